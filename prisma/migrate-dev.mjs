@@ -1,0 +1,44 @@
+// Creates a new migration for BOTH databases from prisma/models.prisma, offline (no schema-engine binary).
+// Each provider replays its history into a throw-away database, diffs against the schema and writes
+// prisma/<provider>/migrations/<timestamp>_<name>/migration.sql. Needs PostgreSQL at WHARF_DEV_PG_URL
+// (default postgresql://postgres@127.0.0.1:5432/postgres) to create the scratch database.
+// Usage: npm run db:migrate:dev -- NAME
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+
+const name = process.argv[2];
+if (!name || !/^[a-z0-9_]+$/.test(name)) {
+  console.error("usage: npm run db:migrate:dev -- NAME   (lower-case letters, digits and _)");
+  process.exit(2);
+}
+const prismaDir = path.dirname(fileURLToPath(import.meta.url));
+execFileSync(process.execPath, [path.join(prismaDir, "generate.mjs")], { stdio: "inherit" });
+const tool = path.join(prismaDir, "migrate-offline.mjs");
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-migrate-"));
+execFileSync(process.execPath, [tool, "dev", name, path.join(prismaDir, "sqlite", "schema.prisma")], {
+  stdio: "inherit",
+  env: { ...process.env, DATABASE_URL: `file:${path.join(tmp, "dev.db")}` },
+});
+fs.rmSync(tmp, { recursive: true, force: true });
+
+const adminUrl = process.env.WHARF_DEV_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const scratch = `wharf_migrate_${process.pid}`;
+const admin = new pg.Client({ connectionString: adminUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE "${scratch}"`);
+try {
+  const u = new URL(adminUrl);
+  u.pathname = `/${scratch}`;
+  execFileSync(process.execPath, [tool, "dev", name, path.join(prismaDir, "postgresql", "schema.prisma")], {
+    stdio: "inherit",
+    env: { ...process.env, DATABASE_URL: u.toString() },
+  });
+} finally {
+  await admin.query(`DROP DATABASE IF EXISTS "${scratch}" WITH (FORCE)`);
+  await admin.end();
+}
