@@ -15,7 +15,8 @@ export default defineConfig({
   root,
   resolve,
   test: {
-    forbidOnly: !!process.env.CI,
+    // A focused test must never pass CI silently.
+    allowOnly: !process.env.CI,
     projects: [
       {
         resolve,

@@ -1,0 +1,37 @@
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { Nav, type NavItem } from "@/components/layout/nav";
+import { SignOutButton } from "@/components/layout/sign-out-button";
+import { requirePrincipal } from "@/lib/auth/current-user";
+import { can } from "@/lib/auth/roles";
+
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  const principal = await requirePrincipal();
+  const items: NavItem[] = [
+    { href: "/", label: "Overview" },
+    { href: "/targets", label: "Targets" },
+    { href: "/credentials", label: "Credentials" },
+    ...(can(principal.role, "audit.read") ? [{ href: "/audit", label: "Audit" }] : []),
+    ...(can(principal.role, "users.manage") ? [{ href: "/users", label: "Users" }] : []),
+    { href: "/tokens", label: "API tokens" },
+  ];
+  return (
+    <div className="min-h-screen">
+      <header className="bg-slate-900">
+        <div className="mx-auto flex max-w-7xl items-center gap-6 px-6 py-3">
+          <Link href="/" className="text-lg font-bold tracking-tight text-white">
+            ⚓ Wharf
+          </Link>
+          <Nav items={items} />
+          <div className="ml-auto flex items-center gap-3 text-sm text-slate-300">
+            <span data-testid="current-user">
+              {principal.email} · <span className="font-medium text-white">{principal.role}</span>
+            </span>
+            <SignOutButton />
+          </div>
+        </div>
+      </header>
+      <main className="mx-auto max-w-7xl px-6 py-8">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,11 @@
+import { withAuth } from "@/lib/api/with-auth";
+import type { SessionUser } from "@/lib/auth/schemas";
+
+// GET /api/auth/me — who the caller is (session or API token) and their role
+export const GET = withAuth(
+  async ({ principal }): Promise<{ user: SessionUser; via: string }> => ({
+    user: { id: principal.userId, email: principal.email, name: principal.displayName, role: principal.role },
+    via: principal.kind,
+  }),
+  { permission: "read" },
+);

@@ -1,0 +1,25 @@
+import type { ReactNode } from "react";
+
+/**
+ * A labelled form control with its hint and errors wired for screen readers: pass the control's id as `htmlFor`
+ * and give the control `aria-describedby={`${id}-help`}` and `aria-invalid` when `errors` is non-empty.
+ */
+export function Field(props: { htmlFor: string; label: string; hint?: ReactNode; errors?: string[] | undefined; children: ReactNode }) {
+  const { htmlFor, label, hint, errors, children } = props;
+  return (
+    <div className="space-y-1">
+      <label htmlFor={htmlFor} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      {children}
+      <div id={`${htmlFor}-help`}>
+        {hint && !errors?.length ? <p className="text-xs text-slate-500">{hint}</p> : null}
+        {errors?.map((e) => (
+          <p key={e} className="text-xs text-red-600" role="alert">
+            {e}
+          </p>
+        ))}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,173 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
+import type { Actor, RequestContext } from "@/lib/audit/schemas";
+import { SESSION_COOKIE, readCookie } from "@/lib/auth/cookies";
+import { findPrincipalByApiToken, findPrincipalBySession, type Principal } from "@/lib/auth/data/principals";
+import { can, type Permission } from "@/lib/auth/roles";
+import { sha256Hex } from "@/lib/auth/secrets";
+import { env } from "@/lib/env";
+import { AppError, toErrorResponse } from "@/lib/errors";
+
+export type { Principal } from "@/lib/auth/data/principals";
+
+type RouteParams = Record<string, string | string[] | undefined>;
+interface RouteContext {
+  params: Promise<RouteParams>;
+}
+
+export interface HandlerContext {
+  req: Request;
+  principal: Principal;
+  actor: Actor;
+  request: RequestContext;
+  params: Record<string, string>;
+}
+
+export interface PublicHandlerContext {
+  req: Request;
+  request: RequestContext;
+  params: Record<string, string>;
+}
+
+type Result = Response | object | null;
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const MAX_JSON_BYTES = 2 * 1024 * 1024;
+
+/** Marks route handlers as public; the route-authz test refuses any handler that is neither wrapped nor listed. */
+export const PUBLIC_ROUTE = Symbol.for("wharf.public-route");
+export const PROTECTED_ROUTE = Symbol.for("wharf.protected-route");
+
+export function requestContextOf(req: Request): RequestContext {
+  const forwarded = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+  return {
+    ip: forwarded || req.headers.get("x-real-ip") || null,
+    userAgent: req.headers.get("user-agent")?.slice(0, 512) ?? null,
+    requestId: req.headers.get("x-request-id")?.slice(0, 100) || randomUUID(),
+  };
+}
+
+export function actorOf(p: Principal): Actor {
+  return p.kind === "api-token"
+    ? { kind: "api-token", id: p.tokenId, name: p.displayName }
+    : { kind: "user", id: p.userId, name: p.email };
+}
+
+/**
+ * Cookie-authenticated writes must come from Wharf's own pages: the Origin must be Wharf's public URL or the same
+ * origin as the request. Bearer-token requests carry no ambient authority, so they need no Origin.
+ */
+export function checkSameOrigin(req: Request): void {
+  const origin = req.headers.get("origin");
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  const proto = req.headers.get("x-forwarded-proto") ?? new URL(req.url).protocol.replace(":", "");
+  const allowed = new Set([env().publicUrl, host ? `${proto}://${host}` : ""]);
+  if (!origin || !allowed.has(origin)) {
+    throw new AppError("CSRF_ORIGIN_MISMATCH", "This request must come from Wharf's own pages (Origin check failed).");
+  }
+}
+
+/** Resolves the caller from a Bearer token or the session cookie. Null means unauthenticated. */
+export async function authenticate(req: Request): Promise<{ principal: Principal; via: "token" | "cookie" } | null> {
+  const authz = req.headers.get("authorization");
+  if (authz) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authz);
+    const principal = match?.[1] ? await findPrincipalByApiToken(sha256Hex(match[1])) : null;
+    return principal ? { principal, via: "token" } : null;
+  }
+  const cookie = readCookie(req.headers.get("cookie"), SESSION_COOKIE);
+  if (!cookie) return null;
+  const principal = await findPrincipalBySession(sha256Hex(cookie));
+  return principal ? { principal, via: "cookie" } : null;
+}
+
+async function flatParams(ctx: RouteContext | undefined): Promise<Record<string, string>> {
+  const raw = ctx ? await ctx.params : {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (typeof v === "string") out[k] = v;
+  return out;
+}
+
+function respond(result: Result, status = 200): Response {
+  if (result instanceof Response) return result;
+  if (result === null) return new Response(null, { status: 204 });
+  return Response.json(result, { status });
+}
+
+function errorResponse(err: unknown, requestId: string | null): Response {
+  const { status, body, headers } = toErrorResponse(err);
+  if (status >= 500) console.error(`[wharf] request ${requestId ?? "-"} failed:`, err instanceof Error ? err.stack : err);
+  return Response.json(body, { status, headers: { ...headers, ...(requestId ? { "x-request-id": requestId } : {}) } });
+}
+
+/**
+ * The one wrapper for protected route handlers: authenticates (session cookie or API token), checks the declared
+ * permission, enforces the Origin check on cookie-authenticated writes, and maps every error to
+ * `{error:{code,message}}`. A refused permission is written to the audit trail.
+ */
+export function withAuth(
+  handler: (ctx: HandlerContext) => Promise<Result>,
+  opts: { permission: Permission; successStatus?: number },
+) {
+  const wrapped = async (req: Request, ctx?: RouteContext): Promise<Response> => {
+    const request = requestContextOf(req);
+    try {
+      const auth = await authenticate(req);
+      if (!auth) throw new AppError("UNAUTHENTICATED", "Sign in or send a valid API token.");
+      if (auth.via === "cookie" && !SAFE_METHODS.has(req.method)) checkSameOrigin(req);
+      const actor = actorOf(auth.principal);
+      if (!can(auth.principal.role, opts.permission)) {
+        await recordStandaloneAuditEvent({
+          actor,
+          action: "auth.denied",
+          subjectType: "route",
+          subjectId: `${req.method} ${new URL(req.url).pathname}`,
+          outcome: "denied",
+          details: { permission: opts.permission, role: auth.principal.role },
+          request,
+        });
+        throw new AppError("FORBIDDEN", `Your role (${auth.principal.role}) does not allow this (${opts.permission}).`);
+      }
+      const result = await handler({ req, principal: auth.principal, actor, request, params: await flatParams(ctx) });
+      return respond(result, opts.successStatus);
+    } catch (err) {
+      return errorResponse(err, request.requestId);
+    }
+  };
+  return Object.assign(wrapped, { [PROTECTED_ROUTE]: opts.permission });
+}
+
+/** For the few routes anyone may call (sign-in, health). They still get error mapping and, for writes, the Origin check. */
+export function withPublic(handler: (ctx: PublicHandlerContext) => Promise<Result>, opts: { successStatus?: number } = {}) {
+  const wrapped = async (req: Request, ctx?: RouteContext): Promise<Response> => {
+    const request = requestContextOf(req);
+    try {
+      if (!SAFE_METHODS.has(req.method)) checkSameOrigin(req);
+      return respond(await handler({ req, request, params: await flatParams(ctx) }), opts.successStatus);
+    } catch (err) {
+      return errorResponse(err, request.requestId);
+    }
+  };
+  return Object.assign(wrapped, { [PUBLIC_ROUTE]: true });
+}
+
+/** Reads a JSON body with a size cap; anything that is not JSON is a clear 4xx, never a 500. */
+export async function readJson(req: Request): Promise<unknown> {
+  const type = req.headers.get("content-type") ?? "";
+  if (!type.toLowerCase().includes("application/json")) {
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
+  }
+  const text = await req.text();
+  if (text.length > MAX_JSON_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", "The request body is larger than 2 MiB.");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError("VALIDATION_FAILED", "The request body is not valid JSON.");
+  }
+}
+
+/** Query-string parameters as a plain object for zod. */
+export function searchParamsOf(req: Request): Record<string, string> {
+  return Object.fromEntries(new URL(req.url).searchParams.entries());
+}

@@ -1,0 +1,35 @@
+import "server-only";
+import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/db/generated/sqlite/client";
+import type { TAuditFilter } from "../schemas";
+
+function whereFor(filter: Omit<TAuditFilter, "cursor" | "limit">): Prisma.AuditEventWhereInput {
+  const where: Prisma.AuditEventWhereInput = {};
+  if (filter.action) where.action = filter.action;
+  if (filter.outcome) where.outcome = filter.outcome;
+  if (filter.actor) where.OR = [{ actorId: filter.actor }, { actorName: { contains: filter.actor } }];
+  if (filter.subject) where.AND = [{ OR: [{ subjectId: filter.subject }, { targetId: filter.subject }, { credentialId: filter.subject }] }];
+  if (filter.from || filter.to) where.at = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) };
+  return where;
+}
+
+/** Newest first, keyset-paginated on the sequence number so page N costs the same as page 1. */
+export async function listAuditEvents(filter: TAuditFilter) {
+  const where = whereFor(filter);
+  if (filter.cursor) where.seq = { lt: filter.cursor };
+  const rows = await db().auditEvent.findMany({ where, orderBy: { seq: "desc" }, take: filter.limit + 1 });
+  const page = rows.slice(0, filter.limit);
+  return { items: page, nextCursor: rows.length > filter.limit ? page[page.length - 1]?.seq ?? null : null };
+}
+
+/** Every row in chain order, fetched in pages, for verification and export without holding the table in memory. */
+export async function* streamAuditEvents(pageSize = 1000) {
+  let after = 0;
+  for (;;) {
+    const rows = await db().auditEvent.findMany({ where: { seq: { gt: after } }, orderBy: { seq: "asc" }, take: pageSize });
+    yield* rows;
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < pageSize) return;
+    after = last.seq;
+  }
+}

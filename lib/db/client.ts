@@ -1,0 +1,35 @@
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as PostgresClient } from "./generated/postgresql/client";
+import { PrismaClient as SqliteClient, type Prisma } from "./generated/sqlite/client";
+import { databaseKind, sqlitePath } from "./url";
+
+/**
+ * The Prisma client type used throughout Wharf. Both generated clients come from one model file
+ * (prisma/models.prisma), so the PostgreSQL client has the same shape; the SQLite one names the type.
+ */
+export type Db = SqliteClient;
+/** The client handed to `$transaction` callbacks. */
+export type Tx = Prisma.TransactionClient;
+
+/** Creates a client for a database URL; the caller owns it and must `$disconnect()` it. */
+export function createDb(url: string): Db {
+  if (databaseKind(url) === "sqlite") {
+    return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 10_000 }) });
+  }
+  const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  return client as unknown as Db;
+}
+
+const globalForDb = globalThis as unknown as { wharfDb?: { url: string; db: Db } };
+
+/**
+ * The process-wide client for `url`. Kept on globalThis so Next's dev reloads do not open a new pool per edit.
+ */
+export function dbFor(url: string): Db {
+  const existing = globalForDb.wharfDb;
+  if (existing && existing.url === url) return existing.db;
+  const db = createDb(url);
+  globalForDb.wharfDb = { url, db };
+  return db;
+}

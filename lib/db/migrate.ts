@@ -1,0 +1,123 @@
+import { createHash, randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import pg from "pg";
+import { databaseKind, sqlitePath, type DatabaseKind } from "./url";
+
+const prismaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../prisma");
+
+interface Migration {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+/** The committed migrations of one database kind, in order (prisma/<kind>/migrations/<name>/migration.sql). */
+export function listMigrations(kind: DatabaseKind): Migration[] {
+  const dir = path.join(prismaDir, kind, "migrations");
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()
+    .map((name) => {
+      const sql = fs.readFileSync(path.join(dir, name, "migration.sql"), "utf8");
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+    });
+}
+
+// The same bookkeeping table Prisma Migrate keeps, so `prisma migrate status` still works for someone with the CLI.
+const MIGRATIONS_TABLE: Record<DatabaseKind, string> = {
+  sqlite: `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id" TEXT PRIMARY KEY NOT NULL, "checksum" TEXT NOT NULL, "finished_at" DATETIME, "migration_name" TEXT NOT NULL,
+    "logs" TEXT, "rolled_back_at" DATETIME, "started_at" DATETIME NOT NULL DEFAULT current_timestamp,
+    "applied_steps_count" INTEGER UNSIGNED NOT NULL DEFAULT 0)`,
+  postgresql: `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id" VARCHAR(36) PRIMARY KEY NOT NULL, "checksum" VARCHAR(64) NOT NULL, "finished_at" TIMESTAMPTZ,
+    "migration_name" VARCHAR(255) NOT NULL, "logs" TEXT, "rolled_back_at" TIMESTAMPTZ,
+    "started_at" TIMESTAMPTZ NOT NULL DEFAULT now(), "applied_steps_count" INTEGER NOT NULL DEFAULT 0)`,
+};
+
+/**
+ * Applies pending migrations to the database at `url` and returns their names. Each migration runs in its own
+ * transaction and is recorded in `_prisma_migrations`. A migration that was applied with a different checksum is
+ * an error: someone edited history. On PostgreSQL an advisory lock lets several dashboard processes start at once.
+ */
+export async function migrateDatabase(url: string): Promise<string[]> {
+  const kind = databaseKind(url);
+  const migrations = listMigrations(kind);
+  return kind === "sqlite" ? migrateSqlite(url, migrations) : migratePostgres(url, migrations);
+}
+
+function checkHistory(applied: Map<string, string>, migrations: Migration[]): Migration[] {
+  for (const m of migrations) {
+    const checksum = applied.get(m.name);
+    if (checksum !== undefined && checksum !== m.checksum) {
+      throw new Error(`Migration ${m.name} was changed after it was applied (checksum mismatch).`);
+    }
+  }
+  return migrations.filter((m) => !applied.has(m.name));
+}
+
+function migrateSqlite(url: string, migrations: Migration[]): string[] {
+  const file = sqlitePath(url);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file, { timeout: 10_000 });
+  try {
+    // WAL lets the dashboard read while the executor writes; it is a property of the file, so set it once here.
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.exec(MIGRATIONS_TABLE.sqlite);
+    const rows = sqlite
+      .prepare(`SELECT migration_name, checksum FROM "_prisma_migrations" WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`)
+      .all() as { migration_name: string; checksum: string }[];
+    const pending = checkHistory(new Map(rows.map((r) => [r.migration_name, r.checksum])), migrations);
+    for (const m of pending) {
+      const started = new Date().toISOString();
+      sqlite.transaction(() => {
+        sqlite.exec(m.sql);
+        sqlite
+          .prepare(
+            `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)`,
+          )
+          .run(randomUUID(), m.checksum, new Date().toISOString(), m.name, started);
+      })();
+    }
+    return pending.map((m) => m.name);
+  } finally {
+    sqlite.close();
+  }
+}
+
+async function migratePostgres(url: string, migrations: Migration[]): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`SELECT pg_advisory_lock(727274)`);
+    await client.query(MIGRATIONS_TABLE.postgresql);
+    const { rows } = await client.query<{ migration_name: string; checksum: string }>(
+      `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`,
+    );
+    const pending = checkHistory(new Map(rows.map((r) => [r.migration_name, r.checksum])), migrations);
+    for (const m of pending) {
+      await client.query("BEGIN");
+      try {
+        const started = new Date();
+        await client.query(m.sql);
+        await client.query(
+          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES ($1, $2, now(), $3, $4, 1)`,
+          [randomUUID(), m.checksum, m.name, started],
+        );
+        await client.query("COMMIT");
+      } catch (e) {
+        await client.query("ROLLBACK");
+        throw new Error(`Migration ${m.name} failed: ${(e as Error).message}`);
+      }
+    }
+    return pending.map((m) => m.name);
+  } finally {
+    await client.query(`SELECT pg_advisory_unlock(727274)`).catch(() => undefined);
+    await client.end();
+  }
+}

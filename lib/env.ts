@@ -1,0 +1,57 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Wharf's configuration, validated once. Nothing else reads `process.env`; `.env.example` documents every variable.
+ * Relative paths resolve against the working directory, which `npm start` sets to the repository root.
+ */
+const ZEnv = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .default("file:./data/wharf.db")
+    .refine((u) => u.startsWith("file:") || /^postgres(ql)?:\/\//.test(u), {
+      message: "must be a file: URL (SQLite) or a postgresql:// URL",
+    }),
+  WHARF_DATA_DIR: z.string().default("./data"),
+  /** base64 of 32 random bytes; when unset, `<WHARF_DATA_DIR>/master.key` is generated (mode 0600). */
+  WHARF_MASTER_KEY: z.string().optional(),
+  /** Comma-separated base64 keys still accepted for decryption while `npm run wharf -- rekey` moves to the new key. */
+  WHARF_PREVIOUS_MASTER_KEYS: z.string().optional(),
+  WHARF_ADMIN_EMAIL: z.string().email().default("admin@wharf.local"),
+  WHARF_ADMIN_PASSWORD: z.string().min(12).optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** The origin browsers use to reach Wharf; cookie-authenticated mutations from any other Origin are refused. */
+  WHARF_PUBLIC_URL: z.string().url().optional(),
+  WHARF_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  /** Failed sign-ins allowed per account and client address within one minute; the next one gets 429. */
+  WHARF_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  WHARF_SEED_DEMO: z.enum(["true", "false"]).default("true"),
+});
+
+export type TEnv = z.infer<typeof ZEnv> & { dataDir: string; publicUrl: string; databaseKind: "sqlite" | "postgresql" };
+
+let cached: TEnv | undefined;
+
+/** Parses the environment on first use and fails with every problem listed, naming the variables. */
+export function env(): TEnv {
+  if (cached) return cached;
+  const parsed = ZEnv.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid Wharf configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  cached = {
+    ...e,
+    dataDir: path.resolve(e.WHARF_DATA_DIR),
+    publicUrl: (e.WHARF_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ""),
+    databaseKind: e.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql",
+  };
+  return cached;
+}
+
+/** For tests that change the environment between cases. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
