@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
+import { dbFor } from "@/lib/db/client";
+import { migrateDatabase } from "@/lib/db/migrate";
+import { resetEnvCache } from "@/lib/env";
+
+/** The PostgreSQL server integration tests use; each test file gets its own database on it. */
+export function testPgUrl(): string {
+  return process.env.WHARF_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+}
+
+function assertLocal(url: string): void {
+  const host = new URL(url).hostname;
+  if (!["127.0.0.1", "localhost", "::1", "[::1]"].includes(host)) {
+    throw new Error(`Refusing to run tests against a non-local database host (${host}).`);
+  }
+}
+
+export interface TestDatabase {
+  url: string;
+  kind: "sqlite" | "postgresql";
+}
+
+/**
+ * Gives the calling test file a fresh, migrated database of the kind its vitest project names (WHARF_TEST_DB),
+ * points DATABASE_URL at it, and removes it afterwards. Also points WHARF_DATA_DIR at a temporary folder and sets
+ * a random master key, so nothing touches the developer's own data.
+ */
+export function useTestDatabase(): TestDatabase {
+  const kind = (process.env.WHARF_TEST_DB ?? "sqlite") as "sqlite" | "postgresql";
+  const handle: TestDatabase = { url: "", kind };
+  let tmp = "";
+  let pgName = "";
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-test-"));
+    if (kind === "sqlite") {
+      handle.url = `file:${path.join(tmp, "wharf.db")}`;
+    } else {
+      const admin = testPgUrl();
+      assertLocal(admin);
+      pgName = `wharf_test_${randomBytes(6).toString("hex")}`;
+      const client = new pg.Client({ connectionString: admin });
+      await client.connect();
+      await client.query(`CREATE DATABASE "${pgName}"`);
+      await client.end();
+      const u = new URL(admin);
+      u.pathname = `/${pgName}`;
+      handle.url = u.toString();
+    }
+    process.env.DATABASE_URL = handle.url;
+    process.env.WHARF_DATA_DIR = tmp;
+    process.env.WHARF_MASTER_KEY = randomBytes(32).toString("base64");
+    delete process.env.WHARF_PREVIOUS_MASTER_KEYS;
+    resetEnvCache();
+    await migrateDatabase(handle.url);
+  });
+
+  afterAll(async () => {
+    await dbFor(handle.url).$disconnect();
+    if (pgName) {
+      const client = new pg.Client({ connectionString: testPgUrl() });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS "${pgName}" WITH (FORCE)`);
+      await client.end();
+    }
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  return handle;
+}
