@@ -1,0 +1,95 @@
+// `npm start`: one command from a fresh clone to a working Wharf — applies migrations, starts the sandbox cluster,
+// seeds demo data into an empty database, builds the dashboard when the sources changed, and serves it.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { ensureMasterKey } from "@/lib/credentials/keyring";
+import { migrateDatabase } from "@/lib/db/migrate";
+import { redactUrl } from "@/lib/db/url";
+import { env } from "@/lib/env";
+import { seedIfEmpty } from "./seed-demo";
+
+const root = process.cwd();
+const nextBin = path.join(root, "node_modules", ".bin", "next");
+
+/** Newest modification time under the folders that make up the build. */
+function newestSourceMtime(): number {
+  let newest = 0;
+  const walk = (dir: string): void => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.name === "node_modules" || entry.name === "generated" || entry.name.startsWith(".")) continue;
+      const p = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    }
+  };
+  for (const d of ["app", "components", "lib", "public"]) if (fs.existsSync(path.join(root, d))) walk(path.join(root, d));
+  for (const f of ["next.config.js", "package-lock.json", "postcss.config.mjs"]) {
+    if (fs.existsSync(path.join(root, f))) newest = Math.max(newest, fs.statSync(path.join(root, f)).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIsCurrent(): boolean {
+  const id = path.join(root, ".next", "BUILD_ID");
+  return fs.existsSync(id) && fs.statSync(id).mtimeMs >= newestSourceMtime();
+}
+
+function run(cmd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...extraEnv } });
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args.join(" ")} exited with ${code}`))));
+    child.on("error", reject);
+  });
+}
+
+async function main(): Promise<void> {
+  const e = env();
+  fs.mkdirSync(e.dataDir, { recursive: true });
+  ensureMasterKey();
+
+  const applied = await migrateDatabase(e.DATABASE_URL);
+  console.log(`[wharf] database ${redactUrl(e.DATABASE_URL)}: ${applied.length ? `applied ${applied.join(", ")}` : "up to date"}`);
+
+  const seed = await seedIfEmpty({ serverUrl: "https://127.0.0.1:6443", caBundle: null });
+
+  if (!buildIsCurrent()) {
+    console.log("[wharf] building the dashboard (first start or sources changed)…");
+    await run(nextBin, ["build"]);
+  }
+
+  const children: ChildProcess[] = [];
+  const stop = (): void => {
+    for (const c of children) c.kill("SIGTERM");
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+
+  const server = spawn(nextBin, ["start", "-p", String(e.PORT)], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+  });
+  children.push(server);
+  let announced = false;
+  server.stdout?.on("data", (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    if (!announced && /Ready|started server/i.test(chunk.toString())) {
+      announced = true;
+      console.log(`\n  Wharf is running at ${e.publicUrl}`);
+      if (seed.seeded) {
+        console.log(`  Sign in as ${seed.adminEmail}${seed.generatedPassword ? ` with password ${seed.generatedPassword}` : " with WHARF_ADMIN_PASSWORD"}`);
+        if (seed.generatedPassword) console.log("  (generated for this first start and shown only once — change it or set WHARF_ADMIN_PASSWORD)");
+      }
+      console.log("");
+    }
+  });
+  server.on("exit", (code) => {
+    stop();
+    process.exit(code ?? 0);
+  });
+}
+
+main().catch((err: unknown) => {
+  console.error(`[wharf] start failed: ${(err as Error).message}`);
+  process.exit(1);
+});
