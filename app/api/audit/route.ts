@@ -1,0 +1,15 @@
+import { searchParamsOf, withAuth } from "@/lib/api/with-auth";
+import { listAuditEvents } from "@/lib/audit/data/list-audit-events";
+import { toAuditEventView, type AuditEventPage } from "@/lib/audit/query";
+import { ZAuditFilter } from "@/lib/audit/schemas";
+
+// GET /api/audit — audit rows, newest first, filtered by actor/action/subject/outcome/time, cursor-paginated
+export const GET = withAuth(
+  async ({ req }): Promise<AuditEventPage> => {
+    // An empty form field means "any", not an invalid value.
+    const query = Object.fromEntries(Object.entries(searchParamsOf(req)).filter(([, v]) => v.trim() !== ""));
+    const page = await listAuditEvents(ZAuditFilter.parse(query));
+    return { items: page.items.map(toAuditEventView), nextCursor: page.nextCursor };
+  },
+  { permission: "audit.read" },
+);

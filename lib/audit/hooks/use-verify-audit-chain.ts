@@ -1,0 +1,10 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { apiFetch } from "@/lib/api/client";
+import type { AuditChainVerdict } from "../query";
+
+/** Walks the hash chain on the server; a mutation because it is an on-demand, possibly long, check. */
+export function useVerifyAuditChain() {
+  return useMutation({ mutationFn: () => apiFetch<AuditChainVerdict>("/api/audit/verify", { method: "POST" }) });
+}

@@ -1,0 +1,96 @@
+import type { TActorKind, TAuditAction, TAuditFilter, TOutcome } from "./schemas";
+
+/** The filter part of an audit query: everything but paging. */
+export type AuditListFilter = Omit<TAuditFilter, "cursor" | "limit" | "from" | "to"> & { from?: string; to?: string };
+
+/** React Query keys for the audit trail; the audit page prefetches with the same keys the hooks read. */
+export const auditKeys = {
+  all: ["audit"] as const,
+  lists: () => [...auditKeys.all, "list"] as const,
+  list: (filter: AuditListFilter) => [...auditKeys.lists(), filter] as const,
+};
+
+/** Rows per page on the audit page. */
+export const AUDIT_PAGE_SIZE = 50;
+
+/** An audit row as the API and pages see it: `details` parsed, the time as an ISO string. */
+export interface AuditEventView {
+  seq: number;
+  id: string;
+  at: string;
+  actorKind: TActorKind;
+  actorId: string | null;
+  actorName: string;
+  action: TAuditAction;
+  subjectType: string;
+  subjectId: string | null;
+  targetId: string | null;
+  credentialId: string | null;
+  outcome: TOutcome;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditEventPage {
+  items: AuditEventView[];
+  nextCursor: number | null;
+}
+
+/** The answer of `POST /api/audit/verify`. */
+export type AuditChainVerdict =
+  | { intact: true; rows: number }
+  | { intact: false; rows: number; brokenAt: { seq: number; id: string; at: string; reason: string } };
+
+/** Parses a stored details column; a row whose details are not a JSON object is shown, not hidden. */
+export function parseAuditDetails(details: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(details);
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
+  } catch {
+    return { unparsed: details };
+  }
+}
+
+/** Maps a stored row to its view. Enumerated columns are trusted as written by `recordAuditEvent`. */
+export function toAuditEventView(row: {
+  seq: number;
+  id: string;
+  at: Date;
+  actorKind: string;
+  actorId: string | null;
+  actorName: string;
+  action: string;
+  subjectType: string;
+  subjectId: string | null;
+  targetId: string | null;
+  credentialId: string | null;
+  outcome: string;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  details: string;
+  prevHash: string;
+  hash: string;
+}): AuditEventView {
+  return {
+    ...row,
+    at: row.at.toISOString(),
+    actorKind: row.actorKind as TActorKind,
+    action: row.action as TAuditAction,
+    outcome: row.outcome as TOutcome,
+    details: parseAuditDetails(row.details),
+  };
+}
+
+/** Query string for a filter and page, dropping empty fields (the API treats absent and empty alike). */
+export function auditSearchParams(filter: AuditListFilter, extra: Record<string, string | number | undefined> = {}): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries({ ...filter, ...extra })) {
+    if (value !== undefined && value !== null && String(value).trim() !== "") params.set(key, String(value));
+  }
+  return params;
+}

@@ -1,0 +1,15 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { apiFetch } from "@/lib/api/client";
+import { tokenKeys } from "../query";
+import type { CreatedApiToken, TCreateApiToken } from "../schemas";
+
+/** The response carries the plaintext once; callers show it and must not cache it anywhere else. */
+export function useCreateApiToken() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (input: TCreateApiToken) => apiFetch<CreatedApiToken>("/api/tokens", { method: "POST", body: input }),
+    onSettled: () => qc.invalidateQueries({ queryKey: tokenKeys.all }),
+  });
+}

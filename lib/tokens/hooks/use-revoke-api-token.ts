@@ -1,0 +1,14 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { apiFetch } from "@/lib/api/client";
+import { tokenKeys } from "../query";
+import type { ApiTokenView } from "../schemas";
+
+export function useRevokeApiToken() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => apiFetch<{ token: ApiTokenView }>(`/api/tokens/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    onSettled: () => qc.invalidateQueries({ queryKey: tokenKeys.all }),
+  });
+}

@@ -1,0 +1,16 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { apiFetch } from "@/lib/api/client";
+import { userKeys } from "../query";
+import type { TUpdateUser, UserView } from "../schemas";
+
+/** Role change, rename, disable or enable; the server refuses losing the last admin (409 LAST_ADMIN). */
+export function useUpdateUser() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, ...input }: TUpdateUser & { id: string }) =>
+      apiFetch<{ user: UserView }>(`/api/users/${encodeURIComponent(id)}`, { method: "PATCH", body: input }),
+    onSettled: () => qc.invalidateQueries({ queryKey: userKeys.all }),
+  });
+}
