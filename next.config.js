@@ -5,7 +5,8 @@ const nextConfig = {
   poweredByHeader: false,
   // Native modules and the ESM-only Kubernetes client stay outside the server bundle.
   serverExternalPackages: ["better-sqlite3", "@node-rs/argon2", "pg", "@kubernetes/client-node"],
-  typescript: { tsconfigPath: "tsconfig.json" },
+  // `npm test` type-checks everything (tsc --noEmit); `npm start` on a fresh clone should not pay for it twice.
+  typescript: { ignoreBuildErrors: true },
   async headers() {
     return [
       {

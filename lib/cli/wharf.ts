@@ -1,5 +1,7 @@
 // `npm run wharf -- <command> [args]`: Wharf's operator commands. Each command lives in lib/cli/commands/<name>.ts
 // and exports `run(args): Promise<number>` (the exit code).
+export {};
+
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (args: string[]) => Promise<number> }> }> = {
   migrate: { summary: "apply pending database migrations", load: () => import("./commands/migrate") },
   seed: { summary: "seed demo data into an empty database", load: () => import("./commands/seed") },
