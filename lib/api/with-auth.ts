@@ -13,7 +13,7 @@ export type { Principal } from "@/lib/auth/data/principals";
 
 type RouteParams = Record<string, string | string[] | undefined>;
 interface RouteContext {
-  params: Promise<RouteParams>;
+  params?: Promise<RouteParams>;
 }
 
 export interface HandlerContext {
@@ -83,7 +83,8 @@ export async function authenticate(req: Request): Promise<{ principal: Principal
 }
 
 async function flatParams(ctx: RouteContext | undefined): Promise<Record<string, string>> {
-  const raw = ctx ? await ctx.params : {};
+  // Next passes a context without params to routes that have no dynamic segments.
+  const raw = (ctx?.params ? await ctx.params : undefined) ?? {};
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) if (typeof v === "string") out[k] = v;
   return out;
