@@ -1,0 +1,42 @@
+import { rekeyCredentials } from "@/lib/credentials/data/rekey-credentials";
+import { ensureMasterKey } from "@/lib/credentials/keyring";
+
+const USAGE = `Usage: npm run wharf -- rekey
+
+Re-encrypts every stored credential under the current master key (WHARF_MASTER_KEY, or data/master.key when it
+is unset). Credentials sealed with an older key are read with the keys in WHARF_PREVIOUS_MASTER_KEYS
+(comma-separated base64). Safe to run while Wharf serves requests: each credential moves in its own transaction.
+
+To change the master key:
+  1. Set WHARF_MASTER_KEY to the new key and WHARF_PREVIOUS_MASTER_KEYS to the old one; restart Wharf.
+  2. Run this command.
+  3. When it reports 0 failed, remove the old key from WHARF_PREVIOUS_MASTER_KEYS.`;
+
+/** `wharf rekey`: moves every credential to the current master key and prints the counts. Exit 1 if any failed. */
+export async function run(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (args.length) {
+    console.error(`rekey takes no arguments (got: ${args.join(" ")}).\n\n${USAGE}`);
+    return 2;
+  }
+  let keyId: string;
+  try {
+    keyId = ensureMasterKey().keyId;
+  } catch (err) {
+    console.error(`rekey: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+  console.log(`Re-encrypting credentials under master key ${keyId}…`);
+  const report = await rekeyCredentials();
+  console.log(`Rekeyed: ${report.rekeyed}`);
+  console.log(`Already under the current key: ${report.alreadyCurrent}`);
+  console.log(`Failed: ${report.failed.length}`);
+  for (const f of report.failed) {
+    const hint = f.code === "MASTER_KEY_UNAVAILABLE" ? ` — add key ${f.keyId} to WHARF_PREVIOUS_MASTER_KEYS` : "";
+    console.error(`  credential ${f.credentialId} (key ${f.keyId}): ${f.code}${hint}`);
+  }
+  return report.failed.length ? 1 : 0;
+}

@@ -1,0 +1,114 @@
+import "server-only";
+import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
+import type { Actor, RequestContext } from "@/lib/audit/schemas";
+import { db, type Tx } from "@/lib/db";
+import { AppError, isUniqueViolation } from "@/lib/errors";
+import type { CredentialPolicyView, TCredentialPolicy, TUpdateCredentialPolicy } from "../schemas";
+import { toPolicyView } from "../views";
+
+interface WriteContext {
+  actor: Actor;
+  request: RequestContext;
+}
+
+const WITH_COUNT = { _count: { select: { targets: true } } } as const;
+
+/** Every credential policy, by name. */
+export async function listPolicies(): Promise<CredentialPolicyView[]> {
+  const rows = await db().credentialPolicy.findMany({ include: WITH_COUNT, orderBy: { name: "asc" } });
+  return rows.map(toPolicyView);
+}
+
+export async function getPolicy(opts: { id: string }): Promise<CredentialPolicyView> {
+  const row = await db().credentialPolicy.findUnique({ where: { id: opts.id }, include: WITH_COUNT });
+  if (!row) throw new AppError("NOT_FOUND", "There is no credential policy with this id.");
+  return toPolicyView(row);
+}
+
+/** Name and environment are each unique; say which one clashes, as a field error the form can show. */
+async function assertUnique(tx: Tx, values: { name?: string; environment?: string | null }, exceptId?: string): Promise<void> {
+  const not = exceptId ? { id: { not: exceptId } } : {};
+  if (values.name !== undefined) {
+    const clash = await tx.credentialPolicy.findFirst({ where: { name: values.name, ...not }, select: { id: true } });
+    if (clash) {
+      const message = `A policy named "${values.name}" already exists.`;
+      throw new AppError("NAME_TAKEN", message, { fields: { name: [message] } });
+    }
+  }
+  if (values.environment) {
+    const clash = await tx.credentialPolicy.findFirst({ where: { environment: values.environment, ...not }, select: { name: true } });
+    if (clash) {
+      const message = `Policy "${clash.name}" already applies to the ${values.environment} environment.`;
+      throw new AppError("CONFLICT", message, { fields: { environment: [message] } });
+    }
+  }
+}
+
+function uniqueRace(err: unknown): never {
+  if (isUniqueViolation(err)) throw new AppError("CONFLICT", "Another policy with the same name or environment was saved at the same time.");
+  throw err;
+}
+
+export async function createPolicy(opts: WriteContext & { input: TCredentialPolicy }): Promise<CredentialPolicyView> {
+  const id = await db()
+    .$transaction(async (tx) => {
+      await assertUnique(tx, opts.input);
+      const row = await tx.credentialPolicy.create({ data: opts.input });
+      await recordAuditEvent(tx, { actor: opts.actor, action: "policy.created", subjectType: "credential-policy", subjectId: row.id, details: { ...opts.input }, request: opts.request });
+      return row.id;
+    })
+    .catch(uniqueRace);
+  return getPolicy({ id });
+}
+
+/** Applies a partial update; the warn-before < max-age rule is checked against the merged values. */
+export async function updatePolicy(opts: WriteContext & { id: string; input: TUpdateCredentialPolicy }): Promise<CredentialPolicyView> {
+  await db()
+    .$transaction(async (tx) => {
+      const current = await tx.credentialPolicy.findUnique({ where: { id: opts.id } });
+      if (!current) throw new AppError("NOT_FOUND", "There is no credential policy with this id.");
+      const maxAgeDays = opts.input.maxAgeDays ?? current.maxAgeDays;
+      const warnBeforeDays = opts.input.warnBeforeDays ?? current.warnBeforeDays;
+      if (warnBeforeDays >= maxAgeDays) {
+        const message = "Must be less than the maximum age.";
+        throw new AppError("VALIDATION_FAILED", `warnBeforeDays: ${message}`, { fields: { warnBeforeDays: [message] } });
+      }
+      await assertUnique(tx, { name: opts.input.name, environment: opts.input.environment }, opts.id);
+      const changed = Object.fromEntries(
+        Object.entries(opts.input).filter(([k, v]) => v !== undefined && v !== current[k as keyof typeof current]),
+      );
+      await tx.credentialPolicy.update({ where: { id: opts.id }, data: opts.input });
+      await recordAuditEvent(tx, { actor: opts.actor, action: "policy.updated", subjectType: "credential-policy", subjectId: opts.id, details: { name: current.name, changed }, request: opts.request });
+    })
+    .catch(uniqueRace);
+  return getPolicy({ id: opts.id });
+}
+
+/** Deletes a policy; targets that named it fall back to their environment's policy (the relation is SET NULL). */
+export async function deletePolicy(opts: WriteContext & { id: string }): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const current = await tx.credentialPolicy.findUnique({ where: { id: opts.id }, include: WITH_COUNT });
+    if (!current) throw new AppError("NOT_FOUND", "There is no credential policy with this id.");
+    await tx.credentialPolicy.delete({ where: { id: opts.id } });
+    await recordAuditEvent(tx, {
+      actor: opts.actor,
+      action: "policy.deleted",
+      subjectType: "credential-policy",
+      subjectId: opts.id,
+      details: { name: current.name, environment: current.environment, explicitTargets: current._count.targets },
+      request: opts.request,
+    });
+  });
+}
+
+/** The policy governing one target (explicit, else by environment, else null). */
+export async function resolvePolicyForTarget(opts: { targetId: string }): Promise<CredentialPolicyView | null> {
+  const target = await db().target.findUnique({ where: { id: opts.targetId }, select: { credentialPolicyId: true, environment: true } });
+  if (!target) throw new AppError("NOT_FOUND", "There is no target with this id.");
+  if (target.credentialPolicyId) {
+    const explicit = await db().credentialPolicy.findUnique({ where: { id: target.credentialPolicyId }, include: WITH_COUNT });
+    if (explicit) return toPolicyView(explicit);
+  }
+  const byEnv = await db().credentialPolicy.findFirst({ where: { environment: target.environment }, include: WITH_COUNT });
+  return byEnv ? toPolicyView(byEnv) : null;
+}

@@ -1,0 +1,134 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
+import type { Actor, RequestContext } from "@/lib/audit/schemas";
+import { roleAtLeast, ZRole, type TRole } from "@/lib/auth/roles";
+import { db, type Tx } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { seal } from "../crypto";
+import { loadKeyring } from "../keyring";
+import { envelopeContext, parseCredentialMaterial, serializeMaterial, type ParsedCredential } from "../material";
+import type { CredentialView, TStoreCredential } from "../schemas";
+import { CREDENTIAL_PUBLIC_SELECT, resolvePolicyFrom, toCredentialView } from "../views";
+
+export interface SaveCredentialOptions {
+  targetId: string;
+  input: TStoreCredential;
+  actor: Actor;
+  /** The actor's role, checked against the governing policy's minimum role to replace. */
+  actorRole: TRole;
+  /** The user behind the actor (an API token's owner), kept on the row as its creator. */
+  actorUserId: string | null;
+  request: RequestContext;
+  now?: Date;
+}
+
+/**
+ * Serialises credential changes per target: a no-op write on the target row takes its row lock (PostgreSQL) or
+ * the database write lock (SQLite) before we look for the active credential, so two concurrent stores cannot both
+ * see "none active" and leave two active credentials. Returns false when the target does not exist.
+ */
+export async function lockTarget(tx: Tx, targetId: string): Promise<boolean> {
+  const n = await tx.$executeRaw`UPDATE "Target" SET "name" = "name" WHERE "id" = ${targetId}`;
+  return n > 0;
+}
+
+/**
+ * Seals the material under the current master key with the new row's id bound in, so the envelope only opens as
+ * this credential.
+ */
+export function sealCredential(id: string, parsed: ParsedCredential): { ciphertext: string; keyId: string } {
+  const keyring = loadKeyring();
+  return { ciphertext: seal(serializeMaterial(parsed.material), keyring, envelopeContext(id, parsed.metadata.kind)), keyId: keyring.current.id };
+}
+
+type Outcome =
+  | { kind: "saved"; credentialId: string; replaced: boolean }
+  | { kind: "denied"; message: string };
+
+/**
+ * Stores a push target's credential, or replaces the active one (manual rotation). The material is checked and
+ * sealed before the transaction; inside it the new row, the superseded old row and the audit row commit together.
+ * Replacing needs the actor's role to be at least the governing policy's `minReplaceRole`: a refusal is itself
+ * written to the audit trail (`credential.denied`) and answered 403.
+ */
+export async function saveCredential(opts: SaveCredentialOptions): Promise<{ credential: CredentialView; replaced: boolean }> {
+  const parsed = parseCredentialMaterial(opts.input);
+  const now = opts.now ?? new Date();
+  const id = randomUUID();
+  const { ciphertext, keyId } = sealCredential(id, parsed);
+  const meta = parsed.metadata;
+
+  const outcome = await db().$transaction(async (tx): Promise<Outcome> => {
+    if (!(await lockTarget(tx, opts.targetId))) throw new AppError("NOT_FOUND", "There is no target with this id.");
+    const target = await tx.target.findUniqueOrThrow({ where: { id: opts.targetId }, select: { id: true, name: true, mode: true, environment: true, credentialPolicyId: true } });
+    if (target.mode !== "push") {
+      throw new AppError("TARGET_NOT_PUSH", `"${target.name}" is a pull target: its in-cluster agent syncs it, so Wharf holds no cluster credential for it.`);
+    }
+    const active = await tx.credential.findFirst({ where: { targetId: target.id, state: "active" }, select: { id: true, fingerprint: true, kind: true } });
+
+    if (active) {
+      const policy = resolvePolicyFrom(target, await tx.credentialPolicy.findMany());
+      const minRole = policy ? ZRole.parse(policy.minReplaceRole) : null;
+      if (minRole && !roleAtLeast(opts.actorRole, minRole)) {
+        await recordAuditEvent(tx, {
+          actor: opts.actor,
+          action: "credential.denied",
+          subjectType: "credential",
+          subjectId: active.id,
+          targetId: target.id,
+          credentialId: active.id,
+          outcome: "denied",
+          details: { attempted: "replace", role: opts.actorRole, minReplaceRole: minRole, policy: policy?.name },
+          request: opts.request,
+        });
+        return { kind: "denied", message: `Policy "${policy?.name}" requires the ${minRole} role to replace this credential; you are ${opts.actorRole}.` };
+      }
+    }
+
+    await tx.credential.create({
+      data: {
+        id,
+        targetId: target.id,
+        kind: meta.kind,
+        state: "active",
+        ciphertext,
+        keyId,
+        fingerprint: meta.fingerprint,
+        subject: meta.subject,
+        issuedAt: meta.issuedAt,
+        expiresAt: meta.expiresAt,
+        lastRotatedAt: now,
+        createdById: opts.actorUserId,
+      },
+    });
+    if (active) {
+      const { count } = await tx.credential.updateMany({
+        where: { id: active.id, state: "active" },
+        data: { state: "superseded", supersededAt: now, supersededById: id },
+      });
+      if (count !== 1) throw new AppError("CONFLICT", "The credential changed while you were replacing it. Reload and try again.");
+    }
+    await recordAuditEvent(tx, {
+      actor: opts.actor,
+      action: active ? "credential.replaced" : "credential.stored",
+      subjectType: "credential",
+      subjectId: id,
+      targetId: target.id,
+      credentialId: id,
+      details: {
+        kind: meta.kind,
+        fingerprint: meta.fingerprint,
+        keyId,
+        ...(active ? { replacedCredentialId: active.id, replacedFingerprint: active.fingerprint } : {}),
+      },
+      request: opts.request,
+    });
+    return { kind: "saved", credentialId: id, replaced: !!active };
+  });
+
+  if (outcome.kind === "denied") throw new AppError("FORBIDDEN", outcome.message);
+  const row = await db().credential.findUniqueOrThrow({ where: { id: outcome.credentialId }, select: { ...CREDENTIAL_PUBLIC_SELECT, target: { select: { name: true, environment: true, credentialPolicyId: true } } } });
+  const policy = resolvePolicyFrom(row.target, await db().credentialPolicy.findMany());
+  return { credential: toCredentialView(row, { targetName: row.target.name, policy, now: new Date() }), replaced: outcome.replaced };
+}

@@ -1,0 +1,240 @@
+import { z } from "zod";
+import { ZRole } from "@/lib/auth/roles";
+
+/** Kinds of cluster credential a push target can hold. */
+export const CREDENTIAL_KINDS = ["bearer-token", "service-account-token", "client-certificate"] as const;
+export const ZCredentialKind = z.enum(CREDENTIAL_KINDS);
+export type TCredentialKind = z.infer<typeof ZCredentialKind>;
+
+export const CREDENTIAL_KIND_LABELS: Record<TCredentialKind, string> = {
+  "bearer-token": "Bearer token",
+  "service-account-token": "Service account token",
+  "client-certificate": "Client certificate",
+};
+
+/** `active` is the one credential in use for a target; `superseded` rows are its history (metadata only is shown). */
+export const CREDENTIAL_STATES = ["active", "superseded"] as const;
+export const ZCredentialState = z.enum(CREDENTIAL_STATES);
+export type TCredentialState = z.infer<typeof ZCredentialState>;
+
+export const ROTATION_STATUSES = ["ok", "due-soon", "overdue", "expired"] as const;
+export const ZRotationStatus = z.enum(ROTATION_STATUSES);
+export type TRotationStatus = z.infer<typeof ZRotationStatus>;
+
+const MAX_TOKEN_CHARS = 16 * 1024;
+const MAX_PEM_CHARS = 64 * 1024;
+
+/**
+ * What a person pastes to store or replace a credential. Messages never echo the value: zod's messages name the
+ * rule only, and material.ts checks the content.
+ */
+export const ZStoreCredential = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.enum(["bearer-token", "service-account-token"]),
+    token: z.string().trim().min(1, "Paste the token.").max(MAX_TOKEN_CHARS, "A token longer than 16 KiB is not a token."),
+  }),
+  z.object({
+    kind: z.literal("client-certificate"),
+    certPem: z.string().trim().min(1, "Paste the PEM certificate.").max(MAX_PEM_CHARS, "The certificate is larger than 64 KiB."),
+    keyPem: z.string().trim().min(1, "Paste the PEM private key.").max(MAX_PEM_CHARS, "The private key is larger than 64 KiB."),
+  }),
+]);
+export type TStoreCredential = z.infer<typeof ZStoreCredential>;
+
+const policyFields = {
+  name: z.string().trim().min(1, "Give the policy a name.").max(100, "At most 100 characters."),
+  maxAgeDays: z.coerce.number().int("Whole days.").min(1, "At least 1 day.").max(3650, "At most 3650 days (10 years)."),
+  warnBeforeDays: z.coerce.number().int("Whole days.").min(0, "Cannot be negative.").max(3649, "At most 3649 days."),
+  minReplaceRole: ZRole,
+  autoRotate: z.boolean(),
+  /** Targets of this environment without a policy of their own use this policy; empty/null means explicit use only. */
+  environment: z
+    .string()
+    .trim()
+    .max(63, "At most 63 characters.")
+    .nullable()
+    .transform((v) => (v ? v : null)),
+};
+
+function warnBeforeBelowMaxAge(p: { maxAgeDays?: number; warnBeforeDays?: number }, ctx: z.RefinementCtx) {
+  if (p.maxAgeDays !== undefined && p.warnBeforeDays !== undefined && p.warnBeforeDays >= p.maxAgeDays) {
+    ctx.addIssue({ code: "custom", path: ["warnBeforeDays"], message: "Must be less than the maximum age." });
+  }
+}
+
+export const ZCredentialPolicy = z
+  .object({
+    ...policyFields,
+    minReplaceRole: policyFields.minReplaceRole.default("admin"),
+    autoRotate: policyFields.autoRotate.default(false),
+    environment: policyFields.environment.optional().transform((v) => v ?? null),
+  })
+  .superRefine(warnBeforeBelowMaxAge);
+export type TCredentialPolicy = z.infer<typeof ZCredentialPolicy>;
+export type TCredentialPolicyInput = z.input<typeof ZCredentialPolicy>;
+
+/**
+ * PATCH body: any subset, no defaults (a missing field is left as it is; `environment: null` clears it). The
+ * warn-before rule is checked again against the stored values by the data function.
+ */
+export const ZUpdateCredentialPolicy = z
+  .object({
+    name: policyFields.name.optional(),
+    maxAgeDays: policyFields.maxAgeDays.optional(),
+    warnBeforeDays: policyFields.warnBeforeDays.optional(),
+    minReplaceRole: policyFields.minReplaceRole.optional(),
+    autoRotate: policyFields.autoRotate.optional(),
+    environment: policyFields.environment.optional(),
+  })
+  .superRefine(warnBeforeBelowMaxAge);
+export type TUpdateCredentialPolicy = z.infer<typeof ZUpdateCredentialPolicy>;
+
+/** DNS-1123 label, the rule target names follow (Kubernetes object names, URLs, kubectl contexts). */
+export const TARGET_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+export const ZTargetName = z
+  .string()
+  .trim()
+  .min(1, "Give the target a name.")
+  .max(63, "At most 63 characters.")
+  .regex(TARGET_NAME_RE, "Lowercase letters, digits and '-', starting and ending with a letter or digit.");
+
+export const ZEnvironmentName = z
+  .string()
+  .trim()
+  .min(1, "Name the environment (e.g. dev, staging, prod).")
+  .max(63, "At most 63 characters.")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "Letters, digits, '.', '_' and '-'.");
+
+export const ZTargetMode = z.enum(["push", "pull"]);
+export type TTargetMode = z.infer<typeof ZTargetMode>;
+
+const MAX_KUBECONFIG_CHARS = 1024 * 1024;
+
+export const ZImportContext = z.object({
+  /** The context's name in the kubeconfig. */
+  context: z.string().min(1).max(253),
+  /** The target's name; defaults to one derived from the context name. */
+  name: ZTargetName.optional(),
+  mode: ZTargetMode,
+  environment: ZEnvironmentName,
+});
+export type TImportContext = z.infer<typeof ZImportContext>;
+
+/**
+ * POST /api/targets/import. With `dryRun` the answer is a preview of the contexts (no secrets); otherwise every
+ * selected context becomes a target, all or nothing.
+ */
+export const ZKubeconfigImport = z
+  .object({
+    kubeconfig: z.string().min(1, "Paste a kubeconfig.").max(MAX_KUBECONFIG_CHARS, "A kubeconfig larger than 1 MiB is not accepted."),
+    dryRun: z.boolean().default(false),
+    contexts: z.array(ZImportContext).max(200).default([]),
+  })
+  .superRefine((v, ctx) => {
+    if (v.dryRun) return;
+    if (v.contexts.length === 0) ctx.addIssue({ code: "custom", path: ["contexts"], message: "Pick at least one context." });
+    const seen = new Set<string>();
+    v.contexts.forEach((c, i) => {
+      if (seen.has(c.context)) ctx.addIssue({ code: "custom", path: ["contexts", i, "context"], message: "This context is selected twice." });
+      seen.add(c.context);
+    });
+  });
+export type TKubeconfigImport = z.infer<typeof ZKubeconfigImport>;
+
+export const ZCredentialListFilter = z.object({
+  status: ZRotationStatus.optional(),
+  targetId: z.string().max(100).optional(),
+  cursor: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type TCredentialListFilter = z.infer<typeof ZCredentialListFilter>;
+
+/** What pages and API answers show of a credential. There is deliberately no field for material or ciphertext. */
+export interface CredentialView {
+  id: string;
+  targetId: string;
+  targetName: string;
+  kind: TCredentialKind;
+  state: TCredentialState;
+  fingerprint: string;
+  subject: string | null;
+  keyId: string;
+  issuedAt: string | null;
+  expiresAt: string | null;
+  lastRotatedAt: string;
+  createdAt: string;
+  supersededAt: string | null;
+  supersededById: string | null;
+  /** Rotation status for the active credential; null for history rows. */
+  status: TRotationStatus | null;
+  nextRotationDue: string | null;
+  policyName: string | null;
+}
+
+export interface CredentialPolicyView {
+  id: string;
+  name: string;
+  maxAgeDays: number;
+  warnBeforeDays: number;
+  minReplaceRole: z.infer<typeof ZRole>;
+  autoRotate: boolean;
+  environment: string | null;
+  /** Targets that name this policy explicitly. */
+  explicitTargets: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TargetCredentialsView {
+  targetId: string;
+  targetName: string;
+  mode: TTargetMode;
+  active: CredentialView | null;
+  history: CredentialView[];
+  policy: CredentialPolicyView | null;
+}
+
+export interface CredentialStatusCounts {
+  ok: number;
+  dueSoon: number;
+  overdue: number;
+  expired: number;
+}
+
+export interface CredentialListPage {
+  items: CredentialView[];
+  nextCursor: string | null;
+  counts: CredentialStatusCounts;
+}
+
+/** A kubeconfig context as the import preview shows it: where it points and what would be imported, never secrets. */
+export interface KubeconfigContextPreview {
+  context: string;
+  suggestedName: string;
+  cluster: string | null;
+  user: string | null;
+  server: string | null;
+  namespace: string;
+  hasCaBundle: boolean;
+  insecureSkipTlsVerify: boolean;
+  credential: {
+    kind: TCredentialKind;
+    fingerprint: string;
+    subject: string | null;
+    expiresAt: string | null;
+  } | null;
+  /** Why no credential would be imported (exec plugin, file paths…); null when one would be. */
+  credentialNote: string | null;
+  /** Problems that stop this context from becoming a target at all. */
+  problems: string[];
+  nameTaken: boolean;
+  isCurrent: boolean;
+}
+
+export interface KubeconfigPreview {
+  contexts: KubeconfigContextPreview[];
+}
+
+export interface ImportResult {
+  targets: { id: string; name: string; mode: TTargetMode; environment: string; credentialId: string | null }[];
+}
