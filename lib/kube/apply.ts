@@ -1,0 +1,339 @@
+import type { KubeClient } from "./client";
+import { mapConcurrent } from "./concurrency";
+import { KubeError, toKubeError } from "./errors";
+import { applyPhases, validateObjects } from "./manifests";
+import { pruneObjects, type PruneResult } from "./prune";
+import { sleep } from "./retry";
+import {
+  groupOf,
+  INVENTORY_LABEL,
+  isRecord,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  refKey,
+  refOf,
+  type KubeObject,
+  type ObjectRef,
+} from "./types";
+
+/** What happened to one object. `skipped`: not attempted because of cancellation or an earlier failed phase. */
+export type ApplyAction = "created" | "configured" | "unchanged" | "pruned" | "failed" | "skipped";
+
+export interface ApplyResult {
+  ref: ObjectRef;
+  action: ApplyAction;
+  /** For failures, the API server's Status message; otherwise an optional note. */
+  message?: string;
+  error?: KubeError;
+  /** The object as the server stored it (or would, on dry-run). */
+  object?: KubeObject;
+}
+
+export interface ApplyOptions {
+  /** SSA field manager, e.g. "wharf" (push) or "wharf-agent" (pull). */
+  fieldManager: string;
+  /** Server-side dry run: validated and defaulted by the server, nothing stored. */
+  dryRun?: boolean;
+  /** Take ownership of fields another manager owns instead of failing with 409 Conflict. */
+  force?: boolean;
+  /** Labels objects with this inventory id (also implied by `prune.inventoryId`). */
+  inventoryId?: string;
+  /** Delete the inventory's objects that are no longer desired (only when everything applied). */
+  prune?: { inventoryId: string; previous?: ObjectRef[]; allowCascadingDeletes?: boolean };
+  /** Objects applied at once within a phase (default 16). */
+  concurrency?: number;
+  /** Keep applying later phases after a failure (default false: stop, because later objects may depend on it). */
+  continueOnError?: boolean;
+  /** How long to wait for applied CRDs to become Established (default 60 s). */
+  crdTimeoutMs?: number;
+  /** Cancels further applies; objects not yet started are reported as skipped. */
+  signal?: AbortSignal;
+  /** Called as each object finishes, for progress bars. */
+  onResult?: (result: ApplyResult, progress: { done: number; total: number }) => void;
+}
+
+export interface ApplyReport {
+  results: ApplyResult[];
+  counts: Record<ApplyAction, number>;
+  /** True when nothing failed or was skipped. */
+  ok: boolean;
+  /** Leftovers the prune found but did not delete, and why. */
+  pruneRetained: { ref: ObjectRef; reason: string }[];
+  /** Why the prune did not run, when it did not. */
+  pruneSkippedReason?: string;
+  /** Normalized refs of every desired object: what to record as this apply's inventory. */
+  inventory: ObjectRef[];
+}
+
+/** Adds Wharf's ownership labels to a copy of the object; the caller's object is left untouched. */
+export function withWharfLabels(obj: KubeObject, inventoryId?: string): KubeObject {
+  const copy = structuredClone(obj);
+  copy.metadata.labels = {
+    ...(copy.metadata.labels ?? {}),
+    [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
+    ...(inventoryId ? { [INVENTORY_LABEL]: inventoryId } : {}),
+  };
+  return copy;
+}
+
+/** Kinds (group/kind) served by the CRDs in a set, so their instances can wait for them. */
+export function crdServedKinds(objects: KubeObject[]): Map<string, KubeObject> {
+  const kinds = new Map<string, KubeObject>();
+  for (const obj of objects) {
+    if (obj.kind !== "CustomResourceDefinition" || groupOf(obj.apiVersion) !== "apiextensions.k8s.io") continue;
+    const spec = isRecord(obj.spec) ? obj.spec : {};
+    const names = isRecord(spec.names) ? spec.names : {};
+    if (typeof spec.group === "string" && typeof names.kind === "string") kinds.set(`${spec.group}/${names.kind}`, obj);
+  }
+  return kinds;
+}
+
+function emptyCounts(): Record<ApplyAction, number> {
+  return { created: 0, configured: 0, unchanged: 0, pruned: 0, failed: 0, skipped: 0 };
+}
+
+function failure(ref: ObjectRef, err: unknown, client: KubeClient): ApplyResult {
+  const error = toKubeError(err, { cluster: client.cluster, object: ref, operation: "apply" });
+  return { ref, action: "failed", message: error.serverMessage, error };
+}
+
+/**
+ * The resourceVersions of objects this inventory already manages, one labelled LIST per kind and namespace instead
+ * of a GET per object. An apply whose response carries the same resourceVersion changed nothing. Objects not found
+ * here either do not exist (the apply answers 201) or lack our labels (so the apply necessarily changes them).
+ */
+async function knownVersions(
+  client: KubeClient,
+  objects: { ref: ObjectRef }[],
+  selector: string,
+  concurrency: number,
+): Promise<{ versions: Map<string, string>; unknown: Set<string> }> {
+  const groups = new Map<string, { apiVersion: string; kind: string; namespace?: string; keys: string[] }>();
+  for (const { ref } of objects) {
+    const id = `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ""}`;
+    const group = groups.get(id) ?? { apiVersion: ref.apiVersion, kind: ref.kind, ...(ref.namespace ? { namespace: ref.namespace } : {}), keys: [] };
+    group.keys.push(refKey(ref));
+    groups.set(id, group);
+  }
+  const versions = new Map<string, string>();
+  const unknown = new Set<string>();
+  await mapConcurrent([...groups.values()], concurrency, async (group) => {
+    try {
+      const items = await client.list(group.apiVersion, group.kind, {
+        labelSelector: selector,
+        ...(group.namespace ? { namespace: group.namespace } : {}),
+      });
+      for (const item of items) {
+        if (item.metadata.resourceVersion) versions.set(refKey(refOf(item)), item.metadata.resourceVersion);
+      }
+    } catch {
+      // Not allowed to list (or not served yet): fall back to reading each object before applying it.
+      for (const key of group.keys) unknown.add(key);
+    }
+  });
+  return { versions, unknown };
+}
+
+/** Waits until a CRD is Established (its API is served), then drops cached discovery for its versions. */
+export async function waitForCrdEstablished(
+  client: KubeClient,
+  crd: KubeObject,
+  opts: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<void> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+  const ref = refOf(crd);
+  for (let attempt = 0; ; attempt++) {
+    const live = await client.get(ref, opts.signal ? { signal: opts.signal } : {});
+    const status = live && isRecord(live.status) ? live.status : {};
+    const conditions = Array.isArray(status.conditions) ? status.conditions.filter(isRecord) : [];
+    const established = conditions.find((c) => c.type === "Established");
+    const namesAccepted = conditions.find((c) => c.type === "NamesAccepted");
+    if (namesAccepted?.status === "False") {
+      throw new KubeError({
+        context: { cluster: client.cluster, object: ref, operation: "wait for CRD" },
+        code: 0,
+        reason: "NamesNotAccepted",
+        serverMessage: String(namesAccepted.message ?? "CRD names were not accepted"),
+        retryable: false,
+      });
+    }
+    if (established?.status === "True") break;
+    if (Date.now() > deadline) {
+      throw new KubeError({
+        context: { cluster: client.cluster, object: ref, operation: "wait for CRD" },
+        code: 0,
+        reason: "Timeout",
+        serverMessage: `CustomResourceDefinition ${ref.name} was not Established within ${opts.timeoutMs ?? 60_000} ms`,
+        retryable: false,
+      });
+    }
+    await sleep(Math.min(1000, 50 * 2 ** attempt), opts.signal);
+  }
+  const spec = isRecord(crd.spec) ? crd.spec : {};
+  const versions = Array.isArray(spec.versions) ? spec.versions.filter(isRecord) : [];
+  for (const version of versions) {
+    if (typeof version.name === "string" && typeof spec.group === "string") client.invalidateDiscovery(`${spec.group}/${version.name}`);
+  }
+}
+
+/**
+ * Applies objects with server-side apply, in dependency phases (Namespaces, CRDs, RBAC, config, Services, workloads,
+ * other, custom resources), concurrently within a phase over pooled connections. Every object gets Wharf's managed-by
+ * and inventory labels. CRDs are waited on until Established before their instances are applied. Returns one result
+ * per object — created / configured / unchanged / failed / skipped — plus pruned results when `prune` is set and
+ * everything applied. Throws `ManifestError` (before any request) when an object lacks apiVersion, kind or name.
+ */
+export async function applyManifests(client: KubeClient, objects: KubeObject[], opts: ApplyOptions): Promise<ApplyReport> {
+  validateObjects(objects);
+  if (opts.prune && opts.inventoryId && opts.prune.inventoryId !== opts.inventoryId) {
+    throw new Error("applyManifests: prune.inventoryId and inventoryId differ");
+  }
+  const inventoryId = opts.prune?.inventoryId ?? opts.inventoryId;
+  const concurrency = opts.concurrency ?? 16;
+  const selector = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}${inventoryId ? `,${INVENTORY_LABEL}=${inventoryId}` : ""}`;
+  const prepared = objects.map((obj) => withWharfLabels(obj, inventoryId));
+  const crdKinds = crdServedKinds(prepared);
+  const total = prepared.length;
+  const results: ApplyResult[] = [];
+  const inventory: ObjectRef[] = [];
+  let stopReason: string | undefined;
+
+  const record = (result: ApplyResult) => {
+    results.push(result);
+    opts.onResult?.(result, { done: results.length, total });
+  };
+
+  for (const phase of applyPhases(prepared)) {
+    if (!stopReason && opts.signal?.aborted) stopReason = "cancelled";
+    if (stopReason) {
+      for (const obj of phase.objects) {
+        inventory.push(refOf(obj));
+        record({ ref: refOf(obj), action: "skipped", message: `not applied: ${stopReason}` });
+      }
+      continue;
+    }
+
+    // Resolve scope (namespace defaulting) first; a kind the server does not serve fails here, per object.
+    const resolved = await mapConcurrent(phase.objects, concurrency, async (obj) => {
+      try {
+        const { ref } = await client.normalizeRef(refOf(obj));
+        if (ref.namespace) obj.metadata.namespace = ref.namespace;
+        else delete obj.metadata.namespace;
+        return { obj, ref };
+      } catch (err) {
+        return { obj, ref: refOf(obj), error: err };
+      }
+    });
+    for (const { ref } of resolved) inventory.push(ref);
+    const ready = resolved.filter((entry) => entry.error === undefined);
+    const { versions, unknown } = await knownVersions(client, ready, selector, concurrency);
+
+    const phaseResults = await mapConcurrent(resolved, concurrency, async ({ obj, ref, error }): Promise<ApplyResult> => {
+      if (error !== undefined) {
+        const crd = crdKinds.get(`${groupOf(obj.apiVersion)}/${obj.kind}`);
+        if (opts.dryRun && crd && error instanceof KubeError && error.reason === "NoKindMatch") {
+          return {
+            ref,
+            action: "created",
+            message: `not validated by the server: its CustomResourceDefinition ${crd.metadata.name} is created by this apply`,
+          };
+        }
+        return failure(ref, error, client);
+      }
+      if (opts.signal?.aborted) return { ref, action: "skipped", message: "not applied: cancelled" };
+      const key = refKey(ref);
+      try {
+        let before = versions.get(key);
+        let existed: boolean | undefined = before === undefined ? undefined : true;
+        if (unknown.has(key)) {
+          // Best effort: a credential may be allowed to patch but not to read.
+          const live = await client.get(ref).catch(() => null);
+          if (live !== null) {
+            existed = live !== undefined;
+            before = live?.metadata.resourceVersion;
+          }
+        }
+        const { status, object } = await client.apply(obj, {
+          fieldManager: opts.fieldManager,
+          ...(opts.force ? { force: true } : {}),
+          ...(opts.dryRun ? { dryRun: true } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        });
+        const after = object.metadata.resourceVersion;
+        const action: ApplyAction =
+          status === 201 || existed === false ? "created" : before !== undefined && before === after ? "unchanged" : "configured";
+        return { ref, action, object };
+      } catch (err) {
+        return failure(ref, err, client);
+      }
+    });
+    phaseResults.forEach(record);
+
+    if (phase.name === "custom resource definitions" && !opts.dryRun) {
+      await mapConcurrent(phaseResults, concurrency, async (result, index) => {
+        const crd = resolved[index]?.obj;
+        if (!crd || result.action === "failed" || result.action === "skipped") return;
+        try {
+          await waitForCrdEstablished(client, crd, {
+            ...(opts.crdTimeoutMs === undefined ? {} : { timeoutMs: opts.crdTimeoutMs }),
+            ...(opts.signal ? { signal: opts.signal } : {}),
+          });
+        } catch (err) {
+          const failed = failure(result.ref, err, client);
+          Object.assign(result, failed);
+        }
+      });
+    }
+
+    const failedHere = phaseResults.filter((r) => r.action === "failed");
+    if (failedHere.length > 0 && !opts.continueOnError) {
+      stopReason = `an earlier phase (${phase.name}) had ${failedHere.length} failure${failedHere.length === 1 ? "" : "s"}`;
+    }
+  }
+
+  let pruneRetained: ApplyReport["pruneRetained"] = [];
+  let pruneSkippedReason: string | undefined;
+  if (opts.prune) {
+    const incomplete = results.filter((r) => r.action === "failed" || r.action === "skipped").length;
+    if (incomplete > 0) {
+      pruneSkippedReason = `prune skipped: ${incomplete} object${incomplete === 1 ? " was" : "s were"} not applied`;
+    } else {
+      try {
+        const pruned = await pruneObjects(client, {
+          inventoryId: opts.prune.inventoryId,
+          keep: inventory,
+          ...(opts.prune.previous ? { previous: opts.prune.previous } : {}),
+          ...(opts.prune.allowCascadingDeletes ? { allowCascadingDeletes: true } : {}),
+          ...(opts.dryRun ? { dryRun: true } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          concurrency,
+        });
+        pruneRetained = pruned.retained;
+        for (const result of pruned.results) record(pruneToApplyResult(result));
+      } catch (err) {
+        const error = toKubeError(err, { cluster: client.cluster, operation: "prune" });
+        pruneSkippedReason = `prune failed: ${error.message}`;
+      }
+    }
+  }
+
+  const counts = emptyCounts();
+  for (const result of results) counts[result.action]++;
+  return {
+    results,
+    counts,
+    ok: counts.failed === 0 && counts.skipped === 0 && !pruneSkippedReason?.startsWith("prune failed"),
+    pruneRetained,
+    ...(pruneSkippedReason ? { pruneSkippedReason } : {}),
+    inventory,
+  };
+}
+
+function pruneToApplyResult(result: PruneResult): ApplyResult {
+  return {
+    ref: result.ref,
+    action: result.action,
+    ...(result.message ? { message: result.message } : {}),
+    ...(result.error ? { error: result.error } : {}),
+  };
+}

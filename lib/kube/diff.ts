@@ -1,0 +1,243 @@
+import type { KubeClient } from "./client";
+import { mapConcurrent } from "./concurrency";
+import { KubeError, toKubeError } from "./errors";
+import { crdServedKinds, withWharfLabels } from "./apply";
+import { sortForApply, validateObjects } from "./manifests";
+import { findPruneCandidates } from "./prune";
+import { groupOf, isRecord, refOf, type KubeObject, type ObjectRef } from "./types";
+
+/** One field difference between live and desired state. `path` reads like `spec.template.spec.containers[name=web].image`. */
+export interface FieldChange {
+  path: string;
+  op: "add" | "change" | "remove";
+  old?: unknown;
+  new?: unknown;
+}
+
+export type DiffAction = "create" | "change" | "unchanged" | "prune" | "error";
+
+export interface ObjectDiff {
+  ref: ObjectRef;
+  action: DiffAction;
+  changes: FieldChange[];
+  /** A note (e.g. why an object could not be validated) or, for errors, the server's message. */
+  message?: string;
+  error?: KubeError;
+}
+
+export interface DiffReport {
+  objects: ObjectDiff[];
+  counts: Record<DiffAction, number>;
+  /** Leftovers a prune would not delete, and why. */
+  pruneRetained: { ref: ObjectRef; reason: string }[];
+}
+
+export interface DiffOptions {
+  fieldManager: string;
+  force?: boolean;
+  /** Label objects as apply would (so the diff matches what apply will do). */
+  inventoryId?: string;
+  /** Also list what a prune would delete. */
+  prune?: { inventoryId: string; previous?: ObjectRef[]; allowCascadingDeletes?: boolean };
+  concurrency?: number;
+}
+
+/** Metadata the server owns; never part of a diff. */
+const SERVER_METADATA = [
+  "managedFields",
+  "resourceVersion",
+  "uid",
+  "generation",
+  "creationTimestamp",
+  "selfLink",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+];
+/** Annotations written by clients and controllers as bookkeeping, not configuration. */
+const BOOKKEEPING_ANNOTATIONS = [
+  "kubectl.kubernetes.io/last-applied-configuration",
+  "deployment.kubernetes.io/revision",
+];
+
+/** Strips status and server-set metadata so only configuration is compared. */
+export function comparable(obj: KubeObject): Record<string, unknown> {
+  const copy = structuredClone(obj) as Record<string, unknown> & KubeObject;
+  delete copy.status;
+  const metadata: Record<string, unknown> = { ...copy.metadata };
+  for (const field of SERVER_METADATA) delete metadata[field];
+  if (isRecord(metadata.annotations)) {
+    const annotations = { ...metadata.annotations };
+    for (const key of BOOKKEEPING_ANNOTATIONS) delete annotations[key];
+    if (Object.keys(annotations).length === 0) delete metadata.annotations;
+    else metadata.annotations = annotations;
+  }
+  copy.metadata = metadata as KubeObject["metadata"];
+  return copy;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+function joinKey(base: string, key: string): string {
+  if (IDENTIFIER.test(key)) return base ? `${base}.${key}` : key;
+  return `${base}[${JSON.stringify(key)}]`;
+}
+
+/** Keys that identify list items the way Kubernetes merges them (containers, env, ports, volumes, mounts…). */
+const LIST_ITEM_KEYS = ["name", "mountPath", "containerPort", "devicePath", "ip", "topologyKey", "type"];
+
+function listKey(a: unknown[], b: unknown[]): string | undefined {
+  const items = [...a, ...b];
+  if (items.length === 0 || !items.every(isRecord)) return undefined;
+  for (const key of LIST_ITEM_KEYS) {
+    const unique = (list: unknown[]) => {
+      const values = list.map((item) => (item as Record<string, unknown>)[key]);
+      return values.every((v) => typeof v === "string" || typeof v === "number") && new Set(values).size === values.length;
+    };
+    if (unique(a) && unique(b)) return key;
+  }
+  return undefined;
+}
+
+function itemPath(base: string, key: string, value: unknown): string {
+  return `${base}[${key}=${typeof value === "string" && /^[\w.\-/]+$/.test(value) ? value : JSON.stringify(value)}]`;
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => equal(item, b[i]));
+  if (isRecord(a) && isRecord(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const key of keys) if (!equal(a[key], b[key])) return false;
+    return true;
+  }
+  return false;
+}
+
+function walk(oldValue: unknown, newValue: unknown, path: string, out: FieldChange[]): void {
+  if (equal(oldValue, newValue)) return;
+  if (oldValue === undefined) {
+    out.push({ path, op: "add", new: newValue });
+    return;
+  }
+  if (newValue === undefined) {
+    out.push({ path, op: "remove", old: oldValue });
+    return;
+  }
+  if (isRecord(oldValue) && isRecord(newValue)) {
+    const keys = [...new Set([...Object.keys(oldValue), ...Object.keys(newValue)])].sort();
+    for (const key of keys) walk(oldValue[key], newValue[key], joinKey(path, key), out);
+    return;
+  }
+  if (Array.isArray(oldValue) && Array.isArray(newValue)) {
+    const key = listKey(oldValue, newValue);
+    if (key) {
+      const byKey = (list: unknown[]) => new Map(list.map((item) => [(item as Record<string, unknown>)[key], item]));
+      const oldItems = byKey(oldValue);
+      const newItems = byKey(newValue);
+      for (const [id, item] of oldItems) walk(item, newItems.get(id), itemPath(path, key, id), out);
+      for (const [id, item] of newItems) if (!oldItems.has(id)) walk(undefined, item, itemPath(path, key, id), out);
+      return;
+    }
+    const length = Math.max(oldValue.length, newValue.length);
+    for (let i = 0; i < length; i++) walk(oldValue[i], newValue[i], `${path}[${i}]`, out);
+    return;
+  }
+  out.push({ path, op: "change", old: oldValue, new: newValue });
+}
+
+const REDACTED = "(sensitive value hidden)";
+
+/** Secret values never leave the cluster through a diff: changes are shown, values are not. */
+function redactSecretChanges(obj: { apiVersion: string; kind: string }, changes: FieldChange[]): FieldChange[] {
+  if (obj.kind !== "Secret" || groupOf(obj.apiVersion) !== "") return changes;
+  return changes.map((change) => {
+    if (!/^(data|stringData)([.[]|$)/.test(change.path)) return change;
+    const redacted: FieldChange = { path: change.path, op: change.op };
+    if (change.old !== undefined) redacted.old = REDACTED;
+    if (change.new !== undefined) redacted.new = REDACTED;
+    return redacted;
+  });
+}
+
+/**
+ * Field-level differences from `live` to `desired` (either may be undefined for create / delete), ignoring status and
+ * server-set metadata. Lists of objects are matched by their merge key (name, mountPath, containerPort…), so a
+ * changed image reads `spec.template.spec.containers[name=web].image`. Secret values are redacted.
+ */
+export function diffObjects(live: KubeObject | undefined, desired: KubeObject | undefined): FieldChange[] {
+  const changes: FieldChange[] = [];
+  // Creates and deletes are listed per top-level field (apiVersion, kind, metadata, spec…), not as one blob.
+  walk(live ? comparable(live) : {}, desired ? comparable(desired) : {}, "", changes);
+  const sample = desired ?? live;
+  return sample ? redactSecretChanges(sample, changes) : changes;
+}
+
+function emptyCounts(): Record<DiffAction, number> {
+  return { create: 0, change: 0, unchanged: 0, prune: 0, error: 0 };
+}
+
+/**
+ * What applying `objects` would change: for each object, a server-side dry-run apply (so defaults, admission and
+ * field ownership are the server's) compared with the live object. Objects in a namespace or of a CRD that this
+ * same set creates cannot be dry-run yet; they are shown as creates with a note. With `prune`, also lists the
+ * inventory's objects that would be deleted.
+ */
+export async function diffManifests(client: KubeClient, objects: KubeObject[], opts: DiffOptions): Promise<DiffReport> {
+  validateObjects(objects);
+  const inventoryId = opts.prune?.inventoryId ?? opts.inventoryId;
+  const prepared = sortForApply(objects.map((obj) => withWharfLabels(obj, inventoryId)));
+  const crdKinds = crdServedKinds(prepared);
+  const newNamespaces = new Set(prepared.filter((o) => o.kind === "Namespace" && groupOf(o.apiVersion) === "").map((o) => o.metadata.name));
+
+  const diffs = await mapConcurrent(prepared, opts.concurrency ?? 16, async (obj): Promise<ObjectDiff> => {
+    let ref = refOf(obj);
+    const unvalidated = (message: string): ObjectDiff => ({ ref, action: "create", changes: diffObjects(undefined, obj), message });
+    try {
+      const resolved = await client.normalizeRef(ref);
+      ref = resolved.ref;
+      if (ref.namespace) obj.metadata.namespace = ref.namespace;
+      else delete obj.metadata.namespace;
+    } catch (err) {
+      const crd = crdKinds.get(`${groupOf(obj.apiVersion)}/${obj.kind}`);
+      if (crd && err instanceof KubeError && err.reason === "NoKindMatch") {
+        return unvalidated(`not validated by the server: its CustomResourceDefinition ${crd.metadata.name} is created by this apply`);
+      }
+      const error = toKubeError(err, { cluster: client.cluster, object: ref, operation: "diff" });
+      return { ref, action: "error", changes: [], message: error.serverMessage, error };
+    }
+    try {
+      const [live, dryRun] = await Promise.all([
+        client.get(ref),
+        client.apply(obj, { fieldManager: opts.fieldManager, dryRun: true, ...(opts.force ? { force: true } : {}) }).catch((err: unknown) => err),
+      ]);
+      if (dryRun instanceof Error || !isRecord(dryRun)) {
+        const error = toKubeError(dryRun, { cluster: client.cluster, object: ref, operation: "dry-run apply" });
+        if (!live && ref.namespace && newNamespaces.has(ref.namespace) && error.code === 404) {
+          return unvalidated(`not validated by the server: namespace ${ref.namespace} is created by this apply`);
+        }
+        return { ref, action: "error", changes: [], message: error.serverMessage, error };
+      }
+      const desired = (dryRun as { object: KubeObject }).object;
+      const changes = diffObjects(live, desired);
+      return { ref, action: !live ? "create" : changes.length > 0 ? "change" : "unchanged", changes };
+    } catch (err) {
+      const error = toKubeError(err, { cluster: client.cluster, object: ref, operation: "diff" });
+      return { ref, action: "error", changes: [], message: error.serverMessage, error };
+    }
+  });
+
+  let pruneRetained: DiffReport["pruneRetained"] = [];
+  if (opts.prune) {
+    const { candidates, retained } = await findPruneCandidates(client, {
+      inventoryId: opts.prune.inventoryId,
+      keep: diffs.map((d) => d.ref),
+      ...(opts.prune.previous ? { previous: opts.prune.previous } : {}),
+      ...(opts.prune.allowCascadingDeletes ? { allowCascadingDeletes: true } : {}),
+    });
+    pruneRetained = retained;
+    for (const obj of candidates) diffs.push({ ref: refOf(obj), action: "prune", changes: diffObjects(obj, undefined) });
+  }
+  const counts = emptyCounts();
+  for (const diff of diffs) counts[diff.action]++;
+  return { objects: diffs, counts, pruneRetained };
+}

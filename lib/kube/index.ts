@@ -1,0 +1,80 @@
+// Public API of lib/kube: the only place Wharf talks to clusters. Plain Node; safe for the agent and the dashboard.
+export {
+  kubeConfigFor,
+  inClusterKubeConfig,
+  kubeConfigFromFile,
+  PooledKubeConfig,
+  type ClusterConnection,
+} from "./connection";
+export { KubeClient, createKubeClient, type KubeClientOptions, type RequestOptions, type ResourceInfo } from "./client";
+export { KubeError, toKubeError, isRetryable, isRetryableStatus, parseRetryAfter, type KubeErrorContext, type StatusCause } from "./errors";
+export { withRetry, backoffDelay, sleep, type RetryOptions } from "./retry";
+export {
+  parseManifests,
+  parseManifestsDetailed,
+  parseManifestFiles,
+  validateObjects,
+  sortForApply,
+  sortForDelete,
+  applyPhases,
+  phaseOf,
+  formatProblem,
+  ManifestError,
+  BUILT_IN_GROUPS,
+  type ManifestProblem,
+  type ParsedManifest,
+  type ParseOptions,
+} from "./manifests";
+export {
+  applyManifests,
+  withWharfLabels,
+  waitForCrdEstablished,
+  type ApplyAction,
+  type ApplyOptions,
+  type ApplyReport,
+  type ApplyResult,
+} from "./apply";
+export {
+  pruneObjects,
+  findPruneCandidates,
+  isOwnedByInventory,
+  inventorySelector,
+  type PruneOptions,
+  type PruneCandidates,
+  type PruneResult,
+} from "./prune";
+export { diffManifests, diffObjects, comparable, type DiffAction, type DiffOptions, type DiffReport, type FieldChange, type ObjectDiff } from "./diff";
+export {
+  waitForRollout,
+  assertRolloutSucceeded,
+  isTrackedWorkload,
+  deploymentStatus,
+  statefulSetStatus,
+  daemonSetStatus,
+  jobStatus,
+  RolloutError,
+  type RolloutOptions,
+  type RolloutProgress,
+  type RolloutReport,
+  type RolloutResult,
+} from "./rollout";
+export {
+  selfSubjectAccessReview,
+  selfSubjectRulesReview,
+  requestServiceAccountToken,
+  type AccessCheck,
+  type AccessDecision,
+  type RulesReview,
+  type ResourceRule,
+  type ServiceAccountToken,
+} from "./access";
+export {
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  INVENTORY_LABEL,
+  refOf,
+  refKey,
+  formatRef,
+  type KubeObject,
+  type ObjectRef,
+} from "./types";

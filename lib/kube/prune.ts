@@ -1,0 +1,186 @@
+import type { KubeClient } from "./client";
+import { mapConcurrent } from "./concurrency";
+import { KubeError } from "./errors";
+import { sortForDelete } from "./manifests";
+import {
+  formatRef,
+  INVENTORY_LABEL,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  refKey,
+  refOf,
+  type KubeObject,
+  type ObjectRef,
+} from "./types";
+
+/**
+ * Kinds searched by inventory label in addition to the kinds of the current and previous sets (kubectl's default prune
+ * allow-list plus the RBAC and networking kinds Wharf commonly applies).
+ */
+const LABEL_SEARCH_KINDS: { apiVersion: string; kind: string }[] = [
+  { apiVersion: "v1", kind: "ConfigMap" },
+  { apiVersion: "v1", kind: "Secret" },
+  { apiVersion: "v1", kind: "Service" },
+  { apiVersion: "v1", kind: "ServiceAccount" },
+  { apiVersion: "v1", kind: "PersistentVolumeClaim" },
+  { apiVersion: "apps/v1", kind: "Deployment" },
+  { apiVersion: "apps/v1", kind: "StatefulSet" },
+  { apiVersion: "apps/v1", kind: "DaemonSet" },
+  { apiVersion: "batch/v1", kind: "Job" },
+  { apiVersion: "batch/v1", kind: "CronJob" },
+  { apiVersion: "networking.k8s.io/v1", kind: "Ingress" },
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role" },
+  { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding" },
+];
+
+/** Kinds whose deletion takes other people's objects with it (a Namespace's contents, a CRD's instances). */
+const CASCADING_KINDS = new Set(["Namespace", "apiextensions.k8s.io/CustomResourceDefinition"]);
+
+function isCascading(ref: ObjectRef): boolean {
+  const group = ref.apiVersion.includes("/") ? ref.apiVersion.split("/")[0] : "";
+  return CASCADING_KINDS.has(group ? `${group}/${ref.kind}` : ref.kind);
+}
+
+export interface PruneOptions {
+  /** Only objects labelled with this inventory id (and managed-by wharf) are ever deleted. */
+  inventoryId: string;
+  /** What the previous successful apply to this inventory applied. */
+  previous?: ObjectRef[];
+  /** The new desired set; never pruned. */
+  keep: ObjectRef[];
+  /** Namespaces to search by label in addition to those of `keep` and `previous`. */
+  namespaces?: string[];
+  dryRun?: boolean;
+  /**
+   * Namespaces and CRDs are retained unless this is set: deleting them deletes everything inside, including objects
+   * Wharf did not create.
+   */
+  allowCascadingDeletes?: boolean;
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+export interface PruneCandidates {
+  /** Live objects that will be deleted. */
+  candidates: KubeObject[];
+  /** Leftovers that are not deleted, and why. */
+  retained: { ref: ObjectRef; reason: string }[];
+}
+
+export interface PruneResult {
+  ref: ObjectRef;
+  action: "pruned" | "failed";
+  message?: string;
+  error?: KubeError;
+}
+
+/** The ownership test: Wharf's managed-by label and this very inventory id. */
+export function isOwnedByInventory(obj: KubeObject, inventoryId: string): boolean {
+  const labels = obj.metadata.labels ?? {};
+  return labels[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && labels[INVENTORY_LABEL] === inventoryId;
+}
+
+/** The label selector matching one inventory's objects. */
+export function inventorySelector(inventoryId: string): string {
+  return `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE},${INVENTORY_LABEL}=${inventoryId}`;
+}
+
+/**
+ * Finds what a prune would delete: objects from `previous`, plus objects found by the inventory label, that are not in
+ * `keep` — and only those that, read live, carry Wharf's managed-by label and this inventory id.
+ */
+export async function findPruneCandidates(client: KubeClient, opts: PruneOptions): Promise<PruneCandidates> {
+  const keep = new Set(opts.keep.map(refKey));
+  const found = new Map<string, KubeObject>();
+  const retained: { ref: ObjectRef; reason: string }[] = [];
+  const concurrency = opts.concurrency ?? 16;
+
+  const previous = (opts.previous ?? []).filter((ref) => !keep.has(refKey(ref)));
+  await mapConcurrent(previous, concurrency, async (ref) => {
+    let live: KubeObject | undefined;
+    try {
+      live = await client.get(ref);
+    } catch (err) {
+      // A kind that is no longer served has nothing left to prune.
+      if (err instanceof KubeError && err.reason === "NoKindMatch") return;
+      throw err;
+    }
+    if (!live) return;
+    if (isOwnedByInventory(live, opts.inventoryId)) found.set(refKey(refOf(live)), { ...live, apiVersion: ref.apiVersion, kind: ref.kind });
+    else retained.push({ ref, reason: "not labelled as managed by Wharf for this inventory" });
+  });
+
+  const kinds = new Map<string, { apiVersion: string; kind: string }>();
+  for (const ref of [...LABEL_SEARCH_KINDS, ...opts.keep, ...(opts.previous ?? [])]) {
+    kinds.set(`${ref.apiVersion}/${ref.kind}`, { apiVersion: ref.apiVersion, kind: ref.kind });
+  }
+  const namespaces = new Set<string>([
+    ...(opts.namespaces ?? []),
+    ...[...opts.keep, ...(opts.previous ?? [])].flatMap((ref) => (ref.namespace ? [ref.namespace] : [])),
+  ]);
+  if (namespaces.size === 0) namespaces.add(client.defaultNamespace);
+  const searches: { apiVersion: string; kind: string; namespace?: string }[] = [];
+  for (const kind of kinds.values()) {
+    const resource = await client.resourceFor(kind.apiVersion, kind.kind);
+    if (!resource || !resource.verbs.includes("list")) continue;
+    if (resource.namespaced) for (const namespace of namespaces) searches.push({ ...kind, namespace });
+    else searches.push(kind);
+  }
+  await mapConcurrent(searches, concurrency, async (search) => {
+    let items: KubeObject[];
+    try {
+      items = await client.list(search.apiVersion, search.kind, {
+        labelSelector: inventorySelector(opts.inventoryId),
+        ...(search.namespace ? { namespace: search.namespace } : {}),
+      });
+    } catch (err) {
+      // A credential scoped to some namespaces cannot list others; what it cannot see, it cannot prune.
+      if (err instanceof KubeError && (err.code === 403 || err.code === 404)) return;
+      throw err;
+    }
+    for (const item of items) {
+      const key = refKey(refOf(item));
+      if (!keep.has(key) && isOwnedByInventory(item, opts.inventoryId)) found.set(key, item);
+    }
+  });
+
+  const candidates: KubeObject[] = [];
+  for (const obj of sortForDelete([...found.values()])) {
+    const ref = refOf(obj);
+    if (!opts.allowCascadingDeletes && isCascading(ref)) {
+      retained.push({ ref, reason: `${ref.kind} not pruned: deleting it would delete everything it contains` });
+    } else {
+      candidates.push(obj);
+    }
+  }
+  return { candidates, retained };
+}
+
+/**
+ * Deletes the inventory's leftovers (see `findPruneCandidates`), custom resources first and in reverse apply order.
+ * Each delete carries the live uid as a precondition, so an object re-created by someone else in the meantime is
+ * never touched.
+ */
+export async function pruneObjects(client: KubeClient, opts: PruneOptions): Promise<{ results: PruneResult[]; retained: PruneCandidates["retained"] }> {
+  const { candidates, retained } = await findPruneCandidates(client, opts);
+  const results = await mapConcurrent(candidates, opts.concurrency ?? 16, async (obj): Promise<PruneResult> => {
+    const ref = refOf(obj);
+    if (opts.signal?.aborted) return { ref, action: "failed", message: "cancelled before pruning" };
+    try {
+      await client.delete(ref, {
+        ...(obj.metadata.uid ? { preconditions: { uid: obj.metadata.uid } } : {}),
+        ...(opts.dryRun ? { dryRun: true } : {}),
+      });
+      return { ref, action: "pruned" };
+    } catch (err) {
+      const error = err instanceof KubeError ? err : undefined;
+      return {
+        ref,
+        action: "failed",
+        message: error ? error.serverMessage : `could not prune ${formatRef(ref)}: ${String(err)}`,
+        ...(error ? { error } : {}),
+      };
+    }
+  });
+  return { results, retained };
+}
