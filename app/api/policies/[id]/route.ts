@@ -1,0 +1,22 @@
+import { readJson, withAuth } from "@/lib/api/with-auth";
+import { deletePolicy, getPolicy, updatePolicy } from "@/lib/credentials/data/policies";
+import { ZUpdateCredentialPolicy } from "@/lib/credentials/schemas";
+
+// GET /api/policies/:id — one credential policy
+export const GET = withAuth(async ({ params }) => getPolicy({ id: params.id ?? "" }), { permission: "read" });
+
+// PATCH /api/policies/:id — change a credential policy (any subset of its fields)
+export const PATCH = withAuth(
+  async ({ req, params, actor, request }) =>
+    updatePolicy({ id: params.id ?? "", input: ZUpdateCredentialPolicy.parse(await readJson(req)), actor, request }),
+  { permission: "policies.manage" },
+);
+
+// DELETE /api/policies/:id — delete a credential policy; targets naming it fall back to their environment's
+export const DELETE = withAuth(
+  async ({ params, actor, request }) => {
+    await deletePolicy({ id: params.id ?? "", actor, request });
+    return null;
+  },
+  { permission: "policies.manage" },
+);
