@@ -1,0 +1,59 @@
+import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { CredentialPanel } from "@/components/credentials/credential-panel";
+import { TargetDetail } from "@/components/targets/target-detail";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { requirePrincipal } from "@/lib/auth/current-user";
+import { can } from "@/lib/auth/roles";
+import { AppError } from "@/lib/errors";
+import { getQueryClient } from "@/lib/query/query-client";
+import { getTarget } from "@/lib/targets/data/get-target";
+import { targetKeys } from "@/lib/targets/query";
+import type { TargetView } from "@/lib/targets/schemas";
+
+type Params = Promise<{ id: string }>;
+
+/** The target, or Next's 404 page for an unknown id. */
+async function loadTarget(id: string): Promise<TargetView> {
+  try {
+    return await getTarget({ id });
+  } catch (err) {
+    if (err instanceof AppError && err.code === "NOT_FOUND") notFound();
+    throw err;
+  }
+}
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const { id } = await params;
+  const target = await getTarget({ id }).catch(() => null);
+  return { title: target ? `Target ${target.name}` : "Target" };
+}
+
+export default async function TargetPage({ params }: { params: Params }) {
+  const principal = await requirePrincipal();
+  const { id } = await params;
+  const target = await loadTarget(id);
+  const qc = getQueryClient();
+  qc.setQueryData(targetKeys.detail(id), target);
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <Link href="/targets" className="text-brand-700 hover:underline">
+          ← Targets
+        </Link>
+      </nav>
+      <HydrationBoundary state={dehydrate(qc)}>
+        <TargetDetail id={id} canManage={can(principal.role, "targets.manage")} />
+      </HydrationBoundary>
+      <Card className="mt-6">
+        <CardHeader title="Cluster credential" />
+        <CardBody>
+          <CredentialPanel targetId={target.id} mode={target.mode} canManage={can(principal.role, "credentials.manage")} />
+        </CardBody>
+      </Card>
+    </>
+  );
+}

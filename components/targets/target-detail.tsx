@@ -1,0 +1,112 @@
+"use client";
+
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { Button } from "@/components/ui/button";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { PageHeader } from "@/components/layout/page-header";
+import { useTarget } from "@/lib/targets/hooks/use-target";
+import { describeApprovalRule } from "@/lib/targets/schemas";
+import { DeleteTargetButton } from "./delete-target-button";
+import { TargetModeBadge } from "./target-mode-badge";
+
+/** Header and settings of one target; admin controls are not rendered at all for other roles. */
+export function TargetDetail({ id, canManage }: { id: string; canManage: boolean }) {
+  const { data: target, error } = useTarget(id);
+  if (error) {
+    return (
+      <p role="alert" className="text-sm text-red-700">
+        Could not load the target: {error.message}
+      </p>
+    );
+  }
+  if (!target) return <p className="text-sm text-slate-500">Loading…</p>;
+  return (
+    <>
+      <PageHeader
+        title={target.name}
+        description={
+          <span className="inline-flex items-center gap-2">
+            <TargetModeBadge mode={target.mode} /> {target.environment}
+            {target.ownerTeam ? <> · owned by {target.ownerTeam}</> : null}
+          </span>
+        }
+        actions={
+          canManage ? (
+            <>
+              <Button asChild variant="secondary">
+                <Link href={`/targets/${target.id}/edit`}>Edit</Link>
+              </Button>
+              <DeleteTargetButton id={target.id} name={target.name} />
+            </>
+          ) : undefined
+        }
+      />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card>
+          <CardHeader title="Cluster" />
+          <CardBody>
+            <dl className="space-y-3 text-sm">
+              <Row label="API server">
+                <span className="font-mono break-all">{target.serverUrl}</span>
+              </Row>
+              <Row label="TLS">
+                {target.insecureSkipTlsVerify ? (
+                  <span className="text-red-700">Verification skipped (insecure)</span>
+                ) : target.caBundle ? (
+                  "Verified against the CA bundle below"
+                ) : (
+                  "Verified against the system trust store"
+                )}
+              </Row>
+              {target.caBundle ? (
+                <Row label="CA bundle">
+                  <pre className="max-h-40 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs">{target.caBundle}</pre>
+                </Row>
+              ) : null}
+            </dl>
+          </CardBody>
+        </Card>
+        <Card>
+          <CardHeader title="Rules" />
+          <CardBody>
+            <dl className="space-y-3 text-sm">
+              <Row label="Approval rule">{describeApprovalRule(target.requiredApprovals)}</Row>
+              <Row label="Default namespace">
+                <span className="font-mono">{target.defaultNamespace}</span>
+              </Row>
+              <Row label="Allowed namespaces">
+                {target.allowedNamespaces.length ? (
+                  <span className="font-mono">{target.allowedNamespaces.join(", ")}</span>
+                ) : (
+                  "Only the default namespace"
+                )}
+              </Row>
+              <Row label="Cluster-scoped objects">{target.allowClusterScoped ? "Allowed" : "Not allowed"}</Row>
+              <Row label="Credential policy">{target.credentialPolicy?.name ?? "None set (the environment's policy applies, if any)"}</Row>
+              <Row label="Created">
+                <time dateTime={target.createdAt}>{formatDate(target.createdAt)}</time>
+              </Row>
+              <Row label="Last changed">
+                <time dateTime={target.updatedAt}>{formatDate(target.updatedAt)}</time>
+              </Row>
+            </dl>
+          </CardBody>
+        </Card>
+      </div>
+    </>
+  );
+}
+
+function formatDate(iso: string): string {
+  return new Date(iso).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+}
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="grid grid-cols-[10rem_1fr] gap-2">
+      <dt className="text-slate-500">{label}</dt>
+      <dd className="text-slate-800">{children}</dd>
+    </div>
+  );
+}
