@@ -76,3 +76,30 @@ contexts:
 `;
   return { yaml, token, cert, ca };
 }
+
+interface RawQueryable {
+  $queryRawUnsafe<T = unknown>(query: string): Promise<T>;
+}
+
+/**
+ * Every row of every table in the database (including Prisma's own), as one JSON string: the haystack for
+ * "the secret is nowhere in the database". Reads the catalog, so a table added later is searched too.
+ */
+export async function dumpWholeDatabase(db: RawQueryable, kind: "sqlite" | "postgresql"): Promise<{ text: string; tables: string[] }> {
+  const tables =
+    kind === "sqlite"
+      ? (await db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table'`)).map((r) => r.name)
+      : (await db.$queryRawUnsafe<{ tablename: string }[]>(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`)).map((r) => r.tablename);
+  const dump: Record<string, unknown[]> = {};
+  for (const table of tables) {
+    dump[table] = await db.$queryRawUnsafe<unknown[]>(`SELECT * FROM "${table.replace(/"/g, '""')}"`);
+  }
+  const text = JSON.stringify(dump, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString("latin1") : v));
+  return { text, tables };
+}
+
+/** The forms a leaked secret could take in a text column: as is, base64, base64url, hex. */
+export function secretForms(secret: string): string[] {
+  const b = Buffer.from(secret);
+  return [secret, b.toString("base64"), b.toString("base64url"), b.toString("hex")];
+}
