@@ -1,4 +1,4 @@
-import type { TActorKind, TAuditAction, TAuditFilter, TOutcome } from "./schemas";
+import { ZAuditFilter, type TActorKind, type TAuditAction, type TAuditFilter, type TOutcome } from "./schemas";
 
 /** The filter part of an audit query: everything but paging. */
 export type AuditListFilter = Omit<TAuditFilter, "cursor" | "limit" | "from" | "to"> & { from?: string; to?: string };
@@ -93,4 +93,23 @@ export function auditSearchParams(filter: AuditListFilter, extra: Record<string,
     if (value !== undefined && value !== null && String(value).trim() !== "") params.set(key, String(value));
   }
   return params;
+}
+
+/**
+ * The filter of a shared link (`/audit?action=…&from=…`). Fields that do not validate are dropped one by one, so a
+ * stale or hand-edited link still opens the page with whatever part of it makes sense.
+ */
+export function parseAuditListFilter(query: Record<string, string | string[] | undefined>): AuditListFilter {
+  const filter: AuditListFilter = {};
+  const shape = ZAuditFilter.shape;
+  for (const key of ["actor", "action", "subject", "outcome", "from", "to"] as const) {
+    const raw = query[key];
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (value === undefined || value.trim() === "") continue;
+    const parsed = shape[key].safeParse(value);
+    if (!parsed.success || parsed.data === undefined) continue;
+    if (key === "from" || key === "to") filter[key] = (parsed.data as Date).toISOString();
+    else Object.assign(filter, { [key]: parsed.data });
+  }
+  return filter;
 }
