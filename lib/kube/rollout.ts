@@ -246,7 +246,7 @@ export async function waitForRollout(
           return {
             ref,
             state: "timeout",
-            message: `timed out after ${Math.round(timeoutMs / 1000)}s waiting for rollout: ${status.message}`,
+            message: `timed out after ${formatSeconds(timeoutMs)} waiting for rollout: ${status.message}`,
             ready: status.ready,
             desired: status.desired,
           };
@@ -260,6 +260,10 @@ export async function waitForRollout(
     }),
   );
   return { ok: results.every((r) => r.state === "ready"), results };
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 10_000 ? `${Number((ms / 1000).toFixed(1))}s` : `${Math.round(ms / 1000)}s`;
 }
 
 /** Throws a RolloutError naming every failed or timed-out workload. */
