@@ -33,6 +33,7 @@ export default tseslint.config(
   {
     // Command-line programs and tests talk to a terminal.
     files: ["lib/cli/**", "lib/kube/sandbox/cli.ts", "lib/agent/**", "tests/**", "prisma/**"],
-    rules: { "no-console": "off", "@typescript-eslint/no-explicit-any": "off" },
+    // useTestDatabase() and friends are vitest lifecycle helpers, not React hooks.
+    rules: { "no-console": "off", "@typescript-eslint/no-explicit-any": "off", "react-hooks/rules-of-hooks": "off" },
   },
 );
