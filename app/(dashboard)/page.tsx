@@ -1,0 +1,83 @@
+import Link from "next/link";
+import { PageHeader } from "@/components/layout/page-header";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { listAuditEvents } from "@/lib/audit/data/list-audit-events";
+import { requirePrincipal } from "@/lib/auth/current-user";
+import { can } from "@/lib/auth/roles";
+import { countCredentialsByStatus } from "@/lib/credentials/data/list-credentials";
+import { countTargetsByMode } from "@/lib/targets/data/count-targets-by-mode";
+
+export const dynamic = "force-dynamic";
+
+function Figure({ label, value, href, tone }: { label: string; value: number; href: string; tone?: "red" | "yellow" }) {
+  const color = value > 0 && tone === "red" ? "text-red-700" : value > 0 && tone === "yellow" ? "text-amber-700" : "text-slate-900";
+  return (
+    <Link href={href} className="block rounded-md px-3 py-2 hover:bg-slate-50">
+      <p className={`text-3xl font-semibold tabular-nums ${color}`}>{value}</p>
+      <p className="text-sm text-slate-600">{label}</p>
+    </Link>
+  );
+}
+
+export default async function OverviewPage() {
+  const principal = await requirePrincipal();
+  const showAudit = can(principal.role, "audit.read");
+  const [targets, credentials, recent] = await Promise.all([
+    countTargetsByMode(),
+    countCredentialsByStatus(),
+    showAudit ? listAuditEvents({ limit: 8 }) : Promise.resolve(null),
+  ]);
+  const attention = credentials.overdue + credentials.expired;
+
+  return (
+    <>
+      <PageHeader title="Overview" description="Push and pull delivery side by side: what Wharf holds, and what needs attention." />
+      <div className="grid gap-6 md:grid-cols-2">
+        <Card>
+          <CardHeader title="Targets" description="Push targets are applied by Wharf with a stored credential; pull targets sync themselves." />
+          <CardBody className="grid grid-cols-2 gap-2">
+            <Figure label="push targets" value={targets.push} href="/targets?mode=push" />
+            <Figure label="pull targets" value={targets.pull} href="/targets?mode=pull" />
+          </CardBody>
+        </Card>
+        <Card>
+          <CardHeader
+            title="Credential rotation"
+            description="Cluster credentials held outside clusters, against their policies."
+            actions={attention > 0 ? <Badge tone="red">{attention} need attention</Badge> : <Badge tone="green">all in policy</Badge>}
+          />
+          <CardBody className="grid grid-cols-4 gap-2">
+            <Figure label="ok" value={credentials.ok} href="/credentials?status=ok" />
+            <Figure label="due soon" value={credentials.dueSoon} href="/credentials?status=due-soon" tone="yellow" />
+            <Figure label="overdue" value={credentials.overdue} href="/credentials?status=overdue" tone="red" />
+            <Figure label="expired" value={credentials.expired} href="/credentials?status=expired" tone="red" />
+          </CardBody>
+        </Card>
+      </div>
+      {recent ? (
+        <Card className="mt-6">
+          <CardHeader title="Recent activity" actions={<Link className="text-sm text-brand-600 underline" href="/audit">Audit trail</Link>} />
+          <CardBody className="p-0">
+            {recent.items.length === 0 ? (
+              <p className="px-5 py-6 text-sm text-slate-500">Nothing has happened yet.</p>
+            ) : (
+              <ul className="divide-y divide-slate-100">
+                {recent.items.map((e) => (
+                  <li key={e.id} className="flex items-center gap-3 px-5 py-2 text-sm">
+                    <time className="w-40 shrink-0 tabular-nums text-slate-500" dateTime={e.at.toISOString()}>
+                      {e.at.toISOString().replace("T", " ").slice(0, 19)}
+                    </time>
+                    <span className="font-mono text-xs text-slate-800">{e.action}</span>
+                    <span className="truncate text-slate-600">{e.actorName}</span>
+                    {e.outcome !== "success" ? <Badge tone="red">{e.outcome}</Badge> : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </CardBody>
+        </Card>
+      ) : null}
+    </>
+  );
+}
