@@ -19,6 +19,11 @@ const prismaDir = path.dirname(fileURLToPath(import.meta.url));
 execFileSync(process.execPath, [path.join(prismaDir, "generate.mjs")], { stdio: "inherit" });
 const tool = path.join(prismaDir, "migrate-offline.mjs");
 
+const migrationDirs = (provider) =>
+  new Set(fs.existsSync(path.join(prismaDir, provider, "migrations")) ? fs.readdirSync(path.join(prismaDir, provider, "migrations")) : []);
+const sqliteBefore = migrationDirs("sqlite");
+const postgresBefore = migrationDirs("postgresql");
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-migrate-"));
 execFileSync(process.execPath, [tool, "dev", name, path.join(prismaDir, "sqlite", "schema.prisma")], {
   stdio: "inherit",
@@ -41,4 +46,15 @@ try {
 } finally {
   await admin.query(`DROP DATABASE IF EXISTS "${scratch}" WITH (FORCE)`);
   await admin.end();
+}
+
+// Both histories must carry the same folder names (tests/unit/db/prisma-schemas.test.ts checks it): the two runs
+// started a few seconds apart, so give the PostgreSQL folder the SQLite folder's timestamped name.
+const sqliteNew = [...migrationDirs("sqlite")].filter((d) => !sqliteBefore.has(d));
+const postgresNew = [...migrationDirs("postgresql")].filter((d) => !postgresBefore.has(d));
+if (sqliteNew.length !== postgresNew.length) {
+  console.error(`warning: SQLite created ${sqliteNew.join(", ") || "nothing"} but PostgreSQL created ${postgresNew.join(", ") || "nothing"}`);
+} else if (sqliteNew[0] && postgresNew[0] && sqliteNew[0] !== postgresNew[0]) {
+  fs.renameSync(path.join(prismaDir, "postgresql", "migrations", postgresNew[0]), path.join(prismaDir, "postgresql", "migrations", sqliteNew[0]));
+  console.log(`named the PostgreSQL migration ${sqliteNew[0]} to match SQLite`);
 }

@@ -47,11 +47,25 @@ if (isPg) {
   factory = new PrismaPg({ ...cfg, Client: CharAsTextClient });
   // Work-around 3: PrismaPg.connectToShadowDb() drops the shadow DB *before* closing its own pool
   // ("database ... is being accessed by other users") -> own implementation, close first, then DROP.
+  // Work-around 4: PrismaPg's executeScript splits scripts on every ";", which breaks dollar-quoted function
+  // bodies (the audit table's append-only trigger) -> send a whole script in one simple-protocol query.
+  const wholeScripts = (a) => {
+    a.executeScript = async (script) => {
+      try {
+        await a.client.query(script);
+      } catch (error) {
+        a.onError(error);
+      }
+    };
+    return a;
+  };
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => wholeScripts(await connect());
   factory.connectToShadowDb = async () => {
     const admin = await factory.connect();
     const name = `prisma_migrate_shadow_db_${crypto.randomUUID()}`;
     await admin.executeScript(`CREATE DATABASE "${name}"`);
-    const shadow = await new PrismaPg({ ...cfg, database: name, Client: CharAsTextClient }).connect();
+    const shadow = wholeScripts(await new PrismaPg({ ...cfg, database: name, Client: CharAsTextClient }).connect());
     const dispose = shadow.dispose.bind(shadow);
     shadow.dispose = async () => {
       await dispose();

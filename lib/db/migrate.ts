@@ -45,9 +45,10 @@ const MIGRATIONS_TABLE: Record<DatabaseKind, string> = {
  * transaction and is recorded in `_prisma_migrations`. A migration that was applied with a different checksum is
  * an error: someone edited history. On PostgreSQL an advisory lock lets several dashboard processes start at once.
  */
-export async function migrateDatabase(url: string): Promise<string[]> {
+export async function migrateDatabase(url: string, opts: { until?: string } = {}): Promise<string[]> {
   const kind = databaseKind(url);
-  const migrations = listMigrations(kind);
+  // `until` stops after the named migration: upgrade tests start from an older schema.
+  const migrations = listMigrations(kind).filter((m) => !opts.until || m.name <= opts.until);
   return kind === "sqlite" ? migrateSqlite(url, migrations) : migratePostgres(url, migrations);
 }
 
@@ -73,16 +74,26 @@ function migrateSqlite(url: string, migrations: Migration[]): string[] {
       .prepare(`SELECT migration_name, checksum FROM "_prisma_migrations" WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`)
       .all() as { migration_name: string; checksum: string }[];
     const pending = checkHistory(new Map(rows.map((r) => [r.migration_name, r.checksum])), migrations);
-    for (const m of pending) {
-      const started = new Date().toISOString();
-      sqlite.transaction(() => {
-        sqlite.exec(m.sql);
-        sqlite
-          .prepare(
-            `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)`,
-          )
-          .run(randomUUID(), m.checksum, new Date().toISOString(), m.name, started);
-      })();
+    // Prisma redefines a table to alter it (create new, copy, DROP old). The script's own `PRAGMA foreign_keys=OFF`
+    // is ignored inside a transaction, and with enforcement on, dropping the old table would cascade-delete rows
+    // that reference it. So enforcement goes off around the migrations, and the result is checked before it is on.
+    sqlite.pragma("foreign_keys = OFF");
+    try {
+      for (const m of pending) {
+        const started = new Date().toISOString();
+        sqlite.transaction(() => {
+          sqlite.exec(m.sql);
+          const broken = sqlite.pragma("foreign_key_check") as unknown[];
+          if (broken.length) throw new Error(`Migration ${m.name} leaves ${broken.length} broken foreign key(s).`);
+          sqlite
+            .prepare(
+              `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)`,
+            )
+            .run(randomUUID(), m.checksum, new Date().toISOString(), m.name, started);
+        })();
+      }
+    } finally {
+      sqlite.pragma("foreign_keys = ON");
     }
     return pending.map((m) => m.name);
   } finally {
