@@ -1,12 +1,144 @@
 "use client";
 
+import { useState, type ReactNode } from "react";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { Button } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Table, Td, Th } from "@/components/ui/table";
+import { useTargetCredentials } from "@/lib/credentials/hooks/use-target-credentials";
+import { CREDENTIAL_KIND_LABELS, type CredentialView } from "@/lib/credentials/schemas";
+import { CredentialForm } from "./credential-form";
+import { CredentialStatusBadge, formatDate } from "./status-badge";
+
+const PULL_NOTE = "Pull targets hold no cluster credential in Wharf — the in-cluster agent syncs them.";
+
+function Detail({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+      <dd className="mt-0.5 text-sm text-slate-800">{children}</dd>
+    </div>
+  );
+}
+
+function ActiveCredential({ c }: { c: CredentialView }) {
+  return (
+    <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4" data-testid="active-credential">
+      <Detail label="Kind">{CREDENTIAL_KIND_LABELS[c.kind]}</Detail>
+      <Detail label="Fingerprint">
+        <code className="font-mono">{c.fingerprint}</code>
+      </Detail>
+      <Detail label="Status">{c.status ? <CredentialStatusBadge status={c.status} /> : "—"}</Detail>
+      <Detail label="Policy">{c.policyName ?? "None"}</Detail>
+      <Detail label="Subject">{c.subject ?? "—"}</Detail>
+      <Detail label="Issued">{formatDate(c.issuedAt)}</Detail>
+      <Detail label="Expires">{formatDate(c.expiresAt)}</Detail>
+      <Detail label="Last rotated">{formatDate(c.lastRotatedAt)}</Detail>
+      <Detail label="Next rotation due">{formatDate(c.nextRotationDue)}</Detail>
+    </dl>
+  );
+}
+
 /**
- * A push target's cluster credential: the active one's metadata, its history, and (for admins) the store/replace
- * form. Never shows material. (Placeholder until the full panel lands.)
+ * A target's cluster credential on its detail page: the active credential's metadata and status, the history of
+ * replaced ones, and for people who may manage credentials a form to store or replace it. Material is never shown:
+ * the API does not return it.
  */
 export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"; canManage: boolean }) {
-  if (props.mode === "pull") {
-    return <p className="text-sm text-slate-600">Pull targets hold no cluster credential in Wharf — the in-cluster agent syncs them.</p>;
+  const isPush = props.mode === "push";
+  const query = useTargetCredentials(props.targetId, { enabled: isPush });
+  const [editing, setEditing] = useState(false);
+  const [savedNote, setSavedNote] = useState<string | null>(null);
+  const active = query.data?.active ?? null;
+
+  if (!isPush) {
+    return (
+      <Card>
+        <CardHeader title="Cluster credential" />
+        <CardBody>
+          <p className="text-sm text-slate-600">{PULL_NOTE}</p>
+        </CardBody>
+      </Card>
+    );
   }
-  return <p className="text-sm text-slate-600">Credential details load here.</p>;
+
+  const action =
+    props.canManage && !editing && query.data ? (
+      <Button size="sm" variant={active ? "secondary" : "primary"} onClick={() => { setEditing(true); setSavedNote(null); }}>
+        {active ? "Replace credential" : "Store credential"}
+      </Button>
+    ) : null;
+
+  return (
+    <Card>
+      <CardHeader
+        title="Cluster credential"
+        description={query.data?.policy ? `Policy: ${query.data.policy.name} (rotate every ${query.data.policy.maxAgeDays} days)` : "No credential policy applies."}
+        actions={action}
+      />
+      <CardBody className="space-y-6">
+        {query.isPending ? (
+          <p className="text-sm text-slate-500" aria-busy="true">
+            Loading credential…
+          </p>
+        ) : query.isError ? (
+          <p role="alert" className="text-sm text-red-600">
+            {query.error.message}
+          </p>
+        ) : active ? (
+          <ActiveCredential c={active} />
+        ) : (
+          <EmptyState title="No credential stored" description="Deployments to this push target need a cluster credential." />
+        )}
+
+        {savedNote ? (
+          <p role="status" className="text-sm text-emerald-700">
+            {savedNote}
+          </p>
+        ) : null}
+
+        {editing ? (
+          <div className="rounded-md border border-slate-200 p-4">
+            <CredentialForm
+              targetId={props.targetId}
+              replacing={!!active}
+              onCancel={() => setEditing(false)}
+              onDone={(saved) => {
+                setEditing(false);
+                setSavedNote(`Saved. Fingerprint ${saved.fingerprint}; the material is encrypted and will not be shown again.`);
+              }}
+            />
+          </div>
+        ) : null}
+
+        {query.data && query.data.history.length > 0 ? (
+          <div>
+            <h3 className="mb-2 text-sm font-semibold text-slate-800">History</h3>
+            <Table label="Credential history">
+              <thead>
+                <tr>
+                  <Th>Kind</Th>
+                  <Th>Fingerprint</Th>
+                  <Th>Stored</Th>
+                  <Th>Expires</Th>
+                  <Th>Replaced</Th>
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100">
+                {query.data.history.map((h) => (
+                  <tr key={h.id}>
+                    <Td>{CREDENTIAL_KIND_LABELS[h.kind]}</Td>
+                    <Td className="font-mono">{h.fingerprint}</Td>
+                    <Td>{formatDate(h.lastRotatedAt)}</Td>
+                    <Td>{formatDate(h.expiresAt)}</Td>
+                    <Td>{formatDate(h.supersededAt)}</Td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          </div>
+        ) : null}
+      </CardBody>
+    </Card>
+  );
 }

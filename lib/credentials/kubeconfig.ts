@@ -2,7 +2,8 @@ import { X509Certificate } from "node:crypto";
 import { parse as parseYaml } from "yaml";
 import { AppError } from "@/lib/errors";
 import { isServiceAccountJwt, parseCredentialMaterial, readJwtClaims, type ParsedCredential } from "./material";
-import { TARGET_NAME_RE, type KubeconfigContextPreview } from "./schemas";
+import { ZServerUrl, dnsLabelProblem } from "@/lib/targets/schemas";
+import type { KubeconfigContextPreview } from "./schemas";
 
 /** One context of a kubeconfig, resolved to its cluster and user. Holds secrets: never send it to a browser. */
 export interface KubeconfigContext {
@@ -84,13 +85,10 @@ function caBundleFrom(cluster: Obj): { pem: string | null; problem: string | nul
 function serverFrom(cluster: Obj): { server: string | null; problem: string | null } {
   const server = str(cluster.server);
   if (!server) return { server: null, problem: "The cluster has no server URL." };
-  try {
-    const u = new URL(server);
-    if (u.protocol !== "https:" && u.protocol !== "http:") throw new Error("scheme");
-    return { server: server.replace(/\/+$/, ""), problem: null };
-  } catch {
-    return { server: null, problem: "The cluster's server is not an http(s) URL." };
-  }
+  // The same rule as the target form, so an imported target is one that could have been typed in.
+  const checked = ZServerUrl.safeParse(server.replace(/\/+$/, ""));
+  if (!checked.success) return { server: null, problem: `The cluster's server URL is not usable: ${checked.error.issues[0]?.message ?? "invalid"}` };
+  return { server: checked.data, problem: null };
 }
 
 /** The user's credential when it is inline; otherwise a note saying why none can be imported. */
@@ -206,7 +204,7 @@ export function deriveTargetName(contextName: string): string {
     .replace(/-{2,}/g, "-")
     .replace(/^-+|-+$/g, "");
   if (name.length > 63) name = name.slice(-63).replace(/^-+/, "");
-  if (!name || !TARGET_NAME_RE.test(name)) return "target";
+  if (!name || dnsLabelProblem(name)) return "target";
   return name;
 }
 

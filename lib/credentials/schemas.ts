@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZRole } from "@/lib/auth/roles";
+import { ZEnvironment, ZMode, ZTargetName, type TMode } from "@/lib/targets/schemas";
 
 /** Kinds of cluster credential a push target can hold. */
 export const CREDENTIAL_KINDS = ["bearer-token", "service-account-token", "client-certificate"] as const;
@@ -89,24 +90,9 @@ export const ZUpdateCredentialPolicy = z
   .superRefine(warnBeforeBelowMaxAge);
 export type TUpdateCredentialPolicy = z.infer<typeof ZUpdateCredentialPolicy>;
 
-/** DNS-1123 label, the rule target names follow (Kubernetes object names, URLs, kubectl contexts). */
-export const TARGET_NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-export const ZTargetName = z
-  .string()
-  .trim()
-  .min(1, "Give the target a name.")
-  .max(63, "At most 63 characters.")
-  .regex(TARGET_NAME_RE, "Lowercase letters, digits and '-', starting and ending with a letter or digit.");
-
-export const ZEnvironmentName = z
-  .string()
-  .trim()
-  .min(1, "Name the environment (e.g. dev, staging, prod).")
-  .max(63, "At most 63 characters.")
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "Letters, digits, '.', '_' and '-'.");
-
-export const ZTargetMode = z.enum(["push", "pull"]);
-export type TTargetMode = z.infer<typeof ZTargetMode>;
+/** Imported targets follow the same rules as targets created in the form (lib/targets/schemas.ts). */
+export const ZTargetMode = ZMode;
+export type TTargetMode = TMode;
 
 const MAX_KUBECONFIG_CHARS = 1024 * 1024;
 
@@ -115,8 +101,8 @@ export const ZImportContext = z.object({
   context: z.string().min(1).max(253),
   /** The target's name; defaults to one derived from the context name. */
   name: ZTargetName.optional(),
-  mode: ZTargetMode,
-  environment: ZEnvironmentName,
+  mode: ZMode,
+  environment: ZEnvironment,
 });
 export type TImportContext = z.infer<typeof ZImportContext>;
 

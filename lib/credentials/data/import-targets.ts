@@ -4,14 +4,10 @@ import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { AppError, isUniqueViolation, type FieldErrors } from "@/lib/errors";
+import { defaultRequiredApprovals } from "@/lib/targets/schemas";
 import { deriveTargetName, parseKubeconfig, previewContext, type KubeconfigContext } from "../kubeconfig";
 import type { ImportResult, KubeconfigPreview, TImportContext } from "../schemas";
 import { sealCredential } from "./store-credential";
-
-/** Same rule the targets form applies: environments named prod need one approval by default. */
-function defaultRequiredApprovals(environment: string): number {
-  return /^prod(uction)?$/i.test(environment) ? 1 : 0;
-}
 
 /** Parses a kubeconfig and describes each context for the import page, marking names that are already taken. */
 export async function previewKubeconfigImport(opts: { kubeconfig: string }): Promise<KubeconfigPreview> {

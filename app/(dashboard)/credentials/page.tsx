@@ -1,0 +1,35 @@
+import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { CREDENTIALS_PAGE_SIZE, CredentialsOverview } from "@/components/credentials/credentials-overview";
+import { PageHeader } from "@/components/layout/page-header";
+import { Button } from "@/components/ui/button";
+import { requirePrincipal } from "@/lib/auth/current-user";
+import { listCredentials } from "@/lib/credentials/data/list-credentials";
+import { credentialKeys } from "@/lib/credentials/query";
+import { getQueryClient } from "@/lib/query/query-client";
+
+export const metadata: Metadata = { title: "Credentials" };
+
+export default async function CredentialsPage() {
+  await requirePrincipal("read");
+  const qc = getQueryClient();
+  const filter = { status: undefined, cursor: undefined, limit: CREDENTIALS_PAGE_SIZE };
+  await qc.prefetchQuery({ queryKey: credentialKeys.list(filter), queryFn: () => listCredentials(filter) });
+  return (
+    <>
+      <PageHeader
+        title="Credentials"
+        description="Cluster credentials of push targets: encrypted at rest, never shown again, with their rotation status."
+        actions={
+          <Button asChild variant="secondary">
+            <Link href="/policies">Credential policies</Link>
+          </Button>
+        }
+      />
+      <HydrationBoundary state={dehydrate(qc)}>
+        <CredentialsOverview />
+      </HydrationBoundary>
+    </>
+  );
+}

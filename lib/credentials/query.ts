@@ -1,0 +1,27 @@
+import type { TCredentialListFilter } from "./schemas";
+
+/** React Query keys for credentials; server pages prefetch with the same keys the hooks read. */
+export const credentialKeys = {
+  all: ["credentials"] as const,
+  lists: () => [...credentialKeys.all, "list"] as const,
+  list: (filter: Partial<Pick<TCredentialListFilter, "status" | "cursor" | "limit">>) => [...credentialKeys.lists(), filter] as const,
+  details: () => [...credentialKeys.all, "target"] as const,
+  /** One target's active credential and history. */
+  detail: (targetId: string) => [...credentialKeys.details(), targetId] as const,
+};
+
+export const policyKeys = {
+  all: ["credential-policies"] as const,
+  lists: () => [...policyKeys.all, "list"] as const,
+  list: () => [...policyKeys.lists()] as const,
+};
+
+/** Query string for GET /api/credentials. */
+export function credentialListQuery(filter: Partial<Pick<TCredentialListFilter, "status" | "cursor" | "limit">>): string {
+  const q = new URLSearchParams();
+  if (filter.status) q.set("status", filter.status);
+  if (filter.cursor) q.set("cursor", filter.cursor);
+  if (filter.limit) q.set("limit", String(filter.limit));
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
