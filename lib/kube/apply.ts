@@ -2,6 +2,8 @@ import type { KubeClient } from "./client";
 import { mapConcurrent } from "./concurrency";
 import { KubeError, toKubeError } from "./errors";
 import { applyPhases, validateObjects } from "./manifests";
+import { comparable } from "./diff";
+import { crdServedKinds, namespacesCreatedBy, withWharfLabels } from "./objects";
 import { pruneObjects, type PruneResult } from "./prune";
 import { sleep } from "./retry";
 import {
@@ -65,27 +67,13 @@ export interface ApplyReport {
   inventory: ObjectRef[];
 }
 
-/** Adds Wharf's ownership labels to a copy of the object; the caller's object is left untouched. */
-export function withWharfLabels(obj: KubeObject, inventoryId?: string): KubeObject {
-  const copy = structuredClone(obj);
-  copy.metadata.labels = {
-    ...(copy.metadata.labels ?? {}),
-    [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
-    ...(inventoryId ? { [INVENTORY_LABEL]: inventoryId } : {}),
-  };
-  return copy;
-}
-
-/** Kinds (group/kind) served by the CRDs in a set, so their instances can wait for them. */
-export function crdServedKinds(objects: KubeObject[]): Map<string, KubeObject> {
-  const kinds = new Map<string, KubeObject>();
-  for (const obj of objects) {
-    if (obj.kind !== "CustomResourceDefinition" || groupOf(obj.apiVersion) !== "apiextensions.k8s.io") continue;
-    const spec = isRecord(obj.spec) ? obj.spec : {};
-    const names = isRecord(spec.names) ? spec.names : {};
-    if (typeof spec.group === "string" && typeof names.kind === "string") kinds.set(`${spec.group}/${names.kind}`, obj);
-  }
-  return kinds;
+/**
+ * Whether an apply changed nothing. A real write bumps resourceVersion, so equal versions mean unchanged; a dry run
+ * never bumps it, so there the configuration itself is compared.
+ */
+function sameState(before: KubeObject, after: KubeObject, dryRun: boolean | undefined): boolean {
+  if (!dryRun) return before.metadata.resourceVersion !== undefined && before.metadata.resourceVersion === after.metadata.resourceVersion;
+  return JSON.stringify(comparable(before)) === JSON.stringify(comparable(after));
 }
 
 function emptyCounts(): Record<ApplyAction, number> {
@@ -98,8 +86,8 @@ function failure(ref: ObjectRef, err: unknown, client: KubeClient): ApplyResult 
 }
 
 /**
- * The resourceVersions of objects this inventory already manages, one labelled LIST per kind and namespace instead
- * of a GET per object. An apply whose response carries the same resourceVersion changed nothing. Objects not found
+ * The objects this inventory already manages, one labelled LIST per kind and namespace instead of a GET per object.
+ * An apply whose response carries the same resourceVersion changed nothing. Objects not found
  * here either do not exist (the apply answers 201) or lack our labels (so the apply necessarily changes them).
  */
 async function knownVersions(
@@ -107,7 +95,7 @@ async function knownVersions(
   objects: { ref: ObjectRef }[],
   selector: string,
   concurrency: number,
-): Promise<{ versions: Map<string, string>; unknown: Set<string> }> {
+): Promise<{ versions: Map<string, KubeObject>; unknown: Set<string> }> {
   const groups = new Map<string, { apiVersion: string; kind: string; namespace?: string; keys: string[] }>();
   for (const { ref } of objects) {
     const id = `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ""}`;
@@ -115,7 +103,7 @@ async function knownVersions(
     group.keys.push(refKey(ref));
     groups.set(id, group);
   }
-  const versions = new Map<string, string>();
+  const versions = new Map<string, KubeObject>();
   const unknown = new Set<string>();
   await mapConcurrent([...groups.values()], concurrency, async (group) => {
     try {
@@ -124,7 +112,7 @@ async function knownVersions(
         ...(group.namespace ? { namespace: group.namespace } : {}),
       });
       for (const item of items) {
-        if (item.metadata.resourceVersion) versions.set(refKey(refOf(item)), item.metadata.resourceVersion);
+        versions.set(refKey(refOf(item)), item);
       }
     } catch {
       // Not allowed to list (or not served yet): fall back to reading each object before applying it.
@@ -193,7 +181,7 @@ export async function applyManifests(client: KubeClient, objects: KubeObject[], 
   const selector = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}${inventoryId ? `,${INVENTORY_LABEL}=${inventoryId}` : ""}`;
   const prepared = objects.map((obj) => withWharfLabels(obj, inventoryId));
   const crdKinds = crdServedKinds(prepared);
-  const newNamespaces = new Set(prepared.filter((o) => o.kind === "Namespace" && groupOf(o.apiVersion) === "").map((o) => o.metadata.name));
+  const newNamespaces = namespacesCreatedBy(prepared);
   const total = prepared.length;
   const results: ApplyResult[] = [];
   const inventory: ObjectRef[] = [];
@@ -251,7 +239,7 @@ export async function applyManifests(client: KubeClient, objects: KubeObject[], 
           const live = await client.get(ref).catch(() => null);
           if (live !== null) {
             existed = live !== undefined;
-            before = live?.metadata.resourceVersion;
+            before = live;
           }
         }
         const { status, object } = await client.apply(obj, {
@@ -260,9 +248,8 @@ export async function applyManifests(client: KubeClient, objects: KubeObject[], 
           ...(opts.dryRun ? { dryRun: true } : {}),
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
-        const after = object.metadata.resourceVersion;
         const action: ApplyAction =
-          status === 201 || existed === false ? "created" : before !== undefined && before === after ? "unchanged" : "configured";
+          status === 201 || existed === false ? "created" : before !== undefined && sameState(before, object, opts.dryRun) ? "unchanged" : "configured";
         return { ref, action, object };
       } catch (err) {
         // On dry-run the namespace this same set creates does not exist yet, so the server cannot validate into it.

@@ -1,7 +1,7 @@
 import type { KubeClient } from "./client";
 import { mapConcurrent } from "./concurrency";
 import { KubeError, toKubeError } from "./errors";
-import { crdServedKinds, withWharfLabels } from "./apply";
+import { crdServedKinds, namespacesCreatedBy, withWharfLabels } from "./objects";
 import { sortForApply, validateObjects } from "./manifests";
 import { findPruneCandidates } from "./prune";
 import { groupOf, isRecord, refOf, type KubeObject, type ObjectRef } from "./types";
@@ -187,7 +187,7 @@ export async function diffManifests(client: KubeClient, objects: KubeObject[], o
   const inventoryId = opts.prune?.inventoryId ?? opts.inventoryId;
   const prepared = sortForApply(objects.map((obj) => withWharfLabels(obj, inventoryId)));
   const crdKinds = crdServedKinds(prepared);
-  const newNamespaces = new Set(prepared.filter((o) => o.kind === "Namespace" && groupOf(o.apiVersion) === "").map((o) => o.metadata.name));
+  const newNamespaces = namespacesCreatedBy(prepared);
 
   const diffs = await mapConcurrent(prepared, opts.concurrency ?? 16, async (obj): Promise<ObjectDiff> => {
     let ref = refOf(obj);

@@ -25,9 +25,9 @@ export {
   type ParsedManifest,
   type ParseOptions,
 } from "./manifests";
+export { withWharfLabels } from "./objects";
 export {
   applyManifests,
-  withWharfLabels,
   waitForCrdEstablished,
   type ApplyAction,
   type ApplyOptions,

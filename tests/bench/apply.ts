@@ -1,0 +1,112 @@
+// Apply 200 objects with lib/kube and with `kubectl apply --server-side` against the same sandbox, alternating runs,
+// each run into a fresh namespace; prints medians and the Wharf/kubectl ratio (goal ≤ 0.5).
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { stringify } from "yaml";
+import { startSandbox } from "../../lib/kube/sandbox";
+import { applyManifests } from "../../lib/kube/apply";
+import { createKubeClient } from "../../lib/kube/client";
+import { kubeConfigFor } from "../../lib/kube/connection";
+import type { KubeObject } from "../../lib/kube/types";
+
+const run$ = promisify(execFile);
+const OBJECTS = 200;
+const RUNS = 5;
+const KUBECTL = "/usr/bin/kubectl";
+
+/** 200 objects in one namespace: the Namespace, then ConfigMaps, Secrets, Services and Deployments. */
+function objectsFor(ns: string): KubeObject[] {
+  const objects: KubeObject[] = [{ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }];
+  for (let i = 0; objects.length < OBJECTS; i++) {
+    switch (i % 4) {
+      case 0:
+        objects.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `cm-${i}`, namespace: ns }, data: { index: String(i), "app.conf": `x=${i}\n` } });
+        break;
+      case 1:
+        objects.push({ apiVersion: "v1", kind: "Secret", metadata: { name: `secret-${i}`, namespace: ns }, type: "Opaque", stringData: { token: `t-${i}` } });
+        break;
+      case 2:
+        objects.push({
+          apiVersion: "v1",
+          kind: "Service",
+          metadata: { name: `svc-${i}`, namespace: ns },
+          spec: { selector: { app: `app-${i}` }, ports: [{ name: "http", port: 80, targetPort: 8080 }] },
+        });
+        break;
+      default:
+        objects.push({
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          metadata: { name: `app-${i}`, namespace: ns, labels: { app: `app-${i}` } },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: { app: `app-${i}` } },
+            template: {
+              metadata: { labels: { app: `app-${i}` } },
+              spec: { containers: [{ name: "app", image: "nginx:1.27", ports: [{ containerPort: 8080 }], env: [{ name: "INDEX", value: String(i) }] }] },
+            },
+          },
+        });
+    }
+  }
+  return objects;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+export async function run(): Promise<void> {
+  const sandbox = await startSandbox({ port: 0 });
+  const dir = await mkdtemp(path.join(tmpdir(), "wharf-bench-apply-"));
+  const wharf: number[] = [];
+  const kubectl: number[] = [];
+  try {
+    for (let round = 0; round < RUNS; round++) {
+      // Alternate which tool goes first so warm-up effects do not favour one side.
+      const order = round % 2 === 0 ? (["wharf", "kubectl"] as const) : (["kubectl", "wharf"] as const);
+      for (const tool of order) {
+        const ns = `bench-${tool}-${round}`;
+        const objects = objectsFor(ns);
+        if (tool === "wharf") {
+          // A fresh client per run, as the executor creates one per deployment: discovery and TLS are included.
+          const client = createKubeClient(kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }));
+          const start = performance.now();
+          const report = await applyManifests(client, objects, { fieldManager: "wharf", inventoryId: `bench-${round}` });
+          const elapsed = performance.now() - start;
+          await client.close();
+          if (report.counts.created !== OBJECTS) {
+            throw new Error(`lib/kube created ${report.counts.created}/${OBJECTS}: ${JSON.stringify(report.results.find((r) => r.action === "failed"))}`);
+          }
+          wharf.push(elapsed);
+        } else {
+          const file = path.join(dir, `${ns}.yaml`);
+          await writeFile(file, objects.map((o) => stringify(o)).join("---\n"));
+          const start = performance.now();
+          const { stdout } = await run$(KUBECTL, ["--kubeconfig", sandbox.kubeconfigPath, "apply", "--server-side", "-f", file], {
+            maxBuffer: 16 * 1024 * 1024,
+          });
+          const elapsed = performance.now() - start;
+          const applied = stdout.split("\n").filter((line) => line.trim()).length;
+          if (applied !== OBJECTS) throw new Error(`kubectl applied ${applied}/${OBJECTS}:\n${stdout}`);
+          kubectl.push(elapsed);
+        }
+        console.log(`run ${round + 1}/${RUNS} ${tool.padEnd(7)} ${(tool === "wharf" ? wharf : kubectl).at(-1)?.toFixed(0)} ms`);
+      }
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await sandbox.stop();
+  }
+  const w = median(wharf);
+  const k = median(kubectl);
+  console.log(`\napply ${OBJECTS} objects (median of ${RUNS}):`);
+  console.log(`  lib/kube                 ${w.toFixed(0)} ms`);
+  console.log(`  kubectl apply --server-side ${k.toFixed(0)} ms`);
+  console.log(`  ratio Wharf/kubectl      ${(w / k).toFixed(2)} (goal ≤ 0.50)`);
+}

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyManifests, assertRolloutSucceeded, RolloutError, waitForRollout, type KubeObject, type RolloutProgress } from "@/lib/kube";
+import { deployment, namespace, startKube, uniqueName } from "./lib-support";
+
+let kube: Awaited<ReturnType<typeof startKube>>;
+
+beforeAll(async () => {
+  kube = await startKube();
+});
+afterAll(async () => {
+  await kube?.stop();
+});
+
+function job(ns: string, name: string, image: string): KubeObject {
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name, namespace: ns },
+    spec: { backoffLimit: 0, template: { spec: { restartPolicy: "Never", containers: [{ name: "job", image }] } } },
+  };
+}
+
+describe("waitForRollout", () => {
+  it("succeeds once Deployments and Jobs are ready, reporting progress", async () => {
+    const ns = uniqueName("rollout");
+    const objects = [namespace(ns), deployment(ns, "web"), deployment(ns, "api"), job(ns, "migrate", "busybox:1.36")];
+    await applyManifests(kube.client, objects, { fieldManager: "wharf" });
+    const progress: RolloutProgress[] = [];
+    const report = await waitForRollout(kube.client, objects, { timeoutMs: 30_000, onProgress: (p) => progress.push(p) });
+    expect(report.results.map((r) => [r.ref.name, r.state])).toEqual([
+      ["web", "ready"],
+      ["api", "ready"],
+      ["migrate", "ready"],
+    ]);
+    expect(report.ok).toBe(true);
+    expect(report.results[0]?.message).toBe('deployment "web" successfully rolled out');
+    const web = progress.filter((p) => p.name === "web");
+    expect(web.at(-1)).toMatchObject({ kind: "Deployment", namespace: ns, ready: 2, desired: 2, state: "ready" });
+    expect(web.some((p) => p.state === "progressing")).toBe(true);
+    expect(() => assertRolloutSucceeded(report)).not.toThrow();
+  });
+
+  it("fails a Deployment whose image never becomes available with the progress-deadline message", async () => {
+    const ns = uniqueName("rollfail");
+    const objects = [namespace(ns), deployment(ns, "good"), deployment(ns, "broken", "nginx:fail")];
+    await applyManifests(kube.client, objects, { fieldManager: "wharf" });
+    const report = await waitForRollout(kube.client, objects, { timeoutMs: 45_000 });
+    const byName = Object.fromEntries(report.results.map((r) => [r.ref.name, r]));
+    expect(byName.good?.state).toBe("ready");
+    expect(byName.broken?.state).toBe("failed");
+    expect(byName.broken?.message).toMatch(/^deployment "broken" exceeded its progress deadline/);
+    expect(report.ok).toBe(false);
+    expect(() => assertRolloutSucceeded(report)).toThrow(RolloutError);
+    expect(() => assertRolloutSucceeded(report)).toThrow(/Deployment broken \(namespace .*\): deployment "broken" exceeded its progress deadline/);
+  });
+
+  it("fails a Job whose pod fails", async () => {
+    const ns = uniqueName("jobfail");
+    const objects = [namespace(ns), job(ns, "migrate", "busybox:fail")];
+    await applyManifests(kube.client, objects, { fieldManager: "wharf" });
+    const report = await waitForRollout(kube.client, objects, { timeoutMs: 45_000 });
+    expect(report.results[0]?.state).toBe("failed");
+    expect(report.results[0]?.message).toMatch(/^job "migrate" failed/);
+  });
+
+  it("times out with the last status in the message", async () => {
+    const slow = await startKube({ rolloutDelayMs: 20_000 });
+    try {
+      const ns = uniqueName("rolltimeout");
+      const objects = [namespace(ns), deployment(ns, "slow")];
+      await applyManifests(slow.client, objects, { fieldManager: "wharf" });
+      const report = await waitForRollout(slow.client, objects, { timeoutMs: 1500 });
+      expect(report.results[0]?.state).toBe("timeout");
+      expect(report.results[0]?.message).toMatch(/^timed out after 1\.5s waiting for rollout: Waiting for deployment "slow" rollout to finish/);
+    } finally {
+      await slow.stop();
+    }
+  });
+});
