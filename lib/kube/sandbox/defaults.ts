@@ -195,7 +195,7 @@ export function applyDefaults(o: KObject, def: ResourceDef, old: KObject | undef
       break;
     }
     case "/Secret":
-      setDefault(o, "type", "Opaque");
+      if (!o.type) o.type = "Opaque";
       if (o.stringData && typeof o.stringData === "object") {
         const data = obj(o, "data");
         for (const [k, v] of Object.entries(o.stringData as Record<string, string>)) data[k] = Buffer.from(String(v)).toString("base64");

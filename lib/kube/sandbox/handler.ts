@@ -9,7 +9,8 @@ import { nowTimestamp } from "./cluster";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery";
 import { StatusError, badRequest, invalid, methodNotAllowed, notFound, resourceNotFound, unauthorized, unsupportedMediaType } from "./errors";
 import { jsonPatch, mergePatch } from "./patch";
-import { parseAccept, readBody, sendError, sendJson, successStatus } from "./http";
+import { parseAccept, readBody, readBodyBuffer, sendError, sendJson, successStatus } from "./http";
+import { decodeKubernetesProtobuf } from "./protobuf";
 import { openApiV2, openApiV3Index, openApiV3GroupVersion } from "./openapi";
 import { apiVersionOf } from "./resources";
 import type { ResourceDef, ResourceRegistry } from "./resources";
@@ -257,8 +258,10 @@ export class ApiHandler {
   }
 
   private async readObject(req: IncomingMessage): Promise<unknown> {
-    const raw = await readBody(req);
+    const buf = await readBodyBuffer(req);
     const ct = (req.headers["content-type"] ?? "application/json").split(";")[0]?.trim() ?? "application/json";
+    if (ct === "application/vnd.kubernetes.protobuf") return decodeKubernetesProtobuf(buf);
+    const raw = buf.toString("utf8");
     if (!raw.trim()) throw badRequest("the request body is empty");
     try {
       if (ct === "application/yaml" || ct === "application/x-yaml") return YAML.parse(raw) as unknown;
