@@ -52,7 +52,11 @@ const FieldSelectorAttributes: Schema = { 1: s("rawSelector") };
 const ResourceAttributes: Schema = { 1: s("namespace"), 2: s("verb"), 3: s("group"), 4: s("version"), 5: s("resource"), 6: s("subresource"), 7: s("name"), 8: m("fieldSelector", FieldSelectorAttributes), 9: m("labelSelector", FieldSelectorAttributes) };
 const NonResourceAttributes: Schema = { 1: s("path"), 2: s("verb") };
 
-const top = (spec?: Schema, extra: Schema = {}): Schema => ({ 1: m("metadata", ObjectMeta), ...(spec ? { 2: m("spec", spec) } : {}), ...extra });
+const top = (spec?: Schema, extra: Schema = {}): Schema => {
+  const schema: Schema = { 1: m("metadata", ObjectMeta), ...extra };
+  if (spec) schema[2] = m("spec", spec);
+  return schema;
+};
 
 const KINDS: Record<string, Schema> = {
   "v1/Namespace": top({ 1: s("finalizers", true) }),
