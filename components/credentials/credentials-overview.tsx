@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -21,9 +22,18 @@ const FILTERS: { value: TRotationStatus | undefined; label: string; count: (c: C
   { value: "expired", label: "Expired", count: (c) => c.expired },
 ];
 
-/** Every active credential with its rotation status, filterable by status and paged by cursor. */
-export function CredentialsOverview() {
-  const [status, setStatus] = useState<TRotationStatus | undefined>(undefined);
+/**
+ * Every active credential with its rotation status, filterable by status and paged by cursor. The status filter
+ * lives in the URL (`?status=overdue`), so the home page's counts link straight to a filtered list.
+ */
+export function CredentialsOverview({ initialStatus }: { initialStatus?: TRotationStatus }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const [status, setStatusState] = useState<TRotationStatus | undefined>(initialStatus);
+  const setStatus = (next: TRotationStatus | undefined) => {
+    setStatusState(next);
+    router.replace(next ? `${pathname}?status=${next}` : pathname, { scroll: false });
+  };
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
   const query = useCredentials({ status, cursor, limit: CREDENTIALS_PAGE_SIZE });

@@ -7,14 +7,18 @@ import { Button } from "@/components/ui/button";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { listCredentials } from "@/lib/credentials/data/list-credentials";
 import { credentialKeys } from "@/lib/credentials/query";
+import { ZRotationStatus } from "@/lib/credentials/schemas";
 import { getQueryClient } from "@/lib/query/query-client";
 
 export const metadata: Metadata = { title: "Credentials" };
 
-export default async function CredentialsPage() {
+export default async function CredentialsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePrincipal("read");
+  // An unknown status in a hand-edited URL shows every credential rather than an error page.
+  const parsed = ZRotationStatus.safeParse((await searchParams).status);
+  const status = parsed.success ? parsed.data : undefined;
   const qc = getQueryClient();
-  const filter = { status: undefined, cursor: undefined, limit: CREDENTIALS_PAGE_SIZE };
+  const filter = { status, cursor: undefined, limit: CREDENTIALS_PAGE_SIZE };
   await qc.prefetchQuery({ queryKey: credentialKeys.list(filter), queryFn: () => listCredentials(filter) });
   return (
     <>
@@ -28,7 +32,7 @@ export default async function CredentialsPage() {
         }
       />
       <HydrationBoundary state={dehydrate(qc)}>
-        <CredentialsOverview />
+        <CredentialsOverview initialStatus={status} />
       </HydrationBoundary>
     </>
   );
