@@ -54,7 +54,7 @@ export async function createPolicy(opts: WriteContext & { input: TCredentialPoli
     .$transaction(async (tx) => {
       await assertUnique(tx, opts.input);
       const row = await tx.credentialPolicy.create({ data: opts.input });
-      await recordAuditEvent(tx, { actor: opts.actor, action: "policy.created", subjectType: "credential-policy", subjectId: row.id, details: { ...opts.input }, request: opts.request });
+      await recordAuditEvent(tx, { actor: opts.actor, action: "policy.created", subjectType: "policy", subjectId: row.id, details: { ...opts.input }, request: opts.request });
       return row.id;
     })
     .catch(uniqueRace);
@@ -78,7 +78,7 @@ export async function updatePolicy(opts: WriteContext & { id: string; input: TUp
         Object.entries(opts.input).filter(([k, v]) => v !== undefined && v !== current[k as keyof typeof current]),
       );
       await tx.credentialPolicy.update({ where: { id: opts.id }, data: opts.input });
-      await recordAuditEvent(tx, { actor: opts.actor, action: "policy.updated", subjectType: "credential-policy", subjectId: opts.id, details: { name: current.name, changed }, request: opts.request });
+      await recordAuditEvent(tx, { actor: opts.actor, action: "policy.updated", subjectType: "policy", subjectId: opts.id, details: { name: current.name, changed }, request: opts.request });
     })
     .catch(uniqueRace);
   return getPolicy({ id: opts.id });
@@ -93,7 +93,7 @@ export async function deletePolicy(opts: WriteContext & { id: string }): Promise
     await recordAuditEvent(tx, {
       actor: opts.actor,
       action: "policy.deleted",
-      subjectType: "credential-policy",
+      subjectType: "policy",
       subjectId: opts.id,
       details: { name: current.name, environment: current.environment, explicitTargets: current._count.targets },
       request: opts.request,
