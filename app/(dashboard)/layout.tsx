@@ -11,6 +11,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     { href: "/", label: "Overview" },
     { href: "/targets", label: "Targets" },
     { href: "/credentials", label: "Credentials" },
+    { href: "/policies", label: "Policies" },
     ...(can(principal.role, "audit.read") ? [{ href: "/audit", label: "Audit" }] : []),
     ...(can(principal.role, "users.manage") ? [{ href: "/users", label: "Users" }] : []),
     { href: "/tokens", label: "API tokens" },

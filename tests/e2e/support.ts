@@ -1,4 +1,8 @@
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { expect, type Browser, type Page } from "@playwright/test";
 
 /** A short random suffix so each test's data is its own. */
@@ -8,6 +12,7 @@ export function uid(): string {
 
 /** Creates a user through the admin API (the page's own session) and returns a page signed in as that user. */
 export async function signedInPageAs(browser: Browser, admin: Page, role: "viewer" | "deployer" | "approver" | "admin"): Promise<Page> {
+  if (!admin.url().startsWith("http")) await admin.goto("/");
   const email = `${role}-${uid()}@e2e.wharf`;
   const password = `pw-${randomBytes(12).toString("hex")}`;
   const res = await admin.request.post("/api/users", {
@@ -23,4 +28,22 @@ export async function signedInPageAs(browser: Browser, admin: Page, role: "viewe
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("current-user")).toContainText(`${email} · ${role}`);
   return page;
+}
+
+/** An unsigned JWT-shaped token (header.payload.signature) with the given expiry, like a ServiceAccount token. */
+export function fakeJwt(expiresAt: Date, sub = "system:serviceaccount:ci:deployer"): string {
+  const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  return `${b64({ alg: "RS256", kid: "e2e" })}.${b64({ sub, iat: now, exp: Math.floor(expiresAt.getTime() / 1000) })}.${randomBytes(32).toString("base64url")}`;
+}
+
+/** A self-signed certificate and key made by openssl, as a cluster CA or a client certificate. */
+export function opensslCert(cn: string): { certPem: string; keyPem: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-e2e-cert-"));
+  try {
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30", "-subj", `/CN=${cn}`, "-keyout", path.join(dir, "k.pem"), "-out", path.join(dir, "c.pem")], { stdio: "ignore" });
+    return { certPem: fs.readFileSync(path.join(dir, "c.pem"), "utf8"), keyPem: fs.readFileSync(path.join(dir, "k.pem"), "utf8") };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
