@@ -11,8 +11,8 @@ import { apiVersionOf, storageKey } from "./resources";
 import type { ResourceDef, ResourceRegistry } from "./resources";
 import { applyConfig, builtinSchema, crdSchema, deepEqual, recordUpdate } from "./ssa";
 import type { MergeSchema } from "./ssa";
-import { Store, objectKey } from "./store";
-import type { KObject, ManagedFieldsEntry } from "./store";
+import { objectKey } from "./store";
+import type { KObject, ManagedFieldsEntry, Store } from "./store";
 import { validateObject } from "./validation";
 
 type Obj = Record<string, unknown>;
@@ -266,7 +266,8 @@ export class Cluster {
    * validation, no-op detection, dry run, storage and post-write hooks.
    */
   commit(def: ResourceDef, old: KObject | undefined, input: KObject, opts: WriteOptions, managedFields: ManagedFieldsEntry[] | undefined): KObject {
-    let next = this.toStorage(input, def);
+    // Patches share unchanged subtrees with the stored object; never let the write path mutate stored state.
+    let next = structuredClone(this.toStorage(input, def));
     const oldStored = old;
     const sub = opts.subresource;
     if (sub === "status" && old) {

@@ -103,12 +103,10 @@ export class FieldSet {
 
   /** True when the set has this exact path or anything below it. */
   hasPrefix(path: string[]): boolean {
-    let cur: FieldSet | undefined = this;
-    for (const pe of path) {
-      cur = cur.children.get(pe);
-      if (!cur) return false;
-    }
-    return !cur.empty;
+    if (path.length === 0) return !this.empty;
+    const [head, ...rest] = path as [string, ...string[]];
+    const child = this.children.get(head);
+    return child ? child.hasPrefix(rest) : false;
   }
 
   /** Every member path, depth-first. */

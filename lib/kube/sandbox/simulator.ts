@@ -140,6 +140,7 @@ export class Simulator {
     try {
       this.cluster.commit(def, current, next, { fieldManager: MANAGER, dryRun: false, subresource: "status" }, undefined);
     } catch {
+      // The object changed or went away meanwhile; the next write schedules again.
       return false;
     }
     return true;
