@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   "deployments.approve": ["approver", "admin"],
   "targets.manage": ["admin"],
   "credentials.manage": ["admin"],
+  /** Reaching the replace route; the target's credential policy (`minReplaceRole`, default admin) then decides. */
+  "credentials.replace": ["deployer", "approver", "admin"],
   "policies.manage": ["admin"],
   "users.manage": ["admin"],
   "audit.read": ["approver", "admin"],

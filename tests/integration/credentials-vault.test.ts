@@ -160,7 +160,7 @@ describe("minimum role to replace", () => {
     const target = await db().target.create({ data: { name: "vault-strict", environment: "locked", mode: "push", serverUrl: "https://127.0.0.1:6443" } });
     await db().credentialPolicy.create({ data: { name: "locked-policy", maxAgeDays: 30, warnBeforeDays: 7, minReplaceRole: "admin", environment: "locked" } });
     const actor = { kind: "user" as const, id: viewer.userId, name: viewer.email };
-    const stored = await saveCredential({ targetId: target.id, input: { kind: "bearer-token", token: "first-token" }, actor, actorRole: "approver", actorUserId: null, request: NO_REQUEST });
+    const stored = await saveCredential({ targetId: target.id, input: { kind: "bearer-token", token: "first-token" }, actor, actorRole: "admin", actorUserId: null, request: NO_REQUEST });
     expect(stored.replaced).toBe(false);
     const before = await counts();
     await expect(

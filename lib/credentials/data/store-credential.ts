@@ -67,23 +67,27 @@ export async function saveCredential(opts: SaveCredentialOptions): Promise<{ cre
     }
     const active = await tx.credential.findFirst({ where: { targetId: target.id, state: "active" }, select: { id: true, fingerprint: true, kind: true } });
 
-    if (active) {
-      const policy = resolvePolicyFrom(target, await tx.credentialPolicy.findMany());
-      const minRole = policy ? ZRole.parse(policy.minReplaceRole) : null;
-      if (minRole && !roleAtLeast(opts.actorRole, minRole)) {
-        await recordAuditEvent(tx, {
-          actor: opts.actor,
-          action: "credential.denied",
-          subjectType: "credential",
-          subjectId: active.id,
-          targetId: target.id,
-          credentialId: active.id,
-          outcome: "denied",
-          details: { attempted: "replace", role: opts.actorRole, minReplaceRole: minRole, policy: policy?.name },
-          request: opts.request,
-        });
-        return { kind: "denied", message: `Policy "${policy?.name}" requires the ${minRole} role to replace this credential; you are ${opts.actorRole}.` };
-      }
+    // Storing a first credential is an admin's job; who may replace one is the policy's call (admin without one).
+    const policy = active ? resolvePolicyFrom(target, await tx.credentialPolicy.findMany()) : null;
+    const minRole: TRole = policy ? ZRole.parse(policy.minReplaceRole) : "admin";
+    if (!roleAtLeast(opts.actorRole, minRole)) {
+      await recordAuditEvent(tx, {
+        actor: opts.actor,
+        action: "credential.denied",
+        subjectType: active ? "credential" : "target",
+        subjectId: active?.id ?? target.id,
+        targetId: target.id,
+        credentialId: active?.id ?? null,
+        outcome: "denied",
+        details: { attempted: active ? "replace" : "store", role: opts.actorRole, minReplaceRole: minRole, policy: policy?.name ?? null },
+        request: opts.request,
+      });
+      return {
+        kind: "denied",
+        message: policy
+          ? `Policy "${policy.name}" requires the ${minRole} role to replace this credential; you are ${opts.actorRole}.`
+          : `Only an admin may ${active ? "replace this credential (no policy lowers that)" : "store a target's first credential"}; you are ${opts.actorRole}.`,
+      };
     }
 
     await tx.credential.create({

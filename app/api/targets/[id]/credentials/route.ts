@@ -12,5 +12,6 @@ export const POST = withAuth(
     const input = ZStoreCredential.parse(await readJson(req));
     return saveCredential({ targetId: params.id ?? "", input, actor, actorRole: principal.role, actorUserId: principal.userId, request });
   },
-  { permission: "credentials.manage", successStatus: 201 },
+  // The policy decides who may replace (minReplaceRole); storing a first credential stays admin-only.
+  { permission: "credentials.replace", successStatus: 201 },
 );
