@@ -21,6 +21,21 @@ export const AUDIT_ACTIONS = [
   "policy.created",
   "policy.updated",
   "policy.deleted",
+  "deployment.requested",
+  "deployment.approval-recorded",
+  "deployment.approved",
+  "deployment.rejected",
+  "deployment.queued",
+  "deployment.started",
+  "deployment.succeeded",
+  "deployment.failed",
+  "deployment.cancel-requested",
+  "deployment.cancelled",
+  "deployment.superseded",
+  "repo-binding.created",
+  "repo-binding.deleted",
+  "webhook.accepted",
+  "webhook.rejected",
 ] as const;
 export const ZAuditAction = z.enum(AUDIT_ACTIONS);
 export type TAuditAction = z.infer<typeof ZAuditAction>;

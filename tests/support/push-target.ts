@@ -1,0 +1,88 @@
+// The sandbox generates its CA with @peculiar/x509, which needs the Reflect metadata polyfill loaded first.
+import "reflect-metadata";
+import { randomBytes } from "node:crypto";
+import { SYSTEM_ACTOR, NO_REQUEST } from "@/lib/audit/schemas";
+import { saveCredential } from "@/lib/credentials/data/store-credential";
+import { dbFor } from "@/lib/db/client";
+import { applyManifests, createKubeClient, kubeConfigFor, type KubeObject } from "@/lib/kube";
+import type { Sandbox } from "@/lib/kube/sandbox";
+
+export interface SandboxPushTarget {
+  targetId: string;
+  name: string;
+  namespaces: string[];
+  /** The ServiceAccount token stored (encrypted) as the target's credential; for assertions only. */
+  token: string;
+  serviceAccount: { namespace: string; name: string };
+}
+
+/**
+ * A push target on the sandbox cluster, set up the way a platform team would: a ServiceAccount bound to the `admin`
+ * ClusterRole in each allowed namespace only (or cluster-admin when asked), its token stored through the vault.
+ */
+export async function createSandboxPushTarget(
+  sandbox: Sandbox,
+  opts: {
+    databaseUrl: string;
+    namespaces?: string[];
+    clusterAdmin?: boolean;
+    requiredApprovals?: number;
+    allowClusterScoped?: boolean;
+    environment?: string;
+  },
+): Promise<SandboxPushTarget> {
+  const suffix = randomBytes(3).toString("hex");
+  const name = `sb-${suffix}`;
+  const namespaces = opts.namespaces ?? [`app-${suffix}`];
+  const sa = { namespace: "kube-system", name: `wharf-${suffix}` };
+  const admin = createKubeClient(
+    kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }),
+  );
+  const rbac: KubeObject[] = [
+    ...namespaces.map((ns) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } })),
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: sa.name, namespace: sa.namespace } },
+    ...(opts.clusterAdmin
+      ? [{
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "ClusterRoleBinding",
+          metadata: { name: `${sa.name}-cluster-admin` },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+          subjects: [{ kind: "ServiceAccount", name: sa.name, namespace: sa.namespace }],
+        }]
+      : namespaces.map((ns) => ({
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "RoleBinding",
+          metadata: { name: `${sa.name}-admin`, namespace: ns },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" },
+          subjects: [{ kind: "ServiceAccount", name: sa.name, namespace: sa.namespace }],
+        }))),
+  ];
+  const report = await applyManifests(admin, rbac, { fieldManager: "test-setup" });
+  if (!report.ok) throw new Error(`sandbox RBAC setup failed: ${JSON.stringify(report.results.filter((r) => r.action === "failed"))}`);
+  await admin.close();
+
+  const token = sandbox.mintToken({ serviceAccount: sa, expirationSeconds: 86_400 });
+  const db = dbFor(opts.databaseUrl);
+  const target = await db.target.create({
+    data: {
+      name,
+      environment: opts.environment ?? "dev",
+      mode: "push",
+      serverUrl: sandbox.url,
+      caBundle: sandbox.caPem,
+      defaultNamespace: namespaces[0]!,
+      allowedNamespaces: JSON.stringify(namespaces),
+      allowClusterScoped: !!opts.allowClusterScoped,
+      requiredApprovals: opts.requiredApprovals ?? 0,
+    },
+  });
+  await saveCredential({
+    targetId: target.id,
+    input: { kind: "service-account-token", token },
+    actor: SYSTEM_ACTOR,
+    actorRole: "admin",
+    actorUserId: null,
+    request: NO_REQUEST,
+  });
+  return { targetId: target.id, name, namespaces, token, serviceAccount: sa };
+}
