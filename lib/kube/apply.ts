@@ -95,7 +95,7 @@ async function knownVersions(
   objects: { ref: ObjectRef }[],
   selector: string,
   concurrency: number,
-): Promise<{ versions: Map<string, KubeObject>; unknown: Set<string> }> {
+): Promise<KnownVersions> {
   const groups = new Map<string, { apiVersion: string; kind: string; namespace?: string; keys: string[] }>();
   for (const { ref } of objects) {
     const id = `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ""}`;
@@ -104,6 +104,7 @@ async function knownVersions(
     groups.set(id, group);
   }
   const versions = new Map<string, KubeObject>();
+  const listed = new Set<string>();
   const unknown = new Set<string>();
   await mapConcurrent([...groups.values()], concurrency, async (group) => {
     try {
@@ -111,15 +112,29 @@ async function knownVersions(
         labelSelector: selector,
         ...(group.namespace ? { namespace: group.namespace } : {}),
       });
-      for (const item of items) {
-        versions.set(refKey(refOf(item)), item);
-      }
+      for (const item of items) versions.set(refKey(refOf(item)), item);
+      for (const key of group.keys) listed.add(key);
     } catch {
       // Not allowed to list (or not served yet): fall back to reading each object before applying it.
       for (const key of group.keys) unknown.add(key);
     }
   });
-  return { versions, unknown };
+  return { versions, listed, unknown };
+}
+
+interface KnownVersions {
+  /** Live objects of this inventory, by refKey. */
+  versions: Map<string, KubeObject>;
+  /** Desired objects whose kind/namespace was listed: absent from `versions` means not ours (or not there). */
+  listed: Set<string>;
+  /** Desired objects whose list failed: read one by one instead. */
+  unknown: Set<string>;
+}
+
+function mergeKnown(into: KnownVersions, from: KnownVersions): void {
+  for (const [key, value] of from.versions) into.versions.set(key, value);
+  for (const key of from.listed) into.listed.add(key);
+  for (const key of from.unknown) into.unknown.add(key);
 }
 
 /** Waits until a CRD is Established (its API is served), then drops cached discovery for its versions. */
@@ -192,6 +207,20 @@ export async function applyManifests(client: KubeClient, objects: KubeObject[], 
     opts.onResult?.(result, { done: results.length, total });
   };
 
+  // Before the first phase, and concurrently: discovery of every group/version in the set, then the labelled lists
+  // for every object whose kind is already served. Phases then only wait for their own applies.
+  await client.prefetchDiscovery([...new Set(prepared.map((obj) => obj.apiVersion))]);
+  const resolvable = await mapConcurrent(prepared, concurrency, async (obj) => {
+    const ref = await client.normalizeRef(refOf(obj)).then((r) => r.ref, () => undefined);
+    return ref ? { ref } : undefined;
+  });
+  const known = await knownVersions(
+    client,
+    resolvable.filter((entry): entry is { ref: ObjectRef } => entry !== undefined),
+    selector,
+    concurrency,
+  );
+
   for (const phase of applyPhases(prepared)) {
     if (!stopReason && opts.signal?.aborted) stopReason = "cancelled";
     if (stopReason) {
@@ -214,8 +243,12 @@ export async function applyManifests(client: KubeClient, objects: KubeObject[], 
       }
     });
     for (const { ref } of resolved) inventory.push(ref);
-    const ready = resolved.filter((entry) => entry.error === undefined);
-    const { versions, unknown } = await knownVersions(client, ready, selector, concurrency);
+    // Custom resources of CRDs established in this run could not be listed up front.
+    const notListed = resolved.filter(
+      (entry) => entry.error === undefined && !known.listed.has(refKey(entry.ref)) && !known.unknown.has(refKey(entry.ref)),
+    );
+    if (notListed.length > 0) mergeKnown(known, await knownVersions(client, notListed, selector, concurrency));
+    const { versions, unknown } = known;
 
     const phaseResults = await mapConcurrent(resolved, concurrency, async ({ obj, ref, error }): Promise<ApplyResult> => {
       if (error !== undefined) {

@@ -1,7 +1,10 @@
 import {
   ApiException,
+  createConfiguration,
   HttpMethod,
   KubernetesObjectApi,
+  ServerConfiguration,
+  setHeaderMiddleware,
   type KubeConfig,
   type KubernetesObject,
   type ResponseContext,
@@ -9,6 +12,7 @@ import {
 import { PooledKubeConfig } from "./connection";
 import { KubeError, toKubeError, type KubeErrorContext } from "./errors";
 import { withRetry, type RetryOptions } from "./retry";
+import { dispatcherHttpLibrary } from "./transport";
 import { isRecord, type KubeObject, type ObjectRef } from "./types";
 
 /** One entry of an APIResourceList, reduced to what Wharf needs. */
@@ -45,8 +49,18 @@ class RawObjectApi extends KubernetesObjectApi {
   discoveryRequests = 0;
   requests = 0;
 
+  /** Like `KubeConfig.makeApiClient`, with lib/kube's HTTP library (see transport.ts). */
   static create(kc: KubeConfig): RawObjectApi {
-    const api = kc.makeApiClient(RawObjectApi);
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error("KubeConfig has no current cluster");
+    const api = new RawObjectApi(
+      createConfiguration({
+        baseServer: new ServerConfiguration(cluster.server, {}),
+        authMethods: { default: kc },
+        httpApi: dispatcherHttpLibrary(),
+        middleware: [setHeaderMiddleware("User-Agent", "wharf-lib-kube (@kubernetes/client-node)")],
+      }),
+    );
     api.setDefaultNamespace(kc);
     return api;
   }
@@ -204,6 +218,11 @@ export class KubeClient {
     const found = (await load()).find((r) => r.kind === kind);
     if (found) return found;
     return (await load(DISCOVERY_MISS_REFRESH_MS)).find((r) => r.kind === kind);
+  }
+
+  /** Loads discovery for several group/versions at once (failures are left for the per-object lookups to report). */
+  async prefetchDiscovery(apiVersions: string[]): Promise<void> {
+    await Promise.all(apiVersions.map((apiVersion) => this.#api.resourcesFor(apiVersion).catch(() => undefined)));
   }
 
   /** Forgets cached discovery for one group/version (or all), e.g. after a CRD changes. */

@@ -21,10 +21,16 @@ export interface ClusterConnection {
 
 type Dispatcher = NonNullable<ReturnType<RequestContext["getDispatcher"]>>;
 
+type DispatcherConstructor = new (options: { connect?: unknown; connections?: number; keepAliveTimeout?: number }) => Dispatcher;
+
+/** Most connections one pooled KubeConfig opens to its API server; matches applyManifests' default concurrency. */
+export const MAX_CONNECTIONS = 16;
+
 /**
- * A KubeConfig that keeps one connection pool per cluster/user. client-node 2.0 builds a fresh undici Agent for every
- * request, which means a new TCP connection and TLS handshake each time; reusing the first agent keeps connections
- * alive across requests (the biggest single cost when applying hundreds of objects).
+ * A KubeConfig that keeps one bounded connection pool per cluster/user. client-node 2.0 builds a fresh undici Agent
+ * for every request — a new TCP connection and TLS handshake each time — so this replaces it with one long-lived
+ * agent. The pool is capped: an unbounded undici pool opens extra connections whenever a request is issued in the
+ * same tick another completes, and every extra connection is a TLS handshake on both ends.
  */
 export class PooledKubeConfig extends KubeConfig {
   readonly #dispatchers = new Map<string, Dispatcher>();
@@ -34,14 +40,34 @@ export class PooledKubeConfig extends KubeConfig {
     const fresh = context.getDispatcher();
     if (!fresh) return;
     const key = JSON.stringify([this.getCurrentContext(), this.getCurrentCluster()?.server, this.getCurrentUser()?.name]);
-    const pooled = this.#dispatchers.get(key);
-    if (pooled) {
-      context.setDispatcher(pooled);
-      // The throwaway agent never opened a connection; closing it just releases the object promptly.
-      fresh.close().catch(() => undefined);
-    } else {
-      this.#dispatchers.set(key, fresh);
+    let pooled = this.#dispatchers.get(key);
+    if (!pooled) {
+      const built = await this.#boundedDispatcher(fresh);
+      // Concurrent first requests each build one; the first stored wins and the others are closed unused.
+      pooled = this.#dispatchers.get(key);
+      if (pooled) {
+        if (built !== fresh) built.close().catch(() => undefined);
+      } else {
+        pooled = built;
+        this.#dispatchers.set(key, built);
+      }
     }
+    context.setDispatcher(pooled);
+    // The per-request agent never opened a connection; closing it just releases it promptly.
+    if (fresh !== pooled) fresh.close().catch(() => undefined);
+  }
+
+  async #boundedDispatcher(fresh: Dispatcher): Promise<Dispatcher> {
+    const tls: Record<string, unknown> = {};
+    await this.applyToHTTPSOptions(tls);
+    const { headers: _headers, ...agentOptions } = tls;
+    void _headers;
+    const options = this.createDispatcherOptions(this.getCurrentCluster(), agentOptions);
+    // Proxies and SOCKS keep client-node's own agent (reused, not rebuilt); direct TLS gets a bounded agent of the
+    // same undici class client-node uses, so its TLS options and behaviour are unchanged.
+    if (options.type !== "agent") return fresh;
+    const Agent = fresh.constructor as DispatcherConstructor;
+    return new Agent({ connect: options.connect, connections: MAX_CONNECTIONS });
   }
 
   /** Closes pooled connections; the config stays usable and reconnects on the next request. */

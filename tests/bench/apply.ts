@@ -4,6 +4,7 @@
 // event loop with lib/kube's client work and penalise only the Wharf side.
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { Agent, request } from "node:https";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -85,6 +86,49 @@ async function startSandboxProcess(): Promise<SandboxProcess> {
   };
 }
 
+/**
+ * The sandbox's own limit: the same 200 server-side applies sent over raw keep-alive HTTPS, 16 at a time, with no
+ * client library at all. No client can beat this against this server; it shows how much of a run is server time.
+ */
+async function rawFloor(sandbox: SandboxProcess, ns: string): Promise<number> {
+  const agent = new Agent({ keepAlive: true, ca: sandbox.caPem });
+  const objects = objectsFor(ns);
+  const pathOf = (o: KubeObject) => {
+    const plural = { Namespace: "namespaces", ConfigMap: "configmaps", Secret: "secrets", Service: "services", Deployment: "deployments" }[o.kind];
+    const base = o.apiVersion === "v1" ? "/api/v1" : `/apis/${o.apiVersion}`;
+    return o.kind === "Namespace" ? `${base}/namespaces/${o.metadata.name}` : `${base}/namespaces/${ns}/${plural}/${o.metadata.name}`;
+  };
+  const send = (o: KubeObject) =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(
+        `${sandbox.url}${pathOf(o)}?fieldManager=floor`,
+        {
+          method: "PATCH",
+          agent,
+          headers: { authorization: `Bearer ${sandbox.adminToken}`, "content-type": "application/apply-patch+yaml", accept: "application/json" },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => (res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+        },
+      );
+      req.on("error", reject);
+      req.end(JSON.stringify(o));
+    });
+  const start = performance.now();
+  await send(objects[0] as KubeObject);
+  const rest = objects.slice(1);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < rest.length) await send(rest[next++] as KubeObject);
+    }),
+  );
+  const elapsed = performance.now() - start;
+  agent.destroy();
+  return elapsed;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -97,6 +141,7 @@ export async function run(): Promise<void> {
   const wharf: number[] = [];
   const kubectl: number[] = [];
   const requests: number[] = [];
+  const floor: number[] = [];
   try {
     // Round 0 is a warm-up for both (JIT in the sandbox and in this process, kubectl's discovery cache): not counted.
     for (let round = 0; round <= RUNS; round++) {
@@ -140,6 +185,7 @@ export async function run(): Promise<void> {
         console.log(`run ${round}/${RUNS}  ${tool.padEnd(7)} ${(tool === "wharf" ? wharf : kubectl).at(-1)?.toFixed(0)} ms`);
       }
     }
+    for (let round = 1; round <= RUNS; round++) floor.push(await rawFloor(sandbox, `bench-floor-${round}`));
   } finally {
     await rm(dir, { recursive: true, force: true });
     await sandbox.stop();
@@ -150,4 +196,6 @@ export async function run(): Promise<void> {
   console.log(`  lib/kube                     ${w.toFixed(0)} ms (${median(requests)} requests incl. discovery and version lists)`);
   console.log(`  kubectl apply --server-side  ${k.toFixed(0)} ms`);
   console.log(`  ratio Wharf/kubectl          ${(w / k).toFixed(2)} (goal ≤ 0.50)`);
+  const f = median(floor);
+  console.log(`  sandbox floor (raw HTTPS, 16 concurrent, no client library): ${f.toFixed(0)} ms = ${(f / k).toFixed(2)} of kubectl`);
 }
