@@ -181,4 +181,20 @@ data:
     expect(report.pruneSkippedReason).toContain("not applied");
     expect(await kube.client.get(refOf(configMap(ns, "cm")))).toBeUndefined();
   });
+
+  it("fails with 409 on a field another manager owns, and takes it over with force", async () => {
+    const ns = uniqueName("force");
+    await applyManifests(kube.client, [namespace(ns), configMap(ns, "shared", { mode: "a" })], { fieldManager: "wharf" });
+    // Someone else changes the field with their own server-side apply (drift).
+    await kube.client.apply(configMap(ns, "shared", { mode: "drifted" }), { fieldManager: "kubectl", force: true });
+
+    const refused = await applyManifests(kube.client, [configMap(ns, "shared", { mode: "a" })], { fieldManager: "wharf" });
+    expect(refused.results[0]).toMatchObject({ action: "failed", error: { code: 409, reason: "Conflict" } });
+    expect(refused.results[0]?.message).toContain("kubectl");
+    expect((await kube.client.get(refOf(configMap(ns, "shared"))))?.data).toEqual({ mode: "drifted" });
+
+    const forced = await applyManifests(kube.client, [configMap(ns, "shared", { mode: "a" })], { fieldManager: "wharf", force: true });
+    expect(forced.results[0]?.action).toBe("configured");
+    expect((await kube.client.get(refOf(configMap(ns, "shared"))))?.data).toEqual({ mode: "a" });
+  });
 });

@@ -1,5 +1,3 @@
-// The sandbox generates its CA with @peculiar/x509, which needs the Reflect metadata polyfill loaded first.
-import "reflect-metadata";
 import { startSandbox } from "@/lib/kube/sandbox";
 import { createKubeClient, kubeConfigFor, type KubeClient, type KubeClientOptions, type KubeObject } from "@/lib/kube";
 

@@ -1,6 +1,5 @@
 // Runs a sandbox cluster in its own process, as a real API server would be, so a benchmark's client work does not
 // share an event loop with the server. Prints one JSON line with the connection details; stops on SIGTERM.
-import "reflect-metadata";
 import { startSandbox } from "../../../lib/kube/sandbox";
 
 async function main(): Promise<void> {

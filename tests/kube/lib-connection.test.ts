@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createKubeClient, kubeConfigFor, kubeConfigFromFile, KubeError } from "@/lib/kube";
+import { startKube } from "./lib-support";
+
+let kube: Awaited<ReturnType<typeof startKube>>;
+
+beforeAll(async () => {
+  kube = await startKube();
+});
+afterAll(async () => {
+  await kube?.stop();
+});
+
+const defaultNs = { apiVersion: "v1", kind: "Namespace", name: "default" };
+
+describe("connections", () => {
+  it("connects from an in-memory connection (CA + token), nothing written to disk", async () => {
+    const kc = kubeConfigFor({ name: "prod-eu", server: kube.sandbox.url, caPem: kube.sandbox.caPem, token: kube.sandbox.adminToken, namespace: "team-a" });
+    expect(kc.getCurrentCluster()).toMatchObject({ name: "prod-eu", server: kube.sandbox.url });
+    const client = createKubeClient(kc);
+    try {
+      expect(client.cluster).toBe("prod-eu");
+      expect(client.defaultNamespace).toBe("team-a");
+      expect((await client.get(defaultNs))?.metadata.name).toBe("default");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("refuses a server certificate signed by another CA", async () => {
+    const other = await startKube();
+    const client = createKubeClient(
+      kubeConfigFor({ name: "wrong-ca", server: kube.sandbox.url, caPem: other.sandbox.caPem, token: kube.sandbox.adminToken }),
+      { retry: { attempts: 3, baseDelayMs: 1 } },
+    );
+    try {
+      const error = await client.get(defaultNs).catch((err: unknown) => err);
+      expect(error).toBeInstanceOf(KubeError);
+      expect(error).toMatchObject({ code: 0, retryable: false, cluster: "wrong-ca" });
+      expect((error as KubeError).reason).toMatch(/CERT|SIGNATURE|VERIFY/);
+    } finally {
+      await client.close();
+      await other.stop();
+    }
+  });
+
+  it("loads a kubeconfig file for the agent, with an optional context", async () => {
+    const client = createKubeClient(kubeConfigFromFile(kube.sandbox.kubeconfigPath));
+    try {
+      expect((await client.get(defaultNs))?.metadata.name).toBe("default");
+    } finally {
+      await client.close();
+    }
+    expect(() => kubeConfigFromFile(kube.sandbox.kubeconfigPath, "no-such-context")).toThrow(/context "no-such-context" not found/);
+  });
+
+  it("rejects plain http unless TLS verification is explicitly off", () => {
+    expect(() => kubeConfigFor({ name: "x", server: "http://127.0.0.1:8080", token: "t" })).toThrow(/must use https/);
+    expect(() => kubeConfigFor({ name: "x", server: "not a url" })).toThrow(/invalid server URL/);
+    expect(() => kubeConfigFor({ name: "x", server: "https://127.0.0.1:6443", clientCertPem: "cert" })).toThrow(/both a client certificate and its key/);
+  });
+});
