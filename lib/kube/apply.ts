@@ -184,7 +184,8 @@ export async function waitForCrdEstablished(
  * other, custom resources), concurrently within a phase over pooled connections. Every object gets Wharf's managed-by
  * and inventory labels. CRDs are waited on until Established before their instances are applied. Returns one result
  * per object — created / configured / unchanged / failed / skipped — plus pruned results when `prune` is set and
- * everything applied. Throws `ManifestError` (before any request) when an object lacks apiVersion, kind or name.
+ * everything applied. Throws `ManifestError` (before any request) when an object lacks apiVersion, kind or name, and
+ * `KubeError` (before anything is applied) when the cluster is unreachable or refuses the credential.
  */
 export async function applyManifests(client: KubeClient, objects: KubeObject[], opts: ApplyOptions): Promise<ApplyReport> {
   validateObjects(objects);
@@ -209,7 +210,7 @@ export async function applyManifests(client: KubeClient, objects: KubeObject[], 
 
   // Before the first phase, and concurrently: discovery of every group/version in the set, then the labelled lists
   // for every object whose kind is already served. Phases then only wait for their own applies.
-  await client.prefetchDiscovery([...new Set(prepared.map((obj) => obj.apiVersion))]);
+  await client.preflight([...new Set(prepared.map((obj) => obj.apiVersion))]);
   const resolvable = await mapConcurrent(prepared, concurrency, async (obj) => {
     const ref = await client.normalizeRef(refOf(obj)).then((r) => r.ref, () => undefined);
     return ref ? { ref } : undefined;

@@ -220,9 +220,22 @@ export class KubeClient {
     return (await load(DISCOVERY_MISS_REFRESH_MS)).find((r) => r.kind === kind);
   }
 
-  /** Loads discovery for several group/versions at once (failures are left for the per-object lookups to report). */
-  async prefetchDiscovery(apiVersions: string[]): Promise<void> {
-    await Promise.all(apiVersions.map((apiVersion) => this.#api.resourcesFor(apiVersion).catch(() => undefined)));
+  /**
+   * Loads discovery for several group/versions at once. Throws when the cluster cannot be reached or refuses the
+   * credential (401/403) — every later request would fail the same way, so callers stop before doing anything.
+   * Other failures are left for per-object lookups to report.
+   */
+  async preflight(apiVersions: string[]): Promise<void> {
+    const errors = await Promise.all(
+      apiVersions.map((apiVersion) =>
+        withRetry(() => this.#api.resourcesFor(apiVersion), this.#retry).then(
+          () => undefined,
+          (err: unknown) => toKubeError(err, { cluster: this.cluster, operation: `discovery of ${apiVersion}` }),
+        ),
+      ),
+    );
+    const fatal = errors.find((err) => err && (err.code === 0 || err.code === 401 || err.code === 403));
+    if (fatal) throw fatal;
   }
 
   /** Forgets cached discovery for one group/version (or all), e.g. after a CRD changes. */

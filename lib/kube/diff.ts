@@ -180,7 +180,8 @@ function emptyCounts(): Record<DiffAction, number> {
  * What applying `objects` would change: for each object, a server-side dry-run apply (so defaults, admission and
  * field ownership are the server's) compared with the live object. Objects in a namespace or of a CRD that this
  * same set creates cannot be dry-run yet; they are shown as creates with a note. With `prune`, also lists the
- * inventory's objects that would be deleted.
+ * inventory's objects that would be deleted. Throws `KubeError` when the cluster is unreachable or refuses the
+ * credential, so a preview can say so plainly instead of listing the same error per object.
  */
 export async function diffManifests(client: KubeClient, objects: KubeObject[], opts: DiffOptions): Promise<DiffReport> {
   validateObjects(objects);
@@ -188,6 +189,7 @@ export async function diffManifests(client: KubeClient, objects: KubeObject[], o
   const prepared = sortForApply(objects.map((obj) => withWharfLabels(obj, inventoryId)));
   const crdKinds = crdServedKinds(prepared);
   const newNamespaces = namespacesCreatedBy(prepared);
+  await client.preflight([...new Set(prepared.map((obj) => obj.apiVersion))]);
 
   const diffs = await mapConcurrent(prepared, opts.concurrency ?? 16, async (obj): Promise<ObjectDiff> => {
     let ref = refOf(obj);

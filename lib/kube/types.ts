@@ -60,6 +60,7 @@ export function formatRef(ref: ObjectRef): string {
   return `${ref.kind} ${ref.name}${ref.namespace ? ` (namespace ${ref.namespace})` : ""}`;
 }
 
+/** A plain JSON object (not null, not an array). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyManifests, createKubeClient, KubeError, kubeConfigFor, refOf, type KubeObject } from "@/lib/kube";
+import { applyManifests, createKubeClient, diffManifests, KubeError, kubeConfigFor, refOf, type KubeObject } from "@/lib/kube";
 import { clientFor, configMap, namespace, startKube, uniqueName } from "./lib-support";
 
 let kube: Awaited<ReturnType<typeof startKube>>;
@@ -64,6 +64,8 @@ describe("errors", () => {
     const client = clientFor(kube.sandbox, "not-a-token");
     try {
       await expect(client.get(refOf(configMap("default", "x")))).rejects.toMatchObject({ name: "KubeError", code: 401, retryable: false });
+      // A preview says so plainly: one error, not one per object.
+      await expect(diffManifests(client, [configMap("default", "x")], { fieldManager: "wharf" })).rejects.toMatchObject({ code: 401, reason: "Unauthorized" });
     } finally {
       await client.close();
     }
@@ -84,6 +86,13 @@ describe("errors", () => {
     const error = await client.get(refOf(configMap("default", "x"))).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(KubeError);
     expect(error).toMatchObject({ code: 0, reason: "ECONNREFUSED", retryable: true, cluster: "gone" });
+    // Apply stops at once with that error instead of failing each object.
+    const before = client.stats.requests;
+    await expect(applyManifests(client, [namespace("x"), configMap("x", "a"), configMap("x", "b")], { fieldManager: "wharf" })).rejects.toMatchObject({
+      name: "KubeError",
+      reason: "ECONNREFUSED",
+    });
+    expect(client.stats.requests - before).toBeLessThanOrEqual(2 * 2);
     await client.close();
   });
 });
