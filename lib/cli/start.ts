@@ -7,6 +7,7 @@ import { ensureMasterKey } from "@/lib/credentials/keyring";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { redactUrl } from "@/lib/db/url";
 import { env } from "@/lib/env";
+import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
 import { seedIfEmpty } from "./seed-demo";
 
 const root = process.cwd();
@@ -51,7 +52,15 @@ async function main(): Promise<void> {
   const applied = await migrateDatabase(e.DATABASE_URL);
   console.log(`[wharf] database ${redactUrl(e.DATABASE_URL)}: ${applied.length ? `applied ${applied.join(", ")}` : "up to date"}`);
 
-  const seed = await seedIfEmpty({ serverUrl: "https://127.0.0.1:6443", caBundle: null });
+  let sandbox: Sandbox | null = null;
+  if (e.WHARF_SANDBOX === "on") {
+    sandbox = await startSandbox({ port: e.WHARF_SANDBOX_PORT, dataDir: path.join(e.dataDir, "sandbox"), persist: true }).catch((err: Error) => {
+      throw new Error(`could not start the sandbox cluster on port ${e.WHARF_SANDBOX_PORT} (${err.message}); set WHARF_SANDBOX_PORT or WHARF_SANDBOX=off`);
+    });
+    console.log(`[wharf] sandbox cluster at ${sandbox.url} (kubectl --kubeconfig ${sandbox.kubeconfigPath} get ns)`);
+  }
+
+  const seed = await seedIfEmpty({ sandbox });
 
   if (!buildIsCurrent()) {
     console.log("[wharf] building the dashboard (first start or sources changed)…");
@@ -61,6 +70,7 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   const stop = (): void => {
     for (const c of children) c.kill("SIGTERM");
+    void sandbox?.stop();
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
@@ -84,8 +94,9 @@ async function main(): Promise<void> {
     }
   });
   server.on("exit", (code) => {
-    stop();
-    process.exit(code ?? 0);
+    for (const c of children) c.kill("SIGTERM");
+    // Let the sandbox write its last snapshot before the process ends.
+    void Promise.resolve(sandbox?.stop()).finally(() => process.exit(code ?? 0));
   });
 }
 
