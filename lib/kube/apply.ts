@@ -203,9 +203,15 @@ export async function applyManifests(client: KubeClient, objects: KubeObject[], 
   const inventory: ObjectRef[] = [];
   let stopReason: string | undefined;
 
+  let done = 0;
+  // Progress is reported as each object finishes; `results` keeps apply order.
+  const emit = (result: ApplyResult, of = total) => {
+    done++;
+    opts.onResult?.(result, { done, total: of });
+  };
   const record = (result: ApplyResult) => {
     results.push(result);
-    opts.onResult?.(result, { done: results.length, total });
+    emit(result);
   };
 
   // Before the first phase, and concurrently: discovery of every group/version in the set, then the labelled lists
@@ -251,7 +257,8 @@ export async function applyManifests(client: KubeClient, objects: KubeObject[], 
     if (notListed.length > 0) mergeKnown(known, await knownVersions(client, notListed, selector, concurrency));
     const { versions, unknown } = known;
 
-    const phaseResults = await mapConcurrent(resolved, concurrency, async ({ obj, ref, error }): Promise<ApplyResult> => {
+    const isCrdPhase = phase.name === "custom resource definitions";
+    const applyOne = async ({ obj, ref, error }: (typeof resolved)[number]): Promise<ApplyResult> => {
       if (error !== undefined) {
         const crd = crdKinds.get(`${groupOf(obj.apiVersion)}/${obj.kind}`);
         if (opts.dryRun && crd && error instanceof KubeError && error.reason === "NoKindMatch") {
@@ -284,6 +291,16 @@ export async function applyManifests(client: KubeClient, objects: KubeObject[], 
         });
         const action: ApplyAction =
           status === 201 || existed === false ? "created" : before !== undefined && sameState(before, object, opts.dryRun) ? "unchanged" : "configured";
+        if (isCrdPhase && !opts.dryRun) {
+          try {
+            await waitForCrdEstablished(client, obj, {
+              ...(opts.crdTimeoutMs === undefined ? {} : { timeoutMs: opts.crdTimeoutMs }),
+              ...(opts.signal ? { signal: opts.signal } : {}),
+            });
+          } catch (err) {
+            return failure(ref, err, client);
+          }
+        }
         return { ref, action, object };
       } catch (err) {
         // On dry-run the namespace this same set creates does not exist yet, so the server cannot validate into it.
@@ -292,24 +309,13 @@ export async function applyManifests(client: KubeClient, objects: KubeObject[], 
         }
         return failure(ref, err, client);
       }
+    };
+    const phaseResults = await mapConcurrent(resolved, concurrency, async (entry) => {
+      const result = await applyOne(entry);
+      emit(result);
+      return result;
     });
-    phaseResults.forEach(record);
-
-    if (phase.name === "custom resource definitions" && !opts.dryRun) {
-      await mapConcurrent(phaseResults, concurrency, async (result, index) => {
-        const crd = resolved[index]?.obj;
-        if (!crd || result.action === "failed" || result.action === "skipped") return;
-        try {
-          await waitForCrdEstablished(client, crd, {
-            ...(opts.crdTimeoutMs === undefined ? {} : { timeoutMs: opts.crdTimeoutMs }),
-            ...(opts.signal ? { signal: opts.signal } : {}),
-          });
-        } catch (err) {
-          const failed = failure(result.ref, err, client);
-          Object.assign(result, failed);
-        }
-      });
-    }
+    results.push(...phaseResults);
 
     const failedHere = phaseResults.filter((r) => r.action === "failed");
     if (failedHere.length > 0 && !opts.continueOnError) {
@@ -335,7 +341,11 @@ export async function applyManifests(client: KubeClient, objects: KubeObject[], 
           concurrency,
         });
         pruneRetained = pruned.retained;
-        for (const result of pruned.results) record(pruneToApplyResult(result));
+        for (const result of pruned.results) {
+          const converted = pruneToApplyResult(result);
+          results.push(converted);
+          emit(converted, total + pruned.results.length);
+        }
       } catch (err) {
         const error = toKubeError(err, { cluster: client.cluster, operation: "prune" });
         pruneSkippedReason = `prune failed: ${error.message}`;
