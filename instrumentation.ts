@@ -1,0 +1,12 @@
+// Next.js calls `register()` once when a server process starts (https://nextjs.org/docs/app/guides/instrumentation).
+// Wharf uses it to start the push-deployment executor inside each dashboard process.
+
+/** Starts the deployment executor in the Node.js server runtime only — never in the edge runtime or during `next build`. */
+export async function register(): Promise<void> {
+  // NEXT_RUNTIME and NEXT_PHASE are Next's own signals about where this code runs, not Wharf configuration.
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  if (process.env.NEXT_PHASE === "phase-production-build") return;
+  // Imported dynamically so the edge bundle never pulls in Prisma, lib/kube or node: modules.
+  const { startProcessExecutor } = await import("@/lib/deployments/executor");
+  startProcessExecutor();
+}

@@ -1,0 +1,160 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import {
+  EXECUTION_PHASES,
+  progressPercent,
+  type DeploymentProgress,
+  type DeploymentProgressLog,
+  type DeploymentProgressObject,
+  type TExecutionPhase,
+} from "../executor/progress-view";
+
+/** One manifest object as recorded before anything is applied. */
+export interface PlannedObject {
+  position: number;
+  apiVersion: string;
+  kind: string;
+  namespace: string | null;
+  name: string;
+}
+
+export type ObjectAction = "pending" | "created" | "configured" | "unchanged" | "pruned" | "failed";
+export type LogLevel = "info" | "warn" | "error";
+
+/** A batch of progress to write at once; the executor collects results while the cluster work continues. */
+export interface ProgressBatch {
+  objects?: { position: number; action: ObjectAction; message?: string | null; namespace?: string | null }[];
+  /** Objects discovered during the run (pruned leftovers), appended after the manifest's own positions. */
+  extraObjects?: (PlannedObject & { action: ObjectAction; message?: string | null })[];
+  logs?: { level: LogLevel; message: string; at?: Date }[];
+  deployment?: { phase?: string; appliedCount?: number; readyReplicas?: number; desiredReplicas?: number };
+}
+
+const MAX_MESSAGE = 4000;
+
+/**
+ * Resets a deployment's object rows to the manifest's objects, all pending. A re-claimed run starts over here: the
+ * server-side apply that follows is idempotent, so recording everything again is correct.
+ */
+export async function planDeploymentObjects(opts: { deploymentId: string; processId: string; objects: PlannedObject[] }): Promise<boolean> {
+  return db().$transaction(async (tx) => {
+    const { count } = await tx.deployment.updateMany({
+      where: { id: opts.deploymentId, claimedBy: opts.processId },
+      data: { objectCount: opts.objects.length, appliedCount: 0, readyReplicas: 0, desiredReplicas: 0, phase: "applying" },
+    });
+    if (count === 0) return false;
+    await tx.deploymentObject.deleteMany({ where: { deploymentId: opts.deploymentId } });
+    if (opts.objects.length > 0) {
+      await tx.deploymentObject.createMany({
+        data: opts.objects.map((o) => ({ deploymentId: opts.deploymentId, ...o, action: "pending", message: null })),
+      });
+    }
+    return true;
+  });
+}
+
+/**
+ * Writes a batch of object results, log lines and counters in one transaction. The deployment's counters are only
+ * written while this process holds the claim; object rows and logs belong to the run and are written regardless, since
+ * the caller stops as soon as a heartbeat reports the claim lost.
+ */
+export async function writeProgress(opts: { deploymentId: string; processId: string; batch: ProgressBatch }): Promise<void> {
+  const { batch } = opts;
+  await db().$transaction(async (tx) => {
+    for (const o of batch.objects ?? []) {
+      await tx.deploymentObject.updateMany({
+        where: { deploymentId: opts.deploymentId, position: o.position },
+        data: {
+          action: o.action,
+          message: o.message ? o.message.slice(0, MAX_MESSAGE) : null,
+          ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
+        },
+      });
+    }
+    if (batch.extraObjects?.length) {
+      await tx.deploymentObject.createMany({
+        data: batch.extraObjects.map((o) => ({
+          deploymentId: opts.deploymentId,
+          position: o.position,
+          apiVersion: o.apiVersion,
+          kind: o.kind,
+          namespace: o.namespace,
+          name: o.name,
+          action: o.action,
+          message: o.message ? o.message.slice(0, MAX_MESSAGE) : null,
+        })),
+      });
+    }
+    if (batch.logs?.length) {
+      // One insert per line keeps `seq` in write order on both databases (createMany gives no order guarantee).
+      for (const log of batch.logs) {
+        await tx.deploymentLog.create({
+          data: { deploymentId: opts.deploymentId, level: log.level, message: log.message.slice(0, MAX_MESSAGE), ...(log.at ? { at: log.at } : {}) },
+        });
+      }
+    }
+    if (batch.deployment && Object.keys(batch.deployment).length > 0) {
+      await tx.deployment.updateMany({ where: { id: opts.deploymentId, claimedBy: opts.processId }, data: batch.deployment });
+    }
+  });
+}
+
+const MAX_LOGS_PER_CALL = 500;
+
+/**
+ * A deployment's live progress for the page: counters, every object's result, and the log lines after `afterLog`
+ * (so a poller only receives what it has not seen). NOT_FOUND for an unknown id.
+ */
+export async function getDeploymentProgress(opts: { deploymentId: string; afterLog?: number }): Promise<DeploymentProgress> {
+  const row = await db().deployment.findUnique({
+    where: { id: opts.deploymentId },
+    select: {
+      id: true,
+      state: true,
+      phase: true,
+      appliedCount: true,
+      objectCount: true,
+      readyReplicas: true,
+      desiredReplicas: true,
+      startedAt: true,
+      finishedAt: true,
+      resultMessage: true,
+      cancelRequested: true,
+    },
+  });
+  if (!row) throw new AppError("NOT_FOUND", "There is no deployment with this id.");
+  const [objects, logs] = await Promise.all([
+    db().deploymentObject.findMany({ where: { deploymentId: row.id }, orderBy: { position: "asc" } }),
+    db().deploymentLog.findMany({
+      where: { deploymentId: row.id, ...(opts.afterLog !== undefined ? { seq: { gt: opts.afterLog } } : {}) },
+      orderBy: { seq: "asc" },
+      take: MAX_LOGS_PER_CALL,
+    }),
+  ]);
+  const phase = (EXECUTION_PHASES as readonly string[]).includes(row.phase ?? "") ? (row.phase as TExecutionPhase) : null;
+  return {
+    id: row.id,
+    state: row.state,
+    phase,
+    appliedCount: row.appliedCount,
+    objectCount: row.objectCount,
+    readyReplicas: row.readyReplicas,
+    desiredReplicas: row.desiredReplicas,
+    ...progressPercent({ ...row, phase }),
+    objects: objects.map((o) => ({
+      position: o.position,
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      namespace: o.namespace,
+      name: o.name,
+      action: o.action as DeploymentProgressObject["action"],
+      message: o.message,
+    })),
+    logs: logs.map((l) => ({ seq: l.seq, at: l.at.toISOString(), level: l.level as DeploymentProgressLog["level"], message: l.message })),
+    startedAt: row.startedAt?.toISOString() ?? null,
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+    resultMessage: row.resultMessage,
+    cancelRequested: row.cancelRequested,
+  };
+}

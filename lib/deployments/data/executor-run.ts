@@ -1,0 +1,134 @@
+import "server-only";
+import type { Actor } from "@/lib/audit/schemas";
+import { db } from "@/lib/db";
+import { transitionDeployment } from "./transition-deployment";
+
+/** Everything the executor needs about a claimed deployment, its target and the target's active credential. */
+export interface DeploymentRunInput {
+  id: string;
+  state: string;
+  targetId: string;
+  manifests: string;
+  objectCount: number;
+  attempts: number;
+  cancelRequested: boolean;
+  target: {
+    id: string;
+    name: string;
+    serverUrl: string;
+    caBundle: string | null;
+    insecureSkipTlsVerify: boolean;
+    defaultNamespace: string;
+  };
+  /** The target's active credential, or null when it has none. */
+  credentialId: string | null;
+  /** What the last succeeded deployment to this target applied: the prune baseline. */
+  previousObjects: { apiVersion: string; kind: string; namespace: string | null; name: string }[];
+  previousDeploymentId: string | null;
+}
+
+/** Reads a claimed deployment with its target, active credential id and the previous success's applied objects. */
+export async function loadDeploymentForRun(deploymentId: string): Promise<DeploymentRunInput | null> {
+  const row = await db().deployment.findUnique({
+    where: { id: deploymentId },
+    select: {
+      id: true,
+      state: true,
+      targetId: true,
+      manifests: true,
+      objectCount: true,
+      attempts: true,
+      cancelRequested: true,
+      target: {
+        select: { id: true, name: true, serverUrl: true, caBundle: true, insecureSkipTlsVerify: true, defaultNamespace: true },
+      },
+    },
+  });
+  if (!row) return null;
+  const credential = await db().credential.findFirst({
+    where: { targetId: row.targetId, state: "active" },
+    orderBy: { createdAt: "desc" },
+    select: { id: true },
+  });
+  const previous = await db().deployment.findFirst({
+    where: { targetId: row.targetId, state: "succeeded", id: { not: row.id } },
+    orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
+    select: { id: true },
+  });
+  const previousObjects = previous
+    ? await db().deploymentObject.findMany({
+        // Whatever the previous success left in the cluster: applied objects, not the ones it pruned or failed.
+        where: { deploymentId: previous.id, action: { in: ["created", "configured", "unchanged"] } },
+        orderBy: { position: "asc" },
+        select: { apiVersion: true, kind: true, namespace: true, name: true },
+      })
+    : [];
+  return { ...row, credentialId: credential?.id ?? null, previousObjects, previousDeploymentId: previous?.id ?? null };
+}
+
+/**
+ * Moves a claimed `queued` deployment to `running`, only while this process still holds the claim (checked by a
+ * conditional update in the same transaction as the audited transition).
+ */
+export async function startClaimedDeployment(opts: {
+  deploymentId: string;
+  processId: string;
+  actor: Actor;
+  attempt: number;
+}): Promise<boolean> {
+  return db().$transaction(async (tx) => {
+    const { count } = await tx.deployment.updateMany({
+      where: { id: opts.deploymentId, claimedBy: opts.processId, state: "queued" },
+      data: { heartbeatAt: new Date() },
+    });
+    if (count === 0) return false;
+    return transitionDeployment(tx, {
+      deploymentId: opts.deploymentId,
+      to: "running",
+      from: ["queued"],
+      actor: opts.actor,
+      data: { startedAt: new Date(), phase: "applying", appliedCount: 0, readyReplicas: 0, desiredReplicas: 0 },
+      details: { executor: opts.processId, attempt: opts.attempt },
+    });
+  });
+}
+
+export type FinishState = "succeeded" | "failed" | "cancelled";
+
+/**
+ * Ends a run in `to`, writing the result message and the audit row in one transaction — only while this process
+ * still holds the claim, so an executor that lost its lease can never overwrite the new holder's outcome. Returns
+ * false when the claim was lost or the deployment already ended.
+ */
+export async function finishClaimedDeployment(opts: {
+  deploymentId: string;
+  processId: string;
+  actor: Actor;
+  to: FinishState;
+  message: string;
+  details?: Record<string, unknown>;
+}): Promise<boolean> {
+  return db().$transaction(async (tx) => {
+    const now = new Date();
+    const { count } = await tx.deployment.updateMany({
+      where: { id: opts.deploymentId, claimedBy: opts.processId, state: { in: ["queued", "running"] } },
+      data: { heartbeatAt: now },
+    });
+    if (count === 0) return false;
+    const moved = await transitionDeployment(tx, {
+      deploymentId: opts.deploymentId,
+      to: opts.to,
+      // A cancel may end a run that never started (cancel requested while queued and claimed).
+      from: opts.to === "cancelled" ? ["queued", "running"] : ["running"],
+      actor: opts.actor,
+      data: { finishedAt: now, resultMessage: opts.message.slice(0, 4000), leaseUntil: null, phase: null },
+      details: { executor: opts.processId, ...opts.details },
+    });
+    if (moved) {
+      await tx.deploymentLog.create({
+        data: { deploymentId: opts.deploymentId, level: opts.to === "succeeded" ? "info" : opts.to === "cancelled" ? "warn" : "error", message: `Deployment ${opts.to}: ${opts.message}`.slice(0, 4000) },
+      });
+    }
+    return moved;
+  });
+}

@@ -1,0 +1,431 @@
+import "server-only";
+import { NO_REQUEST, type Actor } from "@/lib/audit/schemas";
+import type { CredentialMaterial } from "@/lib/credentials/material";
+import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-credential";
+import { AppError } from "@/lib/errors";
+import {
+  applyManifests,
+  applyPhases,
+  createKubeClient,
+  formatRef,
+  isTrackedWorkload,
+  KubeError,
+  kubeConfigFor,
+  ManifestError,
+  parseManifests,
+  pruneObjects,
+  refKey,
+  refOf,
+  waitForRollout,
+  type ApplyResult,
+  type ClusterConnection,
+  type KubeClient,
+  type KubeObject,
+  type ObjectRef,
+  type RolloutProgress,
+} from "@/lib/kube";
+import { objectRefsFor, pushInventoryId } from "../manifests";
+import type { DeploymentClaim } from "../data/executor-claim";
+import { releaseClaim } from "../data/executor-claim";
+import { heartbeatLease, isCancelRequested } from "../data/executor-lease";
+import { planDeploymentObjects, type PlannedObject } from "../data/executor-progress";
+import { finishClaimedDeployment, loadDeploymentForRun, startClaimedDeployment, type DeploymentRunInput, type FinishState } from "../data/executor-run";
+import { ProgressRecorder } from "./progress-recorder";
+
+/** A run that keeps being interrupted (the process dies on it every time) is failed instead of retried forever. */
+export const MAX_ATTEMPTS = 5;
+
+/** Observes a run at each apply phase, before it starts; awaited, so tests can act at a known point. */
+export type PhaseHook = (event: { deploymentId: string; processId: string; phase: string; objects: number }) => Promise<void> | void;
+
+export interface RunSettings {
+  processId: string;
+  leaseMs: number;
+  rolloutTimeoutMs: number;
+  /** Aborted when the executor is abandoned (process going away): stop at once, write nothing more. */
+  signal?: AbortSignal;
+  onPhase?: PhaseHook;
+}
+
+/** How a run ended for this process; `lost`/`abandoned` runs are finished by whoever claims them next. */
+export type RunOutcome = { deploymentId: string; state: FinishState | "lost" | "abandoned" | "skipped"; message: string };
+
+/** The actor executor writes are attributed to in the audit trail. */
+export function executorActor(processId: string): Actor {
+  return { kind: "system", id: null, name: `executor ${processId}` };
+}
+
+/** The run must end without writing an outcome: the lease was lost or the executor is being abandoned. */
+class Interrupted extends Error {}
+
+class Stop extends Error {
+  constructor(
+    readonly state: FinishState,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs a deployment this process has claimed: start (or resume), record the plan, decrypt the target's credential
+ * inside `withDecryptedCredential` (audited), apply phase by phase with server-side apply, prune what the previous
+ * success left behind and this one dropped, wait for the rollout, and finish with one audited transition. A
+ * heartbeat keeps the lease and watches for cancel requests; losing the lease stops all cluster work.
+ */
+export async function runClaimedDeployment(claim: DeploymentClaim, settings: RunSettings): Promise<RunOutcome> {
+  const { processId } = settings;
+  const id = claim.deploymentId;
+  const actor = executorActor(processId);
+  const input = await loadDeploymentForRun(id);
+  if (!input || !["queued", "running"].includes(input.state)) {
+    await releaseClaim({ deploymentId: id, processId });
+    return { deploymentId: id, state: "skipped", message: "no longer runnable" };
+  }
+  if (input.state === "queued") {
+    const started = await startClaimedDeployment({ deploymentId: id, processId, actor, attempt: claim.attempts });
+    if (!started) {
+      await releaseClaim({ deploymentId: id, processId });
+      return { deploymentId: id, state: "skipped", message: "moved on before it started" };
+    }
+  }
+
+  const recorder = new ProgressRecorder(id, processId);
+  const work = new AbortController();
+  const status = { lost: false, cancelled: false };
+  const abandoned = () => settings.signal?.aborted === true;
+  const onAbandon = () => work.abort();
+  settings.signal?.addEventListener("abort", onAbandon);
+
+  // One timer: a cancel check every tick (≤ 1 s), a lease extension every lease/3.
+  const tickMs = Math.max(50, Math.min(1000, Math.floor(settings.leaseMs / 3)));
+  let lastBeat = Date.now();
+  let ticking = false;
+  const timer = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    void (async () => {
+      try {
+        if (Date.now() - lastBeat >= settings.leaseMs / 3) {
+          const beat = await heartbeatLease({ deploymentId: id, processId, leaseMs: settings.leaseMs });
+          lastBeat = Date.now();
+          if (!beat.held) {
+            status.lost = true;
+            work.abort();
+          } else if (beat.cancelRequested) {
+            status.cancelled = true;
+            work.abort();
+          }
+        } else if (await isCancelRequested(id)) {
+          status.cancelled = true;
+          work.abort();
+        }
+      } catch {
+        // A database hiccup: the next tick tries again; the lease has slack for two missed beats.
+      } finally {
+        ticking = false;
+      }
+    })();
+  }, tickMs);
+
+  let result: { state: FinishState; message: string; details?: Record<string, unknown> };
+  try {
+    if (claim.resumed) {
+      recorder.log("warn", `Resumed by executor ${processId} (attempt ${claim.attempts}): the previous executor stopped before finishing. Re-applying everything; server-side apply is idempotent.`);
+    } else {
+      recorder.log("info", `Started by executor ${processId}.`);
+    }
+    if (claim.attempts > MAX_ATTEMPTS) {
+      throw new Stop("failed", `Gave up after ${claim.attempts - 1} interrupted attempts: the executor stopped before finishing each time.`);
+    }
+    result = await execute(input, settings, { recorder, work, status, actor });
+  } catch (err) {
+    result = err instanceof Stop ? { state: err.state, message: err.message } : { state: "failed", message: describeError(err) };
+  } finally {
+    clearInterval(timer);
+    settings.signal?.removeEventListener("abort", onAbandon);
+  }
+
+  if (abandoned() || status.lost) {
+    recorder.drop();
+    const state = status.lost ? "lost" : "abandoned";
+    return { deploymentId: id, state, message: status.lost ? "the lease was lost to another executor" : "the executor stopped mid-run" };
+  }
+  try {
+    await recorder.flush();
+  } catch (err) {
+    console.error(`[wharf] executor ${processId}: could not record progress of deployment ${id}:`, err);
+  }
+  const finished = await finishClaimedDeployment({ deploymentId: id, processId, actor, to: result.state, message: result.message, ...(result.details ? { details: result.details } : {}) });
+  if (!finished) return { deploymentId: id, state: "lost", message: "the claim was lost before the result could be written" };
+  return { deploymentId: id, state: result.state, message: result.message };
+}
+
+interface RunState {
+  recorder: ProgressRecorder;
+  work: AbortController;
+  status: { lost: boolean; cancelled: boolean };
+  actor: Actor;
+}
+
+async function execute(input: DeploymentRunInput, settings: RunSettings, run: RunState): Promise<{ state: FinishState; message: string; details?: Record<string, unknown> }> {
+  const { recorder } = run;
+  let objects: KubeObject[];
+  try {
+    objects = parseManifests(input.manifests);
+  } catch (err) {
+    throw new Stop("failed", err instanceof ManifestError ? `The manifests no longer parse: ${err.message}` : describeError(err));
+  }
+  const planned: PlannedObject[] = objectRefsFor(objects, input.target.defaultNamespace).map((ref, position) => ({
+    position,
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    namespace: ref.namespace ?? null,
+    name: ref.name,
+  }));
+  const planOk = await planDeploymentObjects({ deploymentId: input.id, processId: settings.processId, objects: planned });
+  if (!planOk) {
+    run.status.lost = true;
+    throw new Interrupted();
+  }
+  if (input.cancelRequested || (await isCancelRequested(input.id))) {
+    throw new Stop("cancelled", "Cancelled on request before anything was applied.");
+  }
+  if (!input.credentialId) {
+    throw new Stop("failed", `Target ${input.target.name} has no active credential to deploy with; store one on the target's page.`);
+  }
+
+  return withDecryptedCredential(
+    input.credentialId,
+    { actor: run.actor, purpose: { kind: "deployment", id: input.id }, request: NO_REQUEST },
+    async (material) => {
+      // The plaintext lives in this closure and the client's in-memory KubeConfig only; both end with the run.
+      const client = createKubeClient(kubeConfigFor(connectionFor(input, material)), { clusterName: input.target.name });
+      try {
+        return await applyPruneWait(client, input, objects, settings, run);
+      } finally {
+        await client.close().catch(() => undefined);
+      }
+    },
+  );
+}
+
+function connectionFor(input: DeploymentRunInput, material: CredentialMaterial): ClusterConnection {
+  return {
+    name: input.target.name,
+    server: input.target.serverUrl,
+    ...(input.target.caBundle ? { caPem: input.target.caBundle } : {}),
+    insecureSkipTlsVerify: input.target.insecureSkipTlsVerify,
+    namespace: input.target.defaultNamespace,
+    ...(material.kind === "client-certificate" ? { clientCertPem: material.certPem, clientKeyPem: material.keyPem } : { token: material.token }),
+  };
+}
+
+/** Maps results (whose refs the server normalized: namespace defaulted, dropped for cluster-scoped kinds) to positions. */
+function positionIndex(objects: KubeObject[], defaultNamespace: string): (ref: ObjectRef) => number | undefined {
+  const keyOf = (ref: ObjectRef, namespace: string | undefined) =>
+    refKey({ apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name, ...(namespace ? { namespace } : {}) });
+  const index = new Map<string, number>();
+  const add = (key: string, position: number) => {
+    if (!index.has(key)) index.set(key, position);
+  };
+  objects.forEach((obj, position) => add(refKey(refOf(obj)), position));
+  objects.forEach((obj, position) => {
+    const ref = refOf(obj);
+    add(keyOf(ref, ref.namespace ? undefined : defaultNamespace), position);
+  });
+  return (ref) => index.get(refKey(ref)) ?? index.get(keyOf(ref, undefined));
+}
+
+async function applyPruneWait(
+  client: KubeClient,
+  input: DeploymentRunInput,
+  objects: KubeObject[],
+  settings: RunSettings,
+  run: RunState,
+): Promise<{ state: FinishState; message: string; details?: Record<string, unknown> }> {
+  const { recorder, work, status } = run;
+  const total = objects.length;
+  const positionOf = positionIndex(objects, input.target.defaultNamespace);
+  const applied: ObjectRef[] = [];
+  const inventory: ObjectRef[] = [];
+  const failures: ApplyResult[] = [];
+  const counts = { created: 0, configured: 0, unchanged: 0 };
+
+  // A checkpoint between phases: stores progress so far, renews the lease (stopping if it was lost) and honours a
+  // cancel request before anything else is applied.
+  const checkpoint = async (where: string) => {
+    await recorder.flush();
+    if (settings.signal?.aborted) throw new Interrupted();
+    const beat = await heartbeatLease({ deploymentId: input.id, processId: settings.processId, leaseMs: settings.leaseMs });
+    if (!beat.held) {
+      status.lost = true;
+      work.abort();
+      throw new Interrupted();
+    }
+    if (beat.cancelRequested) status.cancelled = true;
+    if (status.cancelled) throw new Stop("cancelled", cancelMessage(where, applied, total));
+  };
+  const markNotApplied = (list: KubeObject[], reason: string) => {
+    for (const obj of list) {
+      const position = positionOf(refOf(obj));
+      if (position !== undefined) recorder.object(position, "pending", `not applied: ${reason}`);
+    }
+  };
+
+  recorder.set({ phase: "applying" });
+  recorder.log("info", `Applying ${total} object${total === 1 ? "" : "s"} to ${input.target.name} with server-side apply (field manager wharf).`);
+  const phases = applyPhases(objects);
+  for (const [index, phase] of phases.entries()) {
+    await settings.onPhase?.({ deploymentId: input.id, processId: settings.processId, phase: phase.name, objects: phase.objects.length });
+    await checkpoint(`before ${phase.name}`).catch((err: unknown) => {
+      if (err instanceof Stop) markNotApplied(phases.slice(index).flatMap((p) => p.objects), "cancelled");
+      throw err;
+    });
+    recorder.log("info", `Phase ${index + 1}/${phases.length}: ${phase.name} (${phase.objects.length}).`);
+    const report = await applyManifests(client, phase.objects, {
+      fieldManager: "wharf",
+      inventoryId: pushInventoryId(input.targetId),
+      signal: work.signal,
+      onResult: (result) => {
+        const position = positionOf(result.ref);
+        const namespace = result.ref.namespace ?? null;
+        if (result.action === "skipped") {
+          if (position !== undefined) recorder.object(position, "pending", result.message ?? "not applied", namespace);
+          return;
+        }
+        if (result.action === "failed") {
+          failures.push(result);
+          if (position !== undefined) recorder.object(position, "failed", result.message ?? "failed", namespace);
+          recorder.log("error", `${formatRef(result.ref)}: ${describeApplyFailure(result)}`);
+          return;
+        }
+        if (result.action === "created" || result.action === "configured" || result.action === "unchanged") {
+          counts[result.action]++;
+          applied.push(result.ref);
+          if (position !== undefined) recorder.object(position, result.action, result.message ?? null, namespace);
+          recorder.set({ appliedCount: applied.length });
+          recorder.log("info", `${formatRef(result.ref)} ${result.action}`);
+        }
+      },
+    });
+    inventory.push(...report.inventory);
+    if (failures.length > 0) {
+      markNotApplied(phases.slice(index + 1).flatMap((p) => p.objects), `an earlier phase (${phase.name}) failed`);
+      break;
+    }
+    if (work.signal.aborted) break;
+  }
+  if (status.lost || (settings.signal?.aborted ?? false)) throw new Interrupted();
+  if (status.cancelled) {
+    await recorder.flush();
+    throw new Stop("cancelled", cancelMessage("while applying", applied, total));
+  }
+  if (failures.length > 0) return { state: "failed", message: failureMessage(failures, applied.length, total), details: { failed: failures.length, applied: applied.length } };
+
+  // Prune: what the previous success applied (and anything labelled with this target's inventory) that is gone now.
+  await checkpoint("before pruning");
+  recorder.set({ phase: "pruning" });
+  const previous: ObjectRef[] = input.previousObjects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.name, ...(o.namespace ? { namespace: o.namespace } : {}) }));
+  recorder.log("info", `Pruning objects no longer in the manifests${input.previousDeploymentId ? ` (previous deployment ${input.previousDeploymentId} applied ${previous.length})` : ""}.`);
+  const pruned = await pruneObjects(client, { inventoryId: pushInventoryId(input.targetId), keep: inventory, previous, signal: work.signal });
+  let extra = total;
+  const pruneFailures: string[] = [];
+  for (const r of pruned.results) {
+    recorder.extraObject({ position: extra++, apiVersion: r.ref.apiVersion, kind: r.ref.kind, namespace: r.ref.namespace ?? null, name: r.ref.name, action: r.action, message: r.message ?? null });
+    if (r.action === "pruned") recorder.log("info", `${formatRef(r.ref)} pruned`);
+    else {
+      pruneFailures.push(`${formatRef(r.ref)}: ${r.message ?? "could not be deleted"}`);
+      recorder.log("error", `${formatRef(r.ref)} could not be pruned: ${r.message ?? "unknown error"}`);
+    }
+  }
+  for (const kept of pruned.retained) recorder.log("warn", `${formatRef(kept.ref)} left in place: ${kept.reason}`);
+  if (pruned.results.length === 0) recorder.log("info", "Nothing to prune.");
+
+  // Rollout: replicas ready / desired across every tracked workload.
+  await checkpoint("before waiting for the rollout");
+  const workloads = inventory.filter(isTrackedWorkload);
+  recorder.set({ phase: "waiting-rollout" });
+  let rolloutNote = "no workloads to wait for";
+  if (workloads.length > 0) {
+    recorder.log("info", `Waiting for ${workloads.length} workload${workloads.length === 1 ? "" : "s"} to roll out (timeout ${Math.round(settings.rolloutTimeoutMs / 1000)} s).`);
+    const latest = new Map<string, RolloutProgress>();
+    const report = await waitForRollout(client, workloads, {
+      timeoutMs: settings.rolloutTimeoutMs,
+      signal: work.signal,
+      onProgress: (p) => {
+        latest.set(`${p.kind}/${p.namespace ?? ""}/${p.name}`, p);
+        let ready = 0;
+        let desired = 0;
+        for (const entry of latest.values()) {
+          ready += entry.ready;
+          desired += entry.desired;
+        }
+        recorder.set({ readyReplicas: ready, desiredReplicas: desired });
+        recorder.log(p.state === "failed" ? "error" : "info", `${p.kind} ${p.name}${p.namespace ? ` (namespace ${p.namespace})` : ""}: ${p.message}`);
+      },
+    });
+    if (status.lost || (settings.signal?.aborted ?? false)) throw new Interrupted();
+    if (status.cancelled) throw new Stop("cancelled", cancelMessage("while waiting for the rollout", applied, total));
+    if (!report.ok) {
+      const bad = report.results.filter((r) => r.state !== "ready");
+      return {
+        state: "failed",
+        message: `Rollout failed: ${bad.map((r) => `${formatRef(r.ref)}: ${r.message}`).join("; ")}`,
+        details: { rollout: bad.map((r) => ({ object: formatRef(r.ref), state: r.state })) },
+      };
+    }
+    const ready = report.results.reduce((n, r) => n + r.ready, 0);
+    const desired = report.results.reduce((n, r) => n + r.desired, 0);
+    recorder.set({ readyReplicas: ready, desiredReplicas: desired });
+    rolloutNote = `${workloads.length} workload${workloads.length === 1 ? "" : "s"} rolled out (${ready}/${desired} replicas ready)`;
+  }
+  if (pruneFailures.length > 0) {
+    return { state: "failed", message: `Applied ${applied.length} of ${total} objects and ${rolloutNote}, but ${pruneFailures.length} leftover${pruneFailures.length === 1 ? "" : "s"} could not be pruned: ${pruneFailures.join("; ")}` };
+  }
+  const prunedCount = pruned.results.length;
+  return {
+    state: "succeeded",
+    message: `Applied ${total} object${total === 1 ? "" : "s"} (${counts.created} created, ${counts.configured} configured, ${counts.unchanged} unchanged), pruned ${prunedCount}; ${rolloutNote}.`,
+    details: { ...counts, pruned: prunedCount },
+  };
+}
+
+function cancelMessage(where: string, applied: ObjectRef[], total: number): string {
+  const list = applied.slice(0, 20).map(formatRef).join(", ");
+  const more = applied.length > 20 ? ` and ${applied.length - 20} more` : "";
+  return applied.length === 0
+    ? `Cancelled on request ${where}; nothing was applied.`
+    : `Cancelled on request ${where} after applying ${applied.length} of ${total} objects (${list}${more}); applied objects stay in the cluster.`;
+}
+
+function isRefusal(err: unknown): err is KubeError {
+  return err instanceof KubeError && (err.code === 401 || err.code === 403);
+}
+
+function describeApplyFailure(result: ApplyResult): string {
+  const err = result.error;
+  if (err && err.code > 0) return `${err.code} ${err.reason}: ${err.serverMessage}`;
+  return result.message ?? "failed";
+}
+
+function failureMessage(failures: ApplyResult[], applied: number, total: number): string {
+  const refused = failures.filter((f) => isRefusal(f.error));
+  const first = refused[0] ?? failures[0];
+  const detail = first ? `${formatRef(first.ref)}: ${describeApplyFailure(first)}` : "unknown failure";
+  const head = refused.length > 0
+    ? `The cluster refused the credential for ${refused.length} object${refused.length === 1 ? "" : "s"} (${first?.error?.code} ${first?.error?.reason})`
+    : `${failures.length} object${failures.length === 1 ? "" : "s"} failed to apply`;
+  return `${head} — ${detail}. Applied ${applied} of ${total} objects before stopping; the per-object results show which.`;
+}
+
+/** Turns anything thrown during a run into a message people can act on (never credential material). */
+export function describeError(err: unknown): string {
+  if (isRefusal(err)) {
+    return `The cluster refused the credential (${err.code} ${err.reason}) during ${err.operation ?? "the request"}: ${err.serverMessage}`;
+  }
+  if (err instanceof KubeError) return err.code > 0 ? err.message : `Could not reach the cluster: ${err.message}`;
+  if (err instanceof AppError) return err.message;
+  if (err instanceof Error) return `Unexpected executor error: ${err.message}`;
+  return "Unexpected executor error.";
+}
