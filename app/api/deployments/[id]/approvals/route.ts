@@ -1,0 +1,16 @@
+import { readJson, withAuth } from "@/lib/api/with-auth";
+import { decideDeployment } from "@/lib/deployments/data/decide-deployment";
+import { ZApprovalInput } from "@/lib/deployments/schemas";
+
+// POST /api/deployments/:id/approvals — approve or reject (a rejection needs a comment)
+export const POST = withAuth(
+  async ({ req, params, principal, actor, request }) =>
+    decideDeployment({
+      deploymentId: params.id ?? "",
+      input: ZApprovalInput.parse(await readJson(req)),
+      approver: { ...principal, name: principal.displayName },
+      actor,
+      request,
+    }),
+  { permission: "deployments.approve", successStatus: 201 },
+);

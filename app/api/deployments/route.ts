@@ -1,0 +1,16 @@
+import { readJson, searchParamsOf, withAuth } from "@/lib/api/with-auth";
+import { listDeployments } from "@/lib/deployments/data/list-deployments";
+import { requestDeployment } from "@/lib/deployments/data/request-deployment";
+import { ZCreateDeployment, ZDeploymentListQuery } from "@/lib/deployments/schemas";
+
+// GET /api/deployments — list deployments (targetId, state, requester filters; cursor pagination, newest first)
+export const GET = withAuth(async ({ req }) => listDeployments(ZDeploymentListQuery.parse(searchParamsOf(req))), { permission: "read" });
+
+// POST /api/deployments — request a push deployment (pasted manifests or a Git repository path)
+export const POST = withAuth(
+  async ({ req, principal, actor, request }) => {
+    const input = ZCreateDeployment.parse(await readJson(req));
+    return requestDeployment({ ...input, actor, principal, request });
+  },
+  { permission: "deployments.request", successStatus: 201 },
+);

@@ -1,0 +1,200 @@
+import "server-only";
+import { approvalStatus, REFUSAL_MESSAGES, refusalFor, validApprovals, type ApprovalRule, type DeploymentForApproval } from "@/lib/approvals/rules";
+import { can, ROLES, roleAtLeast, type TRole } from "@/lib/auth/roles";
+import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/db/generated/sqlite/client";
+import { AppError } from "@/lib/errors";
+import { describeRule, type DeploymentApprovalView, type DeploymentListItem, type DeploymentPreview, type DeploymentView } from "../schemas";
+import { isTerminal, ZDeploymentState, type TDeploymentState } from "../states";
+import { forApproval, ruleOf, toApprovalRecord, type ApprovalRow } from "./rules-of";
+
+/** Who is looking: decides `viewer.canApprove`, `canCancel` and `canRollback`. */
+export interface Viewer {
+  userId: string;
+  email: string;
+  role: TRole;
+  kind: "user" | "api-token";
+}
+
+export const LIST_SELECT = {
+  id: true,
+  state: true,
+  sourceKind: true,
+  gitUrl: true,
+  gitRef: true,
+  gitPath: true,
+  commitSha: true,
+  commitAuthorName: true,
+  commitAuthorEmail: true,
+  commitMessage: true,
+  commitAt: true,
+  manifestsDigest: true,
+  objectCount: true,
+  requestedById: true,
+  requestedByKind: true,
+  requestedByName: true,
+  reason: true,
+  emergency: true,
+  rollbackOfId: true,
+  createdAt: true,
+  finishedAt: true,
+  target: { select: { id: true, name: true, environment: true } },
+} as const satisfies Prisma.DeploymentSelect;
+
+export type ListRow = Prisma.DeploymentGetPayload<{ select: typeof LIST_SELECT }>;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toListItem(row: ListRow): DeploymentListItem {
+  return {
+    id: row.id,
+    target: row.target,
+    state: ZDeploymentState.catch("failed").parse(row.state),
+    sourceKind: row.sourceKind === "git" ? "git" : "manifests",
+    git:
+      row.sourceKind === "git" && row.gitUrl
+        ? {
+            url: row.gitUrl,
+            ref: row.gitRef ?? "",
+            path: row.gitPath ?? ".",
+            commitSha: row.commitSha,
+            authorName: row.commitAuthorName,
+            authorEmail: row.commitAuthorEmail,
+            message: row.commitMessage,
+            committedAt: iso(row.commitAt),
+          }
+        : null,
+    manifestsDigest: row.manifestsDigest,
+    objectCount: row.objectCount,
+    requestedBy: { id: row.requestedById, kind: row.requestedByKind, name: row.requestedByName },
+    reason: row.reason,
+    emergency: row.emergency,
+    rollbackOfId: row.rollbackOfId,
+    createdAt: row.createdAt.toISOString(),
+    finishedAt: iso(row.finishedAt),
+  };
+}
+
+const sameEmail = (a: string | null, b: string | null) => !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
+
+/** Why an approval no longer counts, in the order the rules check it. */
+function invalidReason(rule: ApprovalRule, d: DeploymentForApproval, a: ApprovalRow, now: Date): string {
+  if (a.manifestsDigest !== d.manifestsDigest) return "Given for different content: the manifests changed since.";
+  if (now.getTime() - a.createdAt.getTime() > rule.approvalTtlHours * 3_600_000) return `Expired: approvals count for ${rule.approvalTtlHours} h.`;
+  if (rule.banRequester && a.approverId === d.requesterId) return "From the requester, who may not approve.";
+  if (rule.banCommitAuthor && sameEmail(a.approverEmail, d.commitAuthorEmail)) return "From the commit's author, who may not approve.";
+  if (a.approverKind === "api-token" && !rule.allowTokenApprovals) return "Given with an API token, which this target does not accept.";
+  return "The same person's earlier decision is the one that counts.";
+}
+
+/** Whether `viewer` may approve now, and if not, the plain reason. */
+export function viewerApproval(
+  state: TDeploymentState,
+  rule: ApprovalRule,
+  d: DeploymentForApproval,
+  records: ReturnType<typeof toApprovalRecord>[],
+  viewer: Viewer,
+  now: Date,
+): { canApprove: boolean; reason: string | null } {
+  if (state !== "pending-approval") return { canApprove: false, reason: `This deployment is ${state}; it no longer takes approvals.` };
+  if (!can(viewer.role, "deployments.approve")) return { canApprove: false, reason: REFUSAL_MESSAGES[viewer.kind === "api-token" && !rule.allowTokenApprovals ? "api-token" : "role"] };
+  const refusal = refusalFor(rule, d, viewer, records, now);
+  return refusal ? { canApprove: false, reason: REFUSAL_MESSAGES[refusal] } : { canApprove: true, reason: null };
+}
+
+function parsePreview(json: string | null): DeploymentPreview | null {
+  if (!json) return null;
+  try {
+    return JSON.parse(json) as DeploymentPreview;
+  } catch {
+    return null;
+  }
+}
+
+/** One deployment with its rule, approvals, preview, progress and objects, as `viewer` may act on it. */
+export async function getDeployment(opts: { id: string; viewer: Viewer }): Promise<DeploymentView> {
+  const row = await db().deployment.findUnique({
+    where: { id: opts.id },
+    include: {
+      target: true,
+      approvals: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
+      objects: { orderBy: { position: "asc" } },
+    },
+  });
+  if (!row) throw new AppError("NOT_FOUND", "There is no deployment with this id.");
+  const now = new Date();
+  const state = ZDeploymentState.catch("failed").parse(row.state);
+  const rule = ruleOf(row.target);
+  const d = forApproval(row);
+  const records = row.approvals.map(toApprovalRecord);
+  const valid = new Set(validApprovals(rule, d, records, now).map((a) => (a as { id?: string }).id));
+  const status = approvalStatus(rule, d, records, now);
+  const { viewer } = opts;
+
+  const approvals: DeploymentApprovalView[] = row.approvals.map((a) => ({
+    id: a.id,
+    approverId: a.approverId,
+    approverName: a.approverName,
+    approverEmail: a.approverEmail,
+    approverKind: a.approverKind === "api-token" ? "api-token" : "user",
+    decision: a.decision === "rejected" ? "rejected" : "approved",
+    comment: a.comment,
+    createdAt: a.createdAt.toISOString(),
+    valid: valid.has(a.id),
+    invalidReason: valid.has(a.id) ? null : invalidReason(rule, d, a, now),
+  }));
+
+  let eligibleApprovers: DeploymentView["eligibleApprovers"] = [];
+  if (state === "pending-approval" && rule.requiredApprovals > 0) {
+    const roles = ROLES.filter((r) => roleAtLeast(r, rule.approverRole) && can(r, "deployments.approve"));
+    const users = await db().user.findMany({
+      where: { disabled: false, role: { in: roles } },
+      orderBy: [{ name: "asc" }, { id: "asc" }],
+      take: 200,
+      select: { id: true, name: true, email: true, role: true },
+    });
+    eligibleApprovers = users
+      .filter((u) => refusalFor(rule, d, { userId: u.id, email: u.email, role: u.role as TRole, kind: "user" }, records, now) === null)
+      .slice(0, 20)
+      .map(({ id, name, email }) => ({ id, name, email }));
+  }
+
+  const isRequester = viewer.userId === row.requestedById;
+  const mayStop = isRequester || can(viewer.role, "deployments.approve");
+  return {
+    ...toListItem(row),
+    manifests: row.manifests,
+    emergencyReason: row.emergencyReason,
+    preview: parsePreview(row.previewJson),
+    previewError: row.previewError,
+    previewedAt: iso(row.previewedAt),
+    approvedAt: iso(row.approvedAt),
+    queuedAt: iso(row.queuedAt),
+    startedAt: iso(row.startedAt),
+    cancelRequested: row.cancelRequested,
+    phase: row.phase,
+    appliedCount: row.appliedCount,
+    readyReplicas: row.readyReplicas,
+    desiredReplicas: row.desiredReplicas,
+    resultMessage: row.resultMessage,
+    rule,
+    ruleDescription: describeRule(rule),
+    approvals,
+    approvalStatus: { required: status.required, approvedCount: status.approvedBy.length, satisfied: status.satisfied, rejected: status.rejected },
+    eligibleApprovers,
+    viewer: viewerApproval(state, rule, d, records, viewer, now),
+    canCancel: mayStop && !isTerminal(state) && !(state === "running" && row.cancelRequested),
+    canRollback: state === "succeeded" && can(viewer.role, "deployments.request"),
+    canEmergencyRollback: state === "succeeded" && viewer.role === "admin",
+    objects: row.objects.map((o) => ({
+      position: o.position,
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      namespace: o.namespace,
+      name: o.name,
+      action: o.action,
+      message: o.message,
+    })),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

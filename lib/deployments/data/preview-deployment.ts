@@ -1,0 +1,90 @@
+import "server-only";
+import type { Actor, RequestContext } from "@/lib/audit/schemas";
+import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-credential";
+import type { CredentialMaterial } from "@/lib/credentials/material";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { createKubeClient, kubeConfigFor, KubeError, parseManifests, type ObjectRef } from "@/lib/kube";
+import { computePreview, describeClusterProblem } from "../preview";
+import type { DeploymentPreview } from "../schemas";
+import { TERMINAL_STATES, type TDeploymentState } from "../states";
+
+const PREVIEW_RETRY = { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 };
+
+/** The objects the last successful deployment to a target applied (the prune baseline), from its object rows. */
+export async function previousAppliedObjects(targetId: string, excludeId: string): Promise<ObjectRef[]> {
+  const previous = await db().deployment.findFirst({
+    where: { targetId, state: "succeeded", id: { not: excludeId } },
+    orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
+    select: { objects: { where: { action: { in: ["created", "configured", "unchanged"] } }, orderBy: { position: "asc" } } },
+  });
+  return (previous?.objects ?? []).map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.name, ...(o.namespace ? { namespace: o.namespace } : {}) }));
+}
+
+function messageOf(err: unknown, serverUrl: string): string {
+  if (err instanceof KubeError) return describeClusterProblem(err, serverUrl) ?? `The dry run failed: ${err.message}`;
+  if (err instanceof AppError) {
+    if (err.code === "MASTER_KEY_UNAVAILABLE" || err.code === "CREDENTIAL_UNREADABLE") return `Wharf could not decrypt the target's credential: ${err.message}`;
+    return err.message;
+  }
+  return `The dry run failed: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+/**
+ * Computes and stores a deployment's preview: decrypts the target's active credential (audited, purpose
+ * "preview"), dry-runs every object against the cluster and lists prunes. Never throws for cluster trouble: an
+ * unreachable cluster, a refused credential or a missing credential is stored in `previewError` in plain words.
+ * Throws NOT_FOUND for an unknown id and DEPLOYMENT_STATE_CONFLICT for a finished deployment.
+ */
+export async function previewDeployment(opts: { deploymentId: string; actor: Actor; request: RequestContext }): Promise<void> {
+  const d = await db().deployment.findUnique({ where: { id: opts.deploymentId }, include: { target: true } });
+  if (!d) throw new AppError("NOT_FOUND", "There is no deployment with this id.");
+  if (TERMINAL_STATES.includes(d.state as TDeploymentState)) {
+    throw new AppError("DEPLOYMENT_STATE_CONFLICT", `This deployment is ${d.state}; a preview only makes sense before it runs.`);
+  }
+  const { target } = d;
+  const credential = await db().credential.findFirst({
+    where: { targetId: target.id, state: "active" },
+    orderBy: { createdAt: "desc" },
+    select: { id: true },
+  });
+
+  let preview: DeploymentPreview | null = null;
+  let problem: string | null = null;
+  if (!credential) {
+    problem = `The target ${target.name} has no stored credential, so Wharf cannot preview against its cluster. An admin can store one on the target's page.`;
+  } else {
+    try {
+      const objects = parseManifests(d.manifests);
+      const previous = await previousAppliedObjects(target.id, d.id);
+      const result = await withDecryptedCredential(
+        credential.id,
+        { actor: opts.actor, purpose: { kind: "preview", id: d.id }, request: opts.request },
+        async (material: CredentialMaterial) => {
+          const kc = kubeConfigFor({
+            name: target.name,
+            server: target.serverUrl,
+            ...(target.caBundle ? { caPem: target.caBundle } : {}),
+            insecureSkipTlsVerify: target.insecureSkipTlsVerify,
+            namespace: target.defaultNamespace,
+            ...(material.kind === "client-certificate" ? { clientCertPem: material.certPem, clientKeyPem: material.keyPem } : { token: material.token }),
+          });
+          const client = createKubeClient(kc, { clusterName: target.name, retry: PREVIEW_RETRY });
+          try {
+            return await computePreview(client, objects, { targetId: target.id, serverUrl: target.serverUrl, previous });
+          } finally {
+            await client.close();
+          }
+        },
+      );
+      preview = result.preview;
+      problem = result.problem;
+    } catch (err) {
+      problem = messageOf(err, target.serverUrl);
+    }
+  }
+  await db().deployment.update({
+    where: { id: d.id },
+    data: { previewJson: preview ? JSON.stringify(preview) : null, previewError: problem, previewedAt: new Date() },
+  });
+}

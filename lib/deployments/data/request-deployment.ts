@@ -1,0 +1,220 @@
+import "server-only";
+import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
+import type { Actor, RequestContext } from "@/lib/audit/schemas";
+import type { TRole } from "@/lib/auth/roles";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { ManifestError, formatProblem } from "@/lib/kube/manifests";
+import { parseAllowedNamespaces } from "@/lib/targets/data/to-target-view";
+import { wakeExecutor } from "../executor/wake";
+import { fetchGitManifests, joinManifestFiles } from "../git-source";
+import { objectRefsFor, validateDeploymentManifests, type ValidatedManifests } from "../manifests";
+import { ZDeploymentSource, ZEmergency, ZReason, type DeploymentView } from "../schemas";
+import { getDeployment, type Viewer } from "./get-deployment";
+import { previewDeployment } from "./preview-deployment";
+import { approveAndQueue } from "./queue-deployment";
+
+/** Who asks: the signed-in user or the API token's owner, with the role that decides what they may do. */
+export interface RequestPrincipal {
+  userId: string;
+  email: string;
+  role: TRole;
+  kind: "user" | "api-token";
+}
+
+export interface RequestDeploymentOptions {
+  targetId: string;
+  source: { kind: "manifests"; manifests: string } | { kind: "git"; url: string; ref: string; path: string };
+  reason: string;
+  /** Admins only, on rollbacks: skips approvals; the reason is mandatory and recorded. */
+  emergency?: { reason: string };
+  rollbackOfId?: string;
+  actor: Actor;
+  principal: RequestPrincipal;
+  request: RequestContext;
+}
+
+/** A source already resolved to text (and, from Git, to a commit). */
+export interface ResolvedSource {
+  kind: "manifests" | "git";
+  manifests: string;
+  /** Files read from Git, validated per file so problems name the file. */
+  files?: { path: string; content: string }[];
+  git?: {
+    url: string;
+    ref: string;
+    path: string;
+    commitSha: string;
+    authorName: string | null;
+    authorEmail: string | null;
+    message: string | null;
+    committedAt: Date | null;
+  };
+}
+
+async function loadPushTarget(targetId: string) {
+  const target = await db().target.findUnique({ where: { id: targetId } });
+  if (!target) throw new AppError("NOT_FOUND", "There is no target with this id.", { fields: { targetId: ["There is no target with this id."] } });
+  if (target.mode !== "push") {
+    throw new AppError("TARGET_NOT_PUSH", `${target.name} is a pull target: its agent syncs from Git by itself, so Wharf does not deploy to it.`);
+  }
+  return target;
+}
+
+/** Every manifest problem as one message each, under `fields.manifests`. */
+function manifestsInvalid(err: ManifestError): AppError {
+  const messages = err.problems.map(formatProblem);
+  return new AppError(
+    "VALIDATION_FAILED",
+    messages.length === 1 ? `The manifests cannot be deployed: ${messages[0]}` : `The manifests cannot be deployed: ${messages.length} problems.`,
+    { fields: { manifests: messages } },
+  );
+}
+
+/**
+ * Stores a request for an already resolved source: validates it against the target's rules (nothing is stored when
+ * anything is wrong), inserts it as `pending-approval` with its audit row, and — when the target needs no approval
+ * or an admin declared an emergency — approves and queues it in the same transaction. After the commit the preview
+ * is computed (its failures land in `previewError`, never fail the request) and the executor is woken.
+ */
+export async function createDeploymentRequest(opts: Omit<RequestDeploymentOptions, "source"> & { source: ResolvedSource }): Promise<DeploymentView> {
+  const reason = ZReason.parse(opts.reason ?? "");
+  const emergency = opts.emergency ? ZEmergency.parse(opts.emergency) : undefined;
+  if (emergency && opts.principal.role !== "admin") {
+    throw new AppError("FORBIDDEN", "Only admins may declare an emergency and skip approvals.");
+  }
+  if (emergency && !opts.rollbackOfId) {
+    throw new AppError("VALIDATION_FAILED", "An emergency may only skip approvals for a rollback to a deployment that succeeded.", {
+      fields: { emergency: ["Emergencies are for rollbacks only."] },
+    });
+  }
+  const target = await loadPushTarget(opts.targetId);
+  const rules = {
+    defaultNamespace: target.defaultNamespace,
+    allowedNamespaces: parseAllowedNamespaces(target.allowedNamespaces),
+    allowClusterScoped: target.allowClusterScoped,
+  };
+  let validated: ValidatedManifests;
+  try {
+    validated = validateDeploymentManifests(opts.source.files ?? opts.source.manifests, rules);
+  } catch (err) {
+    if (err instanceof ManifestError) throw manifestsInvalid(err);
+    throw err;
+  }
+  const refs = objectRefsFor(validated.objects, target.defaultNamespace);
+  const git = opts.source.git;
+
+  const { id, outcome } = await db().$transaction(async (tx) => {
+    const created = await tx.deployment.create({
+      data: {
+        targetId: target.id,
+        state: "pending-approval",
+        sourceKind: opts.source.kind,
+        manifests: opts.source.manifests,
+        manifestsDigest: validated.digest,
+        objectCount: validated.objects.length,
+        ...(git
+          ? {
+              gitUrl: git.url,
+              gitRef: git.ref,
+              gitPath: git.path,
+              commitSha: git.commitSha,
+              commitAuthorName: git.authorName,
+              commitAuthorEmail: git.authorEmail,
+              commitMessage: git.message?.slice(0, 4000) ?? null,
+              commitAt: git.committedAt,
+            }
+          : {}),
+        requestedById: opts.principal.userId,
+        requestedByKind: opts.principal.kind,
+        requestedByName: opts.actor.name,
+        reason,
+        emergency: !!emergency,
+        emergencyReason: emergency?.reason ?? null,
+        rollbackOfId: opts.rollbackOfId ?? null,
+      },
+    });
+    await tx.deploymentObject.createMany({
+      data: refs.map((ref, position) => ({
+        deploymentId: created.id,
+        position,
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        namespace: ref.namespace ?? null,
+        name: ref.name,
+        action: "pending",
+      })),
+    });
+    await recordAuditEvent(tx, {
+      actor: opts.actor,
+      action: "deployment.requested",
+      subjectType: "deployment",
+      subjectId: created.id,
+      targetId: target.id,
+      details: {
+        to: "pending-approval",
+        source: opts.source.kind,
+        digest: validated.digest,
+        objectCount: validated.objects.length,
+        ...(git ? { gitUrl: git.url, gitRef: git.ref, gitPath: git.path, commitSha: git.commitSha } : {}),
+        ...(reason ? { reason } : {}),
+        ...(opts.rollbackOfId ? { rollbackOf: opts.rollbackOfId } : {}),
+        ...(emergency ? { emergency: true, emergencyReason: emergency.reason } : {}),
+      },
+      request: opts.request,
+    });
+    let outcome: "pending" | "queued" | "superseded" | "unchanged" = "pending";
+    if (emergency || target.requiredApprovals === 0) {
+      outcome = await approveAndQueue(tx, {
+        deploymentId: created.id,
+        actor: opts.actor,
+        request: opts.request,
+        details: emergency ? { emergency: true, emergencyReason: emergency.reason } : { requiredApprovals: 0 },
+      });
+    }
+    return { id: created.id, outcome };
+  });
+
+  await previewDeployment({ deploymentId: id, actor: opts.actor, request: opts.request }).catch((err: unknown) => {
+    console.error(`[wharf] preview of deployment ${id} failed unexpectedly:`, err);
+  });
+  if (outcome === "queued") wakeExecutor();
+  return getDeployment({ id, viewer: viewerOf(opts.principal) });
+}
+
+export function viewerOf(p: RequestPrincipal): Viewer {
+  return { userId: p.userId, email: p.email, role: p.role, kind: p.kind };
+}
+
+/**
+ * Requests a push deployment of pasted manifests or of a Git repository path (fetched with git; the resolved commit
+ * and its author are recorded, and the author may then not approve). Validation comes first and lists every
+ * problem (422, `fields.manifests`); pull targets are refused (409). Used by `POST /api/deployments`, the form and
+ * the Git webhook handler.
+ */
+export async function requestDeployment(opts: RequestDeploymentOptions): Promise<DeploymentView> {
+  const source = ZDeploymentSource.parse(opts.source);
+  await loadPushTarget(opts.targetId);
+  let resolved: ResolvedSource;
+  if (source.kind === "manifests") {
+    resolved = { kind: "manifests", manifests: source.manifests };
+  } else {
+    const fetched = await fetchGitManifests({ url: source.url, ref: source.ref, path: source.path });
+    resolved = {
+      kind: "git",
+      manifests: joinManifestFiles(fetched.files),
+      files: fetched.files,
+      git: {
+        url: source.url,
+        ref: source.ref,
+        path: source.path,
+        commitSha: fetched.commitSha,
+        authorName: fetched.authorName || null,
+        authorEmail: fetched.authorEmail || null,
+        message: fetched.message || null,
+        committedAt: Number.isNaN(fetched.committedAt.getTime()) ? null : fetched.committedAt,
+      },
+    };
+  }
+  return createDeploymentRequest({ ...opts, source: resolved });
+}

@@ -1,0 +1,53 @@
+import "server-only";
+import type { Actor, RequestContext } from "@/lib/audit/schemas";
+import { db } from "@/lib/db";
+import { AppError } from "@/lib/errors";
+import { ZRollbackInput, type DeploymentView, type TRollbackInput } from "../schemas";
+import { createDeploymentRequest, type RequestPrincipal } from "./request-deployment";
+
+/**
+ * Rolls a target back to a past deployment that succeeded: a new request with exactly those manifests (and, for a
+ * Git source, the same commit and author, so the author ban still holds), through the same approval rule. An admin
+ * may declare an emergency with a reason: approvals are skipped and the reason is recorded on the deployment and in
+ * the audit trail.
+ */
+export async function rollbackDeployment(opts: {
+  deploymentId: string;
+  input: TRollbackInput;
+  actor: Actor;
+  principal: RequestPrincipal;
+  request: RequestContext;
+}): Promise<DeploymentView> {
+  const input = ZRollbackInput.parse(opts.input);
+  const source = await db().deployment.findUnique({ where: { id: opts.deploymentId } });
+  if (!source) throw new AppError("NOT_FOUND", "There is no deployment with this id.");
+  if (source.state !== "succeeded") {
+    throw new AppError("DEPLOYMENT_STATE_CONFLICT", `Only a deployment that succeeded can be rolled back to; this one is ${source.state}.`);
+  }
+  if (input.emergency && opts.principal.role !== "admin") {
+    throw new AppError("FORBIDDEN", "Only admins may declare an emergency and skip approvals.");
+  }
+  const git =
+    source.sourceKind === "git" && source.gitUrl && source.commitSha
+      ? {
+          url: source.gitUrl,
+          ref: source.gitRef ?? source.commitSha,
+          path: source.gitPath ?? ".",
+          commitSha: source.commitSha,
+          authorName: source.commitAuthorName,
+          authorEmail: source.commitAuthorEmail,
+          message: source.commitMessage,
+          committedAt: source.commitAt,
+        }
+      : undefined;
+  return createDeploymentRequest({
+    targetId: source.targetId,
+    source: { kind: git ? "git" : "manifests", manifests: source.manifests, ...(git ? { git } : {}) },
+    reason: input.reason || `Roll back to deployment ${source.id} (${source.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC)`,
+    ...(input.emergency ? { emergency: input.emergency } : {}),
+    rollbackOfId: source.id,
+    actor: opts.actor,
+    principal: opts.principal,
+    request: opts.request,
+  });
+}

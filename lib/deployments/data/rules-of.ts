@@ -1,0 +1,54 @@
+import "server-only";
+import type { ApprovalRecord, ApprovalRule, DeploymentForApproval } from "@/lib/approvals/rules";
+import { ZRole } from "@/lib/auth/roles";
+
+/** The approval-rule columns of a target row. */
+export interface TargetRuleColumns {
+  requiredApprovals: number;
+  approverRole: string;
+  banRequester: boolean;
+  banCommitAuthor: boolean;
+  allowTokenApprovals: boolean;
+  approvalTtlHours: number;
+}
+
+/** A target row's approval rule; a hand-edited, unknown approver role reads as the strictest (admins only). */
+export function ruleOf(target: TargetRuleColumns): ApprovalRule {
+  const role = ZRole.safeParse(target.approverRole);
+  return {
+    requiredApprovals: target.requiredApprovals,
+    approverRole: role.success ? role.data : "admin",
+    banRequester: target.banRequester,
+    banCommitAuthor: target.banCommitAuthor,
+    allowTokenApprovals: target.allowTokenApprovals,
+    approvalTtlHours: target.approvalTtlHours,
+  };
+}
+
+export function forApproval(d: { requestedById: string; commitAuthorEmail: string | null; manifestsDigest: string }): DeploymentForApproval {
+  return { requesterId: d.requestedById, commitAuthorEmail: d.commitAuthorEmail, manifestsDigest: d.manifestsDigest };
+}
+
+export interface ApprovalRow {
+  id: string;
+  approverId: string;
+  approverEmail: string;
+  approverName: string;
+  approverKind: string;
+  decision: string;
+  comment: string;
+  manifestsDigest: string;
+  createdAt: Date;
+}
+
+export function toApprovalRecord(a: ApprovalRow): ApprovalRecord & { id: string } {
+  return {
+    id: a.id,
+    approverId: a.approverId,
+    approverEmail: a.approverEmail,
+    approverKind: a.approverKind === "api-token" ? "api-token" : "user",
+    decision: a.decision === "rejected" ? "rejected" : "approved",
+    manifestsDigest: a.manifestsDigest,
+    createdAt: a.createdAt,
+  };
+}

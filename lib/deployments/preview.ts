@@ -1,0 +1,84 @@
+import { diffManifests, diffObjects, KubeError, refKey, toKubeError, type KubeClient, type KubeObject, type ObjectRef } from "@/lib/kube";
+import { pushInventoryId } from "./manifests";
+import type { DeploymentPreview, PreviewAction, PreviewObject } from "./schemas";
+
+/**
+ * The review diff of a push deployment: a server-side dry-run apply of every object (lib/kube's diffManifests, so
+ * defaults, admission and field ownership are the cluster's), plus the objects the previous successful deployment
+ * to the target applied that this one no longer contains (what the executor will prune). Plain Node.
+ */
+
+/** Field manager of push deployments; the preview dry-runs as the apply will run. */
+export const PUSH_FIELD_MANAGER = "wharf";
+
+/** Longest value kept per changed field, so a preview of a large ConfigMap stays a readable size. */
+const MAX_VALUE_CHARS = 4000;
+
+function clip(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  if (text === undefined || text.length <= MAX_VALUE_CHARS) return value;
+  return `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length - MAX_VALUE_CHARS} more characters)`;
+}
+
+function viewOf(ref: ObjectRef, action: PreviewAction, changes: PreviewObject["changes"], message: string | null): PreviewObject {
+  return {
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    namespace: ref.namespace ?? null,
+    name: ref.name,
+    action,
+    changes: changes.map((c) => ({ path: c.path, op: c.op, ...(c.old !== undefined ? { old: clip(c.old) } : {}), ...(c.new !== undefined ? { new: clip(c.new) } : {}) })),
+    message,
+  };
+}
+
+export interface PreviewResult {
+  preview: DeploymentPreview;
+  /** A plain sentence when the cluster could not be reached or refused the credential; null when the diff is sound. */
+  problem: string | null;
+}
+
+/** "The cluster refused the stored credential (403): <message>" or "Wharf could not reach …", from any KubeError. */
+export function describeClusterProblem(err: KubeError, serverUrl: string): string | null {
+  if (err.code === 401 || err.code === 403) return `The cluster refused the stored credential (${err.code}): ${err.serverMessage}`;
+  if (err.code === 0) return `Wharf could not reach the cluster at ${serverUrl}: ${err.serverMessage || err.reason}`;
+  return null;
+}
+
+/**
+ * Computes the preview. `previous` is what the last successful deployment to the target applied; those objects
+ * that this set lacks are listed as prunes when they still exist. Errors per object stay per object; an
+ * unreachable cluster or a refused credential is also summarized in `problem`.
+ */
+export async function computePreview(
+  client: KubeClient,
+  objects: KubeObject[],
+  opts: { targetId: string; serverUrl: string; previous: ObjectRef[] },
+): Promise<PreviewResult> {
+  const report = await diffManifests(client, objects, { fieldManager: PUSH_FIELD_MANAGER, inventoryId: pushInventoryId(opts.targetId) });
+  const out: PreviewObject[] = report.objects.map((o) => viewOf(o.ref, o.action, o.changes, o.message ?? null));
+  let problem: string | null = null;
+  for (const o of report.objects) {
+    if (o.error) {
+      problem = describeClusterProblem(o.error, opts.serverUrl);
+      if (problem) break;
+    }
+  }
+
+  const keep = new Set(report.objects.map((o) => refKey(o.ref)));
+  const gone = opts.previous.filter((ref) => !keep.has(refKey(ref)));
+  for (const ref of gone) {
+    try {
+      const live = await client.get(ref);
+      if (live) out.push(viewOf(ref, "prune", diffObjects(live, undefined), null));
+    } catch (err) {
+      const error = toKubeError(err, { cluster: client.cluster, object: ref, operation: "get" });
+      out.push(viewOf(ref, "prune", [], `Could not read the object to prune: ${error.serverMessage}`));
+      problem ??= describeClusterProblem(error, opts.serverUrl);
+    }
+  }
+  const counts: Record<PreviewAction, number> = { create: 0, change: 0, unchanged: 0, prune: 0, error: 0 };
+  for (const o of out) counts[o.action]++;
+  return { preview: { counts, objects: out }, problem };
+}

@@ -1,0 +1,281 @@
+import { z } from "zod";
+import type { TRole } from "@/lib/auth/roles";
+import { ZDeploymentState, type TDeploymentState } from "./states";
+
+/**
+ * Deployment schemas and views, shared by route handlers, forms in the browser, and the webhook handler. Nothing
+ * here touches Node APIs.
+ */
+
+/** Largest manifest text accepted (pasted, uploaded, or read from a repository path). */
+export const MANIFESTS_MAX_CHARS = 1_500_000;
+
+export const SOURCE_KINDS = ["manifests", "git"] as const;
+export const ZSourceKind = z.enum(SOURCE_KINDS);
+export type TSourceKind = z.infer<typeof ZSourceKind>;
+
+export const ZManifestsSource = z.strictObject({
+  kind: z.literal("manifests"),
+  manifests: z
+    .string({ error: "Paste or upload manifests." })
+    .max(MANIFESTS_MAX_CHARS, "The manifests are larger than 1.5 MB.")
+    .refine((v) => v.trim().length > 0, "Paste or upload manifests."),
+});
+
+/** A repository URL Wharf may fetch with git: http(s), git:// or file:// only (no ssh, no ext:: transports). */
+export const ZGitUrl = z
+  .string({ error: "Enter the repository URL." })
+  .trim()
+  .min(1, "Enter the repository URL.")
+  .max(2048, "Use at most 2048 characters.")
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "Enter a full URL, e.g. https://git.example.com/team/app.git." });
+      return;
+    }
+    if (!["http:", "https:", "git:", "file:"].includes(url.protocol)) {
+      ctx.addIssue({ code: "custom", message: "Use an https://, http://, git:// or file:// URL." });
+    } else if (url.password) {
+      ctx.addIssue({ code: "custom", message: "Do not put credentials in the URL." });
+    }
+  });
+
+/** A branch, tag or commit SHA. Refuses what git would read as an option or a revision range. */
+export const ZGitRef = z
+  .string({ error: "Enter a branch, tag or commit." })
+  .trim()
+  .min(1, "Enter a branch, tag or commit.")
+  .max(255, "Use at most 255 characters.")
+  .refine((v) => !v.startsWith("-") && !/[\s~^:?*[\\]|\.\.|@\{/.test(v), "Enter a plain branch, tag or commit SHA.");
+
+/** A path inside the repository; "." is the root. */
+export const ZGitPath = z
+  .string()
+  .trim()
+  .max(1024, "Use at most 1024 characters.")
+  .transform((v) => v.replace(/^\.?\/+/, "").replace(/\/+$/, "") || ".")
+  .refine((v) => v === "." || !v.split("/").some((part) => part === ".." || part === "" || part === "."), "Enter a path inside the repository, without '..'.");
+
+export const ZGitSource = z.strictObject({
+  kind: z.literal("git"),
+  url: ZGitUrl,
+  ref: ZGitRef,
+  path: ZGitPath.default("."),
+});
+
+export const ZDeploymentSource = z.discriminatedUnion("kind", [ZManifestsSource, ZGitSource], {
+  error: "Choose a source: manifests or git.",
+});
+export type TDeploymentSource = z.output<typeof ZDeploymentSource>;
+
+export const ZReason = z.string().trim().max(2000, "Use at most 2000 characters.");
+
+/** Body of `POST /api/deployments`. */
+export const ZCreateDeployment = z.strictObject({
+  targetId: z.string({ error: "Choose a target." }).trim().min(1, "Choose a target.").max(100),
+  source: ZDeploymentSource,
+  reason: ZReason.default(""),
+});
+export type TCreateDeployment = z.output<typeof ZCreateDeployment>;
+export type TCreateDeploymentInput = z.input<typeof ZCreateDeployment>;
+
+export const DECISIONS = ["approved", "rejected"] as const;
+export const ZDecision = z.enum(DECISIONS, { error: "Choose approved or rejected." });
+export type TDecision = z.infer<typeof ZDecision>;
+
+/** Body of `POST /api/deployments/:id/approvals`. A rejection must say why. */
+export const ZApprovalInput = z
+  .strictObject({
+    decision: ZDecision,
+    comment: z.string().trim().max(2000, "Use at most 2000 characters.").default(""),
+  })
+  .superRefine((v, ctx) => {
+    if (v.decision === "rejected" && !v.comment) ctx.addIssue({ code: "custom", message: "Say why you reject this deployment.", path: ["comment"] });
+  });
+export type TApprovalInput = z.input<typeof ZApprovalInput>;
+
+export const ZEmergency = z.strictObject({
+  reason: z.string({ error: "Give the reason for the emergency." }).trim().min(1, "Give the reason for the emergency.").max(2000),
+});
+
+/** Body of `POST /api/deployments/:id/rollback`. `emergency` (admins only) skips approvals and is recorded. */
+export const ZRollbackInput = z.strictObject({
+  reason: ZReason.optional(),
+  emergency: ZEmergency.optional(),
+});
+export type TRollbackInput = z.input<typeof ZRollbackInput>;
+
+const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+export const DEPLOYMENT_LIST_LIMIT_DEFAULT = 25;
+export const DEPLOYMENT_LIST_LIMIT_MAX = 100;
+
+/** Query of the deployments list; values arrive as strings from the URL, an empty one means "no filter". */
+export const ZDeploymentListQuery = z.object({
+  targetId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
+  state: z.preprocess(emptyToUndefined, ZDeploymentState.optional()),
+  /** A user id or email; the requester's. */
+  requester: z.preprocess(emptyToUndefined, z.string().trim().max(320).optional()),
+  cursor: z.preprocess(emptyToUndefined, z.string().max(600).optional()),
+  limit: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1).max(DEPLOYMENT_LIST_LIMIT_MAX, `Ask for at most ${DEPLOYMENT_LIST_LIMIT_MAX} deployments per page.`).default(DEPLOYMENT_LIST_LIMIT_DEFAULT),
+  ),
+});
+export type TDeploymentListQuery = z.output<typeof ZDeploymentListQuery>;
+export type TDeploymentListFilter = Pick<TDeploymentListQuery, "targetId" | "state" | "requester" | "limit">;
+
+/** A target's approval rule as pages show it. */
+export interface ApprovalRuleView {
+  requiredApprovals: number;
+  approverRole: TRole;
+  banRequester: boolean;
+  banCommitAuthor: boolean;
+  allowTokenApprovals: boolean;
+  approvalTtlHours: number;
+}
+
+const ROLE_PLURAL: Record<TRole, string> = { viewer: "viewers", deployer: "deployers", approver: "approvers", admin: "admins" };
+
+/**
+ * The rule in words: "2 approvals from approvers; the requester and the commit author may not approve; approvals
+ * expire after 24 h".
+ */
+export function describeRule(rule: ApprovalRuleView): string {
+  if (rule.requiredApprovals === 0) return "No approval needed: requests are queued at once";
+  const parts = [
+    `${rule.requiredApprovals} approval${rule.requiredApprovals === 1 ? "" : "s"} from ${rule.approverRole === "admin" ? "admins" : `${ROLE_PLURAL[rule.approverRole]} or admins`}`,
+  ];
+  const bans = [rule.banRequester ? "the requester" : null, rule.banCommitAuthor ? "the commit author" : null].filter(Boolean);
+  if (bans.length) parts.push(`${bans.join(" and ")} may not approve`);
+  parts.push(rule.allowTokenApprovals ? "API tokens may approve" : "API tokens may not approve");
+  parts.push(`approvals expire after ${rule.approvalTtlHours} h`);
+  return parts.join("; ");
+}
+
+export type PreviewAction = "create" | "change" | "unchanged" | "prune" | "error";
+
+export interface PreviewFieldChange {
+  path: string;
+  op: "add" | "change" | "remove";
+  old?: unknown;
+  new?: unknown;
+}
+
+export interface PreviewObject {
+  apiVersion: string;
+  kind: string;
+  namespace: string | null;
+  name: string;
+  action: PreviewAction;
+  changes: PreviewFieldChange[];
+  message: string | null;
+}
+
+/** The stored result of a dry run: what applying would do, object by object. */
+export interface DeploymentPreview {
+  counts: Record<PreviewAction, number>;
+  objects: PreviewObject[];
+}
+
+export interface DeploymentApprovalView {
+  id: string;
+  approverId: string;
+  approverName: string;
+  approverEmail: string;
+  approverKind: "user" | "api-token";
+  decision: TDecision;
+  comment: string;
+  createdAt: string;
+  /** Whether it still counts: same content, not expired, not from a banned person, first of its person. */
+  valid: boolean;
+  /** Why it no longer counts, when it does not. */
+  invalidReason: string | null;
+}
+
+export interface DeploymentObjectView {
+  position: number;
+  apiVersion: string;
+  kind: string;
+  namespace: string | null;
+  name: string;
+  action: string;
+  message: string | null;
+}
+
+export interface GitSourceView {
+  url: string;
+  ref: string;
+  path: string;
+  commitSha: string | null;
+  authorName: string | null;
+  authorEmail: string | null;
+  message: string | null;
+  committedAt: string | null;
+}
+
+/** A row of the deployments list. Dates are ISO strings so it crosses the server/client boundary. */
+export interface DeploymentListItem {
+  id: string;
+  target: { id: string; name: string; environment: string };
+  state: TDeploymentState;
+  sourceKind: TSourceKind;
+  git: GitSourceView | null;
+  manifestsDigest: string;
+  objectCount: number;
+  requestedBy: { id: string; kind: string; name: string };
+  reason: string;
+  emergency: boolean;
+  rollbackOfId: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+}
+
+/** One deployment as the detail page and `GET /api/deployments/:id` show it, for a given viewer. */
+export interface DeploymentView extends DeploymentListItem {
+  manifests: string;
+  emergencyReason: string | null;
+  preview: DeploymentPreview | null;
+  previewError: string | null;
+  previewedAt: string | null;
+  approvedAt: string | null;
+  queuedAt: string | null;
+  startedAt: string | null;
+  cancelRequested: boolean;
+  phase: string | null;
+  appliedCount: number;
+  readyReplicas: number;
+  desiredReplicas: number;
+  resultMessage: string | null;
+  rule: ApprovalRuleView;
+  ruleDescription: string;
+  approvals: DeploymentApprovalView[];
+  approvalStatus: { required: number; approvedCount: number; satisfied: boolean; rejected: boolean };
+  /** People who could still approve (role allows, not banned, not yet decided); at most 20. */
+  eligibleApprovers: { id: string; name: string; email: string }[];
+  viewer: { canApprove: boolean; reason: string | null };
+  canCancel: boolean;
+  canRollback: boolean;
+  canEmergencyRollback: boolean;
+  objects: DeploymentObjectView[];
+  updatedAt: string;
+}
+
+export interface DeploymentListPage {
+  items: DeploymentListItem[];
+  nextCursor: string | null;
+}
+
+/** A deployment waiting for the viewer's approval, for the home page. */
+export interface AwaitingApprovalItem {
+  id: string;
+  target: { id: string; name: string; environment: string };
+  requestedByName: string;
+  reason: string;
+  createdAt: string;
+  approvedCount: number;
+  requiredApprovals: number;
+}
