@@ -35,14 +35,6 @@ const ZEnv = z.object({
   WHARF_EXECUTOR_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** How long a deployment waits for its workloads to roll out before it fails. */
   WHARF_ROLLOUT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(6 * 3600).default(300),
-  /** The push executor runs in every dashboard process unless `off` (e.g. a read-only replica); see instrumentation.ts. */
-  WHARF_EXECUTOR: z.enum(["on", "off"]).default("on"),
-  /** How long an executor's claim on a deployment lasts without a heartbeat; another process takes over after it. */
-  WHARF_EXECUTOR_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(30),
-  /** How often an idle executor looks for queued deployments (approvals also wake it at once in-process). */
-  WHARF_EXECUTOR_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
-  /** How long a deployment waits for its workloads to roll out before it fails. */
-  WHARF_ROLLOUT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(6 * 3600).default(300),
   /** `npm start` runs the sandbox cluster (a Kubernetes API emulator) for the demo; `off` when you bring real clusters. */
   WHARF_SANDBOX: z.enum(["on", "off"]).default("on"),
   WHARF_SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(6443),
