@@ -1,0 +1,442 @@
+import { z } from "zod";
+
+/**
+ * Wharf agent protocol, version 1: the only contract between the dashboard and the in-cluster pull agent. Plain
+ * zod, no Node or Next imports, so the dashboard's route handlers and the agent (`lib/agent`) validate the same
+ * shapes. Names here are stable: add optional fields, never rename or repurpose one; a breaking change is `v2`.
+ *
+ * Endpoints (all JSON, all but enrolment authenticated with `Authorization: Bearer wharfa_…`):
+ * - `POST /api/agent/v1/enrol`        ZEnrolRequest → ZEnrolResponse (the credential is shown this once)
+ * - `GET  /api/agent/v1/assignments`  ?since=<version> long poll → ZAssignments
+ * - `POST /api/agent/v1/events`       ZEventsRequest → ZEventsResponse (idempotent by event id)
+ * - `POST /api/agent/v1/heartbeat`    ZHeartbeatRequest → ZHeartbeatResponse
+ * Errors are `{ error: { code, message } }` with 401 (unknown/revoked credential), 403 (target or repo outside the
+ * agent's scope), 422 (invalid body), 5xx (retry with backoff). See lib/agent/PROTOCOL.md.
+ */
+
+export const PROTOCOL_VERSION = "v1";
+export const AGENT_API_PREFIX = "/api/agent/v1";
+export const AGENT_PATHS = {
+  enrol: `${AGENT_API_PREFIX}/enrol`,
+  assignments: `${AGENT_API_PREFIX}/assignments`,
+  events: `${AGENT_API_PREFIX}/events`,
+  heartbeat: `${AGENT_API_PREFIX}/heartbeat`,
+} as const;
+
+/** Readable prefixes so leaked secrets are easy to grep for: `wharfa_…` credentials, `wharfe_…` enrolment tokens. */
+export const AGENT_CREDENTIAL_PREFIX = "wharfa";
+export const ENROLMENT_TOKEN_PREFIX = "wharfe";
+
+/** How long the assignments long poll holds a request when nothing changes; the agent's HTTP timeout must exceed it. */
+export const LONG_POLL_TIMEOUT_MS = 25_000;
+/** How often the agent sends a heartbeat; the dashboard calls an agent stale after STALE_AFTER_MISSED_HEARTBEATS. */
+export const HEARTBEAT_INTERVAL_MS = 15_000;
+export const STALE_AFTER_MISSED_HEARTBEATS = 3;
+/** Most events in one `POST /events` batch; the agent splits larger backlogs. */
+export const EVENTS_BATCH_MAX = 200;
+/** Bounds on the diff an event carries, so one noisy sync cannot flood the dashboard's database. */
+export const DIFF_OBJECTS_MAX = 500;
+export const DIFF_CHANGES_PER_OBJECT_MAX = 50;
+export const MESSAGE_MAX_CHARS = 4000;
+export const POLL_INTERVAL_MIN_SECONDS = 5;
+export const POLL_INTERVAL_DEFAULT_SECONDS = 60;
+export const POLL_INTERVAL_MAX_SECONDS = 86_400;
+
+const id = z.string().trim().min(1).max(100);
+const message = z.string().max(MESSAGE_MAX_CHARS);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Enrolment
+
+/** Body of `POST /api/agent/v1/enrol`: trades the one-time enrolment token for the agent's long-lived credential. */
+export const ZEnrolRequest = z.object({
+  enrolmentToken: z.string().trim().min(1).max(200),
+  hostname: z.string().trim().max(253).optional(),
+  /** The agent's software version (e.g. "0.1.0"). */
+  version: z.string().trim().min(1).max(100),
+});
+export type TEnrolRequest = z.infer<typeof ZEnrolRequest>;
+
+export const ZEnrolResponse = z.object({
+  agentId: id,
+  agentName: z.string(),
+  /** `wharfa_…`; shown only in this response. The agent must persist it (its state directory or a Secret). */
+  credential: z.string(),
+});
+export type TEnrolResponse = z.infer<typeof ZEnrolResponse>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Repositories and image policies
+
+/**
+ * A Git URL the agent may fetch with the real `git`: https, http, git, ssh, file, or scp-like `git@host:org/repo`.
+ * Credentials never go in the URL: they live in the cluster (a Secret the agent reads).
+ */
+export const ZRepoUrl = z
+  .string({ error: "Enter the repository URL." })
+  .trim()
+  .min(1, "Enter the repository URL.")
+  .max(2048, "Use at most 2048 characters.")
+  .superRefine((value, ctx) => {
+    if (value.startsWith("-") || /\s/.test(value)) {
+      ctx.addIssue({ code: "custom", message: "Enter a plain repository URL." });
+      return;
+    }
+    if (/^[a-z0-9._-]+@[a-z0-9.-]+:[^/]/i.test(value)) return; // scp-like: git@github.com:org/repo.git
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "Enter a full URL, e.g. https://git.example.com/team/app.git." });
+      return;
+    }
+    if (!["http:", "https:", "git:", "ssh:", "file:"].includes(url.protocol)) {
+      ctx.addIssue({ code: "custom", message: "Use an https://, http://, ssh://, git:// or file:// URL." });
+    } else if (url.password) {
+      ctx.addIssue({ code: "custom", message: "Do not put credentials in the URL; the agent reads them from a Secret in the cluster." });
+    }
+  });
+
+/** A branch name. Refuses what git would read as an option or a revision expression. */
+export const ZRepoBranch = z
+  .string({ error: "Enter a branch." })
+  .trim()
+  .min(1, "Enter a branch.")
+  .max(255, "Use at most 255 characters.")
+  .refine((v) => !v.startsWith("-") && !/[\s~^:?*[\\]|\.\.|@\{/.test(v) && !v.endsWith(".lock") && !v.endsWith("/"), "Enter a plain branch name.");
+
+/** A folder inside the repository; "." (the default) is the root. Normalized: no leading "./" or "/", no trailing "/". */
+export const ZRepoPath = z
+  .string()
+  .trim()
+  .max(1024, "Use at most 1024 characters.")
+  .transform((v) => v.replace(/^\.?\/+/, "").replace(/\/+$/, "") || ".")
+  .refine((v) => v === "." || !v.split("/").some((part) => part === ".." || part === "" || part === "."), "Enter a path inside the repository, without '..'.");
+
+export const ZPollIntervalSeconds = z.coerce
+  .number({ error: "Enter the poll interval in seconds." })
+  .int("Use whole seconds.")
+  .min(POLL_INTERVAL_MIN_SECONDS, `Poll at most every ${POLL_INTERVAL_MIN_SECONDS} seconds (minimum ${POLL_INTERVAL_MIN_SECONDS}).`)
+  .max(POLL_INTERVAL_MAX_SECONDS, "Poll at least once a day.");
+
+/** A registry repository without scheme or tag: `registry.example.com/team/app`, `127.0.0.1:5000/team/app`. */
+export const ZImageRepository = z
+  .string({ error: "Enter the image repository." })
+  .trim()
+  .min(1, "Enter the image repository, e.g. 127.0.0.1:5000/team/app.")
+  .max(512)
+  .refine(
+    (v) => /^[a-z0-9.-]+(?::[0-9]{1,5})?\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(v),
+    "Enter registry host and name without scheme or tag, e.g. 127.0.0.1:5000/team/app.",
+  );
+
+/** Which containers an image policy rewrites. Every field narrows; an empty object matches every container of the repository. */
+export const ZImagePolicyTarget = z.object({
+  /** Workload kind, e.g. Deployment, StatefulSet, DaemonSet, CronJob, Job, Pod. */
+  kind: z.string().trim().min(1).max(100).optional(),
+  /** Object name. */
+  name: z.string().trim().min(1).max(253).optional(),
+  /** Container (or init container) name. */
+  container: z.string().trim().min(1).max(253).optional(),
+});
+export type TImagePolicyTarget = z.infer<typeof ZImagePolicyTarget>;
+
+export const IMAGE_TAG_ORDERS = ["numeric", "alphabetical"] as const;
+
+/**
+ * An image policy: watch `repository`'s tags, pick the newest allowed one, and set it on the matching containers in
+ * the rendered manifests. Exactly one of `semver` (a range like `^1`, `~1.2`, `>=1.0.0 <2`) or `tagPattern` (a
+ * regular expression; with a capture group, the group is what `order` compares) is given.
+ */
+export const ZImagePolicy = z
+  .object({
+    name: z
+      .string({ error: "Name the policy." })
+      .trim()
+      .min(1, "Name the policy.")
+      .max(63, "Use at most 63 characters.")
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "Use lower-case letters, digits and '-'."),
+    repository: ZImageRepository,
+    semver: z.string().trim().min(1).max(200).optional(),
+    tagPattern: z
+      .string()
+      .min(1)
+      .max(500)
+      .refine((v) => {
+        try {
+          new RegExp(v);
+          return true;
+        } catch {
+          return false;
+        }
+      }, "Enter a valid regular expression.")
+      .optional(),
+    /** How tags matched by `tagPattern` are ordered to find the newest. Ignored for semver. */
+    order: z.enum(IMAGE_TAG_ORDERS).optional(),
+    /** The containers the policy updates; empty means every container whose image is `repository`. */
+    targets: z.array(ZImagePolicyTarget).max(50).default([]),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.semver === undefined) === (p.tagPattern === undefined)) {
+      ctx.addIssue({ code: "custom", message: "Give exactly one of a semver range or a tag pattern.", path: ["semver"] });
+    }
+  });
+export type TImagePolicy = z.output<typeof ZImagePolicy>;
+export type TImagePolicyInput = z.input<typeof ZImagePolicy>;
+
+export const ZImagePolicies = z
+  .array(ZImagePolicy)
+  .max(20, "Use at most 20 image policies per repository.")
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((p, i) => {
+      if (seen.has(p.name)) ctx.addIssue({ code: "custom", message: `The policy name "${p.name}" is used twice.`, path: [i, "name"] });
+      seen.add(p.name);
+    });
+  });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Revisions
+
+/**
+ * The identifier approvals, pins and heartbeats use for "what is applied". For a plain commit it is the commit SHA.
+ * When image policies changed images, the agent appends the chosen tags so a new image is a new revision that
+ * approval can gate: `<sha>+<policy>=<tag>[,<policy>=<tag>…]`, policies sorted by name. Build it with revisionIdOf.
+ */
+export function revisionIdOf(sha: string, images: Record<string, string> = {}): string {
+  const parts = Object.keys(images)
+    .sort()
+    .map((name) => `${name}=${images[name]}`);
+  return parts.length ? `${sha}+${parts.join(",")}` : sha;
+}
+
+/** The commit SHA a revision id starts with. */
+export function commitOfRevision(revisionId: string): string {
+  return revisionId.split("+")[0] ?? revisionId;
+}
+
+export const ZRevisionId = z.string().trim().min(1).max(1000);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Assignments (long poll)
+
+export const ZAssignmentsQuery = z.object({
+  /** The `version` of the assignments the agent already has; absent on the first call (answered at once). */
+  since: z.string().trim().max(200).optional(),
+});
+
+export const ZRepoAssignment = z.object({
+  repoId: id,
+  url: z.string(),
+  branch: z.string(),
+  path: z.string(),
+  pollIntervalSeconds: z.number().int().min(POLL_INTERVAL_MIN_SECONDS),
+  prune: z.boolean(),
+  selfHeal: z.boolean(),
+  imagePolicies: z.array(ZImagePolicy),
+  /**
+   * When the target requires approvals: the newest approved revision id, which the agent may apply; null = none
+   * approved yet (apply nothing new, keep what is there). Always null when approvals are not required.
+   */
+  approvedRevision: z.string().nullable(),
+  /**
+   * Rollback: when set, the agent applies exactly this revision id (a commit SHA, optionally with image tags) and
+   * neither follows the branch nor updates images until the pin is cleared. Only set once in force (approved, if the
+   * target requires approvals).
+   */
+  pinnedRevision: z.string().nullable(),
+  /** Bumps when a push webhook names this repo and branch: when it differs from the last seen value, fetch at once. */
+  notifySeq: z.number().int().min(0),
+});
+export type TRepoAssignment = z.infer<typeof ZRepoAssignment>;
+
+export const ZTargetAssignment = z.object({
+  targetId: id,
+  name: z.string(),
+  defaultNamespace: z.string(),
+  /** Namespaces objects may go to besides the default one; objects elsewhere fail validation. */
+  allowedNamespaces: z.array(z.string()),
+  allowClusterScoped: z.boolean(),
+  /** When true, new revisions are reported as `pending-approval` and only `approvedRevision`/`pinnedRevision` are applied. */
+  requiresApproval: z.boolean(),
+  repos: z.array(ZRepoAssignment),
+});
+export type TTargetAssignment = z.infer<typeof ZTargetAssignment>;
+
+/** Response of `GET /api/agent/v1/assignments`. With `changed: false` only `version` matters (targets are still sent). */
+export const ZAssignments = z.object({
+  changed: z.boolean(),
+  /** Opaque; send it back as `since`. Changes whenever anything in this response changes. */
+  version: z.string(),
+  agent: z.object({ id, name: z.string() }),
+  targets: z.array(ZTargetAssignment),
+});
+export type TAssignments = z.infer<typeof ZAssignments>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Events
+
+export const SYNC_EVENT_KINDS = ["sync", "drift", "image-update", "pending-approval", "error"] as const;
+export const ZSyncEventKind = z.enum(SYNC_EVENT_KINDS);
+export type TSyncEventKind = z.infer<typeof ZSyncEventKind>;
+
+export const SYNC_TRIGGERS = ["registered", "poll", "notify", "drift", "image", "approval", "rollback"] as const;
+export const ZSyncTrigger = z.enum(SYNC_TRIGGERS);
+export type TSyncTrigger = z.infer<typeof ZSyncTrigger>;
+
+export const SYNC_RESULTS = ["synced", "failed", "drift-corrected", "drift-detected", "pending-approval"] as const;
+export const ZSyncResult = z.enum(SYNC_RESULTS);
+export type TSyncResult = z.infer<typeof ZSyncResult>;
+
+export const ZRevision = z.object({
+  /** The commit SHA. */
+  sha: z.string().trim().min(4).max(64),
+  /** The revision id (revisionIdOf) when images were overridden; defaults to `sha`. */
+  id: ZRevisionId.optional(),
+  message: z.string().max(MESSAGE_MAX_CHARS).default(""),
+  authorName: z.string().max(320).default(""),
+  authorEmail: z.string().max(320).default(""),
+  committedAt: z.iso.datetime({ offset: true }).optional(),
+});
+export type TRevision = z.output<typeof ZRevision>;
+
+export const ZObjectRef = z.object({
+  apiVersion: z.string().max(253),
+  kind: z.string().max(253),
+  namespace: z.string().max(253).optional(),
+  name: z.string().max(253),
+});
+export type TObjectRef = z.infer<typeof ZObjectRef>;
+
+export const ZFieldChange = z.object({
+  path: z.string().max(1000),
+  op: z.enum(["add", "change", "remove"]),
+  old: z.unknown().optional(),
+  new: z.unknown().optional(),
+});
+
+/** lib/kube's DiffReport, bounded and without error objects: what a dry run says applying would do. */
+export const ZDiff = z.object({
+  counts: z.object({
+    create: z.number().int().min(0),
+    change: z.number().int().min(0),
+    unchanged: z.number().int().min(0),
+    prune: z.number().int().min(0),
+    error: z.number().int().min(0).default(0),
+  }),
+  objects: z
+    .array(
+      z.object({
+        ref: ZObjectRef,
+        action: z.enum(["create", "change", "unchanged", "prune", "error"]),
+        changes: z.array(ZFieldChange).max(DIFF_CHANGES_PER_OBJECT_MAX),
+        message: z.string().max(MESSAGE_MAX_CHARS).optional(),
+      }),
+    )
+    .max(DIFF_OBJECTS_MAX),
+  /** True when objects or changes were cut to fit the bounds above. */
+  truncated: z.boolean().default(false),
+});
+export type TDiff = z.output<typeof ZDiff>;
+
+/** Objects whose live state differs from the desired one, with the differing field paths. */
+export const ZDrift = z.object({
+  objects: z
+    .array(z.object({ ref: ZObjectRef, fields: z.array(z.string().max(1000)).max(DIFF_CHANGES_PER_OBJECT_MAX) }))
+    .max(DIFF_OBJECTS_MAX),
+  truncated: z.boolean().default(false),
+});
+export type TDrift = z.output<typeof ZDrift>;
+
+export const ZImageChange = z.object({
+  policy: z.string().max(63),
+  /** Full image references, e.g. `127.0.0.1:5000/team/app:1.1.0` → `…:1.2.0`. `from` is null for a first pick. */
+  from: z.string().max(1000).nullable(),
+  to: z.string().max(1000),
+});
+
+/** A manifest problem: nothing of a revision with problems is applied. `document` is the 0-based index in the file. */
+export const ZProblem = z.object({
+  file: z.string().max(1024),
+  document: z.number().int().min(0).optional(),
+  line: z.number().int().min(1).optional(),
+  message: z.string().max(MESSAGE_MAX_CHARS),
+});
+
+export const ZCounts = z.object({
+  created: z.number().int().min(0),
+  changed: z.number().int().min(0),
+  unchanged: z.number().int().min(0),
+  pruned: z.number().int().min(0),
+});
+
+export const ZSyncEvent = z.object({
+  /** A UUID the agent makes when the event happens and keeps across retries: the dashboard stores each id once. */
+  id: z.uuid(),
+  occurredAt: z.iso.datetime({ offset: true }),
+  targetId: id,
+  repoId: id,
+  kind: ZSyncEventKind,
+  trigger: ZSyncTrigger,
+  result: ZSyncResult,
+  revision: ZRevision.optional(),
+  counts: ZCounts.optional(),
+  durationMs: z.number().int().min(0).optional(),
+  message: message.default(""),
+  diff: ZDiff.optional(),
+  drift: ZDrift.optional(),
+  image: ZImageChange.optional(),
+  /** Every image the sync changed, when more than one policy moved. */
+  images: z.array(ZImageChange).max(20).optional(),
+  problems: z.array(ZProblem).max(200).optional(),
+});
+export type TSyncEvent = z.output<typeof ZSyncEvent>;
+export type TSyncEventInput = z.input<typeof ZSyncEvent>;
+
+/** Body of `POST /api/agent/v1/events`. Events are stored in the order given; send them oldest first. */
+export const ZEventsRequest = z.object({
+  events: z.array(ZSyncEvent).max(EVENTS_BATCH_MAX),
+  /** Events the agent's disk buffer had to drop since the last successful batch (overflow); recorded, not lost silently. */
+  dropped: z.number().int().min(0).optional(),
+});
+export type TEventsRequest = z.input<typeof ZEventsRequest>;
+
+export const ZEventsResponse = z.object({
+  /** Events stored by this call. */
+  accepted: z.number().int().min(0),
+  /** Events already stored by an earlier call (same id): safe to forget. */
+  duplicates: z.number().int().min(0),
+});
+export type TEventsResponse = z.infer<typeof ZEventsResponse>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Heartbeat
+
+export const REPO_STATES = ["in-sync", "out-of-sync", "drifted", "failed", "pending-approval"] as const;
+export const ZRepoState = z.enum(REPO_STATES);
+export type TRepoState = z.infer<typeof ZRepoState>;
+
+export const ZHeartbeatRequest = z.object({
+  version: z.string().trim().min(1).max(100),
+  hostname: z.string().trim().max(253),
+  repos: z
+    .array(
+      z.object({
+        repoId: id,
+        /** The revision id applied now (null before the first successful sync). */
+        revision: z.string().max(1000).nullable(),
+        state: ZRepoState,
+        message: message.optional(),
+      }),
+    )
+    .max(5000),
+});
+export type THeartbeatRequest = z.infer<typeof ZHeartbeatRequest>;
+
+export const ZHeartbeatResponse = z.object({
+  ok: z.literal(true),
+  serverTime: z.string(),
+  /** The interval the dashboard expects; the agent should follow it. */
+  heartbeatIntervalMs: z.number().int().positive(),
+});
+export type THeartbeatResponse = z.infer<typeof ZHeartbeatResponse>;
