@@ -36,6 +36,17 @@ export const AUDIT_ACTIONS = [
   "repo-binding.deleted",
   "webhook.accepted",
   "webhook.rejected",
+  "agent.created",
+  "agent.enrolled",
+  "agent.credential-rotated",
+  "agent.revoked",
+  "agent.denied",
+  "repo.registered",
+  "repo.updated",
+  "repo.removed",
+  "repo.pinned",
+  "repo.unpinned",
+  "sync.events-dropped",
 ] as const;
 export const ZAuditAction = z.enum(AUDIT_ACTIONS);
 export type TAuditAction = z.infer<typeof ZAuditAction>;
