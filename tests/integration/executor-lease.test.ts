@@ -1,0 +1,173 @@
+import "reflect-metadata";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dbFor } from "@/lib/db/client";
+import { runOnce, startExecutor, type RunOutcome } from "@/lib/deployments/executor";
+import { createKubeClient, kubeConfigFor, type KubeClient } from "@/lib/kube";
+import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
+import { appManifests, insertQueuedDeployment, waitForTerminal } from "../support/executor";
+import { createSandboxPushTarget } from "../support/push-target";
+import { useTestDatabase } from "../support/test-db";
+
+const t = useTestDatabase();
+let sandbox: Sandbox;
+let admin: KubeClient;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ port: 0, rolloutDelayMs: 200 });
+  admin = createKubeClient(kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }));
+});
+
+afterAll(async () => {
+  await admin?.close();
+  await sandbox?.stop();
+});
+
+const db = () => dbFor(t.url);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** ConfigMaps (phase "config") then a Deployment (phase "workloads"): two apply phases with a checkpoint between. */
+const twoPhases = (ns: string) => appManifests({ namespace: ns, configMaps: ["one", "two"], deployment: { name: "app", image: "nginx:1", replicas: 1 } });
+
+async function audits(deploymentId: string, action: string) {
+  return db().auditEvent.findMany({ where: { action, subjectId: deploymentId } });
+}
+
+describe("executor: leases", () => {
+  it("two executors racing for one deployment: exactly one runs it", async () => {
+    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: twoPhases(target.namespaces[0]!) });
+
+    // Same instant, two processes: one claim matches, the other finds nothing.
+    const outcomes = await Promise.all([
+      runOnce({ processId: "racer-a", leaseMs: 10_000, rolloutTimeoutMs: 15_000 }),
+      runOnce({ processId: "racer-b", leaseMs: 10_000, rolloutTimeoutMs: 15_000 }),
+    ]);
+    const ran = outcomes.filter((o): o is RunOutcome => o !== null);
+    expect(ran).toHaveLength(1);
+    expect(ran[0]).toMatchObject({ deploymentId: id, state: "succeeded" });
+    expect(await audits(id, "deployment.started")).toHaveLength(1);
+    expect(await audits(id, "deployment.succeeded")).toHaveLength(1);
+    const row = await db().deployment.findUniqueOrThrow({ where: { id } });
+    expect(row.attempts).toBe(1);
+    const starters = (await db().deploymentLog.findMany({ where: { deploymentId: id, message: { startsWith: "Started by executor" } } })).map((l) => l.message);
+    expect(starters).toEqual([`Started by executor ${row.claimedBy}.`]);
+
+    // Two running loops on one database, several deployments of different targets: each runs exactly once.
+    const targets = await Promise.all([1, 2, 3].map(() => createSandboxPushTarget(sandbox, { databaseUrl: t.url })));
+    const executors = [startExecutor({ processId: "loop-a", pollMs: 30, leaseMs: 10_000, rolloutTimeoutMs: 15_000 }), startExecutor({ processId: "loop-b", pollMs: 30, leaseMs: 10_000, rolloutTimeoutMs: 15_000 })];
+    try {
+      const ids = await Promise.all(targets.map((tg) => insertQueuedDeployment({ databaseUrl: t.url, targetId: tg.targetId, manifests: twoPhases(tg.namespaces[0]!) })));
+      for (const d of ids) expect((await waitForTerminal(t.url, d)).state).toBe("succeeded");
+      for (const d of ids) {
+        expect(await audits(d, "deployment.started")).toHaveLength(1);
+        expect(await db().auditEvent.count({ where: { action: "credential.decrypted", details: { contains: d } } })).toBe(1);
+      }
+    } finally {
+      await Promise.all(executors.map((e) => e.stop()));
+    }
+  });
+
+  it("an executor stopped mid-apply leaves its lease; another resumes after it expires and finishes", async () => {
+    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const ns = target.namespaces[0]!;
+    const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: twoPhases(ns) });
+    const leaseMs = 1500;
+
+    let crashed!: () => void;
+    const crashedAtWorkloads = new Promise<void>((resolve) => (crashed = resolve));
+    const first = startExecutor({
+      processId: "doomed",
+      pollMs: 30,
+      leaseMs,
+      rolloutTimeoutMs: 15_000,
+      onPhase: ({ phase }) => {
+        // The ConfigMaps are applied; "kill" the process before the workloads phase, like a crash would.
+        if (phase === "workloads") {
+          void first.stop({ abandon: true }).then(crashed);
+        }
+      },
+    });
+    await crashedAtWorkloads;
+
+    const mid = await db().deployment.findUniqueOrThrow({ where: { id } });
+    expect(mid).toMatchObject({ state: "running", claimedBy: "doomed", attempts: 1 });
+    expect(await admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "one" })).toBeDefined();
+    expect(await admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "app" })).toBeUndefined();
+
+    // While the lease lasts, nobody else may take it.
+    expect(await runOnce({ processId: "rescuer", leaseMs, rolloutTimeoutMs: 15_000 })).toBeNull();
+    await sleep(mid.leaseUntil!.getTime() - Date.now() + 50);
+    const outcome = await runOnce({ processId: "rescuer", leaseMs, rolloutTimeoutMs: 15_000 });
+    expect(outcome).toMatchObject({ deploymentId: id, state: "succeeded" });
+
+    const row = await db().deployment.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ state: "succeeded", claimedBy: "rescuer", attempts: 2, appliedCount: 3 });
+    const objects = await db().deploymentObject.findMany({ where: { deploymentId: id }, orderBy: { position: "asc" } });
+    // Re-applied: what the first attempt applied is unchanged now, the rest created.
+    expect(objects.map((o) => [o.name, o.action])).toEqual([
+      ["one", "unchanged"],
+      ["two", "unchanged"],
+      ["app", "created"],
+    ]);
+    expect(await audits(id, "deployment.started")).toHaveLength(1);
+    expect(await audits(id, "deployment.succeeded")).toHaveLength(1);
+    const logs = (await db().deploymentLog.findMany({ where: { deploymentId: id }, orderBy: { seq: "asc" } })).map((l) => l.message);
+    expect(logs.some((m) => m.startsWith("Resumed by executor rescuer (attempt 2)"))).toBe(true);
+  });
+
+  it("a cancel request stops further applies; the result lists what was applied", async () => {
+    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const ns = target.namespaces[0]!;
+    const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: twoPhases(ns) });
+    const outcome = await runOnce({
+      processId: "canceller",
+      leaseMs: 10_000,
+      rolloutTimeoutMs: 15_000,
+      onPhase: async ({ phase, deploymentId }) => {
+        // Someone presses Cancel while the ConfigMaps are done and the workloads not yet started.
+        if (phase === "workloads") await db().deployment.update({ where: { id: deploymentId }, data: { cancelRequested: true } });
+      },
+    });
+    expect(outcome).toMatchObject({ deploymentId: id, state: "cancelled" });
+    const row = await db().deployment.findUniqueOrThrow({ where: { id } });
+    expect(row.state).toBe("cancelled");
+    expect(row.resultMessage).toMatch(/after applying 2 of 3 objects \(ConfigMap one .*ConfigMap two/);
+    const objects = await db().deploymentObject.findMany({ where: { deploymentId: id }, orderBy: { position: "asc" } });
+    expect(objects.map((o) => [o.name, o.action])).toEqual([
+      ["one", "created"],
+      ["two", "created"],
+      ["app", "pending"],
+    ]);
+    expect(objects[2]!.message).toMatch(/cancelled/);
+    expect(await admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "app" })).toBeUndefined();
+    expect(await audits(id, "deployment.cancelled")).toHaveLength(1);
+  });
+
+  it("an executor that lost its lease stops touching the cluster and writes no outcome", async () => {
+    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const ns = target.namespaces[0]!;
+    const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: twoPhases(ns) });
+    const outcome = await runOnce({
+      processId: "stalled",
+      leaseMs: 10_000,
+      rolloutTimeoutMs: 15_000,
+      onPhase: async ({ phase, deploymentId }) => {
+        // As if this process stalled past its lease and another executor claimed the deployment meanwhile.
+        if (phase === "workloads") await db().deployment.update({ where: { id: deploymentId }, data: { claimedBy: "new-owner", leaseUntil: new Date(Date.now() + 60_000) } });
+      },
+    });
+    expect(outcome).toMatchObject({ deploymentId: id, state: "lost" });
+    const row = await db().deployment.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ state: "running", claimedBy: "new-owner", finishedAt: null });
+    expect(await admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "app" })).toBeUndefined();
+    expect(await audits(id, "deployment.failed")).toHaveLength(0);
+  });
+
+  it("a deployment interrupted too many times is failed instead of retried forever", async () => {
+    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: twoPhases(target.namespaces[0]!) });
+    await db().deployment.update({ where: { id }, data: { state: "running", startedAt: new Date(), attempts: 5, claimedBy: "gone", leaseUntil: new Date(Date.now() - 1000) } });
+    const outcome = await runOnce({ processId: "last-try", leaseMs: 10_000, rolloutTimeoutMs: 15_000 });
+    expect(outcome).toMatchObject({ deploymentId: id, state: "failed" });
+    expect((await db().deployment.findUniqueOrThrow({ where: { id } })).resultMessage).toMatch(/Gave up after 5 interrupted attempts/);
+  });
+});
