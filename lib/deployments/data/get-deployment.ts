@@ -97,7 +97,7 @@ export function viewerApproval(
   now: Date,
 ): { canApprove: boolean; reason: string | null } {
   if (state !== "pending-approval") return { canApprove: false, reason: `This deployment is ${state}; it no longer takes approvals.` };
-  if (!can(viewer.role, "deployments.approve")) return { canApprove: false, reason: REFUSAL_MESSAGES[viewer.kind === "api-token" && !rule.allowTokenApprovals ? "api-token" : "role"] };
+  if (!can(viewer.role, "deployments.approve")) return { canApprove: false, reason: REFUSAL_MESSAGES.role };
   const refusal = refusalFor(rule, d, viewer, records, now);
   return refusal ? { canApprove: false, reason: REFUSAL_MESSAGES[refusal] } : { canApprove: true, reason: null };
 }
