@@ -2,7 +2,7 @@ import type { KubeClient } from "./client";
 import { mapConcurrent } from "./concurrency";
 import { KubeError, toKubeError } from "./errors";
 import { applyPhases, validateObjects } from "./manifests";
-import { comparable } from "./diff";
+import { sameConfiguration } from "./diff";
 import { crdServedKinds, namespacesCreatedBy, withWharfLabels } from "./objects";
 import { pruneObjects, type PruneResult } from "./prune";
 import { sleep } from "./retry";
@@ -68,12 +68,15 @@ export interface ApplyReport {
 }
 
 /**
- * Whether an apply changed nothing. A real write bumps resourceVersion, so equal versions mean unchanged; a dry run
- * never bumps it, so there the configuration itself is compared.
+ * Whether an apply changed nothing. Equal resourceVersions prove it cheaply. A different one does not prove a change:
+ * controllers write status (and the server rewrites managedFields) between our read and our apply, and a dry run
+ * never bumps it — so then the configuration itself (no status, no server-set metadata) is compared.
  */
 function sameState(before: KubeObject, after: KubeObject, dryRun: boolean | undefined): boolean {
-  if (!dryRun) return before.metadata.resourceVersion !== undefined && before.metadata.resourceVersion === after.metadata.resourceVersion;
-  return JSON.stringify(comparable(before)) === JSON.stringify(comparable(after));
+  if (!dryRun && before.metadata.resourceVersion !== undefined && before.metadata.resourceVersion === after.metadata.resourceVersion) {
+    return true;
+  }
+  return sameConfiguration(before, after);
 }
 
 function emptyCounts(): Record<ApplyAction, number> {

@@ -75,6 +75,11 @@ export function comparable(obj: KubeObject): Record<string, unknown> {
   return copy;
 }
 
+/** Whether two versions of an object carry the same configuration (ignoring status and server-set metadata). */
+export function sameConfiguration(a: KubeObject, b: KubeObject): boolean {
+  return equal(comparable(a), comparable(b));
+}
+
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 function joinKey(base: string, key: string): string {

@@ -87,14 +87,21 @@ export class KubeError extends Error {
     this.retryAfterMs = init.retryAfterMs;
   }
 
-  /** The same error re-aimed at a more precise context (e.g. once the object being applied is known). */
+  /**
+   * The same error with gaps in its context filled in. What the error already knows wins: it was recorded closest
+   * to the failing request (e.g. the namespace-normalized object, "dry-run apply" rather than "apply").
+   */
   withContext(context: Partial<KubeErrorContext>): KubeError {
+    const namespace = this.namespace ?? context.namespace;
+    const object = this.object ?? context.object;
+    const operation = this.operation ?? context.operation;
     const merged: KubeErrorContext = {
-      cluster: context.cluster ?? this.cluster,
-      ...(context.namespace ?? this.namespace ? { namespace: context.namespace ?? this.namespace } : {}),
-      ...(context.object ?? this.object ? { object: context.object ?? this.object } : {}),
-      ...(context.operation ?? this.operation ? { operation: context.operation ?? this.operation } : {}),
+      cluster: this.cluster,
+      ...(namespace ? { namespace } : {}),
+      ...(object ? { object } : {}),
+      ...(operation ? { operation } : {}),
     };
+    if (merged.namespace === this.namespace && merged.object === this.object && merged.operation === this.operation) return this;
     return new KubeError({
       context: merged,
       code: this.code,

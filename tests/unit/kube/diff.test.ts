@@ -87,3 +87,13 @@ describe("diffObjects", () => {
     ]);
   });
 });
+
+describe("sameConfiguration", () => {
+  it("ignores status, resourceVersion, managedFields and key order", async () => {
+    const { sameConfiguration } = await import("@/lib/kube/diff");
+    const a = deployment("nginx:1");
+    const b: KubeObject = { status: { readyReplicas: 2 }, spec: a.spec, metadata: { ...a.metadata, resourceVersion: "999", managedFields: [] }, kind: a.kind, apiVersion: a.apiVersion };
+    expect(sameConfiguration(a, b)).toBe(true);
+    expect(sameConfiguration(a, deployment("nginx:2"))).toBe(false);
+  });
+});
