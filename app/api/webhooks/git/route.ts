@@ -1,0 +1,33 @@
+import { PUBLIC_ROUTE, requestContextOf } from "@/lib/api/with-auth";
+import { receiveGitWebhook } from "@/lib/deployments/data/repo-bindings";
+import { AppError, toErrorResponse } from "@/lib/errors";
+
+/** GitHub caps deliveries at 25 MB; push payloads are far smaller, and nothing larger is read into memory. */
+const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
+
+async function readRawBody(req: Request): Promise<Buffer> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > MAX_WEBHOOK_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", "The webhook body is larger than 5 MiB.");
+  const body = Buffer.from(await req.arrayBuffer());
+  if (body.length > MAX_WEBHOOK_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", "The webhook body is larger than 5 MiB.");
+  return body;
+}
+
+/**
+ * Public like sign-in, but called by Git servers, which send no Origin: so not `withPublic` (its Origin check is for
+ * browsers). The HMAC signature / token check in `receiveGitWebhook` is the authentication; errors map as everywhere.
+ */
+async function handle(req: Request): Promise<Response> {
+  const request = requestContextOf(req);
+  try {
+    const result = await receiveGitWebhook({ headers: req.headers, rawBody: await readRawBody(req), request });
+    return Response.json(result.body, { status: result.status });
+  } catch (err) {
+    const { status, body, headers } = toErrorResponse(err);
+    if (status >= 500) console.error(`[wharf] webhook ${request.requestId ?? "-"} failed:`, err instanceof Error ? err.stack : err);
+    return Response.json(body, { status, headers: { ...headers, ...(request.requestId ? { "x-request-id": request.requestId } : {}) } });
+  }
+}
+
+// POST /api/webhooks/git — GitHub/GitLab push webhook (HMAC-SHA256 or token verified): a deployment request per bound target
+export const POST = Object.assign(handle, { [PUBLIC_ROUTE]: true });

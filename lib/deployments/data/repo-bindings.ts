@@ -1,0 +1,241 @@
+import "server-only";
+import { createHash, randomBytes } from "node:crypto";
+import { recordAuditEvent, recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
+import type { Actor, RequestContext } from "@/lib/audit/schemas";
+import { open, seal } from "@/lib/credentials/crypto";
+import { loadKeyring } from "@/lib/credentials/keyring";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { AppError, isUniqueViolation } from "@/lib/errors";
+import {
+  normalizeRepoUrl,
+  parsePushEvent,
+  verifyWebhook,
+  webhookProviderOf,
+  type CreatedRepoBinding,
+  type PushEvent,
+  type RepoBindingView,
+  type TCreateRepoBinding,
+} from "../webhooks";
+import { requestDeployment } from "./request-deployment";
+
+/** The envelope context binds a sealed secret to its row: a ciphertext copied onto another binding does not open. */
+function secretContext(bindingId: string): string {
+  return `repo-binding:${bindingId}`;
+}
+
+function toView(row: { id: string; targetId: string; repoUrl: string; branch: string; path: string; createdById: string; createdAt: Date }): RepoBindingView {
+  return { id: row.id, targetId: row.targetId, repoUrl: row.repoUrl, branch: row.branch, path: row.path, createdById: row.createdById, createdAt: row.createdAt.toISOString() };
+}
+
+/** The URL a Git host must POST push events to. */
+export function webhookUrl(): string {
+  return `${env().publicUrl}/api/webhooks/git`;
+}
+
+/** A target's repository bindings, newest first. NOT_FOUND when the target does not exist. */
+export async function listRepoBindings(opts: { targetId: string }): Promise<{ bindings: RepoBindingView[]; webhookUrl: string }> {
+  const target = await db().target.findUnique({ where: { id: opts.targetId }, select: { id: true } });
+  if (!target) throw new AppError("NOT_FOUND", "There is no target with this id.");
+  const rows = await db().repoBinding.findMany({ where: { targetId: opts.targetId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+  return { bindings: rows.map(toView), webhookUrl: webhookUrl() };
+}
+
+/**
+ * Binds a repository branch (and path) to a push target. Wharf generates the webhook secret, seals it with the
+ * master key, and returns it in this response only; it is never shown again. One binding per target, repository
+ * (in any spelling), branch and path.
+ */
+export async function createRepoBinding(opts: {
+  targetId: string;
+  input: TCreateRepoBinding;
+  createdById: string;
+  actor: Actor;
+  request: RequestContext;
+}): Promise<CreatedRepoBinding> {
+  const secret = randomBytes(32).toString("base64url");
+  const keyring = loadKeyring();
+  try {
+    const row = await db().$transaction(async (tx) => {
+      const target = await tx.target.findUnique({ where: { id: opts.targetId }, select: { id: true, name: true, mode: true } });
+      if (!target) throw new AppError("NOT_FOUND", "There is no target with this id.");
+      if (target.mode !== "push") {
+        throw new AppError("TARGET_NOT_PUSH", `${target.name} is a pull target: its agent follows Git by itself, so push webhooks do not apply.`);
+      }
+      const existing = await tx.repoBinding.findMany({ where: { targetId: opts.targetId, branch: opts.input.branch, path: opts.input.path } });
+      if (existing.some((b) => normalizeRepoUrl(b.repoUrl) === normalizeRepoUrl(opts.input.repoUrl))) {
+        throw new AppError("CONFLICT", "This repository, branch and path are already bound to this target.", {
+          fields: { repoUrl: ["Already bound to this target for this branch and path."] },
+        });
+      }
+      const created = await tx.repoBinding.create({
+        data: { targetId: opts.targetId, repoUrl: opts.input.repoUrl, branch: opts.input.branch, path: opts.input.path, secretCiphertext: "", createdById: opts.createdById },
+      });
+      const sealed = await tx.repoBinding.update({ where: { id: created.id }, data: { secretCiphertext: seal(secret, keyring, secretContext(created.id)) } });
+      await recordAuditEvent(tx, {
+        actor: opts.actor,
+        action: "repo-binding.created",
+        subjectType: "repo-binding",
+        subjectId: created.id,
+        targetId: opts.targetId,
+        details: { repoUrl: opts.input.repoUrl, branch: opts.input.branch, path: opts.input.path, keyId: keyring.current.id },
+        request: opts.request,
+      });
+      return sealed;
+    });
+    return { binding: toView(row), secret, webhookUrl: webhookUrl() };
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError("CONFLICT", "This binding already exists.");
+    throw err;
+  }
+}
+
+/** Removes a binding (its webhook then gets 401). NOT_FOUND unless the binding belongs to the target. */
+export async function deleteRepoBinding(opts: { targetId: string; bindingId: string; actor: Actor; request: RequestContext }): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const row = await tx.repoBinding.findFirst({ where: { id: opts.bindingId, targetId: opts.targetId } });
+    if (!row) throw new AppError("NOT_FOUND", "There is no such repository binding on this target.");
+    await tx.repoBinding.delete({ where: { id: row.id } });
+    await recordAuditEvent(tx, {
+      actor: opts.actor,
+      action: "repo-binding.deleted",
+      subjectType: "repo-binding",
+      subjectId: row.id,
+      targetId: row.targetId,
+      details: { repoUrl: row.repoUrl, branch: row.branch, path: row.path },
+      request: opts.request,
+    });
+  });
+}
+
+/** What the webhook endpoint answers. */
+export interface WebhookResult {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+export interface WebhookRequestedDeployment {
+  targetId: string;
+  bindingId: string;
+  deploymentId?: string;
+  state?: string;
+  error?: { code: string; message: string };
+}
+
+function webhookActor(event: PushEvent): Actor {
+  return { kind: "system", id: null, name: `${event.provider} webhook (push by ${event.pusher})` };
+}
+
+/**
+ * Handles one push delivery. Order matters: the signature is checked first (against each binding of the named
+ * repository — nothing else is revealed to a caller without it), then the delivery id is recorded once (a replay
+ * finds it and does nothing), then a deployment request of the pushed commit is created for every verified binding
+ * of the pushed branch, through the same `requestDeployment` as people use (validation, approvals). The repository
+ * is fetched from the binding's URL, never from a URL in the payload.
+ */
+export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffer; request: RequestContext }): Promise<WebhookResult> {
+  const provider = webhookProviderOf(opts.headers);
+  if (!provider) {
+    throw new AppError("VALIDATION_FAILED", "Not a GitHub or GitLab webhook: send X-GitHub-Event or X-Gitlab-Event.");
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(opts.rawBody.toString("utf8"));
+  } catch {
+    // Form-encoded GitHub deliveries (payload=…) are not supported; the signature still decides the status.
+    payload = null;
+  }
+  const event = parsePushEvent(provider, opts.headers, payload);
+  const wanted = new Set(event.repoUrls.map(normalizeRepoUrl));
+  const bindings = wanted.size === 0 ? [] : (await db().repoBinding.findMany({ include: { target: { select: { mode: true, name: true } } } })).filter((b) => wanted.has(normalizeRepoUrl(b.repoUrl)));
+
+  const keyring = loadKeyring();
+  const verified = bindings.filter((b) => {
+    try {
+      return verifyWebhook(provider, opts.headers, opts.rawBody, open(b.secretCiphertext, keyring, secretContext(b.id)));
+    } catch {
+      return false;
+    }
+  });
+  if (verified.length === 0) {
+    const reason = bindings.length === 0 ? "no binding for this repository" : opts.headers.get(provider === "github" ? "x-hub-signature-256" : "x-gitlab-token") ? "bad signature" : "missing signature";
+    // Only deliveries naming a bound repository are recorded, so anonymous noise cannot flood the audit trail.
+    if (bindings.length > 0) {
+      await recordStandaloneAuditEvent({
+        actor: { kind: "system", id: null, name: `${provider} webhook` },
+        action: "webhook.rejected",
+        subjectType: "webhook",
+        subjectId: event.deliveryId,
+        targetId: bindings.length === 1 ? bindings[0]!.targetId : null,
+        outcome: "denied",
+        details: { provider, reason, repo: bindings[0]!.repoUrl, event: event.event },
+        request: opts.request,
+      });
+    }
+    throw new AppError("WEBHOOK_SIGNATURE_INVALID", "The webhook signature is missing or does not match any binding of this repository.");
+  }
+
+  if (!event.isPush) return { status: 200, body: { ignored: "event", event: event.event } };
+  if (!event.branch) return { status: 200, body: { ignored: "not a branch push" } };
+  if (!event.commitSha) return { status: 200, body: { ignored: "branch deleted" } };
+  const matching = verified.filter((b) => b.branch === event.branch && b.target.mode === "push");
+  if (matching.length === 0) return { status: 200, body: { ignored: "no binding for this branch", branch: event.branch } };
+
+  const deliveryId = `${provider}:${event.deliveryId ?? `sha256-${createHash("sha256").update(opts.rawBody).digest("hex")}`}`;
+  const actor = webhookActor(event);
+  try {
+    await db().$transaction(async (tx) => {
+      await tx.webhookDelivery.create({ data: { id: deliveryId, provider } });
+      await recordAuditEvent(tx, {
+        actor,
+        action: "webhook.accepted",
+        subjectType: "webhook",
+        subjectId: deliveryId,
+        targetId: matching.length === 1 ? matching[0]!.targetId : null,
+        details: {
+          provider,
+          repo: matching[0]!.repoUrl,
+          branch: event.branch,
+          commitSha: event.commitSha,
+          pusher: event.pusher,
+          targets: matching.map((b) => ({ targetId: b.targetId, bindingId: b.id })),
+        },
+        request: opts.request,
+      });
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) return { status: 200, body: { ignored: "replay", deliveryId } };
+    throw err;
+  }
+
+  const results: WebhookRequestedDeployment[] = [];
+  let unexpected: unknown;
+  for (const binding of matching) {
+    try {
+      const deployment = await requestDeployment({
+        targetId: binding.targetId,
+        source: { kind: "git", url: binding.repoUrl, ref: event.commitSha, path: binding.path },
+        reason: `Push to ${event.branch} by ${event.pusher} (${event.commitSha.slice(0, 12)})${event.headCommitMessage ? `: ${event.headCommitMessage}` : ""}`.slice(0, 2000),
+        actor,
+        // Webhook requests belong to no person: the id never matches a user, so every human may still approve,
+        // while the commit author ban (by email) keeps applying.
+        principal: { userId: `webhook:${binding.id}`, email: `webhook+${binding.id}@wharf.invalid`, role: "deployer", kind: "api-token" },
+        request: opts.request,
+      });
+      results.push({ targetId: binding.targetId, bindingId: binding.id, deploymentId: deployment.id, state: deployment.state });
+    } catch (err) {
+      if (!(err instanceof AppError)) unexpected ??= err;
+      results.push({
+        targetId: binding.targetId,
+        bindingId: binding.id,
+        error: err instanceof AppError ? { code: err.code, message: err.message } : { code: "INTERNAL", message: "Could not create the deployment request." },
+      });
+    }
+  }
+  if (unexpected !== undefined && results.every((r) => r.error)) {
+    // Nothing was created and the cause was on our side: forget the delivery so the provider's redelivery works.
+    await db().webhookDelivery.delete({ where: { id: deliveryId } }).catch(() => undefined);
+    throw unexpected;
+  }
+  return { status: 202, body: { accepted: true, deliveryId, commitSha: event.commitSha, branch: event.branch, deployments: results } };
+}

@@ -1,0 +1,203 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import { ZGitPath, ZGitUrl } from "./schemas";
+
+/**
+ * Git push webhooks, GitHub and GitLab style: reading the headers and payload, and checking the shared secret.
+ * Pure functions; the flow that finds bindings and creates requests is in data/repo-bindings.ts.
+ */
+
+export type WebhookProvider = "github" | "gitlab";
+
+/** What Wharf needs from a push delivery, whichever provider sent it. */
+export interface PushEvent {
+  provider: WebhookProvider;
+  /** The provider's event name (`push`, `ping`, `Push Hook`, …). */
+  event: string;
+  isPush: boolean;
+  /** Provider's delivery id, used to ignore replays; absent for old GitLab versions (then the body hash is used). */
+  deliveryId: string | null;
+  /** Every URL the payload gives for the repository (clone, SSH, web), as sent. */
+  repoUrls: string[];
+  /** `refs/heads/main` → `main`; null for tags and other refs. */
+  branch: string | null;
+  /** The pushed commit (`after`/`checkout_sha`); null when the push deleted the branch. */
+  commitSha: string | null;
+  pusher: string;
+  headCommitMessage: string | null;
+}
+
+/** Reads the provider from the headers; null when the request is not a GitHub or GitLab webhook. */
+export function webhookProviderOf(headers: Headers): WebhookProvider | null {
+  if (headers.get("x-github-event")) return "github";
+  if (headers.get("x-gitlab-event")) return "gitlab";
+  return null;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function str(v: unknown): string | null {
+  return typeof v === "string" && v.length > 0 ? v : null;
+}
+
+const ZERO_SHA = /^0+$/;
+
+/**
+ * Extracts the push facts from a delivery. Tolerant: unknown fields are ignored, missing ones come back null, so a
+ * `ping` or another event still yields its repository for the signature check.
+ */
+export function parsePushEvent(provider: WebhookProvider, headers: Headers, payload: unknown): PushEvent {
+  const p = isRecord(payload) ? payload : {};
+  const urls: (string | null)[] = [];
+  let event: string;
+  let deliveryId: string | null;
+  let pusher: string | null;
+  let sha: string | null;
+  let message: string | null = null;
+  if (provider === "github") {
+    event = headers.get("x-github-event") ?? "";
+    deliveryId = headers.get("x-github-delivery");
+    const repo = isRecord(p.repository) ? p.repository : {};
+    urls.push(str(repo.clone_url), str(repo.ssh_url), str(repo.html_url), str(repo.git_url), str(repo.url), str(repo.svn_url));
+    const pusherObj = isRecord(p.pusher) ? p.pusher : {};
+    const sender = isRecord(p.sender) ? p.sender : {};
+    pusher = str(pusherObj.name) ?? str(sender.login) ?? str(pusherObj.email);
+    sha = p.deleted === true ? null : str(p.after);
+    const head = isRecord(p.head_commit) ? p.head_commit : {};
+    message = str(head.message);
+  } else {
+    event = headers.get("x-gitlab-event") ?? "";
+    deliveryId = headers.get("x-gitlab-event-uuid") ?? headers.get("x-gitlab-webhook-uuid");
+    const project = isRecord(p.project) ? p.project : {};
+    const repo = isRecord(p.repository) ? p.repository : {};
+    urls.push(
+      str(project.git_http_url),
+      str(project.git_ssh_url),
+      str(project.web_url),
+      str(project.http_url),
+      str(project.ssh_url),
+      str(repo.git_http_url),
+      str(repo.git_ssh_url),
+      str(repo.homepage),
+      str(repo.url),
+    );
+    pusher = str(p.user_name) ?? str(p.user_username);
+    sha = str(p.checkout_sha) ?? str(p.after);
+    const commits = Array.isArray(p.commits) ? p.commits.filter(isRecord) : [];
+    const head = commits.find((c) => c.id === sha) ?? commits[commits.length - 1];
+    message = head ? str(head.message) : null;
+  }
+  if (sha && ZERO_SHA.test(sha)) sha = null;
+  const ref = str(p.ref);
+  const branch = ref?.startsWith("refs/heads/") ? ref.slice("refs/heads/".length) : null;
+  const isPush = provider === "github" ? event === "push" : event === "Push Hook";
+  return {
+    provider,
+    event,
+    isPush,
+    deliveryId: deliveryId ? deliveryId.slice(0, 200) : null,
+    repoUrls: [...new Set(urls.filter((u): u is string => u !== null))],
+    branch,
+    commitSha: sha && /^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(sha) ? sha.toLowerCase() : null,
+    pusher: (pusher ?? "unknown").slice(0, 200),
+    headCommitMessage: message ? message.split("\n")[0]!.slice(0, 200) : null,
+  };
+}
+
+/**
+ * One comparable form for the many spellings of a repository: `https://GitHub.com/Org/App.git`,
+ * `git@github.com:org/app.git`, `ssh://git@github.com/org/app` and `github.com/org/app/` all become
+ * `github.com/org/app`. Scheme, user, port, `.git` suffix, trailing slashes and case are dropped.
+ */
+export function normalizeRepoUrl(raw: string): string {
+  let s = raw.trim();
+  // scp-like SSH syntax: user@host:path (no scheme).
+  const scp = /^(?:[^@/\s]+@)?([^:/\s]+):(?!\/\/)(.+)$/.exec(s);
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(s) && scp) {
+    s = `${scp[1]}/${scp[2]}`;
+  } else {
+    try {
+      const url = new URL(s);
+      if (url.protocol === "file:") return `file://${url.pathname.replace(/\/+$/, "").replace(/\.git$/i, "")}`.toLowerCase();
+      s = `${url.hostname}${url.pathname}`;
+    } catch {
+      // Not a URL: compare what was given, normalized the same way.
+    }
+  }
+  return s
+    .replace(/\/+$/, "")
+    .replace(/\.git$/i, "")
+    .replace(/\/+$/, "")
+    .toLowerCase();
+}
+
+/** Whether two spellings name the same repository. */
+export function sameRepo(a: string, b: string): boolean {
+  return normalizeRepoUrl(a) === normalizeRepoUrl(b);
+}
+
+function constantTimeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a, "utf8");
+  const bb = Buffer.from(b, "utf8");
+  // Compare equal-length digests so the comparison time does not reveal the expected length either.
+  const ha = createHmac("sha256", "wharf-compare").update(ab).digest();
+  const hb = createHmac("sha256", "wharf-compare").update(bb).digest();
+  return timingSafeEqual(ha, hb) && ab.length === bb.length;
+}
+
+/** The `X-Hub-Signature-256` value GitHub sends for `body` under `secret`. */
+export function githubSignature(secret: string, rawBody: string | Buffer): string {
+  return `sha256=${createHmac("sha256", secret).update(rawBody).digest("hex")}`;
+}
+
+/**
+ * Checks a delivery against one binding's secret: GitHub's HMAC-SHA256 of the raw body, or GitLab's token (GitLab
+ * sends the secret itself). Constant-time in both cases; a missing header never verifies.
+ */
+export function verifyWebhook(provider: WebhookProvider, headers: Headers, rawBody: string | Buffer, secret: string): boolean {
+  if (provider === "github") {
+    const sent = headers.get("x-hub-signature-256");
+    if (!sent || !sent.startsWith("sha256=")) return false;
+    return constantTimeEqual(sent.trim().toLowerCase(), githubSignature(secret, rawBody));
+  }
+  const token = headers.get("x-gitlab-token");
+  if (!token) return false;
+  return constantTimeEqual(token, secret);
+}
+
+/** A branch name as git allows it in `refs/heads/<branch>` (no ranges, no option-like names, no spaces). */
+export const ZBranch = z
+  .string({ error: "Enter a branch." })
+  .trim()
+  .min(1, "Enter a branch.")
+  .max(255, "Use at most 255 characters.")
+  .refine((v) => !v.startsWith("-") && !v.startsWith("refs/") && !/[\s~^:?*[\\]|\.\.|@\{|\/\/|\/$|\.lock$/.test(v), "Enter a plain branch name, e.g. main.");
+
+/** Create-form input for a repository binding; the secret is generated by Wharf, never chosen. */
+export const ZCreateRepoBinding = z.strictObject({
+  repoUrl: ZGitUrl,
+  branch: ZBranch,
+  path: ZGitPath.default("."),
+});
+export type TCreateRepoBinding = z.output<typeof ZCreateRepoBinding>;
+export type TCreateRepoBindingInput = z.input<typeof ZCreateRepoBinding>;
+
+/** A binding as pages and the API show it: never the secret. */
+export interface RepoBindingView {
+  id: string;
+  targetId: string;
+  repoUrl: string;
+  branch: string;
+  path: string;
+  createdById: string;
+  createdAt: string;
+}
+
+/** The create response: the only time the secret is ever shown. */
+export interface CreatedRepoBinding {
+  binding: RepoBindingView;
+  secret: string;
+  webhookUrl: string;
+}
