@@ -11,7 +11,7 @@ import { DeleteTargetButton } from "./delete-target-button";
 import { TargetModeBadge } from "./target-mode-badge";
 
 /** Header and settings of one target; admin controls are not rendered at all for other roles. */
-export function TargetDetail({ id, canManage }: { id: string; canManage: boolean }) {
+export function TargetDetail({ id, canManage, canDeploy = false }: { id: string; canManage: boolean; canDeploy?: boolean }) {
   const { data: target, error } = useTarget(id);
   if (error) {
     return (
@@ -32,12 +32,26 @@ export function TargetDetail({ id, canManage }: { id: string; canManage: boolean
           </span>
         }
         actions={
-          canManage ? (
+          canManage || (canDeploy && target.mode === "push") ? (
             <>
-              <Button asChild variant="secondary">
-                <Link href={`/targets/${target.id}/edit`}>Edit</Link>
-              </Button>
-              <DeleteTargetButton id={target.id} name={target.name} />
+              {canDeploy && target.mode === "push" ? (
+                <>
+                  <Button asChild>
+                    <Link href={`/targets/${target.id}/deploy`}>New deployment</Link>
+                  </Button>
+                  <Button asChild variant="secondary">
+                    <Link href={`/deployments?targetId=${target.id}`}>Deployments</Link>
+                  </Button>
+                </>
+              ) : null}
+              {canManage ? (
+                <>
+                  <Button asChild variant="secondary">
+                    <Link href={`/targets/${target.id}/edit`}>Edit</Link>
+                  </Button>
+                  <DeleteTargetButton id={target.id} name={target.name} />
+                </>
+              ) : null}
             </>
           ) : undefined
         }
@@ -71,7 +85,7 @@ export function TargetDetail({ id, canManage }: { id: string; canManage: boolean
           <CardHeader title="Rules" />
           <CardBody>
             <dl className="space-y-3 text-sm">
-              <Row label="Approval rule">{describeApprovalRule(target.requiredApprovals)}</Row>
+              <Row label="Approval rule">{describeApprovalRule(target)}</Row>
               <Row label="Default namespace">
                 <span className="font-mono">{target.defaultNamespace}</span>
               </Row>

@@ -32,6 +32,11 @@ interface FormState {
   allowClusterScoped: boolean;
   /** "" = the environment's default (create only). */
   requiredApprovals: string;
+  approverRole: "approver" | "admin";
+  banRequester: boolean;
+  banCommitAuthor: boolean;
+  allowTokenApprovals: boolean;
+  approvalTtlHours: string;
   ownerTeam: string;
   credentialPolicyId: string;
 }
@@ -47,6 +52,11 @@ const FIELD_ORDER: (keyof FormState)[] = [
   "allowedNamespaces",
   "allowClusterScoped",
   "requiredApprovals",
+  "approverRole",
+  "banRequester",
+  "banCommitAuthor",
+  "allowTokenApprovals",
+  "approvalTtlHours",
   "ownerTeam",
   "credentialPolicyId",
 ];
@@ -63,6 +73,11 @@ function initialState(target: TargetView | undefined): FormState {
     allowedNamespaces: target?.allowedNamespaces.join("\n") ?? "",
     allowClusterScoped: target?.allowClusterScoped ?? false,
     requiredApprovals: target ? String(target.requiredApprovals) : "",
+    approverRole: target?.approverRole ?? "approver",
+    banRequester: target?.banRequester ?? true,
+    banCommitAuthor: target?.banCommitAuthor ?? true,
+    allowTokenApprovals: target?.allowTokenApprovals ?? false,
+    approvalTtlHours: String(target?.approvalTtlHours ?? 24),
     ownerTeam: target?.ownerTeam ?? "",
     credentialPolicyId: target?.credentialPolicy?.id ?? "",
   };
@@ -87,6 +102,12 @@ function toInput(s: FormState): TCreateTargetInput {
     allowedNamespaces: splitNamespaces(s.allowedNamespaces),
     allowClusterScoped: s.allowClusterScoped,
     ...(s.requiredApprovals === "" ? {} : { requiredApprovals: Number(s.requiredApprovals) }),
+    approverRole: s.approverRole,
+    banRequester: s.banRequester,
+    banCommitAuthor: s.banCommitAuthor,
+    allowTokenApprovals: s.allowTokenApprovals,
+    // An empty or non-numeric entry reaches the schema as NaN and gets its message.
+    approvalTtlHours: s.approvalTtlHours.trim() === "" ? Number.NaN : Number(s.approvalTtlHours),
     ownerTeam: s.ownerTeam,
     credentialPolicyId: s.credentialPolicyId || null,
   };
@@ -264,6 +285,44 @@ export function TargetForm(props: { target?: TargetView; policies: { id: string;
               </option>
             ))}
           </Select>
+        </Field>
+        <Field htmlFor="target-approverRole" label="Who may approve" hint="Admins may always approve." errors={fields.approverRole}>
+          <Select
+            {...input("approverRole")}
+            value={state.approverRole}
+            onChange={(e) => set("approverRole", e.target.value === "admin" ? "admin" : "approver")}
+            className="w-72"
+          >
+            <option value="approver">Approvers and admins</option>
+            <option value="admin">Admins only</option>
+          </Select>
+        </Field>
+        <Checkbox
+          id="target-banRequester"
+          name="banRequester"
+          checked={state.banRequester}
+          onChange={(v) => set("banRequester", v)}
+          label="The requester may not approve"
+          hint="Recommended: a second person looks at every change."
+        />
+        <Checkbox
+          id="target-banCommitAuthor"
+          name="banCommitAuthor"
+          checked={state.banCommitAuthor}
+          onChange={(v) => set("banCommitAuthor", v)}
+          label="The Git commit's author may not approve"
+          hint="Matched by email, so someone cannot approve their own code when a pipeline requested the deploy."
+        />
+        <Checkbox
+          id="target-allowTokenApprovals"
+          name="allowTokenApprovals"
+          checked={state.allowTokenApprovals}
+          onChange={(v) => set("allowTokenApprovals", v)}
+          label="API tokens may approve"
+          hint="Off by default, so a pipeline cannot approve its own work."
+        />
+        <Field htmlFor="target-approvalTtlHours" label="Approvals expire after (hours)" hint="An approval older than this no longer counts (1–720)." errors={fields.approvalTtlHours}>
+          <Input {...input("approvalTtlHours")} value={state.approvalTtlHours} onChange={(e) => set("approvalTtlHours", e.target.value)} inputMode="numeric" className="w-32" />
         </Field>
         <Field
           htmlFor="target-credentialPolicyId"

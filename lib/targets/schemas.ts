@@ -106,6 +106,17 @@ export const ZRequiredApprovals = z
 
 export const ZOwnerTeam = z.string().trim().max(100, "Use at most 100 characters.");
 
+/** Who may approve: approvers (and admins), or admins only. Deployers and viewers never approve. */
+export const APPROVER_ROLES = ["approver", "admin"] as const;
+export const ZApproverRole = z.enum(APPROVER_ROLES, { error: "Choose approvers or admins." });
+
+export const APPROVAL_TTL_HOURS_MAX = 24 * 30;
+export const ZApprovalTtlHours = z
+  .number({ error: "Enter a whole number of hours from 1 to 720." })
+  .int("Enter a whole number of hours from 1 to 720.")
+  .min(1, "Enter a whole number of hours from 1 to 720.")
+  .max(APPROVAL_TTL_HOURS_MAX, "Approvals can stay valid for at most 720 hours (30 days).");
+
 /** Environments whose targets require one approval unless the admin says otherwise. */
 export const PRODUCTION_ENVIRONMENTS = ["prod", "production"] as const;
 
@@ -126,6 +137,14 @@ const targetFields = {
   allowClusterScoped: z.boolean().optional(),
   /** Omitted: the service applies `defaultRequiredApprovals(environment)`. */
   requiredApprovals: ZRequiredApprovals.optional(),
+  approverRole: ZApproverRole.optional(),
+  /** The requester may not approve their own request (default true). */
+  banRequester: z.boolean().optional(),
+  /** The author of the deployed Git commit, matched by email, may not approve it (default true). */
+  banCommitAuthor: z.boolean().optional(),
+  /** API tokens may approve (default false, so a pipeline cannot approve its own work). */
+  allowTokenApprovals: z.boolean().optional(),
+  approvalTtlHours: ZApprovalTtlHours.optional(),
   ownerTeam: ZOwnerTeam.optional(),
   credentialPolicyId: z.string().trim().max(100).nullable().optional(),
 };
@@ -195,6 +214,11 @@ export interface TargetView {
   allowedNamespaces: string[];
   allowClusterScoped: boolean;
   requiredApprovals: number;
+  approverRole: "approver" | "admin";
+  banRequester: boolean;
+  banCommitAuthor: boolean;
+  allowTokenApprovals: boolean;
+  approvalTtlHours: number;
   ownerTeam: string;
   credentialPolicy: { id: string; name: string } | null;
   createdAt: string;
@@ -215,8 +239,29 @@ export interface TargetModeCounts {
   pull: number;
 }
 
-/** A human sentence for a target's approval rule. */
-export function describeApprovalRule(requiredApprovals: number): string {
-  if (requiredApprovals === 0) return "Deploys need no approval";
-  return `Deploys need ${requiredApprovals} approval${requiredApprovals === 1 ? "" : "s"}`;
+/** What `describeApprovalRule` reads; a bare number describes only the count. */
+export interface ApprovalRuleFields {
+  requiredApprovals: number;
+  approverRole?: "approver" | "admin";
+  banRequester?: boolean;
+  banCommitAuthor?: boolean;
+  allowTokenApprovals?: boolean;
+  approvalTtlHours?: number;
+}
+
+/**
+ * A human sentence for a target's approval rule: "Deploys need 2 approvals from approvers or admins; the requester
+ * and the commit author may not approve; approvals expire after 24 h".
+ */
+export function describeApprovalRule(rule: number | ApprovalRuleFields): string {
+  const r = typeof rule === "number" ? { requiredApprovals: rule } : rule;
+  if (r.requiredApprovals === 0) return "Deploys need no approval";
+  const parts = [`Deploys need ${r.requiredApprovals} approval${r.requiredApprovals === 1 ? "" : "s"}`];
+  if (r.approverRole) parts[0] += r.approverRole === "admin" ? " from admins" : " from approvers or admins";
+  if (typeof rule === "number") return parts[0]!;
+  const bans = [r.banRequester ? "the requester" : null, r.banCommitAuthor ? "the commit author" : null].filter(Boolean);
+  if (bans.length) parts.push(`${bans.join(" and ")} may not approve`);
+  if (r.allowTokenApprovals) parts.push("API tokens may approve");
+  if (r.approvalTtlHours) parts.push(`approvals expire after ${r.approvalTtlHours} h`);
+  return parts.join("; ");
 }

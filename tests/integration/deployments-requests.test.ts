@@ -5,6 +5,7 @@ import * as deploymentRoute from "@/app/api/deployments/[id]/route";
 import * as cancelRoute from "@/app/api/deployments/[id]/cancel/route";
 import * as previewRoute from "@/app/api/deployments/[id]/preview/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
+import * as targetRoute from "@/app/api/targets/[id]/route";
 import { dbFor } from "@/lib/db/client";
 import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
 import { callRoute, createCaller, type Caller } from "../support/api";
@@ -295,6 +296,43 @@ describe("cancel", () => {
     expect(ok.body.canCancel).toBe(false);
     expect(await db().auditEvent.count({ where: { subjectId: res.body.id, action: "deployment.cancel-requested" } })).toBe(1);
     await db().deployment.update({ where: { id: res.body.id }, data: { state: "failed" } });
+  });
+});
+
+describe("targets and deployments", () => {
+  it("a target needing no approval queues requests at once, and cannot be deleted while one is queued or running", async () => {
+    const quick = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 0 });
+    const res = await manifestsRequest(configMap("quick", { a: "1" }), quick.targetId);
+    expect(res.body.state).toBe("queued");
+    const actions = (await db().auditEvent.findMany({ where: { subjectId: res.body.id }, orderBy: { seq: "asc" } })).map((a) => a.action);
+    expect(actions).toEqual(["deployment.requested", "deployment.approved", "deployment.queued"]);
+    const del = () => callRoute(targetRoute.DELETE, { method: "DELETE", path: `/api/targets/${quick.targetId}`, params: { id: quick.targetId }, as: admin });
+    const refused = await del();
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe("TARGET_BUSY");
+    expect(refused.body.error.message).toMatch(/waiting to run/);
+    await db().deployment.update({ where: { id: res.body.id }, data: { state: "running" } });
+    expect((await del()).body.error.message).toMatch(/running/);
+    await db().deployment.update({ where: { id: res.body.id }, data: { state: "succeeded" } });
+    expect((await del()).status).toBe(204);
+  });
+
+  it("the approval rule's fields are set through the targets API and shown on deployments", async () => {
+    const own = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 1 });
+    const patch = await callRoute(targetRoute.PATCH, {
+      method: "PATCH",
+      path: `/api/targets/${own.targetId}`,
+      params: { id: own.targetId },
+      body: { requiredApprovals: 3, approverRole: "admin", banRequester: false, banCommitAuthor: true, allowTokenApprovals: true, approvalTtlHours: 4 },
+      as: admin,
+    });
+    expect(patch.status).toBe(200);
+    expect(patch.body).toMatchObject({ requiredApprovals: 3, approverRole: "admin", banRequester: false, allowTokenApprovals: true, approvalTtlHours: 4 });
+    const bad = await callRoute(targetRoute.PATCH, { method: "PATCH", path: "/x", params: { id: own.targetId }, body: { approverRole: "deployer", approvalTtlHours: 0 }, as: admin });
+    expect(bad.status).toBe(422);
+    expect(Object.keys(bad.body.error.fields).sort()).toEqual(["approvalTtlHours", "approverRole"]);
+    const d = await manifestsRequest(configMap("ruled", { a: "1" }), own.targetId);
+    expect(d.body.ruleDescription).toBe("3 approvals from admins; the commit author may not approve; API tokens may approve; approvals expire after 4 h");
   });
 });
 

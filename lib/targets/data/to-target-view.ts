@@ -31,6 +31,12 @@ export function toTargetView(row: TargetRow): TargetView {
     allowedNamespaces: parseAllowedNamespaces(row.allowedNamespaces),
     allowClusterScoped: row.allowClusterScoped,
     requiredApprovals: row.requiredApprovals,
+    // A hand-edited, unknown role reads as the stricter one, as the approval rules treat it.
+    approverRole: row.approverRole === "approver" ? "approver" : "admin",
+    banRequester: row.banRequester,
+    banCommitAuthor: row.banCommitAuthor,
+    allowTokenApprovals: row.allowTokenApprovals,
+    approvalTtlHours: row.approvalTtlHours,
     ownerTeam: row.ownerTeam,
     credentialPolicy: row.credentialPolicy ? { id: row.credentialPolicy.id, name: row.credentialPolicy.name } : null,
     createdAt: row.createdAt.toISOString(),

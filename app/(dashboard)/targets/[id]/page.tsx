@@ -46,7 +46,7 @@ export default async function TargetPage({ params }: { params: Params }) {
         </Link>
       </nav>
       <HydrationBoundary state={dehydrate(qc)}>
-        <TargetDetail id={id} canManage={can(principal.role, "targets.manage")} />
+        <TargetDetail id={id} canManage={can(principal.role, "targets.manage")} canDeploy={can(principal.role, "deployments.request")} />
       </HydrationBoundary>
       <Card className="mt-6">
         <CardHeader title="Cluster credential" />
