@@ -7,6 +7,7 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { PageHeader } from "@/components/layout/page-header";
 import { useTarget } from "@/lib/targets/hooks/use-target";
 import { describeApprovalRule } from "@/lib/targets/schemas";
+import { RepoBindingsPanel } from "@/components/deployments/repo-bindings-panel";
 import { DeleteTargetButton } from "./delete-target-button";
 import { TargetModeBadge } from "./target-mode-badge";
 
@@ -108,6 +109,11 @@ export function TargetDetail({ id, canManage, canDeploy = false }: { id: string;
           </CardBody>
         </Card>
       </div>
+      {target.mode === "push" ? (
+        <div className="mt-6">
+          <RepoBindingsPanel targetId={target.id} canManage={canManage} />
+        </div>
+      ) : null}
     </>
   );
 }

@@ -134,6 +134,5 @@ export function startProcessExecutor(): Executor | null {
   if (env().WHARF_EXECUTOR === "off") return null;
   const executor = startExecutor();
   g[GLOBAL_KEY] = executor;
-  console.log(`[wharf] deployment executor ${executor.processId} started`);
   return executor;
 }

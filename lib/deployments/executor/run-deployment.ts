@@ -169,7 +169,6 @@ interface RunState {
 }
 
 async function execute(input: DeploymentRunInput, settings: RunSettings, run: RunState): Promise<{ state: FinishState; message: string; details?: Record<string, unknown> }> {
-  const { recorder } = run;
   let objects: KubeObject[];
   try {
     objects = parseManifests(input.manifests);
