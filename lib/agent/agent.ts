@@ -1,0 +1,339 @@
+import os from "node:os";
+import path from "node:path";
+import type { KubeClient } from "@/lib/kube";
+import { Backoff, withJitter } from "./backoff";
+import { AgentError } from "./errors";
+import { EventBuffer } from "./event-buffer";
+import { GitCache, type GitCredentials } from "./git";
+import { EVENTS_BATCH_MAX, HEARTBEAT_INTERVAL_MS, type TAssignments, type TRepoAssignment, type TSyncEventInput, type TSyncTrigger, type TTargetAssignment } from "./protocol";
+import { RegistryClient, type RegistryCredential } from "./registry";
+import { AgentState } from "./state";
+import { RepoReconciler, type RepoStatus } from "./sync";
+import { WharfClient } from "./wharf-client";
+
+export const AGENT_VERSION = "0.1.0";
+
+export interface AgentOptions {
+  /** Dashboard base URL. */
+  wharfUrl: string;
+  /** Agent credential (`wharfa_…`); else the one persisted in `stateDir`; else obtained with `enrolmentToken`. */
+  credential?: string;
+  enrolmentToken?: string;
+  /** Persistent directory: assignments, last good revisions, Git mirrors, event journal, credential. */
+  stateDir: string;
+  /** The cluster the agent syncs; the caller owns (and closes) it. */
+  kubeClient: KubeClient;
+  gitCredentials?: GitCredentials;
+  registryCredentials?: Record<string, RegistryCredential>;
+  version?: string;
+  hostname?: string;
+  /** One line per sync and per problem; never given secrets. Default console.log. */
+  log?: (line: string) => void;
+  /** Event journal capacity (default 10,000). */
+  eventCapacity?: number;
+  /** Deadline for workloads to become ready after an apply (default 5 minutes). */
+  rolloutTimeoutMs?: number;
+  /** First and largest backoff after failures (defaults 1 s and 5 min). */
+  backoff?: { baseDelayMs?: number; maxDelayMs?: number };
+  /** Heartbeat interval until Wharf says otherwise (default the protocol's). */
+  heartbeatIntervalMs?: number;
+  fetch?: typeof fetch;
+}
+
+export interface RunningAgent {
+  /** Stops polling, timers and heartbeats; waits for running syncs and a last event flush. */
+  stop(): Promise<void>;
+  /** Reconciles one repo (or all) now; resolves when that reconciliation finished. */
+  syncNow(repoId?: string): Promise<void>;
+  /** Current per-repo status, as heartbeats report it. */
+  status(): Map<string, RepoStatus>;
+  /** Events waiting in the journal for Wharf. */
+  pendingEvents(): number;
+}
+
+interface Worker {
+  target: TTargetAssignment;
+  repo: TRepoAssignment;
+  reconciler: RepoReconciler;
+  timer: NodeJS.Timeout | undefined;
+  running: boolean;
+  pending: TSyncTrigger | undefined;
+  waiters: (() => void)[];
+  backoff: Backoff;
+  notifySeq: number;
+  configKey: string;
+}
+
+/** The parts of an assignment whose change means "look again now" (notifySeq handled separately). */
+function configKeyOf(target: TTargetAssignment, repo: TRepoAssignment): string {
+  const { notifySeq: _notifySeq, ...rest } = repo;
+  void _notifySeq;
+  return JSON.stringify([rest, target.defaultNamespace, target.allowedNamespaces, target.allowClusterScoped, target.requiresApproval]);
+}
+
+/**
+ * Starts the pull agent: follows Wharf's assignments by long poll (falling back to the persisted ones while Wharf is
+ * unreachable), runs one serialized reconciler per repo on its poll interval (with jitter) or at once on a notify or
+ * changed assignment, journals events to disk and sends them in order, and heartbeats per-repo status. Failures back
+ * off exponentially with jitter, per repo and for Wharf.
+ */
+export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const state = new AgentState(options.stateDir);
+  const buffer = new EventBuffer({ dir: path.join(options.stateDir, "journal"), ...(options.eventCapacity ? { capacity: options.eventCapacity } : {}) });
+  const git = new GitCache({ dir: path.join(options.stateDir, "git"), ...(options.gitCredentials ? { credentials: options.gitCredentials } : {}) });
+  const registry = new RegistryClient({ credentials: options.registryCredentials ?? {} });
+  const credential = options.credential ?? state.readCredential();
+  const wharf = new WharfClient({ url: options.wharfUrl, ...(credential ? { credential } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const version = options.version ?? AGENT_VERSION;
+  const hostname = options.hostname ?? os.hostname();
+  const backoffOptions = { baseDelayMs: options.backoff?.baseDelayMs ?? 1000, maxDelayMs: options.backoff?.maxDelayMs ?? 5 * 60_000 };
+  const abort = new AbortController();
+  const workers = new Map<string, Worker>();
+  let stopped = false;
+
+  // ---- events ------------------------------------------------------------------------------------------------
+  let flushTimer: NodeJS.Timeout | undefined;
+  let flushing: Promise<void> | undefined;
+  const wharfEventsBackoff = new Backoff(backoffOptions);
+  const scheduleFlush = (delayMs: number) => {
+    if (stopped || flushTimer) return;
+    flushTimer = setTimeout(() => {
+      flushTimer = undefined;
+      flushing ??= flush().finally(() => (flushing = undefined));
+    }, delayMs);
+  };
+  const flush = async (): Promise<void> => {
+    while (buffer.size > 0 || buffer.dropped > 0) {
+      const batch = buffer.peek(EVENTS_BATCH_MAX);
+      try {
+        await wharf.sendEvents({ events: batch.events, ...(batch.dropped ? { dropped: batch.dropped } : {}) });
+        buffer.acknowledge(batch.events.map((e) => e.id), batch.dropped);
+        wharfEventsBackoff.reset();
+      } catch (err) {
+        if (err instanceof AgentError && err.code === "WHARF_REJECTED") {
+          // A batch Wharf will never accept would block every later event; it is logged and counted as dropped.
+          log(`events: Wharf rejected a batch of ${batch.events.length}: ${err.message}`);
+          buffer.acknowledge(batch.events.map((e) => e.id), 0);
+          continue;
+        }
+        if (!stopped) scheduleFlush(wharfEventsBackoff.fail());
+        return;
+      }
+    }
+  };
+  const emit = (event: TSyncEventInput) => {
+    buffer.append(event);
+    scheduleFlush(20);
+  };
+
+  const ctx = {
+    client: options.kubeClient,
+    git,
+    registry,
+    state,
+    emit,
+    log,
+    ...(options.rolloutTimeoutMs ? { rolloutTimeoutMs: options.rolloutTimeoutMs } : {}),
+  };
+
+  // ---- per-repo scheduling -------------------------------------------------------------------------------------
+  const arm = (worker: Worker, delayMs: number) => {
+    if (worker.timer) clearTimeout(worker.timer);
+    if (stopped) return;
+    worker.timer = setTimeout(() => void request(worker, "poll"), delayMs);
+  };
+  const run = async (worker: Worker) => {
+    worker.running = true;
+    try {
+      while (worker.pending && !stopped) {
+        const trigger = worker.pending;
+        const waiters = worker.waiters.splice(0);
+        worker.pending = undefined;
+        if (worker.timer) clearTimeout(worker.timer);
+        const error = await worker.reconciler.reconcile(worker.target, worker.repo, trigger);
+        for (const resolve of waiters) resolve();
+        const interval = worker.repo.pollIntervalSeconds * 1000;
+        if (error?.transient) arm(worker, Math.min(interval, worker.backoff.fail()));
+        else {
+          worker.backoff.reset();
+          arm(worker, withJitter(interval));
+        }
+      }
+    } finally {
+      worker.running = false;
+      for (const resolve of worker.waiters.splice(0)) resolve();
+    }
+  };
+  const request = (worker: Worker, trigger: TSyncTrigger): Promise<void> => {
+    const done = new Promise<void>((resolve) => worker.waiters.push(resolve));
+    // A more specific reason wins over a plain poll when several arrive before the run starts.
+    if (!worker.pending || worker.pending === "poll") worker.pending = trigger;
+    if (!worker.running) void run(worker);
+    return done;
+  };
+
+  const applyAssignments = (assignments: TAssignments, fromWharf: boolean) => {
+    const seen = new Set<string>();
+    for (const target of assignments.targets) {
+      for (const repo of target.repos) {
+        seen.add(repo.repoId);
+        const key = configKeyOf(target, repo);
+        const existing = workers.get(repo.repoId);
+        if (!existing) {
+          const worker: Worker = {
+            target,
+            repo,
+            reconciler: new RepoReconciler(ctx, repo.repoId),
+            timer: undefined,
+            running: false,
+            pending: undefined,
+            waiters: [],
+            backoff: new Backoff(backoffOptions),
+            notifySeq: repo.notifySeq,
+            configKey: key,
+          };
+          workers.set(repo.repoId, worker);
+          void request(worker, state.repo(repo.repoId) ? "poll" : "registered");
+          continue;
+        }
+        const previous = existing.repo;
+        existing.target = target;
+        existing.repo = repo;
+        if (existing.configKey !== key) {
+          existing.configKey = key;
+          existing.notifySeq = repo.notifySeq;
+          existing.backoff.reset();
+          void request(existing, repo.pinnedRevision && repo.pinnedRevision !== previous.pinnedRevision ? "rollback" : repo.approvedRevision !== previous.approvedRevision ? "approval" : "poll");
+        } else if (fromWharf && repo.notifySeq !== existing.notifySeq) {
+          existing.notifySeq = repo.notifySeq;
+          existing.backoff.reset();
+          void request(existing, "notify");
+        }
+      }
+    }
+    for (const [repoId, worker] of workers) {
+      if (seen.has(repoId)) continue;
+      // Unassigned: stop following it. Its objects stay; deleting workloads because a registration was removed
+      // would be a surprising outage.
+      if (worker.timer) clearTimeout(worker.timer);
+      workers.delete(repoId);
+    }
+  };
+
+  // ---- assignments long poll --------------------------------------------------------------------------------
+  const persisted = state.assignments;
+  if (persisted) applyAssignments(persisted, false);
+  const wharfBackoff = new Backoff(backoffOptions);
+  let lastWharfError: string | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      abort.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+  const noteWharfError = (err: unknown) => {
+    const text = err instanceof Error ? err.message : String(err);
+    if (text !== lastWharfError) log(`wharf: ${text}; retrying with backoff${persisted || workers.size ? ", still reconciling the last assignments" : ""}`);
+    lastWharfError = text;
+  };
+  const enrol = async (): Promise<void> => {
+    if (credential) return;
+    if (!options.enrolmentToken) throw new AgentError("CONFIG_INVALID", "no agent credential and no enrolment token");
+    for (;;) {
+      try {
+        const res = await wharf.enrol({ enrolmentToken: options.enrolmentToken, hostname, version });
+        state.writeCredential(res.credential);
+        wharf.credential = res.credential;
+        log(`enrolled as agent ${res.agentName} (${res.agentId})`);
+        return;
+      } catch (err) {
+        if (stopped) return;
+        noteWharfError(err);
+        await sleep(wharfBackoff.fail());
+        if (stopped) return;
+      }
+    }
+  };
+  const pollLoop = async () => {
+    await enrol();
+    let since: string | undefined;
+    while (!stopped) {
+      try {
+        const assignments = await wharf.assignments(since, abort.signal);
+        if (lastWharfError) log("wharf: reachable again");
+        lastWharfError = undefined;
+        wharfBackoff.reset();
+        if (assignments.changed || since === undefined) {
+          state.setAssignments(assignments);
+          applyAssignments(assignments, true);
+        }
+        since = assignments.version;
+        if (buffer.size > 0) scheduleFlush(0);
+      } catch (err) {
+        if (stopped) break;
+        noteWharfError(err);
+        await sleep(wharfBackoff.fail());
+      }
+    }
+  };
+  const polling = pollLoop();
+
+  // ---- heartbeats ---------------------------------------------------------------------------------------------
+  let heartbeatMs = options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  const heartbeat = async () => {
+    heartbeatTimer = undefined;
+    if (stopped) return;
+    try {
+      const res = await wharf.heartbeat({
+        version,
+        hostname,
+        repos: [...workers.values()].map((w) => ({
+          repoId: w.repo.repoId,
+          revision: w.reconciler.status.revision,
+          state: w.reconciler.status.state,
+          ...(w.reconciler.status.message ? { message: w.reconciler.status.message } : {}),
+        })),
+      });
+      if (!options.heartbeatIntervalMs) heartbeatMs = res.heartbeatIntervalMs;
+    } catch {
+      // The long poll reports Wharf outages; a missed heartbeat is what makes Wharf show the agent as stale.
+    }
+    if (!stopped) heartbeatTimer = setTimeout(() => void heartbeat(), heartbeatMs);
+  };
+  heartbeatTimer = setTimeout(() => void heartbeat(), 0);
+  if (buffer.size > 0 || buffer.dropped > 0) scheduleFlush(0);
+
+  return {
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      abort.abort(new Error("agent stopping"));
+      if (heartbeatTimer) clearTimeout(heartbeatTimer);
+      if (flushTimer) clearTimeout(flushTimer);
+      for (const worker of workers.values()) if (worker.timer) clearTimeout(worker.timer);
+      await Promise.race([
+        Promise.all([...workers.values()].filter((w) => w.running).map((w) => new Promise<void>((resolve) => w.waiters.push(resolve)))),
+        new Promise((resolve) => setTimeout(resolve, 30_000).unref()),
+      ]);
+      await polling.catch(() => undefined);
+      await flushing?.catch(() => undefined);
+      // One last attempt, so a clean shutdown leaves nothing behind when Wharf is up; the journal keeps the rest.
+      if (buffer.size > 0) await flush().catch(() => undefined);
+    },
+    async syncNow(repoId) {
+      const targets = repoId ? [workers.get(repoId)].filter((w): w is Worker => w !== undefined) : [...workers.values()];
+      if (repoId && targets.length === 0) throw new AgentError("CONFIG_INVALID", `repo ${repoId} is not assigned to this agent`);
+      await Promise.all(targets.map((w) => request(w, "poll")));
+    },
+    status() {
+      return new Map([...workers.values()].map((w) => [w.repo.repoId, w.reconciler.status]));
+    },
+    pendingEvents() {
+      return buffer.size;
+    },
+  };
+}

@@ -1,0 +1,377 @@
+import { randomUUID } from "node:crypto";
+import { applyManifests, diffManifests, formatRef, waitForRollout, type DiffReport, type KubeClient, type KubeObject } from "@/lib/kube";
+import { describeDrift, detectDrift, FIELD_MANAGER } from "./drift";
+import { AgentError } from "./errors";
+import type { CommitInfo, GitCache } from "./git";
+import { overrideImages, parseImageReference, selectTag, type ImageChange } from "./image-policy";
+import {
+  commitOfRevision,
+  DIFF_CHANGES_PER_OBJECT_MAX,
+  DIFF_OBJECTS_MAX,
+  MESSAGE_MAX_CHARS,
+  revisionIdOf,
+  type TDiff,
+  type TImagePolicy,
+  type TRepoAssignment,
+  type TRepoState,
+  type TSyncEventInput,
+  type TSyncTrigger,
+  type TTargetAssignment,
+} from "./protocol";
+import type { RegistryClient } from "./registry";
+import { renderManifests, scopeObjects, type RenderProblem } from "./render";
+import type { AgentState, RepoRecord } from "./state";
+
+/** What a repo reconciler needs from the agent around it. */
+export interface SyncContext {
+  client: KubeClient;
+  git: GitCache;
+  registry: RegistryClient;
+  state: AgentState;
+  emit(event: TSyncEventInput): void;
+  log(line: string): void;
+  /** Deadline for workloads to become ready after an apply. Default 5 minutes. */
+  rolloutTimeoutMs?: number;
+}
+
+/** Per-repo status for heartbeats. */
+export interface RepoStatus {
+  state: TRepoState;
+  revision: string | null;
+  message?: string;
+}
+
+/** A revision to deploy: a commit plus the image tag each policy chose (or was pinned to). */
+interface Desired {
+  commit: CommitInfo;
+  images: Record<string, string>;
+  id: string;
+}
+
+/** Parses `<sha>+policy=tag,policy=tag` (see revisionIdOf) into the commit and the tag per policy. */
+export function parseRevisionId(revisionId: string): { sha: string; images: Record<string, string> } {
+  const sha = commitOfRevision(revisionId);
+  const images: Record<string, string> = {};
+  const rest = revisionId.slice(sha.length + 1);
+  if (rest) {
+    for (const part of rest.split(",")) {
+      const eq = part.indexOf("=");
+      if (eq > 0) images[part.slice(0, eq)] = part.slice(eq + 1);
+    }
+  }
+  return { sha, images };
+}
+
+function truncate(text: string, max = MESSAGE_MAX_CHARS): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function boundedValue(value: unknown): unknown {
+  if (value === undefined) return undefined;
+  const text = JSON.stringify(value);
+  return text !== undefined && text.length > 2000 ? "(large value omitted)" : value;
+}
+
+/** lib/kube's DiffReport within the protocol's bounds; unchanged objects are counted, not listed. */
+export function toProtocolDiff(report: DiffReport): TDiff {
+  const listed = report.objects.filter((o) => o.action !== "unchanged");
+  const truncated = listed.length > DIFF_OBJECTS_MAX || listed.some((o) => o.changes.length > DIFF_CHANGES_PER_OBJECT_MAX);
+  return {
+    counts: { ...report.counts },
+    objects: listed.slice(0, DIFF_OBJECTS_MAX).map((o) => ({
+      ref: o.ref,
+      action: o.action,
+      changes: o.changes.slice(0, DIFF_CHANGES_PER_OBJECT_MAX).map((c) => ({
+        path: c.path,
+        op: c.op,
+        ...(c.old === undefined ? {} : { old: boundedValue(c.old) }),
+        ...(c.new === undefined ? {} : { new: boundedValue(c.new) }),
+      })),
+      ...(o.message ? { message: truncate(o.message) } : {}),
+    })),
+    truncated,
+  };
+}
+
+/**
+ * Reconciles one repository on one target. Each call decides, from Git, the registry and the assignment, what should
+ * run, then does exactly one of: apply a new revision; report a revision waiting for approval (with the dry-run
+ * diff, once per revision); or check the last applied revision for drift (correcting it with self-heal). A revision
+ * whose manifests fail to parse or fall outside the target's scope applies nothing, and the cluster stays on the
+ * last good revision. Calls for one repo must not overlap (the scheduler serializes them).
+ */
+export class RepoReconciler {
+  readonly repoId: string;
+  #status: RepoStatus = { state: "out-of-sync", revision: null };
+  /** Rendered objects of the last applied revision, for drift checks without re-reading Git. */
+  #applied: { revision: string; objects: KubeObject[] } | undefined;
+  #pendingReported = new Set<string>();
+  #lastFailure: string | undefined;
+  #lastDrift: string | undefined;
+
+  constructor(
+    private readonly ctx: SyncContext,
+    repoId: string,
+  ) {
+    this.repoId = repoId;
+    const record = ctx.state.repo(repoId);
+    if (record) this.#status = { state: "in-sync", revision: record.revision };
+  }
+
+  get status(): RepoStatus {
+    return this.#status;
+  }
+
+  #event(target: TTargetAssignment, repo: TRepoAssignment, fields: Omit<TSyncEventInput, "id" | "occurredAt" | "targetId" | "repoId">): void {
+    this.ctx.emit({
+      id: randomUUID(),
+      occurredAt: new Date().toISOString(),
+      targetId: target.targetId,
+      repoId: repo.repoId,
+      ...fields,
+      message: truncate(fields.message ?? ""),
+    });
+  }
+
+  #revisionOf(desired: Desired) {
+    return {
+      sha: desired.commit.sha,
+      id: desired.id,
+      message: truncate(desired.commit.message),
+      authorName: desired.commit.authorName.slice(0, 320),
+      authorEmail: desired.commit.authorEmail.slice(0, 320),
+      ...(desired.commit.date ? { committedAt: desired.commit.date } : {}),
+    };
+  }
+
+  async #chooseImages(policies: TImagePolicy[]): Promise<Record<string, string>> {
+    const images: Record<string, string> = {};
+    for (const policy of policies) {
+      const ref = parseImageReference(policy.repository);
+      const tags = await this.ctx.registry.listTags(ref.registry, ref.repository);
+      const tag = selectTag(tags, {
+        ...(policy.semver === undefined ? {} : { semverRange: policy.semver }),
+        ...(policy.tagPattern === undefined ? {} : { tagPattern: policy.tagPattern }),
+        ...(policy.order ? { ordering: policy.order } : {}),
+      });
+      // No allowed tag yet: the manifests' own tag stays, rather than failing the whole repo.
+      if (tag) images[policy.name] = tag;
+    }
+    return images;
+  }
+
+  async #resolve(repo: TRepoAssignment, revisionId: string): Promise<Desired> {
+    const { sha, images } = parseRevisionId(revisionId);
+    const commit = await this.ctx.git.fetch(repo.url, repo.branch, sha);
+    return { commit, images, id: revisionIdOf(commit.sha, images) };
+  }
+
+  /** Rendered, scoped objects of a revision with its image tags set; the image changes relative to the manifests. */
+  async #build(target: TTargetAssignment, repo: TRepoAssignment, desired: Desired): Promise<{ objects: KubeObject[]; changes: (ImageChange & { policy: string })[] }> {
+    const files = await this.ctx.git.readManifests(repo.url, desired.commit.sha, repo.path === "." ? "" : repo.path);
+    let objects = await scopeObjects(this.ctx.client, renderManifests(files), target);
+    const changes: (ImageChange & { policy: string })[] = [];
+    for (const policy of repo.imagePolicies) {
+      const tag = desired.images[policy.name];
+      if (!tag) continue;
+      const result = overrideImages(objects, { image: policy.repository, targets: policy.targets }, tag);
+      objects = result.objects;
+      changes.push(...result.changes.map((c) => ({ ...c, policy: policy.name })));
+    }
+    return { objects, changes };
+  }
+
+  /** Runs one reconciliation; never throws (failures become `failed` events and status), returns the error for backoff. */
+  async reconcile(target: TTargetAssignment, repo: TRepoAssignment, trigger: TSyncTrigger): Promise<AgentError | undefined> {
+    const started = Date.now();
+    let desired: Desired | undefined;
+    try {
+      const last = this.ctx.state.repo(repo.repoId);
+      if (repo.pinnedRevision) {
+        desired = await this.#resolve(repo, repo.pinnedRevision);
+        if (last?.revision !== desired.id) trigger = "rollback";
+      } else {
+        const commit = await this.ctx.git.fetch(repo.url, repo.branch);
+        const images = await this.#chooseImages(repo.imagePolicies);
+        desired = { commit, images, id: revisionIdOf(commit.sha, images) };
+        if (target.requiresApproval && desired.id !== repo.approvedRevision) {
+          await this.#reportPending(target, repo, desired, trigger);
+          if (repo.approvedRevision && repo.approvedRevision !== last?.revision) {
+            desired = await this.#resolve(repo, repo.approvedRevision);
+            trigger = "approval";
+          } else {
+            if (last) await this.#checkDrift(target, repo, last);
+            if (this.#status.state !== "drifted" && this.#status.state !== "failed") {
+              this.#status = { state: "pending-approval", revision: last?.revision ?? null, message: `${desired.id.slice(0, 12)} awaits approval` };
+            }
+            this.#lastFailure = undefined;
+            return undefined;
+          }
+        } else if (target.requiresApproval && desired.id !== last?.revision) {
+          trigger = "approval";
+        }
+      }
+      if (last && last.revision === desired.id) {
+        await this.#checkDrift(target, repo, last);
+        this.#lastFailure = undefined;
+        return undefined;
+      }
+      if (last && trigger !== "rollback" && trigger !== "approval" && last.sha === desired.commit.sha) trigger = "image";
+      await this.#apply(target, repo, desired, trigger, last, started);
+      this.#lastFailure = undefined;
+      return undefined;
+    } catch (err) {
+      const error = err instanceof AgentError ? err : new AgentError("APPLY_FAILED", err instanceof Error ? err.message : String(err), { cause: err });
+      const key = `${desired?.id ?? ""}|${error.code}|${error.message}`;
+      this.#status = { state: "failed", revision: this.ctx.state.repo(repo.repoId)?.revision ?? null, message: truncate(error.message) };
+      this.ctx.log(`repo ${repo.repoId}: failed (${error.code}): ${error.message}`);
+      // The same failure of the same revision is reported once, not on every retry.
+      if (key !== this.#lastFailure) {
+        this.#lastFailure = key;
+        const problems = (error.details?.problems as RenderProblem[] | undefined)?.slice(0, 200);
+        this.#event(target, repo, {
+          kind: "sync",
+          trigger,
+          result: "failed",
+          ...(desired ? { revision: this.#revisionOf(desired) } : {}),
+          durationMs: Date.now() - started,
+          message: `${error.code}: ${error.message}`,
+          ...(problems ? { problems: problems.map((p) => ({ ...p, file: p.file.slice(0, 1024), message: truncate(p.message) })) } : {}),
+        });
+      }
+      return error;
+    }
+  }
+
+  async #reportPending(target: TTargetAssignment, repo: TRepoAssignment, desired: Desired, trigger: TSyncTrigger): Promise<void> {
+    if (this.#pendingReported.has(desired.id)) return;
+    const { objects } = await this.#build(target, repo, desired);
+    const previous = this.ctx.state.repo(repo.repoId)?.inventory;
+    const diff = await diffManifests(this.ctx.client, objects, {
+      fieldManager: FIELD_MANAGER,
+      force: true,
+      inventoryId: repo.repoId,
+      ...(repo.prune ? { prune: { inventoryId: repo.repoId, ...(previous ? { previous } : {}) } } : {}),
+    });
+    this.#pendingReported.add(desired.id);
+    const c = diff.counts;
+    this.#event(target, repo, {
+      kind: "pending-approval",
+      trigger,
+      result: "pending-approval",
+      revision: this.#revisionOf(desired),
+      diff: toProtocolDiff(diff),
+      message: `revision ${desired.id.slice(0, 12)} awaits approval: ${c.create} to create, ${c.change} to change, ${c.prune} to prune`,
+    });
+    this.ctx.log(`repo ${repo.repoId}: ${desired.id.slice(0, 12)} pending approval`);
+  }
+
+  async #appliedObjects(target: TTargetAssignment, repo: TRepoAssignment, last: RepoRecord): Promise<KubeObject[]> {
+    if (this.#applied?.revision === last.revision) return this.#applied.objects;
+    const commit = await this.ctx.git.fetch(repo.url, repo.branch, last.sha);
+    const { objects } = await this.#build(target, repo, { commit, images: last.images, id: last.revision });
+    this.#applied = { revision: last.revision, objects };
+    return objects;
+  }
+
+  async #checkDrift(target: TTargetAssignment, repo: TRepoAssignment, last: RepoRecord): Promise<void> {
+    const objects = await this.#appliedObjects(target, repo, last);
+    const started = Date.now();
+    const drift = await detectDrift(this.ctx.client, objects, repo.repoId);
+    if (drift.objects.length === 0) {
+      this.#lastDrift = undefined;
+      this.#status = { state: "in-sync", revision: last.revision };
+      return;
+    }
+    const { signature, ...report } = drift;
+    const description = describeDrift(report);
+    const commit = await this.ctx.git.fetch(repo.url, repo.branch, last.sha);
+    const revision = this.#revisionOf({ commit, images: last.images, id: last.revision });
+    if (!repo.selfHeal) {
+      this.#status = { state: "drifted", revision: last.revision, message: truncate(description) };
+      if (signature !== this.#lastDrift) {
+        this.#lastDrift = signature;
+        this.#event(target, repo, { kind: "drift", trigger: "drift", result: "drift-detected", revision, drift: report, message: `drift detected: ${description}` });
+        this.ctx.log(`repo ${repo.repoId}: drift detected: ${description}`);
+      }
+      return;
+    }
+    const report2 = await applyManifests(this.ctx.client, objects, { fieldManager: FIELD_MANAGER, force: true, inventoryId: repo.repoId });
+    if (!report2.ok) throw new AgentError("APPLY_FAILED", `drift correction failed: ${failures(report2.results)}`);
+    this.#lastDrift = undefined;
+    this.#status = { state: "in-sync", revision: last.revision };
+    this.#event(target, repo, {
+      kind: "drift",
+      trigger: "drift",
+      result: "drift-corrected",
+      revision,
+      drift: report,
+      counts: { created: report2.counts.created, changed: report2.counts.configured, unchanged: report2.counts.unchanged, pruned: 0 },
+      durationMs: Date.now() - started,
+      message: `drift corrected: ${description}`,
+    });
+    this.ctx.log(`repo ${repo.repoId}: drift corrected: ${description}`);
+  }
+
+  async #apply(target: TTargetAssignment, repo: TRepoAssignment, desired: Desired, trigger: TSyncTrigger, last: RepoRecord | undefined, started: number): Promise<void> {
+    const { objects, changes } = await this.#build(target, repo, desired);
+    const report = await applyManifests(this.ctx.client, objects, {
+      fieldManager: FIELD_MANAGER,
+      // Git is the source of truth: fields another manager took over are taken back, as Flux does.
+      force: true,
+      inventoryId: repo.repoId,
+      ...(repo.prune ? { prune: { inventoryId: repo.repoId, ...(last ? { previous: last.inventory } : {}) } } : {}),
+    }).catch((err: unknown) => {
+      throw new AgentError("CLUSTER_UNREACHABLE", err instanceof Error ? err.message : String(err), { cause: err });
+    });
+    if (!report.ok) {
+      throw new AgentError("APPLY_FAILED", `apply of ${desired.id.slice(0, 12)} failed: ${failures(report.results) || report.pruneSkippedReason || "unknown error"}`);
+    }
+    const record: RepoRecord = { revision: desired.id, sha: desired.commit.sha, images: desired.images, inventory: report.inventory, appliedAt: new Date().toISOString() };
+    // Recorded before the rollout wait: what was applied is what the next prune must compare against.
+    this.ctx.state.setRepo(repo.repoId, record);
+    this.#applied = { revision: desired.id, objects };
+    this.#lastDrift = undefined;
+
+    const changedWorkloads = report.results.filter((r) => r.action === "created" || r.action === "configured").map((r) => r.ref);
+    const rollout = await waitForRollout(this.ctx.client, changedWorkloads, { timeoutMs: this.ctx.rolloutTimeoutMs ?? 5 * 60_000 });
+    if (!rollout.ok) {
+      throw new AgentError("ROLLOUT_FAILED", rollout.results.filter((r) => r.state !== "ready").map((r) => `${formatRef(r.ref)}: ${r.message}`).join("; "));
+    }
+
+    const counts = { created: report.counts.created, changed: report.counts.configured, unchanged: report.counts.unchanged, pruned: report.counts.pruned };
+    const lastImages = last?.images ?? {};
+    const imageChanges = repo.imagePolicies
+      .filter((p) => desired.images[p.name] && desired.images[p.name] !== lastImages[p.name])
+      .map((p) => {
+        const change = changes.find((c) => c.policy === p.name);
+        const to = `${p.repository}:${desired.images[p.name]}`;
+        const from = lastImages[p.name] ? `${p.repository}:${lastImages[p.name]}` : (change?.from ?? null);
+        return { policy: p.name, from, to };
+      });
+    const imageText = imageChanges.map((c) => `image updated ${c.from ?? "(none)"} → ${c.to}`).join("; ");
+    const summary = `${counts.created} created, ${counts.changed} changed, ${counts.unchanged} unchanged, ${counts.pruned} pruned`;
+    this.#status = { state: "in-sync", revision: desired.id };
+    this.#pendingReported.delete(desired.id);
+    this.#event(target, repo, {
+      kind: imageChanges.length > 0 && last?.sha === desired.commit.sha ? "image-update" : "sync",
+      trigger,
+      result: "synced",
+      revision: this.#revisionOf(desired),
+      counts,
+      durationMs: Date.now() - started,
+      message: `synced ${desired.id.slice(0, 12)}: ${summary}${imageText ? `; ${imageText}` : ""}`,
+      ...(imageChanges[0] ? { image: imageChanges[0] } : {}),
+      ...(imageChanges.length > 1 ? { images: imageChanges } : {}),
+    });
+    this.ctx.log(`repo ${repo.repoId}: synced ${desired.id.slice(0, 12)} (${trigger}) in ${Date.now() - started} ms: ${summary}${imageText ? `; ${imageText}` : ""}`);
+  }
+}
+
+function failures(results: { ref: { kind: string; name: string; namespace?: string }; action: string; message?: string }[]): string {
+  return results
+    .filter((r) => r.action === "failed")
+    .slice(0, 5)
+    .map((r) => `${formatRef(r.ref as Parameters<typeof formatRef>[0])}: ${r.message ?? "failed"}`)
+    .join("; ");
+}

@@ -1,0 +1,99 @@
+import type { z } from "zod";
+import { AgentError } from "./errors";
+import {
+  AGENT_PATHS,
+  LONG_POLL_TIMEOUT_MS,
+  ZAssignments,
+  ZEnrolResponse,
+  ZEventsResponse,
+  ZHeartbeatResponse,
+  type TAssignments,
+  type TEnrolResponse,
+  type TEventsRequest,
+  type TEventsResponse,
+  type THeartbeatRequest,
+  type THeartbeatResponse,
+} from "./protocol";
+
+export interface WharfClientOptions {
+  /** Dashboard base URL, e.g. https://wharf.example.com. */
+  url: string;
+  /** `wharfa_…`; absent until enrolment. */
+  credential?: string;
+  fetch?: typeof fetch;
+  /** Timeout for short calls (events, heartbeat, enrolment). Default 15 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * The agent's side of the protocol (lib/agent/protocol.ts): bearer-authenticated JSON over fetch, every response
+ * validated with the shared zod schemas. Network failures and 5xx are WHARF_UNREACHABLE (retry with backoff); 401/403
+ * are WHARF_FORBIDDEN (the credential is revoked or the request is outside the agent's scope); other 4xx
+ * WHARF_REJECTED.
+ */
+export class WharfClient {
+  readonly #opts: WharfClientOptions;
+  #credential: string | undefined;
+
+  constructor(opts: WharfClientOptions) {
+    this.#opts = opts;
+    this.#credential = opts.credential;
+  }
+
+  set credential(value: string) {
+    this.#credential = value;
+  }
+
+  async #call<T>(method: "GET" | "POST", path: string, schema: z.ZodType<T>, opts: { body?: unknown; timeoutMs?: number; signal?: AbortSignal; auth?: boolean } = {}): Promise<T> {
+    const url = new URL(path, this.#opts.url).toString();
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.#opts.timeoutMs ?? 15_000);
+    const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (opts.auth !== false && this.#credential) headers.Authorization = `Bearer ${this.#credential}`;
+    if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+    let res: Response;
+    try {
+      res = await (this.#opts.fetch ?? fetch)(url, { method, headers, signal, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) });
+    } catch (err) {
+      if (opts.signal?.aborted) throw err;
+      const cause = err instanceof Error ? ((err.cause as { code?: string } | undefined)?.code ?? err.message) : String(err);
+      throw new AgentError("WHARF_UNREACHABLE", `Wharf at ${new URL(this.#opts.url).origin} is unreachable: ${cause}`);
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (!res.ok) {
+      const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
+      const detail = `${res.status}${error?.code ? ` ${error.code}` : ""}${error?.message ? `: ${error.message}` : ""}`;
+      if (res.status >= 500 || res.status === 429) throw new AgentError("WHARF_UNREACHABLE", `Wharf answered ${detail}`);
+      if (res.status === 401 || res.status === 403) throw new AgentError("WHARF_FORBIDDEN", `Wharf refused ${method} ${path}: ${detail}`, { details: { status: res.status } });
+      throw new AgentError("WHARF_REJECTED", `Wharf rejected ${method} ${path}: ${detail}`, { details: { status: res.status } });
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new AgentError("WHARF_REJECTED", `Wharf sent an unexpected ${path} response: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    return parsed.data;
+  }
+
+  /** Trades a one-time enrolment token for the agent credential. */
+  enrol(body: { enrolmentToken: string; hostname?: string; version: string }): Promise<TEnrolResponse> {
+    return this.#call("POST", AGENT_PATHS.enrol, ZEnrolResponse, { body, auth: false });
+  }
+
+  /** Long poll: returns at once when anything changed since `since`, else after Wharf's long-poll timeout. */
+  assignments(since: string | undefined, signal?: AbortSignal): Promise<TAssignments> {
+    const path = `${AGENT_PATHS.assignments}${since ? `?since=${encodeURIComponent(since)}` : ""}`;
+    return this.#call("GET", path, ZAssignments, { timeoutMs: LONG_POLL_TIMEOUT_MS + 15_000, ...(signal ? { signal } : {}) });
+  }
+
+  sendEvents(body: TEventsRequest): Promise<TEventsResponse> {
+    return this.#call("POST", AGENT_PATHS.events, ZEventsResponse, { body });
+  }
+
+  heartbeat(body: THeartbeatRequest): Promise<THeartbeatResponse> {
+    return this.#call("POST", AGENT_PATHS.heartbeat, ZHeartbeatResponse, { body });
+  }
+}
