@@ -51,20 +51,20 @@ export async function startRouteServer(routes: Record<string, RouteModule>, opts
         const base = `http://${req.headers.host ?? "127.0.0.1"}`;
         const url = new URL(req.url ?? "/", base);
         let params: Record<string, string> | null = null;
-        let module: RouteModule | null = null;
+        let routeModule: RouteModule | null = null;
         for (const route of compiled) {
           const m = route.pattern.exec(url.pathname);
           if (!m) continue;
           params = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(m[i + 1] ?? "")]));
-          module = route.module;
+          routeModule = route.module;
           break;
         }
-        if (!module || !params) {
+        if (!routeModule || !params) {
           res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "NOT_FOUND", message: "No such route." } }));
           return;
         }
         const method = (req.method ?? "GET").toUpperCase();
-        const handler = module[method] as RouteHandler | undefined;
+        const handler = routeModule[method] as RouteHandler | undefined;
         if (typeof handler !== "function") {
           res.writeHead(405, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "METHOD_NOT_ALLOWED", message: "Method not allowed." } }));
           return;

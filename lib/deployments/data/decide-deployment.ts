@@ -31,7 +31,7 @@ export interface DecideOptions {
 
 type Outcome =
   | { kind: "refused"; reason: RefusalReason }
-  | { kind: "recorded"; next: "pending" | "rejected" | "queued" | "superseded" | "unchanged" };
+  | { kind: "recorded"; next: "pending" | "rejected" | "queued" | "approved" | "superseded" | "unchanged" };
 
 /**
  * Records an approval or rejection, in one transaction that starts with a conditional write on the deployment (so

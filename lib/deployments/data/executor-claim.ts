@@ -1,6 +1,9 @@
 import "server-only";
 import { db } from "@/lib/db";
 
+/** The deployment sources the executor applies; everything else (pull revisions) belongs to an agent. */
+export const EXECUTOR_SOURCE_KINDS = ["manifests", "git"] as const;
+
 /** A claim this process holds: the deployment id and how many times it has been claimed (this claim included). */
 export interface DeploymentClaim {
   deploymentId: string;
@@ -32,6 +35,8 @@ export async function claimNextDeployment(opts: ClaimOptions): Promise<Deploymen
   const now = opts.now ?? new Date();
   const leaseUntil = new Date(now.getTime() + opts.leaseMs);
   const claimable = {
+    // Pull revisions (sourceKind "pull-revision") are applied by the target's in-cluster agent, never by the executor.
+    sourceKind: { in: [...EXECUTOR_SOURCE_KINDS] },
     state: { in: ["queued", "running"] },
     OR: [{ leaseUntil: null }, { leaseUntil: { lt: now } }],
   };

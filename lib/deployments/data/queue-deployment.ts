@@ -7,7 +7,8 @@ import { transitionDeployment } from "./transition-deployment";
 /** States in which a deployment counts as "already chosen" for its target: a request older than it must not run. */
 const CHOSEN_STATES = ["approved", "queued", "running", "succeeded"];
 
-export type QueueOutcome = "queued" | "superseded" | "unchanged";
+/** `approved` is final for pull revisions (sourceKind `pull-revision`): the target's agent applies them, not the executor. */
+export type QueueOutcome = "queued" | "approved" | "superseded" | "unchanged";
 
 /**
  * Moves a deployment whose approvals are complete (or that needs none) on, inside the caller's transaction:
@@ -16,19 +17,24 @@ export type QueueOutcome = "queued" | "superseded" | "unchanged";
  * - otherwise it becomes `approved`, older requests of the target that have not started are superseded, and it is
  *   `queued` for the executor.
  * Order is by (createdAt, id), so two requests in the same millisecond still have a definite order.
+ * Pull revisions compete only with requests for the same registered repository (a pull target syncs several
+ * repositories side by side) and stop at `approved`: the agent picks the approved revision up from its assignments.
  */
 export async function approveAndQueue(
   tx: Tx,
   opts: { deploymentId: string; actor: Actor; request?: RequestContext; details?: Record<string, unknown> },
 ): Promise<QueueOutcome> {
-  const d = await tx.deployment.findUnique({ where: { id: opts.deploymentId }, select: { id: true, targetId: true, createdAt: true } });
+  const d = await tx.deployment.findUnique({ where: { id: opts.deploymentId }, select: { id: true, targetId: true, createdAt: true, sourceKind: true, pullRepoId: true } });
   if (!d) return "unchanged";
   const newer = { OR: [{ createdAt: { gt: d.createdAt } }, { createdAt: d.createdAt, id: { gt: d.id } }] };
   const older = { OR: [{ createdAt: { lt: d.createdAt } }, { createdAt: d.createdAt, id: { lt: d.id } }] };
   const common = { actor: opts.actor, ...(opts.request ? { request: opts.request } : {}) };
+  const pull = d.sourceKind === "pull-revision";
+  // Push requests never supersede pull revisions, nor one repository's revisions another's.
+  const sameLine = { pullRepoId: pull ? d.pullRepoId : null };
 
   const overtaken = await tx.deployment.findFirst({
-    where: { targetId: d.targetId, state: { in: CHOSEN_STATES }, ...newer },
+    where: { targetId: d.targetId, state: { in: CHOSEN_STATES }, ...sameLine, ...newer },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     select: { id: true },
   });
@@ -47,7 +53,7 @@ export async function approveAndQueue(
   const approved = await transitionDeployment(tx, { ...common, deploymentId: d.id, to: "approved", data: { approvedAt: now }, details: opts.details });
   if (!approved) return "unchanged";
   const stale = await tx.deployment.findMany({
-    where: { targetId: d.targetId, state: { in: [...SUPERSEDABLE_STATES] }, id: { not: d.id }, ...older },
+    where: { targetId: d.targetId, state: { in: [...SUPERSEDABLE_STATES] }, id: { not: d.id }, ...sameLine, ...older },
     select: { id: true },
   });
   for (const s of stale) {
@@ -59,6 +65,7 @@ export async function approveAndQueue(
       details: { supersededBy: d.id },
     });
   }
+  if (pull) return "approved";
   const queued = await transitionDeployment(tx, { ...common, deploymentId: d.id, to: "queued", data: { queuedAt: now } });
   return queued ? "queued" : "unchanged";
 }

@@ -163,7 +163,7 @@ export async function createDeploymentRequest(opts: Omit<RequestDeploymentOption
       },
       request: opts.request,
     });
-    let outcome: "pending" | "queued" | "superseded" | "unchanged" = "pending";
+    let outcome: "pending" | "queued" | "approved" | "superseded" | "unchanged" = "pending";
     if (emergency || target.requiredApprovals === 0) {
       outcome = await approveAndQueue(tx, {
         deploymentId: created.id,
