@@ -223,6 +223,8 @@ export const ZRevisionId = z.string().trim().min(1).max(1000);
 export const ZAssignmentsQuery = z.object({
   /** The `version` of the assignments the agent already has; absent on the first call (answered at once). */
   since: z.string().trim().max(200).optional(),
+  /** Seconds to hold the request when nothing changed (default and maximum LONG_POLL_TIMEOUT_MS); 0 answers at once. */
+  wait: z.coerce.number().int().min(0).max(LONG_POLL_TIMEOUT_MS / 1000).optional(),
 });
 
 export const ZRepoAssignment = z.object({

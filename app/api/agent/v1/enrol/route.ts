@@ -1,0 +1,21 @@
+import { readJson, requestContextOf } from "@/lib/api/with-auth";
+import { ZEnrolRequest } from "@/lib/agent/protocol";
+import { enrolAgent } from "@/lib/agents/data/enrol-agent";
+import { AGENT_ROUTE, agentErrorResponse, agentRespond } from "@/lib/agents/with-agent-auth";
+import { AppError } from "@/lib/errors";
+
+async function handle(req: Request): Promise<Response> {
+  const request = requestContextOf(req);
+  try {
+    const body = await readJson(req);
+    const token = (body as { enrolmentToken?: unknown } | null)?.enrolmentToken;
+    // The enrolment token is this route's credential: without one it is 401 like every other agent route.
+    if (typeof token !== "string" || token.trim() === "") throw new AppError("ENROLMENT_TOKEN_INVALID", "Send the agent's enrolment token (wharfe_…).");
+    return agentRespond(await enrolAgent({ input: ZEnrolRequest.parse(body), request }), 201);
+  } catch (err) {
+    return agentErrorResponse(err, request.requestId);
+  }
+}
+
+// POST /api/agent/v1/enrol — trade a one-time enrolment token for the agent's credential (shown once)
+export const POST = Object.assign(handle, { [AGENT_ROUTE]: "enrolment-token" });

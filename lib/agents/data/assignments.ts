@@ -1,0 +1,148 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import { LONG_POLL_TIMEOUT_MS, ZImagePolicies, type TAssignments, type TImagePolicy, type TTargetAssignment } from "@/lib/agent/protocol";
+import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
+import { db } from "@/lib/db";
+import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
+import { AppError } from "@/lib/errors";
+import { parseAllowedNamespaces } from "@/lib/targets/data/to-target-view";
+import { waitForAgentWake } from "../notifier";
+import { agentActor, type AgentPrincipal } from "../with-agent-auth";
+
+/** Deployment states in which a pull revision counts as approved for the agent to apply. */
+export const APPROVED_PULL_STATES = ["approved", "queued", "running", "succeeded"];
+/** How often a waiting long poll re-reads the database, so changes made by other dashboard processes are seen. */
+const RECHECK_MS = 1000;
+
+function parsePolicies(stored: string): TImagePolicy[] {
+  try {
+    const parsed = ZImagePolicies.safeParse(JSON.parse(stored));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Puts approved rollback pins in force: a pin request (a `pull-revision` deployment requested by a person) that the
+ * approval rule has approved sets the repository's `pinnedRevision` and moves on to `queued` (handed to the agent).
+ * Runs where assignments are built, so it happens whichever process recorded the approval.
+ */
+async function applyApprovedPins(agent: AgentPrincipal, repoIds: string[]): Promise<void> {
+  if (repoIds.length === 0) return;
+  const pins = await db().deployment.findMany({
+    where: { sourceKind: "pull-revision", state: "approved", requestedByKind: { not: "agent" }, pullRepoId: { in: repoIds } },
+    orderBy: [{ approvedAt: "asc" }, { id: "asc" }],
+    select: { id: true, pullRepoId: true, revision: true, targetId: true },
+  });
+  for (const pin of pins) {
+    if (!pin.pullRepoId || !pin.revision) continue;
+    await db().$transaction(async (tx) => {
+      const moved = await transitionDeployment(tx, {
+        deploymentId: pin.id,
+        to: "queued",
+        from: ["approved"],
+        actor: agentActor(agent),
+        data: { queuedAt: new Date() },
+        details: { handedTo: "agent", pinnedRevision: pin.revision },
+      });
+      if (!moved) return;
+      await tx.pullRepo.update({ where: { id: pin.pullRepoId! }, data: { pinnedRevision: pin.revision } });
+      await recordAuditEvent(tx, {
+        actor: agentActor(agent),
+        action: "repo.pinned",
+        subjectType: "pull-repo",
+        subjectId: pin.pullRepoId,
+        targetId: pin.targetId,
+        details: { revision: pin.revision, deploymentId: pin.id, via: "approval" },
+      });
+    });
+  }
+}
+
+/**
+ * What the agent must do now: its pull targets, their repositories, approved and pinned revisions, notify
+ * counters. `version` is a digest of all of it, so any change the agent must act on changes the version. Reads the
+ * agent's targets afresh (a target added or removed takes effect on the next poll) and refuses a revoked agent.
+ */
+export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAssignments, "changed">> {
+  const row = await db().agent.findUnique({
+    where: { id: agent.agentId },
+    select: { id: true, name: true, revokedAt: true, targets: { select: { targetId: true } } },
+  });
+  if (!row || row.revokedAt) throw new AppError("AGENT_UNAUTHENTICATED", "This agent has been revoked.");
+  const targetIds = row.targets.map((t) => t.targetId);
+  const scoped: AgentPrincipal = { ...agent, targetIds };
+
+  const repoIds = (await db().pullRepo.findMany({ where: { targetId: { in: targetIds } }, select: { id: true } })).map((r) => r.id);
+  await applyApprovedPins(scoped, repoIds);
+
+  const targets = await db().target.findMany({
+    where: { id: { in: targetIds }, mode: "pull" },
+    orderBy: [{ name: "asc" }],
+    include: { pullRepos: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } },
+  });
+  const approved = repoIds.length
+    ? await db().deployment.findMany({
+        where: { sourceKind: "pull-revision", requestedByKind: "agent", state: { in: APPROVED_PULL_STATES }, pullRepoId: { in: repoIds } },
+        orderBy: [{ approvedAt: "desc" }, { id: "desc" }],
+        select: { pullRepoId: true, revision: true },
+      })
+    : [];
+  const approvedByRepo = new Map<string, string>();
+  for (const d of approved) if (d.pullRepoId && d.revision && !approvedByRepo.has(d.pullRepoId)) approvedByRepo.set(d.pullRepoId, d.revision);
+
+  const out: TTargetAssignment[] = targets.map((t) => {
+    const requiresApproval = t.requiredApprovals > 0;
+    return {
+      targetId: t.id,
+      name: t.name,
+      defaultNamespace: t.defaultNamespace,
+      allowedNamespaces: parseAllowedNamespaces(t.allowedNamespaces),
+      allowClusterScoped: t.allowClusterScoped,
+      requiresApproval,
+      repos: t.pullRepos.map((r) => ({
+        repoId: r.id,
+        url: r.url,
+        branch: r.branch,
+        path: r.path,
+        pollIntervalSeconds: r.pollIntervalSeconds,
+        prune: r.prune,
+        selfHeal: r.selfHeal,
+        imagePolicies: parsePolicies(r.imagePolicies),
+        approvedRevision: requiresApproval ? (approvedByRepo.get(r.id) ?? null) : null,
+        pinnedRevision: r.pinnedRevision,
+        notifySeq: r.notifySeq,
+      })),
+    };
+  });
+  const body = { agent: { id: row.id, name: row.name }, targets: out };
+  const version = createHash("sha256").update(JSON.stringify(body)).digest("hex").slice(0, 32);
+  return { version, ...body };
+}
+
+export interface PollOptions {
+  agent: AgentPrincipal;
+  /** The version the agent holds; undefined answers at once. */
+  since?: string | undefined;
+  /** How long to hold the request when nothing changes (capped at LONG_POLL_TIMEOUT_MS). */
+  waitMs?: number;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The long poll: answers at once with `changed: true` when the assignments' version differs from `since`; otherwise
+ * waits, waking on this process's notifier and re-reading the database every second (changes made by other
+ * dashboard processes), and answers `changed: false` after `waitMs`.
+ */
+export async function pollAssignments(opts: PollOptions): Promise<TAssignments> {
+  const deadline = Date.now() + Math.min(Math.max(opts.waitMs ?? LONG_POLL_TIMEOUT_MS, 0), LONG_POLL_TIMEOUT_MS);
+  for (;;) {
+    const current = await buildAssignments(opts.agent);
+    if (opts.since === undefined || current.version !== opts.since) return { changed: true, ...current };
+    const remaining = deadline - Date.now();
+    if (remaining <= 0 || opts.signal?.aborted) return { changed: false, ...current };
+    await waitForAgentWake(opts.agent.agentId, Math.min(RECHECK_MS, remaining), opts.signal);
+  }
+}

@@ -1,0 +1,29 @@
+import "server-only";
+import { db } from "@/lib/db";
+import { sameRepoUrl } from "@/lib/repos/url";
+import { wakeAgents } from "../notifier";
+
+/**
+ * Called for a verified push webhook: bumps `notifySeq` of every pull repository registered for this URL and branch
+ * and wakes the long polls of the agents serving their targets, which fetch at once. URLs compare loosely (scheme,
+ * credentials-free host case, trailing `.git` and `/` ignored; scp-like `git@host:org/repo` equals
+ * `ssh://git@host/org/repo` and `https://host/org/repo`). Returns how many repositories were notified.
+ */
+export async function notifyPullRepos(opts: { url: string; branch: string }): Promise<number> {
+  const candidates = await db().pullRepo.findMany({ where: { branch: opts.branch }, select: { id: true, url: true, targetId: true } });
+  const matched = candidates.filter((r) => sameRepoUrl(r.url, opts.url));
+  if (matched.length === 0) return 0;
+  await db().pullRepo.updateMany({ where: { id: { in: matched.map((r) => r.id) } }, data: { notifySeq: { increment: 1 } } });
+  const agents = await db().agentTarget.findMany({
+    where: { targetId: { in: [...new Set(matched.map((r) => r.targetId))] }, agent: { revokedAt: null } },
+    select: { agentId: true },
+  });
+  wakeAgents(new Set(agents.map((a) => a.agentId)));
+  return matched.length;
+}
+
+/** Wakes the agents serving a target (after a registration, change, pin or approval served by this process). */
+export async function wakeAgentsOfTarget(targetId: string): Promise<void> {
+  const agents = await db().agentTarget.findMany({ where: { targetId }, select: { agentId: true } });
+  wakeAgents(agents.map((a) => a.agentId));
+}

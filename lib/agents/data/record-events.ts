@@ -1,0 +1,234 @@
+import "server-only";
+import { ZEventsRequest, type TDiff, type TEventsRequest, type TEventsResponse, type TRepoState, type TSyncEvent, type TSyncResult } from "@/lib/agent/protocol";
+import { recordAuditEvent, recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
+import type { RequestContext } from "@/lib/audit/schemas";
+import { db, type Tx } from "@/lib/db";
+import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
+import type { DeploymentPreview } from "@/lib/deployments/schemas";
+import { isUniqueViolation } from "@/lib/errors";
+import { agentActor, type AgentPrincipal } from "../with-agent-auth";
+import { assertAgentScope } from "./agent-scope";
+
+const STATE_OF_RESULT: Record<TSyncResult, TRepoState> = {
+  synced: "in-sync",
+  "drift-corrected": "in-sync",
+  "drift-detected": "drifted",
+  failed: "failed",
+  "pending-approval": "pending-approval",
+};
+
+/** The revision id an event is about: the agent's `revision.id`, else the commit SHA. */
+export function revisionIdOfEvent(e: TSyncEvent): string | null {
+  return e.revision ? (e.revision.id ?? e.revision.sha) : null;
+}
+
+function toPreview(diff: TDiff | undefined): DeploymentPreview | null {
+  if (!diff) return null;
+  return {
+    counts: { create: diff.counts.create, change: diff.counts.change, unchanged: diff.counts.unchanged, prune: diff.counts.prune, error: diff.counts.error },
+    objects: diff.objects.map((o) => ({
+      apiVersion: o.ref.apiVersion,
+      kind: o.ref.kind,
+      namespace: o.ref.namespace ?? null,
+      name: o.ref.name,
+      action: o.action,
+      changes: o.changes.map((c) => ({ path: c.path, op: c.op, ...(c.old !== undefined ? { old: c.old } : {}), ...(c.new !== undefined ? { new: c.new } : {}) })),
+      message: o.message ?? null,
+    })),
+  };
+}
+
+/**
+ * The repository's status as of this event, unless the status already reflects something newer (a heartbeat, or a
+ * later event): replayed events from the agent's buffer must not roll the status card back.
+ */
+async function applyStatus(tx: Tx, e: TSyncEvent, agentId: string): Promise<void> {
+  const occurredAt = new Date(e.occurredAt);
+  const current = await tx.repoStatus.findUnique({ where: { repoId: e.repoId }, select: { updatedAt: true, revision: true } });
+  if (current && current.updatedAt.getTime() > occurredAt.getTime()) return;
+  const applied = e.result === "synced" || e.result === "drift-corrected";
+  const attempt = e.kind !== "pending-approval" && e.result !== "drift-detected";
+  const revision = applied ? revisionIdOfEvent(e) : (current?.revision ?? null);
+  const data = {
+    agentId,
+    state: STATE_OF_RESULT[e.result],
+    revision,
+    message: e.message || null,
+    updatedAt: occurredAt,
+    ...(attempt ? { lastSyncAt: occurredAt } : {}),
+  };
+  await tx.repoStatus.upsert({ where: { repoId: e.repoId }, create: { repoId: e.repoId, ...data }, update: data });
+}
+
+/**
+ * A `pending-approval` event becomes a deployment request (sourceKind `pull-revision`) that approvers decide on in
+ * the same UI and under the same rule as push deployments: one per repository and revision (a replayed or repeated
+ * report finds the existing one). The revision id is the digest approvals name; the commit author is recorded so
+ * the author-ban holds.
+ */
+async function requestApproval(tx: Tx, e: TSyncEvent, agent: AgentPrincipal): Promise<void> {
+  const revision = revisionIdOfEvent(e);
+  if (!revision) return;
+  const repo = await tx.pullRepo.findUnique({ where: { id: e.repoId }, include: { target: { select: { requiredApprovals: true } } } });
+  if (!repo || repo.target.requiredApprovals === 0) return;
+  const existing = await tx.deployment.findFirst({
+    where: { sourceKind: "pull-revision", pullRepoId: repo.id, revision, requestedByKind: "agent" },
+    select: { id: true },
+  });
+  if (existing) return;
+  const preview = toPreview(e.diff);
+  const actor = agentActor(agent);
+  const d = await tx.deployment.create({
+    data: {
+      targetId: repo.targetId,
+      state: "pending-approval",
+      sourceKind: "pull-revision",
+      pullRepoId: repo.id,
+      revision,
+      manifests: "",
+      manifestsDigest: revision,
+      objectCount: preview?.objects.length ?? 0,
+      gitUrl: repo.url,
+      gitRef: repo.branch,
+      gitPath: repo.path,
+      commitSha: e.revision?.sha ?? null,
+      commitAuthorEmail: e.revision?.authorEmail || null,
+      commitAuthorName: e.revision?.authorName || null,
+      commitMessage: e.revision?.message || null,
+      commitAt: e.revision?.committedAt ? new Date(e.revision.committedAt) : null,
+      requestedById: agent.agentId,
+      requestedByKind: "agent",
+      requestedByName: actor.name,
+      reason: e.message || `New revision of ${repo.url} (${repo.branch}) waits for approval.`,
+      previewJson: preview ? JSON.stringify(preview) : null,
+      previewedAt: new Date(e.occurredAt),
+    },
+    select: { id: true },
+  });
+  await recordAuditEvent(tx, {
+    actor,
+    action: "deployment.requested",
+    subjectType: "deployment",
+    subjectId: d.id,
+    targetId: repo.targetId,
+    details: { sourceKind: "pull-revision", repoId: repo.id, revision, commitSha: e.revision?.sha ?? null, eventId: e.id },
+  });
+}
+
+/**
+ * The agent applied a revision: its pull requests (approved new revisions and approved pins) move through the
+ * push state machine to `succeeded` (approved → queued → running → succeeded), each step audited with the agent as
+ * the actor, so the deployments page shows them done.
+ */
+async function completeApproved(tx: Tx, e: TSyncEvent, agent: AgentPrincipal): Promise<void> {
+  const revision = revisionIdOfEvent(e);
+  if (!revision) return;
+  const open = await tx.deployment.findMany({
+    where: { sourceKind: "pull-revision", pullRepoId: e.repoId, revision, state: { in: ["approved", "queued", "running"] } },
+    select: { id: true, state: true },
+  });
+  const actor = agentActor(agent);
+  const at = new Date(e.occurredAt);
+  for (const d of open) {
+    let state = d.state;
+    if (state === "approved" && (await transitionDeployment(tx, { deploymentId: d.id, to: "queued", actor, data: { queuedAt: at } }))) state = "queued";
+    if (state === "queued" && (await transitionDeployment(tx, { deploymentId: d.id, to: "running", actor, data: { startedAt: at } }))) state = "running";
+    if (state === "running") {
+      await transitionDeployment(tx, {
+        deploymentId: d.id,
+        to: "succeeded",
+        actor,
+        data: {
+          finishedAt: at,
+          resultMessage: e.message || `Synced by ${actor.name}.`,
+          appliedCount: (e.counts?.created ?? 0) + (e.counts?.changed ?? 0) + (e.counts?.unchanged ?? 0),
+        },
+        details: { eventId: e.id, revision },
+      });
+    }
+  }
+}
+
+function detailsOf(e: TSyncEvent): string {
+  const details: Record<string, unknown> = {};
+  if (e.diff) details.diff = e.diff;
+  if (e.drift) details.drift = e.drift;
+  if (e.image) details.image = e.image;
+  if (e.images) details.images = e.images;
+  if (e.problems) details.problems = e.problems;
+  if (e.revision?.committedAt) details.committedAt = e.revision.committedAt;
+  return JSON.stringify(details);
+}
+
+/**
+ * Stores a batch of sync events, in order, each exactly once: an id already stored counts as a duplicate and
+ * changes nothing, so the agent can replay its disk buffer safely. The whole batch is refused (403, audited) when
+ * any event names a target or repository outside the agent's scope. Each event is stored with its side effects
+ * (repository status, approval request, completion of approved requests) in one transaction.
+ */
+export async function recordSyncEvents(opts: { agent: AgentPrincipal; input: TEventsRequest; request: RequestContext }): Promise<TEventsResponse> {
+  const input = ZEventsRequest.parse(opts.input);
+  await assertAgentScope({ agent: opts.agent, claims: input.events.map((e) => ({ targetId: e.targetId, repoId: e.repoId })), route: "POST /api/agent/v1/events", request: opts.request });
+  const ids = input.events.map((e) => e.id);
+  const known = new Set(ids.length ? (await db().syncEvent.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((r) => r.id) : []);
+  let accepted = 0;
+  let duplicates = 0;
+  for (const e of input.events) {
+    if (known.has(e.id)) {
+      duplicates++;
+      continue;
+    }
+    known.add(e.id);
+    try {
+      await db().$transaction(async (tx) => {
+        await tx.syncEvent.create({
+          data: {
+            id: e.id,
+            agentId: opts.agent.agentId,
+            targetId: e.targetId,
+            repoId: e.repoId,
+            occurredAt: new Date(e.occurredAt),
+            kind: e.kind,
+            trigger: e.trigger,
+            result: e.result,
+            revisionSha: e.revision?.sha ?? null,
+            revisionId: revisionIdOfEvent(e),
+            revisionMessage: e.revision?.message || null,
+            revisionAuthorName: e.revision?.authorName || null,
+            revisionAuthorEmail: e.revision?.authorEmail || null,
+            createdCount: e.counts?.created ?? 0,
+            changedCount: e.counts?.changed ?? 0,
+            unchangedCount: e.counts?.unchanged ?? 0,
+            prunedCount: e.counts?.pruned ?? 0,
+            durationMs: e.durationMs ?? null,
+            message: e.message,
+            details: detailsOf(e),
+          },
+        });
+        const repoExists = (await tx.pullRepo.count({ where: { id: e.repoId } })) > 0;
+        if (!repoExists) return;
+        await applyStatus(tx, e, opts.agent.agentId);
+        if (e.result === "pending-approval") await requestApproval(tx, e, opts.agent);
+        if (e.result === "synced" || e.result === "drift-corrected") await completeApproved(tx, e, opts.agent);
+      });
+      accepted++;
+    } catch (err) {
+      // A concurrent request stored the same event first.
+      if (!isUniqueViolation(err)) throw err;
+      duplicates++;
+    }
+  }
+  if (input.dropped) {
+    await recordStandaloneAuditEvent({
+      actor: agentActor(opts.agent),
+      action: "sync.events-dropped",
+      subjectType: "agent",
+      subjectId: opts.agent.agentId,
+      outcome: "failure",
+      details: { dropped: input.dropped },
+      request: opts.request,
+    });
+  }
+  await db().agent.update({ where: { id: opts.agent.agentId }, data: { lastSeenAt: new Date() } });
+  return { accepted, duplicates };
+}
