@@ -1,4 +1,5 @@
 import "server-only";
+import { setMaxListeners } from "node:events";
 import { NO_REQUEST, type Actor } from "@/lib/audit/schemas";
 import type { CredentialMaterial } from "@/lib/credentials/material";
 import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-credential";
@@ -92,6 +93,8 @@ export async function runClaimedDeployment(claim: DeploymentClaim, settings: Run
 
   const recorder = new ProgressRecorder(id, processId);
   const work = new AbortController();
+  // Every in-flight cluster request (16 applies, one poll per workload) listens on this signal.
+  setMaxListeners(0, work.signal);
   const status = { lost: false, cancelled: false };
   const abandoned = () => settings.signal?.aborted === true;
   const onAbandon = () => work.abort();
