@@ -10,6 +10,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   const items: NavItem[] = [
     { href: "/", label: "Overview" },
     { href: "/targets", label: "Targets" },
+    { href: "/deployments", label: "Deployments" },
     { href: "/credentials", label: "Credentials" },
     { href: "/policies", label: "Policies" },
     ...(can(principal.role, "audit.read") ? [{ href: "/audit", label: "Audit" }] : []),

@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { AwaitingApprovalCard } from "@/components/deployments/awaiting-approval-card";
 import { PageHeader } from "@/components/layout/page-header";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -6,6 +7,7 @@ import { listAuditEvents } from "@/lib/audit/data/list-audit-events";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { can } from "@/lib/auth/roles";
 import { countCredentialsByStatus } from "@/lib/credentials/data/list-credentials";
+import { listAwaitingMyApproval } from "@/lib/deployments/data/list-awaiting-approval";
 import { countTargetsByMode } from "@/lib/targets/data/count-targets-by-mode";
 
 export const dynamic = "force-dynamic";
@@ -23,16 +25,23 @@ function Figure({ label, value, href, tone }: { label: string; value: number; hr
 export default async function OverviewPage() {
   const principal = await requirePrincipal();
   const showAudit = can(principal.role, "audit.read");
-  const [targets, credentials, recent] = await Promise.all([
+  const canApprove = can(principal.role, "deployments.approve");
+  const [targets, credentials, recent, awaiting] = await Promise.all([
     countTargetsByMode(),
     countCredentialsByStatus(),
     showAudit ? listAuditEvents({ limit: 8 }) : Promise.resolve(null),
+    canApprove ? listAwaitingMyApproval(principal) : Promise.resolve(null),
   ]);
   const attention = credentials.overdue + credentials.expired;
 
   return (
     <>
       <PageHeader title="Overview" description="Push and pull delivery side by side: what Wharf holds, and what needs attention." />
+      {awaiting ? (
+        <div className="mb-6">
+          <AwaitingApprovalCard items={awaiting} />
+        </div>
+      ) : null}
       <div className="grid gap-6 md:grid-cols-2">
         <Card>
           <CardHeader title="Targets" description="Push targets are applied by Wharf with a stored credential; pull targets sync themselves." />

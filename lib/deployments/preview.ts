@@ -1,4 +1,4 @@
-import { diffManifests, diffObjects, KubeError, refKey, toKubeError, type KubeClient, type KubeObject, type ObjectRef } from "@/lib/kube";
+import { diffManifests, diffObjects, type KubeError, refKey, toKubeError, type KubeClient, type KubeObject, type ObjectRef } from "@/lib/kube";
 import { pushInventoryId } from "./manifests";
 import type { DeploymentPreview, PreviewAction, PreviewObject } from "./schemas";
 

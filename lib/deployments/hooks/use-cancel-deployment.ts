@@ -1,0 +1,19 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { apiFetch, type ApiError } from "@/lib/api/client";
+import { deploymentKeys } from "../query";
+import type { DeploymentView } from "../schemas";
+
+/** POST /api/deployments/:id/cancel */
+export function useCancelDeployment(id: string) {
+  const qc = useQueryClient();
+  return useMutation<DeploymentView, ApiError, void>({
+    mutationFn: () => apiFetch<DeploymentView>(`/api/deployments/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
+    onSuccess: (d) => qc.setQueryData(deploymentKeys.detail(id), d),
+    onSettled: async () => {
+      await qc.invalidateQueries({ queryKey: deploymentKeys.detail(id) });
+      await qc.invalidateQueries({ queryKey: deploymentKeys.lists() });
+    },
+  });
+}
