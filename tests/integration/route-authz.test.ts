@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROTECTED_ROUTE, PUBLIC_ROUTE } from "@/lib/api/with-auth";
+import { AGENT_ROUTE } from "@/lib/agents/with-agent-auth";
 import { PERMISSIONS, ROLES, type Permission, type TRole } from "@/lib/auth/roles";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { useTestDatabase } from "../support/test-db";
@@ -46,6 +47,15 @@ describe("every route handler under app/api checks authorization", () => {
       for (const method of handlers) {
         const handler = mod[method] as ((...a: any[]) => Promise<Response>) & Record<symbol, unknown>;
         const key = `${method} ${route.urlPath}`;
+        if (handler[AGENT_ROUTE]) {
+          // Agent-protocol routes: not for users; a bearer agent credential (or the enrolment token) is required.
+          expect(key.startsWith("POST /api/agent/") || key.startsWith("GET /api/agent/"), `${key} is an agent route outside /api/agent/`).toBe(true);
+          const anon = await callRoute(handler, { method, path: route.concretePath, params: route.params, body: method === "GET" ? undefined : {} });
+          expect(anon.status, `${key} without an agent credential`).toBe(401);
+          const asUser = await callRoute(handler, { method, path: route.concretePath, params: route.params, body: method === "GET" ? undefined : {}, as: await createCaller("admin") });
+          expect(asUser.status, `${key} with a user's API token`).toBe(401);
+          continue;
+        }
         if (handler[PUBLIC_ROUTE]) {
           expect(PUBLIC.has(key), `${key} is public but not on the allow-list`).toBe(true);
           continue;
