@@ -8,10 +8,10 @@ import { callRoute, type Caller } from "./api";
 const db = () => dbFor(process.env.DATABASE_URL ?? "");
 
 /** A pull target straight in the test database (pull targets hold no credential). */
-export async function createPullTarget(opts: { requiredApprovals?: number; name?: string } = {}): Promise<{ id: string; name: string }> {
+export async function createPullTarget(opts: { requiredApprovals?: number; allowTokenApprovals?: boolean; name?: string } = {}): Promise<{ id: string; name: string }> {
   const name = opts.name ?? `pull-${randomBytes(4).toString("hex")}`;
   const t = await db().target.create({
-    data: { name, environment: "dev", mode: "pull", serverUrl: "https://127.0.0.1:6443", requiredApprovals: opts.requiredApprovals ?? 0 },
+    data: { name, environment: "dev", mode: "pull", serverUrl: "https://127.0.0.1:6443", requiredApprovals: opts.requiredApprovals ?? 0, allowTokenApprovals: opts.allowTokenApprovals ?? false },
   });
   return { id: t.id, name: t.name };
 }
