@@ -45,7 +45,8 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
         }
         actions={<DeploymentActions deployment={d} />}
       />
-      {d.resultMessage && finished ? (
+      {/* Once the executor started, its progress section reports the outcome. */}
+      {d.resultMessage && finished && !d.startedAt ? (
         <p role="status" className={`mb-4 rounded-md px-3 py-2 text-sm ${d.state === "succeeded" ? "bg-emerald-50 text-emerald-800" : "bg-slate-100 text-slate-800"}`}>
           {d.resultMessage}
         </p>
