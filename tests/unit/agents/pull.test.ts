@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { HEARTBEAT_INTERVAL_MS, ZImagePolicy, commitOfRevision, revisionIdOf } from "@/lib/agent/protocol";
+import { ZRegisterRepo } from "@/lib/repos/schemas";
+import { agentStateOf, isAgentStale } from "@/lib/agents/schemas";
+import { agentInstallSnippet } from "@/lib/agents/snippet";
+import { repoUrlKey, sameRepoUrl } from "@/lib/repos/url";
+import { overallState } from "@/lib/sync/schemas";
+import { decodeSyncCursor, encodeSyncCursor } from "@/lib/sync/cursor";
+
+const ZRegisterRepoSafe = (v: unknown) => ZRegisterRepo.safeParse(v);
+const now = new Date("2026-11-26T12:00:00Z");
+const ago = (ms: number) => new Date(now.getTime() - ms);
+
+describe("stale agents", () => {
+  it("are stale after three missed heartbeats, not before", () => {
+    expect(isAgentStale(ago(HEARTBEAT_INTERVAL_MS * 3 - 1), now)).toBe(false);
+    expect(isAgentStale(ago(HEARTBEAT_INTERVAL_MS * 3 + 1), now)).toBe(true);
+    expect(isAgentStale(null, now)).toBe(true);
+    expect(isAgentStale(ago(25_000), now, 5_000)).toBe(true);
+  });
+
+  it("have a state for people", () => {
+    const base = { revokedAt: null, enrolledAt: ago(1000), enrolmentExpiresAt: null, lastSeenAt: ago(1000) };
+    expect(agentStateOf(base, now)).toBe("online");
+    expect(agentStateOf({ ...base, lastSeenAt: ago(HEARTBEAT_INTERVAL_MS * 4) }, now)).toBe("stale");
+    expect(agentStateOf({ ...base, revokedAt: ago(1) }, now)).toBe("revoked");
+    expect(agentStateOf({ ...base, enrolledAt: null, enrolmentExpiresAt: ago(-1000) }, now)).toBe("awaiting-enrolment");
+    expect(agentStateOf({ ...base, enrolledAt: null, enrolmentExpiresAt: ago(1000) }, now)).toBe("enrolment-expired");
+  });
+});
+
+describe("overall pull state", () => {
+  it("is the worst repository state, unknown while some have not reported", () => {
+    expect(overallState([])).toBe("no-repos");
+    expect(overallState([null])).toBe("unknown");
+    expect(overallState(["in-sync", "in-sync"])).toBe("in-sync");
+    expect(overallState(["in-sync", null])).toBe("unknown");
+    expect(overallState(["in-sync", "drifted", "pending-approval"])).toBe("drifted");
+    expect(overallState(["drifted", "failed", null])).toBe("failed");
+  });
+});
+
+describe("repository URLs for webhooks", () => {
+  it("match across scheme, .git, trailing slash, host case and scp-like form", () => {
+    expect(sameRepoUrl("https://GitHub.com/org/app.git", "https://github.com/org/app/")).toBe(true);
+    expect(sameRepoUrl("git@github.com:org/app.git", "https://github.com/org/app")).toBe(true);
+    expect(sameRepoUrl("ssh://git@github.com/org/app", "http://github.com/org/app.git")).toBe(true);
+    expect(sameRepoUrl("https://github.com/org/app", "https://github.com/org/app2")).toBe(false);
+    expect(sameRepoUrl("https://github.com/org/app", "https://gitlab.com/org/app")).toBe(false);
+    expect(repoUrlKey("file:///tmp/repos/demo.git")).toBe("file:/tmp/repos/demo");
+  });
+});
+
+describe("protocol", () => {
+  it("image policies need exactly one of semver and tagPattern, and a valid pattern", () => {
+    const base = { name: "app", repository: "127.0.0.1:5000/team/app" };
+    expect(ZImagePolicy.safeParse({ ...base, semver: "^1" }).success).toBe(true);
+    expect(ZImagePolicy.safeParse({ ...base, tagPattern: "^v(\\d+)$", order: "numeric" }).success).toBe(true);
+    expect(ZImagePolicy.safeParse(base).success).toBe(false);
+    expect(ZImagePolicy.safeParse({ ...base, semver: "^1", tagPattern: "x" }).success).toBe(false);
+    expect(ZImagePolicy.safeParse({ ...base, tagPattern: "([" }).success).toBe(false);
+    expect(ZImagePolicy.safeParse({ ...base, repository: "https://127.0.0.1:5000/app", semver: "^1" }).success).toBe(false);
+    expect(ZImagePolicy.safeParse({ ...base, repository: "127.0.0.1:5000/app:1.0", semver: "^1" }).success).toBe(false);
+  });
+
+  it("registration rules: poll interval of at least 5 s, no credentials in URLs", () => {
+    expect(ZRegisterRepoSafe({ url: "https://x.test/a.git", pollIntervalSeconds: 5 }).success).toBe(true);
+    expect(ZRegisterRepoSafe({ url: "https://x.test/a.git", pollIntervalSeconds: 4 }).success).toBe(false);
+    expect(ZRegisterRepoSafe({ url: "https://u:p@x.test/a.git" }).success).toBe(false);
+    expect(ZRegisterRepoSafe({ url: "git@x.test:org/a.git" }).success).toBe(true);
+    expect(ZRegisterRepoSafe({ url: "https://x.test/a.git", branch: "--upload-pack=x" }).success).toBe(false);
+    expect(ZRegisterRepoSafe({ url: "https://x.test/a.git", path: "../etc" }).success).toBe(false);
+  });
+
+  it("revision ids name the commit and the chosen image tags, in a stable order", () => {
+    expect(revisionIdOf("abc")).toBe("abc");
+    expect(revisionIdOf("abc", { web: "1.2.0", api: "2.0.1" })).toBe("abc+api=2.0.1,web=1.2.0");
+    expect(commitOfRevision("abc+api=2.0.1")).toBe("abc");
+  });
+});
+
+describe("sync cursors and the install snippet", () => {
+  it("round-trip cursors and reject garbage", () => {
+    const at = new Date("2026-01-01T00:00:00.123Z");
+    expect(decodeSyncCursor(encodeSyncCursor(at, "id-1"))).toEqual({ occurredAt: at, id: "id-1" });
+    expect(decodeSyncCursor("nope")).toBeNull();
+  });
+
+  it("puts the URL and the secret in the agent's Secret", () => {
+    const s = agentInstallSnippet({ wharfUrl: "http://127.0.0.1:3000", secret: "wharfe_abc", secretKind: "enrolment-token", agentName: "a" });
+    expect(s).toContain('WHARF_URL: "http://127.0.0.1:3000"');
+    expect(s).toContain('WHARF_AGENT_ENROLMENT_TOKEN: "wharfe_abc"');
+    expect(agentInstallSnippet({ wharfUrl: "u", secret: "wharfa_x", secretKind: "credential", agentName: "a" })).toContain('WHARF_AGENT_CREDENTIAL: "wharfa_x"');
+  });
+});
