@@ -1,13 +1,13 @@
 /**
  * The ready-to-paste install snippet shown once with an agent's enrolment token (or rotated credential). The
- * names match deploy/agent/: the agent's Deployment reads WHARF_URL and either WHARF_AGENT_ENROLMENT_TOKEN (first
+ * names match deploy/agent/: the agent's Deployment reads WHARF_URL and either WHARF_ENROLMENT_TOKEN (first
  * start: it enrols and keeps the credential in its state) or WHARF_AGENT_CREDENTIAL from this Secret.
  */
 export const AGENT_NAMESPACE = "wharf-agent";
 export const AGENT_SECRET_NAME = "wharf-agent";
 export const SECRET_KEYS = {
   url: "WHARF_URL",
-  enrolmentToken: "WHARF_AGENT_ENROLMENT_TOKEN",
+  enrolmentToken: "WHARF_ENROLMENT_TOKEN",
   credential: "WHARF_AGENT_CREDENTIAL",
 } as const;
 
