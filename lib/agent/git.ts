@@ -130,14 +130,14 @@ export class GitCache {
       const child = spawn("git", [...this.#configArgs(), ...args], {
         cwd: opts.cwd ?? this.#opts.dir,
         env: this.#env(),
-        stdio: ["pipe", "pipe", "pipe"],
+        stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
         timeout: this.#opts.timeoutMs ?? 120_000,
       });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      if (opts.stdoutTo) child.stdout.pipe(opts.stdoutTo);
-      else child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
-      child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+      if (opts.stdoutTo) child.stdout?.pipe(opts.stdoutTo);
+      else child.stdout?.on("data", (chunk: Buffer) => out.push(chunk));
+      child.stderr?.on("data", (chunk: Buffer) => err.push(chunk));
       child.on("error", (error) => reject(new AgentError("GIT_FAILED", `could not run git: ${error.message}`)));
       child.on("close", (code, signal) => {
         const stderr = redactUrls(Buffer.concat(err).toString("utf8")).trim();
@@ -147,7 +147,11 @@ export class GitCache {
           reject(Object.assign(new Error(reason), { stderr: signal ? "timed out" : stderr }));
         }
       });
-      child.stdin.end(opts.input ?? "");
+      if (child.stdin) {
+        // git may exit (and close its end) before reading everything; its exit code tells what happened.
+        child.stdin.on("error", () => undefined);
+        child.stdin.end(opts.input);
+      }
     });
   }
 
