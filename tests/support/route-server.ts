@@ -41,8 +41,9 @@ function compile(path: string, module: RouteModule): CompiledRoute {
  */
 export async function startRouteServer(routes: Record<string, RouteModule>, opts: { port?: number } = {}): Promise<RouteServer> {
   const compiled = Object.entries(routes).map(([path, module]) => compile(path, module));
+  const inFlight = new Set<Promise<void>>();
   const server = http.createServer((req, res) => {
-    void (async () => {
+    const handling = (async () => {
       const abort = new AbortController();
       res.on("close", () => {
         if (!res.writableFinished) abort.abort();
@@ -96,6 +97,8 @@ export async function startRouteServer(routes: Record<string, RouteModule>, opts
         res.end(JSON.stringify({ error: { code: "INTERNAL", message: err instanceof Error ? err.message : String(err) } }));
       }
     })();
+    inFlight.add(handling);
+    void handling.finally(() => inFlight.delete(handling));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -104,10 +107,12 @@ export async function startRouteServer(routes: Record<string, RouteModule>, opts
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    // Closing the connections aborts long polls; waiting for their handlers means nothing touches the database after.
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await Promise.allSettled([...inFlight]);
+      await closed;
+    },
   };
 }
