@@ -53,7 +53,7 @@ interface RunResult {
 function classify(stderr: string): AgentErrorCode {
   if (/couldn't find remote ref|Remote branch .* not found/i.test(stderr)) return "GIT_BRANCH_MISSING";
   if (
-    /could not read from remote|unable to connect|connection refused|could not resolve host|repository .* not found|does not appear to be a git repository|timed out|unable to access|authentication failed|not found|no route to host|network is unreachable|terminal prompts disabled|permission denied/i.test(
+    /could not read from remote|access denied|not exported|unable to connect|connection refused|could not resolve host|repository .* not found|does not appear to be a git repository|timed out|unable to access|authentication failed|not found|no route to host|network is unreachable|terminal prompts disabled|permission denied/i.test(
       stderr,
     )
   ) {

@@ -1,0 +1,135 @@
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AgentError, redactUrls } from "@/lib/agent/errors";
+import { GitCache } from "@/lib/agent/git";
+import { renderManifests } from "@/lib/agent/render";
+import { startGitServer, type GitServer } from "@/tests/support/git-server";
+import { repoAssignment, startFakeWharf, targetAssignment } from "@/tests/support/agent-wharf";
+import { AUTHOR, eventually, startTestAgent } from "./agent-support";
+import { startKube } from "./lib-support";
+
+let git: GitServer;
+const cacheDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "wharf-git-cache-"));
+
+beforeAll(async () => {
+  git = await startGitServer();
+});
+afterAll(async () => {
+  await git?.stop();
+});
+
+async function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "resolved";
+  } catch (err) {
+    return err instanceof AgentError ? `${err.code}: ${err.message}` : String(err);
+  }
+}
+
+describe("GitCache (real git against git daemon)", () => {
+  it("reads YAML and JSON recursively at a path and revision, skipping hidden directories and other files", async () => {
+    const repo = await git.createRepo("read-recursive.git");
+    const first = await repo.commit({
+      author: AUTHOR,
+      message: "first\n\nwith a body",
+      files: {
+        "apps/web/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n",
+        "apps/web/nested/b.json": JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "b" } }),
+        "apps/web/.github/workflow.yaml": "on: push\n",
+        "apps/web/README.md": "# docs",
+        "apps/other/c.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\n",
+      },
+    });
+    const cache = new GitCache({ dir: cacheDir() });
+    const commit = await cache.fetch(repo.url, "main");
+    expect(commit).toMatchObject({ sha: first, authorName: AUTHOR.name, authorEmail: AUTHOR.email, message: "first\n\nwith a body" });
+    expect(commit.date).toMatch(/^\d{4}-\d\d-\d\dT/);
+    const files = await cache.readManifests(repo.url, first, "apps/web");
+    expect(files.map((f) => f.path).sort()).toEqual(["apps/web/a.yaml", "apps/web/nested/b.json"]);
+    expect(renderManifests(files).map((o) => o.metadata.name).sort()).toEqual(["a", "b"]);
+
+    // A later commit arrives through the same mirror; the old revision stays readable.
+    const second = await repo.commit({ author: AUTHOR, files: { "apps/web/a.yaml": null } });
+    expect((await cache.fetch(repo.url, "main")).sha).toBe(second);
+    expect(fs.readdirSync(path.dirname(cache.mirrorDir(repo.url)))).toHaveLength(1);
+    expect((await cache.readManifests(repo.url, second, "apps/web")).map((f) => f.path)).toEqual(["apps/web/nested/b.json"]);
+    expect((await cache.readManifests(repo.url, first, "apps/web")).map((f) => f.path).sort()).toEqual(["apps/web/a.yaml", "apps/web/nested/b.json"]);
+    expect((await cache.fetch(repo.url, "main", first)).sha).toBe(first);
+  });
+
+  it("names what is wrong: unreachable repository, missing branch, missing path, unknown revision", async () => {
+    const repo = await git.createRepo("errors.git");
+    const sha = await repo.commit({ author: AUTHOR, files: { "k8s/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n" } });
+    const cache = new GitCache({ dir: cacheDir(), timeoutMs: 20_000 });
+    expect(await codeOf(cache.fetch(`git://127.0.0.1:${await closedPort()}/nothing.git`, "main"))).toMatch(/^GIT_UNREACHABLE: repository git:\/\/127\.0\.0\.1:\d+\/nothing\.git is unreachable/);
+    expect(await codeOf(cache.fetch(git.urlOf("missing.git"), "main"))).toMatch(/^GIT_UNREACHABLE/);
+    expect(await codeOf(cache.fetch(repo.url, "release"))).toBe(`GIT_BRANCH_MISSING: branch release not found in ${repo.url}`);
+    await cache.fetch(repo.url, "main");
+    expect(await codeOf(cache.readManifests(repo.url, sha, "deploy"))).toMatch(/^GIT_PATH_MISSING: path deploy not found at [0-9a-f]{12}/);
+    expect(await codeOf(cache.fetch(repo.url, "main", "0".repeat(40)))).toMatch(/^GIT_REVISION_MISSING/);
+  });
+
+  it("renders a kustomization (with a base elsewhere in the repository) through kubectl kustomize", async () => {
+    const repo = await git.createRepo("kustomize.git");
+    const sha = await repo.commit({
+      author: AUTHOR,
+      files: {
+        "base/kustomization.yaml": "resources:\n  - cm.yaml\n",
+        "base/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: settings }\ndata: { mode: base }\n",
+        "overlays/prod/kustomization.yaml": "resources:\n  - ../../base\nnamePrefix: prod-\ncommonLabels: { env: prod }\n",
+      },
+    });
+    const cache = new GitCache({ dir: cacheDir() });
+    await cache.fetch(repo.url, "main");
+    const files = await cache.readManifests(repo.url, sha, "overlays/prod");
+    const objects = renderManifests(files);
+    expect(objects).toHaveLength(1);
+    expect(objects[0]).toMatchObject({ kind: "ConfigMap", metadata: { name: "prod-settings", labels: { env: "prod" } }, data: { mode: "base" } });
+
+    const noKubectl = new GitCache({ dir: cacheDir(), kubectlPath: "/nonexistent/kubectl" });
+    await noKubectl.fetch(repo.url, "main");
+    expect(await codeOf(noKubectl.readManifests(repo.url, sha, "overlays/prod"))).toMatch(/^KUSTOMIZE_UNAVAILABLE/);
+  });
+
+  it("keeps credentials out of error messages", () => {
+    expect(redactUrls("fatal: unable to access 'https://bot:s3cret@git.example.com/a.git/'")).toBe("fatal: unable to access 'https://***@git.example.com/a.git/'");
+  });
+});
+
+describe("agent and an unreachable Git server", () => {
+  it("reports one failed event with the reason and keeps retrying with backoff", async () => {
+    const kube = await startKube({ rolloutDelayMs: 200 });
+    const wharf = await startFakeWharf();
+    const port = await closedPort();
+    wharf.setTargets([
+      targetAssignment({ targetId: "t-unreachable", defaultNamespace: "default", repos: [repoAssignment({ repoId: "r-unreachable", url: `git://127.0.0.1:${port}/gone.git` })] }),
+    ]);
+    const agent = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: kube.client });
+    try {
+      const failed = await wharf.waitForEvent((e) => e.result === "failed");
+      expect(failed.message).toMatch(/^GIT_UNREACHABLE: repository git:\/\/127\.0\.0\.1:\d+\/gone\.git is unreachable/);
+      // Backoff (100 ms base in tests) retries on its own; the same failure is not reported again.
+      await eventually(() => (agent.logs.filter((l) => l.includes("GIT_UNREACHABLE")).length >= 3 ? true : undefined), "retries");
+      expect(wharf.events.filter((e) => e.result === "failed")).toHaveLength(1);
+      expect(agent.status().get("r-unreachable")?.state).toBe("failed");
+    } finally {
+      await agent.stop();
+      await wharf.stop();
+      await kube.stop();
+    }
+  });
+});
