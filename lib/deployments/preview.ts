@@ -54,16 +54,23 @@ export function describeClusterProblem(err: KubeError, serverUrl: string): strin
 export async function computePreview(
   client: KubeClient,
   objects: KubeObject[],
-  opts: { targetId: string; serverUrl: string; previous: ObjectRef[] },
+  opts: { targetId: string; serverUrl: string; previous: ObjectRef[]; allowClusterScoped?: boolean },
 ): Promise<PreviewResult> {
   const report = await diffManifests(client, objects, { fieldManager: PUSH_FIELD_MANAGER, inventoryId: pushInventoryId(opts.targetId) });
-  const out: PreviewObject[] = report.objects.map((o) => viewOf(o.ref, o.action, o.changes, o.message ?? null));
+  const out: PreviewObject[] = [];
   let problem: string | null = null;
+  const kindName = (r: { apiVersion: string; kind: string; name: string }) => `${r.apiVersion}/${r.kind}/${r.name}`;
+  const namedNamespace = new Set(objects.filter((o) => o.metadata.namespace).map((o) => kindName({ ...o, name: o.metadata.name })));
   for (const o of report.objects) {
-    if (o.error) {
-      problem = describeClusterProblem(o.error, opts.serverUrl);
-      if (problem) break;
+    // A custom resource that named a namespace but is cluster-scoped in this cluster (discovery says so): the
+    // request-time check could not know, the cluster does. Its own error, if any, is a consequence of that.
+    const unreachable = o.error && (o.error.code === 0 || o.error.code === 401);
+    if (opts.allowClusterScoped === false && !o.ref.namespace && namedNamespace.has(kindName(o.ref)) && !unreachable) {
+      out.push(viewOf(o.ref, "error", [], `${o.ref.kind} is cluster-scoped in this cluster, and this target does not allow cluster-scoped objects`));
+      continue;
     }
+    out.push(viewOf(o.ref, o.action, o.changes, o.message ?? null));
+    if (o.error) problem ??= describeClusterProblem(o.error, opts.serverUrl);
   }
 
   const keep = new Set(report.objects.map((o) => refKey(o.ref)));

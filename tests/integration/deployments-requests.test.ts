@@ -163,6 +163,28 @@ describe("request → preview", () => {
     expect(none.body.preview).toBeNull();
   });
 
+  it("flags a custom resource that names a namespace but is cluster-scoped in the cluster", async () => {
+    const { applyManifests, createKubeClient, kubeConfigFor } = await import("@/lib/kube");
+    const admin = createKubeClient(kubeConfigFor({ name: "admin", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }));
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "gizmos.example.com" },
+      spec: {
+        group: "example.com",
+        scope: "Cluster",
+        names: { kind: "Gizmo", plural: "gizmos", singular: "gizmo", listKind: "GizmoList" },
+        versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }],
+      },
+    };
+    expect((await applyManifests(admin, [crd], { fieldManager: "test-setup" })).ok).toBe(true);
+    await admin.close();
+    const res = await manifestsRequest(`apiVersion: example.com/v1\nkind: Gizmo\nmetadata:\n  name: g\n  namespace: ${ns()}\n`);
+    expect(res.status).toBe(201);
+    expect(res.body.preview.counts.error).toBe(1);
+    expect(res.body.preview.objects[0].message).toBe("Gizmo is cluster-scoped in this cluster, and this target does not allow cluster-scoped objects");
+  });
+
   it("says plainly when the cluster is unreachable, and re-runs on POST /preview", async () => {
     const down = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 1 });
     await db().target.update({ where: { id: down.targetId }, data: { serverUrl: "https://127.0.0.1:9" } });

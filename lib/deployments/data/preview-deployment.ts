@@ -71,7 +71,7 @@ export async function previewDeployment(opts: { deploymentId: string; actor: Act
           });
           const client = createKubeClient(kc, { clusterName: target.name, retry: PREVIEW_RETRY });
           try {
-            return await computePreview(client, objects, { targetId: target.id, serverUrl: target.serverUrl, previous });
+            return await computePreview(client, objects, { targetId: target.id, serverUrl: target.serverUrl, previous, allowClusterScoped: target.allowClusterScoped });
           } finally {
             await client.close();
           }
