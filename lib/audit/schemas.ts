@@ -34,6 +34,7 @@ export const AUDIT_ACTIONS = [
   "deployment.superseded",
   "repo-binding.created",
   "repo-binding.deleted",
+  "repo-binding.rekeyed",
   "webhook.accepted",
   "webhook.rejected",
   "agent.created",

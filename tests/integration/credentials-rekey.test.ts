@@ -9,6 +9,9 @@ import { NO_REQUEST, SYSTEM_ACTOR } from "@/lib/audit/schemas";
 import { dbFor } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { useTestDatabase } from "../support/test-db";
+import { createRepoBinding } from "@/lib/deployments/data/repo-bindings";
+import { open } from "@/lib/credentials/crypto";
+import { loadKeyring } from "@/lib/credentials/keyring";
 import { makeCertificate } from "../unit/credentials/fixtures";
 
 const t = useTestDatabase();
@@ -54,7 +57,18 @@ beforeAll(async () => {
   }
   // History rows are re-sealed too: replace the first target's token with a certificate.
   await saveCredential({ targetId: targetIds[0] ?? "", input: { kind: "client-certificate", ...cert }, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST });
+  // A webhook secret is sealed with the same master key and must move with it.
+  const binding = await createRepoBinding({
+    targetId: targetIds[1] ?? "",
+    input: { repoUrl: "https://git.example.com/team/app.git", branch: "main", path: "deploy" },
+    createdById: "test",
+    actor: SYSTEM_ACTOR,
+    request: NO_REQUEST,
+  });
+  bindingSecret = binding.secret;
 });
+
+let bindingSecret = "";
 
 describe("npm run wharf -- rekey", () => {
   it("without the old key, credentials cannot be read and rekey reports failures (exit 1)", async () => {
@@ -84,8 +98,14 @@ describe("npm run wharf -- rekey", () => {
     const audit = await db().auditEvent.findFirstOrThrow({ where: { action: "credential.rekeyed" } });
     expect(JSON.parse(audit.details)).toMatchObject({ fromKeyId: keyIdFor(oldKey), toKeyId: keyIdFor(newKey) });
 
+    // The webhook secret moved too, and opens with the new key alone.
+    expect(res.out).toContain("Webhook secrets rekeyed: 1, failed: 0");
+    const binding = await db().repoBinding.findFirstOrThrow();
+    expect(keyIdOf(binding.secretCiphertext)).toBe(keyIdFor(newKey));
+
     // The old key is no longer needed.
     useKeys(newKey);
+    expect(open(binding.secretCiphertext, loadKeyring(), `repo-binding:${binding.id}`)).toBe(bindingSecret);
     expect(await decryptAll()).toEqual(before);
     expect(before.map((m) => m.kind).sort()).toEqual(["bearer-token", "bearer-token", "client-certificate"]);
   });

@@ -1,9 +1,10 @@
 import { rekeyCredentials } from "@/lib/credentials/data/rekey-credentials";
 import { ensureMasterKey } from "@/lib/credentials/keyring";
+import { rekeyRepoBindingSecrets } from "@/lib/deployments/data/repo-bindings";
 
 const USAGE = `Usage: npm run wharf -- rekey
 
-Re-encrypts every stored credential under the current master key (WHARF_MASTER_KEY, or data/master.key when it
+Re-encrypts every stored credential and webhook secret under the current master key (WHARF_MASTER_KEY, or data/master.key when it
 is unset). Credentials sealed with an older key are read with the keys in WHARF_PREVIOUS_MASTER_KEYS
 (comma-separated base64). Safe to run while Wharf serves requests: each credential moves in its own transaction.
 
@@ -38,5 +39,8 @@ export async function run(args: string[]): Promise<number> {
     const hint = f.code === "MASTER_KEY_UNAVAILABLE" ? ` — add key ${f.keyId} to WHARF_PREVIOUS_MASTER_KEYS` : "";
     console.error(`  credential ${f.credentialId} (key ${f.keyId}): ${f.code}${hint}`);
   }
-  return report.failed.length ? 1 : 0;
+  const bindings = await rekeyRepoBindingSecrets();
+  console.log(`Webhook secrets rekeyed: ${bindings.rekeyed}, failed: ${bindings.failed.length}`);
+  for (const f of bindings.failed) console.error(`  repo binding ${f.bindingId} (key ${f.keyId}) — add that key to WHARF_PREVIOUS_MASTER_KEYS`);
+  return report.failed.length || bindings.failed.length ? 1 : 0;
 }

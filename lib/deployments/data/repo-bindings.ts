@@ -1,8 +1,8 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { recordAuditEvent, recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
-import type { Actor, RequestContext } from "@/lib/audit/schemas";
-import { open, seal } from "@/lib/credentials/crypto";
+import { SYSTEM_ACTOR, type Actor, type RequestContext } from "@/lib/audit/schemas";
+import { keyIdOf, open, seal } from "@/lib/credentials/crypto";
 import { loadKeyring } from "@/lib/credentials/keyring";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -20,7 +20,7 @@ import {
 import { requestDeployment } from "./request-deployment";
 
 /** The envelope context binds a sealed secret to its row: a ciphertext copied onto another binding does not open. */
-function secretContext(bindingId: string): string {
+export function secretContext(bindingId: string): string {
   return `repo-binding:${bindingId}`;
 }
 
@@ -238,4 +238,38 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
     throw unexpected;
   }
   return { status: 202, body: { accepted: true, deliveryId, commitSha: event.commitSha, branch: event.branch, deployments: results } };
+}
+
+/**
+ * Re-seals every webhook secret that is not under the current master key (part of `wharf rekey`): one binding per
+ * transaction with its audit row, and only if the ciphertext is still the one that was read.
+ */
+export async function rekeyRepoBindingSecrets(opts: { actor?: Actor } = {}): Promise<{ rekeyed: number; failed: { bindingId: string; keyId: string }[] }> {
+  const keyring = loadKeyring();
+  const current = keyring.current.id;
+  const result = { rekeyed: 0, failed: [] as { bindingId: string; keyId: string }[] };
+  const rows = await db().repoBinding.findMany({ select: { id: true, secretCiphertext: true }, orderBy: { id: "asc" } });
+  for (const row of rows) {
+    const fromKeyId = keyIdOf(row.secretCiphertext);
+    if (fromKeyId === current) continue;
+    try {
+      const done = await db().$transaction(async (tx) => {
+        const resealed = seal(open(row.secretCiphertext, keyring, secretContext(row.id)), keyring, secretContext(row.id));
+        const { count } = await tx.repoBinding.updateMany({ where: { id: row.id, secretCiphertext: row.secretCiphertext }, data: { secretCiphertext: resealed } });
+        if (count !== 1) return false;
+        await recordAuditEvent(tx, {
+          actor: opts.actor ?? SYSTEM_ACTOR,
+          action: "repo-binding.rekeyed",
+          subjectType: "repo-binding",
+          subjectId: row.id,
+          details: { fromKeyId, toKeyId: current },
+        });
+        return true;
+      });
+      if (done) result.rekeyed++;
+    } catch {
+      result.failed.push({ bindingId: row.id, keyId: fromKeyId });
+    }
+  }
+  return result;
 }
