@@ -11,6 +11,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     { href: "/", label: "Overview" },
     { href: "/targets", label: "Targets" },
     { href: "/deployments", label: "Deployments" },
+    { href: "/sync", label: "Sync" },
     { href: "/credentials", label: "Credentials" },
     { href: "/policies", label: "Policies" },
     ...(can(principal.role, "audit.read") ? [{ href: "/audit", label: "Audit" }] : []),

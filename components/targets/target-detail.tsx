@@ -8,11 +8,12 @@ import { PageHeader } from "@/components/layout/page-header";
 import { useTarget } from "@/lib/targets/hooks/use-target";
 import { describeApprovalRule } from "@/lib/targets/schemas";
 import { RepoBindingsPanel } from "@/components/deployments/repo-bindings-panel";
+import { PullTargetPanel } from "@/components/pull/pull-target-panel";
 import { DeleteTargetButton } from "./delete-target-button";
 import { TargetModeBadge } from "./target-mode-badge";
 
 /** Header and settings of one target; admin controls are not rendered at all for other roles. */
-export function TargetDetail({ id, canManage, canDeploy = false }: { id: string; canManage: boolean; canDeploy?: boolean }) {
+export function TargetDetail({ id, canManage, canDeploy = false, canRegister = false }: { id: string; canManage: boolean; canDeploy?: boolean; canRegister?: boolean }) {
   const { data: target, error } = useTarget(id);
   if (error) {
     return (
@@ -113,7 +114,9 @@ export function TargetDetail({ id, canManage, canDeploy = false }: { id: string;
         <div className="mt-6">
           <RepoBindingsPanel targetId={target.id} canManage={canManage} />
         </div>
-      ) : null}
+      ) : (
+        <PullTargetPanel targetId={target.id} canRegister={canRegister} canManage={canManage} />
+      )}
     </>
   );
 }

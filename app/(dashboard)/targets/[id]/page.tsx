@@ -11,6 +11,8 @@ import { AppError } from "@/lib/errors";
 import { getQueryClient } from "@/lib/query/query-client";
 import { getTarget } from "@/lib/targets/data/get-target";
 import { targetKeys } from "@/lib/targets/query";
+import { getPullStatus } from "@/lib/sync/data/get-pull-status";
+import { syncKeys } from "@/lib/sync/query";
 import type { TargetView } from "@/lib/targets/schemas";
 
 type Params = Promise<{ id: string }>;
@@ -37,6 +39,7 @@ export default async function TargetPage({ params }: { params: Params }) {
   const target = await loadTarget(id);
   const qc = getQueryClient();
   qc.setQueryData(targetKeys.detail(id), target);
+  if (target.mode === "pull") qc.setQueryData(syncKeys.status(id), await getPullStatus({ targetId: id }));
 
   return (
     <>
@@ -46,7 +49,7 @@ export default async function TargetPage({ params }: { params: Params }) {
         </Link>
       </nav>
       <HydrationBoundary state={dehydrate(qc)}>
-        <TargetDetail id={id} canManage={can(principal.role, "targets.manage")} canDeploy={can(principal.role, "deployments.request")} />
+        <TargetDetail id={id} canManage={can(principal.role, "targets.manage")} canDeploy={can(principal.role, "deployments.request")} canRegister={can(principal.role, "repos.register")} />
       </HydrationBoundary>
       <Card className="mt-6">
         <CardHeader title="Cluster credential" />

@@ -1,0 +1,62 @@
+"use client";
+
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { STALE_AFTER_MISSED_HEARTBEATS } from "@/lib/agent/protocol";
+import type { PullStatusView } from "@/lib/sync/schemas";
+import { AgentStateBadge, ago, formatTime, shortRevision, SyncStateBadge } from "./sync-badges";
+
+/** Current revision, sync state, last sync, the agents' last heartbeat and version, and a stale-agent warning. */
+export function PullStatusCard({ status }: { status: PullStatusView }) {
+  const live = status.agents.filter((a) => a.state !== "revoked");
+  return (
+    <Card>
+      <CardHeader title="Sync status" description="Reported by the agent running inside the cluster; refreshes every few seconds." />
+      <CardBody className="space-y-4">
+        {status.agentsStale ? (
+          <div role="alert" data-testid="stale-agent-warning" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-800">
+            {live.length === 0
+              ? "No agent serves this target: nothing syncs it. Create an agent below and install it in the cluster."
+              : `No agent has reported for ${STALE_AFTER_MISSED_HEARTBEATS} heartbeats: the status below may be out of date and changes are not being synced.`}
+          </div>
+        ) : null}
+        <dl className="grid gap-3 text-sm sm:grid-cols-2">
+          <div>
+            <dt className="text-slate-500">State</dt>
+            <dd className="mt-1" data-testid="pull-state">
+              <SyncStateBadge state={status.state} />
+            </dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Current revision</dt>
+            <dd className="mt-1 font-mono text-xs" title={status.currentRevision ?? undefined}>
+              {status.currentRevision ? shortRevision(status.currentRevision) : status.repos.length > 1 ? "per repository, below" : "—"}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Last sync</dt>
+            <dd className="mt-1">{status.lastSyncAt ? <time dateTime={status.lastSyncAt}>{formatTime(status.lastSyncAt)}</time> : "never"}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Approvals</dt>
+            <dd className="mt-1">{status.requiresApproval ? "New revisions wait for approval" : "Not required: new revisions sync at once"}</dd>
+          </div>
+        </dl>
+        {live.length > 0 ? (
+          <ul className="space-y-1 text-sm" aria-label="Agents serving this target">
+            {live.map((a) => (
+              <li key={a.id} className="flex flex-wrap items-center gap-2">
+                <span className="font-medium">{a.name}</span>
+                <AgentStateBadge state={a.state} />
+                <span className="text-slate-500">
+                  last seen {a.lastSeenAt ? <time dateTime={a.lastSeenAt}>{ago(a.lastSeenAt)}</time> : "never"}
+                  {a.version ? ` · version ${a.version}` : ""}
+                  {a.hostname ? ` · ${a.hostname}` : ""}
+                </span>
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </CardBody>
+    </Card>
+  );
+}

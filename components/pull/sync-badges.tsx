@@ -1,0 +1,67 @@
+import { Badge, type BadgeTone } from "@/components/ui/badge";
+import type { TRepoState, TSyncResult } from "@/lib/agent/protocol";
+import type { AgentState } from "@/lib/agents/schemas";
+import type { PullOverallState } from "@/lib/sync/schemas";
+
+const STATE: Record<PullOverallState, { tone: BadgeTone; label: string }> = {
+  "in-sync": { tone: "green", label: "In sync" },
+  "out-of-sync": { tone: "yellow", label: "Out of sync" },
+  drifted: { tone: "yellow", label: "Drifted" },
+  failed: { tone: "red", label: "Failed" },
+  "pending-approval": { tone: "purple", label: "Waiting for approval" },
+  "no-repos": { tone: "neutral", label: "No repositories" },
+  unknown: { tone: "neutral", label: "Not reported yet" },
+};
+
+export function SyncStateBadge({ state }: { state: PullOverallState | TRepoState }) {
+  const s = STATE[state];
+  return <Badge tone={s.tone}>{s.label}</Badge>;
+}
+
+const RESULT: Record<TSyncResult, { tone: BadgeTone; label: string }> = {
+  synced: { tone: "green", label: "synced" },
+  failed: { tone: "red", label: "failed" },
+  "drift-corrected": { tone: "blue", label: "drift corrected" },
+  "drift-detected": { tone: "yellow", label: "drift detected" },
+  "pending-approval": { tone: "purple", label: "pending approval" },
+};
+
+export function SyncResultBadge({ result }: { result: TSyncResult }) {
+  const r = RESULT[result];
+  return <Badge tone={r.tone}>{r.label}</Badge>;
+}
+
+const AGENT: Record<AgentState, { tone: BadgeTone; label: string }> = {
+  online: { tone: "green", label: "online" },
+  stale: { tone: "red", label: "stale" },
+  "never-seen": { tone: "yellow", label: "never seen" },
+  "awaiting-enrolment": { tone: "yellow", label: "awaiting enrolment" },
+  "enrolment-expired": { tone: "red", label: "enrolment expired" },
+  revoked: { tone: "neutral", label: "revoked" },
+};
+
+export function AgentStateBadge({ state }: { state: AgentState }) {
+  const a = AGENT[state];
+  return <Badge tone={a.tone}>{a.label}</Badge>;
+}
+
+/** "2026-11-26 10:53 UTC", or a dash. */
+export function formatTime(iso: string | null): string {
+  return iso ? new Date(iso).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "—";
+}
+
+/** "3 s ago", "5 min ago", "2 h ago", "4 d ago". */
+export function ago(iso: string | null, now = Date.now()): string {
+  if (!iso) return "never";
+  const s = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
+  if (s < 60) return `${s} s ago`;
+  if (s < 3600) return `${Math.round(s / 60)} min ago`;
+  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
+  return `${Math.round(s / 86_400)} d ago`;
+}
+
+export function shortRevision(rev: string | null): string {
+  if (!rev) return "—";
+  const [sha, images] = rev.split("+");
+  return `${(sha ?? "").slice(0, 10)}${images ? ` + ${images}` : ""}`;
+}

@@ -1,0 +1,235 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
+import { useId, useState, type FormEvent } from "react";
+import { Button } from "@/components/ui/button";
+import { Card, CardBody } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Field } from "@/components/ui/field";
+import { Input, Select } from "@/components/ui/input";
+import { Table, Td, Th } from "@/components/ui/table";
+import { SYNC_RESULTS, SYNC_TRIGGERS } from "@/lib/agent/protocol";
+import { usePinRepo } from "@/lib/repos/hooks/use-repo-mutations";
+import { useSyncEvents } from "@/lib/sync/hooks/use-sync-events";
+import { normalizeSyncFilter } from "@/lib/sync/query";
+import type { SyncEventView, TSyncEventFilter } from "@/lib/sync/schemas";
+import { formatTime, shortRevision, SyncResultBadge } from "./sync-badges";
+
+function Counts({ e }: { e: SyncEventView }) {
+  const { created, changed, pruned } = e.counts;
+  if (created + changed + pruned + e.counts.unchanged === 0) return <span className="text-slate-400">—</span>;
+  return (
+    <span className="text-xs">
+      +{created} ~{changed} −{pruned}
+    </span>
+  );
+}
+
+function EventRow({ e, canRollback, onRollback, pending }: { e: SyncEventView; canRollback: boolean; onRollback: (e: SyncEventView) => void; pending: boolean }) {
+  const hasMore = e.problems.length > 0 || e.drift.length > 0 || e.image !== null;
+  return (
+    <tr className="align-top" data-testid="sync-event-row">
+      <Td>
+        <time dateTime={e.occurredAt}>{formatTime(e.occurredAt)}</time>
+      </Td>
+      <Td className="whitespace-normal">
+        {e.target.name ? (
+          <Link className="text-brand-700 hover:underline" href={`/targets/${e.target.id}`}>
+            {e.target.name}
+          </Link>
+        ) : (
+          <span className="font-mono text-xs">{e.target.id}</span>
+        )}
+        <div className="max-w-56 truncate font-mono text-xs text-slate-500" title={e.repo?.url}>
+          {e.repo ? `${e.repo.url.replace(/^[a-z]+:\/\//, "")} @ ${e.repo.branch}` : "removed repository"}
+        </div>
+      </Td>
+      <Td className="whitespace-normal">
+        {e.revision ? (
+          <>
+            <span className="font-mono text-xs" title={e.revision.id ?? e.revision.sha}>
+              {shortRevision(e.revision.id ?? e.revision.sha)}
+            </span>
+            <div className="max-w-64 truncate text-xs text-slate-600" title={e.revision.message ?? undefined}>
+              {e.revision.message}
+            </div>
+            <div className="text-xs text-slate-500">{e.revision.authorName}</div>
+          </>
+        ) : (
+          "—"
+        )}
+      </Td>
+      <Td>{e.trigger}</Td>
+      <Td>
+        <SyncResultBadge result={e.result} />
+      </Td>
+      <Td>
+        <Counts e={e} />
+      </Td>
+      <Td className="text-xs">{e.durationMs !== null ? `${(e.durationMs / 1000).toFixed(1)} s` : "—"}</Td>
+      <Td className="whitespace-normal text-xs">
+        <div className="max-w-80">{e.image ? `image updated ${e.image.from ?? "(none)"} → ${e.image.to}` : e.message}</div>
+        {hasMore ? (
+          <details className="mt-1">
+            <summary className="cursor-pointer text-slate-500">details</summary>
+            <ul className="mt-1 space-y-0.5">
+              {e.problems.map((p, i) => (
+                <li key={`p${i}`} className="text-red-700">
+                  {p.file}
+                  {p.document !== undefined ? ` (document ${p.document + 1}` : ""}
+                  {p.line !== undefined ? `${p.document !== undefined ? ", " : " ("}line ${p.line}` : ""}
+                  {p.document !== undefined || p.line !== undefined ? ")" : ""}: {p.message}
+                </li>
+              ))}
+              {e.drift.map((d, i) => (
+                <li key={`d${i}`}>
+                  {d.ref.kind} {d.ref.namespace ? `${d.ref.namespace}/` : ""}
+                  {d.ref.name}: {d.fields.join(", ")}
+                </li>
+              ))}
+            </ul>
+          </details>
+        ) : null}
+      </Td>
+      <Td>
+        {canRollback && e.repo && e.revision && (e.result === "synced" || e.result === "drift-corrected") ? (
+          <Button variant="ghost" size="sm" disabled={pending} onClick={() => onRollback(e)}>
+            Roll back to this
+          </Button>
+        ) : null}
+      </Td>
+    </tr>
+  );
+}
+
+/** Sync history with filters in the URL, cursor pages ("Load more"), refreshed live. */
+export function SyncHistory({ initialFilter, targets, canRollback }: { initialFilter: TSyncEventFilter; targets: { id: string; name: string }[]; canRollback: boolean }) {
+  const id = useId();
+  const router = useRouter();
+  const pathname = usePathname();
+  const [filter, setFilter] = useState<TSyncEventFilter>(initialFilter);
+  const [draft, setDraft] = useState<TSyncEventFilter>(initialFilter);
+  const query = useSyncEvents(filter);
+  const pin = usePinRepo(filter.targetId ?? "");
+  const items = query.data?.pages.flatMap((p) => p.items) ?? [];
+
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    const next = normalizeSyncFilter(draft);
+    setFilter(next);
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(next)) if (k !== "limit") params.set(k, String(v));
+    router.replace(`${pathname}${params.size ? `?${params.toString()}` : ""}`, { scroll: false });
+  };
+  const set = (patch: Partial<TSyncEventFilter>) => setDraft((d) => ({ ...d, ...patch }));
+  const rollback = (e: SyncEventView) => {
+    if (!e.repo || !e.revision) return;
+    pin.mutate({ repoId: e.repo.id, revision: e.revision.id ?? e.revision.sha, reason: `Roll back to ${shortRevision(e.revision.id ?? e.revision.sha)} from the sync history.` });
+  };
+
+  return (
+    <Card>
+      <CardBody className="space-y-4">
+        <form onSubmit={apply} className="grid gap-3 sm:grid-cols-3 lg:grid-cols-6" aria-label="Filter sync history">
+          <Field htmlFor={`${id}-target`} label="Target">
+            <Select id={`${id}-target`} value={draft.targetId ?? ""} onChange={(e) => set({ targetId: e.target.value || undefined, repoId: undefined })}>
+              <option value="">All pull targets</option>
+              {targets.map((t) => (
+                <option key={t.id} value={t.id}>
+                  {t.name}
+                </option>
+              ))}
+            </Select>
+          </Field>
+          <Field htmlFor={`${id}-result`} label="Result">
+            <Select id={`${id}-result`} value={draft.result ?? ""} onChange={(e) => set({ result: (e.target.value || undefined) as TSyncEventFilter["result"] })}>
+              <option value="">Any result</option>
+              {SYNC_RESULTS.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </Select>
+          </Field>
+          <Field htmlFor={`${id}-trigger`} label="Trigger">
+            <Select id={`${id}-trigger`} value={draft.trigger ?? ""} onChange={(e) => set({ trigger: (e.target.value || undefined) as TSyncEventFilter["trigger"] })}>
+              <option value="">Any trigger</option>
+              {SYNC_TRIGGERS.map((t) => (
+                <option key={t} value={t}>
+                  {t}
+                </option>
+              ))}
+            </Select>
+          </Field>
+          <Field htmlFor={`${id}-from`} label="From (UTC)">
+            <Input id={`${id}-from`} type="date" value={draft.from?.slice(0, 10) ?? ""} onChange={(e) => set({ from: e.target.value ? `${e.target.value}T00:00:00Z` : undefined })} />
+          </Field>
+          <Field htmlFor={`${id}-to`} label="Before (UTC)">
+            <Input id={`${id}-to`} type="date" value={draft.to?.slice(0, 10) ?? ""} onChange={(e) => set({ to: e.target.value ? `${e.target.value}T00:00:00Z` : undefined })} />
+          </Field>
+          <div className="flex items-end gap-2">
+            <Button type="submit">Apply</Button>
+            {filter.repoId ? (
+              <Button type="button" variant="ghost" onClick={() => { const next = { ...filter, repoId: undefined }; setDraft(next); setFilter(next); }}>
+                All repositories
+              </Button>
+            ) : null}
+          </div>
+        </form>
+        {pin.error ? (
+          <p role="alert" className="text-sm text-red-700">
+            {pin.error.message}
+          </p>
+        ) : null}
+        {pin.data ? (
+          <p role="status" className="text-sm text-slate-700">
+            {pin.data.outcome === "pending-approval" && pin.data.deploymentId ? (
+              <>
+                Rollback requested; it takes effect once approved: <Link className="underline" href={`/deployments/${pin.data.deploymentId}`}>approval request</Link>.
+              </>
+            ) : (
+              <>Pinned {pin.data.repo.url} to {shortRevision(pin.data.repo.pinnedRevision)}; the agent applies it within seconds.</>
+            )}
+          </p>
+        ) : null}
+        {query.error ? (
+          <p role="alert" className="text-sm text-red-700">
+            Could not load the sync history: {query.error.message}
+          </p>
+        ) : null}
+        {items.length === 0 && !query.isLoading ? (
+          <EmptyState title="No syncs yet" description="Register a repository on a pull target and install its agent; every sync attempt shows up here." />
+        ) : (
+          <Table label="Sync history">
+            <thead>
+              <tr>
+                <Th>When</Th>
+                <Th>Target · repository</Th>
+                <Th>Revision</Th>
+                <Th>Trigger</Th>
+                <Th>Result</Th>
+                <Th>Objects</Th>
+                <Th>Duration</Th>
+                <Th>Message</Th>
+                <Th>
+                  <span className="sr-only">Actions</span>
+                </Th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((e) => (
+                <EventRow key={e.id} e={e} canRollback={canRollback} onRollback={rollback} pending={pin.isPending} />
+              ))}
+            </tbody>
+          </Table>
+        )}
+        {query.hasNextPage ? (
+          <Button variant="secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+            {query.isFetchingNextPage ? "Loading…" : "Load more"}
+          </Button>
+        ) : null}
+      </CardBody>
+    </Card>
+  );
+}
