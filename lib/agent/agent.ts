@@ -38,6 +38,8 @@ export interface AgentOptions {
   /** Heartbeat interval until Wharf says otherwise (default the protocol's). */
   heartbeatIntervalMs?: number;
   fetch?: typeof fetch;
+  /** Called once after enrolment with the new credential, to keep it somewhere that outlives the state directory. */
+  persistCredential?: (credential: string) => Promise<void>;
 }
 
 export interface RunningAgent {
@@ -247,6 +249,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         const res = await wharf.enrol({ enrolmentToken: options.enrolmentToken, hostname, version });
         state.writeCredential(res.credential);
         wharf.credential = res.credential;
+        await options.persistCredential?.(res.credential).catch((err: unknown) => {
+          log(`enrolment: could not store the credential outside the state directory: ${err instanceof Error ? err.message : String(err)}`);
+        });
         log(`enrolled as agent ${res.agentName} (${res.agentId})`);
         return;
       } catch (err) {

@@ -18,6 +18,11 @@ export interface AgentConfig {
   kube: KubeAccess;
   git: GitCredentials;
   registryCredentials: Record<string, RegistryCredential>;
+  /**
+   * In-cluster: the Secret (in the pod's namespace) the agent writes its credential into after enrolment, so a
+   * re-created pod (whose emptyDir state is gone) still has it; the Deployment mounts the same Secret.
+   */
+  credentialSecret?: { namespace: string; name: string };
 }
 
 const optionalText = z.string().trim().min(1).optional().catch(undefined);
@@ -31,9 +36,12 @@ const optionalFile = z
 const ZAgentEnv = z.object({
   WHARF_URL: z.url({ protocol: /^https?$/, error: "WHARF_URL must be the dashboard's http(s) URL" }),
   WHARF_AGENT_CREDENTIAL: optionalText,
-  WHARF_AGENT_CREDENTIAL_FILE: optionalFile,
+  // Keys of one mounted Secret: a missing key (no credential yet, enrolment token removed) is simply unset.
+  WHARF_AGENT_CREDENTIAL_FILE: optionalText,
   WHARF_ENROLMENT_TOKEN: optionalText,
-  WHARF_ENROLMENT_TOKEN_FILE: optionalFile,
+  WHARF_ENROLMENT_TOKEN_FILE: optionalText,
+  WHARF_AGENT_CREDENTIAL_SECRET: optionalText,
+  POD_NAMESPACE: optionalText,
   WHARF_AGENT_STATE_DIR: z.string().trim().min(1).default(path.join(process.cwd(), ".wharf-agent")),
   KUBERNETES_SERVICE_HOST: optionalText,
   WHARF_AGENT_KUBECONFIG: optionalFile,
@@ -52,7 +60,7 @@ const ZAgentEnv = z.object({
 });
 
 function readSecretFile(file: string | undefined): string | undefined {
-  return file ? fs.readFileSync(file, "utf8").trim() || undefined : undefined;
+  return file && fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() || undefined : undefined;
 }
 
 /**
@@ -134,5 +142,6 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
     kube,
     git,
     registryCredentials: registryFile ? parseRegistryCredentials(fs.readFileSync(registryFile, "utf8")) : {},
+    ...(e.WHARF_AGENT_CREDENTIAL_SECRET && e.POD_NAMESPACE ? { credentialSecret: { namespace: e.POD_NAMESPACE, name: e.WHARF_AGENT_CREDENTIAL_SECRET } } : {}),
   };
 }

@@ -1,7 +1,15 @@
 // `npm run agent`: the pull agent as a process. Configuration comes from the environment (see lib/agent/config.ts).
-import { createKubeClient, inClusterKubeConfig, kubeConfigFromFile } from "@/lib/kube";
+import { createKubeClient, inClusterKubeConfig, kubeConfigFromFile, type KubeClient } from "@/lib/kube";
 import { startAgent } from "./agent";
 import { loadAgentConfig } from "./config";
+
+/** Adds the `credential` key to the agent's own Secret (server-side apply: other keys stay as they are). */
+async function storeCredentialInSecret(client: KubeClient, secret: { namespace: string; name: string }, credential: string): Promise<void> {
+  await client.apply(
+    { apiVersion: "v1", kind: "Secret", metadata: { name: secret.name, namespace: secret.namespace }, data: { credential: Buffer.from(credential).toString("base64") } },
+    { fieldManager: "wharf-agent" },
+  );
+}
 
 async function main(): Promise<void> {
   const config = loadAgentConfig();
@@ -17,6 +25,7 @@ async function main(): Promise<void> {
     gitCredentials: config.git,
     registryCredentials: config.registryCredentials,
     log,
+    ...(config.credentialSecret ? { persistCredential: (credential: string) => storeCredentialInSecret(kubeClient, config.credentialSecret!, credential) } : {}),
   });
   log(`wharf agent started: ${config.wharfUrl}, state in ${config.stateDir}, cluster via ${config.kube.mode === "in-cluster" ? "service account" : config.kube.path}`);
   let stopping = false;
