@@ -25,7 +25,8 @@ interface BindingList {
  * A push target's repository bindings: which repository branch's pushes request deployments here, the webhook URL
  * to configure on the Git host, and (for admins) a form that creates a binding and shows its secret exactly once.
  */
-export function RepoBindingsPanel({ targetId, canManage }: { targetId: string; canManage: boolean }) {
+export function RepoBindingsPanel({ targetId, canManage, mode = "push" }: { targetId: string; canManage: boolean; mode?: "push" | "pull" }) {
+  const pushText = mode === "push";
   const qc = useQueryClient();
   const path = `/api/targets/${encodeURIComponent(targetId)}/repo-bindings`;
   const { data, error } = useQuery({
@@ -49,7 +50,9 @@ export function RepoBindingsPanel({ targetId, canManage }: { targetId: string; c
       <Card>
         <CardHeader title="Git push webhooks" />
         <CardBody>
-          <p className="text-sm text-slate-600">Admins bind repositories so that pushes request deployments to this target.</p>
+          <p className="text-sm text-slate-600">
+            {pushText ? "Admins bind repositories so that pushes request deployments to this target." : "Admins bind repositories so that pushes wake this target's agent at once."}
+          </p>
         </CardBody>
       </Card>
     );
@@ -59,7 +62,11 @@ export function RepoBindingsPanel({ targetId, canManage }: { targetId: string; c
     <Card>
       <CardHeader
         title="Git push webhooks"
-        description="Pushes to a bound branch request a deployment of the pushed commit; the target's approval rule still applies."
+        description={
+          pushText
+            ? "Pushes to a bound branch request a deployment of the pushed commit; the target's approval rule still applies."
+            : "Pushes to a bound branch wake the agent, which fetches at once instead of waiting for its next poll. Bind each registered repository and branch."
+        }
       />
       <CardBody className="space-y-4">
         {error ? (

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { RepoBindingsPanel } from "@/components/deployments/repo-bindings-panel";
 import { usePullStatus } from "@/lib/sync/hooks/use-pull-status";
 import { AgentsCard } from "./agents-card";
 import { PullStatusCard } from "./pull-status-card";
@@ -26,6 +27,7 @@ export function PullTargetPanel({ targetId, canRegister, canManage }: { targetId
       </div>
       <ReposCard targetId={targetId} repos={status.repos} canRegister={canRegister} />
       <AgentsCard targetId={targetId} agents={status.agents} canManage={canManage} />
+      <RepoBindingsPanel targetId={targetId} canManage={canManage} mode="pull" />
       <p className="text-sm">
         <Link className="text-brand-700 hover:underline" href={`/sync?targetId=${encodeURIComponent(targetId)}`}>
           Sync history of this target →

@@ -9,8 +9,11 @@ import { wakeAgents } from "../notifier";
  * credentials-free host case, trailing `.git` and `/` ignored; scp-like `git@host:org/repo` equals
  * `ssh://git@host/org/repo` and `https://host/org/repo`). Returns how many repositories were notified.
  */
-export async function notifyPullRepos(opts: { url: string; branch: string }): Promise<number> {
-  const candidates = await db().pullRepo.findMany({ where: { branch: opts.branch }, select: { id: true, url: true, targetId: true } });
+export async function notifyPullRepos(opts: { url: string; branch: string; /** Only repositories on these targets (the webhook binding's). */ targetIds?: string[] }): Promise<number> {
+  const candidates = await db().pullRepo.findMany({
+    where: { branch: opts.branch, ...(opts.targetIds ? { targetId: { in: opts.targetIds } } : {}) },
+    select: { id: true, url: true, targetId: true },
+  });
   const matched = candidates.filter((r) => sameRepoUrl(r.url, opts.url));
   if (matched.length === 0) return 0;
   await db().pullRepo.updateMany({ where: { id: { in: matched.map((r) => r.id) } }, data: { notifySeq: { increment: 1 } } });

@@ -1,4 +1,5 @@
 import "server-only";
+import { notifyPullRepos } from "@/lib/agents/data/notify";
 import { createHash, randomBytes } from "node:crypto";
 import { recordAuditEvent, recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
 import { SYSTEM_ACTOR, type Actor, type RequestContext } from "@/lib/audit/schemas";
@@ -59,9 +60,7 @@ export async function createRepoBinding(opts: {
     const row = await db().$transaction(async (tx) => {
       const target = await tx.target.findUnique({ where: { id: opts.targetId }, select: { id: true, name: true, mode: true } });
       if (!target) throw new AppError("NOT_FOUND", "There is no target with this id.");
-      if (target.mode !== "push") {
-        throw new AppError("TARGET_NOT_PUSH", `${target.name} is a pull target: its agent follows Git by itself, so push webhooks do not apply.`);
-      }
+      // On a pull target the binding only holds the webhook secret: verified pushes wake its agent (notifyPullRepos).
       const existing = await tx.repoBinding.findMany({ where: { targetId: opts.targetId, branch: opts.input.branch, path: opts.input.path } });
       if (existing.some((b) => normalizeRepoUrl(b.repoUrl) === normalizeRepoUrl(opts.input.repoUrl))) {
         throw new AppError("CONFLICT", "This repository, branch and path are already bound to this target.", {
@@ -179,7 +178,8 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
   if (!event.branch) return { status: 200, body: { ignored: "not a branch push" } };
   if (!event.commitSha) return { status: 200, body: { ignored: "branch deleted" } };
   const matching = verified.filter((b) => b.branch === event.branch && b.target.mode === "push");
-  if (matching.length === 0) return { status: 200, body: { ignored: "no binding for this branch", branch: event.branch } };
+  const pullMatching = verified.filter((b) => b.branch === event.branch && b.target.mode === "pull");
+  if (matching.length === 0 && pullMatching.length === 0) return { status: 200, body: { ignored: "no binding for this branch", branch: event.branch } };
 
   const deliveryId = `${provider}:${event.deliveryId ?? `sha256-${createHash("sha256").update(opts.rawBody).digest("hex")}`}`;
   const actor = webhookActor(event);
@@ -191,14 +191,14 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
         action: "webhook.accepted",
         subjectType: "webhook",
         subjectId: deliveryId,
-        targetId: matching.length === 1 ? matching[0]!.targetId : null,
+        targetId: matching.length + pullMatching.length === 1 ? (matching[0] ?? pullMatching[0])!.targetId : null,
         details: {
           provider,
-          repo: matching[0]!.repoUrl,
+          repo: (matching[0] ?? pullMatching[0])!.repoUrl,
           branch: event.branch,
           commitSha: event.commitSha,
           pusher: event.pusher,
-          targets: matching.map((b) => ({ targetId: b.targetId, bindingId: b.id })),
+          targets: [...matching, ...pullMatching].map((b) => ({ targetId: b.targetId, bindingId: b.id })),
         },
         request: opts.request,
       });
@@ -206,6 +206,12 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
   } catch (err) {
     if (isUniqueViolation(err)) return { status: 200, body: { ignored: "replay", deliveryId } };
     throw err;
+  }
+
+  // Pull targets: wake the agents of the repositories registered there for this URL and branch; they fetch at once.
+  let notified = 0;
+  for (const binding of pullMatching) {
+    notified += await notifyPullRepos({ url: binding.repoUrl, branch: event.branch, targetIds: [binding.targetId] });
   }
 
   const results: WebhookRequestedDeployment[] = [];
@@ -232,12 +238,12 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
       });
     }
   }
-  if (unexpected !== undefined && results.every((r) => r.error)) {
+  if (unexpected !== undefined && results.length > 0 && results.every((r) => r.error) && pullMatching.length === 0) {
     // Nothing was created and the cause was on our side: forget the delivery so the provider's redelivery works.
     await db().webhookDelivery.delete({ where: { id: deliveryId } }).catch(() => undefined);
     throw unexpected;
   }
-  return { status: 202, body: { accepted: true, deliveryId, commitSha: event.commitSha, branch: event.branch, deployments: results } };
+  return { status: 202, body: { accepted: true, deliveryId, commitSha: event.commitSha, branch: event.branch, deployments: results, ...(pullMatching.length ? { pullReposNotified: notified } : {}) } };
 }
 
 /**
