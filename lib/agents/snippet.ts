@@ -1,23 +1,20 @@
 /**
- * The ready-to-paste install snippet shown once with an agent's enrolment token (or rotated credential). The
- * names match deploy/agent/: the agent's Deployment reads WHARF_URL and either WHARF_ENROLMENT_TOKEN (first
- * start: it enrols and keeps the credential in its state) or WHARF_AGENT_CREDENTIAL from this Secret.
+ * The ready-to-paste install snippet shown once with an agent's enrolment token (or rotated credential). Names match
+ * deploy/agent/: the agent's Deployment mounts the Secret `wharf-agent-credential` (keys `enrolment-token`, and
+ * `credential`, which the agent writes itself after enrolling) and reads WHARF_URL from its environment.
  */
 export const AGENT_NAMESPACE = "wharf-agent";
-export const AGENT_SECRET_NAME = "wharf-agent";
+export const AGENT_SECRET_NAME = "wharf-agent-credential";
+export const AGENT_DEPLOYMENT = "wharf-agent";
 export const SECRET_KEYS = {
-  url: "WHARF_URL",
-  enrolmentToken: "WHARF_ENROLMENT_TOKEN",
-  credential: "WHARF_AGENT_CREDENTIAL",
+  enrolmentToken: "enrolment-token",
+  credential: "credential",
 } as const;
 
-/** A shell snippet: namespace, the Secret with Wharf's URL and the secret, then the agent's manifests. */
+/** A shell snippet: namespace, the Secret with the token (or credential), the agent's manifests, Wharf's URL. */
 export function agentInstallSnippet(opts: { wharfUrl: string; secret: string; secretKind: "enrolment-token" | "credential"; agentName: string }): string {
   const key = opts.secretKind === "credential" ? SECRET_KEYS.credential : SECRET_KEYS.enrolmentToken;
-  const quote = (v: string) => JSON.stringify(v);
-  return [
-    `# Wharf agent "${opts.agentName}": run against the cluster the agent serves.`,
-    `kubectl create namespace ${AGENT_NAMESPACE} --dry-run=client -o yaml | kubectl apply -f -`,
+  const secret = [
     `kubectl apply -f - <<'EOF'`,
     `apiVersion: v1`,
     `kind: Secret`,
@@ -26,12 +23,26 @@ export function agentInstallSnippet(opts: { wharfUrl: string; secret: string; se
     `  namespace: ${AGENT_NAMESPACE}`,
     `type: Opaque`,
     `stringData:`,
-    `  ${SECRET_KEYS.url}: ${quote(opts.wharfUrl)}`,
-    `  ${key}: ${quote(opts.secret)}`,
+    `  ${key}: ${JSON.stringify(opts.secret)}`,
     `EOF`,
-    ...(opts.secretKind === "credential"
-      ? [`kubectl -n ${AGENT_NAMESPACE} rollout restart deployment/wharf-agent`]
-      : [`kubectl apply -k deploy/agent/   # from a Wharf checkout: ServiceAccount, RBAC, Deployment`]),
+  ];
+  if (opts.secretKind === "credential") {
+    return [
+      `# Wharf agent "${opts.agentName}": new credential (the previous one no longer works).`,
+      ...secret,
+      `kubectl -n ${AGENT_NAMESPACE} rollout restart deployment/${AGENT_DEPLOYMENT}`,
+      ``,
+    ].join("\n");
+  }
+  return [
+    `# Wharf agent "${opts.agentName}": run against the cluster it serves, from a Wharf checkout (deploy/agent).`,
+    `kubectl create namespace ${AGENT_NAMESPACE} --dry-run=client -o yaml | kubectl apply -f -`,
+    ...secret,
+    `kubectl apply -k deploy/agent`,
+    `kubectl -n ${AGENT_NAMESPACE} set env deployment/${AGENT_DEPLOYMENT} WHARF_URL=${JSON.stringify(opts.wharfUrl)}`,
+    ``,
+    `# Or run it locally against your current kubeconfig:`,
+    `# WHARF_URL=${opts.wharfUrl} WHARF_ENROLMENT_TOKEN=${opts.secret} npm run agent`,
     ``,
   ].join("\n");
 }

@@ -88,8 +88,11 @@ describe("sync cursors and the install snippet", () => {
 
   it("puts the URL and the secret in the agent's Secret", () => {
     const s = agentInstallSnippet({ wharfUrl: "http://127.0.0.1:3000", secret: "wharfe_abc", secretKind: "enrolment-token", agentName: "a" });
-    expect(s).toContain('WHARF_URL: "http://127.0.0.1:3000"');
-    expect(s).toContain('WHARF_ENROLMENT_TOKEN: "wharfe_abc"');
-    expect(agentInstallSnippet({ wharfUrl: "u", secret: "wharfa_x", secretKind: "credential", agentName: "a" })).toContain('WHARF_AGENT_CREDENTIAL: "wharfa_x"');
+    expect(s).toContain('WHARF_URL="http://127.0.0.1:3000"');
+    expect(s).toContain('  enrolment-token: "wharfe_abc"');
+    expect(s).toContain("name: wharf-agent-credential");
+    const rotated = agentInstallSnippet({ wharfUrl: "u", secret: "wharfa_x", secretKind: "credential", agentName: "a" });
+    expect(rotated).toContain('  credential: "wharfa_x"');
+    expect(rotated).toContain("rollout restart");
   });
 });
