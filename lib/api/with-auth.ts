@@ -4,6 +4,7 @@ import { recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event"
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { SESSION_COOKIE, readCookie } from "@/lib/auth/cookies";
 import { findPrincipalByApiToken, findPrincipalBySession, type Principal } from "@/lib/auth/data/principals";
+import { recordDeniedApiToken } from "@/lib/auth/data/record-denied-api-token";
 import { can, type Permission } from "@/lib/auth/roles";
 import { sha256Hex } from "@/lib/auth/secrets";
 import { env } from "@/lib/env";
@@ -72,14 +73,34 @@ export function checkSameOrigin(req: Request): void {
 export async function authenticate(req: Request): Promise<{ principal: Principal; via: "token" | "cookie" } | null> {
   const authz = req.headers.get("authorization");
   if (authz) {
-    const match = /^Bearer\s+(\S+)$/i.exec(authz);
-    const principal = match?.[1] ? await findPrincipalByApiToken(sha256Hex(match[1])) : null;
+    const token = bearerTokenOf(req);
+    const principal = token ? await findPrincipalByApiToken(sha256Hex(token)) : null;
     return principal ? { principal, via: "token" } : null;
   }
   const cookie = readCookie(req.headers.get("cookie"), SESSION_COOKIE);
   if (!cookie) return null;
   const principal = await findPrincipalBySession(sha256Hex(cookie));
   return principal ? { principal, via: "cookie" } : null;
+}
+
+/** The bearer token of a request, if it sends one. */
+export function bearerTokenOf(req: Request): string | null {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
+  return match?.[1] ?? null;
+}
+
+/**
+ * A bearer token that did not resolve is a denied access attempt and goes to the audit trail (bounded, see
+ * `recordDeniedApiToken`). Failing to write it must not turn the 401 into a 500, so the error is only logged.
+ */
+async function recordDeniedBearer(req: Request, request: RequestContext): Promise<void> {
+  const token = bearerTokenOf(req);
+  if (!token) return;
+  try {
+    await recordDeniedApiToken({ token, route: `${req.method} ${new URL(req.url).pathname}`, request });
+  } catch (err) {
+    console.error(`[wharf] request ${request.requestId ?? "-"}: could not record a denied API token:`, err instanceof Error ? err.message : err);
+  }
 }
 
 async function flatParams(ctx: RouteContext | undefined): Promise<Record<string, string>> {
@@ -115,7 +136,10 @@ export function withAuth(
     const request = requestContextOf(req);
     try {
       const auth = await authenticate(req);
-      if (!auth) throw new AppError("UNAUTHENTICATED", "Sign in or send a valid API token.");
+      if (!auth) {
+        await recordDeniedBearer(req, request);
+        throw new AppError("UNAUTHENTICATED", "Sign in or send a valid API token.");
+      }
       if (auth.via === "cookie" && !SAFE_METHODS.has(req.method)) checkSameOrigin(req);
       const actor = actorOf(auth.principal);
       if (!can(auth.principal.role, opts.permission)) {

@@ -18,6 +18,7 @@ export const AUDIT_ACTIONS = [
   "credential.decrypted",
   "credential.rekeyed",
   "credential.denied",
+  "credential.deleted",
   "policy.created",
   "policy.updated",
   "policy.deleted",

@@ -22,6 +22,8 @@ export const PERMISSIONS = {
   "policies.manage": ["admin"],
   "users.manage": ["admin"],
   "audit.read": ["approver", "admin"],
+  /** Credential access rows (who decrypted, replaced or was refused a credential) never hold secrets, so auditors with the viewer role may read and export them. */
+  "credential-access.read": ["viewer", "deployer", "approver", "admin"],
   "tokens.manage-own": ["deployer", "approver", "admin"],
 } as const satisfies Record<string, readonly TRole[]>;
 

@@ -3,7 +3,8 @@ import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import type { TAuditFilter } from "../schemas";
 
-function whereFor(filter: Omit<TAuditFilter, "cursor" | "limit">): Prisma.AuditEventWhereInput {
+/** The Prisma condition of an audit filter; shared by the list and the export so both show the same rows. */
+export function auditWhere(filter: Omit<TAuditFilter, "cursor" | "limit">): Prisma.AuditEventWhereInput {
   const where: Prisma.AuditEventWhereInput = {};
   if (filter.action) where.action = filter.action;
   if (filter.outcome) where.outcome = filter.outcome;
@@ -15,7 +16,7 @@ function whereFor(filter: Omit<TAuditFilter, "cursor" | "limit">): Prisma.AuditE
 
 /** Newest first, keyset-paginated on the sequence number so page N costs the same as page 1. */
 export async function listAuditEvents(filter: TAuditFilter) {
-  const where = whereFor(filter);
+  const where = auditWhere(filter);
   if (filter.cursor) where.seq = { lt: filter.cursor };
   const rows = await db().auditEvent.findMany({ where, orderBy: { seq: "desc" }, take: filter.limit + 1 });
   const page = rows.slice(0, filter.limit);

@@ -79,7 +79,7 @@ export async function saveCredential(opts: SaveCredentialOptions): Promise<{ cre
         targetId: target.id,
         credentialId: active?.id ?? null,
         outcome: "denied",
-        details: { attempted: active ? "replace" : "store", role: opts.actorRole, minReplaceRole: minRole, policy: policy?.name ?? null },
+        details: { attempted: active ? "replace" : "store", fingerprint: active?.fingerprint ?? null, role: opts.actorRole, minReplaceRole: minRole, policy: policy?.name ?? null },
         request: opts.request,
       });
       return {

@@ -1,0 +1,9 @@
+import { searchParamsOf, withAuth } from "@/lib/api/with-auth";
+import { listCredentialAccess } from "@/lib/audit/data/list-credential-access";
+import { nonEmptyQuery, ZCredentialAccessPage, type CredentialAccessPageView } from "@/lib/audit/credential-access";
+
+// GET /api/credential-access — credential events (decrypts, stores, replacements, denials), newest first, filtered, cursor-paginated
+export const GET = withAuth(
+  async ({ req }): Promise<CredentialAccessPageView> => listCredentialAccess(ZCredentialAccessPage.parse(nonEmptyQuery(searchParamsOf(req)))),
+  { permission: "credential-access.read" },
+);

@@ -1,0 +1,78 @@
+import "server-only";
+import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/db/generated/sqlite/client";
+import {
+  CREDENTIAL_ACCESS_ACTIONS,
+  toCredentialAccessView,
+  type AuditRowFields,
+  type CredentialAccessPageView,
+  type CredentialAccessView,
+  type TCredentialAccessFilter,
+  type TCredentialAccessPage,
+} from "../credential-access";
+import type { TAuditFilter } from "../schemas";
+import { auditWhere } from "./list-audit-events";
+
+/** Rows per database round trip when streaming an export: big enough to be quick, small enough to stay flat. */
+export const EXPORT_PAGE_SIZE = 1000;
+
+/** The Prisma condition of a credential access filter: always restricted to the credential access actions. */
+export function credentialAccessWhere(filter: TCredentialAccessFilter): Prisma.AuditEventWhereInput {
+  const where: Prisma.AuditEventWhereInput = { action: filter.action ?? { in: [...CREDENTIAL_ACCESS_ACTIONS] } };
+  if (filter.credentialId) where.credentialId = filter.credentialId;
+  if (filter.targetId) where.targetId = filter.targetId;
+  if (filter.outcome) where.outcome = filter.outcome;
+  if (filter.actor) where.OR = [{ actorId: filter.actor }, { actorName: { contains: filter.actor } }];
+  if (filter.from || filter.to) where.at = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) };
+  return where;
+}
+
+/** Names of the targets rows refer to, in one query per page. Deleted targets are simply absent. */
+async function targetNamesOf(rows: readonly AuditRowFields[]): Promise<Map<string, string>> {
+  const ids = [...new Set(rows.map((r) => r.targetId).filter((id): id is string => !!id))];
+  if (ids.length === 0) return new Map();
+  const targets = await db().target.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
+  return new Map(targets.map((t) => [t.id, t.name]));
+}
+
+/** Credential access rows, newest first, keyset-paginated on the sequence number. */
+export async function listCredentialAccess(page: TCredentialAccessPage): Promise<CredentialAccessPageView> {
+  const { cursor, limit, ...filter } = page;
+  const where = credentialAccessWhere(filter);
+  if (cursor) where.seq = { lt: cursor };
+  const rows = await db().auditEvent.findMany({ where, orderBy: { seq: "desc" }, take: limit + 1 });
+  const pageRows = rows.slice(0, limit);
+  const names = await targetNamesOf(pageRows);
+  return {
+    items: pageRows.map((r) => toCredentialAccessView(r, names)),
+    nextCursor: rows.length > limit ? (pageRows[pageRows.length - 1]?.seq ?? null) : null,
+  };
+}
+
+/**
+ * Pages of rows matching `where` in chain (sequence) order, `pageSize` at a time, each page fetched only when the
+ * previous one was consumed: keyset on seq, so page N costs what page 1 does and nothing accumulates.
+ */
+async function* auditPages(where: Prisma.AuditEventWhereInput, pageSize: number): AsyncGenerator<AuditRowFields[]> {
+  let after = 0;
+  for (;;) {
+    const rows = await db().auditEvent.findMany({ where: { AND: [where, { seq: { gt: after } }] }, orderBy: { seq: "asc" }, take: pageSize });
+    if (rows.length > 0) yield rows;
+    const last = rows[rows.length - 1];
+    if (!last || rows.length < pageSize) return;
+    after = last.seq;
+  }
+}
+
+/** Credential access rows of a filter, oldest first, as pages of views (target names resolved per page), for export. */
+export async function* credentialAccessPages(filter: TCredentialAccessFilter, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<CredentialAccessView[]> {
+  for await (const rows of auditPages(credentialAccessWhere(filter), pageSize)) {
+    const names = await targetNamesOf(rows);
+    yield rows.map((r) => toCredentialAccessView(r, names));
+  }
+}
+
+/** Audit rows of a filter of the general audit log, oldest first, as pages, for export. */
+export function auditEventPages(filter: Omit<TAuditFilter, "cursor" | "limit">, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<AuditRowFields[]> {
+  return auditPages(auditWhere(filter), pageSize);
+}
