@@ -35,9 +35,25 @@ const ZEnv = z.object({
   WHARF_EXECUTOR_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** How long a deployment waits for its workloads to roll out before it fails. */
   WHARF_ROLLOUT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(6 * 3600).default(300),
+  /** Automatic credential rotation and notification delivery run in every dashboard process unless `off`; a lease lets one work at a time. */
+  WHARF_ROTATION: z.enum(["on", "off"]).default("on"),
+  /** How often the rotation scheduler looks for credentials due for rotation (and for due/overdue notifications). */
+  WHARF_ROTATION_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(24 * 3600).default(60),
+  /** How often pending notification deliveries (webhook sinks) are sent and retried. */
+  WHARF_NOTIFICATIONS_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   /** `npm start` runs the sandbox cluster (a Kubernetes API emulator) for the demo; `off` when you bring real clusters. */
   WHARF_SANDBOX: z.enum(["on", "off"]).default("on"),
   WHARF_SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(6443),
+  /** OIDC sign-in ("Sign in with …") is offered when issuer, client id and secret are all set. */
+  WHARF_OIDC_ISSUER: z.string().url().optional(),
+  WHARF_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  WHARF_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The ID-token (or userinfo) claim holding the user's groups; a string or an array of strings. */
+  WHARF_OIDC_ROLE_CLAIM: z.string().min(1).default("groups"),
+  /** `group=role,group=role`: the highest role any of the user's groups maps to wins; no match means viewer. */
+  WHARF_OIDC_ROLE_MAP: z.string().default(""),
+  /** The provider's name on the login button ("Sign in with <name>"). */
+  WHARF_OIDC_DISPLAY_NAME: z.string().min(1).default("single sign-on"),
 });
 
 export type TEnv = z.infer<typeof ZEnv> & { dataDir: string; publicUrl: string; databaseKind: "sqlite" | "postgresql" };
