@@ -129,7 +129,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div className="grid grid-cols-[10rem_1fr] gap-2">
       <dt className="text-slate-500">{label}</dt>
-      <dd className="text-slate-800">{children}</dd>
+      <dd className="min-w-0 text-slate-800">{children}</dd>
     </div>
   );
 }

@@ -4,7 +4,6 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CredentialPanel } from "@/components/credentials/credential-panel";
 import { TargetDetail } from "@/components/targets/target-detail";
-import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { can } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
@@ -51,12 +50,9 @@ export default async function TargetPage({ params }: { params: Params }) {
       <HydrationBoundary state={dehydrate(qc)}>
         <TargetDetail id={id} canManage={can(principal.role, "targets.manage")} canDeploy={can(principal.role, "deployments.request")} canRegister={can(principal.role, "repos.register")} />
       </HydrationBoundary>
-      <Card className="mt-6">
-        <CardHeader title="Cluster credential" />
-        <CardBody>
-          <CredentialPanel targetId={target.id} mode={target.mode} canManage={can(principal.role, "credentials.manage")} />
-        </CardBody>
-      </Card>
+      <div className="mt-6">
+        <CredentialPanel targetId={target.id} mode={target.mode} canManage={can(principal.role, "credentials.manage")} />
+      </div>
     </>
   );
 }
