@@ -15,9 +15,10 @@ import { CredentialStatusBadge, formatDate } from "./status-badge";
 export const CREDENTIALS_PAGE_SIZE = 50;
 
 const FILTERS: { value: TRotationStatus | undefined; label: string; count: (c: CredentialStatusCounts) => number }[] = [
-  { value: undefined, label: "All", count: (c) => c.ok + c.dueSoon + c.overdue + c.expired },
+  { value: undefined, label: "All", count: (c) => c.ok + c.dueSoon + c.rotationFailed + c.overdue + c.expired },
   { value: "ok", label: "OK", count: (c) => c.ok },
   { value: "due-soon", label: "Due soon", count: (c) => c.dueSoon },
+  { value: "rotation-failed", label: "Rotation failed", count: (c) => c.rotationFailed },
   { value: "overdue", label: "Overdue", count: (c) => c.overdue },
   { value: "expired", label: "Expired", count: (c) => c.expired },
 ];

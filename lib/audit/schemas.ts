@@ -18,6 +18,8 @@ export const AUDIT_ACTIONS = [
   "credential.decrypted",
   "credential.rekeyed",
   "credential.denied",
+  "credential.rotated",
+  "credential.rotation-failed",
   "credential.deleted",
   "policy.created",
   "policy.updated",
@@ -49,6 +51,9 @@ export const AUDIT_ACTIONS = [
   "repo.pinned",
   "repo.unpinned",
   "sync.events-dropped",
+  "notification-sink.created",
+  "notification-sink.updated",
+  "notification-sink.deleted",
 ] as const;
 export const ZAuditAction = z.enum(AUDIT_ACTIONS);
 export type TAuditAction = z.infer<typeof ZAuditAction>;

@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   /** Reaching the replace route; the target's credential policy (`minReplaceRole`, default admin) then decides. */
   "credentials.replace": ["deployer", "approver", "admin"],
   "policies.manage": ["admin"],
+  /** Webhook sinks for rotation and approval notifications (their URLs and signing secrets). */
+  "notifications.manage": ["admin"],
   "users.manage": ["admin"],
   "audit.read": ["approver", "admin"],
   /** Credential access rows (who decrypted, replaced or was refused a credential) never hold secrets, so auditors with the viewer role may read and export them. */

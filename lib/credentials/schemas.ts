@@ -18,7 +18,13 @@ export const CREDENTIAL_STATES = ["active", "superseded"] as const;
 export const ZCredentialState = z.enum(CREDENTIAL_STATES);
 export type TCredentialState = z.infer<typeof ZCredentialState>;
 
-export const ROTATION_STATUSES = ["ok", "due-soon", "overdue", "expired"] as const;
+/** How a credential came to be: stored first, replaced by a person (manual rotation), or rotated by Wharf (TokenRequest). */
+export const CREDENTIAL_ORIGINS = ["stored", "replaced", "rotated"] as const;
+export const ZCredentialOrigin = z.enum(CREDENTIAL_ORIGINS);
+export type TCredentialOrigin = z.infer<typeof ZCredentialOrigin>;
+
+/** `rotation-failed`: the last automatic rotation failed (the stored credential still works until it expires). */
+export const ROTATION_STATUSES = ["ok", "due-soon", "rotation-failed", "overdue", "expired"] as const;
 export const ZRotationStatus = z.enum(ROTATION_STATUSES);
 export type TRotationStatus = z.infer<typeof ZRotationStatus>;
 
@@ -155,6 +161,21 @@ export interface CredentialView {
   status: TRotationStatus | null;
   nextRotationDue: string | null;
   policyName: string | null;
+  origin: TCredentialOrigin;
+  /** The API server's message from the last failed automatic rotation; null once a rotation succeeds. */
+  rotationError: string | null;
+  rotationFailedAt: string | null;
+  rotationAttempts: number;
+  /** Automatic rotation does not retry before this instant (capped exponential backoff after failures). */
+  nextRotationAttemptAt: string | null;
+  /** Whether Wharf rotates this credential by itself (a service account token under an autoRotate policy). */
+  autoRotate: boolean;
+  policyMaxAgeDays: number | null;
+  /**
+   * When the credential should next be rotated: for automatic rotation the earlier of max age and 80 % of the
+   * token's lifetime, otherwise last rotation + max age; null without a policy. Active credentials only.
+   */
+  nextRotationAt: string | null;
 }
 
 export interface CredentialPolicyView {
@@ -183,6 +204,7 @@ export interface TargetCredentialsView {
 export interface CredentialStatusCounts {
   ok: number;
   dueSoon: number;
+  rotationFailed: number;
   overdue: number;
   expired: number;
 }

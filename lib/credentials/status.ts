@@ -18,6 +18,8 @@ export interface RotationStatusInput {
   expiresAt: Date | null;
   now: Date;
   policy: RotationPolicyLimits | null;
+  /** The stored message of the last failed automatic rotation; set means `rotation-failed` unless overdue/expired. */
+  rotationError?: string | null;
 }
 
 export interface RotationStatusResult {
@@ -31,9 +33,11 @@ export interface RotationStatusResult {
  * acceptable, so the instant itself already counts as past it:
  * - `expired`  when now ≥ expiresAt (a JWT is invalid at its `exp`);
  * - `overdue`  when now ≥ lastRotatedAt + maxAgeDays;
+ * - `rotation-failed` while the last automatic rotation's failure is stored (it clears when one succeeds): a
+ *   stored failure says more than a clock-computed ok/due-soon, but an overdue or expired credential is worse news;
  * - `due-soon` when now ≥ a limit − warnBeforeDays (the policy's window; DEFAULT_EXPIRY_WARN_DAYS for expiry
  *   when there is no policy);
- * - `ok` otherwise. Precedence: expired > overdue > due-soon > ok.
+ * - `ok` otherwise. Precedence: expired > overdue > rotation-failed > due-soon > ok.
  */
 export function rotationStatus(input: RotationStatusInput): RotationStatusResult {
   const now = input.now.getTime();
@@ -47,6 +51,7 @@ export function rotationStatus(input: RotationStatusInput): RotationStatusResult
   let status: TRotationStatus = "ok";
   if (expiresAt !== null && now >= expiresAt) status = "expired";
   else if (maxAgeDeadline !== null && now >= maxAgeDeadline) status = "overdue";
+  else if (input.rotationError) status = "rotation-failed";
   else if (deadlines.some((d) => now >= d - warnMs)) status = "due-soon";
   return { status, nextRotationDue };
 }

@@ -1,6 +1,7 @@
 import { ZRole } from "@/lib/auth/roles";
 import type { Credential, CredentialPolicy } from "@/lib/db/generated/sqlite/client";
-import { ZCredentialKind, ZCredentialState, type CredentialPolicyView, type CredentialView } from "./schemas";
+import { nextRotation } from "@/lib/rotation/schedule";
+import { ZCredentialKind, ZCredentialOrigin, ZCredentialState, type CredentialPolicyView, type CredentialView } from "./schemas";
 import { rotationStatus } from "./status";
 
 /** The columns of a credential row that may leave the data layer: a whitelist, so ciphertext cannot slip out. */
@@ -18,6 +19,11 @@ export const CREDENTIAL_PUBLIC_SELECT = {
   createdAt: true,
   supersededAt: true,
   supersededById: true,
+  origin: true,
+  rotationError: true,
+  rotationFailedAt: true,
+  rotationAttempts: true,
+  nextRotationAttemptAt: true,
 } as const;
 
 export type CredentialPublicRow = Pick<Credential, keyof typeof CREDENTIAL_PUBLIC_SELECT>;
@@ -29,7 +35,11 @@ export type CredentialPublicRow = Pick<Credential, keyof typeof CREDENTIAL_PUBLI
 export function toCredentialView(row: CredentialPublicRow, opts: { targetName: string; policy: CredentialPolicy | null; now: Date }): CredentialView {
   const active = row.state === "active";
   const computed = active
-    ? rotationStatus({ lastRotatedAt: row.lastRotatedAt, expiresAt: row.expiresAt, now: opts.now, policy: opts.policy })
+    ? rotationStatus({ lastRotatedAt: row.lastRotatedAt, expiresAt: row.expiresAt, now: opts.now, policy: opts.policy, rotationError: row.rotationError })
+    : null;
+  const autoRotate = active && row.kind === "service-account-token" && !!opts.policy?.autoRotate;
+  const scheduled = active
+    ? nextRotation({ lastRotatedAt: row.lastRotatedAt, issuedAt: row.issuedAt, expiresAt: row.expiresAt, maxAgeDays: opts.policy?.maxAgeDays ?? null, autoRotate })
     : null;
   return {
     id: row.id,
@@ -49,6 +59,14 @@ export function toCredentialView(row: CredentialPublicRow, opts: { targetName: s
     status: computed?.status ?? null,
     nextRotationDue: computed?.nextRotationDue?.toISOString() ?? null,
     policyName: active ? (opts.policy?.name ?? null) : null,
+    origin: ZCredentialOrigin.catch("stored").parse(row.origin),
+    rotationError: row.rotationError,
+    rotationFailedAt: row.rotationFailedAt?.toISOString() ?? null,
+    rotationAttempts: row.rotationAttempts,
+    nextRotationAttemptAt: row.nextRotationAttemptAt?.toISOString() ?? null,
+    autoRotate,
+    policyMaxAgeDays: active ? (opts.policy?.maxAgeDays ?? null) : null,
+    nextRotationAt: scheduled?.at.toISOString() ?? null,
   };
 }
 

@@ -112,7 +112,7 @@ describe("storing and replacing through the routes", () => {
     const res = await callRoute(credentialsListRoute.GET, { path: "/api/credentials?status=due-soon", as: viewer });
     expect(res.status).toBe(200);
     expect(res.body.items.map((c: { targetId: string }) => c.targetId)).toEqual([pushId]);
-    expect(res.body.counts).toEqual({ ok: 0, dueSoon: 1, overdue: 0, expired: 0 });
+    expect(res.body.counts).toEqual({ ok: 0, dueSoon: 1, rotationFailed: 0, overdue: 0, expired: 0 });
     expect(res.text).not.toContain(KEY_BODY);
     const bad = await callRoute(credentialsListRoute.GET, { path: "/api/credentials?status=fine", as: viewer });
     expect(bad.status).toBe(422);

@@ -90,8 +90,8 @@ describe("credential policies", () => {
     expect(view.body.active).toMatchObject({ status: "overdue", policyName: "strict-7" });
 
     const list = await callRoute(credentialsListRoute.GET, { path: "/api/credentials?limit=2", as: viewer });
-    expect(list.body.counts).toEqual({ ok: 2, dueSoon: 1, overdue: 2, expired: 0 });
-    expect(await countCredentialsByStatus()).toEqual({ ok: 2, dueSoon: 1, overdue: 2, expired: 0 });
+    expect(list.body.counts).toEqual({ ok: 2, dueSoon: 1, rotationFailed: 0, overdue: 2, expired: 0 });
+    expect(await countCredentialsByStatus()).toEqual({ ok: 2, dueSoon: 1, rotationFailed: 0, overdue: 2, expired: 0 });
     // Cursor pagination walks every item exactly once.
     const seen: string[] = [...list.body.items.map((c: { targetId: string }) => c.targetId)];
     let cursor: string | null = list.body.nextCursor;
@@ -109,7 +109,7 @@ describe("credential policies", () => {
     const res = await remove(prodPolicyId);
     expect(res.status).toBe(204);
     expect(await db().auditEvent.count({ where: { action: "policy.deleted", subjectId: prodPolicyId } })).toBe(1);
-    expect(await countCredentialsByStatus()).toEqual({ ok: 4, dueSoon: 0, overdue: 1, expired: 0 });
+    expect(await countCredentialsByStatus()).toEqual({ ok: 4, dueSoon: 0, rotationFailed: 0, overdue: 1, expired: 0 });
     expect((await remove(prodPolicyId)).status).toBe(404);
   });
 });

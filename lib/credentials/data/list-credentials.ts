@@ -49,10 +49,11 @@ async function activeCredentialViews(now: Date): Promise<CredentialView[]> {
 }
 
 function countByStatus(views: CredentialView[]): CredentialStatusCounts {
-  const counts: CredentialStatusCounts = { ok: 0, dueSoon: 0, overdue: 0, expired: 0 };
+  const counts: CredentialStatusCounts = { ok: 0, dueSoon: 0, rotationFailed: 0, overdue: 0, expired: 0 };
   for (const v of views) {
     if (v.status === "ok") counts.ok++;
     else if (v.status === "due-soon") counts.dueSoon++;
+    else if (v.status === "rotation-failed") counts.rotationFailed++;
     else if (v.status === "overdue") counts.overdue++;
     else if (v.status === "expired") counts.expired++;
   }

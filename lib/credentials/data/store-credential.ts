@@ -103,6 +103,7 @@ export async function saveCredential(opts: SaveCredentialOptions): Promise<{ cre
         issuedAt: meta.issuedAt,
         expiresAt: meta.expiresAt,
         lastRotatedAt: now,
+        origin: active ? "replaced" : "stored",
         createdById: opts.actorUserId,
       },
     });

@@ -73,3 +73,20 @@ describe("rotationStatus: precedence", () => {
     expect(rotationStatus({ lastRotatedAt: rotated, expiresAt, now: at(rotated.getTime() + DAY_MS), policy }).status).toBe("due-soon");
   });
 });
+
+describe("rotationStatus: a stored rotation failure", () => {
+  const failed = "serviceaccounts \"wharf\" is forbidden";
+  it("beats ok and due-soon", () => {
+    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: rotated, policy, rotationError: failed }).status).toBe("rotation-failed");
+    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: at(warnAt), policy, rotationError: failed }).status).toBe("rotation-failed");
+  });
+  it("loses to overdue and expired", () => {
+    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: at(maxAgeAt), policy, rotationError: failed }).status).toBe("overdue");
+    const expiresAt = at(rotated.getTime() + DAY_MS);
+    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt, now: expiresAt, policy, rotationError: failed }).status).toBe("expired");
+  });
+  it("no error (null or empty) computes as before", () => {
+    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: rotated, policy, rotationError: null }).status).toBe("ok");
+    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: rotated, policy, rotationError: "" }).status).toBe("ok");
+  });
+});

@@ -1,0 +1,109 @@
+import { z } from "zod";
+
+/** What a sink can subscribe to. */
+export const NOTIFICATION_EVENTS = ["rotation.due", "rotation.overdue", "rotation.failed", "deployment.awaiting-approval"] as const;
+export const ZNotificationEvent = z.enum(NOTIFICATION_EVENTS);
+export type TNotificationEvent = z.infer<typeof ZNotificationEvent>;
+
+/** The test button's event: sent to one sink on request, never subscribed to. */
+export const TEST_EVENT = "test" as const;
+export type TDeliveryEvent = TNotificationEvent | typeof TEST_EVENT;
+
+export const NOTIFICATION_EVENT_LABELS: Record<TNotificationEvent, string> = {
+  "rotation.due": "Rotation due soon",
+  "rotation.overdue": "Rotation overdue or credential expired",
+  "rotation.failed": "Automatic rotation failed",
+  "deployment.awaiting-approval": "Deployment awaiting approval",
+};
+
+export const DELIVERY_STATES = ["pending", "delivered", "failed"] as const;
+export const ZDeliveryState = z.enum(DELIVERY_STATES);
+export type TDeliveryState = z.infer<typeof ZDeliveryState>;
+
+/** A delivery is given up after this many attempts. */
+export const MAX_DELIVERY_ATTEMPTS = 8;
+
+const ZSinkUrl = z
+  .string()
+  .trim()
+  .max(2000, "At most 2000 characters.")
+  .url("Enter an http:// or https:// URL.")
+  .refine((u) => /^https?:\/\//i.test(u), { message: "Enter an http:// or https:// URL." });
+
+const ZEvents = z
+  .array(ZNotificationEvent)
+  .min(1, "Pick at least one event.")
+  .transform((events) => [...new Set(events)]);
+
+export const ZCreateNotificationSink = z.object({
+  name: z.string().trim().min(1, "Give the sink a name.").max(100, "At most 100 characters."),
+  url: ZSinkUrl,
+  events: ZEvents,
+  enabled: z.boolean().default(true),
+});
+export type TCreateNotificationSink = z.infer<typeof ZCreateNotificationSink>;
+export type TCreateNotificationSinkInput = z.input<typeof ZCreateNotificationSink>;
+
+export const ZUpdateNotificationSink = z.object({
+  name: ZCreateNotificationSink.shape.name.optional(),
+  url: ZSinkUrl.optional(),
+  events: ZEvents.optional(),
+  enabled: z.boolean().optional(),
+  /** Generates a new signing secret (shown once in the answer); the old one stops signing at once. */
+  rotateSecret: z.boolean().optional(),
+});
+export type TUpdateNotificationSink = z.infer<typeof ZUpdateNotificationSink>;
+
+export const ZDeliveryListFilter = z.object({
+  cursor: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(25),
+});
+export type TDeliveryListFilter = z.infer<typeof ZDeliveryListFilter>;
+
+export interface NotificationSinkView {
+  id: string;
+  name: string;
+  url: string;
+  events: TNotificationEvent[];
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+  /** Delivery counts by state, for the list. */
+  deliveries: { pending: number; delivered: number; failed: number };
+}
+
+/** The answer to create (and to a secret rotation): the only time the signing secret is shown. */
+export interface NotificationSinkWithSecret {
+  sink: NotificationSinkView;
+  secret: string;
+}
+
+export interface NotificationDeliveryView {
+  id: string;
+  sinkId: string;
+  event: TDeliveryEvent;
+  state: TDeliveryState;
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+  createdAt: string;
+}
+
+export interface DeliveryListPage {
+  items: NotificationDeliveryView[];
+  nextCursor: string | null;
+}
+
+export interface TestDeliveryResult {
+  delivery: NotificationDeliveryView;
+  ok: boolean;
+}
+
+/** The JSON body of every delivery: Slack-compatible (`text`, `blocks`), with Wharf's own fields under `wharf`. */
+export interface NotificationBody {
+  text: string;
+  blocks?: unknown[];
+  wharf: { event: TDeliveryEvent; [key: string]: unknown };
+}

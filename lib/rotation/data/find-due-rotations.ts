@@ -1,0 +1,88 @@
+import "server-only";
+import { CREDENTIAL_PUBLIC_SELECT, resolvePolicyFrom, toCredentialView } from "@/lib/credentials/views";
+import { db } from "@/lib/db";
+import { enqueueNotification } from "@/lib/notifications/data/enqueue-notification";
+import { rotationDueReason, type TRotationReason } from "../schedule";
+
+export interface DueRotation {
+  credentialId: string;
+  targetName: string;
+  reason: TRotationReason;
+}
+
+/**
+ * Active service-account-token credentials whose policy rotates them automatically and whose time has come (policy
+ * max age or 80 % of the token's lifetime, whichever first), skipping those still in their retry backoff. Oldest
+ * deadline first. Credentials without an autoRotate policy are never rotated by Wharf.
+ */
+export async function findDueRotations(opts: { now?: Date } = {}): Promise<DueRotation[]> {
+  const now = opts.now ?? new Date();
+  const [rows, policies] = await Promise.all([
+    db().credential.findMany({
+      where: { state: "active", kind: "service-account-token", target: { mode: "push" } },
+      select: {
+        id: true,
+        issuedAt: true,
+        expiresAt: true,
+        lastRotatedAt: true,
+        nextRotationAttemptAt: true,
+        target: { select: { name: true, environment: true, credentialPolicyId: true } },
+      },
+      orderBy: { lastRotatedAt: "asc" },
+    }),
+    db().credentialPolicy.findMany(),
+  ]);
+  const due: DueRotation[] = [];
+  for (const row of rows) {
+    const policy = resolvePolicyFrom(row.target, policies);
+    if (!policy?.autoRotate) continue;
+    const reason = rotationDueReason({
+      lastRotatedAt: row.lastRotatedAt,
+      issuedAt: row.issuedAt,
+      expiresAt: row.expiresAt,
+      maxAgeDays: policy.maxAgeDays,
+      autoRotate: true,
+      now,
+      nextAttemptAt: row.nextRotationAttemptAt,
+    });
+    if (reason) due.push({ credentialId: row.id, targetName: row.target.name, reason });
+  }
+  return due;
+}
+
+/**
+ * Queues `rotation.due` for credentials in their warning window and `rotation.overdue` for overdue or expired ones.
+ * Keys include the credential and its last rotation, so each condition is announced once per credential generation
+ * however many ticks see it. Returns how many deliveries were queued.
+ */
+export async function enqueueRotationNotices(opts: { now?: Date } = {}): Promise<number> {
+  const now = opts.now ?? new Date();
+  const sinks = await db().notificationSink.count({ where: { enabled: true } });
+  if (sinks === 0) return 0;
+  const [rows, policies] = await Promise.all([
+    db().credential.findMany({ where: { state: "active" }, select: { ...CREDENTIAL_PUBLIC_SELECT, target: { select: { name: true, environment: true, credentialPolicyId: true } } } }),
+    db().credentialPolicy.findMany(),
+  ]);
+  let queued = 0;
+  for (const row of rows) {
+    const view = toCredentialView(row, { targetName: row.target.name, policy: resolvePolicyFrom(row.target, policies), now });
+    const event = view.status === "due-soon" ? "rotation.due" : view.status === "overdue" || view.status === "expired" ? "rotation.overdue" : null;
+    if (!event) continue;
+    queued += await enqueueNotification({
+      input: {
+        event,
+        data: {
+          credentialId: view.id,
+          targetId: view.targetId,
+          targetName: view.targetName,
+          fingerprint: view.fingerprint,
+          expiresAt: view.expiresAt,
+          dueAt: view.nextRotationDue,
+        },
+      },
+      dedupKey: `${event}:${view.id}:${view.lastRotatedAt}`,
+      now,
+    });
+  }
+  return queued;
+}
