@@ -9,7 +9,8 @@ import { Input } from "@/components/ui/input";
 import { Table, Td, Th } from "@/components/ui/table";
 import { useCreateAgent, useRevokeAgent, useRotateAgent } from "@/lib/agents/hooks/use-agent-mutations";
 import type { AgentSecretView, AgentView } from "@/lib/agents/schemas";
-import { AgentStateBadge, ago, formatTime } from "./sync-badges";
+import { RelativeTime } from "./relative-time";
+import { AgentStateBadge, formatTime } from "./sync-badges";
 
 /** The one-time secret (enrolment token or rotated credential) and its install snippet, until dismissed. */
 function SecretOnce({ created, onDone }: { created: AgentSecretView; onDone: () => void }) {
@@ -88,7 +89,9 @@ export function AgentsCard({ targetId, agents, canManage }: { targetId: string; 
                   <Td>
                     <AgentStateBadge state={a.state} />
                   </Td>
-                  <Td title={formatTime(a.lastSeenAt)}>{ago(a.lastSeenAt)}</Td>
+                  <Td>
+                    <RelativeTime iso={a.lastSeenAt} />
+                  </Td>
                   <Td className="text-xs">
                     {a.version ?? "—"}
                     {a.hostname ? <div className="text-slate-500">{a.hostname}</div> : null}

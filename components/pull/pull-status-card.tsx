@@ -3,7 +3,8 @@
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { STALE_AFTER_MISSED_HEARTBEATS } from "@/lib/agent/protocol";
 import type { PullStatusView } from "@/lib/sync/schemas";
-import { AgentStateBadge, ago, formatTime, shortRevision, SyncStateBadge } from "./sync-badges";
+import { RelativeTime } from "./relative-time";
+import { AgentStateBadge, formatTime, shortRevision, SyncStateBadge } from "./sync-badges";
 
 /** Current revision, sync state, last sync, the agents' last heartbeat and version, and a stale-agent warning. */
 export function PullStatusCard({ status }: { status: PullStatusView }) {
@@ -48,7 +49,7 @@ export function PullStatusCard({ status }: { status: PullStatusView }) {
                 <span className="font-medium">{a.name}</span>
                 <AgentStateBadge state={a.state} />
                 <span className="text-slate-500">
-                  last seen {a.lastSeenAt ? <time dateTime={a.lastSeenAt}>{ago(a.lastSeenAt)}</time> : "never"}
+                  last seen <RelativeTime iso={a.lastSeenAt} />
                   {a.version ? ` · version ${a.version}` : ""}
                   {a.hostname ? ` · ${a.hostname}` : ""}
                 </span>

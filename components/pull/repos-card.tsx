@@ -10,7 +10,8 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { usePinRepo, useRegisterRepo, useRemoveRepo } from "@/lib/repos/hooks/use-repo-mutations";
 import type { PullRepoView } from "@/lib/repos/schemas";
 import { RegisterRepoForm } from "./register-repo-form";
-import { ago, shortRevision, SyncStateBadge } from "./sync-badges";
+import { RelativeTime } from "./relative-time";
+import { shortRevision, SyncStateBadge } from "./sync-badges";
 
 /** Registered repositories with their reported state, and the "Register repository" form for deployers and admins. */
 export function ReposCard({ targetId, repos, canRegister }: { targetId: string; repos: PullRepoView[]; canRegister: boolean }) {
@@ -82,7 +83,7 @@ export function ReposCard({ targetId, repos, canRegister }: { targetId: string; 
                   <Td className="whitespace-normal">
                     {r.status ? <SyncStateBadge state={r.status.state} /> : <SyncStateBadge state="unknown" />}
                     {r.status?.message ? <div className="mt-1 max-w-xs text-xs text-slate-500">{r.status.message}</div> : null}
-                    {r.status?.lastSyncAt ? <div className="text-xs text-slate-500">last sync {ago(r.status.lastSyncAt)}</div> : null}
+                    {r.status?.lastSyncAt ? <div className="text-xs text-slate-500">last sync <RelativeTime iso={r.status.lastSyncAt} /></div> : null}
                   </Td>
                   <Td className="font-mono text-xs" title={r.status?.revision ?? undefined}>
                     {shortRevision(r.status?.revision ?? null)}

@@ -4,8 +4,8 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { useDailySyncs } from "@/lib/sync/hooks/use-daily-syncs";
 import type { SyncDailyCount } from "@/lib/sync/schemas";
 
-const W = 600;
-const H = 160;
+const W = 720;
+const H = 180;
 const PAD = { top: 10, right: 8, bottom: 22, left: 30 };
 
 /** Stacked bars per day (synced green, failed red), inline SVG; a hidden table carries the numbers for screen readers. */

@@ -116,7 +116,7 @@ export const ZRepoPath = z
 export const ZPollIntervalSeconds = z.coerce
   .number({ error: "Enter the poll interval in seconds." })
   .int("Use whole seconds.")
-  .min(POLL_INTERVAL_MIN_SECONDS, `Poll at most every ${POLL_INTERVAL_MIN_SECONDS} seconds (minimum ${POLL_INTERVAL_MIN_SECONDS}).`)
+  .min(POLL_INTERVAL_MIN_SECONDS, `Use at least ${POLL_INTERVAL_MIN_SECONDS} seconds.`)
   .max(POLL_INTERVAL_MAX_SECONDS, "Poll at least once a day.");
 
 /** A registry repository without scheme or tag: `registry.example.com/team/app`, `127.0.0.1:5000/team/app`. */
@@ -157,10 +157,10 @@ export const ZImagePolicy = z
       .max(63, "Use at most 63 characters.")
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "Use lower-case letters, digits and '-'."),
     repository: ZImageRepository,
-    semver: z.string().trim().min(1).max(200).optional(),
+    semver: z.string().trim().min(1, "Enter a semver range, e.g. ^1 or ~1.2.").max(200).optional(),
     tagPattern: z
       .string()
-      .min(1)
+      .min(1, "Enter a regular expression, e.g. ^main-(\\d+)$.")
       .max(500)
       .refine((v) => {
         try {
