@@ -2,6 +2,7 @@ import "server-only";
 import { ZEventsRequest, type TDiff, type TEventsRequest, type TEventsResponse, type TRepoState, type TSyncEvent, type TSyncResult } from "@/lib/agent/protocol";
 import { recordAuditEvent, recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { RequestContext } from "@/lib/audit/schemas";
+import { recordDeliveryOutcome } from "@/lib/compare/data/rollups";
 import { db, type Tx } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import type { DeploymentPreview } from "@/lib/deployments/schemas";
@@ -205,6 +206,7 @@ export async function recordSyncEvents(opts: { agent: AgentPrincipal; input: TEv
             details: detailsOf(e),
           },
         });
+        await recordDeliveryOutcome(tx, { kind: "sync", eventId: e.id, targetId: e.targetId, repoId: e.repoId, occurredAt: new Date(e.occurredAt), result: e.result, committedAt: e.revision?.committedAt ? new Date(e.revision.committedAt) : null });
         const repoExists = (await tx.pullRepo.count({ where: { id: e.repoId } })) > 0;
         if (!repoExists) return;
         await applyStatus(tx, e, opts.agent.agentId);

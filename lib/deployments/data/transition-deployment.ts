@@ -2,6 +2,7 @@ import "server-only";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import type { Tx } from "@/lib/db";
+import { recordDeliveryOutcome } from "@/lib/compare/data/rollups";
 import { AppError } from "@/lib/errors";
 import { ENTER_ACTION, statesLeadingTo, type TDeploymentState } from "../states";
 
@@ -40,5 +41,6 @@ export async function transitionDeployment(tx: Tx, opts: TransitionOptions): Pro
     details: { from: current.state, to: opts.to, ...opts.details },
     ...(opts.request ? { request: opts.request } : {}),
   });
+  await recordDeliveryOutcome(tx, { kind: "deployment", deploymentId: opts.deploymentId, state: opts.to });
   return true;
 }

@@ -1,0 +1,168 @@
+import "server-only";
+import { STALE_AFTER_MS } from "@/lib/agents/schemas";
+import { DAY_MS } from "@/lib/credentials/status";
+import { resolvePolicyFrom, toCredentialView, CREDENTIAL_PUBLIC_SELECT } from "@/lib/credentials/views";
+import { db } from "@/lib/db";
+import { parseScopeSummary, type PullExposure, type PushExposure } from "../exposure";
+import { ageBars, deliveryFigures, type DeliveryComparison, type HistogramRow, type RollupDayRow } from "../figures";
+import type { ComparisonRange } from "../range";
+
+export interface Comparison {
+  range: { key: ComparisonRange["key"]; from: string; to: string; days: number; environment: string | null };
+  /** Environments that have targets, for the filter control. */
+  environments: string[];
+  targets: { push: number; pull: number };
+  delivery: DeliveryComparison;
+  exposure: { push: PushExposure; pull: PullExposure };
+}
+
+const SUM_FIELDS = {
+  deployments: true,
+  succeeded: true,
+  failures: true,
+  leadTimeCount: true,
+  leadTimeSumMs: true,
+  approvalWaitCount: true,
+  approvalWaitSumMs: true,
+  restoreCount: true,
+  restoreSumMs: true,
+  driftDetected: true,
+  driftCorrected: true,
+} as const;
+
+/**
+ * The delivery figures of a range from the rollups alone: two grouped sums over (day, target)-rows, whose number
+ * grows with days × active targets, never with deployments or sync events.
+ */
+export async function getDeliveryComparison(opts: { range: ComparisonRange; targetId?: string }): Promise<DeliveryComparison> {
+  const where = {
+    day: { gte: opts.range.from, lt: opts.range.to },
+    ...(opts.range.environment ? { environment: opts.range.environment } : {}),
+    ...(opts.targetId ? { targetId: opts.targetId } : {}),
+  };
+  const [days, hist] = await Promise.all([
+    db().deliveryRollup.groupBy({ by: ["day", "mode"], where, _sum: SUM_FIELDS }),
+    db().deliveryHistogram.groupBy({ by: ["mode", "metric", "bucket"], where, _sum: { count: true } }),
+  ]);
+  const rows: RollupDayRow[] = days.map((d) => {
+    const s = d._sum;
+    return {
+      day: d.day,
+      mode: d.mode,
+      deployments: s.deployments ?? 0,
+      succeeded: s.succeeded ?? 0,
+      failures: s.failures ?? 0,
+      leadTimeCount: s.leadTimeCount ?? 0,
+      leadTimeSumMs: s.leadTimeSumMs ?? 0,
+      approvalWaitCount: s.approvalWaitCount ?? 0,
+      approvalWaitSumMs: s.approvalWaitSumMs ?? 0,
+      restoreCount: s.restoreCount ?? 0,
+      restoreSumMs: s.restoreSumMs ?? 0,
+      driftDetected: s.driftDetected ?? 0,
+      driftCorrected: s.driftCorrected ?? 0,
+    };
+  });
+  const histogram: HistogramRow[] = hist.map((h) => ({ mode: h.mode, metric: h.metric, bucket: h.bucket, count: h._sum.count ?? 0 }));
+  return deliveryFigures(rows, histogram, opts.range);
+}
+
+/** Push exposure: the active credentials Wharf holds for push targets (one per target), and access in the range. */
+async function pushExposure(range: ComparisonRange, targetId: string | undefined, now: Date): Promise<PushExposure> {
+  const targetWhere = { mode: "push", ...(range.environment ? { environment: range.environment } : {}), ...(targetId ? { id: targetId } : {}) };
+  const [rows, policies] = await Promise.all([
+    db().credential.findMany({
+      where: { state: "active", target: targetWhere },
+      select: { ...CREDENTIAL_PUBLIC_SELECT, scopeSummary: true, target: { select: { name: true, environment: true, credentialPolicyId: true } } },
+    }),
+    db().credentialPolicy.findMany(),
+  ]);
+  const status = { ok: 0, dueSoon: 0, rotationFailed: 0, overdue: 0, expired: 0 };
+  const kinds = new Map<string, number>();
+  let clusterAdmin = 0;
+  let scopeUnchecked = 0;
+  const ages: { ageDays: number; policyMaxAgeDays: number | null }[] = [];
+  for (const r of rows) {
+    const policy = resolvePolicyFrom(r.target, policies);
+    const view = toCredentialView(r, { targetName: r.target.name, policy, now });
+    if (view.status === "ok") status.ok++;
+    else if (view.status === "due-soon") status.dueSoon++;
+    else if (view.status === "rotation-failed") status.rotationFailed++;
+    else if (view.status === "overdue") status.overdue++;
+    else if (view.status === "expired") status.expired++;
+    kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
+    const scope = parseScopeSummary(r.scopeSummary);
+    if (!scope) scopeUnchecked++;
+    else if (scope.clusterAdmin) clusterAdmin++;
+    ages.push({ ageDays: (now.getTime() - r.lastRotatedAt.getTime()) / DAY_MS, policyMaxAgeDays: policy?.maxAgeDays ?? null });
+  }
+
+  // Access counts: audit rows in the range (indexed by `at`), narrowed to the targets in view when filtered.
+  const scopedTargetIds = targetId ? [targetId] : range.environment ? (await db().target.findMany({ where: { environment: range.environment }, select: { id: true } })).map((t) => t.id) : null;
+  const auditWhere = (action: string, byTarget: boolean) => ({
+    action,
+    at: { gte: range.from, lt: range.to },
+    ...(byTarget && scopedTargetIds ? { targetId: { in: scopedTargetIds } } : {}),
+  });
+  const [decrypts, credentialDenied, authDenied, agentDenied] = await Promise.all([
+    db().auditEvent.count({ where: auditWhere("credential.decrypted", true) }),
+    db().auditEvent.count({ where: auditWhere("credential.denied", true) }),
+    // Permission refusals are about routes, not targets: shown unfiltered on the overview, not per target.
+    targetId ? Promise.resolve(0) : db().auditEvent.count({ where: auditWhere("auth.denied", false) }),
+    targetId ? Promise.resolve(0) : db().auditEvent.count({ where: auditWhere("agent.denied", false) }),
+  ]);
+  return {
+    credentials: rows.length,
+    byKind: [...kinds.entries()].map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind)),
+    clusterAdmin,
+    scopeUnchecked,
+    status,
+    ages: ageBars(ages),
+    decrypts,
+    denied: { auth: authDenied, credential: credentialDenied, agent: agentDenied },
+  };
+}
+
+/** Pull exposure: the agents serving pull targets in view, and their Wharf credentials' ages. */
+async function pullExposure(range: ComparisonRange, targetId: string | undefined, now: Date): Promise<PullExposure> {
+  const targetWhere = { mode: "pull", ...(range.environment ? { environment: range.environment } : {}), ...(targetId ? { id: targetId } : {}) };
+  const agents = await db().agent.findMany({
+    where: { revokedAt: null, targets: { some: { target: targetWhere } } },
+    select: { enrolledAt: true, credentialIssuedAt: true, lastSeenAt: true },
+  });
+  const enrolled = agents.filter((a) => a.enrolledAt);
+  const online = enrolled.filter((a) => a.lastSeenAt && now.getTime() - a.lastSeenAt.getTime() < STALE_AFTER_MS).length;
+  return {
+    agents: agents.length,
+    enrolled: enrolled.length,
+    online,
+    stale: enrolled.length - online,
+    credentialAges: ageBars(enrolled.filter((a) => a.credentialIssuedAt).map((a) => ({ ageDays: (now.getTime() - a.credentialIssuedAt!.getTime()) / DAY_MS, policyMaxAgeDays: null }))),
+    clusterCredentialsHeld: 0,
+  };
+}
+
+/**
+ * Push vs pull for a range (and optional environment), or for one target: delivery from the rollups, exposure from
+ * the active credentials (one per push target), agents and indexed audit counts.
+ */
+export async function getComparison(opts: { range: ComparisonRange; targetId?: string; now?: Date }): Promise<Comparison> {
+  const now = opts.now ?? new Date();
+  const [delivery, push, pull, modes, environments] = await Promise.all([
+    getDeliveryComparison(opts),
+    pushExposure(opts.range, opts.targetId, now),
+    pullExposure(opts.range, opts.targetId, now),
+    db().target.groupBy({
+      by: ["mode"],
+      where: { ...(opts.range.environment ? { environment: opts.range.environment } : {}), ...(opts.targetId ? { id: opts.targetId } : {}) },
+      _count: { _all: true },
+    }),
+    db().target.groupBy({ by: ["environment"], orderBy: { environment: "asc" } }),
+  ]);
+  return {
+    range: { key: opts.range.key, from: opts.range.from.toISOString(), to: opts.range.to.toISOString(), days: opts.range.days, environment: opts.range.environment },
+    environments: environments.map((e) => e.environment),
+    targets: { push: modes.find((m) => m.mode === "push")?._count._all ?? 0, pull: modes.find((m) => m.mode === "pull")?._count._all ?? 0 },
+    delivery,
+    exposure: { push, pull },
+  };
+}
