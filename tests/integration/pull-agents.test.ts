@@ -7,6 +7,8 @@ import * as agentsRoute from "@/app/api/agents/route";
 import * as revokeRoute from "@/app/api/agents/[id]/revoke/route";
 import * as rotateRoute from "@/app/api/agents/[id]/rotate/route";
 import * as approvalsRoute from "@/app/api/deployments/[id]/approvals/route";
+import * as rollbackRoute from "@/app/api/deployments/[id]/rollback/route";
+import * as deploymentRoute from "@/app/api/deployments/[id]/route";
 import * as pullStatusRoute from "@/app/api/targets/[id]/pull-status/route";
 import * as reposRoute from "@/app/api/targets/[id]/repos/route";
 import { ZAssignments } from "@/lib/agent/protocol";
@@ -371,5 +373,13 @@ describe("pull approvals", () => {
     expect(steps.map((s) => s.action)).toEqual(["deployment.queued", "deployment.started", "deployment.succeeded"]);
     expect(steps.every((s) => s.actorKind === "agent")).toBe(true);
     expect((await db().repoStatus.findUniqueOrThrow({ where: { repoId: repo.id } })).revision).toBe(sha);
+
+    // The deployments UI shows it as the repository's commit; rollback of pull targets is a pin, not a re-send.
+    const view = await callRoute(deploymentRoute.GET, { path: `/api/deployments/${d.id}`, params: { id: d.id }, as: approver });
+    expect(view.body.git).toMatchObject({ url: repo.url, commitSha: sha, authorEmail: author.email });
+    expect(view.body.preview.objects[0].name).toBe("web");
+    expect(view.body.canRollback).toBe(false);
+    const rollback = await callRoute(rollbackRoute.POST, { method: "POST", path: `/api/deployments/${d.id}/rollback`, params: { id: d.id }, body: {}, as: admin });
+    expect(rollback.status).toBe(409);
   });
 });

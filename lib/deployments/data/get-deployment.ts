@@ -50,9 +50,10 @@ export function toListItem(row: ListRow): DeploymentListItem {
     id: row.id,
     target: row.target,
     state: ZDeploymentState.catch("failed").parse(row.state),
-    sourceKind: row.sourceKind === "git" ? "git" : "manifests",
+    // Pull revisions (sourceKind "pull-revision") show as Git: the agent's repository, branch, path and commit.
+    sourceKind: row.sourceKind === "git" || row.sourceKind === "pull-revision" ? "git" : "manifests",
     git:
-      row.sourceKind === "git" && row.gitUrl
+      (row.sourceKind === "git" || row.sourceKind === "pull-revision") && row.gitUrl
         ? {
             url: row.gitUrl,
             ref: row.gitRef ?? "",
@@ -184,8 +185,9 @@ export async function getDeployment(opts: { id: string; viewer: Viewer }): Promi
     eligibleApprovers,
     viewer: viewerApproval(state, rule, d, records, viewer, now),
     canCancel: mayStop && !isTerminal(state) && !(state === "running" && row.cancelRequested),
-    canRollback: state === "succeeded" && can(viewer.role, "deployments.request"),
-    canEmergencyRollback: state === "succeeded" && viewer.role === "admin",
+    // Pull targets roll back by pinning a revision (POST /api/repos/:id/pin), not by re-sending manifests.
+    canRollback: state === "succeeded" && row.sourceKind !== "pull-revision" && can(viewer.role, "deployments.request"),
+    canEmergencyRollback: state === "succeeded" && row.sourceKind !== "pull-revision" && viewer.role === "admin",
     objects: row.objects.map((o) => ({
       position: o.position,
       apiVersion: o.apiVersion,

@@ -21,6 +21,9 @@ export async function rollbackDeployment(opts: {
   const input = ZRollbackInput.parse(opts.input);
   const source = await db().deployment.findUnique({ where: { id: opts.deploymentId } });
   if (!source) throw new AppError("NOT_FOUND", "There is no deployment with this id.");
+  if (source.sourceKind === "pull-revision") {
+    throw new AppError("DEPLOYMENT_STATE_CONFLICT", "Pull targets roll back by pinning an earlier revision of the repository (POST /api/repos/:id/pin), which goes through the same approval rule.");
+  }
   if (source.state !== "succeeded") {
     throw new AppError("DEPLOYMENT_STATE_CONFLICT", `Only a deployment that succeeded can be rolled back to; this one is ${source.state}.`);
   }
