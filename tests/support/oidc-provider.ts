@@ -31,10 +31,12 @@ export async function startTestOidcProvider(opts: {
   redirectUri: string;
   accounts?: TestOidcAccount[];
   port?: number;
+  /** Fixed when another process (the e2e Wharf) must know it in advance; random otherwise. */
+  clientSecret?: string;
 }): Promise<TestOidcProvider> {
   const accounts = new Map((opts.accounts ?? []).map((a) => [a.sub, a]));
   const clientId = "wharf-test";
-  const clientSecret = randomBytes(24).toString("base64url");
+  const clientSecret = opts.clientSecret ?? randomBytes(24).toString("base64url");
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
