@@ -5,6 +5,7 @@ import type { TRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { ManifestError, formatProblem } from "@/lib/kube/manifests";
+import { enqueueNotification } from "@/lib/notifications/data/enqueue-notification";
 import { parseAllowedNamespaces } from "@/lib/targets/data/to-target-view";
 import { wakeExecutor } from "../executor/wake";
 import { fetchGitManifests, joinManifestFiles } from "../git-source";
@@ -179,6 +180,16 @@ export async function createDeploymentRequest(opts: Omit<RequestDeploymentOption
     console.error(`[wharf] preview of deployment ${id} failed unexpectedly:`, err);
   });
   if (outcome === "queued") wakeExecutor();
+  if (outcome === "pending") {
+    // Approvers hear about it through the notification sinks; a sink problem never fails the request.
+    await enqueueNotification({
+      input: {
+        event: "deployment.awaiting-approval",
+        data: { deploymentId: id, targetId: target.id, targetName: target.name, requestedBy: opts.actor.name, reason, requiredApprovals: target.requiredApprovals },
+      },
+      dedupKey: `deployment.awaiting-approval:${id}`,
+    }).catch((err: unknown) => console.error(`[wharf] could not queue the approval notification for deployment ${id}:`, err));
+  }
   return getDeployment({ id, viewer: viewerOf(opts.principal) });
 }
 

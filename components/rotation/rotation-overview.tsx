@@ -1,0 +1,175 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
+import { useState } from "react";
+import { CredentialStatusBadge, formatDate } from "@/components/credentials/status-badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Table, Td, Th } from "@/components/ui/table";
+import { CREDENTIAL_KIND_LABELS, type CredentialStatusCounts, type TRotationStatus } from "@/lib/credentials/schemas";
+import { useRotationOverview } from "@/lib/rotation/hooks/use-rotation-overview";
+import { cn } from "@/lib/utils";
+import { AgeChart, formatAge } from "./age-chart";
+import { RotateNowButton } from "./rotate-now-button";
+
+export const ROTATION_PAGE_SIZE = 50;
+
+const FILTERS: { value: TRotationStatus | undefined; label: string; count: (c: CredentialStatusCounts) => number }[] = [
+  { value: undefined, label: "All", count: (c) => c.ok + c.dueSoon + c.rotationFailed + c.overdue + c.expired },
+  { value: "ok", label: "OK", count: (c) => c.ok },
+  { value: "due-soon", label: "Due soon", count: (c) => c.dueSoon },
+  { value: "rotation-failed", label: "Rotation failed", count: (c) => c.rotationFailed },
+  { value: "overdue", label: "Overdue", count: (c) => c.overdue },
+  { value: "expired", label: "Expired", count: (c) => c.expired },
+];
+
+/**
+ * The rotation page: every active credential with age, expiry, last and next rotation, policy and status (with the
+ * server's message when automatic rotation failed), "Rotate now", and a chart of ages against policy limits. The
+ * status filter lives in the URL; pages follow cursors.
+ */
+export function RotationOverview({ initialStatus, canRotate }: { initialStatus?: TRotationStatus; canRotate: boolean }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const [status, setStatusState] = useState<TRotationStatus | undefined>(initialStatus);
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors[cursors.length - 1];
+  const query = useRotationOverview({ status, cursor, limit: ROTATION_PAGE_SIZE });
+  const counts = query.data?.counts;
+  const setStatus = (next: TRotationStatus | undefined) => {
+    setStatusState(next);
+    setCursors([]);
+    router.replace(next ? `${pathname}?status=${next}` : pathname, { scroll: false });
+  };
+
+  return (
+    <div className="space-y-6">
+      <div role="group" aria-label="Filter by status" className="flex flex-wrap gap-2">
+        {FILTERS.map((f) => (
+          <button
+            key={f.label}
+            type="button"
+            aria-pressed={status === f.value}
+            onClick={() => setStatus(f.value)}
+            className={cn(
+              "rounded-full px-3 py-1 text-sm font-medium ring-1 ring-inset focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500",
+              status === f.value ? "bg-slate-800 text-white ring-slate-800" : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-50",
+            )}
+          >
+            {f.label}
+            {counts ? <span className="ml-1.5 tabular-nums opacity-75">{f.count(counts)}</span> : null}
+          </button>
+        ))}
+      </div>
+
+      {query.isPending ? (
+        <p className="text-sm text-slate-500" aria-busy="true">
+          Loading credentials…
+        </p>
+      ) : query.isError ? (
+        <p role="alert" className="text-sm text-red-600">
+          {query.error.message}
+        </p>
+      ) : query.data.items.length === 0 ? (
+        <Card>
+          <EmptyState
+            title={status ? "No credentials with this status" : "No credentials to rotate yet"}
+            description={status ? "Pick another filter to see the rest." : "Store a cluster credential on a push target; it shows up here with its rotation schedule."}
+            action={
+              status ? undefined : (
+                <Button asChild variant="secondary">
+                  <Link href="/targets">Go to targets</Link>
+                </Button>
+              )
+            }
+          />
+        </Card>
+      ) : (
+        <>
+          <Card>
+            <CardHeader title="Age against policy limits" description="How long since each credential was last rotated, and where its policy's maximum age lies." />
+            <CardBody>
+              <AgeChart items={query.data.items} />
+            </CardBody>
+          </Card>
+          <Card>
+            <Table label="Credentials and their rotation">
+              <thead>
+                <tr>
+                  <Th>Target</Th>
+                  <Th>Kind</Th>
+                  <Th>Age</Th>
+                  <Th>Expires</Th>
+                  <Th>Last rotated</Th>
+                  <Th>Next rotation</Th>
+                  <Th>Policy</Th>
+                  <Th>Status</Th>
+                  {canRotate ? <Th>
+                    <span className="sr-only">Actions</span>
+                  </Th> : null}
+                </tr>
+              </thead>
+              <tbody className="divide-y divide-slate-100" aria-busy={query.isFetching}>
+                {query.data.items.map((c) => (
+                  <tr key={c.id} data-testid="rotation-row">
+                    <Td>
+                      <Link href={`/targets/${c.targetId}`} className="font-medium text-brand-700 hover:underline">
+                        {c.targetName}
+                      </Link>
+                    </Td>
+                    <Td>
+                      {CREDENTIAL_KIND_LABELS[c.kind]}
+                      {c.autoRotate ? <span className="block text-xs text-slate-500">rotated automatically</span> : null}
+                    </Td>
+                    <Td className="tabular-nums">{formatAge(c.ageMs)}</Td>
+                    <Td>{formatDate(c.expiresAt)}</Td>
+                    <Td>
+                      {formatDate(c.lastRotatedAt)}
+                      <span className="block text-xs text-slate-500">{c.origin}</span>
+                    </Td>
+                    <Td>{formatDate(c.nextRotationAt)}</Td>
+                    <Td>{c.policyName ? `${c.policyName} (${c.policyMaxAgeDays} d)` : "—"}</Td>
+                    <Td>
+                      {c.status ? <CredentialStatusBadge status={c.status} /> : null}
+                      {c.rotationError ? (
+                        <p className="mt-1 max-w-xs text-xs text-red-700" data-testid="rotation-error">
+                          {c.rotationError}
+                          {c.nextRotationAttemptAt ? <span className="block text-slate-500">Next attempt {formatDate(c.nextRotationAttemptAt)}</span> : null}
+                        </p>
+                      ) : null}
+                    </Td>
+                    {canRotate ? (
+                      <Td>
+                        <RotateNowButton credentialId={c.id} targetId={c.targetId} kind={c.kind} targetName={c.targetName} />
+                      </Td>
+                    ) : null}
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+            {cursors.length > 0 || query.data.nextCursor ? (
+              <div className="flex justify-end gap-2 border-t border-slate-100 px-5 py-3">
+                <Button variant="secondary" size="sm" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+                  Previous
+                </Button>
+                <Button
+                  variant="secondary"
+                  size="sm"
+                  disabled={!query.data.nextCursor}
+                  onClick={() => {
+                    const next = query.data.nextCursor;
+                    if (next) setCursors((c) => [...c, next]);
+                  }}
+                >
+                  Next
+                </Button>
+              </div>
+            ) : null}
+          </Card>
+        </>
+      )}
+    </div>
+  );
+}

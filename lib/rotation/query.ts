@@ -1,0 +1,16 @@
+import { credentialListQuery } from "@/lib/credentials/query";
+import type { TRotationListFilter } from "./schemas";
+
+export type RotationListKeyFilter = Partial<Pick<TRotationListFilter, "status" | "cursor" | "limit">>;
+
+/** React Query keys for the rotation page; the server page prefetches with the same key. */
+export const rotationKeys = {
+  all: ["rotation"] as const,
+  lists: () => [...rotationKeys.all, "list"] as const,
+  list: (filter: RotationListKeyFilter) => [...rotationKeys.lists(), filter] as const,
+};
+
+/** Query string for GET /api/rotation (same parameters as the credentials list). */
+export function rotationListQuery(filter: RotationListKeyFilter): string {
+  return credentialListQuery(filter);
+}
