@@ -44,6 +44,11 @@ const ZEnv = z.object({
   /** `npm start` runs the sandbox cluster (a Kubernetes API emulator) for the demo; `off` when you bring real clusters. */
   WHARF_SANDBOX: z.enum(["on", "off"]).default("on"),
   WHARF_SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(6443),
+  /**
+   * Bearer token Prometheus sends to `GET /api/metrics` (`Authorization: Bearer <token>`). Unset: the endpoint is
+   * off (404). At least 16 characters, so it cannot be guessed.
+   */
+  WHARF_METRICS_TOKEN: z.string().min(16).optional(),
   /** OIDC sign-in ("Sign in with …") is offered when issuer, client id and secret are all set. */
   WHARF_OIDC_ISSUER: z.string().url().optional(),
   WHARF_OIDC_CLIENT_ID: z.string().min(1).optional(),

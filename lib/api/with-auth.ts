@@ -9,6 +9,7 @@ import { can, type Permission } from "@/lib/auth/roles";
 import { sha256Hex } from "@/lib/auth/secrets";
 import { env } from "@/lib/env";
 import { AppError, toErrorResponse } from "@/lib/errors";
+import { observeHttpRequest } from "@/lib/metrics/registry";
 
 export type { Principal } from "@/lib/auth/data/principals";
 
@@ -111,6 +112,16 @@ async function flatParams(ctx: RouteContext | undefined): Promise<Record<string,
   return out;
 }
 
+/** Times a wrapped handler into `wharf_http_request_duration_seconds` (by route pattern and status). */
+function timed(inner: (req: Request, ctx?: RouteContext) => Promise<Response>) {
+  return async (req: Request, ctx?: RouteContext): Promise<Response> => {
+    const startedAt = performance.now();
+    const response = await inner(req, ctx);
+    observeHttpRequest(req, await flatParams(ctx).catch(() => ({})), response.status, startedAt);
+    return response;
+  };
+}
+
 function respond(result: Result, status = 200): Response {
   if (result instanceof Response) return result;
   if (result === null) return new Response(null, { status: 204 });
@@ -132,7 +143,7 @@ export function withAuth(
   handler: (ctx: HandlerContext) => Promise<Result>,
   opts: { permission: Permission; successStatus?: number },
 ) {
-  const wrapped = async (req: Request, ctx?: RouteContext): Promise<Response> => {
+  const wrapped = timed(async (req: Request, ctx?: RouteContext): Promise<Response> => {
     const request = requestContextOf(req);
     try {
       const auth = await authenticate(req);
@@ -159,13 +170,13 @@ export function withAuth(
     } catch (err) {
       return errorResponse(err, request.requestId);
     }
-  };
+  });
   return Object.assign(wrapped, { [PROTECTED_ROUTE]: opts.permission });
 }
 
 /** For the few routes anyone may call (sign-in, health). They still get error mapping and, for writes, the Origin check. */
 export function withPublic(handler: (ctx: PublicHandlerContext) => Promise<Result>, opts: { successStatus?: number } = {}) {
-  const wrapped = async (req: Request, ctx?: RouteContext): Promise<Response> => {
+  const wrapped = timed(async (req: Request, ctx?: RouteContext): Promise<Response> => {
     const request = requestContextOf(req);
     try {
       if (!SAFE_METHODS.has(req.method)) checkSameOrigin(req);
@@ -173,7 +184,7 @@ export function withPublic(handler: (ctx: PublicHandlerContext) => Promise<Resul
     } catch (err) {
       return errorResponse(err, request.requestId);
     }
-  };
+  });
   return Object.assign(wrapped, { [PUBLIC_ROUTE]: true });
 }
 

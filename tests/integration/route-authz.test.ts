@@ -12,7 +12,7 @@ useTestDatabase();
 const apiDir = path.resolve(import.meta.dirname, "../../app/api");
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 /** The only handlers anyone may call without signing in. Adding one here needs a reason in review. */
-const PUBLIC = new Set(["POST /api/auth/sign-in", "GET /api/auth/oidc/start", "GET /api/auth/oidc/callback", "GET /api/health", "POST /api/webhooks/git"]);
+const PUBLIC = new Set(["POST /api/auth/sign-in", "GET /api/auth/oidc/start", "GET /api/auth/oidc/callback", "GET /api/health", "POST /api/webhooks/git", "GET /api/metrics", "GET /api/openapi.json"]);
 
 function routeFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

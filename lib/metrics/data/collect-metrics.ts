@@ -1,0 +1,122 @@
+import "server-only";
+import { Registry } from "prom-client";
+import { DURATION_BUCKET_BOUNDS_MS, DURATION_BUCKET_COUNT } from "@/lib/compare/buckets";
+import { CREDENTIAL_PUBLIC_SELECT, resolvePolicyFrom, toCredentialView } from "@/lib/credentials/views";
+import { db } from "@/lib/db";
+import { histogramValues, snapshotMetric, type SnapshotValue } from "../format";
+import { processMetrics } from "../registry";
+
+const BOUNDS_SECONDS = DURATION_BUCKET_BOUNDS_MS.map((ms) => ms / 1000);
+const MODES = ["push", "pull"] as const;
+const ROLLUP_HISTOGRAMS = [
+  { metric: "lead-time", name: "wharf_lead_time_seconds", help: "Lead time from commit (or request, for pasted manifests) to live, of successful deliveries.", sum: "leadTimeSumMs" },
+  { metric: "approval-wait", name: "wharf_approval_wait_seconds", help: "Time deployments waited for people's approvals.", sum: "approvalWaitSumMs" },
+  { metric: "restore", name: "wharf_time_to_restore_seconds", help: "Time from the first failure to the next success on the same target (push) or repository (pull).", sum: "restoreSumMs" },
+] as const;
+
+/**
+ * Everything `GET /api/metrics` shows: figures read from the database at scrape time (the same in every dashboard
+ * process; counters are totals over the delivery rollups, so they only go down when rollups are rebuilt) and the
+ * process's own metrics. Returns the Prometheus text exposition and its content type.
+ */
+export async function renderMetrics(now: Date = new Date()): Promise<{ text: string; contentType: string }> {
+  const [deploymentsPush, deploymentsPull, queued, rollups, histogram, syncResults, credentials, policies, agents] = await Promise.all([
+    db().deployment.groupBy({ by: ["state"], where: { target: { mode: "push" } }, _count: { _all: true } }),
+    db().deployment.groupBy({ by: ["state"], where: { target: { mode: "pull" } }, _count: { _all: true } }),
+    db().deployment.count({ where: { state: "queued" } }),
+    db().deliveryRollup.groupBy({
+      by: ["mode"],
+      _sum: { succeeded: true, failures: true, driftDetected: true, driftCorrected: true, leadTimeSumMs: true, approvalWaitSumMs: true, restoreSumMs: true },
+    }),
+    db().deliveryHistogram.groupBy({ by: ["mode", "metric", "bucket"], _sum: { count: true } }),
+    db().syncEvent.groupBy({ by: ["result"], _count: { _all: true } }),
+    db().credential.findMany({
+      where: { state: "active" },
+      select: { ...CREDENTIAL_PUBLIC_SELECT, target: { select: { name: true, environment: true, credentialPolicyId: true } } },
+    }),
+    db().credentialPolicy.findMany(),
+    db().agent.findMany({ where: { revokedAt: null, enrolledAt: { not: null } }, select: { name: true, lastSeenAt: true } }),
+  ]);
+
+  const deploymentValues: SnapshotValue[] = [
+    ...deploymentsPush.map((g) => ({ labels: { mode: "push", state: g.state }, value: g._count._all })),
+    ...deploymentsPull.map((g) => ({ labels: { mode: "pull", state: g.state }, value: g._count._all })),
+  ];
+  const sums = (mode: string) => rollups.find((r) => r.mode === mode)?._sum;
+
+  const statusCounts = new Map<string, number>();
+  const ageValues: SnapshotValue[] = [];
+  for (const c of credentials) {
+    const view = toCredentialView(c, { targetName: c.target.name, policy: resolvePolicyFrom(c.target, policies), now });
+    if (view.status) statusCounts.set(view.status, (statusCounts.get(view.status) ?? 0) + 1);
+    ageValues.push({ labels: { target: c.target.name, environment: c.target.environment, kind: c.kind }, value: Math.max(0, (now.getTime() - c.lastRotatedAt.getTime()) / 1000) });
+  }
+
+  const snapshot = new Registry();
+  const register = (m: ReturnType<typeof snapshotMetric>) => snapshot.registerMetric(m);
+  register(snapshotMetric("wharf_deployments", "Deployments (push requests and pull approvals) by current state and target mode.", "gauge", deploymentValues));
+  register(snapshotMetric("wharf_executor_queue_depth", "Deployments queued for the push executor.", "gauge", [{ value: queued }]));
+  register(
+    snapshotMetric(
+      "wharf_deliveries_total",
+      "Finished deliveries: push deployments and pull syncs, by mode and result (from the delivery rollups).",
+      "counter",
+      MODES.flatMap((mode) => [
+        { labels: { mode, result: "succeeded" }, value: sums(mode)?.succeeded ?? 0 },
+        { labels: { mode, result: "failed" }, value: sums(mode)?.failures ?? 0 },
+      ]),
+    ),
+  );
+  register(
+    snapshotMetric(
+      "wharf_drift_events_total",
+      "Drift on pull targets: detected (left as is) and corrected (re-applied).",
+      "counter",
+      MODES.flatMap((mode) => [
+        { labels: { mode, kind: "detected" }, value: sums(mode)?.driftDetected ?? 0 },
+        { labels: { mode, kind: "corrected" }, value: sums(mode)?.driftCorrected ?? 0 },
+      ]),
+    ),
+  );
+  register(snapshotMetric("wharf_sync_events_total", "Sync events reported by pull agents, by result.", "counter", syncResults.map((g) => ({ labels: { result: g.result }, value: g._count._all }))));
+  for (const h of ROLLUP_HISTOGRAMS) {
+    register(
+      snapshotMetric(
+        h.name,
+        h.help,
+        "histogram",
+        histogramValues(
+          h.name,
+          MODES.map((mode) => {
+            const counts = new Array<number>(DURATION_BUCKET_COUNT).fill(0);
+            for (const row of histogram) if (row.mode === mode && row.metric === h.metric && row.bucket >= 0 && row.bucket < counts.length) counts[row.bucket] = row._sum.count ?? 0;
+            // The open-ended bucket is only in +Inf: the fixed bounds are the `le` values.
+            return { labels: { mode }, bucketsUpperSeconds: BOUNDS_SECONDS, counts, sumSeconds: (sums(mode)?.[h.sum] ?? 0) / 1000 };
+          }),
+        ),
+      ),
+    );
+  }
+  register(snapshotMetric("wharf_credential_age_seconds", "Age of each active cluster credential Wharf holds (since stored or last rotated).", "gauge", ageValues));
+  register(
+    snapshotMetric(
+      "wharf_credentials",
+      "Active cluster credentials by rotation status.",
+      "gauge",
+      ["ok", "due-soon", "rotation-failed", "overdue", "expired"].map((status) => ({ labels: { status }, value: statusCounts.get(status) ?? 0 })),
+    ),
+  );
+  register(snapshotMetric("wharf_credentials_overdue", "Active cluster credentials past their policy's maximum age or their own expiry.", "gauge", [{ value: (statusCounts.get("overdue") ?? 0) + (statusCounts.get("expired") ?? 0) }]));
+  register(
+    snapshotMetric(
+      "wharf_agent_last_seen_seconds",
+      "Seconds since each enrolled pull agent was last heard from.",
+      "gauge",
+      agents.filter((a) => a.lastSeenAt).map((a) => ({ labels: { agent: a.name }, value: Math.max(0, (now.getTime() - a.lastSeenAt!.getTime()) / 1000) })),
+    ),
+  );
+  register(snapshotMetric("wharf_agents_never_seen", "Enrolled pull agents that never reported.", "gauge", [{ value: agents.filter((a) => !a.lastSeenAt).length }]));
+
+  const merged = Registry.merge([snapshot, processMetrics().registry]);
+  return { text: await merged.metrics(), contentType: merged.contentType };
+}
