@@ -13,8 +13,10 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     { href: "/deployments", label: "Deployments" },
     { href: "/sync", label: "Sync" },
     { href: "/credentials", label: "Credentials" },
+    { href: "/rotation", label: "Rotation" },
     { href: "/policies", label: "Policies" },
     ...(can(principal.role, "audit.read") ? [{ href: "/audit", label: "Audit" }] : []),
+    ...(can(principal.role, "notifications.manage") ? [{ href: "/notifications", label: "Notifications" }] : []),
     ...(can(principal.role, "users.manage") ? [{ href: "/users", label: "Users" }] : []),
     { href: "/tokens", label: "API tokens" },
   ];

@@ -32,7 +32,7 @@ export default async function OverviewPage() {
     showAudit ? listAuditEvents({ limit: 8 }) : Promise.resolve(null),
     canApprove ? listAwaitingMyApproval(principal) : Promise.resolve(null),
   ]);
-  const attention = credentials.overdue + credentials.expired;
+  const attention = credentials.overdue + credentials.expired + credentials.rotationFailed;
 
   return (
     <>
@@ -56,9 +56,10 @@ export default async function OverviewPage() {
             description="Cluster credentials held outside clusters, against their policies."
             actions={attention > 0 ? <Badge tone="red">{attention} need attention</Badge> : <Badge tone="green">all in policy</Badge>}
           />
-          <CardBody className="grid grid-cols-4 gap-2">
+          <CardBody className="grid grid-cols-5 gap-2">
             <Figure label="ok" value={credentials.ok} href="/credentials?status=ok" />
             <Figure label="due soon" value={credentials.dueSoon} href="/credentials?status=due-soon" tone="yellow" />
+            <Figure label="rotation failed" value={credentials.rotationFailed} href="/rotation?status=rotation-failed" tone="red" />
             <Figure label="overdue" value={credentials.overdue} href="/credentials?status=overdue" tone="red" />
             <Figure label="expired" value={credentials.expired} href="/credentials?status=expired" tone="red" />
           </CardBody>

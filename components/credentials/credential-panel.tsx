@@ -1,6 +1,8 @@
 "use client";
 
+import { useSearchParams } from "next/navigation";
 import { useState, type ReactNode } from "react";
+import { RotateNowButton } from "@/components/rotation/rotate-now-button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -33,9 +35,31 @@ function ActiveCredential({ c }: { c: CredentialView }) {
       <Detail label="Subject">{c.subject ?? "—"}</Detail>
       <Detail label="Issued">{formatDate(c.issuedAt)}</Detail>
       <Detail label="Expires">{formatDate(c.expiresAt)}</Detail>
-      <Detail label="Last rotated">{formatDate(c.lastRotatedAt)}</Detail>
-      <Detail label="Next rotation due">{formatDate(c.nextRotationDue)}</Detail>
+      <Detail label="Last rotated">
+        {formatDate(c.lastRotatedAt)} <span className="text-xs text-slate-500">({c.origin})</span>
+      </Detail>
+      <Detail label="Next rotation">
+        {formatDate(c.nextRotationAt)}
+        {c.autoRotate ? <span className="block text-xs text-slate-500">automatic</span> : null}
+      </Detail>
+      <Detail label="Rotate by">{formatDate(c.nextRotationDue)}</Detail>
     </dl>
+  );
+}
+
+/** The last automatic rotation's failure: the API server's own message and when Wharf tries again. */
+function RotationFailure({ c }: { c: CredentialView }) {
+  if (!c.rotationError) return null;
+  return (
+    <div role="alert" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800" data-testid="rotation-error">
+      <p className="font-medium">
+        Automatic rotation failed{c.rotationAttempts > 1 ? ` (${c.rotationAttempts} attempts)` : ""}; the current credential stays in use.
+      </p>
+      <p className="mt-1 break-words font-mono text-xs">{c.rotationError}</p>
+      <p className="mt-1 text-xs">
+        Failed {formatDate(c.rotationFailedAt)} · next attempt {formatDate(c.nextRotationAttemptAt)}
+      </p>
+    </div>
   );
 }
 
@@ -47,7 +71,9 @@ function ActiveCredential({ c }: { c: CredentialView }) {
 export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"; canManage: boolean }) {
   const isPush = props.mode === "push";
   const query = useTargetCredentials(props.targetId, { enabled: isPush });
-  const [editing, setEditing] = useState(false);
+  // `?credential=replace` (from "Rotate now" on the rotation page for kinds Wharf cannot mint) opens the form.
+  const searchParams = useSearchParams();
+  const [editing, setEditing] = useState(props.canManage && searchParams.get("credential") === "replace");
   const [savedNote, setSavedNote] = useState<string | null>(null);
   const active = query.data?.active ?? null;
 
@@ -62,11 +88,18 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
     );
   }
 
+  const openForm = () => {
+    setEditing(true);
+    setSavedNote(null);
+  };
   const action =
     props.canManage && !editing && query.data ? (
-      <Button size="sm" variant={active ? "secondary" : "primary"} onClick={() => { setEditing(true); setSavedNote(null); }}>
-        {active ? "Replace credential" : "Store credential"}
-      </Button>
+      <div className="flex items-start gap-2">
+        {active ? <RotateNowButton credentialId={active.id} targetId={props.targetId} kind={active.kind} targetName={query.data.targetName} onReplace={openForm} /> : null}
+        <Button size="sm" variant={active ? "secondary" : "primary"} onClick={openForm}>
+          {active ? "Replace credential" : "Store credential"}
+        </Button>
+      </div>
     ) : null;
 
   return (
@@ -86,7 +119,10 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
             {query.error.message}
           </p>
         ) : active ? (
-          <ActiveCredential c={active} />
+          <>
+            <RotationFailure c={active} />
+            <ActiveCredential c={active} />
+          </>
         ) : (
           <EmptyState title="No credential stored" description="Deployments to this push target need a cluster credential." />
         )}
