@@ -1,0 +1,146 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import * as openapiRoute from "@/app/api/openapi.json/route";
+import { AGENT_ROUTE } from "@/lib/agents/with-agent-auth";
+import { API_ROUTES, buildOpenApiDocument } from "@/lib/api/openapi";
+import { PROTECTED_ROUTE, PUBLIC_ROUTE } from "@/lib/api/with-auth";
+import { callRoute } from "../support/api";
+import { useTestDatabase } from "../support/test-db";
+
+useTestDatabase();
+
+const apiDir = path.resolve(import.meta.dirname, "../../app/api");
+const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+function routeFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? routeFiles(p) : e.name === "route.ts" ? [p] : [];
+  });
+}
+
+/** `app/api/targets/[id]/route.ts` → `/api/targets/{id}` (OpenAPI's template syntax). */
+function templateOf(file: string): string {
+  const rel = path.relative(apiDir, path.dirname(file)).split(path.sep).join("/");
+  return `/api/${rel}`.replace(/\/$/, "").replace(/\[([^\]]+)\]/g, "{$1}");
+}
+
+type Doc = {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, any>>;
+  components: { schemas: Record<string, unknown>; securitySchemes: Record<string, unknown> };
+};
+const doc = buildOpenApiDocument({ serverUrl: "http://localhost:3000" }) as unknown as Doc;
+
+describe("OpenAPI document", () => {
+  it("lists every route file's every exported method, with the permission its handler declares", async () => {
+    const files = routeFiles(apiDir);
+    expect(files.length).toBeGreaterThan(20);
+    const fromFiles = new Set<string>();
+    for (const file of files) {
+      const mod = (await import(file)) as Record<string, unknown>;
+      for (const method of METHODS) {
+        const handler = mod[method] as (Record<symbol, unknown> & ((...a: unknown[]) => unknown)) | undefined;
+        if (typeof handler !== "function") continue;
+        const template = templateOf(file);
+        const key = `${method} ${template}`;
+        fromFiles.add(key);
+        const op = doc.paths[template]?.[method.toLowerCase()];
+        expect(op, `${key} is missing from lib/api/openapi.ts`).toBeDefined();
+        const declared = op["x-wharf-permission"];
+        if (handler[PROTECTED_ROUTE]) expect(declared, key).toBe(handler[PROTECTED_ROUTE]);
+        else if (handler[AGENT_ROUTE] === "credential") expect(declared, key).toBe("agent");
+        else if (handler[AGENT_ROUTE] === "enrolment-token") expect(declared, key).toBe("public");
+        else if (handler[PUBLIC_ROUTE]) expect(["public", "metrics"], key).toContain(declared);
+        else throw new Error(`${key}: handler carries no access marker`);
+      }
+    }
+    // And nothing in the document that no route file serves.
+    const fromDoc = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    expect(new Set(fromDoc)).toEqual(fromFiles);
+    expect(API_ROUTES.length).toBe(fromFiles.size);
+  });
+
+  it("is structurally valid OpenAPI 3.1: paths, methods, parameters, responses, references, security", () => {
+    expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
+    expect(doc.info.title).toBeTruthy();
+    expect(doc.info.version).toBeTruthy();
+    const operationIds = new Set<string>();
+    const refs: string[] = [];
+    const collectRefs = (v: unknown) => {
+      if (Array.isArray(v)) v.forEach(collectRefs);
+      else if (v && typeof v === "object") {
+        for (const [k, child] of Object.entries(v)) {
+          if (k === "$ref" && typeof child === "string") refs.push(child);
+          else collectRefs(child);
+        }
+      }
+    };
+    for (const [p, ops] of Object.entries(doc.paths)) {
+      expect(p.startsWith("/api/"), p).toBe(true);
+      const templated = [...p.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+      for (const [method, op] of Object.entries(ops)) {
+        const where = `${method} ${p}`;
+        expect(["get", "put", "post", "delete", "options", "head", "patch", "trace"], where).toContain(method);
+        expect(typeof op.operationId, where).toBe("string");
+        expect(operationIds.has(op.operationId), `${where}: duplicate operationId ${op.operationId}`).toBe(false);
+        operationIds.add(op.operationId);
+        expect(op.summary, where).toBeTruthy();
+        const params = op.parameters as { name: string; in: string; required?: boolean; schema?: unknown }[];
+        const seen = new Set(params.map((x) => `${x.in}:${x.name}`));
+        expect(seen.size, `${where}: duplicate parameters`).toBe(params.length);
+        for (const x of params) {
+          expect(["query", "header", "path", "cookie"], where).toContain(x.in);
+          expect(x.schema, `${where} ${x.name}`).toBeTypeOf("object");
+        }
+        // Every path template variable has a required path parameter, and no path parameter is extra.
+        const pathParams = params.filter((x) => x.in === "path");
+        expect(pathParams.map((x) => x.name).sort(), where).toEqual([...templated].sort());
+        for (const x of pathParams) expect(x.required, where).toBe(true);
+        if (op.requestBody) {
+          const schema = op.requestBody.content?.["application/json"]?.schema;
+          expect(schema, where).toBeTypeOf("object");
+          expect(schema.$schema, `${where}: JSON Schema dialect belongs to the document, not each schema`).toBeUndefined();
+        }
+        const codes = Object.keys(op.responses);
+        expect(codes.some((c) => /^[23]\d\d$/.test(c)), `${where}: no success response`).toBe(true);
+        for (const [code, r] of Object.entries(op.responses as Record<string, { description?: string }>)) {
+          expect(code, where).toMatch(/^[1-5]\d\d$/);
+          expect(r.description, `${where} ${code}`).toBeTruthy();
+        }
+        for (const requirement of op.security as Record<string, unknown>[]) {
+          for (const scheme of Object.keys(requirement)) expect(doc.components.securitySchemes[scheme], `${where}: ${scheme}`).toBeDefined();
+        }
+      }
+    }
+    collectRefs(doc.paths);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      const name = /^#\/components\/schemas\/(.+)$/.exec(ref)?.[1];
+      expect(name && doc.components.schemas[name], `unresolved ${ref}`).toBeTruthy();
+    }
+    expect(doc.components.securitySchemes.apiToken).toEqual(expect.objectContaining({ type: "http", scheme: "bearer" }));
+  });
+
+  it("describes request bodies and query parameters from the routes' zod schemas", () => {
+    const createTarget = doc.paths["/api/targets"]!.post.requestBody.content["application/json"].schema;
+    expect(createTarget.type).toBe("object");
+    expect(createTarget.required).toEqual(expect.arrayContaining(["name", "serverUrl"]));
+    const deployment = doc.paths["/api/deployments"]!;
+    expect(deployment.post["x-wharf-permission"]).toBe("deployments.request");
+    const state = (deployment.get.parameters as { name: string; schema: { enum?: string[] } }[]).find((x) => x.name === "state");
+    expect(state?.schema.enum).toContain("failed");
+    const comparison = doc.paths["/api/comparison"]!.get.parameters as { name: string; required: boolean }[];
+    expect(comparison.map((x) => x.name)).toEqual(expect.arrayContaining(["range", "from", "to", "environment"]));
+    expect(comparison.every((x) => !x.required)).toBe(true);
+  });
+
+  it("is served publicly at GET /api/openapi.json", async () => {
+    const res = await callRoute(openapiRoute.GET, { method: "GET", path: "/api/openapi.json" });
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe(doc.openapi);
+    expect(Object.keys(res.body.paths)).toEqual(Object.keys(doc.paths));
+  });
+});
