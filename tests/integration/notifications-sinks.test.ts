@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { createHmac } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -8,9 +8,12 @@ import * as deliveriesRoute from "@/app/api/notification-sinks/[id]/deliveries/r
 import * as sinkRoute from "@/app/api/notification-sinks/[id]/route";
 import * as testRoute from "@/app/api/notification-sinks/[id]/test/route";
 import * as sinksRoute from "@/app/api/notification-sinks/route";
+import { keyIdOf } from "@/lib/credentials/crypto";
 import { dbFor } from "@/lib/db/client";
+import { resetEnvCache } from "@/lib/env";
 import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
 import { enqueueNotification } from "@/lib/notifications/data/enqueue-notification";
+import { rekeyNotificationSinkSecrets } from "@/lib/notifications/data/rekey-sink-secrets";
 import { MAX_DELIVERY_ATTEMPTS } from "@/lib/notifications/schemas";
 import { enqueueRotationNotices } from "@/lib/rotation/data/find-due-rotations";
 import { releaseSchedulerLease } from "@/lib/rotation/data/scheduler-lease";
@@ -301,5 +304,35 @@ describe("notification sources", () => {
     });
     expect(queued.status).toBe(201);
     expect(await db().notificationDelivery.count({ where: { sinkId: sink.id } })).toBe(1);
+  });
+});
+
+describe("master key change", () => {
+  it("rekey re-seals sink secrets under the new key; deliveries are still signed with the same secret", async () => {
+    const original = process.env.WHARF_MASTER_KEY!;
+    const sink = await createSink(["rotation.failed"]);
+    const before = await db().notificationSink.findUniqueOrThrow({ where: { id: sink.id } });
+    const newKey = randomBytes(32).toString("base64");
+    try {
+      process.env.WHARF_MASTER_KEY = newKey;
+      process.env.WHARF_PREVIOUS_MASTER_KEYS = original;
+      resetEnvCache();
+      expect(await rekeyNotificationSinkSecrets()).toEqual({ rekeyed: 1, failed: [] });
+      const after = await db().notificationSink.findUniqueOrThrow({ where: { id: sink.id } });
+      expect(keyIdOf(after.secretCiphertext)).not.toBe(keyIdOf(before.secretCiphertext));
+
+      // Without the old key the re-sealed secret still opens.
+      delete process.env.WHARF_PREVIOUS_MASTER_KEYS;
+      resetEnvCache();
+      const res = await callRoute(testRoute.POST, { method: "POST", path: `/api/notification-sinks/${sink.id}/test`, params: { id: sink.id }, as: admin });
+      expect(res.body.ok).toBe(true);
+      const got = receiver.received.at(-1)!;
+      expect(got.headers["x-wharf-signature-256"]).toBe(hmac(sink.secret, got.body));
+      expect(await rekeyNotificationSinkSecrets()).toEqual({ rekeyed: 0, failed: [] });
+    } finally {
+      process.env.WHARF_MASTER_KEY = original;
+      delete process.env.WHARF_PREVIOUS_MASTER_KEYS;
+      resetEnvCache();
+    }
   });
 });

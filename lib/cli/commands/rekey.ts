@@ -1,10 +1,11 @@
 import { rekeyCredentials } from "@/lib/credentials/data/rekey-credentials";
 import { ensureMasterKey } from "@/lib/credentials/keyring";
 import { rekeyRepoBindingSecrets } from "@/lib/deployments/data/repo-bindings";
+import { rekeyNotificationSinkSecrets } from "@/lib/notifications/data/rekey-sink-secrets";
 
 const USAGE = `Usage: npm run wharf -- rekey
 
-Re-encrypts every stored credential and webhook secret under the current master key (WHARF_MASTER_KEY, or data/master.key when it
+Re-encrypts every stored credential, webhook secret and notification sink secret under the current master key (WHARF_MASTER_KEY, or data/master.key when it
 is unset). Credentials sealed with an older key are read with the keys in WHARF_PREVIOUS_MASTER_KEYS
 (comma-separated base64). Safe to run while Wharf serves requests: each credential moves in its own transaction.
 
@@ -42,5 +43,8 @@ export async function run(args: string[]): Promise<number> {
   const bindings = await rekeyRepoBindingSecrets();
   console.log(`Webhook secrets rekeyed: ${bindings.rekeyed}, failed: ${bindings.failed.length}`);
   for (const f of bindings.failed) console.error(`  repo binding ${f.bindingId} (key ${f.keyId}) — add that key to WHARF_PREVIOUS_MASTER_KEYS`);
-  return report.failed.length || bindings.failed.length ? 1 : 0;
+  const sinks = await rekeyNotificationSinkSecrets();
+  console.log(`Notification sink secrets rekeyed: ${sinks.rekeyed}, failed: ${sinks.failed.length}`);
+  for (const f of sinks.failed) console.error(`  notification sink ${f.sinkId} (key ${f.keyId}) — add that key to WHARF_PREVIOUS_MASTER_KEYS`);
+  return report.failed.length || bindings.failed.length || sinks.failed.length ? 1 : 0;
 }
