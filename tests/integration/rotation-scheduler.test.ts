@@ -11,7 +11,7 @@ import { applyManifests, createKubeClient, kubeConfigFor, type KubeClient } from
 import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
 import { sandboxInternals } from "@/lib/kube/sandbox/server";
 import { releaseSchedulerLease } from "@/lib/rotation/data/scheduler-lease";
-import { ROTATION_LEASE, runRotationTick } from "@/lib/rotation/scheduler";
+import { ROTATION_LEASE, runRotationTick, startBackgroundScheduler } from "@/lib/rotation/scheduler";
 import { callRoute, createCaller } from "../support/api";
 import { createSandboxPushTarget, type SandboxPushTarget } from "../support/push-target";
 import { rawRequest } from "../support/sandbox";
@@ -21,7 +21,7 @@ const t = useTestDatabase();
 let sandbox: Sandbox;
 let admin: KubeClient;
 const HOUR = 3600_000;
-const holders = ["scheduler-a", "scheduler-b", "scheduler-solo"];
+const holders = ["scheduler-a", "scheduler-b", "scheduler-solo", "loop-a", "loop-b"];
 
 beforeAll(async () => {
   sandbox = await startSandbox({ port: 0 });
@@ -220,6 +220,36 @@ describe("automatic rotation", () => {
     const tick = await runRotationTick({ holder: "scheduler-solo", leaseMs: 60_000, now: advance(23 * HOUR) });
     expect(tick.outcomes.find((o) => o.credentialId === target.credentialId)).toBeUndefined();
     expect(await db().credential.count({ where: { targetId: target.targetId } })).toBe(1);
+  });
+});
+
+describe("background loop", () => {
+  it("two processes' loops rotate a credential past its max age once, and the lease goes to one holder", async () => {
+    const target = await rotatingTarget({ canRotateSelf: true, maxAgeDays: 30 });
+    await db().credential.update({ where: { id: target.credentialId }, data: { lastRotatedAt: new Date(Date.now() - 31 * 24 * HOUR) } });
+    const loops = [
+      startBackgroundScheduler({ holder: "loop-a", rotationIntervalMs: 100, notificationsPollMs: 50 }),
+      startBackgroundScheduler({ holder: "loop-b", rotationIntervalMs: 100, notificationsPollMs: 50 }),
+    ];
+    try {
+      // Poll for the outcome; the bound only keeps a broken build from hanging.
+      for (let i = 0; i < 300 && (await db().auditEvent.count({ where: { action: "credential.rotated", targetId: target.targetId } })) === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      // Let both loops run a few more passes: nothing is due any more, so nothing more may happen.
+      const lease = await db().schedulerLease.findUniqueOrThrow({ where: { name: ROTATION_LEASE } });
+      expect(["loop-a", "loop-b"]).toContain(lease.holder);
+      for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await Promise.all(loops.map((l) => l.stop()));
+    }
+    expect(await db().auditEvent.count({ where: { action: "credential.rotated", targetId: target.targetId } })).toBe(1);
+    const audit = await db().auditEvent.findFirstOrThrow({ where: { action: "credential.rotated", targetId: target.targetId } });
+    expect(JSON.parse(audit.details)).toMatchObject({ reason: "max-age", fromCredentialId: target.credentialId });
+    expect(await db().credential.count({ where: { targetId: target.targetId, state: "active", origin: "rotated" } })).toBe(1);
+    // Stopping gives the lease up, so a successor need not wait for it to run out.
+    const released = await db().schedulerLease.findUniqueOrThrow({ where: { name: ROTATION_LEASE } });
+    expect(released.leaseUntil.getTime()).toBeLessThanOrEqual(Date.now());
   });
 });
 
