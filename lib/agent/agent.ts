@@ -38,6 +38,11 @@ export interface AgentOptions {
   /** Heartbeat interval until Wharf says otherwise (default the protocol's). */
   heartbeatIntervalMs?: number;
   fetch?: typeof fetch;
+  /**
+   * Repos reconciled at once (default 8). Bounds git processes, memory and API server load when many repos are due
+   * together, e.g. on start-up with a thousand assignments.
+   */
+  concurrency?: number;
   /** Called once after enrolment with the new credential, to keep it somewhere that outlives the state directory. */
   persistCredential?: (credential: string) => Promise<void>;
 }
@@ -140,6 +145,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   };
 
   // ---- per-repo scheduling -------------------------------------------------------------------------------------
+  const slots = { free: Math.max(1, options.concurrency ?? 8), queue: [] as (() => void)[] };
+  const acquire = () =>
+    slots.free > 0 ? (slots.free--, Promise.resolve()) : new Promise<void>((resolve) => slots.queue.push(resolve));
+  const release = () => {
+    const next = slots.queue.shift();
+    if (next) next();
+    else slots.free++;
+  };
   const arm = (worker: Worker, delayMs: number) => {
     if (worker.timer) clearTimeout(worker.timer);
     if (stopped) return;
@@ -153,7 +166,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         const waiters = worker.waiters.splice(0);
         worker.pending = undefined;
         if (worker.timer) clearTimeout(worker.timer);
-        const error = await worker.reconciler.reconcile(worker.target, worker.repo, trigger);
+        await acquire();
+        let error;
+        try {
+          error = await worker.reconciler.reconcile(worker.target, worker.repo, trigger);
+        } finally {
+          release();
+        }
         for (const resolve of waiters) resolve();
         const interval = worker.repo.pollIntervalSeconds * 1000;
         if (error?.transient) arm(worker, Math.min(interval, worker.backoff.fail()));

@@ -171,14 +171,15 @@ export class GitCache {
     if (!fs.existsSync(path.join(dir, "HEAD"))) {
       await rm(dir, { recursive: true, force: true });
       await this.#run(["init", "--quiet", "--bare", dir]);
-      await this.#run(["config", "remote.origin.url", url], { cwd: dir });
     }
     return dir;
   }
 
   async #fetchBranch(dir: string, url: string, branch: string): Promise<void> {
     try {
-      await this.#run(["fetch", "--quiet", "--no-tags", "origin", `+refs/heads/${branch}:refs/heads/${branch}`], { cwd: dir });
+      // The URL is passed each time rather than stored as a remote: one process less per new mirror, and a URL
+      // changed in Wharf maps to a new mirror anyway.
+      await this.#run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url, `+refs/heads/${branch}:refs/heads/${branch}`], { cwd: dir });
     } catch (err) {
       const stderr = (err as { stderr?: string }).stderr ?? String(err);
       const code = classify(stderr);
@@ -221,7 +222,7 @@ export class GitCache {
       }
       let pinned = await this.#commitInfo(dir, revision);
       if (!pinned && /^[0-9a-f]{40}$/i.test(revision)) {
-        await this.#run(["fetch", "--quiet", "--no-tags", "origin", revision], { cwd: dir }).catch(() => undefined);
+        await this.#run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url, revision], { cwd: dir }).catch(() => undefined);
         pinned = await this.#commitInfo(dir, revision);
       }
       if (!pinned) throw new AgentError("GIT_REVISION_MISSING", `revision ${revision} not found in ${redactUrls(url)}`);

@@ -15,60 +15,68 @@ export interface RepoRecord {
   appliedAt: string;
 }
 
-interface StateFile {
-  assignments: TAssignments | null;
-  repos: Record<string, RepoRecord>;
-}
 
 /**
  * The agent's state directory: the last assignments (so it keeps reconciling while Wharf is unreachable, even across
- * restarts), the last good revision per repo, and the agent credential in its own 0600 file. Writes are atomic
- * (temp file + rename), so a crash leaves the previous state, never a torn one.
+ * restarts), the last good revision per repo (one small file each, so a sync rewrites only its own record, not the
+ * state of a thousand repos), and the agent credential in its own 0600 file. Writes are atomic (temp file + rename),
+ * so a crash leaves the previous state, never a torn one.
  */
 export class AgentState {
   readonly dir: string;
-  readonly #file: string;
+  readonly #assignmentsFile: string;
+  readonly #reposDir: string;
   readonly #credentialFile: string;
-  #state: StateFile = { assignments: null, repos: {} };
+  #assignments: TAssignments | null = null;
+  readonly #repos = new Map<string, RepoRecord>();
 
   constructor(dir: string) {
     this.dir = dir;
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    this.#file = path.join(dir, "state.json");
+    this.#assignmentsFile = path.join(dir, "assignments.json");
+    this.#reposDir = path.join(dir, "repos");
     this.#credentialFile = path.join(dir, "credential");
-    if (fs.existsSync(this.#file)) {
+    fs.mkdirSync(this.#reposDir, { recursive: true, mode: 0o700 });
+    // Unreadable state is never fatal: Wharf sends the assignments again and the next sync rebuilds a repo's record.
+    try {
+      const parsed = ZAssignments.safeParse(JSON.parse(fs.readFileSync(this.#assignmentsFile, "utf8")));
+      if (parsed.success) this.#assignments = parsed.data;
+    } catch {
+      this.#assignments = null;
+    }
+    for (const file of fs.readdirSync(this.#reposDir)) {
+      if (!file.endsWith(".json")) continue;
       try {
-        const raw = JSON.parse(fs.readFileSync(this.#file, "utf8")) as Partial<StateFile>;
-        const parsed = raw.assignments ? ZAssignments.safeParse(raw.assignments) : undefined;
-        this.#state = { assignments: parsed?.success ? parsed.data : null, repos: raw.repos ?? {} };
+        const record = JSON.parse(fs.readFileSync(path.join(this.#reposDir, file), "utf8")) as RepoRecord & { repoId: string };
+        if (typeof record.repoId === "string" && typeof record.revision === "string") this.#repos.set(record.repoId, record);
       } catch {
-        // Unreadable state is not fatal: Wharf sends the assignments again and the next sync rebuilds the rest.
+        // skip a record that cannot be read
       }
     }
   }
 
-  #save(): void {
-    const tmp = `${this.#file}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(this.#state), { mode: 0o600 });
-    fs.renameSync(tmp, this.#file);
+  #write(file: string, value: unknown): void {
+    const tmp = `${file}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+    fs.renameSync(tmp, file);
   }
 
   get assignments(): TAssignments | null {
-    return this.#state.assignments;
+    return this.#assignments;
   }
 
   setAssignments(assignments: TAssignments): void {
-    this.#state.assignments = assignments;
-    this.#save();
+    this.#assignments = assignments;
+    this.#write(this.#assignmentsFile, assignments);
   }
 
   repo(repoId: string): RepoRecord | undefined {
-    return this.#state.repos[repoId];
+    return this.#repos.get(repoId);
   }
 
   setRepo(repoId: string, record: RepoRecord): void {
-    this.#state.repos[repoId] = record;
-    this.#save();
+    this.#repos.set(repoId, record);
+    // Repo ids come from Wharf; encoded so no id can name a path outside the directory.
+    this.#write(path.join(this.#reposDir, `${Buffer.from(repoId).toString("base64url")}.json`), { ...record, repoId });
   }
 
   /** The persisted agent credential, if enrolment already happened. */
