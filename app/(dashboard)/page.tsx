@@ -1,4 +1,6 @@
 import Link from "next/link";
+import { ComparisonView } from "@/components/compare/comparison-view";
+import { RangeControls } from "@/components/compare/range-controls";
 import { AwaitingApprovalCard } from "@/components/deployments/awaiting-approval-card";
 import { PageHeader } from "@/components/layout/page-header";
 import { Badge } from "@/components/ui/badge";
@@ -6,6 +8,8 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { listAuditEvents } from "@/lib/audit/data/list-audit-events";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { can } from "@/lib/auth/roles";
+import { getComparison } from "@/lib/compare/data/get-comparison";
+import { resolveRange } from "@/lib/compare/range";
 import { countCredentialsByStatus } from "@/lib/credentials/data/list-credentials";
 import { listAwaitingMyApproval } from "@/lib/deployments/data/list-awaiting-approval";
 import { countTargetsByMode } from "@/lib/targets/data/count-targets-by-mode";
@@ -22,15 +26,28 @@ function Figure({ label, value, href, tone }: { label: string; value: number; hr
   );
 }
 
-export default async function OverviewPage() {
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+function firstValues(params: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) {
+    const value = Array.isArray(v) ? v[0] : v;
+    if (value !== undefined) out[k] = value;
+  }
+  return out;
+}
+
+export default async function OverviewPage({ searchParams }: { searchParams: SearchParams }) {
   const principal = await requirePrincipal();
   const showAudit = can(principal.role, "audit.read");
   const canApprove = can(principal.role, "deployments.approve");
-  const [targets, credentials, recent, awaiting] = await Promise.all([
+  const range = resolveRange(firstValues(await searchParams));
+  const [targets, credentials, recent, awaiting, comparison] = await Promise.all([
     countTargetsByMode(),
     countCredentialsByStatus(),
     showAudit ? listAuditEvents({ limit: 8 }) : Promise.resolve(null),
     canApprove ? listAwaitingMyApproval(principal) : Promise.resolve(null),
+    getComparison({ range }),
   ]);
   const attention = credentials.overdue + credentials.expired + credentials.rotationFailed;
 
@@ -42,6 +59,15 @@ export default async function OverviewPage() {
           <AwaitingApprovalCard items={awaiting} />
         </div>
       ) : null}
+      <section aria-labelledby="comparison-heading" className="mb-6 space-y-4">
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <h2 id="comparison-heading" className="text-lg font-semibold text-slate-900">
+            Push vs pull
+          </h2>
+        </div>
+        <RangeControls comparison={comparison} />
+        <ComparisonView comparison={comparison} />
+      </section>
       <div className="grid gap-6 md:grid-cols-2">
         <Card>
           <CardHeader title="Targets" description="Push targets are applied by Wharf with a stored credential; pull targets sync themselves." />

@@ -28,10 +28,12 @@ export interface ComparisonRange {
 
 /**
  * Resolves the query to whole UTC days ending today (presets) or the custom from..to, both inclusive. A custom range
- * that is missing a bound, inverted or longer than a year falls back to clamping, never to an error page.
+ * that is missing a bound, inverted or longer than a year is clamped; an unreadable query means the default (30 days).
  */
 export function resolveRange(query: TComparisonQuery, now: Date = new Date()): ComparisonRange {
-  const q = ZComparisonQuery.parse(query);
+  // Lenient by design (a hand-edited URL still shows the page); `GET /api/comparison` validates with the schema first.
+  const parsed = ZComparisonQuery.safeParse(query);
+  const q = parsed.success ? parsed.data : ZComparisonQuery.parse({});
   const tomorrow = new Date(utcDay(now).getTime() + DAY_MS);
   const environment = q.environment || null;
   if (q.range === "custom" && (q.from || q.to)) {

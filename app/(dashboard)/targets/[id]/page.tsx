@@ -2,6 +2,7 @@ import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { TargetComparison } from "@/components/compare/target-comparison";
 import { CredentialPanel } from "@/components/credentials/credential-panel";
 import { TargetDetail } from "@/components/targets/target-detail";
 import { requirePrincipal } from "@/lib/auth/current-user";
@@ -32,9 +33,11 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   return { title: target ? `Target ${target.name}` : "Target" };
 }
 
-export default async function TargetPage({ params }: { params: Params }) {
+export default async function TargetPage({ params, searchParams }: { params: Params; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const principal = await requirePrincipal();
   const { id } = await params;
+  const query = await searchParams;
+  const first = (k: string) => (Array.isArray(query[k]) ? query[k][0] : query[k]);
   const target = await loadTarget(id);
   const qc = getQueryClient();
   qc.setQueryData(targetKeys.detail(id), target);
@@ -52,6 +55,9 @@ export default async function TargetPage({ params }: { params: Params }) {
       </HydrationBoundary>
       <div className="mt-6">
         <CredentialPanel targetId={target.id} mode={target.mode} canManage={can(principal.role, "credentials.manage")} />
+      </div>
+      <div className="mt-6">
+        <TargetComparison targetId={target.id} mode={target.mode === "pull" ? "pull" : "push"} query={{ range: first("range"), from: first("from"), to: first("to") }} />
       </div>
     </>
   );

@@ -1,0 +1,200 @@
+import Link from "next/link";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { formatDuration } from "@/lib/compare/buckets";
+import type { Comparison } from "@/lib/compare/data/get-comparison";
+import type { ModeDelivery, TMode } from "@/lib/compare/figures";
+import { CredentialAgeBars, DailyDeliveries, DurationDistribution } from "./charts";
+
+function href(path: string, params: Record<string, string | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v) q.set(k, v);
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+function Figure({ label, value, hint, link, tone }: { label: string; value: string; hint?: string; link: string; tone?: "red" | "amber" | "green" | undefined }) {
+  const color = tone === "red" ? "text-red-700" : tone === "amber" ? "text-amber-700" : tone === "green" ? "text-emerald-700" : "text-slate-900";
+  return (
+    <Link href={link} className="block rounded-md px-2 py-1.5 hover:bg-slate-50" title={`${label}: the rows behind this figure`}>
+      <p className={`text-xl font-semibold tabular-nums ${color}`}>{value}</p>
+      <p className="text-xs text-slate-600">{label}</p>
+      {hint ? <p className="text-[11px] text-slate-400">{hint}</p> : null}
+    </Link>
+  );
+}
+
+const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(v < 0.1 && v > 0 ? 1 : 0)} %`);
+const perDay = (v: number) => (v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2));
+
+interface Scope {
+  from: string;
+  to: string;
+  environment: string | null;
+  targetId?: string | undefined;
+}
+
+function deliveryLinks(mode: TMode, s: Scope) {
+  const range = { from: s.from, to: s.to };
+  if (mode === "push") {
+    const base = { targetId: s.targetId, ...range };
+    return {
+      all: href("/deployments", base),
+      failed: href("/deployments", { ...base, state: "failed" }),
+      succeeded: href("/deployments", { ...base, state: "succeeded" }),
+      approvals: href("/deployments", { ...base, state: "approved" }),
+      drift: href("/sync", { targetId: s.targetId, result: "drift-detected", ...range }),
+    };
+  }
+  const base = { targetId: s.targetId, ...range };
+  return {
+    all: href("/sync", base),
+    failed: href("/sync", { ...base, result: "failed" }),
+    succeeded: href("/sync", { ...base, result: "synced" }),
+    approvals: href("/deployments", { targetId: s.targetId, state: "approved", ...range }),
+    drift: href("/sync", { ...base, result: "drift-detected" }),
+  };
+}
+
+function DeliveryBlock({ mode, d, scope }: { mode: TMode; d: ModeDelivery; scope: Scope }) {
+  const links = deliveryLinks(mode, scope);
+  const noun = mode === "push" ? "deployments" : "syncs";
+  return (
+    <div className="space-y-3">
+      <h3 className="text-sm font-semibold text-slate-700">Delivery</h3>
+      <div className="grid grid-cols-2 gap-1 sm:grid-cols-3">
+        <Figure label={`${noun} per day`} value={perDay(d.deploymentsPerDay)} hint={`${d.deployments} in range`} link={links.all} />
+        <Figure
+          label="change failure rate"
+          value={pct(d.changeFailureRate)}
+          hint={`${d.failures} failed`}
+          link={links.failed}
+          tone={d.changeFailureRate === null ? undefined : d.changeFailureRate > 0.15 ? "red" : d.changeFailureRate > 0 ? "amber" : "green"}
+        />
+        <Figure label="lead time p50 / p90" value={`${formatDuration(d.leadTime.p50Ms)} / ${formatDuration(d.leadTime.p90Ms)}`} hint={`commit → live, ${d.leadTime.count} measured`} link={links.succeeded} />
+        <Figure label="time to restore (mean)" value={formatDuration(d.restore.meanMs)} hint={`${d.restore.count} recoveries`} link={links.failed} />
+        <Figure label="approval wait p50 / p90" value={`${formatDuration(d.approvalWait.p50Ms)} / ${formatDuration(d.approvalWait.p90Ms)}`} hint={`${d.approvalWait.count} approved by people`} link={links.approvals} />
+        <Figure
+          label="drift detected / corrected"
+          value={mode === "push" ? "n/a" : `${d.driftDetected} / ${d.driftCorrected}`}
+          hint={mode === "push" ? "push does not watch the cluster" : "agent compares cluster to Git"}
+          link={links.drift}
+          tone={mode === "pull" && d.driftDetected > 0 ? "amber" : undefined}
+        />
+      </div>
+      <div className="grid gap-3 sm:grid-cols-2">
+        <div>
+          <p className="mb-1 text-xs font-medium text-slate-600">{noun} per day (red: failed)</p>
+          <DailyDeliveries series={d.series} label={`${mode} ${noun} and failures per day`} testId={`compare-daily-${mode}`} />
+        </div>
+        <div>
+          <p className="mb-1 text-xs font-medium text-slate-600">lead time distribution</p>
+          <DurationDistribution buckets={d.leadTime.buckets} label={`${mode} lead time`} p50={d.leadTime.p50Ms} p90={d.leadTime.p90Ms} />
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function PushExposureBlock({ c, scope }: { c: Comparison; scope: Scope }) {
+  const e = c.exposure.push;
+  const range = { from: scope.from, to: scope.to };
+  const attention = e.status.overdue + e.status.expired;
+  const denied = e.denied.auth + e.denied.credential + e.denied.agent;
+  return (
+    <div className="space-y-3">
+      <h3 className="text-sm font-semibold text-slate-700">Exposure</h3>
+      <div className="grid grid-cols-2 gap-1 sm:grid-cols-3">
+        <Figure
+          label="cluster credentials held by Wharf"
+          value={String(e.credentials)}
+          hint={e.byKind.map((k) => `${k.count} ${k.kind}`).join(", ") || "none"}
+          link={href("/credentials", { targetId: scope.targetId })}
+        />
+        <Figure
+          label="cluster-admin equivalent"
+          value={String(e.clusterAdmin)}
+          hint={e.scopeUnchecked > 0 ? `${e.scopeUnchecked} not checked yet` : "checked when stored or rotated"}
+          link={href("/credentials", { targetId: scope.targetId })}
+          tone={e.clusterAdmin > 0 ? "red" : undefined}
+        />
+        <Figure
+          label="overdue / expired"
+          value={`${e.status.overdue} / ${e.status.expired}`}
+          hint={`${e.status.dueSoon} due soon, ${e.status.rotationFailed} rotation failed`}
+          link={href("/credentials", { status: e.status.expired > 0 && e.status.overdue === 0 ? "expired" : "overdue", targetId: scope.targetId })}
+          tone={attention > 0 ? "red" : "green"}
+        />
+        <Figure label="decrypts in range" value={String(e.decrypts)} hint="plaintext in a dashboard process" link={href("/audit", { action: "credential.decrypted", ...range })} />
+        <Figure
+          label="denied attempts"
+          value={String(denied)}
+          hint={`${e.denied.auth} permission, ${e.denied.credential} credential, ${e.denied.agent} agent`}
+          link={href("/audit", { outcome: "denied", ...range })}
+          tone={denied > 0 ? "amber" : undefined}
+        />
+      </div>
+      <div>
+        <p className="mb-1 text-xs font-medium text-slate-600">credential age (days since stored or rotated)</p>
+        <CredentialAgeBars ages={e.ages} label="Push credential ages" />
+      </div>
+    </div>
+  );
+}
+
+function PullExposureBlock({ c, scope }: { c: Comparison; scope: Scope }) {
+  const e = c.exposure.pull;
+  return (
+    <div className="space-y-3">
+      <h3 className="text-sm font-semibold text-slate-700">Exposure</h3>
+      <div className="grid grid-cols-2 gap-1 sm:grid-cols-3">
+        <Figure label="cluster credentials held by Wharf" value="0" hint="the agent uses its in-cluster ServiceAccount" link={href("/targets", { mode: "pull" })} tone="green" />
+        <Figure label="agents" value={String(e.agents)} hint={`${e.online} online, ${e.stale} stale, ${e.agents - e.enrolled} not enrolled`} link={scope.targetId ? `/targets/${scope.targetId}` : href("/targets", { mode: "pull" })} tone={e.stale > 0 ? "amber" : undefined} />
+      </div>
+      <p className="rounded-md bg-emerald-50 px-3 py-2 text-xs text-emerald-900">
+        An agent&apos;s credential (<code>wharfa_…</code>) reaches only Wharf&apos;s agent API for its own targets: it grants nothing on any
+        cluster. A leaked Wharf database or dashboard host exposes no pull cluster.
+      </p>
+      <div>
+        <p className="mb-1 text-xs font-medium text-slate-600">agent credential age (days since issued)</p>
+        <CredentialAgeBars ages={e.credentialAges} label="Agent credential ages" />
+      </div>
+    </div>
+  );
+}
+
+const TITLES: Record<TMode, { title: string; description: string }> = {
+  push: { title: "Push", description: "Wharf applies manifests with a cluster credential it stores." },
+  pull: { title: "Pull", description: "An agent inside the cluster syncs from Git and reports back." },
+};
+
+/**
+ * Push and pull side by side (or one mode, on a target's page): delivery figures from the rollups and exposure
+ * figures, each linking to the rows it was computed from.
+ */
+export function ComparisonView({ comparison, modes = ["push", "pull"], targetId }: { comparison: Comparison; modes?: TMode[]; targetId?: string }) {
+  const scope: Scope = { from: comparison.range.from.slice(0, 10), to: new Date(new Date(comparison.range.to).getTime() - 1).toISOString().slice(0, 10), environment: comparison.range.environment, targetId };
+  return (
+    <div className={modes.length > 1 ? "grid gap-6 lg:grid-cols-2" : "grid gap-6"} data-testid="comparison">
+      {modes.map((mode) => (
+        <Card key={mode}>
+          <CardHeader
+            title={TITLES[mode].title}
+            description={TITLES[mode].description}
+            actions={
+              targetId ? null : (
+                <Link href={href("/targets", { mode, environment: comparison.range.environment })} className="text-sm text-brand-700 hover:underline">
+                  <Badge tone="neutral">{comparison.targets[mode]} targets</Badge>
+                </Link>
+              )
+            }
+          />
+          <CardBody className="space-y-6">
+            <DeliveryBlock mode={mode} d={comparison.delivery[mode]} scope={scope} />
+            {mode === "push" ? <PushExposureBlock c={comparison} scope={scope} /> : <PullExposureBlock c={comparison} scope={scope} />}
+          </CardBody>
+        </Card>
+      ))}
+    </div>
+  );
+}
