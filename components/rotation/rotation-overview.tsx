@@ -16,6 +16,16 @@ import { RotateNowButton } from "./rotate-now-button";
 
 export const ROTATION_PAGE_SIZE = 50;
 
+/** A date without its time (the full instant is in the tooltip), to keep the wide table readable. */
+function Day({ iso }: { iso: string | null }) {
+  if (!iso) return <>—</>;
+  return (
+    <time dateTime={iso} title={formatDate(iso)}>
+      {new Date(iso).toLocaleDateString(undefined, { dateStyle: "medium" })}
+    </time>
+  );
+}
+
 const FILTERS: { value: TRotationStatus | undefined; label: string; count: (c: CredentialStatusCounts) => number }[] = [
   { value: undefined, label: "All", count: (c) => c.ok + c.dueSoon + c.rotationFailed + c.overdue + c.expired },
   { value: "ok", label: "OK", count: (c) => c.ok },
@@ -124,17 +134,24 @@ export function RotationOverview({ initialStatus, canRotate }: { initialStatus?:
                       {c.autoRotate ? <span className="block text-xs text-slate-500">rotated automatically</span> : null}
                     </Td>
                     <Td className="tabular-nums">{formatAge(c.ageMs)}</Td>
-                    <Td>{formatDate(c.expiresAt)}</Td>
                     <Td>
-                      {formatDate(c.lastRotatedAt)}
+                      <Day iso={c.expiresAt} />
+                    </Td>
+                    <Td>
+                      <Day iso={c.lastRotatedAt} />
                       <span className="block text-xs text-slate-500">{c.origin}</span>
                     </Td>
-                    <Td>{formatDate(c.nextRotationAt)}</Td>
-                    <Td>{c.policyName ? `${c.policyName} (${c.policyMaxAgeDays} d)` : "—"}</Td>
                     <Td>
+                      <Day iso={c.nextRotationAt} />
+                    </Td>
+                    <Td>
+                      {c.policyName ?? "—"}
+                      {c.policyName ? <span className="block text-xs text-slate-500">max {c.policyMaxAgeDays} d</span> : null}
+                    </Td>
+                    <Td className="min-w-56 whitespace-normal">
                       {c.status ? <CredentialStatusBadge status={c.status} /> : null}
                       {c.rotationError ? (
-                        <p className="mt-1 max-w-xs text-xs text-red-700" data-testid="rotation-error">
+                        <p className="mt-1 max-w-xs break-words text-xs text-red-700" data-testid="rotation-error">
                           {c.rotationError}
                           {c.nextRotationAttemptAt ? <span className="block text-slate-500">Next attempt {formatDate(c.nextRotationAttemptAt)}</span> : null}
                         </p>
