@@ -30,7 +30,7 @@ export function DailyDeliveries({ series, label, testId }: { series: DayPoint[];
   const tickEvery = Math.ceil(series.length / 6);
   return (
     <figure>
-      <svg viewBox={`0 0 ${W} ${H}`} className="h-auto w-full" role="img" aria-label={label} data-testid={testId}>
+      <svg viewBox={`0 0 ${W} ${H}`} className="h-auto max-h-48 w-full" role="img" aria-label={label} data-testid={testId}>
         <title>{label}</title>
         <Axis max={max} y={y} />
         {series.map((d, i) => {
@@ -87,7 +87,7 @@ export function DurationDistribution({ buckets, label, p50, p90 }: { buckets: nu
   const caption = `${label}: p50 ${formatDuration(p50)}, p90 ${formatDuration(p90)}`;
   return (
     <figure>
-      <svg viewBox={`0 0 ${W} ${H}`} className="h-auto w-full" role="img" aria-label={caption}>
+      <svg viewBox={`0 0 ${W} ${H}`} className="h-auto max-h-48 w-full" role="img" aria-label={caption}>
         <title>{caption}</title>
         <Axis max={max} y={y} />
         {shown.map((s, k) => {
@@ -139,7 +139,7 @@ export function CredentialAgeBars({ ages, label }: { ages: AgeBars; label: strin
   const caption = `${label}${ages.policyMaxAgeDays !== null ? ` (policy: ${ages.policyMaxAgeDays} days)` : ""}`;
   return (
     <figure>
-      <svg viewBox={`0 0 ${W} ${H}`} className="h-auto w-full" role="img" aria-label={caption}>
+      <svg viewBox={`0 0 ${W} ${H}`} className="h-auto max-h-48 w-full" role="img" aria-label={caption}>
         <title>{caption}</title>
         <Axis max={max} y={y} />
         {ages.bars.map((b, i) => {
