@@ -66,10 +66,10 @@ export async function runRotationTick(opts: TickOptions): Promise<RotationTickRe
 /** One pass of the notification dispatcher, under the `notifications` lease. */
 export async function runNotificationTick(opts: TickOptions): Promise<{ leased: boolean; attempted: number; delivered: number }> {
   const clock = opts.now ?? (() => new Date());
-  if (!(await acquireSchedulerLease({ name: NOTIFICATIONS_LEASE, holder: opts.holder, leaseMs: opts.leaseMs, now: clock() }))) {
-    return { leased: false, attempted: 0, delivered: 0 };
-  }
-  const result = await dispatchDueDeliveries({ now: clock(), ...(opts.random ? { random: opts.random } : {}) });
+  const lease = () => acquireSchedulerLease({ name: NOTIFICATIONS_LEASE, holder: opts.holder, leaseMs: opts.leaseMs, now: clock() });
+  if (!(await lease())) return { leased: false, attempted: 0, delivered: 0 };
+  // Renewed before each delivery: a slow sink (up to 10 s each) must not let the lease lapse mid-batch.
+  const result = await dispatchDueDeliveries({ now: clock(), beforeEach: lease, ...(opts.random ? { random: opts.random } : {}) });
   return { leased: true, ...result };
 }
 

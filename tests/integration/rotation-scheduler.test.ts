@@ -196,6 +196,17 @@ describe("automatic rotation", () => {
     expect(active).toMatchObject({ origin: "rotated", rotationError: null, rotationAttempts: 0 });
   });
 
+  it("an unreachable cluster: rotation-failed with the connection error, old credential kept", async () => {
+    const target = await rotatingTarget({ canRotateSelf: true });
+    await db().target.update({ where: { id: target.targetId }, data: { serverUrl: "https://127.0.0.1:1" } });
+    const tick = await runRotationTick({ holder: "scheduler-solo", leaseMs: 60_000, now: advance(20 * HOUR) });
+    expect(tick.outcomes.find((o) => o.credentialId === target.credentialId)).toMatchObject({ kind: "failed", attempts: 1 });
+    const row = await db().credential.findUniqueOrThrow({ where: { id: target.credentialId } });
+    expect(row).toMatchObject({ state: "active", rotationAttempts: 1 });
+    expect(row.rotationError).toMatch(/ECONNREFUSED|connect/i);
+    expect(await db().credential.count({ where: { targetId: target.targetId } })).toBe(1);
+  });
+
   it("two schedulers ticking at once on one database rotate a due credential exactly once", async () => {
     const target = await rotatingTarget({ canRotateSelf: true });
     const clock = advance(20 * HOUR);

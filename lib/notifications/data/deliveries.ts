@@ -71,7 +71,15 @@ async function recordAttempt(opts: { id: string; attemptsBefore: number; result:
  * signing secret. Deliveries of disabled sinks wait. Run by the one process holding the `notifications` lease.
  * Returns how many were attempted and delivered.
  */
-export async function dispatchDueDeliveries(opts: { now?: Date; limit?: number; random?: () => number } = {}): Promise<{ attempted: number; delivered: number }> {
+export async function dispatchDueDeliveries(
+  opts: {
+    now?: Date;
+    limit?: number;
+    random?: () => number;
+    /** Called before each delivery (the caller renews its lease); false stops the batch, e.g. when the lease was lost. */
+    beforeEach?: () => Promise<boolean>;
+  } = {},
+): Promise<{ attempted: number; delivered: number }> {
   const now = opts.now ?? new Date();
   const rows = await db().notificationDelivery.findMany({
     where: { state: "pending", nextAttemptAt: { lte: now }, sink: { enabled: true } },
@@ -80,7 +88,10 @@ export async function dispatchDueDeliveries(opts: { now?: Date; limit?: number; 
     take: opts.limit ?? 50,
   });
   let delivered = 0;
+  let attempted = 0;
   for (const row of rows) {
+    if (opts.beforeEach && !(await opts.beforeEach())) break;
+    attempted++;
     let result: SendResult;
     try {
       const secret = openSinkSecret(row.sink.id, row.sink.secretCiphertext);
@@ -91,7 +102,7 @@ export async function dispatchDueDeliveries(opts: { now?: Date; limit?: number; 
     if (result.ok) delivered++;
     await recordAttempt({ id: row.id, attemptsBefore: row.attempts, result, now: opts.now ?? new Date(), ...(opts.random ? { random: opts.random } : {}) });
   }
-  return { attempted: rows.length, delivered };
+  return { attempted, delivered };
 }
 
 /**
