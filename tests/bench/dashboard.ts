@@ -1,0 +1,284 @@
+// `npm run bench -- dashboard [--db sqlite|postgresql|both] [--targets 10000] [--events 1000000] [--requests 200]`
+// Server time of the dashboard's hot reads on a large Wharf: p50/p95 of the list APIs (first page and a deep cursor),
+// deployment detail and the home (comparison) page, `--requests` each with autocannon against a real `next start`;
+// then first contentful paint and time to interactive of the home page in Chromium. The scale database is seeded
+// once per size with `seed:scale` and kept under tests/.artifacts/bench-dashboard (PostgreSQL: database
+// wharf_bench_<targets>_<events>) so later runs start at once. Goals: p95 < 150 ms for every list, home < 1 s.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import pg from "pg";
+import { chromium } from "@playwright/test";
+import { hashPassword, newSecretToken, sha256Hex } from "@/lib/auth/secrets";
+import { seedScale } from "@/lib/cli/seed-scale";
+import { createDb, type Db } from "@/lib/db/client";
+import { migrateDatabase } from "@/lib/db/migrate";
+import { encodeDeploymentCursor } from "@/lib/deployments/data/deployment-cursor";
+import { resetEnvCache } from "@/lib/env";
+import { encodeSyncCursor } from "@/lib/sync/cursor";
+import { encodeTargetCursor } from "@/lib/targets/cursor";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const artifacts = path.join(root, "tests/.artifacts/bench-dashboard");
+const LIST_GOAL_MS = 150;
+const HOME_GOAL_MS = 1000;
+
+interface Flags {
+  db: ("sqlite" | "postgresql")[];
+  targets: number;
+  events: number;
+  requests: number;
+}
+
+function flags(argv: string[]): Flags {
+  const f: Flags = { db: ["sqlite"], targets: 10_000, events: 1_000_000, requests: 200 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const v = argv[i + 1];
+    if (v === undefined) continue;
+    if (a === "--db") f.db = v === "both" ? ["sqlite", "postgresql"] : [v as "sqlite" | "postgresql"];
+    else if (a === "--targets") f.targets = Number(v);
+    else if (a === "--events") f.events = Number(v);
+    else if (a === "--requests") f.requests = Number(v);
+    else continue;
+    i++;
+  }
+  return f;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+/** Database URL and data dir (master key) for one size; seeds when the database does not hold that size yet. */
+async function scaleDatabase(kind: "sqlite" | "postgresql", f: Flags): Promise<{ url: string; dataDir: string }> {
+  const name = `${kind}-${f.targets}-${f.events}`;
+  const dataDir = path.join(artifacts, name);
+  fs.mkdirSync(dataDir, { recursive: true });
+  let url: string;
+  if (kind === "sqlite") url = `file:${path.join(dataDir, "wharf.db")}`;
+  else {
+    const admin = process.env.WHARF_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+    const dbName = `wharf_bench_${f.targets}_${f.events}`;
+    const client = new pg.Client({ connectionString: admin });
+    await client.connect();
+    const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [dbName]);
+    if (!exists.rowCount) await client.query(`CREATE DATABASE "${dbName}"`);
+    await client.end();
+    const u = new URL(admin);
+    u.pathname = `/${dbName}`;
+    url = u.toString();
+  }
+  process.env.DATABASE_URL = url;
+  process.env.WHARF_DATA_DIR = dataDir;
+  delete process.env.WHARF_MASTER_KEY;
+  resetEnvCache();
+  await migrateDatabase(url);
+  const db = createDb(url);
+  try {
+    const have = await db.target.count();
+    if (have < f.targets) {
+      if (have > 0) throw new Error(`${url} holds ${have} targets, fewer than ${f.targets}; remove it to reseed`);
+      console.log(`[bench] seeding ${kind}: ${f.targets} targets, ${f.events} sync events (once per size)…`);
+      await seedScale(db, { targets: f.targets, events: f.events, log: (l) => console.log(`[bench] ${l}`) });
+      if (kind === "postgresql") await db.$executeRawUnsafe("ANALYZE");
+    }
+  } finally {
+    await db.$disconnect();
+  }
+  return { url, dataDir };
+}
+
+/** A fresh admin with a password (for the browser's session) and an API token (for autocannon). */
+async function benchAdmin(db: Db): Promise<{ email: string; password: string; token: string }> {
+  const email = `bench-${randomBytes(4).toString("hex")}@bench.wharf`;
+  const password = randomBytes(12).toString("base64url");
+  const user = await db.user.create({ data: { email, name: "Bench", role: "admin", passwordHash: await hashPassword(password) } });
+  const token = newSecretToken("wharf");
+  await db.apiToken.create({ data: { name: "bench", prefix: token.slice(0, 12), tokenHash: sha256Hex(token), role: "admin", createdById: user.id } });
+  return { email, password, token };
+}
+
+async function startServer(url: string, dataDir: string, port: number): Promise<ChildProcess> {
+  if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
+    console.log("[bench] no production build: running next build…");
+    await new Promise<void>((resolve, reject) => {
+      const b = spawn(path.join(root, "node_modules/.bin/next"), ["build"], { cwd: root, stdio: "inherit" });
+      b.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`next build exited ${code}`))));
+    });
+  }
+  const child = spawn(path.join(root, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      DATABASE_URL: url,
+      WHARF_DATA_DIR: dataDir,
+      PORT: String(port),
+      WHARF_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      // Reads only: no executor or scheduler acting on the seeded queue while we measure.
+      WHARF_EXECUTOR: "off",
+      WHARF_ROTATION: "off",
+      NEXT_TELEMETRY_DISABLED: "1",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/api/health`);
+      if (res.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`next start did not come up:\n${out.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+interface Row {
+  name: string;
+  p50: number;
+  p95: number;
+  errors: number;
+  goal?: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** `requests` requests one after another; per-response times from autocannon's response events. */
+async function measure(name: string, url: string, headers: Record<string, string>, requests: number, goal?: number): Promise<Row> {
+  // Warm-up: the first request of a route loads its module and fills caches; production servers are warm.
+  await fetch(url, { headers });
+  const times: number[] = [];
+  let errors = 0;
+  // One connection: each sample is one request's server time, not time spent queued behind the others.
+  const instance = autocannon({ url, connections: 1, amount: requests, headers, timeout: 30 });
+  instance.on("response", (_c, status, _b, ms) => {
+    if (status >= 200 && status < 300) times.push(ms);
+    else errors++;
+  });
+  const result = await instance;
+  times.sort((a, b) => a - b);
+  const row = { name, p50: percentile(times, 50), p95: percentile(times, 95), errors: errors + result.errors + result.timeouts, goal };
+  console.log(`[bench] ${name}: p50 ${row.p50.toFixed(0)} ms, p95 ${row.p95.toFixed(0)} ms, ${row.errors} errors`);
+  return row;
+}
+
+async function deepCursors(db: Db, depth: number) {
+  const [target] = await db.target.findMany({ orderBy: [{ name: "asc" }, { id: "asc" }], skip: depth, take: 1, select: { name: true, id: true } });
+  const [deployment] = await db.deployment.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], skip: depth, take: 1, select: { createdAt: true, id: true } });
+  const [event] = await db.syncEvent.findMany({ orderBy: [{ occurredAt: "desc" }, { id: "desc" }], skip: depth * 10, take: 1, select: { occurredAt: true, id: true } });
+  const [audit] = await db.auditEvent.findMany({ orderBy: { seq: "desc" }, skip: depth, take: 1, select: { seq: true } });
+  return {
+    target: target ? encodeTargetCursor(target) : null,
+    deployment: deployment ? encodeDeploymentCursor(deployment) : null,
+    event: event ? encodeSyncCursor(event.occurredAt, event.id) : null,
+    audit: audit?.seq ?? null,
+    deploymentId: deployment?.id ?? null,
+  };
+}
+
+async function browserTimings(base: string, cookie: string, runs = 5): Promise<{ fcp: number; interactive: number; load: number }> {
+  const executablePath = fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined;
+  const browser = await chromium.launch({ executablePath, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+  try {
+    const context = await browser.newContext();
+    const [name, value] = cookie.split("=") as [string, string];
+    await context.addCookies([{ name, value, url: base }]);
+    const samples: { fcp: number; interactive: number; load: number }[] = [];
+    for (let i = 0; i < runs + 1; i++) {
+      const page = await context.newPage();
+      await page.goto(`${base}/`, { waitUntil: "load" });
+      const t = await page.evaluate(() => {
+        const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+        const fcp = performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN;
+        return { fcp, interactive: nav.domContentLoadedEventEnd, load: nav.loadEventEnd };
+      });
+      if (!page.url().endsWith("/")) throw new Error(`home page redirected to ${page.url()}`);
+      if (i > 0) samples.push(t); // the first load warms the server's route
+      await page.close();
+    }
+    const med = (k: "fcp" | "interactive" | "load") => samples.map((s) => s[k]).sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+    return { fcp: med("fcp"), interactive: med("interactive"), load: med("load") };
+  } finally {
+    await browser.close();
+  }
+}
+
+function printTable(kind: string, f: Flags, rows: Row[], browser: { fcp: number; interactive: number; load: number }): void {
+  const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} ms` : "—");
+  console.log(`\nDashboard benchmark — ${kind}, ${f.targets.toLocaleString("en")} targets, ${f.events.toLocaleString("en")} sync events, ${f.requests} requests each, one connection\n`);
+  console.log(`${"request".padEnd(34)} ${"p50".padStart(8)} ${"p95".padStart(8)} ${"errors".padStart(7)}  goal`);
+  for (const r of rows) {
+    const verdict = r.goal === undefined ? "" : r.p95 < r.goal ? `p95 < ${r.goal} ms ✓` : `p95 < ${r.goal} ms ✗`;
+    console.log(`${r.name.padEnd(34)} ${ms(r.p50).padStart(8)} ${ms(r.p95).padStart(8)} ${String(r.errors).padStart(7)}  ${verdict}`);
+  }
+  console.log(`\nhome page in Chromium (median of 5): first contentful paint ${ms(browser.fcp)}, interactive (DOMContentLoaded end) ${ms(browser.interactive)}, load ${ms(browser.load)}  ${browser.interactive < HOME_GOAL_MS ? `< ${HOME_GOAL_MS} ms ✓` : `≥ ${HOME_GOAL_MS} ms ✗`}`);
+}
+
+export async function run(): Promise<void> {
+  const f = flags(process.argv.slice(3));
+  for (const kind of f.db) {
+    const { url, dataDir } = await scaleDatabase(kind, f);
+    const db = createDb(url);
+    const port = await freePort();
+    let server: ChildProcess | null = null;
+    try {
+      const admin = await benchAdmin(db);
+      const cursors = await deepCursors(db, Math.min(5000, Math.floor(f.targets / 2)));
+      server = await startServer(url, dataDir, port);
+      const base = `http://127.0.0.1:${port}`;
+      const bearer = { authorization: `Bearer ${admin.token}` };
+      const signIn = await fetch(`${base}/api/auth/sign-in`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: base },
+        body: JSON.stringify({ email: admin.email, password: admin.password }),
+      });
+      const cookie = /wharf_session=[^;]+/.exec(signIn.headers.get("set-cookie") ?? "")?.[0];
+      if (!cookie) throw new Error(`sign-in for the home page failed: ${signIn.status}`);
+
+      const q = encodeURIComponent;
+      const rows: Row[] = [];
+      const n = f.requests;
+      rows.push(await measure("targets, first page", `${base}/api/targets?limit=50`, bearer, n, LIST_GOAL_MS));
+      if (cursors.target) rows.push(await measure("targets, deep cursor", `${base}/api/targets?limit=50&cursor=${q(cursors.target)}`, bearer, n, LIST_GOAL_MS));
+      rows.push(await measure("sync history, first page", `${base}/api/sync-events?limit=50`, bearer, n, LIST_GOAL_MS));
+      if (cursors.event) rows.push(await measure("sync history, deep cursor", `${base}/api/sync-events?limit=50&cursor=${q(cursors.event)}`, bearer, n, LIST_GOAL_MS));
+      rows.push(await measure("deployments, first page", `${base}/api/deployments?limit=25`, bearer, n, LIST_GOAL_MS));
+      if (cursors.deployment) rows.push(await measure("deployments, deep cursor", `${base}/api/deployments?limit=25&cursor=${q(cursors.deployment)}`, bearer, n, LIST_GOAL_MS));
+      rows.push(await measure("audit, first page", `${base}/api/audit?limit=50`, bearer, n, LIST_GOAL_MS));
+      if (cursors.audit) rows.push(await measure("audit, deep cursor", `${base}/api/audit?limit=50&cursor=${cursors.audit}`, bearer, n, LIST_GOAL_MS));
+      rows.push(await measure("credential access, first page", `${base}/api/credential-access?limit=50`, bearer, n, LIST_GOAL_MS));
+      rows.push(await measure("users, first page", `${base}/api/users?limit=50`, bearer, n, LIST_GOAL_MS));
+      if (cursors.deploymentId) rows.push(await measure("deployment detail", `${base}/api/deployments/${cursors.deploymentId}`, bearer, n));
+      rows.push(await measure("home / comparison page (HTML)", `${base}/`, { cookie }, n));
+      const browser = await browserTimings(base, cookie);
+      printTable(kind, f, rows, browser);
+    } finally {
+      if (server && server.exitCode === null) {
+        const exited = new Promise((r) => server!.once("exit", r));
+        server.kill("SIGTERM");
+        await exited;
+      }
+      await db.$disconnect();
+    }
+  }
+}
