@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { notificationBody } from "@/lib/notifications/messages";
+import { deliveryRetryDelayMs } from "@/lib/notifications/send";
+import { signatureFor, verifySignature } from "@/lib/notifications/signing";
+
+const base = { credentialId: "c1", targetId: "t1", targetName: "prod <eu> & co", fingerprint: "0123456789ab", expiresAt: "2999-01-01T00:00:00.000Z" };
+
+describe("notificationBody", () => {
+  it("is Slack-compatible: text, a mrkdwn section block, and the event's fields under wharf", () => {
+    const body = notificationBody({ event: "rotation.due", data: { ...base, dueAt: "2026-05-01T12:00:00.000Z" } }, "https://wharf.example.com");
+    expect(body.text).toContain("<https://wharf.example.com/targets/t1|prod &lt;eu&gt; &amp; co>");
+    expect(body.text).toContain("2026-05-01 12:00:00 UTC");
+    expect(body.blocks).toEqual([{ type: "section", text: { type: "mrkdwn", text: body.text } }]);
+    expect(body.wharf).toEqual({ event: "rotation.due", ...base, dueAt: "2026-05-01T12:00:00.000Z" });
+  });
+
+  it("says expired rather than overdue once the credential's expiry has passed", () => {
+    const overdue = notificationBody({ event: "rotation.overdue", data: { ...base, dueAt: "2026-01-01T00:00:00.000Z" } }, "http://x");
+    expect(overdue.text).toContain("overdue");
+    const expired = notificationBody({ event: "rotation.overdue", data: { ...base, expiresAt: "2001-01-01T00:00:00.000Z" } }, "http://x");
+    expect(expired.text).toContain("expired");
+  });
+
+  it("rotation.failed carries the server's message (escaped) and the next attempt", () => {
+    const body = notificationBody({ event: "rotation.failed", data: { ...base, error: 'User "x" cannot create <token>', attempts: 3, nextAttemptAt: "2026-05-01T12:04:00.000Z" } }, "http://x");
+    expect(body.text).toContain('User "x" cannot create &lt;token&gt;');
+    expect(body.text).toContain("next attempt 2026-05-01 12:04:00 UTC");
+    expect(body.wharf).toMatchObject({ event: "rotation.failed", attempts: 3 });
+  });
+
+  it("deployment.awaiting-approval links the deployment", () => {
+    const body = notificationBody(
+      { event: "deployment.awaiting-approval", data: { deploymentId: "d1", targetId: "t1", targetName: "prod", requestedBy: "dev@example.com", reason: "release 4", requiredApprovals: 2 } },
+      "https://wharf.example.com",
+    );
+    expect(body.text).toBe("<https://wharf.example.com/deployments/d1|Deployment> to prod awaits approval (2 required), requested by dev@example.com: release 4");
+  });
+});
+
+describe("signatures", () => {
+  it("sha256=<hex HMAC of the raw body>; any change to body or secret fails verification", () => {
+    const sig = signatureFor("whsec_test", '{"a":1}');
+    // Computed independently (Python hmac) for this body and secret.
+    expect(sig).toBe("sha256=51426af50a41dd7ff2cd3f116594734766d4018d15d6fb07169aee5d2959adf5");
+    expect(verifySignature("whsec_test", '{"a":1}', sig)).toBe(true);
+    expect(verifySignature("whsec_test", '{"a":2}', sig)).toBe(false);
+    expect(verifySignature("whsec_other", '{"a":1}', sig)).toBe(false);
+    expect(verifySignature("whsec_test", '{"a":1}', null)).toBe(false);
+    expect(verifySignature("whsec_test", '{"a":1}', "sha256=00")).toBe(false);
+  });
+});
+
+describe("deliveryRetryDelayMs", () => {
+  it("from 30 s doubling to at most 1 h, jittered in the upper half", () => {
+    expect(deliveryRetryDelayMs(1, () => 1)).toBe(30_000);
+    expect(deliveryRetryDelayMs(1, () => 0)).toBe(15_000);
+    expect(deliveryRetryDelayMs(3, () => 1)).toBe(120_000);
+    expect(deliveryRetryDelayMs(30, () => 1)).toBe(3_600_000);
+    expect(deliveryRetryDelayMs(30, () => 0)).toBe(1_800_000);
+  });
+});
