@@ -66,7 +66,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
           </h2>
         </div>
         <RangeControls comparison={comparison} />
-        <ComparisonView comparison={comparison} />
+        <ComparisonView comparison={comparison} canCheckScope={can(principal.role, "credentials.replace")} />
       </section>
       <div className="grid gap-6 md:grid-cols-2">
         <Card>

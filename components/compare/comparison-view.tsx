@@ -5,6 +5,7 @@ import { formatDuration } from "@/lib/compare/buckets";
 import type { Comparison } from "@/lib/compare/data/get-comparison";
 import type { ModeDelivery, TMode } from "@/lib/compare/figures";
 import { CredentialAgeBars, DailyDeliveries, DurationDistribution } from "./charts";
+import { ScopeCheckButton } from "./scope-check-button";
 
 function href(path: string, params: Record<string, string | null | undefined>): string {
   const q = new URLSearchParams();
@@ -96,7 +97,7 @@ function DeliveryBlock({ mode, d, scope }: { mode: TMode; d: ModeDelivery; scope
   );
 }
 
-function PushExposureBlock({ c, scope }: { c: Comparison; scope: Scope }) {
+function PushExposureBlock({ c, scope, canCheckScope }: { c: Comparison; scope: Scope; canCheckScope: boolean }) {
   const e = c.exposure.push;
   const range = { from: scope.from, to: scope.to };
   const attention = e.status.overdue + e.status.expired;
@@ -134,6 +135,7 @@ function PushExposureBlock({ c, scope }: { c: Comparison; scope: Scope }) {
           tone={denied > 0 ? "amber" : undefined}
         />
       </div>
+      {canCheckScope ? <ScopeCheckButton credentialIds={e.uncheckedIds} /> : null}
       <div>
         <p className="mb-1 text-xs font-medium text-slate-600">credential age (days since stored or rotated)</p>
         <CredentialAgeBars ages={e.ages} label="Push credential ages" />
@@ -172,7 +174,18 @@ const TITLES: Record<TMode, { title: string; description: string }> = {
  * Push and pull side by side (or one mode, on a target's page): delivery figures from the rollups and exposure
  * figures, each linking to the rows it was computed from.
  */
-export function ComparisonView({ comparison, modes = ["push", "pull"], targetId }: { comparison: Comparison; modes?: TMode[]; targetId?: string }) {
+export function ComparisonView({
+  comparison,
+  modes = ["push", "pull"],
+  targetId,
+  canCheckScope = false,
+}: {
+  comparison: Comparison;
+  modes?: TMode[];
+  targetId?: string;
+  /** Whether the viewer may run the cluster-admin check (it decrypts credentials: `credentials.replace`). */
+  canCheckScope?: boolean;
+}) {
   const scope: Scope = { from: comparison.range.from.slice(0, 10), to: new Date(new Date(comparison.range.to).getTime() - 1).toISOString().slice(0, 10), environment: comparison.range.environment, targetId };
   return (
     <div className={modes.length > 1 ? "grid gap-6 lg:grid-cols-2" : "grid gap-6"} data-testid="comparison">
@@ -191,7 +204,7 @@ export function ComparisonView({ comparison, modes = ["push", "pull"], targetId 
           />
           <CardBody className="space-y-6">
             <DeliveryBlock mode={mode} d={comparison.delivery[mode]} scope={scope} />
-            {mode === "push" ? <PushExposureBlock c={comparison} scope={scope} /> : <PullExposureBlock c={comparison} scope={scope} />}
+            {mode === "push" ? <PushExposureBlock c={comparison} scope={scope} canCheckScope={canCheckScope} /> : <PullExposureBlock c={comparison} scope={scope} />}
           </CardBody>
         </Card>
       ))}

@@ -34,6 +34,8 @@ export interface PushExposure {
   clusterAdmin: number;
   /** Credentials whose scope was never checked. */
   scopeUnchecked: number;
+  /** Ids of (up to 50) unchecked credentials, for the "Check" button. */
+  uncheckedIds: string[];
   status: { ok: number; dueSoon: number; rotationFailed: number; overdue: number; expired: number };
   ages: AgeBars;
   /** `credential.decrypted` audit rows in the range: each is plaintext in a dashboard process's memory. */

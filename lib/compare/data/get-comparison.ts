@@ -80,6 +80,7 @@ async function pushExposure(range: ComparisonRange, targetId: string | undefined
   const kinds = new Map<string, number>();
   let clusterAdmin = 0;
   let scopeUnchecked = 0;
+  const uncheckedIds: string[] = [];
   const ages: { ageDays: number; policyMaxAgeDays: number | null }[] = [];
   for (const r of rows) {
     const policy = resolvePolicyFrom(r.target, policies);
@@ -91,7 +92,10 @@ async function pushExposure(range: ComparisonRange, targetId: string | undefined
     else if (view.status === "expired") status.expired++;
     kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
     const scope = parseScopeSummary(r.scopeSummary);
-    if (!scope) scopeUnchecked++;
+    if (!scope) {
+      scopeUnchecked++;
+      if (uncheckedIds.length < 50) uncheckedIds.push(r.id);
+    }
     else if (scope.clusterAdmin) clusterAdmin++;
     ages.push({ ageDays: (now.getTime() - r.lastRotatedAt.getTime()) / DAY_MS, policyMaxAgeDays: policy?.maxAgeDays ?? null });
   }
@@ -115,6 +119,7 @@ async function pushExposure(range: ComparisonRange, targetId: string | undefined
     byKind: [...kinds.entries()].map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind)),
     clusterAdmin,
     scopeUnchecked,
+    uncheckedIds,
     status,
     ages: ageBars(ages),
     decrypts,

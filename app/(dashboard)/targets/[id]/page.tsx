@@ -57,7 +57,7 @@ export default async function TargetPage({ params, searchParams }: { params: Par
         <CredentialPanel targetId={target.id} mode={target.mode} canManage={can(principal.role, "credentials.manage")} />
       </div>
       <div className="mt-6">
-        <TargetComparison targetId={target.id} mode={target.mode === "pull" ? "pull" : "push"} query={{ range: first("range"), from: first("from"), to: first("to") }} />
+        <TargetComparison targetId={target.id} mode={target.mode === "pull" ? "pull" : "push"} query={{ range: first("range"), from: first("from"), to: first("to") }} canCheckScope={can(principal.role, "credentials.replace")} />
       </div>
     </>
   );
