@@ -32,7 +32,18 @@ function AuditRow({ event }: { event: AuditEventView }) {
           </span>
         </div>
       </Td>
-      <Td className="font-mono text-xs">{event.action}</Td>
+      <Td className="font-mono text-xs">
+        {event.action}
+        {event.action === "auth.signed-in" && event.details.local === true ? (
+          <Badge tone="yellow" className="ml-2 font-sans" title="Signed in with a local password (break-glass), not the identity provider">
+            local account
+          </Badge>
+        ) : event.action === "auth.signed-in" && event.details.method === "oidc" ? (
+          <Badge tone="blue" className="ml-2 font-sans" title={typeof event.details.issuer === "string" ? event.details.issuer : undefined}>
+            single sign-on
+          </Badge>
+        ) : null}
+      </Td>
       <Td className="whitespace-normal">
         <span className="text-slate-500">{event.subjectType}</span> {event.subjectId ? <code className="font-mono text-xs">{event.subjectId}</code> : null}
         {hasDetails ? (
