@@ -50,6 +50,20 @@ async function issueDemoCredentials(sandbox: Sandbox, targets: { id: string; nam
         roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" },
         subjects: [{ kind: "ServiceAccount", name: `wharf-${t.name}`, namespace: "kube-system" }],
       },
+      // Automatic rotation asks for the next token with the current one, so the ServiceAccount may mint its own.
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "Role",
+        metadata: { name: `wharf-${t.name}-self-token`, namespace: "kube-system" },
+        rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"], resourceNames: [`wharf-${t.name}`] }],
+      },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: { name: `wharf-${t.name}-self-token`, namespace: "kube-system" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `wharf-${t.name}-self-token` },
+        subjects: [{ kind: "ServiceAccount", name: `wharf-${t.name}`, namespace: "kube-system" }],
+      },
     ]);
     const report = await applyManifests(client, objects, { fieldManager: "wharf-demo-setup" });
     if (!report.ok) throw new Error("could not prepare the sandbox for the demo targets");
