@@ -3,8 +3,8 @@
 // 1. commit → synced latency over 20 commits with notify (goal p95 < 2 s) and with a 5 s poll instead;
 // 2. the agent's resident memory with 1,000 registered small repositories (goal < 256 MiB).
 // "Synced" is when Wharf has received the agent's `synced` event for that commit (applied, rollout checked, reported).
-// The agent runs as deploy/agent/Dockerfile builds it: bundled with esbuild, on plain node. Under tsx (`npm run
-// agent`) the same agent needs ~90 MiB more for tsx's in-process transpiler and source maps; that is printed too.
+// The agent runs as deploy/agent/Dockerfile builds it: bundled with esbuild, on plain node. Its idle memory under tsx
+// (`npm run agent`) is printed for comparison.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -108,6 +108,8 @@ async function latency(git: GitServer, sandbox: SandboxInfo, mode: "notify" | "p
   try {
     await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === first, 60_000);
     for (let i = 1; i <= COMMITS; i++) {
+      // Pushes arrive at random moments relative to the poll timer, not right after a sync.
+      if (mode === "poll") await new Promise((resolve) => setTimeout(resolve, Math.random() * 5000));
       const sha = await repo.commit({ files: { "deploy/config.yaml": app(ns, String(i))["deploy/config.yaml"]! }, author: AUTHOR, message: `change ${i}` });
       const started = performance.now();
       if (mode === "notify") wharf.notify(repoId);
@@ -161,7 +163,8 @@ async function memory(git: GitServer, sandbox: SandboxInfo): Promise<void> {
   const agent = await startAgentProcess(wharf, sandbox, stateDir);
   const started = performance.now();
   try {
-    const idle = await new Promise<number>((resolve) => setTimeout(() => resolve(rssMiB(agent.pid!).rss), 3000));
+    while (wharf.heartbeats.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    const idle = rssMiB(agent.pid!).rss;
     let lastReport = 0;
     while (wharf.events.filter((e) => e.result === "synced").length < REPOS) {
       if (agent.exitCode !== null) throw new Error(`agent exited with ${agent.exitCode}`);
@@ -198,8 +201,11 @@ function summary(label: string, samples: number[], goal?: number): void {
 async function tsxOverhead(wharf: FakeWharf, sandbox: SandboxInfo): Promise<void> {
   const measure = async (runner: "bundle" | "tsx") => {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-bench-agent-"));
+    const heartbeats = wharf.heartbeats.length;
     const agent = await startAgentProcess(wharf, sandbox, stateDir, runner);
-    const rss = await new Promise<number>((resolve) => setTimeout(() => resolve(rssMiB(agent.pid!).rss), 3000));
+    // Measured once the agent is fully up (its first heartbeat arrived) and has settled for a second.
+    while (wharf.heartbeats.length === heartbeats) await new Promise((resolve) => setTimeout(resolve, 50));
+    const rss = await new Promise<number>((resolve) => setTimeout(() => resolve(rssMiB(agent.pid!).rss), 1000));
     await stopProcess(agent);
     fs.rmSync(stateDir, { recursive: true, force: true });
     return rss;

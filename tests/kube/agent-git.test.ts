@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentError, redactUrls } from "@/lib/agent/errors";
+import { ensureDemoRepo } from "@/lib/agent/demo";
 import { GitCache } from "@/lib/agent/git";
 import { renderManifests } from "@/lib/agent/render";
 import { startGitServer, type GitServer } from "@/tests/support/git-server";
@@ -103,6 +104,18 @@ describe("GitCache (real git against git daemon)", () => {
     const noKubectl = new GitCache({ dir: cacheDir(), kubectlPath: "/nonexistent/kubectl" });
     await noKubectl.fetch(repo.url, "main");
     expect(await codeOf(noKubectl.readManifests(repo.url, sha, "overlays/prod"))).toMatch(/^KUSTOMIZE_UNAVAILABLE/);
+  });
+
+  it("creates the npm start demo repository once, readable over file://, and keeps later commits", async () => {
+    const dir = path.join(cacheDir(), "demo");
+    const demo = await ensureDemoRepo({ dir, namespace: "demo" });
+    const cache = new GitCache({ dir: cacheDir() });
+    const commit = await cache.fetch(demo.url, demo.branch);
+    const objects = renderManifests(await cache.readManifests(demo.url, commit.sha, demo.path));
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(["ConfigMap/hello-config", "Deployment/hello", "Service/hello"]);
+    fs.writeFileSync(path.join(dir, "deploy/config.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: hello-config }\ndata: { greeting: changed }\n");
+    await ensureDemoRepo({ dir, namespace: "demo" });
+    expect(fs.readFileSync(path.join(dir, "deploy/config.yaml"), "utf8")).toContain("changed");
   });
 
   it("keeps credentials out of error messages", () => {

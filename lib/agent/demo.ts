@@ -1,0 +1,66 @@
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/** Where `ensureDemoRepo` put the demo repository, in the shape a repo registration takes. */
+export interface DemoRepo {
+  /** Working tree people can edit and commit in to watch the agent follow. */
+  dir: string;
+  /** `file://` URL the agent fetches. */
+  url: string;
+  branch: string;
+  path: string;
+}
+
+const GIT_ENV = { GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_AUTHOR_NAME: "Wharf demo", GIT_AUTHOR_EMAIL: "demo@wharf.local", GIT_COMMITTER_NAME: "Wharf demo", GIT_COMMITTER_EMAIL: "demo@wharf.local" };
+
+function demoFiles(namespace: string): Record<string, string> {
+  return {
+    "README.md": `# Wharf demo repository\n\nThe pull agent syncs \`deploy/\` into namespace \`${namespace}\`. Edit a file and commit:\n\n    git commit -am "more replicas"\n\nThe sync history shows the new revision within a poll interval (or at once with a webhook).\n`,
+    "deploy/config.yaml": `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: hello-config\ndata:\n  greeting: "Hello from Git"\n`,
+    "deploy/deployment.yaml": [
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata:",
+      "  name: hello",
+      "spec:",
+      "  replicas: 2",
+      "  selector:",
+      "    matchLabels: { app: hello }",
+      "  template:",
+      "    metadata:",
+      "      labels: { app: hello }",
+      "    spec:",
+      "      containers:",
+      "        - name: hello",
+      "          image: nginx:1.27",
+      "          ports: [{ containerPort: 80 }]",
+      "",
+    ].join("\n"),
+    "deploy/service.yaml": `apiVersion: v1\nkind: Service\nmetadata:\n  name: hello\nspec:\n  selector: { app: hello }\n  ports: [{ port: 80, targetPort: 80 }]\n`,
+  };
+}
+
+/**
+ * Creates (once) a Git repository on disk with a small app under `deploy/` — a Deployment, a Service and a ConfigMap
+ * without namespaces, so they land in the pull target's default namespace — for `npm start`'s demo. An existing
+ * repository is left as it is, so people's own commits survive restarts.
+ */
+export async function ensureDemoRepo(opts: { dir: string; namespace: string }): Promise<DemoRepo> {
+  const dir = path.resolve(opts.dir);
+  const result: DemoRepo = { dir, url: `file://${dir}`, branch: "main", path: "deploy" };
+  if (fs.existsSync(path.join(dir, ".git"))) return result;
+  fs.mkdirSync(dir, { recursive: true });
+  const env = { ...process.env, ...GIT_ENV };
+  await run("git", ["init", "--quiet", "--initial-branch=main", dir], { env });
+  for (const [file, content] of Object.entries(demoFiles(opts.namespace))) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), content);
+  }
+  await run("git", ["add", "--all"], { cwd: dir, env });
+  await run("git", ["commit", "--quiet", "-m", "Demo app: hello Deployment, Service and ConfigMap"], { cwd: dir, env });
+  return result;
+}
