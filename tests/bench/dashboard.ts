@@ -1,4 +1,5 @@
-// `npm run bench -- dashboard [--db sqlite|postgresql|both] [--targets 10000] [--events 1000000] [--requests 200]`
+// `npm run bench -- dashboard [--db sqlite|postgresql|both] [--targets 10000] [--events 1000000] [--requests 200]
+//   [--home-requests N]`
 // Server time of the dashboard's hot reads on a large Wharf: p50/p95 of the list APIs (first page and a deep cursor),
 // deployment detail and the home (comparison) page, `--requests` each with autocannon against a real `next start`;
 // then first contentful paint and time to interactive of the home page in Chromium. The scale database is seeded
@@ -32,10 +33,12 @@ interface Flags {
   targets: number;
   events: number;
   requests: number;
+  /** The home page renders the whole comparison; fewer samples keep a full-scale run short. Default: --requests. */
+  homeRequests: number | null;
 }
 
 function flags(argv: string[]): Flags {
-  const f: Flags = { db: ["sqlite"], targets: 10_000, events: 1_000_000, requests: 200 };
+  const f: Flags = { db: ["sqlite"], targets: 10_000, events: 1_000_000, requests: 200, homeRequests: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -44,6 +47,7 @@ function flags(argv: string[]): Flags {
     else if (a === "--targets") f.targets = Number(v);
     else if (a === "--events") f.events = Number(v);
     else if (a === "--requests") f.requests = Number(v);
+    else if (a === "--home-requests") f.homeRequests = Number(v);
     else continue;
     i++;
   }
@@ -225,7 +229,7 @@ async function browserTimings(base: string, cookie: string, runs = 5): Promise<{
 
 function printTable(kind: string, f: Flags, rows: Row[], browser: { fcp: number; interactive: number; load: number }): void {
   const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} ms` : "—");
-  console.log(`\nDashboard benchmark — ${kind}, ${f.targets.toLocaleString("en")} targets, ${f.events.toLocaleString("en")} sync events, ${f.requests} requests each, one connection\n`);
+  console.log(`\nDashboard benchmark — ${kind}, ${f.targets.toLocaleString("en")} targets, ${f.events.toLocaleString("en")} sync events, ${f.requests} requests each (home page ${f.homeRequests ?? f.requests}), one connection\n`);
   console.log(`${"request".padEnd(34)} ${"p50".padStart(8)} ${"p95".padStart(8)} ${"errors".padStart(7)}  goal`);
   for (const r of rows) {
     const verdict = r.goal === undefined ? "" : r.p95 < r.goal ? `p95 < ${r.goal} ms ✓` : `p95 < ${r.goal} ms ✗`;
@@ -269,7 +273,7 @@ export async function run(): Promise<void> {
       rows.push(await measure("credential access, first page", `${base}/api/credential-access?limit=50`, bearer, n, LIST_GOAL_MS));
       rows.push(await measure("users, first page", `${base}/api/users?limit=50`, bearer, n, LIST_GOAL_MS));
       if (cursors.deploymentId) rows.push(await measure("deployment detail", `${base}/api/deployments/${cursors.deploymentId}`, bearer, n));
-      rows.push(await measure("home / comparison page (HTML)", `${base}/`, { cookie }, n));
+      rows.push(await measure("home / comparison page (HTML)", `${base}/`, { cookie }, f.homeRequests ?? n));
       const browser = await browserTimings(base, cookie);
       printTable(kind, f, rows, browser);
     } finally {
