@@ -126,7 +126,12 @@ function PushExposureBlock({ c, scope, canCheckScope }: { c: Comparison; scope: 
           link={href("/credentials", { status: e.status.expired > 0 && e.status.overdue === 0 ? "expired" : "overdue", targetId: scope.targetId })}
           tone={attention > 0 ? "red" : "green"}
         />
-        <Figure label="decrypts in range" value={String(e.decrypts)} hint="plaintext in a dashboard process" link={href("/audit", { action: "credential.decrypted", ...range })} />
+        <Figure
+          label="decrypts in range"
+          value={String(e.decrypts)}
+          hint="plaintext in a dashboard process"
+          link={href("/credentials/access", { action: "credential.decrypted", targetId: scope.targetId, ...range })}
+        />
         <Figure
           label="denied attempts"
           value={String(denied)}
@@ -186,7 +191,8 @@ export function ComparisonView({
   /** Whether the viewer may run the cluster-admin check (it decrypts credentials: `credentials.replace`). */
   canCheckScope?: boolean;
 }) {
-  const scope: Scope = { from: comparison.range.from.slice(0, 10), to: new Date(new Date(comparison.range.to).getTime() - 1).toISOString().slice(0, 10), environment: comparison.range.environment, targetId };
+  // Exact instants (the range's first midnight and the exclusive end), so list pages filter the same rows.
+  const scope: Scope = { from: comparison.range.from, to: comparison.range.to, environment: comparison.range.environment, targetId };
   return (
     <div className={modes.length > 1 ? "grid gap-6 lg:grid-cols-2" : "grid gap-6"} data-testid="comparison">
       {modes.map((mode) => (
