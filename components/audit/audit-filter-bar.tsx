@@ -9,7 +9,7 @@ import { AUDIT_ACTIONS, OUTCOMES, type TAuditAction, type TOutcome } from "@/lib
 const noop = () => () => undefined;
 
 /** True after hydration. Local times depend on the browser's time zone, so they are not rendered on the server. */
-function useIsClient(): boolean {
+export function useIsClient(): boolean {
   return useSyncExternalStore(
     noop,
     () => true,
@@ -18,14 +18,14 @@ function useIsClient(): boolean {
 }
 
 /** An ISO instant as a `datetime-local` value in the browser's zone. */
-function isoToLocalInput(iso: string | undefined): string {
+export function isoToLocalInput(iso: string | undefined): string {
   if (!iso) return "";
   const d = new Date(iso);
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
 
 /** A `datetime-local` value (browser's zone) as an ISO instant, so the server never guesses the zone. */
-function localInputToIso(value: string): string | undefined {
+export function localInputToIso(value: string): string | undefined {
   if (!value) return undefined;
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();

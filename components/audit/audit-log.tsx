@@ -12,6 +12,7 @@ import { auditSearchParams, type AuditEventView, type AuditListFilter } from "@/
 import type { TActorKind, TOutcome } from "@/lib/audit/schemas";
 import { AuditFilterBar } from "./audit-filter-bar";
 import { DateTime } from "./date-time";
+import { ExportButtons } from "./export-buttons";
 import { VerifyChainPanel } from "./verify-chain-panel";
 
 const ACTOR_TONE: Record<TActorKind, BadgeTone> = { user: "blue", "api-token": "purple", agent: "yellow", system: "neutral" };
@@ -87,8 +88,9 @@ export function AuditLog({ initialFilter }: { initialFilter: AuditListFilter }) 
       <Card>
         <CardBody className="space-y-4">
           <AuditFilterBar value={initialFilter} onApply={apply} />
-          <div className="border-t border-slate-100 pt-4">
+          <div className="flex flex-wrap items-start justify-between gap-3 border-t border-slate-100 pt-4">
             <VerifyChainPanel />
+            <ExportButtons path="/api/audit/export" params={auditSearchParams(filter)} />
           </div>
         </CardBody>
       </Card>

@@ -7,9 +7,11 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, Td, Th } from "@/components/ui/table";
+import { can, roleAtLeast, type TRole } from "@/lib/auth/roles";
 import { useTargetCredentials } from "@/lib/credentials/hooks/use-target-credentials";
 import { CREDENTIAL_KIND_LABELS, type CredentialView } from "@/lib/credentials/schemas";
 import { CredentialForm } from "./credential-form";
+import { CredentialUsage } from "./credential-usage";
 import { CredentialStatusBadge, formatDate } from "./status-badge";
 
 const PULL_NOTE = "Pull targets hold no cluster credential in Wharf — the in-cluster agent syncs them.";
@@ -68,14 +70,18 @@ function RotationFailure({ c }: { c: CredentialView }) {
  * replaced ones, and for people who may manage credentials a form to store or replace it. Material is never shown:
  * the API does not return it.
  */
-export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"; canManage: boolean }) {
+export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"; role: TRole }) {
   const isPush = props.mode === "push";
   const query = useTargetCredentials(props.targetId, { enabled: isPush });
   // `?credential=replace` (from "Rotate now" on the rotation page for kinds Wharf cannot mint) opens the form.
   const searchParams = useSearchParams();
-  const [editing, setEditing] = useState(props.canManage && searchParams.get("credential") === "replace");
-  const [savedNote, setSavedNote] = useState<string | null>(null);
   const active = query.data?.active ?? null;
+  // Storing a first credential is an admin's job; replacing (and rotating) is allowed from the policy's minimum role.
+  const canStore = can(props.role, "credentials.manage");
+  const canReplace = can(props.role, "credentials.replace") && roleAtLeast(props.role, query.data?.policy?.minReplaceRole ?? "admin");
+  const canManage = active ? canReplace : canStore;
+  const [editing, setEditing] = useState(canReplace && searchParams.get("credential") === "replace");
+  const [savedNote, setSavedNote] = useState<string | null>(null);
 
   if (!isPush) {
     return (
@@ -93,7 +99,7 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
     setSavedNote(null);
   };
   const action =
-    props.canManage && !editing && query.data ? (
+    canManage && !editing && query.data ? (
       <div className="flex items-start gap-2">
         {active ? <RotateNowButton credentialId={active.id} targetId={props.targetId} kind={active.kind} targetName={query.data.targetName} onReplace={openForm} /> : null}
         <Button size="sm" variant={active ? "secondary" : "primary"} onClick={openForm}>
@@ -146,6 +152,8 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
             />
           </div>
         ) : null}
+
+        {active ? <CredentialUsage credentialId={active.id} /> : null}
 
         {query.data && query.data.history.length > 0 ? (
           <div>

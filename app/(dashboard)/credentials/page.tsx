@@ -26,9 +26,14 @@ export default async function CredentialsPage({ searchParams }: { searchParams: 
         title="Credentials"
         description="Cluster credentials of push targets: encrypted at rest, never shown again, with their rotation status."
         actions={
-          <Button asChild variant="secondary">
-            <Link href="/policies">Credential policies</Link>
-          </Button>
+          <div className="flex gap-2">
+            <Button asChild variant="secondary">
+              <Link href="/credentials/access">Credential access</Link>
+            </Button>
+            <Button asChild variant="secondary">
+              <Link href="/policies">Credential policies</Link>
+            </Button>
+          </div>
         }
       />
       <HydrationBoundary state={dehydrate(qc)}>

@@ -1,0 +1,35 @@
+"use client";
+
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { apiFetch } from "@/lib/api/client";
+import {
+  CREDENTIAL_ACCESS_PAGE_SIZE,
+  credentialAccessKeys,
+  credentialAccessSearchParams,
+  type CredentialAccessListFilter,
+  type CredentialAccessPageView,
+  type CredentialUsageView,
+} from "../credential-access";
+
+/** Credential access rows matching a filter, newest first; `fetchNextPage` continues below the last row's seq. */
+export function useCredentialAccess(filter: CredentialAccessListFilter) {
+  return useInfiniteQuery({
+    queryKey: credentialAccessKeys.list(filter),
+    queryFn: ({ pageParam, signal }) =>
+      apiFetch<CredentialAccessPageView>(
+        `/api/credential-access?${credentialAccessSearchParams(filter, { limit: CREDENTIAL_ACCESS_PAGE_SIZE, cursor: pageParam ?? undefined }).toString()}`,
+        { signal },
+      ),
+    initialPageParam: null as number | null,
+    getNextPageParam: (last) => last.nextCursor,
+  });
+}
+
+/** Who decrypted one credential in the last 30 days. */
+export function useCredentialUsage(credentialId: string | null) {
+  return useQuery({
+    queryKey: credentialAccessKeys.usage(credentialId ?? ""),
+    queryFn: ({ signal }) => apiFetch<CredentialUsageView>(`/api/credential-access/usage?credentialId=${encodeURIComponent(credentialId ?? "")}`, { signal }),
+    enabled: !!credentialId,
+  });
+}
