@@ -54,7 +54,7 @@ export default async function TargetPage({ params, searchParams }: { params: Par
         <TargetDetail id={id} canManage={can(principal.role, "targets.manage")} canDeploy={can(principal.role, "deployments.request")} canRegister={can(principal.role, "repos.register")} />
       </HydrationBoundary>
       <div className="mt-6">
-        <CredentialPanel targetId={target.id} mode={target.mode} canManage={can(principal.role, "credentials.manage")} />
+        <CredentialPanel targetId={target.id} mode={target.mode} role={principal.role} />
       </div>
       <div className="mt-6">
         <TargetComparison targetId={target.id} mode={target.mode === "pull" ? "pull" : "push"} query={{ range: first("range"), from: first("from"), to: first("to") }} canCheckScope={can(principal.role, "credentials.replace")} />
