@@ -12,7 +12,6 @@ import { useTargetCredentials } from "@/lib/credentials/hooks/use-target-credent
 import { CREDENTIAL_KIND_LABELS, type CredentialView } from "@/lib/credentials/schemas";
 import { CredentialForm } from "./credential-form";
 import { CredentialUsage } from "./credential-usage";
-import { CredentialUsage } from "./credential-usage";
 import { CredentialStatusBadge, formatDate } from "./status-badge";
 
 const PULL_NOTE = "Pull targets hold no cluster credential in Wharf — the in-cluster agent syncs them.";
@@ -153,8 +152,6 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
             />
           </div>
         ) : null}
-
-        {active ? <CredentialUsage credentialId={active.id} /> : null}
 
         {active ? <CredentialUsage credentialId={active.id} /> : null}
 
