@@ -97,7 +97,7 @@ export function parseRegistryCredentials(text: string): Record<string, RegistryC
  * Reads and validates the agent's configuration from the environment (the agent's one reader of process.env).
  * Errors name the variable, never its value.
  */
-export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+export function loadAgentConfig(env: Record<string, string | undefined> = process.env): AgentConfig {
   const parsed = ZAgentEnv.safeParse(env);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as bindingsRoute from "@/app/api/targets/[id]/repo-bindings/route";
 import * as webhookRoute from "@/app/api/webhooks/git/route";
@@ -180,6 +182,41 @@ describe("agent ↔ dashboard routes over HTTP (route server, real database, san
       );
     } finally {
       await agent.stop();
+    }
+  });
+
+  it("enrols with the one-time token on first start, keeps the credential (0600) and uses it after a restart", async () => {
+    const ns = uniqueName("e2e");
+    const target = await createPullTarget();
+    await db().target.update({ where: { id: target.id }, data: { defaultNamespace: ns } });
+    const created = await http<{ secret: string }>("POST", "/api/agents", admin, { name: `enrol-${ns}`, targetIds: [target.id] });
+    expect(created.status).toBe(201);
+    const kubeClient = await agentClusterAccess(kube.sandbox, kube.client, [ns], `agent-${ns}`);
+    const repo = await git.createRepo(`${ns}.git`);
+    const sha = await repo.commit({ files: appManifests({ value: "enrolled" }), author: { name: "A", email: "a@example.com" } });
+    const persisted: string[] = [];
+    const agent = await startTestAgent({ wharfUrl: server.url, enrolmentToken: created.body.secret, kubeClient, persistCredential: async (c) => void persisted.push(c) });
+    let stateDir = agent.stateDir;
+    try {
+      await eventually(() => (persisted.length === 1 ? true : undefined), "enrolment");
+      const file = path.join(agent.stateDir, "credential");
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      expect(fs.readFileSync(file, "utf8").trim()).toBe(persisted[0]);
+      expect(persisted[0]).toMatch(/^wharfa_/);
+      expect(agent.logs.join("\n")).not.toContain(persisted[0]);
+      await register(target.id, repo);
+      await eventually(async () => (await history(target.id)).find((r) => r.result === "synced" && shaOf(r) === sha), "synced after enrolment");
+    } finally {
+      await agent.stop();
+    }
+    // Restarted without any token: the stored credential is used (the enrolment token is spent).
+    const restarted = await startTestAgent({ wharfUrl: server.url, stateDir, kubeClient });
+    stateDir = restarted.stateDir;
+    try {
+      await eventually(() => (restarted.status().get([...restarted.status().keys()][0] ?? "")?.state === "in-sync" ? true : undefined), "restarted agent in sync");
+      expect(restarted.logs.filter((l) => l.startsWith("wharf:"))).toEqual([]);
+    } finally {
+      await restarted.stop();
     }
   });
 
