@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as metricsRoute from "@/app/api/metrics/route";
 import * as targetRoute from "@/app/api/targets/[id]/route";
 import type { Actor } from "@/lib/audit/schemas";
+import { rebuildRollups } from "@/lib/compare/data/rollups";
 import { db } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import { resetEnvCache } from "@/lib/env";
@@ -45,6 +46,8 @@ beforeAll(async () => {
   const agent = await db().agent.create({ data: { name: agentName, createdById: admin.userId, enrolledAt: new Date(), lastSeenAt: new Date(Date.now() - 120_000) } });
   const pull = await db().target.create({ data: { name: `pull-${randomBytes(4).toString("hex")}`, environment, mode: "pull", serverUrl: "https://127.0.0.1:6443" } });
   await db().syncEvent.create({ data: { id: randomBytes(8).toString("hex"), agentId: agent.id, targetId: pull.id, repoId: "r", occurredAt: new Date(), kind: "sync", trigger: "poll", result: "failed" } });
+  // Stored without the ingestion path: a rebuild brings the rollups up to date (and must keep the push figures).
+  await rebuildRollups({ from: new Date(Date.now() - DAY), to: new Date(Date.now() + DAY) });
 });
 
 afterAll(() => {
@@ -87,6 +90,7 @@ describe("GET /api/metrics", () => {
     expect(sampleValue(families, "wharf_executor_queue_depth")).toBe(1);
     expect(sampleValue(families, "wharf_deliveries_total", { mode: "push", result: "succeeded" })).toBe(1);
     expect(sampleValue(families, "wharf_sync_events_total", { result: "failed" })).toBe(1);
+    expect(sampleValue(families, "wharf_sync_events_total", { result: "synced" })).toBe(0);
 
     expect(families.get("wharf_lead_time_seconds")?.type).toBe("histogram");
     expect(sampleValue(families, "wharf_lead_time_seconds_bucket", { mode: "push", le: "300" })).toBe(0);
