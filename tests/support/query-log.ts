@@ -72,12 +72,18 @@ interface PgPlan {
 }
 
 /**
- * Plan lines that read a whole table without an index: SQLite `SCAN <table>` without `USING … INDEX`, PostgreSQL
- * `Seq Scan on <table>`. Only the tables in `big` count; tiny lookup tables are cheaper to scan.
+ * Plan lines that read a whole table without an index: SQLite `SCAN [main.]<table>` without `USING … INDEX`,
+ * PostgreSQL `Seq Scan on <table>`. Only the tables in `big` count; tiny lookup tables are cheaper to scan.
+ *
+ * `rowidOrder`: on SQLite a table whose INTEGER PRIMARY KEY is the sort key (AuditEvent.seq) is walked in key order
+ * by a plain `SCAN` that stops after LIMIT rows — that is an index walk, and is accepted for the tables named here
+ * as long as SQLite does not sort (no `USE TEMP B-TREE FOR ORDER BY`). Only pass it for unfiltered, key-ordered pages.
  */
-export function fullScans(plan: string[], big: readonly string[]): string[] {
+export function fullScans(plan: string[], big: readonly string[], opts: { rowidOrder?: readonly string[] } = {}): string[] {
+  const sorts = plan.some((line) => /USE TEMP B-TREE FOR ORDER BY/.test(line));
   return plan.filter((line) => {
-    const sqlite = /^SCAN (\w+)(?!.*USING (COVERING )?INDEX)/.exec(line);
+    const sqlite = /^SCAN (?:\w+\.)?(\w+)(?!.*USING (COVERING )?INDEX)/.exec(line);
+    if (sqlite && !sorts && opts.rowidOrder?.includes(sqlite[1]!)) return false;
     const postgres = /^Seq Scan on (\w+)/.exec(line);
     const table = sqlite?.[1] ?? postgres?.[1];
     return !!table && big.includes(table);
