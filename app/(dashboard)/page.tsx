@@ -42,13 +42,15 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
   const showAudit = can(principal.role, "audit.read");
   const canApprove = can(principal.role, "deployments.approve");
   const range = resolveRange(firstValues(await searchParams));
-  const [targets, credentials, recent, awaiting, comparison] = await Promise.all([
+  const [targets, filteredCredentials, recent, awaiting, comparison] = await Promise.all([
     countTargetsByMode(),
-    countCredentialsByStatus(),
+    // Without an environment filter the comparison already computed every active credential's status.
+    range.environment ? countCredentialsByStatus() : Promise.resolve(null),
     showAudit ? listAuditEvents({ limit: 8 }) : Promise.resolve(null),
     canApprove ? listAwaitingMyApproval(principal) : Promise.resolve(null),
     getComparison({ range }),
   ]);
+  const credentials = filteredCredentials ?? comparison.exposure.push.status;
   const attention = credentials.overdue + credentials.expired + credentials.rotationFailed;
 
   return (
