@@ -70,7 +70,15 @@ describe("agent enrolment", () => {
 
     const audits = await db().auditEvent.findMany({ where: { action: { in: ["agent.enrolled", "agent.denied"] } }, orderBy: { seq: "asc" } });
     expect(audits.filter((a) => a.action === "agent.enrolled" && a.subjectId === created.body.agent.id)).toHaveLength(1);
-    expect(audits.some((a) => a.action === "agent.denied" && a.outcome === "denied")).toBe(true);
+    const reuse = audits.filter((a) => a.action === "agent.denied" && a.subjectId === created.body.agent.id);
+    expect(reuse).toHaveLength(1);
+    expect(reuse[0]!.outcome).toBe("denied");
+    expect(JSON.parse(reuse[0]!.details).reason).toBe("enrolment token already used");
+    // A token matching no agent is refused without an audit row: anonymous noise cannot flood the trail.
+    const deniedBefore = await db().auditEvent.count({ where: { action: "agent.denied" } });
+    const unknown = await callRoute(enrolRoute.POST, { method: "POST", path: "/api/agent/v1/enrol", body: { ...body, enrolmentToken: "wharfe_nope" } });
+    expect(unknown.status).toBe(401);
+    expect(await db().auditEvent.count({ where: { action: "agent.denied" } })).toBe(deniedBefore);
     expect(audits.map((a) => a.details).join()).not.toContain(first.body.credential);
 
     // The credential works.
