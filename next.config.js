@@ -4,7 +4,7 @@ const nextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   // Native modules and the ESM-only Kubernetes client stay outside the server bundle.
-  serverExternalPackages: ["better-sqlite3", "@node-rs/argon2", "pg", "@kubernetes/client-node"],
+  serverExternalPackages: ["better-sqlite3", "@node-rs/argon2", "pg", "@kubernetes/client-node", "prom-client"],
   // `npm test` type-checks everything (tsc --noEmit); `npm start` on a fresh clone should not pay for it twice.
   typescript: { ignoreBuildErrors: true },
   async headers() {
