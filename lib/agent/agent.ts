@@ -110,6 +110,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       flushing ??= flush().finally(() => (flushing = undefined));
     }, delayMs);
   };
+  /** Refused for good: invalid (422) or outside this agent's scope (403, e.g. a repo moved to another target). */
+  const refusedForGood = (err: unknown) =>
+    err instanceof AgentError && (err.code === "WHARF_REJECTED" || (err.code === "WHARF_FORBIDDEN" && err.details?.status === 403));
   const flush = async (): Promise<void> => {
     while (buffer.size > 0 || buffer.dropped > 0) {
       const batch = buffer.peek(EVENTS_BATCH_MAX);
@@ -118,14 +121,25 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         buffer.acknowledge(batch.events.map((e) => e.id), batch.dropped);
         wharfEventsBackoff.reset();
       } catch (err) {
-        if (err instanceof AgentError && err.code === "WHARF_REJECTED") {
-          // A batch Wharf will never accept would block every later event; it is logged and counted as dropped.
-          log(`events: Wharf rejected a batch of ${batch.events.length}: ${err.message}`);
-          buffer.acknowledge(batch.events.map((e) => e.id), 0);
-          continue;
+        if (!refusedForGood(err)) {
+          if (!stopped) scheduleFlush(wharfEventsBackoff.fail());
+          return;
         }
-        if (!stopped) scheduleFlush(wharfEventsBackoff.fail());
-        return;
+        // One event Wharf will never take must not block the others: resend one by one, drop only the refused.
+        for (const event of batch.events) {
+          try {
+            await wharf.sendEvents({ events: [event] });
+            buffer.acknowledge([event.id], 0);
+          } catch (single) {
+            if (!refusedForGood(single)) {
+              if (!stopped) scheduleFlush(wharfEventsBackoff.fail());
+              return;
+            }
+            log(`events: Wharf refused event ${event.id} (${event.kind}/${event.result} for repo ${event.repoId}); dropped: ${single instanceof Error ? single.message : String(single)}`);
+            buffer.acknowledge([event.id], 0);
+            buffer.countDropped(1);
+          }
+        }
       }
     }
   };
@@ -143,6 +157,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     log,
     ...(options.rolloutTimeoutMs ? { rolloutTimeoutMs: options.rolloutTimeoutMs } : {}),
   };
+
+  // Assigned with the heartbeat loop below; a repo whose state changed asks for an early heartbeat.
+  let heartbeatSoon: () => void = () => undefined;
 
   // ---- per-repo scheduling -------------------------------------------------------------------------------------
   const slots = { free: Math.max(1, options.concurrency ?? 8), queue: [] as (() => void)[] };
@@ -166,6 +183,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         const waiters = worker.waiters.splice(0);
         worker.pending = undefined;
         if (worker.timer) clearTimeout(worker.timer);
+        const before = `${worker.reconciler.status.state} ${worker.reconciler.status.revision}`;
         await acquire();
         let error;
         try {
@@ -174,6 +192,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
           release();
         }
         for (const resolve of waiters) resolve();
+        if (`${worker.reconciler.status.state} ${worker.reconciler.status.revision}` !== before) heartbeatSoon();
         const interval = worker.repo.pollIntervalSeconds * 1000;
         if (error?.transient) arm(worker, Math.min(interval, worker.backoff.fail()));
         else {
@@ -308,9 +327,22 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   // ---- heartbeats ---------------------------------------------------------------------------------------------
   let heartbeatMs = options.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
   let heartbeatTimer: NodeJS.Timeout | undefined;
+  let nextHeartbeatAt = 0;
+  let heartbeatInFlight = false;
+  const armHeartbeat = (delayMs: number) => {
+    if (heartbeatTimer) clearTimeout(heartbeatTimer);
+    nextHeartbeatAt = Date.now() + delayMs;
+    heartbeatTimer = setTimeout(() => void heartbeat(), delayMs);
+  };
+  // Status changes reach Wharf within about a second instead of waiting for the next regular heartbeat.
+  heartbeatSoon = () => {
+    if (stopped || heartbeatInFlight || (heartbeatTimer && nextHeartbeatAt <= Date.now() + 1000)) return;
+    armHeartbeat(1000);
+  };
   const heartbeat = async () => {
     heartbeatTimer = undefined;
     if (stopped) return;
+    heartbeatInFlight = true;
     try {
       const res = await wharf.heartbeat({
         version,
@@ -326,9 +358,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     } catch {
       // The long poll reports Wharf outages; a missed heartbeat is what makes Wharf show the agent as stale.
     }
-    if (!stopped) heartbeatTimer = setTimeout(() => void heartbeat(), heartbeatMs);
+    heartbeatInFlight = false;
+    if (!stopped) armHeartbeat(heartbeatMs);
   };
-  heartbeatTimer = setTimeout(() => void heartbeat(), 0);
+  armHeartbeat(0);
   if (buffer.size > 0 || buffer.dropped > 0) scheduleFlush(0);
 
   return {

@@ -96,6 +96,12 @@ export class EventBuffer {
     return { events: this.#events.slice(0, max), dropped: this.#dropped };
   }
 
+  /** Counts events discarded for another reason than overflow (Wharf refused them for good), for the next report. */
+  countDropped(count: number): void {
+    this.#dropped += count;
+    this.#writeAtomic(this.#meta, JSON.stringify({ dropped: this.#dropped }));
+  }
+
   /**
    * Removes what a 2xx answer covered: the given event ids (matched by id, since overflow may have dropped some of
    * them meanwhile) and the dropped count that was reported with them.

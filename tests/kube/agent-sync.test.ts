@@ -224,6 +224,39 @@ describe("pull agent against the sandbox, a git daemon and the agent protocol", 
     }
   });
 
+  it("drops only the events Wharf refuses for good (a repo outside its scope), delivering the rest and counting the drop", async () => {
+    const { ns, repo, first, agentClient, wharf, repoId } = await setup();
+    const other = await git.createRepo(`${ns}-other.git`);
+    await other.commit({ files: { "deploy/x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other }\ndata: { a: b }\n" }, author: AUTHOR });
+    const agent = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: agentClient });
+    try {
+      await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === first);
+      await wharf.goDown();
+      wharf.forbidRepo("repo-moved");
+      wharf.setTargets([
+        targetAssignment({
+          targetId: `target-${ns}`,
+          defaultNamespace: ns,
+          repos: [
+            repoAssignment({ repoId, url: repo.url, path: "deploy", pollIntervalSeconds: 3600 }),
+            repoAssignment({ repoId: "repo-moved", url: other.url, path: "deploy", pollIntervalSeconds: 3600, prune: false }),
+          ],
+        }),
+      ]);
+      await wharf.comeBack();
+      await eventually(async () => ((await kube.client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "other" })) ? true : undefined), "second repo applied");
+      const second = await repo.commit({ files: appManifests({ value: "v2" }), author: AUTHOR, message: "second" });
+      await agent.syncNow(repoId);
+      await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === second);
+      await eventually(() => (agent.pendingEvents() === 0 && wharf.dropped === 1 ? true : undefined), "refused event dropped and reported");
+      expect(wharf.events.some((e) => e.repoId === "repo-moved")).toBe(false);
+      expect(agent.logs.some((l) => l.includes("Wharf refused event"))).toBe(true);
+    } finally {
+      await agent.stop();
+      await wharf.stop();
+    }
+  });
+
   it("resumes its last assignments from the state directory when Wharf is down at start-up", async () => {
     const { ns, repo, first, agentClient, wharf, repoId } = await setup();
     const agent = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: agentClient });

@@ -30,6 +30,8 @@ export interface FakeWharf {
   setTargets(targets: TTargetAssignment[]): void;
   /** Changes one repo's assignment (e.g. approvedRevision) and wakes the long poll. */
   updateRepo(repoId: string, change: Partial<TRepoAssignment>): void;
+  /** Answers 403 to any batch holding an event of this repo, as Wharf does for a repo outside the agent's scope. */
+  forbidRepo(repoId: string): void;
   /** What a push webhook does: bump the repo's notifySeq. */
   notify(repoId: string): void;
   goDown(): Promise<void>;
@@ -47,6 +49,7 @@ export async function startFakeWharf(opts: { credential?: string; longPollMs?: n
   const eventWaiters = new Set<() => void>();
   const ids = new Set<string>();
   const sockets = new Set<Socket>();
+  const forbidden = new Set<string>();
 
   const wake = () => {
     version++;
@@ -85,6 +88,9 @@ export async function startFakeWharf(opts: { credential?: string; longPollMs?: n
     updateRepo(repoId, change) {
       for (const target of targets) for (const repo of target.repos) if (repo.repoId === repoId) Object.assign(repo, change);
       wake();
+    },
+    forbidRepo(repoId) {
+      forbidden.add(repoId);
     },
     notify(repoId) {
       for (const target of targets) for (const repo of target.repos) if (repo.repoId === repoId) repo.notifySeq++;
@@ -150,6 +156,7 @@ export async function startFakeWharf(opts: { credential?: string; longPollMs?: n
       if (req.method === "POST" && url.pathname === AGENT_PATHS.events) {
         const parsed = ZEventsRequest.safeParse(await readBody(req));
         if (!parsed.success) return send(res, 422, { error: { code: "VALIDATION_FAILED", message: parsed.error.message } });
+        if (parsed.data.events.some((e) => forbidden.has(e.repoId))) return send(res, 403, { error: { code: "FORBIDDEN", message: "repo outside this agent's targets" } });
         let accepted = 0;
         let duplicates = 0;
         for (const event of parsed.data.events) {
