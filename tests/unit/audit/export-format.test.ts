@@ -95,7 +95,7 @@ describe("exportStream", () => {
   });
 
   it("writes only the header for no rows", async () => {
-    expect(await readAll(exportStream({ format: "csv", columns, pages: pagesOf([]) }))).toBe("n,s\r\n");
+    expect(await readAll(exportStream({ format: "csv", columns, pages: pagesOf<{ n: number; s: string }>([]) }))).toBe("n,s\r\n");
   });
 
   it("asks for the next page only when the reader wants more", async () => {
