@@ -125,7 +125,8 @@ export function toCredentialAccessView(row: AuditRowFields, targetNames: Readonl
     at: row.at.toISOString(),
     actor: { kind: row.actorKind as TActorKind, id: row.actorId, name: row.actorName },
     action: row.action as TAuditAction,
-    credential: { id: row.credentialId, fingerprint: str(details.fingerprint) },
+    // Rotation rows name the new credential and carry `toFingerprint` (its predecessor's is `fromFingerprint`).
+    credential: { id: row.credentialId, fingerprint: str(details.fingerprint) ?? str(details.toFingerprint) },
     target: { id: row.targetId, name: row.targetId ? (targetNames.get(row.targetId) ?? str(details.targetName)) : null },
     purpose: purposeKind ? { kind: purposeKind, id: str(details.purposeId) } : null,
     outcome: row.outcome as TOutcome,

@@ -63,6 +63,8 @@ describe("toCredentialAccessView", () => {
     expect(toCredentialAccessView(row({ details: JSON.stringify({ attempted: "replace" }) }), new Map()).reason).toBe("attempted replace");
     expect(toCredentialAccessView(row({ details: JSON.stringify({ error: "MASTER_KEY_UNAVAILABLE" }) }), new Map()).reason).toBe("MASTER_KEY_UNAVAILABLE");
     expect(toCredentialAccessView(row({ details: "not json" }), new Map()).credential.fingerprint).toBeNull();
+    const rotated = toCredentialAccessView(row({ action: "credential.rotated", details: JSON.stringify({ fromFingerprint: "old000000000", toFingerprint: "new000000000" }) }), new Map());
+    expect(rotated.credential.fingerprint).toBe("new000000000");
   });
 });
 
