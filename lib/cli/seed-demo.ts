@@ -6,6 +6,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { applyManifests, createKubeClient, kubeConfigFor, type KubeObject } from "@/lib/kube";
 import type { Sandbox } from "@/lib/kube/sandbox";
+import { seedPullDemo } from "./demo-pull";
 
 export interface SeedResult {
   seeded: boolean;
@@ -124,5 +125,6 @@ export async function seedIfEmpty(opts: { sandbox: Sandbox | null }): Promise<Se
     return targets;
   });
   if (opts.sandbox && created.length) await issueDemoCredentials(opts.sandbox, created);
+  if (opts.sandbox && e.WHARF_SEED_DEMO !== "false") await seedPullDemo();
   return { seeded: true, adminEmail: e.WHARF_ADMIN_EMAIL, generatedPassword };
 }

@@ -8,6 +8,7 @@ import { migrateDatabase } from "@/lib/db/migrate";
 import { redactUrl } from "@/lib/db/url";
 import { env } from "@/lib/env";
 import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
+import { startDemoAgent } from "./demo-pull";
 import { seedIfEmpty } from "./seed-demo";
 
 const root = process.cwd();
@@ -68,9 +69,9 @@ async function main(): Promise<void> {
   }
 
   const children: ChildProcess[] = [];
+  let agent: { stop(): Promise<void> } | null = null;
   const stop = (): void => {
     for (const c of children) c.kill("SIGTERM");
-    void sandbox?.stop();
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
@@ -91,12 +92,23 @@ async function main(): Promise<void> {
         if (seed.generatedPassword) console.log("  (generated for this first start and shown only once — change it or set WHARF_ADMIN_PASSWORD)");
       }
       console.log("");
+      // The demo pull agent talks to the dashboard over HTTP, so it starts once the server answers.
+      if (sandbox) {
+        startDemoAgent(sandbox)
+          .then((a) => {
+            agent = a;
+            if (a) console.log("[wharf] demo pull agent running (data/demo-repo → target web-staging; commit there to watch it sync)");
+          })
+          .catch((err: unknown) => console.error(`[wharf] demo agent did not start: ${(err as Error).message}`));
+      }
     }
   });
   server.on("exit", (code) => {
     for (const c of children) c.kill("SIGTERM");
     // Let the sandbox write its last snapshot before the process ends.
-    void Promise.resolve(sandbox?.stop()).finally(() => process.exit(code ?? 0));
+    void Promise.resolve(agent?.stop())
+      .then(() => sandbox?.stop())
+      .finally(() => process.exit(code ?? 0));
   });
 }
 

@@ -1,0 +1,92 @@
+import fs from "node:fs";
+import path from "node:path";
+import { startAgent, type RunningAgent } from "@/lib/agent/agent";
+import { ensureDemoRepo } from "@/lib/agent/demo";
+import { createAgent } from "@/lib/agents/data/create-agent";
+import { NO_REQUEST, SYSTEM_ACTOR } from "@/lib/audit/schemas";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { applyManifests, createKubeClient, kubeConfigFor, type KubeClient, type KubeObject } from "@/lib/kube";
+import type { Sandbox } from "@/lib/kube/sandbox";
+import { registerRepo } from "@/lib/repos/data/register-repo";
+
+/** The seeded pull target the demo agent serves. */
+export const DEMO_PULL_TARGET = "web-staging";
+const AGENT_SA = { namespace: "kube-system", name: "wharf-agent-demo" };
+
+function paths() {
+  const dir = env().dataDir;
+  return { repo: path.join(dir, "demo-repo"), state: path.join(dir, "agent"), enrolment: path.join(dir, "agent-enrolment-token") };
+}
+
+/**
+ * First start only: a Git repository on disk, registered on the demo pull target with a 5 s poll (a local file
+ * repository sends no webhooks), and an agent for that target whose one-time enrolment token is kept (0600) until
+ * the agent has exchanged it.
+ */
+export async function seedPullDemo(): Promise<void> {
+  const target = await db().target.findUnique({ where: { name: DEMO_PULL_TARGET } });
+  if (!target || target.mode !== "pull") return;
+  const p = paths();
+  const repo = await ensureDemoRepo({ dir: p.repo, namespace: target.defaultNamespace });
+  const admin = await db().user.findFirstOrThrow({ where: { role: "admin" }, orderBy: { createdAt: "asc" } });
+  await registerRepo({
+    targetId: target.id,
+    input: { url: repo.url, branch: repo.branch, path: repo.path, pollIntervalSeconds: 5, prune: true, selfHeal: true },
+    createdById: admin.id,
+    actor: SYSTEM_ACTOR,
+    request: NO_REQUEST,
+  });
+  const created = await createAgent({ input: { name: "demo-agent", targetIds: [target.id] }, createdById: admin.id, actor: SYSTEM_ACTOR, request: NO_REQUEST });
+  fs.mkdirSync(path.dirname(p.enrolment), { recursive: true });
+  fs.writeFileSync(p.enrolment, created.secret, { mode: 0o600 });
+}
+
+/**
+ * Runs the demo agent in this process, as it would run in the cluster: it talks to the dashboard over HTTP with its
+ * own credential and to the sandbox with a ServiceAccount that is admin in the target's namespace only.
+ */
+export async function startDemoAgent(sandbox: Sandbox): Promise<{ stop(): Promise<void> } | null> {
+  const p = paths();
+  const hasCredential = fs.existsSync(path.join(p.state, "credential"));
+  const enrolmentToken = fs.existsSync(p.enrolment) ? fs.readFileSync(p.enrolment, "utf8").trim() : undefined;
+  if (!hasCredential && !enrolmentToken) return null;
+  const target = await db().target.findUnique({ where: { name: DEMO_PULL_TARGET } });
+  if (!target) return null;
+
+  const admin = createKubeClient(kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }));
+  try {
+    const rbac: KubeObject[] = [
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: target.defaultNamespace } },
+      { apiVersion: "v1", kind: "ServiceAccount", metadata: AGENT_SA },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: { name: "wharf-agent", namespace: target.defaultNamespace },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" },
+        subjects: [{ kind: "ServiceAccount", ...AGENT_SA }],
+      },
+    ];
+    const report = await applyManifests(admin, rbac, { fieldManager: "wharf-demo-setup" });
+    if (!report.ok) throw new Error("could not grant the demo agent access to its namespace");
+  } finally {
+    await admin.close();
+  }
+  const kubeClient: KubeClient = createKubeClient(
+    kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.mintToken({ serviceAccount: AGENT_SA, expirationSeconds: 7 * 86_400 }) }),
+  );
+  const agent: RunningAgent = await startAgent({
+    wharfUrl: env().publicUrl,
+    ...(hasCredential ? {} : { enrolmentToken }),
+    stateDir: p.state,
+    kubeClient,
+    log: (line) => console.log(`[agent] ${line}`),
+    persistCredential: async () => fs.rmSync(p.enrolment, { force: true }),
+  });
+  return {
+    async stop() {
+      await agent.stop();
+      await kubeClient.close();
+    },
+  };
+}
