@@ -23,7 +23,8 @@ export async function listDeployments(query: TDeploymentListQuery): Promise<Depl
   if (query.cursor) {
     const after = decodeDeploymentCursor(query.cursor);
     if (!after) throw new AppError("VALIDATION_FAILED", "The page cursor is not valid; start from the first page.", { fields: { cursor: ["Not a valid cursor."] } });
-    and.push({ OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] });
+    // The redundant `lte` bound lets the (createdAt, id) index seek to the cursor instead of filtering every newer row.
+    and.push({ createdAt: { lte: after.createdAt } }, { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] });
   }
   const rows = await db().deployment.findMany({
     where: and.length ? { AND: and } : {},

@@ -57,7 +57,9 @@ export async function listSyncEvents(query: unknown): Promise<SyncEventPage> {
   if (q.trigger) and.push({ trigger: q.trigger });
   if (q.from) and.push({ occurredAt: { gte: q.from } });
   if (q.to) and.push({ occurredAt: { lt: q.to } });
-  if (cursor) and.push({ OR: [{ occurredAt: { lt: cursor.occurredAt } }, { occurredAt: cursor.occurredAt, id: { lt: cursor.id } }] });
+  // The redundant `lte` bound lets the (occurredAt, id) index seek to the cursor; the OR alone is only a filter, so a
+  // deep page would walk every newer row first (PostgreSQL: "Rows Removed by Filter").
+  if (cursor) and.push({ occurredAt: { lte: cursor.occurredAt } }, { OR: [{ occurredAt: { lt: cursor.occurredAt } }, { occurredAt: cursor.occurredAt, id: { lt: cursor.id } }] });
   const rows = await db().syncEvent.findMany({
     where: and.length ? { AND: and } : {},
     orderBy: [{ occurredAt: "desc" }, { id: "desc" }],

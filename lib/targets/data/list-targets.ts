@@ -29,7 +29,8 @@ export async function listTargets(query: TTargetListQuery): Promise<TargetListPa
   if (query.cursor) {
     const after = decodeTargetCursor(query.cursor);
     if (!after) throw new AppError("VALIDATION_FAILED", "The page cursor is not valid; start from the first page.", { fields: { cursor: ["Not a valid cursor."] } });
-    and.push({ OR: [{ name: { gt: after.name } }, { name: after.name, id: { gt: after.id } }] });
+    // The redundant `gte` bound lets the name index seek to the cursor instead of filtering every earlier row.
+    and.push({ name: { gte: after.name } }, { OR: [{ name: { gt: after.name } }, { name: after.name, id: { gt: after.id } }] });
   }
   const rows = await db().target.findMany({
     where: and.length ? { AND: and } : {},
