@@ -166,6 +166,20 @@ describe("the credential access view", () => {
     } while (cursor);
     expect(seen.map((i) => i.seq)).toEqual((await list(`credentialId=${credentialId}`)).items.map((i) => i.seq));
 
+    // Unfiltered, every action is read on its own index and merged: pages must still be exact, newest first.
+    const all = (await list("limit=200")).items.map((i) => i.seq);
+    expect(new Set(all.map((seq) => seq)).size).toBe(all.length);
+    expect([...all].sort((a, b) => b - a)).toEqual(all);
+    expect(new Set((await list("limit=200")).items.map((i) => i.action)).size).toBeGreaterThan(2);
+    const merged: number[] = [];
+    let next: number | null = null;
+    do {
+      const page: CredentialAccessPageView = await list(`limit=3${next ? `&cursor=${next}` : ""}`);
+      merged.push(...page.items.map((i) => i.seq));
+      next = page.nextCursor;
+    } while (next);
+    expect(merged).toEqual(all);
+
     // Actions outside the view are a validation error, not a silent widening.
     const bad = await callRoute(accessRoute.GET, { path: "/api/credential-access?action=user.updated", as: viewer });
     expect(bad.status).toBe(422);

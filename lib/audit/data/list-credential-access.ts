@@ -35,12 +35,27 @@ async function targetNamesOf(rows: readonly AuditRowFields[]): Promise<Map<strin
   return new Map(targets.map((t) => [t.id, t.name]));
 }
 
+/**
+ * The newest `take` rows of `where`. Filtered by credential or target, one index walk serves it. Otherwise the
+ * condition is `action IN (…)`, which no single index orders by seq — the database would sort every matching row —
+ * so each action is read on its own (action, seq) index and the pages are merged.
+ */
+async function newestFirst(where: Prisma.AuditEventWhereInput, filter: TCredentialAccessFilter, take: number) {
+  if (filter.action || filter.credentialId || filter.targetId) {
+    return db().auditEvent.findMany({ where, orderBy: { seq: "desc" }, take });
+  }
+  const perAction = await Promise.all(
+    CREDENTIAL_ACCESS_ACTIONS.map((action) => db().auditEvent.findMany({ where: { ...where, action }, orderBy: { seq: "desc" }, take })),
+  );
+  return perAction.flat().sort((a, b) => b.seq - a.seq).slice(0, take);
+}
+
 /** Credential access rows, newest first, keyset-paginated on the sequence number. */
 export async function listCredentialAccess(page: TCredentialAccessPage): Promise<CredentialAccessPageView> {
   const { cursor, limit, ...filter } = page;
   const where = credentialAccessWhere(filter);
   if (cursor) where.seq = { lt: cursor };
-  const rows = await db().auditEvent.findMany({ where, orderBy: { seq: "desc" }, take: limit + 1 });
+  const rows = await newestFirst(where, filter, limit + 1);
   const pageRows = rows.slice(0, limit);
   const names = await targetNamesOf(pageRows);
   return {
