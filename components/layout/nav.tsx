@@ -15,7 +15,7 @@ export function Nav({ items }: { items: NavItem[] }) {
   // Nested items (/credentials and /credentials/access): only the most specific match is the current page.
   const current = items.filter((i) => matches(i.href)).sort((a, b) => b.href.length - a.href.length)[0]?.href;
   return (
-    <nav aria-label="Main" className="flex gap-1">
+    <nav aria-label="Main" className="flex flex-wrap gap-1">
       {items.map((item) => {
         const active = item.href === current;
         return (
