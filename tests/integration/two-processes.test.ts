@@ -14,6 +14,7 @@ import { useTestDatabase } from "../support/test-db";
 // but the database and the cluster. Why children and not two `next start`: a current production build cannot be
 // assumed in the suite (building takes minutes and races other builds of the same checkout), and the HTTP layer adds
 // nothing to the question asked here — whether the claim and the lease hold across processes.
+// The same over HTTP with two real `next start` processes, once a build exists: tests/e2e/two-dashboards.spec.ts.
 const onPostgres = process.env.WHARF_TEST_DB === "postgresql";
 const t = useTestDatabase();
 const root = path.resolve(import.meta.dirname, "../..");

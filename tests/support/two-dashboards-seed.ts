@@ -1,0 +1,70 @@
+// Seeds the database two `next start` processes share (tests/e2e/two-dashboards.spec.ts) and hosts the sandbox
+// cluster their executors deploy to:
+//   tsx --conditions=react-server tests/support/two-dashboards-seed.ts
+// with DATABASE_URL, WHARF_DATA_DIR and WHARF_MASTER_KEY set as for the dashboards. The sandbox lives here, not in the
+// spec, because it signs ServiceAccount tokens in its own process (`mintToken`), which createSandboxPushTarget needs.
+// Argument: how many push targets (default 8). Prints one JSON line { targets: [{ targetId, namespace }], token, rotatingTargetId, rotatingCredentialId } once seeded, then keeps
+// the sandbox serving until SIGTERM.
+import "reflect-metadata";
+import { dbFor } from "@/lib/db/client";
+import { applyManifests, createKubeClient, kubeConfigFor } from "@/lib/kube";
+import { startSandbox } from "@/lib/kube/sandbox";
+import { createCaller } from "./api";
+import { createSandboxPushTarget } from "./push-target";
+
+const databaseUrl = process.env.DATABASE_URL ?? "";
+if (!databaseUrl) throw new Error("DATABASE_URL is not set");
+
+const sandbox = await startSandbox({ port: 0, rolloutDelayMs: 200 });
+const db = dbFor(databaseUrl);
+
+// One target per deployment: a newer queued deployment on the same target supersedes an older one.
+const count = Number(process.argv[2] ?? 8);
+const targets = await Promise.all(Array.from({ length: count }, () => createSandboxPushTarget(sandbox, { databaseUrl, requiredApprovals: 0 })));
+
+// A second target whose credential is due for rotation under an auto-rotating policy; its ServiceAccount may ask
+// for a new token for itself (TokenRequest), as rotation needs.
+const rotating = await createSandboxPushTarget(sandbox, { databaseUrl, environment: "two-dashboards" });
+const sa = rotating.serviceAccount;
+const admin = createKubeClient(kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }));
+const report = await applyManifests(
+  admin,
+  [
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name: `${sa.name}-self-token`, namespace: sa.namespace },
+      rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"], resourceNames: [sa.name] }],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: `${sa.name}-self-token`, namespace: sa.namespace },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `${sa.name}-self-token` },
+      subjects: [{ kind: "ServiceAccount", name: sa.name, namespace: sa.namespace }],
+    },
+  ],
+  { fieldManager: "test-setup" },
+);
+await admin.close();
+if (!report.ok) throw new Error("self-token RBAC setup failed");
+const policy = await db.credentialPolicy.create({ data: { name: "two-dashboards-rotate", maxAgeDays: 1, warnBeforeDays: 0, autoRotate: true } });
+await db.target.update({ where: { id: rotating.targetId }, data: { credentialPolicyId: policy.id } });
+const old = await db.credential.findFirstOrThrow({ where: { targetId: rotating.targetId, state: "active" } });
+await db.credential.update({ where: { id: old.id }, data: { lastRotatedAt: new Date(Date.now() - 3 * 86_400_000) } });
+
+const caller = await createCaller("admin");
+await db.$disconnect();
+
+console.log(
+  JSON.stringify({
+    targets: targets.map((t) => ({ targetId: t.targetId, namespace: t.namespaces[0] })),
+    token: caller.token,
+    rotatingTargetId: rotating.targetId,
+    rotatingCredentialId: old.id,
+  }),
+);
+
+process.on("SIGTERM", () => {
+  void sandbox.stop().then(() => process.exit(0));
+});
