@@ -1,7 +1,7 @@
 import "server-only";
 import { STALE_AFTER_MS } from "@/lib/agents/schemas";
 import { DAY_MS } from "@/lib/credentials/status";
-import { resolvePolicyFrom, toCredentialView, CREDENTIAL_PUBLIC_SELECT } from "@/lib/credentials/views";
+import { listActiveCredentialStatuses, tallyStatus } from "@/lib/credentials/data/list-active-credential-statuses";
 import { db } from "@/lib/db";
 import { parseScopeSummary, type PullExposure, type PushExposure } from "../exposure";
 import { ageBars, deliveryFigures, type DeliveryComparison, type HistogramRow, type RollupDayRow } from "../figures";
@@ -66,30 +66,19 @@ export async function getDeliveryComparison(opts: { range: ComparisonRange; targ
   return deliveryFigures(rows, histogram, opts.range);
 }
 
-/** Push exposure: the active credentials Wharf holds for push targets (one per target), and access in the range. */
+/**
+ * Push exposure: the active credentials Wharf holds for push targets (one per target), and access in the range.
+ * Statuses come from a narrow read (see listActiveCredentialStatuses), not from full credential views.
+ */
 async function pushExposure(range: ComparisonRange, targetId: string | undefined, now: Date): Promise<PushExposure> {
   const targetWhere = { mode: "push", ...(range.environment ? { environment: range.environment } : {}), ...(targetId ? { id: targetId } : {}) };
-  const [rows, policies] = await Promise.all([
-    db().credential.findMany({
-      where: { state: "active", target: targetWhere },
-      select: { ...CREDENTIAL_PUBLIC_SELECT, scopeSummary: true, target: { select: { name: true, environment: true, credentialPolicyId: true } } },
-    }),
-    db().credentialPolicy.findMany(),
-  ]);
-  const status = { ok: 0, dueSoon: 0, rotationFailed: 0, overdue: 0, expired: 0 };
+  const rows = await listActiveCredentialStatuses({ target: targetWhere, now, withScope: true });
   const kinds = new Map<string, number>();
   let clusterAdmin = 0;
   let scopeUnchecked = 0;
   const uncheckedIds: string[] = [];
   const ages: { ageDays: number; policyMaxAgeDays: number | null }[] = [];
   for (const r of rows) {
-    const policy = resolvePolicyFrom(r.target, policies);
-    const view = toCredentialView(r, { targetName: r.target.name, policy, now });
-    if (view.status === "ok") status.ok++;
-    else if (view.status === "due-soon") status.dueSoon++;
-    else if (view.status === "rotation-failed") status.rotationFailed++;
-    else if (view.status === "overdue") status.overdue++;
-    else if (view.status === "expired") status.expired++;
     kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
     const scope = parseScopeSummary(r.scopeSummary);
     if (!scope) {
@@ -97,8 +86,9 @@ async function pushExposure(range: ComparisonRange, targetId: string | undefined
       if (uncheckedIds.length < 50) uncheckedIds.push(r.id);
     }
     else if (scope.clusterAdmin) clusterAdmin++;
-    ages.push({ ageDays: (now.getTime() - r.lastRotatedAt.getTime()) / DAY_MS, policyMaxAgeDays: policy?.maxAgeDays ?? null });
+    ages.push({ ageDays: (now.getTime() - r.lastRotatedAt.getTime()) / DAY_MS, policyMaxAgeDays: r.policy?.maxAgeDays ?? null });
   }
+  const status = tallyStatus(rows);
 
   // Access counts: audit rows in the range (indexed by `at`), narrowed to the targets in view when filtered.
   const scopedTargetIds = targetId ? [targetId] : range.environment ? (await db().target.findMany({ where: { environment: range.environment }, select: { id: true } })).map((t) => t.id) : null;

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { listActiveCredentialStatuses, tallyStatus } from "./list-active-credential-statuses";
 import { AppError } from "@/lib/errors";
 import {
   ZTargetMode,
@@ -48,18 +49,6 @@ async function activeCredentialViews(now: Date): Promise<CredentialView[]> {
     .sort((a, b) => a.targetName.localeCompare(b.targetName) || a.id.localeCompare(b.id));
 }
 
-function countByStatus(views: CredentialView[]): CredentialStatusCounts {
-  const counts: CredentialStatusCounts = { ok: 0, dueSoon: 0, rotationFailed: 0, overdue: 0, expired: 0 };
-  for (const v of views) {
-    if (v.status === "ok") counts.ok++;
-    else if (v.status === "due-soon") counts.dueSoon++;
-    else if (v.status === "rotation-failed") counts.rotationFailed++;
-    else if (v.status === "overdue") counts.overdue++;
-    else if (v.status === "expired") counts.expired++;
-  }
-  return counts;
-}
-
 /**
  * Active credentials across all targets, ordered by target name, optionally filtered by status; the cursor is the
  * last credential id of the previous page. `counts` always cover every active credential (unfiltered).
@@ -75,10 +64,10 @@ export async function listCredentials(filter: TCredentialListFilter & { now?: Da
   }
   const items = matching.slice(start, start + filter.limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: start + filter.limit < matching.length && last ? last.id : null, counts: countByStatus(all) };
+  return { items, nextCursor: start + filter.limit < matching.length && last ? last.id : null, counts: tallyStatus(all) };
 }
 
-/** Active credentials by rotation status, for the home page. */
+/** Active credentials by rotation status, for the home page: from the narrow status read, not full views. */
 export async function countCredentialsByStatus(opts: { now?: Date } = {}): Promise<CredentialStatusCounts> {
-  return countByStatus(await activeCredentialViews(opts.now ?? new Date()));
+  return tallyStatus(await listActiveCredentialStatuses({ target: {}, now: opts.now ?? new Date() }));
 }
