@@ -13,9 +13,7 @@ const CHAIN_LOCK_ID = 727275;
  * or roll back together. Never pass secret material in `details`.
  */
 export async function recordAuditEvent(tx: Tx, entry: AuditEntry): Promise<{ id: string; seq: number }> {
-  if (env().databaseKind === "postgresql") {
-    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${CHAIN_LOCK_ID})`);
-  }
+  await lockAuditChain(tx);
   const head = await tx.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
   const request = entry.request ?? NO_REQUEST;
   const fields: ChainedFields = {
@@ -38,6 +36,25 @@ export async function recordAuditEvent(tx: Tx, entry: AuditEntry): Promise<{ id:
   };
   const row = await tx.auditEvent.create({ data: { ...fields, hash: hashAuditRow(fields) }, select: { id: true, seq: true } });
   return row;
+}
+
+/**
+ * Takes the audit chain's lock (PostgreSQL; SQLite serialises writers anyway) for the rest of the transaction.
+ * Transactions that lock rows AND write audit rows must take it first: a transaction holding the chain lock that
+ * waits for a row lock, against one holding that row that waits for the chain, is a deadlock. Re-entrant.
+ */
+export async function lockAuditChain(tx: Tx): Promise<void> {
+  if (env().databaseKind === "postgresql") {
+    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${CHAIN_LOCK_ID})`);
+  }
+}
+
+/** A transaction that writes audit rows and touches rows other writers lock: chain lock first, then `fn`. */
+export async function auditedTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db().$transaction(async (tx) => {
+    await lockAuditChain(tx);
+    return fn(tx);
+  });
 }
 
 /** For events that are not part of a larger change (a denied request, a failed sign-in): a transaction of one. */

@@ -1,8 +1,7 @@
 import "server-only";
-import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
+import { auditedTransaction, recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { can } from "@/lib/auth/roles";
-import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { DeploymentView } from "../schemas";
 import { getDeployment, type Viewer } from "./get-deployment";
@@ -14,7 +13,7 @@ import { transitionDeployment } from "./transition-deployment";
  * deployments cannot be cancelled (409).
  */
 export async function cancelDeployment(opts: { deploymentId: string; viewer: Viewer; actor: Actor; request: RequestContext }): Promise<DeploymentView> {
-  await db().$transaction(async (tx) => {
+  await auditedTransaction(async (tx) => {
     const d = await tx.deployment.findUnique({ where: { id: opts.deploymentId }, select: { id: true, state: true, targetId: true, requestedById: true, cancelRequested: true } });
     if (!d) throw new AppError("NOT_FOUND", "There is no deployment with this id.");
     if (d.requestedById !== opts.viewer.userId && !can(opts.viewer.role, "deployments.approve")) {

@@ -1,8 +1,7 @@
 import "server-only";
 import { approvalStatus, REFUSAL_MESSAGES, refusalFor, type RefusalReason } from "@/lib/approvals/rules";
-import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
+import { auditedTransaction, recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
-import { db } from "@/lib/db";
 import { AppError, type ErrorCode } from "@/lib/errors";
 import { wakeExecutor } from "../executor/wake";
 import { ZApprovalInput, type DeploymentView, type TApprovalInput } from "../schemas";
@@ -43,7 +42,7 @@ type Outcome =
  */
 export async function decideDeployment(opts: DecideOptions): Promise<DeploymentView> {
   const input = ZApprovalInput.parse(opts.input);
-  const outcome = await db().$transaction(async (tx): Promise<Outcome> => {
+  const outcome = await auditedTransaction(async (tx): Promise<Outcome> => {
     const now = opts.now ?? new Date();
     const { count } = await tx.deployment.updateMany({ where: { id: opts.deploymentId, state: "pending-approval" }, data: { updatedAt: now } });
     if (count === 0) {

@@ -1,4 +1,5 @@
 import "server-only";
+import { auditedTransaction } from "@/lib/audit/data/record-audit-event";
 import type { Actor } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { transitionDeployment } from "./transition-deployment";
@@ -76,7 +77,7 @@ export async function startClaimedDeployment(opts: {
   actor: Actor;
   attempt: number;
 }): Promise<boolean> {
-  return db().$transaction(async (tx) => {
+  return auditedTransaction(async (tx) => {
     const { count } = await tx.deployment.updateMany({
       where: { id: opts.deploymentId, claimedBy: opts.processId, state: "queued" },
       data: { heartbeatAt: new Date() },
@@ -108,7 +109,7 @@ export async function finishClaimedDeployment(opts: {
   message: string;
   details?: Record<string, unknown>;
 }): Promise<boolean> {
-  return db().$transaction(async (tx) => {
+  return auditedTransaction(async (tx) => {
     const now = new Date();
     const { count } = await tx.deployment.updateMany({
       where: { id: opts.deploymentId, claimedBy: opts.processId, state: { in: ["queued", "running"] } },

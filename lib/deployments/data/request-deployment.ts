@@ -1,5 +1,5 @@
 import "server-only";
-import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
+import { recordAuditEvent, auditedTransaction } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import type { TRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
@@ -105,7 +105,7 @@ export async function createDeploymentRequest(opts: Omit<RequestDeploymentOption
   const refs = objectRefsFor(validated.objects, target.defaultNamespace);
   const git = opts.source.git;
 
-  const { id, outcome } = await db().$transaction(async (tx) => {
+  const { id, outcome } = await auditedTransaction(async (tx) => {
     const created = await tx.deployment.create({
       data: {
         targetId: target.id,

@@ -1,5 +1,5 @@
 import "server-only";
-import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
+import { lockAuditChain, recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import type { Tx } from "@/lib/db";
 import { recordDeliveryOutcome } from "@/lib/compare/data/rollups";
@@ -24,6 +24,8 @@ export interface TransitionOptions {
  * Returns false when the deployment had already moved on; throws NOT_FOUND for an unknown id.
  */
 export async function transitionDeployment(tx: Tx, opts: TransitionOptions): Promise<boolean> {
+  // Chain lock before the row lock: the order every audited deployment transaction uses (see lockAuditChain).
+  await lockAuditChain(tx);
   const allowed = statesLeadingTo(opts.to).filter((s) => !opts.from || opts.from.includes(s));
   const current = await tx.deployment.findUnique({ where: { id: opts.deploymentId }, select: { state: true, targetId: true } });
   if (!current) throw new AppError("NOT_FOUND", "There is no deployment with this id.");
