@@ -238,7 +238,31 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
     // Leases may let one process win every claim; that is allowed, a second run of one deployment is not.
     test.info().annotations.push({ type: "claimers", description: `${claimers.size} executor(s): ${[...claimers].join(", ")}` });
 
-    // 5. The due credential is rotated once, though both schedulers look (interval 5 s).
+    // 5. A burst on ONE target through both processes: each new request supersedes queued older ones while the
+    // executors finish others. Before the chain-lock ordering (lockAuditChain) this deadlocked on PostgreSQL and
+    // answered 500 in every run; now every request is accepted and each ends succeeded or superseded.
+    const burst: string[] = [];
+    const first = seeded.targets[0]!;
+    for (let i = 0; i < 16; i++) {
+      const manifests = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: burst\n  namespace: ${first.namespace}\ndata:\n  n: "${i}"\n`;
+      const res = await api(i, "POST", "/api/deployments", { targetId: first.targetId, source: { kind: "manifests", manifests }, reason: `burst #${i}` });
+      expect(res.status, `${JSON.stringify(res.json)}\n${diagnostics()}`).toBe(201);
+      burst.push(res.json.id as string);
+    }
+    for (const [i, id] of burst.entries()) {
+      const state = await waitFor(
+        `burst deployment ${id} did not finish`,
+        120_000,
+        async () => {
+          const s = (await api(i, "GET", `/api/deployments/${id}`)).json?.state as string | undefined;
+          return s && ["succeeded", "failed", "cancelled", "rejected", "superseded"].includes(s) ? s : undefined;
+        },
+        diagnostics,
+      );
+      expect(["succeeded", "superseded"], `${id}\n${diagnostics()}`).toContain(state);
+    }
+
+    // 6. The due credential is rotated once, though both schedulers look (interval 5 s).
     await waitFor(
       "the due credential was not rotated",
       60_000,
