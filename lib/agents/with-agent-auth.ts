@@ -3,6 +3,7 @@ import { requestContextOf } from "@/lib/api/with-auth";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { sha256Hex } from "@/lib/auth/secrets";
 import { AppError, toErrorResponse } from "@/lib/errors";
+import { timedRoute, type RequestTiming, type RouteContext } from "@/lib/metrics/timed-route";
 import { findAgentByCredentialHash, type AgentPrincipal } from "./data/find-agent";
 
 export type { AgentPrincipal } from "./data/find-agent";
@@ -13,16 +14,13 @@ export type { AgentPrincipal } from "./data/find-agent";
  */
 export const AGENT_ROUTE = Symbol.for("wharf.agent-route");
 
-type RouteParams = Record<string, string | string[] | undefined>;
-interface RouteContext {
-  params?: Promise<RouteParams>;
-}
-
 export interface AgentHandlerContext {
   req: Request;
   agent: AgentPrincipal;
   actor: Actor;
   request: RequestContext;
+  /** The request-duration timer: a long poll hands it its hold (`timing.idle`) so the wait is not counted. */
+  timing: RequestTiming;
 }
 
 type Result = Response | object | null;
@@ -48,19 +46,19 @@ export function agentRespond(result: Result, status = 200): Response {
  * The wrapper for agent-protocol routes: `Authorization: Bearer wharfa_…` → the agent and the targets it serves. An
  * unknown or revoked credential is 401 AGENT_UNAUTHENTICATED. No session cookies and no Origin check: the credential
  * carries no ambient authority. Scope checks (target/repo belongs to this agent) are the handler's job, through
- * `assertAgentScope`, which audits refusals.
+ * `assertAgentScope`, which audits refusals. Timed like every API route (`timedRoute`).
  */
 export function withAgentAuth(handler: (ctx: AgentHandlerContext) => Promise<Result>) {
-  const wrapped = async (req: Request, _ctx?: RouteContext): Promise<Response> => {
+  const wrapped = timedRoute(async (req: Request, _ctx: RouteContext | undefined, timing: RequestTiming): Promise<Response> => {
     const request = requestContextOf(req);
     try {
       const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
       const agent = match?.[1] ? await findAgentByCredentialHash(sha256Hex(match[1])) : null;
       if (!agent) throw new AppError("AGENT_UNAUTHENTICATED", "Send a valid agent credential (Authorization: Bearer wharfa_…).");
-      return agentRespond(await handler({ req, agent, actor: agentActor(agent), request }));
+      return agentRespond(await handler({ req, agent, actor: agentActor(agent), request, timing }));
     } catch (err) {
       return agentErrorResponse(err, request.requestId);
     }
-  };
+  });
   return Object.assign(wrapped, { [AGENT_ROUTE]: "credential" });
 }

@@ -9,14 +9,9 @@ import { can, type Permission } from "@/lib/auth/roles";
 import { sha256Hex } from "@/lib/auth/secrets";
 import { env } from "@/lib/env";
 import { AppError, toErrorResponse } from "@/lib/errors";
-import { observeHttpRequest } from "@/lib/metrics/registry";
+import { timedRoute, type RouteContext } from "@/lib/metrics/timed-route";
 
 export type { Principal } from "@/lib/auth/data/principals";
-
-type RouteParams = Record<string, string | string[] | undefined>;
-interface RouteContext {
-  params?: Promise<RouteParams>;
-}
 
 export interface HandlerContext {
   req: Request;
@@ -112,16 +107,6 @@ async function flatParams(ctx: RouteContext | undefined): Promise<Record<string,
   return out;
 }
 
-/** Times a wrapped handler into `wharf_http_request_duration_seconds` (by route pattern and status). */
-function timed(inner: (req: Request, ctx?: RouteContext) => Promise<Response>) {
-  return async (req: Request, ctx?: RouteContext): Promise<Response> => {
-    const startedAt = performance.now();
-    const response = await inner(req, ctx);
-    observeHttpRequest(req, await flatParams(ctx).catch(() => ({})), response.status, startedAt);
-    return response;
-  };
-}
-
 function respond(result: Result, status = 200): Response {
   if (result instanceof Response) return result;
   if (result === null) return new Response(null, { status: 204 });
@@ -143,7 +128,7 @@ export function withAuth(
   handler: (ctx: HandlerContext) => Promise<Result>,
   opts: { permission: Permission; successStatus?: number },
 ) {
-  const wrapped = timed(async (req: Request, ctx?: RouteContext): Promise<Response> => {
+  const wrapped = timedRoute(async (req: Request, ctx?: RouteContext): Promise<Response> => {
     const request = requestContextOf(req);
     try {
       const auth = await authenticate(req);
@@ -176,7 +161,7 @@ export function withAuth(
 
 /** For the few routes anyone may call (sign-in, health). They still get error mapping and, for writes, the Origin check. */
 export function withPublic(handler: (ctx: PublicHandlerContext) => Promise<Result>, opts: { successStatus?: number } = {}) {
-  const wrapped = timed(async (req: Request, ctx?: RouteContext): Promise<Response> => {
+  const wrapped = timedRoute(async (req: Request, ctx?: RouteContext): Promise<Response> => {
     const request = requestContextOf(req);
     try {
       if (!SAFE_METHODS.has(req.method)) checkSameOrigin(req);

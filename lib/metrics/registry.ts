@@ -32,8 +32,9 @@ export function processMetrics(): ProcessMetrics {
  * The route pattern of a request: its path with each dynamic segment's value replaced by `:name`, so label values
  * stay few (`/api/deployments/:id/approvals`, not one series per deployment).
  */
-export function routePattern(pathname: string, params: Record<string, string>): string {
-  const byValue = new Map(Object.entries(params).map(([name, value]) => [value, name]));
+export function routePattern(pathname: string, params: Record<string, string | string[] | undefined>): string {
+  const byValue = new Map<string, string>();
+  for (const [name, value] of Object.entries(params)) if (typeof value === "string") byValue.set(value, name);
   return pathname
     .split("/")
     .map((segment) => {
@@ -43,11 +44,11 @@ export function routePattern(pathname: string, params: Record<string, string>): 
     .join("/");
 }
 
-/** Records one answered API request. Never throws: metrics must not break a request. */
-export function observeHttpRequest(req: Request, params: Record<string, string>, status: number, startedAt: number): void {
+/** Records one answered API request that took `seconds`. Never throws: metrics must not break a request. */
+export function observeHttpRequest(req: Request, params: Record<string, string | string[] | undefined>, status: number, seconds: number): void {
   try {
     const route = routePattern(new URL(req.url).pathname, params);
-    processMetrics().httpDuration.observe({ method: req.method, route, status: String(status) }, (performance.now() - startedAt) / 1000);
+    processMetrics().httpDuration.observe({ method: req.method, route, status: String(status) }, Math.max(0, seconds));
   } catch {
     // ignore: a malformed URL cannot reach a handler anyway
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as assignmentsRoute from "@/app/api/agent/v1/assignments/route";
 import * as metricsRoute from "@/app/api/metrics/route";
 import * as targetRoute from "@/app/api/targets/[id]/route";
 import type { Actor } from "@/lib/audit/schemas";
@@ -9,6 +10,7 @@ import { transitionDeployment } from "@/lib/deployments/data/transition-deployme
 import { resetEnvCache } from "@/lib/env";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { parsePrometheusText, sampleValue } from "../support/prometheus-text";
+import { createEnrolledAgent, createPullTarget } from "../support/pull";
 import { useTestDatabase } from "../support/test-db";
 
 useTestDatabase();
@@ -111,6 +113,29 @@ describe("GET /api/metrics", () => {
 
     expect(families.get("wharf_http_request_duration_seconds")?.type).toBe("histogram");
     expect(sampleValue(families, "wharf_http_request_duration_seconds_count", { method: "GET", route: "/api/targets/:id", status: "404" })).toBeGreaterThanOrEqual(1);
+  });
+
+  it("times agent-protocol routes by route pattern, leaving a long poll's hold out", async () => {
+    process.env.WHARF_METRICS_TOKEN = TOKEN;
+    resetEnvCache();
+    const target = await createPullTarget();
+    const agent = await createEnrolledAgent(admin, [target.id]);
+    const first = await callRoute(assignmentsRoute.GET, { path: "/api/agent/v1/assignments", as: agent });
+    expect(first.status).toBe(200);
+    const assignments = { method: "GET", route: "/api/agent/v1/assignments", status: "200" };
+    const before = parsePrometheusText((await scrape()).text);
+    expect(sampleValue(before, "wharf_http_request_duration_seconds_count", { method: "POST", route: "/api/agent/v1/enrol", status: "201" })).toBeGreaterThanOrEqual(1);
+    expect(sampleValue(before, "wharf_http_request_duration_seconds_count", assignments)).toBeGreaterThanOrEqual(1);
+
+    // Nothing changes, so this poll is held for its whole `wait` (3 s) and answers `changed: false`.
+    const held = await callRoute(assignmentsRoute.GET, { path: `/api/agent/v1/assignments?since=${first.body.version}&wait=3`, as: agent });
+    expect(held.body.changed).toBe(false);
+    const after = parsePrometheusText((await scrape()).text);
+    expect(sampleValue(after, "wharf_http_request_duration_seconds_count", assignments)).toBe(sampleValue(before, "wharf_http_request_duration_seconds_count", assignments)! + 1);
+    // The hold is the agent's choice, not server time: what it adds is its database reads, far below the 3 s it waited.
+    const added = sampleValue(after, "wharf_http_request_duration_seconds_sum", assignments)! - sampleValue(before, "wharf_http_request_duration_seconds_sum", assignments)!;
+    expect(added).toBeGreaterThan(0);
+    expect(added).toBeLessThan(3);
   });
 
   it("the parser itself refuses malformed expositions", () => {

@@ -5,6 +5,7 @@ import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import { db } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import { AppError } from "@/lib/errors";
+import type { RequestTiming } from "@/lib/metrics/timed-route";
 import { parseAllowedNamespaces } from "@/lib/targets/data/to-target-view";
 import { waitForAgentWake } from "../notifier";
 import { agentActor, type AgentPrincipal } from "../with-agent-auth";
@@ -129,6 +130,13 @@ export interface PollOptions {
   waitMs?: number;
   /** Aborted when the client goes away. */
   signal?: AbortSignal;
+  /**
+   * The route's request timer. The hold between database reads is handed to `timing.idle`, so the long poll's entry
+   * in `wharf_http_request_duration_seconds` is the work it caused (the first read and each re-read), not the up to
+   * 25 s the agent asked to wait: kept in, every assignments sample would sit at the poll timeout and say nothing
+   * about Wharf. It keeps the same route label as any other request, so dashboards need no special case.
+   */
+  timing?: RequestTiming;
 }
 
 /**
@@ -143,6 +151,7 @@ export async function pollAssignments(opts: PollOptions): Promise<TAssignments> 
     if (opts.since === undefined || current.version !== opts.since) return { changed: true, ...current };
     const remaining = deadline - Date.now();
     if (remaining <= 0 || opts.signal?.aborted) return { changed: false, ...current };
-    await waitForAgentWake(opts.agent.agentId, Math.min(RECHECK_MS, remaining), opts.signal);
+    const wake = waitForAgentWake(opts.agent.agentId, Math.min(RECHECK_MS, remaining), opts.signal);
+    await (opts.timing ? opts.timing.idle(wake) : wake);
   }
 }

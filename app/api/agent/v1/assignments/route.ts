@@ -7,7 +7,7 @@ import { withAgentAuth } from "@/lib/agents/with-agent-auth";
 export const dynamic = "force-dynamic";
 
 // GET /api/agent/v1/assignments — long poll: the agent's targets and repositories, at once when changed since `since`
-export const GET = withAgentAuth(async ({ req, agent }) => {
+export const GET = withAgentAuth(async ({ req, agent, timing }) => {
   const q = ZAssignmentsQuery.parse(searchParamsOf(req));
-  return pollAssignments({ agent, since: q.since, ...(q.wait !== undefined ? { waitMs: q.wait * 1000 } : {}), signal: req.signal });
+  return pollAssignments({ agent, since: q.since, ...(q.wait !== undefined ? { waitMs: q.wait * 1000 } : {}), signal: req.signal, timing });
 });

@@ -3,8 +3,10 @@ import { ZEnrolRequest } from "@/lib/agent/protocol";
 import { enrolAgent } from "@/lib/agents/data/enrol-agent";
 import { AGENT_ROUTE, agentErrorResponse, agentRespond } from "@/lib/agents/with-agent-auth";
 import { AppError } from "@/lib/errors";
+import { timedRoute } from "@/lib/metrics/timed-route";
 
-async function handle(req: Request): Promise<Response> {
+// Not `withAgentAuth`: the caller has no agent credential yet, the enrolment token in the body is what authenticates.
+const handle = timedRoute(async (req: Request): Promise<Response> => {
   const request = requestContextOf(req);
   try {
     const body = await readJson(req);
@@ -15,7 +17,7 @@ async function handle(req: Request): Promise<Response> {
   } catch (err) {
     return agentErrorResponse(err, request.requestId);
   }
-}
+});
 
 // POST /api/agent/v1/enrol — trade a one-time enrolment token for the agent's credential (shown once)
 export const POST = Object.assign(handle, { [AGENT_ROUTE]: "enrolment-token" });
