@@ -8,11 +8,17 @@ import { AppError } from "@/lib/errors";
 import type { RequestTiming } from "@/lib/metrics/timed-route";
 import { parseAllowedNamespaces } from "@/lib/targets/data/to-target-view";
 import { waitForAgentWake } from "../notifier";
+import { ensureAgentWakeListener } from "../wake-listener";
 import { agentActor, type AgentPrincipal } from "../with-agent-auth";
 
 /** Deployment states in which a pull revision counts as approved for the agent to apply. */
 export const APPROVED_PULL_STATES = ["approved", "queued", "running", "succeeded"];
-/** How often a waiting long poll re-reads the database, so changes made by other dashboard processes are seen. */
+/**
+ * How often a waiting long poll re-reads the database. The fallback that makes every change reach the agent: on
+ * PostgreSQL other processes' changes normally arrive at once through LISTEN/NOTIFY (../wake-listener.ts), but a
+ * notification sent while that connection is down is lost, and a change written without a wake-up (straight to the
+ * database, or by code that does not notify) is still seen within a second.
+ */
 const RECHECK_MS = 1000;
 
 function parsePolicies(stored: string): TImagePolicy[] {
@@ -141,11 +147,12 @@ export interface PollOptions {
 
 /**
  * The long poll: answers at once with `changed: true` when the assignments' version differs from `since`; otherwise
- * waits, waking on this process's notifier and re-reading the database every second (changes made by other
- * dashboard processes), and answers `changed: false` after `waitMs`.
+ * waits, waking on this process's notifier (fed by changes served here and, on PostgreSQL, by NOTIFY from the other
+ * dashboard processes) and re-reading the database every second, and answers `changed: false` after `waitMs`.
  */
 export async function pollAssignments(opts: PollOptions): Promise<TAssignments> {
   const deadline = Date.now() + Math.min(Math.max(opts.waitMs ?? LONG_POLL_TIMEOUT_MS, 0), LONG_POLL_TIMEOUT_MS);
+  ensureAgentWakeListener();
   for (;;) {
     const current = await buildAssignments(opts.agent);
     if (opts.since === undefined || current.version !== opts.since) return { changed: true, ...current };

@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { sameRepoUrl } from "@/lib/repos/url";
 import { wakeAgents } from "../notifier";
+import { notifyAgentWake, wakeAgentsEverywhere } from "./agent-wake";
 
 /**
  * Called for a verified push webhook: bumps `notifySeq` of every pull repository registered for this URL and branch
@@ -16,17 +17,25 @@ export async function notifyPullRepos(opts: { url: string; branch: string; /** O
   });
   const matched = candidates.filter((r) => sameRepoUrl(r.url, opts.url));
   if (matched.length === 0) return 0;
-  await db().pullRepo.updateMany({ where: { id: { in: matched.map((r) => r.id) } }, data: { notifySeq: { increment: 1 } } });
-  const agents = await db().agentTarget.findMany({
-    where: { targetId: { in: [...new Set(matched.map((r) => r.targetId))] }, agent: { revokedAt: null } },
-    select: { agentId: true },
+  const agentIds = await db().$transaction(async (tx) => {
+    await tx.pullRepo.updateMany({ where: { id: { in: matched.map((r) => r.id) } }, data: { notifySeq: { increment: 1 } } });
+    const agents = await tx.agentTarget.findMany({
+      where: { targetId: { in: [...new Set(matched.map((r) => r.targetId))] }, agent: { revokedAt: null } },
+      select: { agentId: true },
+    });
+    const ids = agents.map((a) => a.agentId);
+    await notifyAgentWake(tx, ids);
+    return ids;
   });
-  wakeAgents(new Set(agents.map((a) => a.agentId)));
+  wakeAgents(agentIds);
   return matched.length;
 }
 
-/** Wakes the agents serving a target (after a registration, change, pin or approval served by this process). */
+/**
+ * Wakes the agents serving a target after a committed registration, change, pin or approval, in this process and
+ * (PostgreSQL) in the others.
+ */
 export async function wakeAgentsOfTarget(targetId: string): Promise<void> {
   const agents = await db().agentTarget.findMany({ where: { targetId }, select: { agentId: true } });
-  wakeAgents(agents.map((a) => a.agentId));
+  await wakeAgentsEverywhere(agents.map((a) => a.agentId));
 }

@@ -4,6 +4,7 @@ import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { wakeAgents } from "../notifier";
+import { notifyAgentWake } from "./agent-wake";
 import type { AgentView } from "../schemas";
 import { AGENT_INCLUDE, toAgentView } from "./to-agent-view";
 
@@ -30,6 +31,8 @@ export async function revokeAgent(opts: { agentId: string; actor: Actor; request
       details: { name: agent.name, prefix: agent.credentialPrefix },
       request: opts.request,
     });
+    // Its long polls, in whichever process, end now (their next read refuses the revoked agent).
+    await notifyAgentWake(tx, [agent.id]);
     return updated;
   });
   wakeAgents([row.id]);

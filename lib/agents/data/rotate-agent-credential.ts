@@ -7,6 +7,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { wakeAgents } from "../notifier";
+import { notifyAgentWake } from "./agent-wake";
 import type { AgentSecretView } from "../schemas";
 import { agentInstallSnippet } from "../snippet";
 import { AGENT_INCLUDE, toAgentView } from "./to-agent-view";
@@ -42,9 +43,10 @@ export async function rotateAgentCredential(opts: { agentId: string; actor: Acto
       details: { name: updated.name, previousPrefix: agent.credentialPrefix, prefix: updated.credentialPrefix },
       request: opts.request,
     });
+    // Long polls holding the old credential, in whichever process, end now; their next request gets 401.
+    await notifyAgentWake(tx, [agent.id]);
     return updated;
   });
-  // Long polls holding the old credential end now; their next request gets 401.
   wakeAgents([row.id]);
   const wharfUrl = env().publicUrl;
   return {
