@@ -70,14 +70,16 @@ async function applyApprovedPins(agent: AgentPrincipal, repoIds: string[]): Prom
 /**
  * What the agent must do now: its pull targets, their repositories, approved and pinned revisions, notify
  * counters. `version` is a digest of all of it, so any change the agent must act on changes the version. Reads the
- * agent's targets afresh (a target added or removed takes effect on the next poll) and refuses a revoked agent.
+ * agent's targets afresh (a target added or removed takes effect on the next poll) and refuses a revoked agent or a
+ * credential rotated away since the request was authenticated (a long poll outlives its authentication).
  */
 export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAssignments, "changed">> {
   const row = await db().agent.findUnique({
     where: { id: agent.agentId },
-    select: { id: true, name: true, revokedAt: true, targets: { select: { targetId: true } } },
+    select: { id: true, name: true, revokedAt: true, credentialHash: true, targets: { select: { targetId: true } } },
   });
   if (!row || row.revokedAt) throw new AppError("AGENT_UNAUTHENTICATED", "This agent has been revoked.");
+  if (row.credentialHash !== agent.credentialHash) throw new AppError("AGENT_UNAUTHENTICATED", "This agent credential has been replaced.");
   const targetIds = row.targets.map((t) => t.targetId);
   const scoped: AgentPrincipal = { ...agent, targetIds };
 

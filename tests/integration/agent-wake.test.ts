@@ -1,14 +1,21 @@
 import pg from "pg";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import * as assignmentsRoute from "@/app/api/agent/v1/assignments/route";
+import * as revokeRoute from "@/app/api/agents/[id]/revoke/route";
+import * as rotateRoute from "@/app/api/agents/[id]/rotate/route";
 import { notifyAgentWake } from "@/lib/agents/data/agent-wake";
 import { waitForAgentWake } from "@/lib/agents/notifier";
 import { AGENT_WAKE_APPLICATION_NAME, agentWakeListenerConnected, ensureAgentWakeListener, stopAgentWakeListener } from "@/lib/agents/wake-listener";
 import { createDb, type Db } from "@/lib/db/client";
+import { callRoute, createCaller, type Caller } from "../support/api";
+import { createEnrolledAgent, createPullTarget, type AgentCaller } from "../support/pull";
 import { useTestDatabase } from "../support/test-db";
 
-// The cross-process half of agents' long-poll wake-ups: a change committed by another dashboard process (here a
-// second Prisma client on the same database, which shares nothing in memory with this one) reaches this process's
-// waiters through PostgreSQL LISTEN/NOTIFY. SQLite has one process and no listener.
+// Wake-ups of agents' long polls. A held poll outlives the authentication of its request, so a rotation or
+// revocation must end it, not leave it to answer assignments to a credential that no longer works. Across processes,
+// a change committed by another dashboard process (here a second Prisma client on the same database, which shares
+// nothing in memory with this one) reaches this process's waiters through PostgreSQL LISTEN/NOTIFY; SQLite has one
+// process and no listener.
 const t = useTestDatabase();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -34,6 +41,44 @@ async function listenerBackends(): Promise<{ pid: number; query: string }[]> {
     await client.end();
   }
 }
+
+describe("a held long poll and its agent's credential", () => {
+  let admin: Caller;
+  beforeAll(async () => {
+    admin = await createCaller("admin");
+  });
+
+  async function heldPoll(agent: AgentCaller) {
+    const first = await callRoute(assignmentsRoute.GET, { path: "/api/agent/v1/assignments", as: agent });
+    expect(first.status).toBe(200);
+    // The default wait (25 s): nothing in this test changes the assignments, so only the credential can end it early.
+    return callRoute(assignmentsRoute.GET, { path: `/api/agent/v1/assignments?since=${first.body.version}`, as: agent });
+  }
+
+  it("ends with 401 when the credential is rotated while the poll is held", async () => {
+    const target = await createPullTarget();
+    const agent = await createEnrolledAgent(admin, [target.id]);
+    const held = heldPoll(agent);
+    await sleep(300);
+    const rotated = await callRoute(rotateRoute.POST, { method: "POST", path: `/api/agents/${agent.agentId}/rotate`, params: { id: agent.agentId }, as: admin });
+    expect(rotated.status).toBe(200);
+    const res = await held;
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe("AGENT_UNAUTHENTICATED");
+  });
+
+  it("ends with 401 when the agent is revoked while the poll is held", async () => {
+    const target = await createPullTarget();
+    const agent = await createEnrolledAgent(admin, [target.id]);
+    const held = heldPoll(agent);
+    await sleep(300);
+    const revoked = await callRoute(revokeRoute.POST, { method: "POST", path: `/api/agents/${agent.agentId}/revoke`, params: { id: agent.agentId }, as: admin });
+    expect(revoked.status).toBe(200);
+    const res = await held;
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe("AGENT_UNAUTHENTICATED");
+  });
+});
 
 describe.runIf(process.env.WHARF_TEST_DB === "postgresql")("agent wake-ups across dashboard processes (PostgreSQL LISTEN/NOTIFY)", () => {
   let other: Db | undefined;
