@@ -8,6 +8,7 @@ import { GENESIS_HASH, hashAuditRow, type ChainedFields } from "@/lib/audit/chai
 import { seal } from "@/lib/credentials/crypto";
 import { loadKeyring } from "@/lib/credentials/keyring";
 import { envelopeContext, fingerprintOf, serializeMaterial } from "@/lib/credentials/material";
+import { statusColumnsFor } from "@/lib/credentials/status-columns";
 import { createDb, type Db, type Tx } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { env } from "@/lib/env";
@@ -194,12 +195,15 @@ export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport
       const issuedAt = new Date(now - (history - h) * 40 * DAY * r() - DAY);
       const kind = r() < 0.8 ? "service-account-token" : "bearer-token";
       const token = `scale.${randomBytes(24).toString("base64url")}`;
+      const expiresAt = kind === "service-account-token" ? new Date(issuedAt.getTime() + (r() < 0.1 ? 20 : 120) * DAY) : null;
       credentials.push({
         id, targetId: t.id, kind, state: active ? "active" : "superseded",
         ciphertext: seal(serializeMaterial({ kind, token }), keyring, envelopeContext(id, kind)), keyId: keyring.current.id,
         fingerprint: fingerprintOf(token), subject: `system:serviceaccount:kube-system:wharf-${t.name.slice(0, 40)}`,
-        issuedAt, expiresAt: kind === "service-account-token" ? new Date(issuedAt.getTime() + (r() < 0.1 ? 20 : 120) * DAY) : null,
+        issuedAt, expiresAt,
         lastRotatedAt: issuedAt, createdById: users[0]!.id, origin: h === 0 ? "stored" : "replaced",
+        // Bulk rows skip the data layer, so they carry the status columns it would have written.
+        ...statusColumnsFor({ lastRotatedAt: issuedAt, expiresAt, rotationError: null }, t, policies[ENVIRONMENTS.indexOf(t.environment)] ?? null),
         supersededAt: active ? null : new Date(issuedAt.getTime() + 30 * DAY), createdAt: issuedAt,
       });
       audit.push({

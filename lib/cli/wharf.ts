@@ -8,6 +8,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (ar
   rekey: { summary: "re-encrypt every credential under the current master key", load: () => import("./commands/rekey") },
   audit: { summary: "audit verify — walk the audit hash chain and report the first broken link", load: () => import("./commands/audit") },
   rollups: { summary: "rollups [days] — rebuild the comparison's delivery rollups (default: last 90 days)", load: () => import("./commands/rollups") },
+  "credential-status": { summary: "recompute the rotation status boundaries stored on active credentials", load: () => import("./commands/credential-status") },
 };
 
 function usage(): void {

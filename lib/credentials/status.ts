@@ -29,6 +29,53 @@ export interface RotationStatusResult {
 }
 
 /**
+ * The instants at which a credential's status changes, fixed by the row and its policy (the clock only decides which
+ * side of each instant "now" is on). They are stored on the Credential row, so counts by status are indexed range
+ * counts instead of a computation per row; `rotationStatus` derives the status from the same instants, so there is
+ * one rule.
+ */
+export interface RotationStatusInstants {
+  /** The credential's own expiry (JWT `exp`, certificate `notAfter`); from this instant it is `expired`. */
+  expiresAt: Date | null;
+  /** lastRotatedAt + the policy's maxAgeDays; from this instant it is `overdue`. Null without a policy. */
+  overdueAt: Date | null;
+  /** The earlier deadline minus the warning window; from this instant it is at least `due-soon`. Null without deadlines. */
+  dueSoonAt: Date | null;
+  /** The earlier of `expiresAt` and `overdueAt`. */
+  nextRotationDue: Date | null;
+}
+
+/** The status boundaries of one credential under `policy` (see RotationStatusInstants). */
+export function rotationStatusInstants(input: Omit<RotationStatusInput, "now" | "rotationError">): RotationStatusInstants {
+  const expiresAt = input.expiresAt?.getTime() ?? null;
+  const overdueAt = input.policy ? input.lastRotatedAt.getTime() + input.policy.maxAgeDays * DAY_MS : null;
+  const warnMs = (input.policy ? input.policy.warnBeforeDays : DEFAULT_EXPIRY_WARN_DAYS) * DAY_MS;
+  const deadlines = [expiresAt, overdueAt].filter((d): d is number => d !== null);
+  const next = deadlines.length ? Math.min(...deadlines) : null;
+  const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+  return { expiresAt: date(expiresAt), overdueAt: date(overdueAt), dueSoonAt: date(next === null ? null : next - warnMs), nextRotationDue: date(next) };
+}
+
+/** Whether a stored rotation error counts as a failure: any non-empty message (an empty one is no failure). */
+export function isRotationFailing(rotationError: string | null | undefined): boolean {
+  return !!rotationError;
+}
+
+/**
+ * The status at `now` from the stored instants. Each instant already counts as past it; precedence
+ * expired > overdue > rotation-failed > due-soon > ok. The SQL counts (countCredentialStatuses) mirror exactly this.
+ */
+export function statusAt(instants: Pick<RotationStatusInstants, "expiresAt" | "overdueAt" | "dueSoonAt">, failing: boolean, now: Date): TRotationStatus {
+  const t = now.getTime();
+  const reached = (d: Date | null) => d !== null && t >= d.getTime();
+  if (reached(instants.expiresAt)) return "expired";
+  if (reached(instants.overdueAt)) return "overdue";
+  if (failing) return "rotation-failed";
+  if (reached(instants.dueSoonAt)) return "due-soon";
+  return "ok";
+}
+
+/**
  * The one rule for a credential's rotation status. Each limit is an instant at which the credential stops being
  * acceptable, so the instant itself already counts as past it:
  * - `expired`  when now ≥ expiresAt (a JWT is invalid at its `exp`);
@@ -40,18 +87,6 @@ export interface RotationStatusResult {
  * - `ok` otherwise. Precedence: expired > overdue > rotation-failed > due-soon > ok.
  */
 export function rotationStatus(input: RotationStatusInput): RotationStatusResult {
-  const now = input.now.getTime();
-  const expiresAt = input.expiresAt?.getTime() ?? null;
-  const maxAgeDeadline = input.policy ? input.lastRotatedAt.getTime() + input.policy.maxAgeDays * DAY_MS : null;
-  const warnMs = (input.policy ? input.policy.warnBeforeDays : DEFAULT_EXPIRY_WARN_DAYS) * DAY_MS;
-
-  const deadlines = [expiresAt, maxAgeDeadline].filter((d): d is number => d !== null);
-  const nextRotationDue = deadlines.length ? new Date(Math.min(...deadlines)) : null;
-
-  let status: TRotationStatus = "ok";
-  if (expiresAt !== null && now >= expiresAt) status = "expired";
-  else if (maxAgeDeadline !== null && now >= maxAgeDeadline) status = "overdue";
-  else if (input.rotationError) status = "rotation-failed";
-  else if (deadlines.some((d) => now >= d - warnMs)) status = "due-soon";
-  return { status, nextRotationDue };
+  const instants = rotationStatusInstants(input);
+  return { status: statusAt(instants, isRotationFailing(input.rotationError), input.now), nextRotationDue: instants.nextRotationDue };
 }

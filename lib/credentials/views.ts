@@ -89,10 +89,10 @@ export function toPolicyView(p: CredentialPolicy & { _count?: { targets: number 
  * Which policy governs a target: the one it names explicitly, else the one for its environment, else none.
  * `policies` is every policy (there are few), so callers resolve many targets with one query.
  */
-export function resolvePolicyFrom(
+export function resolvePolicyFrom<P extends Pick<CredentialPolicy, "id" | "environment">>(
   target: { credentialPolicyId: string | null; environment: string },
-  policies: readonly CredentialPolicy[],
-): CredentialPolicy | null {
+  policies: readonly P[],
+): P | null {
   if (target.credentialPolicyId) {
     const explicit = policies.find((p) => p.id === target.credentialPolicyId);
     if (explicit) return explicit;

@@ -41,6 +41,28 @@ const MIGRATIONS_TABLE: Record<DatabaseKind, string> = {
 };
 
 /**
+ * Steps a migration's SQL cannot express without a second copy of one of Wharf's rules (and in two SQL dialects):
+ * they run right after the named migration is applied, with a Prisma client, when `table` holds rows (a new
+ * database has nothing to fill). Each step is idempotent; `npm run wharf -- credential-status` reruns it.
+ */
+const AFTER_MIGRATION: Record<string, { table: string; run: (url: string) => Promise<void> }> = {
+  // Status boundaries (overdueAt, dueSoonAt, …) by the one rule in lib/credentials/status.ts, and scope verdicts
+  // out of the scopeSummary JSON.
+  "20261126132551_credential_status_scope": { table: "Credential", run: backfillCredentialColumns },
+};
+
+async function backfillCredentialColumns(url: string): Promise<void> {
+  const [{ createDb }, columns, { parseScopeSummary }] = await Promise.all([import("./client"), import("../credentials/status-columns"), import("../compare/exposure")]);
+  const db = createDb(url);
+  try {
+    await columns.recomputeCredentialStatusColumns(db);
+    await columns.backfillScopeColumns(db, { parse: parseScopeSummary });
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+/**
  * Applies pending migrations to the database at `url` and returns their names. Each migration runs in its own
  * transaction and is recorded in `_prisma_migrations`. A migration that was applied with a different checksum is
  * an error: someone edited history. On PostgreSQL an advisory lock lets several dashboard processes start at once.
@@ -62,7 +84,7 @@ function checkHistory(applied: Map<string, string>, migrations: Migration[]): Mi
   return migrations.filter((m) => !applied.has(m.name));
 }
 
-function migrateSqlite(url: string, migrations: Migration[]): string[] {
+async function migrateSqlite(url: string, migrations: Migration[]): Promise<string[]> {
   const file = sqlitePath(url);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file, { timeout: 10_000 });
@@ -95,9 +117,15 @@ function migrateSqlite(url: string, migrations: Migration[]): string[] {
     } finally {
       sqlite.pragma("foreign_keys = ON");
     }
+    const steps = pending.flatMap((m) => {
+      const step = AFTER_MIGRATION[m.name];
+      return step && sqlite.prepare(`SELECT 1 FROM "${step.table}" LIMIT 1`).get() ? [step] : [];
+    });
+    sqlite.close();
+    for (const step of steps) await step.run(url);
     return pending.map((m) => m.name);
   } finally {
-    sqlite.close();
+    if (sqlite.open) sqlite.close();
   }
 }
 
@@ -125,6 +153,11 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<st
         await client.query("ROLLBACK");
         throw new Error(`Migration ${m.name} failed: ${(e as Error).message}`);
       }
+    }
+    // Still under the advisory lock: a second process starting at the same time waits for the backfill.
+    for (const m of pending) {
+      const step = AFTER_MIGRATION[m.name];
+      if (step && (await client.query(`SELECT 1 FROM "${step.table}" LIMIT 1`)).rowCount) await step.run(url);
     }
     return pending.map((m) => m.name);
   } finally {

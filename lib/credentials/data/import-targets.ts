@@ -7,6 +7,7 @@ import { AppError, isUniqueViolation, type FieldErrors } from "@/lib/errors";
 import { defaultRequiredApprovals } from "@/lib/targets/schemas";
 import { deriveTargetName, parseKubeconfig, previewContext, type KubeconfigContext } from "../kubeconfig";
 import type { ImportResult, KubeconfigPreview, TImportContext } from "../schemas";
+import { lockStatusColumns, recomputeCredentialStatusColumns } from "../status-columns";
 import { sealCredential } from "./store-credential";
 
 /** Parses a kubeconfig and describes each context for the import page, marking names that are already taken. */
@@ -67,6 +68,7 @@ export async function importTargetsFromKubeconfig(opts: {
 
   try {
     return await db().$transaction(async (tx) => {
+      await lockStatusColumns(tx);
       const clashes = await tx.target.findMany({ where: { name: { in: plan.map((p) => p.name) } }, select: { name: true } });
       if (clashes.length) {
         const taken = new Set(clashes.map((c) => c.name));
@@ -119,6 +121,7 @@ export async function importTargetsFromKubeconfig(opts: {
               createdById: opts.actorUserId,
             },
           });
+          await recomputeCredentialStatusColumns(tx, { where: { id: credentialId } });
           await recordAuditEvent(tx, {
             actor: opts.actor,
             action: "credential.stored",

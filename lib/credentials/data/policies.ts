@@ -4,6 +4,7 @@ import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db, type Tx } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import type { CredentialPolicyView, TCredentialPolicy, TUpdateCredentialPolicy } from "../schemas";
+import { governedBy, lockStatusColumns, recomputeCredentialStatusColumns } from "../status-columns";
 import { toPolicyView } from "../views";
 
 interface WriteContext {
@@ -52,8 +53,11 @@ function uniqueRace(err: unknown): never {
 export async function createPolicy(opts: WriteContext & { input: TCredentialPolicy }): Promise<CredentialPolicyView> {
   const id = await db()
     .$transaction(async (tx) => {
+      await lockStatusColumns(tx);
       await assertUnique(tx, opts.input);
       const row = await tx.credentialPolicy.create({ data: opts.input });
+      // A new policy can only govern by environment (no target names it yet).
+      if (row.environment) await recomputeCredentialStatusColumns(tx, { where: governedBy(row.id, [row.environment]) });
       await recordAuditEvent(tx, { actor: opts.actor, action: "policy.created", subjectType: "policy", subjectId: row.id, details: { ...opts.input }, request: opts.request });
       return row.id;
     })
@@ -65,6 +69,7 @@ export async function createPolicy(opts: WriteContext & { input: TCredentialPoli
 export async function updatePolicy(opts: WriteContext & { id: string; input: TUpdateCredentialPolicy }): Promise<CredentialPolicyView> {
   await db()
     .$transaction(async (tx) => {
+      await lockStatusColumns(tx);
       const current = await tx.credentialPolicy.findUnique({ where: { id: opts.id } });
       if (!current) throw new AppError("NOT_FOUND", "There is no credential policy with this id.");
       const maxAgeDays = opts.input.maxAgeDays ?? current.maxAgeDays;
@@ -77,7 +82,11 @@ export async function updatePolicy(opts: WriteContext & { id: string; input: TUp
       const changed = Object.fromEntries(
         Object.entries(opts.input).filter(([k, v]) => v !== undefined && v !== current[k as keyof typeof current]),
       );
-      await tx.credentialPolicy.update({ where: { id: opts.id }, data: opts.input });
+      const updated = await tx.credentialPolicy.update({ where: { id: opts.id }, data: opts.input });
+      // Only the limits and the environment move status boundaries (not the name, role or autoRotate).
+      if (updated.maxAgeDays !== current.maxAgeDays || updated.warnBeforeDays !== current.warnBeforeDays || updated.environment !== current.environment) {
+        await recomputeCredentialStatusColumns(tx, { where: governedBy(opts.id, [current.environment, updated.environment]) });
+      }
       await recordAuditEvent(tx, { actor: opts.actor, action: "policy.updated", subjectType: "policy", subjectId: opts.id, details: { name: current.name, changed }, request: opts.request });
     })
     .catch(uniqueRace);
@@ -87,8 +96,13 @@ export async function updatePolicy(opts: WriteContext & { id: string; input: TUp
 /** Deletes a policy; targets that named it fall back to their environment's policy (the relation is SET NULL). */
 export async function deletePolicy(opts: WriteContext & { id: string }): Promise<void> {
   await db().$transaction(async (tx) => {
+    await lockStatusColumns(tx);
     const current = await tx.credentialPolicy.findUnique({ where: { id: opts.id }, include: WITH_COUNT });
     if (!current) throw new AppError("NOT_FOUND", "There is no credential policy with this id.");
+    // Recomputed against the policies that remain, before the row goes: afterwards the targets that named it no
+    // longer say so (SET NULL) and fall back to their environment's policy, which is what `remaining` resolves to.
+    const remaining = await tx.credentialPolicy.findMany({ where: { id: { not: opts.id } } });
+    await recomputeCredentialStatusColumns(tx, { where: governedBy(opts.id, [current.environment]), policies: remaining });
     await tx.credentialPolicy.delete({ where: { id: opts.id } });
     await recordAuditEvent(tx, {
       actor: opts.actor,

@@ -9,6 +9,7 @@ import { seal } from "../crypto";
 import { loadKeyring } from "../keyring";
 import { envelopeContext, parseCredentialMaterial, serializeMaterial, type ParsedCredential } from "../material";
 import type { CredentialView, TStoreCredential } from "../schemas";
+import { lockStatusColumns, recomputeCredentialStatusColumns } from "../status-columns";
 import { CREDENTIAL_PUBLIC_SELECT, resolvePolicyFrom, toCredentialView } from "../views";
 
 export interface SaveCredentialOptions {
@@ -60,6 +61,7 @@ export async function saveCredential(opts: SaveCredentialOptions): Promise<{ cre
   const meta = parsed.metadata;
 
   const outcome = await db().$transaction(async (tx): Promise<Outcome> => {
+    await lockStatusColumns(tx);
     if (!(await lockTarget(tx, opts.targetId))) throw new AppError("NOT_FOUND", "There is no target with this id.");
     const target = await tx.target.findUniqueOrThrow({ where: { id: opts.targetId }, select: { id: true, name: true, mode: true, environment: true, credentialPolicyId: true } });
     if (target.mode !== "push") {
@@ -114,6 +116,7 @@ export async function saveCredential(opts: SaveCredentialOptions): Promise<{ cre
       });
       if (count !== 1) throw new AppError("CONFLICT", "The credential changed while you were replacing it. Reload and try again.");
     }
+    await recomputeCredentialStatusColumns(tx, { where: { id } });
     await recordAuditEvent(tx, {
       actor: opts.actor,
       action: active ? "credential.replaced" : "credential.stored",

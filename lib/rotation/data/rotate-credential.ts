@@ -6,6 +6,7 @@ import { roleAtLeast, ZRole, type TRole } from "@/lib/auth/roles";
 import { lockTarget, sealCredential } from "@/lib/credentials/data/store-credential";
 import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-credential";
 import { parseCredentialMaterial, readJwtClaims } from "@/lib/credentials/material";
+import { lockStatusColumns, recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { resolvePolicyFrom } from "@/lib/credentials/views";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -177,6 +178,7 @@ async function commitRotation(opts: {
   const { ciphertext, keyId } = sealCredential(newId, parsed);
   const expiresAt = parsed.metadata.expiresAt ?? opts.serverExpiresAt;
   await db().$transaction(async (tx) => {
+    await lockStatusColumns(tx);
     await lockTarget(tx, opts.row.target.id);
     const { count } = await tx.credential.updateMany({
       where: { id: opts.row.id, state: "active" },
@@ -199,6 +201,7 @@ async function commitRotation(opts: {
         origin: "rotated",
       },
     });
+    await recomputeCredentialStatusColumns(tx, { where: { id: newId } });
     await recordAuditEvent(tx, {
       actor: opts.actor,
       action: "credential.rotated",
@@ -250,7 +253,7 @@ async function recordRotationFailure(opts: {
   await db().$transaction(async (tx) => {
     await tx.credential.updateMany({
       where: { id: opts.row.id, state: "active" },
-      data: { rotationError: message, rotationFailedAt: opts.now, rotationAttempts: { increment: 1 }, nextRotationAttemptAt: nextAttemptAt },
+      data: { rotationError: message, rotationFailing: true, rotationFailedAt: opts.now, rotationAttempts: { increment: 1 }, nextRotationAttemptAt: nextAttemptAt },
     });
     await recordAuditEvent(tx, {
       actor: opts.actor,

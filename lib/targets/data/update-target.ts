@@ -1,6 +1,7 @@
 import "server-only";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
+import { lockStatusColumns, recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { db } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { namespaceRuleProblem, type TargetView, type TUpdateTarget } from "../schemas";
@@ -60,6 +61,9 @@ function patchValues(patch: TUpdateTarget): Partial<Record<keyof TUpdateTarget, 
 export async function updateTarget({ id, patch, actor, request }: UpdateTargetOptions): Promise<TargetView> {
   try {
     return await db().$transaction(async (tx) => {
+      // The environment and the policy decide which policy governs the target's credential (status boundaries).
+      const movesPolicy = patch.environment !== undefined || patch.credentialPolicyId !== undefined;
+      if (movesPolicy) await lockStatusColumns(tx);
       const current = await getTargetRow({ id }, tx);
       const before = currentValues(current);
       const after = patchValues(patch);
@@ -103,6 +107,7 @@ export async function updateTarget({ id, patch, actor, request }: UpdateTargetOp
         },
         include: TARGET_INCLUDE,
       });
+      if (changed.includes("environment") || changed.includes("credentialPolicyId")) await recomputeCredentialStatusColumns(tx, { where: { targetId: id } });
       await recordAuditEvent(tx, {
         actor,
         action: "target.updated",

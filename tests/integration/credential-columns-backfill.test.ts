@@ -1,0 +1,94 @@
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { DAY_MS } from "@/lib/credentials/status";
+import { statusColumnsFor } from "@/lib/credentials/status-columns";
+import { createDb, type Db } from "@/lib/db/client";
+import { listMigrations, migrateDatabase } from "@/lib/db/migrate";
+import { testPgUrl, useTestDatabase } from "../support/test-db";
+
+// Upgrading a database that already holds credentials fills the new status and scope columns at migrate time, by the
+// same code the data layer uses (lib/credentials/status-columns.ts), on SQLite and on PostgreSQL.
+const t = useTestDatabase();
+const MIGRATION = "20261126132551_credential_status_scope";
+const cleanups: (() => Promise<void>)[] = [];
+
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+/** An empty database of the kind under test, not yet migrated. */
+async function emptyDatabase(): Promise<string> {
+  if (t.kind === "sqlite") {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-backfill-"));
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    return `file:${path.join(dir, "old.db")}`;
+  }
+  const name = `wharf_backfill_${randomBytes(5).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: testPgUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  cleanups.push(async () => {
+    const c = new pg.Client({ connectionString: testPgUrl() });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.end();
+  });
+  const u = new URL(testPgUrl());
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+describe("the credential status/scope migration on a database with credentials", () => {
+  it("backfills boundaries by the rule and carries scope verdicts over from scopeSummary", async () => {
+    const migrations = listMigrations(t.kind).map((m) => m.name);
+    const before = migrations[migrations.indexOf(MIGRATION) - 1]!;
+    const url = await emptyDatabase();
+    await migrateDatabase(url, { until: before });
+
+    const old: Db = createDb(url);
+    const now = new Date(Date.UTC(2026, 4, 1));
+    const rotated = new Date(now.getTime() - 20 * DAY_MS);
+    const expires = new Date(now.getTime() + 3 * DAY_MS);
+    try {
+      // Written with raw SQL: the generated client knows only the new schema.
+      await old.$executeRaw`INSERT INTO "CredentialPolicy" ("id", "name", "maxAgeDays", "warnBeforeDays", "environment", "updatedAt") VALUES ('p-prod', 'prod', 30, 5, 'prod', ${now})`;
+      await old.$executeRaw`INSERT INTO "CredentialPolicy" ("id", "name", "maxAgeDays", "warnBeforeDays", "updatedAt") VALUES ('p-strict', 'strict', 7, 1, ${now})`;
+      for (const [id, env, policy] of [["t-env", "prod", null], ["t-explicit", "prod", "p-strict"], ["t-none", "dev", null]] as const) {
+        await old.$executeRaw`INSERT INTO "Target" ("id", "name", "environment", "mode", "serverUrl", "credentialPolicyId", "updatedAt") VALUES (${id}, ${id}, ${env}, 'push', 'https://k', ${policy}, ${now})`;
+      }
+      const summary = JSON.stringify({ clusterAdmin: true, checkedAt: "2026-04-20T10:00:00.000Z", namespace: "default", incomplete: false });
+      await old.$executeRaw`INSERT INTO "Credential" ("id", "targetId", "kind", "ciphertext", "keyId", "fingerprint", "lastRotatedAt", "expiresAt", "scopeSummary") VALUES ('c-env', 't-env', 'bearer-token', 'x', 'k', 'f1', ${rotated}, ${expires}, ${summary})`;
+      await old.$executeRaw`INSERT INTO "Credential" ("id", "targetId", "kind", "ciphertext", "keyId", "fingerprint", "lastRotatedAt", "rotationError") VALUES ('c-explicit', 't-explicit', 'bearer-token', 'x', 'k', 'f2', ${rotated}, 'forbidden')`;
+      await old.$executeRaw`INSERT INTO "Credential" ("id", "targetId", "kind", "ciphertext", "keyId", "fingerprint", "lastRotatedAt") VALUES ('c-none', 't-none', 'bearer-token', 'x', 'k', 'f3', ${rotated})`;
+    } finally {
+      await old.$disconnect();
+    }
+
+    expect(await migrateDatabase(url)).toContain(MIGRATION);
+
+    const db = createDb(url);
+    try {
+      const rows = await db.credential.findMany({ orderBy: { id: "asc" } });
+      const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
+      const strict = { maxAgeDays: 7, warnBeforeDays: 1 };
+      const prod = { maxAgeDays: 30, warnBeforeDays: 5 };
+      const columns = (id: string) => {
+        const r = byId[id]!;
+        return { targetEnvironment: r.targetEnvironment, overdueAt: r.overdueAt, dueSoonAt: r.dueSoonAt, policyMaxAgeDays: r.policyMaxAgeDays, rotationFailing: r.rotationFailing };
+      };
+      expect(columns("c-env")).toEqual(statusColumnsFor({ lastRotatedAt: rotated, expiresAt: expires, rotationError: null }, { environment: "prod" }, prod));
+      expect(columns("c-explicit")).toEqual(statusColumnsFor({ lastRotatedAt: rotated, expiresAt: null, rotationError: "forbidden" }, { environment: "prod" }, strict));
+      expect(columns("c-none")).toEqual(statusColumnsFor({ lastRotatedAt: rotated, expiresAt: null, rotationError: null }, { environment: "dev" }, null));
+      expect(byId["c-explicit"]!.rotationFailing).toBe(true);
+      expect(byId["c-env"]).toMatchObject({ scopeClusterAdmin: true, scopeCheckedAt: new Date("2026-04-20T10:00:00.000Z"), scopeCheckNextAt: null });
+      expect(byId["c-none"]).toMatchObject({ scopeClusterAdmin: null, scopeCheckedAt: null });
+    } finally {
+      await db.$disconnect();
+    }
+  });
+});
