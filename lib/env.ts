@@ -1,6 +1,25 @@
 import path from "node:path";
 import { z } from "zod";
 
+const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `off`/`0` → null; `90`, `90s`, `30m`, `24h`, `7d` → milliseconds (a bare number is seconds). */
+const intervalOrOff = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const raw = value.trim().toLowerCase();
+      if (raw === "off" || raw === "0") return null;
+      const m = /^(\d+)\s*([smhd]?)$/.exec(raw);
+      const ms = m ? Number(m[1]) * (DURATION_UNITS_MS[m[2] || "s"] ?? 1000) : NaN;
+      if (!(ms >= 60_000 && ms <= 366 * 86_400_000)) {
+        ctx.addIssue({ code: "custom", message: "must be off, 0, or a duration from 60s to 366d such as 3600, 30m, 24h or 7d" });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
 /**
  * Wharf's configuration, validated once. Nothing else reads `process.env`; `.env.example` documents every variable.
  * Relative paths resolve against the working directory, which `npm start` sets to the repository root.
@@ -39,6 +58,12 @@ const ZEnv = z.object({
   WHARF_ROTATION: z.enum(["on", "off"]).default("on"),
   /** How often the rotation scheduler looks for credentials due for rotation (and for due/overdue notifications). */
   WHARF_ROTATION_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(24 * 3600).default(60),
+  /**
+   * The scope sweeper (every dashboard process) checks each active cluster credential with a SelfSubjectRulesReview
+   * soon after it is stored or rotated and again after this long, flagging cluster-admin-equivalent ones; parsed to
+   * milliseconds, null when `off`/`0`.
+   */
+  WHARF_SCOPE_CHECK_INTERVAL: intervalOrOff("24h"),
   /** How often pending notification deliveries (webhook sinks) are sent and retried. */
   WHARF_NOTIFICATIONS_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
   /** `npm start` runs the sandbox cluster (a Kubernetes API emulator) for the demo; `off` when you bring real clusters. */

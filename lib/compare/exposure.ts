@@ -1,6 +1,6 @@
 import type { AgeBars } from "./figures";
 
-/** What a stored credential may do on its cluster, as recorded in `Credential.scopeSummary` (JSON). */
+/** What a stored credential may do on its cluster, as recorded in `Credential.scopeSummary` (JSON, the details of the last check). */
 export interface ScopeSummary {
   /** True when a SelfSubjectRulesReview showed `*` verbs on `*` resources in `*` API groups (cluster-admin-equivalent). */
   clusterAdmin: boolean;
@@ -30,11 +30,15 @@ export interface PushExposure {
   /** Active cluster credentials Wharf holds (one per push target at most). */
   credentials: number;
   byKind: { kind: string; count: number }[];
-  /** Flagged cluster-admin-equivalent by the stored scope check. */
+  /** Flagged cluster-admin-equivalent by the last successful scope check. */
   clusterAdmin: number;
-  /** Credentials whose scope was never checked. */
+  /** Credentials not checked yet (new ones wait for the scope sweeper); those whose checks failed are in `scopeCheckFailed`. */
   scopeUnchecked: number;
-  /** Ids of (up to 50) unchecked credentials, for the "Check" button. */
+  /** Credentials whose last scope check failed (cluster unreachable, token refused); their last verdict, if any, stays. */
+  scopeCheckFailed: number;
+  /** The message of one such failure, to show why. */
+  scopeCheckError: string | null;
+  /** Ids of (up to 50) credentials never checked or whose last check failed, for the "Check now" button. */
   uncheckedIds: string[];
   status: { ok: number; dueSoon: number; rotationFailed: number; overdue: number; expired: number };
   ages: AgeBars;

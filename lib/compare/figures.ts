@@ -147,15 +147,24 @@ export interface AgeBars {
 
 /** Buckets credential ages (days) into bars and picks the policy line: the most common max age. */
 export function ageBars(items: readonly { ageDays: number; policyMaxAgeDays: number | null }[]): AgeBars {
-  const bars = AGE_BAR_BOUNDS_DAYS.map((upper, i) => ({ label: `${i === 0 ? 0 : AGE_BAR_BOUNDS_DAYS[i - 1]}–${upper} d`, count: 0, upperDays: upper as number | null }));
-  bars.push({ label: `> ${AGE_BAR_BOUNDS_DAYS[AGE_BAR_BOUNDS_DAYS.length - 1]} d`, count: 0, upperDays: null });
+  const counts: number[] = new Array<number>(AGE_BAR_BOUNDS_DAYS.length + 1).fill(0);
   const policyCounts = new Map<number, number>();
   for (const item of items) {
     const i = AGE_BAR_BOUNDS_DAYS.findIndex((b) => item.ageDays <= b);
-    const bar = bars[i === -1 ? bars.length - 1 : i];
-    if (bar) bar.count++;
+    counts[i === -1 ? counts.length - 1 : i]!++;
     if (item.policyMaxAgeDays !== null) policyCounts.set(item.policyMaxAgeDays, (policyCounts.get(item.policyMaxAgeDays) ?? 0) + 1);
   }
+  return ageBarsFromCounts(counts, policyCounts);
+}
+
+/**
+ * The same bars from counts already made (e.g. by indexed counts per bucket): `counts[i]` for the bar ending at
+ * AGE_BAR_BOUNDS_DAYS[i] (age ≤ bound, above the previous one), the last for older; `policyCounts` maps a policy's
+ * max age to how many credentials it governs.
+ */
+export function ageBarsFromCounts(counts: readonly number[], policyCounts: ReadonlyMap<number, number>): AgeBars {
+  const bars = AGE_BAR_BOUNDS_DAYS.map((upper, i) => ({ label: `${i === 0 ? 0 : AGE_BAR_BOUNDS_DAYS[i - 1]}–${upper} d`, count: counts[i] ?? 0, upperDays: upper as number | null }));
+  bars.push({ label: `> ${AGE_BAR_BOUNDS_DAYS[AGE_BAR_BOUNDS_DAYS.length - 1]} d`, count: counts[AGE_BAR_BOUNDS_DAYS.length] ?? 0, upperDays: null });
   let policyMaxAgeDays: number | null = null;
   let best = 0;
   for (const [days, count] of policyCounts) {

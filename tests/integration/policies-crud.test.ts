@@ -5,6 +5,7 @@ import * as policiesRoute from "@/app/api/policies/route";
 import * as targetCredentialsRoute from "@/app/api/targets/[id]/credentials/route";
 import { countCredentialsByStatus } from "@/lib/credentials/data/list-credentials";
 import { DAY_MS } from "@/lib/credentials/status";
+import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { dbFor } from "@/lib/db/client";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { useTestDatabase } from "../support/test-db";
@@ -76,6 +77,8 @@ describe("credential policies", () => {
       const res = await callRoute(targetCredentialsRoute.POST, { method: "POST", path: `/api/targets/${target.id}/credentials`, params: { id: target.id }, body: { kind: "bearer-token", token: `token-of-${name}` }, as: admin });
       expect(res.status).toBe(201);
       await db().credential.update({ where: { id: res.body.credential.id }, data: { lastRotatedAt: new Date(now - rotatedDaysAgo * DAY_MS) } });
+      // Written around the data layer: bring the stored status boundaries along, as the data layer would.
+      await recomputeCredentialStatusColumns(db(), { where: { id: res.body.credential.id } });
       return target.id;
     };
     const explicit = await create({ name: "strict-7", maxAgeDays: 7, warnBeforeDays: 2 });

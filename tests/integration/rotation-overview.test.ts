@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as rotationRoute from "@/app/api/rotation/route";
 import { NO_REQUEST, SYSTEM_ACTOR } from "@/lib/audit/schemas";
 import { saveCredential } from "@/lib/credentials/data/store-credential";
+import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { dbFor } from "@/lib/db/client";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { useTestDatabase } from "../support/test-db";
@@ -23,6 +24,8 @@ async function target(name: string, policyId: string | null, input: Parameters<t
   await saveCredential({ targetId: row.id, input, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST });
   const cred = await db().credential.findFirstOrThrow({ where: { targetId: row.id, state: "active" } });
   await db().credential.update({ where: { id: cred.id }, data: { lastRotatedAt: new Date(Date.now() - lastRotatedAgoDays * DAY), ...extra } });
+  // Written around the data layer: bring the stored status boundaries along, as the data layer would.
+  await recomputeCredentialStatusColumns(db(), { where: { id: cred.id } });
   ids[name] = cred.id;
 }
 

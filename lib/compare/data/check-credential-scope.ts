@@ -1,10 +1,25 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-credential";
 import { db } from "@/lib/db";
+import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { createKubeClient, KubeError, kubeConfigFor, selfSubjectRulesReview } from "@/lib/kube";
+import { acquireSchedulerLease, dropSchedulerLease } from "@/lib/rotation/data/scheduler-lease";
+import { rotationRetryDelayMs } from "@/lib/rotation/schedule";
 import { isClusterAdminEquivalent, type ScopeSummary } from "../exposure";
+
+/** Who checks scopes automatically, as the audit trail names it (the decrypt rows of the scope sweeper). */
+export const SCOPE_CHECK_ACTOR: Actor = { kind: "system", id: null, name: "wharf:scope-check" };
+
+/** The re-check interval when WHARF_SCOPE_CHECK_INTERVAL is off (only "Check now" runs then; this just fills the column). */
+export const DEFAULT_SCOPE_CHECK_INTERVAL_MS = 24 * 3600_000;
+
+/** How long a claim on one credential's check lasts: far beyond one rules review (a 10 s connect timeout, 2 tries). */
+export const SCOPE_CLAIM_MS = 5 * 60_000;
+
+const MAX_ERROR_CHARS = 2000;
 
 export interface CredentialScopeResult extends ScopeSummary {
   credentialId: string;
@@ -13,62 +28,148 @@ export interface CredentialScopeResult extends ScopeSummary {
   incomplete: boolean;
 }
 
+/** Options of one check. */
+export interface RunScopeCheckOptions {
+  credentialId: string;
+  actor: Actor;
+  request: RequestContext;
+  now?: Date;
+  /** When to check again after a success; defaults to WHARF_SCOPE_CHECK_INTERVAL (24 h when that is off). */
+  intervalMs?: number;
+  /** Jitter of the retry delay after a failure (tests). */
+  random?: () => number;
+}
+
+const claimName = (credentialId: string) => `scope-check:${credentialId}`;
+
 /**
- * Asks the cluster what the target's active credential may do (SelfSubjectRulesReview in the target's default
- * namespace, which includes cluster-wide bindings) and stores the verdict in `Credential.scopeSummary`, so the
- * comparison can flag cluster-admin-equivalent credentials without a cluster call per page view. The decrypt is
- * audited (`credential.decrypted`, purpose `scope-check`). Run it after a credential is stored or rotated, or from
- * the comparison's "Check" button.
+ * Claims one credential's check (a SchedulerLease row per credential, the rotation scheduler's lease code), so two
+ * dashboard processes — or the sweeper and a person's "Check now" — never check the same credential at once.
  */
-export async function checkCredentialScope(opts: { credentialId: string; actor: Actor; request: RequestContext; now?: Date }): Promise<CredentialScopeResult> {
+export function claimScopeCheck(opts: { credentialId: string; holder: string; now?: Date }): Promise<boolean> {
+  return acquireSchedulerLease({ name: claimName(opts.credentialId), holder: opts.holder, leaseMs: SCOPE_CLAIM_MS, ...(opts.now ? { now: opts.now } : {}) });
+}
+
+export function releaseScopeCheck(opts: { credentialId: string; holder: string }): Promise<void> {
+  return dropSchedulerLease({ name: claimName(opts.credentialId), holder: opts.holder });
+}
+
+function configuredIntervalMs(): number {
+  return env().WHARF_SCOPE_CHECK_INTERVAL ?? DEFAULT_SCOPE_CHECK_INTERVAL_MS;
+}
+
+/**
+ * Asks the cluster what the credential may do (SelfSubjectRulesReview in the target's default namespace, which
+ * includes cluster-wide bindings) and stores the verdict on the row — `scopeClusterAdmin`, `scopeCheckedAt`, the
+ * details in `scopeSummary` — so the comparison flags cluster-admin-equivalent credentials with an indexed count.
+ * The decrypt is audited (`credential.decrypted`, purpose `scope-check`). A failure (cluster unreachable, token
+ * refused, key unavailable) is stored instead (`scopeCheckError`, `scopeCheckFailures`) with a retry after a capped
+ * backoff, and thrown as SCOPE_CHECK_FAILED; an earlier verdict stays. The caller holds the claim (claimScopeCheck).
+ */
+export async function runScopeCheck(opts: RunScopeCheckOptions): Promise<CredentialScopeResult> {
   const row = await db().credential.findUnique({
     where: { id: opts.credentialId },
-    select: { id: true, state: true, target: { select: { name: true, serverUrl: true, caBundle: true, insecureSkipTlsVerify: true, defaultNamespace: true } } },
+    select: {
+      id: true,
+      state: true,
+      scopeCheckFailures: true,
+      target: { select: { name: true, serverUrl: true, caBundle: true, insecureSkipTlsVerify: true, defaultNamespace: true } },
+    },
   });
   if (!row) throw new AppError("NOT_FOUND", "There is no credential with this id.");
+  if (row.state !== "active") throw new AppError("CREDENTIAL_NOT_ACTIVE", "This credential was replaced; only a target's active credential is checked.");
+  const now = opts.now ?? new Date();
+  const intervalMs = opts.intervalMs ?? configuredIntervalMs();
   const target = row.target;
-  const review = await withDecryptedCredential(row.id, { actor: opts.actor, purpose: { kind: "scope-check", id: row.id }, request: opts.request }, async (material) => {
-    const client = createKubeClient(
-      kubeConfigFor({
-        name: target.name,
-        server: target.serverUrl,
-        ...(target.caBundle ? { caPem: target.caBundle } : {}),
-        insecureSkipTlsVerify: target.insecureSkipTlsVerify,
-        namespace: target.defaultNamespace,
-        ...(material.kind === "client-certificate" ? { clientCertPem: material.certPem, clientKeyPem: material.keyPem } : { token: material.token }),
-      }),
-      { clusterName: target.name, retry: { attempts: 2, maxDelayMs: 1000 } },
-    );
-    try {
-      return await selfSubjectRulesReview(client, target.defaultNamespace);
-    } catch (err) {
-      const message = err instanceof KubeError ? err.serverMessage : err instanceof Error ? err.message : String(err);
-      throw new AppError("SCOPE_CHECK_FAILED", `The cluster did not answer the rules review: ${message}`);
-    } finally {
-      await client.close().catch(() => undefined);
-    }
-  });
+  let review: Awaited<ReturnType<typeof selfSubjectRulesReview>>;
+  try {
+    review = await withDecryptedCredential(row.id, { actor: opts.actor, purpose: { kind: "scope-check", id: row.id }, request: opts.request }, async (material) => {
+      const client = createKubeClient(
+        kubeConfigFor({
+          name: target.name,
+          server: target.serverUrl,
+          ...(target.caBundle ? { caPem: target.caBundle } : {}),
+          insecureSkipTlsVerify: target.insecureSkipTlsVerify,
+          namespace: target.defaultNamespace,
+          ...(material.kind === "client-certificate" ? { clientCertPem: material.certPem, clientKeyPem: material.keyPem } : { token: material.token }),
+        }),
+        { clusterName: target.name, retry: { attempts: 2, maxDelayMs: 1000 } },
+      );
+      try {
+        return await selfSubjectRulesReview(client, target.defaultNamespace);
+      } finally {
+        await client.close().catch(() => undefined);
+      }
+    });
+  } catch (err) {
+    // Replaced meanwhile, or gone: nothing to record on a row that no longer counts.
+    if (err instanceof AppError && (err.code === "NOT_FOUND" || err.code === "CREDENTIAL_NOT_ACTIVE")) throw err;
+    const message = (
+      err instanceof AppError
+        ? `The credential could not be decrypted: ${err.message}`
+        : `The cluster did not answer the rules review: ${err instanceof KubeError ? err.serverMessage : err instanceof Error ? err.message : String(err)}`
+    ).slice(0, MAX_ERROR_CHARS);
+    const failures = row.scopeCheckFailures + 1;
+    const retryMs = Math.min(intervalMs, rotationRetryDelayMs(failures, opts.random));
+    await db().credential.updateMany({
+      where: { id: row.id, state: "active" },
+      data: { scopeCheckError: message, scopeCheckFailures: failures, scopeCheckNextAt: new Date(now.getTime() + retryMs) },
+    });
+    throw new AppError("SCOPE_CHECK_FAILED", message);
+  }
   const summary: ScopeSummary & { namespace: string; incomplete: boolean } = {
     clusterAdmin: isClusterAdminEquivalent(review.resourceRules),
-    checkedAt: (opts.now ?? new Date()).toISOString(),
+    checkedAt: now.toISOString(),
     namespace: target.defaultNamespace,
     incomplete: review.incomplete,
   };
-  await db().credential.update({ where: { id: row.id }, data: { scopeSummary: JSON.stringify(summary) } });
+  await db().credential.updateMany({
+    where: { id: row.id },
+    data: {
+      scopeSummary: JSON.stringify(summary),
+      scopeClusterAdmin: summary.clusterAdmin,
+      scopeCheckedAt: now,
+      scopeCheckError: null,
+      scopeCheckFailures: 0,
+      scopeCheckNextAt: new Date(now.getTime() + intervalMs),
+    },
+  });
   return { credentialId: row.id, ...summary };
 }
 
-/** Active push credentials whose scope was never checked (for the comparison's "Check" button), oldest first. */
-export async function listUncheckedCredentialIds(opts: { environment?: string | null; targetId?: string; limit?: number }): Promise<string[]> {
-  const rows = await db().credential.findMany({
-    where: {
-      state: "active",
-      scopeSummary: null,
-      target: { mode: "push", ...(opts.environment ? { environment: opts.environment } : {}), ...(opts.targetId ? { id: opts.targetId } : {}) },
-    },
-    orderBy: { createdAt: "asc" },
-    take: opts.limit ?? 50,
-    select: { id: true },
-  });
-  return rows.map((r) => r.id);
+/**
+ * "Check now" (the comparison's button, POST /api/credentials/:id/scope-check): one check by a person, under the same
+ * claim as the sweeper's; while another check of this credential runs, 409 CONFLICT.
+ */
+export async function checkCredentialScope(opts: RunScopeCheckOptions): Promise<CredentialScopeResult> {
+  const holder = `request:${randomUUID()}`;
+  if (!(await claimScopeCheck({ credentialId: opts.credentialId, holder, ...(opts.now ? { now: opts.now } : {}) }))) {
+    throw new AppError("CONFLICT", "This credential's scope is being checked right now; the result shows in a moment.");
+  }
+  try {
+    return await runScopeCheck(opts);
+  } finally {
+    await releaseScopeCheck({ credentialId: opts.credentialId, holder }).catch(() => undefined);
+  }
+}
+
+/**
+ * Active credentials due for a scope check at `now`, for the sweeper: never checked (no `scopeCheckNextAt`: new,
+ * stored or rotated since) first, then those whose next check has come, oldest first. Indexed on
+ * (state, scopeCheckNextAt).
+ */
+export async function findDueScopeChecks(opts: { now: Date; limit: number }): Promise<string[]> {
+  const fresh = await db().credential.findMany({ where: { state: "active", scopeCheckNextAt: null }, orderBy: { id: "asc" }, take: opts.limit, select: { id: true } });
+  const left = opts.limit - fresh.length;
+  const again =
+    left > 0
+      ? await db().credential.findMany({ where: { state: "active", scopeCheckNextAt: { lte: opts.now } }, orderBy: { scopeCheckNextAt: "asc" }, take: left, select: { id: true } })
+      : [];
+  return [...fresh, ...again].map((r) => r.id);
+}
+
+/** Whether one credential is still due (re-read after claiming it: another process may have just checked it). */
+export async function isScopeCheckDue(opts: { credentialId: string; now: Date }): Promise<boolean> {
+  const row = await db().credential.findUnique({ where: { id: opts.credentialId }, select: { state: true, scopeCheckNextAt: true } });
+  return !!row && row.state === "active" && (row.scopeCheckNextAt === null || row.scopeCheckNextAt.getTime() <= opts.now.getTime());
 }

@@ -1,10 +1,11 @@
 import "server-only";
 import { STALE_AFTER_MS } from "@/lib/agents/schemas";
+import { activeCredentialsIn, countCredentialStatuses } from "@/lib/credentials/data/count-credential-statuses";
 import { DAY_MS } from "@/lib/credentials/status";
-import { listActiveCredentialStatuses, tallyStatus } from "@/lib/credentials/data/list-active-credential-statuses";
 import { db } from "@/lib/db";
-import { parseScopeSummary, type PullExposure, type PushExposure } from "../exposure";
-import { ageBars, deliveryFigures, type DeliveryComparison, type HistogramRow, type RollupDayRow } from "../figures";
+import type { Prisma } from "@/lib/db/generated/sqlite/client";
+import type { PullExposure, PushExposure } from "../exposure";
+import { AGE_BAR_BOUNDS_DAYS, ageBars, ageBarsFromCounts, deliveryFigures, type DeliveryComparison, type HistogramRow, type RollupDayRow } from "../figures";
 import type { ComparisonRange } from "../range";
 
 export interface Comparison {
@@ -67,28 +68,36 @@ export async function getDeliveryComparison(opts: { range: ComparisonRange; targ
 }
 
 /**
- * Push exposure: the active credentials Wharf holds for push targets (one per target), and access in the range.
- * Statuses come from a narrow read (see listActiveCredentialStatuses), not from full credential views.
+ * Push exposure: the active credentials Wharf holds (one per push target), and access in the range. Every credential
+ * figure is an indexed count on Credential's own columns — status boundaries, the age buckets on lastRotatedAt, the
+ * stored scope verdict — so the cost grows with the number of statuses and buckets, not with credentials.
  */
 async function pushExposure(range: ComparisonRange, targetId: string | undefined, now: Date): Promise<PushExposure> {
-  const targetWhere = { mode: "push", ...(range.environment ? { environment: range.environment } : {}), ...(targetId ? { id: targetId } : {}) };
-  const rows = await listActiveCredentialStatuses({ target: targetWhere, now, withScope: true });
-  const kinds = new Map<string, number>();
-  let clusterAdmin = 0;
-  let scopeUnchecked = 0;
-  const uncheckedIds: string[] = [];
-  const ages: { ageDays: number; policyMaxAgeDays: number | null }[] = [];
-  for (const r of rows) {
-    kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
-    const scope = parseScopeSummary(r.scopeSummary);
-    if (!scope) {
-      scopeUnchecked++;
-      if (uncheckedIds.length < 50) uncheckedIds.push(r.id);
-    }
-    else if (scope.clusterAdmin) clusterAdmin++;
-    ages.push({ ageDays: (now.getTime() - r.lastRotatedAt.getTime()) / DAY_MS, policyMaxAgeDays: r.policy?.maxAgeDays ?? null });
+  const scope = { environment: range.environment, targetId };
+  const base = activeCredentialsIn(scope);
+  const count = (where: Prisma.CredentialWhereInput) => db().credential.count({ where: { AND: [base, where] } });
+  // Bucket i holds ages in (bound[i-1], bound[i]] days: lastRotatedAt in [now − bound[i], now − bound[i-1]).
+  const edges = AGE_BAR_BOUNDS_DAYS.map((days) => new Date(now.getTime() - days * DAY_MS));
+  const ageCounts = Promise.all([
+    ...edges.map((edge, i) => count({ lastRotatedAt: { gte: edge, ...(i > 0 ? { lt: edges[i - 1] } : {}) } })),
+    count({ lastRotatedAt: { lt: edges[edges.length - 1]! } }),
+  ]);
+  const [status, ages, kinds, clusterAdmin, scopeUnchecked, scopeCheckFailed, lastFailure, unchecked] = await Promise.all([
+    countCredentialStatuses({ scope, now }),
+    ageCounts,
+    db().credential.groupBy({ by: ["kind", "policyMaxAgeDays"], where: base, _count: { _all: true } }),
+    count({ scopeClusterAdmin: true }),
+    count({ scopeClusterAdmin: null, scopeCheckFailures: 0 }),
+    count({ scopeCheckFailures: { gt: 0 } }),
+    db().credential.findFirst({ where: { AND: [base, { scopeCheckFailures: { gt: 0 } }] }, select: { scopeCheckError: true } }),
+    db().credential.findMany({ where: { AND: [base, { OR: [{ scopeClusterAdmin: null }, { scopeCheckFailures: { gt: 0 } }] }] }, take: 50, select: { id: true } }),
+  ]);
+  const byKind = new Map<string, number>();
+  const policyCounts = new Map<number, number>();
+  for (const k of kinds) {
+    byKind.set(k.kind, (byKind.get(k.kind) ?? 0) + k._count._all);
+    if (k.policyMaxAgeDays !== null) policyCounts.set(k.policyMaxAgeDays, (policyCounts.get(k.policyMaxAgeDays) ?? 0) + k._count._all);
   }
-  const status = tallyStatus(rows);
 
   // Access counts: audit rows in the range (indexed by `at`), narrowed to the targets in view when filtered.
   const scopedTargetIds = targetId ? [targetId] : range.environment ? (await db().target.findMany({ where: { environment: range.environment }, select: { id: true } })).map((t) => t.id) : null;
@@ -104,14 +113,17 @@ async function pushExposure(range: ComparisonRange, targetId: string | undefined
     targetId ? Promise.resolve(0) : db().auditEvent.count({ where: auditWhere("auth.denied", false) }),
     targetId ? Promise.resolve(0) : db().auditEvent.count({ where: auditWhere("agent.denied", false) }),
   ]);
+  const { total, ...statusCounts } = status;
   return {
-    credentials: rows.length,
-    byKind: [...kinds.entries()].map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind)),
+    credentials: total,
+    byKind: [...byKind.entries()].map(([kind, n]) => ({ kind, count: n })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind)),
     clusterAdmin,
     scopeUnchecked,
-    uncheckedIds,
-    status,
-    ages: ageBars(ages),
+    scopeCheckFailed,
+    scopeCheckError: lastFailure?.scopeCheckError ?? null,
+    uncheckedIds: unchecked.map((u) => u.id),
+    status: statusCounts,
+    ages: ageBarsFromCounts(ages, policyCounts),
     decrypts,
     denied: { auth: authDenied, credential: credentialDenied, agent: agentDenied },
   };
@@ -138,7 +150,7 @@ async function pullExposure(range: ComparisonRange, targetId: string | undefined
 
 /**
  * Push vs pull for a range (and optional environment), or for one target: delivery from the rollups, exposure from
- * the active credentials (one per push target), agents and indexed audit counts.
+ * indexed counts over the active credentials (one per push target), agents and indexed audit counts.
  */
 export async function getComparison(opts: { range: ComparisonRange; targetId?: string; now?: Date }): Promise<Comparison> {
   const now = opts.now ?? new Date();

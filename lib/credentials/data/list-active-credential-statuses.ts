@@ -17,11 +17,10 @@ export interface ActiveCredentialStatus {
 }
 
 /**
- * The rotation status of every active credential of the targets matching `target`, for counts and charts (the home
- * page, the comparison). Status depends on the clock and on policies, so it cannot be a column; it is computed with
- * the one rule (`rotationStatus`) from a narrow read — the few columns it needs, one row per push target, and the
- * targets' policy columns in a second query — instead of building a full CredentialView (zod parses, ISO strings,
- * schedules) per row: at 10,000 targets the full views cost ~250 ms per page, this ~40 ms.
+ * The rotation status of every active credential of the targets matching `target`, computed row by row with the one
+ * rule (`rotationStatus`) from a narrow read. The figures (home page, comparison, list counts) no longer use it —
+ * they count by the stored status boundaries (countCredentialStatuses) — but it stays as the per-row reference
+ * those counts are tested against, and for callers that need each credential's status.
  */
 export async function listActiveCredentialStatuses(opts: { target: Prisma.TargetWhereInput; now: Date; withScope?: boolean }): Promise<ActiveCredentialStatus[]> {
   const [rows, targets, policies] = await Promise.all([

@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { listActiveCredentialStatuses, tallyStatus } from "./list-active-credential-statuses";
+import { countCredentialStatuses } from "./count-credential-statuses";
 import { AppError } from "@/lib/errors";
 import {
   ZTargetMode,
@@ -51,10 +51,12 @@ async function activeCredentialViews(now: Date): Promise<CredentialView[]> {
 
 /**
  * Active credentials across all targets, ordered by target name, optionally filtered by status; the cursor is the
- * last credential id of the previous page. `counts` always cover every active credential (unfiltered).
+ * last credential id of the previous page. `counts` always cover every active credential (unfiltered), from the
+ * indexed status counts.
  */
 export async function listCredentials(filter: TCredentialListFilter & { now?: Date }): Promise<CredentialListPage> {
-  const all = await activeCredentialViews(filter.now ?? new Date());
+  const now = filter.now ?? new Date();
+  const [all, counts] = await Promise.all([activeCredentialViews(now), countCredentialsByStatus({ now })]);
   let matching = filter.status ? all.filter((v) => v.status === filter.status) : all;
   if (filter.targetId) matching = matching.filter((v) => v.targetId === filter.targetId);
   let start = 0;
@@ -64,10 +66,11 @@ export async function listCredentials(filter: TCredentialListFilter & { now?: Da
   }
   const items = matching.slice(start, start + filter.limit);
   const last = items[items.length - 1];
-  return { items, nextCursor: start + filter.limit < matching.length && last ? last.id : null, counts: tallyStatus(all) };
+  return { items, nextCursor: start + filter.limit < matching.length && last ? last.id : null, counts };
 }
 
-/** Active credentials by rotation status, for the home page: from the narrow status read, not full views. */
+/** Active credentials by rotation status (the home page, the lists' counts): indexed counts, no row is read. */
 export async function countCredentialsByStatus(opts: { now?: Date } = {}): Promise<CredentialStatusCounts> {
-  return tallyStatus(await listActiveCredentialStatuses({ target: {}, now: opts.now ?? new Date() }));
+  const { ok, dueSoon, rotationFailed, overdue, expired } = await countCredentialStatuses({ now: opts.now ?? new Date() });
+  return { ok, dueSoon, rotationFailed, overdue, expired };
 }

@@ -3,7 +3,7 @@ import { db } from "@/lib/db";
 import { isUniqueViolation } from "@/lib/errors";
 
 export interface LeaseOptions {
-  /** The lease's name: one per kind of singleton work (`rotation`, `notifications`). */
+  /** The lease's name: one per kind of singleton work (`rotation`, `notifications`) or per claimed item (`scope-check:<credentialId>`). */
   name: string;
   /** Who asks: unique per scheduler instance (`<host>:<pid>:<random>`). */
   holder: string;
@@ -38,4 +38,12 @@ export async function acquireSchedulerLease(opts: LeaseOptions): Promise<boolean
 /** Gives the lease up at once (on shutdown), so another process need not wait for it to run out. */
 export async function releaseSchedulerLease(opts: { name: string; holder: string }): Promise<void> {
   await db().schedulerLease.updateMany({ where: { name: opts.name, holder: opts.holder }, data: { leaseUntil: new Date(0) } });
+}
+
+/**
+ * Gives the lease up and removes its row: for leases named per item (a claim on one credential, `scope-check:<id>`),
+ * whose rows would otherwise pile up. Only the holder's row goes; a taker after expiry keeps its own.
+ */
+export async function dropSchedulerLease(opts: { name: string; holder: string }): Promise<void> {
+  await db().schedulerLease.deleteMany({ where: { name: opts.name, holder: opts.holder } });
 }
