@@ -1,7 +1,8 @@
 // Next.js calls `register()` once when a server process starts (https://nextjs.org/docs/app/guides/instrumentation).
-// Wharf uses it to start the push-deployment executor and the rotation/notification scheduler in each dashboard process.
+// Wharf uses it to start the push-deployment executor, the rotation/notification scheduler and the scope sweeper in
+// each dashboard process.
 
-/** Starts the deployment executor and the rotation scheduler in the Node.js server runtime only — never in the edge runtime or during `next build`. */
+/** Starts the deployment executor, the rotation scheduler and the scope sweeper in the Node.js server runtime only — never in the edge runtime or during `next build`. */
 export async function register(): Promise<void> {
   // NEXT_RUNTIME and NEXT_PHASE are Next's own signals about where this code runs, not Wharf configuration.
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
@@ -12,4 +13,8 @@ export async function register(): Promise<void> {
   // Rotates service account tokens and delivers notification webhooks; a lease lets one process of several work.
   const { startProcessScheduler } = await import("@/lib/rotation/scheduler");
   startProcessScheduler();
+  // Checks each stored cluster credential for cluster-admin equivalence (SelfSubjectRulesReview), again every
+  // WHARF_SCOPE_CHECK_INTERVAL; a claim per credential keeps processes from checking the same one.
+  const { startProcessScopeSweeper } = await import("@/lib/compare/scope-sweeper");
+  startProcessScopeSweeper();
 }

@@ -115,9 +115,9 @@ function PushExposureBlock({ c, scope, canCheckScope }: { c: Comparison; scope: 
         <Figure
           label="cluster-admin equivalent"
           value={String(e.clusterAdmin)}
-          hint={e.scopeUnchecked > 0 ? `${e.scopeUnchecked} not checked yet` : "checked when stored or rotated"}
+          hint={[e.scopeUnchecked > 0 && `${e.scopeUnchecked} not checked yet`, e.scopeCheckFailed > 0 && `${e.scopeCheckFailed} unchecked: cluster unreachable`].filter(Boolean).join(", ") || "checked after each change and periodically"}
           link={href("/credentials", { targetId: scope.targetId })}
-          tone={e.clusterAdmin > 0 ? "red" : undefined}
+          tone={e.clusterAdmin > 0 ? "red" : e.scopeCheckFailed > 0 ? "amber" : undefined}
         />
         <Figure
           label="overdue / expired"
@@ -140,7 +140,7 @@ function PushExposureBlock({ c, scope, canCheckScope }: { c: Comparison; scope: 
           tone={denied > 0 ? "amber" : undefined}
         />
       </div>
-      {canCheckScope ? <ScopeCheckButton credentialIds={e.uncheckedIds} /> : null}
+      {canCheckScope ? <ScopeCheckButton credentialIds={e.uncheckedIds} lastError={e.scopeCheckError} /> : null}
       <div>
         <p className="mb-1 text-xs font-medium text-slate-600">credential age (days since stored or rotated)</p>
         <CredentialAgeBars ages={e.ages} label="Push credential ages" />

@@ -6,10 +6,12 @@ import { Button } from "@/components/ui/button";
 import { ApiError, apiFetch } from "@/lib/api/client";
 
 /**
- * Runs the cluster-admin check (SelfSubjectRulesReview) for credentials never checked, one after another, then
- * refreshes the page's figures. Each check decrypts the credential (audited) and calls its cluster.
+ * "Check now": runs the cluster-admin check (SelfSubjectRulesReview) at once for the credentials in view that were
+ * never checked or whose last check failed, one after another, then refreshes the figures. The scope sweeper does
+ * the same on its own (soon after a credential is stored or rotated, and periodically); this is for not waiting.
+ * Each check decrypts the credential (audited) and calls its cluster.
  */
-export function ScopeCheckButton({ credentialIds }: { credentialIds: string[] }) {
+export function ScopeCheckButton({ credentialIds, lastError }: { credentialIds: string[]; lastError?: string | null }) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(0);
@@ -34,14 +36,16 @@ export function ScopeCheckButton({ credentialIds }: { credentialIds: string[] })
     router.refresh();
   }
 
+  const shownError = errors[0] ?? lastError ?? null;
   return (
     <div className="space-y-1">
-      <Button size="sm" variant="secondary" disabled={busy} onClick={() => void run()}>
-        {busy ? `Checking ${done}/${credentialIds.length}…` : `Check ${credentialIds.length} credential${credentialIds.length === 1 ? "" : "s"} for cluster-admin`}
+      <Button size="sm" variant="secondary" disabled={busy} onClick={() => void run()} title={`Check ${credentialIds.length} credential${credentialIds.length === 1 ? "" : "s"} for cluster-admin now`}>
+        {busy ? `Checking ${done}/${credentialIds.length}…` : "Check now"}
       </Button>
-      {errors.length > 0 ? (
-        <p role="alert" className="text-xs text-red-700">
-          {errors.length} check{errors.length === 1 ? "" : "s"} failed: {errors[0]}
+      {shownError ? (
+        <p role={errors.length > 0 ? "alert" : undefined} className="text-xs text-amber-800">
+          {errors.length > 0 ? `${errors.length} check${errors.length === 1 ? "" : "s"} failed: ` : "Last failure: "}
+          {shownError}
         </p>
       ) : null}
     </div>

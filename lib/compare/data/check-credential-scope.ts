@@ -155,11 +155,16 @@ export async function checkCredentialScope(opts: RunScopeCheckOptions): Promise<
 
 /**
  * Active credentials due for a scope check at `now`, for the sweeper: never checked (no `scopeCheckNextAt`: new,
- * stored or rotated since) first, then those whose next check has come, oldest first. Indexed on
- * (state, scopeCheckNextAt).
+ * stored or rotated since) first, longest waiting first, then those whose next check has come, most overdue first.
+ * Indexed on (state, scopeCheckNextAt).
  */
 export async function findDueScopeChecks(opts: { now: Date; limit: number }): Promise<string[]> {
-  const fresh = await db().credential.findMany({ where: { state: "active", scopeCheckNextAt: null }, orderBy: { id: "asc" }, take: opts.limit, select: { id: true } });
+  const fresh = await db().credential.findMany({
+    where: { state: "active", scopeCheckNextAt: null },
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+    take: opts.limit,
+    select: { id: true },
+  });
   const left = opts.limit - fresh.length;
   const again =
     left > 0
