@@ -302,6 +302,7 @@ export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport
     ),
   );
 
+  const environmentOf = new Map(pull.map((t) => [t.id, t.environment]));
   // Sync events are generated and inserted batch by batch: a million rows never sit in memory at once.
   await step("sync events", async () => {
     if (!repos.length) return 0;
@@ -310,6 +311,7 @@ export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport
       const n = Math.min(batch, opts.events - written);
       const chunk = Array.from({ length: n }, () => {
         const repo = repos[Math.floor(r() * repos.length)]!;
+        const environment = environmentOf.get(repo.targetId) ?? null;
         const occurredAt = new Date(now - Math.floor(r() * HISTORY_DAYS * DAY));
         const result = weighted(r, [["synced", 85], ["failed", 5], ["drift-detected", 4], ["drift-corrected", 5], ["pending-approval", 1]] as const);
         const changed = result === "synced" ? Math.floor(r() * 3) : 0;
@@ -320,6 +322,7 @@ export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport
           revisionSha: sha(`${repo.id}${Math.floor(occurredAt.getTime() / DAY)}`).slice(0, 40), revisionMessage: "Bump image",
           revisionAuthorName: "CI", revisionAuthorEmail: "ci@example.com", changedCount: changed, unchangedCount: 4 - changed,
           durationMs: 300 + Math.floor(r() * 4000), message: result === "failed" ? "manifest error: unknown field spec.replica" : "",
+          environment,
         };
       });
       await bulkInsert(db, "SyncEvent", chunk);

@@ -172,6 +172,9 @@ export async function recordSyncEvents(opts: { agent: AgentPrincipal; input: TEv
   await assertAgentScope({ agent: opts.agent, claims: input.events.map((e) => ({ targetId: e.targetId, repoId: e.repoId })), route: "POST /api/agent/v1/events", request: opts.request });
   const ids = input.events.map((e) => e.id);
   const known = new Set(ids.length ? (await db().syncEvent.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((r) => r.id) : []);
+  // Each event keeps its target's environment (the sync history filters on it, as the comparison counts it).
+  const targetIds = [...new Set(input.events.map((e) => e.targetId))];
+  const environmentOf = new Map((await db().target.findMany({ where: { id: { in: targetIds } }, select: { id: true, environment: true } })).map((t) => [t.id, t.environment]));
   let accepted = 0;
   let duplicates = 0;
   for (const e of input.events) {
@@ -204,6 +207,8 @@ export async function recordSyncEvents(opts: { agent: AgentPrincipal; input: TEv
             durationMs: e.durationMs ?? null,
             message: e.message,
             details: detailsOf(e),
+            committedAt: e.revision?.committedAt ? new Date(e.revision.committedAt) : null,
+            environment: environmentOf.get(e.targetId) ?? null,
           },
         });
         await recordDeliveryOutcome(tx, { kind: "sync", eventId: e.id, targetId: e.targetId, repoId: e.repoId, occurredAt: new Date(e.occurredAt), result: e.result, committedAt: e.revision?.committedAt ? new Date(e.revision.committedAt) : null });

@@ -109,8 +109,15 @@ async function applyDelta(tx: Tx, targetId: string, target: TargetFacts, delta: 
   }
 }
 
-/** The delta of a deployment transition, or null when the transition is not a delivery figure. */
-async function deploymentDelta(r: Reader, deploymentId: string, state: string): Promise<{ targetId: string; target: TargetFacts; delta: RollupDelta } | null> {
+/**
+ * The delta of a deployment transition, or null when the transition is not a delivery figure. `outageStartedAt` is
+ * set for a success that ends a run of failures (a time-to-restore row).
+ */
+async function deploymentDelta(
+  r: Reader,
+  deploymentId: string,
+  state: string,
+): Promise<{ targetId: string; target: TargetFacts; delta: RollupDelta; outageStartedAt: Date | null } | null> {
   if (state !== "approved" && state !== "succeeded" && state !== "failed") return null;
   const d = await r.deployment.findUnique({
     where: { id: deploymentId },
@@ -130,7 +137,7 @@ async function deploymentDelta(r: Reader, deploymentId: string, state: string): 
   if (state === "approved") {
     // Only deployments that waited for people: a target without required approvals approves at once.
     if (!d.approvedAt || d._count.approvals === 0) return null;
-    return { targetId: d.targetId, target: d.target, delta: approvalDelta({ createdAt: d.createdAt, approvedAt: d.approvedAt }) };
+    return { targetId: d.targetId, target: d.target, delta: approvalDelta({ createdAt: d.createdAt, approvedAt: d.approvedAt }), outageStartedAt: null };
   }
   // Pull revisions finish when the agent reports the sync; that sync event is what counts for pull.
   if (d.sourceKind === "pull-revision") return null;
@@ -140,6 +147,7 @@ async function deploymentDelta(r: Reader, deploymentId: string, state: string): 
     targetId: d.targetId,
     target: d.target,
     delta: deploymentFinishDelta({ state, finishedAt, createdAt: d.createdAt, commitAt: d.commitAt, restoreFrom }),
+    outageStartedAt: restoreFrom,
   };
 }
 
@@ -147,12 +155,14 @@ async function deploymentDelta(r: Reader, deploymentId: string, state: string): 
  * Adds one outcome to the delivery rollups inside the caller's transaction, so the figures move exactly when the
  * state change commits (a rolled-back transition or a duplicate sync event adds nothing). Called by
  * `transitionDeployment` (every deployment state change; only approved/succeeded/failed count) and by the agent
- * event ingestion (every stored sync event).
+ * event ingestion (every stored sync event). A recovery also marks its row (`outageStartedAt`), so the lists can show
+ * exactly the rows behind the time-to-restore figure.
  */
 export async function recordDeliveryOutcome(tx: Tx, outcome: DeliveryOutcome): Promise<void> {
   if (outcome.kind === "deployment") {
     const found = await deploymentDelta(tx, outcome.deploymentId, outcome.state);
     if (found) await applyDelta(tx, found.targetId, found.target, found.delta);
+    if (found?.outageStartedAt) await tx.deployment.update({ where: { id: outcome.deploymentId }, data: { outageStartedAt: found.outageStartedAt } });
     return;
   }
   const target = await tx.target.findUnique({ where: { id: outcome.targetId }, select: { mode: true, environment: true } });
@@ -161,6 +171,7 @@ export async function recordDeliveryOutcome(tx: Tx, outcome: DeliveryOutcome): P
   const restoreFrom = healthy ? await pullRestoreFrom(tx, outcome.repoId, outcome.occurredAt, outcome.eventId) : null;
   const delta = syncDelta({ result: outcome.result, occurredAt: outcome.occurredAt, committedAt: outcome.committedAt, restoreFrom });
   if (delta) await applyDelta(tx, outcome.targetId, target, delta);
+  if (delta && restoreFrom) await tx.syncEvent.updateMany({ where: { id: outcome.eventId }, data: { outageStartedAt: restoreFrom } });
 }
 
 /** The commit time stored in a sync event's details (`committedAt`), if any. */
@@ -213,6 +224,7 @@ export async function rebuildRollups(opts: { from: Date; to: Date }): Promise<{ 
 
   // Push deliveries, in finish order, with the restore state per target.
   const outage = new Map<string, Date | null>();
+  const deploymentOutages: { id: string; at: Date }[] = [];
   let cursor: { finishedAt: Date; id: string } | null = null;
   for (;;) {
     const page: { id: string; targetId: string; state: string; createdAt: Date; finishedAt: Date | null; commitAt: Date | null }[] = await client.deployment.findMany({
@@ -235,6 +247,7 @@ export async function rebuildRollups(opts: { from: Date; to: Date }): Promise<{ 
       } else {
         restoreFrom = outage.has(d.targetId) ? (outage.get(d.targetId) ?? null) : await pushRestoreFrom(client, d.targetId, finishedAt, d.id);
         outage.set(d.targetId, null);
+        if (restoreFrom) deploymentOutages.push({ id: d.id, at: restoreFrom });
       }
       await add(d.targetId, deploymentFinishDelta({ state: d.state as "succeeded" | "failed", finishedAt, createdAt: d.createdAt, commitAt: d.commitAt, restoreFrom }));
     }
@@ -260,16 +273,19 @@ export async function rebuildRollups(opts: { from: Date; to: Date }): Promise<{ 
 
   // Pull deliveries and drift, in time order, with the restore state per repository.
   const repoOutage = new Map<string, Date | null>();
+  const syncOutages: { id: string; at: Date }[] = [];
+  /** Events stored before `SyncEvent.committedAt` existed: the commit time is only in `details`. */
+  const committedBackfill: { id: string; at: Date }[] = [];
   let syncCursor: { occurredAt: Date; id: string } | null = null;
   for (;;) {
-    const page: { id: string; targetId: string; repoId: string; occurredAt: Date; result: string; details: string }[] = await client.syncEvent.findMany({
+    const page: { id: string; targetId: string; repoId: string; occurredAt: Date; result: string; details: string; committedAt: Date | null }[] = await client.syncEvent.findMany({
       where: {
         occurredAt: { gte: from, lt: to },
         ...(syncCursor ? { OR: [{ occurredAt: { gt: syncCursor.occurredAt } }, { occurredAt: syncCursor.occurredAt, id: { gt: syncCursor.id } }] } : {}),
       },
       orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
       take: BATCH,
-      select: { id: true, targetId: true, repoId: true, occurredAt: true, result: true, details: true },
+      select: { id: true, targetId: true, repoId: true, occurredAt: true, result: true, details: true, committedAt: true },
     });
     for (const e of page) {
       let restoreFrom: Date | null = null;
@@ -279,8 +295,13 @@ export async function rebuildRollups(opts: { from: Date; to: Date }): Promise<{ 
       } else if ((PULL_HEALTHY_RESULTS as readonly string[]).includes(e.result)) {
         restoreFrom = repoOutage.has(e.repoId) ? (repoOutage.get(e.repoId) ?? null) : await pullRestoreFrom(client, e.repoId, e.occurredAt, e.id);
         repoOutage.set(e.repoId, null);
+        if (restoreFrom) syncOutages.push({ id: e.id, at: restoreFrom });
       }
-      const committedAt = e.result === "synced" ? committedAtOfDetails(e.details) : null;
+      let committedAt: Date | null = null;
+      if (e.result === "synced") {
+        committedAt = e.committedAt ?? committedAtOfDetails(e.details);
+        if (committedAt && !e.committedAt) committedBackfill.push({ id: e.id, at: committedAt });
+      }
       await add(e.targetId, syncDelta({ result: e.result, occurredAt: e.occurredAt, committedAt, restoreFrom }));
     }
     const last = page[page.length - 1];
@@ -326,6 +347,12 @@ export async function rebuildRollups(opts: { from: Date; to: Date }): Promise<{ 
     for (let i = 0; i < rollups.length; i += 500) await tx.deliveryRollup.createMany({ data: rollups.slice(i, i + 500) });
     const hist = [...histogram.values()];
     for (let i = 0; i < hist.length; i += 500) await tx.deliveryHistogram.createMany({ data: hist.slice(i, i + 500) });
+    // The recovery marks the lists filter on (time to restore), recomputed like the sums.
+    await tx.deployment.updateMany({ where: { finishedAt: { gte: from, lt: to }, outageStartedAt: { not: null } }, data: { outageStartedAt: null } });
+    for (const o of deploymentOutages) await tx.deployment.update({ where: { id: o.id }, data: { outageStartedAt: o.at } });
+    await tx.syncEvent.updateMany({ where: { occurredAt: { gte: from, lt: to }, outageStartedAt: { not: null } }, data: { outageStartedAt: null } });
+    for (const o of syncOutages) await tx.syncEvent.update({ where: { id: o.id }, data: { outageStartedAt: o.at } });
+    for (const c of committedBackfill) await tx.syncEvent.update({ where: { id: c.id }, data: { committedAt: c.at } });
   }, { timeout: 120_000 });
   return { days: Math.round((to.getTime() - from.getTime()) / DAY_MS), rows: rollups.length };
 }
