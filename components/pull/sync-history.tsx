@@ -6,6 +6,7 @@ import { useId, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
+import { FilterChips, type FilterChip } from "@/components/ui/filter-chips";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { Table, Td, Th } from "@/components/ui/table";
@@ -114,14 +115,30 @@ export function SyncHistory({ initialFilter, targets, canRollback }: { initialFi
   const pin = usePinRepo(filter.targetId ?? "");
   const items = query.data?.pages.flatMap((p) => p.items) ?? [];
 
-  const apply = (e: FormEvent) => {
-    e.preventDefault();
-    const next = normalizeSyncFilter(draft);
+  const applyFilter = (f: TSyncEventFilter) => {
+    const next = normalizeSyncFilter(f);
+    setDraft(next);
     setFilter(next);
     const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(next)) if (k !== "limit") params.set(k, String(v));
+    for (const [k, v] of Object.entries(next)) if (k !== "limit") params.set(k, Array.isArray(v) ? v.join(",") : String(v));
     router.replace(`${pathname}${params.size ? `?${params.toString()}` : ""}`, { scroll: false });
   };
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    applyFilter(draft);
+  };
+  // Filters a comparison link can set that the form has no control for (or shows only as dates) are chips.
+  const chips: FilterChip[] = [];
+  if (filter.from || filter.to) {
+    const day = (iso: string) => iso.replace("T", " ").replace(/( 00:00:00(\.000)?)?Z$/, "");
+    const label = filter.from && filter.to ? `${day(filter.from)} → before ${day(filter.to)}` : filter.from ? `from ${day(filter.from)}` : `before ${day(filter.to ?? "")}`;
+    chips.push({ key: "range", label: `range: ${label} (UTC)`, onClear: () => applyFilter({ ...filter, from: undefined, to: undefined }) });
+  }
+  if (filter.environment) chips.push({ key: "environment", label: `environment: ${filter.environment}`, onClear: () => applyFilter({ ...filter, environment: undefined }) });
+  if (filter.result && filter.result.length > 1) chips.push({ key: "result", label: `result: ${filter.result.join(" or ")}`, onClear: () => applyFilter({ ...filter, result: undefined }) });
+  if (filter.recovery) chips.push({ key: "recovery", label: "ended a run of failures", onClear: () => applyFilter({ ...filter, recovery: undefined }) });
+  if (filter.withCommitTime) chips.push({ key: "commit-time", label: "commit time known", onClear: () => applyFilter({ ...filter, withCommitTime: undefined }) });
+  const filtered = Object.keys(filter).some((k) => k !== "limit");
   const set = (patch: Partial<TSyncEventFilter>) => setDraft((d) => ({ ...d, ...patch }));
   const rollback = (e: SyncEventView) => {
     if (!e.repo || !e.revision) return;
@@ -143,8 +160,9 @@ export function SyncHistory({ initialFilter, targets, canRollback }: { initialFi
             </Select>
           </Field>
           <Field htmlFor={`${id}-result`} label="Result">
-            <Select id={`${id}-result`} value={draft.result ?? ""} onChange={(e) => set({ result: (e.target.value || undefined) as TSyncEventFilter["result"] })}>
+            <Select id={`${id}-result`} value={draft.result?.join(",") ?? ""} onChange={(e) => set({ result: e.target.value ? (e.target.value.split(",") as TSyncEventFilter["result"]) : undefined })}>
               <option value="">Any result</option>
+              {draft.result && draft.result.length > 1 ? <option value={draft.result.join(",")}>{draft.result.join(" or ")}</option> : null}
               {SYNC_RESULTS.map((r) => (
                 <option key={r} value={r}>
                   {r}
@@ -177,6 +195,7 @@ export function SyncHistory({ initialFilter, targets, canRollback }: { initialFi
             ) : null}
           </div>
         </form>
+        <FilterChips chips={chips} label="Sync history is filtered by" />
         {pin.error ? (
           <p role="alert" className="text-sm text-red-700">
             {pin.error.message}
@@ -199,7 +218,11 @@ export function SyncHistory({ initialFilter, targets, canRollback }: { initialFi
           </p>
         ) : null}
         {items.length === 0 && !query.isLoading ? (
-          <EmptyState title="No syncs yet" description="Register a repository on a pull target and install its agent; every sync attempt shows up here." />
+          filtered ? (
+            <EmptyState title="No syncs match these filters" description="The filter matched nothing. Change or clear it to see more." />
+          ) : (
+            <EmptyState title="No syncs yet" description="Register a repository on a pull target and install its agent; every sync attempt shows up here." />
+          )
         ) : (
           <Table label="Sync history">
             <thead>

@@ -85,7 +85,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: "PATCH", path: "/api/policies/:id", access: "policies.manage", tag: "credentials", summary: "Change a credential policy (any subset of its fields)", body: ZUpdateCredentialPolicy, response: "The policy." },
   { method: "DELETE", path: "/api/policies/:id", access: "policies.manage", tag: "credentials", summary: "Delete a credential policy; targets naming it fall back to their environment's", response: "Nothing (204) or acknowledgement." },
   // Deployments
-  { method: "GET", path: "/api/deployments", access: "read", tag: "deployments", summary: "List deployments (targetId, state, requester filters; cursor pagination, newest first)", query: ZDeploymentListQuery, response: "A page of deployments and the next cursor." },
+  { method: "GET", path: "/api/deployments", access: "read", tag: "deployments", summary: "List deployments (target, environment, mode, state(s), requester; [from, to) on the requested/finished/approved instant; the comparison's approval-wait and recovery rows; cursor pagination, newest first)", query: ZDeploymentListQuery, response: "A page of deployments and the next cursor." },
   { method: "POST", path: "/api/deployments", access: "deployments.request", tag: "deployments", summary: "Request a push deployment (pasted manifests or a Git repository path)", body: ZCreateDeployment, success: 201, response: "The deployment, with its preview and approval rule." },
   { method: "GET", path: "/api/deployments/:id", access: "read", tag: "deployments", summary: "One deployment with its rule, approvals, preview, progress and what the caller may do", response: "The deployment." },
   { method: "POST", path: "/api/deployments/:id/approvals", access: "deployments.approve", tag: "deployments", summary: "Approve or reject (a rejection needs a comment)", body: ZApprovalInput, success: 201, response: "The deployment after the decision." },
@@ -112,7 +112,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: "DELETE", path: "/api/repos/:id", access: "repos.register", tag: "pull", summary: "Stop syncing a repository (history is kept; applied objects stay)", response: "Nothing (204) or acknowledgement." },
   { method: "POST", path: "/api/repos/:id/pin", access: "repos.register", tag: "pull", summary: "Roll back: pin an earlier revision (through the target's approval rule), or unpin", body: ZPinRepo, response: "The outcome (pinned, pending approval, unpinned)." },
   { method: "GET", path: "/api/targets/:id/pull-status", access: "read", tag: "pull", summary: "A pull target's status card: repositories, applied revision, agents, staleness", response: "Pull status." },
-  { method: "GET", path: "/api/sync-events", access: "read", tag: "pull", summary: "Sync history of all pull targets (filters target/repo/result/trigger/from/to, cursor pages)", query: ZSyncEventListQuery, response: "A page of sync events and the next cursor." },
+  { method: "GET", path: "/api/sync-events", access: "read", tag: "pull", summary: "Sync history of all pull targets (filters target/environment/repo/result(s)/trigger, [from, to) on occurredAt, recovery and commit-time rows; cursor pages)", query: ZSyncEventListQuery, response: "A page of sync events and the next cursor." },
   { method: "GET", path: "/api/sync-events/daily", access: "read", tag: "pull", summary: "Syncs and failures per UTC day for the timeline chart", query: ZSyncDailyQuery, response: "{ days }" },
   // Targets
   { method: "GET", path: "/api/targets", access: "read", tag: "targets", summary: "List targets (q, mode, environment filters; cursor pagination)", query: ZTargetListQuery, response: "A page of targets and the next cursor." },
@@ -158,6 +158,8 @@ function queryParameters(schema: z.ZodObject): JsonSchema[] {
       in: "query",
       required: !f.safeParse(undefined).success,
       schema: fieldSchema,
+      // Lists in a query are one comma-separated value (`state=succeeded,failed`), not repeated parameters.
+      ...(fieldSchema.type === "array" ? { style: "form", explode: false } : {}),
       ...(typeof description === "string" ? { description } : {}),
     };
   });

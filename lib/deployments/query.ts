@@ -1,4 +1,4 @@
-import type { DeploymentListPage, DeploymentView, TDeploymentListFilter } from "./schemas";
+import { DEPLOYMENT_LIST_LIMIT_DEFAULT, type DeploymentListPage, type DeploymentView, type TDeploymentListFilter, type TDeploymentListQuery } from "./schemas";
 import { isTerminal } from "./states";
 
 /**
@@ -21,25 +21,57 @@ export function detailRefetchInterval(d: DeploymentView | undefined): number | f
   return d && isTerminal(d.state) ? false : DEPLOYMENT_POLL_MS;
 }
 
-/** Drops empty values so `{state: ""}` and `{}` share a cache entry on the server and in the browser. */
+/**
+ * Drops empty values (and the default `timeField`) and sorts states, so equal filters share a cache entry on the
+ * server and in the browser and produce the same URL.
+ */
 export function normalizeDeploymentFilter(filter: TDeploymentListFilter): TDeploymentListFilter {
   const out: TDeploymentListFilter = { limit: filter.limit };
   if (filter.targetId) out.targetId = filter.targetId;
-  if (filter.state) out.state = filter.state;
+  if (filter.state?.length) out.state = [...new Set(filter.state)].sort();
   if (filter.requester) out.requester = filter.requester;
+  if (filter.environment) out.environment = filter.environment;
+  if (filter.mode) out.mode = filter.mode;
+  if (filter.timeField && filter.timeField !== "requested") out.timeField = filter.timeField;
+  if (filter.from) out.from = filter.from;
+  if (filter.to) out.to = filter.to;
+  if (filter.waitedForApproval) out.waitedForApproval = true;
+  if (filter.recovery) out.recovery = true;
   return out;
+}
+
+/** The filter of a parsed list query (instants back to ISO strings). */
+export function deploymentFilterOf(query: TDeploymentListQuery): TDeploymentListFilter {
+  const { cursor: _cursor, from, to, ...rest } = query;
+  return normalizeDeploymentFilter({ ...rest, from: from?.toISOString(), to: to?.toISOString() });
+}
+
+/**
+ * The URL parameters of a filter, in one fixed order. The API (`GET /api/deployments`) and the page (`/deployments`)
+ * read the same names, so a page URL's query string is also the API query for the same rows.
+ */
+export function deploymentListParams(filter: TDeploymentListFilter, opts: { cursor?: string | null; withLimit?: boolean } = {}): URLSearchParams {
+  const params = new URLSearchParams();
+  const f = normalizeDeploymentFilter(filter);
+  if (f.targetId) params.set("targetId", f.targetId);
+  if (f.environment) params.set("environment", f.environment);
+  if (f.mode) params.set("mode", f.mode);
+  if (f.state) params.set("state", f.state.join(","));
+  if (f.requester) params.set("requester", f.requester);
+  if (f.timeField) params.set("timeField", f.timeField);
+  if (f.from) params.set("from", f.from);
+  if (f.to) params.set("to", f.to);
+  if (f.waitedForApproval) params.set("waitedForApproval", "true");
+  if (f.recovery) params.set("recovery", "true");
+  if (opts.withLimit ?? true) params.set("limit", String(f.limit));
+  else if (f.limit !== DEPLOYMENT_LIST_LIMIT_DEFAULT) params.set("limit", String(f.limit));
+  if (opts.cursor) params.set("cursor", opts.cursor);
+  return params;
 }
 
 /** The API query string for a list filter and cursor. */
 export function deploymentListSearch(filter: TDeploymentListFilter, cursor?: string | null): string {
-  const params = new URLSearchParams();
-  const f = normalizeDeploymentFilter(filter);
-  if (f.targetId) params.set("targetId", f.targetId);
-  if (f.state) params.set("state", f.state);
-  if (f.requester) params.set("requester", f.requester);
-  params.set("limit", String(f.limit));
-  if (cursor) params.set("cursor", cursor);
-  return params.toString();
+  return deploymentListParams(filter, { cursor }).toString();
 }
 
 export const DEPLOYMENT_LIST_PAGING = {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { TRole } from "@/lib/auth/roles";
-import { ZDeploymentState, type TDeploymentState } from "./states";
+import { DEPLOYMENT_STATES, ZDeploymentState, type TDeploymentState } from "./states";
 
 /**
  * Deployment schemas and views, shared by route handlers, forms in the browser, and the webhook handler. Nothing
@@ -113,20 +113,80 @@ const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === 
 export const DEPLOYMENT_LIST_LIMIT_DEFAULT = 25;
 export const DEPLOYMENT_LIST_LIMIT_MAX = 100;
 
+/**
+ * The instant a deployments list is ranged and ordered by. The comparison counts a delivery on the instant it
+ * finished and an approval wait on the instant it was approved, so a figure's list must use the same one:
+ * `requested` (createdAt, the default), `finished` (finishedAt) or `approved` (approvedAt). With `finished` or
+ * `approved`, rows without that instant are left out.
+ */
+export const DEPLOYMENT_TIME_FIELDS = ["requested", "finished", "approved"] as const;
+export const ZDeploymentTimeField = z.enum(DEPLOYMENT_TIME_FIELDS);
+export type TDeploymentTimeField = z.infer<typeof ZDeploymentTimeField>;
+
+/** An ISO 8601 instant with a zone (`2026-01-31T00:00:00Z`, `…+02:00`) or a date (`2026-01-31`, UTC midnight). */
+export const ZInstant = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], { error: "Use an ISO 8601 date-time with a zone (2026-01-31T00:00:00Z) or a date (2026-01-31)." })
+  .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
+
+const DEPLOYMENT_STATE_COUNT = DEPLOYMENT_STATES.length;
+
+/** A comma-separated list of states (`succeeded,failed`): one value keeps its plain form in URLs. */
+const ZStateList = z.preprocess(
+  (v) => (typeof v === "string" ? [...new Set(v.split(",").map((s) => s.trim()).filter(Boolean))] : v),
+  z.array(ZDeploymentState).min(1).max(DEPLOYMENT_STATE_COUNT),
+);
+
+/** How the OpenAPI document describes parameters whose parsed value (a Date, a flag) has no JSON Schema of its own. */
+const INSTANT_DOC = { type: "string", format: "date-time" } as const;
+const FLAG_DOC = { type: "string", enum: ["true", "false"] } as const;
+
+/** `true` turns a narrowing on, `false` (or nothing) leaves it off; anything else is refused rather than guessed. */
+const ZOnlyWhen = z.enum(["true", "false"]).transform((v) => (v === "true" ? (true as const) : undefined));
+
 /** Query of the deployments list; values arrive as strings from the URL, an empty one means "no filter". */
-export const ZDeploymentListQuery = z.object({
-  targetId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
-  state: z.preprocess(emptyToUndefined, ZDeploymentState.optional()),
-  /** A user id or email; the requester's. */
-  requester: z.preprocess(emptyToUndefined, z.string().trim().max(320).optional()),
-  cursor: z.preprocess(emptyToUndefined, z.string().max(600).optional()),
-  limit: z.preprocess(
-    emptyToUndefined,
-    z.coerce.number().int().min(1).max(DEPLOYMENT_LIST_LIMIT_MAX, `Ask for at most ${DEPLOYMENT_LIST_LIMIT_MAX} deployments per page.`).default(DEPLOYMENT_LIST_LIMIT_DEFAULT),
-  ),
-});
+export const ZDeploymentListQuery = z
+  .object({
+    targetId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
+    /** One state or several, comma-separated (e.g. `succeeded,failed`: the deliveries the comparison counts). */
+    state: z.preprocess(emptyToUndefined, ZStateList.optional()).describe("One state or a comma-separated list, e.g. succeeded,failed."),
+    /** A user id or email; the requester's. */
+    requester: z.preprocess(emptyToUndefined, z.string().trim().max(320).optional()),
+    environment: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()).describe("The target's environment."),
+    /** `pull`: approval requests for pull targets' revisions; `push`: everything else (as the comparison splits them). */
+    mode: z
+      .preprocess(emptyToUndefined, z.enum(["push", "pull"]).optional())
+      .describe("pull: approval requests for pull targets' revisions (sourceKind pull-revision); push: push deployments."),
+    timeField: z
+      .preprocess(emptyToUndefined, ZDeploymentTimeField.default("requested"))
+      .describe("The instant that `from`/`to` range over and the list is ordered by (newest first)."),
+    from: z.preprocess(emptyToUndefined, ZInstant.optional()).meta({ ...INSTANT_DOC, description: "Inclusive lower bound on the `timeField` instant (ISO 8601 date-time with zone, or a date = UTC midnight)." }),
+    to: z.preprocess(emptyToUndefined, ZInstant.optional()).meta({ ...INSTANT_DOC, description: "Exclusive upper bound on the `timeField` instant; must be after `from`." }),
+    waitedForApproval: z
+      .preprocess(emptyToUndefined, ZOnlyWhen.optional())
+      .meta({ ...FLAG_DOC, description: "`true`: only deployments approved after people approved them (the comparison's approval-wait rows)." }),
+    recovery: z
+      .preprocess(emptyToUndefined, ZOnlyWhen.optional())
+      .meta({ ...FLAG_DOC, description: "`true`: only successes that ended a run of failures on their target (the comparison's time-to-restore rows)." }),
+    cursor: z.preprocess(emptyToUndefined, z.string().max(600).optional()),
+    limit: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number().int().min(1).max(DEPLOYMENT_LIST_LIMIT_MAX, `Ask for at most ${DEPLOYMENT_LIST_LIMIT_MAX} deployments per page.`).default(DEPLOYMENT_LIST_LIMIT_DEFAULT),
+    ),
+  })
+  .superRefine((q, ctx) => {
+    if (q.from && q.to && q.from.getTime() >= q.to.getTime()) ctx.addIssue({ code: "custom", path: ["to"], message: "`to` must be after `from` (the range is [from, to))." });
+  });
 export type TDeploymentListQuery = z.output<typeof ZDeploymentListQuery>;
-export type TDeploymentListFilter = Pick<TDeploymentListQuery, "targetId" | "state" | "requester" | "limit">;
+
+/**
+ * A list filter as pages, query keys and links carry it: the parsed query without the cursor, instants as ISO strings
+ * (so the filter is the same value on the server, in the browser and in a URL).
+ */
+export type TDeploymentListFilter = Omit<TDeploymentListQuery, "cursor" | "from" | "to" | "timeField"> & {
+  timeField?: TDeploymentTimeField | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+};
 
 /** A target's approval rule as pages show it. */
 export interface ApprovalRuleView {
@@ -231,7 +291,10 @@ export interface DeploymentListItem {
   emergency: boolean;
   rollbackOfId: string | null;
   createdAt: string;
+  approvedAt: string | null;
   finishedAt: string | null;
+  /** On a success that ended a run of failures on its target: when the first failure of that run finished. */
+  outageStartedAt: string | null;
 }
 
 /** One deployment as the detail page and `GET /api/deployments/:id` show it, for a given viewer. */

@@ -16,9 +16,9 @@ export const syncKeys = {
 /** Drops empty values so equal filters share one cache entry on the server and in the browser. */
 export function normalizeSyncFilter(f: TSyncEventFilter): TSyncEventFilter {
   const out: TSyncEventFilter = { limit: f.limit };
-  for (const key of ["targetId", "repoId", "result", "trigger", "from", "to"] as const) {
+  for (const key of ["targetId", "environment", "repoId", "result", "trigger", "from", "to", "recovery", "withCommitTime"] as const) {
     const v = f[key];
-    if (v) (out as Record<string, unknown>)[key] = v;
+    if (Array.isArray(v) ? v.length > 0 : v) (out as Record<string, unknown>)[key] = Array.isArray(v) ? [...new Set(v)].sort() : v;
   }
   return out;
 }

@@ -10,20 +10,42 @@ const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === 
 export const SYNC_LIST_LIMIT_DEFAULT = 25;
 export const SYNC_LIST_LIMIT_MAX = 100;
 
+/** A comma-separated list of results (`synced,failed`: the deliveries the comparison counts). */
+const ZResultList = z.preprocess(
+  (v) => (typeof v === "string" ? [...new Set(v.split(",").map((s) => s.trim()).filter(Boolean))] : v),
+  z.array(ZSyncResult).min(1).max(ZSyncResult.options.length),
+);
+
+/** `true` turns a narrowing on, `false` (or nothing) leaves it off; anything else is refused rather than guessed. */
+const ZOnlyWhen = z.enum(["true", "false"]).transform((v) => (v === "true" ? (true as const) : undefined));
+const INSTANT_DOC = { type: "string", format: "date-time" } as const;
+const FLAG_DOC = { type: "string", enum: ["true", "false"] } as const;
+
 /** Query of `GET /api/sync-events`; values arrive as strings from the URL, an empty one means "no filter". */
-export const ZSyncEventListQuery = z.object({
-  targetId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
-  repoId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
-  result: z.preprocess(emptyToUndefined, ZSyncResult.optional()),
-  trigger: z.preprocess(emptyToUndefined, ZSyncTrigger.optional()),
-  from: z.preprocess(emptyToUndefined, z.coerce.date().optional()),
-  to: z.preprocess(emptyToUndefined, z.coerce.date().optional()),
-  cursor: z.preprocess(emptyToUndefined, z.string().max(300).optional()),
-  limit: z.preprocess(
-    emptyToUndefined,
-    z.coerce.number().int().min(1).max(SYNC_LIST_LIMIT_MAX, `Ask for at most ${SYNC_LIST_LIMIT_MAX} events per page.`).default(SYNC_LIST_LIMIT_DEFAULT),
-  ),
-});
+export const ZSyncEventListQuery = z
+  .object({
+    targetId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
+    repoId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
+    result: z.preprocess(emptyToUndefined, ZResultList.optional()).describe("One result or a comma-separated list, e.g. synced,failed."),
+    trigger: z.preprocess(emptyToUndefined, ZSyncTrigger.optional()),
+    environment: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()).describe("The target's environment when the event was stored."),
+    from: z.preprocess(emptyToUndefined, z.coerce.date().optional()).meta({ ...INSTANT_DOC, description: "Inclusive lower bound on occurredAt (ISO 8601)." }),
+    to: z.preprocess(emptyToUndefined, z.coerce.date().optional()).meta({ ...INSTANT_DOC, description: "Exclusive upper bound on occurredAt (ISO 8601); must be after `from`." }),
+    recovery: z
+      .preprocess(emptyToUndefined, ZOnlyWhen.optional())
+      .meta({ ...FLAG_DOC, description: "`true`: only healthy syncs that ended a run of failures of their repository (the comparison's time-to-restore rows)." }),
+    withCommitTime: z
+      .preprocess(emptyToUndefined, ZOnlyWhen.optional())
+      .meta({ ...FLAG_DOC, description: "`true`: only events whose revision's commit time is known (the comparison measures lead time on these)." }),
+    cursor: z.preprocess(emptyToUndefined, z.string().max(300).optional()),
+    limit: z.preprocess(
+      emptyToUndefined,
+      z.coerce.number().int().min(1).max(SYNC_LIST_LIMIT_MAX, `Ask for at most ${SYNC_LIST_LIMIT_MAX} events per page.`).default(SYNC_LIST_LIMIT_DEFAULT),
+    ),
+  })
+  .superRefine((q, ctx) => {
+    if (q.from && q.to && q.from.getTime() >= q.to.getTime()) ctx.addIssue({ code: "custom", path: ["to"], message: "`to` must be after `from` (the range is [from, to))." });
+  });
 export type TSyncEventListQuery = z.output<typeof ZSyncEventListQuery>;
 export type TSyncEventFilter = Omit<TSyncEventListQuery, "cursor" | "from" | "to"> & { from?: string | undefined; to?: string | undefined };
 

@@ -130,8 +130,10 @@ describe("OpenAPI document", () => {
     expect(createTarget.required).toEqual(expect.arrayContaining(["name", "serverUrl"]));
     const deployment = doc.paths["/api/deployments"]!;
     expect(deployment.post["x-wharf-permission"]).toBe("deployments.request");
-    const state = (deployment.get.parameters as { name: string; schema: { enum?: string[] } }[]).find((x) => x.name === "state");
-    expect(state?.schema.enum).toContain("failed");
+    // One state or a comma-separated list (`state=succeeded,failed`): an array sent as one unexploded value.
+    const state = (deployment.get.parameters as { name: string; explode?: boolean; schema: { items?: { enum?: string[] } } }[]).find((x) => x.name === "state");
+    expect(state?.schema.items?.enum).toContain("failed");
+    expect(state?.explode).toBe(false);
     const comparison = doc.paths["/api/comparison"]!.get.parameters as { name: string; required: boolean }[];
     expect(comparison.map((x) => x.name)).toEqual(expect.arrayContaining(["range", "from", "to", "environment"]));
     expect(comparison.every((x) => !x.required)).toBe(true);

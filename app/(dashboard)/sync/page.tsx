@@ -24,11 +24,14 @@ function filterFrom(params: Record<string, string | string[] | undefined>): TSyn
   const q = parsed.success ? parsed.data : ZSyncEventListQuery.parse({});
   return normalizeSyncFilter({
     targetId: q.targetId,
+    environment: q.environment,
     repoId: q.repoId,
     result: q.result,
     trigger: q.trigger,
     from: q.from?.toISOString(),
     to: q.to?.toISOString(),
+    recovery: q.recovery,
+    withCommitTime: q.withCommitTime,
     limit: q.limit,
   });
 }

@@ -3,7 +3,7 @@ import { listDeployments } from "@/lib/deployments/data/list-deployments";
 import { requestDeployment } from "@/lib/deployments/data/request-deployment";
 import { ZCreateDeployment, ZDeploymentListQuery } from "@/lib/deployments/schemas";
 
-// GET /api/deployments — list deployments (targetId, state, requester filters; cursor pagination, newest first)
+// GET /api/deployments — list deployments (target, environment, mode, state(s), requester; [from, to) on the requested/finished/approved instant; the comparison's approval-wait and recovery rows; cursor pagination, newest first)
 export const GET = withAuth(async ({ req }) => listDeployments(ZDeploymentListQuery.parse(searchParamsOf(req))), { permission: "read" });
 
 // POST /api/deployments — request a push deployment (pasted manifests or a Git repository path)

@@ -37,7 +37,9 @@ export const LIST_SELECT = {
   emergency: true,
   rollbackOfId: true,
   createdAt: true,
+  approvedAt: true,
   finishedAt: true,
+  outageStartedAt: true,
   target: { select: { id: true, name: true, environment: true } },
 } as const satisfies Prisma.DeploymentSelect;
 
@@ -72,7 +74,9 @@ export function toListItem(row: ListRow): DeploymentListItem {
     emergency: row.emergency,
     rollbackOfId: row.rollbackOfId,
     createdAt: row.createdAt.toISOString(),
+    approvedAt: iso(row.approvedAt),
     finishedAt: iso(row.finishedAt),
+    outageStartedAt: iso(row.outageStartedAt),
   };
 }
 

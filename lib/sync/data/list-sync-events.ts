@@ -44,7 +44,9 @@ function toView(row: Row, names: Map<string, string>, repos: Map<string, SyncEve
 
 /**
  * Sync history across targets, newest first, with keyset pagination over (occurredAt, id) so pages neither skip nor
- * repeat rows while agents keep reporting. Filters: target, repository, result, trigger, time range.
+ * repeat rows while agents keep reporting. Filters: target, its environment, repository, result(s), trigger, a half-open
+ * time range [from, to) on occurredAt (the instant the comparison counts an event on), and the comparison's row sets:
+ * recoveries (time to restore) and events with a known commit time (lead time).
  */
 export async function listSyncEvents(query: unknown): Promise<SyncEventPage> {
   const q = ZSyncEventListQuery.parse(query);
@@ -53,10 +55,13 @@ export async function listSyncEvents(query: unknown): Promise<SyncEventPage> {
   const and: Prisma.SyncEventWhereInput[] = [];
   if (q.targetId) and.push({ targetId: q.targetId });
   if (q.repoId) and.push({ repoId: q.repoId });
-  if (q.result) and.push({ result: q.result });
+  if (q.result?.length) and.push(q.result.length === 1 ? { result: q.result[0] } : { result: { in: q.result } });
   if (q.trigger) and.push({ trigger: q.trigger });
   if (q.from) and.push({ occurredAt: { gte: q.from } });
   if (q.to) and.push({ occurredAt: { lt: q.to } });
+  if (q.environment) and.push({ environment: q.environment });
+  if (q.recovery) and.push({ outageStartedAt: { not: null } });
+  if (q.withCommitTime) and.push({ committedAt: { not: null } });
   // The redundant `lte` bound lets the (occurredAt, id) index seek to the cursor; the OR alone is only a filter, so a
   // deep page would walk every newer row first (PostgreSQL: "Rows Removed by Filter").
   if (cursor) and.push({ occurredAt: { lte: cursor.occurredAt } }, { OR: [{ occurredAt: { lt: cursor.occurredAt } }, { occurredAt: cursor.occurredAt, id: { lt: cursor.id } }] });
