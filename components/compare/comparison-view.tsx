@@ -4,6 +4,7 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { formatDuration } from "@/lib/compare/buckets";
 import type { Comparison } from "@/lib/compare/data/get-comparison";
 import type { ModeDelivery, TMode } from "@/lib/compare/figures";
+import { deliveryFigureHref, type FigureScope, type TDeliveryFigure } from "@/lib/compare/links";
 import { CredentialAgeBars, DailyDeliveries, DurationDistribution } from "./charts";
 import { ScopeCheckButton } from "./scope-check-button";
 
@@ -14,74 +15,81 @@ function href(path: string, params: Record<string, string | null | undefined>): 
   return s ? `${path}?${s}` : path;
 }
 
-function Figure({ label, value, hint, link, tone }: { label: string; value: string; hint?: string; link: string; tone?: "red" | "amber" | "green" | undefined }) {
-  const color = tone === "red" ? "text-red-700" : tone === "amber" ? "text-amber-700" : tone === "green" ? "text-emerald-700" : "text-slate-900";
-  return (
-    <Link href={link} className="block rounded-md px-2 py-1.5 hover:bg-slate-50" title={`${label}: the rows behind this figure`}>
-      <p className={`text-xl font-semibold tabular-nums ${color}`}>{value}</p>
+const TONE_CLASS = { red: "text-red-700", amber: "text-amber-700", green: "text-emerald-700" } as const;
+
+/** A figure linking to its rows; without a link (nothing was counted, e.g. drift on push) it is plain text. */
+function Figure({ label, value, hint, link, tone }: { label: string; value: string; hint?: string; link: string | null; tone?: "red" | "amber" | "green" | undefined }) {
+  const body = (
+    <>
+      <p className={`text-xl font-semibold tabular-nums ${tone ? TONE_CLASS[tone] : "text-slate-900"}`}>{value}</p>
       <p className="text-xs text-slate-600">{label}</p>
       {hint ? <p className="text-[11px] text-slate-400">{hint}</p> : null}
+    </>
+  );
+  if (!link) return <div className="rounded-md px-2 py-1.5">{body}</div>;
+  return (
+    <Link href={link} className="block rounded-md px-2 py-1.5 hover:bg-slate-50" title={`${label}: the rows behind this figure`}>
+      {body}
     </Link>
+  );
+}
+
+/** Two counts in one figure ("1 / 2"), each linking to its own rows. */
+function PairFigure(props: { label: string; hint: string; parts: [{ value: number; link: string; name: string }, { value: number; link: string; name: string }]; tone?: "amber" | undefined }) {
+  const { label, hint, parts, tone } = props;
+  return (
+    <div className="rounded-md px-2 py-1.5">
+      <p className={`text-xl font-semibold tabular-nums ${tone ? TONE_CLASS[tone] : "text-slate-900"}`}>
+        <Link href={parts[0].link} className="rounded hover:bg-slate-50 hover:underline" title={`${parts[0].name}: the rows behind this count`}>
+          {parts[0].value}
+        </Link>
+        {" / "}
+        <Link href={parts[1].link} className="rounded hover:bg-slate-50 hover:underline" title={`${parts[1].name}: the rows behind this count`}>
+          {parts[1].value}
+        </Link>
+      </p>
+      <p className="text-xs text-slate-600">{label}</p>
+      <p className="text-[11px] text-slate-400">{hint}</p>
+    </div>
   );
 }
 
 const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(v < 0.1 && v > 0 ? 1 : 0)} %`);
 const perDay = (v: number) => (v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2));
 
-interface Scope {
-  from: string;
-  to: string;
-  environment: string | null;
-  targetId?: string | undefined;
-}
-
-function deliveryLinks(mode: TMode, s: Scope) {
-  const range = { from: s.from, to: s.to };
-  if (mode === "push") {
-    const base = { targetId: s.targetId, ...range };
-    return {
-      all: href("/deployments", base),
-      failed: href("/deployments", { ...base, state: "failed" }),
-      succeeded: href("/deployments", { ...base, state: "succeeded" }),
-      approvals: href("/deployments", { ...base, state: "approved" }),
-      drift: href("/sync", { targetId: s.targetId, result: "drift-detected", ...range }),
-    };
-  }
-  const base = { targetId: s.targetId, ...range };
-  return {
-    all: href("/sync", base),
-    failed: href("/sync", { ...base, result: "failed" }),
-    succeeded: href("/sync", { ...base, result: "synced" }),
-    approvals: href("/deployments", { targetId: s.targetId, state: "approved", ...range }),
-    drift: href("/sync", { ...base, result: "drift-detected" }),
-  };
-}
+type Scope = FigureScope;
 
 function DeliveryBlock({ mode, d, scope }: { mode: TMode; d: ModeDelivery; scope: Scope }) {
-  const links = deliveryLinks(mode, scope);
+  const link = (figure: TDeliveryFigure) => deliveryFigureHref(mode, figure, scope);
   const noun = mode === "push" ? "deployments" : "syncs";
   return (
     <div className="space-y-3">
       <h3 className="text-sm font-semibold text-slate-700">Delivery</h3>
       <div className="grid grid-cols-2 gap-1 sm:grid-cols-3">
-        <Figure label={`${noun} per day`} value={perDay(d.deploymentsPerDay)} hint={`${d.deployments} in range`} link={links.all} />
+        <Figure label={`${noun} per day`} value={perDay(d.deploymentsPerDay)} hint={`${d.deployments} in range`} link={link("deliveries")} />
         <Figure
           label="change failure rate"
           value={pct(d.changeFailureRate)}
           hint={`${d.failures} failed`}
-          link={links.failed}
+          link={link("failures")}
           tone={d.changeFailureRate === null ? undefined : d.changeFailureRate > 0.15 ? "red" : d.changeFailureRate > 0 ? "amber" : "green"}
         />
-        <Figure label="lead time p50 / p90" value={`${formatDuration(d.leadTime.p50Ms)} / ${formatDuration(d.leadTime.p90Ms)}`} hint={`commit → live, ${d.leadTime.count} measured`} link={links.succeeded} />
-        <Figure label="time to restore (mean)" value={formatDuration(d.restore.meanMs)} hint={`${d.restore.count} recoveries`} link={links.failed} />
-        <Figure label="approval wait p50 / p90" value={`${formatDuration(d.approvalWait.p50Ms)} / ${formatDuration(d.approvalWait.p90Ms)}`} hint={`${d.approvalWait.count} approved by people`} link={links.approvals} />
-        <Figure
-          label="drift detected / corrected"
-          value={mode === "push" ? "n/a" : `${d.driftDetected} / ${d.driftCorrected}`}
-          hint={mode === "push" ? "push does not watch the cluster" : "agent compares cluster to Git"}
-          link={links.drift}
-          tone={mode === "pull" && d.driftDetected > 0 ? "amber" : undefined}
-        />
+        <Figure label="lead time p50 / p90" value={`${formatDuration(d.leadTime.p50Ms)} / ${formatDuration(d.leadTime.p90Ms)}`} hint={`commit → live, ${d.leadTime.count} measured`} link={link("lead-time")} />
+        <Figure label="time to restore (mean)" value={formatDuration(d.restore.meanMs)} hint={`${d.restore.count} recoveries`} link={link("restore")} />
+        <Figure label="approval wait p50 / p90" value={`${formatDuration(d.approvalWait.p50Ms)} / ${formatDuration(d.approvalWait.p90Ms)}`} hint={`${d.approvalWait.count} approved by people`} link={link("approval-wait")} />
+        {mode === "push" ? (
+          <Figure label="drift detected / corrected" value="n/a" hint="push does not watch the cluster" link={null} />
+        ) : (
+          <PairFigure
+            label="drift detected / corrected"
+            hint="agent compares cluster to Git"
+            parts={[
+              { value: d.driftDetected, link: link("drift-detected") ?? "/sync", name: "drift detected" },
+              { value: d.driftCorrected, link: link("drift-corrected") ?? "/sync", name: "drift corrected" },
+            ]}
+            tone={d.driftDetected > 0 ? "amber" : undefined}
+          />
+        )}
       </div>
       <div className="grid gap-3 sm:grid-cols-2">
         <div>
