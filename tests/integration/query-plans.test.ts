@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as auditRoute from "@/app/api/audit/route";
+import * as comparisonRoute from "@/app/api/comparison/route";
 import * as credentialAccessRoute from "@/app/api/credential-access/route";
 import * as deploymentRoute from "@/app/api/deployments/[id]/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
@@ -9,6 +10,10 @@ import * as syncEventsRoute from "@/app/api/sync-events/route";
 import * as targetsRoute from "@/app/api/targets/route";
 import * as usersRoute from "@/app/api/users/route";
 import { bulkInsert, seedScale } from "@/lib/cli/seed-scale";
+import { getComparison } from "@/lib/compare/data/get-comparison";
+import { resolveRange } from "@/lib/compare/range";
+import { countCredentialStatuses } from "@/lib/credentials/data/count-credential-statuses";
+import { countCredentialsByStatus } from "@/lib/credentials/data/list-credentials";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { explain, fullScans, installQueryLog, type LoggedQuery } from "../support/query-log";
 import { useTestDatabase } from "../support/test-db";
@@ -71,6 +76,18 @@ async function statementsOf(handler: Handler, path: string, opts: { params?: Rec
   }
 }
 
+/** Runs a data function and checks every SELECT it ran, as expectIndexed does for routes. */
+async function expectIndexedCall(fn: () => Promise<unknown>) {
+  log.clear();
+  await fn();
+  const statements = log.queries.filter((q) => /^\s*SELECT/i.test(q.sql));
+  expect(statements.length).toBeGreaterThan(0);
+  for (const q of statements) {
+    const plan = await explain(t.url, q);
+    expect(fullScans(plan, BIG), `${q.sql}\nplan:\n${plan.join("\n")}`).toEqual([]);
+  }
+}
+
 async function expectIndexed(handler: Handler, path: string, opts: { params?: Record<string, string>; deep?: number; rowidOrder?: string[] } = {}) {
   const statements = (await statementsOf(handler, path, opts)).filter((q) => /^\s*SELECT/i.test(q.sql));
   expect(statements.length).toBeGreaterThan(0);
@@ -94,6 +111,21 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
     await expectIndexed(deploymentsRoute.GET, `/api/deployments?targetId=${sample.targetId}&limit=2`, { deep: 1 });
     await expectIndexed(deploymentsRoute.GET, "/api/deployments?state=failed&limit=25", { deep: 2 });
     await expectIndexed(deploymentsRoute.GET, `/api/deployments?requester=${sample.userId}&limit=25`, { deep: 2 });
+  });
+
+  it("deployments: the comparison's figure lists (range on finished/approved, environment, mode, several states, row sets)", async () => {
+    // The range and narrowing a home-page figure link carries (lib/compare/links.ts), on the seeded history.
+    const to = new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000).toISOString();
+    const from = new Date(Date.parse(to) - 30 * 86_400_000).toISOString();
+    const range = `from=${from}&to=${to}`;
+    const finished = `timeField=finished&${range}`;
+    await expectIndexed(deploymentsRoute.GET, `/api/deployments?mode=push&state=succeeded,failed&${finished}&limit=25`, { deep: 5 });
+    await expectIndexed(deploymentsRoute.GET, `/api/deployments?environment=prod&mode=push&state=failed&${finished}&limit=25`, { deep: 2 });
+    await expectIndexed(deploymentsRoute.GET, `/api/deployments?targetId=${sample.targetId}&mode=push&state=succeeded&${finished}&limit=25`);
+    await expectIndexed(deploymentsRoute.GET, `/api/deployments?environment=prod&mode=push&state=succeeded&recovery=true&${finished}&limit=25`);
+    await expectIndexed(deploymentsRoute.GET, `/api/deployments?environment=prod&mode=push&waitedForApproval=true&timeField=approved&${range}&limit=25`, { deep: 3 });
+    await expectIndexed(deploymentsRoute.GET, `/api/deployments?mode=pull&waitedForApproval=true&timeField=approved&${range}&limit=25`);
+    await expectIndexed(deploymentsRoute.GET, `/api/deployments?${range}&limit=25`, { deep: 3 });
   });
 
   it("deployment detail", async () => {
@@ -120,9 +152,37 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
     await expectIndexed(syncEventsRoute.GET, "/api/sync-events?result=failed&limit=50", { deep: 3 });
   });
 
+  it("sync events: the comparison's figure lists (range, environment, several results, row sets)", async () => {
+    const to = new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000).toISOString();
+    const range = `from=${new Date(Date.parse(to) - 30 * 86_400_000).toISOString()}&to=${to}`;
+    await expectIndexed(syncEventsRoute.GET, `/api/sync-events?result=synced,failed&${range}&limit=25`, { deep: 5 });
+    await expectIndexed(syncEventsRoute.GET, `/api/sync-events?environment=prod&result=synced,failed&${range}&limit=25`, { deep: 3 });
+    await expectIndexed(syncEventsRoute.GET, `/api/sync-events?environment=prod&result=drift-detected&${range}&limit=25`, { deep: 2 });
+    await expectIndexed(syncEventsRoute.GET, `/api/sync-events?environment=prod&result=synced&withCommitTime=true&${range}&limit=25`);
+    await expectIndexed(syncEventsRoute.GET, `/api/sync-events?environment=prod&recovery=true&${range}&limit=25`);
+  });
+
   it("users: first page and a deep cursor", async () => {
     await expectIndexed(usersRoute.GET, "/api/users?limit=50");
     await expectIndexed(usersRoute.GET, "/api/users?limit=50", { deep: 20 });
+  });
+
+  it("credential exposure: the comparison (all, one environment, one target) and the home page's status counts", async () => {
+    await expectIndexed(comparisonRoute.GET, "/api/comparison?range=30");
+    await expectIndexed(comparisonRoute.GET, "/api/comparison?range=30&environment=prod");
+    const range = resolveRange({ range: "30" });
+    await expectIndexedCall(() => getComparison({ range, targetId: sample.targetId }));
+    await expectIndexedCall(() => countCredentialsByStatus());
+    // The status counts are ranges on their boundary columns: each reads the credentials past one boundary, not
+    // every active credential (on PostgreSQL the planner may pick a bitmap or another index; SQLite shows the range).
+    if (t.kind === "sqlite") {
+      log.clear();
+      await countCredentialStatuses({ now: new Date() });
+      const plans = await Promise.all(log.queries.filter((q) => /COUNT/i.test(q.sql)).map((q) => explain(t.url, q)));
+      for (const column of ["expiresAt", "overdueAt", "dueSoonAt", "rotationFailing"]) {
+        expect(plans.some((plan) => plan.some((line) => new RegExp(`USING (COVERING )?INDEX Credential_state_${column}_idx \\(state=\\? AND ${column}[<=]`).test(line))), `${column}:\n${plans.map((p) => p.join("\n")).join("\n--\n")}`).toBe(true);
+      }
+    }
   });
 
   it("the check itself catches a full scan, in Prisma's schema-qualified SQL too", async () => {
