@@ -10,8 +10,9 @@ import pg from "pg";
 import { migrateDatabase } from "@/lib/db/migrate";
 
 // Two real `next start` processes on one PostgreSQL database, as behind a load balancer: deployments requested
-// through either process run exactly once, by whichever executor claims them, and a due credential is rotated once
-// though both schedulers look. Lives with the e2e specs because the Playwright webServer (`npm start`) has built
+// through either process run exactly once, by whichever executor claims them, a due credential is rotated once
+// though both schedulers look, and an agent's long poll held by one process answers a change made through the other
+// (LISTEN/NOTIFY, with the once-a-second re-check behind it). Lives with the e2e specs because the Playwright webServer (`npm start`) has built
 // `.next` by the time it runs; it uses nothing else of that server. Node-side only, no browser.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const pgAdminUrl = process.env.WHARF_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
@@ -91,6 +92,13 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
   }
 }
 
+interface Seeded {
+  targets: { targetId: string; namespace: string }[];
+  token: string;
+  rotatingTargetId: string;
+  rotatingCredentialId: string;
+}
+
 test.describe("two dashboard processes on one PostgreSQL", () => {
   test.setTimeout(300_000);
 
@@ -98,6 +106,20 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
   let tmp = "";
   let seed: Child | undefined;
   const dashboards: Child[] = [];
+  let seeded: Seeded;
+  let bases: string[] = [];
+
+  const diagnostics = () => dashboards.map((d, i) => `--- dashboard ${i}\n${d.output().slice(-2000)}`).join("\n");
+  /** An API call as the seeded admin's token through dashboard `i % 2`. */
+  const api = async (i: number, method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> => {
+    const res = await fetch(`${bases[i % 2]}${p}`, {
+      method,
+      headers: { authorization: `Bearer ${seeded.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : null };
+  };
 
   test.afterAll(async () => {
     await Promise.all(dashboards.map((d) => stopChild(d)));
@@ -106,9 +128,11 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  test("run each deployment exactly once and rotate a due credential once", async () => {
+  test.beforeAll(async () => {
+    test.setTimeout(240_000);
     if (!process.env.WHARF_TEST_PG_URL && !(await pgReachable())) {
       test.skip(true, `PostgreSQL is not reachable at ${pgAdminUrl} and WHARF_TEST_PG_URL is unset`);
+      return;
     }
     assertLocal(pgAdminUrl);
     if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
@@ -140,17 +164,16 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
       WHARF_DATA_DIR: seedDataDir,
     });
     const seedChild = seed;
-    const seeded = await waitFor(
+    seeded = await waitFor(
       "the seed script did not print its result",
       90_000,
       async () => {
         if (seedChild.proc.exitCode !== null) throw new Error(`seed exited with ${seedChild.proc.exitCode}`);
         const line = seedChild.output().split("\n").find((l) => l.startsWith("{"));
-        return line ? (JSON.parse(line) as { targets: { targetId: string; namespace: string }[]; token: string; rotatingTargetId: string; rotatingCredentialId: string }) : undefined;
+        return line ? (JSON.parse(line) as Seeded) : undefined;
       },
       () => seedChild.output().slice(-3000),
     );
-    const auth = { authorization: `Bearer ${seeded.token}` };
 
     // 3. Two `next start` processes on the same database, each with its own data folder and public URL.
     const ports = [await freePort(), await freePort()];
@@ -169,7 +192,7 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
         }),
       );
     }
-    const bases = ports.map((p) => `http://127.0.0.1:${p}`);
+    bases = ports.map((p) => `http://127.0.0.1:${p}`);
     await Promise.all(
       bases.map((base, i) =>
         waitFor(
@@ -180,18 +203,9 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
         ),
       ),
     );
-    const api = async (i: number, method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> => {
-      const res = await fetch(`${bases[i % 2]}${p}`, {
-        method,
-        headers: { ...auth, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, json: text ? JSON.parse(text) : null };
-    };
+  });
 
-    const diagnostics = () => dashboards.map((d, i) => `--- dashboard ${i}\n${d.output().slice(-2000)}`).join("\n");
-
+  test("run each deployment exactly once and rotate a due credential once", async () => {
     // 4. Deployments requested alternately through each process, one per target (a newer one would supersede a queued
     // one on the same target); the targets need no approvals, so they queue at once.
     const ids: string[] = [];
@@ -275,5 +289,75 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
     await sleep(6_000); // at least one more pass of each scheduler
     const rotated = await api(1, "GET", `/api/audit?action=credential.rotated&limit=200`);
     expect((rotated.json.items as { targetId: string | null }[]).filter((e) => e.targetId === seeded.rotatingTargetId)).toHaveLength(1);
+  });
+
+  test("an agent's long poll held by one process answers a change made through the other", async () => {
+    // A pull target and its agent, created through dashboard 0; the agent enrols through dashboard 1.
+    const suffix = randomBytes(4).toString("hex");
+    const target = await api(0, "POST", "/api/targets", { name: `pull-${suffix}`, environment: "dev", mode: "pull", serverUrl: "https://127.0.0.1:6443" });
+    expect(target.status, JSON.stringify(target.json)).toBe(201);
+    const created = await api(0, "POST", "/api/agents", { name: `agent-${suffix}`, targetIds: [target.json.id] });
+    expect(created.status, JSON.stringify(created.json)).toBe(201);
+    const enrolled = await fetch(`${bases[1]}/api/agent/v1/enrol`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ enrolmentToken: created.json.secret, hostname: "e2e", version: "0.0.0-e2e" }),
+    });
+    expect(enrolled.status).toBe(201);
+    let credential = ((await enrolled.json()) as { credential: string }).credential;
+
+    /** The agent's assignments request to dashboard `i`, as the agent sends it (raw HTTP, its bearer credential). */
+    const assignments = async (i: number, query = ""): Promise<{ status: number; json: any }> => {
+      const res = await fetch(`${bases[i]}/api/agent/v1/assignments${query}`, { headers: { authorization: `Bearer ${credential}` } });
+      return { status: res.status, json: await res.json() };
+    };
+    /**
+     * Holds a long poll (up to 25 s) on dashboard `held`, makes sure it is still waiting, then runs `change` (through
+     * the other dashboard) and returns the poll's answer. Nothing else changes the agent's assignments meanwhile, so
+     * the only way this poll answers before its timeout is a wake-up from the other process.
+     */
+    const heldThrough = async (held: number, change: () => Promise<void>) => {
+      const { json } = await assignments(held);
+      const poll = assignments(held, `?since=${json.version}&wait=25`);
+      const early = await Promise.race([poll.then(() => "answered"), sleep(1_500).then(() => "waiting")]);
+      expect(early, "the long poll answered before anything changed").toBe("waiting");
+      const changedAt = Date.now();
+      await change();
+      const answer = await poll;
+      // Reported, not asserted: with NOTIFY the answer follows the change's response by milliseconds; with only the
+      // once-a-second re-check it would take up to a second.
+      test.info().annotations.push({ type: "long-poll wake", description: `held by dashboard ${held}: answered ${Date.now() - changedAt} ms after the change began` });
+      return answer;
+    };
+
+    // Held by dashboard 0, a repository registered through dashboard 1.
+    let repoId = "";
+    const registered = await heldThrough(0, async () => {
+      const res = await api(1, "POST", `/api/targets/${target.json.id}/repos`, { url: `https://git.example.test/team/${suffix}.git` });
+      expect(res.status, JSON.stringify(res.json)).toBe(201);
+      repoId = res.json.id as string;
+    });
+    expect(registered.status).toBe(200);
+    expect(registered.json.changed).toBe(true);
+    expect(registered.json.targets[0].repos.map((r: { repoId: string }) => r.repoId)).toEqual([repoId]);
+
+    // The other way round: held by dashboard 1, the repository changed through dashboard 0.
+    const updated = await heldThrough(1, async () => {
+      const res = await api(0, "PATCH", `/api/repos/${repoId}`, { pollIntervalSeconds: 30 });
+      expect(res.status, JSON.stringify(res.json)).toBe(200);
+    });
+    expect(updated.status).toBe(200);
+    expect(updated.json.changed).toBe(true);
+    expect(updated.json.targets[0].repos[0].pollIntervalSeconds).toBe(30);
+
+    // A credential rotated through dashboard 1 ends the poll dashboard 0 holds with it.
+    const ended = await heldThrough(0, async () => {
+      const res = await api(1, "POST", `/api/agents/${created.json.agent.id}/rotate`);
+      expect(res.status, JSON.stringify(res.json)).toBe(200);
+      credential = res.json.secret as string;
+    });
+    expect(ended.status).toBe(401);
+    expect(ended.json.error.code).toBe("AGENT_UNAUTHENTICATED");
+    expect((await assignments(0)).status).toBe(200);
   });
 });
