@@ -93,17 +93,25 @@ async function expectCountsFollowTheRule(label: string, nows: Date[]) {
   }
 }
 
-/** The comparison's exposure figures for an environment against the same per-row reference (status, ages, kinds). */
-async function expectComparisonFollowsTheRule(now: Date, environment: string) {
-  const rows = await reference(now, { environment });
-  const c = await getComparison({ range: resolveRange({ range: "7", environment }), now });
-  const why = `seed ${seed}, now ${now.toISOString()}, ${environment}`;
+/** The comparison's exposure figures (an environment, or one target's page) against the same per-row reference. */
+async function expectComparisonFollowsTheRule(now: Date, scope: { environment: string } | { targetId: string }) {
+  const rows = await reference(now, scope);
+  const c = "targetId" in scope ? await getComparison({ range: resolveRange({ range: "7" }), targetId: scope.targetId, now }) : await getComparison({ range: resolveRange({ range: "7", environment: scope.environment }), now });
+  const why = `seed ${seed}, now ${now.toISOString()}, ${JSON.stringify(scope)}`;
   expect(c.exposure.push.credentials, why).toBe(rows.length);
   expect(c.exposure.push.status, why).toEqual(tallyStatus(rows));
   expect(c.exposure.push.ages, why).toEqual(ageBars(rows.map((row) => ({ ageDays: (now.getTime() - row.lastRotatedAt.getTime()) / DAY_MS, policyMaxAgeDays: row.policy?.maxAgeDays ?? null }))));
   const kinds = new Map<string, number>();
   for (const row of rows) kinds.set(row.kind, (kinds.get(row.kind) ?? 0) + 1);
   expect(Object.fromEntries(c.exposure.push.byKind.map((k) => [k.kind, k.count])), why).toEqual(Object.fromEntries(kinds));
+}
+
+async function expectComparisonsFollowTheRule(nows: Date[]) {
+  const targetIds = (await db().credential.findMany({ where: { state: "active" }, select: { targetId: true } })).map((c) => c.targetId);
+  for (const now of nows) {
+    for (const environment of ENVS) await expectComparisonFollowsTheRule(now, { environment });
+    for (let i = 0; i < 3; i++) await expectComparisonFollowsTheRule(now, { targetId: pick(targetIds) });
+  }
 }
 
 const policyIds: Record<string, string> = {};
@@ -140,8 +148,8 @@ describe(`status counts from stored boundaries (seed ${seed})`, () => {
     await expectCountsFollowTheRule("as stored", await interestingNows(25));
   });
 
-  it("give the comparison the per-row rule's statuses, age bars (with the policy line) and kinds", async () => {
-    for (const now of await interestingNows(4)) for (const environment of ENVS) await expectComparisonFollowsTheRule(now, environment);
+  it("give the comparison the per-row rule's statuses, age bars (with the policy line) and kinds, per environment and per target", async () => {
+    await expectComparisonsFollowTheRule(await interestingNows(4));
   });
 
   it("follow a policy edit, a new environment policy and a deleted one", async () => {
@@ -167,6 +175,6 @@ describe(`status counts from stored boundaries (seed ${seed})`, () => {
       await updateTarget({ id: target.id, patch: { credentialPolicyId: pick([policyIds.short!, null]) }, ...ctx });
     }
     await expectCountsFollowTheRule("after target changes", await interestingNows(10));
-    for (const now of await interestingNows(2)) for (const environment of ENVS) await expectComparisonFollowsTheRule(now, environment);
+    await expectComparisonsFollowTheRule(await interestingNows(2));
   });
 });

@@ -1,7 +1,9 @@
 import "server-only";
 import { STALE_AFTER_MS } from "@/lib/agents/schemas";
-import { activeCredentialsIn, countCredentialStatuses } from "@/lib/credentials/data/count-credential-statuses";
-import { DAY_MS } from "@/lib/credentials/status";
+import { activeCredentialsIn, countCredentialStatuses, type CredentialScope } from "@/lib/credentials/data/count-credential-statuses";
+import { tallyStatus } from "@/lib/credentials/data/list-active-credential-statuses";
+import type { CredentialStatusCounts } from "@/lib/credentials/schemas";
+import { DAY_MS, statusAt } from "@/lib/credentials/status";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import type { PullExposure, PushExposure } from "../exposure";
@@ -67,13 +69,27 @@ export async function getDeliveryComparison(opts: { range: ComparisonRange; targ
   return deliveryFigures(rows, histogram, opts.range);
 }
 
+/** The credential side of push exposure, before it is shaped for the view. */
+interface CredentialFigures {
+  status: CredentialStatusCounts & { total: number };
+  /** Per age bar (see AGE_BAR_BOUNDS_DAYS), the last one for older. */
+  ageCounts: number[];
+  kinds: { kind: string; policyMaxAgeDays: number | null; n: number }[];
+  clusterAdmin: number;
+  scopeUnchecked: number;
+  scopeCheckFailed: number;
+  scopeCheckError: string | null;
+  uncheckedIds: string[];
+}
+
+const UNCHECKED_IDS = 50;
+
 /**
- * Push exposure: the active credentials Wharf holds (one per push target), and access in the range. Every credential
- * figure is an indexed count on Credential's own columns — status boundaries, the age buckets on lastRotatedAt, the
- * stored scope verdict — so the cost grows with the number of statuses and buckets, not with credentials.
+ * Indexed counts over the active credentials in scope (all, or one environment): the status boundaries, the age
+ * buckets on lastRotatedAt, kinds with the policy line in one grouped count, and the stored scope verdict. The cost
+ * grows with the number of statuses and buckets, not with credentials.
  */
-async function pushExposure(range: ComparisonRange, targetId: string | undefined, now: Date): Promise<PushExposure> {
-  const scope = { environment: range.environment, targetId };
+async function credentialFiguresByCounts(scope: CredentialScope, now: Date): Promise<CredentialFigures> {
   const base = activeCredentialsIn(scope);
   const count = (where: Prisma.CredentialWhereInput) => db().credential.count({ where: { AND: [base, where] } });
   // Bucket i holds ages in (bound[i-1], bound[i]] days: lastRotatedAt in [now − bound[i], now − bound[i-1]).
@@ -82,48 +98,126 @@ async function pushExposure(range: ComparisonRange, targetId: string | undefined
     ...edges.map((edge, i) => count({ lastRotatedAt: { gte: edge, ...(i > 0 ? { lt: edges[i - 1] } : {}) } })),
     count({ lastRotatedAt: { lt: edges[edges.length - 1]! } }),
   ]);
-  const [status, ages, kinds, clusterAdmin, scopeUnchecked, scopeCheckFailed, lastFailure, unchecked] = await Promise.all([
+  const failing = { scopeCheckFailures: { gt: 0 } };
+  // Each list reads its own index in index order, so neither sorts the credentials it skips.
+  const idsWhere = (where: Prisma.CredentialWhereInput, orderBy: Prisma.CredentialOrderByWithRelationInput) =>
+    db().credential.findMany({ where: { AND: [base, where] }, orderBy, take: UNCHECKED_IDS, select: { id: true } });
+  const [status, ages, kinds, clusterAdmin, neverVerdict, neverVerdictFailing, scopeCheckFailed, lastFailure, failedIds, freshIds] = await Promise.all([
     countCredentialStatuses({ scope, now }),
     ageCounts,
     db().credential.groupBy({ by: ["kind", "policyMaxAgeDays"], where: base, _count: { _all: true } }),
     count({ scopeClusterAdmin: true }),
-    count({ scopeClusterAdmin: null, scopeCheckFailures: 0 }),
-    count({ scopeCheckFailures: { gt: 0 } }),
-    db().credential.findFirst({ where: { AND: [base, { scopeCheckFailures: { gt: 0 } }] }, select: { scopeCheckError: true } }),
-    db().credential.findMany({ where: { AND: [base, { OR: [{ scopeClusterAdmin: null }, { scopeCheckFailures: { gt: 0 } }] }] }, take: 50, select: { id: true } }),
+    count({ scopeClusterAdmin: null }),
+    count({ scopeClusterAdmin: null, ...failing }),
+    count(failing),
+    db().credential.findFirst({ where: { AND: [base, failing] }, orderBy: { scopeCheckFailures: "desc" }, select: { scopeCheckError: true } }),
+    idsWhere(failing, { scopeCheckFailures: "desc" }),
+    idsWhere({ scopeClusterAdmin: null, scopeCheckFailures: 0 }, { scopeClusterAdmin: "asc" }),
   ]);
+  return {
+    status,
+    ageCounts: ages,
+    kinds: kinds.map((k) => ({ kind: k.kind, policyMaxAgeDays: k.policyMaxAgeDays, n: k._count._all })),
+    clusterAdmin,
+    scopeUnchecked: neverVerdict - neverVerdictFailing,
+    scopeCheckFailed,
+    scopeCheckError: lastFailure?.scopeCheckError ?? null,
+    uncheckedIds: [...failedIds, ...freshIds].slice(0, UNCHECKED_IDS).map((r) => r.id),
+  };
+}
+
+/**
+ * The same figures for one target (a target's page) from its few rows — one active credential at most — read by
+ * (targetId, state): range counts would make the database choose between that index and a boundary's.
+ */
+async function credentialFiguresOfRows(scope: CredentialScope, now: Date): Promise<CredentialFigures> {
+  const rows = await db().credential.findMany({
+    where: activeCredentialsIn(scope),
+    select: {
+      id: true,
+      kind: true,
+      lastRotatedAt: true,
+      expiresAt: true,
+      overdueAt: true,
+      dueSoonAt: true,
+      rotationFailing: true,
+      policyMaxAgeDays: true,
+      scopeClusterAdmin: true,
+      scopeCheckFailures: true,
+      scopeCheckError: true,
+    },
+  });
+  const kinds = new Map<string, CredentialFigures["kinds"][number]>();
+  for (const r of rows) {
+    const key = `${r.kind}\u0000${r.policyMaxAgeDays}`;
+    const k = kinds.get(key) ?? { kind: r.kind, policyMaxAgeDays: r.policyMaxAgeDays, n: 0 };
+    k.n++;
+    kinds.set(key, k);
+  }
+  const failed = rows.filter((r) => r.scopeCheckFailures > 0);
+  const ageCounts = new Array<number>(AGE_BAR_BOUNDS_DAYS.length + 1).fill(0);
+  for (const r of rows) {
+    const i = AGE_BAR_BOUNDS_DAYS.findIndex((days) => r.lastRotatedAt.getTime() >= now.getTime() - days * DAY_MS);
+    ageCounts[i === -1 ? AGE_BAR_BOUNDS_DAYS.length : i]!++;
+  }
+  return {
+    status: { ...tallyStatus(rows.map((r) => ({ status: statusAt(r, r.rotationFailing, now) }))), total: rows.length },
+    ageCounts,
+    kinds: [...kinds.values()],
+    clusterAdmin: rows.filter((r) => r.scopeClusterAdmin === true).length,
+    scopeUnchecked: rows.filter((r) => r.scopeClusterAdmin === null && r.scopeCheckFailures === 0).length,
+    scopeCheckFailed: failed.length,
+    scopeCheckError: failed[0]?.scopeCheckError ?? null,
+    uncheckedIds: rows.filter((r) => r.scopeClusterAdmin === null || r.scopeCheckFailures > 0).map((r) => r.id).slice(0, UNCHECKED_IDS),
+  };
+}
+
+/**
+ * Push exposure: the active credentials Wharf holds (one per push target), and access in the range. Credential
+ * figures come from indexed counts on Credential's own columns (credentialFiguresByCounts), never from reading every
+ * credential.
+ */
+async function pushExposure(range: ComparisonRange, targetId: string | undefined, now: Date): Promise<PushExposure> {
+  const scope = { environment: range.environment, targetId };
+  const figures = targetId ? await credentialFiguresOfRows(scope, now) : await credentialFiguresByCounts(scope, now);
   const byKind = new Map<string, number>();
   const policyCounts = new Map<number, number>();
-  for (const k of kinds) {
-    byKind.set(k.kind, (byKind.get(k.kind) ?? 0) + k._count._all);
-    if (k.policyMaxAgeDays !== null) policyCounts.set(k.policyMaxAgeDays, (policyCounts.get(k.policyMaxAgeDays) ?? 0) + k._count._all);
+  for (const k of figures.kinds) {
+    byKind.set(k.kind, (byKind.get(k.kind) ?? 0) + k.n);
+    if (k.policyMaxAgeDays !== null) policyCounts.set(k.policyMaxAgeDays, (policyCounts.get(k.policyMaxAgeDays) ?? 0) + k.n);
   }
 
-  // Access counts: audit rows in the range (indexed by `at`), narrowed to the targets in view when filtered.
-  const scopedTargetIds = targetId ? [targetId] : range.environment ? (await db().target.findMany({ where: { environment: range.environment }, select: { id: true } })).map((t) => t.id) : null;
-  const auditWhere = (action: string, byTarget: boolean) => ({
-    action,
-    at: { gte: range.from, lt: range.to },
-    ...(byTarget && scopedTargetIds ? { targetId: { in: scopedTargetIds } } : {}),
-  });
+  // Access counts: audit rows in the range (indexed by (action, at)), narrowed to the target or environment in view.
+  const auditCount = (action: string, byTarget: boolean): Promise<number> => {
+    const base = { action, at: { gte: range.from, lt: range.to } };
+    if (byTarget && targetId) return db().auditEvent.count({ where: { ...base, targetId } });
+    // The environment's targets as a subquery, not an id list: an environment of thousands of targets would
+    // exceed the database's bound-parameter limit.
+    if (byTarget && range.environment) {
+      return db()
+        .$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS "n" FROM "AuditEvent" WHERE "action" = ${action} AND "at" >= ${range.from} AND "at" < ${range.to} AND "targetId" IN (SELECT "id" FROM "Target" WHERE "environment" = ${range.environment})`
+        .then((rows) => Number(rows[0]?.n ?? 0));
+    }
+    return db().auditEvent.count({ where: base });
+  };
   const [decrypts, credentialDenied, authDenied, agentDenied] = await Promise.all([
-    db().auditEvent.count({ where: auditWhere("credential.decrypted", true) }),
-    db().auditEvent.count({ where: auditWhere("credential.denied", true) }),
+    auditCount("credential.decrypted", true),
+    auditCount("credential.denied", true),
     // Permission refusals are about routes, not targets: shown unfiltered on the overview, not per target.
-    targetId ? Promise.resolve(0) : db().auditEvent.count({ where: auditWhere("auth.denied", false) }),
-    targetId ? Promise.resolve(0) : db().auditEvent.count({ where: auditWhere("agent.denied", false) }),
+    targetId ? Promise.resolve(0) : auditCount("auth.denied", false),
+    targetId ? Promise.resolve(0) : auditCount("agent.denied", false),
   ]);
-  const { total, ...statusCounts } = status;
+  const { total, ...statusCounts } = figures.status;
   return {
     credentials: total,
     byKind: [...byKind.entries()].map(([kind, n]) => ({ kind, count: n })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind)),
-    clusterAdmin,
-    scopeUnchecked,
-    scopeCheckFailed,
-    scopeCheckError: lastFailure?.scopeCheckError ?? null,
-    uncheckedIds: unchecked.map((u) => u.id),
+    clusterAdmin: figures.clusterAdmin,
+    scopeUnchecked: figures.scopeUnchecked,
+    scopeCheckFailed: figures.scopeCheckFailed,
+    scopeCheckError: figures.scopeCheckError,
+    uncheckedIds: figures.uncheckedIds,
     status: statusCounts,
-    ages: ageBarsFromCounts(ages, policyCounts),
+    ages: ageBarsFromCounts(figures.ageCounts, policyCounts),
     decrypts,
     denied: { auth: authDenied, credential: credentialDenied, agent: agentDenied },
   };
