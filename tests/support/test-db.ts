@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
+import { stopAgentWakeListener } from "@/lib/agents/wake-listener";
 import { dbFor } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { resetEnvCache } from "@/lib/env";
@@ -61,6 +62,8 @@ export function useTestDatabase(): TestDatabase {
   });
 
   afterAll(async () => {
+    // The agent wake-up listener holds its own connection; stop it before the database is dropped under it.
+    stopAgentWakeListener();
     await dbFor(handle.url).$disconnect();
     if (pgName) {
       const client = new pg.Client({ connectionString: testPgUrl() });

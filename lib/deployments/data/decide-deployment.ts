@@ -3,6 +3,7 @@ import { approvalStatus, REFUSAL_MESSAGES, refusalFor, type RefusalReason } from
 import { auditedTransaction, recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { AppError, type ErrorCode } from "@/lib/errors";
+import { wakeAgentsOfTarget } from "@/lib/agents/data/notify";
 import { wakeExecutor } from "../executor/wake";
 import { ZApprovalInput, type DeploymentView, type TApprovalInput } from "../schemas";
 import { getDeployment, type Viewer } from "./get-deployment";
@@ -30,7 +31,7 @@ export interface DecideOptions {
 
 type Outcome =
   | { kind: "refused"; reason: RefusalReason }
-  | { kind: "recorded"; next: "pending" | "rejected" | "queued" | "approved" | "superseded" | "unchanged" };
+  | { kind: "recorded"; next: "pending" | "rejected" | "queued" | "approved" | "superseded" | "unchanged"; targetId?: string };
 
 /**
  * Records an approval or rejection, in one transaction that starts with a conditional write on the deployment (so
@@ -109,12 +110,14 @@ export async function decideDeployment(opts: DecideOptions): Promise<DeploymentV
       request: opts.request,
       details: { approvals: status.approvedBy.map((a) => a.approverEmail), required: rule.requiredApprovals },
     });
-    return { kind: "recorded", next };
+    return { kind: "recorded", next, targetId: d.targetId };
   });
 
   if (outcome.kind === "refused") {
     throw new AppError(REFUSAL_CODES[outcome.reason], REFUSAL_MESSAGES[outcome.reason]);
   }
   if (outcome.next === "queued") wakeExecutor();
+  // An approved pull revision is the agent's to apply: wake its long poll now rather than at the next re-check.
+  if (outcome.next === "approved" && outcome.targetId) await wakeAgentsOfTarget(outcome.targetId);
   return getDeployment({ id: opts.deploymentId, viewer: opts.approver });
 }
