@@ -1,6 +1,6 @@
 import type { Db, Tx } from "@/lib/db/client";
 import { env } from "@/lib/env";
-import type { CredentialPolicy, Prisma } from "@/lib/db/generated/sqlite/client";
+import { Prisma, type CredentialPolicy } from "@/lib/db/generated/sqlite/client";
 import { isRotationFailing, rotationStatusInstants, type RotationPolicyLimits } from "./status";
 import { resolvePolicyFrom } from "./views";
 
@@ -72,7 +72,7 @@ export async function lockStatusColumns(tx: Tx): Promise<void> {
  */
 export async function recomputeCredentialStatusColumns(
   client: Db | Tx,
-  opts: { where?: Prisma.CredentialWhereInput; policies?: readonly Policy[]; batchSize?: number } = {},
+  opts: { where?: Prisma.CredentialWhereInput; policies?: readonly Policy[]; batchSize?: number; dialect?: "sqlite" | "postgresql" } = {},
 ): Promise<{ examined: number; updated: number }> {
   const policies: readonly Policy[] = opts.policies ?? (await client.credentialPolicy.findMany({ select: { id: true, environment: true, maxAgeDays: true, warnBeforeDays: true } }));
   const take = opts.batchSize ?? RECOMPUTE_BATCH;
@@ -108,17 +108,40 @@ export async function recomputeCredentialStatusColumns(
         target: { select: { environment: true, credentialPolicyId: true } },
       },
     });
+    const changes: { id: string; columns: CredentialStatusColumns }[] = [];
     for (const row of rows) {
       const want = statusColumnsFor(row, row.target, resolvePolicyFrom(row.target, policies));
-      if (!differs(row, want)) continue;
-      await client.credential.update({ where: { id: row.id }, data: want });
-      updated++;
+      if (differs(row, want)) changes.push({ id: row.id, columns: want });
     }
+    for (let i = 0; i < changes.length; i += WRITE_BATCH) await writeStatusColumns(client, changes.slice(i, i + WRITE_BATCH), opts.dialect ?? env().databaseKind);
+    updated += changes.length;
     examined += rows.length;
     const last = rows[rows.length - 1];
     if (!last || rows.length < take) return { examined, updated };
     after = last.id;
   }
+}
+
+// Rows per UPDATE: 11 bound values each, under SQLite's 999-variable floor.
+const WRITE_BATCH = 80;
+
+/**
+ * Writes the columns of many credentials in one statement (`SET col = CASE id WHEN … END`): a policy that governs
+ * thousands of credentials is recomputed in tens of statements, not thousands, inside the policy's transaction.
+ * PostgreSQL needs each CASE typed; SQLite stores what the driver binds (ISO strings for dates, as Prisma does).
+ */
+async function writeStatusColumns(client: Db | Tx, changes: readonly { id: string; columns: CredentialStatusColumns }[], dialect: "sqlite" | "postgresql"): Promise<void> {
+  if (changes.length === 0) return;
+  const cast = (type: string) => Prisma.raw(dialect === "postgresql" ? `::${type}` : "");
+  const column = (name: keyof CredentialStatusColumns, type: string) =>
+    Prisma.sql`${Prisma.raw(`"${name}"`)} = (CASE "id" ${Prisma.join(
+      changes.map((c) => Prisma.sql`WHEN ${c.id} THEN ${c.columns[name]}${cast(type)}`),
+      " ",
+    )} END)${cast(type)}`;
+  await client.$executeRaw`UPDATE "Credential" SET ${Prisma.join(
+    [column("targetEnvironment", "text"), column("overdueAt", "timestamp(3)"), column("dueSoonAt", "timestamp(3)"), column("policyMaxAgeDays", "integer"), column("rotationFailing", "boolean")],
+    ", ",
+  )} WHERE "id" IN (${Prisma.join(changes.map((c) => c.id))})`;
 }
 
 /** The credentials whose governing policy may change when policy `policyId` (of `environments`) changes. */

@@ -55,7 +55,7 @@ async function backfillCredentialColumns(url: string): Promise<void> {
   const [{ createDb }, columns, { parseScopeSummary }] = await Promise.all([import("./client"), import("../credentials/status-columns"), import("../compare/exposure")]);
   const db = createDb(url);
   try {
-    await columns.recomputeCredentialStatusColumns(db);
+    await columns.recomputeCredentialStatusColumns(db, { dialect: databaseKind(url) });
     await columns.backfillScopeColumns(db, { parse: parseScopeSummary });
   } finally {
     await db.$disconnect();

@@ -14,6 +14,12 @@ interface WriteContext {
 
 const WITH_COUNT = { _count: { select: { targets: true } } } as const;
 
+/**
+ * A policy change recomputes the status boundaries of every credential it governs in its own transaction (thousands
+ * at scale, about a second per few thousand): longer than Prisma's default 5 s must not abort it.
+ */
+const RECOMPUTE_TX = { timeout: 120_000 } as const;
+
 /** Every credential policy, by name. */
 export async function listPolicies(): Promise<CredentialPolicyView[]> {
   const rows = await db().credentialPolicy.findMany({ include: WITH_COUNT, orderBy: { name: "asc" } });
@@ -60,7 +66,7 @@ export async function createPolicy(opts: WriteContext & { input: TCredentialPoli
       if (row.environment) await recomputeCredentialStatusColumns(tx, { where: governedBy(row.id, [row.environment]) });
       await recordAuditEvent(tx, { actor: opts.actor, action: "policy.created", subjectType: "policy", subjectId: row.id, details: { ...opts.input }, request: opts.request });
       return row.id;
-    })
+    }, RECOMPUTE_TX)
     .catch(uniqueRace);
   return getPolicy({ id });
 }
@@ -88,7 +94,7 @@ export async function updatePolicy(opts: WriteContext & { id: string; input: TUp
         await recomputeCredentialStatusColumns(tx, { where: governedBy(opts.id, [current.environment, updated.environment]) });
       }
       await recordAuditEvent(tx, { actor: opts.actor, action: "policy.updated", subjectType: "policy", subjectId: opts.id, details: { name: current.name, changed }, request: opts.request });
-    })
+    }, RECOMPUTE_TX)
     .catch(uniqueRace);
   return getPolicy({ id: opts.id });
 }
@@ -112,7 +118,7 @@ export async function deletePolicy(opts: WriteContext & { id: string }): Promise
       details: { name: current.name, environment: current.environment, explicitTargets: current._count.targets },
       request: opts.request,
     });
-  });
+  }, RECOMPUTE_TX);
 }
 
 /** The policy governing one target (explicit, else by environment, else null). */
