@@ -5,7 +5,7 @@ import { tallyStatus } from "@/lib/credentials/data/list-active-credential-statu
 import type { CredentialStatusCounts } from "@/lib/credentials/schemas";
 import { DAY_MS, statusAt } from "@/lib/credentials/status";
 import { db } from "@/lib/db";
-import type { Prisma } from "@/lib/db/generated/sqlite/client";
+import { Prisma } from "@/lib/db/generated/sqlite/client";
 import type { PullExposure, PushExposure } from "../exposure";
 import { AGE_BAR_BOUNDS_DAYS, ageBars, ageBarsFromCounts, deliveryFigures, type DeliveryComparison, type HistogramRow, type RollupDayRow } from "../figures";
 import type { ComparisonRange } from "../range";
@@ -225,11 +225,17 @@ async function pushExposure(range: ComparisonRange, targetId: string | undefined
 
 /** Pull exposure: the agents serving pull targets in view, and their Wharf credentials' ages. */
 async function pullExposure(range: ComparisonRange, targetId: string | undefined, now: Date): Promise<PullExposure> {
-  const targetWhere = { mode: "pull", ...(range.environment ? { environment: range.environment } : {}), ...(targetId ? { id: targetId } : {}) };
-  const agents = await db().agent.findMany({
-    where: { revokedAt: null, targets: { some: { target: targetWhere } } },
-    select: { enrolledAt: true, credentialIssuedAt: true, lastSeenAt: true },
-  });
+  // Which agents serve a target in view: per agent, its assignments and each one's target by primary key. Prisma's
+  // relation filter for the same question made SQLite walk all of the environment's targets once per agent (22 ms
+  // at 10k targets and 200 agents); this is one probe per assignment.
+  const [serving, live] = await Promise.all([
+    db().$queryRaw<{ id: string }[]>`SELECT "a"."id" FROM "Agent" AS "a" WHERE "a"."revokedAt" IS NULL AND EXISTS (SELECT 1 FROM "AgentTarget" AS "at" JOIN "Target" AS "t" ON "t"."id" = "at"."targetId" WHERE "at"."agentId" = "a"."id" AND "t"."mode" = 'pull'${
+      range.environment ? Prisma.sql` AND "t"."environment" = ${range.environment}` : Prisma.empty
+    }${targetId ? Prisma.sql` AND "t"."id" = ${targetId}` : Prisma.empty})`,
+    db().agent.findMany({ where: { revokedAt: null }, select: { id: true, enrolledAt: true, credentialIssuedAt: true, lastSeenAt: true } }),
+  ]);
+  const inView = new Set(serving.map((s) => s.id));
+  const agents = live.filter((a) => inView.has(a.id));
   const enrolled = agents.filter((a) => a.enrolledAt);
   const online = enrolled.filter((a) => a.lastSeenAt && now.getTime() - a.lastSeenAt.getTime() < STALE_AFTER_MS).length;
   return {
