@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DAY_MS, DEFAULT_EXPIRY_WARN_DAYS, rotationStatus } from "@/lib/credentials/status";
+import { DAY_MS, DEFAULT_EXPIRY_WARN_DAYS, rotationStatus, rotationStatusInstants, statusAt } from "@/lib/credentials/status";
 
 const rotated = new Date("2026-01-01T00:00:00.000Z");
 const policy = { maxAgeDays: 90, warnBeforeDays: 14 };
@@ -88,5 +88,33 @@ describe("rotationStatus: a stored rotation failure", () => {
   it("no error (null or empty) computes as before", () => {
     expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: rotated, policy, rotationError: null }).status).toBe("ok");
     expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: rotated, policy, rotationError: "" }).status).toBe("ok");
+  });
+});
+
+describe("rotationStatusInstants: the boundaries stored on the row", () => {
+  it("with a policy: overdue at max age, due soon a warning window before the earlier deadline", () => {
+    expect(rotationStatusInstants({ lastRotatedAt: rotated, expiresAt: null, policy })).toEqual({ expiresAt: null, overdueAt: at(maxAgeAt), dueSoonAt: at(warnAt), nextRotationDue: at(maxAgeAt) });
+    const expiresAt = at(rotated.getTime() + 30 * DAY_MS);
+    expect(rotationStatusInstants({ lastRotatedAt: rotated, expiresAt, policy })).toEqual({
+      expiresAt,
+      overdueAt: at(maxAgeAt),
+      dueSoonAt: at(expiresAt.getTime() - 14 * DAY_MS),
+      nextRotationDue: expiresAt,
+    });
+  });
+
+  it("without a policy: never overdue; due soon DEFAULT_EXPIRY_WARN_DAYS before its own expiry, if any", () => {
+    expect(rotationStatusInstants({ lastRotatedAt: rotated, expiresAt: null, policy: null })).toEqual({ expiresAt: null, overdueAt: null, dueSoonAt: null, nextRotationDue: null });
+    const expiresAt = at(rotated.getTime() + 30 * DAY_MS);
+    expect(rotationStatusInstants({ lastRotatedAt: rotated, expiresAt, policy: null }).dueSoonAt).toEqual(at(expiresAt.getTime() - DEFAULT_EXPIRY_WARN_DAYS * DAY_MS));
+  });
+
+  it("statusAt reads each boundary as reached at its own instant, with the rule's precedence", () => {
+    const i = rotationStatusInstants({ lastRotatedAt: rotated, expiresAt: at(maxAgeAt + DAY_MS), policy });
+    expect(statusAt(i, false, at(warnAt - 1))).toBe("ok");
+    expect(statusAt(i, false, at(warnAt))).toBe("due-soon");
+    expect(statusAt(i, true, at(warnAt))).toBe("rotation-failed");
+    expect(statusAt(i, true, at(maxAgeAt))).toBe("overdue");
+    expect(statusAt(i, true, at(maxAgeAt + DAY_MS))).toBe("expired");
   });
 });
