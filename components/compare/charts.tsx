@@ -1,180 +1,207 @@
-import { bucketLabel, formatDuration } from "@/lib/compare/buckets";
-import type { AgeBars, DayPoint } from "@/lib/compare/figures";
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { formatDuration } from "@/lib/compare/buckets";
+import { ageChart, dailyBars, durationBars } from "@/lib/compare/chart-series";
+import type { AgeBars, DayPoint, TMode } from "@/lib/compare/figures";
+import { dayScope, deliveryFigureHref, type FigureScope, type TDeliveryFigure } from "@/lib/compare/links";
+import { CHART_COLORS as C, CHART_HEIGHT } from "./chart-theme";
+import { LazyAgeBarsChart, LazyDailyChart, LazyDurationChart } from "./lazy-charts";
 
-const W = 360;
-const H = 130;
-const PAD = { top: 8, right: 6, bottom: 20, left: 26 };
-const innerW = W - PAD.left - PAD.right;
-const innerH = H - PAD.top - PAD.bottom;
+/**
+ * The comparison charts, server side: a fixed-height frame (role="img") holding the Recharts chart, which loads after
+ * hydration (lazy-charts.tsx), a legend, and a visually hidden table of the same numbers whose cells link to the rows
+ * behind them. Every value and link is computed here and passed down as plain data.
+ */
 
-function Axis({ max, y }: { max: number; y: (v: number) => number }) {
+/** A delivery figure's list; the figures charted here always have one (only push drift has none). */
+function figureHref(mode: TMode, figure: TDeliveryFigure, scope: FigureScope): string {
+  return deliveryFigureHref(mode, figure, scope) ?? (mode === "push" ? "/deployments" : "/sync");
+}
+
+function Swatch({ className }: { className: string }) {
+  return <span aria-hidden className={`inline-block h-2.5 w-2.5 rounded-[2px] ${className}`} />;
+}
+
+function Legend({ children }: { children: ReactNode }) {
+  return <figcaption className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-0.5 text-[11px] text-slate-600">{children}</figcaption>;
+}
+
+function LegendItem({ swatch, children }: { swatch: ReactNode; children: ReactNode }) {
   return (
-    <>
-      <line x1={PAD.left} x2={W - PAD.right} y1={y(0)} y2={y(0)} className="stroke-slate-300" />
-      <text x={PAD.left - 4} y={y(max) + 4} textAnchor="end" className="fill-slate-500 text-[9px]">
-        {max}
-      </text>
-      <text x={PAD.left - 4} y={y(0)} textAnchor="end" className="fill-slate-500 text-[9px]">
-        0
-      </text>
-    </>
+    <span className="inline-flex items-center gap-1">
+      {swatch}
+      {children}
+    </span>
   );
 }
 
-/** Deliveries per day, successes and failures stacked; inline SVG with a screen-reader table. */
-export function DailyDeliveries({ series, label, testId }: { series: DayPoint[]; label: string; testId?: string }) {
-  const max = Math.max(1, ...series.map((d) => d.deployments));
-  const slot = innerW / Math.max(1, series.length);
-  const bar = Math.max(1.5, slot * 0.7);
-  const y = (v: number) => PAD.top + innerH - (v / max) * innerH;
-  const tickEvery = Math.ceil(series.length / 6);
+/** The chart's frame: fixed height so the placeholder and the chart occupy the same box (no layout shift). */
+function Frame({ label, testId, children }: { label: string; testId?: string | undefined; children: ReactNode }) {
+  return (
+    <div role="img" aria-label={label} data-testid={testId} className="w-full" style={{ height: CHART_HEIGHT }}>
+      {children}
+    </div>
+  );
+}
+
+/**
+ * The chart's numbers as a table: visually hidden, but shown while a keyboard user is inside it, so its links never
+ * take focus out of sight.
+ */
+function DataTable({ caption, children }: { caption: string; children: ReactNode }) {
+  return (
+    <div className="sr-only focus-within:not-sr-only focus-within:mt-2 focus-within:block focus-within:max-h-60 focus-within:overflow-auto focus-within:rounded-md focus-within:border focus-within:border-slate-200">
+      <table className="w-full text-left text-xs tabular-nums [&_a]:text-brand-700 [&_a]:underline [&_td]:px-2 [&_td]:py-0.5 [&_th]:px-2 [&_th]:py-0.5 [&_th]:font-medium">
+        <caption className="px-2 py-1 text-left font-medium text-slate-700">{caption}</caption>
+        {children}
+      </table>
+    </div>
+  );
+}
+
+/** Deliveries per day, failures stacked on successes; each day links to that day's rows. */
+export function DailyDeliveries({ series, mode, scope, label, noun, testId }: { series: DayPoint[]; mode: TMode; scope: FigureScope; label: string; noun: string; testId?: string }) {
+  const bars = dailyBars(series, (day, failed) => figureHref(mode, failed ? "failures" : "deliveries", dayScope(scope, day)));
   return (
     <figure>
-      <svg viewBox={`0 0 ${W} ${H}`} className="h-auto max-h-48 w-full" role="img" aria-label={label} data-testid={testId}>
-        <title>{label}</title>
-        <Axis max={max} y={y} />
-        {series.map((d, i) => {
-          const x = PAD.left + i * slot + (slot - bar) / 2;
-          const ok = d.deployments - d.failures;
-          return (
-            <g key={d.day}>
-              <title>{`${d.day}: ${d.deployments} deliveries, ${d.failures} failed`}</title>
-              {ok > 0 ? <rect x={x} y={y(ok)} width={bar} height={y(0) - y(ok)} className="fill-emerald-500" /> : null}
-              {d.failures > 0 ? <rect x={x} y={y(d.deployments)} width={bar} height={y(ok) - y(d.deployments)} className="fill-red-500" /> : null}
-              {i % tickEvery === 0 ? (
-                <text x={x + bar / 2} y={H - 6} textAnchor="middle" className="fill-slate-500 text-[9px]">
-                  {d.day.slice(5)}
-                </text>
-              ) : null}
-            </g>
-          );
-        })}
-      </svg>
-      <table className="sr-only">
-        <caption>{label}</caption>
+      <Frame label={label} testId={testId}>
+        <LazyDailyChart data={bars} noun={noun} />
+      </Frame>
+      <Legend>
+        <LegendItem swatch={<Swatch className={C.succeeded.swatch} />}>succeeded</LegendItem>
+        <LegendItem swatch={<Swatch className={C.failed.swatch} />}>failed</LegendItem>
+        <span className="text-slate-400">click a day for its {noun}</span>
+      </Legend>
+      <DataTable caption={label}>
         <thead>
           <tr>
-            <th>Day</th>
-            <th>Deliveries</th>
-            <th>Failed</th>
+            <th scope="col">Day (UTC)</th>
+            <th scope="col">{noun}</th>
+            <th scope="col">failed</th>
           </tr>
         </thead>
         <tbody>
-          {series.map((d) => (
+          {bars.map((d) => (
             <tr key={d.day}>
-              <td>{d.day}</td>
-              <td>{d.deployments}</td>
-              <td>{d.failures}</td>
+              <th scope="row">{d.day}</th>
+              <td>
+                <Link href={d.href} prefetch={false}>
+                  {d.total}
+                </Link>
+              </td>
+              <td>
+                <Link href={d.failedHref} prefetch={false}>
+                  {d.failed}
+                </Link>
+              </td>
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
     </figure>
   );
 }
 
-/** A duration distribution over the fixed buckets, trimmed to the buckets in use, with p50/p90 in the caption. */
-export function DurationDistribution({ buckets, label, p50, p90 }: { buckets: number[]; label: string; p50: number | null; p90: number | null }) {
-  const used = buckets.map((c, i) => ({ c, i })).filter((b) => b.c > 0);
-  if (used.length === 0) return <p className="text-xs text-slate-500">No measurements in this range.</p>;
-  const first = Math.max(0, (used[0]?.i ?? 0) - 1);
-  const last = Math.min(buckets.length - 1, (used[used.length - 1]?.i ?? 0) + 1);
-  const shown = buckets.slice(first, last + 1).map((c, k) => ({ count: c, bucket: first + k }));
-  const max = Math.max(1, ...shown.map((s) => s.count));
-  const slot = innerW / shown.length;
-  const bar = Math.max(2, slot * 0.75);
-  const y = (v: number) => PAD.top + innerH - (v / max) * innerH;
+/** A duration distribution over the fixed buckets in use, with p50/p90; links to the rows it was computed from. */
+export function DurationDistribution({
+  buckets,
+  mode,
+  scope,
+  label,
+  noun,
+  p50,
+  p90,
+}: {
+  buckets: number[];
+  mode: TMode;
+  scope: FigureScope;
+  label: string;
+  noun: string;
+  p50: number | null;
+  p90: number | null;
+}) {
+  const bars = durationBars(buckets);
+  if (bars.length === 0) return <p className="text-xs text-slate-500">No measurements in this range.</p>;
+  const link = figureHref(mode, "lead-time", scope);
   const caption = `${label}: p50 ${formatDuration(p50)}, p90 ${formatDuration(p90)}`;
   return (
     <figure>
-      <svg viewBox={`0 0 ${W} ${H}`} className="h-auto max-h-48 w-full" role="img" aria-label={caption}>
-        <title>{caption}</title>
-        <Axis max={max} y={y} />
-        {shown.map((s, k) => {
-          const x = PAD.left + k * slot + (slot - bar) / 2;
-          return (
-            <g key={s.bucket}>
-              <title>{`${bucketLabel(s.bucket)}: ${s.count}`}</title>
-              {s.count > 0 ? <rect x={x} y={y(s.count)} width={bar} height={y(0) - y(s.count)} className="fill-sky-500" /> : null}
-              <text x={x + bar / 2} y={H - 6} textAnchor="middle" className="fill-slate-500 text-[8px]">
-                {bucketLabel(s.bucket).replace("≤ ", "")}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
-      <table className="sr-only">
-        <caption>{caption}</caption>
+      <Frame label={caption}>
+        <LazyDurationChart data={bars} href={link} noun={noun} />
+      </Frame>
+      <Legend>
+        <LegendItem swatch={<Swatch className={C.duration.swatch} />}>{noun} per bucket</LegendItem>
+        <span className="tabular-nums">
+          p50 {formatDuration(p50)} · p90 {formatDuration(p90)}
+        </span>
+      </Legend>
+      <DataTable caption={caption}>
+        <thead>
+          <tr>
+            <th scope="col">duration</th>
+            <th scope="col">{noun}</th>
+          </tr>
+        </thead>
         <tbody>
-          {shown.map((s) => (
-            <tr key={s.bucket}>
-              <td>{bucketLabel(s.bucket)}</td>
-              <td>{s.count}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </figure>
-  );
-}
-
-/** Credential ages as bars, with the policy's maximum age drawn as a dashed line between the bars it separates. */
-export function CredentialAgeBars({ ages, label }: { ages: AgeBars; label: string }) {
-  const total = ages.bars.reduce((a, b) => a + b.count, 0);
-  if (total === 0) return <p className="text-xs text-slate-500">No credentials.</p>;
-  const max = Math.max(1, ...ages.bars.map((b) => b.count));
-  const slot = innerW / ages.bars.length;
-  const bar = Math.max(2, slot * 0.75);
-  const y = (v: number) => PAD.top + innerH - (v / max) * innerH;
-  // Position of the policy line: linear inside the bar whose range holds the max age.
-  let policyX: number | null = null;
-  if (ages.policyMaxAgeDays !== null) {
-    const i = ages.bars.findIndex((b) => b.upperDays !== null && ages.policyMaxAgeDays! <= b.upperDays);
-    const index = i === -1 ? ages.bars.length - 1 : i;
-    const upper = ages.bars[index]?.upperDays ?? ages.policyMaxAgeDays;
-    const lower = index === 0 ? 0 : (ages.bars[index - 1]?.upperDays ?? 0);
-    const frac = upper > lower ? (ages.policyMaxAgeDays - lower) / (upper - lower) : 1;
-    policyX = PAD.left + (index + frac) * slot;
-  }
-  const caption = `${label}${ages.policyMaxAgeDays !== null ? ` (policy: ${ages.policyMaxAgeDays} days)` : ""}`;
-  return (
-    <figure>
-      <svg viewBox={`0 0 ${W} ${H}`} className="h-auto max-h-48 w-full" role="img" aria-label={caption}>
-        <title>{caption}</title>
-        <Axis max={max} y={y} />
-        {ages.bars.map((b, i) => {
-          const x = PAD.left + i * slot + (slot - bar) / 2;
-          const over = ages.policyMaxAgeDays !== null && (b.upperDays === null || b.upperDays > ages.policyMaxAgeDays);
-          return (
-            <g key={b.label}>
-              <title>{`${b.label}: ${b.count}`}</title>
-              {b.count > 0 ? <rect x={x} y={y(b.count)} width={bar} height={y(0) - y(b.count)} className={over ? "fill-amber-500" : "fill-slate-500"} /> : null}
-              <text x={x + bar / 2} y={H - 6} textAnchor="middle" className="fill-slate-500 text-[8px]">
-                {b.label.replace(" d", "")}
-              </text>
-            </g>
-          );
-        })}
-        {policyX !== null ? (
-          <g>
-            <line x1={policyX} x2={policyX} y1={PAD.top} y2={y(0)} className="stroke-red-600" strokeDasharray="3 2" />
-            <text x={policyX + 2} y={PAD.top + 8} className="fill-red-700 text-[9px]">
-              policy {ages.policyMaxAgeDays} d
-            </text>
-          </g>
-        ) : null}
-      </svg>
-      <table className="sr-only">
-        <caption>{caption}</caption>
-        <tbody>
-          {ages.bars.map((b) => (
-            <tr key={b.label}>
-              <td>{b.label}</td>
+          {bars.map((b) => (
+            <tr key={b.bucket}>
+              <th scope="row">{b.label}</th>
               <td>{b.count}</td>
             </tr>
           ))}
         </tbody>
-      </table>
+      </DataTable>
+      <Link href={link} prefetch={false} className="sr-only focus:not-sr-only focus:text-xs">
+        List the {noun} behind this distribution
+      </Link>
+    </figure>
+  );
+}
+
+/**
+ * Credential ages as bars with the policy's max age as a dashed line. There is no list filtered by age: bars wholly
+ * past the policy link to the overdue credentials, the others to the credentials (or agents) in scope.
+ */
+export function CredentialAgeBars({ ages, label, noun, links }: { ages: AgeBars; label: string; noun: string; links: { href: string; beyondPolicyHref?: string } }) {
+  const chart = ageChart(ages, links);
+  if (chart.total === 0) return <p className="text-xs text-slate-500">No {noun}.</p>;
+  const caption = `${label}${chart.policyMaxAgeDays !== null ? ` (policy: ${chart.policyMaxAgeDays} days)` : ""}`;
+  return (
+    <figure>
+      <Frame label={caption}>
+        <LazyAgeBarsChart chart={chart} noun={noun} />
+      </Frame>
+      <Legend>
+        <LegendItem swatch={<Swatch className={C.age.swatch} />}>{noun}</LegendItem>
+        {chart.policyMaxAgeDays !== null ? (
+          <>
+            <LegendItem swatch={<Swatch className={C.beyondPolicy.swatch} />}>past the policy</LegendItem>
+            <LegendItem swatch={<span aria-hidden className="inline-block w-4 border-t-2 border-dashed border-red-600" />}>policy {chart.policyMaxAgeDays} d</LegendItem>
+          </>
+        ) : (
+          <span className="text-slate-400">no rotation policy</span>
+        )}
+      </Legend>
+      <DataTable caption={caption}>
+        <thead>
+          <tr>
+            <th scope="col">age (days)</th>
+            <th scope="col">{noun}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {chart.bars.map((b) => (
+            <tr key={b.label}>
+              <th scope="row">{b.label}</th>
+              <td>
+                <Link href={b.href} prefetch={false}>
+                  {b.count}
+                </Link>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </DataTable>
     </figure>
   );
 }

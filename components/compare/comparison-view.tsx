@@ -93,12 +93,12 @@ function DeliveryBlock({ mode, d, scope }: { mode: TMode; d: ModeDelivery; scope
       </div>
       <div className="grid gap-3 sm:grid-cols-2">
         <div>
-          <p className="mb-1 text-xs font-medium text-slate-600">{noun} per day (red: failed)</p>
-          <DailyDeliveries series={d.series} label={`${mode} ${noun} and failures per day`} testId={`compare-daily-${mode}`} />
+          <p className="mb-1 text-xs font-medium text-slate-600">{noun} per day</p>
+          <DailyDeliveries series={d.series} mode={mode} scope={scope} noun={noun} label={`${mode} ${noun} and failures per day`} testId={`compare-daily-${mode}`} />
         </div>
         <div>
           <p className="mb-1 text-xs font-medium text-slate-600">lead time distribution</p>
-          <DurationDistribution buckets={d.leadTime.buckets} label={`${mode} lead time`} p50={d.leadTime.p50Ms} p90={d.leadTime.p90Ms} />
+          <DurationDistribution buckets={d.leadTime.buckets} mode={mode} scope={scope} noun={mode === "push" ? "deployments" : "syncs"} label={`${mode} lead time`} p50={d.leadTime.p50Ms} p90={d.leadTime.p90Ms} />
         </div>
       </div>
     </div>
@@ -151,7 +151,12 @@ function PushExposureBlock({ c, scope, canCheckScope }: { c: Comparison; scope: 
       {canCheckScope ? <ScopeCheckButton credentialIds={e.uncheckedIds} lastError={e.scopeCheckError} /> : null}
       <div>
         <p className="mb-1 text-xs font-medium text-slate-600">credential age (days since stored or rotated)</p>
-        <CredentialAgeBars ages={e.ages} label="Push credential ages" />
+        <CredentialAgeBars
+          ages={e.ages}
+          label="Push credential ages"
+          noun="credentials"
+          links={{ href: href("/credentials", { targetId: scope.targetId }), beyondPolicyHref: href("/credentials", { status: "overdue", targetId: scope.targetId }) }}
+        />
       </div>
     </div>
   );
@@ -172,7 +177,7 @@ function PullExposureBlock({ c, scope }: { c: Comparison; scope: Scope }) {
       </p>
       <div>
         <p className="mb-1 text-xs font-medium text-slate-600">agent credential age (days since issued)</p>
-        <CredentialAgeBars ages={e.credentialAges} label="Agent credential ages" />
+        <CredentialAgeBars ages={e.credentialAges} label="Agent credential ages" noun="agent credentials" links={{ href: scope.targetId ? `/targets/${scope.targetId}` : href("/targets", { mode: "pull", environment: scope.environment }) }} />
       </div>
     </div>
   );
