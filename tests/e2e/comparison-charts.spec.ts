@@ -1,0 +1,48 @@
+import { expect, test } from "@playwright/test";
+import { uid } from "./support";
+
+// The deliveries chart: a day links to exactly that UTC day's rows, from the chart (pointer) and from its data table
+// (keyboard and screen readers), scoped to the comparison's environment.
+test("a day of the deliveries chart opens that day's deployments, from the chart and from its table", async ({ page }) => {
+  const env = `e2e-${uid()}`;
+  await page.goto("/");
+  const origin = new URL(page.url()).origin;
+  const created = await page.request.post("/api/targets", { data: { name: `charts-${uid()}`, environment: env, mode: "push", serverUrl: "https://127.0.0.1:6443" }, headers: { origin } });
+  expect(created.status(), await created.text()).toBe(201);
+
+  await page.goto(`/?range=7&environment=${env}`);
+  const chart = page.getByTestId("compare-daily-push");
+  await expect(chart).toHaveAttribute("role", "img");
+  // The chart mounts once it is near the viewport.
+  await chart.scrollIntoViewIfNeeded();
+  await expect(chart.locator(".recharts-surface")).toBeVisible();
+
+  const today = new Date().toISOString().slice(0, 10);
+  const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString();
+  const figure = page.locator("figure").filter({ has: chart });
+  const todayRow = figure.getByRole("row", { name: new RegExp(`^${today}`) });
+  const [all, failed] = [todayRow.getByRole("link").nth(0), todayRow.getByRole("link").nth(1)];
+  const href = new URL((await all.getAttribute("href"))!, origin);
+  expect(href.pathname).toBe("/deployments");
+  expect(href.searchParams.get("from")).toBe(`${today}T00:00:00.000Z`);
+  expect(href.searchParams.get("to")).toBe(tomorrow);
+  expect(href.searchParams.get("environment")).toBe(env);
+  expect(href.searchParams.get("state")?.split(",").sort()).toEqual(["failed", "succeeded"]);
+  expect(new URL((await failed.getAttribute("href"))!, origin).searchParams.get("state")).toBe("failed");
+
+  // Point at the last day's column: the tooltip names the day; a click opens the same list.
+  const box = (await chart.locator(".recharts-surface").boundingBox())!;
+  await page.mouse.move(box.x + box.width - 14, box.y + box.height / 2);
+  await expect(chart.locator(".recharts-tooltip-wrapper")).toContainText(today);
+  await page.mouse.click(box.x + box.width - 14, box.y + box.height / 2);
+  await expect(page).toHaveURL(/\/deployments\?/);
+  const landed = new URL(page.url());
+  for (const k of ["from", "to", "environment", "state", "timeField", "mode"]) expect(landed.searchParams.get(k), k).toBe(href.searchParams.get(k));
+
+  // The table's links reach the same list from the keyboard.
+  await page.goBack();
+  await all.focus();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/deployments\?/);
+  expect(new URL(page.url()).searchParams.get("from")).toBe(`${today}T00:00:00.000Z`);
+});
