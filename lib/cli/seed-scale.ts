@@ -203,7 +203,7 @@ export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport
         issuedAt, expiresAt,
         lastRotatedAt: issuedAt, createdById: users[0]!.id, origin: h === 0 ? "stored" : "replaced",
         // Bulk rows skip the data layer, so they carry the status columns it would have written.
-        ...statusColumnsFor({ lastRotatedAt: issuedAt, expiresAt, rotationError: null }, t, policies[ENVIRONMENTS.indexOf(t.environment)] ?? null),
+        ...statusColumnsFor({ kind, issuedAt, lastRotatedAt: issuedAt, expiresAt, rotationError: null }, t, policies[ENVIRONMENTS.indexOf(t.environment)] ?? null),
         supersededAt: active ? null : new Date(issuedAt.getTime() + 30 * DAY), createdAt: issuedAt,
       });
       audit.push({

@@ -1,44 +1,63 @@
 import type { Db, Tx } from "@/lib/db/client";
 import { env } from "@/lib/env";
 import { Prisma, type CredentialPolicy } from "@/lib/db/generated/sqlite/client";
+import { nextRotation } from "@/lib/rotation/schedule";
 import { isRotationFailing, rotationStatusInstants, type RotationPolicyLimits } from "./status";
 import { resolvePolicyFrom } from "./views";
 
 // Not a `data/` module on purpose: the migration runner (lib/db/migrate.ts, plain Node, no `server-only`) backfills
 // these columns with the same code, so every caller hands in its own client or transaction.
 
-/** The columns of a Credential row that the status counts read, as the one rule computes them. */
+/**
+ * The columns of a Credential row that the status counts, the credentials list and the rotation scheduler read, as
+ * the one rule computes them, plus copies of the target's environment and name (filter and sort order).
+ */
 export interface CredentialStatusColumns {
   targetEnvironment: string;
+  targetName: string;
   overdueAt: Date | null;
   dueSoonAt: Date | null;
   policyMaxAgeDays: number | null;
   rotationFailing: boolean;
+  autoRotateAt: Date | null;
 }
 
-type Policy = Pick<CredentialPolicy, "id" | "environment"> & RotationPolicyLimits;
+type Policy = Pick<CredentialPolicy, "id" | "environment" | "autoRotate"> & RotationPolicyLimits;
 
-/** What a credential's status columns are under `policy` (see rotationStatusInstants, isRotationFailing). */
+/**
+ * What a credential's status columns are under `policy` (see rotationStatusInstants, isRotationFailing; and
+ * nextRotation for `autoRotateAt`, set only when Wharf rotates the credential itself, as toCredentialView decides).
+ */
 export function statusColumnsFor(
-  row: { lastRotatedAt: Date; expiresAt: Date | null; rotationError: string | null },
-  target: { environment: string },
-  policy: RotationPolicyLimits | null,
+  row: { kind: string; issuedAt: Date | null; lastRotatedAt: Date; expiresAt: Date | null; rotationError: string | null },
+  target: { name: string; environment: string },
+  policy: (RotationPolicyLimits & { autoRotate: boolean }) | null,
 ): CredentialStatusColumns {
   const instants = rotationStatusInstants({ lastRotatedAt: row.lastRotatedAt, expiresAt: row.expiresAt, policy });
+  const autoRotate = row.kind === "service-account-token" && !!policy?.autoRotate;
+  const scheduled = autoRotate
+    ? nextRotation({ lastRotatedAt: row.lastRotatedAt, issuedAt: row.issuedAt, expiresAt: row.expiresAt, maxAgeDays: policy.maxAgeDays, autoRotate })
+    : null;
   return {
     targetEnvironment: target.environment,
+    targetName: target.name,
     overdueAt: instants.overdueAt,
     dueSoonAt: instants.dueSoonAt,
     policyMaxAgeDays: policy?.maxAgeDays ?? null,
     rotationFailing: isRotationFailing(row.rotationError),
+    autoRotateAt: scheduled?.at ?? null,
   };
 }
 
 const sameDate = (a: Date | null, b: Date | null) => (a === null || b === null ? a === b : a.getTime() === b.getTime());
 
-function differs(stored: CredentialStatusColumns | (Omit<CredentialStatusColumns, "targetEnvironment"> & { targetEnvironment: string | null }), want: CredentialStatusColumns): boolean {
+type StoredColumns = Omit<CredentialStatusColumns, "targetEnvironment" | "targetName"> & { targetEnvironment: string | null; targetName: string | null };
+
+function differs(stored: StoredColumns, want: CredentialStatusColumns): boolean {
   return (
     stored.targetEnvironment !== want.targetEnvironment ||
+    stored.targetName !== want.targetName ||
+    !sameDate(stored.autoRotateAt, want.autoRotateAt) ||
     !sameDate(stored.overdueAt, want.overdueAt) ||
     !sameDate(stored.dueSoonAt, want.dueSoonAt) ||
     stored.policyMaxAgeDays !== want.policyMaxAgeDays ||
@@ -66,7 +85,7 @@ export async function lockStatusColumns(tx: Tx): Promise<void> {
  * Brings the status columns of the active credentials matching `where` in line with their rows, targets and
  * policies. Call it inside the transaction of every change that moves a status boundary: a credential stored,
  * replaced, rotated or imported (its own row), a policy created, changed or deleted (the targets it governs), a
- * target's environment or policy changed. Reads in keyset batches of RECOMPUTE_BATCH and writes only rows whose
+ * target's environment, policy or name changed. Reads in keyset batches of RECOMPUTE_BATCH and writes only rows whose
  * columns change. `policies` overrides the policy table (a delete recomputes against the policies that remain,
  * before the row goes). Returns how many rows it looked at and how many it changed.
  */
@@ -74,38 +93,39 @@ export async function recomputeCredentialStatusColumns(
   client: Db | Tx,
   opts: { where?: Prisma.CredentialWhereInput; policies?: readonly Policy[]; batchSize?: number; dialect?: "sqlite" | "postgresql" } = {},
 ): Promise<{ examined: number; updated: number }> {
-  const policies: readonly Policy[] = opts.policies ?? (await client.credentialPolicy.findMany({ select: { id: true, environment: true, maxAgeDays: true, warnBeforeDays: true } }));
+  const policies: readonly Policy[] = opts.policies ?? (await client.credentialPolicy.findMany({ select: { id: true, environment: true, maxAgeDays: true, warnBeforeDays: true, autoRotate: true } }));
   const take = opts.batchSize ?? RECOMPUTE_BATCH;
   let examined = 0;
   let updated = 0;
   let after: string | null = null;
   for (;;) {
-    const rows: {
+    const rows: (StoredColumns & {
       id: string;
+      kind: string;
+      issuedAt: Date | null;
       lastRotatedAt: Date;
       expiresAt: Date | null;
       rotationError: string | null;
-      targetEnvironment: string | null;
-      overdueAt: Date | null;
-      dueSoonAt: Date | null;
-      policyMaxAgeDays: number | null;
-      rotationFailing: boolean;
-      target: { environment: string; credentialPolicyId: string | null };
-    }[] = await client.credential.findMany({
+      target: { name: string; environment: string; credentialPolicyId: string | null };
+    })[] = await client.credential.findMany({
       where: { AND: [opts.where ?? {}, { state: "active" }, after ? { id: { gt: after } } : {}] },
       orderBy: { id: "asc" },
       take,
       select: {
         id: true,
+        kind: true,
+        issuedAt: true,
         lastRotatedAt: true,
         expiresAt: true,
         rotationError: true,
         targetEnvironment: true,
+        targetName: true,
         overdueAt: true,
         dueSoonAt: true,
         policyMaxAgeDays: true,
         rotationFailing: true,
-        target: { select: { environment: true, credentialPolicyId: true } },
+        autoRotateAt: true,
+        target: { select: { name: true, environment: true, credentialPolicyId: true } },
       },
     });
     const changes: { id: string; columns: CredentialStatusColumns }[] = [];
@@ -122,8 +142,8 @@ export async function recomputeCredentialStatusColumns(
   }
 }
 
-// Rows per UPDATE: 11 bound values each, under SQLite's 999-variable floor.
-const WRITE_BATCH = 80;
+// Rows per UPDATE: 15 bound values each (two per column, one in the IN list), under SQLite's 999-variable floor.
+const WRITE_BATCH = 66;
 
 /**
  * Writes the columns of many credentials in one statement (`SET col = CASE id WHEN … END`): a policy that governs
@@ -139,7 +159,15 @@ async function writeStatusColumns(client: Db | Tx, changes: readonly { id: strin
       " ",
     )} END)${cast(type)}`;
   await client.$executeRaw`UPDATE "Credential" SET ${Prisma.join(
-    [column("targetEnvironment", "text"), column("overdueAt", "timestamp(3)"), column("dueSoonAt", "timestamp(3)"), column("policyMaxAgeDays", "integer"), column("rotationFailing", "boolean")],
+    [
+      column("targetEnvironment", "text"),
+      column("targetName", "text"),
+      column("overdueAt", "timestamp(3)"),
+      column("dueSoonAt", "timestamp(3)"),
+      column("policyMaxAgeDays", "integer"),
+      column("rotationFailing", "boolean"),
+      column("autoRotateAt", "timestamp(3)"),
+    ],
     ", ",
   )} WHERE "id" IN (${Prisma.join(changes.map((c) => c.id))})`;
 }

@@ -49,6 +49,8 @@ const AFTER_MIGRATION: Record<string, { table: string; run: (url: string) => Pro
   // Status boundaries (overdueAt, dueSoonAt, …) by the one rule in lib/credentials/status.ts, and scope verdicts
   // out of the scopeSummary JSON.
   "20261126132551_credential_status_scope": { table: "Credential", run: backfillCredentialColumns },
+  // The target name copy (list order) and autoRotateAt (nextRotation under an autoRotate policy).
+  "20261126135309_credential_list_order": { table: "Credential", run: recomputeCredentialColumns },
 };
 
 async function backfillCredentialColumns(url: string): Promise<void> {
@@ -57,6 +59,16 @@ async function backfillCredentialColumns(url: string): Promise<void> {
   try {
     await columns.recomputeCredentialStatusColumns(db, { dialect: databaseKind(url) });
     await columns.backfillScopeColumns(db, { parse: parseScopeSummary });
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+async function recomputeCredentialColumns(url: string): Promise<void> {
+  const [{ createDb }, columns] = await Promise.all([import("./client"), import("../credentials/status-columns")]);
+  const db = createDb(url);
+  try {
+    await columns.recomputeCredentialStatusColumns(db, { dialect: databaseKind(url) });
   } finally {
     await db.$disconnect();
   }

@@ -89,8 +89,14 @@ export async function updatePolicy(opts: WriteContext & { id: string; input: TUp
         Object.entries(opts.input).filter(([k, v]) => v !== undefined && v !== current[k as keyof typeof current]),
       );
       const updated = await tx.credentialPolicy.update({ where: { id: opts.id }, data: opts.input });
-      // Only the limits and the environment move status boundaries (not the name, role or autoRotate).
-      if (updated.maxAgeDays !== current.maxAgeDays || updated.warnBeforeDays !== current.warnBeforeDays || updated.environment !== current.environment) {
+      // The limits and the environment move status boundaries; autoRotate moves when the scheduler rotates
+      // (autoRotateAt). The name and role move nothing stored.
+      if (
+        updated.maxAgeDays !== current.maxAgeDays ||
+        updated.warnBeforeDays !== current.warnBeforeDays ||
+        updated.environment !== current.environment ||
+        updated.autoRotate !== current.autoRotate
+      ) {
         await recomputeCredentialStatusColumns(tx, { where: governedBy(opts.id, [current.environment, updated.environment]) });
       }
       await recordAuditEvent(tx, { actor: opts.actor, action: "policy.updated", subjectType: "policy", subjectId: opts.id, details: { name: current.name, changed }, request: opts.request });

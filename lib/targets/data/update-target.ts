@@ -61,9 +61,11 @@ function patchValues(patch: TUpdateTarget): Partial<Record<keyof TUpdateTarget, 
 export async function updateTarget({ id, patch, actor, request }: UpdateTargetOptions): Promise<TargetView> {
   try {
     return await db().$transaction(async (tx) => {
-      // The environment and the policy decide which policy governs the target's credential (status boundaries).
-      const movesPolicy = patch.environment !== undefined || patch.credentialPolicyId !== undefined;
-      if (movesPolicy) await lockStatusColumns(tx);
+      // The environment and the policy decide which policy governs the target's credential (status boundaries); the
+      // name is copied onto it for the credentials list's order. Locked like every writer of those columns, so a
+      // credential stored meanwhile cannot keep the old name.
+      const movesCredentialColumns = patch.environment !== undefined || patch.credentialPolicyId !== undefined || patch.name !== undefined;
+      if (movesCredentialColumns) await lockStatusColumns(tx);
       const current = await getTargetRow({ id }, tx);
       const before = currentValues(current);
       const after = patchValues(patch);
@@ -107,7 +109,9 @@ export async function updateTarget({ id, patch, actor, request }: UpdateTargetOp
         },
         include: TARGET_INCLUDE,
       });
-      if (changed.includes("environment") || changed.includes("credentialPolicyId")) await recomputeCredentialStatusColumns(tx, { where: { targetId: id } });
+      if (changed.includes("environment") || changed.includes("credentialPolicyId") || changed.includes("name")) {
+        await recomputeCredentialStatusColumns(tx, { where: { targetId: id } });
+      }
       await recordAuditEvent(tx, {
         actor,
         action: "target.updated",
