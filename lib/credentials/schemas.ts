@@ -136,7 +136,8 @@ export type TKubeconfigImport = z.infer<typeof ZKubeconfigImport>;
 export const ZCredentialListFilter = z.object({
   status: ZRotationStatus.optional(),
   targetId: z.string().max(100).optional(),
-  cursor: z.string().max(100).optional(),
+  /** Opaque (lib/credentials/cursor.ts): the previous page's `nextCursor`. */
+  cursor: z.string().max(600).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type TCredentialListFilter = z.infer<typeof ZCredentialListFilter>;

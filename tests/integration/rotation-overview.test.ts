@@ -80,13 +80,15 @@ describe("GET /api/rotation", () => {
     expect(failed.body.items.map((i: { id: string }) => i.id)).toEqual([ids["c-failed"]]);
 
     const first = await callRoute(rotationRoute.GET, { path: "/api/rotation?limit=3", as: viewer });
-    expect(first.body.items).toHaveLength(3);
-    expect(first.body.nextCursor).toBe(ids["c-failed"]);
+    expect(first.body.items.map((i: { id: string }) => i.id)).toEqual([ids["a-auto"], ids["b-manual"], ids["c-failed"]]);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
     const second = await callRoute(rotationRoute.GET, { path: `/api/rotation?limit=3&cursor=${first.body.nextCursor}`, as: viewer });
     expect(second.body.items.map((i: { id: string }) => i.id)).toEqual([ids["d-none"]]);
     expect(second.body.nextCursor).toBeNull();
 
     const bad = await callRoute(rotationRoute.GET, { path: "/api/rotation?status=nope", as: viewer });
     expect(bad.status).toBe(422);
+    const badCursor = await callRoute(rotationRoute.GET, { path: `/api/rotation?limit=3&cursor=${ids["c-failed"]}`, as: viewer });
+    expect(badCursor.status).toBe(422);
   });
 });

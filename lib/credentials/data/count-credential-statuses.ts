@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
-import type { CredentialStatusCounts } from "../schemas";
+import type { CredentialStatusCounts, TRotationStatus } from "../schemas";
 
 /**
  * Which active credentials a figure covers: all, one environment (the comparison's filter, on the credential's
@@ -23,23 +23,36 @@ export function activeCredentialsIn(scope: CredentialScope = {}): Prisma.Credent
 }
 
 /**
- * Active credentials by rotation status at `now`, from the stored status boundaries (see status-columns.ts): one
- * indexed count per non-ok status, each a range on its own boundary column, and `ok` as the rest. They encode
- * `statusAt` exactly — an instant counts as reached (≤ now) and precedence is
- * expired > overdue > rotation-failed > due-soon > ok — so they equal tallying `rotationStatus` row by row.
+ * The credentials whose rotation status at `now` is `status`, as a where clause on the stored status boundaries (see
+ * status-columns.ts). It encodes `statusAt` exactly — an instant counts as reached (≤ now) and precedence is
+ * expired > overdue > rotation-failed > due-soon > ok — so filtering by it equals computing `rotationStatus` row by
+ * row. The one translation of a status into SQL: the counts, the credentials list and the rotation notices use it.
+ */
+export function credentialStatusWhere(status: TRotationStatus, now: Date): Prisma.CredentialWhereInput {
+  const notExpired: Prisma.CredentialWhereInput = { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
+  const notOverdue: Prisma.CredentialWhereInput = { OR: [{ overdueAt: null }, { overdueAt: { gt: now } }] };
+  switch (status) {
+    case "expired":
+      return { expiresAt: { lte: now } };
+    case "overdue":
+      return { AND: [{ overdueAt: { lte: now } }, notExpired] };
+    case "rotation-failed":
+      return { AND: [{ rotationFailing: true }, notExpired, notOverdue] };
+    case "due-soon":
+      return { AND: [{ dueSoonAt: { lte: now } }, { rotationFailing: false }, notExpired, notOverdue] };
+    case "ok":
+      return { AND: [{ OR: [{ dueSoonAt: null }, { dueSoonAt: { gt: now } }] }, { rotationFailing: false }, notExpired, notOverdue] };
+  }
+}
+
+/**
+ * Active credentials by rotation status at `now`: one indexed count per non-ok status, each a range on its own
+ * boundary column (credentialStatusWhere), and `ok` as the rest, so they equal tallying `rotationStatus` row by row.
  */
 export async function countCredentialStatuses(opts: { scope?: CredentialScope; now: Date }): Promise<CredentialStatusCounts & { total: number }> {
   const base = activeCredentialsIn(opts.scope);
-  const now = opts.now;
-  const notExpired: Prisma.CredentialWhereInput = { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
-  const notOverdue: Prisma.CredentialWhereInput = { OR: [{ overdueAt: null }, { overdueAt: { gt: now } }] };
   const count = (where: Prisma.CredentialWhereInput) => db().credential.count({ where: { AND: [base, where] } });
-  const [total, expired, overdue, rotationFailed, dueSoon] = await Promise.all([
-    count({}),
-    count({ expiresAt: { lte: now } }),
-    count({ AND: [{ overdueAt: { lte: now } }, notExpired] }),
-    count({ AND: [{ rotationFailing: true }, notExpired, notOverdue] }),
-    count({ AND: [{ dueSoonAt: { lte: now } }, { rotationFailing: false }, notExpired, notOverdue] }),
-  ]);
+  const status = (s: TRotationStatus) => count(credentialStatusWhere(s, opts.now));
+  const [total, expired, overdue, rotationFailed, dueSoon] = await Promise.all([count({}), status("expired"), status("overdue"), status("rotation-failed"), status("due-soon")]);
   return { total, ok: total - expired - overdue - rotationFailed - dueSoon, dueSoon, rotationFailed, overdue, expired };
 }

@@ -1,15 +1,10 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { countCredentialStatuses } from "./count-credential-statuses";
+import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { AppError } from "@/lib/errors";
-import {
-  ZTargetMode,
-  type CredentialListPage,
-  type CredentialStatusCounts,
-  type CredentialView,
-  type TargetCredentialsView,
-  type TCredentialListFilter,
-} from "../schemas";
+import { decodeCredentialCursor, encodeCredentialCursor } from "../cursor";
+import { ZTargetMode, type CredentialListPage, type CredentialStatusCounts, type TargetCredentialsView, type TCredentialListFilter } from "../schemas";
+import { countCredentialStatuses, credentialStatusWhere } from "./count-credential-statuses";
 import { CREDENTIAL_PUBLIC_SELECT, resolvePolicyFrom, toCredentialView, toPolicyView } from "../views";
 
 const TARGET_FOR_POLICY = { select: { name: true, environment: true, credentialPolicyId: true } } as const;
@@ -36,37 +31,40 @@ export async function listTargetCredentials(opts: { targetId: string; now?: Date
 }
 
 /**
- * Every active credential with its computed status. Status depends on the clock and on policies, so it cannot be
- * a column; there is one active credential per push target, which keeps this set small enough to compute in full.
- */
-async function activeCredentialViews(now: Date): Promise<CredentialView[]> {
-  const [rows, policies] = await Promise.all([
-    db().credential.findMany({ where: { state: "active" }, select: { ...CREDENTIAL_PUBLIC_SELECT, target: TARGET_FOR_POLICY } }),
-    db().credentialPolicy.findMany(),
-  ]);
-  return rows
-    .map((r) => toCredentialView(r, { targetName: r.target.name, policy: resolvePolicyFrom(r.target, policies), now }))
-    .sort((a, b) => a.targetName.localeCompare(b.targetName) || a.id.localeCompare(b.id));
-}
-
-/**
- * Active credentials across all targets, ordered by target name, optionally filtered by status; the cursor is the
- * last credential id of the previous page. `counts` always cover every active credential (unfiltered), from the
- * indexed status counts.
+ * A page of active credentials across all targets, ordered by (target name, id), optionally of one status or one
+ * target. Keyset-paginated in the database: the order is the `(state, targetName, id)` index (targetName is the
+ * target's name copied onto the credential, see status-columns.ts), a status is a condition on the stored boundaries
+ * (credentialStatusWhere), and only the page's rows become views. `counts` always cover every active credential
+ * (unfiltered), from the indexed status counts. A cursor this list did not produce is a 422.
  */
 export async function listCredentials(filter: TCredentialListFilter & { now?: Date }): Promise<CredentialListPage> {
   const now = filter.now ?? new Date();
-  const [all, counts] = await Promise.all([activeCredentialViews(now), countCredentialsByStatus({ now })]);
-  let matching = filter.status ? all.filter((v) => v.status === filter.status) : all;
-  if (filter.targetId) matching = matching.filter((v) => v.targetId === filter.targetId);
-  let start = 0;
+  const and: Prisma.CredentialWhereInput[] = [{ state: "active" }];
+  if (filter.status) and.push(credentialStatusWhere(filter.status, now));
+  if (filter.targetId) and.push({ targetId: filter.targetId });
   if (filter.cursor) {
-    const at = matching.findIndex((v) => v.id === filter.cursor);
-    start = at >= 0 ? at + 1 : matching.length;
+    const after = decodeCredentialCursor(filter.cursor);
+    if (!after) throw new AppError("VALIDATION_FAILED", "The page cursor is not valid; start from the first page.", { fields: { cursor: ["Not a valid cursor."] } });
+    // The redundant `gte` bound lets the index seek to the cursor instead of filtering every earlier row.
+    and.push({ targetName: { gte: after.targetName } }, { OR: [{ targetName: { gt: after.targetName } }, { targetName: after.targetName, id: { gt: after.id } }] });
   }
-  const items = matching.slice(start, start + filter.limit);
-  const last = items[items.length - 1];
-  return { items, nextCursor: start + filter.limit < matching.length && last ? last.id : null, counts };
+  const [rows, policies, counts] = await Promise.all([
+    db().credential.findMany({
+      where: { AND: and },
+      orderBy: [{ targetName: "asc" }, { id: "asc" }],
+      take: filter.limit + 1,
+      select: { ...CREDENTIAL_PUBLIC_SELECT, targetName: true, target: TARGET_FOR_POLICY },
+    }),
+    db().credentialPolicy.findMany(),
+    countCredentialsByStatus({ now }),
+  ]);
+  const page = rows.slice(0, filter.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => toCredentialView(r, { targetName: r.target.name, policy: resolvePolicyFrom(r.target, policies), now })),
+    nextCursor: rows.length > filter.limit && last ? encodeCredentialCursor({ targetName: last.targetName ?? "", id: last.id }) : null,
+    counts,
+  };
 }
 
 /** Active credentials by rotation status (the home page, the lists' counts): indexed counts, no row is read. */
