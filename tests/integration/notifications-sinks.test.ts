@@ -9,6 +9,7 @@ import * as sinkRoute from "@/app/api/notification-sinks/[id]/route";
 import * as testRoute from "@/app/api/notification-sinks/[id]/test/route";
 import * as sinksRoute from "@/app/api/notification-sinks/route";
 import { keyIdOf } from "@/lib/credentials/crypto";
+import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { dbFor } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
@@ -271,6 +272,7 @@ describe("notification sources", () => {
     await db().target.update({ where: { id: target.targetId }, data: { credentialPolicyId: policy.id } });
     const credential = await db().credential.findFirstOrThrow({ where: { targetId: target.targetId, state: "active" } });
     await db().credential.update({ where: { id: credential.id }, data: { lastRotatedAt: new Date(Date.now() - 11 * 86_400_000) } });
+    await recomputeCredentialStatusColumns(db(), { where: { id: credential.id } });
 
     await enqueueRotationNotices();
     await enqueueRotationNotices();

@@ -10,6 +10,7 @@ import { dbFor } from "@/lib/db/client";
 import { applyManifests, createKubeClient, kubeConfigFor, type KubeClient } from "@/lib/kube";
 import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
 import { sandboxInternals } from "@/lib/kube/sandbox/server";
+import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { releaseSchedulerLease } from "@/lib/rotation/data/scheduler-lease";
 import { ROTATION_LEASE, runRotationTick, startBackgroundScheduler } from "@/lib/rotation/scheduler";
 import { callRoute, createCaller } from "../support/api";
@@ -72,6 +73,8 @@ async function rotatingTarget(opts: { canRotateSelf: boolean; maxAgeDays?: numbe
   });
   await db().target.update({ where: { id: target.targetId }, data: { credentialPolicyId: policy.id } });
   const active = await db().credential.findFirstOrThrow({ where: { targetId: target.targetId, state: "active" } });
+  // Written around the data layer: store the status columns (autoRotateAt) as the data layer would.
+  await recomputeCredentialStatusColumns(db(), { where: { id: active.id } });
   return { ...target, credentialId: active.id };
 }
 
@@ -150,6 +153,7 @@ describe("automatic rotation", () => {
     // Max age counts from the last rotation, the lifetime from the token's iat: with the last rotation 23.5 h ago,
     // max age (1 day) comes due half an hour from now, long before 80 % of the fresh 24 h token's lifetime.
     await db().credential.update({ where: { id: target.credentialId }, data: { lastRotatedAt: new Date(Date.now() - 23 * HOUR - 30 * 60_000) } });
+    await recomputeCredentialStatusColumns(db(), { where: { id: target.credentialId } });
     const tick = await runRotationTick({ holder: "scheduler-solo", leaseMs: 60_000, now: advance(HOUR) });
     expect(tick.outcomes.find((o) => o.credentialId === target.credentialId)).toMatchObject({ kind: "rotated" });
     const audit = await db().auditEvent.findFirstOrThrow({ where: { action: "credential.rotated", targetId: target.targetId } });
@@ -238,6 +242,7 @@ describe("background loop", () => {
   it("two processes' loops rotate a credential past its max age once, and the lease goes to one holder", async () => {
     const target = await rotatingTarget({ canRotateSelf: true, maxAgeDays: 30 });
     await db().credential.update({ where: { id: target.credentialId }, data: { lastRotatedAt: new Date(Date.now() - 31 * 24 * HOUR) } });
+    await recomputeCredentialStatusColumns(db(), { where: { id: target.credentialId } });
     const loops = [
       startBackgroundScheduler({ holder: "loop-a", rotationIntervalMs: 100, notificationsPollMs: 50 }),
       startBackgroundScheduler({ holder: "loop-b", rotationIntervalMs: 100, notificationsPollMs: 50 }),

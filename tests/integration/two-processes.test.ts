@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { dbFor } from "@/lib/db/client";
 import { applyManifests, createKubeClient, kubeConfigFor } from "@/lib/kube";
 import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
@@ -133,6 +134,7 @@ describe.skipIf(!onPostgres)("two dashboard processes on one PostgreSQL (SQLite 
     await db().target.update({ where: { id: target.targetId }, data: { credentialPolicyId: policy.id } });
     const old = await db().credential.findFirstOrThrow({ where: { targetId: target.targetId, state: "active" } });
     await db().credential.update({ where: { id: old.id }, data: { lastRotatedAt: new Date(Date.now() - 3 * 86_400_000) } });
+    await recomputeCredentialStatusColumns(db(), { where: { id: old.id } });
 
     const deadline = Date.now() + 60_000;
     while ((await db().credential.findUniqueOrThrow({ where: { id: old.id } })).state === "active") {

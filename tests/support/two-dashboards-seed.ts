@@ -6,6 +6,7 @@
 // Argument: how many push targets (default 8). Prints one JSON line { targets: [{ targetId, namespace }], token, rotatingTargetId, rotatingCredentialId } once seeded, then keeps
 // the sandbox serving until SIGTERM.
 import "reflect-metadata";
+import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { dbFor } from "@/lib/db/client";
 import { applyManifests, createKubeClient, kubeConfigFor } from "@/lib/kube";
 import { startSandbox } from "@/lib/kube/sandbox";
@@ -52,6 +53,7 @@ const policy = await db.credentialPolicy.create({ data: { name: "two-dashboards-
 await db.target.update({ where: { id: rotating.targetId }, data: { credentialPolicyId: policy.id } });
 const old = await db.credential.findFirstOrThrow({ where: { targetId: rotating.targetId, state: "active" } });
 await db.credential.update({ where: { id: old.id }, data: { lastRotatedAt: new Date(Date.now() - 3 * 86_400_000) } });
+await recomputeCredentialStatusColumns(db, { where: { id: old.id } });
 
 const caller = await createCaller("admin");
 await db.$disconnect();
