@@ -5,6 +5,7 @@ import * as metricsRoute from "@/app/api/metrics/route";
 import * as targetRoute from "@/app/api/targets/[id]/route";
 import type { Actor } from "@/lib/audit/schemas";
 import { rebuildRollups } from "@/lib/compare/data/rollups";
+import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { db } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import { resetEnvCache } from "@/lib/env";
@@ -35,6 +36,8 @@ beforeAll(async () => {
   await db().credential.create({
     data: { targetId: target.id, kind: "bearer-token", ciphertext: "v1.k.iv.ct.tag", keyId: "k", fingerprint: "f", lastRotatedAt: new Date(Date.now() - 3 * DAY) },
   });
+  // Written around the data layer: store the status columns (and target name, environment) as it would.
+  await recomputeCredentialStatusColumns(db(), { where: { targetId: target.id } });
   const base = { targetId: target.id, sourceKind: "manifests", manifests: "", manifestsDigest: "d", objectCount: 0, requestedById: admin.userId, requestedByKind: "user", requestedByName: admin.email };
   await db().deployment.create({ data: { ...base, state: "queued", queuedAt: new Date() } });
   const created = new Date(Date.now() - 20 * 60_000);

@@ -1,7 +1,8 @@
 import "server-only";
 import { Registry } from "prom-client";
 import { DURATION_BUCKET_BOUNDS_MS, DURATION_BUCKET_COUNT } from "@/lib/compare/buckets";
-import { CREDENTIAL_PUBLIC_SELECT, resolvePolicyFrom, toCredentialView } from "@/lib/credentials/views";
+import { countCredentialStatuses } from "@/lib/credentials/data/count-credential-statuses";
+import { ROTATION_STATUSES, type TRotationStatus } from "@/lib/credentials/schemas";
 import { db } from "@/lib/db";
 import { histogramValues, snapshotMetric, type SnapshotValue } from "../format";
 import { processMetrics } from "../registry";
@@ -20,7 +21,7 @@ const ROLLUP_HISTOGRAMS = [
  * process's own metrics. Returns the Prometheus text exposition and its content type.
  */
 export async function renderMetrics(now: Date = new Date()): Promise<{ text: string; contentType: string }> {
-  const [deploymentsPush, deploymentsPull, queued, rollups, histogram, credentials, policies, agents] = await Promise.all([
+  const [deploymentsPush, deploymentsPull, queued, rollups, histogram, credentials, statusCounts, agents] = await Promise.all([
     db().deployment.groupBy({ by: ["state"], where: { target: { mode: "push" } }, _count: { _all: true } }),
     db().deployment.groupBy({ by: ["state"], where: { target: { mode: "pull" } }, _count: { _all: true } }),
     db().deployment.count({ where: { state: "queued" } }),
@@ -29,11 +30,15 @@ export async function renderMetrics(now: Date = new Date()): Promise<{ text: str
       _sum: { succeeded: true, failures: true, driftDetected: true, driftCorrected: true, leadTimeSumMs: true, approvalWaitSumMs: true, restoreSumMs: true },
     }),
     db().deliveryHistogram.groupBy({ by: ["mode", "metric", "bucket"], _sum: { count: true } }),
+    // The age gauge has one series per credential, so it reads each active one — but only the four columns it shows,
+    // from the credential row alone (the target's name and environment are copied onto it); statuses are the
+    // indexed counts.
     db().credential.findMany({
       where: { state: "active" },
-      select: { ...CREDENTIAL_PUBLIC_SELECT, target: { select: { name: true, environment: true, credentialPolicyId: true } } },
+      select: { kind: true, lastRotatedAt: true, targetName: true, targetEnvironment: true },
+      orderBy: [{ targetName: "asc" }, { id: "asc" }],
     }),
-    db().credentialPolicy.findMany(),
+    countCredentialStatuses({ now }),
     db().agent.findMany({ where: { revokedAt: null, enrolledAt: { not: null } }, select: { name: true, lastSeenAt: true } }),
   ]);
 
@@ -43,13 +48,17 @@ export async function renderMetrics(now: Date = new Date()): Promise<{ text: str
   ];
   const sums = (mode: string) => rollups.find((r) => r.mode === mode)?._sum;
 
-  const statusCounts = new Map<string, number>();
-  const ageValues: SnapshotValue[] = [];
-  for (const c of credentials) {
-    const view = toCredentialView(c, { targetName: c.target.name, policy: resolvePolicyFrom(c.target, policies), now });
-    if (view.status) statusCounts.set(view.status, (statusCounts.get(view.status) ?? 0) + 1);
-    ageValues.push({ labels: { target: c.target.name, environment: c.target.environment, kind: c.kind }, value: Math.max(0, (now.getTime() - c.lastRotatedAt.getTime()) / 1000) });
-  }
+  const ageValues: SnapshotValue[] = credentials.map((c) => ({
+    labels: { target: c.targetName ?? "", environment: c.targetEnvironment ?? "", kind: c.kind },
+    value: Math.max(0, (now.getTime() - c.lastRotatedAt.getTime()) / 1000),
+  }));
+  const byStatus: Record<TRotationStatus, number> = {
+    ok: statusCounts.ok,
+    "due-soon": statusCounts.dueSoon,
+    "rotation-failed": statusCounts.rotationFailed,
+    overdue: statusCounts.overdue,
+    expired: statusCounts.expired,
+  };
 
   const snapshot = new Registry();
   const register = (m: ReturnType<typeof snapshotMetric>) => snapshot.registerMetric(m);
@@ -111,10 +120,10 @@ export async function renderMetrics(now: Date = new Date()): Promise<{ text: str
       "wharf_credentials",
       "Active cluster credentials by rotation status.",
       "gauge",
-      ["ok", "due-soon", "rotation-failed", "overdue", "expired"].map((status) => ({ labels: { status }, value: statusCounts.get(status) ?? 0 })),
+      ROTATION_STATUSES.map((status) => ({ labels: { status }, value: byStatus[status] })),
     ),
   );
-  register(snapshotMetric("wharf_credentials_overdue", "Active cluster credentials past their policy's maximum age or their own expiry.", "gauge", [{ value: (statusCounts.get("overdue") ?? 0) + (statusCounts.get("expired") ?? 0) }]));
+  register(snapshotMetric("wharf_credentials_overdue", "Active cluster credentials past their policy's maximum age or their own expiry.", "gauge", [{ value: statusCounts.overdue + statusCounts.expired }]));
   register(
     snapshotMetric(
       "wharf_agent_last_seen_seconds",
