@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as auditRoute from "@/app/api/audit/route";
 import * as comparisonRoute from "@/app/api/comparison/route";
 import * as credentialAccessRoute from "@/app/api/credential-access/route";
+import * as credentialsRoute from "@/app/api/credentials/route";
 import * as deploymentRoute from "@/app/api/deployments/[id]/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
 import * as syncEventsRoute from "@/app/api/sync-events/route";
@@ -14,6 +15,7 @@ import { getComparison } from "@/lib/compare/data/get-comparison";
 import { resolveRange } from "@/lib/compare/range";
 import { countCredentialStatuses } from "@/lib/credentials/data/count-credential-statuses";
 import { countCredentialsByStatus } from "@/lib/credentials/data/list-credentials";
+import { findDueRotations } from "@/lib/rotation/data/find-due-rotations";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { explain, fullScans, installQueryLog, type LoggedQuery } from "../support/query-log";
 import { useTestDatabase } from "../support/test-db";
@@ -195,6 +197,43 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
       for (const column of ["expiresAt", "overdueAt", "dueSoonAt", "rotationFailing"]) {
         expect(plans.some((plan) => plan.some((line) => new RegExp(`USING (COVERING )?INDEX Credential_state_${column}_idx \\(state=\\? AND ${column}[<=]`).test(line))), `${column}:\n${plans.map((p) => p.join("\n")).join("\n--\n")}`).toBe(true);
       }
+    }
+  });
+
+  it("credentials: first page, a deep cursor, status filters, one target; the rotation scheduler's due credentials", async () => {
+    // The list's counts include all active credentials (a large share of the table): as for the exposure figures,
+    // PostgreSQL answers that from the index once the visibility map is set, as autovacuum keeps it in production.
+    if (t.kind === "postgresql") {
+      const client = new pg.Client({ connectionString: t.url });
+      await client.connect();
+      await client.query(`VACUUM ANALYZE "Credential", "Target"`);
+      await client.end();
+    }
+    await expectIndexed(credentialsRoute.GET, "/api/credentials?limit=50");
+    await expectIndexed(credentialsRoute.GET, "/api/credentials?limit=50", { deep: 20 });
+    await expectIndexed(credentialsRoute.GET, "/api/credentials?status=overdue&limit=50", { deep: 3 });
+    await expectIndexed(credentialsRoute.GET, "/api/credentials?status=due-soon&limit=50", { deep: 1 });
+    await expectIndexed(credentialsRoute.GET, "/api/credentials?status=ok&limit=50", { deep: 1 });
+    await expectIndexed(credentialsRoute.GET, `/api/credentials?targetId=${sample.targetId}&limit=50`);
+    await expectIndexedCall(() => findDueRotations());
+    // The pages themselves are one walk of the (state, targetName, id) index in order — no sort of the active
+    // credentials — on both databases; and the scheduler reads the range of its autoRotateAt index.
+    const listRead = async (path: string, deep: number) => {
+      const [q] = (await statementsOf(credentialsRoute.GET, path, { deep })).filter((s) => /FROM [^()]*?["`]Credential["`][\s\S]*ORDER BY/.test(s.sql));
+      expect(q, `${path}: no ordered read of Credential (a page sorted outside the database?)`).toBeDefined();
+      return explain(t.url, q!);
+    };
+    for (const deep of [0, 20]) {
+      const plan = await listRead("/api/credentials?limit=50", deep);
+      expect(plan.some((line) => /Credential_state_targetName_id_idx/.test(line)), plan.join("\n")).toBe(true);
+      expect(plan.some((line) => /^Sort|TEMP B-TREE/.test(line)), plan.join("\n")).toBe(false);
+    }
+    if (t.kind === "sqlite") {
+      log.clear();
+      await findDueRotations();
+      const [due] = log.queries.filter((q) => /autoRotateAt/.test(q.sql));
+      const plan = await explain(t.url, due!);
+      expect(plan.some((line) => /USING INDEX Credential_state_autoRotateAt_idx \(state=\? AND autoRotateAt<\?\)/.test(line)), plan.join("\n")).toBe(true);
     }
   });
 
