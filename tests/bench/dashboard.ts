@@ -16,6 +16,7 @@ import pg from "pg";
 import { chromium } from "@playwright/test";
 import { hashPassword, newSecretToken, sha256Hex } from "@/lib/auth/secrets";
 import { seedScale } from "@/lib/cli/seed-scale";
+import { encodeCredentialCursor } from "@/lib/credentials/cursor";
 import { createDb, type Db } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { encodeDeploymentCursor } from "@/lib/deployments/data/deployment-cursor";
@@ -191,11 +192,20 @@ async function deepCursors(db: Db, depth: number) {
   const [deployment] = await db.deployment.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], skip: depth, take: 1, select: { createdAt: true, id: true } });
   const [event] = await db.syncEvent.findMany({ orderBy: [{ occurredAt: "desc" }, { id: "desc" }], skip: depth * 10, take: 1, select: { occurredAt: true, id: true } });
   const [audit] = await db.auditEvent.findMany({ orderBy: { seq: "desc" }, skip: depth, take: 1, select: { seq: true } });
+  // Half the targets are push targets with one active credential each: half the depth is as far into that list.
+  const [credential] = await db.credential.findMany({
+    where: { state: "active" },
+    orderBy: [{ targetName: "asc" }, { id: "asc" }],
+    skip: Math.floor(depth / 2),
+    take: 1,
+    select: { targetName: true, id: true },
+  });
   return {
     target: target ? encodeTargetCursor(target) : null,
     deployment: deployment ? encodeDeploymentCursor(deployment) : null,
     event: event ? encodeSyncCursor(event.occurredAt, event.id) : null,
     audit: audit?.seq ?? null,
+    credential: credential ? encodeCredentialCursor({ targetName: credential.targetName ?? "", id: credential.id }) : null,
     deploymentId: deployment?.id ?? null,
   };
 }
@@ -271,6 +281,9 @@ export async function run(): Promise<void> {
       rows.push(await measure("audit, first page", `${base}/api/audit?limit=50`, bearer, n, LIST_GOAL_MS));
       if (cursors.audit) rows.push(await measure("audit, deep cursor", `${base}/api/audit?limit=50&cursor=${cursors.audit}`, bearer, n, LIST_GOAL_MS));
       rows.push(await measure("credential access, first page", `${base}/api/credential-access?limit=50`, bearer, n, LIST_GOAL_MS));
+      rows.push(await measure("credentials, first page", `${base}/api/credentials?limit=50`, bearer, n, LIST_GOAL_MS));
+      if (cursors.credential) rows.push(await measure("credentials, deep cursor", `${base}/api/credentials?limit=50&cursor=${q(cursors.credential)}`, bearer, n, LIST_GOAL_MS));
+      rows.push(await measure("credentials, status=overdue", `${base}/api/credentials?status=overdue&limit=50`, bearer, n, LIST_GOAL_MS));
       rows.push(await measure("users, first page", `${base}/api/users?limit=50`, bearer, n, LIST_GOAL_MS));
       if (cursors.deploymentId) rows.push(await measure("deployment detail", `${base}/api/deployments/${cursors.deploymentId}`, bearer, n));
       rows.push(await measure("home / comparison page (HTML)", `${base}/`, { cookie }, f.homeRequests ?? n));
