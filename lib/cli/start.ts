@@ -70,8 +70,26 @@ async function main(): Promise<void> {
 
   const children: ChildProcess[] = [];
   let agent: { stop(): Promise<void> } | null = null;
+  let stopping = false;
+  // The demo agent stops first, while the dashboard it reports to still answers: stopped after the server, its last
+  // flush would retry against a closed port. A second signal, or a part that hangs, ends the process anyway.
   const stop = (): void => {
-    for (const c of children) c.kill("SIGTERM");
+    if (stopping) {
+      console.error("[wharf] stopping now");
+      process.exit(130);
+    }
+    stopping = true;
+    console.log("[wharf] stopping (press Ctrl-C again to force)…");
+    setTimeout(() => {
+      console.error("[wharf] did not stop within 20 s; exiting");
+      process.exit(1);
+    }, 20_000).unref();
+    void Promise.resolve(agent?.stop())
+      .catch((err: unknown) => console.error(`[wharf] demo agent did not stop cleanly: ${(err as Error).message}`))
+      .finally(() => {
+        agent = null;
+        for (const c of children) c.kill("SIGTERM");
+      });
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
@@ -96,6 +114,10 @@ async function main(): Promise<void> {
       if (sandbox) {
         startDemoAgent(sandbox)
           .then((a) => {
+            if (stopping) {
+              void a?.stop();
+              return;
+            }
             agent = a;
             if (a) console.log("[wharf] demo pull agent running (data/demo-repo → target web-staging; commit there to watch it sync)");
           })
