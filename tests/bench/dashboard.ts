@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import pg from "pg";
 import { chromium } from "@playwright/test";
+import { HYDRATED_MARK } from "@/lib/utils";
 import { hashPassword, newSecretToken, sha256Hex } from "@/lib/auth/secrets";
 import { seedScale } from "@/lib/cli/seed-scale";
 import { encodeCredentialCursor } from "@/lib/credentials/cursor";
@@ -221,11 +222,15 @@ async function browserTimings(base: string, cookie: string, runs = 5): Promise<{
     for (let i = 0; i < runs + 1; i++) {
       const page = await context.newPage();
       await page.goto(`${base}/`, { waitUntil: "load" });
-      const t = await page.evaluate(() => {
+      // Interactive = React has hydrated the page (the mark set by app/providers.tsx), not merely DOMContentLoaded:
+      // before hydration, buttons and links rendered by client components do not answer.
+      await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, HYDRATED_MARK, { timeout: 30_000 });
+      const t = await page.evaluate((mark) => {
         const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
         const fcp = performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN;
-        return { fcp, interactive: nav.domContentLoadedEventEnd, load: nav.loadEventEnd };
-      });
+        const hydrated = performance.getEntriesByName(mark)[0]?.startTime ?? NaN;
+        return { fcp, interactive: Math.max(hydrated, nav.domContentLoadedEventEnd), load: nav.loadEventEnd };
+      }, HYDRATED_MARK);
       if (!page.url().endsWith("/")) throw new Error(`home page redirected to ${page.url()}`);
       if (i > 0) samples.push(t); // the first load warms the server's route
       await page.close();
@@ -245,7 +250,7 @@ function printTable(kind: string, f: Flags, rows: Row[], browser: { fcp: number;
     const verdict = r.goal === undefined ? "" : r.p95 < r.goal ? `p95 < ${r.goal} ms ✓` : `p95 < ${r.goal} ms ✗`;
     console.log(`${r.name.padEnd(34)} ${ms(r.p50).padStart(8)} ${ms(r.p95).padStart(8)} ${String(r.errors).padStart(7)}  ${verdict}`);
   }
-  console.log(`\nhome page in Chromium (median of 5): first contentful paint ${ms(browser.fcp)}, interactive (DOMContentLoaded end) ${ms(browser.interactive)}, load ${ms(browser.load)}  ${browser.interactive < HOME_GOAL_MS ? `< ${HOME_GOAL_MS} ms ✓` : `≥ ${HOME_GOAL_MS} ms ✗`}`);
+  console.log(`\nhome page in Chromium (median of 5): first contentful paint ${ms(browser.fcp)}, interactive (hydrated) ${ms(browser.interactive)}, load ${ms(browser.load)}  ${browser.interactive < HOME_GOAL_MS ? `< ${HOME_GOAL_MS} ms ✓` : `≥ ${HOME_GOAL_MS} ms ✗`}`);
 }
 
 export async function run(): Promise<void> {
