@@ -1,16 +1,18 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { formatDuration } from "@/lib/compare/buckets";
-import { ageChart, dailyBars, durationBars } from "@/lib/compare/chart-series";
+import { ageChart, dailyBars, DELIVERY_PARTS, durationBars, type DailyBar, type DailyParts } from "@/lib/compare/chart-series";
 import type { AgeBars, DayPoint, TMode } from "@/lib/compare/figures";
 import { dayScope, deliveryFigureHref, type FigureScope, type TDeliveryFigure } from "@/lib/compare/links";
 import { CHART_COLORS as C, CHART_HEIGHT } from "./chart-theme";
-import { LazyAgeBarsChart, LazyDailyChart, LazyDurationChart } from "./lazy-charts";
+import { ChartPlaceholder, LazyAgeBarsChart, LazyDailyChart, LazyDurationChart } from "./lazy-charts";
 
 /**
- * The comparison charts, server side: a fixed-height frame (role="img") holding the Recharts chart, which loads after
- * hydration (lazy-charts.tsx), a legend, and a visually hidden table of the same numbers whose cells link to the rows
- * behind them. Every value and link is computed here and passed down as plain data.
+ * The comparison charts, rendered on the server for the home page: a fixed-height frame (role="img") holding the
+ * Recharts chart, which loads after hydration (lazy-charts.tsx), a legend, and a visually hidden table of the same
+ * numbers whose cells link to the rows behind them. Every value and link is computed here and passed down as plain
+ * data. Nothing here is server-only: the live sync timeline (components/pull/sync-chart.tsx) renders the daily chart
+ * from a client component.
  */
 
 /** A delivery figure's list; the figures charted here always have one (only push drift has none). */
@@ -62,42 +64,65 @@ function DataTable({ caption, children }: { caption: string; children: ReactNode
 /** Deliveries per day, failures stacked on successes; each day links to that day's rows. */
 export function DailyDeliveries({ series, mode, scope, label, noun, testId }: { series: DayPoint[]; mode: TMode; scope: FigureScope; label: string; noun: string; testId?: string }) {
   const bars = dailyBars(series, (day, failed) => figureHref(mode, failed ? "failures" : "deliveries", dayScope(scope, day)));
+  return <DailyBarsFigure bars={bars} label={label} noun={noun} testId={testId} />;
+}
+
+/**
+ * Any daily count with its failures stacked in red (the comparison's deliveries, the sync timeline), each day and its
+ * red part linking to their rows. `bars` null is "still loading": the same frame and legend around a placeholder, so
+ * nothing moves when the numbers arrive.
+ */
+export function DailyBarsFigure({
+  bars,
+  label,
+  noun,
+  testId,
+  parts = DELIVERY_PARTS,
+}: {
+  bars: DailyBar[] | null;
+  label: string;
+  noun: string;
+  testId?: string | undefined;
+  parts?: DailyParts;
+}) {
   return (
     <figure>
       <Frame label={label} testId={testId}>
-        <LazyDailyChart data={bars} noun={noun} />
+        {bars ? <LazyDailyChart data={bars} noun={noun} parts={parts} /> : <ChartPlaceholder />}
       </Frame>
       <Legend>
-        <LegendItem swatch={<Swatch className={C.succeeded.swatch} />}>succeeded</LegendItem>
-        <LegendItem swatch={<Swatch className={C.failed.swatch} />}>failed</LegendItem>
+        <LegendItem swatch={<Swatch className={C.succeeded.swatch} />}>{parts.succeeded}</LegendItem>
+        <LegendItem swatch={<Swatch className={C.failed.swatch} />}>{parts.failed}</LegendItem>
         <span className="text-slate-400">click a day for its {noun}</span>
       </Legend>
-      <DataTable caption={label}>
-        <thead>
-          <tr>
-            <th scope="col">Day (UTC)</th>
-            <th scope="col">{noun}</th>
-            <th scope="col">failed</th>
-          </tr>
-        </thead>
-        <tbody>
-          {bars.map((d) => (
-            <tr key={d.day}>
-              <th scope="row">{d.day}</th>
-              <td>
-                <Link href={d.href} prefetch={false}>
-                  {d.total}
-                </Link>
-              </td>
-              <td>
-                <Link href={d.failedHref} prefetch={false}>
-                  {d.failed}
-                </Link>
-              </td>
+      {bars ? (
+        <DataTable caption={label}>
+          <thead>
+            <tr>
+              <th scope="col">Day (UTC)</th>
+              <th scope="col">{noun}</th>
+              <th scope="col">{parts.failed}</th>
             </tr>
-          ))}
-        </tbody>
-      </DataTable>
+          </thead>
+          <tbody>
+            {bars.map((d) => (
+              <tr key={d.day}>
+                <th scope="row">{d.day}</th>
+                <td>
+                  <Link href={d.href} prefetch={false}>
+                    {d.total}
+                  </Link>
+                </td>
+                <td>
+                  <Link href={d.failedHref} prefetch={false}>
+                    {d.failed}
+                  </Link>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </DataTable>
+      ) : null}
     </figure>
   );
 }

@@ -10,7 +10,7 @@ import type { AgeBarsChart, DailyChart, DurationChart } from "./recharts-charts"
  * hydration, and the charts mount one at a time, each in its own task and only once near the viewport. Mounted
  * together, six charts are one long task (render plus Recharts' store updates) that delays the first click.
  */
-function ChartPlaceholder() {
+export function ChartPlaceholder() {
   return <div aria-hidden className="h-full w-full rounded-sm border-b border-slate-200 bg-slate-50" />;
 }
 

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useEffect, type ReactNode } from "react";
 import { Bar, BarChart, CartesianGrid, Rectangle, ReferenceLine, Tooltip, XAxis, YAxis, type BarShapeProps, type TooltipContentProps } from "recharts";
-import type { AgeChart, DailyBar, DurationBar } from "@/lib/compare/chart-series";
+import { DELIVERY_PARTS, type AgeChart, type DailyBar, type DailyParts, type DurationBar } from "@/lib/compare/chart-series";
 import { CHART_COLORS as C } from "./chart-theme";
 
 // Loaded lazily by lazy-charts.tsx (never server-rendered): the server sends the frame, legend and data table.
@@ -51,8 +51,8 @@ function useReportMounted(onMounted: (() => void) | undefined) {
   useEffect(() => onMounted?.(), [onMounted]);
 }
 
-/** Deliveries per day, failures stacked in red; a click lists that day's rows (the failed ones from the red part). */
-export function DailyChart({ data, noun, onMounted }: { data: DailyBar[]; noun: string; onMounted?: () => void }) {
+/** Deliveries (or syncs) per day, failures stacked in red; a click lists that day's rows (the failed ones from the red part). */
+export function DailyChart({ data, noun, parts = DELIVERY_PARTS, onMounted }: { data: DailyBar[]; noun: string; parts?: DailyParts; onMounted?: () => void }) {
   const router = useRouter();
   useReportMounted(onMounted);
   return (
@@ -82,15 +82,19 @@ export function DailyChart({ data, noun, onMounted }: { data: DailyBar[]; noun: 
               <p className="text-slate-700">
                 {noun}: {d.total}
               </p>
-              <p className="text-emerald-700">succeeded: {d.succeeded}</p>
-              <p className={d.failed > 0 ? "text-red-700" : "text-slate-500"}>failed: {d.failed}</p>
+              <p className="text-emerald-700">
+                {parts.succeeded}: {d.succeeded}
+              </p>
+              <p className={d.failed > 0 ? "text-red-700" : "text-slate-500"}>
+                {parts.failed}: {d.failed}
+              </p>
             </TooltipBox>
           ) : null;
         }}
       />
-      <Bar dataKey="succeeded" name="succeeded" stackId="day" fill={C.succeeded.fill} isAnimationActive={false} onClick={onBar<DailyBar>((d) => router.push(d.href))} />
+      <Bar dataKey="succeeded" name={parts.succeeded} stackId="day" fill={C.succeeded.fill} isAnimationActive={false} onClick={onBar<DailyBar>((d) => router.push(d.href))} />
       {/* The red part lists the day's failures only. */}
-      <Bar dataKey="failed" name="failed" stackId="day" fill={C.failed.fill} isAnimationActive={false} onClick={onBar<DailyBar>((d) => router.push(d.failedHref))} />
+      <Bar dataKey="failed" name={parts.failed} stackId="day" fill={C.failed.fill} isAnimationActive={false} onClick={onBar<DailyBar>((d) => router.push(d.failedHref))} />
     </BarChart>
   );
 }

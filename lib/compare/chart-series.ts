@@ -20,6 +20,14 @@ export interface DailyBar {
   failedHref: string;
 }
 
+/** What a daily bar's two parts are called in its legend and tooltip ("succeeded"/"failed", "synced"/"failed"). */
+export interface DailyParts {
+  succeeded: string;
+  failed: string;
+}
+
+export const DELIVERY_PARTS: DailyParts = { succeeded: "succeeded", failed: "failed" };
+
 /** The list link of one day (`YYYY-MM-DD`); `failed` narrows to its failures. */
 export type DayHref = (day: string, failed: boolean) => string;
 
