@@ -111,6 +111,13 @@ export function SyncHistory({ initialFilter, targets, canRollback }: { initialFi
   const pathname = usePathname();
   const [filter, setFilter] = useState<TSyncEventFilter>(initialFilter);
   const [draft, setDraft] = useState<TSyncEventFilter>(initialFilter);
+  // A link from this page to itself (a day of the sync chart) keeps this component mounted with a new filter.
+  const [fromUrl, setFromUrl] = useState(initialFilter);
+  if (JSON.stringify(normalizeSyncFilter(initialFilter)) !== JSON.stringify(normalizeSyncFilter(fromUrl))) {
+    setFromUrl(initialFilter);
+    setFilter(initialFilter);
+    setDraft(initialFilter);
+  }
   const query = useSyncEvents(filter);
   const pin = usePinRepo(filter.targetId ?? "");
   const items = query.data?.pages.flatMap((p) => p.items) ?? [];
