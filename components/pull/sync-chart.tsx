@@ -1,98 +1,71 @@
 "use client";
 
+import { DailyBarsFigure } from "@/components/compare/charts";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import type { TSyncResult } from "@/lib/agent/protocol";
+import { dailyBars, type DailyBar, type DailyParts } from "@/lib/compare/chart-series";
+import { dayScope, syncHref } from "@/lib/compare/links";
 import { useDailySyncs } from "@/lib/sync/hooks/use-daily-syncs";
 import type { SyncDailyCount } from "@/lib/sync/schemas";
 
-const W = 720;
-const H = 180;
-const PAD = { top: 10, right: 8, bottom: 22, left: 30 };
+const DAY_MS = 86_400_000;
+const PARTS: DailyParts = { succeeded: "synced", failed: "failed" };
+/**
+ * The results a day's bar counts (lib/sync/data/daily-sync-counts.ts: synced and drift-corrected in green, failed in
+ * red), so a day's link lists exactly the rows of its bar.
+ */
+const COUNTED: TSyncResult[] = ["synced", "drift-corrected", "failed"];
+const FAILED: TSyncResult[] = ["failed"];
 
-/** Stacked bars per day (synced green, failed red), inline SVG; a hidden table carries the numbers for screen readers. */
-export function SyncTimeline({ days }: { days: SyncDailyCount[] }) {
-  const max = Math.max(1, ...days.map((d) => d.synced + d.failed));
-  const innerW = W - PAD.left - PAD.right;
-  const innerH = H - PAD.top - PAD.bottom;
-  const slot = innerW / Math.max(1, days.length);
-  const bar = Math.max(2, slot * 0.7);
-  const y = (v: number) => PAD.top + innerH - (v / max) * innerH;
-  const totals = days.reduce((acc, d) => ({ synced: acc.synced + d.synced, failed: acc.failed + d.failed }), { synced: 0, failed: 0 });
-  const label = `${totals.synced} syncs and ${totals.failed} failures over ${days.length} days`;
-  const tickEvery = Math.ceil(days.length / 7);
-  return (
-    <figure className="space-y-2">
-      <svg viewBox={`0 0 ${W} ${H}`} className="h-auto w-full" role="img" aria-label={label} data-testid="sync-chart">
-        <title>{label}</title>
-        <line x1={PAD.left} x2={W - PAD.right} y1={y(0)} y2={y(0)} className="stroke-slate-300" />
-        <text x={PAD.left - 4} y={y(max) + 4} textAnchor="end" className="fill-slate-500 text-[10px]">
-          {max}
-        </text>
-        <text x={PAD.left - 4} y={y(0)} textAnchor="end" className="fill-slate-500 text-[10px]">
-          0
-        </text>
-        {days.map((d, i) => {
-          const x = PAD.left + i * slot + (slot - bar) / 2;
-          return (
-            <g key={d.day}>
-              <title>{`${d.day}: ${d.synced} synced, ${d.failed} failed`}</title>
-              {d.synced > 0 ? <rect x={x} y={y(d.synced)} width={bar} height={y(0) - y(d.synced)} className="fill-emerald-500" /> : null}
-              {d.failed > 0 ? <rect x={x} y={y(d.synced + d.failed)} width={bar} height={y(d.synced) - y(d.synced + d.failed)} className="fill-red-500" /> : null}
-              {i % tickEvery === 0 ? (
-                <text x={x + bar / 2} y={H - 6} textAnchor="middle" className="fill-slate-500 text-[10px]">
-                  {d.day.slice(5)}
-                </text>
-              ) : null}
-            </g>
-          );
-        })}
-      </svg>
-      <figcaption className="flex gap-4 text-xs text-slate-600">
-        <span className="inline-flex items-center gap-1">
-          <span aria-hidden className="inline-block h-2 w-2 rounded-sm bg-emerald-500" /> synced ({totals.synced})
-        </span>
-        <span className="inline-flex items-center gap-1">
-          <span aria-hidden className="inline-block h-2 w-2 rounded-sm bg-red-500" /> failed ({totals.failed})
-        </span>
-      </figcaption>
-      <table className="sr-only">
-        <caption>Syncs per day</caption>
-        <thead>
-          <tr>
-            <th>Day</th>
-            <th>Synced</th>
-            <th>Failed</th>
-          </tr>
-        </thead>
-        <tbody>
-          {days.map((d) => (
-            <tr key={d.day}>
-              <td>{d.day}</td>
-              <td>{d.synced}</td>
-              <td>{d.failed}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </figure>
+/** A bar per day, each linking to that UTC day's sync events in /sync (its red part to the failed ones), on `targetId` if given. */
+export function syncDayBars(days: readonly SyncDailyCount[], targetId: string | undefined): DailyBar[] {
+  const first = days[0];
+  const last = days[days.length - 1];
+  if (!first || !last) return [];
+  const range = {
+    from: `${first.day}T00:00:00.000Z`,
+    to: new Date(Date.parse(`${last.day}T00:00:00Z`) + DAY_MS).toISOString(),
+    environment: null,
+    targetId,
+  };
+  return dailyBars(
+    days.map((d) => ({ day: d.day, deployments: d.synced + d.failed, failures: d.failed })),
+    (day, failed) => {
+      const { from, to } = dayScope(range, day);
+      return syncHref({ targetId, from, to, result: failed ? FAILED : COUNTED });
+    },
   );
 }
 
-/** The timeline chart in a card, live (refetched every few seconds). */
+function totalsOf(days: readonly SyncDailyCount[]): { synced: number; failed: number } {
+  return days.reduce((t, d) => ({ synced: t.synced + d.synced, failed: t.failed + d.failed }), { synced: 0, failed: 0 });
+}
+
+/** Syncs per day with failures stacked in red: the comparison's daily chart, with a hidden table of day links. */
+export function SyncTimeline({ days, targetId }: { days: SyncDailyCount[]; targetId?: string | undefined }) {
+  const { synced, failed } = totalsOf(days);
+  return <DailyBarsFigure bars={syncDayBars(days, targetId)} parts={PARTS} noun="syncs" testId="sync-chart" label={`${synced} synced and ${failed} failed syncs over ${days.length} days`} />;
+}
+
+/** The timeline chart in a card, live (refetched every few seconds); the frame keeps its size while loading. */
 export function SyncChart({ targetId, days = 30, title = "Syncs and failures per day" }: { targetId?: string | undefined; days?: number; title?: string }) {
   const { data, error } = useDailySyncs({ targetId, days });
+  const totals = data ? totalsOf(data.days) : null;
   return (
     <Card>
-      <CardHeader title={title} description={`Last ${days} days, UTC.`} />
+      <CardHeader title={title} description={totals ? `Last ${days} days, UTC: ${totals.synced} synced, ${totals.failed} failed.` : `Last ${days} days, UTC.`} />
       <CardBody>
+        {data ? (
+          <SyncTimeline days={data.days} targetId={targetId} />
+        ) : error ? null : (
+          <DailyBarsFigure bars={null} parts={PARTS} noun="syncs" testId="sync-chart" label="Syncs per day, loading" />
+        )}
+        {/* A failed refetch keeps the last numbers on screen and says so. */}
         {error ? (
           <p role="alert" className="text-sm text-red-700">
             Could not load the chart: {error.message}
           </p>
-        ) : data ? (
-          <SyncTimeline days={data.days} />
-        ) : (
-          <p className="text-sm text-slate-500">Loading…</p>
-        )}
+        ) : null}
       </CardBody>
     </Card>
   );
