@@ -6,16 +6,13 @@ import type { TSyncResult } from "@/lib/agent/protocol";
 import { dailyBars, type DailyBar, type DailyParts } from "@/lib/compare/chart-series";
 import { dayScope, syncHref } from "@/lib/compare/links";
 import { useDailySyncs } from "@/lib/sync/hooks/use-daily-syncs";
-import type { SyncDailyCount } from "@/lib/sync/schemas";
+import { DAILY_FAILED_RESULTS, DAILY_SYNCED_RESULTS, type SyncDailyCount } from "@/lib/sync/schemas";
 
 const DAY_MS = 86_400_000;
 const PARTS: DailyParts = { succeeded: "synced", failed: "failed" };
-/**
- * The results a day's bar counts (lib/sync/data/daily-sync-counts.ts: synced and drift-corrected in green, failed in
- * red), so a day's link lists exactly the rows of its bar.
- */
-const COUNTED: TSyncResult[] = ["synced", "drift-corrected", "failed"];
-const FAILED: TSyncResult[] = ["failed"];
+/** The results a day's bar counts, so a day's link lists exactly the rows of its bar. */
+const COUNTED: TSyncResult[] = [...DAILY_SYNCED_RESULTS, ...DAILY_FAILED_RESULTS];
+const FAILED: TSyncResult[] = [...DAILY_FAILED_RESULTS];
 
 /** A bar per day, each linking to that UTC day's sync events in /sync (its red part to the failed ones), on `targetId` if given. */
 export function syncDayBars(days: readonly SyncDailyCount[], targetId: string | undefined): DailyBar[] {

@@ -21,6 +21,10 @@ const ZOnlyWhen = z.enum(["true", "false"]).transform((v) => (v === "true" ? (tr
 const INSTANT_DOC = { type: "string", format: "date-time" } as const;
 const FLAG_DOC = { type: "string", enum: ["true", "false"] } as const;
 
+/** What the daily sync chart counts as a sync (green) and as a failure (red); its day links list exactly these. */
+export const DAILY_SYNCED_RESULTS: readonly TSyncResult[] = ["synced", "drift-corrected"];
+export const DAILY_FAILED_RESULTS: readonly TSyncResult[] = ["failed"];
+
 /** Query of `GET /api/sync-events`; values arrive as strings from the URL, an empty one means "no filter". */
 export const ZSyncEventListQuery = z
   .object({

@@ -1,10 +1,8 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { ZSyncDailyQuery, type SyncDailyCount } from "../schemas";
+import { DAILY_FAILED_RESULTS, DAILY_SYNCED_RESULTS, ZSyncDailyQuery, type SyncDailyCount } from "../schemas";
 
 const DAY_MS = 86_400_000;
-const SYNCED = ["synced", "drift-corrected"];
-const FAILED = ["failed"];
 
 /**
  * Syncs and failures per UTC day for the last `days` days (today included), oldest first, for the timeline chart.
@@ -14,13 +12,13 @@ export async function dailySyncCounts(query: unknown, now = new Date()): Promise
   const q = ZSyncDailyQuery.parse(query);
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const days = Array.from({ length: q.days }, (_, i) => today - (q.days - 1 - i) * DAY_MS);
-  const count = (start: number, results: string[]) =>
+  const count = (start: number, results: readonly string[]) =>
     db().syncEvent.count({
-      where: { result: { in: results }, occurredAt: { gte: new Date(start), lt: new Date(start + DAY_MS) }, ...(q.targetId ? { targetId: q.targetId } : {}) },
+      where: { result: { in: [...results] }, occurredAt: { gte: new Date(start), lt: new Date(start + DAY_MS) }, ...(q.targetId ? { targetId: q.targetId } : {}) },
     });
   return Promise.all(
     days.map(async (start) => {
-      const [synced, failed] = await Promise.all([count(start, SYNCED), count(start, FAILED)]);
+      const [synced, failed] = await Promise.all([count(start, DAILY_SYNCED_RESULTS), count(start, DAILY_FAILED_RESULTS)]);
       return { day: new Date(start).toISOString().slice(0, 10), synced, failed };
     }),
   );
