@@ -1,11 +1,33 @@
 import { X509Certificate, createHash, createPrivateKey, type KeyObject } from "node:crypto";
 import { AppError } from "@/lib/errors";
+import type { ClusterConnection } from "@/lib/kube";
 import type { TCredentialKind, TStoreCredential } from "./schemas";
 
 /** The secret itself, as sealed into the envelope. Lives only in memory between parsing and sealing or use. */
 export type CredentialMaterial =
   | { kind: "bearer-token" | "service-account-token"; token: string }
   | { kind: "client-certificate"; certPem: string; keyPem: string };
+
+/** The columns of a target that say how to reach its cluster. */
+export interface TargetEndpoint {
+  name: string;
+  serverUrl: string;
+  caBundle: string | null;
+  insecureSkipTlsVerify: boolean;
+  defaultNamespace: string;
+}
+
+/** How to reach a target's cluster as the holder of this credential (token or client certificate). */
+export function targetConnection(target: TargetEndpoint, material: CredentialMaterial): ClusterConnection {
+  return {
+    name: target.name,
+    server: target.serverUrl,
+    ...(target.caBundle ? { caPem: target.caBundle } : {}),
+    insecureSkipTlsVerify: target.insecureSkipTlsVerify,
+    namespace: target.defaultNamespace,
+    ...(material.kind === "client-certificate" ? { clientCertPem: material.certPem, clientKeyPem: material.keyPem } : { token: material.token }),
+  };
+}
 
 /** What may be known about a credential without its secret: shown on pages and stored in plain columns. */
 export interface CredentialMetadata {

@@ -5,6 +5,7 @@ import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-c
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { targetConnection } from "@/lib/credentials/material";
 import { createKubeClient, KubeError, kubeConfigFor, selfSubjectRulesReview } from "@/lib/kube";
 import { acquireSchedulerLease, dropSchedulerLease } from "@/lib/rotation/data/scheduler-lease";
 import { rotationRetryDelayMs } from "@/lib/rotation/schedule";
@@ -85,14 +86,7 @@ export async function runScopeCheck(opts: RunScopeCheckOptions): Promise<Credent
   try {
     review = await withDecryptedCredential(row.id, { actor: opts.actor, purpose: { kind: "scope-check", id: row.id }, request: opts.request }, async (material) => {
       const client = createKubeClient(
-        kubeConfigFor({
-          name: target.name,
-          server: target.serverUrl,
-          ...(target.caBundle ? { caPem: target.caBundle } : {}),
-          insecureSkipTlsVerify: target.insecureSkipTlsVerify,
-          namespace: target.defaultNamespace,
-          ...(material.kind === "client-certificate" ? { clientCertPem: material.certPem, clientKeyPem: material.keyPem } : { token: material.token }),
-        }),
+        kubeConfigFor(targetConnection(target, material)),
         { clusterName: target.name, retry: { attempts: 2, maxDelayMs: 1000 } },
       );
       try {

@@ -4,6 +4,7 @@ import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-c
 import type { CredentialMaterial } from "@/lib/credentials/material";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { targetConnection } from "@/lib/credentials/material";
 import { createKubeClient, kubeConfigFor, KubeError, parseManifests, type ObjectRef } from "@/lib/kube";
 import { computePreview, describeClusterProblem } from "../preview";
 import type { DeploymentPreview } from "../schemas";
@@ -61,14 +62,7 @@ export async function previewDeployment(opts: { deploymentId: string; actor: Act
         credential.id,
         { actor: opts.actor, purpose: { kind: "preview", id: d.id }, request: opts.request },
         async (material: CredentialMaterial) => {
-          const kc = kubeConfigFor({
-            name: target.name,
-            server: target.serverUrl,
-            ...(target.caBundle ? { caPem: target.caBundle } : {}),
-            insecureSkipTlsVerify: target.insecureSkipTlsVerify,
-            namespace: target.defaultNamespace,
-            ...(material.kind === "client-certificate" ? { clientCertPem: material.certPem, clientKeyPem: material.keyPem } : { token: material.token }),
-          });
+          const kc = kubeConfigFor(targetConnection(target, material));
           const client = createKubeClient(kc, { clusterName: target.name, retry: PREVIEW_RETRY });
           try {
             return await computePreview(client, objects, { targetId: target.id, serverUrl: target.serverUrl, previous, allowClusterScoped: target.allowClusterScoped });

@@ -1,7 +1,7 @@
 import "server-only";
 import { setMaxListeners } from "node:events";
 import { NO_REQUEST, type Actor } from "@/lib/audit/schemas";
-import type { CredentialMaterial } from "@/lib/credentials/material";
+import { targetConnection, type CredentialMaterial } from "@/lib/credentials/material";
 import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-credential";
 import { AppError } from "@/lib/errors";
 import {
@@ -213,14 +213,7 @@ async function execute(input: DeploymentRunInput, settings: RunSettings, run: Ru
 }
 
 function connectionFor(input: DeploymentRunInput, material: CredentialMaterial): ClusterConnection {
-  return {
-    name: input.target.name,
-    server: input.target.serverUrl,
-    ...(input.target.caBundle ? { caPem: input.target.caBundle } : {}),
-    insecureSkipTlsVerify: input.target.insecureSkipTlsVerify,
-    namespace: input.target.defaultNamespace,
-    ...(material.kind === "client-certificate" ? { clientCertPem: material.certPem, clientKeyPem: material.keyPem } : { token: material.token }),
-  };
+  return targetConnection(input.target, material);
 }
 
 /** Maps results (whose refs the server normalized: namespace defaulted, dropped for cluster-scoped kinds) to positions. */
