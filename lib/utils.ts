@@ -7,3 +7,15 @@ export function cn(...inputs: ClassValue[]): string {
 
 /** Performance mark set once the page's React tree has hydrated (app/providers.tsx); the dashboard bench reads it. */
 export const HYDRATED_MARK = "wharf:hydrated";
+
+/** A small deterministic PRNG (mulberry32): the same seed gives the same sequence, so generated data can be replayed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -12,6 +12,7 @@ import { statusColumnsFor } from "@/lib/credentials/status-columns";
 import { createDb, type Db, type Tx } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { env } from "@/lib/env";
+import { seededRandom } from "@/lib/utils";
 
 export interface ScaleOptions {
   targets: number;
@@ -35,18 +36,6 @@ const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
 const TEAMS = ["payments", "storefront", "search", "identity", "edge", "data", "mobile", "platform"];
 const DAY = 86_400_000;
 const HISTORY_DAYS = 90;
-
-/** A small deterministic PRNG (mulberry32), so two runs with the same numbers produce the same shape. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(r: () => number, items: readonly T[]): T {
   return items[Math.floor(r() * items.length)]!;
@@ -116,7 +105,7 @@ export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport
   const log = opts.log ?? ((line: string) => console.log(line));
   const batch = opts.batch ?? 5000;
   const started = performance.now();
-  const r = rng(opts.targets * 31 + opts.events);
+  const r = seededRandom(opts.targets * 31 + opts.events);
   const now = Date.now();
   const run = randomBytes(3).toString("hex");
   const rows: Record<string, number> = {};

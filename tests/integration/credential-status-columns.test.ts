@@ -14,6 +14,7 @@ import { dbFor } from "@/lib/db/client";
 import { rotateCredential } from "@/lib/rotation/data/rotate-credential";
 import { updateTarget } from "@/lib/targets/data/update-target";
 import { useTestDatabase } from "../support/test-db";
+import { seededRandom } from "@/lib/utils";
 
 // The status counts are indexed range counts over boundaries stored on each credential; the rule is
 // `rotationStatus`, evaluated row by row. On a random fixture (policies by environment and by name, tokens that
@@ -28,18 +29,7 @@ const run = randomBytes(3).toString("hex");
 const ENVS = [`a-${run}`, `b-${run}`, `c-${run}`]; // c has no environment policy
 const T0 = Date.UTC(2026, 2, 1);
 
-/** mulberry32: a small seeded PRNG, so a failing fixture can be replayed. */
-function prng(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const r = prng(seed);
+const r = seededRandom(seed);
 const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 function saJwt(exp: Date): string {

@@ -16,6 +16,7 @@ import { nextRotation, rotationDueReason } from "@/lib/rotation/schedule";
 import { updateTarget } from "@/lib/targets/data/update-target";
 import { callRoute, createCaller } from "../support/api";
 import { useTestDatabase } from "../support/test-db";
+import { seededRandom } from "@/lib/utils";
 
 // The credentials list pages in the database (keyset over (target name, id), a status as conditions on the stored
 // boundaries) and the rotation scheduler reads only rows past their stored `autoRotateAt`. Both must give exactly
@@ -30,18 +31,7 @@ const run = randomBytes(3).toString("hex");
 const ENVS = [`a-${run}`, `b-${run}`, `c-${run}`]; // c has no environment policy
 const T0 = Date.UTC(2026, 2, 1);
 
-/** mulberry32: a small seeded PRNG, so a failing fixture can be replayed. */
-function prng(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const r = prng(seed);
+const r = seededRandom(seed);
 const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 function saJwt(iat: Date, exp: Date): string {
