@@ -22,8 +22,18 @@ export const ZCreateAgent = z.strictObject({
 export type TCreateAgent = z.output<typeof ZCreateAgent>;
 export type TCreateAgentInput = z.input<typeof ZCreateAgent>;
 
+export const AGENT_LIST_LIMIT_DEFAULT = 50;
+export const AGENT_LIST_LIMIT_MAX = 200;
+
+const emptyToUndefined = (v: unknown) => (v === "" ? undefined : v);
+
 export const ZAgentListQuery = z.object({
-  targetId: z.preprocess((v) => (v === "" ? undefined : v), z.string().trim().max(100).optional()),
+  targetId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
+  cursor: z.preprocess(emptyToUndefined, z.string().max(200).optional()),
+  limit: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1).max(AGENT_LIST_LIMIT_MAX, `Ask for at most ${AGENT_LIST_LIMIT_MAX} agents per page.`).default(AGENT_LIST_LIMIT_DEFAULT),
+  ),
 });
 
 export type AgentState = "awaiting-enrolment" | "enrolment-expired" | "online" | "stale" | "never-seen" | "revoked";

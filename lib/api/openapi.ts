@@ -53,7 +53,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: "POST", path: "/api/agent/v1/events", access: "agent", tag: "agent protocol", summary: "A batch of sync events, stored once each by event id", body: ZEventsRequest, response: "Counts of accepted and duplicate events." },
   { method: "POST", path: "/api/agent/v1/heartbeat", access: "agent", tag: "agent protocol", summary: "Agent version, hostname and each repository's applied revision and state", body: ZHeartbeatRequest, response: "Acknowledgement." },
   // Agents
-  { method: "GET", path: "/api/agents", access: "read", tag: "agents", summary: "Pull agents (optionally of one target), without secrets", query: ZAgentListQuery, response: "Agents with their state." },
+  { method: "GET", path: "/api/agents", access: "read", tag: "agents", summary: "Pull agents (optionally of one target), without secrets, newest first", query: ZAgentListQuery, response: "A page of agents with their state, and nextCursor (null on the last page)." },
   { method: "POST", path: "/api/agents", access: "targets.manage", tag: "agents", summary: "Create an agent for pull targets; answers its one-time enrolment token and install snippet", body: ZCreateAgent, success: 201, response: "The agent, its enrolment token (once) and the install snippet." },
   { method: "POST", path: "/api/agents/:id/revoke", access: "targets.manage", tag: "agents", summary: "Revoke an agent: its credential and enrolment token stop working at once", response: "The revoked agent." },
   { method: "POST", path: "/api/agents/:id/rotate", access: "targets.manage", tag: "agents", summary: "Issue a new agent credential (shown once); the old one stops working", response: "The new credential, once." },

@@ -3,11 +3,11 @@ import { createAgent } from "@/lib/agents/data/create-agent";
 import { listAgents } from "@/lib/agents/data/list-agents";
 import { ZAgentListQuery, type TCreateAgentInput } from "@/lib/agents/schemas";
 
-// GET /api/agents — pull agents (optionally of one target), without secrets
+// GET /api/agents — pull agents (optionally of one target), without secrets, newest first, cursor-paginated
 export const GET = withAuth(
   async ({ req }) => {
     const q = ZAgentListQuery.parse(searchParamsOf(req));
-    return { agents: await listAgents({ targetId: q.targetId }) };
+    return listAgents({ targetId: q.targetId, cursor: q.cursor, limit: q.limit });
   },
   { permission: "read" },
 );

@@ -1,16 +1,35 @@
 import "server-only";
 import { db } from "@/lib/db";
-import type { AgentView } from "../schemas";
+import { AppError } from "@/lib/errors";
+import { decodeAgentCursor, encodeAgentCursor } from "../cursor";
+import { AGENT_LIST_LIMIT_DEFAULT, type AgentView } from "../schemas";
 import { AGENT_INCLUDE, toAgentView } from "./to-agent-view";
 
-/** Agents, newest first; with `targetId`, only those serving that target. Never includes secrets or their hashes. */
-export async function listAgents(opts: { targetId?: string | undefined; now?: Date } = {}): Promise<AgentView[]> {
+export interface AgentListPage {
+  agents: AgentView[];
+  /** Pass as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
+}
+
+/**
+ * Agents, newest first, a page at a time (keyset on the (createdAt, id) index); with `targetId`, only those serving
+ * that target. Never includes secrets or their hashes.
+ */
+export async function listAgents(opts: { targetId?: string | undefined; cursor?: string | undefined; limit?: number; now?: Date } = {}): Promise<AgentListPage> {
+  const limit = opts.limit ?? AGENT_LIST_LIMIT_DEFAULT;
+  const after = opts.cursor ? decodeAgentCursor(opts.cursor) : null;
+  if (opts.cursor && !after) throw new AppError("VALIDATION_FAILED", "This cursor is not one the agents list produced; start from the first page.", { fields: { cursor: ["Not a cursor of this list."] } });
   const rows = await db().agent.findMany({
-    where: opts.targetId ? { targets: { some: { targetId: opts.targetId } } } : {},
+    where: {
+      ...(opts.targetId ? { targets: { some: { targetId: opts.targetId } } } : {}),
+      ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
+    },
     include: AGENT_INCLUDE,
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: 500,
+    take: limit + 1,
   });
   const now = opts.now ?? new Date();
-  return rows.map((r) => toAgentView(r, now));
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { agents: page.map((r) => toAgentView(r, now)), nextCursor: rows.length > limit && last ? encodeAgentCursor(last) : null };
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { listAgents } from "@/lib/agents/data/list-agents";
+import { AGENT_LIST_LIMIT_MAX } from "@/lib/agents/schemas";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { listRepos } from "@/lib/repos/data/list-repos";
@@ -14,7 +15,7 @@ export async function getPullStatus(opts: { targetId: string; now?: Date }): Pro
   if (!target) throw new AppError("NOT_FOUND", "No target with this id exists.");
   if (target.mode !== "pull") throw new AppError("TARGET_NOT_PULL", "This is a push target; it has no agent status.");
   const now = opts.now ?? new Date();
-  const [repos, agents] = await Promise.all([listRepos({ targetId: target.id }), listAgents({ targetId: target.id, now })]);
+  const [repos, { agents }] = await Promise.all([listRepos({ targetId: target.id }), listAgents({ targetId: target.id, now, limit: AGENT_LIST_LIMIT_MAX })]);
   const revisions = new Set(repos.map((r) => r.status?.revision ?? null));
   const lastSync = repos
     .map((r) => r.status?.lastSyncAt ?? null)
