@@ -1,20 +1,39 @@
 import { rebuildRollups } from "@/lib/compare/data/rollups";
+import { deliveryHistorySpan } from "@/lib/compare/rebuild-rollups";
+import { db } from "@/lib/db";
 
 const DAY_MS = 86_400_000;
+const USAGE = "usage: npm run wharf -- rollups [days | all]   (days 1–3660, default 90; all: the whole stored history)";
 
 /**
- * `npm run wharf -- rollups [days]`: recomputes the comparison's delivery rollups for the last `days` (default 90)
- * from deployments and sync events — after an import, a bulk seed (`seed:scale`) or a rules change.
+ * `npm run wharf -- rollups [days | all]`: recomputes the comparison's delivery rollups for the last `days` (default
+ * 90), or for every day that holds deliveries, from deployments and sync events, with the row marks behind them
+ * (recovery marks, commit times) — after an import or a change of the figures' rules. Upgrades and `seed:scale` do
+ * this themselves.
  */
 export async function run(args: string[]): Promise<number> {
-  const days = Number(args[0] ?? "90");
-  if (!Number.isInteger(days) || days < 1 || days > 3660) {
-    console.error("usage: npm run wharf -- rollups [days]   (1–3660, default 90)");
-    return 2;
+  const arg = args[0] ?? "90";
+  let window: { from: Date; to: Date } | null;
+  if (arg === "all") {
+    window = await deliveryHistorySpan(db());
+    if (!window) {
+      console.log("no deployments or sync events: nothing to rebuild");
+      return 0;
+    }
+  } else {
+    const days = Number(arg);
+    if (!Number.isInteger(days) || days < 1 || days > 3660) {
+      console.error(USAGE);
+      return 2;
+    }
+    const to = new Date(Date.now() + DAY_MS);
+    window = { from: new Date(to.getTime() - (days + 1) * DAY_MS), to };
   }
-  const to = new Date(Date.now() + DAY_MS);
   const started = Date.now();
-  const result = await rebuildRollups({ from: new Date(to.getTime() - (days + 1) * DAY_MS), to });
-  console.log(`rebuilt ${result.rows} rollup rows over ${result.days} days in ${Date.now() - started} ms`);
+  const result = await rebuildRollups({ ...window, log: (line) => console.log(`  ${line}`) });
+  console.log(
+    `rebuilt ${result.rows} rollup rows and ${result.histogramRows} histogram rows over ${result.days} days ` +
+      `(${result.marks} recovery marks and ${result.committedAt} commit times written) in ${Date.now() - started} ms`,
+  );
   return 0;
 }

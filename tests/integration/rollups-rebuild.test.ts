@@ -1,0 +1,173 @@
+import { randomBytes } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import * as eventsRoute from "@/app/api/agent/v1/events/route";
+import type { Actor } from "@/lib/audit/schemas";
+import { utcDay } from "@/lib/compare/contributions";
+import { rebuildRollups } from "@/lib/compare/data/rollups";
+import { db } from "@/lib/db";
+import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
+import { callRoute, createCaller, type Caller } from "../support/api";
+import { createEnrolledAgent, fakeSha, syncEvent, type AgentCaller } from "../support/pull";
+import { useTestDatabase } from "../support/test-db";
+
+// The rebuild (lib/compare/rebuild-rollups.ts) against the incremental path, where the two could part: a window that
+// starts inside a run of failures (the line's state before the window comes from the database, for many lines per
+// statement), slices of days that cut through runs (the state carries over), damaged marks and sums.
+useTestDatabase();
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+/** The fixture's first day: twenty whole days ago. */
+const B = utcDay(new Date(Date.now() - 20 * DAY)).getTime();
+const at = (ms: number) => new Date(B + ms);
+
+let admin: Caller;
+let actor: Actor;
+let agent: AgentCaller;
+let pushTarget = "";
+let pullTarget = "";
+let repoId = "";
+const ids: Record<string, string> = {};
+
+async function deployment(name: string, opts: { createdAt: Date; approvedAt?: Date; finishedAt: Date; to: "succeeded" | "failed" }): Promise<void> {
+  const d = await db().deployment.create({
+    data: {
+      targetId: pushTarget,
+      state: "pending-approval",
+      sourceKind: "git",
+      manifests: "",
+      manifestsDigest: randomBytes(8).toString("hex"),
+      objectCount: 0,
+      commitAt: new Date(opts.createdAt.getTime() - 15 * MIN),
+      commitSha: fakeSha(),
+      requestedById: admin.userId,
+      requestedByKind: "user",
+      requestedByName: admin.email,
+      createdAt: opts.createdAt,
+    },
+  });
+  ids[name] = d.id;
+  await db().$transaction(async (tx) => {
+    if (opts.approvedAt) {
+      await tx.deploymentApproval.create({
+        data: { deploymentId: d.id, approverId: admin.userId, approverEmail: admin.email, approverName: "A", approverKind: "user", decision: "approved", manifestsDigest: d.manifestsDigest, createdAt: opts.approvedAt },
+      });
+    }
+    const approvedAt = opts.approvedAt ?? opts.createdAt;
+    expect(await transitionDeployment(tx, { deploymentId: d.id, to: "approved", actor, data: { approvedAt } })).toBe(true);
+    expect(await transitionDeployment(tx, { deploymentId: d.id, to: "queued", actor, data: { queuedAt: approvedAt } })).toBe(true);
+    expect(await transitionDeployment(tx, { deploymentId: d.id, to: "running", actor, data: { startedAt: approvedAt } })).toBe(true);
+    expect(await transitionDeployment(tx, { deploymentId: d.id, to: opts.to, actor, data: { finishedAt: opts.finishedAt } })).toBe(true);
+  });
+}
+
+function pullEvent(result: "synced" | "failed" | "drift-detected" | "drift-corrected", occurredAt: Date) {
+  const kind = result.startsWith("drift") ? "drift" : "sync";
+  return syncEvent({
+    targetId: pullTarget,
+    repoId,
+    kind,
+    trigger: kind === "drift" ? "drift" : "poll",
+    result,
+    occurredAt: occurredAt.toISOString(),
+    ...(result === "synced" ? { revision: { sha: fakeSha(), committedAt: new Date(occurredAt.getTime() - 25 * MIN).toISOString() } } : {}),
+  });
+}
+
+/** Everything a rebuild writes: the sums, the histogram, the recovery marks and the commit times. */
+async function snapshot() {
+  const rollups = await db().deliveryRollup.findMany({ orderBy: [{ day: "asc" }, { targetId: "asc" }] });
+  const histogram = await db().deliveryHistogram.findMany({ orderBy: [{ day: "asc" }, { targetId: "asc" }, { metric: "asc" }, { bucket: "asc" }] });
+  const deployments = await db().deployment.findMany({ orderBy: { id: "asc" }, select: { id: true, outageStartedAt: true } });
+  const events = await db().syncEvent.findMany({ orderBy: { id: "asc" }, select: { id: true, result: true, outageStartedAt: true, committedAt: true } });
+  return {
+    rollups: rollups.map(({ id: _id, updatedAt: _u, ...r }) => r),
+    histogram: histogram.map(({ id: _id, ...h }) => h),
+    deployments,
+    events,
+  };
+}
+
+let incremental: Awaited<ReturnType<typeof snapshot>>;
+
+beforeAll(async () => {
+  admin = await createCaller("admin");
+  actor = { kind: "user", id: admin.userId, name: admin.email };
+  pushTarget = (await db().target.create({ data: { name: `push-${randomBytes(4).toString("hex")}`, environment: "prod", mode: "push", serverUrl: "https://127.0.0.1:6443" } })).id;
+  pullTarget = (await db().target.create({ data: { name: `pull-${randomBytes(4).toString("hex")}`, environment: "prod", mode: "pull", serverUrl: "https://127.0.0.1:6443" } })).id;
+  repoId = (await db().pullRepo.create({ data: { targetId: pullTarget, url: "https://git.example/r.git", branch: "main", createdById: admin.userId } })).id;
+  agent = await createEnrolledAgent(admin, [pullTarget]);
+
+  // Push: a success; a run of two failures from day 1 that a success ends on day 3 (restore 2 days + 30 min); a
+  // failure on day 5 that a success ends the same day; a failure on day 7 still open at the end.
+  await deployment("ok0", { createdAt: at(0), approvedAt: at(20 * MIN), finishedAt: at(HOUR), to: "succeeded" });
+  await deployment("fail1", { createdAt: at(DAY), finishedAt: at(DAY + HOUR), to: "failed" });
+  await deployment("fail2", { createdAt: at(DAY + 2 * HOUR), finishedAt: at(DAY + 3 * HOUR), to: "failed" });
+  await deployment("ok3", { createdAt: at(3 * DAY), approvedAt: at(3 * DAY + HOUR), finishedAt: at(3 * DAY + 90 * MIN), to: "succeeded" });
+  await deployment("fail5", { createdAt: at(5 * DAY), finishedAt: at(5 * DAY + HOUR), to: "failed" });
+  await deployment("ok5", { createdAt: at(5 * DAY + 2 * HOUR), finishedAt: at(5 * DAY + 4 * HOUR), to: "succeeded" });
+  await deployment("fail7", { createdAt: at(7 * DAY), finishedAt: at(7 * DAY + HOUR), to: "failed" });
+
+  // Pull: a run of failures from day 1 (drift in between changes nothing) that a drift correction ends on day 3; a
+  // synced with nothing to restore; a failure on day 6 that a sync ends on day 7.
+  const events = [
+    pullEvent("synced", at(HOUR)),
+    pullEvent("failed", at(DAY + 3 * HOUR)),
+    pullEvent("drift-detected", at(2 * DAY)),
+    pullEvent("failed", at(2 * DAY + HOUR)),
+    pullEvent("drift-corrected", at(3 * DAY + 2 * HOUR)),
+    pullEvent("synced", at(4 * DAY)),
+    pullEvent("failed", at(6 * DAY)),
+    pullEvent("synced", at(7 * DAY + 5 * HOUR)),
+  ];
+  const res = await callRoute(eventsRoute.POST, { method: "POST", path: "/api/agent/v1/events", body: { events }, as: agent });
+  expect(res.status, res.text).toBe(200);
+  incremental = await snapshot();
+});
+
+describe("rollup rebuild against the incremental path", () => {
+  it("the fixture has the recoveries it is about", async () => {
+    const marked = await db().deployment.findMany({ where: { outageStartedAt: { not: null } }, select: { id: true, outageStartedAt: true } });
+    expect(marked.map((d) => d.id).sort()).toEqual([ids.ok3, ids.ok5].sort());
+    expect(marked.find((d) => d.id === ids.ok3)?.outageStartedAt).toEqual(at(DAY + HOUR));
+    expect(incremental.events.filter((e) => e.outageStartedAt).map((e) => [e.result, e.outageStartedAt])).toEqual(
+      expect.arrayContaining([
+        ["drift-corrected", at(DAY + 3 * HOUR)],
+        ["synced", at(6 * DAY)],
+      ]),
+    );
+    expect(incremental.events.filter((e) => e.outageStartedAt)).toHaveLength(2);
+  });
+
+  it("a window that starts inside a run of failures takes the run's start from before the window", async () => {
+    // Day 2 is inside both runs; the rows of days before it must stay as they are.
+    await db().deliveryRollup.deleteMany({});
+    await db().deliveryHistogram.deleteMany({ where: { day: { gte: at(2 * DAY) } } });
+    await db().deliveryRollup.createMany({ data: incremental.rollups.filter((r) => r.day < at(2 * DAY)) });
+    await rebuildRollups({ from: at(2 * DAY), to: at(9 * DAY) });
+    expect(await snapshot()).toEqual(incremental);
+  });
+
+  it("one-day slices cut through the runs and give the same rows", async () => {
+    const result = await rebuildRollups({ from: at(-DAY), to: at(9 * DAY), sliceDays: 1 });
+    expect(result.days).toBe(10);
+    expect(result.rows).toBe(incremental.rollups.length);
+    expect(result.marks).toBe(0);
+    expect(await snapshot()).toEqual(incremental);
+  });
+
+  it("repairs wrong and missing marks, lost commit times and lost sums, writing only what differs", async () => {
+    await db().deployment.update({ where: { id: ids.ok3 }, data: { outageStartedAt: null } });
+    await db().deployment.update({ where: { id: ids.fail2 }, data: { outageStartedAt: at(0) } });
+    await db().syncEvent.updateMany({ where: { result: "synced" }, data: { committedAt: null } });
+    await db().syncEvent.updateMany({ where: { result: "drift-corrected" }, data: { outageStartedAt: null } });
+    await db().syncEvent.updateMany({ where: { result: "drift-detected" }, data: { outageStartedAt: at(0) } });
+    await db().deliveryRollup.deleteMany({ where: { targetId: pushTarget } });
+    await db().deliveryHistogram.updateMany({ data: { count: 99 } });
+    const result = await rebuildRollups({ from: at(-DAY), to: at(9 * DAY) });
+    expect(result.marks).toBe(4);
+    expect(result.committedAt).toBe(3);
+    expect(await snapshot()).toEqual(incremental);
+  });
+});
