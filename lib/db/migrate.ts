@@ -43,12 +43,16 @@ const MIGRATIONS_TABLE: Record<DatabaseKind, string> = {
 /**
  * Steps a migration's SQL cannot express without a second copy of one of Wharf's rules (and in two SQL dialects):
  * they run right after the named migration is applied, with a Prisma client, when `table` holds rows (a new
- * database has nothing to fill). Each step is idempotent; `npm run wharf -- credential-status` reruns it.
+ * database has nothing to fill). Each step is idempotent, and a command reruns it: `npm run wharf -- credential-status`,
+ * `npm run wharf -- rollups all`.
  */
 const AFTER_MIGRATION: Record<string, { table: string; run: (url: string) => Promise<void> }> = {
   // Status boundaries (overdueAt, dueSoonAt, …) by the one rule in lib/credentials/status.ts, and scope verdicts
   // out of the scopeSummary JSON.
   "20261126132551_credential_status_scope": { table: "Credential", run: backfillCredentialColumns },
+  // SyncEvent.committedAt (from the details the agent sent) and the recovery marks (outageStartedAt) of rows stored
+  // before the columns existed, with the rollups they belong to: a rebuild of every day that holds deliveries.
+  "20261126132747_deployment_list_filters": { table: "Target", run: rebuildDeliveryHistory },
   // The target name copy (list order) and autoRotateAt (nextRotation under an autoRotate policy).
   "20261126135309_credential_list_order": { table: "Credential", run: recomputeCredentialColumns },
 };
@@ -69,6 +73,17 @@ async function recomputeCredentialColumns(url: string): Promise<void> {
   const db = createDb(url);
   try {
     await columns.recomputeCredentialStatusColumns(db, { dialect: databaseKind(url) });
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+async function rebuildDeliveryHistory(url: string): Promise<void> {
+  const [{ createDb }, rollups] = await Promise.all([import("./client"), import("../compare/rebuild-rollups")]);
+  const db = createDb(url);
+  try {
+    const span = await rollups.deliveryHistorySpan(db);
+    if (span) await rollups.rebuildDeliveryRollups(db, { ...span, dialect: databaseKind(url) });
   } finally {
     await db.$disconnect();
   }

@@ -1,19 +1,27 @@
 import { randomBytes } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as eventsRoute from "@/app/api/agent/v1/events/route";
 import type { Actor } from "@/lib/audit/schemas";
 import { utcDay } from "@/lib/compare/contributions";
 import { rebuildRollups } from "@/lib/compare/data/rollups";
+import { deliveryHistorySpan, rebuildDeliveryRollups } from "@/lib/compare/rebuild-rollups";
 import { db } from "@/lib/db";
+import { createDb, type Db } from "@/lib/db/client";
+import { listMigrations, migrateDatabase } from "@/lib/db/migrate";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { createEnrolledAgent, fakeSha, syncEvent, type AgentCaller } from "../support/pull";
-import { useTestDatabase } from "../support/test-db";
+import { testPgUrl, useTestDatabase } from "../support/test-db";
 
 // The rebuild (lib/compare/rebuild-rollups.ts) against the incremental path, where the two could part: a window that
 // starts inside a run of failures (the line's state before the window comes from the database, for many lines per
-// statement), slices of days that cut through runs (the state carries over), damaged marks and sums.
-useTestDatabase();
+// statement), slices of days that cut through runs (the state carries over), damaged marks and sums, and an upgrade
+// from before SyncEvent.committedAt and the recovery marks existed (the rebuild runs at migrate time).
+const t = useTestDatabase();
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -169,5 +177,96 @@ describe("rollup rebuild against the incremental path", () => {
     expect(result.marks).toBe(4);
     expect(result.committedAt).toBe(3);
     expect(await snapshot()).toEqual(incremental);
+  });
+});
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+/** An empty database of the kind under test, not yet migrated. */
+async function emptyDatabase(): Promise<string> {
+  if (t.kind === "sqlite") {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-rollups-"));
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    return `file:${path.join(dir, "old.db")}`;
+  }
+  const name = `wharf_rollups_${randomBytes(5).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: testPgUrl() });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  cleanups.push(async () => {
+    const c = new pg.Client({ connectionString: testPgUrl() });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await c.end();
+  });
+  const u = new URL(testPgUrl());
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+describe("upgrading a database from before the recovery marks and SyncEvent.committedAt", () => {
+  const MIGRATION = "20261126132747_deployment_list_filters";
+
+  it("fills the marks and commit times and rebuilds the rollups at migrate time", async () => {
+    const migrations = listMigrations(t.kind).map((m) => m.name);
+    const before = migrations[migrations.indexOf(MIGRATION) - 1]!;
+    const url = await emptyDatabase();
+    await migrateDatabase(url, { until: before });
+
+    const old: Db = createDb(url);
+    const day = utcDay(new Date(Date.now() - 40 * DAY)).getTime();
+    const when = (ms: number) => new Date(day + ms);
+    try {
+      // Written with raw SQL: the generated client knows only the new schema.
+      await old.$executeRaw`INSERT INTO "User" ("id", "email", "name", "role", "updatedAt") VALUES ('u1', 'u1@old.wharf', 'U', 'admin', ${when(0)})`;
+      await old.$executeRaw`INSERT INTO "Target" ("id", "name", "environment", "mode", "serverUrl", "updatedAt") VALUES ('t-push', 'old-push', 'prod', 'push', 'https://k', ${when(0)})`;
+      await old.$executeRaw`INSERT INTO "Target" ("id", "name", "environment", "mode", "serverUrl", "updatedAt") VALUES ('t-pull', 'old-pull', 'prod', 'pull', 'https://k', ${when(0)})`;
+      for (const [id, state, finished] of [["d1", "failed", HOUR], ["d2", "succeeded", 3 * HOUR]] as const) {
+        await old.$executeRaw`INSERT INTO "Deployment" ("id", "targetId", "state", "sourceKind", "manifests", "manifestsDigest", "objectCount", "requestedById", "requestedByKind", "requestedByName", "createdAt", "finishedAt", "updatedAt")
+          VALUES (${id}, 't-push', ${state}, 'manifests', '', 'x', 0, 'u1', 'user', 'u1@old.wharf', ${when(0)}, ${when(finished)}, ${when(finished)})`;
+      }
+      const events: [string, string, number, string][] = [
+        ["e1", "failed", 2 * HOUR, "{}"],
+        ["e2", "synced", 5 * HOUR, JSON.stringify({ committedAt: when(4 * HOUR).toISOString(), diff: { counts: {} } })],
+        ["e3", "synced", 6 * HOUR, "{}"],
+      ];
+      for (const [id, result, occurred, details] of events) {
+        await old.$executeRaw`INSERT INTO "SyncEvent" ("id", "agentId", "targetId", "repoId", "occurredAt", "kind", "trigger", "result", "details")
+          VALUES (${id}, 'a1', 't-pull', 'r1', ${when(occurred)}, 'sync', 'poll', ${result}, ${details})`;
+      }
+    } finally {
+      await old.$disconnect();
+    }
+
+    expect(await migrateDatabase(url)).toContain(MIGRATION);
+
+    const upgraded = createDb(url);
+    try {
+      expect(await upgraded.deployment.findMany({ orderBy: { id: "asc" }, select: { id: true, outageStartedAt: true } })).toEqual([
+        { id: "d1", outageStartedAt: null },
+        { id: "d2", outageStartedAt: when(HOUR) },
+      ]);
+      expect(await upgraded.syncEvent.findMany({ orderBy: { id: "asc" }, select: { id: true, committedAt: true, outageStartedAt: true, environment: true } })).toEqual([
+        { id: "e1", committedAt: null, outageStartedAt: null, environment: "prod" },
+        { id: "e2", committedAt: when(4 * HOUR), outageStartedAt: when(2 * HOUR), environment: "prod" },
+        { id: "e3", committedAt: null, outageStartedAt: null, environment: "prod" },
+      ]);
+      const rollups = await upgraded.deliveryRollup.findMany({ orderBy: { targetId: "asc" } });
+      expect(rollups.map((r) => ({ day: r.day, targetId: r.targetId, mode: r.mode, deployments: r.deployments, failures: r.failures, leadTimeCount: r.leadTimeCount, leadTimeSumMs: r.leadTimeSumMs, restoreCount: r.restoreCount, restoreSumMs: r.restoreSumMs }))).toEqual([
+        { day: when(0), targetId: "t-pull", mode: "pull", deployments: 3, failures: 1, leadTimeCount: 1, leadTimeSumMs: HOUR, restoreCount: 1, restoreSumMs: 3 * HOUR },
+        { day: when(0), targetId: "t-push", mode: "push", deployments: 2, failures: 1, leadTimeCount: 1, leadTimeSumMs: 3 * HOUR, restoreCount: 1, restoreSumMs: 2 * HOUR },
+      ]);
+      // Idempotent: a second rebuild of the whole history finds nothing to mark.
+      const span = await deliveryHistorySpan(upgraded);
+      expect(span).toEqual({ from: when(0), to: when(DAY) });
+      const again = await rebuildDeliveryRollups(upgraded, { ...span!, dialect: t.kind });
+      expect(again).toEqual({ days: 1, rows: 2, histogramRows: expect.any(Number), marks: 0, committedAt: 0 });
+    } finally {
+      await upgraded.$disconnect();
+    }
   });
 });
