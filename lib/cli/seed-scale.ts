@@ -1,13 +1,15 @@
 // `npm run seed:scale -- --targets 10000 --events 1000000 [--deployments N] [--audit N] [--force]`
 // Fills the database named by DATABASE_URL with a realistic large Wharf for benchmarks and query-plan checks:
 // push and pull targets, sealed credentials, deployments in every state with approvals, agents and repositories,
-// sync events, and a valid audit hash chain. Refuses a database that already has targets unless --force (then it
+// sync events, a valid audit hash chain, and the comparison's delivery rollups with the row marks the live system
+// writes (recovery marks, commit times). Refuses a database that already has targets unless --force (then it
 // adds to what is there; nothing is ever deleted — the audit trail is append-only).
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { GENESIS_HASH, hashAuditRow, type ChainedFields } from "@/lib/audit/chain";
 import { seal } from "@/lib/credentials/crypto";
 import { loadKeyring } from "@/lib/credentials/keyring";
 import { envelopeContext, fingerprintOf, serializeMaterial } from "@/lib/credentials/material";
+import { rebuildDeliveryRollups } from "@/lib/compare/rebuild-rollups";
 import { statusColumnsFor } from "@/lib/credentials/status-columns";
 import { createDb, type Db, type Tx } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
@@ -292,6 +294,8 @@ export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport
   );
 
   const environmentOf = new Map(pull.map((t) => [t.id, t.environment]));
+  // Commit times draw from their own stream, so every other choice stays what it was before they were seeded.
+  const lead = seededRandom(opts.targets * 37 + opts.events + 1);
   // Sync events are generated and inserted batch by batch: a million rows never sit in memory at once.
   await step("sync events", async () => {
     if (!repos.length) return 0;
@@ -304,6 +308,10 @@ export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport
         const occurredAt = new Date(now - Math.floor(r() * HISTORY_DAYS * DAY));
         const result = weighted(r, [["synced", 85], ["failed", 5], ["drift-detected", 4], ["drift-corrected", 5], ["pending-approval", 1]] as const);
         const changed = result === "synced" ? Math.floor(r() * 3) : 0;
+        // The agent reports the revision's commit time (lead time from commit to live): a poll or a webhook after
+        // the push, sometimes a commit that waited hours (a freeze, a slow pipeline).
+        const leadMs = weighted(lead, [[60_000 + lead() * 9 * 60_000, 60], [10 * 60_000 + lead() * 50 * 60_000, 30], [3_600_000 + lead() * 7 * 3_600_000, 10]] as const);
+        const committedAt = new Date(occurredAt.getTime() - Math.floor(leadMs));
         return {
           id: randomUUID(), agentId: agentOf.get(repo.targetId)!, targetId: repo.targetId, repoId: repo.id, occurredAt,
           receivedAt: new Date(occurredAt.getTime() + 200), kind: result.startsWith("drift") ? "drift" : "sync",
@@ -311,7 +319,8 @@ export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport
           revisionSha: sha(`${repo.id}${Math.floor(occurredAt.getTime() / DAY)}`).slice(0, 40), revisionMessage: "Bump image",
           revisionAuthorName: "CI", revisionAuthorEmail: "ci@example.com", changedCount: changed, unchangedCount: 4 - changed,
           durationMs: 300 + Math.floor(r() * 4000), message: result === "failed" ? "manifest error: unknown field spec.replica" : "",
-          environment,
+          // As the ingestion stores it: the commit time in its column and in the details the agent sent.
+          details: JSON.stringify({ committedAt: committedAt.toISOString() }), committedAt, environment,
         };
       });
       await bulkInsert(db, "SyncEvent", chunk);
@@ -358,6 +367,16 @@ export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport
       });
     }
     return audit.length;
+  });
+
+  // The rollups and row marks (time to restore, commit times) the live path writes per outcome, rebuilt over the
+  // seeded history by the same rules: bulk rows skip the data layer.
+  await step("delivery rollups", async () => {
+    // Fresh bulk rows have no planner statistics until autovacuum gets to them; without them PostgreSQL sorts the rest
+    // of a slice for every page of the rebuild instead of walking the time index.
+    if (env().databaseKind === "postgresql") await db.$executeRawUnsafe(`ANALYZE "Deployment", "DeploymentApproval", "SyncEvent"`);
+    const result = await rebuildDeliveryRollups(db, { from: new Date(now - (HISTORY_DAYS + 1) * DAY), to: new Date(now + DAY), dialect: env().databaseKind });
+    return result.rows + result.histogramRows;
   });
 
   const seconds = (performance.now() - started) / 1000;
