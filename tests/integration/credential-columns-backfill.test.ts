@@ -1,53 +1,19 @@
-import { randomBytes } from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import pg from "pg";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DAY_MS } from "@/lib/credentials/status";
 import { statusColumnsFor } from "@/lib/credentials/status-columns";
 import { createDb, type Db } from "@/lib/db/client";
 import { listMigrations, migrateDatabase } from "@/lib/db/migrate";
-import { testPgUrl, useTestDatabase } from "../support/test-db";
+import { createScratchDatabase, useTestDatabase } from "../support/test-db";
 
 // Upgrading a database that already holds credentials fills the new status and scope columns at migrate time, by the
 // same code the data layer uses (lib/credentials/status-columns.ts), on SQLite and on PostgreSQL.
 const t = useTestDatabase();
 const MIGRATION = "20261126132551_credential_status_scope";
-const cleanups: (() => Promise<void>)[] = [];
-
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-/** An empty database of the kind under test, not yet migrated. */
-async function emptyDatabase(): Promise<string> {
-  if (t.kind === "sqlite") {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-backfill-"));
-    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-    return `file:${path.join(dir, "old.db")}`;
-  }
-  const name = `wharf_backfill_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: testPgUrl() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  cleanups.push(async () => {
-    const c = new pg.Client({ connectionString: testPgUrl() });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await c.end();
-  });
-  const u = new URL(testPgUrl());
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 describe("the credential status/scope migration on a database with credentials", () => {
   it("backfills boundaries by the rule and carries scope verdicts over from scopeSummary", async () => {
     const migrations = listMigrations(t.kind).map((m) => m.name);
     const before = migrations[migrations.indexOf(MIGRATION) - 1]!;
-    const url = await emptyDatabase();
+    const url = await createScratchDatabase(t.kind);
     await migrateDatabase(url, { until: before });
 
     const old: Db = createDb(url);

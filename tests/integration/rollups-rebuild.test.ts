@@ -1,9 +1,5 @@
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as eventsRoute from "@/app/api/agent/v1/events/route";
 import type { Actor } from "@/lib/audit/schemas";
 import { utcDay } from "@/lib/compare/contributions";
@@ -15,7 +11,7 @@ import { listMigrations, migrateDatabase } from "@/lib/db/migrate";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { createEnrolledAgent, fakeSha, syncEvent, type AgentCaller } from "../support/pull";
-import { testPgUrl, useTestDatabase } from "../support/test-db";
+import { createScratchDatabase, useTestDatabase } from "../support/test-db";
 
 // The rebuild (lib/compare/rebuild-rollups.ts) against the incremental path, where the two could part: a window that
 // starts inside a run of failures (the line's state before the window comes from the database, for many lines per
@@ -180,41 +176,13 @@ describe("rollup rebuild against the incremental path", () => {
   });
 });
 
-const cleanups: (() => Promise<void>)[] = [];
-afterAll(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
-
-/** An empty database of the kind under test, not yet migrated. */
-async function emptyDatabase(): Promise<string> {
-  if (t.kind === "sqlite") {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-rollups-"));
-    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-    return `file:${path.join(dir, "old.db")}`;
-  }
-  const name = `wharf_rollups_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: testPgUrl() });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  cleanups.push(async () => {
-    const c = new pg.Client({ connectionString: testPgUrl() });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await c.end();
-  });
-  const u = new URL(testPgUrl());
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 describe("upgrading a database from before the recovery marks and SyncEvent.committedAt", () => {
   const MIGRATION = "20261126132747_deployment_list_filters";
 
   it("fills the marks and commit times and rebuilds the rollups at migrate time", async () => {
     const migrations = listMigrations(t.kind).map((m) => m.name);
     const before = migrations[migrations.indexOf(MIGRATION) - 1]!;
-    const url = await emptyDatabase();
+    const url = await createScratchDatabase(t.kind);
     await migrateDatabase(url, { until: before });
 
     const old: Db = createDb(url);

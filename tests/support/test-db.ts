@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, onTestFinished } from "vitest";
 import { stopAgentWakeListener } from "@/lib/agents/wake-listener";
 import { dbFor } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
@@ -42,16 +42,8 @@ export function useTestDatabase(): TestDatabase {
     if (kind === "sqlite") {
       handle.url = `file:${path.join(tmp, "wharf.db")}`;
     } else {
-      const admin = testPgUrl();
-      assertLocal(admin);
       pgName = `wharf_test_${randomBytes(6).toString("hex")}`;
-      const client = new pg.Client({ connectionString: admin });
-      await client.connect();
-      await client.query(`CREATE DATABASE "${pgName}"`);
-      await client.end();
-      const u = new URL(admin);
-      u.pathname = `/${pgName}`;
-      handle.url = u.toString();
+      handle.url = await createPgDatabase(pgName);
     }
     process.env.DATABASE_URL = handle.url;
     process.env.WHARF_DATA_DIR = tmp;
@@ -65,14 +57,48 @@ export function useTestDatabase(): TestDatabase {
     // The agent wake-up listener holds its own connection; stop it before the database is dropped under it.
     stopAgentWakeListener();
     await dbFor(handle.url).$disconnect();
-    if (pgName) {
-      const client = new pg.Client({ connectionString: testPgUrl() });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${pgName}" WITH (FORCE)`);
-      await client.end();
-    }
+    if (pgName) await dropPgDatabase(pgName);
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   return handle;
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: testPgUrl() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates an empty database on the test PostgreSQL server and returns its URL. */
+async function createPgDatabase(name: string): Promise<string> {
+  assertLocal(testPgUrl());
+  await adminQuery(`CREATE DATABASE "${name}"`);
+  const u = new URL(testPgUrl());
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function dropPgDatabase(name: string): Promise<void> {
+  await adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+}
+
+/**
+ * An extra empty, NOT migrated database of `kind` (for upgrade tests that migrate it step by step); call it inside a
+ * test: it is removed when that test finishes.
+ */
+export async function createScratchDatabase(kind: TestDatabase["kind"]): Promise<string> {
+  if (kind === "sqlite") {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-scratch-"));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+    return `file:${path.join(dir, "scratch.db")}`;
+  }
+  const name = `wharf_scratch_${randomBytes(5).toString("hex")}`;
+  const url = await createPgDatabase(name);
+  onTestFinished(() => dropPgDatabase(name));
+  return url;
 }
