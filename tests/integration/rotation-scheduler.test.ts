@@ -14,7 +14,7 @@ import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-colum
 import { releaseSchedulerLease } from "@/lib/rotation/data/scheduler-lease";
 import { ROTATION_LEASE, runRotationTick, startBackgroundScheduler } from "@/lib/rotation/scheduler";
 import { callRoute, createCaller } from "../support/api";
-import { createSandboxPushTarget, type SandboxPushTarget } from "../support/push-target";
+import { createSandboxPushTarget, selfTokenRbac, type SandboxPushTarget } from "../support/push-target";
 import { rawRequest } from "../support/sandbox";
 import { useTestDatabase } from "../support/test-db";
 
@@ -41,33 +41,9 @@ beforeEach(async () => {
 
 const db = () => dbFor(t.url);
 
-/** The Role that lets the ServiceAccount request tokens for itself, which TokenRequest-based rotation needs. */
-function selfTokenRbac(target: SandboxPushTarget) {
-  const { namespace, name } = target.serviceAccount;
-  return [
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "Role",
-      metadata: { name: `${name}-self-token`, namespace },
-      rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"], resourceNames: [name] }],
-    },
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "RoleBinding",
-      metadata: { name: `${name}-self-token`, namespace },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `${name}-self-token` },
-      subjects: [{ kind: "ServiceAccount", name, namespace }],
-    },
-  ];
-}
-
 /** A push target on the sandbox whose credential policy rotates automatically (max age 30 days). */
 async function rotatingTarget(opts: { canRotateSelf: boolean; maxAgeDays?: number }): Promise<SandboxPushTarget & { credentialId: string }> {
-  const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
-  if (opts.canRotateSelf) {
-    const report = await applyManifests(admin, selfTokenRbac(target), { fieldManager: "test-setup" });
-    expect(report.ok).toBe(true);
-  }
+  const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, canRequestOwnToken: opts.canRotateSelf });
   const policy = await db().credentialPolicy.create({
     data: { name: `auto-${randomBytes(3).toString("hex")}`, maxAgeDays: opts.maxAgeDays ?? 30, warnBeforeDays: 1, autoRotate: true },
   });
@@ -193,7 +169,7 @@ describe("automatic rotation", () => {
     const again = await runRotationTick({ holder: "scheduler-solo", leaseMs: 60_000, now: () => new Date(row.nextRotationAttemptAt!.getTime() - 1) });
     expect(again.outcomes.find((o) => o.credentialId === target.credentialId)).toBeUndefined();
     // After it: retried, and with the permission back it succeeds and clears the error.
-    await applyManifests(admin, selfTokenRbac(target), { fieldManager: "test-setup" });
+    await applyManifests(admin, selfTokenRbac(target.serviceAccount), { fieldManager: "test-setup" });
     const retry = await runRotationTick({ holder: "scheduler-solo", leaseMs: 60_000, now: () => new Date(row.nextRotationAttemptAt!.getTime()) });
     expect(retry.outcomes.find((o) => o.credentialId === target.credentialId)).toMatchObject({ kind: "rotated" });
     const active = await db().credential.findFirstOrThrow({ where: { targetId: target.targetId, state: "active" } });

@@ -4,7 +4,6 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { dbFor } from "@/lib/db/client";
-import { applyManifests, createKubeClient, kubeConfigFor } from "@/lib/kube";
 import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
 import { appManifests, insertQueuedDeployment, waitForTerminal } from "../support/executor";
 import { createSandboxPushTarget } from "../support/push-target";
@@ -105,31 +104,8 @@ describe.skipIf(!onPostgres)("two dashboard processes on one PostgreSQL (SQLite 
   }, 120_000);
 
   it("rotate a due credential once, though both schedulers look", async () => {
-    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, environment: "two-proc" });
     // The ServiceAccount may ask for a new token for itself (TokenRequest), as rotation needs.
-    const admin = createKubeClient(kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }));
-    const sa = target.serviceAccount;
-    const report = await applyManifests(
-      admin,
-      [
-        {
-          apiVersion: "rbac.authorization.k8s.io/v1",
-          kind: "Role",
-          metadata: { name: `${sa.name}-self-token`, namespace: sa.namespace },
-          rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"], resourceNames: [sa.name] }],
-        },
-        {
-          apiVersion: "rbac.authorization.k8s.io/v1",
-          kind: "RoleBinding",
-          metadata: { name: `${sa.name}-self-token`, namespace: sa.namespace },
-          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `${sa.name}-self-token` },
-          subjects: [{ kind: "ServiceAccount", name: sa.name, namespace: sa.namespace }],
-        },
-      ],
-      { fieldManager: "test-setup" },
-    );
-    await admin.close();
-    expect(report.ok).toBe(true);
+    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, environment: "two-proc", canRequestOwnToken: true });
     const policy = await db().credentialPolicy.create({ data: { name: "two-proc-rotate", maxAgeDays: 1, warnBeforeDays: 0, autoRotate: true } });
     await db().target.update({ where: { id: target.targetId }, data: { credentialPolicyId: policy.id } });
     const old = await db().credential.findFirstOrThrow({ where: { targetId: target.targetId, state: "active" } });

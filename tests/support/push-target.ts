@@ -16,6 +16,25 @@ export interface SandboxPushTarget {
   serviceAccount: { namespace: string; name: string };
 }
 
+/** The Role and RoleBinding (`<sa>-self-token`) that let a ServiceAccount request tokens for itself, as rotation needs. */
+export function selfTokenRbac(sa: { namespace: string; name: string }): KubeObject[] {
+  return [
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name: `${sa.name}-self-token`, namespace: sa.namespace },
+      rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"], resourceNames: [sa.name] }],
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: `${sa.name}-self-token`, namespace: sa.namespace },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `${sa.name}-self-token` },
+      subjects: [{ kind: "ServiceAccount", name: sa.name, namespace: sa.namespace }],
+    },
+  ];
+}
+
 /**
  * A push target on the sandbox cluster, set up the way a platform team would: a ServiceAccount bound to the `admin`
  * ClusterRole in each allowed namespace only (or cluster-admin when asked), its token stored through the vault.
@@ -29,6 +48,8 @@ export async function createSandboxPushTarget(
     requiredApprovals?: number;
     allowClusterScoped?: boolean;
     environment?: string;
+    /** Lets the ServiceAccount request tokens for itself (Role and RoleBinding `<sa>-self-token`), as rotation needs. */
+    canRequestOwnToken?: boolean;
   },
 ): Promise<SandboxPushTarget> {
   const suffix = randomBytes(3).toString("hex");
@@ -56,6 +77,7 @@ export async function createSandboxPushTarget(
           roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" },
           subjects: [{ kind: "ServiceAccount", name: sa.name, namespace: sa.namespace }],
         }))),
+    ...(opts.canRequestOwnToken ? selfTokenRbac(sa) : []),
   ];
   const report = await applyManifests(admin, rbac, { fieldManager: "test-setup" });
   if (!report.ok) throw new Error(`sandbox RBAC setup failed: ${JSON.stringify(report.results.filter((r) => r.action === "failed"))}`);

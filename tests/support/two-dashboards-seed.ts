@@ -8,7 +8,6 @@
 import "reflect-metadata";
 import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { dbFor } from "@/lib/db/client";
-import { applyManifests, createKubeClient, kubeConfigFor } from "@/lib/kube";
 import { startSandbox } from "@/lib/kube/sandbox";
 import { createCaller } from "./api";
 import { createSandboxPushTarget } from "./push-target";
@@ -25,30 +24,7 @@ const targets = await Promise.all(Array.from({ length: count }, () => createSand
 
 // A second target whose credential is due for rotation under an auto-rotating policy; its ServiceAccount may ask
 // for a new token for itself (TokenRequest), as rotation needs.
-const rotating = await createSandboxPushTarget(sandbox, { databaseUrl, environment: "two-dashboards" });
-const sa = rotating.serviceAccount;
-const admin = createKubeClient(kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }));
-const report = await applyManifests(
-  admin,
-  [
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "Role",
-      metadata: { name: `${sa.name}-self-token`, namespace: sa.namespace },
-      rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"], resourceNames: [sa.name] }],
-    },
-    {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "RoleBinding",
-      metadata: { name: `${sa.name}-self-token`, namespace: sa.namespace },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `${sa.name}-self-token` },
-      subjects: [{ kind: "ServiceAccount", name: sa.name, namespace: sa.namespace }],
-    },
-  ],
-  { fieldManager: "test-setup" },
-);
-await admin.close();
-if (!report.ok) throw new Error("self-token RBAC setup failed");
+const rotating = await createSandboxPushTarget(sandbox, { databaseUrl, environment: "two-dashboards", canRequestOwnToken: true });
 const policy = await db.credentialPolicy.create({ data: { name: "two-dashboards-rotate", maxAgeDays: 1, warnBeforeDays: 0, autoRotate: true } });
 await db.target.update({ where: { id: rotating.targetId }, data: { credentialPolicyId: policy.id } });
 const old = await db.credential.findFirstOrThrow({ where: { targetId: rotating.targetId, state: "active" } });
