@@ -118,12 +118,13 @@ beforeAll(async () => {
       data: { name: `sc-${run}-${i}`, environment: pick(ENVS), mode: "push", serverUrl: "https://127.0.0.1:9", credentialPolicyId: explicit },
     });
     const storedAt = new Date(T0 - Math.floor(r() * 200 * DAY_MS));
-    const expires = r() < 0.5;
+    // The first target always expires and fails its rotation, so no seed leaves the failing case untested.
+    const expires = r() < 0.5 || i === 0;
     const input = expires
       ? { kind: "service-account-token" as const, token: saJwt(new Date(storedAt.getTime() + Math.floor((1 + r() * 120) * DAY_MS))) }
       : { kind: "bearer-token" as const, token: `opaque-${randomBytes(8).toString("hex")}` };
     const { credential } = await saveCredential({ targetId: target.id, input, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST, now: storedAt });
-    if (expires && r() < 0.25) failing.push(credential.id);
+    if (expires && (r() < 0.25 || i === 0)) failing.push(credential.id);
   }
   // Failed rotations the real way: the cluster (127.0.0.1:9) refuses, and the failure is stored on the credential.
   for (const credentialId of failing) {

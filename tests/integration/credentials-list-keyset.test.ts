@@ -182,21 +182,24 @@ beforeAll(async () => {
         : { kind: "bearer-token" as const, token: `opaque-${randomBytes(8).toString("hex")}` };
     const { credential } = await saveCredential({ targetId: target.id, input, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST, now: storedAt });
     if (input.kind === "service-account-token" && r() < 0.3) failing.push(credential.id);
-    // Some targets hold history: a replaced credential is not listed.
-    if (r() < 0.2) {
+    // Some targets hold history (the first always): a replaced credential is not listed.
+    if (r() < 0.2 || i === 0) {
       const later = new Date(storedAt.getTime() + Math.floor(r() * 10 * DAY_MS));
       await saveCredential({ targetId: target.id, input: { kind: "bearer-token", token: `opaque-${randomBytes(8).toString("hex")}` }, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST, now: later });
     }
   }
   // Two fixed cases under envB's autoRotate policy (10 days): a 5-day token due by its lifetime at T0 + 2 d, and
   // a token past its max age whose rotation fails one minute before T0, so its backoff (one minute) ends at T0.
-  const fixed = async (name: string, iat: number, exp: number) => {
-    const target = await db().target.create({ data: { name: `${name}-${run}`, environment: ENVS[1]!, mode: "push", serverUrl: "https://127.0.0.1:9" } });
+  const fixed = async (name: string, iat: number, exp: number, credentialPolicyId: string | null = null) => {
+    const target = await db().target.create({ data: { name: `${name}-${run}`, environment: ENVS[1]!, mode: "push", serverUrl: "https://127.0.0.1:9", credentialPolicyId } });
     targetIds.push(target.id);
     const input = { kind: "service-account-token" as const, token: saJwt(new Date(T0 + iat), new Date(T0 + exp)) };
     return (await saveCredential({ targetId: target.id, input, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST, now: new Date(T0 + iat) })).credential.id;
   };
   await fixed("lifetime", -2 * DAY_MS, 3 * DAY_MS);
+  // Under the short policy (7 days, autoRotate switched on by a test below) and 8 days old: due at T0 whatever the
+  // seed drew, so "a target moved to pull" always has a due credential to take away.
+  await fixed("short-due", -8 * DAY_MS, 100 * DAY_MS, policyIds.short!);
   const backoff = await fixed("backoff", -20 * DAY_MS, 100 * DAY_MS);
   expect((await rotateCredential({ credentialId: backoff, reason: "max-age", ...ctx, now: new Date(T0 - 60_000) })).kind).toBe("failed");
   // Failed rotations the real way (the cluster at 127.0.0.1:9 refuses): a stored error and a retry backoff.
