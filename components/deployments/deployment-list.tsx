@@ -10,6 +10,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { FilterChips, type FilterChip } from "@/components/ui/filter-chips";
 import { Input, Select } from "@/components/ui/input";
 import { Table, Td, Th } from "@/components/ui/table";
+import { LoadMore } from "@/components/ui/load-more";
 import { useDeployments } from "@/lib/deployments/hooks/use-deployments";
 import { deploymentListParams } from "@/lib/deployments/query";
 import type { TDeploymentListFilter, TDeploymentTimeField } from "@/lib/deployments/schemas";
@@ -326,13 +327,7 @@ export function DeploymentList(props: {
         )}
       </div>
 
-      {query.hasNextPage ? (
-        <div className="flex justify-center border-t border-slate-100 px-5 py-3">
-          <Button variant="secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-            {query.isFetchingNextPage ? "Loading…" : "Load more"}
-          </Button>
-        </div>
-      ) : null}
+      <LoadMore query={query} />
     </Card>
   );
 }

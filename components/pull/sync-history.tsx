@@ -10,6 +10,7 @@ import { FilterChips, type FilterChip } from "@/components/ui/filter-chips";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { Table, Td, Th } from "@/components/ui/table";
+import { LoadMore } from "@/components/ui/load-more";
 import { SYNC_RESULTS, SYNC_TRIGGERS } from "@/lib/agent/protocol";
 import { usePinRepo } from "@/lib/repos/hooks/use-repo-mutations";
 import { useSyncEvents } from "@/lib/sync/hooks/use-sync-events";
@@ -254,11 +255,7 @@ export function SyncHistory({ initialFilter, targets, canRollback }: { initialFi
             </tbody>
           </Table>
         )}
-        {query.hasNextPage ? (
-          <Button variant="secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-            {query.isFetchingNextPage ? "Loading…" : "Load more"}
-          </Button>
-        ) : null}
+        <LoadMore query={query} className="justify-start border-0 px-0 py-0" />
       </CardBody>
     </Card>
   );

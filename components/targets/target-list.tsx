@@ -8,6 +8,7 @@ import { Card } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input, Select } from "@/components/ui/input";
 import { Table, Td, Th } from "@/components/ui/table";
+import { LoadMore } from "@/components/ui/load-more";
 import { useTargets } from "@/lib/targets/hooks/use-targets";
 import { TARGET_LIST_LIMIT_DEFAULT, TARGET_MODES, type TTargetListFilter } from "@/lib/targets/schemas";
 import { TargetModeBadge } from "./target-mode-badge";
@@ -158,13 +159,7 @@ export function TargetList({ filter, environments, canManage }: { filter: TTarge
         )}
       </div>
 
-      {query.hasNextPage ? (
-        <div className="flex justify-center border-t border-slate-100 px-5 py-3">
-          <Button variant="secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-            {query.isFetchingNextPage ? "Loading…" : "Load more"}
-          </Button>
-        </div>
-      ) : null}
+      <LoadMore query={query} />
     </Card>
   );
 }

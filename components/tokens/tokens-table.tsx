@@ -8,6 +8,7 @@ import { Card } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, Td, Th } from "@/components/ui/table";
+import { LoadMore } from "@/components/ui/load-more";
 import { ApiError } from "@/lib/api/client";
 import { useApiTokens } from "@/lib/tokens/hooks/use-api-tokens";
 import { useRevokeApiToken } from "@/lib/tokens/hooks/use-revoke-api-token";
@@ -99,13 +100,7 @@ export function TokensTable({ showOwner }: { showOwner: boolean }) {
               ))}
             </tbody>
           </Table>
-          {query.hasNextPage ? (
-            <div className="flex justify-center border-t border-slate-100 px-5 py-3">
-              <Button variant="secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-                {query.isFetchingNextPage ? "Loading…" : "Load more"}
-              </Button>
-            </div>
-          ) : null}
+          <LoadMore query={query} />
         </>
       )}
     </Card>

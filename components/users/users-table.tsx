@@ -9,6 +9,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Select } from "@/components/ui/input";
 import { Table, Td, Th } from "@/components/ui/table";
+import { LoadMore } from "@/components/ui/load-more";
 import { ApiError } from "@/lib/api/client";
 import { ROLES, type TRole } from "@/lib/auth/roles";
 import { useUpdateUser } from "@/lib/users/hooks/use-update-user";
@@ -130,13 +131,7 @@ export function UsersTable({ currentUserId }: { currentUserId: string }) {
               ))}
             </tbody>
           </Table>
-          {query.hasNextPage ? (
-            <div className="flex justify-center border-t border-slate-100 px-5 py-3">
-              <Button variant="secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-                {query.isFetchingNextPage ? "Loading…" : "Load more"}
-              </Button>
-            </div>
-          ) : null}
+          <LoadMore query={query} />
         </>
       )}
     </Card>
