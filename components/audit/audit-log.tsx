@@ -1,22 +1,25 @@
 "use client";
 
 import { useState } from "react";
-import { Badge, type BadgeTone } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
-import { Card, CardBody } from "@/components/ui/card";
-import { EmptyState } from "@/components/ui/empty-state";
+import { Badge } from "@/components/ui/badge";
 import { Table, Td, Th } from "@/components/ui/table";
-import { ApiError } from "@/lib/api/client";
 import { useAuditEvents } from "@/lib/audit/hooks/use-audit-events";
-import { auditSearchParams, type AuditEventView, type AuditListFilter } from "@/lib/audit/query";
-import type { TActorKind, TOutcome } from "@/lib/audit/schemas";
-import { AuditFilterBar } from "./audit-filter-bar";
+import { filterSearchParams, type AuditEventView, type AuditListFilter } from "@/lib/audit/query";
+import { AUDIT_ACTIONS, OUTCOMES } from "@/lib/audit/schemas";
 import { DateTime } from "./date-time";
 import { ExportButtons } from "./export-buttons";
+import { FilterForm, type FilterField } from "./filter-form";
+import { ActorCell, OutcomeBadge, RequestAndHashCells, TrailView } from "./trail-view";
 import { VerifyChainPanel } from "./verify-chain-panel";
 
-const ACTOR_TONE: Record<TActorKind, BadgeTone> = { user: "blue", "api-token": "purple", agent: "yellow", system: "neutral" };
-const OUTCOME_TONE: Record<TOutcome, BadgeTone> = { success: "green", denied: "red", failure: "yellow" };
+const FILTER_FIELDS: readonly FilterField<keyof AuditListFilter>[] = [
+  { key: "actor", label: "Actor", kind: "text", placeholder: "name, email or id" },
+  { key: "action", label: "Action", kind: "select", any: "Any action", options: AUDIT_ACTIONS },
+  { key: "outcome", label: "Outcome", kind: "select", any: "Any outcome", options: OUTCOMES },
+  { key: "subject", label: "Subject id", kind: "text", placeholder: "user, target or credential id" },
+  { key: "from", label: "From", kind: "instant" },
+  { key: "to", label: "To", kind: "instant" },
+];
 
 function AuditRow({ event }: { event: AuditEventView }) {
   const hasDetails = Object.keys(event.details).length > 0;
@@ -25,14 +28,7 @@ function AuditRow({ event }: { event: AuditEventView }) {
       <Td>
         <DateTime value={event.at} />
       </Td>
-      <Td>
-        <div className="flex items-center gap-2">
-          <Badge tone={ACTOR_TONE[event.actorKind] ?? "neutral"}>{event.actorKind}</Badge>
-          <span title={event.actorId ?? undefined} className="max-w-64 truncate">
-            {event.actorName}
-          </span>
-        </div>
-      </Td>
+      <ActorCell kind={event.actorKind} id={event.actorId} name={event.actorName} className="max-w-64 truncate" />
       <Td className="font-mono text-xs">
         {event.action}
         {event.action === "auth.signed-in" && event.details.local === true ? (
@@ -55,17 +51,12 @@ function AuditRow({ event }: { event: AuditEventView }) {
         ) : null}
       </Td>
       <Td>
-        <Badge tone={OUTCOME_TONE[event.outcome] ?? "neutral"}>{event.outcome}</Badge>
+        <OutcomeBadge outcome={event.outcome} />
       </Td>
       <Td className="font-mono text-xs" title={event.userAgent ?? undefined}>
         {event.ip ?? "—"}
       </Td>
-      <Td className="font-mono text-xs">
-        <span title={event.requestId ?? undefined}>{event.requestId ? `${event.requestId.slice(0, 8)}…` : "—"}</span>
-      </Td>
-      <Td className="font-mono text-xs">
-        <span title={`hash ${event.hash}\nprev ${event.prevHash}`}>{event.hash.slice(0, 10)}</span>
-      </Td>
+      <RequestAndHashCells requestId={event.requestId} hash={event.hash} prevHash={event.prevHash} />
     </tr>
   );
 }
@@ -79,65 +70,45 @@ export function AuditLog({ initialFilter }: { initialFilter: AuditListFilter }) 
 
   function apply(next: AuditListFilter) {
     setFilter(next);
-    const qs = auditSearchParams(next).toString();
+    const qs = filterSearchParams(next).toString();
     window.history.replaceState(null, "", qs ? `?${qs}` : window.location.pathname);
   }
 
   return (
-    <div className="space-y-4">
-      <Card>
-        <CardBody className="space-y-4">
-          <AuditFilterBar value={initialFilter} onApply={apply} />
-          <div className="flex flex-wrap items-start justify-between gap-3 border-t border-slate-100 pt-4">
-            <VerifyChainPanel />
-            <ExportButtons path="/api/audit/export" params={auditSearchParams(filter)} />
-          </div>
-        </CardBody>
-      </Card>
-      <Card>
-        {query.isError ? (
-          <p role="alert" className="px-5 py-4 text-sm text-red-600">
-            {query.error instanceof ApiError ? query.error.message : "Audit events could not be loaded."}
-          </p>
-        ) : events.length === 0 ? (
-          <EmptyState
-            title={query.isPending ? "Loading audit events…" : filtered ? "No events match these filters" : "No audit events yet"}
-            description={filtered ? "Widen the time range or clear a filter." : "Every change and every denied request will be listed here."}
-          />
-        ) : (
-          <>
-            <Table label="Audit events">
-              <thead className="bg-slate-50">
-                <tr>
-                  <Th>Time</Th>
-                  <Th>Actor</Th>
-                  <Th>Action</Th>
-                  <Th>Subject</Th>
-                  <Th>Outcome</Th>
-                  <Th>IP</Th>
-                  <Th>Request</Th>
-                  <Th>Hash</Th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {events.map((e) => (
-                  <AuditRow key={e.seq} event={e} />
-                ))}
-              </tbody>
-            </Table>
-            <div className="flex items-center justify-between border-t border-slate-100 px-5 py-3 text-sm text-slate-500">
-              <span>{events.length.toLocaleString("en-US")} shown</span>
-              {query.hasNextPage ? (
-                <Button variant="secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-                  {query.isFetchingNextPage ? "Loading…" : "Load more"}
-                </Button>
-              ) : (
-                <span>End of the trail</span>
-              )}
-            </div>
-          </>
-        )}
-      </Card>
-    </div>
+    <TrailView
+      filters={<FilterForm fields={FILTER_FIELDS} value={initialFilter} onApply={apply} label="Filter audit events" className="xl:grid-cols-7" />}
+      tools={
+        <>
+          <VerifyChainPanel />
+          <ExportButtons path="/api/audit/export" params={filterSearchParams(filter)} />
+        </>
+      }
+      query={query}
+      shown={events.length}
+      filtered={filtered}
+      noun="audit events"
+      emptyDescription="Every change and every denied request will be listed here."
+      table={
+        <Table label="Audit events">
+          <thead className="bg-slate-50">
+            <tr>
+              <Th>Time</Th>
+              <Th>Actor</Th>
+              <Th>Action</Th>
+              <Th>Subject</Th>
+              <Th>Outcome</Th>
+              <Th>IP</Th>
+              <Th>Request</Th>
+              <Th>Hash</Th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {events.map((e) => (
+              <AuditRow key={e.seq} event={e} />
+            ))}
+          </tbody>
+        </Table>
+      }
+    />
   );
 }

@@ -2,21 +2,25 @@
 
 import Link from "next/link";
 import { useState } from "react";
-import { Badge, type BadgeTone } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
-import { Card, CardBody } from "@/components/ui/card";
-import { EmptyState } from "@/components/ui/empty-state";
 import { Table, Td, Th } from "@/components/ui/table";
-import { ApiError } from "@/lib/api/client";
-import { credentialAccessSearchParams, purposeHref, type CredentialAccessListFilter, type CredentialAccessView } from "@/lib/audit/credential-access";
+import { CREDENTIAL_ACCESS_ACTIONS, purposeHref, type CredentialAccessListFilter, type CredentialAccessView } from "@/lib/audit/credential-access";
+import { filterSearchParams } from "@/lib/audit/query";
 import { useCredentialAccess } from "@/lib/audit/hooks/use-credential-access";
-import type { TActorKind, TOutcome } from "@/lib/audit/schemas";
-import { CredentialAccessFilterBar } from "./credential-access-filter-bar";
+import { OUTCOMES } from "@/lib/audit/schemas";
 import { DateTime } from "./date-time";
 import { ExportButtons } from "./export-buttons";
+import { FilterForm, type FilterField } from "./filter-form";
+import { ActorCell, OutcomeBadge, RequestAndHashCells, TrailView } from "./trail-view";
 
-const ACTOR_TONE: Record<TActorKind, BadgeTone> = { user: "blue", "api-token": "purple", agent: "yellow", system: "neutral" };
-const OUTCOME_TONE: Record<TOutcome, BadgeTone> = { success: "green", denied: "red", failure: "yellow" };
+const FILTER_FIELDS: readonly FilterField<keyof CredentialAccessListFilter>[] = [
+  { key: "credentialId", label: "Credential id", kind: "text", placeholder: "credential id" },
+  { key: "targetId", label: "Target id", kind: "text", placeholder: "target id" },
+  { key: "actor", label: "Actor", kind: "text", placeholder: "name, email or id" },
+  { key: "action", label: "Action", kind: "select", any: "Any action", options: CREDENTIAL_ACCESS_ACTIONS },
+  { key: "outcome", label: "Outcome", kind: "select", any: "Any outcome", options: OUTCOMES },
+  { key: "from", label: "From", kind: "instant" },
+  { key: "to", label: "To", kind: "instant" },
+];
 
 function AccessRow({ row }: { row: CredentialAccessView }) {
   const href = purposeHref(row.purpose);
@@ -25,14 +29,7 @@ function AccessRow({ row }: { row: CredentialAccessView }) {
       <Td>
         <DateTime value={row.at} />
       </Td>
-      <Td>
-        <div className="flex items-center gap-2">
-          <Badge tone={ACTOR_TONE[row.actor.kind] ?? "neutral"}>{row.actor.kind}</Badge>
-          <span title={row.actor.id ?? undefined} className="max-w-56 truncate">
-            {row.actor.name}
-          </span>
-        </div>
-      </Td>
+      <ActorCell kind={row.actor.kind} id={row.actor.id} name={row.actor.name} className="max-w-56 truncate" />
       <Td className="font-mono text-xs">{row.action}</Td>
       <Td className="text-xs">
         {row.credential.id ? (
@@ -78,19 +75,14 @@ function AccessRow({ row }: { row: CredentialAccessView }) {
         )}
       </Td>
       <Td>
-        <Badge tone={OUTCOME_TONE[row.outcome] ?? "neutral"}>{row.outcome}</Badge>
+        <OutcomeBadge outcome={row.outcome} />
         {row.reason ? <div className="mt-1 max-w-48 whitespace-normal text-xs text-slate-500">{row.reason}</div> : null}
       </Td>
       <Td className="font-mono text-xs" title={row.userAgent ?? undefined}>
         <div>{row.ip ?? "—"}</div>
         {row.userAgent ? <div className="max-w-40 truncate text-slate-500">{row.userAgent}</div> : null}
       </Td>
-      <Td className="font-mono text-xs">
-        <span title={row.requestId ?? undefined}>{row.requestId ? `${row.requestId.slice(0, 8)}…` : "—"}</span>
-      </Td>
-      <Td className="font-mono text-xs">
-        <span title={`hash ${row.hash}\nprev ${row.prevHash}`}>{row.hash.slice(0, 10)}</span>
-      </Td>
+      <RequestAndHashCells requestId={row.requestId} hash={row.hash} prevHash={row.prevHash} />
     </tr>
   );
 }
@@ -107,67 +99,47 @@ export function CredentialAccessLog({ initialFilter }: { initialFilter: Credenti
 
   function apply(next: CredentialAccessListFilter) {
     setFilter(next);
-    const qs = credentialAccessSearchParams(next).toString();
+    const qs = filterSearchParams(next).toString();
     window.history.replaceState(null, "", qs ? `?${qs}` : window.location.pathname);
   }
 
   return (
-    <div className="space-y-4">
-      <Card>
-        <CardBody className="space-y-4">
-          <CredentialAccessFilterBar value={initialFilter} onApply={apply} />
-          <div className="flex flex-wrap items-center justify-between gap-3 border-t border-slate-100 pt-4">
-            <p className="text-sm text-slate-500">Exports hold every row of this filter, oldest first, with fingerprints and hash links — never secret material.</p>
-            <ExportButtons path="/api/credential-access/export" params={credentialAccessSearchParams(filter)} />
-          </div>
-        </CardBody>
-      </Card>
-      <Card>
-        {query.isError ? (
-          <p role="alert" className="px-5 py-4 text-sm text-red-600">
-            {query.error instanceof ApiError ? query.error.message : "Credential access could not be loaded."}
-          </p>
-        ) : rows.length === 0 ? (
-          <EmptyState
-            title={query.isPending ? "Loading credential access…" : filtered ? "No credential events match these filters" : "No credential events yet"}
-            description={filtered ? "Widen the time range or clear a filter." : "Every decrypt, store, replacement and refused attempt will be listed here."}
-          />
-        ) : (
-          <>
-            <Table label="Credential access">
-              <thead className="bg-slate-50">
-                <tr>
-                  <Th>Time</Th>
-                  <Th>Actor</Th>
-                  <Th>Action</Th>
-                  <Th>Credential</Th>
-                  <Th>Target</Th>
-                  <Th>Purpose</Th>
-                  <Th>Outcome</Th>
-                  <Th>IP / agent</Th>
-                  <Th>Request</Th>
-                  <Th>Hash</Th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {rows.map((r) => (
-                  <AccessRow key={r.seq} row={r} />
-                ))}
-              </tbody>
-            </Table>
-            <div className="flex items-center justify-between border-t border-slate-100 px-5 py-3 text-sm text-slate-500">
-              <span>{rows.length.toLocaleString("en-US")} shown</span>
-              {query.hasNextPage ? (
-                <Button variant="secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
-                  {query.isFetchingNextPage ? "Loading…" : "Load more"}
-                </Button>
-              ) : (
-                <span>End of the trail</span>
-              )}
-            </div>
-          </>
-        )}
-      </Card>
-    </div>
+    <TrailView
+      filters={<FilterForm fields={FILTER_FIELDS} value={initialFilter} onApply={apply} label="Filter credential access" className="xl:grid-cols-8" />}
+      tools={
+        <>
+          <p className="text-sm text-slate-500">Exports hold every row of this filter, oldest first, with fingerprints and hash links — never secret material.</p>
+          <ExportButtons path="/api/credential-access/export" params={filterSearchParams(filter)} />
+        </>
+      }
+      query={query}
+      shown={rows.length}
+      filtered={filtered}
+      noun="credential events"
+      emptyDescription="Every decrypt, store, replacement and refused attempt will be listed here."
+      table={
+        <Table label="Credential access">
+          <thead className="bg-slate-50">
+            <tr>
+              <Th>Time</Th>
+              <Th>Actor</Th>
+              <Th>Action</Th>
+              <Th>Credential</Th>
+              <Th>Target</Th>
+              <Th>Purpose</Th>
+              <Th>Outcome</Th>
+              <Th>IP / agent</Th>
+              <Th>Request</Th>
+              <Th>Hash</Th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {rows.map((r) => (
+              <AccessRow key={r.seq} row={r} />
+            ))}
+          </tbody>
+        </Table>
+      }
+    />
   );
 }

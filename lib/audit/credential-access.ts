@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AUDIT_ACTIONS, OUTCOMES, type TActorKind, type TAuditAction, type TOutcome } from "./schemas";
-import { parseAuditDetails } from "./query";
+import type { ChainedFields } from "./chain";
+import { parseAuditDetails, parseLinkFilter } from "./query";
 
 /**
  * The audit actions the credential access view shows: every `credential.*` event (decrypted, stored, replaced,
@@ -85,25 +86,9 @@ export interface CredentialAccessPageView {
   nextCursor: number | null;
 }
 
-/** The columns of a stored audit row the view reads. */
-export interface AuditRowFields {
+/** The columns of a stored audit row the views read: the chained fields, the sequence number and the row's hash. */
+export interface AuditRowFields extends ChainedFields {
   seq: number;
-  id: string;
-  at: Date;
-  actorKind: string;
-  actorId: string | null;
-  actorName: string;
-  action: string;
-  subjectType: string;
-  subjectId: string | null;
-  targetId: string | null;
-  credentialId: string | null;
-  outcome: string;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  details: string;
-  prevHash: string;
   hash: string;
 }
 
@@ -147,34 +132,11 @@ export function purposeHref(purpose: AccessPurpose | null): string | null {
   return null;
 }
 
-/** Query string for a filter (and paging or format extras), dropping empty fields. */
-export function credentialAccessSearchParams(filter: CredentialAccessListFilter, extra: Record<string, string | number | undefined> = {}): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries({ ...filter, ...extra })) {
-    if (value !== undefined && value !== null && String(value).trim() !== "") params.set(key, String(value));
-  }
-  return params;
-}
-
 const FILTER_KEYS = ["credentialId", "targetId", "actor", "action", "outcome", "from", "to"] as const;
 
-/**
- * The filter of a shared link (`/credentials/access?credentialId=…`). Fields that do not validate are dropped one
- * by one, so a stale or hand-edited link still opens with whatever part of it makes sense.
- */
+/** The credential access view's filter from its link (`/credentials/access?credentialId=…`). */
 export function parseCredentialAccessFilter(query: Record<string, string | string[] | undefined>): CredentialAccessListFilter {
-  const filter: CredentialAccessListFilter = {};
-  const shape = ZCredentialAccessFilter.shape;
-  for (const key of FILTER_KEYS) {
-    const raw = query[key];
-    const value = Array.isArray(raw) ? raw[0] : raw;
-    if (value === undefined || value.trim() === "") continue;
-    const parsed = shape[key].safeParse(value);
-    if (!parsed.success || parsed.data === undefined) continue;
-    if (key === "from" || key === "to") filter[key] = (parsed.data as Date).toISOString();
-    else Object.assign(filter, { [key]: parsed.data });
-  }
-  return filter;
+  return parseLinkFilter(ZCredentialAccessFilter.shape, FILTER_KEYS, query);
 }
 
 /** Query-string values with empty ones removed: an empty form field means "any", not an invalid value. */

@@ -1,3 +1,5 @@
+import type { ZodType } from "zod";
+import type { AuditRowFields } from "./credential-access";
 import { ZAuditFilter, type TActorKind, type TAuditAction, type TAuditFilter, type TOutcome } from "./schemas";
 
 /** The filter part of an audit query: everything but paging. */
@@ -56,26 +58,7 @@ export function parseAuditDetails(details: string): Record<string, unknown> {
 }
 
 /** Maps a stored row to its view. Enumerated columns are trusted as written by `recordAuditEvent`. */
-export function toAuditEventView(row: {
-  seq: number;
-  id: string;
-  at: Date;
-  actorKind: string;
-  actorId: string | null;
-  actorName: string;
-  action: string;
-  subjectType: string;
-  subjectId: string | null;
-  targetId: string | null;
-  credentialId: string | null;
-  outcome: string;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  details: string;
-  prevHash: string;
-  hash: string;
-}): AuditEventView {
+export function toAuditEventView(row: AuditRowFields): AuditEventView {
   return {
     ...row,
     at: row.at.toISOString(),
@@ -86,8 +69,9 @@ export function toAuditEventView(row: {
   };
 }
 
-/** Query string for a filter and page, dropping empty fields (the API treats absent and empty alike). */
-export function auditSearchParams(filter: AuditListFilter, extra: Record<string, string | number | undefined> = {}): URLSearchParams {
+/** Query string for a list filter and page (audit trail, credential access), dropping empty fields (the API treats
+ * absent and empty alike). */
+export function filterSearchParams(filter: object, extra: Record<string, string | number | undefined> = {}): URLSearchParams {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries({ ...filter, ...extra })) {
     if (value !== undefined && value !== null && String(value).trim() !== "") params.set(key, String(value));
@@ -96,20 +80,24 @@ export function auditSearchParams(filter: AuditListFilter, extra: Record<string,
 }
 
 /**
- * The filter of a shared link (`/audit?action=…&from=…`). Fields that do not validate are dropped one by one, so a
- * stale or hand-edited link still opens the page with whatever part of it makes sense.
+ * The filter of a shared link (`/audit?action=…&from=…`), read field by field with the API's own schema. Fields that
+ * do not validate are dropped one by one, so a stale or hand-edited link still opens the page with whatever part of it
+ * makes sense; instants come back as ISO strings.
  */
-export function parseAuditListFilter(query: Record<string, string | string[] | undefined>): AuditListFilter {
-  const filter: AuditListFilter = {};
-  const shape = ZAuditFilter.shape;
-  for (const key of ["actor", "action", "subject", "outcome", "from", "to"] as const) {
+export function parseLinkFilter<F>(shape: Readonly<Record<string, ZodType>>, keys: readonly string[], query: Record<string, string | string[] | undefined>): F {
+  const filter: Record<string, string> = {};
+  for (const key of keys) {
     const raw = query[key];
     const value = Array.isArray(raw) ? raw[0] : raw;
     if (value === undefined || value.trim() === "") continue;
-    const parsed = shape[key].safeParse(value);
-    if (!parsed.success || parsed.data === undefined) continue;
-    if (key === "from" || key === "to") filter[key] = (parsed.data as Date).toISOString();
-    else Object.assign(filter, { [key]: parsed.data });
+    const parsed = shape[key]?.safeParse(value);
+    if (!parsed?.success || parsed.data === undefined) continue;
+    filter[key] = parsed.data instanceof Date ? parsed.data.toISOString() : String(parsed.data);
   }
-  return filter;
+  return filter as F;
+}
+
+/** The audit page's filter from its link. */
+export function parseAuditListFilter(query: Record<string, string | string[] | undefined>): AuditListFilter {
+  return parseLinkFilter(ZAuditFilter.shape, ["actor", "action", "subject", "outcome", "from", "to"], query);
 }

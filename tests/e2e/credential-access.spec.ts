@@ -57,3 +57,43 @@ test("an auditor (viewer) filters the credential access log for one credential a
   expect(csv).not.toContain(token.split(".")[2]!);
   await auditor.context().close();
 });
+
+test("the audit trail filters by action and subject, keeps the filter in the URL, and Reset shows everything again", async ({ page }) => {
+  await page.goto("/");
+  const origin = new URL(page.url()).origin;
+  const created = await page.request.post("/api/targets", { data: { name: `trail-${uid()}`, environment: "staging", mode: "push", serverUrl: "https://10.9.8.6:6443" }, headers: { origin } });
+  expect(created.status(), await created.text()).toBe(201);
+  const targetId = ((await created.json()) as { id: string }).id;
+
+  await page.goto("/audit");
+  await page.getByLabel("Action").selectOption("target.created");
+  await page.getByLabel("Subject id").fill(` ${targetId} `);
+  await page.getByRole("button", { name: "Apply" }).click();
+  // Trimmed before it is applied: the URL holds the id alone.
+  await expect(page).toHaveURL(new RegExp(`action=target\\.created.*subject=${targetId}$`));
+  const table = page.getByRole("table", { name: "Audit events" });
+  await expect(table.locator("tbody tr")).toHaveCount(1);
+  await expect(table.locator("tbody tr").first()).toContainText(targetId);
+  await expect(page.getByText("1 shown")).toBeVisible();
+
+  await page.getByRole("button", { name: "Reset" }).click();
+  await expect(page).toHaveURL(/\/audit$/);
+  await expect(page.getByLabel("Action")).toHaveValue("");
+  await expect(table.locator("tbody tr").nth(1)).toBeVisible();
+});
+
+test("the credentials list filters by status in the URL and goes back to the first page when the status changes", async ({ page }) => {
+  await page.goto("/credentials");
+  const group = page.getByRole("group", { name: "Filter by status" });
+  await group.getByRole("button", { name: /^OK/ }).click();
+  await expect(page).toHaveURL(/\/credentials\?status=ok$/);
+  await expect(group.getByRole("button", { name: /^OK/ })).toHaveAttribute("aria-pressed", "true");
+  await expect(group.getByRole("button", { name: /^All/ })).toHaveAttribute("aria-pressed", "false");
+  // Every row shown has the status filtered for.
+  const statuses = page.getByRole("table", { name: "Credentials" }).locator("tbody tr td:nth-child(4)");
+  await expect(statuses.first()).toBeVisible();
+  for (const text of await statuses.allInnerTexts()) expect(text.trim()).toBe("OK");
+
+  await group.getByRole("button", { name: /^All/ }).click();
+  await expect(page).toHaveURL(/\/credentials$/);
+});

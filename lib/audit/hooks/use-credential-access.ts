@@ -5,11 +5,11 @@ import { apiFetch } from "@/lib/api/client";
 import {
   CREDENTIAL_ACCESS_PAGE_SIZE,
   credentialAccessKeys,
-  credentialAccessSearchParams,
   type CredentialAccessListFilter,
   type CredentialAccessPageView,
   type CredentialUsageView,
 } from "../credential-access";
+import { filterSearchParams } from "../query";
 
 /** Credential access rows matching a filter, newest first; `fetchNextPage` continues below the last row's seq. */
 export function useCredentialAccess(filter: CredentialAccessListFilter) {
@@ -17,7 +17,7 @@ export function useCredentialAccess(filter: CredentialAccessListFilter) {
     queryKey: credentialAccessKeys.list(filter),
     queryFn: ({ pageParam, signal }) =>
       apiFetch<CredentialAccessPageView>(
-        `/api/credential-access?${credentialAccessSearchParams(filter, { limit: CREDENTIAL_ACCESS_PAGE_SIZE, cursor: pageParam ?? undefined }).toString()}`,
+        `/api/credential-access?${filterSearchParams(filter, { limit: CREDENTIAL_ACCESS_PAGE_SIZE, cursor: pageParam ?? undefined }).toString()}`,
         { signal },
       ),
     initialPageParam: null as number | null,

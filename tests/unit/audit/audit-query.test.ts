@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { auditSearchParams, parseAuditDetails, parseAuditListFilter } from "@/lib/audit/query";
+import { filterSearchParams, parseAuditDetails, parseAuditListFilter } from "@/lib/audit/query";
 
 describe("parseAuditListFilter", () => {
   it("keeps valid fields, normalises times to ISO, and drops invalid or empty ones one by one", () => {
@@ -13,9 +13,9 @@ describe("parseAuditListFilter", () => {
   });
 });
 
-describe("auditSearchParams", () => {
+describe("filterSearchParams", () => {
   it("omits empty fields so the API sees 'any'", () => {
-    expect(auditSearchParams({ actor: "", action: "user.created" }, { cursor: undefined, limit: 50 }).toString()).toBe("action=user.created&limit=50");
+    expect(filterSearchParams({ actor: "", action: "user.created" }, { cursor: undefined, limit: 50 }).toString()).toBe("action=user.created&limit=50");
   });
 });
 

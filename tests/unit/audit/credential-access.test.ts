@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import {
   CREDENTIAL_ACCESS_ACTIONS,
-  credentialAccessSearchParams,
   parseCredentialAccessFilter,
   purposeHref,
   toCredentialAccessView,
   ZCredentialAccessPage,
   type AuditRowFields,
 } from "@/lib/audit/credential-access";
+import { filterSearchParams } from "@/lib/audit/query";
 import { AUDIT_ACTIONS } from "@/lib/audit/schemas";
 
 function row(patch: Partial<AuditRowFields>): AuditRowFields {
@@ -84,7 +84,7 @@ describe("filters", () => {
   });
 
   it("write only non-empty fields to the query string", () => {
-    expect(credentialAccessSearchParams({ credentialId: "c1", actor: " " }, { cursor: 5, limit: undefined }).toString()).toBe("credentialId=c1&cursor=5");
+    expect(filterSearchParams({ credentialId: "c1", actor: " " }, { cursor: 5, limit: undefined }).toString()).toBe("credentialId=c1&cursor=5");
   });
 
   it("link deployment and preview purposes to the deployment", () => {

@@ -1,0 +1,114 @@
+"use client";
+
+import { useId, useState, useSyncExternalStore, type FormEvent } from "react";
+import { Button } from "@/components/ui/button";
+import { Input, Select } from "@/components/ui/input";
+import { cn } from "@/lib/utils";
+
+const noop = () => () => undefined;
+
+/** True after hydration. Local times depend on the browser's time zone, so they are not rendered on the server. */
+export function useIsClient(): boolean {
+  return useSyncExternalStore(
+    noop,
+    () => true,
+    () => false,
+  );
+}
+
+/** An ISO instant as a `datetime-local` value in the browser's zone. */
+export function isoToLocalInput(iso: string | undefined): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/** A `datetime-local` value (browser's zone) as an ISO instant, so the server never guesses the zone. */
+export function localInputToIso(value: string): string | undefined {
+  if (!value) return undefined;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+/** One control of a filter form: free text, a choice from a closed list ("any" first), or a local date-time. */
+export type FilterField<K extends string> =
+  | { key: K; label: string; kind: "text"; placeholder: string }
+  | { key: K; label: string; kind: "select"; any: string; options: readonly string[] }
+  | { key: K; label: string; kind: "instant" };
+
+const labelClass = "block text-xs font-medium text-slate-600";
+
+/**
+ * A filter form of string fields (the audit trail's, credential access'), applied on submit so typing does not fire
+ * a query per key; Reset clears and applies at once. Values are trimmed and empty ones dropped before `onApply`.
+ */
+export function FilterForm<F extends Partial<Record<K, string>>, K extends string>({
+  fields,
+  value,
+  onApply,
+  label,
+  className,
+}: {
+  fields: readonly FilterField<K>[];
+  value: F;
+  onApply: (filter: F) => void;
+  label: string;
+  className?: string;
+}) {
+  const idPrefix = useId();
+  const [draft, setDraft] = useState<Partial<Record<K, string>>>(value);
+  const isClient = useIsClient();
+  const set = (key: K, v: string | undefined) => setDraft((d) => ({ ...d, [key]: v }));
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    const clean: Partial<Record<K, string>> = {};
+    for (const field of fields) {
+      const v = draft[field.key]?.trim();
+      if (v) clean[field.key] = v;
+    }
+    onApply(clean as F);
+  }
+
+  return (
+    <form onSubmit={submit} className={cn("grid grid-cols-2 gap-3 md:grid-cols-4", className)} aria-label={label}>
+      {fields.map((field) => {
+        const id = `${idPrefix}-${field.key}`;
+        const current = draft[field.key] ?? "";
+        return (
+          <div key={field.key} className="space-y-1">
+            <label htmlFor={id} className={labelClass}>
+              {field.label}
+            </label>
+            {field.kind === "text" ? (
+              <Input id={id} placeholder={field.placeholder} value={current} onChange={(e) => set(field.key, e.target.value)} />
+            ) : field.kind === "select" ? (
+              <Select id={id} value={current} onChange={(e) => set(field.key, e.target.value || undefined)}>
+                <option value="">{field.any}</option>
+                {field.options.map((o) => (
+                  <option key={o} value={o}>
+                    {o}
+                  </option>
+                ))}
+              </Select>
+            ) : (
+              <Input id={id} type="datetime-local" value={isClient ? isoToLocalInput(current || undefined) : ""} onChange={(e) => set(field.key, localInputToIso(e.target.value))} />
+            )}
+          </div>
+        );
+      })}
+      <div className="flex items-end gap-2">
+        <Button type="submit">Apply</Button>
+        <Button
+          variant="ghost"
+          onClick={() => {
+            setDraft({});
+            onApply({} as F);
+          }}
+        >
+          Reset
+        </Button>
+      </div>
+    </form>
+  );
+}
