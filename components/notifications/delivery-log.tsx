@@ -1,9 +1,8 @@
 "use client";
 
-import { useState } from "react";
 import { formatDate } from "@/components/credentials/status-badge";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
+import { CursorPager, useCursorStack } from "@/components/ui/cursor-pager";
 import { Table, Td, Th } from "@/components/ui/table";
 import { useSinkDeliveries } from "@/lib/notifications/hooks/use-sink-deliveries";
 import type { TDeliveryState } from "@/lib/notifications/schemas";
@@ -12,13 +11,12 @@ const STATE_TONE: Record<TDeliveryState, BadgeTone> = { pending: "yellow", deliv
 
 /** A sink's deliveries, newest first: time, event, state, attempts, last status or error; paged by cursor. */
 export function DeliveryLog({ sinkId, sinkName }: { sinkId: string; sinkName: string }) {
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
-  const query = useSinkDeliveries(sinkId, cursor);
+  const pages = useCursorStack();
+  const query = useSinkDeliveries(sinkId, pages.cursor);
 
   if (query.isPending) return <p className="text-sm text-slate-500" aria-busy="true">Loading deliveries…</p>;
   if (query.isError) return <p role="alert" className="text-sm text-red-600">{query.error.message}</p>;
-  if (query.data.items.length === 0 && cursors.length === 0) return <p className="text-sm text-slate-500">Nothing was sent to this sink yet.</p>;
+  if (query.data.items.length === 0 && pages.onFirstPage) return <p className="text-sm text-slate-500">Nothing was sent to this sink yet.</p>;
   return (
     <div>
       <Table label={`Deliveries to ${sinkName}`}>
@@ -50,24 +48,7 @@ export function DeliveryLog({ sinkId, sinkName }: { sinkId: string; sinkName: st
           ))}
         </tbody>
       </Table>
-      {cursors.length > 0 || query.data.nextCursor ? (
-        <div className="flex justify-end gap-2 pt-3">
-          <Button variant="secondary" size="sm" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-            Newer
-          </Button>
-          <Button
-            variant="secondary"
-            size="sm"
-            disabled={!query.data.nextCursor}
-            onClick={() => {
-              const next = query.data.nextCursor;
-              if (next) setCursors((c) => [...c, next]);
-            }}
-          >
-            Older
-          </Button>
-        </div>
-      ) : null}
+      <CursorPager stack={pages} nextCursor={query.data.nextCursor} labels={["Newer", "Older"]} className="border-t-0 px-0 pb-0" />
     </div>
   );
 }

@@ -1,16 +1,15 @@
 "use client";
 
 import Link from "next/link";
-import { usePathname, useRouter } from "next/navigation";
-import { useState } from "react";
 import { CredentialStatusBadge, formatDate } from "@/components/credentials/status-badge";
+import { StatusFilterGroup, useStatusFilteredPages } from "@/components/credentials/status-filter";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { CursorPager } from "@/components/ui/cursor-pager";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, Td, Th } from "@/components/ui/table";
-import { CREDENTIAL_KIND_LABELS, type CredentialStatusCounts, type TRotationStatus } from "@/lib/credentials/schemas";
+import { CREDENTIAL_KIND_LABELS, type TRotationStatus } from "@/lib/credentials/schemas";
 import { useRotationOverview } from "@/lib/rotation/hooks/use-rotation-overview";
-import { cn } from "@/lib/utils";
 import { AgeChart, formatAge } from "./age-chart";
 import { RotateNowButton } from "./rotate-now-button";
 
@@ -26,53 +25,18 @@ function Day({ iso }: { iso: string | null }) {
   );
 }
 
-const FILTERS: { value: TRotationStatus | undefined; label: string; count: (c: CredentialStatusCounts) => number }[] = [
-  { value: undefined, label: "All", count: (c) => c.ok + c.dueSoon + c.rotationFailed + c.overdue + c.expired },
-  { value: "ok", label: "OK", count: (c) => c.ok },
-  { value: "due-soon", label: "Due soon", count: (c) => c.dueSoon },
-  { value: "rotation-failed", label: "Rotation failed", count: (c) => c.rotationFailed },
-  { value: "overdue", label: "Overdue", count: (c) => c.overdue },
-  { value: "expired", label: "Expired", count: (c) => c.expired },
-];
-
 /**
  * The rotation page: every active credential with age, expiry, last and next rotation, policy and status (with the
  * server's message when automatic rotation failed), "Rotate now", and a chart of ages against policy limits. The
  * status filter lives in the URL; pages follow cursors.
  */
 export function RotationOverview({ initialStatus, canRotate }: { initialStatus?: TRotationStatus; canRotate: boolean }) {
-  const router = useRouter();
-  const pathname = usePathname();
-  const [status, setStatusState] = useState<TRotationStatus | undefined>(initialStatus);
-  const [cursors, setCursors] = useState<string[]>([]);
-  const cursor = cursors[cursors.length - 1];
-  const query = useRotationOverview({ status, cursor, limit: ROTATION_PAGE_SIZE });
-  const counts = query.data?.counts;
-  const setStatus = (next: TRotationStatus | undefined) => {
-    setStatusState(next);
-    setCursors([]);
-    router.replace(next ? `${pathname}?status=${next}` : pathname, { scroll: false });
-  };
+  const { status, setStatus, pages } = useStatusFilteredPages(initialStatus);
+  const query = useRotationOverview({ status, cursor: pages.cursor, limit: ROTATION_PAGE_SIZE });
 
   return (
     <div className="space-y-6">
-      <div role="group" aria-label="Filter by status" className="flex flex-wrap gap-2">
-        {FILTERS.map((f) => (
-          <button
-            key={f.label}
-            type="button"
-            aria-pressed={status === f.value}
-            onClick={() => setStatus(f.value)}
-            className={cn(
-              "rounded-full px-3 py-1 text-sm font-medium ring-1 ring-inset focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500",
-              status === f.value ? "bg-slate-800 text-white ring-slate-800" : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-50",
-            )}
-          >
-            {f.label}
-            {counts ? <span className="ml-1.5 tabular-nums opacity-75">{f.count(counts)}</span> : null}
-          </button>
-        ))}
-      </div>
+      <StatusFilterGroup status={status} onChange={setStatus} counts={query.data?.counts} />
 
       {query.isPending ? (
         <p className="text-sm text-slate-500" aria-busy="true">
@@ -166,24 +130,7 @@ export function RotationOverview({ initialStatus, canRotate }: { initialStatus?:
                 ))}
               </tbody>
             </Table>
-            {cursors.length > 0 || query.data.nextCursor ? (
-              <div className="flex justify-end gap-2 border-t border-slate-100 px-5 py-3">
-                <Button variant="secondary" size="sm" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
-                  Previous
-                </Button>
-                <Button
-                  variant="secondary"
-                  size="sm"
-                  disabled={!query.data.nextCursor}
-                  onClick={() => {
-                    const next = query.data.nextCursor;
-                    if (next) setCursors((c) => [...c, next]);
-                  }}
-                >
-                  Next
-                </Button>
-              </div>
-            ) : null}
+            <CursorPager stack={pages} nextCursor={query.data.nextCursor} />
           </Card>
         </>
       )}
