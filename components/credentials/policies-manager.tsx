@@ -6,6 +6,7 @@ import { Card } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { DialogContent, DialogRoot } from "@/components/ui/dialog";
 import { EmptyState } from "@/components/ui/empty-state";
+import { LoadMore } from "@/components/ui/load-more";
 import { Table, Td, Th } from "@/components/ui/table";
 import { Badge } from "@/components/ui/badge";
 import { usePolicies, usePolicyMutations } from "@/lib/credentials/hooks/use-policies";
@@ -39,6 +40,7 @@ function DeletePolicyButton({ policy }: { policy: CredentialPolicyView }) {
 /** Credential policies: list for everyone; create, edit and delete (with confirmation) for people who may manage them. */
 export function PoliciesManager({ canManage }: { canManage: boolean }) {
   const query = usePolicies();
+  const policies = query.data?.pages.flatMap((p) => p.items) ?? [];
   const [editing, setEditing] = useState<CredentialPolicyView | "new" | null>(null);
 
   return (
@@ -56,46 +58,49 @@ export function PoliciesManager({ canManage }: { canManage: boolean }) {
         <p role="alert" className="px-5 py-6 text-sm text-red-600">
           {query.error.message}
         </p>
-      ) : query.data.items.length === 0 ? (
+      ) : policies.length === 0 ? (
         <EmptyState title="No credential policies" description="A policy sets how old a credential may get, when to warn, and who may replace it." />
       ) : (
-        <Table label="Credential policies">
-          <thead>
-            <tr>
-              <Th>Name</Th>
-              <Th>Max age</Th>
-              <Th>Warn before</Th>
-              <Th>Replace needs</Th>
-              <Th>Applies to</Th>
-              <Th>Rotation</Th>
-              {canManage ? <Th className="text-right">Actions</Th> : null}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {query.data.items.map((p) => (
-              <tr key={p.id}>
-                <Td className="font-medium text-slate-900">{p.name}</Td>
-                <Td>{p.maxAgeDays} days</Td>
-                <Td>{p.warnBeforeDays} days</Td>
-                <Td>{p.minReplaceRole}</Td>
-                <Td>
-                  {p.environment ? <Badge tone="blue">env: {p.environment}</Badge> : null}
-                  {p.explicitTargets ? <span className="ml-2 text-xs text-slate-500">{p.explicitTargets} target(s) explicitly</span> : null}
-                  {!p.environment && !p.explicitTargets ? <span className="text-slate-400">Not applied</span> : null}
-                </Td>
-                <Td>{p.autoRotate ? "Automatic" : "Manual"}</Td>
-                {canManage ? (
-                  <Td className="text-right">
-                    <Button size="sm" variant="ghost" onClick={() => setEditing(p)}>
-                      Edit
-                    </Button>
-                    <DeletePolicyButton policy={p} />
-                  </Td>
-                ) : null}
+        <>
+          <Table label="Credential policies">
+            <thead>
+              <tr>
+                <Th>Name</Th>
+                <Th>Max age</Th>
+                <Th>Warn before</Th>
+                <Th>Replace needs</Th>
+                <Th>Applies to</Th>
+                <Th>Rotation</Th>
+                {canManage ? <Th className="text-right">Actions</Th> : null}
               </tr>
-            ))}
-          </tbody>
-        </Table>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {policies.map((p) => (
+                <tr key={p.id}>
+                  <Td className="font-medium text-slate-900">{p.name}</Td>
+                  <Td>{p.maxAgeDays} days</Td>
+                  <Td>{p.warnBeforeDays} days</Td>
+                  <Td>{p.minReplaceRole}</Td>
+                  <Td>
+                    {p.environment ? <Badge tone="blue">env: {p.environment}</Badge> : null}
+                    {p.explicitTargets ? <span className="ml-2 text-xs text-slate-500">{p.explicitTargets} target(s) explicitly</span> : null}
+                    {!p.environment && !p.explicitTargets ? <span className="text-slate-400">Not applied</span> : null}
+                  </Td>
+                  <Td>{p.autoRotate ? "Automatic" : "Manual"}</Td>
+                  {canManage ? (
+                    <Td className="text-right">
+                      <Button size="sm" variant="ghost" onClick={() => setEditing(p)}>
+                        Edit
+                      </Button>
+                      <DeletePolicyButton policy={p} />
+                    </Td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+          <LoadMore query={query} />
+        </>
       )}
       <DialogRoot open={editing !== null} onOpenChange={(open) => !open && setEditing(null)}>
         {editing !== null ? (

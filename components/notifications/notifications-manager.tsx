@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState } from "@/components/ui/empty-state";
+import { LoadMore } from "@/components/ui/load-more";
 import { useNotificationSinks } from "@/lib/notifications/hooks/use-notification-sinks";
 import { useDeleteSink, useTestSink, useUpdateSink } from "@/lib/notifications/hooks/use-sink-mutations";
 import { NOTIFICATION_EVENT_LABELS, type NotificationSinkView } from "@/lib/notifications/schemas";
@@ -129,6 +130,7 @@ function SinkCard({ sink, onSecret }: { sink: NotificationSinkView; onSecret: (n
  */
 export function NotificationsManager() {
   const query = useNotificationSinks();
+  const sinks = query.data?.pages.flatMap((p) => p.items) ?? [];
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<{ sinkName: string; secret: string } | null>(null);
 
@@ -159,12 +161,17 @@ export function NotificationsManager() {
         <p role="alert" className="text-sm text-red-600">
           {query.error.message}
         </p>
-      ) : query.data.items.length === 0 ? (
+      ) : sinks.length === 0 ? (
         <Card>
           <EmptyState title="No notification sinks" description="Add a webhook (a Slack incoming webhook, or any HTTPS endpoint) to hear about due, overdue and failed rotations and deployments waiting for approval." />
         </Card>
       ) : (
-        query.data.items.map((s) => <SinkCard key={s.id} sink={s} onSecret={(sinkName, sec) => setSecret({ sinkName, secret: sec })} />)
+        <>
+          {sinks.map((s) => (
+            <SinkCard key={s.id} sink={s} onSecret={(sinkName, sec) => setSecret({ sinkName, secret: sec })} />
+          ))}
+          <LoadMore query={query} className="border-0 py-0" />
+        </>
       )}
     </div>
   );

@@ -6,10 +6,10 @@ import { ZAuditFilter } from "@/lib/audit/schemas";
 import type { Permission } from "@/lib/auth/roles";
 import { ZSignIn } from "@/lib/auth/schemas";
 import { ZComparisonQuery } from "@/lib/compare/range";
-import { ZCredentialListFilter, ZCredentialPolicy, ZKubeconfigImport, ZStoreCredential, ZUpdateCredentialPolicy } from "@/lib/credentials/schemas";
+import { ZCredentialListFilter, ZCredentialPolicy, ZCredentialPolicyListQuery, ZKubeconfigImport, ZStoreCredential, ZUpdateCredentialPolicy } from "@/lib/credentials/schemas";
 import { ZApprovalInput, ZCreateDeployment, ZDeploymentListQuery, ZRollbackInput } from "@/lib/deployments/schemas";
 import { ZCreateRepoBinding } from "@/lib/deployments/webhooks";
-import { ZCreateNotificationSink, ZDeliveryListFilter, ZUpdateNotificationSink } from "@/lib/notifications/schemas";
+import { ZCreateNotificationSink, ZDeliveryListFilter, ZNotificationSinkListQuery, ZUpdateNotificationSink } from "@/lib/notifications/schemas";
 import { ZPinRepo, ZRegisterRepo, ZUpdateRepo } from "@/lib/repos/schemas";
 import { ZRotationListFilter } from "@/lib/rotation/schemas";
 import { ZSyncDailyQuery, ZSyncEventListQuery } from "@/lib/sync/schemas";
@@ -79,7 +79,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: "GET", path: "/api/targets/:id/credentials", access: "read", tag: "credentials", summary: "The target's active credential, its history and policy (never material)", response: "Active credential, history, policy." },
   { method: "POST", path: "/api/targets/:id/credentials", access: "credentials.replace", tag: "credentials", summary: "Store a credential, or replace the active one (manual rotation)", body: ZStoreCredential, success: 201, response: "The stored credential (never material)." },
   { method: "GET", path: "/api/rotation", access: "read", tag: "credentials", summary: "Active credentials with age, last/next rotation, policy and status", query: ZRotationListFilter, response: "A page of the rotation overview." },
-  { method: "GET", path: "/api/policies", access: "read", tag: "credentials", summary: "Every credential policy", response: "{ items }" },
+  { method: "GET", path: "/api/policies", access: "read", tag: "credentials", summary: "Credential policies by name, cursor-paginated", query: ZCredentialPolicyListQuery, response: "A page of policies ({ items, nextCursor }; nextCursor is null on the last page)." },
   { method: "POST", path: "/api/policies", access: "policies.manage", tag: "credentials", summary: "Create a credential policy", body: ZCredentialPolicy, success: 201, response: "The policy." },
   { method: "GET", path: "/api/policies/:id", access: "read", tag: "credentials", summary: "One credential policy", response: "The policy." },
   { method: "PATCH", path: "/api/policies/:id", access: "policies.manage", tag: "credentials", summary: "Change a credential policy (any subset of its fields)", body: ZUpdateCredentialPolicy, response: "The policy." },
@@ -98,7 +98,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: "GET", path: "/api/metrics", access: "metrics", tag: "operations", summary: "Prometheus metrics (text format); 404 while WHARF_METRICS_TOKEN is unset", response: "Prometheus text exposition.", produces: "text/plain" },
   { method: "GET", path: "/api/openapi.json", access: "public", tag: "operations", summary: "This document", response: "OpenAPI 3.1 document." },
   // Notifications
-  { method: "GET", path: "/api/notification-sinks", access: "notifications.manage", tag: "notifications", summary: "Webhook sinks with their events and delivery counts (never their secrets)", response: "Sinks." },
+  { method: "GET", path: "/api/notification-sinks", access: "notifications.manage", tag: "notifications", summary: "Webhook sinks by name with their events and delivery counts (never their secrets), cursor-paginated", query: ZNotificationSinkListQuery, response: "A page of sinks ({ items, nextCursor }; nextCursor is null on the last page)." },
   { method: "POST", path: "/api/notification-sinks", access: "notifications.manage", tag: "notifications", summary: "Create a sink; the answer holds its signing secret, shown this once", body: ZCreateNotificationSink, success: 201, response: "The sink and its secret (once)." },
   { method: "PATCH", path: "/api/notification-sinks/:id", access: "notifications.manage", tag: "notifications", summary: "Change name, URL, events or enabled; `rotateSecret` returns a new secret once", body: ZUpdateNotificationSink, response: "The sink." },
   { method: "DELETE", path: "/api/notification-sinks/:id", access: "notifications.manage", tag: "notifications", summary: "Delete a sink and its delivery log", response: "Nothing (204) or acknowledgement." },

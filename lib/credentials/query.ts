@@ -1,4 +1,4 @@
-import type { TCredentialListFilter } from "./schemas";
+import type { CredentialPolicyPage, TCredentialListFilter } from "./schemas";
 
 /** React Query keys for credentials; server pages prefetch with the same keys the hooks read. */
 export const credentialKeys = {
@@ -14,6 +14,15 @@ export const policyKeys = {
   all: ["credential-policies"] as const,
   lists: () => [...policyKeys.all, "list"] as const,
   list: () => [...policyKeys.lists()] as const,
+};
+
+/** Policies per page on the policies page. */
+export const POLICIES_PAGE_SIZE = 50;
+
+/** Shared by the server prefetch and the browser hook so both agree on how pages chain. */
+export const POLICY_LIST_PAGING = {
+  initialPageParam: null as string | null,
+  getNextPageParam: (last: CredentialPolicyPage): string | null => last.nextCursor,
 };
 
 /** Query string for GET /api/credentials. */

@@ -179,6 +179,14 @@ export interface CredentialView {
   nextRotationAt: string | null;
 }
 
+/** Query of `GET /api/policies`: by name (unique), keyset-paginated. */
+export const ZCredentialPolicyListQuery = z.object({
+  /** Opaque (lib/keyset-cursor.ts): the previous page's `nextCursor`. */
+  cursor: z.string().max(600).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type TCredentialPolicyListQuery = z.infer<typeof ZCredentialPolicyListQuery>;
+
 export interface CredentialPolicyView {
   id: string;
   name: string;
@@ -191,6 +199,12 @@ export interface CredentialPolicyView {
   explicitTargets: number;
   createdAt: string;
   updatedAt: string;
+}
+
+export interface CredentialPolicyPage {
+  items: CredentialPolicyView[];
+  /** Pass back as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
 }
 
 export interface TargetCredentialsView {

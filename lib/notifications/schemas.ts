@@ -54,6 +54,14 @@ export const ZUpdateNotificationSink = z.object({
 });
 export type TUpdateNotificationSink = z.infer<typeof ZUpdateNotificationSink>;
 
+/** Query of `GET /api/notification-sinks`: by name (unique), keyset-paginated. */
+export const ZNotificationSinkListQuery = z.object({
+  /** Opaque (lib/keyset-cursor.ts): the previous page's `nextCursor`. */
+  cursor: z.string().max(600).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+export type TNotificationSinkListQuery = z.infer<typeof ZNotificationSinkListQuery>;
+
 export const ZDeliveryListFilter = z.object({
   cursor: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(25),
@@ -70,6 +78,12 @@ export interface NotificationSinkView {
   updatedAt: string;
   /** Delivery counts by state, for the list. */
   deliveries: { pending: number; delivered: number; failed: number };
+}
+
+export interface NotificationSinkPage {
+  items: NotificationSinkView[];
+  /** Pass back as `cursor` for the next page; null on the last one. */
+  nextCursor: string | null;
 }
 
 /** The answer to create (and to a secret rotation): the only time the signing secret is shown. */

@@ -7,6 +7,8 @@ import * as credentialAccessRoute from "@/app/api/credential-access/route";
 import * as credentialsRoute from "@/app/api/credentials/route";
 import * as deploymentRoute from "@/app/api/deployments/[id]/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
+import * as sinksRoute from "@/app/api/notification-sinks/route";
+import * as policiesRoute from "@/app/api/policies/route";
 import * as syncEventsRoute from "@/app/api/sync-events/route";
 import * as targetsRoute from "@/app/api/targets/route";
 import * as usersRoute from "@/app/api/users/route";
@@ -96,12 +98,12 @@ async function expectIndexedCall(fn: () => Promise<unknown>) {
   }
 }
 
-async function expectIndexed(handler: Handler, path: string, opts: { params?: Record<string, string>; deep?: number; rowidOrder?: string[] } = {}) {
+async function expectIndexed(handler: Handler, path: string, opts: { params?: Record<string, string>; deep?: number; rowidOrder?: string[]; big?: readonly string[] } = {}) {
   const statements = (await statementsOf(handler, path, opts)).filter((q) => /^\s*SELECT/i.test(q.sql));
   expect(statements.length).toBeGreaterThan(0);
   for (const q of statements) {
     const plan = await explain(t.url, q);
-    expect(fullScans(plan, BIG, { rowidOrder: opts.rowidOrder }), `${path}\n${q.sql}\nplan:\n${plan.join("\n")}`).toEqual([]);
+    expect(fullScans(plan, opts.big ?? BIG, { rowidOrder: opts.rowidOrder }), `${path}\n${q.sql}\nplan:\n${plan.join("\n")}`).toEqual([]);
   }
 }
 
@@ -236,6 +238,32 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
       const [due] = log.queries.filter((q) => /autoRotateAt/.test(q.sql));
       const plan = await explain(t.url, due!);
       expect(plan.some((line) => /USING INDEX Credential_state_autoRotateAt_idx \(state=\? AND autoRotateAt<\?\)/.test(line)), plan.join("\n")).toBe(true);
+    }
+  });
+
+  it("credential policies and notification sinks: first page and a deep cursor, with their per-row counts", async () => {
+    // Thousands of each (a few in practice, but the lists must not depend on that), ten deliveries per sink.
+    const now = new Date();
+    const ids = Array.from({ length: 3000 }, () => randomUUID());
+    await bulkInsert(log.db, "CredentialPolicy", ids.map((id, i) => ({ id, name: `bulk-policy-${String(i).padStart(5, "0")}`, maxAgeDays: 30, warnBeforeDays: 7, createdAt: now, updatedAt: now })));
+    await bulkInsert(log.db, "NotificationSink", ids.map((id, i) => ({ id, name: `bulk-sink-${String(i).padStart(5, "0")}`, url: "https://hooks.example.com/x", secretCiphertext: "v1.x", events: "[]", createdById: sample.userId, createdAt: now, updatedAt: now })));
+    await bulkInsert(log.db, "NotificationDelivery", ids.flatMap((sinkId) => Array.from({ length: 10 }, (_, k) => ({ id: randomUUID(), sinkId, event: "rotation.due", dedupKey: `k${k}`, payload: "{}", state: "delivered", nextAttemptAt: now, createdAt: now }))));
+    if (t.kind === "postgresql") {
+      const client = new pg.Client({ connectionString: t.url });
+      await client.connect();
+      await client.query(`ANALYZE "CredentialPolicy", "NotificationSink", "NotificationDelivery"`);
+      await client.end();
+    }
+    const big = [...BIG, "CredentialPolicy", "NotificationSink", "NotificationDelivery"];
+    for (const [handler, path, table] of [[policiesRoute.GET, "/api/policies", "CredentialPolicy"], [sinksRoute.GET, "/api/notification-sinks", "NotificationSink"]] as const) {
+      for (const deep of [0, 20]) {
+        await expectIndexed(handler, `${path}?limit=50`, { deep, big });
+        // The page is a walk of the unique name index from the cursor, never a sort of every row.
+        const [q] = (await statementsOf(handler, `${path}?limit=50`, { deep })).filter((s) => new RegExp(`FROM [^()]*?["\`]${table}["\`][\\s\\S]*ORDER BY`).test(s.sql));
+        const plan = await explain(t.url, q!);
+        expect(plan.some((line) => line.includes(`${table}_name_key`)), plan.join("\n")).toBe(true);
+        expect(plan.some((line) => /^Sort|TEMP B-TREE/.test(line)), plan.join("\n")).toBe(false);
+      }
     }
   });
 

@@ -4,7 +4,7 @@ import { PageHeader } from "@/components/layout/page-header";
 import { NotificationsManager } from "@/components/notifications/notifications-manager";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { listNotificationSinks } from "@/lib/notifications/data/sinks";
-import { notificationKeys } from "@/lib/notifications/query";
+import { notificationKeys, SINK_LIST_PAGING, SINKS_PAGE_SIZE } from "@/lib/notifications/query";
 import { getQueryClient } from "@/lib/query/query-client";
 
 export const metadata: Metadata = { title: "Notifications" };
@@ -12,7 +12,11 @@ export const metadata: Metadata = { title: "Notifications" };
 export default async function NotificationsPage() {
   await requirePrincipal("notifications.manage");
   const qc = getQueryClient();
-  await qc.prefetchQuery({ queryKey: notificationKeys.list(), queryFn: () => listNotificationSinks() });
+  await qc.prefetchInfiniteQuery({
+    queryKey: notificationKeys.list(),
+    queryFn: ({ pageParam }: { pageParam: string | null }) => listNotificationSinks({ limit: SINKS_PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }),
+    ...SINK_LIST_PAGING,
+  });
   return (
     <>
       <PageHeader

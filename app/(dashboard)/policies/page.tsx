@@ -5,7 +5,7 @@ import { PageHeader } from "@/components/layout/page-header";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { can } from "@/lib/auth/roles";
 import { listPolicies } from "@/lib/credentials/data/policies";
-import { policyKeys } from "@/lib/credentials/query";
+import { POLICIES_PAGE_SIZE, POLICY_LIST_PAGING, policyKeys } from "@/lib/credentials/query";
 import { getQueryClient } from "@/lib/query/query-client";
 
 export const metadata: Metadata = { title: "Credential policies" };
@@ -13,7 +13,11 @@ export const metadata: Metadata = { title: "Credential policies" };
 export default async function PoliciesPage() {
   const principal = await requirePrincipal("read");
   const qc = getQueryClient();
-  await qc.prefetchQuery({ queryKey: policyKeys.list(), queryFn: async () => ({ items: await listPolicies() }) });
+  await qc.prefetchInfiniteQuery({
+    queryKey: policyKeys.list(),
+    queryFn: ({ pageParam }: { pageParam: string | null }) => listPolicies({ limit: POLICIES_PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }),
+    ...POLICY_LIST_PAGING,
+  });
   return (
     <>
       <PageHeader

@@ -1,9 +1,9 @@
-import { readJson, withAuth } from "@/lib/api/with-auth";
+import { readJson, searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { createNotificationSink, listNotificationSinks } from "@/lib/notifications/data/sinks";
-import { ZCreateNotificationSink } from "@/lib/notifications/schemas";
+import { ZCreateNotificationSink, ZNotificationSinkListQuery } from "@/lib/notifications/schemas";
 
-// GET /api/notification-sinks — webhook sinks with their events and delivery counts (never their secrets)
-export const GET = withAuth(async () => listNotificationSinks(), { permission: "notifications.manage" });
+// GET /api/notification-sinks — webhook sinks by name with their events and delivery counts (never their secrets), cursor-paginated
+export const GET = withAuth(async ({ req }) => listNotificationSinks(ZNotificationSinkListQuery.parse(searchParamsOf(req))), { permission: "notifications.manage" });
 
 // POST /api/notification-sinks — create a sink; the answer holds its signing secret, shown this once
 export const POST = withAuth(

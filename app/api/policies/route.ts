@@ -1,9 +1,9 @@
-import { readJson, withAuth } from "@/lib/api/with-auth";
+import { readJson, searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { createPolicy, listPolicies } from "@/lib/credentials/data/policies";
-import { ZCredentialPolicy } from "@/lib/credentials/schemas";
+import { ZCredentialPolicy, ZCredentialPolicyListQuery } from "@/lib/credentials/schemas";
 
-// GET /api/policies — every credential policy
-export const GET = withAuth(async () => ({ items: await listPolicies() }), { permission: "read" });
+// GET /api/policies — credential policies by name, cursor-paginated
+export const GET = withAuth(async ({ req }) => listPolicies(ZCredentialPolicyListQuery.parse(searchParamsOf(req))), { permission: "read" });
 
 // POST /api/policies — create a credential policy
 export const POST = withAuth(

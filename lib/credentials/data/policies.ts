@@ -2,8 +2,10 @@ import "server-only";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db, type Tx } from "@/lib/db";
+import type { CredentialPolicy } from "@/lib/db/generated/sqlite/client";
 import { AppError, isUniqueViolation } from "@/lib/errors";
-import type { CredentialPolicyView, TCredentialPolicy, TUpdateCredentialPolicy } from "../schemas";
+import { decodeKeysetCursor, encodeKeysetCursor, invalidCursorError } from "@/lib/keyset-cursor";
+import type { CredentialPolicyPage, CredentialPolicyView, TCredentialPolicy, TCredentialPolicyListQuery, TUpdateCredentialPolicy } from "../schemas";
 import { governedBy, lockStatusColumns, recomputeCredentialStatusColumns } from "../status-columns";
 import { toPolicyView } from "../views";
 
@@ -12,7 +14,18 @@ interface WriteContext {
   request: RequestContext;
 }
 
-const WITH_COUNT = { _count: { select: { targets: true } } } as const;
+/**
+ * Policy views with their explicit-target counts, counted for these policies only on Target's credentialPolicyId
+ * index (Prisma's `_count` include groups the whole Target table before joining).
+ */
+async function withTargetCounts(policies: CredentialPolicy[]): Promise<CredentialPolicyView[]> {
+  const counts = new Map<string, number>();
+  if (policies.length > 0) {
+    const groups = await db().target.groupBy({ by: ["credentialPolicyId"], where: { credentialPolicyId: { in: policies.map((p) => p.id) } }, _count: { _all: true } });
+    for (const g of groups) if (g.credentialPolicyId) counts.set(g.credentialPolicyId, g._count._all);
+  }
+  return policies.map((p) => toPolicyView({ ...p, _count: { targets: counts.get(p.id) ?? 0 } }));
+}
 
 /**
  * A policy change recomputes the status boundaries of every credential it governs in its own transaction (thousands
@@ -20,16 +33,31 @@ const WITH_COUNT = { _count: { select: { targets: true } } } as const;
  */
 const RECOMPUTE_TX = { timeout: 120_000 } as const;
 
-/** Every credential policy, by name. */
-export async function listPolicies(): Promise<CredentialPolicyView[]> {
-  const rows = await db().credentialPolicy.findMany({ include: WITH_COUNT, orderBy: { name: "asc" } });
-  return rows.map(toPolicyView);
+/**
+ * Credential policies by name, a page at a time: names are unique, so the name alone orders them and the cursor
+ * seeks in its unique index. Explicit targets are counted for the page's policies only.
+ */
+export async function listPolicies(query: TCredentialPolicyListQuery): Promise<CredentialPolicyPage> {
+  const after = query.cursor ? decodeKeysetCursor(query.cursor, 1) : null;
+  if (query.cursor && !after) throw invalidCursorError();
+  const rows = await db().credentialPolicy.findMany({
+    where: after ? { name: { gt: after[0] } } : {},
+    orderBy: { name: "asc" },
+    take: query.limit + 1,
+  });
+  const page = rows.slice(0, query.limit);
+  const last = page[page.length - 1];
+  return {
+    items: await withTargetCounts(page),
+    nextCursor: rows.length > query.limit && last ? encodeKeysetCursor([last.name]) : null,
+  };
 }
 
 export async function getPolicy(opts: { id: string }): Promise<CredentialPolicyView> {
-  const row = await db().credentialPolicy.findUnique({ where: { id: opts.id }, include: WITH_COUNT });
+  const row = await db().credentialPolicy.findUnique({ where: { id: opts.id } });
   if (!row) throw new AppError("NOT_FOUND", "There is no credential policy with this id.");
-  return toPolicyView(row);
+  const [view] = await withTargetCounts([row]);
+  return view!;
 }
 
 /** Name and environment are each unique; say which one clashes, as a field error the form can show. */
@@ -109,8 +137,9 @@ export async function updatePolicy(opts: WriteContext & { id: string; input: TUp
 export async function deletePolicy(opts: WriteContext & { id: string }): Promise<void> {
   await db().$transaction(async (tx) => {
     await lockStatusColumns(tx);
-    const current = await tx.credentialPolicy.findUnique({ where: { id: opts.id }, include: WITH_COUNT });
+    const current = await tx.credentialPolicy.findUnique({ where: { id: opts.id } });
     if (!current) throw new AppError("NOT_FOUND", "There is no credential policy with this id.");
+    const explicitTargets = await tx.target.count({ where: { credentialPolicyId: opts.id } });
     // Recomputed against the policies that remain, before the row goes: afterwards the targets that named it no
     // longer say so (SET NULL) and fall back to their environment's policy, which is what `remaining` resolves to.
     const remaining = await tx.credentialPolicy.findMany({ where: { id: { not: opts.id } } });
@@ -121,7 +150,7 @@ export async function deletePolicy(opts: WriteContext & { id: string }): Promise
       action: "policy.deleted",
       subjectType: "policy",
       subjectId: opts.id,
-      details: { name: current.name, environment: current.environment, explicitTargets: current._count.targets },
+      details: { name: current.name, environment: current.environment, explicitTargets },
       request: opts.request,
     });
   }, RECOMPUTE_TX);
@@ -132,9 +161,9 @@ export async function resolvePolicyForTarget(opts: { targetId: string }): Promis
   const target = await db().target.findUnique({ where: { id: opts.targetId }, select: { credentialPolicyId: true, environment: true } });
   if (!target) throw new AppError("NOT_FOUND", "There is no target with this id.");
   if (target.credentialPolicyId) {
-    const explicit = await db().credentialPolicy.findUnique({ where: { id: target.credentialPolicyId }, include: WITH_COUNT });
-    if (explicit) return toPolicyView(explicit);
+    const explicit = await db().credentialPolicy.findUnique({ where: { id: target.credentialPolicyId } });
+    if (explicit) return (await withTargetCounts([explicit]))[0]!;
   }
-  const byEnv = await db().credentialPolicy.findFirst({ where: { environment: target.environment }, include: WITH_COUNT });
-  return byEnv ? toPolicyView(byEnv) : null;
+  const byEnv = await db().credentialPolicy.findFirst({ where: { environment: target.environment } });
+  return byEnv ? (await withTargetCounts([byEnv]))[0]! : null;
 }

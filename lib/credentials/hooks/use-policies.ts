@@ -1,14 +1,17 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api/client";
-import { credentialKeys, policyKeys } from "../query";
-import type { CredentialPolicyView, TCredentialPolicyInput, TUpdateCredentialPolicy } from "../schemas";
+import { credentialKeys, POLICIES_PAGE_SIZE, POLICY_LIST_PAGING, policyKeys } from "../query";
+import type { CredentialPolicyPage, CredentialPolicyView, TCredentialPolicyInput, TUpdateCredentialPolicy } from "../schemas";
 
+/** Credential policies by name, a page at a time ("Load more"). */
 export function usePolicies() {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: policyKeys.list(),
-    queryFn: ({ signal }) => apiFetch<{ items: CredentialPolicyView[] }>("/api/policies", { signal }),
+    queryFn: ({ pageParam, signal }) =>
+      apiFetch<CredentialPolicyPage>(`/api/policies?${new URLSearchParams({ limit: String(POLICIES_PAGE_SIZE), ...(pageParam ? { cursor: pageParam } : {}) }).toString()}`, { signal }),
+    ...POLICY_LIST_PAGING,
   });
 }
 

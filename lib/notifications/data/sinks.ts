@@ -4,12 +4,15 @@ import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
+import { decodeKeysetCursor, encodeKeysetCursor, invalidCursorError } from "@/lib/keyset-cursor";
 import {
   ZCreateNotificationSink,
   ZUpdateNotificationSink,
+  type NotificationSinkPage,
   type NotificationSinkView,
   type NotificationSinkWithSecret,
   type TCreateNotificationSinkInput,
+  type TNotificationSinkListQuery,
   type TUpdateNotificationSink,
 } from "../schemas";
 import { newSinkSecret, sealSinkSecret } from "../signing";
@@ -48,11 +51,26 @@ function nameTaken(name: string): AppError {
   return new AppError("NAME_TAKEN", `A sink named "${name}" already exists.`, { fields: { name: ["This name is taken."] } });
 }
 
-/** Every sink (there are few), by name, with delivery counts. Secrets never leave the data layer. */
-export async function listNotificationSinks(): Promise<{ items: NotificationSinkView[] }> {
-  const rows = await db().notificationSink.findMany({ select: SINK_SELECT, orderBy: { name: "asc" } });
-  const counts = await deliveryCounts(rows.map((r) => r.id));
-  return { items: rows.map((r) => toSinkView(r, counts.get(r.id))) };
+/**
+ * Sinks by name, a page at a time, with the delivery counts of the page's sinks only: names are unique, so the name
+ * alone orders them and the cursor seeks in its unique index. Secrets never leave the data layer.
+ */
+export async function listNotificationSinks(query: TNotificationSinkListQuery): Promise<NotificationSinkPage> {
+  const after = query.cursor ? decodeKeysetCursor(query.cursor, 1) : null;
+  if (query.cursor && !after) throw invalidCursorError();
+  const rows = await db().notificationSink.findMany({
+    where: after ? { name: { gt: after[0] } } : {},
+    select: SINK_SELECT,
+    orderBy: { name: "asc" },
+    take: query.limit + 1,
+  });
+  const page = rows.slice(0, query.limit);
+  const counts = await deliveryCounts(page.map((r) => r.id));
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => toSinkView(r, counts.get(r.id))),
+    nextCursor: rows.length > query.limit && last ? encodeKeysetCursor([last.name]) : null,
+  };
 }
 
 /**

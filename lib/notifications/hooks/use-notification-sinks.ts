@@ -1,14 +1,16 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api/client";
-import { notificationKeys } from "../query";
-import type { NotificationSinkView } from "../schemas";
+import { notificationKeys, SINK_LIST_PAGING, SINKS_PAGE_SIZE } from "../query";
+import type { NotificationSinkPage } from "../schemas";
 
-/** Every webhook sink with its events and delivery counts. */
+/** Webhook sinks by name with their events and delivery counts, a page at a time ("Load more"). */
 export function useNotificationSinks() {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: notificationKeys.list(),
-    queryFn: ({ signal }) => apiFetch<{ items: NotificationSinkView[] }>("/api/notification-sinks", { signal }),
+    queryFn: ({ pageParam, signal }) =>
+      apiFetch<NotificationSinkPage>(`/api/notification-sinks?${new URLSearchParams({ limit: String(SINKS_PAGE_SIZE), ...(pageParam ? { cursor: pageParam } : {}) }).toString()}`, { signal }),
+    ...SINK_LIST_PAGING,
   });
 }
