@@ -3,6 +3,7 @@ import { NO_REQUEST } from "@/lib/audit/schemas";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { newSchedulerId } from "@/lib/rotation/scheduler";
+import { wakeableSleep } from "@/lib/utils";
 import { claimScopeCheck, findDueScopeChecks, isScopeCheckDue, releaseScopeCheck, runScopeCheck, SCOPE_CHECK_ACTOR } from "./data/check-credential-scope";
 
 /** How often an idle sweeper looks for credentials due a check (one indexed query). */
@@ -77,7 +78,7 @@ export function startScopeSweeper(opts: { intervalMs: number; holder?: string; p
   const holder = opts.holder ?? newSchedulerId();
   const pollMs = opts.pollMs ?? SCOPE_SWEEP_POLL_MS;
   let stopped = false;
-  let wake: (() => void) | undefined;
+  const idle = wakeableSleep();
   const loop = (async () => {
     while (!stopped) {
       let full = false;
@@ -91,22 +92,14 @@ export function startScopeSweeper(opts: { intervalMs: number; holder?: string; p
         console.error(`[wharf] scope sweeper ${holder}: pass failed:`, err);
       }
       if (stopped || full) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, pollMs);
-        function done() {
-          clearTimeout(timer);
-          wake = undefined;
-          resolve();
-        }
-        wake = done;
-      });
+      await idle.sleep(pollMs);
     }
   })();
   return {
     holder,
     async stop() {
       stopped = true;
-      wake?.();
+      idle.wake();
       await loop;
     },
   };

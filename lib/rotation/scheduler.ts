@@ -5,6 +5,7 @@ import { NO_REQUEST } from "@/lib/audit/schemas";
 import { env } from "@/lib/env";
 import { dispatchDueDeliveries } from "@/lib/notifications/data/deliveries";
 import { onNotificationWake } from "@/lib/notifications/wake";
+import { wakeableSleep } from "@/lib/utils";
 import { enqueueRotationNotices, findDueRotations } from "./data/find-due-rotations";
 import { acquireSchedulerLease, releaseSchedulerLease } from "./data/scheduler-lease";
 import { ROTATION_ACTOR, rotateCredential, type RotationOutcome } from "./data/rotate-credential";
@@ -93,20 +94,9 @@ export function startBackgroundScheduler(opts: { holder?: string; rotationInterv
   const rotationLeaseMs = Math.max(60_000, rotationIntervalMs * 3);
   const notificationsLeaseMs = Math.max(30_000, pollMs * 3);
   let stopped = false;
-  let wake: (() => void) | undefined;
-  const unsubscribe = onNotificationWake(() => wake?.());
+  const idle = wakeableSleep();
+  const unsubscribe = onNotificationWake(idle.wake);
   let nextRotationAt = 0;
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
 
   const loop = (async () => {
     while (!stopped) {
@@ -125,7 +115,7 @@ export function startBackgroundScheduler(opts: { holder?: string; rotationInterv
         console.error(`[wharf] notification dispatcher ${holder}: pass failed:`, err);
       }
       if (stopped) break;
-      await sleep(Math.min(pollMs, Math.max(0, nextRotationAt - Date.now())));
+      await idle.sleep(Math.min(pollMs, Math.max(0, nextRotationAt - Date.now())));
     }
   })();
 
@@ -134,7 +124,7 @@ export function startBackgroundScheduler(opts: { holder?: string; rotationInterv
     async stop() {
       stopped = true;
       unsubscribe();
-      wake?.();
+      idle.wake();
       await loop;
       await Promise.all([
         releaseSchedulerLease({ name: ROTATION_LEASE, holder }).catch(() => undefined),

@@ -2,6 +2,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { env } from "@/lib/env";
+import { wakeableSleep } from "@/lib/utils";
 import { claimNextDeployment, releaseClaim } from "../data/executor-claim";
 import { runClaimedDeployment, type PhaseHook, type RunOutcome } from "./run-deployment";
 import { onExecutorWake } from "./wake";
@@ -82,19 +83,8 @@ export function startExecutor(opts: ExecutorOptions = {}): Executor {
   const s = settingsOf(opts);
   const abandon = new AbortController();
   let stopped = false;
-  let wake: (() => void) | undefined;
-  const unsubscribe = onExecutorWake(() => wake?.());
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
+  const idle = wakeableSleep();
+  const unsubscribe = onExecutorWake(idle.wake);
 
   const loop = (async () => {
     while (!stopped) {
@@ -106,7 +96,7 @@ export function startExecutor(opts: ExecutorOptions = {}): Executor {
       }
       if (outcome) opts.onRun?.(outcome);
       if (stopped) break;
-      if (!outcome) await sleep(s.pollMs);
+      if (!outcome) await idle.sleep(s.pollMs);
     }
   })();
 
@@ -116,7 +106,7 @@ export function startExecutor(opts: ExecutorOptions = {}): Executor {
       stopped = true;
       unsubscribe();
       if (stopOpts.abandon) abandon.abort();
-      wake?.();
+      idle.wake();
       await loop;
     },
   };
