@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
-import { Field } from "@/components/ui/field";
+import { Field, FormAlert } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { ApiError, apiFetch } from "@/lib/api/client";
 import type { FieldErrors } from "@/lib/errors";
@@ -41,11 +41,7 @@ export function SignInForm() {
       <Field htmlFor="password" label="Password" errors={fields.password}>
         <Input id="password" name="password" type="password" autoComplete="current-password" required aria-invalid={!!fields.password} aria-describedby="password-help" />
       </Field>
-      {error ? (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-          {error}
-        </p>
-      ) : null}
+      <FormAlert error={error} />
       <Button type="submit" className="w-full" disabled={pending}>
         {pending ? "Signing in…" : "Sign in"}
       </Button>

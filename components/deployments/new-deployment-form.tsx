@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody } from "@/components/ui/card";
-import { Field } from "@/components/ui/field";
+import { Field, FormAlert } from "@/components/ui/field";
 import { Input, Textarea } from "@/components/ui/input";
 import { useRequestDeployment } from "@/lib/deployments/hooks/use-request-deployment";
 import { MANIFESTS_MAX_CHARS, type TCreateDeploymentInput } from "@/lib/deployments/schemas";
@@ -76,11 +76,7 @@ export function NewDeploymentForm({ target }: { target: { id: string; name: stri
 
   return (
     <form onSubmit={(e) => void onSubmit(e)} noValidate className="space-y-6">
-      {error ? (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-          {error}
-        </p>
-      ) : null}
+      <FormAlert error={error} />
       <Card>
         <CardBody className="space-y-4">
           <p className="text-sm text-slate-600">

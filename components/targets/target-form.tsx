@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody } from "@/components/ui/card";
-import { Field } from "@/components/ui/field";
+import { Field, FormAlert } from "@/components/ui/field";
 import { Input, Select, Textarea } from "@/components/ui/input";
 import { ApiError } from "@/lib/api/client";
 import type { FieldErrors } from "@/lib/errors";
@@ -185,11 +185,7 @@ export function TargetForm(props: { target?: TargetView; policies: { id: string;
 
   return (
     <form ref={formRef} onSubmit={(e) => void onSubmit(e)} noValidate className="space-y-6">
-      {error ? (
-        <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-          {error}
-        </p>
-      ) : null}
+      <FormAlert error={error} />
 
       <Section title="Identity">
         <Field htmlFor="target-name" label="Name" hint="Lower-case letters, digits and '-', up to 63 characters (a DNS label)." errors={fields.name}>

@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { DialogContent, DialogRoot, DialogTrigger } from "@/components/ui/dialog";
-import { Field } from "@/components/ui/field";
+import { Field, FormAlert } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { ApiError } from "@/lib/api/client";
 import { ROLES, roleAtLeast, type TRole } from "@/lib/auth/roles";
@@ -109,11 +109,7 @@ export function CreateTokenDialog({ role }: { role: TRole }) {
                 {role === "admin" ? <option value="never">Never (not recommended)</option> : null}
               </Select>
             </Field>
-            {error ? (
-              <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-                {error}
-              </p>
-            ) : null}
+            <FormAlert error={error} />
             <div className="flex justify-end gap-2">
               <Button variant="secondary" onClick={() => close(false)}>
                 Cancel

@@ -23,3 +23,13 @@ export function Field(props: { htmlFor: string; label: string; hint?: ReactNode;
     </div>
   );
 }
+
+/** A form's whole-form error (the server's message), announced when it appears; nothing without one. */
+export function FormAlert({ error }: { error: string | null | undefined }) {
+  if (!error) return null;
+  return (
+    <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+      {error}
+    </p>
+  );
+}

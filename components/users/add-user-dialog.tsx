@@ -4,7 +4,7 @@ import { useState, type FormEvent } from "react";
 import { CopyButton } from "@/components/tokens/copy-button";
 import { Button } from "@/components/ui/button";
 import { DialogContent, DialogRoot, DialogTrigger } from "@/components/ui/dialog";
-import { Field } from "@/components/ui/field";
+import { Field, FormAlert } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { ApiError } from "@/lib/api/client";
 import { ROLES, type TRole } from "@/lib/auth/roles";
@@ -132,11 +132,7 @@ export function AddUserDialog() {
                 </Button>
               </div>
             </Field>
-            {error ? (
-              <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-                {error}
-              </p>
-            ) : null}
+            <FormAlert error={error} />
             <div className="flex justify-end gap-2">
               <Button variant="secondary" onClick={() => setOpen(false)}>
                 Cancel
