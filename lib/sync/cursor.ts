@@ -1,16 +1,13 @@
-/** Opaque keyset cursor over (occurredAt desc, id desc). */
+import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/keyset-cursor";
+
+/** Keyset position in the sync history, ordered by (occurredAt desc, id desc). */
 export function encodeSyncCursor(occurredAt: Date, id: string): string {
-  return Buffer.from(JSON.stringify([occurredAt.toISOString(), id])).toString("base64url");
+  return encodeKeysetCursor([occurredAt.toISOString(), id]);
 }
 
+/** The position a cursor names, or null when it is not one this module produced. */
 export function decodeSyncCursor(cursor: string): { occurredAt: Date; id: string } | null {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown;
-    if (!Array.isArray(parsed) || typeof parsed[0] !== "string" || typeof parsed[1] !== "string") return null;
-    const occurredAt = new Date(parsed[0]);
-    if (Number.isNaN(occurredAt.getTime())) return null;
-    return { occurredAt, id: parsed[1] };
-  } catch {
-    return null;
-  }
+  const key = decodeKeysetCursor(cursor, 2);
+  const occurredAt = key ? new Date(key[0]!) : null;
+  return key && occurredAt && !Number.isNaN(occurredAt.getTime()) ? { occurredAt, id: key[1]! } : null;
 }

@@ -1,6 +1,8 @@
+import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/keyset-cursor";
+
 /**
- * Opaque keyset cursor for the targets list, ordered by (name, id). The position is the last row of the previous
- * page, so rows added or removed meanwhile neither repeat nor vanish from later pages.
+ * Keyset position in the targets list, ordered by (name, id): the last row of the previous page, so rows added or
+ * removed meanwhile neither repeat nor vanish from later pages.
  */
 export interface TargetCursor {
   name: string;
@@ -8,18 +10,11 @@ export interface TargetCursor {
 }
 
 export function encodeTargetCursor(c: TargetCursor): string {
-  return Buffer.from(JSON.stringify([c.name, c.id]), "utf8").toString("base64url");
+  return encodeKeysetCursor([c.name, c.id]);
 }
 
 /** The position a cursor names, or null when it is not one this module produced. */
 export function decodeTargetCursor(cursor: string): TargetCursor | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === "string" && typeof value[1] === "string") {
-      return { name: value[0], id: value[1] };
-    }
-  } catch {
-    // fall through: not a cursor of ours
-  }
-  return null;
+  const key = decodeKeysetCursor(cursor, 2);
+  return key ? { name: key[0]!, id: key[1]! } : null;
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { AppError } from "@/lib/errors";
+import { invalidCursorError } from "@/lib/keyset-cursor";
 import { decodeAgentCursor, encodeAgentCursor } from "../cursor";
 import { AGENT_LIST_LIMIT_DEFAULT, type AgentView } from "../schemas";
 import { AGENT_INCLUDE, toAgentView } from "./to-agent-view";
@@ -18,7 +18,7 @@ export interface AgentListPage {
 export async function listAgents(opts: { targetId?: string | undefined; cursor?: string | undefined; limit?: number; now?: Date } = {}): Promise<AgentListPage> {
   const limit = opts.limit ?? AGENT_LIST_LIMIT_DEFAULT;
   const after = opts.cursor ? decodeAgentCursor(opts.cursor) : null;
-  if (opts.cursor && !after) throw new AppError("VALIDATION_FAILED", "This cursor is not one the agents list produced; start from the first page.", { fields: { cursor: ["Not a cursor of this list."] } });
+  if (opts.cursor && !after) throw invalidCursorError();
   const rows = await db().agent.findMany({
     where: {
       ...(opts.targetId ? { targets: { some: { targetId: opts.targetId } } } : {}),

@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { AppError } from "@/lib/errors";
+import { invalidCursorError } from "@/lib/keyset-cursor";
 import { decodeCredentialCursor, encodeCredentialCursor } from "../cursor";
 import { ZTargetMode, type CredentialListPage, type CredentialStatusCounts, type TargetCredentialsView, type TCredentialListFilter } from "../schemas";
 import { countCredentialStatuses, credentialStatusWhere } from "./count-credential-statuses";
@@ -44,7 +45,7 @@ export async function listCredentials(filter: TCredentialListFilter & { now?: Da
   if (filter.targetId) and.push({ targetId: filter.targetId });
   if (filter.cursor) {
     const after = decodeCredentialCursor(filter.cursor);
-    if (!after) throw new AppError("VALIDATION_FAILED", "The page cursor is not valid; start from the first page.", { fields: { cursor: ["Not a valid cursor."] } });
+    if (!after) throw invalidCursorError();
     // The redundant `gte` bound lets the index seek to the cursor instead of filtering every earlier row.
     and.push({ targetName: { gte: after.targetName } }, { OR: [{ targetName: { gt: after.targetName } }, { targetName: after.targetName, id: { gt: after.id } }] });
   }

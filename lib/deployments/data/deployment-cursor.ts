@@ -1,3 +1,4 @@
+import { decodeKeysetCursor, encodeKeysetCursor } from "@/lib/keyset-cursor";
 import type { TDeploymentTimeField } from "../schemas";
 
 /**
@@ -14,20 +15,15 @@ export interface DeploymentCursor {
 
 /** Encodes a position; a row (`{ createdAt, id }`) is a position in the default order. */
 export function encodeDeploymentCursor(c: DeploymentCursor | { createdAt: Date; id: string }): string {
-  const value = "at" in c ? [c.at.toISOString(), c.id, ...(c.timeField === "requested" ? [] : [c.timeField])] : [c.createdAt.toISOString(), c.id];
-  return Buffer.from(JSON.stringify(value), "utf8").toString("base64url");
+  return encodeKeysetCursor("at" in c ? [c.at.toISOString(), c.id, ...(c.timeField === "requested" ? [] : [c.timeField])] : [c.createdAt.toISOString(), c.id]);
 }
 
+/** The position a cursor names, or null when it is not one this module produced. */
 export function decodeDeploymentCursor(cursor: string): DeploymentCursor | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (!Array.isArray(value) || (value.length !== 2 && value.length !== 3) || typeof value[0] !== "string" || typeof value[1] !== "string") return null;
-    const timeField = value.length === 3 ? value[2] : "requested";
-    if (timeField !== "requested" && timeField !== "finished" && timeField !== "approved") return null;
-    const at = new Date(value[0]);
-    if (!Number.isNaN(at.getTime())) return { at, id: value[1], timeField };
-  } catch {
-    // not a cursor of ours
-  }
-  return null;
+  const key = decodeKeysetCursor(cursor, 3) ?? decodeKeysetCursor(cursor, 2);
+  if (!key) return null;
+  const timeField = key[2] ?? "requested";
+  if (timeField !== "requested" && timeField !== "finished" && timeField !== "approved") return null;
+  const at = new Date(key[0]!);
+  return Number.isNaN(at.getTime()) ? null : { at, id: key[1]!, timeField };
 }

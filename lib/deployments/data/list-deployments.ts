@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
-import { AppError } from "@/lib/errors";
+import { invalidCursorError } from "@/lib/keyset-cursor";
 import type { DeploymentListPage, TDeploymentListQuery, TDeploymentTimeField } from "../schemas";
 import { decodeDeploymentCursor, encodeDeploymentCursor } from "./deployment-cursor";
 import { LIST_SELECT, toListItem } from "./get-deployment";
@@ -41,9 +41,7 @@ export async function listDeployments(query: TDeploymentListQuery): Promise<Depl
   if (query.recovery) and.push({ outageStartedAt: { not: null } });
   if (query.cursor) {
     const after = decodeDeploymentCursor(query.cursor);
-    if (!after || after.timeField !== timeField) {
-      throw new AppError("VALIDATION_FAILED", "The page cursor is not valid for this list; start from the first page.", { fields: { cursor: ["Not a valid cursor."] } });
-    }
+    if (!after || after.timeField !== timeField) throw invalidCursorError();
     // The redundant `lte` bound lets the (instant, id) index seek to the cursor instead of filtering every newer row.
     and.push({ [column]: { lte: after.at } }, { OR: [{ [column]: { lt: after.at } }, { [column]: after.at, id: { lt: after.id } }] });
   }

@@ -2,7 +2,7 @@ import "server-only";
 import { ZSyncEventKind, ZSyncResult, ZSyncTrigger } from "@/lib/agent/protocol";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
-import { AppError } from "@/lib/errors";
+import { invalidCursorError } from "@/lib/keyset-cursor";
 import { decodeSyncCursor, encodeSyncCursor } from "../cursor";
 import { ZSyncEventListQuery, type SyncEventPage, type SyncEventView } from "../schemas";
 
@@ -51,7 +51,7 @@ function toView(row: Row, names: Map<string, string>, repos: Map<string, SyncEve
 export async function listSyncEvents(query: unknown): Promise<SyncEventPage> {
   const q = ZSyncEventListQuery.parse(query);
   const cursor = q.cursor ? decodeSyncCursor(q.cursor) : null;
-  if (q.cursor && !cursor) throw new AppError("VALIDATION_FAILED", "The cursor is not valid; start from the first page.", { fields: { cursor: ["Invalid cursor."] } });
+  if (q.cursor && !cursor) throw invalidCursorError();
   const and: Prisma.SyncEventWhereInput[] = [];
   if (q.targetId) and.push({ targetId: q.targetId });
   if (q.repoId) and.push({ repoId: q.repoId });

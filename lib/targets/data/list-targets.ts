@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { invalidCursorError } from "@/lib/keyset-cursor";
 import { decodeTargetCursor, encodeTargetCursor } from "../cursor";
 import type { TargetListPage, TTargetListQuery } from "../schemas";
 import { TARGET_INCLUDE, toTargetListItem } from "./to-target-view";
@@ -28,7 +28,7 @@ export async function listTargets(query: TTargetListQuery): Promise<TargetListPa
   if (query.q) and.push({ OR: [{ name: containsInsensitive(query.q) }, { ownerTeam: containsInsensitive(query.q) }] });
   if (query.cursor) {
     const after = decodeTargetCursor(query.cursor);
-    if (!after) throw new AppError("VALIDATION_FAILED", "The page cursor is not valid; start from the first page.", { fields: { cursor: ["Not a valid cursor."] } });
+    if (!after) throw invalidCursorError();
     // The redundant `gte` bound lets the name index seek to the cursor instead of filtering every earlier row.
     and.push({ name: { gte: after.name } }, { OR: [{ name: { gt: after.name } }, { name: after.name, id: { gt: after.id } }] });
   }
