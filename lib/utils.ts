@@ -40,3 +40,16 @@ export function wakeableSleep(): { sleep: (ms: number) => Promise<void>; wake: (
     wake: () => wake?.(),
   };
 }
+
+/** A page's search parameters as Next.js hands them over (a repeated key arrives as an array). */
+export type PageSearchParams = Record<string, string | string[] | undefined>;
+
+/** The first value of each search parameter: a repeated key in a hand-edited link counts once, as in the API. */
+export function firstValues(params: PageSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) {
+    const value = Array.isArray(v) ? v[0] : v;
+    if (value !== undefined) out[k] = value;
+  }
+  return out;
+}

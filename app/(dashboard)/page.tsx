@@ -13,6 +13,7 @@ import { resolveRange } from "@/lib/compare/range";
 import { countCredentialsByStatus } from "@/lib/credentials/data/list-credentials";
 import { listAwaitingMyApproval } from "@/lib/deployments/data/list-awaiting-approval";
 import { countTargetsByMode } from "@/lib/targets/data/count-targets-by-mode";
+import { firstValues, type PageSearchParams } from "@/lib/utils";
 
 export const dynamic = "force-dynamic";
 
@@ -26,16 +27,7 @@ function Figure({ label, value, href, tone }: { label: string; value: number; hr
   );
 }
 
-type SearchParams = Promise<Record<string, string | string[] | undefined>>;
-
-function firstValues(params: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(params)) {
-    const value = Array.isArray(v) ? v[0] : v;
-    if (value !== undefined) out[k] = value;
-  }
-  return out;
-}
+type SearchParams = Promise<PageSearchParams>;
 
 export default async function OverviewPage({ searchParams }: { searchParams: SearchParams }) {
   const principal = await requirePrincipal();

@@ -1,5 +1,6 @@
 import type { ZodType } from "zod";
 import type { AuditRowFields } from "./credential-access";
+import { firstValues, type PageSearchParams } from "@/lib/utils";
 import { ZAuditFilter, type TActorKind, type TAuditAction, type TAuditFilter, type TOutcome } from "./schemas";
 
 /** The filter part of an audit query: everything but paging. */
@@ -84,11 +85,11 @@ export function filterSearchParams(filter: object, extra: Record<string, string 
  * do not validate are dropped one by one, so a stale or hand-edited link still opens the page with whatever part of it
  * makes sense; instants come back as ISO strings.
  */
-export function parseLinkFilter<F>(shape: Readonly<Record<string, ZodType>>, keys: readonly string[], query: Record<string, string | string[] | undefined>): F {
+export function parseLinkFilter<F>(shape: Readonly<Record<string, ZodType>>, keys: readonly string[], query: PageSearchParams): F {
   const filter: Record<string, string> = {};
+  const values = firstValues(query);
   for (const key of keys) {
-    const raw = query[key];
-    const value = Array.isArray(raw) ? raw[0] : raw;
+    const value = values[key];
     if (value === undefined || value.trim() === "") continue;
     const parsed = shape[key]?.safeParse(value);
     if (!parsed?.success || parsed.data === undefined) continue;

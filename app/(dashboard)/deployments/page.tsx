@@ -10,19 +10,11 @@ import { getQueryClient } from "@/lib/query/query-client";
 import { getTarget } from "@/lib/targets/data/get-target";
 import { listTargetEnvironments } from "@/lib/targets/data/list-target-environments";
 import { listTargets } from "@/lib/targets/data/list-targets";
+import { firstValues, type PageSearchParams } from "@/lib/utils";
 
 export const metadata: Metadata = { title: "Deployments" };
 
-type SearchParams = Promise<Record<string, string | string[] | undefined>>;
-
-function firstValues(params: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(params)) {
-    const value = Array.isArray(v) ? v[0] : v;
-    if (value !== undefined) out[k] = value;
-  }
-  return out;
-}
+type SearchParams = Promise<PageSearchParams>;
 
 export default async function DeploymentsPage({ searchParams }: { searchParams: SearchParams }) {
   const principal = await requirePrincipal();

@@ -12,19 +12,11 @@ import { listTargetEnvironments } from "@/lib/targets/data/list-target-environme
 import { listTargets } from "@/lib/targets/data/list-targets";
 import { normalizeFilter, TARGET_LIST_PAGING, targetKeys } from "@/lib/targets/query";
 import { ZTargetListQuery, type TargetListPage, type TTargetListFilter } from "@/lib/targets/schemas";
+import { firstValues, type PageSearchParams } from "@/lib/utils";
 
 export const metadata: Metadata = { title: "Targets" };
 
-type SearchParams = Promise<Record<string, string | string[] | undefined>>;
-
-function firstValues(params: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(params)) {
-    const value = Array.isArray(v) ? v[0] : v;
-    if (value !== undefined) out[k] = value;
-  }
-  return out;
-}
+type SearchParams = Promise<PageSearchParams>;
 
 export default async function TargetsPage({ searchParams }: { searchParams: SearchParams }) {
   const principal = await requirePrincipal();
