@@ -376,7 +376,7 @@ export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport
     // of a slice for every page of the rebuild instead of walking the time index.
     if (env().databaseKind === "postgresql") await db.$executeRawUnsafe(`ANALYZE "Deployment", "DeploymentApproval", "SyncEvent"`);
     const result = await rebuildDeliveryRollups(db, { from: new Date(now - (HISTORY_DAYS + 1) * DAY), to: new Date(now + DAY), dialect: env().databaseKind });
-    return result.rows + result.histogramRows;
+    return result.rows + result.histogramRows + result.fleetRows + result.fleetHistogramRows;
   });
 
   const seconds = (performance.now() - started) / 1000;

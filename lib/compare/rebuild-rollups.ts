@@ -62,6 +62,9 @@ export interface RebuildRollupsResult {
   /** DeliveryRollup rows written. */
   rows: number;
   histogramRows: number;
+  /** FleetDeliveryRollup and FleetDeliveryHistogram rows written. */
+  fleetRows: number;
+  fleetHistogramRows: number;
   /** Recovery marks (`outageStartedAt`) set or cleared on deployments and sync events. */
   marks: number;
   /** Sync events whose `committedAt` was filled from `details` (events stored before the column existed). */
@@ -83,8 +86,9 @@ export function committedAtOfDetails(details: string): Date | null {
 /**
  * Recomputes the rollups of whole UTC days [from, to) from deployments and sync events: per slice of days, reads the
  * sources in keyset pages, sums in memory, then in one transaction deletes the slice's rollup and histogram rows,
- * inserts the sums with multi-row INSERTs and brings the row marks in line — the recovery marks (`outageStartedAt`,
- * set or cleared only where they differ) and `SyncEvent.committedAt` of events stored before that column existed.
+ * inserts the sums with multi-row INSERTs, sums those into the slice's fleet rows (per day, mode and environment:
+ * rollUpFleet) and brings the row marks in line — the recovery marks (`outageStartedAt`, set or cleared only where
+ * they differ) and `SyncEvent.committedAt` of events stored before that column existed.
  * Time to restore keeps a state per line while it walks in time order; a line's state before the window is read
  * for many lines per statement, when the walk first meets them. The same rules as the incremental path
  * (lib/compare/contributions.ts); tests check that the two agree.
@@ -98,17 +102,19 @@ export async function rebuildDeliveryRollups(client: Db, opts: RebuildRollupsOpt
     (await client.target.findMany({ select: { id: true, mode: true, environment: true } })).map((t) => [t.id, { mode: t.mode, environment: t.environment }]),
   );
   const lines: LineStates = { push: new Map(), pull: new Map() };
-  const total: RebuildRollupsResult = { days: Math.round((to.getTime() - from.getTime()) / DAY_MS), rows: 0, histogramRows: 0, marks: 0, committedAt: 0 };
+  const total: RebuildRollupsResult = { days: Math.round((to.getTime() - from.getTime()) / DAY_MS), rows: 0, histogramRows: 0, fleetRows: 0, fleetHistogramRows: 0, marks: 0, committedAt: 0 };
   for (let start = from.getTime(); start < to.getTime(); start += sliceMs) {
     const slice = { from: new Date(start), to: new Date(Math.min(start + sliceMs, to.getTime())) };
     const r = await rebuildSlice(client, opts.dialect, slice, targets, lines);
     total.rows += r.rows;
     total.histogramRows += r.histogramRows;
+    total.fleetRows += r.fleetRows;
+    total.fleetHistogramRows += r.fleetHistogramRows;
     total.marks += r.marks;
     total.committedAt += r.committedAt;
     opts.log?.(
       `${isoDay(slice.from)}..${isoDay(new Date(slice.to.getTime() - DAY_MS))}: ${r.deployments} deployments, ${r.syncEvents} sync events → ` +
-        `${r.rows} rollup rows, ${r.histogramRows} histogram rows, ${r.marks} recovery marks, ${r.committedAt} commit times ` +
+        `${r.rows} rollup rows, ${r.histogramRows} histogram rows (fleet: ${r.fleetRows}, ${r.fleetHistogramRows}), ${r.marks} recovery marks, ${r.committedAt} commit times ` +
         `(read ${(r.readMs / 1000).toFixed(1)} s, write ${(r.writeMs / 1000).toFixed(1)} s)`,
     );
   }
@@ -332,6 +338,7 @@ async function rebuildSlice(client: Db, dialect: DatabaseKind, slice: { from: Da
     bucket: h.bucket,
     count: h.count,
   }));
+  let fleet = { rows: 0, histogramRows: 0 };
   await client.$transaction(
     async (tx) => {
       const day = { gte: slice.from, lt: slice.to };
@@ -339,6 +346,7 @@ async function rebuildSlice(client: Db, dialect: DatabaseKind, slice: { from: Da
       await tx.deliveryRollup.deleteMany({ where: { day } });
       await insertRows(tx, dialect, "DeliveryRollup", rollupRows);
       await insertRows(tx, dialect, "DeliveryHistogram", histogramRows);
+      fleet = await rollUpFleet(tx, dialect, slice);
       // Rows the walk does not read (not push deliveries) never carry a recovery mark.
       await tx.deployment.updateMany({
         where: { finishedAt: day, outageStartedAt: { not: null }, OR: [{ state: { notIn: ["succeeded", "failed"] } }, { sourceKind: "pull-revision" }] },
@@ -350,7 +358,7 @@ async function rebuildSlice(client: Db, dialect: DatabaseKind, slice: { from: Da
     },
     { maxWait: 60_000, timeout: 30 * 60_000 },
   );
-  return { readMs, writeMs: performance.now() - started - readMs, deployments, syncEvents, rows: rollupRows.length, histogramRows: histogramRows.length, marks: deploymentMarks.length + syncMarks.length, committedAt: committedBackfill.length };
+  return { readMs, writeMs: performance.now() - started - readMs, deployments, syncEvents, rows: rollupRows.length, histogramRows: histogramRows.length, fleetRows: fleet.rows, fleetHistogramRows: fleet.histogramRows, marks: deploymentMarks.length + syncMarks.length, committedAt: committedBackfill.length };
 }
 
 function unknownLines(ids: string[], states: Map<string, Date | null>): string[] {
@@ -419,6 +427,32 @@ class Placeholders {
   value(v: unknown): string {
     return v instanceof Date ? this.date(v) : this.bind(v ?? null);
   }
+}
+
+/** What DeliveryRollup sums per (day, target), and FleetDeliveryRollup per (day, mode, environment). */
+const SUM_COLUMNS = ["deployments", "succeeded", "failures", "leadTimeCount", "leadTimeSumMs", "approvalWaitCount", "approvalWaitSumMs", "restoreCount", "restoreSumMs", "driftDetected", "driftCorrected"];
+
+/**
+ * Replaces the fleet rows of the days [from, to) with the GROUP BY (day, mode, environment) of their per-target rows,
+ * inside the caller's transaction and after it has written those: the fleet level is never summed on its own.
+ */
+async function rollUpFleet(tx: Tx, dialect: DatabaseKind, days: { from: Date; to: Date }): Promise<{ rows: number; histogramRows: number }> {
+  const day = { gte: days.from, lt: days.to };
+  await tx.fleetDeliveryHistogram.deleteMany({ where: { day } });
+  await tx.fleetDeliveryRollup.deleteMany({ where: { day } });
+  const sql = new Placeholders(dialect);
+  const inDays = `WHERE "day" >= ${sql.date(days.from)} AND "day" < ${sql.date(days.to)}`;
+  const rows = await tx.$executeRawUnsafe(
+    `INSERT INTO "FleetDeliveryRollup" ("day", "mode", "environment", ${SUM_COLUMNS.map((c) => `"${c}"`).join(", ")}) ` +
+      `SELECT "day", "mode", "environment", ${SUM_COLUMNS.map((c) => `SUM("${c}")`).join(", ")} FROM "DeliveryRollup" ${inDays} GROUP BY "day", "mode", "environment"`,
+    ...sql.params,
+  );
+  const histogramRows = await tx.$executeRawUnsafe(
+    `INSERT INTO "FleetDeliveryHistogram" ("day", "mode", "environment", "metric", "bucket", "count") ` +
+      `SELECT "day", "mode", "environment", "metric", "bucket", SUM("count") FROM "DeliveryHistogram" ${inDays} GROUP BY "day", "mode", "environment", "metric", "bucket"`,
+    ...sql.params,
+  );
+  return { rows, histogramRows };
 }
 
 /** Multi-row INSERTs inside the caller's transaction; every row has the first row's columns. */

@@ -9,6 +9,7 @@ import { db } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import * as eventsRoute from "@/app/api/agent/v1/events/route";
 import { callRoute, createCaller, type Caller } from "../support/api";
+import { expectFleetOfTargets } from "../support/fleet-rollups";
 import { createEnrolledAgent, fakeSha, syncEvent, type AgentCaller } from "../support/pull";
 import { useTestDatabase } from "../support/test-db";
 
@@ -130,6 +131,7 @@ async function snapshot() {
   return {
     rollups: rollups.map(({ id: _id, updatedAt: _u, ...r }) => r),
     histogram: histogram.map(({ id: _id, ...h }) => h),
+    fleet: await expectFleetOfTargets(db()),
   };
 }
 
@@ -186,6 +188,9 @@ describe("comparison figures against a hand-computed fixture", () => {
     const one = await getDeliveryComparison({ range: resolveRange({ range: "30" }), targetId: otherEnvTarget });
     expect(one.push.deployments).toBe(1);
     expect(one.pull.deployments).toBe(0);
+    // The environment's fleet rows and its only push target's own rows give the same figures, series included.
+    const target = await getDeliveryComparison({ range: range(), targetId: pushTarget });
+    expect(target.push).toEqual((await getDeliveryComparison({ range: range() })).push);
     // A range that ends before the fixture sees nothing.
     const before = resolveRange({ range: "custom", from: new Date(B - 5 * DAY).toISOString().slice(0, 10), to: new Date(B - DAY).toISOString().slice(0, 10) });
     expect((await getDeliveryComparison({ range: before })).push.deployments).toBe(0);
@@ -200,6 +205,7 @@ describe("comparison figures against a hand-computed fixture", () => {
     expect(rebuilt).toEqual(incremental);
     // And a rebuild really recomputes: wiping a row and rebuilding brings it back.
     await db().deliveryRollup.deleteMany({ where: { targetId: pushTarget } });
+    await db().fleetDeliveryRollup.deleteMany({ where: { environment: ENV } });
     await rebuildRollups({ from: new Date(B), to: new Date(B + 2 * DAY) });
     expect(await snapshot()).toEqual(incremental);
   });

@@ -13,7 +13,7 @@ import * as syncEventsRoute from "@/app/api/sync-events/route";
 import * as targetsRoute from "@/app/api/targets/route";
 import * as usersRoute from "@/app/api/users/route";
 import { bulkInsert, seedScale } from "@/lib/cli/seed-scale";
-import { getComparison } from "@/lib/compare/data/get-comparison";
+import { getComparison, getDeliveryComparison } from "@/lib/compare/data/get-comparison";
 import { resolveRange } from "@/lib/compare/range";
 import { countCredentialStatuses } from "@/lib/credentials/data/count-credential-statuses";
 import { countCredentialsByStatus } from "@/lib/credentials/data/list-credentials";
@@ -200,6 +200,27 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
       const plans = await Promise.all(log.queries.filter((q) => /COUNT/i.test(q.sql)).map((q) => explain(t.url, q)));
       for (const column of ["expiresAt", "overdueAt", "dueSoonAt", "rotationFailing"]) {
         expect(plans.some((plan) => plan.some((line) => new RegExp(`USING (COVERING )?INDEX Credential_state_${column}_idx \\(state=\\? AND ${column}[<=]`).test(line))), `${column}:\n${plans.map((p) => p.join("\n")).join("\n--\n")}`).toBe(true);
+      }
+    }
+  });
+
+  it("delivery figures: all targets and one environment read the fleet rollups by their keys, never the per-target rows", async () => {
+    // The fleet tables hold days × modes × environments rows: PostgreSQL rightly scans tables that small, so its plan
+    // is taken with sequential scans off, to show the index that serves the predicate as the history grows.
+    for (const environment of [null, "prod"]) {
+      log.clear();
+      const figures = await getDeliveryComparison({ range: resolveRange({ range: "30", ...(environment ? { environment } : {}) }) });
+      expect(figures.push.deployments + figures.pull.deployments).toBeGreaterThan(0);
+      expect(log.queries.filter((q) => /[`"]Delivery(Rollup|Histogram)[`"]/.test(q.sql)).map((q) => q.sql)).toEqual([]);
+      const reads = log.queries.filter((q) => /FROM [^()]*?[`"]FleetDelivery(Rollup|Histogram)[`"]/.test(q.sql));
+      expect(reads).toHaveLength(2);
+      for (const q of reads) {
+        const table = /[`"](FleetDelivery(?:Rollup|Histogram))[`"]/.exec(q.sql)![1]!;
+        const index = environment
+          ? t.kind === "sqlite" ? `INDEX ${table}_environment_day_idx \\(environment=\\? AND day>\\? AND day<\\?\\)` : `using ${table}_environment_day_idx`
+          : t.kind === "sqlite" ? `INDEX sqlite_autoindex_${table}_1 \\(day>\\? AND day<\\?\\)` : `using ${table}_pkey`;
+        const plan = await explain(t.url, q, { seqScan: false });
+        expect(plan.some((line) => new RegExp(index).test(line)), `${q.sql}\nplan:\n${plan.join("\n")}`).toBe(true);
       }
     }
   });

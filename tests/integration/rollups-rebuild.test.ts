@@ -1,22 +1,25 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as eventsRoute from "@/app/api/agent/v1/events/route";
 import type { Actor } from "@/lib/audit/schemas";
 import { utcDay } from "@/lib/compare/contributions";
-import { rebuildRollups } from "@/lib/compare/data/rollups";
+import { rebuildRollups, recordDeliveryOutcome } from "@/lib/compare/data/rollups";
 import { deliveryHistorySpan, rebuildDeliveryRollups } from "@/lib/compare/rebuild-rollups";
 import { db } from "@/lib/db";
 import { createDb, type Db } from "@/lib/db/client";
 import { listMigrations, migrateDatabase } from "@/lib/db/migrate";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import { callRoute, createCaller, type Caller } from "../support/api";
+import { expectFleetOfTargets } from "../support/fleet-rollups";
 import { createEnrolledAgent, fakeSha, syncEvent, type AgentCaller } from "../support/pull";
 import { createScratchDatabase, useTestDatabase } from "../support/test-db";
 
 // The rebuild (lib/compare/rebuild-rollups.ts) against the incremental path, where the two could part: a window that
 // starts inside a run of failures (the line's state before the window comes from the database, for many lines per
 // statement), slices of days that cut through runs (the state carries over), damaged marks and sums, and an upgrade
-// from before SyncEvent.committedAt and the recovery marks existed (the rebuild runs at migrate time).
+// from before SyncEvent.committedAt and the recovery marks existed (the rebuild runs at migrate time). The fleet rows
+// (per day, mode and environment) are the GROUP BY of the per-target rows after each path, concurrent writers
+// included, and after the upgrade that added them.
 const t = useTestDatabase();
 
 const MIN = 60_000;
@@ -79,7 +82,10 @@ function pullEvent(result: "synced" | "failed" | "drift-detected" | "drift-corre
   });
 }
 
-/** Everything a rebuild writes: the sums, the histogram, the recovery marks and the commit times. */
+/**
+ * Everything a rebuild writes: the sums, the histogram, the recovery marks and the commit times; and the fleet rows,
+ * checked to be the GROUP BY of the per-target rows.
+ */
 async function snapshot() {
   const rollups = await db().deliveryRollup.findMany({ orderBy: [{ day: "asc" }, { targetId: "asc" }] });
   const histogram = await db().deliveryHistogram.findMany({ orderBy: [{ day: "asc" }, { targetId: "asc" }, { metric: "asc" }, { bucket: "asc" }] });
@@ -88,6 +94,7 @@ async function snapshot() {
   return {
     rollups: rollups.map(({ id: _id, updatedAt: _u, ...r }) => r),
     histogram: histogram.map(({ id: _id, ...h }) => h),
+    fleet: await expectFleetOfTargets(db()),
     deployments,
     events,
   };
@@ -169,10 +176,46 @@ describe("rollup rebuild against the incremental path", () => {
     await db().syncEvent.updateMany({ where: { result: "drift-detected" }, data: { outageStartedAt: at(0) } });
     await db().deliveryRollup.deleteMany({ where: { targetId: pushTarget } });
     await db().deliveryHistogram.updateMany({ data: { count: 99 } });
+    await db().fleetDeliveryRollup.deleteMany({ where: { mode: "pull" } });
+    await db().fleetDeliveryHistogram.updateMany({ data: { count: 7 } });
     const result = await rebuildRollups({ from: at(-DAY), to: at(9 * DAY) });
     expect(result.marks).toBe(4);
     expect(result.committedAt).toBe(3);
     expect(await snapshot()).toEqual(incremental);
+  });
+});
+
+describe("the fleet rows under concurrent writers", () => {
+  it("sum every target's outcomes of a day, mode and environment, however the transactions interleave", async () => {
+    const day = at(12 * DAY);
+    const environment = `fleet-${randomBytes(3).toString("hex")}`;
+    const targets = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => db().target.create({ data: { name: `${environment}-${i}`, environment, mode: "pull", serverUrl: "https://127.0.0.1:6443" } })),
+    );
+    // Two syncs per target (lead time 1 h each), all at once: the first inserts of the shared fleet rows race, then
+    // the increments do. Plain transactions, without the audit chain lock the routes take.
+    await Promise.all(
+      targets.flatMap((target) =>
+        [0, 1].map((i) =>
+          db().$transaction((tx) =>
+            recordDeliveryOutcome(tx, {
+              kind: "sync",
+              eventId: randomUUID(),
+              targetId: target.id,
+              repoId: randomUUID(),
+              occurredAt: new Date(day.getTime() + (i + 1) * HOUR),
+              result: "synced",
+              committedAt: new Date(day.getTime() + i * HOUR),
+            }),
+          ),
+        ),
+      ),
+    );
+    const fleet = await expectFleetOfTargets(db());
+    expect(fleet.rollups.filter((r) => r.environment === environment)).toEqual([
+      expect.objectContaining({ day, mode: "pull", deployments: 12, succeeded: 12, failures: 0, leadTimeCount: 12, leadTimeSumMs: 12 * HOUR }),
+    ]);
+    expect(fleet.histogram.filter((h) => h.environment === environment)).toEqual([expect.objectContaining({ day, mode: "pull", metric: "lead-time", count: 12 })]);
   });
 });
 
@@ -231,8 +274,70 @@ describe("upgrading a database from before the recovery marks and SyncEvent.comm
       // Idempotent: a second rebuild of the whole history finds nothing to mark.
       const span = await deliveryHistorySpan(upgraded);
       expect(span).toEqual({ from: when(0), to: when(DAY) });
+      expect(await expectFleetOfTargets(upgraded)).toEqual({ rollups: [expect.objectContaining({ mode: "pull" }), expect.objectContaining({ mode: "push" })], histogram: expect.any(Array) });
       const again = await rebuildDeliveryRollups(upgraded, { ...span!, dialect: t.kind });
-      expect(again).toEqual({ days: 1, rows: 2, histogramRows: expect.any(Number), marks: 0, committedAt: 0 });
+      expect(again).toEqual({ days: 1, rows: 2, histogramRows: expect.any(Number), fleetRows: 2, fleetHistogramRows: expect.any(Number), marks: 0, committedAt: 0 });
+    } finally {
+      await upgraded.$disconnect();
+    }
+  });
+});
+
+describe("upgrading a database from before the fleet rollups", () => {
+  const MIGRATION = "20261126155716_fleet_delivery_rollups";
+
+  it("fills the fleet rows from the per-target rows in the migration itself", async () => {
+    const migrations = listMigrations(t.kind).map((m) => m.name);
+    const before = migrations[migrations.indexOf(MIGRATION) - 1]!;
+    const url = await createScratchDatabase(t.kind);
+    await migrateDatabase(url, { until: before });
+
+    const old: Db = createDb(url);
+    const day = utcDay(new Date(Date.now() - 5 * DAY));
+    const next = new Date(day.getTime() + DAY);
+    try {
+      // Two push targets in prod on one day (summed into one fleet row), one in dev, a pull target the next day.
+      const rollups: [string, Date, string, string, string, number, number, number, number][] = [
+        ["r1", day, "t1", "push", "prod", 3, 1, 2, 2 * HOUR],
+        ["r2", day, "t2", "push", "prod", 2, 0, 2, 30 * MIN],
+        ["r3", day, "t3", "push", "dev", 1, 1, 0, 0],
+        ["r4", next, "t4", "pull", "prod", 4, 1, 3, 3 * MIN],
+      ];
+      for (const [id, d, targetId, mode, environment, deployments, failures, leadTimeCount, leadTimeSumMs] of rollups) {
+        await old.$executeRaw`INSERT INTO "DeliveryRollup" ("id", "day", "targetId", "mode", "environment", "deployments", "succeeded", "failures", "leadTimeCount", "leadTimeSumMs", "updatedAt")
+          VALUES (${id}, ${d}, ${targetId}, ${mode}, ${environment}, ${deployments}, ${deployments - failures}, ${failures}, ${leadTimeCount}, ${leadTimeSumMs}, ${d})`;
+      }
+      const histogram: [string, Date, string, string, string, number, number][] = [
+        ["h1", day, "t1", "push", "prod", 8, 2],
+        ["h2", day, "t2", "push", "prod", 8, 1],
+        ["h3", day, "t2", "push", "prod", 5, 1],
+        ["h4", next, "t4", "pull", "prod", 1, 3],
+      ];
+      for (const [id, d, targetId, mode, environment, bucket, count] of histogram) {
+        await old.$executeRaw`INSERT INTO "DeliveryHistogram" ("id", "day", "targetId", "mode", "environment", "metric", "bucket", "count")
+          VALUES (${id}, ${d}, ${targetId}, ${mode}, ${environment}, 'lead-time', ${bucket}, ${count})`;
+      }
+    } finally {
+      await old.$disconnect();
+    }
+
+    expect(await migrateDatabase(url)).toContain(MIGRATION);
+
+    const upgraded = createDb(url);
+    try {
+      const fleet = await expectFleetOfTargets(upgraded);
+      const zero = { approvalWaitCount: 0, approvalWaitSumMs: 0, restoreCount: 0, restoreSumMs: 0, driftDetected: 0, driftCorrected: 0 };
+      expect(fleet.rollups).toEqual([
+        { day, mode: "push", environment: "dev", deployments: 1, succeeded: 0, failures: 1, leadTimeCount: 0, leadTimeSumMs: 0, ...zero },
+        { day, mode: "push", environment: "prod", deployments: 5, succeeded: 4, failures: 1, leadTimeCount: 4, leadTimeSumMs: 150 * MIN, ...zero },
+        { day: next, mode: "pull", environment: "prod", deployments: 4, succeeded: 3, failures: 1, leadTimeCount: 3, leadTimeSumMs: 3 * MIN, ...zero },
+      ]);
+      const cell = { metric: "lead-time", environment: "prod" };
+      expect(fleet.histogram).toEqual([
+        { day, mode: "push", ...cell, bucket: 5, count: 1 },
+        { day, mode: "push", ...cell, bucket: 8, count: 3 },
+        { day: next, mode: "pull", ...cell, bucket: 1, count: 3 },
+      ]);
     } finally {
       await upgraded.$disconnect();
     }

@@ -4,11 +4,13 @@ import { getDeliveryComparison } from "@/lib/compare/data/get-comparison";
 import { rebuildRollups, recordDeliveryOutcome } from "@/lib/compare/data/rollups";
 import { resolveRange } from "@/lib/compare/range";
 import { db } from "@/lib/db";
+import { expectFleetOfTargets } from "../support/fleet-rollups";
 import { useTestDatabase } from "../support/test-db";
 
 // `seed:scale` fills the database with what the live system would have written: besides the rows, the comparison's
 // rollups and the row marks behind its figures (recovery marks, commit times). Checked against the live path itself:
-// replaying every seeded outcome through recordDeliveryOutcome, in time order, gives the same rollups and marks.
+// replaying every seeded outcome through recordDeliveryOutcome, in time order, gives the same rollups and marks; the
+// fleet rows are the GROUP BY of the per-target rows each time.
 useTestDatabase();
 
 const DAY = 86_400_000;
@@ -21,6 +23,7 @@ async function snapshot() {
   return {
     rollups: rollups.map(({ id: _id, updatedAt: _u, ...r }) => r),
     histogram: histogram.map(({ id: _id, ...h }) => h),
+    fleet: await expectFleetOfTargets(db()),
     deployments,
     events,
   };
@@ -55,14 +58,28 @@ describe("seed:scale writes the comparison's rollups and row marks", () => {
     expect(pull.leadTime.count).toBe(await db().syncEvent.count({ where: { result: "synced", occurredAt: inRange } }));
     expect(await db().syncEvent.count({ where: { committedAt: null } })).toBe(0);
     expect(pull.restore.count).toBe(await db().syncEvent.count({ where: { outageStartedAt: { not: null }, occurredAt: inRange } }));
+
+    // Fleet rows sum several targets each; an environment's figures read its own, a target's page its target's rows.
+    expect(seeded.fleet.rollups.length).toBeLessThan(seeded.rollups.length);
+    const prod = await getDeliveryComparison({ range: resolveRange({ range: "90", environment: "prod" }) });
+    expect(prod.push.deployments).toBe(await db().deployment.count({ where: { state: { in: ["succeeded", "failed"] }, finishedAt: inRange, target: { environment: "prod" } } }));
+    expect(prod.pull.deployments).toBe(await db().syncEvent.count({ where: { result: { in: ["synced", "failed"] }, occurredAt: inRange, environment: "prod" } }));
+    const { targetId } = await db().deployment.findFirstOrThrow({ where: { state: "failed", finishedAt: inRange }, select: { targetId: true } });
+    const one = await getDeliveryComparison({ range, targetId });
+    expect(one.push.deployments).toBe(await db().deployment.count({ where: { state: { in: ["succeeded", "failed"] }, finishedAt: inRange, targetId } }));
+    expect(one.push.failures).toBeGreaterThan(0);
   });
 
   it("equal what the live path writes for the same outcomes, and a rebuild", async () => {
     await db().deliveryRollup.deleteMany({});
     await db().deliveryHistogram.deleteMany({});
+    await db().fleetDeliveryRollup.deleteMany({});
+    await db().fleetDeliveryHistogram.deleteMany({});
     await db().deployment.updateMany({ data: { outageStartedAt: null } });
     await db().syncEvent.updateMany({ data: { outageStartedAt: null } });
-    expect((await snapshot()).rollups).toEqual([]);
+    const empty = await snapshot();
+    expect(empty.rollups).toEqual([]);
+    expect(empty.fleet).toEqual({ rollups: [], histogram: [] });
 
     // The outcomes in the order they happened: approvals, finished deployments and sync events.
     const deployments = await db().deployment.findMany({ select: { id: true, state: true, approvedAt: true, finishedAt: true } });

@@ -37,8 +37,12 @@ export function installQueryLog(url: string): { queries: LoggedQuery[]; clear():
   return { queries, clear: () => void queries.splice(0), db: client };
 }
 
-/** A plan as lines: SQLite's `EXPLAIN QUERY PLAN` details, or PostgreSQL's JSON plan flattened to node descriptions. */
-export async function explain(url: string, q: LoggedQuery): Promise<string[]> {
+/**
+ * A plan as lines: SQLite's `EXPLAIN QUERY PLAN` details, or PostgreSQL's JSON plan flattened to node descriptions.
+ * `seqScan: false` plans with PostgreSQL's sequential scans off: for a table so small that a scan is the planner's
+ * right choice, it shows which index serves the query's predicate once the table grows.
+ */
+export async function explain(url: string, q: LoggedQuery, opts: { seqScan?: boolean } = {}): Promise<string[]> {
   if (databaseKind(url) === "sqlite") {
     const conn = new Database(sqlitePath(url), { readonly: true });
     try {
@@ -51,6 +55,7 @@ export async function explain(url: string, q: LoggedQuery): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
+    if (opts.seqScan === false) await client.query("SET enable_seqscan = off");
     const res = await client.query<{ "QUERY PLAN": [{ Plan: PgPlan }] }>(`EXPLAIN (FORMAT JSON) ${q.sql}`, q.params);
     const lines: string[] = [];
     const walk = (node: PgPlan) => {

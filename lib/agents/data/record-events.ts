@@ -1,6 +1,6 @@
 import "server-only";
 import { ZEventsRequest, type TDiff, type TEventsRequest, type TEventsResponse, type TRepoState, type TSyncEvent, type TSyncResult } from "@/lib/agent/protocol";
-import { recordAuditEvent, recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
+import { auditedTransaction, recordAuditEvent, recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { RequestContext } from "@/lib/audit/schemas";
 import { recordDeliveryOutcome } from "@/lib/compare/data/rollups";
 import { db, type Tx } from "@/lib/db";
@@ -184,7 +184,9 @@ export async function recordSyncEvents(opts: { agent: AgentPrincipal; input: TEv
     }
     known.add(e.id);
     try {
-      await db().$transaction(async (tx) => {
+      // Chain lock first: the event's delivery figures lock fleet rollup rows that audited deployment transitions
+      // (approving a pull revision) lock too, and the event may write audit rows itself (an approval request).
+      await auditedTransaction(async (tx) => {
         await tx.syncEvent.create({
           data: {
             id: e.id,

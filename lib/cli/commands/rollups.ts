@@ -32,7 +32,7 @@ export async function run(args: string[]): Promise<number> {
   const started = Date.now();
   const result = await rebuildRollups({ ...window, log: (line) => console.log(`  ${line}`) });
   console.log(
-    `rebuilt ${result.rows} rollup rows and ${result.histogramRows} histogram rows over ${result.days} days ` +
+    `rebuilt ${result.rows} rollup rows and ${result.histogramRows} histogram rows (fleet: ${result.fleetRows} and ${result.fleetHistogramRows}) over ${result.days} days ` +
       `(${result.marks} recovery marks and ${result.committedAt} commit times written) in ${Date.now() - started} ms`,
   );
   return 0;

@@ -34,19 +34,26 @@ const SUM_FIELDS = {
 } as const;
 
 /**
- * The delivery figures of a range from the rollups alone: two grouped sums over (day, target)-rows, whose number
- * grows with days × active targets, never with deployments or sync events.
+ * The delivery figures of a range from the rollups alone, never from deployments or sync events: all targets or one
+ * environment read the fleet rows (days × modes × environments, however many targets there are); a target's page
+ * reads that target's rows.
  */
 export async function getDeliveryComparison(opts: { range: ComparisonRange; targetId?: string }): Promise<DeliveryComparison> {
   const where = {
     day: { gte: opts.range.from, lt: opts.range.to },
     ...(opts.range.environment ? { environment: opts.range.environment } : {}),
-    ...(opts.targetId ? { targetId: opts.targetId } : {}),
   };
-  const [days, hist] = await Promise.all([
-    db().deliveryRollup.groupBy({ by: ["day", "mode"], where, _sum: SUM_FIELDS }),
-    db().deliveryHistogram.groupBy({ by: ["mode", "metric", "bucket"], where, _sum: { count: true } }),
-  ]);
+  const [days, hist] = await Promise.all(
+    opts.targetId
+      ? [
+          db().deliveryRollup.groupBy({ by: ["day", "mode"], where: { ...where, targetId: opts.targetId }, _sum: SUM_FIELDS }),
+          db().deliveryHistogram.groupBy({ by: ["mode", "metric", "bucket"], where: { ...where, targetId: opts.targetId }, _sum: { count: true } }),
+        ]
+      : [
+          db().fleetDeliveryRollup.groupBy({ by: ["day", "mode"], where, _sum: SUM_FIELDS }),
+          db().fleetDeliveryHistogram.groupBy({ by: ["mode", "metric", "bucket"], where, _sum: { count: true } }),
+        ],
+  );
   const rows: RollupDayRow[] = days.map((d) => {
     const s = d._sum;
     return {

@@ -78,7 +78,13 @@ async function pullRestoreFrom(r: Reader, repoId: string, at: Date, exceptId: st
   return firstFailure?.occurredAt ?? null;
 }
 
-/** Adds a delta to its (day, target) rollup and histogram rows with atomic increments (safe under concurrency). */
+/**
+ * Adds a delta to its (day, target) rollup and histogram rows, and to the fleet rows of that day, mode and environment,
+ * with atomic increments: each is one upsert that PostgreSQL runs as INSERT … ON CONFLICT DO UPDATE, so concurrent
+ * writers neither lose counts nor collide on the first insert. A fleet increment goes under the `mode` and
+ * `environment` its per-target row holds (the target's when that row was first written; the upsert returns them), so
+ * the fleet rows stay exactly the GROUP BY of the per-target rows, which is what a rebuild writes.
+ */
 async function applyDelta(tx: Tx, targetId: string, target: TargetFacts, delta: RollupDelta): Promise<void> {
   if (isEmptyDelta(delta)) return;
   const counts = {
@@ -95,15 +101,26 @@ async function applyDelta(tx: Tx, targetId: string, target: TargetFacts, delta: 
     driftCorrected: delta.driftCorrected,
   };
   const increments = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, { increment: v }]));
-  await tx.deliveryRollup.upsert({
+  const row = await tx.deliveryRollup.upsert({
     where: { day_targetId: { day: delta.day, targetId } },
     create: { day: delta.day, targetId, mode: target.mode, environment: target.environment, ...counts },
     update: increments,
+    select: { mode: true, environment: true },
   });
+  const fleet = { day: delta.day, mode: row.mode, environment: row.environment };
+  await tx.fleetDeliveryRollup.upsert({ where: { day_mode_environment: fleet }, create: { ...fleet, ...counts }, update: increments });
   for (const h of histogramIncrements(delta)) {
-    await tx.deliveryHistogram.upsert({
-      where: { day_targetId_metric_bucket: { day: delta.day, targetId, metric: h.metric, bucket: h.bucket } },
-      create: { day: delta.day, targetId, mode: target.mode, environment: target.environment, metric: h.metric, bucket: h.bucket, count: 1 },
+    const bucket = { metric: h.metric, bucket: h.bucket };
+    const cell = await tx.deliveryHistogram.upsert({
+      where: { day_targetId_metric_bucket: { day: delta.day, targetId, ...bucket } },
+      create: { day: delta.day, targetId, mode: target.mode, environment: target.environment, ...bucket, count: 1 },
+      update: { count: { increment: 1 } },
+      select: { mode: true, environment: true },
+    });
+    const key = { day: delta.day, mode: cell.mode, environment: cell.environment, ...bucket };
+    await tx.fleetDeliveryHistogram.upsert({
+      where: { day_mode_environment_metric_bucket: key },
+      create: { ...key, count: 1 },
       update: { count: { increment: 1 } },
     });
   }
