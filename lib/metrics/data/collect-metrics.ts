@@ -25,11 +25,12 @@ export async function renderMetrics(now: Date = new Date()): Promise<{ text: str
     db().deployment.groupBy({ by: ["state"], where: { target: { mode: "push" } }, _count: { _all: true } }),
     db().deployment.groupBy({ by: ["state"], where: { target: { mode: "pull" } }, _count: { _all: true } }),
     db().deployment.count({ where: { state: "queued" } }),
-    db().deliveryRollup.groupBy({
+    // The fleet rollups: totals per mode over a few rows per day, not every target's.
+    db().fleetDeliveryRollup.groupBy({
       by: ["mode"],
       _sum: { succeeded: true, failures: true, driftDetected: true, driftCorrected: true, leadTimeSumMs: true, approvalWaitSumMs: true, restoreSumMs: true },
     }),
-    db().deliveryHistogram.groupBy({ by: ["mode", "metric", "bucket"], _sum: { count: true } }),
+    db().fleetDeliveryHistogram.groupBy({ by: ["mode", "metric", "bucket"], _sum: { count: true } }),
     // The age gauge has one series per credential, so it reads each active one — but only the four columns it shows,
     // from the credential row alone (the target's name and environment are copied onto it); statuses are the
     // indexed counts.
