@@ -20,6 +20,21 @@ export interface RollupSums {
   driftCorrected: number;
 }
 
+/** The summed columns of a rollup row, as a Prisma `_sum` selection (per-target and fleet rows have the same ones). */
+export const ROLLUP_SUM_FIELDS = {
+  deployments: true,
+  succeeded: true,
+  failures: true,
+  leadTimeCount: true,
+  leadTimeSumMs: true,
+  approvalWaitCount: true,
+  approvalWaitSumMs: true,
+  restoreCount: true,
+  restoreSumMs: true,
+  driftDetected: true,
+  driftCorrected: true,
+} as const satisfies Record<keyof RollupSums, true>;
+
 export interface RollupDayRow extends RollupSums {
   day: Date;
   mode: string;

@@ -1,4 +1,5 @@
 import { expect } from "vitest";
+import { ROLLUP_SUM_FIELDS } from "@/lib/compare/figures";
 import type { Db } from "@/lib/db/client";
 
 const ORDER = [{ day: "asc" }, { mode: "asc" }, { environment: "asc" }] as const;
@@ -14,19 +15,7 @@ export async function fleetLevels(client: Db) {
     client.deliveryRollup.groupBy({
       by: ["day", "mode", "environment"],
       orderBy: [...ORDER],
-      _sum: {
-        deployments: true,
-        succeeded: true,
-        failures: true,
-        leadTimeCount: true,
-        leadTimeSumMs: true,
-        approvalWaitCount: true,
-        approvalWaitSumMs: true,
-        restoreCount: true,
-        restoreSumMs: true,
-        driftDetected: true,
-        driftCorrected: true,
-      },
+      _sum: ROLLUP_SUM_FIELDS,
     }),
     client.deliveryHistogram.groupBy({
       by: ["day", "mode", "environment", "metric", "bucket"],

@@ -7,7 +7,7 @@ import { DAY_MS, statusAt } from "@/lib/credentials/status";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/db/generated/sqlite/client";
 import type { PullExposure, PushExposure } from "../exposure";
-import { AGE_BAR_BOUNDS_DAYS, ageBars, ageBarsFromCounts, deliveryFigures, type DeliveryComparison, type HistogramRow, type RollupDayRow } from "../figures";
+import { AGE_BAR_BOUNDS_DAYS, ROLLUP_SUM_FIELDS, ageBars, ageBarsFromCounts, deliveryFigures, type DeliveryComparison, type HistogramRow, type RollupDayRow } from "../figures";
 import type { ComparisonRange } from "../range";
 
 export interface Comparison {
@@ -19,19 +19,6 @@ export interface Comparison {
   exposure: { push: PushExposure; pull: PullExposure };
 }
 
-const SUM_FIELDS = {
-  deployments: true,
-  succeeded: true,
-  failures: true,
-  leadTimeCount: true,
-  leadTimeSumMs: true,
-  approvalWaitCount: true,
-  approvalWaitSumMs: true,
-  restoreCount: true,
-  restoreSumMs: true,
-  driftDetected: true,
-  driftCorrected: true,
-} as const;
 
 /**
  * The delivery figures of a range from the rollups alone, never from deployments or sync events: all targets or one
@@ -46,11 +33,11 @@ export async function getDeliveryComparison(opts: { range: ComparisonRange; targ
   const [days, hist] = await Promise.all(
     opts.targetId
       ? [
-          db().deliveryRollup.groupBy({ by: ["day", "mode"], where: { ...where, targetId: opts.targetId }, _sum: SUM_FIELDS }),
+          db().deliveryRollup.groupBy({ by: ["day", "mode"], where: { ...where, targetId: opts.targetId }, _sum: ROLLUP_SUM_FIELDS }),
           db().deliveryHistogram.groupBy({ by: ["mode", "metric", "bucket"], where: { ...where, targetId: opts.targetId }, _sum: { count: true } }),
         ]
       : [
-          db().fleetDeliveryRollup.groupBy({ by: ["day", "mode"], where, _sum: SUM_FIELDS }),
+          db().fleetDeliveryRollup.groupBy({ by: ["day", "mode"], where, _sum: ROLLUP_SUM_FIELDS }),
           db().fleetDeliveryHistogram.groupBy({ by: ["mode", "metric", "bucket"], where, _sum: { count: true } }),
         ],
   );
