@@ -38,7 +38,19 @@ export async function startTestOidcProvider(opts: {
   const clientId = "wharf-test";
   const clientSecret = opts.clientSecret ?? randomBytes(24).toString("base64url");
   const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, "127.0.0.1", resolve));
+  // The issuer needs the bound port, so the server listens before the provider exists. A request in between (a
+  // readiness poll while key generation is slow on a busy machine) waits for the provider instead of never being
+  // answered, which is what a server without a request handler does.
+  let provide!: (handler: http.RequestListener) => void;
+  const handler = new Promise<http.RequestListener>((resolve) => (provide = resolve));
+  server.on("request", (req, res) => void handler.then((handle) => handle(req, res)));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const jwk = { ...privateKey.export({ format: "jwk" }), kid: "test", use: "sig", alg: "RS256" };
@@ -78,7 +90,7 @@ export async function startTestOidcProvider(opts: {
       return grant;
     },
   });
-  server.on("request", provider.callback());
+  provide(provider.callback());
   return {
     issuer,
     clientId,
