@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
-import { fakeJwt, signedInPageAs, uid } from "./support";
+import { fakeJwt, gotoHydrated, signedInPageAs, uid } from "./support";
 
 test("an auditor (viewer) filters the credential access log for one credential and downloads it as CSV", async ({ page, browser }) => {
   // Seed as the admin: a new push target and its credential, which writes a credential.stored row; a second
@@ -65,7 +65,7 @@ test("the audit trail filters by action and subject, keeps the filter in the URL
   expect(created.status(), await created.text()).toBe(201);
   const targetId = ((await created.json()) as { id: string }).id;
 
-  await page.goto("/audit");
+  await gotoHydrated(page, "/audit");
   await page.getByLabel("Action").selectOption("target.created");
   await page.getByLabel("Subject id").fill(` ${targetId} `);
   await page.getByRole("button", { name: "Apply" }).click();
@@ -83,7 +83,7 @@ test("the audit trail filters by action and subject, keeps the filter in the URL
 });
 
 test("the credentials list filters by status in the URL and goes back to the first page when the status changes", async ({ page }) => {
-  await page.goto("/credentials");
+  await gotoHydrated(page, "/credentials");
   const group = page.getByRole("group", { name: "Filter by status" });
   await group.getByRole("button", { name: /^OK/ }).click();
   await expect(page).toHaveURL(/\/credentials\?status=ok$/);
