@@ -187,8 +187,8 @@ export class GitCache {
         code === "GIT_BRANCH_MISSING"
           ? `branch ${branch} not found in ${redactUrls(url)}`
           : code === "GIT_UNREACHABLE"
-            ? `repository ${redactUrls(url)} is unreachable: ${lastLine(stderr)}`
-            : `git fetch of ${redactUrls(url)} failed: ${lastLine(stderr)}`;
+            ? `repository ${redactUrls(url)} is unreachable: ${redactUrls(gitReason(stderr))}`
+            : `git fetch of ${redactUrls(url)} failed: ${redactUrls(gitReason(stderr))}`;
       throw new AgentError(code, message);
     }
   }
@@ -324,7 +324,12 @@ function normalizePath(p: string): string {
   return p.replace(/\\/g, "/").split("/").filter((part) => part && part !== ".").join("/");
 }
 
-function lastLine(text: string): string {
-  const lines = text.split("\n").map((l) => l.trim()).filter(Boolean);
-  return lines[lines.length - 1] ?? "unknown error";
+/**
+ * git's own reason from its stderr: the first `fatal:`/`error:` line, the specific one ("'…' does not appear to be a
+ * git repository"); git follows it with generic ones ("Could not read from remote repository.") and advice ("… and
+ * the repository exists.") that say nothing on their own.
+ */
+function gitReason(stderr: string): string {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => /^(fatal|error):/i.test(l)) ?? lines[lines.length - 1] ?? "unknown error";
 }

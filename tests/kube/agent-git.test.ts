@@ -77,7 +77,12 @@ describe("GitCache (real git against git daemon)", () => {
     const sha = await repo.commit({ author: AUTHOR, files: { "k8s/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n" } });
     const cache = new GitCache({ dir: cacheDir(), timeoutMs: 20_000 });
     expect(await codeOf(cache.fetch(`git://127.0.0.1:${await closedPort()}/nothing.git`, "main"))).toMatch(/^GIT_UNREACHABLE: repository git:\/\/127\.0\.0\.1:\d+\/nothing\.git is unreachable/);
-    expect(await codeOf(cache.fetch(git.urlOf("missing.git"), "main"))).toMatch(/^GIT_UNREACHABLE/);
+    const missing = await codeOf(cache.fetch(git.urlOf("missing.git"), "main"));
+    expect(missing).toMatch(/^GIT_UNREACHABLE/);
+    // git's reason, not the advice it prints after it ("… and the repository exists.").
+    expect(missing).toMatch(/is unreachable: (fatal|error):/i);
+    const gone = await codeOf(cache.fetch(`file://${cacheDir()}/not-a-repo`, "main"));
+    expect(gone).toMatch(/is unreachable: fatal: .*(does not appear to be a git repository|not found)/i);
     expect(await codeOf(cache.fetch(repo.url, "release"))).toBe(`GIT_BRANCH_MISSING: branch release not found in ${repo.url}`);
     await cache.fetch(repo.url, "main");
     expect(await codeOf(cache.readManifests(repo.url, sha, "deploy"))).toMatch(/^GIT_PATH_MISSING: path deploy not found at [0-9a-f]{12}/);
