@@ -12,6 +12,7 @@ import {
   utcDay,
   type RollupDelta,
 } from "./contributions";
+import type { RollupSums } from "./figures";
 
 // Not a `data/` module on purpose: the migration runner (lib/db/migrate.ts, plain Node, no `server-only`) rebuilds
 // with the same code as `npm run wharf -- rollups` and `seed:scale`, so every caller hands in its own client.
@@ -140,21 +141,11 @@ export async function deliveryHistorySpan(client: Db): Promise<{ from: Date; to:
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
-interface RollupSums {
+/** One (day, target) rollup row being rebuilt: the target's facts and the summed figures. */
+interface TargetRollupRow extends RollupSums {
   day: Date;
   targetId: string;
   target: TargetFacts;
-  deployments: number;
-  succeeded: number;
-  failures: number;
-  leadTimeCount: number;
-  leadTimeSumMs: number;
-  approvalWaitCount: number;
-  approvalWaitSumMs: number;
-  restoreCount: number;
-  restoreSumMs: number;
-  driftDetected: number;
-  driftCorrected: number;
 }
 
 interface Mark {
@@ -166,7 +157,7 @@ const sameInstant = (a: Date | null, b: Date | null) => (a === null || b === nul
 
 async function rebuildSlice(client: Db, dialect: DatabaseKind, slice: { from: Date; to: Date }, targets: Map<string, TargetFacts>, lines: LineStates) {
   const started = performance.now();
-  const sums = new Map<string, RollupSums>();
+  const sums = new Map<string, TargetRollupRow>();
   const histogram = new Map<string, { day: Date; targetId: string; target: TargetFacts; metric: string; bucket: number; count: number }>();
   const add = (targetId: string, delta: RollupDelta | null) => {
     if (!delta || isEmptyDelta(delta)) return;
