@@ -2,6 +2,10 @@ import { refOf, type KubeObject, type ObjectRef } from "@/lib/kube";
 import { isRecord } from "@/lib/kube/types";
 import { AgentError } from "./errors";
 import { compareSemVer, parseRange, parseSemVer, satisfies, type SemVer } from "./semver";
+import { compileTagPattern, type TagPattern } from "./tag-pattern";
+
+/** The OCI distribution spec's limit on a tag's length. */
+export const MAX_TAG_CHARS = 128;
 
 /** Which workloads (and optionally which container) a policy may update; absent fields match anything. */
 export interface ImagePolicyTarget {
@@ -17,7 +21,7 @@ export interface ImagePolicySpec {
   image: string;
   /** npm-style semver range (`^1`, `~1.4`, `>=2 <3`); takes precedence over `tagPattern`. */
   semverRange?: string;
-  /** Regular expression tags must match; a capture group (named `order` or the first) is what is ordered. */
+  /** RE2 regular expression tags must match; a capture group (named `order` or the first) is what is ordered. */
   tagPattern?: string;
   /** Ordering for `tagPattern` tags: numeric (digit runs compared as numbers) or alphabetical. Default numeric. */
   ordering?: "numeric" | "alphabetical";
@@ -100,9 +104,11 @@ function compareNumeric(a: string, b: string): number {
 /**
  * The newest tag the policy allows, or undefined when none qualifies. Semver policies consider only valid semver
  * tags (leading `v` allowed) and pick the highest precedence; regex policies order the captured part (or the whole
- * tag) numerically or alphabetically.
+ * tag) numerically or alphabetically. Patterns run on RE2 (./tag-pattern.ts): linear time whatever the pattern.
  */
-export function selectTag(tags: string[], policy: Pick<ImagePolicySpec, "semverRange" | "tagPattern" | "ordering">): string | undefined {
+export function selectTag(allTags: string[], policy: Pick<ImagePolicySpec, "semverRange" | "tagPattern" | "ordering">): string | undefined {
+  // Longer than any valid tag (OCI: 128 characters): never a candidate, and not worth matching.
+  const tags = allTags.filter((tag) => tag.length <= MAX_TAG_CHARS);
   if (policy.semverRange !== undefined) {
     let range;
     try {
@@ -118,18 +124,17 @@ export function selectTag(tags: string[], policy: Pick<ImagePolicySpec, "semverR
     return best?.raw;
   }
   if (policy.tagPattern === undefined) throw new AgentError("IMAGE_POLICY_INVALID", "an image policy needs a semver range or a tag pattern");
-  let pattern: RegExp;
+  let pattern: TagPattern;
   try {
-    pattern = new RegExp(policy.tagPattern);
+    pattern = compileTagPattern(policy.tagPattern);
   } catch (err) {
     throw new AgentError("IMAGE_POLICY_INVALID", `invalid tag pattern: ${err instanceof Error ? err.message : String(err)}`);
   }
   const compare = policy.ordering === "alphabetical" ? (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0) : compareNumeric;
   let best: { tag: string; key: string } | undefined;
   for (const tag of tags) {
-    const match = pattern.exec(tag);
-    if (!match) continue;
-    const key = match.groups?.order ?? match[1] ?? match[0];
+    const key = pattern.orderKey(tag);
+    if (key === undefined) continue;
     if (!best || compare(key, best.key) > 0 || (compare(key, best.key) === 0 && tag > best.tag)) best = { tag, key };
   }
   return best?.tag;

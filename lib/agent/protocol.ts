@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tagPatternProblem } from "./tag-pattern";
 
 /**
  * Wharf agent protocol, version 1: the only contract between the dashboard and the in-cluster pull agent. Plain
@@ -92,7 +93,8 @@ export const ZRepoUrl = z
     }
     if (!["http:", "https:", "git:", "ssh:", "file:"].includes(url.protocol)) {
       ctx.addIssue({ code: "custom", message: "Use an https://, http://, ssh://, git:// or file:// URL." });
-    } else if (url.password) {
+    } else if (url.password || (url.username && url.protocol !== "ssh:")) {
+      // Only ssh:// names a (non-secret) user, e.g. ssh://git@host/org/repo; elsewhere a user part is a token.
       ctx.addIssue({ code: "custom", message: "Do not put credentials in the URL; the agent reads them from a Secret in the cluster." });
     }
   });
@@ -158,18 +160,14 @@ export const ZImagePolicy = z
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "Use lower-case letters, digits and '-'."),
     repository: ZImageRepository,
     semver: z.string().trim().min(1, "Enter a semver range, e.g. ^1 or ~1.2.").max(200).optional(),
+    /** RE2 syntax (./tag-pattern.ts): matched in linear time; no backreferences or lookaround. */
     tagPattern: z
       .string()
       .min(1, "Enter a regular expression, e.g. ^main-(\\d+)$.")
-      .max(500)
-      .refine((v) => {
-        try {
-          new RegExp(v);
-          return true;
-        } catch {
-          return false;
-        }
-      }, "Enter a valid regular expression.")
+      .superRefine((v, ctx) => {
+        const problem = tagPatternProblem(v);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
       .optional(),
     /** How tags matched by `tagPattern` are ordered to find the newest. Ignored for semver. */
     order: z.enum(IMAGE_TAG_ORDERS).optional(),
@@ -199,20 +197,48 @@ export const ZImagePolicies = z
 // Revisions
 
 /**
- * The identifier approvals, pins and heartbeats use for "what is applied". For a plain commit it is the commit SHA.
- * When image policies changed images, the agent appends the chosen tags so a new image is a new revision that
- * approval can gate: `<sha>+<policy>=<tag>[,<policy>=<tag>…]`, policies sorted by name. Build it with revisionIdOf.
+ * The settings of a repository that decide what the agent applies: where the manifests come from (URL, branch,
+ * folder), how images are rewritten, and whether objects no longer in Git are pruned. A change to any of them is a
+ * new desired revision (its digest is part of the revision id, see revisionIdOf), so on a target that requires
+ * approvals it waits for approval like a new commit. How often the agent polls and whether it self-heals are not in
+ * it: they change when the agent looks, not what it applies.
  */
-export function revisionIdOf(sha: string, images: Record<string, string> = {}): string {
+export const ZRepoSpec = z.object({
+  url: z.string(),
+  branch: z.string(),
+  path: z.string(),
+  prune: z.boolean(),
+  imagePolicies: z.array(ZImagePolicy),
+});
+export type TRepoSpec = z.output<typeof ZRepoSpec>;
+
+/** The apply-relevant part of a repository assignment (or registration). */
+export function specOf(repo: TRepoSpec): TRepoSpec {
+  return { url: repo.url, branch: repo.branch, path: repo.path, prune: repo.prune, imagePolicies: repo.imagePolicies };
+}
+
+/**
+ * The identifier approvals, pins and heartbeats use for "what is applied": the commit SHA; then, when image policies
+ * chose images, `+<policy>=<tag>[,<policy>=<tag>…]` (policies sorted by name), so a new image is a new revision; then
+ * `@<spec digest>` (lib/agent/spec.ts specDigestOf), so a changed URL, branch, path, prune flag or image policy is a
+ * new revision too. Ids without `@…` come from agents older than the spec digest.
+ */
+export function revisionIdOf(sha: string, images: Record<string, string> = {}, specDigest?: string): string {
   const parts = Object.keys(images)
     .sort()
     .map((name) => `${name}=${images[name]}`);
-  return parts.length ? `${sha}+${parts.join(",")}` : sha;
+  return `${parts.length ? `${sha}+${parts.join(",")}` : sha}${specDigest ? `@${specDigest}` : ""}`;
 }
 
 /** The commit SHA a revision id starts with. */
 export function commitOfRevision(revisionId: string): string {
-  return revisionId.split("+")[0] ?? revisionId;
+  return revisionId.split(/[+@]/)[0] ?? revisionId;
+}
+
+/** The spec digest a revision id ends with; null for ids made before the digest was part of them. */
+export function specDigestOfRevision(revisionId: string): string | null {
+  const at = revisionId.indexOf("@");
+  return at >= 0 ? revisionId.slice(at + 1) || null : null;
 }
 
 export const ZRevisionId = z.string().trim().min(1).max(1000);
@@ -249,6 +275,14 @@ export const ZRepoAssignment = z.object({
   pinnedRevision: z.string().nullable(),
   /** Bumps when a push webhook names this repo and branch: when it differs from the last seen value, fetch at once. */
   notifySeq: z.number().int().min(0),
+  /**
+   * The spec `approvedRevision` was approved with (its digest is the id's `@…` part). The agent applies the approved
+   * revision with this spec, never with the repository's current settings above, which may have changed since and
+   * wait for approval themselves. Null when Wharf does not know it (an id from before spec digests).
+   */
+  approvedSpec: ZRepoSpec.nullable().optional(),
+  /** The spec `pinnedRevision` was applied with; null when Wharf does not know it (the agent then uses the settings above). */
+  pinnedSpec: ZRepoSpec.nullable().optional(),
 });
 export type TRepoAssignment = z.infer<typeof ZRepoAssignment>;
 

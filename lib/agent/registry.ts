@@ -10,6 +10,14 @@ export interface RegistryClientOptions {
   pageSize?: number;
   /** Safety stop for misbehaving pagination. Default 100 pages. */
   maxPages?: number;
+  /**
+   * Most tags one listing may hold (all pages together). Every tag is matched against the repository's policies on
+   * the agent's only thread, so a registry answering millions of tags must not stall heartbeats and every other
+   * repository's sync. Default 10 000.
+   */
+  maxTags?: number;
+  /** Largest answer body read per page; the rest is not downloaded. Default 8 MiB. */
+  maxPageBytes?: number;
   /** Per-request timeout. Default 15 s. */
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -43,6 +51,38 @@ export function nextLink(header: string | null, base: string): string | undefine
     if (m && /rel\s*=\s*"?next"?/i.test(m[2] ?? "")) return new URL(m[1]!, base).toString();
   }
   return undefined;
+}
+
+/** The OCI distribution spec's tag grammar; anything else in a tag list is not a tag and is skipped. */
+const OCI_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+
+/** Reads a JSON body of at most `maxBytes`, stopping the download as soon as it is exceeded. */
+async function readJsonCapped(res: Response, maxBytes: number): Promise<{ tooLarge: true } | { tooLarge: false; body: unknown }> {
+  const declared = Number(res.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await res.body?.cancel();
+    return { tooLarge: true };
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (res.body) {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        await reader.cancel();
+        return { tooLarge: true };
+      }
+      chunks.push(value);
+    }
+  }
+  try {
+    return { tooLarge: false, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown };
+  } catch {
+    return { tooLarge: false, body: undefined };
+  }
 }
 
 function basic(username: string, password: string): string {
@@ -118,12 +158,16 @@ export class RegistryClient {
     return res;
   }
 
-  /** Every tag of `registry/repository`, following `Link: <…>; rel="next"` pages. */
+  /**
+   * Every tag of `registry/repository`, following `Link: <…>; rel="next"` pages. Bounded: at most `maxTags` tags and
+   * `maxPageBytes` per page (REGISTRY_FAILED beyond); entries that are not valid OCI tags are skipped.
+   */
   async listTags(registry: string, repository: string): Promise<string[]> {
     const base = registryBaseUrl(registry);
     const scope = `repository:${repository}:pull`;
     let url: string | undefined = `${base}/v2/${repository}/tags/list?n=${this.#opts.pageSize ?? 1000}`;
     const tags: string[] = [];
+    const maxTags = this.#opts.maxTags ?? 10_000;
     for (let page = 0; url; page++) {
       if (page >= (this.#opts.maxPages ?? 100)) throw new AgentError("REGISTRY_FAILED", `registry ${registry} kept paginating ${repository} tags past ${page} pages`);
       const res = await this.#get(registry, url, scope);
@@ -135,11 +179,20 @@ export class RegistryClient {
         await res.body?.cancel();
         throw new AgentError(res.status >= 500 ? "REGISTRY_UNREACHABLE" : "REGISTRY_FAILED", `registry ${registry} answered ${res.status} listing tags of ${repository}`);
       }
-      const body = (await res.json().catch(() => undefined)) as { tags?: unknown } | undefined;
-      if (!body || (body.tags !== null && body.tags !== undefined && !Array.isArray(body.tags))) {
+      const maxBytes = this.#opts.maxPageBytes ?? 8 * 1024 * 1024;
+      const read = await readJsonCapped(res, maxBytes);
+      if (read.tooLarge) throw new AgentError("REGISTRY_FAILED", `registry ${registry} sent a tag list page for ${repository} larger than ${maxBytes} bytes`);
+      const body = read.body as { tags?: unknown } | undefined;
+      if (!body || typeof body !== "object" || (body.tags !== null && body.tags !== undefined && !Array.isArray(body.tags))) {
         throw new AgentError("REGISTRY_FAILED", `registry ${registry} sent an unreadable tag list for ${repository}`);
       }
-      for (const tag of (body.tags ?? []) as unknown[]) if (typeof tag === "string") tags.push(tag);
+      for (const tag of (body.tags ?? []) as unknown[]) {
+        if (typeof tag !== "string" || !OCI_TAG.test(tag)) continue;
+        if (tags.length >= maxTags) {
+          throw new AgentError("REGISTRY_FAILED", `registry ${registry} lists more than ${maxTags} tags for ${repository}; delete old tags or use a repository with fewer`);
+        }
+        tags.push(tag);
+      }
       url = nextLink(res.headers.get("link"), url);
     }
     return tags;

@@ -19,6 +19,19 @@ describe("selectTag", () => {
     expect(selectTag(["rel-a", "rel-c", "rel-b"], { tagPattern: "^rel-", ordering: "alphabetical" })).toBe("rel-c");
   });
 
+  it("runs patterns in linear time: a catastrophic-backtracking pattern on its worst tag still answers", () => {
+    // With JavaScript's backtracking RegExp this call did not return for minutes (2^34 paths); RE2 answers at once.
+    const evil = `${"a".repeat(34)}!`;
+    expect(selectTag([evil, "aaa", "a"], { tagPattern: "^(a+)+$", ordering: "alphabetical" })).toBe("aaa");
+    expect(selectTag([evil], { tagPattern: "^(a+)+$" })).toBeUndefined();
+  });
+
+  it("refuses patterns RE2 cannot run, and ignores tags longer than a tag can be", () => {
+    expect(() => selectTag(tags, { tagPattern: "^(?=v)v1" })).toThrow(/invalid tag pattern: .*unsupported Perl syntax.*lookaround/);
+    expect(() => selectTag(tags, { tagPattern: "^(a)\\1$" })).toThrow(/invalid tag pattern: .*invalid escape sequence.*Backreferences/);
+    expect(selectTag([`build-${"9".repeat(200)}`, "build-2"], { tagPattern: "^build-(\\d+)$" })).toBe("build-2");
+  });
+
   it("refuses invalid policies with a clear code", () => {
     expect(() => selectTag(tags, { semverRange: "^x.y" })).toThrow(/invalid semver range/);
     expect(() => selectTag(tags, { tagPattern: "(" })).toThrow(/invalid tag pattern/);

@@ -52,6 +52,26 @@ describe("RegistryClient", () => {
     await expect(new RegistryClient().listTags(host, "a")).rejects.toMatchObject({ code: "REGISTRY_AUTH_FAILED" });
   });
 
+  it("bounds what one listing may hold: tag count, page size, and only valid OCI tags", async () => {
+    let tags: unknown[] = [];
+    const host = await serve((_req, res) => {
+      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ name: "a", tags }));
+    });
+    tags = ["1.0.0", `${"a".repeat(34)}!`, "x".repeat(129), 7, "2.0.0"];
+    expect(await new RegistryClient().listTags(host, "a")).toEqual(["1.0.0", "2.0.0"]);
+
+    tags = Array.from({ length: 11 }, (_, i) => `1.${i}.0`);
+    expect(await new RegistryClient({ maxTags: 11 }).listTags(host, "a")).toHaveLength(11);
+    await expect(new RegistryClient({ maxTags: 10 }).listTags(host, "a")).rejects.toMatchObject({
+      code: "REGISTRY_FAILED",
+      message: expect.stringContaining("more than 10 tags") as string,
+    });
+    await expect(new RegistryClient({ maxPageBytes: 100 }).listTags(host, "a")).rejects.toMatchObject({
+      code: "REGISTRY_FAILED",
+      message: expect.stringContaining("larger than 100 bytes") as string,
+    });
+  });
+
   it("reports an unreachable registry as transient", async () => {
     const error = await new RegistryClient({ timeoutMs: 2000 }).listTags("127.0.0.1:1", "a").catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "REGISTRY_UNREACHABLE", transient: true });
