@@ -10,6 +10,7 @@ import { sha256Hex } from "@/lib/auth/secrets";
 import { env } from "@/lib/env";
 import { AppError, toErrorResponse } from "@/lib/errors";
 import { timedRoute, type RouteContext } from "@/lib/metrics/timed-route";
+import { MAX_JSON_BYTES, hasNul, parseJsonBody, readBodyBytes } from "./read-body";
 
 export type { Principal } from "@/lib/auth/data/principals";
 
@@ -30,7 +31,6 @@ export interface PublicHandlerContext {
 type Result = Response | object | null;
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-const MAX_JSON_BYTES = 2 * 1024 * 1024;
 
 /** Marks route handlers as public; the route-authz test refuses any handler that is neither wrapped nor listed. */
 export const PUBLIC_ROUTE = Symbol.for("wharf.public-route");
@@ -104,6 +104,8 @@ async function flatParams(ctx: RouteContext | undefined): Promise<Record<string,
   const raw = (ctx?.params ? await ctx.params : undefined) ?? {};
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) if (typeof v === "string") out[k] = v;
+  // No id contains NUL (and PostgreSQL could not even compare one): such a path names nothing.
+  if (hasNul(Object.values(out))) throw new AppError("NOT_FOUND", "Not found.");
   return out;
 }
 
@@ -173,22 +175,23 @@ export function withPublic(handler: (ctx: PublicHandlerContext) => Promise<Resul
   return Object.assign(wrapped, { [PUBLIC_ROUTE]: true });
 }
 
-/** Reads a JSON body with a size cap; anything that is not JSON is a clear 4xx, never a 500. */
+/**
+ * Reads a JSON body through the one body reader: streamed and cut off at 2 MiB (413), then refused with 422 if it is
+ * not UTF-8 JSON, nests deeper than 64 levels or holds a NUL. Never a 500, and never more than the cap in memory.
+ */
 export async function readJson(req: Request): Promise<unknown> {
   const type = req.headers.get("content-type") ?? "";
   if (!type.toLowerCase().includes("application/json")) {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
   }
-  const text = await req.text();
-  if (text.length > MAX_JSON_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", "The request body is larger than 2 MiB.");
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new AppError("VALIDATION_FAILED", "The request body is not valid JSON.");
-  }
+  return parseJsonBody(await readBodyBytes(req, MAX_JSON_BYTES));
 }
 
-/** Query-string parameters as a plain object for zod. */
+/** Query-string parameters as a plain object for zod; a NUL in any of them is 422 (it can be stored nowhere). */
 export function searchParamsOf(req: Request): Record<string, string> {
-  return Object.fromEntries(new URL(req.url).searchParams.entries());
+  const params = new URL(req.url).searchParams;
+  if (hasNul([...params.keys(), ...params.values()])) {
+    throw new AppError("VALIDATION_FAILED", "A query parameter contains a NUL character (%00).");
+  }
+  return Object.fromEntries(params.entries());
 }

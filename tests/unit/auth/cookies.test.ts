@@ -15,4 +15,8 @@ describe("session cookies", () => {
     expect(readCookie("a=1", SESSION_COOKIE)).toBeNull();
     expect(readCookie(null, SESSION_COOKIE)).toBeNull();
   });
+
+  it("treat a value that is not valid percent-encoding as no cookie (401 upstream, not a URIError)", () => {
+    expect(readCookie(`${SESSION_COOKIE}=%E0%A4%A`, SESSION_COOKIE)).toBeNull();
+  });
 });

@@ -1,17 +1,10 @@
+import { readBodyBytes } from "@/lib/api/read-body";
 import { PUBLIC_ROUTE, requestContextOf } from "@/lib/api/with-auth";
 import { receiveGitWebhook } from "@/lib/deployments/data/repo-bindings";
-import { AppError, toErrorResponse } from "@/lib/errors";
+import { toErrorResponse } from "@/lib/errors";
 
 /** GitHub caps deliveries at 25 MB; push payloads are far smaller, and nothing larger is read into memory. */
 const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
-
-async function readRawBody(req: Request): Promise<Buffer> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > MAX_WEBHOOK_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", "The webhook body is larger than 5 MiB.");
-  const body = Buffer.from(await req.arrayBuffer());
-  if (body.length > MAX_WEBHOOK_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", "The webhook body is larger than 5 MiB.");
-  return body;
-}
 
 /**
  * Public like sign-in, but called by Git servers, which send no Origin: so not `withPublic` (its Origin check is for
@@ -20,7 +13,7 @@ async function readRawBody(req: Request): Promise<Buffer> {
 async function handle(req: Request): Promise<Response> {
   const request = requestContextOf(req);
   try {
-    const result = await receiveGitWebhook({ headers: req.headers, rawBody: await readRawBody(req), request });
+    const result = await receiveGitWebhook({ headers: req.headers, rawBody: await readBodyBytes(req, MAX_WEBHOOK_BYTES), request });
     return Response.json(result.body, { status: result.status });
   } catch (err) {
     const { status, body, headers } = toErrorResponse(err);
