@@ -1,6 +1,7 @@
 import { X509Certificate } from "node:crypto";
-import { parse as parseYaml } from "yaml";
+import { YAMLParseError } from "yaml";
 import { AppError } from "@/lib/errors";
+import { parseYamlValue } from "@/lib/kube/yaml";
 import { isServiceAccountJwt, parseCredentialMaterial, readJwtClaims, type ParsedCredential } from "./material";
 import { ZServerUrl, dnsLabelProblem } from "@/lib/targets/schemas";
 import type { KubeconfigContextPreview } from "./schemas";
@@ -136,9 +137,10 @@ function credentialFrom(user: Obj | undefined): { credential: ParsedCredential |
 export function parseKubeconfig(text: string): ParsedKubeconfig {
   let doc: unknown;
   try {
-    doc = parseYaml(text, { maxAliasCount: 50, prettyErrors: false });
-  } catch {
-    throw invalid("This is not valid YAML.");
+    doc = parseYamlValue(text, { prettyErrors: false });
+  } catch (err) {
+    // Only the expansion refusal is worth spelling out; other parser messages may quote the (secret) input.
+    throw invalid(err instanceof YAMLParseError && err.code === "RESOURCE_EXHAUSTION" ? `This YAML is refused: ${err.message}.` : "This is not valid YAML.");
   }
   if (!isObj(doc)) throw invalid("This is not a kubeconfig (expected a YAML mapping with clusters, users and contexts).");
   if (doc.kind !== undefined && doc.kind !== "Config") throw invalid(`This is a ${String(doc.kind)}, not a kubeconfig (kind: Config).`);

@@ -1,5 +1,6 @@
-import { isNode, LineCounter, parseAllDocuments, type Document } from "yaml";
+import { isNode, LineCounter, type Document } from "yaml";
 import { groupOf, isRecord, refKey, type KubeObject } from "./types";
+import { newAliasBudget, parseYamlDocuments, type AliasBudget } from "./yaml";
 
 /** One problem found in a manifest set. `documentIndex` is 0-based; `line`/`column` are 1-based. */
 export interface ManifestProblem {
@@ -52,6 +53,8 @@ export interface ParsedManifest {
 export interface ParseOptions {
   /** File name to prefix problems with. */
   source?: string;
+  /** What YAML aliases may still add (./yaml.ts); the files of one set share one. A fresh budget by default. */
+  aliasBudget?: AliasBudget;
 }
 
 interface Position {
@@ -142,8 +145,7 @@ export function objectProblems(value: unknown): { message: string; path: string[
  */
 export function parseManifestsDetailed(text: string, opts: ParseOptions = {}): ParsedManifest[] {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(text, { version: "1.1", lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
-  const docs = Array.isArray(parsed) ? parsed : [];
+  const docs = parseYamlDocuments(text, { version: "1.1", lineCounter, prettyErrors: false, uniqueKeys: true, merge: true }, opts.aliasBudget ?? newAliasBudget());
   const problems: ManifestProblem[] = [];
   const results: ParsedManifest[] = [];
   const base = (documentIndex: number): Pick<ManifestProblem, "source" | "documentIndex"> => ({
@@ -255,9 +257,11 @@ export function parseManifests(text: string, opts: ParseOptions = {}): KubeObjec
 export function parseManifestFiles(files: { path: string; content: string }[]): ParsedManifest[] {
   const problems: ManifestProblem[] = [];
   const manifests: ParsedManifest[] = [];
+  // One alias budget for the whole set: splitting an expansion over many files buys nothing.
+  const aliasBudget = newAliasBudget();
   for (const file of files) {
     try {
-      manifests.push(...parseManifestsDetailed(file.content, { source: file.path }));
+      manifests.push(...parseManifestsDetailed(file.content, { source: file.path, aliasBudget }));
     } catch (err) {
       if (err instanceof ManifestError) problems.push(...err.problems);
       else throw err;
