@@ -72,6 +72,24 @@ describe("sign-in", () => {
     expect((await signIn(user.email, PASSWORD, "10.0.2.2")).status).toBe(429);
   });
 
+  it("evaluates exactly the allowed number of 40 concurrent wrong passwords; the rest get 429", async () => {
+    const user = await createCaller("viewer", { password: PASSWORD });
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => signIn(user.email, `wrong-${i}`, "10.0.6.1")));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35);
+    // Each evaluated password leaves one audit row: five, not more.
+    expect(await dbFor(t.url).auditEvent.count({ where: { action: "auth.sign-in-failed", actorName: user.email } })).toBe(5);
+  });
+
+  it("gives a successful sign-in's attempt back", async () => {
+    const user = await createCaller("viewer", { password: PASSWORD });
+    for (let i = 0; i < 4; i++) expect((await signIn(user.email, `wrong-${i}`, "10.0.7.1")).status).toBe(401);
+    expect((await signIn(user.email, PASSWORD, "10.0.7.1")).status).toBe(200);
+    expect((await signIn(user.email, "wrong-5", "10.0.7.1")).status).toBe(401);
+    expect((await signIn(user.email, "wrong-6", "10.0.7.1")).status).toBe(429);
+  });
+
   it("refuses a disabled account and drops its sessions' authority", async () => {
     const user = await createCaller("approver", { password: PASSWORD });
     const cookie = sessionCookieFrom(await signIn(user.email, PASSWORD, "10.0.3.1"));
