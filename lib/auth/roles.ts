@@ -17,7 +17,7 @@ export const PERMISSIONS = {
   "deployments.approve": ["approver", "admin"],
   "targets.manage": ["admin"],
   "credentials.manage": ["admin"],
-  /** Reaching the replace route; the target's credential policy (`minReplaceRole`, default admin) then decides. */
+  /** Reaching the replace, rotate and scope-check routes; the target's credential policy (`minReplaceRole`, default admin) then decides. */
   "credentials.replace": ["deployer", "approver", "admin"],
   "policies.manage": ["admin"],
   /** Webhook sinks for rotation and approval notifications (their URLs and signing secrets). */

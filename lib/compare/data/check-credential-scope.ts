@@ -1,6 +1,8 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
+import type { TRole } from "@/lib/auth/roles";
+import { requireReplaceRole } from "@/lib/credentials/data/require-replace-role";
 import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-credential";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -133,9 +135,12 @@ export async function runScopeCheck(opts: RunScopeCheckOptions): Promise<Credent
 
 /**
  * "Check now" (the comparison's button, POST /api/credentials/:id/scope-check): one check by a person, under the same
- * claim as the sweeper's; while another check of this credential runs, 409 CONFLICT.
+ * claim as the sweeper's; while another check of this credential runs, 409 CONFLICT. The check decrypts the
+ * credential, so only the roles that may replace (or rotate) it may ask for one (requireReplaceRole: the policy's
+ * `minReplaceRole`, admin without a policy); others get 403 and a `credential.denied` row, and nothing is decrypted.
  */
-export async function checkCredentialScope(opts: RunScopeCheckOptions): Promise<CredentialScopeResult> {
+export async function checkCredentialScope(opts: RunScopeCheckOptions & { actorRole: TRole }): Promise<CredentialScopeResult> {
+  await requireReplaceRole({ credentialId: opts.credentialId, use: "scope-check", actor: opts.actor, actorRole: opts.actorRole, request: opts.request });
   const holder = `request:${randomUUID()}`;
   if (!(await claimScopeCheck({ credentialId: opts.credentialId, holder, ...(opts.now ? { now: opts.now } : {}) }))) {
     throw new AppError("CONFLICT", "This credential's scope is being checked right now; the result shows in a moment.");

@@ -2,7 +2,8 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
-import { roleAtLeast, ZRole, type TRole } from "@/lib/auth/roles";
+import type { TRole } from "@/lib/auth/roles";
+import { requireReplaceRole } from "@/lib/credentials/data/require-replace-role";
 import { lockTarget, sealCredential } from "@/lib/credentials/data/store-credential";
 import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-credential";
 import { parseCredentialMaterial, readJwtClaims } from "@/lib/credentials/material";
@@ -294,35 +295,8 @@ async function recordRotationFailure(opts: {
  * instead) and ROTATION_FAILED with the server's message when the rotation fails (the failure is recorded first).
  */
 export async function rotateCredentialNow(opts: { credentialId: string; actor: Actor; actorRole: TRole; request: RequestContext; now?: Date }): Promise<RotationOutcome & { kind: "rotated" }> {
-  const row = await db().credential.findUnique({
-    where: { id: opts.credentialId },
-    select: { id: true, kind: true, target: { select: { id: true, environment: true, credentialPolicyId: true } } },
-  });
-  if (!row) throw new AppError("NOT_FOUND", "There is no credential with this id.");
-  const policy = resolvePolicyFrom(row.target, await db().credentialPolicy.findMany());
-  const minRole: TRole = policy ? ZRole.parse(policy.minReplaceRole) : "admin";
-  if (!roleAtLeast(opts.actorRole, minRole)) {
-    await db().$transaction((tx) =>
-      recordAuditEvent(tx, {
-        actor: opts.actor,
-        action: "credential.denied",
-        subjectType: "credential",
-        subjectId: row.id,
-        targetId: row.target.id,
-        credentialId: row.id,
-        outcome: "denied",
-        details: { attempted: "rotate", role: opts.actorRole, minReplaceRole: minRole, policy: policy?.name ?? null },
-        request: opts.request,
-      }),
-    );
-    throw new AppError(
-      "FORBIDDEN",
-      policy
-        ? `Policy "${policy.name}" requires the ${minRole} role to rotate this credential; you are ${opts.actorRole}.`
-        : `Only an admin may rotate this credential (no policy lowers that); you are ${opts.actorRole}.`,
-    );
-  }
-  const outcome = await rotateCredential({ credentialId: row.id, reason: "manual", actor: opts.actor, request: opts.request, ...(opts.now ? { now: opts.now } : {}) });
+  await requireReplaceRole({ credentialId: opts.credentialId, use: "rotate", actor: opts.actor, actorRole: opts.actorRole, request: opts.request });
+  const outcome = await rotateCredential({ credentialId: opts.credentialId, reason: "manual", actor: opts.actor, request: opts.request, ...(opts.now ? { now: opts.now } : {}) });
   if (outcome.kind === "failed") throw new AppError("ROTATION_FAILED", `Rotation failed; the current credential stays in use. ${outcome.message}`);
   return outcome;
 }
