@@ -154,12 +154,40 @@ function printerFor(def: ResourceDef): Printer {
       };
     case "/Pod":
       return {
-        columns: [NAME, col("Ready", "string"), col("Status", "string"), col("Restarts", "string"), AGE],
+        columns: [NAME, col("Ready", "string"), col("Status", "string"), col("Restarts", "string"), AGE, col("IP", "string", "", 1), col("Node", "string", "", 1), col("Nominated Node", "string", "", 1), col("Readiness Gates", "string", "", 1)],
         cells: (o, now) => {
           const st = (o.status ?? {}) as Obj;
           const cs = (st.containerStatuses ?? []) as Obj[];
           const total = containersOf({ spec: o.spec }).length;
-          return [o.metadata.name ?? "", `${cs.filter((c) => c.ready).length}/${total}`, String(st.phase ?? "Pending"), String(cs.reduce((a, c) => a + n(c.restartCount), 0)), age(o, now)];
+          // The Status column shows a waiting or terminated container's reason (CrashLoopBackOff, Completed…), as kubectl's printer does.
+          let reason = String(st.phase ?? "Pending");
+          for (const c of cs) {
+            const state = (c.state ?? {}) as Obj;
+            const why = ((state.waiting ?? state.terminated ?? {}) as Obj).reason;
+            if (typeof why === "string" && why) reason = why;
+          }
+          if (o.metadata.deletionTimestamp) reason = "Terminating";
+          const spec = (o.spec ?? {}) as Obj;
+          return [o.metadata.name ?? "", `${cs.filter((c) => c.ready).length}/${total}`, reason, String(cs.reduce((a, c) => a + n(c.restartCount), 0)), age(o, now), String(st.podIP ?? "<none>"), String(spec.nodeName ?? "<none>"), "<none>", "<none>"];
+        },
+      };
+    case "/Event":
+      return {
+        columns: [col("Last Seen", "string"), col("Type", "string"), col("Reason", "string"), col("Object", "string"), col("Subobject", "string", "", 1), col("Source", "string", "", 1), col("Message", "string"), col("First Seen", "string", "", 1), col("Count", "string", "", 1), col("Name", "string", "", 1)],
+        cells: (o, now) => {
+          const involved = (o.involvedObject ?? {}) as Obj;
+          const source = (o.source ?? {}) as Obj;
+          const seen = (v: unknown) => (typeof v === "string" ? humanDuration((now - Date.parse(v)) / 1000) : "<unknown>");
+          return [seen(o.lastTimestamp), String(o.type ?? ""), String(o.reason ?? ""), `${String(involved.kind ?? "").toLowerCase()}/${String(involved.name ?? "")}`, String(involved.fieldPath ?? ""), [source.component, source.host].filter(Boolean).join(", "), String(o.message ?? ""), seen(o.firstTimestamp), String(o.count ?? 1), o.metadata.name ?? ""];
+        },
+      };
+    case "apps/ControllerRevision":
+      return {
+        columns: [NAME, col("Controller", "string"), col("Revision", "integer"), AGE],
+        cells: (o, now) => {
+          const ref = (o.metadata.ownerReferences ?? []).find((r) => r.controller);
+          const group = ref?.apiVersion.includes("/") ? `.${ref.apiVersion.split("/")[0] ?? ""}` : "";
+          return [o.metadata.name ?? "", ref ? `${ref.kind.toLowerCase()}${group}/${ref.name}` : "<none>", n(o.revision), age(o, now)];
         },
       };
     case "/Service":
