@@ -24,6 +24,8 @@ export interface AgentOptions {
   /** The cluster the agent syncs; the caller owns (and closes) it. */
   kubeClient: KubeClient;
   gitCredentials?: GitCredentials;
+  /** Directories `file://` repositories may come from; none by default (see GitCacheOptions.localRoots). */
+  gitLocalRoots?: readonly string[];
   registryCredentials?: Record<string, RegistryCredential>;
   version?: string;
   hostname?: string;
@@ -88,7 +90,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.log ?? ((line: string) => console.log(line));
   const state = new AgentState(options.stateDir);
   const buffer = new EventBuffer({ dir: path.join(options.stateDir, "journal"), ...(options.eventCapacity ? { capacity: options.eventCapacity } : {}) });
-  const git = new GitCache({ dir: path.join(options.stateDir, "git"), ...(options.gitCredentials ? { credentials: options.gitCredentials } : {}) });
+  const git = new GitCache({
+    dir: path.join(options.stateDir, "git"),
+    ...(options.gitCredentials ? { credentials: options.gitCredentials } : {}),
+    localRoots: options.gitLocalRoots ?? [],
+    log,
+  });
   const registry = new RegistryClient({ credentials: options.registryCredentials ?? {} });
   const credential = options.credential ?? state.readCredential();
   const wharf = new WharfClient({ url: options.wharfUrl, ...(credential ? { credential } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });

@@ -102,16 +102,69 @@ describe("executor: leases", () => {
     const row = await db().deployment.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ state: "succeeded", claimedBy: "rescuer", attempts: 2, appliedCount: 3 });
     const objects = await db().deploymentObject.findMany({ where: { deploymentId: id }, orderBy: { position: "asc" } });
-    // Re-applied: what the first attempt applied is unchanged now, the rest created.
+    // Re-applied: what the first attempt created is unchanged now, but the deployment created it: rows and summary say so.
     expect(objects.map((o) => [o.name, o.action])).toEqual([
-      ["one", "unchanged"],
-      ["two", "unchanged"],
+      ["one", "created"],
+      ["two", "created"],
       ["app", "created"],
     ]);
+    expect(row.resultMessage).toMatch(/^Applied 3 objects \(3 created, 0 configured, 0 unchanged\), pruned 0;/);
     expect(await audits(id, "deployment.started")).toHaveLength(1);
     expect(await audits(id, "deployment.succeeded")).toHaveLength(1);
     const logs = (await db().deploymentLog.findMany({ where: { deploymentId: id }, orderBy: { seq: "asc" } })).map((l) => l.message);
     expect(logs.some((m) => m.startsWith("Resumed by executor rescuer (attempt 2)"))).toBe(true);
+  });
+
+  it("taken over after pruning: the summary counts what the first attempt created, configured and pruned", async () => {
+    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const ns = target.namespaces[0]!;
+    // The previous success: ConfigMaps "old" and "one", and the workload at nginx:1.
+    const previous = await insertQueuedDeployment({
+      databaseUrl: t.url,
+      targetId: target.targetId,
+      manifests: appManifests({ namespace: ns, configMaps: ["old", "one"], deployment: { name: "app", image: "nginx:1", replicas: 1 } }),
+    });
+    expect(await runOnce({ processId: "earlier", leaseMs: 10_000, rolloutTimeoutMs: 15_000 })).toMatchObject({ deploymentId: previous, state: "succeeded" });
+
+    // This one keeps "one", adds "two", changes the image, drops "old". Its executor dies after pruning, while waiting for the rollout.
+    const id = await insertQueuedDeployment({
+      databaseUrl: t.url,
+      targetId: target.targetId,
+      manifests: appManifests({ namespace: ns, configMaps: ["one", "two"], deployment: { name: "app", image: "nginx:2", replicas: 1 } }),
+    });
+    const leaseMs = 1500;
+    let crashed!: () => void;
+    const crashedAtRollout = new Promise<void>((resolve) => (crashed = resolve));
+    const first = startExecutor({
+      processId: "doomed-after-prune",
+      pollMs: 30,
+      leaseMs,
+      rolloutTimeoutMs: 15_000,
+      onPhase: ({ phase }) => {
+        if (phase === "waiting-rollout") void first.stop({ abandon: true }).then(crashed);
+      },
+    });
+    await crashedAtRollout;
+    expect(await admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "old" })).toBeUndefined();
+    const mid = await db().deployment.findUniqueOrThrow({ where: { id } });
+    expect(mid).toMatchObject({ state: "running", attempts: 1 });
+
+    await sleep(mid.leaseUntil!.getTime() - Date.now() + 50);
+    expect(await runOnce({ processId: "rescuer-2", leaseMs, rolloutTimeoutMs: 15_000 })).toMatchObject({ deploymentId: id, state: "succeeded" });
+
+    const row = await db().deployment.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ state: "succeeded", attempts: 2 });
+    // The rescuer itself found everything unchanged and nothing to prune; the deployment did more than that.
+    expect(row.resultMessage).toMatch(/^Applied 3 objects \(1 created, 1 configured, 1 unchanged\), pruned 1; 1 workload rolled out/);
+    const finished = await db().auditEvent.findFirstOrThrow({ where: { action: "deployment.succeeded", subjectId: id } });
+    expect(JSON.parse(finished.details)).toMatchObject({ created: 1, configured: 1, unchanged: 1, pruned: 1 });
+    const objects = await db().deploymentObject.findMany({ where: { deploymentId: id }, orderBy: { position: "asc" } });
+    expect(objects.map((o) => [o.kind, o.name, o.action])).toEqual([
+      ["ConfigMap", "one", "unchanged"],
+      ["ConfigMap", "two", "created"],
+      ["Deployment", "app", "configured"],
+      ["ConfigMap", "old", "pruned"],
+    ]);
   });
 
   it("a cancel request stops further applies; the result lists what was applied", async () => {

@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { refKey } from "@/lib/kube/types";
 import {
   EXECUTION_PHASES,
   progressPercent,
@@ -33,24 +34,60 @@ export interface ProgressBatch {
 
 const MAX_MESSAGE = 4000;
 
+/** What earlier attempts of a deployment did, as their rows recorded it; a first attempt finds nothing. */
+export interface EarlierOutcomes {
+  /** Per manifest position: created / configured / unchanged, for objects an earlier attempt applied. */
+  applied: Map<number, ObjectAction>;
+  /** Leftovers earlier attempts pruned (`refKey`s); their rows stay and count for the deployment. */
+  pruned: Set<string>;
+  /** First position free for this attempt's own extra rows (after the manifest's and the kept ones). */
+  nextExtraPosition: number;
+}
+
+const APPLIED_ACTIONS: ReadonlySet<string> = new Set(["created", "configured", "unchanged"]);
+
 /**
- * Resets a deployment's object rows to the manifest's objects, all pending. A re-claimed run starts over here: the
- * server-side apply that follows is idempotent, so recording everything again is correct.
+ * Records the manifest's objects before anything is applied, and tells the run what earlier attempts did.
+ *
+ * A first attempt creates every row pending. A resumed attempt (the previous executor died or lost its lease) keeps
+ * what the earlier attempts recorded — objects they applied keep their action, leftovers they pruned keep their
+ * rows — because its own re-apply sees those objects as `unchanged` and finds nothing left to prune: the rows and
+ * the result must say what the deployment as a whole did ("2 created, pruned 1"), not what the last attempt did.
+ * Rows that did not end applied or pruned (pending, failed, a prune that failed) are reset; this attempt redoes them.
+ * Null when this process no longer holds the claim.
  */
-export async function planDeploymentObjects(opts: { deploymentId: string; processId: string; objects: PlannedObject[] }): Promise<boolean> {
+export async function planDeploymentObjects(opts: { deploymentId: string; processId: string; objects: PlannedObject[] }): Promise<EarlierOutcomes | null> {
   return db().$transaction(async (tx) => {
     const { count } = await tx.deployment.updateMany({
       where: { id: opts.deploymentId, claimedBy: opts.processId },
       data: { objectCount: opts.objects.length, appliedCount: 0, readyReplicas: 0, desiredReplicas: 0, phase: "applying" },
     });
-    if (count === 0) return false;
-    await tx.deploymentObject.deleteMany({ where: { deploymentId: opts.deploymentId } });
-    if (opts.objects.length > 0) {
+    if (count === 0) return null;
+    const existing = await tx.deploymentObject.findMany({ where: { deploymentId: opts.deploymentId } });
+    const planned = new Map(opts.objects.map((o) => [o.position, o]));
+    const earlier: EarlierOutcomes = { applied: new Map(), pruned: new Set(), nextExtraPosition: opts.objects.length };
+    const keep = new Set<string>();
+    for (const row of existing) {
+      const plan = planned.get(row.position);
+      const same = plan && plan.apiVersion === row.apiVersion && plan.kind === row.kind && plan.name === row.name;
+      if (same && APPLIED_ACTIONS.has(row.action)) {
+        earlier.applied.set(row.position, row.action as ObjectAction);
+        keep.add(row.id);
+      } else if (!plan && row.action === "pruned") {
+        earlier.pruned.add(refKey({ apiVersion: row.apiVersion, kind: row.kind, name: row.name, ...(row.namespace ? { namespace: row.namespace } : {}) }));
+        earlier.nextExtraPosition = Math.max(earlier.nextExtraPosition, row.position + 1);
+        keep.add(row.id);
+      }
+    }
+    const stale = existing.filter((row) => !keep.has(row.id)).map((row) => row.id);
+    if (stale.length > 0) await tx.deploymentObject.deleteMany({ where: { id: { in: stale } } });
+    const fresh = opts.objects.filter((o) => !earlier.applied.has(o.position));
+    if (fresh.length > 0) {
       await tx.deploymentObject.createMany({
-        data: opts.objects.map((o) => ({ deploymentId: opts.deploymentId, ...o, action: "pending", message: null })),
+        data: fresh.map((o) => ({ deploymentId: opts.deploymentId, ...o, action: "pending", message: null })),
       });
     }
-    return true;
+    return earlier;
   });
 }
 

@@ -16,6 +16,18 @@ export interface DeploymentProgressObject {
   message: string | null;
 }
 
+/**
+ * What the deployment as a whole did to one object, given what an earlier attempt did (the run was taken over after
+ * its executor died) and what this attempt did: an object an earlier attempt created is "created" even though this
+ * attempt found it unchanged; "configured" likewise outranks "unchanged". A failure or a skip now is what stands.
+ */
+export function combinedAction(earlier: DeploymentProgressObject["action"] | undefined, now: DeploymentProgressObject["action"]): DeploymentProgressObject["action"] {
+  const rank: Partial<Record<DeploymentProgressObject["action"], number>> = { unchanged: 0, configured: 1, created: 2 };
+  const before = earlier === undefined ? undefined : rank[earlier];
+  const after = rank[now];
+  return before !== undefined && after !== undefined && before > after ? (earlier as DeploymentProgressObject["action"]) : now;
+}
+
 export interface DeploymentProgressLog {
   seq: number;
   at: string;

@@ -29,14 +29,18 @@ import { objectRefsFor, pushInventoryId } from "../manifests";
 import type { DeploymentClaim } from "../data/executor-claim";
 import { releaseClaim } from "../data/executor-claim";
 import { heartbeatLease, isCancelRequested } from "../data/executor-lease";
-import { planDeploymentObjects, type PlannedObject } from "../data/executor-progress";
+import { planDeploymentObjects, type EarlierOutcomes, type PlannedObject } from "../data/executor-progress";
 import { finishClaimedDeployment, loadDeploymentForRun, startClaimedDeployment, type DeploymentRunInput, type FinishState } from "../data/executor-run";
 import { ProgressRecorder } from "./progress-recorder";
+import { combinedAction } from "./progress-view";
 
 /** A run that keeps being interrupted (the process dies on it every time) is failed instead of retried forever. */
 export const MAX_ATTEMPTS = 5;
 
-/** Observes a run at each apply phase, before it starts; awaited, so tests can act at a known point. */
+/**
+ * Observes a run at each apply phase before it starts, and before the rollout wait (phase "waiting-rollout", after
+ * pruning); awaited, so tests can act at a known point.
+ */
 export type PhaseHook = (event: { deploymentId: string; processId: string; phase: string; objects: number }) => Promise<void> | void;
 
 export interface RunSettings {
@@ -185,8 +189,8 @@ async function execute(input: DeploymentRunInput, settings: RunSettings, run: Ru
     namespace: ref.namespace ?? null,
     name: ref.name,
   }));
-  const planOk = await planDeploymentObjects({ deploymentId: input.id, processId: settings.processId, objects: planned });
-  if (!planOk) {
+  const earlier = await planDeploymentObjects({ deploymentId: input.id, processId: settings.processId, objects: planned });
+  if (!earlier) {
     run.status.lost = true;
     throw new Interrupted();
   }
@@ -204,7 +208,7 @@ async function execute(input: DeploymentRunInput, settings: RunSettings, run: Ru
       // The plaintext lives in this closure and the client's in-memory KubeConfig only; both end with the run.
       const client = createKubeClient(kubeConfigFor(connectionFor(input, material)), { clusterName: input.target.name });
       try {
-        return await applyPruneWait(client, input, objects, settings, run);
+        return await applyPruneWait(client, input, objects, settings, run, earlier);
       } finally {
         await client.close().catch(() => undefined);
       }
@@ -238,6 +242,7 @@ async function applyPruneWait(
   objects: KubeObject[],
   settings: RunSettings,
   run: RunState,
+  earlier: EarlierOutcomes,
 ): Promise<{ state: FinishState; message: string; details?: Record<string, unknown> }> {
   const { recorder, work, status } = run;
   const total = objects.length;
@@ -264,7 +269,8 @@ async function applyPruneWait(
   const markNotApplied = (list: KubeObject[], reason: string) => {
     for (const obj of list) {
       const position = positionOf(refOf(obj));
-      if (position !== undefined) recorder.object(position, "pending", `not applied: ${reason}`);
+      // An object an earlier attempt applied is in the cluster: its row keeps saying so.
+      if (position !== undefined && !earlier.applied.has(position)) recorder.object(position, "pending", `not applied: ${reason}`);
     }
   };
 
@@ -286,7 +292,7 @@ async function applyPruneWait(
         const position = positionOf(result.ref);
         const namespace = result.ref.namespace ?? null;
         if (result.action === "skipped") {
-          if (position !== undefined) recorder.object(position, "pending", result.message ?? "not applied", namespace);
+          if (position !== undefined && !earlier.applied.has(position)) recorder.object(position, "pending", result.message ?? "not applied", namespace);
           return;
         }
         if (result.action === "failed") {
@@ -296,9 +302,11 @@ async function applyPruneWait(
           return;
         }
         if (result.action === "created" || result.action === "configured" || result.action === "unchanged") {
-          counts[result.action]++;
+          // Counted for the deployment as a whole: what an earlier attempt created stays "created" (see combinedAction).
+          const action = combinedAction(position === undefined ? undefined : earlier.applied.get(position), result.action);
+          if (action === "created" || action === "configured" || action === "unchanged") counts[action]++;
           applied.push(result.ref);
-          if (position !== undefined) recorder.object(position, result.action, result.message ?? null, namespace);
+          if (position !== undefined) recorder.object(position, action, result.message ?? null, namespace);
           recorder.set({ appliedCount: applied.length });
           recorder.log("info", `${formatRef(result.ref)} ${result.action}`);
         }
@@ -324,9 +332,13 @@ async function applyPruneWait(
   const previous: ObjectRef[] = input.previousObjects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.name, ...(o.namespace ? { namespace: o.namespace } : {}) }));
   recorder.log("info", `Pruning objects no longer in the manifests${input.previousDeploymentId ? ` (previous deployment ${input.previousDeploymentId} applied ${previous.length})` : ""}.`);
   const pruned = await pruneObjects(client, { inventoryId: pushInventoryId(input.targetId), keep: inventory, previous, signal: work.signal });
-  let extra = total;
+  let extra = earlier.nextExtraPosition;
   const pruneFailures: string[] = [];
+  // Leftovers an earlier attempt of this deployment pruned keep their rows and count once, even if deleted again now.
+  const prunedRefs = new Set(earlier.pruned);
   for (const r of pruned.results) {
+    if (r.action === "pruned" && prunedRefs.has(refKey(r.ref))) continue;
+    if (r.action === "pruned") prunedRefs.add(refKey(r.ref));
     recorder.extraObject({ position: extra++, apiVersion: r.ref.apiVersion, kind: r.ref.kind, namespace: r.ref.namespace ?? null, name: r.ref.name, action: r.action, message: r.message ?? null });
     if (r.action === "pruned") recorder.log("info", `${formatRef(r.ref)} pruned`);
     else {
@@ -335,11 +347,12 @@ async function applyPruneWait(
     }
   }
   for (const kept of pruned.retained) recorder.log("warn", `${formatRef(kept.ref)} left in place: ${kept.reason}`);
-  if (pruned.results.length === 0) recorder.log("info", "Nothing to prune.");
+  if (pruned.results.length === 0) recorder.log("info", earlier.pruned.size > 0 ? `Nothing left to prune (an earlier attempt pruned ${earlier.pruned.size}).` : "Nothing to prune.");
 
   // Rollout: replicas ready / desired across every tracked workload.
   await checkpoint("before waiting for the rollout");
   const workloads = inventory.filter(isTrackedWorkload);
+  await settings.onPhase?.({ deploymentId: input.id, processId: settings.processId, phase: "waiting-rollout", objects: workloads.length });
   recorder.set({ phase: "waiting-rollout" });
   let rolloutNote = "no workloads to wait for";
   if (workloads.length > 0) {
@@ -378,7 +391,7 @@ async function applyPruneWait(
   if (pruneFailures.length > 0) {
     return { state: "failed", message: `Applied ${applied.length} of ${total} objects and ${rolloutNote}, but ${pruneFailures.length} leftover${pruneFailures.length === 1 ? "" : "s"} could not be pruned: ${pruneFailures.join("; ")}` };
   }
-  const prunedCount = pruned.results.length;
+  const prunedCount = prunedRefs.size;
   return {
     state: "succeeded",
     message: `Applied ${total} object${total === 1 ? "" : "s"} (${counts.created} created, ${counts.configured} configured, ${counts.unchanged} unchanged), pruned ${prunedCount}; ${rolloutNote}.`,
