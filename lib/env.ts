@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { ZGitLocalRoots } from "@/lib/process/git";
 
 const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -66,6 +67,12 @@ const ZEnv = z.object({
   WHARF_SCOPE_CHECK_INTERVAL: intervalOrOff("24h"),
   /** How often pending notification deliveries (webhook sinks) are sent and retried. */
   WHARF_NOTIFICATIONS_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /**
+   * Comma-separated absolute directories `file://` Git repositories may come from (push sources and repository
+   * bindings); none by default, so a deployer cannot make the dashboard read the host's repositories or probe its
+   * files. `npm start` adds its own demo repository directory for the in-process demo agent.
+   */
+  WHARF_GIT_LOCAL_ROOTS: ZGitLocalRoots,
   /** `npm start` runs the sandbox cluster (a Kubernetes API emulator) for the demo; `off` when you bring real clusters. */
   WHARF_SANDBOX: z.enum(["on", "off"]).default("on"),
   WHARF_SANDBOX_PORT: z.coerce.number().int().min(1).max(65535).default(6443),

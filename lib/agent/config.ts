@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { ZGitLocalRoots } from "@/lib/process/git";
 import { AgentError } from "./errors";
 import type { GitCredentials } from "./git";
 import type { RegistryCredential } from "./registry";
@@ -17,6 +18,8 @@ export interface AgentConfig {
   stateDir: string;
   kube: KubeAccess;
   git: GitCredentials;
+  /** Directories `file://` repositories may come from (WHARF_GIT_LOCAL_ROOTS); none by default. */
+  gitLocalRoots: string[];
   registryCredentials: Record<string, RegistryCredential>;
   /**
    * In-cluster: the Secret (in the pod's namespace) the agent writes its credential into after enrolment, so a
@@ -54,6 +57,7 @@ const ZAgentEnv = z.object({
     .optional()
     .refine((p) => p === undefined || fs.existsSync(p), "directory not found"),
   WHARF_GIT_CREDENTIALS_FILE: optionalFile,
+  WHARF_GIT_LOCAL_ROOTS: ZGitLocalRoots,
   WHARF_GIT_SSH_KEY_FILE: optionalFile,
   WHARF_GIT_KNOWN_HOSTS_FILE: optionalFile,
   WHARF_REGISTRY_CREDENTIALS_FILE: optionalFile,
@@ -141,6 +145,7 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     stateDir,
     kube,
     git,
+    gitLocalRoots: e.WHARF_GIT_LOCAL_ROOTS,
     registryCredentials: registryFile ? parseRegistryCredentials(fs.readFileSync(registryFile, "utf8")) : {},
     ...(e.WHARF_AGENT_CREDENTIAL_SECRET && e.POD_NAMESPACE ? { credentialSecret: { namespace: e.POD_NAMESPACE, name: e.WHARF_AGENT_CREDENTIAL_SECRET } } : {}),
   };

@@ -1,9 +1,6 @@
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
-
-const run = promisify(execFile);
+import { runGit } from "@/lib/process/git";
 
 /** Where `ensureDemoRepo` put the demo repository, in the shape a repo registration takes. */
 export interface DemoRepo {
@@ -15,7 +12,7 @@ export interface DemoRepo {
   path: string;
 }
 
-const GIT_ENV = { GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", GIT_AUTHOR_NAME: "Wharf demo", GIT_AUTHOR_EMAIL: "demo@wharf.local", GIT_COMMITTER_NAME: "Wharf demo", GIT_COMMITTER_EMAIL: "demo@wharf.local" };
+const DEMO_AUTHOR = { GIT_AUTHOR_NAME: "Wharf demo", GIT_AUTHOR_EMAIL: "demo@wharf.local", GIT_COMMITTER_NAME: "Wharf demo", GIT_COMMITTER_EMAIL: "demo@wharf.local" };
 
 function demoFiles(namespace: string): Record<string, string> {
   return {
@@ -54,13 +51,12 @@ export async function ensureDemoRepo(opts: { dir: string; namespace: string }): 
   const result: DemoRepo = { dir, url: `file://${dir}`, branch: "main", path: "deploy" };
   if (fs.existsSync(path.join(dir, ".git"))) return result;
   fs.mkdirSync(dir, { recursive: true });
-  const env = { ...process.env, ...GIT_ENV };
-  await run("git", ["init", "--quiet", "--initial-branch=main", dir], { env });
+  await runGit(["init", "--quiet", "--initial-branch=main", dir]);
   for (const [file, content] of Object.entries(demoFiles(opts.namespace))) {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), content);
   }
-  await run("git", ["add", "--all"], { cwd: dir, env });
-  await run("git", ["commit", "--quiet", "-m", "Demo app: hello Deployment, Service and ConfigMap"], { cwd: dir, env });
+  await runGit(["add", "--all"], { cwd: dir });
+  await runGit(["commit", "--quiet", "-m", "Demo app: hello Deployment, Service and ConfigMap"], { cwd: dir, env: DEMO_AUTHOR });
   return result;
 }

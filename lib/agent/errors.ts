@@ -51,7 +51,5 @@ export class AgentError extends Error {
   }
 }
 
-/** Removes userinfo from URLs (`https://user:token@host` → `https://***@host`) so errors can be logged and reported. */
-export function redactUrls(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
-}
+// One redaction for every tool's output; re-exported because agent code and tests know it from here.
+export { redactUrls } from "@/lib/process/run-tool";

@@ -1,10 +1,12 @@
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { AgentError, redactUrls, type AgentErrorCode } from "./errors";
+import { PassThrough } from "node:stream";
+import { checkGitUrl, classifyGitFailure, isManifestEntry, runGit } from "@/lib/process/git";
+import { findOnPath, runTool, ToolError, toolReason } from "@/lib/process/run-tool";
+import { AgentError, redactUrls } from "./errors";
 
 /** Where the agent's Git credentials come from; paths only, the secrets never leave the files. */
 export interface GitCredentials {
@@ -38,11 +40,17 @@ export interface GitCacheOptions {
   timeoutMs?: number;
   /** kubectl for kustomize; default: found on PATH. */
   kubectlPath?: string;
+  /**
+   * Absolute directories `file://` repositories may come from (the agent's WHARF_GIT_LOCAL_ROOTS); none by default,
+   * so a repository registered in Wharf cannot make the agent read its pod's or node's files.
+   */
+  localRoots?: readonly string[];
+  /** Where git's own words about an unreachable repository go (the agent's log); the reported error is generic. */
+  log?: (line: string) => void;
 }
 
 /** Largest manifest set read from one path, so a repository of binaries cannot exhaust the agent's memory. */
 const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 interface RunResult {
@@ -50,32 +58,7 @@ interface RunResult {
   stderr: string;
 }
 
-function classify(stderr: string): AgentErrorCode {
-  if (/couldn't find remote ref|Remote branch .* not found/i.test(stderr)) return "GIT_BRANCH_MISSING";
-  if (
-    /could not read from remote|access denied|not exported|unable to connect|connection refused|could not resolve host|repository .* not found|does not appear to be a git repository|timed out|unable to access|authentication failed|not found|no route to host|network is unreachable|terminal prompts disabled|permission denied/i.test(
-      stderr,
-    )
-  ) {
-    return "GIT_UNREACHABLE";
-  }
-  return "GIT_FAILED";
-}
-
-/** Finds an executable on PATH without a shell. */
-export function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // keep looking
-    }
-  }
-  return undefined;
-}
+export { findOnPath };
 
 /**
  * Git through the real `git` CLI: one bare mirror per repository URL under the state directory, fetched
@@ -97,61 +80,30 @@ export class GitCache {
     return path.join(this.#opts.dir, `${createHash("sha256").update(url).digest("hex").slice(0, 24)}.git`);
   }
 
-  #env(): NodeJS.ProcessEnv {
+  /** git's variables beyond the shared policy: only the SSH command when a key is configured. */
+  #env(): Record<string, string> {
     const creds = this.#opts.credentials ?? {};
-    // Only what git needs: the agent's own environment may hold Wharf's credential.
-    const env: Record<string, string | undefined> = {
-      PATH: process.env.PATH,
-      HOME: this.#opts.dir,
-      GIT_TERMINAL_PROMPT: "0",
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_CONFIG_GLOBAL: "/dev/null",
-      GIT_ASKPASS: "/bin/false",
-      SSH_ASKPASS: "/bin/false",
-      LC_ALL: "C",
-    };
-    if (creds.sshKeyFile) {
-      const knownHosts = creds.knownHostsFile
-        ? `-o UserKnownHostsFile=${creds.knownHostsFile} -o StrictHostKeyChecking=yes`
-        : `-o UserKnownHostsFile=${path.join(this.#opts.dir, "known_hosts")} -o StrictHostKeyChecking=accept-new`;
-      env.GIT_SSH_COMMAND = `ssh -i ${creds.sshKeyFile} -o IdentitiesOnly=yes -o BatchMode=yes ${knownHosts}`;
-    }
-    return env as NodeJS.ProcessEnv;
+    if (!creds.sshKeyFile) return {};
+    const knownHosts = creds.knownHostsFile
+      ? `-o UserKnownHostsFile=${creds.knownHostsFile} -o StrictHostKeyChecking=yes`
+      : `-o UserKnownHostsFile=${path.join(this.#opts.dir, "known_hosts")} -o StrictHostKeyChecking=accept-new`;
+    return { GIT_SSH_COMMAND: `ssh -i ${creds.sshKeyFile} -o IdentitiesOnly=yes -o BatchMode=yes ${knownHosts}` };
   }
 
-  #configArgs(): string[] {
+  #run(args: string[], opts: { cwd?: string; input?: string; stdoutTo?: NodeJS.WritableStream; allowFile?: boolean } = {}): Promise<RunResult> {
     const store = this.#opts.credentials?.credentialStoreFile;
-    // An empty helper first clears any inherited helper; then only the configured store is asked.
-    return store ? ["-c", "credential.helper=", "-c", `credential.helper=store --file=${store}`] : ["-c", "credential.helper="];
-  }
-
-  #run(args: string[], opts: { cwd?: string; input?: string; stdoutTo?: NodeJS.WritableStream } = {}): Promise<RunResult> {
-    return new Promise((resolve, reject) => {
-      const child = spawn("git", [...this.#configArgs(), ...args], {
-        cwd: opts.cwd ?? this.#opts.dir,
-        env: this.#env(),
-        stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-        timeout: this.#opts.timeoutMs ?? 120_000,
-      });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      if (opts.stdoutTo) child.stdout?.pipe(opts.stdoutTo);
-      else child.stdout?.on("data", (chunk: Buffer) => out.push(chunk));
-      child.stderr?.on("data", (chunk: Buffer) => err.push(chunk));
-      child.on("error", (error) => reject(new AgentError("GIT_FAILED", `could not run git: ${error.message}`)));
-      child.on("close", (code, signal) => {
-        const stderr = redactUrls(Buffer.concat(err).toString("utf8")).trim();
-        if (code === 0) resolve({ stdout: Buffer.concat(out), stderr });
-        else {
-          const reason = signal ? `git ${args[0]} was stopped (${signal}; timeout?)` : stderr || `git ${args[0]} exited with ${code}`;
-          reject(Object.assign(new Error(reason), { stderr: signal ? "timed out" : stderr }));
-        }
-      });
-      if (child.stdin) {
-        // git may exit (and close its end) before reading everything; its exit code tells what happened.
-        child.stdin.on("error", () => undefined);
-        child.stdin.end(opts.input);
-      }
+    return runGit(args, {
+      cwd: opts.cwd ?? this.#opts.dir,
+      // HOME is the mirror directory: nothing of the agent user's home is read.
+      home: this.#opts.dir,
+      env: this.#env(),
+      // The policy clears inherited credential helpers; then only the configured store is asked.
+      config: store ? [`credential.helper=store --file=${store}`] : [],
+      allow: { ssh: true, file: opts.allowFile ?? false },
+      timeoutMs: this.#opts.timeoutMs ?? 120_000,
+      maxOutputBytes: MAX_TOTAL_BYTES * 2,
+      ...(opts.input !== undefined ? { input: opts.input } : {}),
+      ...(opts.stdoutTo ? { stdoutTo: opts.stdoutTo } : {}),
     });
   }
 
@@ -175,21 +127,30 @@ export class GitCache {
     return dir;
   }
 
+  /** Refuses a `file://` URL outside the agent's local roots before git ever sees it. */
+  #checkUrl(url: string): boolean {
+    const checked = checkGitUrl(url, this.#opts.localRoots ?? []);
+    if (!checked.ok) throw new AgentError("GIT_FAILED", `repository ${redactUrls(url)} is not allowed: ${checked.message}`);
+    return checked.local;
+  }
+
   async #fetchBranch(dir: string, url: string, branch: string): Promise<void> {
+    const allowFile = this.#checkUrl(url);
     try {
       // The URL is passed each time rather than stored as a remote: one process less per new mirror, and a URL
       // changed in Wharf maps to a new mirror anyway.
-      await this.#run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url, `+refs/heads/${branch}:refs/heads/${branch}`], { cwd: dir });
+      await this.#run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url, `+refs/heads/${branch}:refs/heads/${branch}`], { cwd: dir, allowFile });
     } catch (err) {
-      const stderr = (err as { stderr?: string }).stderr ?? String(err);
-      const code = classify(stderr);
-      const message =
-        code === "GIT_BRANCH_MISSING"
-          ? `branch ${branch} not found in ${redactUrls(url)}`
-          : code === "GIT_UNREACHABLE"
-            ? `repository ${redactUrls(url)} is unreachable: ${redactUrls(gitReason(stderr))}`
-            : `git fetch of ${redactUrls(url)} failed: ${redactUrls(gitReason(stderr))}`;
-      throw new AgentError(code, message);
+      const failure = classifyGitFailure(err);
+      if (failure === "ref-missing") throw new AgentError("GIT_BRANCH_MISSING", `branch ${branch} not found in ${redactUrls(url)}`);
+      const reason = err instanceof ToolError ? toolReason(err.stderr || err.reason) : String(err);
+      if (failure === "unreachable") {
+        // One message for a closed port, an empty reply, a timeout or a missing repository: the sync history is
+        // shown in Wharf, and git's words there would let whoever registers URLs scan the cluster's network.
+        this.#opts.log?.(`git: fetch of ${redactUrls(url)} failed: ${reason}`);
+        throw new AgentError("GIT_UNREACHABLE", `could not reach the repository ${redactUrls(url)}`);
+      }
+      throw new AgentError("GIT_FAILED", `git fetch of ${redactUrls(url)} failed: ${reason}`);
     }
   }
 
@@ -222,7 +183,7 @@ export class GitCache {
       }
       let pinned = await this.#commitInfo(dir, revision);
       if (!pinned && /^[0-9a-f]{40}$/i.test(revision)) {
-        await this.#run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url, revision], { cwd: dir }).catch(() => undefined);
+        await this.#run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url, revision], { cwd: dir, allowFile: this.#checkUrl(url) }).catch(() => undefined);
         pinned = await this.#commitInfo(dir, revision);
       }
       if (!pinned) throw new AgentError("GIT_REVISION_MISSING", `revision ${revision} not found in ${redactUrls(url)}`);
@@ -254,20 +215,18 @@ export class GitCache {
     if (KUSTOMIZATION_FILES.some((name) => entries.some((e) => e.path === `${prefix}${name}`))) {
       return [await this.#kustomize(dir, sha, clean, prefix)];
     }
-    const wanted = entries.filter((entry) => {
-      const relative = entry.path.slice(prefix.length);
-      return MANIFEST_FILE.test(entry.path) && !relative.split("/").some((part) => part.startsWith(".")) && entry.mode !== "120000";
-    });
+    const wanted = entries.filter((entry) => isManifestEntry(entry.path.slice(prefix.length), entry.mode));
     const contents = await this.#readBlobs(dir, wanted.map((e) => e.object));
     return wanted.map((entry, index) => ({ path: entry.path, content: contents[index] ?? "" }));
   }
 
   async #readBlobs(dir: string, objects: string[]): Promise<string[]> {
     if (objects.length === 0) return [];
-    const { stdout } = await this.#run(["cat-file", "--batch"], { cwd: dir, input: `${objects.join("\n")}\n` });
-    if (stdout.length > MAX_TOTAL_BYTES + objects.length * 64) {
-      throw new AgentError("MANIFESTS_INVALID", `manifests exceed ${MAX_TOTAL_BYTES / 1024 / 1024} MiB`);
-    }
+    const tooLarge = () => new AgentError("MANIFESTS_INVALID", `manifests exceed ${MAX_TOTAL_BYTES / 1024 / 1024} MiB`);
+    const { stdout } = await this.#run(["cat-file", "--batch"], { cwd: dir, input: `${objects.join("\n")}\n` }).catch((err: unknown) => {
+      throw err instanceof ToolError && err.kind === "output-limit" ? tooLarge() : err;
+    });
+    if (stdout.length > MAX_TOTAL_BYTES + objects.length * 64) throw tooLarge();
     const out: string[] = [];
     let offset = 0;
     for (let i = 0; i < objects.length; i++) {
@@ -291,18 +250,14 @@ export class GitCache {
       // The whole tree, not just the path: overlays refer to bases elsewhere in the repository.
       await this.#extract(dir, sha, work);
       const target = path.join(work, clean);
-      const rendered = await new Promise<string>((resolve, reject) => {
-        const child = spawn(kubectl, ["kustomize", target], { env: { PATH: process.env.PATH, HOME: work } as unknown as NodeJS.ProcessEnv, timeout: this.#opts.timeoutMs ?? 120_000 });
-        const out: Buffer[] = [];
-        const err: Buffer[] = [];
-        child.stdout.on("data", (c: Buffer) => out.push(c));
-        child.stderr.on("data", (c: Buffer) => err.push(c));
-        child.on("error", (error) => reject(new AgentError("KUSTOMIZE_UNAVAILABLE", `could not run kubectl: ${error.message}`)));
-        child.on("close", (code) => {
-          if (code === 0) resolve(Buffer.concat(out).toString("utf8"));
-          else reject(new AgentError("KUSTOMIZE_FAILED", `kubectl kustomize ${clean || "."} failed: ${Buffer.concat(err).toString("utf8").split(work).join("").trim()}`));
-        });
-      });
+      let rendered: string;
+      try {
+        rendered = (await runTool(kubectl, ["kustomize", target], { home: work, timeoutMs: this.#opts.timeoutMs ?? 120_000, maxOutputBytes: MAX_TOTAL_BYTES })).stdout.toString("utf8");
+      } catch (err) {
+        if (err instanceof ToolError && err.kind === "spawn") throw new AgentError("KUSTOMIZE_UNAVAILABLE", `could not run kubectl: ${err.reason}`);
+        const text = err instanceof ToolError ? err.stderr || err.reason : String(err);
+        throw new AgentError("KUSTOMIZE_FAILED", `kubectl kustomize ${clean || "."} failed: ${text.split(work).join("").trim()}`);
+      }
       return { path: `${prefix}kustomization.yaml (rendered)`, content: rendered };
     } finally {
       await rm(work, { recursive: true, force: true });
@@ -310,26 +265,19 @@ export class GitCache {
   }
 
   async #extract(dir: string, sha: string, into: string): Promise<void> {
-    const tar = spawn("tar", ["-x", "-C", into], { stdio: ["pipe", "ignore", "pipe"] });
-    const tarDone = new Promise<void>((resolve, reject) => {
-      tar.on("error", reject);
-      tar.on("close", (code) => (code === 0 ? resolve() : reject(new AgentError("GIT_FAILED", `extracting ${sha.slice(0, 12)} failed (tar exited ${code})`))));
-    });
-    await this.#run(["archive", "--format=tar", sha], { cwd: dir, stdoutTo: tar.stdin });
-    await tarDone;
+    // git archive streams the tree into tar (both through the runner), without a shell pipe or a buffer in between.
+    const stream = new PassThrough();
+    const tar = runTool("tar", ["-x", "-C", into], { input: stream, home: into, timeoutMs: this.#opts.timeoutMs ?? 120_000 });
+    try {
+      await Promise.all([this.#run(["archive", "--format=tar", sha], { cwd: dir, stdoutTo: stream }), tar]);
+    } catch (err) {
+      stream.destroy();
+      await tar.catch(() => undefined);
+      throw new AgentError("GIT_FAILED", `extracting ${sha.slice(0, 12)} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 }
 
 function normalizePath(p: string): string {
   return p.replace(/\\/g, "/").split("/").filter((part) => part && part !== ".").join("/");
-}
-
-/**
- * git's own reason from its stderr: the first `fatal:`/`error:` line, the specific one ("'…' does not appear to be a
- * git repository"); git follows it with generic ones ("Could not read from remote repository.") and advice ("… and
- * the repository exists.") that say nothing on their own.
- */
-function gitReason(stderr: string): string {
-  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
-  return lines.find((l) => /^(fatal|error):/i.test(l)) ?? lines[lines.length - 1] ?? "unknown error";
 }

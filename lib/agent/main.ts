@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     stateDir: config.stateDir,
     kubeClient,
     gitCredentials: config.git,
+    gitLocalRoots: config.gitLocalRoots,
     registryCredentials: config.registryCredentials,
     log,
     ...(config.credentialSecret ? { persistCredential: (credential: string) => storeCredentialInSecret(kubeClient, config.credentialSecret!, credential) } : {}),

@@ -80,6 +80,9 @@ export async function startDemoAgent(sandbox: Sandbox): Promise<{ stop(): Promis
     ...(hasCredential ? {} : { enrolmentToken }),
     stateDir: p.state,
     kubeClient,
+    // The demo repository is a file:// repository on this host: the demo agent may read it (and whatever the
+    // administrator allowed), nothing else of the host's file system.
+    gitLocalRoots: [p.repo, ...env().WHARF_GIT_LOCAL_ROOTS],
     log: (line) => console.log(`[agent] ${line}`),
     persistCredential: async () => fs.rmSync(p.enrolment, { force: true }),
   });

@@ -1,15 +1,17 @@
-import { execFile, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { checkGitUrl, classifyGitFailure, isManifestEntry, runGit } from "@/lib/process/git";
+import { redactUrls, ToolError, toolReason } from "@/lib/process/run-tool";
 import { MANIFESTS_MAX_CHARS, ZGitPath, ZGitRef, ZGitUrl } from "./schemas";
 
 /**
- * Fetches manifests from a Git repository with the real `git` CLI (no shell, no libgit). Each repository URL has a
- * bare cache under `<dataDir>/git-cache/<sha256(url)>`; a request fetches only the one commit it needs (`--depth 1`),
- * so a repeated fetch from a cached repository transfers the delta only.
+ * Fetches manifests from a Git repository with the real `git` CLI (no shell, no libgit), through the shared policy
+ * of lib/process/git.ts. Each repository URL has a bare cache under `<dataDir>/git-cache/<sha256(url)>`; a request
+ * fetches only the one commit it needs (`--depth 1`), so a repeated fetch from a cached repository transfers the
+ * delta only.
  */
 
 export interface GitSourceRequest {
@@ -29,93 +31,65 @@ export interface GitManifests {
   files: { path: string; content: string }[];
 }
 
-const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 const FETCH_TIMEOUT_MS = 120_000;
 const LOCAL_TIMEOUT_MS = 30_000;
 
-class GitCommandError extends Error {
-  constructor(
-    readonly args: string[],
-    readonly stderr: string,
-    readonly exitCode: number | null,
-  ) {
-    super(`git ${args[0] ?? ""} failed: ${stderr.trim().split("\n").slice(-3).join(" ")}`);
-  }
-}
-
-/**
- * Git's environment: the process's own (PATH finds git), but never prompt for credentials (a prompt would hang the
- * request on the server's terminal) and never read the machine's or the user's git config.
- */
-function gitEnv(): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    LANG: "C",
-    LC_ALL: "C",
-    GIT_TERMINAL_PROMPT: "0",
-    GIT_ASKPASS: "",
-    SSH_ASKPASS: "",
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_CONFIG_GLOBAL: "/dev/null",
-  };
-}
-
-function git(args: string[], opts: { cwd?: string; timeoutMs?: number; input?: string; maxBuffer?: number } = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      "git",
-      // Only the transports Wharf allows, whatever a repository's config or a redirect says.
-      ["-c", "protocol.allow=never", "-c", "protocol.https.allow=always", "-c", "protocol.http.allow=always", "-c", "protocol.git.allow=always", "-c", "protocol.file.allow=always", ...args],
-      { cwd: opts.cwd, env: gitEnv(), timeout: opts.timeoutMs ?? LOCAL_TIMEOUT_MS, maxBuffer: opts.maxBuffer ?? 64 * 1024 * 1024, encoding: "utf8" },
-      (err, stdout, stderr) => {
-        if (err) reject(new GitCommandError(args, String(stderr || err.message), typeof err.code === "number" ? err.code : null));
-        else resolve(stdout);
-      },
-    );
-    if (opts.input !== undefined) child.stdin?.end(opts.input);
+async function git(args: string[], opts: { cwd?: string; timeoutMs?: number; input?: string; allowFile?: boolean } = {}): Promise<string> {
+  const { stdout } = await runGit(args, {
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    timeoutMs: opts.timeoutMs ?? LOCAL_TIMEOUT_MS,
+    ...(opts.input !== undefined ? { input: opts.input } : {}),
+    allow: { file: opts.allowFile ?? false },
   });
+  return stdout.toString("utf8");
 }
 
 /** Reads blobs through one `git cat-file --batch` process instead of one process per file. */
-function readBlobs(repoDir: string, specs: string[]): Promise<Buffer[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", ["cat-file", "--batch"], { cwd: repoDir, env: gitEnv() });
-    const chunks: Buffer[] = [];
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => chunks.push(c));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code !== 0) return reject(new GitCommandError(["cat-file"], stderr, code));
-      const out = Buffer.concat(chunks);
-      const blobs: Buffer[] = [];
-      let offset = 0;
-      for (const spec of specs) {
-        const nl = out.indexOf(0x0a, offset);
-        const header = out.subarray(offset, nl).toString();
-        const [, type, size] = header.split(" ");
-        if (type !== "blob" || size === undefined) return reject(new Error(`cannot read ${spec}: ${header}`));
-        const start = nl + 1;
-        blobs.push(out.subarray(start, start + Number(size)));
-        offset = start + Number(size) + 1;
-      }
-      resolve(blobs);
-    });
-    child.stdin.end(specs.map((s) => `${s}\n`).join(""));
-  });
+async function readBlobs(repoDir: string, specs: string[]): Promise<Buffer[]> {
+  const { stdout: out } = await runGit(["cat-file", "--batch"], { cwd: repoDir, input: specs.map((s) => `${s}\n`).join(""), timeoutMs: LOCAL_TIMEOUT_MS });
+  const blobs: Buffer[] = [];
+  let offset = 0;
+  for (const spec of specs) {
+    const nl = out.indexOf(0x0a, offset);
+    const header = out.subarray(offset, nl).toString();
+    const [, type, size] = header.split(" ");
+    if (type !== "blob" || size === undefined) throw new Error(`cannot read ${spec}: ${header}`);
+    const start = nl + 1;
+    blobs.push(out.subarray(start, start + Number(size)));
+    offset = start + Number(size) + 1;
+  }
+  return blobs;
 }
 
 function invalid(field: "url" | "ref" | "path", message: string): AppError {
   return new AppError("VALIDATION_FAILED", message, { fields: { [`source.${field}`]: [message] } });
 }
 
-/** The remote's words, without the noise git adds ("fatal:", hints), for error messages. */
-function gitSays(stderr: string): string {
-  const lines = stderr
-    .split("\n")
-    .map((l) => l.replace(/^(fatal|error|remote):\s*/i, "").trim())
-    .filter((l) => l && !/^hint:/i.test(l));
-  return lines.slice(0, 2).join(" ") || "no details";
+/**
+ * Validates a repository URL for fetching from the dashboard: its form (ZGitUrl: no credentials, allowed schemes)
+ * and, for `file://`, the administrator's WHARF_GIT_LOCAL_ROOTS. Returns whether the URL is local (git then needs
+ * the file transport). 422 on `field` otherwise.
+ */
+export function checkFetchableUrl(url: string, field = "source.url"): { url: string; local: boolean } {
+  const parsed = ZGitUrl.safeParse(url);
+  if (!parsed.success) {
+    const message = parsed.error.issues[0]?.message ?? "Enter a valid repository URL.";
+    throw new AppError("VALIDATION_FAILED", message, { fields: { [field]: [message] } });
+  }
+  const checked = checkGitUrl(parsed.data, env().WHARF_GIT_LOCAL_ROOTS);
+  if (!checked.ok) throw new AppError("VALIDATION_FAILED", checked.message, { fields: { [field]: [checked.message] } });
+  return { url: parsed.data, local: checked.local };
+}
+
+/**
+ * The one message for a remote that did not answer like a git server with this repository (closed port, empty
+ * reply, timeout, missing repository, refused credentials): git's own words would make the dashboard a port scanner
+ * and a file-exists oracle, so they go to the server log (URL credentials redacted) and nowhere else.
+ */
+function unreachable(url: string, err: unknown): AppError {
+  const detail = err instanceof ToolError ? toolReason(err.stderr || err.reason) : err instanceof Error ? err.message : String(err);
+  console.error(`[wharf] git fetch of ${redactUrls(url)} failed: ${redactUrls(detail)}`);
+  return invalid("url", `Wharf could not reach the repository ${redactUrls(url)}.`);
 }
 
 /** One cache directory per repository URL; the hash keeps URLs (and anything in them) out of file names. */
@@ -143,13 +117,23 @@ async function ensureBareRepo(dir: string, url: string): Promise<void> {
   await git(["remote", "add", "origin", url], { cwd: dir });
 }
 
+/** Fetches `refspec` from the cache's origin; a failure is "no such ref" (422 on ref) or the generic unreachable. */
+async function fetchInto(dir: string, url: string, local: boolean, args: string[], ref: string): Promise<void> {
+  try {
+    await git(["fetch", "--quiet", "--no-tags", ...args], { cwd: dir, timeoutMs: FETCH_TIMEOUT_MS, allowFile: local });
+  } catch (err) {
+    if (classifyGitFailure(err) === "ref-missing") throw invalid("ref", `The repository has no branch, tag or commit "${ref}".`);
+    throw unreachable(url, err);
+  }
+}
+
 /**
  * Fetches `ref` (branch, tag or commit SHA) of `url` and returns the resolved commit, its author and the manifest
  * files (YAML/JSON, recursively, sorted) at `path`. Errors are 422s naming the field: ref not found, path not found,
  * repository unreachable.
  */
 export async function fetchGitManifests(request: GitSourceRequest): Promise<GitManifests> {
-  const url = ZGitUrl.parse(request.url);
+  const { url, local } = checkFetchableUrl(request.url);
   const ref = ZGitRef.parse(request.ref);
   const repoPath = ZGitPath.parse(request.path);
   const dir = gitCacheDir(url);
@@ -158,17 +142,7 @@ export async function fetchGitManifests(request: GitSourceRequest): Promise<GitM
   const commitSha = await serialized(dir, async () => {
     await ensureBareRepo(dir, url);
     const refspec = /^[0-9a-f]{40}$/i.test(ref) ? `${ref}:${localRef}` : `+${ref}:${localRef}`;
-    try {
-      await git(["fetch", "--quiet", "--no-tags", "--depth", "1", "origin", refspec], { cwd: dir, timeoutMs: FETCH_TIMEOUT_MS });
-    } catch (err) {
-      if (!(err instanceof GitCommandError)) throw err;
-      const says = gitSays(err.stderr);
-      if (/couldn't find remote ref|not our ref|no such remote ref|unadvertised object|invalid refspec|upload-pack: not our ref/i.test(err.stderr)) {
-        throw invalid("ref", `The repository has no branch, tag or commit "${ref}".`);
-      }
-      if (err.exitCode === null) throw invalid("url", `Fetching ${url} took longer than ${FETCH_TIMEOUT_MS / 1000} s; the repository did not answer in time.`);
-      throw invalid("url", `Wharf could not fetch from ${url}: ${says}`);
-    }
+    await fetchInto(dir, url, local, ["--depth", "1", "origin", refspec], ref);
     try {
       return (await git(["rev-parse", "--verify", `${localRef}^{commit}`], { cwd: dir })).trim();
     } catch {
@@ -189,16 +163,17 @@ export async function fetchGitManifests(request: GitSourceRequest): Promise<GitM
     .filter(Boolean)
     .map((line) => {
       const tab = line.indexOf("\t");
-      const [, type] = line.slice(0, tab).split(" ");
-      return { type, file: line.slice(tab + 1) };
+      const [mode = "", type] = line.slice(0, tab).split(" ");
+      return { mode, type, file: line.slice(tab + 1) };
     })
     .filter((e) => e.type === "blob" && !e.file.includes("\n"));
   // ls-tree matches path prefixes literally; keep only the path itself and what is below it.
   const under = entries.filter((e) => repoPath === "." || e.file === repoPath || e.file.startsWith(`${repoPath}/`));
   if (under.length === 0) throw invalid("path", `The commit ${commitSha.slice(0, 12)} has no file or directory "${repoPath}".`);
+  // The same rule as the agent's: no symlinks, nothing hidden below the path (lib/process/git.ts isManifestEntry).
   const files = under
+    .filter((e) => isManifestEntry(repoPath === "." || e.file === repoPath ? e.file : e.file.slice(repoPath.length + 1), e.mode))
     .map((e) => e.file)
-    .filter((f) => MANIFEST_FILE.test(f))
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (files.length === 0) throw invalid("path", `"${repoPath}" holds no .yaml, .yml or .json files at commit ${commitSha.slice(0, 12)}.`);
 
@@ -214,6 +189,59 @@ export async function fetchGitManifests(request: GitSourceRequest): Promise<GitM
     committedAt: new Date(committedAt),
     files: files.map((file, i) => ({ path: file, content: (blobs[i] as Buffer).toString("utf8") })),
   };
+}
+
+/** How a pushed commit relates to the one a binding last acted on, learnt from the repository itself. */
+export interface PushedCommitOrder {
+  /** `current` is a strict ancestor of `pushed`: the branch moved forward. */
+  descends: boolean;
+  /** The branch's head as fetched now; null when the branch no longer exists. */
+  branchHead: string | null;
+}
+
+/** A full-history bare copy per URL (the manifest cache is shallow, which makes ancestry unanswerable). */
+function historyDir(url: string): string {
+  return path.join(env().dataDir, "git-history", createHash("sha256").update(url).digest("hex"));
+}
+
+async function hasCommit(dir: string, sha: string): Promise<boolean> {
+  return git(["cat-file", "-e", `${sha}^{commit}`], { cwd: dir }).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Fetches `branch` (full history, into a cache of its own) and answers whether `pushed` descends from `current`,
+ * and what the branch head is now: the ordering check of push webhooks (lib/deployments/data/repo-bindings.ts).
+ * Commits no longer on the branch are fetched by SHA where the server allows it; one that cannot be found counts
+ * as not descending. Errors: 422 on the URL (one generic "could not reach" message, as for manifests).
+ */
+export async function comparePushedCommit(opts: { url: string; branch: string; current: string; pushed: string }): Promise<PushedCommitOrder> {
+  const { url, local } = checkFetchableUrl(opts.url);
+  const dir = historyDir(url);
+  return serialized(dir, async () => {
+    await ensureBareRepo(dir, url);
+    let branchHead: string | null = null;
+    try {
+      await git(["fetch", "--quiet", "--no-tags", "origin", `+refs/heads/${opts.branch}:refs/heads/${opts.branch}`], { cwd: dir, timeoutMs: FETCH_TIMEOUT_MS, allowFile: local });
+      branchHead = (await git(["rev-parse", "--verify", `refs/heads/${opts.branch}^{commit}`], { cwd: dir })).trim();
+    } catch (err) {
+      if (classifyGitFailure(err) !== "ref-missing") throw unreachable(url, err);
+    }
+    for (const sha of [opts.current, opts.pushed]) {
+      if (!(await hasCommit(dir, sha))) {
+        await git(["fetch", "--quiet", "--no-tags", "origin", sha], { cwd: dir, timeoutMs: FETCH_TIMEOUT_MS, allowFile: local }).catch(() => undefined);
+      }
+    }
+    if (!(await hasCommit(dir, opts.current)) || !(await hasCommit(dir, opts.pushed)) || opts.current === opts.pushed) return { descends: false, branchHead };
+    // Exit 0: ancestor; 1: not; anything else (a broken object) is treated as "not", which refuses the push.
+    const descends = await git(["merge-base", "--is-ancestor", opts.current, opts.pushed], { cwd: dir }).then(
+      () => true,
+      () => false,
+    );
+    return { descends, branchHead };
+  });
 }
 
 /** The files as one multi-document YAML text (what a deployment stores and shows), each headed by its path. */

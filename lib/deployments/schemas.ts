@@ -22,7 +22,11 @@ export const ZManifestsSource = z.strictObject({
     .refine((v) => v.trim().length > 0, "Paste or upload manifests."),
 });
 
-/** A repository URL Wharf may fetch with git: http(s), git:// or file:// only (no ssh, no ext:: transports). */
+/**
+ * A repository URL Wharf may fetch with git: http(s), git:// or file:// only (no ssh, no ext:: transports), without
+ * credentials. Which `file://` directories are allowed is the server's configuration (WHARF_GIT_LOCAL_ROOTS), checked
+ * where the dashboard fetches (lib/deployments/git-source.ts checkFetchableUrl).
+ */
 export const ZGitUrl = z
   .string({ error: "Enter the repository URL." })
   .trim()
@@ -38,7 +42,9 @@ export const ZGitUrl = z
     }
     if (!["http:", "https:", "git:", "file:"].includes(url.protocol)) {
       ctx.addIssue({ code: "custom", message: "Use an https://, http://, git:// or file:// URL." });
-    } else if (url.password) {
+    } else if (url.username || url.password) {
+      // A user part is a credential here (https://token@host, https://user:pass@host): it would be stored, shown
+      // and logged with the URL. None of these transports needs a user name.
       ctx.addIssue({ code: "custom", message: "Do not put credentials in the URL." });
     }
   });

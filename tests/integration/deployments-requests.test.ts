@@ -251,7 +251,8 @@ describe("Git source", () => {
 
     const unreachable = await request({ targetId: target.targetId, source: { kind: "git", url: `git://127.0.0.1:${git.port}/missing-repo`, ref: "main", path: "." } });
     expect(unreachable.status).toBe(422);
-    expect(unreachable.body.error.fields["source.url"][0]).toMatch(/could not fetch from git:\/\/127\.0\.0\.1/);
+    // One generic message (no port-scan signal); git's words go to the server log only.
+    expect(unreachable.body.error.fields["source.url"][0]).toBe(`Wharf could not reach the repository git://127.0.0.1:${git.port}/missing-repo.`);
 
     const ssh = await request({ targetId: target.targetId, source: { kind: "git", url: "ssh://git@example.com/a.git", ref: "main", path: "." } });
     expect(ssh.status).toBe(422);

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -75,18 +76,69 @@ describe("GitCache (real git against git daemon)", () => {
   it("names what is wrong: unreachable repository, missing branch, missing path, unknown revision", async () => {
     const repo = await git.createRepo("errors.git");
     const sha = await repo.commit({ author: AUTHOR, files: { "k8s/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n" } });
-    const cache = new GitCache({ dir: cacheDir(), timeoutMs: 20_000 });
-    expect(await codeOf(cache.fetch(`git://127.0.0.1:${await closedPort()}/nothing.git`, "main"))).toMatch(/^GIT_UNREACHABLE: repository git:\/\/127\.0\.0\.1:\d+\/nothing\.git is unreachable/);
-    const missing = await codeOf(cache.fetch(git.urlOf("missing.git"), "main"));
-    expect(missing).toMatch(/^GIT_UNREACHABLE/);
-    // git's reason, not the advice it prints after it ("… and the repository exists.").
-    expect(missing).toMatch(/is unreachable: (fatal|error):/i);
-    const gone = await codeOf(cache.fetch(`file://${cacheDir()}/not-a-repo`, "main"));
-    expect(gone).toMatch(/is unreachable: fatal: .*(does not appear to be a git repository|not found)/i);
+    const logs: string[] = [];
+    const local = cacheDir();
+    const cache = new GitCache({ dir: cacheDir(), timeoutMs: 20_000, localRoots: [local], log: (line) => logs.push(line) });
+    // One message for a closed port, a missing repository and a missing directory: the sync history is shown in
+    // Wharf, and git's words there would let whoever registers URLs scan the cluster's network and files.
+    const closed = await closedPort();
+    expect(await codeOf(cache.fetch(`git://127.0.0.1:${closed}/nothing.git`, "main"))).toBe(`GIT_UNREACHABLE: could not reach the repository git://127.0.0.1:${closed}/nothing.git`);
+    expect(await codeOf(cache.fetch(git.urlOf("missing.git"), "main"))).toBe(`GIT_UNREACHABLE: could not reach the repository ${git.urlOf("missing.git")}`);
+    expect(await codeOf(cache.fetch(`file://${local}/not-a-repo`, "main"))).toBe(`GIT_UNREACHABLE: could not reach the repository file://${local}/not-a-repo`);
+    // git's reason, not the advice it prints after it ("… and the repository exists."), is in the agent's log.
+    expect(logs.join("\n")).toMatch(/missing\.git failed: (fatal|error):/i);
+    expect(logs.join("\n")).toMatch(/not-a-repo failed: fatal: .*(does not appear to be a git repository|not found)/i);
     expect(await codeOf(cache.fetch(repo.url, "release"))).toBe(`GIT_BRANCH_MISSING: branch release not found in ${repo.url}`);
     await cache.fetch(repo.url, "main");
     expect(await codeOf(cache.readManifests(repo.url, sha, "deploy"))).toMatch(/^GIT_PATH_MISSING: path deploy not found at [0-9a-f]{12}/);
     expect(await codeOf(cache.fetch(repo.url, "main", "0".repeat(40)))).toMatch(/^GIT_REVISION_MISSING/);
+  });
+
+  it("fetches file:// only from its local roots (none by default), without git ever looking at the path", async () => {
+    const repo = await git.createRepo("local-roots.git");
+    await repo.commit({ author: AUTHOR, files: { "k8s/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n" } });
+    const refusedDefault = await codeOf(new GitCache({ dir: cacheDir() }).fetch(repo.fileUrl, "main"));
+    expect(refusedDefault).toMatch(/^GIT_FAILED: repository file:\/\/.* is not allowed: file:\/\/ repositories are not allowed here/);
+    const elsewhere = new GitCache({ dir: cacheDir(), localRoots: [cacheDir()] });
+    const own = await codeOf(elsewhere.fetch(`file://${process.cwd()}`, "main"));
+    const missing = await codeOf(elsewhere.fetch(`file://${process.cwd()}/no/such/dir`, "main"));
+    expect(own.replace(process.cwd(), "X")).toBe(missing.replace(`${process.cwd()}/no/such/dir`, "X"));
+    expect((await new GitCache({ dir: cacheDir(), localRoots: [git.baseDir] }).fetch(repo.fileUrl, "main")).sha).toBe(await repo.revParse("HEAD"));
+  });
+
+  it("runs git and its children (upload-pack here) without the agent's environment", async () => {
+    const repo = await git.createRepo("env.git");
+    await repo.commit({ author: AUTHOR, files: { "k8s/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n" } });
+    const cache = new GitCache({ dir: cacheDir(), localRoots: [git.baseDir] });
+    await cache.fetch(repo.fileUrl, "main");
+    const dumpDir = cacheDir();
+    const script = path.join(dumpDir, "upload-pack.sh");
+    fs.writeFileSync(script, `#!/bin/sh\nenv > '${dumpDir}/env.txt'\nexec git-upload-pack "$@"\n`, { mode: 0o755 });
+    // An anonymous remote (the URL itself) reads remote.<url>.uploadpack from the mirror's config.
+    execFileSync("git", ["config", `remote.${repo.fileUrl}.uploadpack`, script], { cwd: cache.mirrorDir(repo.fileUrl) });
+    await repo.commit({ author: AUTHOR, files: { "k8s/b.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: b }\n" } });
+    const saved = process.env.WHARF_AGENT_CREDENTIAL;
+    process.env.WHARF_AGENT_CREDENTIAL = "wharfa_must_not_leak";
+    try {
+      await cache.fetch(repo.fileUrl, "main");
+    } finally {
+      if (saved === undefined) delete process.env.WHARF_AGENT_CREDENTIAL;
+      else process.env.WHARF_AGENT_CREDENTIAL = saved;
+    }
+    const env = fs.readFileSync(path.join(dumpDir, "env.txt"), "utf8");
+    expect(env).toMatch(/^PATH=/m);
+    expect(env).not.toMatch(/^(WHARF_[A-Z_]*|DATABASE_URL)=/m);
+    expect(env).not.toContain("wharfa_must_not_leak");
+  });
+
+  it("reads no symlinked manifests", async () => {
+    const repo = await git.createRepo("symlinks.git");
+    await repo.commit({ author: AUTHOR, files: { "k8s/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n" } });
+    fs.symlinkSync("a.yaml", path.join(repo.dir, "k8s", "link.yaml"));
+    const sha = await repo.commit({ author: AUTHOR, files: {} });
+    const cache = new GitCache({ dir: cacheDir() });
+    await cache.fetch(repo.url, "main");
+    expect((await cache.readManifests(repo.url, sha, "k8s")).map((f) => f.path)).toEqual(["k8s/a.yaml"]);
   });
 
   it("renders a kustomization (with a base elsewhere in the repository) through kubectl kustomize", async () => {
@@ -114,7 +166,8 @@ describe("GitCache (real git against git daemon)", () => {
   it("creates the npm start demo repository once, readable over file://, and keeps later commits", async () => {
     const dir = path.join(cacheDir(), "demo");
     const demo = await ensureDemoRepo({ dir, namespace: "demo" });
-    const cache = new GitCache({ dir: cacheDir() });
+    // npm start gives its in-process demo agent the demo repository's directory as a local root (lib/cli/demo-pull.ts).
+    const cache = new GitCache({ dir: cacheDir(), localRoots: [dir] });
     const commit = await cache.fetch(demo.url, demo.branch);
     const objects = renderManifests(await cache.readManifests(demo.url, commit.sha, demo.path));
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(["ConfigMap/hello-config", "Deployment/hello", "Service/hello"]);
@@ -139,7 +192,7 @@ describe("agent and an unreachable Git server", () => {
     const agent = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: kube.client });
     try {
       const failed = await wharf.waitForEvent((e) => e.result === "failed");
-      expect(failed.message).toMatch(/^GIT_UNREACHABLE: repository git:\/\/127\.0\.0\.1:\d+\/gone\.git is unreachable/);
+      expect(failed.message).toBe(`GIT_UNREACHABLE: could not reach the repository git://127.0.0.1:${port}/gone.git`);
       // Backoff (100 ms base in tests) retries on its own; the same failure is not reported again.
       await eventually(() => (agent.logs.filter((l) => l.includes("GIT_UNREACHABLE")).length >= 3 ? true : undefined), "retries");
       expect(wharf.events.filter((e) => e.result === "failed")).toHaveLength(1);

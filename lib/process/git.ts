@@ -1,0 +1,122 @@
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { runTool, ToolError, type RunToolOptions, type ToolResult } from "./run-tool";
+
+/**
+ * The one git policy of both git clients (the dashboard's push sources in lib/deployments/git-source.ts and the pull
+ * agent's mirrors in lib/agent/git.ts): which transports git may use, which local directories a `file://` URL may
+ * name, the environment git runs with, how a failure is classified, and which tree entries count as manifests.
+ */
+
+export interface GitRunOptions extends Omit<RunToolOptions, "env"> {
+  /** Extra variables (e.g. GIT_SSH_COMMAND); the base is run-tool's minimal environment plus GIT_ENV. */
+  env?: Record<string, string>;
+  /** Extra `-c key=value` settings, placed after the policy's own. */
+  config?: readonly string[];
+  /** Transports beyond https/http/git: `ssh` (the agent, which has keys) and `file` (only after `checkGitUrl`). */
+  allow?: { ssh?: boolean; file?: boolean };
+}
+
+/**
+ * Never prompt (a prompt would hang the request or the agent), never read the machine's or the user's git config
+ * (a `credential.helper`, `url.<x>.insteadOf` or `core.sshCommand` there would change what Wharf fetches), and
+ * protocols named by users (submodules, redirects) count as untrusted.
+ */
+export const GIT_ENV: Readonly<Record<string, string>> = {
+  GIT_TERMINAL_PROMPT: "0",
+  GIT_CONFIG_NOSYSTEM: "1",
+  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_PROTOCOL_FROM_USER: "0",
+};
+
+/** Only the transports Wharf allows, whatever a repository's config or a remote says (no ext::, fd::, …). */
+function policyConfig(allow: GitRunOptions["allow"] = {}): string[] {
+  const allowed = ["https", "http", "git", ...(allow.ssh ? ["ssh"] : []), ...(allow.file ? ["file"] : [])];
+  // An empty helper first clears any inherited one; a caller may then name its own.
+  return ["protocol.allow=never", ...allowed.map((p) => `protocol.${p}.allow=always`), "credential.helper="].flatMap((c) => ["-c", c]);
+}
+
+/** Runs `git <args>` under the policy: argument array, minimal environment, timeout and output cap from run-tool. */
+export function runGit(args: readonly string[], opts: GitRunOptions = {}): Promise<ToolResult> {
+  const { config = [], allow, env, ...rest } = opts;
+  return runTool("git", [...policyConfig(allow), ...config.flatMap((c) => ["-c", c]), ...args], { ...rest, env: { ...GIT_ENV, ...env } });
+}
+
+/**
+ * WHARF_GIT_LOCAL_ROOTS, for the dashboard (lib/env.ts) and the agent (lib/agent/config.ts) alike: comma-separated
+ * absolute directories `file://` repositories may come from; unset or empty means none.
+ */
+export const ZGitLocalRoots = z
+  .string()
+  .default("")
+  .transform((v) => v.split(",").map((p) => p.trim()).filter(Boolean))
+  .refine((roots) => roots.every((p) => path.isAbsolute(p)), "must be a comma-separated list of absolute directories")
+  .transform((roots) => roots.map((p) => path.resolve(p)));
+
+function realOrResolved(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+/**
+ * Whether `url` may be fetched: `file://` only from inside one of `localRoots` (absolute directories an administrator
+ * allowed; none by default), so a deployer cannot read the host's repositories (Wharf's own checkout) or probe its
+ * file system. The path is taken as git will read it and resolved through symlinks before the comparison; `.`/`..`
+ * segments, `%`-escapes, a host, query or fragment are refused outright. The refusal says the same whether or not
+ * the path exists. Other URLs pass (the schemas decide their form).
+ */
+export function checkGitUrl(url: string, localRoots: readonly string[]): { ok: true; local: boolean } | { ok: false; message: string } {
+  if (!/^file:/i.test(url)) return { ok: true, local: false };
+  const refused = {
+    ok: false as const,
+    message: localRoots.length
+      ? "file:// repositories are allowed only from the directories listed in WHARF_GIT_LOCAL_ROOTS."
+      : "file:// repositories are not allowed here (an administrator can allow directories with WHARF_GIT_LOCAL_ROOTS).",
+  };
+  const raw = /^file:\/\/(\/.*)$/i.exec(url)?.[1];
+  if (!raw || /[%?#\\\0]/.test(raw) || raw.split("/").some((part) => part === "." || part === "..")) return refused;
+  const real = realOrResolved(raw);
+  const inside = localRoots.some((root) => {
+    const r = realOrResolved(root);
+    return real === r || real.startsWith(r.endsWith(path.sep) ? r : `${r}${path.sep}`);
+  });
+  return inside ? { ok: true, local: true } : refused;
+}
+
+export type GitFailure = "ref-missing" | "unreachable" | "failed";
+
+/**
+ * What a failed fetch means. "unreachable" covers every way a remote can fail to answer like a git server (closed
+ * port, empty reply, timeout, no such repository, authentication): callers report them with one generic message,
+ * so git's text cannot serve as a port scanner or a file-exists oracle; the details go to the server's log only.
+ */
+export function classifyGitFailure(err: unknown): GitFailure {
+  if (!(err instanceof ToolError)) return "failed";
+  if (err.kind === "timeout") return "unreachable";
+  const text = err.stderr;
+  if (/couldn't find remote ref|remote branch .* not found|not our ref|no such remote ref|unadvertised object|invalid refspec/i.test(text)) return "ref-missing";
+  if (
+    /could not read from remote|access denied|not exported|unable to connect|connection refused|could not resolve host|repository .* not found|does not appear to be a git repository|timed out|unable to access|authentication failed|not found|no route to host|network is unreachable|terminal prompts disabled|permission denied|protocol error|the remote end hung up|empty reply|bad line length|not allowed|unsupported protocol|transport .* not allowed/i.test(
+      text,
+    )
+  ) {
+    return "unreachable";
+  }
+  return "failed";
+}
+
+/** YAML and JSON: what is read as manifests. */
+export const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+/**
+ * Whether a tree entry is read as a manifest, by its path below the source path and its git mode: a YAML/JSON
+ * regular file (not a symlink, whose blob is a path, nor a submodule), outside hidden files and directories
+ * (.github workflows are YAML but not Kubernetes objects).
+ */
+export function isManifestEntry(relativePath: string, mode: string): boolean {
+  return MANIFEST_FILE.test(relativePath) && (mode === "100644" || mode === "100755") && !relativePath.split("/").some((part) => part.startsWith("."));
+}
