@@ -15,7 +15,10 @@ export interface PushEvent {
   /** The provider's event name (`push`, `ping`, `Push Hook`, …). */
   event: string;
   isPush: boolean;
-  /** Provider's delivery id, used to ignore replays; absent for old GitLab versions (then the body hash is used). */
+  /**
+   * Provider's delivery id, for the audit trail and the provider's delivery log. Not signed (GitHub signs the body
+   * only), so replays are recognised by the body's digest instead; absent for old GitLab versions.
+   */
   deliveryId: string | null;
   /** Every URL the payload gives for the repository (clone, SSH, web), as sent. */
   repoUrls: string[];
@@ -23,6 +26,8 @@ export interface PushEvent {
   branch: string | null;
   /** The pushed commit (`after`/`checkout_sha`); null when the push deleted the branch. */
   commitSha: string | null;
+  /** GitHub's `forced` (the push rewrote the branch); GitLab sends no such flag, so always false there. */
+  forced: boolean;
   pusher: string;
   headCommitMessage: string | null;
 }
@@ -56,6 +61,7 @@ export function parsePushEvent(provider: WebhookProvider, headers: Headers, payl
   let pusher: string | null;
   let sha: string | null;
   let message: string | null = null;
+  let forced = false;
   if (provider === "github") {
     event = headers.get("x-github-event") ?? "";
     deliveryId = headers.get("x-github-delivery");
@@ -65,6 +71,7 @@ export function parsePushEvent(provider: WebhookProvider, headers: Headers, payl
     const sender = isRecord(p.sender) ? p.sender : {};
     pusher = str(pusherObj.name) ?? str(sender.login) ?? str(pusherObj.email);
     sha = p.deleted === true ? null : str(p.after);
+    forced = p.forced === true;
     const head = isRecord(p.head_commit) ? p.head_commit : {};
     message = str(head.message);
   } else {
@@ -101,6 +108,7 @@ export function parsePushEvent(provider: WebhookProvider, headers: Headers, payl
     repoUrls: [...new Set(urls.filter((u): u is string => u !== null))],
     branch,
     commitSha: sha && /^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(sha) ? sha.toLowerCase() : null,
+    forced,
     pusher: (pusher ?? "unknown").slice(0, 200),
     headCommitMessage: message ? message.split("\n")[0]!.slice(0, 200) : null,
   };

@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as bindingRoute from "@/app/api/targets/[id]/repo-bindings/[bindingId]/route";
 import * as bindingsRoute from "@/app/api/targets/[id]/repo-bindings/route";
@@ -57,12 +58,13 @@ async function setup(opts: { targets?: number; requiredApprovals?: number } = {}
   return { repo, targets, sha, bindings };
 }
 
-function githubPush(repo: TestRepo, sha: string, opts: { branch?: string; cloneUrl?: string } = {}) {
+function githubPush(repo: TestRepo, sha: string, opts: { branch?: string; cloneUrl?: string; forced?: boolean } = {}) {
   return {
     ref: `refs/heads/${opts.branch ?? "main"}`,
     before: "0".repeat(40),
     after: sha,
     deleted: false,
+    forced: opts.forced ?? false,
     repository: { full_name: "team/app", clone_url: opts.cloneUrl ?? repo.url, html_url: "https://github.example/team/app" },
     pusher: { name: "octocat", email: "octo@example.com" },
     head_commit: { id: sha, message: "Ship settings\n\nlonger body" },
@@ -131,6 +133,78 @@ describe("POST /api/webhooks/git", () => {
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ ignored: "replay" });
     expect(await deploymentsOf(targets[0]!.targetId)).toHaveLength(1);
+  });
+
+  it("an old signed body under a new delivery id, or re-signed, never moves the target back", async () => {
+    const { repo, targets, sha: first, bindings } = await setup();
+    const secret = bindings[0]!.secret;
+    const oldBody = githubPush(repo, first);
+    expect((await deliver(oldBody, signedGithub(oldBody, secret, "gh-order-1"))).status).toBe(202);
+    const second = await repo.commit({ files: { "deploy/app.yaml": appManifests({ namespace: "shop", configMaps: ["settings", "more"] }) }, author: { name: "Dev Eloper", email: "dev@example.com" } });
+    const newBody = githubPush(repo, second);
+    expect((await deliver(newBody, signedGithub(newBody, secret, "gh-order-2"))).status).toBe(202);
+    expect((await db().repoBinding.findUniqueOrThrow({ where: { id: bindings[0]!.id } })).lastCommitSha).toBe(second);
+
+    // The delivery id header is not signed: the same body with a fresh id is still the same delivery.
+    const replay = await deliver(oldBody, signedGithub(oldBody, secret, "gh-order-3-fresh-id"));
+    expect(replay.status).toBe(200);
+    expect(replay.body).toMatchObject({ ignored: "replay" });
+    // A different body naming the older commit (or the same one again) is signed correctly but is not newer.
+    for (const [sha, id] of [[first, "gh-order-4"], [second, "gh-order-5"]] as const) {
+      const body = { ...githubPush(repo, sha), head_commit: { id: sha, message: `again ${id}` } };
+      const res = await deliver(body, signedGithub(body, secret, id));
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ ignored: "not newer", notNewer: [{ bindingId: bindings[0]!.id, lastCommitSha: second }] });
+    }
+    const deployments = await deploymentsOf(targets[0]!.targetId);
+    expect(deployments.map((d) => d.commitSha).sort()).toEqual([first, second].sort());
+    expect((await db().repoBinding.findUniqueOrThrow({ where: { id: bindings[0]!.id } })).lastCommitSha).toBe(second);
+    const rejected = await db().auditEvent.findMany({ where: { action: "webhook.rejected", subjectId: { in: ["github:gh-order-4", "github:gh-order-5"] } } });
+    expect(rejected.map((r) => r.outcome)).toEqual(["denied", "denied"]);
+  });
+
+  it("a force-push is taken only when the payload says forced and the commit is the branch head now", async () => {
+    const { repo, targets, sha: first, bindings } = await setup();
+    const secret = bindings[0]!.secret;
+    const a = githubPush(repo, first);
+    expect((await deliver(a, signedGithub(a, secret, "gh-force-1"))).status).toBe(202);
+    const second = await repo.commit({ files: { "deploy/app.yaml": appManifests({ namespace: "shop", configMaps: ["settings", "two"] }) }, author: { name: "Dev Eloper", email: "dev@example.com" } });
+    const b = githubPush(repo, second);
+    expect((await deliver(b, signedGithub(b, secret, "gh-force-2"))).status).toBe(202);
+
+    // Claimed as forced, but the branch head is still the second commit: refused.
+    const early = githubPush(repo, first, { forced: true });
+    expect((await deliver(early, signedGithub(early, secret, "gh-force-3"))).body).toMatchObject({ ignored: "not newer" });
+
+    // The branch really is reset to the first commit: the forced push is deployed, an unforced one is not.
+    execFileSync("git", ["reset", "--quiet", "--hard", first], { cwd: repo.dir });
+    const unforced = { ...githubPush(repo, first), head_commit: { id: first, message: "unforced" } };
+    expect((await deliver(unforced, signedGithub(unforced, secret, "gh-force-4"))).body).toMatchObject({ ignored: "not newer" });
+    const forced = { ...githubPush(repo, first, { forced: true }), head_commit: { id: first, message: "forced" } };
+    const res = await deliver(forced, signedGithub(forced, secret, "gh-force-5"));
+    expect(res.status).toBe(202);
+    expect((await db().repoBinding.findUniqueOrThrow({ where: { id: bindings[0]!.id } })).lastCommitSha).toBe(first);
+    expect(await deploymentsOf(targets[0]!.targetId)).toHaveLength(3);
+
+    // Later, the branch moves on from there; the old forced body replayed (re-signed, new id) is stale again.
+    const third = await repo.commit({ files: { "deploy/app.yaml": appManifests({ namespace: "shop", configMaps: ["settings", "three"] }) }, author: { name: "Dev Eloper", email: "dev@example.com" } });
+    const c = githubPush(repo, third);
+    expect((await deliver(c, signedGithub(c, secret, "gh-force-6"))).status).toBe(202);
+    const replayed = { ...forced, head_commit: { id: first, message: "forced, replayed" } };
+    expect((await deliver(replayed, signedGithub(replayed, secret, "gh-force-7"))).body).toMatchObject({ ignored: "not newer" });
+    expect(await deploymentsOf(targets[0]!.targetId)).toHaveLength(4);
+  });
+
+  it("GitLab token mode: the same ordering rule (an older commit under a new event UUID is not newer)", async () => {
+    const { repo, targets, sha: first, bindings } = await setup();
+    const gitlab = (sha: string, note: string) => ({ object_kind: "push", ref: "refs/heads/main", checkout_sha: sha, after: sha, user_name: "Gitlab User", project: { git_http_url: repo.url }, commits: [{ id: sha, message: note }] });
+    const headers = (uuid: string) => ({ "x-gitlab-event": "Push Hook", "x-gitlab-event-uuid": uuid, "x-gitlab-token": bindings[0]!.secret });
+    expect((await deliver(gitlab(first, "one"), headers("gl-order-1"))).status).toBe(202);
+    const second = await repo.commit({ files: { "deploy/app.yaml": appManifests({ namespace: "shop", configMaps: ["settings", "gl"] }) }, author: { name: "Dev Eloper", email: "dev@example.com" } });
+    expect((await deliver(gitlab(second, "two"), headers("gl-order-2"))).status).toBe(202);
+    expect((await deliver(gitlab(first, "one"), headers("gl-order-3"))).body).toMatchObject({ ignored: "replay" });
+    expect((await deliver(gitlab(first, "one, re-sent"), headers("gl-order-4"))).body).toMatchObject({ ignored: "not newer" });
+    expect((await deploymentsOf(targets[0]!.targetId)).map((d) => d.commitSha).sort()).toEqual([first, second].sort());
   });
 
   it("GitLab style: X-Gitlab-Token is the secret itself; event UUID is the delivery id", async () => {

@@ -18,6 +18,7 @@ import {
   type RepoBindingView,
   type TCreateRepoBinding,
 } from "../webhooks";
+import { checkFetchableUrl, comparePushedCommit } from "../git-source";
 import { requestDeployment } from "./request-deployment";
 
 /** The envelope context binds a sealed secret to its row: a ciphertext copied onto another binding does not open. */
@@ -56,6 +57,10 @@ export async function createRepoBinding(opts: {
 }): Promise<CreatedRepoBinding> {
   const secret = randomBytes(32).toString("base64url");
   const keyring = loadKeyring();
+  const mode = (await db().target.findUnique({ where: { id: opts.targetId }, select: { mode: true } }))?.mode;
+  // A push target's binding is fetched by the dashboard: the server's file:// policy applies now, not at the first push.
+  // (A pull target's repositories are fetched by its agent, under the agent's own policy.)
+  if (mode === "push") checkFetchableUrl(opts.input.repoUrl, "repoUrl");
   try {
     const row = await db().$transaction(async (tx) => {
       const target = await tx.target.findUnique({ where: { id: opts.targetId }, select: { id: true, name: true, mode: true } });
@@ -125,11 +130,67 @@ function webhookActor(event: PushEvent): Actor {
   return { kind: "system", id: null, name: `${event.provider} webhook (push by ${event.pusher})` };
 }
 
+/** A push a binding did not act on because it would not move the binding forward. */
+interface StalePush {
+  bindingId: string;
+  targetId: string;
+  /** The commit the binding already has from the branch. */
+  lastCommitSha: string;
+}
+
+/** Thrown inside the delivery transaction when a binding's commit changed under it: decide again. */
+class BindingMoved extends Error {}
+
+type BindingRow = Awaited<ReturnType<typeof findBindings>>[number];
+function findBindings() {
+  return db().repoBinding.findMany({ include: { target: { select: { mode: true, name: true } } } });
+}
+
+/**
+ * The ordering rule of push webhooks, per push-target binding: a push is acted on only when it moves the binding
+ * forward. The binding's first push is taken as it is; after that the pushed commit must be a strict descendant of
+ * the binding's last commit (git ancestry, fetched from the binding's URL, never taken from the payload). A commit
+ * that does not descend (a force-push, or an old delivery replayed) is taken only when it is the branch head right
+ * now, and on GitHub only when the payload also says `forced: true` (GitLab sends no such flag): that is what Argo CD
+ * or Flux would deploy, while a replayed old body fails it because the head has moved on. Equal commits never redeploy.
+ */
+async function orderPush(bindings: BindingRow[], event: PushEvent, commitSha: string): Promise<{ accepted: BindingRow[]; stale: StalePush[]; failed: WebhookRequestedDeployment[] }> {
+  const accepted: BindingRow[] = [];
+  const stale: StalePush[] = [];
+  const failed: WebhookRequestedDeployment[] = [];
+  const answers = new Map<string, Promise<{ descends: boolean; branchHead: string | null }>>();
+  for (const binding of bindings) {
+    const last = binding.lastCommitSha;
+    if (last === null) {
+      accepted.push(binding);
+      continue;
+    }
+    if (last === commitSha) {
+      stale.push({ bindingId: binding.id, targetId: binding.targetId, lastCommitSha: last });
+      continue;
+    }
+    const key = `${binding.repoUrl}\0${binding.branch}\0${last}`;
+    if (!answers.has(key)) answers.set(key, comparePushedCommit({ url: binding.repoUrl, branch: binding.branch, current: last, pushed: commitSha }));
+    try {
+      const order = await answers.get(key)!;
+      const forcedToHead = (event.provider === "gitlab" || event.forced) && order.branchHead === commitSha;
+      if (order.descends || forcedToHead) accepted.push(binding);
+      else stale.push({ bindingId: binding.id, targetId: binding.targetId, lastCommitSha: last });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      failed.push({ targetId: binding.targetId, bindingId: binding.id, error: { code: err.code, message: err.message } });
+    }
+  }
+  return { accepted, stale, failed };
+}
+
 /**
  * Handles one push delivery. Order matters: the signature is checked first (against each binding of the named
- * repository — nothing else is revealed to a caller without it), then the delivery id is recorded once (a replay
- * finds it and does nothing), then a deployment request of the pushed commit is created for every verified binding
- * of the pushed branch, through the same `requestDeployment` as people use (validation, approvals). The repository
+ * repository — nothing else is revealed to a caller without it), then the body's digest is recorded once (a replayed
+ * body finds it and does nothing, whatever delivery id it carries), then each push binding of the branch applies the
+ * ordering rule (`orderPush`: only a commit newer than the binding's last one, by git ancestry) and moves its
+ * `lastCommitSha` in the same transaction, then a deployment request of the pushed commit is created for every binding
+ * that moved, through the same `requestDeployment` as people use (validation, approvals). The repository
  * is fetched from the binding's URL, never from a URL in the payload.
  */
 export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffer; request: RequestContext }): Promise<WebhookResult> {
@@ -146,7 +207,7 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
   }
   const event = parsePushEvent(provider, opts.headers, payload);
   const wanted = new Set(event.repoUrls.map(normalizeRepoUrl));
-  const bindings = wanted.size === 0 ? [] : (await db().repoBinding.findMany({ include: { target: { select: { mode: true, name: true } } } })).filter((b) => wanted.has(normalizeRepoUrl(b.repoUrl)));
+  const bindings = wanted.size === 0 ? [] : (await findBindings()).filter((b) => wanted.has(normalizeRepoUrl(b.repoUrl)));
 
   const keyring = loadKeyring();
   const verified = bindings.filter((b) => {
@@ -177,36 +238,72 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
   if (!event.isPush) return { status: 200, body: { ignored: "event", event: event.event } };
   if (!event.branch) return { status: 200, body: { ignored: "not a branch push" } };
   if (!event.commitSha) return { status: 200, body: { ignored: "branch deleted" } };
+  const commitSha = event.commitSha;
   const matching = verified.filter((b) => b.branch === event.branch && b.target.mode === "push");
   const pullMatching = verified.filter((b) => b.branch === event.branch && b.target.mode === "pull");
   if (matching.length === 0 && pullMatching.length === 0) return { status: 200, body: { ignored: "no binding for this branch", branch: event.branch } };
 
-  const deliveryId = `${provider}:${event.deliveryId ?? `sha256-${createHash("sha256").update(opts.rawBody).digest("hex")}`}`;
+  // Replays are recognised by what is signed, the body, together with the bindings whose secret verified it (two
+  // webhooks of one repository send the same body, once per binding): a new X-GitHub-Delivery id changes nothing.
+  const bodySha256 = createHash("sha256").update(opts.rawBody).digest("hex");
+  const verifiedIds = verified.map((b) => b.id).sort();
+  const deliveryKey = `${provider}:sha256-${createHash("sha256").update(`${bodySha256}\n${verifiedIds.join(",")}`).digest("hex")}`;
+  const deliveryId = `${provider}:${event.deliveryId ?? `sha256-${bodySha256}`}`;
+  if (await db().webhookDelivery.findUnique({ where: { id: deliveryKey }, select: { id: true } })) return { status: 200, body: { ignored: "replay", deliveryId } };
+
   const actor = webhookActor(event);
+  let decided: { accepted: typeof matching; stale: StalePush[]; failed: WebhookRequestedDeployment[] } | undefined;
   try {
-    await db().$transaction(async (tx) => {
-      await tx.webhookDelivery.create({ data: { id: deliveryId, provider } });
-      await recordAuditEvent(tx, {
-        actor,
-        action: "webhook.accepted",
-        subjectType: "webhook",
-        subjectId: deliveryId,
-        targetId: matching.length + pullMatching.length === 1 ? (matching[0] ?? pullMatching[0])!.targetId : null,
-        details: {
-          provider,
-          repo: (matching[0] ?? pullMatching[0])!.repoUrl,
-          branch: event.branch,
-          commitSha: event.commitSha,
-          pusher: event.pusher,
-          targets: [...matching, ...pullMatching].map((b) => ({ targetId: b.targetId, bindingId: b.id })),
-        },
-        request: opts.request,
+    for (let attempt = 0; attempt < 3 && !decided; attempt++) {
+      // Read again on a retry: a concurrent delivery moved one of the bindings since the last decision.
+      const current = attempt === 0 ? matching : await db().repoBinding.findMany({ where: { id: { in: matching.map((b) => b.id) } }, include: { target: { select: { mode: true, name: true } } } });
+      const decision = await orderPush(current, event, commitSha);
+      decided = await db().$transaction(async (tx) => {
+        await tx.webhookDelivery.create({ data: { id: deliveryKey, provider } });
+        // Compare-and-set: the binding still holds the commit the decision was made against, or nothing moves.
+        for (const b of decision.accepted) {
+          const { count } = await tx.repoBinding.updateMany({ where: { id: b.id, lastCommitSha: b.lastCommitSha }, data: { lastCommitSha: commitSha } });
+          if (count !== 1) throw new BindingMoved();
+        }
+        // A binding whose repository could not be reached for the check counts as handled, like a failed request.
+        const acted = decision.accepted.length + decision.failed.length + pullMatching.length;
+        const repo = (matching[0] ?? pullMatching[0])!.repoUrl;
+        await recordAuditEvent(tx, {
+          actor,
+          action: acted > 0 ? "webhook.accepted" : "webhook.rejected",
+          subjectType: "webhook",
+          subjectId: deliveryId,
+          targetId: matching.length + pullMatching.length === 1 ? (matching[0] ?? pullMatching[0])!.targetId : null,
+          ...(acted > 0 ? {} : { outcome: "denied" as const }),
+          details: {
+            provider,
+            repo,
+            branch: event.branch,
+            commitSha,
+            forced: event.forced,
+            pusher: event.pusher,
+            bodySha256,
+            targets: [...decision.accepted, ...pullMatching].map((b) => ({ targetId: b.targetId, bindingId: b.id })),
+            ...(decision.stale.length ? { notNewer: decision.stale } : {}),
+            ...(acted > 0 ? {} : { reason: "not newer than the commit the binding already has" }),
+          },
+          request: opts.request,
+        });
+        return decision;
+      }).catch((err: unknown) => {
+        if (err instanceof BindingMoved) return undefined;
+        throw err;
       });
-    });
+    }
   } catch (err) {
     if (isUniqueViolation(err)) return { status: 200, body: { ignored: "replay", deliveryId } };
     throw err;
   }
+  if (!decided) throw new AppError("CONFLICT", "Concurrent pushes moved this repository's bindings; the provider's redelivery will be ordered.");
+  if (decided.accepted.length === 0 && decided.failed.length === 0 && pullMatching.length === 0) {
+    return { status: 200, body: { ignored: "not newer", deliveryId, commitSha, branch: event.branch, notNewer: decided.stale } };
+  }
+  const accepted = decided.accepted;
 
   // Pull targets: wake the agents of the repositories registered there for this URL and branch; they fetch at once.
   let notified = 0;
@@ -214,14 +311,14 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
     notified += await notifyPullRepos({ url: binding.repoUrl, branch: event.branch, targetIds: [binding.targetId] });
   }
 
-  const results: WebhookRequestedDeployment[] = [];
+  const results: WebhookRequestedDeployment[] = [...decided.failed];
   let unexpected: unknown;
-  for (const binding of matching) {
+  for (const binding of accepted) {
     try {
       const deployment = await requestDeployment({
         targetId: binding.targetId,
-        source: { kind: "git", url: binding.repoUrl, ref: event.commitSha, path: binding.path },
-        reason: `Push to ${event.branch} by ${event.pusher} (${event.commitSha.slice(0, 12)})${event.headCommitMessage ? `: ${event.headCommitMessage}` : ""}`.slice(0, 2000),
+        source: { kind: "git", url: binding.repoUrl, ref: commitSha, path: binding.path },
+        reason: `Push to ${event.branch} by ${event.pusher} (${commitSha.slice(0, 12)})${event.headCommitMessage ? `: ${event.headCommitMessage}` : ""}`.slice(0, 2000),
         actor,
         // Webhook requests belong to no person: the id never matches a user, so every human may still approve,
         // while the commit author ban (by email) keeps applying.
@@ -239,11 +336,28 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
     }
   }
   if (unexpected !== undefined && results.length > 0 && results.every((r) => r.error) && pullMatching.length === 0) {
-    // Nothing was created and the cause was on our side: forget the delivery so the provider's redelivery works.
-    await db().webhookDelivery.delete({ where: { id: deliveryId } }).catch(() => undefined);
+    // Nothing was created and the cause was on our side: forget the delivery, and put the bindings back where they
+    // were (only if nothing moved them since), so the provider's redelivery works.
+    await db()
+      .$transaction(async (tx) => {
+        await tx.webhookDelivery.delete({ where: { id: deliveryKey } });
+        for (const b of accepted) await tx.repoBinding.updateMany({ where: { id: b.id, lastCommitSha: commitSha }, data: { lastCommitSha: b.lastCommitSha } });
+      })
+      .catch(() => undefined);
     throw unexpected;
   }
-  return { status: 202, body: { accepted: true, deliveryId, commitSha: event.commitSha, branch: event.branch, deployments: results, ...(pullMatching.length ? { pullReposNotified: notified } : {}) } };
+  return {
+    status: 202,
+    body: {
+      accepted: true,
+      deliveryId,
+      commitSha,
+      branch: event.branch,
+      deployments: results,
+      ...(decided.stale.length ? { notNewer: decided.stale } : {}),
+      ...(pullMatching.length ? { pullReposNotified: notified } : {}),
+    },
+  };
 }
 
 /**
