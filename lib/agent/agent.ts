@@ -89,6 +89,7 @@ function configKeyOf(target: TTargetAssignment, repo: TRepoAssignment): string {
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.log ?? ((line: string) => console.log(line));
   const state = new AgentState(options.stateDir);
+  state.adoptLegacySpecs();
   const buffer = new EventBuffer({ dir: path.join(options.stateDir, "journal"), ...(options.eventCapacity ? { capacity: options.eventCapacity } : {}) });
   const git = new GitCache({
     dir: path.join(options.stateDir, "git"),

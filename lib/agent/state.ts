@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { ObjectRef } from "@/lib/kube";
-import { ZAssignments, type TAssignments } from "./protocol";
+import { specDigestOfRevision, specOf, ZAssignments, type TAssignments, type TRepoSpec } from "./protocol";
+import { specDigestOf } from "./spec";
 
 /** What the agent last applied successfully for one repo: enough to keep reconciling and to prune next time. */
 export interface RepoRecord {
@@ -10,6 +11,12 @@ export interface RepoRecord {
   sha: string;
   /** Image tag per policy name in that revision. */
   images: Record<string, string>;
+  /**
+   * The spec (URL, branch, path, prune, image policies) that revision was applied with: drift checks and self-heal
+   * rebuild exactly those objects, whatever the repository's settings say now. Absent in records written before
+   * specs were recorded (see adoptLegacySpecs).
+   */
+  spec?: TRepoSpec;
   /** Everything that revision applied, for the next prune. */
   inventory: ObjectRef[];
   appliedAt: string;
@@ -77,6 +84,23 @@ export class AgentState {
     this.#repos.set(repoId, record);
     // Repo ids come from Wharf; encoded so no id can name a path outside the directory.
     this.#write(path.join(this.#reposDir, `${Buffer.from(repoId).toString("base64url")}.json`), { ...record, repoId });
+  }
+
+  /**
+   * Records written before the agent recorded specs get the spec of the assignments persisted with them — the
+   * settings the agent was following when it applied them — and the revision id that names it, once, at start-up
+   * (before Wharf's next answer, which may already carry changed settings that are not approved yet).
+   */
+  adoptLegacySpecs(): void {
+    for (const target of this.#assignments?.targets ?? []) {
+      for (const repo of target.repos) {
+        const record = this.#repos.get(repo.repoId);
+        if (!record || record.spec) continue;
+        const spec = specOf(repo);
+        const revision = specDigestOfRevision(record.revision) === null ? `${record.revision}@${specDigestOf(spec)}` : record.revision;
+        this.setRepo(repo.repoId, { ...record, revision, spec });
+      }
+    }
   }
 
   /** The persisted agent credential, if enrolment already happened. */

@@ -6,6 +6,8 @@ import type { CommitInfo, GitCache } from "./git";
 import { overrideImages, parseImageReference, selectTag, type ImageChange } from "./image-policy";
 import {
   commitOfRevision,
+  specDigestOfRevision,
+  specOf,
   DIFF_CHANGES_PER_OBJECT_MAX,
   DIFF_OBJECTS_MAX,
   MESSAGE_MAX_CHARS,
@@ -13,6 +15,7 @@ import {
   type TDiff,
   type TImagePolicy,
   type TRepoAssignment,
+  type TRepoSpec,
   type TRepoState,
   type TSyncEventInput,
   type TSyncTrigger,
@@ -20,6 +23,7 @@ import {
 } from "./protocol";
 import type { RegistryClient } from "./registry";
 import { renderManifests, scopeObjects, type RenderProblem } from "./render";
+import { specDigestOf } from "./spec";
 import type { AgentState, RepoRecord } from "./state";
 
 /** What a repo reconciler needs from the agent around it. */
@@ -41,26 +45,51 @@ export interface RepoStatus {
   message?: string;
 }
 
-/** A revision to deploy: a commit plus the image tag each policy chose (or was pinned to). */
+/**
+ * A revision to deploy: a commit, the image tag each policy chose (or was pinned to), and the spec (URL, branch,
+ * path, prune, image policies) it is applied with — a unit, as approved: the id names all three.
+ */
 interface Desired {
   commit: CommitInfo;
   images: Record<string, string>;
+  spec: TRepoSpec;
   id: string;
 }
 
-/** Parses `<sha>+policy=tag,policy=tag` (see revisionIdOf) into the commit and the tag per policy. */
-export function parseRevisionId(revisionId: string): { sha: string; images: Record<string, string> } {
+/** Parses `<sha>+policy=tag,policy=tag@spec` (see revisionIdOf) into the commit, the tag per policy and the spec digest. */
+export function parseRevisionId(revisionId: string): { sha: string; images: Record<string, string>; specDigest: string | null } {
   const sha = commitOfRevision(revisionId);
+  const specDigest = specDigestOfRevision(revisionId);
   const images: Record<string, string> = {};
-  const rest = revisionId.slice(sha.length + 1);
+  const withoutSpec = specDigest === null ? revisionId : revisionId.slice(0, revisionId.indexOf("@"));
+  const rest = withoutSpec.slice(sha.length + 1);
   if (rest) {
     for (const part of rest.split(",")) {
       const eq = part.indexOf("=");
       if (eq > 0) images[part.slice(0, eq)] = part.slice(eq + 1);
     }
   }
-  return { sha, images };
+  return { sha, images, specDigest };
 }
+
+/**
+ * A revision id as this agent names it: an id from before spec digests (no `@…`) gets the digest of the spec it
+ * comes with, so an approval given before the upgrade still matches the same commit with the same settings.
+ */
+function withSpecDigest(revisionId: string | null, spec: TRepoSpec | null | undefined): string | null {
+  if (!revisionId || !spec || specDigestOfRevision(revisionId) !== null) return revisionId;
+  return `${revisionId}@${specDigestOf(spec)}`;
+}
+
+/**
+ * The spec Wharf sent with an approved or pinned revision. A Wharf older than spec digests sends none at all
+ * (undefined, where a current one sends null for "unknown"): its approvals and pins meant the current settings.
+ */
+function sentSpec(repo: TRepoAssignment, sent: TRepoSpec | null | undefined): TRepoSpec | null {
+  return sent === undefined ? specOf(repo) : sent;
+}
+
+const sameImages = (a: Record<string, string>, b: Record<string, string>) => revisionIdOf("", a) === revisionIdOf("", b);
 
 function truncate(text: string, max = MESSAGE_MAX_CHARS): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -103,8 +132,8 @@ export function toProtocolDiff(report: DiffReport): TDiff {
 export class RepoReconciler {
   readonly repoId: string;
   #status: RepoStatus = { state: "out-of-sync", revision: null };
-  /** Rendered objects of the last applied revision, for drift checks without re-reading Git. */
-  #applied: { revision: string; objects: KubeObject[] } | undefined;
+  /** Rendered objects of the last applied revision (and the digest of the spec they were built with), for drift checks without re-reading Git. */
+  #applied: { revision: string; specDigest: string; objects: KubeObject[] } | undefined;
   #pendingReported = new Set<string>();
   #lastFailure: string | undefined;
   #lastDrift: string | undefined;
@@ -160,18 +189,43 @@ export class RepoReconciler {
     return images;
   }
 
-  async #resolve(repo: TRepoAssignment, revisionId: string): Promise<Desired> {
+  /** A named revision (approved or pinned) with the spec it is applied with; its id carries that spec's digest. */
+  async #resolve(spec: TRepoSpec, revisionId: string): Promise<Desired> {
     const { sha, images } = parseRevisionId(revisionId);
-    const commit = await this.ctx.git.fetch(repo.url, repo.branch, sha);
-    return { commit, images, id: revisionIdOf(commit.sha, images) };
+    const commit = await this.ctx.git.fetch(spec.url, spec.branch, sha);
+    return { commit, images, spec, id: revisionIdOf(commit.sha, images, specDigestOf(spec)) };
+  }
+
+  /**
+   * The spec an approved or pinned revision is applied with: the one Wharf sent with it, which must hash to the
+   * digest the id names. Never the repository's current settings on a target that requires approvals: they may have
+   * changed since the approval and wait for approval themselves. Elsewhere nothing is gated, and an unknown spec
+   * falls back to the current settings.
+   */
+  #specFor(target: TTargetAssignment, repo: TRepoAssignment, revisionId: string, sent: TRepoSpec | null | undefined): TRepoSpec {
+    const digest = specDigestOfRevision(revisionId);
+    if (sent) {
+      if (digest !== null && specDigestOf(sent) !== digest) {
+        throw new AgentError("SPEC_UNKNOWN", `the settings Wharf sent for revision ${revisionId.slice(0, 12)} do not match its digest ${digest}; nothing applied`);
+      }
+      return sent;
+    }
+    if (!target.requiresApproval) return specOf(repo);
+    throw new AgentError("SPEC_UNKNOWN", `Wharf does not know the settings revision ${revisionId.slice(0, 12)} was approved with; nothing applied until a revision of the current settings is approved`);
+  }
+
+  /** The spec the last applied revision was applied with; a record written before specs were recorded takes the current one. */
+  #specOfRecord(repo: TRepoAssignment, last: RepoRecord): TRepoSpec {
+    return last.spec ?? specOf(repo);
   }
 
   /** Rendered, scoped objects of a revision with its image tags set; the image changes relative to the manifests. */
-  async #build(target: TTargetAssignment, repo: TRepoAssignment, desired: Desired): Promise<{ objects: KubeObject[]; changes: (ImageChange & { policy: string })[] }> {
-    const files = await this.ctx.git.readManifests(repo.url, desired.commit.sha, repo.path === "." ? "" : repo.path);
+  async #build(target: TTargetAssignment, desired: Desired): Promise<{ objects: KubeObject[]; changes: (ImageChange & { policy: string })[] }> {
+    const { spec } = desired;
+    const files = await this.ctx.git.readManifests(spec.url, desired.commit.sha, spec.path === "." ? "" : spec.path);
     let objects = await scopeObjects(this.ctx.client, renderManifests(files), target);
     const changes: (ImageChange & { policy: string })[] = [];
-    for (const policy of repo.imagePolicies) {
+    for (const policy of spec.imagePolicies) {
       const tag = desired.images[policy.name];
       if (!tag) continue;
       const result = overrideImages(objects, { image: policy.repository, targets: policy.targets }, tag);
@@ -188,16 +242,21 @@ export class RepoReconciler {
     try {
       const last = this.ctx.state.repo(repo.repoId);
       if (repo.pinnedRevision) {
-        desired = await this.#resolve(repo, repo.pinnedRevision);
+        desired = await this.#resolve(this.#specFor(target, repo, repo.pinnedRevision, sentSpec(repo, repo.pinnedSpec)), repo.pinnedRevision);
         if (last?.revision !== desired.id) trigger = "rollback";
       } else {
-        const commit = await this.ctx.git.fetch(repo.url, repo.branch);
-        const images = await this.#chooseImages(repo.imagePolicies);
-        desired = { commit, images, id: revisionIdOf(commit.sha, images) };
-        if (target.requiresApproval && desired.id !== repo.approvedRevision) {
+        // What the repository's current settings ask for: their branch head, their images, their digest.
+        const spec = specOf(repo);
+        const commit = await this.ctx.git.fetch(spec.url, spec.branch);
+        const images = await this.#chooseImages(spec.imagePolicies);
+        desired = { commit, images, spec, id: revisionIdOf(commit.sha, images, specDigestOf(spec)) };
+        const approvedSpec = sentSpec(repo, repo.approvedSpec);
+        const approvedId = withSpecDigest(repo.approvedRevision, approvedSpec);
+        if (target.requiresApproval && desired.id !== approvedId) {
           await this.#reportPending(target, repo, desired, trigger);
-          if (repo.approvedRevision && repo.approvedRevision !== last?.revision) {
-            desired = await this.#resolve(repo, repo.approvedRevision);
+          if (repo.approvedRevision && approvedId !== last?.revision) {
+            // The last approved revision, as a unit: its commit and images with the spec it was approved with.
+            desired = await this.#resolve(this.#specFor(target, repo, repo.approvedRevision, approvedSpec), repo.approvedRevision);
             trigger = "approval";
           } else {
             if (last) await this.#checkDrift(target, repo, last);
@@ -207,8 +266,10 @@ export class RepoReconciler {
             this.#lastFailure = undefined;
             return undefined;
           }
-        } else if (target.requiresApproval && desired.id !== last?.revision) {
-          trigger = "approval";
+        } else if (target.requiresApproval && repo.approvedRevision) {
+          // Same digest, so the same settings; applied as Wharf sent them with the approval, checked against it.
+          desired = { ...desired, spec: this.#specFor(target, repo, repo.approvedRevision, approvedSpec) };
+          if (desired.id !== last?.revision) trigger = "approval";
         }
       }
       if (last && last.revision === desired.id) {
@@ -216,7 +277,7 @@ export class RepoReconciler {
         this.#lastFailure = undefined;
         return undefined;
       }
-      if (last && trigger !== "rollback" && trigger !== "approval" && last.sha === desired.commit.sha) trigger = "image";
+      if (last && trigger !== "rollback" && trigger !== "approval" && last.sha === desired.commit.sha && !sameImages(last.images, desired.images)) trigger = "image";
       await this.#apply(target, repo, desired, trigger, last, started);
       this.#lastFailure = undefined;
       return undefined;
@@ -245,13 +306,13 @@ export class RepoReconciler {
 
   async #reportPending(target: TTargetAssignment, repo: TRepoAssignment, desired: Desired, trigger: TSyncTrigger): Promise<void> {
     if (this.#pendingReported.has(desired.id)) return;
-    const { objects } = await this.#build(target, repo, desired);
+    const { objects } = await this.#build(target, desired);
     const previous = this.ctx.state.repo(repo.repoId)?.inventory;
     const diff = await diffManifests(this.ctx.client, objects, {
       fieldManager: FIELD_MANAGER,
       force: true,
       inventoryId: repo.repoId,
-      ...(repo.prune ? { prune: { inventoryId: repo.repoId, ...(previous ? { previous } : {}) } } : {}),
+      ...(desired.spec.prune ? { prune: { inventoryId: repo.repoId, ...(previous ? { previous } : {}) } } : {}),
     });
     this.#pendingReported.add(desired.id);
     const c = diff.counts;
@@ -266,11 +327,14 @@ export class RepoReconciler {
     this.ctx.log(`repo ${repo.repoId}: ${desired.id.slice(0, 12)} pending approval`);
   }
 
+  /** The objects the last applied revision consists of, built with the spec it was applied with (never the current one). */
   async #appliedObjects(target: TTargetAssignment, repo: TRepoAssignment, last: RepoRecord): Promise<KubeObject[]> {
-    if (this.#applied?.revision === last.revision) return this.#applied.objects;
-    const commit = await this.ctx.git.fetch(repo.url, repo.branch, last.sha);
-    const { objects } = await this.#build(target, repo, { commit, images: last.images, id: last.revision });
-    this.#applied = { revision: last.revision, objects };
+    const spec = this.#specOfRecord(repo, last);
+    const specDigest = specDigestOf(spec);
+    if (this.#applied?.revision === last.revision && this.#applied.specDigest === specDigest) return this.#applied.objects;
+    const commit = await this.ctx.git.fetch(spec.url, spec.branch, last.sha);
+    const { objects } = await this.#build(target, { commit, images: last.images, spec, id: last.revision });
+    this.#applied = { revision: last.revision, specDigest, objects };
     return objects;
   }
 
@@ -285,8 +349,9 @@ export class RepoReconciler {
     }
     const { signature, ...report } = drift;
     const description = describeDrift(report);
-    const commit = await this.ctx.git.fetch(repo.url, repo.branch, last.sha);
-    const revision = this.#revisionOf({ commit, images: last.images, id: last.revision });
+    const spec = this.#specOfRecord(repo, last);
+    const commit = await this.ctx.git.fetch(spec.url, spec.branch, last.sha);
+    const revision = this.#revisionOf({ commit, images: last.images, spec, id: last.revision });
     if (!repo.selfHeal) {
       this.#status = { state: "drifted", revision: last.revision, message: truncate(description) };
       if (signature !== this.#lastDrift) {
@@ -314,23 +379,23 @@ export class RepoReconciler {
   }
 
   async #apply(target: TTargetAssignment, repo: TRepoAssignment, desired: Desired, trigger: TSyncTrigger, last: RepoRecord | undefined, started: number): Promise<void> {
-    const { objects, changes } = await this.#build(target, repo, desired);
+    const { objects, changes } = await this.#build(target, desired);
     const report = await applyManifests(this.ctx.client, objects, {
       fieldManager: FIELD_MANAGER,
       // Git is the source of truth: fields another manager took over are taken back, as Flux does.
       force: true,
       inventoryId: repo.repoId,
-      ...(repo.prune ? { prune: { inventoryId: repo.repoId, ...(last ? { previous: last.inventory } : {}) } } : {}),
+      ...(desired.spec.prune ? { prune: { inventoryId: repo.repoId, ...(last ? { previous: last.inventory } : {}) } } : {}),
     }).catch((err: unknown) => {
       throw new AgentError("CLUSTER_UNREACHABLE", err instanceof Error ? err.message : String(err), { cause: err });
     });
     if (!report.ok) {
       throw new AgentError("APPLY_FAILED", `apply of ${desired.id.slice(0, 12)} failed: ${failures(report.results) || report.pruneSkippedReason || "unknown error"}`);
     }
-    const record: RepoRecord = { revision: desired.id, sha: desired.commit.sha, images: desired.images, inventory: report.inventory, appliedAt: new Date().toISOString() };
+    const record: RepoRecord = { revision: desired.id, sha: desired.commit.sha, images: desired.images, spec: desired.spec, inventory: report.inventory, appliedAt: new Date().toISOString() };
     // Recorded before the rollout wait: what was applied is what the next prune must compare against.
     this.ctx.state.setRepo(repo.repoId, record);
-    this.#applied = { revision: desired.id, objects };
+    this.#applied = { revision: desired.id, specDigest: specDigestOf(desired.spec), objects };
     this.#lastDrift = undefined;
 
     const changedWorkloads = report.results.filter((r) => r.action === "created" || r.action === "configured").map((r) => r.ref);
@@ -341,7 +406,7 @@ export class RepoReconciler {
 
     const counts = { created: report.counts.created, changed: report.counts.configured, unchanged: report.counts.unchanged, pruned: report.counts.pruned };
     const lastImages = last?.images ?? {};
-    const imageChanges = repo.imagePolicies
+    const imageChanges = desired.spec.imagePolicies
       .filter((p) => desired.images[p.name] && desired.images[p.name] !== lastImages[p.name])
       .map((p) => {
         const change = changes.find((c) => c.policy === p.name);

@@ -43,7 +43,7 @@ describe("pull agent image policies against docker-registry with Bearer token au
       "",
     ].join("\n");
     const sha = await repo.commit({ files: { "app.yaml": manifest }, author: AUTHOR, message: "app" });
-    const agentClient = await agentClusterAccess(kube.sandbox, kube.client, [ns], `agent-${ns}`);
+    const agentClient = await agentClusterAccess(kube.cluster, kube.client, [ns], `agent-${ns}`);
     const wharf = await startFakeWharf();
     const repoId = `repo-${ns}`;
     wharf.setTargets([
@@ -68,7 +68,8 @@ describe("pull agent image policies against docker-registry with Bearer token au
     });
     try {
       const synced = await wharf.waitForEvent((e) => e.result === "synced");
-      expect(synced.revision).toMatchObject({ sha, id: `${sha}+web=1.2.0` });
+      // The chosen tag, then the digest of the repository's spec (lib/agent/spec.ts).
+      expect(synced.revision).toMatchObject({ sha, id: expect.stringMatching(new RegExp(`^${sha}\\+web=1\\.2\\.0@[0-9a-f]{32}$`)) });
       expect(synced.image).toEqual({ policy: "web", from: `${image}:1.0.0`, to: `${image}:1.2.0` });
       expect(synced.message).toContain(`image updated ${image}:1.0.0 → ${image}:1.2.0`);
       const live = await kube.client.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "web" });
@@ -100,7 +101,7 @@ describe("pull agent image policies against docker-registry with Bearer token au
       files: { "cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\ndata: { a: b }\n" },
       author: AUTHOR,
     });
-    const agentClient = await agentClusterAccess(kube.sandbox, kube.client, [ns], `agent-${ns}`);
+    const agentClient = await agentClusterAccess(kube.cluster, kube.client, [ns], `agent-${ns}`);
     const wharf = await startFakeWharf();
     wharf.setTargets([
       targetAssignment({

@@ -1,11 +1,13 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { LONG_POLL_TIMEOUT_MS, ZImagePolicies, type TAssignments, type TImagePolicy, type TTargetAssignment } from "@/lib/agent/protocol";
+import { LONG_POLL_TIMEOUT_MS, type TAssignments, type TTargetAssignment } from "@/lib/agent/protocol";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import { db } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import { AppError } from "@/lib/errors";
 import type { RequestTiming } from "@/lib/metrics/timed-route";
+import { specsOfRevisions } from "@/lib/repos/data/repo-specs";
+import { parseImagePolicies } from "@/lib/repos/data/to-repo-view";
 import { parseAllowedNamespaces } from "@/lib/targets/data/to-target-view";
 import { waitForAgentWake } from "../notifier";
 import { ensureAgentWakeListener } from "../wake-listener";
@@ -20,15 +22,6 @@ export const APPROVED_PULL_STATES = ["approved", "queued", "running", "succeeded
  * database, or by code that does not notify) is still seen within a second.
  */
 const RECHECK_MS = 1000;
-
-function parsePolicies(stored: string): TImagePolicy[] {
-  try {
-    const parsed = ZImagePolicies.safeParse(JSON.parse(stored));
-    return parsed.success ? parsed.data : [];
-  } catch {
-    return [];
-  }
-}
 
 /**
  * Puts approved rollback pins in force: a pin request (a `pull-revision` deployment requested by a person) that the
@@ -101,6 +94,20 @@ export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAss
   const approvedByRepo = new Map<string, string>();
   for (const d of approved) if (d.pullRepoId && d.revision && !approvedByRepo.has(d.pullRepoId)) approvedByRepo.set(d.pullRepoId, d.revision);
 
+  // An approved or pinned revision goes out with the spec it was approved (or applied) with, not the current
+  // settings: a changed path, branch or prune flag is a new revision that waits for approval itself.
+  const specs = await specsOfRevisions(
+    targets.flatMap((t) =>
+      t.pullRepos.flatMap((r) => {
+        const approvedRevision = t.requiredApprovals > 0 ? approvedByRepo.get(r.id) : undefined;
+        return [
+          ...(approvedRevision ? [{ repo: r, revision: approvedRevision }] : []),
+          ...(r.pinnedRevision ? [{ repo: r, revision: r.pinnedRevision }] : []),
+        ];
+      }),
+    ),
+  );
+
   const out: TTargetAssignment[] = targets.map((t) => {
     const requiresApproval = t.requiredApprovals > 0;
     return {
@@ -110,19 +117,24 @@ export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAss
       allowedNamespaces: parseAllowedNamespaces(t.allowedNamespaces),
       allowClusterScoped: t.allowClusterScoped,
       requiresApproval,
-      repos: t.pullRepos.map((r) => ({
-        repoId: r.id,
-        url: r.url,
-        branch: r.branch,
-        path: r.path,
-        pollIntervalSeconds: r.pollIntervalSeconds,
-        prune: r.prune,
-        selfHeal: r.selfHeal,
-        imagePolicies: parsePolicies(r.imagePolicies),
-        approvedRevision: requiresApproval ? (approvedByRepo.get(r.id) ?? null) : null,
-        pinnedRevision: r.pinnedRevision,
-        notifySeq: r.notifySeq,
-      })),
+      repos: t.pullRepos.map((r) => {
+        const approvedRevision = requiresApproval ? (approvedByRepo.get(r.id) ?? null) : null;
+        return {
+          repoId: r.id,
+          url: r.url,
+          branch: r.branch,
+          path: r.path,
+          pollIntervalSeconds: r.pollIntervalSeconds,
+          prune: r.prune,
+          selfHeal: r.selfHeal,
+          imagePolicies: parseImagePolicies(r.imagePolicies),
+          approvedRevision,
+          pinnedRevision: r.pinnedRevision,
+          notifySeq: r.notifySeq,
+          approvedSpec: approvedRevision ? specs.get(r.id, approvedRevision) : null,
+          pinnedSpec: r.pinnedRevision ? specs.get(r.id, r.pinnedRevision) : null,
+        };
+      }),
     };
   });
   const body = { agent: { id: row.id, name: row.name }, targets: out };

@@ -1,5 +1,5 @@
 import "server-only";
-import { ZEventsRequest, type TDiff, type TEventsRequest, type TEventsResponse, type TRepoState, type TSyncEvent, type TSyncResult } from "@/lib/agent/protocol";
+import { specDigestOfRevision, ZEventsRequest, type TDiff, type TEventsRequest, type TEventsResponse, type TRepoState, type TSyncEvent, type TSyncResult } from "@/lib/agent/protocol";
 import { auditedTransaction, recordAuditEvent, recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { RequestContext } from "@/lib/audit/schemas";
 import { recordDeliveryOutcome } from "@/lib/compare/data/rollups";
@@ -7,6 +7,7 @@ import { db, type Tx } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import type { DeploymentPreview } from "@/lib/deployments/schemas";
 import { isUniqueViolation } from "@/lib/errors";
+import { currentSpecDigest, stateAgainstSpec, type RepoSpecColumns } from "@/lib/repos/data/repo-specs";
 import { agentActor, type AgentPrincipal } from "../with-agent-auth";
 import { assertAgentScope } from "./agent-scope";
 
@@ -43,7 +44,7 @@ function toPreview(diff: TDiff | undefined): DeploymentPreview | null {
  * The repository's status as of this event, unless the status already reflects something newer (a heartbeat, or a
  * later event): replayed events from the agent's buffer must not roll the status card back.
  */
-async function applyStatus(tx: Tx, e: TSyncEvent, agentId: string): Promise<void> {
+async function applyStatus(tx: Tx, e: TSyncEvent, agentId: string, repo: RepoSpecColumns): Promise<void> {
   const occurredAt = new Date(e.occurredAt);
   const current = await tx.repoStatus.findUnique({ where: { repoId: e.repoId }, select: { updatedAt: true, revision: true } });
   if (current && current.updatedAt.getTime() > occurredAt.getTime()) return;
@@ -52,7 +53,7 @@ async function applyStatus(tx: Tx, e: TSyncEvent, agentId: string): Promise<void
   const revision = applied ? revisionIdOfEvent(e) : (current?.revision ?? null);
   const data = {
     agentId,
-    state: STATE_OF_RESULT[e.result],
+    state: stateAgainstSpec(STATE_OF_RESULT[e.result], revision, repo),
     revision,
     message: e.message || null,
     updatedAt: occurredAt,
@@ -72,6 +73,10 @@ async function requestApproval(tx: Tx, e: TSyncEvent, agent: AgentPrincipal): Pr
   if (!revision) return;
   const repo = await tx.pullRepo.findUnique({ where: { id: e.repoId }, include: { target: { select: { requiredApprovals: true } } } });
   if (!repo || repo.target.requiredApprovals === 0) return;
+  // A revision made with settings the repository no longer has (reported before the agent saw a change) is not
+  // what anyone asks for any more: the agent reports the revision of the current settings next.
+  const digest = specDigestOfRevision(revision);
+  if (digest !== null && digest !== currentSpecDigest(repo)) return;
   const existing = await tx.deployment.findFirst({
     where: { sourceKind: "pull-revision", pullRepoId: repo.id, revision, requestedByKind: "agent" },
     select: { id: true },
@@ -214,9 +219,9 @@ export async function recordSyncEvents(opts: { agent: AgentPrincipal; input: TEv
           },
         });
         await recordDeliveryOutcome(tx, { kind: "sync", eventId: e.id, targetId: e.targetId, repoId: e.repoId, occurredAt: new Date(e.occurredAt), result: e.result, committedAt: e.revision?.committedAt ? new Date(e.revision.committedAt) : null });
-        const repoExists = (await tx.pullRepo.count({ where: { id: e.repoId } })) > 0;
-        if (!repoExists) return;
-        await applyStatus(tx, e, opts.agent.agentId);
+        const repo = await tx.pullRepo.findUnique({ where: { id: e.repoId }, select: { url: true, branch: true, path: true, prune: true, imagePolicies: true } });
+        if (!repo) return;
+        await applyStatus(tx, e, opts.agent.agentId, repo);
         if (e.result === "pending-approval") await requestApproval(tx, e, opts.agent);
         if (e.result === "synced" || e.result === "drift-corrected") await completeApproved(tx, e, opts.agent);
       });

@@ -2,23 +2,30 @@ import "server-only";
 import { HEARTBEAT_INTERVAL_MS, ZHeartbeatRequest, type THeartbeatRequest, type THeartbeatResponse } from "@/lib/agent/protocol";
 import type { RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
+import { stateAgainstSpec } from "@/lib/repos/data/repo-specs";
 import type { AgentPrincipal } from "../with-agent-auth";
 import { assertAgentScope } from "./agent-scope";
 
 /**
  * Records a heartbeat: the agent's last-seen time, version and hostname, and each repository's applied revision and
- * state (the status card's source of truth; newer than any event it overwrites). Repositories outside the agent's
+ * state (the status card's source of truth; newer than any event it overwrites; `in-sync` only for a revision made
+ * with the repository's current settings, see stateAgainstSpec). Repositories outside the agent's
  * targets → 403 and an audit row; ids of repositories removed meanwhile are ignored.
  */
 export async function recordHeartbeat(opts: { agent: AgentPrincipal; input: THeartbeatRequest; request: RequestContext; now?: Date }): Promise<THeartbeatResponse> {
   const input = ZHeartbeatRequest.parse(opts.input);
   const now = opts.now ?? new Date();
   const repoTarget = await assertAgentScope({ agent: opts.agent, claims: input.repos.map((r) => ({ repoId: r.repoId })), route: "POST /api/agent/v1/heartbeat", request: opts.request });
+  const ids = input.repos.filter((r) => repoTarget.has(r.repoId)).map((r) => r.repoId);
   await db().$transaction(async (tx) => {
+    const specs = new Map(
+      ids.length ? (await tx.pullRepo.findMany({ where: { id: { in: ids } }, select: { id: true, url: true, branch: true, path: true, prune: true, imagePolicies: true } })).map((r) => [r.id, r]) : [],
+    );
     await tx.agent.update({ where: { id: opts.agent.agentId }, data: { lastSeenAt: now, version: input.version, hostname: input.hostname || null } });
     for (const r of input.repos) {
-      if (!repoTarget.has(r.repoId)) continue;
-      const data = { agentId: opts.agent.agentId, revision: r.revision, state: r.state, message: r.message ?? null, updatedAt: now };
+      const spec = specs.get(r.repoId);
+      if (!repoTarget.has(r.repoId) || !spec) continue;
+      const data = { agentId: opts.agent.agentId, revision: r.revision, state: stateAgainstSpec(r.state, r.revision, spec), message: r.message ?? null, updatedAt: now };
       await tx.repoStatus.upsert({ where: { repoId: r.repoId }, create: { repoId: r.repoId, ...data }, update: data });
     }
   });

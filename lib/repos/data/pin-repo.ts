@@ -1,5 +1,6 @@
 import "server-only";
 import type { Principal } from "@/lib/api/with-auth";
+import { specDigestOfRevision, ZRepoSpec } from "@/lib/agent/protocol";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { wakeAgentsOfTarget } from "@/lib/agents/data/notify";
@@ -74,6 +75,11 @@ export async function pinRepo(opts: { repoId: string; input: TPinRepoInput; prin
       return { outcome: "pinned", deploymentId: null, targetId: repo.targetId };
     }
 
+    // The request shows where the pinned revision came from: the spec it was made with, when recorded.
+    const digest = specDigestOfRevision(revision);
+    const stored = digest ? await tx.pullRepoSpec.findUnique({ where: { repoId_digest: { repoId: repo.id, digest } }, select: { spec: true } }) : null;
+    const parsed = stored ? ZRepoSpec.safeParse(JSON.parse(stored.spec)) : null;
+    const source = parsed?.success ? parsed.data : repo;
     const d = await tx.deployment.create({
       data: {
         targetId: repo.targetId,
@@ -84,9 +90,9 @@ export async function pinRepo(opts: { repoId: string; input: TPinRepoInput; prin
         manifests: "",
         manifestsDigest: revision,
         objectCount: 0,
-        gitUrl: repo.url,
-        gitRef: repo.branch,
-        gitPath: repo.path,
+        gitUrl: source.url,
+        gitRef: source.branch,
+        gitPath: source.path,
         commitSha: seen.revisionSha,
         commitAuthorEmail: seen.revisionAuthorEmail,
         commitAuthorName: seen.revisionAuthorName,

@@ -5,6 +5,7 @@ import { wakeAgentsOfTarget } from "@/lib/agents/data/notify";
 import { db } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { ZRegisterRepo, type PullRepoView, type TRegisterRepoInput } from "../schemas";
+import { recordRepoSpec, specOfRow } from "./repo-specs";
 import { REPO_INCLUDE, toRepoView } from "./to-repo-view";
 
 const alreadyRegistered = () =>
@@ -40,6 +41,8 @@ export async function registerRepo(opts: { targetId: string; input: TRegisterRep
         },
         include: REPO_INCLUDE,
       });
+      // Its first spec, so revisions made with it can be served with it after its settings change.
+      await recordRepoSpec(tx, { repoId: created.id, spec: specOfRow(created), createdById: opts.createdById });
       await recordAuditEvent(tx, {
         actor: opts.actor,
         action: "repo.registered",

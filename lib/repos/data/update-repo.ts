@@ -6,15 +6,22 @@ import { db } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { ZUpdateRepo, type PullRepoView, type TUpdateRepoInput } from "../schemas";
 import { getRepo } from "./list-repos";
+import { currentSpecDigest, recordRepoSpec, specOfRow } from "./repo-specs";
 import { REPO_INCLUDE } from "./to-repo-view";
 
-/** Changes a registered repository's settings (audited with the changed fields) and wakes its agents. */
+/**
+ * Changes a registered repository's settings (audited with the changed fields) and wakes its agents. A change to
+ * what the agent would apply (URL, branch, path, prune, image policies: the spec) is a new desired revision: the new
+ * spec is recorded by digest, and the repository reads out-of-sync until the agent applies a revision made with it.
+ * On a target that requires approvals that revision waits for approval like a new commit, and the agent keeps the
+ * last approved revision with the spec it was approved with (lib/agents/data/assignments.ts serves that spec).
+ */
 export async function updateRepo(opts: { repoId: string; input: TUpdateRepoInput; actor: Actor; request: RequestContext }): Promise<PullRepoView> {
   const patch = ZUpdateRepo.parse(opts.input);
   let targetId: string;
   try {
     targetId = await db().$transaction(async (tx) => {
-      const before = await tx.pullRepo.findUnique({ where: { id: opts.repoId }, include: REPO_INCLUDE });
+      const before = await tx.pullRepo.findUnique({ where: { id: opts.repoId }, include: { ...REPO_INCLUDE, target: { select: { requiredApprovals: true } } } });
       if (!before) throw new AppError("NOT_FOUND", "There is no registered repository with this id.");
       const data: Record<string, unknown> = {};
       const changed: string[] = [];
@@ -32,14 +39,38 @@ export async function updateRepo(opts: { repoId: string; input: TUpdateRepoInput
         }
       }
       if (changed.length === 0) return before.targetId;
-      await tx.pullRepo.update({ where: { id: before.id }, data });
+      const after = await tx.pullRepo.update({ where: { id: before.id }, data });
+      const previousDigest = currentSpecDigest(before);
+      const specDigest = currentSpecDigest(after);
+      const specChanged = specDigest !== previousDigest;
+      if (specChanged) {
+        const requiresApproval = before.target.requiredApprovals > 0;
+        // The spec before the change too: a repository registered before specs were recorded has no row for it yet,
+        // and its revisions still name it.
+        await recordRepoSpec(tx, { repoId: before.id, spec: specOfRow(before), createdById: null });
+        await recordRepoSpec(tx, { repoId: before.id, spec: specOfRow(after), createdById: opts.actor.id });
+        await tx.repoStatus.updateMany({
+          where: { repoId: before.id },
+          data: {
+            state: "out-of-sync",
+            message: requiresApproval
+              ? `Settings changed (${changed.join(", ")}): the new revision waits for approval; the approved revision stays applied.`
+              : `Settings changed (${changed.join(", ")}): the agent re-syncs.`,
+            updatedAt: new Date(),
+          },
+        });
+      }
       await recordAuditEvent(tx, {
         actor: opts.actor,
         action: "repo.updated",
         subjectType: "pull-repo",
         subjectId: before.id,
         targetId: before.targetId,
-        details: { changed, ...Object.fromEntries(changed.filter((k) => k !== "imagePolicies").map((k) => [k, data[k]])) },
+        details: {
+          changed,
+          ...Object.fromEntries(changed.filter((k) => k !== "imagePolicies").map((k) => [k, data[k]])),
+          ...(specChanged ? { specDigest, previousSpecDigest: previousDigest } : {}),
+        },
         request: opts.request,
       });
       return before.targetId;

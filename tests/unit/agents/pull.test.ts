@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { HEARTBEAT_INTERVAL_MS, ZImagePolicy, commitOfRevision, revisionIdOf } from "@/lib/agent/protocol";
+import { HEARTBEAT_INTERVAL_MS, ZImagePolicy, commitOfRevision, revisionIdOf, specDigestOfRevision, specOf } from "@/lib/agent/protocol";
+import { specDigestOf } from "@/lib/agent/spec";
+import { parseRevisionId } from "@/lib/agent/sync";
 import { ZRegisterRepo } from "@/lib/repos/schemas";
 import { agentStateOf, isAgentStale } from "@/lib/agents/schemas";
 import { agentInstallSnippet } from "@/lib/agents/snippet";
@@ -76,6 +78,33 @@ describe("protocol", () => {
     expect(revisionIdOf("abc")).toBe("abc");
     expect(revisionIdOf("abc", { web: "1.2.0", api: "2.0.1" })).toBe("abc+api=2.0.1,web=1.2.0");
     expect(commitOfRevision("abc+api=2.0.1")).toBe("abc");
+  });
+});
+
+describe("repository specs in revision ids", () => {
+  const spec = { url: "https://git.example.test/team/app.git", branch: "main", path: "deploy", prune: true, imagePolicies: [ZImagePolicy.parse({ name: "web", repository: "127.0.0.1:5000/team/web", semver: "^1" })] };
+
+  it("any apply-relevant change is another digest; key order and unrelated fields are not", () => {
+    const digest = specDigestOf(spec);
+    expect(digest).toMatch(/^[0-9a-f]{32}$/);
+    for (const change of [{ url: "https://git.example.test/team/other.git" }, { branch: "release" }, { path: "other" }, { prune: false }, { imagePolicies: [] }]) {
+      expect(specDigestOf({ ...spec, ...change })).not.toBe(digest);
+    }
+    expect(specDigestOf({ ...spec, imagePolicies: [{ ...spec.imagePolicies[0]!, semver: "^2" }] })).not.toBe(digest);
+    const reordered = { imagePolicies: spec.imagePolicies, prune: true, path: "deploy", branch: "main", url: spec.url };
+    expect(specDigestOf(reordered)).toBe(digest);
+    expect(specDigestOf(specOf({ ...spec, ...{ pollIntervalSeconds: 5, selfHeal: false } }))).toBe(digest);
+  });
+
+  it("revision ids end with the spec digest; commit, images and digest parse back", () => {
+    const id = revisionIdOf("abc", { web: "1.2.0" }, "d1");
+    expect(id).toBe("abc+web=1.2.0@d1");
+    expect(commitOfRevision(id)).toBe("abc");
+    expect(specDigestOfRevision(id)).toBe("d1");
+    expect(parseRevisionId(id)).toEqual({ sha: "abc", images: { web: "1.2.0" }, specDigest: "d1" });
+    expect(commitOfRevision("abc@d1")).toBe("abc");
+    expect(specDigestOfRevision("abc+web=1.2.0")).toBeNull();
+    expect(parseRevisionId("abc+web=1.2.0")).toEqual({ sha: "abc", images: { web: "1.2.0" }, specDigest: null });
   });
 });
 

@@ -1,0 +1,16 @@
+-- CreateTable
+CREATE TABLE "PullRepoSpec" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "repoId" TEXT NOT NULL,
+    "digest" TEXT NOT NULL,
+    "spec" TEXT NOT NULL,
+    "createdById" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "PullRepoSpec_repoId_fkey" FOREIGN KEY ("repoId") REFERENCES "PullRepo" ("id") ON DELETE CASCADE ON UPDATE CASCADE
+);
+
+-- CreateIndex
+CREATE INDEX "PullRepoSpec_repoId_createdAt_idx" ON "PullRepoSpec"("repoId", "createdAt");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "PullRepoSpec_repoId_digest_key" ON "PullRepoSpec"("repoId", "digest");
