@@ -7,6 +7,9 @@ export async function register(): Promise<void> {
   // NEXT_RUNTIME and NEXT_PHASE are Next's own signals about where this code runs, not Wharf configuration.
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   if (process.env.NEXT_PHASE === "phase-production-build") return;
+  // First: route handlers learn each request's TCP peer only from this stamp (lib/api/client-address.ts).
+  const { installPeerStamp } = await import("@/lib/api/client-address");
+  installPeerStamp();
   // Imported dynamically so the edge bundle never pulls in Prisma, lib/kube or node: modules.
   const { startProcessExecutor } = await import("@/lib/deployments/executor");
   startProcessExecutor();

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
 import { ZGitLocalRoots } from "@/lib/process/git";
@@ -21,6 +22,15 @@ const intervalOrOff = (fallback: string) =>
       return ms;
     });
 
+/** `10.0.0.5`, `10.0.0.0/8`, `::1`, `fd00::/8`: an address, or a network with a prefix length that fits its family. */
+function isIpOrCidr(entry: string): boolean {
+  const [address = "", prefix, ...rest] = entry.split("/");
+  const family = isIP(address);
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 /**
  * Wharf's configuration, validated once. Nothing else reads `process.env`; `.env.example` documents every variable.
  * Relative paths resolve against the working directory, which `npm start` sets to the repository root.
@@ -43,6 +53,23 @@ const ZEnv = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** The origin browsers use to reach Wharf; cookie-authenticated mutations from any other Origin are refused. */
   WHARF_PUBLIC_URL: z.string().url().optional(),
+  /**
+   * Comma-separated IP addresses and CIDR ranges of the reverse proxies in front of Wharf. Only a request whose TCP
+   * peer is one of them may set the client address (X-Forwarded-For) and the public host and scheme
+   * (X-Forwarded-Host/-Proto); from anyone else those headers are ignored. Empty (the default): none are trusted.
+   */
+  WHARF_TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      const entries = value.split(",").map((e) => e.trim()).filter(Boolean);
+      const bad = entries.filter((e) => !isIpOrCidr(e));
+      if (bad.length) {
+        ctx.addIssue({ code: "custom", message: `not an IP address or CIDR range: ${bad.join(", ")} (e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8)` });
+        return z.NEVER;
+      }
+      return entries;
+    }),
   WHARF_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   /** Failed sign-ins allowed per account and client address within one minute; the next one gets 429. */
   WHARF_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),

@@ -10,6 +10,7 @@ import { sha256Hex } from "@/lib/auth/secrets";
 import { env } from "@/lib/env";
 import { AppError, toErrorResponse } from "@/lib/errors";
 import { timedRoute, type RouteContext } from "@/lib/metrics/timed-route";
+import { clientAddressOf } from "./client-address";
 import { MAX_JSON_BYTES, hasNul, parseJsonBody, readBodyBytes } from "./read-body";
 
 export type { Principal } from "@/lib/auth/data/principals";
@@ -36,10 +37,13 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export const PUBLIC_ROUTE = Symbol.for("wharf.public-route");
 export const PROTECTED_ROUTE = Symbol.for("wharf.protected-route");
 
+/**
+ * Where a request came from: the client address as `clientAddressOf` resolves it (the TCP peer, or what trusted
+ * proxies forwarded), never an X-Forwarded-For anyone could send.
+ */
 export function requestContextOf(req: Request): RequestContext {
-  const forwarded = req.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
   return {
-    ip: forwarded || req.headers.get("x-real-ip") || null,
+    ip: clientAddressOf(req.headers).ip,
     userAgent: req.headers.get("user-agent")?.slice(0, 512) ?? null,
     requestId: req.headers.get("x-request-id")?.slice(0, 100) || randomUUID(),
   };
@@ -53,12 +57,16 @@ export function actorOf(p: Principal): Actor {
 
 /**
  * Cookie-authenticated writes must come from Wharf's own pages: the Origin must be Wharf's public URL or the same
- * origin as the request. Bearer-token requests carry no ambient authority, so they need no Origin.
+ * origin as the request. The request's own origin is its Host header and the socket's scheme, or X-Forwarded-Host/
+ * -Proto when a trusted proxy (WHARF_TRUSTED_PROXIES) sent it, never those headers from anyone else. Bearer-token
+ * requests carry no ambient authority, so they need no Origin.
  */
 export function checkSameOrigin(req: Request): void {
   const origin = req.headers.get("origin");
-  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  const proto = req.headers.get("x-forwarded-proto") ?? new URL(req.url).protocol.replace(":", "");
+  const client = clientAddressOf(req.headers);
+  const forwarded = (name: string) => (client.viaTrustedProxy ? req.headers.get(name)?.split(",")[0]?.trim() || null : null);
+  const host = forwarded("x-forwarded-host") ?? req.headers.get("host");
+  const proto = forwarded("x-forwarded-proto") ?? client.peer?.protocol ?? new URL(req.url).protocol.replace(":", "");
   const allowed = new Set([env().publicUrl, host ? `${proto}://${host}` : ""]);
   if (!origin || !allowed.has(origin)) {
     throw new AppError("CSRF_ORIGIN_MISMATCH", "This request must come from Wharf's own pages (Origin check failed).");

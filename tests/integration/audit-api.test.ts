@@ -6,14 +6,14 @@ import * as userRoute from "@/app/api/users/[id]/route";
 import * as usersRoute from "@/app/api/users/route";
 import { recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
 import { dbFor } from "@/lib/db/client";
-import { callRoute, createCaller, type Caller } from "../support/api";
+import { callRoute, createCaller, fromPeer, type Caller } from "../support/api";
 import { useTestDatabase } from "../support/test-db";
 
 const t = useTestDatabase();
 let admin: Caller;
 let approver: Caller;
 
-const CLIENT = { "x-forwarded-for": "203.0.113.7, 10.0.0.1", "user-agent": "audit-test/1.0", "x-request-id": "req-audit-42" };
+const CLIENT = { ...fromPeer("203.0.113.7"), "user-agent": "audit-test/1.0", "x-request-id": "req-audit-42" };
 
 async function page(query: string, as: Caller = approver) {
   const res = await callRoute(auditRoute.GET, { path: `/api/audit?${query}`, as });

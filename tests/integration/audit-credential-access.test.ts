@@ -11,7 +11,7 @@ import { recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event"
 import type { CredentialAccessPageView, CredentialAccessView, CredentialUsageView } from "@/lib/audit/credential-access";
 import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-credential";
 import { dbFor } from "@/lib/db/client";
-import { callRoute, createCaller, type Caller } from "../support/api";
+import { callRoute, createCaller, fromPeer, type Caller } from "../support/api";
 import { useTestDatabase } from "../support/test-db";
 
 const t = useTestDatabase();
@@ -54,7 +54,7 @@ beforeAll(async () => {
     path: `/api/targets/${target.id}/credentials`,
     params: { id: target.id },
     as: admin,
-    headers: { "x-forwarded-for": "10.1.2.3", "user-agent": "audit-test/1.0", "x-request-id": "req-store-1" },
+    headers: { ...fromPeer("10.1.2.3"), "user-agent": "audit-test/1.0", "x-request-id": "req-store-1" },
     body: { kind: "bearer-token", token: TOKEN },
   });
   expect(stored.status, stored.text).toBe(201);
@@ -77,7 +77,7 @@ beforeAll(async () => {
 describe("denied API tokens", () => {
   it("records unknown, revoked and expired tokens as auth.denied with the display prefix only, and answers 401", async () => {
     const unknown = `wharf_${"x".repeat(43)}`;
-    const res = await callRoute(accessRoute.GET, { path: "/api/credential-access", headers: { authorization: `Bearer ${unknown}`, "x-forwarded-for": "192.0.2.10", "user-agent": "curl/8", "x-request-id": "req-denied-1" } });
+    const res = await callRoute(accessRoute.GET, { path: "/api/credential-access", headers: { authorization: `Bearer ${unknown}`, ...fromPeer("192.0.2.10"), "user-agent": "curl/8", "x-request-id": "req-denied-1" } });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe("UNAUTHENTICATED");
     const row = await db().auditEvent.findFirstOrThrow({ where: { action: "auth.denied", ip: "192.0.2.10" } });
@@ -90,18 +90,18 @@ describe("denied API tokens", () => {
     expect(mk.status).toBe(201);
     const secret = mk.body.secret as string;
     await db().apiToken.update({ where: { id: mk.body.token.id as string }, data: { revokedAt: new Date() } });
-    expect((await callRoute(accessRoute.GET, { path: "/api/credential-access", headers: { authorization: `Bearer ${secret}`, "x-forwarded-for": "192.0.2.11" } })).status).toBe(401);
+    expect((await callRoute(accessRoute.GET, { path: "/api/credential-access", headers: { authorization: `Bearer ${secret}`, ...fromPeer("192.0.2.11") } })).status).toBe(401);
     const revoked = await db().auditEvent.findFirstOrThrow({ where: { action: "auth.denied", ip: "192.0.2.11" } });
     expect(revoked).toMatchObject({ actorId: mk.body.token.id, actorName: secret.slice(0, 12), subjectId: mk.body.token.id });
     expect(JSON.parse(revoked.details).reason).toBe("revoked");
 
     const mk2 = await callRoute(tokensRoute.POST, { method: "POST", path: "/api/tokens", as: admin, body: { name: "soon-expired", role: "viewer" } });
     await db().apiToken.update({ where: { id: mk2.body.token.id as string }, data: { expiresAt: new Date(Date.now() - 1000) } });
-    expect((await callRoute(accessRoute.GET, { path: "/api/credential-access", headers: { authorization: `Bearer ${mk2.body.secret as string}`, "x-forwarded-for": "192.0.2.12" } })).status).toBe(401);
+    expect((await callRoute(accessRoute.GET, { path: "/api/credential-access", headers: { authorization: `Bearer ${mk2.body.secret as string}`, ...fromPeer("192.0.2.12") } })).status).toBe(401);
     expect(JSON.parse((await db().auditEvent.findFirstOrThrow({ where: { action: "auth.denied", ip: "192.0.2.12" } })).details).reason).toBe("expired");
 
     // Not a Wharf token: recorded without any of its characters.
-    expect((await callRoute(accessRoute.GET, { path: "/api/credential-access", headers: { authorization: "Bearer ghp_SomeoneElsesSecret123", "x-forwarded-for": "192.0.2.13" } })).status).toBe(401);
+    expect((await callRoute(accessRoute.GET, { path: "/api/credential-access", headers: { authorization: "Bearer ghp_SomeoneElsesSecret123", ...fromPeer("192.0.2.13") } })).status).toBe(401);
     const foreign = await db().auditEvent.findFirstOrThrow({ where: { action: "auth.denied", ip: "192.0.2.13" } });
     expect(foreign.actorName).toBe("bearer (not a Wharf token)");
     expect(JSON.stringify(foreign)).not.toContain("ghp_");
@@ -111,16 +111,16 @@ describe("denied API tokens", () => {
     const count = (ip: string) => db().auditEvent.count({ where: { action: "auth.denied", ip } });
     const same = `wharf_${"y".repeat(43)}`;
     for (let i = 0; i < 5; i++) {
-      expect((await callRoute(accessRoute.GET, { path: "/api/credential-access", headers: { authorization: `Bearer ${same}`, "x-forwarded-for": "198.51.100.1" } })).status).toBe(401);
+      expect((await callRoute(accessRoute.GET, { path: "/api/credential-access", headers: { authorization: `Bearer ${same}`, ...fromPeer("198.51.100.1") } })).status).toBe(401);
     }
     expect(await count("198.51.100.1")).toBe(1);
     // The same token from another address is another row.
-    await callRoute(accessRoute.GET, { path: "/api/credential-access", headers: { authorization: `Bearer ${same}`, "x-forwarded-for": "198.51.100.2" } });
+    await callRoute(accessRoute.GET, { path: "/api/credential-access", headers: { authorization: `Bearer ${same}`, ...fromPeer("198.51.100.2") } });
     expect(await count("198.51.100.2")).toBe(1);
     // Random tokens from one address: capped per IP.
     for (let i = 0; i < 25; i++) {
       const random = `wharf_${i.toString(36).padStart(6, "0")}${"z".repeat(37)}`;
-      expect((await callRoute(accessRoute.GET, { path: "/api/credential-access", headers: { authorization: `Bearer ${random}`, "x-forwarded-for": "198.51.100.3" } })).status).toBe(401);
+      expect((await callRoute(accessRoute.GET, { path: "/api/credential-access", headers: { authorization: `Bearer ${random}`, ...fromPeer("198.51.100.3") } })).status).toBe(401);
     }
     expect(await count("198.51.100.3")).toBe(10);
   });

@@ -17,7 +17,7 @@ async function signIn(email: string, password: string, ip = "10.0.0.1") {
     path: "/api/auth/sign-in",
     body: { email, password },
     origin: ORIGIN,
-    headers: { "x-forwarded-for": ip },
+    peer: ip,
   });
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { PEER_HEADER, peerStampFor } from "@/lib/api/client-address";
 import { hashPassword, newSecretToken, sha256Hex } from "@/lib/auth/secrets";
 import type { TRole } from "@/lib/auth/roles";
 import { dbFor } from "@/lib/db/client";
@@ -24,9 +25,14 @@ export async function createCaller(role: TRole, opts: { password?: string } = {}
   return { userId: user.id, email, role, token };
 }
 
+/** Headers that make a request come from `address`, as Node's HTTP server stamps its TCP peer (lib/api/client-address.ts). */
+export function fromPeer(address: string): Record<string, string> {
+  return { [PEER_HEADER]: peerStampFor(address) };
+}
+
 /**
  * Calls a route handler the way Next does: a real Request, params as a promise. Pass `as` for a bearer token,
- * or `cookie` (with an Origin, like a browser) for session requests.
+ * or `cookie` (with an Origin, like a browser) for session requests; `peer` is the TCP peer's address.
  */
 export async function callRoute(
   handler: Handler,
@@ -39,9 +45,10 @@ export async function callRoute(
     cookie?: string;
     origin?: string;
     headers?: Record<string, string>;
+    peer?: string;
   } = {},
 ): Promise<{ status: number; body: any; headers: Headers; text: string }> {
-  const headers: Record<string, string> = { ...opts.headers };
+  const headers: Record<string, string> = { ...(opts.peer ? fromPeer(opts.peer) : {}), ...opts.headers };
   if (opts.as) headers.authorization = `Bearer ${opts.as.token}`;
   if (opts.cookie) headers.cookie = opts.cookie;
   if (opts.origin) headers.origin = opts.origin;

@@ -1,7 +1,7 @@
 import "server-only";
 import { notifyPullRepos } from "@/lib/agents/data/notify";
 import { createHash, randomBytes } from "node:crypto";
-import { recordAuditEvent, recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
+import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import { SYSTEM_ACTOR, type Actor, type RequestContext } from "@/lib/audit/schemas";
 import { keyIdOf, open, seal } from "@/lib/credentials/crypto";
 import { loadKeyring } from "@/lib/credentials/keyring";
@@ -20,6 +20,7 @@ import {
 } from "../webhooks";
 import { checkFetchableUrl, comparePushedCommit } from "../git-source";
 import { requestDeployment } from "./request-deployment";
+import { recordWebhookSignatureFailure } from "./webhook-signature-failures";
 
 /** The envelope context binds a sealed secret to its row: a ciphertext copied onto another binding does not open. */
 export function secretContext(bindingId: string): string {
@@ -219,9 +220,10 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
   });
   if (verified.length === 0) {
     const reason = bindings.length === 0 ? "no binding for this repository" : opts.headers.get(provider === "github" ? "x-hub-signature-256" : "x-gitlab-token") ? "bad signature" : "missing signature";
-    // Only deliveries naming a bound repository are recorded, so anonymous noise cannot flood the audit trail.
+    // Only deliveries naming a bound repository are recorded, so anonymous noise cannot flood the audit trail; those
+    // are capped per source (429 beyond) and overall, and the rest summarised.
     if (bindings.length > 0) {
-      await recordStandaloneAuditEvent({
+      throw await recordWebhookSignatureFailure({
         actor: { kind: "system", id: null, name: `${provider} webhook` },
         action: "webhook.rejected",
         subjectType: "webhook",
