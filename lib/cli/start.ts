@@ -1,6 +1,6 @@
 // `npm start`: one command from a fresh clone to a working Wharf — applies migrations, starts the sandbox cluster,
 // seeds demo data into an empty database, builds the dashboard when the sources changed, and serves it.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { ensureMasterKey } from "@/lib/credentials/keyring";
@@ -8,6 +8,7 @@ import { migrateDatabase } from "@/lib/db/migrate";
 import { redactUrl } from "@/lib/db/url";
 import { env } from "@/lib/env";
 import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
+import { ensurePortFree, spawnTethered, watchParent } from "./child-lifecycle";
 import { startDemoAgent } from "./demo-pull";
 import { seedIfEmpty } from "./seed-demo";
 
@@ -39,7 +40,7 @@ function buildIsCurrent(): boolean {
 
 function run(cmd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...extraEnv } });
+    const child = spawnTethered(cmd, args, { env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...extraEnv } });
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args.join(" ")} exited with ${code}`))));
     child.on("error", reject);
   });
@@ -47,6 +48,8 @@ function run(cmd: string, args: string[], extraEnv: Record<string, string> = {})
 
 async function main(): Promise<void> {
   const e = env();
+  // Before minutes of migrations and building: a taken port is one line, not Next's stack trace at the very end.
+  await ensurePortFree(e.PORT);
   fs.mkdirSync(e.dataDir, { recursive: true });
   ensureMasterKey();
 
@@ -93,9 +96,13 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+  // The launcher (tsx) killed outright: stop as on Ctrl-C. This process killed outright: the tethers stop the children.
+  watchParent(stop);
 
-  const server = spawn(nextBin, ["start", "-p", String(e.PORT)], {
-    stdio: ["ignore", "pipe", "inherit"],
+  // Checked again: a build can take minutes, and something may have taken the port meanwhile.
+  await ensurePortFree(e.PORT);
+  const server = spawnTethered(nextBin, ["start", "-p", String(e.PORT)], {
+    stdout: "pipe",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
   });
   children.push(server);
