@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, devices } from "@playwright/test";
@@ -82,6 +83,8 @@ export default defineConfig({
         WHARF_OIDC_DISPLAY_NAME: E2E_OIDC.name,
         // The scope sweeper would add credential.decrypted rows at its own pace; the access log tests count them.
         WHARF_SCOPE_CHECK_INTERVAL: "off",
+        // pull.spec.ts registers file:// repositories it makes under the temp directory; the demo agent may read them.
+        WHARF_GIT_LOCAL_ROOTS: os.tmpdir(),
       },
     },
   ],

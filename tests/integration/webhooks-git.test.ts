@@ -5,6 +5,7 @@ import * as bindingRoute from "@/app/api/targets/[id]/repo-bindings/[bindingId]/
 import * as bindingsRoute from "@/app/api/targets/[id]/repo-bindings/route";
 import * as webhookRoute from "@/app/api/webhooks/git/route";
 import { dbFor } from "@/lib/db/client";
+import { resetEnvCache } from "@/lib/env";
 import { githubSignature } from "@/lib/deployments/webhooks";
 import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
 import { callRoute, createCaller, type Caller } from "../support/api";
@@ -243,6 +244,36 @@ describe("POST /api/webhooks/git", () => {
 });
 
 describe("repository bindings API", () => {
+  it("refuses, with 422 on repoUrl, a push binding to a file:// path outside WHARF_GIT_LOCAL_ROOTS and URLs with credentials", async () => {
+    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const path = `/api/targets/${target.targetId}/repo-bindings`;
+    const create = (repoUrl: string) => callRoute(bindingsRoute.POST, { method: "POST", path, params: { id: target.targetId }, body: { repoUrl, branch: "main" }, as: admin });
+    const saved = process.env.WHARF_GIT_LOCAL_ROOTS;
+    try {
+      delete process.env.WHARF_GIT_LOCAL_ROOTS;
+      resetEnvCache();
+      // Wharf's own checkout, and a path that does not exist: refused alike.
+      const own = await create(`file://${process.cwd()}`);
+      const missing = await create(`file://${process.cwd()}/no/such/repo`);
+      expect([own.status, missing.status]).toEqual([422, 422]);
+      expect(own.body.error.fields.repoUrl).toEqual(missing.body.error.fields.repoUrl);
+      for (const url of ["https://user:pass@git.example.com/a.git", "https://ghp_token@git.example.com/a.git"]) {
+        const res = await create(url);
+        expect(res.status).toBe(422);
+        expect(Object.keys(res.body.error.fields)).toEqual(["repoUrl"]);
+      }
+      process.env.WHARF_GIT_LOCAL_ROOTS = git.baseDir;
+      resetEnvCache();
+      const repo = await git.createRepo(`local-${Date.now()}`);
+      expect((await create(repo.fileUrl)).status).toBe(201);
+    } finally {
+      if (saved === undefined) delete process.env.WHARF_GIT_LOCAL_ROOTS;
+      else process.env.WHARF_GIT_LOCAL_ROOTS = saved;
+      resetEnvCache();
+    }
+    expect(await db().repoBinding.count({ where: { targetId: target.targetId } })).toBe(1);
+  });
+
   it("creates (secret shown once), lists without secrets, refuses duplicates and non-admins, deletes", async () => {
     const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
     const path = `/api/targets/${target.targetId}/repo-bindings`;
