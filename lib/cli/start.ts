@@ -38,9 +38,19 @@ function buildIsCurrent(): boolean {
   return fs.existsSync(id) && fs.statSync(id).mtimeMs >= newestSourceMtime();
 }
 
+/**
+ * The environment of `npm start`'s two children, `next build` and `next start` (the dashboard): they are Wharf itself,
+ * not tools, and read its configuration (DATABASE_URL, WHARF_MASTER_KEY, …) through lib/env.ts, so they get this
+ * process's environment. Nothing else does: tools (git, kubectl, tar) run through lib/process/run-tool.ts with a
+ * minimal one, and the sandbox and the demo agent run in this process (the agent with its own file:// roots).
+ */
+function wharfChildEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...extra };
+}
+
 function run(cmd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawnTethered(cmd, args, { env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...extraEnv } });
+    const child = spawnTethered(cmd, args, { env: wharfChildEnv(extraEnv) });
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args.join(" ")} exited with ${code}`))));
     child.on("error", reject);
   });
@@ -103,7 +113,7 @@ async function main(): Promise<void> {
   await ensurePortFree(e.PORT);
   const server = spawnTethered(nextBin, ["start", "-p", String(e.PORT)], {
     stdout: "pipe",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+    env: wharfChildEnv({ NODE_ENV: "production" }),
   });
   children.push(server);
   let announced = false;
