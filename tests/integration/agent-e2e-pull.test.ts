@@ -66,7 +66,7 @@ async function pullSetup(opts: { requiredApprovals?: number; allowTokenApprovals
   const target = await createPullTarget(opts);
   await db().target.update({ where: { id: target.id }, data: { defaultNamespace: ns } });
   const agentCaller = await createEnrolledAgent(admin, [target.id]);
-  const kubeClient = await agentClusterAccess(kube.sandbox, kube.client, [ns], `agent-${ns}`);
+  const kubeClient = await agentClusterAccess(kube.cluster, kube.client, [ns], `agent-${ns}`);
   const repo = await git.createRepo(`${ns}.git`);
   return { ns, target, agentCaller, kubeClient, repo };
 }
@@ -185,13 +185,59 @@ describe("agent ↔ dashboard routes over HTTP (route server, real database, san
     }
   });
 
+  it("approval-gated target: a deployer's change of path and prune after approval applies nothing of the new folder until approved", async () => {
+    const { ns, target, agentCaller, kubeClient, repo } = await pullSetup({ requiredApprovals: 1, allowTokenApprovals: true });
+    const approver = await createCaller("approver");
+    const deployer = await createCaller("deployer");
+    const intruder = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: intruder\ndata:\n  a: b\n";
+    await repo.commit({ files: { ...appManifests({ value: "approved" }), "other/intruder.yaml": intruder }, author: { name: "Dev", email: "dev@example.com" }, message: "two folders" });
+    const intruderLive = () => kube.client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "intruder" });
+    const pendingFor = (repoId: string, gitPath: string) =>
+      eventually(
+        () => db().deployment.findFirst({ where: { pullRepoId: repoId, sourceKind: "pull-revision", state: "pending-approval", gitPath } }).then((d) => d ?? undefined),
+        `pending request for ${gitPath}`,
+      );
+    const agent = await startTestAgent({ wharfUrl: server.url, credential: agentCaller.token, kubeClient });
+    try {
+      const repoId = await register(target.id, repo);
+      const first = await pendingFor(repoId, "deploy");
+      expect((await http("POST", `/api/deployments/${first.id}/approvals`, approver, { decision: "approved" })).status).toBe(201);
+      await eventually(async () => ((await configValue(kube.client, ns)) === "approved" ? true : undefined), "approved revision applied");
+
+      const patched = await http("PATCH", `/api/repos/${repoId}`, deployer, { path: "other", prune: false });
+      expect(patched.status).toBe(200);
+      const second = await pendingFor(repoId, "other");
+      expect(second.revision).not.toBe(first.revision);
+      await agent.syncNow(repoId);
+      expect(await intruderLive()).toBeUndefined();
+      // The reported symptom was a "drift corrected … (object missing)" that applied the new folder: self-heal now
+      // restores the approved folder's object only.
+      await kube.client.delete({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "web-config" });
+      await agent.syncNow(repoId);
+      expect(await configValue(kube.client, ns)).toBe("approved");
+      expect(await intruderLive()).toBeUndefined();
+      const status = await http<{ state: string }>("GET", `/api/targets/${target.id}/pull-status`, admin);
+      expect(status.status).toBe(200);
+      expect(status.body.state).not.toBe("in-sync");
+      expect((await db().repoStatus.findUniqueOrThrow({ where: { repoId } })).state).not.toBe("in-sync");
+
+      expect((await http("POST", `/api/deployments/${second.id}/approvals`, approver, { decision: "approved" })).status).toBe(201);
+      await eventually(async () => ((await intruderLive()) ? true : undefined), "approved spec applied");
+      // Prune was switched off with it: the first folder's objects stay.
+      expect(await configValue(kube.client, ns)).toBe("approved");
+      await eventually(async () => ((await db().repoStatus.findUnique({ where: { repoId } }))?.state === "in-sync" ? true : undefined), "in sync with the new spec");
+    } finally {
+      await agent.stop();
+    }
+  });
+
   it("enrols with the one-time token on first start, keeps the credential (0600) and uses it after a restart", async () => {
     const ns = uniqueName("e2e");
     const target = await createPullTarget();
     await db().target.update({ where: { id: target.id }, data: { defaultNamespace: ns } });
     const created = await http<{ secret: string }>("POST", "/api/agents", admin, { name: `enrol-${ns}`, targetIds: [target.id] });
     expect(created.status).toBe(201);
-    const kubeClient = await agentClusterAccess(kube.sandbox, kube.client, [ns], `agent-${ns}`);
+    const kubeClient = await agentClusterAccess(kube.cluster, kube.client, [ns], `agent-${ns}`);
     const repo = await git.createRepo(`${ns}.git`);
     const sha = await repo.commit({ files: appManifests({ value: "enrolled" }), author: { name: "A", email: "a@example.com" } });
     const persisted: string[] = [];
