@@ -115,6 +115,7 @@ describe("npm start's children die with it", { timeout: 60_000 }, () => {
         WHARF_DATA_DIR: dataDir,
         DATABASE_URL: `file:${path.join(dataDir, "wharf.db")}`,
         WHARF_SANDBOX: "off",
+        NODE_ENV: "production",
       });
       let stderr = "";
       let stdout = "";
