@@ -85,6 +85,20 @@ function isTrusted(address: string): boolean {
   return trustedProxies().check(address, isIP(address) === 6 ? "ipv6" : "ipv4");
 }
 
+let warned = false;
+
+/**
+ * Says once per process that a forwarded address was ignored. Next sets X-Forwarded-For to the peer when the client
+ * sent none, so only a different value means a proxy (or someone posing as one) is in front: behind a real proxy that
+ * is not configured, every client would share the proxy's address, sign-in limits included.
+ */
+function warnIfProxied(peer: string, headers: Headers): void {
+  const forwarded = headers.get("x-forwarded-for");
+  if (warned || !forwarded || normalizeAddress(forwarded.split(",")[0] ?? "") === peer) return;
+  warned = true;
+  console.warn(`[wharf] ignoring X-Forwarded-For from ${peer}, which is not in WHARF_TRUSTED_PROXIES; if it is your reverse proxy, list it there`);
+}
+
 export interface ClientAddress {
   /** The client's address for audit rows and rate limits; null when the peer is unknown. */
   ip: string | null;
@@ -101,7 +115,10 @@ export interface ClientAddress {
  */
 export function clientAddressOf(headers: Headers): ClientAddress {
   const peer = peerOf(headers);
-  if (!peer || !isTrusted(peer.address)) return { ip: peer?.address ?? null, viaTrustedProxy: false, peer };
+  if (!peer || !isTrusted(peer.address)) {
+    if (peer) warnIfProxied(peer.address, headers);
+    return { ip: peer?.address ?? null, viaTrustedProxy: false, peer };
+  }
   const chain = (headers.get("x-forwarded-for") ?? "").split(",");
   let client = peer.address;
   for (let i = chain.length - 1; i >= 0; i--) {
