@@ -24,15 +24,40 @@ export default defineConfig({
       },
       {
         resolve,
-        // Kubernetes tests: the sandbox API server, lib/kube and the pull agent against it; no database.
-        test: { name: "kube", include: ["tests/kube/**/*.test.ts"], testTimeout: 60_000, hookTimeout: 60_000 },
+        // Kubernetes tests: lib/kube and the pull agent against the sandbox API server (and its own tests); no database.
+        test: {
+          name: "kube",
+          include: ["tests/kube/**/*.test.ts"],
+          // startRealCluster()'s own tests belong to the real leg.
+          exclude: ["tests/kube/real-cluster.test.ts"],
+          env: { WHARF_TEST_CLUSTER: "sandbox" },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve,
+        // The same suite against a real control plane (lib/kube/real-cluster), one for the whole run. The sandbox's own
+        // tests do not apply there: sandbox-api and sandbox-client test its internals (store compaction, clock, throttle),
+        // sandbox-kubectl its emulation as kubectl sees it, on a cluster of its own (exact namespace lists, fixed names).
+        // Skipped loudly without the binaries, unless WHARF_REQUIRE_REAL_CLUSTER=1 (CI).
+        test: {
+          name: "kube-real",
+          include: ["tests/kube/**/*.test.ts"],
+          exclude: ["tests/kube/sandbox-*.test.ts"],
+          env: { WHARF_TEST_CLUSTER: "real" },
+          globalSetup: ["tests/support/real-cluster-global-setup.ts"],
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+        },
       },
       {
         resolve,
         test: {
           name: "integration-sqlite",
           include: ["tests/integration/**/*.test.ts"],
-          env: { WHARF_TEST_DB: "sqlite" },
+          // Matrix: SQLite with the sandbox, PostgreSQL with the real control plane (ARCHITECTURE.md, "Test legs").
+          env: { WHARF_TEST_DB: "sqlite", WHARF_TEST_CLUSTER: "sandbox" },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -42,8 +67,8 @@ export default defineConfig({
         test: {
           name: "integration-postgresql",
           include: ["tests/integration/**/*.test.ts"],
-          env: { WHARF_TEST_DB: "postgresql" },
-          globalSetup: ["tests/support/postgres-global-setup.ts"],
+          env: { WHARF_TEST_DB: "postgresql", WHARF_TEST_CLUSTER: "real" },
+          globalSetup: ["tests/support/postgres-global-setup.ts", "tests/support/real-cluster-global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

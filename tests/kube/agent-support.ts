@@ -3,13 +3,13 @@ import os from "node:os";
 import path from "node:path";
 import { startAgent, type AgentOptions, type RunningAgent } from "@/lib/agent/agent";
 import { applyManifests, type KubeClient, type KubeObject } from "@/lib/kube";
-import { clientFor, type Sandbox } from "./lib-support";
+import { clientFor, type TestCluster } from "./lib-support";
 
 /**
- * Gives a pull agent least-privilege access to `namespaces` on the sandbox, as deploy/agent/ does in a real cluster:
+ * Gives a pull agent least-privilege access to `namespaces` on the test cluster, as deploy/agent/ does in a real cluster:
  * a ServiceAccount bound to the `admin` ClusterRole by a RoleBinding in each namespace. Returns a client using its token.
  */
-export async function agentClusterAccess(sandbox: Sandbox, admin: KubeClient, namespaces: string[], name: string): Promise<KubeClient> {
+export async function agentClusterAccess(cluster: TestCluster, admin: KubeClient, namespaces: string[], name: string): Promise<KubeClient> {
   const sa = { namespace: "kube-system", name };
   const objects: KubeObject[] = [
     ...namespaces.map((ns) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } })),
@@ -24,7 +24,7 @@ export async function agentClusterAccess(sandbox: Sandbox, admin: KubeClient, na
   ];
   const report = await applyManifests(admin, objects, { fieldManager: "test-setup" });
   if (!report.ok) throw new Error(`RBAC setup failed: ${JSON.stringify(report.results.filter((r) => r.action === "failed"))}`);
-  return clientFor(sandbox, sandbox.mintToken({ serviceAccount: sa, expirationSeconds: 86_400 }));
+  return clientFor(cluster, await cluster.mintToken({ serviceAccount: sa, expirationSeconds: 86_400 }));
 }
 
 /** Starts an agent with a fresh state directory (or the given one) and quick backoff; collects its log lines. */

@@ -1,31 +1,39 @@
-import { startSandbox } from "@/lib/kube/sandbox";
+import { randomBytes } from "node:crypto";
+import type { SandboxOptions } from "@/lib/kube/sandbox";
 import { createKubeClient, kubeConfigFor, type KubeClient, type KubeClientOptions, type KubeObject } from "@/lib/kube";
+import { startTestCluster, type TestCluster } from "../support/cluster";
 
-export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
+export type { TestCluster };
 
-/** A sandbox cluster plus an admin lib/kube client talking to it over HTTPS with a bearer token. */
-export async function startKube(sandboxOptions: Record<string, unknown> = {}, clientOptions: KubeClientOptions = {}) {
-  const sandbox = await startSandbox({ port: 0, rolloutDelayMs: 300, ...sandboxOptions } as Parameters<typeof startSandbox>[0]);
-  const client = clientFor(sandbox, sandbox.adminToken, clientOptions);
+/**
+ * The project's cluster (the sandbox, or the shared real control plane: tests/support/cluster.ts) plus an admin
+ * lib/kube client talking to it over HTTPS with a bearer token. `sandboxOptions` only shape a sandbox.
+ */
+export async function startKube(sandboxOptions: SandboxOptions = {}, clientOptions: KubeClientOptions = {}) {
+  const cluster = await startTestCluster({ rolloutDelayMs: 300, ...sandboxOptions });
+  const client = clientFor(cluster, cluster.adminToken, clientOptions);
   return {
-    sandbox,
+    cluster,
     client,
     async stop() {
       await client.close();
-      await sandbox.stop();
+      await cluster.stop();
     },
   };
 }
 
-export function clientFor(sandbox: Sandbox, token: string, opts: KubeClientOptions = {}): KubeClient {
-  return createKubeClient(kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token }), opts);
+export function clientFor(cluster: Pick<TestCluster, "url" | "caPem">, token: string, opts: KubeClientOptions = {}): KubeClient {
+  return createKubeClient(kubeConfigFor({ name: "test-cluster", server: cluster.url, caPem: cluster.caPem, token }), opts);
 }
 
 let counter = 0;
-/** A namespace name unique within the test run. */
+// Random per module instance: on the real leg many files share one cluster, and a worker process that runs several
+// files re-evaluates this module for each, so a pid and a counter alone would repeat.
+const run = randomBytes(3).toString("hex");
+/** A namespace name unique within the test run (and on the shared real control plane). */
 export function uniqueName(prefix: string): string {
   counter++;
-  return `${prefix}-${process.pid % 10000}-${counter}`;
+  return `${prefix}-${run}-${counter}`;
 }
 
 export function namespace(name: string): KubeObject {

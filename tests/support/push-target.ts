@@ -5,7 +5,15 @@ import { SYSTEM_ACTOR, NO_REQUEST } from "@/lib/audit/schemas";
 import { saveCredential } from "@/lib/credentials/data/store-credential";
 import { dbFor } from "@/lib/db/client";
 import { applyManifests, createKubeClient, kubeConfigFor, type KubeObject } from "@/lib/kube";
-import type { Sandbox } from "@/lib/kube/sandbox";
+import type { MintTokenOptions } from "@/lib/kube/sandbox";
+
+/** The sandbox, or either leg's TestCluster (tests/support/cluster.ts): what a push target needs of a cluster. */
+export interface PushTargetCluster {
+  url: string;
+  caPem: string;
+  adminToken: string;
+  mintToken(opts: MintTokenOptions): string | Promise<string>;
+}
 
 export interface SandboxPushTarget {
   targetId: string;
@@ -36,11 +44,11 @@ export function selfTokenRbac(sa: { namespace: string; name: string }): KubeObje
 }
 
 /**
- * A push target on the sandbox cluster, set up the way a platform team would: a ServiceAccount bound to the `admin`
+ * A push target on the test cluster (sandbox or real), set up the way a platform team would: a ServiceAccount bound to the `admin`
  * ClusterRole in each allowed namespace only (or cluster-admin when asked), its token stored through the vault.
  */
 export async function createSandboxPushTarget(
-  sandbox: Sandbox,
+  cluster: PushTargetCluster,
   opts: {
     databaseUrl: string;
     namespaces?: string[];
@@ -57,7 +65,7 @@ export async function createSandboxPushTarget(
   const namespaces = opts.namespaces ?? [`app-${suffix}`];
   const sa = { namespace: "kube-system", name: `wharf-${suffix}` };
   const admin = createKubeClient(
-    kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }),
+    kubeConfigFor({ name: "test-cluster", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }),
   );
   const rbac: KubeObject[] = [
     ...namespaces.map((ns) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } })),
@@ -80,18 +88,18 @@ export async function createSandboxPushTarget(
     ...(opts.canRequestOwnToken ? selfTokenRbac(sa) : []),
   ];
   const report = await applyManifests(admin, rbac, { fieldManager: "test-setup" });
-  if (!report.ok) throw new Error(`sandbox RBAC setup failed: ${JSON.stringify(report.results.filter((r) => r.action === "failed"))}`);
+  if (!report.ok) throw new Error(`push target RBAC setup failed: ${JSON.stringify(report.results.filter((r) => r.action === "failed"))}`);
   await admin.close();
 
-  const token = sandbox.mintToken({ serviceAccount: sa, expirationSeconds: 86_400 });
+  const token = await cluster.mintToken({ serviceAccount: sa, expirationSeconds: 86_400 });
   const db = dbFor(opts.databaseUrl);
   const target = await db.target.create({
     data: {
       name,
       environment: opts.environment ?? "dev",
       mode: "push",
-      serverUrl: sandbox.url,
-      caBundle: sandbox.caPem,
+      serverUrl: cluster.url,
+      caBundle: cluster.caPem,
       defaultNamespace: namespaces[0]!,
       allowedNamespaces: JSON.stringify(namespaces),
       allowClusterScoped: !!opts.allowClusterScoped,

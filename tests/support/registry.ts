@@ -119,6 +119,10 @@ export async function startRegistry(opts: { auth?: "none" | "token" } = {}): Pro
     authConfig = `auth:\n  token:\n    realm: http://127.0.0.1:${tokenPort}/token\n    service: ${service}\n    issuer: ${issuerName}\n    rootcertbundle: ${made.certPath}\n`;
   }
 
+  // Without this check a missing binary is an unhandled 'error' event (spawn ENOENT) that takes the worker down.
+  if (!fs.existsSync("/usr/bin/docker-registry")) {
+    throw new Error("/usr/bin/docker-registry is missing: install the Debian package docker-registry (npm test's preflight does, as root)");
+  }
   let child: ChildProcess | undefined;
   let port = 0;
   for (let attempt = 0; attempt < 5 && !child; attempt++) {

@@ -12,8 +12,8 @@ export interface KubectlResult {
   stderr: string;
 }
 
-/** Runs /usr/bin/kubectl against the sandbox with its own discovery cache (tests run in parallel). */
-export async function kubectlRunner(sandbox: Sandbox): Promise<(args: string[], opts?: { token?: string; input?: string }) => Promise<KubectlResult>> {
+/** Runs /usr/bin/kubectl against a cluster (the sandbox or the real one) with its own discovery cache (tests run in parallel). */
+export async function kubectlRunner(sandbox: Pick<Sandbox, "kubeconfigPath">): Promise<(args: string[], opts?: { token?: string; input?: string }) => Promise<KubectlResult>> {
   const cacheDir = await mkdtemp(path.join(os.tmpdir(), "wharf-kubectl-cache-"));
   return (args, opts = {}) =>
     new Promise((resolve) => {
@@ -48,7 +48,7 @@ export interface RawResponse {
 
 /** Plain HTTPS request to the sandbox (bearer token, verified against its CA). */
 export function rawRequest(
-  sandbox: Sandbox,
+  sandbox: Pick<Sandbox, "url" | "caPem" | "adminToken">,
   method: string,
   urlPath: string,
   opts: { body?: unknown; contentType?: string; accept?: string; token?: string | null } = {},
