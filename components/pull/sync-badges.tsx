@@ -1,5 +1,5 @@
 import { Badge, type BadgeTone } from "@/components/ui/badge";
-import type { TRepoState, TSyncResult } from "@/lib/agent/protocol";
+import { specDigestOfRevision, type TRepoState, type TSyncResult } from "@/lib/agent/protocol";
 import type { AgentState } from "@/lib/agents/schemas";
 import type { PullOverallState } from "@/lib/sync/schemas";
 
@@ -60,8 +60,13 @@ export function ago(iso: string | null, now = Date.now()): string {
   return `${Math.round(s / 86_400)} d ago`;
 }
 
+/**
+ * A revision id for a table cell: the commit's first 10 characters, the image tags, and the first 8 of the spec
+ * digest (a changed path or branch of the same commit is another revision, and must read as one).
+ */
 export function shortRevision(rev: string | null): string {
   if (!rev) return "—";
-  const [sha, images] = rev.split("+");
-  return `${(sha ?? "").slice(0, 10)}${images ? ` + ${images}` : ""}`;
+  const spec = specDigestOfRevision(rev);
+  const [sha, images] = (spec === null ? rev : rev.slice(0, rev.indexOf("@"))).split("+");
+  return `${(sha ?? "").slice(0, 10)}${images ? ` + ${images}` : ""}${spec ? ` @${spec.slice(0, 8)}` : ""}`;
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { HEARTBEAT_INTERVAL_MS, ZImagePolicy, commitOfRevision, revisionIdOf, specDigestOfRevision, specOf } from "@/lib/agent/protocol";
 import { specDigestOf } from "@/lib/agent/spec";
 import { parseRevisionId } from "@/lib/agent/sync";
+import { shortRevision } from "@/components/pull/sync-badges";
 import { ZRegisterRepo } from "@/lib/repos/schemas";
 import { agentStateOf, isAgentStale } from "@/lib/agents/schemas";
 import { agentInstallSnippet } from "@/lib/agents/snippet";
@@ -105,6 +106,13 @@ describe("repository specs in revision ids", () => {
     expect(commitOfRevision("abc@d1")).toBe("abc");
     expect(specDigestOfRevision("abc+web=1.2.0")).toBeNull();
     expect(parseRevisionId("abc+web=1.2.0")).toEqual({ sha: "abc", images: { web: "1.2.0" }, specDigest: null });
+  });
+
+  it("read short in tables: commit, tags, and the start of the spec digest", () => {
+    const sha = "0123456789abcdef0123456789abcdef01234567";
+    expect(shortRevision(revisionIdOf(sha, { web: "1.2.0" }, "fedcba9876543210fedcba9876543210"))).toBe("0123456789 + web=1.2.0 @fedcba98");
+    expect(shortRevision(revisionIdOf(sha, {}, "fedcba9876543210fedcba9876543210"))).toBe("0123456789 @fedcba98");
+    expect(shortRevision(sha)).toBe("0123456789");
   });
 });
 
