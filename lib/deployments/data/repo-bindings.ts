@@ -251,7 +251,10 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
   const verifiedIds = verified.map((b) => b.id).sort();
   const deliveryKey = `${provider}:sha256-${createHash("sha256").update(`${bodySha256}\n${verifiedIds.join(",")}`).digest("hex")}`;
   const deliveryId = `${provider}:${event.deliveryId ?? `sha256-${bodySha256}`}`;
-  if (await db().webhookDelivery.findUnique({ where: { id: deliveryKey }, select: { id: true } })) return { status: 200, body: { ignored: "replay", deliveryId } };
+  // The provider's id is kept too: a redelivery it makes is ignored even if the body differs in some byte. Ids are
+  // random, so nobody can reserve a future delivery's id with an old body.
+  const deliveryKeys = [deliveryKey, ...(event.deliveryId ? [`${provider}:id:${event.deliveryId}`] : [])];
+  if (await db().webhookDelivery.findFirst({ where: { id: { in: deliveryKeys } }, select: { id: true } })) return { status: 200, body: { ignored: "replay", deliveryId } };
 
   const actor = webhookActor(event);
   let decided: { accepted: typeof matching; stale: StalePush[]; failed: WebhookRequestedDeployment[] } | undefined;
@@ -261,7 +264,7 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
       const current = attempt === 0 ? matching : await db().repoBinding.findMany({ where: { id: { in: matching.map((b) => b.id) } }, include: { target: { select: { mode: true, name: true } } } });
       const decision = await orderPush(current, event, commitSha);
       decided = await db().$transaction(async (tx) => {
-        await tx.webhookDelivery.create({ data: { id: deliveryKey, provider } });
+        for (const id of deliveryKeys) await tx.webhookDelivery.create({ data: { id, provider } });
         // Compare-and-set: the binding still holds the commit the decision was made against, or nothing moves.
         for (const b of decision.accepted) {
           const { count } = await tx.repoBinding.updateMany({ where: { id: b.id, lastCommitSha: b.lastCommitSha }, data: { lastCommitSha: commitSha } });
@@ -342,7 +345,7 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
     // were (only if nothing moved them since), so the provider's redelivery works.
     await db()
       .$transaction(async (tx) => {
-        await tx.webhookDelivery.delete({ where: { id: deliveryKey } });
+        await tx.webhookDelivery.deleteMany({ where: { id: { in: deliveryKeys } } });
         for (const b of accepted) await tx.repoBinding.updateMany({ where: { id: b.id, lastCommitSha: commitSha }, data: { lastCommitSha: b.lastCommitSha } });
       })
       .catch(() => undefined);
