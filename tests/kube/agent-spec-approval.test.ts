@@ -80,6 +80,29 @@ describe("pull agent: a changed spec on an approval-gated target", () => {
     }
   });
 
+  it("without approvals, a changed path re-syncs at once, with no new commit", async () => {
+    const ns = uniqueName("spec");
+    const repo = await git.createRepo(`${ns}.git`);
+    const first = await repo.commit({ files: { ...appManifests({ value: "v1" }), "other/intruder.yaml": INTRUDER }, author: AUTHOR, message: "first" });
+    const agentClient = await agentClusterAccess(kube.cluster, kube.client, [ns], `agent-${ns}`);
+    const wharf = await startFakeWharf();
+    const repoId = `repo-${ns}`;
+    wharf.setTargets([targetAssignment({ targetId: `target-${ns}`, defaultNamespace: ns, repos: [repoAssignment({ repoId, url: repo.url, path: "deploy", pollIntervalSeconds: 3600 })] })]);
+    const agent = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: agentClient });
+    try {
+      await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === first);
+      wharf.updateRepo(repoId, { path: "other" });
+      const resynced = await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === first && e.revision.id?.endsWith(`@${specDigestOf({ ...specOf(repoAssignment({ repoId, url: repo.url })), path: "other" })}`) === true);
+      expect(resynced.counts).toMatchObject({ created: 1 });
+      expect(await get(kube.client, ns, "intruder")).toBeDefined();
+      // prune is on: the first folder's objects went with the change.
+      expect(await get(kube.client, ns, "web-config")).toBeUndefined();
+    } finally {
+      await agent.stop();
+      await wharf.stop();
+    }
+  });
+
   it("refuses settings that do not hash to the approved revision's digest", async () => {
     const ns = uniqueName("spec");
     const repo = await git.createRepo(`${ns}.git`);
