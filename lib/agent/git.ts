@@ -141,16 +141,13 @@ export class GitCache {
       // changed in Wharf maps to a new mirror anyway.
       await this.#run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url, `+refs/heads/${branch}:refs/heads/${branch}`], { cwd: dir, allowFile });
     } catch (err) {
-      const failure = classifyGitFailure(err);
-      if (failure === "ref-missing") throw new AgentError("GIT_BRANCH_MISSING", `branch ${branch} not found in ${redactUrls(url)}`);
+      if (classifyGitFailure(err) === "ref-missing") throw new AgentError("GIT_BRANCH_MISSING", `branch ${branch} not found in ${redactUrls(url)}`);
+      // One message for a closed port, an empty reply, a timeout, a missing repository or anything else the remote
+      // said: the sync history is shown in Wharf, and git's words there would let whoever registers URLs scan the
+      // cluster's network. git's reason goes to the agent's log.
       const reason = err instanceof ToolError ? toolReason(err.stderr || err.reason) : String(err);
-      if (failure === "unreachable") {
-        // One message for a closed port, an empty reply, a timeout or a missing repository: the sync history is
-        // shown in Wharf, and git's words there would let whoever registers URLs scan the cluster's network.
-        this.#opts.log?.(`git: fetch of ${redactUrls(url)} failed: ${reason}`);
-        throw new AgentError("GIT_UNREACHABLE", `could not reach the repository ${redactUrls(url)}`);
-      }
-      throw new AgentError("GIT_FAILED", `git fetch of ${redactUrls(url)} failed: ${reason}`);
+      this.#opts.log?.(`git: fetch of ${redactUrls(url)} failed: ${reason}`);
+      throw new AgentError("GIT_UNREACHABLE", `could not reach the repository ${redactUrls(url)}`);
     }
   }
 
