@@ -107,13 +107,18 @@ async function recordDeniedBearer(req: Request, request: RequestContext): Promis
   }
 }
 
-async function flatParams(ctx: RouteContext | undefined): Promise<Record<string, string>> {
+/**
+ * The route parameters for the handler, after the boundary's NUL rule for everything in the URL: no id contains
+ * NUL (and PostgreSQL could not even compare one), so such a path names nothing (404); a NUL in the query string is
+ * 422 here too, for handlers that read `URL.searchParams` themselves (the OIDC callback's `state`).
+ */
+async function routeParamsOf(req: Request, ctx: RouteContext | undefined): Promise<Record<string, string>> {
   // Next passes a context without params to routes that have no dynamic segments.
   const raw = (ctx?.params ? await ctx.params : undefined) ?? {};
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) if (typeof v === "string") out[k] = v;
-  // No id contains NUL (and PostgreSQL could not even compare one): such a path names nothing.
   if (hasNul(Object.values(out))) throw new AppError("NOT_FOUND", "Not found.");
+  searchParamsOf(req);
   return out;
 }
 
@@ -160,7 +165,7 @@ export function withAuth(
         });
         throw new AppError("FORBIDDEN", `Your role (${auth.principal.role}) does not allow this (${opts.permission}).`);
       }
-      const result = await handler({ req, principal: auth.principal, actor, request, params: await flatParams(ctx) });
+      const result = await handler({ req, principal: auth.principal, actor, request, params: await routeParamsOf(req, ctx) });
       return respond(result, opts.successStatus);
     } catch (err) {
       return errorResponse(err, request.requestId);
@@ -175,7 +180,7 @@ export function withPublic(handler: (ctx: PublicHandlerContext) => Promise<Resul
     const request = requestContextOf(req);
     try {
       if (!SAFE_METHODS.has(req.method)) checkSameOrigin(req);
-      return respond(await handler({ req, request, params: await flatParams(ctx) }), opts.successStatus);
+      return respond(await handler({ req, request, params: await routeParamsOf(req, ctx) }), opts.successStatus);
     } catch (err) {
       return errorResponse(err, request.requestId);
     }

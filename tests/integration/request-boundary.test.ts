@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import * as eventsRoute from "@/app/api/agent/v1/events/route";
 import * as meRoute from "@/app/api/auth/me/route";
+import * as oidcCallbackRoute from "@/app/api/auth/oidc/callback/route";
 import * as signInRoute from "@/app/api/auth/sign-in/route";
 import * as signOutRoute from "@/app/api/auth/sign-out/route";
 import * as targetRoute from "@/app/api/targets/[id]/route";
@@ -150,6 +151,11 @@ describe("NUL characters are refused at the boundary, the same on SQLite and Pos
     const res = await callRoute(targetsRoute.GET, { path: "/api/targets?q=a%00b", as: admin });
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe("VALIDATION_FAILED");
+  });
+
+  it("in the query of a handler that reads the URL itself (the OIDC callback's state): 422", async () => {
+    const res = await callRoute(oidcCallbackRoute.GET, { path: "/api/auth/oidc/callback?state=a%00b&code=c" });
+    expect(res.status).toBe(422);
   });
 
   it("in a route parameter: 404", async () => {
