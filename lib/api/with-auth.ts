@@ -118,7 +118,7 @@ async function routeParamsOf(req: Request, ctx: RouteContext | undefined): Promi
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw)) if (typeof v === "string") out[k] = v;
   if (hasNul(Object.values(out))) throw new AppError("NOT_FOUND", "Not found.");
-  searchParamsOf(req);
+  searchParamsOf(req); // for its NUL check only: every wrapped route's query passes it, whoever reads it later
   return out;
 }
 
