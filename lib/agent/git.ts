@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
-import { checkGitUrl, classifyGitFailure, isManifestEntry, runGit } from "@/lib/process/git";
+import { checkGitUrl, isManifestEntry, isMissingRef, runGit } from "@/lib/process/git";
 import { findOnPath, runTool, ToolError, toolReason } from "@/lib/process/run-tool";
 import { AgentError, redactUrls } from "./errors";
 
@@ -141,7 +141,7 @@ export class GitCache {
       // changed in Wharf maps to a new mirror anyway.
       await this.#run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url, `+refs/heads/${branch}:refs/heads/${branch}`], { cwd: dir, allowFile });
     } catch (err) {
-      if (classifyGitFailure(err) === "ref-missing") throw new AgentError("GIT_BRANCH_MISSING", `branch ${branch} not found in ${redactUrls(url)}`);
+      if (isMissingRef(err)) throw new AgentError("GIT_BRANCH_MISSING", `branch ${branch} not found in ${redactUrls(url)}`);
       // One message for a closed port, an empty reply, a timeout, a missing repository or anything else the remote
       // said: the sync history is shown in Wharf, and git's words there would let whoever registers URLs scan the
       // cluster's network. git's reason goes to the agent's log.

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { checkGitUrl, classifyGitFailure, isManifestEntry, runGit } from "@/lib/process/git";
+import { checkGitUrl, isManifestEntry, isMissingRef, runGit } from "@/lib/process/git";
 import { redactUrls, ToolError, toolReason } from "@/lib/process/run-tool";
 import { MANIFESTS_MAX_CHARS, ZGitPath, ZGitRef, ZGitUrl } from "./schemas";
 
@@ -122,7 +122,7 @@ async function fetchInto(dir: string, url: string, local: boolean, args: string[
   try {
     await git(["fetch", "--quiet", "--no-tags", ...args], { cwd: dir, timeoutMs: FETCH_TIMEOUT_MS, allowFile: local });
   } catch (err) {
-    if (classifyGitFailure(err) === "ref-missing") throw invalid("ref", `The repository has no branch, tag or commit "${ref}".`);
+    if (isMissingRef(err)) throw invalid("ref", `The repository has no branch, tag or commit "${ref}".`);
     throw unreachable(url, err);
   }
 }
@@ -227,7 +227,7 @@ export async function comparePushedCommit(opts: { url: string; branch: string; c
       await git(["fetch", "--quiet", "--no-tags", "origin", `+refs/heads/${opts.branch}:refs/heads/${opts.branch}`], { cwd: dir, timeoutMs: FETCH_TIMEOUT_MS, allowFile: local });
       branchHead = (await git(["rev-parse", "--verify", `refs/heads/${opts.branch}^{commit}`], { cwd: dir })).trim();
     } catch (err) {
-      if (classifyGitFailure(err) !== "ref-missing") throw unreachable(url, err);
+      if (!isMissingRef(err)) throw unreachable(url, err);
     }
     for (const sha of [opts.current, opts.pushed]) {
       if (!(await hasCommit(dir, sha))) {

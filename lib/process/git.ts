@@ -87,26 +87,18 @@ export function checkGitUrl(url: string, localRoots: readonly string[]): { ok: t
   return inside ? { ok: true, local: true } : refused;
 }
 
-export type GitFailure = "ref-missing" | "unreachable" | "failed";
-
 /**
- * What a failed fetch means. "unreachable" covers every way a remote can fail to answer like a git server (closed
- * port, empty reply, timeout, no such repository, authentication): callers report them with one generic message,
- * so git's text cannot serve as a port scanner or a file-exists oracle; the details go to the server's log only.
+ * Whether a failed fetch means "the remote answered like a git server, without this branch, tag or commit". Every
+ * other failure (closed port, empty reply, timeout, missing repository, refused credentials, anything else) is
+ * reported by both clients with one generic "could not reach the repository", so git's text cannot serve as a port
+ * scanner or a file-exists oracle; its details go to the server's or agent's log only.
  */
-export function classifyGitFailure(err: unknown): GitFailure {
-  if (!(err instanceof ToolError)) return "failed";
-  if (err.kind === "timeout") return "unreachable";
-  const text = err.stderr;
-  if (/couldn't find remote ref|remote branch .* not found|not our ref|no such remote ref|unadvertised object|invalid refspec/i.test(text)) return "ref-missing";
-  if (
-    /could not read from remote|access denied|not exported|unable to connect|connection refused|could not resolve host|repository .* not found|does not appear to be a git repository|timed out|unable to access|authentication failed|not found|no route to host|network is unreachable|terminal prompts disabled|permission denied|protocol error|the remote end hung up|empty reply|bad line length|not allowed|unsupported protocol|transport .* not allowed/i.test(
-      text,
-    )
-  ) {
-    return "unreachable";
-  }
-  return "failed";
+export function isMissingRef(err: unknown): boolean {
+  return (
+    err instanceof ToolError &&
+    err.kind === "exit" &&
+    /couldn't find remote ref|remote branch .* not found|not our ref|no such remote ref|unadvertised object|invalid refspec/i.test(err.stderr)
+  );
 }
 
 /** YAML and JSON: what is read as manifests. */
