@@ -13,7 +13,9 @@ import { applyConfig, builtinSchema, crdSchema, deepEqual, recordUpdate } from "
 import type { MergeSchema } from "./ssa";
 import { objectKey } from "./store";
 import type { KObject, ManagedFieldsEntry, Store } from "./store";
-import { validateObject } from "./validation";
+import { decodeBuiltin, decodeCustom, validateObject } from "./validation";
+import type { FieldValidation } from "./validation";
+import { builtinKindSchema } from "./openapi";
 
 type Obj = Record<string, unknown>;
 
@@ -23,6 +25,13 @@ export interface WriteOptions {
   /** Only for apply patches. */
   force?: boolean;
   subresource?: string | undefined;
+  /**
+   * Set for client requests (the handler defaults it to Warn, as kube-apiserver does): the body is decoded against
+   * the kind's schema, unknown fields are dropped and reported. Internal writes (controllers, bootstrap) leave it out.
+   */
+  fieldValidation?: FieldValidation | undefined;
+  /** Collects `Warning` header texts for the response (unknown fields under Warn). */
+  warnings?: string[] | undefined;
 }
 
 export type PatchType = "json" | "merge" | "strategic" | "apply";
@@ -138,9 +147,86 @@ export class Cluster {
     return body;
   }
 
+  /** Create/update bodies: kube-apiserver's typed decode (400 "… cannot be handled as a …" for types and Strict). */
+  private decodeBody(def: ResourceDef, body: Obj, opts: WriteOptions): void {
+    const mode = opts.fieldValidation;
+    if (!mode) return;
+    if (def.crd) {
+      const unknown = this.decodeCustomResource(def, body, opts);
+      if (unknown.length && mode === "Strict") throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${unknown.join(", ")}`);
+      return;
+    }
+    const schema = builtinKindSchema(def.group, def.version, def.kind);
+    if (!schema) return;
+    const report = decodeBuiltin(body, schema.name, true);
+    const prefix = `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: `;
+    if (report.typeError) throw badRequest(prefix + report.typeError);
+    const unknown = report.unknown.map((f) => `unknown field "${f}"`);
+    if (unknown.length === 0) return;
+    if (mode === "Strict") throw badRequest(`${prefix}strict decoding error: ${unknown.join(", ")}`);
+    if (mode === "Warn") opts.warnings?.push(...unknown);
+  }
+
+  /** JSON, merge and strategic patches: the patched object is decoded; problems are 422 on the field "patch". */
+  /** Pruning and defaulting of a custom resource; returns the unknown-field messages (already warned under Warn). */
+  private decodeCustomResource(def: ResourceDef, body: Obj, opts: WriteOptions, withDefaults = true): string[] {
+    const unknown = decodeCustom(body, def.crd?.schema as Obj | undefined, withDefaults).map((f) => `unknown field "${f}"`);
+    if (opts.fieldValidation === "Warn") opts.warnings?.push(...unknown);
+    return unknown;
+  }
+
+  private decodePatched(def: ResourceDef, patched: KObject, opts: WriteOptions): void {
+    const mode = opts.fieldValidation;
+    if (!mode) return;
+    if (def.crd) {
+      const unknown = this.decodeCustomResource(def, patched as Obj, opts);
+      if (unknown.length && mode === "Strict") {
+        const message = `Invalid value: ${JSON.stringify(JSON.stringify(patched))}: strict decoding error: ${unknown.join(", ")}`;
+        throw new StatusError(422, "Invalid", ` "" is invalid: patch: ${message}`, { causes: [{ reason: "FieldValueInvalid", message, field: "patch" }] });
+      }
+      return;
+    }
+    const schema = builtinKindSchema(def.group, def.version, def.kind);
+    if (!schema) return;
+    const shown = JSON.stringify(patched);
+    const report = decodeBuiltin(patched as Obj, schema.name, true);
+    const unknown = report.unknown.map((f) => `unknown field "${f}"`);
+    let detail: string | undefined;
+    if (report.typeError) detail = report.typeError;
+    else if (unknown.length && mode === "Strict") detail = `strict decoding error: ${unknown.join(", ")}`;
+    else if (unknown.length && mode === "Warn") opts.warnings?.push(...unknown);
+    if (detail) {
+      const message = `Invalid value: ${JSON.stringify(shown)}: ${detail}`;
+      throw new StatusError(422, "Invalid", ` "" is invalid: patch: ${message}`, { causes: [{ reason: "FieldValueInvalid", message, field: "patch" }] });
+    }
+  }
+
+  /**
+   * Server-side apply converts the configuration to a typed value before anything else, whatever fieldValidation
+   * says: an unknown field or a wrong type fails the request with structured-merge-diff's message, as a 500 (the
+   * real handler passes the plain error through).
+   */
+  private decodeApplyConfig(def: ResourceDef, config: Obj, name: string, opts: WriteOptions): void {
+    if (!opts.fieldValidation) return;
+    if (def.crd) {
+      // Custom resources are pruned like any write; their defaults come after the merge (commit).
+      this.decodeCustomResource(def, config, opts, false);
+      return;
+    }
+    const schema = builtinKindSchema(def.group, def.version, def.kind);
+    if (!schema) return;
+    const report = decodeBuiltin(structuredClone(config), schema.name, false);
+    if (report.smd.length === 0) return;
+    const meta = isObj(config.metadata) ? config.metadata : {};
+    const namespace = typeof meta.namespace === "string" ? meta.namespace : "";
+    const detail = report.smd.length === 1 ? report.smd[0] : ["errors:", ...report.smd.map((e) => `  ${e}`)].join("\n");
+    throw new StatusError(500, "", `failed to create typed patch object (${namespace}/${name}; ${def.group}/${def.version}, Kind=${def.kind}): ${detail}`);
+  }
+
   create(def: ResourceDef, namespace: string | undefined, rawBody: unknown, opts: WriteOptions): KObject {
     const body = this.parseBody(rawBody);
     this.checkTypeMeta(body, def);
+    this.decodeBody(def, body, opts);
     const meta = body.metadata as Obj;
     if (def.namespaced) {
       if (meta.namespace !== undefined && meta.namespace !== "" && meta.namespace !== namespace) {
@@ -161,6 +247,7 @@ export class Cluster {
   update(def: ResourceDef, namespace: string | undefined, name: string, rawBody: unknown, opts: WriteOptions): KObject {
     const body = this.parseBody(rawBody);
     this.checkTypeMeta(body, def);
+    this.decodeBody(def, body, opts);
     const meta = body.metadata as Obj;
     if (meta.name !== undefined && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
     if (def.namespaced && meta.namespace && meta.namespace !== namespace) {
@@ -199,6 +286,7 @@ export class Cluster {
     }
     if (!isObj(next) || !isObj(next.metadata)) throw badRequest("the patch produced an object without metadata");
     const nextObj = next as KObject;
+    this.decodePatched(def, nextObj, opts);
     if (nextObj.metadata.name !== name) throw badRequest(`the name of the object (${String(nextObj.metadata.name)}) does not match the name on the URL (${name})`);
     const rv = nextObj.metadata.resourceVersion;
     if (rv !== undefined && rv !== old.metadata.resourceVersion) {
@@ -224,6 +312,7 @@ export class Cluster {
       throw badRequest(`Object 'Kind' is missing in '${JSON.stringify(config)}'`);
     }
     this.checkTypeMeta(config, def);
+    this.decodeApplyConfig(def, config, name, opts);
     const meta = (isObj(config.metadata) ? config.metadata : {}) as Obj;
     config.metadata = meta;
     if (meta.name !== undefined && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
@@ -307,6 +396,8 @@ export class Cluster {
     if (meta.annotations && Object.keys(meta.annotations).length === 0) delete meta.annotations;
     if (!old && def.group === "batch" && def.kind === "Job") defaultJobSelector(next);
     applyDefaults(next, def, old);
+    // Custom resources: the structural schema prunes and defaults whatever the write path produced (SSA merges too).
+    if (def.crd?.schema) decodeCustom(next as Obj, def.crd.schema as Obj);
 
     // Generation counts changes of everything but metadata and status.
     if (!GENERATION_EXEMPT.has(`${def.group}/${def.kind}`)) {

@@ -34,8 +34,9 @@ export class StatusError extends Error {
       metadata: {},
       status: "Failure",
       message: this.message,
-      reason: this.reason,
     };
+    // Errors that are not Status errors reach clients with the unknown (empty) reason, which JSON omits.
+    if (this.reason) status.reason = this.reason;
     if (this.details && Object.keys(this.details).length > 0) status.details = this.details;
     status.code = this.code;
     return status;
@@ -97,7 +98,7 @@ export function gone(message: string): StatusError {
 }
 
 export interface FieldError {
-  type: "FieldValueRequired" | "FieldValueInvalid" | "FieldValueNotSupported" | "FieldValueDuplicate" | "FieldValueForbidden" | "FieldValueTooLong";
+  type: "FieldValueRequired" | "FieldValueInvalid" | "FieldValueTypeInvalid" | "FieldValueNotSupported" | "FieldValueDuplicate" | "FieldValueForbidden" | "FieldValueTooLong" | "FieldValueTooMany";
   field: string;
   detail: string;
   value?: unknown;
@@ -122,6 +123,7 @@ export function fieldErrorMessage(e: FieldError): string {
     case "FieldValueRequired":
       return `Required value${e.detail ? `: ${e.detail}` : ""}`;
     case "FieldValueInvalid":
+    case "FieldValueTypeInvalid":
       return `Invalid value: ${goValue(e.value)}${e.detail ? `: ${e.detail}` : ""}`;
     case "FieldValueNotSupported":
       return `Unsupported value: ${goValue(e.value)}${e.detail ? `: ${e.detail}` : ""}`;
@@ -131,6 +133,8 @@ export function fieldErrorMessage(e: FieldError): string {
       return `Forbidden: ${e.detail}`;
     case "FieldValueTooLong":
       return `Too long: ${e.detail}`;
+    case "FieldValueTooMany":
+      return `Too many: ${goValue(e.value)}: ${e.detail}`;
   }
 }
 

@@ -70,7 +70,8 @@ export class ApiHandler {
         res.end();
         return;
       }
-      if (e instanceof StatusError) sendError(res, e);
+      // A body cut short at the size limit leaves unread bytes on the connection: close it, as Go's server does.
+      if (e instanceof StatusError) sendError(res, e, e.code === 413 ? { Connection: "close" } : {});
       else sendError(res, new StatusError(500, "InternalError", `Internal error occurred: ${(e as Error).message ?? String(e)}`));
     }
   }
@@ -97,11 +98,12 @@ export class ApiHandler {
       return;
     }
 
-    const user = this.authenticate(req);
-    if (!user) {
+    const authenticated = this.authenticate(req);
+    if (!authenticated) {
       sendError(res, unauthorized());
       return;
     }
+    const user = this.impersonate(req, authenticated);
     if (PUBLIC_PATHS.has(path)) return;
 
     const segments = path.split("/").filter(Boolean).map(decodeURIComponent);
@@ -160,6 +162,52 @@ export class ApiHandler {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m?.[1]) return undefined;
     return authenticate(this.d.authority, this.d.store, m[1]);
+  }
+
+  /**
+   * kube-apiserver's impersonation filter: each Impersonate-User/-Group/-Uid/-Extra-* header needs the `impersonate`
+   * verb on users (or the ServiceAccount), groups, uids or userextras for the requester; the request is then
+   * authenticated and authorized as the impersonated user alone (a ServiceAccount gets its groups by default).
+   */
+  private impersonate(req: IncomingMessage, requester: UserInfo): UserInfo {
+    const header = (name: string): string[] => {
+      const v = req.headers[name];
+      return v === undefined ? [] : Array.isArray(v) ? v : v.split(",").map((x) => x.trim());
+    };
+    const userName = req.headers["impersonate-user"];
+    const username = typeof userName === "string" ? userName : undefined;
+    const groups = header("impersonate-group");
+    const uid = typeof req.headers["impersonate-uid"] === "string" ? req.headers["impersonate-uid"] : undefined;
+    const extras = Object.keys(req.headers).filter((h) => h.startsWith("impersonate-extra-"));
+    if (username === undefined) {
+      if (groups.length || uid || extras.length) {
+        const what = [...groups.map((g) => `{Group ${g}}`), ...(uid ? [`{UID ${uid}}`] : [])].join(" ");
+        throw badRequest(`requested [${what}] without impersonating a user`);
+      }
+      return requester;
+    }
+    const check = (resource: string, name: string, namespace?: string) => {
+      const attrs: ResourceAttributes = { verb: "impersonate", group: resource === "userextras" || resource === "uids" ? "authentication.k8s.io" : "", resource, name, namespace, subresource: undefined };
+      if (!this.d.authorizer.authorizeResource(requester, attrs).allowed) {
+        throw new StatusError(403, "Forbidden", forbiddenMessage(requester, attrs), { name, ...(attrs.group ? { group: attrs.group } : {}), kind: resource });
+      }
+    };
+    const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
+    if (sa) check("serviceaccounts", sa[2] ?? "", sa[1]);
+    else check("users", username);
+    for (const g of groups) check("groups", g);
+    if (uid) check("uids", uid);
+    const extra: Record<string, string[]> = {};
+    for (const h of extras) {
+      const key = decodeURIComponent(h.slice("impersonate-extra-".length));
+      for (const v of header(h)) check("userextras", v, undefined);
+      extra[key] = header(h);
+    }
+    const impersonated: UserInfo = { username, groups: sa && groups.length === 0 ? serviceAccountUser(sa[1] ?? "", sa[2] ?? "").groups : [...groups] };
+    if (username !== "system:anonymous" && !impersonated.groups.includes("system:authenticated")) impersonated.groups.push("system:authenticated");
+    if (uid) impersonated.uid = uid;
+    if (Object.keys(extra).length) impersonated.extra = extra;
+    return impersonated;
   }
 
   private authorizeNonResource(user: UserInfo, method: string, path: string): void {
@@ -250,6 +298,8 @@ export class ApiHandler {
     }
     const force = q.get("force");
     return {
+      fieldValidation: fv === "Strict" || fv === "Ignore" ? fv : "Warn",
+      warnings: [],
       fieldManager: fieldManager ?? "",
       dryRun: dryRun.length > 0,
       ...(force === "true" || force === "1" ? { force: true } : {}),
@@ -295,7 +345,9 @@ export class ApiHandler {
 
     this.authorize(user, rr);
     const present = (o: KObject) => cluster.present(o, def);
-    const single = (o: KObject, code = 200) => {
+    const single = (o: KObject, code = 200, warnings: string[] = []) => {
+      // One Warning header per message, in RFC 7234 form with the "-" agent, as kube-apiserver writes them.
+      if (warnings.length) res.setHeader("Warning", warnings.map((w) => `299 - ${JSON.stringify(w)}`));
       if (accept.table) sendJson(res, code, toTable([present(o)], def, { include, resourceVersion: o.metadata.resourceVersion ?? "", apiVersion }));
       else if (accept.partialMetadata) sendJson(res, code, { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata });
       else sendJson(res, code, present(o));
@@ -354,7 +406,7 @@ export class ApiHandler {
         opts.fieldManager ||= managerFromUserAgent(req.headers["user-agent"]);
         if (isObj(body) && isObj(body.metadata) && typeof body.metadata.name === "string") this.authorize(user, rr, body.metadata.name);
         const obj = cluster.create(def, rr.namespace, body, opts);
-        single(obj, 201);
+        single(obj, 201, opts.warnings);
         return;
       }
       case "update": {
@@ -366,7 +418,7 @@ export class ApiHandler {
           return;
         }
         const obj = cluster.update(def, rr.namespace, rr.name ?? "", body, rr.subresource === "finalize" ? { ...opts, subresource: undefined } : opts);
-        single(obj);
+        single(obj, 200, opts.warnings);
         return;
       }
       case "patch": {
@@ -385,7 +437,7 @@ export class ApiHandler {
           return;
         }
         const { obj, created } = cluster.patch(def, rr.namespace, rr.name ?? "", type, raw, opts);
-        single(obj, created ? 201 : 200);
+        single(obj, created ? 201 : 200, opts.warnings);
         return;
       }
       case "delete": {
@@ -509,6 +561,14 @@ export class ApiHandler {
         const rv = Number(rvParam);
         if (!Number.isFinite(rv)) throw badRequest(`invalid resource version: ${rvParam}`);
         replay = this.d.store.eventsSince(table, rv);
+        // An object whose first later event is not ADDED existed at that revision, even if it is gone by now.
+        const firstSeen = new Set<string>();
+        for (const ev of replay) {
+          const key = keyOf(ev.obj);
+          if (firstSeen.has(key)) continue;
+          firstSeen.add(key);
+          if (ev.type !== "ADDED" && matches(ev.obj)) visible.add(key);
+        }
         // Objects that existed at that revision are visible to the client already.
         for (const o of this.d.store.list(table, def.namespaced ? rr.namespace : undefined)) if (Number(o.metadata.resourceVersion) <= rv && matches(o)) visible.add(keyOf(o));
         for (const ev of replay) if (Number(ev.obj.metadata.resourceVersion) > rv && ev.type === "ADDED") visible.delete(keyOf(ev.obj));
