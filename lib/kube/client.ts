@@ -375,9 +375,12 @@ export class KubeClient {
     try {
       await this.request(HttpMethod.DELETE, path, {
         query: { dryRun: opts.dryRun ? "All" : undefined },
+        // A real API server reads DeleteOptions from the body when there is one and then ignores the query: without
+        // dryRun here a dry-run prune deleted for real (found by the real control plane leg; the sandbox read the query).
         body: {
           apiVersion: "v1",
           kind: "DeleteOptions",
+          ...(opts.dryRun ? { dryRun: ["All"] } : {}),
           propagationPolicy: opts.propagationPolicy ?? "Background",
           ...(opts.preconditions ? { preconditions: opts.preconditions } : {}),
         },
