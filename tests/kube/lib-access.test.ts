@@ -47,7 +47,7 @@ describe("access", () => {
     expect(issued.expiresAt.getTime()).toBeGreaterThan(Date.now() + 1100 * 1000);
     expect(issued.expiresAt.getTime()).toBeLessThan(Date.now() + 1300 * 1000);
 
-    const reader = clientFor(kube.sandbox, issued.token);
+    const reader = clientFor(kube.cluster, issued.token);
     try {
       expect(await selfSubjectAccessReview(reader, { verb: "get", resource: "configmaps", namespace: ns })).toMatchObject({ allowed: true });
       expect(await selfSubjectAccessReview(reader, { verb: "delete", resource: "configmaps", namespace: ns })).toMatchObject({ allowed: false });

@@ -1,4 +1,8 @@
+import { mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureCertificates } from "@/lib/kube/sandbox/certs";
 import { createKubeClient, kubeConfigFor, kubeConfigFromFile, KubeError } from "@/lib/kube";
 import { startKube } from "./lib-support";
 
@@ -15,8 +19,8 @@ const defaultNs = { apiVersion: "v1", kind: "Namespace", name: "default" };
 
 describe("connections", () => {
   it("connects from an in-memory connection (CA + token), nothing written to disk", async () => {
-    const kc = kubeConfigFor({ name: "prod-eu", server: kube.sandbox.url, caPem: kube.sandbox.caPem, token: kube.sandbox.adminToken, namespace: "team-a" });
-    expect(kc.getCurrentCluster()).toMatchObject({ name: "prod-eu", server: kube.sandbox.url });
+    const kc = kubeConfigFor({ name: "prod-eu", server: kube.cluster.url, caPem: kube.cluster.caPem, token: kube.cluster.adminToken, namespace: "team-a" });
+    expect(kc.getCurrentCluster()).toMatchObject({ name: "prod-eu", server: kube.cluster.url });
     const client = createKubeClient(kc);
     try {
       expect(client.cluster).toBe("prod-eu");
@@ -28,9 +32,10 @@ describe("connections", () => {
   });
 
   it("refuses a server certificate signed by another CA", async () => {
-    const other = await startKube();
+    // A CA of its own (not a second cluster's: on the real leg every file shares one control plane and its CA).
+    const other = await ensureCertificates(await mkdtemp(path.join(os.tmpdir(), "wharf-other-ca-")));
     const client = createKubeClient(
-      kubeConfigFor({ name: "wrong-ca", server: kube.sandbox.url, caPem: other.sandbox.caPem, token: kube.sandbox.adminToken }),
+      kubeConfigFor({ name: "wrong-ca", server: kube.cluster.url, caPem: other.caPem, token: kube.cluster.adminToken }),
       { retry: { attempts: 3, baseDelayMs: 1 } },
     );
     try {
@@ -40,18 +45,17 @@ describe("connections", () => {
       expect((error as KubeError).reason).toMatch(/CERT|SIGNATURE|VERIFY/);
     } finally {
       await client.close();
-      await other.stop();
     }
   });
 
   it("loads a kubeconfig file for the agent, with an optional context", async () => {
-    const client = createKubeClient(kubeConfigFromFile(kube.sandbox.kubeconfigPath));
+    const client = createKubeClient(kubeConfigFromFile(kube.cluster.kubeconfigPath));
     try {
       expect((await client.get(defaultNs))?.metadata.name).toBe("default");
     } finally {
       await client.close();
     }
-    expect(() => kubeConfigFromFile(kube.sandbox.kubeconfigPath, "no-such-context")).toThrow(/context "no-such-context" not found/);
+    expect(() => kubeConfigFromFile(kube.cluster.kubeconfigPath, "no-such-context")).toThrow(/context "no-such-context" not found/);
   });
 
   it("rejects plain http unless TLS verification is explicitly off", () => {

@@ -42,7 +42,9 @@ describe("waitForRollout", () => {
 
   it("fails a Deployment whose image never becomes available with the progress-deadline message", async () => {
     const ns = uniqueName("rollfail");
-    const objects = [namespace(ns), deployment(ns, "good"), deployment(ns, "broken", "nginx:fail")];
+    // A real Deployment controller reports ProgressDeadlineExceeded only after progressDeadlineSeconds (the sandbox at
+    // once); kwok crash-loops the `:fail` image as the sandbox does.
+    const objects = [namespace(ns), deployment(ns, "good"), deployment(ns, "broken", "nginx:fail", { progressDeadlineSeconds: 10 })];
     await applyManifests(kube.client, objects, { fieldManager: "wharf" });
     const report = await waitForRollout(kube.client, objects, { timeoutMs: 45_000 });
     const byName = Object.fromEntries(report.results.map((r) => [r.ref.name, r]));
@@ -64,14 +66,18 @@ describe("waitForRollout", () => {
   });
 
   it("times out with the last status in the message", async () => {
+    // Slow on both legs: the sandbox delays readiness 20 s; on the real leg the Pods can never be scheduled (no node
+    // has that label), as on a full cluster.
     const slow = await startKube({ rolloutDelayMs: 20_000 });
     try {
       const ns = uniqueName("rolltimeout");
-      const objects = [namespace(ns), deployment(ns, "slow")];
+      const unschedulable = deployment(ns, "slow");
+      ((unschedulable.spec as { template: { spec: Record<string, unknown> } }).template.spec).nodeSelector = { "wharf.test/no-such-node": "true" };
+      const objects = [namespace(ns), unschedulable];
       await applyManifests(slow.client, objects, { fieldManager: "wharf" });
-      const report = await waitForRollout(slow.client, objects, { timeoutMs: 1500 });
+      const report = await waitForRollout(slow.client, objects, { timeoutMs: 5000 });
       expect(report.results[0]?.state).toBe("timeout");
-      expect(report.results[0]?.message).toMatch(/^timed out after 1\.5s waiting for rollout: Waiting for deployment "slow" rollout to finish/);
+      expect(report.results[0]?.message).toMatch(/^timed out after 5s waiting for rollout: Waiting for deployment "slow" rollout to finish/);
     } finally {
       await slow.stop();
     }

@@ -7,6 +7,7 @@
 import YAML from "yaml";
 
 const FAIL_ANNOTATION = "sandbox.wharf.dev/fail";
+const POD_READY_DELAY_MS = 1500;
 /** A kwok selector key (a jq expression over the Pod) that is `true` for a Pod that must fail. */
 const FAILING = `([(.spec.containers // [])[] | .image | endswith(":fail")] | any) or (.metadata.annotations["${FAIL_ANNOTATION}"] == "true")`;
 
@@ -14,7 +15,7 @@ interface Stage {
   apiVersion: string;
   kind: string;
   metadata: { name: string };
-  spec: { resourceRef: { kind: string }; selector?: { matchExpressions?: { key: string; operator: string; values?: string[] }[] } };
+  spec: { resourceRef: { kind: string }; delay?: { durationMilliseconds: number }; selector?: { matchExpressions?: { key: string; operator: string; values?: string[] }[] } };
 }
 
 const PENDING_FAILING = [
@@ -109,5 +110,8 @@ export function kwokStages(defaultStagesYaml: string): string {
   const podReady = stages.find((s) => s.metadata.name === "pod-ready");
   if (!podReady?.spec.selector?.matchExpressions) throw new Error("kwok's pod-ready stage not found in its default stages");
   podReady.spec.selector.matchExpressions.push({ key: FAILING, operator: "NotIn", values: ["true"] });
+  // A kubelet takes a while to pull and start containers; kwok's "fast" stage takes none, so a rollout would finish
+  // before anyone could watch it progress. The sandbox's default readiness delay, likewise.
+  podReady.spec.delay = { durationMilliseconds: POD_READY_DELAY_MS };
   return [...stages, ...FAIL_STAGES].map((s) => YAML.stringify(s)).join("---\n");
 }
