@@ -242,7 +242,8 @@ export function validateObject(obj: KObject, def: ResourceDef, old: KObject | un
         // ValidateConfigMap / ValidateSecret: the values together at most 1 MiB (core.MaxSecretSize).
         const values = def.kind === "ConfigMap" ? [...Object.values((obj.data ?? {}) as Record<string, string>), ...Object.values((obj.binaryData ?? {}) as Record<string, string>).map((b) => Buffer.from(b, "base64").toString("latin1"))] : Object.values((obj.data ?? {}) as Record<string, string>).map((b) => Buffer.from(b, "base64").toString("latin1"));
         const total = values.reduce((n, v) => n + Buffer.byteLength(String(v), def.kind === "ConfigMap" ? "utf8" : "latin1"), 0);
-        if (total > MAX_DATA_BYTES) errs.push({ type: "FieldValueTooLong", field: "data", detail: `may not be more than ${MAX_DATA_BYTES} bytes` });
+        // ValidateConfigMap reports the whole object with field.NewPath(""), which prints as "[]"; ValidateSecret says "data".
+        if (total > MAX_DATA_BYTES) errs.push({ type: "FieldValueTooLong", field: def.kind === "ConfigMap" ? "[]" : "data", detail: `may not be more than ${MAX_DATA_BYTES} bytes` });
         for (const field of ["data", "binaryData", "stringData"]) {
           for (const key of Object.keys((obj[field] ?? {}) as Record<string, unknown>)) {
             if (!CONFIGMAP_KEY.test(key)) {
