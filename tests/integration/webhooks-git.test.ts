@@ -162,6 +162,12 @@ describe("POST /api/webhooks/git", () => {
     expect((await db().repoBinding.findUniqueOrThrow({ where: { id: bindings[0]!.id } })).lastCommitSha).toBe(second);
     const rejected = await db().auditEvent.findMany({ where: { action: "webhook.rejected", subjectId: { in: ["github:gh-order-4", "github:gh-order-5"] } } });
     expect(rejected.map((r) => r.outcome)).toEqual(["denied", "denied"]);
+
+    // A binding from before lastCommitSha existed orders against its newest webhook request instead.
+    await db().repoBinding.update({ where: { id: bindings[0]!.id }, data: { lastCommitSha: null } });
+    const legacy = { ...githubPush(repo, first), head_commit: { id: first, message: "after the upgrade" } };
+    expect((await deliver(legacy, signedGithub(legacy, secret, "gh-order-6"))).body).toMatchObject({ ignored: "not newer", notNewer: [{ lastCommitSha: second }] });
+    expect(await deploymentsOf(targets[0]!.targetId)).toHaveLength(2);
   });
 
   it("a force-push is taken only when the payload says forced and the commit is the branch head now", async () => {

@@ -139,6 +139,19 @@ interface StalePush {
   lastCommitSha: string;
 }
 
+/**
+ * The commit of the binding's newest webhook request: the ordering base of a binding that has no `lastCommitSha` yet
+ * because it predates the column, so an old body replayed right after the upgrade is refused too.
+ */
+async function lastRequestedCommit(bindingId: string): Promise<string | null> {
+  const row = await db().deployment.findFirst({
+    where: { requestedById: `webhook:${bindingId}`, commitSha: { not: null } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    select: { commitSha: true },
+  });
+  return row?.commitSha ?? null;
+}
+
 /** Thrown inside the delivery transaction when a binding's commit changed under it: decide again. */
 class BindingMoved extends Error {}
 
@@ -161,7 +174,7 @@ async function orderPush(bindings: BindingRow[], event: PushEvent, commitSha: st
   const failed: WebhookRequestedDeployment[] = [];
   const answers = new Map<string, Promise<{ descends: boolean; branchHead: string | null }>>();
   for (const binding of bindings) {
-    const last = binding.lastCommitSha;
+    const last = binding.lastCommitSha ?? (await lastRequestedCommit(binding.id));
     if (last === null) {
       accepted.push(binding);
       continue;
