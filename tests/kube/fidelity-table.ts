@@ -33,8 +33,11 @@ export interface FidelityExpectation {
 
 export interface FidelityRow {
   name: string;
-  /** Requests that prepare the row; each must succeed. `waitFor` requests are retried until they succeed. */
-  setup?: Array<FidelityRequest & { waitFor?: boolean; ignoreConflict?: boolean }>;
+  /**
+   * Requests that prepare the row; each must succeed. `waitFor` requests are retried until they succeed, `waitForItems`
+   * lists until they hold that many items (the controllers work asynchronously on both servers).
+   */
+  setup?: Array<FidelityRequest & { waitFor?: boolean; ignoreConflict?: boolean; waitForItems?: number }>;
   request: FidelityRequest;
   expect: FidelityExpectation;
   /** A read after the request and what a projection of its body must equal (polled until it does). */
@@ -330,6 +333,81 @@ export const FIDELITY_TABLE: FidelityRow[] = [
       request: { method: "GET", path: "/apis/apps/v1/namespaces/{ns}/replicasets?labelSelector=app%3Dweb" },
       pick: (l) => (l.items as Array<{ metadata: { annotations: Record<string, string> } }>).map((r) => r.metadata.annotations["deployment.kubernetes.io/revision"]).sort(),
       equals: ["1", "2"],
+    },
+  },
+  {
+    name: "rolling back to the first template makes its ReplicaSet current again with the next revision (kubectl rollout undo)",
+    setup: [
+      { method: "POST", path: DEPLOYMENTS, body: deployment("web") },
+      { method: "GET", path: "/apis/apps/v1/namespaces/{ns}/replicasets?labelSelector=app%3Dweb", waitForItems: 1 },
+      { method: "PATCH", path: `${DEPLOYMENTS}/web`, contentType: "application/strategic-merge-patch+json", body: { spec: { template: { spec: { containers: [{ name: "web", image: "nginx:1.28" }] } } } } },
+      { method: "GET", path: "/apis/apps/v1/namespaces/{ns}/replicasets?labelSelector=app%3Dweb", waitForItems: 2 },
+    ],
+    request: { method: "PATCH", path: `${DEPLOYMENTS}/web`, contentType: "application/strategic-merge-patch+json", body: { spec: { template: { spec: { containers: [{ name: "web", image: "nginx:1.27" }] } } } } },
+    expect: { status: 200 },
+    then: {
+      request: { method: "GET", path: "/apis/apps/v1/namespaces/{ns}/replicasets?labelSelector=app%3Dweb" },
+      pick: (l) =>
+        (l.items as Array<{ metadata: { annotations: Record<string, string> }; spec: { template: { spec: { containers: Array<{ image: string }> } } } }>)
+          .map((r) => `${r.spec.template.spec.containers[0]?.image ?? ""} rev ${r.metadata.annotations["deployment.kubernetes.io/revision"] ?? ""}`)
+          .sort(),
+      equals: ["nginx:1.27 rev 3", "nginx:1.28 rev 2"],
+    },
+  },
+  {
+    name: "a Deployment's Pods are owned by its ReplicaSet, scheduled on the node, and named after it",
+    setup: [{ method: "POST", path: DEPLOYMENTS, body: deployment("web", { replicas: 2 }) }],
+    request: { method: "GET", path: `${DEPLOYMENTS}/web` },
+    expect: { status: 200 },
+    then: {
+      request: { method: "GET", path: "/api/v1/namespaces/{ns}/pods?labelSelector=app%3Dweb" },
+      pick: (l) =>
+        (l.items as Array<{ metadata: { name: string; ownerReferences: Array<{ kind: string; name: string; controller: boolean }> }; spec: { nodeName?: string } }>).map(
+          (p) => `${p.metadata.ownerReferences[0]?.kind ?? ""} controller=${String(p.metadata.ownerReferences[0]?.controller)} named-after-owner=${String(p.metadata.name.startsWith(`${p.metadata.ownerReferences[0]?.name ?? "?"}-`))} scheduled=${String(Boolean(p.spec.nodeName))}`,
+        ),
+      equals: ["ReplicaSet controller=true named-after-owner=true scheduled=true", "ReplicaSet controller=true named-after-owner=true scheduled=true"],
+    },
+  },
+  {
+    name: "the ReplicaSet controller records SuccessfulCreate events naming the pods",
+    setup: [{ method: "POST", path: DEPLOYMENTS, body: deployment("web") }],
+    request: { method: "GET", path: "/api/v1/namespaces/{ns}/events" },
+    expect: { status: 200 },
+    then: {
+      request: { method: "GET", path: "/api/v1/namespaces/{ns}/events?fieldSelector=reason%3DSuccessfulCreate" },
+      pick: (l) => (l.items as Array<{ involvedObject: { kind: string }; message: string; source: { component: string } }>).map((e) => `${e.involvedObject.kind} ${e.source.component}: ${e.message.replace(/web-\w+-\w+/, "web-<hash>-<id>")}`),
+      equals: ["ReplicaSet replicaset-controller: Created pod: web-<hash>-<id>"],
+    },
+  },
+  {
+    name: "a StatefulSet owns ordinal Pods and a ControllerRevision",
+    setup: [
+      {
+        method: "POST",
+        path: "/apis/apps/v1/namespaces/{ns}/statefulsets",
+        body: { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "db" }, spec: { replicas: 2, serviceName: "db", selector: { matchLabels: { app: "db" } }, template: { metadata: { labels: { app: "db" } }, spec: { containers: [{ name: "db", image: "postgres:16" }] } } } },
+      },
+    ],
+    request: { method: "GET", path: "/apis/apps/v1/namespaces/{ns}/statefulsets/db" },
+    expect: { status: 200 },
+    then: {
+      request: { method: "GET", path: "/api/v1/namespaces/{ns}/pods?labelSelector=app%3Ddb" },
+      pick: (l) => (l.items as Array<{ metadata: { name: string; labels: Record<string, string>; ownerReferences: Array<{ kind: string }> } }>).map((p) => `${p.metadata.name} ${p.metadata.ownerReferences[0]?.kind ?? ""} revision=${String(p.metadata.labels["controller-revision-hash"]?.startsWith("db-"))}`).sort(),
+      equals: ["db-0 StatefulSet revision=true", "db-1 StatefulSet revision=true"],
+    },
+  },
+  {
+    name: "deleting a Deployment garbage-collects its ReplicaSets and Pods",
+    setup: [
+      { method: "POST", path: DEPLOYMENTS, body: deployment("web") },
+      { method: "GET", path: "/api/v1/namespaces/{ns}/pods?labelSelector=app%3Dweb", waitForItems: 1 },
+    ],
+    request: { method: "DELETE", path: `${DEPLOYMENTS}/web` },
+    expect: { status: 200 },
+    then: {
+      request: { method: "GET", path: "/apis/apps/v1/namespaces/{ns}/replicasets?labelSelector=app%3Dweb" },
+      pick: (l) => (l.items as unknown[]).length,
+      equals: 0,
     },
   },
   {

@@ -99,8 +99,9 @@ async function play(t: Target, row: FidelityRow, index: number): Promise<{ answe
     for (;;) {
       const a = await send(t, step, admin, subst);
       rvs.push(String(a.json?.metadata?.resourceVersion ?? ""));
-      if (a.status < 300 || (step.ignoreConflict && a.status === 409)) break;
-      if (!step.waitFor || Date.now() > deadline) throw new Error(`setup ${step.method} ${subst(step.path)} on ${t.name}: ${a.status} ${a.text.slice(0, 300)}`);
+      const enough = step.waitForItems === undefined || (Array.isArray(a.json?.items) && a.json.items.length === step.waitForItems);
+      if ((a.status < 300 && enough) || (step.ignoreConflict && a.status === 409)) break;
+      if (!(step.waitFor || step.waitForItems !== undefined) || Date.now() > deadline) throw new Error(`setup ${step.method} ${subst(step.path)} on ${t.name}: ${a.status} ${a.text.slice(0, 300)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
