@@ -40,7 +40,7 @@ describe("deploy/ manifests", () => {
 
   it("are accepted by kubectl apply --dry-run=server, including the kustomization", async () => {
     await applyManifests(kube.client, namespaces, { fieldManager: "test-setup" });
-    const kubectl = await kubectlRunner(kube.sandbox);
+    const kubectl = await kubectlRunner(kube.cluster);
     for (const args of [
       ["apply", "--dry-run=server", "-k", path.join(root, "deploy/agent")],
       ["apply", "--dry-run=server", "-f", path.join(root, "deploy/agent/rbac-cluster-wide.yaml"), "-f", path.join(root, "deploy/agent/secrets.example.yaml")],
@@ -57,7 +57,7 @@ describe("deploy/ manifests", () => {
     const objects = [...namespaces, ...manifestsIn("deploy/agent", ["service-account.yaml", "rbac-namespaced.yaml"])];
     const report = await applyManifests(kube.client, objects, { fieldManager: "test-setup" });
     expect(report.ok).toBe(true);
-    const agent = clientFor(kube.sandbox, kube.sandbox.mintToken({ serviceAccount: { namespace: "wharf-agent", name: "wharf-agent" } }));
+    const agent = clientFor(kube.cluster, await kube.cluster.mintToken({ serviceAccount: { namespace: "wharf-agent", name: "wharf-agent" } }));
     const can = async (check: Parameters<typeof selfSubjectAccessReview>[1]) => (await selfSubjectAccessReview(agent, check)).allowed;
     try {
       expect(await can({ verb: "patch", resource: "deployments", group: "apps", namespace: "apps" })).toBe(true);
