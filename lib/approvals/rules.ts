@@ -27,6 +27,11 @@ export interface DeploymentForApproval {
   requesterId: string;
   commitAuthorEmail: string | null;
   manifestsDigest: string;
+  /**
+   * Pull revisions: who changed the repository's settings (path, branch, …) this revision is the first to apply. They
+   * chose what would reach the cluster, as a requester does, and are banned with the requester (banRequester).
+   */
+  settingsAuthorId?: string | null;
 }
 
 export interface Approver {
@@ -36,10 +41,11 @@ export interface Approver {
   kind: "user" | "api-token";
 }
 
-export type RefusalReason = "requester" | "commit-author" | "role" | "api-token" | "already-decided";
+export type RefusalReason = "requester" | "settings-author" | "commit-author" | "role" | "api-token" | "already-decided";
 
 export const REFUSAL_MESSAGES: Record<RefusalReason, string> = {
   requester: "You requested this deployment; someone else must approve it.",
+  "settings-author": "You changed the repository settings this revision applies; someone else must approve it.",
   "commit-author": "You authored the commit being deployed; someone else must approve it.",
   role: "Your role cannot approve deployments to this target.",
   "api-token": "API tokens cannot approve deployments to this target.",
@@ -53,6 +59,7 @@ export function refusalFor(rule: ApprovalRule, d: DeploymentForApproval, who: Ap
   if (who.kind === "api-token" && !rule.allowTokenApprovals) return "api-token";
   if (!roleAtLeast(who.role, rule.approverRole) || who.role === "deployer" || who.role === "viewer") return "role";
   if (rule.banRequester && who.userId === d.requesterId) return "requester";
+  if (rule.banRequester && !!d.settingsAuthorId && who.userId === d.settingsAuthorId) return "settings-author";
   if (rule.banCommitAuthor && sameEmail(who.email, d.commitAuthorEmail)) return "commit-author";
   if (validApprovals(rule, d, current, now).some((a) => a.approverId === who.userId)) return "already-decided";
   return null;
@@ -70,6 +77,7 @@ export function validApprovals(rule: ApprovalRule, d: DeploymentForApproval, app
     if (a.manifestsDigest !== d.manifestsDigest) continue;
     if (now.getTime() - a.createdAt.getTime() > ttlMs) continue;
     if (rule.banRequester && a.approverId === d.requesterId) continue;
+    if (rule.banRequester && !!d.settingsAuthorId && a.approverId === d.settingsAuthorId) continue;
     if (rule.banCommitAuthor && sameEmail(a.approverEmail, d.commitAuthorEmail)) continue;
     if (a.approverKind === "api-token" && !rule.allowTokenApprovals) continue;
     if (seen.has(a.approverId)) continue;

@@ -138,6 +138,30 @@ describe("a change of a pull repository's spec is a new revision (approval-gated
     expect(JSON.parse(audit.details)).toMatchObject({ specDigest: specDigestOf(spec2), previousSpecDigest: specDigestOf(spec1) });
   });
 
+  it("who changed the settings may not approve the revision that first applies them; once someone else did, later commits are theirs to approve", async () => {
+    const target = await createPullTarget({ requiredApprovals: 1, allowTokenApprovals: true });
+    const agent = await createEnrolledAgent(admin, [target.id]);
+    const repo = await register(target.id);
+    // An admin may both change settings and approve: the one person who must not approve this change alone.
+    const changed = await callRoute(repoRoute.PATCH, { method: "PATCH", path: `/api/repos/${repo.id}`, params: { id: repo.id }, body: { path: "elsewhere" }, as: admin });
+    expect(changed.status).toBe(200);
+    const spec = specOf(await assignment(agent, repo.id));
+    const sha = fakeSha();
+    const request = await reportPending(agent, target.id, repo.id, revisionIdOf(sha, {}, specDigestOf(spec)), sha);
+    expect(request).toMatchObject({ settingsAuthorId: admin.userId });
+    const own = await callRoute(approvalsRoute.POST, { method: "POST", path: `/api/deployments/${request!.id}/approvals`, params: { id: request!.id }, body: { decision: "approved" }, as: admin });
+    expect(own.status).toBe(403);
+    expect(own.body.error).toMatchObject({ code: "APPROVAL_SELF_FORBIDDEN", message: expect.stringContaining("changed the repository settings") });
+    await approve(request!.id);
+
+    // The next commit under the settings someone else approved: the admin may approve it.
+    const sha2 = fakeSha();
+    const next = await reportPending(agent, target.id, repo.id, revisionIdOf(sha2, {}, specDigestOf(spec)), sha2);
+    expect(next).toMatchObject({ settingsAuthorId: null });
+    const byAdmin = await callRoute(approvalsRoute.POST, { method: "POST", path: `/api/deployments/${next!.id}/approvals`, params: { id: next!.id }, body: { decision: "approved" }, as: admin });
+    expect(byAdmin.status).toBe(201);
+  });
+
   it("a revision approved before spec digests (a commit SHA alone) is served with the spec the repository had before its change", async () => {
     const target = await createPullTarget({ requiredApprovals: 1, allowTokenApprovals: true });
     const agent = await createEnrolledAgent(admin, [target.id]);

@@ -7,7 +7,7 @@ import { db, type Tx } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import type { DeploymentPreview } from "@/lib/deployments/schemas";
 import { isUniqueViolation } from "@/lib/errors";
-import { currentSpecDigest, stateAgainstSpec, type RepoSpecColumns } from "@/lib/repos/data/repo-specs";
+import { currentSpecDigest, settingsAuthorOf, stateAgainstSpec, type RepoSpecColumns } from "@/lib/repos/data/repo-specs";
 import { agentActor, type AgentPrincipal } from "../with-agent-auth";
 import { assertAgentScope } from "./agent-scope";
 
@@ -66,7 +66,8 @@ async function applyStatus(tx: Tx, e: TSyncEvent, agentId: string, repo: RepoSpe
  * A `pending-approval` event becomes a deployment request (sourceKind `pull-revision`) that approvers decide on in
  * the same UI and under the same rule as push deployments: one per repository and revision (a replayed or repeated
  * report finds the existing one). The revision id is the digest approvals name; the commit author is recorded so
- * the author-ban holds.
+ * the author-ban holds, and so is whoever changed the repository's settings to the ones this revision is the first
+ * to apply (settingsAuthorOf), banned like a requester.
  */
 async function requestApproval(tx: Tx, e: TSyncEvent, agent: AgentPrincipal): Promise<void> {
   const revision = revisionIdOfEvent(e);
@@ -84,6 +85,7 @@ async function requestApproval(tx: Tx, e: TSyncEvent, agent: AgentPrincipal): Pr
   if (existing) return;
   const preview = toPreview(e.diff);
   const actor = agentActor(agent);
+  const settingsAuthorId = digest === null ? null : await settingsAuthorOf(tx, { repoId: repo.id, digest });
   const d = await tx.deployment.create({
     data: {
       targetId: repo.targetId,
@@ -91,6 +93,7 @@ async function requestApproval(tx: Tx, e: TSyncEvent, agent: AgentPrincipal): Pr
       sourceKind: "pull-revision",
       pullRepoId: repo.id,
       revision,
+      settingsAuthorId,
       manifests: "",
       manifestsDigest: revision,
       objectCount: preview?.objects.length ?? 0,
@@ -117,7 +120,7 @@ async function requestApproval(tx: Tx, e: TSyncEvent, agent: AgentPrincipal): Pr
     subjectType: "deployment",
     subjectId: d.id,
     targetId: repo.targetId,
-    details: { sourceKind: "pull-revision", repoId: repo.id, revision, commitSha: e.revision?.sha ?? null, eventId: e.id },
+    details: { sourceKind: "pull-revision", repoId: repo.id, revision, commitSha: e.revision?.sha ?? null, eventId: e.id, ...(settingsAuthorId ? { settingsAuthorId } : {}) },
   });
 }
 

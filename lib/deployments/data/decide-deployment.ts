@@ -13,6 +13,7 @@ import { transitionDeployment } from "./transition-deployment";
 
 const REFUSAL_CODES: Record<RefusalReason, ErrorCode> = {
   requester: "APPROVAL_SELF_FORBIDDEN",
+  "settings-author": "APPROVAL_SELF_FORBIDDEN",
   "commit-author": "APPROVAL_AUTHOR_FORBIDDEN",
   role: "APPROVAL_ROLE_FORBIDDEN",
   "api-token": "APPROVAL_TOKEN_FORBIDDEN",

@@ -87,6 +87,7 @@ function invalidReason(rule: ApprovalRule, d: DeploymentForApproval, a: Approval
   if (a.manifestsDigest !== d.manifestsDigest) return "Given for different content: the manifests changed since.";
   if (now.getTime() - a.createdAt.getTime() > rule.approvalTtlHours * 3_600_000) return `Expired: approvals count for ${rule.approvalTtlHours} h.`;
   if (rule.banRequester && a.approverId === d.requesterId) return "From the requester, who may not approve.";
+  if (rule.banRequester && !!d.settingsAuthorId && a.approverId === d.settingsAuthorId) return "From who changed the repository settings, who may not approve.";
   if (rule.banCommitAuthor && sameEmail(a.approverEmail, d.commitAuthorEmail)) return "From the commit's author, who may not approve.";
   if (a.approverKind === "api-token" && !rule.allowTokenApprovals) return "Given with an API token, which this target does not accept.";
   return "The same person's earlier decision is the one that counts.";

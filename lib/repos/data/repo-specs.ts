@@ -37,6 +37,22 @@ export async function recordRepoSpec(tx: Tx, opts: { repoId: string; spec: TRepo
   return digest;
 }
 
+/**
+ * Who chose the settings a pull revision is made with, while no revision of those settings has been approved yet:
+ * the author of the change (or the registration) that introduced them. They are banned from approving it like a
+ * requester, so a changed path or branch needs someone else's approval as a new commit does; once someone else has
+ * approved the settings, later commits under them ban only their own requester and author. Null when recorded on the
+ * repository's behalf or already approved.
+ */
+export async function settingsAuthorOf(tx: Tx, opts: { repoId: string; digest: string }): Promise<string | null> {
+  const row = await tx.pullRepoSpec.findUnique({ where: { repoId_digest: { repoId: opts.repoId, digest: opts.digest } }, select: { createdById: true } });
+  if (!row?.createdById) return null;
+  const approvedBefore = await tx.deployment.count({
+    where: { sourceKind: "pull-revision", pullRepoId: opts.repoId, revision: { endsWith: `@${opts.digest}` }, state: { in: ["approved", "queued", "running", "succeeded"] } },
+  });
+  return approvedBefore > 0 ? null : row.createdById;
+}
+
 function parseSpec(stored: string): TRepoSpec | null {
   try {
     const parsed = ZRepoSpec.safeParse(JSON.parse(stored));

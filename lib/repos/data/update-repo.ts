@@ -16,7 +16,14 @@ import { REPO_INCLUDE } from "./to-repo-view";
  * On a target that requires approvals that revision waits for approval like a new commit, and the agent keeps the
  * last approved revision with the spec it was approved with (lib/agents/data/assignments.ts serves that spec).
  */
-export async function updateRepo(opts: { repoId: string; input: TUpdateRepoInput; actor: Actor; request: RequestContext }): Promise<PullRepoView> {
+export async function updateRepo(opts: {
+  repoId: string;
+  input: TUpdateRepoInput;
+  /** The user making the change (an API token's owner): the author of a new spec, banned from approving it. */
+  changedById: string;
+  actor: Actor;
+  request: RequestContext;
+}): Promise<PullRepoView> {
   const patch = ZUpdateRepo.parse(opts.input);
   let targetId: string;
   try {
@@ -48,7 +55,7 @@ export async function updateRepo(opts: { repoId: string; input: TUpdateRepoInput
         // The spec before the change too: a repository registered before specs were recorded has no row for it yet,
         // and its revisions still name it.
         await recordRepoSpec(tx, { repoId: before.id, spec: specOfRow(before), createdById: null });
-        await recordRepoSpec(tx, { repoId: before.id, spec: specOfRow(after), createdById: opts.actor.id });
+        await recordRepoSpec(tx, { repoId: before.id, spec: specOfRow(after), createdById: opts.changedById });
         await tx.repoStatus.updateMany({
           where: { repoId: before.id },
           data: {

@@ -26,6 +26,14 @@ describe("who may approve", () => {
     expect(refusalFor(rule, d, approver("a", { role: "admin" }), [], now)).toBeNull();
   });
 
+  it("refuses who changed a pull repository's settings for the revision that first applies them, and does not count their approval", () => {
+    const pull = { ...d, settingsAuthorId: "changer" };
+    expect(refusalFor(rule, pull, approver("changer"), [], now)).toBe("settings-author");
+    expect(validApprovals(rule, pull, [rec("changer"), rec("a")], now).map((a) => a.approverId)).toEqual(["a"]);
+    expect(refusalFor({ ...rule, banRequester: false }, pull, approver("changer"), [], now)).toBeNull();
+    expect(refusalFor(rule, { ...d, settingsAuthorId: null }, approver("changer"), [], now)).toBeNull();
+  });
+
   it("lets the requester approve only when the rule lifts the ban", () => {
     expect(refusalFor({ ...rule, banRequester: false }, d, approver("req"), [], now)).toBeNull();
   });
