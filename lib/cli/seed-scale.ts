@@ -11,6 +11,7 @@ import { loadKeyring } from "@/lib/credentials/keyring";
 import { envelopeContext, fingerprintOf, serializeMaterial } from "@/lib/credentials/material";
 import { rebuildDeliveryRollups } from "@/lib/compare/rebuild-rollups";
 import { statusColumnsFor } from "@/lib/credentials/status-columns";
+import { advisoryXactLockSql } from "@/lib/db/advisory-locks";
 import { createDb, type Db, type Tx } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/db/migrate";
 import { env } from "@/lib/env";
@@ -363,7 +364,7 @@ export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport
       // Rows go in in chain order (seq follows VALUES order); the chain-head lock keeps concurrent writers out.
       await bulkInsert(db, "AuditEvent", chunk, {
         rowsPerTx: batch,
-        lockFirst: (tx) => (env().databaseKind === "postgresql" ? tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(727275)") : Promise.resolve()),
+        lockFirst: (tx) => (env().databaseKind === "postgresql" ? tx.$executeRawUnsafe(advisoryXactLockSql("auditChain")) : Promise.resolve()),
       });
     }
     return audit.length;

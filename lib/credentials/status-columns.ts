@@ -1,4 +1,5 @@
 import type { Db, Tx } from "@/lib/db/client";
+import { advisoryXactLockSql } from "@/lib/db/advisory-locks";
 import { env } from "@/lib/env";
 import { Prisma, type CredentialPolicy } from "@/lib/db/generated/sqlite/client";
 import { nextRotation } from "@/lib/rotation/schedule";
@@ -67,18 +68,15 @@ function differs(stored: StoredColumns, want: CredentialStatusColumns): boolean 
 
 export const RECOMPUTE_BATCH = 500;
 
-// Unique among Wharf's advisory locks (727274 migrations, 727275 audit chain, 727276 admin set).
-const STATUS_COLUMNS_LOCK_ID = 727_277;
-
 /**
  * Serialises the writers of the status columns on PostgreSQL: a policy change recomputing many credentials and a
  * credential stored under the old policy at the same moment would otherwise each miss the other's uncommitted row
  * (READ COMMITTED), leaving a stale boundary. Take it first in the transaction, before any row lock (and before the
  * audit chain lock, which recordAuditEvent takes last), so no holder of a row waits for it; it is released at
- * commit. SQLite has one writer already.
+ * commit. SQLite has one writer already. The lock id is in ADVISORY_LOCKS (lib/db/advisory-locks.ts), with every other.
  */
 export async function lockStatusColumns(tx: Tx): Promise<void> {
-  if (env().databaseKind === "postgresql") await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${STATUS_COLUMNS_LOCK_ID})`);
+  if (env().databaseKind === "postgresql") await tx.$executeRawUnsafe(advisoryXactLockSql("credentialStatusColumns"));
 }
 
 /**

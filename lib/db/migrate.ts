@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import pg from "pg";
+import { ADVISORY_LOCKS } from "./advisory-locks";
 import { databaseKind, sqlitePath, type DatabaseKind } from "./url";
 
 const prismaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../prisma");
@@ -160,7 +161,7 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<st
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    await client.query(`SELECT pg_advisory_lock(727274)`);
+    await client.query(`SELECT pg_advisory_lock(${ADVISORY_LOCKS.migrations})`);
     await client.query(MIGRATIONS_TABLE.postgresql);
     const { rows } = await client.query<{ migration_name: string; checksum: string }>(
       `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`,
@@ -188,7 +189,7 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<st
     }
     return pending.map((m) => m.name);
   } finally {
-    await client.query(`SELECT pg_advisory_unlock(727274)`).catch(() => undefined);
+    await client.query(`SELECT pg_advisory_unlock(${ADVISORY_LOCKS.migrations})`).catch(() => undefined);
     await client.end();
   }
 }

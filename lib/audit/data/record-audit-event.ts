@@ -1,12 +1,10 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { db, type Tx } from "@/lib/db";
+import { advisoryXactLockSql } from "@/lib/db/advisory-locks";
 import { env } from "@/lib/env";
 import { GENESIS_HASH, hashAuditRow, type ChainedFields } from "../chain";
 import { NO_REQUEST, type AuditEntry } from "../schemas";
-
-// One lock id for the chain head: concurrent writers on PostgreSQL queue here instead of forking the chain.
-const CHAIN_LOCK_ID = 727275;
 
 /**
  * Appends one hash-chained audit row inside the caller's transaction, so the row and the change it records commit
@@ -45,7 +43,7 @@ export async function recordAuditEvent(tx: Tx, entry: AuditEntry): Promise<{ id:
  */
 export async function lockAuditChain(tx: Tx): Promise<void> {
   if (env().databaseKind === "postgresql") {
-    await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${CHAIN_LOCK_ID})`);
+    await tx.$executeRawUnsafe(advisoryXactLockSql("auditChain"));
   }
 }
 

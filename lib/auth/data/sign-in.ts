@@ -2,6 +2,7 @@ import "server-only";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
+import { ADVISORY_LOCKS } from "@/lib/db/advisory-locks";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { decoyPasswordHash, newSecretToken, sha256Hex, verifyPassword } from "../secrets";
@@ -10,9 +11,6 @@ import type { TSignIn } from "../schemas";
 const WINDOW_MS = 60_000;
 // Per client address the limit is looser: several people may sit behind one NAT, but one host still cannot spray.
 const IP_FACTOR = 4;
-// Unique among Wharf's advisory locks (727274 migrations, 727275 audit chain, 727276 admin set); this one is a class
-// with one lock per throttle key (the key's hash is the second argument).
-const SIGNIN_LOCK_CLASS = 727277;
 
 /** The advisory-lock ids of the throttle keys, sorted so that two sign-ins always lock in the same order. */
 function lockIdsOf(keys: string[]): number[] {
@@ -29,7 +27,7 @@ async function takeAttempt(keys: { email: string; ip: string }, max: number): Pr
   return db().$transaction(async (tx) => {
     const now = Date.now();
     if (env().databaseKind === "postgresql") {
-      for (const id of lockIdsOf([keys.email, keys.ip])) await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${SIGNIN_LOCK_CLASS}, ${id})`);
+      for (const id of lockIdsOf([keys.email, keys.ip])) await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.signInThrottleClass}, ${id})`);
     }
     await tx.signInFailure.deleteMany({ where: { at: { lt: new Date(now - 60 * WINDOW_MS) } } });
     const since = new Date(now - WINDOW_MS);

@@ -2,13 +2,11 @@ import "server-only";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
+import { advisoryXactLockSql } from "@/lib/db/advisory-locks";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { TUpdateUser, UserView } from "../schemas";
 import { toUserView, USER_VIEW_SELECT } from "./to-user-view";
-
-// Serialises admin-count checks on PostgreSQL, so two admins demoting each other at once cannot both succeed.
-const ADMIN_SET_LOCK_ID = 727276;
 
 export interface UpdateUserOptions {
   userId: string;
@@ -31,7 +29,8 @@ type Change<T> = { from: T; to: T };
  */
 export async function updateUser({ userId, input, byUserId, actor, request }: UpdateUserOptions): Promise<UserView> {
   return db().$transaction(async (tx) => {
-    if (env().databaseKind === "postgresql") await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${ADMIN_SET_LOCK_ID})`);
+    // Serialises admin-count checks on PostgreSQL, so two admins demoting each other at once cannot both succeed.
+    if (env().databaseKind === "postgresql") await tx.$executeRawUnsafe(advisoryXactLockSql("adminSet"));
     const user = await tx.user.findUnique({ where: { id: userId }, select: USER_VIEW_SELECT });
     if (!user) throw new AppError("NOT_FOUND", "No such user.");
 
