@@ -33,8 +33,12 @@ export const GIT_ENV: Readonly<Record<string, string>> = {
 /** Only the transports Wharf allows, whatever a repository's config or a remote says (no ext::, fd::, …). */
 function policyConfig(allow: GitRunOptions["allow"] = {}): string[] {
   const allowed = ["https", "http", "git", ...(allow.ssh ? ["ssh"] : []), ...(allow.file ? ["file"] : [])];
-  // An empty helper first clears any inherited one; a caller may then name its own.
-  return ["protocol.allow=never", ...allowed.map((p) => `protocol.${p}.allow=always`), "credential.helper="].flatMap((c) => ["-c", c]);
+  // An empty helper first clears any inherited one; a caller may then name its own. Redirects are never followed:
+  // git's default follows them on the first request, so a remote a deployer names could send the dashboard (or the
+  // agent, inside the cluster) to an address the deployer cannot reach themselves.
+  return ["protocol.allow=never", ...allowed.map((p) => `protocol.${p}.allow=always`), "credential.helper=", "http.followRedirects=false"].flatMap(
+    (c) => ["-c", c],
+  );
 }
 
 /** Runs `git <args>` under the policy: argument array, minimal environment, timeout and output cap from run-tool. */

@@ -80,3 +80,28 @@ describe("WHARF_GIT_LOCAL_ROOTS", () => {
     expect(() => loadAgentConfig({ ...base, WHARF_GIT_LOCAL_ROOTS: "srv/git" })).toThrow(/WHARF_GIT_LOCAL_ROOTS/);
   });
 });
+
+describe("runGit over HTTP", () => {
+  it("never follows a redirect to another address (a remote cannot point git at an internal host)", async () => {
+    const { createServer } = await import("node:http");
+    const { runGit } = await import("@/lib/process/git");
+    const hits: string[] = [];
+    const inner = createServer((req, res) => {
+      hits.push(req.url ?? "");
+      res.writeHead(404).end();
+    });
+    const outer = createServer((req, res) => {
+      const port = (inner.address() as { port: number }).port;
+      res.writeHead(302, { location: `http://127.0.0.1:${port}${req.url ?? "/"}` }).end();
+    });
+    await Promise.all([new Promise<void>((r) => inner.listen(0, "127.0.0.1", r)), new Promise<void>((r) => outer.listen(0, "127.0.0.1", r))]);
+    try {
+      const url = `http://127.0.0.1:${(outer.address() as { port: number }).port}/org/app.git`;
+      await expect(runGit(["ls-remote", url], { timeoutMs: 20_000 })).rejects.toThrow();
+      expect(hits).toEqual([]);
+    } finally {
+      inner.close();
+      outer.close();
+    }
+  });
+});
