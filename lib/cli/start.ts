@@ -8,7 +8,7 @@ import { migrateDatabase } from "@/lib/db/migrate";
 import { redactUrl } from "@/lib/db/url";
 import { env } from "@/lib/env";
 import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
-import { ensurePortFree, spawnTethered, watchParent } from "./child-lifecycle";
+import { ensurePortFree, spawnTethered, watchAncestors } from "./child-lifecycle";
 import { startDemoAgent } from "./demo-pull";
 import { seedIfEmpty } from "./seed-demo";
 
@@ -58,6 +58,14 @@ function run(cmd: string, args: string[], extraEnv: Record<string, string> = {})
 
 async function main(): Promise<void> {
   const e = env();
+  // npm, its sh or the tsx launcher killed outright: stop as on Ctrl-C — until the dashboard runs, by exiting (as
+  // Ctrl-C's default does; the tether stops a running build), then through stop() below. This process killed outright:
+  // the tethers stop the children.
+  let onAncestorGone = (): void => {
+    console.error("[wharf] npm start was killed; exiting");
+    process.exit(1);
+  };
+  watchAncestors(() => onAncestorGone());
   // Before minutes of migrations and building: a taken port is one line, not Next's stack trace at the very end.
   await ensurePortFree(e.PORT);
   fs.mkdirSync(e.dataDir, { recursive: true });
@@ -106,8 +114,7 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-  // The launcher (tsx) killed outright: stop as on Ctrl-C. This process killed outright: the tethers stop the children.
-  watchParent(stop);
+  onAncestorGone = stop;
 
   // Checked again: a build can take minutes, and something may have taken the port meanwhile.
   await ensurePortFree(e.PORT);

@@ -1,17 +1,20 @@
 // A stand-in for `npm start` in tests of its child lifecycle (lib/cli/child-lifecycle.ts), without migrations, the
 // sandbox or a Next build:
-//   node --import tsx tests/support/tether-harness.ts serve <port>   a tethered child serving HTTP on <port>
-//   node --import tsx tests/support/tether-harness.ts watch          prints "parent gone" when its parent dies
+//   node --import tsx tests/support/tether-harness.ts serve <port>   a tethered child serving HTTP on <port>; like
+//                                                                    start.ts, stops it and exits when an ancestor dies
+//   node --import tsx tests/support/tether-harness.ts watch          prints "parent gone" when an ancestor dies
 // Prints "child <pid>" once the child listens, and "harness <pid>" at once.
-import { spawnTethered, watchParent } from "@/lib/cli/child-lifecycle";
+import { spawnTethered, watchAncestors } from "@/lib/cli/child-lifecycle";
 
 const [mode, port] = process.argv.slice(2);
 console.log(`harness ${process.pid}`);
 if (mode === "serve") {
   const server = `require("node:http").createServer((q, r) => r.end("ok")).listen(${Number(port)}, () => console.log("child " + process.pid))`;
-  spawnTethered(process.execPath, ["-e", server], { env: process.env });
+  const tether = spawnTethered(process.execPath, ["-e", server], { env: process.env });
+  tether.on("exit", () => process.exit(0));
+  watchAncestors(() => tether.kill("SIGTERM"), 50);
 } else if (mode === "watch") {
-  watchParent(() => {
+  watchAncestors(() => {
     console.log("parent gone");
     process.exit(0);
   }, 50);

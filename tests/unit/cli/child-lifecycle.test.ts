@@ -9,9 +9,18 @@ import { afterEach, describe, expect, it } from "vitest";
 const root = process.cwd();
 const harness = path.join(root, "tests/support/tether-harness.ts");
 const started: ChildProcess[] = [];
+/** Process groups a test started (detached): what is left of them after a failed test is killed as a whole. */
+const groups: number[] = [];
 
 afterEach(() => {
   for (const p of started.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
+  for (const pgid of groups.splice(0)) {
+    try {
+      process.kill(-pgid, "SIGKILL");
+    } catch {
+      // The group is empty: nothing was left.
+    }
+  }
 });
 
 /** Node with tsx's loader in-process: one process, so a SIGKILL hits the harness itself, not a launcher. */
@@ -53,6 +62,21 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Field `index` (1-based, as in proc(5)) of /proc/<pid>/stat. */
+function statField(pid: number, index: number): string {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  if (index === 2) return stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[index - 3] ?? "";
+}
+
+function parentOf(pid: number): number {
+  return Number(statField(pid, 4));
+}
+
+function commandOf(pid: number): string {
+  return statField(pid, 2);
+}
+
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setTimeout(r, 50));
 }
@@ -66,11 +90,18 @@ function freePort(): Promise<number> {
   });
 }
 
-function canListen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.once("error", () => resolve(false));
-    s.listen(port, () => s.close(() => resolve(true)));
+/**
+ * Whether a socket listens on `port` (Linux, /proc/net/tcp{,6}): what "holding the port" means. Not a trial listen:
+ * on a shared machine an outgoing connection may take the freed port as its local one and fail a bind for a while.
+ */
+function listening(port: number): boolean {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  return ["/proc/net/tcp", "/proc/net/tcp6"].some((table) => {
+    const rows = fs.existsSync(table) ? fs.readFileSync(table, "utf8").split("\n").slice(1) : [];
+    return rows.some((row) => {
+      const [, local, , state] = row.trim().split(/\s+/);
+      return state === "0A" && local?.endsWith(`:${hexPort}`) === true;
+    });
   });
 }
 
@@ -81,11 +112,11 @@ describe("npm start's children die with it", { timeout: 60_000 }, () => {
     const parent = node([harness, "serve", String(port)]);
     const childPid = Number((await waitForLine(parent, /child (\d+)/))[1]);
     expect(alive(childPid)).toBe(true);
-    expect(await canListen(port)).toBe(false);
+    expect(listening(port)).toBe(true);
 
     parent.kill("SIGKILL");
     await until(() => !alive(childPid));
-    expect(await canListen(port)).toBe(true);
+    expect(listening(port)).toBe(false);
   });
 
   it("a process whose launcher is killed with SIGKILL notices (its parent id changes)", async () => {
@@ -97,9 +128,34 @@ describe("npm start's children die with it", { timeout: 60_000 }, () => {
     started.push(launcher);
     const harnessPid = Number((await waitForLine(launcher, /harness (\d+)/))[1]);
     launcher.kill("SIGKILL");
-    // The harness only exits through watchParent's callback: its exit is the proof.
+    // The harness only exits through watchAncestors' callback: its exit is the proof.
     await until(() => !alive(harnessPid));
     expect(alive(harnessPid)).toBe(false);
+  });
+
+  it("killing npm with SIGKILL stops the process below the sh it left running, its tethered server, and frees the port", async () => {
+    // npm → sh -c → harness → tether → server, like npm → sh -c → tsx → start.ts → tether → next start. SIGKILL on npm
+    // kills npm alone: the sh stays, so the harness keeps its parent, and only the death of an ancestor further up
+    // tells it that npm start is gone. Detached: the stand-in for npm leads its own process group, as a shell's job.
+    const port = await freePort();
+    const script = `${JSON.stringify(process.execPath)} --conditions=react-server --import tsx ${JSON.stringify(harness)} serve ${port}; exit $?`;
+    const npm = spawn(process.execPath, ["-e", `require("node:child_process").spawn("sh", ["-c", ${JSON.stringify(script)}], { stdio: "inherit" }); setInterval(() => {}, 60000)`], {
+      cwd: root,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    started.push(npm);
+    groups.push(npm.pid ?? 0);
+    // One wait for both lines: they may arrive in one chunk.
+    const [, harnessPid, childPid] = (await waitForLine(npm, /harness (\d+)[\s\S]*child (\d+)/)).map(Number) as [number, number, number];
+    const sh = parentOf(harnessPid);
+    expect(commandOf(sh)).toBe("sh");
+    expect(parentOf(sh)).toBe(npm.pid);
+    expect(listening(port)).toBe(true);
+
+    npm.kill("SIGKILL");
+    await until(() => !alive(harnessPid) && !alive(childPid));
+    expect(listening(port)).toBe(false);
   });
 
   it("npm start on a port in use answers one line naming the port and what to do, no stack trace", async () => {
