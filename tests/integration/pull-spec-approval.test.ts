@@ -162,6 +162,23 @@ describe("a change of a pull repository's spec is a new revision (approval-gated
     expect(byAdmin.status).toBe(201);
   });
 
+  it("a rollback pin to a revision of earlier settings asks approval for those settings, and is served with them", async () => {
+    const target = await createPullTarget({ requiredApprovals: 1, allowTokenApprovals: true });
+    const agent = await createEnrolledAgent(admin, [target.id]);
+    const repo = await register(target.id);
+    const spec1 = specOf(await assignment(agent, repo.id));
+    const sha = fakeSha();
+    const rev1 = revisionIdOf(sha, {}, specDigestOf(spec1));
+    await send(agent, [syncEvent({ targetId: target.id, repoId: repo.id, revision: { sha, id: rev1 } })]);
+    await patch(repo.id, { path: "elsewhere" });
+    const pinned = await callRoute(pinRoute.POST, { method: "POST", path: `/api/repos/${repo.id}/pin`, params: { id: repo.id }, body: { revision: rev1 }, as: deployer });
+    expect(pinned.body.outcome).toBe("pending-approval");
+    expect(await db().deployment.findUniqueOrThrow({ where: { id: pinned.body.deploymentId as string } })).toMatchObject({ revision: rev1, gitPath: "deploy" });
+    await approve(pinned.body.deploymentId as string);
+    const a = await assignment(agent, repo.id);
+    expect(a).toMatchObject({ pinnedRevision: rev1, pinnedSpec: spec1, path: "elsewhere" });
+  });
+
   it("a revision approved before spec digests (a commit SHA alone) is served with the spec the repository had before its change", async () => {
     const target = await createPullTarget({ requiredApprovals: 1, allowTokenApprovals: true });
     const agent = await createEnrolledAgent(admin, [target.id]);

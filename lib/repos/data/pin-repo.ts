@@ -1,6 +1,6 @@
 import "server-only";
 import type { Principal } from "@/lib/api/with-auth";
-import { specDigestOfRevision, ZRepoSpec } from "@/lib/agent/protocol";
+import { specDigestOfRevision } from "@/lib/agent/protocol";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { wakeAgentsOfTarget } from "@/lib/agents/data/notify";
@@ -9,6 +9,7 @@ import { transitionDeployment } from "@/lib/deployments/data/transition-deployme
 import { AppError } from "@/lib/errors";
 import { ZPinRepo, type PinResult, type TPinRepoInput } from "../schemas";
 import { getRepo } from "./list-repos";
+import { parseSpec } from "./repo-specs";
 
 /**
  * Rollback for pull targets: pins a repository to an earlier revision (one its agent has reported before, so the
@@ -78,8 +79,7 @@ export async function pinRepo(opts: { repoId: string; input: TPinRepoInput; prin
     // The request shows where the pinned revision came from: the spec it was made with, when recorded.
     const digest = specDigestOfRevision(revision);
     const stored = digest ? await tx.pullRepoSpec.findUnique({ where: { repoId_digest: { repoId: repo.id, digest } }, select: { spec: true } }) : null;
-    const parsed = stored ? ZRepoSpec.safeParse(JSON.parse(stored.spec)) : null;
-    const source = parsed?.success ? parsed.data : repo;
+    const source = (stored ? parseSpec(stored.spec) : null) ?? repo;
     const d = await tx.deployment.create({
       data: {
         targetId: repo.targetId,

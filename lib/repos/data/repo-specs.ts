@@ -53,7 +53,8 @@ export async function settingsAuthorOf(tx: Tx, opts: { repoId: string; digest: s
   return approvedBefore > 0 ? null : row.createdById;
 }
 
-function parseSpec(stored: string): TRepoSpec | null {
+/** A stored spec (PullRepoSpec.spec), or null when it does not parse. */
+export function parseSpec(stored: string): TRepoSpec | null {
   try {
     const parsed = ZRepoSpec.safeParse(JSON.parse(stored));
     return parsed.success ? parsed.data : null;
