@@ -9,7 +9,7 @@ import { newSecretToken, sha256Hex } from "@/lib/auth/secrets";
 import { decideDeployment } from "@/lib/deployments/data/decide-deployment";
 import { listAwaitingMyApproval } from "@/lib/deployments/data/list-awaiting-approval";
 import { dbFor } from "@/lib/db/client";
-import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
+import { startTestCluster, type TestCluster } from "../support/cluster";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { startGitServer, type GitServer } from "../support/git-server";
 import { createSandboxPushTarget, type SandboxPushTarget } from "../support/push-target";
@@ -17,7 +17,7 @@ import { useTestDatabase } from "../support/test-db";
 
 const t = useTestDatabase();
 const db = () => dbFor(t.url);
-let sandbox: Sandbox;
+let cluster: TestCluster;
 let git: GitServer;
 let target: SandboxPushTarget;
 let deployer: Caller;
@@ -27,9 +27,9 @@ let admin: Caller;
 const cookies = new Map<string, string>();
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, rolloutDelayMs: 200 });
+  cluster = await startTestCluster({ rolloutDelayMs: 200 });
   git = await startGitServer();
-  target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 2 });
+  target = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 2 });
   deployer = await createCaller("deployer");
   approver1 = await createCaller("approver");
   approver2 = await createCaller("approver");
@@ -38,7 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await git?.stop();
-  await sandbox?.stop();
+  await cluster?.stop();
 });
 
 /** A browser session for the caller, so requests come from a person (kind "user"), not an API token. */
@@ -121,7 +121,7 @@ describe("approvals", () => {
     expect(await state(d.id)).toBe("pending-approval");
 
     // A target that admits token approvals and requires admins: the approver's role is now the problem.
-    const strict = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 1 });
+    const strict = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 1 });
     await db().target.update({ where: { id: strict.targetId }, data: { approverRole: "admin", allowTokenApprovals: true } });
     const s = await requestOn(strict.targetId, configMap("strict"));
     const byRole = await decide(s.id, approver1, { decision: "approved" }, { token: true });
@@ -220,7 +220,7 @@ describe("approvals", () => {
 
 describe("superseding", () => {
   it("approving a newer request supersedes older ones that have not started; approving an older one afterwards supersedes it", async () => {
-    const own = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 1 });
+    const own = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 1 });
     const older = await requestOn(own.targetId, configMap("v1"));
     const middle = await requestOn(own.targetId, configMap("v2"));
     const newer = await requestOn(own.targetId, configMap("v3"));
@@ -235,7 +235,7 @@ describe("superseding", () => {
     expect(await auditActions(middle.id)).toContain("deployment.superseded:success");
 
     // An older request approved after a newer one was chosen becomes superseded instead of queued.
-    const own2 = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 1 });
+    const own2 = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 1 });
     const a = await requestOn(own2.targetId, configMap("a"));
     const b = await requestOn(own2.targetId, configMap("b"));
     await db().deployment.update({ where: { id: b.id }, data: { state: "running" } });
@@ -290,7 +290,7 @@ describe("rollback", () => {
 
 describe("listAwaitingMyApproval", () => {
   it("lists what the person may approve now: not their own, not decided, not for other roles", async () => {
-    const own = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 2 });
+    const own = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 2 });
     const mine = await requestOn(own.targetId, configMap("awaiting-1"));
     const decided = await requestOn(own.targetId, configMap("awaiting-2"));
     await decide(decided.id, approver2, { decision: "approved" });

@@ -7,7 +7,7 @@ import * as previewRoute from "@/app/api/deployments/[id]/preview/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
 import * as targetRoute from "@/app/api/targets/[id]/route";
 import { dbFor } from "@/lib/db/client";
-import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
+import { startTestCluster, type TestCluster } from "../support/cluster";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { startGitServer, type GitServer, type TestRepo } from "../support/git-server";
 import { createSandboxPushTarget, type SandboxPushTarget } from "../support/push-target";
@@ -15,7 +15,7 @@ import { useTestDatabase } from "../support/test-db";
 
 const t = useTestDatabase();
 const db = () => dbFor(t.url);
-let sandbox: Sandbox;
+let cluster: TestCluster;
 let git: GitServer;
 let repo: TestRepo;
 let target: SandboxPushTarget;
@@ -24,9 +24,9 @@ let viewer: Caller;
 let admin: Caller;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, rolloutDelayMs: 200 });
+  cluster = await startTestCluster({ rolloutDelayMs: 200 });
   git = await startGitServer();
-  target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, namespaces: [`shop-${randomBytes(2).toString("hex")}`, `canary-${randomBytes(2).toString("hex")}`], requiredApprovals: 2 });
+  target = await createSandboxPushTarget(cluster, { databaseUrl: t.url, namespaces: [`shop-${randomBytes(2).toString("hex")}`, `canary-${randomBytes(2).toString("hex")}`], requiredApprovals: 2 });
   deployer = await createCaller("deployer");
   viewer = await createCaller("viewer");
   admin = await createCaller("admin");
@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await git?.stop();
-  await sandbox?.stop();
+  await cluster?.stop();
 });
 
 const ns = () => target.namespaces[0]!;
@@ -146,7 +146,7 @@ describe("request → preview", () => {
   });
 
   it("says plainly when the cluster refuses the credential, and when there is none", async () => {
-    const refused = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 1 });
+    const refused = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 1 });
     // Revoke what the token may do: delete its RoleBinding, so the API server answers 403.
     await deleteRoleBinding(refused);
     const res = await manifestsRequest(configMap("a", { a: "1" }), refused.targetId);
@@ -155,7 +155,7 @@ describe("request → preview", () => {
     expect(res.body.previewError).toMatch(/^The cluster refused the stored credential \(403\): .*forbidden/);
 
     const bare = await db().target.create({
-      data: { name: `bare-${randomBytes(3).toString("hex")}`, environment: "dev", mode: "push", serverUrl: sandbox.url, defaultNamespace: "default", requiredApprovals: 1 },
+      data: { name: `bare-${randomBytes(3).toString("hex")}`, environment: "dev", mode: "push", serverUrl: cluster.url, defaultNamespace: "default", requiredApprovals: 1 },
     });
     const none = await manifestsRequest(configMap("a", { a: "1" }), bare.id);
     expect(none.status).toBe(201);
@@ -165,7 +165,7 @@ describe("request → preview", () => {
 
   it("flags a custom resource that names a namespace but is cluster-scoped in the cluster", async () => {
     const { applyManifests, createKubeClient, kubeConfigFor } = await import("@/lib/kube");
-    const admin = createKubeClient(kubeConfigFor({ name: "admin", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }));
+    const admin = createKubeClient(kubeConfigFor({ name: "admin", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }));
     const crd = {
       apiVersion: "apiextensions.k8s.io/v1",
       kind: "CustomResourceDefinition",
@@ -186,13 +186,13 @@ describe("request → preview", () => {
   });
 
   it("says plainly when the cluster is unreachable, and re-runs on POST /preview", async () => {
-    const down = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 1 });
+    const down = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 1 });
     await db().target.update({ where: { id: down.targetId }, data: { serverUrl: "https://127.0.0.1:9" } });
     const res = await manifestsRequest(configMap("a", { a: "1" }), down.targetId);
     expect(res.status).toBe(201);
     expect(res.body.previewError).toMatch(/^Wharf could not reach the cluster at https:\/\/127\.0\.0\.1:9/);
 
-    await db().target.update({ where: { id: down.targetId }, data: { serverUrl: sandbox.url } });
+    await db().target.update({ where: { id: down.targetId }, data: { serverUrl: cluster.url } });
     const again = await callRoute(previewRoute.POST, { method: "POST", path: `/api/deployments/${res.body.id}/preview`, params: { id: res.body.id }, as: deployer });
     expect(again.status).toBe(200);
     expect(again.body.previewError).toBeNull();
@@ -262,7 +262,7 @@ describe("Git source", () => {
 
 describe("reads", () => {
   it("lists newest first with filters and cursor pagination", async () => {
-    const other = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 1 });
+    const other = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 1 });
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await manifestsRequest(configMap(`list-${i}`, { a: "1" }), other.targetId);
@@ -324,7 +324,7 @@ describe("cancel", () => {
 
 describe("targets and deployments", () => {
   it("a target needing no approval queues requests at once, and cannot be deleted while one is queued or running", async () => {
-    const quick = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 0 });
+    const quick = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 0 });
     const res = await manifestsRequest(configMap("quick", { a: "1" }), quick.targetId);
     expect(res.body.state).toBe("queued");
     const actions = (await db().auditEvent.findMany({ where: { subjectId: res.body.id }, orderBy: { seq: "asc" } })).map((a) => a.action);
@@ -341,7 +341,7 @@ describe("targets and deployments", () => {
   });
 
   it("the approval rule's fields are set through the targets API and shown on deployments", async () => {
-    const own = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 1 });
+    const own = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 1 });
     const patch = await callRoute(targetRoute.PATCH, {
       method: "PATCH",
       path: `/api/targets/${own.targetId}`,
@@ -362,7 +362,7 @@ describe("targets and deployments", () => {
 async function applyAsTarget(docs: string[]) {
   const { applyManifests, createKubeClient, kubeConfigFor, parseManifests } = await import("@/lib/kube");
   const { pushInventoryId } = await import("@/lib/deployments/manifests");
-  const client = createKubeClient(kubeConfigFor({ name: "t", server: sandbox.url, caPem: sandbox.caPem, token: target.token, namespace: ns() }));
+  const client = createKubeClient(kubeConfigFor({ name: "t", server: cluster.url, caPem: cluster.caPem, token: target.token, namespace: ns() }));
   const report = await applyManifests(client, parseManifests(docs.join("\n---\n")), { fieldManager: "wharf", inventoryId: pushInventoryId(target.targetId) });
   await client.close();
   expect(report.ok).toBe(true);
@@ -370,7 +370,7 @@ async function applyAsTarget(docs: string[]) {
 
 async function deleteRoleBinding(t: SandboxPushTarget) {
   const { createKubeClient, kubeConfigFor } = await import("@/lib/kube");
-  const client = createKubeClient(kubeConfigFor({ name: "admin", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }));
+  const client = createKubeClient(kubeConfigFor({ name: "admin", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }));
   for (const namespace of t.namespaces) {
     await client.delete({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", namespace, name: `${t.serviceAccount.name}-admin` });
   }

@@ -9,7 +9,7 @@ import { runScopeSweepTick } from "@/lib/compare/scope-sweeper";
 import { saveCredential } from "@/lib/credentials/data/store-credential";
 import { db } from "@/lib/db";
 import { applyManifests, createKubeClient, kubeConfigFor } from "@/lib/kube";
-import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
+import { startTestCluster, type TestCluster } from "../support/cluster";
 import { callRoute, createCaller } from "../support/api";
 import { createSandboxPushTarget, type SandboxPushTarget } from "../support/push-target";
 import { useTestDatabase } from "../support/test-db";
@@ -19,7 +19,7 @@ import { useTestDatabase } from "../support/test-db";
 const t = useTestDatabase();
 const DAY = 86_400_000;
 const environment = `sweep-${randomBytes(3).toString("hex")}`;
-let sandbox: Sandbox;
+let cluster: TestCluster;
 const base = new Date();
 const at = (ms: number) => () => new Date(base.getTime() + ms);
 const ids = { unreachable: "", admin: "", scoped: "" };
@@ -34,19 +34,19 @@ function decrypts(credentialId: string) {
 }
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, rolloutDelayMs: 50 });
+  cluster = await startTestCluster({ rolloutDelayMs: 50 });
   // Stored first, so the pass reaches it before the reachable ones: its failure must not stop them.
   const down = await db().target.create({ data: { name: `down-${randomBytes(3).toString("hex")}`, environment, mode: "push", serverUrl: "https://127.0.0.1:1" } });
   await saveCredential({ targetId: down.id, input: { kind: "bearer-token", token: `opaque-${randomBytes(8).toString("hex")}` }, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST });
   ids.unreachable = await activeCredentialId(down.id);
-  const admin = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, clusterAdmin: true, environment });
+  const admin = await createSandboxPushTarget(cluster, { databaseUrl: t.url, clusterAdmin: true, environment });
   ids.admin = await activeCredentialId(admin.targetId);
-  scoped = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, environment });
+  scoped = await createSandboxPushTarget(cluster, { databaseUrl: t.url, environment });
   ids.scoped = await activeCredentialId(scoped.targetId);
 }, 60_000);
 
 afterAll(async () => {
-  await sandbox?.stop();
+  await cluster?.stop();
 });
 
 describe("scope sweeper", () => {
@@ -95,7 +95,7 @@ describe("scope sweeper", () => {
     expect(down.scopeCheckNextAt!.getTime()).toBe(base.getTime() + 61_000 + 60_000);
 
     // RBAC changes outside Wharf: the namespace-scoped ServiceAccount is bound to cluster-admin.
-    const kube = createKubeClient(kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }));
+    const kube = createKubeClient(kubeConfigFor({ name: "sandbox", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }));
     const sa = scoped.serviceAccount;
     const report = await applyManifests(
       kube,
@@ -123,7 +123,7 @@ describe("scope sweeper", () => {
 
   it("checks a replaced credential's successor, never the superseded one, and two sweepers never check one credential twice", async () => {
     const target = await db().credential.findUniqueOrThrow({ where: { id: ids.scoped }, select: { targetId: true } });
-    const token = sandbox.mintToken({ serviceAccount: scoped.serviceAccount, expirationSeconds: 86_400 });
+    const token = await cluster.mintToken({ serviceAccount: scoped.serviceAccount, expirationSeconds: 86_400 });
     const { credential } = await saveCredential({ targetId: target.targetId, input: { kind: "service-account-token", token }, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST });
 
     const now = at(DAY + 1000);
@@ -140,13 +140,14 @@ describe("scope sweeper", () => {
   });
 
   it('"Check now" is refused (409) while the sweeper holds the credential, then checks it', async () => {
-    const deployer = await createCaller("deployer");
+    // Scope check decrypts, so it takes the role that may replace the credential (admin by default).
+    const caller = await createCaller("admin");
     const id = ids.admin;
     expect(await claimScopeCheck({ credentialId: id, holder: "sweeper-x" })).toBe(true);
-    const busy = await callRoute(scopeRoute.POST, { method: "POST", path: `/api/credentials/${id}/scope-check`, params: { id }, as: deployer });
+    const busy = await callRoute(scopeRoute.POST, { method: "POST", path: `/api/credentials/${id}/scope-check`, params: { id }, as: caller });
     expect(busy.status, busy.text).toBe(409);
     await releaseScopeCheck({ credentialId: id, holder: "sweeper-x" });
-    const ok = await callRoute(scopeRoute.POST, { method: "POST", path: `/api/credentials/${id}/scope-check`, params: { id }, as: deployer });
+    const ok = await callRoute(scopeRoute.POST, { method: "POST", path: `/api/credentials/${id}/scope-check`, params: { id }, as: caller });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body).toMatchObject({ credentialId: id, clusterAdmin: true });
   });
