@@ -221,6 +221,12 @@ export const FIDELITY_TABLE: FidelityRow[] = [
     expect: { status: 422, reason: "Invalid", causes: [{ field: "metadata.annotations", reason: "FieldValueTooLong" }], message: 'ConfigMap "ann" is invalid: metadata.annotations: Too long: may not be more than 262144 bytes' },
   },
   {
+    name: "an object over etcd's 1.5 MiB request limit is refused",
+    setup: CRD_SETUP,
+    request: { method: "POST", path: WIDGETS, body: widget("huge", { name: "a", extra: { blob: big(1_600_000) } }) },
+    expect: { status: 500, reason: "", message: "etcdserver: request is too large" },
+  },
+  {
     name: "a request body over 3 MiB is 413",
     request: { method: "POST", path: CONFIGMAPS, body: configMap("huge", { blob: big(3_200_000) }) },
     expect: { status: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: limit is 3145728" },
@@ -237,6 +243,30 @@ export const FIDELITY_TABLE: FidelityRow[] = [
       body: { spec: { selector: { matchLabels: { app: "web", tier: "x" } }, template: { metadata: { labels: { app: "web", tier: "x" } } } } },
     },
     expect: { status: 422, reason: "Invalid", causes: [{ field: "spec.selector", reason: "FieldValueInvalid" }] },
+  },
+  {
+    name: "a StatefulSet's serviceName cannot change",
+    setup: [
+      {
+        method: "POST",
+        path: "/apis/apps/v1/namespaces/{ns}/statefulsets",
+        body: { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "db" }, spec: { replicas: 1, serviceName: "db", selector: { matchLabels: { app: "db" } }, template: { metadata: { labels: { app: "db" } }, spec: { containers: [{ name: "db", image: "postgres:16" }] } } } },
+      },
+    ],
+    request: { method: "PATCH", path: "/apis/apps/v1/namespaces/{ns}/statefulsets/db", contentType: "application/merge-patch+json", body: { spec: { serviceName: "other" } } },
+    expect: {
+      status: 422,
+      reason: "Invalid",
+      causes: [{ field: "spec", reason: "FieldValueForbidden" }],
+      message:
+        "StatefulSet.apps \"db\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+    },
+  },
+  {
+    name: "a Pod's spec is immutable but for images",
+    setup: [{ method: "POST", path: "/api/v1/namespaces/{ns}/pods", body: { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "nginx:1.27" }] } } }],
+    request: { method: "PATCH", path: "/api/v1/namespaces/{ns}/pods/p", contentType: "application/strategic-merge-patch+json", body: { spec: { restartPolicy: "Never" } } },
+    expect: { status: 422, reason: "Invalid", causes: [{ field: "spec", reason: "FieldValueForbidden" }] },
   },
   {
     name: "a Service's clusterIP cannot change",

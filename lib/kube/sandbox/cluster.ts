@@ -47,6 +47,8 @@ export type WriteListener = (def: ResourceDef, obj: KObject, old: KObject | unde
 
 const GENERATION_EXEMPT = new Set(["/Namespace", "/ConfigMap", "/Secret", "/ServiceAccount", "/Event", "/Endpoints", "events.k8s.io/Event", "coordination.k8s.io/Lease", "discovery.k8s.io/EndpointSlice"]);
 
+const ETCD_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
+
 export function nowTimestamp(ms = Date.now()): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 }
@@ -436,6 +438,8 @@ export class Cluster {
       return this.finishDelete(def, next, "Background");
     }
     if (opts.dryRun) return next;
+    // etcd refuses requests over --max-request-bytes (1.5 MiB); kube-apiserver passes its error through as a 500.
+    if (Buffer.byteLength(JSON.stringify(next)) > ETCD_MAX_REQUEST_BYTES) throw new StatusError(500, "", "etcdserver: request is too large");
     const stored = this.store.write(this.table(def), next, oldStored ? "MODIFIED" : "ADDED");
     this.afterWrite(def, stored, oldStored);
     return stored;

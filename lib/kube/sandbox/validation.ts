@@ -284,6 +284,33 @@ function validateImmutable(obj: KObject, old: KObject, def: ResourceDef, errs: F
       detail: "field is immutable",
     });
   }
+  if (def.group === "apps" && def.kind === "StatefulSet") {
+    const rest = (o: Record<string, unknown>) => {
+      const { replicas: _r, ordinals: _o, template: _t, updateStrategy: _u, revisionHistoryLimit: _h, persistentVolumeClaimRetentionPolicy: _p, minReadySeconds: _m, ...others } = o;
+      void [_r, _o, _t, _u, _h, _p, _m];
+      return others;
+    };
+    if (!same(rest(spec), rest(oldSpec))) {
+      errs.push({ type: "FieldValueForbidden", field: "spec", detail: "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden" });
+    }
+  }
+  if (def.group === "" && def.kind === "Pod") {
+    // ValidatePodUpdate: only images, activeDeadlineSeconds, added tolerations and the scheduler's binding may change.
+    const mutable = (o: Record<string, unknown>, other: Record<string, unknown>) => {
+      const c = structuredClone(o);
+      for (const list of ["containers", "initContainers", "ephemeralContainers"]) {
+        for (const ct of (c[list] ?? []) as Array<Record<string, unknown>>) delete ct.image;
+      }
+      delete c.activeDeadlineSeconds;
+      delete c.tolerations;
+      delete c.schedulingGates;
+      if (!other.nodeName || !c.nodeName) delete c.nodeName;
+      return c;
+    };
+    if (!same(mutable(spec, oldSpec), mutable(oldSpec, spec))) {
+      errs.push({ type: "FieldValueForbidden", field: "spec", detail: "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)" });
+    }
+  }
   if (def.kind === "Job" && def.group === "batch" && !same(spec.template, oldSpec.template)) {
     errs.push({ type: "FieldValueInvalid", field: "spec.template", value: spec.template, detail: "field is immutable" });
   }
