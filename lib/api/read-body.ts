@@ -62,6 +62,20 @@ function checkJsonText(text: string): void {
   }
 }
 
+/**
+ * The one JSON parse of untrusted text (route bodies through `parseJsonBody`, webhook deliveries after their
+ * signature check): NUL and nesting deeper than MAX_JSON_DEPTH are refused before parsing (`checkJsonText`), invalid
+ * JSON after. Every refusal is 422 VALIDATION_FAILED.
+ */
+export function parseJsonBounded(text: string): unknown {
+  checkJsonText(text);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError("VALIDATION_FAILED", "The request body is not valid JSON.");
+  }
+}
+
 /** Parses a JSON body read by `readBodyBytes`: invalid UTF-8, invalid JSON, NUL and excessive depth are all 422. */
 export function parseJsonBody(bytes: Uint8Array): unknown {
   let text: string;
@@ -70,12 +84,7 @@ export function parseJsonBody(bytes: Uint8Array): unknown {
   } catch {
     throw new AppError("VALIDATION_FAILED", "The request body is not valid UTF-8.");
   }
-  checkJsonText(text);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new AppError("VALIDATION_FAILED", "The request body is not valid JSON.");
-  }
+  return parseJsonBounded(text);
 }
 
 /** Refuses a NUL character in a query parameter or a route parameter (see `checkJsonText` for why). */

@@ -5,11 +5,13 @@ import * as oidcCallbackRoute from "@/app/api/auth/oidc/callback/route";
 import * as signInRoute from "@/app/api/auth/sign-in/route";
 import * as signOutRoute from "@/app/api/auth/sign-out/route";
 import * as targetRoute from "@/app/api/targets/[id]/route";
+import * as bindingsRoute from "@/app/api/targets/[id]/repo-bindings/route";
 import * as reposRoute from "@/app/api/targets/[id]/repos/route";
 import * as targetsRoute from "@/app/api/targets/route";
 import * as usersRoute from "@/app/api/users/route";
 import * as webhookRoute from "@/app/api/webhooks/git/route";
 import { dbFor } from "@/lib/db/client";
+import { githubSignature } from "@/lib/deployments/webhooks";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { createEnrolledAgent, createPullTarget, fakeSha, syncEvent, type AgentCaller } from "../support/pull";
 import { useTestDatabase } from "../support/test-db";
@@ -183,5 +185,60 @@ describe("deeply nested JSON", () => {
       body: { events: [syncEvent({ targetId: target.id, repoId })] },
     });
     expect(res.status, res.text).toBe(200);
+  });
+});
+
+describe("webhook deliveries go through the same JSON parse", () => {
+  let repoUrl: string;
+  let secret: string;
+
+  beforeAll(async () => {
+    repoUrl = `https://git.example.test/team/${fakeSha().slice(0, 8)}.git`;
+    const bound = await callRoute(bindingsRoute.POST, { method: "POST", path: `/api/targets/${target.id}/repo-bindings`, params: { id: target.id }, body: { repoUrl, branch: "main" }, as: admin });
+    expect(bound.status, bound.text).toBe(201);
+    secret = bound.body.secret as string;
+  });
+
+  /** A push of the bound repository with `extra` spliced in as raw JSON text, signed with the binding's secret (or not). */
+  async function deliver(extra: string, signWith: string | null) {
+    const body = JSON.stringify({ ref: "refs/heads/main", after: fakeSha(), repository: { clone_url: repoUrl }, extra: "__EXTRA__" }).replace('"__EXTRA__"', extra);
+    const delivery = `gh-${fakeSha().slice(0, 12)}`;
+    const res = await callRoute(webhookRoute.POST, {
+      method: "POST",
+      path: "/api/webhooks/git",
+      body,
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "push",
+        "x-github-delivery": delivery,
+        ...(signWith ? { "x-hub-signature-256": githubSignature(signWith, body) } : {}),
+      },
+    });
+    const recorded = await dbFor(t.url).webhookDelivery.count({ where: { id: `github:id:${delivery}` } });
+    return { ...res, recorded };
+  }
+
+  it("a correctly signed body with a NUL escape: 422, nothing recorded", async () => {
+    const res = await deliver(JSON.stringify({ message: "bad\u0000byte" }), secret);
+    expect(res.status, res.text).toBe(422);
+    expect(res.body.error.code).toBe("VALIDATION_FAILED");
+    expect(res.recorded).toBe(0);
+  });
+
+  it("a body nested 5,000 levels deep, signed or not: 422, nothing recorded", async () => {
+    const deep = `${"[".repeat(5000)}1${"]".repeat(5000)}`;
+    for (const signWith of [secret, null]) {
+      const res = await deliver(deep, signWith);
+      expect(res.status, res.text).toBe(422);
+      expect(res.body.error.code).toBe("VALIDATION_FAILED");
+      expect(res.recorded).toBe(0);
+    }
+  });
+
+  it("an ordinary signed push is still accepted", async () => {
+    const res = await deliver(JSON.stringify({ nested: [[{ ok: true }]] }), secret);
+    expect(res.status, res.text).toBe(202);
+    expect(res.body.accepted).toBe(true);
+    expect(res.recorded).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import "server-only";
 import { notifyPullRepos } from "@/lib/agents/data/notify";
+import { parseJsonBody } from "@/lib/api/read-body";
 import { createHash, randomBytes } from "node:crypto";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import { SYSTEM_ACTOR, type Actor, type RequestContext } from "@/lib/audit/schemas";
@@ -212,13 +213,11 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
   if (!provider) {
     throw new AppError("VALIDATION_FAILED", "Not a GitHub or GitLab webhook: send X-GitHub-Event or X-Gitlab-Event.");
   }
-  let payload: unknown;
-  try {
-    payload = JSON.parse(opts.rawBody.toString("utf8"));
-  } catch {
-    // Form-encoded GitHub deliveries (payload=…) are not supported; the signature still decides the status.
-    payload = null;
-  }
+  // Through the one JSON parse of request bodies, before anything of the payload is used: invalid UTF-8 or JSON, NUL
+  // and nesting beyond 64 levels are 422, as on every route. Form-encoded GitHub deliveries (payload=…) are not
+  // supported: they have no payload here, and the signature decides the status.
+  const formEncoded = (opts.headers.get("content-type") ?? "").toLowerCase().includes("application/x-www-form-urlencoded");
+  const payload = formEncoded ? null : parseJsonBody(opts.rawBody);
   const event = parsePushEvent(provider, opts.headers, payload);
   const wanted = new Set(event.repoUrls.map(normalizeRepoUrl));
   const bindings = wanted.size === 0 ? [] : (await findBindings()).filter((b) => wanted.has(normalizeRepoUrl(b.repoUrl)));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_JSON_DEPTH, parseJsonBody, readBodyBytes } from "@/lib/api/read-body";
+import { MAX_JSON_DEPTH, parseJsonBody, parseJsonBounded, readBodyBytes } from "@/lib/api/read-body";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -32,5 +32,14 @@ describe("parseJsonBody", () => {
   it("answers invalid UTF-8 and invalid JSON with 422", () => {
     expect(() => parseJsonBody(new Uint8Array([0x22, 0xff, 0x22]))).toThrow(expect.objectContaining({ status: 422 }));
     expect(() => parseJsonBody(enc("{"))).toThrow(expect.objectContaining({ status: 422 }));
+  });
+});
+
+describe("parseJsonBounded", () => {
+  it("is the parse behind parseJsonBody: the same NUL, depth and syntax refusals on text", () => {
+    expect(parseJsonBounded('{"a":[1]}')).toEqual({ a: [1] });
+    expect(() => parseJsonBounded('{"a":"\\u0000"}')).toThrow(/NUL/);
+    expect(() => parseJsonBounded(`${"[".repeat(5000)}${"]".repeat(5000)}`)).toThrow(expect.objectContaining({ status: 422 }));
+    expect(() => parseJsonBounded("{")).toThrow(expect.objectContaining({ status: 422 }));
   });
 });
