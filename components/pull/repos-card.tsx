@@ -105,6 +105,13 @@ export function ReposCard({ targetId, repos, canRegister }: { targetId: string; 
                   <Td className="text-xs">
                     {r.prune ? "prune" : "no prune"} · {r.selfHeal ? "self-heal" : "no self-heal"}
                     {r.imagePolicies.length ? <div>images: {r.imagePolicies.map((p) => p.name).join(", ")}</div> : null}
+                    {r.imagePolicies
+                      .filter((p) => p.invalid)
+                      .map((p) => (
+                        <div key={p.name} role="alert" className="text-red-700">
+                          image policy {p.name} is invalid (the agent will not sync): {p.invalid}
+                        </div>
+                      ))}
                   </Td>
                   <Td className="space-x-1">
                     <Link className="text-xs text-brand-700 hover:underline" href={`/sync?repoId=${encodeURIComponent(r.id)}`}>

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { tagPatternProblem } from "./tag-pattern";
 
 /**
  * Wharf agent protocol, version 1: the only contract between the dashboard and the in-cluster pull agent. Plain
@@ -160,15 +159,13 @@ export const ZImagePolicy = z
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "Use lower-case letters, digits and '-'."),
     repository: ZImageRepository,
     semver: z.string().trim().min(1, "Enter a semver range, e.g. ^1 or ~1.2.").max(200).optional(),
-    /** RE2 syntax (./tag-pattern.ts): matched in linear time; no backreferences or lookaround. */
-    tagPattern: z
-      .string()
-      .min(1, "Enter a regular expression, e.g. ^main-(\\d+)$.")
-      .superRefine((v, ctx) => {
-        const problem = tagPatternProblem(v);
-        if (problem) ctx.addIssue({ code: "custom", message: problem });
-      })
-      .optional(),
+    /**
+     * RE2 syntax (./tag-pattern.ts): matched in linear time; no backreferences or lookaround. Checked against RE2 where
+     * a pattern is accepted (ZCheckedImagePolicies, the routes) and by the agent before it runs one, not here: this
+     * schema is bundled into browser forms, which must not carry re2js, and a policy stored before the check must
+     * still parse, so that it is shown as invalid and refused by the agent instead of silently dropped.
+     */
+    tagPattern: z.string().min(1, "Enter a regular expression, e.g. ^main-(\\d+)$.").optional(),
     /** How tags matched by `tagPattern` are ordered to find the newest. Ignored for semver. */
     order: z.enum(IMAGE_TAG_ORDERS).optional(),
     /** The containers the policy updates; empty means every container whose image is `repository`. */

@@ -24,6 +24,7 @@ import {
 import type { RegistryClient } from "./registry";
 import { renderManifests, scopeObjects, type RenderProblem } from "./render";
 import { specDigestOf } from "./spec";
+import { tagPatternProblem } from "./tag-pattern";
 import type { AgentState, RepoRecord } from "./state";
 
 /** What a repo reconciler needs from the agent around it. */
@@ -174,6 +175,12 @@ export class RepoReconciler {
   }
 
   async #chooseImages(policies: TImagePolicy[]): Promise<Record<string, string>> {
+    // A policy stored before tag patterns had to run on RE2 reaches the agent as it is: the repository fails, naming
+    // it, rather than syncing as if it had no policy (the manifests' own, unpinned tags).
+    for (const policy of policies) {
+      const problem = policy.tagPattern === undefined ? undefined : tagPatternProblem(policy.tagPattern);
+      if (problem) throw new AgentError("IMAGE_POLICY_INVALID", `image policy "${policy.name}" has a tag pattern Wharf cannot run: ${problem} Fix the policy in Wharf; nothing is synced until then.`);
+    }
     const images: Record<string, string> = {};
     for (const policy of policies) {
       const ref = parseImageReference(policy.repository);

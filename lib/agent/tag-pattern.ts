@@ -1,4 +1,5 @@
 import { RE2JS, RE2JSException } from "re2js";
+import { ZImagePolicies } from "./protocol";
 
 /**
  * Image tag patterns (`tagPattern` of an image policy) are regular expressions a deployer writes and the agent runs
@@ -6,7 +7,8 @@ import { RE2JS, RE2JSException } from "re2js";
  * `^(a+)+$` (a tag of 34 `a`s and a `!` pinned the agent's only thread), so patterns are compiled with RE2 (re2js, a
  * pure-JS port: no native module in the agent) whose matching is linear in the tag's length. RE2 has no
  * backreferences or lookaround; such patterns are refused when the policy is registered, not at sync time.
- * Plain JS: the zod schema (lib/agent/protocol.ts, also bundled into forms) and the agent share this module.
+ * Plain JS, shared by the dashboard's routes (ZCheckedImagePolicies) and the agent; never imported by browser code
+ * (lib/agent/protocol.ts is bundled into forms and stays free of re2js, ~260 KB: tests/unit/client-imports.test.ts).
  */
 
 /** Longest pattern accepted. Real tag patterns are a few dozen characters. */
@@ -65,3 +67,14 @@ function compile(pattern: string): { re: RE2JS } | { problem: string } {
   }
   return { re };
 }
+
+/**
+ * Image policies as a route accepts them: ZImagePolicies (shape, shared with the forms) plus the RE2 check of every
+ * tag pattern, so a pattern the agent would refuse is a 422 on its field at registration, not a failed sync later.
+ */
+export const ZCheckedImagePolicies = ZImagePolicies.superRefine((list, ctx) => {
+  list.forEach((p, i) => {
+    const problem = p.tagPattern === undefined ? undefined : tagPatternProblem(p.tagPattern);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, path: [i, "tagPattern"] });
+  });
+});

@@ -48,6 +48,12 @@ export const ZPinRepo = z.strictObject({
 });
 export type TPinRepoInput = z.input<typeof ZPinRepo>;
 
+/**
+ * A stored image policy as the repository view shows it. `invalid` says why the agent refuses it — a tag pattern
+ * stored before patterns were checked against RE2 — so the policy is shown with the reason, never silently left out.
+ */
+export type TImagePolicyView = TImagePolicy & { invalid?: string };
+
 export interface RepoStatusView {
   state: TRepoState;
   revision: string | null;
@@ -65,7 +71,7 @@ export interface PullRepoView {
   pollIntervalSeconds: number;
   prune: boolean;
   selfHeal: boolean;
-  imagePolicies: TImagePolicy[];
+  imagePolicies: TImagePolicyView[];
   pinnedRevision: string | null;
   /** A rollback pin waiting for approvals: the deployment request to approve. */
   pendingPin: { deploymentId: string; revision: string } | null;

@@ -2,6 +2,7 @@ import "server-only";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { wakeAgentsOfTarget } from "@/lib/agents/data/notify";
+import { ZCheckedImagePolicies } from "@/lib/agent/tag-pattern";
 import { db } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { ZRegisterRepo, type PullRepoView, type TRegisterRepoInput } from "../schemas";
@@ -11,12 +12,15 @@ import { REPO_INCLUDE, toRepoView } from "./to-repo-view";
 const alreadyRegistered = () =>
   new AppError("REPO_ALREADY_REGISTERED", "This repository, branch and path are already registered on this target.", { fields: { url: ["Already registered with this branch and path."] } });
 
+/** ZRegisterRepo with every tag pattern checked against RE2 (server-side: the form's copy of ZRegisterRepo carries no re2js). */
+const ZRegisterRepoChecked = ZRegisterRepo.extend({ imagePolicies: ZCheckedImagePolicies.default([]) });
+
 /**
  * Registers a Git repository on a pull target (409 TARGET_NOT_PULL for push targets) and wakes the target's agents,
  * whose long polls answer at once so the first sync starts within about a second. Audited as `repo.registered`.
  */
 export async function registerRepo(opts: { targetId: string; input: TRegisterRepoInput; createdById: string; actor: Actor; request: RequestContext }): Promise<PullRepoView> {
-  const input = ZRegisterRepo.parse(opts.input);
+  const input = ZRegisterRepoChecked.parse(opts.input);
   let row;
   try {
     row = await db().$transaction(async (tx) => {

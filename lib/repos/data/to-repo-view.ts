@@ -1,11 +1,17 @@
 import "server-only";
 import { ZImagePolicies, ZRepoState, type TImagePolicy } from "@/lib/agent/protocol";
+import { tagPatternProblem } from "@/lib/agent/tag-pattern";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
-import type { PullRepoView } from "../schemas";
+import type { PullRepoView, TImagePolicyView } from "../schemas";
 
 export const REPO_INCLUDE = { status: true } as const;
 export type RepoRow = Prisma.PullRepoGetPayload<{ include: typeof REPO_INCLUDE }>;
 
+/**
+ * A repository's stored image policies, as stored: the shape is checked (ZImagePolicies), tag patterns are not, so a
+ * policy registered before patterns had to run on RE2 still reaches the agent — which refuses to sync with it — and
+ * the repository view (imagePolicyViews). Dropping it would make the agent sync with unpinned images.
+ */
 export function parseImagePolicies(stored: string): TImagePolicy[] {
   try {
     const parsed = ZImagePolicies.safeParse(JSON.parse(stored));
@@ -13,6 +19,14 @@ export function parseImagePolicies(stored: string): TImagePolicy[] {
   } catch {
     return [];
   }
+}
+
+/** The stored policies with, on each the agent would refuse, why (its tag pattern's problem under RE2). */
+export function imagePolicyViews(policies: TImagePolicy[]): TImagePolicyView[] {
+  return policies.map((p) => {
+    const invalid = p.tagPattern === undefined ? undefined : tagPatternProblem(p.tagPattern);
+    return invalid ? { ...p, invalid } : p;
+  });
 }
 
 export function toRepoView(row: RepoRow, pendingPin: PullRepoView["pendingPin"] = null): PullRepoView {
@@ -26,7 +40,7 @@ export function toRepoView(row: RepoRow, pendingPin: PullRepoView["pendingPin"] 
     pollIntervalSeconds: row.pollIntervalSeconds,
     prune: row.prune,
     selfHeal: row.selfHeal,
-    imagePolicies: parseImagePolicies(row.imagePolicies),
+    imagePolicies: imagePolicyViews(parseImagePolicies(row.imagePolicies)),
     pinnedRevision: row.pinnedRevision,
     pendingPin,
     notifySeq: row.notifySeq,

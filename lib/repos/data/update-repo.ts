@@ -2,12 +2,16 @@ import "server-only";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { wakeAgentsOfTarget } from "@/lib/agents/data/notify";
+import { ZCheckedImagePolicies } from "@/lib/agent/tag-pattern";
 import { db } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { ZUpdateRepo, type PullRepoView, type TUpdateRepoInput } from "../schemas";
 import { getRepo } from "./list-repos";
 import { currentSpecDigest, recordRepoSpec, specOfRow } from "./repo-specs";
 import { REPO_INCLUDE } from "./to-repo-view";
+
+/** ZUpdateRepo with every tag pattern checked against RE2 (server-side: the form's copy of ZUpdateRepo carries no re2js). */
+const ZUpdateRepoChecked = ZUpdateRepo.extend({ imagePolicies: ZCheckedImagePolicies.optional() });
 
 /**
  * Changes a registered repository's settings (audited with the changed fields) and wakes its agents. A change to
@@ -24,7 +28,7 @@ export async function updateRepo(opts: {
   actor: Actor;
   request: RequestContext;
 }): Promise<PullRepoView> {
-  const patch = ZUpdateRepo.parse(opts.input);
+  const patch = ZUpdateRepoChecked.parse(opts.input);
   let targetId: string;
   try {
     targetId = await db().$transaction(async (tx) => {

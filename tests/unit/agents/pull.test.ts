@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HEARTBEAT_INTERVAL_MS, ZImagePolicy, commitOfRevision, revisionIdOf, specDigestOfRevision, specOf } from "@/lib/agent/protocol";
 import { specDigestOf } from "@/lib/agent/spec";
+import { ZCheckedImagePolicies } from "@/lib/agent/tag-pattern";
 import { parseRevisionId } from "@/lib/agent/sync";
 import { shortRevision } from "@/components/pull/sync-badges";
 import { ZRegisterRepo } from "@/lib/repos/schemas";
@@ -61,7 +62,10 @@ describe("protocol", () => {
     expect(ZImagePolicy.safeParse({ ...base, tagPattern: "^v(\\d+)$", order: "numeric" }).success).toBe(true);
     expect(ZImagePolicy.safeParse(base).success).toBe(false);
     expect(ZImagePolicy.safeParse({ ...base, semver: "^1", tagPattern: "x" }).success).toBe(false);
-    expect(ZImagePolicy.safeParse({ ...base, tagPattern: "([" }).success).toBe(false);
+    // The pattern itself is checked where policies are accepted (the forms' schema carries no RE2), and there only.
+    expect(ZImagePolicy.safeParse({ ...base, tagPattern: "([" }).success).toBe(true);
+    expect(ZCheckedImagePolicies.safeParse([{ ...base, tagPattern: "([" }]).success).toBe(false);
+    expect(ZCheckedImagePolicies.safeParse([{ ...base, tagPattern: "^v(\\d+)$" }]).success).toBe(true);
     expect(ZImagePolicy.safeParse({ ...base, repository: "https://127.0.0.1:5000/app", semver: "^1" }).success).toBe(false);
     expect(ZImagePolicy.safeParse({ ...base, repository: "127.0.0.1:5000/app:1.0", semver: "^1" }).success).toBe(false);
   });
