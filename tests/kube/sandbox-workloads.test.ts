@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox } from "@/lib/kube/sandbox";
+import { sandboxInternals } from "@/lib/kube/sandbox/server";
 import type { Sandbox } from "@/lib/kube/sandbox";
 import { kubectlRunner } from "@/tests/support/sandbox";
 import type { KubectlResult } from "@/tests/support/sandbox";
@@ -100,6 +101,10 @@ describe("workloads in the sandbox behave like a real cluster's", () => {
     expect(seen.some((s) => s.startsWith(`ReplicaSet SuccessfulCreate: Created pod: ${rs1.metadata.name}-`))).toBe(true);
     expect(seen.some((s) => /^Pod Scheduled: Successfully assigned wl1\/web-\S+ to sandbox-control-plane$/.test(s))).toBe(true);
     expect(await ok(["get", "events", "-n", "wl1", "--field-selector", "reason=ScalingReplicaSet"])).toContain("deployment/web");
+
+    // Events live an hour, as with kube-apiserver's --event-ttl.
+    sandboxInternals(sandbox).simulator.expireEvents(Date.now() + 2 * 3600_000);
+    expect((await json<{ items: unknown[] }>(["get", "events", "-n", "wl1"])).items).toEqual([]);
 
     await ok(["delete", "deployment", "web", "-n", "wl1", "--wait=true"]);
     await expect.poll(async () => (await json<{ items: Obj[] }>(["get", "rs,pods", "-n", "wl1"])).items.length, { timeout: 10_000 }).toBe(0);

@@ -22,6 +22,8 @@ export interface SandboxInternals {
   store: Store;
   cluster: Cluster;
   clock: Clock;
+  /** The controllers; tests move Event expiry forward with it. */
+  simulator: Simulator;
   /** Issues a token without the 10-minute minimum the API enforces, for expiry tests. */
   mintTokenUnchecked(opts: MintTokenOptions & { expirationSeconds: number }): string;
 }
@@ -185,6 +187,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   internals.set(sandbox, {
     store,
     cluster,
+    simulator,
     clock,
     mintTokenUnchecked: (o) => mint(o, o.expirationSeconds),
   });

@@ -31,6 +31,7 @@ const REVISION_HISTORY = "deployment.kubernetes.io/revision-history";
 const DESIRED = "deployment.kubernetes.io/desired-replicas";
 const MAX = "deployment.kubernetes.io/max-replicas";
 const CHANGE_CAUSE = "kubernetes.io/change-cause";
+const EVENT_TTL_MS = 60 * 60 * 1000;
 const CONTROLLERS = new Set(["apps/Deployment", "apps/ReplicaSet", "apps/StatefulSet", "apps/DaemonSet", "batch/Job"]);
 
 function isObj(v: unknown): v is Obj {
@@ -158,15 +159,30 @@ export class Simulator {
   private eventSeq = 0;
   private ipSeq = 0;
 
+  private readonly eventSweep: NodeJS.Timeout;
+
   constructor(
     private readonly cluster: Cluster,
     private readonly rolloutDelayMs: number,
   ) {
     cluster.onWrite((def, obj, old) => this.observe(def, obj, old));
+    this.eventSweep = setInterval(() => this.expireEvents(), 60_000);
+    this.eventSweep.unref();
+  }
+
+  /** kube-apiserver stores Events with a one-hour lease (--event-ttl=1h): older ones disappear. */
+  expireEvents(now = Date.now()): void {
+    const def = this.def("", "events");
+    if (!def || this.stopped) return;
+    for (const e of this.cluster.store.list(this.cluster.table(def))) {
+      const last = Date.parse(String(e.lastTimestamp ?? e.metadata.creationTimestamp ?? ""));
+      if (Number.isFinite(last) && now - last > EVENT_TTL_MS) this.deleteObject("", "events", e);
+    }
   }
 
   stop(): void {
     this.stopped = true;
+    clearInterval(this.eventSweep);
     if (this.flush) clearImmediate(this.flush);
     for (const t of this.kubelet.values()) clearTimeout(t);
     this.kubelet.clear();
