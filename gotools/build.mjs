@@ -3,6 +3,7 @@
 // helm and kustomize from the wrapper modules under gotools/ into a cache outside the repository
 // (gotools/binaries.mjs says where). A module whose go.mod, go.sum and flags are unchanged is not rebuilt, so a second
 // run takes a second. Needs Go ≥ 1.26 and the Go module proxy; never downloads a prebuilt binary.
+//   npm run cluster:build [-- --only etcd,kubernetes,kwok]
 //
 // One build at a time (a lock in the cache directory), `go build -p 2`: the machines have two cores, shared.
 import { execFileSync, spawn } from "node:child_process";
@@ -111,7 +112,13 @@ function formatSeconds(ms) {
 async function main() {
   const env = goEnv();
   const goVersion = checkGo(env);
-  const tools = toolModules();
+  // `--only etcd,kubernetes,kwok` builds just those (the control plane alone, when helm and kustomize are not needed).
+  const onlyArg = process.argv.indexOf("--only");
+  const only = onlyArg >= 0 ? (process.argv[onlyArg + 1] ?? "").split(",").filter(Boolean) : undefined;
+  const all = toolModules();
+  const unknown = (only ?? []).filter((name) => !all.some((t) => t.name === name));
+  if (unknown.length > 0) fail(`unknown module(s) ${unknown.join(", ")}; known: ${all.map((t) => t.name).join(", ")}`);
+  const tools = only ? all.filter((t) => only.includes(t.name)) : all;
   const root = cacheRoot();
   const started = Date.now();
   const pending = tools.filter((t) => !existsSync(path.join(moduleDir(t), COMPLETE_MARKER)));
