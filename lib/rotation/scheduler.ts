@@ -1,6 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import os from "node:os";
+import { FLOOD_WINDOW_MS, flushAuditFloodSummaries } from "@/lib/audit/data/record-capped-audit-event";
 import { NO_REQUEST } from "@/lib/audit/schemas";
 import { env } from "@/lib/env";
 import { dispatchDueDeliveries } from "@/lib/notifications/data/deliveries";
@@ -12,6 +13,7 @@ import { ROTATION_ACTOR, rotateCredential, type RotationOutcome } from "./data/r
 
 export const ROTATION_LEASE = "rotation";
 export const NOTIFICATIONS_LEASE = "notifications";
+export const AUDIT_FLOOD_LEASE = "audit-flood-summaries";
 
 export interface RotationTickResult {
   /** False when another process holds the lease (this one did nothing). */
@@ -74,18 +76,32 @@ export async function runNotificationTick(opts: TickOptions): Promise<{ leased: 
   return { leased: true, ...result };
 }
 
+/**
+ * One pass of the audit flood summaries, under the `audit-flood-summaries` lease: the counts of minutes that are over
+ * become their summary rows (`flushAuditFloodSummaries`, itself safe to race; the lease keeps the other processes
+ * from even trying).
+ */
+export async function runAuditFloodTick(opts: TickOptions): Promise<{ leased: boolean; summaries: number }> {
+  const clock = opts.now ?? (() => new Date());
+  if (!(await acquireSchedulerLease({ name: AUDIT_FLOOD_LEASE, holder: opts.holder, leaseMs: opts.leaseMs, now: clock() }))) return { leased: false, summaries: 0 };
+  return { leased: true, summaries: await flushAuditFloodSummaries({ now: clock() }) };
+}
+
 export interface BackgroundScheduler {
   holder: string;
-  /** Stops the loop after the current pass and gives both leases up. */
+  /** Stops the loop after the current pass and gives its leases up. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts the loop that runs the rotation scheduler every `rotationIntervalMs` and the notification dispatcher every
- * `notificationsPollMs` (or at once when this process queues something). Every dashboard process runs one; the
- * leases make exactly one of them do each kind of work, and another takes over within a lease when it dies.
+ * Starts the loop that runs the rotation scheduler every `rotationIntervalMs`, the notification dispatcher every
+ * `notificationsPollMs` (or at once when this process queues something) and the audit flood summaries every
+ * `floodSummaryIntervalMs` (a minute: counts are per minute). Every dashboard process runs one; the leases make
+ * exactly one of them do each kind of work, and another takes over within a lease when it dies.
  */
-export function startBackgroundScheduler(opts: { holder?: string; rotationIntervalMs?: number; notificationsPollMs?: number } = {}): BackgroundScheduler {
+export function startBackgroundScheduler(
+  opts: { holder?: string; rotationIntervalMs?: number; notificationsPollMs?: number; floodSummaryIntervalMs?: number } = {},
+): BackgroundScheduler {
   const e = env();
   const holder = opts.holder ?? newSchedulerId();
   const rotationIntervalMs = opts.rotationIntervalMs ?? e.WHARF_ROTATION_INTERVAL_SECONDS * 1000;
@@ -93,10 +109,13 @@ export function startBackgroundScheduler(opts: { holder?: string; rotationInterv
   // A lease outlives a couple of missed passes, so a busy holder keeps it, and a dead one is replaced soon after.
   const rotationLeaseMs = Math.max(60_000, rotationIntervalMs * 3);
   const notificationsLeaseMs = Math.max(30_000, pollMs * 3);
+  const floodIntervalMs = opts.floodSummaryIntervalMs ?? FLOOD_WINDOW_MS;
+  const floodLeaseMs = Math.max(60_000, floodIntervalMs * 3);
   let stopped = false;
   const idle = wakeableSleep();
   const unsubscribe = onNotificationWake(idle.wake);
   let nextRotationAt = 0;
+  let nextFloodAt = 0;
 
   const loop = (async () => {
     while (!stopped) {
@@ -109,13 +128,22 @@ export function startBackgroundScheduler(opts: { holder?: string; rotationInterv
         }
       }
       if (stopped) break;
+      if (Date.now() >= nextFloodAt) {
+        nextFloodAt = Date.now() + floodIntervalMs;
+        try {
+          await runAuditFloodTick({ holder, leaseMs: floodLeaseMs });
+        } catch (err) {
+          console.error(`[wharf] audit flood summaries ${holder}: pass failed:`, err);
+        }
+      }
+      if (stopped) break;
       try {
         await runNotificationTick({ holder, leaseMs: notificationsLeaseMs });
       } catch (err) {
         console.error(`[wharf] notification dispatcher ${holder}: pass failed:`, err);
       }
       if (stopped) break;
-      await idle.sleep(Math.min(pollMs, Math.max(0, nextRotationAt - Date.now())));
+      await idle.sleep(Math.min(pollMs, Math.max(0, Math.min(nextRotationAt, nextFloodAt) - Date.now())));
     }
   })();
 
@@ -129,6 +157,7 @@ export function startBackgroundScheduler(opts: { holder?: string; rotationInterv
       await Promise.all([
         releaseSchedulerLease({ name: ROTATION_LEASE, holder }).catch(() => undefined),
         releaseSchedulerLease({ name: NOTIFICATIONS_LEASE, holder }).catch(() => undefined),
+        releaseSchedulerLease({ name: AUDIT_FLOOD_LEASE, holder }).catch(() => undefined),
       ]);
     },
   };
@@ -137,7 +166,8 @@ export function startBackgroundScheduler(opts: { holder?: string; rotationInterv
 const GLOBAL_KEY = Symbol.for("wharf.rotation-scheduler.instance");
 
 /**
- * Starts this process's rotation and notification loop once (from instrumentation.ts), unless WHARF_ROTATION=off.
+ * Starts this process's rotation, notification and audit flood summary loop once (from instrumentation.ts), unless
+ * WHARF_ROTATION=off.
  * Kept on globalThis so a dev-mode reload does not start a second loop.
  */
 export function startProcessScheduler(): BackgroundScheduler | null {

@@ -1,5 +1,6 @@
 import "server-only";
 import { STALE_AFTER_MS } from "@/lib/agents/schemas";
+import { auditEventCountSql } from "@/lib/audit/data/record-capped-audit-event";
 import { activeCredentialsIn, countCredentialStatuses, type CredentialScope } from "@/lib/credentials/data/count-credential-statuses";
 import { tallyStatus } from "@/lib/credentials/data/list-active-credential-statuses";
 import type { CredentialStatusCounts } from "@/lib/credentials/schemas";
@@ -181,18 +182,20 @@ async function pushExposure(range: ComparisonRange, targetId: string | undefined
     if (k.policyMaxAgeDays !== null) policyCounts.set(k.policyMaxAgeDays, (policyCounts.get(k.policyMaxAgeDays) ?? 0) + k.n);
   }
 
-  // Access counts: audit rows in the range (indexed by (action, at)), narrowed to the target or environment in view.
+  // Access counts: events in the range (audit rows by the (action, at) index, a flood summary row counting the events
+  // it stands for), narrowed to the target or environment in view.
   const auditCount = (action: string, byTarget: boolean): Promise<number> => {
-    const base = { action, at: { gte: range.from, lt: range.to } };
-    if (byTarget && targetId) return db().auditEvent.count({ where: { ...base, targetId } });
-    // The environment's targets as a subquery, not an id list: an environment of thousands of targets would
-    // exceed the database's bound-parameter limit.
-    if (byTarget && range.environment) {
-      return db()
-        .$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS "n" FROM "AuditEvent" WHERE "action" = ${action} AND "at" >= ${range.from} AND "at" < ${range.to} AND "targetId" IN (SELECT "id" FROM "Target" WHERE "environment" = ${range.environment})`
-        .then((rows) => Number(rows[0]?.n ?? 0));
-    }
-    return db().auditEvent.count({ where: base });
+    const scope =
+      byTarget && targetId
+        ? Prisma.sql` AND "targetId" = ${targetId}`
+        : // The environment's targets as a subquery, not an id list: an environment of thousands of targets would
+          // exceed the database's bound-parameter limit.
+          byTarget && range.environment
+          ? Prisma.sql` AND "targetId" IN (SELECT "id" FROM "Target" WHERE "environment" = ${range.environment})`
+          : Prisma.empty;
+    return db()
+      .$queryRaw<{ n: number | bigint | string }[]>`SELECT ${auditEventCountSql()} AS "n" FROM "AuditEvent" WHERE "action" = ${action} AND "at" >= ${range.from} AND "at" < ${range.to}${scope}`
+      .then((rows) => Number(rows[0]?.n ?? 0));
   };
   const [decrypts, credentialDenied, authDenied, agentDenied] = await Promise.all([
     auditCount("credential.decrypted", true),
