@@ -3,7 +3,6 @@
  * resourceVersion checks, generation, managedFields, finalizers, garbage collection, namespaces and CRDs.
  */
 import { randomUUID } from "node:crypto";
-import YAML from "yaml";
 import { StatusError, alreadyExists, badRequest, conflict, invalid, notFound, unsupportedMediaType } from "./errors";
 import { applyDefaults } from "./defaults";
 import { jsonPatch, mergePatch, strategicMergePatch } from "./patch";
@@ -13,9 +12,10 @@ import { applyConfig, builtinSchema, crdSchema, deepEqual, recordUpdate } from "
 import type { MergeSchema } from "./ssa";
 import { objectKey } from "./store";
 import type { KObject, ManagedFieldsEntry, Store } from "./store";
-import { decodeBuiltin, decodeCustom, validateObject } from "./validation";
+import { decodeBuiltin, decodeCustom, decodeCustomTyped, goPrint, validateObject } from "./validation";
 import type { FieldValidation } from "./validation";
 import { builtinKindSchema } from "./openapi";
+import { parseYamlValue } from "../yaml";
 
 type Obj = Record<string, unknown>;
 
@@ -177,20 +177,20 @@ export class Cluster {
     return unknown;
   }
 
-  private decodePatched(def: ResourceDef, patched: KObject, opts: WriteOptions): void {
+  private decodePatched(def: ResourceDef, patched: KObject, opts: WriteOptions, shownValue?: string): void {
     const mode = opts.fieldValidation;
     if (!mode) return;
     if (def.crd) {
       const unknown = this.decodeCustomResource(def, patched as Obj, opts);
       if (unknown.length && mode === "Strict") {
-        const message = `Invalid value: ${JSON.stringify(JSON.stringify(patched))}: strict decoding error: ${unknown.join(", ")}`;
+        const message = `Invalid value: ${JSON.stringify(shownValue ?? JSON.stringify(patched))}: strict decoding error: ${unknown.join(", ")}`;
         throw new StatusError(422, "Invalid", ` "" is invalid: patch: ${message}`, { causes: [{ reason: "FieldValueInvalid", message, field: "patch" }] });
       }
       return;
     }
     const schema = builtinKindSchema(def.group, def.version, def.kind);
     if (!schema) return;
-    const shown = JSON.stringify(patched);
+    const shown = shownValue ?? JSON.stringify(patched);
     const report = decodeBuiltin(patched as Obj, schema.name, true);
     const unknown = report.unknown.map((f) => `unknown field "${f}"`);
     let detail: string | undefined;
@@ -210,14 +210,15 @@ export class Cluster {
    */
   private decodeApplyConfig(def: ResourceDef, config: Obj, name: string, opts: WriteOptions): void {
     if (!opts.fieldValidation) return;
+    let report;
     if (def.crd) {
-      // Custom resources are pruned like any write; their defaults come after the merge (commit).
-      this.decodeCustomResource(def, config, opts, false);
-      return;
+      if (!def.crd.schema) return;
+      report = decodeCustomTyped(structuredClone(config), def.crd.schema as Obj);
+    } else {
+      const schema = builtinKindSchema(def.group, def.version, def.kind);
+      if (!schema) return;
+      report = decodeBuiltin(structuredClone(config), schema.name, false);
     }
-    const schema = builtinKindSchema(def.group, def.version, def.kind);
-    if (!schema) return;
-    const report = decodeBuiltin(structuredClone(config), schema.name, false);
     if (report.smd.length === 0) return;
     const meta = isObj(config.metadata) ? config.metadata : {};
     const namespace = typeof meta.namespace === "string" ? meta.namespace : "";
@@ -288,7 +289,8 @@ export class Cluster {
     }
     if (!isObj(next) || !isObj(next.metadata)) throw badRequest("the patch produced an object without metadata");
     const nextObj = next as KObject;
-    this.decodePatched(def, nextObj, opts);
+    // Errors show what the real handler has at hand: the patched object (JSON, merge) or the patch itself (strategic).
+    this.decodePatched(def, nextObj, opts, type === "strategic" ? goPrint(patchDoc) : undefined);
     if (nextObj.metadata.name !== name) throw badRequest(`the name of the object (${String(nextObj.metadata.name)}) does not match the name on the URL (${name})`);
     const rv = nextObj.metadata.resourceVersion;
     if (rv !== undefined && rv !== old.metadata.resourceVersion) {
@@ -305,7 +307,8 @@ export class Cluster {
     }
     let config: unknown;
     try {
-      config = YAML.parse(raw, { maxAliasCount: 100 }) as unknown;
+      // The bounded parser (../yaml.ts): aliases may not expand past its budget, however few there are.
+      config = parseYamlValue(raw);
     } catch (e) {
       throw badRequest(`error decoding YAML: ${(e as Error).message}`);
     }

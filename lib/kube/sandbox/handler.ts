@@ -1,7 +1,6 @@
 /** HTTP front of the sandbox API server: authentication, authorization, routing to discovery and REST verbs. */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import YAML from "yaml";
 import type { Authorizer, ResourceAttributes, TokenAuthority, UserInfo } from "./auth";
 import { authenticate, forbiddenMessage, serviceAccountUser } from "./auth";
 import type { Cluster, PatchType, WriteOptions } from "./cluster";
@@ -18,6 +17,7 @@ import { labelSelectorToString, matchesFields, matchesLabels, parseFieldSelector
 import type { KObject, Store, StoreEvent } from "./store";
 import { toTable } from "./table";
 import type { IncludeObject } from "./table";
+import { parseYamlValue } from "../yaml";
 
 type Obj = Record<string, unknown>;
 
@@ -314,7 +314,8 @@ export class ApiHandler {
     const raw = buf.toString("utf8");
     if (!raw.trim()) throw badRequest("the request body is empty");
     try {
-      if (ct === "application/yaml" || ct === "application/x-yaml") return YAML.parse(raw) as unknown;
+      // Bodies as kubectl sends them; the bounded parser, so an alias bomb is a 400 like any undecodable body.
+      if (ct === "application/yaml" || ct === "application/x-yaml") return parseYamlValue(raw);
       if (ct === "application/json" || ct === "*/*" || ct === "") return JSON.parse(raw) as unknown;
     } catch (e) {
       throw badRequest(`the object provided is unrecognized: ${(e as Error).message}`);
@@ -638,8 +639,13 @@ export class ApiHandler {
     if (type === "update") next = body;
     else {
       const raw = String(body);
-      if (type === "apply") next = YAML.parse(raw) as unknown;
-      else if (type === "json") next = jsonPatch(current, JSON.parse(raw) as unknown);
+      if (type === "apply") {
+        try {
+          next = parseYamlValue(raw);
+        } catch (e) {
+          throw badRequest(`error decoding YAML: ${(e as Error).message}`);
+        }
+      } else if (type === "json") next = jsonPatch(current, JSON.parse(raw) as unknown);
       else next = mergePatch(current, JSON.parse(raw) as unknown);
     }
     const replicas = isObj(next) && isObj(next.spec) ? next.spec.replicas : undefined;
