@@ -184,6 +184,42 @@ export const FIDELITY_TABLE: FidelityRow[] = [
     then: { request: { method: "GET", path: `${WIDGETS}/w` }, pick: (w) => w.spec, equals: { name: "a", color: "red", extra: { anything: { goes: 1 } } } },
   },
   {
+    name: "CRD, server-side apply with an unknown field fails to build the typed patch (Strict)",
+    setup: CRD_SETUP,
+    request: { method: "PATCH", path: `${WIDGETS}/w?fieldManager=fid&fieldValidation=Strict`, contentType: "application/apply-patch+yaml", body: { ...widget("w", { name: "a", colour: "red" }), metadata: { name: "w", namespace: "{ns}" } } },
+    expect: { status: 500, reason: "", message: "failed to create typed patch object ({ns}/w; {group}/v1, Kind=Widget): .spec.colour: field not declared in schema" },
+  },
+  {
+    name: "CRD, server-side apply with an unknown field fails to build the typed patch (Warn too)",
+    setup: CRD_SETUP,
+    request: { method: "PATCH", path: `${WIDGETS}/w?fieldManager=fid`, contentType: "application/apply-patch+yaml", body: { ...widget("w", { name: "a", colour: "red" }), metadata: { name: "w", namespace: "{ns}" } } },
+    expect: { status: 500, reason: "", message: "failed to create typed patch object ({ns}/w; {group}/v1, Kind=Widget): .spec.colour: field not declared in schema" },
+  },
+  {
+    name: "CRD, server-side apply with a wrong type",
+    setup: CRD_SETUP,
+    request: { method: "PATCH", path: `${WIDGETS}/w?fieldManager=fid`, contentType: "application/apply-patch+yaml", body: { ...widget("w", { name: "a", size: "big" }), metadata: { name: "w", namespace: "{ns}" } } },
+    expect: { status: 500, reason: "", message: "failed to create typed patch object ({ns}/w; {group}/v1, Kind=Widget): .spec.size: expected numeric (int or float), got string" },
+  },
+  {
+    name: "strategic merge patch with an unknown field under Strict",
+    setup: [{ method: "POST", path: DEPLOYMENTS, body: deployment("web") }],
+    request: { method: "PATCH", path: `${DEPLOYMENTS}/web?fieldValidation=Strict`, contentType: "application/strategic-merge-patch+json", body: { spec: { replicaz: 3 } } },
+    // The value shown is the patch as Go prints a map (%+v), not the patched object as for merge and JSON patches.
+    expect: {
+      status: 422,
+      reason: "Invalid",
+      causes: [{ field: "patch", reason: "FieldValueInvalid" }],
+      message: ' "" is invalid: patch: Invalid value: "map[spec:map[replicaz:3]]": strict decoding error: unknown field "spec.replicaz"',
+    },
+  },
+  {
+    name: "PUT with an unknown field under Strict",
+    setup: [{ method: "POST", path: CONFIGMAPS, body: configMap("settings", { a: "1" }) }],
+    request: { method: "PUT", path: `${CONFIGMAPS}/settings?fieldValidation=Strict`, body: { ...configMap("settings", { a: "1" }), dataa: {} } },
+    expect: { status: 400, reason: "BadRequest", message: 'ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "dataa"' },
+  },
+  {
     name: "CRD: a wrong type is 422 FieldValueTypeInvalid",
     setup: CRD_SETUP,
     request: { method: "POST", path: WIDGETS, body: widget("w", { name: "a", size: "big" }) },

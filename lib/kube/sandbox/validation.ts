@@ -457,6 +457,40 @@ export function decodeBuiltin(obj: Record<string, unknown>, rootName: string, pr
   return report;
 }
 
+/**
+ * A custom resource's apply configuration as structured-merge-diff types it: the CRD schema plus apiVersion, kind
+ * and ObjectMeta. Reports in `smd` what would fail the conversion (nothing is pruned here).
+ */
+export function decodeCustomTyped(obj: Record<string, unknown>, crdSchema: Record<string, unknown>): DecodeReport {
+  const api = builtinOpenApi();
+  const report: DecodeReport = { unknown: [], typeError: undefined, smd: [] };
+  const root = {
+    ...crdSchema,
+    type: "object",
+    properties: {
+      ...((crdSchema.properties ?? {}) as Record<string, unknown>),
+      apiVersion: { type: "string" },
+      kind: { type: "string" },
+      metadata: { $ref: `${REF}io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta` },
+    },
+  };
+  walkTyped(obj, root, { strictPath: "", smdPath: "", struct: "", fieldStack: [] }, api.schemas, report, false);
+  return report;
+}
+
+/** Go's %+v of a decoded JSON value (map[a:1 b:[x y]]), which strategic-merge-patch errors show. */
+export function goPrint(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(goPrint).join(" ")}]`;
+  if (v && typeof v === "object") {
+    return `map[${Object.keys(v)
+      .sort()
+      .map((k) => `${k}:${goPrint((v as Record<string, unknown>)[k])}`)
+      .join(" ")}]`;
+  }
+  if (v === null || v === undefined) return "<nil>";
+  return String(v);
+}
+
 function walkTyped(value: unknown, s: Record<string, unknown>, ctx: WalkCtx, schemas: Record<string, Record<string, unknown>>, report: DecodeReport, prune: boolean): void {
   if (value === null || value === undefined) return;
   const { schema, ref } = resolveSchema(s, schemas);
@@ -464,7 +498,12 @@ function walkTyped(value: unknown, s: Record<string, unknown>, ctx: WalkCtx, sch
     if (!LENIENT[ref](value)) mismatch(value, s, ctx, schemas, report, undefined);
     return;
   }
-  if (schema["x-kubernetes-preserve-unknown-fields"] === true && !schema.properties) return;
+  const preserve = schema["x-kubernetes-preserve-unknown-fields"] === true;
+  if (preserve && !schema.properties) return;
+  if (schema["x-kubernetes-int-or-string"] === true) {
+    if (typeof value !== "string" && typeof value !== "number") mismatch(value, s, ctx, schemas, report, undefined);
+    return;
+  }
   const type = schema.type ?? (schema.properties ? "object" : undefined);
   const kind = jsonKind(value);
   switch (type) {
@@ -510,7 +549,7 @@ function walkTyped(value: unknown, s: Record<string, unknown>, ctx: WalkCtx, sch
         } else if (extra && typeof extra === "object") {
           // Map values: the strict path names the key, encoding/json's field stack does not.
           walkTyped(o[key], extra, { ...ctx, strictPath, smdPath }, schemas, report, prune);
-        } else if (props) {
+        } else if (props && !preserve) {
           report.unknown.push(strictPath);
           report.smd.push(`${smdPath}: field not declared in schema`);
           if (prune) delete o[key];
