@@ -103,7 +103,7 @@ describe("executor: apply, rollout, results", () => {
     expect(row.state).toBe("failed");
     // The sandbox reports the progress deadline at once; a real controller only after progressDeadlineSeconds (600 s
     // here), so there the rollout wait's own timeout ends it.
-    expect(row.resultMessage).toMatch(/Rollout failed: Deployment broken .*(exceeded its progress deadline.*ProgressDeadlineExceeded|timed out after \d+s waiting for rollout)/);
+    expect(row.resultMessage).toMatch(/Rollout failed: Deployment broken .*(exceeded its progress deadline \(ReplicaSet "broken-\w+" has timed out progressing\.\)|timed out after \d+s waiting for rollout)/);
     const objects = await db().deploymentObject.findMany({ where: { deploymentId: id } });
     expect(objects.map((o) => o.action)).toEqual(["created"]);
     expect(await auditRows(id, "deployment.failed")).toHaveLength(1);
