@@ -25,10 +25,9 @@ export interface TestCluster {
   sandbox?: Sandbox;
 }
 
-/** The leg this project runs: "real" only when requested and the control plane is up (see real-cluster-global-setup.ts). */
+/** The leg this project runs (tests/vitest.config.ts sets it; "real" only when the control plane's binaries exist). */
 export function testClusterKind(): ClusterKind {
-  if (process.env.WHARF_TEST_CLUSTER !== "real") return "sandbox";
-  return inject("realCluster") ? "real" : "sandbox";
+  return process.env.WHARF_TEST_CLUSTER === "real" ? "real" : "sandbox";
 }
 
 /**
@@ -37,11 +36,7 @@ export function testClusterKind(): ClusterKind {
  * their own namespaces (uniqueName) and cluster-scoped names, since other files run against it at the same time.
  */
 export async function startTestCluster(sandboxOptions: SandboxOptions = {}): Promise<TestCluster> {
-  const real = process.env.WHARF_TEST_CLUSTER === "real" ? inject("realCluster") : null;
-  if (real) {
-    const handle = connectRealCluster(real);
-    return { kind: "real", ...handle };
-  }
+  if (testClusterKind() === "real") return { kind: "real", ...connectRealCluster(inject("realCluster")) };
   const sandbox = await startSandbox({ port: 0, ...sandboxOptions });
   return {
     kind: "sandbox",
