@@ -2,6 +2,8 @@
 // each run into a fresh namespace; prints medians and the Wharf/kubectl ratio (goal ≤ 0.5).
 // The sandbox runs in its own process, like a real API server: in-process, its request handling would share the
 // event loop with lib/kube's client work and penalise only the Wharf side.
+//   npm run bench -- apply [--cluster sandbox|real] [--objects N] [--runs N]
+// `--cluster real` runs against the real control plane (lib/kube/real-cluster; `npm run cluster:build` first).
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Agent, request } from "node:https";
@@ -14,14 +16,21 @@ import { fileURLToPath } from "node:url";
 import { applyManifests } from "../../lib/kube/apply";
 import { createKubeClient } from "../../lib/kube/client";
 import { kubeConfigFor } from "../../lib/kube/connection";
+import { startRealCluster } from "../../lib/kube/real-cluster";
 import type { KubeObject } from "../../lib/kube/types";
 
 const run$ = promisify(execFile);
-const OBJECTS = 200;
-const RUNS = 5;
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+const CLUSTER = option("cluster") ?? "sandbox";
+const OBJECTS = Number(option("objects") ?? 200);
+const RUNS = Number(option("runs") ?? 5);
 const KUBECTL = "/usr/bin/kubectl";
 
-/** 200 objects in one namespace: the Namespace, then ConfigMaps, Secrets, Services and Deployments. */
+/** OBJECTS (200) objects in one namespace: the Namespace, then ConfigMaps, Secrets, Services and Deployments. */
 function objectsFor(ns: string): KubeObject[] {
   const objects: KubeObject[] = [{ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }];
   for (let i = 0; objects.length < OBJECTS; i++) {
@@ -136,7 +145,10 @@ function median(values: number[]): number {
 }
 
 export async function run(): Promise<void> {
-  const sandbox = await startSandboxProcess();
+  if (CLUSTER !== "sandbox" && CLUSTER !== "real") throw new Error(`--cluster must be sandbox or real, not ${CLUSTER}`);
+  if (!Number.isInteger(OBJECTS) || OBJECTS < 2) throw new Error("--objects must be an integer ≥ 2");
+  const sandbox = CLUSTER === "real" ? await startRealCluster() : await startSandboxProcess();
+  console.log(`cluster: ${CLUSTER} (${sandbox.url}), ${OBJECTS} objects`);
   const dir = await mkdtemp(path.join(tmpdir(), "wharf-bench-apply-"));
   const wharf: number[] = [];
   const kubectl: number[] = [];
@@ -186,6 +198,7 @@ export async function run(): Promise<void> {
       }
     }
     for (let round = 1; round <= RUNS; round++) floor.push(await rawFloor(sandbox, `bench-floor-${round}`));
+    // A real API server deletes namespaces asynchronously; this one is thrown away, so nothing is cleaned up.
   } finally {
     await rm(dir, { recursive: true, force: true });
     await sandbox.stop();
@@ -197,5 +210,5 @@ export async function run(): Promise<void> {
   console.log(`  kubectl apply --server-side  ${k.toFixed(0)} ms`);
   console.log(`  ratio Wharf/kubectl          ${(w / k).toFixed(2)} (goal ≤ 0.50)`);
   const f = median(floor);
-  console.log(`  sandbox floor (raw HTTPS, 16 concurrent, no client library): ${f.toFixed(0)} ms = ${(f / k).toFixed(2)} of kubectl`);
+  console.log(`  ${CLUSTER} floor (raw HTTPS, 16 concurrent, no client library): ${f.toFixed(0)} ms = ${(f / k).toFixed(2)} of kubectl`);
 }
