@@ -463,6 +463,40 @@ export const FIDELITY_TABLE: FidelityRow[] = [
     },
   },
   {
+    name: "a DaemonSet owns a Pod on the node and a ControllerRevision",
+    setup: [
+      {
+        method: "POST",
+        path: "/apis/apps/v1/namespaces/{ns}/daemonsets",
+        body: { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "agent" }, spec: { selector: { matchLabels: { app: "agent" } }, template: { metadata: { labels: { app: "agent" } }, spec: { containers: [{ name: "agent", image: "fluent-bit:3" }] } } } },
+      },
+    ],
+    request: { method: "GET", path: "/apis/apps/v1/namespaces/{ns}/daemonsets/agent" },
+    expect: { status: 200 },
+    then: {
+      request: { method: "GET", path: "/apis/apps/v1/namespaces/{ns}/controllerrevisions?labelSelector=app%3Dagent" },
+      pick: (l) => (l.items as Array<{ revision: number; metadata: { ownerReferences: Array<{ kind: string }> } }>).map((r) => `${r.metadata.ownerReferences[0]?.kind ?? ""} revision ${r.revision}`),
+      equals: ["DaemonSet revision 1"],
+    },
+  },
+  {
+    name: "a Job owns its Pod and records SuccessfulCreate",
+    setup: [
+      {
+        method: "POST",
+        path: "/apis/batch/v1/namespaces/{ns}/jobs",
+        body: { apiVersion: "batch/v1", kind: "Job", metadata: { name: "migrate" }, spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "migrate", image: "busybox:1.36" }] } } } },
+      },
+    ],
+    request: { method: "GET", path: "/apis/batch/v1/namespaces/{ns}/jobs/migrate" },
+    expect: { status: 200 },
+    then: {
+      request: { method: "GET", path: "/api/v1/namespaces/{ns}/events?fieldSelector=involvedObject.kind%3DJob" },
+      pick: (l) => (l.items as Array<{ reason: string; message: string }>).filter((e) => e.reason === "SuccessfulCreate").map((e) => e.message.replace(/migrate-\w+/, "migrate-<id>")),
+      equals: ["Created pod: migrate-<id>"],
+    },
+  },
+  {
     name: "deleting a Deployment garbage-collects its ReplicaSets and Pods",
     setup: [
       { method: "POST", path: DEPLOYMENTS, body: deployment("web") },

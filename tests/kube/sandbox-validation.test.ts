@@ -37,6 +37,32 @@ describe("kubectl and the sandbox's validation", () => {
     expect(r.stdout).toContain("Number of desired pods.");
   });
 
+  it("explains custom resources from their CRD's schema", async () => {
+    const crd = `
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gadgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gadgets, singular: gadget, kind: Gadget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, properties: {size: {type: integer, description: "How big the gadget is."}}}
+`;
+    expect((await kubectl(["apply", "-f", "-"], { input: crd })).code).toBe(0);
+    expect((await kubectl(["wait", "crd/gadgets.example.com", "--for=condition=Established", "--timeout=10s"])).code).toBe(0);
+    const r = await kubectl(["explain", "gadget.spec.size"]);
+    expect(r.stdout).toContain("FIELD: size <integer>");
+    expect(r.stdout).toContain("How big the gadget is.");
+  });
+
   it("rejects typos under kubectl's Strict, warns under --validate=warn, and server-side apply refuses them", async () => {
     const strict = await kubectl(["apply", "-f", "-"], { input: TYPO("strict") });
     expect(strict.code).not.toBe(0);
