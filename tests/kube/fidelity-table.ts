@@ -511,6 +511,34 @@ export const FIDELITY_TABLE: FidelityRow[] = [
     },
   },
   {
+    name: "a rolling update of two replicas moves one pod at a time (maxSurge 25% → 1, maxUnavailable 25% → 0)",
+    setup: [
+      { method: "POST", path: DEPLOYMENTS, body: deployment("web", { replicas: 2 }) },
+      { method: "GET", path: "/api/v1/namespaces/{ns}/pods?labelSelector=app%3Dweb&fieldSelector=status.phase%3DRunning", waitForItems: 2 },
+    ],
+    request: { method: "PATCH", path: `${DEPLOYMENTS}/web`, contentType: "application/strategic-merge-patch+json", body: { spec: { template: { spec: { containers: [{ name: "web", image: "nginx:1.28" }] } } } } },
+    expect: { status: 200 },
+    then: {
+      request: { method: "GET", path: "/api/v1/namespaces/{ns}/events?fieldSelector=reason%3DScalingReplicaSet" },
+      pick: (l) => {
+        const names: string[] = [];
+        return (l.items as Array<{ message: string; firstTimestamp: string }>).map((e) =>
+          e.message.replace(/web-\w+/, (n) => {
+            if (!names.includes(n)) names.push(n);
+            return names.indexOf(n) === 0 ? "first" : "second";
+          }),
+        );
+      },
+      equals: [
+        "Scaled up replica set first from 0 to 2",
+        "Scaled up replica set second from 0 to 1",
+        "Scaled down replica set first from 2 to 1",
+        "Scaled up replica set second from 1 to 2",
+        "Scaled down replica set first from 1 to 0",
+      ],
+    },
+  },
+  {
     name: "the deployment controller records ScalingReplicaSet events",
     setup: [{ method: "POST", path: DEPLOYMENTS, body: deployment("web") }],
     request: { method: "GET", path: "/api/v1/namespaces/{ns}/events?fieldSelector=reason%3DScalingReplicaSet" },

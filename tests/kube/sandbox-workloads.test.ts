@@ -97,7 +97,9 @@ describe("workloads in the sandbox behave like a real cluster's", () => {
     const events = await json<{ items: Array<{ reason: string; message: string; involvedObject: { kind: string; name: string }; source: { component: string } }> }>(["get", "events", "-n", "wl1"]);
     const seen = events.items.map((e) => `${e.involvedObject.kind} ${e.reason}: ${e.message}`);
     expect(seen).toContain(`Deployment ScalingReplicaSet: Scaled up replica set ${rs1.metadata.name} from 0 to 2`);
-    expect(seen).toContain(`Deployment ScalingReplicaSet: Scaled down replica set ${rs1.metadata.name} from 2 to 0`);
+    // A rolling update of two replicas goes one pod at a time (maxSurge 1, maxUnavailable 0).
+    expect(seen).toContain(`Deployment ScalingReplicaSet: Scaled down replica set ${rs1.metadata.name} from 2 to 1`);
+    expect(seen).toContain(`Deployment ScalingReplicaSet: Scaled down replica set ${rs1.metadata.name} from 1 to 0`);
     expect(seen.some((s) => s.startsWith(`ReplicaSet SuccessfulCreate: Created pod: ${rs1.metadata.name}-`))).toBe(true);
     expect(seen.some((s) => /^Pod Scheduled: Successfully assigned wl1\/web-\S+ to sandbox-control-plane$/.test(s))).toBe(true);
     expect(await ok(["get", "events", "-n", "wl1", "--field-selector", "reason=ScalingReplicaSet"])).toContain("deployment/web");

@@ -524,8 +524,7 @@ export class Simulator {
         const tmpl = structuredClone(template);
         const tmeta = (isObj(tmpl.metadata) ? tmpl.metadata : (tmpl.metadata = {})) as Obj;
         tmeta.labels = { ...((tmeta.labels ?? {}) as Record<string, string>), "pod-template-hash": hash };
-        const oldActive = all.some((rs) => num((rs.spec as Obj | undefined)?.replicas) > 0);
-        const initial = recreate && oldActive ? 0 : replicas;
+        const initial = this.newReplicaSetTarget(0, all, replicas, maxSurge, recreate);
         newRS = this.create("apps", "replicasets", d.metadata.namespace, {
           apiVersion: "apps/v1",
           kind: "ReplicaSet",
@@ -543,9 +542,8 @@ export class Simulator {
         const rev = revisionOf(newRS);
         const others = all.filter((rs) => rs !== newRS);
         const needsRevision = others.some((rs) => revisionOf(rs) > rev);
-        const oldActive = others.some((rs) => num((rs.spec as Obj | undefined)?.replicas) > 0);
-        const target = recreate && oldActive ? 0 : replicas;
         const from = num((newRS.spec as Obj | undefined)?.replicas);
+        const target = this.newReplicaSetTarget(from, others, replicas, maxSurge, recreate);
         newRS = this.writeObject(rsDef, newRS, (o) => {
           const ann = o.metadata.annotations ?? {};
           if (needsRevision) {
@@ -557,17 +555,22 @@ export class Simulator {
         });
         if (from !== target) this.event(d, "Normal", "ScalingReplicaSet", `Scaled ${target > from ? "up" : "down"} replica set ${newRS.metadata.name ?? ""} from ${from} to ${target}`, "deployment-controller");
       }
-      // Old ReplicaSets go to zero once the new one is fully available (Recreate: before the new one starts).
-      const newStatus = (newRS?.status ?? {}) as Obj;
-      const newAvailable = num(newStatus.availableReplicas) >= replicas && num((newRS?.spec as Obj | undefined)?.replicas) === replicas;
-      for (const rs of all) {
-        if (rs === newRS || rs.metadata.uid === newRS?.metadata.uid) continue;
+      // Old ReplicaSets shrink as far as maxUnavailable allows, counting the new one's unavailable pods (the rolling
+      // updater's maxScaledDown), oldest revision first; Recreate scales them to zero before the new one starts.
+      const newSpec = num((newRS?.spec as Obj | undefined)?.replicas);
+      const newUnavailable = Math.max(0, newSpec - num(((newRS?.status ?? {}) as Obj).availableReplicas));
+      const olds = all.filter((rs) => rs.metadata.uid !== newRS?.metadata.uid).sort((a, b) => revisionOf(a) - revisionOf(b));
+      const oldTotal = olds.reduce((n, rs) => n + num((rs.spec as Obj | undefined)?.replicas), 0);
+      let budget = recreate ? oldTotal : oldTotal + newSpec - (replicas - maxUnavailable) - newUnavailable;
+      for (const rs of olds) {
         const from = num((rs.spec as Obj | undefined)?.replicas);
-        if (from === 0 || !(recreate || newAvailable)) continue;
+        if (from === 0 || budget <= 0) continue;
+        const to = from - Math.min(from, budget);
+        budget -= from - to;
         this.writeObject(rsDef, rs, (o) => {
-          (o.spec as Obj).replicas = 0;
+          (o.spec as Obj).replicas = to;
         });
-        this.event(d, "Normal", "ScalingReplicaSet", `Scaled down replica set ${rs.metadata.name ?? ""} from ${from} to 0`, "deployment-controller");
+        this.event(d, "Normal", "ScalingReplicaSet", `Scaled down replica set ${rs.metadata.name ?? ""} from ${from} to ${to}`, "deployment-controller");
       }
       // revisionHistoryLimit: the oldest scaled-down ReplicaSets beyond it are deleted.
       all = this.owned(d, "apps", "replicasets");
@@ -620,6 +623,17 @@ export class Simulator {
         [],
       ),
     );
+  }
+
+  /**
+   * The new ReplicaSet's size for this step: all of `replicas` when nothing old runs; under RollingUpdate no more than
+   * replicas + maxSurge pods in total; under Recreate nothing until the old ReplicaSets are at zero.
+   */
+  private newReplicaSetTarget(current: number, others: KObject[], replicas: number, maxSurge: number, recreate: boolean): number {
+    const oldTotal = others.reduce((n, rs) => n + num((rs.spec as Obj | undefined)?.replicas), 0);
+    if (oldTotal === 0 || current >= replicas) return replicas;
+    if (recreate) return 0;
+    return current + Math.max(0, Math.min(replicas + maxSurge - (oldTotal + current), replicas - current));
   }
 
   // ── replicaset controller ───────────────────────────────────────────────────────────────────────────────────────
