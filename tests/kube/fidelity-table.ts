@@ -27,6 +27,8 @@ export interface FidelityExpectation {
   causes?: Array<{ field: string; reason: string }>;
   /** Texts of the Warning headers (unquoted). */
   warnings?: string[];
+  /** The whole body, for the few answers that are not a Status (plain-text filter errors). */
+  text?: string;
   /** For watch requests: the event types streamed, in order. */
   watchEvents?: string[];
 }
@@ -367,10 +369,26 @@ export const FIDELITY_TABLE: FidelityRow[] = [
     expect: { status: 403, reason: "Forbidden", message: 'configmaps is forbidden: User "system:serviceaccount:{ns}:limited" cannot list resource "configmaps" in API group "" in the namespace "{ns}"' },
   },
   {
-    name: "TokenRequest below ten minutes is 422",
+    name: "TokenRequest below ten minutes is 422 (on an unnamed TokenRequest)",
     setup: [{ method: "POST", path: "/api/v1/namespaces/{ns}/serviceaccounts", body: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "limited" } } }],
     request: { method: "POST", path: "/api/v1/namespaces/{ns}/serviceaccounts/limited/token", body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 60 } } },
     expect: { status: 422, reason: "Invalid", causes: [{ field: "spec.expirationSeconds", reason: "FieldValueInvalid" }] },
+  },
+  {
+    name: "TokenRequest above 2^32 seconds is 422",
+    setup: [{ method: "POST", path: "/api/v1/namespaces/{ns}/serviceaccounts", body: { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "limited" } } }],
+    request: { method: "POST", path: "/api/v1/namespaces/{ns}/serviceaccounts/limited/token", body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 2 ** 32 + 1 } } },
+    expect: {
+      status: 422,
+      reason: "Invalid",
+      causes: [{ field: "spec.expirationSeconds", reason: "FieldValueInvalid" }],
+      message: 'TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: Invalid value: 4294967297: may not specify a duration larger than 2^32 seconds',
+    },
+  },
+  {
+    name: "impersonating a group without a user is the filter's plain-text 500",
+    request: { method: "GET", path: CONFIGMAPS, headers: { "Impersonate-Group": "system:masters" } },
+    expect: { status: 500, text: 'Internal Server Error: "/api/v1/namespaces/{ns}/configmaps": requested [{Group  system:masters    }] without impersonating a user\n' },
   },
 
   // ── watch ──

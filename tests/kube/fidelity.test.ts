@@ -132,6 +132,7 @@ function shape(a: Answer, row: FidelityRow): Record<string, unknown> {
   // Causes compare as a set: kube-openapi walks a schema's properties in map order.
   if (row.expect.causes) out.causes = sortCauses(((a.json?.details?.causes ?? []) as Array<{ field: string; reason: string }>).map((c) => ({ field: c.field, reason: c.reason })));
   if (row.expect.warnings) out.warnings = a.warnings;
+  if (row.expect.text !== undefined) out.text = a.text;
   if (row.expect.watchEvents) out.watchEvents = a.text.split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { type: string }).type);
   return out;
 }
@@ -142,6 +143,7 @@ function expected(row: FidelityRow, subst: (s: string) => string): Record<string
   if (e.reason !== undefined) out.reason = e.reason;
   if (e.causes) out.causes = sortCauses(e.causes.map((c) => ({ field: subst(c.field), reason: c.reason })));
   if (e.warnings) out.warnings = e.warnings.map(subst);
+  if (e.text !== undefined) out.text = subst(e.text);
   if (e.watchEvents) out.watchEvents = e.watchEvents;
   return out;
 }

@@ -43,6 +43,16 @@ export class StatusError extends Error {
   }
 }
 
+/** A failure kube-apiserver answers with Go's http.Error (plain text), not a Status: some filters do. */
+export class PlainTextError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** `deployments.apps` style qualified resource used in most messages. */
 export function qualifiedResource(group: string, resource: string): string {
   return group ? `${resource}.${group}` : resource;

@@ -6,7 +6,7 @@ import { authenticate, forbiddenMessage, serviceAccountUser } from "./auth";
 import type { Cluster, PatchType, WriteOptions } from "./cluster";
 import { nowTimestamp } from "./cluster";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery";
-import { StatusError, badRequest, invalid, methodNotAllowed, notFound, resourceNotFound, unauthorized, unsupportedMediaType } from "./errors";
+import { PlainTextError, StatusError, badRequest, invalid, methodNotAllowed, notFound, resourceNotFound, unauthorized, unsupportedMediaType } from "./errors";
 import { jsonPatch, mergePatch } from "./patch";
 import { parseAccept, readBody, readBodyBuffer, sendError, sendJson, successStatus } from "./http";
 import { decodeKubernetesProtobuf } from "./protobuf";
@@ -68,6 +68,11 @@ export class ApiHandler {
     } catch (e) {
       if (res.headersSent) {
         res.end();
+        return;
+      }
+      if (e instanceof PlainTextError) {
+        res.writeHead(e.code, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
+        res.end(`${e.message}\n`);
         return;
       }
       // A body cut short at the size limit leaves unread bytes on the connection: close it, as Go's server does.
@@ -181,8 +186,10 @@ export class ApiHandler {
     const extras = Object.keys(req.headers).filter((h) => h.startsWith("impersonate-extra-"));
     if (username === undefined) {
       if (groups.length || uid || extras.length) {
-        const what = [...groups.map((g) => `{Group ${g}}`), ...(uid ? [`{UID ${uid}}`] : [])].join(" ");
-        throw badRequest(`requested [${what}] without impersonating a user`);
+        // The filter answers with responsewriters.InternalError: plain text, 500, the request URI and Go's %v of the
+        // requested ObjectReferences ({Kind Namespace Name UID APIVersion ResourceVersion FieldPath}).
+        const what = [...groups.map((g) => `{Group  ${g}    }`), ...(uid ? [`{UID  ${uid}    }`] : [])].join(" ");
+        throw new PlainTextError(500, `Internal Server Error: ${JSON.stringify(req.url ?? "/")}: requested [${what}] without impersonating a user`);
       }
       return requester;
     }
@@ -731,10 +738,11 @@ export class ApiHandler {
     if (!saDef || !this.d.cluster.find(saDef, namespace, name)) throw notFound("", "serviceaccounts", name);
     const expirationSeconds = spec.expirationSeconds === undefined || spec.expirationSeconds === null ? 3600 : Number(spec.expirationSeconds);
     if (!Number.isInteger(expirationSeconds) || expirationSeconds < 600) {
-      throw invalid("authentication.k8s.io", "TokenRequest", name, [{ type: "FieldValueInvalid", field: "spec.expirationSeconds", value: expirationSeconds, detail: "may not specify a duration less than 10 minutes" }]);
+      // The TokenRequest in the body has no name of its own: kube-apiserver reports it as "".
+      throw invalid("authentication.k8s.io", "TokenRequest", "", [{ type: "FieldValueInvalid", field: "spec.expirationSeconds", value: expirationSeconds, detail: "may not specify a duration less than 10 minutes" }]);
     }
     if (expirationSeconds > 2 ** 32) {
-      throw invalid("authentication.k8s.io", "TokenRequest", name, [{ type: "FieldValueTooLong", field: "spec.expirationSeconds", detail: "may not specify a duration larger than 2^32 seconds" }]);
+      throw invalid("authentication.k8s.io", "TokenRequest", "", [{ type: "FieldValueInvalid", field: "spec.expirationSeconds", value: expirationSeconds, detail: "may not specify a duration larger than 2^32 seconds" }]);
     }
     const audiences = Array.isArray(spec.audiences) && spec.audiences.length ? spec.audiences.map(String) : undefined;
     const { token, exp } = this.d.issueServiceAccountToken(namespace, name, expirationSeconds, audiences);
