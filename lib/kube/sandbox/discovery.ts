@@ -2,7 +2,7 @@
 import { apiVersionOf, subresourceInfo } from "./resources";
 import type { ResourceDef, ResourceRegistry } from "./resources";
 
-export const KUBE_VERSION = { major: "1", minor: "32", gitVersion: "v1.32.0" };
+export const KUBE_VERSION = { major: "1", minor: "34", gitVersion: "v1.34.4" };
 
 export function versionInfo(): Record<string, string> {
   return {

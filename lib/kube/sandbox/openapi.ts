@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
+import { KUBE_VERSION } from "./discovery";
 import { apiVersionOf } from "./resources";
 import type { ResourceDef, ResourceRegistry } from "./resources";
 
@@ -142,7 +143,7 @@ function protoString(field: number, value: string): Buffer {
  */
 export function openApiV2(protobuf: boolean): { body: Buffer | string; contentType: string } {
   if (!protobuf) {
-    return { body: JSON.stringify({ swagger: "2.0", info: { title: "Kubernetes", version: "v1.32.0" }, paths: {}, definitions: {} }), contentType: "application/json" };
+    return { body: JSON.stringify({ swagger: "2.0", info: { title: "Kubernetes", version: KUBE_VERSION.gitVersion }, paths: {}, definitions: {} }), contentType: "application/json" };
   }
   const info = Buffer.concat([protoString(1, "Kubernetes"), protoString(2, "v1.32.0")]);
   const body = Buffer.concat([protoString(1, "2.0"), Buffer.from([(2 << 3) | 2, info.length]), info]);
