@@ -54,7 +54,8 @@ export default defineConfig({
         resolve,
         // The same suite against a real control plane (lib/kube/real-cluster), one for the whole run. The sandbox's own
         // tests do not apply there: sandbox-api and sandbox-client test its internals (store compaction, clock, throttle),
-        // sandbox-kubectl its emulation as kubectl sees it, on a cluster of its own (exact namespace lists, fixed names).
+        // sandbox-kubectl what kubectl sees of a fresh sandbox of its own (its exact namespace list); kubectl's behaviour
+        // against an API server is kubectl.test.ts, which runs on both legs.
         // Skipped loudly without the binaries (above), unless WHARF_REQUIRE_REAL_CLUSTER=1 (CI).
         test: {
           name: "kube-real",
