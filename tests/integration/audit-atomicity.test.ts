@@ -11,7 +11,7 @@ import { newSecretToken, sha256Hex } from "@/lib/auth/secrets";
 import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-credential";
 import { dbFor } from "@/lib/db/client";
 import { runOnce } from "@/lib/deployments/executor";
-import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
+import { startTestCluster, type TestCluster } from "../support/cluster";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { appManifests } from "../support/executor";
 import { createSandboxPushTarget, type SandboxPushTarget } from "../support/push-target";
@@ -20,22 +20,22 @@ import { useTestDatabase } from "../support/test-db";
 const t = useTestDatabase();
 const db = () => dbFor(t.url);
 const GENERIC = "Something went wrong on our side. The request changed nothing.";
-let sandbox: Sandbox;
+let cluster: TestCluster;
 let target: SandboxPushTarget;
 let admin: Caller;
 let deployer: Caller;
 let approver: Caller;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, rolloutDelayMs: 100 });
-  target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 1 });
+  cluster = await startTestCluster({ rolloutDelayMs: 100 });
+  target = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 1 });
   admin = await createCaller("admin");
   deployer = await createCaller("deployer");
   approver = await createCaller("approver");
 });
 
 afterAll(async () => {
-  await sandbox?.stop();
+  await cluster?.stop();
 });
 
 afterEach(async () => {
@@ -153,7 +153,7 @@ describe("if the audit row cannot be written, the action does not happen", () =>
 
 describe("a push deployment's decrypt rows", () => {
   it("one for its preview and exactly one for the deployment, both naming it and carrying the fingerprint, never the token", async () => {
-    const fresh = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 1 });
+    const fresh = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 1 });
     const credential = await db().credential.findFirstOrThrow({ where: { targetId: fresh.targetId, state: "active" } });
     const req = await callRoute(deploymentsRoute.POST, {
       method: "POST",

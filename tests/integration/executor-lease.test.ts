@@ -3,23 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dbFor } from "@/lib/db/client";
 import { runOnce, startExecutor, type RunOutcome } from "@/lib/deployments/executor";
 import { createKubeClient, kubeConfigFor, type KubeClient } from "@/lib/kube";
-import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
+import { startTestCluster, type TestCluster } from "../support/cluster";
 import { appManifests, insertQueuedDeployment, waitForTerminal } from "../support/executor";
 import { createSandboxPushTarget } from "../support/push-target";
 import { useTestDatabase } from "../support/test-db";
 
 const t = useTestDatabase();
-let sandbox: Sandbox;
+let cluster: TestCluster;
 let admin: KubeClient;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, rolloutDelayMs: 200 });
-  admin = createKubeClient(kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }));
+  cluster = await startTestCluster({ rolloutDelayMs: 200 });
+  admin = createKubeClient(kubeConfigFor({ name: "test-cluster", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }));
 });
 
 afterAll(async () => {
   await admin?.close();
-  await sandbox?.stop();
+  await cluster?.stop();
 });
 
 const db = () => dbFor(t.url);
@@ -33,7 +33,7 @@ async function audits(deploymentId: string, action: string) {
 
 describe("executor: leases", () => {
   it("two executors racing for one deployment: exactly one runs it", async () => {
-    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
     const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: twoPhases(target.namespaces[0]!) });
 
     // Same instant, two processes: one claim matches, the other finds nothing.
@@ -52,7 +52,7 @@ describe("executor: leases", () => {
     expect(starters).toEqual([`Started by executor ${row.claimedBy}.`]);
 
     // Two running loops on one database, several deployments of different targets: each runs exactly once.
-    const targets = await Promise.all([1, 2, 3].map(() => createSandboxPushTarget(sandbox, { databaseUrl: t.url })));
+    const targets = await Promise.all([1, 2, 3].map(() => createSandboxPushTarget(cluster, { databaseUrl: t.url })));
     const executors = [startExecutor({ processId: "loop-a", pollMs: 30, leaseMs: 10_000, rolloutTimeoutMs: 15_000 }), startExecutor({ processId: "loop-b", pollMs: 30, leaseMs: 10_000, rolloutTimeoutMs: 15_000 })];
     try {
       const ids = await Promise.all(targets.map((tg) => insertQueuedDeployment({ databaseUrl: t.url, targetId: tg.targetId, manifests: twoPhases(tg.namespaces[0]!) })));
@@ -67,7 +67,7 @@ describe("executor: leases", () => {
   });
 
   it("an executor stopped mid-apply leaves its lease; another resumes after it expires and finishes", async () => {
-    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
     const ns = target.namespaces[0]!;
     const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: twoPhases(ns) });
     const leaseMs = 1500;
@@ -116,7 +116,7 @@ describe("executor: leases", () => {
   });
 
   it("taken over after pruning: the summary counts what the first attempt created, configured and pruned", async () => {
-    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
     const ns = target.namespaces[0]!;
     // The previous success: ConfigMaps "old" and "one", and the workload at nginx:1.
     const previous = await insertQueuedDeployment({
@@ -168,7 +168,7 @@ describe("executor: leases", () => {
   });
 
   it("a cancel request stops further applies; the result lists what was applied", async () => {
-    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
     const ns = target.namespaces[0]!;
     const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: twoPhases(ns) });
     const outcome = await runOnce({
@@ -196,7 +196,7 @@ describe("executor: leases", () => {
   });
 
   it("an executor that lost its lease stops touching the cluster and writes no outcome", async () => {
-    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
     const ns = target.namespaces[0]!;
     const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: twoPhases(ns) });
     const outcome = await runOnce({
@@ -216,7 +216,7 @@ describe("executor: leases", () => {
   });
 
   it("a deployment interrupted too many times is failed instead of retried forever", async () => {
-    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
     const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: twoPhases(target.namespaces[0]!) });
     await db().deployment.update({ where: { id }, data: { state: "running", startedAt: new Date(), attempts: 5, claimedBy: "gone", leaseUntil: new Date(Date.now() - 1000) } });
     const outcome = await runOnce({ processId: "last-try", leaseMs: 10_000, rolloutTimeoutMs: 15_000 });

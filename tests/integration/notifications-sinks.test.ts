@@ -12,13 +12,13 @@ import { keyIdOf } from "@/lib/credentials/crypto";
 import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { dbFor } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
-import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
 import { enqueueNotification } from "@/lib/notifications/data/enqueue-notification";
 import { rekeyNotificationSinkSecrets } from "@/lib/notifications/data/rekey-sink-secrets";
 import { MAX_DELIVERY_ATTEMPTS } from "@/lib/notifications/schemas";
 import { enqueueRotationNotices } from "@/lib/rotation/data/find-due-rotations";
 import { releaseSchedulerLease } from "@/lib/rotation/data/scheduler-lease";
 import { NOTIFICATIONS_LEASE, runNotificationTick } from "@/lib/rotation/scheduler";
+import { startTestCluster, type TestCluster } from "../support/cluster";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { createSandboxPushTarget } from "../support/push-target";
 import { useTestDatabase } from "../support/test-db";
@@ -64,17 +64,17 @@ class Receiver {
 
 const receiver = new Receiver();
 let admin: Caller;
-let sandbox: Sandbox;
+let cluster: TestCluster;
 
 beforeAll(async () => {
   await receiver.start();
   admin = await createCaller("admin");
-  sandbox = await startSandbox({ port: 0 });
+  cluster = await startTestCluster();
 });
 
 afterAll(async () => {
   await receiver.stop();
-  await sandbox?.stop();
+  await cluster?.stop();
 });
 
 beforeEach(async () => {
@@ -267,7 +267,7 @@ describe("notification delivery", () => {
 describe("notification sources", () => {
   it("overdue credentials are announced once per credential generation", async () => {
     const sink = await createSink(["rotation.overdue", "rotation.due"]);
-    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
     const policy = await db().credentialPolicy.create({ data: { name: `strict-${Date.now()}`, maxAgeDays: 10, warnBeforeDays: 2 } });
     await db().target.update({ where: { id: target.targetId }, data: { credentialPolicyId: policy.id } });
     const credential = await db().credential.findFirstOrThrow({ where: { targetId: target.targetId, state: "active" } });
@@ -283,7 +283,7 @@ describe("notification sources", () => {
 
   it("a deployment entering pending-approval notifies deployment.awaiting-approval", async () => {
     const sink = await createSink(["deployment.awaiting-approval"]);
-    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 1 });
+    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 1 });
     const deployer = await createCaller("deployer");
     const manifests = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: ${target.namespaces[0]}\ndata:\n  a: "1"\n`;
     const res = await callRoute(deploymentsRoute.POST, { method: "POST", path: "/api/deployments", body: { targetId: target.targetId, source: { kind: "manifests", manifests }, reason: "ship it" }, as: deployer });
@@ -297,7 +297,7 @@ describe("notification sources", () => {
     expect(body.text).toContain("awaits approval");
 
     // A target needing no approval queues at once: nothing to announce.
-    const direct = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 0 });
+    const direct = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 0 });
     const queued = await callRoute(deploymentsRoute.POST, {
       method: "POST",
       path: "/api/deployments",

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { dbFor } from "@/lib/db/client";
-import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
+import { startTestCluster, type TestCluster } from "../support/cluster";
 import { appManifests, insertQueuedDeployment, waitForTerminal } from "../support/executor";
 import { createSandboxPushTarget } from "../support/push-target";
 import { useTestDatabase } from "../support/test-db";
@@ -18,7 +18,7 @@ import { useTestDatabase } from "../support/test-db";
 const onPostgres = process.env.WHARF_TEST_DB === "postgresql";
 const t = useTestDatabase();
 const root = path.resolve(import.meta.dirname, "../..");
-let sandbox: Sandbox;
+let cluster: TestCluster;
 const children: ChildProcess[] = [];
 const processIds: string[] = [];
 
@@ -59,7 +59,7 @@ function startChild(): Promise<void> {
 
 beforeAll(async () => {
   if (!onPostgres) return;
-  sandbox = await startSandbox({ port: 0, rolloutDelayMs: 100 });
+  cluster = await startTestCluster({ rolloutDelayMs: 100 });
   await Promise.all([startChild(), startChild()]);
 }, 120_000);
 
@@ -75,7 +75,7 @@ afterAll(async () => {
         }),
     ),
   );
-  await sandbox?.stop();
+  await cluster?.stop();
 }, 60_000);
 
 const db = () => dbFor(t.url);
@@ -83,7 +83,7 @@ const db = () => dbFor(t.url);
 describe.skipIf(!onPostgres)("two dashboard processes on one PostgreSQL (SQLite leg skipped: a SQLite file serves one process)", () => {
   it("run every queued deployment exactly once", async () => {
     expect(new Set(processIds).size).toBe(2);
-    const targets = await Promise.all(Array.from({ length: 8 }, () => createSandboxPushTarget(sandbox, { databaseUrl: t.url })));
+    const targets = await Promise.all(Array.from({ length: 8 }, () => createSandboxPushTarget(cluster, { databaseUrl: t.url })));
     const ids = await Promise.all(
       targets.map((tg) =>
         insertQueuedDeployment({
@@ -105,7 +105,7 @@ describe.skipIf(!onPostgres)("two dashboard processes on one PostgreSQL (SQLite 
 
   it("rotate a due credential once, though both schedulers look", async () => {
     // The ServiceAccount may ask for a new token for itself (TokenRequest), as rotation needs.
-    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, environment: "two-proc", canRequestOwnToken: true });
+    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url, environment: "two-proc", canRequestOwnToken: true });
     const policy = await db().credentialPolicy.create({ data: { name: "two-proc-rotate", maxAgeDays: 1, warnBeforeDays: 0, autoRotate: true } });
     await db().target.update({ where: { id: target.targetId }, data: { credentialPolicyId: policy.id } });
     const old = await db().credential.findFirstOrThrow({ where: { targetId: target.targetId, state: "active" } });
