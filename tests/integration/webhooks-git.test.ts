@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as bindingRoute from "@/app/api/targets/[id]/repo-bindings/[bindingId]/route";
 import * as bindingsRoute from "@/app/api/targets/[id]/repo-bindings/route";
@@ -7,7 +8,7 @@ import * as webhookRoute from "@/app/api/webhooks/git/route";
 import { dbFor } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { githubSignature } from "@/lib/deployments/webhooks";
-import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
+import { startTestCluster, type TestCluster } from "../support/cluster";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { startGitServer, type GitServer, type TestRepo } from "../support/git-server";
 import { appManifests } from "../support/executor";
@@ -15,19 +16,19 @@ import { createSandboxPushTarget, type SandboxPushTarget } from "../support/push
 import { useTestDatabase } from "../support/test-db";
 
 const t = useTestDatabase();
-let sandbox: Sandbox;
+let cluster: TestCluster;
 let git: GitServer;
 let admin: Caller;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ port: 0, rolloutDelayMs: 200 });
+  cluster = await startTestCluster({ rolloutDelayMs: 200 });
   git = await startGitServer();
   admin = await createCaller("admin");
 });
 
 afterAll(async () => {
   await git?.stop();
-  await sandbox?.stop();
+  await cluster?.stop();
 });
 
 const db = () => dbFor(t.url);
@@ -35,12 +36,14 @@ let repoCount = 0;
 
 async function setup(opts: { targets?: number; requiredApprovals?: number } = {}) {
   const repo = await git.createRepo(`app-${++repoCount}-${Date.now()}`);
+  // A namespace of its own: on the real leg the control plane is shared with every other test file.
+  const ns = `shop-${repoCount}-${randomBytes(3).toString("hex")}`;
   const targets: SandboxPushTarget[] = [];
   for (let i = 0; i < (opts.targets ?? 1); i++) {
-    targets.push(await createSandboxPushTarget(sandbox, { databaseUrl: t.url, namespaces: ["shop"], requiredApprovals: opts.requiredApprovals ?? 1 }));
+    targets.push(await createSandboxPushTarget(cluster, { databaseUrl: t.url, namespaces: [ns], requiredApprovals: opts.requiredApprovals ?? 1 }));
   }
   const sha = await repo.commit({
-    files: { "deploy/app.yaml": appManifests({ namespace: "shop", configMaps: ["settings"] }) },
+    files: { "deploy/app.yaml": appManifests({ namespace: ns, configMaps: ["settings"] }) },
     author: { name: "Dev Eloper", email: "dev@example.com" },
     message: "Ship settings\n\nlonger body",
   });
@@ -56,7 +59,7 @@ async function setup(opts: { targets?: number; requiredApprovals?: number } = {}
     expect(res.status).toBe(201);
     bindings.push({ id: res.body.binding.id, secret: res.body.secret, targetId: target.targetId });
   }
-  return { repo, targets, sha, bindings };
+  return { repo, ns, targets, sha, bindings };
 }
 
 function githubPush(repo: TestRepo, sha: string, opts: { branch?: string; cloneUrl?: string; forced?: boolean } = {}) {
@@ -137,11 +140,11 @@ describe("POST /api/webhooks/git", () => {
   });
 
   it("an old signed body under a new delivery id, or re-signed, never moves the target back", async () => {
-    const { repo, targets, sha: first, bindings } = await setup();
+    const { repo, ns, targets, sha: first, bindings } = await setup();
     const secret = bindings[0]!.secret;
     const oldBody = githubPush(repo, first);
     expect((await deliver(oldBody, signedGithub(oldBody, secret, "gh-order-1"))).status).toBe(202);
-    const second = await repo.commit({ files: { "deploy/app.yaml": appManifests({ namespace: "shop", configMaps: ["settings", "more"] }) }, author: { name: "Dev Eloper", email: "dev@example.com" } });
+    const second = await repo.commit({ files: { "deploy/app.yaml": appManifests({ namespace: ns, configMaps: ["settings", "more"] }) }, author: { name: "Dev Eloper", email: "dev@example.com" } });
     const newBody = githubPush(repo, second);
     expect((await deliver(newBody, signedGithub(newBody, secret, "gh-order-2"))).status).toBe(202);
     expect((await db().repoBinding.findUniqueOrThrow({ where: { id: bindings[0]!.id } })).lastCommitSha).toBe(second);
@@ -171,11 +174,11 @@ describe("POST /api/webhooks/git", () => {
   });
 
   it("a force-push is taken only when the payload says forced and the commit is the branch head now", async () => {
-    const { repo, targets, sha: first, bindings } = await setup();
+    const { repo, ns, targets, sha: first, bindings } = await setup();
     const secret = bindings[0]!.secret;
     const a = githubPush(repo, first);
     expect((await deliver(a, signedGithub(a, secret, "gh-force-1"))).status).toBe(202);
-    const second = await repo.commit({ files: { "deploy/app.yaml": appManifests({ namespace: "shop", configMaps: ["settings", "two"] }) }, author: { name: "Dev Eloper", email: "dev@example.com" } });
+    const second = await repo.commit({ files: { "deploy/app.yaml": appManifests({ namespace: ns, configMaps: ["settings", "two"] }) }, author: { name: "Dev Eloper", email: "dev@example.com" } });
     const b = githubPush(repo, second);
     expect((await deliver(b, signedGithub(b, secret, "gh-force-2"))).status).toBe(202);
 
@@ -194,7 +197,7 @@ describe("POST /api/webhooks/git", () => {
     expect(await deploymentsOf(targets[0]!.targetId)).toHaveLength(3);
 
     // Later, the branch moves on from there; the old forced body replayed (re-signed, new id) is stale again.
-    const third = await repo.commit({ files: { "deploy/app.yaml": appManifests({ namespace: "shop", configMaps: ["settings", "three"] }) }, author: { name: "Dev Eloper", email: "dev@example.com" } });
+    const third = await repo.commit({ files: { "deploy/app.yaml": appManifests({ namespace: ns, configMaps: ["settings", "three"] }) }, author: { name: "Dev Eloper", email: "dev@example.com" } });
     const c = githubPush(repo, third);
     expect((await deliver(c, signedGithub(c, secret, "gh-force-6"))).status).toBe(202);
     const replayed = { ...forced, head_commit: { id: first, message: "forced, replayed" } };
@@ -203,11 +206,11 @@ describe("POST /api/webhooks/git", () => {
   });
 
   it("GitLab token mode: the same ordering rule (an older commit under a new event UUID is not newer)", async () => {
-    const { repo, targets, sha: first, bindings } = await setup();
+    const { repo, ns, targets, sha: first, bindings } = await setup();
     const gitlab = (sha: string, note: string) => ({ object_kind: "push", ref: "refs/heads/main", checkout_sha: sha, after: sha, user_name: "Gitlab User", project: { git_http_url: repo.url }, commits: [{ id: sha, message: note }] });
     const headers = (uuid: string) => ({ "x-gitlab-event": "Push Hook", "x-gitlab-event-uuid": uuid, "x-gitlab-token": bindings[0]!.secret });
     expect((await deliver(gitlab(first, "one"), headers("gl-order-1"))).status).toBe(202);
-    const second = await repo.commit({ files: { "deploy/app.yaml": appManifests({ namespace: "shop", configMaps: ["settings", "gl"] }) }, author: { name: "Dev Eloper", email: "dev@example.com" } });
+    const second = await repo.commit({ files: { "deploy/app.yaml": appManifests({ namespace: ns, configMaps: ["settings", "gl"] }) }, author: { name: "Dev Eloper", email: "dev@example.com" } });
     expect((await deliver(gitlab(second, "two"), headers("gl-order-2"))).status).toBe(202);
     expect((await deliver(gitlab(first, "one"), headers("gl-order-3"))).body).toMatchObject({ ignored: "replay" });
     expect((await deliver(gitlab(first, "one, re-sent"), headers("gl-order-4"))).body).toMatchObject({ ignored: "not newer" });
@@ -251,7 +254,7 @@ describe("POST /api/webhooks/git", () => {
 
 describe("repository bindings API", () => {
   it("refuses, with 422 on repoUrl, a push binding to a file:// path outside WHARF_GIT_LOCAL_ROOTS and URLs with credentials", async () => {
-    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
     const path = `/api/targets/${target.targetId}/repo-bindings`;
     const create = (repoUrl: string) => callRoute(bindingsRoute.POST, { method: "POST", path, params: { id: target.targetId }, body: { repoUrl, branch: "main" }, as: admin });
     const saved = process.env.WHARF_GIT_LOCAL_ROOTS;
@@ -281,7 +284,7 @@ describe("repository bindings API", () => {
   });
 
   it("creates (secret shown once), lists without secrets, refuses duplicates and non-admins, deletes", async () => {
-    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url });
+    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
     const path = `/api/targets/${target.targetId}/repo-bindings`;
     const created = await callRoute(bindingsRoute.POST, { method: "POST", path, params: { id: target.targetId }, body: { repoUrl: "https://git.example.com/team/app.git", branch: "main" }, as: admin });
     expect(created.status).toBe(201);
