@@ -74,17 +74,14 @@ if (isPg) {
     };
     return shadow;
   };
-} else if (process.env.SQLITE_ADAPTER === "libsql") {
-  const { PrismaLibSql } = await import("@prisma/adapter-libsql");
-  factory = new PrismaLibSql({ url });
 } else {
   const { PrismaBetterSqlite3 } = await import("@prisma/adapter-better-sqlite3");
   factory = new PrismaBetterSqlite3({ url }); // relative file: paths resolve against process.cwd()
 }
 if (!isPg) {
   // Work-around: when replaying migrations on the SQLite shadow DB the wasm engine sends whole
-  // multi-statement scripts through executeRaw (better-sqlite3 throws "more than one statement",
-  // libsql silently runs only the first one) -> route parameterless multi-statement SQL to executeScript.
+  // multi-statement scripts through executeRaw (better-sqlite3 throws "more than one statement")
+  // -> route parameterless multi-statement SQL to executeScript.
   const connectShadow = factory.connectToShadowDb.bind(factory);
   factory.connectToShadowDb = async () => {
     const a = await connectShadow();
