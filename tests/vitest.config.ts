@@ -54,8 +54,9 @@ export default defineConfig({
         resolve,
         // The same suite against a real control plane (lib/kube/real-cluster), one for the whole run. The sandbox's own
         // tests do not apply there: sandbox-api and sandbox-client test its internals (store compaction, clock, throttle),
-        // sandbox-kubectl what kubectl sees of a fresh sandbox of its own (its exact namespace list); kubectl's behaviour
-        // against an API server is kubectl.test.ts, which runs on both legs.
+        // sandbox-kubectl what kubectl sees of a fresh sandbox of its own (its exact namespace list), sandbox-workloads its
+        // simulator's kubelet events and event sweep. kubectl's behaviour against an API server (kubectl, kubectl-validation,
+        // kubectl-workloads) runs on both legs.
         // Skipped loudly without the binaries (above), unless WHARF_REQUIRE_REAL_CLUSTER=1 (CI).
         test: {
           name: "kube-real",
