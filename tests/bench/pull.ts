@@ -12,7 +12,6 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { build } from "esbuild";
 import { repoAssignment, startFakeWharf, targetAssignment, type FakeWharf } from "../support/agent-wharf";
 import { startGitServer, type GitServer } from "../support/git-server";
 
@@ -36,13 +35,12 @@ async function startSandboxProcess(): Promise<{ info: SandboxInfo; child: ChildP
 
 let bundle: string | undefined;
 
-/** lib/agent/main.ts bundled as the Dockerfile does; packages stay external (resolved through a node_modules link). */
+/** lib/agent/main.ts bundled by the Dockerfile's own step (`npm run agent:build`): packages included, no node_modules. */
 async function agentBundle(): Promise<string> {
   if (bundle) return bundle;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-agent-bundle-"));
-  fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
   const outfile = path.join(dir, "agent.mjs");
-  await build({ entryPoints: [path.join(root, "lib/agent/main.ts")], bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", outfile, logLevel: "warning" });
+  await run$(process.execPath, [path.join(root, "deploy/agent/build.mjs"), "--outfile", outfile], { cwd: root });
   bundle = outfile;
   return outfile;
 }
