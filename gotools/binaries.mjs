@@ -101,7 +101,9 @@ export function cacheRoot() {
  */
 export function moduleDir(tool) {
   const hash = createHash("sha256");
-  hash.update(`${RECIPE}\0${tool.name}\0${tool.version}\0${JSON.stringify(tool.commands)}\0${tool.ldflags.join(" ")}\0`);
+  hash.update(
+    `${RECIPE}\0${tool.name}\0${tool.version}\0${JSON.stringify(tool.commands)}\0${tool.ldflags.join(" ")}\0`,
+  );
   if (tool.files) hash.update(`${JSON.stringify(tool.files)}\0`);
   for (const file of ["go.mod", "go.sum"]) hash.update(readFileSync(path.join(GOTOOLS_DIR, tool.name, file)));
   return path.join(cacheRoot(), `${tool.name}-${hash.digest("hex").slice(0, 16)}`);
@@ -124,7 +126,8 @@ export function findToolBinaries() {
       missing.push(tool.name);
       continue;
     }
-    for (const name of [...Object.keys(tool.commands), ...Object.keys(tool.files ?? {})]) paths[name] = path.join(dir, name);
+    for (const name of [...Object.keys(tool.commands), ...Object.keys(tool.files ?? {})])
+      paths[name] = path.join(dir, name);
   }
   return { paths, missing };
 }

@@ -31,7 +31,20 @@ function goEnv() {
     CGO_ENABLED: "0",
     GOFLAGS: "-mod=readonly -buildvcs=false",
   };
-  for (const name of ["TMPDIR", "GOPATH", "GOCACHE", "GOMODCACHE", "GOPROXY", "GOSUMDB", "GONOSUMDB", "GOPRIVATE", "GOINSECURE", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"]) {
+  for (const name of [
+    "TMPDIR",
+    "GOPATH",
+    "GOCACHE",
+    "GOMODCACHE",
+    "GOPROXY",
+    "GOSUMDB",
+    "GONOSUMDB",
+    "GOPRIVATE",
+    "GOINSECURE",
+    "HTTPS_PROXY",
+    "HTTP_PROXY",
+    "NO_PROXY",
+  ]) {
     if (process.env[name]) env[name] = process.env[name];
   }
   return env;
@@ -40,14 +53,20 @@ function goEnv() {
 function checkGo(env) {
   let version;
   try {
-    version = execFileSync("go", ["env", "GOVERSION"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+    version = execFileSync("go", ["env", "GOVERSION"], {
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    }).trim();
   } catch {
     fail(`Go ≥ ${MIN_GO.join(".")} is needed to build the real control plane, and there is no \`go\` on PATH.`);
   }
   const match = /^go(\d+)\.(\d+)/.exec(version);
   const [major, minor] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
   if (major < MIN_GO[0] || (major === MIN_GO[0] && minor < MIN_GO[1])) {
-    fail(`Go ≥ ${MIN_GO.join(".")} is needed to build the real control plane; this machine has ${version || "an unknown Go"}.`);
+    fail(
+      `Go ≥ ${MIN_GO.join(".")} is needed to build the real control plane; this machine has ${version || "an unknown Go"}.`,
+    );
   }
   return version;
 }
@@ -101,12 +120,16 @@ function run(args, cwd, env) {
   return new Promise((resolve, reject) => {
     const child = spawn("go", args, { cwd, env, stdio: ["ignore", "inherit", "inherit"] });
     child.on("error", reject);
-    child.on("exit", (code, signal) => (code === 0 ? resolve() : reject(new Error(`go ${args[0]} exited with ${signal ?? code}`))));
+    child.on("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`go ${args[0]} exited with ${signal ?? code}`)),
+    );
   });
 }
 
 function formatSeconds(ms) {
-  return ms >= 60_000 ? `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, "0")}s` : `${(ms / 1000).toFixed(1)}s`;
+  return ms >= 60_000
+    ? `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, "0")}s`
+    : `${(ms / 1000).toFixed(1)}s`;
 }
 
 async function main() {
@@ -123,7 +146,9 @@ async function main() {
   const started = Date.now();
   const pending = tools.filter((t) => !existsSync(path.join(moduleDir(t), COMPLETE_MARKER)));
   if (pending.length === 0) {
-    console.log(`cluster:build: all ${tools.length} modules cached in ${root} (${formatSeconds(Date.now() - started)})`);
+    console.log(
+      `cluster:build: all ${tools.length} modules cached in ${root} (${formatSeconds(Date.now() - started)})`,
+    );
     return;
   }
   await withLock(root, async () => {
@@ -135,22 +160,42 @@ async function main() {
         continue;
       }
       const t0 = Date.now();
-      console.log(`cluster:build: ${label}: building ${Object.keys(tool.commands).join(", ")} with ${goVersion} (a cold build takes minutes)`);
+      console.log(
+        `cluster:build: ${label}: building ${Object.keys(tool.commands).join(", ")} with ${goVersion} (a cold build takes minutes)`,
+      );
       const tmp = `${dir}.partial-${process.pid}`;
       rmSync(tmp, { recursive: true, force: true });
       mkdirSync(tmp, { recursive: true });
       const ldflags = ["-s", "-w", ...tool.ldflags].join(" ");
       // One `go build` per command: the output name must not come from the package path (…/server/v3 would be "server").
       for (const [out, pkg] of Object.entries(tool.commands)) {
-        await run(["build", "-p", "2", "-trimpath", "-ldflags", ldflags, "-o", path.join(tmp, out), pkg], path.join(GOTOOLS_DIR, tool.name), env);
+        await run(
+          ["build", "-p", "2", "-trimpath", "-ldflags", ldflags, "-o", path.join(tmp, out), pkg],
+          path.join(GOTOOLS_DIR, tool.name),
+          env,
+        );
       }
       if (tool.files) {
-        const moduleSource = execFileSync("go", ["list", "-m", "-f", "{{.Dir}}", tool.module], { cwd: path.join(GOTOOLS_DIR, tool.name), env, encoding: "utf8" }).trim();
+        const moduleSource = execFileSync("go", ["list", "-m", "-f", "{{.Dir}}", tool.module], {
+          cwd: path.join(GOTOOLS_DIR, tool.name),
+          env,
+          encoding: "utf8",
+        }).trim();
         for (const [out, files] of Object.entries(tool.files)) {
-          writeFileSync(path.join(tmp, out), files.map((f) => readFileSync(path.join(moduleSource, f), "utf8").trim()).join("\n---\n") + "\n");
+          writeFileSync(
+            path.join(tmp, out),
+            files.map((f) => readFileSync(path.join(moduleSource, f), "utf8").trim()).join("\n---\n") + "\n",
+          );
         }
       }
-      writeFileSync(path.join(tmp, "build.json"), JSON.stringify({ module: tool.module, version: tool.version, go: goVersion, builtAt: new Date().toISOString() }, null, 2));
+      writeFileSync(
+        path.join(tmp, "build.json"),
+        JSON.stringify(
+          { module: tool.module, version: tool.version, go: goVersion, builtAt: new Date().toISOString() },
+          null,
+          2,
+        ),
+      );
       writeFileSync(path.join(tmp, COMPLETE_MARKER), "");
       rmSync(dir, { recursive: true, force: true });
       renameSync(tmp, dir);

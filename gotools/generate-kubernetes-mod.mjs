@@ -15,7 +15,9 @@ const stagingVersion = `v0.${match[1]}.${match[2]}`;
 const dir = join(dirname(fileURLToPath(import.meta.url)), "kubernetes");
 const env = { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? "local", GOFLAGS: "-mod=mod" };
 
-const info = JSON.parse(execFileSync("go", ["mod", "download", "-json", `k8s.io/kubernetes@${version}`], { env }).toString());
+const info = JSON.parse(
+  execFileSync("go", ["mod", "download", "-json", `k8s.io/kubernetes@${version}`], { env }).toString(),
+);
 const upstream = readFileSync(info.GoMod, "utf8");
 const staging = [...upstream.matchAll(/^\s*(k8s\.io\/[\w.-]+)\s+=>\s+\.\/staging\//gm)].map((m) => m[1]).sort();
 if (staging.length === 0) throw new Error(`no staging replaces found in ${info.GoMod}`);
@@ -36,4 +38,6 @@ const lines = [
 ];
 writeFileSync(join(dir, "go.mod"), lines.join("\n"));
 execFileSync("go", ["mod", "tidy"], { cwd: dir, env, stdio: "inherit" });
-console.log(`gotools/kubernetes/go.mod: k8s.io/kubernetes ${version}, ${staging.length} staging modules at ${stagingVersion}`);
+console.log(
+  `gotools/kubernetes/go.mod: k8s.io/kubernetes ${version}, ${staging.length} staging modules at ${stagingVersion}`,
+);

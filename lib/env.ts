@@ -16,7 +16,10 @@ const intervalOrOff = (fallback: string) =>
       const m = /^(\d+)\s*([smhd]?)$/.exec(raw);
       const ms = m ? Number(m[1]) * (DURATION_UNITS_MS[m[2] || "s"] ?? 1000) : NaN;
       if (!(ms >= 60_000 && ms <= 366 * 86_400_000)) {
-        ctx.addIssue({ code: "custom", message: "must be off, 0, or a duration from 60s to 366d such as 3600, 30m, 24h or 7d" });
+        ctx.addIssue({
+          code: "custom",
+          message: "must be off, 0, or a duration from 60s to 366d such as 3600, 30m, 24h or 7d",
+        });
         return z.NEVER;
       }
       return ms;
@@ -62,15 +65,26 @@ const ZEnv = z.object({
     .string()
     .default("")
     .transform((value, ctx) => {
-      const entries = value.split(",").map((e) => e.trim()).filter(Boolean);
+      const entries = value
+        .split(",")
+        .map((e) => e.trim())
+        .filter(Boolean);
       const bad = entries.filter((e) => !isIpOrCidr(e));
       if (bad.length) {
-        ctx.addIssue({ code: "custom", message: `not an IP address or CIDR range: ${bad.join(", ")} (e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8)` });
+        ctx.addIssue({
+          code: "custom",
+          message: `not an IP address or CIDR range: ${bad.join(", ")} (e.g. 10.0.0.5, 10.0.0.0/8, fd00::/8)`,
+        });
         return z.NEVER;
       }
       return entries;
     }),
-  WHARF_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  WHARF_SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(12),
   /** Failed sign-ins allowed per account and client address within one minute; the next one gets 429. */
   WHARF_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   WHARF_SEED_DEMO: z.enum(["true", "false"]).default("true"),
@@ -81,11 +95,21 @@ const ZEnv = z.object({
   /** How often an idle executor looks for queued deployments (approvals also wake it at once in-process). */
   WHARF_EXECUTOR_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** How long a deployment waits for its workloads to roll out before it fails. */
-  WHARF_ROLLOUT_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(6 * 3600).default(300),
+  WHARF_ROLLOUT_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(6 * 3600)
+    .default(300),
   /** Automatic credential rotation and notification delivery run in every dashboard process unless `off`; a lease lets one work at a time. */
   WHARF_ROTATION: z.enum(["on", "off"]).default("on"),
   /** How often the rotation scheduler looks for credentials due for rotation (and for due/overdue notifications). */
-  WHARF_ROTATION_INTERVAL_SECONDS: z.coerce.number().int().min(5).max(24 * 3600).default(60),
+  WHARF_ROTATION_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 3600)
+    .default(60),
   /**
    * The scope sweeper (every dashboard process) checks each active cluster credential with a SelfSubjectRulesReview
    * soon after it is stored or rotated and again after this long, flagging cluster-admin-equivalent ones; parsed to

@@ -95,9 +95,15 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
     return { status: 422, body: { error: { code: "VALIDATION_FAILED", message, fields } } };
   }
   if (isUniqueViolation(err)) {
-    return { status: 409, body: { error: { code: "CONFLICT", message: "A record with the same unique value already exists." } } };
+    return {
+      status: 409,
+      body: { error: { code: "CONFLICT", message: "A record with the same unique value already exists." } },
+    };
   }
-  return { status: 500, body: { error: { code: "INTERNAL", message: "Something went wrong on our side. The request changed nothing." } } };
+  return {
+    status: 500,
+    body: { error: { code: "INTERNAL", message: "Something went wrong on our side. The request changed nothing." } },
+  };
 }
 
 /** Prisma's unique-constraint violation, for races that slip past an explicit check. */

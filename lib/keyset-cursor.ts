@@ -12,7 +12,8 @@ export function encodeKeysetCursor(key: readonly string[]): string {
 export function decodeKeysetCursor(cursor: string, parts: number): string[] | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(value) && value.length === parts && value.every((v) => typeof v === "string")) return value as string[];
+    if (Array.isArray(value) && value.length === parts && value.every((v) => typeof v === "string"))
+      return value as string[];
   } catch {
     // fall through: not a cursor of ours
   }
@@ -21,5 +22,7 @@ export function decodeKeysetCursor(cursor: string, parts: number): string[] | nu
 
 /** The 422 for a cursor the list did not produce (or produced for another order). */
 export function invalidCursorError(): AppError {
-  return new AppError("VALIDATION_FAILED", "The page cursor is not valid; start from the first page.", { fields: { cursor: ["Not a valid cursor."] } });
+  return new AppError("VALIDATION_FAILED", "The page cursor is not valid; start from the first page.", {
+    fields: { cursor: ["Not a valid cursor."] },
+  });
 }

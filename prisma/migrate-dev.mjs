@@ -20,7 +20,11 @@ execFileSync(process.execPath, [path.join(prismaDir, "generate.mjs")], { stdio: 
 const tool = path.join(prismaDir, "migrate-offline.mjs");
 
 const migrationDirs = (provider) =>
-  new Set(fs.existsSync(path.join(prismaDir, provider, "migrations")) ? fs.readdirSync(path.join(prismaDir, provider, "migrations")) : []);
+  new Set(
+    fs.existsSync(path.join(prismaDir, provider, "migrations"))
+      ? fs.readdirSync(path.join(prismaDir, provider, "migrations"))
+      : [],
+  );
 const sqliteBefore = migrationDirs("sqlite");
 const postgresBefore = migrationDirs("postgresql");
 
@@ -53,8 +57,13 @@ try {
 const sqliteNew = [...migrationDirs("sqlite")].filter((d) => !sqliteBefore.has(d));
 const postgresNew = [...migrationDirs("postgresql")].filter((d) => !postgresBefore.has(d));
 if (sqliteNew.length !== postgresNew.length) {
-  console.error(`warning: SQLite created ${sqliteNew.join(", ") || "nothing"} but PostgreSQL created ${postgresNew.join(", ") || "nothing"}`);
+  console.error(
+    `warning: SQLite created ${sqliteNew.join(", ") || "nothing"} but PostgreSQL created ${postgresNew.join(", ") || "nothing"}`,
+  );
 } else if (sqliteNew[0] && postgresNew[0] && sqliteNew[0] !== postgresNew[0]) {
-  fs.renameSync(path.join(prismaDir, "postgresql", "migrations", postgresNew[0]), path.join(prismaDir, "postgresql", "migrations", sqliteNew[0]));
+  fs.renameSync(
+    path.join(prismaDir, "postgresql", "migrations", postgresNew[0]),
+    path.join(prismaDir, "postgresql", "migrations", sqliteNew[0]),
+  );
   console.log(`named the PostgreSQL migration ${sqliteNew[0]} to match SQLite`);
 }

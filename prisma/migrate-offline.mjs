@@ -12,7 +12,9 @@ const [cmd, arg, schemaArg] = process.argv.slice(2);
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error("DATABASE_URL not set");
 const isPg = /^postgres(ql)?:/.test(url);
-const schemaPath = path.resolve(schemaArg ?? process.env.PRISMA_SCHEMA ?? (isPg ? "prisma/postgresql/schema.prisma" : "prisma/sqlite/schema.prisma"));
+const schemaPath = path.resolve(
+  schemaArg ?? process.env.PRISMA_SCHEMA ?? (isPg ? "prisma/postgresql/schema.prisma" : "prisma/sqlite/schema.prisma"),
+);
 const migrationsDir = path.join(path.dirname(schemaPath), "migrations");
 
 // 1. load the wasm schema engine (Node 20 has no ESM wasm imports, so instantiate by hand)
@@ -28,7 +30,10 @@ if (isPg) {
   const { default: pg } = await import("pg");
   // Work-around 1: the engine's catalog queries return pg's internal "char" type (OID 18), which
   // @prisma/adapter-pg rejects (UnsupportedNativeDataType) -> report it as text (OID 25).
-  const fix = (res) => { for (const f of res?.fields ?? []) if (f.dataTypeID === 18) f.dataTypeID = 25; return res; };
+  const fix = (res) => {
+    for (const f of res?.fields ?? []) if (f.dataTypeID === 18) f.dataTypeID = 25;
+    return res;
+  };
   class CharAsTextClient extends pg.Client {
     query(...args) {
       const cb = typeof args[args.length - 1] === "function" ? args.pop() : undefined;
@@ -41,7 +46,13 @@ if (isPg) {
   // new Pool({...config, database: shadow}) and pg lets connectionString override `database`.
   const u = new URL(url);
   // (URL query params such as sslmode are not carried over by this simple parser)
-  const cfg = { host: u.hostname, port: Number(u.port || 5432), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: u.pathname.slice(1) };
+  const cfg = {
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    database: u.pathname.slice(1),
+  };
   // (a plain config, not an external pg.Pool: pg-pool hides `password` from {...pool.options},
   //  so the shadow-DB pool would connect without a password)
   factory = new PrismaPg({ ...cfg, Client: CharAsTextClient });
@@ -87,7 +98,10 @@ if (!isPg) {
     const a = await connectShadow();
     const raw = a.executeRaw.bind(a);
     a.executeRaw = async (q) => {
-      if (!q.args?.length && /;\s*\S/.test(q.sql.trim().replace(/;\s*$/, ""))) { await a.executeScript(q.sql); return 0; }
+      if (!q.args?.length && /;\s*\S/.test(q.sql.trim().replace(/;\s*$/, ""))) {
+        await a.executeScript(q.sql);
+        return 0;
+      }
       return raw(q);
     };
     return a;
@@ -97,19 +111,38 @@ const adapter = bindMigrationAwareSqlAdapterFactory(factory);
 
 const schemaFiles = { files: [{ path: schemaPath, content: fs.readFileSync(schemaPath, "utf8") }] };
 const filters = { externalTables: [], externalEnums: [] };
-const engine = await bg.SchemaEngine.new({ datamodels: schemaFiles.files.map((f) => [f.path, f.content]) }, (m) => process.env.DEBUG && console.error(m), adapter);
+const engine = await bg.SchemaEngine.new(
+  { datamodels: schemaFiles.files.map((f) => [f.path, f.content]) },
+  (m) => process.env.DEBUG && console.error(m),
+  adapter,
+);
 
 function listMigrations() {
   fs.mkdirSync(migrationsDir, { recursive: true });
   const lockPath = path.join(migrationsDir, "migration_lock.toml");
-  const dirs = fs.readdirSync(migrationsDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const dirs = fs
+    .readdirSync(migrationsDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   return {
     baseDir: migrationsDir,
-    lockfile: { path: "migration_lock.toml", content: fs.existsSync(lockPath) ? fs.readFileSync(lockPath, "utf8") : null },
+    lockfile: {
+      path: "migration_lock.toml",
+      content: fs.existsSync(lockPath) ? fs.readFileSync(lockPath, "utf8") : null,
+    },
     shadowDbInitScript: "",
     migrationDirectories: dirs.map((name) => {
       const p = path.join(migrationsDir, name, "migration.sql");
-      return { path: name, migrationFile: { path: "migration.sql", content: fs.existsSync(p) ? { tag: "ok", value: fs.readFileSync(p, "utf8") } : { tag: "error", value: "missing migration.sql" } } };
+      return {
+        path: name,
+        migrationFile: {
+          path: "migration.sql",
+          content: fs.existsSync(p)
+            ? { tag: "ok", value: fs.readFileSync(p, "utf8") }
+            : { tag: "error", value: "missing migration.sql" },
+        },
+      };
     }),
   };
 }
@@ -120,12 +153,21 @@ try {
     await engine.applyMigrations({ migrationsList: listMigrations(), filters }); // creates _prisma_migrations + applies pending
     const diag = await engine.devDiagnostic({ migrationsList: listMigrations(), filters });
     if (diag.action.tag === "reset") throw new Error("migrate dev wants a reset: " + diag.action.reason);
-    const out = await engine.createMigration({ draft: false, migrationName: arg ?? "migration", migrationsList: listMigrations(), schema: schemaFiles, filters });
+    const out = await engine.createMigration({
+      draft: false,
+      migrationName: arg ?? "migration",
+      migrationsList: listMigrations(),
+      schema: schemaFiles,
+      filters,
+    });
     if (out.migrationScript) {
       const dir = path.join(migrationsDir, out.generatedMigrationName);
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, `migration.${out.extension}`), out.migrationScript);
-      fs.writeFileSync(path.join(migrationsDir, "migration_lock.toml"), `# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "${out.connectorType}"\n`);
+      fs.writeFileSync(
+        path.join(migrationsDir, "migration_lock.toml"),
+        `# Please do not edit this file manually\n# It should be added in your version-control system (e.g., Git)\nprovider = "${out.connectorType}"\n`,
+      );
       console.log("created", out.generatedMigrationName);
     } else console.log("no schema changes");
     const applied = await engine.applyMigrations({ migrationsList: listMigrations(), filters });
@@ -136,14 +178,21 @@ try {
   } else if (cmd === "push") {
     console.log(await engine.schemaPush({ force: arg === "--force", schema: schemaFiles, filters }));
   } else if (cmd === "diff") {
-    const r = await engine.diff({ from: { tag: "empty" }, to: { tag: "schemaDatamodel", ...schemaFiles }, script: true, exitCode: null, filters });
+    const r = await engine.diff({
+      from: { tag: "empty" },
+      to: { tag: "schemaDatamodel", ...schemaFiles },
+      script: true,
+      exitCode: null,
+      filters,
+    });
     process.stdout.write(r.stdout ?? "");
   } else {
     throw new Error("usage: dev NAME | deploy | push [--force] | diff");
   }
 } catch (e) {
   const reg = adapter.errorRegistry?.registeredErrors?.find(Boolean);
-  console.error(e.message); if (reg) console.error("adapter error:", reg.error, reg.error?.cause);
+  console.error(e.message);
+  if (reg) console.error("adapter error:", reg.error, reg.error?.cause);
   process.exitCode = 1;
 } finally {
   engine.free();

@@ -33,19 +33,28 @@ function missingPackages() {
 function installPackages(need) {
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   if (!isRoot || !onPath("apt-get")) {
-    stop(`npm test needs these Debian packages: ${need.join(" ")} — install them (apt-get install ${need.join(" ")}) and run it again.`);
+    stop(
+      `npm test needs these Debian packages: ${need.join(" ")} — install them (apt-get install ${need.join(" ")}) and run it again.`,
+    );
   }
   console.log(`[preflight] installing: ${need.join(" ")}`);
   const env = { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update", "-q"], ["install", "-y", "-q", "--no-install-recommends", ...need]]) {
+  for (const args of [
+    ["update", "-q"],
+    ["install", "-y", "-q", "--no-install-recommends", ...need],
+  ]) {
     const result = spawnSync("apt-get", args, { stdio: ["ignore", "inherit", "inherit"], env });
-    if (result.status !== 0) stop(`apt-get ${args[0]} failed (exit ${result.status ?? result.signal}); install ${need.join(" ")} by hand.`);
+    if (result.status !== 0)
+      stop(`apt-get ${args[0]} failed (exit ${result.status ?? result.signal}); install ${need.join(" ")} by hand.`);
   }
 }
 
 function hasGo() {
   try {
-    execFileSync("go", ["version"], { stdio: "ignore", env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" } });
+    execFileSync("go", ["version"], {
+      stdio: "ignore",
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
+    });
     return true;
   } catch {
     return false;
@@ -57,13 +66,18 @@ const TEST_CLUSTER_MODULES = "etcd,kubernetes,kwok";
 
 function buildCluster() {
   if (!hasGo()) {
-    if (process.env.WHARF_REQUIRE_REAL_CLUSTER === "1") stop("WHARF_REQUIRE_REAL_CLUSTER=1 but there is no Go (≥ 1.26) to build the real control plane.");
-    console.warn("[preflight] no Go on PATH: the real control plane leg will be SKIPPED (install Go ≥ 1.26 to run it).");
+    if (process.env.WHARF_REQUIRE_REAL_CLUSTER === "1")
+      stop("WHARF_REQUIRE_REAL_CLUSTER=1 but there is no Go (≥ 1.26) to build the real control plane.");
+    console.warn(
+      "[preflight] no Go on PATH: the real control plane leg will be SKIPPED (install Go ≥ 1.26 to run it).",
+    );
     return;
   }
   // build.mjs prints its own progress and fails with one line of its own. Only what the suite runs: helm and
   // kustomize (half of a cold build) are built by `npm run cluster:build` when a developer wants them.
-  const result = spawnSync(process.execPath, [path.join(root, "gotools/build.mjs"), "--only", TEST_CLUSTER_MODULES], { stdio: "inherit" });
+  const result = spawnSync(process.execPath, [path.join(root, "gotools/build.mjs"), "--only", TEST_CLUSTER_MODULES], {
+    stdio: "inherit",
+  });
   if (result.status !== 0) stop("building the real control plane failed (above); `npm run cluster:build` repeats it.");
 }
 

@@ -11,7 +11,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const requireReal = process.env.WHARF_REQUIRE_REAL_CLUSTER === "1";
 const missingReal = findToolBinaries().missing.filter((m) => ["etcd", "kubernetes", "kwok"].includes(m));
 const realLeg = requireReal || missingReal.length === 0;
-const selects = (project: string) => !process.argv.some((a) => a.startsWith("--project")) || process.argv.some((a) => a.endsWith(project));
+const selects = (project: string) =>
+  !process.argv.some((a) => a.startsWith("--project")) || process.argv.some((a) => a.endsWith(project));
 if (!realLeg && (selects("kube-real") || selects("integration-postgresql"))) {
   console.warn(
     `\n[wharf] *** real control plane leg SKIPPED: its binaries are not built (${missingReal.join(", ")}); kube-real does not run ` +
@@ -85,7 +86,10 @@ export default defineConfig({
           name: "integration-postgresql",
           include: ["tests/integration/**/*.test.ts"],
           env: { WHARF_TEST_DB: "postgresql", WHARF_TEST_CLUSTER: realLeg ? "real" : "sandbox" },
-          globalSetup: ["tests/support/postgres-global-setup.ts", ...(realLeg ? ["tests/support/real-cluster-global-setup.ts"] : [])],
+          globalSetup: [
+            "tests/support/postgres-global-setup.ts",
+            ...(realLeg ? ["tests/support/real-cluster-global-setup.ts"] : []),
+          ],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

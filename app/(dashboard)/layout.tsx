@@ -13,7 +13,9 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     { href: "/deployments", label: "Deployments" },
     { href: "/sync", label: "Sync" },
     { href: "/credentials", label: "Credentials" },
-    ...(can(principal.role, "credential-access.read") ? [{ href: "/credentials/access", label: "Credential access" }] : []),
+    ...(can(principal.role, "credential-access.read")
+      ? [{ href: "/credentials/access", label: "Credential access" }]
+      : []),
     { href: "/rotation", label: "Rotation" },
     { href: "/policies", label: "Policies" },
     ...(can(principal.role, "audit.read") ? [{ href: "/audit", label: "Audit" }] : []),

@@ -18,7 +18,8 @@ import { firstValues, type PageSearchParams } from "@/lib/utils";
 export const dynamic = "force-dynamic";
 
 function Figure({ label, value, href, tone }: { label: string; value: number; href: string; tone?: "red" | "yellow" }) {
-  const color = value > 0 && tone === "red" ? "text-red-700" : value > 0 && tone === "yellow" ? "text-amber-700" : "text-slate-900";
+  const color =
+    value > 0 && tone === "red" ? "text-red-700" : value > 0 && tone === "yellow" ? "text-amber-700" : "text-slate-900";
   return (
     <Link href={href} className="block rounded-md px-3 py-2 hover:bg-slate-50">
       <p className={`text-3xl font-semibold tabular-nums ${color}`}>{value}</p>
@@ -47,7 +48,10 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
 
   return (
     <>
-      <PageHeader title="Overview" description="Push and pull delivery side by side: what Wharf holds, and what needs attention." />
+      <PageHeader
+        title="Overview"
+        description="Push and pull delivery side by side: what Wharf holds, and what needs attention."
+      />
       {awaiting ? (
         <div className="mb-6">
           <AwaitingApprovalCard items={awaiting} />
@@ -64,7 +68,10 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
       </section>
       <div className="grid gap-6 md:grid-cols-2">
         <Card>
-          <CardHeader title="Targets" description="Push targets are applied by Wharf with a stored credential; pull targets sync themselves." />
+          <CardHeader
+            title="Targets"
+            description="Push targets are applied by Wharf with a stored credential; pull targets sync themselves."
+          />
           <CardBody className="grid grid-cols-2 gap-2">
             <Figure label="push targets" value={targets.push} href="/targets?mode=push" />
             <Figure label="pull targets" value={targets.pull} href="/targets?mode=pull" />
@@ -74,12 +81,23 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
           <CardHeader
             title="Credential rotation"
             description="Cluster credentials held outside clusters, against their policies."
-            actions={attention > 0 ? <Badge tone="red">{attention} need attention</Badge> : <Badge tone="green">all in policy</Badge>}
+            actions={
+              attention > 0 ? (
+                <Badge tone="red">{attention} need attention</Badge>
+              ) : (
+                <Badge tone="green">all in policy</Badge>
+              )
+            }
           />
           <CardBody className="grid grid-cols-5 gap-2">
             <Figure label="ok" value={credentials.ok} href="/credentials?status=ok" />
             <Figure label="due soon" value={credentials.dueSoon} href="/credentials?status=due-soon" tone="yellow" />
-            <Figure label="rotation failed" value={credentials.rotationFailed} href="/rotation?status=rotation-failed" tone="red" />
+            <Figure
+              label="rotation failed"
+              value={credentials.rotationFailed}
+              href="/rotation?status=rotation-failed"
+              tone="red"
+            />
             <Figure label="overdue" value={credentials.overdue} href="/credentials?status=overdue" tone="red" />
             <Figure label="expired" value={credentials.expired} href="/credentials?status=expired" tone="red" />
           </CardBody>
@@ -87,7 +105,14 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
       </div>
       {recent ? (
         <Card className="mt-6">
-          <CardHeader title="Recent activity" actions={<Link className="text-sm text-brand-600 underline" href="/audit">Audit trail</Link>} />
+          <CardHeader
+            title="Recent activity"
+            actions={
+              <Link className="text-sm text-brand-600 underline" href="/audit">
+                Audit trail
+              </Link>
+            }
+          />
           <CardBody className="p-0">
             {recent.items.length === 0 ? (
               <p className="px-5 py-6 text-sm text-slate-500">Nothing has happened yet.</p>

@@ -32,21 +32,32 @@ function AuditRow({ event }: { event: AuditEventView }) {
       <Td className="font-mono text-xs">
         {event.action}
         {event.action === "auth.signed-in" && event.details.local === true ? (
-          <Badge tone="yellow" className="ml-2 font-sans" title="Signed in with a local password (break-glass), not the identity provider">
+          <Badge
+            tone="yellow"
+            className="ml-2 font-sans"
+            title="Signed in with a local password (break-glass), not the identity provider"
+          >
             local account
           </Badge>
         ) : event.action === "auth.signed-in" && event.details.method === "oidc" ? (
-          <Badge tone="blue" className="ml-2 font-sans" title={typeof event.details.issuer === "string" ? event.details.issuer : undefined}>
+          <Badge
+            tone="blue"
+            className="ml-2 font-sans"
+            title={typeof event.details.issuer === "string" ? event.details.issuer : undefined}
+          >
             single sign-on
           </Badge>
         ) : null}
       </Td>
       <Td className="whitespace-normal">
-        <span className="text-slate-500">{event.subjectType}</span> {event.subjectId ? <code className="font-mono text-xs">{event.subjectId}</code> : null}
+        <span className="text-slate-500">{event.subjectType}</span>{" "}
+        {event.subjectId ? <code className="font-mono text-xs">{event.subjectId}</code> : null}
         {hasDetails ? (
           <details className="mt-1">
             <summary className="cursor-pointer text-xs text-slate-500">details</summary>
-            <pre className="mt-1 max-w-md overflow-x-auto rounded bg-slate-50 p-2 text-xs">{JSON.stringify(event.details, null, 2)}</pre>
+            <pre className="mt-1 max-w-md overflow-x-auto rounded bg-slate-50 p-2 text-xs">
+              {JSON.stringify(event.details, null, 2)}
+            </pre>
           </details>
         ) : null}
       </Td>
@@ -76,7 +87,15 @@ export function AuditLog({ initialFilter }: { initialFilter: AuditListFilter }) 
 
   return (
     <TrailView
-      filters={<FilterForm fields={FILTER_FIELDS} value={initialFilter} onApply={apply} label="Filter audit events" className="xl:grid-cols-7" />}
+      filters={
+        <FilterForm
+          fields={FILTER_FIELDS}
+          value={initialFilter}
+          onApply={apply}
+          label="Filter audit events"
+          className="xl:grid-cols-7"
+        />
+      }
       tools={
         <>
           <VerifyChainPanel />

@@ -3,7 +3,12 @@
 import Link from "next/link";
 import { useState } from "react";
 import { Table, Td, Th } from "@/components/ui/table";
-import { CREDENTIAL_ACCESS_ACTIONS, purposeHref, type CredentialAccessListFilter, type CredentialAccessView } from "@/lib/audit/credential-access";
+import {
+  CREDENTIAL_ACCESS_ACTIONS,
+  purposeHref,
+  type CredentialAccessListFilter,
+  type CredentialAccessView,
+} from "@/lib/audit/credential-access";
 import { filterSearchParams } from "@/lib/audit/query";
 import { useCredentialAccess } from "@/lib/audit/hooks/use-credential-access";
 import { OUTCOMES } from "@/lib/audit/schemas";
@@ -37,7 +42,9 @@ function AccessRow({ row }: { row: CredentialAccessView }) {
             <code className="font-mono" title={row.credential.id}>
               {row.credential.id.slice(0, 8)}…
             </code>
-            {row.credential.fingerprint ? <div className="font-mono text-slate-500">fp {row.credential.fingerprint}</div> : null}
+            {row.credential.fingerprint ? (
+              <div className="font-mono text-slate-500">fp {row.credential.fingerprint}</div>
+            ) : null}
           </div>
         ) : (
           "—"
@@ -105,10 +112,21 @@ export function CredentialAccessLog({ initialFilter }: { initialFilter: Credenti
 
   return (
     <TrailView
-      filters={<FilterForm fields={FILTER_FIELDS} value={initialFilter} onApply={apply} label="Filter credential access" className="xl:grid-cols-8" />}
+      filters={
+        <FilterForm
+          fields={FILTER_FIELDS}
+          value={initialFilter}
+          onApply={apply}
+          label="Filter credential access"
+          className="xl:grid-cols-8"
+        />
+      }
       tools={
         <>
-          <p className="text-sm text-slate-500">Exports hold every row of this filter, oldest first, with fingerprints and hash links — never secret material.</p>
+          <p className="text-sm text-slate-500">
+            Exports hold every row of this filter, oldest first, with fingerprints and hash links — never secret
+            material.
+          </p>
           <ExportButtons path="/api/credential-access/export" params={filterSearchParams(filter)} />
         </>
       }

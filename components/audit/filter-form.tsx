@@ -81,7 +81,12 @@ export function FilterForm<F extends Partial<Record<K, string>>, K extends strin
               {field.label}
             </label>
             {field.kind === "text" ? (
-              <Input id={id} placeholder={field.placeholder} value={current} onChange={(e) => set(field.key, e.target.value)} />
+              <Input
+                id={id}
+                placeholder={field.placeholder}
+                value={current}
+                onChange={(e) => set(field.key, e.target.value)}
+              />
             ) : field.kind === "select" ? (
               <Select id={id} value={current} onChange={(e) => set(field.key, e.target.value || undefined)}>
                 <option value="">{field.any}</option>
@@ -92,7 +97,12 @@ export function FilterForm<F extends Partial<Record<K, string>>, K extends strin
                 ))}
               </Select>
             ) : (
-              <Input id={id} type="datetime-local" value={isClient ? isoToLocalInput(current || undefined) : ""} onChange={(e) => set(field.key, localInputToIso(e.target.value))} />
+              <Input
+                id={id}
+                type="datetime-local"
+                value={isClient ? isoToLocalInput(current || undefined) : ""}
+                onChange={(e) => set(field.key, localInputToIso(e.target.value))}
+              />
             )}
           </div>
         );

@@ -9,11 +9,26 @@ import { Td } from "@/components/ui/table";
 import { ApiError } from "@/lib/api/client";
 import type { TActorKind, TOutcome } from "@/lib/audit/schemas";
 
-const ACTOR_TONE: Record<TActorKind, BadgeTone> = { user: "blue", "api-token": "purple", agent: "yellow", system: "neutral" };
+const ACTOR_TONE: Record<TActorKind, BadgeTone> = {
+  user: "blue",
+  "api-token": "purple",
+  agent: "yellow",
+  system: "neutral",
+};
 const OUTCOME_TONE: Record<TOutcome, BadgeTone> = { success: "green", denied: "red", failure: "yellow" };
 
 /** Who acted: their kind as a badge, their name (id on hover). */
-export function ActorCell({ kind, id, name, className }: { kind: TActorKind; id: string | null; name: string; className?: string }) {
+export function ActorCell({
+  kind,
+  id,
+  name,
+  className,
+}: {
+  kind: TActorKind;
+  id: string | null;
+  name: string;
+  className?: string;
+}) {
   return (
     <Td>
       <div className="flex items-center gap-2">
@@ -31,7 +46,15 @@ export function OutcomeBadge({ outcome }: { outcome: TOutcome }) {
 }
 
 /** The request id (shortened, whole on hover) and the row's link in the hash chain. */
-export function RequestAndHashCells({ requestId, hash, prevHash }: { requestId: string | null; hash: string; prevHash: string }) {
+export function RequestAndHashCells({
+  requestId,
+  hash,
+  prevHash,
+}: {
+  requestId: string | null;
+  hash: string;
+  prevHash: string;
+}) {
   return (
     <>
       <Td className="font-mono text-xs">
@@ -83,7 +106,9 @@ export function TrailView({
           </p>
         ) : shown === 0 ? (
           <EmptyState
-            title={query.isPending ? `Loading ${noun}…` : filtered ? `No ${noun} match these filters` : `No ${noun} yet`}
+            title={
+              query.isPending ? `Loading ${noun}…` : filtered ? `No ${noun} match these filters` : `No ${noun} yet`
+            }
             description={filtered ? "Widen the time range or clear a filter." : emptyDescription}
           />
         ) : (

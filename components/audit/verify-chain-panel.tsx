@@ -24,10 +24,15 @@ export function VerifyChainPanel() {
             Intact — {verdict.rows.toLocaleString("en-US")} rows
           </span>
         ) : verdict ? (
-          <span data-testid="chain-verdict" role="alert" className="block rounded-md border border-red-200 bg-red-50 px-3 py-2 text-red-800">
-            <span className="font-semibold">Broken at seq {verdict.brokenAt.seq}</span> (id <code className="font-mono text-xs">{verdict.brokenAt.id}</code>,{" "}
-            <DateTime value={verdict.brokenAt.at} />
-            ): {verdict.brokenAt.reason}. {Math.max(0, verdict.rows - 1).toLocaleString("en-US")} rows before it verified.
+          <span
+            data-testid="chain-verdict"
+            role="alert"
+            className="block rounded-md border border-red-200 bg-red-50 px-3 py-2 text-red-800"
+          >
+            <span className="font-semibold">Broken at seq {verdict.brokenAt.seq}</span> (id{" "}
+            <code className="font-mono text-xs">{verdict.brokenAt.id}</code>, <DateTime value={verdict.brokenAt.at} />
+            ): {verdict.brokenAt.reason}. {Math.max(0, verdict.rows - 1).toLocaleString("en-US")} rows before it
+            verified.
           </span>
         ) : null}
       </div>

@@ -21,7 +21,10 @@ export function SignInForm() {
     setError(null);
     setFields({});
     try {
-      await apiFetch("/api/auth/sign-in", { method: "POST", body: { email: form.get("email"), password: form.get("password") } });
+      await apiFetch("/api/auth/sign-in", {
+        method: "POST",
+        body: { email: form.get("email"), password: form.get("password") },
+      });
       router.replace("/");
       router.refresh();
     } catch (err) {
@@ -36,10 +39,27 @@ export function SignInForm() {
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       <Field htmlFor="email" label="Email" errors={fields.email}>
-        <Input id="email" name="email" type="email" autoComplete="username" required autoFocus aria-invalid={!!fields.email} aria-describedby="email-help" />
+        <Input
+          id="email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          autoFocus
+          aria-invalid={!!fields.email}
+          aria-describedby="email-help"
+        />
       </Field>
       <Field htmlFor="password" label="Password" errors={fields.password}>
-        <Input id="password" name="password" type="password" autoComplete="current-password" required aria-invalid={!!fields.password} aria-describedby="password-help" />
+        <Input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          aria-invalid={!!fields.password}
+          aria-describedby="password-help"
+        />
       </Field>
       <FormAlert error={error} />
       <Button type="submit" className="w-full" disabled={pending}>

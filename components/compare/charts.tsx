@@ -1,7 +1,14 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { formatDuration } from "@/lib/compare/buckets";
-import { ageChart, dailyBars, DELIVERY_PARTS, durationBars, type DailyBar, type DailyParts } from "@/lib/compare/chart-series";
+import {
+  ageChart,
+  dailyBars,
+  DELIVERY_PARTS,
+  durationBars,
+  type DailyBar,
+  type DailyParts,
+} from "@/lib/compare/chart-series";
 import type { AgeBars, DayPoint, TMode } from "@/lib/compare/figures";
 import { dayScope, deliveryFigureHref, type FigureScope, type TDeliveryFigure } from "@/lib/compare/links";
 import { CHART_COLORS as C, CHART_HEIGHT } from "./chart-theme";
@@ -25,7 +32,11 @@ function Swatch({ className }: { className: string }) {
 }
 
 function Legend({ children }: { children: ReactNode }) {
-  return <figcaption className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-0.5 text-[11px] text-slate-600">{children}</figcaption>;
+  return (
+    <figcaption className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-0.5 text-[11px] text-slate-600">
+      {children}
+    </figcaption>
+  );
 }
 
 function LegendItem({ swatch, children }: { swatch: ReactNode; children: ReactNode }) {
@@ -62,8 +73,24 @@ function DataTable({ caption, children }: { caption: string; children: ReactNode
 }
 
 /** Deliveries per day, failures stacked on successes; each day links to that day's rows. */
-export function DailyDeliveries({ series, mode, scope, label, noun, testId }: { series: DayPoint[]; mode: TMode; scope: FigureScope; label: string; noun: string; testId?: string }) {
-  const bars = dailyBars(series, (day, failed) => figureHref(mode, failed ? "failures" : "deliveries", dayScope(scope, day)));
+export function DailyDeliveries({
+  series,
+  mode,
+  scope,
+  label,
+  noun,
+  testId,
+}: {
+  series: DayPoint[];
+  mode: TMode;
+  scope: FigureScope;
+  label: string;
+  noun: string;
+  testId?: string;
+}) {
+  const bars = dailyBars(series, (day, failed) =>
+    figureHref(mode, failed ? "failures" : "deliveries", dayScope(scope, day)),
+  );
   return <DailyBarsFigure bars={bars} label={label} noun={noun} testId={testId} />;
 }
 
@@ -187,7 +214,17 @@ export function DurationDistribution({
  * Credential ages as bars with the policy's max age as a dashed line. There is no list filtered by age: bars wholly
  * past the policy link to the overdue credentials, the others to the credentials (or agents) in scope.
  */
-export function CredentialAgeBars({ ages, label, noun, links }: { ages: AgeBars; label: string; noun: string; links: { href: string; beyondPolicyHref?: string } }) {
+export function CredentialAgeBars({
+  ages,
+  label,
+  noun,
+  links,
+}: {
+  ages: AgeBars;
+  label: string;
+  noun: string;
+  links: { href: string; beyondPolicyHref?: string };
+}) {
   const chart = ageChart(ages, links);
   if (chart.total === 0) return <p className="text-xs text-slate-500">No {noun}.</p>;
   const caption = `${label}${chart.policyMaxAgeDays !== null ? ` (policy: ${chart.policyMaxAgeDays} days)` : ""}`;
@@ -201,7 +238,11 @@ export function CredentialAgeBars({ ages, label, noun, links }: { ages: AgeBars;
         {chart.policyMaxAgeDays !== null ? (
           <>
             <LegendItem swatch={<Swatch className={C.beyondPolicy.swatch} />}>past the policy</LegendItem>
-            <LegendItem swatch={<span aria-hidden className="inline-block w-4 border-t-2 border-dashed border-red-600" />}>policy {chart.policyMaxAgeDays} d</LegendItem>
+            <LegendItem
+              swatch={<span aria-hidden className="inline-block w-4 border-t-2 border-dashed border-red-600" />}
+            >
+              policy {chart.policyMaxAgeDays} d
+            </LegendItem>
           </>
         ) : (
           <span className="text-slate-400">no rotation policy</span>

@@ -18,7 +18,19 @@ function href(path: string, params: Record<string, string | null | undefined>): 
 const TONE_CLASS = { red: "text-red-700", amber: "text-amber-700", green: "text-emerald-700" } as const;
 
 /** A figure linking to its rows; without a link (nothing was counted, e.g. drift on push) it is plain text. */
-function Figure({ label, value, hint, link, tone }: { label: string; value: string; hint?: string; link: string | null; tone?: "red" | "amber" | "green" | undefined }) {
+function Figure({
+  label,
+  value,
+  hint,
+  link,
+  tone,
+}: {
+  label: string;
+  value: string;
+  hint?: string;
+  link: string | null;
+  tone?: "red" | "amber" | "green" | undefined;
+}) {
   const body = (
     <>
       <p className={`text-xl font-semibold tabular-nums ${tone ? TONE_CLASS[tone] : "text-slate-900"}`}>{value}</p>
@@ -28,23 +40,40 @@ function Figure({ label, value, hint, link, tone }: { label: string; value: stri
   );
   if (!link) return <div className="rounded-md px-2 py-1.5">{body}</div>;
   return (
-    <Link href={link} className="block rounded-md px-2 py-1.5 hover:bg-slate-50" title={`${label}: the rows behind this figure`}>
+    <Link
+      href={link}
+      className="block rounded-md px-2 py-1.5 hover:bg-slate-50"
+      title={`${label}: the rows behind this figure`}
+    >
       {body}
     </Link>
   );
 }
 
 /** Two counts in one figure ("1 / 2"), each linking to its own rows. */
-function PairFigure(props: { label: string; hint: string; parts: [{ value: number; link: string; name: string }, { value: number; link: string; name: string }]; tone?: "amber" | undefined }) {
+function PairFigure(props: {
+  label: string;
+  hint: string;
+  parts: [{ value: number; link: string; name: string }, { value: number; link: string; name: string }];
+  tone?: "amber" | undefined;
+}) {
   const { label, hint, parts, tone } = props;
   return (
     <div className="rounded-md px-2 py-1.5">
       <p className={`text-xl font-semibold tabular-nums ${tone ? TONE_CLASS[tone] : "text-slate-900"}`}>
-        <Link href={parts[0].link} className="rounded hover:bg-slate-50 hover:underline" title={`${parts[0].name}: the rows behind this count`}>
+        <Link
+          href={parts[0].link}
+          className="rounded hover:bg-slate-50 hover:underline"
+          title={`${parts[0].name}: the rows behind this count`}
+        >
           {parts[0].value}
         </Link>
         {" / "}
-        <Link href={parts[1].link} className="rounded hover:bg-slate-50 hover:underline" title={`${parts[1].name}: the rows behind this count`}>
+        <Link
+          href={parts[1].link}
+          className="rounded hover:bg-slate-50 hover:underline"
+          title={`${parts[1].name}: the rows behind this count`}
+        >
           {parts[1].value}
         </Link>
       </p>
@@ -66,17 +95,45 @@ function DeliveryBlock({ mode, d, scope }: { mode: TMode; d: ModeDelivery; scope
     <div className="space-y-3">
       <h3 className="text-sm font-semibold text-slate-700">Delivery</h3>
       <div className="grid grid-cols-2 gap-1 sm:grid-cols-3">
-        <Figure label={`${noun} per day`} value={perDay(d.deploymentsPerDay)} hint={`${d.deployments} in range`} link={link("deliveries")} />
+        <Figure
+          label={`${noun} per day`}
+          value={perDay(d.deploymentsPerDay)}
+          hint={`${d.deployments} in range`}
+          link={link("deliveries")}
+        />
         <Figure
           label="change failure rate"
           value={pct(d.changeFailureRate)}
           hint={`${d.failures} failed`}
           link={link("failures")}
-          tone={d.changeFailureRate === null ? undefined : d.changeFailureRate > 0.15 ? "red" : d.changeFailureRate > 0 ? "amber" : "green"}
+          tone={
+            d.changeFailureRate === null
+              ? undefined
+              : d.changeFailureRate > 0.15
+                ? "red"
+                : d.changeFailureRate > 0
+                  ? "amber"
+                  : "green"
+          }
         />
-        <Figure label="lead time p50 / p90" value={`${formatDuration(d.leadTime.p50Ms)} / ${formatDuration(d.leadTime.p90Ms)}`} hint={`commit → live, ${d.leadTime.count} measured`} link={link("lead-time")} />
-        <Figure label="time to restore (mean)" value={formatDuration(d.restore.meanMs)} hint={`${d.restore.count} recoveries`} link={link("restore")} />
-        <Figure label="approval wait p50 / p90" value={`${formatDuration(d.approvalWait.p50Ms)} / ${formatDuration(d.approvalWait.p90Ms)}`} hint={`${d.approvalWait.count} approved by people`} link={link("approval-wait")} />
+        <Figure
+          label="lead time p50 / p90"
+          value={`${formatDuration(d.leadTime.p50Ms)} / ${formatDuration(d.leadTime.p90Ms)}`}
+          hint={`commit → live, ${d.leadTime.count} measured`}
+          link={link("lead-time")}
+        />
+        <Figure
+          label="time to restore (mean)"
+          value={formatDuration(d.restore.meanMs)}
+          hint={`${d.restore.count} recoveries`}
+          link={link("restore")}
+        />
+        <Figure
+          label="approval wait p50 / p90"
+          value={`${formatDuration(d.approvalWait.p50Ms)} / ${formatDuration(d.approvalWait.p90Ms)}`}
+          hint={`${d.approvalWait.count} approved by people`}
+          link={link("approval-wait")}
+        />
         {mode === "push" ? (
           <Figure label="drift detected / corrected" value="n/a" hint="push does not watch the cluster" link={null} />
         ) : (
@@ -94,11 +151,26 @@ function DeliveryBlock({ mode, d, scope }: { mode: TMode; d: ModeDelivery; scope
       <div className="grid gap-3 sm:grid-cols-2">
         <div>
           <p className="mb-1 text-xs font-medium text-slate-600">{noun} per day</p>
-          <DailyDeliveries series={d.series} mode={mode} scope={scope} noun={noun} label={`${mode} ${noun} and failures per day`} testId={`compare-daily-${mode}`} />
+          <DailyDeliveries
+            series={d.series}
+            mode={mode}
+            scope={scope}
+            noun={noun}
+            label={`${mode} ${noun} and failures per day`}
+            testId={`compare-daily-${mode}`}
+          />
         </div>
         <div>
           <p className="mb-1 text-xs font-medium text-slate-600">lead time distribution</p>
-          <DurationDistribution buckets={d.leadTime.buckets} mode={mode} scope={scope} noun={mode === "push" ? "deployments" : "syncs"} label={`${mode} lead time`} p50={d.leadTime.p50Ms} p90={d.leadTime.p90Ms} />
+          <DurationDistribution
+            buckets={d.leadTime.buckets}
+            mode={mode}
+            scope={scope}
+            noun={mode === "push" ? "deployments" : "syncs"}
+            label={`${mode} lead time`}
+            p50={d.leadTime.p50Ms}
+            p90={d.leadTime.p90Ms}
+          />
         </div>
       </div>
     </div>
@@ -123,7 +195,14 @@ function PushExposureBlock({ c, scope, canCheckScope }: { c: Comparison; scope: 
         <Figure
           label="cluster-admin equivalent"
           value={String(e.clusterAdmin)}
-          hint={[e.scopeUnchecked > 0 && `${e.scopeUnchecked} not checked yet`, e.scopeCheckFailed > 0 && `${e.scopeCheckFailed} unchecked: cluster unreachable`].filter(Boolean).join(", ") || "checked after each change and periodically"}
+          hint={
+            [
+              e.scopeUnchecked > 0 && `${e.scopeUnchecked} not checked yet`,
+              e.scopeCheckFailed > 0 && `${e.scopeCheckFailed} unchecked: cluster unreachable`,
+            ]
+              .filter(Boolean)
+              .join(", ") || "checked after each change and periodically"
+          }
           link={href("/credentials", { targetId: scope.targetId })}
           tone={e.clusterAdmin > 0 ? "red" : e.scopeCheckFailed > 0 ? "amber" : undefined}
         />
@@ -131,7 +210,10 @@ function PushExposureBlock({ c, scope, canCheckScope }: { c: Comparison; scope: 
           label="overdue / expired"
           value={`${e.status.overdue} / ${e.status.expired}`}
           hint={`${e.status.dueSoon} due soon, ${e.status.rotationFailed} rotation failed`}
-          link={href("/credentials", { status: e.status.expired > 0 && e.status.overdue === 0 ? "expired" : "overdue", targetId: scope.targetId })}
+          link={href("/credentials", {
+            status: e.status.expired > 0 && e.status.overdue === 0 ? "expired" : "overdue",
+            targetId: scope.targetId,
+          })}
           tone={attention > 0 ? "red" : "green"}
         />
         <Figure
@@ -155,7 +237,10 @@ function PushExposureBlock({ c, scope, canCheckScope }: { c: Comparison; scope: 
           ages={e.ages}
           label="Push credential ages"
           noun="credentials"
-          links={{ href: href("/credentials", { targetId: scope.targetId }), beyondPolicyHref: href("/credentials", { status: "overdue", targetId: scope.targetId }) }}
+          links={{
+            href: href("/credentials", { targetId: scope.targetId }),
+            beyondPolicyHref: href("/credentials", { status: "overdue", targetId: scope.targetId }),
+          }}
         />
       </div>
     </div>
@@ -168,16 +253,37 @@ function PullExposureBlock({ c, scope }: { c: Comparison; scope: Scope }) {
     <div className="space-y-3">
       <h3 className="text-sm font-semibold text-slate-700">Exposure</h3>
       <div className="grid grid-cols-2 gap-1 sm:grid-cols-3">
-        <Figure label="cluster credentials held by Wharf" value="0" hint="the agent uses its in-cluster ServiceAccount" link={href("/targets", { mode: "pull" })} tone="green" />
-        <Figure label="agents" value={String(e.agents)} hint={`${e.online} online, ${e.stale} stale, ${e.agents - e.enrolled} not enrolled`} link={scope.targetId ? `/targets/${scope.targetId}` : href("/targets", { mode: "pull" })} tone={e.stale > 0 ? "amber" : undefined} />
+        <Figure
+          label="cluster credentials held by Wharf"
+          value="0"
+          hint="the agent uses its in-cluster ServiceAccount"
+          link={href("/targets", { mode: "pull" })}
+          tone="green"
+        />
+        <Figure
+          label="agents"
+          value={String(e.agents)}
+          hint={`${e.online} online, ${e.stale} stale, ${e.agents - e.enrolled} not enrolled`}
+          link={scope.targetId ? `/targets/${scope.targetId}` : href("/targets", { mode: "pull" })}
+          tone={e.stale > 0 ? "amber" : undefined}
+        />
       </div>
       <p className="rounded-md bg-emerald-50 px-3 py-2 text-xs text-emerald-900">
-        An agent&apos;s credential (<code>wharfa_…</code>) reaches only Wharf&apos;s agent API for its own targets: it grants nothing on any
-        cluster. A leaked Wharf database or dashboard host exposes no pull cluster.
+        An agent&apos;s credential (<code>wharfa_…</code>) reaches only Wharf&apos;s agent API for its own targets: it
+        grants nothing on any cluster. A leaked Wharf database or dashboard host exposes no pull cluster.
       </p>
       <div>
         <p className="mb-1 text-xs font-medium text-slate-600">agent credential age (days since issued)</p>
-        <CredentialAgeBars ages={e.credentialAges} label="Agent credential ages" noun="agent credentials" links={{ href: scope.targetId ? `/targets/${scope.targetId}` : href("/targets", { mode: "pull", environment: scope.environment }) }} />
+        <CredentialAgeBars
+          ages={e.credentialAges}
+          label="Agent credential ages"
+          noun="agent credentials"
+          links={{
+            href: scope.targetId
+              ? `/targets/${scope.targetId}`
+              : href("/targets", { mode: "pull", environment: scope.environment }),
+          }}
+        />
       </div>
     </div>
   );
@@ -205,7 +311,12 @@ export function ComparisonView({
   canCheckScope?: boolean;
 }) {
   // Exact instants (the range's first midnight and the exclusive end), so list pages filter the same rows.
-  const scope: Scope = { from: comparison.range.from, to: comparison.range.to, environment: comparison.range.environment, targetId };
+  const scope: Scope = {
+    from: comparison.range.from,
+    to: comparison.range.to,
+    environment: comparison.range.environment,
+    targetId,
+  };
   return (
     <div className={modes.length > 1 ? "grid gap-6 lg:grid-cols-2" : "grid gap-6"} data-testid="comparison">
       {modes.map((mode) => (
@@ -215,7 +326,10 @@ export function ComparisonView({
             description={TITLES[mode].description}
             actions={
               targetId ? null : (
-                <Link href={href("/targets", { mode, environment: comparison.range.environment })} className="text-sm text-brand-700 hover:underline">
+                <Link
+                  href={href("/targets", { mode, environment: comparison.range.environment })}
+                  className="text-sm text-brand-700 hover:underline"
+                >
                   <Badge tone="neutral">{comparison.targets[mode]} targets</Badge>
                 </Link>
               )
@@ -223,7 +337,11 @@ export function ComparisonView({
           />
           <CardBody className="space-y-6">
             <DeliveryBlock mode={mode} d={comparison.delivery[mode]} scope={scope} />
-            {mode === "push" ? <PushExposureBlock c={comparison} scope={scope} canCheckScope={canCheckScope} /> : <PullExposureBlock c={comparison} scope={scope} />}
+            {mode === "push" ? (
+              <PushExposureBlock c={comparison} scope={scope} canCheckScope={canCheckScope} />
+            ) : (
+              <PullExposureBlock c={comparison} scope={scope} />
+            )}
           </CardBody>
         </Card>
       ))}

@@ -14,9 +14,18 @@ export function ChartPlaceholder() {
   return <div aria-hidden className="h-full w-full rounded-sm border-b border-slate-200 bg-slate-50" />;
 }
 
-const Daily = dynamic(() => import("./recharts-charts").then((m) => m.DailyChart), { ssr: false, loading: ChartPlaceholder });
-const Duration = dynamic(() => import("./recharts-charts").then((m) => m.DurationChart), { ssr: false, loading: ChartPlaceholder });
-const AgeBars = dynamic(() => import("./recharts-charts").then((m) => m.AgeBarsChart), { ssr: false, loading: ChartPlaceholder });
+const Daily = dynamic(() => import("./recharts-charts").then((m) => m.DailyChart), {
+  ssr: false,
+  loading: ChartPlaceholder,
+});
+const Duration = dynamic(() => import("./recharts-charts").then((m) => m.DurationChart), {
+  ssr: false,
+  loading: ChartPlaceholder,
+});
+const AgeBars = dynamic(() => import("./recharts-charts").then((m) => m.AgeBarsChart), {
+  ssr: false,
+  loading: ChartPlaceholder,
+});
 
 /** Charts waiting to mount, in the order they came into view; each waits for the previous one to have mounted. */
 let turns: Promise<void> = Promise.resolve();
@@ -65,7 +74,10 @@ function Deferred({ children }: { children: (done: () => void) => ReactNode }) {
   );
 }
 
-type Props<C extends typeof DailyChart | typeof DurationChart | typeof AgeBarsChart> = Omit<ComponentProps<C>, "onMounted">;
+type Props<C extends typeof DailyChart | typeof DurationChart | typeof AgeBarsChart> = Omit<
+  ComponentProps<C>,
+  "onMounted"
+>;
 
 export function LazyDailyChart(props: Props<typeof DailyChart>) {
   return <Deferred>{(done) => <Daily {...props} onMounted={done} />}</Deferred>;

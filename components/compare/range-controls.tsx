@@ -4,7 +4,15 @@ import type { Comparison } from "@/lib/compare/data/get-comparison";
  * Time range and environment as a plain GET form: the choice lives in the URL (shareable, back button works) and
  * needs no client JavaScript.
  */
-export function RangeControls({ comparison, action = "/", showEnvironment = true }: { comparison: Comparison; action?: string; showEnvironment?: boolean }) {
+export function RangeControls({
+  comparison,
+  action = "/",
+  showEnvironment = true,
+}: {
+  comparison: Comparison;
+  action?: string;
+  showEnvironment?: boolean;
+}) {
   const r = comparison.range;
   const lastDay = new Date(new Date(r.to).getTime() - 1).toISOString().slice(0, 10);
   return (
@@ -20,24 +28,38 @@ export function RangeControls({ comparison, action = "/", showEnvironment = true
       </label>
       <label className="flex flex-col gap-1">
         <span className="text-xs font-medium text-slate-600">From (custom)</span>
-        <input type="date" name="from" defaultValue={r.key === "custom" ? r.from.slice(0, 10) : ""} className="rounded-md border border-slate-300 px-2 py-1" />
+        <input
+          type="date"
+          name="from"
+          defaultValue={r.key === "custom" ? r.from.slice(0, 10) : ""}
+          className="rounded-md border border-slate-300 px-2 py-1"
+        />
       </label>
       <label className="flex flex-col gap-1">
         <span className="text-xs font-medium text-slate-600">To (custom)</span>
-        <input type="date" name="to" defaultValue={r.key === "custom" ? lastDay : ""} className="rounded-md border border-slate-300 px-2 py-1" />
+        <input
+          type="date"
+          name="to"
+          defaultValue={r.key === "custom" ? lastDay : ""}
+          className="rounded-md border border-slate-300 px-2 py-1"
+        />
       </label>
       {showEnvironment ? (
-      <label className="flex flex-col gap-1">
-        <span className="text-xs font-medium text-slate-600">Environment</span>
-        <select name="environment" defaultValue={r.environment ?? ""} className="rounded-md border border-slate-300 bg-white px-2 py-1.5">
-          <option value="">All environments</option>
-          {comparison.environments.map((e) => (
-            <option key={e} value={e}>
-              {e}
-            </option>
-          ))}
-        </select>
-      </label>
+        <label className="flex flex-col gap-1">
+          <span className="text-xs font-medium text-slate-600">Environment</span>
+          <select
+            name="environment"
+            defaultValue={r.environment ?? ""}
+            className="rounded-md border border-slate-300 bg-white px-2 py-1.5"
+          >
+            <option value="">All environments</option>
+            {comparison.environments.map((e) => (
+              <option key={e} value={e}>
+                {e}
+              </option>
+            ))}
+          </select>
+        </label>
       ) : null}
       <button type="submit" className="rounded-md bg-slate-900 px-3 py-1.5 font-medium text-white hover:bg-slate-700">
         Apply

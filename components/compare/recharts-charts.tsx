@@ -2,8 +2,25 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, type ReactNode } from "react";
-import { Bar, BarChart, CartesianGrid, Rectangle, ReferenceLine, Tooltip, XAxis, YAxis, type BarShapeProps, type TooltipContentProps } from "recharts";
-import { DELIVERY_PARTS, type AgeChart, type DailyBar, type DailyParts, type DurationBar } from "@/lib/compare/chart-series";
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Rectangle,
+  ReferenceLine,
+  Tooltip,
+  XAxis,
+  YAxis,
+  type BarShapeProps,
+  type TooltipContentProps,
+} from "recharts";
+import {
+  DELIVERY_PARTS,
+  type AgeChart,
+  type DailyBar,
+  type DailyParts,
+  type DurationBar,
+} from "@/lib/compare/chart-series";
 import { CHART_COLORS as C } from "./chart-theme";
 
 // Loaded lazily by lazy-charts.tsx (never server-rendered): the server sends the frame, legend and data table.
@@ -52,7 +69,17 @@ function useReportMounted(onMounted: (() => void) | undefined) {
 }
 
 /** Deliveries (or syncs) per day, failures stacked in red; a click lists that day's rows (the failed ones from the red part). */
-export function DailyChart({ data, noun, parts = DELIVERY_PARTS, onMounted }: { data: DailyBar[]; noun: string; parts?: DailyParts; onMounted?: () => void }) {
+export function DailyChart({
+  data,
+  noun,
+  parts = DELIVERY_PARTS,
+  onMounted,
+}: {
+  data: DailyBar[];
+  noun: string;
+  parts?: DailyParts;
+  onMounted?: () => void;
+}) {
   const router = useRouter();
   useReportMounted(onMounted);
   return (
@@ -92,19 +119,52 @@ export function DailyChart({ data, noun, parts = DELIVERY_PARTS, onMounted }: { 
           ) : null;
         }}
       />
-      <Bar dataKey="succeeded" name={parts.succeeded} stackId="day" fill={C.succeeded.fill} isAnimationActive={false} onClick={onBar<DailyBar>((d) => router.push(d.href))} />
+      <Bar
+        dataKey="succeeded"
+        name={parts.succeeded}
+        stackId="day"
+        fill={C.succeeded.fill}
+        isAnimationActive={false}
+        onClick={onBar<DailyBar>((d) => router.push(d.href))}
+      />
       {/* The red part lists the day's failures only. */}
-      <Bar dataKey="failed" name={parts.failed} stackId="day" fill={C.failed.fill} isAnimationActive={false} onClick={onBar<DailyBar>((d) => router.push(d.failedHref))} />
+      <Bar
+        dataKey="failed"
+        name={parts.failed}
+        stackId="day"
+        fill={C.failed.fill}
+        isAnimationActive={false}
+        onClick={onBar<DailyBar>((d) => router.push(d.failedHref))}
+      />
     </BarChart>
   );
 }
 
 /** A duration histogram over the buckets in use; a click lists the rows the distribution was computed from. */
-export function DurationChart({ data, href, noun, onMounted }: { data: DurationBar[]; href: string; noun: string; onMounted?: () => void }) {
+export function DurationChart({
+  data,
+  href,
+  noun,
+  onMounted,
+}: {
+  data: DurationBar[];
+  href: string;
+  noun: string;
+  onMounted?: () => void;
+}) {
   const router = useRouter();
   useReportMounted(onMounted);
   return (
-    <BarChart data={data} responsive style={FRAME} margin={MARGIN} barCategoryGap="15%" accessibilityLayer={false} cursor="pointer" onClick={() => router.push(href)}>
+    <BarChart
+      data={data}
+      responsive
+      style={FRAME}
+      margin={MARGIN}
+      barCategoryGap="15%"
+      accessibilityLayer={false}
+      cursor="pointer"
+      onClick={() => router.push(href)}
+    >
       <CartesianGrid vertical={false} stroke={C.grid.fill} />
       <XAxis dataKey="tick" tick={TICK} tickLine={false} axisLine={{ stroke: C.grid.fill }} minTickGap={8} />
       <YAxis allowDecimals={false} width={32} tick={TICK} tickLine={false} axisLine={false} />
@@ -183,7 +243,12 @@ export function AgeBarsChart({ chart, noun, onMounted }: { chart: AgeChart; noun
           ) : null;
         }}
       />
-      <Bar dataKey="count" isAnimationActive={false} shape={ageBarShape} onClick={onBar<AgeChart["bars"][number]>((b) => router.push(b.href))} />
+      <Bar
+        dataKey="count"
+        isAnimationActive={false}
+        shape={ageBarShape}
+        onClick={onBar<AgeChart["bars"][number]>((b) => router.push(b.href))}
+      />
       {chart.policyX !== null ? (
         <ReferenceLine
           x={chart.policyX}

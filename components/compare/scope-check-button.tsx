@@ -39,7 +39,13 @@ export function ScopeCheckButton({ credentialIds, lastError }: { credentialIds: 
   const shownError = errors[0] ?? lastError ?? null;
   return (
     <div className="space-y-1">
-      <Button size="sm" variant="secondary" disabled={busy} onClick={() => void run()} title={`Check ${credentialIds.length} credential${credentialIds.length === 1 ? "" : "s"} for cluster-admin now`}>
+      <Button
+        size="sm"
+        variant="secondary"
+        disabled={busy}
+        onClick={() => void run()}
+        title={`Check ${credentialIds.length} credential${credentialIds.length === 1 ? "" : "s"} for cluster-admin now`}
+      >
         {busy ? `Checking ${done}/${credentialIds.length}…` : "Check now"}
       </Button>
       {shownError ? (

@@ -7,7 +7,17 @@ import { RangeControls } from "./range-controls";
  * The comparison's figures for one target (its mode's column), on the target's page: same rollups, narrowed by
  * target id. Range from the page's URL (?range=, ?from=, ?to=).
  */
-export async function TargetComparison({ targetId, mode, query, canCheckScope = false }: { targetId: string; mode: "push" | "pull"; query: TComparisonQuery; canCheckScope?: boolean }) {
+export async function TargetComparison({
+  targetId,
+  mode,
+  query,
+  canCheckScope = false,
+}: {
+  targetId: string;
+  mode: "push" | "pull";
+  query: TComparisonQuery;
+  canCheckScope?: boolean;
+}) {
   const comparison = await getComparison({ range: resolveRange({ ...query, environment: undefined }), targetId });
   return (
     <section aria-labelledby="target-delivery-heading" className="space-y-3">

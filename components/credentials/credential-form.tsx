@@ -6,7 +6,13 @@ import { Field } from "@/components/ui/field";
 import { Select, Textarea } from "@/components/ui/input";
 import { ApiError } from "@/lib/api/client";
 import { useSaveCredential } from "@/lib/credentials/hooks/use-save-credential";
-import { CREDENTIAL_KINDS, CREDENTIAL_KIND_LABELS, type CredentialView, type TCredentialKind, type TStoreCredential } from "@/lib/credentials/schemas";
+import {
+  CREDENTIAL_KINDS,
+  CREDENTIAL_KIND_LABELS,
+  type CredentialView,
+  type TCredentialKind,
+  type TStoreCredential,
+} from "@/lib/credentials/schemas";
 
 const EMPTY = { token: "", certPem: "", keyPem: "" };
 
@@ -15,7 +21,12 @@ const EMPTY = { token: "", certPem: "", keyPem: "" };
  * settles, and is cleared on success, on cancel and on error (the person pastes it again rather than it lingering).
  * Textareas are masked, exempt from autocomplete and spellcheck (which can send text to a server).
  */
-export function CredentialForm(props: { targetId: string; replacing: boolean; onDone: (saved: CredentialView) => void; onCancel: () => void }) {
+export function CredentialForm(props: {
+  targetId: string;
+  replacing: boolean;
+  onDone: (saved: CredentialView) => void;
+  onCancel: () => void;
+}) {
   const id = useId();
   const save = useSaveCredential(props.targetId);
   const [kind, setKind] = useState<TCredentialKind>("service-account-token");
@@ -32,7 +43,9 @@ export function CredentialForm(props: { targetId: string; replacing: boolean; on
     setFieldErrors({});
     setFormError(null);
     const input: TStoreCredential =
-      kind === "client-certificate" ? { kind, certPem: material.certPem, keyPem: material.keyPem } : { kind, token: material.token };
+      kind === "client-certificate"
+        ? { kind, certPem: material.certPem, keyPem: material.keyPem }
+        : { kind, token: material.token };
     try {
       const res = await save.mutateAsync(input);
       clear();
@@ -59,9 +72,21 @@ export function CredentialForm(props: { targetId: string; replacing: boolean; on
   };
 
   return (
-    <form onSubmit={(e) => void onSubmit(e)} className="space-y-4" aria-label={props.replacing ? "Replace credential" : "Store credential"} noValidate>
+    <form
+      onSubmit={(e) => void onSubmit(e)}
+      className="space-y-4"
+      aria-label={props.replacing ? "Replace credential" : "Store credential"}
+      noValidate
+    >
       <Field htmlFor={`${id}-kind`} label="Kind" errors={fieldErrors.kind}>
-        <Select id={`${id}-kind`} value={kind} onChange={(e) => { setKind(e.target.value as TCredentialKind); setFieldErrors({}); }}>
+        <Select
+          id={`${id}-kind`}
+          value={kind}
+          onChange={(e) => {
+            setKind(e.target.value as TCredentialKind);
+            setFieldErrors({});
+          }}
+        >
           {CREDENTIAL_KINDS.map((k) => (
             <option key={k} value={k}>
               {CREDENTIAL_KIND_LABELS[k]}
@@ -71,7 +96,12 @@ export function CredentialForm(props: { targetId: string; replacing: boolean; on
       </Field>
       {kind === "client-certificate" ? (
         <>
-          <Field htmlFor={`${id}-cert`} label="Client certificate (PEM)" hint="-----BEGIN CERTIFICATE----- …" errors={fieldErrors.certPem}>
+          <Field
+            htmlFor={`${id}-cert`}
+            label="Client certificate (PEM)"
+            hint="-----BEGIN CERTIFICATE----- …"
+            errors={fieldErrors.certPem}
+          >
             <Textarea
               id={`${id}-cert`}
               rows={5}
@@ -82,7 +112,12 @@ export function CredentialForm(props: { targetId: string; replacing: boolean; on
               {...secretProps}
             />
           </Field>
-          <Field htmlFor={`${id}-key`} label="Private key (PEM)" hint="Unencrypted; Wharf encrypts it at rest." errors={fieldErrors.keyPem}>
+          <Field
+            htmlFor={`${id}-key`}
+            label="Private key (PEM)"
+            hint="Unencrypted; Wharf encrypts it at rest."
+            errors={fieldErrors.keyPem}
+          >
             <Textarea
               id={`${id}-key`}
               rows={5}
@@ -113,7 +148,14 @@ export function CredentialForm(props: { targetId: string; replacing: boolean; on
         </p>
       ) : null}
       <div className="flex justify-end gap-2">
-        <Button variant="secondary" onClick={() => { clear(); props.onCancel(); }} disabled={save.isPending}>
+        <Button
+          variant="secondary"
+          onClick={() => {
+            clear();
+            props.onCancel();
+          }}
+          disabled={save.isPending}
+        >
           Cancel
         </Button>
         <Button type="submit" disabled={save.isPending} aria-busy={save.isPending}>

@@ -53,9 +53,14 @@ function ActiveCredential({ c }: { c: CredentialView }) {
 function RotationFailure({ c }: { c: CredentialView }) {
   if (!c.rotationError) return null;
   return (
-    <div role="alert" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800" data-testid="rotation-error">
+    <div
+      role="alert"
+      className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800"
+      data-testid="rotation-error"
+    >
       <p className="font-medium">
-        Automatic rotation failed{c.rotationAttempts > 1 ? ` (${c.rotationAttempts} attempts)` : ""}; the current credential stays in use.
+        Automatic rotation failed{c.rotationAttempts > 1 ? ` (${c.rotationAttempts} attempts)` : ""}; the current
+        credential stays in use.
       </p>
       <p className="mt-1 break-words font-mono text-xs">{c.rotationError}</p>
       <p className="mt-1 text-xs">
@@ -78,7 +83,8 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
   const active = query.data?.active ?? null;
   // Storing a first credential is an admin's job; replacing (and rotating) is allowed from the policy's minimum role.
   const canStore = can(props.role, "credentials.manage");
-  const canReplace = can(props.role, "credentials.replace") && roleAtLeast(props.role, query.data?.policy?.minReplaceRole ?? "admin");
+  const canReplace =
+    can(props.role, "credentials.replace") && roleAtLeast(props.role, query.data?.policy?.minReplaceRole ?? "admin");
   const canManage = active ? canReplace : canStore;
   const [editing, setEditing] = useState(canReplace && searchParams.get("credential") === "replace");
   const [savedNote, setSavedNote] = useState<string | null>(null);
@@ -101,7 +107,15 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
   const action =
     canManage && !editing && query.data ? (
       <div className="flex items-start gap-2">
-        {active ? <RotateNowButton credentialId={active.id} targetId={props.targetId} kind={active.kind} targetName={query.data.targetName} onReplace={openForm} /> : null}
+        {active ? (
+          <RotateNowButton
+            credentialId={active.id}
+            targetId={props.targetId}
+            kind={active.kind}
+            targetName={query.data.targetName}
+            onReplace={openForm}
+          />
+        ) : null}
         <Button size="sm" variant={active ? "secondary" : "primary"} onClick={openForm}>
           {active ? "Replace credential" : "Store credential"}
         </Button>
@@ -112,7 +126,11 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
     <Card>
       <CardHeader
         title="Cluster credential"
-        description={query.data?.policy ? `Policy: ${query.data.policy.name} (rotate every ${query.data.policy.maxAgeDays} days)` : "No credential policy applies."}
+        description={
+          query.data?.policy
+            ? `Policy: ${query.data.policy.name} (rotate every ${query.data.policy.maxAgeDays} days)`
+            : "No credential policy applies."
+        }
         actions={action}
       />
       <CardBody className="space-y-6">
@@ -130,7 +148,10 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
             <ActiveCredential c={active} />
           </>
         ) : (
-          <EmptyState title="No credential stored" description="Deployments to this push target need a cluster credential." />
+          <EmptyState
+            title="No credential stored"
+            description="Deployments to this push target need a cluster credential."
+          />
         )}
 
         {savedNote ? (
@@ -147,7 +168,9 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
               onCancel={() => setEditing(false)}
               onDone={(saved) => {
                 setEditing(false);
-                setSavedNote(`Saved. Fingerprint ${saved.fingerprint}; the material is encrypted and will not be shown again.`);
+                setSavedNote(
+                  `Saved. Fingerprint ${saved.fingerprint}; the material is encrypted and will not be shown again.`,
+                );
               }}
             />
           </div>

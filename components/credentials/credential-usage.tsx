@@ -22,7 +22,9 @@ export function CredentialUsage({ credentialId }: { credentialId: string }) {
           Full access log
         </Link>
       </div>
-      <p className="mb-2 text-xs text-slate-500">Decrypts of this credential only; replaced credentials keep their own history in the access log.</p>
+      <p className="mb-2 text-xs text-slate-500">
+        Decrypts of this credential only; replaced credentials keep their own history in the access log.
+      </p>
       {query.isPending ? (
         <p className="text-sm text-slate-500" aria-busy="true">
           Loading…
@@ -34,7 +36,9 @@ export function CredentialUsage({ credentialId }: { credentialId: string }) {
       ) : query.data.actors.length === 0 ? (
         <p className="text-sm text-slate-600">
           Nobody used it in the last 30 days.
-          {query.data.refused > 0 ? ` ${query.data.refused} refused or failed attempt${query.data.refused === 1 ? "" : "s"}.` : ""}
+          {query.data.refused > 0
+            ? ` ${query.data.refused} refused or failed attempt${query.data.refused === 1 ? "" : "s"}.`
+            : ""}
         </p>
       ) : (
         <>
@@ -63,7 +67,12 @@ export function CredentialUsage({ credentialId }: { credentialId: string }) {
                     {a.recent.map((p, i) => {
                       const href = purposeHref(p);
                       return href ? (
-                        <Link key={i} href={href} className="mr-2 font-mono text-blue-700 hover:underline" title={`${p.kind} ${p.id ?? ""}`}>
+                        <Link
+                          key={i}
+                          href={href}
+                          className="mr-2 font-mono text-blue-700 hover:underline"
+                          title={`${p.kind} ${p.id ?? ""}`}
+                        >
                           {(p.id ?? "").slice(0, 8)}
                         </Link>
                       ) : null;

@@ -23,7 +23,12 @@ export function CredentialsOverview({ initialStatus }: { initialStatus?: TRotati
 
   return (
     <Card>
-      <StatusFilterGroup status={status} onChange={setStatus} counts={query.data?.counts} className="border-b border-slate-100 px-5 py-3" />
+      <StatusFilterGroup
+        status={status}
+        onChange={setStatus}
+        counts={query.data?.counts}
+        className="border-b border-slate-100 px-5 py-3"
+      />
       {query.isPending ? (
         <p className="px-5 py-6 text-sm text-slate-500" aria-busy="true">
           Loading credentials…
@@ -35,7 +40,11 @@ export function CredentialsOverview({ initialStatus }: { initialStatus?: TRotati
       ) : query.data.items.length === 0 ? (
         <EmptyState
           title={status ? "No credentials with this status" : "No credentials stored yet"}
-          description={status ? "Pick another filter to see the rest." : "Store a cluster credential from a push target's page, or import targets from a kubeconfig."}
+          description={
+            status
+              ? "Pick another filter to see the rest."
+              : "Store a cluster credential from a push target's page, or import targets from a kubeconfig."
+          }
           action={
             status ? undefined : (
               <Button asChild variant="secondary">

@@ -9,7 +9,12 @@ import { Field } from "@/components/ui/field";
 import { Input, Select, Textarea } from "@/components/ui/input";
 import { ApiError } from "@/lib/api/client";
 import { useImportKubeconfig, usePreviewKubeconfig } from "@/lib/credentials/hooks/use-import-kubeconfig";
-import { CREDENTIAL_KIND_LABELS, type ImportResult, type KubeconfigContextPreview, type TImportContext } from "@/lib/credentials/schemas";
+import {
+  CREDENTIAL_KIND_LABELS,
+  type ImportResult,
+  type KubeconfigContextPreview,
+  type TImportContext,
+} from "@/lib/credentials/schemas";
 
 interface Choice {
   selected: boolean;
@@ -23,7 +28,14 @@ function initialChoice(c: KubeconfigContextPreview): Choice {
   return { selected: c.problems.length === 0 && !c.nameTaken, name: c.suggestedName, environment: guess, mode: "push" };
 }
 
-function ContextRow(props: { c: KubeconfigContextPreview; index: number; choice: Choice; errors: Record<string, string[]>; onChange: (next: Choice) => void; disabled: boolean }) {
+function ContextRow(props: {
+  c: KubeconfigContextPreview;
+  index: number;
+  choice: Choice;
+  errors: Record<string, string[]>;
+  onChange: (next: Choice) => void;
+  disabled: boolean;
+}) {
   const { c, index, choice } = props;
   const id = useId();
   const blocked = c.problems.length > 0;
@@ -46,18 +58,24 @@ function ContextRow(props: { c: KubeconfigContextPreview; index: number; choice:
           </label>
           {c.isCurrent ? <Badge className="ml-2">current</Badge> : null}
           <p className="mt-0.5 break-all text-xs text-slate-500">
-            {c.server ?? "no server"} · namespace {c.namespace} · {c.hasCaBundle ? "CA bundle" : c.insecureSkipTlsVerify ? "TLS verification off" : "system CAs"}
+            {c.server ?? "no server"} · namespace {c.namespace} ·{" "}
+            {c.hasCaBundle ? "CA bundle" : c.insecureSkipTlsVerify ? "TLS verification off" : "system CAs"}
           </p>
           <p className="mt-1 text-xs">
             {choice.mode === "pull" ? (
-              <span className="text-slate-500">Pull target: no credential is imported (the in-cluster agent syncs it).</span>
+              <span className="text-slate-500">
+                Pull target: no credential is imported (the in-cluster agent syncs it).
+              </span>
             ) : c.credential ? (
               <span className="text-emerald-700">
-                Will import a {CREDENTIAL_KIND_LABELS[c.credential.kind].toLowerCase()} (fingerprint <code>{c.credential.fingerprint}</code>
+                Will import a {CREDENTIAL_KIND_LABELS[c.credential.kind].toLowerCase()} (fingerprint{" "}
+                <code>{c.credential.fingerprint}</code>
                 {c.credential.expiresAt ? `, expires ${new Date(c.credential.expiresAt).toLocaleDateString()}` : ""}).
               </span>
             ) : (
-              <span className="text-amber-700">{c.credentialNote ?? "No importable credential."} You can store one later.</span>
+              <span className="text-amber-700">
+                {c.credentialNote ?? "No importable credential."} You can store one later.
+              </span>
             )}
           </p>
           {[...c.problems, ...err("context")].map((p) => (
@@ -69,14 +87,42 @@ function ContextRow(props: { c: KubeconfigContextPreview; index: number; choice:
       </div>
       {choice.selected ? (
         <div className="mt-3 grid gap-3 sm:grid-cols-3">
-          <Field htmlFor={`${id}-name`} label="Target name" errors={[...err("name"), ...(c.nameTaken && choice.name === c.suggestedName ? ["A target with this name exists; choose another."] : [])]}>
-            <Input id={`${id}-name`} value={choice.name} disabled={props.disabled} onChange={(e) => set({ name: e.target.value })} aria-invalid={err("name").length > 0} aria-describedby={`${id}-name-help`} />
+          <Field
+            htmlFor={`${id}-name`}
+            label="Target name"
+            errors={[
+              ...err("name"),
+              ...(c.nameTaken && choice.name === c.suggestedName
+                ? ["A target with this name exists; choose another."]
+                : []),
+            ]}
+          >
+            <Input
+              id={`${id}-name`}
+              value={choice.name}
+              disabled={props.disabled}
+              onChange={(e) => set({ name: e.target.value })}
+              aria-invalid={err("name").length > 0}
+              aria-describedby={`${id}-name-help`}
+            />
           </Field>
           <Field htmlFor={`${id}-env`} label="Environment" errors={err("environment")}>
-            <Input id={`${id}-env`} value={choice.environment} disabled={props.disabled} onChange={(e) => set({ environment: e.target.value })} aria-invalid={err("environment").length > 0} aria-describedby={`${id}-env-help`} />
+            <Input
+              id={`${id}-env`}
+              value={choice.environment}
+              disabled={props.disabled}
+              onChange={(e) => set({ environment: e.target.value })}
+              aria-invalid={err("environment").length > 0}
+              aria-describedby={`${id}-env-help`}
+            />
           </Field>
           <Field htmlFor={`${id}-mode`} label="Mode" errors={err("mode")}>
-            <Select id={`${id}-mode`} value={choice.mode} disabled={props.disabled} onChange={(e) => set({ mode: e.target.value as Choice["mode"] })}>
+            <Select
+              id={`${id}-mode`}
+              value={choice.mode}
+              disabled={props.disabled}
+              onChange={(e) => set({ mode: e.target.value as Choice["mode"] })}
+            >
               <option value="push">push — Wharf applies</option>
               <option value="pull">pull — agent syncs</option>
             </Select>
@@ -123,7 +169,12 @@ export function ImportWizard() {
     setMessage(null);
     // Indexes in field errors refer to the submitted list, so keep the mapping back to the preview rows.
     const picked = contexts.map((c, i) => ({ c, choice: choices[i], i })).filter((x) => x.choice?.selected);
-    const selections: TImportContext[] = picked.map(({ c, choice }) => ({ context: c.context, name: choice?.name.trim() || undefined, environment: choice?.environment ?? "", mode: choice?.mode ?? "push" }));
+    const selections: TImportContext[] = picked.map(({ c, choice }) => ({
+      context: c.context,
+      name: choice?.name.trim() || undefined,
+      environment: choice?.environment ?? "",
+      mode: choice?.mode ?? "push",
+    }));
     try {
       const res = await importer.mutateAsync({ kubeconfig, contexts: selections });
       setResult(res);
@@ -231,7 +282,11 @@ export function ImportWizard() {
               ))}
             </ul>
             <div className="flex justify-end">
-              <Button onClick={() => void onImport()} disabled={selectedCount === 0 || importer.isPending} aria-busy={importer.isPending}>
+              <Button
+                onClick={() => void onImport()}
+                disabled={selectedCount === 0 || importer.isPending}
+                aria-busy={importer.isPending}
+              >
                 {importer.isPending ? "Importing…" : `Import ${selectedCount} target${selectedCount === 1 ? "" : "s"}`}
               </Button>
             </div>

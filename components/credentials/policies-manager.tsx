@@ -59,7 +59,10 @@ export function PoliciesManager({ canManage }: { canManage: boolean }) {
           {query.error.message}
         </p>
       ) : policies.length === 0 ? (
-        <EmptyState title="No credential policies" description="A policy sets how old a credential may get, when to warn, and who may replace it." />
+        <EmptyState
+          title="No credential policies"
+          description="A policy sets how old a credential may get, when to warn, and who may replace it."
+        />
       ) : (
         <>
           <Table label="Credential policies">
@@ -83,7 +86,9 @@ export function PoliciesManager({ canManage }: { canManage: boolean }) {
                   <Td>{p.minReplaceRole}</Td>
                   <Td>
                     {p.environment ? <Badge tone="blue">env: {p.environment}</Badge> : null}
-                    {p.explicitTargets ? <span className="ml-2 text-xs text-slate-500">{p.explicitTargets} target(s) explicitly</span> : null}
+                    {p.explicitTargets ? (
+                      <span className="ml-2 text-xs text-slate-500">{p.explicitTargets} target(s) explicitly</span>
+                    ) : null}
                     {!p.environment && !p.explicitTargets ? <span className="text-slate-400">Not applied</span> : null}
                   </Td>
                   <Td>{p.autoRotate ? "Automatic" : "Manual"}</Td>
@@ -105,7 +110,11 @@ export function PoliciesManager({ canManage }: { canManage: boolean }) {
       <DialogRoot open={editing !== null} onOpenChange={(open) => !open && setEditing(null)}>
         {editing !== null ? (
           <DialogContent title={editing === "new" ? "New credential policy" : `Edit ${editing.name}`}>
-            <PolicyForm policy={editing === "new" ? undefined : editing} onDone={() => setEditing(null)} onCancel={() => setEditing(null)} />
+            <PolicyForm
+              policy={editing === "new" ? undefined : editing}
+              onDone={() => setEditing(null)}
+              onCancel={() => setEditing(null)}
+            />
           </DialogContent>
         ) : null}
       </DialogRoot>

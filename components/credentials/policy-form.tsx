@@ -48,24 +48,54 @@ export function PolicyForm(props: { policy?: CredentialPolicyView; onDone: () =>
     }
   }
 
-  const set = (k: keyof typeof values) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [k]: e.target.value }));
+  const set = (k: keyof typeof values) => (e: { target: { value: string } }) =>
+    setValues((v) => ({ ...v, [k]: e.target.value }));
   const invalid = (k: string) => ({ "aria-invalid": !!errors[k]?.length, "aria-describedby": `${id}-${k}-help` });
 
   return (
-    <form onSubmit={(e) => void onSubmit(e)} className="space-y-4" noValidate aria-label={p ? `Edit policy ${p.name}` : "New policy"}>
+    <form
+      onSubmit={(e) => void onSubmit(e)}
+      className="space-y-4"
+      noValidate
+      aria-label={p ? `Edit policy ${p.name}` : "New policy"}
+    >
       <Field htmlFor={`${id}-name`} label="Name" errors={errors.name}>
         <Input id={`${id}-name`} value={values.name} onChange={set("name")} autoFocus {...invalid("name")} />
       </Field>
       <div className="grid grid-cols-2 gap-4">
         <Field htmlFor={`${id}-maxAgeDays`} label="Maximum age (days)" errors={errors.maxAgeDays}>
-          <Input id={`${id}-maxAgeDays`} type="number" min={1} max={3650} value={values.maxAgeDays} onChange={set("maxAgeDays")} {...invalid("maxAgeDays")} />
+          <Input
+            id={`${id}-maxAgeDays`}
+            type="number"
+            min={1}
+            max={3650}
+            value={values.maxAgeDays}
+            onChange={set("maxAgeDays")}
+            {...invalid("maxAgeDays")}
+          />
         </Field>
         <Field htmlFor={`${id}-warnBeforeDays`} label="Warn before (days)" errors={errors.warnBeforeDays}>
-          <Input id={`${id}-warnBeforeDays`} type="number" min={0} value={values.warnBeforeDays} onChange={set("warnBeforeDays")} {...invalid("warnBeforeDays")} />
+          <Input
+            id={`${id}-warnBeforeDays`}
+            type="number"
+            min={0}
+            value={values.warnBeforeDays}
+            onChange={set("warnBeforeDays")}
+            {...invalid("warnBeforeDays")}
+          />
         </Field>
       </div>
-      <Field htmlFor={`${id}-minReplaceRole`} label="Minimum role to replace a credential" errors={errors.minReplaceRole}>
-        <Select id={`${id}-minReplaceRole`} value={values.minReplaceRole} onChange={set("minReplaceRole")} {...invalid("minReplaceRole")}>
+      <Field
+        htmlFor={`${id}-minReplaceRole`}
+        label="Minimum role to replace a credential"
+        errors={errors.minReplaceRole}
+      >
+        <Select
+          id={`${id}-minReplaceRole`}
+          value={values.minReplaceRole}
+          onChange={set("minReplaceRole")}
+          {...invalid("minReplaceRole")}
+        >
           {ROLES.map((r) => (
             <option key={r} value={r}>
               {r}
@@ -73,11 +103,27 @@ export function PolicyForm(props: { policy?: CredentialPolicyView; onDone: () =>
           ))}
         </Select>
       </Field>
-      <Field htmlFor={`${id}-environment`} label="Environment" hint="Applies to every target of this environment without a policy of its own. Leave empty for explicit use only." errors={errors.environment}>
-        <Input id={`${id}-environment`} value={values.environment} onChange={set("environment")} placeholder="prod" {...invalid("environment")} />
+      <Field
+        htmlFor={`${id}-environment`}
+        label="Environment"
+        hint="Applies to every target of this environment without a policy of its own. Leave empty for explicit use only."
+        errors={errors.environment}
+      >
+        <Input
+          id={`${id}-environment`}
+          value={values.environment}
+          onChange={set("environment")}
+          placeholder="prod"
+          {...invalid("environment")}
+        />
       </Field>
       <label className="flex items-center gap-2 text-sm text-slate-700">
-        <input type="checkbox" checked={values.autoRotate} onChange={(e) => setValues((v) => ({ ...v, autoRotate: e.target.checked }))} className="h-4 w-4" />
+        <input
+          type="checkbox"
+          checked={values.autoRotate}
+          onChange={(e) => setValues((v) => ({ ...v, autoRotate: e.target.checked }))}
+          className="h-4 w-4"
+        />
         Automatic rotation is expected
       </label>
       {formError ? (

@@ -54,7 +54,9 @@ export function StatusFilterGroup({
           onClick={() => onChange(f.value)}
           className={cn(
             "rounded-full px-3 py-1 text-sm font-medium ring-1 ring-inset focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-500",
-            status === f.value ? "bg-slate-800 text-white ring-slate-800" : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-50",
+            status === f.value
+              ? "bg-slate-800 text-white ring-slate-800"
+              : "bg-white text-slate-700 ring-slate-300 hover:bg-slate-50",
           )}
         >
           {f.label}

@@ -81,7 +81,12 @@ export function ApprovalPanel({ deployment: d }: { deployment: DeploymentView })
 
       {d.viewer.canApprove ? (
         <div className="space-y-2 rounded-md border border-slate-200 p-3">
-          <Field htmlFor="approval-comment" label="Comment" hint="Optional when approving; required when rejecting." errors={commentError}>
+          <Field
+            htmlFor="approval-comment"
+            label="Comment"
+            hint="Optional when approving; required when rejecting."
+            errors={commentError}
+          >
             <Textarea
               id="approval-comment"
               value={comment}

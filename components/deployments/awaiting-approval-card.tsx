@@ -11,7 +11,9 @@ export function AwaitingApprovalCard({ items }: { items: AwaitingApprovalItem[] 
       <CardHeader
         title="Waiting for my approval"
         description="Deployments you may approve now."
-        actions={items.length ? <Badge tone="yellow">{items.length}</Badge> : <Badge tone="green">nothing waiting</Badge>}
+        actions={
+          items.length ? <Badge tone="yellow">{items.length}</Badge> : <Badge tone="green">nothing waiting</Badge>
+        }
       />
       <CardBody className="p-0">
         {items.length === 0 ? (
@@ -20,7 +22,10 @@ export function AwaitingApprovalCard({ items }: { items: AwaitingApprovalItem[] 
           <ul className="divide-y divide-slate-100" data-testid="awaiting-approval">
             {items.map((d) => (
               <li key={d.id}>
-                <Link href={`/deployments/${d.id}`} className="flex items-center gap-3 px-5 py-2 text-sm hover:bg-slate-50">
+                <Link
+                  href={`/deployments/${d.id}`}
+                  className="flex items-center gap-3 px-5 py-2 text-sm hover:bg-slate-50"
+                >
                   <span className="font-medium text-brand-700">{d.target.name}</span>
                   <span className="text-xs text-slate-500">{d.target.environment}</span>
                   <span className="truncate text-slate-600">{d.reason || `requested by ${d.requestedByName}`}</span>

@@ -63,7 +63,10 @@ export function DeploymentActions({ deployment: d }: { deployment: DeploymentVie
           <DialogTrigger asChild>
             <Button variant="danger">Emergency rollback</Button>
           </DialogTrigger>
-          <DialogContent title="Emergency rollback" description="Skips approvals and queues the rollback at once. The reason is recorded on the deployment and in the audit trail.">
+          <DialogContent
+            title="Emergency rollback"
+            description="Skips approvals and queues the rollback at once. The reason is recorded on the deployment and in the audit trail."
+          >
             <form
               className="space-y-4"
               onSubmit={(e) => {
@@ -72,7 +75,13 @@ export function DeploymentActions({ deployment: d }: { deployment: DeploymentVie
               }}
             >
               <Field htmlFor="emergency-reason" label="Reason" errors={emergencyError}>
-                <Textarea id="emergency-reason" value={emergencyReason} onChange={(e) => setEmergencyReason(e.target.value)} rows={3} aria-describedby="emergency-reason-help" />
+                <Textarea
+                  id="emergency-reason"
+                  value={emergencyReason}
+                  onChange={(e) => setEmergencyReason(e.target.value)}
+                  rows={3}
+                  aria-describedby="emergency-reason-help"
+                />
               </Field>
               {rollback.error && !emergencyError ? (
                 <p role="alert" className="text-sm text-red-600">

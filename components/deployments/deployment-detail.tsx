@@ -47,7 +47,10 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
       />
       {/* Once the executor started, its progress section reports the outcome. */}
       {d.resultMessage && finished && !d.startedAt ? (
-        <p role="status" className={`mb-4 rounded-md px-3 py-2 text-sm ${d.state === "succeeded" ? "bg-emerald-50 text-emerald-800" : "bg-slate-100 text-slate-800"}`}>
+        <p
+          role="status"
+          className={`mb-4 rounded-md px-3 py-2 text-sm ${d.state === "succeeded" ? "bg-emerald-50 text-emerald-800" : "bg-slate-100 text-slate-800"}`}
+        >
           {d.resultMessage}
         </p>
       ) : null}
@@ -75,7 +78,9 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
                 <>
                   <Row label="Commit">
                     <span className="font-mono">{d.git.commitSha}</span>
-                    {d.git.message ? <span className="block text-slate-600">{d.git.message.split("\n")[0]}</span> : null}
+                    {d.git.message ? (
+                      <span className="block text-slate-600">{d.git.message.split("\n")[0]}</span>
+                    ) : null}
                   </Row>
                   <Row label="Author">
                     {d.git.authorName} &lt;{d.git.authorEmail}&gt; · {formatWhen(d.git.committedAt)}
@@ -126,15 +131,27 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
             </p>
           ) : null}
           {d.previewError ? (
-            <p role="alert" className="mb-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="preview-error">
+            <p
+              role="alert"
+              className="mb-3 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900"
+              data-testid="preview-error"
+            >
               {d.previewError}
             </p>
           ) : null}
-          {d.preview ? <DeploymentDiff preview={d.preview} /> : !d.previewError ? <p className="text-sm text-slate-500">No preview yet.</p> : null}
+          {d.preview ? (
+            <DeploymentDiff preview={d.preview} />
+          ) : !d.previewError ? (
+            <p className="text-sm text-slate-500">No preview yet.</p>
+          ) : null}
         </CardBody>
       </Card>
 
-      {d.state === "running" || d.state === "succeeded" || d.state === "failed" || d.state === "queued" || (d.state === "cancelled" && d.startedAt) ? (
+      {d.state === "running" ||
+      d.state === "succeeded" ||
+      d.state === "failed" ||
+      d.state === "queued" ||
+      (d.state === "cancelled" && d.startedAt) ? (
         <div className="mt-6">
           <DeploymentProgress deploymentId={d.id} />
         </div>
@@ -144,7 +161,9 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
         <CardHeader title="Manifests" />
         <CardBody>
           <details>
-            <summary className="cursor-pointer text-sm text-slate-600">Show the {d.objectCount} object(s) as requested</summary>
+            <summary className="cursor-pointer text-sm text-slate-600">
+              Show the {d.objectCount} object(s) as requested
+            </summary>
             <pre className="mt-2 max-h-96 overflow-auto rounded bg-slate-50 p-3 font-mono text-xs">{d.manifests}</pre>
           </details>
         </CardBody>

@@ -4,7 +4,13 @@ import { useState } from "react";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import type { DeploymentPreview, PreviewAction, PreviewFieldChange } from "@/lib/deployments/schemas";
 
-const ACTION_TONE: Record<PreviewAction, BadgeTone> = { create: "green", change: "yellow", unchanged: "neutral", prune: "red", error: "red" };
+const ACTION_TONE: Record<PreviewAction, BadgeTone> = {
+  create: "green",
+  change: "yellow",
+  unchanged: "neutral",
+  prune: "red",
+  error: "red",
+};
 const COUNT_ORDER: PreviewAction[] = ["create", "change", "unchanged", "prune", "error"];
 
 function show(value: unknown): string {
@@ -20,14 +26,24 @@ function Change({ change }: { change: PreviewFieldChange }) {
       <span className="font-mono text-xs text-slate-700">{change.path || "(object)"}</span>{" "}
       {multiline ? (
         <div className="mt-1 grid gap-2 md:grid-cols-2">
-          {change.old !== undefined ? <pre className="overflow-auto rounded bg-red-50 p-2 text-xs text-red-900">{show(change.old)}</pre> : <span />}
-          {change.new !== undefined ? <pre className="overflow-auto rounded bg-emerald-50 p-2 text-xs text-emerald-900">{show(change.new)}</pre> : null}
+          {change.old !== undefined ? (
+            <pre className="overflow-auto rounded bg-red-50 p-2 text-xs text-red-900">{show(change.old)}</pre>
+          ) : (
+            <span />
+          )}
+          {change.new !== undefined ? (
+            <pre className="overflow-auto rounded bg-emerald-50 p-2 text-xs text-emerald-900">{show(change.new)}</pre>
+          ) : null}
         </div>
       ) : (
         <span className="font-mono text-xs">
-          {change.old !== undefined ? <span className="rounded bg-red-50 px-1 text-red-900 line-through">{show(change.old)}</span> : null}
+          {change.old !== undefined ? (
+            <span className="rounded bg-red-50 px-1 text-red-900 line-through">{show(change.old)}</span>
+          ) : null}
           {change.old !== undefined && change.new !== undefined ? " → " : null}
-          {change.new !== undefined ? <span className="rounded bg-emerald-50 px-1 text-emerald-900">{show(change.new)}</span> : null}
+          {change.new !== undefined ? (
+            <span className="rounded bg-emerald-50 px-1 text-emerald-900">{show(change.new)}</span>
+          ) : null}
         </span>
       )}
     </li>
@@ -36,7 +52,9 @@ function Change({ change }: { change: PreviewFieldChange }) {
 
 /** The preview's counts and, per object, a collapsible list of field changes (path, old → new). */
 export function DeploymentDiff({ preview }: { preview: DeploymentPreview }) {
-  const [open, setOpen] = useState<Set<number>>(() => new Set(preview.objects.flatMap((o, i) => (o.action === "change" || o.action === "error" ? [i] : []))));
+  const [open, setOpen] = useState<Set<number>>(
+    () => new Set(preview.objects.flatMap((o, i) => (o.action === "change" || o.action === "error" ? [i] : []))),
+  );
   return (
     <div className="space-y-3">
       <p className="flex flex-wrap gap-2 text-sm" data-testid="preview-counts">
@@ -69,11 +87,17 @@ export function DeploymentDiff({ preview }: { preview: DeploymentPreview }) {
                 <span className="font-medium">{o.kind}</span>
                 <span className="font-mono">{o.name}</span>
                 {o.namespace ? <span className="text-xs text-slate-500">in {o.namespace}</span> : null}
-                {o.changes.length ? <span className="ml-auto text-xs text-slate-500">{o.changes.length} field{o.changes.length === 1 ? "" : "s"}</span> : null}
+                {o.changes.length ? (
+                  <span className="ml-auto text-xs text-slate-500">
+                    {o.changes.length} field{o.changes.length === 1 ? "" : "s"}
+                  </span>
+                ) : null}
               </button>
               {expanded ? (
                 <div className="border-t border-slate-100 px-8 py-2">
-                  {o.message ? <p className={`text-sm ${o.action === "error" ? "text-red-700" : "text-slate-600"}`}>{o.message}</p> : null}
+                  {o.message ? (
+                    <p className={`text-sm ${o.action === "error" ? "text-red-700" : "text-slate-600"}`}>{o.message}</p>
+                  ) : null}
                   {o.changes.length ? (
                     <ul className="divide-y divide-slate-50">
                       {o.changes.map((c) => (

@@ -17,7 +17,11 @@ import type { TDeploymentListFilter, TDeploymentTimeField } from "@/lib/deployme
 import { DEPLOYMENT_STATES, type TDeploymentState } from "@/lib/deployments/states";
 import { DeploymentStateBadge, formatWhen } from "./deployment-state-badge";
 
-const TIME_LABEL: Record<TDeploymentTimeField, string> = { requested: "requested", finished: "finished", approved: "approved" };
+const TIME_LABEL: Record<TDeploymentTimeField, string> = {
+  requested: "requested",
+  finished: "finished",
+  approved: "approved",
+};
 
 /** A UTC instant as short as it can be without losing anything: the date alone at midnight. */
 function formatInstant(iso: string): string {
@@ -60,7 +64,11 @@ export function DeploymentList(props: {
   const id = useId();
   const [navigating, startNavigation] = useTransition();
   const [requester, setRequester] = useState(filter.requester ?? "");
-  const [range, setRange] = useState({ timeField: filter.timeField ?? "requested", from: dayOf(filter.from), to: dayOf(filter.to) });
+  const [range, setRange] = useState({
+    timeField: filter.timeField ?? "requested",
+    from: dayOf(filter.from),
+    to: dayOf(filter.to),
+  });
   const [rangeError, setRangeError] = useState<string | null>(null);
   // The URL changed (a chip, back/forward, a link): the drafts follow it, without remounting (focus stays put).
   const filterKey = deploymentListParams(filter).toString();
@@ -101,7 +109,18 @@ export function DeploymentList(props: {
   function clearAll() {
     setRequester("");
     setRange({ timeField: "requested", from: "", to: "" });
-    apply({ targetId: undefined, environment: undefined, mode: undefined, state: undefined, requester: undefined, timeField: undefined, from: undefined, to: undefined, waitedForApproval: undefined, recovery: undefined });
+    apply({
+      targetId: undefined,
+      environment: undefined,
+      mode: undefined,
+      state: undefined,
+      requester: undefined,
+      timeField: undefined,
+      from: undefined,
+      to: undefined,
+      waitedForApproval: undefined,
+      recovery: undefined,
+    });
   }
 
   const targetName = (tid: string) => targets.find((t) => t.id === tid)?.name ?? tid;
@@ -116,10 +135,26 @@ export function DeploymentList(props: {
       },
     });
   }
-  if (filter.environment) chips.push({ key: "environment", label: `environment: ${filter.environment}`, onClear: () => apply({ environment: undefined }) });
-  if (filter.mode) chips.push({ key: "mode", label: `mode: ${filter.mode}`, onClear: () => apply({ mode: undefined }) });
-  if (filter.targetId) chips.push({ key: "target", label: `target: ${targetName(filter.targetId)}`, onClear: () => apply({ targetId: undefined }) });
-  if (filter.state?.length) chips.push({ key: "state", label: `state: ${filter.state.join(" or ")}`, onClear: () => apply({ state: undefined }) });
+  if (filter.environment)
+    chips.push({
+      key: "environment",
+      label: `environment: ${filter.environment}`,
+      onClear: () => apply({ environment: undefined }),
+    });
+  if (filter.mode)
+    chips.push({ key: "mode", label: `mode: ${filter.mode}`, onClear: () => apply({ mode: undefined }) });
+  if (filter.targetId)
+    chips.push({
+      key: "target",
+      label: `target: ${targetName(filter.targetId)}`,
+      onClear: () => apply({ targetId: undefined }),
+    });
+  if (filter.state?.length)
+    chips.push({
+      key: "state",
+      label: `state: ${filter.state.join(" or ")}`,
+      onClear: () => apply({ state: undefined }),
+    });
   if (filter.requester) {
     chips.push({
       key: "requester",
@@ -130,8 +165,14 @@ export function DeploymentList(props: {
       },
     });
   }
-  if (filter.waitedForApproval) chips.push({ key: "waited", label: "waited for people's approval", onClear: () => apply({ waitedForApproval: undefined }) });
-  if (filter.recovery) chips.push({ key: "recovery", label: "ended a run of failures", onClear: () => apply({ recovery: undefined }) });
+  if (filter.waitedForApproval)
+    chips.push({
+      key: "waited",
+      label: "waited for people's approval",
+      onClear: () => apply({ waitedForApproval: undefined }),
+    });
+  if (filter.recovery)
+    chips.push({ key: "recovery", label: "ended a run of failures", onClear: () => apply({ recovery: undefined }) });
   const filtered = chips.length > 0;
   const stateValue = filter.state?.join(",") ?? "";
 
@@ -143,7 +184,12 @@ export function DeploymentList(props: {
             <label htmlFor="deployment-target" className="text-sm text-slate-600">
               Target
             </label>
-            <Select id="deployment-target" value={filter.targetId ?? ""} onChange={(e) => apply({ targetId: e.target.value || undefined })} className="w-48">
+            <Select
+              id="deployment-target"
+              value={filter.targetId ?? ""}
+              onChange={(e) => apply({ targetId: e.target.value || undefined })}
+              className="w-48"
+            >
               <option value="">All</option>
               {targets.map((t) => (
                 <option key={t.id} value={t.id}>
@@ -156,7 +202,12 @@ export function DeploymentList(props: {
             <label htmlFor="deployment-environment" className="text-sm text-slate-600">
               Environment
             </label>
-            <Select id="deployment-environment" value={filter.environment ?? ""} onChange={(e) => apply({ environment: e.target.value || undefined })} className="w-40">
+            <Select
+              id="deployment-environment"
+              value={filter.environment ?? ""}
+              onChange={(e) => apply({ environment: e.target.value || undefined })}
+              className="w-40"
+            >
               <option value="">All</option>
               {[...new Set([...environments, ...(filter.environment ? [filter.environment] : [])])].map((env) => (
                 <option key={env} value={env}>
@@ -169,7 +220,12 @@ export function DeploymentList(props: {
             <label htmlFor="deployment-mode" className="text-sm text-slate-600">
               Mode
             </label>
-            <Select id="deployment-mode" value={filter.mode ?? ""} onChange={(e) => apply({ mode: (e.target.value || undefined) as TDeploymentListFilter["mode"] })} className="w-28">
+            <Select
+              id="deployment-mode"
+              value={filter.mode ?? ""}
+              onChange={(e) => apply({ mode: (e.target.value || undefined) as TDeploymentListFilter["mode"] })}
+              className="w-28"
+            >
               <option value="">All</option>
               <option value="push">push</option>
               <option value="pull">pull (approvals)</option>
@@ -182,11 +238,15 @@ export function DeploymentList(props: {
             <Select
               id="deployment-state"
               value={stateValue}
-              onChange={(e) => apply({ state: e.target.value ? (e.target.value.split(",") as TDeploymentState[]) : undefined })}
+              onChange={(e) =>
+                apply({ state: e.target.value ? (e.target.value.split(",") as TDeploymentState[]) : undefined })
+              }
               className="w-44"
             >
               <option value="">All</option>
-              {filter.state && filter.state.length > 1 ? <option value={stateValue}>{filter.state.join(" or ")}</option> : null}
+              {filter.state && filter.state.length > 1 ? (
+                <option value={stateValue}>{filter.state.join(" or ")}</option>
+              ) : null}
               {DEPLOYMENT_STATES.map((s) => (
                 <option key={s} value={s}>
                   {s}
@@ -198,7 +258,14 @@ export function DeploymentList(props: {
             <label htmlFor="deployment-requester" className="text-sm text-slate-600">
               Requester
             </label>
-            <Input id="deployment-requester" type="search" placeholder="email" value={requester} onChange={(e) => setRequester(e.target.value)} className="w-56" />
+            <Input
+              id="deployment-requester"
+              type="search"
+              placeholder="email"
+              value={requester}
+              onChange={(e) => setRequester(e.target.value)}
+              className="w-56"
+            />
             <Button type="submit" variant="secondary">
               Filter
             </Button>
@@ -218,7 +285,12 @@ export function DeploymentList(props: {
             <label htmlFor={`${id}-time`} className="text-sm text-slate-600">
               Range on
             </label>
-            <Select id={`${id}-time`} value={range.timeField} onChange={(e) => setRange((r) => ({ ...r, timeField: e.target.value as TDeploymentTimeField }))} className="w-36">
+            <Select
+              id={`${id}-time`}
+              value={range.timeField}
+              onChange={(e) => setRange((r) => ({ ...r, timeField: e.target.value as TDeploymentTimeField }))}
+              className="w-36"
+            >
               <option value="requested">requested</option>
               <option value="finished">finished</option>
               <option value="approved">approved</option>
@@ -228,13 +300,29 @@ export function DeploymentList(props: {
             <label htmlFor={`${id}-from`} className="text-sm text-slate-600">
               From (UTC)
             </label>
-            <Input id={`${id}-from`} type="date" value={range.from} onChange={(e) => setRange((r) => ({ ...r, from: e.target.value }))} className="w-40" aria-invalid={rangeError ? true : undefined} aria-describedby={rangeError ? `${id}-range-error` : undefined} />
+            <Input
+              id={`${id}-from`}
+              type="date"
+              value={range.from}
+              onChange={(e) => setRange((r) => ({ ...r, from: e.target.value }))}
+              className="w-40"
+              aria-invalid={rangeError ? true : undefined}
+              aria-describedby={rangeError ? `${id}-range-error` : undefined}
+            />
           </div>
           <div className="flex items-center gap-2">
             <label htmlFor={`${id}-to`} className="text-sm text-slate-600">
               Before (UTC)
             </label>
-            <Input id={`${id}-to`} type="date" value={range.to} onChange={(e) => setRange((r) => ({ ...r, to: e.target.value }))} className="w-40" aria-invalid={rangeError ? true : undefined} aria-describedby={rangeError ? `${id}-range-error` : undefined} />
+            <Input
+              id={`${id}-to`}
+              type="date"
+              value={range.to}
+              onChange={(e) => setRange((r) => ({ ...r, to: e.target.value }))}
+              className="w-40"
+              aria-invalid={rangeError ? true : undefined}
+              aria-describedby={rangeError ? `${id}-range-error` : undefined}
+            />
           </div>
           <Button type="submit" variant="secondary">
             Apply range
@@ -270,7 +358,10 @@ export function DeploymentList(props: {
               }
             />
           ) : (
-            <EmptyState title="No deployments yet" description="Open a push target and choose “New deployment” to request the first one." />
+            <EmptyState
+              title="No deployments yet"
+              description="Open a push target and choose “New deployment” to request the first one."
+            />
           )
         ) : (
           <Table label="Deployments">
@@ -289,7 +380,13 @@ export function DeploymentList(props: {
                 <tr key={d.id} className="hover:bg-slate-50">
                   <Td className="whitespace-nowrap">
                     <Link href={`/deployments/${d.id}`} className="font-medium text-brand-700 hover:underline">
-                      {formatWhen(timeField === "requested" ? d.createdAt : timeField === "finished" ? d.finishedAt : d.approvedAt)}
+                      {formatWhen(
+                        timeField === "requested"
+                          ? d.createdAt
+                          : timeField === "finished"
+                            ? d.finishedAt
+                            : d.approvedAt,
+                      )}
                     </Link>
                   </Td>
                   <Td>
@@ -301,7 +398,10 @@ export function DeploymentList(props: {
                       {d.emergency ? <Badge tone="red">emergency</Badge> : null}
                       {d.rollbackOfId ? <Badge tone="neutral">rollback</Badge> : null}
                       {d.outageStartedAt ? (
-                        <Badge tone="green" title={`Ended a run of failures that started ${formatWhen(d.outageStartedAt)}`}>
+                        <Badge
+                          tone="green"
+                          title={`Ended a run of failures that started ${formatWhen(d.outageStartedAt)}`}
+                        >
                           recovery
                         </Badge>
                       ) : null}
@@ -313,7 +413,9 @@ export function DeploymentList(props: {
                         {d.git.ref} · {d.git.commitSha?.slice(0, 8)}
                       </span>
                     ) : (
-                      <span className="text-slate-600">{d.objectCount} pasted object{d.objectCount === 1 ? "" : "s"}</span>
+                      <span className="text-slate-600">
+                        {d.objectCount} pasted object{d.objectCount === 1 ? "" : "s"}
+                      </span>
                     )}
                   </Td>
                   <Td className="max-w-48 truncate">{d.requestedBy.name}</Td>

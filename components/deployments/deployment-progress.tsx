@@ -6,7 +6,11 @@ import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Table, Td, Th } from "@/components/ui/table";
 import { apiFetch } from "@/lib/api/client";
-import { isProgressTerminal, type DeploymentProgress as Progress, type DeploymentProgressObject } from "@/lib/deployments/executor/progress-view";
+import {
+  isProgressTerminal,
+  type DeploymentProgress as Progress,
+  type DeploymentProgressObject,
+} from "@/lib/deployments/executor/progress-view";
 
 const POLL_MS = 1000;
 /** Lines kept in the browser; a very long run keeps its newest lines on screen (all stay in the database). */
@@ -20,7 +24,10 @@ export const deploymentProgressKey = (id: string) => ["deployments", "detail", i
 async function fetchProgress(qc: QueryClient, id: string, signal: AbortSignal): Promise<Progress> {
   const previous = qc.getQueryData<Progress>(deploymentProgressKey(id));
   const lastSeq = previous?.logs.at(-1)?.seq;
-  const next = await apiFetch<Progress>(`/api/deployments/${encodeURIComponent(id)}/progress${lastSeq !== undefined ? `?afterLog=${lastSeq}` : ""}`, { signal });
+  const next = await apiFetch<Progress>(
+    `/api/deployments/${encodeURIComponent(id)}/progress${lastSeq !== undefined ? `?afterLog=${lastSeq}` : ""}`,
+    { signal },
+  );
   const logs = [...(previous?.logs ?? []), ...next.logs];
   return { ...next, logs: logs.length > MAX_LOG_LINES ? logs.slice(-MAX_LOG_LINES) : logs };
 }
@@ -44,7 +51,11 @@ const ACTION_TONE: Record<DeploymentProgressObject["action"], BadgeTone> = {
   failed: "red",
 };
 
-const PHASE_LABEL = { applying: "Applying objects", pruning: "Pruning leftovers", "waiting-rollout": "Waiting for the rollout" } as const;
+const PHASE_LABEL = {
+  applying: "Applying objects",
+  pruning: "Pruning leftovers",
+  "waiting-rollout": "Waiting for the rollout",
+} as const;
 
 /**
  * Live execution of one deployment: a progress bar (objects applied / total while applying, then replicas ready /
@@ -126,7 +137,10 @@ export function DeploymentProgress({ deploymentId }: { deploymentId: string }) {
         </div>
 
         {isProgressTerminal(data.state) && data.resultMessage ? (
-          <p role="status" className={`rounded p-3 text-sm ${data.state === "succeeded" ? "bg-emerald-50 text-emerald-900" : data.state === "cancelled" ? "bg-amber-50 text-amber-900" : "bg-red-50 text-red-900"}`}>
+          <p
+            role="status"
+            className={`rounded p-3 text-sm ${data.state === "succeeded" ? "bg-emerald-50 text-emerald-900" : data.state === "cancelled" ? "bg-amber-50 text-amber-900" : "bg-red-50 text-red-900"}`}
+          >
             <span className="font-medium capitalize">{data.state}:</span> {data.resultMessage}
           </p>
         ) : data.cancelRequested ? (
@@ -181,7 +195,10 @@ export function DeploymentProgress({ deploymentId }: { deploymentId: string }) {
               className="max-h-72 overflow-auto rounded bg-slate-950 p-3 font-mono text-xs leading-5 text-slate-100"
             >
               {data.logs.map((l) => (
-                <li key={l.seq} className={l.level === "error" ? "text-red-300" : l.level === "warn" ? "text-amber-200" : undefined}>
+                <li
+                  key={l.seq}
+                  className={l.level === "error" ? "text-red-300" : l.level === "warn" ? "text-amber-200" : undefined}
+                >
                   <time dateTime={l.at} className="mr-2 text-slate-500">
                     {l.at.slice(11, 19)}
                   </time>

@@ -23,7 +23,17 @@ const TABS: { id: Tab; label: string }[] = [
  * validates everything against the target's rules; every problem comes back and is shown next to its input
  * ("document 2, line 14: …").
  */
-export function NewDeploymentForm({ target }: { target: { id: string; name: string; defaultNamespace: string; allowedNamespaces: string[]; allowClusterScoped: boolean } }) {
+export function NewDeploymentForm({
+  target,
+}: {
+  target: {
+    id: string;
+    name: string;
+    defaultNamespace: string;
+    allowedNamespaces: string[];
+    allowClusterScoped: boolean;
+  };
+}) {
   const router = useRouter();
   const request = useRequestDeployment();
   const [tab, setTab] = useState<Tab>("paste");
@@ -50,7 +60,8 @@ export function NewDeploymentForm({ target }: { target: { id: string; name: stri
     if (request.isPending) return;
     const input: TCreateDeploymentInput = {
       targetId: target.id,
-      source: tab === "git" ? { kind: "git", url: git.url, ref: git.ref, path: git.path } : { kind: "manifests", manifests },
+      source:
+        tab === "git" ? { kind: "git", url: git.url, ref: git.ref, path: git.path } : { kind: "manifests", manifests },
       reason,
     };
     setFields({});
@@ -80,8 +91,15 @@ export function NewDeploymentForm({ target }: { target: { id: string; name: stri
       <Card>
         <CardBody className="space-y-4">
           <p className="text-sm text-slate-600">
-            Objects may go to {namespaces.map((n) => <code key={n} className="mx-0.5 rounded bg-slate-100 px-1">{n}</code>)} (objects without a namespace go to{" "}
-            <code className="rounded bg-slate-100 px-1">{target.defaultNamespace}</code>); cluster-scoped objects are {target.allowClusterScoped ? "allowed" : "not allowed"}.
+            Objects may go to{" "}
+            {namespaces.map((n) => (
+              <code key={n} className="mx-0.5 rounded bg-slate-100 px-1">
+                {n}
+              </code>
+            ))}{" "}
+            (objects without a namespace go to{" "}
+            <code className="rounded bg-slate-100 px-1">{target.defaultNamespace}</code>); cluster-scoped objects are{" "}
+            {target.allowClusterScoped ? "allowed" : "not allowed"}.
           </p>
           <div role="tablist" aria-label="Source" className="flex gap-1 border-b border-slate-200">
             {TABS.map((t) => (
@@ -105,7 +123,12 @@ export function NewDeploymentForm({ target }: { target: { id: string; name: stri
 
           {tab === "paste" ? (
             <div role="tabpanel" id="source-panel-paste" aria-labelledby="source-tab-paste">
-              <Field htmlFor="deploy-manifests" label="Manifests" hint="Multi-document YAML or JSON." errors={manifestErrors}>
+              <Field
+                htmlFor="deploy-manifests"
+                label="Manifests"
+                hint="Multi-document YAML or JSON."
+                errors={manifestErrors}
+              >
                 <Textarea
                   id="deploy-manifests"
                   name="manifests"
@@ -124,7 +147,12 @@ export function NewDeploymentForm({ target }: { target: { id: string; name: stri
 
           {tab === "upload" ? (
             <div role="tabpanel" id="source-panel-upload" aria-labelledby="source-tab-upload" className="space-y-2">
-              <Field htmlFor="deploy-file" label="Manifest file" hint={fileName ? `Loaded ${fileName}.` : "A .yaml, .yml or .json file."} errors={manifestErrors}>
+              <Field
+                htmlFor="deploy-file"
+                label="Manifest file"
+                hint={fileName ? `Loaded ${fileName}.` : "A .yaml, .yml or .json file."}
+                errors={manifestErrors}
+              >
                 <input
                   id="deploy-file"
                   type="file"
@@ -134,21 +162,51 @@ export function NewDeploymentForm({ target }: { target: { id: string; name: stri
                   className="block text-sm"
                 />
               </Field>
-              {manifests && fileName ? <pre className="max-h-60 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs">{manifests}</pre> : null}
+              {manifests && fileName ? (
+                <pre className="max-h-60 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs">{manifests}</pre>
+              ) : null}
             </div>
           ) : null}
 
           {tab === "git" ? (
             <div role="tabpanel" id="source-panel-git" aria-labelledby="source-tab-git" className="space-y-4">
-              <Field htmlFor="deploy-git-url" label="Repository URL" hint="https://, http://, git:// or file://" errors={fields["source.url"]}>
-                <Input id="deploy-git-url" value={git.url} onChange={(e) => setGit({ ...git, url: e.target.value })} spellCheck={false} aria-describedby="deploy-git-url-help" />
+              <Field
+                htmlFor="deploy-git-url"
+                label="Repository URL"
+                hint="https://, http://, git:// or file://"
+                errors={fields["source.url"]}
+              >
+                <Input
+                  id="deploy-git-url"
+                  value={git.url}
+                  onChange={(e) => setGit({ ...git, url: e.target.value })}
+                  spellCheck={false}
+                  aria-describedby="deploy-git-url-help"
+                />
               </Field>
               <div className="grid gap-4 md:grid-cols-2">
                 <Field htmlFor="deploy-git-ref" label="Branch, tag or commit" errors={fields["source.ref"]}>
-                  <Input id="deploy-git-ref" value={git.ref} onChange={(e) => setGit({ ...git, ref: e.target.value })} spellCheck={false} aria-describedby="deploy-git-ref-help" />
+                  <Input
+                    id="deploy-git-ref"
+                    value={git.ref}
+                    onChange={(e) => setGit({ ...git, ref: e.target.value })}
+                    spellCheck={false}
+                    aria-describedby="deploy-git-ref-help"
+                  />
                 </Field>
-                <Field htmlFor="deploy-git-path" label="Path" hint="A directory (read recursively) or a file; . is the root." errors={fields["source.path"]}>
-                  <Input id="deploy-git-path" value={git.path} onChange={(e) => setGit({ ...git, path: e.target.value })} spellCheck={false} aria-describedby="deploy-git-path-help" />
+                <Field
+                  htmlFor="deploy-git-path"
+                  label="Path"
+                  hint="A directory (read recursively) or a file; . is the root."
+                  errors={fields["source.path"]}
+                >
+                  <Input
+                    id="deploy-git-path"
+                    value={git.path}
+                    onChange={(e) => setGit({ ...git, path: e.target.value })}
+                    spellCheck={false}
+                    aria-describedby="deploy-git-path-help"
+                  />
                 </Field>
               </div>
               {manifestErrors?.length ? (
@@ -163,8 +221,20 @@ export function NewDeploymentForm({ target }: { target: { id: string; name: stri
             </div>
           ) : null}
 
-          <Field htmlFor="deploy-reason" label="Reason" hint="What this changes and why; approvers read it." errors={fields.reason}>
-            <Textarea id="deploy-reason" name="reason" value={reason} onChange={(e) => setReason(e.target.value)} rows={2} aria-describedby="deploy-reason-help" />
+          <Field
+            htmlFor="deploy-reason"
+            label="Reason"
+            hint="What this changes and why; approvers read it."
+            errors={fields.reason}
+          >
+            <Textarea
+              id="deploy-reason"
+              name="reason"
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              rows={2}
+              aria-describedby="deploy-reason-help"
+            />
           </Field>
         </CardBody>
       </Card>

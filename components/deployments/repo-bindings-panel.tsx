@@ -25,7 +25,15 @@ interface BindingList {
  * A push target's repository bindings: which repository branch's pushes request deployments here, the webhook URL
  * to configure on the Git host, and (for admins) a form that creates a binding and shows its secret exactly once.
  */
-export function RepoBindingsPanel({ targetId, canManage, mode = "push" }: { targetId: string; canManage: boolean; mode?: "push" | "pull" }) {
+export function RepoBindingsPanel({
+  targetId,
+  canManage,
+  mode = "push",
+}: {
+  targetId: string;
+  canManage: boolean;
+  mode?: "push" | "pull";
+}) {
   const pushText = mode === "push";
   const qc = useQueryClient();
   const path = `/api/targets/${encodeURIComponent(targetId)}/repo-bindings`;
@@ -51,7 +59,9 @@ export function RepoBindingsPanel({ targetId, canManage, mode = "push" }: { targ
         <CardHeader title="Git push webhooks" />
         <CardBody>
           <p className="text-sm text-slate-600">
-            {pushText ? "Admins bind repositories so that pushes request deployments to this target." : "Admins bind repositories so that pushes wake this target's agent at once."}
+            {pushText
+              ? "Admins bind repositories so that pushes request deployments to this target."
+              : "Admins bind repositories so that pushes wake this target's agent at once."}
           </p>
         </CardBody>
       </Card>
@@ -76,18 +86,25 @@ export function RepoBindingsPanel({ targetId, canManage, mode = "push" }: { targ
         ) : null}
         {data ? (
           <p className="text-sm text-slate-700">
-            Webhook URL: <code className="rounded bg-slate-100 px-1 font-mono text-xs break-all">{data.webhookUrl}</code> (content type
-            application/json, push events)
+            Webhook URL:{" "}
+            <code className="rounded bg-slate-100 px-1 font-mono text-xs break-all">{data.webhookUrl}</code> (content
+            type application/json, push events)
           </p>
         ) : null}
 
         {created ? (
-          <div role="status" className="space-y-2 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
+          <div
+            role="status"
+            className="space-y-2 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900"
+          >
             <p className="font-medium">Copy this secret now — it is shown only once.</p>
             <p>
               GitHub: the webhook&apos;s &ldquo;Secret&rdquo;. GitLab: the webhook&apos;s &ldquo;Secret token&rdquo;.
             </p>
-            <code data-testid="repo-binding-secret" className="block rounded bg-white px-2 py-1 font-mono text-xs break-all select-all">
+            <code
+              data-testid="repo-binding-secret"
+              className="block rounded bg-white px-2 py-1 font-mono text-xs break-all select-all"
+            >
               {created.secret}
             </code>
             <Button variant="secondary" size="sm" onClick={() => setCreated(null)}>
@@ -144,7 +161,15 @@ export function RepoBindingsPanel({ targetId, canManage, mode = "push" }: { targ
   );
 }
 
-function CreateBindingForm({ pending, error, onSubmit }: { pending: boolean; error: ApiError | null; onSubmit: (input: TCreateRepoBindingInput) => void }) {
+function CreateBindingForm({
+  pending,
+  error,
+  onSubmit,
+}: {
+  pending: boolean;
+  error: ApiError | null;
+  onSubmit: (input: TCreateRepoBindingInput) => void;
+}) {
   const id = useId();
   const [repoUrl, setRepoUrl] = useState("");
   const [branch, setBranch] = useState("main");
@@ -157,7 +182,12 @@ function CreateBindingForm({ pending, error, onSubmit }: { pending: boolean; err
   return (
     <form onSubmit={submit} className="space-y-3 border-t border-slate-100 pt-4" aria-label="Bind a repository">
       <h3 className="text-sm font-medium text-slate-800">Bind a repository</h3>
-      <Field htmlFor={`${id}-url`} label="Repository URL" hint="The URL Wharf fetches from (https://, git:// or file://)." errors={fields.repoUrl}>
+      <Field
+        htmlFor={`${id}-url`}
+        label="Repository URL"
+        hint="The URL Wharf fetches from (https://, git:// or file://)."
+        errors={fields.repoUrl}
+      >
         <Input
           id={`${id}-url`}
           value={repoUrl}
@@ -170,10 +200,28 @@ function CreateBindingForm({ pending, error, onSubmit }: { pending: boolean; err
       </Field>
       <div className="grid gap-3 sm:grid-cols-2">
         <Field htmlFor={`${id}-branch`} label="Branch" errors={fields.branch}>
-          <Input id={`${id}-branch`} value={branch} onChange={(e) => setBranch(e.target.value)} aria-describedby={`${id}-branch-help`} aria-invalid={fields.branch?.length ? true : undefined} required />
+          <Input
+            id={`${id}-branch`}
+            value={branch}
+            onChange={(e) => setBranch(e.target.value)}
+            aria-describedby={`${id}-branch-help`}
+            aria-invalid={fields.branch?.length ? true : undefined}
+            required
+          />
         </Field>
-        <Field htmlFor={`${id}-path`} label="Path" hint="Folder with the manifests; . is the root." errors={fields.path}>
-          <Input id={`${id}-path`} value={path} onChange={(e) => setPath(e.target.value)} aria-describedby={`${id}-path-help`} aria-invalid={fields.path?.length ? true : undefined} />
+        <Field
+          htmlFor={`${id}-path`}
+          label="Path"
+          hint="Folder with the manifests; . is the root."
+          errors={fields.path}
+        >
+          <Input
+            id={`${id}-path`}
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            aria-describedby={`${id}-path-help`}
+            aria-invalid={fields.path?.length ? true : undefined}
+          />
         </Field>
       </div>
       {error && !error.fields ? (

@@ -14,9 +14,20 @@ export function DeliveryLog({ sinkId, sinkName }: { sinkId: string; sinkName: st
   const pages = useCursorStack();
   const query = useSinkDeliveries(sinkId, pages.cursor);
 
-  if (query.isPending) return <p className="text-sm text-slate-500" aria-busy="true">Loading deliveries…</p>;
-  if (query.isError) return <p role="alert" className="text-sm text-red-600">{query.error.message}</p>;
-  if (query.data.items.length === 0 && pages.onFirstPage) return <p className="text-sm text-slate-500">Nothing was sent to this sink yet.</p>;
+  if (query.isPending)
+    return (
+      <p className="text-sm text-slate-500" aria-busy="true">
+        Loading deliveries…
+      </p>
+    );
+  if (query.isError)
+    return (
+      <p role="alert" className="text-sm text-red-600">
+        {query.error.message}
+      </p>
+    );
+  if (query.data.items.length === 0 && pages.onFirstPage)
+    return <p className="text-sm text-slate-500">Nothing was sent to this sink yet.</p>;
   return (
     <div>
       <Table label={`Deliveries to ${sinkName}`}>
@@ -36,7 +47,9 @@ export function DeliveryLog({ sinkId, sinkName }: { sinkId: string; sinkName: st
               <Td className="font-mono text-xs">{d.event}</Td>
               <Td>
                 <Badge tone={STATE_TONE[d.state]}>{d.state}</Badge>
-                {d.state === "pending" && d.attempts > 0 ? <span className="block text-xs text-slate-500">retry {formatDate(d.nextAttemptAt)}</span> : null}
+                {d.state === "pending" && d.attempts > 0 ? (
+                  <span className="block text-xs text-slate-500">retry {formatDate(d.nextAttemptAt)}</span>
+                ) : null}
               </Td>
               <Td className="tabular-nums">{d.attempts}</Td>
               <Td className="max-w-sm break-words text-xs">
@@ -48,7 +61,12 @@ export function DeliveryLog({ sinkId, sinkName }: { sinkId: string; sinkName: st
           ))}
         </tbody>
       </Table>
-      <CursorPager stack={pages} nextCursor={query.data.nextCursor} labels={["Newer", "Older"]} className="border-t-0 px-0 pb-0" />
+      <CursorPager
+        stack={pages}
+        nextCursor={query.data.nextCursor}
+        labels={["Newer", "Older"]}
+        className="border-t-0 px-0 pb-0"
+      />
     </div>
   );
 }

@@ -16,12 +16,17 @@ import { SinkForm } from "./sink-form";
 /** The signing secret, shown once after creation or rotation, with how receivers verify it. */
 function SecretOnce({ sinkName, secret, onDismiss }: { sinkName: string; secret: string; onDismiss: () => void }) {
   return (
-    <div role="status" className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900" data-testid="sink-secret">
+    <div
+      role="status"
+      className="rounded-md border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900"
+      data-testid="sink-secret"
+    >
       <p className="font-medium">Signing secret for {sinkName} — copy it now, it will not be shown again.</p>
       <code className="mt-2 block break-all rounded bg-white px-2 py-1 font-mono text-xs text-slate-900">{secret}</code>
       <p className="mt-2 text-xs">
-        Every delivery carries <code>X-Wharf-Signature-256: sha256=&lt;hex&gt;</code>, the HMAC-SHA256 of the raw request body with this secret, plus{" "}
-        <code>X-Wharf-Event</code> and <code>X-Wharf-Delivery</code> (the delivery id, for de-duplication).
+        Every delivery carries <code>X-Wharf-Signature-256: sha256=&lt;hex&gt;</code>, the HMAC-SHA256 of the raw
+        request body with this secret, plus <code>X-Wharf-Event</code> and <code>X-Wharf-Delivery</code> (the delivery
+        id, for de-duplication).
       </p>
       <Button size="sm" variant="secondary" className="mt-3" onClick={onDismiss}>
         I have copied it
@@ -30,7 +35,13 @@ function SecretOnce({ sinkName, secret, onDismiss }: { sinkName: string; secret:
   );
 }
 
-function SinkCard({ sink, onSecret }: { sink: NotificationSinkView; onSecret: (name: string, secret: string) => void }) {
+function SinkCard({
+  sink,
+  onSecret,
+}: {
+  sink: NotificationSinkView;
+  onSecret: (name: string, secret: string) => void;
+}) {
   const [showLog, setShowLog] = useState(false);
   const test = useTestSink(sink.id);
   const update = useUpdateSink(sink.id);
@@ -51,7 +62,12 @@ function SinkCard({ sink, onSecret }: { sink: NotificationSinkView; onSecret: (n
             <Button size="sm" variant="secondary" disabled={test.isPending} onClick={() => test.mutate()}>
               {test.isPending ? "Sending…" : "Send test"}
             </Button>
-            <Button size="sm" variant="secondary" disabled={update.isPending} onClick={() => update.mutate({ enabled: !sink.enabled })}>
+            <Button
+              size="sm"
+              variant="secondary"
+              disabled={update.isPending}
+              onClick={() => update.mutate({ enabled: !sink.enabled })}
+            >
               {sink.enabled ? "Disable" : "Enable"}
             </Button>
             <Button
@@ -59,7 +75,10 @@ function SinkCard({ sink, onSecret }: { sink: NotificationSinkView; onSecret: (n
               variant="ghost"
               disabled={update.isPending}
               onClick={() =>
-                update.mutate({ rotateSecret: true }, { onSuccess: (res) => (res.secret ? onSecret(res.sink.name, res.secret) : undefined) })
+                update.mutate(
+                  { rotateSecret: true },
+                  { onSuccess: (res) => (res.secret ? onSecret(res.sink.name, res.secret) : undefined) },
+                )
               }
             >
               New secret
@@ -93,7 +112,11 @@ function SinkCard({ sink, onSecret }: { sink: NotificationSinkView; onSecret: (n
           {sink.deliveries.delivered} delivered · {sink.deliveries.pending} pending · {sink.deliveries.failed} failed
         </p>
         {test.isSuccess ? (
-          <p role="status" className={test.data.ok ? "text-sm text-emerald-700" : "text-sm text-red-700"} data-testid="test-result">
+          <p
+            role="status"
+            className={test.data.ok ? "text-sm text-emerald-700" : "text-sm text-red-700"}
+            data-testid="test-result"
+          >
             {test.data.ok
               ? `Test delivered (HTTP ${test.data.delivery.lastStatus ?? "?"}).`
               : `Test failed: ${test.data.delivery.lastError ?? "no answer"}. It will be retried like any delivery.`}
@@ -136,7 +159,9 @@ export function NotificationsManager() {
 
   return (
     <div className="space-y-6">
-      {secret ? <SecretOnce sinkName={secret.sinkName} secret={secret.secret} onDismiss={() => setSecret(null)} /> : null}
+      {secret ? (
+        <SecretOnce sinkName={secret.sinkName} secret={secret.secret} onDismiss={() => setSecret(null)} />
+      ) : null}
       {creating ? (
         <Card>
           <CardHeader title="New sink" />
@@ -163,7 +188,10 @@ export function NotificationsManager() {
         </p>
       ) : sinks.length === 0 ? (
         <Card>
-          <EmptyState title="No notification sinks" description="Add a webhook (a Slack incoming webhook, or any HTTPS endpoint) to hear about due, overdue and failed rotations and deployments waiting for approval." />
+          <EmptyState
+            title="No notification sinks"
+            description="Add a webhook (a Slack incoming webhook, or any HTTPS endpoint) to hear about due, overdue and failed rotations and deployments waiting for approval."
+          />
         </Card>
       ) : (
         <>

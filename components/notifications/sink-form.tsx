@@ -7,7 +7,13 @@ import { Input } from "@/components/ui/input";
 import { ApiError } from "@/lib/api/client";
 import { zodFieldErrors } from "@/lib/errors";
 import { useCreateSink } from "@/lib/notifications/hooks/use-sink-mutations";
-import { NOTIFICATION_EVENTS, NOTIFICATION_EVENT_LABELS, ZCreateNotificationSink, type NotificationSinkWithSecret, type TNotificationEvent } from "@/lib/notifications/schemas";
+import {
+  NOTIFICATION_EVENTS,
+  NOTIFICATION_EVENT_LABELS,
+  ZCreateNotificationSink,
+  type NotificationSinkWithSecret,
+  type TNotificationEvent,
+} from "@/lib/notifications/schemas";
 
 /** Creates a webhook sink: name, URL and the events it receives. Validates with the API's schema first. */
 export function SinkForm(props: { onCreated: (created: NotificationSinkWithSecret) => void; onCancel: () => void }) {
@@ -43,9 +49,20 @@ export function SinkForm(props: { onCreated: (created: NotificationSinkWithSecre
     <form onSubmit={(e) => void onSubmit(e)} className="space-y-4" aria-label="New notification sink" noValidate>
       <div className="grid gap-4 sm:grid-cols-2">
         <Field htmlFor={`${id}-name`} label="Name" errors={errors.name}>
-          <Input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} aria-describedby={`${id}-name-help`} aria-invalid={!!errors.name?.length} />
+          <Input
+            id={`${id}-name`}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            aria-describedby={`${id}-name-help`}
+            aria-invalid={!!errors.name?.length}
+          />
         </Field>
-        <Field htmlFor={`${id}-url`} label="Webhook URL" hint="Slack incoming webhooks work as they are; other receivers get the same JSON." errors={errors.url}>
+        <Field
+          htmlFor={`${id}-url`}
+          label="Webhook URL"
+          hint="Slack incoming webhooks work as they are; other receivers get the same JSON."
+          errors={errors.url}
+        >
           <Input
             id={`${id}-url`}
             type="url"

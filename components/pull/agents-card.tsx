@@ -18,17 +18,24 @@ function SecretOnce({ created, onDone }: { created: AgentSecretView; onDone: () 
   return (
     <div role="status" className="space-y-2 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900">
       <p className="font-medium">
-        {isToken ? `Enrolment token for ${created.agent.name}` : `New credential for ${created.agent.name}`} — shown only once.
+        {isToken ? `Enrolment token for ${created.agent.name}` : `New credential for ${created.agent.name}`} — shown
+        only once.
       </p>
       <p>
         {isToken
           ? `Valid for 24 hours and for one enrolment. Run this against the cluster the agent serves:`
           : "The previous credential no longer works. Put this one into the agent's Secret and restart it:"}
       </p>
-      <code data-testid="agent-secret" className="block rounded bg-white px-2 py-1 font-mono text-xs break-all select-all">
+      <code
+        data-testid="agent-secret"
+        className="block rounded bg-white px-2 py-1 font-mono text-xs break-all select-all"
+      >
         {created.secret}
       </code>
-      <pre data-testid="agent-snippet" className="max-h-72 overflow-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100 select-all">
+      <pre
+        data-testid="agent-snippet"
+        className="max-h-72 overflow-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100 select-all"
+      >
         {created.snippet}
       </pre>
       <Button variant="secondary" size="sm" onClick={onDone}>
@@ -39,7 +46,15 @@ function SecretOnce({ created, onDone }: { created: AgentSecretView; onDone: () 
 }
 
 /** Agents serving this target; admins create one (one-time enrolment token + snippet), rotate or revoke. */
-export function AgentsCard({ targetId, agents, canManage }: { targetId: string; agents: AgentView[]; canManage: boolean }) {
+export function AgentsCard({
+  targetId,
+  agents,
+  canManage,
+}: {
+  targetId: string;
+  agents: AgentView[];
+  canManage: boolean;
+}) {
   const id = useId();
   const [name, setName] = useState("");
   const [secret, setSecret] = useState<AgentSecretView | null>(null);
@@ -49,11 +64,22 @@ export function AgentsCard({ targetId, agents, canManage }: { targetId: string; 
   const fields = create.error?.fields ?? {};
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate({ name, targetIds: [targetId] }, { onSuccess: (res) => { setSecret(res); setName(""); } });
+    create.mutate(
+      { name, targetIds: [targetId] },
+      {
+        onSuccess: (res) => {
+          setSecret(res);
+          setName("");
+        },
+      },
+    );
   };
   return (
     <Card>
-      <CardHeader title="Agents" description="An agent runs inside the cluster with its own credential, which reaches only its targets. Wharf holds no cluster credential for pull targets." />
+      <CardHeader
+        title="Agents"
+        description="An agent runs inside the cluster with its own credential, which reaches only its targets. Wharf holds no cluster credential for pull targets."
+      />
       <CardBody className="space-y-4">
         {secret ? <SecretOnce created={secret} onDone={() => setSecret(null)} /> : null}
         {rotate.error || revoke.error ? (
@@ -84,7 +110,15 @@ export function AgentsCard({ targetId, agents, canManage }: { targetId: string; 
                 <tr key={a.id}>
                   <Td>
                     {a.name}
-                    {a.targets.length > 1 ? <div className="text-xs text-slate-500">also serves {a.targets.filter((t) => t.id !== targetId).map((t) => t.name).join(", ")}</div> : null}
+                    {a.targets.length > 1 ? (
+                      <div className="text-xs text-slate-500">
+                        also serves{" "}
+                        {a.targets
+                          .filter((t) => t.id !== targetId)
+                          .map((t) => t.name)
+                          .join(", ")}
+                      </div>
+                    ) : null}
                   </Td>
                   <Td>
                     <AgentStateBadge state={a.state} />
@@ -96,12 +130,23 @@ export function AgentsCard({ targetId, agents, canManage }: { targetId: string; 
                     {a.version ?? "—"}
                     {a.hostname ? <div className="text-slate-500">{a.hostname}</div> : null}
                   </Td>
-                  <Td className="font-mono text-xs">{a.credentialPrefix ? `${a.credentialPrefix}…` : a.enrolmentExpiresAt ? `enrol by ${formatTime(a.enrolmentExpiresAt)}` : "—"}</Td>
+                  <Td className="font-mono text-xs">
+                    {a.credentialPrefix
+                      ? `${a.credentialPrefix}…`
+                      : a.enrolmentExpiresAt
+                        ? `enrol by ${formatTime(a.enrolmentExpiresAt)}`
+                        : "—"}
+                  </Td>
                   {canManage ? (
                     <Td className="space-x-1">
                       {a.state !== "revoked" ? (
                         <>
-                          <Button variant="ghost" size="sm" disabled={rotate.isPending} onClick={() => rotate.mutate(a.id, { onSuccess: setSecret })}>
+                          <Button
+                            variant="ghost"
+                            size="sm"
+                            disabled={rotate.isPending}
+                            onClick={() => rotate.mutate(a.id, { onSuccess: setSecret })}
+                          >
                             Rotate credential
                           </Button>
                           <ConfirmDialog
@@ -130,8 +175,19 @@ export function AgentsCard({ targetId, agents, canManage }: { targetId: string; 
         {canManage ? (
           <form onSubmit={submit} className="flex flex-wrap items-end gap-3" aria-label="Create agent">
             <div className="min-w-64 flex-1">
-              <Field htmlFor={`${id}-name`} label="New agent name" hint="Lower-case letters, digits and '-', e.g. prod-eu-1." errors={fields.name ?? fields.targetIds}>
-                <Input id={`${id}-name`} value={name} onChange={(e) => setName(e.target.value)} aria-describedby={`${id}-name-help`} aria-invalid={!!(fields.name ?? fields.targetIds)} />
+              <Field
+                htmlFor={`${id}-name`}
+                label="New agent name"
+                hint="Lower-case letters, digits and '-', e.g. prod-eu-1."
+                errors={fields.name ?? fields.targetIds}
+              >
+                <Input
+                  id={`${id}-name`}
+                  value={name}
+                  onChange={(e) => setName(e.target.value)}
+                  aria-describedby={`${id}-name-help`}
+                  aria-invalid={!!(fields.name ?? fields.targetIds)}
+                />
               </Field>
             </div>
             <Button type="submit" disabled={create.isPending}>

@@ -11,10 +11,17 @@ export function PullStatusCard({ status }: { status: PullStatusView }) {
   const live = status.agents.filter((a) => a.state !== "revoked");
   return (
     <Card>
-      <CardHeader title="Sync status" description="Reported by the agent running inside the cluster; refreshes every few seconds." />
+      <CardHeader
+        title="Sync status"
+        description="Reported by the agent running inside the cluster; refreshes every few seconds."
+      />
       <CardBody className="space-y-4">
         {status.agentsStale ? (
-          <div role="alert" data-testid="stale-agent-warning" className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-800">
+          <div
+            role="alert"
+            data-testid="stale-agent-warning"
+            className="rounded border border-red-300 bg-red-50 p-3 text-sm text-red-800"
+          >
             {live.length === 0
               ? "No agent serves this target: nothing syncs it. Create an agent below and install it in the cluster."
               : `No agent has reported for ${STALE_AFTER_MISSED_HEARTBEATS} heartbeats: the status below may be out of date and changes are not being synced.`}
@@ -30,16 +37,24 @@ export function PullStatusCard({ status }: { status: PullStatusView }) {
           <div>
             <dt className="text-slate-500">Current revision</dt>
             <dd className="mt-1 font-mono text-xs" title={status.currentRevision ?? undefined}>
-              {status.currentRevision ? shortRevision(status.currentRevision) : status.repos.length > 1 ? "per repository, below" : "—"}
+              {status.currentRevision
+                ? shortRevision(status.currentRevision)
+                : status.repos.length > 1
+                  ? "per repository, below"
+                  : "—"}
             </dd>
           </div>
           <div>
             <dt className="text-slate-500">Last sync</dt>
-            <dd className="mt-1">{status.lastSyncAt ? <time dateTime={status.lastSyncAt}>{formatTime(status.lastSyncAt)}</time> : "never"}</dd>
+            <dd className="mt-1">
+              {status.lastSyncAt ? <time dateTime={status.lastSyncAt}>{formatTime(status.lastSyncAt)}</time> : "never"}
+            </dd>
           </div>
           <div>
             <dt className="text-slate-500">Approvals</dt>
-            <dd className="mt-1">{status.requiresApproval ? "New revisions wait for approval" : "Not required: new revisions sync at once"}</dd>
+            <dd className="mt-1">
+              {status.requiresApproval ? "New revisions wait for approval" : "Not required: new revisions sync at once"}
+            </dd>
           </div>
         </dl>
         {live.length > 0 ? (

@@ -9,7 +9,15 @@ import { ReposCard } from "./repos-card";
 import { SyncChart } from "./sync-chart";
 
 /** Everything pull on a target's page: status card, repositories, agents and the target's sync timeline; live. */
-export function PullTargetPanel({ targetId, canRegister, canManage }: { targetId: string; canRegister: boolean; canManage: boolean }) {
+export function PullTargetPanel({
+  targetId,
+  canRegister,
+  canManage,
+}: {
+  targetId: string;
+  canRegister: boolean;
+  canManage: boolean;
+}) {
   const { data: status, error } = usePullStatus(targetId);
   if (error) {
     return (

@@ -14,7 +14,15 @@ import { RelativeTime } from "./relative-time";
 import { shortRevision, SyncStateBadge } from "./sync-badges";
 
 /** Registered repositories with their reported state, and the "Register repository" form for deployers and admins. */
-export function ReposCard({ targetId, repos, canRegister }: { targetId: string; repos: PullRepoView[]; canRegister: boolean }) {
+export function ReposCard({
+  targetId,
+  repos,
+  canRegister,
+}: {
+  targetId: string;
+  repos: PullRepoView[];
+  canRegister: boolean;
+}) {
   const [open, setOpen] = useState(false);
   const register = useRegisterRepo(targetId);
   const remove = useRemoveRepo(targetId);
@@ -53,7 +61,11 @@ export function ReposCard({ targetId, repos, canRegister }: { targetId: string; 
         ) : null}
         {pin.data?.outcome === "pending-approval" && pin.data.deploymentId ? (
           <p role="status" className="text-sm text-violet-800">
-            Rollback requested; it takes effect once approved: <Link className="underline" href={`/deployments/${pin.data.deploymentId}`}>approval request</Link>.
+            Rollback requested; it takes effect once approved:{" "}
+            <Link className="underline" href={`/deployments/${pin.data.deploymentId}`}>
+              approval request
+            </Link>
+            .
           </p>
         ) : null}
         {repos.length === 0 ? (
@@ -82,8 +94,14 @@ export function ReposCard({ targetId, repos, canRegister }: { targetId: string; 
                   </Td>
                   <Td className="whitespace-normal">
                     {r.status ? <SyncStateBadge state={r.status.state} /> : <SyncStateBadge state="unknown" />}
-                    {r.status?.message ? <div className="mt-1 max-w-xs text-xs text-slate-500">{r.status.message}</div> : null}
-                    {r.status?.lastSyncAt ? <div className="text-xs text-slate-500">last sync <RelativeTime iso={r.status.lastSyncAt} /></div> : null}
+                    {r.status?.message ? (
+                      <div className="mt-1 max-w-xs text-xs text-slate-500">{r.status.message}</div>
+                    ) : null}
+                    {r.status?.lastSyncAt ? (
+                      <div className="text-xs text-slate-500">
+                        last sync <RelativeTime iso={r.status.lastSyncAt} />
+                      </div>
+                    ) : null}
                   </Td>
                   <Td className="font-mono text-xs" title={r.status?.revision ?? undefined}>
                     {shortRevision(r.status?.revision ?? null)}
@@ -96,7 +114,10 @@ export function ReposCard({ targetId, repos, canRegister }: { targetId: string; 
                     ) : null}
                     {r.pendingPin ? (
                       <div className="mt-1">
-                        <Link className="text-xs text-violet-800 underline" href={`/deployments/${r.pendingPin.deploymentId}`}>
+                        <Link
+                          className="text-xs text-violet-800 underline"
+                          href={`/deployments/${r.pendingPin.deploymentId}`}
+                        >
                           rollback to {shortRevision(r.pendingPin.revision)} waits for approval
                         </Link>
                       </div>
@@ -114,11 +135,19 @@ export function ReposCard({ targetId, repos, canRegister }: { targetId: string; 
                       ))}
                   </Td>
                   <Td className="space-x-1">
-                    <Link className="text-xs text-brand-700 hover:underline" href={`/sync?repoId=${encodeURIComponent(r.id)}`}>
+                    <Link
+                      className="text-xs text-brand-700 hover:underline"
+                      href={`/sync?repoId=${encodeURIComponent(r.id)}`}
+                    >
                       History
                     </Link>
                     {canRegister && r.pinnedRevision ? (
-                      <Button variant="ghost" size="sm" disabled={pin.isPending} onClick={() => pin.mutate({ repoId: r.id, revision: null })}>
+                      <Button
+                        variant="ghost"
+                        size="sm"
+                        disabled={pin.isPending}
+                        onClick={() => pin.mutate({ repoId: r.id, revision: null })}
+                      >
                         Unpin
                       </Button>
                     ) : null}

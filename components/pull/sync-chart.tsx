@@ -35,22 +35,48 @@ export function syncDayBars(days: readonly SyncDailyCount[], targetId: string | 
 }
 
 function totalsOf(days: readonly SyncDailyCount[]): { synced: number; failed: number } {
-  return days.reduce((t, d) => ({ synced: t.synced + d.synced, failed: t.failed + d.failed }), { synced: 0, failed: 0 });
+  return days.reduce((t, d) => ({ synced: t.synced + d.synced, failed: t.failed + d.failed }), {
+    synced: 0,
+    failed: 0,
+  });
 }
 
 /** Syncs per day with failures stacked in red: the comparison's daily chart, with a hidden table of day links. */
 export function SyncTimeline({ days, targetId }: { days: SyncDailyCount[]; targetId?: string | undefined }) {
   const { synced, failed } = totalsOf(days);
-  return <DailyBarsFigure bars={syncDayBars(days, targetId)} parts={PARTS} noun="syncs" testId="sync-chart" label={`${synced} synced and ${failed} failed syncs over ${days.length} days`} />;
+  return (
+    <DailyBarsFigure
+      bars={syncDayBars(days, targetId)}
+      parts={PARTS}
+      noun="syncs"
+      testId="sync-chart"
+      label={`${synced} synced and ${failed} failed syncs over ${days.length} days`}
+    />
+  );
 }
 
 /** The timeline chart in a card, live (refetched every few seconds); the frame keeps its size while loading. */
-export function SyncChart({ targetId, days = 30, title = "Syncs and failures per day" }: { targetId?: string | undefined; days?: number; title?: string }) {
+export function SyncChart({
+  targetId,
+  days = 30,
+  title = "Syncs and failures per day",
+}: {
+  targetId?: string | undefined;
+  days?: number;
+  title?: string;
+}) {
   const { data, error } = useDailySyncs({ targetId, days });
   const totals = data ? totalsOf(data.days) : null;
   return (
     <Card>
-      <CardHeader title={title} description={totals ? `Last ${days} days, UTC: ${totals.synced} synced, ${totals.failed} failed.` : `Last ${days} days, UTC.`} />
+      <CardHeader
+        title={title}
+        description={
+          totals
+            ? `Last ${days} days, UTC: ${totals.synced} synced, ${totals.failed} failed.`
+            : `Last ${days} days, UTC.`
+        }
+      />
       <CardBody>
         {data ? (
           <SyncTimeline days={data.days} targetId={targetId} />

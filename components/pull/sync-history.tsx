@@ -28,7 +28,17 @@ function Counts({ e }: { e: SyncEventView }) {
   );
 }
 
-function EventRow({ e, canRollback, onRollback, pending }: { e: SyncEventView; canRollback: boolean; onRollback: (e: SyncEventView) => void; pending: boolean }) {
+function EventRow({
+  e,
+  canRollback,
+  onRollback,
+  pending,
+}: {
+  e: SyncEventView;
+  canRollback: boolean;
+  onRollback: (e: SyncEventView) => void;
+  pending: boolean;
+}) {
   const hasMore = e.problems.length > 0 || e.drift.length > 0 || e.image !== null;
   return (
     <tr className="align-top" data-testid="sync-event-row">
@@ -71,7 +81,9 @@ function EventRow({ e, canRollback, onRollback, pending }: { e: SyncEventView; c
       </Td>
       <Td className="text-xs">{e.durationMs !== null ? `${(e.durationMs / 1000).toFixed(1)} s` : "—"}</Td>
       <Td className="whitespace-normal text-xs">
-        <div className="max-w-80">{e.image ? `image updated ${e.image.from ?? "(none)"} → ${e.image.to}` : e.message}</div>
+        <div className="max-w-80">
+          {e.image ? `image updated ${e.image.from ?? "(none)"} → ${e.image.to}` : e.message}
+        </div>
         {hasMore ? (
           <details className="mt-1">
             <summary className="cursor-pointer text-slate-500">details</summary>
@@ -106,7 +118,15 @@ function EventRow({ e, canRollback, onRollback, pending }: { e: SyncEventView; c
 }
 
 /** Sync history with filters in the URL, cursor pages ("Load more"), refreshed live. */
-export function SyncHistory({ initialFilter, targets, canRollback }: { initialFilter: TSyncEventFilter; targets: { id: string; name: string }[]; canRollback: boolean }) {
+export function SyncHistory({
+  initialFilter,
+  targets,
+  canRollback,
+}: {
+  initialFilter: TSyncEventFilter;
+  targets: { id: string; name: string }[];
+  canRollback: boolean;
+}) {
   const id = useId();
   const router = useRouter();
   const pathname = usePathname();
@@ -128,7 +148,8 @@ export function SyncHistory({ initialFilter, targets, canRollback }: { initialFi
     setDraft(next);
     setFilter(next);
     const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(next)) if (k !== "limit") params.set(k, Array.isArray(v) ? v.join(",") : String(v));
+    for (const [k, v] of Object.entries(next))
+      if (k !== "limit") params.set(k, Array.isArray(v) ? v.join(",") : String(v));
     router.replace(`${pathname}${params.size ? `?${params.toString()}` : ""}`, { scroll: false });
   };
   const apply = (e: FormEvent) => {
@@ -139,18 +160,51 @@ export function SyncHistory({ initialFilter, targets, canRollback }: { initialFi
   const chips: FilterChip[] = [];
   if (filter.from || filter.to) {
     const day = (iso: string) => iso.replace("T", " ").replace(/( 00:00:00(\.000)?)?Z$/, "");
-    const label = filter.from && filter.to ? `${day(filter.from)} → before ${day(filter.to)}` : filter.from ? `from ${day(filter.from)}` : `before ${day(filter.to ?? "")}`;
-    chips.push({ key: "range", label: `range: ${label} (UTC)`, onClear: () => applyFilter({ ...filter, from: undefined, to: undefined }) });
+    const label =
+      filter.from && filter.to
+        ? `${day(filter.from)} → before ${day(filter.to)}`
+        : filter.from
+          ? `from ${day(filter.from)}`
+          : `before ${day(filter.to ?? "")}`;
+    chips.push({
+      key: "range",
+      label: `range: ${label} (UTC)`,
+      onClear: () => applyFilter({ ...filter, from: undefined, to: undefined }),
+    });
   }
-  if (filter.environment) chips.push({ key: "environment", label: `environment: ${filter.environment}`, onClear: () => applyFilter({ ...filter, environment: undefined }) });
-  if (filter.result && filter.result.length > 1) chips.push({ key: "result", label: `result: ${filter.result.join(" or ")}`, onClear: () => applyFilter({ ...filter, result: undefined }) });
-  if (filter.recovery) chips.push({ key: "recovery", label: "ended a run of failures", onClear: () => applyFilter({ ...filter, recovery: undefined }) });
-  if (filter.withCommitTime) chips.push({ key: "commit-time", label: "commit time known", onClear: () => applyFilter({ ...filter, withCommitTime: undefined }) });
+  if (filter.environment)
+    chips.push({
+      key: "environment",
+      label: `environment: ${filter.environment}`,
+      onClear: () => applyFilter({ ...filter, environment: undefined }),
+    });
+  if (filter.result && filter.result.length > 1)
+    chips.push({
+      key: "result",
+      label: `result: ${filter.result.join(" or ")}`,
+      onClear: () => applyFilter({ ...filter, result: undefined }),
+    });
+  if (filter.recovery)
+    chips.push({
+      key: "recovery",
+      label: "ended a run of failures",
+      onClear: () => applyFilter({ ...filter, recovery: undefined }),
+    });
+  if (filter.withCommitTime)
+    chips.push({
+      key: "commit-time",
+      label: "commit time known",
+      onClear: () => applyFilter({ ...filter, withCommitTime: undefined }),
+    });
   const filtered = Object.keys(filter).some((k) => k !== "limit");
   const set = (patch: Partial<TSyncEventFilter>) => setDraft((d) => ({ ...d, ...patch }));
   const rollback = (e: SyncEventView) => {
     if (!e.repo || !e.revision) return;
-    pin.mutate({ repoId: e.repo.id, revision: e.revision.id ?? e.revision.sha, reason: `Roll back to ${shortRevision(e.revision.id ?? e.revision.sha)} from the sync history.` });
+    pin.mutate({
+      repoId: e.repo.id,
+      revision: e.revision.id ?? e.revision.sha,
+      reason: `Roll back to ${shortRevision(e.revision.id ?? e.revision.sha)} from the sync history.`,
+    });
   };
 
   return (
@@ -158,7 +212,11 @@ export function SyncHistory({ initialFilter, targets, canRollback }: { initialFi
       <CardBody className="space-y-4">
         <form onSubmit={apply} className="grid gap-3 sm:grid-cols-3 lg:grid-cols-6" aria-label="Filter sync history">
           <Field htmlFor={`${id}-target`} label="Target">
-            <Select id={`${id}-target`} value={draft.targetId ?? ""} onChange={(e) => set({ targetId: e.target.value || undefined, repoId: undefined })}>
+            <Select
+              id={`${id}-target`}
+              value={draft.targetId ?? ""}
+              onChange={(e) => set({ targetId: e.target.value || undefined, repoId: undefined })}
+            >
               <option value="">All pull targets</option>
               {targets.map((t) => (
                 <option key={t.id} value={t.id}>
@@ -168,9 +226,17 @@ export function SyncHistory({ initialFilter, targets, canRollback }: { initialFi
             </Select>
           </Field>
           <Field htmlFor={`${id}-result`} label="Result">
-            <Select id={`${id}-result`} value={draft.result?.join(",") ?? ""} onChange={(e) => set({ result: e.target.value ? (e.target.value.split(",") as TSyncEventFilter["result"]) : undefined })}>
+            <Select
+              id={`${id}-result`}
+              value={draft.result?.join(",") ?? ""}
+              onChange={(e) =>
+                set({ result: e.target.value ? (e.target.value.split(",") as TSyncEventFilter["result"]) : undefined })
+              }
+            >
               <option value="">Any result</option>
-              {draft.result && draft.result.length > 1 ? <option value={draft.result.join(",")}>{draft.result.join(" or ")}</option> : null}
+              {draft.result && draft.result.length > 1 ? (
+                <option value={draft.result.join(",")}>{draft.result.join(" or ")}</option>
+              ) : null}
               {SYNC_RESULTS.map((r) => (
                 <option key={r} value={r}>
                   {r}
@@ -179,7 +245,11 @@ export function SyncHistory({ initialFilter, targets, canRollback }: { initialFi
             </Select>
           </Field>
           <Field htmlFor={`${id}-trigger`} label="Trigger">
-            <Select id={`${id}-trigger`} value={draft.trigger ?? ""} onChange={(e) => set({ trigger: (e.target.value || undefined) as TSyncEventFilter["trigger"] })}>
+            <Select
+              id={`${id}-trigger`}
+              value={draft.trigger ?? ""}
+              onChange={(e) => set({ trigger: (e.target.value || undefined) as TSyncEventFilter["trigger"] })}
+            >
               <option value="">Any trigger</option>
               {SYNC_TRIGGERS.map((t) => (
                 <option key={t} value={t}>
@@ -189,15 +259,33 @@ export function SyncHistory({ initialFilter, targets, canRollback }: { initialFi
             </Select>
           </Field>
           <Field htmlFor={`${id}-from`} label="From (UTC)">
-            <Input id={`${id}-from`} type="date" value={draft.from?.slice(0, 10) ?? ""} onChange={(e) => set({ from: e.target.value ? `${e.target.value}T00:00:00Z` : undefined })} />
+            <Input
+              id={`${id}-from`}
+              type="date"
+              value={draft.from?.slice(0, 10) ?? ""}
+              onChange={(e) => set({ from: e.target.value ? `${e.target.value}T00:00:00Z` : undefined })}
+            />
           </Field>
           <Field htmlFor={`${id}-to`} label="Before (UTC)">
-            <Input id={`${id}-to`} type="date" value={draft.to?.slice(0, 10) ?? ""} onChange={(e) => set({ to: e.target.value ? `${e.target.value}T00:00:00Z` : undefined })} />
+            <Input
+              id={`${id}-to`}
+              type="date"
+              value={draft.to?.slice(0, 10) ?? ""}
+              onChange={(e) => set({ to: e.target.value ? `${e.target.value}T00:00:00Z` : undefined })}
+            />
           </Field>
           <div className="flex items-end gap-2">
             <Button type="submit">Apply</Button>
             {filter.repoId ? (
-              <Button type="button" variant="ghost" onClick={() => { const next = { ...filter, repoId: undefined }; setDraft(next); setFilter(next); }}>
+              <Button
+                type="button"
+                variant="ghost"
+                onClick={() => {
+                  const next = { ...filter, repoId: undefined };
+                  setDraft(next);
+                  setFilter(next);
+                }}
+              >
                 All repositories
               </Button>
             ) : null}
@@ -213,10 +301,17 @@ export function SyncHistory({ initialFilter, targets, canRollback }: { initialFi
           <p role="status" className="text-sm text-slate-700">
             {pin.data.outcome === "pending-approval" && pin.data.deploymentId ? (
               <>
-                Rollback requested; it takes effect once approved: <Link className="underline" href={`/deployments/${pin.data.deploymentId}`}>approval request</Link>.
+                Rollback requested; it takes effect once approved:{" "}
+                <Link className="underline" href={`/deployments/${pin.data.deploymentId}`}>
+                  approval request
+                </Link>
+                .
               </>
             ) : (
-              <>Pinned {pin.data.repo.url} to {shortRevision(pin.data.repo.pinnedRevision)}; the agent applies it within seconds.</>
+              <>
+                Pinned {pin.data.repo.url} to {shortRevision(pin.data.repo.pinnedRevision)}; the agent applies it within
+                seconds.
+              </>
             )}
           </p>
         ) : null}
@@ -227,9 +322,15 @@ export function SyncHistory({ initialFilter, targets, canRollback }: { initialFi
         ) : null}
         {items.length === 0 && !query.isLoading ? (
           filtered ? (
-            <EmptyState title="No syncs match these filters" description="The filter matched nothing. Change or clear it to see more." />
+            <EmptyState
+              title="No syncs match these filters"
+              description="The filter matched nothing. Change or clear it to see more."
+            />
           ) : (
-            <EmptyState title="No syncs yet" description="Register a repository on a pull target and install its agent; every sync attempt shows up here." />
+            <EmptyState
+              title="No syncs yet"
+              description="Register a repository on a pull target and install its agent; every sync attempt shows up here."
+            />
           )
         ) : (
           <Table label="Sync history">

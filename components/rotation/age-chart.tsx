@@ -41,7 +41,13 @@ export function AgeChart({ items }: { items: RotationOverviewItem[] }) {
 
   return (
     <figure className="space-y-2">
-      <svg role="img" aria-label={label} viewBox={`0 0 ${LABEL_W + PLOT_W + VALUE_W} ${height}`} className="w-full" data-testid="age-chart">
+      <svg
+        role="img"
+        aria-label={label}
+        viewBox={`0 0 ${LABEL_W + PLOT_W + VALUE_W} ${height}`}
+        className="w-full"
+        data-testid="age-chart"
+      >
         {ticks.map((d) => (
           <g key={d}>
             <line x1={x(d)} x2={x(d)} y1={TOP - 6} y2={height - 8} stroke="#e2e8f0" />
@@ -58,9 +64,24 @@ export function AgeChart({ items }: { items: RotationOverviewItem[] }) {
               <text x={LABEL_W - 8} y={y + ROW_H / 2 + 4} fontSize="12" textAnchor="end" fill="#1e293b">
                 {item.targetName.length > 24 ? `${item.targetName.slice(0, 23)}…` : item.targetName}
               </text>
-              <rect x={LABEL_W} y={y + 5} width={Math.max(1, x(age) - LABEL_W)} height={ROW_H - 10} rx="2" fill={BAR_COLOR[item.status ?? "ok"] ?? "#64748b"} />
+              <rect
+                x={LABEL_W}
+                y={y + 5}
+                width={Math.max(1, x(age) - LABEL_W)}
+                height={ROW_H - 10}
+                rx="2"
+                fill={BAR_COLOR[item.status ?? "ok"] ?? "#64748b"}
+              />
               {item.policyMaxAgeDays !== null ? (
-                <line x1={x(item.policyMaxAgeDays)} x2={x(item.policyMaxAgeDays)} y1={y + 1} y2={y + ROW_H - 1} stroke="#0f172a" strokeWidth="2" strokeDasharray="3 2" />
+                <line
+                  x1={x(item.policyMaxAgeDays)}
+                  x2={x(item.policyMaxAgeDays)}
+                  y1={y + 1}
+                  y2={y + ROW_H - 1}
+                  stroke="#0f172a"
+                  strokeWidth="2"
+                  strokeDasharray="3 2"
+                />
               ) : null}
               <text x={LABEL_W + PLOT_W + 6} y={y + ROW_H / 2 + 4} fontSize="11" fill="#475569">
                 {formatAge(item.ageMs)}
@@ -84,10 +105,18 @@ export function AgeChart({ items }: { items: RotationOverviewItem[] }) {
         <table className="mt-2 min-w-full text-left text-sm" aria-label="Credential ages against policy limits">
           <thead>
             <tr>
-              <th scope="col" className="py-1 pr-4 font-medium">Target</th>
-              <th scope="col" className="py-1 pr-4 font-medium">Age</th>
-              <th scope="col" className="py-1 pr-4 font-medium">Policy maximum age</th>
-              <th scope="col" className="py-1 font-medium">Status</th>
+              <th scope="col" className="py-1 pr-4 font-medium">
+                Target
+              </th>
+              <th scope="col" className="py-1 pr-4 font-medium">
+                Age
+              </th>
+              <th scope="col" className="py-1 pr-4 font-medium">
+                Policy maximum age
+              </th>
+              <th scope="col" className="py-1 font-medium">
+                Status
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -95,7 +124,9 @@ export function AgeChart({ items }: { items: RotationOverviewItem[] }) {
               <tr key={item.id}>
                 <td className="py-1 pr-4">{item.targetName}</td>
                 <td className="py-1 pr-4 tabular-nums">{formatAge(item.ageMs)}</td>
-                <td className="py-1 pr-4 tabular-nums">{item.policyMaxAgeDays !== null ? `${item.policyMaxAgeDays} d` : "no policy"}</td>
+                <td className="py-1 pr-4 tabular-nums">
+                  {item.policyMaxAgeDays !== null ? `${item.policyMaxAgeDays} d` : "no policy"}
+                </td>
                 <td className="py-1">{item.status ?? "—"}</td>
               </tr>
             ))}

@@ -9,7 +9,13 @@ import type { TCredentialKind } from "@/lib/credentials/schemas";
  * "Rotate now". Service account tokens are rotated by Wharf at once (TokenRequest, verified before use); other kinds
  * cannot be minted by Wharf, so the button leads to the target's replace form to paste new material.
  */
-export function RotateNowButton(props: { credentialId: string; targetId: string; kind: TCredentialKind; targetName: string; onReplace?: () => void }) {
+export function RotateNowButton(props: {
+  credentialId: string;
+  targetId: string;
+  kind: TCredentialKind;
+  targetName: string;
+  onReplace?: () => void;
+}) {
   const rotate = useRotateCredential();
   if (props.kind !== "service-account-token") {
     if (props.onReplace) {
@@ -21,7 +27,10 @@ export function RotateNowButton(props: { credentialId: string; targetId: string;
     }
     return (
       <Button asChild size="sm" variant="secondary">
-        <Link href={`/targets/${props.targetId}?credential=replace`} aria-label={`Rotate the credential of ${props.targetName} now (paste new material)`}>
+        <Link
+          href={`/targets/${props.targetId}?credential=replace`}
+          aria-label={`Rotate the credential of ${props.targetName} now (paste new material)`}
+        >
           Rotate now
         </Link>
       </Button>

@@ -30,7 +30,13 @@ function Day({ iso }: { iso: string | null }) {
  * server's message when automatic rotation failed), "Rotate now", and a chart of ages against policy limits. The
  * status filter lives in the URL; pages follow cursors.
  */
-export function RotationOverview({ initialStatus, canRotate }: { initialStatus?: TRotationStatus; canRotate: boolean }) {
+export function RotationOverview({
+  initialStatus,
+  canRotate,
+}: {
+  initialStatus?: TRotationStatus;
+  canRotate: boolean;
+}) {
   const { status, setStatus, pages } = useStatusFilteredPages(initialStatus);
   const query = useRotationOverview({ status, cursor: pages.cursor, limit: ROTATION_PAGE_SIZE });
 
@@ -50,7 +56,11 @@ export function RotationOverview({ initialStatus, canRotate }: { initialStatus?:
         <Card>
           <EmptyState
             title={status ? "No credentials with this status" : "No credentials to rotate yet"}
-            description={status ? "Pick another filter to see the rest." : "Store a cluster credential on a push target; it shows up here with its rotation schedule."}
+            description={
+              status
+                ? "Pick another filter to see the rest."
+                : "Store a cluster credential on a push target; it shows up here with its rotation schedule."
+            }
             action={
               status ? undefined : (
                 <Button asChild variant="secondary">
@@ -63,7 +73,10 @@ export function RotationOverview({ initialStatus, canRotate }: { initialStatus?:
       ) : (
         <>
           <Card>
-            <CardHeader title="Age against policy limits" description="How long since each credential was last rotated, and where its policy's maximum age lies." />
+            <CardHeader
+              title="Age against policy limits"
+              description="How long since each credential was last rotated, and where its policy's maximum age lies."
+            />
             <CardBody>
               <AgeChart items={query.data.items} />
             </CardBody>
@@ -80,9 +93,11 @@ export function RotationOverview({ initialStatus, canRotate }: { initialStatus?:
                   <Th>Next rotation</Th>
                   <Th>Policy</Th>
                   <Th>Status</Th>
-                  {canRotate ? <Th>
-                    <span className="sr-only">Actions</span>
-                  </Th> : null}
+                  {canRotate ? (
+                    <Th>
+                      <span className="sr-only">Actions</span>
+                    </Th>
+                  ) : null}
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100" aria-busy={query.isFetching}>
@@ -95,7 +110,9 @@ export function RotationOverview({ initialStatus, canRotate }: { initialStatus?:
                     </Td>
                     <Td>
                       {CREDENTIAL_KIND_LABELS[c.kind]}
-                      {c.autoRotate ? <span className="block text-xs text-slate-500">rotated automatically</span> : null}
+                      {c.autoRotate ? (
+                        <span className="block text-xs text-slate-500">rotated automatically</span>
+                      ) : null}
                     </Td>
                     <Td className="tabular-nums">{formatAge(c.ageMs)}</Td>
                     <Td>
@@ -110,20 +127,31 @@ export function RotationOverview({ initialStatus, canRotate }: { initialStatus?:
                     </Td>
                     <Td>
                       {c.policyName ?? "—"}
-                      {c.policyName ? <span className="block text-xs text-slate-500">max {c.policyMaxAgeDays} d</span> : null}
+                      {c.policyName ? (
+                        <span className="block text-xs text-slate-500">max {c.policyMaxAgeDays} d</span>
+                      ) : null}
                     </Td>
                     <Td className="min-w-56 whitespace-normal">
                       {c.status ? <CredentialStatusBadge status={c.status} /> : null}
                       {c.rotationError ? (
                         <p className="mt-1 max-w-xs break-words text-xs text-red-700" data-testid="rotation-error">
                           {c.rotationError}
-                          {c.nextRotationAttemptAt ? <span className="block text-slate-500">Next attempt {formatDate(c.nextRotationAttemptAt)}</span> : null}
+                          {c.nextRotationAttemptAt ? (
+                            <span className="block text-slate-500">
+                              Next attempt {formatDate(c.nextRotationAttemptAt)}
+                            </span>
+                          ) : null}
                         </p>
                       ) : null}
                     </Td>
                     {canRotate ? (
                       <Td>
-                        <RotateNowButton credentialId={c.id} targetId={c.targetId} kind={c.kind} targetName={c.targetName} />
+                        <RotateNowButton
+                          credentialId={c.id}
+                          targetId={c.targetId}
+                          kind={c.kind}
+                          targetName={c.targetName}
+                        />
                       </Td>
                     ) : null}
                   </tr>

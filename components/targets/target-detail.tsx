@@ -13,7 +13,17 @@ import { DeleteTargetButton } from "./delete-target-button";
 import { TargetModeBadge } from "./target-mode-badge";
 
 /** Header and settings of one target; admin controls are not rendered at all for other roles. */
-export function TargetDetail({ id, canManage, canDeploy = false, canRegister = false }: { id: string; canManage: boolean; canDeploy?: boolean; canRegister?: boolean }) {
+export function TargetDetail({
+  id,
+  canManage,
+  canDeploy = false,
+  canRegister = false,
+}: {
+  id: string;
+  canManage: boolean;
+  canDeploy?: boolean;
+  canRegister?: boolean;
+}) {
   const { data: target, error } = useTarget(id);
   if (error) {
     return (
@@ -77,7 +87,9 @@ export function TargetDetail({ id, canManage, canDeploy = false, canRegister = f
               </Row>
               {target.caBundle ? (
                 <Row label="CA bundle">
-                  <pre className="max-h-40 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs">{target.caBundle}</pre>
+                  <pre className="max-h-40 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs">
+                    {target.caBundle}
+                  </pre>
                 </Row>
               ) : null}
             </dl>
@@ -99,7 +111,9 @@ export function TargetDetail({ id, canManage, canDeploy = false, canRegister = f
                 )}
               </Row>
               <Row label="Cluster-scoped objects">{target.allowClusterScoped ? "Allowed" : "Not allowed"}</Row>
-              <Row label="Credential policy">{target.credentialPolicy?.name ?? "None set (the environment's policy applies, if any)"}</Row>
+              <Row label="Credential policy">
+                {target.credentialPolicy?.name ?? "None set (the environment's policy applies, if any)"}
+              </Row>
               <Row label="Created">
                 <time dateTime={target.createdAt}>{formatDate(target.createdAt)}</time>
               </Row>

@@ -188,18 +188,45 @@ export function TargetForm(props: { target?: TargetView; policies: { id: string;
       <FormAlert error={error} />
 
       <Section title="Identity">
-        <Field htmlFor="target-name" label="Name" hint="Lower-case letters, digits and '-', up to 63 characters (a DNS label)." errors={fields.name}>
-          <Input {...input("name")} value={state.name} onChange={(e) => set("name", e.target.value)} autoComplete="off" spellCheck={false} autoFocus={!target} />
+        <Field
+          htmlFor="target-name"
+          label="Name"
+          hint="Lower-case letters, digits and '-', up to 63 characters (a DNS label)."
+          errors={fields.name}
+        >
+          <Input
+            {...input("name")}
+            value={state.name}
+            onChange={(e) => set("name", e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            autoFocus={!target}
+          />
         </Field>
-        <Field htmlFor="target-environment" label="Environment" hint="Free text, e.g. dev, staging or prod." errors={fields.environment}>
-          <Input {...input("environment")} value={state.environment} onChange={(e) => set("environment", e.target.value)} list="target-environment-suggestions" />
+        <Field
+          htmlFor="target-environment"
+          label="Environment"
+          hint="Free text, e.g. dev, staging or prod."
+          errors={fields.environment}
+        >
+          <Input
+            {...input("environment")}
+            value={state.environment}
+            onChange={(e) => set("environment", e.target.value)}
+            list="target-environment-suggestions"
+          />
           <datalist id="target-environment-suggestions">
             <option value="dev" />
             <option value="staging" />
             <option value="prod" />
           </datalist>
         </Field>
-        <Field htmlFor="target-ownerTeam" label="Owner team" hint="Who to ask about this cluster (optional)." errors={fields.ownerTeam}>
+        <Field
+          htmlFor="target-ownerTeam"
+          label="Owner team"
+          hint="Who to ask about this cluster (optional)."
+          errors={fields.ownerTeam}
+        >
           <Input {...input("ownerTeam")} value={state.ownerTeam} onChange={(e) => set("ownerTeam", e.target.value)} />
         </Field>
         <fieldset className="space-y-2" aria-describedby="target-mode-help">
@@ -207,13 +234,25 @@ export function TargetForm(props: { target?: TargetView; policies: { id: string;
           {(
             [
               ["push", "Push", "Wharf applies manifests to the cluster's API server with a stored credential."],
-              ["pull", "Pull", "An agent inside the cluster fetches approved releases; Wharf holds no cluster credential."],
+              [
+                "pull",
+                "Pull",
+                "An agent inside the cluster fetches approved releases; Wharf holds no cluster credential.",
+              ],
             ] as const
           ).map(([value, label, description]) => (
             <label key={value} className="flex cursor-pointer items-start gap-2 text-sm">
-              <input type="radio" name="mode" value={value} checked={state.mode === value} onChange={() => set("mode", value)} className="mt-1" />
+              <input
+                type="radio"
+                name="mode"
+                value={value}
+                checked={state.mode === value}
+                onChange={() => set("mode", value)}
+                className="mt-1"
+              />
               <span>
-                <span className="font-medium text-slate-800">{label}</span> <span className="text-slate-500">— {description}</span>
+                <span className="font-medium text-slate-800">{label}</span>{" "}
+                <span className="text-slate-500">— {description}</span>
               </span>
             </label>
           ))}
@@ -228,11 +267,35 @@ export function TargetForm(props: { target?: TargetView; policies: { id: string;
       </Section>
 
       <Section title="Cluster">
-        <Field htmlFor="target-serverUrl" label="API server URL" hint="As in a kubeconfig's cluster.server, e.g. https://10.0.0.1:6443." errors={fields.serverUrl}>
-          <Input {...input("serverUrl")} value={state.serverUrl} onChange={(e) => set("serverUrl", e.target.value)} type="url" inputMode="url" spellCheck={false} />
+        <Field
+          htmlFor="target-serverUrl"
+          label="API server URL"
+          hint="As in a kubeconfig's cluster.server, e.g. https://10.0.0.1:6443."
+          errors={fields.serverUrl}
+        >
+          <Input
+            {...input("serverUrl")}
+            value={state.serverUrl}
+            onChange={(e) => set("serverUrl", e.target.value)}
+            type="url"
+            inputMode="url"
+            spellCheck={false}
+          />
         </Field>
-        <Field htmlFor="target-caBundle" label="CA bundle (optional)" hint="PEM certificates that sign the API server's certificate. Leave empty to use the system trust store." errors={fields.caBundle}>
-          <Textarea {...input("caBundle")} value={state.caBundle} onChange={(e) => set("caBundle", e.target.value)} rows={5} spellCheck={false} placeholder="-----BEGIN CERTIFICATE-----" />
+        <Field
+          htmlFor="target-caBundle"
+          label="CA bundle (optional)"
+          hint="PEM certificates that sign the API server's certificate. Leave empty to use the system trust store."
+          errors={fields.caBundle}
+        >
+          <Textarea
+            {...input("caBundle")}
+            value={state.caBundle}
+            onChange={(e) => set("caBundle", e.target.value)}
+            rows={5}
+            spellCheck={false}
+            placeholder="-----BEGIN CERTIFICATE-----"
+          />
         </Field>
         <Checkbox
           id="target-insecureSkipTlsVerify"
@@ -245,8 +308,18 @@ export function TargetForm(props: { target?: TargetView; policies: { id: string;
       </Section>
 
       <Section title="Namespaces">
-        <Field htmlFor="target-defaultNamespace" label="Default namespace" hint="Where manifests without a namespace go." errors={fields.defaultNamespace}>
-          <Input {...input("defaultNamespace")} value={state.defaultNamespace} onChange={(e) => set("defaultNamespace", e.target.value)} spellCheck={false} />
+        <Field
+          htmlFor="target-defaultNamespace"
+          label="Default namespace"
+          hint="Where manifests without a namespace go."
+          errors={fields.defaultNamespace}
+        >
+          <Input
+            {...input("defaultNamespace")}
+            value={state.defaultNamespace}
+            onChange={(e) => set("defaultNamespace", e.target.value)}
+            spellCheck={false}
+          />
         </Field>
         <Field
           htmlFor="target-allowedNamespaces"
@@ -254,7 +327,13 @@ export function TargetForm(props: { target?: TargetView; policies: { id: string;
           hint="One per line (or comma-separated). Empty: only the default namespace."
           errors={fields.allowedNamespaces}
         >
-          <Textarea {...input("allowedNamespaces")} value={state.allowedNamespaces} onChange={(e) => set("allowedNamespaces", e.target.value)} rows={3} spellCheck={false} />
+          <Textarea
+            {...input("allowedNamespaces")}
+            value={state.allowedNamespaces}
+            onChange={(e) => set("allowedNamespaces", e.target.value)}
+            rows={3}
+            spellCheck={false}
+          />
         </Field>
         <Checkbox
           id="target-allowClusterScoped"
@@ -273,7 +352,12 @@ export function TargetForm(props: { target?: TargetView; policies: { id: string;
           hint="Approvals a deploy needs before it runs (0–5)."
           errors={fields.requiredApprovals}
         >
-          <Select {...input("requiredApprovals")} value={state.requiredApprovals} onChange={(e) => set("requiredApprovals", e.target.value)} className="w-72">
+          <Select
+            {...input("requiredApprovals")}
+            value={state.requiredApprovals}
+            onChange={(e) => set("requiredApprovals", e.target.value)}
+            className="w-72"
+          >
             {target ? null : <option value="">Default for this environment ({approvalDefault})</option>}
             {Array.from({ length: REQUIRED_APPROVALS_MAX + 1 }, (_, n) => (
               <option key={n} value={String(n)}>
@@ -282,7 +366,12 @@ export function TargetForm(props: { target?: TargetView; policies: { id: string;
             ))}
           </Select>
         </Field>
-        <Field htmlFor="target-approverRole" label="Who may approve" hint="Admins may always approve." errors={fields.approverRole}>
+        <Field
+          htmlFor="target-approverRole"
+          label="Who may approve"
+          hint="Admins may always approve."
+          errors={fields.approverRole}
+        >
           <Select
             {...input("approverRole")}
             value={state.approverRole}
@@ -317,8 +406,19 @@ export function TargetForm(props: { target?: TargetView; policies: { id: string;
           label="API tokens may approve"
           hint="Off by default, so a pipeline cannot approve its own work."
         />
-        <Field htmlFor="target-approvalTtlHours" label="Approvals expire after (hours)" hint="An approval older than this no longer counts (1–720)." errors={fields.approvalTtlHours}>
-          <Input {...input("approvalTtlHours")} value={state.approvalTtlHours} onChange={(e) => set("approvalTtlHours", e.target.value)} inputMode="numeric" className="w-32" />
+        <Field
+          htmlFor="target-approvalTtlHours"
+          label="Approvals expire after (hours)"
+          hint="An approval older than this no longer counts (1–720)."
+          errors={fields.approvalTtlHours}
+        >
+          <Input
+            {...input("approvalTtlHours")}
+            value={state.approvalTtlHours}
+            onChange={(e) => set("approvalTtlHours", e.target.value)}
+            inputMode="numeric"
+            className="w-32"
+          />
         </Field>
         <Field
           htmlFor="target-credentialPolicyId"
@@ -326,7 +426,12 @@ export function TargetForm(props: { target?: TargetView; policies: { id: string;
           hint="Rotation rules for this target's credential. Without one, the policy for its environment applies."
           errors={fields.credentialPolicyId}
         >
-          <Select {...input("credentialPolicyId")} value={state.credentialPolicyId} onChange={(e) => set("credentialPolicyId", e.target.value)} className="w-72">
+          <Select
+            {...input("credentialPolicyId")}
+            value={state.credentialPolicyId}
+            onChange={(e) => set("credentialPolicyId", e.target.value)}
+            className="w-72"
+          >
             <option value="">None (environment policy)</option>
             {policies.map((p) => (
               <option key={p.id} value={p.id}>
@@ -360,7 +465,14 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
   );
 }
 
-function Checkbox(props: { id: string; name: string; checked: boolean; onChange: (v: boolean) => void; label: string; hint: string }) {
+function Checkbox(props: {
+  id: string;
+  name: string;
+  checked: boolean;
+  onChange: (v: boolean) => void;
+  label: string;
+  hint: string;
+}) {
   return (
     <div className="flex items-start gap-2">
       <input

@@ -17,7 +17,15 @@ import { TargetModeBadge } from "./target-mode-badge";
  * The targets table with its search and filters. The filter lives in the URL (shareable, back button works); the
  * server page prefetches the first page for it, and "Load more" follows the cursor.
  */
-export function TargetList({ filter, environments, canManage }: { filter: TTargetListFilter; environments: string[]; canManage: boolean }) {
+export function TargetList({
+  filter,
+  environments,
+  canManage,
+}: {
+  filter: TTargetListFilter;
+  environments: string[];
+  canManage: boolean;
+}) {
   const router = useRouter();
   const pathname = usePathname();
   const [navigating, startNavigation] = useTransition();
@@ -49,7 +57,13 @@ export function TargetList({ filter, environments, canManage }: { filter: TTarge
           <label htmlFor="target-search" className="sr-only">
             Search targets by name or owner team
           </label>
-          <Input id="target-search" type="search" placeholder="Search name or team…" value={q} onChange={(e) => setQ(e.target.value)} />
+          <Input
+            id="target-search"
+            type="search"
+            placeholder="Search name or team…"
+            value={q}
+            onChange={(e) => setQ(e.target.value)}
+          />
           <Button type="submit" variant="secondary">
             Search
           </Button>
@@ -58,7 +72,12 @@ export function TargetList({ filter, environments, canManage }: { filter: TTarge
           <label htmlFor="target-mode" className="text-sm text-slate-600">
             Mode
           </label>
-          <Select id="target-mode" value={filter.mode ?? ""} onChange={(e) => apply({ mode: (e.target.value || undefined) as TTargetListFilter["mode"] })} className="w-28">
+          <Select
+            id="target-mode"
+            value={filter.mode ?? ""}
+            onChange={(e) => apply({ mode: (e.target.value || undefined) as TTargetListFilter["mode"] })}
+            className="w-28"
+          >
             <option value="">All</option>
             {TARGET_MODES.map((m) => (
               <option key={m} value={m}>
@@ -71,10 +90,18 @@ export function TargetList({ filter, environments, canManage }: { filter: TTarge
           <label htmlFor="target-environment" className="text-sm text-slate-600">
             Environment
           </label>
-          <Select id="target-environment" value={filter.environment ?? ""} onChange={(e) => apply({ environment: e.target.value || undefined })} className="w-40">
+          <Select
+            id="target-environment"
+            value={filter.environment ?? ""}
+            onChange={(e) => apply({ environment: e.target.value || undefined })}
+            className="w-40"
+          >
             <option value="">All</option>
             {/* Keep a filter from the URL selectable even if no target uses that environment any more. */}
-            {(filter.environment && !environments.includes(filter.environment) ? [filter.environment, ...environments] : environments).map((env) => (
+            {(filter.environment && !environments.includes(filter.environment)
+              ? [filter.environment, ...environments]
+              : environments
+            ).map((env) => (
               <option key={env} value={env}>
                 {env}
               </option>
@@ -94,7 +121,13 @@ export function TargetList({ filter, environments, canManage }: { filter: TTarge
               title="No targets match"
               description="Try another search, or clear the filters."
               action={
-                <Button variant="secondary" onClick={() => { setQ(""); apply({ q: undefined, mode: undefined, environment: undefined }); }}>
+                <Button
+                  variant="secondary"
+                  onClick={() => {
+                    setQ("");
+                    apply({ q: undefined, mode: undefined, environment: undefined });
+                  }}
+                >
                   Clear filters
                 </Button>
               }
@@ -145,7 +178,11 @@ export function TargetList({ filter, environments, canManage }: { filter: TTarge
                     <TargetModeBadge mode={t.mode} />
                   </Td>
                   <Td>{t.environment}</Td>
-                  <Td title={t.requiredApprovals === 0 ? "No approval needed" : `${t.requiredApprovals} approval(s) required`}>
+                  <Td
+                    title={
+                      t.requiredApprovals === 0 ? "No approval needed" : `${t.requiredApprovals} approval(s) required`
+                    }
+                  >
                     {t.requiredApprovals === 0 ? <span className="text-slate-400">none</span> : t.requiredApprovals}
                   </Td>
                   <Td>{t.ownerTeam || <span className="text-slate-400">—</span>}</Td>

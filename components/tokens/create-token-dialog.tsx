@@ -65,21 +65,29 @@ export function CreateTokenDialog({ role }: { role: TRole }) {
       </DialogTrigger>
       <DialogContent
         title={created ? "Token created" : "Create API token"}
-        description={created ? undefined : "Send it as “Authorization: Bearer <token>”. It acts as you, with the role you pick here."}
+        description={
+          created
+            ? undefined
+            : "Send it as “Authorization: Bearer <token>”. It acts as you, with the role you pick here."
+        }
       >
         {created ? (
           <div className="space-y-4">
             <div role="status" className="space-y-2 rounded-md border border-amber-200 bg-amber-50 p-3">
               <p className="text-sm font-medium text-amber-900">Copy this token now — you will not see it again.</p>
               <div className="flex items-center gap-2">
-                <code data-testid="new-token" className="flex-1 select-all break-all rounded bg-white px-2 py-1 font-mono text-sm">
+                <code
+                  data-testid="new-token"
+                  className="flex-1 select-all break-all rounded bg-white px-2 py-1 font-mono text-sm"
+                >
                   {created.secret}
                 </code>
                 <CopyButton value={created.secret} />
               </div>
             </div>
             <p className="text-sm text-slate-600">
-              “{created.token.name}” · {created.token.role} · {created.token.expiresAt ? `expires ${created.token.expiresAt.slice(0, 10)}` : "never expires"}
+              “{created.token.name}” · {created.token.role} ·{" "}
+              {created.token.expiresAt ? `expires ${created.token.expiresAt.slice(0, 10)}` : "never expires"}
             </p>
             <div className="flex justify-end">
               <Button onClick={() => close(false)}>Done</Button>
@@ -87,11 +95,35 @@ export function CreateTokenDialog({ role }: { role: TRole }) {
           </div>
         ) : (
           <form onSubmit={onSubmit} className="space-y-4" noValidate>
-            <Field htmlFor="token-name" label="Name" errors={fields.name} hint="What uses it, e.g. “GitHub Actions deploy”.">
-              <Input id="token-name" name="name" required autoFocus maxLength={80} aria-invalid={!!fields.name} aria-describedby="token-name-help" />
+            <Field
+              htmlFor="token-name"
+              label="Name"
+              errors={fields.name}
+              hint="What uses it, e.g. “GitHub Actions deploy”."
+            >
+              <Input
+                id="token-name"
+                name="name"
+                required
+                autoFocus
+                maxLength={80}
+                aria-invalid={!!fields.name}
+                aria-describedby="token-name-help"
+              />
             </Field>
-            <Field htmlFor="token-role" label="Role" errors={fields.role} hint="At most your own role; pick the lowest that does the job.">
-              <Select id="token-role" name="role" defaultValue={role} aria-invalid={!!fields.role} aria-describedby="token-role-help">
+            <Field
+              htmlFor="token-role"
+              label="Role"
+              errors={fields.role}
+              hint="At most your own role; pick the lowest that does the job."
+            >
+              <Select
+                id="token-role"
+                name="role"
+                defaultValue={role}
+                aria-invalid={!!fields.role}
+                aria-describedby="token-role-help"
+              >
                 {roles.map((r) => (
                   <option key={r} value={r}>
                     {r}
@@ -100,7 +132,13 @@ export function CreateTokenDialog({ role }: { role: TRole }) {
               </Select>
             </Field>
             <Field htmlFor="token-expiry" label="Expires after" errors={fields.expiresInDays}>
-              <Select id="token-expiry" name="expiresInDays" defaultValue="90" aria-invalid={!!fields.expiresInDays} aria-describedby="token-expiry-help">
+              <Select
+                id="token-expiry"
+                name="expiresInDays"
+                defaultValue="90"
+                aria-invalid={!!fields.expiresInDays}
+                aria-describedby="token-expiry-help"
+              >
                 {EXPIRY_CHOICES.map((c) => (
                   <option key={c.value} value={c.value}>
                     {c.label}

@@ -52,7 +52,13 @@ function TokenRow({ token, showOwner }: { token: ApiTokenView; showOwner: boolea
             description={`Anything using ${token.prefix}… gets 401 from now on. This cannot be undone; create a new token instead.`}
             confirmLabel="Revoke token"
             pending={revoke.isPending}
-            error={revoke.error ? (revoke.error instanceof ApiError ? revoke.error.message : "The token could not be revoked.") : null}
+            error={
+              revoke.error
+                ? revoke.error instanceof ApiError
+                  ? revoke.error.message
+                  : "The token could not be revoked."
+                : null
+            }
             onConfirm={() => revoke.mutate(token.id)}
           />
         )}

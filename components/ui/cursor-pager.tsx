@@ -42,7 +42,12 @@ export function CursorPager({
       <Button variant="secondary" size="sm" disabled={stack.onFirstPage} onClick={stack.back}>
         {labels[0]}
       </Button>
-      <Button variant="secondary" size="sm" disabled={!nextCursor} onClick={() => nextCursor && stack.forward(nextCursor)}>
+      <Button
+        variant="secondary"
+        size="sm"
+        disabled={!nextCursor}
+        onClick={() => nextCursor && stack.forward(nextCursor)}
+      >
         {labels[1]}
       </Button>
     </div>

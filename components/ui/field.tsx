@@ -4,7 +4,13 @@ import type { ReactNode } from "react";
  * A labelled form control with its hint and errors wired for screen readers: pass the control's id as `htmlFor`
  * and give the control `aria-describedby={`${id}-help`}` and `aria-invalid` when `errors` is non-empty.
  */
-export function Field(props: { htmlFor: string; label: string; hint?: ReactNode; errors?: string[] | undefined; children: ReactNode }) {
+export function Field(props: {
+  htmlFor: string;
+  label: string;
+  hint?: ReactNode;
+  errors?: string[] | undefined;
+  children: ReactNode;
+}) {
   const { htmlFor, label, hint, errors, children } = props;
   return (
     <div className="space-y-1">

@@ -14,17 +14,34 @@ export interface PagedQuery {
  * The footer of a cursor-paginated list: "Load more" while there is a next page. With `shown`, it also counts the
  * rows on screen and says `endLabel` on the last page (the audit trails); without, it renders nothing there.
  */
-export function LoadMore({ query, shown, endLabel, className }: { query: PagedQuery; shown?: number; endLabel?: string; className?: string }) {
+export function LoadMore({
+  query,
+  shown,
+  endLabel,
+  className,
+}: {
+  query: PagedQuery;
+  shown?: number;
+  endLabel?: string;
+  className?: string;
+}) {
   const button = query.hasNextPage ? (
     <Button variant="secondary" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
       {query.isFetchingNextPage ? "Loading…" : "Load more"}
     </Button>
   ) : null;
   if (shown === undefined) {
-    return button ? <div className={cn("flex justify-center border-t border-slate-100 px-5 py-3", className)}>{button}</div> : null;
+    return button ? (
+      <div className={cn("flex justify-center border-t border-slate-100 px-5 py-3", className)}>{button}</div>
+    ) : null;
   }
   return (
-    <div className={cn("flex items-center justify-between border-t border-slate-100 px-5 py-3 text-sm text-slate-500", className)}>
+    <div
+      className={cn(
+        "flex items-center justify-between border-t border-slate-100 px-5 py-3 text-sm text-slate-500",
+        className,
+      )}
+    >
       <span>{shown.toLocaleString("en-US")} shown</span>
       {button ?? (endLabel ? <span>{endLabel}</span> : null)}
     </div>

@@ -66,7 +66,10 @@ export function AddUserDialog() {
       <DialogTrigger asChild>
         <Button>Add user</Button>
       </DialogTrigger>
-      <DialogContent title={created ? "User created" : "Add user"} description={created ? undefined : "They sign in with this email and password."}>
+      <DialogContent
+        title={created ? "User created" : "Add user"}
+        description={created ? undefined : "They sign in with this email and password."}
+      >
         {created ? (
           <div className="space-y-4">
             <p className="text-sm text-slate-700">
@@ -75,9 +78,14 @@ export function AddUserDialog() {
             </p>
             {created.password ? (
               <div className="space-y-2 rounded-md border border-amber-200 bg-amber-50 p-3">
-                <p className="text-sm font-medium text-amber-900">Initial password — hand it over now; it will not be shown again.</p>
+                <p className="text-sm font-medium text-amber-900">
+                  Initial password — hand it over now; it will not be shown again.
+                </p>
                 <div className="flex items-center gap-2">
-                  <code data-testid="generated-password" className="flex-1 select-all break-all rounded bg-white px-2 py-1 font-mono text-sm">
+                  <code
+                    data-testid="generated-password"
+                    className="flex-1 select-all break-all rounded bg-white px-2 py-1 font-mono text-sm"
+                  >
                     {created.password}
                   </code>
                   <CopyButton value={created.password} />
@@ -91,13 +99,38 @@ export function AddUserDialog() {
         ) : (
           <form onSubmit={onSubmit} className="space-y-4" noValidate>
             <Field htmlFor="user-name" label="Name" errors={fields.name}>
-              <Input id="user-name" name="name" required autoFocus aria-invalid={!!fields.name} aria-describedby="user-name-help" />
+              <Input
+                id="user-name"
+                name="name"
+                required
+                autoFocus
+                aria-invalid={!!fields.name}
+                aria-describedby="user-name-help"
+              />
             </Field>
             <Field htmlFor="user-email" label="Email" errors={fields.email}>
-              <Input id="user-email" name="email" type="email" required aria-invalid={!!fields.email} aria-describedby="user-email-help" />
+              <Input
+                id="user-email"
+                name="email"
+                type="email"
+                required
+                aria-invalid={!!fields.email}
+                aria-describedby="user-email-help"
+              />
             </Field>
-            <Field htmlFor="user-role" label="Role" errors={fields.role} hint="Viewers read; deployers request deploys; approvers approve; admins manage everything.">
-              <Select id="user-role" name="role" defaultValue="viewer" aria-invalid={!!fields.role} aria-describedby="user-role-help">
+            <Field
+              htmlFor="user-role"
+              label="Role"
+              errors={fields.role}
+              hint="Viewers read; deployers request deploys; approvers approve; admins manage everything."
+            >
+              <Select
+                id="user-role"
+                name="role"
+                defaultValue="viewer"
+                aria-invalid={!!fields.role}
+                aria-describedby="user-role-help"
+              >
                 {ROLES.map((r) => (
                   <option key={r} value={r}>
                     {r}
@@ -105,7 +138,12 @@ export function AddUserDialog() {
                 ))}
               </Select>
             </Field>
-            <Field htmlFor="user-password" label="Initial password" errors={fields.password} hint="At least 12 characters.">
+            <Field
+              htmlFor="user-password"
+              label="Initial password"
+              errors={fields.password}
+              hint="At least 12 characters."
+            >
               <div className="flex gap-2">
                 <Input
                   id="user-password"

@@ -47,7 +47,10 @@ function UserRow({ user, isSelf }: { user: UserView; isSelf: boolean }) {
             disabled={roleChange.isPending}
             onChange={(e) => {
               setRoleError(null);
-              roleChange.mutate({ id: user.id, role: e.target.value as TRole }, { onError: (err) => setRoleError(errorText(err)) });
+              roleChange.mutate(
+                { id: user.id, role: e.target.value as TRole },
+                { onError: (err) => setRoleError(errorText(err)) },
+              );
             }}
           >
             {ROLES.map((r) => (
@@ -108,7 +111,10 @@ export function UsersTable({ currentUserId }: { currentUserId: string }) {
           {errorText(query.error)}
         </p>
       ) : users.length === 0 ? (
-        <EmptyState title={query.isPending ? "Loading users…" : "No users yet"} description="Add a user to let them sign in." />
+        <EmptyState
+          title={query.isPending ? "Loading users…" : "No users yet"}
+          description="Add a user to let them sign in."
+        />
       ) : (
         <>
           <Table label="Users">

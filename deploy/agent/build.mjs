@@ -24,9 +24,13 @@ const result = await build({
   outfile,
   // Bundled CommonJS packages (undici, ws, ...) call require() for Node built-ins; an ES module has no `require`,
   // so give the bundle one.
-  banner: { js: 'import { createRequire as __agentCreateRequire } from "node:module";\nconst require = __agentCreateRequire(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __agentCreateRequire } from "node:module";\nconst require = __agentCreateRequire(import.meta.url);',
+  },
   metafile: values.metafile !== undefined,
   logLevel: "warning",
 });
 if (values.metafile !== undefined) fs.writeFileSync(values.metafile, JSON.stringify(result.metafile));
-console.log(`agent bundle: ${path.relative(process.cwd(), outfile)} (${Math.round(fs.statSync(outfile).size / 1024)} KiB)`);
+console.log(
+  `agent bundle: ${path.relative(process.cwd(), outfile)} (${Math.round(fs.statSync(outfile).size / 1024)} KiB)`,
+);

@@ -5,7 +5,15 @@ import { Backoff, withJitter } from "./backoff";
 import { AgentError } from "./errors";
 import { EventBuffer } from "./event-buffer";
 import { GitCache, type GitCredentials } from "./git";
-import { EVENTS_BATCH_MAX, HEARTBEAT_INTERVAL_MS, type TAssignments, type TRepoAssignment, type TSyncEventInput, type TSyncTrigger, type TTargetAssignment } from "./protocol";
+import {
+  EVENTS_BATCH_MAX,
+  HEARTBEAT_INTERVAL_MS,
+  type TAssignments,
+  type TRepoAssignment,
+  type TSyncEventInput,
+  type TSyncTrigger,
+  type TTargetAssignment,
+} from "./protocol";
 import { RegistryClient, type RegistryCredential } from "./registry";
 import { AgentState } from "./state";
 import { RepoReconciler, type RepoStatus } from "./sync";
@@ -77,7 +85,13 @@ interface Worker {
 function configKeyOf(target: TTargetAssignment, repo: TRepoAssignment): string {
   const { notifySeq: _notifySeq, ...rest } = repo;
   void _notifySeq;
-  return JSON.stringify([rest, target.defaultNamespace, target.allowedNamespaces, target.allowClusterScoped, target.requiresApproval]);
+  return JSON.stringify([
+    rest,
+    target.defaultNamespace,
+    target.allowedNamespaces,
+    target.allowClusterScoped,
+    target.requiresApproval,
+  ]);
 }
 
 /**
@@ -90,7 +104,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.log ?? ((line: string) => console.log(line));
   const state = new AgentState(options.stateDir);
   state.adoptLegacySpecs();
-  const buffer = new EventBuffer({ dir: path.join(options.stateDir, "journal"), ...(options.eventCapacity ? { capacity: options.eventCapacity } : {}) });
+  const buffer = new EventBuffer({
+    dir: path.join(options.stateDir, "journal"),
+    ...(options.eventCapacity ? { capacity: options.eventCapacity } : {}),
+  });
   const git = new GitCache({
     dir: path.join(options.stateDir, "git"),
     ...(options.gitCredentials ? { credentials: options.gitCredentials } : {}),
@@ -99,10 +116,17 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   });
   const registry = new RegistryClient({ credentials: options.registryCredentials ?? {} });
   const credential = options.credential ?? state.readCredential();
-  const wharf = new WharfClient({ url: options.wharfUrl, ...(credential ? { credential } : {}), ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const wharf = new WharfClient({
+    url: options.wharfUrl,
+    ...(credential ? { credential } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
   const version = options.version ?? AGENT_VERSION;
   const hostname = options.hostname ?? os.hostname();
-  const backoffOptions = { baseDelayMs: options.backoff?.baseDelayMs ?? 1000, maxDelayMs: options.backoff?.maxDelayMs ?? 5 * 60_000 };
+  const backoffOptions = {
+    baseDelayMs: options.backoff?.baseDelayMs ?? 1000,
+    maxDelayMs: options.backoff?.maxDelayMs ?? 5 * 60_000,
+  };
   const abort = new AbortController();
   const workers = new Map<string, Worker>();
   let stopped = false;
@@ -120,13 +144,17 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   };
   /** Refused for good: invalid (422) or outside this agent's scope (403, e.g. a repo moved to another target). */
   const refusedForGood = (err: unknown) =>
-    err instanceof AgentError && (err.code === "WHARF_REJECTED" || (err.code === "WHARF_FORBIDDEN" && err.details?.status === 403));
+    err instanceof AgentError &&
+    (err.code === "WHARF_REJECTED" || (err.code === "WHARF_FORBIDDEN" && err.details?.status === 403));
   const flush = async (): Promise<void> => {
     while (buffer.size > 0 || buffer.dropped > 0) {
       const batch = buffer.peek(EVENTS_BATCH_MAX);
       try {
         await wharf.sendEvents({ events: batch.events, ...(batch.dropped ? { dropped: batch.dropped } : {}) });
-        buffer.acknowledge(batch.events.map((e) => e.id), batch.dropped);
+        buffer.acknowledge(
+          batch.events.map((e) => e.id),
+          batch.dropped,
+        );
         wharfEventsBackoff.reset();
       } catch (err) {
         if (!refusedForGood(err)) {
@@ -143,7 +171,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
               if (!stopped) scheduleFlush(wharfEventsBackoff.fail());
               return;
             }
-            log(`events: Wharf refused event ${event.id} (${event.kind}/${event.result} for repo ${event.repoId}); dropped: ${single instanceof Error ? single.message : String(single)}`);
+            log(
+              `events: Wharf refused event ${event.id} (${event.kind}/${event.result} for repo ${event.repoId}); dropped: ${single instanceof Error ? single.message : String(single)}`,
+            );
             buffer.acknowledge([event.id], 0);
             buffer.countDropped(1);
           }
@@ -252,7 +282,14 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
           existing.configKey = key;
           existing.notifySeq = repo.notifySeq;
           existing.backoff.reset();
-          void request(existing, repo.pinnedRevision && repo.pinnedRevision !== previous.pinnedRevision ? "rollback" : repo.approvedRevision !== previous.approvedRevision ? "approval" : "poll");
+          void request(
+            existing,
+            repo.pinnedRevision && repo.pinnedRevision !== previous.pinnedRevision
+              ? "rollback"
+              : repo.approvedRevision !== previous.approvedRevision
+                ? "approval"
+                : "poll",
+          );
         } else if (fromWharf && repo.notifySeq !== existing.notifySeq) {
           existing.notifySeq = repo.notifySeq;
           existing.backoff.reset();
@@ -277,14 +314,21 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
-      abort.signal.addEventListener("abort", () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
+      abort.signal.addEventListener(
+        "abort",
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
     });
   const noteWharfError = (err: unknown) => {
     const text = err instanceof Error ? err.message : String(err);
-    if (text !== lastWharfError) log(`wharf: ${text}; retrying with backoff${persisted || workers.size ? ", still reconciling the last assignments" : ""}`);
+    if (text !== lastWharfError)
+      log(
+        `wharf: ${text}; retrying with backoff${persisted || workers.size ? ", still reconciling the last assignments" : ""}`,
+      );
     lastWharfError = text;
   };
   const enrol = async (): Promise<void> => {
@@ -296,7 +340,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         state.writeCredential(res.credential);
         wharf.credential = res.credential;
         await options.persistCredential?.(res.credential).catch((err: unknown) => {
-          log(`enrolment: could not store the credential outside the state directory: ${err instanceof Error ? err.message : String(err)}`);
+          log(
+            `enrolment: could not store the credential outside the state directory: ${err instanceof Error ? err.message : String(err)}`,
+          );
         });
         log(`enrolled as agent ${res.agentName} (${res.agentId})`);
         return;
@@ -381,7 +427,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       if (flushTimer) clearTimeout(flushTimer);
       for (const worker of workers.values()) if (worker.timer) clearTimeout(worker.timer);
       await Promise.race([
-        Promise.all([...workers.values()].filter((w) => w.running).map((w) => new Promise<void>((resolve) => w.waiters.push(resolve)))),
+        Promise.all(
+          [...workers.values()]
+            .filter((w) => w.running)
+            .map((w) => new Promise<void>((resolve) => w.waiters.push(resolve))),
+        ),
         new Promise((resolve) => setTimeout(resolve, 30_000).unref()),
       ]);
       await polling.catch(() => undefined);
@@ -390,8 +440,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       if (buffer.size > 0) await flush().catch(() => undefined);
     },
     async syncNow(repoId) {
-      const targets = repoId ? [workers.get(repoId)].filter((w): w is Worker => w !== undefined) : [...workers.values()];
-      if (repoId && targets.length === 0) throw new AgentError("CONFIG_INVALID", `repo ${repoId} is not assigned to this agent`);
+      const targets = repoId
+        ? [workers.get(repoId)].filter((w): w is Worker => w !== undefined)
+        : [...workers.values()];
+      if (repoId && targets.length === 0)
+        throw new AgentError("CONFIG_INVALID", `repo ${repoId} is not assigned to this agent`);
       await Promise.all(targets.map((w) => request(w, "poll")));
     },
     status() {

@@ -17,7 +17,11 @@ export class Backoff {
   readonly #opts: Required<Omit<BackoffOptions, "random">> & Pick<BackoffOptions, "random">;
 
   constructor(opts: BackoffOptions = {}) {
-    this.#opts = { baseDelayMs: opts.baseDelayMs ?? 1000, maxDelayMs: opts.maxDelayMs ?? 5 * 60_000, ...(opts.random ? { random: opts.random } : {}) };
+    this.#opts = {
+      baseDelayMs: opts.baseDelayMs ?? 1000,
+      maxDelayMs: opts.maxDelayMs ?? 5 * 60_000,
+      ...(opts.random ? { random: opts.random } : {}),
+    };
   }
 
   /** Failures since the last success. */

@@ -78,7 +78,8 @@ export function parseRegistryCredentials(text: string): Record<string, RegistryC
   } catch {
     throw new AgentError("CONFIG_INVALID", "registry credentials file is not valid JSON");
   }
-  const record = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const record = (v: unknown): Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   const root = record(raw);
   const entries = "auths" in root ? record(root.auths) : root;
   const out: Record<string, RegistryCredential> = {};
@@ -87,7 +88,8 @@ export function parseRegistryCredentials(text: string): Record<string, RegistryC
     const host = hostKey.replace(/^https?:\/\//, "").replace(/\/.*$/, "");
     if (typeof entry.registrytoken === "string") out[host] = { token: entry.registrytoken };
     else if (typeof entry.token === "string") out[host] = { token: entry.token };
-    else if (typeof entry.username === "string" && typeof entry.password === "string") out[host] = { username: entry.username, password: entry.password };
+    else if (typeof entry.username === "string" && typeof entry.password === "string")
+      out[host] = { username: entry.username, password: entry.password };
     else if (typeof entry.auth === "string") {
       const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
       const colon = decoded.indexOf(":");
@@ -112,16 +114,32 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
   const enrolmentToken = e.WHARF_ENROLMENT_TOKEN ?? readSecretFile(e.WHARF_ENROLMENT_TOKEN_FILE);
   const stateDir = path.resolve(e.WHARF_AGENT_STATE_DIR);
   if (!credential && !enrolmentToken && !fs.existsSync(path.join(stateDir, "credential"))) {
-    throw new AgentError("CONFIG_INVALID", "set WHARF_AGENT_CREDENTIAL (or _FILE) or WHARF_ENROLMENT_TOKEN (or _FILE): the agent has no credential yet");
+    throw new AgentError(
+      "CONFIG_INVALID",
+      "set WHARF_AGENT_CREDENTIAL (or _FILE) or WHARF_ENROLMENT_TOKEN (or _FILE): the agent has no credential yet",
+    );
   }
 
   let kube: KubeAccess;
-  if (e.WHARF_AGENT_KUBECONFIG) kube = { mode: "kubeconfig", path: e.WHARF_AGENT_KUBECONFIG, ...(e.WHARF_AGENT_KUBE_CONTEXT ? { context: e.WHARF_AGENT_KUBE_CONTEXT } : {}) };
+  if (e.WHARF_AGENT_KUBECONFIG)
+    kube = {
+      mode: "kubeconfig",
+      path: e.WHARF_AGENT_KUBECONFIG,
+      ...(e.WHARF_AGENT_KUBE_CONTEXT ? { context: e.WHARF_AGENT_KUBE_CONTEXT } : {}),
+    };
   else if (e.KUBERNETES_SERVICE_HOST) kube = { mode: "in-cluster" };
   else {
     const file = e.KUBECONFIG?.split(path.delimiter)[0] ?? path.join(os.homedir(), ".kube", "config");
-    if (!fs.existsSync(file)) throw new AgentError("CONFIG_INVALID", "no cluster access: not running in a pod, and neither WHARF_AGENT_KUBECONFIG nor KUBECONFIG names a kubeconfig file");
-    kube = { mode: "kubeconfig", path: file, ...(e.WHARF_AGENT_KUBE_CONTEXT ? { context: e.WHARF_AGENT_KUBE_CONTEXT } : {}) };
+    if (!fs.existsSync(file))
+      throw new AgentError(
+        "CONFIG_INVALID",
+        "no cluster access: not running in a pod, and neither WHARF_AGENT_KUBECONFIG nor KUBECONFIG names a kubeconfig file",
+      );
+    kube = {
+      mode: "kubeconfig",
+      path: file,
+      ...(e.WHARF_AGENT_KUBE_CONTEXT ? { context: e.WHARF_AGENT_KUBE_CONTEXT } : {}),
+    };
   }
 
   // A mounted Secret directory (keys git-credentials, ssh-privatekey, known_hosts) fills what single files did not.
@@ -147,6 +165,8 @@ export function loadAgentConfig(env: Record<string, string | undefined> = proces
     git,
     gitLocalRoots: e.WHARF_GIT_LOCAL_ROOTS,
     registryCredentials: registryFile ? parseRegistryCredentials(fs.readFileSync(registryFile, "utf8")) : {},
-    ...(e.WHARF_AGENT_CREDENTIAL_SECRET && e.POD_NAMESPACE ? { credentialSecret: { namespace: e.POD_NAMESPACE, name: e.WHARF_AGENT_CREDENTIAL_SECRET } } : {}),
+    ...(e.WHARF_AGENT_CREDENTIAL_SECRET && e.POD_NAMESPACE
+      ? { credentialSecret: { namespace: e.POD_NAMESPACE, name: e.WHARF_AGENT_CREDENTIAL_SECRET } }
+      : {}),
   };
 }

@@ -12,7 +12,12 @@ export interface DemoRepo {
   path: string;
 }
 
-const DEMO_AUTHOR = { GIT_AUTHOR_NAME: "Wharf demo", GIT_AUTHOR_EMAIL: "demo@wharf.local", GIT_COMMITTER_NAME: "Wharf demo", GIT_COMMITTER_EMAIL: "demo@wharf.local" };
+const DEMO_AUTHOR = {
+  GIT_AUTHOR_NAME: "Wharf demo",
+  GIT_AUTHOR_EMAIL: "demo@wharf.local",
+  GIT_COMMITTER_NAME: "Wharf demo",
+  GIT_COMMITTER_EMAIL: "demo@wharf.local",
+};
 
 function demoFiles(namespace: string): Record<string, string> {
   return {
@@ -57,6 +62,9 @@ export async function ensureDemoRepo(opts: { dir: string; namespace: string }): 
     fs.writeFileSync(path.join(dir, file), content);
   }
   await runGit(["add", "--all"], { cwd: dir });
-  await runGit(["commit", "--quiet", "-m", "Demo app: hello Deployment, Service and ConfigMap"], { cwd: dir, env: DEMO_AUTHOR });
+  await runGit(["commit", "--quiet", "-m", "Demo app: hello Deployment, Service and ConfigMap"], {
+    cwd: dir,
+    env: DEMO_AUTHOR,
+  });
   return result;
 }

@@ -18,12 +18,20 @@ export interface DriftReport extends TDrift {
  * their differing field paths — changed fields, or MISSING_OBJECT for deleted ones. Status and server-set metadata
  * never count as drift.
  */
-export async function detectDrift(client: KubeClient, objects: KubeObject[], inventoryId: string): Promise<DriftReport> {
+export async function detectDrift(
+  client: KubeClient,
+  objects: KubeObject[],
+  inventoryId: string,
+): Promise<DriftReport> {
   let report;
   try {
     report = await diffManifests(client, objects, { fieldManager: FIELD_MANAGER, force: true, inventoryId });
   } catch (err) {
-    throw new AgentError("CLUSTER_UNREACHABLE", `drift check failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new AgentError(
+      "CLUSTER_UNREACHABLE",
+      `drift check failed: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
   const drifted: { ref: ObjectRef; fields: string[] }[] = [];
   for (const diff of report.objects) {
@@ -32,16 +40,30 @@ export async function detectDrift(client: KubeClient, objects: KubeObject[], inv
   }
   const errors = report.objects.filter((d) => d.action === "error");
   if (errors.length > 0 && drifted.length === 0) {
-    throw new AgentError("APPLY_FAILED", `drift check failed: ${errors.slice(0, 3).map((e) => e.message ?? "error").join("; ")}`);
+    throw new AgentError(
+      "APPLY_FAILED",
+      `drift check failed: ${errors
+        .slice(0, 3)
+        .map((e) => e.message ?? "error")
+        .join("; ")}`,
+    );
   }
-  const truncated = drifted.length > DIFF_OBJECTS_MAX || drifted.some((d) => d.fields.length > DIFF_CHANGES_PER_OBJECT_MAX);
-  const objectsOut = drifted.slice(0, DIFF_OBJECTS_MAX).map((d) => ({ ref: d.ref, fields: d.fields.slice(0, DIFF_CHANGES_PER_OBJECT_MAX) }));
+  const truncated =
+    drifted.length > DIFF_OBJECTS_MAX || drifted.some((d) => d.fields.length > DIFF_CHANGES_PER_OBJECT_MAX);
+  const objectsOut = drifted
+    .slice(0, DIFF_OBJECTS_MAX)
+    .map((d) => ({ ref: d.ref, fields: d.fields.slice(0, DIFF_CHANGES_PER_OBJECT_MAX) }));
   return { objects: objectsOut, truncated, signature: JSON.stringify(objectsOut) };
 }
 
 /** "Deployment web (namespace shop): spec.replicas; ConfigMap…" — a drift event's message. */
 export function describeDrift(drift: TDrift): string {
-  const parts = drift.objects.slice(0, 5).map((o) => `${o.ref.kind} ${o.ref.name}${o.ref.namespace ? ` (namespace ${o.ref.namespace})` : ""}: ${o.fields.slice(0, 5).join(", ")}`);
+  const parts = drift.objects
+    .slice(0, 5)
+    .map(
+      (o) =>
+        `${o.ref.kind} ${o.ref.name}${o.ref.namespace ? ` (namespace ${o.ref.namespace})` : ""}: ${o.fields.slice(0, 5).join(", ")}`,
+    );
   const more = drift.objects.length > 5 ? ` and ${drift.objects.length - 5} more objects` : "";
   return `${parts.join("; ")}${more}`;
 }

@@ -40,7 +40,11 @@ export class AgentError extends Error {
   readonly code: AgentErrorCode;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: AgentErrorCode, message: string, opts: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: AgentErrorCode,
+    message: string,
+    opts: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.code = code;
     this.details = opts.details;

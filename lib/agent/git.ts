@@ -90,7 +90,10 @@ export class GitCache {
     return { GIT_SSH_COMMAND: `ssh -i ${creds.sshKeyFile} -o IdentitiesOnly=yes -o BatchMode=yes ${knownHosts}` };
   }
 
-  #run(args: string[], opts: { cwd?: string; input?: string; stdoutTo?: NodeJS.WritableStream; allowFile?: boolean } = {}): Promise<RunResult> {
+  #run(
+    args: string[],
+    opts: { cwd?: string; input?: string; stdoutTo?: NodeJS.WritableStream; allowFile?: boolean } = {},
+  ): Promise<RunResult> {
     const store = this.#opts.credentials?.credentialStoreFile;
     return runGit(args, {
       cwd: opts.cwd ?? this.#opts.dir,
@@ -130,7 +133,8 @@ export class GitCache {
   /** Refuses a `file://` URL outside the agent's local roots before git ever sees it. */
   #checkUrl(url: string): boolean {
     const checked = checkGitUrl(url, this.#opts.localRoots ?? []);
-    if (!checked.ok) throw new AgentError("GIT_FAILED", `repository ${redactUrls(url)} is not allowed: ${checked.message}`);
+    if (!checked.ok)
+      throw new AgentError("GIT_FAILED", `repository ${redactUrls(url)} is not allowed: ${checked.message}`);
     return checked.local;
   }
 
@@ -139,9 +143,21 @@ export class GitCache {
     try {
       // The URL is passed each time rather than stored as a remote: one process less per new mirror, and a URL
       // changed in Wharf maps to a new mirror anyway.
-      await this.#run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url, `+refs/heads/${branch}:refs/heads/${branch}`], { cwd: dir, allowFile });
+      await this.#run(
+        [
+          "fetch",
+          "--quiet",
+          "--no-tags",
+          "--no-write-fetch-head",
+          "--",
+          url,
+          `+refs/heads/${branch}:refs/heads/${branch}`,
+        ],
+        { cwd: dir, allowFile },
+      );
     } catch (err) {
-      if (isMissingRef(err)) throw new AgentError("GIT_BRANCH_MISSING", `branch ${branch} not found in ${redactUrls(url)}`);
+      if (isMissingRef(err))
+        throw new AgentError("GIT_BRANCH_MISSING", `branch ${branch} not found in ${redactUrls(url)}`);
       // One message for a closed port, an empty reply, a timeout, a missing repository or anything else the remote
       // said: the sync history is shown in Wharf, and git's words there would let whoever registers URLs scan the
       // cluster's network. git's reason goes to the agent's log.
@@ -153,9 +169,18 @@ export class GitCache {
 
   async #commitInfo(dir: string, rev: string): Promise<CommitInfo | undefined> {
     try {
-      const { stdout } = await this.#run(["show", "-s", "--format=%H%x00%an%x00%ae%x00%aI%x00%B", `${rev}^{commit}`, "--"], { cwd: dir });
+      const { stdout } = await this.#run(
+        ["show", "-s", "--format=%H%x00%an%x00%ae%x00%aI%x00%B", `${rev}^{commit}`, "--"],
+        { cwd: dir },
+      );
       const [sha, authorName, authorEmail, date, ...message] = stdout.toString("utf8").split("\0");
-      return { sha: sha!.trim(), authorName: authorName ?? "", authorEmail: authorEmail ?? "", date: date ?? "", message: message.join("\0").trim() };
+      return {
+        sha: sha!.trim(),
+        authorName: authorName ?? "",
+        authorEmail: authorEmail ?? "",
+        date: date ?? "",
+        message: message.join("\0").trim(),
+      };
     } catch {
       return undefined;
     }
@@ -180,7 +205,10 @@ export class GitCache {
       }
       let pinned = await this.#commitInfo(dir, revision);
       if (!pinned && /^[0-9a-f]{40}$/i.test(revision)) {
-        await this.#run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url, revision], { cwd: dir, allowFile: this.#checkUrl(url) }).catch(() => undefined);
+        await this.#run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url, revision], {
+          cwd: dir,
+          allowFile: this.#checkUrl(url),
+        }).catch(() => undefined);
         pinned = await this.#commitInfo(dir, revision);
       }
       if (!pinned) throw new AgentError("GIT_REVISION_MISSING", `revision ${revision} not found in ${redactUrls(url)}`);
@@ -196,7 +224,9 @@ export class GitCache {
   async readManifests(url: string, sha: string, dirPath: string): Promise<ManifestFile[]> {
     const dir = this.mirrorDir(url);
     const clean = normalizePath(dirPath);
-    const { stdout } = await this.#run(["ls-tree", "-r", "-z", "--full-tree", sha, "--", ...(clean ? [clean] : [])], { cwd: dir });
+    const { stdout } = await this.#run(["ls-tree", "-r", "-z", "--full-tree", sha, "--", ...(clean ? [clean] : [])], {
+      cwd: dir,
+    });
     const entries = stdout
       .toString("utf8")
       .split("\0")
@@ -207,22 +237,31 @@ export class GitCache {
         return { mode: mode ?? "", type: type ?? "", object: object ?? "", path: line.slice(tab + 1) };
       })
       .filter((entry) => entry.type === "blob");
-    if (entries.length === 0) throw new AgentError("GIT_PATH_MISSING", `path ${clean || "/"} not found at ${sha.slice(0, 12)} in ${redactUrls(url)}`);
+    if (entries.length === 0)
+      throw new AgentError(
+        "GIT_PATH_MISSING",
+        `path ${clean || "/"} not found at ${sha.slice(0, 12)} in ${redactUrls(url)}`,
+      );
     const prefix = clean && entries.some((e) => e.path !== clean) ? `${clean}/` : "";
     if (KUSTOMIZATION_FILES.some((name) => entries.some((e) => e.path === `${prefix}${name}`))) {
       return [await this.#kustomize(dir, sha, clean, prefix)];
     }
     const wanted = entries.filter((entry) => isManifestEntry(entry.path.slice(prefix.length), entry.mode));
-    const contents = await this.#readBlobs(dir, wanted.map((e) => e.object));
+    const contents = await this.#readBlobs(
+      dir,
+      wanted.map((e) => e.object),
+    );
     return wanted.map((entry, index) => ({ path: entry.path, content: contents[index] ?? "" }));
   }
 
   async #readBlobs(dir: string, objects: string[]): Promise<string[]> {
     if (objects.length === 0) return [];
     const tooLarge = () => new AgentError("MANIFESTS_INVALID", `manifests exceed ${MAX_TOTAL_BYTES / 1024 / 1024} MiB`);
-    const { stdout } = await this.#run(["cat-file", "--batch"], { cwd: dir, input: `${objects.join("\n")}\n` }).catch((err: unknown) => {
-      throw err instanceof ToolError && err.kind === "output-limit" ? tooLarge() : err;
-    });
+    const { stdout } = await this.#run(["cat-file", "--batch"], { cwd: dir, input: `${objects.join("\n")}\n` }).catch(
+      (err: unknown) => {
+        throw err instanceof ToolError && err.kind === "output-limit" ? tooLarge() : err;
+      },
+    );
     if (stdout.length > MAX_TOTAL_BYTES + objects.length * 64) throw tooLarge();
     const out: string[] = [];
     let offset = 0;
@@ -230,7 +269,8 @@ export class GitCache {
       const newline = stdout.indexOf(0x0a, offset);
       const header = stdout.subarray(offset, newline).toString("utf8").split(" ");
       const size = Number(header[2]);
-      if (header[1] !== "blob" || !Number.isFinite(size)) throw new AgentError("GIT_FAILED", `unexpected git cat-file output for ${objects[i]}`);
+      if (header[1] !== "blob" || !Number.isFinite(size))
+        throw new AgentError("GIT_FAILED", `unexpected git cat-file output for ${objects[i]}`);
       out.push(stdout.subarray(newline + 1, newline + 1 + size).toString("utf8"));
       offset = newline + 1 + size + 1;
     }
@@ -240,7 +280,10 @@ export class GitCache {
   async #kustomize(dir: string, sha: string, clean: string, prefix: string): Promise<ManifestFile> {
     const kubectl = this.#opts.kubectlPath ?? findOnPath("kubectl");
     if (!kubectl) {
-      throw new AgentError("KUSTOMIZE_UNAVAILABLE", `${prefix || "/"}kustomization.yaml needs kubectl to render it, and kubectl was not found on PATH`);
+      throw new AgentError(
+        "KUSTOMIZE_UNAVAILABLE",
+        `${prefix || "/"}kustomization.yaml needs kubectl to render it, and kubectl was not found on PATH`,
+      );
     }
     const work = await mkdtemp(path.join(os.tmpdir(), "wharf-kustomize-"));
     try {
@@ -249,11 +292,21 @@ export class GitCache {
       const target = path.join(work, clean);
       let rendered: string;
       try {
-        rendered = (await runTool(kubectl, ["kustomize", target], { home: work, timeoutMs: this.#opts.timeoutMs ?? 120_000, maxOutputBytes: MAX_TOTAL_BYTES })).stdout.toString("utf8");
+        rendered = (
+          await runTool(kubectl, ["kustomize", target], {
+            home: work,
+            timeoutMs: this.#opts.timeoutMs ?? 120_000,
+            maxOutputBytes: MAX_TOTAL_BYTES,
+          })
+        ).stdout.toString("utf8");
       } catch (err) {
-        if (err instanceof ToolError && err.kind === "spawn") throw new AgentError("KUSTOMIZE_UNAVAILABLE", `could not run kubectl: ${err.reason}`);
+        if (err instanceof ToolError && err.kind === "spawn")
+          throw new AgentError("KUSTOMIZE_UNAVAILABLE", `could not run kubectl: ${err.reason}`);
         const text = err instanceof ToolError ? err.stderr || err.reason : String(err);
-        throw new AgentError("KUSTOMIZE_FAILED", `kubectl kustomize ${clean || "."} failed: ${text.split(work).join("").trim()}`);
+        throw new AgentError(
+          "KUSTOMIZE_FAILED",
+          `kubectl kustomize ${clean || "."} failed: ${text.split(work).join("").trim()}`,
+        );
       }
       return { path: `${prefix}kustomization.yaml (rendered)`, content: rendered };
     } finally {
@@ -264,17 +317,28 @@ export class GitCache {
   async #extract(dir: string, sha: string, into: string): Promise<void> {
     // git archive streams the tree into tar (both through the runner), without a shell pipe or a buffer in between.
     const stream = new PassThrough();
-    const tar = runTool("tar", ["-x", "-C", into], { input: stream, home: into, timeoutMs: this.#opts.timeoutMs ?? 120_000 });
+    const tar = runTool("tar", ["-x", "-C", into], {
+      input: stream,
+      home: into,
+      timeoutMs: this.#opts.timeoutMs ?? 120_000,
+    });
     try {
       await Promise.all([this.#run(["archive", "--format=tar", sha], { cwd: dir, stdoutTo: stream }), tar]);
     } catch (err) {
       stream.destroy();
       await tar.catch(() => undefined);
-      throw new AgentError("GIT_FAILED", `extracting ${sha.slice(0, 12)} failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw new AgentError(
+        "GIT_FAILED",
+        `extracting ${sha.slice(0, 12)} failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 }
 
 function normalizePath(p: string): string {
-  return p.replace(/\\/g, "/").split("/").filter((part) => part && part !== ".").join("/");
+  return p
+    .replace(/\\/g, "/")
+    .split("/")
+    .filter((part) => part && part !== ".")
+    .join("/");
 }

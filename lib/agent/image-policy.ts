@@ -67,7 +67,10 @@ export function parseImageReference(text: string): ImageReference {
     repository = rest.slice(slash + 1);
   }
   if (registry === DOCKER_HUB && !repository.includes("/")) repository = `library/${repository}`;
-  if (!repository || !/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(repository)) {
+  if (
+    !repository ||
+    !/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(repository)
+  ) {
     throw new AgentError("IMAGE_POLICY_INVALID", `"${text}" is not a valid image reference`);
   }
   return { registry, repository, ...(tag ? { tag } : {}), ...(digest ? { digest } : {}) };
@@ -106,7 +109,10 @@ function compareNumeric(a: string, b: string): number {
  * tags (leading `v` allowed) and pick the highest precedence; regex policies order the captured part (or the whole
  * tag) numerically or alphabetically. Patterns run on RE2 (./tag-pattern.ts): linear time whatever the pattern.
  */
-export function selectTag(allTags: string[], policy: Pick<ImagePolicySpec, "semverRange" | "tagPattern" | "ordering">): string | undefined {
+export function selectTag(
+  allTags: string[],
+  policy: Pick<ImagePolicySpec, "semverRange" | "tagPattern" | "ordering">,
+): string | undefined {
   // Longer than any valid tag (OCI: 128 characters): never a candidate, and not worth matching.
   const tags = allTags.filter((tag) => tag.length <= MAX_TAG_CHARS);
   if (policy.semverRange !== undefined) {
@@ -114,7 +120,10 @@ export function selectTag(allTags: string[], policy: Pick<ImagePolicySpec, "semv
     try {
       range = parseRange(policy.semverRange);
     } catch (err) {
-      throw new AgentError("IMAGE_POLICY_INVALID", `invalid semver range: ${err instanceof Error ? err.message : String(err)}`);
+      throw new AgentError(
+        "IMAGE_POLICY_INVALID",
+        `invalid semver range: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
     let best: SemVer | undefined;
     for (const tag of tags) {
@@ -123,14 +132,19 @@ export function selectTag(allTags: string[], policy: Pick<ImagePolicySpec, "semv
     }
     return best?.raw;
   }
-  if (policy.tagPattern === undefined) throw new AgentError("IMAGE_POLICY_INVALID", "an image policy needs a semver range or a tag pattern");
+  if (policy.tagPattern === undefined)
+    throw new AgentError("IMAGE_POLICY_INVALID", "an image policy needs a semver range or a tag pattern");
   let pattern: TagPattern;
   try {
     pattern = compileTagPattern(policy.tagPattern);
   } catch (err) {
-    throw new AgentError("IMAGE_POLICY_INVALID", `invalid tag pattern: ${err instanceof Error ? err.message : String(err)}`);
+    throw new AgentError(
+      "IMAGE_POLICY_INVALID",
+      `invalid tag pattern: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
-  const compare = policy.ordering === "alphabetical" ? (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0) : compareNumeric;
+  const compare =
+    policy.ordering === "alphabetical" ? (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0) : compareNumeric;
   let best: { tag: string; key: string } | undefined;
   for (const tag of tags) {
     const key = pattern.orderKey(tag);
@@ -176,7 +190,11 @@ export interface ImageChange {
  * Sets `image:tag` on every targeted container that runs the policy's repository, on copies of the objects.
  * Containers running another image are never touched, even when targeted by name.
  */
-export function overrideImages(objects: KubeObject[], policy: ImagePolicySpec, tag: string): { objects: KubeObject[]; changes: ImageChange[] } {
+export function overrideImages(
+  objects: KubeObject[],
+  policy: ImagePolicySpec,
+  tag: string,
+): { objects: KubeObject[]; changes: ImageChange[] } {
   const wanted = parseImageReference(policy.image);
   const changes: ImageChange[] = [];
   const out = objects.map((original) => {
@@ -186,7 +204,8 @@ export function overrideImages(objects: KubeObject[], policy: ImagePolicySpec, t
       for (const field of ["initContainers", "containers"] as const) {
         const containers = Array.isArray(podSpec[field]) ? (podSpec[field] as unknown[]) : [];
         for (const container of containers) {
-          if (!isRecord(container) || typeof container.image !== "string" || typeof container.name !== "string") continue;
+          if (!isRecord(container) || typeof container.image !== "string" || typeof container.name !== "string")
+            continue;
           let current: ImageReference;
           try {
             current = parseImageReference(container.image);

@@ -4,16 +4,28 @@ import { startAgent } from "./agent";
 import { loadAgentConfig } from "./config";
 
 /** Adds the `credential` key to the agent's own Secret (server-side apply: other keys stay as they are). */
-async function storeCredentialInSecret(client: KubeClient, secret: { namespace: string; name: string }, credential: string): Promise<void> {
+async function storeCredentialInSecret(
+  client: KubeClient,
+  secret: { namespace: string; name: string },
+  credential: string,
+): Promise<void> {
   await client.apply(
-    { apiVersion: "v1", kind: "Secret", metadata: { name: secret.name, namespace: secret.namespace }, data: { credential: Buffer.from(credential).toString("base64") } },
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: secret.name, namespace: secret.namespace },
+      data: { credential: Buffer.from(credential).toString("base64") },
+    },
     { fieldManager: "wharf-agent" },
   );
 }
 
 async function main(): Promise<void> {
   const config = loadAgentConfig();
-  const kubeConfig = config.kube.mode === "in-cluster" ? inClusterKubeConfig() : kubeConfigFromFile(config.kube.path, config.kube.context);
+  const kubeConfig =
+    config.kube.mode === "in-cluster"
+      ? inClusterKubeConfig()
+      : kubeConfigFromFile(config.kube.path, config.kube.context);
   const kubeClient = createKubeClient(kubeConfig);
   const log = (line: string) => console.log(`${new Date().toISOString()} ${line}`);
   const agent = await startAgent({
@@ -26,9 +38,16 @@ async function main(): Promise<void> {
     gitLocalRoots: config.gitLocalRoots,
     registryCredentials: config.registryCredentials,
     log,
-    ...(config.credentialSecret ? { persistCredential: (credential: string) => storeCredentialInSecret(kubeClient, config.credentialSecret!, credential) } : {}),
+    ...(config.credentialSecret
+      ? {
+          persistCredential: (credential: string) =>
+            storeCredentialInSecret(kubeClient, config.credentialSecret!, credential),
+        }
+      : {}),
   });
-  log(`wharf agent started: ${config.wharfUrl}, state in ${config.stateDir}, cluster via ${config.kube.mode === "in-cluster" ? "service account" : config.kube.path}`);
+  log(
+    `wharf agent started: ${config.wharfUrl}, state in ${config.stateDir}, cluster via ${config.kube.mode === "in-cluster" ? "service account" : config.kube.path}`,
+  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -37,7 +56,10 @@ async function main(): Promise<void> {
     void agent
       .stop()
       .then(() => kubeClient.close())
-      .then(() => process.exit(0), () => process.exit(1));
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on("SIGTERM", () => stop("SIGTERM"));
   process.on("SIGINT", () => stop("SIGINT"));

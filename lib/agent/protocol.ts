@@ -94,7 +94,10 @@ export const ZRepoUrl = z
       ctx.addIssue({ code: "custom", message: "Use an https://, http://, ssh://, git:// or file:// URL." });
     } else if (url.password || (url.username && url.protocol !== "ssh:")) {
       // Only ssh:// names a (non-secret) user, e.g. ssh://git@host/org/repo; elsewhere a user part is a token.
-      ctx.addIssue({ code: "custom", message: "Do not put credentials in the URL; the agent reads them from a Secret in the cluster." });
+      ctx.addIssue({
+        code: "custom",
+        message: "Do not put credentials in the URL; the agent reads them from a Secret in the cluster.",
+      });
     }
   });
 
@@ -104,7 +107,10 @@ export const ZRepoBranch = z
   .trim()
   .min(1, "Enter a branch.")
   .max(255, "Use at most 255 characters.")
-  .refine((v) => !v.startsWith("-") && !/[\s~^:?*[\\]|\.\.|@\{/.test(v) && !v.endsWith(".lock") && !v.endsWith("/"), "Enter a plain branch name.");
+  .refine(
+    (v) => !v.startsWith("-") && !/[\s~^:?*[\\]|\.\.|@\{/.test(v) && !v.endsWith(".lock") && !v.endsWith("/"),
+    "Enter a plain branch name.",
+  );
 
 /** A folder inside the repository; "." (the default) is the root. Normalized: no leading "./" or "/", no trailing "/". */
 export const ZRepoPath = z
@@ -112,7 +118,10 @@ export const ZRepoPath = z
   .trim()
   .max(1024, "Use at most 1024 characters.")
   .transform((v) => v.replace(/^\.?\/+/, "").replace(/\/+$/, "") || ".")
-  .refine((v) => v === "." || !v.split("/").some((part) => part === ".." || part === "" || part === "."), "Enter a path inside the repository, without '..'.");
+  .refine(
+    (v) => v === "." || !v.split("/").some((part) => part === ".." || part === "" || part === "."),
+    "Enter a path inside the repository, without '..'.",
+  );
 
 export const ZPollIntervalSeconds = z.coerce
   .number({ error: "Enter the poll interval in seconds." })
@@ -127,7 +136,10 @@ export const ZImageRepository = z
   .min(1, "Enter the image repository, e.g. 127.0.0.1:5000/team/app.")
   .max(512)
   .refine(
-    (v) => /^[a-z0-9.-]+(?::[0-9]{1,5})?\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(v),
+    (v) =>
+      /^[a-z0-9.-]+(?::[0-9]{1,5})?\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/.test(
+        v,
+      ),
     "Enter registry host and name without scheme or tag, e.g. 127.0.0.1:5000/team/app.",
   );
 
@@ -173,7 +185,11 @@ export const ZImagePolicy = z
   })
   .superRefine((p, ctx) => {
     if ((p.semver === undefined) === (p.tagPattern === undefined)) {
-      ctx.addIssue({ code: "custom", message: "Give exactly one of a semver range or a tag pattern.", path: ["semver"] });
+      ctx.addIssue({
+        code: "custom",
+        message: "Give exactly one of a semver range or a tag pattern.",
+        path: ["semver"],
+      });
     }
   });
 export type TImagePolicy = z.output<typeof ZImagePolicy>;
@@ -185,7 +201,8 @@ export const ZImagePolicies = z
   .superRefine((list, ctx) => {
     const seen = new Set<string>();
     list.forEach((p, i) => {
-      if (seen.has(p.name)) ctx.addIssue({ code: "custom", message: `The policy name "${p.name}" is used twice.`, path: [i, "name"] });
+      if (seen.has(p.name))
+        ctx.addIssue({ code: "custom", message: `The policy name "${p.name}" is used twice.`, path: [i, "name"] });
       seen.add(p.name);
     });
   });
@@ -247,7 +264,12 @@ export const ZAssignmentsQuery = z.object({
   /** The `version` of the assignments the agent already has; absent on the first call (answered at once). */
   since: z.string().trim().max(200).optional(),
   /** Seconds to hold the request when nothing changed (default and maximum LONG_POLL_TIMEOUT_MS); 0 answers at once. */
-  wait: z.coerce.number().int().min(0).max(LONG_POLL_TIMEOUT_MS / 1000).optional(),
+  wait: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(LONG_POLL_TIMEOUT_MS / 1000)
+    .optional(),
 });
 
 export const ZRepoAssignment = z.object({

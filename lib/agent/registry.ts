@@ -57,7 +57,10 @@ export function nextLink(header: string | null, base: string): string | undefine
 const OCI_TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 /** Reads a JSON body of at most `maxBytes`, stopping the download as soon as it is exceeded. */
-async function readJsonCapped(res: Response, maxBytes: number): Promise<{ tooLarge: true } | { tooLarge: false; body: unknown }> {
+async function readJsonCapped(
+  res: Response,
+  maxBytes: number,
+): Promise<{ tooLarge: true } | { tooLarge: false; body: unknown }> {
   const declared = Number(res.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await res.body?.cancel();
@@ -105,16 +108,26 @@ export class RegistryClient {
   async #fetch(url: string, headers: Record<string, string>): Promise<Response> {
     const doFetch = this.#opts.fetch ?? fetch;
     try {
-      return await doFetch(url, { headers, signal: AbortSignal.timeout(this.#opts.timeoutMs ?? 15_000), redirect: "follow" });
+      return await doFetch(url, {
+        headers,
+        signal: AbortSignal.timeout(this.#opts.timeoutMs ?? 15_000),
+        redirect: "follow",
+      });
     } catch (err) {
-      const cause = err instanceof Error ? ((err.cause as { code?: string } | undefined)?.code ?? err.message) : String(err);
-      throw new AgentError("REGISTRY_UNREACHABLE", `registry ${new URL(url).host} is unreachable: ${redactUrls(cause)}`, { cause: err });
+      const cause =
+        err instanceof Error ? ((err.cause as { code?: string } | undefined)?.code ?? err.message) : String(err);
+      throw new AgentError(
+        "REGISTRY_UNREACHABLE",
+        `registry ${new URL(url).host} is unreachable: ${redactUrls(cause)}`,
+        { cause: err },
+      );
     }
   }
 
   async #token(registry: string, challenge: Record<string, string>, scope: string): Promise<string> {
     const realm = challenge.realm;
-    if (!realm) throw new AgentError("REGISTRY_AUTH_FAILED", `registry ${registry} sent a Bearer challenge without a realm`);
+    if (!realm)
+      throw new AgentError("REGISTRY_AUTH_FAILED", `registry ${registry} sent a Bearer challenge without a realm`);
     const url = new URL(realm);
     if (challenge.service) url.searchParams.set("service", challenge.service);
     url.searchParams.set("scope", challenge.scope ?? scope);
@@ -123,10 +136,18 @@ export class RegistryClient {
     if (credential && "username" in credential) headers.Authorization = basic(credential.username, credential.password);
     const res = await this.#fetch(url.toString(), headers);
     if (!res.ok) {
-      throw new AgentError("REGISTRY_AUTH_FAILED", `token service for ${registry} answered ${res.status}${credential ? "" : " (no credentials configured for this registry)"}`);
+      throw new AgentError(
+        "REGISTRY_AUTH_FAILED",
+        `token service for ${registry} answered ${res.status}${credential ? "" : " (no credentials configured for this registry)"}`,
+      );
     }
     const body = (await res.json().catch(() => ({}))) as { token?: unknown; access_token?: unknown };
-    const token = typeof body.token === "string" ? body.token : typeof body.access_token === "string" ? body.access_token : undefined;
+    const token =
+      typeof body.token === "string"
+        ? body.token
+        : typeof body.access_token === "string"
+          ? body.access_token
+          : undefined;
     if (!token) throw new AgentError("REGISTRY_AUTH_FAILED", `token service for ${registry} returned no token`);
     return token;
   }
@@ -153,7 +174,10 @@ export class RegistryClient {
     }
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel();
-      throw new AgentError("REGISTRY_AUTH_FAILED", `registry ${registry} refused access (${res.status})${credential ? "" : "; no credentials configured for this registry"}`);
+      throw new AgentError(
+        "REGISTRY_AUTH_FAILED",
+        `registry ${registry} refused access (${res.status})${credential ? "" : "; no credentials configured for this registry"}`,
+      );
     }
     return res;
   }
@@ -169,7 +193,11 @@ export class RegistryClient {
     const tags: string[] = [];
     const maxTags = this.#opts.maxTags ?? 10_000;
     for (let page = 0; url; page++) {
-      if (page >= (this.#opts.maxPages ?? 100)) throw new AgentError("REGISTRY_FAILED", `registry ${registry} kept paginating ${repository} tags past ${page} pages`);
+      if (page >= (this.#opts.maxPages ?? 100))
+        throw new AgentError(
+          "REGISTRY_FAILED",
+          `registry ${registry} kept paginating ${repository} tags past ${page} pages`,
+        );
       const res = await this.#get(registry, url, scope);
       if (res.status === 404) {
         await res.body?.cancel();
@@ -177,19 +205,33 @@ export class RegistryClient {
       }
       if (!res.ok) {
         await res.body?.cancel();
-        throw new AgentError(res.status >= 500 ? "REGISTRY_UNREACHABLE" : "REGISTRY_FAILED", `registry ${registry} answered ${res.status} listing tags of ${repository}`);
+        throw new AgentError(
+          res.status >= 500 ? "REGISTRY_UNREACHABLE" : "REGISTRY_FAILED",
+          `registry ${registry} answered ${res.status} listing tags of ${repository}`,
+        );
       }
       const maxBytes = this.#opts.maxPageBytes ?? 8 * 1024 * 1024;
       const read = await readJsonCapped(res, maxBytes);
-      if (read.tooLarge) throw new AgentError("REGISTRY_FAILED", `registry ${registry} sent a tag list page for ${repository} larger than ${maxBytes} bytes`);
+      if (read.tooLarge)
+        throw new AgentError(
+          "REGISTRY_FAILED",
+          `registry ${registry} sent a tag list page for ${repository} larger than ${maxBytes} bytes`,
+        );
       const body = read.body as { tags?: unknown } | undefined;
-      if (!body || typeof body !== "object" || (body.tags !== null && body.tags !== undefined && !Array.isArray(body.tags))) {
+      if (
+        !body ||
+        typeof body !== "object" ||
+        (body.tags !== null && body.tags !== undefined && !Array.isArray(body.tags))
+      ) {
         throw new AgentError("REGISTRY_FAILED", `registry ${registry} sent an unreadable tag list for ${repository}`);
       }
       for (const tag of (body.tags ?? []) as unknown[]) {
         if (typeof tag !== "string" || !OCI_TAG.test(tag)) continue;
         if (tags.length >= maxTags) {
-          throw new AgentError("REGISTRY_FAILED", `registry ${registry} lists more than ${maxTags} tags for ${repository}; delete old tags or use a repository with fewer`);
+          throw new AgentError(
+            "REGISTRY_FAILED",
+            `registry ${registry} lists more than ${maxTags} tags for ${repository}; delete old tags or use a repository with fewer`,
+          );
         }
         tags.push(tag);
       }

@@ -32,7 +32,9 @@ export function renderManifests(files: ManifestFile[]): KubeObject[] {
 
 /** "deploy/web.yaml: document 2, line 7: invalid YAML: …" for the first problems, with a count of the rest. */
 export function summarizeProblems(problems: RenderProblem[]): string {
-  const shown = problems.slice(0, 3).map((p) => `${p.file}: document ${(p.document ?? 0) + 1}${p.line ? `, line ${p.line}` : ""}: ${p.message}`);
+  const shown = problems
+    .slice(0, 3)
+    .map((p) => `${p.file}: document ${(p.document ?? 0) + 1}${p.line ? `, line ${p.line}` : ""}: ${p.message}`);
   const more = problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : "";
   return `${problems.length === 1 ? "invalid manifest" : `${problems.length} manifest problems`}: ${shown.join("; ")}${more}`;
 }
@@ -49,7 +51,11 @@ export interface NamespaceScope {
  * target's scope (another namespace, or cluster-scoped when not allowed) — before anything is applied, as the
  * dashboard does for push targets. Kinds the server does not serve yet (a CRD in the same set) are left to apply.
  */
-export async function scopeObjects(client: KubeClient, objects: KubeObject[], scope: NamespaceScope): Promise<KubeObject[]> {
+export async function scopeObjects(
+  client: KubeClient,
+  objects: KubeObject[],
+  scope: NamespaceScope,
+): Promise<KubeObject[]> {
   const allowed = new Set([scope.defaultNamespace, ...scope.allowedNamespaces]);
   const problems: RenderProblem[] = [];
   const out: KubeObject[] = [];
@@ -58,19 +64,33 @@ export async function scopeObjects(client: KubeClient, objects: KubeObject[], sc
     const resource = await client.resourceFor(obj.apiVersion, obj.kind).catch(() => undefined);
     const where = `${obj.kind} ${obj.metadata.name}`;
     if (resource?.namespaced === false || (!resource && !obj.metadata.namespace && obj.kind === "Namespace")) {
-      if (!scope.allowClusterScoped) problems.push({ file: where, message: `${where} is cluster-scoped, and this target does not allow cluster-scoped objects` });
+      if (!scope.allowClusterScoped)
+        problems.push({
+          file: where,
+          message: `${where} is cluster-scoped, and this target does not allow cluster-scoped objects`,
+        });
       delete obj.metadata.namespace;
     } else if (resource?.namespaced) {
       obj.metadata.namespace ??= scope.defaultNamespace;
     }
     const ns = obj.metadata.namespace;
-    if (ns && !allowed.has(ns)) problems.push({ file: where, message: `${where} is in namespace ${ns}, outside this target's namespaces (${[...allowed].join(", ")})` });
+    if (ns && !allowed.has(ns))
+      problems.push({
+        file: where,
+        message: `${where} is in namespace ${ns}, outside this target's namespaces (${[...allowed].join(", ")})`,
+      });
     out.push(obj);
   }
-  if (problems.length > 0) throw new AgentError("MANIFESTS_INVALID", summarizeScope(problems), { details: { problems } });
+  if (problems.length > 0)
+    throw new AgentError("MANIFESTS_INVALID", summarizeScope(problems), { details: { problems } });
   return out;
 }
 
 function summarizeScope(problems: RenderProblem[]): string {
-  return problems.length === 1 ? problems[0]!.message : `${problems.length} objects outside the target's scope: ${problems.slice(0, 3).map((p) => p.message).join("; ")}`;
+  return problems.length === 1
+    ? problems[0]!.message
+    : `${problems.length} objects outside the target's scope: ${problems
+        .slice(0, 3)
+        .map((p) => p.message)
+        .join("; ")}`;
 }

@@ -35,7 +35,13 @@ export function parseSemVer(text: string): SemVer | undefined {
     return undefined;
   }
   // `raw` stays the caller's text: the chosen tag is written back exactly as the registry lists it.
-  return { major: parsed.major, minor: parsed.minor, patch: parsed.patch, prerelease: [...parsed.prerelease], raw: text };
+  return {
+    major: parsed.major,
+    minor: parsed.minor,
+    patch: parsed.patch,
+    prerelease: [...parsed.prerelease],
+    raw: text,
+  };
 }
 
 /** Semver precedence: negative when a < b. Build metadata is ignored. */

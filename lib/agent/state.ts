@@ -22,7 +22,6 @@ export interface RepoRecord {
   appliedAt: string;
 }
 
-
 /**
  * The agent's state directory: the last assignments (so it keeps reconciling while Wharf is unreachable, even across
  * restarts), the last good revision per repo (one small file each, so a sync rewrites only its own record, not the
@@ -53,8 +52,11 @@ export class AgentState {
     for (const file of fs.readdirSync(this.#reposDir)) {
       if (!file.endsWith(".json")) continue;
       try {
-        const record = JSON.parse(fs.readFileSync(path.join(this.#reposDir, file), "utf8")) as RepoRecord & { repoId: string };
-        if (typeof record.repoId === "string" && typeof record.revision === "string") this.#repos.set(record.repoId, record);
+        const record = JSON.parse(fs.readFileSync(path.join(this.#reposDir, file), "utf8")) as RepoRecord & {
+          repoId: string;
+        };
+        if (typeof record.repoId === "string" && typeof record.revision === "string")
+          this.#repos.set(record.repoId, record);
       } catch {
         // skip a record that cannot be read
       }
@@ -97,7 +99,8 @@ export class AgentState {
         const record = this.#repos.get(repo.repoId);
         if (!record || record.spec) continue;
         const spec = specOf(repo);
-        const revision = specDigestOfRevision(record.revision) === null ? `${record.revision}@${specDigestOf(spec)}` : record.revision;
+        const revision =
+          specDigestOfRevision(record.revision) === null ? `${record.revision}@${specDigestOf(spec)}` : record.revision;
         this.setRepo(repo.repoId, { ...record, revision, spec });
       }
     }

@@ -1,5 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { applyManifests, diffManifests, formatRef, waitForRollout, type DiffReport, type KubeClient, type KubeObject } from "@/lib/kube";
+import {
+  applyManifests,
+  diffManifests,
+  formatRef,
+  waitForRollout,
+  type DiffReport,
+  type KubeClient,
+  type KubeObject,
+} from "@/lib/kube";
 import { describeDrift, detectDrift, FIELD_MANAGER } from "./drift";
 import { AgentError } from "./errors";
 import type { CommitInfo, GitCache } from "./git";
@@ -58,7 +66,11 @@ interface Desired {
 }
 
 /** Parses `<sha>+policy=tag,policy=tag@spec` (see revisionIdOf) into the commit, the tag per policy and the spec digest. */
-export function parseRevisionId(revisionId: string): { sha: string; images: Record<string, string>; specDigest: string | null } {
+export function parseRevisionId(revisionId: string): {
+  sha: string;
+  images: Record<string, string>;
+  specDigest: string | null;
+} {
   const sha = commitOfRevision(revisionId);
   const specDigest = specDigestOfRevision(revisionId);
   const images: Record<string, string> = {};
@@ -90,7 +102,8 @@ function sentSpec(repo: TRepoAssignment, sent: TRepoSpec | null | undefined): TR
   return sent === undefined ? specOf(repo) : sent;
 }
 
-const sameImages = (a: Record<string, string>, b: Record<string, string>) => revisionIdOf("", a) === revisionIdOf("", b);
+const sameImages = (a: Record<string, string>, b: Record<string, string>) =>
+  revisionIdOf("", a) === revisionIdOf("", b);
 
 function truncate(text: string, max = MESSAGE_MAX_CHARS): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -105,7 +118,8 @@ function boundedValue(value: unknown): unknown {
 /** lib/kube's DiffReport within the protocol's bounds; unchanged objects are counted, not listed. */
 export function toProtocolDiff(report: DiffReport): TDiff {
   const listed = report.objects.filter((o) => o.action !== "unchanged");
-  const truncated = listed.length > DIFF_OBJECTS_MAX || listed.some((o) => o.changes.length > DIFF_CHANGES_PER_OBJECT_MAX);
+  const truncated =
+    listed.length > DIFF_OBJECTS_MAX || listed.some((o) => o.changes.length > DIFF_CHANGES_PER_OBJECT_MAX);
   return {
     counts: { ...report.counts },
     objects: listed.slice(0, DIFF_OBJECTS_MAX).map((o) => ({
@@ -152,7 +166,11 @@ export class RepoReconciler {
     return this.#status;
   }
 
-  #event(target: TTargetAssignment, repo: TRepoAssignment, fields: Omit<TSyncEventInput, "id" | "occurredAt" | "targetId" | "repoId">): void {
+  #event(
+    target: TTargetAssignment,
+    repo: TRepoAssignment,
+    fields: Omit<TSyncEventInput, "id" | "occurredAt" | "targetId" | "repoId">,
+  ): void {
     this.ctx.emit({
       id: randomUUID(),
       occurredAt: new Date().toISOString(),
@@ -179,7 +197,11 @@ export class RepoReconciler {
     // it, rather than syncing as if it had no policy (the manifests' own, unpinned tags).
     for (const policy of policies) {
       const problem = policy.tagPattern === undefined ? undefined : tagPatternProblem(policy.tagPattern);
-      if (problem) throw new AgentError("IMAGE_POLICY_INVALID", `image policy "${policy.name}" has a tag pattern Wharf cannot run: ${problem} Fix the policy in Wharf; nothing is synced until then.`);
+      if (problem)
+        throw new AgentError(
+          "IMAGE_POLICY_INVALID",
+          `image policy "${policy.name}" has a tag pattern Wharf cannot run: ${problem} Fix the policy in Wharf; nothing is synced until then.`,
+        );
     }
     const images: Record<string, string> = {};
     for (const policy of policies) {
@@ -209,16 +231,27 @@ export class RepoReconciler {
    * changed since the approval and wait for approval themselves. Elsewhere nothing is gated, and an unknown spec
    * falls back to the current settings.
    */
-  #specFor(target: TTargetAssignment, repo: TRepoAssignment, revisionId: string, sent: TRepoSpec | null | undefined): TRepoSpec {
+  #specFor(
+    target: TTargetAssignment,
+    repo: TRepoAssignment,
+    revisionId: string,
+    sent: TRepoSpec | null | undefined,
+  ): TRepoSpec {
     const digest = specDigestOfRevision(revisionId);
     if (sent) {
       if (digest !== null && specDigestOf(sent) !== digest) {
-        throw new AgentError("SPEC_UNKNOWN", `the settings Wharf sent for revision ${revisionId.slice(0, 12)} do not match its digest ${digest}; nothing applied`);
+        throw new AgentError(
+          "SPEC_UNKNOWN",
+          `the settings Wharf sent for revision ${revisionId.slice(0, 12)} do not match its digest ${digest}; nothing applied`,
+        );
       }
       return sent;
     }
     if (!target.requiresApproval) return specOf(repo);
-    throw new AgentError("SPEC_UNKNOWN", `Wharf does not know the settings revision ${revisionId.slice(0, 12)} was approved with; nothing applied until a revision of the current settings is approved`);
+    throw new AgentError(
+      "SPEC_UNKNOWN",
+      `Wharf does not know the settings revision ${revisionId.slice(0, 12)} was approved with; nothing applied until a revision of the current settings is approved`,
+    );
   }
 
   /** The spec the last applied revision was applied with; a record written before specs were recorded takes the current one. */
@@ -227,7 +260,10 @@ export class RepoReconciler {
   }
 
   /** Rendered, scoped objects of a revision with its image tags set; the image changes relative to the manifests. */
-  async #build(target: TTargetAssignment, desired: Desired): Promise<{ objects: KubeObject[]; changes: (ImageChange & { policy: string })[] }> {
+  async #build(
+    target: TTargetAssignment,
+    desired: Desired,
+  ): Promise<{ objects: KubeObject[]; changes: (ImageChange & { policy: string })[] }> {
     const { spec } = desired;
     const files = await this.ctx.git.readManifests(spec.url, desired.commit.sha, spec.path === "." ? "" : spec.path);
     let objects = await scopeObjects(this.ctx.client, renderManifests(files), target);
@@ -243,13 +279,20 @@ export class RepoReconciler {
   }
 
   /** Runs one reconciliation; never throws (failures become `failed` events and status), returns the error for backoff. */
-  async reconcile(target: TTargetAssignment, repo: TRepoAssignment, trigger: TSyncTrigger): Promise<AgentError | undefined> {
+  async reconcile(
+    target: TTargetAssignment,
+    repo: TRepoAssignment,
+    trigger: TSyncTrigger,
+  ): Promise<AgentError | undefined> {
     const started = Date.now();
     let desired: Desired | undefined;
     try {
       const last = this.ctx.state.repo(repo.repoId);
       if (repo.pinnedRevision) {
-        desired = await this.#resolve(this.#specFor(target, repo, repo.pinnedRevision, sentSpec(repo, repo.pinnedSpec)), repo.pinnedRevision);
+        desired = await this.#resolve(
+          this.#specFor(target, repo, repo.pinnedRevision, sentSpec(repo, repo.pinnedSpec)),
+          repo.pinnedRevision,
+        );
         if (last?.revision !== desired.id) trigger = "rollback";
       } else {
         // What the repository's current settings ask for: their branch head, their images, their digest.
@@ -263,12 +306,19 @@ export class RepoReconciler {
           await this.#reportPending(target, repo, desired, trigger);
           if (repo.approvedRevision && approvedId !== last?.revision) {
             // The last approved revision, as a unit: its commit and images with the spec it was approved with.
-            desired = await this.#resolve(this.#specFor(target, repo, repo.approvedRevision, approvedSpec), repo.approvedRevision);
+            desired = await this.#resolve(
+              this.#specFor(target, repo, repo.approvedRevision, approvedSpec),
+              repo.approvedRevision,
+            );
             trigger = "approval";
           } else {
             if (last) await this.#checkDrift(target, repo, last);
             if (this.#status.state !== "drifted" && this.#status.state !== "failed") {
-              this.#status = { state: "pending-approval", revision: last?.revision ?? null, message: `${desired.id.slice(0, 12)} awaits approval` };
+              this.#status = {
+                state: "pending-approval",
+                revision: last?.revision ?? null,
+                message: `${desired.id.slice(0, 12)} awaits approval`,
+              };
             }
             this.#lastFailure = undefined;
             return undefined;
@@ -284,14 +334,28 @@ export class RepoReconciler {
         this.#lastFailure = undefined;
         return undefined;
       }
-      if (last && trigger !== "rollback" && trigger !== "approval" && last.sha === desired.commit.sha && !sameImages(last.images, desired.images)) trigger = "image";
+      if (
+        last &&
+        trigger !== "rollback" &&
+        trigger !== "approval" &&
+        last.sha === desired.commit.sha &&
+        !sameImages(last.images, desired.images)
+      )
+        trigger = "image";
       await this.#apply(target, repo, desired, trigger, last, started);
       this.#lastFailure = undefined;
       return undefined;
     } catch (err) {
-      const error = err instanceof AgentError ? err : new AgentError("APPLY_FAILED", err instanceof Error ? err.message : String(err), { cause: err });
+      const error =
+        err instanceof AgentError
+          ? err
+          : new AgentError("APPLY_FAILED", err instanceof Error ? err.message : String(err), { cause: err });
       const key = `${desired?.id ?? ""}|${error.code}|${error.message}`;
-      this.#status = { state: "failed", revision: this.ctx.state.repo(repo.repoId)?.revision ?? null, message: truncate(error.message) };
+      this.#status = {
+        state: "failed",
+        revision: this.ctx.state.repo(repo.repoId)?.revision ?? null,
+        message: truncate(error.message),
+      };
       this.ctx.log(`repo ${repo.repoId}: failed (${error.code}): ${error.message}`);
       // The same failure of the same revision is reported once, not on every retry.
       if (key !== this.#lastFailure) {
@@ -304,14 +368,21 @@ export class RepoReconciler {
           ...(desired ? { revision: this.#revisionOf(desired) } : {}),
           durationMs: Date.now() - started,
           message: `${error.code}: ${error.message}`,
-          ...(problems ? { problems: problems.map((p) => ({ ...p, file: p.file.slice(0, 1024), message: truncate(p.message) })) } : {}),
+          ...(problems
+            ? { problems: problems.map((p) => ({ ...p, file: p.file.slice(0, 1024), message: truncate(p.message) })) }
+            : {}),
         });
       }
       return error;
     }
   }
 
-  async #reportPending(target: TTargetAssignment, repo: TRepoAssignment, desired: Desired, trigger: TSyncTrigger): Promise<void> {
+  async #reportPending(
+    target: TTargetAssignment,
+    repo: TRepoAssignment,
+    desired: Desired,
+    trigger: TSyncTrigger,
+  ): Promise<void> {
     if (this.#pendingReported.has(desired.id)) return;
     const { objects } = await this.#build(target, desired);
     const previous = this.ctx.state.repo(repo.repoId)?.inventory;
@@ -338,7 +409,8 @@ export class RepoReconciler {
   async #appliedObjects(target: TTargetAssignment, repo: TRepoAssignment, last: RepoRecord): Promise<KubeObject[]> {
     const spec = this.#specOfRecord(repo, last);
     const specDigest = specDigestOf(spec);
-    if (this.#applied?.revision === last.revision && this.#applied.specDigest === specDigest) return this.#applied.objects;
+    if (this.#applied?.revision === last.revision && this.#applied.specDigest === specDigest)
+      return this.#applied.objects;
     const commit = await this.ctx.git.fetch(spec.url, spec.branch, last.sha);
     const { objects } = await this.#build(target, { commit, images: last.images, spec, id: last.revision });
     this.#applied = { revision: last.revision, specDigest, objects };
@@ -363,12 +435,23 @@ export class RepoReconciler {
       this.#status = { state: "drifted", revision: last.revision, message: truncate(description) };
       if (signature !== this.#lastDrift) {
         this.#lastDrift = signature;
-        this.#event(target, repo, { kind: "drift", trigger: "drift", result: "drift-detected", revision, drift: report, message: `drift detected: ${description}` });
+        this.#event(target, repo, {
+          kind: "drift",
+          trigger: "drift",
+          result: "drift-detected",
+          revision,
+          drift: report,
+          message: `drift detected: ${description}`,
+        });
         this.ctx.log(`repo ${repo.repoId}: drift detected: ${description}`);
       }
       return;
     }
-    const report2 = await applyManifests(this.ctx.client, objects, { fieldManager: FIELD_MANAGER, force: true, inventoryId: repo.repoId });
+    const report2 = await applyManifests(this.ctx.client, objects, {
+      fieldManager: FIELD_MANAGER,
+      force: true,
+      inventoryId: repo.repoId,
+    });
     if (!report2.ok) throw new AgentError("APPLY_FAILED", `drift correction failed: ${failures(report2.results)}`);
     this.#lastDrift = undefined;
     this.#status = { state: "in-sync", revision: last.revision };
@@ -378,40 +461,79 @@ export class RepoReconciler {
       result: "drift-corrected",
       revision,
       drift: report,
-      counts: { created: report2.counts.created, changed: report2.counts.configured, unchanged: report2.counts.unchanged, pruned: 0 },
+      counts: {
+        created: report2.counts.created,
+        changed: report2.counts.configured,
+        unchanged: report2.counts.unchanged,
+        pruned: 0,
+      },
       durationMs: Date.now() - started,
       message: `drift corrected: ${description}`,
     });
     this.ctx.log(`repo ${repo.repoId}: drift corrected: ${description}`);
   }
 
-  async #apply(target: TTargetAssignment, repo: TRepoAssignment, desired: Desired, trigger: TSyncTrigger, last: RepoRecord | undefined, started: number): Promise<void> {
+  async #apply(
+    target: TTargetAssignment,
+    repo: TRepoAssignment,
+    desired: Desired,
+    trigger: TSyncTrigger,
+    last: RepoRecord | undefined,
+    started: number,
+  ): Promise<void> {
     const { objects, changes } = await this.#build(target, desired);
     const report = await applyManifests(this.ctx.client, objects, {
       fieldManager: FIELD_MANAGER,
       // Git is the source of truth: fields another manager took over are taken back, as Flux does.
       force: true,
       inventoryId: repo.repoId,
-      ...(desired.spec.prune ? { prune: { inventoryId: repo.repoId, ...(last ? { previous: last.inventory } : {}) } } : {}),
+      ...(desired.spec.prune
+        ? { prune: { inventoryId: repo.repoId, ...(last ? { previous: last.inventory } : {}) } }
+        : {}),
     }).catch((err: unknown) => {
       throw new AgentError("CLUSTER_UNREACHABLE", err instanceof Error ? err.message : String(err), { cause: err });
     });
     if (!report.ok) {
-      throw new AgentError("APPLY_FAILED", `apply of ${desired.id.slice(0, 12)} failed: ${failures(report.results) || report.pruneSkippedReason || "unknown error"}`);
+      throw new AgentError(
+        "APPLY_FAILED",
+        `apply of ${desired.id.slice(0, 12)} failed: ${failures(report.results) || report.pruneSkippedReason || "unknown error"}`,
+      );
     }
-    const record: RepoRecord = { revision: desired.id, sha: desired.commit.sha, images: desired.images, spec: desired.spec, inventory: report.inventory, appliedAt: new Date().toISOString() };
+    const record: RepoRecord = {
+      revision: desired.id,
+      sha: desired.commit.sha,
+      images: desired.images,
+      spec: desired.spec,
+      inventory: report.inventory,
+      appliedAt: new Date().toISOString(),
+    };
     // Recorded before the rollout wait: what was applied is what the next prune must compare against.
     this.ctx.state.setRepo(repo.repoId, record);
     this.#applied = { revision: desired.id, specDigest: specDigestOf(desired.spec), objects };
     this.#lastDrift = undefined;
 
-    const changedWorkloads = report.results.filter((r) => r.action === "created" || r.action === "configured").map((r) => r.ref);
-    const rollout = await waitForRollout(this.ctx.client, changedWorkloads, { timeoutMs: this.ctx.rolloutTimeoutMs ?? 5 * 60_000 });
+    const changedWorkloads = report.results
+      .filter((r) => r.action === "created" || r.action === "configured")
+      .map((r) => r.ref);
+    const rollout = await waitForRollout(this.ctx.client, changedWorkloads, {
+      timeoutMs: this.ctx.rolloutTimeoutMs ?? 5 * 60_000,
+    });
     if (!rollout.ok) {
-      throw new AgentError("ROLLOUT_FAILED", rollout.results.filter((r) => r.state !== "ready").map((r) => `${formatRef(r.ref)}: ${r.message}`).join("; "));
+      throw new AgentError(
+        "ROLLOUT_FAILED",
+        rollout.results
+          .filter((r) => r.state !== "ready")
+          .map((r) => `${formatRef(r.ref)}: ${r.message}`)
+          .join("; "),
+      );
     }
 
-    const counts = { created: report.counts.created, changed: report.counts.configured, unchanged: report.counts.unchanged, pruned: report.counts.pruned };
+    const counts = {
+      created: report.counts.created,
+      changed: report.counts.configured,
+      unchanged: report.counts.unchanged,
+      pruned: report.counts.pruned,
+    };
     const lastImages = last?.images ?? {};
     const imageChanges = desired.spec.imagePolicies
       .filter((p) => desired.images[p.name] && desired.images[p.name] !== lastImages[p.name])
@@ -436,11 +558,15 @@ export class RepoReconciler {
       ...(imageChanges[0] ? { image: imageChanges[0] } : {}),
       ...(imageChanges.length > 1 ? { images: imageChanges } : {}),
     });
-    this.ctx.log(`repo ${repo.repoId}: synced ${desired.id.slice(0, 12)} (${trigger}) in ${Date.now() - started} ms: ${summary}${imageText ? `; ${imageText}` : ""}`);
+    this.ctx.log(
+      `repo ${repo.repoId}: synced ${desired.id.slice(0, 12)} (${trigger}) in ${Date.now() - started} ms: ${summary}${imageText ? `; ${imageText}` : ""}`,
+    );
   }
 }
 
-function failures(results: { ref: { kind: string; name: string; namespace?: string }; action: string; message?: string }[]): string {
+function failures(
+  results: { ref: { kind: string; name: string; namespace?: string }; action: string; message?: string }[],
+): string {
   return results
     .filter((r) => r.action === "failed")
     .slice(0, 5)

@@ -63,7 +63,9 @@ function compile(pattern: string): { re: RE2JS } | { problem: string } {
     };
   }
   if (re.programSize() > TAG_PATTERN_MAX_PROGRAM) {
-    return { problem: `The pattern is too complex (${re.programSize()} instructions; at most ${TAG_PATTERN_MAX_PROGRAM}). Use smaller repeat counts.` };
+    return {
+      problem: `The pattern is too complex (${re.programSize()} instructions; at most ${TAG_PATTERN_MAX_PROGRAM}). Use smaller repeat counts.`,
+    };
   }
   return { re };
 }

@@ -44,7 +44,12 @@ export class WharfClient {
     this.#credential = value;
   }
 
-  async #call<T>(method: "GET" | "POST", path: string, schema: z.ZodType<T>, opts: { body?: unknown; timeoutMs?: number; signal?: AbortSignal; auth?: boolean } = {}): Promise<T> {
+  async #call<T>(
+    method: "GET" | "POST",
+    path: string,
+    schema: z.ZodType<T>,
+    opts: { body?: unknown; timeoutMs?: number; signal?: AbortSignal; auth?: boolean } = {},
+  ): Promise<T> {
     const url = new URL(path, this.#opts.url).toString();
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.#opts.timeoutMs ?? 15_000);
     const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
@@ -53,10 +58,16 @@ export class WharfClient {
     if (opts.body !== undefined) headers["Content-Type"] = "application/json";
     let res: Response;
     try {
-      res = await (this.#opts.fetch ?? fetch)(url, { method, headers, signal, ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }) });
+      res = await (this.#opts.fetch ?? fetch)(url, {
+        method,
+        headers,
+        signal,
+        ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+      });
     } catch (err) {
       if (opts.signal?.aborted) throw err;
-      const cause = err instanceof Error ? ((err.cause as { code?: string } | undefined)?.code ?? err.message) : String(err);
+      const cause =
+        err instanceof Error ? ((err.cause as { code?: string } | undefined)?.code ?? err.message) : String(err);
       throw new AgentError("WHARF_UNREACHABLE", `Wharf at ${new URL(this.#opts.url).origin} is unreachable: ${cause}`);
     }
     const text = await res.text();
@@ -69,12 +80,22 @@ export class WharfClient {
     if (!res.ok) {
       const error = (json as { error?: { code?: string; message?: string } } | undefined)?.error;
       const detail = `${res.status}${error?.code ? ` ${error.code}` : ""}${error?.message ? `: ${error.message}` : ""}`;
-      if (res.status >= 500 || res.status === 429) throw new AgentError("WHARF_UNREACHABLE", `Wharf answered ${detail}`);
-      if (res.status === 401 || res.status === 403) throw new AgentError("WHARF_FORBIDDEN", `Wharf refused ${method} ${path}: ${detail}`, { details: { status: res.status } });
-      throw new AgentError("WHARF_REJECTED", `Wharf rejected ${method} ${path}: ${detail}`, { details: { status: res.status } });
+      if (res.status >= 500 || res.status === 429)
+        throw new AgentError("WHARF_UNREACHABLE", `Wharf answered ${detail}`);
+      if (res.status === 401 || res.status === 403)
+        throw new AgentError("WHARF_FORBIDDEN", `Wharf refused ${method} ${path}: ${detail}`, {
+          details: { status: res.status },
+        });
+      throw new AgentError("WHARF_REJECTED", `Wharf rejected ${method} ${path}: ${detail}`, {
+        details: { status: res.status },
+      });
     }
     const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new AgentError("WHARF_REJECTED", `Wharf sent an unexpected ${path} response: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    if (!parsed.success)
+      throw new AgentError(
+        "WHARF_REJECTED",
+        `Wharf sent an unexpected ${path} response: ${parsed.error.issues[0]?.message ?? "invalid"}`,
+      );
     return parsed.data;
   }
 
@@ -86,7 +107,10 @@ export class WharfClient {
   /** Long poll: returns at once when anything changed since `since`, else after Wharf's long-poll timeout. */
   assignments(since: string | undefined, signal?: AbortSignal): Promise<TAssignments> {
     const path = `${AGENT_PATHS.assignments}${since ? `?since=${encodeURIComponent(since)}` : ""}`;
-    return this.#call("GET", path, ZAssignments, { timeoutMs: LONG_POLL_TIMEOUT_MS + 15_000, ...(signal ? { signal } : {}) });
+    return this.#call("GET", path, ZAssignments, {
+      timeoutMs: LONG_POLL_TIMEOUT_MS + 15_000,
+      ...(signal ? { signal } : {}),
+    });
   }
 
   sendEvents(body: TEventsRequest): Promise<TEventsResponse> {

@@ -10,7 +10,9 @@ interface Registry {
 }
 
 // One registry per process even when Next bundles this module into several chunks.
-const registry: Registry = ((globalThis as { __wharfAgentNotifier?: Registry }).__wharfAgentNotifier ??= { waiters: new Map() });
+const registry: Registry = ((globalThis as { __wharfAgentNotifier?: Registry }).__wharfAgentNotifier ??= {
+  waiters: new Map(),
+});
 
 /** Wakes every long poll of these agents in this process. */
 export function wakeAgents(agentIds: Iterable<string>): void {

@@ -32,7 +32,12 @@ export const ZAgentListQuery = z.object({
   cursor: z.preprocess(emptyToUndefined, z.string().max(200).optional()),
   limit: z.preprocess(
     emptyToUndefined,
-    z.coerce.number().int().min(1).max(AGENT_LIST_LIMIT_MAX, `Ask for at most ${AGENT_LIST_LIMIT_MAX} agents per page.`).default(AGENT_LIST_LIMIT_DEFAULT),
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(AGENT_LIST_LIMIT_MAX, `Ask for at most ${AGENT_LIST_LIMIT_MAX} agents per page.`)
+      .default(AGENT_LIST_LIMIT_DEFAULT),
   ),
 });
 
@@ -78,7 +83,10 @@ export function agentStateOf(
   heartbeatIntervalMs = HEARTBEAT_INTERVAL_MS,
 ): AgentState {
   if (a.revokedAt) return "revoked";
-  if (!a.enrolledAt) return a.enrolmentExpiresAt && a.enrolmentExpiresAt.getTime() <= now.getTime() ? "enrolment-expired" : "awaiting-enrolment";
+  if (!a.enrolledAt)
+    return a.enrolmentExpiresAt && a.enrolmentExpiresAt.getTime() <= now.getTime()
+      ? "enrolment-expired"
+      : "awaiting-enrolment";
   if (!a.lastSeenAt) return "never-seen";
   return isAgentStale(a.lastSeenAt, now, heartbeatIntervalMs) ? "stale" : "online";
 }

@@ -12,7 +12,12 @@ export const SECRET_KEYS = {
 } as const;
 
 /** A shell snippet: namespace, the Secret with the token (or credential), the agent's manifests, Wharf's URL. */
-export function agentInstallSnippet(opts: { wharfUrl: string; secret: string; secretKind: "enrolment-token" | "credential"; agentName: string }): string {
+export function agentInstallSnippet(opts: {
+  wharfUrl: string;
+  secret: string;
+  secretKind: "enrolment-token" | "credential";
+  agentName: string;
+}): string {
   const key = opts.secretKind === "credential" ? SECRET_KEYS.credential : SECRET_KEYS.enrolmentToken;
   const secret = [
     `kubectl apply -f - <<'EOF'`,

@@ -38,7 +38,11 @@ type GlobalWithListener = typeof globalThis & { [KEY]?: ListenerState };
 function connect(state: ListenerState): void {
   if (state.stopped) return;
   state.retryTimer = null;
-  const client = new pg.Client({ connectionString: state.url, application_name: AGENT_WAKE_APPLICATION_NAME, keepAlive: true });
+  const client = new pg.Client({
+    connectionString: state.url,
+    application_name: AGENT_WAKE_APPLICATION_NAME,
+    keepAlive: true,
+  });
   state.client = client;
   let failed = false;
   const fail = (err: unknown) => {
@@ -88,7 +92,15 @@ export function ensureAgentWakeListener(): void {
   const current = g[KEY];
   if (current && !current.stopped && current.url === DATABASE_URL) return;
   if (current) stopState(current);
-  const state: ListenerState = { url: DATABASE_URL, client: null, connected: false, stopped: false, retryMs: FIRST_RETRY_MS, retryTimer: null, reported: false };
+  const state: ListenerState = {
+    url: DATABASE_URL,
+    client: null,
+    connected: false,
+    stopped: false,
+    retryMs: FIRST_RETRY_MS,
+    retryTimer: null,
+    reported: false,
+  };
   g[KEY] = state;
   connect(state);
 }

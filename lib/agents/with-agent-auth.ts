@@ -32,7 +32,8 @@ export function agentActor(agent: { agentId: string; name: string }): Actor {
 
 export function agentErrorResponse(err: unknown, requestId: string | null): Response {
   const { status, body, headers } = toErrorResponse(err);
-  if (status >= 500) console.error(`[wharf] agent request ${requestId ?? "-"} failed:`, err instanceof Error ? err.stack : err);
+  if (status >= 500)
+    console.error(`[wharf] agent request ${requestId ?? "-"} failed:`, err instanceof Error ? err.stack : err);
   return Response.json(body, { status, headers: { ...headers, ...(requestId ? { "x-request-id": requestId } : {}) } });
 }
 
@@ -49,16 +50,22 @@ export function agentRespond(result: Result, status = 200): Response {
  * `assertAgentScope`, which audits refusals. Timed like every API route (`timedRoute`).
  */
 export function withAgentAuth(handler: (ctx: AgentHandlerContext) => Promise<Result>) {
-  const wrapped = timedRoute(async (req: Request, _ctx: RouteContext | undefined, timing: RequestTiming): Promise<Response> => {
-    const request = requestContextOf(req);
-    try {
-      const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
-      const agent = match?.[1] ? await findAgentByCredentialHash(sha256Hex(match[1])) : null;
-      if (!agent) throw new AppError("AGENT_UNAUTHENTICATED", "Send a valid agent credential (Authorization: Bearer wharfa_…).");
-      return agentRespond(await handler({ req, agent, actor: agentActor(agent), request, timing }));
-    } catch (err) {
-      return agentErrorResponse(err, request.requestId);
-    }
-  });
+  const wrapped = timedRoute(
+    async (req: Request, _ctx: RouteContext | undefined, timing: RequestTiming): Promise<Response> => {
+      const request = requestContextOf(req);
+      try {
+        const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
+        const agent = match?.[1] ? await findAgentByCredentialHash(sha256Hex(match[1])) : null;
+        if (!agent)
+          throw new AppError(
+            "AGENT_UNAUTHENTICATED",
+            "Send a valid agent credential (Authorization: Bearer wharfa_…).",
+          );
+        return agentRespond(await handler({ req, agent, actor: agentActor(agent), request, timing }));
+      } catch (err) {
+        return agentErrorResponse(err, request.requestId);
+      }
+    },
+  );
   return Object.assign(wrapped, { [AGENT_ROUTE]: "credential" });
 }

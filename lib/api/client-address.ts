@@ -33,7 +33,8 @@ export function installPeerStamp(): void {
   const state: StampState = { nonce: randomBytes(16).toString("hex") };
   dc.subscribe("http.server.request.start", (message) => {
     const { request, socket } = message as { request: IncomingMessage; socket: Socket & { encrypted?: boolean } };
-    request.headers[PEER_HEADER] = `${state.nonce} ${socket.remoteAddress ?? "-"} ${socket.encrypted ? "https" : "http"}`;
+    request.headers[PEER_HEADER] =
+      `${state.nonce} ${socket.remoteAddress ?? "-"} ${socket.encrypted ? "https" : "http"}`;
   });
   g[KEY] = state;
 }
@@ -59,7 +60,8 @@ export interface Peer {
 export function peerOf(headers: Headers): Peer | null {
   const state = stampState();
   const [nonce = "", address = "", protocol] = (headers.get(PEER_HEADER) ?? "").split(" ");
-  if (!state || nonce.length !== state.nonce.length || !timingSafeEqual(Buffer.from(nonce), Buffer.from(state.nonce))) return null;
+  if (!state || nonce.length !== state.nonce.length || !timingSafeEqual(Buffer.from(nonce), Buffer.from(state.nonce)))
+    return null;
   const normalized = normalizeAddress(address);
   return normalized ? { address: normalized, protocol: protocol === "https" ? "https" : "http" } : null;
 }
@@ -96,7 +98,9 @@ function warnIfProxied(peer: string, headers: Headers): void {
   const forwarded = headers.get("x-forwarded-for");
   if (warned || !forwarded || normalizeAddress(forwarded.split(",")[0] ?? "") === peer) return;
   warned = true;
-  console.warn(`[wharf] ignoring X-Forwarded-For from ${peer}, which is not in WHARF_TRUSTED_PROXIES; if it is your reverse proxy, list it there`);
+  console.warn(
+    `[wharf] ignoring X-Forwarded-For from ${peer}, which is not in WHARF_TRUSTED_PROXIES; if it is your reverse proxy, list it there`,
+  );
 }
 
 export interface ClientAddress {

@@ -16,7 +16,10 @@ export class ApiError extends Error {
 }
 
 /** fetch for Wharf's own API from the browser: JSON in, JSON out, errors as ApiError with field errors for forms. */
-export async function apiFetch<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+export async function apiFetch<T>(
+  path: string,
+  init: { method?: string; body?: unknown; signal?: AbortSignal } = {},
+): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -31,10 +34,17 @@ export async function apiFetch<T>(path: string, init: { method?: string; body?: 
     throw new ApiError(0, "NETWORK", "Wharf could not be reached. Check your connection and try again.");
   }
   if (res.status === 204) return undefined as T;
-  const body = (await res.json().catch(() => null)) as { error?: { code: ErrorCode; message: string; fields?: FieldErrors } } | null;
+  const body = (await res.json().catch(() => null)) as {
+    error?: { code: ErrorCode; message: string; fields?: FieldErrors };
+  } | null;
   if (!res.ok) {
     const err = body?.error;
-    throw new ApiError(res.status, err?.code ?? "INTERNAL", err?.message ?? `Request failed (${res.status})`, err?.fields ?? {});
+    throw new ApiError(
+      res.status,
+      err?.code ?? "INTERNAL",
+      err?.message ?? `Request failed (${res.status})`,
+      err?.fields ?? {},
+    );
   }
   return body as T;
 }

@@ -51,13 +51,17 @@ function checkJsonText(text: string): void {
     if (inString) {
       if (c === 0x5c /* \ */) {
         if (text.charCodeAt(i + 1) === 0x75 /* u */ && text.startsWith("0000", i + 2)) {
-          throw new AppError("VALIDATION_FAILED", "The request body contains a NUL character (\\u0000), which Wharf does not store.");
+          throw new AppError(
+            "VALIDATION_FAILED",
+            "The request body contains a NUL character (\\u0000), which Wharf does not store.",
+          );
         }
         i++;
       } else if (c === 0x22 /* " */) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      if (++depth > MAX_JSON_DEPTH) throw new AppError("VALIDATION_FAILED", `The request body is nested deeper than ${MAX_JSON_DEPTH} levels.`);
+      if (++depth > MAX_JSON_DEPTH)
+        throw new AppError("VALIDATION_FAILED", `The request body is nested deeper than ${MAX_JSON_DEPTH} levels.`);
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) depth--;
   }
 }

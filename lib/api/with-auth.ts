@@ -64,7 +64,8 @@ export function actorOf(p: Principal): Actor {
 export function checkSameOrigin(req: Request): void {
   const origin = req.headers.get("origin");
   const client = clientAddressOf(req.headers);
-  const forwarded = (name: string) => (client.viaTrustedProxy ? req.headers.get(name)?.split(",")[0]?.trim() || null : null);
+  const forwarded = (name: string) =>
+    client.viaTrustedProxy ? req.headers.get(name)?.split(",")[0]?.trim() || null : null;
   const host = forwarded("x-forwarded-host") ?? req.headers.get("host");
   const proto = forwarded("x-forwarded-proto") ?? client.peer?.protocol ?? new URL(req.url).protocol.replace(":", "");
   const allowed = new Set([env().publicUrl, host ? `${proto}://${host}` : ""]);
@@ -103,7 +104,10 @@ async function recordDeniedBearer(req: Request, request: RequestContext): Promis
   try {
     await recordDeniedApiToken({ token, route: `${req.method} ${new URL(req.url).pathname}`, request });
   } catch (err) {
-    console.error(`[wharf] request ${request.requestId ?? "-"}: could not record a denied API token:`, err instanceof Error ? err.message : err);
+    console.error(
+      `[wharf] request ${request.requestId ?? "-"}: could not record a denied API token:`,
+      err instanceof Error ? err.message : err,
+    );
   }
 }
 
@@ -130,7 +134,8 @@ function respond(result: Result, status = 200): Response {
 
 function errorResponse(err: unknown, requestId: string | null): Response {
   const { status, body, headers } = toErrorResponse(err);
-  if (status >= 500) console.error(`[wharf] request ${requestId ?? "-"} failed:`, err instanceof Error ? err.stack : err);
+  if (status >= 500)
+    console.error(`[wharf] request ${requestId ?? "-"} failed:`, err instanceof Error ? err.stack : err);
   return Response.json(body, { status, headers: { ...headers, ...(requestId ? { "x-request-id": requestId } : {}) } });
 }
 
@@ -165,7 +170,13 @@ export function withAuth(
         });
         throw new AppError("FORBIDDEN", `Your role (${auth.principal.role}) does not allow this (${opts.permission}).`);
       }
-      const result = await handler({ req, principal: auth.principal, actor, request, params: await routeParamsOf(req, ctx) });
+      const result = await handler({
+        req,
+        principal: auth.principal,
+        actor,
+        request,
+        params: await routeParamsOf(req, ctx),
+      });
       return respond(result, opts.successStatus);
     } catch (err) {
       return errorResponse(err, request.requestId);
@@ -175,7 +186,10 @@ export function withAuth(
 }
 
 /** For the few routes anyone may call (sign-in, health). They still get error mapping and, for writes, the Origin check. */
-export function withPublic(handler: (ctx: PublicHandlerContext) => Promise<Result>, opts: { successStatus?: number } = {}) {
+export function withPublic(
+  handler: (ctx: PublicHandlerContext) => Promise<Result>,
+  opts: { successStatus?: number } = {},
+) {
   const wrapped = timedRoute(async (req: Request, ctx?: RouteContext): Promise<Response> => {
     const request = requestContextOf(req);
     try {

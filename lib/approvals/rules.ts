@@ -41,7 +41,8 @@ export interface Approver {
   kind: "user" | "api-token";
 }
 
-export type RefusalReason = "requester" | "settings-author" | "commit-author" | "role" | "api-token" | "already-decided";
+export type RefusalReason =
+  "requester" | "settings-author" | "commit-author" | "role" | "api-token" | "already-decided";
 
 export const REFUSAL_MESSAGES: Record<RefusalReason, string> = {
   requester: "You requested this deployment; someone else must approve it.",
@@ -52,10 +53,17 @@ export const REFUSAL_MESSAGES: Record<RefusalReason, string> = {
   "already-decided": "You have already approved or rejected this deployment.",
 };
 
-const sameEmail = (a: string | null, b: string | null) => !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
+const sameEmail = (a: string | null, b: string | null) =>
+  !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /** Why `who` may not approve, or null when they may. Checked again, in the same transaction, when they approve. */
-export function refusalFor(rule: ApprovalRule, d: DeploymentForApproval, who: Approver, current: ApprovalRecord[], now: Date): RefusalReason | null {
+export function refusalFor(
+  rule: ApprovalRule,
+  d: DeploymentForApproval,
+  who: Approver,
+  current: ApprovalRecord[],
+  now: Date,
+): RefusalReason | null {
   if (who.kind === "api-token" && !rule.allowTokenApprovals) return "api-token";
   if (!roleAtLeast(who.role, rule.approverRole) || who.role === "deployer" || who.role === "viewer") return "role";
   if (rule.banRequester && who.userId === d.requesterId) return "requester";
@@ -69,7 +77,12 @@ export function refusalFor(rule: ApprovalRule, d: DeploymentForApproval, who: Ap
  * The approvals that count: for the content as it is now (a digest change voids older ones), not expired, not from
  * a banned person, and one per person — N approvals means N distinct people.
  */
-export function validApprovals(rule: ApprovalRule, d: DeploymentForApproval, approvals: ApprovalRecord[], now: Date): ApprovalRecord[] {
+export function validApprovals(
+  rule: ApprovalRule,
+  d: DeploymentForApproval,
+  approvals: ApprovalRecord[],
+  now: Date,
+): ApprovalRecord[] {
   const ttlMs = rule.approvalTtlHours * 3_600_000;
   const seen = new Set<string>();
   const out: ApprovalRecord[] = [];
@@ -96,7 +109,12 @@ export interface ApprovalStatus {
 }
 
 /** Where a deployment stands against its target's rule. A single valid rejection rejects it. */
-export function approvalStatus(rule: ApprovalRule, d: DeploymentForApproval, approvals: ApprovalRecord[], now: Date): ApprovalStatus {
+export function approvalStatus(
+  rule: ApprovalRule,
+  d: DeploymentForApproval,
+  approvals: ApprovalRecord[],
+  now: Date,
+): ApprovalStatus {
   const valid = validApprovals(rule, d, approvals, now);
   const approvedBy = valid.filter((a) => a.decision === "approved");
   const rejectedBy = valid.filter((a) => a.decision === "rejected");

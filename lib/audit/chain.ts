@@ -57,16 +57,36 @@ export type ChainVerdict =
  * Walks rows in sequence order and reports the first broken link. Takes an async iterable so a caller can stream
  * a million rows in pages without holding them.
  */
-export async function verifyChain(rows: AsyncIterable<ChainedFields & { seq: number; hash: string }>): Promise<ChainVerdict> {
+export async function verifyChain(
+  rows: AsyncIterable<ChainedFields & { seq: number; hash: string }>,
+): Promise<ChainVerdict> {
   let prev = GENESIS_HASH;
   let count = 0;
   for await (const row of rows) {
     count++;
     if (row.prevHash !== prev) {
-      return { intact: false, rows: count, brokenAt: { seq: row.seq, id: row.id, at: row.at, reason: "link to the previous row does not match (a row was removed or reordered)" } };
+      return {
+        intact: false,
+        rows: count,
+        brokenAt: {
+          seq: row.seq,
+          id: row.id,
+          at: row.at,
+          reason: "link to the previous row does not match (a row was removed or reordered)",
+        },
+      };
     }
     if (hashAuditRow(row) !== row.hash) {
-      return { intact: false, rows: count, brokenAt: { seq: row.seq, id: row.id, at: row.at, reason: "row content does not match its hash (the row was edited)" } };
+      return {
+        intact: false,
+        rows: count,
+        brokenAt: {
+          seq: row.seq,
+          id: row.id,
+          at: row.at,
+          reason: "row content does not match its hash (the row was edited)",
+        },
+      };
     }
     prev = row.hash;
   }

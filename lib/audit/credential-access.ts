@@ -15,7 +15,9 @@ export const CREDENTIAL_ACCESS_ACTIONS = AUDIT_ACTIONS.filter(
 
 const ZCredentialAccessAction = z
   .string()
-  .refine((a): a is TAuditAction => (CREDENTIAL_ACCESS_ACTIONS as readonly string[]).includes(a), { message: "Not a credential access action" });
+  .refine((a): a is TAuditAction => (CREDENTIAL_ACCESS_ACTIONS as readonly string[]).includes(a), {
+    message: "Not a credential access action",
+  });
 
 /** Filters of the credential access view and its exports. Everything optional; ids match exactly, actor by id or name. */
 export const ZCredentialAccessFilter = z.object({
@@ -100,10 +102,17 @@ function str(v: unknown): string | null {
  * Maps a stored audit row to its access view. The fingerprint and purpose come from `details`, where the credential
  * writers put them; the target's name from `targetNames` (a deleted target keeps the name its rows recorded, if any).
  */
-export function toCredentialAccessView(row: AuditRowFields, targetNames: ReadonlyMap<string, string>): CredentialAccessView {
+export function toCredentialAccessView(
+  row: AuditRowFields,
+  targetNames: ReadonlyMap<string, string>,
+): CredentialAccessView {
   const details = parseAuditDetails(row.details);
   const purposeKind = str(details.purpose);
-  const reason = str(details.reason) ?? str(details.error) ?? (str(details.attempted) ? `attempted ${String(details.attempted)}` : null) ?? (str(details.permission) ? `needs ${String(details.permission)}` : null);
+  const reason =
+    str(details.reason) ??
+    str(details.error) ??
+    (str(details.attempted) ? `attempted ${String(details.attempted)}` : null) ??
+    (str(details.permission) ? `needs ${String(details.permission)}` : null);
   return {
     seq: row.seq,
     id: row.id,
@@ -112,7 +121,10 @@ export function toCredentialAccessView(row: AuditRowFields, targetNames: Readonl
     action: row.action as TAuditAction,
     // Rotation rows name the new credential and carry `toFingerprint` (its predecessor's is `fromFingerprint`).
     credential: { id: row.credentialId, fingerprint: str(details.fingerprint) ?? str(details.toFingerprint) },
-    target: { id: row.targetId, name: row.targetId ? (targetNames.get(row.targetId) ?? str(details.targetName)) : null },
+    target: {
+      id: row.targetId,
+      name: row.targetId ? (targetNames.get(row.targetId) ?? str(details.targetName)) : null,
+    },
     purpose: purposeKind ? { kind: purposeKind, id: str(details.purposeId) } : null,
     outcome: row.outcome as TOutcome,
     reason,
@@ -128,14 +140,17 @@ export function toCredentialAccessView(row: AuditRowFields, targetNames: Readonl
 /** Where a purpose links to in the dashboard: deployments and their previews share the deployment's page. */
 export function purposeHref(purpose: AccessPurpose | null): string | null {
   if (!purpose?.id) return null;
-  if (purpose.kind === "deployment" || purpose.kind === "preview") return `/deployments/${encodeURIComponent(purpose.id)}`;
+  if (purpose.kind === "deployment" || purpose.kind === "preview")
+    return `/deployments/${encodeURIComponent(purpose.id)}`;
   return null;
 }
 
 const FILTER_KEYS = ["credentialId", "targetId", "actor", "action", "outcome", "from", "to"] as const;
 
 /** The credential access view's filter from its link (`/credentials/access?credentialId=…`). */
-export function parseCredentialAccessFilter(query: Record<string, string | string[] | undefined>): CredentialAccessListFilter {
+export function parseCredentialAccessFilter(
+  query: Record<string, string | string[] | undefined>,
+): CredentialAccessListFilter {
   return parseLinkFilter(ZCredentialAccessFilter.shape, FILTER_KEYS, query);
 }
 

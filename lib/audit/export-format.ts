@@ -92,7 +92,8 @@ export function exportStream<R>(opts: {
             return;
           }
           let chunk = "";
-          for (const row of next.value) chunk += opts.format === "csv" ? csvRow(opts.columns.map((c) => c.value(row))) : jsonLine(toJson(row));
+          for (const row of next.value)
+            chunk += opts.format === "csv" ? csvRow(opts.columns.map((c) => c.value(row))) : jsonLine(toJson(row));
           if (chunk) {
             controller.enqueue(encoder.encode(chunk));
             return;

@@ -52,7 +52,9 @@ export type AuditChainVerdict =
 export function parseAuditDetails(details: string): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(details);
-    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : { value: parsed };
   } catch {
     return { unparsed: details };
   }
@@ -72,7 +74,10 @@ export function toAuditEventView(row: AuditRowFields): AuditEventView {
 
 /** Query string for a list filter and page (audit trail, credential access), dropping empty fields (the API treats
  * absent and empty alike). */
-export function filterSearchParams(filter: object, extra: Record<string, string | number | undefined> = {}): URLSearchParams {
+export function filterSearchParams(
+  filter: object,
+  extra: Record<string, string | number | undefined> = {},
+): URLSearchParams {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries({ ...filter, ...extra })) {
     if (value !== undefined && value !== null && String(value).trim() !== "") params.set(key, String(value));
@@ -85,7 +90,11 @@ export function filterSearchParams(filter: object, extra: Record<string, string 
  * do not validate are dropped one by one, so a stale or hand-edited link still opens the page with whatever part of it
  * makes sense; instants come back as ISO strings.
  */
-export function parseLinkFilter<F>(shape: Readonly<Record<string, ZodType>>, keys: readonly string[], query: PageSearchParams): F {
+export function parseLinkFilter<F>(
+  shape: Readonly<Record<string, ZodType>>,
+  keys: readonly string[],
+  query: PageSearchParams,
+): F {
   const filter: Record<string, string> = {};
   const values = firstValues(query);
   for (const key of keys) {

@@ -46,7 +46,9 @@ export function oidcConfiguration(s: OidcSettings): Promise<oidc.Configuration> 
   if (cached && cached.key === key && Date.now() - cached.at < DISCOVERY_TTL_MS) return cached.config;
   const insecure = s.issuer.protocol === "http:";
   if (insecure && !LOOPBACK.has(s.issuer.hostname)) {
-    return Promise.reject(new Error(`WHARF_OIDC_ISSUER must use https (plain http is accepted on loopback only): ${s.issuer.href}`));
+    return Promise.reject(
+      new Error(`WHARF_OIDC_ISSUER must use https (plain http is accepted on loopback only): ${s.issuer.href}`),
+    );
   }
   const config = oidc.discovery(s.issuer, s.clientId, s.clientSecret, undefined, {
     execute: insecure ? [oidc.allowInsecureRequests] : [],

@@ -9,7 +9,10 @@ export type OidcRoleMap = ReadonlyMap<string, TRole>;
  */
 export function parseOidcRoleMap(spec: string): OidcRoleMap {
   const map = new Map<string, TRole>();
-  for (const entry of spec.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = entry.lastIndexOf("=");
     const group = entry.slice(0, eq).trim();
     const role = ZRole.safeParse(entry.slice(eq + 1).trim());

@@ -11,7 +11,7 @@ export type TRole = z.infer<typeof ZRole>;
  * explicit here, so reading this table answers "who may do X".
  */
 export const PERMISSIONS = {
-  "read": ["viewer", "deployer", "approver", "admin"],
+  read: ["viewer", "deployer", "approver", "admin"],
   "deployments.request": ["deployer", "admin"],
   "repos.register": ["deployer", "admin"],
   "deployments.approve": ["approver", "admin"],

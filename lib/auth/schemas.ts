@@ -18,7 +18,11 @@ export const ZCreateUser = z.object({
 export type TCreateUser = z.infer<typeof ZCreateUser>;
 
 export const ZUpdateUser = z
-  .object({ role: ZRole.optional(), disabled: z.boolean().optional(), name: z.string().trim().min(1).max(120).optional() })
+  .object({
+    role: ZRole.optional(),
+    disabled: z.boolean().optional(),
+    name: z.string().trim().min(1).max(120).optional(),
+  })
   .refine((v) => Object.keys(v).length > 0, { message: "Nothing to change" });
 export type TUpdateUser = z.infer<typeof ZUpdateUser>;
 

@@ -16,7 +16,11 @@ const TETHER = fileURLToPath(new URL("./tether-main.ts", import.meta.url));
  * this process is gone. The returned ChildProcess is the tether; its exit code is the command's, and killing it with
  * a signal forwards that signal. stdout is inherited or piped as asked; stderr is inherited.
  */
-export function spawnTethered(command: string, args: string[], opts: { env: NodeJS.ProcessEnv; stdout?: "inherit" | "pipe" }): ChildProcess {
+export function spawnTethered(
+  command: string,
+  args: string[],
+  opts: { env: NodeJS.ProcessEnv; stdout?: "inherit" | "pipe" },
+): ChildProcess {
   // The tether is TypeScript: run it with this process's own Node flags (tsx's loader under `npm start`).
   const stdio: StdioOptions = ["pipe", opts.stdout ?? "inherit", "inherit"];
   return spawn(process.execPath, [...process.execArgv, TETHER, command, ...args], { stdio, env: opts.env });
@@ -53,7 +57,7 @@ function ancestorsInJob(): Ancestor[] {
   const self = procStat("self");
   if (!self) return [];
   const chain: Ancestor[] = [];
-  for (let pid = self.ppid; pid > 1 && chain.length < 64; ) {
+  for (let pid = self.ppid; pid > 1 && chain.length < 64;) {
     const stat = procStat(pid);
     if (!stat || stat.pgrp !== self.pgrp) break;
     chain.push({ pid, startTime: stat.startTime });

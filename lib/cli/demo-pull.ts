@@ -16,7 +16,11 @@ const AGENT_SA = { namespace: "kube-system", name: "wharf-agent-demo" };
 
 function paths() {
   const dir = env().dataDir;
-  return { repo: path.join(dir, "demo-repo"), state: path.join(dir, "agent"), enrolment: path.join(dir, "agent-enrolment-token") };
+  return {
+    repo: path.join(dir, "demo-repo"),
+    state: path.join(dir, "agent"),
+    enrolment: path.join(dir, "agent-enrolment-token"),
+  };
 }
 
 /**
@@ -37,7 +41,12 @@ export async function seedPullDemo(): Promise<void> {
     actor: SYSTEM_ACTOR,
     request: NO_REQUEST,
   });
-  const created = await createAgent({ input: { name: "demo-agent", targetIds: [target.id] }, createdById: admin.id, actor: SYSTEM_ACTOR, request: NO_REQUEST });
+  const created = await createAgent({
+    input: { name: "demo-agent", targetIds: [target.id] },
+    createdById: admin.id,
+    actor: SYSTEM_ACTOR,
+    request: NO_REQUEST,
+  });
   fs.mkdirSync(path.dirname(p.enrolment), { recursive: true });
   fs.writeFileSync(p.enrolment, created.secret, { mode: 0o600 });
 }
@@ -54,7 +63,9 @@ export async function startDemoAgent(sandbox: Sandbox): Promise<{ stop(): Promis
   const target = await db().target.findUnique({ where: { name: DEMO_PULL_TARGET } });
   if (!target) return null;
 
-  const admin = createKubeClient(kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }));
+  const admin = createKubeClient(
+    kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }),
+  );
   try {
     const rbac: KubeObject[] = [
       { apiVersion: "v1", kind: "Namespace", metadata: { name: target.defaultNamespace } },
@@ -73,7 +84,12 @@ export async function startDemoAgent(sandbox: Sandbox): Promise<{ stop(): Promis
     await admin.close();
   }
   const kubeClient: KubeClient = createKubeClient(
-    kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.mintToken({ serviceAccount: AGENT_SA, expirationSeconds: 7 * 86_400 }) }),
+    kubeConfigFor({
+      name: "sandbox",
+      server: sandbox.url,
+      caPem: sandbox.caPem,
+      token: sandbox.mintToken({ serviceAccount: AGENT_SA, expirationSeconds: 7 * 86_400 }),
+    }),
   );
   const agent: RunningAgent = await startAgent({
     wharfUrl: env().publicUrl,

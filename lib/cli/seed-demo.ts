@@ -28,8 +28,22 @@ interface DemoTarget {
 /** The demo world: targets in both modes and environments, one policy per environment class. */
 const DEMO_TARGETS: DemoTarget[] = [
   { name: "shop-dev", environment: "dev", mode: "push", ownerTeam: "storefront", requiredApprovals: 0, tokenDays: 30 },
-  { name: "shop-staging", environment: "staging", mode: "push", ownerTeam: "storefront", requiredApprovals: 1, tokenDays: 60 },
-  { name: "payments-prod", environment: "prod", mode: "push", ownerTeam: "payments", requiredApprovals: 2, tokenDays: 3 },
+  {
+    name: "shop-staging",
+    environment: "staging",
+    mode: "push",
+    ownerTeam: "storefront",
+    requiredApprovals: 1,
+    tokenDays: 60,
+  },
+  {
+    name: "payments-prod",
+    environment: "prod",
+    mode: "push",
+    ownerTeam: "payments",
+    requiredApprovals: 2,
+    tokenDays: 3,
+  },
   { name: "web-staging", environment: "staging", mode: "pull", ownerTeam: "web", requiredApprovals: 0 },
   { name: "edge-prod", environment: "prod", mode: "pull", ownerTeam: "edge", requiredApprovals: 1 },
 ];
@@ -38,8 +52,13 @@ const DEMO_TARGETS: DemoTarget[] = [
  * Gives each demo push target what a platform team would: a ServiceAccount in the sandbox bound to `admin` in the
  * target's namespace only, and its token stored (encrypted) as the target's credential.
  */
-async function issueDemoCredentials(sandbox: Sandbox, targets: { id: string; name: string; tokenDays: number }[]): Promise<void> {
-  const client = createKubeClient(kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }));
+async function issueDemoCredentials(
+  sandbox: Sandbox,
+  targets: { id: string; name: string; tokenDays: number }[],
+): Promise<void> {
+  const client = createKubeClient(
+    kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }),
+  );
   try {
     const objects: KubeObject[] = targets.flatMap((t) => [
       { apiVersion: "v1", kind: "Namespace", metadata: { name: t.name } },
@@ -56,7 +75,14 @@ async function issueDemoCredentials(sandbox: Sandbox, targets: { id: string; nam
         apiVersion: "rbac.authorization.k8s.io/v1",
         kind: "Role",
         metadata: { name: `wharf-${t.name}-self-token`, namespace: "kube-system" },
-        rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"], resourceNames: [`wharf-${t.name}`] }],
+        rules: [
+          {
+            apiGroups: [""],
+            resources: ["serviceaccounts/token"],
+            verbs: ["create"],
+            resourceNames: [`wharf-${t.name}`],
+          },
+        ],
       },
       {
         apiVersion: "rbac.authorization.k8s.io/v1",
@@ -72,7 +98,10 @@ async function issueDemoCredentials(sandbox: Sandbox, targets: { id: string; nam
     await client.close();
   }
   for (const t of targets) {
-    const token = sandbox.mintToken({ serviceAccount: { namespace: "kube-system", name: `wharf-${t.name}` }, expirationSeconds: t.tokenDays * 86_400 });
+    const token = sandbox.mintToken({
+      serviceAccount: { namespace: "kube-system", name: `wharf-${t.name}` },
+      expirationSeconds: t.tokenDays * 86_400,
+    });
     await saveCredential({
       targetId: t.id,
       input: { kind: "service-account-token", token },
@@ -96,17 +125,45 @@ export async function seedIfEmpty(opts: { sandbox: Sandbox | null }): Promise<Se
   const passwordHash = await hashPassword(e.WHARF_ADMIN_PASSWORD ?? generatedPassword ?? "");
   const serverUrl = opts.sandbox?.url ?? "https://127.0.0.1:6443";
   const created = await db().$transaction(async (tx) => {
-    const admin = await tx.user.create({ data: { email: e.WHARF_ADMIN_EMAIL, name: "Wharf admin", role: "admin", passwordHash } });
-    await recordAuditEvent(tx, { actor: SYSTEM_ACTOR, action: "user.created", subjectType: "user", subjectId: admin.id, details: { role: "admin", reason: "first start" } });
+    const admin = await tx.user.create({
+      data: { email: e.WHARF_ADMIN_EMAIL, name: "Wharf admin", role: "admin", passwordHash },
+    });
+    await recordAuditEvent(tx, {
+      actor: SYSTEM_ACTOR,
+      action: "user.created",
+      subjectType: "user",
+      subjectId: admin.id,
+      details: { role: "admin", reason: "first start" },
+    });
     if (e.WHARF_SEED_DEMO === "false") return [];
     const prodPolicy = await tx.credentialPolicy.create({
-      data: { name: "production", maxAgeDays: 30, warnBeforeDays: 7, minReplaceRole: "admin", autoRotate: true, environment: "prod" },
+      data: {
+        name: "production",
+        maxAgeDays: 30,
+        warnBeforeDays: 7,
+        minReplaceRole: "admin",
+        autoRotate: true,
+        environment: "prod",
+      },
     });
     const stagingPolicy = await tx.credentialPolicy.create({
-      data: { name: "pre-production", maxAgeDays: 90, warnBeforeDays: 14, minReplaceRole: "approver", autoRotate: false, environment: "staging" },
+      data: {
+        name: "pre-production",
+        maxAgeDays: 90,
+        warnBeforeDays: 14,
+        minReplaceRole: "approver",
+        autoRotate: false,
+        environment: "staging",
+      },
     });
     for (const p of [prodPolicy, stagingPolicy]) {
-      await recordAuditEvent(tx, { actor: SYSTEM_ACTOR, action: "policy.created", subjectType: "policy", subjectId: p.id, details: { name: p.name } });
+      await recordAuditEvent(tx, {
+        actor: SYSTEM_ACTOR,
+        action: "policy.created",
+        subjectType: "policy",
+        subjectId: p.id,
+        details: { name: p.name },
+      });
     }
     const targets: { id: string; name: string; tokenDays: number }[] = [];
     for (const { tokenDays, ...t } of DEMO_TARGETS) {
@@ -119,7 +176,14 @@ export async function seedIfEmpty(opts: { sandbox: Sandbox | null }): Promise<Se
           allowedNamespaces: JSON.stringify([t.name]),
         },
       });
-      await recordAuditEvent(tx, { actor: SYSTEM_ACTOR, action: "target.created", subjectType: "target", subjectId: target.id, targetId: target.id, details: { name: t.name, demo: true } });
+      await recordAuditEvent(tx, {
+        actor: SYSTEM_ACTOR,
+        action: "target.created",
+        subjectType: "target",
+        subjectId: target.id,
+        targetId: target.id,
+        details: { name: t.name, demo: true },
+      });
       if (t.mode === "push" && tokenDays) targets.push({ id: target.id, name: t.name, tokenDays });
     }
     return targets;

@@ -26,7 +26,8 @@ function newestSourceMtime(): number {
       else newest = Math.max(newest, fs.statSync(p).mtimeMs);
     }
   };
-  for (const d of ["app", "components", "lib", "public"]) if (fs.existsSync(path.join(root, d))) walk(path.join(root, d));
+  for (const d of ["app", "components", "lib", "public"])
+    if (fs.existsSync(path.join(root, d))) walk(path.join(root, d));
   for (const f of ["next.config.js", "package-lock.json", "postcss.config.mjs"]) {
     if (fs.existsSync(path.join(root, f))) newest = Math.max(newest, fs.statSync(path.join(root, f)).mtimeMs);
   }
@@ -51,7 +52,9 @@ function wharfChildEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 function run(cmd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawnTethered(cmd, args, { env: wharfChildEnv(extraEnv) });
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args.join(" ")} exited with ${code}`))));
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args.join(" ")} exited with ${code}`)),
+    );
     child.on("error", reject);
   });
 }
@@ -72,12 +75,20 @@ async function main(): Promise<void> {
   ensureMasterKey();
 
   const applied = await migrateDatabase(e.DATABASE_URL);
-  console.log(`[wharf] database ${redactUrl(e.DATABASE_URL)}: ${applied.length ? `applied ${applied.join(", ")}` : "up to date"}`);
+  console.log(
+    `[wharf] database ${redactUrl(e.DATABASE_URL)}: ${applied.length ? `applied ${applied.join(", ")}` : "up to date"}`,
+  );
 
   let sandbox: Sandbox | null = null;
   if (e.WHARF_SANDBOX === "on") {
-    sandbox = await startSandbox({ port: e.WHARF_SANDBOX_PORT, dataDir: path.join(e.dataDir, "sandbox"), persist: true }).catch((err: Error) => {
-      throw new Error(`could not start the sandbox cluster on port ${e.WHARF_SANDBOX_PORT} (${err.message}); set WHARF_SANDBOX_PORT or WHARF_SANDBOX=off`);
+    sandbox = await startSandbox({
+      port: e.WHARF_SANDBOX_PORT,
+      dataDir: path.join(e.dataDir, "sandbox"),
+      persist: true,
+    }).catch((err: Error) => {
+      throw new Error(
+        `could not start the sandbox cluster on port ${e.WHARF_SANDBOX_PORT} (${err.message}); set WHARF_SANDBOX_PORT or WHARF_SANDBOX=off`,
+      );
     });
     console.log(`[wharf] sandbox cluster at ${sandbox.url} (kubectl --kubeconfig ${sandbox.kubeconfigPath} get ns)`);
   }
@@ -130,8 +141,11 @@ async function main(): Promise<void> {
       announced = true;
       console.log(`\n  Wharf is running at ${e.publicUrl}`);
       if (seed.seeded) {
-        console.log(`  Sign in as ${seed.adminEmail}${seed.generatedPassword ? ` with password ${seed.generatedPassword}` : " with WHARF_ADMIN_PASSWORD"}`);
-        if (seed.generatedPassword) console.log("  (generated for this first start and shown only once — change it or set WHARF_ADMIN_PASSWORD)");
+        console.log(
+          `  Sign in as ${seed.adminEmail}${seed.generatedPassword ? ` with password ${seed.generatedPassword}` : " with WHARF_ADMIN_PASSWORD"}`,
+        );
+        if (seed.generatedPassword)
+          console.log("  (generated for this first start and shown only once — change it or set WHARF_ADMIN_PASSWORD)");
       }
       console.log("");
       // The demo pull agent talks to the dashboard over HTTP, so it starts once the server answers.
@@ -143,7 +157,10 @@ async function main(): Promise<void> {
               return;
             }
             agent = a;
-            if (a) console.log("[wharf] demo pull agent running (data/demo-repo → target web-staging; commit there to watch it sync)");
+            if (a)
+              console.log(
+                "[wharf] demo pull agent running (data/demo-repo → target web-staging; commit there to watch it sync)",
+              );
           })
           .catch((err: unknown) => console.error(`[wharf] demo agent did not start: ${(err as Error).message}`));
       }

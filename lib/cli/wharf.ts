@@ -2,14 +2,28 @@
 // and exports `run(args): Promise<number>` (the exit code).
 export {};
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (args: string[]) => Promise<number> }> }> = {
-  migrate: { summary: "apply pending database migrations", load: () => import("./commands/migrate") },
-  seed: { summary: "seed demo data into an empty database", load: () => import("./commands/seed") },
-  rekey: { summary: "re-encrypt every credential under the current master key", load: () => import("./commands/rekey") },
-  audit: { summary: "audit verify — walk the audit hash chain and report the first broken link", load: () => import("./commands/audit") },
-  rollups: { summary: "rollups [days|all] — rebuild the comparison's delivery rollups and their row marks (default: last 90 days)", load: () => import("./commands/rollups") },
-  "credential-status": { summary: "recompute the rotation status boundaries stored on active credentials", load: () => import("./commands/credential-status") },
-};
+const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (args: string[]) => Promise<number> }> }> =
+  {
+    migrate: { summary: "apply pending database migrations", load: () => import("./commands/migrate") },
+    seed: { summary: "seed demo data into an empty database", load: () => import("./commands/seed") },
+    rekey: {
+      summary: "re-encrypt every credential under the current master key",
+      load: () => import("./commands/rekey"),
+    },
+    audit: {
+      summary: "audit verify — walk the audit hash chain and report the first broken link",
+      load: () => import("./commands/audit"),
+    },
+    rollups: {
+      summary:
+        "rollups [days|all] — rebuild the comparison's delivery rollups and their row marks (default: last 90 days)",
+      load: () => import("./commands/rollups"),
+    },
+    "credential-status": {
+      summary: "recompute the rotation status boundaries stored on active credentials",
+      load: () => import("./commands/credential-status"),
+    },
+  };
 
 function usage(): void {
   console.log("usage: npm run wharf -- <command>\n");

@@ -81,6 +81,7 @@ export function formatDuration(ms: number | null): string {
 /** A short label for a bucket, for the lead-time chart's axis: "≤ 5 min", "> 30 d". */
 export function bucketLabel(bucket: number): string {
   const bound = DURATION_BUCKET_BOUNDS_MS[bucket];
-  if (bound === undefined) return `> ${formatDuration(DURATION_BUCKET_BOUNDS_MS[DURATION_BUCKET_BOUNDS_MS.length - 1] ?? 0)}`;
+  if (bound === undefined)
+    return `> ${formatDuration(DURATION_BUCKET_BOUNDS_MS[DURATION_BUCKET_BOUNDS_MS.length - 1] ?? 0)}`;
   return `≤ ${formatDuration(bound)}`;
 }

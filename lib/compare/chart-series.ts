@@ -104,7 +104,14 @@ export function ageChart(ages: AgeBars, links: { href: string; beyondPolicyHref?
   const bars = ages.bars.map((b, i) => {
     const lower = i === 0 ? 0 : (ages.bars[i - 1]?.upperDays ?? 0);
     const beyondPolicy = policy !== null && lower >= policy;
-    return { label: b.label, tick: b.label.replace(" d", ""), count: b.count, x: i + 0.5, beyondPolicy, href: beyondPolicy && links.beyondPolicyHref ? links.beyondPolicyHref : links.href };
+    return {
+      label: b.label,
+      tick: b.label.replace(" d", ""),
+      count: b.count,
+      x: i + 0.5,
+      beyondPolicy,
+      href: beyondPolicy && links.beyondPolicyHref ? links.beyondPolicyHref : links.href,
+    };
   });
   let policyX: number | null = null;
   if (policy !== null && ages.bars.length > 0) {

@@ -31,7 +31,17 @@ export function utcDay(at: Date): Date {
 }
 
 function empty(at: Date): RollupDelta {
-  return { day: utcDay(at), deployments: 0, succeeded: 0, failures: 0, driftDetected: 0, driftCorrected: 0, leadTimeMs: null, approvalWaitMs: null, restoreMs: null };
+  return {
+    day: utcDay(at),
+    deployments: 0,
+    succeeded: 0,
+    failures: 0,
+    driftDetected: 0,
+    driftCorrected: 0,
+    leadTimeMs: null,
+    approvalWaitMs: null,
+    restoreMs: null,
+  };
 }
 
 const nonNegative = (ms: number) => Math.max(0, ms);
@@ -67,7 +77,12 @@ export function approvalDelta(d: { createdAt: Date; approvedAt: Date }): RollupD
 export const PULL_HEALTHY_RESULTS = ["synced", "drift-corrected"] as const;
 
 /** A sync event arrived. Null for results that are not delivery figures (`pending-approval`). */
-export function syncDelta(e: { result: string; occurredAt: Date; committedAt: Date | null; restoreFrom: Date | null }): RollupDelta | null {
+export function syncDelta(e: {
+  result: string;
+  occurredAt: Date;
+  committedAt: Date | null;
+  restoreFrom: Date | null;
+}): RollupDelta | null {
   const delta = empty(e.occurredAt);
   const at = e.occurredAt.getTime();
   switch (e.result) {

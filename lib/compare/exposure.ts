@@ -12,7 +12,9 @@ export function parseScopeSummary(raw: string | null): ScopeSummary | null {
   if (!raw) return null;
   try {
     const v = JSON.parse(raw) as Partial<ScopeSummary>;
-    return typeof v.clusterAdmin === "boolean" ? { clusterAdmin: v.clusterAdmin, checkedAt: typeof v.checkedAt === "string" ? v.checkedAt : "" } : null;
+    return typeof v.clusterAdmin === "boolean"
+      ? { clusterAdmin: v.clusterAdmin, checkedAt: typeof v.checkedAt === "string" ? v.checkedAt : "" }
+      : null;
   } catch {
     return null;
   }
@@ -22,8 +24,12 @@ export function parseScopeSummary(raw: string | null): ScopeSummary | null {
  * Whether a rules review grants everything: some rule with verb `*`, API group `*` and resource `*` — what the
  * cluster-admin ClusterRole binds. Anything narrower is not flagged.
  */
-export function isClusterAdminEquivalent(rules: readonly { verbs: readonly string[]; apiGroups?: readonly string[]; resources?: readonly string[] }[]): boolean {
-  return rules.some((r) => r.verbs.includes("*") && (r.apiGroups ?? []).includes("*") && (r.resources ?? []).includes("*"));
+export function isClusterAdminEquivalent(
+  rules: readonly { verbs: readonly string[]; apiGroups?: readonly string[]; resources?: readonly string[] }[],
+): boolean {
+  return rules.some(
+    (r) => r.verbs.includes("*") && (r.apiGroups ?? []).includes("*") && (r.resources ?? []).includes("*"),
+  );
 }
 
 export interface PushExposure {

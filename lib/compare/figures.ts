@@ -110,7 +110,11 @@ const zeroSums = (): RollupSums => ({
  * The delivery side of the comparison from rollup rows (grouped by day and mode) and histogram rows (grouped by
  * mode, metric and bucket) of the range. Pure: the data layer only sums rows, every rule lives here.
  */
-export function deliveryFigures(rows: readonly RollupDayRow[], histogram: readonly HistogramRow[], range: Pick<ComparisonRange, "from" | "days">): DeliveryComparison {
+export function deliveryFigures(
+  rows: readonly RollupDayRow[],
+  histogram: readonly HistogramRow[],
+  range: Pick<ComparisonRange, "from" | "days">,
+): DeliveryComparison {
   const out = {} as DeliveryComparison;
   for (const mode of MODES) {
     const sums = zeroSums();
@@ -130,7 +134,9 @@ export function deliveryFigures(rows: readonly RollupDayRow[], histogram: readon
     }
     const bucketsOf = (metric: TRollupMetric) => {
       const b = new Array<number>(DURATION_BUCKET_COUNT).fill(0);
-      for (const h of histogram) if (h.mode === mode && h.metric === metric && h.bucket >= 0 && h.bucket < b.length) b[h.bucket] = (b[h.bucket] ?? 0) + h.count;
+      for (const h of histogram)
+        if (h.mode === mode && h.metric === metric && h.bucket >= 0 && h.bucket < b.length)
+          b[h.bucket] = (b[h.bucket] ?? 0) + h.count;
       return b;
     };
     out[mode] = {
@@ -167,7 +173,8 @@ export function ageBars(items: readonly { ageDays: number; policyMaxAgeDays: num
   for (const item of items) {
     const i = AGE_BAR_BOUNDS_DAYS.findIndex((b) => item.ageDays <= b);
     counts[i === -1 ? counts.length - 1 : i]!++;
-    if (item.policyMaxAgeDays !== null) policyCounts.set(item.policyMaxAgeDays, (policyCounts.get(item.policyMaxAgeDays) ?? 0) + 1);
+    if (item.policyMaxAgeDays !== null)
+      policyCounts.set(item.policyMaxAgeDays, (policyCounts.get(item.policyMaxAgeDays) ?? 0) + 1);
   }
   return ageBarsFromCounts(counts, policyCounts);
 }
@@ -178,8 +185,16 @@ export function ageBars(items: readonly { ageDays: number; policyMaxAgeDays: num
  * max age to how many credentials it governs.
  */
 export function ageBarsFromCounts(counts: readonly number[], policyCounts: ReadonlyMap<number, number>): AgeBars {
-  const bars = AGE_BAR_BOUNDS_DAYS.map((upper, i) => ({ label: `${i === 0 ? 0 : AGE_BAR_BOUNDS_DAYS[i - 1]}–${upper} d`, count: counts[i] ?? 0, upperDays: upper as number | null }));
-  bars.push({ label: `> ${AGE_BAR_BOUNDS_DAYS[AGE_BAR_BOUNDS_DAYS.length - 1]} d`, count: counts[AGE_BAR_BOUNDS_DAYS.length] ?? 0, upperDays: null });
+  const bars = AGE_BAR_BOUNDS_DAYS.map((upper, i) => ({
+    label: `${i === 0 ? 0 : AGE_BAR_BOUNDS_DAYS[i - 1]}–${upper} d`,
+    count: counts[i] ?? 0,
+    upperDays: upper as number | null,
+  }));
+  bars.push({
+    label: `> ${AGE_BAR_BOUNDS_DAYS[AGE_BAR_BOUNDS_DAYS.length - 1]} d`,
+    count: counts[AGE_BAR_BOUNDS_DAYS.length] ?? 0,
+    upperDays: null,
+  });
   let policyMaxAgeDays: number | null = null;
   let best = 0;
   for (const [days, count] of policyCounts) {

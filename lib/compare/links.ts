@@ -24,7 +24,15 @@ export interface FigureScope {
 }
 
 /** The delivery figures of one mode that are counts of rows (the durations are computed over these rows too). */
-export const DELIVERY_FIGURES = ["deliveries", "failures", "lead-time", "restore", "approval-wait", "drift-detected", "drift-corrected"] as const;
+export const DELIVERY_FIGURES = [
+  "deliveries",
+  "failures",
+  "lead-time",
+  "restore",
+  "approval-wait",
+  "drift-detected",
+  "drift-corrected",
+] as const;
 export type TDeliveryFigure = (typeof DELIVERY_FIGURES)[number];
 
 type DeploymentsLink = Omit<TDeploymentListFilter, "limit"> & { limit?: number };
@@ -32,14 +40,19 @@ type SyncLink = Omit<TSyncEventFilter, "limit"> & { limit?: number };
 
 /** `/deployments?…` for a list filter; the query string is also the `GET /api/deployments` query for the same rows. */
 export function deploymentsHref(filter: DeploymentsLink): string {
-  const qs = deploymentListParams({ ...filter, limit: filter.limit ?? DEPLOYMENT_LIST_LIMIT_DEFAULT }, { withLimit: false }).toString();
+  const qs = deploymentListParams(
+    { ...filter, limit: filter.limit ?? DEPLOYMENT_LIST_LIMIT_DEFAULT },
+    { withLimit: false },
+  ).toString();
   return qs ? `/deployments?${qs}` : "/deployments";
 }
 
 /** `/sync?…` for a sync-history filter; the query string is also the `GET /api/sync-events` query for the same rows. */
 export function syncHref(filter: SyncLink): string {
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(normalizeSyncFilter({ ...filter, limit: filter.limit ?? SYNC_LIST_LIMIT_DEFAULT }))) {
+  for (const [k, v] of Object.entries(
+    normalizeSyncFilter({ ...filter, limit: filter.limit ?? SYNC_LIST_LIMIT_DEFAULT }),
+  )) {
     if (k === "limit" && v === SYNC_LIST_LIMIT_DEFAULT) continue;
     params.set(k, Array.isArray(v) ? v.join(",") : String(v));
   }
@@ -69,8 +82,14 @@ export function dayScope(scope: FigureScope, day: string): FigureScope {
  * - approval wait, both modes: deployments approved in the range after people approved them (pull: revisions).
  */
 export function deliveryFigureHref(mode: TMode, figure: TDeliveryFigure, scope: FigureScope): string | null {
-  const where = { targetId: scope.targetId, environment: scope.environment ?? undefined, from: scope.from, to: scope.to };
-  if (figure === "approval-wait") return deploymentsHref({ ...where, mode, timeField: "approved", waitedForApproval: true });
+  const where = {
+    targetId: scope.targetId,
+    environment: scope.environment ?? undefined,
+    from: scope.from,
+    to: scope.to,
+  };
+  if (figure === "approval-wait")
+    return deploymentsHref({ ...where, mode, timeField: "approved", waitedForApproval: true });
   if (mode === "push") {
     const finished = { ...where, mode, timeField: "finished" } as const;
     switch (figure) {

@@ -48,7 +48,13 @@ export function resolveRange(query: TComparisonQuery, now: Date = new Date()): C
     return { key: "custom", from: fromDay, to: new Date(toDay.getTime() + DAY_MS), days, environment };
   }
   const days = Number(q.range === "custom" ? "30" : q.range);
-  return { key: q.range === "custom" ? "30" : q.range, from: new Date(tomorrow.getTime() - days * DAY_MS), to: tomorrow, days, environment };
+  return {
+    key: q.range === "custom" ? "30" : q.range,
+    from: new Date(tomorrow.getTime() - days * DAY_MS),
+    to: tomorrow,
+    days,
+    environment,
+  };
 }
 
 /** YYYY-MM-DD of a UTC day. */

@@ -100,10 +100,21 @@ export async function rebuildDeliveryRollups(client: Db, opts: RebuildRollupsOpt
   const to = new Date(Math.max(lastDay.getTime() + DAY_MS, from.getTime() + DAY_MS));
   const sliceMs = Math.max(1, Math.floor(opts.sliceDays ?? SLICE_DAYS)) * DAY_MS;
   const targets = new Map<string, TargetFacts>(
-    (await client.target.findMany({ select: { id: true, mode: true, environment: true } })).map((t) => [t.id, { mode: t.mode, environment: t.environment }]),
+    (await client.target.findMany({ select: { id: true, mode: true, environment: true } })).map((t) => [
+      t.id,
+      { mode: t.mode, environment: t.environment },
+    ]),
   );
   const lines: LineStates = { push: new Map(), pull: new Map() };
-  const total: RebuildRollupsResult = { days: Math.round((to.getTime() - from.getTime()) / DAY_MS), rows: 0, histogramRows: 0, fleetRows: 0, fleetHistogramRows: 0, marks: 0, committedAt: 0 };
+  const total: RebuildRollupsResult = {
+    days: Math.round((to.getTime() - from.getTime()) / DAY_MS),
+    rows: 0,
+    histogramRows: 0,
+    fleetRows: 0,
+    fleetHistogramRows: 0,
+    marks: 0,
+    committedAt: 0,
+  };
   for (let start = from.getTime(); start < to.getTime(); start += sliceMs) {
     const slice = { from: new Date(start), to: new Date(Math.min(start + sliceMs, to.getTime())) };
     const r = await rebuildSlice(client, opts.dialect, slice, targets, lines);
@@ -132,11 +143,21 @@ export async function deliveryHistorySpan(client: Db): Promise<{ from: Date; to:
     client.deployment.aggregate({ _min: { approvedAt: true }, _max: { approvedAt: true } }),
     client.syncEvent.aggregate({ _min: { occurredAt: true }, _max: { occurredAt: true } }),
   ]);
-  const instants = [finished._min.finishedAt, finished._max.finishedAt, approved._min.approvedAt, approved._max.approvedAt, synced._min.occurredAt, synced._max.occurredAt]
+  const instants = [
+    finished._min.finishedAt,
+    finished._max.finishedAt,
+    approved._min.approvedAt,
+    approved._max.approvedAt,
+    synced._min.occurredAt,
+    synced._max.occurredAt,
+  ]
     .filter((d): d is Date => d instanceof Date)
     .map((d) => d.getTime());
   if (!instants.length) return null;
-  return { from: utcDay(new Date(Math.min(...instants))), to: new Date(utcDay(new Date(Math.max(...instants))).getTime() + DAY_MS) };
+  return {
+    from: utcDay(new Date(Math.min(...instants))),
+    to: new Date(utcDay(new Date(Math.max(...instants))).getTime() + DAY_MS),
+  };
 }
 
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
@@ -153,12 +174,22 @@ interface Mark {
   at: Date | null;
 }
 
-const sameInstant = (a: Date | null, b: Date | null) => (a === null || b === null ? a === b : a.getTime() === b.getTime());
+const sameInstant = (a: Date | null, b: Date | null) =>
+  a === null || b === null ? a === b : a.getTime() === b.getTime();
 
-async function rebuildSlice(client: Db, dialect: DatabaseKind, slice: { from: Date; to: Date }, targets: Map<string, TargetFacts>, lines: LineStates) {
+async function rebuildSlice(
+  client: Db,
+  dialect: DatabaseKind,
+  slice: { from: Date; to: Date },
+  targets: Map<string, TargetFacts>,
+  lines: LineStates,
+) {
   const started = performance.now();
   const sums = new Map<string, TargetRollupRow>();
-  const histogram = new Map<string, { day: Date; targetId: string; target: TargetFacts; metric: string; bucket: number; count: number }>();
+  const histogram = new Map<
+    string,
+    { day: Date; targetId: string; target: TargetFacts; metric: string; bucket: number; count: number }
+  >();
   const add = (targetId: string, delta: RollupDelta | null) => {
     if (!delta || isEmptyDelta(delta)) return;
     const target = targets.get(targetId);
@@ -166,7 +197,22 @@ async function rebuildSlice(client: Db, dialect: DatabaseKind, slice: { from: Da
     const key = `${delta.day.getTime()}|${targetId}`;
     let s = sums.get(key);
     if (!s) {
-      s = { day: delta.day, targetId, target, deployments: 0, succeeded: 0, failures: 0, leadTimeCount: 0, leadTimeSumMs: 0, approvalWaitCount: 0, approvalWaitSumMs: 0, restoreCount: 0, restoreSumMs: 0, driftDetected: 0, driftCorrected: 0 };
+      s = {
+        day: delta.day,
+        targetId,
+        target,
+        deployments: 0,
+        succeeded: 0,
+        failures: 0,
+        leadTimeCount: 0,
+        leadTimeSumMs: 0,
+        approvalWaitCount: 0,
+        approvalWaitSumMs: 0,
+        restoreCount: 0,
+        restoreSumMs: 0,
+        driftDetected: 0,
+        driftCorrected: 0,
+      };
       sums.set(key, s);
     }
     s.deployments += delta.deployments;
@@ -199,21 +245,48 @@ async function rebuildSlice(client: Db, dialect: DatabaseKind, slice: { from: Da
   let deployments = 0;
   let after: { finishedAt: Date; id: string } | null = null;
   for (;;) {
-    const page: { id: string; targetId: string; state: string; createdAt: Date; finishedAt: Date | null; commitAt: Date | null; outageStartedAt: Date | null }[] =
-      await client.deployment.findMany({
-        where: {
-          state: { in: ["succeeded", "failed"] },
-          sourceKind: { not: "pull-revision" },
-          // The lower bound at the cursor lets the (finishedAt, id) index seek there; the OR alone is only a filter,
-          // and every page would walk the window from its start again.
-          finishedAt: { gte: after?.finishedAt ?? slice.from, lt: slice.to },
-          ...(after ? { OR: [{ finishedAt: { gt: after.finishedAt } }, { finishedAt: after.finishedAt, id: { gt: after.id } }] } : {}),
-        },
-        orderBy: [{ finishedAt: "asc" }, { id: "asc" }],
-        take: READ_PAGE,
-        select: { id: true, targetId: true, state: true, createdAt: true, finishedAt: true, commitAt: true, outageStartedAt: true },
-      });
-    await loadOutagesBefore(client, dialect, "push", unknownLines(page.map((d) => d.targetId), lines.push), slice.from, lines.push);
+    const page: {
+      id: string;
+      targetId: string;
+      state: string;
+      createdAt: Date;
+      finishedAt: Date | null;
+      commitAt: Date | null;
+      outageStartedAt: Date | null;
+    }[] = await client.deployment.findMany({
+      where: {
+        state: { in: ["succeeded", "failed"] },
+        sourceKind: { not: "pull-revision" },
+        // The lower bound at the cursor lets the (finishedAt, id) index seek there; the OR alone is only a filter,
+        // and every page would walk the window from its start again.
+        finishedAt: { gte: after?.finishedAt ?? slice.from, lt: slice.to },
+        ...(after
+          ? { OR: [{ finishedAt: { gt: after.finishedAt } }, { finishedAt: after.finishedAt, id: { gt: after.id } }] }
+          : {}),
+      },
+      orderBy: [{ finishedAt: "asc" }, { id: "asc" }],
+      take: READ_PAGE,
+      select: {
+        id: true,
+        targetId: true,
+        state: true,
+        createdAt: true,
+        finishedAt: true,
+        commitAt: true,
+        outageStartedAt: true,
+      },
+    });
+    await loadOutagesBefore(
+      client,
+      dialect,
+      "push",
+      unknownLines(
+        page.map((d) => d.targetId),
+        lines.push,
+      ),
+      slice.from,
+      lines.push,
+    );
     for (const d of page) {
       const finishedAt = d.finishedAt!;
       let restoreFrom: Date | null = null;
@@ -224,7 +297,16 @@ async function rebuildSlice(client: Db, dialect: DatabaseKind, slice: { from: Da
         lines.push.set(d.targetId, null);
       }
       if (!sameInstant(restoreFrom, d.outageStartedAt)) deploymentMarks.push({ id: d.id, at: restoreFrom });
-      add(d.targetId, deploymentFinishDelta({ state: d.state as "succeeded" | "failed", finishedAt, createdAt: d.createdAt, commitAt: d.commitAt, restoreFrom }));
+      add(
+        d.targetId,
+        deploymentFinishDelta({
+          state: d.state as "succeeded" | "failed",
+          finishedAt,
+          createdAt: d.createdAt,
+          commitAt: d.commitAt,
+          restoreFrom,
+        }),
+      );
     }
     deployments += page.length;
     const last = page[page.length - 1];
@@ -235,16 +317,24 @@ async function rebuildSlice(client: Db, dialect: DatabaseKind, slice: { from: Da
   // Approval waits, on the day of the approval.
   let approvedAfter: { approvedAt: Date; id: string } | null = null;
   for (;;) {
-    const page: { id: string; targetId: string; createdAt: Date; approvedAt: Date | null }[] = await client.deployment.findMany({
-      where: {
-        approvedAt: { gte: approvedAfter?.approvedAt ?? slice.from, lt: slice.to },
-        approvals: { some: { decision: "approved" } },
-        ...(approvedAfter ? { OR: [{ approvedAt: { gt: approvedAfter.approvedAt } }, { approvedAt: approvedAfter.approvedAt, id: { gt: approvedAfter.id } }] } : {}),
-      },
-      orderBy: [{ approvedAt: "asc" }, { id: "asc" }],
-      take: READ_PAGE,
-      select: { id: true, targetId: true, createdAt: true, approvedAt: true },
-    });
+    const page: { id: string; targetId: string; createdAt: Date; approvedAt: Date | null }[] =
+      await client.deployment.findMany({
+        where: {
+          approvedAt: { gte: approvedAfter?.approvedAt ?? slice.from, lt: slice.to },
+          approvals: { some: { decision: "approved" } },
+          ...(approvedAfter
+            ? {
+                OR: [
+                  { approvedAt: { gt: approvedAfter.approvedAt } },
+                  { approvedAt: approvedAfter.approvedAt, id: { gt: approvedAfter.id } },
+                ],
+              }
+            : {}),
+        },
+        orderBy: [{ approvedAt: "asc" }, { id: "asc" }],
+        take: READ_PAGE,
+        select: { id: true, targetId: true, createdAt: true, approvedAt: true },
+      });
     for (const d of page) add(d.targetId, approvalDelta({ createdAt: d.createdAt, approvedAt: d.approvedAt! }));
     const last = page[page.length - 1];
     if (!last || page.length < READ_PAGE) break;
@@ -258,22 +348,59 @@ async function rebuildSlice(client: Db, dialect: DatabaseKind, slice: { from: Da
   let syncEvents = 0;
   let syncAfter: { occurredAt: Date; id: string } | null = null;
   for (;;) {
-    const page: { id: string; targetId: string; repoId: string; occurredAt: Date; result: string; committedAt: Date | null; outageStartedAt: Date | null }[] =
-      await client.syncEvent.findMany({
-        where: {
-          occurredAt: { gte: syncAfter?.occurredAt ?? slice.from, lt: slice.to },
-          ...(syncAfter ? { OR: [{ occurredAt: { gt: syncAfter.occurredAt } }, { occurredAt: syncAfter.occurredAt, id: { gt: syncAfter.id } }] } : {}),
-        },
-        orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
-        take: READ_PAGE,
-        select: { id: true, targetId: true, repoId: true, occurredAt: true, result: true, committedAt: true, outageStartedAt: true },
-      });
-    await loadOutagesBefore(client, dialect, "pull", unknownLines(page.map((e) => e.repoId), lines.pull), slice.from, lines.pull);
+    const page: {
+      id: string;
+      targetId: string;
+      repoId: string;
+      occurredAt: Date;
+      result: string;
+      committedAt: Date | null;
+      outageStartedAt: Date | null;
+    }[] = await client.syncEvent.findMany({
+      where: {
+        occurredAt: { gte: syncAfter?.occurredAt ?? slice.from, lt: slice.to },
+        ...(syncAfter
+          ? {
+              OR: [
+                { occurredAt: { gt: syncAfter.occurredAt } },
+                { occurredAt: syncAfter.occurredAt, id: { gt: syncAfter.id } },
+              ],
+            }
+          : {}),
+      },
+      orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
+      take: READ_PAGE,
+      select: {
+        id: true,
+        targetId: true,
+        repoId: true,
+        occurredAt: true,
+        result: true,
+        committedAt: true,
+        outageStartedAt: true,
+      },
+    });
+    await loadOutagesBefore(
+      client,
+      dialect,
+      "pull",
+      unknownLines(
+        page.map((e) => e.repoId),
+        lines.pull,
+      ),
+      slice.from,
+      lines.pull,
+    );
     // `details` can be large (diffs, drift reports): read only where the commit time is not in its column yet.
     const withoutCommitTime = page.filter((e) => e.result === "synced" && !e.committedAt).map((e) => e.id);
     const details = new Map(
       withoutCommitTime.length
-        ? (await client.syncEvent.findMany({ where: { id: { in: withoutCommitTime } }, select: { id: true, details: true } })).map((e) => [e.id, e.details])
+        ? (
+            await client.syncEvent.findMany({
+              where: { id: { in: withoutCommitTime } },
+              select: { id: true, details: true },
+            })
+          ).map((e) => [e.id, e.details])
         : [],
     );
     for (const e of page) {
@@ -340,7 +467,11 @@ async function rebuildSlice(client: Db, dialect: DatabaseKind, slice: { from: Da
       fleet = await rollUpFleet(tx, dialect, slice);
       // Rows the walk does not read (not push deliveries) never carry a recovery mark.
       await tx.deployment.updateMany({
-        where: { finishedAt: day, outageStartedAt: { not: null }, OR: [{ state: { notIn: ["succeeded", "failed"] } }, { sourceKind: "pull-revision" }] },
+        where: {
+          finishedAt: day,
+          outageStartedAt: { not: null },
+          OR: [{ state: { notIn: ["succeeded", "failed"] } }, { sourceKind: "pull-revision" }],
+        },
         data: { outageStartedAt: null },
       });
       await setDateColumn(tx, dialect, "Deployment", "outageStartedAt", deploymentMarks);
@@ -349,7 +480,18 @@ async function rebuildSlice(client: Db, dialect: DatabaseKind, slice: { from: Da
     },
     { maxWait: 60_000, timeout: 30 * 60_000 },
   );
-  return { readMs, writeMs: performance.now() - started - readMs, deployments, syncEvents, rows: rollupRows.length, histogramRows: histogramRows.length, fleetRows: fleet.rows, fleetHistogramRows: fleet.histogramRows, marks: deploymentMarks.length + syncMarks.length, committedAt: committedBackfill.length };
+  return {
+    readMs,
+    writeMs: performance.now() - started - readMs,
+    deployments,
+    syncEvents,
+    rows: rollupRows.length,
+    histogramRows: histogramRows.length,
+    fleetRows: fleet.rows,
+    fleetHistogramRows: fleet.histogramRows,
+    marks: deploymentMarks.length + syncMarks.length,
+    committedAt: committedBackfill.length,
+  };
 }
 
 function unknownLines(ids: string[], states: Map<string, Date | null>): string[] {
@@ -361,10 +503,30 @@ function unknownLines(ids: string[], states: Map<string, Date | null>): string[]
  * Two statements per LINES_PER_QUERY lines, each a correlated `ORDER BY … LIMIT 1` per line that the (line, time)
  * index answers from its end, however long the line's history is.
  */
-async function loadOutagesBefore(client: Db, dialect: DatabaseKind, kind: "push" | "pull", ids: string[], before: Date, states: Map<string, Date | null>): Promise<void> {
-  const q = kind === "push"
-    ? { table: "Deployment", line: "targetId", at: "finishedAt", healthy: `"state" = 'succeeded' AND ${PUSH_LINE}`, failed: `"state" = 'failed' AND ${PUSH_LINE}` }
-    : { table: "SyncEvent", line: "repoId", at: "occurredAt", healthy: `"result" IN (${HEALTHY})`, failed: `"result" = 'failed'` };
+async function loadOutagesBefore(
+  client: Db,
+  dialect: DatabaseKind,
+  kind: "push" | "pull",
+  ids: string[],
+  before: Date,
+  states: Map<string, Date | null>,
+): Promise<void> {
+  const q =
+    kind === "push"
+      ? {
+          table: "Deployment",
+          line: "targetId",
+          at: "finishedAt",
+          healthy: `"state" = 'succeeded' AND ${PUSH_LINE}`,
+          failed: `"state" = 'failed' AND ${PUSH_LINE}`,
+        }
+      : {
+          table: "SyncEvent",
+          line: "repoId",
+          at: "occurredAt",
+          healthy: `"result" IN (${HEALTHY})`,
+          failed: `"result" = 'failed'`,
+        };
   const sql = new Placeholders(dialect);
   for (let i = 0; i < ids.length; i += LINES_PER_QUERY) {
     const chunk = ids.slice(i, i + LINES_PER_QUERY);
@@ -379,7 +541,9 @@ async function loadOutagesBefore(client: Db, dialect: DatabaseKind, kind: "push"
     // A failure at the same instant as the last healthy outcome does not start a run (as in the incremental path's
     // lookups, data/rollups.ts): strictly after it.
     sql.reset();
-    values = lastHealthy.map((r) => `(${sql.text(r.line)}, ${sql.date(r.at === null ? new Date(0) : toDate(r.at))})`).join(", ");
+    values = lastHealthy
+      .map((r) => `(${sql.text(r.line)}, ${sql.date(r.at === null ? new Date(0) : toDate(r.at))})`)
+      .join(", ");
     const firstFailure = await client.$queryRawUnsafe<{ line: string; at: Date | string | null }[]>(
       `WITH v(id, after) AS (VALUES ${values}) SELECT v.id AS "line", (SELECT x."${q.at}" FROM "${q.table}" x WHERE x."${q.line}" = v.id ` +
         `AND ${q.failed} AND x."${q.at}" < ${sql.date(before)} AND x."${q.at}" > v.after ORDER BY x."${q.at}" ASC LIMIT 1) AS "at" FROM v`,
@@ -413,7 +577,9 @@ class Placeholders {
     return this.bind(v);
   }
   date(v: Date | null): string {
-    return this.dialect === "postgresql" ? `${this.bind(v === null ? null : v.toISOString().replace("Z", ""))}::timestamp(3)` : this.bind(v === null ? null : v.toISOString().replace("Z", "+00:00"));
+    return this.dialect === "postgresql"
+      ? `${this.bind(v === null ? null : v.toISOString().replace("Z", ""))}::timestamp(3)`
+      : this.bind(v === null ? null : v.toISOString().replace("Z", "+00:00"));
   }
   value(v: unknown): string {
     return v instanceof Date ? this.date(v) : this.bind(v ?? null);
@@ -421,13 +587,29 @@ class Placeholders {
 }
 
 /** What DeliveryRollup sums per (day, target), and FleetDeliveryRollup per (day, mode, environment). */
-const SUM_COLUMNS = ["deployments", "succeeded", "failures", "leadTimeCount", "leadTimeSumMs", "approvalWaitCount", "approvalWaitSumMs", "restoreCount", "restoreSumMs", "driftDetected", "driftCorrected"];
+const SUM_COLUMNS = [
+  "deployments",
+  "succeeded",
+  "failures",
+  "leadTimeCount",
+  "leadTimeSumMs",
+  "approvalWaitCount",
+  "approvalWaitSumMs",
+  "restoreCount",
+  "restoreSumMs",
+  "driftDetected",
+  "driftCorrected",
+];
 
 /**
  * Replaces the fleet rows of the days [from, to) with the GROUP BY (day, mode, environment) of their per-target rows,
  * inside the caller's transaction and after it has written those: the fleet level is never summed on its own.
  */
-async function rollUpFleet(tx: Tx, dialect: DatabaseKind, days: { from: Date; to: Date }): Promise<{ rows: number; histogramRows: number }> {
+async function rollUpFleet(
+  tx: Tx,
+  dialect: DatabaseKind,
+  days: { from: Date; to: Date },
+): Promise<{ rows: number; histogramRows: number }> {
   const day = { gte: days.from, lt: days.to };
   await tx.fleetDeliveryHistogram.deleteMany({ where: { day } });
   await tx.fleetDeliveryRollup.deleteMany({ where: { day } });
@@ -447,7 +629,12 @@ async function rollUpFleet(tx: Tx, dialect: DatabaseKind, days: { from: Date; to
 }
 
 /** Multi-row INSERTs inside the caller's transaction; every row has the first row's columns. */
-async function insertRows(tx: Tx, dialect: DatabaseKind, table: string, rows: Record<string, unknown>[]): Promise<void> {
+async function insertRows(
+  tx: Tx,
+  dialect: DatabaseKind,
+  table: string,
+  rows: Record<string, unknown>[],
+): Promise<void> {
   if (!rows.length) return;
   const columns = Object.keys(rows[0]!);
   const perStatement = Math.max(1, Math.floor(VALUES_PER_INSERT / columns.length));
@@ -455,17 +642,28 @@ async function insertRows(tx: Tx, dialect: DatabaseKind, table: string, rows: Re
   const sql = new Placeholders(dialect);
   for (let i = 0; i < rows.length; i += perStatement) {
     sql.reset();
-    const tuples = rows.slice(i, i + perStatement).map((row) => `(${columns.map((c) => sql.value(row[c])).join(", ")})`);
+    const tuples = rows
+      .slice(i, i + perStatement)
+      .map((row) => `(${columns.map((c) => sql.value(row[c])).join(", ")})`);
     await tx.$executeRawUnsafe(`INSERT INTO "${table}" (${columnList}) VALUES ${tuples.join(", ")}`, ...sql.params);
   }
 }
 
 /** Sets one DateTime column on many rows, ROWS_PER_UPDATE per statement (`UPDATE … FROM` a VALUES list by id). */
-async function setDateColumn(tx: Tx, dialect: DatabaseKind, table: string, column: string, marks: Mark[]): Promise<void> {
+async function setDateColumn(
+  tx: Tx,
+  dialect: DatabaseKind,
+  table: string,
+  column: string,
+  marks: Mark[],
+): Promise<void> {
   const sql = new Placeholders(dialect);
   for (let i = 0; i < marks.length; i += ROWS_PER_UPDATE) {
     sql.reset();
     const values = marks.slice(i, i + ROWS_PER_UPDATE).map((m) => `(${sql.text(m.id)}, ${sql.date(m.at)})`);
-    await tx.$executeRawUnsafe(`WITH v(id, at) AS (VALUES ${values.join(", ")}) UPDATE "${table}" SET "${column}" = v.at FROM v WHERE "${table}"."id" = v.id`, ...sql.params);
+    await tx.$executeRawUnsafe(
+      `WITH v(id, at) AS (VALUES ${values.join(", ")}) UPDATE "${table}" SET "${column}" = v.at FROM v WHERE "${table}"."id" = v.id`,
+      ...sql.params,
+    );
   }
 }

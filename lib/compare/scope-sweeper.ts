@@ -4,7 +4,14 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { newSchedulerId } from "@/lib/rotation/scheduler";
 import { wakeableSleep } from "@/lib/utils";
-import { claimScopeCheck, findDueScopeChecks, isScopeCheckDue, releaseScopeCheck, runScopeCheck, SCOPE_CHECK_ACTOR } from "./data/check-credential-scope";
+import {
+  claimScopeCheck,
+  findDueScopeChecks,
+  isScopeCheckDue,
+  releaseScopeCheck,
+  runScopeCheck,
+  SCOPE_CHECK_ACTOR,
+} from "./data/check-credential-scope";
 
 /** How often an idle sweeper looks for credentials due a check (one indexed query). */
 export const SCOPE_SWEEP_POLL_MS = 15_000;
@@ -50,12 +57,20 @@ export async function runScopeSweepTick(opts: ScopeSweepTickOptions): Promise<Sc
         outcomes.push({ credentialId, result: "skipped" });
         continue;
       }
-      const result = await runScopeCheck({ credentialId, actor: SCOPE_CHECK_ACTOR, request: NO_REQUEST, now: clock(), intervalMs: opts.intervalMs, ...(opts.random ? { random: opts.random } : {}) });
+      const result = await runScopeCheck({
+        credentialId,
+        actor: SCOPE_CHECK_ACTOR,
+        request: NO_REQUEST,
+        now: clock(),
+        intervalMs: opts.intervalMs,
+        ...(opts.random ? { random: opts.random } : {}),
+      });
       outcomes.push({ credentialId, result: "checked", clusterAdmin: result.clusterAdmin });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       // Replaced or deleted meanwhile: nothing was due any more.
-      if (err instanceof AppError && (err.code === "NOT_FOUND" || err.code === "CREDENTIAL_NOT_ACTIVE")) outcomes.push({ credentialId, result: "skipped" });
+      if (err instanceof AppError && (err.code === "NOT_FOUND" || err.code === "CREDENTIAL_NOT_ACTIVE"))
+        outcomes.push({ credentialId, result: "skipped" });
       else outcomes.push({ credentialId, result: "failed", error: message });
     } finally {
       await releaseScopeCheck({ credentialId, holder: opts.holder }).catch(() => undefined);
@@ -86,7 +101,8 @@ export function startScopeSweeper(opts: { intervalMs: number; holder?: string; p
         const outcomes = await runScopeSweepTick({ holder, intervalMs: opts.intervalMs });
         full = outcomes.length >= SCOPE_SWEEP_BATCH && outcomes.some((o) => o.result !== "skipped");
         for (const o of outcomes) {
-          if (o.result === "failed") console.warn(`[wharf] scope check of credential ${o.credentialId} failed: ${o.error}`);
+          if (o.result === "failed")
+            console.warn(`[wharf] scope check of credential ${o.credentialId} failed: ${o.error}`);
         }
       } catch (err) {
         console.error(`[wharf] scope sweeper ${holder}: pass failed:`, err);

@@ -38,10 +38,27 @@ function parse(envelope: string): ParsedEnvelope {
   const parts = envelope.split(".");
   const [version, keyId, iv, ct, tag] = parts;
   const b64 = /^[A-Za-z0-9_-]*$/;
-  if (parts.length !== 5 || version !== VERSION || !keyId || !/^[0-9a-f]{16}$/.test(keyId) || iv === undefined || ct === undefined || tag === undefined || ![iv, ct, tag].every((p) => b64.test(p))) {
-    throw new AppError("CREDENTIAL_UNREADABLE", "A stored credential is not a readable Wharf envelope (unknown format or damaged).");
+  if (
+    parts.length !== 5 ||
+    version !== VERSION ||
+    !keyId ||
+    !/^[0-9a-f]{16}$/.test(keyId) ||
+    iv === undefined ||
+    ct === undefined ||
+    tag === undefined ||
+    ![iv, ct, tag].every((p) => b64.test(p))
+  ) {
+    throw new AppError(
+      "CREDENTIAL_UNREADABLE",
+      "A stored credential is not a readable Wharf envelope (unknown format or damaged).",
+    );
   }
-  const parsed = { keyId, iv: Buffer.from(iv, "base64url"), ct: Buffer.from(ct, "base64url"), tag: Buffer.from(tag, "base64url") };
+  const parsed = {
+    keyId,
+    iv: Buffer.from(iv, "base64url"),
+    ct: Buffer.from(ct, "base64url"),
+    tag: Buffer.from(tag, "base64url"),
+  };
   if (parsed.iv.length !== IV_BYTES || parsed.tag.length !== TAG_BYTES) {
     throw new AppError("CREDENTIAL_UNREADABLE", "A stored credential is damaged (bad IV or tag length).");
   }
@@ -73,6 +90,9 @@ export function open(envelope: string, keyring: Keyring, context = ""): string {
     decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(ct), decipher.final()]).toString("utf8");
   } catch {
-    throw new AppError("CREDENTIAL_UNREADABLE", `A stored credential failed its integrity check under key ${keyId} (it was altered or belongs to another record).`);
+    throw new AppError(
+      "CREDENTIAL_UNREADABLE",
+      `A stored credential failed its integrity check under key ${keyId} (it was altered or belongs to another record).`,
+    );
   }
 }

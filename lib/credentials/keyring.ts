@@ -30,7 +30,10 @@ export function keyIdFor(key: Buffer): string {
 export function decodeMasterKey(value: string, source: string): MasterKey {
   const trimmed = value.trim();
   if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) {
-    throw new AppError("MASTER_KEY_UNAVAILABLE", `${source} is not base64. Generate a key with: openssl rand -base64 32`);
+    throw new AppError(
+      "MASTER_KEY_UNAVAILABLE",
+      `${source} is not base64. Generate a key with: openssl rand -base64 32`,
+    );
   }
   const key = Buffer.from(trimmed, "base64");
   if (key.length !== 32) {
@@ -62,7 +65,8 @@ function keyFromFile(dataDir: string): MasterKey {
   if (!warnedAboutKeyFile) {
     warnedAboutKeyFile = true;
     const mode = fs.statSync(file).mode & 0o777;
-    const loose = mode & 0o077 ? ` Its permissions (${mode.toString(8)}) let other users read it: chmod 600 ${file}.` : "";
+    const loose =
+      mode & 0o077 ? ` Its permissions (${mode.toString(8)}) let other users read it: chmod 600 ${file}.` : "";
     console.warn(
       `[wharf] WHARF_MASTER_KEY is not set; ${created ? "generated" : "using"} the key file ${file} (key id ${key.id}).` +
         ` Anyone who can read it can decrypt stored cluster credentials: keep it out of backups of the database,` +
@@ -84,7 +88,10 @@ export function loadKeyring(): Keyring {
   if (cache?.signature === signature) return cache.keyring;
   const current = e.WHARF_MASTER_KEY ? decodeMasterKey(e.WHARF_MASTER_KEY, "WHARF_MASTER_KEY") : keyFromFile(e.dataDir);
   const byId = new Map<string, MasterKey>([[current.id, current]]);
-  const previous = (e.WHARF_PREVIOUS_MASTER_KEYS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const previous = (e.WHARF_PREVIOUS_MASTER_KEYS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   previous.forEach((value, i) => {
     const key = decodeMasterKey(value, `WHARF_PREVIOUS_MASTER_KEYS (entry ${i + 1})`);
     if (!byId.has(key.id)) byId.set(key.id, key);

@@ -88,7 +88,11 @@ function serverFrom(cluster: Obj): { server: string | null; problem: string | nu
   if (!server) return { server: null, problem: "The cluster has no server URL." };
   // The same rule as the target form, so an imported target is one that could have been typed in.
   const checked = ZServerUrl.safeParse(server.replace(/\/+$/, ""));
-  if (!checked.success) return { server: null, problem: `The cluster's server URL is not usable: ${checked.error.issues[0]?.message ?? "invalid"}` };
+  if (!checked.success)
+    return {
+      server: null,
+      problem: `The cluster's server URL is not usable: ${checked.error.issues[0]?.message ?? "invalid"}`,
+    };
   return { server: checked.data, problem: null };
 }
 
@@ -107,21 +111,40 @@ function credentialFrom(user: Obj | undefined): { credential: ParsedCredential |
       const cert = decodeBase64Field(certData);
       const key = decodeBase64Field(keyData);
       if (!cert || !key) return { credential: null, note: "client-certificate-data or client-key-data is not base64." };
-      return { credential: parseCredentialMaterial({ kind: "client-certificate", certPem: cert.toString("utf8"), keyPem: key.toString("utf8") }), note: null };
+      return {
+        credential: parseCredentialMaterial({
+          kind: "client-certificate",
+          certPem: cert.toString("utf8"),
+          keyPem: key.toString("utf8"),
+        }),
+        note: null,
+      };
     }
   } catch (err) {
     // parseCredentialMaterial's messages describe the rule, never the material.
-    return { credential: null, note: `The user's credential cannot be imported: ${err instanceof Error ? err.message : "invalid"}` };
+    return {
+      credential: null,
+      note: `The user's credential cannot be imported: ${err instanceof Error ? err.message : "invalid"}`,
+    };
   }
   if (isObj(user.exec)) {
     const command = str(user.exec.command);
-    return { credential: null, note: `No importable credential: the user runs an exec plugin${command ? ` (${command.split(/[\\/]/).pop()})` : ""}, which only works on your machine.` };
+    return {
+      credential: null,
+      note: `No importable credential: the user runs an exec plugin${command ? ` (${command.split(/[\\/]/).pop()})` : ""}, which only works on your machine.`,
+    };
   }
   if (isObj(user["auth-provider"])) {
-    return { credential: null, note: `No importable credential: the user uses the ${str(user["auth-provider"].name) ?? "legacy"} auth provider.` };
+    return {
+      credential: null,
+      note: `No importable credential: the user uses the ${str(user["auth-provider"].name) ?? "legacy"} auth provider.`,
+    };
   }
   if (str(user.tokenFile) || str(user["client-certificate"]) || str(user["client-key"])) {
-    return { credential: null, note: "No importable credential: the user's token or certificate is a file path. Run `kubectl config view --raw --flatten` to inline it." };
+    return {
+      credential: null,
+      note: "No importable credential: the user's token or certificate is a file path. Run `kubectl config view --raw --flatten` to inline it.",
+    };
   }
   if (str(user.username) || str(user.password)) {
     return { credential: null, note: "No importable credential: basic authentication is not supported." };
@@ -140,10 +163,16 @@ export function parseKubeconfig(text: string): ParsedKubeconfig {
     doc = parseYamlValue(text, { prettyErrors: false });
   } catch (err) {
     // Only the expansion refusal is worth spelling out; other parser messages may quote the (secret) input.
-    throw invalid(err instanceof YAMLParseError && err.code === "RESOURCE_EXHAUSTION" ? `This YAML is refused: ${err.message}.` : "This is not valid YAML.");
+    throw invalid(
+      err instanceof YAMLParseError && err.code === "RESOURCE_EXHAUSTION"
+        ? `This YAML is refused: ${err.message}.`
+        : "This is not valid YAML.",
+    );
   }
-  if (!isObj(doc)) throw invalid("This is not a kubeconfig (expected a YAML mapping with clusters, users and contexts).");
-  if (doc.kind !== undefined && doc.kind !== "Config") throw invalid(`This is a ${String(doc.kind)}, not a kubeconfig (kind: Config).`);
+  if (!isObj(doc))
+    throw invalid("This is not a kubeconfig (expected a YAML mapping with clusters, users and contexts).");
+  if (doc.kind !== undefined && doc.kind !== "Config")
+    throw invalid(`This is a ${String(doc.kind)}, not a kubeconfig (kind: Config).`);
   const clusters = namedList(doc, "clusters", "cluster");
   const users = namedList(doc, "users", "user");
   const contextsRaw = doc.contexts;
@@ -165,7 +194,9 @@ export function parseKubeconfig(text: string): ParsedKubeconfig {
     let caPem: string | null = null;
     let insecure = false;
     if (!cluster) {
-      problems.push(clusterName ? `The cluster "${clusterName}" is not in the kubeconfig.` : "The context names no cluster.");
+      problems.push(
+        clusterName ? `The cluster "${clusterName}" is not in the kubeconfig.` : "The context names no cluster.",
+      );
     } else {
       const s = serverFrom(cluster);
       server = s.server;
@@ -211,7 +242,10 @@ export function deriveTargetName(contextName: string): string {
 }
 
 /** The browser-safe view of one context: everything the import page shows, and nothing secret. */
-export function previewContext(ctx: KubeconfigContext, opts: { currentContext: string | null; takenNames: ReadonlySet<string> }): KubeconfigContextPreview {
+export function previewContext(
+  ctx: KubeconfigContext,
+  opts: { currentContext: string | null; takenNames: ReadonlySet<string> },
+): KubeconfigContextPreview {
   const suggestedName = deriveTargetName(ctx.name);
   const meta = ctx.credential?.metadata;
   return {
@@ -223,7 +257,14 @@ export function previewContext(ctx: KubeconfigContext, opts: { currentContext: s
     namespace: ctx.namespace,
     hasCaBundle: ctx.caPem !== null,
     insecureSkipTlsVerify: ctx.insecureSkipTlsVerify,
-    credential: meta ? { kind: meta.kind, fingerprint: meta.fingerprint, subject: meta.subject, expiresAt: meta.expiresAt?.toISOString() ?? null } : null,
+    credential: meta
+      ? {
+          kind: meta.kind,
+          fingerprint: meta.fingerprint,
+          subject: meta.subject,
+          expiresAt: meta.expiresAt?.toISOString() ?? null,
+        }
+      : null,
     credentialNote: ctx.credentialNote,
     problems: ctx.problems,
     nameTaken: opts.takenNames.has(suggestedName),

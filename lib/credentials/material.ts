@@ -25,7 +25,9 @@ export function targetConnection(target: TargetEndpoint, material: CredentialMat
     ...(target.caBundle ? { caPem: target.caBundle } : {}),
     insecureSkipTlsVerify: target.insecureSkipTlsVerify,
     namespace: target.defaultNamespace,
-    ...(material.kind === "client-certificate" ? { clientCertPem: material.certPem, clientKeyPem: material.keyPem } : { token: material.token }),
+    ...(material.kind === "client-certificate"
+      ? { clientCertPem: material.certPem, clientKeyPem: material.keyPem }
+      : { token: material.token }),
   };
 }
 
@@ -71,11 +73,26 @@ function numericDate(v: unknown): Date | null {
 export function readJwtClaims(token: string): JwtClaims | null {
   const parts = token.split(".");
   const [h, b, sig] = parts;
-  if (parts.length !== 3 || !h || !b || sig === undefined || !/^[A-Za-z0-9_-]+$/.test(h + b) || !/^[A-Za-z0-9_-]*$/.test(sig)) return null;
+  if (
+    parts.length !== 3 ||
+    !h ||
+    !b ||
+    sig === undefined ||
+    !/^[A-Za-z0-9_-]+$/.test(h + b) ||
+    !/^[A-Za-z0-9_-]*$/.test(sig)
+  )
+    return null;
   try {
     const header = JSON.parse(Buffer.from(h, "base64url").toString("utf8")) as unknown;
     const payload = JSON.parse(Buffer.from(b, "base64url").toString("utf8")) as unknown;
-    if (typeof header !== "object" || header === null || typeof payload !== "object" || payload === null || Array.isArray(payload)) return null;
+    if (
+      typeof header !== "object" ||
+      header === null ||
+      typeof payload !== "object" ||
+      payload === null ||
+      Array.isArray(payload)
+    )
+      return null;
     const p = payload as Record<string, unknown>;
     return {
       exp: numericDate(p.exp),
@@ -97,15 +114,29 @@ function parseToken(kind: "bearer-token" | "service-account-token", raw: string)
   const token = raw.trim();
   if (!token) throw invalid("token", "Paste the token.");
   // A token goes into an HTTP header; whitespace or control characters mean something else was pasted.
-  if (!/^[\x21-\x7e]+$/.test(token)) throw invalid("token", "A token is one line of printable characters without spaces; this looks like something else (a kubeconfig or a PEM block?).");
-  if (/^-----BEGIN /.test(token)) throw invalid("token", "This is a PEM block; choose the client certificate kind for certificates.");
+  if (!/^[\x21-\x7e]+$/.test(token))
+    throw invalid(
+      "token",
+      "A token is one line of printable characters without spaces; this looks like something else (a kubeconfig or a PEM block?).",
+    );
+  if (/^-----BEGIN /.test(token))
+    throw invalid("token", "This is a PEM block; choose the client certificate kind for certificates.");
   const claims = readJwtClaims(token);
   if (kind === "service-account-token" && !claims) {
-    throw invalid("token", "A service account token is a JWT (three base64url parts separated by dots); this is not one.");
+    throw invalid(
+      "token",
+      "A service account token is a JWT (three base64url parts separated by dots); this is not one.",
+    );
   }
   return {
     material: { kind, token },
-    metadata: { kind, fingerprint: fingerprintOf(token), subject: claims?.sub ?? null, issuedAt: claims?.iat ?? null, expiresAt: claims?.exp ?? null },
+    metadata: {
+      kind,
+      fingerprint: fingerprintOf(token),
+      subject: claims?.sub ?? null,
+      issuedAt: claims?.iat ?? null,
+      expiresAt: claims?.exp ?? null,
+    },
   };
 }
 
@@ -132,8 +163,13 @@ function parseClientCertificate(certPemRaw: string, keyPemRaw: string): ParsedCr
   } catch {
     throw invalid("certPem", "The certificate is not a valid X.509 certificate.");
   }
-  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(keyPem)) throw invalid("keyPem", "Paste a PEM private key (-----BEGIN … PRIVATE KEY----- …).");
-  if (/ENCRYPTED/.test(keyPem)) throw invalid("keyPem", "The private key is encrypted with a passphrase; export it unencrypted (the vault encrypts it at rest).");
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(keyPem))
+    throw invalid("keyPem", "Paste a PEM private key (-----BEGIN … PRIVATE KEY----- …).");
+  if (/ENCRYPTED/.test(keyPem))
+    throw invalid(
+      "keyPem",
+      "The private key is encrypted with a passphrase; export it unencrypted (the vault encrypts it at rest).",
+    );
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: keyPem, format: "pem" });
@@ -165,7 +201,9 @@ function parseClientCertificate(certPemRaw: string, keyPemRaw: string): ParsedCr
  * times). Throws INVALID_CREDENTIAL_MATERIAL with field errors; no message ever contains the material.
  */
 export function parseCredentialMaterial(input: TStoreCredential): ParsedCredential {
-  return input.kind === "client-certificate" ? parseClientCertificate(input.certPem, input.keyPem) : parseToken(input.kind, input.token);
+  return input.kind === "client-certificate"
+    ? parseClientCertificate(input.certPem, input.keyPem)
+    : parseToken(input.kind, input.token);
 }
 
 /** The envelope's plaintext: a small JSON document, so future kinds can carry more than one string. */
@@ -180,7 +218,11 @@ export function deserializeMaterial(plaintext: string): CredentialMaterial {
   } catch {
     throw new AppError("CREDENTIAL_UNREADABLE", "A stored credential decrypted to an unexpected shape.");
   }
-  if (m.kind === "client-certificate" ? typeof m.certPem !== "string" || typeof m.keyPem !== "string" : typeof m.token !== "string") {
+  if (
+    m.kind === "client-certificate"
+      ? typeof m.certPem !== "string" || typeof m.keyPem !== "string"
+      : typeof m.token !== "string"
+  ) {
     throw new AppError("CREDENTIAL_UNREADABLE", "A stored credential decrypted to an unexpected shape.");
   }
   return m;

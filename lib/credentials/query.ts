@@ -4,7 +4,8 @@ import type { CredentialPolicyPage, TCredentialListFilter } from "./schemas";
 export const credentialKeys = {
   all: ["credentials"] as const,
   lists: () => [...credentialKeys.all, "list"] as const,
-  list: (filter: Partial<Pick<TCredentialListFilter, "status" | "cursor" | "limit">>) => [...credentialKeys.lists(), filter] as const,
+  list: (filter: Partial<Pick<TCredentialListFilter, "status" | "cursor" | "limit">>) =>
+    [...credentialKeys.lists(), filter] as const,
   details: () => [...credentialKeys.all, "target"] as const,
   /** One target's active credential and history. */
   detail: (targetId: string) => [...credentialKeys.details(), targetId] as const,
@@ -26,7 +27,9 @@ export const POLICY_LIST_PAGING = {
 };
 
 /** Query string for GET /api/credentials. */
-export function credentialListQuery(filter: Partial<Pick<TCredentialListFilter, "status" | "cursor" | "limit">>): string {
+export function credentialListQuery(
+  filter: Partial<Pick<TCredentialListFilter, "status" | "cursor" | "limit">>,
+): string {
   const q = new URLSearchParams();
   if (filter.status) q.set("status", filter.status);
   if (filter.cursor) q.set("cursor", filter.cursor);

@@ -38,12 +38,24 @@ const MAX_PEM_CHARS = 64 * 1024;
 export const ZStoreCredential = z.discriminatedUnion("kind", [
   z.object({
     kind: z.enum(["bearer-token", "service-account-token"]),
-    token: z.string().trim().min(1, "Paste the token.").max(MAX_TOKEN_CHARS, "A token longer than 16 KiB is not a token."),
+    token: z
+      .string()
+      .trim()
+      .min(1, "Paste the token.")
+      .max(MAX_TOKEN_CHARS, "A token longer than 16 KiB is not a token."),
   }),
   z.object({
     kind: z.literal("client-certificate"),
-    certPem: z.string().trim().min(1, "Paste the PEM certificate.").max(MAX_PEM_CHARS, "The certificate is larger than 64 KiB."),
-    keyPem: z.string().trim().min(1, "Paste the PEM private key.").max(MAX_PEM_CHARS, "The private key is larger than 64 KiB."),
+    certPem: z
+      .string()
+      .trim()
+      .min(1, "Paste the PEM certificate.")
+      .max(MAX_PEM_CHARS, "The certificate is larger than 64 KiB."),
+    keyPem: z
+      .string()
+      .trim()
+      .min(1, "Paste the PEM private key.")
+      .max(MAX_PEM_CHARS, "The private key is larger than 64 KiB."),
   }),
 ]);
 export type TStoreCredential = z.infer<typeof ZStoreCredential>;
@@ -118,16 +130,21 @@ export type TImportContext = z.infer<typeof ZImportContext>;
  */
 export const ZKubeconfigImport = z
   .object({
-    kubeconfig: z.string().min(1, "Paste a kubeconfig.").max(MAX_KUBECONFIG_CHARS, "A kubeconfig larger than 1 MiB is not accepted."),
+    kubeconfig: z
+      .string()
+      .min(1, "Paste a kubeconfig.")
+      .max(MAX_KUBECONFIG_CHARS, "A kubeconfig larger than 1 MiB is not accepted."),
     dryRun: z.boolean().default(false),
     contexts: z.array(ZImportContext).max(200).default([]),
   })
   .superRefine((v, ctx) => {
     if (v.dryRun) return;
-    if (v.contexts.length === 0) ctx.addIssue({ code: "custom", path: ["contexts"], message: "Pick at least one context." });
+    if (v.contexts.length === 0)
+      ctx.addIssue({ code: "custom", path: ["contexts"], message: "Pick at least one context." });
     const seen = new Set<string>();
     v.contexts.forEach((c, i) => {
-      if (seen.has(c.context)) ctx.addIssue({ code: "custom", path: ["contexts", i, "context"], message: "This context is selected twice." });
+      if (seen.has(c.context))
+        ctx.addIssue({ code: "custom", path: ["contexts", i, "context"], message: "This context is selected twice." });
       seen.add(c.context);
     });
   });

@@ -30,14 +30,26 @@ type Policy = Pick<CredentialPolicy, "id" | "environment" | "autoRotate"> & Rota
  * nextRotation for `autoRotateAt`, set only when Wharf rotates the credential itself, as toCredentialView decides).
  */
 export function statusColumnsFor(
-  row: { kind: string; issuedAt: Date | null; lastRotatedAt: Date; expiresAt: Date | null; rotationError: string | null },
+  row: {
+    kind: string;
+    issuedAt: Date | null;
+    lastRotatedAt: Date;
+    expiresAt: Date | null;
+    rotationError: string | null;
+  },
   target: { name: string; environment: string },
   policy: (RotationPolicyLimits & { autoRotate: boolean }) | null,
 ): CredentialStatusColumns {
   const instants = rotationStatusInstants({ lastRotatedAt: row.lastRotatedAt, expiresAt: row.expiresAt, policy });
   const autoRotate = row.kind === "service-account-token" && !!policy?.autoRotate;
   const scheduled = autoRotate
-    ? nextRotation({ lastRotatedAt: row.lastRotatedAt, issuedAt: row.issuedAt, expiresAt: row.expiresAt, maxAgeDays: policy.maxAgeDays, autoRotate })
+    ? nextRotation({
+        lastRotatedAt: row.lastRotatedAt,
+        issuedAt: row.issuedAt,
+        expiresAt: row.expiresAt,
+        maxAgeDays: policy.maxAgeDays,
+        autoRotate,
+      })
     : null;
   return {
     targetEnvironment: target.environment,
@@ -52,7 +64,10 @@ export function statusColumnsFor(
 
 const sameDate = (a: Date | null, b: Date | null) => (a === null || b === null ? a === b : a.getTime() === b.getTime());
 
-type StoredColumns = Omit<CredentialStatusColumns, "targetEnvironment" | "targetName"> & { targetEnvironment: string | null; targetName: string | null };
+type StoredColumns = Omit<CredentialStatusColumns, "targetEnvironment" | "targetName"> & {
+  targetEnvironment: string | null;
+  targetName: string | null;
+};
 
 function differs(stored: StoredColumns, want: CredentialStatusColumns): boolean {
   return (
@@ -89,9 +104,18 @@ export async function lockStatusColumns(tx: Tx): Promise<void> {
  */
 export async function recomputeCredentialStatusColumns(
   client: Db | Tx,
-  opts: { where?: Prisma.CredentialWhereInput; policies?: readonly Policy[]; batchSize?: number; dialect?: "sqlite" | "postgresql" } = {},
+  opts: {
+    where?: Prisma.CredentialWhereInput;
+    policies?: readonly Policy[];
+    batchSize?: number;
+    dialect?: "sqlite" | "postgresql";
+  } = {},
 ): Promise<{ examined: number; updated: number }> {
-  const policies: readonly Policy[] = opts.policies ?? (await client.credentialPolicy.findMany({ select: { id: true, environment: true, maxAgeDays: true, warnBeforeDays: true, autoRotate: true } }));
+  const policies: readonly Policy[] =
+    opts.policies ??
+    (await client.credentialPolicy.findMany({
+      select: { id: true, environment: true, maxAgeDays: true, warnBeforeDays: true, autoRotate: true },
+    }));
   const take = opts.batchSize ?? RECOMPUTE_BATCH;
   let examined = 0;
   let updated = 0;
@@ -131,7 +155,8 @@ export async function recomputeCredentialStatusColumns(
       const want = statusColumnsFor(row, row.target, resolvePolicyFrom(row.target, policies));
       if (differs(row, want)) changes.push({ id: row.id, columns: want });
     }
-    for (let i = 0; i < changes.length; i += WRITE_BATCH) await writeStatusColumns(client, changes.slice(i, i + WRITE_BATCH), opts.dialect ?? env().databaseKind);
+    for (let i = 0; i < changes.length; i += WRITE_BATCH)
+      await writeStatusColumns(client, changes.slice(i, i + WRITE_BATCH), opts.dialect ?? env().databaseKind);
     updated += changes.length;
     examined += rows.length;
     const last = rows[rows.length - 1];
@@ -148,7 +173,11 @@ const WRITE_BATCH = 66;
  * thousands of credentials is recomputed in tens of statements, not thousands, inside the policy's transaction.
  * PostgreSQL needs each CASE typed; SQLite stores what the driver binds (ISO strings for dates, as Prisma does).
  */
-async function writeStatusColumns(client: Db | Tx, changes: readonly { id: string; columns: CredentialStatusColumns }[], dialect: "sqlite" | "postgresql"): Promise<void> {
+async function writeStatusColumns(
+  client: Db | Tx,
+  changes: readonly { id: string; columns: CredentialStatusColumns }[],
+  dialect: "sqlite" | "postgresql",
+): Promise<void> {
   if (changes.length === 0) return;
   const cast = (type: string) => Prisma.raw(dialect === "postgresql" ? `::${type}` : "");
   const column = (name: keyof CredentialStatusColumns, type: string) =>
@@ -171,11 +200,17 @@ async function writeStatusColumns(client: Db | Tx, changes: readonly { id: strin
 }
 
 /** The credentials whose governing policy may change when policy `policyId` (of `environments`) changes. */
-export function governedBy(policyId: string, environments: readonly (string | null | undefined)[]): Prisma.CredentialWhereInput {
+export function governedBy(
+  policyId: string,
+  environments: readonly (string | null | undefined)[],
+): Prisma.CredentialWhereInput {
   const envs = [...new Set(environments.filter((e): e is string => !!e))];
   return {
     target: {
-      OR: [{ credentialPolicyId: policyId }, ...(envs.length ? [{ credentialPolicyId: null, environment: { in: envs } }] : [])],
+      OR: [
+        { credentialPolicyId: policyId },
+        ...(envs.length ? [{ credentialPolicyId: null, environment: { in: envs } }] : []),
+      ],
     },
   };
 }
@@ -184,7 +219,10 @@ export function governedBy(policyId: string, environments: readonly (string | nu
  * Carries verdicts stored as JSON in `scopeSummary` (before the scope columns existed) into `scopeCheckedAt` and
  * `scopeClusterAdmin`. `scopeCheckNextAt` stays null, so the scope sweeper checks each credential again soon.
  */
-export async function backfillScopeColumns(client: Db | Tx, opts: { parse: (raw: string | null) => { clusterAdmin: boolean; checkedAt: string } | null }): Promise<number> {
+export async function backfillScopeColumns(
+  client: Db | Tx,
+  opts: { parse: (raw: string | null) => { clusterAdmin: boolean; checkedAt: string } | null },
+): Promise<number> {
   let updated = 0;
   let after: string | null = null;
   for (;;) {
@@ -200,7 +238,10 @@ export async function backfillScopeColumns(client: Db | Tx, opts: { parse: (raw:
       const checkedAt = new Date(summary.checkedAt);
       await client.credential.update({
         where: { id: row.id },
-        data: { scopeClusterAdmin: summary.clusterAdmin, scopeCheckedAt: Number.isNaN(checkedAt.getTime()) ? new Date() : checkedAt },
+        data: {
+          scopeClusterAdmin: summary.clusterAdmin,
+          scopeCheckedAt: Number.isNaN(checkedAt.getTime()) ? new Date() : checkedAt,
+        },
       });
       updated++;
     }

@@ -46,14 +46,21 @@ export interface RotationStatusInstants {
 }
 
 /** The status boundaries of one credential under `policy` (see RotationStatusInstants). */
-export function rotationStatusInstants(input: Omit<RotationStatusInput, "now" | "rotationError">): RotationStatusInstants {
+export function rotationStatusInstants(
+  input: Omit<RotationStatusInput, "now" | "rotationError">,
+): RotationStatusInstants {
   const expiresAt = input.expiresAt?.getTime() ?? null;
   const overdueAt = input.policy ? input.lastRotatedAt.getTime() + input.policy.maxAgeDays * DAY_MS : null;
   const warnMs = (input.policy ? input.policy.warnBeforeDays : DEFAULT_EXPIRY_WARN_DAYS) * DAY_MS;
   const deadlines = [expiresAt, overdueAt].filter((d): d is number => d !== null);
   const next = deadlines.length ? Math.min(...deadlines) : null;
   const date = (ms: number | null) => (ms === null ? null : new Date(ms));
-  return { expiresAt: date(expiresAt), overdueAt: date(overdueAt), dueSoonAt: date(next === null ? null : next - warnMs), nextRotationDue: date(next) };
+  return {
+    expiresAt: date(expiresAt),
+    overdueAt: date(overdueAt),
+    dueSoonAt: date(next === null ? null : next - warnMs),
+    nextRotationDue: date(next),
+  };
 }
 
 /** Whether a stored rotation error counts as a failure: any non-empty message (an empty one is no failure). */
@@ -65,7 +72,11 @@ export function isRotationFailing(rotationError: string | null | undefined): boo
  * The status at `now` from the stored instants. Each instant already counts as past it; precedence
  * expired > overdue > rotation-failed > due-soon > ok. The SQL counts (countCredentialStatuses) mirror exactly this.
  */
-export function statusAt(instants: Pick<RotationStatusInstants, "expiresAt" | "overdueAt" | "dueSoonAt">, failing: boolean, now: Date): TRotationStatus {
+export function statusAt(
+  instants: Pick<RotationStatusInstants, "expiresAt" | "overdueAt" | "dueSoonAt">,
+  failing: boolean,
+  now: Date,
+): TRotationStatus {
   const t = now.getTime();
   const reached = (d: Date | null) => d !== null && t >= d.getTime();
   if (reached(instants.expiresAt)) return "expired";
@@ -88,5 +99,8 @@ export function statusAt(instants: Pick<RotationStatusInstants, "expiresAt" | "o
  */
 export function rotationStatus(input: RotationStatusInput): RotationStatusResult {
   const instants = rotationStatusInstants(input);
-  return { status: statusAt(instants, isRotationFailing(input.rotationError), input.now), nextRotationDue: instants.nextRotationDue };
+  return {
+    status: statusAt(instants, isRotationFailing(input.rotationError), input.now),
+    nextRotationDue: instants.nextRotationDue,
+  };
 }

@@ -1,7 +1,13 @@
 import { ZRole } from "@/lib/auth/roles";
 import type { Credential, CredentialPolicy } from "@/lib/db/generated/sqlite/client";
 import { nextRotation } from "@/lib/rotation/schedule";
-import { ZCredentialKind, ZCredentialOrigin, ZCredentialState, type CredentialPolicyView, type CredentialView } from "./schemas";
+import {
+  ZCredentialKind,
+  ZCredentialOrigin,
+  ZCredentialState,
+  type CredentialPolicyView,
+  type CredentialView,
+} from "./schemas";
 import { rotationStatus } from "./status";
 
 /** The columns of a credential row that may leave the data layer: a whitelist, so ciphertext cannot slip out. */
@@ -32,14 +38,29 @@ export type CredentialPublicRow = Pick<Credential, keyof typeof CREDENTIAL_PUBLI
  * Builds the view of a credential row. Takes only the public columns (see CREDENTIAL_PUBLIC_SELECT), so the
  * ciphertext is not even in scope here.
  */
-export function toCredentialView(row: CredentialPublicRow, opts: { targetName: string; policy: CredentialPolicy | null; now: Date }): CredentialView {
+export function toCredentialView(
+  row: CredentialPublicRow,
+  opts: { targetName: string; policy: CredentialPolicy | null; now: Date },
+): CredentialView {
   const active = row.state === "active";
   const computed = active
-    ? rotationStatus({ lastRotatedAt: row.lastRotatedAt, expiresAt: row.expiresAt, now: opts.now, policy: opts.policy, rotationError: row.rotationError })
+    ? rotationStatus({
+        lastRotatedAt: row.lastRotatedAt,
+        expiresAt: row.expiresAt,
+        now: opts.now,
+        policy: opts.policy,
+        rotationError: row.rotationError,
+      })
     : null;
   const autoRotate = active && row.kind === "service-account-token" && !!opts.policy?.autoRotate;
   const scheduled = active
-    ? nextRotation({ lastRotatedAt: row.lastRotatedAt, issuedAt: row.issuedAt, expiresAt: row.expiresAt, maxAgeDays: opts.policy?.maxAgeDays ?? null, autoRotate })
+    ? nextRotation({
+        lastRotatedAt: row.lastRotatedAt,
+        issuedAt: row.issuedAt,
+        expiresAt: row.expiresAt,
+        maxAgeDays: opts.policy?.maxAgeDays ?? null,
+        autoRotate,
+      })
     : null;
   return {
     id: row.id,

@@ -59,7 +59,11 @@ const AFTER_MIGRATION: Record<string, { table: string; run: (url: string) => Pro
 };
 
 async function backfillCredentialColumns(url: string): Promise<void> {
-  const [{ createDb }, columns, { parseScopeSummary }] = await Promise.all([import("./client"), import("../credentials/status-columns"), import("../compare/exposure")]);
+  const [{ createDb }, columns, { parseScopeSummary }] = await Promise.all([
+    import("./client"),
+    import("../credentials/status-columns"),
+    import("../compare/exposure"),
+  ]);
   const db = createDb(url);
   try {
     await columns.recomputeCredentialStatusColumns(db, { dialect: databaseKind(url) });
@@ -121,7 +125,9 @@ async function migrateSqlite(url: string, migrations: Migration[]): Promise<stri
     sqlite.pragma("journal_mode = WAL");
     sqlite.exec(MIGRATIONS_TABLE.sqlite);
     const rows = sqlite
-      .prepare(`SELECT migration_name, checksum FROM "_prisma_migrations" WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`)
+      .prepare(
+        `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE rolled_back_at IS NULL AND finished_at IS NOT NULL`,
+      )
       .all() as { migration_name: string; checksum: string }[];
     const pending = checkHistory(new Map(rows.map((r) => [r.migration_name, r.checksum])), migrations);
     // Prisma redefines a table to alter it (create new, copy, DROP old). The script's own `PRAGMA foreign_keys=OFF`

@@ -6,7 +6,9 @@ export type DatabaseKind = "sqlite" | "postgresql";
 export function databaseKind(url: string): DatabaseKind {
   if (url.startsWith("file:")) return "sqlite";
   if (/^postgres(ql)?:\/\//.test(url)) return "postgresql";
-  throw new Error(`Unsupported DATABASE_URL (use file:… for SQLite or postgresql://… for PostgreSQL): ${redactUrl(url)}`);
+  throw new Error(
+    `Unsupported DATABASE_URL (use file:… for SQLite or postgresql://… for PostgreSQL): ${redactUrl(url)}`,
+  );
 }
 
 /** The SQLite file a `file:` URL points at, resolved against the working directory like Prisma does. */

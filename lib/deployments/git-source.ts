@@ -34,7 +34,10 @@ export interface GitManifests {
 const FETCH_TIMEOUT_MS = 120_000;
 const LOCAL_TIMEOUT_MS = 30_000;
 
-async function git(args: string[], opts: { cwd?: string; timeoutMs?: number; input?: string; allowFile?: boolean } = {}): Promise<string> {
+async function git(
+  args: string[],
+  opts: { cwd?: string; timeoutMs?: number; input?: string; allowFile?: boolean } = {},
+): Promise<string> {
   const { stdout } = await runGit(args, {
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     timeoutMs: opts.timeoutMs ?? LOCAL_TIMEOUT_MS,
@@ -46,7 +49,11 @@ async function git(args: string[], opts: { cwd?: string; timeoutMs?: number; inp
 
 /** Reads blobs through one `git cat-file --batch` process instead of one process per file. */
 async function readBlobs(repoDir: string, specs: string[]): Promise<Buffer[]> {
-  const { stdout: out } = await runGit(["cat-file", "--batch"], { cwd: repoDir, input: specs.map((s) => `${s}\n`).join(""), timeoutMs: LOCAL_TIMEOUT_MS });
+  const { stdout: out } = await runGit(["cat-file", "--batch"], {
+    cwd: repoDir,
+    input: specs.map((s) => `${s}\n`).join(""),
+    timeoutMs: LOCAL_TIMEOUT_MS,
+  });
   const blobs: Buffer[] = [];
   let offset = 0;
   for (const spec of specs) {
@@ -87,7 +94,8 @@ export function checkFetchableUrl(url: string, field = "source.url"): { url: str
  * and a file-exists oracle, so they go to the server log (URL credentials redacted) and nowhere else.
  */
 function unreachable(url: string, err: unknown): AppError {
-  const detail = err instanceof ToolError ? toolReason(err.stderr || err.reason) : err instanceof Error ? err.message : String(err);
+  const detail =
+    err instanceof ToolError ? toolReason(err.stderr || err.reason) : err instanceof Error ? err.message : String(err);
   console.error(`[wharf] git fetch of ${redactUrls(url)} failed: ${redactUrls(detail)}`);
   return invalid("url", `Wharf could not reach the repository ${redactUrls(url)}.`);
 }
@@ -157,7 +165,10 @@ export async function fetchGitManifests(request: GitSourceRequest): Promise<GitM
   const meta = await git(["log", "-1", "--format=%H%x00%an%x00%ae%x00%cI%x00%B", commitSha], { cwd: dir });
   const [, authorName = "", authorEmail = "", committedAt = "", message = ""] = meta.split("\0");
 
-  const listed = await git(["ls-tree", "-r", "-z", "--full-tree", commitSha, ...(repoPath === "." ? [] : ["--", repoPath])], { cwd: dir });
+  const listed = await git(
+    ["ls-tree", "-r", "-z", "--full-tree", commitSha, ...(repoPath === "." ? [] : ["--", repoPath])],
+    { cwd: dir },
+  );
   const entries = listed
     .split("\0")
     .filter(Boolean)
@@ -169,17 +180,25 @@ export async function fetchGitManifests(request: GitSourceRequest): Promise<GitM
     .filter((e) => e.type === "blob" && !e.file.includes("\n"));
   // ls-tree matches path prefixes literally; keep only the path itself and what is below it.
   const under = entries.filter((e) => repoPath === "." || e.file === repoPath || e.file.startsWith(`${repoPath}/`));
-  if (under.length === 0) throw invalid("path", `The commit ${commitSha.slice(0, 12)} has no file or directory "${repoPath}".`);
+  if (under.length === 0)
+    throw invalid("path", `The commit ${commitSha.slice(0, 12)} has no file or directory "${repoPath}".`);
   // The same rule as the agent's: no symlinks, nothing hidden below the path (lib/process/git.ts isManifestEntry).
   const files = under
-    .filter((e) => isManifestEntry(repoPath === "." || e.file === repoPath ? e.file : e.file.slice(repoPath.length + 1), e.mode))
+    .filter((e) =>
+      isManifestEntry(repoPath === "." || e.file === repoPath ? e.file : e.file.slice(repoPath.length + 1), e.mode),
+    )
     .map((e) => e.file)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (files.length === 0) throw invalid("path", `"${repoPath}" holds no .yaml, .yml or .json files at commit ${commitSha.slice(0, 12)}.`);
+  if (files.length === 0)
+    throw invalid("path", `"${repoPath}" holds no .yaml, .yml or .json files at commit ${commitSha.slice(0, 12)}.`);
 
-  const blobs = await readBlobs(dir, files.map((f) => `${commitSha}:${f}`));
+  const blobs = await readBlobs(
+    dir,
+    files.map((f) => `${commitSha}:${f}`),
+  );
   const total = blobs.reduce((n, b) => n + b.length, 0);
-  if (total > MANIFESTS_MAX_CHARS) throw invalid("path", `The manifests at "${repoPath}" are larger than 1.5 MB (${total} bytes).`);
+  if (total > MANIFESTS_MAX_CHARS)
+    throw invalid("path", `The manifests at "${repoPath}" are larger than 1.5 MB (${total} bytes).`);
 
   return {
     commitSha,
@@ -217,24 +236,38 @@ async function hasCommit(dir: string, sha: string): Promise<boolean> {
  * Commits no longer on the branch are fetched by SHA where the server allows it; one that cannot be found counts
  * as not descending. Errors: 422 on the URL (one generic "could not reach" message, as for manifests).
  */
-export async function comparePushedCommit(opts: { url: string; branch: string; current: string; pushed: string }): Promise<PushedCommitOrder> {
+export async function comparePushedCommit(opts: {
+  url: string;
+  branch: string;
+  current: string;
+  pushed: string;
+}): Promise<PushedCommitOrder> {
   const { url, local } = checkFetchableUrl(opts.url);
   const dir = historyDir(url);
   return serialized(dir, async () => {
     await ensureBareRepo(dir, url);
     let branchHead: string | null = null;
     try {
-      await git(["fetch", "--quiet", "--no-tags", "origin", `+refs/heads/${opts.branch}:refs/heads/${opts.branch}`], { cwd: dir, timeoutMs: FETCH_TIMEOUT_MS, allowFile: local });
+      await git(["fetch", "--quiet", "--no-tags", "origin", `+refs/heads/${opts.branch}:refs/heads/${opts.branch}`], {
+        cwd: dir,
+        timeoutMs: FETCH_TIMEOUT_MS,
+        allowFile: local,
+      });
       branchHead = (await git(["rev-parse", "--verify", `refs/heads/${opts.branch}^{commit}`], { cwd: dir })).trim();
     } catch (err) {
       if (!isMissingRef(err)) throw unreachable(url, err);
     }
     for (const sha of [opts.current, opts.pushed]) {
       if (!(await hasCommit(dir, sha))) {
-        await git(["fetch", "--quiet", "--no-tags", "origin", sha], { cwd: dir, timeoutMs: FETCH_TIMEOUT_MS, allowFile: local }).catch(() => undefined);
+        await git(["fetch", "--quiet", "--no-tags", "origin", sha], {
+          cwd: dir,
+          timeoutMs: FETCH_TIMEOUT_MS,
+          allowFile: local,
+        }).catch(() => undefined);
       }
     }
-    if (!(await hasCommit(dir, opts.current)) || !(await hasCommit(dir, opts.pushed)) || opts.current === opts.pushed) return { descends: false, branchHead };
+    if (!(await hasCommit(dir, opts.current)) || !(await hasCommit(dir, opts.pushed)) || opts.current === opts.pushed)
+      return { descends: false, branchHead };
     // Exit 0: ancestor; 1: not; anything else (a broken object) is treated as "not", which refuses the push.
     const descends = await git(["merge-base", "--is-ancestor", opts.current, opts.pushed], { cwd: dir }).then(
       () => true,

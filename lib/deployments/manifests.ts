@@ -1,5 +1,13 @@
 import { createHash } from "node:crypto";
-import { BUILT_IN_GROUPS, formatProblem, ManifestError, parseManifestFiles, parseManifestsDetailed, type ManifestProblem, type ParsedManifest } from "@/lib/kube/manifests";
+import {
+  BUILT_IN_GROUPS,
+  formatProblem,
+  ManifestError,
+  parseManifestFiles,
+  parseManifestsDetailed,
+  type ManifestProblem,
+  type ParsedManifest,
+} from "@/lib/kube/manifests";
 import { crdServedKinds } from "@/lib/kube/objects";
 import { groupOf, isRecord, refKey, type KubeObject, type ObjectRef } from "@/lib/kube/types";
 
@@ -73,7 +81,10 @@ function kindKey(obj: { apiVersion: string; kind: string }): string {
  * (`spec.scope`), else "unknown" — a custom resource whose CRD is already in the cluster. Other kinds of Kubernetes'
  * own groups are namespaced.
  */
-export function scopeOf(obj: { apiVersion: string; kind: string }, crds: Map<string, KubeObject> = new Map()): ObjectScope {
+export function scopeOf(
+  obj: { apiVersion: string; kind: string },
+  crds: Map<string, KubeObject> = new Map(),
+): ObjectScope {
   const key = kindKey(obj);
   if (CLUSTER_SCOPED_KINDS.has(key)) return "cluster";
   const crd = crds.get(`${groupOf(obj.apiVersion)}/${obj.kind}`);
@@ -114,7 +125,10 @@ export function targetRuleProblems(manifests: ParsedManifest[], rules: TargetSco
     const label = `${object.kind} ${object.metadata.name}`;
     if (scope === "cluster") {
       if (!rules.allowClusterScoped) {
-        problems.push({ ...at, message: `${label} is cluster-scoped, and this target does not allow cluster-scoped objects` });
+        problems.push({
+          ...at,
+          message: `${label} is cluster-scoped, and this target does not allow cluster-scoped objects`,
+        });
       }
       continue;
     }
@@ -129,7 +143,10 @@ export function targetRuleProblems(manifests: ParsedManifest[], rules: TargetSco
     }
     const namespace = object.metadata.namespace ?? rules.defaultNamespace;
     if (!allowed.includes(namespace)) {
-      problems.push({ ...at, message: `${label} is in namespace "${namespace}", which this target does not allow (allowed: ${allowed.join(", ")})` });
+      problems.push({
+        ...at,
+        message: `${label} is in namespace "${namespace}", which this target does not allow (allowed: ${allowed.join(", ")})`,
+      });
     }
   }
   return problems;
@@ -150,10 +167,14 @@ export interface ValidatedManifests {
  * person fixes them all at once. Parse problems come first; rule problems need parsed objects and are added when
  * every document parsed.
  */
-export function validateDeploymentManifests(input: string | { path: string; content: string }[], rules: TargetScopeRules): ValidatedManifests {
+export function validateDeploymentManifests(
+  input: string | { path: string; content: string }[],
+  rules: TargetScopeRules,
+): ValidatedManifests {
   const manifests = typeof input === "string" ? parseManifestsDetailed(input) : parseManifestFiles(input);
   const objects = manifests.map((m) => m.object);
-  if (objects.length === 0) throw new ManifestError([{ documentIndex: 0, message: "no Kubernetes objects found (every document is empty)" }]);
+  if (objects.length === 0)
+    throw new ManifestError([{ documentIndex: 0, message: "no Kubernetes objects found (every document is empty)" }]);
   const problems = targetRuleProblems(manifests, rules);
   if (problems.length > 0) throw new ManifestError(problems);
   return { manifests, objects, digest: manifestsDigest(objects) };
@@ -187,7 +208,10 @@ export function objectRefsFor(objects: KubeObject[], defaultNamespace: string): 
   return objects.map((obj) => {
     const scope = scopeOf(obj, crds);
     const ref: ObjectRef = { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name };
-    const namespace = scope === "cluster" ? undefined : (obj.metadata.namespace ?? (scope === "namespaced" ? defaultNamespace : undefined));
+    const namespace =
+      scope === "cluster"
+        ? undefined
+        : (obj.metadata.namespace ?? (scope === "namespaced" ? defaultNamespace : undefined));
     if (namespace) ref.namespace = namespace;
     return ref;
   });

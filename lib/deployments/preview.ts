@@ -1,4 +1,13 @@
-import { diffManifests, diffObjects, type KubeError, refKey, toKubeError, type KubeClient, type KubeObject, type ObjectRef } from "@/lib/kube";
+import {
+  diffManifests,
+  diffObjects,
+  type KubeError,
+  refKey,
+  toKubeError,
+  type KubeClient,
+  type KubeObject,
+  type ObjectRef,
+} from "@/lib/kube";
 import { pushInventoryId } from "./manifests";
 import type { DeploymentPreview, PreviewAction, PreviewObject } from "./schemas";
 
@@ -21,14 +30,24 @@ function clip(value: unknown): unknown {
   return `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length - MAX_VALUE_CHARS} more characters)`;
 }
 
-function viewOf(ref: ObjectRef, action: PreviewAction, changes: PreviewObject["changes"], message: string | null): PreviewObject {
+function viewOf(
+  ref: ObjectRef,
+  action: PreviewAction,
+  changes: PreviewObject["changes"],
+  message: string | null,
+): PreviewObject {
   return {
     apiVersion: ref.apiVersion,
     kind: ref.kind,
     namespace: ref.namespace ?? null,
     name: ref.name,
     action,
-    changes: changes.map((c) => ({ path: c.path, op: c.op, ...(c.old !== undefined ? { old: clip(c.old) } : {}), ...(c.new !== undefined ? { new: clip(c.new) } : {}) })),
+    changes: changes.map((c) => ({
+      path: c.path,
+      op: c.op,
+      ...(c.old !== undefined ? { old: clip(c.old) } : {}),
+      ...(c.new !== undefined ? { new: clip(c.new) } : {}),
+    })),
     message,
   };
 }
@@ -41,7 +60,8 @@ export interface PreviewResult {
 
 /** "The cluster refused the stored credential (403): <message>" or "Wharf could not reach …", from any KubeError. */
 export function describeClusterProblem(err: KubeError, serverUrl: string): string | null {
-  if (err.code === 401 || err.code === 403) return `The cluster refused the stored credential (${err.code}): ${err.serverMessage}`;
+  if (err.code === 401 || err.code === 403)
+    return `The cluster refused the stored credential (${err.code}): ${err.serverMessage}`;
   if (err.code === 0) return `Wharf could not reach the cluster at ${serverUrl}: ${err.serverMessage || err.reason}`;
   return null;
 }
@@ -56,17 +76,29 @@ export async function computePreview(
   objects: KubeObject[],
   opts: { targetId: string; serverUrl: string; previous: ObjectRef[]; allowClusterScoped?: boolean },
 ): Promise<PreviewResult> {
-  const report = await diffManifests(client, objects, { fieldManager: PUSH_FIELD_MANAGER, inventoryId: pushInventoryId(opts.targetId) });
+  const report = await diffManifests(client, objects, {
+    fieldManager: PUSH_FIELD_MANAGER,
+    inventoryId: pushInventoryId(opts.targetId),
+  });
   const out: PreviewObject[] = [];
   let problem: string | null = null;
   const kindName = (r: { apiVersion: string; kind: string; name: string }) => `${r.apiVersion}/${r.kind}/${r.name}`;
-  const namedNamespace = new Set(objects.filter((o) => o.metadata.namespace).map((o) => kindName({ ...o, name: o.metadata.name })));
+  const namedNamespace = new Set(
+    objects.filter((o) => o.metadata.namespace).map((o) => kindName({ ...o, name: o.metadata.name })),
+  );
   for (const o of report.objects) {
     // A custom resource that named a namespace but is cluster-scoped in this cluster (discovery says so): the
     // request-time check could not know, the cluster does. Its own error, if any, is a consequence of that.
     const unreachable = o.error && (o.error.code === 0 || o.error.code === 401);
     if (opts.allowClusterScoped === false && !o.ref.namespace && namedNamespace.has(kindName(o.ref)) && !unreachable) {
-      out.push(viewOf(o.ref, "error", [], `${o.ref.kind} is cluster-scoped in this cluster, and this target does not allow cluster-scoped objects`));
+      out.push(
+        viewOf(
+          o.ref,
+          "error",
+          [],
+          `${o.ref.kind} is cluster-scoped in this cluster, and this target does not allow cluster-scoped objects`,
+        ),
+      );
       continue;
     }
     out.push(viewOf(o.ref, o.action, o.changes, o.message ?? null));

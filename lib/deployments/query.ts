@@ -1,4 +1,10 @@
-import { DEPLOYMENT_LIST_LIMIT_DEFAULT, type DeploymentListPage, type DeploymentView, type TDeploymentListFilter, type TDeploymentListQuery } from "./schemas";
+import {
+  DEPLOYMENT_LIST_LIMIT_DEFAULT,
+  type DeploymentListPage,
+  type DeploymentView,
+  type TDeploymentListFilter,
+  type TDeploymentListQuery,
+} from "./schemas";
 import { isTerminal } from "./states";
 
 /**
@@ -50,7 +56,10 @@ export function deploymentFilterOf(query: TDeploymentListQuery): TDeploymentList
  * The URL parameters of a filter, in one fixed order. The API (`GET /api/deployments`) and the page (`/deployments`)
  * read the same names, so a page URL's query string is also the API query for the same rows.
  */
-export function deploymentListParams(filter: TDeploymentListFilter, opts: { cursor?: string | null; withLimit?: boolean } = {}): URLSearchParams {
+export function deploymentListParams(
+  filter: TDeploymentListFilter,
+  opts: { cursor?: string | null; withLimit?: boolean } = {},
+): URLSearchParams {
   const params = new URLSearchParams();
   const f = normalizeDeploymentFilter(filter);
   if (f.targetId) params.set("targetId", f.targetId);

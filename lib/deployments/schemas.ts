@@ -63,7 +63,10 @@ export const ZGitPath = z
   .trim()
   .max(1024, "Use at most 1024 characters.")
   .transform((v) => v.replace(/^\.?\/+/, "").replace(/\/+$/, "") || ".")
-  .refine((v) => v === "." || !v.split("/").some((part) => part === ".." || part === "" || part === "."), "Enter a path inside the repository, without '..'.");
+  .refine(
+    (v) => v === "." || !v.split("/").some((part) => part === ".." || part === "" || part === "."),
+    "Enter a path inside the repository, without '..'.",
+  );
 
 export const ZGitSource = z.strictObject({
   kind: z.literal("git"),
@@ -99,12 +102,17 @@ export const ZApprovalInput = z
     comment: z.string().trim().max(2000, "Use at most 2000 characters.").default(""),
   })
   .superRefine((v, ctx) => {
-    if (v.decision === "rejected" && !v.comment) ctx.addIssue({ code: "custom", message: "Say why you reject this deployment.", path: ["comment"] });
+    if (v.decision === "rejected" && !v.comment)
+      ctx.addIssue({ code: "custom", message: "Say why you reject this deployment.", path: ["comment"] });
   });
 export type TApprovalInput = z.input<typeof ZApprovalInput>;
 
 export const ZEmergency = z.strictObject({
-  reason: z.string({ error: "Give the reason for the emergency." }).trim().min(1, "Give the reason for the emergency.").max(2000),
+  reason: z
+    .string({ error: "Give the reason for the emergency." })
+    .trim()
+    .min(1, "Give the reason for the emergency.")
+    .max(2000),
 });
 
 /** Body of `POST /api/deployments/:id/rollback`. `emergency` (admins only) skips approvals and is recorded. */
@@ -131,14 +139,26 @@ export type TDeploymentTimeField = z.infer<typeof ZDeploymentTimeField>;
 
 /** An ISO 8601 instant with a zone (`2026-01-31T00:00:00Z`, `…+02:00`) or a date (`2026-01-31`, UTC midnight). */
 export const ZInstant = z
-  .union([z.iso.datetime({ offset: true }), z.iso.date()], { error: "Use an ISO 8601 date-time with a zone (2026-01-31T00:00:00Z) or a date (2026-01-31)." })
+  .union([z.iso.datetime({ offset: true }), z.iso.date()], {
+    error: "Use an ISO 8601 date-time with a zone (2026-01-31T00:00:00Z) or a date (2026-01-31).",
+  })
   .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v));
 
 const DEPLOYMENT_STATE_COUNT = DEPLOYMENT_STATES.length;
 
 /** A comma-separated list of states (`succeeded,failed`): one value keeps its plain form in URLs. */
 const ZStateList = z.preprocess(
-  (v) => (typeof v === "string" ? [...new Set(v.split(",").map((s) => s.trim()).filter(Boolean))] : v),
+  (v) =>
+    typeof v === "string"
+      ? [
+          ...new Set(
+            v
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean),
+          ),
+        ]
+      : v,
   z.array(ZDeploymentState).min(1).max(DEPLOYMENT_STATE_COUNT),
 );
 
@@ -154,33 +174,55 @@ export const ZDeploymentListQuery = z
   .object({
     targetId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
     /** One state or several, comma-separated (e.g. `succeeded,failed`: the deliveries the comparison counts). */
-    state: z.preprocess(emptyToUndefined, ZStateList.optional()).describe("One state or a comma-separated list, e.g. succeeded,failed."),
+    state: z
+      .preprocess(emptyToUndefined, ZStateList.optional())
+      .describe("One state or a comma-separated list, e.g. succeeded,failed."),
     /** A user id or email; the requester's. */
     requester: z.preprocess(emptyToUndefined, z.string().trim().max(320).optional()),
-    environment: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()).describe("The target's environment."),
+    environment: z
+      .preprocess(emptyToUndefined, z.string().trim().max(100).optional())
+      .describe("The target's environment."),
     /** `pull`: approval requests for pull targets' revisions; `push`: everything else (as the comparison splits them). */
     mode: z
       .preprocess(emptyToUndefined, z.enum(["push", "pull"]).optional())
-      .describe("pull: approval requests for pull targets' revisions (sourceKind pull-revision); push: push deployments."),
+      .describe(
+        "pull: approval requests for pull targets' revisions (sourceKind pull-revision); push: push deployments.",
+      ),
     timeField: z
       .preprocess(emptyToUndefined, ZDeploymentTimeField.default("requested"))
       .describe("The instant that `from`/`to` range over and the list is ordered by (newest first)."),
-    from: z.preprocess(emptyToUndefined, ZInstant.optional()).meta({ ...INSTANT_DOC, description: "Inclusive lower bound on the `timeField` instant (ISO 8601 date-time with zone, or a date = UTC midnight)." }),
-    to: z.preprocess(emptyToUndefined, ZInstant.optional()).meta({ ...INSTANT_DOC, description: "Exclusive upper bound on the `timeField` instant; must be after `from`." }),
-    waitedForApproval: z
-      .preprocess(emptyToUndefined, ZOnlyWhen.optional())
-      .meta({ ...FLAG_DOC, description: "`true`: only deployments approved after people approved them (the comparison's approval-wait rows)." }),
-    recovery: z
-      .preprocess(emptyToUndefined, ZOnlyWhen.optional())
-      .meta({ ...FLAG_DOC, description: "`true`: only successes that ended a run of failures on their target (the comparison's time-to-restore rows)." }),
+    from: z.preprocess(emptyToUndefined, ZInstant.optional()).meta({
+      ...INSTANT_DOC,
+      description:
+        "Inclusive lower bound on the `timeField` instant (ISO 8601 date-time with zone, or a date = UTC midnight).",
+    }),
+    to: z
+      .preprocess(emptyToUndefined, ZInstant.optional())
+      .meta({ ...INSTANT_DOC, description: "Exclusive upper bound on the `timeField` instant; must be after `from`." }),
+    waitedForApproval: z.preprocess(emptyToUndefined, ZOnlyWhen.optional()).meta({
+      ...FLAG_DOC,
+      description:
+        "`true`: only deployments approved after people approved them (the comparison's approval-wait rows).",
+    }),
+    recovery: z.preprocess(emptyToUndefined, ZOnlyWhen.optional()).meta({
+      ...FLAG_DOC,
+      description:
+        "`true`: only successes that ended a run of failures on their target (the comparison's time-to-restore rows).",
+    }),
     cursor: z.preprocess(emptyToUndefined, z.string().max(600).optional()),
     limit: z.preprocess(
       emptyToUndefined,
-      z.coerce.number().int().min(1).max(DEPLOYMENT_LIST_LIMIT_MAX, `Ask for at most ${DEPLOYMENT_LIST_LIMIT_MAX} deployments per page.`).default(DEPLOYMENT_LIST_LIMIT_DEFAULT),
+      z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(DEPLOYMENT_LIST_LIMIT_MAX, `Ask for at most ${DEPLOYMENT_LIST_LIMIT_MAX} deployments per page.`)
+        .default(DEPLOYMENT_LIST_LIMIT_DEFAULT),
     ),
   })
   .superRefine((q, ctx) => {
-    if (q.from && q.to && q.from.getTime() >= q.to.getTime()) ctx.addIssue({ code: "custom", path: ["to"], message: "`to` must be after `from` (the range is [from, to))." });
+    if (q.from && q.to && q.from.getTime() >= q.to.getTime())
+      ctx.addIssue({ code: "custom", path: ["to"], message: "`to` must be after `from` (the range is [from, to))." });
   });
 export type TDeploymentListQuery = z.output<typeof ZDeploymentListQuery>;
 
@@ -204,7 +246,12 @@ export interface ApprovalRuleView {
   approvalTtlHours: number;
 }
 
-const ROLE_PLURAL: Record<TRole, string> = { viewer: "viewers", deployer: "deployers", approver: "approvers", admin: "admins" };
+const ROLE_PLURAL: Record<TRole, string> = {
+  viewer: "viewers",
+  deployer: "deployers",
+  approver: "approvers",
+  admin: "admins",
+};
 
 /**
  * The rule in words: "2 approvals from approvers; the requester and the commit author may not approve; approvals
@@ -215,7 +262,9 @@ export function describeRule(rule: ApprovalRuleView): string {
   const parts = [
     `${rule.requiredApprovals} approval${rule.requiredApprovals === 1 ? "" : "s"} from ${rule.approverRole === "admin" ? "admins" : `${ROLE_PLURAL[rule.approverRole]} or admins`}`,
   ];
-  const bans = [rule.banRequester ? "the requester" : null, rule.banCommitAuthor ? "the commit author" : null].filter(Boolean);
+  const bans = [rule.banRequester ? "the requester" : null, rule.banCommitAuthor ? "the commit author" : null].filter(
+    Boolean,
+  );
   if (bans.length) parts.push(`${bans.join(" and ")} may not approve`);
   parts.push(rule.allowTokenApprovals ? "API tokens may approve" : "API tokens may not approve");
   parts.push(`approvals expire after ${rule.approvalTtlHours} h`);

@@ -31,7 +31,13 @@ export const TRANSITIONS: Record<TDeploymentState, readonly TDeploymentState[]> 
   superseded: [],
 };
 
-export const TERMINAL_STATES: readonly TDeploymentState[] = ["rejected", "succeeded", "failed", "cancelled", "superseded"];
+export const TERMINAL_STATES: readonly TDeploymentState[] = [
+  "rejected",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "superseded",
+];
 /** States in which a newer approved request makes this one obsolete. */
 export const SUPERSEDABLE_STATES: readonly TDeploymentState[] = ["pending-approval", "approved", "queued"];
 

@@ -80,9 +80,14 @@ export async function selfSubjectRulesReview(client: KubeClient, namespace: stri
       resources: strings(rule.resources),
       resourceNames: strings(rule.resourceNames),
     })),
-    nonResourceRules: nonResourceRules.map((rule) => ({ verbs: strings(rule.verbs), nonResourceURLs: strings(rule.nonResourceURLs) })),
+    nonResourceRules: nonResourceRules.map((rule) => ({
+      verbs: strings(rule.verbs),
+      nonResourceURLs: strings(rule.nonResourceURLs),
+    })),
     incomplete: status.incomplete === true,
-    ...(typeof status.evaluationError === "string" && status.evaluationError ? { evaluationError: status.evaluationError } : {}),
+    ...(typeof status.evaluationError === "string" && status.evaluationError
+      ? { evaluationError: status.evaluationError }
+      : {}),
   };
 }
 
@@ -114,6 +119,8 @@ export async function requestServiceAccountToken(
   );
   const token = body.status?.token;
   if (!token) throw new Error(`TokenRequest for ServiceAccount ${namespace}/${name} returned no token`);
-  const expiresAt = body.status?.expirationTimestamp ? new Date(body.status.expirationTimestamp) : new Date(Date.now() + expirationSeconds * 1000);
+  const expiresAt = body.status?.expirationTimestamp
+    ? new Date(body.status.expirationTimestamp)
+    : new Date(Date.now() + expirationSeconds * 1000);
   return { token, expiresAt };
 }

@@ -73,7 +73,11 @@ export interface ApplyReport {
  * never bumps it — so then the configuration itself (no status, no server-set metadata) is compared.
  */
 function sameState(before: KubeObject, after: KubeObject, dryRun: boolean | undefined): boolean {
-  if (!dryRun && before.metadata.resourceVersion !== undefined && before.metadata.resourceVersion === after.metadata.resourceVersion) {
+  if (
+    !dryRun &&
+    before.metadata.resourceVersion !== undefined &&
+    before.metadata.resourceVersion === after.metadata.resourceVersion
+  ) {
     return true;
   }
   return sameConfiguration(before, after);
@@ -102,7 +106,12 @@ async function knownVersions(
   const groups = new Map<string, { apiVersion: string; kind: string; namespace?: string; keys: string[] }>();
   for (const { ref } of objects) {
     const id = `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ""}`;
-    const group = groups.get(id) ?? { apiVersion: ref.apiVersion, kind: ref.kind, ...(ref.namespace ? { namespace: ref.namespace } : {}), keys: [] };
+    const group = groups.get(id) ?? {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      ...(ref.namespace ? { namespace: ref.namespace } : {}),
+      keys: [],
+    };
     group.keys.push(refKey(ref));
     groups.set(id, group);
   }
@@ -178,7 +187,8 @@ export async function waitForCrdEstablished(
   const spec = isRecord(crd.spec) ? crd.spec : {};
   const versions = Array.isArray(spec.versions) ? spec.versions.filter(isRecord) : [];
   for (const version of versions) {
-    if (typeof version.name === "string" && typeof spec.group === "string") client.invalidateDiscovery(`${spec.group}/${version.name}`);
+    if (typeof version.name === "string" && typeof spec.group === "string")
+      client.invalidateDiscovery(`${spec.group}/${version.name}`);
   }
 }
 
@@ -190,7 +200,11 @@ export async function waitForCrdEstablished(
  * everything applied. Throws `ManifestError` (before any request) when an object lacks apiVersion, kind or name, and
  * `KubeError` (before anything is applied) when the cluster is unreachable or refuses the credential.
  */
-export async function applyManifests(client: KubeClient, objects: KubeObject[], opts: ApplyOptions): Promise<ApplyReport> {
+export async function applyManifests(
+  client: KubeClient,
+  objects: KubeObject[],
+  opts: ApplyOptions,
+): Promise<ApplyReport> {
   validateObjects(objects);
   if (opts.prune && opts.inventoryId && opts.prune.inventoryId !== opts.inventoryId) {
     throw new Error("applyManifests: prune.inventoryId and inventoryId differ");
@@ -221,7 +235,10 @@ export async function applyManifests(client: KubeClient, objects: KubeObject[], 
   // for every object whose kind is already served. Phases then only wait for their own applies.
   await client.preflight([...new Set(prepared.map((obj) => obj.apiVersion))]);
   const resolvable = await mapConcurrent(prepared, concurrency, async (obj) => {
-    const ref = await client.normalizeRef(refOf(obj)).then((r) => r.ref, () => undefined);
+    const ref = await client.normalizeRef(refOf(obj)).then(
+      (r) => r.ref,
+      () => undefined,
+    );
     return ref ? { ref } : undefined;
   });
   const known = await knownVersions(
@@ -255,7 +272,8 @@ export async function applyManifests(client: KubeClient, objects: KubeObject[], 
     for (const { ref } of resolved) inventory.push(ref);
     // Custom resources of CRDs established in this run could not be listed up front.
     const notListed = resolved.filter(
-      (entry) => entry.error === undefined && !known.listed.has(refKey(entry.ref)) && !known.unknown.has(refKey(entry.ref)),
+      (entry) =>
+        entry.error === undefined && !known.listed.has(refKey(entry.ref)) && !known.unknown.has(refKey(entry.ref)),
     );
     if (notListed.length > 0) mergeKnown(known, await knownVersions(client, notListed, selector, concurrency));
     const { versions, unknown } = known;
@@ -293,7 +311,11 @@ export async function applyManifests(client: KubeClient, objects: KubeObject[], 
           ...(opts.signal ? { signal: opts.signal } : {}),
         });
         const action: ApplyAction =
-          status === 201 || existed === false ? "created" : before !== undefined && sameState(before, object, opts.dryRun) ? "unchanged" : "configured";
+          status === 201 || existed === false
+            ? "created"
+            : before !== undefined && sameState(before, object, opts.dryRun)
+              ? "unchanged"
+              : "configured";
         if (isCrdPhase && !opts.dryRun) {
           try {
             await waitForCrdEstablished(client, obj, {
@@ -307,8 +329,18 @@ export async function applyManifests(client: KubeClient, objects: KubeObject[], 
         return { ref, action, object };
       } catch (err) {
         // On dry-run the namespace this same set creates does not exist yet, so the server cannot validate into it.
-        if (opts.dryRun && err instanceof KubeError && err.code === 404 && ref.namespace && newNamespaces.has(ref.namespace)) {
-          return { ref, action: "created", message: `not validated by the server: namespace ${ref.namespace} is created by this apply` };
+        if (
+          opts.dryRun &&
+          err instanceof KubeError &&
+          err.code === 404 &&
+          ref.namespace &&
+          newNamespaces.has(ref.namespace)
+        ) {
+          return {
+            ref,
+            action: "created",
+            message: `not validated by the server: namespace ${ref.namespace} is created by this apply`,
+          };
         }
         return failure(ref, err, client);
       }

@@ -72,7 +72,12 @@ class RawObjectApi extends KubernetesObjectApi {
   async send<T>(
     method: HttpMethod,
     path: string,
-    opts: { query?: Record<string, string | undefined>; body?: unknown; contentType?: string; signal?: AbortSignal } = {},
+    opts: {
+      query?: Record<string, string | undefined>;
+      body?: unknown;
+      contentType?: string;
+      signal?: AbortSignal;
+    } = {},
   ): Promise<RawResponse<T>> {
     const ctx = this.configuration.baseServer.makeRequestContext(path, method);
     ctx.setHeaderParam("Accept", "application/json");
@@ -189,7 +194,11 @@ export class KubeClient {
   }
 
   /** Sends one request to the API server; 429/5xx/connection errors are retried, all failures become KubeErrors. */
-  async request<T = unknown>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<{ status: number; body: T }> {
+  async request<T = unknown>(
+    method: HttpMethod,
+    path: string,
+    opts: RequestOptions = {},
+  ): Promise<{ status: number; body: T }> {
     const context: KubeErrorContext = { cluster: this.cluster, ...opts.context };
     const once = async () => {
       try {

@@ -21,7 +21,11 @@ export interface ClusterConnection {
 
 type Dispatcher = NonNullable<ReturnType<RequestContext["getDispatcher"]>>;
 
-type DispatcherConstructor = new (options: { connect?: unknown; connections?: number; keepAliveTimeout?: number }) => Dispatcher;
+type DispatcherConstructor = new (options: {
+  connect?: unknown;
+  connections?: number;
+  keepAliveTimeout?: number;
+}) => Dispatcher;
 
 /** Most connections one pooled KubeConfig opens to its API server; matches applyManifests' default concurrency. */
 export const MAX_CONNECTIONS = 16;
@@ -39,7 +43,11 @@ export class PooledKubeConfig extends KubeConfig {
     await super.applySecurityAuthentication(context);
     const fresh = context.getDispatcher();
     if (!fresh) return;
-    const key = JSON.stringify([this.getCurrentContext(), this.getCurrentCluster()?.server, this.getCurrentUser()?.name]);
+    const key = JSON.stringify([
+      this.getCurrentContext(),
+      this.getCurrentCluster()?.server,
+      this.getCurrentUser()?.name,
+    ]);
     let pooled = this.#dispatchers.get(key);
     if (!pooled) {
       const built = await this.#boundedDispatcher(fresh);

@@ -96,7 +96,9 @@ function listKey(a: unknown[], b: unknown[]): string | undefined {
   for (const key of LIST_ITEM_KEYS) {
     const unique = (list: unknown[]) => {
       const values = list.map((item) => (item as Record<string, unknown>)[key]);
-      return values.every((v) => typeof v === "string" || typeof v === "number") && new Set(values).size === values.length;
+      return (
+        values.every((v) => typeof v === "string" || typeof v === "number") && new Set(values).size === values.length
+      );
     };
     if (unique(a) && unique(b)) return key;
   }
@@ -198,7 +200,12 @@ export async function diffManifests(client: KubeClient, objects: KubeObject[], o
 
   const diffs = await mapConcurrent(prepared, opts.concurrency ?? 16, async (obj): Promise<ObjectDiff> => {
     let ref = refOf(obj);
-    const unvalidated = (message: string): ObjectDiff => ({ ref, action: "create", changes: diffObjects(undefined, obj), message });
+    const unvalidated = (message: string): ObjectDiff => ({
+      ref,
+      action: "create",
+      changes: diffObjects(undefined, obj),
+      message,
+    });
     try {
       const resolved = await client.normalizeRef(ref);
       ref = resolved.ref;
@@ -207,7 +214,9 @@ export async function diffManifests(client: KubeClient, objects: KubeObject[], o
     } catch (err) {
       const crd = crdKinds.get(`${groupOf(obj.apiVersion)}/${obj.kind}`);
       if (crd && err instanceof KubeError && err.reason === "NoKindMatch") {
-        return unvalidated(`not validated by the server: its CustomResourceDefinition ${crd.metadata.name} is created by this apply`);
+        return unvalidated(
+          `not validated by the server: its CustomResourceDefinition ${crd.metadata.name} is created by this apply`,
+        );
       }
       const error = toKubeError(err, { cluster: client.cluster, object: ref, operation: "diff" });
       return { ref, action: "error", changes: [], message: error.serverMessage, error };
@@ -215,7 +224,9 @@ export async function diffManifests(client: KubeClient, objects: KubeObject[], o
     try {
       const [live, dryRun] = await Promise.all([
         client.get(ref),
-        client.apply(obj, { fieldManager: opts.fieldManager, dryRun: true, ...(opts.force ? { force: true } : {}) }).catch((err: unknown) => err),
+        client
+          .apply(obj, { fieldManager: opts.fieldManager, dryRun: true, ...(opts.force ? { force: true } : {}) })
+          .catch((err: unknown) => err),
       ]);
       if (dryRun instanceof Error || !isRecord(dryRun)) {
         const error = toKubeError(dryRun, { cluster: client.cluster, object: ref, operation: "dry-run apply" });
@@ -242,7 +253,8 @@ export async function diffManifests(client: KubeClient, objects: KubeObject[], o
       ...(opts.prune.allowCascadingDeletes ? { allowCascadingDeletes: true } : {}),
     });
     pruneRetained = retained;
-    for (const obj of candidates) diffs.push({ ref: refOf(obj), action: "prune", changes: diffObjects(obj, undefined) });
+    for (const obj of candidates)
+      diffs.push({ ref: refOf(obj), action: "prune", changes: diffObjects(obj, undefined) });
   }
   const counts = emptyCounts();
   for (const diff of diffs) counts[diff.action]++;

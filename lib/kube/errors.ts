@@ -101,7 +101,8 @@ export class KubeError extends Error {
       ...(object ? { object } : {}),
       ...(operation ? { operation } : {}),
     };
-    if (merged.namespace === this.namespace && merged.object === this.object && merged.operation === this.operation) return this;
+    if (merged.namespace === this.namespace && merged.object === this.object && merged.operation === this.operation)
+      return this;
     return new KubeError({
       context: merged,
       code: this.code,
@@ -227,7 +228,14 @@ export function toKubeError(err: unknown, context: KubeErrorContext): KubeError 
     });
   }
   if (err instanceof Error && (err.name === "AbortError" || err.name === "TimeoutError")) {
-    return new KubeError({ context, code: 0, reason: err.name, serverMessage: err.message, retryable: false, cause: err });
+    return new KubeError({
+      context,
+      code: 0,
+      reason: err.name,
+      serverMessage: err.message,
+      retryable: false,
+      cause: err,
+    });
   }
   return new KubeError({
     context,

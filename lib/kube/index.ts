@@ -7,7 +7,15 @@ export {
   type ClusterConnection,
 } from "./connection";
 export { KubeClient, createKubeClient, type KubeClientOptions, type RequestOptions, type ResourceInfo } from "./client";
-export { KubeError, toKubeError, isRetryable, isRetryableStatus, parseRetryAfter, type KubeErrorContext, type StatusCause } from "./errors";
+export {
+  KubeError,
+  toKubeError,
+  isRetryable,
+  isRetryableStatus,
+  parseRetryAfter,
+  type KubeErrorContext,
+  type StatusCause,
+} from "./errors";
 export { withRetry, backoffDelay, sleep, type RetryOptions } from "./retry";
 export {
   parseManifests,
@@ -43,7 +51,16 @@ export {
   type PruneCandidates,
   type PruneResult,
 } from "./prune";
-export { diffManifests, diffObjects, comparable, type DiffAction, type DiffOptions, type DiffReport, type FieldChange, type ObjectDiff } from "./diff";
+export {
+  diffManifests,
+  diffObjects,
+  comparable,
+  type DiffAction,
+  type DiffOptions,
+  type DiffReport,
+  type FieldChange,
+  type ObjectDiff,
+} from "./diff";
 export {
   waitForRollout,
   assertRolloutSucceeded,

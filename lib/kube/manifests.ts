@@ -93,7 +93,8 @@ function isListKind(value: Record<string, unknown>): boolean {
 
 /** Validation shared by parsed documents and objects handed over directly; returns messages and the offending path. */
 export function objectProblems(value: unknown): { message: string; path: string[] }[] {
-  if (!isRecord(value)) return [{ message: "not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)", path: [] }];
+  if (!isRecord(value))
+    return [{ message: "not a Kubernetes object (expected a mapping with apiVersion, kind and metadata)", path: [] }];
   const problems: { message: string; path: string[] }[] = [];
   if (typeof value.apiVersion !== "string" || !value.apiVersion.trim()) {
     problems.push({ message: "missing apiVersion", path: [] });
@@ -145,7 +146,11 @@ export function objectProblems(value: unknown): { message: string; path: string[
  */
 export function parseManifestsDetailed(text: string, opts: ParseOptions = {}): ParsedManifest[] {
   const lineCounter = new LineCounter();
-  const docs = parseYamlDocuments(text, { version: "1.1", lineCounter, prettyErrors: false, uniqueKeys: true, merge: true }, opts.aliasBudget ?? newAliasBudget());
+  const docs = parseYamlDocuments(
+    text,
+    { version: "1.1", lineCounter, prettyErrors: false, uniqueKeys: true, merge: true },
+    opts.aliasBudget ?? newAliasBudget(),
+  );
   const problems: ManifestProblem[] = [];
   const results: ParsedManifest[] = [];
   const base = (documentIndex: number): Pick<ManifestProblem, "source" | "documentIndex"> => ({
@@ -183,7 +188,9 @@ export function parseManifestsDetailed(text: string, opts: ParseOptions = {}): P
     if (Array.isArray(value)) {
       value.forEach((item, itemIndex) => items.push({ value: item, path: [itemIndex], itemIndex }));
     } else if (isRecord(value) && isListKind(value)) {
-      (value.items as unknown[]).forEach((item, itemIndex) => items.push({ value: item, path: ["items", itemIndex], itemIndex }));
+      (value.items as unknown[]).forEach((item, itemIndex) =>
+        items.push({ value: item, path: ["items", itemIndex], itemIndex }),
+      );
     } else {
       items.push({ value, path: [] });
     }
@@ -381,7 +388,9 @@ export function phaseOf(obj: { apiVersion: string; kind: string }): { phase: num
 }
 
 /** Objects grouped into apply phases (empty phases omitted), each phase in a stable, readable order. */
-export function applyPhases<T extends { apiVersion: string; kind: string }>(objects: T[]): { name: string; objects: T[] }[] {
+export function applyPhases<T extends { apiVersion: string; kind: string }>(
+  objects: T[],
+): { name: string; objects: T[] }[] {
   const ordered = sortForApply(objects);
   const phases: { name: string; objects: T[] }[] = [];
   let current = -1;
@@ -411,4 +420,3 @@ export function sortForApply<T extends { apiVersion: string; kind: string }>(obj
 export function sortForDelete<T extends { apiVersion: string; kind: string }>(objects: T[]): T[] {
   return sortForApply(objects).reverse();
 }
-

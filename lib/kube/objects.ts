@@ -25,5 +25,7 @@ export function crdServedKinds(objects: KubeObject[]): Map<string, KubeObject> {
 
 /** Names of the Namespaces a set creates (objects in them cannot be dry-run before they exist). */
 export function namespacesCreatedBy(objects: KubeObject[]): Set<string> {
-  return new Set(objects.filter((o) => o.kind === "Namespace" && groupOf(o.apiVersion) === "").map((o) => o.metadata.name));
+  return new Set(
+    objects.filter((o) => o.kind === "Namespace" && groupOf(o.apiVersion) === "").map((o) => o.metadata.name),
+  );
 }

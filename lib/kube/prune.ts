@@ -106,7 +106,8 @@ export async function findPruneCandidates(client: KubeClient, opts: PruneOptions
       throw err;
     }
     if (!live) return;
-    if (isOwnedByInventory(live, opts.inventoryId)) found.set(refKey(refOf(live)), { ...live, apiVersion: ref.apiVersion, kind: ref.kind });
+    if (isOwnedByInventory(live, opts.inventoryId))
+      found.set(refKey(refOf(live)), { ...live, apiVersion: ref.apiVersion, kind: ref.kind });
     else retained.push({ ref, reason: "not labelled as managed by Wharf for this inventory" });
   });
 
@@ -161,7 +162,10 @@ export async function findPruneCandidates(client: KubeClient, opts: PruneOptions
  * Each delete carries the live uid as a precondition, so an object re-created by someone else in the meantime is
  * never touched.
  */
-export async function pruneObjects(client: KubeClient, opts: PruneOptions): Promise<{ results: PruneResult[]; retained: PruneCandidates["retained"] }> {
+export async function pruneObjects(
+  client: KubeClient,
+  opts: PruneOptions,
+): Promise<{ results: PruneResult[]; retained: PruneCandidates["retained"] }> {
   const { candidates, retained } = await findPruneCandidates(client, opts);
   const results = await mapConcurrent(candidates, opts.concurrency ?? 16, async (obj): Promise<PruneResult> => {
     const ref = refOf(obj);

@@ -24,7 +24,13 @@ export interface RetryOptions {
  */
 export function backoffDelay(
   attempt: number,
-  opts: { baseDelayMs?: number; maxDelayMs?: number; retryAfterMs?: number; maxRetryAfterMs?: number; random?: () => number } = {},
+  opts: {
+    baseDelayMs?: number;
+    maxDelayMs?: number;
+    retryAfterMs?: number;
+    maxRetryAfterMs?: number;
+    random?: () => number;
+  } = {},
 ): number {
   const base = opts.baseDelayMs ?? 200;
   const cap = opts.maxDelayMs ?? 5000;

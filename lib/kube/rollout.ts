@@ -79,20 +79,36 @@ export function deploymentStatus(obj: KubeObject): Status {
   const updated = num(status.updatedReplicas);
   const available = num(status.availableReplicas);
   const ready = Math.min(num(status.readyReplicas), desired);
-  if (!observed(obj)) return { state: "progressing", ready, desired, message: "Waiting for deployment spec update to be observed" };
+  if (!observed(obj))
+    return { state: "progressing", ready, desired, message: "Waiting for deployment spec update to be observed" };
   const progressing = condition(obj, "Progressing");
   if (progressing?.reason === "ProgressDeadlineExceeded") {
     const detail = typeof progressing.message === "string" && progressing.message ? ` (${progressing.message})` : "";
     return { state: "failed", ready, desired, message: `deployment "${name}" exceeded its progress deadline${detail}` };
   }
   if (updated < desired) {
-    return { state: "progressing", ready, desired, message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${desired} new replicas have been updated` };
+    return {
+      state: "progressing",
+      ready,
+      desired,
+      message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${desired} new replicas have been updated`,
+    };
   }
   if (num(status.replicas) > updated) {
-    return { state: "progressing", ready, desired, message: `Waiting for deployment "${name}" rollout to finish: ${num(status.replicas) - updated} old replicas are pending termination` };
+    return {
+      state: "progressing",
+      ready,
+      desired,
+      message: `Waiting for deployment "${name}" rollout to finish: ${num(status.replicas) - updated} old replicas are pending termination`,
+    };
   }
   if (available < updated) {
-    return { state: "progressing", ready, desired, message: `Waiting for deployment "${name}" rollout to finish: ${available} of ${updated} updated replicas are available` };
+    return {
+      state: "progressing",
+      ready,
+      desired,
+      message: `Waiting for deployment "${name}" rollout to finish: ${available} of ${updated} updated replicas are available`,
+    };
   }
   return { state: "ready", ready: desired, desired, message: `deployment "${name}" successfully rolled out` };
 }
@@ -106,9 +122,15 @@ export function statefulSetStatus(obj: KubeObject): Status {
   const ready = Math.min(num(status.readyReplicas), desired);
   const strategy = isRecord(spec.updateStrategy) ? spec.updateStrategy : {};
   if (strategy.type === "OnDelete") {
-    return { state: "ready", ready, desired, message: `statefulset "${name}" uses the OnDelete strategy; rollout is not tracked` };
+    return {
+      state: "ready",
+      ready,
+      desired,
+      message: `statefulset "${name}" uses the OnDelete strategy; rollout is not tracked`,
+    };
   }
-  if (!observed(obj)) return { state: "progressing", ready, desired, message: "Waiting for statefulset spec update to be observed" };
+  if (!observed(obj))
+    return { state: "progressing", ready, desired, message: "Waiting for statefulset spec update to be observed" };
   if (ready < desired) {
     return { state: "progressing", ready, desired, message: `Waiting for ${desired - ready} pods to be ready` };
   }
@@ -117,14 +139,35 @@ export function statefulSetStatus(obj: KubeObject): Status {
   if (partition > 0) {
     const updated = num(status.updatedReplicas);
     if (updated < desired - partition) {
-      return { state: "progressing", ready, desired, message: `Waiting for partitioned roll out to finish: ${updated} out of ${desired - partition} new pods have been updated` };
+      return {
+        state: "progressing",
+        ready,
+        desired,
+        message: `Waiting for partitioned roll out to finish: ${updated} out of ${desired - partition} new pods have been updated`,
+      };
     }
-    return { state: "ready", ready, desired, message: `partitioned roll out complete: ${updated} new pods have been updated` };
+    return {
+      state: "ready",
+      ready,
+      desired,
+      message: `partitioned roll out complete: ${updated} new pods have been updated`,
+    };
   }
   if (status.updateRevision !== status.currentRevision) {
-    return { state: "progressing", ready, desired, message: `waiting for statefulset "${name}" rolling update to complete ${num(status.updatedReplicas)} pods at revision ${String(status.updateRevision)}` };
+    return {
+      state: "progressing",
+      ready,
+      desired,
+      message: `waiting for statefulset "${name}" rolling update to complete ${num(status.updatedReplicas)} pods at revision ${String(status.updateRevision)}`,
+    };
   }
-  return { state: "ready", ready, desired, message: `statefulset "${name}" rolling update complete ${desired} pods at revision ${String(status.currentRevision ?? "")}`.trim() };
+  return {
+    state: "ready",
+    ready,
+    desired,
+    message:
+      `statefulset "${name}" rolling update complete ${desired} pods at revision ${String(status.currentRevision ?? "")}`.trim(),
+  };
 }
 
 /** Mirrors `kubectl rollout status` for DaemonSets. */
@@ -138,14 +181,30 @@ export function daemonSetStatus(obj: KubeObject): Status {
   const ready = Math.min(num(status.numberReady), desired);
   const strategy = isRecord(spec.updateStrategy) ? spec.updateStrategy : {};
   if (strategy.type === "OnDelete") {
-    return { state: "ready", ready, desired, message: `daemon set "${name}" uses the OnDelete strategy; rollout is not tracked` };
+    return {
+      state: "ready",
+      ready,
+      desired,
+      message: `daemon set "${name}" uses the OnDelete strategy; rollout is not tracked`,
+    };
   }
-  if (!observed(obj)) return { state: "progressing", ready, desired, message: "Waiting for daemon set spec update to be observed" };
+  if (!observed(obj))
+    return { state: "progressing", ready, desired, message: "Waiting for daemon set spec update to be observed" };
   if (updated < desired) {
-    return { state: "progressing", ready, desired, message: `Waiting for daemon set "${name}" rollout to finish: ${updated} out of ${desired} new pods have been updated` };
+    return {
+      state: "progressing",
+      ready,
+      desired,
+      message: `Waiting for daemon set "${name}" rollout to finish: ${updated} out of ${desired} new pods have been updated`,
+    };
   }
   if (available < desired) {
-    return { state: "progressing", ready, desired, message: `Waiting for daemon set "${name}" rollout to finish: ${available} of ${desired} updated pods are available` };
+    return {
+      state: "progressing",
+      ready,
+      desired,
+      message: `Waiting for daemon set "${name}" rollout to finish: ${available} of ${desired} updated pods are available`,
+    };
   }
   return { state: "ready", ready: desired, desired, message: `daemon set "${name}" successfully rolled out` };
 }
@@ -166,7 +225,12 @@ export function jobStatus(obj: KubeObject): Status {
   if (condition(obj, "Complete")?.status === "True") {
     return { state: "ready", ready: desired, desired, message: `job "${name}" completed` };
   }
-  return { state: "progressing", ready: succeeded, desired, message: `Waiting for job "${name}" to complete: ${succeeded} of ${desired} completions` };
+  return {
+    state: "progressing",
+    ready: succeeded,
+    desired,
+    message: `Waiting for job "${name}" to complete: ${succeeded} of ${desired} completions`,
+  };
 }
 
 const TRACKERS: Record<string, (obj: KubeObject) => Status> = {
@@ -210,7 +274,13 @@ export async function waitForRollout(
       let lastMessage = "";
       for (;;) {
         if (opts.signal?.aborted) {
-          return { ref, state: "failed", message: "rollout wait cancelled", ready: last?.ready ?? 0, desired: last?.desired ?? 0 };
+          return {
+            ref,
+            state: "failed",
+            message: "rollout wait cancelled",
+            ready: last?.ready ?? 0,
+            desired: last?.desired ?? 0,
+          };
         }
         let live: KubeObject | undefined;
         try {
@@ -221,7 +291,12 @@ export async function waitForRollout(
         }
         const tracker = trackerFor(ref);
         const status: Status = !live
-          ? { state: "failed", ready: 0, desired: last?.desired ?? 0, message: `${ref.kind.toLowerCase()} "${ref.name}" was deleted` }
+          ? {
+              state: "failed",
+              ready: 0,
+              desired: last?.desired ?? 0,
+              message: `${ref.kind.toLowerCase()} "${ref.name}" was deleted`,
+            }
           : (tracker as (obj: KubeObject) => Status)(live);
         if (status.message !== lastMessage || status.ready !== last?.ready || status.state !== last?.state) {
           opts.onProgress?.({
@@ -240,7 +315,8 @@ export async function waitForRollout(
         }
         last = status;
         lastMessage = status.message;
-        if (status.state !== "progressing") return { ref, state: status.state, message: status.message, ready: status.ready, desired: status.desired };
+        if (status.state !== "progressing")
+          return { ref, state: status.state, message: status.message, ready: status.ready, desired: status.desired };
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
           return {
@@ -270,4 +346,3 @@ function formatSeconds(ms: number): string {
 export function assertRolloutSucceeded(report: RolloutReport): void {
   if (!report.ok) throw new RolloutError(report.results);
 }
-

@@ -1,4 +1,16 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, YAMLParseError, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from "yaml";
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  parseAllDocuments,
+  YAMLParseError,
+  type Document,
+  type DocumentOptions,
+  type ParseOptions,
+  type SchemaOptions,
+} from "yaml";
 
 /**
  * The one way Wharf parses YAML that users supply (manifests pasted or read from Git, imported kubeconfigs).
@@ -34,7 +46,11 @@ export type YamlOptions = ParseOptions & DocumentOptions & SchemaOptions;
  * a RESOURCE_EXHAUSTION error in `doc.errors` (at the alias that crossed it); do not call `toJS` on documents with
  * errors. Never returns the `EmptyStream` object: no documents is an empty array.
  */
-export function parseYamlDocuments(text: string, options: YamlOptions = {}, budget: AliasBudget = newAliasBudget()): Document.Parsed[] {
+export function parseYamlDocuments(
+  text: string,
+  options: YamlOptions = {},
+  budget: AliasBudget = newAliasBudget(),
+): Document.Parsed[] {
   const parsed = parseAllDocuments(text, options);
   const docs = Array.isArray(parsed) ? parsed : [];
   for (const doc of docs) {
@@ -52,7 +68,12 @@ export function parseYamlDocuments(text: string, options: YamlOptions = {}, budg
 export function parseYamlValue(text: string, options: YamlOptions = {}): unknown {
   const docs = parseYamlDocuments(text, options);
   const [first, second] = docs;
-  if (second) throw new YAMLParseError(second.range ? [second.range[0], second.range[0] + 1] : [0, 1], "MULTIPLE_DOCS", "Source contains multiple documents; expected one.");
+  if (second)
+    throw new YAMLParseError(
+      second.range ? [second.range[0], second.range[0] + 1] : [0, 1],
+      "MULTIPLE_DOCS",
+      "Source contains multiple documents; expected one.",
+    );
   if (!first) return null;
   if (first.errors[0]) throw first.errors[0];
   return first.toJS();
@@ -83,7 +104,11 @@ function chargeAliases(doc: Document.Parsed, budget: AliasBudget): YAMLParseErro
       if (target === undefined) return 1;
       const at: [number, number] = node.range ? [node.range[0], node.range[1]] : [0, 1];
       if (open.has(target)) {
-        problem = new YAMLParseError(at, "RESOURCE_EXHAUSTION", `alias *${node.source} refers to the node that contains it (a cycle)`);
+        problem = new YAMLParseError(
+          at,
+          "RESOURCE_EXHAUSTION",
+          `alias *${node.source} refers to the node that contains it (a cycle)`,
+        );
         return 0;
       }
       const repeated = sizes.get(target) ?? 0;
@@ -107,7 +132,8 @@ function chargeAliases(doc: Document.Parsed, budget: AliasBudget): YAMLParseErro
     if (isScalar(node)) {
       total = Math.max(1, node.range ? node.range[1] - node.range[0] : String(node.value).length);
     } else if (isMap(node) || isSeq(node)) {
-      for (const item of node.items as AnyNode[]) total += isPair(item) ? size(item.key) + size(item.value) + 1 : size(item);
+      for (const item of node.items as AnyNode[])
+        total += isPair(item) ? size(item.key) + size(item.value) + 1 : size(item);
     }
     open.delete(node);
     sizes.set(node, total);

@@ -11,7 +11,12 @@ export interface SnapshotValue {
   metricName?: string;
 }
 
-export function snapshotMetric(name: string, help: string, type: "gauge" | "counter" | "histogram", values: SnapshotValue[]): Metric {
+export function snapshotMetric(
+  name: string,
+  help: string,
+  type: "gauge" | "counter" | "histogram",
+  values: SnapshotValue[],
+): Metric {
   const data = { name, help, type, values, aggregator: "sum" };
   // prom-client's Registry only calls `get()` and reads `name`; its MetricType is a TS enum of the same strings.
   return { name, help, type, aggregator: "sum", get: () => Promise.resolve(data) } as unknown as Metric;
@@ -21,7 +26,15 @@ export function snapshotMetric(name: string, help: string, type: "gauge" | "coun
  * The values of a Prometheus histogram built from bucket counts that Wharf already aggregated (the delivery
  * rollups): cumulative `_bucket{le}` including `+Inf`, `_sum` and `_count`, per label set.
  */
-export function histogramValues(name: string, series: { labels: Record<string, string>; bucketsUpperSeconds: readonly number[]; counts: readonly number[]; sumSeconds: number }[]): SnapshotValue[] {
+export function histogramValues(
+  name: string,
+  series: {
+    labels: Record<string, string>;
+    bucketsUpperSeconds: readonly number[];
+    counts: readonly number[];
+    sumSeconds: number;
+  }[],
+): SnapshotValue[] {
   const out: SnapshotValue[] = [];
   for (const s of series) {
     let cumulative = 0;

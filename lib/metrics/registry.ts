@@ -45,7 +45,12 @@ export function routePattern(pathname: string, params: Record<string, string | s
 }
 
 /** Records one answered API request that took `seconds`. Never throws: metrics must not break a request. */
-export function observeHttpRequest(req: Request, params: Record<string, string | string[] | undefined>, status: number, seconds: number): void {
+export function observeHttpRequest(
+  req: Request,
+  params: Record<string, string | string[] | undefined>,
+  status: number,
+  seconds: number,
+): void {
   try {
     const route = routePattern(new URL(req.url).pathname, params);
     processMetrics().httpDuration.observe({ method: req.method, route, status: String(status) }, Math.max(0, seconds));

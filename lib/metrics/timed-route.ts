@@ -21,7 +21,9 @@ export interface RequestTiming {
  * `:name`, so series stay few) and status. Shared by `withAuth`, `withPublic` and the agent-protocol wrappers, so
  * every API route is measured the same way. Time spent inside `timing.idle(…)` is left out.
  */
-export function timedRoute(inner: (req: Request, ctx: RouteContext | undefined, timing: RequestTiming) => Promise<Response>) {
+export function timedRoute(
+  inner: (req: Request, ctx: RouteContext | undefined, timing: RequestTiming) => Promise<Response>,
+) {
   return async (req: Request, ctx?: RouteContext): Promise<Response> => {
     const startedAt = performance.now();
     let idleMs = 0;

@@ -35,7 +35,12 @@ function esc(s: string): string {
 }
 
 function when(iso: string | null | undefined): string {
-  return iso ? iso.replace("T", " ").replace(/\.\d+Z$/, " UTC").replace(/Z$/, " UTC") : "never";
+  return iso
+    ? iso
+        .replace("T", " ")
+        .replace(/\.\d+Z$/, " UTC")
+        .replace(/Z$/, " UTC")
+    : "never";
 }
 
 function link(url: string, label: string): string {

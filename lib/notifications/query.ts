@@ -6,7 +6,8 @@ export const notificationKeys = {
   lists: () => [...notificationKeys.all, "list"] as const,
   list: () => [...notificationKeys.lists()] as const,
   deliveries: (sinkId: string) => [...notificationKeys.all, "deliveries", sinkId] as const,
-  deliveryPage: (sinkId: string, cursor: string | undefined) => [...notificationKeys.deliveries(sinkId), cursor ?? null] as const,
+  deliveryPage: (sinkId: string, cursor: string | undefined) =>
+    [...notificationKeys.deliveries(sinkId), cursor ?? null] as const,
 };
 
 /** Sinks per page on the notifications page. */

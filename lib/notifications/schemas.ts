@@ -1,7 +1,12 @@
 import { z } from "zod";
 
 /** What a sink can subscribe to. */
-export const NOTIFICATION_EVENTS = ["rotation.due", "rotation.overdue", "rotation.failed", "deployment.awaiting-approval"] as const;
+export const NOTIFICATION_EVENTS = [
+  "rotation.due",
+  "rotation.overdue",
+  "rotation.failed",
+  "deployment.awaiting-approval",
+] as const;
 export const ZNotificationEvent = z.enum(NOTIFICATION_EVENTS);
 export type TNotificationEvent = z.infer<typeof ZNotificationEvent>;
 

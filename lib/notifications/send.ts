@@ -21,7 +21,14 @@ export interface SendResult {
  * naming the event and delivery id in headers so receivers can route and deduplicate. A 2xx answer is success;
  * redirects are not followed (a signed body should not wander to another host).
  */
-export async function postSigned(opts: { url: string; body: string; secret: string; event: string; deliveryId: string; timeoutMs?: number }): Promise<SendResult> {
+export async function postSigned(opts: {
+  url: string;
+  body: string;
+  secret: string;
+  event: string;
+  deliveryId: string;
+  timeoutMs?: number;
+}): Promise<SendResult> {
   try {
     const res = await fetch(opts.url, {
       method: "POST",
@@ -43,7 +50,9 @@ export async function postSigned(opts: { url: string; body: string; secret: stri
   } catch (err) {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     const timedOut = e.name === "TimeoutError" || e.name === "AbortError";
-    const message = timedOut ? `No answer within ${Math.round((opts.timeoutMs ?? DELIVERY_TIMEOUT_MS) / 1000)} s` : [e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(": ");
+    const message = timedOut
+      ? `No answer within ${Math.round((opts.timeoutMs ?? DELIVERY_TIMEOUT_MS) / 1000)} s`
+      : [e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(": ");
     return { ok: false, status: null, error: message.slice(0, 500) };
   }
 }

@@ -36,15 +36,21 @@ function policyConfig(allow: GitRunOptions["allow"] = {}): string[] {
   // An empty helper first clears any inherited one; a caller may then name its own. Redirects are never followed:
   // git's default follows them on the first request, so a remote a deployer names could send the dashboard (or the
   // agent, inside the cluster) to an address the deployer cannot reach themselves.
-  return ["protocol.allow=never", ...allowed.map((p) => `protocol.${p}.allow=always`), "credential.helper=", "http.followRedirects=false"].flatMap(
-    (c) => ["-c", c],
-  );
+  return [
+    "protocol.allow=never",
+    ...allowed.map((p) => `protocol.${p}.allow=always`),
+    "credential.helper=",
+    "http.followRedirects=false",
+  ].flatMap((c) => ["-c", c]);
 }
 
 /** Runs `git <args>` under the policy: argument array, minimal environment, timeout and output cap from run-tool. */
 export function runGit(args: readonly string[], opts: GitRunOptions = {}): Promise<ToolResult> {
   const { config = [], allow, env, ...rest } = opts;
-  return runTool("git", [...policyConfig(allow), ...config.flatMap((c) => ["-c", c]), ...args], { ...rest, env: { ...GIT_ENV, ...env } });
+  return runTool("git", [...policyConfig(allow), ...config.flatMap((c) => ["-c", c]), ...args], {
+    ...rest,
+    env: { ...GIT_ENV, ...env },
+  });
 }
 
 /**
@@ -54,7 +60,12 @@ export function runGit(args: readonly string[], opts: GitRunOptions = {}): Promi
 export const ZGitLocalRoots = z
   .string()
   .default("")
-  .transform((v) => v.split(",").map((p) => p.trim()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean),
+  )
   .refine((roots) => roots.every((p) => path.isAbsolute(p)), "must be a comma-separated list of absolute directories")
   .transform((roots) => roots.map((p) => path.resolve(p)));
 
@@ -73,7 +84,10 @@ function realOrResolved(p: string): string {
  * segments, `%`-escapes, a host, query or fragment are refused outright. The refusal says the same whether or not
  * the path exists. Other URLs pass (the schemas decide their form).
  */
-export function checkGitUrl(url: string, localRoots: readonly string[]): { ok: true; local: boolean } | { ok: false; message: string } {
+export function checkGitUrl(
+  url: string,
+  localRoots: readonly string[],
+): { ok: true; local: boolean } | { ok: false; message: string } {
   if (!/^file:/i.test(url)) return { ok: true, local: false };
   const refused = {
     ok: false as const,
@@ -101,7 +115,9 @@ export function isMissingRef(err: unknown): boolean {
   return (
     err instanceof ToolError &&
     err.kind === "exit" &&
-    /couldn't find remote ref|remote branch .* not found|not our ref|no such remote ref|unadvertised object|invalid refspec/i.test(err.stderr)
+    /couldn't find remote ref|remote branch .* not found|not our ref|no such remote ref|unadvertised object|invalid refspec/i.test(
+      err.stderr,
+    )
   );
 }
 
@@ -114,5 +130,9 @@ export const MANIFEST_FILE = /\.(ya?ml|json)$/i;
  * (.github workflows are YAML but not Kubernetes objects).
  */
 export function isManifestEntry(relativePath: string, mode: string): boolean {
-  return MANIFEST_FILE.test(relativePath) && (mode === "100644" || mode === "100755") && !relativePath.split("/").some((part) => part.startsWith("."));
+  return (
+    MANIFEST_FILE.test(relativePath) &&
+    (mode === "100644" || mode === "100755") &&
+    !relativePath.split("/").some((part) => part.startsWith("."))
+  );
 }

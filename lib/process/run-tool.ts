@@ -48,7 +48,9 @@ export class ToolError extends Error {
     readonly kind: "exit" | "timeout" | "output-limit" | "spawn",
     readonly reason: string,
   ) {
-    super(`${tool}${subcommand ? ` ${subcommand}` : ""} ${kind === "timeout" ? "timed out" : kind === "output-limit" ? "wrote too much output" : kind === "spawn" ? "could not start" : "failed"}: ${reason}`);
+    super(
+      `${tool}${subcommand ? ` ${subcommand}` : ""} ${kind === "timeout" ? "timed out" : kind === "output-limit" ? "wrote too much output" : kind === "spawn" ? "could not start" : "failed"}: ${reason}`,
+    );
   }
 }
 
@@ -93,7 +95,8 @@ export function findOnPath(name: string): string | undefined {
 let neutralHome: string | undefined;
 /** An empty directory of this process (mode 0700), created once: HOME for children that are given none. */
 function defaultHome(): string {
-  if (!neutralHome || !fs.existsSync(neutralHome)) neutralHome = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-tool-home-"));
+  if (!neutralHome || !fs.existsSync(neutralHome))
+    neutralHome = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-tool-home-"));
   return neutralHome;
 }
 
@@ -111,7 +114,10 @@ export function runTool(command: string, args: readonly string[], opts: RunToolO
     const child: ChildProcess = spawn(command, [...args], {
       cwd: opts.cwd,
       // Next's type augmentation makes NODE_ENV required in ProcessEnv; a child gets none unless a caller adds it.
-      env: toolEnv({ ...(opts.home ? { home: opts.home } : {}), ...(opts.env ? { extra: opts.env } : {}) }) as unknown as NodeJS.ProcessEnv,
+      env: toolEnv({
+        ...(opts.home ? { home: opts.home } : {}),
+        ...(opts.env ? { extra: opts.env } : {}),
+      }) as unknown as NodeJS.ProcessEnv,
       stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       shell: false,
     });
@@ -141,8 +147,19 @@ export function runTool(command: string, args: readonly string[], opts: RunToolO
     child.on("close", (code: number | null) => {
       clearTimeout(timer);
       const err = redactUrls(stderr).trim();
-      if (killedFor === "timeout") reject(new ToolError(tool, subcommand, null, err, "timeout", `no result within ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`));
-      else if (killedFor === "output-limit") reject(new ToolError(tool, subcommand, null, err, "output-limit", `more than ${maxOutput} bytes`));
+      if (killedFor === "timeout")
+        reject(
+          new ToolError(
+            tool,
+            subcommand,
+            null,
+            err,
+            "timeout",
+            `no result within ${Math.round((opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000)} s`,
+          ),
+        );
+      else if (killedFor === "output-limit")
+        reject(new ToolError(tool, subcommand, null, err, "output-limit", `more than ${maxOutput} bytes`));
       else if (code === 0) resolve({ stdout: Buffer.concat(out), stderr: err });
       else reject(new ToolError(tool, subcommand, code, err, "exit", err ? toolReason(err) : `exited with ${code}`));
     });

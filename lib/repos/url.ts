@@ -15,7 +15,10 @@ export function repoUrlKey(url: string): string {
   } catch {
     // Not a URL: compare the text as given.
   }
-  path = path.replace(/\/+$/, "").replace(/\.git$/i, "").replace(/\/+$/, "");
+  path = path
+    .replace(/\/+$/, "")
+    .replace(/\.git$/i, "")
+    .replace(/\/+$/, "");
   return `${host}${path.startsWith("/") ? "" : "/"}${path}`;
 }
 

@@ -44,7 +44,8 @@ export function nextRotation(input: RotationScheduleInput): RotationSchedule | n
     else byLifetime = end;
   }
   if (byAge === null && byLifetime === null) return null;
-  if (byLifetime !== null && (byAge === null || byLifetime < byAge)) return { at: new Date(byLifetime), reason: "lifetime" };
+  if (byLifetime !== null && (byAge === null || byLifetime < byAge))
+    return { at: new Date(byLifetime), reason: "lifetime" };
   return { at: new Date(byAge!), reason: "max-age" };
 }
 
@@ -52,7 +53,9 @@ export function nextRotation(input: RotationScheduleInput): RotationSchedule | n
  * Whether automatic rotation should run now: the schedule's instant has come (the instant itself counts) and the
  * backoff after a failure has passed. Returns the reason, or null when not due.
  */
-export function rotationDueReason(input: RotationScheduleInput & { now: Date; nextAttemptAt: Date | null }): TRotationReason | null {
+export function rotationDueReason(
+  input: RotationScheduleInput & { now: Date; nextAttemptAt: Date | null },
+): TRotationReason | null {
   if (!input.autoRotate) return null;
   if (input.nextAttemptAt && input.now.getTime() < input.nextAttemptAt.getTime()) return null;
   const next = nextRotation(input);
@@ -64,9 +67,14 @@ export function rotationDueReason(input: RotationScheduleInput & { now: Date; ne
  * The lifetime to request for the new token: the old token's own lifetime (so rotation keeps what the platform team
  * chose), else the policy's max age, else one hour; bounded to 600 s … 1 year.
  */
-export function requestedLifetimeSeconds(input: { issuedAt: Date | null; expiresAt: Date | null; maxAgeDays: number | null }): number {
+export function requestedLifetimeSeconds(input: {
+  issuedAt: Date | null;
+  expiresAt: Date | null;
+  maxAgeDays: number | null;
+}): number {
   let seconds: number;
-  if (input.issuedAt && input.expiresAt && input.expiresAt > input.issuedAt) seconds = Math.round((input.expiresAt.getTime() - input.issuedAt.getTime()) / 1000);
+  if (input.issuedAt && input.expiresAt && input.expiresAt > input.issuedAt)
+    seconds = Math.round((input.expiresAt.getTime() - input.issuedAt.getTime()) / 1000);
   else if (input.maxAgeDays !== null) seconds = input.maxAgeDays * 86_400;
   else seconds = 3600;
   return Math.min(MAX_TOKEN_SECONDS, Math.max(MIN_TOKEN_SECONDS, seconds));
@@ -83,6 +91,8 @@ export function rotationRetryDelayMs(attempts: number, random: () => number = Ma
 
 /** `system:serviceaccount:NS:NAME` → its namespace and name; null for any other subject. */
 export function serviceAccountOf(subject: string | null): { namespace: string; name: string } | null {
-  const m = /^system:serviceaccount:([a-z0-9]([-a-z0-9]*[a-z0-9])?):([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(subject ?? "");
+  const m = /^system:serviceaccount:([a-z0-9]([-a-z0-9]*[a-z0-9])?):([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(
+    subject ?? "",
+  );
   return m?.[1] && m[3] ? { namespace: m[1], name: m[3] } : null;
 }

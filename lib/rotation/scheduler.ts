@@ -45,7 +45,8 @@ export function newSchedulerId(): string {
  */
 export async function runRotationTick(opts: TickOptions): Promise<RotationTickResult> {
   const clock = opts.now ?? (() => new Date());
-  const lease = () => acquireSchedulerLease({ name: ROTATION_LEASE, holder: opts.holder, leaseMs: opts.leaseMs, now: clock() });
+  const lease = () =>
+    acquireSchedulerLease({ name: ROTATION_LEASE, holder: opts.holder, leaseMs: opts.leaseMs, now: clock() });
   if (!(await lease())) return { leased: false, outcomes: [], notices: 0 };
   let notices = 0;
   try {
@@ -57,22 +58,41 @@ export async function runRotationTick(opts: TickOptions): Promise<RotationTickRe
   for (const due of await findDueRotations({ now: clock() })) {
     if (!(await lease())) break;
     try {
-      outcomes.push(await rotateCredential({ credentialId: due.credentialId, reason: due.reason, actor: ROTATION_ACTOR, request: NO_REQUEST, now: clock(), ...(opts.random ? { random: opts.random } : {}) }));
+      outcomes.push(
+        await rotateCredential({
+          credentialId: due.credentialId,
+          reason: due.reason,
+          actor: ROTATION_ACTOR,
+          request: NO_REQUEST,
+          now: clock(),
+          ...(opts.random ? { random: opts.random } : {}),
+        }),
+      );
     } catch (err) {
       // Replaced or rotated by someone else meanwhile: nothing to do for this one.
-      console.warn(`[wharf] rotation of credential ${due.credentialId} (${due.targetName}) skipped:`, err instanceof Error ? err.message : err);
+      console.warn(
+        `[wharf] rotation of credential ${due.credentialId} (${due.targetName}) skipped:`,
+        err instanceof Error ? err.message : err,
+      );
     }
   }
   return { leased: true, outcomes, notices };
 }
 
 /** One pass of the notification dispatcher, under the `notifications` lease. */
-export async function runNotificationTick(opts: TickOptions): Promise<{ leased: boolean; attempted: number; delivered: number }> {
+export async function runNotificationTick(
+  opts: TickOptions,
+): Promise<{ leased: boolean; attempted: number; delivered: number }> {
   const clock = opts.now ?? (() => new Date());
-  const lease = () => acquireSchedulerLease({ name: NOTIFICATIONS_LEASE, holder: opts.holder, leaseMs: opts.leaseMs, now: clock() });
+  const lease = () =>
+    acquireSchedulerLease({ name: NOTIFICATIONS_LEASE, holder: opts.holder, leaseMs: opts.leaseMs, now: clock() });
   if (!(await lease())) return { leased: false, attempted: 0, delivered: 0 };
   // Renewed before each delivery: a slow sink (up to 10 s each) must not let the lease lapse mid-batch.
-  const result = await dispatchDueDeliveries({ now: clock(), beforeEach: lease, ...(opts.random ? { random: opts.random } : {}) });
+  const result = await dispatchDueDeliveries({
+    now: clock(),
+    beforeEach: lease,
+    ...(opts.random ? { random: opts.random } : {}),
+  });
   return { leased: true, ...result };
 }
 
@@ -83,7 +103,15 @@ export async function runNotificationTick(opts: TickOptions): Promise<{ leased: 
  */
 export async function runAuditFloodTick(opts: TickOptions): Promise<{ leased: boolean; summaries: number }> {
   const clock = opts.now ?? (() => new Date());
-  if (!(await acquireSchedulerLease({ name: AUDIT_FLOOD_LEASE, holder: opts.holder, leaseMs: opts.leaseMs, now: clock() }))) return { leased: false, summaries: 0 };
+  if (
+    !(await acquireSchedulerLease({
+      name: AUDIT_FLOOD_LEASE,
+      holder: opts.holder,
+      leaseMs: opts.leaseMs,
+      now: clock(),
+    }))
+  )
+    return { leased: false, summaries: 0 };
   return { leased: true, summaries: await flushAuditFloodSummaries({ now: clock() }) };
 }
 
@@ -100,7 +128,12 @@ export interface BackgroundScheduler {
  * exactly one of them do each kind of work, and another takes over within a lease when it dies.
  */
 export function startBackgroundScheduler(
-  opts: { holder?: string; rotationIntervalMs?: number; notificationsPollMs?: number; floodSummaryIntervalMs?: number } = {},
+  opts: {
+    holder?: string;
+    rotationIntervalMs?: number;
+    notificationsPollMs?: number;
+    floodSummaryIntervalMs?: number;
+  } = {},
 ): BackgroundScheduler {
   const e = env();
   const holder = opts.holder ?? newSchedulerId();

@@ -1,6 +1,9 @@
 import type { CredentialStatusCounts, CredentialView } from "@/lib/credentials/schemas";
 
-export { ZCredentialListFilter as ZRotationListFilter, type TCredentialListFilter as TRotationListFilter } from "@/lib/credentials/schemas";
+export {
+  ZCredentialListFilter as ZRotationListFilter,
+  type TCredentialListFilter as TRotationListFilter,
+} from "@/lib/credentials/schemas";
 
 /** One row of the rotation page: an active credential with its age, measured on the server's clock. */
 export interface RotationOverviewItem extends CredentialView {

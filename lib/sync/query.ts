@@ -8,7 +8,8 @@ export const syncKeys = {
   all: ["sync"] as const,
   lists: () => [...syncKeys.all, "list"] as const,
   list: (filter: TSyncEventFilter) => [...syncKeys.lists(), normalizeSyncFilter(filter)] as const,
-  daily: (f: { targetId?: string | undefined; days: number }) => [...syncKeys.all, "daily", f.targetId ?? "", f.days] as const,
+  daily: (f: { targetId?: string | undefined; days: number }) =>
+    [...syncKeys.all, "daily", f.targetId ?? "", f.days] as const,
   statuses: () => [...syncKeys.all, "status"] as const,
   status: (targetId: string) => [...syncKeys.statuses(), targetId] as const,
 };
@@ -16,9 +17,20 @@ export const syncKeys = {
 /** Drops empty values so equal filters share one cache entry on the server and in the browser. */
 export function normalizeSyncFilter(f: TSyncEventFilter): TSyncEventFilter {
   const out: TSyncEventFilter = { limit: f.limit };
-  for (const key of ["targetId", "environment", "repoId", "result", "trigger", "from", "to", "recovery", "withCommitTime"] as const) {
+  for (const key of [
+    "targetId",
+    "environment",
+    "repoId",
+    "result",
+    "trigger",
+    "from",
+    "to",
+    "recovery",
+    "withCommitTime",
+  ] as const) {
     const v = f[key];
-    if (Array.isArray(v) ? v.length > 0 : v) (out as Record<string, unknown>)[key] = Array.isArray(v) ? [...new Set(v)].sort() : v;
+    if (Array.isArray(v) ? v.length > 0 : v)
+      (out as Record<string, unknown>)[key] = Array.isArray(v) ? [...new Set(v)].sort() : v;
   }
   return out;
 }

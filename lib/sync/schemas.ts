@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { ZRepoState, ZSyncResult, ZSyncTrigger, type TRepoState, type TSyncEventKind, type TSyncResult, type TSyncTrigger } from "@/lib/agent/protocol";
+import {
+  ZRepoState,
+  ZSyncResult,
+  ZSyncTrigger,
+  type TRepoState,
+  type TSyncEventKind,
+  type TSyncResult,
+  type TSyncTrigger,
+} from "@/lib/agent/protocol";
 import type { AgentView } from "@/lib/agents/schemas";
 import type { PullRepoView } from "@/lib/repos/schemas";
 
@@ -12,7 +20,17 @@ export const SYNC_LIST_LIMIT_MAX = 100;
 
 /** A comma-separated list of results (`synced,failed`: the deliveries the comparison counts). */
 const ZResultList = z.preprocess(
-  (v) => (typeof v === "string" ? [...new Set(v.split(",").map((s) => s.trim()).filter(Boolean))] : v),
+  (v) =>
+    typeof v === "string"
+      ? [
+          ...new Set(
+            v
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean),
+          ),
+        ]
+      : v,
   z.array(ZSyncResult).min(1).max(ZSyncResult.options.length),
 );
 
@@ -30,28 +48,49 @@ export const ZSyncEventListQuery = z
   .object({
     targetId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
     repoId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
-    result: z.preprocess(emptyToUndefined, ZResultList.optional()).describe("One result or a comma-separated list, e.g. synced,failed."),
+    result: z
+      .preprocess(emptyToUndefined, ZResultList.optional())
+      .describe("One result or a comma-separated list, e.g. synced,failed."),
     trigger: z.preprocess(emptyToUndefined, ZSyncTrigger.optional()),
-    environment: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()).describe("The target's environment when the event was stored."),
-    from: z.preprocess(emptyToUndefined, z.coerce.date().optional()).meta({ ...INSTANT_DOC, description: "Inclusive lower bound on occurredAt (ISO 8601)." }),
-    to: z.preprocess(emptyToUndefined, z.coerce.date().optional()).meta({ ...INSTANT_DOC, description: "Exclusive upper bound on occurredAt (ISO 8601); must be after `from`." }),
-    recovery: z
-      .preprocess(emptyToUndefined, ZOnlyWhen.optional())
-      .meta({ ...FLAG_DOC, description: "`true`: only healthy syncs that ended a run of failures of their repository (the comparison's time-to-restore rows)." }),
-    withCommitTime: z
-      .preprocess(emptyToUndefined, ZOnlyWhen.optional())
-      .meta({ ...FLAG_DOC, description: "`true`: only events whose revision's commit time is known (the comparison measures lead time on these)." }),
+    environment: z
+      .preprocess(emptyToUndefined, z.string().trim().max(100).optional())
+      .describe("The target's environment when the event was stored."),
+    from: z
+      .preprocess(emptyToUndefined, z.coerce.date().optional())
+      .meta({ ...INSTANT_DOC, description: "Inclusive lower bound on occurredAt (ISO 8601)." }),
+    to: z
+      .preprocess(emptyToUndefined, z.coerce.date().optional())
+      .meta({ ...INSTANT_DOC, description: "Exclusive upper bound on occurredAt (ISO 8601); must be after `from`." }),
+    recovery: z.preprocess(emptyToUndefined, ZOnlyWhen.optional()).meta({
+      ...FLAG_DOC,
+      description:
+        "`true`: only healthy syncs that ended a run of failures of their repository (the comparison's time-to-restore rows).",
+    }),
+    withCommitTime: z.preprocess(emptyToUndefined, ZOnlyWhen.optional()).meta({
+      ...FLAG_DOC,
+      description:
+        "`true`: only events whose revision's commit time is known (the comparison measures lead time on these).",
+    }),
     cursor: z.preprocess(emptyToUndefined, z.string().max(300).optional()),
     limit: z.preprocess(
       emptyToUndefined,
-      z.coerce.number().int().min(1).max(SYNC_LIST_LIMIT_MAX, `Ask for at most ${SYNC_LIST_LIMIT_MAX} events per page.`).default(SYNC_LIST_LIMIT_DEFAULT),
+      z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(SYNC_LIST_LIMIT_MAX, `Ask for at most ${SYNC_LIST_LIMIT_MAX} events per page.`)
+        .default(SYNC_LIST_LIMIT_DEFAULT),
     ),
   })
   .superRefine((q, ctx) => {
-    if (q.from && q.to && q.from.getTime() >= q.to.getTime()) ctx.addIssue({ code: "custom", path: ["to"], message: "`to` must be after `from` (the range is [from, to))." });
+    if (q.from && q.to && q.from.getTime() >= q.to.getTime())
+      ctx.addIssue({ code: "custom", path: ["to"], message: "`to` must be after `from` (the range is [from, to))." });
   });
 export type TSyncEventListQuery = z.output<typeof ZSyncEventListQuery>;
-export type TSyncEventFilter = Omit<TSyncEventListQuery, "cursor" | "from" | "to"> & { from?: string | undefined; to?: string | undefined };
+export type TSyncEventFilter = Omit<TSyncEventListQuery, "cursor" | "from" | "to"> & {
+  from?: string | undefined;
+  to?: string | undefined;
+};
 
 export const ZSyncDailyQuery = z.object({
   targetId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
@@ -69,7 +108,13 @@ export interface SyncEventView {
   kind: TSyncEventKind;
   trigger: TSyncTrigger;
   result: TSyncResult;
-  revision: { sha: string; id: string | null; message: string | null; authorName: string | null; authorEmail: string | null } | null;
+  revision: {
+    sha: string;
+    id: string | null;
+    message: string | null;
+    authorName: string | null;
+    authorEmail: string | null;
+  } | null;
   counts: { created: number; changed: number; unchanged: number; pruned: number };
   durationMs: number | null;
   message: string;
@@ -107,7 +152,13 @@ export interface PullStatusView {
 }
 
 /** Worst first: the status card shows the worst repository state. */
-export const STATE_SEVERITY: Record<TRepoState, number> = { failed: 0, drifted: 1, "out-of-sync": 2, "pending-approval": 3, "in-sync": 4 };
+export const STATE_SEVERITY: Record<TRepoState, number> = {
+  failed: 0,
+  drifted: 1,
+  "out-of-sync": 2,
+  "pending-approval": 3,
+  "in-sync": 4,
+};
 export { ZRepoState };
 
 /** The overall state of several repositories: the worst one; `unknown` when some have not reported yet. */

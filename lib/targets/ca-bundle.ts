@@ -15,7 +15,8 @@ export function caBundleProblem(pem: string): string | null {
     count++;
     const block = match[0];
     const label = match[1] ?? "";
-    if (label !== "CERTIFICATE") return `Block ${count} is a ${label.toLowerCase()}, not a certificate. Paste only CA certificates.`;
+    if (label !== "CERTIFICATE")
+      return `Block ${count} is a ${label.toLowerCase()}, not a certificate. Paste only CA certificates.`;
     try {
       new X509Certificate(block);
     } catch {
@@ -23,7 +24,8 @@ export function caBundleProblem(pem: string): string | null {
     }
     rest = rest.replace(block, "");
   }
-  if (count === 0) return "Paste one or more PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----).";
+  if (count === 0)
+    return "Paste one or more PEM certificates (-----BEGIN CERTIFICATE----- … -----END CERTIFICATE-----).";
   if (rest.trim() !== "") return "The CA bundle contains text outside its -----BEGIN/END CERTIFICATE----- blocks.";
   return null;
 }

@@ -66,7 +66,10 @@ export const ZServerUrl = z
     if (url.protocol !== "https:" && url.protocol !== "http:") {
       ctx.addIssue({ code: "custom", message: "Use an https:// (or http://) URL." });
     } else if (url.username || url.password) {
-      ctx.addIssue({ code: "custom", message: "Do not put credentials in the URL; store them as the target's credential." });
+      ctx.addIssue({
+        code: "custom",
+        message: "Do not put credentials in the URL; store them as the target's credential.",
+      });
     } else if (url.search || url.hash) {
       ctx.addIssue({ code: "custom", message: "Remove the query string or fragment from the URL." });
     }
@@ -83,7 +86,10 @@ export const ZCaBundle = z
   .string()
   .trim()
   .max(CA_BUNDLE_MAX_CHARS, "The CA bundle is larger than 64 KiB.")
-  .refine((v) => v === "" || v.includes("-----BEGIN CERTIFICATE-----"), "Paste PEM text starting with -----BEGIN CERTIFICATE-----.")
+  .refine(
+    (v) => v === "" || v.includes("-----BEGIN CERTIFICATE-----"),
+    "Paste PEM text starting with -----BEGIN CERTIFICATE-----.",
+  )
   .transform((v) => (v === "" ? null : v));
 
 export const ZAllowedNamespaces = z
@@ -164,7 +170,10 @@ export function namespaceRuleProblem(t: NamespaceRuleInput): string | null {
 }
 
 export const ZCreateTarget = z.strictObject(targetFields).superRefine((t, ctx) => {
-  const problem = namespaceRuleProblem({ defaultNamespace: t.defaultNamespace ?? "default", allowedNamespaces: t.allowedNamespaces ?? [] });
+  const problem = namespaceRuleProblem({
+    defaultNamespace: t.defaultNamespace ?? "default",
+    allowedNamespaces: t.allowedNamespaces ?? [],
+  });
   if (problem) ctx.addIssue({ code: "custom", message: problem, path: ["allowedNamespaces"] });
 });
 export type TCreateTarget = z.output<typeof ZCreateTarget>;
@@ -194,7 +203,12 @@ export const ZTargetListQuery = z.object({
   cursor: z.preprocess(emptyToUndefined, z.string().max(600).optional()),
   limit: z.preprocess(
     emptyToUndefined,
-    z.coerce.number().int().min(1).max(TARGET_LIST_LIMIT_MAX, `Ask for at most ${TARGET_LIST_LIMIT_MAX} targets per page.`).default(TARGET_LIST_LIMIT_DEFAULT),
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(TARGET_LIST_LIMIT_MAX, `Ask for at most ${TARGET_LIST_LIMIT_MAX} targets per page.`)
+      .default(TARGET_LIST_LIMIT_DEFAULT),
   ),
 });
 export type TTargetListQuery = z.output<typeof ZTargetListQuery>;
@@ -259,7 +273,9 @@ export function describeApprovalRule(rule: number | ApprovalRuleFields): string 
   const parts = [`Deploys need ${r.requiredApprovals} approval${r.requiredApprovals === 1 ? "" : "s"}`];
   if (r.approverRole) parts[0] += r.approverRole === "admin" ? " from admins" : " from approvers or admins";
   if (typeof rule === "number") return parts[0]!;
-  const bans = [r.banRequester ? "the requester" : null, r.banCommitAuthor ? "the commit author" : null].filter(Boolean);
+  const bans = [r.banRequester ? "the requester" : null, r.banCommitAuthor ? "the commit author" : null].filter(
+    Boolean,
+  );
   if (bans.length) parts.push(`${bans.join(" and ")} may not approve`);
   if (r.allowTokenApprovals) parts.push("API tokens may approve");
   if (r.approvalTtlHours) parts.push(`approvals expire after ${r.approvalTtlHours} h`);

@@ -40,7 +40,10 @@ export interface CreatedApiToken {
 }
 
 /** Revoked wins over expired: a revoked token stays revoked whatever its expiry says. */
-export function tokenStatus(t: { revokedAt: Date | string | null; expiresAt: Date | string | null }, now: Date = new Date()): TTokenStatus {
+export function tokenStatus(
+  t: { revokedAt: Date | string | null; expiresAt: Date | string | null },
+  now: Date = new Date(),
+): TTokenStatus {
   if (t.revokedAt) return "revoked";
   if (t.expiresAt && new Date(t.expiresAt).getTime() <= now.getTime()) return "expired";
   return "active";

@@ -36,10 +36,21 @@ function objectsFor(ns: string): KubeObject[] {
   for (let i = 0; objects.length < OBJECTS; i++) {
     switch (i % 4) {
       case 0:
-        objects.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `cm-${i}`, namespace: ns }, data: { index: String(i), "app.conf": `x=${i}\n` } });
+        objects.push({
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: `cm-${i}`, namespace: ns },
+          data: { index: String(i), "app.conf": `x=${i}\n` },
+        });
         break;
       case 1:
-        objects.push({ apiVersion: "v1", kind: "Secret", metadata: { name: `secret-${i}`, namespace: ns }, type: "Opaque", stringData: { token: `t-${i}` } });
+        objects.push({
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: { name: `secret-${i}`, namespace: ns },
+          type: "Opaque",
+          stringData: { token: `t-${i}` },
+        });
         break;
       case 2:
         objects.push({
@@ -59,7 +70,16 @@ function objectsFor(ns: string): KubeObject[] {
             selector: { matchLabels: { app: `app-${i}` } },
             template: {
               metadata: { labels: { app: `app-${i}` } },
-              spec: { containers: [{ name: "app", image: "nginx:1.27", ports: [{ containerPort: 8080 }], env: [{ name: "INDEX", value: String(i) }] }] },
+              spec: {
+                containers: [
+                  {
+                    name: "app",
+                    image: "nginx:1.27",
+                    ports: [{ containerPort: 8080 }],
+                    env: [{ name: "INDEX", value: String(i) }],
+                  },
+                ],
+              },
             },
           },
         });
@@ -103,9 +123,17 @@ async function rawFloor(sandbox: SandboxProcess, ns: string): Promise<number> {
   const agent = new Agent({ keepAlive: true, ca: sandbox.caPem });
   const objects = objectsFor(ns);
   const pathOf = (o: KubeObject) => {
-    const plural = { Namespace: "namespaces", ConfigMap: "configmaps", Secret: "secrets", Service: "services", Deployment: "deployments" }[o.kind];
+    const plural = {
+      Namespace: "namespaces",
+      ConfigMap: "configmaps",
+      Secret: "secrets",
+      Service: "services",
+      Deployment: "deployments",
+    }[o.kind];
     const base = o.apiVersion === "v1" ? "/api/v1" : `/apis/${o.apiVersion}`;
-    return o.kind === "Namespace" ? `${base}/namespaces/${o.metadata.name}` : `${base}/namespaces/${ns}/${plural}/${o.metadata.name}`;
+    return o.kind === "Namespace"
+      ? `${base}/namespaces/${o.metadata.name}`
+      : `${base}/namespaces/${ns}/${plural}/${o.metadata.name}`;
   };
   const send = (o: KubeObject) =>
     new Promise<void>((resolve, reject) => {
@@ -114,11 +142,17 @@ async function rawFloor(sandbox: SandboxProcess, ns: string): Promise<number> {
         {
           method: "PATCH",
           agent,
-          headers: { authorization: `Bearer ${sandbox.adminToken}`, "content-type": "application/apply-patch+yaml", accept: "application/json" },
+          headers: {
+            authorization: `Bearer ${sandbox.adminToken}`,
+            "content-type": "application/apply-patch+yaml",
+            accept: "application/json",
+          },
         },
         (res) => {
           res.resume();
-          res.on("end", () => (res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`))));
+          res.on("end", () =>
+            res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`HTTP ${res.statusCode}`)),
+          );
         },
       );
       req.on("error", reject);
@@ -164,13 +198,20 @@ export async function run(): Promise<void> {
         const objects = objectsFor(ns);
         if (tool === "wharf") {
           // A fresh client per run, as the executor creates one per deployment: discovery and TLS are included.
-          const client = createKubeClient(kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }));
+          const client = createKubeClient(
+            kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }),
+          );
           const start = performance.now();
-          const report = await applyManifests(client, objects, { fieldManager: "wharf", inventoryId: `bench-${round}` });
+          const report = await applyManifests(client, objects, {
+            fieldManager: "wharf",
+            inventoryId: `bench-${round}`,
+          });
           const elapsed = performance.now() - start;
           await client.close();
           if (report.counts.created !== OBJECTS) {
-            throw new Error(`lib/kube created ${report.counts.created}/${OBJECTS}: ${JSON.stringify(report.results.find((r) => r.action === "failed"))}`);
+            throw new Error(
+              `lib/kube created ${report.counts.created}/${OBJECTS}: ${JSON.stringify(report.results.find((r) => r.action === "failed"))}`,
+            );
           }
           if (round === 0) {
             console.log(`warm-up  wharf   ${elapsed.toFixed(0)} ms`);
@@ -182,9 +223,13 @@ export async function run(): Promise<void> {
           const file = path.join(dir, `${ns}.yaml`);
           await writeFile(file, objects.map((o) => stringify(o)).join("---\n"));
           const start = performance.now();
-          const { stdout } = await run$(KUBECTL, ["--kubeconfig", sandbox.kubeconfigPath, "apply", "--server-side", "-f", file], {
-            maxBuffer: 16 * 1024 * 1024,
-          });
+          const { stdout } = await run$(
+            KUBECTL,
+            ["--kubeconfig", sandbox.kubeconfigPath, "apply", "--server-side", "-f", file],
+            {
+              maxBuffer: 16 * 1024 * 1024,
+            },
+          );
           const elapsed = performance.now() - start;
           const applied = stdout.split("\n").filter((line) => line.trim()).length;
           if (applied !== OBJECTS) throw new Error(`kubectl applied ${applied}/${OBJECTS}:\n${stdout}`);
@@ -194,7 +239,9 @@ export async function run(): Promise<void> {
           }
           kubectl.push(elapsed);
         }
-        console.log(`run ${round}/${RUNS}  ${tool.padEnd(7)} ${(tool === "wharf" ? wharf : kubectl).at(-1)?.toFixed(0)} ms`);
+        console.log(
+          `run ${round}/${RUNS}  ${tool.padEnd(7)} ${(tool === "wharf" ? wharf : kubectl).at(-1)?.toFixed(0)} ms`,
+        );
       }
     }
     for (let round = 1; round <= RUNS; round++) floor.push(await rawFloor(sandbox, `bench-floor-${round}`));
@@ -206,9 +253,13 @@ export async function run(): Promise<void> {
   const w = median(wharf);
   const k = median(kubectl);
   console.log(`\napply ${OBJECTS} objects (median of ${RUNS}):`);
-  console.log(`  lib/kube                     ${w.toFixed(0)} ms (${median(requests)} requests incl. discovery and version lists)`);
+  console.log(
+    `  lib/kube                     ${w.toFixed(0)} ms (${median(requests)} requests incl. discovery and version lists)`,
+  );
   console.log(`  kubectl apply --server-side  ${k.toFixed(0)} ms`);
   console.log(`  ratio Wharf/kubectl          ${(w / k).toFixed(2)} (goal ≤ 0.50)`);
   const f = median(floor);
-  console.log(`  ${CLUSTER} floor (raw HTTPS, 16 concurrent, no client library): ${f.toFixed(0)} ms = ${(f / k).toFixed(2)} of kubectl`);
+  console.log(
+    `  ${CLUSTER} floor (raw HTTPS, 16 concurrent, no client library): ${f.toFixed(0)} ms = ${(f / k).toFixed(2)} of kubectl`,
+  );
 }

@@ -110,9 +110,19 @@ async function scaleDatabase(kind: "sqlite" | "postgresql", f: Flags): Promise<{
 async function benchAdmin(db: Db): Promise<{ email: string; password: string; token: string }> {
   const email = `bench-${randomBytes(4).toString("hex")}@bench.wharf`;
   const password = randomBytes(12).toString("base64url");
-  const user = await db.user.create({ data: { email, name: "Bench", role: "admin", passwordHash: await hashPassword(password) } });
+  const user = await db.user.create({
+    data: { email, name: "Bench", role: "admin", passwordHash: await hashPassword(password) },
+  });
   const token = newSecretToken("wharf");
-  await db.apiToken.create({ data: { name: "bench", prefix: token.slice(0, 12), tokenHash: sha256Hex(token), role: "admin", createdById: user.id } });
+  await db.apiToken.create({
+    data: {
+      name: "bench",
+      prefix: token.slice(0, 12),
+      tokenHash: sha256Hex(token),
+      role: "admin",
+      createdById: user.id,
+    },
+  });
   return { email, password, token };
 }
 
@@ -151,7 +161,8 @@ async function startServer(url: string, dataDir: string, port: number): Promise<
     } catch {
       // not listening yet
     }
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`next start did not come up:\n${out.slice(-3000)}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`next start did not come up:\n${out.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -170,7 +181,13 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** `requests` requests one after another; per-response times from autocannon's response events. */
-async function measure(name: string, url: string, headers: Record<string, string>, requests: number, goal?: number): Promise<Row> {
+async function measure(
+  name: string,
+  url: string,
+  headers: Record<string, string>,
+  requests: number,
+  goal?: number,
+): Promise<Row> {
   // Warm-up: the first request of a route loads its module and fills caches; production servers are warm.
   await fetch(url, { headers });
   const times: number[] = [];
@@ -183,16 +200,42 @@ async function measure(name: string, url: string, headers: Record<string, string
   });
   const result = await instance;
   times.sort((a, b) => a - b);
-  const row = { name, p50: percentile(times, 50), p95: percentile(times, 95), errors: errors + result.errors + result.timeouts, goal };
+  const row = {
+    name,
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    errors: errors + result.errors + result.timeouts,
+    goal,
+  };
   console.log(`[bench] ${name}: p50 ${row.p50.toFixed(0)} ms, p95 ${row.p95.toFixed(0)} ms, ${row.errors} errors`);
   return row;
 }
 
 async function deepCursors(db: Db, depth: number) {
-  const [target] = await db.target.findMany({ orderBy: [{ name: "asc" }, { id: "asc" }], skip: depth, take: 1, select: { name: true, id: true } });
-  const [deployment] = await db.deployment.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], skip: depth, take: 1, select: { createdAt: true, id: true } });
-  const [event] = await db.syncEvent.findMany({ orderBy: [{ occurredAt: "desc" }, { id: "desc" }], skip: depth * 10, take: 1, select: { occurredAt: true, id: true } });
-  const [audit] = await db.auditEvent.findMany({ orderBy: { seq: "desc" }, skip: depth, take: 1, select: { seq: true } });
+  const [target] = await db.target.findMany({
+    orderBy: [{ name: "asc" }, { id: "asc" }],
+    skip: depth,
+    take: 1,
+    select: { name: true, id: true },
+  });
+  const [deployment] = await db.deployment.findMany({
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    skip: depth,
+    take: 1,
+    select: { createdAt: true, id: true },
+  });
+  const [event] = await db.syncEvent.findMany({
+    orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
+    skip: depth * 10,
+    take: 1,
+    select: { occurredAt: true, id: true },
+  });
+  const [audit] = await db.auditEvent.findMany({
+    orderBy: { seq: "desc" },
+    skip: depth,
+    take: 1,
+    select: { seq: true },
+  });
   // Half the targets are push targets with one active credential each: half the depth is as far into that list.
   const [credential] = await db.credential.findMany({
     where: { state: "active" },
@@ -206,12 +249,18 @@ async function deepCursors(db: Db, depth: number) {
     deployment: deployment ? encodeDeploymentCursor(deployment) : null,
     event: event ? encodeSyncCursor(event.occurredAt, event.id) : null,
     audit: audit?.seq ?? null,
-    credential: credential ? encodeCredentialCursor({ targetName: credential.targetName ?? "", id: credential.id }) : null,
+    credential: credential
+      ? encodeCredentialCursor({ targetName: credential.targetName ?? "", id: credential.id })
+      : null,
     deploymentId: deployment?.id ?? null,
   };
 }
 
-async function browserTimings(base: string, cookie: string, runs = 5): Promise<{ fcp: number; interactive: number; load: number }> {
+async function browserTimings(
+  base: string,
+  cookie: string,
+  runs = 5,
+): Promise<{ fcp: number; interactive: number; load: number }> {
   const executablePath = fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined;
   const browser = await chromium.launch({ executablePath, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
   try {
@@ -224,7 +273,9 @@ async function browserTimings(base: string, cookie: string, runs = 5): Promise<{
       await page.goto(`${base}/`, { waitUntil: "load" });
       // Interactive = React has hydrated the page (the mark set by app/providers.tsx), not merely DOMContentLoaded:
       // before hydration, buttons and links rendered by client components do not answer.
-      await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, HYDRATED_MARK, { timeout: 30_000 });
+      await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, HYDRATED_MARK, {
+        timeout: 30_000,
+      });
       const t = await page.evaluate((mark) => {
         const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
         const fcp = performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN;
@@ -235,22 +286,34 @@ async function browserTimings(base: string, cookie: string, runs = 5): Promise<{
       if (i > 0) samples.push(t); // the first load warms the server's route
       await page.close();
     }
-    const med = (k: "fcp" | "interactive" | "load") => samples.map((s) => s[k]).sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
+    const med = (k: "fcp" | "interactive" | "load") =>
+      samples.map((s) => s[k]).sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
     return { fcp: med("fcp"), interactive: med("interactive"), load: med("load") };
   } finally {
     await browser.close();
   }
 }
 
-function printTable(kind: string, f: Flags, rows: Row[], browser: { fcp: number; interactive: number; load: number }): void {
+function printTable(
+  kind: string,
+  f: Flags,
+  rows: Row[],
+  browser: { fcp: number; interactive: number; load: number },
+): void {
   const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} ms` : "—");
-  console.log(`\nDashboard benchmark — ${kind}, ${f.targets.toLocaleString("en")} targets, ${f.events.toLocaleString("en")} sync events, ${f.requests} requests each (home page ${f.homeRequests ?? f.requests}), one connection\n`);
+  console.log(
+    `\nDashboard benchmark — ${kind}, ${f.targets.toLocaleString("en")} targets, ${f.events.toLocaleString("en")} sync events, ${f.requests} requests each (home page ${f.homeRequests ?? f.requests}), one connection\n`,
+  );
   console.log(`${"request".padEnd(34)} ${"p50".padStart(8)} ${"p95".padStart(8)} ${"errors".padStart(7)}  goal`);
   for (const r of rows) {
     const verdict = r.goal === undefined ? "" : r.p95 < r.goal ? `p95 < ${r.goal} ms ✓` : `p95 < ${r.goal} ms ✗`;
-    console.log(`${r.name.padEnd(34)} ${ms(r.p50).padStart(8)} ${ms(r.p95).padStart(8)} ${String(r.errors).padStart(7)}  ${verdict}`);
+    console.log(
+      `${r.name.padEnd(34)} ${ms(r.p50).padStart(8)} ${ms(r.p95).padStart(8)} ${String(r.errors).padStart(7)}  ${verdict}`,
+    );
   }
-  console.log(`\nhome page in Chromium (median of 5): first contentful paint ${ms(browser.fcp)}, interactive (hydrated) ${ms(browser.interactive)}, load ${ms(browser.load)}  ${browser.interactive < HOME_GOAL_MS ? `< ${HOME_GOAL_MS} ms ✓` : `≥ ${HOME_GOAL_MS} ms ✗`}`);
+  console.log(
+    `\nhome page in Chromium (median of 5): first contentful paint ${ms(browser.fcp)}, interactive (hydrated) ${ms(browser.interactive)}, load ${ms(browser.load)}  ${browser.interactive < HOME_GOAL_MS ? `< ${HOME_GOAL_MS} ms ✓` : `≥ ${HOME_GOAL_MS} ms ✗`}`,
+  );
 }
 
 export async function run(): Promise<void> {
@@ -278,19 +341,81 @@ export async function run(): Promise<void> {
       const rows: Row[] = [];
       const n = f.requests;
       rows.push(await measure("targets, first page", `${base}/api/targets?limit=50`, bearer, n, LIST_GOAL_MS));
-      if (cursors.target) rows.push(await measure("targets, deep cursor", `${base}/api/targets?limit=50&cursor=${q(cursors.target)}`, bearer, n, LIST_GOAL_MS));
+      if (cursors.target)
+        rows.push(
+          await measure(
+            "targets, deep cursor",
+            `${base}/api/targets?limit=50&cursor=${q(cursors.target)}`,
+            bearer,
+            n,
+            LIST_GOAL_MS,
+          ),
+        );
       rows.push(await measure("sync history, first page", `${base}/api/sync-events?limit=50`, bearer, n, LIST_GOAL_MS));
-      if (cursors.event) rows.push(await measure("sync history, deep cursor", `${base}/api/sync-events?limit=50&cursor=${q(cursors.event)}`, bearer, n, LIST_GOAL_MS));
+      if (cursors.event)
+        rows.push(
+          await measure(
+            "sync history, deep cursor",
+            `${base}/api/sync-events?limit=50&cursor=${q(cursors.event)}`,
+            bearer,
+            n,
+            LIST_GOAL_MS,
+          ),
+        );
       rows.push(await measure("deployments, first page", `${base}/api/deployments?limit=25`, bearer, n, LIST_GOAL_MS));
-      if (cursors.deployment) rows.push(await measure("deployments, deep cursor", `${base}/api/deployments?limit=25&cursor=${q(cursors.deployment)}`, bearer, n, LIST_GOAL_MS));
+      if (cursors.deployment)
+        rows.push(
+          await measure(
+            "deployments, deep cursor",
+            `${base}/api/deployments?limit=25&cursor=${q(cursors.deployment)}`,
+            bearer,
+            n,
+            LIST_GOAL_MS,
+          ),
+        );
       rows.push(await measure("audit, first page", `${base}/api/audit?limit=50`, bearer, n, LIST_GOAL_MS));
-      if (cursors.audit) rows.push(await measure("audit, deep cursor", `${base}/api/audit?limit=50&cursor=${cursors.audit}`, bearer, n, LIST_GOAL_MS));
-      rows.push(await measure("credential access, first page", `${base}/api/credential-access?limit=50`, bearer, n, LIST_GOAL_MS));
+      if (cursors.audit)
+        rows.push(
+          await measure(
+            "audit, deep cursor",
+            `${base}/api/audit?limit=50&cursor=${cursors.audit}`,
+            bearer,
+            n,
+            LIST_GOAL_MS,
+          ),
+        );
+      rows.push(
+        await measure(
+          "credential access, first page",
+          `${base}/api/credential-access?limit=50`,
+          bearer,
+          n,
+          LIST_GOAL_MS,
+        ),
+      );
       rows.push(await measure("credentials, first page", `${base}/api/credentials?limit=50`, bearer, n, LIST_GOAL_MS));
-      if (cursors.credential) rows.push(await measure("credentials, deep cursor", `${base}/api/credentials?limit=50&cursor=${q(cursors.credential)}`, bearer, n, LIST_GOAL_MS));
-      rows.push(await measure("credentials, status=overdue", `${base}/api/credentials?status=overdue&limit=50`, bearer, n, LIST_GOAL_MS));
+      if (cursors.credential)
+        rows.push(
+          await measure(
+            "credentials, deep cursor",
+            `${base}/api/credentials?limit=50&cursor=${q(cursors.credential)}`,
+            bearer,
+            n,
+            LIST_GOAL_MS,
+          ),
+        );
+      rows.push(
+        await measure(
+          "credentials, status=overdue",
+          `${base}/api/credentials?status=overdue&limit=50`,
+          bearer,
+          n,
+          LIST_GOAL_MS,
+        ),
+      );
       rows.push(await measure("users, first page", `${base}/api/users?limit=50`, bearer, n, LIST_GOAL_MS));
-      if (cursors.deploymentId) rows.push(await measure("deployment detail", `${base}/api/deployments/${cursors.deploymentId}`, bearer, n));
+      if (cursors.deploymentId)
+        rows.push(await measure("deployment detail", `${base}/api/deployments/${cursors.deploymentId}`, bearer, n));
       rows.push(await measure("home / comparison page (HTML)", `${base}/`, { cookie }, f.homeRequests ?? n));
       const browser = await browserTimings(base, cookie);
       printTable(kind, f, rows, browser);

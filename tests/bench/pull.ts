@@ -28,7 +28,10 @@ interface SandboxInfo {
 
 async function startSandboxProcess(): Promise<{ info: SandboxInfo; child: ChildProcess }> {
   const script = path.join(root, "tests/bench/support/sandbox-process.ts");
-  const child = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["ignore", "pipe", "inherit"], cwd: root });
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    stdio: ["ignore", "pipe", "inherit"],
+    cwd: root,
+  });
   const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once("line", resolve));
   return { info: JSON.parse(line) as SandboxInfo, child };
 }
@@ -45,11 +48,20 @@ async function agentBundle(): Promise<string> {
   return outfile;
 }
 
-async function startAgentProcess(wharf: FakeWharf, sandbox: SandboxInfo, stateDir: string, runner: "bundle" | "tsx" = "bundle"): Promise<ChildProcess> {
+async function startAgentProcess(
+  wharf: FakeWharf,
+  sandbox: SandboxInfo,
+  stateDir: string,
+  runner: "bundle" | "tsx" = "bundle",
+): Promise<ChildProcess> {
   const args = runner === "tsx" ? ["--import", "tsx", path.join(root, "lib/agent/main.ts")] : [await agentBundle()];
   return spawn(process.execPath, args, {
     cwd: root,
-    stdio: ["ignore", process.env.BENCH_PULL_AGENT_LOG ? fs.openSync(process.env.BENCH_PULL_AGENT_LOG, "a") : "ignore", "inherit"],
+    stdio: [
+      "ignore",
+      process.env.BENCH_PULL_AGENT_LOG ? fs.openSync(process.env.BENCH_PULL_AGENT_LOG, "a") : "ignore",
+      "inherit",
+    ],
     env: {
       PATH: process.env.PATH,
       HOME: stateDir,
@@ -97,7 +109,9 @@ async function latency(git: GitServer, sandbox: SandboxInfo, mode: "notify" | "p
     targetAssignment({
       targetId: `t-${ns}`,
       defaultNamespace: ns,
-      repos: [repoAssignment({ repoId, url: repo.url, path: "deploy", pollIntervalSeconds: mode === "poll" ? 5 : 3600 })],
+      repos: [
+        repoAssignment({ repoId, url: repo.url, path: "deploy", pollIntervalSeconds: mode === "poll" ? 5 : 3600 }),
+      ],
     }),
   ]);
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-bench-agent-"));
@@ -108,7 +122,11 @@ async function latency(git: GitServer, sandbox: SandboxInfo, mode: "notify" | "p
     for (let i = 1; i <= COMMITS; i++) {
       // Pushes arrive at random moments relative to the poll timer, not right after a sync.
       if (mode === "poll") await new Promise((resolve) => setTimeout(resolve, Math.random() * 5000));
-      const sha = await repo.commit({ files: { "deploy/config.yaml": app(ns, String(i))["deploy/config.yaml"]! }, author: AUTHOR, message: `change ${i}` });
+      const sha = await repo.commit({
+        files: { "deploy/config.yaml": app(ns, String(i))["deploy/config.yaml"]! },
+        author: AUTHOR,
+        message: `change ${i}`,
+      });
       const started = performance.now();
       if (mode === "notify") wharf.notify(repoId);
       await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === sha, 60_000);
@@ -134,7 +152,9 @@ async function manyRepos(git: GitServer, count: number): Promise<string[]> {
       const content = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\ndata:\n  index: "${i}"\n`;
       const stream = `commit refs/heads/main\ncommitter Bench <bench@example.com> 1700000000 +0000\ndata 4\nrepo\nM 644 inline cm.yaml\ndata ${Buffer.byteLength(content)}\n${content}\n`;
       await new Promise<void>((resolve, reject) => {
-        const child = execFile("git", ["fast-import", "--quiet"], { cwd: dir }, (err) => (err ? reject(err) : resolve()));
+        const child = execFile("git", ["fast-import", "--quiet"], { cwd: dir }, (err) =>
+          err ? reject(err) : resolve(),
+        );
         child.stdin?.end(stream);
       });
     }
@@ -170,14 +190,18 @@ async function memory(git: GitServer, sandbox: SandboxInfo): Promise<void> {
       if (failed.length > 0) throw new Error(`sync failed: ${failed[0]!.message}`);
       if (performance.now() - lastReport > 10_000) {
         lastReport = performance.now();
-        console.log(`  … ${wharf.events.filter((e) => e.result === "synced").length}/${REPOS} synced, RSS ${rssMiB(agent.pid!).rss.toFixed(0)} MiB`);
+        console.log(
+          `  … ${wharf.events.filter((e) => e.result === "synced").length}/${REPOS} synced, RSS ${rssMiB(agent.pid!).rss.toFixed(0)} MiB`,
+        );
       }
       await new Promise((r) => setTimeout(r, 200));
     }
     const allSynced = (performance.now() - started) / 1000;
     const afterSync = rssMiB(agent.pid!);
     console.log(`  all ${REPOS} repos synced in ${allSynced.toFixed(1)} s`);
-    console.log(`  agent RSS: ${idle.toFixed(0)} MiB at start (repos registered), ${afterSync.rss.toFixed(0)} MiB after all synced, peak ${afterSync.peak.toFixed(0)} MiB (goal < 256 MiB: ${afterSync.peak < 256 ? "met" : "NOT met"})`);
+    console.log(
+      `  agent RSS: ${idle.toFixed(0)} MiB at start (repos registered), ${afterSync.rss.toFixed(0)} MiB after all synced, peak ${afterSync.peak.toFixed(0)} MiB (goal < 256 MiB: ${afterSync.peak < 256 ? "met" : "NOT met"})`,
+    );
   } finally {
     await stopProcess(agent);
     await wharf.stop();
@@ -208,7 +232,9 @@ async function tsxOverhead(wharf: FakeWharf, sandbox: SandboxInfo): Promise<void
     fs.rmSync(stateDir, { recursive: true, force: true });
     return rss;
   };
-  console.log(`agent RSS with no repos: ${(await measure("bundle")).toFixed(0)} MiB bundled on node, ${(await measure("tsx")).toFixed(0)} MiB under tsx (npm run agent)`);
+  console.log(
+    `agent RSS with no repos: ${(await measure("bundle")).toFixed(0)} MiB bundled on node, ${(await measure("tsx")).toFixed(0)} MiB under tsx (npm run agent)`,
+  );
 }
 
 /** Runs the three measurements and prints them. */

@@ -34,13 +34,29 @@ function objectsFor(ns: string): KubeObject[] {
   for (let i = 0; objects.length < OBJECTS; i++) {
     switch (i % 4) {
       case 0:
-        objects.push({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `cm-${i}`, namespace: ns }, data: { index: String(i) } });
+        objects.push({
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: `cm-${i}`, namespace: ns },
+          data: { index: String(i) },
+        });
         break;
       case 1:
-        objects.push({ apiVersion: "v1", kind: "Secret", metadata: { name: `secret-${i}`, namespace: ns }, type: "Opaque", stringData: { token: `t-${i}` } });
+        objects.push({
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: { name: `secret-${i}`, namespace: ns },
+          type: "Opaque",
+          stringData: { token: `t-${i}` },
+        });
         break;
       case 2:
-        objects.push({ apiVersion: "v1", kind: "Service", metadata: { name: `svc-${i}`, namespace: ns }, spec: { selector: { app: `app-${i}` }, ports: [{ name: "http", port: 80, targetPort: 8080 }] } });
+        objects.push({
+          apiVersion: "v1",
+          kind: "Service",
+          metadata: { name: `svc-${i}`, namespace: ns },
+          spec: { selector: { app: `app-${i}` }, ports: [{ name: "http", port: 80, targetPort: 8080 }] },
+        });
         break;
       default:
         objects.push({
@@ -50,7 +66,10 @@ function objectsFor(ns: string): KubeObject[] {
           spec: {
             replicas: 1,
             selector: { matchLabels: { app: `app-${i}` } },
-            template: { metadata: { labels: { app: `app-${i}` } }, spec: { containers: [{ name: "app", image: "nginx:1.27" }] } },
+            template: {
+              metadata: { labels: { app: `app-${i}` } },
+              spec: { containers: [{ name: "app", image: "nginx:1.27" }] },
+            },
           },
         });
     }
@@ -136,7 +155,14 @@ export async function run(): Promise<void> {
           requiredApprovals: 2,
         },
       });
-      await saveCredential({ targetId: target.id, input: { kind: "bearer-token", token: sandbox.adminToken }, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST });
+      await saveCredential({
+        targetId: target.id,
+        input: { kind: "bearer-token", token: sandbox.adminToken },
+        actor: SYSTEM_ACTOR,
+        actorRole: "admin",
+        actorUserId: null,
+        request: NO_REQUEST,
+      });
       const objects = objectsFor(ns);
       const manifests = objects.map((o) => stringify(o)).join("---\n");
 
@@ -175,11 +201,21 @@ export async function run(): Promise<void> {
       // kubectl on the same objects, into a fresh namespace so it creates everything as Wharf did.
       const kns = `${ns}-kubectl`;
       const file = path.join(dir, `${kns}.yaml`);
-      await writeFile(file, objectsFor(kns).map((o) => stringify(o)).join("---\n"));
+      await writeFile(
+        file,
+        objectsFor(kns)
+          .map((o) => stringify(o))
+          .join("---\n"),
+      );
       const k0 = performance.now();
-      const { stdout } = await run$(KUBECTL, ["--kubeconfig", sandbox.kubeconfigPath, "apply", "--server-side", "-f", file], { maxBuffer: 16 * 1024 * 1024 });
+      const { stdout } = await run$(
+        KUBECTL,
+        ["--kubeconfig", sandbox.kubeconfigPath, "apply", "--server-side", "-f", file],
+        { maxBuffer: 16 * 1024 * 1024 },
+      );
       const kubectl = performance.now() - k0;
-      if (stdout.split("\n").filter((l) => l.trim()).length !== OBJECTS) throw new Error(`kubectl did not apply ${OBJECTS} objects:\n${stdout}`);
+      if (stdout.split("\n").filter((l) => l.trim()).length !== OBJECTS)
+        throw new Error(`kubectl did not apply ${OBJECTS} objects:\n${stdout}`);
 
       const timing: Timing = {
         request: t1 - t0,
@@ -205,15 +241,21 @@ export async function run(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
   const m = (key: keyof Timing) => median(timings.map((t) => t[key]));
-  console.log(`\npush deployment of ${OBJECTS} objects, request → succeeded (median of ${RUNS}, SQLite, sandbox in its own process):`);
+  console.log(
+    `\npush deployment of ${OBJECTS} objects, request → succeeded (median of ${RUNS}, SQLite, sandbox in its own process):`,
+  );
   console.log(`  total                               ${m("total").toFixed(0)} ms`);
-  console.log(`  approval bookkeeping                ${(m("request") + m("approvals") + m("queueToStart")).toFixed(0)} ms`);
+  console.log(
+    `  approval bookkeeping                ${(m("request") + m("approvals") + m("queueToStart")).toFixed(0)} ms`,
+  );
   console.log(`    request (validate, store, preview dry run of ${OBJECTS})  ${m("request").toFixed(0)} ms`);
   console.log(`    two approvals → queued            ${m("approvals").toFixed(0)} ms`);
   console.log(`    queued → executor started         ${m("queueToStart").toFixed(0)} ms`);
   console.log(`  apply (decrypt, plan, SSA, results) ${m("apply").toFixed(0)} ms`);
   console.log(`  prune                               ${m("prune").toFixed(0)} ms`);
-  console.log(`  rollout wait                        ${m("rollout").toFixed(0)} ms (sandbox rollout delay 1500 ms per workload)`);
+  console.log(
+    `  rollout wait                        ${m("rollout").toFixed(0)} ms (sandbox rollout delay 1500 ms per workload)`,
+  );
   console.log(`  kubectl apply --server-side         ${m("kubectl").toFixed(0)} ms`);
   console.log(`  ratio Wharf apply / kubectl         ${(m("apply") / m("kubectl")).toFixed(2)}`);
 }

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   const name = process.argv[2];
   const names = available();
   if (!name || !names.includes(name)) {
-    console.error(`${name ? `Unknown benchmark "${name}". ` : ""}Usage: npm run bench -- <name>\nAvailable: ${names.join(", ") || "(none)"}`);
+    console.error(
+      `${name ? `Unknown benchmark "${name}". ` : ""}Usage: npm run bench -- <name>\nAvailable: ${names.join(", ") || "(none)"}`,
+    );
     process.exitCode = 1;
     return;
   }

@@ -3,11 +3,16 @@ import { uid } from "./support";
 
 // The deliveries chart: a day links to exactly that UTC day's rows, from the chart (pointer) and from its data table
 // (keyboard and screen readers), scoped to the comparison's environment.
-test("a day of the deliveries chart opens that day's deployments, from the chart and from its table", async ({ page }) => {
+test("a day of the deliveries chart opens that day's deployments, from the chart and from its table", async ({
+  page,
+}) => {
   const env = `e2e-${uid()}`;
   await page.goto("/");
   const origin = new URL(page.url()).origin;
-  const created = await page.request.post("/api/targets", { data: { name: `charts-${uid()}`, environment: env, mode: "push", serverUrl: "https://127.0.0.1:6443" }, headers: { origin } });
+  const created = await page.request.post("/api/targets", {
+    data: { name: `charts-${uid()}`, environment: env, mode: "push", serverUrl: "https://127.0.0.1:6443" },
+    headers: { origin },
+  });
   expect(created.status(), await created.text()).toBe(201);
 
   await page.goto(`/?range=7&environment=${env}`);
@@ -37,7 +42,8 @@ test("a day of the deliveries chart opens that day's deployments, from the chart
   await page.mouse.click(box.x + box.width - 14, box.y + box.height / 2);
   await expect(page).toHaveURL(/\/deployments\?/);
   const landed = new URL(page.url());
-  for (const k of ["from", "to", "environment", "state", "timeField", "mode"]) expect(landed.searchParams.get(k), k).toBe(href.searchParams.get(k));
+  for (const k of ["from", "to", "environment", "state", "timeField", "mode"])
+    expect(landed.searchParams.get(k), k).toBe(href.searchParams.get(k));
 
   // The table's links reach the same list from the keyboard.
   await page.goBack();

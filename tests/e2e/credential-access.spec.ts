@@ -2,7 +2,10 @@ import fs from "node:fs";
 import { expect, test } from "@playwright/test";
 import { fakeJwt, gotoHydrated, signedInPageAs, uid } from "./support";
 
-test("an auditor (viewer) filters the credential access log for one credential and downloads it as CSV", async ({ page, browser }) => {
+test("an auditor (viewer) filters the credential access log for one credential and downloads it as CSV", async ({
+  page,
+  browser,
+}) => {
   // Seed as the admin: a new push target and its credential, which writes a credential.stored row; a second
   // target's credential gives the filter something to leave out.
   await page.goto("/");
@@ -10,11 +13,17 @@ test("an auditor (viewer) filters the credential access log for one credential a
   const token = fakeJwt(new Date(Date.now() + 90 * 86_400_000), `system:serviceaccount:ci:auditor-${uid()}`);
   const seeded: { targetId: string; credentialId: string; fingerprint: string }[] = [];
   for (const name of [`access-${uid()}`, `other-${uid()}`]) {
-    const target = await page.request.post("/api/targets", { data: { name, environment: "staging", mode: "push", serverUrl: "https://10.9.8.7:6443" }, headers: { origin } });
+    const target = await page.request.post("/api/targets", {
+      data: { name, environment: "staging", mode: "push", serverUrl: "https://10.9.8.7:6443" },
+      headers: { origin },
+    });
     expect(target.status(), await target.text()).toBe(201);
     const targetId = ((await target.json()) as { id: string }).id;
     const stored = await page.request.post(`/api/targets/${targetId}/credentials`, {
-      data: { kind: "service-account-token", token: name.startsWith("access") ? token : fakeJwt(new Date(Date.now() + 86_400_000)) },
+      data: {
+        kind: "service-account-token",
+        token: name.startsWith("access") ? token : fakeJwt(new Date(Date.now() + 86_400_000)),
+      },
       headers: { origin },
     });
     expect(stored.status(), await stored.text()).toBe(201);
@@ -47,7 +56,9 @@ test("an auditor (viewer) filters the credential access log for one credential a
   expect(download.suggestedFilename()).toMatch(/^wharf-credential-access-\d{4}-\d{2}-\d{2}\.csv$/);
   const csv = fs.readFileSync((await download.path())!, "utf8");
   const lines = csv.split("\r\n").filter((l) => l !== "");
-  expect(lines[0]).toBe("time,seq,id,actor_kind,actor_id,actor_name,action,credential_id,fingerprint,target_id,target_name,purpose,purpose_id,outcome,reason,ip,user_agent,request_id,prev_hash,hash");
+  expect(lines[0]).toBe(
+    "time,seq,id,actor_kind,actor_id,actor_name,action,credential_id,fingerprint,target_id,target_name,purpose,purpose_id,outcome,reason,ip,user_agent,request_id,prev_hash,hash",
+  );
   expect(lines).toHaveLength(2);
   expect(lines[1]).toContain(mine.fingerprint);
   expect(lines[1]).toContain("credential.stored");
@@ -58,10 +69,15 @@ test("an auditor (viewer) filters the credential access log for one credential a
   await auditor.context().close();
 });
 
-test("the audit trail filters by action and subject, keeps the filter in the URL, and Reset shows everything again", async ({ page }) => {
+test("the audit trail filters by action and subject, keeps the filter in the URL, and Reset shows everything again", async ({
+  page,
+}) => {
   await page.goto("/");
   const origin = new URL(page.url()).origin;
-  const created = await page.request.post("/api/targets", { data: { name: `trail-${uid()}`, environment: "staging", mode: "push", serverUrl: "https://10.9.8.6:6443" }, headers: { origin } });
+  const created = await page.request.post("/api/targets", {
+    data: { name: `trail-${uid()}`, environment: "staging", mode: "push", serverUrl: "https://10.9.8.6:6443" },
+    headers: { origin },
+  });
   expect(created.status(), await created.text()).toBe(201);
   const targetId = ((await created.json()) as { id: string }).id;
 
@@ -82,7 +98,9 @@ test("the audit trail filters by action and subject, keeps the filter in the URL
   await expect(table.locator("tbody tr").nth(1)).toBeVisible();
 });
 
-test("the credentials list filters by status in the URL and goes back to the first page when the status changes", async ({ page }) => {
+test("the credentials list filters by status in the URL and goes back to the first page when the status changes", async ({
+  page,
+}) => {
   await gotoHydrated(page, "/credentials");
   const group = page.getByRole("group", { name: "Filter by status" });
   await group.getByRole("button", { name: /^OK/ }).click();

@@ -3,16 +3,25 @@ import { uid } from "./support";
 
 // A comparison figure opens the deployments list narrowed exactly as the figure counted; the list says so with chips
 // that clear with the keyboard, keeps the range in the URL, and says when the filter matched nothing.
-test("a figure's link narrows the deployments list visibly; range and chips work from the keyboard", async ({ page }) => {
+test("a figure's link narrows the deployments list visibly; range and chips work from the keyboard", async ({
+  page,
+}) => {
   const env = `e2e-${uid()}`;
   await page.goto("/");
   const origin = new URL(page.url()).origin;
-  const created = await page.request.post("/api/targets", { data: { name: `filters-${uid()}`, environment: env, mode: "push", serverUrl: "https://127.0.0.1:6443" }, headers: { origin } });
+  const created = await page.request.post("/api/targets", {
+    data: { name: `filters-${uid()}`, environment: env, mode: "push", serverUrl: "https://127.0.0.1:6443" },
+    headers: { origin },
+  });
   expect(created.status(), await created.text()).toBe(201);
 
   await page.goto(`/?range=30&environment=${env}`);
   // Push is the first column.
-  await page.getByTestId("comparison").getByRole("link", { name: /change failure rate/ }).first().click();
+  await page
+    .getByTestId("comparison")
+    .getByRole("link", { name: /change failure rate/ })
+    .first()
+    .click();
 
   await expect(page).toHaveURL(/\/deployments\?/);
   const url = new URL(page.url());

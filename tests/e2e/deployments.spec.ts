@@ -31,7 +31,10 @@ function manifests(id: string, namespace = TARGET): string {
   ].join("\n");
 }
 
-test("a deployer requests, an approver approves in a second browser, and the progress bar reaches 100 %", async ({ browser, page }, testInfo) => {
+test("a deployer requests, an approver approves in a second browser, and the progress bar reaches 100 %", async ({
+  browser,
+  page,
+}, testInfo) => {
   test.setTimeout(120_000);
   const id = uid();
   const deployer = await signedInPageAs(browser, page, "deployer");
@@ -46,7 +49,13 @@ test("a deployer requests, an approver approves in a second browser, and the pro
   await deployer.getByLabel("Manifests").fill(manifests(id, "kube-system"));
   await deployer.getByLabel("Reason").fill(`Ship web ${id}`);
   await deployer.getByRole("button", { name: "Request deployment" }).click();
-  await expect(deployer.getByRole("tabpanel", { name: "Paste YAML" }).getByText(/^document 1, line 1: ConfigMap web-.* is in namespace "kube-system", which this target does not allow/)).toBeVisible();
+  await expect(
+    deployer
+      .getByRole("tabpanel", { name: "Paste YAML" })
+      .getByText(
+        /^document 1, line 1: ConfigMap web-.* is in namespace "kube-system", which this target does not allow/,
+      ),
+  ).toBeVisible();
   await expect(deployer).toHaveURL(/\/targets\/[^/]+\/deploy$/);
 
   await deployer.getByLabel("Manifests").fill(manifests(id));
@@ -56,14 +65,21 @@ test("a deployer requests, an approver approves in a second browser, and the pro
   await expect(deployer.getByTestId("deployment-state").first()).toHaveText("pending approval");
   await expect(deployer.getByTestId("preview-counts")).toContainText("2 create");
   // The requester sees why they cannot approve, and no Approve button.
-  await expect(deployer.getByTestId("cannot-approve")).toHaveText("Your role cannot approve deployments to this target.");
+  await expect(deployer.getByTestId("cannot-approve")).toHaveText(
+    "Your role cannot approve deployments to this target.",
+  );
   await expect(deployer.getByRole("button", { name: "Approve" })).toHaveCount(0);
 
   // The approver finds it waiting on the home page, and approves it.
   await approver.goto("/");
-  await approver.getByTestId("awaiting-approval").getByRole("link", { name: new RegExp(`Ship web ${id}`) }).click();
+  await approver
+    .getByTestId("awaiting-approval")
+    .getByRole("link", { name: new RegExp(`Ship web ${id}`) })
+    .click();
   await expect(approver).toHaveURL(url);
-  await expect(approver.getByTestId("approval-rule")).toContainText("1 approval from approvers or admins; the requester and the commit author may not approve");
+  await expect(approver.getByTestId("approval-rule")).toContainText(
+    "1 approval from approvers or admins; the requester and the commit author may not approve",
+  );
   await approver.getByLabel("Comment").fill("Looks right");
   await approver.getByRole("button", { name: "Approve" }).click();
   await expect(approver.getByText("“Looks right”")).toBeVisible();

@@ -4,7 +4,9 @@ import { E2E_OIDC } from "../playwright.config";
 // Signed out: this spec signs in through the identity provider itself.
 test.use({ storageState: { cookies: [], origins: [] } });
 
-test("a release-approvers member signs in with the identity provider and lands in Wharf as approver", async ({ page }) => {
+test("a release-approvers member signs in with the identity provider and lands in Wharf as approver", async ({
+  page,
+}) => {
   await page.goto("/login");
   await page.getByRole("link", { name: `Sign in with ${E2E_OIDC.name}` }).click();
 

@@ -11,7 +11,13 @@ function makeRepo(name: string, message: string): string {
   const git = (...args: string[]) =>
     execFileSync("git", args, {
       cwd: dir,
-      env: { ...process.env, GIT_AUTHOR_NAME: "E2E Dev", GIT_AUTHOR_EMAIL: "dev@e2e.wharf", GIT_COMMITTER_NAME: "E2E Dev", GIT_COMMITTER_EMAIL: "dev@e2e.wharf" },
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: "E2E Dev",
+        GIT_AUTHOR_EMAIL: "dev@e2e.wharf",
+        GIT_COMMITTER_NAME: "E2E Dev",
+        GIT_COMMITTER_EMAIL: "dev@e2e.wharf",
+      },
       stdio: "pipe",
     });
   git("init", "-q", "-b", "main");
@@ -25,7 +31,10 @@ function makeRepo(name: string, message: string): string {
   return dir;
 }
 
-test("an admin registers a repository in the UI and sees it synced in the history without reloading", async ({ page, context }) => {
+test("an admin registers a repository in the UI and sees it synced in the history without reloading", async ({
+  page,
+  context,
+}) => {
   const name = `e2e-pull-${uid()}`;
   const message = `Add ${name}`;
   const repo = makeRepo(name, message);

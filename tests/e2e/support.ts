@@ -12,7 +12,11 @@ export function uid(): string {
 }
 
 /** Creates a user through the admin API (the page's own session) and returns a page signed in as that user. */
-export async function signedInPageAs(browser: Browser, admin: Page, role: "viewer" | "deployer" | "approver" | "admin"): Promise<Page> {
+export async function signedInPageAs(
+  browser: Browser,
+  admin: Page,
+  role: "viewer" | "deployer" | "approver" | "admin",
+): Promise<Page> {
   if (!admin.url().startsWith("http")) await admin.goto("/");
   const email = `${role}-${uid()}@e2e.wharf`;
   const password = `pw-${randomBytes(12).toString("hex")}`;
@@ -42,8 +46,31 @@ export function fakeJwt(expiresAt: Date, sub = "system:serviceaccount:ci:deploye
 export function opensslCert(cn: string): { certPem: string; keyPem: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-e2e-cert-"));
   try {
-    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "30", "-subj", `/CN=${cn}`, "-keyout", path.join(dir, "k.pem"), "-out", path.join(dir, "c.pem")], { stdio: "ignore" });
-    return { certPem: fs.readFileSync(path.join(dir, "c.pem"), "utf8"), keyPem: fs.readFileSync(path.join(dir, "k.pem"), "utf8") };
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-days",
+        "30",
+        "-subj",
+        `/CN=${cn}`,
+        "-keyout",
+        path.join(dir, "k.pem"),
+        "-out",
+        path.join(dir, "c.pem"),
+      ],
+      { stdio: "ignore" },
+    );
+    return {
+      certPem: fs.readFileSync(path.join(dir, "c.pem"), "utf8"),
+      keyPem: fs.readFileSync(path.join(dir, "k.pem"), "utf8"),
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

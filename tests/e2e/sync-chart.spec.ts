@@ -2,7 +2,9 @@ import { expect, test } from "@playwright/test";
 
 // The sync timeline is the comparison's daily chart: a day opens that UTC day's sync events in the history below it,
 // on the same target, from the chart (pointer) and from its data table (keyboard); the red part its failures.
-test("a day of the sync chart opens that day's sync events on the same target, from the chart and from its table", async ({ page }) => {
+test("a day of the sync chart opens that day's sync events on the same target, from the chart and from its table", async ({
+  page,
+}) => {
   // web-staging is the seeded pull target.
   await page.goto("/targets?q=web-staging");
   await page.getByRole("link", { name: "web-staging" }).click();
@@ -18,7 +20,10 @@ test("a day of the sync chart opens that day's sync events on the same target, f
 
   const today = new Date().toISOString().slice(0, 10);
   const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString();
-  const todayRow = page.locator("figure").filter({ has: chart }).getByRole("row", { name: new RegExp(`^${today}`) });
+  const todayRow = page
+    .locator("figure")
+    .filter({ has: chart })
+    .getByRole("row", { name: new RegExp(`^${today}`) });
   const [all, failed] = [todayRow.getByRole("link").nth(0), todayRow.getByRole("link").nth(1)];
   const href = new URL((await all.getAttribute("href"))!, origin);
   expect(href.pathname).toBe("/sync");
@@ -36,7 +41,8 @@ test("a day of the sync chart opens that day's sync events on the same target, f
   await page.mouse.click(box.x + box.width - 10, box.y + box.height / 2);
   await expect(page).toHaveURL(/\/sync\?.*from=/);
   const landed = new URL(page.url());
-  for (const k of ["from", "to", "targetId", "result"]) expect(landed.searchParams.get(k), k).toBe(href.searchParams.get(k));
+  for (const k of ["from", "to", "targetId", "result"])
+    expect(landed.searchParams.get(k), k).toBe(href.searchParams.get(k));
   const chips = page.getByRole("group", { name: "Sync history is filtered by" });
   await expect(chips.getByTestId("filter-chip-range")).toContainText(`${today} → before ${tomorrow.slice(0, 10)}`);
   await expect(page.getByLabel("Target")).toHaveValue(targetId);

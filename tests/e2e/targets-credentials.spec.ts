@@ -13,10 +13,18 @@ test("an admin imports two targets from a kubeconfig, with their credentials and
   const kubeconfig = YAML.stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: `c-${id}`, cluster: { server: "https://10.20.30.40:6443", "certificate-authority-data": b64(ca.certPem) } }],
+    clusters: [
+      {
+        name: `c-${id}`,
+        cluster: { server: "https://10.20.30.40:6443", "certificate-authority-data": b64(ca.certPem) },
+      },
+    ],
     users: [
       { name: `tok-${id}`, user: { token } },
-      { name: `cert-${id}`, user: { "client-certificate-data": b64(client.certPem), "client-key-data": b64(client.keyPem) } },
+      {
+        name: `cert-${id}`,
+        user: { "client-certificate-data": b64(client.certPem), "client-key-data": b64(client.keyPem) },
+      },
     ],
     contexts: [
       { name: `dev-${id}`, context: { cluster: `c-${id}`, user: `tok-${id}` } },

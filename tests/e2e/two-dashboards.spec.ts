@@ -82,7 +82,12 @@ function stopChild(child: Child | undefined): Promise<void> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, diagnostics: () => string = () => ""): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+  diagnostics: () => string = () => "",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
@@ -114,7 +119,10 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
   const api = async (i: number, method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> => {
     const res = await fetch(`${bases[i % 2]}${p}`, {
       method,
-      headers: { authorization: `Bearer ${seeded.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        authorization: `Bearer ${seeded.token}`,
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
@@ -136,7 +144,9 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
     }
     assertLocal(pgAdminUrl);
     if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
-      throw new Error("No production build (.next/BUILD_ID is missing): run `npm run build` or let the e2e webServer (`npm start`) build first.");
+      throw new Error(
+        "No production build (.next/BUILD_ID is missing): run `npm run build` or let the e2e webServer (`npm start`) build first.",
+      );
     }
 
     // 1. A fresh database, migrated.
@@ -159,17 +169,24 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
     // 2. Seed (and host the sandbox cluster) in a child that may import server-only modules.
     const seedDataDir = path.join(tmp, "seed");
     fs.mkdirSync(seedDataDir);
-    seed = spawnChild(path.join(root, "node_modules/.bin/tsx"), ["--conditions=react-server", "tests/support/two-dashboards-seed.ts", String(DEPLOYMENTS)], {
-      ...common,
-      WHARF_DATA_DIR: seedDataDir,
-    });
+    seed = spawnChild(
+      path.join(root, "node_modules/.bin/tsx"),
+      ["--conditions=react-server", "tests/support/two-dashboards-seed.ts", String(DEPLOYMENTS)],
+      {
+        ...common,
+        WHARF_DATA_DIR: seedDataDir,
+      },
+    );
     const seedChild = seed;
     seeded = await waitFor(
       "the seed script did not print its result",
       90_000,
       async () => {
         if (seedChild.proc.exitCode !== null) throw new Error(`seed exited with ${seedChild.proc.exitCode}`);
-        const line = seedChild.output().split("\n").find((l) => l.startsWith("{"));
+        const line = seedChild
+          .output()
+          .split("\n")
+          .find((l) => l.startsWith("{"));
         return line ? (JSON.parse(line) as Seeded) : undefined;
       },
       () => seedChild.output().slice(-3000),
@@ -237,7 +254,11 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
     const started = await api(0, "GET", `/api/audit?action=deployment.started&limit=200`);
     expect(started.status).toBe(200);
     const startedIds = (started.json.items as { subjectId: string | null }[]).map((e) => e.subjectId);
-    for (const id of ids) expect(startedIds.filter((s) => s === id), `deployment.started rows for ${id}`).toHaveLength(1);
+    for (const id of ids)
+      expect(
+        startedIds.filter((s) => s === id),
+        `deployment.started rows for ${id}`,
+      ).toHaveLength(1);
 
     const claimers = new Set<string>();
     for (const [i, id] of ids.entries()) {
@@ -250,7 +271,9 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
       claimers.add(starts[0]!);
     }
     // Leases may let one process win every claim; that is allowed, a second run of one deployment is not.
-    test.info().annotations.push({ type: "claimers", description: `${claimers.size} executor(s): ${[...claimers].join(", ")}` });
+    test
+      .info()
+      .annotations.push({ type: "claimers", description: `${claimers.size} executor(s): ${[...claimers].join(", ")}` });
 
     // 5. A burst on ONE target through both processes: each new request supersedes queued older ones while the
     // executors finish others. Before the chain-lock ordering (lockAuditChain) this deadlocked on PostgreSQL and
@@ -259,7 +282,11 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
     const first = seeded.targets[0]!;
     for (let i = 0; i < 16; i++) {
       const manifests = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: burst\n  namespace: ${first.namespace}\ndata:\n  n: "${i}"\n`;
-      const res = await api(i, "POST", "/api/deployments", { targetId: first.targetId, source: { kind: "manifests", manifests }, reason: `burst #${i}` });
+      const res = await api(i, "POST", "/api/deployments", {
+        targetId: first.targetId,
+        source: { kind: "manifests", manifests },
+        reason: `burst #${i}`,
+      });
       expect(res.status, `${JSON.stringify(res.json)}\n${diagnostics()}`).toBe(201);
       burst.push(res.json.id as string);
     }
@@ -282,19 +309,28 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
       60_000,
       async () => {
         const res = await api(0, "GET", `/api/audit?action=credential.rotated&limit=200`);
-        return (res.json.items as { targetId: string | null }[]).some((e) => e.targetId === seeded.rotatingTargetId) ? true : undefined;
+        return (res.json.items as { targetId: string | null }[]).some((e) => e.targetId === seeded.rotatingTargetId)
+          ? true
+          : undefined;
       },
       diagnostics,
     );
     await sleep(6_000); // at least one more pass of each scheduler
     const rotated = await api(1, "GET", `/api/audit?action=credential.rotated&limit=200`);
-    expect((rotated.json.items as { targetId: string | null }[]).filter((e) => e.targetId === seeded.rotatingTargetId)).toHaveLength(1);
+    expect(
+      (rotated.json.items as { targetId: string | null }[]).filter((e) => e.targetId === seeded.rotatingTargetId),
+    ).toHaveLength(1);
   });
 
   test("an agent's long poll held by one process answers a change made through the other", async () => {
     // A pull target and its agent, created through dashboard 0; the agent enrols through dashboard 1.
     const suffix = randomBytes(4).toString("hex");
-    const target = await api(0, "POST", "/api/targets", { name: `pull-${suffix}`, environment: "dev", mode: "pull", serverUrl: "https://127.0.0.1:6443" });
+    const target = await api(0, "POST", "/api/targets", {
+      name: `pull-${suffix}`,
+      environment: "dev",
+      mode: "pull",
+      serverUrl: "https://127.0.0.1:6443",
+    });
     expect(target.status, JSON.stringify(target.json)).toBe(201);
     const created = await api(0, "POST", "/api/agents", { name: `agent-${suffix}`, targetIds: [target.json.id] });
     expect(created.status, JSON.stringify(created.json)).toBe(201);
@@ -308,7 +344,9 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
 
     /** The agent's assignments request to dashboard `i`, as the agent sends it (raw HTTP, its bearer credential). */
     const assignments = async (i: number, query = ""): Promise<{ status: number; json: any }> => {
-      const res = await fetch(`${bases[i]}/api/agent/v1/assignments${query}`, { headers: { authorization: `Bearer ${credential}` } });
+      const res = await fetch(`${bases[i]}/api/agent/v1/assignments${query}`, {
+        headers: { authorization: `Bearer ${credential}` },
+      });
       return { status: res.status, json: await res.json() };
     };
     /**
@@ -326,14 +364,19 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
       const answer = await poll;
       // Reported, not asserted: with NOTIFY the answer follows the change's response by milliseconds; with only the
       // once-a-second re-check it would take up to a second.
-      test.info().annotations.push({ type: "long-poll wake", description: `held by dashboard ${held}: answered ${Date.now() - changedAt} ms after the change began` });
+      test.info().annotations.push({
+        type: "long-poll wake",
+        description: `held by dashboard ${held}: answered ${Date.now() - changedAt} ms after the change began`,
+      });
       return answer;
     };
 
     // Held by dashboard 0, a repository registered through dashboard 1.
     let repoId = "";
     const registered = await heldThrough(0, async () => {
-      const res = await api(1, "POST", `/api/targets/${target.json.id}/repos`, { url: `https://git.example.test/team/${suffix}.git` });
+      const res = await api(1, "POST", `/api/targets/${target.json.id}/repos`, {
+        url: `https://git.example.test/team/${suffix}.git`,
+      });
       expect(res.status, JSON.stringify(res.json)).toBe(201);
       repoId = res.json.id as string;
     });

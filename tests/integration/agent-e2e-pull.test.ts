@@ -26,7 +26,11 @@ let server: RouteServer;
 let admin: Caller;
 
 beforeAll(async () => {
-  [kube, git, server] = await Promise.all([startKube({ rolloutDelayMs: 200 }), startGitServer(), startRouteServer(ROUTES)]);
+  [kube, git, server] = await Promise.all([
+    startKube({ rolloutDelayMs: 200 }),
+    startGitServer(),
+    startRouteServer(ROUTES),
+  ]);
   admin = await createCaller("admin");
 });
 afterAll(async () => {
@@ -34,10 +38,18 @@ afterAll(async () => {
   await Promise.all([kube?.stop(), git?.stop()]);
 });
 
-async function http<T = Record<string, unknown>>(method: string, path: string, as: Caller, body?: unknown): Promise<{ status: number; body: T }> {
+async function http<T = Record<string, unknown>>(
+  method: string,
+  path: string,
+  as: Caller,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const res = await fetch(`${server.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${as.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      authorization: `Bearer ${as.token}`,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, body: (await res.json().catch(() => ({}))) as T };
@@ -54,7 +66,11 @@ interface HistoryRow {
 
 /** The sync history as the dashboard lists it. */
 async function history(targetId: string): Promise<HistoryRow[]> {
-  const res = await http<{ items: Record<string, unknown>[] }>("GET", `/api/sync-events?targetId=${targetId}&limit=100`, admin);
+  const res = await http<{ items: Record<string, unknown>[] }>(
+    "GET",
+    `/api/sync-events?targetId=${targetId}&limit=100`,
+    admin,
+  );
   expect(res.status).toBe(200);
   return res.body.items as unknown as HistoryRow[];
 }
@@ -77,7 +93,12 @@ async function configValue(client: KubeClient, ns: string): Promise<string | und
 }
 
 async function register(targetId: string, repo: TestRepo, body: Record<string, unknown> = {}): Promise<string> {
-  const res = await http<{ id: string }>("POST", `/api/targets/${targetId}/repos`, admin, { url: repo.url, path: "deploy", pollIntervalSeconds: 3600, ...body });
+  const res = await http<{ id: string }>("POST", `/api/targets/${targetId}/repos`, admin, {
+    url: repo.url,
+    path: "deploy",
+    pollIntervalSeconds: 3600,
+    ...body,
+  });
   expect(res.status).toBe(201);
   return res.body.id;
 }
@@ -90,11 +111,21 @@ describe("agent ↔ dashboard routes over HTTP (route server, real database, san
     const agent = await startTestAgent({ wharfUrl: server.url, credential: agentCaller.token, kubeClient });
     try {
       const repoId = await register(target.id, repo);
-      await eventually(async () => ((await configValue(kube.client, ns)) === "v1" ? true : undefined), "first commit applied");
-      const synced = await eventually(async () => (await history(target.id)).find((r) => r.result === "synced" && shaOf(r) === first), "synced row in history");
+      await eventually(
+        async () => ((await configValue(kube.client, ns)) === "v1" ? true : undefined),
+        "first commit applied",
+      );
+      const synced = await eventually(
+        async () => (await history(target.id)).find((r) => r.result === "synced" && shaOf(r) === first),
+        "synced row in history",
+      );
       expect(synced).toMatchObject({ repo: { id: repoId }, trigger: "registered" });
 
-      const binding = await http<{ secret: string }>("POST", `/api/targets/${target.id}/repo-bindings`, admin, { repoUrl: repo.url, branch: "main", path: "." });
+      const binding = await http<{ secret: string }>("POST", `/api/targets/${target.id}/repo-bindings`, admin, {
+        repoUrl: repo.url,
+        branch: "main",
+        path: ".",
+      });
       expect(binding.status).toBe(201);
       const second = await repo.commit({ files: appManifests({ value: "v2" }), author, message: "second" });
       const payload = JSON.stringify({
@@ -108,13 +139,24 @@ describe("agent ↔ dashboard routes over HTTP (route server, real database, san
       });
       const delivered = await fetch(`${server.url}/api/webhooks/git`, {
         method: "POST",
-        headers: { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": `d-${second}`, "x-hub-signature-256": githubSignature(binding.body.secret, payload) },
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": "push",
+          "x-github-delivery": `d-${second}`,
+          "x-hub-signature-256": githubSignature(binding.body.secret, payload),
+        },
         body: payload,
       });
       expect(delivered.status).toBe(202);
       // Poll interval is an hour: only the webhook's notify explains the pickup.
-      await eventually(async () => ((await configValue(kube.client, ns)) === "v2" ? true : undefined), "second commit applied");
-      const row = await eventually(async () => (await history(target.id)).find((r) => r.result === "synced" && shaOf(r) === second), "second synced row");
+      await eventually(
+        async () => ((await configValue(kube.client, ns)) === "v2" ? true : undefined),
+        "second commit applied",
+      );
+      const row = await eventually(
+        async () => (await history(target.id)).find((r) => r.result === "synced" && shaOf(r) === second),
+        "second synced row",
+      );
       expect(row.trigger).toBe("notify");
       const status = await http<Record<string, unknown>>("GET", `/api/targets/${target.id}/pull-status`, admin);
       expect(status.status).toBe(200);
@@ -131,7 +173,10 @@ describe("agent ↔ dashboard routes over HTTP (route server, real database, san
     const agent = await startTestAgent({ wharfUrl: server.url, credential: agentCaller.token, kubeClient });
     try {
       const repoId = await register(target.id, repo);
-      await eventually(async () => (await history(target.id)).find((r) => r.result === "synced" && shaOf(r) === first), "first synced");
+      await eventually(
+        async () => (await history(target.id)).find((r) => r.result === "synced" && shaOf(r) === first),
+        "first synced",
+      );
       const port = Number(new URL(server.url).port);
       await server.stop();
       const shas: string[] = [];
@@ -152,32 +197,60 @@ describe("agent ↔ dashboard routes over HTTP (route server, real database, san
   });
 
   it("approval-gated target: the commit waits until someone other than its author approves it", async () => {
-    const { ns, target, agentCaller, kubeClient, repo } = await pullSetup({ requiredApprovals: 1, allowTokenApprovals: true });
+    const { ns, target, agentCaller, kubeClient, repo } = await pullSetup({
+      requiredApprovals: 1,
+      allowTokenApprovals: true,
+    });
     const author = await createCaller("approver");
     const approver = await createCaller("approver");
-    const sha = await repo.commit({ files: appManifests({ value: "gated" }), author: { name: "Author", email: author.email }, message: "gated change" });
+    const sha = await repo.commit({
+      files: appManifests({ value: "gated" }),
+      author: { name: "Author", email: author.email },
+      message: "gated change",
+    });
     const agent = await startTestAgent({ wharfUrl: server.url, credential: agentCaller.token, kubeClient });
     try {
       const repoId = await register(target.id, repo);
       const request = await eventually(
-        () => db().deployment.findFirst({ where: { pullRepoId: repoId, sourceKind: "pull-revision", state: "pending-approval", commitSha: sha } }).then((d) => d ?? undefined),
+        () =>
+          db()
+            .deployment.findFirst({
+              where: { pullRepoId: repoId, sourceKind: "pull-revision", state: "pending-approval", commitSha: sha },
+            })
+            .then((d) => d ?? undefined),
         "deployment request for the pending revision",
       );
       expect(await configValue(kube.client, ns)).toBeUndefined();
 
-      const byAuthor = await http<{ error: { code: string } }>("POST", `/api/deployments/${request.id}/approvals`, author, { decision: "approved" });
+      const byAuthor = await http<{ error: { code: string } }>(
+        "POST",
+        `/api/deployments/${request.id}/approvals`,
+        author,
+        { decision: "approved" },
+      );
       expect(byAuthor.status).toBe(403);
       expect(byAuthor.body.error.code).toBe("APPROVAL_AUTHOR_FORBIDDEN");
       await agent.syncNow(repoId);
       expect(await configValue(kube.client, ns)).toBeUndefined();
 
-      const approved = await http("POST", `/api/deployments/${request.id}/approvals`, approver, { decision: "approved" });
+      const approved = await http("POST", `/api/deployments/${request.id}/approvals`, approver, {
+        decision: "approved",
+      });
       expect(approved.status).toBe(201);
-      await eventually(async () => ((await configValue(kube.client, ns)) === "gated" ? true : undefined), "approved revision applied");
-      const row = await eventually(async () => (await history(target.id)).find((r) => r.result === "synced" && shaOf(r) === sha), "synced row");
+      await eventually(
+        async () => ((await configValue(kube.client, ns)) === "gated" ? true : undefined),
+        "approved revision applied",
+      );
+      const row = await eventually(
+        async () => (await history(target.id)).find((r) => r.result === "synced" && shaOf(r) === sha),
+        "synced row",
+      );
       expect(row.trigger).toBe("approval");
       await eventually(
-        () => db().deployment.findUniqueOrThrow({ where: { id: request.id } }).then((d) => (d.state === "succeeded" ? true : undefined)),
+        () =>
+          db()
+            .deployment.findUniqueOrThrow({ where: { id: request.id } })
+            .then((d) => (d.state === "succeeded" ? true : undefined)),
         "request completed",
       );
     } finally {
@@ -186,23 +259,41 @@ describe("agent ↔ dashboard routes over HTTP (route server, real database, san
   });
 
   it("approval-gated target: a deployer's change of path and prune after approval applies nothing of the new folder until approved", async () => {
-    const { ns, target, agentCaller, kubeClient, repo } = await pullSetup({ requiredApprovals: 1, allowTokenApprovals: true });
+    const { ns, target, agentCaller, kubeClient, repo } = await pullSetup({
+      requiredApprovals: 1,
+      allowTokenApprovals: true,
+    });
     const approver = await createCaller("approver");
     const deployer = await createCaller("deployer");
     const intruder = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: intruder\ndata:\n  a: b\n";
-    await repo.commit({ files: { ...appManifests({ value: "approved" }), "other/intruder.yaml": intruder }, author: { name: "Dev", email: "dev@example.com" }, message: "two folders" });
-    const intruderLive = () => kube.client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "intruder" });
+    await repo.commit({
+      files: { ...appManifests({ value: "approved" }), "other/intruder.yaml": intruder },
+      author: { name: "Dev", email: "dev@example.com" },
+      message: "two folders",
+    });
+    const intruderLive = () =>
+      kube.client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "intruder" });
     const pendingFor = (repoId: string, gitPath: string) =>
       eventually(
-        () => db().deployment.findFirst({ where: { pullRepoId: repoId, sourceKind: "pull-revision", state: "pending-approval", gitPath } }).then((d) => d ?? undefined),
+        () =>
+          db()
+            .deployment.findFirst({
+              where: { pullRepoId: repoId, sourceKind: "pull-revision", state: "pending-approval", gitPath },
+            })
+            .then((d) => d ?? undefined),
         `pending request for ${gitPath}`,
       );
     const agent = await startTestAgent({ wharfUrl: server.url, credential: agentCaller.token, kubeClient });
     try {
       const repoId = await register(target.id, repo);
       const first = await pendingFor(repoId, "deploy");
-      expect((await http("POST", `/api/deployments/${first.id}/approvals`, approver, { decision: "approved" })).status).toBe(201);
-      await eventually(async () => ((await configValue(kube.client, ns)) === "approved" ? true : undefined), "approved revision applied");
+      expect(
+        (await http("POST", `/api/deployments/${first.id}/approvals`, approver, { decision: "approved" })).status,
+      ).toBe(201);
+      await eventually(
+        async () => ((await configValue(kube.client, ns)) === "approved" ? true : undefined),
+        "approved revision applied",
+      );
 
       const patched = await http("PATCH", `/api/repos/${repoId}`, deployer, { path: "other", prune: false });
       expect(patched.status).toBe(200);
@@ -221,11 +312,16 @@ describe("agent ↔ dashboard routes over HTTP (route server, real database, san
       expect(status.body.state).not.toBe("in-sync");
       expect((await db().repoStatus.findUniqueOrThrow({ where: { repoId } })).state).not.toBe("in-sync");
 
-      expect((await http("POST", `/api/deployments/${second.id}/approvals`, approver, { decision: "approved" })).status).toBe(201);
+      expect(
+        (await http("POST", `/api/deployments/${second.id}/approvals`, approver, { decision: "approved" })).status,
+      ).toBe(201);
       await eventually(async () => ((await intruderLive()) ? true : undefined), "approved spec applied");
       // Prune was switched off with it: the first folder's objects stay.
       expect(await configValue(kube.client, ns)).toBe("approved");
-      await eventually(async () => ((await db().repoStatus.findUnique({ where: { repoId } }))?.state === "in-sync" ? true : undefined), "in sync with the new spec");
+      await eventually(
+        async () => ((await db().repoStatus.findUnique({ where: { repoId } }))?.state === "in-sync" ? true : undefined),
+        "in sync with the new spec",
+      );
     } finally {
       await agent.stop();
     }
@@ -235,13 +331,24 @@ describe("agent ↔ dashboard routes over HTTP (route server, real database, san
     const ns = uniqueName("e2e");
     const target = await createPullTarget();
     await db().target.update({ where: { id: target.id }, data: { defaultNamespace: ns } });
-    const created = await http<{ secret: string }>("POST", "/api/agents", admin, { name: `enrol-${ns}`, targetIds: [target.id] });
+    const created = await http<{ secret: string }>("POST", "/api/agents", admin, {
+      name: `enrol-${ns}`,
+      targetIds: [target.id],
+    });
     expect(created.status).toBe(201);
     const kubeClient = await agentClusterAccess(kube.cluster, kube.client, [ns], `agent-${ns}`);
     const repo = await git.createRepo(`${ns}.git`);
-    const sha = await repo.commit({ files: appManifests({ value: "enrolled" }), author: { name: "A", email: "a@example.com" } });
+    const sha = await repo.commit({
+      files: appManifests({ value: "enrolled" }),
+      author: { name: "A", email: "a@example.com" },
+    });
     const persisted: string[] = [];
-    const agent = await startTestAgent({ wharfUrl: server.url, enrolmentToken: created.body.secret, kubeClient, persistCredential: async (c) => void persisted.push(c) });
+    const agent = await startTestAgent({
+      wharfUrl: server.url,
+      enrolmentToken: created.body.secret,
+      kubeClient,
+      persistCredential: async (c) => void persisted.push(c),
+    });
     let stateDir = agent.stateDir;
     try {
       await eventually(() => (persisted.length === 1 ? true : undefined), "enrolment");
@@ -251,7 +358,10 @@ describe("agent ↔ dashboard routes over HTTP (route server, real database, san
       expect(persisted[0]).toMatch(/^wharfa_/);
       expect(agent.logs.join("\n")).not.toContain(persisted[0]);
       await register(target.id, repo);
-      await eventually(async () => (await history(target.id)).find((r) => r.result === "synced" && shaOf(r) === sha), "synced after enrolment");
+      await eventually(
+        async () => (await history(target.id)).find((r) => r.result === "synced" && shaOf(r) === sha),
+        "synced after enrolment",
+      );
     } finally {
       await agent.stop();
     }
@@ -259,7 +369,10 @@ describe("agent ↔ dashboard routes over HTTP (route server, real database, san
     const restarted = await startTestAgent({ wharfUrl: server.url, stateDir, kubeClient });
     stateDir = restarted.stateDir;
     try {
-      await eventually(() => (restarted.status().get([...restarted.status().keys()][0] ?? "")?.state === "in-sync" ? true : undefined), "restarted agent in sync");
+      await eventually(
+        () => (restarted.status().get([...restarted.status().keys()][0] ?? "")?.state === "in-sync" ? true : undefined),
+        "restarted agent in sync",
+      );
       expect(restarted.logs.filter((l) => l.startsWith("wharf:"))).toEqual([]);
     } finally {
       await restarted.stop();
@@ -273,7 +386,18 @@ describe("agent ↔ dashboard routes over HTTP (route server, real database, san
     const client = new WharfClient({ url: server.url, credential: mine.agentCaller.token });
     const error = await client
       .sendEvents({
-        events: [{ id: crypto.randomUUID(), occurredAt: new Date().toISOString(), targetId: other.target.id, repoId: otherRepoId, kind: "sync", trigger: "poll", result: "synced", message: "" }],
+        events: [
+          {
+            id: crypto.randomUUID(),
+            occurredAt: new Date().toISOString(),
+            targetId: other.target.id,
+            repoId: otherRepoId,
+            kind: "sync",
+            trigger: "poll",
+            result: "synced",
+            message: "",
+          },
+        ],
       })
       .catch((err: unknown) => err);
     expect(error).toMatchObject({ code: "WHARF_FORBIDDEN", details: { status: 403 } });

@@ -5,7 +5,12 @@ import * as revokeRoute from "@/app/api/agents/[id]/revoke/route";
 import * as rotateRoute from "@/app/api/agents/[id]/rotate/route";
 import { notifyAgentWake } from "@/lib/agents/data/agent-wake";
 import { waitForAgentWake } from "@/lib/agents/notifier";
-import { AGENT_WAKE_APPLICATION_NAME, agentWakeListenerConnected, ensureAgentWakeListener, stopAgentWakeListener } from "@/lib/agents/wake-listener";
+import {
+  AGENT_WAKE_APPLICATION_NAME,
+  agentWakeListenerConnected,
+  ensureAgentWakeListener,
+  stopAgentWakeListener,
+} from "@/lib/agents/wake-listener";
 import { createDb, type Db } from "@/lib/db/client";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { createEnrolledAgent, createPullTarget, type AgentCaller } from "../support/pull";
@@ -52,7 +57,10 @@ describe("a held long poll and its agent's credential", () => {
     const first = await callRoute(assignmentsRoute.GET, { path: "/api/agent/v1/assignments", as: agent });
     expect(first.status).toBe(200);
     // The default wait (25 s): nothing in this test changes the assignments, so only the credential can end it early.
-    return callRoute(assignmentsRoute.GET, { path: `/api/agent/v1/assignments?since=${first.body.version}`, as: agent });
+    return callRoute(assignmentsRoute.GET, {
+      path: `/api/agent/v1/assignments?since=${first.body.version}`,
+      as: agent,
+    });
   }
 
   it("ends with 401 when the credential is rotated while the poll is held", async () => {
@@ -60,7 +68,12 @@ describe("a held long poll and its agent's credential", () => {
     const agent = await createEnrolledAgent(admin, [target.id]);
     const held = heldPoll(agent);
     await sleep(300);
-    const rotated = await callRoute(rotateRoute.POST, { method: "POST", path: `/api/agents/${agent.agentId}/rotate`, params: { id: agent.agentId }, as: admin });
+    const rotated = await callRoute(rotateRoute.POST, {
+      method: "POST",
+      path: `/api/agents/${agent.agentId}/rotate`,
+      params: { id: agent.agentId },
+      as: admin,
+    });
     expect(rotated.status).toBe(200);
     const res = await held;
     expect(res.status).toBe(401);
@@ -72,7 +85,12 @@ describe("a held long poll and its agent's credential", () => {
     const agent = await createEnrolledAgent(admin, [target.id]);
     const held = heldPoll(agent);
     await sleep(300);
-    const revoked = await callRoute(revokeRoute.POST, { method: "POST", path: `/api/agents/${agent.agentId}/revoke`, params: { id: agent.agentId }, as: admin });
+    const revoked = await callRoute(revokeRoute.POST, {
+      method: "POST",
+      path: `/api/agents/${agent.agentId}/revoke`,
+      params: { id: agent.agentId },
+      as: admin,
+    });
     expect(revoked.status).toBe(200);
     const res = await held;
     expect(res.status).toBe(401);
@@ -80,63 +98,71 @@ describe("a held long poll and its agent's credential", () => {
   });
 });
 
-describe.runIf(process.env.WHARF_TEST_DB === "postgresql")("agent wake-ups across dashboard processes (PostgreSQL LISTEN/NOTIFY)", () => {
-  let other: Db | undefined;
-  const otherProcess = () => (other ??= createDb(t.url));
+describe.runIf(process.env.WHARF_TEST_DB === "postgresql")(
+  "agent wake-ups across dashboard processes (PostgreSQL LISTEN/NOTIFY)",
+  () => {
+    let other: Db | undefined;
+    const otherProcess = () => (other ??= createDb(t.url));
 
-  afterAll(async () => {
-    stopAgentWakeListener();
-    await other?.$disconnect();
-  });
-
-  it("a notification committed by another client wakes this process's waiter; one rolled back never arrives", async () => {
-    ensureAgentWakeListener();
-    await until("the listener did not connect", agentWakeListenerConnected);
-
-    let rolledBackWoke = false;
-    void waitForAgentWake("agent-rolled-back", 20_000).then((woken) => (rolledBackWoke = woken));
-    const committed = waitForAgentWake("agent-committed", 20_000);
-
-    await expect(
-      otherProcess().$transaction(async (tx) => {
-        await notifyAgentWake(tx, ["agent-rolled-back"]);
-        throw new Error("roll back");
-      }),
-    ).rejects.toThrow("roll back");
-    await otherProcess().$transaction(async (tx) => {
-      await notifyAgentWake(tx, ["agent-committed", "agent-committed"]);
+    afterAll(async () => {
+      stopAgentWakeListener();
+      await other?.$disconnect();
     });
 
-    expect(await committed).toBe(true);
-    // One connection delivers notifications in commit order: had the rolled-back one been sent, it would have arrived
-    // (and woken its waiter) before this one.
-    expect(rolledBackWoke).toBe(false);
-  });
+    it("a notification committed by another client wakes this process's waiter; one rolled back never arrives", async () => {
+      ensureAgentWakeListener();
+      await until("the listener did not connect", agentWakeListenerConnected);
 
-  it("reconnects when its connection is killed, reports the outage once, and wakes waiters again", async () => {
-    ensureAgentWakeListener();
-    await until("the listener did not connect", agentWakeListenerConnected);
-    const [before] = await listenerBackends();
-    expect(before?.query).toMatch(/^LISTEN /);
+      let rolledBackWoke = false;
+      void waitForAgentWake("agent-rolled-back", 20_000).then((woken) => (rolledBackWoke = woken));
+      const committed = waitForAgentWake("agent-committed", 20_000);
 
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
-    try {
-      const admin = new pg.Client({ connectionString: t.url });
-      await admin.connect();
-      await admin.query("SELECT pg_terminate_backend($1)", [before!.pid]);
-      await admin.end();
-      await until("the listener did not LISTEN again on a new connection", async () => {
-        const now = await listenerBackends();
-        return now.length === 1 && now[0]!.pid !== before!.pid && now[0]!.query.startsWith("LISTEN ") && agentWakeListenerConnected();
+      await expect(
+        otherProcess().$transaction(async (tx) => {
+          await notifyAgentWake(tx, ["agent-rolled-back"]);
+          throw new Error("roll back");
+        }),
+      ).rejects.toThrow("roll back");
+      await otherProcess().$transaction(async (tx) => {
+        await notifyAgentWake(tx, ["agent-committed", "agent-committed"]);
       });
-      expect(warn).toHaveBeenCalledTimes(1);
-      expect(String(warn.mock.calls[0]![0])).toMatch(/agent wake-up listener/);
-    } finally {
-      warn.mockRestore();
-    }
 
-    const woken = waitForAgentWake("agent-after-reconnect", 20_000);
-    await notifyAgentWake(otherProcess(), ["agent-after-reconnect"]);
-    expect(await woken).toBe(true);
-  });
-});
+      expect(await committed).toBe(true);
+      // One connection delivers notifications in commit order: had the rolled-back one been sent, it would have arrived
+      // (and woken its waiter) before this one.
+      expect(rolledBackWoke).toBe(false);
+    });
+
+    it("reconnects when its connection is killed, reports the outage once, and wakes waiters again", async () => {
+      ensureAgentWakeListener();
+      await until("the listener did not connect", agentWakeListenerConnected);
+      const [before] = await listenerBackends();
+      expect(before?.query).toMatch(/^LISTEN /);
+
+      const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+      try {
+        const admin = new pg.Client({ connectionString: t.url });
+        await admin.connect();
+        await admin.query("SELECT pg_terminate_backend($1)", [before!.pid]);
+        await admin.end();
+        await until("the listener did not LISTEN again on a new connection", async () => {
+          const now = await listenerBackends();
+          return (
+            now.length === 1 &&
+            now[0]!.pid !== before!.pid &&
+            now[0]!.query.startsWith("LISTEN ") &&
+            agentWakeListenerConnected()
+          );
+        });
+        expect(warn).toHaveBeenCalledTimes(1);
+        expect(String(warn.mock.calls[0]![0])).toMatch(/agent wake-up listener/);
+      } finally {
+        warn.mockRestore();
+      }
+
+      const woken = waitForAgentWake("agent-after-reconnect", 20_000);
+      await notifyAgentWake(otherProcess(), ["agent-after-reconnect"]);
+      expect(await woken).toBe(true);
+    });
+  },
+);

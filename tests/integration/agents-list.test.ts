@@ -19,7 +19,12 @@ beforeAll(async () => {
 async function createAgents(targetId: string, names: string[]): Promise<string[]> {
   const ids: string[] = [];
   for (const name of names) {
-    const res = await callRoute(agentsRoute.POST, { method: "POST", path: "/api/agents", body: { name, targetIds: [targetId] }, as: admin });
+    const res = await callRoute(agentsRoute.POST, {
+      method: "POST",
+      path: "/api/agents",
+      body: { name, targetIds: [targetId] },
+      as: admin,
+    });
     expect(res.status).toBe(201);
     ids.push(res.body.agent.id as string);
   }
@@ -33,11 +38,20 @@ async function list(query: string, as: Caller = viewer) {
 describe("GET /api/agents", () => {
   it("pages newest first with a keyset cursor: every agent once, ties on createdAt broken by id", async () => {
     const target = await createPullTarget();
-    const ids = await createAgents(target.id, ["a1", "a2", "a3", "a4", "a5"].map((n) => `${n}-${target.id.slice(-6)}`));
+    const ids = await createAgents(
+      target.id,
+      ["a1", "a2", "a3", "a4", "a5"].map((n) => `${n}-${target.id.slice(-6)}`),
+    );
     // Two agents created in the same millisecond must still page without repeats or gaps.
     const same = new Date(Date.UTC(2026, 0, 1));
     await db().agent.updateMany({ where: { id: { in: ids.slice(1, 4) } }, data: { createdAt: same } });
-    const expected = (await db().agent.findMany({ where: { id: { in: ids } }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { id: true } })).map((a) => a.id);
+    const expected = (
+      await db().agent.findMany({
+        where: { id: { in: ids } },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        select: { id: true },
+      })
+    ).map((a) => a.id);
 
     const seen: string[] = [];
     let cursor: string | null = "";

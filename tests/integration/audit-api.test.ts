@@ -48,14 +48,39 @@ describe("audit rows of users and tokens", () => {
       path: "/api/users",
       as: admin,
       headers: CLIENT,
-      body: { email: "audited@example.com", name: "Audited", role: "deployer", password: "correct horse battery staple" },
+      body: {
+        email: "audited@example.com",
+        name: "Audited",
+        role: "deployer",
+        password: "correct horse battery staple",
+      },
     });
     const userId = created.body.user.id as string;
-    await callRoute(userRoute.PATCH, { method: "PATCH", params: { id: userId }, as: admin, headers: CLIENT, body: { disabled: true } });
-    const token = await callRoute(tokensRoute.POST, { method: "POST", path: "/api/tokens", as: admin, headers: CLIENT, body: { name: "audited", role: "viewer" } });
-    await callRoute(tokenRoute.DELETE, { method: "DELETE", params: { id: token.body.token.id }, as: admin, headers: CLIENT });
+    await callRoute(userRoute.PATCH, {
+      method: "PATCH",
+      params: { id: userId },
+      as: admin,
+      headers: CLIENT,
+      body: { disabled: true },
+    });
+    const token = await callRoute(tokensRoute.POST, {
+      method: "POST",
+      path: "/api/tokens",
+      as: admin,
+      headers: CLIENT,
+      body: { name: "audited", role: "viewer" },
+    });
+    await callRoute(tokenRoute.DELETE, {
+      method: "DELETE",
+      params: { id: token.body.token.id },
+      as: admin,
+      headers: CLIENT,
+    });
 
-    const rows = await dbFor(t.url).auditEvent.findMany({ where: { requestId: "req-audit-42" }, orderBy: { seq: "asc" } });
+    const rows = await dbFor(t.url).auditEvent.findMany({
+      where: { requestId: "req-audit-42" },
+      orderBy: { seq: "asc" },
+    });
     expect(rows.map((r) => [r.action, r.subjectId])).toEqual([
       ["user.created", userId],
       ["user.updated", userId],
@@ -63,7 +88,12 @@ describe("audit rows of users and tokens", () => {
       ["api-token.revoked", token.body.token.id],
     ]);
     for (const r of rows) {
-      expect(r).toMatchObject({ actorKind: "api-token", outcome: "success", ip: "203.0.113.7", userAgent: "audit-test/1.0" });
+      expect(r).toMatchObject({
+        actorKind: "api-token",
+        outcome: "success",
+        ip: "203.0.113.7",
+        userAgent: "audit-test/1.0",
+      });
       expect(r.actorName).toContain(admin.email);
     }
   });
@@ -73,13 +103,22 @@ describe("audit rows of users and tokens", () => {
     expect((await callRoute(usersRoute.GET, { path: "/api/users", as: viewer })).status).toBe(403);
     const p = await page(`action=auth.denied&outcome=denied&actor=${encodeURIComponent(viewer.email)}`);
     expect(p.items).toHaveLength(1);
-    expect(p.items[0]).toMatchObject({ subjectId: "GET /api/users", details: { permission: "users.manage", role: "viewer" } });
+    expect(p.items[0]).toMatchObject({
+      subjectId: "GET /api/users",
+      details: { permission: "users.manage", role: "viewer" },
+    });
   });
 });
 
 describe("GET /api/audit", () => {
   it("returns details parsed to an object and the row's hash link", async () => {
-    await recordStandaloneAuditEvent({ actor: { kind: "system", id: null, name: "wharf" }, action: "policy.created", subjectType: "policy", subjectId: "pol-1", details: { maxAgeDays: 30 } });
+    await recordStandaloneAuditEvent({
+      actor: { kind: "system", id: null, name: "wharf" },
+      action: "policy.created",
+      subjectType: "policy",
+      subjectId: "pol-1",
+      details: { maxAgeDays: 30 },
+    });
     const p = await page("subject=pol-1");
     expect(p.items).toHaveLength(1);
     expect(p.items[0]).toMatchObject({ action: "policy.created", actorKind: "system", details: { maxAgeDays: 30 } });
@@ -89,35 +128,74 @@ describe("GET /api/audit", () => {
 
   it("filters by action, actor, outcome, subject and time, and ignores empty fields", async () => {
     const bot = { kind: "agent" as const, id: "agent-7", name: "filter-bot" };
-    await recordStandaloneAuditEvent({ actor: bot, action: "credential.decrypted", subjectType: "credential", subjectId: "cred-a", credentialId: "cred-a", targetId: "tgt-a" });
-    await recordStandaloneAuditEvent({ actor: bot, action: "credential.denied", subjectType: "credential", subjectId: "cred-b", credentialId: "cred-b", outcome: "denied" });
+    await recordStandaloneAuditEvent({
+      actor: bot,
+      action: "credential.decrypted",
+      subjectType: "credential",
+      subjectId: "cred-a",
+      credentialId: "cred-a",
+      targetId: "tgt-a",
+    });
+    await recordStandaloneAuditEvent({
+      actor: bot,
+      action: "credential.denied",
+      subjectType: "credential",
+      subjectId: "cred-b",
+      credentialId: "cred-b",
+      outcome: "denied",
+    });
     await new Promise((r) => setTimeout(r, 20));
     const mark = new Date();
     await new Promise((r) => setTimeout(r, 20));
-    await recordStandaloneAuditEvent({ actor: bot, action: "credential.decrypted", subjectType: "credential", subjectId: "cred-b", credentialId: "cred-b", outcome: "failure" });
+    await recordStandaloneAuditEvent({
+      actor: bot,
+      action: "credential.decrypted",
+      subjectType: "credential",
+      subjectId: "cred-b",
+      credentialId: "cred-b",
+      outcome: "failure",
+    });
 
     const byActor = await page("actor=filter-bot");
     expect(byActor.items).toHaveLength(3);
     expect((await page("actor=agent-7")).items).toHaveLength(3);
-    expect((await page("actor=filter-bot&action=credential.decrypted")).items.map((i) => i.subjectId)).toEqual(["cred-b", "cred-a"]);
+    expect((await page("actor=filter-bot&action=credential.decrypted")).items.map((i) => i.subjectId)).toEqual([
+      "cred-b",
+      "cred-a",
+    ]);
     expect((await page("actor=filter-bot&outcome=denied")).items.map((i) => i.action)).toEqual(["credential.denied"]);
     expect((await page("subject=tgt-a")).items.map((i) => i.subjectId)).toEqual(["cred-a"]);
     expect((await page("subject=cred-b")).items).toHaveLength(2);
-    expect((await page(`actor=filter-bot&from=${mark.toISOString()}`)).items.map((i) => i.outcome)).toEqual(["failure"]);
+    expect((await page(`actor=filter-bot&from=${mark.toISOString()}`)).items.map((i) => i.outcome)).toEqual([
+      "failure",
+    ]);
     expect((await page(`actor=filter-bot&to=${mark.toISOString()}`)).items).toHaveLength(2);
     expect((await page("actor=filter-bot&action=&outcome=&subject=&from=&to=")).items).toHaveLength(3);
   });
 
   it("answers 422 for an unknown action or outcome", async () => {
-    expect((await callRoute(auditRoute.GET, { path: "/api/audit?action=user.deleted", as: approver })).status).toBe(422);
+    expect((await callRoute(auditRoute.GET, { path: "/api/audit?action=user.deleted", as: approver })).status).toBe(
+      422,
+    );
     expect((await callRoute(auditRoute.GET, { path: "/api/audit?outcome=maybe", as: approver })).status).toBe(422);
   });
 
   it("pages newest first with no gaps or repeats, with and without a filter", async () => {
     const bot = { kind: "system" as const, id: null, name: "pager-bot" };
-    for (let i = 0; i < 7; i++) await recordStandaloneAuditEvent({ actor: bot, action: "target.updated", subjectType: "target", subjectId: `pg-${i}` });
+    for (let i = 0; i < 7; i++)
+      await recordStandaloneAuditEvent({
+        actor: bot,
+        action: "target.updated",
+        subjectType: "target",
+        subjectId: `pg-${i}`,
+      });
     // Rows by others in between must not leak into a filtered page or shift its cursor.
-    await recordStandaloneAuditEvent({ actor: { kind: "system", id: null, name: "someone-else" }, action: "target.updated", subjectType: "target", subjectId: "x" });
+    await recordStandaloneAuditEvent({
+      actor: { kind: "system", id: null, name: "someone-else" },
+      action: "target.updated",
+      subjectType: "target",
+      subjectId: "x",
+    });
 
     const filtered = await all("actor=pager-bot", 3);
     expect(filtered.sizes).toEqual([3, 3, 1]);

@@ -48,10 +48,16 @@ afterEach(async () => {
  */
 async function failAuditInsertsOf(action: string): Promise<void> {
   if (t.kind === "sqlite") {
-    await db().$executeRawUnsafe(`CREATE TRIGGER "test_audit_insert_fails" BEFORE INSERT ON "AuditEvent" WHEN NEW."action" = '${action}' BEGIN SELECT RAISE(ABORT, 'audit insert refused by test'); END`);
+    await db().$executeRawUnsafe(
+      `CREATE TRIGGER "test_audit_insert_fails" BEFORE INSERT ON "AuditEvent" WHEN NEW."action" = '${action}' BEGIN SELECT RAISE(ABORT, 'audit insert refused by test'); END`,
+    );
   } else {
-    await db().$executeRawUnsafe(`CREATE OR REPLACE FUNCTION test_audit_insert_fails() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit insert refused by test'; END $$ LANGUAGE plpgsql`);
-    await db().$executeRawUnsafe(`CREATE TRIGGER "test_audit_insert_fails" BEFORE INSERT ON "AuditEvent" FOR EACH ROW WHEN (NEW."action" = '${action}') EXECUTE FUNCTION test_audit_insert_fails()`);
+    await db().$executeRawUnsafe(
+      `CREATE OR REPLACE FUNCTION test_audit_insert_fails() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit insert refused by test'; END $$ LANGUAGE plpgsql`,
+    );
+    await db().$executeRawUnsafe(
+      `CREATE TRIGGER "test_audit_insert_fails" BEFORE INSERT ON "AuditEvent" FOR EACH ROW WHEN (NEW."action" = '${action}') EXECUTE FUNCTION test_audit_insert_fails()`,
+    );
   }
 }
 
@@ -64,9 +70,13 @@ async function snapshot() {
   return {
     targets: await db().target.count(),
     credentials: await db().credential.count(),
-    activeCredentials: (await db().credential.findMany({ where: { state: "active" }, select: { id: true }, orderBy: { id: "asc" } })).map((c) => c.id),
+    activeCredentials: (
+      await db().credential.findMany({ where: { state: "active" }, select: { id: true }, orderBy: { id: "asc" } })
+    ).map((c) => c.id),
     approvals: await db().deploymentApproval.count(),
-    deployments: (await db().deployment.findMany({ select: { id: true, state: true }, orderBy: { id: "asc" } })).map((d) => `${d.id}:${d.state}`),
+    deployments: (await db().deployment.findMany({ select: { id: true, state: true }, orderBy: { id: "asc" } })).map(
+      (d) => `${d.id}:${d.state}`,
+    ),
     audit: await db().auditEvent.count(),
   };
 }
@@ -78,7 +88,9 @@ function expectGeneric500(res: { status: number; body: any }) {
 
 async function sessionCookie(caller: Caller): Promise<string> {
   const token = newSecretToken("sess");
-  await db().session.create({ data: { tokenHash: sha256Hex(token), userId: caller.userId, expiresAt: new Date(Date.now() + 3_600_000) } });
+  await db().session.create({
+    data: { tokenHash: sha256Hex(token), userId: caller.userId, expiresAt: new Date(Date.now() + 3_600_000) },
+  });
   return `wharf_session=${token}`;
 }
 
@@ -92,19 +104,45 @@ describe("if the audit row cannot be written, the action does not happen", () =>
   it("creating a target", async () => {
     await failAuditInsertsOf("target.created");
     const before = await snapshot();
-    const res = await callRoute(targetsRoute.POST, { method: "POST", path: "/api/targets", as: admin, body: { name: "never-created", environment: "dev", mode: "push", serverUrl: "https://127.0.0.1:6443" } });
+    const res = await callRoute(targetsRoute.POST, {
+      method: "POST",
+      path: "/api/targets",
+      as: admin,
+      body: { name: "never-created", environment: "dev", mode: "push", serverUrl: "https://127.0.0.1:6443" },
+    });
     expectGeneric500(res);
     expect(await snapshot()).toEqual(before);
     expect(await db().target.findFirst({ where: { name: "never-created" } })).toBeNull();
     await dropAuditFailure();
     // The same request goes through once the audit table takes rows again: the failure was the audit write.
-    expect((await callRoute(targetsRoute.POST, { method: "POST", path: "/api/targets", as: admin, body: { name: "never-created", environment: "dev", mode: "push", serverUrl: "https://127.0.0.1:6443" } })).status).toBe(201);
+    expect(
+      (
+        await callRoute(targetsRoute.POST, {
+          method: "POST",
+          path: "/api/targets",
+          as: admin,
+          body: { name: "never-created", environment: "dev", mode: "push", serverUrl: "https://127.0.0.1:6443" },
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it("storing and replacing a credential", async () => {
-    const created = await callRoute(targetsRoute.POST, { method: "POST", path: "/api/targets", as: admin, body: { name: "atomic-cred", environment: "dev", mode: "push", serverUrl: "https://127.0.0.1:6443" } });
+    const created = await callRoute(targetsRoute.POST, {
+      method: "POST",
+      path: "/api/targets",
+      as: admin,
+      body: { name: "atomic-cred", environment: "dev", mode: "push", serverUrl: "https://127.0.0.1:6443" },
+    });
     const id = created.body.id as string;
-    const store = (token: string) => callRoute(targetCredentialsRoute.POST, { method: "POST", path: `/api/targets/${id}/credentials`, params: { id }, as: admin, body: { kind: "bearer-token", token } });
+    const store = (token: string) =>
+      callRoute(targetCredentialsRoute.POST, {
+        method: "POST",
+        path: `/api/targets/${id}/credentials`,
+        params: { id },
+        as: admin,
+        body: { kind: "bearer-token", token },
+      });
 
     await failAuditInsertsOf("credential.stored");
     let before = await snapshot();
@@ -125,13 +163,27 @@ describe("if the audit row cannot be written, the action does not happen", () =>
       method: "POST",
       path: "/api/deployments",
       as: deployer,
-      body: { targetId: target.targetId, source: { kind: "manifests", manifests: appManifests({ namespace: target.namespaces[0]!, configMaps: ["atomic"] }) }, reason: "atomicity" },
+      body: {
+        targetId: target.targetId,
+        source: {
+          kind: "manifests",
+          manifests: appManifests({ namespace: target.namespaces[0]!, configMaps: ["atomic"] }),
+        },
+        reason: "atomicity",
+      },
     });
     expect(req.status, req.text).toBe(201);
     const id = req.body.id as string;
     await failAuditInsertsOf("deployment.approved");
     const before = await snapshot();
-    const res = await callRoute(approvalsRoute.POST, { method: "POST", path: `/api/deployments/${id}/approvals`, params: { id }, body: { decision: "approved" }, cookie: await sessionCookie(approver), origin: "http://localhost:3000" });
+    const res = await callRoute(approvalsRoute.POST, {
+      method: "POST",
+      path: `/api/deployments/${id}/approvals`,
+      params: { id },
+      body: { decision: "approved" },
+      cookie: await sessionCookie(approver),
+      origin: "http://localhost:3000",
+    });
     expectGeneric500(res);
     expect(await snapshot()).toEqual(before);
     expect((await db().deployment.findUniqueOrThrow({ where: { id } })).state).toBe("pending-approval");
@@ -139,13 +191,23 @@ describe("if the audit row cannot be written, the action does not happen", () =>
   });
 
   it("decrypting a credential: nothing is handed out", async () => {
-    const credential = await db().credential.findFirstOrThrow({ where: { targetId: target.targetId, state: "active" } });
+    const credential = await db().credential.findFirstOrThrow({
+      where: { targetId: target.targetId, state: "active" },
+    });
     await failAuditInsertsOf("credential.decrypted");
     let used = false;
     await expect(
-      withDecryptedCredential(credential.id, { actor: { kind: "system", id: null, name: "test" }, purpose: { kind: "deployment", id: "never" }, request: NO_REQUEST }, () => {
-        used = true;
-      }),
+      withDecryptedCredential(
+        credential.id,
+        {
+          actor: { kind: "system", id: null, name: "test" },
+          purpose: { kind: "deployment", id: "never" },
+          request: NO_REQUEST,
+        },
+        () => {
+          used = true;
+        },
+      ),
     ).rejects.toThrow();
     expect(used).toBe(false);
   });
@@ -159,17 +221,38 @@ describe("a push deployment's decrypt rows", () => {
       method: "POST",
       path: "/api/deployments",
       as: deployer,
-      body: { targetId: fresh.targetId, source: { kind: "manifests", manifests: appManifests({ namespace: fresh.namespaces[0]!, configMaps: ["one"], deployment: { name: "web", image: "nginx:1.27", replicas: 1 } }) }, reason: "decrypt rows" },
+      body: {
+        targetId: fresh.targetId,
+        source: {
+          kind: "manifests",
+          manifests: appManifests({
+            namespace: fresh.namespaces[0]!,
+            configMaps: ["one"],
+            deployment: { name: "web", image: "nginx:1.27", replicas: 1 },
+          }),
+        },
+        reason: "decrypt rows",
+      },
     });
     expect(req.status, req.text).toBe(201);
     const id = req.body.id as string;
-    const approved = await callRoute(approvalsRoute.POST, { method: "POST", path: `/api/deployments/${id}/approvals`, params: { id }, body: { decision: "approved" }, cookie: await sessionCookie(approver), origin: "http://localhost:3000" });
+    const approved = await callRoute(approvalsRoute.POST, {
+      method: "POST",
+      path: `/api/deployments/${id}/approvals`,
+      params: { id },
+      body: { decision: "approved" },
+      cookie: await sessionCookie(approver),
+      origin: "http://localhost:3000",
+    });
     expect(approved.status, approved.text).toBe(201);
     expect(approved.body.state).toBe("queued");
     const outcome = await runOnce({ processId: "atomicity-exec", leaseMs: 10_000, rolloutTimeoutMs: 15_000 });
     expect(outcome).toMatchObject({ deploymentId: id, state: "succeeded" });
 
-    const rows = await db().auditEvent.findMany({ where: { action: "credential.decrypted", credentialId: credential.id }, orderBy: { seq: "asc" } });
+    const rows = await db().auditEvent.findMany({
+      where: { action: "credential.decrypted", credentialId: credential.id },
+      orderBy: { seq: "asc" },
+    });
     const details = rows.map((r) => JSON.parse(r.details) as Record<string, unknown>);
     expect(details.map((d) => [d.purpose, d.purposeId])).toEqual([
       ["preview", id],
@@ -184,7 +267,12 @@ describe("a push deployment's decrypt rows", () => {
 
     // The access view shows the same two rows, linked to the deployment.
     const viewer = await createCaller("viewer");
-    const view = (await callRoute(accessRoute.GET, { path: `/api/credential-access?credentialId=${credential.id}&action=credential.decrypted`, as: viewer })).body as CredentialAccessPageView;
+    const view = (
+      await callRoute(accessRoute.GET, {
+        path: `/api/credential-access?credentialId=${credential.id}&action=credential.decrypted`,
+        as: viewer,
+      })
+    ).body as CredentialAccessPageView;
     expect(view.items.map((i) => [i.purpose?.kind, i.purpose?.id, i.credential.fingerprint])).toEqual([
       ["deployment", id, credential.fingerprint],
       ["preview", id, credential.fingerprint],

@@ -13,7 +13,11 @@ let admin: Caller;
 async function verify() {
   const res = await callRoute(verifyRoute.POST, { method: "POST", path: "/api/audit/verify", as: admin });
   expect(res.status).toBe(200);
-  return res.body as { intact: boolean; rows: number; brokenAt?: { seq: number; id: string; at: string; reason: string } };
+  return res.body as {
+    intact: boolean;
+    rows: number;
+    brokenAt?: { seq: number; id: string; at: string; reason: string };
+  };
 }
 
 async function cli(args: string[]): Promise<{ code: number; out: string }> {
@@ -44,10 +48,24 @@ beforeAll(async () => {
       method: "POST",
       path: "/api/users",
       as: admin,
-      body: { email: `chain-${i}@example.com`, name: `Chain ${i}`, role: "viewer", password: "correct horse battery staple" },
+      body: {
+        email: `chain-${i}@example.com`,
+        name: `Chain ${i}`,
+        role: "viewer",
+        password: "correct horse battery staple",
+      },
     });
     expect(res.status).toBe(201);
-    expect((await callRoute(tokensRoute.POST, { method: "POST", path: "/api/tokens", as: admin, body: { name: `t${i}`, role: "deployer" } })).status).toBe(201);
+    expect(
+      (
+        await callRoute(tokensRoute.POST, {
+          method: "POST",
+          path: "/api/tokens",
+          as: admin,
+          body: { name: `t${i}`, role: "deployer" },
+        })
+      ).status,
+    ).toBe(201);
   }
 });
 
@@ -63,30 +81,46 @@ describe("audit hash chain", () => {
   it("refuses UPDATE and DELETE on audit rows while the triggers are in place", async () => {
     const db = dbFor(t.url);
     const row = await middleRow();
-    await expect(db.$executeRawUnsafe(`UPDATE "AuditEvent" SET "actorName" = 'mallory' WHERE "seq" = ${row.seq}`)).rejects.toThrow(/append-only/);
-    await expect(db.$executeRawUnsafe(`DELETE FROM "AuditEvent" WHERE "seq" = ${row.seq}`)).rejects.toThrow(/append-only/);
+    await expect(
+      db.$executeRawUnsafe(`UPDATE "AuditEvent" SET "actorName" = 'mallory' WHERE "seq" = ${row.seq}`),
+    ).rejects.toThrow(/append-only/);
+    await expect(db.$executeRawUnsafe(`DELETE FROM "AuditEvent" WHERE "seq" = ${row.seq}`)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(db.auditEvent.update({ where: { seq: row.seq }, data: { outcome: "denied" } })).rejects.toThrow();
     await expect(db.auditEvent.deleteMany({})).rejects.toThrow();
-    if (t.kind === "postgresql") await expect(db.$executeRawUnsafe(`TRUNCATE "AuditEvent"`)).rejects.toThrow(/append-only/);
+    if (t.kind === "postgresql")
+      await expect(db.$executeRawUnsafe(`TRUNCATE "AuditEvent"`)).rejects.toThrow(/append-only/);
     expect((await db.auditEvent.findUniqueOrThrow({ where: { seq: row.seq } })).actorName).toBe(row.actorName);
     expect((await verify()).intact).toBe(true);
   });
 
   it("detects an edited row at that row, and is intact again once it is restored", async () => {
     const db = dbFor(t.url);
-    await db.$executeRawUnsafe(t.kind === "sqlite" ? `DROP TRIGGER "AuditEvent_no_update"` : `DROP TRIGGER "AuditEvent_no_update_delete" ON "AuditEvent"`);
+    await db.$executeRawUnsafe(
+      t.kind === "sqlite"
+        ? `DROP TRIGGER "AuditEvent_no_update"`
+        : `DROP TRIGGER "AuditEvent_no_update_delete" ON "AuditEvent"`,
+    );
     const row = await middleRow();
     await db.$executeRawUnsafe(`UPDATE "AuditEvent" SET "actorName" = 'mallory' WHERE "seq" = ${row.seq}`);
 
     const verdict = await verify();
     expect(verdict.intact).toBe(false);
-    expect(verdict.brokenAt).toEqual({ seq: row.seq, id: row.id, at: row.at.toISOString(), reason: expect.stringMatching(/edited/) });
+    expect(verdict.brokenAt).toEqual({
+      seq: row.seq,
+      id: row.id,
+      at: row.at.toISOString(),
+      reason: expect.stringMatching(/edited/),
+    });
     const out = await cli(["verify"]);
     expect(out.code).toBe(1);
     expect(out.out).toContain(`seq ${row.seq}`);
     expect(out.out).toContain(row.id);
 
-    await db.$executeRawUnsafe(`UPDATE "AuditEvent" SET "actorName" = '${row.actorName.replace(/'/g, "''")}' WHERE "seq" = ${row.seq}`);
+    await db.$executeRawUnsafe(
+      `UPDATE "AuditEvent" SET "actorName" = '${row.actorName.replace(/'/g, "''")}' WHERE "seq" = ${row.seq}`,
+    );
     expect((await verify()).intact).toBe(true);
   });
 
@@ -98,7 +132,10 @@ describe("audit hash chain", () => {
     await db.$executeRawUnsafe(`DELETE FROM "AuditEvent" WHERE "seq" = ${row.seq}`);
 
     const verdict = await verify();
-    expect(verdict).toMatchObject({ intact: false, brokenAt: { seq: next.seq, id: next.id, reason: expect.stringMatching(/removed/) } });
+    expect(verdict).toMatchObject({
+      intact: false,
+      brokenAt: { seq: next.seq, id: next.id, reason: expect.stringMatching(/removed/) },
+    });
     expect((await cli(["verify"])).code).toBe(1);
   });
 
@@ -106,7 +143,9 @@ describe("audit hash chain", () => {
     for (const role of ["viewer", "deployer"] as const) {
       expect((await callRoute(verifyRoute.POST, { method: "POST", as: await createCaller(role) })).status).toBe(403);
     }
-    expect((await callRoute(verifyRoute.POST, { method: "POST", as: await createCaller("approver") })).status).toBe(200);
+    expect((await callRoute(verifyRoute.POST, { method: "POST", as: await createCaller("approver") })).status).toBe(
+      200,
+    );
     expect((await cli(["frobnicate"])).code).toBe(2);
     expect((await cli([])).code).toBe(2);
   });

@@ -28,7 +28,25 @@ let credentialId: string;
 v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc") as () => void;
 
-const COLUMNS = ["id", "at", "actorKind", "actorId", "actorName", "action", "subjectType", "subjectId", "targetId", "credentialId", "outcome", "ip", "userAgent", "requestId", "details", "prevHash", "hash"] as const;
+const COLUMNS = [
+  "id",
+  "at",
+  "actorKind",
+  "actorId",
+  "actorName",
+  "action",
+  "subjectType",
+  "subjectId",
+  "targetId",
+  "credentialId",
+  "outcome",
+  "ip",
+  "userAgent",
+  "requestId",
+  "details",
+  "prevHash",
+  "hash",
+] as const;
 
 /**
  * Inserts ROWS valid, chained credential.decrypted rows straight through the database driver, CHUNK rows per
@@ -58,7 +76,12 @@ async function insertDecryptRows(targetId: string): Promise<void> {
         ip: null,
         userAgent: null,
         requestId: randomUUID(),
-        details: JSON.stringify({ purpose: "deployment", purposeId: `dep-${i}`, fingerprint: "0123456789ab", keyId: "k1" }),
+        details: JSON.stringify({
+          purpose: "deployment",
+          purposeId: `dep-${i}`,
+          fingerprint: "0123456789ab",
+          keyId: "k1",
+        }),
         prevHash: prev,
       };
       const row = { ...fields, hash: hashAuditRow(fields) };
@@ -71,9 +94,13 @@ async function insertDecryptRows(targetId: string): Promise<void> {
   if (t.kind === "sqlite") {
     const sqlite = new Database(sqlitePath(t.url));
     // Prisma's SQLite adapter stores instants as ISO 8601 with an explicit offset.
-    const insert = sqlite.prepare(`INSERT INTO "AuditEvent" (${columnList}) VALUES (${COLUMNS.map(() => "?").join(", ")})`);
+    const insert = sqlite.prepare(
+      `INSERT INTO "AuditEvent" (${columnList}) VALUES (${COLUMNS.map(() => "?").join(", ")})`,
+    );
     sqlite.transaction(() => {
-      for (const chunk of chunks) for (const values of chunk) insert.run(values.map((v) => (v instanceof Date ? v.toISOString().replace("Z", "+00:00") : v)));
+      for (const chunk of chunks)
+        for (const values of chunk)
+          insert.run(values.map((v) => (v instanceof Date ? v.toISOString().replace("Z", "+00:00") : v)));
     })();
     sqlite.close();
     return;
@@ -147,22 +174,40 @@ async function consume(res: Response): Promise<{ bytes: number; lines: number; f
   return { bytes, lines, firstLine: head.split(/\r?\n/)[0] ?? "", held: peak - Math.min(before, after) };
 }
 
-function call(handler: (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>, path: string): Promise<Response> {
-  return handler(new Request(`http://localhost:3000${path}`, { headers: { host: "localhost:3000", authorization: `Bearer ${approver.token}` } }), { params: Promise.resolve({}) });
+function call(
+  handler: (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>,
+  path: string,
+): Promise<Response> {
+  return handler(
+    new Request(`http://localhost:3000${path}`, {
+      headers: { host: "localhost:3000", authorization: `Bearer ${approver.token}` },
+    }),
+    { params: Promise.resolve({}) },
+  );
 }
 
 beforeAll(async () => {
   approver = await createCaller("approver");
-  const target = await dbFor(t.url).target.create({ data: { name: "bulk-push", environment: "prod", mode: "push", serverUrl: "https://127.0.0.1:6443" } });
+  const target = await dbFor(t.url).target.create({
+    data: { name: "bulk-push", environment: "prod", mode: "push", serverUrl: "https://127.0.0.1:6443" },
+  });
   credentialId = `bulk-${randomUUID()}`;
   await insertDecryptRows(target.id);
   // Warm up once (modules, query plans, the inserts' leftovers) so the measured runs start from a settled heap.
-  await (await call(accessExportRoute.GET, `/api/credential-access/export?format=csv&credentialId=${credentialId}&to=${new Date(Date.now() - (ROWS - 5000) * 1000).toISOString()}`)).text();
+  await (
+    await call(
+      accessExportRoute.GET,
+      `/api/credential-access/export?format=csv&credentialId=${credentialId}&to=${new Date(Date.now() - (ROWS - 5000) * 1000).toISOString()}`,
+    )
+  ).text();
 }, 180_000);
 
 describe("exporting 100k audit rows", () => {
   it("streams the credential access CSV with flat memory: header + one line per row", async () => {
-    const res = await call(accessExportRoute.GET, `/api/credential-access/export?format=csv&credentialId=${credentialId}`);
+    const res = await call(
+      accessExportRoute.GET,
+      `/api/credential-access/export?format=csv&credentialId=${credentialId}`,
+    );
     expect(res.status).toBe(200);
     const out = await consume(res);
     expect(out.firstLine.startsWith("time,seq,id,actor_kind")).toBe(true);

@@ -1,6 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
-import { FLOOD_SUMMARY_ACTOR, FLOOD_WINDOW_MS, flushAuditFloodSummaries } from "@/lib/audit/data/record-capped-audit-event";
+import {
+  FLOOD_SUMMARY_ACTOR,
+  FLOOD_WINDOW_MS,
+  flushAuditFloodSummaries,
+} from "@/lib/audit/data/record-capped-audit-event";
 import { recordDeniedApiToken } from "@/lib/auth/data/record-denied-api-token";
 import { getComparison } from "@/lib/compare/data/get-comparison";
 import { dbFor } from "@/lib/db/client";
@@ -11,12 +15,17 @@ const t = useTestDatabase();
 const db = () => dbFor(t.url);
 const minuteOf = (ms: number) => new Date(Math.floor(ms / FLOOD_WINDOW_MS) * FLOOD_WINDOW_MS);
 const suppressedOf = (row: { details: string }) => (JSON.parse(row.details) as { suppressed: number }).suppressed;
-const summaries = (action: string) => db().auditEvent.findMany({ where: { action, actorName: FLOOD_SUMMARY_ACTOR.name }, orderBy: { seq: "asc" } });
+const summaries = (action: string) =>
+  db().auditEvent.findMany({ where: { action, actorName: FLOOD_SUMMARY_ACTOR.name }, orderBy: { seq: "asc" } });
 
 /** `n` made-up API tokens from one address: ten get rows of their own (the per-address cap), the rest are counted. */
 async function tokenFlood(n: number, ip: string): Promise<void> {
   for (let i = 0; i < n; i++) {
-    await recordDeniedApiToken({ token: `wharf_${randomBytes(24).toString("base64url")}`, route: "GET /api/targets", request: { ip, userAgent: null, requestId: null } });
+    await recordDeniedApiToken({
+      token: `wharf_${randomBytes(24).toString("base64url")}`,
+      route: "GET /api/targets",
+      request: { ip, userAgent: null, requestId: null },
+    });
   }
 }
 
@@ -24,10 +33,22 @@ describe("flood summaries", () => {
   it("reach the audit trail from the background loop after the flood stops, once across several processes' loops", async () => {
     // A minute that ended three minutes ago, with nothing capped since: before, its count waited for the next flood.
     const windowStart = minuteOf(Date.now() - 3 * FLOOD_WINDOW_MS);
-    await db().auditFloodCount.create({ data: { action: "webhook.rejected", subjectType: "webhook", windowStart, count: 7 } });
-    const loops = [1, 2, 3].map((i) => startBackgroundScheduler({ holder: `flood-test-${i}`, rotationIntervalMs: 3_600_000, notificationsPollMs: 50, floodSummaryIntervalMs: 50 }));
+    await db().auditFloodCount.create({
+      data: { action: "webhook.rejected", subjectType: "webhook", windowStart, count: 7 },
+    });
+    const loops = [1, 2, 3].map((i) =>
+      startBackgroundScheduler({
+        holder: `flood-test-${i}`,
+        rotationIntervalMs: 3_600_000,
+        notificationsPollMs: 50,
+        floodSummaryIntervalMs: 50,
+      }),
+    );
     try {
-      await vi.waitFor(async () => expect(await db().auditFloodCount.count()).toBe(0), { timeout: 15_000, interval: 50 });
+      await vi.waitFor(async () => expect(await db().auditFloodCount.count()).toBe(0), {
+        timeout: 15_000,
+        interval: 50,
+      });
       // Several passes of every loop later, still the one summary.
       await new Promise((resolve) => setTimeout(resolve, 300));
     } finally {
@@ -36,7 +57,11 @@ describe("flood summaries", () => {
     const rows = await summaries("webhook.rejected");
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ subjectType: "webhook", outcome: "denied", actorKind: "system", actorId: null });
-    expect(JSON.parse(rows[0]!.details)).toEqual({ suppressed: 7, from: windowStart.toISOString(), to: new Date(windowStart.getTime() + FLOOD_WINDOW_MS).toISOString() });
+    expect(JSON.parse(rows[0]!.details)).toEqual({
+      suppressed: 7,
+      from: windowStart.toISOString(),
+      to: new Date(windowStart.getTime() + FLOOD_WINDOW_MS).toISOString(),
+    });
   });
 
   it("summarise each minute exactly once when flushes race (leased ticks and direct flushes at once)", async () => {
@@ -62,9 +87,17 @@ describe("flood summaries", () => {
   });
 
   it("count in the comparison's denied attempts with every event they stand for", async () => {
-    const range = { key: "custom" as const, from: new Date(Date.now() - 3_600_000), to: new Date(Date.now() + 3_600_000), days: 1, environment: null };
+    const range = {
+      key: "custom" as const,
+      from: new Date(Date.now() - 3_600_000),
+      to: new Date(Date.now() + 3_600_000),
+      days: 1,
+      environment: null,
+    };
     const deniedNow = async () => (await getComparison({ range })).exposure.push.denied.auth;
-    const rows = await db().auditEvent.count({ where: { action: "auth.denied", actorName: { not: FLOOD_SUMMARY_ACTOR.name } } });
+    const rows = await db().auditEvent.count({
+      where: { action: "auth.denied", actorName: { not: FLOOD_SUMMARY_ACTOR.name } },
+    });
     // The previous test's flood: ten rows of their own and fifteen events in summaries.
     expect(rows).toBe(10);
     expect(await deniedNow()).toBe(25);

@@ -41,29 +41,44 @@ function withTrustedProxies(value: string | undefined): void {
 
 const randomToken = () => `wharf_${randomBytes(24).toString("base64url")}`;
 const denied = (token: string, peer: string, headers: Record<string, string> = {}) =>
-  callRoute(accessRoute.GET, { path: "/api/credential-access", peer, headers: { authorization: `Bearer ${token}`, ...headers } });
+  callRoute(accessRoute.GET, {
+    path: "/api/credential-access",
+    peer,
+    headers: { authorization: `Bearer ${token}`, ...headers },
+  });
 
 describe("the client address", () => {
   it("is the real TCP peer over HTTP, whatever X-Forwarded-For or a copied peer header claim", async () => {
     const token = randomToken();
     const res = await fetch(`${server.url}/api/credential-access`, {
-      headers: { authorization: `Bearer ${token}`, "x-forwarded-for": "198.18.0.66", "x-real-ip": "198.18.0.67", "x-wharf-peer": "forged 198.18.0.68 https" },
+      headers: {
+        authorization: `Bearer ${token}`,
+        "x-forwarded-for": "198.18.0.66",
+        "x-real-ip": "198.18.0.67",
+        "x-wharf-peer": "forged 198.18.0.68 https",
+      },
     });
     expect(res.status).toBe(401);
-    const row = await db().auditEvent.findFirstOrThrow({ where: { action: "auth.denied", actorName: token.slice(0, 12) } });
+    const row = await db().auditEvent.findFirstOrThrow({
+      where: { action: "auth.denied", actorName: token.slice(0, 12) },
+    });
     expect(row.ip).toBe("127.0.0.1");
   });
 
   it("comes from X-Forwarded-For only through a trusted proxy: the right-most address that is not a proxy", async () => {
     const untrusted = randomToken();
     await denied(untrusted, "192.0.2.50", { "x-forwarded-for": "203.0.113.9" });
-    expect((await db().auditEvent.findFirstOrThrow({ where: { actorName: untrusted.slice(0, 12) } })).ip).toBe("192.0.2.50");
+    expect((await db().auditEvent.findFirstOrThrow({ where: { actorName: untrusted.slice(0, 12) } })).ip).toBe(
+      "192.0.2.50",
+    );
 
     withTrustedProxies("10.0.0.0/8");
     try {
       const proxied = randomToken();
       await denied(proxied, "10.0.0.2", { "x-forwarded-for": "6.6.6.6, 203.0.113.9, 10.0.0.1" });
-      expect((await db().auditEvent.findFirstOrThrow({ where: { actorName: proxied.slice(0, 12) } })).ip).toBe("203.0.113.9");
+      expect((await db().auditEvent.findFirstOrThrow({ where: { actorName: proxied.slice(0, 12) } })).ip).toBe(
+        "203.0.113.9",
+      );
     } finally {
       withTrustedProxies(undefined);
     }
@@ -72,7 +87,14 @@ describe("the client address", () => {
   it("trusts X-Forwarded-Host/-Proto for the Origin check only from a trusted proxy", async () => {
     const forged = { host: "localhost:3000", "x-forwarded-host": "evil.example", "x-forwarded-proto": "https" };
     const signIn = () =>
-      callRoute(signInRoute.POST, { method: "POST", path: "/api/auth/sign-in", body: { email: "nobody@test.wharf", password: "not the password" }, origin: "https://evil.example", peer: "192.0.2.60", headers: forged });
+      callRoute(signInRoute.POST, {
+        method: "POST",
+        path: "/api/auth/sign-in",
+        body: { email: "nobody@test.wharf", password: "not the password" },
+        origin: "https://evil.example",
+        peer: "192.0.2.60",
+        headers: forged,
+      });
     // Sign-in checks the Origin first: 403 means it was refused, a 401 for the credentials means it passed.
     const direct = await signIn();
     expect(direct.status).toBe(403);
@@ -92,15 +114,23 @@ describe("a flood of made-up API tokens", () => {
   it("cannot keep a real revoked token out of the audit trail, and is summarised instead of dropped", async () => {
     const before = await db().auditEvent.count({ where: { action: "auth.denied" } });
     // 65 random tokens from 65 addresses: the overall cap of 60 rows a minute is used up.
-    for (let i = 0; i < 65; i++) expect((await denied(randomToken(), `198.51.${100 + Math.floor(i / 200)}.${(i % 200) + 1}`)).status).toBe(401);
+    for (let i = 0; i < 65; i++)
+      expect((await denied(randomToken(), `198.51.${100 + Math.floor(i / 200)}.${(i % 200) + 1}`)).status).toBe(401);
     const flood = (await db().auditEvent.count({ where: { action: "auth.denied" } })) - before;
     expect(flood).toBeLessThanOrEqual(60);
 
-    const made = await callRoute(tokensRoute.POST, { method: "POST", path: "/api/tokens", as: admin, body: { name: "revoked-in-flood", role: "viewer" } });
+    const made = await callRoute(tokensRoute.POST, {
+      method: "POST",
+      path: "/api/tokens",
+      as: admin,
+      body: { name: "revoked-in-flood", role: "viewer" },
+    });
     expect(made.status).toBe(201);
     await db().apiToken.update({ where: { id: made.body.token.id as string }, data: { revokedAt: new Date() } });
     expect((await denied(made.body.secret as string, "192.0.2.99")).status).toBe(401);
-    const row = await db().auditEvent.findFirst({ where: { action: "auth.denied", actorId: made.body.token.id as string } });
+    const row = await db().auditEvent.findFirst({
+      where: { action: "auth.denied", actorId: made.body.token.id as string },
+    });
     expect(row, "the revoked token's denial is audited despite the flood").not.toBeNull();
     expect(JSON.parse(row!.details).reason).toBe("revoked");
 
@@ -109,9 +139,18 @@ describe("a flood of made-up API tokens", () => {
     const suppressed = counted.reduce((n, c) => n + c.count, 0);
     expect(suppressed).toBe(65 - flood);
     expect(await db().auditEvent.count({ where: { actorName: FLOOD_SUMMARY_ACTOR.name } })).toBe(0);
-    await recordDeniedApiToken({ token: randomToken(), route: "GET /x", request: { ip: "192.0.2.200", userAgent: null, requestId: null }, now: new Date(Date.now() + 120_000) });
-    const summaries = await db().auditEvent.findMany({ where: { action: "auth.denied", actorName: FLOOD_SUMMARY_ACTOR.name } });
-    expect(summaries.reduce((n, s) => n + (JSON.parse(s.details) as { suppressed: number }).suppressed, 0)).toBe(suppressed);
+    await recordDeniedApiToken({
+      token: randomToken(),
+      route: "GET /x",
+      request: { ip: "192.0.2.200", userAgent: null, requestId: null },
+      now: new Date(Date.now() + 120_000),
+    });
+    const summaries = await db().auditEvent.findMany({
+      where: { action: "auth.denied", actorName: FLOOD_SUMMARY_ACTOR.name },
+    });
+    expect(summaries.reduce((n, s) => n + (JSON.parse(s.details) as { suppressed: number }).suppressed, 0)).toBe(
+      suppressed,
+    );
     expect(summaries.length).toBe(counted.length);
     expect(summaries[0]).toMatchObject({ subjectType: "api-token", outcome: "denied", actorKind: "system" });
     expect(await db().auditFloodCount.count()).toBe(0);
@@ -122,16 +161,31 @@ describe("webhook deliveries with a wrong signature", () => {
   it("are audited ten a minute per source; beyond that the source gets 429 and the rest is counted", async () => {
     const target = await createPullTarget();
     const repoUrl = `https://git.example.test/team/${randomBytes(4).toString("hex")}.git`;
-    const bound = await callRoute(bindingsRoute.POST, { method: "POST", path: `/api/targets/${target.id}/repo-bindings`, params: { id: target.id }, body: { repoUrl, branch: "main" }, as: admin });
+    const bound = await callRoute(bindingsRoute.POST, {
+      method: "POST",
+      path: `/api/targets/${target.id}/repo-bindings`,
+      params: { id: target.id },
+      body: { repoUrl, branch: "main" },
+      as: admin,
+    });
     expect(bound.status, bound.text).toBe(201);
-    const body = JSON.stringify({ ref: "refs/heads/main", after: "a".repeat(40), repository: { clone_url: repoUrl }, pusher: { name: "mallory" } });
+    const body = JSON.stringify({
+      ref: "refs/heads/main",
+      after: "a".repeat(40),
+      repository: { clone_url: repoUrl },
+      pusher: { name: "mallory" },
+    });
     const deliver = (peer: string) =>
       callRoute(webhookRoute.POST, {
         method: "POST",
         path: "/api/webhooks/git",
         peer,
         body,
-        headers: { "content-type": "application/json", "x-github-event": "push", "x-hub-signature-256": githubSignature("wrong-secret", body) },
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": "push",
+          "x-hub-signature-256": githubSignature("wrong-secret", body),
+        },
       });
 
     const statuses: number[] = [];

@@ -31,7 +31,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const k of ["WHARF_OIDC_ISSUER", "WHARF_OIDC_CLIENT_ID", "WHARF_OIDC_CLIENT_SECRET", "WHARF_OIDC_ROLE_MAP", "WHARF_OIDC_DISPLAY_NAME"]) {
+  for (const k of [
+    "WHARF_OIDC_ISSUER",
+    "WHARF_OIDC_CLIENT_ID",
+    "WHARF_OIDC_CLIENT_SECRET",
+    "WHARF_OIDC_ROLE_MAP",
+    "WHARF_OIDC_DISPLAY_NAME",
+  ]) {
     delete process.env[k];
   }
   resetEnvCache();
@@ -39,7 +45,9 @@ afterAll(async () => {
 });
 
 async function start(returnTo?: string) {
-  const res = await callRoute(startRoute.GET, { path: `/api/auth/oidc/start${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ""}` });
+  const res = await callRoute(startRoute.GET, {
+    path: `/api/auth/oidc/start${returnTo ? `?returnTo=${encodeURIComponent(returnTo)}` : ""}`,
+  });
   expect(res.status).toBe(302);
   return res.headers.get("location")!;
 }
@@ -85,8 +93,16 @@ describe("OIDC sign-in", () => {
     expect(me.body.user).toMatchObject({ email: "ann@corp.example", role: "approver" });
 
     const user = await dbFor(t.url).user.findUniqueOrThrow({ where: { email: "ann@corp.example" } });
-    expect(user).toMatchObject({ authSource: "oidc", oidcIssuer: idp.issuer, oidcSubject: "ann", passwordHash: null, name: "Ann Approver" });
-    const signedIn = await dbFor(t.url).auditEvent.findFirstOrThrow({ where: { action: "auth.signed-in", actorId: user.id } });
+    expect(user).toMatchObject({
+      authSource: "oidc",
+      oidcIssuer: idp.issuer,
+      oidcSubject: "ann",
+      passwordHash: null,
+      name: "Ann Approver",
+    });
+    const signedIn = await dbFor(t.url).auditEvent.findFirstOrThrow({
+      where: { action: "auth.signed-in", actorId: user.id },
+    });
     expect(JSON.parse(signedIn.details)).toEqual({ method: "oidc", local: false, issuer: idp.issuer });
   });
 
@@ -98,7 +114,9 @@ describe("OIDC sign-in", () => {
     expect(me.body.user.role).toBe("admin");
     const users = await dbFor(t.url).user.findMany({ where: { oidcSubject: "ann" } });
     expect(users).toHaveLength(1);
-    const updated = await dbFor(t.url).auditEvent.findFirstOrThrow({ where: { action: "user.updated", subjectId: users[0]!.id } });
+    const updated = await dbFor(t.url).auditEvent.findFirstOrThrow({
+      where: { action: "user.updated", subjectId: users[0]!.id },
+    });
     expect(JSON.parse(updated.details)).toMatchObject({ role: { from: "approver", to: "admin" }, source: "oidc" });
   });
 
@@ -130,7 +148,9 @@ describe("OIDC sign-in", () => {
     expect(res.headers.get("set-cookie")).toBeNull();
     const user = await dbFor(t.url).user.findUniqueOrThrow({ where: { email: local.email } });
     expect(user).toMatchObject({ authSource: "local", oidcSubject: null, role: "admin" });
-    const refused = await dbFor(t.url).auditEvent.findFirstOrThrow({ where: { action: "auth.sign-in-failed", subjectId: local.userId } });
+    const refused = await dbFor(t.url).auditEvent.findFirstOrThrow({
+      where: { action: "auth.sign-in-failed", subjectId: local.userId },
+    });
     expect(JSON.parse(refused.details)).toMatchObject({ method: "oidc", reason: "local-account-exists" });
   });
 
@@ -143,7 +163,9 @@ describe("OIDC sign-in", () => {
   it("only returns to same-origin paths", async () => {
     for (const evil of ["//evil.example/x", "https://evil.example/", "/\\evil.example"]) {
       const location = new URL(await start(evil));
-      const login = await dbFor(t.url).oidcLogin.findUniqueOrThrow({ where: { state: location.searchParams.get("state")! } });
+      const login = await dbFor(t.url).oidcLogin.findUniqueOrThrow({
+        where: { state: location.searchParams.get("state")! },
+      });
       expect(login.returnTo, evil).toBe("/");
     }
   });

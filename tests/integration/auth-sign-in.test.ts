@@ -46,7 +46,12 @@ describe("sign-in", () => {
     expect(sessions).toHaveLength(1);
     expect(JSON.stringify(sessions)).not.toContain(token);
 
-    const out = await callRoute(signOutRoute.POST, { method: "POST", path: "/api/auth/sign-out", cookie, origin: ORIGIN });
+    const out = await callRoute(signOutRoute.POST, {
+      method: "POST",
+      path: "/api/auth/sign-out",
+      cookie,
+      origin: ORIGIN,
+    });
     expect(out.status).toBe(204);
     expect((await callRoute(meRoute.GET, { path: "/api/auth/me", cookie })).status).toBe(401);
   });
@@ -74,12 +79,16 @@ describe("sign-in", () => {
 
   it("evaluates exactly the allowed number of 40 concurrent wrong passwords; the rest get 429", async () => {
     const user = await createCaller("viewer", { password: PASSWORD });
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => signIn(user.email, `wrong-${i}`, "10.0.6.1")));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => signIn(user.email, `wrong-${i}`, "10.0.6.1")),
+    );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(35);
     // Each evaluated password leaves one audit row: five, not more.
-    expect(await dbFor(t.url).auditEvent.count({ where: { action: "auth.sign-in-failed", actorName: user.email } })).toBe(5);
+    expect(
+      await dbFor(t.url).auditEvent.count({ where: { action: "auth.sign-in-failed", actorName: user.email } }),
+    ).toBe(5);
   });
 
   it("gives a successful sign-in's attempt back", async () => {
@@ -113,11 +122,21 @@ describe("CSRF protection on cookie-authenticated writes", () => {
     const noOrigin = await callRoute(signOutRoute.POST, { method: "POST", path: "/api/auth/sign-out", cookie });
     expect(noOrigin.status).toBe(403);
     expect(noOrigin.body.error.code).toBe("CSRF_ORIGIN_MISMATCH");
-    const foreign = await callRoute(signOutRoute.POST, { method: "POST", path: "/api/auth/sign-out", cookie, origin: "https://evil.example" });
+    const foreign = await callRoute(signOutRoute.POST, {
+      method: "POST",
+      path: "/api/auth/sign-out",
+      cookie,
+      origin: "https://evil.example",
+    });
     expect(foreign.status).toBe(403);
     // The refused requests changed nothing: the session still works.
     expect((await callRoute(meRoute.GET, { path: "/api/auth/me", cookie })).status).toBe(200);
-    const own = await callRoute(signOutRoute.POST, { method: "POST", path: "/api/auth/sign-out", cookie, origin: ORIGIN });
+    const own = await callRoute(signOutRoute.POST, {
+      method: "POST",
+      path: "/api/auth/sign-out",
+      cookie,
+      origin: ORIGIN,
+    });
     expect(own.status).toBe(204);
   });
 
@@ -129,7 +148,12 @@ describe("CSRF protection on cookie-authenticated writes", () => {
   });
 
   it("guards sign-in itself against login CSRF", async () => {
-    const res = await callRoute(signInRoute.POST, { method: "POST", path: "/api/auth/sign-in", body: { email: "a@b.c", password: "x" }, origin: "https://evil.example" });
+    const res = await callRoute(signInRoute.POST, {
+      method: "POST",
+      path: "/api/auth/sign-in",
+      body: { email: "a@b.c", password: "x" },
+      origin: "https://evil.example",
+    });
     expect(res.status).toBe(403);
   });
 });

@@ -7,7 +7,15 @@ import type { Actor } from "@/lib/audit/schemas";
 import { getDeliveryComparison } from "@/lib/compare/data/get-comparison";
 import { rebuildRollups } from "@/lib/compare/data/rollups";
 import type { ModeDelivery, TMode } from "@/lib/compare/figures";
-import { dayScope, DELIVERY_FIGURES, deliveryFigureHref, deploymentsHref, syncHref, type FigureScope, type TDeliveryFigure } from "@/lib/compare/links";
+import {
+  dayScope,
+  DELIVERY_FIGURES,
+  deliveryFigureHref,
+  deploymentsHref,
+  syncHref,
+  type FigureScope,
+  type TDeliveryFigure,
+} from "@/lib/compare/links";
 import { resolveRange, type ComparisonRange } from "@/lib/compare/range";
 import { db } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
@@ -40,7 +48,15 @@ const t = { push: "", pushOther: "", pull: "", pullOther: "" };
 const repo = { pull: "", pullOther: "" };
 
 async function target(mode: "push" | "pull", environment: string, requiredApprovals = 0): Promise<string> {
-  const row = await db().target.create({ data: { name: `${mode}-${randomBytes(4).toString("hex")}`, environment, mode, serverUrl: "https://127.0.0.1:6443", requiredApprovals } });
+  const row = await db().target.create({
+    data: {
+      name: `${mode}-${randomBytes(4).toString("hex")}`,
+      environment,
+      mode,
+      serverUrl: "https://127.0.0.1:6443",
+      requiredApprovals,
+    },
+  });
   return row.id;
 }
 
@@ -49,7 +65,16 @@ async function approveByPerson(deploymentId: string, approvedAt: Date): Promise<
   const d = await db().deployment.findUniqueOrThrow({ where: { id: deploymentId } });
   await db().$transaction(async (tx) => {
     await tx.deploymentApproval.create({
-      data: { deploymentId, approverId: admin.userId, approverEmail: admin.email, approverName: "A", approverKind: "user", decision: "approved", manifestsDigest: d.manifestsDigest, createdAt: approvedAt },
+      data: {
+        deploymentId,
+        approverId: admin.userId,
+        approverEmail: admin.email,
+        approverName: "A",
+        approverKind: "user",
+        decision: "approved",
+        manifestsDigest: d.manifestsDigest,
+        createdAt: approvedAt,
+      },
     });
     expect(await transitionDeployment(tx, { deploymentId, to: "approved", actor, data: { approvedAt } })).toBe(true);
   });
@@ -60,7 +85,13 @@ async function approveByPerson(deploymentId: string, approvedAt: Date): Promise<
  * a person at `approvedAt` (or at once), then run to `to` at `finishedAt`; `rejected` stops at the decision and
  * `pending` stays open.
  */
-async function deployment(opts: { targetId: string; createdAt: Date; approvedAt?: Date; finishedAt?: Date; to: "succeeded" | "failed" | "rejected" | "pending" }): Promise<string> {
+async function deployment(opts: {
+  targetId: string;
+  createdAt: Date;
+  approvedAt?: Date;
+  finishedAt?: Date;
+  to: "succeeded" | "failed" | "rejected" | "pending";
+}): Promise<string> {
   const d = await db().deployment.create({
     data: {
       targetId: opts.targetId,
@@ -80,17 +111,38 @@ async function deployment(opts: { targetId: string; createdAt: Date; approvedAt?
   if (opts.to === "pending") return d.id;
   if (opts.to === "rejected") {
     await db().$transaction(async (tx) => {
-      expect(await transitionDeployment(tx, { deploymentId: d.id, to: "rejected", actor, data: { finishedAt: opts.finishedAt } })).toBe(true);
+      expect(
+        await transitionDeployment(tx, {
+          deploymentId: d.id,
+          to: "rejected",
+          actor,
+          data: { finishedAt: opts.finishedAt },
+        }),
+      ).toBe(true);
     });
     return d.id;
   }
   if (opts.approvedAt) await approveByPerson(d.id, opts.approvedAt);
   await db().$transaction(async (tx) => {
     const approvedAt = opts.approvedAt ?? opts.createdAt;
-    if (!opts.approvedAt) expect(await transitionDeployment(tx, { deploymentId: d.id, to: "approved", actor, data: { approvedAt } })).toBe(true);
-    expect(await transitionDeployment(tx, { deploymentId: d.id, to: "queued", actor, data: { queuedAt: approvedAt } })).toBe(true);
-    expect(await transitionDeployment(tx, { deploymentId: d.id, to: "running", actor, data: { startedAt: approvedAt } })).toBe(true);
-    expect(await transitionDeployment(tx, { deploymentId: d.id, to: opts.to as "succeeded" | "failed", actor, data: { finishedAt: opts.finishedAt } })).toBe(true);
+    if (!opts.approvedAt)
+      expect(await transitionDeployment(tx, { deploymentId: d.id, to: "approved", actor, data: { approvedAt } })).toBe(
+        true,
+      );
+    expect(
+      await transitionDeployment(tx, { deploymentId: d.id, to: "queued", actor, data: { queuedAt: approvedAt } }),
+    ).toBe(true);
+    expect(
+      await transitionDeployment(tx, { deploymentId: d.id, to: "running", actor, data: { startedAt: approvedAt } }),
+    ).toBe(true);
+    expect(
+      await transitionDeployment(tx, {
+        deploymentId: d.id,
+        to: opts.to as "succeeded" | "failed",
+        actor,
+        data: { finishedAt: opts.finishedAt },
+      }),
+    ).toBe(true);
   });
   return d.id;
 }
@@ -108,13 +160,23 @@ function pullEvent(which: "pull" | "pullOther", result: Result, occurredAt: Date
     result,
     occurredAt: occurredAt.toISOString(),
     ...(result === "synced" || result === "pending-approval"
-      ? { revision: { sha: fakeSha(), ...(committed ? { committedAt: new Date(occurredAt.getTime() - 20 * MIN).toISOString() } : {}) } }
+      ? {
+          revision: {
+            sha: fakeSha(),
+            ...(committed ? { committedAt: new Date(occurredAt.getTime() - 20 * MIN).toISOString() } : {}),
+          },
+        }
       : {}),
   });
 }
 
 async function send(events: ReturnType<typeof pullEvent>[]): Promise<void> {
-  const res = await callRoute(eventsRoute.POST, { method: "POST", path: "/api/agent/v1/events", body: { events }, as: agent });
+  const res = await callRoute(eventsRoute.POST, {
+    method: "POST",
+    path: "/api/agent/v1/events",
+    body: { events },
+    as: agent,
+  });
   expect(res.status, res.text).toBe(200);
 }
 
@@ -171,21 +233,51 @@ beforeAll(async () => {
   t.pushOther = await target("push", OTHER);
   t.pull = await target("pull", ENV, 1);
   t.pullOther = await target("pull", OTHER);
-  repo.pull = (await db().pullRepo.create({ data: { targetId: t.pull, url: "https://git.example/a.git", branch: "main", createdById: admin.userId } })).id;
-  repo.pullOther = (await db().pullRepo.create({ data: { targetId: t.pullOther, url: "https://git.example/b.git", branch: "main", createdById: admin.userId } })).id;
+  repo.pull = (
+    await db().pullRepo.create({
+      data: { targetId: t.pull, url: "https://git.example/a.git", branch: "main", createdById: admin.userId },
+    })
+  ).id;
+  repo.pullOther = (
+    await db().pullRepo.create({
+      data: { targetId: t.pullOther, url: "https://git.example/b.git", branch: "main", createdById: admin.userId },
+    })
+  ).id;
   agent = await createEnrolledAgent(admin, [t.pull, t.pullOther]);
 
   // Push, in time order on the ENV target. Before the range: a success long ago, and a failure whose approval and
   // finish fall just before the first instant (so it starts an outage that a success in the range ends).
   await deployment({ targetId: t.push, createdAt: at(-41 * DAY), finishedAt: at(-40 * DAY), to: "succeeded" });
-  await deployment({ targetId: t.push, createdAt: at(-2 * DAY), approvedAt: at(-DAY), finishedAt: at(-1), to: "failed" });
+  await deployment({
+    targetId: t.push,
+    createdAt: at(-2 * DAY),
+    approvedAt: at(-DAY),
+    finishedAt: at(-1),
+    to: "failed",
+  });
   // Requested before the range, approved by a person and finished exactly at its first instant: in every figure.
   await deployment({ targetId: t.push, createdAt: at(-DAY), approvedAt: at(0), finishedAt: at(0), to: "succeeded" });
   // Requested before the range, finished in it (counted on its finish): a list on the request time would miss it.
   await deployment({ targetId: t.push, createdAt: at(-3 * HOUR), finishedAt: at(DAY), to: "succeeded" });
-  await deployment({ targetId: t.push, createdAt: at(2 * DAY), approvedAt: at(2 * DAY + 30 * MIN), finishedAt: at(2 * DAY + HOUR), to: "failed" });
-  await deployment({ targetId: t.push, createdAt: at(2 * DAY + 2 * HOUR), finishedAt: at(2 * DAY + 3 * HOUR), to: "failed" });
-  await deployment({ targetId: t.push, createdAt: at(2 * DAY + 4 * HOUR), finishedAt: at(2 * DAY + 5 * HOUR), to: "succeeded" });
+  await deployment({
+    targetId: t.push,
+    createdAt: at(2 * DAY),
+    approvedAt: at(2 * DAY + 30 * MIN),
+    finishedAt: at(2 * DAY + HOUR),
+    to: "failed",
+  });
+  await deployment({
+    targetId: t.push,
+    createdAt: at(2 * DAY + 2 * HOUR),
+    finishedAt: at(2 * DAY + 3 * HOUR),
+    to: "failed",
+  });
+  await deployment({
+    targetId: t.push,
+    createdAt: at(2 * DAY + 4 * HOUR),
+    finishedAt: at(2 * DAY + 5 * HOUR),
+    to: "succeeded",
+  });
   // Finished in the range but not deliveries; requested in the range but never finished.
   await deployment({ targetId: t.push, createdAt: at(3 * DAY), finishedAt: at(3 * DAY + HOUR), to: "rejected" });
   await deployment({ targetId: t.push, createdAt: at(4 * DAY), to: "pending" });
@@ -193,7 +285,13 @@ beforeAll(async () => {
   await deployment({ targetId: t.push, createdAt: new Date(REnd - HOUR), finishedAt: new Date(REnd), to: "succeeded" });
   // The other environment, in the range.
   await deployment({ targetId: t.pushOther, createdAt: at(DAY), finishedAt: at(DAY + HOUR), to: "failed" });
-  await deployment({ targetId: t.pushOther, createdAt: at(DAY + 2 * HOUR), approvedAt: at(DAY + 3 * HOUR), finishedAt: at(DAY + 4 * HOUR), to: "succeeded" });
+  await deployment({
+    targetId: t.pushOther,
+    createdAt: at(DAY + 2 * HOUR),
+    approvedAt: at(DAY + 3 * HOUR),
+    finishedAt: at(DAY + 4 * HOUR),
+    to: "succeeded",
+  });
 
   // Pull, in time order.
   await send([
@@ -210,7 +308,10 @@ beforeAll(async () => {
     pullEvent("pull", "synced", at(3 * DAY + HOUR), { committed: false }),
     pullEvent("pull", "pending-approval", at(4 * DAY)),
   ]);
-  await send([pullEvent("pull", "synced", new Date(REnd)), pullEvent("pullOther", "drift-detected", new Date(REnd - 1))]);
+  await send([
+    pullEvent("pull", "synced", new Date(REnd)),
+    pullEvent("pullOther", "drift-detected", new Date(REnd - 1)),
+  ]);
   // The pull target's approval request (from the pending-approval event), approved by a person in the range.
   const request = await db().deployment.findFirstOrThrow({ where: { targetId: t.pull, sourceKind: "pull-revision" } });
   await approveByPerson(request.id, at(5 * DAY));
@@ -223,8 +324,18 @@ describe("every delivery figure links to exactly the rows it counts", () => {
     return [
       { name: `environment ${ENV}`, scope: { ...base, environment: ENV }, range },
       { name: "all environments", scope: { ...base, environment: null }, range: all },
-      { name: "the push target", scope: { ...base, environment: null, targetId: t.push }, range: all, targetId: t.push },
-      { name: "the pull target", scope: { ...base, environment: null, targetId: t.pull }, range: all, targetId: t.pull },
+      {
+        name: "the push target",
+        scope: { ...base, environment: null, targetId: t.push },
+        range: all,
+        targetId: t.push,
+      },
+      {
+        name: "the pull target",
+        scope: { ...base, environment: null, targetId: t.pull },
+        range: all,
+        targetId: t.pull,
+      },
     ];
   };
 
@@ -232,12 +343,36 @@ describe("every delivery figure links to exactly the rows it counts", () => {
     const d = await getDeliveryComparison({ range });
     // Push: successes at R0, +1d and +2d5h, failures at +2d1h and +2d3h; the successes at R0 and +2d5h end an outage;
     // approval waits of the deployments approved at R0 and +2d30m (the one approved the day before the range is out).
-    expect({ n: d.push.deployments, f: d.push.failures, lead: d.push.leadTime.count, restore: d.push.restore.count, wait: d.push.approvalWait.count }).toEqual({
-      n: 5, f: 2, lead: 3, restore: 2, wait: 2,
+    expect({
+      n: d.push.deployments,
+      f: d.push.failures,
+      lead: d.push.leadTime.count,
+      restore: d.push.restore.count,
+      wait: d.push.approvalWait.count,
+    }).toEqual({
+      n: 5,
+      f: 2,
+      lead: 3,
+      restore: 2,
+      wait: 2,
     });
     // Pull: synced R0, failed +3d, synced +3d1h (no commit time); both syncs end an outage; drift 1/1; one approval.
-    expect({ n: d.pull.deployments, f: d.pull.failures, lead: d.pull.leadTime.count, restore: d.pull.restore.count, wait: d.pull.approvalWait.count, dd: d.pull.driftDetected, dc: d.pull.driftCorrected }).toEqual({
-      n: 3, f: 1, lead: 1, restore: 2, wait: 1, dd: 1, dc: 1,
+    expect({
+      n: d.pull.deployments,
+      f: d.pull.failures,
+      lead: d.pull.leadTime.count,
+      restore: d.pull.restore.count,
+      wait: d.pull.approvalWait.count,
+      dd: d.pull.driftDetected,
+      dc: d.pull.driftCorrected,
+    }).toEqual({
+      n: 3,
+      f: 1,
+      lead: 1,
+      restore: 2,
+      wait: 1,
+      dd: 1,
+      dc: 1,
     });
   });
 
@@ -245,7 +380,9 @@ describe("every delivery figure links to exactly the rows it counts", () => {
     it(`${mode}: each figure's list holds as many rows as the figure, for an environment, all, and one target`, async () => {
       for (const s of scopes()) {
         if (s.targetId && (s.targetId === t.push) !== (mode === "push")) continue;
-        const d = (await getDeliveryComparison({ range: s.range, ...(s.targetId ? { targetId: s.targetId } : {}) }))[mode];
+        const d = (await getDeliveryComparison({ range: s.range, ...(s.targetId ? { targetId: s.targetId } : {}) }))[
+          mode
+        ];
         for (const figure of DELIVERY_FIGURES) {
           const link = deliveryFigureHref(mode, figure, s.scope);
           if (link === null) {
@@ -263,8 +400,14 @@ describe("every delivery figure links to exactly the rows it counts", () => {
       expect(d.series).toHaveLength(30);
       for (const point of d.series) {
         const day = dayScope(scope, point.day);
-        expect((await rowsOf(deliveryFigureHref(mode, "deliveries", day)!, 25)).length, `${mode} ${point.day} deliveries`).toBe(point.deployments);
-        expect((await rowsOf(deliveryFigureHref(mode, "failures", day)!, 25)).length, `${mode} ${point.day} failures`).toBe(point.failures);
+        expect(
+          (await rowsOf(deliveryFigureHref(mode, "deliveries", day)!, 25)).length,
+          `${mode} ${point.day} deliveries`,
+        ).toBe(point.deployments);
+        expect(
+          (await rowsOf(deliveryFigureHref(mode, "failures", day)!, 25)).length,
+          `${mode} ${point.day} failures`,
+        ).toBe(point.failures);
       }
     });
   }
@@ -280,7 +423,9 @@ describe("every delivery figure links to exactly the rows it counts", () => {
     expect((await rowsOf(requested, 25)).length).not.toBe(expected);
     expect((await rowsOf(anyEnv, 25)).length).toBeGreaterThan(expected);
     const pull = deliveryFigureHref("pull", "deliveries", scope)!;
-    expect((await rowsOf(pull.replace(/&?(from|to)=[^&]*/g, ""), 25)).length).toBeGreaterThan((await getDeliveryComparison({ range })).pull.deployments);
+    expect((await rowsOf(pull.replace(/&?(from|to)=[^&]*/g, ""), 25)).length).toBeGreaterThan(
+      (await getDeliveryComparison({ range })).pull.deployments,
+    );
   });
 });
 
@@ -292,26 +437,62 @@ describe("list filters: bounds, paging and validation", () => {
     const oneMs = new Date(R0 + 1).toISOString();
     const finishedAtR0 = await ids(deploymentsHref({ timeField: "finished", from: zero, to: oneMs }));
     expect(finishedAtR0).toHaveLength(1);
-    expect(await ids(deploymentsHref({ timeField: "finished", from: new Date(R0 - 1).toISOString(), to: zero }))).toHaveLength(1); // the failure 1 ms before
-    expect(await ids(deploymentsHref({ timeField: "finished", from: new Date(REnd).toISOString(), to: new Date(REnd + 1).toISOString() }))).toHaveLength(1);
-    expect(await ids(deploymentsHref({ timeField: "approved", from: zero, to: oneMs, waitedForApproval: true }))).toEqual(finishedAtR0);
+    expect(
+      await ids(deploymentsHref({ timeField: "finished", from: new Date(R0 - 1).toISOString(), to: zero })),
+    ).toHaveLength(1); // the failure 1 ms before
+    expect(
+      await ids(
+        deploymentsHref({
+          timeField: "finished",
+          from: new Date(REnd).toISOString(),
+          to: new Date(REnd + 1).toISOString(),
+        }),
+      ),
+    ).toHaveLength(1);
+    expect(
+      await ids(deploymentsHref({ timeField: "approved", from: zero, to: oneMs, waitedForApproval: true })),
+    ).toEqual(finishedAtR0);
     // The same instant on a different field finds nothing (that deployment was requested the day before).
     expect(await ids(deploymentsHref({ timeField: "requested", from: zero, to: oneMs }))).toHaveLength(0);
     expect(await ids(syncHref({ from: zero, to: oneMs }))).toHaveLength(1);
-    expect(await ids(syncHref({ from: new Date(REnd - 1).toISOString(), to: new Date(REnd).toISOString() }))).toHaveLength(1);
+    expect(
+      await ids(syncHref({ from: new Date(REnd - 1).toISOString(), to: new Date(REnd).toISOString() })),
+    ).toHaveLength(1);
   });
 
   it("a cursor walks a filtered range in order without gaps or repeats, one row per page", async () => {
     for (const link of [
-      deploymentsHref({ timeField: "finished", from: at(-50 * DAY).toISOString(), to: new Date(REnd + DAY).toISOString(), state: ["succeeded", "failed"] }),
-      deploymentsHref({ timeField: "approved", environment: ENV, from: at(-50 * DAY).toISOString(), to: new Date(REnd).toISOString() }),
-      syncHref({ environment: ENV, result: ["synced", "failed", "drift-detected"], from: at(-50 * DAY).toISOString(), to: new Date(REnd + DAY).toISOString() }),
+      deploymentsHref({
+        timeField: "finished",
+        from: at(-50 * DAY).toISOString(),
+        to: new Date(REnd + DAY).toISOString(),
+        state: ["succeeded", "failed"],
+      }),
+      deploymentsHref({
+        timeField: "approved",
+        environment: ENV,
+        from: at(-50 * DAY).toISOString(),
+        to: new Date(REnd).toISOString(),
+      }),
+      syncHref({
+        environment: ENV,
+        result: ["synced", "failed", "drift-detected"],
+        from: at(-50 * DAY).toISOString(),
+        to: new Date(REnd + DAY).toISOString(),
+      }),
     ]) {
       const whole = await ids(link, 100);
       expect(whole.length, link).toBeGreaterThan(2);
       expect(await ids(link, 1), link).toEqual(whole);
     }
-    const finished = (await rowsOf(deploymentsHref({ timeField: "finished", from: at(-50 * DAY).toISOString(), to: new Date(REnd + DAY).toISOString() }), 1)) as unknown as { finishedAt: string }[];
+    const finished = (await rowsOf(
+      deploymentsHref({
+        timeField: "finished",
+        from: at(-50 * DAY).toISOString(),
+        to: new Date(REnd + DAY).toISOString(),
+      }),
+      1,
+    )) as unknown as { finishedAt: string }[];
     const instants = finished.map((r) => Date.parse(r.finishedAt));
     expect(instants).toEqual([...instants].sort((a, b) => b - a));
   });
@@ -341,15 +522,29 @@ describe("list filters: bounds, paging and validation", () => {
       expect(res.body.error.code, path).toBe("VALIDATION_FAILED");
       expect(typeof res.body.error.message, path).toBe("string");
     }
-    const inverted = await callRoute(deploymentsRoute.GET, { path: "/api/deployments?from=2026-02-02T00:00:00Z&to=2026-02-01T00:00:00Z", as: admin });
+    const inverted = await callRoute(deploymentsRoute.GET, {
+      path: "/api/deployments?from=2026-02-02T00:00:00Z&to=2026-02-01T00:00:00Z",
+      as: admin,
+    });
     expect(inverted.body.error.fields.to).toBeDefined();
-    const syncInverted = await callRoute(syncEventsRoute.GET, { path: "/api/sync-events?from=2026-02-02T00:00:00Z&to=2026-02-01T00:00:00Z", as: admin });
+    const syncInverted = await callRoute(syncEventsRoute.GET, {
+      path: "/api/sync-events?from=2026-02-02T00:00:00Z&to=2026-02-01T00:00:00Z",
+      as: admin,
+    });
     expect(syncInverted.status).toBe(422);
-    expect((await callRoute(syncEventsRoute.GET, { path: "/api/sync-events?result=synced,nope", as: admin })).status).toBe(422);
+    expect(
+      (await callRoute(syncEventsRoute.GET, { path: "/api/sync-events?result=synced,nope", as: admin })).status,
+    ).toBe(422);
 
-    const first = await callRoute(deploymentsRoute.GET, { path: "/api/deployments?timeField=finished&limit=1", as: admin });
+    const first = await callRoute(deploymentsRoute.GET, {
+      path: "/api/deployments?timeField=finished&limit=1",
+      as: admin,
+    });
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    const wrongOrder = await callRoute(deploymentsRoute.GET, { path: `/api/deployments?limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`, as: admin });
+    const wrongOrder = await callRoute(deploymentsRoute.GET, {
+      path: `/api/deployments?limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+      as: admin,
+    });
     expect(wrongOrder.status).toBe(422);
     expect(wrongOrder.body.error.fields.cursor).toBeDefined();
   });
@@ -358,7 +553,9 @@ describe("list filters: bounds, paging and validation", () => {
     const day = new Date(R0).toISOString().slice(0, 10);
     const next = new Date(R0 + DAY).toISOString().slice(0, 10);
     const byDate = await ids(`/deployments?timeField=finished&from=${day}&to=${next}`);
-    const byOffset = await ids(`/deployments?timeField=finished&from=${encodeURIComponent(new Date(R0).toISOString().replace("Z", "+00:00"))}&to=${encodeURIComponent(new Date(R0 + DAY).toISOString())}`);
+    const byOffset = await ids(
+      `/deployments?timeField=finished&from=${encodeURIComponent(new Date(R0).toISOString().replace("Z", "+00:00"))}&to=${encodeURIComponent(new Date(R0 + DAY).toISOString())}`,
+    );
     expect(byDate).toHaveLength(1);
     expect(byOffset).toEqual(byDate);
   });
@@ -369,12 +566,19 @@ describe("a rollup rebuild recomputes the row marks with the sums", () => {
     const scope: FigureScope = { from: range.from.toISOString(), to: range.to.toISOString(), environment: ENV };
     const before = await getDeliveryComparison({ range });
     // Damage the marks: a recovery loses its mark, a failure gains one, a synced event loses its commit time.
-    const recovery = await db().deployment.findFirstOrThrow({ where: { targetId: t.push, outageStartedAt: { not: null } } });
+    const recovery = await db().deployment.findFirstOrThrow({
+      where: { targetId: t.push, outageStartedAt: { not: null } },
+    });
     await db().deployment.update({ where: { id: recovery.id }, data: { outageStartedAt: null } });
-    const failure = await db().deployment.findFirstOrThrow({ where: { targetId: t.push, state: "failed", finishedAt: { gte: range.from } } });
+    const failure = await db().deployment.findFirstOrThrow({
+      where: { targetId: t.push, state: "failed", finishedAt: { gte: range.from } },
+    });
     await db().deployment.update({ where: { id: failure.id }, data: { outageStartedAt: at(0) } });
     await db().syncEvent.updateMany({ where: { targetId: t.pull, result: "synced" }, data: { committedAt: null } });
-    await db().syncEvent.updateMany({ where: { targetId: t.pull, outageStartedAt: { not: null } }, data: { outageStartedAt: null } });
+    await db().syncEvent.updateMany({
+      where: { targetId: t.pull, outageStartedAt: { not: null } },
+      data: { outageStartedAt: null },
+    });
     expect((await rowsOf(deliveryFigureHref("push", "restore", scope)!)).length).not.toBe(before.push.restore.count);
 
     await rebuildRollups({ from: new Date(R0 - 45 * DAY), to: new Date(REnd + DAY) });
@@ -383,7 +587,8 @@ describe("a rollup rebuild recomputes the row marks with the sums", () => {
     for (const mode of ["push", "pull"] as TMode[]) {
       for (const figure of DELIVERY_FIGURES) {
         const link = deliveryFigureHref(mode, figure, scope);
-        if (link) expect((await rowsOf(link)).length, `${mode} ${figure} after rebuild`).toBe(countOf(after[mode], figure));
+        if (link)
+          expect((await rowsOf(link)).length, `${mode} ${figure} after rebuild`).toBe(countOf(after[mode], figure));
       }
     }
   });

@@ -32,7 +32,9 @@ let repoId: string;
 let agent: AgentCaller;
 
 async function target(mode: "push" | "pull", environment: string): Promise<string> {
-  const t = await db().target.create({ data: { name: `${mode}-${randomBytes(4).toString("hex")}`, environment, mode, serverUrl: "https://127.0.0.1:6443" } });
+  const t = await db().target.create({
+    data: { name: `${mode}-${randomBytes(4).toString("hex")}`, environment, mode, serverUrl: "https://127.0.0.1:6443" },
+  });
   return t.id;
 }
 
@@ -40,7 +42,14 @@ async function target(mode: "push" | "pull", environment: string): Promise<strin
  * A push deployment taken through the real state machine (transitionDeployment, which feeds the rollups):
  * requested at `createdAt`, approved by a person at `approvedAt` (or at once without approvals), run, finished.
  */
-async function deployment(opts: { targetId: string; createdAt: Date; commitAt?: Date; approvedAt?: Date; finishedAt: Date; to: "succeeded" | "failed" }): Promise<void> {
+async function deployment(opts: {
+  targetId: string;
+  createdAt: Date;
+  commitAt?: Date;
+  approvedAt?: Date;
+  finishedAt: Date;
+  to: "succeeded" | "failed";
+}): Promise<void> {
   const d = await db().deployment.create({
     data: {
       targetId: opts.targetId,
@@ -60,23 +69,49 @@ async function deployment(opts: { targetId: string; createdAt: Date; commitAt?: 
   await db().$transaction(async (tx) => {
     if (opts.approvedAt) {
       await tx.deploymentApproval.create({
-        data: { deploymentId: d.id, approverId: admin.userId, approverEmail: admin.email, approverName: "A", approverKind: "user", decision: "approved", manifestsDigest: d.manifestsDigest, createdAt: opts.approvedAt },
+        data: {
+          deploymentId: d.id,
+          approverId: admin.userId,
+          approverEmail: admin.email,
+          approverName: "A",
+          approverKind: "user",
+          decision: "approved",
+          manifestsDigest: d.manifestsDigest,
+          createdAt: opts.approvedAt,
+        },
       });
     }
     const approvedAt = opts.approvedAt ?? opts.createdAt;
-    expect(await transitionDeployment(tx, { deploymentId: d.id, to: "approved", actor, data: { approvedAt } })).toBe(true);
-    expect(await transitionDeployment(tx, { deploymentId: d.id, to: "queued", actor, data: { queuedAt: approvedAt } })).toBe(true);
-    expect(await transitionDeployment(tx, { deploymentId: d.id, to: "running", actor, data: { startedAt: approvedAt } })).toBe(true);
-    expect(await transitionDeployment(tx, { deploymentId: d.id, to: opts.to, actor, data: { finishedAt: opts.finishedAt } })).toBe(true);
+    expect(await transitionDeployment(tx, { deploymentId: d.id, to: "approved", actor, data: { approvedAt } })).toBe(
+      true,
+    );
+    expect(
+      await transitionDeployment(tx, { deploymentId: d.id, to: "queued", actor, data: { queuedAt: approvedAt } }),
+    ).toBe(true);
+    expect(
+      await transitionDeployment(tx, { deploymentId: d.id, to: "running", actor, data: { startedAt: approvedAt } }),
+    ).toBe(true);
+    expect(
+      await transitionDeployment(tx, { deploymentId: d.id, to: opts.to, actor, data: { finishedAt: opts.finishedAt } }),
+    ).toBe(true);
   });
 }
 
 async function send(events: ReturnType<typeof syncEvent>[]): Promise<void> {
-  const res = await callRoute(eventsRoute.POST, { method: "POST", path: "/api/agent/v1/events", body: { events }, as: agent });
+  const res = await callRoute(eventsRoute.POST, {
+    method: "POST",
+    path: "/api/agent/v1/events",
+    body: { events },
+    as: agent,
+  });
   expect(res.status, res.text).toBe(200);
 }
 
-function pullEvent(result: "synced" | "failed" | "drift-detected" | "drift-corrected" | "pending-approval", occurredAt: Date, committedAt?: Date) {
+function pullEvent(
+  result: "synced" | "failed" | "drift-detected" | "drift-corrected" | "pending-approval",
+  occurredAt: Date,
+  committedAt?: Date,
+) {
   const kind = result === "pending-approval" ? "pending-approval" : result.startsWith("drift") ? "drift" : "sync";
   return syncEvent({
     targetId: pullTarget,
@@ -85,7 +120,9 @@ function pullEvent(result: "synced" | "failed" | "drift-detected" | "drift-corre
     trigger: kind === "drift" ? "drift" : "poll",
     result,
     occurredAt: occurredAt.toISOString(),
-    ...(committedAt || result === "synced" ? { revision: { sha: fakeSha(), ...(committedAt ? { committedAt: committedAt.toISOString() } : {}) } } : {}),
+    ...(committedAt || result === "synced"
+      ? { revision: { sha: fakeSha(), ...(committedAt ? { committedAt: committedAt.toISOString() } : {}) } }
+      : {}),
   });
 }
 
@@ -95,16 +132,45 @@ beforeAll(async () => {
   pushTarget = await target("push", ENV);
   otherEnvTarget = await target("push", `${ENV}-other`);
   pullTarget = await target("pull", ENV);
-  repoId = (await db().pullRepo.create({ data: { targetId: pullTarget, url: "https://git.example/app.git", branch: "main", createdById: admin.userId } })).id;
+  repoId = (
+    await db().pullRepo.create({
+      data: { targetId: pullTarget, url: "https://git.example/app.git", branch: "main", createdById: admin.userId },
+    })
+  ).id;
   agent = await createEnrolledAgent(admin, [pullTarget]);
 
   // Push, day 1: success (waited 60 min for approval; manifests, lead 90 min), failure (git; waited 30 min),
   // failure, success 2 h after the first failure of the run (manifests, lead 60 min). Day 2: success (git, lead 40 min).
-  await deployment({ targetId: pushTarget, createdAt: at(0), approvedAt: at(1 * HOUR), finishedAt: at(90 * MIN), to: "succeeded" });
-  await deployment({ targetId: pushTarget, commitAt: at(2 * HOUR), createdAt: at(2 * HOUR + 10 * MIN), approvedAt: at(2 * HOUR + 40 * MIN), finishedAt: at(3 * HOUR), to: "failed" });
-  await deployment({ targetId: pushTarget, commitAt: at(3 * HOUR), createdAt: at(3 * HOUR + 5 * MIN), finishedAt: at(4 * HOUR), to: "failed" });
+  await deployment({
+    targetId: pushTarget,
+    createdAt: at(0),
+    approvedAt: at(1 * HOUR),
+    finishedAt: at(90 * MIN),
+    to: "succeeded",
+  });
+  await deployment({
+    targetId: pushTarget,
+    commitAt: at(2 * HOUR),
+    createdAt: at(2 * HOUR + 10 * MIN),
+    approvedAt: at(2 * HOUR + 40 * MIN),
+    finishedAt: at(3 * HOUR),
+    to: "failed",
+  });
+  await deployment({
+    targetId: pushTarget,
+    commitAt: at(3 * HOUR),
+    createdAt: at(3 * HOUR + 5 * MIN),
+    finishedAt: at(4 * HOUR),
+    to: "failed",
+  });
   await deployment({ targetId: pushTarget, createdAt: at(4 * HOUR), finishedAt: at(5 * HOUR), to: "succeeded" });
-  await deployment({ targetId: pushTarget, commitAt: at(DAY), createdAt: at(DAY + 10 * MIN), finishedAt: at(DAY + 40 * MIN), to: "succeeded" });
+  await deployment({
+    targetId: pushTarget,
+    commitAt: at(DAY),
+    createdAt: at(DAY + 10 * MIN),
+    finishedAt: at(DAY + 40 * MIN),
+    to: "succeeded",
+  });
   // Another environment: must not show under the environment filter.
   await deployment({ targetId: otherEnvTarget, createdAt: at(0), finishedAt: at(7 * HOUR), to: "failed" });
 
@@ -127,7 +193,9 @@ beforeAll(async () => {
 
 async function snapshot() {
   const rollups = await db().deliveryRollup.findMany({ orderBy: [{ day: "asc" }, { targetId: "asc" }] });
-  const histogram = await db().deliveryHistogram.findMany({ orderBy: [{ day: "asc" }, { targetId: "asc" }, { metric: "asc" }, { bucket: "asc" }] });
+  const histogram = await db().deliveryHistogram.findMany({
+    orderBy: [{ day: "asc" }, { targetId: "asc" }, { metric: "asc" }, { bucket: "asc" }],
+  });
   return {
     rollups: rollups.map(({ id: _id, updatedAt: _u, ...r }) => r),
     histogram: histogram.map(({ id: _id, ...h }) => h),
@@ -192,7 +260,11 @@ describe("comparison figures against a hand-computed fixture", () => {
     const target = await getDeliveryComparison({ range: range(), targetId: pushTarget });
     expect(target.push).toEqual((await getDeliveryComparison({ range: range() })).push);
     // A range that ends before the fixture sees nothing.
-    const before = resolveRange({ range: "custom", from: new Date(B - 5 * DAY).toISOString().slice(0, 10), to: new Date(B - DAY).toISOString().slice(0, 10) });
+    const before = resolveRange({
+      range: "custom",
+      from: new Date(B - 5 * DAY).toISOString().slice(0, 10),
+      to: new Date(B - DAY).toISOString().slice(0, 10),
+    });
     expect((await getDeliveryComparison({ range: before })).push.deployments).toBe(0);
   });
 

@@ -25,10 +25,20 @@ describe("the credential status/scope migration on a database with credentials",
       await old.$executeRaw`INSERT INTO "CredentialPolicy" ("id", "name", "maxAgeDays", "warnBeforeDays", "environment", "updatedAt") VALUES ('p-prod', 'prod', 30, 5, 'prod', ${now})`;
       await old.$executeRaw`INSERT INTO "CredentialPolicy" ("id", "name", "maxAgeDays", "warnBeforeDays", "updatedAt") VALUES ('p-strict', 'strict', 7, 1, ${now})`;
       await old.$executeRaw`INSERT INTO "CredentialPolicy" ("id", "name", "maxAgeDays", "warnBeforeDays", "autoRotate", "updatedAt") VALUES ('p-auto', 'auto', 30, 5, true, ${now})`;
-      for (const [id, env, policy] of [["t-env", "prod", null], ["t-explicit", "prod", "p-strict"], ["t-none", "dev", null], ["t-auto", "dev", "p-auto"]] as const) {
+      for (const [id, env, policy] of [
+        ["t-env", "prod", null],
+        ["t-explicit", "prod", "p-strict"],
+        ["t-none", "dev", null],
+        ["t-auto", "dev", "p-auto"],
+      ] as const) {
         await old.$executeRaw`INSERT INTO "Target" ("id", "name", "environment", "mode", "serverUrl", "credentialPolicyId", "updatedAt") VALUES (${id}, ${id}, ${env}, 'push', 'https://k', ${policy}, ${now})`;
       }
-      const summary = JSON.stringify({ clusterAdmin: true, checkedAt: "2026-04-20T10:00:00.000Z", namespace: "default", incomplete: false });
+      const summary = JSON.stringify({
+        clusterAdmin: true,
+        checkedAt: "2026-04-20T10:00:00.000Z",
+        namespace: "default",
+        incomplete: false,
+      });
       await old.$executeRaw`INSERT INTO "Credential" ("id", "targetId", "kind", "ciphertext", "keyId", "fingerprint", "lastRotatedAt", "expiresAt", "scopeSummary") VALUES ('c-env', 't-env', 'bearer-token', 'x', 'k', 'f1', ${rotated}, ${expires}, ${summary})`;
       await old.$executeRaw`INSERT INTO "Credential" ("id", "targetId", "kind", "ciphertext", "keyId", "fingerprint", "lastRotatedAt", "rotationError") VALUES ('c-explicit', 't-explicit', 'bearer-token', 'x', 'k', 'f2', ${rotated}, 'forbidden')`;
       await old.$executeRaw`INSERT INTO "Credential" ("id", "targetId", "kind", "ciphertext", "keyId", "fingerprint", "lastRotatedAt") VALUES ('c-none', 't-none', 'bearer-token', 'x', 'k', 'f3', ${rotated})`;
@@ -59,16 +69,48 @@ describe("the credential status/scope migration on a database with credentials",
         };
       };
       const bearer = { kind: "bearer-token", issuedAt: null, lastRotatedAt: rotated };
-      expect(columns("c-env")).toEqual(statusColumnsFor({ ...bearer, expiresAt: expires, rotationError: null }, { name: "t-env", environment: "prod" }, prod));
-      expect(columns("c-explicit")).toEqual(statusColumnsFor({ ...bearer, expiresAt: null, rotationError: "forbidden" }, { name: "t-explicit", environment: "prod" }, strict));
-      expect(columns("c-none")).toEqual(statusColumnsFor({ ...bearer, expiresAt: null, rotationError: null }, { name: "t-none", environment: "dev" }, null));
+      expect(columns("c-env")).toEqual(
+        statusColumnsFor(
+          { ...bearer, expiresAt: expires, rotationError: null },
+          { name: "t-env", environment: "prod" },
+          prod,
+        ),
+      );
+      expect(columns("c-explicit")).toEqual(
+        statusColumnsFor(
+          { ...bearer, expiresAt: null, rotationError: "forbidden" },
+          { name: "t-explicit", environment: "prod" },
+          strict,
+        ),
+      );
+      expect(columns("c-none")).toEqual(
+        statusColumnsFor(
+          { ...bearer, expiresAt: null, rotationError: null },
+          { name: "t-none", environment: "dev" },
+          null,
+        ),
+      );
       // A service account token under an autoRotate policy: due at 80 % of its 23-day lifetime, before max age.
       expect(columns("c-auto")).toEqual(
-        statusColumnsFor({ kind: "service-account-token", issuedAt: rotated, lastRotatedAt: rotated, expiresAt: expires, rotationError: null }, { name: "t-auto", environment: "dev" }, auto),
+        statusColumnsFor(
+          {
+            kind: "service-account-token",
+            issuedAt: rotated,
+            lastRotatedAt: rotated,
+            expiresAt: expires,
+            rotationError: null,
+          },
+          { name: "t-auto", environment: "dev" },
+          auto,
+        ),
       );
       expect(byId["c-auto"]!.autoRotateAt).toEqual(new Date(rotated.getTime() + Math.floor(23 * DAY_MS * 0.8)));
       expect(byId["c-explicit"]!.rotationFailing).toBe(true);
-      expect(byId["c-env"]).toMatchObject({ scopeClusterAdmin: true, scopeCheckedAt: new Date("2026-04-20T10:00:00.000Z"), scopeCheckNextAt: null });
+      expect(byId["c-env"]).toMatchObject({
+        scopeClusterAdmin: true,
+        scopeCheckedAt: new Date("2026-04-20T10:00:00.000Z"),
+        scopeCheckNextAt: null,
+      });
       expect(byId["c-none"]).toMatchObject({ scopeClusterAdmin: null, scopeCheckedAt: null });
     } finally {
       await db.$disconnect();

@@ -30,7 +30,7 @@ const ENVS = [`a-${run}`, `b-${run}`, `c-${run}`]; // c has no environment polic
 const T0 = Date.UTC(2026, 2, 1);
 
 const r = seededRandom(seed);
-const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 function saJwt(exp: Date): string {
   const b = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
@@ -41,8 +41,19 @@ function saJwt(exp: Date): string {
 async function reference(now: Date, scope: CredentialScope = {}) {
   const [rows, policies] = await Promise.all([
     db().credential.findMany({
-      where: { state: "active", ...(scope.targetId ? { targetId: scope.targetId } : {}), ...(scope.environment ? { target: { environment: scope.environment } } : {}) },
-      select: { id: true, kind: true, lastRotatedAt: true, expiresAt: true, rotationError: true, target: { select: { environment: true, credentialPolicyId: true } } },
+      where: {
+        state: "active",
+        ...(scope.targetId ? { targetId: scope.targetId } : {}),
+        ...(scope.environment ? { target: { environment: scope.environment } } : {}),
+      },
+      select: {
+        id: true,
+        kind: true,
+        lastRotatedAt: true,
+        expiresAt: true,
+        rotationError: true,
+        target: { select: { environment: true, credentialPolicyId: true } },
+      },
     }),
     db().credentialPolicy.findMany(),
   ]);
@@ -51,7 +62,13 @@ async function reference(now: Date, scope: CredentialScope = {}) {
     return {
       ...row,
       policy,
-      status: rotationStatus({ lastRotatedAt: row.lastRotatedAt, expiresAt: row.expiresAt, rotationError: row.rotationError, policy, now }).status,
+      status: rotationStatus({
+        lastRotatedAt: row.lastRotatedAt,
+        expiresAt: row.expiresAt,
+        rotationError: row.rotationError,
+        policy,
+        now,
+      }).status,
     };
   });
 }
@@ -61,17 +78,30 @@ async function interestingNows(limit: number): Promise<Date[]> {
   const rows = await reference(new Date(T0));
   const instants: number[] = [];
   for (const row of rows) {
-    const i = rotationStatusInstants({ lastRotatedAt: row.lastRotatedAt, expiresAt: row.expiresAt, policy: row.policy });
+    const i = rotationStatusInstants({
+      lastRotatedAt: row.lastRotatedAt,
+      expiresAt: row.expiresAt,
+      policy: row.policy,
+    });
     for (const d of [i.expiresAt, i.overdueAt, i.dueSoonAt]) if (d) instants.push(d.getTime());
     instants.push(row.lastRotatedAt.getTime() + pick([7, 14, 30, 60, 90, 180, 365]) * DAY_MS);
   }
   const chosen = Array.from({ length: limit }, () => pick(instants));
-  return [...chosen.flatMap((ms) => [ms - 1, ms, ms + 1]), T0, T0 + Math.floor(r() * 400 * DAY_MS)].map((ms) => new Date(ms));
+  return [...chosen.flatMap((ms) => [ms - 1, ms, ms + 1]), T0, T0 + Math.floor(r() * 400 * DAY_MS)].map(
+    (ms) => new Date(ms),
+  );
 }
 
 async function expectCountsFollowTheRule(label: string, nows: Date[]) {
-  const targetIds = (await db().credential.findMany({ where: { state: "active" }, select: { targetId: true } })).map((c) => c.targetId);
-  const scopes: CredentialScope[] = [{}, ...ENVS.map((environment) => ({ environment })), { targetId: pick(targetIds) }, { targetId: pick(targetIds) }];
+  const targetIds = (await db().credential.findMany({ where: { state: "active" }, select: { targetId: true } })).map(
+    (c) => c.targetId,
+  );
+  const scopes: CredentialScope[] = [
+    {},
+    ...ENVS.map((environment) => ({ environment })),
+    { targetId: pick(targetIds) },
+    { targetId: pick(targetIds) },
+  ];
   for (const now of nows) {
     for (const scope of scopes) {
       const rows = await reference(now, scope);
@@ -86,18 +116,32 @@ async function expectCountsFollowTheRule(label: string, nows: Date[]) {
 /** The comparison's exposure figures (an environment, or one target's page) against the same per-row reference. */
 async function expectComparisonFollowsTheRule(now: Date, scope: { environment: string } | { targetId: string }) {
   const rows = await reference(now, scope);
-  const c = "targetId" in scope ? await getComparison({ range: resolveRange({ range: "7" }), targetId: scope.targetId, now }) : await getComparison({ range: resolveRange({ range: "7", environment: scope.environment }), now });
+  const c =
+    "targetId" in scope
+      ? await getComparison({ range: resolveRange({ range: "7" }), targetId: scope.targetId, now })
+      : await getComparison({ range: resolveRange({ range: "7", environment: scope.environment }), now });
   const why = `seed ${seed}, now ${now.toISOString()}, ${JSON.stringify(scope)}`;
   expect(c.exposure.push.credentials, why).toBe(rows.length);
   expect(c.exposure.push.status, why).toEqual(tallyStatus(rows));
-  expect(c.exposure.push.ages, why).toEqual(ageBars(rows.map((row) => ({ ageDays: (now.getTime() - row.lastRotatedAt.getTime()) / DAY_MS, policyMaxAgeDays: row.policy?.maxAgeDays ?? null }))));
+  expect(c.exposure.push.ages, why).toEqual(
+    ageBars(
+      rows.map((row) => ({
+        ageDays: (now.getTime() - row.lastRotatedAt.getTime()) / DAY_MS,
+        policyMaxAgeDays: row.policy?.maxAgeDays ?? null,
+      })),
+    ),
+  );
   const kinds = new Map<string, number>();
   for (const row of rows) kinds.set(row.kind, (kinds.get(row.kind) ?? 0) + 1);
-  expect(Object.fromEntries(c.exposure.push.byKind.map((k) => [k.kind, k.count])), why).toEqual(Object.fromEntries(kinds));
+  expect(Object.fromEntries(c.exposure.push.byKind.map((k) => [k.kind, k.count])), why).toEqual(
+    Object.fromEntries(kinds),
+  );
 }
 
 async function expectComparisonsFollowTheRule(nows: Date[]) {
-  const targetIds = (await db().credential.findMany({ where: { state: "active" }, select: { targetId: true } })).map((c) => c.targetId);
+  const targetIds = (await db().credential.findMany({ where: { state: "active" }, select: { targetId: true } })).map(
+    (c) => c.targetId,
+  );
   for (const now of nows) {
     for (const environment of ENVS) await expectComparisonFollowsTheRule(now, { environment });
     for (let i = 0; i < 3; i++) await expectComparisonFollowsTheRule(now, { targetId: pick(targetIds) });
@@ -107,23 +151,88 @@ async function expectComparisonsFollowTheRule(nows: Date[]) {
 const policyIds: Record<string, string> = {};
 
 beforeAll(async () => {
-  policyIds.envA = (await createPolicy({ ...ctx, input: { name: `env-a-${run}`, maxAgeDays: 30, warnBeforeDays: 5, environment: ENVS[0]!, minReplaceRole: "admin", autoRotate: false } })).id;
-  policyIds.envB = (await createPolicy({ ...ctx, input: { name: `env-b-${run}`, maxAgeDays: 10, warnBeforeDays: 2, environment: ENVS[1]!, minReplaceRole: "admin", autoRotate: false } })).id;
-  policyIds.short = (await createPolicy({ ...ctx, input: { name: `short-${run}`, maxAgeDays: 7, warnBeforeDays: 1, environment: null, minReplaceRole: "admin", autoRotate: false } })).id;
-  policyIds.long = (await createPolicy({ ...ctx, input: { name: `long-${run}`, maxAgeDays: 90, warnBeforeDays: 14, environment: null, minReplaceRole: "admin", autoRotate: false } })).id;
+  policyIds.envA = (
+    await createPolicy({
+      ...ctx,
+      input: {
+        name: `env-a-${run}`,
+        maxAgeDays: 30,
+        warnBeforeDays: 5,
+        environment: ENVS[0]!,
+        minReplaceRole: "admin",
+        autoRotate: false,
+      },
+    })
+  ).id;
+  policyIds.envB = (
+    await createPolicy({
+      ...ctx,
+      input: {
+        name: `env-b-${run}`,
+        maxAgeDays: 10,
+        warnBeforeDays: 2,
+        environment: ENVS[1]!,
+        minReplaceRole: "admin",
+        autoRotate: false,
+      },
+    })
+  ).id;
+  policyIds.short = (
+    await createPolicy({
+      ...ctx,
+      input: {
+        name: `short-${run}`,
+        maxAgeDays: 7,
+        warnBeforeDays: 1,
+        environment: null,
+        minReplaceRole: "admin",
+        autoRotate: false,
+      },
+    })
+  ).id;
+  policyIds.long = (
+    await createPolicy({
+      ...ctx,
+      input: {
+        name: `long-${run}`,
+        maxAgeDays: 90,
+        warnBeforeDays: 14,
+        environment: null,
+        minReplaceRole: "admin",
+        autoRotate: false,
+      },
+    })
+  ).id;
   const failing: string[] = [];
   for (let i = 0; i < 48; i++) {
     const explicit = r() < 0.3 ? pick([policyIds.short!, policyIds.long!]) : null;
     const target = await db().target.create({
-      data: { name: `sc-${run}-${i}`, environment: pick(ENVS), mode: "push", serverUrl: "https://127.0.0.1:9", credentialPolicyId: explicit },
+      data: {
+        name: `sc-${run}-${i}`,
+        environment: pick(ENVS),
+        mode: "push",
+        serverUrl: "https://127.0.0.1:9",
+        credentialPolicyId: explicit,
+      },
     });
     const storedAt = new Date(T0 - Math.floor(r() * 200 * DAY_MS));
     // The first target always expires and fails its rotation, so no seed leaves the failing case untested.
     const expires = r() < 0.5 || i === 0;
     const input = expires
-      ? { kind: "service-account-token" as const, token: saJwt(new Date(storedAt.getTime() + Math.floor((1 + r() * 120) * DAY_MS))) }
+      ? {
+          kind: "service-account-token" as const,
+          token: saJwt(new Date(storedAt.getTime() + Math.floor((1 + r() * 120) * DAY_MS))),
+        }
       : { kind: "bearer-token" as const, token: `opaque-${randomBytes(8).toString("hex")}` };
-    const { credential } = await saveCredential({ targetId: target.id, input, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST, now: storedAt });
+    const { credential } = await saveCredential({
+      targetId: target.id,
+      input,
+      actor: SYSTEM_ACTOR,
+      actorRole: "admin",
+      actorUserId: null,
+      request: NO_REQUEST,
+      now: storedAt,
+    });
     if (expires && (r() < 0.25 || i === 0)) failing.push(credential.id);
   }
   // Failed rotations the real way: the cluster (127.0.0.1:9) refuses, and the failure is stored on the credential.
@@ -148,7 +257,17 @@ describe(`status counts from stored boundaries (seed ${seed})`, () => {
     await expectCountsFollowTheRule("after editing an environment policy", await interestingNows(8));
     await updatePolicy({ ...ctx, id: policyIds.short!, input: { maxAgeDays: 45 } });
     await expectCountsFollowTheRule("after editing an explicit policy", await interestingNows(8));
-    await createPolicy({ ...ctx, input: { name: `env-c-${run}`, maxAgeDays: 14, warnBeforeDays: 3, environment: ENVS[2]!, minReplaceRole: "admin", autoRotate: false } });
+    await createPolicy({
+      ...ctx,
+      input: {
+        name: `env-c-${run}`,
+        maxAgeDays: 14,
+        warnBeforeDays: 3,
+        environment: ENVS[2]!,
+        minReplaceRole: "admin",
+        autoRotate: false,
+      },
+    });
     await expectCountsFollowTheRule("after a policy for the unpoliced environment", await interestingNows(8));
     await updatePolicy({ ...ctx, id: policyIds.envB!, input: { environment: null } });
     await expectCountsFollowTheRule("after an environment policy became explicit-only", await interestingNows(8));
@@ -157,7 +276,10 @@ describe(`status counts from stored boundaries (seed ${seed})`, () => {
   });
 
   it("follow a target's environment and policy changes", async () => {
-    const targets = await db().target.findMany({ where: { name: { startsWith: `sc-${run}-` } }, select: { id: true, environment: true } });
+    const targets = await db().target.findMany({
+      where: { name: { startsWith: `sc-${run}-` } },
+      select: { id: true, environment: true },
+    });
     for (const target of targets.slice(0, 12)) {
       const environment = ENVS.find((e) => e !== target.environment)!;
       await updateTarget({ id: target.id, patch: { environment }, ...ctx });

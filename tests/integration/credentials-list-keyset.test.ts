@@ -32,7 +32,7 @@ const ENVS = [`a-${run}`, `b-${run}`, `c-${run}`]; // c has no environment polic
 const T0 = Date.UTC(2026, 2, 1);
 
 const r = seededRandom(seed);
-const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 function saJwt(iat: Date, exp: Date): string {
   const b = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
@@ -62,14 +62,30 @@ async function activeRows() {
   return rows.map((row) => {
     const policy = resolvePolicyFrom(row.target, policies);
     const autoRotate = row.kind === "service-account-token" && !!policy?.autoRotate;
-    const schedule = { lastRotatedAt: row.lastRotatedAt, issuedAt: row.issuedAt, expiresAt: row.expiresAt, maxAgeDays: policy?.maxAgeDays ?? null, autoRotate };
+    const schedule = {
+      lastRotatedAt: row.lastRotatedAt,
+      issuedAt: row.issuedAt,
+      expiresAt: row.expiresAt,
+      maxAgeDays: policy?.maxAgeDays ?? null,
+      autoRotate,
+    };
     return {
       ...row,
       policy,
       targetName: row.target.name,
       rotateAt: autoRotate ? (nextRotation(schedule)?.at ?? null) : null,
-      statusAt: (now: Date) => rotationStatus({ lastRotatedAt: row.lastRotatedAt, expiresAt: row.expiresAt, rotationError: row.rotationError, policy, now }).status,
-      dueAt: (now: Date) => (row.target.mode === "push" ? rotationDueReason({ ...schedule, now, nextAttemptAt: row.nextRotationAttemptAt }) : null),
+      statusAt: (now: Date) =>
+        rotationStatus({
+          lastRotatedAt: row.lastRotatedAt,
+          expiresAt: row.expiresAt,
+          rotationError: row.rotationError,
+          policy,
+          now,
+        }).status,
+      dueAt: (now: Date) =>
+        row.target.mode === "push"
+          ? rotationDueReason({ ...schedule, now, nextAttemptAt: row.nextRotationAttemptAt })
+          : null,
     };
   });
 }
@@ -96,7 +112,11 @@ async function interestingNows(kinds: readonly Boundary[], perKind: number): Pro
   for (const kind of kinds) {
     const due = kind === "rotateAt" || kind === "nextRotationAttemptAt";
     const instants = rows.flatMap((row) => {
-      const d = due ? row[kind] : rotationStatusInstants({ lastRotatedAt: row.lastRotatedAt, expiresAt: row.expiresAt, policy: row.policy })[kind];
+      const d = due
+        ? row[kind]
+        : rotationStatusInstants({ lastRotatedAt: row.lastRotatedAt, expiresAt: row.expiresAt, policy: row.policy })[
+            kind
+          ];
       if (!d) return [];
       const [before, at] = [new Date(d.getTime() - 1), d];
       const changes = due ? row.dueAt(before) !== row.dueAt(at) : row.statusAt(before) !== row.statusAt(at);
@@ -128,14 +148,19 @@ async function expectListFollowsTheRule(label: string, nows: Date[]) {
   for (const now of nows) {
     const rows = await reference(now);
     for (const status of [undefined, ...ROTATION_STATUSES]) {
-      const want = rows.filter((row) => !status || row.status === status).map((row) => ({ id: row.id, targetName: row.targetName, status: row.status }));
+      const want = rows
+        .filter((row) => !status || row.status === status)
+        .map((row) => ({ id: row.id, targetName: row.targetName, status: row.status }));
       for (const limit of [1, 2, 3]) {
         const why = `${label}, seed ${seed}, now ${now.toISOString()}, status ${status ?? "all"}, limit ${limit}`;
         const pages = await allPages({ status, limit, now });
-        const got = pages.flatMap((p) => p.items.map((v) => ({ id: v.id, targetName: v.targetName, status: v.status })));
+        const got = pages.flatMap((p) =>
+          p.items.map((v) => ({ id: v.id, targetName: v.targetName, status: v.status })),
+        );
         expect(got, why).toEqual(want);
         // Full pages until the last, which may be short but is never empty unless the whole list is.
-        for (const [i, p] of pages.entries()) expect(p.items.length, why).toBe(i < pages.length - 1 ? limit : Math.min(limit, want.length - i * limit));
+        for (const [i, p] of pages.entries())
+          expect(p.items.length, why).toBe(i < pages.length - 1 ? limit : Math.min(limit, want.length - i * limit));
         expect(pages[0]!.counts, why).toEqual(tallyStatus(rows));
       }
     }
@@ -145,10 +170,13 @@ async function expectListFollowsTheRule(label: string, nows: Date[]) {
 async function expectDueRotationsFollowTheRule(label: string, nows: Date[]) {
   for (const now of nows) {
     const rows = await reference(now);
-    const want = rows.filter((row) => row.due).map((row) => ({ credentialId: row.id, targetName: row.targetName, reason: row.due }));
+    const want = rows
+      .filter((row) => row.due)
+      .map((row) => ({ credentialId: row.id, targetName: row.targetName, reason: row.due }));
     const got = await findDueRotations({ now });
     const why = `${label}, seed ${seed}, now ${now.toISOString()}`;
-    const byId = (a: { credentialId: string }, b: { credentialId: string }) => a.credentialId.localeCompare(b.credentialId);
+    const byId = (a: { credentialId: string }, b: { credentialId: string }) =>
+      a.credentialId.localeCompare(b.credentialId);
     expect([...got].sort(byId), why).toEqual([...want].sort(byId));
     // Oldest last rotation first, as before.
     const rotated = new Map(rows.map((row) => [row.id, row.lastRotatedAt.getTime()]));
@@ -161,10 +189,58 @@ const policyIds: Record<string, string> = {};
 const targetIds: string[] = [];
 
 beforeAll(async () => {
-  policyIds.envA = (await createPolicy({ ...ctx, input: { name: `env-a-${run}`, maxAgeDays: 30, warnBeforeDays: 5, environment: ENVS[0]!, minReplaceRole: "admin", autoRotate: false } })).id;
-  policyIds.envB = (await createPolicy({ ...ctx, input: { name: `env-b-${run}`, maxAgeDays: 10, warnBeforeDays: 2, environment: ENVS[1]!, minReplaceRole: "admin", autoRotate: true } })).id;
-  policyIds.short = (await createPolicy({ ...ctx, input: { name: `short-${run}`, maxAgeDays: 7, warnBeforeDays: 1, environment: null, minReplaceRole: "admin", autoRotate: false } })).id;
-  policyIds.long = (await createPolicy({ ...ctx, input: { name: `long-${run}`, maxAgeDays: 90, warnBeforeDays: 14, environment: null, minReplaceRole: "admin", autoRotate: true } })).id;
+  policyIds.envA = (
+    await createPolicy({
+      ...ctx,
+      input: {
+        name: `env-a-${run}`,
+        maxAgeDays: 30,
+        warnBeforeDays: 5,
+        environment: ENVS[0]!,
+        minReplaceRole: "admin",
+        autoRotate: false,
+      },
+    })
+  ).id;
+  policyIds.envB = (
+    await createPolicy({
+      ...ctx,
+      input: {
+        name: `env-b-${run}`,
+        maxAgeDays: 10,
+        warnBeforeDays: 2,
+        environment: ENVS[1]!,
+        minReplaceRole: "admin",
+        autoRotate: true,
+      },
+    })
+  ).id;
+  policyIds.short = (
+    await createPolicy({
+      ...ctx,
+      input: {
+        name: `short-${run}`,
+        maxAgeDays: 7,
+        warnBeforeDays: 1,
+        environment: null,
+        minReplaceRole: "admin",
+        autoRotate: false,
+      },
+    })
+  ).id;
+  policyIds.long = (
+    await createPolicy({
+      ...ctx,
+      input: {
+        name: `long-${run}`,
+        maxAgeDays: 90,
+        warnBeforeDays: 14,
+        environment: null,
+        minReplaceRole: "admin",
+        autoRotate: true,
+      },
+    })
+  ).id;
   // Names that sort by their hyphens and digits as well as letters (DNS labels: a-z, 0-9, '-').
   const stems = ["web", "web-1", "web1", "web-a", "weba", "w", "api-0", "api", "api-00", "z9", "a-b-c", "ab"];
   const failing: string[] = [];
@@ -172,41 +248,95 @@ beforeAll(async () => {
     const explicit = r() < 0.3 ? pick([policyIds.short!, policyIds.long!]) : null;
     const name = `${stems[i % stems.length]}-${Math.floor(i / stems.length)}${run}`;
     const target = await db().target.create({
-      data: { name, environment: pick(ENVS), mode: "push", serverUrl: "https://127.0.0.1:9", credentialPolicyId: explicit },
+      data: {
+        name,
+        environment: pick(ENVS),
+        mode: "push",
+        serverUrl: "https://127.0.0.1:9",
+        credentialPolicyId: explicit,
+      },
     });
     targetIds.push(target.id);
     const storedAt = new Date(T0 - Math.floor(r() * 120 * DAY_MS));
     const input =
       r() < 0.6
-        ? { kind: "service-account-token" as const, token: saJwt(storedAt, new Date(storedAt.getTime() + Math.floor((1 + r() * 150) * DAY_MS))) }
+        ? {
+            kind: "service-account-token" as const,
+            token: saJwt(storedAt, new Date(storedAt.getTime() + Math.floor((1 + r() * 150) * DAY_MS))),
+          }
         : { kind: "bearer-token" as const, token: `opaque-${randomBytes(8).toString("hex")}` };
-    const { credential } = await saveCredential({ targetId: target.id, input, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST, now: storedAt });
+    const { credential } = await saveCredential({
+      targetId: target.id,
+      input,
+      actor: SYSTEM_ACTOR,
+      actorRole: "admin",
+      actorUserId: null,
+      request: NO_REQUEST,
+      now: storedAt,
+    });
     if (input.kind === "service-account-token" && r() < 0.3) failing.push(credential.id);
     // Some targets hold history (the first always): a replaced credential is not listed.
     if (r() < 0.2 || i === 0) {
       const later = new Date(storedAt.getTime() + Math.floor(r() * 10 * DAY_MS));
-      await saveCredential({ targetId: target.id, input: { kind: "bearer-token", token: `opaque-${randomBytes(8).toString("hex")}` }, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST, now: later });
+      await saveCredential({
+        targetId: target.id,
+        input: { kind: "bearer-token", token: `opaque-${randomBytes(8).toString("hex")}` },
+        actor: SYSTEM_ACTOR,
+        actorRole: "admin",
+        actorUserId: null,
+        request: NO_REQUEST,
+        now: later,
+      });
     }
   }
   // Two fixed cases under envB's autoRotate policy (10 days): a 5-day token due by its lifetime at T0 + 2 d, and
   // a token past its max age whose rotation fails one minute before T0, so its backoff (one minute) ends at T0.
   const fixed = async (name: string, iat: number, exp: number, credentialPolicyId: string | null = null) => {
-    const target = await db().target.create({ data: { name: `${name}-${run}`, environment: ENVS[1]!, mode: "push", serverUrl: "https://127.0.0.1:9", credentialPolicyId } });
+    const target = await db().target.create({
+      data: {
+        name: `${name}-${run}`,
+        environment: ENVS[1]!,
+        mode: "push",
+        serverUrl: "https://127.0.0.1:9",
+        credentialPolicyId,
+      },
+    });
     targetIds.push(target.id);
     const input = { kind: "service-account-token" as const, token: saJwt(new Date(T0 + iat), new Date(T0 + exp)) };
-    return (await saveCredential({ targetId: target.id, input, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST, now: new Date(T0 + iat) })).credential.id;
+    return (
+      await saveCredential({
+        targetId: target.id,
+        input,
+        actor: SYSTEM_ACTOR,
+        actorRole: "admin",
+        actorUserId: null,
+        request: NO_REQUEST,
+        now: new Date(T0 + iat),
+      })
+    ).credential.id;
   };
   await fixed("lifetime", -2 * DAY_MS, 3 * DAY_MS);
   // Under the short policy (7 days, autoRotate switched on by a test below) and 8 days old: due at T0 whatever the
   // seed drew, so "a target moved to pull" always has a due credential to take away.
   await fixed("short-due", -8 * DAY_MS, 100 * DAY_MS, policyIds.short!);
   const backoff = await fixed("backoff", -20 * DAY_MS, 100 * DAY_MS);
-  expect((await rotateCredential({ credentialId: backoff, reason: "max-age", ...ctx, now: new Date(T0 - 60_000) })).kind).toBe("failed");
+  expect(
+    (await rotateCredential({ credentialId: backoff, reason: "max-age", ...ctx, now: new Date(T0 - 60_000) })).kind,
+  ).toBe("failed");
   // Failed rotations the real way (the cluster at 127.0.0.1:9 refuses): a stored error and a retry backoff.
   for (const credentialId of failing) {
     const active = await db().credential.findUniqueOrThrow({ where: { id: credentialId }, select: { state: true } });
     if (active.state !== "active") continue;
-    expect((await rotateCredential({ credentialId, reason: "max-age", ...ctx, now: new Date(T0 - Math.floor(r() * 3 * DAY_MS)) })).kind).toBe("failed");
+    expect(
+      (
+        await rotateCredential({
+          credentialId,
+          reason: "max-age",
+          ...ctx,
+          now: new Date(T0 - Math.floor(r() * 3 * DAY_MS)),
+        })
+      ).kind,
+    ).toBe("failed");
   }
 }, 120_000);
 
@@ -229,15 +359,29 @@ describe(`the credentials list, keyset-paginated in the database (seed ${seed})`
     const one = rows.find((row) => row.target.name === `aa-renamed-${run}`)!;
     const pages = await allPages({ targetId: other, limit: 1, now });
     expect(pages.flatMap((p) => p.items.map((v) => v.id))).toEqual([one.id]);
-    expect((await allPages({ targetId: other, status: one.status === "ok" ? "expired" : "ok", limit: 2, now })).flatMap((p) => p.items)).toEqual([]);
+    expect(
+      (await allPages({ targetId: other, status: one.status === "ok" ? "expired" : "ok", limit: 2, now })).flatMap(
+        (p) => p.items,
+      ),
+    ).toEqual([]);
   });
 
   it("keeps its place when the row under the cursor is replaced meanwhile", async () => {
     const now = new Date(T0);
     const first = await listCredentials({ limit: 3, now });
     const atCursor = first.items.at(-1)!;
-    const { credential } = await saveCredential({ targetId: atCursor.targetId, input: { kind: "bearer-token", token: `opaque-${randomBytes(8).toString("hex")}` }, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST, now });
-    const rest = (await reference(now)).filter((row) => row.targetName > atCursor.targetName || (row.targetName === atCursor.targetName && row.id > atCursor.id));
+    const { credential } = await saveCredential({
+      targetId: atCursor.targetId,
+      input: { kind: "bearer-token", token: `opaque-${randomBytes(8).toString("hex")}` },
+      actor: SYSTEM_ACTOR,
+      actorRole: "admin",
+      actorUserId: null,
+      request: NO_REQUEST,
+      now,
+    });
+    const rest = (await reference(now)).filter(
+      (row) => row.targetName > atCursor.targetName || (row.targetName === atCursor.targetName && row.id > atCursor.id),
+    );
     const second = await listCredentials({ limit: 100, now, cursor: first.nextCursor! });
     expect(second.items.map((v) => v.id)).toEqual(rest.map((row) => row.id));
     // The replacement has a new id on the same target: after the cursor only if its id sorts after the old one.
@@ -247,12 +391,18 @@ describe(`the credentials list, keyset-paginated in the database (seed ${seed})`
   it("answers 422 for a cursor it did not produce", async () => {
     const viewer = await createCaller("viewer");
     for (const cursor of ["nope", Buffer.from(JSON.stringify({ id: "x" })).toString("base64url"), targetIds[0]!]) {
-      const res = await callRoute(credentialsListRoute.GET, { path: `/api/credentials?limit=2&cursor=${cursor}`, as: viewer });
+      const res = await callRoute(credentialsListRoute.GET, {
+        path: `/api/credentials?limit=2&cursor=${cursor}`,
+        as: viewer,
+      });
       expect(res.status, cursor).toBe(422);
     }
     const ok = await callRoute(credentialsListRoute.GET, { path: "/api/credentials?limit=2", as: viewer });
     expect(ok.status).toBe(200);
-    const next = await callRoute(credentialsListRoute.GET, { path: `/api/credentials?limit=2&cursor=${ok.body.nextCursor}`, as: viewer });
+    const next = await callRoute(credentialsListRoute.GET, {
+      path: `/api/credentials?limit=2&cursor=${ok.body.nextCursor}`,
+      as: viewer,
+    });
     expect(next.status).toBe(200);
     expect(next.body.items).toHaveLength(2);
   });
@@ -261,7 +411,10 @@ describe(`the credentials list, keyset-paginated in the database (seed ${seed})`
 describe(`the rotation scheduler's due credentials, from the stored autoRotateAt (seed ${seed})`, () => {
   it("are exactly the per-row rule's, at every instant around a due time, a backoff's end and a status boundary", async () => {
     expect((await reference(new Date(T0))).filter((row) => row.due).length).toBeGreaterThan(0);
-    await expectDueRotationsFollowTheRule("as stored", await interestingNows(["rotateAt", "nextRotationAttemptAt", "overdueAt", "expiresAt"], 4));
+    await expectDueRotationsFollowTheRule(
+      "as stored",
+      await interestingNows(["rotateAt", "nextRotationAttemptAt", "overdueAt", "expiresAt"], 4),
+    );
   });
 
   it("follow a policy's autoRotate switched off and on, and a target moved to pull", async () => {

@@ -29,7 +29,15 @@ function useKeys(current: Buffer, previous: Buffer[] = []) {
 
 async function decryptAll() {
   const active = await db().credential.findMany({ where: { state: "active" }, orderBy: { targetId: "asc" } });
-  return Promise.all(active.map((c) => withDecryptedCredential(c.id, { actor: SYSTEM_ACTOR, purpose: { kind: "rekey", id: "check" }, request: NO_REQUEST }, (m) => m)));
+  return Promise.all(
+    active.map((c) =>
+      withDecryptedCredential(
+        c.id,
+        { actor: SYSTEM_ACTOR, purpose: { kind: "rekey", id: "check" }, request: NO_REQUEST },
+        (m) => m,
+      ),
+    ),
+  );
 }
 
 async function runQuiet(args: string[] = []) {
@@ -51,12 +59,28 @@ beforeAll(async () => {
   useKeys(oldKey);
   targetIds = [];
   for (const [i, token] of tokens.entries()) {
-    const target = await db().target.create({ data: { name: `rekey-${i}`, environment: "dev", mode: "push", serverUrl: "https://127.0.0.1:6443" } });
+    const target = await db().target.create({
+      data: { name: `rekey-${i}`, environment: "dev", mode: "push", serverUrl: "https://127.0.0.1:6443" },
+    });
     targetIds.push(target.id);
-    await saveCredential({ targetId: target.id, input: { kind: "bearer-token", token }, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST });
+    await saveCredential({
+      targetId: target.id,
+      input: { kind: "bearer-token", token },
+      actor: SYSTEM_ACTOR,
+      actorRole: "admin",
+      actorUserId: null,
+      request: NO_REQUEST,
+    });
   }
   // History rows are re-sealed too: replace the first target's token with a certificate.
-  await saveCredential({ targetId: targetIds[0] ?? "", input: { kind: "client-certificate", ...cert }, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST });
+  await saveCredential({
+    targetId: targetIds[0] ?? "",
+    input: { kind: "client-certificate", ...cert },
+    actor: SYSTEM_ACTOR,
+    actorRole: "admin",
+    actorUserId: null,
+    request: NO_REQUEST,
+  });
   // A webhook secret is sealed with the same master key and must move with it.
   const binding = await createRepoBinding({
     targetId: targetIds[1] ?? "",

@@ -21,13 +21,22 @@ function post(targetId: string, token: string, as: Caller) {
 }
 
 async function pushTarget(name: string, environment: string) {
-  return (await db().target.create({ data: { name, environment, mode: "push", serverUrl: "https://127.0.0.1:6443" } })).id;
+  return (await db().target.create({ data: { name, environment, mode: "push", serverUrl: "https://127.0.0.1:6443" } }))
+    .id;
 }
 
 beforeAll(async () => {
-  [admin, deployer, approver] = await Promise.all([createCaller("admin"), createCaller("deployer"), createCaller("approver")]);
-  await db().credentialPolicy.create({ data: { name: "ci-rotates", maxAgeDays: 7, warnBeforeDays: 1, minReplaceRole: "deployer", environment: "ci" } });
-  await db().credentialPolicy.create({ data: { name: "locked", maxAgeDays: 30, warnBeforeDays: 7, minReplaceRole: "admin", environment: "prod" } });
+  [admin, deployer, approver] = await Promise.all([
+    createCaller("admin"),
+    createCaller("deployer"),
+    createCaller("approver"),
+  ]);
+  await db().credentialPolicy.create({
+    data: { name: "ci-rotates", maxAgeDays: 7, warnBeforeDays: 1, minReplaceRole: "deployer", environment: "ci" },
+  });
+  await db().credentialPolicy.create({
+    data: { name: "locked", maxAgeDays: 30, warnBeforeDays: 7, minReplaceRole: "admin", environment: "prod" },
+  });
 });
 
 describe("who may store and replace a credential", () => {

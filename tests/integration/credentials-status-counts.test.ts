@@ -52,8 +52,12 @@ async function credential(opts: {
 }
 
 beforeAll(async () => {
-  await db().credentialPolicy.create({ data: { name: `${env}-env`, maxAgeDays: 30, warnBeforeDays: 5, environment: env } });
-  const explicit = await db().credentialPolicy.create({ data: { name: `${env}-explicit`, maxAgeDays: 10, warnBeforeDays: 2 } });
+  await db().credentialPolicy.create({
+    data: { name: `${env}-env`, maxAgeDays: 30, warnBeforeDays: 5, environment: env },
+  });
+  const explicit = await db().credentialPolicy.create({
+    data: { name: `${env}-explicit`, maxAgeDays: 10, warnBeforeDays: 2 },
+  });
   const D = DAY_MS;
   // Environment policy (30 d, warn 5 d).
   await credential({ lastRotatedAt: at(-1 * D) }); // ok

@@ -27,8 +27,16 @@ describe("migrations", () => {
     try {
       await migrateDatabase(url, { until: first });
       const raw = new Database(path.join(dir, "old.db"));
-      raw.prepare(`INSERT INTO "Target" (id, name, environment, mode, serverUrl, updatedAt) VALUES ('t1', 'old', 'dev', 'push', 'https://k', 0)`).run();
-      raw.prepare(`INSERT INTO "Credential" (id, targetId, kind, ciphertext, keyId, fingerprint) VALUES ('c1', 't1', 'bearer-token', 'x', 'k', 'f')`).run();
+      raw
+        .prepare(
+          `INSERT INTO "Target" (id, name, environment, mode, serverUrl, updatedAt) VALUES ('t1', 'old', 'dev', 'push', 'https://k', 0)`,
+        )
+        .run();
+      raw
+        .prepare(
+          `INSERT INTO "Credential" (id, targetId, kind, ciphertext, keyId, fingerprint) VALUES ('c1', 't1', 'bearer-token', 'x', 'k', 'f')`,
+        )
+        .run();
       raw.close();
       const applied = await migrateDatabase(url);
       expect(applied.length).toBe(listMigrations("sqlite").length - 1);

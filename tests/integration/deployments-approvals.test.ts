@@ -46,7 +46,9 @@ async function sessionCookie(caller: Caller): Promise<string> {
   const cached = cookies.get(caller.userId);
   if (cached) return cached;
   const token = newSecretToken("sess");
-  await db().session.create({ data: { tokenHash: sha256Hex(token), userId: caller.userId, expiresAt: new Date(Date.now() + 3_600_000) } });
+  await db().session.create({
+    data: { tokenHash: sha256Hex(token), userId: caller.userId, expiresAt: new Date(Date.now() + 3_600_000) },
+  });
   const cookie = `wharf_session=${token}`;
   cookies.set(caller.userId, cookie);
   return cookie;
@@ -57,7 +59,12 @@ function configMap(name: string, value = "1"): string {
 }
 
 async function requestOn(targetId: string, manifests: string, as: Caller = deployer) {
-  const res = await callRoute(deploymentsRoute.POST, { method: "POST", path: "/api/deployments", body: { targetId, source: { kind: "manifests", manifests }, reason: "r" }, as });
+  const res = await callRoute(deploymentsRoute.POST, {
+    method: "POST",
+    path: "/api/deployments",
+    body: { targetId, source: { kind: "manifests", manifests }, reason: "r" },
+    as,
+  });
   expect(res.status).toBe(201);
   return res.body as { id: string; state: string; manifestsDigest: string };
 }
@@ -78,7 +85,9 @@ async function state(id: string) {
 }
 
 async function auditActions(id: string) {
-  return (await db().auditEvent.findMany({ where: { subjectId: id }, orderBy: { seq: "asc" } })).map((a) => `${a.action}:${a.outcome}`);
+  return (await db().auditEvent.findMany({ where: { subjectId: id }, orderBy: { seq: "asc" } })).map(
+    (a) => `${a.action}:${a.outcome}`,
+  );
 }
 
 describe("approvals", () => {
@@ -95,11 +104,18 @@ describe("approvals", () => {
 
   it("refuses the Git commit's author, matched by email", async () => {
     const repo = await git.createRepo(`authored-${randomBytes(3).toString("hex")}`);
-    await repo.commit({ author: { name: "Approver One", email: approver1.email.toUpperCase() }, files: { "k8s/cm.yaml": configMap("authored") } });
+    await repo.commit({
+      author: { name: "Approver One", email: approver1.email.toUpperCase() },
+      files: { "k8s/cm.yaml": configMap("authored") },
+    });
     const res = await callRoute(deploymentsRoute.POST, {
       method: "POST",
       path: "/api/deployments",
-      body: { targetId: target.targetId, source: { kind: "git", url: repo.url, ref: "main", path: "k8s" }, reason: "git" },
+      body: {
+        targetId: target.targetId,
+        source: { kind: "git", url: repo.url, ref: "main", path: "k8s" },
+        reason: "git",
+      },
       as: deployer,
     });
     expect(res.status).toBe(201);
@@ -122,7 +138,10 @@ describe("approvals", () => {
 
     // A target that admits token approvals and requires admins: the approver's role is now the problem.
     const strict = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 1 });
-    await db().target.update({ where: { id: strict.targetId }, data: { approverRole: "admin", allowTokenApprovals: true } });
+    await db().target.update({
+      where: { id: strict.targetId },
+      data: { approverRole: "admin", allowTokenApprovals: true },
+    });
     const s = await requestOn(strict.targetId, configMap("strict"));
     const byRole = await decide(s.id, approver1, { decision: "approved" }, { token: true });
     expect(byRole.status).toBe(403);
@@ -138,7 +157,10 @@ describe("approvals", () => {
     expect(first.status).toBe(201);
     expect(first.body.state).toBe("pending-approval");
     expect(first.body.approvalStatus).toMatchObject({ required: 2, approvedCount: 1, satisfied: false });
-    expect(first.body.viewer).toEqual({ canApprove: false, reason: "You have already approved or rejected this deployment." });
+    expect(first.body.viewer).toEqual({
+      canApprove: false,
+      reason: "You have already approved or rejected this deployment.",
+    });
     const again = await decide(d.id, approver1, { decision: "approved" });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("APPROVAL_ALREADY_DECIDED");
@@ -148,7 +170,12 @@ describe("approvals", () => {
     expect(second.body.state).toBe("queued");
     expect(second.body.approvedAt).not.toBeNull();
     expect(second.body.queuedAt).not.toBeNull();
-    expect(second.body.approvals.map((a: { approverId: string; valid: boolean; comment: string }) => [a.approverId, a.valid])).toEqual([
+    expect(
+      second.body.approvals.map((a: { approverId: string; valid: boolean; comment: string }) => [
+        a.approverId,
+        a.valid,
+      ]),
+    ).toEqual([
       [approver1.userId, true],
       [approver2.userId, true],
     ]);
@@ -167,7 +194,10 @@ describe("approvals", () => {
 
   it("two approvers at the same moment: both are recorded, the deployment is queued exactly once", async () => {
     const d = await requestOn(target.targetId, configMap("race"));
-    const results = await Promise.all([decide(d.id, approver1, { decision: "approved" }), decide(d.id, approver2, { decision: "approved" })]);
+    const results = await Promise.all([
+      decide(d.id, approver1, { decision: "approved" }),
+      decide(d.id, approver2, { decision: "approved" }),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual([201, 201]);
     expect(await state(d.id)).toBe("queued");
     const actions = await auditActions(d.id);
@@ -179,12 +209,29 @@ describe("approvals", () => {
     const d = await requestOn(target.targetId, configMap("voided"));
     // An approval given when the request had other content (as if it was edited since).
     await db().deploymentApproval.create({
-      data: { deploymentId: d.id, approverId: approver1.userId, approverEmail: approver1.email, approverName: "A1", approverKind: "user", decision: "approved", manifestsDigest: "0".repeat(64) },
+      data: {
+        deploymentId: d.id,
+        approverId: approver1.userId,
+        approverEmail: approver1.email,
+        approverName: "A1",
+        approverKind: "user",
+        decision: "approved",
+        manifestsDigest: "0".repeat(64),
+      },
     });
     // An approval older than the 24 h validity.
     const admin2 = await createCaller("admin");
     await db().deploymentApproval.create({
-      data: { deploymentId: d.id, approverId: admin2.userId, approverEmail: admin2.email, approverName: "A2", approverKind: "user", decision: "approved", manifestsDigest: d.manifestsDigest, createdAt: new Date(Date.now() - 25 * 3_600_000) },
+      data: {
+        deploymentId: d.id,
+        approverId: admin2.userId,
+        approverEmail: admin2.email,
+        approverName: "A2",
+        approverKind: "user",
+        decision: "approved",
+        manifestsDigest: d.manifestsDigest,
+        createdAt: new Date(Date.now() - 25 * 3_600_000),
+      },
     });
     const view = await decideDeployment({
       deploymentId: d.id,
@@ -196,8 +243,14 @@ describe("approvals", () => {
     expect(view.state).toBe("pending-approval");
     expect(view.approvalStatus.approvedCount).toBe(1);
     const byApprover = Object.fromEntries(view.approvals.map((a) => [a.approverId, a]));
-    expect(byApprover[approver1.userId]).toMatchObject({ valid: false, invalidReason: "Given for different content: the manifests changed since." });
-    expect(byApprover[admin2.userId]).toMatchObject({ valid: false, invalidReason: "Expired: approvals count for 24 h." });
+    expect(byApprover[approver1.userId]).toMatchObject({
+      valid: false,
+      invalidReason: "Given for different content: the manifests changed since.",
+    });
+    expect(byApprover[admin2.userId]).toMatchObject({
+      valid: false,
+      invalidReason: "Expired: approvals count for 24 h.",
+    });
     // The voided approver may approve again, for the content as it is now; that makes two.
     const after = await decide(d.id, approver1, { decision: "approved" });
     expect(after.status).toBe(201);
@@ -255,7 +308,12 @@ describe("rollback", () => {
 
   it("creates a new pending request with the same manifests, through the same rule", async () => {
     const past = await succeeded(target.targetId, configMap("rollback-me", "7"));
-    const res = await callRoute(rollbackRoute.POST, { method: "POST", path: `/api/deployments/${past.id}/rollback`, params: { id: past.id }, as: deployer });
+    const res = await callRoute(rollbackRoute.POST, {
+      method: "POST",
+      path: `/api/deployments/${past.id}/rollback`,
+      params: { id: past.id },
+      as: deployer,
+    });
     expect(res.status).toBe(201);
     expect(res.body.state).toBe("pending-approval");
     expect(res.body.rollbackOfId).toBe(past.id);
@@ -264,26 +322,58 @@ describe("rollback", () => {
     expect(res.body.reason).toMatch(/^Roll back to deployment/);
 
     const notSucceeded = await requestOn(target.targetId, configMap("pending"));
-    const refused = await callRoute(rollbackRoute.POST, { method: "POST", path: "/x", params: { id: notSucceeded.id }, as: deployer });
+    const refused = await callRoute(rollbackRoute.POST, {
+      method: "POST",
+      path: "/x",
+      params: { id: notSucceeded.id },
+      as: deployer,
+    });
     expect(refused.status).toBe(409);
   });
 
   it("an emergency rollback by an admin skips approvals and records the reason; others are refused", async () => {
     const past = await succeeded(target.targetId, configMap("emergency", "3"));
     const body = { emergency: { reason: "checkout is down" } };
-    const byDeployer = await callRoute(rollbackRoute.POST, { method: "POST", path: "/x", params: { id: past.id }, body, as: deployer });
+    const byDeployer = await callRoute(rollbackRoute.POST, {
+      method: "POST",
+      path: "/x",
+      params: { id: past.id },
+      body,
+      as: deployer,
+    });
     expect(byDeployer.status).toBe(403);
-    const noReason = await callRoute(rollbackRoute.POST, { method: "POST", path: "/x", params: { id: past.id }, body: { emergency: { reason: " " } }, as: admin });
+    const noReason = await callRoute(rollbackRoute.POST, {
+      method: "POST",
+      path: "/x",
+      params: { id: past.id },
+      body: { emergency: { reason: " " } },
+      as: admin,
+    });
     expect(noReason.status).toBe(422);
 
     const before = await db().deployment.count();
-    const res = await callRoute(rollbackRoute.POST, { method: "POST", path: "/x", params: { id: past.id }, body, as: admin });
+    const res = await callRoute(rollbackRoute.POST, {
+      method: "POST",
+      path: "/x",
+      params: { id: past.id },
+      body,
+      as: admin,
+    });
     expect(res.status).toBe(201);
     expect(await db().deployment.count()).toBe(before + 1);
-    expect(res.body).toMatchObject({ state: "queued", emergency: true, emergencyReason: "checkout is down", rollbackOfId: past.id });
+    expect(res.body).toMatchObject({
+      state: "queued",
+      emergency: true,
+      emergencyReason: "checkout is down",
+      rollbackOfId: past.id,
+    });
     const audit = await db().auditEvent.findMany({ where: { subjectId: res.body.id }, orderBy: { seq: "asc" } });
     expect(audit.map((a) => a.action)).toEqual(["deployment.requested", "deployment.approved", "deployment.queued"]);
-    expect(JSON.parse(audit[0]!.details)).toMatchObject({ emergency: true, emergencyReason: "checkout is down", rollbackOf: past.id });
+    expect(JSON.parse(audit[0]!.details)).toMatchObject({
+      emergency: true,
+      emergencyReason: "checkout is down",
+      rollbackOf: past.id,
+    });
     expect(JSON.parse(audit[1]!.details)).toMatchObject({ emergency: true, emergencyReason: "checkout is down" });
   });
 });
@@ -295,14 +385,29 @@ describe("listAwaitingMyApproval", () => {
     const decided = await requestOn(own.targetId, configMap("awaiting-2"));
     await decide(decided.id, approver2, { decision: "approved" });
     const fresh = await createCaller("approver");
-    const freshView = await listAwaitingMyApproval({ userId: fresh.userId, email: fresh.email, role: "approver", kind: "user" });
+    const freshView = await listAwaitingMyApproval({
+      userId: fresh.userId,
+      email: fresh.email,
+      role: "approver",
+      kind: "user",
+    });
     expect(freshView.filter((d) => d.target.id === own.targetId).map((d) => d.id)).toEqual([mine.id, decided.id]);
     expect(freshView.find((d) => d.id === decided.id)).toMatchObject({ approvedCount: 1, requiredApprovals: 2 });
 
-    const a2 = await listAwaitingMyApproval({ userId: approver2.userId, email: approver2.email, role: "approver", kind: "user" });
+    const a2 = await listAwaitingMyApproval({
+      userId: approver2.userId,
+      email: approver2.email,
+      role: "approver",
+      kind: "user",
+    });
     expect(a2.map((d) => d.id)).toContain(mine.id);
     expect(a2.map((d) => d.id)).not.toContain(decided.id);
-    const requester = await listAwaitingMyApproval({ userId: deployer.userId, email: deployer.email, role: "deployer", kind: "user" });
+    const requester = await listAwaitingMyApproval({
+      userId: deployer.userId,
+      email: deployer.email,
+      role: "deployer",
+      kind: "user",
+    });
     expect(requester).toEqual([]);
   });
 });

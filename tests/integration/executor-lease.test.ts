@@ -14,7 +14,9 @@ let admin: KubeClient;
 
 beforeAll(async () => {
   cluster = await startTestCluster({ rolloutDelayMs: 200 });
-  admin = createKubeClient(kubeConfigFor({ name: "test-cluster", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }));
+  admin = createKubeClient(
+    kubeConfigFor({ name: "test-cluster", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }),
+  );
 });
 
 afterAll(async () => {
@@ -25,7 +27,12 @@ afterAll(async () => {
 const db = () => dbFor(t.url);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** ConfigMaps (phase "config") then a Deployment (phase "workloads"): two apply phases with a checkpoint between. */
-const twoPhases = (ns: string) => appManifests({ namespace: ns, configMaps: ["one", "two"], deployment: { name: "app", image: "nginx:1", replicas: 1 } });
+const twoPhases = (ns: string) =>
+  appManifests({
+    namespace: ns,
+    configMaps: ["one", "two"],
+    deployment: { name: "app", image: "nginx:1", replicas: 1 },
+  });
 
 async function audits(deploymentId: string, action: string) {
   return db().auditEvent.findMany({ where: { action, subjectId: deploymentId } });
@@ -34,7 +41,11 @@ async function audits(deploymentId: string, action: string) {
 describe("executor: leases", () => {
   it("two executors racing for one deployment: exactly one runs it", async () => {
     const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
-    const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: twoPhases(target.namespaces[0]!) });
+    const id = await insertQueuedDeployment({
+      databaseUrl: t.url,
+      targetId: target.targetId,
+      manifests: twoPhases(target.namespaces[0]!),
+    });
 
     // Same instant, two processes: one claim matches, the other finds nothing.
     const outcomes = await Promise.all([
@@ -48,18 +59,33 @@ describe("executor: leases", () => {
     expect(await audits(id, "deployment.succeeded")).toHaveLength(1);
     const row = await db().deployment.findUniqueOrThrow({ where: { id } });
     expect(row.attempts).toBe(1);
-    const starters = (await db().deploymentLog.findMany({ where: { deploymentId: id, message: { startsWith: "Started by executor" } } })).map((l) => l.message);
+    const starters = (
+      await db().deploymentLog.findMany({ where: { deploymentId: id, message: { startsWith: "Started by executor" } } })
+    ).map((l) => l.message);
     expect(starters).toEqual([`Started by executor ${row.claimedBy}.`]);
 
     // Two running loops on one database, several deployments of different targets: each runs exactly once.
     const targets = await Promise.all([1, 2, 3].map(() => createSandboxPushTarget(cluster, { databaseUrl: t.url })));
-    const executors = [startExecutor({ processId: "loop-a", pollMs: 30, leaseMs: 10_000, rolloutTimeoutMs: 15_000 }), startExecutor({ processId: "loop-b", pollMs: 30, leaseMs: 10_000, rolloutTimeoutMs: 15_000 })];
+    const executors = [
+      startExecutor({ processId: "loop-a", pollMs: 30, leaseMs: 10_000, rolloutTimeoutMs: 15_000 }),
+      startExecutor({ processId: "loop-b", pollMs: 30, leaseMs: 10_000, rolloutTimeoutMs: 15_000 }),
+    ];
     try {
-      const ids = await Promise.all(targets.map((tg) => insertQueuedDeployment({ databaseUrl: t.url, targetId: tg.targetId, manifests: twoPhases(tg.namespaces[0]!) })));
+      const ids = await Promise.all(
+        targets.map((tg) =>
+          insertQueuedDeployment({
+            databaseUrl: t.url,
+            targetId: tg.targetId,
+            manifests: twoPhases(tg.namespaces[0]!),
+          }),
+        ),
+      );
       for (const d of ids) expect((await waitForTerminal(t.url, d)).state).toBe("succeeded");
       for (const d of ids) {
         expect(await audits(d, "deployment.started")).toHaveLength(1);
-        expect(await db().auditEvent.count({ where: { action: "credential.decrypted", details: { contains: d } } })).toBe(1);
+        expect(
+          await db().auditEvent.count({ where: { action: "credential.decrypted", details: { contains: d } } }),
+        ).toBe(1);
       }
     } finally {
       await Promise.all(executors.map((e) => e.stop()));
@@ -69,7 +95,11 @@ describe("executor: leases", () => {
   it("an executor stopped mid-apply leaves its lease; another resumes after it expires and finishes", async () => {
     const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
     const ns = target.namespaces[0]!;
-    const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: twoPhases(ns) });
+    const id = await insertQueuedDeployment({
+      databaseUrl: t.url,
+      targetId: target.targetId,
+      manifests: twoPhases(ns),
+    });
     const leaseMs = 1500;
 
     let crashed!: () => void;
@@ -111,7 +141,9 @@ describe("executor: leases", () => {
     expect(row.resultMessage).toMatch(/^Applied 3 objects \(3 created, 0 configured, 0 unchanged\), pruned 0;/);
     expect(await audits(id, "deployment.started")).toHaveLength(1);
     expect(await audits(id, "deployment.succeeded")).toHaveLength(1);
-    const logs = (await db().deploymentLog.findMany({ where: { deploymentId: id }, orderBy: { seq: "asc" } })).map((l) => l.message);
+    const logs = (await db().deploymentLog.findMany({ where: { deploymentId: id }, orderBy: { seq: "asc" } })).map(
+      (l) => l.message,
+    );
     expect(logs.some((m) => m.startsWith("Resumed by executor rescuer (attempt 2)"))).toBe(true);
   });
 
@@ -122,15 +154,26 @@ describe("executor: leases", () => {
     const previous = await insertQueuedDeployment({
       databaseUrl: t.url,
       targetId: target.targetId,
-      manifests: appManifests({ namespace: ns, configMaps: ["old", "one"], deployment: { name: "app", image: "nginx:1", replicas: 1 } }),
+      manifests: appManifests({
+        namespace: ns,
+        configMaps: ["old", "one"],
+        deployment: { name: "app", image: "nginx:1", replicas: 1 },
+      }),
     });
-    expect(await runOnce({ processId: "earlier", leaseMs: 10_000, rolloutTimeoutMs: 15_000 })).toMatchObject({ deploymentId: previous, state: "succeeded" });
+    expect(await runOnce({ processId: "earlier", leaseMs: 10_000, rolloutTimeoutMs: 15_000 })).toMatchObject({
+      deploymentId: previous,
+      state: "succeeded",
+    });
 
     // This one keeps "one", adds "two", changes the image, drops "old". Its executor dies after pruning, while waiting for the rollout.
     const id = await insertQueuedDeployment({
       databaseUrl: t.url,
       targetId: target.targetId,
-      manifests: appManifests({ namespace: ns, configMaps: ["one", "two"], deployment: { name: "app", image: "nginx:2", replicas: 1 } }),
+      manifests: appManifests({
+        namespace: ns,
+        configMaps: ["one", "two"],
+        deployment: { name: "app", image: "nginx:2", replicas: 1 },
+      }),
     });
     const leaseMs = 1500;
     let crashed!: () => void;
@@ -150,13 +193,20 @@ describe("executor: leases", () => {
     expect(mid).toMatchObject({ state: "running", attempts: 1 });
 
     await sleep(mid.leaseUntil!.getTime() - Date.now() + 50);
-    expect(await runOnce({ processId: "rescuer-2", leaseMs, rolloutTimeoutMs: 15_000 })).toMatchObject({ deploymentId: id, state: "succeeded" });
+    expect(await runOnce({ processId: "rescuer-2", leaseMs, rolloutTimeoutMs: 15_000 })).toMatchObject({
+      deploymentId: id,
+      state: "succeeded",
+    });
 
     const row = await db().deployment.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ state: "succeeded", attempts: 2 });
     // The rescuer itself found everything unchanged and nothing to prune; the deployment did more than that.
-    expect(row.resultMessage).toMatch(/^Applied 3 objects \(1 created, 1 configured, 1 unchanged\), pruned 1; 1 workload rolled out/);
-    const finished = await db().auditEvent.findFirstOrThrow({ where: { action: "deployment.succeeded", subjectId: id } });
+    expect(row.resultMessage).toMatch(
+      /^Applied 3 objects \(1 created, 1 configured, 1 unchanged\), pruned 1; 1 workload rolled out/,
+    );
+    const finished = await db().auditEvent.findFirstOrThrow({
+      where: { action: "deployment.succeeded", subjectId: id },
+    });
     expect(JSON.parse(finished.details)).toMatchObject({ created: 1, configured: 1, unchanged: 1, pruned: 1 });
     const objects = await db().deploymentObject.findMany({ where: { deploymentId: id }, orderBy: { position: "asc" } });
     expect(objects.map((o) => [o.kind, o.name, o.action])).toEqual([
@@ -170,14 +220,19 @@ describe("executor: leases", () => {
   it("a cancel request stops further applies; the result lists what was applied", async () => {
     const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
     const ns = target.namespaces[0]!;
-    const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: twoPhases(ns) });
+    const id = await insertQueuedDeployment({
+      databaseUrl: t.url,
+      targetId: target.targetId,
+      manifests: twoPhases(ns),
+    });
     const outcome = await runOnce({
       processId: "canceller",
       leaseMs: 10_000,
       rolloutTimeoutMs: 15_000,
       onPhase: async ({ phase, deploymentId }) => {
         // Someone presses Cancel while the ConfigMaps are done and the workloads not yet started.
-        if (phase === "workloads") await db().deployment.update({ where: { id: deploymentId }, data: { cancelRequested: true } });
+        if (phase === "workloads")
+          await db().deployment.update({ where: { id: deploymentId }, data: { cancelRequested: true } });
       },
     });
     expect(outcome).toMatchObject({ deploymentId: id, state: "cancelled" });
@@ -198,14 +253,22 @@ describe("executor: leases", () => {
   it("an executor that lost its lease stops touching the cluster and writes no outcome", async () => {
     const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
     const ns = target.namespaces[0]!;
-    const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: twoPhases(ns) });
+    const id = await insertQueuedDeployment({
+      databaseUrl: t.url,
+      targetId: target.targetId,
+      manifests: twoPhases(ns),
+    });
     const outcome = await runOnce({
       processId: "stalled",
       leaseMs: 10_000,
       rolloutTimeoutMs: 15_000,
       onPhase: async ({ phase, deploymentId }) => {
         // As if this process stalled past its lease and another executor claimed the deployment meanwhile.
-        if (phase === "workloads") await db().deployment.update({ where: { id: deploymentId }, data: { claimedBy: "new-owner", leaseUntil: new Date(Date.now() + 60_000) } });
+        if (phase === "workloads")
+          await db().deployment.update({
+            where: { id: deploymentId },
+            data: { claimedBy: "new-owner", leaseUntil: new Date(Date.now() + 60_000) },
+          });
       },
     });
     expect(outcome).toMatchObject({ deploymentId: id, state: "lost" });
@@ -217,10 +280,25 @@ describe("executor: leases", () => {
 
   it("a deployment interrupted too many times is failed instead of retried forever", async () => {
     const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
-    const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: twoPhases(target.namespaces[0]!) });
-    await db().deployment.update({ where: { id }, data: { state: "running", startedAt: new Date(), attempts: 5, claimedBy: "gone", leaseUntil: new Date(Date.now() - 1000) } });
+    const id = await insertQueuedDeployment({
+      databaseUrl: t.url,
+      targetId: target.targetId,
+      manifests: twoPhases(target.namespaces[0]!),
+    });
+    await db().deployment.update({
+      where: { id },
+      data: {
+        state: "running",
+        startedAt: new Date(),
+        attempts: 5,
+        claimedBy: "gone",
+        leaseUntil: new Date(Date.now() - 1000),
+      },
+    });
     const outcome = await runOnce({ processId: "last-try", leaseMs: 10_000, rolloutTimeoutMs: 15_000 });
     expect(outcome).toMatchObject({ deploymentId: id, state: "failed" });
-    expect((await db().deployment.findUniqueOrThrow({ where: { id } })).resultMessage).toMatch(/Gave up after 5 interrupted attempts/);
+    expect((await db().deployment.findUniqueOrThrow({ where: { id } })).resultMessage).toMatch(
+      /Gave up after 5 interrupted attempts/,
+    );
   });
 });

@@ -17,7 +17,9 @@ let admin: KubeClient;
 
 beforeAll(async () => {
   cluster = await startTestCluster({ rolloutDelayMs: 200 });
-  admin = createKubeClient(kubeConfigFor({ name: "sandbox", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }));
+  admin = createKubeClient(
+    kubeConfigFor({ name: "sandbox", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }),
+  );
 });
 
 afterAll(async () => {
@@ -39,14 +41,26 @@ describe("executor: apply, rollout, results", () => {
     const id = await insertQueuedDeployment({
       databaseUrl: t.url,
       targetId: target.targetId,
-      manifests: appManifests({ namespace: ns, configMaps: ["settings"], deployment: { name: "web", image: "nginx:1.27", replicas: 2 } }),
+      manifests: appManifests({
+        namespace: ns,
+        configMaps: ["settings"],
+        deployment: { name: "web", image: "nginx:1.27", replicas: 2 },
+      }),
     });
 
     const outcome = await runOnce({ processId: "exec-a", ...settings });
     expect(outcome).toMatchObject({ deploymentId: id, state: "succeeded" });
 
     const row = await db().deployment.findUniqueOrThrow({ where: { id } });
-    expect(row).toMatchObject({ state: "succeeded", objectCount: 2, appliedCount: 2, readyReplicas: 2, desiredReplicas: 2, claimedBy: "exec-a", attempts: 1 });
+    expect(row).toMatchObject({
+      state: "succeeded",
+      objectCount: 2,
+      appliedCount: 2,
+      readyReplicas: 2,
+      desiredReplicas: 2,
+      claimedBy: "exec-a",
+      attempts: 1,
+    });
     expect(row.finishedAt).not.toBeNull();
     expect(row.startedAt).not.toBeNull();
     expect(row.resultMessage).toMatch(/2 created/);
@@ -58,7 +72,9 @@ describe("executor: apply, rollout, results", () => {
     ]);
     const live = await admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "web" });
     expect(live?.metadata.labels?.["app.kubernetes.io/managed-by"]).toBe("wharf");
-    expect((live?.metadata.managedFields as { manager?: string }[] | undefined)?.some((f) => f.manager === "wharf")).toBe(true);
+    expect(
+      (live?.metadata.managedFields as { manager?: string }[] | undefined)?.some((f) => f.manager === "wharf"),
+    ).toBe(true);
 
     const logs = await db().deploymentLog.findMany({ where: { deploymentId: id }, orderBy: { seq: "asc" } });
     const text = logs.map((l) => l.message).join("\n");
@@ -68,7 +84,9 @@ describe("executor: apply, rollout, results", () => {
     // seq order follows event order: apply lines come before the rollout lines.
     expect(text.indexOf("created")).toBeLessThan(text.indexOf("successfully rolled out"));
 
-    const decrypted = await db().auditEvent.findMany({ where: { action: "credential.decrypted", targetId: target.targetId } });
+    const decrypted = await db().auditEvent.findMany({
+      where: { action: "credential.decrypted", targetId: target.targetId },
+    });
     expect(decrypted).toHaveLength(1);
     expect(JSON.parse(decrypted[0]!.details)).toMatchObject({ purpose: "deployment", purposeId: id });
     expect(await auditRows(id, "deployment.started")).toHaveLength(1);
@@ -78,14 +96,31 @@ describe("executor: apply, rollout, results", () => {
     expect(JSON.stringify(allAudit) + text).not.toContain(target.token);
 
     const viewer = await createCaller("viewer");
-    const res = await callRoute(progressRoute.GET, { path: `/api/deployments/${id}/progress`, params: { id }, as: viewer });
+    const res = await callRoute(progressRoute.GET, {
+      path: `/api/deployments/${id}/progress`,
+      params: { id },
+      as: viewer,
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ state: "succeeded", appliedCount: 2, objectCount: 2, readyReplicas: 2, desiredReplicas: 2, percent: 100 });
+    expect(res.body).toMatchObject({
+      state: "succeeded",
+      appliedCount: 2,
+      objectCount: 2,
+      readyReplicas: 2,
+      desiredReplicas: 2,
+      percent: 100,
+    });
     expect(res.body.objects).toHaveLength(2);
     expect(res.body.logs.length).toBe(logs.length);
     const lastSeq = logs[2]!.seq;
-    const after = await callRoute(progressRoute.GET, { path: `/api/deployments/${id}/progress?afterLog=${lastSeq}`, params: { id }, as: viewer });
-    expect(after.body.logs.map((l: { seq: number }) => l.seq)).toEqual(logs.filter((l) => l.seq > lastSeq).map((l) => l.seq));
+    const after = await callRoute(progressRoute.GET, {
+      path: `/api/deployments/${id}/progress?afterLog=${lastSeq}`,
+      params: { id },
+      as: viewer,
+    });
+    expect(after.body.logs.map((l: { seq: number }) => l.seq)).toEqual(
+      logs.filter((l) => l.seq > lastSeq).map((l) => l.seq),
+    );
 
     expect(await runOnce({ processId: "exec-a", ...settings })).toBeNull();
   });
@@ -95,7 +130,10 @@ describe("executor: apply, rollout, results", () => {
     const id = await insertQueuedDeployment({
       databaseUrl: t.url,
       targetId: target.targetId,
-      manifests: appManifests({ namespace: target.namespaces[0]!, deployment: { name: "broken", image: "registry.local/app:fail" } }),
+      manifests: appManifests({
+        namespace: target.namespaces[0]!,
+        deployment: { name: "broken", image: "registry.local/app:fail" },
+      }),
     });
     const outcome = await runOnce({ processId: "exec-fail", ...settings });
     expect(outcome?.state).toBe("failed");
@@ -103,7 +141,9 @@ describe("executor: apply, rollout, results", () => {
     expect(row.state).toBe("failed");
     // The sandbox reports the progress deadline at once; a real controller only after progressDeadlineSeconds (600 s
     // here), so there the rollout wait's own timeout ends it.
-    expect(row.resultMessage).toMatch(/Rollout failed: Deployment broken .*(exceeded its progress deadline \(ReplicaSet "broken-\w+" has timed out progressing\.\)|timed out after \d+s waiting for rollout)/);
+    expect(row.resultMessage).toMatch(
+      /Rollout failed: Deployment broken .*(exceeded its progress deadline \(ReplicaSet "broken-\w+" has timed out progressing\.\)|timed out after \d+s waiting for rollout)/,
+    );
     const objects = await db().deploymentObject.findMany({ where: { deploymentId: id } });
     expect(objects.map((o) => o.action)).toEqual(["created"]);
     expect(await auditRows(id, "deployment.failed")).toHaveLength(1);
@@ -116,7 +156,10 @@ describe("executor: apply, rollout, results", () => {
     const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url, namespaces: [allowed] });
     await admin.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: forbidden } }, { fieldManager: "test" });
     // Wharf's rules allow both namespaces; the cluster's RBAC for this ServiceAccount only the first.
-    await db().target.update({ where: { id: target.targetId }, data: { allowedNamespaces: JSON.stringify([allowed, forbidden]) } });
+    await db().target.update({
+      where: { id: target.targetId },
+      data: { allowedNamespaces: JSON.stringify([allowed, forbidden]) },
+    });
     const manifests = [
       appManifests({ namespace: allowed, configMaps: ["fine"] }),
       appManifests({ namespace: forbidden, configMaps: ["refused"] }),
@@ -139,22 +182,38 @@ describe("executor: apply, rollout, results", () => {
     ]);
     expect(objects[1]!.message).toMatch(/forbidden/i);
     expect(objects[2]!.message).toMatch(/not applied/);
-    expect(await admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: allowed, name: "later" })).toBeUndefined();
+    expect(
+      await admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: allowed, name: "later" }),
+    ).toBeUndefined();
     expect(await admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: allowed, name: "fine" })).toBeDefined();
   });
 
   it("prunes what the previous success applied and this one dropped, and nothing else", async () => {
     const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
     const ns = target.namespaces[0]!;
-    const first = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: appManifests({ namespace: ns, configMaps: ["keep", "drop"] }) });
+    const first = await insertQueuedDeployment({
+      databaseUrl: t.url,
+      targetId: target.targetId,
+      manifests: appManifests({ namespace: ns, configMaps: ["keep", "drop"] }),
+    });
     expect((await runOnce({ processId: "exec-p", ...settings }))?.state).toBe("succeeded");
     // Someone else's object in the same namespace, not managed by Wharf.
-    await admin.apply({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "theirs", namespace: ns }, data: {} }, { fieldManager: "kubectl" });
+    await admin.apply(
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "theirs", namespace: ns }, data: {} },
+      { fieldManager: "kubectl" },
+    );
 
-    const second = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests: appManifests({ namespace: ns, configMaps: ["keep"] }) });
+    const second = await insertQueuedDeployment({
+      databaseUrl: t.url,
+      targetId: target.targetId,
+      manifests: appManifests({ namespace: ns, configMaps: ["keep"] }),
+    });
     const outcome = await runOnce({ processId: "exec-p", ...settings });
     expect(outcome).toMatchObject({ deploymentId: second, state: "succeeded" });
-    const objects = await db().deploymentObject.findMany({ where: { deploymentId: second }, orderBy: { position: "asc" } });
+    const objects = await db().deploymentObject.findMany({
+      where: { deploymentId: second },
+      orderBy: { position: "asc" },
+    });
     expect(objects.map((o) => [o.name, o.action])).toEqual([
       ["keep", "unchanged"],
       ["drop", "pruned"],

@@ -30,7 +30,10 @@ function register(targetId: string, tagPattern: string) {
     method: "POST",
     path: `/api/targets/${targetId}/repos`,
     params: { id: targetId },
-    body: { url: `https://git.example.test/team/${fakeSha().slice(0, 8)}.git`, imagePolicies: [{ name: "app", repository: "127.0.0.1:5000/team/app", tagPattern }] },
+    body: {
+      url: `https://git.example.test/team/${fakeSha().slice(0, 8)}.git`,
+      imagePolicies: [{ name: "app", repository: "127.0.0.1:5000/team/app", tagPattern }],
+    },
     as: deployer,
   });
 }
@@ -78,7 +81,13 @@ describe("an image policy stored before tag patterns had to run on RE2", () => {
     const { repoId } = await registerLegacy();
     const res = await callRoute(repoRoute.GET, { path: `/api/repos/${repoId}`, params: { id: repoId }, as: deployer });
     expect(res.status).toBe(200);
-    expect(res.body.imagePolicies).toEqual([expect.objectContaining({ name: "app", tagPattern: legacyPattern, invalid: expect.stringMatching(/linear time.*lookaround/) })]);
+    expect(res.body.imagePolicies).toEqual([
+      expect.objectContaining({
+        name: "app",
+        tagPattern: legacyPattern,
+        invalid: expect.stringMatching(/linear time.*lookaround/),
+      }),
+    ]);
   });
 
   it("reaches the agent in its assignment, and the agent fails that repository naming the policy instead of syncing without it", async () => {
@@ -98,8 +107,19 @@ describe("an image policy stored before tag patterns had to run on RE2", () => {
       const reconciler = new RepoReconciler(
         {
           client: {} as KubeClient,
-          git: { fetch: () => Promise.resolve({ sha: fakeSha(), authorName: "a", authorEmail: "a@example.test", date: new Date().toISOString(), message: "m" }) } as unknown as GitCache,
-          registry: { listTags: (registry: string) => (registryCalls.push(registry), Promise.resolve(["main-1"])) } as unknown as RegistryClient,
+          git: {
+            fetch: () =>
+              Promise.resolve({
+                sha: fakeSha(),
+                authorName: "a",
+                authorEmail: "a@example.test",
+                date: new Date().toISOString(),
+                message: "m",
+              }),
+          } as unknown as GitCache,
+          registry: {
+            listTags: (registry: string) => (registryCalls.push(registry), Promise.resolve(["main-1"])),
+          } as unknown as RegistryClient,
           state: new AgentState(dir),
           emit: (e) => events.push(e),
           log: () => undefined,

@@ -20,7 +20,11 @@ function importCall(body: unknown, as: Caller = admin) {
 }
 
 async function counts() {
-  return { targets: await db().target.count(), credentials: await db().credential.count(), audit: await db().auditEvent.count() };
+  return {
+    targets: await db().target.count(),
+    credentials: await db().credential.count(),
+    audit: await db().auditEvent.count(),
+  };
 }
 
 beforeAll(async () => {
@@ -34,9 +38,20 @@ describe("POST /api/targets/import", () => {
     const res = await importCall({ kubeconfig: fx.yaml, dryRun: true });
     expect(res.status).toBe(200);
     expect(res.body.contexts).toHaveLength(3);
-    expect(res.body.contexts.map((c: { suggestedName: string }) => c.suggestedName)).toEqual(["staging-eu", "prod-admin", "arn-aws-eks-eu-west-1-123456789012-cluster-prod"]);
-    expect(res.body.contexts[0]).toMatchObject({ isCurrent: true, hasCaBundle: true, credential: { kind: "service-account-token" } });
-    expect(res.body.contexts[2]).toMatchObject({ credential: null, credentialNote: expect.stringMatching(/exec plugin/) });
+    expect(res.body.contexts.map((c: { suggestedName: string }) => c.suggestedName)).toEqual([
+      "staging-eu",
+      "prod-admin",
+      "arn-aws-eks-eu-west-1-123456789012-cluster-prod",
+    ]);
+    expect(res.body.contexts[0]).toMatchObject({
+      isCurrent: true,
+      hasCaBundle: true,
+      credential: { kind: "service-account-token" },
+    });
+    expect(res.body.contexts[2]).toMatchObject({
+      credential: null,
+      credentialNote: expect.stringMatching(/exec plugin/),
+    });
     for (const s of [fx.token, KEY_BODY]) expect(res.text).not.toContain(s);
     expect(await counts()).toEqual(before);
   });
@@ -63,27 +78,57 @@ describe("POST /api/targets/import", () => {
     expect(eks).toMatchObject({ name: "arn-aws-eks-eu-west-1-123456789012-cluster-prod", credentialId: null });
 
     const stagingRow = await db().target.findUniqueOrThrow({ where: { id: staging?.id } });
-    expect(stagingRow).toMatchObject({ mode: "push", environment: "staging", serverUrl: "https://10.0.0.1:6443", defaultNamespace: "apps", requiredApprovals: 0, insecureSkipTlsVerify: false });
+    expect(stagingRow).toMatchObject({
+      mode: "push",
+      environment: "staging",
+      serverUrl: "https://10.0.0.1:6443",
+      defaultNamespace: "apps",
+      requiredApprovals: 0,
+      insecureSkipTlsVerify: false,
+    });
     expect(stagingRow.caBundle?.trim()).toBe(fx.ca.trim());
-    expect(await db().target.findUniqueOrThrow({ where: { id: prod?.id } })).toMatchObject({ serverUrl: "https://prod.example.com:6443", requiredApprovals: 1 });
-    expect(await db().target.findUniqueOrThrow({ where: { id: eks?.id } })).toMatchObject({ insecureSkipTlsVerify: true, caBundle: null });
+    expect(await db().target.findUniqueOrThrow({ where: { id: prod?.id } })).toMatchObject({
+      serverUrl: "https://prod.example.com:6443",
+      requiredApprovals: 1,
+    });
+    expect(await db().target.findUniqueOrThrow({ where: { id: eks?.id } })).toMatchObject({
+      insecureSkipTlsVerify: true,
+      caBundle: null,
+    });
 
-    const creds = await db().credential.findMany({ where: { targetId: { in: [staging?.id ?? "", prod?.id ?? ""] } }, orderBy: { kind: "asc" } });
-    expect(creds.map((c) => [c.kind, c.state])).toEqual([["client-certificate", "active"], ["service-account-token", "active"]]);
+    const creds = await db().credential.findMany({
+      where: { targetId: { in: [staging?.id ?? "", prod?.id ?? ""] } },
+      orderBy: { kind: "asc" },
+    });
+    expect(creds.map((c) => [c.kind, c.state])).toEqual([
+      ["client-certificate", "active"],
+      ["service-account-token", "active"],
+    ]);
     expect(creds.find((c) => c.kind === "service-account-token")?.subject).toBe("system:serviceaccount:wharf:deployer");
-    expect(await counts()).toEqual({ targets: before.targets + 3, credentials: before.credentials + 2, audit: before.audit + 5 });
+    expect(await counts()).toEqual({
+      targets: before.targets + 3,
+      credentials: before.credentials + 2,
+      audit: before.audit + 5,
+    });
     expect(await db().auditEvent.count({ where: { action: "target.created" } })).toBe(3);
     expect(await db().auditEvent.count({ where: { action: "credential.stored" } })).toBe(2);
 
     // The imported material is the kubeconfig's, sealed: it decrypts to exactly what was pasted.
-    const material = await withDecryptedCredential(staging?.credentialId ?? "", { actor: SYSTEM_ACTOR, purpose: { kind: "preview", id: "import-test" }, request: NO_REQUEST }, (m) => m);
+    const material = await withDecryptedCredential(
+      staging?.credentialId ?? "",
+      { actor: SYSTEM_ACTOR, purpose: { kind: "preview", id: "import-test" }, request: NO_REQUEST },
+      (m) => m,
+    );
     expect(material).toEqual({ kind: "service-account-token", token: fx.token });
     const { text } = await dumpWholeDatabase(db(), t.kind);
     for (const s of [fx.token, KEY_BODY]) for (const form of secretForms(s)) expect(text).not.toContain(form);
   });
 
   it("a pull target gets no credential even when the user has one", async () => {
-    const res = await importCall({ kubeconfig: fx.yaml, contexts: [{ context: "prod-admin", mode: "pull", environment: "dev", name: "pulled-one" }] });
+    const res = await importCall({
+      kubeconfig: fx.yaml,
+      contexts: [{ context: "prod-admin", mode: "pull", environment: "dev", name: "pulled-one" }],
+    });
     expect(res.status).toBe(201);
     expect(res.body.targets[0]).toMatchObject({ name: "pulled-one", credentialId: null });
     expect(await db().credential.count({ where: { targetId: res.body.targets[0].id } })).toBe(0);
@@ -110,8 +155,21 @@ describe("POST /api/targets/import", () => {
 
   it.each([
     ["an unknown context", { contexts: [{ context: "nope", mode: "push", environment: "dev" }] }, "contexts.0.context"],
-    ["two contexts mapped to one name", { contexts: [{ context: "Staging_EU", mode: "push", environment: "dev", name: "same" }, { context: "prod-admin", mode: "push", environment: "dev", name: "same" }] }, "contexts.1.name"],
-    ["an invalid name", { contexts: [{ context: "Staging_EU", mode: "push", environment: "dev", name: "Not_Valid" }] }, "contexts.0.name"],
+    [
+      "two contexts mapped to one name",
+      {
+        contexts: [
+          { context: "Staging_EU", mode: "push", environment: "dev", name: "same" },
+          { context: "prod-admin", mode: "push", environment: "dev", name: "same" },
+        ],
+      },
+      "contexts.1.name",
+    ],
+    [
+      "an invalid name",
+      { contexts: [{ context: "Staging_EU", mode: "push", environment: "dev", name: "Not_Valid" }] },
+      "contexts.0.name",
+    ],
     ["no contexts", { contexts: [] }, "contexts"],
   ])("422 for %s, pointing at the field", async (_name, body, field) => {
     const before = await counts();
@@ -122,8 +180,14 @@ describe("POST /api/targets/import", () => {
   });
 
   it("422 for a context whose CA is a file path, and for text that is not a kubeconfig", async () => {
-    const withFile = fx.yaml.replace(/certificate-authority-data: .*\n/, "certificate-authority: /etc/kubernetes/ca.crt\n");
-    const res = await importCall({ kubeconfig: withFile, contexts: [{ context: "Staging_EU", mode: "push", environment: "dev", name: "ca-file" }] });
+    const withFile = fx.yaml.replace(
+      /certificate-authority-data: .*\n/,
+      "certificate-authority: /etc/kubernetes/ca.crt\n",
+    );
+    const res = await importCall({
+      kubeconfig: withFile,
+      contexts: [{ context: "Staging_EU", mode: "push", environment: "dev", name: "ca-file" }],
+    });
     expect(res.status).toBe(422);
     expect(res.body.error.fields["contexts.0.context"].join(" ")).toMatch(/cannot read/);
     const junk = await importCall({ kubeconfig: "just: [text", dryRun: true });

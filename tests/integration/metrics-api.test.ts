@@ -30,27 +30,83 @@ beforeAll(async () => {
   admin = await createCaller("admin");
   const actor: Actor = { kind: "user", id: admin.userId, name: admin.email };
   const environment = `metrics-${randomBytes(3).toString("hex")}`;
-  await db().credentialPolicy.create({ data: { name: `p-${environment}`, maxAgeDays: 1, warnBeforeDays: 0, environment } });
-  const target = await db().target.create({ data: { name: `push-${randomBytes(4).toString("hex")}`, environment, mode: "push", serverUrl: "https://127.0.0.1:6443" } });
+  await db().credentialPolicy.create({
+    data: { name: `p-${environment}`, maxAgeDays: 1, warnBeforeDays: 0, environment },
+  });
+  const target = await db().target.create({
+    data: {
+      name: `push-${randomBytes(4).toString("hex")}`,
+      environment,
+      mode: "push",
+      serverUrl: "https://127.0.0.1:6443",
+    },
+  });
   targetName = target.name;
   await db().credential.create({
-    data: { targetId: target.id, kind: "bearer-token", ciphertext: "v1.k.iv.ct.tag", keyId: "k", fingerprint: "f", lastRotatedAt: new Date(Date.now() - 3 * DAY) },
+    data: {
+      targetId: target.id,
+      kind: "bearer-token",
+      ciphertext: "v1.k.iv.ct.tag",
+      keyId: "k",
+      fingerprint: "f",
+      lastRotatedAt: new Date(Date.now() - 3 * DAY),
+    },
   });
   // Written around the data layer: store the status columns (and target name, environment) as it would.
   await recomputeCredentialStatusColumns(db(), { where: { targetId: target.id } });
-  const base = { targetId: target.id, sourceKind: "manifests", manifests: "", manifestsDigest: "d", objectCount: 0, requestedById: admin.userId, requestedByKind: "user", requestedByName: admin.email };
+  const base = {
+    targetId: target.id,
+    sourceKind: "manifests",
+    manifests: "",
+    manifestsDigest: "d",
+    objectCount: 0,
+    requestedById: admin.userId,
+    requestedByKind: "user",
+    requestedByName: admin.email,
+  };
   await db().deployment.create({ data: { ...base, state: "queued", queuedAt: new Date() } });
   const created = new Date(Date.now() - 20 * 60_000);
   const d = await db().deployment.create({ data: { ...base, state: "pending-approval", createdAt: created } });
   await db().$transaction(async (tx) => {
-    for (const to of ["approved", "queued", "running"] as const) await transitionDeployment(tx, { deploymentId: d.id, to, actor });
+    for (const to of ["approved", "queued", "running"] as const)
+      await transitionDeployment(tx, { deploymentId: d.id, to, actor });
     // Lead time 10 min (manifests: request → finished): the (5 min, 10 min] bucket, le="600".
-    await transitionDeployment(tx, { deploymentId: d.id, to: "succeeded", actor, data: { finishedAt: new Date(created.getTime() + 10 * 60_000) } });
+    await transitionDeployment(tx, {
+      deploymentId: d.id,
+      to: "succeeded",
+      actor,
+      data: { finishedAt: new Date(created.getTime() + 10 * 60_000) },
+    });
   });
   agentName = `agent-${randomBytes(4).toString("hex")}`;
-  const agent = await db().agent.create({ data: { name: agentName, createdById: admin.userId, enrolledAt: new Date(), lastSeenAt: new Date(Date.now() - 120_000) } });
-  const pull = await db().target.create({ data: { name: `pull-${randomBytes(4).toString("hex")}`, environment, mode: "pull", serverUrl: "https://127.0.0.1:6443" } });
-  await db().syncEvent.create({ data: { id: randomBytes(8).toString("hex"), agentId: agent.id, targetId: pull.id, repoId: "r", occurredAt: new Date(), kind: "sync", trigger: "poll", result: "failed" } });
+  const agent = await db().agent.create({
+    data: {
+      name: agentName,
+      createdById: admin.userId,
+      enrolledAt: new Date(),
+      lastSeenAt: new Date(Date.now() - 120_000),
+    },
+  });
+  const pull = await db().target.create({
+    data: {
+      name: `pull-${randomBytes(4).toString("hex")}`,
+      environment,
+      mode: "pull",
+      serverUrl: "https://127.0.0.1:6443",
+    },
+  });
+  await db().syncEvent.create({
+    data: {
+      id: randomBytes(8).toString("hex"),
+      agentId: agent.id,
+      targetId: pull.id,
+      repoId: "r",
+      occurredAt: new Date(),
+      kind: "sync",
+      trigger: "poll",
+      result: "failed",
+    },
+  });
   // Stored without the ingestion path: a rebuild brings the rollups up to date (and must keep the push figures).
   await rebuildRollups({ from: new Date(Date.now() - DAY), to: new Date(Date.now() + DAY) });
 });
@@ -81,7 +137,12 @@ describe("GET /api/metrics", () => {
     process.env.WHARF_METRICS_TOKEN = TOKEN;
     resetEnvCache();
     // One API request first, so the request-duration histogram has a series with a route pattern.
-    const missing = await callRoute(targetRoute.GET, { method: "GET", path: "/api/targets/no-such-target", params: { id: "no-such-target" }, as: admin });
+    const missing = await callRoute(targetRoute.GET, {
+      method: "GET",
+      path: "/api/targets/no-such-target",
+      params: { id: "no-such-target" },
+      as: admin,
+    });
     expect(missing.status).toBe(404);
 
     const res = await scrape();
@@ -115,7 +176,13 @@ describe("GET /api/metrics", () => {
     expect(seen).toBeLessThan(180);
 
     expect(families.get("wharf_http_request_duration_seconds")?.type).toBe("histogram");
-    expect(sampleValue(families, "wharf_http_request_duration_seconds_count", { method: "GET", route: "/api/targets/:id", status: "404" })).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleValue(families, "wharf_http_request_duration_seconds_count", {
+        method: "GET",
+        route: "/api/targets/:id",
+        status: "404",
+      }),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it("times agent-protocol routes by route pattern, leaving a long poll's hold out", async () => {
@@ -127,25 +194,40 @@ describe("GET /api/metrics", () => {
     expect(first.status).toBe(200);
     const assignments = { method: "GET", route: "/api/agent/v1/assignments", status: "200" };
     const before = parsePrometheusText((await scrape()).text);
-    expect(sampleValue(before, "wharf_http_request_duration_seconds_count", { method: "POST", route: "/api/agent/v1/enrol", status: "201" })).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleValue(before, "wharf_http_request_duration_seconds_count", {
+        method: "POST",
+        route: "/api/agent/v1/enrol",
+        status: "201",
+      }),
+    ).toBeGreaterThanOrEqual(1);
     expect(sampleValue(before, "wharf_http_request_duration_seconds_count", assignments)).toBeGreaterThanOrEqual(1);
 
     // Nothing changes, so this poll is held for its whole `wait` (3 s) and answers `changed: false`.
-    const held = await callRoute(assignmentsRoute.GET, { path: `/api/agent/v1/assignments?since=${first.body.version}&wait=3`, as: agent });
+    const held = await callRoute(assignmentsRoute.GET, {
+      path: `/api/agent/v1/assignments?since=${first.body.version}&wait=3`,
+      as: agent,
+    });
     expect(held.body.changed).toBe(false);
     const after = parsePrometheusText((await scrape()).text);
-    expect(sampleValue(after, "wharf_http_request_duration_seconds_count", assignments)).toBe(sampleValue(before, "wharf_http_request_duration_seconds_count", assignments)! + 1);
+    expect(sampleValue(after, "wharf_http_request_duration_seconds_count", assignments)).toBe(
+      sampleValue(before, "wharf_http_request_duration_seconds_count", assignments)! + 1,
+    );
     // The hold is the agent's choice, not server time: what it adds is its database reads, far below the 3 s it waited.
-    const added = sampleValue(after, "wharf_http_request_duration_seconds_sum", assignments)! - sampleValue(before, "wharf_http_request_duration_seconds_sum", assignments)!;
+    const added =
+      sampleValue(after, "wharf_http_request_duration_seconds_sum", assignments)! -
+      sampleValue(before, "wharf_http_request_duration_seconds_sum", assignments)!;
     expect(added).toBeGreaterThan(0);
     expect(added).toBeLessThan(3);
   });
 
   it("the parser itself refuses malformed expositions", () => {
     expect(() => parsePrometheusText("x 1\n")).toThrow(/no TYPE/);
-    expect(() => parsePrometheusText("# TYPE x gauge\nx{a=\"1\" 1\n")).toThrow();
+    expect(() => parsePrometheusText('# TYPE x gauge\nx{a="1" 1\n')).toThrow();
     expect(() => parsePrometheusText("# TYPE x gauge\nx 1\nx 2\n")).toThrow(/duplicate/);
-    expect(() => parsePrometheusText('# TYPE h histogram\nh_bucket{le="1"} 2\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n')).toThrow(/cumulative/);
+    expect(() =>
+      parsePrometheusText('# TYPE h histogram\nh_bucket{le="1"} 2\nh_bucket{le="+Inf"} 1\nh_sum 1\nh_count 1\n'),
+    ).toThrow(/cumulative/);
     expect(() => parsePrometheusText("# TYPE x gauge\nx one\n")).toThrow(/bad value/);
   });
 });

@@ -58,7 +58,9 @@ describe("OpenAPI document", () => {
       }
     }
     // And nothing in the document that no route file serves.
-    const fromDoc = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+    const fromDoc = Object.entries(doc.paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+    );
     expect(new Set(fromDoc)).toEqual(fromFiles);
     expect(API_ROUTES.length).toBe(fromFiles.size);
   });
@@ -102,16 +104,23 @@ describe("OpenAPI document", () => {
         if (op.requestBody) {
           const schema = op.requestBody.content?.["application/json"]?.schema;
           expect(schema, where).toBeTypeOf("object");
-          expect(schema.$schema, `${where}: JSON Schema dialect belongs to the document, not each schema`).toBeUndefined();
+          expect(
+            schema.$schema,
+            `${where}: JSON Schema dialect belongs to the document, not each schema`,
+          ).toBeUndefined();
         }
         const codes = Object.keys(op.responses);
-        expect(codes.some((c) => /^[23]\d\d$/.test(c)), `${where}: no success response`).toBe(true);
+        expect(
+          codes.some((c) => /^[23]\d\d$/.test(c)),
+          `${where}: no success response`,
+        ).toBe(true);
         for (const [code, r] of Object.entries(op.responses as Record<string, { description?: string }>)) {
           expect(code, where).toMatch(/^[1-5]\d\d$/);
           expect(r.description, `${where} ${code}`).toBeTruthy();
         }
         for (const requirement of op.security as Record<string, unknown>[]) {
-          for (const scheme of Object.keys(requirement)) expect(doc.components.securitySchemes[scheme], `${where}: ${scheme}`).toBeDefined();
+          for (const scheme of Object.keys(requirement))
+            expect(doc.components.securitySchemes[scheme], `${where}: ${scheme}`).toBeDefined();
         }
       }
     }
@@ -121,7 +130,9 @@ describe("OpenAPI document", () => {
       const name = /^#\/components\/schemas\/(.+)$/.exec(ref)?.[1];
       expect(name && doc.components.schemas[name], `unresolved ${ref}`).toBeTruthy();
     }
-    expect(doc.components.securitySchemes.apiToken).toEqual(expect.objectContaining({ type: "http", scheme: "bearer" }));
+    expect(doc.components.securitySchemes.apiToken).toEqual(
+      expect.objectContaining({ type: "http", scheme: "bearer" }),
+    );
   });
 
   it("describes request bodies and query parameters from the routes' zod schemas", () => {
@@ -131,7 +142,9 @@ describe("OpenAPI document", () => {
     const deployment = doc.paths["/api/deployments"]!;
     expect(deployment.post["x-wharf-permission"]).toBe("deployments.request");
     // One state or a comma-separated list (`state=succeeded,failed`): an array sent as one unexploded value.
-    const state = (deployment.get.parameters as { name: string; explode?: boolean; schema: { items?: { enum?: string[] } } }[]).find((x) => x.name === "state");
+    const state = (
+      deployment.get.parameters as { name: string; explode?: boolean; schema: { items?: { enum?: string[] } } }[]
+    ).find((x) => x.name === "state");
     expect(state?.schema.items?.enum).toContain("failed");
     expect(state?.explode).toBe(false);
     const comparison = doc.paths["/api/comparison"]!.get.parameters as { name: string; required: boolean }[];

@@ -15,9 +15,12 @@ const db = () => dbFor(t.url);
 let admin: Caller;
 let viewer: Caller;
 
-const create = (body: unknown, as: Caller = admin) => callRoute(policiesRoute.POST, { method: "POST", path: "/api/policies", body, as });
-const patch = (id: string, body: unknown, as: Caller = admin) => callRoute(policyRoute.PATCH, { method: "PATCH", path: `/api/policies/${id}`, params: { id }, body, as });
-const remove = (id: string, as: Caller = admin) => callRoute(policyRoute.DELETE, { method: "DELETE", path: `/api/policies/${id}`, params: { id }, as });
+const create = (body: unknown, as: Caller = admin) =>
+  callRoute(policiesRoute.POST, { method: "POST", path: "/api/policies", body, as });
+const patch = (id: string, body: unknown, as: Caller = admin) =>
+  callRoute(policyRoute.PATCH, { method: "PATCH", path: `/api/policies/${id}`, params: { id }, body, as });
+const remove = (id: string, as: Caller = admin) =>
+  callRoute(policyRoute.DELETE, { method: "DELETE", path: `/api/policies/${id}`, params: { id }, as });
 
 beforeAll(async () => {
   admin = await createCaller("admin");
@@ -30,7 +33,14 @@ describe("credential policies", () => {
   it("creates with defaults, audited", async () => {
     const res = await create({ name: "prod-90", maxAgeDays: 90, warnBeforeDays: 14, environment: "prod" });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ name: "prod-90", maxAgeDays: 90, warnBeforeDays: 14, minReplaceRole: "admin", autoRotate: false, environment: "prod" });
+    expect(res.body).toMatchObject({
+      name: "prod-90",
+      maxAgeDays: 90,
+      warnBeforeDays: 14,
+      minReplaceRole: "admin",
+      autoRotate: false,
+      environment: "prod",
+    });
     prodPolicyId = res.body.id;
     expect(await db().auditEvent.count({ where: { action: "policy.created", subjectId: prodPolicyId } })).toBe(1);
   });
@@ -64,8 +74,16 @@ describe("credential policies", () => {
     expect(bad.body.error.fields).toHaveProperty("warnBeforeDays");
     const ok = await patch(prodPolicyId, { maxAgeDays: 60, autoRotate: true });
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ maxAgeDays: 60, warnBeforeDays: 14, autoRotate: true, environment: "prod", name: "prod-90" });
-    const audit = await db().auditEvent.findFirstOrThrow({ where: { action: "policy.updated", subjectId: prodPolicyId } });
+    expect(ok.body).toMatchObject({
+      maxAgeDays: 60,
+      warnBeforeDays: 14,
+      autoRotate: true,
+      environment: "prod",
+      name: "prod-90",
+    });
+    const audit = await db().auditEvent.findFirstOrThrow({
+      where: { action: "policy.updated", subjectId: prodPolicyId },
+    });
     expect(JSON.parse(audit.details).changed).toEqual({ maxAgeDays: 60, autoRotate: true });
     expect((await patch("nope", { maxAgeDays: 5 })).status).toBe(404);
   });
@@ -73,10 +91,21 @@ describe("credential policies", () => {
   it("applies by environment or explicitly, and drives each credential's status and the counts", async () => {
     const now = Date.now();
     const mk = async (name: string, environment: string, rotatedDaysAgo: number, credentialPolicyId?: string) => {
-      const target = await db().target.create({ data: { name, environment, mode: "push", serverUrl: "https://127.0.0.1:6443", credentialPolicyId } });
-      const res = await callRoute(targetCredentialsRoute.POST, { method: "POST", path: `/api/targets/${target.id}/credentials`, params: { id: target.id }, body: { kind: "bearer-token", token: `token-of-${name}` }, as: admin });
+      const target = await db().target.create({
+        data: { name, environment, mode: "push", serverUrl: "https://127.0.0.1:6443", credentialPolicyId },
+      });
+      const res = await callRoute(targetCredentialsRoute.POST, {
+        method: "POST",
+        path: `/api/targets/${target.id}/credentials`,
+        params: { id: target.id },
+        body: { kind: "bearer-token", token: `token-of-${name}` },
+        as: admin,
+      });
       expect(res.status).toBe(201);
-      await db().credential.update({ where: { id: res.body.credential.id }, data: { lastRotatedAt: new Date(now - rotatedDaysAgo * DAY_MS) } });
+      await db().credential.update({
+        where: { id: res.body.credential.id },
+        data: { lastRotatedAt: new Date(now - rotatedDaysAgo * DAY_MS) },
+      });
       // Written around the data layer: bring the stored status boundaries along, as the data layer would.
       await recomputeCredentialStatusColumns(db(), { where: { id: res.body.credential.id } });
       return target.id;
@@ -88,7 +117,11 @@ describe("credential policies", () => {
     const explicitOverdue = await mk("dev-explicit", "dev", 8, explicit.body.id);
     const noPolicy = await mk("dev-free", "dev", 3000);
 
-    const view = await callRoute(targetCredentialsRoute.GET, { path: `/api/targets/${explicitOverdue}/credentials`, params: { id: explicitOverdue }, as: viewer });
+    const view = await callRoute(targetCredentialsRoute.GET, {
+      path: `/api/targets/${explicitOverdue}/credentials`,
+      params: { id: explicitOverdue },
+      as: viewer,
+    });
     expect(view.body.policy).toMatchObject({ name: "strict-7" });
     expect(view.body.active).toMatchObject({ status: "overdue", policyName: "strict-7" });
 
@@ -99,13 +132,21 @@ describe("credential policies", () => {
     const seen: string[] = [...list.body.items.map((c: { targetId: string }) => c.targetId)];
     let cursor: string | null = list.body.nextCursor;
     while (cursor) {
-      const next = await callRoute(credentialsListRoute.GET, { path: `/api/credentials?limit=2&cursor=${cursor}`, as: viewer });
+      const next = await callRoute(credentialsListRoute.GET, {
+        path: `/api/credentials?limit=2&cursor=${cursor}`,
+        as: viewer,
+      });
       seen.push(...next.body.items.map((c: { targetId: string }) => c.targetId));
       cursor = next.body.nextCursor;
     }
     expect(seen.sort()).toEqual([fresh, dueSoon, overdue, explicitOverdue, noPolicy].sort());
-    const overdueOnly = await callRoute(credentialsListRoute.GET, { path: "/api/credentials?status=overdue", as: viewer });
-    expect(overdueOnly.body.items.map((c: { targetId: string }) => c.targetId).sort()).toEqual([overdue, explicitOverdue].sort());
+    const overdueOnly = await callRoute(credentialsListRoute.GET, {
+      path: "/api/credentials?status=overdue",
+      as: viewer,
+    });
+    expect(overdueOnly.body.items.map((c: { targetId: string }) => c.targetId).sort()).toEqual(
+      [overdue, explicitOverdue].sort(),
+    );
   });
 
   it("DELETE removes the policy (204, audited); targets fall back to no policy; then 404", async () => {

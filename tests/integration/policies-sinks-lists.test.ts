@@ -31,7 +31,10 @@ async function walk<T extends Row>(handler: Handler, path: string, limit: number
   const rows: T[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < 100; page++) {
-    const res = await callRoute(handler, { path: `${path}?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, as });
+    const res = await callRoute(handler, {
+      path: `${path}?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+      as,
+    });
     expect(res.status, res.text).toBe(200);
     const items = res.body.items as T[];
     cursor = res.body.nextCursor as string | null;
@@ -45,12 +48,20 @@ async function walk<T extends Row>(handler: Handler, path: string, limit: number
 
 /** The ids bound by the statements that read `table`, since the log was cleared. */
 function boundIds(table: string, ids: readonly string[]): string[] {
-  return log.queries.filter((q) => new RegExp(`FROM [^()]*?["\`]${table}["\`]`).test(q.sql)).flatMap((q) => q.params.filter((p): p is string => typeof p === "string" && ids.includes(p)));
+  return log.queries
+    .filter((q) => new RegExp(`FROM [^()]*?["\`]${table}["\`]`).test(q.sql))
+    .flatMap((q) => q.params.filter((p): p is string => typeof p === "string" && ids.includes(p)));
 }
 
 /** Bad input changes nothing and answers 422 `{error:{code,message,fields}}`. */
 async function expectBadQueries(handler: Handler, path: string) {
-  for (const query of ["cursor=not-a-cursor", `cursor=${encodeKeysetCursor(["a", "b"])}`, "limit=0", "limit=201", "limit=x"]) {
+  for (const query of [
+    "cursor=not-a-cursor",
+    `cursor=${encodeKeysetCursor(["a", "b"])}`,
+    "limit=0",
+    "limit=201",
+    "limit=x",
+  ]) {
     const res = await callRoute(handler, { path: `${path}?${query}`, as: admin });
     expect(res.status, query).toBe(422);
     expect(res.body.error).toMatchObject({ code: "VALIDATION_FAILED", message: expect.any(String) });
@@ -64,7 +75,12 @@ describe("GET /api/policies: keyset pages by name", () => {
 
   beforeAll(async () => {
     for (const name of NAMES) {
-      const res = await callRoute(policiesRoute.POST, { method: "POST", path: "/api/policies", body: { name, maxAgeDays: 30, warnBeforeDays: 7 }, as: admin });
+      const res = await callRoute(policiesRoute.POST, {
+        method: "POST",
+        path: "/api/policies",
+        body: { name, maxAgeDays: 30, warnBeforeDays: 7 },
+        as: admin,
+      });
       expect(res.status).toBe(201);
       policies.push(res.body as Row);
     }
@@ -93,7 +109,12 @@ describe("GET /api/policies: keyset pages by name", () => {
     const res = await callRoute(policiesRoute.GET, { path: "/api/policies?limit=2", as: admin });
     const page = (res.body.items as Row[]).map((p) => p.id);
     expect(page).toHaveLength(2);
-    expect(boundIds("Target", policies.map((p) => p.id)).sort()).toEqual([...page].sort());
+    expect(
+      boundIds(
+        "Target",
+        policies.map((p) => p.id),
+      ).sort(),
+    ).toEqual([...page].sort());
   });
 
   it("422 for a cursor it did not produce or a limit out of 1..200", async () => {
@@ -107,15 +128,28 @@ describe("GET /api/notification-sinks: keyset pages by name", () => {
 
   beforeAll(async () => {
     for (const name of NAMES) {
-      const res = await callRoute(sinksRoute.POST, { method: "POST", path: "/api/notification-sinks", body: { name, url: "https://hooks.example.com/x", events: ["rotation.due"] }, as: admin });
+      const res = await callRoute(sinksRoute.POST, {
+        method: "POST",
+        path: "/api/notification-sinks",
+        body: { name, url: "https://hooks.example.com/x", events: ["rotation.due"] },
+        as: admin,
+      });
       expect(res.status).toBe(201);
       sinks.push(res.body.sink as Row);
     }
     for (const [i, s] of sinks.slice(0, 3).entries()) {
       await log.db.notificationDelivery.createMany({
-        data: Array.from({ length: i + 1 }, (_, n) => ({ sinkId: s.id, event: "rotation.due", dedupKey: `k${n}`, payload: "{}", state: "delivered" })),
+        data: Array.from({ length: i + 1 }, (_, n) => ({
+          sinkId: s.id,
+          event: "rotation.due",
+          dedupKey: `k${n}`,
+          payload: "{}",
+          state: "delivered",
+        })),
       });
-      await log.db.notificationDelivery.create({ data: { sinkId: s.id, event: "rotation.due", dedupKey: "failed", payload: "{}", state: "failed" } });
+      await log.db.notificationDelivery.create({
+        data: { sinkId: s.id, event: "rotation.due", dedupKey: "failed", payload: "{}", state: "failed" },
+      });
       delivered.set(s.id, i + 1);
     }
     sinks = await log.db.notificationSink.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
@@ -126,7 +160,11 @@ describe("GET /api/notification-sinks: keyset pages by name", () => {
     const all = await walk<Sink>(sinksRoute.GET, "/api/notification-sinks", 200);
     expect(all.map((s) => s.id)).toEqual(sinks.map((s) => s.id));
     expect(all.map((s) => s.deliveries)).toEqual(
-      sinks.map((s) => (delivered.has(s.id) ? { pending: 0, delivered: delivered.get(s.id), failed: 1 } : { pending: 0, delivered: 0, failed: 0 })),
+      sinks.map((s) =>
+        delivered.has(s.id)
+          ? { pending: 0, delivered: delivered.get(s.id), failed: 1 }
+          : { pending: 0, delivered: 0, failed: 0 },
+      ),
     );
     for (const limit of [1, 2, 3]) {
       expect(await walk(sinksRoute.GET, "/api/notification-sinks", limit), `limit ${limit}`).toEqual(all);
@@ -138,7 +176,12 @@ describe("GET /api/notification-sinks: keyset pages by name", () => {
     const res = await callRoute(sinksRoute.GET, { path: "/api/notification-sinks?limit=2", as: admin });
     const page = (res.body.items as Row[]).map((s) => s.id);
     expect(page).toHaveLength(2);
-    expect(boundIds("NotificationDelivery", sinks.map((s) => s.id)).sort()).toEqual([...page].sort());
+    expect(
+      boundIds(
+        "NotificationDelivery",
+        sinks.map((s) => s.id),
+      ).sort(),
+    ).toEqual([...page].sort());
   });
 
   it("422 for a cursor it did not produce or a limit out of 1..200; still admin only, before any validation", async () => {

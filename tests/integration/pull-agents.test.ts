@@ -15,7 +15,14 @@ import { ZAssignments } from "@/lib/agent/protocol";
 import { notifyPullRepos } from "@/lib/agents/data/notify";
 import { dbFor } from "@/lib/db/client";
 import { callRoute, createCaller, type Caller } from "../support/api";
-import { createEnrolledAgent, createPullTarget, createPushTarget, fakeSha, syncEvent, type AgentCaller } from "../support/pull";
+import {
+  createEnrolledAgent,
+  createPullTarget,
+  createPushTarget,
+  fakeSha,
+  syncEvent,
+  type AgentCaller,
+} from "../support/pull";
 import { useTestDatabase } from "../support/test-db";
 
 const t = useTestDatabase();
@@ -44,13 +51,23 @@ async function poll(agent: AgentCaller, query = "") {
 }
 
 async function sendEvents(agent: AgentCaller, events: unknown[], extra: Record<string, unknown> = {}) {
-  return callRoute(eventsRoute.POST, { method: "POST", path: "/api/agent/v1/events", body: { events, ...extra }, as: agent });
+  return callRoute(eventsRoute.POST, {
+    method: "POST",
+    path: "/api/agent/v1/events",
+    body: { events, ...extra },
+    as: agent,
+  });
 }
 
 describe("agent enrolment", () => {
   it("exchanges the one-time token for a credential; a second use is refused and audited", async () => {
     const target = await createPullTarget();
-    const created = await callRoute(agentsRoute.POST, { method: "POST", path: "/api/agents", body: { name: "enrol-once", targetIds: [target.id] }, as: admin });
+    const created = await callRoute(agentsRoute.POST, {
+      method: "POST",
+      path: "/api/agents",
+      body: { name: "enrol-once", targetIds: [target.id] },
+      as: admin,
+    });
     expect(created.status).toBe(201);
     expect(created.body.secret).toMatch(/^wharfe_/);
     expect(created.body.snippet).toContain(created.body.secret);
@@ -68,15 +85,24 @@ describe("agent enrolment", () => {
     expect(second.status).toBe(401);
     expect(second.body.error.code).toBe("ENROLMENT_TOKEN_INVALID");
 
-    const audits = await db().auditEvent.findMany({ where: { action: { in: ["agent.enrolled", "agent.denied"] } }, orderBy: { seq: "asc" } });
-    expect(audits.filter((a) => a.action === "agent.enrolled" && a.subjectId === created.body.agent.id)).toHaveLength(1);
+    const audits = await db().auditEvent.findMany({
+      where: { action: { in: ["agent.enrolled", "agent.denied"] } },
+      orderBy: { seq: "asc" },
+    });
+    expect(audits.filter((a) => a.action === "agent.enrolled" && a.subjectId === created.body.agent.id)).toHaveLength(
+      1,
+    );
     const reuse = audits.filter((a) => a.action === "agent.denied" && a.subjectId === created.body.agent.id);
     expect(reuse).toHaveLength(1);
     expect(reuse[0]!.outcome).toBe("denied");
     expect(JSON.parse(reuse[0]!.details).reason).toBe("enrolment token already used");
     // A token matching no agent is refused without an audit row: anonymous noise cannot flood the trail.
     const deniedBefore = await db().auditEvent.count({ where: { action: "agent.denied" } });
-    const unknown = await callRoute(enrolRoute.POST, { method: "POST", path: "/api/agent/v1/enrol", body: { ...body, enrolmentToken: "wharfe_nope" } });
+    const unknown = await callRoute(enrolRoute.POST, {
+      method: "POST",
+      path: "/api/agent/v1/enrol",
+      body: { ...body, enrolmentToken: "wharfe_nope" },
+    });
     expect(unknown.status).toBe(401);
     expect(await db().auditEvent.count({ where: { action: "agent.denied" } })).toBe(deniedBefore);
     expect(audits.map((a) => a.details).join()).not.toContain(first.body.credential);
@@ -89,33 +115,65 @@ describe("agent enrolment", () => {
 
   it("refuses an expired enrolment token", async () => {
     const target = await createPullTarget();
-    const created = await callRoute(agentsRoute.POST, { method: "POST", path: "/api/agents", body: { name: "enrol-late", targetIds: [target.id] }, as: admin });
-    await db().agent.update({ where: { id: created.body.agent.id }, data: { enrolmentExpiresAt: new Date(Date.now() - 1000) } });
-    const res = await callRoute(enrolRoute.POST, { method: "POST", path: "/api/agent/v1/enrol", body: { enrolmentToken: created.body.secret, version: "1" } });
+    const created = await callRoute(agentsRoute.POST, {
+      method: "POST",
+      path: "/api/agents",
+      body: { name: "enrol-late", targetIds: [target.id] },
+      as: admin,
+    });
+    await db().agent.update({
+      where: { id: created.body.agent.id },
+      data: { enrolmentExpiresAt: new Date(Date.now() - 1000) },
+    });
+    const res = await callRoute(enrolRoute.POST, {
+      method: "POST",
+      path: "/api/agent/v1/enrol",
+      body: { enrolmentToken: created.body.secret, version: "1" },
+    });
     expect(res.status).toBe(401);
   });
 
   it("creates agents for pull targets only, and only admins may", async () => {
     const push = await createPushTarget();
-    const res = await callRoute(agentsRoute.POST, { method: "POST", path: "/api/agents", body: { name: "on-push", targetIds: [push.id] }, as: admin });
+    const res = await callRoute(agentsRoute.POST, {
+      method: "POST",
+      path: "/api/agents",
+      body: { name: "on-push", targetIds: [push.id] },
+      as: admin,
+    });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe("TARGET_NOT_PULL");
     const pull = await createPullTarget();
-    const denied = await callRoute(agentsRoute.POST, { method: "POST", path: "/api/agents", body: { name: "by-deployer", targetIds: [pull.id] }, as: deployer });
+    const denied = await callRoute(agentsRoute.POST, {
+      method: "POST",
+      path: "/api/agents",
+      body: { name: "by-deployer", targetIds: [pull.id] },
+      as: deployer,
+    });
     expect(denied.status).toBe(403);
   });
 
   it("rotation stops the old credential; revocation stops the agent", async () => {
     const target = await createPullTarget();
     const agent = await createEnrolledAgent(admin, [target.id]);
-    const rotated = await callRoute(rotateRoute.POST, { method: "POST", path: `/api/agents/${agent.agentId}/rotate`, params: { id: agent.agentId }, as: admin });
+    const rotated = await callRoute(rotateRoute.POST, {
+      method: "POST",
+      path: `/api/agents/${agent.agentId}/rotate`,
+      params: { id: agent.agentId },
+      as: admin,
+    });
     expect(rotated.status).toBe(200);
     expect(rotated.body.secret).toMatch(/^wharfa_/);
     expect((await poll(agent, "?wait=0")).status).toBe(401);
     const fresh = { ...agent, token: rotated.body.secret as string };
     expect((await poll(fresh, "?wait=0")).status).toBe(200);
 
-    const revoked = await callRoute(revokeRoute.POST, { method: "POST", path: `/api/agents/${agent.agentId}/revoke`, params: { id: agent.agentId }, as: admin });
+    const revoked = await callRoute(revokeRoute.POST, {
+      method: "POST",
+      path: `/api/agents/${agent.agentId}/revoke`,
+      params: { id: agent.agentId },
+      as: admin,
+    });
     expect(revoked.status).toBe(200);
     expect(revoked.body.agent.state).toBe("revoked");
     const after = await poll(fresh, "?wait=0");
@@ -136,7 +194,10 @@ describe("agent credential scope", () => {
     expect(foreignTarget.status).toBe(403);
     expect(foreignTarget.body.error.code).toBe("AGENT_SCOPE_FORBIDDEN");
     // Naming its own target with another target's repository is refused too.
-    const smuggled = await sendEvents(agent, [syncEvent({ targetId: mine.id, repoId: myRepo.id }), syncEvent({ targetId: mine.id, repoId: theirRepo.id })]);
+    const smuggled = await sendEvents(agent, [
+      syncEvent({ targetId: mine.id, repoId: myRepo.id }),
+      syncEvent({ targetId: mine.id, repoId: theirRepo.id }),
+    ]);
     expect(smuggled.status).toBe(403);
     expect(await db().syncEvent.count({ where: { agentId: agent.agentId } })).toBe(0);
 
@@ -165,7 +226,13 @@ describe("events", () => {
     const repo = (await register(target.id)).body;
     const sha = fakeSha();
     const batch = [
-      syncEvent({ targetId: target.id, repoId: repo.id, trigger: "registered", revision: { sha, message: "first", authorName: "A", authorEmail: "a@x" }, counts: { created: 2, changed: 0, unchanged: 0, pruned: 0 } }),
+      syncEvent({
+        targetId: target.id,
+        repoId: repo.id,
+        trigger: "registered",
+        revision: { sha, message: "first", authorName: "A", authorEmail: "a@x" },
+        counts: { created: 2, changed: 0, unchanged: 0, pruned: 0 },
+      }),
       syncEvent({ targetId: target.id, repoId: repo.id, result: "failed", message: "git unreachable" }),
     ];
     const first = await sendEvents(agent, batch);
@@ -188,7 +255,9 @@ describe("events", () => {
     const agent = await createEnrolledAgent(admin, [target.id]);
     const res = await sendEvents(agent, [], { dropped: 7 });
     expect(res.status).toBe(200);
-    const row = await db().auditEvent.findFirstOrThrow({ where: { action: "sync.events-dropped", subjectId: agent.agentId } });
+    const row = await db().auditEvent.findFirstOrThrow({
+      where: { action: "sync.events-dropped", subjectId: agent.agentId },
+    });
     expect(JSON.parse(row.details)).toEqual({ dropped: 7 });
   });
 });
@@ -199,7 +268,11 @@ describe("heartbeat", () => {
     const agent = await createEnrolledAgent(admin, [target.id]);
     const repo = (await register(target.id)).body;
     await db().agent.update({ where: { id: agent.agentId }, data: { lastSeenAt: new Date(Date.now() - 3_600_000) } });
-    const staleStatus = await callRoute(pullStatusRoute.GET, { path: `/api/targets/${target.id}/pull-status`, params: { id: target.id }, as: deployer });
+    const staleStatus = await callRoute(pullStatusRoute.GET, {
+      path: `/api/targets/${target.id}/pull-status`,
+      params: { id: target.id },
+      as: deployer,
+    });
     expect(staleStatus.body.agentsStale).toBe(true);
     expect(staleStatus.body.agents[0].state).toBe("stale");
 
@@ -207,7 +280,11 @@ describe("heartbeat", () => {
     const hb = await callRoute(heartbeatRoute.POST, {
       method: "POST",
       path: "/api/agent/v1/heartbeat",
-      body: { version: "2.0.0", hostname: "agent-pod-1", repos: [{ repoId: repo.id, revision: sha, state: "drifted", message: "1 object drifted" }] },
+      body: {
+        version: "2.0.0",
+        hostname: "agent-pod-1",
+        repos: [{ repoId: repo.id, revision: sha, state: "drifted", message: "1 object drifted" }],
+      },
       as: agent,
     });
     expect(hb.status).toBe(200);
@@ -216,7 +293,11 @@ describe("heartbeat", () => {
     expect(row.hostname).toBe("agent-pod-1");
     expect(Date.now() - row.lastSeenAt!.getTime()).toBeLessThan(10_000);
 
-    const status = await callRoute(pullStatusRoute.GET, { path: `/api/targets/${target.id}/pull-status`, params: { id: target.id }, as: deployer });
+    const status = await callRoute(pullStatusRoute.GET, {
+      path: `/api/targets/${target.id}/pull-status`,
+      params: { id: target.id },
+      as: deployer,
+    });
     expect(status.status).toBe(200);
     expect(status.body.state).toBe("drifted");
     expect(status.body.currentRevision).toBe(sha);
@@ -225,7 +306,14 @@ describe("heartbeat", () => {
     expect(status.body.repos[0].status.message).toBe("1 object drifted");
 
     // An older event replayed afterwards does not roll the status back.
-    await sendEvents(agent, [syncEvent({ targetId: target.id, repoId: repo.id, result: "failed", occurredAt: new Date(Date.now() - 60_000).toISOString() })]);
+    await sendEvents(agent, [
+      syncEvent({
+        targetId: target.id,
+        repoId: repo.id,
+        result: "failed",
+        occurredAt: new Date(Date.now() - 60_000).toISOString(),
+      }),
+    ]);
     expect((await db().repoStatus.findUniqueOrThrow({ where: { repoId: repo.id } })).state).toBe("drifted");
   });
 });
@@ -247,14 +335,30 @@ describe("assignments long poll", () => {
     const t0 = Date.now();
     const waiting = poll(agent, `?since=${version}`); // default wait: 25 s
     await new Promise((r) => setTimeout(r, 200));
-    const repo = (await register(target.id, { branch: "release", pollIntervalSeconds: 5, imagePolicies: [{ name: "app", repository: "127.0.0.1:5000/team/app", semver: "^1" }] })).body;
+    const repo = (
+      await register(target.id, {
+        branch: "release",
+        pollIntervalSeconds: 5,
+        imagePolicies: [{ name: "app", repository: "127.0.0.1:5000/team/app", semver: "^1" }],
+      })
+    ).body;
     const woke = await waiting;
     const elapsed = Date.now() - t0;
     expect(elapsed).toBeLessThan(5_000);
     expect(woke.body.changed).toBe(true);
     const parsed = ZAssignments.parse(woke.body);
     expect(parsed.targets[0]!.repos).toEqual([
-      expect.objectContaining({ repoId: repo.id, branch: "release", path: ".", pollIntervalSeconds: 5, prune: true, selfHeal: true, approvedRevision: null, pinnedRevision: null, notifySeq: 0 }),
+      expect.objectContaining({
+        repoId: repo.id,
+        branch: "release",
+        path: ".",
+        pollIntervalSeconds: 5,
+        prune: true,
+        selfHeal: true,
+        approvedRevision: null,
+        pinnedRevision: null,
+        notifySeq: 0,
+      }),
     ]);
     expect(parsed.targets[0]!.repos[0]!.imagePolicies[0]).toMatchObject({ name: "app", semver: "^1", targets: [] });
   });
@@ -305,20 +409,35 @@ describe("repository registration", () => {
     const badUrl = await register(pull.id, { url: "https://user:secret@git.example.test/x.git" });
     expect(badUrl.status).toBe(422);
     expect(badUrl.body.error.fields.url).toBeDefined();
-    const badPolicy = await register(pull.id, { imagePolicies: [{ name: "p", repository: "127.0.0.1:5000/app", semver: "^1", tagPattern: "^v" }] });
+    const badPolicy = await register(pull.id, {
+      imagePolicies: [{ name: "p", repository: "127.0.0.1:5000/app", semver: "^1", tagPattern: "^v" }],
+    });
     expect(badPolicy.status).toBe(422);
 
     const ok = await register(pull.id, { url: "https://git.example.test/team/app.git", path: "./deploy/" });
     expect(ok.status).toBe(201);
-    expect(ok.body).toMatchObject({ branch: "main", path: "deploy", pollIntervalSeconds: 60, prune: true, selfHeal: true, imagePolicies: [] });
+    expect(ok.body).toMatchObject({
+      branch: "main",
+      path: "deploy",
+      pollIntervalSeconds: 60,
+      prune: true,
+      selfHeal: true,
+      imagePolicies: [],
+    });
     const dup = await register(pull.id, { url: "https://git.example.test/team/app.git", path: "deploy" });
     expect(dup.status).toBe(409);
 
     const viewer = await createCaller("viewer");
     expect((await register(pull.id, {}, viewer)).status).toBe(403);
-    const list = await callRoute(reposRoute.GET, { path: `/api/targets/${pull.id}/repos`, params: { id: pull.id }, as: viewer });
+    const list = await callRoute(reposRoute.GET, {
+      path: `/api/targets/${pull.id}/repos`,
+      params: { id: pull.id },
+      as: viewer,
+    });
     expect(list.body.repos).toHaveLength(1);
-    const audit = await db().auditEvent.findFirstOrThrow({ where: { action: "repo.registered", subjectId: ok.body.id } });
+    const audit = await db().auditEvent.findFirstOrThrow({
+      where: { action: "repo.registered", subjectId: ok.body.id },
+    });
     expect(audit.targetId).toBe(pull.id);
   });
 });
@@ -340,7 +459,13 @@ describe("pull approvals", () => {
       revision: { sha, message: "Bump replicas", authorName: "Author", authorEmail: author.email },
       diff: {
         counts: { create: 0, change: 1, unchanged: 2, prune: 0, error: 0 },
-        objects: [{ ref: { apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "web" }, action: "change", changes: [{ path: "spec.replicas", op: "change", old: 1, new: 3 }] }],
+        objects: [
+          {
+            ref: { apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "web" },
+            action: "change",
+            changes: [{ path: "spec.replicas", op: "change", old: 1, new: 3 }],
+          },
+        ],
         truncated: false,
       },
     });
@@ -350,7 +475,14 @@ describe("pull approvals", () => {
     const requests = await db().deployment.findMany({ where: { pullRepoId: repo.id } });
     expect(requests).toHaveLength(1);
     const d = requests[0]!;
-    expect(d).toMatchObject({ state: "pending-approval", sourceKind: "pull-revision", revision: sha, manifestsDigest: sha, commitAuthorEmail: author.email, requestedByKind: "agent" });
+    expect(d).toMatchObject({
+      state: "pending-approval",
+      sourceKind: "pull-revision",
+      revision: sha,
+      manifestsDigest: sha,
+      commitAuthorEmail: author.email,
+      requestedByKind: "agent",
+    });
     expect(JSON.parse(d.previewJson!).objects[0].changes[0].path).toBe("spec.replicas");
     expect(await db().auditEvent.count({ where: { action: "deployment.requested", subjectId: d.id } })).toBe(1);
 
@@ -358,14 +490,26 @@ describe("pull approvals", () => {
     expect(a.targets[0]!.requiresApproval).toBe(true);
     expect(a.targets[0]!.repos[0]!.approvedRevision).toBeNull();
 
-    const byAuthor = await callRoute(approvalsRoute.POST, { method: "POST", path: `/api/deployments/${d.id}/approvals`, params: { id: d.id }, body: { decision: "approved" }, as: author });
+    const byAuthor = await callRoute(approvalsRoute.POST, {
+      method: "POST",
+      path: `/api/deployments/${d.id}/approvals`,
+      params: { id: d.id },
+      body: { decision: "approved" },
+      as: author,
+    });
     expect(byAuthor.status).toBe(403);
     expect(byAuthor.body.error.code).toBe("APPROVAL_AUTHOR_FORBIDDEN");
 
     const versionBefore = a.version;
     const waiting = poll(agent, `?since=${versionBefore}`);
     const t0 = Date.now();
-    const ok = await callRoute(approvalsRoute.POST, { method: "POST", path: `/api/deployments/${d.id}/approvals`, params: { id: d.id }, body: { decision: "approved" }, as: approver });
+    const ok = await callRoute(approvalsRoute.POST, {
+      method: "POST",
+      path: `/api/deployments/${d.id}/approvals`,
+      params: { id: d.id },
+      body: { decision: "approved" },
+      as: approver,
+    });
     expect(ok.status).toBe(201);
     // Approved, not queued: the agent applies it, not the push executor.
     expect((await db().deployment.findUniqueOrThrow({ where: { id: d.id } })).state).toBe("approved");
@@ -374,20 +518,41 @@ describe("pull approvals", () => {
     expect(a.changed).toBe(true);
     expect(a.targets[0]!.repos[0]!.approvedRevision).toBe(sha);
 
-    await sendEvents(agent, [syncEvent({ targetId: target.id, repoId: repo.id, trigger: "approval", revision: { sha, message: "Bump replicas", authorName: "Author", authorEmail: author.email }, counts: { created: 0, changed: 1, unchanged: 2, pruned: 0 } })]);
+    await sendEvents(agent, [
+      syncEvent({
+        targetId: target.id,
+        repoId: repo.id,
+        trigger: "approval",
+        revision: { sha, message: "Bump replicas", authorName: "Author", authorEmail: author.email },
+        counts: { created: 0, changed: 1, unchanged: 2, pruned: 0 },
+      }),
+    ]);
     const done = await db().deployment.findUniqueOrThrow({ where: { id: d.id } });
     expect(done.state).toBe("succeeded");
-    const steps = await db().auditEvent.findMany({ where: { subjectId: d.id, action: { in: ["deployment.queued", "deployment.started", "deployment.succeeded"] } }, orderBy: { seq: "asc" } });
+    const steps = await db().auditEvent.findMany({
+      where: { subjectId: d.id, action: { in: ["deployment.queued", "deployment.started", "deployment.succeeded"] } },
+      orderBy: { seq: "asc" },
+    });
     expect(steps.map((s) => s.action)).toEqual(["deployment.queued", "deployment.started", "deployment.succeeded"]);
     expect(steps.every((s) => s.actorKind === "agent")).toBe(true);
     expect((await db().repoStatus.findUniqueOrThrow({ where: { repoId: repo.id } })).revision).toBe(sha);
 
     // The deployments UI shows it as the repository's commit; rollback of pull targets is a pin, not a re-send.
-    const view = await callRoute(deploymentRoute.GET, { path: `/api/deployments/${d.id}`, params: { id: d.id }, as: approver });
+    const view = await callRoute(deploymentRoute.GET, {
+      path: `/api/deployments/${d.id}`,
+      params: { id: d.id },
+      as: approver,
+    });
     expect(view.body.git).toMatchObject({ url: repo.url, commitSha: sha, authorEmail: author.email });
     expect(view.body.preview.objects[0].name).toBe("web");
     expect(view.body.canRollback).toBe(false);
-    const rollback = await callRoute(rollbackRoute.POST, { method: "POST", path: `/api/deployments/${d.id}/rollback`, params: { id: d.id }, body: {}, as: admin });
+    const rollback = await callRoute(rollbackRoute.POST, {
+      method: "POST",
+      path: `/api/deployments/${d.id}/rollback`,
+      params: { id: d.id },
+      body: {},
+      as: admin,
+    });
     expect(rollback.status).toBe(409);
   });
 });

@@ -24,12 +24,19 @@ beforeAll(async () => {
 });
 
 async function register(targetId: string, url = `https://git.example.test/${fakeSha().slice(0, 10)}.git`) {
-  const res = await callRoute(reposRoute.POST, { method: "POST", path: `/api/targets/${targetId}/repos`, params: { id: targetId }, body: { url }, as: deployer });
+  const res = await callRoute(reposRoute.POST, {
+    method: "POST",
+    path: `/api/targets/${targetId}/repos`,
+    params: { id: targetId },
+    body: { url },
+    as: deployer,
+  });
   expect(res.status).toBe(201);
   return res.body as { id: string };
 }
 
-const send = (agent: AgentCaller, events: unknown[]) => callRoute(eventsRoute.POST, { method: "POST", path: "/api/agent/v1/events", body: { events }, as: agent });
+const send = (agent: AgentCaller, events: unknown[]) =>
+  callRoute(eventsRoute.POST, { method: "POST", path: "/api/agent/v1/events", body: { events }, as: agent });
 const list = (query: string) => callRoute(syncEventsRoute.GET, { path: `/api/sync-events?${query}`, as: deployer });
 
 describe("sync history", () => {
@@ -57,7 +64,9 @@ describe("sync history", () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await list(`targetId=&limit=5${cursor ? `&cursor=${cursor}` : ""}&from=2026-01-10T00:00:00Z&to=2026-01-11T00:00:00Z`);
+      const res = await list(
+        `targetId=&limit=5${cursor ? `&cursor=${cursor}` : ""}&from=2026-01-10T00:00:00Z&to=2026-01-11T00:00:00Z`,
+      );
       expect(res.status).toBe(200);
       seen.push(...res.body.items.map((e: { id: string }) => e.id));
       cursor = res.body.nextCursor;
@@ -75,7 +84,11 @@ describe("sync history", () => {
 
     const failed = await list(`result=failed&targetId=${a.id}&limit=100`);
     expect(failed.body.items.length).toBe(events.filter((e, i) => e.result === "failed" && i % 2 === 0).length);
-    expect(failed.body.items.every((e: { result: string; target: { id: string } }) => e.result === "failed" && e.target.id === a.id)).toBe(true);
+    expect(
+      failed.body.items.every(
+        (e: { result: string; target: { id: string } }) => e.result === "failed" && e.target.id === a.id,
+      ),
+    ).toBe(true);
     const notify = await list(`trigger=notify&repoId=${repoB.id}&limit=100`);
     expect(notify.body.items.length).toBe(events.filter((e, i) => i % 3 === 0 && i % 2 === 1).length);
     const early = await list(`to=${new Date(base + 60_000).toISOString()}&limit=100`);
@@ -83,7 +96,10 @@ describe("sync history", () => {
     expect((await list("result=bogus")).status).toBe(422);
     expect((await list("cursor=not-a-cursor")).status).toBe(422);
 
-    const daily = await callRoute(dailyRoute.GET, { path: `/api/sync-events/daily?days=3&targetId=${a.id}`, as: deployer });
+    const daily = await callRoute(dailyRoute.GET, {
+      path: `/api/sync-events/daily?days=3&targetId=${a.id}`,
+      as: deployer,
+    });
     expect(daily.status).toBe(200);
     expect(daily.body.days).toHaveLength(3);
     expect(daily.body.days[2].day).toBe(new Date().toISOString().slice(0, 10));
@@ -100,9 +116,18 @@ describe("sync history", () => {
       syncEvent({ targetId: target.id, repoId: repo.id, occurredAt: yesterday.toISOString(), result: "failed" }),
       syncEvent({ targetId: target.id, repoId: repo.id, occurredAt: now.toISOString(), result: "drift-corrected" }),
       syncEvent({ targetId: target.id, repoId: repo.id, occurredAt: now.toISOString(), result: "synced" }),
-      syncEvent({ targetId: target.id, repoId: repo.id, occurredAt: now.toISOString(), result: "pending-approval", kind: "pending-approval" }),
+      syncEvent({
+        targetId: target.id,
+        repoId: repo.id,
+        occurredAt: now.toISOString(),
+        result: "pending-approval",
+        kind: "pending-approval",
+      }),
     ]);
-    const res = await callRoute(dailyRoute.GET, { path: `/api/sync-events/daily?days=2&targetId=${target.id}`, as: deployer });
+    const res = await callRoute(dailyRoute.GET, {
+      path: `/api/sync-events/daily?days=2&targetId=${target.id}`,
+      as: deployer,
+    });
     expect(res.body.days).toEqual([
       { day: yesterday.toISOString().slice(0, 10), synced: 1, failed: 1 },
       { day: now.toISOString().slice(0, 10), synced: 2, failed: 0 },
@@ -116,15 +141,41 @@ describe("rollback pins", () => {
     const agent = await createEnrolledAgent(admin, [target.id]);
     const repo = await register(target.id);
     const old = fakeSha();
-    await send(agent, [syncEvent({ targetId: target.id, repoId: repo.id, revision: { sha: old, message: "old", authorName: "A", authorEmail: "a@x" } })]);
-    const unknown = await callRoute(pinRoute.POST, { method: "POST", path: `/api/repos/${repo.id}/pin`, params: { id: repo.id }, body: { revision: fakeSha() }, as: deployer });
+    await send(agent, [
+      syncEvent({
+        targetId: target.id,
+        repoId: repo.id,
+        revision: { sha: old, message: "old", authorName: "A", authorEmail: "a@x" },
+      }),
+    ]);
+    const unknown = await callRoute(pinRoute.POST, {
+      method: "POST",
+      path: `/api/repos/${repo.id}/pin`,
+      params: { id: repo.id },
+      body: { revision: fakeSha() },
+      as: deployer,
+    });
     expect(unknown.status).toBe(422);
-    const pinned = await callRoute(pinRoute.POST, { method: "POST", path: `/api/repos/${repo.id}/pin`, params: { id: repo.id }, body: { revision: old }, as: deployer });
+    const pinned = await callRoute(pinRoute.POST, {
+      method: "POST",
+      path: `/api/repos/${repo.id}/pin`,
+      params: { id: repo.id },
+      body: { revision: old },
+      as: deployer,
+    });
     expect(pinned.status).toBe(200);
     expect(pinned.body.outcome).toBe("pinned");
-    const a = ZAssignments.parse((await callRoute(assignmentsRoute.GET, { path: "/api/agent/v1/assignments", as: agent })).body);
+    const a = ZAssignments.parse(
+      (await callRoute(assignmentsRoute.GET, { path: "/api/agent/v1/assignments", as: agent })).body,
+    );
     expect(a.targets[0]!.repos[0]!.pinnedRevision).toBe(old);
-    const unpinned = await callRoute(pinRoute.POST, { method: "POST", path: `/api/repos/${repo.id}/pin`, params: { id: repo.id }, body: { revision: null }, as: deployer });
+    const unpinned = await callRoute(pinRoute.POST, {
+      method: "POST",
+      path: `/api/repos/${repo.id}/pin`,
+      params: { id: repo.id },
+      body: { revision: null },
+      as: deployer,
+    });
     expect(unpinned.body.outcome).toBe("unpinned");
     expect(unpinned.body.repo.pinnedRevision).toBeNull();
   });
@@ -134,27 +185,68 @@ describe("rollback pins", () => {
     const agent = await createEnrolledAgent(admin, [target.id]);
     const repo = await register(target.id);
     const old = fakeSha();
-    await send(agent, [syncEvent({ targetId: target.id, repoId: repo.id, revision: { sha: old, message: "old", authorName: "A", authorEmail: "someone@x" } })]);
+    await send(agent, [
+      syncEvent({
+        targetId: target.id,
+        repoId: repo.id,
+        revision: { sha: old, message: "old", authorName: "A", authorEmail: "someone@x" },
+      }),
+    ]);
     const requester = await createCaller("admin");
-    const res = await callRoute(pinRoute.POST, { method: "POST", path: `/api/repos/${repo.id}/pin`, params: { id: repo.id }, body: { revision: old, reason: "bad release" }, as: requester });
+    const res = await callRoute(pinRoute.POST, {
+      method: "POST",
+      path: `/api/repos/${repo.id}/pin`,
+      params: { id: repo.id },
+      body: { revision: old, reason: "bad release" },
+      as: requester,
+    });
     expect(res.status).toBe(200);
     expect(res.body.outcome).toBe("pending-approval");
     expect(res.body.repo.pendingPin).toEqual({ deploymentId: res.body.deploymentId, revision: old });
     expect(res.body.repo.pinnedRevision).toBeNull();
     const id = res.body.deploymentId as string;
 
-    const self = await callRoute(approvalsRoute.POST, { method: "POST", path: `/api/deployments/${id}/approvals`, params: { id }, body: { decision: "approved" }, as: requester });
+    const self = await callRoute(approvalsRoute.POST, {
+      method: "POST",
+      path: `/api/deployments/${id}/approvals`,
+      params: { id },
+      body: { decision: "approved" },
+      as: requester,
+    });
     expect(self.status).toBe(403);
     expect(self.body.error.code).toBe("APPROVAL_SELF_FORBIDDEN");
     const approver = await createCaller("approver");
-    expect((await callRoute(approvalsRoute.POST, { method: "POST", path: `/api/deployments/${id}/approvals`, params: { id }, body: { decision: "approved" }, as: approver })).status).toBe(201);
+    expect(
+      (
+        await callRoute(approvalsRoute.POST, {
+          method: "POST",
+          path: `/api/deployments/${id}/approvals`,
+          params: { id },
+          body: { decision: "approved" },
+          as: approver,
+        })
+      ).status,
+    ).toBe(201);
 
-    const a = ZAssignments.parse((await callRoute(assignmentsRoute.GET, { path: "/api/agent/v1/assignments", as: agent })).body);
+    const a = ZAssignments.parse(
+      (await callRoute(assignmentsRoute.GET, { path: "/api/agent/v1/assignments", as: agent })).body,
+    );
     expect(a.targets[0]!.repos[0]!.pinnedRevision).toBe(old);
     expect((await db().deployment.findUniqueOrThrow({ where: { id } })).state).toBe("queued");
-    await send(agent, [syncEvent({ targetId: target.id, repoId: repo.id, trigger: "rollback", revision: { sha: old, message: "old", authorName: "A", authorEmail: "someone@x" } })]);
+    await send(agent, [
+      syncEvent({
+        targetId: target.id,
+        repoId: repo.id,
+        trigger: "rollback",
+        revision: { sha: old, message: "old", authorName: "A", authorEmail: "someone@x" },
+      }),
+    ]);
     expect((await db().deployment.findUniqueOrThrow({ where: { id } })).state).toBe("succeeded");
-    const repoView = await callRoute(repoRoute.GET, { path: `/api/repos/${repo.id}`, params: { id: repo.id }, as: deployer });
+    const repoView = await callRoute(repoRoute.GET, {
+      path: `/api/repos/${repo.id}`,
+      params: { id: repo.id },
+      as: deployer,
+    });
     expect(repoView.body.pinnedRevision).toBe(old);
     expect(repoView.body.pendingPin).toBeNull();
   });
@@ -163,12 +255,27 @@ describe("rollback pins", () => {
     const target = await createPullTarget({ requiredApprovals: 1 });
     const agent = await createEnrolledAgent(admin, [target.id]);
     const repo = await register(target.id);
-    await send(agent, [syncEvent({ targetId: target.id, repoId: repo.id, kind: "pending-approval", result: "pending-approval", revision: { sha: fakeSha(), message: "m", authorName: "A", authorEmail: "a@x" } })]);
-    const removed = await callRoute(repoRoute.DELETE, { method: "DELETE", path: `/api/repos/${repo.id}`, params: { id: repo.id }, as: deployer });
+    await send(agent, [
+      syncEvent({
+        targetId: target.id,
+        repoId: repo.id,
+        kind: "pending-approval",
+        result: "pending-approval",
+        revision: { sha: fakeSha(), message: "m", authorName: "A", authorEmail: "a@x" },
+      }),
+    ]);
+    const removed = await callRoute(repoRoute.DELETE, {
+      method: "DELETE",
+      path: `/api/repos/${repo.id}`,
+      params: { id: repo.id },
+      as: deployer,
+    });
     expect(removed.status).toBe(204);
     expect((await db().deployment.findFirstOrThrow({ where: { pullRepoId: repo.id } })).state).toBe("cancelled");
     expect(await db().syncEvent.count({ where: { repoId: repo.id } })).toBe(1);
-    const a = ZAssignments.parse((await callRoute(assignmentsRoute.GET, { path: "/api/agent/v1/assignments", as: agent })).body);
+    const a = ZAssignments.parse(
+      (await callRoute(assignmentsRoute.GET, { path: "/api/agent/v1/assignments", as: agent })).body,
+    );
     expect(a.targets[0]!.repos).toEqual([]);
     // Events buffered before the removal are still accepted for the agent's own target.
     expect((await send(agent, [syncEvent({ targetId: target.id, repoId: repo.id })])).body.accepted).toBe(1);

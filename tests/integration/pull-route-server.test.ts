@@ -27,18 +27,30 @@ const json = (token: string, body?: unknown, method = body === undefined ? "GET"
 describe("route handlers over real HTTP (startRouteServer)", () => {
   it("enrols, long-polls and wakes on registration over loopback HTTP", async () => {
     const target = await createPullTarget();
-    const created = await fetch(`${server.url}/api/agents`, json(admin.token, { name: "http-agent", targetIds: [target.id] }));
+    const created = await fetch(
+      `${server.url}/api/agents`,
+      json(admin.token, { name: "http-agent", targetIds: [target.id] }),
+    );
     expect(created.status).toBe(201);
     const { secret } = (await created.json()) as { secret: string };
-    const enrolled = await fetch(`${server.url}/api/agent/v1/enrol`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ enrolmentToken: secret, version: "t" }) });
+    const enrolled = await fetch(`${server.url}/api/agent/v1/enrol`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ enrolmentToken: secret, version: "t" }),
+    });
     expect(enrolled.status).toBe(201);
     const { credential } = ZEnrolResponse.parse(await enrolled.json());
 
-    const first = ZAssignments.parse(await (await fetch(`${server.url}/api/agent/v1/assignments`, json(credential))).json());
+    const first = ZAssignments.parse(
+      await (await fetch(`${server.url}/api/agent/v1/assignments`, json(credential))).json(),
+    );
     const t0 = Date.now();
     const waiting = fetch(`${server.url}/api/agent/v1/assignments?since=${first.version}`, json(credential));
     await new Promise((r) => setTimeout(r, 200));
-    const registered = await fetch(`${server.url}/api/targets/${target.id}/repos`, json(admin.token, { url: "https://git.example.test/http.git" }));
+    const registered = await fetch(
+      `${server.url}/api/targets/${target.id}/repos`,
+      json(admin.token, { url: "https://git.example.test/http.git" }),
+    );
     expect(registered.status).toBe(201);
     const woke = ZAssignments.parse(await (await waiting).json());
     expect(Date.now() - t0).toBeLessThan(5_000);
@@ -50,13 +62,26 @@ describe("route handlers over real HTTP (startRouteServer)", () => {
 
   it("a client that goes away ends its long poll", async () => {
     const target = await createPullTarget();
-    const created = (await (await fetch(`${server.url}/api/agents`, json(admin.token, { name: "abort-agent", targetIds: [target.id] }))).json()) as { secret: string };
+    const created = (await (
+      await fetch(`${server.url}/api/agents`, json(admin.token, { name: "abort-agent", targetIds: [target.id] }))
+    ).json()) as { secret: string };
     const { credential } = ZEnrolResponse.parse(
-      await (await fetch(`${server.url}/api/agent/v1/enrol`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ enrolmentToken: created.secret, version: "t" }) })).json(),
+      await (
+        await fetch(`${server.url}/api/agent/v1/enrol`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ enrolmentToken: created.secret, version: "t" }),
+        })
+      ).json(),
     );
-    const { version } = ZAssignments.parse(await (await fetch(`${server.url}/api/agent/v1/assignments`, json(credential))).json());
+    const { version } = ZAssignments.parse(
+      await (await fetch(`${server.url}/api/agent/v1/assignments`, json(credential))).json(),
+    );
     const abort = new AbortController();
-    const pending = fetch(`${server.url}/api/agent/v1/assignments?since=${version}`, { ...json(credential), signal: abort.signal });
+    const pending = fetch(`${server.url}/api/agent/v1/assignments?since=${version}`, {
+      ...json(credential),
+      signal: abort.signal,
+    });
     setTimeout(() => abort.abort(), 200);
     await expect(pending).rejects.toThrow();
     // The server stops cleanly with no poll left hanging.

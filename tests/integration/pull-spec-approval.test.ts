@@ -6,7 +6,14 @@ import * as approvalsRoute from "@/app/api/deployments/[id]/approvals/route";
 import * as pinRoute from "@/app/api/repos/[id]/pin/route";
 import * as repoRoute from "@/app/api/repos/[id]/route";
 import * as reposRoute from "@/app/api/targets/[id]/repos/route";
-import { commitOfRevision, revisionIdOf, specOf, ZAssignments, type TRepoAssignment, type TRepoSpec } from "@/lib/agent/protocol";
+import {
+  commitOfRevision,
+  revisionIdOf,
+  specOf,
+  ZAssignments,
+  type TRepoAssignment,
+  type TRepoSpec,
+} from "@/lib/agent/protocol";
 import { specDigestOf } from "@/lib/agent/spec";
 import { dbFor } from "@/lib/db/client";
 import { callRoute, createCaller, type Caller } from "../support/api";
@@ -24,7 +31,11 @@ let deployer: Caller;
 let approver: Caller;
 
 beforeAll(async () => {
-  [admin, deployer, approver] = await Promise.all([createCaller("admin"), createCaller("deployer"), createCaller("approver")]);
+  [admin, deployer, approver] = await Promise.all([
+    createCaller("admin"),
+    createCaller("deployer"),
+    createCaller("approver"),
+  ]);
 });
 
 async function register(targetId: string): Promise<{ id: string }> {
@@ -32,7 +43,12 @@ async function register(targetId: string): Promise<{ id: string }> {
     method: "POST",
     path: `/api/targets/${targetId}/repos`,
     params: { id: targetId },
-    body: { url: `https://git.example.test/team/${fakeSha().slice(0, 8)}.git`, branch: "main", path: "deploy", prune: true },
+    body: {
+      url: `https://git.example.test/team/${fakeSha().slice(0, 8)}.git`,
+      branch: "main",
+      path: "deploy",
+      prune: true,
+    },
     as: deployer,
   });
   expect(res.status).toBe(201);
@@ -40,7 +56,13 @@ async function register(targetId: string): Promise<{ id: string }> {
 }
 
 async function patch(repoId: string, body: Record<string, unknown>) {
-  const res = await callRoute(repoRoute.PATCH, { method: "PATCH", path: `/api/repos/${repoId}`, params: { id: repoId }, body, as: deployer });
+  const res = await callRoute(repoRoute.PATCH, {
+    method: "PATCH",
+    path: `/api/repos/${repoId}`,
+    params: { id: repoId },
+    body,
+    as: deployer,
+  });
   expect(res.status).toBe(200);
   return res.body;
 }
@@ -48,23 +70,46 @@ async function patch(repoId: string, body: Record<string, unknown>) {
 async function assignment(agent: AgentCaller, repoId: string): Promise<TRepoAssignment> {
   const res = await callRoute(assignmentsRoute.GET, { path: "/api/agent/v1/assignments", as: agent });
   expect(res.status).toBe(200);
-  const repo = ZAssignments.parse(res.body).targets.flatMap((x) => x.repos).find((r) => r.repoId === repoId);
+  const repo = ZAssignments.parse(res.body)
+    .targets.flatMap((x) => x.repos)
+    .find((r) => r.repoId === repoId);
   if (!repo) throw new Error("repo not assigned");
   return repo;
 }
 
 async function send(agent: AgentCaller, events: unknown[]) {
-  const res = await callRoute(eventsRoute.POST, { method: "POST", path: "/api/agent/v1/events", body: { events }, as: agent });
+  const res = await callRoute(eventsRoute.POST, {
+    method: "POST",
+    path: "/api/agent/v1/events",
+    body: { events },
+    as: agent,
+  });
   expect(res.status).toBe(200);
 }
 
-async function heartbeat(agent: AgentCaller, repoId: string, revision: string, state: "in-sync" | "pending-approval" = "in-sync") {
-  const res = await callRoute(heartbeatRoute.POST, { method: "POST", path: "/api/agent/v1/heartbeat", body: { version: "test", hostname: "h", repos: [{ repoId, revision, state }] }, as: agent });
+async function heartbeat(
+  agent: AgentCaller,
+  repoId: string,
+  revision: string,
+  state: "in-sync" | "pending-approval" = "in-sync",
+) {
+  const res = await callRoute(heartbeatRoute.POST, {
+    method: "POST",
+    path: "/api/agent/v1/heartbeat",
+    body: { version: "test", hostname: "h", repos: [{ repoId, revision, state }] },
+    as: agent,
+  });
   expect(res.status).toBe(200);
 }
 
 async function approve(deploymentId: string) {
-  const res = await callRoute(approvalsRoute.POST, { method: "POST", path: `/api/deployments/${deploymentId}/approvals`, params: { id: deploymentId }, body: { decision: "approved" }, as: approver });
+  const res = await callRoute(approvalsRoute.POST, {
+    method: "POST",
+    path: `/api/deployments/${deploymentId}/approvals`,
+    params: { id: deploymentId },
+    body: { decision: "approved" },
+    as: approver,
+  });
   expect(res.status).toBe(201);
 }
 
@@ -72,7 +117,15 @@ const statusOf = async (repoId: string) => db().repoStatus.findUniqueOrThrow({ w
 
 /** The agent's side of one revision: it reports the revision as waiting (Wharf makes the request), returns the request. */
 async function reportPending(agent: AgentCaller, targetId: string, repoId: string, revision: string, sha: string) {
-  await send(agent, [syncEvent({ targetId, repoId, kind: "pending-approval", result: "pending-approval", revision: { sha, id: revision, authorEmail: "dev@example.com" } })]);
+  await send(agent, [
+    syncEvent({
+      targetId,
+      repoId,
+      kind: "pending-approval",
+      result: "pending-approval",
+      revision: { sha, id: revision, authorEmail: "dev@example.com" },
+    }),
+  ]);
   return db().deployment.findFirst({ where: { pullRepoId: repoId, revision, state: "pending-approval" } });
 }
 
@@ -92,7 +145,9 @@ describe("a change of a pull repository's spec is a new revision (approval-gated
     expect(request1).toMatchObject({ gitPath: "deploy", gitRef: "main" });
     await approve(request1!.id);
     expect(await assignment(agent, repo.id)).toMatchObject({ approvedRevision: rev1, approvedSpec: spec1 });
-    await send(agent, [syncEvent({ targetId: target.id, repoId: repo.id, trigger: "approval", revision: { sha, id: rev1 } })]);
+    await send(agent, [
+      syncEvent({ targetId: target.id, repoId: repo.id, trigger: "approval", revision: { sha, id: rev1 } }),
+    ]);
     await heartbeat(agent, repo.id, rev1);
     expect((await statusOf(repo.id)).state).toBe("in-sync");
     expect((await db().deployment.findUniqueOrThrow({ where: { id: request1!.id } })).state).toBe("succeeded");
@@ -135,7 +190,10 @@ describe("a change of a pull repository's spec is a new revision (approval-gated
 
     // The change is audited with the digests.
     const audit = await db().auditEvent.findFirstOrThrow({ where: { action: "repo.updated", subjectId: repo.id } });
-    expect(JSON.parse(audit.details)).toMatchObject({ specDigest: specDigestOf(spec2), previousSpecDigest: specDigestOf(spec1) });
+    expect(JSON.parse(audit.details)).toMatchObject({
+      specDigest: specDigestOf(spec2),
+      previousSpecDigest: specDigestOf(spec1),
+    });
   });
 
   it("who changed the settings may not approve the revision that first applies them; once someone else did, later commits are theirs to approve", async () => {
@@ -143,22 +201,43 @@ describe("a change of a pull repository's spec is a new revision (approval-gated
     const agent = await createEnrolledAgent(admin, [target.id]);
     const repo = await register(target.id);
     // An admin may both change settings and approve: the one person who must not approve this change alone.
-    const changed = await callRoute(repoRoute.PATCH, { method: "PATCH", path: `/api/repos/${repo.id}`, params: { id: repo.id }, body: { path: "elsewhere" }, as: admin });
+    const changed = await callRoute(repoRoute.PATCH, {
+      method: "PATCH",
+      path: `/api/repos/${repo.id}`,
+      params: { id: repo.id },
+      body: { path: "elsewhere" },
+      as: admin,
+    });
     expect(changed.status).toBe(200);
     const spec = specOf(await assignment(agent, repo.id));
     const sha = fakeSha();
     const request = await reportPending(agent, target.id, repo.id, revisionIdOf(sha, {}, specDigestOf(spec)), sha);
     expect(request).toMatchObject({ settingsAuthorId: admin.userId });
-    const own = await callRoute(approvalsRoute.POST, { method: "POST", path: `/api/deployments/${request!.id}/approvals`, params: { id: request!.id }, body: { decision: "approved" }, as: admin });
+    const own = await callRoute(approvalsRoute.POST, {
+      method: "POST",
+      path: `/api/deployments/${request!.id}/approvals`,
+      params: { id: request!.id },
+      body: { decision: "approved" },
+      as: admin,
+    });
     expect(own.status).toBe(403);
-    expect(own.body.error).toMatchObject({ code: "APPROVAL_SELF_FORBIDDEN", message: expect.stringContaining("changed the repository settings") });
+    expect(own.body.error).toMatchObject({
+      code: "APPROVAL_SELF_FORBIDDEN",
+      message: expect.stringContaining("changed the repository settings"),
+    });
     await approve(request!.id);
 
     // The next commit under the settings someone else approved: the admin may approve it.
     const sha2 = fakeSha();
     const next = await reportPending(agent, target.id, repo.id, revisionIdOf(sha2, {}, specDigestOf(spec)), sha2);
     expect(next).toMatchObject({ settingsAuthorId: null });
-    const byAdmin = await callRoute(approvalsRoute.POST, { method: "POST", path: `/api/deployments/${next!.id}/approvals`, params: { id: next!.id }, body: { decision: "approved" }, as: admin });
+    const byAdmin = await callRoute(approvalsRoute.POST, {
+      method: "POST",
+      path: `/api/deployments/${next!.id}/approvals`,
+      params: { id: next!.id },
+      body: { decision: "approved" },
+      as: admin,
+    });
     expect(byAdmin.status).toBe(201);
   });
 
@@ -171,9 +250,17 @@ describe("a change of a pull repository's spec is a new revision (approval-gated
     const rev1 = revisionIdOf(sha, {}, specDigestOf(spec1));
     await send(agent, [syncEvent({ targetId: target.id, repoId: repo.id, revision: { sha, id: rev1 } })]);
     await patch(repo.id, { path: "elsewhere" });
-    const pinned = await callRoute(pinRoute.POST, { method: "POST", path: `/api/repos/${repo.id}/pin`, params: { id: repo.id }, body: { revision: rev1 }, as: deployer });
+    const pinned = await callRoute(pinRoute.POST, {
+      method: "POST",
+      path: `/api/repos/${repo.id}/pin`,
+      params: { id: repo.id },
+      body: { revision: rev1 },
+      as: deployer,
+    });
     expect(pinned.body.outcome).toBe("pending-approval");
-    expect(await db().deployment.findUniqueOrThrow({ where: { id: pinned.body.deploymentId as string } })).toMatchObject({ revision: rev1, gitPath: "deploy" });
+    expect(
+      await db().deployment.findUniqueOrThrow({ where: { id: pinned.body.deploymentId as string } }),
+    ).toMatchObject({ revision: rev1, gitPath: "deploy" });
     await approve(pinned.body.deploymentId as string);
     const a = await assignment(agent, repo.id);
     expect(a).toMatchObject({ pinnedRevision: rev1, pinnedSpec: spec1, path: "elsewhere" });
@@ -225,7 +312,13 @@ describe("a change of a pull repository's spec without approvals", () => {
     await heartbeat(agent, repo.id, rev2);
     expect((await statusOf(repo.id)).state).toBe("in-sync");
 
-    const pinned = await callRoute(pinRoute.POST, { method: "POST", path: `/api/repos/${repo.id}/pin`, params: { id: repo.id }, body: { revision: rev1 }, as: deployer });
+    const pinned = await callRoute(pinRoute.POST, {
+      method: "POST",
+      path: `/api/repos/${repo.id}/pin`,
+      params: { id: repo.id },
+      body: { revision: rev1 },
+      as: deployer,
+    });
     expect(pinned.status).toBe(200);
     const a = await assignment(agent, repo.id);
     expect(a.pinnedRevision).toBe(rev1);

@@ -36,7 +36,12 @@ async function deliver(body: unknown, secret: string, delivery: string) {
     method: "POST",
     path: "/api/webhooks/git",
     body: raw,
-    headers: { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": delivery, "x-hub-signature-256": githubSignature(secret, raw) },
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": "push",
+      "x-github-delivery": delivery,
+      "x-hub-signature-256": githubSignature(secret, raw),
+    },
   });
 }
 
@@ -45,10 +50,22 @@ describe("push webhook for a repository registered on a pull target", () => {
     const target = await createPullTarget();
     const agent = await createEnrolledAgent(admin, [target.id]);
     const url = `https://git.example.test/team/${fakeSha().slice(0, 8)}.git`;
-    const repo = await callRoute(reposRoute.POST, { method: "POST", path: `/api/targets/${target.id}/repos`, params: { id: target.id }, body: { url }, as: admin });
+    const repo = await callRoute(reposRoute.POST, {
+      method: "POST",
+      path: `/api/targets/${target.id}/repos`,
+      params: { id: target.id },
+      body: { url },
+      as: admin,
+    });
     expect(repo.status).toBe(201);
     // The binding holds the webhook secret for the pull target (no deployments are requested for pull targets).
-    const binding = await callRoute(bindingsRoute.POST, { method: "POST", path: `/api/targets/${target.id}/repo-bindings`, params: { id: target.id }, body: { repoUrl: url, branch: "main", path: "." }, as: admin });
+    const binding = await callRoute(bindingsRoute.POST, {
+      method: "POST",
+      path: `/api/targets/${target.id}/repo-bindings`,
+      params: { id: target.id },
+      body: { repoUrl: url, branch: "main", path: "." },
+      as: admin,
+    });
     expect(binding.status).toBe(201);
     const secret = binding.body.secret as string;
 

@@ -36,7 +36,13 @@ afterAll(async () => {
 });
 
 async function bind(targetId: string, repo: TestRepo, path: string): Promise<{ id: string; secret: string }> {
-  const res = await callRoute(bindingsRoute.POST, { method: "POST", path: `/api/targets/${targetId}/repo-bindings`, params: { id: targetId }, body: { repoUrl: repo.url, branch: "main", path }, as: admin });
+  const res = await callRoute(bindingsRoute.POST, {
+    method: "POST",
+    path: `/api/targets/${targetId}/repo-bindings`,
+    params: { id: targetId },
+    body: { repoUrl: repo.url, branch: "main", path },
+    as: admin,
+  });
   expect(res.status).toBe(201);
   return { id: res.body.binding.id, secret: res.body.secret };
 }
@@ -55,7 +61,12 @@ async function push(repo: TestRepo, sha: string, secret: string, delivery: strin
     method: "POST",
     path: "/api/webhooks/git",
     body: raw,
-    headers: { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": delivery, "x-hub-signature-256": githubSignature(secret, raw) },
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": "push",
+      "x-github-delivery": delivery,
+      "x-hub-signature-256": githubSignature(secret, raw),
+    },
   });
   expect(res.status).toBe(202);
   expect(res.body.deployments[0].deploymentId).toBeTruthy();
@@ -69,18 +80,32 @@ describe("push binding: a change of its source", () => {
     const ns = target.namespaces[0]!;
     const repo = await git.createRepo(`bind-src-${Date.now()}`);
     const author = { name: "Dev Eloper", email: "dev@example.com" };
-    const files = { "deploy/app.yaml": appManifests({ namespace: ns, configMaps: ["settings"] }), "other/app.yaml": appManifests({ namespace: ns, configMaps: ["intruder"] }) };
+    const files = {
+      "deploy/app.yaml": appManifests({ namespace: ns, configMaps: ["settings"] }),
+      "other/app.yaml": appManifests({ namespace: ns, configMaps: ["intruder"] }),
+    };
     const c1 = await repo.commit({ files, author, message: "two folders" });
 
     const first = await bind(target.targetId, repo, "deploy");
     const d1 = await push(repo, c1, first.secret, "src-1");
     expect(d1).toMatchObject({ state: "pending-approval", gitPath: "deploy" });
-    const approved = await callRoute(approvalsRoute.POST, { method: "POST", path: `/api/deployments/${d1.id}/approvals`, params: { id: d1.id }, body: { decision: "approved" }, as: approver });
+    const approved = await callRoute(approvalsRoute.POST, {
+      method: "POST",
+      path: `/api/deployments/${d1.id}/approvals`,
+      params: { id: d1.id },
+      body: { decision: "approved" },
+      as: approver,
+    });
     expect(approved.status).toBe(201);
     expect((await db().deployment.findUniqueOrThrow({ where: { id: d1.id } })).state).toBe("queued");
 
     // The binding's source changes (remove and bind again, to another folder) while the approved request waits to run.
-    const removed = await callRoute(bindingRoute.DELETE, { method: "DELETE", path: `/api/targets/${target.targetId}/repo-bindings/${first.id}`, params: { id: target.targetId, bindingId: first.id }, as: admin });
+    const removed = await callRoute(bindingRoute.DELETE, {
+      method: "DELETE",
+      path: `/api/targets/${target.targetId}/repo-bindings/${first.id}`,
+      params: { id: target.targetId, bindingId: first.id },
+      as: admin,
+    });
     expect(removed.status).toBeLessThan(300);
     const second = await bind(target.targetId, repo, "other");
     const c2 = await repo.commit({ files: { ...files, "other/README.md": "moved\n" }, author, message: "later" });
@@ -91,15 +116,27 @@ describe("push binding: a change of its source", () => {
     expect(await db().deploymentApproval.count({ where: { deploymentId: d2.id } })).toBe(0);
     // The approved request is exactly what was approved.
     const d1After = await db().deployment.findUniqueOrThrow({ where: { id: d1.id } });
-    expect(d1After).toMatchObject({ manifests: d1.manifests, manifestsDigest: d1.manifestsDigest, gitPath: "deploy", state: "queued" });
+    expect(d1After).toMatchObject({
+      manifests: d1.manifests,
+      manifestsDigest: d1.manifestsDigest,
+      gitPath: "deploy",
+      state: "queued",
+    });
 
     // The executor applies the approved request and nothing else.
-    expect(await runOnce({ processId: "bind-src", leaseMs: 10_000, rolloutTimeoutMs: 15_000 })).toMatchObject({ deploymentId: d1.id, state: "succeeded" });
+    expect(await runOnce({ processId: "bind-src", leaseMs: 10_000, rolloutTimeoutMs: 15_000 })).toMatchObject({
+      deploymentId: d1.id,
+      state: "succeeded",
+    });
     expect(await runOnce({ processId: "bind-src", leaseMs: 10_000, rolloutTimeoutMs: 15_000 })).toBeNull();
-    const client = createKubeClient(kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }));
+    const client = createKubeClient(
+      kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }),
+    );
     try {
       expect(await client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "settings" })).toBeDefined();
-      expect(await client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "intruder" })).toBeUndefined();
+      expect(
+        await client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "intruder" }),
+      ).toBeUndefined();
     } finally {
       await client.close();
     }

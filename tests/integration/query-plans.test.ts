@@ -27,11 +27,25 @@ import { useTestDatabase } from "../support/test-db";
 // may read one of the big tables without an index. On PostgreSQL the planner's statistics come from ANALYZE on the
 // seeded data; enable_seqscan stays on, so a Seq Scan here is one the planner would really choose.
 const t = useTestDatabase();
-const BIG = ["Target", "Deployment", "DeploymentApproval", "DeploymentObject", "AuditEvent", "SyncEvent", "Credential", "User"];
+const BIG = [
+  "Target",
+  "Deployment",
+  "DeploymentApproval",
+  "DeploymentObject",
+  "AuditEvent",
+  "SyncEvent",
+  "Credential",
+  "User",
+];
 
 let admin: Caller;
 let log: ReturnType<typeof installQueryLog>;
-const sample: { targetId: string; deploymentId: string; credentialId: string; userId: string } = { targetId: "", deploymentId: "", credentialId: "", userId: "" };
+const sample: { targetId: string; deploymentId: string; credentialId: string; userId: string } = {
+  targetId: "",
+  deploymentId: "",
+  credentialId: "",
+  userId: "",
+};
 
 beforeAll(async () => {
   log = installQueryLog(t.url);
@@ -44,8 +58,12 @@ beforeAll(async () => {
     log.db,
     "User",
     Array.from({ length: 3000 }, (_, i) => ({
-      id: randomUUID(), email: `bulk${i}@plans.wharf`, name: `Bulk ${i}`, role: "viewer",
-      createdAt: new Date(now - i * 60_000), updatedAt: new Date(now),
+      id: randomUUID(),
+      email: `bulk${i}@plans.wharf`,
+      name: `Bulk ${i}`,
+      role: "viewer",
+      createdAt: new Date(now - i * 60_000),
+      updatedAt: new Date(now),
     })),
   );
   admin = await createCaller("admin");
@@ -65,7 +83,11 @@ beforeAll(async () => {
 type Handler = Parameters<typeof callRoute>[0];
 
 /** Calls a route as admin, follows `nextCursor` `deep` times, and returns every statement the last call ran. */
-async function statementsOf(handler: Handler, path: string, opts: { params?: Record<string, string>; deep?: number } = {}): Promise<LoggedQuery[]> {
+async function statementsOf(
+  handler: Handler,
+  path: string,
+  opts: { params?: Record<string, string>; deep?: number } = {},
+): Promise<LoggedQuery[]> {
   let url = path;
   for (let page = 0; ; page++) {
     log.clear();
@@ -90,20 +112,31 @@ async function expectIndexedCall(fn: () => Promise<unknown>) {
   log.clear();
   await fn();
   const on = (q: LoggedQuery, table: string) => new RegExp(`FROM [^()]*?[\`"]${table}[\`"]`).test(q.sql);
-  const statements = log.queries.filter((q) => /^\s*SELECT/i.test(q.sql) && (on(q, "Credential") || on(q, "AuditEvent")));
+  const statements = log.queries.filter(
+    (q) => /^\s*SELECT/i.test(q.sql) && (on(q, "Credential") || on(q, "AuditEvent")),
+  );
   expect(statements.length).toBeGreaterThan(0);
   for (const q of statements) {
     const plan = await explain(t.url, q);
-    expect(fullScans(plan, on(q, "AuditEvent") ? ["AuditEvent"] : BIG), `${q.sql}\nplan:\n${plan.join("\n")}`).toEqual([]);
+    expect(fullScans(plan, on(q, "AuditEvent") ? ["AuditEvent"] : BIG), `${q.sql}\nplan:\n${plan.join("\n")}`).toEqual(
+      [],
+    );
   }
 }
 
-async function expectIndexed(handler: Handler, path: string, opts: { params?: Record<string, string>; deep?: number; rowidOrder?: string[]; big?: readonly string[] } = {}) {
+async function expectIndexed(
+  handler: Handler,
+  path: string,
+  opts: { params?: Record<string, string>; deep?: number; rowidOrder?: string[]; big?: readonly string[] } = {},
+) {
   const statements = (await statementsOf(handler, path, opts)).filter((q) => /^\s*SELECT/i.test(q.sql));
   expect(statements.length).toBeGreaterThan(0);
   for (const q of statements) {
     const plan = await explain(t.url, q);
-    expect(fullScans(plan, opts.big ?? BIG, { rowidOrder: opts.rowidOrder }), `${path}\n${q.sql}\nplan:\n${plan.join("\n")}`).toEqual([]);
+    expect(
+      fullScans(plan, opts.big ?? BIG, { rowidOrder: opts.rowidOrder }),
+      `${path}\n${q.sql}\nplan:\n${plan.join("\n")}`,
+    ).toEqual([]);
   }
 }
 
@@ -129,17 +162,40 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
     const from = new Date(Date.parse(to) - 30 * 86_400_000).toISOString();
     const range = `from=${from}&to=${to}`;
     const finished = `timeField=finished&${range}`;
-    await expectIndexed(deploymentsRoute.GET, `/api/deployments?mode=push&state=succeeded,failed&${finished}&limit=25`, { deep: 5 });
-    await expectIndexed(deploymentsRoute.GET, `/api/deployments?environment=prod&mode=push&state=failed&${finished}&limit=25`, { deep: 2 });
-    await expectIndexed(deploymentsRoute.GET, `/api/deployments?targetId=${sample.targetId}&mode=push&state=succeeded&${finished}&limit=25`);
-    await expectIndexed(deploymentsRoute.GET, `/api/deployments?environment=prod&mode=push&state=succeeded&recovery=true&${finished}&limit=25`);
-    await expectIndexed(deploymentsRoute.GET, `/api/deployments?environment=prod&mode=push&waitedForApproval=true&timeField=approved&${range}&limit=25`, { deep: 3 });
-    await expectIndexed(deploymentsRoute.GET, `/api/deployments?mode=pull&waitedForApproval=true&timeField=approved&${range}&limit=25`);
+    await expectIndexed(
+      deploymentsRoute.GET,
+      `/api/deployments?mode=push&state=succeeded,failed&${finished}&limit=25`,
+      { deep: 5 },
+    );
+    await expectIndexed(
+      deploymentsRoute.GET,
+      `/api/deployments?environment=prod&mode=push&state=failed&${finished}&limit=25`,
+      { deep: 2 },
+    );
+    await expectIndexed(
+      deploymentsRoute.GET,
+      `/api/deployments?targetId=${sample.targetId}&mode=push&state=succeeded&${finished}&limit=25`,
+    );
+    await expectIndexed(
+      deploymentsRoute.GET,
+      `/api/deployments?environment=prod&mode=push&state=succeeded&recovery=true&${finished}&limit=25`,
+    );
+    await expectIndexed(
+      deploymentsRoute.GET,
+      `/api/deployments?environment=prod&mode=push&waitedForApproval=true&timeField=approved&${range}&limit=25`,
+      { deep: 3 },
+    );
+    await expectIndexed(
+      deploymentsRoute.GET,
+      `/api/deployments?mode=pull&waitedForApproval=true&timeField=approved&${range}&limit=25`,
+    );
     await expectIndexed(deploymentsRoute.GET, `/api/deployments?${range}&limit=25`, { deep: 3 });
   });
 
   it("deployment detail", async () => {
-    await expectIndexed(deploymentRoute.GET, `/api/deployments/${sample.deploymentId}`, { params: { id: sample.deploymentId } });
+    await expectIndexed(deploymentRoute.GET, `/api/deployments/${sample.deploymentId}`, {
+      params: { id: sample.deploymentId },
+    });
   });
 
   it("audit: first page, a deep cursor, by action", async () => {
@@ -151,14 +207,21 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
 
   it("credential access: all credentials and one credential", async () => {
     await expectIndexed(credentialAccessRoute.GET, "/api/credential-access?limit=50", { deep: 3 });
-    await expectIndexed(credentialAccessRoute.GET, `/api/credential-access?credentialId=${sample.credentialId}&limit=50`);
+    await expectIndexed(
+      credentialAccessRoute.GET,
+      `/api/credential-access?credentialId=${sample.credentialId}&limit=50`,
+    );
   });
 
   it("sync events: first page, a deep cursor, by target, by result", async () => {
     await expectIndexed(syncEventsRoute.GET, "/api/sync-events?limit=50");
     await expectIndexed(syncEventsRoute.GET, "/api/sync-events?limit=50", { deep: 20 });
     // The busiest target, so that two pages of five exist whatever the seed's random sequence gave the first one.
-    const [pullTarget] = await log.db.syncEvent.groupBy({ by: ["targetId"], orderBy: { _count: { targetId: "desc" } }, take: 1 });
+    const [pullTarget] = await log.db.syncEvent.groupBy({
+      by: ["targetId"],
+      orderBy: { _count: { targetId: "desc" } },
+      take: 1,
+    });
     expect(pullTarget).toBeDefined();
     await expectIndexed(syncEventsRoute.GET, `/api/sync-events?targetId=${pullTarget!.targetId}&limit=5`, { deep: 2 });
     await expectIndexed(syncEventsRoute.GET, "/api/sync-events?result=failed&limit=50", { deep: 3 });
@@ -168,9 +231,20 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
     const to = new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000).toISOString();
     const range = `from=${new Date(Date.parse(to) - 30 * 86_400_000).toISOString()}&to=${to}`;
     await expectIndexed(syncEventsRoute.GET, `/api/sync-events?result=synced,failed&${range}&limit=25`, { deep: 5 });
-    await expectIndexed(syncEventsRoute.GET, `/api/sync-events?environment=prod&result=synced,failed&${range}&limit=25`, { deep: 3 });
-    await expectIndexed(syncEventsRoute.GET, `/api/sync-events?environment=prod&result=drift-detected&${range}&limit=25`, { deep: 2 });
-    await expectIndexed(syncEventsRoute.GET, `/api/sync-events?environment=prod&result=synced&withCommitTime=true&${range}&limit=25`);
+    await expectIndexed(
+      syncEventsRoute.GET,
+      `/api/sync-events?environment=prod&result=synced,failed&${range}&limit=25`,
+      { deep: 3 },
+    );
+    await expectIndexed(
+      syncEventsRoute.GET,
+      `/api/sync-events?environment=prod&result=drift-detected&${range}&limit=25`,
+      { deep: 2 },
+    );
+    await expectIndexed(
+      syncEventsRoute.GET,
+      `/api/sync-events?environment=prod&result=synced&withCommitTime=true&${range}&limit=25`,
+    );
     await expectIndexed(syncEventsRoute.GET, `/api/sync-events?environment=prod&recovery=true&${range}&limit=25`);
   });
 
@@ -189,7 +263,9 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
       await client.end();
     }
     await expectIndexedCall(() => callRoute(comparisonRoute.GET, { path: "/api/comparison?range=30", as: admin }));
-    await expectIndexedCall(() => callRoute(comparisonRoute.GET, { path: "/api/comparison?range=30&environment=prod", as: admin }));
+    await expectIndexedCall(() =>
+      callRoute(comparisonRoute.GET, { path: "/api/comparison?range=30&environment=prod", as: admin }),
+    );
     await expectIndexedCall(() => getComparison({ range: resolveRange({ range: "30" }), targetId: sample.targetId }));
     await expectIndexedCall(() => countCredentialsByStatus());
     // The status counts are ranges on their boundary columns: each reads the credentials past one boundary, not
@@ -199,7 +275,16 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
       await countCredentialStatuses({ now: new Date() });
       const plans = await Promise.all(log.queries.filter((q) => /COUNT/i.test(q.sql)).map((q) => explain(t.url, q)));
       for (const column of ["expiresAt", "overdueAt", "dueSoonAt", "rotationFailing"]) {
-        expect(plans.some((plan) => plan.some((line) => new RegExp(`USING (COVERING )?INDEX Credential_state_${column}_idx \\(state=\\? AND ${column}[<=]`).test(line))), `${column}:\n${plans.map((p) => p.join("\n")).join("\n--\n")}`).toBe(true);
+        expect(
+          plans.some((plan) =>
+            plan.some((line) =>
+              new RegExp(`USING (COVERING )?INDEX Credential_state_${column}_idx \\(state=\\? AND ${column}[<=]`).test(
+                line,
+              ),
+            ),
+          ),
+          `${column}:\n${plans.map((p) => p.join("\n")).join("\n--\n")}`,
+        ).toBe(true);
       }
     }
   });
@@ -209,7 +294,9 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
     // is taken with sequential scans off, to show the index that serves the predicate as the history grows.
     for (const environment of [null, "prod"]) {
       log.clear();
-      const figures = await getDeliveryComparison({ range: resolveRange({ range: "30", ...(environment ? { environment } : {}) }) });
+      const figures = await getDeliveryComparison({
+        range: resolveRange({ range: "30", ...(environment ? { environment } : {}) }),
+      });
       expect(figures.push.deployments + figures.pull.deployments).toBeGreaterThan(0);
       expect(log.queries.filter((q) => /[`"]Delivery(Rollup|Histogram)[`"]/.test(q.sql)).map((q) => q.sql)).toEqual([]);
       const reads = log.queries.filter((q) => /FROM [^()]*?[`"]FleetDelivery(Rollup|Histogram)[`"]/.test(q.sql));
@@ -217,10 +304,17 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
       for (const q of reads) {
         const table = /[`"](FleetDelivery(?:Rollup|Histogram))[`"]/.exec(q.sql)![1]!;
         const index = environment
-          ? t.kind === "sqlite" ? `INDEX ${table}_environment_day_idx \\(environment=\\? AND day>\\? AND day<\\?\\)` : `using ${table}_environment_day_idx`
-          : t.kind === "sqlite" ? `INDEX sqlite_autoindex_${table}_1 \\(day>\\? AND day<\\?\\)` : `using ${table}_pkey`;
+          ? t.kind === "sqlite"
+            ? `INDEX ${table}_environment_day_idx \\(environment=\\? AND day>\\? AND day<\\?\\)`
+            : `using ${table}_environment_day_idx`
+          : t.kind === "sqlite"
+            ? `INDEX sqlite_autoindex_${table}_1 \\(day>\\? AND day<\\?\\)`
+            : `using ${table}_pkey`;
         const plan = await explain(t.url, q, { seqScan: false });
-        expect(plan.some((line) => new RegExp(index).test(line)), `${q.sql}\nplan:\n${plan.join("\n")}`).toBe(true);
+        expect(
+          plan.some((line) => new RegExp(index).test(line)),
+          `${q.sql}\nplan:\n${plan.join("\n")}`,
+        ).toBe(true);
       }
     }
   });
@@ -244,21 +338,34 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
     // The pages themselves are one walk of the (state, targetName, id) index in order — no sort of the active
     // credentials — on both databases; and the scheduler reads the range of its autoRotateAt index.
     const listRead = async (path: string, deep: number) => {
-      const [q] = (await statementsOf(credentialsRoute.GET, path, { deep })).filter((s) => /FROM [^()]*?["`]Credential["`][\s\S]*ORDER BY/.test(s.sql));
+      const [q] = (await statementsOf(credentialsRoute.GET, path, { deep })).filter((s) =>
+        /FROM [^()]*?["`]Credential["`][\s\S]*ORDER BY/.test(s.sql),
+      );
       expect(q, `${path}: no ordered read of Credential (a page sorted outside the database?)`).toBeDefined();
       return explain(t.url, q!);
     };
     for (const deep of [0, 20]) {
       const plan = await listRead("/api/credentials?limit=50", deep);
-      expect(plan.some((line) => /Credential_state_targetName_id_idx/.test(line)), plan.join("\n")).toBe(true);
-      expect(plan.some((line) => /^Sort|TEMP B-TREE/.test(line)), plan.join("\n")).toBe(false);
+      expect(
+        plan.some((line) => /Credential_state_targetName_id_idx/.test(line)),
+        plan.join("\n"),
+      ).toBe(true);
+      expect(
+        plan.some((line) => /^Sort|TEMP B-TREE/.test(line)),
+        plan.join("\n"),
+      ).toBe(false);
     }
     if (t.kind === "sqlite") {
       log.clear();
       await findDueRotations();
       const [due] = log.queries.filter((q) => /autoRotateAt/.test(q.sql));
       const plan = await explain(t.url, due!);
-      expect(plan.some((line) => /USING INDEX Credential_state_autoRotateAt_idx \(state=\? AND autoRotateAt<\?\)/.test(line)), plan.join("\n")).toBe(true);
+      expect(
+        plan.some((line) =>
+          /USING INDEX Credential_state_autoRotateAt_idx \(state=\? AND autoRotateAt<\?\)/.test(line),
+        ),
+        plan.join("\n"),
+      ).toBe(true);
     }
   });
 
@@ -266,9 +373,48 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
     // Thousands of each (a few in practice, but the lists must not depend on that), ten deliveries per sink.
     const now = new Date();
     const ids = Array.from({ length: 3000 }, () => randomUUID());
-    await bulkInsert(log.db, "CredentialPolicy", ids.map((id, i) => ({ id, name: `bulk-policy-${String(i).padStart(5, "0")}`, maxAgeDays: 30, warnBeforeDays: 7, createdAt: now, updatedAt: now })));
-    await bulkInsert(log.db, "NotificationSink", ids.map((id, i) => ({ id, name: `bulk-sink-${String(i).padStart(5, "0")}`, url: "https://hooks.example.com/x", secretCiphertext: "v1.x", events: "[]", createdById: sample.userId, createdAt: now, updatedAt: now })));
-    await bulkInsert(log.db, "NotificationDelivery", ids.flatMap((sinkId) => Array.from({ length: 10 }, (_, k) => ({ id: randomUUID(), sinkId, event: "rotation.due", dedupKey: `k${k}`, payload: "{}", state: "delivered", nextAttemptAt: now, createdAt: now }))));
+    await bulkInsert(
+      log.db,
+      "CredentialPolicy",
+      ids.map((id, i) => ({
+        id,
+        name: `bulk-policy-${String(i).padStart(5, "0")}`,
+        maxAgeDays: 30,
+        warnBeforeDays: 7,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
+    await bulkInsert(
+      log.db,
+      "NotificationSink",
+      ids.map((id, i) => ({
+        id,
+        name: `bulk-sink-${String(i).padStart(5, "0")}`,
+        url: "https://hooks.example.com/x",
+        secretCiphertext: "v1.x",
+        events: "[]",
+        createdById: sample.userId,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
+    await bulkInsert(
+      log.db,
+      "NotificationDelivery",
+      ids.flatMap((sinkId) =>
+        Array.from({ length: 10 }, (_, k) => ({
+          id: randomUUID(),
+          sinkId,
+          event: "rotation.due",
+          dedupKey: `k${k}`,
+          payload: "{}",
+          state: "delivered",
+          nextAttemptAt: now,
+          createdAt: now,
+        })),
+      ),
+    );
     if (t.kind === "postgresql") {
       const client = new pg.Client({ connectionString: t.url });
       await client.connect();
@@ -276,14 +422,25 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
       await client.end();
     }
     const big = [...BIG, "CredentialPolicy", "NotificationSink", "NotificationDelivery"];
-    for (const [handler, path, table] of [[policiesRoute.GET, "/api/policies", "CredentialPolicy"], [sinksRoute.GET, "/api/notification-sinks", "NotificationSink"]] as const) {
+    for (const [handler, path, table] of [
+      [policiesRoute.GET, "/api/policies", "CredentialPolicy"],
+      [sinksRoute.GET, "/api/notification-sinks", "NotificationSink"],
+    ] as const) {
       for (const deep of [0, 20]) {
         await expectIndexed(handler, `${path}?limit=50`, { deep, big });
         // The page is a walk of the unique name index from the cursor, never a sort of every row.
-        const [q] = (await statementsOf(handler, `${path}?limit=50`, { deep })).filter((s) => new RegExp(`FROM [^()]*?["\`]${table}["\`][\\s\\S]*ORDER BY`).test(s.sql));
+        const [q] = (await statementsOf(handler, `${path}?limit=50`, { deep })).filter((s) =>
+          new RegExp(`FROM [^()]*?["\`]${table}["\`][\\s\\S]*ORDER BY`).test(s.sql),
+        );
         const plan = await explain(t.url, q!);
-        expect(plan.some((line) => line.includes(`${table}_name_key`)), plan.join("\n")).toBe(true);
-        expect(plan.some((line) => /^Sort|TEMP B-TREE/.test(line)), plan.join("\n")).toBe(false);
+        expect(
+          plan.some((line) => line.includes(`${table}_name_key`)),
+          plan.join("\n"),
+        ).toBe(true);
+        expect(
+          plan.some((line) => /^Sort|TEMP B-TREE/.test(line)),
+          plan.join("\n"),
+        ).toBe(false);
       }
     }
   });
@@ -294,7 +451,10 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
     const table = t.kind === "sqlite" ? `"main"."SyncEvent"` : `"public"."SyncEvent"`;
     const plan = await explain(t.url, { sql: `SELECT "id" FROM ${table} WHERE "message" = ${p}`, params: ["x"] });
     expect(fullScans(plan, BIG)).toHaveLength(1);
-    const filtered = await explain(t.url, { sql: `SELECT "seq" FROM "AuditEvent" WHERE "userAgent" = ${p} ORDER BY "requestId" LIMIT 5`, params: ["x"] });
+    const filtered = await explain(t.url, {
+      sql: `SELECT "seq" FROM "AuditEvent" WHERE "userAgent" = ${p} ORDER BY "requestId" LIMIT 5`,
+      params: ["x"],
+    });
     expect(fullScans(filtered, BIG, { rowidOrder: ["AuditEvent"] })).toHaveLength(1);
   });
 });

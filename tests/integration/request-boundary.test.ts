@@ -78,10 +78,26 @@ async function postStream(handler: Handler, path: string, headers: Record<string
 
 describe("request bodies are read as a stream and cut off at the limit", () => {
   const cases: Array<[string, () => Promise<Awaited<ReturnType<typeof postStream>>>, number]> = [
-    ["POST /api/auth/sign-in (no login needed)", () => postStream(signInRoute.POST, "/api/auth/sign-in", { origin: ORIGIN }), 2 * MiB],
-    ["POST /api/targets", () => postStream(targetsRoute.POST, "/api/targets", { authorization: `Bearer ${admin.token}` }), 2 * MiB],
-    ["POST /api/agent/v1/events", () => postStream(eventsRoute.POST, "/api/agent/v1/events", { authorization: `Bearer ${agent.token}` }), 2 * MiB],
-    ["POST /api/webhooks/git", () => postStream(webhookRoute.POST, "/api/webhooks/git", { "x-github-event": "push" }), 5 * MiB],
+    [
+      "POST /api/auth/sign-in (no login needed)",
+      () => postStream(signInRoute.POST, "/api/auth/sign-in", { origin: ORIGIN }),
+      2 * MiB,
+    ],
+    [
+      "POST /api/targets",
+      () => postStream(targetsRoute.POST, "/api/targets", { authorization: `Bearer ${admin.token}` }),
+      2 * MiB,
+    ],
+    [
+      "POST /api/agent/v1/events",
+      () => postStream(eventsRoute.POST, "/api/agent/v1/events", { authorization: `Bearer ${agent.token}` }),
+      2 * MiB,
+    ],
+    [
+      "POST /api/webhooks/git",
+      () => postStream(webhookRoute.POST, "/api/webhooks/git", { "x-github-event": "push" }),
+      5 * MiB,
+    ],
   ];
   for (const [name, send, limit] of cases) {
     it(`${name}: 413 after reading little more than the limit of a 64 MiB chunked body`, async () => {
@@ -113,7 +129,10 @@ describe("a malformed session cookie", () => {
     const list = await callRoute(targetsRoute.GET, { path: "/api/targets", cookie });
     expect(list.status).toBe(401);
     expect(list.body.error.code).toBe("UNAUTHENTICATED");
-    expect((await callRoute(signOutRoute.POST, { method: "POST", path: "/api/auth/sign-out", cookie, origin: ORIGIN })).status).not.toBe(500);
+    expect(
+      (await callRoute(signOutRoute.POST, { method: "POST", path: "/api/auth/sign-out", cookie, origin: ORIGIN }))
+        .status,
+    ).not.toBe(500);
   });
 });
 
@@ -171,7 +190,16 @@ describe("deeply nested JSON", () => {
   it("agent events nested 5,000 levels deep: 422", async () => {
     const deep = `${"[".repeat(5000)}1${"]".repeat(5000)}`;
     const event = syncEvent({ targetId: target.id, repoId, result: "drift-detected", kind: "drift" });
-    const diff = { counts: { create: 0, change: 1, unchanged: 0, prune: 0 }, objects: [{ ref: { apiVersion: "v1", kind: "ConfigMap", name: "x" }, action: "change", changes: [{ path: "data", op: "change", new: "__DEEP__" }] }] };
+    const diff = {
+      counts: { create: 0, change: 1, unchanged: 0, prune: 0 },
+      objects: [
+        {
+          ref: { apiVersion: "v1", kind: "ConfigMap", name: "x" },
+          action: "change",
+          changes: [{ path: "data", op: "change", new: "__DEEP__" }],
+        },
+      ],
+    };
     const body = JSON.stringify({ events: [{ ...event, diff }] }).replace('"__DEEP__"', deep);
     const res = await callRoute(eventsRoute.POST, { method: "POST", path: "/api/agent/v1/events", as: agent, body });
     expect(res.status, res.text).toBe(422);
@@ -194,14 +222,25 @@ describe("webhook deliveries go through the same JSON parse", () => {
 
   beforeAll(async () => {
     repoUrl = `https://git.example.test/team/${fakeSha().slice(0, 8)}.git`;
-    const bound = await callRoute(bindingsRoute.POST, { method: "POST", path: `/api/targets/${target.id}/repo-bindings`, params: { id: target.id }, body: { repoUrl, branch: "main" }, as: admin });
+    const bound = await callRoute(bindingsRoute.POST, {
+      method: "POST",
+      path: `/api/targets/${target.id}/repo-bindings`,
+      params: { id: target.id },
+      body: { repoUrl, branch: "main" },
+      as: admin,
+    });
     expect(bound.status, bound.text).toBe(201);
     secret = bound.body.secret as string;
   });
 
   /** A push of the bound repository with `extra` spliced in as raw JSON text, signed with the binding's secret (or not). */
   async function deliver(extra: string, signWith: string | null) {
-    const body = JSON.stringify({ ref: "refs/heads/main", after: fakeSha(), repository: { clone_url: repoUrl }, extra: "__EXTRA__" }).replace('"__EXTRA__"', extra);
+    const body = JSON.stringify({
+      ref: "refs/heads/main",
+      after: fakeSha(),
+      repository: { clone_url: repoUrl },
+      extra: "__EXTRA__",
+    }).replace('"__EXTRA__"', extra);
     const delivery = `gh-${fakeSha().slice(0, 12)}`;
     const res = await callRoute(webhookRoute.POST, {
       method: "POST",

@@ -37,7 +37,10 @@ let pullTarget = "";
 let repoId = "";
 const ids: Record<string, string> = {};
 
-async function deployment(name: string, opts: { createdAt: Date; approvedAt?: Date; finishedAt: Date; to: "succeeded" | "failed" }): Promise<void> {
+async function deployment(
+  name: string,
+  opts: { createdAt: Date; approvedAt?: Date; finishedAt: Date; to: "succeeded" | "failed" },
+): Promise<void> {
   const d = await db().deployment.create({
     data: {
       targetId: pushTarget,
@@ -58,14 +61,31 @@ async function deployment(name: string, opts: { createdAt: Date; approvedAt?: Da
   await db().$transaction(async (tx) => {
     if (opts.approvedAt) {
       await tx.deploymentApproval.create({
-        data: { deploymentId: d.id, approverId: admin.userId, approverEmail: admin.email, approverName: "A", approverKind: "user", decision: "approved", manifestsDigest: d.manifestsDigest, createdAt: opts.approvedAt },
+        data: {
+          deploymentId: d.id,
+          approverId: admin.userId,
+          approverEmail: admin.email,
+          approverName: "A",
+          approverKind: "user",
+          decision: "approved",
+          manifestsDigest: d.manifestsDigest,
+          createdAt: opts.approvedAt,
+        },
       });
     }
     const approvedAt = opts.approvedAt ?? opts.createdAt;
-    expect(await transitionDeployment(tx, { deploymentId: d.id, to: "approved", actor, data: { approvedAt } })).toBe(true);
-    expect(await transitionDeployment(tx, { deploymentId: d.id, to: "queued", actor, data: { queuedAt: approvedAt } })).toBe(true);
-    expect(await transitionDeployment(tx, { deploymentId: d.id, to: "running", actor, data: { startedAt: approvedAt } })).toBe(true);
-    expect(await transitionDeployment(tx, { deploymentId: d.id, to: opts.to, actor, data: { finishedAt: opts.finishedAt } })).toBe(true);
+    expect(await transitionDeployment(tx, { deploymentId: d.id, to: "approved", actor, data: { approvedAt } })).toBe(
+      true,
+    );
+    expect(
+      await transitionDeployment(tx, { deploymentId: d.id, to: "queued", actor, data: { queuedAt: approvedAt } }),
+    ).toBe(true);
+    expect(
+      await transitionDeployment(tx, { deploymentId: d.id, to: "running", actor, data: { startedAt: approvedAt } }),
+    ).toBe(true);
+    expect(
+      await transitionDeployment(tx, { deploymentId: d.id, to: opts.to, actor, data: { finishedAt: opts.finishedAt } }),
+    ).toBe(true);
   });
 }
 
@@ -78,7 +98,9 @@ function pullEvent(result: "synced" | "failed" | "drift-detected" | "drift-corre
     trigger: kind === "drift" ? "drift" : "poll",
     result,
     occurredAt: occurredAt.toISOString(),
-    ...(result === "synced" ? { revision: { sha: fakeSha(), committedAt: new Date(occurredAt.getTime() - 25 * MIN).toISOString() } } : {}),
+    ...(result === "synced"
+      ? { revision: { sha: fakeSha(), committedAt: new Date(occurredAt.getTime() - 25 * MIN).toISOString() } }
+      : {}),
   });
 }
 
@@ -88,9 +110,17 @@ function pullEvent(result: "synced" | "failed" | "drift-detected" | "drift-corre
  */
 async function snapshot() {
   const rollups = await db().deliveryRollup.findMany({ orderBy: [{ day: "asc" }, { targetId: "asc" }] });
-  const histogram = await db().deliveryHistogram.findMany({ orderBy: [{ day: "asc" }, { targetId: "asc" }, { metric: "asc" }, { bucket: "asc" }] });
-  const deployments = await db().deployment.findMany({ orderBy: { id: "asc" }, select: { id: true, outageStartedAt: true } });
-  const events = await db().syncEvent.findMany({ orderBy: { id: "asc" }, select: { id: true, result: true, outageStartedAt: true, committedAt: true } });
+  const histogram = await db().deliveryHistogram.findMany({
+    orderBy: [{ day: "asc" }, { targetId: "asc" }, { metric: "asc" }, { bucket: "asc" }],
+  });
+  const deployments = await db().deployment.findMany({
+    orderBy: { id: "asc" },
+    select: { id: true, outageStartedAt: true },
+  });
+  const events = await db().syncEvent.findMany({
+    orderBy: { id: "asc" },
+    select: { id: true, result: true, outageStartedAt: true, committedAt: true },
+  });
   return {
     rollups: rollups.map(({ id: _id, updatedAt: _u, ...r }) => r),
     histogram: histogram.map(({ id: _id, ...h }) => h),
@@ -105,9 +135,31 @@ let incremental: Awaited<ReturnType<typeof snapshot>>;
 beforeAll(async () => {
   admin = await createCaller("admin");
   actor = { kind: "user", id: admin.userId, name: admin.email };
-  pushTarget = (await db().target.create({ data: { name: `push-${randomBytes(4).toString("hex")}`, environment: "prod", mode: "push", serverUrl: "https://127.0.0.1:6443" } })).id;
-  pullTarget = (await db().target.create({ data: { name: `pull-${randomBytes(4).toString("hex")}`, environment: "prod", mode: "pull", serverUrl: "https://127.0.0.1:6443" } })).id;
-  repoId = (await db().pullRepo.create({ data: { targetId: pullTarget, url: "https://git.example/r.git", branch: "main", createdById: admin.userId } })).id;
+  pushTarget = (
+    await db().target.create({
+      data: {
+        name: `push-${randomBytes(4).toString("hex")}`,
+        environment: "prod",
+        mode: "push",
+        serverUrl: "https://127.0.0.1:6443",
+      },
+    })
+  ).id;
+  pullTarget = (
+    await db().target.create({
+      data: {
+        name: `pull-${randomBytes(4).toString("hex")}`,
+        environment: "prod",
+        mode: "pull",
+        serverUrl: "https://127.0.0.1:6443",
+      },
+    })
+  ).id;
+  repoId = (
+    await db().pullRepo.create({
+      data: { targetId: pullTarget, url: "https://git.example/r.git", branch: "main", createdById: admin.userId },
+    })
+  ).id;
   agent = await createEnrolledAgent(admin, [pullTarget]);
 
   // Push: a success; a run of two failures from day 1 that a success ends on day 3 (restore 2 days + 30 min); a
@@ -115,7 +167,12 @@ beforeAll(async () => {
   await deployment("ok0", { createdAt: at(0), approvedAt: at(20 * MIN), finishedAt: at(HOUR), to: "succeeded" });
   await deployment("fail1", { createdAt: at(DAY), finishedAt: at(DAY + HOUR), to: "failed" });
   await deployment("fail2", { createdAt: at(DAY + 2 * HOUR), finishedAt: at(DAY + 3 * HOUR), to: "failed" });
-  await deployment("ok3", { createdAt: at(3 * DAY), approvedAt: at(3 * DAY + HOUR), finishedAt: at(3 * DAY + 90 * MIN), to: "succeeded" });
+  await deployment("ok3", {
+    createdAt: at(3 * DAY),
+    approvedAt: at(3 * DAY + HOUR),
+    finishedAt: at(3 * DAY + 90 * MIN),
+    to: "succeeded",
+  });
   await deployment("fail5", { createdAt: at(5 * DAY), finishedAt: at(5 * DAY + HOUR), to: "failed" });
   await deployment("ok5", { createdAt: at(5 * DAY + 2 * HOUR), finishedAt: at(5 * DAY + 4 * HOUR), to: "succeeded" });
   await deployment("fail7", { createdAt: at(7 * DAY), finishedAt: at(7 * DAY + HOUR), to: "failed" });
@@ -132,14 +189,22 @@ beforeAll(async () => {
     pullEvent("failed", at(6 * DAY)),
     pullEvent("synced", at(7 * DAY + 5 * HOUR)),
   ];
-  const res = await callRoute(eventsRoute.POST, { method: "POST", path: "/api/agent/v1/events", body: { events }, as: agent });
+  const res = await callRoute(eventsRoute.POST, {
+    method: "POST",
+    path: "/api/agent/v1/events",
+    body: { events },
+    as: agent,
+  });
   expect(res.status, res.text).toBe(200);
   incremental = await snapshot();
 });
 
 describe("rollup rebuild against the incremental path", () => {
   it("the fixture has the recoveries it is about", async () => {
-    const marked = await db().deployment.findMany({ where: { outageStartedAt: { not: null } }, select: { id: true, outageStartedAt: true } });
+    const marked = await db().deployment.findMany({
+      where: { outageStartedAt: { not: null } },
+      select: { id: true, outageStartedAt: true },
+    });
     expect(marked.map((d) => d.id).sort()).toEqual([ids.ok3, ids.ok5].sort());
     expect(marked.find((d) => d.id === ids.ok3)?.outageStartedAt).toEqual(at(DAY + HOUR));
     expect(incremental.events.filter((e) => e.outageStartedAt).map((e) => [e.result, e.outageStartedAt])).toEqual(
@@ -190,7 +255,11 @@ describe("the fleet rows under concurrent writers", () => {
     const day = at(12 * DAY);
     const environment = `fleet-${randomBytes(3).toString("hex")}`;
     const targets = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => db().target.create({ data: { name: `${environment}-${i}`, environment, mode: "pull", serverUrl: "https://127.0.0.1:6443" } })),
+      Array.from({ length: 6 }, (_, i) =>
+        db().target.create({
+          data: { name: `${environment}-${i}`, environment, mode: "pull", serverUrl: "https://127.0.0.1:6443" },
+        }),
+      ),
     );
     // Two syncs per target (lead time 1 h each), all at once: the first inserts of the shared fleet rows race, then
     // the increments do. Plain transactions, without the audit chain lock the routes take.
@@ -213,9 +282,19 @@ describe("the fleet rows under concurrent writers", () => {
     );
     const fleet = await expectFleetOfTargets(db());
     expect(fleet.rollups.filter((r) => r.environment === environment)).toEqual([
-      expect.objectContaining({ day, mode: "pull", deployments: 12, succeeded: 12, failures: 0, leadTimeCount: 12, leadTimeSumMs: 12 * HOUR }),
+      expect.objectContaining({
+        day,
+        mode: "pull",
+        deployments: 12,
+        succeeded: 12,
+        failures: 0,
+        leadTimeCount: 12,
+        leadTimeSumMs: 12 * HOUR,
+      }),
     ]);
-    expect(fleet.histogram.filter((h) => h.environment === environment)).toEqual([expect.objectContaining({ day, mode: "pull", metric: "lead-time", count: 12 })]);
+    expect(fleet.histogram.filter((h) => h.environment === environment)).toEqual([
+      expect.objectContaining({ day, mode: "pull", metric: "lead-time", count: 12 }),
+    ]);
   });
 });
 
@@ -236,7 +315,10 @@ describe("upgrading a database from before the recovery marks and SyncEvent.comm
       await old.$executeRaw`INSERT INTO "User" ("id", "email", "name", "role", "updatedAt") VALUES ('u1', 'u1@old.wharf', 'U', 'admin', ${when(0)})`;
       await old.$executeRaw`INSERT INTO "Target" ("id", "name", "environment", "mode", "serverUrl", "updatedAt") VALUES ('t-push', 'old-push', 'prod', 'push', 'https://k', ${when(0)})`;
       await old.$executeRaw`INSERT INTO "Target" ("id", "name", "environment", "mode", "serverUrl", "updatedAt") VALUES ('t-pull', 'old-pull', 'prod', 'pull', 'https://k', ${when(0)})`;
-      for (const [id, state, finished] of [["d1", "failed", HOUR], ["d2", "succeeded", 3 * HOUR]] as const) {
+      for (const [id, state, finished] of [
+        ["d1", "failed", HOUR],
+        ["d2", "succeeded", 3 * HOUR],
+      ] as const) {
         await old.$executeRaw`INSERT INTO "Deployment" ("id", "targetId", "state", "sourceKind", "manifests", "manifestsDigest", "objectCount", "requestedById", "requestedByKind", "requestedByName", "createdAt", "finishedAt", "updatedAt")
           VALUES (${id}, 't-push', ${state}, 'manifests', '', 'x', 0, 'u1', 'user', 'u1@old.wharf', ${when(0)}, ${when(finished)}, ${when(finished)})`;
       }
@@ -257,26 +339,76 @@ describe("upgrading a database from before the recovery marks and SyncEvent.comm
 
     const upgraded = createDb(url);
     try {
-      expect(await upgraded.deployment.findMany({ orderBy: { id: "asc" }, select: { id: true, outageStartedAt: true } })).toEqual([
+      expect(
+        await upgraded.deployment.findMany({ orderBy: { id: "asc" }, select: { id: true, outageStartedAt: true } }),
+      ).toEqual([
         { id: "d1", outageStartedAt: null },
         { id: "d2", outageStartedAt: when(HOUR) },
       ]);
-      expect(await upgraded.syncEvent.findMany({ orderBy: { id: "asc" }, select: { id: true, committedAt: true, outageStartedAt: true, environment: true } })).toEqual([
+      expect(
+        await upgraded.syncEvent.findMany({
+          orderBy: { id: "asc" },
+          select: { id: true, committedAt: true, outageStartedAt: true, environment: true },
+        }),
+      ).toEqual([
         { id: "e1", committedAt: null, outageStartedAt: null, environment: "prod" },
         { id: "e2", committedAt: when(4 * HOUR), outageStartedAt: when(2 * HOUR), environment: "prod" },
         { id: "e3", committedAt: null, outageStartedAt: null, environment: "prod" },
       ]);
       const rollups = await upgraded.deliveryRollup.findMany({ orderBy: { targetId: "asc" } });
-      expect(rollups.map((r) => ({ day: r.day, targetId: r.targetId, mode: r.mode, deployments: r.deployments, failures: r.failures, leadTimeCount: r.leadTimeCount, leadTimeSumMs: r.leadTimeSumMs, restoreCount: r.restoreCount, restoreSumMs: r.restoreSumMs }))).toEqual([
-        { day: when(0), targetId: "t-pull", mode: "pull", deployments: 3, failures: 1, leadTimeCount: 1, leadTimeSumMs: HOUR, restoreCount: 1, restoreSumMs: 3 * HOUR },
-        { day: when(0), targetId: "t-push", mode: "push", deployments: 2, failures: 1, leadTimeCount: 1, leadTimeSumMs: 3 * HOUR, restoreCount: 1, restoreSumMs: 2 * HOUR },
+      expect(
+        rollups.map((r) => ({
+          day: r.day,
+          targetId: r.targetId,
+          mode: r.mode,
+          deployments: r.deployments,
+          failures: r.failures,
+          leadTimeCount: r.leadTimeCount,
+          leadTimeSumMs: r.leadTimeSumMs,
+          restoreCount: r.restoreCount,
+          restoreSumMs: r.restoreSumMs,
+        })),
+      ).toEqual([
+        {
+          day: when(0),
+          targetId: "t-pull",
+          mode: "pull",
+          deployments: 3,
+          failures: 1,
+          leadTimeCount: 1,
+          leadTimeSumMs: HOUR,
+          restoreCount: 1,
+          restoreSumMs: 3 * HOUR,
+        },
+        {
+          day: when(0),
+          targetId: "t-push",
+          mode: "push",
+          deployments: 2,
+          failures: 1,
+          leadTimeCount: 1,
+          leadTimeSumMs: 3 * HOUR,
+          restoreCount: 1,
+          restoreSumMs: 2 * HOUR,
+        },
       ]);
       // Idempotent: a second rebuild of the whole history finds nothing to mark.
       const span = await deliveryHistorySpan(upgraded);
       expect(span).toEqual({ from: when(0), to: when(DAY) });
-      expect(await expectFleetOfTargets(upgraded)).toEqual({ rollups: [expect.objectContaining({ mode: "pull" }), expect.objectContaining({ mode: "push" })], histogram: expect.any(Array) });
+      expect(await expectFleetOfTargets(upgraded)).toEqual({
+        rollups: [expect.objectContaining({ mode: "pull" }), expect.objectContaining({ mode: "push" })],
+        histogram: expect.any(Array),
+      });
       const again = await rebuildDeliveryRollups(upgraded, { ...span!, dialect: t.kind });
-      expect(again).toEqual({ days: 1, rows: 2, histogramRows: expect.any(Number), fleetRows: 2, fleetHistogramRows: expect.any(Number), marks: 0, committedAt: 0 });
+      expect(again).toEqual({
+        days: 1,
+        rows: 2,
+        histogramRows: expect.any(Number),
+        fleetRows: 2,
+        fleetHistogramRows: expect.any(Number),
+        marks: 0,
+        committedAt: 0,
+      });
     } finally {
       await upgraded.$disconnect();
     }
@@ -326,11 +458,48 @@ describe("upgrading a database from before the fleet rollups", () => {
     const upgraded = createDb(url);
     try {
       const fleet = await expectFleetOfTargets(upgraded);
-      const zero = { approvalWaitCount: 0, approvalWaitSumMs: 0, restoreCount: 0, restoreSumMs: 0, driftDetected: 0, driftCorrected: 0 };
+      const zero = {
+        approvalWaitCount: 0,
+        approvalWaitSumMs: 0,
+        restoreCount: 0,
+        restoreSumMs: 0,
+        driftDetected: 0,
+        driftCorrected: 0,
+      };
       expect(fleet.rollups).toEqual([
-        { day, mode: "push", environment: "dev", deployments: 1, succeeded: 0, failures: 1, leadTimeCount: 0, leadTimeSumMs: 0, ...zero },
-        { day, mode: "push", environment: "prod", deployments: 5, succeeded: 4, failures: 1, leadTimeCount: 4, leadTimeSumMs: 150 * MIN, ...zero },
-        { day: next, mode: "pull", environment: "prod", deployments: 4, succeeded: 3, failures: 1, leadTimeCount: 3, leadTimeSumMs: 3 * MIN, ...zero },
+        {
+          day,
+          mode: "push",
+          environment: "dev",
+          deployments: 1,
+          succeeded: 0,
+          failures: 1,
+          leadTimeCount: 0,
+          leadTimeSumMs: 0,
+          ...zero,
+        },
+        {
+          day,
+          mode: "push",
+          environment: "prod",
+          deployments: 5,
+          succeeded: 4,
+          failures: 1,
+          leadTimeCount: 4,
+          leadTimeSumMs: 150 * MIN,
+          ...zero,
+        },
+        {
+          day: next,
+          mode: "pull",
+          environment: "prod",
+          deployments: 4,
+          succeeded: 3,
+          failures: 1,
+          leadTimeCount: 3,
+          leadTimeSumMs: 3 * MIN,
+          ...zero,
+        },
       ]);
       const cell = { metric: "lead-time", environment: "prod" };
       expect(fleet.histogram).toEqual([

@@ -12,7 +12,15 @@ useTestDatabase();
 const apiDir = path.resolve(import.meta.dirname, "../../app/api");
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 /** The only handlers anyone may call without signing in. Adding one here needs a reason in review. */
-const PUBLIC = new Set(["POST /api/auth/sign-in", "GET /api/auth/oidc/start", "GET /api/auth/oidc/callback", "GET /api/health", "POST /api/webhooks/git", "GET /api/metrics", "GET /api/openapi.json"]);
+const PUBLIC = new Set([
+  "POST /api/auth/sign-in",
+  "GET /api/auth/oidc/start",
+  "GET /api/auth/oidc/callback",
+  "GET /api/health",
+  "POST /api/webhooks/git",
+  "GET /api/metrics",
+  "GET /api/openapi.json",
+]);
 
 function routeFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -49,10 +57,24 @@ describe("every route handler under app/api checks authorization", () => {
         const key = `${method} ${route.urlPath}`;
         if (handler[AGENT_ROUTE]) {
           // Agent-protocol routes: not for users; a bearer agent credential (or the enrolment token) is required.
-          expect(key.startsWith("POST /api/agent/") || key.startsWith("GET /api/agent/"), `${key} is an agent route outside /api/agent/`).toBe(true);
-          const anon = await callRoute(handler, { method, path: route.concretePath, params: route.params, body: method === "GET" ? undefined : {} });
+          expect(
+            key.startsWith("POST /api/agent/") || key.startsWith("GET /api/agent/"),
+            `${key} is an agent route outside /api/agent/`,
+          ).toBe(true);
+          const anon = await callRoute(handler, {
+            method,
+            path: route.concretePath,
+            params: route.params,
+            body: method === "GET" ? undefined : {},
+          });
           expect(anon.status, `${key} without an agent credential`).toBe(401);
-          const asUser = await callRoute(handler, { method, path: route.concretePath, params: route.params, body: method === "GET" ? undefined : {}, as: await createCaller("admin") });
+          const asUser = await callRoute(handler, {
+            method,
+            path: route.concretePath,
+            params: route.params,
+            body: method === "GET" ? undefined : {},
+            as: await createCaller("admin"),
+          });
           expect(asUser.status, `${key} with a user's API token`).toBe(401);
           continue;
         }
@@ -71,7 +93,13 @@ describe("every route handler under app/api checks authorization", () => {
         const low = roleBelow(permission!);
         if (!low) continue; // every role holds this permission (reads)
         if (!callers.has(low)) callers.set(low, await createCaller(low));
-        const denied = await callRoute(handler, { method, path: route.concretePath, params: route.params, body, as: callers.get(low)! });
+        const denied = await callRoute(handler, {
+          method,
+          path: route.concretePath,
+          params: route.params,
+          body,
+          as: callers.get(low)!,
+        });
         expect(denied.status, `${key} as ${low}`).toBe(403);
         expect(denied.body?.error?.code).toBe("FORBIDDEN");
       }

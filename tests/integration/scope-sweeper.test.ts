@@ -36,8 +36,22 @@ function decrypts(credentialId: string) {
 beforeAll(async () => {
   cluster = await startTestCluster({ rolloutDelayMs: 50 });
   // Stored first, so the pass reaches it before the reachable ones: its failure must not stop them.
-  const down = await db().target.create({ data: { name: `down-${randomBytes(3).toString("hex")}`, environment, mode: "push", serverUrl: "https://127.0.0.1:1" } });
-  await saveCredential({ targetId: down.id, input: { kind: "bearer-token", token: `opaque-${randomBytes(8).toString("hex")}` }, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST });
+  const down = await db().target.create({
+    data: {
+      name: `down-${randomBytes(3).toString("hex")}`,
+      environment,
+      mode: "push",
+      serverUrl: "https://127.0.0.1:1",
+    },
+  });
+  await saveCredential({
+    targetId: down.id,
+    input: { kind: "bearer-token", token: `opaque-${randomBytes(8).toString("hex")}` },
+    actor: SYSTEM_ACTOR,
+    actorRole: "admin",
+    actorUserId: null,
+    request: NO_REQUEST,
+  });
   ids.unreachable = await activeCredentialId(down.id);
   const admin = await createSandboxPushTarget(cluster, { databaseUrl: t.url, clusterAdmin: true, environment });
   ids.admin = await activeCredentialId(admin.targetId);
@@ -52,7 +66,12 @@ afterAll(async () => {
 describe("scope sweeper", () => {
   it("checks never-checked credentials one at a time: flags the cluster-admin one, records the unreachable cluster and goes on", async () => {
     const before = await getComparison({ range: resolveRange({ range: "7", environment }), now: base });
-    expect(before.exposure.push).toMatchObject({ credentials: 3, clusterAdmin: 0, scopeUnchecked: 3, scopeCheckFailed: 0 });
+    expect(before.exposure.push).toMatchObject({
+      credentials: 3,
+      clusterAdmin: 0,
+      scopeUnchecked: 3,
+      scopeCheckFailed: 0,
+    });
 
     const outcomes = await runScopeSweepTick({ holder: "sweeper-a", intervalMs: DAY, now: at(0), random: () => 0 });
     expect(outcomes.map((o) => o.credentialId)).toEqual([ids.unreachable, ids.admin, ids.scoped]);
@@ -62,9 +81,21 @@ describe("scope sweeper", () => {
       { credentialId: ids.scoped, result: "checked", clusterAdmin: false },
     ]);
 
-    const rows = Object.fromEntries((await db().credential.findMany({ where: { id: { in: Object.values(ids) } } })).map((r) => [r.id, r]));
-    expect(rows[ids.admin]).toMatchObject({ scopeClusterAdmin: true, scopeCheckedAt: base, scopeCheckError: null, scopeCheckFailures: 0, scopeCheckNextAt: new Date(base.getTime() + DAY) });
-    expect(rows[ids.scoped]).toMatchObject({ scopeClusterAdmin: false, scopeCheckedAt: base, scopeCheckNextAt: new Date(base.getTime() + DAY) });
+    const rows = Object.fromEntries(
+      (await db().credential.findMany({ where: { id: { in: Object.values(ids) } } })).map((r) => [r.id, r]),
+    );
+    expect(rows[ids.admin]).toMatchObject({
+      scopeClusterAdmin: true,
+      scopeCheckedAt: base,
+      scopeCheckError: null,
+      scopeCheckFailures: 0,
+      scopeCheckNextAt: new Date(base.getTime() + DAY),
+    });
+    expect(rows[ids.scoped]).toMatchObject({
+      scopeClusterAdmin: false,
+      scopeCheckedAt: base,
+      scopeCheckNextAt: new Date(base.getTime() + DAY),
+    });
     const down = rows[ids.unreachable]!;
     expect(down).toMatchObject({ scopeClusterAdmin: null, scopeCheckedAt: null, scopeCheckFailures: 1 });
     expect(down.scopeCheckError).toMatch(/^The cluster did not answer the rules review: /);
@@ -74,12 +105,23 @@ describe("scope sweeper", () => {
     for (const id of Object.values(ids)) {
       const rowsOf = await decrypts(id);
       expect(rowsOf, id).toHaveLength(1);
-      expect(rowsOf[0]).toMatchObject({ actorKind: "system", actorId: null, actorName: "wharf:scope-check", outcome: "success" });
+      expect(rowsOf[0]).toMatchObject({
+        actorKind: "system",
+        actorId: null,
+        actorName: "wharf:scope-check",
+        outcome: "success",
+      });
       expect(JSON.parse(rowsOf[0]!.details)).toMatchObject({ purpose: "scope-check", purposeId: id });
     }
 
     const after = await getComparison({ range: resolveRange({ range: "7", environment }), now: base });
-    expect(after.exposure.push).toMatchObject({ credentials: 3, clusterAdmin: 1, scopeUnchecked: 0, scopeCheckFailed: 1, uncheckedIds: [ids.unreachable] });
+    expect(after.exposure.push).toMatchObject({
+      credentials: 3,
+      clusterAdmin: 1,
+      scopeUnchecked: 0,
+      scopeCheckFailed: 1,
+      uncheckedIds: [ids.unreachable],
+    });
     expect(after.exposure.push.scopeCheckError).toBe(down.scopeCheckError);
   });
 
@@ -89,33 +131,49 @@ describe("scope sweeper", () => {
   });
 
   it("retries the unreachable cluster after its backoff, and re-checks everything after the interval — catching a new cluster-admin binding", async () => {
-    expect(await runScopeSweepTick({ holder: "sweeper-a", intervalMs: DAY, now: at(61_000), random: () => 0 })).toMatchObject([{ credentialId: ids.unreachable, result: "failed" }]);
+    expect(
+      await runScopeSweepTick({ holder: "sweeper-a", intervalMs: DAY, now: at(61_000), random: () => 0 }),
+    ).toMatchObject([{ credentialId: ids.unreachable, result: "failed" }]);
     const down = await db().credential.findUniqueOrThrow({ where: { id: ids.unreachable } });
     expect(down.scopeCheckFailures).toBe(2);
     expect(down.scopeCheckNextAt!.getTime()).toBe(base.getTime() + 61_000 + 60_000);
 
     // RBAC changes outside Wharf: the namespace-scoped ServiceAccount is bound to cluster-admin.
-    const kube = createKubeClient(kubeConfigFor({ name: "sandbox", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }));
+    const kube = createKubeClient(
+      kubeConfigFor({ name: "sandbox", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }),
+    );
     const sa = scoped.serviceAccount;
     const report = await applyManifests(
       kube,
-      [{
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "ClusterRoleBinding",
-        metadata: { name: `${sa.name}-now-cluster-admin` },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
-        subjects: [{ kind: "ServiceAccount", name: sa.name, namespace: sa.namespace }],
-      }],
+      [
+        {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "ClusterRoleBinding",
+          metadata: { name: `${sa.name}-now-cluster-admin` },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+          subjects: [{ kind: "ServiceAccount", name: sa.name, namespace: sa.namespace }],
+        },
+      ],
       { fieldManager: "test" },
     );
     await kube.close();
     expect(report.ok).toBe(true);
 
     // Just before the interval nothing is due; at it, both reachable credentials are checked again.
-    expect(await runScopeSweepTick({ holder: "sweeper-a", intervalMs: DAY, now: at(DAY - 1) })).toMatchObject([{ credentialId: ids.unreachable, result: "failed" }]);
+    expect(await runScopeSweepTick({ holder: "sweeper-a", intervalMs: DAY, now: at(DAY - 1) })).toMatchObject([
+      { credentialId: ids.unreachable, result: "failed" },
+    ]);
     const outcomes = await runScopeSweepTick({ holder: "sweeper-a", intervalMs: DAY, now: at(DAY) });
-    expect(outcomes.filter((o) => o.result === "checked").map((o) => o.credentialId).sort()).toEqual([ids.admin, ids.scoped].sort());
-    expect(await db().credential.findUniqueOrThrow({ where: { id: ids.scoped } })).toMatchObject({ scopeClusterAdmin: true, scopeCheckedAt: new Date(base.getTime() + DAY) });
+    expect(
+      outcomes
+        .filter((o) => o.result === "checked")
+        .map((o) => o.credentialId)
+        .sort(),
+    ).toEqual([ids.admin, ids.scoped].sort());
+    expect(await db().credential.findUniqueOrThrow({ where: { id: ids.scoped } })).toMatchObject({
+      scopeClusterAdmin: true,
+      scopeCheckedAt: new Date(base.getTime() + DAY),
+    });
     expect(await decrypts(ids.scoped)).toHaveLength(2);
     const c = await getComparison({ range: resolveRange({ range: "7", environment }), now: at(DAY)() });
     expect(c.exposure.push.clusterAdmin).toBe(2);
@@ -124,7 +182,14 @@ describe("scope sweeper", () => {
   it("checks a replaced credential's successor, never the superseded one, and two sweepers never check one credential twice", async () => {
     const target = await db().credential.findUniqueOrThrow({ where: { id: ids.scoped }, select: { targetId: true } });
     const token = await cluster.mintToken({ serviceAccount: scoped.serviceAccount, expirationSeconds: 86_400 });
-    const { credential } = await saveCredential({ targetId: target.targetId, input: { kind: "service-account-token", token }, actor: SYSTEM_ACTOR, actorRole: "admin", actorUserId: null, request: NO_REQUEST });
+    const { credential } = await saveCredential({
+      targetId: target.targetId,
+      input: { kind: "service-account-token", token },
+      actor: SYSTEM_ACTOR,
+      actorRole: "admin",
+      actorUserId: null,
+      request: NO_REQUEST,
+    });
 
     const now = at(DAY + 1000);
     const [a, b] = await Promise.all([
@@ -144,10 +209,20 @@ describe("scope sweeper", () => {
     const caller = await createCaller("admin");
     const id = ids.admin;
     expect(await claimScopeCheck({ credentialId: id, holder: "sweeper-x" })).toBe(true);
-    const busy = await callRoute(scopeRoute.POST, { method: "POST", path: `/api/credentials/${id}/scope-check`, params: { id }, as: caller });
+    const busy = await callRoute(scopeRoute.POST, {
+      method: "POST",
+      path: `/api/credentials/${id}/scope-check`,
+      params: { id },
+      as: caller,
+    });
     expect(busy.status, busy.text).toBe(409);
     await releaseScopeCheck({ credentialId: id, holder: "sweeper-x" });
-    const ok = await callRoute(scopeRoute.POST, { method: "POST", path: `/api/credentials/${id}/scope-check`, params: { id }, as: caller });
+    const ok = await callRoute(scopeRoute.POST, {
+      method: "POST",
+      path: `/api/credentials/${id}/scope-check`,
+      params: { id },
+      as: caller,
+    });
     expect(ok.status, ok.text).toBe(200);
     expect(ok.body).toMatchObject({ credentialId: id, clusterAdmin: true });
   });

@@ -36,7 +36,6 @@ async function snapshotCounts() {
   return { targets: await database().target.count(), audit: await database().auditEvent.count() };
 }
 
-
 describe("target CRUD through the route handlers", () => {
   it("creates, reads, updates and deletes a target, writing one audit row per change", async () => {
     const name = uniqueName("crud");
@@ -61,7 +60,12 @@ describe("target CRUD through the route handlers", () => {
 
     const createdAudit = await database().auditEvent.findMany({ where: { subjectId: id, action: "target.created" } });
     expect(createdAudit).toHaveLength(1);
-    expect(createdAudit[0]).toMatchObject({ targetId: id, actorKind: "api-token", actorId: expect.any(String), outcome: "success" });
+    expect(createdAudit[0]).toMatchObject({
+      targetId: id,
+      actorKind: "api-token",
+      actorId: expect.any(String),
+      outcome: "success",
+    });
 
     const read = await callRoute(targetRoute.GET, { path: `/api/targets/${id}`, params: { id }, as: viewer });
     expect(read.status).toBe(200);
@@ -82,7 +86,12 @@ describe("target CRUD through the route handlers", () => {
     // ownerTeam was sent unchanged, so it is not listed
     expect(details.changed.sort()).toEqual(["mode", "requiredApprovals"]);
 
-    const deleted = await callRoute(targetRoute.DELETE, { method: "DELETE", path: `/api/targets/${id}`, params: { id }, as: admin });
+    const deleted = await callRoute(targetRoute.DELETE, {
+      method: "DELETE",
+      path: `/api/targets/${id}`,
+      params: { id },
+      as: admin,
+    });
     expect(deleted.status).toBe(204);
     expect(await database().target.findUnique({ where: { id } })).toBeNull();
     const deletedAudit = await database().auditEvent.findMany({ where: { subjectId: id, action: "target.deleted" } });
@@ -98,18 +107,32 @@ describe("target CRUD through the route handlers", () => {
     const prod = await createTarget(validTarget({ environment: "Production" }));
     const dev = await createTarget(validTarget({ environment: "dev" }));
     const explicit = await createTarget(validTarget({ environment: "prod", requiredApprovals: 0 }));
-    expect([prod.body.requiredApprovals, dev.body.requiredApprovals, explicit.body.requiredApprovals]).toEqual([1, 0, 0]);
+    expect([prod.body.requiredApprovals, dev.body.requiredApprovals, explicit.body.requiredApprovals]).toEqual([
+      1, 0, 0,
+    ]);
   });
 
   it("renames a target, refusing a name another target has", async () => {
     const a = await createTarget(validTarget());
     const b = await createTarget(validTarget());
     const newName = uniqueName("renamed");
-    const renamed = await callRoute(targetRoute.PATCH, { method: "PATCH", path: "/", params: { id: a.body.id }, body: { name: newName }, as: admin });
+    const renamed = await callRoute(targetRoute.PATCH, {
+      method: "PATCH",
+      path: "/",
+      params: { id: a.body.id },
+      body: { name: newName },
+      as: admin,
+    });
     expect(renamed.status).toBe(200);
     expect(renamed.body.name).toBe(newName);
 
-    const clash = await callRoute(targetRoute.PATCH, { method: "PATCH", path: "/", params: { id: b.body.id }, body: { name: newName }, as: admin });
+    const clash = await callRoute(targetRoute.PATCH, {
+      method: "PATCH",
+      path: "/",
+      params: { id: b.body.id },
+      body: { name: newName },
+      as: admin,
+    });
     expect(clash.status).toBe(409);
     expect(clash.body.error.code).toBe("NAME_TAKEN");
     expect(clash.body.error.fields.name).toHaveLength(1);
@@ -118,7 +141,13 @@ describe("target CRUD through the route handlers", () => {
   it("writes no audit row for a patch that changes nothing", async () => {
     const a = await createTarget(validTarget({ ownerTeam: "core" }));
     const before = await snapshotCounts();
-    const same = await callRoute(targetRoute.PATCH, { method: "PATCH", path: "/", params: { id: a.body.id }, body: { ownerTeam: "core" }, as: admin });
+    const same = await callRoute(targetRoute.PATCH, {
+      method: "PATCH",
+      path: "/",
+      params: { id: a.body.id },
+      body: { ownerTeam: "core" },
+      as: admin,
+    });
     expect(same.status).toBe(200);
     expect(await snapshotCounts()).toEqual(before);
   });
@@ -128,7 +157,12 @@ describe("target CRUD through the route handlers", () => {
     await database().credential.create({
       data: { targetId: a.body.id, kind: "bearer-token", ciphertext: "x", keyId: "k", fingerprint: "abc" },
     });
-    const res = await callRoute(targetRoute.DELETE, { method: "DELETE", path: "/", params: { id: a.body.id }, as: admin });
+    const res = await callRoute(targetRoute.DELETE, {
+      method: "DELETE",
+      path: "/",
+      params: { id: a.body.id },
+      as: admin,
+    });
     expect(res.status).toBe(204);
     expect(await database().credential.count({ where: { targetId: a.body.id } })).toBe(0);
     const audit = await database().auditEvent.findFirst({ where: { subjectId: a.body.id, action: "target.deleted" } });
@@ -158,7 +192,12 @@ describe("bad input", () => {
     const res = await createTarget(validTarget({ caBundle: bundle }));
     expect(res.status).toBe(201);
     expect(res.body.caBundle).toBe(bundle.trim());
-    const cleared = await callRoute(targetRoute.PATCH, { method: "PATCH", params: { id: res.body.id }, body: { caBundle: "" }, as: admin });
+    const cleared = await callRoute(targetRoute.PATCH, {
+      method: "PATCH",
+      params: { id: res.body.id },
+      body: { caBundle: "" },
+      as: admin,
+    });
     expect(cleared.status).toBe(200);
     expect(cleared.body.caBundle).toBeNull();
   });
@@ -178,7 +217,12 @@ describe("bad input", () => {
     expect(res.body.error.fields.allowedNamespaces).toHaveLength(1);
 
     const ok = await createTarget(validTarget({ allowedNamespaces: ["default", "web"] }));
-    const patch = await callRoute(targetRoute.PATCH, { method: "PATCH", params: { id: ok.body.id }, body: { defaultNamespace: "api" }, as: admin });
+    const patch = await callRoute(targetRoute.PATCH, {
+      method: "PATCH",
+      params: { id: ok.body.id },
+      body: { defaultNamespace: "api" },
+      as: admin,
+    });
     expect(patch.status).toBe(422);
     expect(patch.body.error.fields.allowedNamespaces).toHaveLength(1);
   });
@@ -218,7 +262,12 @@ describe("permissions", () => {
 
     const post = await createTarget(validTarget(), viewer);
     expect(post.status).toBe(403);
-    const patch = await callRoute(targetRoute.PATCH, { method: "PATCH", params: { id: target.body.id }, body: { ownerTeam: "x" }, as: deployer });
+    const patch = await callRoute(targetRoute.PATCH, {
+      method: "PATCH",
+      params: { id: target.body.id },
+      body: { ownerTeam: "x" },
+      as: deployer,
+    });
     expect(patch.status).toBe(403);
     const del = await callRoute(targetRoute.DELETE, { method: "DELETE", params: { id: target.body.id }, as: deployer });
     expect(del.status).toBe(403);

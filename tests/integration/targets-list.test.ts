@@ -10,8 +10,18 @@ let admin: Caller;
 
 // 13 targets across modes and environments; names chosen so ordering and search are easy to reason about.
 const SEED = [
-  ...Array.from({ length: 7 }, (_, i) => ({ name: `alpha-${i}`, mode: "push", environment: "dev", ownerTeam: "Payments" })),
-  ...Array.from({ length: 4 }, (_, i) => ({ name: `beta-${i}`, mode: "pull", environment: "prod", ownerTeam: "Search" })),
+  ...Array.from({ length: 7 }, (_, i) => ({
+    name: `alpha-${i}`,
+    mode: "push",
+    environment: "dev",
+    ownerTeam: "Payments",
+  })),
+  ...Array.from({ length: 4 }, (_, i) => ({
+    name: `beta-${i}`,
+    mode: "pull",
+    environment: "prod",
+    ownerTeam: "Search",
+  })),
   { name: "gamma", mode: "pull", environment: "dev", ownerTeam: "payments-platform" },
   { name: "delta", mode: "push", environment: "staging", ownerTeam: "" },
 ];
@@ -72,13 +82,23 @@ describe("GET /api/targets", () => {
   });
 
   it("filters by mode and by environment, and combines them, across pages", async () => {
-    expect((await listAll({ mode: "pull", limit: "2" })).names).toEqual(["beta-0", "beta-1", "beta-2", "beta-3", "gamma"]);
-    expect((await listAll({ environment: "dev", limit: "4" })).names).toEqual([...SEED.filter((t) => t.environment === "dev").map((t) => t.name)].sort());
+    expect((await listAll({ mode: "pull", limit: "2" })).names).toEqual([
+      "beta-0",
+      "beta-1",
+      "beta-2",
+      "beta-3",
+      "gamma",
+    ]);
+    expect((await listAll({ environment: "dev", limit: "4" })).names).toEqual(
+      [...SEED.filter((t) => t.environment === "dev").map((t) => t.name)].sort(),
+    );
     expect((await listAll({ environment: "dev", mode: "pull" })).names).toEqual(["gamma"]);
   });
 
   it("searches name and owner team, ignoring case", async () => {
-    expect((await listAll({ q: "PAYMENTS" })).names).toEqual([...SEED.filter((t) => /payments/i.test(t.ownerTeam)).map((t) => t.name)].sort());
+    expect((await listAll({ q: "PAYMENTS" })).names).toEqual(
+      [...SEED.filter((t) => /payments/i.test(t.ownerTeam)).map((t) => t.name)].sort(),
+    );
     expect((await listAll({ q: "delt" })).names).toEqual(["delta"]);
   });
 

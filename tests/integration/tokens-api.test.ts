@@ -12,7 +12,12 @@ const t = useTestDatabase();
 const DAY_MS = 86_400_000;
 
 function createToken(as: Caller, body: Record<string, unknown> = {}) {
-  return callRoute(tokensRoute.POST, { method: "POST", path: "/api/tokens", as, body: { name: "ci", role: as.role, ...body } });
+  return callRoute(tokensRoute.POST, {
+    method: "POST",
+    path: "/api/tokens",
+    as,
+    body: { name: "ci", role: as.role, ...body },
+  });
 }
 
 /** Calls /api/auth/me with a plaintext token the way automation would. */
@@ -27,7 +32,13 @@ describe("API tokens", () => {
     expect(res.status).toBe(201);
     const secret = res.body.secret as string;
     expect(secret).toMatch(/^wharf_[A-Za-z0-9_-]{40,}$/);
-    expect(res.body.token).toMatchObject({ name: "deploy bot", role: "deployer", status: "active", prefix: secret.slice(0, 12), owner: { id: deployer.userId } });
+    expect(res.body.token).toMatchObject({
+      name: "deploy bot",
+      role: "deployer",
+      status: "active",
+      prefix: secret.slice(0, 12),
+      owner: { id: deployer.userId },
+    });
     expect(res.headers.get("cache-control")).toBe("no-store");
     const expiresAt = new Date(res.body.token.expiresAt as string).getTime();
     expect(Math.abs(expiresAt - (Date.now() + 90 * DAY_MS))).toBeLessThan(60_000);
@@ -63,7 +74,9 @@ describe("API tokens", () => {
     expect(res.status).toBe(403);
     expect(res.body.error.fields.role).toBeDefined();
     expect(await dbFor(t.url).apiToken.count()).toBe(before);
-    expect(await dbFor(t.url).auditEvent.count({ where: { action: "api-token.created", actorId: deployer.userId } })).toBe(0);
+    expect(
+      await dbFor(t.url).auditEvent.count({ where: { action: "api-token.created", actorId: deployer.userId } }),
+    ).toBe(0);
   });
 
   it("issues lower-role tokens that act with the lower role", async () => {
@@ -71,7 +84,16 @@ describe("API tokens", () => {
     const res = await createToken(admin, { role: "viewer" });
     expect(res.status).toBe(201);
     expect((await me(res.body.secret)).body.user.role).toBe("viewer");
-    expect((await callRoute(tokensRoute.POST, { method: "POST", path: "/api/tokens", headers: { authorization: `Bearer ${res.body.secret}` }, body: { name: "x", role: "viewer" } })).status).toBe(403);
+    expect(
+      (
+        await callRoute(tokensRoute.POST, {
+          method: "POST",
+          path: "/api/tokens",
+          headers: { authorization: `Bearer ${res.body.secret}` },
+          body: { name: "x", role: "viewer" },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it("lets only admins create tokens that never expire", async () => {
@@ -98,18 +120,31 @@ describe("API tokens", () => {
     const b = await createToken(deployer, { name: "b" });
     expect((await me(a.body.secret)).status).toBe(200);
 
-    const revoke = await callRoute(tokenRoute.DELETE, { method: "DELETE", params: { id: a.body.token.id }, as: deployer });
+    const revoke = await callRoute(tokenRoute.DELETE, {
+      method: "DELETE",
+      params: { id: a.body.token.id },
+      as: deployer,
+    });
     expect(revoke.status).toBe(200);
     expect(revoke.body.token).toMatchObject({ status: "revoked" });
     expect((await me(a.body.secret)).status).toBe(401);
     // Revoking again changes nothing and writes no second audit row.
-    expect((await callRoute(tokenRoute.DELETE, { method: "DELETE", params: { id: a.body.token.id }, as: deployer })).status).toBe(200);
-    expect(await dbFor(t.url).auditEvent.count({ where: { action: "api-token.revoked", subjectId: a.body.token.id } })).toBe(1);
+    expect(
+      (await callRoute(tokenRoute.DELETE, { method: "DELETE", params: { id: a.body.token.id }, as: deployer })).status,
+    ).toBe(200);
+    expect(
+      await dbFor(t.url).auditEvent.count({ where: { action: "api-token.revoked", subjectId: a.body.token.id } }),
+    ).toBe(1);
 
-    await dbFor(t.url).apiToken.update({ where: { id: b.body.token.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await dbFor(t.url).apiToken.update({
+      where: { id: b.body.token.id },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     expect((await me(b.body.secret)).status).toBe(401);
     const list = await callRoute(tokensRoute.GET, { path: "/api/tokens", as: deployer });
-    const statuses = Object.fromEntries(list.body.items.map((i: { name: string; status: string }) => [i.name, i.status]));
+    const statuses = Object.fromEntries(
+      list.body.items.map((i: { name: string; status: string }) => [i.name, i.status]),
+    );
     expect(statuses).toMatchObject({ a: "revoked", b: "expired", test: "active" });
   });
 
@@ -118,7 +153,16 @@ describe("API tokens", () => {
     const approver = await createCaller("approver");
     const res = await createToken(approver);
     expect((await me(res.body.secret)).body.user.role).toBe("approver");
-    expect((await callRoute(userRoute.PATCH, { method: "PATCH", params: { id: approver.userId }, as: admin, body: { role: "viewer" } })).status).toBe(200);
+    expect(
+      (
+        await callRoute(userRoute.PATCH, {
+          method: "PATCH",
+          params: { id: approver.userId },
+          as: admin,
+          body: { role: "viewer" },
+        })
+      ).status,
+    ).toBe(200);
     expect((await me(res.body.secret)).body.user.role).toBe("viewer");
   });
 
@@ -130,14 +174,22 @@ describe("API tokens", () => {
 
     const aliceList = await callRoute(tokensRoute.GET, { path: "/api/tokens", as: alice });
     expect(aliceList.body.items.every((i: { owner: { id: string } }) => i.owner.id === alice.userId)).toBe(true);
-    expect((await callRoute(tokenRoute.DELETE, { method: "DELETE", params: { id: bobs.body.token.id }, as: alice })).status).toBe(404);
+    expect(
+      (await callRoute(tokenRoute.DELETE, { method: "DELETE", params: { id: bobs.body.token.id }, as: alice })).status,
+    ).toBe(404);
     expect((await me(bobs.body.secret)).status).toBe(200);
 
     const adminList = await callRoute(tokensRoute.GET, { path: "/api/tokens?limit=200", as: admin });
-    expect(adminList.body.items.find((i: { id: string }) => i.id === bobs.body.token.id)).toMatchObject({ owner: { id: bob.userId, email: bob.email } });
-    expect((await callRoute(tokenRoute.DELETE, { method: "DELETE", params: { id: bobs.body.token.id }, as: admin })).status).toBe(200);
+    expect(adminList.body.items.find((i: { id: string }) => i.id === bobs.body.token.id)).toMatchObject({
+      owner: { id: bob.userId, email: bob.email },
+    });
+    expect(
+      (await callRoute(tokenRoute.DELETE, { method: "DELETE", params: { id: bobs.body.token.id }, as: admin })).status,
+    ).toBe(200);
     expect((await me(bobs.body.secret)).status).toBe(401);
-    const audit = await dbFor(t.url).auditEvent.findFirstOrThrow({ where: { action: "api-token.revoked", subjectId: bobs.body.token.id } });
+    const audit = await dbFor(t.url).auditEvent.findFirstOrThrow({
+      where: { action: "api-token.revoked", subjectId: bobs.body.token.id },
+    });
     expect(audit.actorName).toContain(admin.email);
   });
 
@@ -147,12 +199,18 @@ describe("API tokens", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await callRoute(tokensRoute.GET, { path: `/api/tokens?limit=3${cursor ? `&cursor=${cursor}` : ""}`, as: admin });
+      const res = await callRoute(tokensRoute.GET, {
+        path: `/api/tokens?limit=3${cursor ? `&cursor=${cursor}` : ""}`,
+        as: admin,
+      });
       expect(res.body.items.length).toBeLessThanOrEqual(3);
       seen.push(...res.body.items.map((i: { id: string }) => i.id));
       cursor = res.body.nextCursor;
     } while (cursor);
-    const all = await dbFor(t.url).apiToken.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], select: { id: true } });
+    const all = await dbFor(t.url).apiToken.findMany({
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+      select: { id: true },
+    });
     expect(seen).toEqual(all.map((x) => x.id));
   });
 
@@ -161,7 +219,10 @@ describe("API tokens", () => {
     expect((await callRoute(tokensRoute.GET, { path: "/api/tokens", as: viewer })).status).toBe(200);
     expect((await createToken(viewer)).status).toBe(403);
     expect((await callRoute(tokensRoute.GET, { path: "/api/tokens" })).status).toBe(401);
-    expect((await callRoute(tokensRoute.POST, { method: "POST", path: "/api/tokens", body: { name: "x", role: "viewer" } })).status).toBe(401);
+    expect(
+      (await callRoute(tokensRoute.POST, { method: "POST", path: "/api/tokens", body: { name: "x", role: "viewer" } }))
+        .status,
+    ).toBe(401);
     expect((await me("wharf_not-a-real-token")).status).toBe(401);
   });
 

@@ -23,20 +23,24 @@ const children: ChildProcess[] = [];
 const processIds: string[] = [];
 
 function startChild(): Promise<void> {
-  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", "tests/support/background-process.ts"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: t.url,
-      WHARF_EXECUTOR: "on",
-      WHARF_EXECUTOR_POLL_MS: "100",
-      WHARF_EXECUTOR_LEASE_SECONDS: "10",
-      WHARF_ROTATION: "on",
-      WHARF_ROTATION_INTERVAL_SECONDS: "5",
-      WHARF_ROLLOUT_TIMEOUT_SECONDS: "30",
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", "--conditions=react-server", "tests/support/background-process.ts"],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: t.url,
+        WHARF_EXECUTOR: "on",
+        WHARF_EXECUTOR_POLL_MS: "100",
+        WHARF_EXECUTOR_LEASE_SECONDS: "10",
+        WHARF_ROTATION: "on",
+        WHARF_ROTATION_INTERVAL_SECONDS: "5",
+        WHARF_ROLLOUT_TIMEOUT_SECONDS: "30",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   children.push(child);
   let stderr = "";
   child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -80,49 +84,69 @@ afterAll(async () => {
 
 const db = () => dbFor(t.url);
 
-describe.skipIf(!onPostgres)("two dashboard processes on one PostgreSQL (SQLite leg skipped: a SQLite file serves one process)", () => {
-  it("run every queued deployment exactly once", async () => {
-    expect(new Set(processIds).size).toBe(2);
-    const targets = await Promise.all(Array.from({ length: 8 }, () => createSandboxPushTarget(cluster, { databaseUrl: t.url })));
-    const ids = await Promise.all(
-      targets.map((tg) =>
-        insertQueuedDeployment({
-          databaseUrl: t.url,
-          targetId: tg.targetId,
-          manifests: appManifests({ namespace: tg.namespaces[0]!, configMaps: ["one"], deployment: { name: "app", image: "nginx:1", replicas: 1 } }),
-        }),
-      ),
-    );
-    for (const id of ids) expect((await waitForTerminal(t.url, id, 90_000)).state).toBe("succeeded");
-    for (const id of ids) {
-      expect(await db().auditEvent.count({ where: { action: "deployment.started", subjectId: id } }), id).toBe(1);
-      expect(await db().auditEvent.count({ where: { action: "deployment.succeeded", subjectId: id } }), id).toBe(1);
-      const row = await db().deployment.findUniqueOrThrow({ where: { id } });
-      expect(row.attempts).toBe(1);
-      expect(processIds).toContain(row.claimedBy);
-    }
-  }, 120_000);
+describe.skipIf(!onPostgres)(
+  "two dashboard processes on one PostgreSQL (SQLite leg skipped: a SQLite file serves one process)",
+  () => {
+    it("run every queued deployment exactly once", async () => {
+      expect(new Set(processIds).size).toBe(2);
+      const targets = await Promise.all(
+        Array.from({ length: 8 }, () => createSandboxPushTarget(cluster, { databaseUrl: t.url })),
+      );
+      const ids = await Promise.all(
+        targets.map((tg) =>
+          insertQueuedDeployment({
+            databaseUrl: t.url,
+            targetId: tg.targetId,
+            manifests: appManifests({
+              namespace: tg.namespaces[0]!,
+              configMaps: ["one"],
+              deployment: { name: "app", image: "nginx:1", replicas: 1 },
+            }),
+          }),
+        ),
+      );
+      for (const id of ids) expect((await waitForTerminal(t.url, id, 90_000)).state).toBe("succeeded");
+      for (const id of ids) {
+        expect(await db().auditEvent.count({ where: { action: "deployment.started", subjectId: id } }), id).toBe(1);
+        expect(await db().auditEvent.count({ where: { action: "deployment.succeeded", subjectId: id } }), id).toBe(1);
+        const row = await db().deployment.findUniqueOrThrow({ where: { id } });
+        expect(row.attempts).toBe(1);
+        expect(processIds).toContain(row.claimedBy);
+      }
+    }, 120_000);
 
-  it("rotate a due credential once, though both schedulers look", async () => {
-    // The ServiceAccount may ask for a new token for itself (TokenRequest), as rotation needs.
-    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url, environment: "two-proc", canRequestOwnToken: true });
-    const policy = await db().credentialPolicy.create({ data: { name: "two-proc-rotate", maxAgeDays: 1, warnBeforeDays: 0, autoRotate: true } });
-    await db().target.update({ where: { id: target.targetId }, data: { credentialPolicyId: policy.id } });
-    const old = await db().credential.findFirstOrThrow({ where: { targetId: target.targetId, state: "active" } });
-    await db().credential.update({ where: { id: old.id }, data: { lastRotatedAt: new Date(Date.now() - 3 * 86_400_000) } });
-    await recomputeCredentialStatusColumns(db(), { where: { id: old.id } });
+    it("rotate a due credential once, though both schedulers look", async () => {
+      // The ServiceAccount may ask for a new token for itself (TokenRequest), as rotation needs.
+      const target = await createSandboxPushTarget(cluster, {
+        databaseUrl: t.url,
+        environment: "two-proc",
+        canRequestOwnToken: true,
+      });
+      const policy = await db().credentialPolicy.create({
+        data: { name: "two-proc-rotate", maxAgeDays: 1, warnBeforeDays: 0, autoRotate: true },
+      });
+      await db().target.update({ where: { id: target.targetId }, data: { credentialPolicyId: policy.id } });
+      const old = await db().credential.findFirstOrThrow({ where: { targetId: target.targetId, state: "active" } });
+      await db().credential.update({
+        where: { id: old.id },
+        data: { lastRotatedAt: new Date(Date.now() - 3 * 86_400_000) },
+      });
+      await recomputeCredentialStatusColumns(db(), { where: { id: old.id } });
 
-    const deadline = Date.now() + 60_000;
-    while ((await db().credential.findUniqueOrThrow({ where: { id: old.id } })).state === "active") {
-      if (Date.now() > deadline) throw new Error("the due credential was not rotated within 60 s");
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    // Give the other scheduler at least one more pass (interval 5 s) to prove it does not rotate again.
-    await new Promise((r) => setTimeout(r, 6_000));
-    const active = await db().credential.findMany({ where: { targetId: target.targetId, state: "active" } });
-    expect(active).toHaveLength(1);
-    expect(active[0]!.origin).toBe("rotated");
-    expect(await db().credential.count({ where: { targetId: target.targetId } })).toBe(2);
-    expect(await db().auditEvent.count({ where: { action: "credential.rotated", targetId: target.targetId } })).toBe(1);
-  }, 120_000);
-});
+      const deadline = Date.now() + 60_000;
+      while ((await db().credential.findUniqueOrThrow({ where: { id: old.id } })).state === "active") {
+        if (Date.now() > deadline) throw new Error("the due credential was not rotated within 60 s");
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      // Give the other scheduler at least one more pass (interval 5 s) to prove it does not rotate again.
+      await new Promise((r) => setTimeout(r, 6_000));
+      const active = await db().credential.findMany({ where: { targetId: target.targetId, state: "active" } });
+      expect(active).toHaveLength(1);
+      expect(active[0]!.origin).toBe("rotated");
+      expect(await db().credential.count({ where: { targetId: target.targetId } })).toBe(2);
+      expect(await db().auditEvent.count({ where: { action: "credential.rotated", targetId: target.targetId } })).toBe(
+        1,
+      );
+    }, 120_000);
+  },
+);

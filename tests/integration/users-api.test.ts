@@ -16,7 +16,12 @@ let n = 0;
 const newEmail = () => `user-${Date.now().toString(36)}-${n++}@example.com`;
 
 async function createUser(as: Caller, body: Record<string, unknown> = {}) {
-  return callRoute(usersRoute.POST, { method: "POST", path: "/api/users", as, body: { email: newEmail(), name: "Dana", role: "deployer", password: PASSWORD, ...body } });
+  return callRoute(usersRoute.POST, {
+    method: "POST",
+    path: "/api/users",
+    as,
+    body: { email: newEmail(), name: "Dana", role: "deployer", password: PASSWORD, ...body },
+  });
 }
 
 async function auditRowsFor(subjectId: string, action: string) {
@@ -29,7 +34,13 @@ describe("users API", () => {
     const email = newEmail();
     const res = await createUser(admin, { email: email.toUpperCase(), name: "  Dana Scully ", role: "approver" });
     expect(res.status).toBe(201);
-    expect(res.body.user).toMatchObject({ email, name: "Dana Scully", role: "approver", disabled: false, lastSignInAt: null });
+    expect(res.body.user).toMatchObject({
+      email,
+      name: "Dana Scully",
+      role: "approver",
+      disabled: false,
+      lastSignInAt: null,
+    });
     expect(res.text).not.toContain("passwordHash");
     expect(res.text).not.toContain(PASSWORD);
 
@@ -68,7 +79,10 @@ describe("users API", () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await callRoute(usersRoute.GET, { path: `/api/users?limit=2${cursor ? `&cursor=${cursor}` : ""}`, as: admin });
+      const res = await callRoute(usersRoute.GET, {
+        path: `/api/users?limit=2${cursor ? `&cursor=${cursor}` : ""}`,
+        as: admin,
+      });
       expect(res.status).toBe(200);
       expect(res.body.items.length).toBeLessThanOrEqual(2);
       expect(res.text).not.toContain("passwordHash");
@@ -76,7 +90,10 @@ describe("users API", () => {
       cursor = res.body.nextCursor;
       pages++;
     } while (cursor && pages < 100);
-    const all = await dbFor(t.url).user.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { id: true } });
+    const all = await dbFor(t.url).user.findMany({
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      select: { id: true },
+    });
     expect(seen).toEqual(all.map((u) => u.id));
     expect(new Set(seen).size).toBe(seen.length);
   });
@@ -85,70 +102,146 @@ describe("users API", () => {
     const admin = await createCaller("admin");
     const { body } = await createUser(admin, { role: "viewer", name: "Fox" });
     const id = body.user.id as string;
-    const res = await callRoute(userRoute.PATCH, { method: "PATCH", path: `/api/users/${id}`, params: { id }, as: admin, body: { role: "approver", name: "Fox Mulder" } });
+    const res = await callRoute(userRoute.PATCH, {
+      method: "PATCH",
+      path: `/api/users/${id}`,
+      params: { id },
+      as: admin,
+      body: { role: "approver", name: "Fox Mulder" },
+    });
     expect(res.status).toBe(200);
     expect(res.body.user).toMatchObject({ role: "approver", name: "Fox Mulder" });
     const audit = await auditRowsFor(id, "user.updated");
     expect(audit).toHaveLength(1);
-    expect(JSON.parse(audit[0]!.details).changes).toEqual({ role: { from: "viewer", to: "approver" }, name: { from: "Fox", to: "Fox Mulder" } });
+    expect(JSON.parse(audit[0]!.details).changes).toEqual({
+      role: { from: "viewer", to: "approver" },
+      name: { from: "Fox", to: "Fox Mulder" },
+    });
 
-    const again = await callRoute(userRoute.PATCH, { method: "PATCH", path: `/api/users/${id}`, params: { id }, as: admin, body: { role: "approver" } });
+    const again = await callRoute(userRoute.PATCH, {
+      method: "PATCH",
+      path: `/api/users/${id}`,
+      params: { id },
+      as: admin,
+      body: { role: "approver" },
+    });
     expect(again.status).toBe(200);
     expect(await auditRowsFor(id, "user.updated")).toHaveLength(1);
   });
 
   it("answers 404 for an unknown user and 422 for an empty change", async () => {
     const admin = await createCaller("admin");
-    expect((await callRoute(userRoute.PATCH, { method: "PATCH", params: { id: "nope" }, as: admin, body: { role: "viewer" } })).status).toBe(404);
+    expect(
+      (
+        await callRoute(userRoute.PATCH, {
+          method: "PATCH",
+          params: { id: "nope" },
+          as: admin,
+          body: { role: "viewer" },
+        })
+      ).status,
+    ).toBe(404);
     const { body } = await createUser(admin);
-    expect((await callRoute(userRoute.PATCH, { method: "PATCH", params: { id: body.user.id }, as: admin, body: {} })).status).toBe(422);
+    expect(
+      (await callRoute(userRoute.PATCH, { method: "PATCH", params: { id: body.user.id }, as: admin, body: {} })).status,
+    ).toBe(422);
   });
 
   it("disabling a user ends their sessions and stops their API tokens; enabling lets them sign in again", async () => {
     const admin = await createCaller("admin");
     const target = await createCaller("deployer", { password: PASSWORD });
-    const signIn = await callRoute(signInRoute.POST, { method: "POST", path: "/api/auth/sign-in", origin: ORIGIN, body: { email: target.email, password: PASSWORD } });
+    const signIn = await callRoute(signInRoute.POST, {
+      method: "POST",
+      path: "/api/auth/sign-in",
+      origin: ORIGIN,
+      body: { email: target.email, password: PASSWORD },
+    });
     expect(signIn.status).toBe(200);
     const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0]!;
     expect((await callRoute(meRoute.GET, { path: "/api/auth/me", cookie })).status).toBe(200);
     expect((await callRoute(meRoute.GET, { path: "/api/auth/me", as: target })).status).toBe(200);
 
-    const res = await callRoute(userRoute.PATCH, { method: "PATCH", params: { id: target.userId }, as: admin, body: { disabled: true } });
+    const res = await callRoute(userRoute.PATCH, {
+      method: "PATCH",
+      params: { id: target.userId },
+      as: admin,
+      body: { disabled: true },
+    });
     expect(res.status).toBe(200);
     expect(res.body.user.disabled).toBe(true);
     expect(await dbFor(t.url).session.count({ where: { userId: target.userId } })).toBe(0);
     expect((await callRoute(meRoute.GET, { path: "/api/auth/me", cookie })).status).toBe(401);
     expect((await callRoute(meRoute.GET, { path: "/api/auth/me", as: target })).status).toBe(401);
     const audit = await auditRowsFor(target.userId, "user.updated");
-    expect(JSON.parse(audit.at(-1)!.details)).toMatchObject({ changes: { disabled: { from: false, to: true } }, sessionsEnded: 1 });
+    expect(JSON.parse(audit.at(-1)!.details)).toMatchObject({
+      changes: { disabled: { from: false, to: true } },
+      sessionsEnded: 1,
+    });
 
-    const enabled = await callRoute(userRoute.PATCH, { method: "PATCH", params: { id: target.userId }, as: admin, body: { disabled: false } });
+    const enabled = await callRoute(userRoute.PATCH, {
+      method: "PATCH",
+      params: { id: target.userId },
+      as: admin,
+      body: { disabled: false },
+    });
     expect(enabled.body.user.disabled).toBe(false);
     expect((await callRoute(meRoute.GET, { path: "/api/auth/me", as: target })).status).toBe(200);
   });
 
   it("refuses to demote or disable the last enabled admin, and an admin cannot disable themselves", async () => {
     const admin = await createCaller("admin");
-    const self = await callRoute(userRoute.PATCH, { method: "PATCH", params: { id: admin.userId }, as: admin, body: { disabled: true } });
+    const self = await callRoute(userRoute.PATCH, {
+      method: "PATCH",
+      params: { id: admin.userId },
+      as: admin,
+      body: { disabled: true },
+    });
     expect(self.status).toBe(409);
     expect(self.body.error.code).toBe("CONFLICT");
 
     // Leave `admin` as the only enabled admin: demote every other one (allowed while `admin` remains).
-    const others = await dbFor(t.url).user.findMany({ where: { role: "admin", disabled: false, id: { not: admin.userId } } });
+    const others = await dbFor(t.url).user.findMany({
+      where: { role: "admin", disabled: false, id: { not: admin.userId } },
+    });
     for (const other of others) {
-      const res = await callRoute(userRoute.PATCH, { method: "PATCH", params: { id: other.id }, as: admin, body: { role: "deployer" } });
+      const res = await callRoute(userRoute.PATCH, {
+        method: "PATCH",
+        params: { id: other.id },
+        as: admin,
+        body: { role: "deployer" },
+      });
       expect(res.status).toBe(200);
     }
     // A disabled admin does not count as a way back in.
     const { body } = await createUser(admin, { role: "admin" });
-    expect((await callRoute(userRoute.PATCH, { method: "PATCH", params: { id: body.user.id }, as: admin, body: { disabled: true } })).status).toBe(200);
+    expect(
+      (
+        await callRoute(userRoute.PATCH, {
+          method: "PATCH",
+          params: { id: body.user.id },
+          as: admin,
+          body: { disabled: true },
+        })
+      ).status,
+    ).toBe(200);
 
     const before = await dbFor(t.url).auditEvent.count();
-    const demote = await callRoute(userRoute.PATCH, { method: "PATCH", params: { id: admin.userId }, as: admin, body: { role: "approver" } });
+    const demote = await callRoute(userRoute.PATCH, {
+      method: "PATCH",
+      params: { id: admin.userId },
+      as: admin,
+      body: { role: "approver" },
+    });
     expect(demote.status).toBe(409);
     expect(demote.body.error.code).toBe("LAST_ADMIN");
     await expect(
-      updateUser({ userId: admin.userId, input: { disabled: true }, byUserId: "someone-else", actor: SYSTEM_ACTOR, request: NO_REQUEST }),
+      updateUser({
+        userId: admin.userId,
+        input: { disabled: true },
+        byUserId: "someone-else",
+        actor: SYSTEM_ACTOR,
+        request: NO_REQUEST,
+      }),
     ).rejects.toMatchObject({ code: "LAST_ADMIN" });
     expect((await dbFor(t.url).user.findUniqueOrThrow({ where: { id: admin.userId } })).role).toBe("admin");
     expect(await dbFor(t.url).auditEvent.count()).toBe(before);
@@ -156,7 +249,12 @@ describe("users API", () => {
     // With a second enabled admin, the first may step down.
     const second = await createUser(admin, { role: "admin" });
     expect(second.status).toBe(201);
-    const stepDown = await callRoute(userRoute.PATCH, { method: "PATCH", params: { id: admin.userId }, as: admin, body: { role: "approver" } });
+    const stepDown = await callRoute(userRoute.PATCH, {
+      method: "PATCH",
+      params: { id: admin.userId },
+      as: admin,
+      body: { role: "approver" },
+    });
     expect(stepDown.status).toBe(200);
   });
 
@@ -167,7 +265,16 @@ describe("users API", () => {
       const caller = await createCaller(role);
       expect((await callRoute(usersRoute.GET, { path: "/api/users", as: caller })).status).toBe(403);
       expect((await createUser(caller)).status).toBe(403);
-      expect((await callRoute(userRoute.PATCH, { method: "PATCH", params: { id: body.user.id }, as: caller, body: { role: "admin" } })).status).toBe(403);
+      expect(
+        (
+          await callRoute(userRoute.PATCH, {
+            method: "PATCH",
+            params: { id: body.user.id },
+            as: caller,
+            body: { role: "admin" },
+          })
+        ).status,
+      ).toBe(403);
     }
     expect((await callRoute(usersRoute.GET, { path: "/api/users" })).status).toBe(401);
     expect((await dbFor(t.url).user.findUniqueOrThrow({ where: { id: body.user.id } })).role).toBe("deployer");

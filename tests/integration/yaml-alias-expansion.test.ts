@@ -47,7 +47,9 @@ describe("YAML alias expansion is bounded before anything is expanded", () => {
     });
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe("VALIDATION_FAILED");
-    expect(res.body.error.message).toMatch(/line 7, column \d+: invalid YAML: YAML aliases \(here \*s\) expand this input by more than 1 MiB/);
+    expect(res.body.error.message).toMatch(
+      /line 7, column \d+: invalid YAML: YAML aliases \(here \*s\) expand this input by more than 1 MiB/,
+    );
     // The expansion was never built: no document was converted to plain values.
     expect(toJS).not.toHaveBeenCalled();
     expect(await dbFor(t.url).deployment.count({ where: { targetId: target.id } })).toBe(0);
@@ -55,7 +57,16 @@ describe("YAML alias expansion is bounded before anything is expanded", () => {
 
   it("small anchors still work: a label block aliased as annotations is accepted", async () => {
     const target = await createPushTarget();
-    const manifests = ["apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: ok", "  labels: &l {app: web}", "  annotations: *l", "data:", '  x: "1"'].join("\n");
+    const manifests = [
+      "apiVersion: v1",
+      "kind: ConfigMap",
+      "metadata:",
+      "  name: ok",
+      "  labels: &l {app: web}",
+      "  annotations: *l",
+      "data:",
+      '  x: "1"',
+    ].join("\n");
     const toJS = vi.spyOn(Document.prototype, "toJS");
     const res = await callRoute(deploymentsRoute.POST, {
       method: "POST",
@@ -71,18 +82,23 @@ describe("YAML alias expansion is bounded before anything is expanded", () => {
   it("kubeconfig import (1 MiB at most) refuses the same expansion with 422", async () => {
     const kubeconfig = aliasBomb(
       (big) => [
-      "apiVersion: v1",
-      "kind: Config",
-      `preferences: {note: &s ${big}}`,
-      "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:6443'}}]",
-      "users: [{name: u, user: {token: abc}}]",
-      "contexts: [{name: x, context: {cluster: c, user: u}}]",
+        "apiVersion: v1",
+        "kind: Config",
+        `preferences: {note: &s ${big}}`,
+        "clusters: [{name: c, cluster: {server: 'https://127.0.0.1:6443'}}]",
+        "users: [{name: u, user: {token: abc}}]",
+        "contexts: [{name: x, context: {cluster: c, user: u}}]",
         `extensions: [${Array.from({ length: 99 }, () => "*s").join(", ")}]`,
       ],
       900_000,
     );
     const toJS = vi.spyOn(Document.prototype, "toJS");
-    const res = await callRoute(importRoute.POST, { method: "POST", path: "/api/targets/import", body: { kubeconfig, dryRun: true }, as: admin });
+    const res = await callRoute(importRoute.POST, {
+      method: "POST",
+      path: "/api/targets/import",
+      body: { kubeconfig, dryRun: true },
+      as: admin,
+    });
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe("INVALID_KUBECONFIG");
     expect(res.body.error.message).toMatch(/YAML aliases \(here \*s\) expand this input by more than 1 MiB/);

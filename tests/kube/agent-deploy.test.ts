@@ -23,7 +23,11 @@ function manifestsIn(dir: string, only?: string[]): KubeObject[] {
   return parseManifestFiles(files).map((m) => m.object);
 }
 
-const namespaces = ["wharf-agent", "wharf", "apps"].map((name): KubeObject => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } }));
+const namespaces = ["wharf-agent", "wharf", "apps"].map((name): KubeObject => ({
+  apiVersion: "v1",
+  kind: "Namespace",
+  metadata: { name },
+}));
 
 describe("deploy/ manifests", () => {
   it("are accepted by the API server (lib/kube server-side dry run), every object validated", async () => {
@@ -43,7 +47,14 @@ describe("deploy/ manifests", () => {
     const kubectl = await kubectlRunner(kube.cluster);
     for (const args of [
       ["apply", "--dry-run=server", "-k", path.join(root, "deploy/agent")],
-      ["apply", "--dry-run=server", "-f", path.join(root, "deploy/agent/rbac-cluster-wide.yaml"), "-f", path.join(root, "deploy/agent/secrets.example.yaml")],
+      [
+        "apply",
+        "--dry-run=server",
+        "-f",
+        path.join(root, "deploy/agent/rbac-cluster-wide.yaml"),
+        "-f",
+        path.join(root, "deploy/agent/secrets.example.yaml"),
+      ],
       ["apply", "--dry-run=server", "-f", path.join(root, "deploy/dashboard")],
     ]) {
       const result = await kubectl(args);
@@ -57,17 +68,27 @@ describe("deploy/ manifests", () => {
     const objects = [...namespaces, ...manifestsIn("deploy/agent", ["service-account.yaml", "rbac-namespaced.yaml"])];
     const report = await applyManifests(kube.client, objects, { fieldManager: "test-setup" });
     expect(report.ok).toBe(true);
-    const agent = clientFor(kube.cluster, await kube.cluster.mintToken({ serviceAccount: { namespace: "wharf-agent", name: "wharf-agent" } }));
-    const can = async (check: Parameters<typeof selfSubjectAccessReview>[1]) => (await selfSubjectAccessReview(agent, check)).allowed;
+    const agent = clientFor(
+      kube.cluster,
+      await kube.cluster.mintToken({ serviceAccount: { namespace: "wharf-agent", name: "wharf-agent" } }),
+    );
+    const can = async (check: Parameters<typeof selfSubjectAccessReview>[1]) =>
+      (await selfSubjectAccessReview(agent, check)).allowed;
     try {
       expect(await can({ verb: "patch", resource: "deployments", group: "apps", namespace: "apps" })).toBe(true);
       expect(await can({ verb: "delete", resource: "configmaps", namespace: "apps" })).toBe(true);
       expect(await can({ verb: "list", resource: "services", namespace: "apps" })).toBe(true);
-      expect(await can({ verb: "patch", resource: "secrets", namespace: "wharf-agent", name: "wharf-agent-credential" })).toBe(true);
+      expect(
+        await can({ verb: "patch", resource: "secrets", namespace: "wharf-agent", name: "wharf-agent-credential" }),
+      ).toBe(true);
 
       expect(await can({ verb: "patch", resource: "deployments", group: "apps", namespace: "default" })).toBe(false);
-      expect(await can({ verb: "get", resource: "secrets", namespace: "wharf-agent", name: "wharf-agent-git" })).toBe(false);
-      expect(await can({ verb: "create", resource: "rolebindings", group: "rbac.authorization.k8s.io", namespace: "apps" })).toBe(false);
+      expect(await can({ verb: "get", resource: "secrets", namespace: "wharf-agent", name: "wharf-agent-git" })).toBe(
+        false,
+      );
+      expect(
+        await can({ verb: "create", resource: "rolebindings", group: "rbac.authorization.k8s.io", namespace: "apps" }),
+      ).toBe(false);
       expect(await can({ verb: "create", resource: "namespaces" })).toBe(false);
       expect(await can({ verb: "create", resource: "clusterroles", group: "rbac.authorization.k8s.io" })).toBe(false);
     } finally {

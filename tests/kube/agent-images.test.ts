@@ -11,14 +11,19 @@ let git: GitServer;
 let registry: TestRegistry;
 
 beforeAll(async () => {
-  [kube, git, registry] = await Promise.all([startKube({ rolloutDelayMs: 200 }), startGitServer(), startRegistry({ auth: "token" })]);
+  [kube, git, registry] = await Promise.all([
+    startKube({ rolloutDelayMs: 200 }),
+    startGitServer(),
+    startRegistry({ auth: "token" }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([kube?.stop(), git?.stop(), registry?.stop()]);
 });
 
 function images(deployment: KubeObject | undefined): Record<string, string> {
-  const spec = deployment?.spec as { template: { spec: { containers: { name: string; image: string }[] } } } | undefined;
+  const spec = deployment?.spec as
+    { template: { spec: { containers: { name: string; image: string }[] } } } | undefined;
   return Object.fromEntries((spec?.template.spec.containers ?? []).map((c) => [c.name, c.image]));
 }
 
@@ -26,7 +31,8 @@ describe("pull agent image policies against docker-registry with Bearer token au
   it("applies the newest tag allowed by ^1 (1.2.0, not 2.0.0 or a release candidate) to the targeted container only", async () => {
     const ns = uniqueName("img");
     const image = `${registry.host}/team/${ns}`;
-    for (const tag of ["1.0.0", "1.1.0", "1.2.0", "2.0.0", "1.3.0-rc.1", "latest"]) await registry.pushImage(`team/${ns}`, tag);
+    for (const tag of ["1.0.0", "1.1.0", "1.2.0", "2.0.0", "1.3.0-rc.1", "latest"])
+      await registry.pushImage(`team/${ns}`, tag);
     const repo = await git.createRepo(`${ns}.git`);
     const manifest = [
       "apiVersion: apps/v1",
@@ -55,7 +61,14 @@ describe("pull agent image policies against docker-registry with Bearer token au
             repoId,
             url: repo.url,
             pollIntervalSeconds: 3600,
-            imagePolicies: [{ name: "web", repository: image, semver: "^1", targets: [{ kind: "Deployment", name: "web", container: "web" }] }],
+            imagePolicies: [
+              {
+                name: "web",
+                repository: image,
+                semver: "^1",
+                targets: [{ kind: "Deployment", name: "web", container: "web" }],
+              },
+            ],
           }),
         ],
       }),
@@ -69,7 +82,10 @@ describe("pull agent image policies against docker-registry with Bearer token au
     try {
       const synced = await wharf.waitForEvent((e) => e.result === "synced");
       // The chosen tag, then the digest of the repository's spec (lib/agent/spec.ts).
-      expect(synced.revision).toMatchObject({ sha, id: expect.stringMatching(new RegExp(`^${sha}\\+web=1\\.2\\.0@[0-9a-f]{32}$`)) });
+      expect(synced.revision).toMatchObject({
+        sha,
+        id: expect.stringMatching(new RegExp(`^${sha}\\+web=1\\.2\\.0@[0-9a-f]{32}$`)),
+      });
       expect(synced.image).toEqual({ policy: "web", from: `${image}:1.0.0`, to: `${image}:1.2.0` });
       expect(synced.message).toContain(`image updated ${image}:1.0.0 → ${image}:1.2.0`);
       const live = await kube.client.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "web" });
@@ -81,7 +97,11 @@ describe("pull agent image policies against docker-registry with Bearer token au
       await registry.pushImage(`team/${ns}`, "3.0.0");
       await agent.syncNow(repoId);
       const updated = await wharf.waitForEvent((e) => e.kind === "image-update");
-      expect(updated).toMatchObject({ trigger: "image", result: "synced", image: { from: `${image}:1.2.0`, to: `${image}:1.4.0` } });
+      expect(updated).toMatchObject({
+        trigger: "image",
+        result: "synced",
+        image: { from: `${image}:1.2.0`, to: `${image}:1.4.0` },
+      });
       await eventually(async () => {
         const d = await kube.client.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "web" });
         return images(d).web === `${image}:1.4.0` ? true : undefined;
@@ -107,7 +127,13 @@ describe("pull agent image policies against docker-registry with Bearer token au
       targetAssignment({
         targetId: `t-${ns}`,
         defaultNamespace: ns,
-        repos: [repoAssignment({ repoId: `repo-${ns}`, url: repo.url, imagePolicies: [{ name: "web", repository: image, semver: "^1", targets: [] }] })],
+        repos: [
+          repoAssignment({
+            repoId: `repo-${ns}`,
+            url: repo.url,
+            imagePolicies: [{ name: "web", repository: image, semver: "^1", targets: [] }],
+          }),
+        ],
       }),
     ]);
     const agent = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: agentClient });

@@ -31,12 +31,29 @@ describe("pull agent: a changed spec on an approval-gated target", () => {
   it("keeps applying the approved revision with the approved spec until the new spec's revision is approved", async () => {
     const ns = uniqueName("spec");
     const repo = await git.createRepo(`${ns}.git`);
-    const first = await repo.commit({ files: { ...appManifests({ value: "v1" }), "other/intruder.yaml": INTRUDER }, author: AUTHOR, message: "first" });
+    const first = await repo.commit({
+      files: { ...appManifests({ value: "v1" }), "other/intruder.yaml": INTRUDER },
+      author: AUTHOR,
+      message: "first",
+    });
     const agentClient = await agentClusterAccess(kube.cluster, kube.client, [ns], `agent-${ns}`);
     const wharf = await startFakeWharf();
     const repoId = `repo-${ns}`;
-    const approvedAssignment: TRepoAssignment = repoAssignment({ repoId, url: repo.url, path: "deploy", selfHeal: true, pollIntervalSeconds: 3600 });
-    wharf.setTargets([targetAssignment({ targetId: `target-${ns}`, defaultNamespace: ns, requiresApproval: true, repos: [approvedAssignment] })]);
+    const approvedAssignment: TRepoAssignment = repoAssignment({
+      repoId,
+      url: repo.url,
+      path: "deploy",
+      selfHeal: true,
+      pollIntervalSeconds: 3600,
+    });
+    wharf.setTargets([
+      targetAssignment({
+        targetId: `target-${ns}`,
+        defaultNamespace: ns,
+        requiresApproval: true,
+        repos: [approvedAssignment],
+      }),
+    ]);
     const spec1 = specOf(approvedAssignment);
     let agent = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: agentClient });
     try {
@@ -50,7 +67,9 @@ describe("pull agent: a changed spec on an approval-gated target", () => {
       // The repository's settings change: another folder, prune off. The approval stays the one above.
       wharf.updateRepo(repoId, { path: "other", prune: false });
       const spec2 = { ...spec1, path: "other", prune: false };
-      const pending2 = await wharf.waitForEvent((e) => e.result === "pending-approval" && e.revision?.id === `${first}@${specDigestOf(spec2)}`);
+      const pending2 = await wharf.waitForEvent(
+        (e) => e.result === "pending-approval" && e.revision?.id === `${first}@${specDigestOf(spec2)}`,
+      );
       expect(pending2.diff?.objects.map((o) => `${o.action} ${o.ref.name}`)).toContain("create intruder");
       expect(await get(kube.client, ns, "intruder")).toBeUndefined();
       expect(agent.status().get(repoId)).toMatchObject({ state: "pending-approval", revision: pending1.revision?.id });
@@ -63,7 +82,12 @@ describe("pull agent: a changed spec on an approval-gated target", () => {
 
       // A restarted agent (drift checks from its state directory) still builds the approved revision from the approved spec.
       await agent.stop();
-      agent = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: agentClient, stateDir: agent.stateDir });
+      agent = await startTestAgent({
+        wharfUrl: wharf.url,
+        credential: wharf.credential,
+        kubeClient: agentClient,
+        stateDir: agent.stateDir,
+      });
       await eventually(() => (agent.status().has(repoId) ? true : undefined), "assignment loaded");
       await kube.client.delete({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "web-config" });
       await agent.syncNow(repoId);
@@ -72,7 +96,10 @@ describe("pull agent: a changed spec on an approval-gated target", () => {
 
       // Approved: the new spec applies, prune off keeps the first folder's objects.
       wharf.updateRepo(repoId, { approvedRevision: pending2.revision!.id!, approvedSpec: spec2 });
-      await eventually(async () => ((await get(kube.client, ns, "intruder")) ? true : undefined), "approved spec applied");
+      await eventually(
+        async () => ((await get(kube.client, ns, "intruder")) ? true : undefined),
+        "approved spec applied",
+      );
       expect(await get(kube.client, ns, "web-config")).toBeDefined();
     } finally {
       await agent.stop();
@@ -83,16 +110,33 @@ describe("pull agent: a changed spec on an approval-gated target", () => {
   it("without approvals, a changed path re-syncs at once, with no new commit", async () => {
     const ns = uniqueName("spec");
     const repo = await git.createRepo(`${ns}.git`);
-    const first = await repo.commit({ files: { ...appManifests({ value: "v1" }), "other/intruder.yaml": INTRUDER }, author: AUTHOR, message: "first" });
+    const first = await repo.commit({
+      files: { ...appManifests({ value: "v1" }), "other/intruder.yaml": INTRUDER },
+      author: AUTHOR,
+      message: "first",
+    });
     const agentClient = await agentClusterAccess(kube.cluster, kube.client, [ns], `agent-${ns}`);
     const wharf = await startFakeWharf();
     const repoId = `repo-${ns}`;
-    wharf.setTargets([targetAssignment({ targetId: `target-${ns}`, defaultNamespace: ns, repos: [repoAssignment({ repoId, url: repo.url, path: "deploy", pollIntervalSeconds: 3600 })] })]);
+    wharf.setTargets([
+      targetAssignment({
+        targetId: `target-${ns}`,
+        defaultNamespace: ns,
+        repos: [repoAssignment({ repoId, url: repo.url, path: "deploy", pollIntervalSeconds: 3600 })],
+      }),
+    ]);
     const agent = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: agentClient });
     try {
       await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === first);
       wharf.updateRepo(repoId, { path: "other" });
-      const resynced = await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === first && e.revision.id?.endsWith(`@${specDigestOf({ ...specOf(repoAssignment({ repoId, url: repo.url })), path: "other" })}`) === true);
+      const resynced = await wharf.waitForEvent(
+        (e) =>
+          e.result === "synced" &&
+          e.revision?.sha === first &&
+          e.revision.id?.endsWith(
+            `@${specDigestOf({ ...specOf(repoAssignment({ repoId, url: repo.url })), path: "other" })}`,
+          ) === true,
+      );
       expect(resynced.counts).toMatchObject({ created: 1 });
       expect(await get(kube.client, ns, "intruder")).toBeDefined();
       // prune is on: the first folder's objects went with the change.
@@ -106,7 +150,11 @@ describe("pull agent: a changed spec on an approval-gated target", () => {
   it("refuses settings that do not hash to the approved revision's digest", async () => {
     const ns = uniqueName("spec");
     const repo = await git.createRepo(`${ns}.git`);
-    const first = await repo.commit({ files: { ...appManifests({ value: "v1" }), "other/intruder.yaml": INTRUDER }, author: AUTHOR, message: "first" });
+    const first = await repo.commit({
+      files: { ...appManifests({ value: "v1" }), "other/intruder.yaml": INTRUDER },
+      author: AUTHOR,
+      message: "first",
+    });
     const agentClient = await agentClusterAccess(kube.cluster, kube.client, [ns], `agent-${ns}`);
     const wharf = await startFakeWharf();
     const repoId = `repo-${ns}`;
@@ -118,7 +166,13 @@ describe("pull agent: a changed spec on an approval-gated target", () => {
         targetId: `target-${ns}`,
         defaultNamespace: ns,
         requiresApproval: true,
-        repos: [{ ...assignment, approvedRevision: `${first}@${specDigestOf(spec1)}`, approvedSpec: { ...spec1, path: "other" } }],
+        repos: [
+          {
+            ...assignment,
+            approvedRevision: `${first}@${specDigestOf(spec1)}`,
+            approvedSpec: { ...spec1, path: "other" },
+          },
+        ],
       }),
     ]);
     const agent = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: agentClient });

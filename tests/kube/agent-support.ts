@@ -9,7 +9,12 @@ import { clientFor, type TestCluster } from "./lib-support";
  * Gives a pull agent least-privilege access to `namespaces` on the test cluster, as deploy/agent/ does in a real cluster:
  * a ServiceAccount bound to the `admin` ClusterRole by a RoleBinding in each namespace. Returns a client using its token.
  */
-export async function agentClusterAccess(cluster: TestCluster, admin: KubeClient, namespaces: string[], name: string): Promise<KubeClient> {
+export async function agentClusterAccess(
+  cluster: TestCluster,
+  admin: KubeClient,
+  namespaces: string[],
+  name: string,
+): Promise<KubeClient> {
   const sa = { namespace: "kube-system", name };
   const objects: KubeObject[] = [
     ...namespaces.map((ns) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } })),
@@ -23,20 +28,32 @@ export async function agentClusterAccess(cluster: TestCluster, admin: KubeClient
     })),
   ];
   const report = await applyManifests(admin, objects, { fieldManager: "test-setup" });
-  if (!report.ok) throw new Error(`RBAC setup failed: ${JSON.stringify(report.results.filter((r) => r.action === "failed"))}`);
+  if (!report.ok)
+    throw new Error(`RBAC setup failed: ${JSON.stringify(report.results.filter((r) => r.action === "failed"))}`);
   return clientFor(cluster, await cluster.mintToken({ serviceAccount: sa, expirationSeconds: 86_400 }));
 }
 
 /** Starts an agent with a fresh state directory (or the given one) and quick backoff; collects its log lines. */
-export async function startTestAgent(opts: Omit<AgentOptions, "stateDir"> & { stateDir?: string }): Promise<RunningAgent & { stateDir: string; logs: string[] }> {
+export async function startTestAgent(
+  opts: Omit<AgentOptions, "stateDir"> & { stateDir?: string },
+): Promise<RunningAgent & { stateDir: string; logs: string[] }> {
   const stateDir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "wharf-agent-state-"));
   const logs: string[] = [];
-  const agent = await startAgent({ backoff: { baseDelayMs: 100, maxDelayMs: 1000 }, log: (line) => logs.push(line), ...opts, stateDir });
+  const agent = await startAgent({
+    backoff: { baseDelayMs: 100, maxDelayMs: 1000 },
+    log: (line) => logs.push(line),
+    ...opts,
+    stateDir,
+  });
   return Object.assign(agent, { stateDir, logs });
 }
 
 /** Polls `probe` until it returns a defined value (no fixed sleeps); throws with `what` after `timeoutMs`. */
-export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -54,7 +71,9 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
 export const AUTHOR = { name: "Ada Lovelace", email: "ada@example.com" };
 
 /** A small app: a ConfigMap and a Deployment whose image and config value tests change. */
-export function appManifests(opts: { name?: string; value?: string; image?: string; replicas?: number } = {}): Record<string, string> {
+export function appManifests(
+  opts: { name?: string; value?: string; image?: string; replicas?: number } = {},
+): Record<string, string> {
   const name = opts.name ?? "web";
   return {
     "deploy/config.yaml": `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}-config\ndata:\n  greeting: "${opts.value ?? "hello"}"\n`,

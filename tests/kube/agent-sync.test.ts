@@ -29,7 +29,15 @@ async function setup(opts: { selfHeal?: boolean; requiresApproval?: boolean; pol
       targetId: `target-${ns}`,
       defaultNamespace: ns,
       requiresApproval: !!opts.requiresApproval,
-      repos: [repoAssignment({ repoId, url: repo.url, path: "deploy", selfHeal: !!opts.selfHeal, pollIntervalSeconds: opts.pollIntervalSeconds ?? 3600 })],
+      repos: [
+        repoAssignment({
+          repoId,
+          url: repo.url,
+          path: "deploy",
+          selfHeal: !!opts.selfHeal,
+          pollIntervalSeconds: opts.pollIntervalSeconds ?? 3600,
+        }),
+      ],
     }),
   ]);
   return { ns, repo, first, agentClient, wharf, repoId };
@@ -46,24 +54,59 @@ describe("pull agent against the sandbox, a git daemon and the agent protocol", 
     const agent = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: agentClient });
     try {
       const synced = await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === first);
-      expect(synced).toMatchObject({ kind: "sync", trigger: "registered", repoId, revision: { message: "first", authorEmail: AUTHOR.email } });
+      expect(synced).toMatchObject({
+        kind: "sync",
+        trigger: "registered",
+        repoId,
+        revision: { message: "first", authorEmail: AUTHOR.email },
+      });
       expect(synced.counts).toMatchObject({ created: 2 });
       expect(await configValue(kube.client, ns)).toBe("v1");
-      const deployment = await kube.client.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "web" });
-      expect(deployment?.metadata.labels).toMatchObject({ "app.kubernetes.io/managed-by": "wharf", "wharf.dev/inventory": repoId });
-      expect((deployment?.metadata.managedFields as { manager: string }[]).map((m) => m.manager)).toContain("wharf-agent");
+      const deployment = await kube.client.get({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        namespace: ns,
+        name: "web",
+      });
+      expect(deployment?.metadata.labels).toMatchObject({
+        "app.kubernetes.io/managed-by": "wharf",
+        "wharf.dev/inventory": repoId,
+      });
+      expect((deployment?.metadata.managedFields as { manager: string }[]).map((m) => m.manager)).toContain(
+        "wharf-agent",
+      );
 
       // Poll interval is an hour: only the notify can explain a quick pickup.
-      const files = { ...appManifests({ value: "v2" }), "deploy/config.yaml": null, "deploy/extra.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  greeting: v2\n" };
+      const files = {
+        ...appManifests({ value: "v2" }),
+        "deploy/config.yaml": null,
+        "deploy/extra.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  greeting: v2\n",
+      };
       const second = await repo.commit({ files, author: AUTHOR, message: "second" });
       wharf.notify(repoId);
-      await eventually(async () => ((await kube.client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "extra" })) ? true : undefined), "commit 2 applied");
+      await eventually(
+        async () =>
+          (await kube.client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "extra" }))
+            ? true
+            : undefined,
+        "commit 2 applied",
+      );
       const event = await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === second);
       expect(event.trigger).toBe("notify");
       expect(event.counts).toMatchObject({ created: 1, pruned: 1 });
       expect(await configValue(kube.client, ns)).toBeUndefined();
-      await eventually(() => (agent.status().get(repoId)?.state === "in-sync" && commitOfRevision(agent.status().get(repoId)?.revision ?? "") === second ? true : undefined), "status in-sync");
-      const heartbeat = await eventually(() => wharf.heartbeats.find((h) => h.repos.some((r) => r.repoId === repoId)), "heartbeat");
+      await eventually(
+        () =>
+          agent.status().get(repoId)?.state === "in-sync" &&
+          commitOfRevision(agent.status().get(repoId)?.revision ?? "") === second
+            ? true
+            : undefined,
+        "status in-sync",
+      );
+      const heartbeat = await eventually(
+        () => wharf.heartbeats.find((h) => h.repos.some((r) => r.repoId === repoId)),
+        "heartbeat",
+      );
       expect(heartbeat.version).toMatch(/\d+\.\d+\.\d+/);
     } finally {
       await agent.stop();
@@ -79,7 +122,8 @@ describe("pull agent against the sandbox, a git daemon and the agent protocol", 
       const bad = await repo.commit({
         files: {
           ...appManifests({ value: "v2" }),
-          "deploy/broken.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  key: [unclosed\n",
+          "deploy/broken.yaml":
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: broken\ndata:\n  key: [unclosed\n",
         },
         author: AUTHOR,
         message: "broken",
@@ -110,7 +154,12 @@ describe("pull agent against the sandbox, a git daemon and the agent protocol", 
     try {
       await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === first);
       await kube.client.apply(
-        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "web-config", namespace: ns }, data: { greeting: "hand-edited" } },
+        {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: "web-config", namespace: ns },
+          data: { greeting: "hand-edited" },
+        },
         { fieldManager: "kubectl-edit", force: true },
       );
       expect(await configValue(kube.client, ns)).toBe("hand-edited");
@@ -118,7 +167,12 @@ describe("pull agent against the sandbox, a git daemon and the agent protocol", 
       const drift = await wharf.waitForEvent((e) => e.kind === "drift");
       expect(drift.result).toBe("drift-corrected");
       expect(drift.trigger).toBe("drift");
-      expect(drift.drift?.objects).toEqual([{ ref: expect.objectContaining({ kind: "ConfigMap", name: "web-config", namespace: ns }), fields: ["data.greeting"] }]);
+      expect(drift.drift?.objects).toEqual([
+        {
+          ref: expect.objectContaining({ kind: "ConfigMap", name: "web-config", namespace: ns }),
+          fields: ["data.greeting"],
+        },
+      ]);
       expect(await configValue(kube.client, ns)).toBe("v1");
     } finally {
       await agent.stop();
@@ -136,7 +190,10 @@ describe("pull agent against the sandbox, a git daemon and the agent protocol", 
       await agent.syncNow(repoId);
       const drift = await wharf.waitForEvent((e) => e.kind === "drift");
       expect(drift.result).toBe("drift-detected");
-      expect(drift.drift?.objects[0]).toMatchObject({ ref: { kind: "ConfigMap", name: "web-config" }, fields: ["(object missing)"] });
+      expect(drift.drift?.objects[0]).toMatchObject({
+        ref: { kind: "ConfigMap", name: "web-config" },
+        fields: ["(object missing)"],
+      });
       expect(wharf.events.filter((e) => e.kind === "drift")).toHaveLength(1);
       expect(await configValue(kube.client, ns)).toBeUndefined();
       expect(agent.status().get(repoId)?.state).toBe("drifted");
@@ -172,7 +229,10 @@ describe("pull agent against the sandbox, a git daemon and the agent protocol", 
       expect(await configValue(kube.client, ns)).toBe("v1");
       expect(agent.status().get(repoId)?.state).toBe("pending-approval");
       wharf.updateRepo(repoId, { approvedRevision: second });
-      await eventually(async () => ((await configValue(kube.client, ns)) === "v2" ? true : undefined), "approved commit applied");
+      await eventually(
+        async () => ((await configValue(kube.client, ns)) === "v2" ? true : undefined),
+        "approved commit applied",
+      );
     } finally {
       await agent.stop();
       await wharf.stop();
@@ -229,7 +289,10 @@ describe("pull agent against the sandbox, a git daemon and the agent protocol", 
   it("drops only the events Wharf refuses for good (a repo outside its scope), delivering the rest and counting the drop", async () => {
     const { ns, repo, first, agentClient, wharf, repoId } = await setup();
     const other = await git.createRepo(`${ns}-other.git`);
-    await other.commit({ files: { "deploy/x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other }\ndata: { a: b }\n" }, author: AUTHOR });
+    await other.commit({
+      files: { "deploy/x.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: other }\ndata: { a: b }\n" },
+      author: AUTHOR,
+    });
     const agent = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: agentClient });
     try {
       await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === first);
@@ -241,16 +304,31 @@ describe("pull agent against the sandbox, a git daemon and the agent protocol", 
           defaultNamespace: ns,
           repos: [
             repoAssignment({ repoId, url: repo.url, path: "deploy", pollIntervalSeconds: 3600 }),
-            repoAssignment({ repoId: "repo-moved", url: other.url, path: "deploy", pollIntervalSeconds: 3600, prune: false }),
+            repoAssignment({
+              repoId: "repo-moved",
+              url: other.url,
+              path: "deploy",
+              pollIntervalSeconds: 3600,
+              prune: false,
+            }),
           ],
         }),
       ]);
       await wharf.comeBack();
-      await eventually(async () => ((await kube.client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "other" })) ? true : undefined), "second repo applied");
+      await eventually(
+        async () =>
+          (await kube.client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "other" }))
+            ? true
+            : undefined,
+        "second repo applied",
+      );
       const second = await repo.commit({ files: appManifests({ value: "v2" }), author: AUTHOR, message: "second" });
       await agent.syncNow(repoId);
       await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === second);
-      await eventually(() => (agent.pendingEvents() === 0 && wharf.dropped === 1 ? true : undefined), "refused event dropped and reported");
+      await eventually(
+        () => (agent.pendingEvents() === 0 && wharf.dropped === 1 ? true : undefined),
+        "refused event dropped and reported",
+      );
       expect(wharf.events.some((e) => e.repoId === "repo-moved")).toBe(false);
       expect(agent.logs.some((l) => l.includes("Wharf refused event"))).toBe(true);
     } finally {
@@ -266,7 +344,12 @@ describe("pull agent against the sandbox, a git daemon and the agent protocol", 
     await agent.stop();
     await wharf.goDown();
     const second = await repo.commit({ files: appManifests({ value: "offline" }), author: AUTHOR, message: "offline" });
-    const restarted = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: agentClient, stateDir: agent.stateDir });
+    const restarted = await startTestAgent({
+      wharfUrl: wharf.url,
+      credential: wharf.credential,
+      kubeClient: agentClient,
+      stateDir: agent.stateDir,
+    });
     try {
       await eventually(() => (restarted.status().has(repoId) ? true : undefined), "persisted assignment loaded");
       await restarted.syncNow(repoId);

@@ -82,26 +82,52 @@ function realTarget(): Target | undefined {
   const info = process.env.WHARF_TEST_CLUSTER === "real" ? inject("realCluster") : null;
   if (!info) return undefined;
   const real = connectRealCluster(info);
-  return { name: "real", url: real.url, caPem: real.caPem, adminToken: real.adminToken, mintToken: (namespace, name) => real.mintToken({ serviceAccount: { namespace, name } }), stop: () => real.stop() };
+  return {
+    name: "real",
+    url: real.url,
+    caPem: real.caPem,
+    adminToken: real.adminToken,
+    mintToken: (namespace, name) => real.mintToken({ serviceAccount: { namespace, name } }),
+    stop: () => real.stop(),
+  };
 }
 
 /** Runs a row's setup and request against one server; returns the answer (and the follow-up read's projection). */
-async function play(t: Target, row: FidelityRow, index: number): Promise<{ answer: Answer; then?: unknown; subst: (s: string) => string }> {
+async function play(
+  t: Target,
+  row: FidelityRow,
+  index: number,
+): Promise<{ answer: Answer; then?: unknown; subst: (s: string) => string }> {
   const ns = `fid-${run}-${index}`;
   const group = `fid${run}.example.com`;
   const rvs: string[] = [];
-  const subst = (s: string) => s.replaceAll("{ns}", ns).replaceAll("{group}", group).replace(/\{rv:(\d+)\}/g, (_, i: string) => rvs[Number(i)] ?? "");
+  const subst = (s: string) =>
+    s
+      .replaceAll("{ns}", ns)
+      .replaceAll("{group}", group)
+      .replace(/\{rv:(\d+)\}/g, (_, i: string) => rvs[Number(i)] ?? "");
   const admin = t.adminToken;
-  const created = await send(t, { method: "POST", path: "/api/v1/namespaces", body: { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } } }, admin, subst);
+  const created = await send(
+    t,
+    {
+      method: "POST",
+      path: "/api/v1/namespaces",
+      body: { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
+    },
+    admin,
+    subst,
+  );
   expect(created.status, created.text).toBe(201);
   for (const step of row.setup ?? []) {
     const deadline = Date.now() + 60_000;
     for (;;) {
       const a = await send(t, step, admin, subst);
       rvs.push(String(a.json?.metadata?.resourceVersion ?? ""));
-      const enough = step.waitForItems === undefined || (Array.isArray(a.json?.items) && a.json.items.length === step.waitForItems);
+      const enough =
+        step.waitForItems === undefined || (Array.isArray(a.json?.items) && a.json.items.length === step.waitForItems);
       if ((a.status < 300 && enough) || (step.ignoreConflict && a.status === 409)) break;
-      if (!(step.waitFor || step.waitForItems !== undefined) || Date.now() > deadline) throw new Error(`setup ${step.method} ${subst(step.path)} on ${t.name}: ${a.status} ${a.text.slice(0, 300)}`);
+      if (!(step.waitFor || step.waitForItems !== undefined) || Date.now() > deadline)
+        throw new Error(`setup ${step.method} ${subst(step.path)} on ${t.name}: ${a.status} ${a.text.slice(0, 300)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -130,10 +156,20 @@ function shape(a: Answer, row: FidelityRow): Record<string, unknown> {
   const out: Record<string, unknown> = { status: a.status };
   if (row.expect.reason !== undefined) out.reason = a.json?.reason ?? "";
   // Causes compare as a set: kube-openapi walks a schema's properties in map order.
-  if (row.expect.causes) out.causes = sortCauses(((a.json?.details?.causes ?? []) as Array<{ field: string; reason: string }>).map((c) => ({ field: c.field, reason: c.reason })));
+  if (row.expect.causes)
+    out.causes = sortCauses(
+      ((a.json?.details?.causes ?? []) as Array<{ field: string; reason: string }>).map((c) => ({
+        field: c.field,
+        reason: c.reason,
+      })),
+    );
   if (row.expect.warnings) out.warnings = a.warnings;
   if (row.expect.text !== undefined) out.text = a.text;
-  if (row.expect.watchEvents) out.watchEvents = a.text.split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { type: string }).type);
+  if (row.expect.watchEvents)
+    out.watchEvents = a.text
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => (JSON.parse(l) as { type: string }).type);
   return out;
 }
 
@@ -182,7 +218,8 @@ describe("fidelity: the sandbox answers like kube-apiserver", () => {
       const r = answers.get("real")?.get(index);
       if (s && r) {
         expect(shape(s.answer, row)).toEqual(shape(r.answer, row));
-        if (typeof row.expect.message === "string") expect(s.answer.json?.message).toBe(r.answer.json?.message?.replaceAll(r.subst("{ns}"), s.subst("{ns}")));
+        if (typeof row.expect.message === "string")
+          expect(s.answer.json?.message).toBe(r.answer.json?.message?.replaceAll(r.subst("{ns}"), s.subst("{ns}")));
       }
     });
   });

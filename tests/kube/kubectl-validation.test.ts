@@ -67,7 +67,9 @@ spec:
           spec: {type: object, properties: {size: {type: integer, description: "How big the gadget is."}}}
 `;
     expect((await kubectl(["apply", "-f", "-"], { input: crd })).code).toBe(0);
-    expect((await kubectl(["wait", `crd/gadgets.${group}`, "--for=condition=Established", "--timeout=10s"])).code).toBe(0);
+    expect((await kubectl(["wait", `crd/gadgets.${group}`, "--for=condition=Established", "--timeout=10s"])).code).toBe(
+      0,
+    );
     // kube-apiserver publishes a new CRD's OpenAPI schema (which explain reads) shortly after it is Established.
     const explain = async () => {
       const r = await kubectl(["explain", "gadget.spec.size", `--api-version=${group}/v1`]);
@@ -80,19 +82,27 @@ spec:
   it("rejects typos under kubectl's Strict, warns under --validate=warn, and server-side apply refuses them", async () => {
     const strict = await kubectl(["apply", "-f", "-"], { input: TYPO("strict") });
     expect(strict.code).not.toBe(0);
-    expect(strict.stderr).toContain('Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replicaz", unknown field "spec.template.spec.containers[0].imagePullPolicyy"');
+    expect(strict.stderr).toContain(
+      'Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replicaz", unknown field "spec.template.spec.containers[0].imagePullPolicyy"',
+    );
 
     const warn = await kubectl(["create", "-f", "-", "--validate=warn"], { input: TYPO("warned") });
     expect(warn.code).toBe(0);
-    expect(warn.stderr).toBe('Warning: unknown field "spec.replicaz"\nWarning: unknown field "spec.template.spec.containers[0].imagePullPolicyy"\n');
-    const stored = JSON.parse((await kubectl(["get", "deployment", "warned", "-n", ns, "-o", "json"])).stdout) as { spec: Record<string, unknown> };
+    expect(warn.stderr).toBe(
+      'Warning: unknown field "spec.replicaz"\nWarning: unknown field "spec.template.spec.containers[0].imagePullPolicyy"\n',
+    );
+    const stored = JSON.parse((await kubectl(["get", "deployment", "warned", "-n", ns, "-o", "json"])).stdout) as {
+      spec: Record<string, unknown>;
+    };
     expect(stored.spec.replicaz).toBeUndefined();
 
     const ssa = await kubectl(["apply", "--server-side", "-f", "-"], { input: TYPO("ssa") });
     expect(ssa.code).not.toBe(0);
     // kube-apiserver (structured-merge-diff) stops at the first undeclared field of an object, visiting fields in Go map
     // order, so it names either typo, or both; the sandbox names both.
-    expect(ssa.stderr).toMatch(/(\.spec\.replicaz|\.spec\.template\.spec\.containers\[name="nginx"\]\.imagePullPolicyy): field not declared in schema/);
+    expect(ssa.stderr).toMatch(
+      /(\.spec\.replicaz|\.spec\.template\.spec\.containers\[name="nginx"\]\.imagePullPolicyy): field not declared in schema/,
+    );
   });
 
   it("--as impersonates: a ServiceAccount without rights cannot delete, though the admin can", async () => {

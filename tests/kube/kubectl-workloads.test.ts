@@ -22,12 +22,19 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   // The shared real control plane outlives this file: take away what it created there (a sandbox is simply stopped).
-  if (cluster?.kind === "real") await kubectl(["delete", "namespace", wl1, wl2, wl3, "--ignore-not-found", "--wait=false"]);
+  if (cluster?.kind === "real")
+    await kubectl(["delete", "namespace", wl1, wl2, wl3, "--ignore-not-found", "--wait=false"]);
   await cluster?.stop();
 });
 
 interface Obj {
-  metadata: { name: string; uid: string; labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: Array<{ kind: string; name: string; uid: string; controller?: boolean }> };
+  metadata: {
+    name: string;
+    uid: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: Array<{ kind: string; name: string; uid: string; controller?: boolean }>;
+  };
   spec: Record<string, unknown> & { replicas?: number; nodeName?: string };
   status: Record<string, unknown>;
   revision?: number;
@@ -68,16 +75,27 @@ describe("workloads as kubectl shows them", () => {
     const rsList = await json<{ items: Obj[] }>(["get", "rs", "-n", wl1]);
     expect(rsList.items).toHaveLength(1);
     const rs1 = rsList.items[0]!;
-    expect(rs1.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: "Deployment", name: "web", uid: deploy.metadata.uid, controller: true })]);
+    expect(rs1.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ kind: "Deployment", name: "web", uid: deploy.metadata.uid, controller: true }),
+    ]);
     expect(rs1.metadata.name).toBe(`web-${rs1.metadata.labels?.["pod-template-hash"] ?? ""}`);
     expect(rs1.metadata.annotations?.["deployment.kubernetes.io/revision"]).toBe("1");
 
     const pods = await json<{ items: Obj[] }>(["get", "pods", "-n", wl1, "-l", "app=web"]);
     expect(pods.items).toHaveLength(2);
     for (const p of pods.items) {
-      expect(p.metadata.ownerReferences?.[0]).toMatchObject({ kind: "ReplicaSet", name: rs1.metadata.name, uid: rs1.metadata.uid });
+      expect(p.metadata.ownerReferences?.[0]).toMatchObject({
+        kind: "ReplicaSet",
+        name: rs1.metadata.name,
+        uid: rs1.metadata.uid,
+      });
       expect(p.spec.nodeName).toBe(node);
-      expect(p.status).toMatchObject({ phase: "Running", containerStatuses: [expect.objectContaining({ name: "nginx", image: "nginx:1.27", ready: true, restartCount: 0 })] });
+      expect(p.status).toMatchObject({
+        phase: "Running",
+        containerStatuses: [
+          expect.objectContaining({ name: "nginx", image: "nginx:1.27", ready: true, restartCount: 0 }),
+        ],
+      });
     }
     await ok(["wait", "pod", "-l", "app=web", "-n", wl1, "--for=condition=Ready", "--timeout=20s"]);
 
@@ -85,7 +103,9 @@ describe("workloads as kubectl shows them", () => {
     await ok(["set", "image", "deployment/web", "nginx=nginx:1.28", "-n", wl1]);
     await ok(["rollout", "status", "deployment/web", "-n", wl1, "--timeout=30s"]);
     const after = (await json<{ items: Obj[] }>(["get", "rs", "-n", wl1])).items;
-    expect(after.map((r) => [r.metadata.annotations?.["deployment.kubernetes.io/revision"], r.spec.replicas]).sort()).toEqual([
+    expect(
+      after.map((r) => [r.metadata.annotations?.["deployment.kubernetes.io/revision"], r.spec.replicas]).sort(),
+    ).toEqual([
       ["1", 0],
       ["2", 2],
     ]);
@@ -104,18 +124,33 @@ describe("workloads as kubectl shows them", () => {
     expect(rsAfterUndo.spec.replicas).toBe(2);
     expect(await ok(["rollout", "history", "deployment/web", "-n", wl1])).toMatch(/\n2\s+<none>\n3\s+<none>/);
 
-    const events = await json<{ items: Array<{ reason: string; message: string; involvedObject: { kind: string; name: string }; source: { component: string } }> }>(["get", "events", "-n", wl1]);
+    const events = await json<{
+      items: Array<{
+        reason: string;
+        message: string;
+        involvedObject: { kind: string; name: string };
+        source: { component: string };
+      }>;
+    }>(["get", "events", "-n", wl1]);
     const seen = events.items.map((e) => `${e.involvedObject.kind} ${e.reason}: ${e.message}`);
     expect(seen).toContain(`Deployment ScalingReplicaSet: Scaled up replica set ${rs1.metadata.name} from 0 to 2`);
     // A rolling update of two replicas goes one pod at a time (maxSurge 1, maxUnavailable 0).
     expect(seen).toContain(`Deployment ScalingReplicaSet: Scaled down replica set ${rs1.metadata.name} from 2 to 1`);
     expect(seen).toContain(`Deployment ScalingReplicaSet: Scaled down replica set ${rs1.metadata.name} from 1 to 0`);
-    expect(seen.some((s) => s.startsWith(`ReplicaSet SuccessfulCreate: Created pod: ${rs1.metadata.name}-`))).toBe(true);
-    expect(seen.some((s) => new RegExp(`^Pod Scheduled: Successfully assigned ${wl1}/web-\\S+ to ${node}$`).test(s))).toBe(true);
-    expect(await ok(["get", "events", "-n", wl1, "--field-selector", "reason=ScalingReplicaSet"])).toContain("deployment/web");
+    expect(seen.some((s) => s.startsWith(`ReplicaSet SuccessfulCreate: Created pod: ${rs1.metadata.name}-`))).toBe(
+      true,
+    );
+    expect(
+      seen.some((s) => new RegExp(`^Pod Scheduled: Successfully assigned ${wl1}/web-\\S+ to ${node}$`).test(s)),
+    ).toBe(true);
+    expect(await ok(["get", "events", "-n", wl1, "--field-selector", "reason=ScalingReplicaSet"])).toContain(
+      "deployment/web",
+    );
 
     await ok(["delete", "deployment", "web", "-n", wl1, "--wait=true"]);
-    await expect.poll(async () => (await json<{ items: Obj[] }>(["get", "rs,pods", "-n", wl1])).items.length, { timeout: 30_000 }).toBe(0);
+    await expect
+      .poll(async () => (await json<{ items: Obj[] }>(["get", "rs,pods", "-n", wl1])).items.length, { timeout: 30_000 })
+      .toBe(0);
   });
 
   it("a failing rollout names the new ReplicaSet, which exists; its pods crash-loop with restarts", async () => {
@@ -124,7 +159,13 @@ describe("workloads as kubectl shows them", () => {
     const status = await kubectl(["rollout", "status", "deployment/web", "-n", wl2, "--timeout=30s"]);
     expect(status.code).not.toBe(0);
     expect(status.stderr).toBe('error: deployment "web" exceeded its progress deadline\n');
-    const deploy = await json<{ status: { conditions: Array<{ type: string; message: string }> } }>(["get", "deployment", "web", "-n", wl2]);
+    const deploy = await json<{ status: { conditions: Array<{ type: string; message: string }> } }>([
+      "get",
+      "deployment",
+      "web",
+      "-n",
+      wl2,
+    ]);
     const message = deploy.status.conditions.find((c) => c.type === "Progressing")?.message ?? "";
     const m = /^ReplicaSet "([^"]+)" has timed out progressing\.$/.exec(message);
     expect(m, message).not.toBeNull();
@@ -133,7 +174,13 @@ describe("workloads as kubectl shows them", () => {
     expect(pods.items[0]?.metadata.ownerReferences?.[0]?.uid).toBe(rs.metadata.uid);
     expect(pods.items[0]?.status).toMatchObject({
       phase: "Running",
-      containerStatuses: [expect.objectContaining({ ready: false, restartCount: 1, state: { waiting: expect.objectContaining({ reason: "CrashLoopBackOff" }) } })],
+      containerStatuses: [
+        expect.objectContaining({
+          ready: false,
+          restartCount: 1,
+          state: { waiting: expect.objectContaining({ reason: "CrashLoopBackOff" }) },
+        }),
+      ],
     });
   });
 
@@ -177,13 +224,32 @@ spec:
     await ok(["wait", "job/migrate", "-n", wl3, "--for=condition=Complete", "--timeout=30s"]);
 
     const pods = (await json<{ items: Obj[] }>(["get", "pods", "-n", wl3])).items;
-    const owners = Object.fromEntries(pods.map((p) => [p.metadata.name, `${p.metadata.ownerReferences?.[0]?.kind ?? ""} ${String(p.status.phase)}`]));
+    const owners = Object.fromEntries(
+      pods.map((p) => [p.metadata.name, `${p.metadata.ownerReferences?.[0]?.kind ?? ""} ${String(p.status.phase)}`]),
+    );
     expect(owners["db-0"]).toBe("StatefulSet Running");
     expect(owners["db-1"]).toBe("StatefulSet Running");
-    expect(Object.entries(owners).filter(([n]) => n.startsWith("agent-")).map(([, v]) => v)).toEqual(["DaemonSet Running"]);
-    expect(Object.entries(owners).filter(([n]) => n.startsWith("migrate-")).map(([, v]) => v)).toEqual(["Job Succeeded"]);
+    expect(
+      Object.entries(owners)
+        .filter(([n]) => n.startsWith("agent-"))
+        .map(([, v]) => v),
+    ).toEqual(["DaemonSet Running"]);
+    expect(
+      Object.entries(owners)
+        .filter(([n]) => n.startsWith("migrate-"))
+        .map(([, v]) => v),
+    ).toEqual(["Job Succeeded"]);
 
-    await ok(["patch", "statefulset", "db", "-n", wl3, "--type=json", "-p", '[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"postgres:17"}]']);
+    await ok([
+      "patch",
+      "statefulset",
+      "db",
+      "-n",
+      wl3,
+      "--type=json",
+      "-p",
+      '[{"op":"replace","path":"/spec/template/spec/containers/0/image","value":"postgres:17"}]',
+    ]);
     await ok(["rollout", "status", "statefulset/db", "-n", wl3, "--timeout=30s"]);
     const revisions = (await json<{ items: Obj[] }>(["get", "controllerrevisions", "-n", wl3, "-l", "app=db"])).items;
     expect(revisions.map((r) => r.revision).sort()).toEqual([1, 2]);
@@ -198,6 +264,12 @@ spec:
     expect(events).toContain("Job completed");
 
     await ok(["delete", "statefulset", "db", "-n", wl3]);
-    await expect.poll(async () => (await json<{ items: Obj[] }>(["get", "pods,controllerrevisions", "-n", wl3, "-l", "app=db"])).items.length, { timeout: 30_000 }).toBe(0);
+    await expect
+      .poll(
+        async () =>
+          (await json<{ items: Obj[] }>(["get", "pods,controllerrevisions", "-n", wl3, "-l", "app=db"])).items.length,
+        { timeout: 30_000 },
+      )
+      .toBe(0);
   });
 });

@@ -135,7 +135,12 @@ describe("kubectl against an API server", () => {
     expect(first.stderr).toContain(`no matches for kind "Widget" in version "${group}/v1"`);
     expect(first.stdout).toContain(`customresourcedefinition.apiextensions.k8s.io/widgets.${group} serverside-applied`);
 
-    const established = await kubectl(["wait", "--for=condition=Established", `customresourcedefinition/widgets.${group}`, "--timeout=20s"]);
+    const established = await kubectl([
+      "wait",
+      "--for=condition=Established",
+      `customresourcedefinition/widgets.${group}`,
+      "--timeout=20s",
+    ]);
     expect(established.code, established.stderr).toBe(0);
     const second = await kubectl(["apply", "--server-side", "-f", manifestPath]);
     expect(second.stderr).toBe("");
@@ -164,13 +169,32 @@ describe("kubectl against an API server", () => {
     const r = await kubectl(["get", "deploy", "web", "-n", ns, "-o", "json", "--show-managed-fields"]);
     expect(r.code).toBe(0);
     const deploy = JSON.parse(r.stdout) as {
-      metadata: { generation: number; managedFields: Array<{ manager: string; operation: string; subresource?: string; fieldsV1: Record<string, unknown> }> };
+      metadata: {
+        generation: number;
+        managedFields: Array<{
+          manager: string;
+          operation: string;
+          subresource?: string;
+          fieldsV1: Record<string, unknown>;
+        }>;
+      };
       spec: { strategy: { type: string } };
-      status: { observedGeneration: number; readyReplicas: number; conditions: Array<{ type: string; reason: string }> };
+      status: {
+        observedGeneration: number;
+        readyReplicas: number;
+        conditions: Array<{ type: string; reason: string }>;
+      };
     };
     const apply = deploy.metadata.managedFields.find((m) => m.manager === "kubectl" && m.operation === "Apply");
-    expect(apply?.fieldsV1).toMatchObject({ "f:spec": { "f:replicas": {}, "f:template": { "f:spec": { "f:containers": { 'k:{"name":"nginx"}': { ".": {}, "f:image": {} } } } } } });
-    expect(deploy.metadata.managedFields.some((m) => m.manager === "kube-controller-manager" && m.subresource === "status")).toBe(true);
+    expect(apply?.fieldsV1).toMatchObject({
+      "f:spec": {
+        "f:replicas": {},
+        "f:template": { "f:spec": { "f:containers": { 'k:{"name":"nginx"}': { ".": {}, "f:image": {} } } } },
+      },
+    });
+    expect(
+      deploy.metadata.managedFields.some((m) => m.manager === "kube-controller-manager" && m.subresource === "status"),
+    ).toBe(true);
     expect(deploy.spec.strategy.type).toBe("RollingUpdate");
     expect(deploy.status.observedGeneration).toBe(deploy.metadata.generation);
     expect(deploy.status.readyReplicas).toBe(2);
@@ -183,7 +207,16 @@ describe("kubectl against an API server", () => {
   it("reports a failing rollout with the progress-deadline message", async () => {
     // A short deadline so the controller gives up within the test (the default is 10 minutes); both legs crash-loop
     // an image tagged `fail`.
-    const patched = await kubectl(["patch", "deployment", "web", "-n", ns, "--type=merge", "-p", '{"spec":{"progressDeadlineSeconds":10}}']);
+    const patched = await kubectl([
+      "patch",
+      "deployment",
+      "web",
+      "-n",
+      ns,
+      "--type=merge",
+      "-p",
+      '{"spec":{"progressDeadlineSeconds":10}}',
+    ]);
     expect(patched.code, patched.stderr).toBe(0);
     const r = await kubectl(["set", "image", "deployment/web", "nginx=nginx:fail", "-n", ns]);
     expect(r.code).toBe(0);
@@ -195,11 +228,28 @@ describe("kubectl against an API server", () => {
   it("answers auth can-i for a namespace-scoped token and issues tokens with create token", async () => {
     expect((await kubectl(["create", "namespace", team])).code).toBe(0);
     expect((await kubectl(["create", "serviceaccount", "deployer", "-n", team])).code).toBe(0);
-    expect((await kubectl(["create", "rolebinding", "deployer-edit", "--clusterrole=edit", `--serviceaccount=${team}:deployer`, "-n", team])).code).toBe(0);
+    expect(
+      (
+        await kubectl([
+          "create",
+          "rolebinding",
+          "deployer-edit",
+          "--clusterrole=edit",
+          `--serviceaccount=${team}:deployer`,
+          "-n",
+          team,
+        ])
+      ).code,
+    ).toBe(0);
     const created = await kubectl(["create", "token", "deployer", "-n", team, "--duration=20m"]);
     expect(created.code, created.stderr).toBe(0);
     const token = created.stdout.trim();
-    const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as { sub: string; exp: number; iat: number; "kubernetes.io": { namespace: string } };
+    const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as {
+      sub: string;
+      exp: number;
+      iat: number;
+      "kubernetes.io": { namespace: string };
+    };
     expect(claims.sub).toBe(`system:serviceaccount:${team}:deployer`);
     expect(claims["kubernetes.io"].namespace).toBe(team);
     expect(claims.exp - claims.iat).toBe(1200);

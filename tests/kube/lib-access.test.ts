@@ -49,11 +49,19 @@ describe("access", () => {
 
     const reader = clientFor(kube.cluster, issued.token);
     try {
-      expect(await selfSubjectAccessReview(reader, { verb: "get", resource: "configmaps", namespace: ns })).toMatchObject({ allowed: true });
-      expect(await selfSubjectAccessReview(reader, { verb: "delete", resource: "configmaps", namespace: ns })).toMatchObject({ allowed: false });
-      expect(await selfSubjectAccessReview(reader, { verb: "get", resource: "configmaps", namespace: "default" })).toMatchObject({ allowed: false });
+      expect(
+        await selfSubjectAccessReview(reader, { verb: "get", resource: "configmaps", namespace: ns }),
+      ).toMatchObject({ allowed: true });
+      expect(
+        await selfSubjectAccessReview(reader, { verb: "delete", resource: "configmaps", namespace: ns }),
+      ).toMatchObject({ allowed: false });
+      expect(
+        await selfSubjectAccessReview(reader, { verb: "get", resource: "configmaps", namespace: "default" }),
+      ).toMatchObject({ allowed: false });
       const rules = await selfSubjectRulesReview(reader, ns);
-      expect(rules.resourceRules).toContainEqual(expect.objectContaining({ resources: ["configmaps"], verbs: ["get", "list"] }));
+      expect(rules.resourceRules).toContainEqual(
+        expect.objectContaining({ resources: ["configmaps"], verbs: ["get", "list"] }),
+      );
       expect((await reader.get(refOf(configMap(ns, "visible"))))?.metadata.name).toBe("visible");
     } finally {
       await reader.close();

@@ -146,7 +146,11 @@ data:
   it("rejects objects without a name before sending anything", async () => {
     const before = kube.client.stats.requests;
     await expect(
-      applyManifests(kube.client, [configMap("x", "a"), { apiVersion: "v1", kind: "ConfigMap", metadata: {} } as KubeObject], { fieldManager: "wharf" }),
+      applyManifests(
+        kube.client,
+        [configMap("x", "a"), { apiVersion: "v1", kind: "ConfigMap", metadata: {} } as KubeObject],
+        { fieldManager: "wharf" },
+      ),
     ).rejects.toThrow(ManifestError);
     expect(kube.client.stats.requests).toBe(before);
   });
@@ -155,7 +159,11 @@ data:
     const ns = uniqueName("unknown");
     const report = await applyManifests(
       kube.client,
-      [namespace(ns), { apiVersion: "nope.example.com/v1", kind: "Gadget", metadata: { name: "g", namespace: ns } }, configMap(ns, "cm")],
+      [
+        namespace(ns),
+        { apiVersion: "nope.example.com/v1", kind: "Gadget", metadata: { name: "g", namespace: ns } },
+        configMap(ns, "cm"),
+      ],
       { fieldManager: "wharf" },
     );
     const byName = Object.fromEntries(report.results.map((r) => [r.ref.name, r]));
@@ -170,7 +178,11 @@ data:
     const ns = uniqueName("stop");
     const report = await applyManifests(
       kube.client,
-      [namespace(ns), { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "Not_A_Valid_Name", namespace: ns } }, configMap(ns, "cm")],
+      [
+        namespace(ns),
+        { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "Not_A_Valid_Name", namespace: ns } },
+        configMap(ns, "cm"),
+      ],
       { fieldManager: "wharf", prune: { inventoryId: "stop-test" } },
     );
     const byName = Object.fromEntries(report.results.map((r) => [r.ref.name, r]));
@@ -184,16 +196,23 @@ data:
 
   it("fails with 409 on a field another manager owns, and takes it over with force", async () => {
     const ns = uniqueName("force");
-    await applyManifests(kube.client, [namespace(ns), configMap(ns, "shared", { mode: "a" })], { fieldManager: "wharf" });
+    await applyManifests(kube.client, [namespace(ns), configMap(ns, "shared", { mode: "a" })], {
+      fieldManager: "wharf",
+    });
     // Someone else changes the field with their own server-side apply (drift).
     await kube.client.apply(configMap(ns, "shared", { mode: "drifted" }), { fieldManager: "kubectl", force: true });
 
-    const refused = await applyManifests(kube.client, [configMap(ns, "shared", { mode: "a" })], { fieldManager: "wharf" });
+    const refused = await applyManifests(kube.client, [configMap(ns, "shared", { mode: "a" })], {
+      fieldManager: "wharf",
+    });
     expect(refused.results[0]).toMatchObject({ action: "failed", error: { code: 409, reason: "Conflict" } });
     expect(refused.results[0]?.message).toContain("kubectl");
     expect((await kube.client.get(refOf(configMap(ns, "shared"))))?.data).toEqual({ mode: "drifted" });
 
-    const forced = await applyManifests(kube.client, [configMap(ns, "shared", { mode: "a" })], { fieldManager: "wharf", force: true });
+    const forced = await applyManifests(kube.client, [configMap(ns, "shared", { mode: "a" })], {
+      fieldManager: "wharf",
+      force: true,
+    });
     expect(forced.results[0]?.action).toBe("configured");
     expect((await kube.client.get(refOf(configMap(ns, "shared"))))?.data).toEqual({ mode: "a" });
   });

@@ -19,7 +19,13 @@ const defaultNs = { apiVersion: "v1", kind: "Namespace", name: "default" };
 
 describe("connections", () => {
   it("connects from an in-memory connection (CA + token), nothing written to disk", async () => {
-    const kc = kubeConfigFor({ name: "prod-eu", server: kube.cluster.url, caPem: kube.cluster.caPem, token: kube.cluster.adminToken, namespace: "team-a" });
+    const kc = kubeConfigFor({
+      name: "prod-eu",
+      server: kube.cluster.url,
+      caPem: kube.cluster.caPem,
+      token: kube.cluster.adminToken,
+      namespace: "team-a",
+    });
     expect(kc.getCurrentCluster()).toMatchObject({ name: "prod-eu", server: kube.cluster.url });
     const client = createKubeClient(kc);
     try {
@@ -55,12 +61,16 @@ describe("connections", () => {
     } finally {
       await client.close();
     }
-    expect(() => kubeConfigFromFile(kube.cluster.kubeconfigPath, "no-such-context")).toThrow(/context "no-such-context" not found/);
+    expect(() => kubeConfigFromFile(kube.cluster.kubeconfigPath, "no-such-context")).toThrow(
+      /context "no-such-context" not found/,
+    );
   });
 
   it("rejects plain http unless TLS verification is explicitly off", () => {
     expect(() => kubeConfigFor({ name: "x", server: "http://127.0.0.1:8080", token: "t" })).toThrow(/must use https/);
     expect(() => kubeConfigFor({ name: "x", server: "not a url" })).toThrow(/invalid server URL/);
-    expect(() => kubeConfigFor({ name: "x", server: "https://127.0.0.1:6443", clientCertPem: "cert" })).toThrow(/both a client certificate and its key/);
+    expect(() => kubeConfigFor({ name: "x", server: "https://127.0.0.1:6443", clientCertPem: "cert" })).toThrow(
+      /both a client certificate and its key/,
+    );
   });
 });

@@ -14,7 +14,11 @@ afterAll(async () => {
 describe("diffManifests against the sandbox", () => {
   it("shows exactly the changed fields after a change, and nothing for unchanged objects", async () => {
     const ns = uniqueName("diff");
-    const base = [namespace(ns), configMap(ns, "settings", { color: "blue", size: "m" }), deployment(ns, "web", "nginx:1.27")];
+    const base = [
+      namespace(ns),
+      configMap(ns, "settings", { color: "blue", size: "m" }),
+      deployment(ns, "web", "nginx:1.27"),
+    ];
     await applyManifests(kube.client, base, { fieldManager: "wharf", inventoryId: "diff-inv" });
 
     const unchanged = await diffManifests(kube.client, base, { fieldManager: "wharf", inventoryId: "diff-inv" });
@@ -80,7 +84,9 @@ describe("diffManifests against the sandbox", () => {
 
   it("reports a field owned by another manager as a conflict error unless forced", async () => {
     const ns = uniqueName("conflict");
-    await applyManifests(kube.client, [namespace(ns), configMap(ns, "shared", { owner: "someone" })], { fieldManager: "someone-else" });
+    await applyManifests(kube.client, [namespace(ns), configMap(ns, "shared", { owner: "someone" })], {
+      fieldManager: "someone-else",
+    });
     const desired: KubeObject[] = [configMap(ns, "shared", { owner: "wharf" })];
     const report = await diffManifests(kube.client, desired, { fieldManager: "wharf" });
     expect(report.objects[0]?.action).toBe("error");

@@ -1,6 +1,14 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyManifests, createKubeClient, diffManifests, KubeError, kubeConfigFor, refOf, type KubeObject } from "@/lib/kube";
+import {
+  applyManifests,
+  createKubeClient,
+  diffManifests,
+  KubeError,
+  kubeConfigFor,
+  refOf,
+  type KubeObject,
+} from "@/lib/kube";
 import { testClusterKind } from "../support/cluster";
 import { clientFor, configMap, namespace, startKube, uniqueName } from "./lib-support";
 
@@ -44,13 +52,21 @@ describe("errors", () => {
     await applyManifests(kube.client, [namespace(elsewhere)], { fieldManager: "test-setup" });
     const client = clientFor(kube.cluster, await scopedToken(home), { clusterName: "staging" });
     try {
-      const report = await applyManifests(client, [configMap(home, "allowed"), configMap(elsewhere, "denied")], { fieldManager: "wharf" });
+      const report = await applyManifests(client, [configMap(home, "allowed"), configMap(elsewhere, "denied")], {
+        fieldManager: "wharf",
+      });
       const byName = Object.fromEntries(report.results.map((r) => [r.ref.name, r]));
       expect(byName.allowed?.action).toBe("created");
       expect(byName.denied?.action).toBe("failed");
       const error = byName.denied?.error;
       expect(error).toBeInstanceOf(KubeError);
-      expect(error).toMatchObject({ code: 403, reason: "Forbidden", cluster: "staging", namespace: elsewhere, retryable: false });
+      expect(error).toMatchObject({
+        code: 403,
+        reason: "Forbidden",
+        cluster: "staging",
+        namespace: elsewhere,
+        retryable: false,
+      });
       expect(error?.object).toEqual({ apiVersion: "v1", kind: "ConfigMap", namespace: elsewhere, name: "denied" });
       expect(error?.serverMessage).toContain('configmaps "denied" is forbidden');
       expect(error?.serverMessage).toContain(`system:serviceaccount:${home}:deployer`);
@@ -64,9 +80,15 @@ describe("errors", () => {
   it("a bad token is a 401 KubeError", async () => {
     const client = clientFor(kube.cluster, "not-a-token");
     try {
-      await expect(client.get(refOf(configMap("default", "x")))).rejects.toMatchObject({ name: "KubeError", code: 401, retryable: false });
+      await expect(client.get(refOf(configMap("default", "x")))).rejects.toMatchObject({
+        name: "KubeError",
+        code: 401,
+        retryable: false,
+      });
       // A preview says so plainly: one error, not one per object.
-      await expect(diffManifests(client, [configMap("default", "x")], { fieldManager: "wharf" })).rejects.toMatchObject({ code: 401, reason: "Unauthorized" });
+      await expect(diffManifests(client, [configMap("default", "x")], { fieldManager: "wharf" })).rejects.toMatchObject(
+        { code: 401, reason: "Unauthorized" },
+      );
     } finally {
       await client.close();
     }
@@ -89,7 +111,9 @@ describe("errors", () => {
     expect(error).toMatchObject({ code: 0, reason: "ECONNREFUSED", retryable: true, cluster: "gone" });
     // Apply stops at once with that error instead of failing each object.
     const before = client.stats.requests;
-    await expect(applyManifests(client, [namespace("x"), configMap("x", "a"), configMap("x", "b")], { fieldManager: "wharf" })).rejects.toMatchObject({
+    await expect(
+      applyManifests(client, [namespace("x"), configMap("x", "a"), configMap("x", "b")], { fieldManager: "wharf" }),
+    ).rejects.toMatchObject({
       name: "KubeError",
       reason: "ECONNREFUSED",
     });
@@ -104,7 +128,10 @@ describe("retries", () => {
     const throttled = await startKube({ throttle: { everyNth: 4 } });
     const retries: number[] = [];
     const client = clientFor(throttled.cluster, throttled.cluster.adminToken, {
-      retry: { onRetry: ({ error }) => retries.push(error instanceof KubeError ? error.code : -1), maxRetryAfterMs: 200 },
+      retry: {
+        onRetry: ({ error }) => retries.push(error instanceof KubeError ? error.code : -1),
+        maxRetryAfterMs: 200,
+      },
     });
     try {
       const ns = uniqueName("throttle");

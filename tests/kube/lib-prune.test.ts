@@ -28,7 +28,10 @@ describe("prune", () => {
     // Objects Wharf must not touch: created by someone else, and one from another inventory.
     const apply = (obj: KubeObject, manager: string) => kube.client.apply(obj, { fieldManager: manager });
     await apply(configMap(ns, "not-ours"), "kubectl");
-    await apply(labelled(configMap(ns, "other-inventory"), { [MANAGED_BY_LABEL]: "wharf", [INVENTORY_LABEL]: "inv-2" }), "wharf");
+    await apply(
+      labelled(configMap(ns, "other-inventory"), { [MANAGED_BY_LABEL]: "wharf", [INVENTORY_LABEL]: "inv-2" }),
+      "wharf",
+    );
     // Someone else's object that even claims the name of a previously applied one (listed in `previous`).
     await apply(configMap(ns, "impostor"), "kubectl");
 
@@ -39,10 +42,12 @@ describe("prune", () => {
         previous: [...first.inventory, refOf(configMap(ns, "impostor"))],
       },
     });
-    expect(second.results.filter((r) => r.action === "pruned").map((r) => `${r.ref.kind}/${r.ref.name}`).sort()).toEqual([
-      "ConfigMap/leftover",
-      "Deployment/old-web",
-    ]);
+    expect(
+      second.results
+        .filter((r) => r.action === "pruned")
+        .map((r) => `${r.ref.kind}/${r.ref.name}`)
+        .sort(),
+    ).toEqual(["ConfigMap/leftover", "Deployment/old-web"]);
     expect(second.pruneRetained.map((r) => r.ref.name)).toEqual(["impostor"]);
 
     expect(await kube.client.get(refOf(configMap(ns, "leftover")))).toBeUndefined();
@@ -71,7 +76,10 @@ describe("prune", () => {
 
   it("a dry-run prune deletes nothing", async () => {
     const ns = uniqueName("prunedry");
-    await applyManifests(kube.client, [namespace(ns), configMap(ns, "a"), configMap(ns, "b")], { fieldManager: "wharf", inventoryId: "inv-dry" });
+    await applyManifests(kube.client, [namespace(ns), configMap(ns, "a"), configMap(ns, "b")], {
+      fieldManager: "wharf",
+      inventoryId: "inv-dry",
+    });
     const report = await applyManifests(kube.client, [namespace(ns), configMap(ns, "a")], {
       fieldManager: "wharf",
       dryRun: true,

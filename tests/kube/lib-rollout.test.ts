@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyManifests, assertRolloutSucceeded, RolloutError, waitForRollout, type KubeObject, type RolloutProgress } from "@/lib/kube";
+import {
+  applyManifests,
+  assertRolloutSucceeded,
+  RolloutError,
+  waitForRollout,
+  type KubeObject,
+  type RolloutProgress,
+} from "@/lib/kube";
 import { deployment, namespace, startKube, uniqueName } from "./lib-support";
 
 let kube: Awaited<ReturnType<typeof startKube>>;
@@ -26,7 +33,10 @@ describe("waitForRollout", () => {
     const objects = [namespace(ns), deployment(ns, "web"), deployment(ns, "api"), job(ns, "migrate", "busybox:1.36")];
     await applyManifests(kube.client, objects, { fieldManager: "wharf" });
     const progress: RolloutProgress[] = [];
-    const report = await waitForRollout(kube.client, objects, { timeoutMs: 30_000, onProgress: (p) => progress.push(p) });
+    const report = await waitForRollout(kube.client, objects, {
+      timeoutMs: 30_000,
+      onProgress: (p) => progress.push(p),
+    });
     expect(report.results.map((r) => [r.ref.name, r.state])).toEqual([
       ["web", "ready"],
       ["api", "ready"],
@@ -44,7 +54,11 @@ describe("waitForRollout", () => {
     const ns = uniqueName("rollfail");
     // A real Deployment controller reports ProgressDeadlineExceeded only after progressDeadlineSeconds (the sandbox at
     // once); kwok crash-loops the `:fail` image as the sandbox does.
-    const objects = [namespace(ns), deployment(ns, "good"), deployment(ns, "broken", "nginx:fail", { progressDeadlineSeconds: 10 })];
+    const objects = [
+      namespace(ns),
+      deployment(ns, "good"),
+      deployment(ns, "broken", "nginx:fail", { progressDeadlineSeconds: 10 }),
+    ];
     await applyManifests(kube.client, objects, { fieldManager: "wharf" });
     const report = await waitForRollout(kube.client, objects, { timeoutMs: 45_000 });
     const byName = Object.fromEntries(report.results.map((r) => [r.ref.name, r]));
@@ -53,7 +67,9 @@ describe("waitForRollout", () => {
     expect(byName.broken?.message).toMatch(/^deployment "broken" exceeded its progress deadline/);
     expect(report.ok).toBe(false);
     expect(() => assertRolloutSucceeded(report)).toThrow(RolloutError);
-    expect(() => assertRolloutSucceeded(report)).toThrow(/Deployment broken \(namespace .*\): deployment "broken" exceeded its progress deadline/);
+    expect(() => assertRolloutSucceeded(report)).toThrow(
+      /Deployment broken \(namespace .*\): deployment "broken" exceeded its progress deadline/,
+    );
   });
 
   it("fails a Job whose pod fails", async () => {
@@ -72,12 +88,16 @@ describe("waitForRollout", () => {
     try {
       const ns = uniqueName("rolltimeout");
       const unschedulable = deployment(ns, "slow");
-      ((unschedulable.spec as { template: { spec: Record<string, unknown> } }).template.spec).nodeSelector = { "wharf.test/no-such-node": "true" };
+      (unschedulable.spec as { template: { spec: Record<string, unknown> } }).template.spec.nodeSelector = {
+        "wharf.test/no-such-node": "true",
+      };
       const objects = [namespace(ns), unschedulable];
       await applyManifests(slow.client, objects, { fieldManager: "wharf" });
       const report = await waitForRollout(slow.client, objects, { timeoutMs: 5000 });
       expect(report.results[0]?.state).toBe("timeout");
-      expect(report.results[0]?.message).toMatch(/^timed out after 5s waiting for rollout: Waiting for deployment "slow" rollout to finish/);
+      expect(report.results[0]?.message).toMatch(
+        /^timed out after 5s waiting for rollout: Waiting for deployment "slow" rollout to finish/,
+      );
     } finally {
       await slow.stop();
     }

@@ -22,8 +22,15 @@ export async function startKube(sandboxOptions: SandboxOptions = {}, clientOptio
   };
 }
 
-export function clientFor(cluster: Pick<TestCluster, "url" | "caPem">, token: string, opts: KubeClientOptions = {}): KubeClient {
-  return createKubeClient(kubeConfigFor({ name: "test-cluster", server: cluster.url, caPem: cluster.caPem, token }), opts);
+export function clientFor(
+  cluster: Pick<TestCluster, "url" | "caPem">,
+  token: string,
+  opts: KubeClientOptions = {},
+): KubeClient {
+  return createKubeClient(
+    kubeConfigFor({ name: "test-cluster", server: cluster.url, caPem: cluster.caPem, token }),
+    opts,
+  );
 }
 
 let counter = 0;
@@ -44,7 +51,12 @@ export function configMap(ns: string, name: string, data: Record<string, string>
   return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns }, data };
 }
 
-export function deployment(ns: string, name: string, image = "nginx:1.27", extra: Record<string, unknown> = {}): KubeObject {
+export function deployment(
+  ns: string,
+  name: string,
+  image = "nginx:1.27",
+  extra: Record<string, unknown> = {},
+): KubeObject {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -54,7 +66,16 @@ export function deployment(ns: string, name: string, image = "nginx:1.27", extra
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name: "web", image, ports: [{ containerPort: 80, name: "http" }], env: [{ name: "MODE", value: "prod" }] }] },
+        spec: {
+          containers: [
+            {
+              name: "web",
+              image,
+              ports: [{ containerPort: 80, name: "http" }],
+              env: [{ name: "MODE", value: "prod" }],
+            },
+          ],
+        },
       },
       ...extra,
     },
@@ -80,9 +101,23 @@ export function mixedObjects(ns: string, count = 50): KubeObject[] {
       apiVersion: "networking.k8s.io/v1",
       kind: "Ingress",
       metadata: { name: "web", namespace: ns },
-      spec: { rules: [{ host: "web.example.test", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }] } }] },
+      spec: {
+        rules: [
+          {
+            host: "web.example.test",
+            http: {
+              paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "web", port: { number: 80 } } } }],
+            },
+          },
+        ],
+      },
     },
-    { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: ns }, spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: 80 }] } },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "web", namespace: ns },
+      spec: { selector: { app: "web" }, ports: [{ port: 80, targetPort: 80 }] },
+    },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "RoleBinding",
@@ -114,7 +149,11 @@ export function mixedObjects(ns: string, count = 50): KubeObject[] {
       metadata: { name: "nightly", namespace: ns },
       spec: {
         schedule: "0 3 * * *",
-        jobTemplate: { spec: { template: { spec: { restartPolicy: "OnFailure", containers: [{ name: "job", image: "busybox:1.36" }] } } } },
+        jobTemplate: {
+          spec: {
+            template: { spec: { restartPolicy: "OnFailure", containers: [{ name: "job", image: "busybox:1.36" }] } },
+          },
+        },
       },
     },
     {
@@ -127,7 +166,11 @@ export function mixedObjects(ns: string, count = 50): KubeObject[] {
       apiVersion: "autoscaling/v2",
       kind: "HorizontalPodAutoscaler",
       metadata: { name: "web", namespace: ns },
-      spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" }, minReplicas: 2, maxReplicas: 5 },
+      spec: {
+        scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" },
+        minReplicas: 2,
+        maxReplicas: 5,
+      },
     },
     {
       apiVersion: "networking.k8s.io/v1",
@@ -135,8 +178,19 @@ export function mixedObjects(ns: string, count = 50): KubeObject[] {
       metadata: { name: "default-deny", namespace: ns },
       spec: { podSelector: {}, policyTypes: ["Ingress"] },
     },
-    { apiVersion: "v1", kind: "Secret", metadata: { name: "creds", namespace: ns }, type: "Opaque", stringData: { password: "s3cret" } },
-    { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "data", namespace: ns }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } },
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "creds", namespace: ns },
+      type: "Opaque",
+      stringData: { password: "s3cret" },
+    },
+    {
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: { name: "data", namespace: ns },
+      spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+    },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
@@ -156,7 +210,12 @@ export function mixedObjects(ns: string, count = 50): KubeObject[] {
             name: "v1",
             served: true,
             storage: true,
-            schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } } },
+            schema: {
+              openAPIV3Schema: {
+                type: "object",
+                properties: { spec: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+              },
+            },
           },
         ],
       },
@@ -167,7 +226,13 @@ export function mixedObjects(ns: string, count = 50): KubeObject[] {
   for (let i = 0; objects.length < count; i++) {
     const slot = i % 3;
     if (slot === 0) objects.push(configMap(ns, `config-${i}`, { index: String(i), "app.properties": `a=${i}\nb=2\n` }));
-    else if (slot === 1) objects.push({ apiVersion: "v1", kind: "Service", metadata: { name: `svc-${i}`, namespace: ns }, spec: { selector: { app: `svc-${i}` }, ports: [{ port: 8080 }] } });
+    else if (slot === 1)
+      objects.push({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: `svc-${i}`, namespace: ns },
+        spec: { selector: { app: `svc-${i}` }, ports: [{ port: 8080 }] },
+      });
     else objects.push(deployment(ns, `app-${i}`, "nginx:1.27"));
   }
   return objects.slice(0, count);

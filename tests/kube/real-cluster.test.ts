@@ -40,12 +40,16 @@ describe.runIf(real)("startRealCluster", () => {
     const probe = clientFor(kube.cluster, token);
     try {
       // No RoleBinding yet: authenticated (a 200 review), but not allowed.
-      expect(await selfSubjectAccessReview(probe, { verb: "list", resource: "configmaps", namespace: ns })).toMatchObject({ allowed: false });
+      expect(
+        await selfSubjectAccessReview(probe, { verb: "list", resource: "configmaps", namespace: ns }),
+      ).toMatchObject({ allowed: false });
     } finally {
       await probe.close();
     }
     await expect(kube.cluster.mintToken({ user: "someone" })).rejects.toThrow(/ServiceAccount tokens only/);
-    await expect(kube.cluster.mintToken({ serviceAccount: { namespace: ns, name: "probe" }, expirationSeconds: 60 })).rejects.toThrow(/600/);
+    await expect(
+      kube.cluster.mintToken({ serviceAccount: { namespace: ns, name: "probe" }, expirationSeconds: 60 }),
+    ).rejects.toThrow(/600/);
   });
 
   it("dies with the process that started it, even one killed with SIGKILL", async () => {
@@ -58,7 +62,11 @@ describe.runIf(real)("startRealCluster", () => {
     const dataDir = await eventually(() => /^ready (.+)$/m.exec(out)?.[1], "the child's control plane", 90_000);
     expect(processesMentioning(dataDir).length).toBeGreaterThanOrEqual(5);
     child.kill("SIGKILL");
-    await eventually(() => (processesMentioning(dataDir).length === 0 ? true : undefined), "every component to exit", 20_000);
+    await eventually(
+      () => (processesMentioning(dataDir).length === 0 ? true : undefined),
+      "every component to exit",
+      20_000,
+    );
     await eventually(() => (existsSync(dataDir) ? undefined : true), "the data dir to be removed", 10_000);
   });
 });

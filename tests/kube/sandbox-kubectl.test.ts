@@ -24,7 +24,11 @@ describe("kubectl against the sandbox", () => {
     const r = await kubectl(["get", "ns"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    const names = r.stdout.trim().split("\n").slice(1).map((l) => l.split(/\s+/)[0]);
+    const names = r.stdout
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(/\s+/)[0]);
     expect(names).toEqual(["default", "kube-node-lease", "kube-public", "kube-system"]);
     expect(r.stdout).toMatch(/^NAME\s+STATUS\s+AGE/);
     expect(r.stdout).toMatch(/default\s+Active\s+\d+s/);

@@ -32,14 +32,21 @@ function configMapYaml(name: string, aliases: number): string {
   ].join("\n");
 }
 
-const BOMB = /^(the object provided is unrecognized|error decoding YAML): YAML aliases \(here \*s\) expand this input by more than 1 MiB/;
+const BOMB =
+  /^(the object provided is unrecognized|error decoding YAML): YAML aliases \(here \*s\) expand this input by more than 1 MiB/;
 
 describe("sandbox YAML bodies", () => {
   it("creates from YAML with a few aliases, and answers 400 for a body whose aliases expand past the bound, creating nothing", async () => {
-    const ok = await rawRequest(sandbox, "POST", CM, { body: configMapYaml("aliases-ok", 2), contentType: "application/yaml" });
+    const ok = await rawRequest(sandbox, "POST", CM, {
+      body: configMapYaml("aliases-ok", 2),
+      contentType: "application/yaml",
+    });
     expect(ok.status).toBe(201);
 
-    const bomb = await rawRequest(sandbox, "POST", CM, { body: configMapYaml("aliases-bomb", 20), contentType: "application/yaml" });
+    const bomb = await rawRequest(sandbox, "POST", CM, {
+      body: configMapYaml("aliases-bomb", 20),
+      contentType: "application/yaml",
+    });
     expect(bomb.status).toBe(400);
     expect(bomb.json).toMatchObject({ kind: "Status", status: "Failure", reason: "BadRequest", code: 400 });
     expect(bomb.json.message).toMatch(BOMB);
@@ -47,23 +54,43 @@ describe("sandbox YAML bodies", () => {
   });
 
   it("answers 400 for a server-side apply body whose aliases expand past the bound", async () => {
-    const bomb = await rawRequest(sandbox, "PATCH", `${CM}/apply-bomb?fieldManager=test`, { body: configMapYaml("apply-bomb", 20), contentType: "application/apply-patch+yaml" });
+    const bomb = await rawRequest(sandbox, "PATCH", `${CM}/apply-bomb?fieldManager=test`, {
+      body: configMapYaml("apply-bomb", 20),
+      contentType: "application/apply-patch+yaml",
+    });
     expect(bomb.status).toBe(400);
     expect(bomb.json.message).toMatch(BOMB);
     expect((await rawRequest(sandbox, "GET", `${CM}/apply-bomb`)).status).toBe(404);
   });
 
   it("answers 400 for an apply to the scale subresource whose aliases expand past the bound, and keeps the replicas", async () => {
-    const created = await rawRequest(sandbox, "POST", "/apis/apps/v1/namespaces/default/deployments", { body: deployment("default", "scale-bomb") });
-    expect(created.status).toBe(201);
-    const before = (await rawRequest(sandbox, "GET", "/apis/apps/v1/namespaces/default/deployments/scale-bomb/scale")).json.spec.replicas as number;
-    const scale = ["apiVersion: autoscaling/v1", "kind: Scale", "metadata: {name: scale-bomb}", `spec: {replicas: ${before + 1}}`, ""].join("\n");
-    const bomb = await rawRequest(sandbox, "PATCH", "/apis/apps/v1/namespaces/default/deployments/scale-bomb/scale?fieldManager=test", {
-      body: configMapYaml("x", 20).replace(/^apiVersion: v1\nkind: ConfigMap\nmetadata: \{name: x\}\n/, scale),
-      contentType: "application/apply-patch+yaml",
+    const created = await rawRequest(sandbox, "POST", "/apis/apps/v1/namespaces/default/deployments", {
+      body: deployment("default", "scale-bomb"),
     });
+    expect(created.status).toBe(201);
+    const before = (await rawRequest(sandbox, "GET", "/apis/apps/v1/namespaces/default/deployments/scale-bomb/scale"))
+      .json.spec.replicas as number;
+    const scale = [
+      "apiVersion: autoscaling/v1",
+      "kind: Scale",
+      "metadata: {name: scale-bomb}",
+      `spec: {replicas: ${before + 1}}`,
+      "",
+    ].join("\n");
+    const bomb = await rawRequest(
+      sandbox,
+      "PATCH",
+      "/apis/apps/v1/namespaces/default/deployments/scale-bomb/scale?fieldManager=test",
+      {
+        body: configMapYaml("x", 20).replace(/^apiVersion: v1\nkind: ConfigMap\nmetadata: \{name: x\}\n/, scale),
+        contentType: "application/apply-patch+yaml",
+      },
+    );
     expect(bomb.status).toBe(400);
     expect(bomb.json.message).toMatch(BOMB);
-    expect((await rawRequest(sandbox, "GET", "/apis/apps/v1/namespaces/default/deployments/scale-bomb/scale")).json.spec.replicas).toBe(before);
+    expect(
+      (await rawRequest(sandbox, "GET", "/apis/apps/v1/namespaces/default/deployments/scale-bomb/scale")).json.spec
+        .replicas,
+    ).toBe(before);
   });
 });

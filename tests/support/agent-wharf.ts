@@ -56,7 +56,12 @@ export async function startFakeWharf(opts: { credential?: string; longPollMs?: n
     for (const w of waiters) w();
     waiters.clear();
   };
-  const assignments = (changed: boolean): TAssignments => ({ changed, version: String(version), agent: { id: "agent-1", name: "test-agent" }, targets });
+  const assignments = (changed: boolean): TAssignments => ({
+    changed,
+    version: String(version),
+    agent: { id: "agent-1", name: "test-agent" },
+    targets,
+  });
 
   const send = (res: http.ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
@@ -86,7 +91,8 @@ export async function startFakeWharf(opts: { credential?: string; longPollMs?: n
       wake();
     },
     updateRepo(repoId, change) {
-      for (const target of targets) for (const repo of target.repos) if (repo.repoId === repoId) Object.assign(repo, change);
+      for (const target of targets)
+        for (const repo of target.repos) if (repo.repoId === repoId) Object.assign(repo, change);
       wake();
     },
     forbidRepo(repoId) {
@@ -119,7 +125,11 @@ export async function startFakeWharf(opts: { credential?: string; longPollMs?: n
         };
         const timer = setTimeout(() => {
           eventWaiters.delete(check);
-          reject(new Error(`no matching event within ${timeoutMs} ms; got: ${fake.events.map((e) => `${e.kind}/${e.result}: ${e.message}`).join(" | ")}`));
+          reject(
+            new Error(
+              `no matching event within ${timeoutMs} ms; got: ${fake.events.map((e) => `${e.kind}/${e.result}: ${e.message}`).join(" | ")}`,
+            ),
+          );
         }, timeoutMs);
         eventWaiters.add(check);
         check();
@@ -134,7 +144,8 @@ export async function startFakeWharf(opts: { credential?: string; longPollMs?: n
 
   const server = http.createServer((req, res) => {
     void (async () => {
-      if (req.headers.authorization !== `Bearer ${credential}`) return send(res, 401, { error: { code: "UNAUTHENTICATED", message: "unknown credential" } });
+      if (req.headers.authorization !== `Bearer ${credential}`)
+        return send(res, 401, { error: { code: "UNAUTHENTICATED", message: "unknown credential" } });
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
       if (req.method === "GET" && url.pathname === AGENT_PATHS.assignments) {
         const since = url.searchParams.get("since");
@@ -155,8 +166,10 @@ export async function startFakeWharf(opts: { credential?: string; longPollMs?: n
       }
       if (req.method === "POST" && url.pathname === AGENT_PATHS.events) {
         const parsed = ZEventsRequest.safeParse(await readBody(req));
-        if (!parsed.success) return send(res, 422, { error: { code: "VALIDATION_FAILED", message: parsed.error.message } });
-        if (parsed.data.events.some((e) => forbidden.has(e.repoId))) return send(res, 403, { error: { code: "FORBIDDEN", message: "repo outside this agent's targets" } });
+        if (!parsed.success)
+          return send(res, 422, { error: { code: "VALIDATION_FAILED", message: parsed.error.message } });
+        if (parsed.data.events.some((e) => forbidden.has(e.repoId)))
+          return send(res, 403, { error: { code: "FORBIDDEN", message: "repo outside this agent's targets" } });
         let accepted = 0;
         let duplicates = 0;
         for (const event of parsed.data.events) {
@@ -175,7 +188,8 @@ export async function startFakeWharf(opts: { credential?: string; longPollMs?: n
       }
       if (req.method === "POST" && url.pathname === AGENT_PATHS.heartbeat) {
         const parsed = ZHeartbeatRequest.safeParse(await readBody(req));
-        if (!parsed.success) return send(res, 422, { error: { code: "VALIDATION_FAILED", message: parsed.error.message } });
+        if (!parsed.success)
+          return send(res, 422, { error: { code: "VALIDATION_FAILED", message: parsed.error.message } });
         fake.heartbeats.push(parsed.data);
         return send(res, 200, { ok: true, serverTime: new Date().toISOString(), heartbeatIntervalMs: 15_000 });
       }
@@ -193,7 +207,9 @@ export async function startFakeWharf(opts: { credential?: string; longPollMs?: n
 }
 
 /** A repo assignment with the protocol's defaults, for tests. */
-export function repoAssignment(repo: Pick<TRepoAssignment, "repoId" | "url"> & Partial<TRepoAssignment>): TRepoAssignment {
+export function repoAssignment(
+  repo: Pick<TRepoAssignment, "repoId" | "url"> & Partial<TRepoAssignment>,
+): TRepoAssignment {
   return {
     branch: "main",
     path: ".",
@@ -209,6 +225,15 @@ export function repoAssignment(repo: Pick<TRepoAssignment, "repoId" | "url"> & P
 }
 
 /** A target assignment holding `repos`. */
-export function targetAssignment(target: Pick<TTargetAssignment, "targetId" | "defaultNamespace"> & Partial<TTargetAssignment>): TTargetAssignment {
-  return { name: target.targetId, allowedNamespaces: [], allowClusterScoped: false, requiresApproval: false, repos: [], ...target };
+export function targetAssignment(
+  target: Pick<TTargetAssignment, "targetId" | "defaultNamespace"> & Partial<TTargetAssignment>,
+): TTargetAssignment {
+  return {
+    name: target.targetId,
+    allowedNamespaces: [],
+    allowClusterScoped: false,
+    requiresApproval: false,
+    repos: [],
+    ...target,
+  };
 }

@@ -21,7 +21,9 @@ export async function createCaller(role: TRole, opts: { password?: string } = {}
     data: { email, name: `Test ${role}`, role, passwordHash: opts.password ? await hashPassword(opts.password) : null },
   });
   const token = newSecretToken("wharf");
-  await db.apiToken.create({ data: { name: "test", prefix: token.slice(0, 12), tokenHash: sha256Hex(token), role, createdById: user.id } });
+  await db.apiToken.create({
+    data: { name: "test", prefix: token.slice(0, 12), tokenHash: sha256Hex(token), role, createdById: user.id },
+  });
   return { userId: user.id, email, role, token };
 }
 

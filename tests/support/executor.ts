@@ -7,7 +7,12 @@ import { TERMINAL_STATES } from "@/lib/deployments/states";
  * Inserts a deployment that is already `queued` (approvals done), the state the executor picks work up in, without
  * going through requests and approvals — executor tests exercise execution only.
  */
-export async function insertQueuedDeployment(opts: { databaseUrl: string; targetId: string; manifests: string; queuedAt?: Date }): Promise<string> {
+export async function insertQueuedDeployment(opts: {
+  databaseUrl: string;
+  targetId: string;
+  manifests: string;
+  queuedAt?: Date;
+}): Promise<string> {
   const db = dbFor(opts.databaseUrl);
   const objects = parseManifests(opts.manifests);
   const row = await db.deployment.create({
@@ -42,7 +47,11 @@ export async function waitForTerminal(databaseUrl: string, deploymentId: string,
 }
 
 /** Multi-document YAML for a few objects in one namespace: ConfigMaps, then a Deployment with `image`. */
-export function appManifests(opts: { namespace: string; configMaps?: string[]; deployment?: { name: string; image: string; replicas?: number } }): string {
+export function appManifests(opts: {
+  namespace: string;
+  configMaps?: string[];
+  deployment?: { name: string; image: string; replicas?: number };
+}): string {
   const docs: string[] = [];
   for (const name of opts.configMaps ?? []) {
     docs.push(`apiVersion: v1

@@ -26,7 +26,10 @@ export async function fleetLevels(client: Db) {
   return {
     stored: { rollups: stored, histogram: storedHistogram },
     grouped: {
-      rollups: grouped.map(({ _sum, ...key }) => ({ ...key, ...Object.fromEntries(Object.entries(_sum).map(([k, v]) => [k, v ?? 0])) })),
+      rollups: grouped.map(({ _sum, ...key }) => ({
+        ...key,
+        ...Object.fromEntries(Object.entries(_sum).map(([k, v]) => [k, v ?? 0])),
+      })),
       histogram: groupedHistogram.map(({ _sum, ...key }) => ({ ...key, count: _sum.count ?? 0 })),
     },
   };

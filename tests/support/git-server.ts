@@ -52,10 +52,15 @@ export interface GitServer {
 
 function run(args: string[], cwd: string, env: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile("git", args, { cwd, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", ...env } }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`git ${args.join(" ")} failed: ${stderr || err.message}`));
-      else resolve(stdout);
-    });
+    execFile(
+      "git",
+      args,
+      { cwd, env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", ...env } },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`git ${args.join(" ")} failed: ${stderr || err.message}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
@@ -99,8 +104,20 @@ export async function startGitServer(): Promise<GitServer> {
     port = await freePort();
     const candidate = spawn(
       "git",
-      ["daemon", "--reuseaddr", "--export-all", "--enable=upload-pack", `--base-path=${baseDir}`, "--listen=127.0.0.1", `--port=${port}`, baseDir],
-      { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" } },
+      [
+        "daemon",
+        "--reuseaddr",
+        "--export-all",
+        "--enable=upload-pack",
+        `--base-path=${baseDir}`,
+        "--listen=127.0.0.1",
+        `--port=${port}`,
+        baseDir,
+      ],
+      {
+        stdio: ["ignore", "ignore", "pipe"],
+        env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null" },
+      },
     );
     try {
       await waitForPort(port, candidate);
@@ -135,7 +152,10 @@ export async function startGitServer(): Promise<GitServer> {
           if (!first) {
             const current = (await run(["rev-parse", "--abbrev-ref", "HEAD"], dir)).trim();
             if (current !== branch) {
-              const exists = await run(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], dir).then(() => true, () => false);
+              const exists = await run(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`], dir).then(
+                () => true,
+                () => false,
+              );
               await run(exists ? ["checkout", "--quiet", branch] : ["checkout", "--quiet", "-b", branch], dir);
             }
           } else if (branch !== defaultBranch) {

@@ -4,7 +4,8 @@
 import { startTestOidcProvider } from "./oidc-provider";
 
 const [port, redirectUri, clientSecret] = process.argv.slice(2);
-if (!port || !redirectUri || !clientSecret) throw new Error("usage: oidc-provider-cli.ts <port> <redirect-uri> <client-secret>");
+if (!port || !redirectUri || !clientSecret)
+  throw new Error("usage: oidc-provider-cli.ts <port> <redirect-uri> <client-secret>");
 
 const idp = await startTestOidcProvider({
   port: Number(port),
@@ -17,4 +18,5 @@ const idp = await startTestOidcProvider({
   ],
 });
 console.log(`test OpenID provider at ${idp.issuer}`);
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void idp.stop().then(() => process.exit(0)));
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.on(signal, () => void idp.stop().then(() => process.exit(0)));

@@ -77,13 +77,22 @@ export async function startTestOidcProvider(opts: {
       if (!account) return undefined;
       return {
         accountId: id,
-        claims: async () => ({ sub: id, email: account.email, email_verified: true, name: account.name, groups: account.groups }),
+        claims: async () => ({
+          sub: id,
+          email: account.email,
+          email_verified: true,
+          name: account.name,
+          groups: account.groups,
+        }),
       };
     },
     async loadExistingGrant(ctx: {
       oidc: { client: { clientId: string }; session: { accountId: string }; provider: InstanceType<typeof Provider> };
     }) {
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
+      const grant = new ctx.oidc.provider.Grant({
+        clientId: ctx.oidc.client.clientId,
+        accountId: ctx.oidc.session.accountId,
+      });
       grant.addOIDCScope("openid email profile groups");
       grant.addOIDCClaims(["email", "email_verified", "name", "groups"]);
       await grant.save();

@@ -15,7 +15,9 @@ export default async function setup(project: { config: { include: string[] } }):
     console.log(`[wharf] PostgreSQL leg: running against ${new URL(url).host}`);
   } catch (e) {
     if (process.env.WHARF_TEST_PG_URL) {
-      throw new Error(`PostgreSQL at WHARF_TEST_PG_URL is not reachable (${(e as Error).message}); CI must not skip this leg.`);
+      throw new Error(
+        `PostgreSQL at WHARF_TEST_PG_URL is not reachable (${(e as Error).message}); CI must not skip this leg.`,
+      );
     }
     console.warn(
       `\n[wharf] *** PostgreSQL leg SKIPPED: no server at ${new URL(url).host} (${(e as Error).message}). ` +

@@ -24,7 +24,8 @@ function parseValue(raw: string, line: number): number {
   if (raw === "+Inf") return Infinity;
   if (raw === "-Inf") return -Infinity;
   if (raw === "NaN") return NaN;
-  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw)) throw new Error(`line ${line}: bad value ${JSON.stringify(raw)}`);
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw))
+    throw new Error(`line ${line}: bad value ${JSON.stringify(raw)}`);
   return Number(raw);
 }
 
@@ -97,7 +98,8 @@ export function parsePrometheusText(text: string): Map<string, Family> {
         return;
       }
       if (families.has(name)) throw new Error(`line ${line}: second TYPE for ${name}`);
-      if (!["counter", "gauge", "histogram", "summary", "untyped"].includes(rest)) throw new Error(`line ${line}: bad type ${rest}`);
+      if (!["counter", "gauge", "histogram", "summary", "untyped"].includes(rest))
+        throw new Error(`line ${line}: bad type ${rest}`);
       families.set(name, { name, help: helps.get(name) ?? "", type: rest as Family["type"], samples: [] });
       return;
     }
@@ -108,13 +110,16 @@ export function parsePrometheusText(text: string): Map<string, Family> {
     let labels: Record<string, string> = {};
     if (m[2]) ({ labels, rest } = parseLabels(rest.slice(1), line));
     const parts = rest.trim().split(/\s+/);
-    if (!rest.startsWith(" ") || parts.length < 1 || parts.length > 2) throw new Error(`line ${line}: expected ' value [timestamp]'`);
+    if (!rest.startsWith(" ") || parts.length < 1 || parts.length > 2)
+      throw new Error(`line ${line}: expected ' value [timestamp]'`);
     const value = parseValue(parts[0]!, line);
     if (parts[1] !== undefined && !/^-?\d+$/.test(parts[1])) throw new Error(`line ${line}: bad timestamp`);
     const family = familyOf(name, families);
     if (!family) throw new Error(`line ${line}: sample ${name} has no TYPE before it`);
-    if (family.type === "histogram" && name === family.name) throw new Error(`line ${line}: histogram sample without suffix`);
-    if (name.endsWith("_bucket") && family.type === "histogram" && labels.le === undefined) throw new Error(`line ${line}: bucket without le`);
+    if (family.type === "histogram" && name === family.name)
+      throw new Error(`line ${line}: histogram sample without suffix`);
+    if (name.endsWith("_bucket") && family.type === "histogram" && labels.le === undefined)
+      throw new Error(`line ${line}: bucket without le`);
     const key = `${name}${JSON.stringify(Object.entries(labels).sort())}`;
     if (seen.has(key)) throw new Error(`line ${line}: duplicate series ${key}`);
     seen.add(key);
@@ -148,7 +153,11 @@ function checkHistogram(f: Family): void {
 }
 
 /** The value of one series, by sample name and an exact label match; undefined when absent. */
-export function sampleValue(families: Map<string, Family>, name: string, labels: Record<string, string> = {}): number | undefined {
+export function sampleValue(
+  families: Map<string, Family>,
+  name: string,
+  labels: Record<string, string> = {},
+): number | undefined {
   for (const f of families.values()) {
     for (const s of f.samples) {
       if (s.name !== name) continue;

@@ -8,17 +8,28 @@ import { callRoute, type Caller } from "./api";
 const db = () => dbFor(process.env.DATABASE_URL ?? "");
 
 /** A pull target straight in the test database (pull targets hold no credential). */
-export async function createPullTarget(opts: { requiredApprovals?: number; allowTokenApprovals?: boolean; name?: string } = {}): Promise<{ id: string; name: string }> {
+export async function createPullTarget(
+  opts: { requiredApprovals?: number; allowTokenApprovals?: boolean; name?: string } = {},
+): Promise<{ id: string; name: string }> {
   const name = opts.name ?? `pull-${randomBytes(4).toString("hex")}`;
   const t = await db().target.create({
-    data: { name, environment: "dev", mode: "pull", serverUrl: "https://127.0.0.1:6443", requiredApprovals: opts.requiredApprovals ?? 0, allowTokenApprovals: opts.allowTokenApprovals ?? false },
+    data: {
+      name,
+      environment: "dev",
+      mode: "pull",
+      serverUrl: "https://127.0.0.1:6443",
+      requiredApprovals: opts.requiredApprovals ?? 0,
+      allowTokenApprovals: opts.allowTokenApprovals ?? false,
+    },
   });
   return { id: t.id, name: t.name };
 }
 
 export async function createPushTarget(): Promise<{ id: string; name: string }> {
   const name = `push-${randomBytes(4).toString("hex")}`;
-  const t = await db().target.create({ data: { name, environment: "dev", mode: "push", serverUrl: "https://127.0.0.1:6443" } });
+  const t = await db().target.create({
+    data: { name, environment: "dev", mode: "push", serverUrl: "https://127.0.0.1:6443" },
+  });
   return { id: t.id, name: t.name };
 }
 
@@ -28,8 +39,17 @@ export interface AgentCaller extends Caller {
 }
 
 /** Creates an agent for the targets through `POST /api/agents` (as the admin) and enrols it through the enrol route. */
-export async function createEnrolledAgent(admin: Caller, targetIds: string[], name = `agent-${randomBytes(4).toString("hex")}`): Promise<AgentCaller> {
-  const created = await callRoute(agentsRoute.POST, { method: "POST", path: "/api/agents", body: { name, targetIds }, as: admin });
+export async function createEnrolledAgent(
+  admin: Caller,
+  targetIds: string[],
+  name = `agent-${randomBytes(4).toString("hex")}`,
+): Promise<AgentCaller> {
+  const created = await callRoute(agentsRoute.POST, {
+    method: "POST",
+    path: "/api/agents",
+    body: { name, targetIds },
+    as: admin,
+  });
   if (created.status !== 201) throw new Error(`creating agent: ${created.status} ${created.text}`);
   const enrolled = await callRoute(enrolRoute.POST, {
     method: "POST",
@@ -37,7 +57,13 @@ export async function createEnrolledAgent(admin: Caller, targetIds: string[], na
     body: { enrolmentToken: created.body.secret, hostname: "test-host", version: "0.0.0-test" },
   });
   if (enrolled.status !== 201) throw new Error(`enrolling agent: ${enrolled.status} ${enrolled.text}`);
-  return { agentId: enrolled.body.agentId, token: enrolled.body.credential, userId: enrolled.body.agentId, email: "", role: "viewer" };
+  return {
+    agentId: enrolled.body.agentId,
+    token: enrolled.body.credential,
+    userId: enrolled.body.agentId,
+    email: "",
+    role: "viewer",
+  };
 }
 
 /** A sync event with defaults; override what the test is about. */

@@ -71,13 +71,15 @@ export async function createSandboxPushTarget(
     ...namespaces.map((ns) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } })),
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: sa.name, namespace: sa.namespace } },
     ...(opts.clusterAdmin
-      ? [{
-          apiVersion: "rbac.authorization.k8s.io/v1",
-          kind: "ClusterRoleBinding",
-          metadata: { name: `${sa.name}-cluster-admin` },
-          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
-          subjects: [{ kind: "ServiceAccount", name: sa.name, namespace: sa.namespace }],
-        }]
+      ? [
+          {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRoleBinding",
+            metadata: { name: `${sa.name}-cluster-admin` },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+            subjects: [{ kind: "ServiceAccount", name: sa.name, namespace: sa.namespace }],
+          },
+        ]
       : namespaces.map((ns) => ({
           apiVersion: "rbac.authorization.k8s.io/v1",
           kind: "RoleBinding",
@@ -88,7 +90,10 @@ export async function createSandboxPushTarget(
     ...(opts.canRequestOwnToken ? selfTokenRbac(sa) : []),
   ];
   const report = await applyManifests(admin, rbac, { fieldManager: "test-setup" });
-  if (!report.ok) throw new Error(`push target RBAC setup failed: ${JSON.stringify(report.results.filter((r) => r.action === "failed"))}`);
+  if (!report.ok)
+    throw new Error(
+      `push target RBAC setup failed: ${JSON.stringify(report.results.filter((r) => r.action === "failed"))}`,
+    );
   await admin.close();
 
   const token = await cluster.mintToken({ serviceAccount: sa, expirationSeconds: 86_400 });

@@ -23,16 +23,22 @@ export function installQueryLog(url: string): { queries: LoggedQuery[]; clear():
   const client =
     databaseKind(url) === "sqlite"
       ? new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 10_000 }), log: [...log] })
-      : (new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 5 }), log: [...log] }) as unknown as SqliteClient);
-  (client as unknown as { $on(e: "query", cb: (ev: { query: string; params: string }) => void): void }).$on("query", (ev) => {
-    let params: unknown[] = [];
-    try {
-      params = JSON.parse(ev.params) as unknown[];
-    } catch {
-      params = [];
-    }
-    queries.push({ sql: ev.query, params });
-  });
+      : (new PostgresClient({
+          adapter: new PrismaPg({ connectionString: url, max: 5 }),
+          log: [...log],
+        }) as unknown as SqliteClient);
+  (client as unknown as { $on(e: "query", cb: (ev: { query: string; params: string }) => void): void }).$on(
+    "query",
+    (ev) => {
+      let params: unknown[] = [];
+      try {
+        params = JSON.parse(ev.params) as unknown[];
+      } catch {
+        params = [];
+      }
+      queries.push({ sql: ev.query, params });
+    },
+  );
   (globalThis as unknown as { wharfDb?: { url: string; db: Db } }).wharfDb = { url, db: client };
   return { queries, clear: () => void queries.splice(0), db: client };
 }
@@ -59,7 +65,9 @@ export async function explain(url: string, q: LoggedQuery, opts: { seqScan?: boo
     const res = await client.query<{ "QUERY PLAN": [{ Plan: PgPlan }] }>(`EXPLAIN (FORMAT JSON) ${q.sql}`, q.params);
     const lines: string[] = [];
     const walk = (node: PgPlan) => {
-      lines.push(`${node["Node Type"]}${node["Relation Name"] ? ` on ${node["Relation Name"]}` : ""}${node["Index Name"] ? ` using ${node["Index Name"]}` : ""}`);
+      lines.push(
+        `${node["Node Type"]}${node["Relation Name"] ? ` on ${node["Relation Name"]}` : ""}${node["Index Name"] ? ` using ${node["Index Name"]}` : ""}`,
+      );
       for (const child of node.Plans ?? []) walk(child);
     };
     walk(res.rows[0]!["QUERY PLAN"][0].Plan);
@@ -84,7 +92,11 @@ interface PgPlan {
  * by a plain `SCAN` that stops after LIMIT rows — that is an index walk, and is accepted for the tables named here
  * as long as SQLite does not sort (no `USE TEMP B-TREE FOR ORDER BY`). Only pass it for unfiltered, key-ordered pages.
  */
-export function fullScans(plan: string[], big: readonly string[], opts: { rowidOrder?: readonly string[] } = {}): string[] {
+export function fullScans(
+  plan: string[],
+  big: readonly string[],
+  opts: { rowidOrder?: readonly string[] } = {},
+): string[] {
   const sorts = plan.some((line) => /USE TEMP B-TREE FOR ORDER BY/.test(line));
   return plan.filter((line) => {
     const sqlite = /^SCAN (?:\w+\.)?(\w+)(?!.*USING (COVERING )?INDEX)/.exec(line);

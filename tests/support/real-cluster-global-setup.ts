@@ -23,10 +23,13 @@ const shared: Shared = ((globalThis as Record<symbol, Shared | undefined>)[KEY] 
 async function start(): Promise<RealCluster> {
   try {
     const cluster = await startRealCluster();
-    console.log(`[wharf] real control plane: Kubernetes ${cluster.version} ready in ${(cluster.startupMs / 1000).toFixed(1)} s at ${cluster.url}`);
+    console.log(
+      `[wharf] real control plane: Kubernetes ${cluster.version} ready in ${(cluster.startupMs / 1000).toFixed(1)} s at ${cluster.url}`,
+    );
     return cluster;
   } catch (e) {
-    const required = process.env.WHARF_REQUIRE_REAL_CLUSTER === "1" ? " (WHARF_REQUIRE_REAL_CLUSTER=1: CI must not skip it)" : "";
+    const required =
+      process.env.WHARF_REQUIRE_REAL_CLUSTER === "1" ? " (WHARF_REQUIRE_REAL_CLUSTER=1: CI must not skip it)" : "";
     throw new Error(`the real control plane did not start${required}: ${(e as Error).message}`);
   }
 }

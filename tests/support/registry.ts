@@ -44,7 +44,10 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 15_000)
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}`);
-    const ok = await fetch(url).then(() => true, () => false);
+    const ok = await fetch(url).then(
+      () => true,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -52,7 +55,9 @@ async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 15_000)
 }
 
 function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => execFile(cmd, args, (err, _stdout, stderr) => (err ? reject(new Error(`${cmd} failed: ${stderr}`)) : resolve())));
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, (err, _stdout, stderr) => (err ? reject(new Error(`${cmd} failed: ${stderr}`)) : resolve())),
+  );
 }
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString("base64url");
@@ -61,10 +66,30 @@ interface TokenIssuer {
   issue(access: { type: string; name: string; actions: string[] }[], subject: string): string;
 }
 
-async function makeIssuer(dir: string, service: string, issuer: string): Promise<{ issuer: TokenIssuer; certPath: string }> {
+async function makeIssuer(
+  dir: string,
+  service: string,
+  issuer: string,
+): Promise<{ issuer: TokenIssuer; certPath: string }> {
   const keyPath = path.join(dir, "token.key");
   const certPath = path.join(dir, "token.crt");
-  await run("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", keyPath, "-out", certPath, "-days", "2", "-subj", "/CN=wharf-test-token-issuer"]);
+  await run("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-keyout",
+    keyPath,
+    "-out",
+    certPath,
+    "-days",
+    "2",
+    "-subj",
+    "/CN=wharf-test-token-issuer",
+  ]);
   const key = createPrivateKey(fs.readFileSync(keyPath));
   const der = fs
     .readFileSync(certPath, "utf8")
@@ -76,7 +101,18 @@ async function makeIssuer(dir: string, service: string, issuer: string): Promise
       issue(access, subject) {
         const now = Math.floor(Date.now() / 1000);
         const header = b64url(JSON.stringify({ alg: "ES256", typ: "JWT", x5c: [der] }));
-        const claims = b64url(JSON.stringify({ iss: issuer, sub: subject, aud: service, exp: now + 600, nbf: now - 10, iat: now, jti: randomUUID(), access }));
+        const claims = b64url(
+          JSON.stringify({
+            iss: issuer,
+            sub: subject,
+            aud: service,
+            exp: now + 600,
+            nbf: now - 10,
+            iat: now,
+            jti: randomUUID(),
+            access,
+          }),
+        );
         const signature = sign("sha256", Buffer.from(`${header}.${claims}`), { key, dsaEncoding: "ieee-p1363" });
         return `${header}.${claims}.${b64url(signature)}`;
       },
@@ -111,7 +147,9 @@ export async function startRegistry(opts: { auth?: "none" | "token" } = {}): Pro
         return type && name ? [{ type, name, actions: (actions ?? "").split(",").filter((a) => a === "pull") }] : [];
       });
       const token = tokenIssuer.issue(access, credentials.username);
-      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ token, access_token: token, expires_in: 600 }));
+      res
+        .writeHead(200, { "Content-Type": "application/json" })
+        .end(JSON.stringify({ token, access_token: token, expires_in: 600 }));
     });
     await new Promise<void>((resolve) => tokenServer!.listen(0, "127.0.0.1", resolve));
     const address = tokenServer.address();
@@ -121,7 +159,9 @@ export async function startRegistry(opts: { auth?: "none" | "token" } = {}): Pro
 
   // Without this check a missing binary is an unhandled 'error' event (spawn ENOENT) that takes the worker down.
   if (!fs.existsSync("/usr/bin/docker-registry")) {
-    throw new Error("/usr/bin/docker-registry is missing: install the Debian package docker-registry (npm test's preflight does, as root)");
+    throw new Error(
+      "/usr/bin/docker-registry is missing: install the Debian package docker-registry (npm test's preflight does, as root)",
+    );
   }
   let child: ChildProcess | undefined;
   let port = 0;
@@ -146,7 +186,11 @@ export async function startRegistry(opts: { auth?: "none" | "token" } = {}): Pro
   const url = `http://127.0.0.1:${port}`;
 
   const pushHeaders = (name: string): Record<string, string> =>
-    issuer ? { Authorization: `Bearer ${issuer.issue([{ type: "repository", name, actions: ["pull", "push"] }], "test-pusher")}` } : {};
+    issuer
+      ? {
+          Authorization: `Bearer ${issuer.issue([{ type: "repository", name, actions: ["pull", "push"] }], "test-pusher")}`,
+        }
+      : {};
 
   async function pushBlob(name: string, content: Buffer): Promise<string> {
     const digest = `sha256:${createHash("sha256").update(content).digest("hex")}`;
@@ -154,7 +198,11 @@ export async function startRegistry(opts: { auth?: "none" | "token" } = {}): Pro
     if (start.status !== 202) throw new Error(`blob upload start for ${name}: ${start.status} ${await start.text()}`);
     const location = new URL(start.headers.get("location") ?? "", url);
     location.searchParams.set("digest", digest);
-    const put = await fetch(location, { method: "PUT", headers: { ...pushHeaders(name), "Content-Type": "application/octet-stream" }, body: new Uint8Array(content) });
+    const put = await fetch(location, {
+      method: "PUT",
+      headers: { ...pushHeaders(name), "Content-Type": "application/octet-stream" },
+      body: new Uint8Array(content),
+    });
     if (put.status !== 201) throw new Error(`blob upload for ${name}: ${put.status} ${await put.text()}`);
     return digest;
   }
@@ -165,15 +213,28 @@ export async function startRegistry(opts: { auth?: "none" | "token" } = {}): Pro
     ...(opts.auth === "token" ? { credentials } : {}),
     tokenRequests: () => tokenRequests,
     async pushImage(name, tag) {
-      const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: { Labels: { tag } }, rootfs: { type: "layers", diff_ids: [] } }));
+      const config = Buffer.from(
+        JSON.stringify({
+          architecture: "amd64",
+          os: "linux",
+          config: { Labels: { tag } },
+          rootfs: { type: "layers", diff_ids: [] },
+        }),
+      );
       const layer = gzipSync(Buffer.alloc(1024));
       const configDigest = await pushBlob(name, config);
       const layerDigest = await pushBlob(name, layer);
       const manifest = JSON.stringify({
         schemaVersion: 2,
         mediaType: "application/vnd.docker.distribution.manifest.v2+json",
-        config: { mediaType: "application/vnd.docker.container.image.v1+json", size: config.length, digest: configDigest },
-        layers: [{ mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: layer.length, digest: layerDigest }],
+        config: {
+          mediaType: "application/vnd.docker.container.image.v1+json",
+          size: config.length,
+          digest: configDigest,
+        },
+        layers: [
+          { mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip", size: layer.length, digest: layerDigest },
+        ],
       });
       const res = await fetch(`${url}/v2/${name}/manifests/${tag}`, {
         method: "PUT",

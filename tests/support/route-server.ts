@@ -39,7 +39,10 @@ function compile(path: string, module: RouteModule): CompiledRoute {
  * brackets, e.g. `{ "/api/agent/v1/assignments": assignmentsRoute, "/api/repos/[id]/pin": pinRoute }`.
  * A client that disconnects aborts the Request's signal, as Next does, so long polls stop waiting.
  */
-export async function startRouteServer(routes: Record<string, RouteModule>, opts: { port?: number } = {}): Promise<RouteServer> {
+export async function startRouteServer(
+  routes: Record<string, RouteModule>,
+  opts: { port?: number } = {},
+): Promise<RouteServer> {
   const compiled = Object.entries(routes).map(([path, module]) => compile(path, module));
   const inFlight = new Set<Promise<void>>();
   const server = http.createServer((req, res) => {
@@ -61,13 +64,17 @@ export async function startRouteServer(routes: Record<string, RouteModule>, opts
           break;
         }
         if (!routeModule || !params) {
-          res.writeHead(404, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "NOT_FOUND", message: "No such route." } }));
+          res
+            .writeHead(404, { "content-type": "application/json" })
+            .end(JSON.stringify({ error: { code: "NOT_FOUND", message: "No such route." } }));
           return;
         }
         const method = (req.method ?? "GET").toUpperCase();
         const handler = routeModule[method] as RouteHandler | undefined;
         if (typeof handler !== "function") {
-          res.writeHead(405, { "content-type": "application/json" }).end(JSON.stringify({ error: { code: "METHOD_NOT_ALLOWED", message: "Method not allowed." } }));
+          res
+            .writeHead(405, { "content-type": "application/json" })
+            .end(JSON.stringify({ error: { code: "METHOD_NOT_ALLOWED", message: "Method not allowed." } }));
           return;
         }
         const headers = new Headers();
@@ -94,7 +101,9 @@ export async function startRouteServer(routes: Record<string, RouteModule>, opts
         res.end();
       } catch (err) {
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: { code: "INTERNAL", message: err instanceof Error ? err.message : String(err) } }));
+        res.end(
+          JSON.stringify({ error: { code: "INTERNAL", message: err instanceof Error ? err.message : String(err) } }),
+        );
       }
     })();
     inFlight.add(handling);

@@ -13,15 +13,33 @@ export interface KubectlResult {
 }
 
 /** Runs /usr/bin/kubectl against a cluster (the sandbox or the real one) with its own discovery cache (tests run in parallel). */
-export async function kubectlRunner(sandbox: Pick<Sandbox, "kubeconfigPath">): Promise<(args: string[], opts?: { token?: string; input?: string }) => Promise<KubectlResult>> {
+export async function kubectlRunner(
+  sandbox: Pick<Sandbox, "kubeconfigPath">,
+): Promise<(args: string[], opts?: { token?: string; input?: string }) => Promise<KubectlResult>> {
   const cacheDir = await mkdtemp(path.join(os.tmpdir(), "wharf-kubectl-cache-"));
   return (args, opts = {}) =>
     new Promise((resolve) => {
-      const full = ["--kubeconfig", sandbox.kubeconfigPath, "--cache-dir", cacheDir, ...(opts.token ? ["--token", opts.token] : []), ...args];
-      const child = execFile("/usr/bin/kubectl", full, { timeout: 30_000, env: { ...process.env, HOME: cacheDir } }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0;
-        resolve({ code, stdout, stderr });
-      });
+      const full = [
+        "--kubeconfig",
+        sandbox.kubeconfigPath,
+        "--cache-dir",
+        cacheDir,
+        ...(opts.token ? ["--token", opts.token] : []),
+        ...args,
+      ];
+      const child = execFile(
+        "/usr/bin/kubectl",
+        full,
+        { timeout: 30_000, env: { ...process.env, HOME: cacheDir } },
+        (err, stdout, stderr) => {
+          const code = err
+            ? typeof (err as { code?: unknown }).code === "number"
+              ? (err as { code: number }).code
+              : 1
+            : 0;
+          resolve({ code, stdout, stderr });
+        },
+      );
       if (opts.input !== undefined) child.stdin?.end(opts.input);
     });
 }
@@ -30,7 +48,14 @@ export async function kubectlRunner(sandbox: Pick<Sandbox, "kubeconfigPath">): P
 export function kubeConfigFor(sandbox: Sandbox, token = sandbox.adminToken): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: "sandbox", server: sandbox.url, caData: Buffer.from(sandbox.caPem).toString("base64"), skipTLSVerify: false }],
+    clusters: [
+      {
+        name: "sandbox",
+        server: sandbox.url,
+        caData: Buffer.from(sandbox.caPem).toString("base64"),
+        skipTLSVerify: false,
+      },
+    ],
     users: [{ name: "user", token }],
     contexts: [{ name: "sandbox", cluster: "sandbox", user: "user" }],
     currentContext: "sandbox",
@@ -55,7 +80,8 @@ export function rawRequest(
 ): Promise<RawResponse> {
   const url = new URL(urlPath, sandbox.url);
   const token = opts.token === undefined ? sandbox.adminToken : opts.token;
-  const payload = opts.body === undefined ? undefined : typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
+  const payload =
+    opts.body === undefined ? undefined : typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body);
   return new Promise((resolve, reject) => {
     const req = https.request(
       url,

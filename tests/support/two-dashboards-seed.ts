@@ -20,12 +20,20 @@ const db = dbFor(databaseUrl);
 
 // One target per deployment: a newer queued deployment on the same target supersedes an older one.
 const count = Number(process.argv[2] ?? 8);
-const targets = await Promise.all(Array.from({ length: count }, () => createSandboxPushTarget(sandbox, { databaseUrl, requiredApprovals: 0 })));
+const targets = await Promise.all(
+  Array.from({ length: count }, () => createSandboxPushTarget(sandbox, { databaseUrl, requiredApprovals: 0 })),
+);
 
 // A second target whose credential is due for rotation under an auto-rotating policy; its ServiceAccount may ask
 // for a new token for itself (TokenRequest), as rotation needs.
-const rotating = await createSandboxPushTarget(sandbox, { databaseUrl, environment: "two-dashboards", canRequestOwnToken: true });
-const policy = await db.credentialPolicy.create({ data: { name: "two-dashboards-rotate", maxAgeDays: 1, warnBeforeDays: 0, autoRotate: true } });
+const rotating = await createSandboxPushTarget(sandbox, {
+  databaseUrl,
+  environment: "two-dashboards",
+  canRequestOwnToken: true,
+});
+const policy = await db.credentialPolicy.create({
+  data: { name: "two-dashboards-rotate", maxAgeDays: 1, warnBeforeDays: 0, autoRotate: true },
+});
 await db.target.update({ where: { id: rotating.targetId }, data: { credentialPolicyId: policy.id } });
 const old = await db.credential.findFirstOrThrow({ where: { targetId: rotating.targetId, state: "active" } });
 await db.credential.update({ where: { id: old.id }, data: { lastRotatedAt: new Date(Date.now() - 3 * 86_400_000) } });

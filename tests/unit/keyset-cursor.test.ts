@@ -14,7 +14,13 @@ describe("keyset cursor", () => {
   it("rejects a key of another length, non-string parts and anything it did not produce", () => {
     expect(decodeKeysetCursor(encodeKeysetCursor(["a", "b"]), 1)).toBeNull();
     expect(decodeKeysetCursor(encodeKeysetCursor(["a"]), 2)).toBeNull();
-    for (const bad of ["", "not-a-cursor", Buffer.from("{}").toString("base64url"), Buffer.from('["a",1]').toString("base64url"), Buffer.from("[null]").toString("base64url")]) {
+    for (const bad of [
+      "",
+      "not-a-cursor",
+      Buffer.from("{}").toString("base64url"),
+      Buffer.from('["a",1]').toString("base64url"),
+      Buffer.from("[null]").toString("base64url"),
+    ]) {
       expect(decodeKeysetCursor(bad, 2)).toBeNull();
       expect(decodeKeysetCursor(bad, 1)).toBeNull();
     }

@@ -18,7 +18,11 @@ const OIDC_ERRORS: Record<string, string> = {
   "account-disabled": "This account is disabled. Ask an administrator.",
 };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   if (await currentPrincipal()) redirect("/");
   const params = await searchParams;
   const errorCode = typeof params.oidc_error === "string" ? params.oidc_error : null;

@@ -3,13 +3,23 @@ import type { Metadata } from "next";
 import { AuditLog } from "@/components/audit/audit-log";
 import { PageHeader } from "@/components/layout/page-header";
 import { listAuditEvents } from "@/lib/audit/data/list-audit-events";
-import { AUDIT_PAGE_SIZE, auditKeys, parseAuditListFilter, toAuditEventView, type AuditEventPage } from "@/lib/audit/query";
+import {
+  AUDIT_PAGE_SIZE,
+  auditKeys,
+  parseAuditListFilter,
+  toAuditEventView,
+  type AuditEventPage,
+} from "@/lib/audit/query";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { getQueryClient } from "@/lib/query/query-client";
 
 export const metadata: Metadata = { title: "Audit" };
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AuditPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requirePrincipal("audit.read");
   const filter = parseAuditListFilter(await searchParams);
   const qc = getQueryClient();

@@ -12,7 +12,11 @@ import { getQueryClient } from "@/lib/query/query-client";
 
 export const metadata: Metadata = { title: "Credentials" };
 
-export default async function CredentialsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function CredentialsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requirePrincipal("read");
   // An unknown status in a hand-edited URL shows every credential rather than an error page.
   const parsed = ZRotationStatus.safeParse((await searchParams).status);

@@ -21,7 +21,9 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
   // A hand-edited URL with a bad filter shows the unfiltered list (and says so) rather than an error page.
   const parsed = ZDeploymentListQuery.safeParse({ ...firstValues(await searchParams), cursor: undefined });
   const query = parsed.success ? parsed.data : ZDeploymentListQuery.parse({});
-  const invalidFilter = parsed.success ? null : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+  const invalidFilter = parsed.success
+    ? null
+    : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
   const filter = deploymentFilterOf(query);
 
   const qc = getQueryClient();
@@ -37,13 +39,23 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
     }),
   ]);
   const options = targets.items.map((t) => ({ id: t.id, name: t.name }));
-  if (linkedTarget && !options.some((t) => t.id === linkedTarget.id)) options.unshift({ id: linkedTarget.id, name: linkedTarget.name });
+  if (linkedTarget && !options.some((t) => t.id === linkedTarget.id))
+    options.unshift({ id: linkedTarget.id, name: linkedTarget.name });
 
   return (
     <>
-      <PageHeader title="Deployments" description="Push deployments: requested, reviewed, approved and applied by Wharf." />
+      <PageHeader
+        title="Deployments"
+        description="Push deployments: requested, reviewed, approved and applied by Wharf."
+      />
       <HydrationBoundary state={dehydrate(qc)}>
-        <DeploymentList filter={filter} targets={options} environments={environments} me={{ email: principal.email }} invalidFilter={invalidFilter} />
+        <DeploymentList
+          filter={filter}
+          targets={options}
+          environments={environments}
+          me={{ email: principal.email }}
+          invalidFilter={invalidFilter}
+        />
       </HydrationBoundary>
     </>
   );

@@ -14,7 +14,8 @@ export default async function NotificationsPage() {
   const qc = getQueryClient();
   await qc.prefetchInfiniteQuery({
     queryKey: notificationKeys.list(),
-    queryFn: ({ pageParam }: { pageParam: string | null }) => listNotificationSinks({ limit: SINKS_PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }),
+    queryFn: ({ pageParam }: { pageParam: string | null }) =>
+      listNotificationSinks({ limit: SINKS_PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }),
     ...SINK_LIST_PAGING,
   });
   return (

@@ -15,7 +15,8 @@ export default async function PoliciesPage() {
   const qc = getQueryClient();
   await qc.prefetchInfiniteQuery({
     queryKey: policyKeys.list(),
-    queryFn: ({ pageParam }: { pageParam: string | null }) => listPolicies({ limit: POLICIES_PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }),
+    queryFn: ({ pageParam }: { pageParam: string | null }) =>
+      listPolicies({ limit: POLICIES_PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }),
     ...POLICY_LIST_PAGING,
   });
   return (

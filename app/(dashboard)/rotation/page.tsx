@@ -13,7 +13,11 @@ import { rotationKeys } from "@/lib/rotation/query";
 
 export const metadata: Metadata = { title: "Rotation" };
 
-export default async function RotationPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function RotationPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const principal = await requirePrincipal("read");
   const parsed = ZRotationStatus.safeParse((await searchParams).status);
   const status = parsed.success ? parsed.data : undefined;

@@ -36,7 +36,11 @@ function filterFrom(params: Record<string, string | string[] | undefined>): TSyn
   });
 }
 
-export default async function SyncPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SyncPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const principal = await requirePrincipal();
   const filter = filterFrom(await searchParams);
   const qc = getQueryClient();
@@ -55,7 +59,10 @@ export default async function SyncPage({ searchParams }: { searchParams: Promise
   const targets = await listPullTargetOptions();
   return (
     <>
-      <PageHeader title="Sync history" description="Every sync attempt by the agents of pull targets: what changed, why, and how it went. Updates live." />
+      <PageHeader
+        title="Sync history"
+        description="Every sync attempt by the agents of pull targets: what changed, why, and how it went. Updates live."
+      />
       <HydrationBoundary state={dehydrate(qc)}>
         <div className="space-y-6">
           <SyncChart targetId={filter.targetId} days={CHART_DAYS} />

@@ -42,7 +42,11 @@ export default async function TargetsPage({ searchParams }: { searchParams: Sear
     <>
       <PageHeader
         title="Deployment targets"
-        description={total ? `${total} cluster${total === 1 ? "" : "s"}: ${counts.push} push, ${counts.pull} pull` : "Clusters Wharf deploys to."}
+        description={
+          total
+            ? `${total} cluster${total === 1 ? "" : "s"}: ${counts.push} push, ${counts.pull} pull`
+            : "Clusters Wharf deploys to."
+        }
         actions={
           canManage ? (
             <>

@@ -18,7 +18,8 @@ export default async function TokensPage() {
   const qc = getQueryClient();
   await qc.prefetchInfiniteQuery({
     queryKey: tokenKeys.list(),
-    queryFn: ({ pageParam }: { pageParam: string | null }) => listApiTokens({ principal, limit: TOKENS_PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }),
+    queryFn: ({ pageParam }: { pageParam: string | null }) =>
+      listApiTokens({ principal, limit: TOKENS_PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
@@ -26,12 +27,17 @@ export default async function TokensPage() {
     <>
       <PageHeader
         title="API tokens"
-        description={isAdmin ? "Every user's tokens for scripts and CI. Only a hash of each token is stored." : "Your tokens for scripts and CI. Only a hash of each token is stored."}
+        description={
+          isAdmin
+            ? "Every user's tokens for scripts and CI. Only a hash of each token is stored."
+            : "Your tokens for scripts and CI. Only a hash of each token is stored."
+        }
         actions={canCreate ? <CreateTokenDialog role={principal.role} /> : null}
       />
       {canCreate ? null : (
         <p role="note" className="mb-4 rounded-md border border-slate-200 bg-slate-50 px-4 py-3 text-sm text-slate-700">
-          Your role ({principal.role}) cannot create API tokens. Ask an admin for the deployer role or higher if you need one.
+          Your role ({principal.role}) cannot create API tokens. Ask an admin for the deployer role or higher if you
+          need one.
         </p>
       )}
       <HydrationBoundary state={dehydrate(qc)}>

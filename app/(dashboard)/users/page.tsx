@@ -15,13 +15,18 @@ export default async function UsersPage() {
   const qc = getQueryClient();
   await qc.prefetchInfiniteQuery({
     queryKey: userKeys.list(),
-    queryFn: ({ pageParam }: { pageParam: string | null }) => listUsers({ limit: USERS_PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }),
+    queryFn: ({ pageParam }: { pageParam: string | null }) =>
+      listUsers({ limit: USERS_PAGE_SIZE, ...(pageParam ? { cursor: pageParam } : {}) }),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
   return (
     <>
-      <PageHeader title="Users" description="Who can sign in to Wharf, and with which role." actions={<AddUserDialog />} />
+      <PageHeader
+        title="Users"
+        description="Who can sign in to Wharf, and with which role."
+        actions={<AddUserDialog />}
+      />
       <HydrationBoundary state={dehydrate(qc)}>
         <UsersTable currentUserId={principal.userId} />
       </HydrationBoundary>

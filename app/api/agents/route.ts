@@ -15,7 +15,12 @@ export const GET = withAuth(
 // POST /api/agents — create an agent for pull targets; answers its one-time enrolment token and install snippet
 export const POST = withAuth(
   async ({ req, principal, actor, request }) => {
-    return createAgent({ input: (await readJson(req)) as TCreateAgentInput, createdById: principal.userId, actor, request });
+    return createAgent({
+      input: (await readJson(req)) as TCreateAgentInput,
+      createdById: principal.userId,
+      actor,
+      request,
+    });
   },
   { permission: "targets.manage", successStatus: 201 },
 );

@@ -4,6 +4,7 @@ import { nonEmptyQuery, ZCredentialAccessPage, type CredentialAccessPageView } f
 
 // GET /api/credential-access — credential events (decrypts, stores, replacements, denials), newest first, filtered, cursor-paginated
 export const GET = withAuth(
-  async ({ req }): Promise<CredentialAccessPageView> => listCredentialAccess(ZCredentialAccessPage.parse(nonEmptyQuery(searchParamsOf(req)))),
+  async ({ req }): Promise<CredentialAccessPageView> =>
+    listCredentialAccess(ZCredentialAccessPage.parse(nonEmptyQuery(searchParamsOf(req)))),
   { permission: "credential-access.read" },
 );

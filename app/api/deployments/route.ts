@@ -4,7 +4,9 @@ import { requestDeployment } from "@/lib/deployments/data/request-deployment";
 import { ZCreateDeployment, ZDeploymentListQuery } from "@/lib/deployments/schemas";
 
 // GET /api/deployments — list deployments (target, environment, mode, state(s), requester; [from, to) on the requested/finished/approved instant; the comparison's approval-wait and recovery rows; cursor pagination, newest first)
-export const GET = withAuth(async ({ req }) => listDeployments(ZDeploymentListQuery.parse(searchParamsOf(req))), { permission: "read" });
+export const GET = withAuth(async ({ req }) => listDeployments(ZDeploymentListQuery.parse(searchParamsOf(req))), {
+  permission: "read",
+});
 
 // POST /api/deployments — request a push deployment (pasted manifests or a Git repository path)
 export const POST = withAuth(

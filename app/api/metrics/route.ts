@@ -15,7 +15,8 @@ export const GET = withPublic(async ({ req }) => {
   const expected = env().WHARF_METRICS_TOKEN;
   if (!expected) throw new AppError("NOT_FOUND", "Metrics are off: set WHARF_METRICS_TOKEN to enable them.");
   const sent = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
-  if (!sent || !tokenMatches(sent, expected)) throw new AppError("UNAUTHENTICATED", "Send the metrics token: Authorization: Bearer <WHARF_METRICS_TOKEN>.");
+  if (!sent || !tokenMatches(sent, expected))
+    throw new AppError("UNAUTHENTICATED", "Send the metrics token: Authorization: Bearer <WHARF_METRICS_TOKEN>.");
   const { text, contentType } = await renderMetrics();
   return new Response(text, { status: 200, headers: { "content-type": contentType, "cache-control": "no-store" } });
 });

@@ -3,11 +3,19 @@ import { createNotificationSink, listNotificationSinks } from "@/lib/notificatio
 import { ZCreateNotificationSink, ZNotificationSinkListQuery } from "@/lib/notifications/schemas";
 
 // GET /api/notification-sinks — webhook sinks by name with their events and delivery counts (never their secrets), cursor-paginated
-export const GET = withAuth(async ({ req }) => listNotificationSinks(ZNotificationSinkListQuery.parse(searchParamsOf(req))), { permission: "notifications.manage" });
+export const GET = withAuth(
+  async ({ req }) => listNotificationSinks(ZNotificationSinkListQuery.parse(searchParamsOf(req))),
+  { permission: "notifications.manage" },
+);
 
 // POST /api/notification-sinks — create a sink; the answer holds its signing secret, shown this once
 export const POST = withAuth(
   async ({ req, principal, actor, request }) =>
-    createNotificationSink({ input: ZCreateNotificationSink.parse(await readJson(req)), actor, actorUserId: principal.userId, request }),
+    createNotificationSink({
+      input: ZCreateNotificationSink.parse(await readJson(req)),
+      actor,
+      actorUserId: principal.userId,
+      request,
+    }),
   { permission: "notifications.manage", successStatus: 201 },
 );

@@ -4,7 +4,9 @@ import { listTargets } from "@/lib/targets/data/list-targets";
 import { ZCreateTarget, ZTargetListQuery } from "@/lib/targets/schemas";
 
 // GET /api/targets — list targets (q, mode, environment filters; cursor pagination)
-export const GET = withAuth(async ({ req }) => listTargets(ZTargetListQuery.parse(searchParamsOf(req))), { permission: "read" });
+export const GET = withAuth(async ({ req }) => listTargets(ZTargetListQuery.parse(searchParamsOf(req))), {
+  permission: "read",
+});
 
 // POST /api/targets — register a target
 export const POST = withAuth(

@@ -4,14 +4,22 @@ import { listApiTokens } from "@/lib/tokens/data/list-api-tokens";
 import { ZCreateApiToken, ZListApiTokens } from "@/lib/tokens/schemas";
 
 // GET /api/tokens — the caller's API tokens (admins: all tokens, with owners); never the secrets
-export const GET = withAuth(async ({ req, principal }) => listApiTokens({ principal, ...ZListApiTokens.parse(searchParamsOf(req)) }), {
-  permission: "read",
-});
+export const GET = withAuth(
+  async ({ req, principal }) => listApiTokens({ principal, ...ZListApiTokens.parse(searchParamsOf(req)) }),
+  {
+    permission: "read",
+  },
+);
 
 // POST /api/tokens — create a token for the caller; the plaintext is in this response and nowhere else
 export const POST = withAuth(
   async ({ req, principal, actor, request }) => {
-    const created = await createApiToken({ principal, input: ZCreateApiToken.parse(await readJson(req)), actor, request });
+    const created = await createApiToken({
+      principal,
+      input: ZCreateApiToken.parse(await readJson(req)),
+      actor,
+      request,
+    });
     return Response.json(created, { status: 201, headers: { "cache-control": "no-store" } });
   },
   { permission: "tokens.manage-own", successStatus: 201 },

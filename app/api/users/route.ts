@@ -4,10 +4,14 @@ import { listUsers } from "@/lib/users/data/list-users";
 import { ZCreateUser, ZListUsers } from "@/lib/users/schemas";
 
 // GET /api/users — list users, oldest first, cursor-paginated
-export const GET = withAuth(async ({ req }) => listUsers(ZListUsers.parse(searchParamsOf(req))), { permission: "users.manage" });
+export const GET = withAuth(async ({ req }) => listUsers(ZListUsers.parse(searchParamsOf(req))), {
+  permission: "users.manage",
+});
 
 // POST /api/users — create a user with an initial password
 export const POST = withAuth(
-  async ({ req, actor, request }) => ({ user: await createUser({ input: ZCreateUser.parse(await readJson(req)), actor, request }) }),
+  async ({ req, actor, request }) => ({
+    user: await createUser({ input: ZCreateUser.parse(await readJson(req)), actor, request }),
+  }),
   { permission: "users.manage", successStatus: 201 },
 );

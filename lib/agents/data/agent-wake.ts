@@ -32,6 +32,9 @@ export async function wakeAgentsEverywhere(agentIds: Iterable<string>): Promise<
   try {
     await notifyAgentWake(db(), ids);
   } catch (err) {
-    console.warn("[wharf] could not NOTIFY other dashboard processes of an agent change:", err instanceof Error ? err.message : err);
+    console.warn(
+      "[wharf] could not NOTIFY other dashboard processes of an agent change:",
+      err instanceof Error ? err.message : err,
+    );
   }
 }

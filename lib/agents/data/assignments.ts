@@ -31,7 +31,12 @@ const RECHECK_MS = 1000;
 async function applyApprovedPins(agent: AgentPrincipal, repoIds: string[]): Promise<void> {
   if (repoIds.length === 0) return;
   const pins = await db().deployment.findMany({
-    where: { sourceKind: "pull-revision", state: "approved", requestedByKind: { not: "agent" }, pullRepoId: { in: repoIds } },
+    where: {
+      sourceKind: "pull-revision",
+      state: "approved",
+      requestedByKind: { not: "agent" },
+      pullRepoId: { in: repoIds },
+    },
     orderBy: [{ approvedAt: "asc" }, { id: "asc" }],
     select: { id: true, pullRepoId: true, revision: true, targetId: true },
   });
@@ -72,11 +77,14 @@ export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAss
     select: { id: true, name: true, revokedAt: true, credentialHash: true, targets: { select: { targetId: true } } },
   });
   if (!row || row.revokedAt) throw new AppError("AGENT_UNAUTHENTICATED", "This agent has been revoked.");
-  if (row.credentialHash !== agent.credentialHash) throw new AppError("AGENT_UNAUTHENTICATED", "This agent credential has been replaced.");
+  if (row.credentialHash !== agent.credentialHash)
+    throw new AppError("AGENT_UNAUTHENTICATED", "This agent credential has been replaced.");
   const targetIds = row.targets.map((t) => t.targetId);
   const scoped: AgentPrincipal = { ...agent, targetIds };
 
-  const repoIds = (await db().pullRepo.findMany({ where: { targetId: { in: targetIds } }, select: { id: true } })).map((r) => r.id);
+  const repoIds = (await db().pullRepo.findMany({ where: { targetId: { in: targetIds } }, select: { id: true } })).map(
+    (r) => r.id,
+  );
   await applyApprovedPins(scoped, repoIds);
 
   const targets = await db().target.findMany({
@@ -86,13 +94,19 @@ export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAss
   });
   const approved = repoIds.length
     ? await db().deployment.findMany({
-        where: { sourceKind: "pull-revision", requestedByKind: "agent", state: { in: APPROVED_PULL_STATES }, pullRepoId: { in: repoIds } },
+        where: {
+          sourceKind: "pull-revision",
+          requestedByKind: "agent",
+          state: { in: APPROVED_PULL_STATES },
+          pullRepoId: { in: repoIds },
+        },
         orderBy: [{ approvedAt: "desc" }, { id: "desc" }],
         select: { pullRepoId: true, revision: true },
       })
     : [];
   const approvedByRepo = new Map<string, string>();
-  for (const d of approved) if (d.pullRepoId && d.revision && !approvedByRepo.has(d.pullRepoId)) approvedByRepo.set(d.pullRepoId, d.revision);
+  for (const d of approved)
+    if (d.pullRepoId && d.revision && !approvedByRepo.has(d.pullRepoId)) approvedByRepo.set(d.pullRepoId, d.revision);
 
   // An approved or pinned revision goes out with the spec it was approved (or applied) with, not the current
   // settings: a changed path, branch or prune flag is a new revision that waits for approval itself.

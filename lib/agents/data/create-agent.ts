@@ -30,17 +30,29 @@ export async function createAgent(opts: CreateAgentOptions): Promise<AgentSecret
   const token = newSecretToken(ENROLMENT_TOKEN_PREFIX);
   try {
     const row = await db().$transaction(async (tx) => {
-      const targets = await tx.target.findMany({ where: { id: { in: input.targetIds } }, select: { id: true, name: true, mode: true } });
+      const targets = await tx.target.findMany({
+        where: { id: { in: input.targetIds } },
+        select: { id: true, name: true, mode: true },
+      });
       const missing = input.targetIds.filter((id) => !targets.some((t) => t.id === id));
-      if (missing.length) throw new AppError("NOT_FOUND", `No target with id ${missing.join(", ")} exists.`, { fields: { targetIds: ["Choose existing targets."] } });
+      if (missing.length)
+        throw new AppError("NOT_FOUND", `No target with id ${missing.join(", ")} exists.`, {
+          fields: { targetIds: ["Choose existing targets."] },
+        });
       const push = targets.filter((t) => t.mode !== "pull");
       if (push.length) {
-        throw new AppError("TARGET_NOT_PULL", `Agents serve pull targets only; ${push.map((t) => t.name).join(", ")} ${push.length === 1 ? "is a push target" : "are push targets"}.`, {
-          fields: { targetIds: ["Choose pull targets only."] },
-        });
+        throw new AppError(
+          "TARGET_NOT_PULL",
+          `Agents serve pull targets only; ${push.map((t) => t.name).join(", ")} ${push.length === 1 ? "is a push target" : "are push targets"}.`,
+          {
+            fields: { targetIds: ["Choose pull targets only."] },
+          },
+        );
       }
       if (await tx.agent.findUnique({ where: { name: input.name }, select: { id: true } })) {
-        throw new AppError("NAME_TAKEN", `An agent named "${input.name}" already exists.`, { fields: { name: ["This name is taken."] } });
+        throw new AppError("NAME_TAKEN", `An agent named "${input.name}" already exists.`, {
+          fields: { name: ["This name is taken."] },
+        });
       }
       const agent = await tx.agent.create({
         data: {
@@ -57,7 +69,11 @@ export async function createAgent(opts: CreateAgentOptions): Promise<AgentSecret
         action: "agent.created",
         subjectType: "agent",
         subjectId: agent.id,
-        details: { name: agent.name, targets: targets.map((t) => t.name), enrolmentExpiresAt: agent.enrolmentExpiresAt?.toISOString() },
+        details: {
+          name: agent.name,
+          targets: targets.map((t) => t.name),
+          enrolmentExpiresAt: agent.enrolmentExpiresAt?.toISOString(),
+        },
         request: opts.request,
       });
       return agent;
@@ -71,7 +87,10 @@ export async function createAgent(opts: CreateAgentOptions): Promise<AgentSecret
       snippet: agentInstallSnippet({ wharfUrl, secret: token, secretKind: "enrolment-token", agentName: row.name }),
     };
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError("NAME_TAKEN", `An agent named "${input.name}" already exists.`, { fields: { name: ["This name is taken."] } });
+    if (isUniqueViolation(err))
+      throw new AppError("NAME_TAKEN", `An agent named "${input.name}" already exists.`, {
+        fields: { name: ["This name is taken."] },
+      });
     throw err;
   }
 }

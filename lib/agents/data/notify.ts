@@ -10,7 +10,11 @@ import { notifyAgentWake, wakeAgentsEverywhere } from "./agent-wake";
  * credentials-free host case, trailing `.git` and `/` ignored; scp-like `git@host:org/repo` equals
  * `ssh://git@host/org/repo` and `https://host/org/repo`). Returns how many repositories were notified.
  */
-export async function notifyPullRepos(opts: { url: string; branch: string; /** Only repositories on these targets (the webhook binding's). */ targetIds?: string[] }): Promise<number> {
+export async function notifyPullRepos(opts: {
+  url: string;
+  branch: string;
+  /** Only repositories on these targets (the webhook binding's). */ targetIds?: string[];
+}): Promise<number> {
   const candidates = await db().pullRepo.findMany({
     where: { branch: opts.branch, ...(opts.targetIds ? { targetId: { in: opts.targetIds } } : {}) },
     select: { id: true, url: true, targetId: true },
@@ -18,7 +22,10 @@ export async function notifyPullRepos(opts: { url: string; branch: string; /** O
   const matched = candidates.filter((r) => sameRepoUrl(r.url, opts.url));
   if (matched.length === 0) return 0;
   const agentIds = await db().$transaction(async (tx) => {
-    await tx.pullRepo.updateMany({ where: { id: { in: matched.map((r) => r.id) } }, data: { notifySeq: { increment: 1 } } });
+    await tx.pullRepo.updateMany({
+      where: { id: { in: matched.map((r) => r.id) } },
+      data: { notifySeq: { increment: 1 } },
+    });
     const agents = await tx.agentTarget.findMany({
       where: { targetId: { in: [...new Set(matched.map((r) => r.targetId))] }, agent: { revokedAt: null } },
       select: { agentId: true },

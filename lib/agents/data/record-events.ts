@@ -1,5 +1,14 @@
 import "server-only";
-import { specDigestOfRevision, ZEventsRequest, type TDiff, type TEventsRequest, type TEventsResponse, type TRepoState, type TSyncEvent, type TSyncResult } from "@/lib/agent/protocol";
+import {
+  specDigestOfRevision,
+  ZEventsRequest,
+  type TDiff,
+  type TEventsRequest,
+  type TEventsResponse,
+  type TRepoState,
+  type TSyncEvent,
+  type TSyncResult,
+} from "@/lib/agent/protocol";
 import { auditedTransaction, recordAuditEvent, recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { RequestContext } from "@/lib/audit/schemas";
 import { recordDeliveryOutcome } from "@/lib/compare/data/rollups";
@@ -7,7 +16,12 @@ import { db, type Tx } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import type { DeploymentPreview } from "@/lib/deployments/schemas";
 import { isUniqueViolation } from "@/lib/errors";
-import { currentSpecDigest, settingsAuthorOf, stateAgainstSpec, type RepoSpecColumns } from "@/lib/repos/data/repo-specs";
+import {
+  currentSpecDigest,
+  settingsAuthorOf,
+  stateAgainstSpec,
+  type RepoSpecColumns,
+} from "@/lib/repos/data/repo-specs";
 import { agentActor, type AgentPrincipal } from "../with-agent-auth";
 import { assertAgentScope } from "./agent-scope";
 
@@ -27,14 +41,25 @@ export function revisionIdOfEvent(e: TSyncEvent): string | null {
 function toPreview(diff: TDiff | undefined): DeploymentPreview | null {
   if (!diff) return null;
   return {
-    counts: { create: diff.counts.create, change: diff.counts.change, unchanged: diff.counts.unchanged, prune: diff.counts.prune, error: diff.counts.error },
+    counts: {
+      create: diff.counts.create,
+      change: diff.counts.change,
+      unchanged: diff.counts.unchanged,
+      prune: diff.counts.prune,
+      error: diff.counts.error,
+    },
     objects: diff.objects.map((o) => ({
       apiVersion: o.ref.apiVersion,
       kind: o.ref.kind,
       namespace: o.ref.namespace ?? null,
       name: o.ref.name,
       action: o.action,
-      changes: o.changes.map((c) => ({ path: c.path, op: c.op, ...(c.old !== undefined ? { old: c.old } : {}), ...(c.new !== undefined ? { new: c.new } : {}) })),
+      changes: o.changes.map((c) => ({
+        path: c.path,
+        op: c.op,
+        ...(c.old !== undefined ? { old: c.old } : {}),
+        ...(c.new !== undefined ? { new: c.new } : {}),
+      })),
       message: o.message ?? null,
     })),
   };
@@ -46,7 +71,10 @@ function toPreview(diff: TDiff | undefined): DeploymentPreview | null {
  */
 async function applyStatus(tx: Tx, e: TSyncEvent, agentId: string, repo: RepoSpecColumns): Promise<void> {
   const occurredAt = new Date(e.occurredAt);
-  const current = await tx.repoStatus.findUnique({ where: { repoId: e.repoId }, select: { updatedAt: true, revision: true } });
+  const current = await tx.repoStatus.findUnique({
+    where: { repoId: e.repoId },
+    select: { updatedAt: true, revision: true },
+  });
   if (current && current.updatedAt.getTime() > occurredAt.getTime()) return;
   const applied = e.result === "synced" || e.result === "drift-corrected";
   const attempt = e.kind !== "pending-approval" && e.result !== "drift-detected";
@@ -72,7 +100,10 @@ async function applyStatus(tx: Tx, e: TSyncEvent, agentId: string, repo: RepoSpe
 async function requestApproval(tx: Tx, e: TSyncEvent, agent: AgentPrincipal): Promise<void> {
   const revision = revisionIdOfEvent(e);
   if (!revision) return;
-  const repo = await tx.pullRepo.findUnique({ where: { id: e.repoId }, include: { target: { select: { requiredApprovals: true } } } });
+  const repo = await tx.pullRepo.findUnique({
+    where: { id: e.repoId },
+    include: { target: { select: { requiredApprovals: true } } },
+  });
   if (!repo || repo.target.requiredApprovals === 0) return;
   // A revision made with settings the repository no longer has (reported before the agent saw a change) is not
   // what anyone asks for any more: the agent reports the revision of the current settings next.
@@ -120,7 +151,14 @@ async function requestApproval(tx: Tx, e: TSyncEvent, agent: AgentPrincipal): Pr
     subjectType: "deployment",
     subjectId: d.id,
     targetId: repo.targetId,
-    details: { sourceKind: "pull-revision", repoId: repo.id, revision, commitSha: e.revision?.sha ?? null, eventId: e.id, ...(settingsAuthorId ? { settingsAuthorId } : {}) },
+    details: {
+      sourceKind: "pull-revision",
+      repoId: repo.id,
+      revision,
+      commitSha: e.revision?.sha ?? null,
+      eventId: e.id,
+      ...(settingsAuthorId ? { settingsAuthorId } : {}),
+    },
   });
 }
 
@@ -133,15 +171,28 @@ async function completeApproved(tx: Tx, e: TSyncEvent, agent: AgentPrincipal): P
   const revision = revisionIdOfEvent(e);
   if (!revision) return;
   const open = await tx.deployment.findMany({
-    where: { sourceKind: "pull-revision", pullRepoId: e.repoId, revision, state: { in: ["approved", "queued", "running"] } },
+    where: {
+      sourceKind: "pull-revision",
+      pullRepoId: e.repoId,
+      revision,
+      state: { in: ["approved", "queued", "running"] },
+    },
     select: { id: true, state: true },
   });
   const actor = agentActor(agent);
   const at = new Date(e.occurredAt);
   for (const d of open) {
     let state = d.state;
-    if (state === "approved" && (await transitionDeployment(tx, { deploymentId: d.id, to: "queued", actor, data: { queuedAt: at } }))) state = "queued";
-    if (state === "queued" && (await transitionDeployment(tx, { deploymentId: d.id, to: "running", actor, data: { startedAt: at } }))) state = "running";
+    if (
+      state === "approved" &&
+      (await transitionDeployment(tx, { deploymentId: d.id, to: "queued", actor, data: { queuedAt: at } }))
+    )
+      state = "queued";
+    if (
+      state === "queued" &&
+      (await transitionDeployment(tx, { deploymentId: d.id, to: "running", actor, data: { startedAt: at } }))
+    )
+      state = "running";
     if (state === "running") {
       await transitionDeployment(tx, {
         deploymentId: d.id,
@@ -175,14 +226,31 @@ function detailsOf(e: TSyncEvent): string {
  * any event names a target or repository outside the agent's scope. Each event is stored with its side effects
  * (repository status, approval request, completion of approved requests) in one transaction.
  */
-export async function recordSyncEvents(opts: { agent: AgentPrincipal; input: TEventsRequest; request: RequestContext }): Promise<TEventsResponse> {
+export async function recordSyncEvents(opts: {
+  agent: AgentPrincipal;
+  input: TEventsRequest;
+  request: RequestContext;
+}): Promise<TEventsResponse> {
   const input = ZEventsRequest.parse(opts.input);
-  await assertAgentScope({ agent: opts.agent, claims: input.events.map((e) => ({ targetId: e.targetId, repoId: e.repoId })), route: "POST /api/agent/v1/events", request: opts.request });
+  await assertAgentScope({
+    agent: opts.agent,
+    claims: input.events.map((e) => ({ targetId: e.targetId, repoId: e.repoId })),
+    route: "POST /api/agent/v1/events",
+    request: opts.request,
+  });
   const ids = input.events.map((e) => e.id);
-  const known = new Set(ids.length ? (await db().syncEvent.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((r) => r.id) : []);
+  const known = new Set(
+    ids.length
+      ? (await db().syncEvent.findMany({ where: { id: { in: ids } }, select: { id: true } })).map((r) => r.id)
+      : [],
+  );
   // Each event keeps its target's environment (the sync history filters on it, as the comparison counts it).
   const targetIds = [...new Set(input.events.map((e) => e.targetId))];
-  const environmentOf = new Map((await db().target.findMany({ where: { id: { in: targetIds } }, select: { id: true, environment: true } })).map((t) => [t.id, t.environment]));
+  const environmentOf = new Map(
+    (await db().target.findMany({ where: { id: { in: targetIds } }, select: { id: true, environment: true } })).map(
+      (t) => [t.id, t.environment],
+    ),
+  );
   let accepted = 0;
   let duplicates = 0;
   for (const e of input.events) {
@@ -221,8 +289,19 @@ export async function recordSyncEvents(opts: { agent: AgentPrincipal; input: TEv
             environment: environmentOf.get(e.targetId) ?? null,
           },
         });
-        await recordDeliveryOutcome(tx, { kind: "sync", eventId: e.id, targetId: e.targetId, repoId: e.repoId, occurredAt: new Date(e.occurredAt), result: e.result, committedAt: e.revision?.committedAt ? new Date(e.revision.committedAt) : null });
-        const repo = await tx.pullRepo.findUnique({ where: { id: e.repoId }, select: { url: true, branch: true, path: true, prune: true, imagePolicies: true } });
+        await recordDeliveryOutcome(tx, {
+          kind: "sync",
+          eventId: e.id,
+          targetId: e.targetId,
+          repoId: e.repoId,
+          occurredAt: new Date(e.occurredAt),
+          result: e.result,
+          committedAt: e.revision?.committedAt ? new Date(e.revision.committedAt) : null,
+        });
+        const repo = await tx.pullRepo.findUnique({
+          where: { id: e.repoId },
+          select: { url: true, branch: true, path: true, prune: true, imagePolicies: true },
+        });
         if (!repo) return;
         await applyStatus(tx, e, opts.agent.agentId, repo);
         if (e.result === "pending-approval") await requestApproval(tx, e, opts.agent);

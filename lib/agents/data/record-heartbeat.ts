@@ -1,5 +1,10 @@
 import "server-only";
-import { HEARTBEAT_INTERVAL_MS, ZHeartbeatRequest, type THeartbeatRequest, type THeartbeatResponse } from "@/lib/agent/protocol";
+import {
+  HEARTBEAT_INTERVAL_MS,
+  ZHeartbeatRequest,
+  type THeartbeatRequest,
+  type THeartbeatResponse,
+} from "@/lib/agent/protocol";
 import type { RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { stateAgainstSpec } from "@/lib/repos/data/repo-specs";
@@ -12,20 +17,46 @@ import { assertAgentScope } from "./agent-scope";
  * with the repository's current settings, see stateAgainstSpec). Repositories outside the agent's
  * targets → 403 and an audit row; ids of repositories removed meanwhile are ignored.
  */
-export async function recordHeartbeat(opts: { agent: AgentPrincipal; input: THeartbeatRequest; request: RequestContext; now?: Date }): Promise<THeartbeatResponse> {
+export async function recordHeartbeat(opts: {
+  agent: AgentPrincipal;
+  input: THeartbeatRequest;
+  request: RequestContext;
+  now?: Date;
+}): Promise<THeartbeatResponse> {
   const input = ZHeartbeatRequest.parse(opts.input);
   const now = opts.now ?? new Date();
-  const repoTarget = await assertAgentScope({ agent: opts.agent, claims: input.repos.map((r) => ({ repoId: r.repoId })), route: "POST /api/agent/v1/heartbeat", request: opts.request });
+  const repoTarget = await assertAgentScope({
+    agent: opts.agent,
+    claims: input.repos.map((r) => ({ repoId: r.repoId })),
+    route: "POST /api/agent/v1/heartbeat",
+    request: opts.request,
+  });
   const ids = input.repos.filter((r) => repoTarget.has(r.repoId)).map((r) => r.repoId);
   await db().$transaction(async (tx) => {
     const specs = new Map(
-      ids.length ? (await tx.pullRepo.findMany({ where: { id: { in: ids } }, select: { id: true, url: true, branch: true, path: true, prune: true, imagePolicies: true } })).map((r) => [r.id, r]) : [],
+      ids.length
+        ? (
+            await tx.pullRepo.findMany({
+              where: { id: { in: ids } },
+              select: { id: true, url: true, branch: true, path: true, prune: true, imagePolicies: true },
+            })
+          ).map((r) => [r.id, r])
+        : [],
     );
-    await tx.agent.update({ where: { id: opts.agent.agentId }, data: { lastSeenAt: now, version: input.version, hostname: input.hostname || null } });
+    await tx.agent.update({
+      where: { id: opts.agent.agentId },
+      data: { lastSeenAt: now, version: input.version, hostname: input.hostname || null },
+    });
     for (const r of input.repos) {
       const spec = specs.get(r.repoId);
       if (!repoTarget.has(r.repoId) || !spec) continue;
-      const data = { agentId: opts.agent.agentId, revision: r.revision, state: stateAgainstSpec(r.state, r.revision, spec), message: r.message ?? null, updatedAt: now };
+      const data = {
+        agentId: opts.agent.agentId,
+        revision: r.revision,
+        state: stateAgainstSpec(r.state, r.revision, spec),
+        message: r.message ?? null,
+        updatedAt: now,
+      };
       await tx.repoStatus.upsert({ where: { repoId: r.repoId }, create: { repoId: r.repoId, ...data }, update: data });
     }
   });

@@ -12,7 +12,12 @@ import { AGENT_INCLUDE, toAgentView } from "./to-agent-view";
  * Revokes an agent: its credential and any unused enrolment token stop working at once (every agent route answers
  * 401). Revoking twice is a no-op that answers the revoked agent.
  */
-export async function revokeAgent(opts: { agentId: string; actor: Actor; request: RequestContext; now?: Date }): Promise<AgentView> {
+export async function revokeAgent(opts: {
+  agentId: string;
+  actor: Actor;
+  request: RequestContext;
+  now?: Date;
+}): Promise<AgentView> {
   const now = opts.now ?? new Date();
   const row = await db().$transaction(async (tx) => {
     const agent = await tx.agent.findUnique({ where: { id: opts.agentId }, include: AGENT_INCLUDE });

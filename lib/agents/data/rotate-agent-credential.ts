@@ -16,11 +16,19 @@ import { AGENT_INCLUDE, toAgentView } from "./to-agent-view";
  * Issues a new credential for an agent and returns it once; the old one stops working at once (its hash is
  * replaced in the same update). A pending enrolment token is voided too. Revoked agents cannot be rotated.
  */
-export async function rotateAgentCredential(opts: { agentId: string; actor: Actor; request: RequestContext; now?: Date }): Promise<AgentSecretView> {
+export async function rotateAgentCredential(opts: {
+  agentId: string;
+  actor: Actor;
+  request: RequestContext;
+  now?: Date;
+}): Promise<AgentSecretView> {
   const now = opts.now ?? new Date();
   const credential = newSecretToken(AGENT_CREDENTIAL_PREFIX);
   const row = await db().$transaction(async (tx) => {
-    const agent = await tx.agent.findUnique({ where: { id: opts.agentId }, select: { id: true, revokedAt: true, credentialPrefix: true } });
+    const agent = await tx.agent.findUnique({
+      where: { id: opts.agentId },
+      select: { id: true, revokedAt: true, credentialPrefix: true },
+    });
     if (!agent) throw new AppError("NOT_FOUND", "There is no agent with this id.");
     if (agent.revokedAt) throw new AppError("CONFLICT", "This agent is revoked; create a new one.");
     const updated = await tx.agent.update({

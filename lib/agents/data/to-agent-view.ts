@@ -2,7 +2,9 @@ import "server-only";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { agentStateOf, type AgentView } from "../schemas";
 
-export const AGENT_INCLUDE = { targets: { include: { target: { select: { id: true, name: true } } }, orderBy: { createdAt: "asc" } } } as const;
+export const AGENT_INCLUDE = {
+  targets: { include: { target: { select: { id: true, name: true } } }, orderBy: { createdAt: "asc" } },
+} as const;
 
 export type AgentRow = Prisma.AgentGetPayload<{ include: typeof AGENT_INCLUDE }>;
 

@@ -27,7 +27,8 @@ export function useRotateAgent() {
 export function useRevokeAgent() {
   const qc = useQueryClient();
   return useMutation<{ agent: AgentView }, ApiError, string>({
-    mutationFn: (id) => apiFetch<{ agent: AgentView }>(`/api/agents/${encodeURIComponent(id)}/revoke`, { method: "POST" }),
+    mutationFn: (id) =>
+      apiFetch<{ agent: AgentView }>(`/api/agents/${encodeURIComponent(id)}/revoke`, { method: "POST" }),
     onSettled: () => qc.invalidateQueries({ queryKey: syncKeys.statuses() }),
   });
 }

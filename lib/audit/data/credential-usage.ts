@@ -14,7 +14,11 @@ const RECENT_PER_ACTOR = 5;
  * actor with counts, last use and purposes, most recent user first. Refused and failed decrypts are counted apart.
  * Rows are read in keyset pages, so memory grows with the number of distinct actors, not of uses.
  */
-export async function credentialUsage(opts: { credentialId: string; days?: number; now?: Date }): Promise<CredentialUsageView> {
+export async function credentialUsage(opts: {
+  credentialId: string;
+  days?: number;
+  now?: Date;
+}): Promise<CredentialUsageView> {
   const days = opts.days ?? 30;
   const since = new Date((opts.now ?? new Date()).getTime() - days * DAY_MS);
   const byActor = new Map<string, CredentialUsageActor & { purposeCounts: Map<string, number> }>();
@@ -23,7 +27,12 @@ export async function credentialUsage(opts: { credentialId: string; days?: numbe
   let before: number | undefined;
   for (;;) {
     const rows = await db().auditEvent.findMany({
-      where: { credentialId: opts.credentialId, action: "credential.decrypted", at: { gte: since }, ...(before ? { seq: { lt: before } } : {}) },
+      where: {
+        credentialId: opts.credentialId,
+        action: "credential.decrypted",
+        at: { gte: since },
+        ...(before ? { seq: { lt: before } } : {}),
+      },
       orderBy: { seq: "desc" },
       take: PAGE,
       select: { seq: true, at: true, actorKind: true, actorId: true, actorName: true, outcome: true, details: true },
@@ -38,14 +47,22 @@ export async function credentialUsage(opts: { credentialId: string; days?: numbe
       let entry = byActor.get(key);
       if (!entry) {
         // Newest first, so the first row seen per actor is its last use and carries its current name.
-        entry = { actor: { kind: r.actorKind as TActorKind, id: r.actorId, name: r.actorName }, count: 0, lastAt: r.at.toISOString(), purposes: [], recent: [], purposeCounts: new Map() };
+        entry = {
+          actor: { kind: r.actorKind as TActorKind, id: r.actorId, name: r.actorName },
+          count: 0,
+          lastAt: r.at.toISOString(),
+          purposes: [],
+          recent: [],
+          purposeCounts: new Map(),
+        };
         byActor.set(key, entry);
       }
       entry.count++;
       const details = parseAuditDetails(r.details);
       const kind = typeof details.purpose === "string" ? details.purpose : "unknown";
       entry.purposeCounts.set(kind, (entry.purposeCounts.get(kind) ?? 0) + 1);
-      if (entry.recent.length < RECENT_PER_ACTOR) entry.recent.push({ kind, id: typeof details.purposeId === "string" ? details.purposeId : null });
+      if (entry.recent.length < RECENT_PER_ACTOR)
+        entry.recent.push({ kind, id: typeof details.purposeId === "string" ? details.purposeId : null });
     }
     const last = rows[rows.length - 1];
     if (!last || rows.length < PAGE) break;
@@ -53,7 +70,9 @@ export async function credentialUsage(opts: { credentialId: string; days?: numbe
   }
   const actors = [...byActor.values()].map(({ purposeCounts, ...a }) => ({
     ...a,
-    purposes: [...purposeCounts.entries()].map(([kind, count]) => ({ kind, count })).sort((x, y) => y.count - x.count || x.kind.localeCompare(y.kind)),
+    purposes: [...purposeCounts.entries()]
+      .map(([kind, count]) => ({ kind, count }))
+      .sort((x, y) => y.count - x.count || x.kind.localeCompare(y.kind)),
   }));
   return { credentialId: opts.credentialId, since: since.toISOString(), days, total, refused, actors };
 }

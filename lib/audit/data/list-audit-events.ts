@@ -9,8 +9,12 @@ export function auditWhere(filter: Omit<TAuditFilter, "cursor" | "limit">): Pris
   if (filter.action) where.action = filter.action;
   if (filter.outcome) where.outcome = filter.outcome;
   if (filter.actor) where.OR = [{ actorId: filter.actor }, { actorName: { contains: filter.actor } }];
-  if (filter.subject) where.AND = [{ OR: [{ subjectId: filter.subject }, { targetId: filter.subject }, { credentialId: filter.subject }] }];
-  if (filter.from || filter.to) where.at = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) };
+  if (filter.subject)
+    where.AND = [
+      { OR: [{ subjectId: filter.subject }, { targetId: filter.subject }, { credentialId: filter.subject }] },
+    ];
+  if (filter.from || filter.to)
+    where.at = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) };
   return where;
 }
 
@@ -20,14 +24,18 @@ export async function listAuditEvents(filter: TAuditFilter) {
   if (filter.cursor) where.seq = { lt: filter.cursor };
   const rows = await db().auditEvent.findMany({ where, orderBy: { seq: "desc" }, take: filter.limit + 1 });
   const page = rows.slice(0, filter.limit);
-  return { items: page, nextCursor: rows.length > filter.limit ? page[page.length - 1]?.seq ?? null : null };
+  return { items: page, nextCursor: rows.length > filter.limit ? (page[page.length - 1]?.seq ?? null) : null };
 }
 
 /** Every row in chain order, fetched in pages, for verification and export without holding the table in memory. */
 export async function* streamAuditEvents(pageSize = 1000) {
   let after = 0;
   for (;;) {
-    const rows = await db().auditEvent.findMany({ where: { seq: { gt: after } }, orderBy: { seq: "asc" }, take: pageSize });
+    const rows = await db().auditEvent.findMany({
+      where: { seq: { gt: after } },
+      orderBy: { seq: "asc" },
+      take: pageSize,
+    });
     yield* rows;
     const last = rows[rows.length - 1];
     if (!last || rows.length < pageSize) return;

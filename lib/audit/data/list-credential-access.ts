@@ -23,7 +23,8 @@ export function credentialAccessWhere(filter: TCredentialAccessFilter): Prisma.A
   if (filter.targetId) where.targetId = filter.targetId;
   if (filter.outcome) where.outcome = filter.outcome;
   if (filter.actor) where.OR = [{ actorId: filter.actor }, { actorName: { contains: filter.actor } }];
-  if (filter.from || filter.to) where.at = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) };
+  if (filter.from || filter.to)
+    where.at = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) };
   return where;
 }
 
@@ -45,9 +46,14 @@ async function newestFirst(where: Prisma.AuditEventWhereInput, filter: TCredenti
     return db().auditEvent.findMany({ where, orderBy: { seq: "desc" }, take });
   }
   const perAction = await Promise.all(
-    CREDENTIAL_ACCESS_ACTIONS.map((action) => db().auditEvent.findMany({ where: { ...where, action }, orderBy: { seq: "desc" }, take })),
+    CREDENTIAL_ACCESS_ACTIONS.map((action) =>
+      db().auditEvent.findMany({ where: { ...where, action }, orderBy: { seq: "desc" }, take }),
+    ),
   );
-  return perAction.flat().sort((a, b) => b.seq - a.seq).slice(0, take);
+  return perAction
+    .flat()
+    .sort((a, b) => b.seq - a.seq)
+    .slice(0, take);
 }
 
 /** Credential access rows, newest first, keyset-paginated on the sequence number. */
@@ -71,7 +77,11 @@ export async function listCredentialAccess(page: TCredentialAccessPage): Promise
 async function* auditPages(where: Prisma.AuditEventWhereInput, pageSize: number): AsyncGenerator<AuditRowFields[]> {
   let after = 0;
   for (;;) {
-    const rows = await db().auditEvent.findMany({ where: { AND: [where, { seq: { gt: after } }] }, orderBy: { seq: "asc" }, take: pageSize });
+    const rows = await db().auditEvent.findMany({
+      where: { AND: [where, { seq: { gt: after } }] },
+      orderBy: { seq: "asc" },
+      take: pageSize,
+    });
     if (rows.length > 0) yield rows;
     const last = rows[rows.length - 1];
     if (!last || rows.length < pageSize) return;
@@ -80,7 +90,10 @@ async function* auditPages(where: Prisma.AuditEventWhereInput, pageSize: number)
 }
 
 /** Credential access rows of a filter, oldest first, as pages of views (target names resolved per page), for export. */
-export async function* credentialAccessPages(filter: TCredentialAccessFilter, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<CredentialAccessView[]> {
+export async function* credentialAccessPages(
+  filter: TCredentialAccessFilter,
+  pageSize = EXPORT_PAGE_SIZE,
+): AsyncGenerator<CredentialAccessView[]> {
   for await (const rows of auditPages(credentialAccessWhere(filter), pageSize)) {
     const names = await targetNamesOf(rows);
     yield rows.map((r) => toCredentialAccessView(r, names));
@@ -88,6 +101,9 @@ export async function* credentialAccessPages(filter: TCredentialAccessFilter, pa
 }
 
 /** Audit rows of a filter of the general audit log, oldest first, as pages, for export. */
-export function auditEventPages(filter: Omit<TAuditFilter, "cursor" | "limit">, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<AuditRowFields[]> {
+export function auditEventPages(
+  filter: Omit<TAuditFilter, "cursor" | "limit">,
+  pageSize = EXPORT_PAGE_SIZE,
+): AsyncGenerator<AuditRowFields[]> {
   return auditPages(auditWhere(filter), pageSize);
 }

@@ -32,7 +32,10 @@ export async function recordAuditEvent(tx: Tx, entry: AuditEntry): Promise<{ id:
     details: JSON.stringify(entry.details ?? {}),
     prevHash: head?.hash ?? GENESIS_HASH,
   };
-  const row = await tx.auditEvent.create({ data: { ...fields, hash: hashAuditRow(fields) }, select: { id: true, seq: true } });
+  const row = await tx.auditEvent.create({
+    data: { ...fields, hash: hashAuditRow(fields) },
+    select: { id: true, seq: true },
+  });
   return row;
 }
 

@@ -19,7 +19,9 @@ export const FLOOD_SUMMARY_ACTOR: Actor = { kind: "system", id: null, name: "wha
  */
 export function auditEventCountSql(): Prisma.Sql {
   const suppressed =
-    env().databaseKind === "postgresql" ? Prisma.sql`("details"::jsonb ->> 'suppressed')::bigint` : Prisma.sql`CAST(json_extract("details", '$.suppressed') AS INTEGER)`;
+    env().databaseKind === "postgresql"
+      ? Prisma.sql`("details"::jsonb ->> 'suppressed')::bigint`
+      : Prisma.sql`CAST(json_extract("details", '$.suppressed') AS INTEGER)`;
   const isSummary = Prisma.sql`"actorKind" = ${FLOOD_SUMMARY_ACTOR.kind} AND "actorId" IS NULL AND "actorName" = ${FLOOD_SUMMARY_ACTOR.name}`;
   return Prisma.sql`COALESCE(SUM(CASE WHEN ${isSummary} THEN COALESCE(${suppressed}, 1) ELSE 1 END), 0)`;
 }
@@ -48,7 +50,11 @@ const FLUSH_BATCH = 100;
  * summarised exactly once; a count that moved meanwhile is left for the next flush. Returns the rows written.
  */
 async function summariseEndedWindows(tx: Tx, now: Date): Promise<number> {
-  const ended = await tx.auditFloodCount.findMany({ where: { windowStart: { lt: windowStartOf(now) } }, orderBy: { windowStart: "asc" }, take: FLUSH_BATCH });
+  const ended = await tx.auditFloodCount.findMany({
+    where: { windowStart: { lt: windowStartOf(now) } },
+    orderBy: { windowStart: "asc" },
+    take: FLUSH_BATCH,
+  });
   let written = 0;
   for (const c of ended) {
     const { count: taken } = await tx.auditFloodCount.deleteMany({ where: { id: c.id, count: c.count } });
@@ -58,7 +64,11 @@ async function summariseEndedWindows(tx: Tx, now: Date): Promise<number> {
       action: c.action as TAuditAction,
       subjectType: c.subjectType,
       outcome: "denied",
-      details: { suppressed: c.count, from: c.windowStart.toISOString(), to: new Date(c.windowStart.getTime() + FLOOD_WINDOW_MS).toISOString() },
+      details: {
+        suppressed: c.count,
+        from: c.windowStart.toISOString(),
+        to: new Date(c.windowStart.getTime() + FLOOD_WINDOW_MS).toISOString(),
+      },
     });
     written++;
   }
@@ -74,7 +84,13 @@ async function summariseEndedWindows(tx: Tx, now: Date): Promise<number> {
 export async function flushAuditFloodSummaries(opts: { now?: Date } = {}): Promise<number> {
   const now = opts.now ?? new Date();
   // Nothing to do is the usual case: one indexed read, no write lock and no chain lock.
-  if (!(await db().auditFloodCount.findFirst({ where: { windowStart: { lt: windowStartOf(now) } }, select: { id: true } }))) return 0;
+  if (
+    !(await db().auditFloodCount.findFirst({
+      where: { windowStart: { lt: windowStartOf(now) } },
+      select: { id: true },
+    }))
+  )
+    return 0;
   return db().$transaction(async (tx) => {
     await lockAuditChain(tx);
     return summariseEndedWindows(tx, now);
@@ -88,13 +104,22 @@ export async function flushAuditFloodSummaries(opts: { now?: Date } = {}): Promi
  * transaction under the audit chain's lock, so the bounds hold across dashboard processes and concurrent requests.
  * Returns which cap, if any, held the row back (callers may answer 429 for a per-source cap).
  */
-export async function recordCappedAuditEvent(opts: { entry: AuditEntry; caps: AuditCap[]; now?: Date }): Promise<CappedAuditOutcome> {
+export async function recordCappedAuditEvent(opts: {
+  entry: AuditEntry;
+  caps: AuditCap[];
+  now?: Date;
+}): Promise<CappedAuditOutcome> {
   const now = opts.now ?? new Date();
   const { action, subjectType } = opts.entry;
   return db().$transaction(async (tx) => {
     await lockAuditChain(tx);
     await summariseEndedWindows(tx, now);
-    const recent = { action, subjectType, at: { gte: new Date(now.getTime() - FLOOD_WINDOW_MS) }, actorName: { not: FLOOD_SUMMARY_ACTOR.name } };
+    const recent = {
+      action,
+      subjectType,
+      at: { gte: new Date(now.getTime() - FLOOD_WINDOW_MS) },
+      actorName: { not: FLOOD_SUMMARY_ACTOR.name },
+    };
     for (const [cap, { match, max }] of opts.caps.entries()) {
       if ((await tx.auditEvent.count({ where: { ...recent, ...match } })) < max) continue;
       const windowStart = windowStartOf(now);

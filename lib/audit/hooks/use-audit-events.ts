@@ -9,7 +9,10 @@ export function useAuditEvents(filter: AuditListFilter) {
   return useInfiniteQuery({
     queryKey: auditKeys.list(filter),
     queryFn: ({ pageParam, signal }) =>
-      apiFetch<AuditEventPage>(`/api/audit?${filterSearchParams(filter, { limit: AUDIT_PAGE_SIZE, cursor: pageParam ?? undefined }).toString()}`, { signal }),
+      apiFetch<AuditEventPage>(
+        `/api/audit?${filterSearchParams(filter, { limit: AUDIT_PAGE_SIZE, cursor: pageParam ?? undefined }).toString()}`,
+        { signal },
+      ),
     initialPageParam: null as number | null,
     getNextPageParam: (last) => last.nextCursor,
   });

@@ -29,7 +29,11 @@ export function useCredentialAccess(filter: CredentialAccessListFilter) {
 export function useCredentialUsage(credentialId: string | null) {
   return useQuery({
     queryKey: credentialAccessKeys.usage(credentialId ?? ""),
-    queryFn: ({ signal }) => apiFetch<CredentialUsageView>(`/api/credential-access/usage?credentialId=${encodeURIComponent(credentialId ?? "")}`, { signal }),
+    queryFn: ({ signal }) =>
+      apiFetch<CredentialUsageView>(
+        `/api/credential-access/usage?credentialId=${encodeURIComponent(credentialId ?? "")}`,
+        { signal },
+      ),
     enabled: !!credentialId,
   });
 }

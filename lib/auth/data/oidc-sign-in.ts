@@ -12,12 +12,7 @@ const LOGIN_TTL_MS = 10 * 60_000;
 
 /** Why an OIDC sign-in was refused; the login page shows a message per reason (never provider-supplied text). */
 export type OidcFailureReason =
-  | "not-configured"
-  | "unknown-state"
-  | "provider-error"
-  | "missing-email"
-  | "local-account-exists"
-  | "account-disabled";
+  "not-configured" | "unknown-state" | "provider-error" | "missing-email" | "local-account-exists" | "account-disabled";
 
 export class OidcSignInError extends Error {
   constructor(
@@ -42,7 +37,13 @@ export async function beginOidcLogin(opts: { returnTo: string | null }): Promise
   const codeVerifier = oidc.randomPKCECodeVerifier();
   await db().oidcLogin.deleteMany({ where: { expiresAt: { lt: new Date() } } });
   await db().oidcLogin.create({
-    data: { state, nonce, codeVerifier, returnTo: safeReturnTo(opts.returnTo), expiresAt: new Date(Date.now() + LOGIN_TTL_MS) },
+    data: {
+      state,
+      nonce,
+      codeVerifier,
+      returnTo: safeReturnTo(opts.returnTo),
+      expiresAt: new Date(Date.now() + LOGIN_TTL_MS),
+    },
   });
   return oidc.buildAuthorizationUrl(config, {
     redirect_uri: s.redirectUri,
@@ -69,11 +70,18 @@ export interface OidcSignInResult {
  * would otherwise inherit the local account's role — so that sign-in is refused until an administrator removes or
  * renames the local account. The role is re-read from the claim on every sign-in; a change is audited.
  */
-export async function completeOidcLogin(opts: { callbackUrl: URL; request: RequestContext }): Promise<OidcSignInResult> {
+export async function completeOidcLogin(opts: {
+  callbackUrl: URL;
+  request: RequestContext;
+}): Promise<OidcSignInResult> {
   const s = oidcSettings();
   if (!s) throw new OidcSignInError("not-configured", "Sign-in with an identity provider is not configured.");
   const issuer = s.issuer.href.replace(/\/$/, "");
-  const fail = async (reason: OidcFailureReason, message: string, subject?: { id: string | null; name: string }): Promise<never> => {
+  const fail = async (
+    reason: OidcFailureReason,
+    message: string,
+    subject?: { id: string | null; name: string },
+  ): Promise<never> => {
     await recordStandaloneAuditEvent({
       actor: { kind: "user", id: subject?.id ?? null, name: subject?.name ?? "oidc" },
       action: "auth.sign-in-failed",
@@ -107,9 +115,16 @@ export async function completeOidcLogin(opts: { callbackUrl: URL; request: Reque
     if (!idClaims) throw new Error("no ID token");
     claims = { ...idClaims };
     // Providers that follow the spec strictly put profile and group claims in userinfo, not in the ID token.
-    if ((claims[s.roleClaim] === undefined || typeof claims.email !== "string") && config.serverMetadata().userinfo_endpoint) {
+    if (
+      (claims[s.roleClaim] === undefined || typeof claims.email !== "string") &&
+      config.serverMetadata().userinfo_endpoint
+    ) {
       const info = await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub);
-      claims = { ...info, ...claims, ...(claims[s.roleClaim] === undefined ? { [s.roleClaim]: info[s.roleClaim] } : {}) };
+      claims = {
+        ...info,
+        ...claims,
+        ...(claims[s.roleClaim] === undefined ? { [s.roleClaim]: info[s.roleClaim] } : {}),
+      };
       if (typeof claims.email !== "string" && typeof info.email === "string") claims.email = info.email;
     }
   } catch (err) {
@@ -123,7 +138,9 @@ export async function completeOidcLogin(opts: { callbackUrl: URL; request: Reque
   const name = typeof claims.name === "string" && claims.name.trim() ? claims.name.trim() : email;
   const role = roleFromClaim(claims[s.roleClaim], s.roleMap);
 
-  const existing = await db().user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: issuer, oidcSubject: subject } } });
+  const existing = await db().user.findUnique({
+    where: { oidcIssuer_oidcSubject: { oidcIssuer: issuer, oidcSubject: subject } },
+  });
   if (!existing) {
     const sameEmail = await db().user.findUnique({ where: { email }, select: { id: true, authSource: true } });
     if (sameEmail) {
@@ -134,7 +151,10 @@ export async function completeOidcLogin(opts: { callbackUrl: URL; request: Reque
       );
     }
   } else if (existing.disabled) {
-    return fail("account-disabled", "This account is disabled. Ask an administrator.", { id: existing.id, name: existing.email });
+    return fail("account-disabled", "This account is disabled. Ask an administrator.", {
+      id: existing.id,
+      name: existing.email,
+    });
   }
 
   const token = newSecretToken("wharfs");
@@ -170,7 +190,13 @@ export async function completeOidcLogin(opts: { callbackUrl: URL; request: Reque
       }
     }
     const session = await tx.session.create({
-      data: { tokenHash: sha256Hex(token), userId: user.id, expiresAt, ip: opts.request.ip, userAgent: opts.request.userAgent },
+      data: {
+        tokenHash: sha256Hex(token),
+        userId: user.id,
+        expiresAt,
+        ip: opts.request.ip,
+        userAgent: opts.request.userAgent,
+      },
     });
     await tx.user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
     await recordAuditEvent(tx, {

@@ -20,7 +20,9 @@ export async function findPrincipalBySession(tokenHash: string): Promise<Princip
   const session = await db().session.findUnique({ where: { tokenHash }, include: { user: true } });
   if (!session || session.expiresAt <= new Date() || session.user.disabled) return null;
   if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
-    await db().session.update({ where: { id: session.id }, data: { lastSeenAt: new Date() } }).catch(() => undefined);
+    await db()
+      .session.update({ where: { id: session.id }, data: { lastSeenAt: new Date() } })
+      .catch(() => undefined);
   }
   return {
     kind: "user",
@@ -36,9 +38,12 @@ export async function findPrincipalBySession(tokenHash: string): Promise<Princip
 /** The principal of an API token's hash. A token never outranks its owner's current role. */
 export async function findPrincipalByApiToken(tokenHash: string): Promise<Principal | null> {
   const token = await db().apiToken.findUnique({ where: { tokenHash }, include: { createdBy: true } });
-  if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= new Date()) || token.createdBy.disabled) return null;
+  if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= new Date()) || token.createdBy.disabled)
+    return null;
   if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
-    await db().apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
+    await db()
+      .apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } })
+      .catch(() => undefined);
   }
   const tokenRole = ZRole.parse(token.role);
   const ownerRole = ZRole.parse(token.createdBy.role);

@@ -18,7 +18,10 @@ export type DeniedTokenReason = "unknown" | "revoked" | "expired" | "owner-disab
 /** Why a bearer token did not resolve. Reads the token row by its hash only; the token itself is never stored. */
 async function reasonFor(token: string): Promise<{ reason: DeniedTokenReason; tokenId: string | null }> {
   if (!token.startsWith("wharf_")) return { reason: "not-a-wharf-token", tokenId: null };
-  const row = await db().apiToken.findUnique({ where: { tokenHash: sha256Hex(token) }, select: { id: true, revokedAt: true, expiresAt: true, createdBy: { select: { disabled: true } } } });
+  const row = await db().apiToken.findUnique({
+    where: { tokenHash: sha256Hex(token) },
+    select: { id: true, revokedAt: true, expiresAt: true, createdBy: { select: { disabled: true } } },
+  });
   if (!row) return { reason: "unknown", tokenId: null };
   if (row.revokedAt) return { reason: "revoked", tokenId: row.id };
   if (row.expiresAt && row.expiresAt <= new Date()) return { reason: "expired", tokenId: row.id };
@@ -35,9 +38,15 @@ async function reasonFor(token: string): Promise<{ reason: DeniedTokenReason; to
  * prefix and address, ten per address and sixty overall a minute — and what lies beyond is counted into one summary
  * row per minute (`recordCappedAuditEvent`), not dropped. Returns whether a row of its own was written.
  */
-export async function recordDeniedApiToken(opts: { token: string; route: string; request: RequestContext; now?: Date }): Promise<boolean> {
+export async function recordDeniedApiToken(opts: {
+  token: string;
+  route: string;
+  request: RequestContext;
+  now?: Date;
+}): Promise<boolean> {
   const { reason, tokenId } = await reasonFor(opts.token);
-  const name = reason === "not-a-wharf-token" ? "bearer (not a Wharf token)" : opts.token.slice(0, TOKEN_DISPLAY_PREFIX);
+  const name =
+    reason === "not-a-wharf-token" ? "bearer (not a Wharf token)" : opts.token.slice(0, TOKEN_DISPLAY_PREFIX);
   const ip = opts.request.ip;
   const caps: AuditCap[] = tokenId
     ? [{ match: { actorId: tokenId, ip }, max: PER_KEY }]

@@ -27,12 +27,17 @@ async function takeAttempt(keys: { email: string; ip: string }, max: number): Pr
   return db().$transaction(async (tx) => {
     const now = Date.now();
     if (env().databaseKind === "postgresql") {
-      for (const id of lockIdsOf([keys.email, keys.ip])) await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.signInThrottleClass}, ${id})`);
+      for (const id of lockIdsOf([keys.email, keys.ip]))
+        await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.signInThrottleClass}, ${id})`);
     }
     await tx.signInFailure.deleteMany({ where: { at: { lt: new Date(now - 60 * WINDOW_MS) } } });
     const since = new Date(now - WINDOW_MS);
     const [emailFailures, ipFailures] = await Promise.all([
-      tx.signInFailure.findMany({ where: { key: keys.email, at: { gt: since } }, select: { at: true }, orderBy: { at: "asc" } }),
+      tx.signInFailure.findMany({
+        where: { key: keys.email, at: { gt: since } },
+        select: { at: true },
+        orderBy: { at: "asc" },
+      }),
       tx.signInFailure.count({ where: { key: keys.ip, at: { gt: since } } }),
     ]);
     if (emailFailures.length >= max || ipFailures >= max * IP_FACTOR) {
@@ -42,7 +47,9 @@ async function takeAttempt(keys: { email: string; ip: string }, max: number): Pr
         headers: { "Retry-After": String(retryAfter) },
       });
     }
-    const taken = await Promise.all([keys.email, keys.ip].map((key) => tx.signInFailure.create({ data: { key }, select: { id: true } })));
+    const taken = await Promise.all(
+      [keys.email, keys.ip].map((key) => tx.signInFailure.create({ data: { key }, select: { id: true } })),
+    );
     return taken.map((t) => t.id);
   });
 }
@@ -67,11 +74,14 @@ export async function signIn(input: TSignIn, request: RequestContext): Promise<{
         subjectType: "user",
         subjectId: user?.id ?? null,
         outcome: "denied",
-        details: { reason: !user ? "unknown-email" : user.disabled && passwordOk ? "account-disabled" : "wrong-password" },
+        details: {
+          reason: !user ? "unknown-email" : user.disabled && passwordOk ? "account-disabled" : "wrong-password",
+        },
         request,
       });
     });
-    if (user?.disabled && passwordOk) throw new AppError("ACCOUNT_DISABLED", "This account is disabled. Ask an administrator.");
+    if (user?.disabled && passwordOk)
+      throw new AppError("ACCOUNT_DISABLED", "This account is disabled. Ask an administrator.");
     throw new AppError("INVALID_CREDENTIALS", "Email or password is incorrect.");
   }
 

@@ -9,7 +9,11 @@ const USAGE = "usage: wharf audit verify    walk the audit hash chain and report
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== "verify" || rest.length > 0) {
-    console.error(sub === "help" || sub === "--help" || sub === undefined ? USAGE : `unknown audit command: ${args.join(" ")}\n${USAGE}`);
+    console.error(
+      sub === "help" || sub === "--help" || sub === undefined
+        ? USAGE
+        : `unknown audit command: ${args.join(" ")}\n${USAGE}`,
+    );
     return sub === "help" || sub === "--help" ? 0 : 2;
   }
   const verdict = await verifyAuditChain();
@@ -18,6 +22,8 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const { seq, id, at, reason } = verdict.brokenAt;
-  console.log(`BROKEN at seq ${seq} (id ${id}, ${at.toISOString()}): ${reason}; ${verdict.rows - 1} rows before it verified`);
+  console.log(
+    `BROKEN at seq ${seq} (id ${id}, ${at.toISOString()}): ${reason}; ${verdict.rows - 1} rows before it verified`,
+  );
   return 1;
 }

@@ -42,9 +42,11 @@ export async function run(args: string[]): Promise<number> {
   }
   const bindings = await rekeyRepoBindingSecrets();
   console.log(`Webhook secrets rekeyed: ${bindings.rekeyed}, failed: ${bindings.failed.length}`);
-  for (const f of bindings.failed) console.error(`  repo binding ${f.bindingId} (key ${f.keyId}) — add that key to WHARF_PREVIOUS_MASTER_KEYS`);
+  for (const f of bindings.failed)
+    console.error(`  repo binding ${f.bindingId} (key ${f.keyId}) — add that key to WHARF_PREVIOUS_MASTER_KEYS`);
   const sinks = await rekeyNotificationSinkSecrets();
   console.log(`Notification sink secrets rekeyed: ${sinks.rekeyed}, failed: ${sinks.failed.length}`);
-  for (const f of sinks.failed) console.error(`  notification sink ${f.sinkId} (key ${f.keyId}) — add that key to WHARF_PREVIOUS_MASTER_KEYS`);
+  for (const f of sinks.failed)
+    console.error(`  notification sink ${f.sinkId} (key ${f.keyId}) — add that key to WHARF_PREVIOUS_MASTER_KEYS`);
   return report.failed.length || bindings.failed.length || sinks.failed.length ? 1 : 0;
 }

@@ -4,6 +4,9 @@ import { seedIfEmpty } from "../seed-demo";
 export async function run(): Promise<number> {
   const result = await seedIfEmpty({ sandbox: null });
   if (!result.seeded) console.log("The database already has users; nothing seeded.");
-  else console.log(`Seeded. Admin: ${result.adminEmail}${result.generatedPassword ? ` / ${result.generatedPassword}` : ""}`);
+  else
+    console.log(
+      `Seeded. Admin: ${result.adminEmail}${result.generatedPassword ? ` / ${result.generatedPassword}` : ""}`,
+    );
   return 0;
 }

@@ -50,7 +50,12 @@ const claimName = (credentialId: string) => `scope-check:${credentialId}`;
  * dashboard processes — or the sweeper and a person's "Check now" — never check the same credential at once.
  */
 export function claimScopeCheck(opts: { credentialId: string; holder: string; now?: Date }): Promise<boolean> {
-  return acquireSchedulerLease({ name: claimName(opts.credentialId), holder: opts.holder, leaseMs: SCOPE_CLAIM_MS, ...(opts.now ? { now: opts.now } : {}) });
+  return acquireSchedulerLease({
+    name: claimName(opts.credentialId),
+    holder: opts.holder,
+    leaseMs: SCOPE_CLAIM_MS,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
 }
 
 export function releaseScopeCheck(opts: { credentialId: string; holder: string }): Promise<void> {
@@ -76,27 +81,37 @@ export async function runScopeCheck(opts: RunScopeCheckOptions): Promise<Credent
       id: true,
       state: true,
       scopeCheckFailures: true,
-      target: { select: { name: true, serverUrl: true, caBundle: true, insecureSkipTlsVerify: true, defaultNamespace: true } },
+      target: {
+        select: { name: true, serverUrl: true, caBundle: true, insecureSkipTlsVerify: true, defaultNamespace: true },
+      },
     },
   });
   if (!row) throw new AppError("NOT_FOUND", "There is no credential with this id.");
-  if (row.state !== "active") throw new AppError("CREDENTIAL_NOT_ACTIVE", "This credential was replaced; only a target's active credential is checked.");
+  if (row.state !== "active")
+    throw new AppError(
+      "CREDENTIAL_NOT_ACTIVE",
+      "This credential was replaced; only a target's active credential is checked.",
+    );
   const now = opts.now ?? new Date();
   const intervalMs = opts.intervalMs ?? configuredIntervalMs();
   const target = row.target;
   let review: Awaited<ReturnType<typeof selfSubjectRulesReview>>;
   try {
-    review = await withDecryptedCredential(row.id, { actor: opts.actor, purpose: { kind: "scope-check", id: row.id }, request: opts.request }, async (material) => {
-      const client = createKubeClient(
-        kubeConfigFor(targetConnection(target, material)),
-        { clusterName: target.name, retry: { attempts: 2, maxDelayMs: 1000 } },
-      );
-      try {
-        return await selfSubjectRulesReview(client, target.defaultNamespace);
-      } finally {
-        await client.close().catch(() => undefined);
-      }
-    });
+    review = await withDecryptedCredential(
+      row.id,
+      { actor: opts.actor, purpose: { kind: "scope-check", id: row.id }, request: opts.request },
+      async (material) => {
+        const client = createKubeClient(kubeConfigFor(targetConnection(target, material)), {
+          clusterName: target.name,
+          retry: { attempts: 2, maxDelayMs: 1000 },
+        });
+        try {
+          return await selfSubjectRulesReview(client, target.defaultNamespace);
+        } finally {
+          await client.close().catch(() => undefined);
+        }
+      },
+    );
   } catch (err) {
     // Replaced meanwhile, or gone: nothing to record on a row that no longer counts.
     if (err instanceof AppError && (err.code === "NOT_FOUND" || err.code === "CREDENTIAL_NOT_ACTIVE")) throw err;
@@ -109,7 +124,11 @@ export async function runScopeCheck(opts: RunScopeCheckOptions): Promise<Credent
     const retryMs = Math.min(intervalMs, rotationRetryDelayMs(failures, opts.random));
     await db().credential.updateMany({
       where: { id: row.id, state: "active" },
-      data: { scopeCheckError: message, scopeCheckFailures: failures, scopeCheckNextAt: new Date(now.getTime() + retryMs) },
+      data: {
+        scopeCheckError: message,
+        scopeCheckFailures: failures,
+        scopeCheckNextAt: new Date(now.getTime() + retryMs),
+      },
     });
     throw new AppError("SCOPE_CHECK_FAILED", message);
   }
@@ -139,8 +158,16 @@ export async function runScopeCheck(opts: RunScopeCheckOptions): Promise<Credent
  * credential, so only the roles that may replace (or rotate) it may ask for one (requireReplaceRole: the policy's
  * `minReplaceRole`, admin without a policy); others get 403 and a `credential.denied` row, and nothing is decrypted.
  */
-export async function checkCredentialScope(opts: RunScopeCheckOptions & { actorRole: TRole }): Promise<CredentialScopeResult> {
-  await requireReplaceRole({ credentialId: opts.credentialId, use: "scope-check", actor: opts.actor, actorRole: opts.actorRole, request: opts.request });
+export async function checkCredentialScope(
+  opts: RunScopeCheckOptions & { actorRole: TRole },
+): Promise<CredentialScopeResult> {
+  await requireReplaceRole({
+    credentialId: opts.credentialId,
+    use: "scope-check",
+    actor: opts.actor,
+    actorRole: opts.actorRole,
+    request: opts.request,
+  });
   const holder = `request:${randomUUID()}`;
   if (!(await claimScopeCheck({ credentialId: opts.credentialId, holder, ...(opts.now ? { now: opts.now } : {}) }))) {
     throw new AppError("CONFLICT", "This credential's scope is being checked right now; the result shows in a moment.");
@@ -167,13 +194,25 @@ export async function findDueScopeChecks(opts: { now: Date; limit: number }): Pr
   const left = opts.limit - fresh.length;
   const again =
     left > 0
-      ? await db().credential.findMany({ where: { state: "active", scopeCheckNextAt: { lte: opts.now } }, orderBy: { scopeCheckNextAt: "asc" }, take: left, select: { id: true } })
+      ? await db().credential.findMany({
+          where: { state: "active", scopeCheckNextAt: { lte: opts.now } },
+          orderBy: { scopeCheckNextAt: "asc" },
+          take: left,
+          select: { id: true },
+        })
       : [];
   return [...fresh, ...again].map((r) => r.id);
 }
 
 /** Whether one credential is still due (re-read after claiming it: another process may have just checked it). */
 export async function isScopeCheckDue(opts: { credentialId: string; now: Date }): Promise<boolean> {
-  const row = await db().credential.findUnique({ where: { id: opts.credentialId }, select: { state: true, scopeCheckNextAt: true } });
-  return !!row && row.state === "active" && (row.scopeCheckNextAt === null || row.scopeCheckNextAt.getTime() <= opts.now.getTime());
+  const row = await db().credential.findUnique({
+    where: { id: opts.credentialId },
+    select: { state: true, scopeCheckNextAt: true },
+  });
+  return (
+    !!row &&
+    row.state === "active" &&
+    (row.scopeCheckNextAt === null || row.scopeCheckNextAt.getTime() <= opts.now.getTime())
+  );
 }

@@ -1,14 +1,27 @@
 import "server-only";
 import { STALE_AFTER_MS } from "@/lib/agents/schemas";
 import { auditEventCountSql } from "@/lib/audit/data/record-capped-audit-event";
-import { activeCredentialsIn, countCredentialStatuses, type CredentialScope } from "@/lib/credentials/data/count-credential-statuses";
+import {
+  activeCredentialsIn,
+  countCredentialStatuses,
+  type CredentialScope,
+} from "@/lib/credentials/data/count-credential-statuses";
 import { tallyStatus } from "@/lib/credentials/data/list-active-credential-statuses";
 import type { CredentialStatusCounts } from "@/lib/credentials/schemas";
 import { DAY_MS, statusAt } from "@/lib/credentials/status";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/db/generated/sqlite/client";
 import type { PullExposure, PushExposure } from "../exposure";
-import { AGE_BAR_BOUNDS_DAYS, ROLLUP_SUM_FIELDS, ageBars, ageBarsFromCounts, deliveryFigures, type DeliveryComparison, type HistogramRow, type RollupDayRow } from "../figures";
+import {
+  AGE_BAR_BOUNDS_DAYS,
+  ROLLUP_SUM_FIELDS,
+  ageBars,
+  ageBarsFromCounts,
+  deliveryFigures,
+  type DeliveryComparison,
+  type HistogramRow,
+  type RollupDayRow,
+} from "../figures";
 import type { ComparisonRange } from "../range";
 
 export interface Comparison {
@@ -20,13 +33,15 @@ export interface Comparison {
   exposure: { push: PushExposure; pull: PullExposure };
 }
 
-
 /**
  * The delivery figures of a range from the rollups alone, never from deployments or sync events: all targets or one
  * environment read the fleet rows (days × modes × environments, however many targets there are); a target's page
  * reads that target's rows.
  */
-export async function getDeliveryComparison(opts: { range: ComparisonRange; targetId?: string }): Promise<DeliveryComparison> {
+export async function getDeliveryComparison(opts: {
+  range: ComparisonRange;
+  targetId?: string;
+}): Promise<DeliveryComparison> {
   const where = {
     day: { gte: opts.range.from, lt: opts.range.to },
     ...(opts.range.environment ? { environment: opts.range.environment } : {}),
@@ -34,8 +49,16 @@ export async function getDeliveryComparison(opts: { range: ComparisonRange; targ
   const [days, hist] = await Promise.all(
     opts.targetId
       ? [
-          db().deliveryRollup.groupBy({ by: ["day", "mode"], where: { ...where, targetId: opts.targetId }, _sum: ROLLUP_SUM_FIELDS }),
-          db().deliveryHistogram.groupBy({ by: ["mode", "metric", "bucket"], where: { ...where, targetId: opts.targetId }, _sum: { count: true } }),
+          db().deliveryRollup.groupBy({
+            by: ["day", "mode"],
+            where: { ...where, targetId: opts.targetId },
+            _sum: ROLLUP_SUM_FIELDS,
+          }),
+          db().deliveryHistogram.groupBy({
+            by: ["mode", "metric", "bucket"],
+            where: { ...where, targetId: opts.targetId },
+            _sum: { count: true },
+          }),
         ]
       : [
           db().fleetDeliveryRollup.groupBy({ by: ["day", "mode"], where, _sum: ROLLUP_SUM_FIELDS }),
@@ -60,7 +83,12 @@ export async function getDeliveryComparison(opts: { range: ComparisonRange; targ
       driftCorrected: s.driftCorrected ?? 0,
     };
   });
-  const histogram: HistogramRow[] = hist.map((h) => ({ mode: h.mode, metric: h.metric, bucket: h.bucket, count: h._sum.count ?? 0 }));
+  const histogram: HistogramRow[] = hist.map((h) => ({
+    mode: h.mode,
+    metric: h.metric,
+    bucket: h.bucket,
+    count: h._sum.count ?? 0,
+  }));
   return deliveryFigures(rows, histogram, opts.range);
 }
 
@@ -97,7 +125,18 @@ async function credentialFiguresByCounts(scope: CredentialScope, now: Date): Pro
   // Each list reads its own index in index order, so neither sorts the credentials it skips.
   const idsWhere = (where: Prisma.CredentialWhereInput, orderBy: Prisma.CredentialOrderByWithRelationInput) =>
     db().credential.findMany({ where: { AND: [base, where] }, orderBy, take: UNCHECKED_IDS, select: { id: true } });
-  const [status, ages, kinds, clusterAdmin, neverVerdict, neverVerdictFailing, scopeCheckFailed, lastFailure, failedIds, freshIds] = await Promise.all([
+  const [
+    status,
+    ages,
+    kinds,
+    clusterAdmin,
+    neverVerdict,
+    neverVerdictFailing,
+    scopeCheckFailed,
+    lastFailure,
+    failedIds,
+    freshIds,
+  ] = await Promise.all([
     countCredentialStatuses({ scope, now }),
     ageCounts,
     db().credential.groupBy({ by: ["kind", "policyMaxAgeDays"], where: base, _count: { _all: true } }),
@@ -105,7 +144,11 @@ async function credentialFiguresByCounts(scope: CredentialScope, now: Date): Pro
     count({ scopeClusterAdmin: null }),
     count({ scopeClusterAdmin: null, ...failing }),
     count(failing),
-    db().credential.findFirst({ where: { AND: [base, failing] }, orderBy: { scopeCheckFailures: "desc" }, select: { scopeCheckError: true } }),
+    db().credential.findFirst({
+      where: { AND: [base, failing] },
+      orderBy: { scopeCheckFailures: "desc" },
+      select: { scopeCheckError: true },
+    }),
     idsWhere(failing, { scopeCheckFailures: "desc" }),
     idsWhere({ scopeClusterAdmin: null, scopeCheckFailures: 0 }, { scopeClusterAdmin: "asc" }),
   ]);
@@ -163,7 +206,10 @@ async function credentialFiguresOfRows(scope: CredentialScope, now: Date): Promi
     scopeUnchecked: rows.filter((r) => r.scopeClusterAdmin === null && r.scopeCheckFailures === 0).length,
     scopeCheckFailed: failed.length,
     scopeCheckError: failed[0]?.scopeCheckError ?? null,
-    uncheckedIds: rows.filter((r) => r.scopeClusterAdmin === null || r.scopeCheckFailures > 0).map((r) => r.id).slice(0, UNCHECKED_IDS),
+    uncheckedIds: rows
+      .filter((r) => r.scopeClusterAdmin === null || r.scopeCheckFailures > 0)
+      .map((r) => r.id)
+      .slice(0, UNCHECKED_IDS),
   };
 }
 
@@ -179,7 +225,8 @@ async function pushExposure(range: ComparisonRange, targetId: string | undefined
   const policyCounts = new Map<number, number>();
   for (const k of figures.kinds) {
     byKind.set(k.kind, (byKind.get(k.kind) ?? 0) + k.n);
-    if (k.policyMaxAgeDays !== null) policyCounts.set(k.policyMaxAgeDays, (policyCounts.get(k.policyMaxAgeDays) ?? 0) + k.n);
+    if (k.policyMaxAgeDays !== null)
+      policyCounts.set(k.policyMaxAgeDays, (policyCounts.get(k.policyMaxAgeDays) ?? 0) + k.n);
   }
 
   // Access counts: events in the range (audit rows by the (action, at) index, a flood summary row counting the events
@@ -193,9 +240,11 @@ async function pushExposure(range: ComparisonRange, targetId: string | undefined
           byTarget && range.environment
           ? Prisma.sql` AND "targetId" IN (SELECT "id" FROM "Target" WHERE "environment" = ${range.environment})`
           : Prisma.empty;
-    return db()
-      .$queryRaw<{ n: number | bigint | string }[]>`SELECT ${auditEventCountSql()} AS "n" FROM "AuditEvent" WHERE "action" = ${action} AND "at" >= ${range.from} AND "at" < ${range.to}${scope}`
-      .then((rows) => Number(rows[0]?.n ?? 0));
+    return db().$queryRaw<
+      { n: number | bigint | string }[]
+    >`SELECT ${auditEventCountSql()} AS "n" FROM "AuditEvent" WHERE "action" = ${action} AND "at" >= ${range.from} AND "at" < ${range.to}${scope}`.then(
+      (rows) => Number(rows[0]?.n ?? 0),
+    );
   };
   const [decrypts, credentialDenied, authDenied, agentDenied] = await Promise.all([
     auditCount("credential.decrypted", true),
@@ -207,7 +256,9 @@ async function pushExposure(range: ComparisonRange, targetId: string | undefined
   const { total, ...statusCounts } = figures.status;
   return {
     credentials: total,
-    byKind: [...byKind.entries()].map(([kind, n]) => ({ kind, count: n })).sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind)),
+    byKind: [...byKind.entries()]
+      .map(([kind, n]) => ({ kind, count: n }))
+      .sort((a, b) => b.count - a.count || a.kind.localeCompare(b.kind)),
     clusterAdmin: figures.clusterAdmin,
     scopeUnchecked: figures.scopeUnchecked,
     scopeCheckFailed: figures.scopeCheckFailed,
@@ -226,10 +277,15 @@ async function pullExposure(range: ComparisonRange, targetId: string | undefined
   // relation filter for the same question made SQLite walk all of the environment's targets once per agent (22 ms
   // at 10k targets and 200 agents); this is one probe per assignment.
   const [serving, live] = await Promise.all([
-    db().$queryRaw<{ id: string }[]>`SELECT "a"."id" FROM "Agent" AS "a" WHERE "a"."revokedAt" IS NULL AND EXISTS (SELECT 1 FROM "AgentTarget" AS "at" JOIN "Target" AS "t" ON "t"."id" = "at"."targetId" WHERE "at"."agentId" = "a"."id" AND "t"."mode" = 'pull'${
+    db().$queryRaw<
+      { id: string }[]
+    >`SELECT "a"."id" FROM "Agent" AS "a" WHERE "a"."revokedAt" IS NULL AND EXISTS (SELECT 1 FROM "AgentTarget" AS "at" JOIN "Target" AS "t" ON "t"."id" = "at"."targetId" WHERE "at"."agentId" = "a"."id" AND "t"."mode" = 'pull'${
       range.environment ? Prisma.sql` AND "t"."environment" = ${range.environment}` : Prisma.empty
     }${targetId ? Prisma.sql` AND "t"."id" = ${targetId}` : Prisma.empty})`,
-    db().agent.findMany({ where: { revokedAt: null }, select: { id: true, enrolledAt: true, credentialIssuedAt: true, lastSeenAt: true } }),
+    db().agent.findMany({
+      where: { revokedAt: null },
+      select: { id: true, enrolledAt: true, credentialIssuedAt: true, lastSeenAt: true },
+    }),
   ]);
   const inView = new Set(serving.map((s) => s.id));
   const agents = live.filter((a) => inView.has(a.id));
@@ -240,7 +296,11 @@ async function pullExposure(range: ComparisonRange, targetId: string | undefined
     enrolled: enrolled.length,
     online,
     stale: enrolled.length - online,
-    credentialAges: ageBars(enrolled.filter((a) => a.credentialIssuedAt).map((a) => ({ ageDays: (now.getTime() - a.credentialIssuedAt!.getTime()) / DAY_MS, policyMaxAgeDays: null }))),
+    credentialAges: ageBars(
+      enrolled
+        .filter((a) => a.credentialIssuedAt)
+        .map((a) => ({ ageDays: (now.getTime() - a.credentialIssuedAt!.getTime()) / DAY_MS, policyMaxAgeDays: null })),
+    ),
     clusterCredentialsHeld: 0,
   };
 }
@@ -249,7 +309,11 @@ async function pullExposure(range: ComparisonRange, targetId: string | undefined
  * Push vs pull for a range (and optional environment), or for one target: delivery from the rollups, exposure from
  * indexed counts over the active credentials (one per push target), agents and indexed audit counts.
  */
-export async function getComparison(opts: { range: ComparisonRange; targetId?: string; now?: Date }): Promise<Comparison> {
+export async function getComparison(opts: {
+  range: ComparisonRange;
+  targetId?: string;
+  now?: Date;
+}): Promise<Comparison> {
   const now = opts.now ?? new Date();
   const [delivery, push, pull, modes, environments] = await Promise.all([
     getDeliveryComparison(opts),
@@ -257,15 +321,27 @@ export async function getComparison(opts: { range: ComparisonRange; targetId?: s
     pullExposure(opts.range, opts.targetId, now),
     db().target.groupBy({
       by: ["mode"],
-      where: { ...(opts.range.environment ? { environment: opts.range.environment } : {}), ...(opts.targetId ? { id: opts.targetId } : {}) },
+      where: {
+        ...(opts.range.environment ? { environment: opts.range.environment } : {}),
+        ...(opts.targetId ? { id: opts.targetId } : {}),
+      },
       _count: { _all: true },
     }),
     db().target.groupBy({ by: ["environment"], orderBy: { environment: "asc" } }),
   ]);
   return {
-    range: { key: opts.range.key, from: opts.range.from.toISOString(), to: opts.range.to.toISOString(), days: opts.range.days, environment: opts.range.environment },
+    range: {
+      key: opts.range.key,
+      from: opts.range.from.toISOString(),
+      to: opts.range.to.toISOString(),
+      days: opts.range.days,
+      environment: opts.range.environment,
+    },
     environments: environments.map((e) => e.environment),
-    targets: { push: modes.find((m) => m.mode === "push")?._count._all ?? 0, pull: modes.find((m) => m.mode === "pull")?._count._all ?? 0 },
+    targets: {
+      push: modes.find((m) => m.mode === "push")?._count._all ?? 0,
+      pull: modes.find((m) => m.mode === "pull")?._count._all ?? 0,
+    },
     delivery,
     exposure: { push, pull },
   };

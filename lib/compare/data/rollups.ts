@@ -71,7 +71,12 @@ async function pullRestoreFrom(r: Reader, repoId: string, at: Date, exceptId: st
     select: { occurredAt: true },
   });
   const firstFailure = await r.syncEvent.findFirst({
-    where: { repoId, result: "failed", id: { not: exceptId }, occurredAt: { lte: at, ...(lastHealthy ? { gt: lastHealthy.occurredAt } : {}) } },
+    where: {
+      repoId,
+      result: "failed",
+      id: { not: exceptId },
+      occurredAt: { lte: at, ...(lastHealthy ? { gt: lastHealthy.occurredAt } : {}) },
+    },
     orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
     select: { occurredAt: true },
   });
@@ -108,7 +113,11 @@ async function applyDelta(tx: Tx, targetId: string, target: TargetFacts, delta: 
     select: { mode: true, environment: true },
   });
   const fleet = { day: delta.day, mode: row.mode, environment: row.environment };
-  await tx.fleetDeliveryRollup.upsert({ where: { day_mode_environment: fleet }, create: { ...fleet, ...counts }, update: increments });
+  await tx.fleetDeliveryRollup.upsert({
+    where: { day_mode_environment: fleet },
+    create: { ...fleet, ...counts },
+    update: increments,
+  });
   for (const h of histogramIncrements(delta)) {
     const bucket = { metric: h.metric, bucket: h.bucket };
     const cell = await tx.deliveryHistogram.upsert({
@@ -154,7 +163,12 @@ async function deploymentDelta(
   if (state === "approved") {
     // Only deployments that waited for people: a target without required approvals approves at once.
     if (!d.approvedAt || d._count.approvals === 0) return null;
-    return { targetId: d.targetId, target: d.target, delta: approvalDelta({ createdAt: d.createdAt, approvedAt: d.approvedAt }), outageStartedAt: null };
+    return {
+      targetId: d.targetId,
+      target: d.target,
+      delta: approvalDelta({ createdAt: d.createdAt, approvedAt: d.approvedAt }),
+      outageStartedAt: null,
+    };
   }
   // Pull revisions finish when the agent reports the sync; that sync event is what counts for pull.
   if (d.sourceKind === "pull-revision") return null;
@@ -179,16 +193,29 @@ export async function recordDeliveryOutcome(tx: Tx, outcome: DeliveryOutcome): P
   if (outcome.kind === "deployment") {
     const found = await deploymentDelta(tx, outcome.deploymentId, outcome.state);
     if (found) await applyDelta(tx, found.targetId, found.target, found.delta);
-    if (found?.outageStartedAt) await tx.deployment.update({ where: { id: outcome.deploymentId }, data: { outageStartedAt: found.outageStartedAt } });
+    if (found?.outageStartedAt)
+      await tx.deployment.update({
+        where: { id: outcome.deploymentId },
+        data: { outageStartedAt: found.outageStartedAt },
+      });
     return;
   }
-  const target = await tx.target.findUnique({ where: { id: outcome.targetId }, select: { mode: true, environment: true } });
+  const target = await tx.target.findUnique({
+    where: { id: outcome.targetId },
+    select: { mode: true, environment: true },
+  });
   if (!target) return;
   const healthy = (PULL_HEALTHY_RESULTS as readonly string[]).includes(outcome.result);
   const restoreFrom = healthy ? await pullRestoreFrom(tx, outcome.repoId, outcome.occurredAt, outcome.eventId) : null;
-  const delta = syncDelta({ result: outcome.result, occurredAt: outcome.occurredAt, committedAt: outcome.committedAt, restoreFrom });
+  const delta = syncDelta({
+    result: outcome.result,
+    occurredAt: outcome.occurredAt,
+    committedAt: outcome.committedAt,
+    restoreFrom,
+  });
   if (delta) await applyDelta(tx, outcome.targetId, target, delta);
-  if (delta && restoreFrom) await tx.syncEvent.updateMany({ where: { id: outcome.eventId }, data: { outageStartedAt: restoreFrom } });
+  if (delta && restoreFrom)
+    await tx.syncEvent.updateMany({ where: { id: outcome.eventId }, data: { outageStartedAt: restoreFrom } });
 }
 
 /**
@@ -196,7 +223,13 @@ export async function recordDeliveryOutcome(tx: Tx, outcome: DeliveryOutcome): P
  * (lib/compare/rebuild-rollups.ts), on this process's database unless `client` names another one of the same kind.
  * For backfills (`npm run wharf -- rollups`, after an import) and for tests that check the incremental path against it.
  */
-export async function rebuildRollups(opts: { from: Date; to: Date; client?: Db; sliceDays?: number; log?: (line: string) => void }): Promise<RebuildRollupsResult> {
+export async function rebuildRollups(opts: {
+  from: Date;
+  to: Date;
+  client?: Db;
+  sliceDays?: number;
+  log?: (line: string) => void;
+}): Promise<RebuildRollupsResult> {
   return rebuildDeliveryRollups(opts.client ?? db(), {
     from: opts.from,
     to: opts.to,

@@ -41,7 +41,14 @@ export function credentialStatusWhere(status: TRotationStatus, now: Date): Prism
     case "due-soon":
       return { AND: [{ dueSoonAt: { lte: now } }, { rotationFailing: false }, notExpired, notOverdue] };
     case "ok":
-      return { AND: [{ OR: [{ dueSoonAt: null }, { dueSoonAt: { gt: now } }] }, { rotationFailing: false }, notExpired, notOverdue] };
+      return {
+        AND: [
+          { OR: [{ dueSoonAt: null }, { dueSoonAt: { gt: now } }] },
+          { rotationFailing: false },
+          notExpired,
+          notOverdue,
+        ],
+      };
   }
 }
 
@@ -49,10 +56,19 @@ export function credentialStatusWhere(status: TRotationStatus, now: Date): Prism
  * Active credentials by rotation status at `now`: one indexed count per non-ok status, each a range on its own
  * boundary column (credentialStatusWhere), and `ok` as the rest, so they equal tallying `rotationStatus` row by row.
  */
-export async function countCredentialStatuses(opts: { scope?: CredentialScope; now: Date }): Promise<CredentialStatusCounts & { total: number }> {
+export async function countCredentialStatuses(opts: {
+  scope?: CredentialScope;
+  now: Date;
+}): Promise<CredentialStatusCounts & { total: number }> {
   const base = activeCredentialsIn(opts.scope);
   const count = (where: Prisma.CredentialWhereInput) => db().credential.count({ where: { AND: [base, where] } });
   const status = (s: TRotationStatus) => count(credentialStatusWhere(s, opts.now));
-  const [total, expired, overdue, rotationFailed, dueSoon] = await Promise.all([count({}), status("expired"), status("overdue"), status("rotation-failed"), status("due-soon")]);
+  const [total, expired, overdue, rotationFailed, dueSoon] = await Promise.all([
+    count({}),
+    status("expired"),
+    status("overdue"),
+    status("rotation-failed"),
+    status("due-soon"),
+  ]);
   return { total, ok: total - expired - overdue - rotationFailed - dueSoon, dueSoon, rotationFailed, overdue, expired };
 }

@@ -16,7 +16,9 @@ export async function previewKubeconfigImport(opts: { kubeconfig: string }): Pro
   const names = parsed.contexts.map((c) => deriveTargetName(c.name));
   const taken = await db().target.findMany({ where: { name: { in: names } }, select: { name: true } });
   const takenNames = new Set(taken.map((t) => t.name));
-  return { contexts: parsed.contexts.map((c) => previewContext(c, { currentContext: parsed.currentContext, takenNames })) };
+  return {
+    contexts: parsed.contexts.map((c) => previewContext(c, { currentContext: parsed.currentContext, takenNames })),
+  };
 }
 
 interface Planned {
@@ -56,7 +58,9 @@ export async function importTargetsFromKubeconfig(opts: {
     const name = selection.name ?? deriveTargetName(ctx.name);
     const other = seenNames.get(name);
     if (other !== undefined) {
-      fields[`contexts.${index}.name`] = [`"${name}" is also the name of another selected context; give one of them another name.`];
+      fields[`contexts.${index}.name`] = [
+        `"${name}" is also the name of another selected context; give one of them another name.`,
+      ];
       return;
     }
     seenNames.set(name, index);
@@ -69,12 +73,19 @@ export async function importTargetsFromKubeconfig(opts: {
   try {
     return await db().$transaction(async (tx) => {
       await lockStatusColumns(tx);
-      const clashes = await tx.target.findMany({ where: { name: { in: plan.map((p) => p.name) } }, select: { name: true } });
+      const clashes = await tx.target.findMany({
+        where: { name: { in: plan.map((p) => p.name) } },
+        select: { name: true },
+      });
       if (clashes.length) {
         const taken = new Set(clashes.map((c) => c.name));
         const clashFields: FieldErrors = {};
-        for (const p of plan) if (taken.has(p.name)) clashFields[`contexts.${p.index}.name`] = [`A target named "${p.name}" already exists.`];
-        throw new AppError("NAME_TAKEN", `Targets with these names already exist: ${[...taken].sort().join(", ")}.`, { fields: clashFields });
+        for (const p of plan)
+          if (taken.has(p.name))
+            clashFields[`contexts.${p.index}.name`] = [`A target named "${p.name}" already exists.`];
+        throw new AppError("NAME_TAKEN", `Targets with these names already exist: ${[...taken].sort().join(", ")}.`, {
+          fields: clashFields,
+        });
       }
       const result: ImportResult = { targets: [] };
       for (const p of plan) {
@@ -97,7 +108,14 @@ export async function importTargetsFromKubeconfig(opts: {
           subjectType: "target",
           subjectId: target.id,
           targetId: target.id,
-          details: { name: target.name, mode: target.mode, environment: target.environment, serverUrl: target.serverUrl, source: "kubeconfig", context: ctx.name },
+          details: {
+            name: target.name,
+            mode: target.mode,
+            environment: target.environment,
+            serverUrl: target.serverUrl,
+            source: "kubeconfig",
+            context: ctx.name,
+          },
           request: opts.request,
         });
         let credentialId: string | null = null;
@@ -133,12 +151,22 @@ export async function importTargetsFromKubeconfig(opts: {
             request: opts.request,
           });
         }
-        result.targets.push({ id: target.id, name: target.name, mode: selection.mode, environment: target.environment, credentialId });
+        result.targets.push({
+          id: target.id,
+          name: target.name,
+          mode: selection.mode,
+          environment: target.environment,
+          credentialId,
+        });
       }
       return result;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError("NAME_TAKEN", "A target with one of these names was created at the same time. Reload the preview and try again.");
+    if (isUniqueViolation(err))
+      throw new AppError(
+        "NAME_TAKEN",
+        "A target with one of these names was created at the same time. Reload the preview and try again.",
+      );
     throw err;
   }
 }

@@ -22,11 +22,23 @@ export interface ActiveCredentialStatus {
  * they count by the stored status boundaries (countCredentialStatuses) — but it stays as the per-row reference
  * those counts are tested against, and for callers that need each credential's status.
  */
-export async function listActiveCredentialStatuses(opts: { target: Prisma.TargetWhereInput; now: Date; withScope?: boolean }): Promise<ActiveCredentialStatus[]> {
+export async function listActiveCredentialStatuses(opts: {
+  target: Prisma.TargetWhereInput;
+  now: Date;
+  withScope?: boolean;
+}): Promise<ActiveCredentialStatus[]> {
   const [rows, targets, policies] = await Promise.all([
     db().credential.findMany({
       where: { state: "active", target: opts.target },
-      select: { id: true, targetId: true, kind: true, lastRotatedAt: true, expiresAt: true, rotationError: true, scopeSummary: opts.withScope ?? false },
+      select: {
+        id: true,
+        targetId: true,
+        kind: true,
+        lastRotatedAt: true,
+        expiresAt: true,
+        rotationError: true,
+        scopeSummary: opts.withScope ?? false,
+      },
     }),
     db().target.findMany({ where: opts.target, select: { id: true, environment: true, credentialPolicyId: true } }),
     db().credentialPolicy.findMany(),
@@ -40,7 +52,13 @@ export async function listActiveCredentialStatuses(opts: { target: Prisma.Target
       kind: r.kind,
       lastRotatedAt: r.lastRotatedAt,
       scopeSummary: r.scopeSummary ?? null,
-      status: rotationStatus({ lastRotatedAt: r.lastRotatedAt, expiresAt: r.expiresAt, now: opts.now, policy, rotationError: r.rotationError }).status,
+      status: rotationStatus({
+        lastRotatedAt: r.lastRotatedAt,
+        expiresAt: r.expiresAt,
+        now: opts.now,
+        policy,
+        rotationError: r.rotationError,
+      }).status,
       policy,
     };
   });

@@ -4,7 +4,13 @@ import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { AppError } from "@/lib/errors";
 import { invalidCursorError } from "@/lib/keyset-cursor";
 import { decodeCredentialCursor, encodeCredentialCursor } from "../cursor";
-import { ZTargetMode, type CredentialListPage, type CredentialStatusCounts, type TargetCredentialsView, type TCredentialListFilter } from "../schemas";
+import {
+  ZTargetMode,
+  type CredentialListPage,
+  type CredentialStatusCounts,
+  type TargetCredentialsView,
+  type TCredentialListFilter,
+} from "../schemas";
 import { countCredentialStatuses, credentialStatusWhere } from "./count-credential-statuses";
 import { CREDENTIAL_PUBLIC_SELECT, resolvePolicyFrom, toCredentialView, toPolicyView } from "../views";
 
@@ -13,10 +19,17 @@ const TARGET_FOR_POLICY = { select: { name: true, environment: true, credentialP
 /** A push target's active credential, its history (newest first) and the policy that governs it. 404 for unknown ids. */
 export async function listTargetCredentials(opts: { targetId: string; now?: Date }): Promise<TargetCredentialsView> {
   const now = opts.now ?? new Date();
-  const target = await db().target.findUnique({ where: { id: opts.targetId }, select: { id: true, name: true, mode: true, environment: true, credentialPolicyId: true } });
+  const target = await db().target.findUnique({
+    where: { id: opts.targetId },
+    select: { id: true, name: true, mode: true, environment: true, credentialPolicyId: true },
+  });
   if (!target) throw new AppError("NOT_FOUND", "There is no target with this id.");
   const [rows, policies] = await Promise.all([
-    db().credential.findMany({ where: { targetId: target.id }, select: CREDENTIAL_PUBLIC_SELECT, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+    db().credential.findMany({
+      where: { targetId: target.id },
+      select: CREDENTIAL_PUBLIC_SELECT,
+      orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    }),
     db().credentialPolicy.findMany(),
   ]);
   const policy = resolvePolicyFrom(target, policies);
@@ -47,7 +60,10 @@ export async function listCredentials(filter: TCredentialListFilter & { now?: Da
     const after = decodeCredentialCursor(filter.cursor);
     if (!after) throw invalidCursorError();
     // The redundant `gte` bound lets the index seek to the cursor instead of filtering every earlier row.
-    and.push({ targetName: { gte: after.targetName } }, { OR: [{ targetName: { gt: after.targetName } }, { targetName: after.targetName, id: { gt: after.id } }] });
+    and.push(
+      { targetName: { gte: after.targetName } },
+      { OR: [{ targetName: { gt: after.targetName } }, { targetName: after.targetName, id: { gt: after.id } }] },
+    );
   }
   const [rows, policies, counts] = await Promise.all([
     db().credential.findMany({
@@ -62,14 +78,21 @@ export async function listCredentials(filter: TCredentialListFilter & { now?: Da
   const page = rows.slice(0, filter.limit);
   const last = page[page.length - 1];
   return {
-    items: page.map((r) => toCredentialView(r, { targetName: r.target.name, policy: resolvePolicyFrom(r.target, policies), now })),
-    nextCursor: rows.length > filter.limit && last ? encodeCredentialCursor({ targetName: last.targetName ?? "", id: last.id }) : null,
+    items: page.map((r) =>
+      toCredentialView(r, { targetName: r.target.name, policy: resolvePolicyFrom(r.target, policies), now }),
+    ),
+    nextCursor:
+      rows.length > filter.limit && last
+        ? encodeCredentialCursor({ targetName: last.targetName ?? "", id: last.id })
+        : null,
     counts,
   };
 }
 
 /** Active credentials by rotation status (the home page, the lists' counts): indexed counts, no row is read. */
 export async function countCredentialsByStatus(opts: { now?: Date } = {}): Promise<CredentialStatusCounts> {
-  const { ok, dueSoon, rotationFailed, overdue, expired } = await countCredentialStatuses({ now: opts.now ?? new Date() });
+  const { ok, dueSoon, rotationFailed, overdue, expired } = await countCredentialStatuses({
+    now: opts.now ?? new Date(),
+  });
   return { ok, dueSoon, rotationFailed, overdue, expired };
 }

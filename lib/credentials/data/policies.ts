@@ -5,7 +5,13 @@ import { db, type Tx } from "@/lib/db";
 import type { CredentialPolicy } from "@/lib/db/generated/sqlite/client";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { decodeKeysetCursor, encodeKeysetCursor, invalidCursorError } from "@/lib/keyset-cursor";
-import type { CredentialPolicyPage, CredentialPolicyView, TCredentialPolicy, TCredentialPolicyListQuery, TUpdateCredentialPolicy } from "../schemas";
+import type {
+  CredentialPolicyPage,
+  CredentialPolicyView,
+  TCredentialPolicy,
+  TCredentialPolicyListQuery,
+  TUpdateCredentialPolicy,
+} from "../schemas";
 import { governedBy, lockStatusColumns, recomputeCredentialStatusColumns } from "../status-columns";
 import { toPolicyView } from "../views";
 
@@ -21,7 +27,11 @@ interface WriteContext {
 async function withTargetCounts(policies: CredentialPolicy[]): Promise<CredentialPolicyView[]> {
   const counts = new Map<string, number>();
   if (policies.length > 0) {
-    const groups = await db().target.groupBy({ by: ["credentialPolicyId"], where: { credentialPolicyId: { in: policies.map((p) => p.id) } }, _count: { _all: true } });
+    const groups = await db().target.groupBy({
+      by: ["credentialPolicyId"],
+      where: { credentialPolicyId: { in: policies.map((p) => p.id) } },
+      _count: { _all: true },
+    });
     for (const g of groups) if (g.credentialPolicyId) counts.set(g.credentialPolicyId, g._count._all);
   }
   return policies.map((p) => toPolicyView({ ...p, _count: { targets: counts.get(p.id) ?? 0 } }));
@@ -61,7 +71,11 @@ export async function getPolicy(opts: { id: string }): Promise<CredentialPolicyV
 }
 
 /** Name and environment are each unique; say which one clashes, as a field error the form can show. */
-async function assertUnique(tx: Tx, values: { name?: string; environment?: string | null }, exceptId?: string): Promise<void> {
+async function assertUnique(
+  tx: Tx,
+  values: { name?: string; environment?: string | null },
+  exceptId?: string,
+): Promise<void> {
   const not = exceptId ? { id: { not: exceptId } } : {};
   if (values.name !== undefined) {
     const clash = await tx.credentialPolicy.findFirst({ where: { name: values.name, ...not }, select: { id: true } });
@@ -71,7 +85,10 @@ async function assertUnique(tx: Tx, values: { name?: string; environment?: strin
     }
   }
   if (values.environment) {
-    const clash = await tx.credentialPolicy.findFirst({ where: { environment: values.environment, ...not }, select: { name: true } });
+    const clash = await tx.credentialPolicy.findFirst({
+      where: { environment: values.environment, ...not },
+      select: { name: true },
+    });
     if (clash) {
       const message = `Policy "${clash.name}" already applies to the ${values.environment} environment.`;
       throw new AppError("CONFLICT", message, { fields: { environment: [message] } });
@@ -80,7 +97,8 @@ async function assertUnique(tx: Tx, values: { name?: string; environment?: strin
 }
 
 function uniqueRace(err: unknown): never {
-  if (isUniqueViolation(err)) throw new AppError("CONFLICT", "Another policy with the same name or environment was saved at the same time.");
+  if (isUniqueViolation(err))
+    throw new AppError("CONFLICT", "Another policy with the same name or environment was saved at the same time.");
   throw err;
 }
 
@@ -92,7 +110,14 @@ export async function createPolicy(opts: WriteContext & { input: TCredentialPoli
       const row = await tx.credentialPolicy.create({ data: opts.input });
       // A new policy can only govern by environment (no target names it yet).
       if (row.environment) await recomputeCredentialStatusColumns(tx, { where: governedBy(row.id, [row.environment]) });
-      await recordAuditEvent(tx, { actor: opts.actor, action: "policy.created", subjectType: "policy", subjectId: row.id, details: { ...opts.input }, request: opts.request });
+      await recordAuditEvent(tx, {
+        actor: opts.actor,
+        action: "policy.created",
+        subjectType: "policy",
+        subjectId: row.id,
+        details: { ...opts.input },
+        request: opts.request,
+      });
       return row.id;
     }, RECOMPUTE_TX)
     .catch(uniqueRace);
@@ -100,7 +125,9 @@ export async function createPolicy(opts: WriteContext & { input: TCredentialPoli
 }
 
 /** Applies a partial update; the warn-before < max-age rule is checked against the merged values. */
-export async function updatePolicy(opts: WriteContext & { id: string; input: TUpdateCredentialPolicy }): Promise<CredentialPolicyView> {
+export async function updatePolicy(
+  opts: WriteContext & { id: string; input: TUpdateCredentialPolicy },
+): Promise<CredentialPolicyView> {
   await db()
     .$transaction(async (tx) => {
       await lockStatusColumns(tx);
@@ -110,7 +137,9 @@ export async function updatePolicy(opts: WriteContext & { id: string; input: TUp
       const warnBeforeDays = opts.input.warnBeforeDays ?? current.warnBeforeDays;
       if (warnBeforeDays >= maxAgeDays) {
         const message = "Must be less than the maximum age.";
-        throw new AppError("VALIDATION_FAILED", `warnBeforeDays: ${message}`, { fields: { warnBeforeDays: [message] } });
+        throw new AppError("VALIDATION_FAILED", `warnBeforeDays: ${message}`, {
+          fields: { warnBeforeDays: [message] },
+        });
       }
       await assertUnique(tx, { name: opts.input.name, environment: opts.input.environment }, opts.id);
       const changed = Object.fromEntries(
@@ -125,9 +154,18 @@ export async function updatePolicy(opts: WriteContext & { id: string; input: TUp
         updated.environment !== current.environment ||
         updated.autoRotate !== current.autoRotate
       ) {
-        await recomputeCredentialStatusColumns(tx, { where: governedBy(opts.id, [current.environment, updated.environment]) });
+        await recomputeCredentialStatusColumns(tx, {
+          where: governedBy(opts.id, [current.environment, updated.environment]),
+        });
       }
-      await recordAuditEvent(tx, { actor: opts.actor, action: "policy.updated", subjectType: "policy", subjectId: opts.id, details: { name: current.name, changed }, request: opts.request });
+      await recordAuditEvent(tx, {
+        actor: opts.actor,
+        action: "policy.updated",
+        subjectType: "policy",
+        subjectId: opts.id,
+        details: { name: current.name, changed },
+        request: opts.request,
+      });
     }, RECOMPUTE_TX)
     .catch(uniqueRace);
   return getPolicy({ id: opts.id });
@@ -143,7 +181,10 @@ export async function deletePolicy(opts: WriteContext & { id: string }): Promise
     // Recomputed against the policies that remain, before the row goes: afterwards the targets that named it no
     // longer say so (SET NULL) and fall back to their environment's policy, which is what `remaining` resolves to.
     const remaining = await tx.credentialPolicy.findMany({ where: { id: { not: opts.id } } });
-    await recomputeCredentialStatusColumns(tx, { where: governedBy(opts.id, [current.environment]), policies: remaining });
+    await recomputeCredentialStatusColumns(tx, {
+      where: governedBy(opts.id, [current.environment]),
+      policies: remaining,
+    });
     await tx.credentialPolicy.delete({ where: { id: opts.id } });
     await recordAuditEvent(tx, {
       actor: opts.actor,
@@ -158,7 +199,10 @@ export async function deletePolicy(opts: WriteContext & { id: string }): Promise
 
 /** The policy governing one target (explicit, else by environment, else null). */
 export async function resolvePolicyForTarget(opts: { targetId: string }): Promise<CredentialPolicyView | null> {
-  const target = await db().target.findUnique({ where: { id: opts.targetId }, select: { credentialPolicyId: true, environment: true } });
+  const target = await db().target.findUnique({
+    where: { id: opts.targetId },
+    select: { credentialPolicyId: true, environment: true },
+  });
   if (!target) throw new AppError("NOT_FOUND", "There is no target with this id.");
   if (target.credentialPolicyId) {
     const explicit = await db().credentialPolicy.findUnique({ where: { id: target.credentialPolicyId } });

@@ -26,17 +26,27 @@ export async function rekeyCredentials(opts: { actor?: Actor; request?: RequestC
   const current = keyring.current.id;
   const report: RekeyReport = { currentKeyId: current, rekeyed: 0, alreadyCurrent: 0, failed: [] };
   report.alreadyCurrent = await db().credential.count({ where: { keyId: current } });
-  const stale = await db().credential.findMany({ where: { keyId: { not: current } }, select: { id: true }, orderBy: { id: "asc" } });
+  const stale = await db().credential.findMany({
+    where: { keyId: { not: current } },
+    select: { id: true },
+    orderBy: { id: "asc" },
+  });
 
   for (const { id } of stale) {
     try {
       const done = await db().$transaction(async (tx) => {
-        const row = await tx.credential.findUnique({ where: { id }, select: { id: true, targetId: true, kind: true, ciphertext: true, keyId: true, fingerprint: true } });
+        const row = await tx.credential.findUnique({
+          where: { id },
+          select: { id: true, targetId: true, kind: true, ciphertext: true, keyId: true, fingerprint: true },
+        });
         if (!row || row.keyId === current) return false;
         const context = envelopeContext(row.id, ZCredentialKind.parse(row.kind));
         const fromKeyId = keyIdOf(row.ciphertext);
         const resealed = seal(open(row.ciphertext, keyring, context), keyring, context);
-        const { count } = await tx.credential.updateMany({ where: { id: row.id, ciphertext: row.ciphertext }, data: { ciphertext: resealed, keyId: current } });
+        const { count } = await tx.credential.updateMany({
+          where: { id: row.id, ciphertext: row.ciphertext },
+          data: { ciphertext: resealed, keyId: current },
+        });
         if (count !== 1) return false;
         await recordAuditEvent(tx, {
           actor: opts.actor ?? SYSTEM_ACTOR,
@@ -54,7 +64,11 @@ export async function rekeyCredentials(opts: { actor?: Actor; request?: RequestC
       else report.alreadyCurrent++;
     } catch (err) {
       const row = await db().credential.findUnique({ where: { id }, select: { keyId: true } });
-      report.failed.push({ credentialId: id, keyId: row?.keyId ?? "?", code: err instanceof AppError ? err.code : "INTERNAL" });
+      report.failed.push({
+        credentialId: id,
+        keyId: row?.keyId ?? "?",
+        code: err instanceof AppError ? err.code : "INTERNAL",
+      });
     }
   }
   return report;

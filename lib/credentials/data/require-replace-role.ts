@@ -20,7 +20,13 @@ const DOING: Record<CredentialUse, string> = {
  * rule saveCredential applies to replacing. A refusal is audited (`credential.denied`, `attempted` naming the action)
  * and thrown as FORBIDDEN before anything is decrypted. NOT_FOUND for an unknown credential.
  */
-export async function requireReplaceRole(opts: { credentialId: string; use: CredentialUse; actor: Actor; actorRole: TRole; request: RequestContext }): Promise<void> {
+export async function requireReplaceRole(opts: {
+  credentialId: string;
+  use: CredentialUse;
+  actor: Actor;
+  actorRole: TRole;
+  request: RequestContext;
+}): Promise<void> {
   const row = await db().credential.findUnique({
     where: { id: opts.credentialId },
     select: { id: true, target: { select: { id: true, environment: true, credentialPolicyId: true } } },

@@ -40,12 +40,13 @@ export async function lockTarget(tx: Tx, targetId: string): Promise<boolean> {
  */
 export function sealCredential(id: string, parsed: ParsedCredential): { ciphertext: string; keyId: string } {
   const keyring = loadKeyring();
-  return { ciphertext: seal(serializeMaterial(parsed.material), keyring, envelopeContext(id, parsed.metadata.kind)), keyId: keyring.current.id };
+  return {
+    ciphertext: seal(serializeMaterial(parsed.material), keyring, envelopeContext(id, parsed.metadata.kind)),
+    keyId: keyring.current.id,
+  };
 }
 
-type Outcome =
-  | { kind: "saved"; credentialId: string; replaced: boolean }
-  | { kind: "denied"; message: string };
+type Outcome = { kind: "saved"; credentialId: string; replaced: boolean } | { kind: "denied"; message: string };
 
 /**
  * Stores a push target's credential, or replaces the active one (manual rotation). The material is checked and
@@ -53,7 +54,9 @@ type Outcome =
  * Replacing needs the actor's role to be at least the governing policy's `minReplaceRole`: a refusal is itself
  * written to the audit trail (`credential.denied`) and answered 403.
  */
-export async function saveCredential(opts: SaveCredentialOptions): Promise<{ credential: CredentialView; replaced: boolean }> {
+export async function saveCredential(
+  opts: SaveCredentialOptions,
+): Promise<{ credential: CredentialView; replaced: boolean }> {
   const parsed = parseCredentialMaterial(opts.input);
   const now = opts.now ?? new Date();
   const id = randomUUID();
@@ -63,11 +66,20 @@ export async function saveCredential(opts: SaveCredentialOptions): Promise<{ cre
   const outcome = await db().$transaction(async (tx): Promise<Outcome> => {
     await lockStatusColumns(tx);
     if (!(await lockTarget(tx, opts.targetId))) throw new AppError("NOT_FOUND", "There is no target with this id.");
-    const target = await tx.target.findUniqueOrThrow({ where: { id: opts.targetId }, select: { id: true, name: true, mode: true, environment: true, credentialPolicyId: true } });
+    const target = await tx.target.findUniqueOrThrow({
+      where: { id: opts.targetId },
+      select: { id: true, name: true, mode: true, environment: true, credentialPolicyId: true },
+    });
     if (target.mode !== "push") {
-      throw new AppError("TARGET_NOT_PUSH", `"${target.name}" is a pull target: its in-cluster agent syncs it, so Wharf holds no cluster credential for it.`);
+      throw new AppError(
+        "TARGET_NOT_PUSH",
+        `"${target.name}" is a pull target: its in-cluster agent syncs it, so Wharf holds no cluster credential for it.`,
+      );
     }
-    const active = await tx.credential.findFirst({ where: { targetId: target.id, state: "active" }, select: { id: true, fingerprint: true, kind: true } });
+    const active = await tx.credential.findFirst({
+      where: { targetId: target.id, state: "active" },
+      select: { id: true, fingerprint: true, kind: true },
+    });
 
     // Storing a first credential is an admin's job; who may replace one is the policy's call (admin without one).
     const policy = active ? resolvePolicyFrom(target, await tx.credentialPolicy.findMany()) : null;
@@ -81,7 +93,13 @@ export async function saveCredential(opts: SaveCredentialOptions): Promise<{ cre
         targetId: target.id,
         credentialId: active?.id ?? null,
         outcome: "denied",
-        details: { attempted: active ? "replace" : "store", fingerprint: active?.fingerprint ?? null, role: opts.actorRole, minReplaceRole: minRole, policy: policy?.name ?? null },
+        details: {
+          attempted: active ? "replace" : "store",
+          fingerprint: active?.fingerprint ?? null,
+          role: opts.actorRole,
+          minReplaceRole: minRole,
+          policy: policy?.name ?? null,
+        },
         request: opts.request,
       });
       return {
@@ -114,7 +132,8 @@ export async function saveCredential(opts: SaveCredentialOptions): Promise<{ cre
         where: { id: active.id, state: "active" },
         data: { state: "superseded", supersededAt: now, supersededById: id },
       });
-      if (count !== 1) throw new AppError("CONFLICT", "The credential changed while you were replacing it. Reload and try again.");
+      if (count !== 1)
+        throw new AppError("CONFLICT", "The credential changed while you were replacing it. Reload and try again.");
     }
     await recomputeCredentialStatusColumns(tx, { where: { id } });
     await recordAuditEvent(tx, {
@@ -136,7 +155,16 @@ export async function saveCredential(opts: SaveCredentialOptions): Promise<{ cre
   });
 
   if (outcome.kind === "denied") throw new AppError("FORBIDDEN", outcome.message);
-  const row = await db().credential.findUniqueOrThrow({ where: { id: outcome.credentialId }, select: { ...CREDENTIAL_PUBLIC_SELECT, target: { select: { name: true, environment: true, credentialPolicyId: true } } } });
+  const row = await db().credential.findUniqueOrThrow({
+    where: { id: outcome.credentialId },
+    select: {
+      ...CREDENTIAL_PUBLIC_SELECT,
+      target: { select: { name: true, environment: true, credentialPolicyId: true } },
+    },
+  });
   const policy = resolvePolicyFrom(row.target, await db().credentialPolicy.findMany());
-  return { credential: toCredentialView(row, { targetName: row.target.name, policy, now: new Date() }), replaced: outcome.replaced };
+  return {
+    credential: toCredentialView(row, { targetName: row.target.name, policy, now: new Date() }),
+    replaced: outcome.replaced,
+  };
 }

@@ -40,9 +40,18 @@ export async function withDecryptedCredential<T>(
     opened = await db().$transaction(async (tx) => {
       const row = await tx.credential.findUnique({ where: { id: credentialId } });
       if (!row) throw new AppError("NOT_FOUND", "There is no credential with this id.");
-      const info: DecryptedCredentialInfo = { id: row.id, targetId: row.targetId, kind: ZCredentialKind.parse(row.kind), fingerprint: row.fingerprint };
+      const info: DecryptedCredentialInfo = {
+        id: row.id,
+        targetId: row.targetId,
+        kind: ZCredentialKind.parse(row.kind),
+        fingerprint: row.fingerprint,
+      };
       seen.info = info;
-      if (row.state !== "active") throw new AppError("CREDENTIAL_NOT_ACTIVE", "This credential was replaced; only a target's active credential can be used.");
+      if (row.state !== "active")
+        throw new AppError(
+          "CREDENTIAL_NOT_ACTIVE",
+          "This credential was replaced; only a target's active credential can be used.",
+        );
       await recordAuditEvent(tx, {
         actor: opts.actor,
         action: "credential.decrypted",
@@ -50,14 +59,28 @@ export async function withDecryptedCredential<T>(
         subjectId: row.id,
         targetId: row.targetId,
         credentialId: row.id,
-        details: { purpose: opts.purpose.kind, purposeId: opts.purpose.id, fingerprint: row.fingerprint, keyId: row.keyId },
+        details: {
+          purpose: opts.purpose.kind,
+          purposeId: opts.purpose.id,
+          fingerprint: row.fingerprint,
+          keyId: row.keyId,
+        },
         request: opts.request,
       });
-      return { material: deserializeMaterial(open(row.ciphertext, loadKeyring(), envelopeContext(row.id, info.kind))), info };
+      return {
+        material: deserializeMaterial(open(row.ciphertext, loadKeyring(), envelopeContext(row.id, info.kind))),
+        info,
+      };
     });
   } catch (err) {
     const known = seen.info;
-    if (known && err instanceof AppError && (err.code === "MASTER_KEY_UNAVAILABLE" || err.code === "CREDENTIAL_UNREADABLE" || err.code === "CREDENTIAL_NOT_ACTIVE")) {
+    if (
+      known &&
+      err instanceof AppError &&
+      (err.code === "MASTER_KEY_UNAVAILABLE" ||
+        err.code === "CREDENTIAL_UNREADABLE" ||
+        err.code === "CREDENTIAL_NOT_ACTIVE")
+    ) {
       await recordStandaloneAuditEvent({
         actor: opts.actor,
         action: "credential.decrypted",
@@ -66,7 +89,12 @@ export async function withDecryptedCredential<T>(
         targetId: known.targetId,
         credentialId: known.id,
         outcome: err.code === "CREDENTIAL_NOT_ACTIVE" ? "denied" : "failure",
-        details: { purpose: opts.purpose.kind, purposeId: opts.purpose.id, fingerprint: known.fingerprint, error: err.code },
+        details: {
+          purpose: opts.purpose.kind,
+          purposeId: opts.purpose.id,
+          fingerprint: known.fingerprint,
+          error: err.code,
+        },
         request: opts.request,
       }).catch(() => undefined);
     }

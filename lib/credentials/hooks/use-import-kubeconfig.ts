@@ -8,7 +8,8 @@ import type { ImportResult, KubeconfigPreview, TImportContext } from "../schemas
 /** Preview (dry run) of a pasted kubeconfig: contexts without secrets. */
 export function usePreviewKubeconfig() {
   return useMutation({
-    mutationFn: (kubeconfig: string) => apiFetch<KubeconfigPreview>("/api/targets/import", { method: "POST", body: { kubeconfig, dryRun: true } }),
+    mutationFn: (kubeconfig: string) =>
+      apiFetch<KubeconfigPreview>("/api/targets/import", { method: "POST", body: { kubeconfig, dryRun: true } }),
   });
 }
 
@@ -20,7 +21,10 @@ export function useImportKubeconfig() {
       apiFetch<ImportResult>("/api/targets/import", { method: "POST", body: input }),
     onSettled: async () => {
       // "targets" is the targets domain's key root (targetKeys.all); invalidating by prefix needs no import from it.
-      await Promise.all([qc.invalidateQueries({ queryKey: ["targets"] }), qc.invalidateQueries({ queryKey: credentialKeys.all })]);
+      await Promise.all([
+        qc.invalidateQueries({ queryKey: ["targets"] }),
+        qc.invalidateQueries({ queryKey: credentialKeys.all }),
+      ]);
     },
   });
 }

@@ -3,14 +3,22 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api/client";
 import { credentialKeys, POLICIES_PAGE_SIZE, POLICY_LIST_PAGING, policyKeys } from "../query";
-import type { CredentialPolicyPage, CredentialPolicyView, TCredentialPolicyInput, TUpdateCredentialPolicy } from "../schemas";
+import type {
+  CredentialPolicyPage,
+  CredentialPolicyView,
+  TCredentialPolicyInput,
+  TUpdateCredentialPolicy,
+} from "../schemas";
 
 /** Credential policies by name, a page at a time ("Load more"). */
 export function usePolicies() {
   return useInfiniteQuery({
     queryKey: policyKeys.list(),
     queryFn: ({ pageParam, signal }) =>
-      apiFetch<CredentialPolicyPage>(`/api/policies?${new URLSearchParams({ limit: String(POLICIES_PAGE_SIZE), ...(pageParam ? { cursor: pageParam } : {}) }).toString()}`, { signal }),
+      apiFetch<CredentialPolicyPage>(
+        `/api/policies?${new URLSearchParams({ limit: String(POLICIES_PAGE_SIZE), ...(pageParam ? { cursor: pageParam } : {}) }).toString()}`,
+        { signal },
+      ),
     ...POLICY_LIST_PAGING,
   });
 }
@@ -19,11 +27,15 @@ export function usePolicies() {
 export function usePolicyMutations() {
   const qc = useQueryClient();
   const onSettled = async () => {
-    await Promise.all([qc.invalidateQueries({ queryKey: policyKeys.all }), qc.invalidateQueries({ queryKey: credentialKeys.all })]);
+    await Promise.all([
+      qc.invalidateQueries({ queryKey: policyKeys.all }),
+      qc.invalidateQueries({ queryKey: credentialKeys.all }),
+    ]);
   };
   return {
     create: useMutation({
-      mutationFn: (input: TCredentialPolicyInput) => apiFetch<CredentialPolicyView>("/api/policies", { method: "POST", body: input }),
+      mutationFn: (input: TCredentialPolicyInput) =>
+        apiFetch<CredentialPolicyView>("/api/policies", { method: "POST", body: input }),
       onSettled,
     }),
     update: useMutation({

@@ -10,7 +10,10 @@ export function useSaveCredential(targetId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (input: TStoreCredential) =>
-      apiFetch<{ credential: CredentialView; replaced: boolean }>(`/api/targets/${encodeURIComponent(targetId)}/credentials`, { method: "POST", body: input }),
+      apiFetch<{ credential: CredentialView; replaced: boolean }>(
+        `/api/targets/${encodeURIComponent(targetId)}/credentials`,
+        { method: "POST", body: input },
+      ),
     onSettled: () => qc.invalidateQueries({ queryKey: credentialKeys.all }),
   });
 }

@@ -9,7 +9,8 @@ import type { TargetCredentialsView } from "../schemas";
 export function useTargetCredentials(targetId: string, opts: { enabled?: boolean } = {}) {
   return useQuery({
     queryKey: credentialKeys.detail(targetId),
-    queryFn: ({ signal }) => apiFetch<TargetCredentialsView>(`/api/targets/${encodeURIComponent(targetId)}/credentials`, { signal }),
+    queryFn: ({ signal }) =>
+      apiFetch<TargetCredentialsView>(`/api/targets/${encodeURIComponent(targetId)}/credentials`, { signal }),
     enabled: opts.enabled ?? true,
   });
 }

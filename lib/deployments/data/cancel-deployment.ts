@@ -12,9 +12,17 @@ import { transitionDeployment } from "./transition-deployment";
  * it runs, `cancelRequested` is set (audited) and the executor stops before the next apply and ends it. Finished
  * deployments cannot be cancelled (409).
  */
-export async function cancelDeployment(opts: { deploymentId: string; viewer: Viewer; actor: Actor; request: RequestContext }): Promise<DeploymentView> {
+export async function cancelDeployment(opts: {
+  deploymentId: string;
+  viewer: Viewer;
+  actor: Actor;
+  request: RequestContext;
+}): Promise<DeploymentView> {
   await auditedTransaction(async (tx) => {
-    const d = await tx.deployment.findUnique({ where: { id: opts.deploymentId }, select: { id: true, state: true, targetId: true, requestedById: true, cancelRequested: true } });
+    const d = await tx.deployment.findUnique({
+      where: { id: opts.deploymentId },
+      select: { id: true, state: true, targetId: true, requestedById: true, cancelRequested: true },
+    });
     if (!d) throw new AppError("NOT_FOUND", "There is no deployment with this id.");
     if (d.requestedById !== opts.viewer.userId && !can(opts.viewer.role, "deployments.approve")) {
       throw new AppError("FORBIDDEN", "Only the requester, approvers and admins may cancel a deployment.");
@@ -30,10 +38,16 @@ export async function cancelDeployment(opts: { deploymentId: string; viewer: Vie
       });
       if (moved) return;
     }
-    const current = await tx.deployment.findUniqueOrThrow({ where: { id: d.id }, select: { state: true, cancelRequested: true } });
+    const current = await tx.deployment.findUniqueOrThrow({
+      where: { id: d.id },
+      select: { state: true, cancelRequested: true },
+    });
     if (current.state === "running") {
       if (current.cancelRequested) return;
-      const { count } = await tx.deployment.updateMany({ where: { id: d.id, state: "running", cancelRequested: false }, data: { cancelRequested: true } });
+      const { count } = await tx.deployment.updateMany({
+        where: { id: d.id, state: "running", cancelRequested: false },
+        data: { cancelRequested: true },
+      });
       if (count > 0) {
         await recordAuditEvent(tx, {
           actor: opts.actor,

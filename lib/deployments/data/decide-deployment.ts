@@ -32,7 +32,11 @@ export interface DecideOptions {
 
 type Outcome =
   | { kind: "refused"; reason: RefusalReason }
-  | { kind: "recorded"; next: "pending" | "rejected" | "queued" | "approved" | "superseded" | "unchanged"; targetId?: string };
+  | {
+      kind: "recorded";
+      next: "pending" | "rejected" | "queued" | "approved" | "superseded" | "unchanged";
+      targetId?: string;
+    };
 
 /**
  * Records an approval or rejection, in one transaction that starts with a conditional write on the deployment (so
@@ -46,13 +50,22 @@ export async function decideDeployment(opts: DecideOptions): Promise<DeploymentV
   const input = ZApprovalInput.parse(opts.input);
   const outcome = await auditedTransaction(async (tx): Promise<Outcome> => {
     const now = opts.now ?? new Date();
-    const { count } = await tx.deployment.updateMany({ where: { id: opts.deploymentId, state: "pending-approval" }, data: { updatedAt: now } });
+    const { count } = await tx.deployment.updateMany({
+      where: { id: opts.deploymentId, state: "pending-approval" },
+      data: { updatedAt: now },
+    });
     if (count === 0) {
       const existing = await tx.deployment.findUnique({ where: { id: opts.deploymentId }, select: { state: true } });
       if (!existing) throw new AppError("NOT_FOUND", "There is no deployment with this id.");
-      throw new AppError("DEPLOYMENT_STATE_CONFLICT", `This deployment is ${existing.state}; it no longer takes approvals.`);
+      throw new AppError(
+        "DEPLOYMENT_STATE_CONFLICT",
+        `This deployment is ${existing.state}; it no longer takes approvals.`,
+      );
     }
-    const d = await tx.deployment.findUniqueOrThrow({ where: { id: opts.deploymentId }, include: { target: true, approvals: true } });
+    const d = await tx.deployment.findUniqueOrThrow({
+      where: { id: opts.deploymentId },
+      include: { target: true, approvals: true },
+    });
     const rule = ruleOf(d.target);
     const forRules = forApproval(d);
     const records = d.approvals.map(toApprovalRecord);
@@ -89,7 +102,12 @@ export async function decideDeployment(opts: DecideOptions): Promise<DeploymentV
       subjectType: "deployment",
       subjectId: d.id,
       targetId: d.targetId,
-      details: { decision: input.decision, digest: d.manifestsDigest, approvalId: approval.id, ...(input.comment ? { comment: input.comment } : {}) },
+      details: {
+        decision: input.decision,
+        digest: d.manifestsDigest,
+        approvalId: approval.id,
+        ...(input.comment ? { comment: input.comment } : {}),
+      },
       request: opts.request,
     });
     if (input.decision === "rejected") {

@@ -15,7 +15,11 @@ export interface DeploymentCursor {
 
 /** Encodes a position; a row (`{ createdAt, id }`) is a position in the default order. */
 export function encodeDeploymentCursor(c: DeploymentCursor | { createdAt: Date; id: string }): string {
-  return encodeKeysetCursor("at" in c ? [c.at.toISOString(), c.id, ...(c.timeField === "requested" ? [] : [c.timeField])] : [c.createdAt.toISOString(), c.id]);
+  return encodeKeysetCursor(
+    "at" in c
+      ? [c.at.toISOString(), c.id, ...(c.timeField === "requested" ? [] : [c.timeField])]
+      : [c.createdAt.toISOString(), c.id],
+  );
 }
 
 /** The position a cursor names, or null when it is not one this module produced. */

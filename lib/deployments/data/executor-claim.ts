@@ -60,9 +60,17 @@ export async function claimNextDeployment(opts: ClaimOptions): Promise<Deploymen
     });
     if (count !== 1) continue;
     if (await yieldsToEarlierClaim(candidate.id, candidate.targetId, opts.processId, now)) continue;
-    const row = await db().deployment.findUnique({ where: { id: candidate.id }, select: { attempts: true, state: true } });
+    const row = await db().deployment.findUnique({
+      where: { id: candidate.id },
+      select: { attempts: true, state: true },
+    });
     if (!row) continue;
-    return { deploymentId: candidate.id, targetId: candidate.targetId, attempts: row.attempts, resumed: row.state === "running" };
+    return {
+      deploymentId: candidate.id,
+      targetId: candidate.targetId,
+      attempts: row.attempts,
+      resumed: row.state === "running",
+    };
   }
   return null;
 }
@@ -72,7 +80,12 @@ export async function claimNextDeployment(opts: ClaimOptions): Promise<Deploymen
  * first keeps going; this claim is released when it is the later one. Both racers run the same check on committed
  * rows, so they agree on the order and at most one of them keeps its claim.
  */
-async function yieldsToEarlierClaim(deploymentId: string, targetId: string, processId: string, now: Date): Promise<boolean> {
+async function yieldsToEarlierClaim(
+  deploymentId: string,
+  targetId: string,
+  processId: string,
+  now: Date,
+): Promise<boolean> {
   const held = await db().deployment.findMany({
     where: { targetId, state: { in: ["queued", "running"] }, leaseUntil: { gte: now }, claimedBy: { not: null } },
     select: { id: true, state: true, queuedAt: true },
@@ -93,7 +106,11 @@ async function yieldsToEarlierClaim(deploymentId: string, targetId: string, proc
  * Gives a claim back so any executor can take the deployment at once (graceful shutdown, yielding to an earlier
  * claim). Only the holder's release matches.
  */
-export async function releaseClaim(opts: { deploymentId: string; processId: string; undoAttempt?: boolean }): Promise<boolean> {
+export async function releaseClaim(opts: {
+  deploymentId: string;
+  processId: string;
+  undoAttempt?: boolean;
+}): Promise<boolean> {
   const { count } = await db().deployment.updateMany({
     where: { id: opts.deploymentId, claimedBy: opts.processId },
     data: { claimedBy: null, leaseUntil: null, ...(opts.undoAttempt ? { attempts: { decrement: 1 } } : {}) },

@@ -12,7 +12,12 @@ export interface HeartbeatResult {
  * the deployment is still claimable work, so a process that lost its lease (it stalled past `leaseUntil` and another
  * took over) learns so here and must stop touching the cluster. Also reports whether a cancel was requested.
  */
-export async function heartbeatLease(opts: { deploymentId: string; processId: string; leaseMs: number; now?: Date }): Promise<HeartbeatResult> {
+export async function heartbeatLease(opts: {
+  deploymentId: string;
+  processId: string;
+  leaseMs: number;
+  now?: Date;
+}): Promise<HeartbeatResult> {
   const now = opts.now ?? new Date();
   const { count } = await db().deployment.updateMany({
     where: { id: opts.deploymentId, claimedBy: opts.processId, state: { in: ["queued", "running"] } },
@@ -24,6 +29,9 @@ export async function heartbeatLease(opts: { deploymentId: string; processId: st
 
 /** Whether someone asked to cancel the deployment (checked between objects and phases). */
 export async function isCancelRequested(deploymentId: string): Promise<boolean> {
-  const row = await db().deployment.findUnique({ where: { id: deploymentId }, select: { cancelRequested: true, state: true } });
+  const row = await db().deployment.findUnique({
+    where: { id: deploymentId },
+    select: { cancelRequested: true, state: true },
+  });
   return !row || row.cancelRequested || row.state === "cancelled";
 }

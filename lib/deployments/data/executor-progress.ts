@@ -56,11 +56,21 @@ const APPLIED_ACTIONS: ReadonlySet<string> = new Set(["created", "configured", "
  * Rows that did not end applied or pruned (pending, failed, a prune that failed) are reset; this attempt redoes them.
  * Null when this process no longer holds the claim.
  */
-export async function planDeploymentObjects(opts: { deploymentId: string; processId: string; objects: PlannedObject[] }): Promise<EarlierOutcomes | null> {
+export async function planDeploymentObjects(opts: {
+  deploymentId: string;
+  processId: string;
+  objects: PlannedObject[];
+}): Promise<EarlierOutcomes | null> {
   return db().$transaction(async (tx) => {
     const { count } = await tx.deployment.updateMany({
       where: { id: opts.deploymentId, claimedBy: opts.processId },
-      data: { objectCount: opts.objects.length, appliedCount: 0, readyReplicas: 0, desiredReplicas: 0, phase: "applying" },
+      data: {
+        objectCount: opts.objects.length,
+        appliedCount: 0,
+        readyReplicas: 0,
+        desiredReplicas: 0,
+        phase: "applying",
+      },
     });
     if (count === 0) return null;
     const existing = await tx.deploymentObject.findMany({ where: { deploymentId: opts.deploymentId } });
@@ -74,7 +84,14 @@ export async function planDeploymentObjects(opts: { deploymentId: string; proces
         earlier.applied.set(row.position, row.action as ObjectAction);
         keep.add(row.id);
       } else if (!plan && row.action === "pruned") {
-        earlier.pruned.add(refKey({ apiVersion: row.apiVersion, kind: row.kind, name: row.name, ...(row.namespace ? { namespace: row.namespace } : {}) }));
+        earlier.pruned.add(
+          refKey({
+            apiVersion: row.apiVersion,
+            kind: row.kind,
+            name: row.name,
+            ...(row.namespace ? { namespace: row.namespace } : {}),
+          }),
+        );
         earlier.nextExtraPosition = Math.max(earlier.nextExtraPosition, row.position + 1);
         keep.add(row.id);
       }
@@ -96,7 +113,11 @@ export async function planDeploymentObjects(opts: { deploymentId: string; proces
  * written while this process holds the claim; object rows and logs belong to the run and are written regardless, since
  * the caller stops as soon as a heartbeat reports the claim lost.
  */
-export async function writeProgress(opts: { deploymentId: string; processId: string; batch: ProgressBatch }): Promise<void> {
+export async function writeProgress(opts: {
+  deploymentId: string;
+  processId: string;
+  batch: ProgressBatch;
+}): Promise<void> {
   const { batch } = opts;
   await db().$transaction(async (tx) => {
     for (const o of batch.objects ?? []) {
@@ -127,12 +148,20 @@ export async function writeProgress(opts: { deploymentId: string; processId: str
       // One insert per line keeps `seq` in write order on both databases (createMany gives no order guarantee).
       for (const log of batch.logs) {
         await tx.deploymentLog.create({
-          data: { deploymentId: opts.deploymentId, level: log.level, message: log.message.slice(0, MAX_MESSAGE), ...(log.at ? { at: log.at } : {}) },
+          data: {
+            deploymentId: opts.deploymentId,
+            level: log.level,
+            message: log.message.slice(0, MAX_MESSAGE),
+            ...(log.at ? { at: log.at } : {}),
+          },
         });
       }
     }
     if (batch.deployment && Object.keys(batch.deployment).length > 0) {
-      await tx.deployment.updateMany({ where: { id: opts.deploymentId, claimedBy: opts.processId }, data: batch.deployment });
+      await tx.deployment.updateMany({
+        where: { id: opts.deploymentId, claimedBy: opts.processId },
+        data: batch.deployment,
+      });
     }
   });
 }
@@ -143,7 +172,10 @@ const MAX_LOGS_PER_CALL = 500;
  * A deployment's live progress for the page: counters, every object's result, and the log lines after `afterLog`
  * (so a poller only receives what it has not seen). NOT_FOUND for an unknown id.
  */
-export async function getDeploymentProgress(opts: { deploymentId: string; afterLog?: number }): Promise<DeploymentProgress> {
+export async function getDeploymentProgress(opts: {
+  deploymentId: string;
+  afterLog?: number;
+}): Promise<DeploymentProgress> {
   const row = await db().deployment.findUnique({
     where: { id: opts.deploymentId },
     select: {
@@ -169,7 +201,9 @@ export async function getDeploymentProgress(opts: { deploymentId: string; afterL
       take: MAX_LOGS_PER_CALL,
     }),
   ]);
-  const phase = (EXECUTION_PHASES as readonly string[]).includes(row.phase ?? "") ? (row.phase as TExecutionPhase) : null;
+  const phase = (EXECUTION_PHASES as readonly string[]).includes(row.phase ?? "")
+    ? (row.phase as TExecutionPhase)
+    : null;
   return {
     id: row.id,
     state: row.state,
@@ -188,7 +222,12 @@ export async function getDeploymentProgress(opts: { deploymentId: string; afterL
       action: o.action as DeploymentProgressObject["action"],
       message: o.message,
     })),
-    logs: logs.map((l) => ({ seq: l.seq, at: l.at.toISOString(), level: l.level as DeploymentProgressLog["level"], message: l.message })),
+    logs: logs.map((l) => ({
+      seq: l.seq,
+      at: l.at.toISOString(),
+      level: l.level as DeploymentProgressLog["level"],
+      message: l.message,
+    })),
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
     resultMessage: row.resultMessage,

@@ -41,7 +41,14 @@ export async function loadDeploymentForRun(deploymentId: string): Promise<Deploy
       attempts: true,
       cancelRequested: true,
       target: {
-        select: { id: true, name: true, serverUrl: true, caBundle: true, insecureSkipTlsVerify: true, defaultNamespace: true },
+        select: {
+          id: true,
+          name: true,
+          serverUrl: true,
+          caBundle: true,
+          insecureSkipTlsVerify: true,
+          defaultNamespace: true,
+        },
       },
     },
   });
@@ -127,7 +134,11 @@ export async function finishClaimedDeployment(opts: {
     });
     if (moved) {
       await tx.deploymentLog.create({
-        data: { deploymentId: opts.deploymentId, level: opts.to === "succeeded" ? "info" : opts.to === "cancelled" ? "warn" : "error", message: `Deployment ${opts.to}: ${opts.message}`.slice(0, 4000) },
+        data: {
+          deploymentId: opts.deploymentId,
+          level: opts.to === "succeeded" ? "info" : opts.to === "cancelled" ? "warn" : "error",
+          message: `Deployment ${opts.to}: ${opts.message}`.slice(0, 4000),
+        },
       });
     }
     return moved;

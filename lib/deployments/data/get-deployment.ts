@@ -1,10 +1,23 @@
 import "server-only";
-import { approvalStatus, REFUSAL_MESSAGES, refusalFor, validApprovals, type ApprovalRule, type DeploymentForApproval } from "@/lib/approvals/rules";
+import {
+  approvalStatus,
+  REFUSAL_MESSAGES,
+  refusalFor,
+  validApprovals,
+  type ApprovalRule,
+  type DeploymentForApproval,
+} from "@/lib/approvals/rules";
 import { can, ROLES, roleAtLeast, type TRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { AppError } from "@/lib/errors";
-import { describeRule, type DeploymentApprovalView, type DeploymentListItem, type DeploymentPreview, type DeploymentView } from "../schemas";
+import {
+  describeRule,
+  type DeploymentApprovalView,
+  type DeploymentListItem,
+  type DeploymentPreview,
+  type DeploymentView,
+} from "../schemas";
 import { isTerminal, ZDeploymentState, type TDeploymentState } from "../states";
 import { forApproval, ruleOf, toApprovalRecord, type ApprovalRow } from "./rules-of";
 
@@ -80,16 +93,21 @@ export function toListItem(row: ListRow): DeploymentListItem {
   };
 }
 
-const sameEmail = (a: string | null, b: string | null) => !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
+const sameEmail = (a: string | null, b: string | null) =>
+  !!a && !!b && a.trim().toLowerCase() === b.trim().toLowerCase();
 
 /** Why an approval no longer counts, in the order the rules check it. */
 function invalidReason(rule: ApprovalRule, d: DeploymentForApproval, a: ApprovalRow, now: Date): string {
   if (a.manifestsDigest !== d.manifestsDigest) return "Given for different content: the manifests changed since.";
-  if (now.getTime() - a.createdAt.getTime() > rule.approvalTtlHours * 3_600_000) return `Expired: approvals count for ${rule.approvalTtlHours} h.`;
+  if (now.getTime() - a.createdAt.getTime() > rule.approvalTtlHours * 3_600_000)
+    return `Expired: approvals count for ${rule.approvalTtlHours} h.`;
   if (rule.banRequester && a.approverId === d.requesterId) return "From the requester, who may not approve.";
-  if (rule.banRequester && !!d.settingsAuthorId && a.approverId === d.settingsAuthorId) return "From who changed the repository settings, who may not approve.";
-  if (rule.banCommitAuthor && sameEmail(a.approverEmail, d.commitAuthorEmail)) return "From the commit's author, who may not approve.";
-  if (a.approverKind === "api-token" && !rule.allowTokenApprovals) return "Given with an API token, which this target does not accept.";
+  if (rule.banRequester && !!d.settingsAuthorId && a.approverId === d.settingsAuthorId)
+    return "From who changed the repository settings, who may not approve.";
+  if (rule.banCommitAuthor && sameEmail(a.approverEmail, d.commitAuthorEmail))
+    return "From the commit's author, who may not approve.";
+  if (a.approverKind === "api-token" && !rule.allowTokenApprovals)
+    return "Given with an API token, which this target does not accept.";
   return "The same person's earlier decision is the one that counts.";
 }
 
@@ -102,7 +120,8 @@ export function viewerApproval(
   viewer: Viewer,
   now: Date,
 ): { canApprove: boolean; reason: string | null } {
-  if (state !== "pending-approval") return { canApprove: false, reason: `This deployment is ${state}; it no longer takes approvals.` };
+  if (state !== "pending-approval")
+    return { canApprove: false, reason: `This deployment is ${state}; it no longer takes approvals.` };
   if (!can(viewer.role, "deployments.approve")) return { canApprove: false, reason: REFUSAL_MESSAGES.role };
   const refusal = refusalFor(rule, d, viewer, records, now);
   return refusal ? { canApprove: false, reason: REFUSAL_MESSAGES[refusal] } : { canApprove: true, reason: null };
@@ -160,7 +179,11 @@ export async function getDeployment(opts: { id: string; viewer: Viewer }): Promi
       select: { id: true, name: true, email: true, role: true },
     });
     eligibleApprovers = users
-      .filter((u) => refusalFor(rule, d, { userId: u.id, email: u.email, role: u.role as TRole, kind: "user" }, records, now) === null)
+      .filter(
+        (u) =>
+          refusalFor(rule, d, { userId: u.id, email: u.email, role: u.role as TRole, kind: "user" }, records, now) ===
+          null,
+      )
       .slice(0, 20)
       .map(({ id, name, email }) => ({ id, name, email }));
   }
@@ -186,7 +209,12 @@ export async function getDeployment(opts: { id: string; viewer: Viewer }): Promi
     rule,
     ruleDescription: describeRule(rule),
     approvals,
-    approvalStatus: { required: status.required, approvedCount: status.approvedBy.length, satisfied: status.satisfied, rejected: status.rejected },
+    approvalStatus: {
+      required: status.required,
+      approvedCount: status.approvedBy.length,
+      satisfied: status.satisfied,
+      rejected: status.rejected,
+    },
     eligibleApprovers,
     viewer: viewerApproval(state, rule, d, records, viewer, now),
     canCancel: mayStop && !isTerminal(state) && !(state === "running" && row.cancelRequested),

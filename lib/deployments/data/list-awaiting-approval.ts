@@ -10,7 +10,10 @@ import { forApproval, ruleOf, toApprovalRecord } from "./rules-of";
  * Deployments waiting for approval that `principal` may approve now (role, bans, not yet decided), oldest first,
  * for the home page's "Waiting for my approval" card.
  */
-export async function listAwaitingMyApproval(principal: Viewer, opts: { limit?: number } = {}): Promise<AwaitingApprovalItem[]> {
+export async function listAwaitingMyApproval(
+  principal: Viewer,
+  opts: { limit?: number } = {},
+): Promise<AwaitingApprovalItem[]> {
   if (!can(principal.role, "deployments.approve")) return [];
   const rows = await db().deployment.findMany({
     where: { state: "pending-approval" },

@@ -7,7 +7,11 @@ import { decodeDeploymentCursor, encodeDeploymentCursor } from "./deployment-cur
 import { LIST_SELECT, toListItem } from "./get-deployment";
 
 /** The column behind each `timeField`; each has an (instant, id) index for the range and the keyset order. */
-const TIME_COLUMN = { requested: "createdAt", finished: "finishedAt", approved: "approvedAt" } as const satisfies Record<TDeploymentTimeField, keyof Prisma.DeploymentWhereInput>;
+const TIME_COLUMN = {
+  requested: "createdAt",
+  finished: "finishedAt",
+  approved: "approvedAt",
+} as const satisfies Record<TDeploymentTimeField, keyof Prisma.DeploymentWhereInput>;
 
 /**
  * A page of deployments, newest first by the `timeField` instant (requested by default), keyset-paginated on
@@ -24,8 +28,10 @@ export async function listDeployments(query: TDeploymentListQuery): Promise<Depl
   if (query.environment) and.push({ target: { environment: query.environment } });
   // The mode a deployment belongs to is its kind, as in the rollups: pull revisions (approval requests of pull
   // targets) or push deployments. Unlike the target's mode, it does not move when a target changes mode later.
-  if (query.mode) and.push(query.mode === "pull" ? { sourceKind: "pull-revision" } : { sourceKind: { not: "pull-revision" } });
-  if (query.state?.length) and.push(query.state.length === 1 ? { state: query.state[0] } : { state: { in: query.state } });
+  if (query.mode)
+    and.push(query.mode === "pull" ? { sourceKind: "pull-revision" } : { sourceKind: { not: "pull-revision" } });
+  if (query.state?.length)
+    and.push(query.state.length === 1 ? { state: query.state[0] } : { state: { in: query.state } });
   if (query.requester) {
     const byEmail = query.requester.includes("@")
       ? await db().user.findUnique({ where: { email: query.requester.toLowerCase() }, select: { id: true } })
@@ -37,13 +43,17 @@ export async function listDeployments(query: TDeploymentListQuery): Promise<Depl
   if (query.from) and.push({ [column]: { gte: query.from } });
   if (query.to) and.push({ [column]: { lt: query.to } });
   // Same rule as the approval-wait rollup: approved, with at least one approving decision by a person or token.
-  if (query.waitedForApproval) and.push({ approvedAt: { not: null } }, { approvals: { some: { decision: "approved" } } });
+  if (query.waitedForApproval)
+    and.push({ approvedAt: { not: null } }, { approvals: { some: { decision: "approved" } } });
   if (query.recovery) and.push({ outageStartedAt: { not: null } });
   if (query.cursor) {
     const after = decodeDeploymentCursor(query.cursor);
     if (!after || after.timeField !== timeField) throw invalidCursorError();
     // The redundant `lte` bound lets the (instant, id) index seek to the cursor instead of filtering every newer row.
-    and.push({ [column]: { lte: after.at } }, { OR: [{ [column]: { lt: after.at } }, { [column]: after.at, id: { lt: after.id } }] });
+    and.push(
+      { [column]: { lte: after.at } },
+      { OR: [{ [column]: { lt: after.at } }, { [column]: after.at, id: { lt: after.id } }] },
+    );
   }
   const rows = await db().deployment.findMany({
     where: and.length ? { AND: and } : {},
@@ -53,9 +63,18 @@ export async function listDeployments(query: TDeploymentListQuery): Promise<Depl
   });
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
-  const lastAt = last ? (timeField === "requested" ? last.createdAt : timeField === "finished" ? last.finishedAt : last.approvedAt) : null;
+  const lastAt = last
+    ? timeField === "requested"
+      ? last.createdAt
+      : timeField === "finished"
+        ? last.finishedAt
+        : last.approvedAt
+    : null;
   return {
     items: page.map(toListItem),
-    nextCursor: rows.length > query.limit && last && lastAt ? encodeDeploymentCursor({ at: lastAt, id: last.id, timeField }) : null,
+    nextCursor:
+      rows.length > query.limit && last && lastAt
+        ? encodeDeploymentCursor({ at: lastAt, id: last.id, timeField })
+        : null,
   };
 }

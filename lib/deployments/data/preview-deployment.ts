@@ -17,15 +17,23 @@ export async function previousAppliedObjects(targetId: string, excludeId: string
   const previous = await db().deployment.findFirst({
     where: { targetId, state: "succeeded", id: { not: excludeId } },
     orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
-    select: { objects: { where: { action: { in: ["created", "configured", "unchanged"] } }, orderBy: { position: "asc" } } },
+    select: {
+      objects: { where: { action: { in: ["created", "configured", "unchanged"] } }, orderBy: { position: "asc" } },
+    },
   });
-  return (previous?.objects ?? []).map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.name, ...(o.namespace ? { namespace: o.namespace } : {}) }));
+  return (previous?.objects ?? []).map((o) => ({
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    name: o.name,
+    ...(o.namespace ? { namespace: o.namespace } : {}),
+  }));
 }
 
 function messageOf(err: unknown, serverUrl: string): string {
   if (err instanceof KubeError) return describeClusterProblem(err, serverUrl) ?? `The dry run failed: ${err.message}`;
   if (err instanceof AppError) {
-    if (err.code === "MASTER_KEY_UNAVAILABLE" || err.code === "CREDENTIAL_UNREADABLE") return `Wharf could not decrypt the target's credential: ${err.message}`;
+    if (err.code === "MASTER_KEY_UNAVAILABLE" || err.code === "CREDENTIAL_UNREADABLE")
+      return `Wharf could not decrypt the target's credential: ${err.message}`;
     return err.message;
   }
   return `The dry run failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -37,11 +45,18 @@ function messageOf(err: unknown, serverUrl: string): string {
  * unreachable cluster, a refused credential or a missing credential is stored in `previewError` in plain words.
  * Throws NOT_FOUND for an unknown id and DEPLOYMENT_STATE_CONFLICT for a finished deployment.
  */
-export async function previewDeployment(opts: { deploymentId: string; actor: Actor; request: RequestContext }): Promise<void> {
+export async function previewDeployment(opts: {
+  deploymentId: string;
+  actor: Actor;
+  request: RequestContext;
+}): Promise<void> {
   const d = await db().deployment.findUnique({ where: { id: opts.deploymentId }, include: { target: true } });
   if (!d) throw new AppError("NOT_FOUND", "There is no deployment with this id.");
   if (TERMINAL_STATES.includes(d.state as TDeploymentState)) {
-    throw new AppError("DEPLOYMENT_STATE_CONFLICT", `This deployment is ${d.state}; a preview only makes sense before it runs.`);
+    throw new AppError(
+      "DEPLOYMENT_STATE_CONFLICT",
+      `This deployment is ${d.state}; a preview only makes sense before it runs.`,
+    );
   }
   const { target } = d;
   const credential = await db().credential.findFirst({
@@ -65,7 +80,12 @@ export async function previewDeployment(opts: { deploymentId: string; actor: Act
           const kc = kubeConfigFor(targetConnection(target, material));
           const client = createKubeClient(kc, { clusterName: target.name, retry: PREVIEW_RETRY });
           try {
-            return await computePreview(client, objects, { targetId: target.id, serverUrl: target.serverUrl, previous, allowClusterScoped: target.allowClusterScoped });
+            return await computePreview(client, objects, {
+              targetId: target.id,
+              serverUrl: target.serverUrl,
+              previous,
+              allowClusterScoped: target.allowClusterScoped,
+            });
           } finally {
             await client.close();
           }

@@ -24,7 +24,10 @@ export async function approveAndQueue(
   tx: Tx,
   opts: { deploymentId: string; actor: Actor; request?: RequestContext; details?: Record<string, unknown> },
 ): Promise<QueueOutcome> {
-  const d = await tx.deployment.findUnique({ where: { id: opts.deploymentId }, select: { id: true, targetId: true, createdAt: true, sourceKind: true, pullRepoId: true } });
+  const d = await tx.deployment.findUnique({
+    where: { id: opts.deploymentId },
+    select: { id: true, targetId: true, createdAt: true, sourceKind: true, pullRepoId: true },
+  });
   if (!d) return "unchanged";
   const newer = { OR: [{ createdAt: { gt: d.createdAt } }, { createdAt: d.createdAt, id: { gt: d.id } }] };
   const older = { OR: [{ createdAt: { lt: d.createdAt } }, { createdAt: d.createdAt, id: { lt: d.id } }] };
@@ -43,14 +46,23 @@ export async function approveAndQueue(
       ...common,
       deploymentId: d.id,
       to: "superseded",
-      data: { finishedAt: new Date(), resultMessage: `Superseded by the newer deployment ${overtaken.id}, approved first.` },
+      data: {
+        finishedAt: new Date(),
+        resultMessage: `Superseded by the newer deployment ${overtaken.id}, approved first.`,
+      },
       details: { ...opts.details, supersededBy: overtaken.id },
     });
     return moved ? "superseded" : "unchanged";
   }
 
   const now = new Date();
-  const approved = await transitionDeployment(tx, { ...common, deploymentId: d.id, to: "approved", data: { approvedAt: now }, details: opts.details });
+  const approved = await transitionDeployment(tx, {
+    ...common,
+    deploymentId: d.id,
+    to: "approved",
+    data: { approvedAt: now },
+    details: opts.details,
+  });
   if (!approved) return "unchanged";
   const stale = await tx.deployment.findMany({
     where: { targetId: d.targetId, state: { in: [...SUPERSEDABLE_STATES] }, id: { not: d.id }, ...sameLine, ...older },
@@ -66,6 +78,11 @@ export async function approveAndQueue(
     });
   }
   if (pull) return "approved";
-  const queued = await transitionDeployment(tx, { ...common, deploymentId: d.id, to: "queued", data: { queuedAt: now } });
+  const queued = await transitionDeployment(tx, {
+    ...common,
+    deploymentId: d.id,
+    to: "queued",
+    data: { queuedAt: now },
+  });
   return queued ? "queued" : "unchanged";
 }

@@ -28,8 +28,24 @@ export function secretContext(bindingId: string): string {
   return `repo-binding:${bindingId}`;
 }
 
-function toView(row: { id: string; targetId: string; repoUrl: string; branch: string; path: string; createdById: string; createdAt: Date }): RepoBindingView {
-  return { id: row.id, targetId: row.targetId, repoUrl: row.repoUrl, branch: row.branch, path: row.path, createdById: row.createdById, createdAt: row.createdAt.toISOString() };
+function toView(row: {
+  id: string;
+  targetId: string;
+  repoUrl: string;
+  branch: string;
+  path: string;
+  createdById: string;
+  createdAt: Date;
+}): RepoBindingView {
+  return {
+    id: row.id,
+    targetId: row.targetId,
+    repoUrl: row.repoUrl,
+    branch: row.branch,
+    path: row.path,
+    createdById: row.createdById,
+    createdAt: row.createdAt.toISOString(),
+  };
 }
 
 /** The URL a Git host must POST push events to. */
@@ -38,10 +54,15 @@ export function webhookUrl(): string {
 }
 
 /** A target's repository bindings, newest first. NOT_FOUND when the target does not exist. */
-export async function listRepoBindings(opts: { targetId: string }): Promise<{ bindings: RepoBindingView[]; webhookUrl: string }> {
+export async function listRepoBindings(opts: {
+  targetId: string;
+}): Promise<{ bindings: RepoBindingView[]; webhookUrl: string }> {
   const target = await db().target.findUnique({ where: { id: opts.targetId }, select: { id: true } });
   if (!target) throw new AppError("NOT_FOUND", "There is no target with this id.");
-  const rows = await db().repoBinding.findMany({ where: { targetId: opts.targetId }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+  const rows = await db().repoBinding.findMany({
+    where: { targetId: opts.targetId },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
   return { bindings: rows.map(toView), webhookUrl: webhookUrl() };
 }
 
@@ -65,26 +86,46 @@ export async function createRepoBinding(opts: {
   if (mode === "push") checkFetchableUrl(opts.input.repoUrl, "repoUrl");
   try {
     const row = await db().$transaction(async (tx) => {
-      const target = await tx.target.findUnique({ where: { id: opts.targetId }, select: { id: true, name: true, mode: true } });
+      const target = await tx.target.findUnique({
+        where: { id: opts.targetId },
+        select: { id: true, name: true, mode: true },
+      });
       if (!target) throw new AppError("NOT_FOUND", "There is no target with this id.");
       // On a pull target the binding only holds the webhook secret: verified pushes wake its agent (notifyPullRepos).
-      const existing = await tx.repoBinding.findMany({ where: { targetId: opts.targetId, branch: opts.input.branch, path: opts.input.path } });
+      const existing = await tx.repoBinding.findMany({
+        where: { targetId: opts.targetId, branch: opts.input.branch, path: opts.input.path },
+      });
       if (existing.some((b) => normalizeRepoUrl(b.repoUrl) === normalizeRepoUrl(opts.input.repoUrl))) {
         throw new AppError("CONFLICT", "This repository, branch and path are already bound to this target.", {
           fields: { repoUrl: ["Already bound to this target for this branch and path."] },
         });
       }
       const created = await tx.repoBinding.create({
-        data: { targetId: opts.targetId, repoUrl: opts.input.repoUrl, branch: opts.input.branch, path: opts.input.path, secretCiphertext: "", createdById: opts.createdById },
+        data: {
+          targetId: opts.targetId,
+          repoUrl: opts.input.repoUrl,
+          branch: opts.input.branch,
+          path: opts.input.path,
+          secretCiphertext: "",
+          createdById: opts.createdById,
+        },
       });
-      const sealed = await tx.repoBinding.update({ where: { id: created.id }, data: { secretCiphertext: seal(secret, keyring, secretContext(created.id)) } });
+      const sealed = await tx.repoBinding.update({
+        where: { id: created.id },
+        data: { secretCiphertext: seal(secret, keyring, secretContext(created.id)) },
+      });
       await recordAuditEvent(tx, {
         actor: opts.actor,
         action: "repo-binding.created",
         subjectType: "repo-binding",
         subjectId: created.id,
         targetId: opts.targetId,
-        details: { repoUrl: opts.input.repoUrl, branch: opts.input.branch, path: opts.input.path, keyId: keyring.current.id },
+        details: {
+          repoUrl: opts.input.repoUrl,
+          branch: opts.input.branch,
+          path: opts.input.path,
+          keyId: keyring.current.id,
+        },
         request: opts.request,
       });
       return sealed;
@@ -97,7 +138,12 @@ export async function createRepoBinding(opts: {
 }
 
 /** Removes a binding (its webhook then gets 401). NOT_FOUND unless the binding belongs to the target. */
-export async function deleteRepoBinding(opts: { targetId: string; bindingId: string; actor: Actor; request: RequestContext }): Promise<void> {
+export async function deleteRepoBinding(opts: {
+  targetId: string;
+  bindingId: string;
+  actor: Actor;
+  request: RequestContext;
+}): Promise<void> {
   await db().$transaction(async (tx) => {
     const row = await tx.repoBinding.findFirst({ where: { id: opts.bindingId, targetId: opts.targetId } });
     if (!row) throw new AppError("NOT_FOUND", "There is no such repository binding on this target.");
@@ -169,7 +215,11 @@ function findBindings() {
  * now, and on GitHub only when the payload also says `forced: true` (GitLab sends no such flag): that is what Argo CD
  * or Flux would deploy, while a replayed old body fails it because the head has moved on. Equal commits never redeploy.
  */
-async function orderPush(bindings: BindingRow[], event: PushEvent, commitSha: string): Promise<{ accepted: BindingRow[]; stale: StalePush[]; failed: WebhookRequestedDeployment[] }> {
+async function orderPush(
+  bindings: BindingRow[],
+  event: PushEvent,
+  commitSha: string,
+): Promise<{ accepted: BindingRow[]; stale: StalePush[]; failed: WebhookRequestedDeployment[] }> {
   const accepted: BindingRow[] = [];
   const stale: StalePush[] = [];
   const failed: WebhookRequestedDeployment[] = [];
@@ -185,7 +235,11 @@ async function orderPush(bindings: BindingRow[], event: PushEvent, commitSha: st
       continue;
     }
     const key = `${binding.repoUrl}\0${binding.branch}\0${last}`;
-    if (!answers.has(key)) answers.set(key, comparePushedCommit({ url: binding.repoUrl, branch: binding.branch, current: last, pushed: commitSha }));
+    if (!answers.has(key))
+      answers.set(
+        key,
+        comparePushedCommit({ url: binding.repoUrl, branch: binding.branch, current: last, pushed: commitSha }),
+      );
     try {
       const order = await answers.get(key)!;
       const forcedToHead = (event.provider === "gitlab" || event.forced) && order.branchHead === commitSha;
@@ -193,7 +247,11 @@ async function orderPush(bindings: BindingRow[], event: PushEvent, commitSha: st
       else stale.push({ bindingId: binding.id, targetId: binding.targetId, lastCommitSha: last });
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
-      failed.push({ targetId: binding.targetId, bindingId: binding.id, error: { code: err.code, message: err.message } });
+      failed.push({
+        targetId: binding.targetId,
+        bindingId: binding.id,
+        error: { code: err.code, message: err.message },
+      });
     }
   }
   return { accepted, stale, failed };
@@ -208,7 +266,11 @@ async function orderPush(bindings: BindingRow[], event: PushEvent, commitSha: st
  * that moved, through the same `requestDeployment` as people use (validation, approvals). The repository
  * is fetched from the binding's URL, never from a URL in the payload.
  */
-export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffer; request: RequestContext }): Promise<WebhookResult> {
+export async function receiveGitWebhook(opts: {
+  headers: Headers;
+  rawBody: Buffer;
+  request: RequestContext;
+}): Promise<WebhookResult> {
   const provider = webhookProviderOf(opts.headers);
   if (!provider) {
     throw new AppError("VALIDATION_FAILED", "Not a GitHub or GitLab webhook: send X-GitHub-Event or X-Gitlab-Event.");
@@ -216,22 +278,35 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
   // Through the one JSON parse of request bodies, before anything of the payload is used: invalid UTF-8 or JSON, NUL
   // and nesting beyond 64 levels are 422, as on every route. Form-encoded GitHub deliveries (payload=…) are not
   // supported: they have no payload here, and the signature decides the status.
-  const formEncoded = (opts.headers.get("content-type") ?? "").toLowerCase().includes("application/x-www-form-urlencoded");
+  const formEncoded = (opts.headers.get("content-type") ?? "")
+    .toLowerCase()
+    .includes("application/x-www-form-urlencoded");
   const payload = formEncoded ? null : parseJsonBody(opts.rawBody);
   const event = parsePushEvent(provider, opts.headers, payload);
   const wanted = new Set(event.repoUrls.map(normalizeRepoUrl));
-  const bindings = wanted.size === 0 ? [] : (await findBindings()).filter((b) => wanted.has(normalizeRepoUrl(b.repoUrl)));
+  const bindings =
+    wanted.size === 0 ? [] : (await findBindings()).filter((b) => wanted.has(normalizeRepoUrl(b.repoUrl)));
 
   const keyring = loadKeyring();
   const verified = bindings.filter((b) => {
     try {
-      return verifyWebhook(provider, opts.headers, opts.rawBody, open(b.secretCiphertext, keyring, secretContext(b.id)));
+      return verifyWebhook(
+        provider,
+        opts.headers,
+        opts.rawBody,
+        open(b.secretCiphertext, keyring, secretContext(b.id)),
+      );
     } catch {
       return false;
     }
   });
   if (verified.length === 0) {
-    const reason = bindings.length === 0 ? "no binding for this repository" : opts.headers.get(provider === "github" ? "x-hub-signature-256" : "x-gitlab-token") ? "bad signature" : "missing signature";
+    const reason =
+      bindings.length === 0
+        ? "no binding for this repository"
+        : opts.headers.get(provider === "github" ? "x-hub-signature-256" : "x-gitlab-token")
+          ? "bad signature"
+          : "missing signature";
     // Only deliveries naming a bound repository are recorded, so anonymous noise cannot flood the audit trail; those
     // are capped per source (429 beyond) and overall, and the rest summarised.
     if (bindings.length > 0) {
@@ -246,7 +321,10 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
         request: opts.request,
       });
     }
-    throw new AppError("WEBHOOK_SIGNATURE_INVALID", "The webhook signature is missing or does not match any binding of this repository.");
+    throw new AppError(
+      "WEBHOOK_SIGNATURE_INVALID",
+      "The webhook signature is missing or does not match any binding of this repository.",
+    );
   }
 
   if (!event.isPush) return { status: 200, body: { ignored: "event", event: event.event } };
@@ -255,70 +333,92 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
   const commitSha = event.commitSha;
   const matching = verified.filter((b) => b.branch === event.branch && b.target.mode === "push");
   const pullMatching = verified.filter((b) => b.branch === event.branch && b.target.mode === "pull");
-  if (matching.length === 0 && pullMatching.length === 0) return { status: 200, body: { ignored: "no binding for this branch", branch: event.branch } };
+  if (matching.length === 0 && pullMatching.length === 0)
+    return { status: 200, body: { ignored: "no binding for this branch", branch: event.branch } };
 
   // Replays are recognised by what is signed, the body, together with the bindings whose secret verified it (two
   // webhooks of one repository send the same body, once per binding): a new X-GitHub-Delivery id changes nothing.
   const bodySha256 = createHash("sha256").update(opts.rawBody).digest("hex");
   const verifiedIds = verified.map((b) => b.id).sort();
-  const deliveryKey = `${provider}:sha256-${createHash("sha256").update(`${bodySha256}\n${verifiedIds.join(",")}`).digest("hex")}`;
+  const deliveryKey = `${provider}:sha256-${createHash("sha256")
+    .update(`${bodySha256}\n${verifiedIds.join(",")}`)
+    .digest("hex")}`;
   const deliveryId = `${provider}:${event.deliveryId ?? `sha256-${bodySha256}`}`;
   // The provider's id is kept too: a redelivery it makes is ignored even if the body differs in some byte. Ids are
   // random, so nobody can reserve a future delivery's id with an old body.
   const deliveryKeys = [deliveryKey, ...(event.deliveryId ? [`${provider}:id:${event.deliveryId}`] : [])];
-  if (await db().webhookDelivery.findFirst({ where: { id: { in: deliveryKeys } }, select: { id: true } })) return { status: 200, body: { ignored: "replay", deliveryId } };
+  if (await db().webhookDelivery.findFirst({ where: { id: { in: deliveryKeys } }, select: { id: true } }))
+    return { status: 200, body: { ignored: "replay", deliveryId } };
 
   const actor = webhookActor(event);
   let decided: { accepted: typeof matching; stale: StalePush[]; failed: WebhookRequestedDeployment[] } | undefined;
   try {
     for (let attempt = 0; attempt < 3 && !decided; attempt++) {
       // Read again on a retry: a concurrent delivery moved one of the bindings since the last decision.
-      const current = attempt === 0 ? matching : await db().repoBinding.findMany({ where: { id: { in: matching.map((b) => b.id) } }, include: { target: { select: { mode: true, name: true } } } });
+      const current =
+        attempt === 0
+          ? matching
+          : await db().repoBinding.findMany({
+              where: { id: { in: matching.map((b) => b.id) } },
+              include: { target: { select: { mode: true, name: true } } },
+            });
       const decision = await orderPush(current, event, commitSha);
-      decided = await db().$transaction(async (tx) => {
-        for (const id of deliveryKeys) await tx.webhookDelivery.create({ data: { id, provider } });
-        // Compare-and-set: the binding still holds the commit the decision was made against, or nothing moves.
-        for (const b of decision.accepted) {
-          const { count } = await tx.repoBinding.updateMany({ where: { id: b.id, lastCommitSha: b.lastCommitSha }, data: { lastCommitSha: commitSha } });
-          if (count !== 1) throw new BindingMoved();
-        }
-        // A binding whose repository could not be reached for the check counts as handled, like a failed request.
-        const acted = decision.accepted.length + decision.failed.length + pullMatching.length;
-        const repo = (matching[0] ?? pullMatching[0])!.repoUrl;
-        await recordAuditEvent(tx, {
-          actor,
-          action: acted > 0 ? "webhook.accepted" : "webhook.rejected",
-          subjectType: "webhook",
-          subjectId: deliveryId,
-          targetId: matching.length + pullMatching.length === 1 ? (matching[0] ?? pullMatching[0])!.targetId : null,
-          ...(acted > 0 ? {} : { outcome: "denied" as const }),
-          details: {
-            provider,
-            repo,
-            branch: event.branch,
-            commitSha,
-            forced: event.forced,
-            pusher: event.pusher,
-            bodySha256,
-            targets: [...decision.accepted, ...pullMatching].map((b) => ({ targetId: b.targetId, bindingId: b.id })),
-            ...(decision.stale.length ? { notNewer: decision.stale } : {}),
-            ...(acted > 0 ? {} : { reason: "not newer than the commit the binding already has" }),
-          },
-          request: opts.request,
+      decided = await db()
+        .$transaction(async (tx) => {
+          for (const id of deliveryKeys) await tx.webhookDelivery.create({ data: { id, provider } });
+          // Compare-and-set: the binding still holds the commit the decision was made against, or nothing moves.
+          for (const b of decision.accepted) {
+            const { count } = await tx.repoBinding.updateMany({
+              where: { id: b.id, lastCommitSha: b.lastCommitSha },
+              data: { lastCommitSha: commitSha },
+            });
+            if (count !== 1) throw new BindingMoved();
+          }
+          // A binding whose repository could not be reached for the check counts as handled, like a failed request.
+          const acted = decision.accepted.length + decision.failed.length + pullMatching.length;
+          const repo = (matching[0] ?? pullMatching[0])!.repoUrl;
+          await recordAuditEvent(tx, {
+            actor,
+            action: acted > 0 ? "webhook.accepted" : "webhook.rejected",
+            subjectType: "webhook",
+            subjectId: deliveryId,
+            targetId: matching.length + pullMatching.length === 1 ? (matching[0] ?? pullMatching[0])!.targetId : null,
+            ...(acted > 0 ? {} : { outcome: "denied" as const }),
+            details: {
+              provider,
+              repo,
+              branch: event.branch,
+              commitSha,
+              forced: event.forced,
+              pusher: event.pusher,
+              bodySha256,
+              targets: [...decision.accepted, ...pullMatching].map((b) => ({ targetId: b.targetId, bindingId: b.id })),
+              ...(decision.stale.length ? { notNewer: decision.stale } : {}),
+              ...(acted > 0 ? {} : { reason: "not newer than the commit the binding already has" }),
+            },
+            request: opts.request,
+          });
+          return decision;
+        })
+        .catch((err: unknown) => {
+          if (err instanceof BindingMoved) return undefined;
+          throw err;
         });
-        return decision;
-      }).catch((err: unknown) => {
-        if (err instanceof BindingMoved) return undefined;
-        throw err;
-      });
     }
   } catch (err) {
     if (isUniqueViolation(err)) return { status: 200, body: { ignored: "replay", deliveryId } };
     throw err;
   }
-  if (!decided) throw new AppError("CONFLICT", "Concurrent pushes moved this repository's bindings; the provider's redelivery will be ordered.");
+  if (!decided)
+    throw new AppError(
+      "CONFLICT",
+      "Concurrent pushes moved this repository's bindings; the provider's redelivery will be ordered.",
+    );
   if (decided.accepted.length === 0 && decided.failed.length === 0 && pullMatching.length === 0) {
-    return { status: 200, body: { ignored: "not newer", deliveryId, commitSha, branch: event.branch, notNewer: decided.stale } };
+    return {
+      status: 200,
+      body: { ignored: "not newer", deliveryId, commitSha, branch: event.branch, notNewer: decided.stale },
+    };
   }
   const accepted = decided.accepted;
 
@@ -335,20 +435,37 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
       const deployment = await requestDeployment({
         targetId: binding.targetId,
         source: { kind: "git", url: binding.repoUrl, ref: commitSha, path: binding.path },
-        reason: `Push to ${event.branch} by ${event.pusher} (${commitSha.slice(0, 12)})${event.headCommitMessage ? `: ${event.headCommitMessage}` : ""}`.slice(0, 2000),
+        reason:
+          `Push to ${event.branch} by ${event.pusher} (${commitSha.slice(0, 12)})${event.headCommitMessage ? `: ${event.headCommitMessage}` : ""}`.slice(
+            0,
+            2000,
+          ),
         actor,
         // Webhook requests belong to no person: the id never matches a user, so every human may still approve,
         // while the commit author ban (by email) keeps applying.
-        principal: { userId: `webhook:${binding.id}`, email: `webhook+${binding.id}@wharf.invalid`, role: "deployer", kind: "api-token" },
+        principal: {
+          userId: `webhook:${binding.id}`,
+          email: `webhook+${binding.id}@wharf.invalid`,
+          role: "deployer",
+          kind: "api-token",
+        },
         request: opts.request,
       });
-      results.push({ targetId: binding.targetId, bindingId: binding.id, deploymentId: deployment.id, state: deployment.state });
+      results.push({
+        targetId: binding.targetId,
+        bindingId: binding.id,
+        deploymentId: deployment.id,
+        state: deployment.state,
+      });
     } catch (err) {
       if (!(err instanceof AppError)) unexpected ??= err;
       results.push({
         targetId: binding.targetId,
         bindingId: binding.id,
-        error: err instanceof AppError ? { code: err.code, message: err.message } : { code: "INTERNAL", message: "Could not create the deployment request." },
+        error:
+          err instanceof AppError
+            ? { code: err.code, message: err.message }
+            : { code: "INTERNAL", message: "Could not create the deployment request." },
       });
     }
   }
@@ -358,7 +475,11 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
     await db()
       .$transaction(async (tx) => {
         await tx.webhookDelivery.deleteMany({ where: { id: { in: deliveryKeys } } });
-        for (const b of accepted) await tx.repoBinding.updateMany({ where: { id: b.id, lastCommitSha: commitSha }, data: { lastCommitSha: b.lastCommitSha } });
+        for (const b of accepted)
+          await tx.repoBinding.updateMany({
+            where: { id: b.id, lastCommitSha: commitSha },
+            data: { lastCommitSha: b.lastCommitSha },
+          });
       })
       .catch(() => undefined);
     throw unexpected;
@@ -381,18 +502,30 @@ export async function receiveGitWebhook(opts: { headers: Headers; rawBody: Buffe
  * Re-seals every webhook secret that is not under the current master key (part of `wharf rekey`): one binding per
  * transaction with its audit row, and only if the ciphertext is still the one that was read.
  */
-export async function rekeyRepoBindingSecrets(opts: { actor?: Actor } = {}): Promise<{ rekeyed: number; failed: { bindingId: string; keyId: string }[] }> {
+export async function rekeyRepoBindingSecrets(
+  opts: { actor?: Actor } = {},
+): Promise<{ rekeyed: number; failed: { bindingId: string; keyId: string }[] }> {
   const keyring = loadKeyring();
   const current = keyring.current.id;
   const result = { rekeyed: 0, failed: [] as { bindingId: string; keyId: string }[] };
-  const rows = await db().repoBinding.findMany({ select: { id: true, secretCiphertext: true }, orderBy: { id: "asc" } });
+  const rows = await db().repoBinding.findMany({
+    select: { id: true, secretCiphertext: true },
+    orderBy: { id: "asc" },
+  });
   for (const row of rows) {
     const fromKeyId = keyIdOf(row.secretCiphertext);
     if (fromKeyId === current) continue;
     try {
       const done = await db().$transaction(async (tx) => {
-        const resealed = seal(open(row.secretCiphertext, keyring, secretContext(row.id)), keyring, secretContext(row.id));
-        const { count } = await tx.repoBinding.updateMany({ where: { id: row.id, secretCiphertext: row.secretCiphertext }, data: { secretCiphertext: resealed } });
+        const resealed = seal(
+          open(row.secretCiphertext, keyring, secretContext(row.id)),
+          keyring,
+          secretContext(row.id),
+        );
+        const { count } = await tx.repoBinding.updateMany({
+          where: { id: row.id, secretCiphertext: row.secretCiphertext },
+          data: { secretCiphertext: resealed },
+        });
         if (count !== 1) return false;
         await recordAuditEvent(tx, {
           actor: opts.actor ?? SYSTEM_ACTOR,

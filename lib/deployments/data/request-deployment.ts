@@ -55,9 +55,15 @@ export interface ResolvedSource {
 
 async function loadPushTarget(targetId: string) {
   const target = await db().target.findUnique({ where: { id: targetId } });
-  if (!target) throw new AppError("NOT_FOUND", "There is no target with this id.", { fields: { targetId: ["There is no target with this id."] } });
+  if (!target)
+    throw new AppError("NOT_FOUND", "There is no target with this id.", {
+      fields: { targetId: ["There is no target with this id."] },
+    });
   if (target.mode !== "push") {
-    throw new AppError("TARGET_NOT_PUSH", `${target.name} is a pull target: its agent syncs from Git by itself, so Wharf does not deploy to it.`);
+    throw new AppError(
+      "TARGET_NOT_PUSH",
+      `${target.name} is a pull target: its agent syncs from Git by itself, so Wharf does not deploy to it.`,
+    );
   }
   return target;
 }
@@ -67,7 +73,9 @@ function manifestsInvalid(err: ManifestError): AppError {
   const messages = err.problems.map(formatProblem);
   return new AppError(
     "VALIDATION_FAILED",
-    messages.length === 1 ? `The manifests cannot be deployed: ${messages[0]}` : `The manifests cannot be deployed: ${messages.length} problems.`,
+    messages.length === 1
+      ? `The manifests cannot be deployed: ${messages[0]}`
+      : `The manifests cannot be deployed: ${messages.length} problems.`,
     { fields: { manifests: messages } },
   );
 }
@@ -78,16 +86,22 @@ function manifestsInvalid(err: ManifestError): AppError {
  * or an admin declared an emergency — approves and queues it in the same transaction. After the commit the preview
  * is computed (its failures land in `previewError`, never fail the request) and the executor is woken.
  */
-export async function createDeploymentRequest(opts: Omit<RequestDeploymentOptions, "source"> & { source: ResolvedSource }): Promise<DeploymentView> {
+export async function createDeploymentRequest(
+  opts: Omit<RequestDeploymentOptions, "source"> & { source: ResolvedSource },
+): Promise<DeploymentView> {
   const reason = ZReason.parse(opts.reason ?? "");
   const emergency = opts.emergency ? ZEmergency.parse(opts.emergency) : undefined;
   if (emergency && opts.principal.role !== "admin") {
     throw new AppError("FORBIDDEN", "Only admins may declare an emergency and skip approvals.");
   }
   if (emergency && !opts.rollbackOfId) {
-    throw new AppError("VALIDATION_FAILED", "An emergency may only skip approvals for a rollback to a deployment that succeeded.", {
-      fields: { emergency: ["Emergencies are for rollbacks only."] },
-    });
+    throw new AppError(
+      "VALIDATION_FAILED",
+      "An emergency may only skip approvals for a rollback to a deployment that succeeded.",
+      {
+        fields: { emergency: ["Emergencies are for rollbacks only."] },
+      },
+    );
   }
   const target = await loadPushTarget(opts.targetId);
   const rules = {
@@ -185,10 +199,19 @@ export async function createDeploymentRequest(opts: Omit<RequestDeploymentOption
     await enqueueNotification({
       input: {
         event: "deployment.awaiting-approval",
-        data: { deploymentId: id, targetId: target.id, targetName: target.name, requestedBy: opts.actor.name, reason, requiredApprovals: target.requiredApprovals },
+        data: {
+          deploymentId: id,
+          targetId: target.id,
+          targetName: target.name,
+          requestedBy: opts.actor.name,
+          reason,
+          requiredApprovals: target.requiredApprovals,
+        },
       },
       dedupKey: `deployment.awaiting-approval:${id}`,
-    }).catch((err: unknown) => console.error(`[wharf] could not queue the approval notification for deployment ${id}:`, err));
+    }).catch((err: unknown) =>
+      console.error(`[wharf] could not queue the approval notification for deployment ${id}:`, err),
+    );
   }
   return getDeployment({ id, viewer: viewerOf(opts.principal) });
 }

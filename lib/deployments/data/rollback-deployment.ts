@@ -22,10 +22,16 @@ export async function rollbackDeployment(opts: {
   const source = await db().deployment.findUnique({ where: { id: opts.deploymentId } });
   if (!source) throw new AppError("NOT_FOUND", "There is no deployment with this id.");
   if (source.sourceKind === "pull-revision") {
-    throw new AppError("DEPLOYMENT_STATE_CONFLICT", "Pull targets roll back by pinning an earlier revision of the repository (POST /api/repos/:id/pin), which goes through the same approval rule.");
+    throw new AppError(
+      "DEPLOYMENT_STATE_CONFLICT",
+      "Pull targets roll back by pinning an earlier revision of the repository (POST /api/repos/:id/pin), which goes through the same approval rule.",
+    );
   }
   if (source.state !== "succeeded") {
-    throw new AppError("DEPLOYMENT_STATE_CONFLICT", `Only a deployment that succeeded can be rolled back to; this one is ${source.state}.`);
+    throw new AppError(
+      "DEPLOYMENT_STATE_CONFLICT",
+      `Only a deployment that succeeded can be rolled back to; this one is ${source.state}.`,
+    );
   }
   if (input.emergency && opts.principal.role !== "admin") {
     throw new AppError("FORBIDDEN", "Only admins may declare an emergency and skip approvals.");
@@ -46,7 +52,9 @@ export async function rollbackDeployment(opts: {
   return createDeploymentRequest({
     targetId: source.targetId,
     source: { kind: git ? "git" : "manifests", manifests: source.manifests, ...(git ? { git } : {}) },
-    reason: input.reason || `Roll back to deployment ${source.id} (${source.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC)`,
+    reason:
+      input.reason ||
+      `Roll back to deployment ${source.id} (${source.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC)`,
     ...(input.emergency ? { emergency: input.emergency } : {}),
     rollbackOfId: source.id,
     actor: opts.actor,

@@ -25,8 +25,18 @@ export function ruleOf(target: TargetRuleColumns): ApprovalRule {
   };
 }
 
-export function forApproval(d: { requestedById: string; commitAuthorEmail: string | null; manifestsDigest: string; settingsAuthorId?: string | null }): DeploymentForApproval {
-  return { requesterId: d.requestedById, commitAuthorEmail: d.commitAuthorEmail, manifestsDigest: d.manifestsDigest, settingsAuthorId: d.settingsAuthorId ?? null };
+export function forApproval(d: {
+  requestedById: string;
+  commitAuthorEmail: string | null;
+  manifestsDigest: string;
+  settingsAuthorId?: string | null;
+}): DeploymentForApproval {
+  return {
+    requesterId: d.requestedById,
+    commitAuthorEmail: d.commitAuthorEmail,
+    manifestsDigest: d.manifestsDigest,
+    settingsAuthorId: d.settingsAuthorId ?? null,
+  };
 }
 
 export interface ApprovalRow {

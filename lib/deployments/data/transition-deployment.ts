@@ -27,7 +27,10 @@ export async function transitionDeployment(tx: Tx, opts: TransitionOptions): Pro
   // Chain lock before the row lock: the order every audited deployment transaction uses (see lockAuditChain).
   await lockAuditChain(tx);
   const allowed = statesLeadingTo(opts.to).filter((s) => !opts.from || opts.from.includes(s));
-  const current = await tx.deployment.findUnique({ where: { id: opts.deploymentId }, select: { state: true, targetId: true } });
+  const current = await tx.deployment.findUnique({
+    where: { id: opts.deploymentId },
+    select: { state: true, targetId: true },
+  });
   if (!current) throw new AppError("NOT_FOUND", "There is no deployment with this id.");
   const { count } = await tx.deployment.updateMany({
     where: { id: opts.deploymentId, state: { in: allowed } },

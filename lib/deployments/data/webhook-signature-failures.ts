@@ -15,7 +15,9 @@ const WEBHOOK_FAILURES_GLOBAL = 60;
  * failures beyond sixty a minute). Only failures are limited: a correctly signed delivery is always processed,
  * because GitHub's and GitLab's senders share their addresses among all their customers.
  */
-export async function recordWebhookSignatureFailure(entry: AuditEntry & { actor: { name: string } }): Promise<AppError> {
+export async function recordWebhookSignatureFailure(
+  entry: AuditEntry & { actor: { name: string } },
+): Promise<AppError> {
   const ip = entry.request?.ip ?? null;
   const actorName = entry.actor.name;
   const outcome = await recordCappedAuditEvent({
@@ -27,7 +29,14 @@ export async function recordWebhookSignatureFailure(entry: AuditEntry & { actor:
   });
   if (!outcome.recorded && outcome.cap === 0) {
     const retryAfter = String(FLOOD_WINDOW_MS / 1000);
-    return new AppError("RATE_LIMITED", "Too many deliveries with a wrong signature from this address; try again in a minute.", { headers: { "Retry-After": retryAfter } });
+    return new AppError(
+      "RATE_LIMITED",
+      "Too many deliveries with a wrong signature from this address; try again in a minute.",
+      { headers: { "Retry-After": retryAfter } },
+    );
   }
-  return new AppError("WEBHOOK_SIGNATURE_INVALID", "The webhook signature is missing or does not match any binding of this repository.");
+  return new AppError(
+    "WEBHOOK_SIGNATURE_INVALID",
+    "The webhook signature is missing or does not match any binding of this repository.",
+  );
 }

@@ -69,8 +69,13 @@ export async function runOnce(opts: ExecutorOptions & { signal?: AbortSignal } =
   } catch (err) {
     // Bookkeeping failed (database down mid-run). Hand the deployment back so a healthy executor retries it.
     console.error(`[wharf] executor ${s.processId}: run of deployment ${claim.deploymentId} failed:`, err);
-    if (!opts.signal?.aborted) await releaseClaim({ deploymentId: claim.deploymentId, processId: s.processId }).catch(() => undefined);
-    return { deploymentId: claim.deploymentId, state: "abandoned", message: err instanceof Error ? err.message : String(err) };
+    if (!opts.signal?.aborted)
+      await releaseClaim({ deploymentId: claim.deploymentId, processId: s.processId }).catch(() => undefined);
+    return {
+      deploymentId: claim.deploymentId,
+      state: "abandoned",
+      message: err instanceof Error ? err.message : String(err),
+    };
   }
 }
 

@@ -1,5 +1,11 @@
 import "server-only";
-import { writeProgress, type LogLevel, type ObjectAction, type PlannedObject, type ProgressBatch } from "../data/executor-progress";
+import {
+  writeProgress,
+  type LogLevel,
+  type ObjectAction,
+  type PlannedObject,
+  type ProgressBatch,
+} from "../data/executor-progress";
 
 /**
  * Collects a run's progress (object results, log lines, counters) while the cluster work goes on, and writes it in
@@ -25,7 +31,12 @@ export class ProgressRecorder {
   ) {}
 
   object(position: number, action: ObjectAction, message?: string | null, namespace?: string | null): void {
-    this.objects.set(position, { position, action, ...(message !== undefined ? { message } : {}), ...(namespace !== undefined ? { namespace } : {}) });
+    this.objects.set(position, {
+      position,
+      action,
+      ...(message !== undefined ? { message } : {}),
+      ...(namespace !== undefined ? { namespace } : {}),
+    });
     this.schedule();
   }
 
@@ -59,7 +70,11 @@ export class ProgressRecorder {
       this.extraObjects = [];
       this.logs = [];
       this.counters = {};
-      const empty = !batch.objects?.length && !batch.extraObjects?.length && !batch.logs?.length && Object.keys(batch.deployment ?? {}).length === 0;
+      const empty =
+        !batch.objects?.length &&
+        !batch.extraObjects?.length &&
+        !batch.logs?.length &&
+        Object.keys(batch.deployment ?? {}).length === 0;
       if (!empty) {
         this.chain = this.chain.then(() =>
           writeProgress({ deploymentId: this.deploymentId, processId: this.processId, batch }).catch((err: unknown) => {

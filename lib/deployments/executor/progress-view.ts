@@ -21,11 +21,16 @@ export interface DeploymentProgressObject {
  * its executor died) and what this attempt did: an object an earlier attempt created is "created" even though this
  * attempt found it unchanged; "configured" likewise outranks "unchanged". A failure or a skip now is what stands.
  */
-export function combinedAction(earlier: DeploymentProgressObject["action"] | undefined, now: DeploymentProgressObject["action"]): DeploymentProgressObject["action"] {
+export function combinedAction(
+  earlier: DeploymentProgressObject["action"] | undefined,
+  now: DeploymentProgressObject["action"],
+): DeploymentProgressObject["action"] {
   const rank: Partial<Record<DeploymentProgressObject["action"], number>> = { unchanged: 0, configured: 1, created: 2 };
   const before = earlier === undefined ? undefined : rank[earlier];
   const after = rank[now];
-  return before !== undefined && after !== undefined && before > after ? (earlier as DeploymentProgressObject["action"]) : now;
+  return before !== undefined && after !== undefined && before > after
+    ? (earlier as DeploymentProgressObject["action"])
+    : now;
 }
 
 export interface DeploymentProgressLog {
@@ -67,7 +72,9 @@ export function isProgressTerminal(state: string): boolean {
  * The bar's value: 100 on success; replicas ready / desired once the rollout is being waited for (or finished with
  * workloads); objects applied / total before that.
  */
-export function progressPercent(p: Pick<DeploymentProgress, "state" | "phase" | "appliedCount" | "objectCount" | "readyReplicas" | "desiredReplicas">): {
+export function progressPercent(
+  p: Pick<DeploymentProgress, "state" | "phase" | "appliedCount" | "objectCount" | "readyReplicas" | "desiredReplicas">,
+): {
   percent: number;
   measuring: "objects" | "replicas";
 } {

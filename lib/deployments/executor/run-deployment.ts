@@ -30,7 +30,13 @@ import type { DeploymentClaim } from "../data/executor-claim";
 import { releaseClaim } from "../data/executor-claim";
 import { heartbeatLease, isCancelRequested } from "../data/executor-lease";
 import { planDeploymentObjects, type EarlierOutcomes, type PlannedObject } from "../data/executor-progress";
-import { finishClaimedDeployment, loadDeploymentForRun, startClaimedDeployment, type DeploymentRunInput, type FinishState } from "../data/executor-run";
+import {
+  finishClaimedDeployment,
+  loadDeploymentForRun,
+  startClaimedDeployment,
+  type DeploymentRunInput,
+  type FinishState,
+} from "../data/executor-run";
 import { ProgressRecorder } from "./progress-recorder";
 import { combinedAction } from "./progress-view";
 
@@ -41,7 +47,12 @@ export const MAX_ATTEMPTS = 5;
  * Observes a run at each apply phase before it starts, and before the rollout wait (phase "waiting-rollout", after
  * pruning); awaited, so tests can act at a known point.
  */
-export type PhaseHook = (event: { deploymentId: string; processId: string; phase: string; objects: number }) => Promise<void> | void;
+export type PhaseHook = (event: {
+  deploymentId: string;
+  processId: string;
+  phase: string;
+  objects: number;
+}) => Promise<void> | void;
 
 export interface RunSettings {
   processId: string;
@@ -53,7 +64,11 @@ export interface RunSettings {
 }
 
 /** How a run ended for this process; `lost`/`abandoned` runs are finished by whoever claims them next. */
-export type RunOutcome = { deploymentId: string; state: FinishState | "lost" | "abandoned" | "skipped"; message: string };
+export type RunOutcome = {
+  deploymentId: string;
+  state: FinishState | "lost" | "abandoned" | "skipped";
+  message: string;
+};
 
 /** The actor executor writes are attributed to in the audit trail. */
 export function executorActor(processId: string): Actor {
@@ -138,16 +153,25 @@ export async function runClaimedDeployment(claim: DeploymentClaim, settings: Run
   let result: { state: FinishState; message: string; details?: Record<string, unknown> };
   try {
     if (claim.resumed) {
-      recorder.log("warn", `Resumed by executor ${processId} (attempt ${claim.attempts}): the previous executor stopped before finishing. Re-applying everything; server-side apply is idempotent.`);
+      recorder.log(
+        "warn",
+        `Resumed by executor ${processId} (attempt ${claim.attempts}): the previous executor stopped before finishing. Re-applying everything; server-side apply is idempotent.`,
+      );
     } else {
       recorder.log("info", `Started by executor ${processId}.`);
     }
     if (claim.attempts > MAX_ATTEMPTS) {
-      throw new Stop("failed", `Gave up after ${claim.attempts - 1} interrupted attempts: the executor stopped before finishing each time.`);
+      throw new Stop(
+        "failed",
+        `Gave up after ${claim.attempts - 1} interrupted attempts: the executor stopped before finishing each time.`,
+      );
     }
     result = await execute(input, settings, { recorder, work, status, actor });
   } catch (err) {
-    result = err instanceof Stop ? { state: err.state, message: err.message } : { state: "failed", message: describeError(err) };
+    result =
+      err instanceof Stop
+        ? { state: err.state, message: err.message }
+        : { state: "failed", message: describeError(err) };
   } finally {
     clearInterval(timer);
     settings.signal?.removeEventListener("abort", onAbandon);
@@ -156,15 +180,27 @@ export async function runClaimedDeployment(claim: DeploymentClaim, settings: Run
   if (abandoned() || status.lost) {
     recorder.drop();
     const state = status.lost ? "lost" : "abandoned";
-    return { deploymentId: id, state, message: status.lost ? "the lease was lost to another executor" : "the executor stopped mid-run" };
+    return {
+      deploymentId: id,
+      state,
+      message: status.lost ? "the lease was lost to another executor" : "the executor stopped mid-run",
+    };
   }
   try {
     await recorder.flush();
   } catch (err) {
     console.error(`[wharf] executor ${processId}: could not record progress of deployment ${id}:`, err);
   }
-  const finished = await finishClaimedDeployment({ deploymentId: id, processId, actor, to: result.state, message: result.message, ...(result.details ? { details: result.details } : {}) });
-  if (!finished) return { deploymentId: id, state: "lost", message: "the claim was lost before the result could be written" };
+  const finished = await finishClaimedDeployment({
+    deploymentId: id,
+    processId,
+    actor,
+    to: result.state,
+    message: result.message,
+    ...(result.details ? { details: result.details } : {}),
+  });
+  if (!finished)
+    return { deploymentId: id, state: "lost", message: "the claim was lost before the result could be written" };
   return { deploymentId: id, state: result.state, message: result.message };
 }
 
@@ -175,12 +211,19 @@ interface RunState {
   actor: Actor;
 }
 
-async function execute(input: DeploymentRunInput, settings: RunSettings, run: RunState): Promise<{ state: FinishState; message: string; details?: Record<string, unknown> }> {
+async function execute(
+  input: DeploymentRunInput,
+  settings: RunSettings,
+  run: RunState,
+): Promise<{ state: FinishState; message: string; details?: Record<string, unknown> }> {
   let objects: KubeObject[];
   try {
     objects = parseManifests(input.manifests);
   } catch (err) {
-    throw new Stop("failed", err instanceof ManifestError ? `The manifests no longer parse: ${err.message}` : describeError(err));
+    throw new Stop(
+      "failed",
+      err instanceof ManifestError ? `The manifests no longer parse: ${err.message}` : describeError(err),
+    );
   }
   const planned: PlannedObject[] = objectRefsFor(objects, input.target.defaultNamespace).map((ref, position) => ({
     position,
@@ -189,7 +232,11 @@ async function execute(input: DeploymentRunInput, settings: RunSettings, run: Ru
     namespace: ref.namespace ?? null,
     name: ref.name,
   }));
-  const earlier = await planDeploymentObjects({ deploymentId: input.id, processId: settings.processId, objects: planned });
+  const earlier = await planDeploymentObjects({
+    deploymentId: input.id,
+    processId: settings.processId,
+    objects: planned,
+  });
   if (!earlier) {
     run.status.lost = true;
     throw new Interrupted();
@@ -198,7 +245,10 @@ async function execute(input: DeploymentRunInput, settings: RunSettings, run: Ru
     throw new Stop("cancelled", "Cancelled on request before anything was applied.");
   }
   if (!input.credentialId) {
-    throw new Stop("failed", `Target ${input.target.name} has no active credential to deploy with; store one on the target's page.`);
+    throw new Stop(
+      "failed",
+      `Target ${input.target.name} has no active credential to deploy with; store one on the target's page.`,
+    );
   }
 
   return withDecryptedCredential(
@@ -206,7 +256,9 @@ async function execute(input: DeploymentRunInput, settings: RunSettings, run: Ru
     { actor: run.actor, purpose: { kind: "deployment", id: input.id }, request: NO_REQUEST },
     async (material) => {
       // The plaintext lives in this closure and the client's in-memory KubeConfig only; both end with the run.
-      const client = createKubeClient(kubeConfigFor(connectionFor(input, material)), { clusterName: input.target.name });
+      const client = createKubeClient(kubeConfigFor(connectionFor(input, material)), {
+        clusterName: input.target.name,
+      });
       try {
         return await applyPruneWait(client, input, objects, settings, run, earlier);
       } finally {
@@ -257,7 +309,11 @@ async function applyPruneWait(
   const checkpoint = async (where: string) => {
     await recorder.flush();
     if (settings.signal?.aborted) throw new Interrupted();
-    const beat = await heartbeatLease({ deploymentId: input.id, processId: settings.processId, leaseMs: settings.leaseMs });
+    const beat = await heartbeatLease({
+      deploymentId: input.id,
+      processId: settings.processId,
+      leaseMs: settings.leaseMs,
+    });
     if (!beat.held) {
       status.lost = true;
       work.abort();
@@ -270,17 +326,30 @@ async function applyPruneWait(
     for (const obj of list) {
       const position = positionOf(refOf(obj));
       // An object an earlier attempt applied is in the cluster: its row keeps saying so.
-      if (position !== undefined && !earlier.applied.has(position)) recorder.object(position, "pending", `not applied: ${reason}`);
+      if (position !== undefined && !earlier.applied.has(position))
+        recorder.object(position, "pending", `not applied: ${reason}`);
     }
   };
 
   recorder.set({ phase: "applying" });
-  recorder.log("info", `Applying ${total} object${total === 1 ? "" : "s"} to ${input.target.name} with server-side apply (field manager wharf).`);
+  recorder.log(
+    "info",
+    `Applying ${total} object${total === 1 ? "" : "s"} to ${input.target.name} with server-side apply (field manager wharf).`,
+  );
   const phases = applyPhases(objects);
   for (const [index, phase] of phases.entries()) {
-    await settings.onPhase?.({ deploymentId: input.id, processId: settings.processId, phase: phase.name, objects: phase.objects.length });
+    await settings.onPhase?.({
+      deploymentId: input.id,
+      processId: settings.processId,
+      phase: phase.name,
+      objects: phase.objects.length,
+    });
     await checkpoint(`before ${phase.name}`).catch((err: unknown) => {
-      if (err instanceof Stop) markNotApplied(phases.slice(index).flatMap((p) => p.objects), "cancelled");
+      if (err instanceof Stop)
+        markNotApplied(
+          phases.slice(index).flatMap((p) => p.objects),
+          "cancelled",
+        );
       throw err;
     });
     recorder.log("info", `Phase ${index + 1}/${phases.length}: ${phase.name} (${phase.objects.length}).`);
@@ -292,7 +361,8 @@ async function applyPruneWait(
         const position = positionOf(result.ref);
         const namespace = result.ref.namespace ?? null;
         if (result.action === "skipped") {
-          if (position !== undefined && !earlier.applied.has(position)) recorder.object(position, "pending", result.message ?? "not applied", namespace);
+          if (position !== undefined && !earlier.applied.has(position))
+            recorder.object(position, "pending", result.message ?? "not applied", namespace);
           return;
         }
         if (result.action === "failed") {
@@ -303,7 +373,10 @@ async function applyPruneWait(
         }
         if (result.action === "created" || result.action === "configured" || result.action === "unchanged") {
           // Counted for the deployment as a whole: what an earlier attempt created stays "created" (see combinedAction).
-          const action = combinedAction(position === undefined ? undefined : earlier.applied.get(position), result.action);
+          const action = combinedAction(
+            position === undefined ? undefined : earlier.applied.get(position),
+            result.action,
+          );
           if (action === "created" || action === "configured" || action === "unchanged") counts[action]++;
           applied.push(result.ref);
           if (position !== undefined) recorder.object(position, action, result.message ?? null, namespace);
@@ -314,7 +387,10 @@ async function applyPruneWait(
     });
     inventory.push(...report.inventory);
     if (failures.length > 0) {
-      markNotApplied(phases.slice(index + 1).flatMap((p) => p.objects), `an earlier phase (${phase.name}) failed`);
+      markNotApplied(
+        phases.slice(index + 1).flatMap((p) => p.objects),
+        `an earlier phase (${phase.name}) failed`,
+      );
       break;
     }
     if (work.signal.aborted) break;
@@ -324,14 +400,32 @@ async function applyPruneWait(
     await recorder.flush();
     throw new Stop("cancelled", cancelMessage("while applying", applied, total));
   }
-  if (failures.length > 0) return { state: "failed", message: failureMessage(failures, applied.length, total), details: { failed: failures.length, applied: applied.length } };
+  if (failures.length > 0)
+    return {
+      state: "failed",
+      message: failureMessage(failures, applied.length, total),
+      details: { failed: failures.length, applied: applied.length },
+    };
 
   // Prune: what the previous success applied (and anything labelled with this target's inventory) that is gone now.
   await checkpoint("before pruning");
   recorder.set({ phase: "pruning" });
-  const previous: ObjectRef[] = input.previousObjects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.name, ...(o.namespace ? { namespace: o.namespace } : {}) }));
-  recorder.log("info", `Pruning objects no longer in the manifests${input.previousDeploymentId ? ` (previous deployment ${input.previousDeploymentId} applied ${previous.length})` : ""}.`);
-  const pruned = await pruneObjects(client, { inventoryId: pushInventoryId(input.targetId), keep: inventory, previous, signal: work.signal });
+  const previous: ObjectRef[] = input.previousObjects.map((o) => ({
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    name: o.name,
+    ...(o.namespace ? { namespace: o.namespace } : {}),
+  }));
+  recorder.log(
+    "info",
+    `Pruning objects no longer in the manifests${input.previousDeploymentId ? ` (previous deployment ${input.previousDeploymentId} applied ${previous.length})` : ""}.`,
+  );
+  const pruned = await pruneObjects(client, {
+    inventoryId: pushInventoryId(input.targetId),
+    keep: inventory,
+    previous,
+    signal: work.signal,
+  });
   let extra = earlier.nextExtraPosition;
   const pruneFailures: string[] = [];
   // Leftovers an earlier attempt of this deployment pruned keep their rows and count once, even if deleted again now.
@@ -339,7 +433,15 @@ async function applyPruneWait(
   for (const r of pruned.results) {
     if (r.action === "pruned" && prunedRefs.has(refKey(r.ref))) continue;
     if (r.action === "pruned") prunedRefs.add(refKey(r.ref));
-    recorder.extraObject({ position: extra++, apiVersion: r.ref.apiVersion, kind: r.ref.kind, namespace: r.ref.namespace ?? null, name: r.ref.name, action: r.action, message: r.message ?? null });
+    recorder.extraObject({
+      position: extra++,
+      apiVersion: r.ref.apiVersion,
+      kind: r.ref.kind,
+      namespace: r.ref.namespace ?? null,
+      name: r.ref.name,
+      action: r.action,
+      message: r.message ?? null,
+    });
     if (r.action === "pruned") recorder.log("info", `${formatRef(r.ref)} pruned`);
     else {
       pruneFailures.push(`${formatRef(r.ref)}: ${r.message ?? "could not be deleted"}`);
@@ -347,16 +449,30 @@ async function applyPruneWait(
     }
   }
   for (const kept of pruned.retained) recorder.log("warn", `${formatRef(kept.ref)} left in place: ${kept.reason}`);
-  if (pruned.results.length === 0) recorder.log("info", earlier.pruned.size > 0 ? `Nothing left to prune (an earlier attempt pruned ${earlier.pruned.size}).` : "Nothing to prune.");
+  if (pruned.results.length === 0)
+    recorder.log(
+      "info",
+      earlier.pruned.size > 0
+        ? `Nothing left to prune (an earlier attempt pruned ${earlier.pruned.size}).`
+        : "Nothing to prune.",
+    );
 
   // Rollout: replicas ready / desired across every tracked workload.
   await checkpoint("before waiting for the rollout");
   const workloads = inventory.filter(isTrackedWorkload);
-  await settings.onPhase?.({ deploymentId: input.id, processId: settings.processId, phase: "waiting-rollout", objects: workloads.length });
+  await settings.onPhase?.({
+    deploymentId: input.id,
+    processId: settings.processId,
+    phase: "waiting-rollout",
+    objects: workloads.length,
+  });
   recorder.set({ phase: "waiting-rollout" });
   let rolloutNote = "no workloads to wait for";
   if (workloads.length > 0) {
-    recorder.log("info", `Waiting for ${workloads.length} workload${workloads.length === 1 ? "" : "s"} to roll out (timeout ${Math.round(settings.rolloutTimeoutMs / 1000)} s).`);
+    recorder.log(
+      "info",
+      `Waiting for ${workloads.length} workload${workloads.length === 1 ? "" : "s"} to roll out (timeout ${Math.round(settings.rolloutTimeoutMs / 1000)} s).`,
+    );
     const latest = new Map<string, RolloutProgress>();
     const report = await waitForRollout(client, workloads, {
       timeoutMs: settings.rolloutTimeoutMs,
@@ -370,7 +486,10 @@ async function applyPruneWait(
           desired += entry.desired;
         }
         recorder.set({ readyReplicas: ready, desiredReplicas: desired });
-        recorder.log(p.state === "failed" ? "error" : "info", `${p.kind} ${p.name}${p.namespace ? ` (namespace ${p.namespace})` : ""}: ${p.message}`);
+        recorder.log(
+          p.state === "failed" ? "error" : "info",
+          `${p.kind} ${p.name}${p.namespace ? ` (namespace ${p.namespace})` : ""}: ${p.message}`,
+        );
       },
     });
     if (status.lost || (settings.signal?.aborted ?? false)) throw new Interrupted();
@@ -389,7 +508,10 @@ async function applyPruneWait(
     rolloutNote = `${workloads.length} workload${workloads.length === 1 ? "" : "s"} rolled out (${ready}/${desired} replicas ready)`;
   }
   if (pruneFailures.length > 0) {
-    return { state: "failed", message: `Applied ${applied.length} of ${total} objects and ${rolloutNote}, but ${pruneFailures.length} leftover${pruneFailures.length === 1 ? "" : "s"} could not be pruned: ${pruneFailures.join("; ")}` };
+    return {
+      state: "failed",
+      message: `Applied ${applied.length} of ${total} objects and ${rolloutNote}, but ${pruneFailures.length} leftover${pruneFailures.length === 1 ? "" : "s"} could not be pruned: ${pruneFailures.join("; ")}`,
+    };
   }
   const prunedCount = prunedRefs.size;
   return {
@@ -421,9 +543,10 @@ function failureMessage(failures: ApplyResult[], applied: number, total: number)
   const refused = failures.filter((f) => isRefusal(f.error));
   const first = refused[0] ?? failures[0];
   const detail = first ? `${formatRef(first.ref)}: ${describeApplyFailure(first)}` : "unknown failure";
-  const head = refused.length > 0
-    ? `The cluster refused the credential for ${refused.length} object${refused.length === 1 ? "" : "s"} (${first?.error?.code} ${first?.error?.reason})`
-    : `${failures.length} object${failures.length === 1 ? "" : "s"} failed to apply`;
+  const head =
+    refused.length > 0
+      ? `The cluster refused the credential for ${refused.length} object${refused.length === 1 ? "" : "s"} (${first?.error?.code} ${first?.error?.reason})`
+      : `${failures.length} object${failures.length === 1 ? "" : "s"} failed to apply`;
   return `${head} — ${detail}. Applied ${applied} of ${total} objects before stopping; the per-object results show which.`;
 }
 

@@ -9,7 +9,8 @@ import type { DeploymentView, TApprovalInput } from "../schemas";
 export function useDecideDeployment(id: string) {
   const qc = useQueryClient();
   return useMutation<DeploymentView, ApiError, TApprovalInput>({
-    mutationFn: (input) => apiFetch<DeploymentView>(`/api/deployments/${encodeURIComponent(id)}/approvals`, { method: "POST", body: input }),
+    mutationFn: (input) =>
+      apiFetch<DeploymentView>(`/api/deployments/${encodeURIComponent(id)}/approvals`, { method: "POST", body: input }),
     onSuccess: (d) => qc.setQueryData(deploymentKeys.detail(id), d),
     onSettled: async () => {
       await qc.invalidateQueries({ queryKey: deploymentKeys.detail(id) });

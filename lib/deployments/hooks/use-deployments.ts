@@ -9,7 +9,8 @@ import type { DeploymentListPage, TDeploymentListFilter } from "../schemas";
 export function useDeployments(filter: TDeploymentListFilter) {
   return useInfiniteQuery({
     queryKey: deploymentKeys.list(filter),
-    queryFn: ({ pageParam, signal }) => apiFetch<DeploymentListPage>(`/api/deployments?${deploymentListSearch(filter, pageParam)}`, { signal }),
+    queryFn: ({ pageParam, signal }) =>
+      apiFetch<DeploymentListPage>(`/api/deployments?${deploymentListSearch(filter, pageParam)}`, { signal }),
     ...DEPLOYMENT_LIST_PAGING,
   });
 }

@@ -9,7 +9,8 @@ import type { DeploymentView } from "../schemas";
 export function useRerunPreview(id: string) {
   const qc = useQueryClient();
   return useMutation<DeploymentView, ApiError, void>({
-    mutationFn: () => apiFetch<DeploymentView>(`/api/deployments/${encodeURIComponent(id)}/preview`, { method: "POST" }),
+    mutationFn: () =>
+      apiFetch<DeploymentView>(`/api/deployments/${encodeURIComponent(id)}/preview`, { method: "POST" }),
     onSuccess: (d) => qc.setQueryData(deploymentKeys.detail(id), d),
   });
 }

@@ -9,7 +9,8 @@ import type { DeploymentView, TRollbackInput } from "../schemas";
 export function useRollbackDeployment(id: string) {
   const qc = useQueryClient();
   return useMutation<DeploymentView, ApiError, TRollbackInput>({
-    mutationFn: (input) => apiFetch<DeploymentView>(`/api/deployments/${encodeURIComponent(id)}/rollback`, { method: "POST", body: input }),
+    mutationFn: (input) =>
+      apiFetch<DeploymentView>(`/api/deployments/${encodeURIComponent(id)}/rollback`, { method: "POST", body: input }),
     onSuccess: (d) => qc.setQueryData(deploymentKeys.detail(d.id), d),
     onSettled: () => qc.invalidateQueries({ queryKey: deploymentKeys.lists() }),
   });

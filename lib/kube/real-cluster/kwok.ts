@@ -15,7 +15,11 @@ interface Stage {
   apiVersion: string;
   kind: string;
   metadata: { name: string };
-  spec: { resourceRef: { kind: string }; delay?: { durationMilliseconds: number }; selector?: { matchExpressions?: { key: string; operator: string; values?: string[] }[] } };
+  spec: {
+    resourceRef: { kind: string };
+    delay?: { durationMilliseconds: number };
+    selector?: { matchExpressions?: { key: string; operator: string; values?: string[] }[] };
+  };
 }
 
 const PENDING_FAILING = [
@@ -46,7 +50,9 @@ const FAIL_STAGES = [
     metadata: { name: "wharf-pod-crashloop" },
     spec: {
       resourceRef: { apiGroup: "v1", kind: "Pod" },
-      selector: { matchExpressions: [...PENDING_FAILING, { key: ".spec.restartPolicy", operator: "In", values: ["Always"] }] },
+      selector: {
+        matchExpressions: [...PENDING_FAILING, { key: ".spec.restartPolicy", operator: "In", values: ["Always"] }],
+      },
       next: {
         statusTemplate: `${CONDITIONS.replaceAll("%REASON%", "ContainersNotReady")}
       containerStatuses:
@@ -79,7 +85,9 @@ const FAIL_STAGES = [
     metadata: { name: "wharf-pod-fail" },
     spec: {
       resourceRef: { apiGroup: "v1", kind: "Pod" },
-      selector: { matchExpressions: [...PENDING_FAILING, { key: ".spec.restartPolicy", operator: "NotIn", values: ["Always"] }] },
+      selector: {
+        matchExpressions: [...PENDING_FAILING, { key: ".spec.restartPolicy", operator: "NotIn", values: ["Always"] }],
+      },
       next: {
         statusTemplate: `${CONDITIONS.replaceAll("%REASON%", "PodFailed")}
       containerStatuses:
@@ -108,7 +116,8 @@ const FAIL_STAGES = [
 export function kwokStages(defaultStagesYaml: string): string {
   const stages = YAML.parseAllDocuments(defaultStagesYaml).map((d) => d.toJS() as Stage);
   const podReady = stages.find((s) => s.metadata.name === "pod-ready");
-  if (!podReady?.spec.selector?.matchExpressions) throw new Error("kwok's pod-ready stage not found in its default stages");
+  if (!podReady?.spec.selector?.matchExpressions)
+    throw new Error("kwok's pod-ready stage not found in its default stages");
   podReady.spec.selector.matchExpressions.push({ key: FAILING, operator: "NotIn", values: ["true"] });
   // A kubelet takes a while to pull and start containers; kwok's "fast" stage takes none, so a rollout would finish
   // before anyone could watch it progress. The sandbox's default readiness delay, likewise.

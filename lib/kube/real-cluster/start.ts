@@ -16,7 +16,14 @@ import { kwokStages } from "./kwok";
 import { ProcessGroup, logTail } from "./processes";
 import { RealClusterUnavailableError, type RealCluster, type RealClusterInfo, type RealClusterOptions } from "./types";
 
-const COMMANDS = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "kwok-stages.yaml"] as const;
+const COMMANDS = [
+  "etcd",
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "kwok",
+  "kwok-stages.yaml",
+] as const;
 const NODE_NAME = "wharf-node-0";
 const SERVICE_CIDR = "10.96.0.0/16";
 const POD_CIDR = "10.244.0.1/16";
@@ -42,16 +49,25 @@ function kubeconfigYaml(url: string, caPem: string, token: string): string {
   return YAML.stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: "wharf-real", cluster: { server: url, "certificate-authority-data": Buffer.from(caPem).toString("base64") } }],
+    clusters: [
+      {
+        name: "wharf-real",
+        cluster: { server: url, "certificate-authority-data": Buffer.from(caPem).toString("base64") },
+      },
+    ],
     users: [{ name: "wharf-real-admin", user: { token } }],
-    contexts: [{ name: "wharf-real", context: { cluster: "wharf-real", user: "wharf-real-admin", namespace: "default" } }],
+    contexts: [
+      { name: "wharf-real", context: { cluster: "wharf-real", user: "wharf-real-admin", namespace: "default" } },
+    ],
     "current-context": "wharf-real",
     preferences: {},
   });
 }
 
 /** Resolves the binaries, or throws RealClusterUnavailableError naming what is missing. */
-export function realClusterBinaries(given?: Partial<Record<string, string>>): Record<(typeof COMMANDS)[number], string> {
+export function realClusterBinaries(
+  given?: Partial<Record<string, string>>,
+): Record<(typeof COMMANDS)[number], string> {
   const paths = given ?? findToolBinaries().paths;
   const missing = COMMANDS.filter((c) => !paths[c]);
   if (missing.length > 0) throw new RealClusterUnavailableError(missing);
@@ -59,7 +75,12 @@ export function realClusterBinaries(given?: Partial<Record<string, string>>): Re
 }
 
 /** Polls `probe` until it returns true; fails early when a component exited, with the tail of its log. */
-async function waitFor(what: string, group: ProcessGroup, deadline: number, probe: () => Promise<boolean>): Promise<void> {
+async function waitFor(
+  what: string,
+  group: ProcessGroup,
+  deadline: number,
+  probe: () => Promise<boolean>,
+): Promise<void> {
   let last = "";
   for (;;) {
     const dead = group.exitedComponent();
@@ -80,7 +101,9 @@ async function waitFor(what: string, group: ProcessGroup, deadline: number, prob
  * until the API server is ready, the fake node is Ready and the default ServiceAccount exists, and returns the same
  * shape as startSandbox(). Every component dies with the calling process, however it ends.
  */
-export async function startRealCluster(opts: RealClusterOptions = {}): Promise<RealCluster & { startupMs: number; dataDir: string }> {
+export async function startRealCluster(
+  opts: RealClusterOptions = {},
+): Promise<RealCluster & { startupMs: number; dataDir: string }> {
   const started = Date.now();
   const bin = realClusterBinaries(opts.binaries);
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "wharf-real-cluster-")));
@@ -101,7 +124,9 @@ export async function startRealCluster(opts: RealClusterOptions = {}): Promise<R
       writeFile(file("apiserver.key"), certs.keyPem, { mode: 0o600 }),
       writeFile(file("sa.pub"), serviceAccountKey.publicKey.export({ type: "spki", format: "pem" })),
       writeFile(file("sa.key"), serviceAccountKey.privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 }),
-      writeFile(file("tokens.csv"), `${adminToken},kubernetes-admin,kubernetes-admin,"system:masters"\n`, { mode: 0o600 }),
+      writeFile(file("tokens.csv"), `${adminToken},kubernetes-admin,kubernetes-admin,"system:masters"\n`, {
+        mode: 0o600,
+      }),
       writeFile(file("kubeconfig"), kubeconfig, { mode: 0o600 }),
       readFile(bin["kwok-stages.yaml"], "utf8").then((stages) => writeFile(file("kwok.yaml"), kwokStages(stages))),
     ]);
@@ -138,17 +163,39 @@ export async function startRealCluster(opts: RealClusterOptions = {}): Promise<R
       "--v=0",
     ]);
 
-    const info: RealClusterInfo = { url, caPem: certs.caPem, adminToken, kubeconfigPath: file("kubeconfig"), kubeconfig, version: "", nodeName: NODE_NAME };
-    await waitFor("the API server's /readyz", group, deadline, async () => (await apiRequest(info, "GET", "/readyz")).status === 200);
+    const info: RealClusterInfo = {
+      url,
+      caPem: certs.caPem,
+      adminToken,
+      kubeconfigPath: file("kubeconfig"),
+      kubeconfig,
+      version: "",
+      nodeName: NODE_NAME,
+    };
+    await waitFor(
+      "the API server's /readyz",
+      group,
+      deadline,
+      async () => (await apiRequest(info, "GET", "/readyz")).status === 200,
+    );
 
-    const common = [`--kubeconfig=${file("kubeconfig")}`, "--leader-elect=false", "--secure-port=0", "--profiling=false"];
+    const common = [
+      `--kubeconfig=${file("kubeconfig")}`,
+      "--leader-elect=false",
+      "--secure-port=0",
+      "--profiling=false",
+    ];
     group.start("kube-controller-manager", bin["kube-controller-manager"], [
       ...common,
       `--root-ca-file=${file("ca.crt")}`,
       `--service-account-private-key-file=${file("sa.key")}`,
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
     ]);
-    group.start("kube-scheduler", bin["kube-scheduler"], common.filter((a) => a !== "--profiling=false"));
+    group.start(
+      "kube-scheduler",
+      bin["kube-scheduler"],
+      common.filter((a) => a !== "--profiling=false"),
+    );
     // kwok manages only this node and renews its Lease (the node controller's heartbeat); without --server-address it
     // opens no port of its own.
     group.start("kwok", bin.kwok, [
@@ -165,19 +212,34 @@ export async function startRealCluster(opts: RealClusterOptions = {}): Promise<R
       metadata: {
         name: NODE_NAME,
         annotations: { "node.alpha.kubernetes.io/ttl": "0", "kwok.x-k8s.io/node": "fake" },
-        labels: { "kubernetes.io/hostname": NODE_NAME, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64", type: "kwok" },
+        labels: {
+          "kubernetes.io/hostname": NODE_NAME,
+          "kubernetes.io/os": "linux",
+          "kubernetes.io/arch": "amd64",
+          type: "kwok",
+        },
       },
-      status: { allocatable: { cpu: "32", memory: "256Gi", pods: "1000" }, capacity: { cpu: "32", memory: "256Gi", pods: "1000" } },
+      status: {
+        allocatable: { cpu: "32", memory: "256Gi", pods: "1000" },
+        capacity: { cpu: "32", memory: "256Gi", pods: "1000" },
+      },
     });
     if (node.status !== 201) throw new Error(`creating the fake node: ${node.status} ${node.body.slice(0, 300)}`);
 
     await waitFor("the fake node to be Ready", group, deadline, async () => {
       const res = await apiRequest(info, "GET", `/api/v1/nodes/${NODE_NAME}`);
-      const conditions = (JSON.parse(res.body) as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ?? [];
+      const conditions =
+        (JSON.parse(res.body) as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ??
+        [];
       return conditions.some((c) => c.type === "Ready" && c.status === "True");
     });
     // The controller-manager creates it; until then Pods in the namespace are refused, so tests would race it.
-    await waitFor("the default ServiceAccount", group, deadline, async () => (await apiRequest(info, "GET", "/api/v1/namespaces/default/serviceaccounts/default")).status === 200);
+    await waitFor(
+      "the default ServiceAccount",
+      group,
+      deadline,
+      async () => (await apiRequest(info, "GET", "/api/v1/namespaces/default/serviceaccounts/default")).status === 200,
+    );
     const version = await apiRequest(info, "GET", "/version");
     info.version = (JSON.parse(version.body) as { gitVersion?: string }).gitVersion ?? "";
 

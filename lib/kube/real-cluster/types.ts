@@ -46,7 +46,9 @@ export interface RealCluster extends RealClusterInfo {
 /** Thrown when the binaries are not built (no Go, or `npm run cluster:build` not run). */
 export class RealClusterUnavailableError extends Error {
   constructor(readonly missing: string[]) {
-    super(`real control plane binaries not built (missing: ${missing.join(", ")}); run \`npm run cluster:build\` (needs Go ≥ 1.26)`);
+    super(
+      `real control plane binaries not built (missing: ${missing.join(", ")}); run \`npm run cluster:build\` (needs Go ≥ 1.26)`,
+    );
     this.name = "RealClusterUnavailableError";
   }
 }

@@ -1,5 +1,13 @@
 /** Bearer-token authentication (signed JWTs like bound service-account tokens) and RBAC authorization. */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify } from "node:crypto";
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomUUID,
+  sign,
+  verify,
+} from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
@@ -72,7 +80,12 @@ export class TokenAuthority {
     return new TokenAuthority(createPrivateKey(pem), clock);
   }
 
-  issue(claims: Omit<TokenClaims, "iss" | "iat" | "nbf" | "jti" | "exp" | "aud"> & { aud?: string[]; expirationSeconds: number }): { token: string; claims: TokenClaims } {
+  issue(
+    claims: Omit<TokenClaims, "iss" | "iat" | "nbf" | "jti" | "exp" | "aud"> & {
+      aud?: string[];
+      expirationSeconds: number;
+    },
+  ): { token: string; claims: TokenClaims } {
     const now = Math.floor(this.clock.now() / 1000);
     const { expirationSeconds, aud, ...rest } = claims;
     const full: TokenClaims = {
@@ -86,7 +99,10 @@ export class TokenAuthority {
     };
     const header = b64url(JSON.stringify({ alg: "ES256", kid: this.kid }));
     const payload = b64url(JSON.stringify(full));
-    const signature = sign("sha256", Buffer.from(`${header}.${payload}`), { key: this.privateKey, dsaEncoding: "ieee-p1363" });
+    const signature = sign("sha256", Buffer.from(`${header}.${payload}`), {
+      key: this.privateKey,
+      dsaEncoding: "ieee-p1363",
+    });
     return { token: `${header}.${payload}.${b64url(signature)}`, claims: full };
   }
 
@@ -99,7 +115,12 @@ export class TokenAuthority {
       const [header, payload, sig] = parts as [string, string, string];
       let ok = false;
       try {
-        ok = verify("sha256", Buffer.from(`${header}.${payload}`), { key: this.publicKey, dsaEncoding: "ieee-p1363" }, Buffer.from(sig, "base64url"));
+        ok = verify(
+          "sha256",
+          Buffer.from(`${header}.${payload}`),
+          { key: this.publicKey, dsaEncoding: "ieee-p1363" },
+          Buffer.from(sig, "base64url"),
+        );
       } catch {
         ok = false;
       }
@@ -205,7 +226,12 @@ function resourceRuleMatches(rule: PolicyRule, a: ResourceAttributes): boolean {
   if (!groups.includes("*") && !groups.includes(a.group)) return false;
   const combined = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
   const resources = rule.resources ?? [];
-  const resourceOk = resources.some((r) => r === "*" || r === combined || (a.subresource !== undefined && a.subresource !== "" && r === `*/${a.subresource}`));
+  const resourceOk = resources.some(
+    (r) =>
+      r === "*" ||
+      r === combined ||
+      (a.subresource !== undefined && a.subresource !== "" && r === `*/${a.subresource}`),
+  );
   if (!resourceOk) return false;
   const names = rule.resourceNames ?? [];
   if (names.length > 0 && (!a.name || !names.includes(a.name))) return false;
@@ -214,7 +240,9 @@ function resourceRuleMatches(rule: PolicyRule, a: ResourceAttributes): boolean {
 
 function nonResourceRuleMatches(rule: PolicyRule, a: NonResourceAttributes): boolean {
   if (!rule.verbs.includes("*") && !rule.verbs.includes(a.verb)) return false;
-  return (rule.nonResourceURLs ?? []).some((u) => u === "*" || u === a.path || (u.endsWith("*") && a.path.startsWith(u.slice(0, -1))));
+  return (rule.nonResourceURLs ?? []).some(
+    (u) => u === "*" || u === a.path || (u.endsWith("*") && a.path.startsWith(u.slice(0, -1))),
+  );
 }
 
 /** RBAC over the Role/ClusterRole/RoleBinding/ClusterRoleBinding objects in the store. */
@@ -231,13 +259,17 @@ export class Authorizer {
     const out = [...own];
     for (const other of this.store.list("rbac.authorization.k8s.io/clusterroles")) {
       if (other.metadata.name === name) continue;
-      if (selectors.some((s) => matchesLabels(s, other.metadata.labels))) out.push(...((other.rules as PolicyRule[] | undefined) ?? []));
+      if (selectors.some((s) => matchesLabels(s, other.metadata.labels)))
+        out.push(...((other.rules as PolicyRule[] | undefined) ?? []));
     }
     return out;
   }
 
   /** Every (binding, rules) pair that applies to the user in the namespace (cluster bindings always). */
-  private *grants(user: UserInfo, namespace: string | undefined): Generator<{ rules: PolicyRule[]; describe: (s: Subject) => string }> {
+  private *grants(
+    user: UserInfo,
+    namespace: string | undefined,
+  ): Generator<{ rules: PolicyRule[]; describe: (s: Subject) => string }> {
     for (const b of this.store.list("rbac.authorization.k8s.io/clusterrolebindings")) {
       const subject = ((b.subjects as Subject[] | undefined) ?? []).find((s) => subjectMatches(s, user, undefined));
       if (!subject) continue;
@@ -245,7 +277,8 @@ export class Authorizer {
       if (!roleRef || roleRef.kind !== "ClusterRole") continue;
       yield {
         rules: this.clusterRoleRules(roleRef.name),
-        describe: () => `ClusterRoleBinding "${b.metadata.name}" of ClusterRole "${roleRef.name}" to ${describeSubject(subject, undefined)}`,
+        describe: () =>
+          `ClusterRoleBinding "${b.metadata.name}" of ClusterRole "${roleRef.name}" to ${describeSubject(subject, undefined)}`,
       };
     }
     if (!namespace) return;
@@ -257,10 +290,12 @@ export class Authorizer {
       const rules =
         roleRef.kind === "ClusterRole"
           ? this.clusterRoleRules(roleRef.name)
-          : ((this.store.get("rbac.authorization.k8s.io/roles", namespace, roleRef.name)?.rules as PolicyRule[] | undefined) ?? []);
+          : ((this.store.get("rbac.authorization.k8s.io/roles", namespace, roleRef.name)?.rules as
+              PolicyRule[] | undefined) ?? []);
       yield {
         rules,
-        describe: () => `RoleBinding "${b.metadata.name}/${namespace}" of ${roleRef.kind} "${roleRef.name}" to ${describeSubject(subject, namespace)}`,
+        describe: () =>
+          `RoleBinding "${b.metadata.name}/${namespace}" of ${roleRef.kind} "${roleRef.name}" to ${describeSubject(subject, namespace)}`,
       };
     }
   }
@@ -268,7 +303,8 @@ export class Authorizer {
   authorizeResource(user: UserInfo, a: ResourceAttributes): Decision {
     if (user.groups.includes("system:masters")) return { allowed: true, reason: "" };
     for (const g of this.grants(user, a.namespace)) {
-      if (g.rules.some((r) => resourceRuleMatches(r, a))) return { allowed: true, reason: `RBAC: allowed by ${g.describe({ kind: "", name: "" })}` };
+      if (g.rules.some((r) => resourceRuleMatches(r, a)))
+        return { allowed: true, reason: `RBAC: allowed by ${g.describe({ kind: "", name: "" })}` };
     }
     return { allowed: false, reason: "" };
   }
@@ -276,7 +312,8 @@ export class Authorizer {
   authorizeNonResource(user: UserInfo, a: NonResourceAttributes): Decision {
     if (user.groups.includes("system:masters")) return { allowed: true, reason: "" };
     for (const g of this.grants(user, undefined)) {
-      if (g.rules.some((r) => nonResourceRuleMatches(r, a))) return { allowed: true, reason: `RBAC: allowed by ${g.describe({ kind: "", name: "" })}` };
+      if (g.rules.some((r) => nonResourceRuleMatches(r, a)))
+        return { allowed: true, reason: `RBAC: allowed by ${g.describe({ kind: "", name: "" })}` };
     }
     return { allowed: false, reason: "" };
   }

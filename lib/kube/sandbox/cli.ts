@@ -5,7 +5,8 @@ import { startSandbox } from "./index";
 async function main(): Promise<void> {
   const dataDir = path.resolve(process.env.WHARF_SANDBOX_DIR ?? "./data/sandbox");
   const port = Number(process.env.WHARF_SANDBOX_PORT ?? "6443");
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`WHARF_SANDBOX_PORT is not a port: ${process.env.WHARF_SANDBOX_PORT ?? ""}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`WHARF_SANDBOX_PORT is not a port: ${process.env.WHARF_SANDBOX_PORT ?? ""}`);
   const sandbox = await startSandbox({ dataDir, port, persist: true });
   console.log(`Sandbox cluster listening on ${sandbox.url}`);
   console.log(`Kubeconfig: ${sandbox.kubeconfigPath}`);

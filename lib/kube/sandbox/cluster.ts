@@ -45,7 +45,17 @@ export interface DeleteOptions {
 
 export type WriteListener = (def: ResourceDef, obj: KObject, old: KObject | undefined) => void;
 
-const GENERATION_EXEMPT = new Set(["/Namespace", "/ConfigMap", "/Secret", "/ServiceAccount", "/Event", "/Endpoints", "events.k8s.io/Event", "coordination.k8s.io/Lease", "discovery.k8s.io/EndpointSlice"]);
+const GENERATION_EXEMPT = new Set([
+  "/Namespace",
+  "/ConfigMap",
+  "/Secret",
+  "/ServiceAccount",
+  "/Event",
+  "/Endpoints",
+  "events.k8s.io/Event",
+  "coordination.k8s.io/Lease",
+  "discovery.k8s.io/EndpointSlice",
+]);
 
 const ETCD_MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
 
@@ -122,12 +132,23 @@ export class Cluster {
     const ns = this.store.get("/namespaces", undefined, namespace);
     if (!ns) throw notFound("", "namespaces", namespace);
     if (creating && (ns.metadata.deletionTimestamp || this.terminatingNamespaces.has(namespace))) {
-      throw new StatusError(403, "Forbidden", `${def.group ? `${def.name}.${def.group}` : def.name} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
-        name,
-        ...(def.group ? { group: def.group } : {}),
-        kind: def.name,
-        causes: [{ reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" }],
-      });
+      throw new StatusError(
+        403,
+        "Forbidden",
+        `${def.group ? `${def.name}.${def.group}` : def.name} "${name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+        {
+          name,
+          ...(def.group ? { group: def.group } : {}),
+          kind: def.name,
+          causes: [
+            {
+              reason: "NamespaceTerminating",
+              message: `namespace ${namespace} is being terminated`,
+              field: "metadata.namespace",
+            },
+          ],
+        },
+      );
     }
   }
 
@@ -136,7 +157,10 @@ export class Cluster {
     if (body.apiVersion !== undefined && body.apiVersion !== expected) {
       // Any served version of the same resource is accepted by conversion; others are a client bug.
       const [g] = String(body.apiVersion).includes("/") ? String(body.apiVersion).split("/") : [""];
-      if ((g ?? "") !== def.group) throw badRequest(`the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${expected})`);
+      if ((g ?? "") !== def.group)
+        throw badRequest(
+          `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${expected})`,
+        );
     }
     if (body.kind !== undefined && body.kind !== def.kind) {
       throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${def.kind})`);
@@ -155,7 +179,10 @@ export class Cluster {
     if (!mode) return;
     if (def.crd) {
       const unknown = this.decodeCustomResource(def, body, opts);
-      if (unknown.length && mode === "Strict") throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${unknown.join(", ")}`);
+      if (unknown.length && mode === "Strict")
+        throw badRequest(
+          `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${unknown.join(", ")}`,
+        );
       return;
     }
     const schema = builtinKindSchema(def.group, def.version, def.kind);
@@ -172,7 +199,9 @@ export class Cluster {
   /** JSON, merge and strategic patches: the patched object is decoded; problems are 422 on the field "patch". */
   /** Pruning and defaulting of a custom resource; returns the unknown-field messages (already warned under Warn). */
   private decodeCustomResource(def: ResourceDef, body: Obj, opts: WriteOptions, withDefaults = true): string[] {
-    const unknown = decodeCustom(body, def.crd?.schema as Obj | undefined, withDefaults).map((f) => `unknown field "${f}"`);
+    const unknown = decodeCustom(body, def.crd?.schema as Obj | undefined, withDefaults).map(
+      (f) => `unknown field "${f}"`,
+    );
     if (opts.fieldValidation === "Warn") opts.warnings?.push(...unknown);
     return unknown;
   }
@@ -184,7 +213,9 @@ export class Cluster {
       const unknown = this.decodeCustomResource(def, patched as Obj, opts);
       if (unknown.length && mode === "Strict") {
         const message = `Invalid value: ${JSON.stringify(shownValue ?? JSON.stringify(patched))}: strict decoding error: ${unknown.join(", ")}`;
-        throw new StatusError(422, "Invalid", ` "" is invalid: patch: ${message}`, { causes: [{ reason: "FieldValueInvalid", message, field: "patch" }] });
+        throw new StatusError(422, "Invalid", ` "" is invalid: patch: ${message}`, {
+          causes: [{ reason: "FieldValueInvalid", message, field: "patch" }],
+        });
       }
       return;
     }
@@ -199,7 +230,9 @@ export class Cluster {
     else if (unknown.length && mode === "Warn") opts.warnings?.push(...unknown);
     if (detail) {
       const message = `Invalid value: ${JSON.stringify(shown)}: ${detail}`;
-      throw new StatusError(422, "Invalid", ` "" is invalid: patch: ${message}`, { causes: [{ reason: "FieldValueInvalid", message, field: "patch" }] });
+      throw new StatusError(422, "Invalid", ` "" is invalid: patch: ${message}`, {
+        causes: [{ reason: "FieldValueInvalid", message, field: "patch" }],
+      });
     }
   }
 
@@ -223,7 +256,11 @@ export class Cluster {
     const meta = isObj(config.metadata) ? config.metadata : {};
     const namespace = typeof meta.namespace === "string" ? meta.namespace : "";
     const detail = report.smd.length === 1 ? report.smd[0] : ["errors:", ...report.smd.map((e) => `  ${e}`)].join("\n");
-    throw new StatusError(500, "", `failed to create typed patch object (${namespace}/${name}; ${def.group}/${def.version}, Kind=${def.kind}): ${detail}`);
+    throw new StatusError(
+      500,
+      "",
+      `failed to create typed patch object (${namespace}/${name}; ${def.group}/${def.version}, Kind=${def.kind}): ${detail}`,
+    );
   }
 
   create(def: ResourceDef, namespace: string | undefined, rawBody: unknown, opts: WriteOptions): KObject {
@@ -237,7 +274,8 @@ export class Cluster {
       }
       meta.namespace = namespace;
     } else delete meta.namespace;
-    if (!meta.name && typeof meta.generateName === "string" && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
+    if (!meta.name && typeof meta.generateName === "string" && meta.generateName)
+      meta.name = `${meta.generateName}${randomSuffix()}`;
     const name = String(meta.name ?? "");
     if (name) this.checkNamespace(def, namespace, name, true);
     if (name && this.find(def, namespace, name)) throw alreadyExists(def.group, def.name, name);
@@ -252,14 +290,20 @@ export class Cluster {
     this.checkTypeMeta(body, def);
     this.decodeBody(def, body, opts);
     const meta = body.metadata as Obj;
-    if (meta.name !== undefined && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
+    if (meta.name !== undefined && meta.name !== name)
+      throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
     if (def.namespaced && meta.namespace && meta.namespace !== namespace) {
       throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
     }
     const old = this.get(def, namespace, name);
     const rv = meta.resourceVersion;
     if (rv !== undefined && rv !== "" && rv !== old.metadata.resourceVersion) {
-      throw conflict(def.group, def.name, name, "the object has been modified; please apply your changes to the latest version and try again");
+      throw conflict(
+        def.group,
+        def.name,
+        name,
+        "the object has been modified; please apply your changes to the latest version and try again",
+      );
     }
     const obj = body as KObject;
     obj.apiVersion = apiVersionOf(def.group, def.version);
@@ -268,10 +312,20 @@ export class Cluster {
   }
 
   /** PATCH, including server-side apply (which creates the object when it does not exist). */
-  patch(def: ResourceDef, namespace: string | undefined, name: string, type: PatchType, rawPatch: string, opts: WriteOptions): { obj: KObject; created: boolean } {
+  patch(
+    def: ResourceDef,
+    namespace: string | undefined,
+    name: string,
+    type: PatchType,
+    rawPatch: string,
+    opts: WriteOptions,
+  ): { obj: KObject; created: boolean } {
     const old = this.find(def, namespace, name);
     if (type === "apply") return this.apply(def, namespace, name, old, rawPatch, opts);
-    if (opts.force) throw invalid("meta.k8s.io", "PatchOptions", "", [{ type: "FieldValueForbidden", field: "force", detail: "may not be specified for non-apply patch" }]);
+    if (opts.force)
+      throw invalid("meta.k8s.io", "PatchOptions", "", [
+        { type: "FieldValueForbidden", field: "force", detail: "may not be specified for non-apply patch" },
+      ]);
     if (!old) throw notFound(def.group, def.name, name);
     let patchDoc: unknown;
     try {
@@ -291,19 +345,36 @@ export class Cluster {
     const nextObj = next as KObject;
     // Errors show what the real handler has at hand: the patched object (JSON, merge) or the patch itself (strategic).
     this.decodePatched(def, nextObj, opts, type === "strategic" ? goPrint(patchDoc) : undefined);
-    if (nextObj.metadata.name !== name) throw badRequest(`the name of the object (${String(nextObj.metadata.name)}) does not match the name on the URL (${name})`);
+    if (nextObj.metadata.name !== name)
+      throw badRequest(
+        `the name of the object (${String(nextObj.metadata.name)}) does not match the name on the URL (${name})`,
+      );
     const rv = nextObj.metadata.resourceVersion;
     if (rv !== undefined && rv !== old.metadata.resourceVersion) {
-      throw conflict(def.group, def.name, name, "the object has been modified; please apply your changes to the latest version and try again");
+      throw conflict(
+        def.group,
+        def.name,
+        name,
+        "the object has been modified; please apply your changes to the latest version and try again",
+      );
     }
     nextObj.apiVersion = apiVersionOf(def.group, def.version);
     nextObj.kind = def.kind;
     return { obj: this.commit(def, old, nextObj, opts, undefined), created: false };
   }
 
-  private apply(def: ResourceDef, namespace: string | undefined, name: string, old: KObject | undefined, raw: string, opts: WriteOptions): { obj: KObject; created: boolean } {
+  private apply(
+    def: ResourceDef,
+    namespace: string | undefined,
+    name: string,
+    old: KObject | undefined,
+    raw: string,
+    opts: WriteOptions,
+  ): { obj: KObject; created: boolean } {
     if (!opts.fieldManager) {
-      throw invalid("meta.k8s.io", "PatchOptions", "", [{ type: "FieldValueRequired", field: "fieldManager", detail: "is required for apply patch" }]);
+      throw invalid("meta.k8s.io", "PatchOptions", "", [
+        { type: "FieldValueRequired", field: "fieldManager", detail: "is required for apply patch" },
+      ]);
     }
     let config: unknown;
     try {
@@ -320,12 +391,19 @@ export class Cluster {
     this.decodeApplyConfig(def, config, name, opts);
     const meta = (isObj(config.metadata) ? config.metadata : {}) as Obj;
     config.metadata = meta;
-    if (meta.name !== undefined && meta.name !== name) throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
+    if (meta.name !== undefined && meta.name !== name)
+      throw badRequest(`the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`);
     if (def.namespaced) {
-      if (meta.namespace !== undefined && meta.namespace !== namespace) throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+      if (meta.namespace !== undefined && meta.namespace !== namespace)
+        throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
     } else delete meta.namespace;
     if (meta.resourceVersion !== undefined && old && meta.resourceVersion !== old.metadata.resourceVersion) {
-      throw conflict(def.group, def.name, name, "the object has been modified; please apply your changes to the latest version and try again");
+      throw conflict(
+        def.group,
+        def.name,
+        name,
+        "the object has been modified; please apply your changes to the latest version and try again",
+      );
     }
     if (!old) {
       meta.name = name;
@@ -359,14 +437,28 @@ export class Cluster {
    * Shared write path: status/spec separation, defaulting, metadata the server owns, generation, managedFields,
    * validation, no-op detection, dry run, storage and post-write hooks.
    */
-  commit(def: ResourceDef, old: KObject | undefined, input: KObject, opts: WriteOptions, managedFields: ManagedFieldsEntry[] | undefined): KObject {
+  commit(
+    def: ResourceDef,
+    old: KObject | undefined,
+    input: KObject,
+    opts: WriteOptions,
+    managedFields: ManagedFieldsEntry[] | undefined,
+  ): KObject {
     // Patches share unchanged subtrees with the stored object; never let the write path mutate stored state.
     let next = structuredClone(this.toStorage(input, def));
     const oldStored = old;
     const sub = opts.subresource;
     if (sub === "status" && old) {
       // Only status changes through /status; metadata labels/annotations may change too, as the real strategy allows.
-      next = { ...structuredClone(old), status: next.status, metadata: { ...structuredClone(old.metadata), labels: next.metadata.labels, annotations: next.metadata.annotations } } as KObject;
+      next = {
+        ...structuredClone(old),
+        status: next.status,
+        metadata: {
+          ...structuredClone(old.metadata),
+          labels: next.metadata.labels,
+          annotations: next.metadata.annotations,
+        },
+      } as KObject;
       if (next.metadata.labels === undefined) delete next.metadata.labels;
       if (next.metadata.annotations === undefined) delete next.metadata.annotations;
       if (next.status === undefined) delete next.status;
@@ -396,7 +488,8 @@ export class Cluster {
       delete meta.deletionTimestamp;
       delete meta.deletionGracePeriodSeconds;
     }
-    if (meta.finalizers !== undefined && Array.isArray(meta.finalizers) && meta.finalizers.length === 0) delete meta.finalizers;
+    if (meta.finalizers !== undefined && Array.isArray(meta.finalizers) && meta.finalizers.length === 0)
+      delete meta.finalizers;
     if (meta.labels && Object.keys(meta.labels).length === 0) delete meta.labels;
     if (meta.annotations && Object.keys(meta.annotations).length === 0) delete meta.annotations;
     if (!old && def.group === "batch" && def.kind === "Job") defaultJobSelector(next);
@@ -419,7 +512,8 @@ export class Cluster {
     }
 
     validateObject(next, def, old);
-    if (def.kind === "CustomResourceDefinition" && def.group === "apiextensions.k8s.io") this.validateCrdNames(next, old);
+    if (def.kind === "CustomResourceDefinition" && def.group === "apiextensions.k8s.io")
+      this.validateCrdNames(next, old);
 
     delete meta.managedFields;
     const managerWrite = {
@@ -430,19 +524,21 @@ export class Cluster {
       schema: this.schemaFor(def),
       now: nowTimestamp(),
     };
-    const finalManaged = managedFields ?? recordUpdate(old ? this.present(old, def) : undefined, this.present(next, def), managerWrite);
+    const finalManaged =
+      managedFields ?? recordUpdate(old ? this.present(old, def) : undefined, this.present(next, def), managerWrite);
     if (finalManaged.length > 0) meta.managedFields = finalManaged;
 
     if (old && deepEqual(old, next)) return old;
 
     // Clearing the last finalizer of an object being deleted completes the deletion.
-    if (old?.metadata.deletionTimestamp && !(meta.finalizers?.length)) {
+    if (old?.metadata.deletionTimestamp && !meta.finalizers?.length) {
       if (opts.dryRun) return next;
       return this.finishDelete(def, next, "Background");
     }
     if (opts.dryRun) return next;
     // etcd refuses requests over --max-request-bytes (1.5 MiB); kube-apiserver passes its error through as a 500.
-    if (Buffer.byteLength(JSON.stringify(next)) > ETCD_MAX_REQUEST_BYTES) throw new StatusError(500, "", "etcdserver: request is too large");
+    if (Buffer.byteLength(JSON.stringify(next)) > ETCD_MAX_REQUEST_BYTES)
+      throw new StatusError(500, "", "etcdserver: request is too large");
     const stored = this.store.write(this.table(def), next, oldStored ? "MODIFIED" : "ADDED");
     this.afterWrite(def, stored, oldStored);
     return stored;
@@ -477,13 +573,35 @@ export class Cluster {
     const desired: Obj = {
       acceptedNames: names,
       conditions: [
-        { type: "NamesAccepted", status: "True", lastTransitionTime: nowTimestamp(), reason: "NoConflicts", message: "no conflicts found" },
-        { type: "Established", status: "True", lastTransitionTime: nowTimestamp(), reason: "InitialNamesAccepted", message: "the initial names have been accepted" },
+        {
+          type: "NamesAccepted",
+          status: "True",
+          lastTransitionTime: nowTimestamp(),
+          reason: "NoConflicts",
+          message: "no conflicts found",
+        },
+        {
+          type: "Established",
+          status: "True",
+          lastTransitionTime: nowTimestamp(),
+          reason: "InitialNamesAccepted",
+          message: "the initial names have been accepted",
+        },
       ],
-      storedVersions: [...new Set([...(((status.storedVersions ?? []) as string[])), ...((spec.versions ?? []) as Obj[]).filter((v) => v.storage).map((v) => String(v.name))])],
+      storedVersions: [
+        ...new Set([
+          ...((status.storedVersions ?? []) as string[]),
+          ...((spec.versions ?? []) as Obj[]).filter((v) => v.storage).map((v) => String(v.name)),
+        ]),
+      ],
     };
     const keep = (c: Obj[] | undefined) => (c ?? []).map((x) => ({ type: x.type, status: x.status }));
-    if (deepEqual(status.acceptedNames, desired.acceptedNames) && deepEqual(keep(status.conditions as Obj[] | undefined), keep(desired.conditions as Obj[])) && deepEqual(status.storedVersions, desired.storedVersions)) return;
+    if (
+      deepEqual(status.acceptedNames, desired.acceptedNames) &&
+      deepEqual(keep(status.conditions as Obj[] | undefined), keep(desired.conditions as Obj[])) &&
+      deepEqual(status.storedVersions, desired.storedVersions)
+    )
+      return;
     const def = this.registry.get("apiextensions.k8s.io", "v1", "customresourcedefinitions");
     if (!def) return;
     const next = structuredClone(crd);
@@ -496,30 +614,71 @@ export class Cluster {
     const saDef = this.registry.get("", "v1", "serviceaccounts");
     const cmDef = this.registry.get("", "v1", "configmaps");
     if (saDef && !this.find(saDef, name, "default")) {
-      this.create(saDef, name, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } }, { fieldManager: "kube-controller-manager", dryRun: false });
+      this.create(
+        saDef,
+        name,
+        { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default" } },
+        { fieldManager: "kube-controller-manager", dryRun: false },
+      );
     }
     if (cmDef && this.rootCaPem && !this.find(cmDef, name, "kube-root-ca.crt")) {
-      this.create(cmDef, name, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "kube-root-ca.crt", annotations: { "kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters." } }, data: { "ca.crt": this.rootCaPem } }, { fieldManager: "kube-controller-manager", dryRun: false });
+      this.create(
+        cmDef,
+        name,
+        {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: {
+            name: "kube-root-ca.crt",
+            annotations: {
+              "kubernetes.io/description":
+                "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.",
+            },
+          },
+          data: { "ca.crt": this.rootCaPem },
+        },
+        { fieldManager: "kube-controller-manager", dryRun: false },
+      );
     }
   }
 
   /** Published into every namespace as kube-root-ca.crt, like the root-ca-cert-publisher controller. */
   rootCaPem = "";
 
-  delete(def: ResourceDef, namespace: string | undefined, name: string, opts: DeleteOptions): { obj: KObject; finished: boolean } {
+  delete(
+    def: ResourceDef,
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions,
+  ): { obj: KObject; finished: boolean } {
     const obj = this.get(def, namespace, name);
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== obj.metadata.uid) {
-      throw conflict(def.group, def.name, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid ?? ""}`);
+      throw conflict(
+        def.group,
+        def.name,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid ?? ""}`,
+      );
     }
     if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion) {
-      throw conflict(def.group, def.name, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ""}`);
+      throw conflict(
+        def.group,
+        def.name,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ""}`,
+      );
     }
-    if (opts.dryRun) return { obj, finished: !(obj.metadata.finalizers?.length) };
+    if (opts.dryRun) return { obj, finished: !obj.metadata.finalizers?.length };
     if (def.group === "" && def.kind === "Namespace") return { obj: this.deleteNamespace(obj), finished: false };
     const policy = opts.propagationPolicy ?? "Background";
     const finalizers = [...(obj.metadata.finalizers ?? [])];
-    if (policy === "Foreground" && this.store.dependentsOf(obj.metadata.uid ?? "").length > 0 && !finalizers.includes("foregroundDeletion")) finalizers.push("foregroundDeletion");
+    if (
+      policy === "Foreground" &&
+      this.store.dependentsOf(obj.metadata.uid ?? "").length > 0 &&
+      !finalizers.includes("foregroundDeletion")
+    )
+      finalizers.push("foregroundDeletion");
     if (policy === "Orphan" && this.store.dependentsOf(obj.metadata.uid ?? "").length > 0) this.orphanDependents(obj);
     if (finalizers.length > 0) {
       if (obj.metadata.deletionTimestamp) return { obj, finished: false };
@@ -536,13 +695,20 @@ export class Cluster {
   }
 
   private foregroundDelete(def: ResourceDef, owner: KObject): void {
-    for (const [table, dep] of this.store.dependentsOf(owner.metadata.uid ?? "")) this.deleteDependent(table, dep, "Foreground");
+    for (const [table, dep] of this.store.dependentsOf(owner.metadata.uid ?? ""))
+      this.deleteDependent(table, dep, "Foreground");
     const current = this.find(def, owner.metadata.namespace, owner.metadata.name ?? "");
     if (!current) return;
     const rest = (current.metadata.finalizers ?? []).filter((f) => f !== "foregroundDeletion");
     const next = structuredClone(current);
     next.metadata.finalizers = rest;
-    this.commit(def, current, next, { fieldManager: "kube-controller-manager", dryRun: false }, current.metadata.managedFields ?? []);
+    this.commit(
+      def,
+      current,
+      next,
+      { fieldManager: "kube-controller-manager", dryRun: false },
+      current.metadata.managedFields ?? [],
+    );
   }
 
   private orphanDependents(owner: KObject): void {
@@ -560,7 +726,8 @@ export class Cluster {
     const removed = this.store.remove(table, obj);
     if (def.group === "apiextensions.k8s.io" && def.kind === "CustomResourceDefinition") this.crdDeleted(obj);
     if (policy !== "Orphan") {
-      for (const [depTable, dep] of this.store.dependentsOf(obj.metadata.uid ?? "")) this.deleteDependent(depTable, dep, "Background");
+      for (const [depTable, dep] of this.store.dependentsOf(obj.metadata.uid ?? ""))
+        this.deleteDependent(depTable, dep, "Background");
     }
     for (const l of this.listeners) l(def, removed, obj);
     return removed;
@@ -571,7 +738,9 @@ export class Cluster {
     const def = this.registry.preferred(group, resource);
     if (!def) return;
     // Dependents with another live owner stay.
-    const liveOwners = (dep.metadata.ownerReferences ?? []).filter((r) => this.ownerExists(r.uid, dep.metadata.namespace));
+    const liveOwners = (dep.metadata.ownerReferences ?? []).filter((r) =>
+      this.ownerExists(r.uid, dep.metadata.namespace),
+    );
     if (liveOwners.length > 0) return;
     try {
       this.delete(def, dep.metadata.namespace, dep.metadata.name ?? "", { dryRun: false, propagationPolicy: policy });
@@ -609,8 +778,20 @@ export class Cluster {
       next.status = {
         phase: "Terminating",
         conditions: [
-          { type: "NamespaceDeletionDiscoveryFailure", status: "False", lastTransitionTime: nowTimestamp(), reason: "ResourcesDiscovered", message: "All resources successfully discovered" },
-          { type: "NamespaceDeletionContentFailure", status: "False", lastTransitionTime: nowTimestamp(), reason: "ContentDeleted", message: "All content successfully deleted, may be waiting on finalization" },
+          {
+            type: "NamespaceDeletionDiscoveryFailure",
+            status: "False",
+            lastTransitionTime: nowTimestamp(),
+            reason: "ResourcesDiscovered",
+            message: "All resources successfully discovered",
+          },
+          {
+            type: "NamespaceDeletionContentFailure",
+            status: "False",
+            lastTransitionTime: nowTimestamp(),
+            reason: "ContentDeleted",
+            message: "All content successfully deleted, may be waiting on finalization",
+          },
         ],
       };
       current = this.store.write("/namespaces", next, "MODIFIED");
@@ -651,7 +832,13 @@ export class Cluster {
   }
 
   /** Lists with selectors and pagination; `filter` applies label/field selectors. */
-  list(def: ResourceDef, namespace: string | undefined, filter: (o: KObject) => boolean, limit: number | undefined, continueToken: string | undefined): { items: KObject[]; resourceVersion: string; continueToken?: string; remainingItemCount?: number } {
+  list(
+    def: ResourceDef,
+    namespace: string | undefined,
+    filter: (o: KObject) => boolean,
+    limit: number | undefined,
+    continueToken: string | undefined,
+  ): { items: KObject[]; resourceVersion: string; continueToken?: string; remainingItemCount?: number } {
     const table = this.table(def);
     let rv = this.store.resourceVersion;
     let start: string | undefined;
@@ -677,7 +864,10 @@ export class Cluster {
       items.push(o);
       lastKey = key;
     }
-    const out: { items: KObject[]; resourceVersion: string; continueToken?: string; remainingItemCount?: number } = { items, resourceVersion: String(rv) };
+    const out: { items: KObject[]; resourceVersion: string; continueToken?: string; remainingItemCount?: number } = {
+      items,
+      resourceVersion: String(rv),
+    };
     if (more) {
       out.continueToken = this.store.encodeContinue(rv, lastKey);
       out.remainingItemCount = remaining;
@@ -713,11 +903,15 @@ function convertHpa(obj: KObject, toVersion: string): void {
     const target = isObj(cpu?.resource) ? ((cpu.resource as Obj).target as Obj | undefined) : undefined;
     delete spec.metrics;
     delete spec.behavior;
-    if (target && typeof target.averageUtilization === "number") spec.targetCPUUtilizationPercentage = target.averageUtilization;
+    if (target && typeof target.averageUtilization === "number")
+      spec.targetCPUUtilizationPercentage = target.averageUtilization;
   } else if (toVersion === "v2") {
     const pct = spec.targetCPUUtilizationPercentage;
     delete spec.targetCPUUtilizationPercentage;
-    if (typeof pct === "number") spec.metrics = [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: pct } } }];
+    if (typeof pct === "number")
+      spec.metrics = [
+        { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: pct } } },
+      ];
   }
   obj.spec = spec;
 }

@@ -29,7 +29,8 @@ function defaultContainer(c: Obj): void {
   setDefault(c, "terminationMessagePolicy", "File");
   setDefault(c, "imagePullPolicy", imagePullPolicy(c.image));
   setDefault(c, "resources", {});
-  if (Array.isArray(c.ports)) for (const p of c.ports as Obj[]) if (p && typeof p === "object") setDefault(p, "protocol", "TCP");
+  if (Array.isArray(c.ports))
+    for (const p of c.ports as Obj[]) if (p && typeof p === "object") setDefault(p, "protocol", "TCP");
   for (const probe of ["livenessProbe", "readinessProbe", "startupProbe"]) {
     const pr = c[probe] as Obj | undefined;
     if (pr && typeof pr === "object") {
@@ -53,7 +54,8 @@ export function defaultPodSpec(spec: Obj, restartPolicy = "Always"): void {
   setDefault(spec, "securityContext", {});
   setDefault(spec, "schedulerName", "default-scheduler");
   for (const key of ["containers", "initContainers"]) {
-    if (Array.isArray(spec[key])) for (const c of spec[key] as Obj[]) if (c && typeof c === "object") defaultContainer(c);
+    if (Array.isArray(spec[key]))
+      for (const c of spec[key] as Obj[]) if (c && typeof c === "object") defaultContainer(c);
   }
   if (Array.isArray(spec.volumes)) {
     for (const v of spec.volumes as Obj[]) {
@@ -176,7 +178,8 @@ export function applyDefaults(o: KObject, def: ResourceDef, old: KObject | undef
       setDefault(s, "sessionAffinity", "None");
       if (s.type !== "ExternalName") {
         const oldSpec = (old?.spec ?? {}) as Obj;
-        if (s.clusterIP === undefined || s.clusterIP === "") s.clusterIP = (oldSpec.clusterIP as string | undefined) ?? allocateClusterIp();
+        if (s.clusterIP === undefined || s.clusterIP === "")
+          s.clusterIP = (oldSpec.clusterIP as string | undefined) ?? allocateClusterIp();
         setDefault(s, "clusterIPs", [s.clusterIP]);
         setDefault(s, "ipFamilies", ["IPv4"]);
         setDefault(s, "ipFamilyPolicy", "SingleStack");
@@ -198,7 +201,8 @@ export function applyDefaults(o: KObject, def: ResourceDef, old: KObject | undef
       if (!o.type) o.type = "Opaque";
       if (o.stringData && typeof o.stringData === "object") {
         const data = obj(o, "data");
-        for (const [k, v] of Object.entries(o.stringData as Record<string, string>)) data[k] = Buffer.from(String(v)).toString("base64");
+        for (const [k, v] of Object.entries(o.stringData as Record<string, string>))
+          data[k] = Buffer.from(String(v)).toString("base64");
         delete o.stringData;
       }
       break;

@@ -74,13 +74,21 @@ function resourceEntries(def: ResourceDef): Array<Record<string, unknown>> {
   return out;
 }
 
-export function apiResourceList(registry: ResourceRegistry, group: string, version: string): Record<string, unknown> | undefined {
+export function apiResourceList(
+  registry: ResourceRegistry,
+  group: string,
+  version: string,
+): Record<string, unknown> | undefined {
   if (!registry.hasGroupVersion(group, version)) return undefined;
   const resources = registry
     .resourcesOf(group, version)
     .sort((a, b) => a.name.localeCompare(b.name))
     .flatMap(resourceEntries);
-  const doc: Record<string, unknown> = { kind: "APIResourceList", groupVersion: apiVersionOf(group, version), resources };
+  const doc: Record<string, unknown> = {
+    kind: "APIResourceList",
+    groupVersion: apiVersionOf(group, version),
+    resources,
+  };
   if (group) return { kind: "APIResourceList", apiVersion: "v1", groupVersion: doc.groupVersion, resources };
   return doc;
 }

@@ -6,14 +6,30 @@ import { authenticate, forbiddenMessage, serviceAccountUser } from "./auth";
 import type { Cluster, PatchType, WriteOptions } from "./cluster";
 import { nowTimestamp } from "./cluster";
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from "./discovery";
-import { PlainTextError, StatusError, badRequest, invalid, methodNotAllowed, notFound, resourceNotFound, unauthorized, unsupportedMediaType } from "./errors";
+import {
+  PlainTextError,
+  StatusError,
+  badRequest,
+  invalid,
+  methodNotAllowed,
+  notFound,
+  resourceNotFound,
+  unauthorized,
+  unsupportedMediaType,
+} from "./errors";
 import { jsonPatch, mergePatch } from "./patch";
 import { parseAccept, readBody, readBodyBuffer, sendError, sendJson, successStatus } from "./http";
 import { decodeKubernetesProtobuf } from "./protobuf";
 import { openApiV2, openApiV3Index, openApiV3GroupVersion } from "./openapi";
 import { apiVersionOf } from "./resources";
 import type { ResourceDef, ResourceRegistry } from "./resources";
-import { labelSelectorToString, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from "./selectors";
+import {
+  labelSelectorToString,
+  matchesFields,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+} from "./selectors";
 import type { KObject, Store, StoreEvent } from "./store";
 import { toTable } from "./table";
 import type { IncludeObject } from "./table";
@@ -30,7 +46,12 @@ export interface HandlerDeps {
   serverAddress: () => string;
   throttleEveryNth: number | undefined;
   bookmarkIntervalMs: number;
-  issueServiceAccountToken: (namespace: string, name: string, expirationSeconds: number, audiences: string[] | undefined) => { token: string; exp: number };
+  issueServiceAccountToken: (
+    namespace: string,
+    name: string,
+    expirationSeconds: number,
+    audiences: string[] | undefined,
+  ) => { token: string; exp: number };
 }
 
 interface ResourceRequest {
@@ -77,7 +98,11 @@ export class ApiHandler {
       }
       // A body cut short at the size limit leaves unread bytes on the connection: close it, as Go's server does.
       if (e instanceof StatusError) sendError(res, e, e.code === 413 ? { Connection: "close" } : {});
-      else sendError(res, new StatusError(500, "InternalError", `Internal error occurred: ${(e as Error).message ?? String(e)}`));
+      else
+        sendError(
+          res,
+          new StatusError(500, "InternalError", `Internal error occurred: ${(e as Error).message ?? String(e)}`),
+        );
     }
   }
 
@@ -94,7 +119,11 @@ export class ApiHandler {
 
     const nth = this.d.throttleEveryNth;
     if (nth && nth > 0 && ++this.requestCount % nth === 0) {
-      sendError(res, new StatusError(429, "TooManyRequests", "Too many requests, please try again later.", { retryAfterSeconds: 1 }), { "Retry-After": "1" });
+      sendError(
+        res,
+        new StatusError(429, "TooManyRequests", "Too many requests, please try again later.", { retryAfterSeconds: 1 }),
+        { "Retry-After": "1" },
+      );
       return;
     }
 
@@ -147,8 +176,7 @@ export class ApiHandler {
         const doc = openApiV2((req.headers.accept ?? "").includes("protobuf"));
         res.writeHead(200, { "Content-Type": doc.contentType, "Content-Length": Buffer.byteLength(doc.body) });
         res.end(doc.body);
-      }
-      else if (segments[1] === "v3" && segments.length === 2) sendJson(res, 200, openApiV3Index(this.d.registry));
+      } else if (segments[1] === "v3" && segments.length === 2) sendJson(res, 200, openApiV3Index(this.d.registry));
       else if (segments[1] === "v3") {
         const doc = openApiV3GroupVersion(this.d.registry, segments.slice(2).join("/"));
         if (!doc) throw resourceNotFound();
@@ -189,14 +217,28 @@ export class ApiHandler {
         // The filter answers with responsewriters.InternalError: plain text, 500, the request URI and Go's %v of the
         // requested ObjectReferences ({Kind Namespace Name UID APIVersion ResourceVersion FieldPath}).
         const what = [...groups.map((g) => `{Group  ${g}    }`), ...(uid ? [`{UID  ${uid}    }`] : [])].join(" ");
-        throw new PlainTextError(500, `Internal Server Error: ${JSON.stringify(req.url ?? "/")}: requested [${what}] without impersonating a user`);
+        throw new PlainTextError(
+          500,
+          `Internal Server Error: ${JSON.stringify(req.url ?? "/")}: requested [${what}] without impersonating a user`,
+        );
       }
       return requester;
     }
     const check = (resource: string, name: string, namespace?: string) => {
-      const attrs: ResourceAttributes = { verb: "impersonate", group: resource === "userextras" || resource === "uids" ? "authentication.k8s.io" : "", resource, name, namespace, subresource: undefined };
+      const attrs: ResourceAttributes = {
+        verb: "impersonate",
+        group: resource === "userextras" || resource === "uids" ? "authentication.k8s.io" : "",
+        resource,
+        name,
+        namespace,
+        subresource: undefined,
+      };
       if (!this.d.authorizer.authorizeResource(requester, attrs).allowed) {
-        throw new StatusError(403, "Forbidden", forbiddenMessage(requester, attrs), { name, ...(attrs.group ? { group: attrs.group } : {}), kind: resource });
+        throw new StatusError(403, "Forbidden", forbiddenMessage(requester, attrs), {
+          name,
+          ...(attrs.group ? { group: attrs.group } : {}),
+          kind: resource,
+        });
       }
     };
     const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(username);
@@ -210,8 +252,12 @@ export class ApiHandler {
       for (const v of header(h)) check("userextras", v, undefined);
       extra[key] = header(h);
     }
-    const impersonated: UserInfo = { username, groups: sa && groups.length === 0 ? serviceAccountUser(sa[1] ?? "", sa[2] ?? "").groups : [...groups] };
-    if (username !== "system:anonymous" && !impersonated.groups.includes("system:authenticated")) impersonated.groups.push("system:authenticated");
+    const impersonated: UserInfo = {
+      username,
+      groups: sa && groups.length === 0 ? serviceAccountUser(sa[1] ?? "", sa[2] ?? "").groups : [...groups],
+    };
+    if (username !== "system:anonymous" && !impersonated.groups.includes("system:authenticated"))
+      impersonated.groups.push("system:authenticated");
     if (uid) impersonated.uid = uid;
     if (Object.keys(extra).length) impersonated.extra = extra;
     return impersonated;
@@ -225,7 +271,13 @@ export class ApiHandler {
     }
   }
 
-  private parseResourceRequest(method: string, group: string, version: string, parts: string[], query: URLSearchParams): ResourceRequest {
+  private parseResourceRequest(
+    method: string,
+    group: string,
+    version: string,
+    parts: string[],
+    query: URLSearchParams,
+  ): ResourceRequest {
     let segs = parts;
     let watchPath = false;
     if (segs[0] === "watch") {
@@ -237,11 +289,17 @@ export class ApiHandler {
       namespace = segs[1];
       if (segs.length > 2 && segs[2] !== "status" && segs[2] !== "finalize") segs = segs.slice(2);
     }
-    const [resource, name, subresource, ...extra] = segs as [string, string | undefined, string | undefined, ...string[]];
+    const [resource, name, subresource, ...extra] = segs as [
+      string,
+      string | undefined,
+      string | undefined,
+      ...string[],
+    ];
     if (extra.length > 0) throw resourceNotFound();
     const def = this.d.registry.get(group, version, resource);
     if (!def) throw resourceNotFound();
-    if (def.namespaced && namespace === undefined && name !== undefined && resource !== "namespaces") throw resourceNotFound();
+    if (def.namespaced && namespace === undefined && name !== undefined && resource !== "namespaces")
+      throw resourceNotFound();
     if (!def.namespaced && resource !== "namespaces" && namespace !== undefined) throw resourceNotFound();
     if (subresource && !(def.subresources ?? []).includes(subresource)) throw resourceNotFound();
     const isNamespaceObject = resource === "namespaces";
@@ -269,7 +327,8 @@ export class ApiHandler {
       default:
         throw methodNotAllowed();
     }
-    if (!subresource && !def.verbs.includes(verb) && !(verb === "watch" && def.verbs.includes("list"))) throw methodNotAllowed();
+    if (!subresource && !def.verbs.includes(verb) && !(verb === "watch" && def.verbs.includes("list")))
+      throw methodNotAllowed();
     return { def, namespace: ns, name, subresource, verb, watchPath, query };
   }
 
@@ -297,7 +356,9 @@ export class ApiHandler {
     for (const v of dryRun) if (v !== "All") throw badRequest(`Invalid dry run value: ${v}`);
     const fieldManager = q.get("fieldManager");
     if (fieldManager !== null && fieldManager.length > 128) {
-      throw invalid("meta.k8s.io", "PatchOptions", "", [{ type: "FieldValueTooLong", field: "fieldManager", detail: "may not be more than 128 characters" }]);
+      throw invalid("meta.k8s.io", "PatchOptions", "", [
+        { type: "FieldValueTooLong", field: "fieldManager", detail: "may not be more than 128 characters" },
+      ]);
     }
     const fv = q.get("fieldValidation");
     if (fv !== null && !["Ignore", "Warn", "Strict", ""].includes(fv)) {
@@ -330,7 +391,12 @@ export class ApiHandler {
     throw unsupportedMediaType(ct);
   }
 
-  private async serveResource(req: IncomingMessage, res: ServerResponse, user: UserInfo, rr: ResourceRequest): Promise<void> {
+  private async serveResource(
+    req: IncomingMessage,
+    res: ServerResponse,
+    user: UserInfo,
+    rr: ResourceRequest,
+  ): Promise<void> {
     const { def, query: q } = rr;
     const cluster = this.d.cluster;
     const accept = parseAccept(req.headers.accept);
@@ -355,9 +421,19 @@ export class ApiHandler {
     const present = (o: KObject) => cluster.present(o, def);
     const single = (o: KObject, code = 200, warnings: string[] = []) => {
       // One Warning header per message, in RFC 7234 form with the "-" agent, as kube-apiserver writes them.
-      if (warnings.length) res.setHeader("Warning", warnings.map((w) => `299 - ${JSON.stringify(w)}`));
-      if (accept.table) sendJson(res, code, toTable([present(o)], def, { include, resourceVersion: o.metadata.resourceVersion ?? "", apiVersion }));
-      else if (accept.partialMetadata) sendJson(res, code, { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata });
+      if (warnings.length)
+        res.setHeader(
+          "Warning",
+          warnings.map((w) => `299 - ${JSON.stringify(w)}`),
+        );
+      if (accept.table)
+        sendJson(
+          res,
+          code,
+          toTable([present(o)], def, { include, resourceVersion: o.metadata.resourceVersion ?? "", apiVersion }),
+        );
+      else if (accept.partialMetadata)
+        sendJson(res, code, { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata });
       else sendJson(res, code, present(o));
     };
 
@@ -374,21 +450,36 @@ export class ApiHandler {
         const rv = q.get("resourceVersion");
         const match = q.get("resourceVersionMatch");
         if (rv && rv !== "0" && match === "Exact" && Number(rv) < this.d.store.compactedResourceVersion) {
-          throw new StatusError(410, "Expired", `too old resource version: ${rv} (${this.d.store.compactedResourceVersion + 1})`);
+          throw new StatusError(
+            410,
+            "Expired",
+            `too old resource version: ${rv} (${this.d.store.compactedResourceVersion + 1})`,
+          );
         }
         const result = cluster.list(def, rr.namespace, filter, limit, q.get("continue") ?? undefined);
         if (accept.table) {
-          sendJson(res, 200, toTable(result.items.map(present), def, { include, resourceVersion: result.resourceVersion, ...(result.continueToken ? { continueToken: result.continueToken } : {}), apiVersion }));
+          sendJson(
+            res,
+            200,
+            toTable(result.items.map(present), def, {
+              include,
+              resourceVersion: result.resourceVersion,
+              ...(result.continueToken ? { continueToken: result.continueToken } : {}),
+              apiVersion,
+            }),
+          );
           return;
         }
         const metadata: Obj = { resourceVersion: result.resourceVersion };
         if (result.continueToken) {
           metadata.continue = result.continueToken;
-          if (!q.get("labelSelector") && !q.get("fieldSelector")) metadata.remainingItemCount = result.remainingItemCount;
+          if (!q.get("labelSelector") && !q.get("fieldSelector"))
+            metadata.remainingItemCount = result.remainingItemCount;
         }
         // Typed lists of built-in kinds omit each item's apiVersion/kind; custom resources keep them.
         const items = result.items.map((o) => {
-          if (accept.partialMetadata) return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata };
+          if (accept.partialMetadata)
+            return { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata };
           const p = present(o);
           if (def.crd) return p;
           const { apiVersion: _a, kind: _k, ...rest } = p;
@@ -412,7 +503,8 @@ export class ApiHandler {
         const body = await this.readObject(req);
         const opts = this.writeOptions(req, q, undefined);
         opts.fieldManager ||= managerFromUserAgent(req.headers["user-agent"]);
-        if (isObj(body) && isObj(body.metadata) && typeof body.metadata.name === "string") this.authorize(user, rr, body.metadata.name);
+        if (isObj(body) && isObj(body.metadata) && typeof body.metadata.name === "string")
+          this.authorize(user, rr, body.metadata.name);
         const obj = cluster.create(def, rr.namespace, body, opts);
         single(obj, 201, opts.warnings);
         return;
@@ -425,19 +517,43 @@ export class ApiHandler {
           sendJson(res, 200, this.writeScale(def, rr, body, opts, "update"));
           return;
         }
-        const obj = cluster.update(def, rr.namespace, rr.name ?? "", body, rr.subresource === "finalize" ? { ...opts, subresource: undefined } : opts);
+        const obj = cluster.update(
+          def,
+          rr.namespace,
+          rr.name ?? "",
+          body,
+          rr.subresource === "finalize" ? { ...opts, subresource: undefined } : opts,
+        );
         single(obj, 200, opts.warnings);
         return;
       }
       case "patch": {
         const ct = (req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
         const type: PatchType | undefined =
-          ct === "application/json-patch+json" ? "json" : ct === "application/merge-patch+json" ? "merge" : ct === "application/strategic-merge-patch+json" ? "strategic" : ct === "application/apply-patch+yaml" || ct === "application/apply-patch+json" ? "apply" : undefined;
+          ct === "application/json-patch+json"
+            ? "json"
+            : ct === "application/merge-patch+json"
+              ? "merge"
+              : ct === "application/strategic-merge-patch+json"
+                ? "strategic"
+                : ct === "application/apply-patch+yaml" || ct === "application/apply-patch+json"
+                  ? "apply"
+                  : undefined;
         if (!type) throw unsupportedMediaType(ct);
         const raw = await readBody(req);
         const opts = this.writeOptions(req, q, rr.subresource);
         if (type !== "apply") opts.fieldManager ||= managerFromUserAgent(req.headers["user-agent"]);
-        if (type === "apply" && !this.d.authorizer.authorizeResource(user, { verb: "create", namespace: rr.namespace, group: def.group, resource: def.name, name: rr.name }).allowed && !cluster.find(def, rr.namespace, rr.name ?? "")) {
+        if (
+          type === "apply" &&
+          !this.d.authorizer.authorizeResource(user, {
+            verb: "create",
+            namespace: rr.namespace,
+            group: def.group,
+            resource: def.name,
+            name: rr.name,
+          }).allowed &&
+          !cluster.find(def, rr.namespace, rr.name ?? "")
+        ) {
           this.authorize(user, { ...rr, verb: "create" });
         }
         if (rr.subresource === "scale") {
@@ -452,7 +568,16 @@ export class ApiHandler {
         const opts = await this.deleteOptions(req, q);
         const { obj, finished } = cluster.delete(def, rr.namespace, rr.name ?? "", opts);
         if (finished && !(def.group === "" && (def.kind === "Pod" || def.kind === "Service"))) {
-          sendJson(res, 200, successStatus({ name: obj.metadata.name, ...(def.group ? { group: def.group } : {}), kind: def.name, uid: obj.metadata.uid }));
+          sendJson(
+            res,
+            200,
+            successStatus({
+              name: obj.metadata.name,
+              ...(def.group ? { group: def.group } : {}),
+              kind: def.name,
+              uid: obj.metadata.uid,
+            }),
+          );
         } else single(obj, finished ? 200 : opts.propagationPolicy === "Foreground" ? 202 : 200);
         return;
       }
@@ -468,7 +593,12 @@ export class ApiHandler {
             if (!(e instanceof StatusError && e.code === 404)) throw e;
           }
         }
-        sendJson(res, 200, { kind: `${def.kind}List`, apiVersion, metadata: { resourceVersion: String(this.d.store.resourceVersion) }, items: deleted.map(present) });
+        sendJson(res, 200, {
+          kind: `${def.kind}List`,
+          apiVersion,
+          metadata: { resourceVersion: String(this.d.store.resourceVersion) },
+          items: deleted.map(present),
+        });
         return;
       }
       default:
@@ -476,7 +606,14 @@ export class ApiHandler {
     }
   }
 
-  private async deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<{ dryRun: boolean; propagationPolicy?: "Orphan" | "Background" | "Foreground"; preconditions?: { uid?: string; resourceVersion?: string } }> {
+  private async deleteOptions(
+    req: IncomingMessage,
+    q: URLSearchParams,
+  ): Promise<{
+    dryRun: boolean;
+    propagationPolicy?: "Orphan" | "Background" | "Foreground";
+    preconditions?: { uid?: string; resourceVersion?: string };
+  }> {
     const raw = await readBody(req);
     let body: Obj = {};
     if (raw.trim()) {
@@ -495,9 +632,18 @@ export class ApiHandler {
       if (orphan === true || orphan === "true") policy = "Orphan";
     }
     if (policy !== undefined && !["Orphan", "Background", "Foreground"].includes(policy)) {
-      throw invalid("meta.k8s.io", "DeleteOptions", "", [{ type: "FieldValueNotSupported", field: "propagationPolicy", value: policy, detail: 'supported values: "Foreground", "Background", "Orphan", "nil"' }]);
+      throw invalid("meta.k8s.io", "DeleteOptions", "", [
+        {
+          type: "FieldValueNotSupported",
+          field: "propagationPolicy",
+          value: policy,
+          detail: 'supported values: "Foreground", "Background", "Orphan", "nil"',
+        },
+      ]);
     }
-    const pre = isObj(body.preconditions) ? (body.preconditions as { uid?: string; resourceVersion?: string }) : undefined;
+    const pre = isObj(body.preconditions)
+      ? (body.preconditions as { uid?: string; resourceVersion?: string })
+      : undefined;
     return {
       dryRun: dryRunValues.length > 0,
       ...(policy ? { propagationPolicy: policy as "Orphan" | "Background" | "Foreground" } : {}),
@@ -510,17 +656,26 @@ export class ApiHandler {
     const fs = q.get("fieldSelector");
     const labelSel = ls ? parseLabelSelector(ls) : undefined;
     const fieldSel = fs ? parseFieldSelector(fs, def.kind) : undefined;
-    return (o) => (!labelSel || matchesLabels(labelSel, o.metadata.labels)) && (!fieldSel || matchesFields(fieldSel, o));
+    return (o) =>
+      (!labelSel || matchesLabels(labelSel, o.metadata.labels)) && (!fieldSel || matchesFields(fieldSel, o));
   }
 
-  private watch(req: IncomingMessage, res: ServerResponse, rr: ResourceRequest, asTable: boolean, include: IncludeObject): void {
+  private watch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    rr: ResourceRequest,
+    asTable: boolean,
+    include: IncludeObject,
+  ): void {
     const { def, query: q } = rr;
     const cluster = this.d.cluster;
     const table = cluster.table(def);
     const baseFilter = this.filter(def, q);
     const nameFilter = rr.name;
     const matches = (o: KObject) =>
-      (!def.namespaced || rr.namespace === undefined || o.metadata.namespace === rr.namespace) && (!nameFilter || o.metadata.name === nameFilter) && baseFilter(o);
+      (!def.namespaced || rr.namespace === undefined || o.metadata.namespace === rr.namespace) &&
+      (!nameFilter || o.metadata.name === nameFilter) &&
+      baseFilter(o);
     const rvParam = q.get("resourceVersion") ?? "";
     const apiVersion = apiVersionOf(def.group, def.version);
     const sendInitial = q.get("sendInitialEvents") === "true";
@@ -528,13 +683,22 @@ export class ApiHandler {
     const encode = (type: string, o: KObject): string => {
       let object: unknown;
       if (asTable && type !== "BOOKMARK" && type !== "ERROR") {
-        object = toTable([cluster.present(o, def)], def, { include, resourceVersion: o.metadata.resourceVersion ?? "", withColumns: first, apiVersion });
+        object = toTable([cluster.present(o, def)], def, {
+          include,
+          resourceVersion: o.metadata.resourceVersion ?? "",
+          withColumns: first,
+          apiVersion,
+        });
         first = false;
       } else object = type === "ERROR" ? o : cluster.present(o, def);
       return `${JSON.stringify({ type, object })}\n`;
     };
 
-    res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
+    res.writeHead(200, {
+      "Content-Type": "application/json",
+      "Cache-Control": "no-cache, private",
+      "Transfer-Encoding": "chunked",
+    });
     res.flushHeaders();
 
     // Objects this watch has told the client about, so selector transitions become ADDED/DELETED like the watch cache does.
@@ -564,7 +728,8 @@ export class ApiHandler {
     let replay: StoreEvent[] = [];
     let initial: KObject[] = [];
     try {
-      if (rvParam === "" || rvParam === "0" || sendInitial) initial = this.d.store.list(table, def.namespaced ? rr.namespace : undefined).filter(matches);
+      if (rvParam === "" || rvParam === "0" || sendInitial)
+        initial = this.d.store.list(table, def.namespaced ? rr.namespace : undefined).filter(matches);
       else {
         const rv = Number(rvParam);
         if (!Number.isFinite(rv)) throw badRequest(`invalid resource version: ${rvParam}`);
@@ -578,8 +743,10 @@ export class ApiHandler {
           if (ev.type !== "ADDED" && matches(ev.obj)) visible.add(key);
         }
         // Objects that existed at that revision are visible to the client already.
-        for (const o of this.d.store.list(table, def.namespaced ? rr.namespace : undefined)) if (Number(o.metadata.resourceVersion) <= rv && matches(o)) visible.add(keyOf(o));
-        for (const ev of replay) if (Number(ev.obj.metadata.resourceVersion) > rv && ev.type === "ADDED") visible.delete(keyOf(ev.obj));
+        for (const o of this.d.store.list(table, def.namespaced ? rr.namespace : undefined))
+          if (Number(o.metadata.resourceVersion) <= rv && matches(o)) visible.add(keyOf(o));
+        for (const ev of replay)
+          if (Number(ev.obj.metadata.resourceVersion) > rv && ev.type === "ADDED") visible.delete(keyOf(ev.obj));
       }
     } catch (e) {
       if (e instanceof StatusError) {
@@ -596,12 +763,23 @@ export class ApiHandler {
     for (const ev of replay) deliver(ev);
 
     const bookmark = () => {
-      const obj = { kind: def.kind, apiVersion, metadata: { resourceVersion: String(this.d.store.resourceVersion) } } as unknown as KObject;
+      const obj = {
+        kind: def.kind,
+        apiVersion,
+        metadata: { resourceVersion: String(this.d.store.resourceVersion) },
+      } as unknown as KObject;
       return `${JSON.stringify({ type: "BOOKMARK", object: obj })}\n`;
     };
     const bookmarks = q.get("allowWatchBookmarks") === "true";
     if (sendInitial && bookmarks) {
-      const obj = { kind: def.kind, apiVersion, metadata: { resourceVersion: String(this.d.store.resourceVersion), annotations: { "k8s.io/initial-events-end": "true" } } };
+      const obj = {
+        kind: def.kind,
+        apiVersion,
+        metadata: {
+          resourceVersion: String(this.d.store.resourceVersion),
+          annotations: { "k8s.io/initial-events-end": "true" },
+        },
+      };
       res.write(`${JSON.stringify({ type: "BOOKMARK", object: obj })}\n`);
     }
     const timers: NodeJS.Timeout[] = [];
@@ -627,18 +805,32 @@ export class ApiHandler {
       statusReplicas = pathGet(obj, def.crd.scaleStatusReplicasPath);
       selector = String(pathGet(obj, def.crd.scaleLabelSelectorPath) ?? "");
     } else if (def.kind === "ReplicationController") {
-      selector = Object.entries((spec.selector ?? {}) as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(",");
+      selector = Object.entries((spec.selector ?? {}) as Record<string, string>)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",");
     }
     return {
       kind: "Scale",
       apiVersion: "autoscaling/v1",
-      metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
+      metadata: {
+        name: obj.metadata.name,
+        namespace: obj.metadata.namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+        creationTimestamp: obj.metadata.creationTimestamp,
+      },
       spec: { replicas: typeof replicas === "number" ? replicas : 0 },
       status: { replicas: typeof statusReplicas === "number" ? statusReplicas : 0, ...(selector ? { selector } : {}) },
     };
   }
 
-  private writeScale(def: ResourceDef, rr: ResourceRequest, body: unknown, opts: WriteOptions, type: PatchType | "update"): Obj {
+  private writeScale(
+    def: ResourceDef,
+    rr: ResourceRequest,
+    body: unknown,
+    opts: WriteOptions,
+    type: PatchType | "update",
+  ): Obj {
     const cluster = this.d.cluster;
     const obj = cluster.get(def, rr.namespace, rr.name ?? "");
     const current = this.scaleOf(def, obj);
@@ -657,11 +849,23 @@ export class ApiHandler {
     }
     const replicas = isObj(next) && isObj(next.spec) ? next.spec.replicas : undefined;
     if (typeof replicas !== "number" || replicas < 0) {
-      throw invalid("autoscaling", "Scale", rr.name ?? "", [{ type: "FieldValueInvalid", field: "spec.replicas", value: replicas ?? null, detail: "must be greater than or equal to 0" }]);
+      throw invalid("autoscaling", "Scale", rr.name ?? "", [
+        {
+          type: "FieldValueInvalid",
+          field: "spec.replicas",
+          value: replicas ?? null,
+          detail: "must be greater than or equal to 0",
+        },
+      ]);
     }
     const rv = isObj(next) && isObj(next.metadata) ? next.metadata.resourceVersion : undefined;
     if (type === "update" && rv && rv !== obj.metadata.resourceVersion) {
-      throw new StatusError(409, "Conflict", `Operation cannot be fulfilled on ${def.group ? `${def.name}.${def.group}` : def.name} "${rr.name ?? ""}": the object has been modified; please apply your changes to the latest version and try again`, { name: rr.name ?? "", ...(def.group ? { group: def.group } : {}), kind: def.name });
+      throw new StatusError(
+        409,
+        "Conflict",
+        `Operation cannot be fulfilled on ${def.group ? `${def.name}.${def.group}` : def.name} "${rr.name ?? ""}": the object has been modified; please apply your changes to the latest version and try again`,
+        { name: rr.name ?? "", ...(def.group ? { group: def.group } : {}), kind: def.name },
+      );
     }
     const updated = structuredClone(obj);
     if (def.crd?.scaleSpecReplicasPath) pathSet(updated, def.crd.scaleSpecReplicasPath, replicas);
@@ -673,7 +877,12 @@ export class ApiHandler {
   private review(def: ResourceDef, rr: ResourceRequest, user: UserInfo, body: unknown): Obj {
     if (!isObj(body)) throw badRequest("the body of the request was not an object");
     const spec = (isObj(body.spec) ? body.spec : {}) as Obj;
-    const base = { kind: def.kind, apiVersion: apiVersionOf(def.group, def.version), metadata: { creationTimestamp: null, ...(isObj(body.metadata) ? body.metadata : {}) }, spec };
+    const base = {
+      kind: def.kind,
+      apiVersion: apiVersionOf(def.group, def.version),
+      metadata: { creationTimestamp: null, ...(isObj(body.metadata) ? body.metadata : {}) },
+      spec,
+    };
     const authz = this.d.authorizer;
     const decide = (subject: UserInfo, namespaceOverride?: string): Obj => {
       const ra = spec.resourceAttributes as Obj | undefined;
@@ -696,7 +905,13 @@ export class ApiHandler {
         allowed = d.allowed;
         reason = d.reason;
       } else {
-        throw invalid(def.group, def.kind, "", [{ type: "FieldValueRequired", field: "spec.resourceAttributes", detail: "exactly one of nonResourceAttributes or resourceAttributes must be specified" }]);
+        throw invalid(def.group, def.kind, "", [
+          {
+            type: "FieldValueRequired",
+            field: "spec.resourceAttributes",
+            detail: "exactly one of nonResourceAttributes or resourceAttributes must be specified",
+          },
+        ]);
       }
       return { allowed, ...(reason ? { reason } : {}) };
     };
@@ -705,7 +920,10 @@ export class ApiHandler {
         return { ...base, status: decide(user) };
       case "LocalSubjectAccessReview":
       case "SubjectAccessReview": {
-        const subject: UserInfo = { username: String(spec.user ?? ""), groups: Array.isArray(spec.groups) ? spec.groups.map(String) : [] };
+        const subject: UserInfo = {
+          username: String(spec.user ?? ""),
+          groups: Array.isArray(spec.groups) ? spec.groups.map(String) : [],
+        };
         if (subject.username.startsWith("system:serviceaccount:")) {
           const [, , ns, name] = subject.username.split(":");
           subject.groups = [...new Set([...subject.groups, ...serviceAccountUser(ns ?? "", name ?? "").groups])];
@@ -717,13 +935,22 @@ export class ApiHandler {
         return { ...base, status: { ...authz.rulesFor(user, ns), incomplete: false } };
       }
       case "SelfSubjectReview":
-        return { kind: def.kind, apiVersion: base.apiVersion, metadata: { creationTimestamp: nowTimestamp() }, status: { userInfo: user } };
+        return {
+          kind: def.kind,
+          apiVersion: base.apiVersion,
+          metadata: { creationTimestamp: nowTimestamp() },
+          status: { userInfo: user },
+        };
       case "TokenReview": {
         const token = String(spec.token ?? "");
         const claims = this.d.authority.verify(token);
         const who = token ? authenticate(this.d.authority, this.d.store, token) : undefined;
-        const audiences = Array.isArray(spec.audiences) && spec.audiences.length ? spec.audiences.map(String) : (claims?.aud ?? []);
-        return { ...base, status: who ? { authenticated: true, user: who, audiences } : { user: {}, error: "invalid bearer token" } };
+        const audiences =
+          Array.isArray(spec.audiences) && spec.audiences.length ? spec.audiences.map(String) : (claims?.aud ?? []);
+        return {
+          ...base,
+          status: who ? { authenticated: true, user: who, audiences } : { user: {}, error: "invalid bearer token" },
+        };
       }
       default:
         throw notFound(def.group, def.name, "");
@@ -736,13 +963,28 @@ export class ApiHandler {
     const spec = (isObj(body) && isObj(body.spec) ? body.spec : {}) as Obj;
     const saDef = this.d.registry.get("", "v1", "serviceaccounts");
     if (!saDef || !this.d.cluster.find(saDef, namespace, name)) throw notFound("", "serviceaccounts", name);
-    const expirationSeconds = spec.expirationSeconds === undefined || spec.expirationSeconds === null ? 3600 : Number(spec.expirationSeconds);
+    const expirationSeconds =
+      spec.expirationSeconds === undefined || spec.expirationSeconds === null ? 3600 : Number(spec.expirationSeconds);
     if (!Number.isInteger(expirationSeconds) || expirationSeconds < 600) {
       // The TokenRequest in the body has no name of its own: kube-apiserver reports it as "".
-      throw invalid("authentication.k8s.io", "TokenRequest", "", [{ type: "FieldValueInvalid", field: "spec.expirationSeconds", value: expirationSeconds, detail: "may not specify a duration less than 10 minutes" }]);
+      throw invalid("authentication.k8s.io", "TokenRequest", "", [
+        {
+          type: "FieldValueInvalid",
+          field: "spec.expirationSeconds",
+          value: expirationSeconds,
+          detail: "may not specify a duration less than 10 minutes",
+        },
+      ]);
     }
     if (expirationSeconds > 2 ** 32) {
-      throw invalid("authentication.k8s.io", "TokenRequest", "", [{ type: "FieldValueInvalid", field: "spec.expirationSeconds", value: expirationSeconds, detail: "may not specify a duration larger than 2^32 seconds" }]);
+      throw invalid("authentication.k8s.io", "TokenRequest", "", [
+        {
+          type: "FieldValueInvalid",
+          field: "spec.expirationSeconds",
+          value: expirationSeconds,
+          detail: "may not specify a duration larger than 2^32 seconds",
+        },
+      ]);
     }
     const audiences = Array.isArray(spec.audiences) && spec.audiences.length ? spec.audiences.map(String) : undefined;
     const { token, exp } = this.d.issueServiceAccountToken(namespace, name, expirationSeconds, audiences);
@@ -750,7 +992,11 @@ export class ApiHandler {
       kind: "TokenRequest",
       apiVersion: "authentication.k8s.io/v1",
       metadata: { name, namespace, creationTimestamp: null },
-      spec: { audiences: audiences ?? ["https://kubernetes.default.svc.cluster.local"], expirationSeconds, boundObjectRef: spec.boundObjectRef ?? null },
+      spec: {
+        audiences: audiences ?? ["https://kubernetes.default.svc.cluster.local"],
+        expirationSeconds,
+        boundObjectRef: spec.boundObjectRef ?? null,
+      },
       status: { token, expirationTimestamp: nowTimestamp(exp * 1000) },
     };
   }
@@ -776,4 +1022,3 @@ function pathSet(obj: Obj, path: string, value: unknown): void {
   const last = segs[segs.length - 1];
   if (last) cur[last] = value;
 }
-

@@ -14,13 +14,19 @@ export async function readBodyBuffer(req: IncomingMessage): Promise<Buffer> {
   for await (const chunk of req) {
     const buf = chunk as Buffer;
     size += buf.length;
-    if (size > MAX_BODY) throw new StatusError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728");
+    if (size > MAX_BODY)
+      throw new StatusError(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728");
     chunks.push(buf);
   }
   return Buffer.concat(chunks);
 }
 
-export function sendJson(res: ServerResponse, code: number, body: unknown, extraHeaders: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  extraHeaders: Record<string, string> = {},
+): void {
   const payload = JSON.stringify(body);
   res.writeHead(code, {
     "Content-Type": "application/json",

@@ -61,7 +61,12 @@ function docFile(gv) {
 /** Recursively sorts object keys so the artifact is byte-for-byte reproducible. */
 function sorted(v) {
   if (Array.isArray(v)) return v.map(sorted);
-  if (v && typeof v === "object") return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted(v[k])]));
+  if (v && typeof v === "object")
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sorted(v[k])]),
+    );
   return v;
 }
 
@@ -88,7 +93,9 @@ for (const gv of GROUP_VERSIONS) {
   // The kinds of this group-version are the schemas tagged with its GVK; everything they reference comes along.
   const [group, version] = gv.includes("/") ? gv.split("/") : ["", gv];
   const roots = Object.entries(own)
-    .filter(([, s]) => (s["x-kubernetes-group-version-kind"] ?? []).some((k) => k.group === group && k.version === version))
+    .filter(([, s]) =>
+      (s["x-kubernetes-group-version-kind"] ?? []).some((k) => k.group === group && k.version === version),
+    )
     .map(([name]) => name);
   const needed = new Set(roots);
   const queue = [...roots];
@@ -104,7 +111,10 @@ for (const gv of GROUP_VERSIONS) {
   for (const name of needed) {
     if (schemas[name] && JSON.stringify(schemas[name]) !== JSON.stringify(own[name])) {
       // Shared schemas (ObjectMeta…) are identical across documents except for which GVKs a list/option type names.
-      const gvks = [...(schemas[name]["x-kubernetes-group-version-kind"] ?? []), ...(own[name]["x-kubernetes-group-version-kind"] ?? [])];
+      const gvks = [
+        ...(schemas[name]["x-kubernetes-group-version-kind"] ?? []),
+        ...(own[name]["x-kubernetes-group-version-kind"] ?? []),
+      ];
       const unique = [...new Map(gvks.map((k) => [`${k.group}/${k.version}/${k.kind}`, k])).values()];
       schemas[name] = { ...own[name], ...(unique.length ? { "x-kubernetes-group-version-kind": unique } : {}) };
     } else schemas[name] = own[name];
@@ -115,4 +125,6 @@ for (const gv of GROUP_VERSIONS) {
 const artifact = sorted({ kubernetesVersion: KUBE_VERSION, groupVersions, schemas });
 const gz = gzipSync(Buffer.from(JSON.stringify(artifact)), { level: 9 });
 writeFileSync(OUT, gz);
-process.stdout.write(`${path.relative(process.cwd(), OUT)}: ${Object.keys(schemas).length} schemas, ${gz.length} bytes gzipped\n`);
+process.stdout.write(
+  `${path.relative(process.cwd(), OUT)}: ${Object.keys(schemas).length} schemas, ${gz.length} bytes gzipped\n`,
+);

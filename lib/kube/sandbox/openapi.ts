@@ -36,12 +36,21 @@ export function builtinOpenApi(): BuiltinOpenApi {
 export const SCHEMA_REF_PREFIX = "#/components/schemas/";
 
 /** The component schema of a built-in kind, by the GVK it is tagged with. */
-export function builtinKindSchema(group: string, version: string, kind: string): { name: string; schema: OpenApiSchema } | undefined {
+export function builtinKindSchema(
+  group: string,
+  version: string,
+  kind: string,
+): { name: string; schema: OpenApiSchema } | undefined {
   const api = builtinOpenApi();
   for (const name of api.groupVersions[apiVersionOf(group, version)] ?? []) {
     const schema = api.schemas[name];
-    const gvks = (schema?.["x-kubernetes-group-version-kind"] ?? []) as Array<{ group: string; version: string; kind: string }>;
-    if (schema && gvks.some((g) => g.group === group && g.version === version && g.kind === kind)) return { name, schema };
+    const gvks = (schema?.["x-kubernetes-group-version-kind"] ?? []) as Array<{
+      group: string;
+      version: string;
+      kind: string;
+    }>;
+    if (schema && gvks.some((g) => g.group === group && g.version === version && g.kind === kind))
+      return { name, schema };
   }
   return undefined;
 }
@@ -54,7 +63,8 @@ function gvPaths(registry: ResourceRegistry): string[] {
 
 export function openApiV3Index(registry: ResourceRegistry): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
-  for (const p of gvPaths(registry)) paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${registry.generation.toString(16).padStart(16, "0")}` };
+  for (const p of gvPaths(registry))
+    paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${registry.generation.toString(16).padStart(16, "0")}` };
   return { paths };
 }
 
@@ -79,7 +89,9 @@ export function openApiV3GroupVersion(registry: ResourceRegistry, gvPath: string
   const paths: Record<string, unknown> = {};
   for (const def of registry.resourcesOf(group, version)) {
     if (def.virtual) continue;
-    const item = def.namespaced ? `${prefix}/namespaces/{namespace}/${def.name}/{name}` : `${prefix}/${def.name}/{name}`;
+    const item = def.namespaced
+      ? `${prefix}/namespaces/{namespace}/${def.name}/{name}`
+      : `${prefix}/${def.name}/{name}`;
     const gvk = { group: def.group, version: def.version, kind: def.kind };
     paths[item] = {
       patch: {
@@ -115,18 +127,46 @@ function componentSchemas(registry: ResourceRegistry, group: string, version: st
 function crdComponentSchemas(def: ResourceDef): Record<string, OpenApiSchema> {
   const reversed = def.group.split(".").reverse().join(".");
   const name = `${reversed}.${def.version}.${def.kind}`;
-  const schema = structuredClone((def.crd?.schema ?? { type: "object", "x-kubernetes-preserve-unknown-fields": true }) as OpenApiSchema);
+  const schema = structuredClone(
+    (def.crd?.schema ?? { type: "object", "x-kubernetes-preserve-unknown-fields": true }) as OpenApiSchema,
+  );
   const properties = { ...((schema.properties ?? {}) as Record<string, OpenApiSchema>) };
   const meta = builtinOpenApi().schemas;
   const metaName = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
-  properties.apiVersion = { type: "string", description: String((meta["io.k8s.api.core.v1.Pod"]?.properties as Record<string, OpenApiSchema> | undefined)?.apiVersion?.description ?? "") };
-  properties.kind = { type: "string", description: String((meta["io.k8s.api.core.v1.Pod"]?.properties as Record<string, OpenApiSchema> | undefined)?.kind?.description ?? "") };
-  properties.metadata = { allOf: [{ $ref: `${SCHEMA_REF_PREFIX}${metaName}` }], description: "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata" };
+  properties.apiVersion = {
+    type: "string",
+    description: String(
+      (meta["io.k8s.api.core.v1.Pod"]?.properties as Record<string, OpenApiSchema> | undefined)?.apiVersion
+        ?.description ?? "",
+    ),
+  };
+  properties.kind = {
+    type: "string",
+    description: String(
+      (meta["io.k8s.api.core.v1.Pod"]?.properties as Record<string, OpenApiSchema> | undefined)?.kind?.description ??
+        "",
+    ),
+  };
+  properties.metadata = {
+    allOf: [{ $ref: `${SCHEMA_REF_PREFIX}${metaName}` }],
+    description:
+      "Standard object's metadata. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
+  };
   const out: Record<string, OpenApiSchema> = {
-    [name]: { ...schema, type: "object", properties, "x-kubernetes-group-version-kind": [{ group: def.group, kind: def.kind, version: def.version }] },
+    [name]: {
+      ...schema,
+      type: "object",
+      properties,
+      "x-kubernetes-group-version-kind": [{ group: def.group, kind: def.kind, version: def.version }],
+    },
   };
   if (meta[metaName]) out[metaName] = meta[metaName];
-  for (const dep of ["io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry", "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference", "io.k8s.apimachinery.pkg.apis.meta.v1.Time", "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1"]) {
+  for (const dep of [
+    "io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.Time",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1",
+  ]) {
     if (meta[dep]) out[dep] = meta[dep];
   }
   return out;
@@ -143,7 +183,15 @@ function protoString(field: number, value: string): Buffer {
  */
 export function openApiV2(protobuf: boolean): { body: Buffer | string; contentType: string } {
   if (!protobuf) {
-    return { body: JSON.stringify({ swagger: "2.0", info: { title: "Kubernetes", version: KUBE_VERSION.gitVersion }, paths: {}, definitions: {} }), contentType: "application/json" };
+    return {
+      body: JSON.stringify({
+        swagger: "2.0",
+        info: { title: "Kubernetes", version: KUBE_VERSION.gitVersion },
+        paths: {},
+        definitions: {},
+      }),
+      contentType: "application/json",
+    };
   }
   const info = Buffer.concat([protoString(1, "Kubernetes"), protoString(2, "v1.32.0")]);
   const body = Buffer.concat([protoString(1, "2.0"), Buffer.from([(2 << 3) | 2, info.length]), info]);

@@ -23,7 +23,12 @@ function unescapePointer(seg: string): string {
 
 function parsePointer(pointer: string): string[] {
   if (pointer === "") return [];
-  if (!pointer.startsWith("/")) throw new StatusError(422, "Invalid", `the server rejected our request due to an error in our request: invalid JSON pointer ${JSON.stringify(pointer)}`);
+  if (!pointer.startsWith("/"))
+    throw new StatusError(
+      422,
+      "Invalid",
+      `the server rejected our request due to an error in our request: invalid JSON pointer ${JSON.stringify(pointer)}`,
+    );
   return pointer.slice(1).split("/").map(unescapePointer);
 }
 
@@ -37,7 +42,8 @@ function resolveParent(doc: unknown, segs: string[], op: string): { parent: unkn
     if (Array.isArray(cur)) cur = cur[Number(seg)];
     else if (isObject(cur)) cur = cur[seg];
     else cur = undefined;
-    if (cur === undefined) throw jsonPatchError(`${op} operation does not apply: doc is missing path: "/${segs.join("/")}": missing value`);
+    if (cur === undefined)
+      throw jsonPatchError(`${op} operation does not apply: doc is missing path: "/${segs.join("/")}": missing value`);
   }
   return { parent: cur, key: segs[segs.length - 1] ?? "" };
 }
@@ -68,16 +74,23 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
       const { parent, key } = resolveParent(out, target, "add");
       if (Array.isArray(parent)) {
         const idx = key === "-" ? parent.length : Number(key);
-        if (!Number.isInteger(idx) || idx < 0 || idx > parent.length) throw jsonPatchError(`add operation does not apply: index out of bounds: ${key}`);
+        if (!Number.isInteger(idx) || idx < 0 || idx > parent.length)
+          throw jsonPatchError(`add operation does not apply: index out of bounds: ${key}`);
         parent.splice(idx, 0, structuredClone(value));
       } else if (isObject(parent)) parent[key] = structuredClone(value);
-      else throw jsonPatchError(`add operation does not apply: doc is missing path: "/${target.join("/")}": missing value`);
+      else
+        throw jsonPatchError(
+          `add operation does not apply: doc is missing path: "/${target.join("/")}": missing value`,
+        );
     };
     const remove = (target: string[], opName: string): unknown => {
       const { parent, key } = resolveParent(out, target, opName);
       if (Array.isArray(parent)) {
         const idx = Number(key);
-        if (!Number.isInteger(idx) || idx < 0 || idx >= parent.length) throw jsonPatchError(`${opName} operation does not apply: doc is missing path: "/${target.join("/")}": missing value`);
+        if (!Number.isInteger(idx) || idx < 0 || idx >= parent.length)
+          throw jsonPatchError(
+            `${opName} operation does not apply: doc is missing path: "/${target.join("/")}": missing value`,
+          );
         return parent.splice(idx, 1)[0];
       }
       if (isObject(parent) && key in parent) {
@@ -85,7 +98,9 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
         delete parent[key];
         return v;
       }
-      throw jsonPatchError(`${opName} operation does not apply: doc is missing path: "/${target.join("/")}": missing value`);
+      throw jsonPatchError(
+        `${opName} operation does not apply: doc is missing path: "/${target.join("/")}": missing value`,
+      );
     };
     switch (op) {
       case "add":
@@ -108,7 +123,8 @@ export function jsonPatch(doc: unknown, ops: unknown): unknown {
         break;
       case "test": {
         const v = getAt(out, path);
-        if (JSON.stringify(v) !== JSON.stringify(raw.value)) throw jsonPatchError(`testing value /${path.join("/")} failed: test failed`);
+        if (JSON.stringify(v) !== JSON.stringify(raw.value))
+          throw jsonPatchError(`testing value /${path.join("/")} failed: test failed`);
         break;
       }
       default:
@@ -147,7 +163,8 @@ function mergeKeyFor(path: readonly string[], kind: string): string | "primitive
     case "finalizers":
       return path.length === 2 && path[0] === "metadata" ? "primitive" : undefined;
     case "ports":
-      if (parent === "containers" || parent === "initContainers" || parent === "ephemeralContainers") return "containerPort";
+      if (parent === "containers" || parent === "initContainers" || parent === "ephemeralContainers")
+        return "containerPort";
       if (kind === "Service" && path.length === 2 && path[0] === "spec") return "port";
       return undefined;
     default:
@@ -207,7 +224,9 @@ function smpMap(target: JsonObject, patch: JsonObject, path: string[], kind: str
 
 function applyOrder(list: unknown[], order: unknown[], key: string | undefined): unknown[] {
   const id = (x: unknown) => (key && key !== "primitive" && isObject(x) ? JSON.stringify(x[key]) : JSON.stringify(x));
-  const orderIds = order.map((o) => (key && key !== "primitive" && isObject(o) ? JSON.stringify(o[key]) : JSON.stringify(o)));
+  const orderIds = order.map((o) =>
+    key && key !== "primitive" && isObject(o) ? JSON.stringify(o[key]) : JSON.stringify(o),
+  );
   const ordered: unknown[] = [];
   const rest: unknown[] = [];
   for (const item of list) (orderIds.includes(id(item)) ? ordered : rest).push(item);

@@ -33,7 +33,14 @@ export interface CrdInfo {
   scaleSpecReplicasPath?: string;
   scaleStatusReplicasPath?: string;
   scaleLabelSelectorPath?: string;
-  printerColumns?: Array<{ name: string; type: string; jsonPath: string; description?: string; priority?: number; format?: string }>;
+  printerColumns?: Array<{
+    name: string;
+    type: string;
+    jsonPath: string;
+    description?: string;
+    priority?: number;
+    format?: string;
+  }>;
 }
 
 export interface GroupDef {
@@ -60,13 +67,31 @@ const BUILTIN: Record<string, Row[]> = {
     ["endpoints", "endpoints", "Endpoints", true, { short: ["ep"] }],
     ["events", "event", "Event", true, { short: ["ev"] }],
     ["limitranges", "limitrange", "LimitRange", true, { short: ["limits"] }],
-    ["namespaces", "namespace", "Namespace", false, { verbs: NO_COLLECTION_DELETE, short: ["ns"], sub: ["finalize", "status"] }],
+    [
+      "namespaces",
+      "namespace",
+      "Namespace",
+      false,
+      { verbs: NO_COLLECTION_DELETE, short: ["ns"], sub: ["finalize", "status"] },
+    ],
     ["nodes", "node", "Node", false, { short: ["no"], sub: ["status"] }],
-    ["persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true, { short: ["pvc"], sub: ["status"] }],
+    [
+      "persistentvolumeclaims",
+      "persistentvolumeclaim",
+      "PersistentVolumeClaim",
+      true,
+      { short: ["pvc"], sub: ["status"] },
+    ],
     ["persistentvolumes", "persistentvolume", "PersistentVolume", false, { short: ["pv"], sub: ["status"] }],
     ["pods", "pod", "Pod", true, { short: ["po"], cat: ALL, sub: ["status", "ephemeralcontainers", "resize"] }],
     ["podtemplates", "podtemplate", "PodTemplate", true],
-    ["replicationcontrollers", "replicationcontroller", "ReplicationController", true, { short: ["rc"], cat: ALL, sub: ["scale", "status"] }],
+    [
+      "replicationcontrollers",
+      "replicationcontroller",
+      "ReplicationController",
+      true,
+      { short: ["rc"], cat: ALL, sub: ["scale", "status"] },
+    ],
     ["resourcequotas", "resourcequota", "ResourceQuota", true, { short: ["quota"], sub: ["status"] }],
     ["secrets", "secret", "Secret", true],
     ["serviceaccounts", "serviceaccount", "ServiceAccount", true, { short: ["sa"], sub: ["token"] }],
@@ -84,10 +109,22 @@ const BUILTIN: Record<string, Row[]> = {
     ["jobs", "job", "Job", true, { cat: ALL, sub: ["status"] }],
   ],
   "autoscaling/v2": [
-    ["horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true, { short: ["hpa"], cat: ALL, sub: ["status"] }],
+    [
+      "horizontalpodautoscalers",
+      "horizontalpodautoscaler",
+      "HorizontalPodAutoscaler",
+      true,
+      { short: ["hpa"], cat: ALL, sub: ["status"] },
+    ],
   ],
   "autoscaling/v1": [
-    ["horizontalpodautoscalers", "horizontalpodautoscaler", "HorizontalPodAutoscaler", true, { short: ["hpa"], cat: ALL, sub: ["status"] }],
+    [
+      "horizontalpodautoscalers",
+      "horizontalpodautoscaler",
+      "HorizontalPodAutoscaler",
+      true,
+      { short: ["hpa"], cat: ALL, sub: ["status"] },
+    ],
   ],
   "networking.k8s.io/v1": [
     ["ingressclasses", "ingressclass", "IngressClass", false],
@@ -115,16 +152,52 @@ const BUILTIN: Record<string, Row[]> = {
   "discovery.k8s.io/v1": [["endpointslices", "endpointslice", "EndpointSlice", true]],
   "events.k8s.io/v1": [["events", "event", "Event", true, { short: ["ev"] }]],
   "certificates.k8s.io/v1": [
-    ["certificatesigningrequests", "certificatesigningrequest", "CertificateSigningRequest", false, { short: ["csr"], sub: ["approval", "status"] }],
+    [
+      "certificatesigningrequests",
+      "certificatesigningrequest",
+      "CertificateSigningRequest",
+      false,
+      { short: ["csr"], sub: ["approval", "status"] },
+    ],
   ],
   "admissionregistration.k8s.io/v1": [
-    ["mutatingwebhookconfigurations", "mutatingwebhookconfiguration", "MutatingWebhookConfiguration", false, { cat: ["api-extensions"] }],
-    ["validatingadmissionpolicies", "validatingadmissionpolicy", "ValidatingAdmissionPolicy", false, { cat: ["api-extensions"], sub: ["status"] }],
-    ["validatingadmissionpolicybindings", "validatingadmissionpolicybinding", "ValidatingAdmissionPolicyBinding", false, { cat: ["api-extensions"] }],
-    ["validatingwebhookconfigurations", "validatingwebhookconfiguration", "ValidatingWebhookConfiguration", false, { cat: ["api-extensions"] }],
+    [
+      "mutatingwebhookconfigurations",
+      "mutatingwebhookconfiguration",
+      "MutatingWebhookConfiguration",
+      false,
+      { cat: ["api-extensions"] },
+    ],
+    [
+      "validatingadmissionpolicies",
+      "validatingadmissionpolicy",
+      "ValidatingAdmissionPolicy",
+      false,
+      { cat: ["api-extensions"], sub: ["status"] },
+    ],
+    [
+      "validatingadmissionpolicybindings",
+      "validatingadmissionpolicybinding",
+      "ValidatingAdmissionPolicyBinding",
+      false,
+      { cat: ["api-extensions"] },
+    ],
+    [
+      "validatingwebhookconfigurations",
+      "validatingwebhookconfiguration",
+      "ValidatingWebhookConfiguration",
+      false,
+      { cat: ["api-extensions"] },
+    ],
   ],
   "apiextensions.k8s.io/v1": [
-    ["customresourcedefinitions", "customresourcedefinition", "CustomResourceDefinition", false, { short: ["crd", "crds"], cat: ["api-extensions"], sub: ["status"] }],
+    [
+      "customresourcedefinitions",
+      "customresourcedefinition",
+      "CustomResourceDefinition",
+      false,
+      { short: ["crd", "crds"], cat: ["api-extensions"], sub: ["status"] },
+    ],
   ],
   "apiregistration.k8s.io/v1": [
     ["apiservices", "apiservice", "APIService", false, { cat: ["api-extensions"], sub: ["status"] }],
@@ -132,13 +205,43 @@ const BUILTIN: Record<string, Row[]> = {
   "node.k8s.io/v1": [["runtimeclasses", "runtimeclass", "RuntimeClass", false]],
   "flowcontrol.apiserver.k8s.io/v1": [
     ["flowschemas", "flowschema", "FlowSchema", false, { sub: ["status"] }],
-    ["prioritylevelconfigurations", "prioritylevelconfiguration", "PriorityLevelConfiguration", false, { sub: ["status"] }],
+    [
+      "prioritylevelconfigurations",
+      "prioritylevelconfiguration",
+      "PriorityLevelConfiguration",
+      false,
+      { sub: ["status"] },
+    ],
   ],
   "authorization.k8s.io/v1": [
-    ["localsubjectaccessreviews", "localsubjectaccessreview", "LocalSubjectAccessReview", true, { verbs: CREATE_ONLY, virtual: true }],
-    ["selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, { verbs: CREATE_ONLY, virtual: true }],
-    ["selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, { verbs: CREATE_ONLY, virtual: true }],
-    ["subjectaccessreviews", "subjectaccessreview", "SubjectAccessReview", false, { verbs: CREATE_ONLY, virtual: true }],
+    [
+      "localsubjectaccessreviews",
+      "localsubjectaccessreview",
+      "LocalSubjectAccessReview",
+      true,
+      { verbs: CREATE_ONLY, virtual: true },
+    ],
+    [
+      "selfsubjectaccessreviews",
+      "selfsubjectaccessreview",
+      "SelfSubjectAccessReview",
+      false,
+      { verbs: CREATE_ONLY, virtual: true },
+    ],
+    [
+      "selfsubjectrulesreviews",
+      "selfsubjectrulesreview",
+      "SelfSubjectRulesReview",
+      false,
+      { verbs: CREATE_ONLY, virtual: true },
+    ],
+    [
+      "subjectaccessreviews",
+      "subjectaccessreview",
+      "SubjectAccessReview",
+      false,
+      { verbs: CREATE_ONLY, virtual: true },
+    ],
   ],
   "authentication.k8s.io/v1": [
     ["selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", false, { verbs: CREATE_ONLY, virtual: true }],
@@ -179,7 +282,10 @@ export function storageKey(group: string, resource: string): string {
 }
 
 /** Subresource endpoints and the kind they speak, as listed in discovery. */
-export function subresourceInfo(def: ResourceDef, sub: string): { kind: string; group?: string; version?: string; verbs: string[] } {
+export function subresourceInfo(
+  def: ResourceDef,
+  sub: string,
+): { kind: string; group?: string; version?: string; verbs: string[] } {
   switch (sub) {
     case "scale":
       return { kind: "Scale", group: "autoscaling", version: "v1", verbs: ["get", "patch", "update"] };
@@ -274,7 +380,9 @@ export class ResourceRegistry {
       const g = this.groups.get(n);
       return g ? [g] : [];
     });
-    const extra = [...this.groups.values()].filter((g) => !GROUP_ORDER.includes(g.name)).sort((a, b) => a.name.localeCompare(b.name));
+    const extra = [...this.groups.values()]
+      .filter((g) => !GROUP_ORDER.includes(g.name))
+      .sort((a, b) => a.name.localeCompare(b.name));
     return [...known, ...extra];
   }
 

@@ -122,7 +122,10 @@ export function matchesLabels(selector: LabelSelector, labels: Record<string, st
 export function fromLabelSelectorObject(sel: unknown): LabelSelector {
   const out: Requirement[] = [];
   if (!sel || typeof sel !== "object") return out;
-  const o = sel as { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
+  const o = sel as {
+    matchLabels?: Record<string, string>;
+    matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
+  };
   for (const [key, value] of Object.entries(o.matchLabels ?? {})) out.push({ op: "=", key, value });
   for (const e of o.matchExpressions ?? []) {
     if (e.operator === "In") out.push({ op: "in", key: e.key, values: e.values ?? [] });
@@ -163,8 +166,29 @@ export type FieldSelector = FieldRequirement[];
 /** Field selectors every resource supports, plus the per-kind ones real clients commonly use. */
 const SUPPORTED_FIELDS = new Set(["metadata.name", "metadata.namespace"]);
 const KIND_FIELDS: Record<string, string[]> = {
-  Pod: ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "status.phase", "status.podIP", "status.nominatedNodeName", "spec.hostNetwork"],
-  Event: ["involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
+  Pod: [
+    "spec.nodeName",
+    "spec.restartPolicy",
+    "spec.schedulerName",
+    "spec.serviceAccountName",
+    "status.phase",
+    "status.podIP",
+    "status.nominatedNodeName",
+    "spec.hostNetwork",
+  ],
+  Event: [
+    "involvedObject.kind",
+    "involvedObject.namespace",
+    "involvedObject.name",
+    "involvedObject.uid",
+    "involvedObject.apiVersion",
+    "involvedObject.resourceVersion",
+    "involvedObject.fieldPath",
+    "reason",
+    "reportingComponent",
+    "source",
+    "type",
+  ],
   Secret: ["type"],
   Namespace: ["status.phase"],
   Node: ["spec.unschedulable"],

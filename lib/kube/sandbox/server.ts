@@ -61,7 +61,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   bootstrap(cluster);
   simulator.resync();
 
-  const issueServiceAccountToken = (namespace: string, name: string, expirationSeconds: number, audiences: string[] | undefined) => {
+  const issueServiceAccountToken = (
+    namespace: string,
+    name: string,
+    expirationSeconds: number,
+    audiences: string[] | undefined,
+  ) => {
     const sa = store.get("/serviceaccounts", namespace, name);
     if (!sa) throw new Error(`serviceaccount ${namespace}/${name} not found`);
     const { token, claims } = authority.issue({
@@ -86,9 +91,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     issueServiceAccountToken,
   });
 
-  const server = https.createServer({ key: certs.keyPem, cert: certs.certPem, ALPNProtocols: ["http/1.1"] }, (req, res) => {
-    void handler.handle(req, res);
-  });
+  const server = https.createServer(
+    { key: certs.keyPem, cert: certs.certPem, ALPNProtocols: ["http/1.1"] },
+    (req, res) => {
+      void handler.handle(req, res);
+    },
+  );
   // Clients keep connections open between requests; outlive their idle timeouts (Go: 90s) to avoid reset races.
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 125_000;
@@ -131,10 +139,20 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const nsDef = registry.get("", "v1", "namespaces");
       const saDef = registry.get("", "v1", "serviceaccounts");
       if (nsDef && !cluster.find(nsDef, undefined, namespace)) {
-        cluster.create(nsDef, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }, { fieldManager: "wharf-sandbox", dryRun: false });
+        cluster.create(
+          nsDef,
+          undefined,
+          { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } },
+          { fieldManager: "wharf-sandbox", dryRun: false },
+        );
       }
       if (saDef && !cluster.find(saDef, namespace, name)) {
-        cluster.create(saDef, namespace, { apiVersion: "v1", kind: "ServiceAccount", metadata: { name } }, { fieldManager: "wharf-sandbox", dryRun: false });
+        cluster.create(
+          saDef,
+          namespace,
+          { apiVersion: "v1", kind: "ServiceAccount", metadata: { name } },
+          { fieldManager: "wharf-sandbox", dryRun: false },
+        );
       }
       return issueServiceAccountToken(namespace, name, expirationSeconds, undefined).token;
     }
@@ -142,13 +160,27 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     return authority.issue({ sub: o.user, [GROUPS_CLAIM]: o.groups ?? [], expirationSeconds }).token;
   };
 
-  const adminToken = authority.issue({ sub: "kubernetes-admin", [GROUPS_CLAIM]: ["system:masters"], expirationSeconds: ADMIN_TOKEN_SECONDS }).token;
+  const adminToken = authority.issue({
+    sub: "kubernetes-admin",
+    [GROUPS_CLAIM]: ["system:masters"],
+    expirationSeconds: ADMIN_TOKEN_SECONDS,
+  }).token;
   const kubeconfig = YAML.stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: "wharf-sandbox", cluster: { server: url, "certificate-authority-data": Buffer.from(certs.caPem).toString("base64") } }],
+    clusters: [
+      {
+        name: "wharf-sandbox",
+        cluster: { server: url, "certificate-authority-data": Buffer.from(certs.caPem).toString("base64") },
+      },
+    ],
     users: [{ name: "wharf-sandbox-admin", user: { token: adminToken } }],
-    contexts: [{ name: "wharf-sandbox", context: { cluster: "wharf-sandbox", user: "wharf-sandbox-admin", namespace: "default" } }],
+    contexts: [
+      {
+        name: "wharf-sandbox",
+        context: { cluster: "wharf-sandbox", user: "wharf-sandbox-admin", namespace: "default" },
+      },
+    ],
     "current-context": "wharf-sandbox",
     preferences: {},
   });
@@ -164,7 +196,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     kubeconfig,
     mintToken(o: MintTokenOptions): string {
       const seconds = o.expirationSeconds ?? 3600;
-      if (seconds < 600) throw new Error("expirationSeconds may not be less than 600 (10 minutes), as with the TokenRequest API");
+      if (seconds < 600)
+        throw new Error("expirationSeconds may not be less than 600 (10 minutes), as with the TokenRequest API");
       return mint(o, seconds);
     },
     async stop(): Promise<void> {

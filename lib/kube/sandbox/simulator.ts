@@ -81,7 +81,9 @@ function podSpecOf(o: KObject): Obj {
 /** True when any container image is tagged `fail` or the object (or its pod template) carries the fail annotation. */
 export function isFailing(o: KObject): boolean {
   if (o.metadata.annotations?.[FAIL_ANNOTATION] === "true") return true;
-  const tmeta = ((((o.spec as Obj | undefined)?.template ?? {}) as Obj).metadata ?? {}) as { annotations?: Record<string, string> };
+  const tmeta = ((((o.spec as Obj | undefined)?.template ?? {}) as Obj).metadata ?? {}) as {
+    annotations?: Record<string, string>;
+  };
   if (tmeta.annotations?.[FAIL_ANNOTATION] === "true") return true;
   const spec = podSpecOf(o);
   const containers = [...((spec.containers ?? []) as Obj[]), ...((spec.initContainers ?? []) as Obj[])];
@@ -92,14 +94,28 @@ export function isFailing(o: KObject): boolean {
 }
 
 /** Keeps a condition's timestamps when nothing about it changed, as the controllers do (and so a resync is a no-op). */
-function condition(type: string, status: string, reason: string, message: string, previous: unknown, stamps: "update" | "probe" | "none" = "update"): Obj {
+function condition(
+  type: string,
+  status: string,
+  reason: string,
+  message: string,
+  previous: unknown,
+  stamps: "update" | "probe" | "none" = "update",
+): Obj {
   const prev = Array.isArray(previous) ? (previous as Obj[]).find((c) => c.type === type) : undefined;
   if (prev && prev.status === status && prev.reason === reason && prev.message === message) return prev;
   const now = nowTimestamp();
   const transition = prev && prev.status === status ? prev.lastTransitionTime : now;
-  if (stamps === "update") return { type, status, lastUpdateTime: now, lastTransitionTime: transition, reason, message };
+  if (stamps === "update")
+    return { type, status, lastUpdateTime: now, lastTransitionTime: transition, reason, message };
   if (stamps === "probe") return { type, status, lastProbeTime: now, lastTransitionTime: transition, reason, message };
-  return { type, status, lastTransitionTime: transition, ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+  return {
+    type,
+    status,
+    lastTransitionTime: transition,
+    ...(reason ? { reason } : {}),
+    ...(message ? { message } : {}),
+  };
 }
 
 /** Go's omitempty drops zero counts from workload statuses; these fields are not omitempty. */
@@ -123,7 +139,14 @@ function intOrPercent(v: unknown, total: number, roundUp: boolean): number {
 }
 
 function ownerRef(o: KObject): OwnerReference {
-  return { apiVersion: String(o.apiVersion ?? ""), kind: String(o.kind ?? ""), name: o.metadata.name ?? "", uid: o.metadata.uid ?? "", controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: String(o.apiVersion ?? ""),
+    kind: String(o.kind ?? ""),
+    name: o.metadata.name ?? "",
+    uid: o.metadata.uid ?? "",
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 function controllerOf(o: KObject): OwnerReference | undefined {
@@ -132,12 +155,17 @@ function controllerOf(o: KObject): OwnerReference | undefined {
 
 function podReady(p: KObject): boolean {
   const status = (p.status ?? {}) as Obj;
-  return status.phase === "Running" && ((status.conditions ?? []) as Obj[]).some((c) => c.type === "Ready" && c.status === "True");
+  return (
+    status.phase === "Running" &&
+    ((status.conditions ?? []) as Obj[]).some((c) => c.type === "Ready" && c.status === "True")
+  );
 }
 
 function podCrashing(p: KObject): boolean {
   const statuses = (((p.status ?? {}) as Obj).containerStatuses ?? []) as Obj[];
-  return statuses.some((s) => isObj(s.state) && isObj(s.state.waiting) && s.state.waiting.reason === "CrashLoopBackOff");
+  return statuses.some(
+    (s) => isObj(s.state) && isObj(s.state.waiting) && s.state.waiting.reason === "CrashLoopBackOff",
+  );
 }
 
 function podPhase(p: KObject): string {
@@ -194,10 +222,13 @@ export class Simulator {
     for (const key of CONTROLLERS) {
       const def = this.defByKind(key);
       if (!def) continue;
-      for (const o of this.cluster.store.list(this.cluster.table(def))) this.enqueue(def, o.metadata.namespace, o.metadata.name ?? "");
+      for (const o of this.cluster.store.list(this.cluster.table(def)))
+        this.enqueue(def, o.metadata.namespace, o.metadata.name ?? "");
     }
     const podDef = this.def("", "pods");
-    if (podDef) for (const p of this.cluster.store.list(this.cluster.table(podDef))) if (podPhase(p) === "Pending" && !podCrashing(p)) this.startPod(p);
+    if (podDef)
+      for (const p of this.cluster.store.list(this.cluster.table(podDef)))
+        if (podPhase(p) === "Pending" && !podCrashing(p)) this.startPod(p);
   }
 
   private def(group: string, resource: string): ResourceDef | undefined {
@@ -243,7 +274,12 @@ export class Simulator {
 
   private enqueue(def: ResourceDef, namespace: string | undefined, name: string): void {
     if (this.stopped) return;
-    this.queue.set(`${def.group}/${def.name}/${namespace ?? ""}/${name}`, { group: def.group, resource: def.name, namespace, name });
+    this.queue.set(`${def.group}/${def.name}/${namespace ?? ""}/${name}`, {
+      group: def.group,
+      resource: def.name,
+      namespace,
+      name,
+    });
     // Controllers react asynchronously: the write that triggered this has already been answered.
     this.flush ??= setImmediate(() => this.drain());
   }
@@ -286,7 +322,13 @@ export class Simulator {
     if (deepEqual(obj.status ?? {}, status)) return obj;
     const next = structuredClone(obj);
     next.status = status;
-    return this.cluster.commit(def, obj, next, { fieldManager: MANAGER, dryRun: false, subresource: "status" }, undefined);
+    return this.cluster.commit(
+      def,
+      obj,
+      next,
+      { fieldManager: MANAGER, dryRun: false, subresource: "status" },
+      undefined,
+    );
   }
 
   private writeObject(def: ResourceDef, obj: KObject, mutate: (o: KObject) => void): KObject {
@@ -306,14 +348,24 @@ export class Simulator {
     const def = this.def(group, resource);
     if (!def) return;
     try {
-      this.cluster.delete(def, o.metadata.namespace, o.metadata.name ?? "", { dryRun: false, propagationPolicy: "Background" });
+      this.cluster.delete(def, o.metadata.namespace, o.metadata.name ?? "", {
+        dryRun: false,
+        propagationPolicy: "Background",
+      });
     } catch (e) {
       if (!(e instanceof StatusError && e.code === 404)) throw e;
     }
   }
 
   /** A core/v1 Event as client-go's recorder writes it (name "<object>.<hex nanoseconds>"). */
-  private event(involved: KObject, type: "Normal" | "Warning", reason: string, message: string, component: string, fieldPath?: string): void {
+  private event(
+    involved: KObject,
+    type: "Normal" | "Warning",
+    reason: string,
+    message: string,
+    component: string,
+    fieldPath?: string,
+  ): void {
     const now = nowTimestamp();
     const nanos = BigInt(Date.now()) * 1_000_000n + BigInt(this.eventSeq++ % 1_000_000);
     const namespace = involved.metadata.namespace ?? "default";
@@ -348,7 +400,13 @@ export class Simulator {
   }
 
   /** Creates a pod for a controller: the template's metadata and spec, a generated or fixed name, the owner reference. */
-  private createPod(owner: KObject, template: Obj, name: { generateName: string } | { name: string }, extraLabels: Record<string, string>, spec: Obj = {}): KObject | undefined {
+  private createPod(
+    owner: KObject,
+    template: Obj,
+    name: { generateName: string } | { name: string },
+    extraLabels: Record<string, string>,
+    spec: Obj = {},
+  ): KObject | undefined {
     const tmeta = (template.metadata ?? {}) as Obj;
     const pod = this.create("", "pods", owner.metadata.namespace, {
       apiVersion: "v1",
@@ -385,7 +443,13 @@ export class Simulator {
           });
         }
         if (!((current.status as Obj | undefined)?.conditions as unknown[] | undefined)?.length) {
-          this.event(current, "Normal", "Scheduled", `Successfully assigned ${current.metadata.namespace ?? ""}/${current.metadata.name ?? ""} to ${SANDBOX_NODE}`, "default-scheduler");
+          this.event(
+            current,
+            "Normal",
+            "Scheduled",
+            `Successfully assigned ${current.metadata.namespace ?? ""}/${current.metadata.name ?? ""} to ${SANDBOX_NODE}`,
+            "default-scheduler",
+          );
           this.writeStatus(podDef, current, this.podStatus(current, "creating"));
         }
       } catch (e) {
@@ -406,15 +470,36 @@ export class Simulator {
     const spec = (pod.spec ?? {}) as Obj;
     const restartAlways = (spec.restartPolicy ?? "Always") === "Always";
     try {
-      const next = this.writeStatus(podDef, pod, this.podStatus(pod, failing ? (restartAlways ? "crashing" : "failed") : restartAlways ? "running" : "succeeded"));
+      const next = this.writeStatus(
+        podDef,
+        pod,
+        this.podStatus(
+          pod,
+          failing ? (restartAlways ? "crashing" : "failed") : restartAlways ? "running" : "succeeded",
+        ),
+      );
       for (const c of (spec.containers ?? []) as Obj[]) {
         const name = String(c.name ?? "");
         const fieldPath = `spec.containers{${name}}`;
-        this.event(next, "Normal", "Pulled", `Container image "${String(c.image ?? "")}" already present on machine`, "kubelet", fieldPath);
+        this.event(
+          next,
+          "Normal",
+          "Pulled",
+          `Container image "${String(c.image ?? "")}" already present on machine`,
+          "kubelet",
+          fieldPath,
+        );
         this.event(next, "Normal", "Created", `Created container: ${name}`, "kubelet", fieldPath);
         this.event(next, "Normal", "Started", `Started container ${name}`, "kubelet", fieldPath);
         if (failing && restartAlways) {
-          this.event(next, "Warning", "BackOff", `Back-off restarting failed container ${name} in pod ${next.metadata.name ?? ""}_${next.metadata.namespace ?? ""}(${next.metadata.uid ?? ""})`, "kubelet", fieldPath);
+          this.event(
+            next,
+            "Warning",
+            "BackOff",
+            `Back-off restarting failed container ${name} in pod ${next.metadata.name ?? ""}_${next.metadata.namespace ?? ""}(${next.metadata.uid ?? ""})`,
+            "kubelet",
+            fieldPath,
+          );
         }
       }
     } catch (e) {
@@ -442,13 +527,30 @@ export class Simulator {
     const containerStatuses = containers.map((ct) => {
       const image = String(ct.image ?? "");
       const digest = createHash("sha256").update(image).digest("hex");
-      const containerID = `containerd://${createHash("sha256").update(`${pod.metadata.uid ?? ""}/${String(ct.name ?? "")}`).digest("hex")}`;
+      const containerID = `containerd://${createHash("sha256")
+        .update(`${pod.metadata.uid ?? ""}/${String(ct.name ?? "")}`)
+        .digest("hex")}`;
       const base = { name: ct.name, image, imageID: `${image.split(":")[0] ?? image}@sha256:${digest}` };
       switch (state) {
         case "creating":
-          return { ...base, ready: false, restartCount: 0, started: false, state: { waiting: { reason: "ContainerCreating" } }, lastState: {} };
+          return {
+            ...base,
+            ready: false,
+            restartCount: 0,
+            started: false,
+            state: { waiting: { reason: "ContainerCreating" } },
+            lastState: {},
+          };
         case "running":
-          return { ...base, containerID, ready: true, restartCount: 0, started: true, state: { running: { startedAt: now } }, lastState: {} };
+          return {
+            ...base,
+            containerID,
+            ready: true,
+            restartCount: 0,
+            started: true,
+            state: { running: { startedAt: now } },
+            lastState: {},
+          };
         case "crashing":
           return {
             ...base,
@@ -456,8 +558,15 @@ export class Simulator {
             ready: false,
             restartCount: 1,
             started: false,
-            state: { waiting: { reason: "CrashLoopBackOff", message: `back-off 10s restarting failed container=${String(ct.name ?? "")} pod=${pod.metadata.name ?? ""}_${pod.metadata.namespace ?? ""}(${pod.metadata.uid ?? ""})` } },
-            lastState: { terminated: { exitCode: 1, reason: "Error", startedAt: startTime, finishedAt: now, containerID } },
+            state: {
+              waiting: {
+                reason: "CrashLoopBackOff",
+                message: `back-off 10s restarting failed container=${String(ct.name ?? "")} pod=${pod.metadata.name ?? ""}_${pod.metadata.namespace ?? ""}(${pod.metadata.uid ?? ""})`,
+              },
+            },
+            lastState: {
+              terminated: { exitCode: 1, reason: "Error", startedAt: startTime, finishedAt: now, containerID },
+            },
           };
         case "failed":
         case "succeeded":
@@ -467,12 +576,27 @@ export class Simulator {
             ready: false,
             restartCount: 0,
             started: false,
-            state: { terminated: { exitCode: state === "failed" ? 1 : 0, reason: state === "failed" ? "Error" : "Completed", startedAt: startTime, finishedAt: now, containerID } },
+            state: {
+              terminated: {
+                exitCode: state === "failed" ? 1 : 0,
+                reason: state === "failed" ? "Error" : "Completed",
+                startedAt: startTime,
+                finishedAt: now,
+                containerID,
+              },
+            },
             lastState: {},
           };
       }
     });
-    const phase = state === "creating" ? "Pending" : state === "succeeded" ? "Succeeded" : state === "failed" ? "Failed" : "Running";
+    const phase =
+      state === "creating"
+        ? "Pending"
+        : state === "succeeded"
+          ? "Succeeded"
+          : state === "failed"
+            ? "Failed"
+            : "Running";
     return {
       phase,
       conditions: [
@@ -487,7 +611,11 @@ export class Simulator {
       ...(state === "creating" ? {} : { podIP, podIPs: [{ ip: podIP }] }),
       startTime,
       containerStatuses,
-      qosClass: containers.some((ct) => isObj(ct.resources) && (isObj(ct.resources.requests) || isObj(ct.resources.limits))) ? "Burstable" : "BestEffort",
+      qosClass: containers.some(
+        (ct) => isObj(ct.resources) && (isObj(ct.resources.requests) || isObj(ct.resources.limits)),
+      )
+        ? "Burstable"
+        : "BestEffort",
     };
   }
 
@@ -513,14 +641,21 @@ export class Simulator {
 
     if (!paused) {
       const annotations = (rsAnn: Record<string, string>) => {
-        const out: Record<string, string> = { ...rsAnn, [DESIRED]: String(replicas), [MAX]: String(replicas + maxSurge) };
+        const out: Record<string, string> = {
+          ...rsAnn,
+          [DESIRED]: String(replicas),
+          [MAX]: String(replicas + maxSurge),
+        };
         const cause = d.metadata.annotations?.[CHANGE_CAUSE];
         if (cause !== undefined) out[CHANGE_CAUSE] = cause;
         return out;
       };
       if (!newRS) {
         const selector = structuredClone((spec.selector ?? {}) as Obj);
-        selector.matchLabels = { ...((selector.matchLabels ?? {}) as Record<string, string>), "pod-template-hash": hash };
+        selector.matchLabels = {
+          ...((selector.matchLabels ?? {}) as Record<string, string>),
+          "pod-template-hash": hash,
+        };
         const tmpl = structuredClone(template);
         const tmeta = (isObj(tmpl.metadata) ? tmpl.metadata : (tmpl.metadata = {})) as Obj;
         tmeta.labels = { ...((tmeta.labels ?? {}) as Record<string, string>), "pod-template-hash": hash };
@@ -534,9 +669,21 @@ export class Simulator {
             annotations: annotations({ [REVISION]: String(maxRevision + 1) }),
             ownerReferences: [ownerRef(d)],
           },
-          spec: { replicas: initial, ...(spec.minReadySeconds !== undefined ? { minReadySeconds: spec.minReadySeconds } : {}), selector, template: tmpl },
+          spec: {
+            replicas: initial,
+            ...(spec.minReadySeconds !== undefined ? { minReadySeconds: spec.minReadySeconds } : {}),
+            selector,
+            template: tmpl,
+          },
         });
-        if (newRS && initial > 0) this.event(d, "Normal", "ScalingReplicaSet", `Scaled up replica set ${newRS.metadata.name ?? ""} from 0 to ${initial}`, "deployment-controller");
+        if (newRS && initial > 0)
+          this.event(
+            d,
+            "Normal",
+            "ScalingReplicaSet",
+            `Scaled up replica set ${newRS.metadata.name ?? ""} from 0 to ${initial}`,
+            "deployment-controller",
+          );
       } else {
         // A rollback (`kubectl rollout undo`) makes an old ReplicaSet current again: it gets the next revision.
         const rev = revisionOf(newRS);
@@ -553,13 +700,22 @@ export class Simulator {
           o.metadata.annotations = annotations(ann);
           (o.spec as Obj).replicas = target;
         });
-        if (from !== target) this.event(d, "Normal", "ScalingReplicaSet", `Scaled ${target > from ? "up" : "down"} replica set ${newRS.metadata.name ?? ""} from ${from} to ${target}`, "deployment-controller");
+        if (from !== target)
+          this.event(
+            d,
+            "Normal",
+            "ScalingReplicaSet",
+            `Scaled ${target > from ? "up" : "down"} replica set ${newRS.metadata.name ?? ""} from ${from} to ${target}`,
+            "deployment-controller",
+          );
       }
       // Old ReplicaSets shrink as far as maxUnavailable allows, counting the new one's unavailable pods (the rolling
       // updater's maxScaledDown), oldest revision first; Recreate scales them to zero before the new one starts.
       const newSpec = num((newRS?.spec as Obj | undefined)?.replicas);
       const newUnavailable = Math.max(0, newSpec - num(((newRS?.status ?? {}) as Obj).availableReplicas));
-      const olds = all.filter((rs) => rs.metadata.uid !== newRS?.metadata.uid).sort((a, b) => revisionOf(a) - revisionOf(b));
+      const olds = all
+        .filter((rs) => rs.metadata.uid !== newRS?.metadata.uid)
+        .sort((a, b) => revisionOf(a) - revisionOf(b));
       const oldTotal = olds.reduce((n, rs) => n + num((rs.spec as Obj | undefined)?.replicas), 0);
       let budget = recreate ? oldTotal : oldTotal + newSpec - (replicas - maxUnavailable) - newUnavailable;
       for (const rs of olds) {
@@ -570,12 +726,25 @@ export class Simulator {
         this.writeObject(rsDef, rs, (o) => {
           (o.spec as Obj).replicas = to;
         });
-        this.event(d, "Normal", "ScalingReplicaSet", `Scaled down replica set ${rs.metadata.name ?? ""} from ${from} to ${to}`, "deployment-controller");
+        this.event(
+          d,
+          "Normal",
+          "ScalingReplicaSet",
+          `Scaled down replica set ${rs.metadata.name ?? ""} from ${from} to ${to}`,
+          "deployment-controller",
+        );
       }
       // revisionHistoryLimit: the oldest scaled-down ReplicaSets beyond it are deleted.
       all = this.owned(d, "apps", "replicasets");
       const limit = num(spec.revisionHistoryLimit, 10);
-      const idle = all.filter((rs) => rs.metadata.uid !== newRS?.metadata.uid && num((rs.spec as Obj | undefined)?.replicas) === 0 && num((rs.status as Obj | undefined)?.replicas) === 0).sort((a, b) => revisionOf(a) - revisionOf(b));
+      const idle = all
+        .filter(
+          (rs) =>
+            rs.metadata.uid !== newRS?.metadata.uid &&
+            num((rs.spec as Obj | undefined)?.replicas) === 0 &&
+            num((rs.status as Obj | undefined)?.replicas) === 0,
+        )
+        .sort((a, b) => revisionOf(a) - revisionOf(b));
       for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) this.deleteObject("apps", "replicasets", rs);
       if (newRS && d.metadata.annotations?.[REVISION] !== newRS.metadata.annotations?.[REVISION]) {
         const revision = newRS.metadata.annotations?.[REVISION] ?? "1";
@@ -595,18 +764,40 @@ export class Simulator {
     const rsName = current?.metadata.name ?? `${d.metadata.name ?? ""}-${hash}`;
     const prevConds = ((d.status ?? {}) as Obj).conditions;
     const crashing = current ? this.owned(current, "", "pods").some(podCrashing) : false;
-    const complete = updated === replicas && total === replicas && available >= replicas && num(((current?.status ?? {}) as Obj).availableReplicas) >= replicas;
+    const complete =
+      updated === replicas &&
+      total === replicas &&
+      available >= replicas &&
+      num(((current?.status ?? {}) as Obj).availableReplicas) >= replicas;
     const progressing = paused
       ? condition("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", prevConds)
       : crashing
-        ? condition("Progressing", "False", "ProgressDeadlineExceeded", `ReplicaSet "${rsName}" has timed out progressing.`, prevConds)
+        ? condition(
+            "Progressing",
+            "False",
+            "ProgressDeadlineExceeded",
+            `ReplicaSet "${rsName}" has timed out progressing.`,
+            prevConds,
+          )
         : complete
-          ? condition("Progressing", "True", "NewReplicaSetAvailable", `ReplicaSet "${rsName}" has successfully progressed.`, prevConds)
+          ? condition(
+              "Progressing",
+              "True",
+              "NewReplicaSetAvailable",
+              `ReplicaSet "${rsName}" has successfully progressed.`,
+              prevConds,
+            )
           : condition("Progressing", "True", "ReplicaSetUpdated", `ReplicaSet "${rsName}" is progressing.`, prevConds);
     const availableCond =
       available >= replicas - maxUnavailable
         ? condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", prevConds)
-        : condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", prevConds);
+        : condition(
+            "Available",
+            "False",
+            "MinimumReplicasUnavailable",
+            "Deployment does not have minimum availability.",
+            prevConds,
+          );
     this.writeStatus(
       def,
       d,
@@ -629,7 +820,13 @@ export class Simulator {
    * The new ReplicaSet's size for this step: all of `replicas` when nothing old runs; under RollingUpdate no more than
    * replicas + maxSurge pods in total; under Recreate nothing until the old ReplicaSets are at zero.
    */
-  private newReplicaSetTarget(current: number, others: KObject[], replicas: number, maxSurge: number, recreate: boolean): number {
+  private newReplicaSetTarget(
+    current: number,
+    others: KObject[],
+    replicas: number,
+    maxSurge: number,
+    recreate: boolean,
+  ): number {
     const oldTotal = others.reduce((n, rs) => n + num((rs.spec as Obj | undefined)?.replicas), 0);
     if (oldTotal === 0 || current >= replicas) return replicas;
     if (recreate) return 0;
@@ -646,11 +843,24 @@ export class Simulator {
     if (pods.length < replicas) {
       for (let i = pods.length; i < replicas; i++) {
         const pod = this.createPod(rs, (spec.template ?? {}) as Obj, { generateName: `${name}-` }, {});
-        if (pod) this.event(rs, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name ?? ""}`, "replicaset-controller");
+        if (pod)
+          this.event(
+            rs,
+            "Normal",
+            "SuccessfulCreate",
+            `Created pod: ${pod.metadata.name ?? ""}`,
+            "replicaset-controller",
+          );
       }
     } else if (pods.length > replicas) {
       // Not-ready pods go first, then the newest, as the controller's ranking does.
-      const victims = [...pods].sort((a, b) => Number(podReady(a)) - Number(podReady(b)) || (b.metadata.creationTimestamp ?? "").localeCompare(a.metadata.creationTimestamp ?? "")).slice(0, pods.length - replicas);
+      const victims = [...pods]
+        .sort(
+          (a, b) =>
+            Number(podReady(a)) - Number(podReady(b)) ||
+            (b.metadata.creationTimestamp ?? "").localeCompare(a.metadata.creationTimestamp ?? ""),
+        )
+        .slice(0, pods.length - replicas);
       for (const p of victims) {
         this.deleteObject("", "pods", p);
         this.event(rs, "Normal", "SuccessfulDelete", `Deleted pod: ${p.metadata.name ?? ""}`, "replicaset-controller");
@@ -658,7 +868,20 @@ export class Simulator {
     }
     pods = this.owned(rs, "", "pods").filter((p) => podPhase(p) !== "Failed" && podPhase(p) !== "Succeeded");
     const ready = pods.filter(podReady).length;
-    this.writeStatus(def, rs, compact({ replicas: pods.length, fullyLabeledReplicas: pods.length, readyReplicas: ready, availableReplicas: ready, observedGeneration: rs.metadata.generation ?? 1 }, ["replicas"]));
+    this.writeStatus(
+      def,
+      rs,
+      compact(
+        {
+          replicas: pods.length,
+          fullyLabeledReplicas: pods.length,
+          readyReplicas: ready,
+          availableReplicas: ready,
+          observedGeneration: rs.metadata.generation ?? 1,
+        },
+        ["replicas"],
+      ),
+    );
   }
 
   // ── controller revisions (StatefulSet, DaemonSet) ───────────────────────────────────────────────────────────────
@@ -688,7 +911,8 @@ export class Simulator {
     });
     const limit = num(((owner.spec ?? {}) as Obj).revisionHistoryLimit, 10);
     const stale = all.sort((a, b) => num(a.revision) - num(b.revision));
-    for (const r of stale.slice(0, Math.max(0, stale.length + 1 - limit))) this.deleteObject("apps", "controllerrevisions", r);
+    for (const r of stale.slice(0, Math.max(0, stale.length + 1 - limit)))
+      this.deleteObject("apps", "controllerrevisions", r);
     return cr;
   }
 
@@ -713,21 +937,55 @@ export class Simulator {
     for (let i = 0; i < replicas; i++) {
       const podName = `${name}-${i}`;
       if (pods.has(podName)) continue;
-      if (ordered && [...Array(i).keys()].some((j) => !podReady(pods.get(`${name}-${j}`) ?? ({ metadata: {} } as KObject)))) break;
-      const pod = this.createPod(sts, template, { name: podName }, { "controller-revision-hash": updateRevision, "statefulset.kubernetes.io/pod-name": podName, "apps.kubernetes.io/pod-index": String(i) }, { hostname: podName, ...(spec.serviceName ? { subdomain: spec.serviceName } : {}) });
-      if (pod) this.event(sts, "Normal", "SuccessfulCreate", `create Pod ${podName} in StatefulSet ${name} successful`, "statefulset-controller");
+      if (
+        ordered &&
+        [...Array(i).keys()].some((j) => !podReady(pods.get(`${name}-${j}`) ?? ({ metadata: {} } as KObject)))
+      )
+        break;
+      const pod = this.createPod(
+        sts,
+        template,
+        { name: podName },
+        {
+          "controller-revision-hash": updateRevision,
+          "statefulset.kubernetes.io/pod-name": podName,
+          "apps.kubernetes.io/pod-index": String(i),
+        },
+        { hostname: podName, ...(spec.serviceName ? { subdomain: spec.serviceName } : {}) },
+      );
+      if (pod)
+        this.event(
+          sts,
+          "Normal",
+          "SuccessfulCreate",
+          `create Pod ${podName} in StatefulSet ${name} successful`,
+          "statefulset-controller",
+        );
       if (ordered) break;
     }
     pods = podsBy();
     // Scale down and rolling update go from the highest ordinal, one pod at a time once the rest is ready.
-    const byOrdinal = [...pods.values()].sort((a, b) => Number(b.metadata.name?.slice(name.length + 1)) - Number(a.metadata.name?.slice(name.length + 1)));
+    const byOrdinal = [...pods.values()].sort(
+      (a, b) => Number(b.metadata.name?.slice(name.length + 1)) - Number(a.metadata.name?.slice(name.length + 1)),
+    );
     const surplus = byOrdinal.find((p) => Number(p.metadata.name?.slice(name.length + 1)) >= replicas);
     const allReady = byOrdinal.every(podReady);
-    const outdated = strategy.type !== "OnDelete" && allReady && pods.size === replicas ? byOrdinal.find((p) => revisionOf(p) !== updateRevision && Number(p.metadata.name?.slice(name.length + 1)) >= partition) : undefined;
+    const outdated =
+      strategy.type !== "OnDelete" && allReady && pods.size === replicas
+        ? byOrdinal.find(
+            (p) => revisionOf(p) !== updateRevision && Number(p.metadata.name?.slice(name.length + 1)) >= partition,
+          )
+        : undefined;
     const victim = surplus ?? outdated;
     if (victim) {
       this.deleteObject("", "pods", victim);
-      this.event(sts, "Normal", "SuccessfulDelete", `delete Pod ${victim.metadata.name ?? ""} in StatefulSet ${name} successful`, "statefulset-controller");
+      this.event(
+        sts,
+        "Normal",
+        "SuccessfulDelete",
+        `delete Pod ${victim.metadata.name ?? ""} in StatefulSet ${name} successful`,
+        "statefulset-controller",
+      );
       pods = podsBy();
     }
     const list = [...pods.values()];
@@ -735,7 +993,8 @@ export class Simulator {
     const updated = list.filter((p) => revisionOf(p) === updateRevision).length;
     const ready = list.filter(podReady).length;
     const prevCurrent = typeof prev.currentRevision === "string" ? prev.currentRevision : updateRevision;
-    const currentRevision = updated === replicas && ready === replicas && list.length === replicas ? updateRevision : prevCurrent;
+    const currentRevision =
+      updated === replicas && ready === replicas && list.length === replicas ? updateRevision : prevCurrent;
     this.writeStatus(
       def,
       sts,
@@ -774,8 +1033,15 @@ export class Simulator {
     }
     pods = this.owned(ds, "", "pods");
     if (pods.length === 0) {
-      const pod = this.createPod(ds, template, { generateName: `${name}-` }, { "controller-revision-hash": hash, "pod-template-generation": String(ds.metadata.generation ?? 1) }, { nodeName: SANDBOX_NODE });
-      if (pod) this.event(ds, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name ?? ""}`, "daemonset-controller");
+      const pod = this.createPod(
+        ds,
+        template,
+        { generateName: `${name}-` },
+        { "controller-revision-hash": hash, "pod-template-generation": String(ds.metadata.generation ?? 1) },
+        { nodeName: SANDBOX_NODE },
+      );
+      if (pod)
+        this.event(ds, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name ?? ""}`, "daemonset-controller");
       pods = this.owned(ds, "", "pods");
     }
     const ready = pods.filter(podReady).length;
@@ -805,12 +1071,26 @@ export class Simulator {
     const spec = (job.spec ?? {}) as Obj;
     const prev = (job.status ?? {}) as Obj;
     const prevConds = prev.conditions;
-    const finished = ((prevConds ?? []) as Obj[]).some((c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True");
+    const finished = ((prevConds ?? []) as Obj[]).some(
+      (c) => (c.type === "Complete" || c.type === "Failed") && c.status === "True",
+    );
     if (finished) return;
     const name = job.metadata.name ?? "";
     if (spec.suspend === true) {
-      for (const p of this.owned(job, "", "pods")) if (podPhase(p) !== "Succeeded" && podPhase(p) !== "Failed") this.deleteObject("", "pods", p);
-      this.writeStatus(def, job, compact({ ...prev, active: 0, conditions: [condition("Suspended", "True", "JobSuspended", "Job suspended", prevConds, "probe")] }, []));
+      for (const p of this.owned(job, "", "pods"))
+        if (podPhase(p) !== "Succeeded" && podPhase(p) !== "Failed") this.deleteObject("", "pods", p);
+      this.writeStatus(
+        def,
+        job,
+        compact(
+          {
+            ...prev,
+            active: 0,
+            conditions: [condition("Suspended", "True", "JobSuspended", "Job suspended", prevConds, "probe")],
+          },
+          [],
+        ),
+      );
       return;
     }
     const parallelism = num(spec.parallelism, 1);
@@ -824,7 +1104,8 @@ export class Simulator {
     const startTime = typeof prev.startTime === "string" ? prev.startTime : nowTimestamp();
     const now = nowTimestamp();
     if (failed > backoffLimit) {
-      for (const p of pods) if (podPhase(p) !== "Succeeded" && podPhase(p) !== "Failed") this.deleteObject("", "pods", p);
+      for (const p of pods)
+        if (podPhase(p) !== "Succeeded" && podPhase(p) !== "Failed") this.deleteObject("", "pods", p);
       const message = "Job has reached the specified backoff limit";
       this.event(job, "Warning", "BackoffLimitExceeded", message, "job-controller");
       this.writeStatus(def, job, {
@@ -835,8 +1116,22 @@ export class Simulator {
         ready: 0,
         uncountedTerminatedPods: {},
         conditions: [
-          { type: "FailureTarget", status: "True", lastProbeTime: now, lastTransitionTime: now, reason: "BackoffLimitExceeded", message },
-          { type: "Failed", status: "True", lastProbeTime: now, lastTransitionTime: now, reason: "BackoffLimitExceeded", message },
+          {
+            type: "FailureTarget",
+            status: "True",
+            lastProbeTime: now,
+            lastTransitionTime: now,
+            reason: "BackoffLimitExceeded",
+            message,
+          },
+          {
+            type: "Failed",
+            status: "True",
+            lastProbeTime: now,
+            lastTransitionTime: now,
+            reason: "BackoffLimitExceeded",
+            message,
+          },
         ],
       });
       return;
@@ -853,8 +1148,22 @@ export class Simulator {
         ready: 0,
         uncountedTerminatedPods: {},
         conditions: [
-          { type: "SuccessCriteriaMet", status: "True", lastProbeTime: now, lastTransitionTime: now, reason: "CompletionsReached", message },
-          { type: "Complete", status: "True", lastProbeTime: now, lastTransitionTime: now, reason: "CompletionsReached", message },
+          {
+            type: "SuccessCriteriaMet",
+            status: "True",
+            lastProbeTime: now,
+            lastTransitionTime: now,
+            reason: "CompletionsReached",
+            message,
+          },
+          {
+            type: "Complete",
+            status: "True",
+            lastProbeTime: now,
+            lastTransitionTime: now,
+            reason: "CompletionsReached",
+            message,
+          },
         ],
       });
       return;
@@ -862,7 +1171,8 @@ export class Simulator {
     const want = Math.min(parallelism, completions - succeeded) - active;
     for (let i = 0; i < want; i++) {
       const pod = this.createPod(job, (spec.template ?? {}) as Obj, { generateName: `${name}-` }, {});
-      if (pod) this.event(job, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name ?? ""}`, "job-controller");
+      if (pod)
+        this.event(job, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name ?? ""}`, "job-controller");
     }
     pods = this.owned(job, "", "pods");
     succeeded = count("Succeeded");
@@ -871,7 +1181,18 @@ export class Simulator {
     this.writeStatus(
       def,
       job,
-      compact({ startTime, active, ready: pods.filter(podReady).length, succeeded, failed, terminating: 0, uncountedTerminatedPods: {} }, ["ready", "terminating"]),
+      compact(
+        {
+          startTime,
+          active,
+          ready: pods.filter(podReady).length,
+          succeeded,
+          failed,
+          terminating: 0,
+          uncountedTerminatedPods: {},
+        },
+        ["ready", "terminating"],
+      ),
     );
   }
 }

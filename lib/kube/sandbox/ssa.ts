@@ -19,8 +19,23 @@ export interface MergeSchema {
 }
 
 const ATOMIC: ListType = { type: "atomic" };
-const SELECTOR_FIELDS = new Set(["selector", "podSelector", "namespaceSelector", "labelSelector", "objectSelector", "nodeSelectorTerms"]);
-const ATOMIC_STRUCTS = new Set(["fieldRef", "resourceFieldRef", "configMapKeyRef", "secretKeyRef", "configMapRef", "secretRef", "matchLabelKeys"]);
+const SELECTOR_FIELDS = new Set([
+  "selector",
+  "podSelector",
+  "namespaceSelector",
+  "labelSelector",
+  "objectSelector",
+  "nodeSelectorTerms",
+]);
+const ATOMIC_STRUCTS = new Set([
+  "fieldRef",
+  "resourceFieldRef",
+  "configMapKeyRef",
+  "secretKeyRef",
+  "configMapRef",
+  "secretRef",
+  "matchLabelKeys",
+]);
 
 function metadataListType(path: readonly string[]): ListType | undefined {
   if (path.length === 2 && path[0] === "metadata") {
@@ -63,7 +78,8 @@ export function builtinSchema(kind: string): MergeSchema {
           if (parent === "containers" || parent === "initContainers" || parent === "ephemeralContainers") {
             return { type: "map", keys: ["containerPort", "protocol"] };
           }
-          if ((kind === "Service" && path.length === 2 && path[0] === "spec")) return { type: "map", keys: ["port", "protocol"] };
+          if (kind === "Service" && path.length === 2 && path[0] === "spec")
+            return { type: "map", keys: ["port", "protocol"] };
           return ATOMIC;
         default:
           return ATOMIC;
@@ -73,7 +89,8 @@ export function builtinSchema(kind: string): MergeSchema {
       const last = path[path.length - 1] ?? "";
       if (ATOMIC_STRUCTS.has(last)) return true;
       if (!SELECTOR_FIELDS.has(last)) return false;
-      if ((kind === "Service" || kind === "ReplicationController") && path.length === 2 && path[0] === "spec") return false;
+      if ((kind === "Service" || kind === "ReplicationController") && path.length === 2 && path[0] === "spec")
+        return false;
       return Object.keys(value).every((k) => k === "matchLabels" || k === "matchExpressions");
     },
   };
@@ -89,7 +106,11 @@ export function crdSchema(root: unknown): MergeSchema {
       if (seg === "[]") cur = cur.items as Record<string, unknown> | undefined;
       else {
         const props = cur.properties as Record<string, Record<string, unknown>> | undefined;
-        cur = props?.[seg] ?? (typeof cur.additionalProperties === "object" ? (cur.additionalProperties as Record<string, unknown>) : undefined);
+        cur =
+          props?.[seg] ??
+          (typeof cur.additionalProperties === "object"
+            ? (cur.additionalProperties as Record<string, unknown>)
+            : undefined);
       }
     }
     return cur;
@@ -208,7 +229,14 @@ export function changedFieldSet(oldObj: JsonObject | undefined, newObj: JsonObje
   return set;
 }
 
-function diffMap(oldObj: JsonObject | undefined, newObj: JsonObject, path: string[], set: FieldSet, schema: MergeSchema, root: boolean): void {
+function diffMap(
+  oldObj: JsonObject | undefined,
+  newObj: JsonObject,
+  path: string[],
+  set: FieldSet,
+  schema: MergeSchema,
+  root: boolean,
+): void {
   for (const [k, v] of Object.entries(newObj)) {
     const o = oldObj?.[k];
     if (o !== undefined && deepEqual(o, v)) continue;
@@ -217,7 +245,14 @@ function diffMap(oldObj: JsonObject | undefined, newObj: JsonObject, path: strin
   }
 }
 
-function diffValue(o: unknown, v: unknown, path: string[], node: FieldSet, schema: MergeSchema, parentIsRoot: boolean): void {
+function diffValue(
+  o: unknown,
+  v: unknown,
+  path: string[],
+  node: FieldSet,
+  schema: MergeSchema,
+  parentIsRoot: boolean,
+): void {
   if (isLeafValue(v)) {
     node.member = true;
   } else if (isObject(v)) {
@@ -246,7 +281,8 @@ function diffValue(o: unknown, v: unknown, path: string[], node: FieldSet, schem
         if (oldItem !== undefined && deepEqual(oldItem, item)) return;
         const itemNode = node.child(pe);
         if (oldItem === undefined) itemNode.member = true;
-        if (isObject(item)) diffMap(isObject(oldItem) ? oldItem : undefined, item, [...path, "[]"], itemNode, schema, false);
+        if (isObject(item))
+          diffMap(isObject(oldItem) ? oldItem : undefined, item, [...path, "[]"], itemNode, schema, false);
         else itemNode.member = true;
       }
     });
@@ -272,7 +308,12 @@ function retainIn(set: FieldSet, value: unknown, path: string[], out: FieldSet, 
   }
 }
 
-function stepInto(value: unknown, pe: string, path: string[], schema: MergeSchema): { value: unknown; path: string[] } | undefined {
+function stepInto(
+  value: unknown,
+  pe: string,
+  path: string[],
+  schema: MergeSchema,
+): { value: unknown; path: string[] } | undefined {
   if (pe.startsWith("f:")) {
     if (!isObject(value)) return undefined;
     const name = pe.slice(2);
@@ -325,7 +366,9 @@ function removePath(obj: JsonObject, fieldPath: string[], schema: MergeSchema): 
     // Walk up only while the removal emptied the parent (Go's omitempty drops empty maps and slices); keep
     // top-level fields such as spec.
     if (i <= 1) break;
-    const isEmpty = isObject(container) ? Object.keys(container).length === 0 : Array.isArray(container) && container.length === 0;
+    const isEmpty = isObject(container)
+      ? Object.keys(container).length === 0
+      : Array.isArray(container) && container.length === 0;
     if (!isEmpty) break;
   }
 }
@@ -384,10 +427,25 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /** Fields the API server never tracks ownership of. */
-const SERVER_FIELDS = ["name", "namespace", "creationTimestamp", "selfLink", "uid", "generation", "managedFields", "resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds"];
+const SERVER_FIELDS = [
+  "name",
+  "namespace",
+  "creationTimestamp",
+  "selfLink",
+  "uid",
+  "generation",
+  "managedFields",
+  "resourceVersion",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+];
 
 /** Ownership on the main resource excludes status (reset by the strategy), on /status everything but status. */
-export function stripServerFields(set: FieldSet, subresource: string | undefined, hasStatusSubresource: boolean): FieldSet {
+export function stripServerFields(
+  set: FieldSet,
+  subresource: string | undefined,
+  hasStatusSubresource: boolean,
+): FieldSet {
   set.children.delete("f:apiVersion");
   set.children.delete("f:kind");
   const meta = set.children.get("f:metadata");
@@ -505,7 +563,8 @@ export function recordUpdate(live: KObject | undefined, updated: KObject, w: Man
   for (const e of entries) {
     const before = e.set;
     let next = retainExisting(before, updated as JsonObject, w.schema);
-    if (!(e.manager === w.manager && e.operation === "Update" && e.subresource === w.subresource)) next = next.difference(changedLeaves);
+    if (!(e.manager === w.manager && e.operation === "Update" && e.subresource === w.subresource))
+      next = next.difference(changedLeaves);
     if (!next.equals(before)) e.changed = true;
     e.set = next;
   }
@@ -513,7 +572,15 @@ export function recordUpdate(live: KObject | undefined, updated: KObject, w: Man
   let mine = entries.find((e) => entryId(e) === id);
   if (!changed.empty) {
     if (!mine) {
-      mine = { manager: w.manager, operation: "Update", subresource: w.subresource, apiVersion: w.apiVersion, time: undefined, set: new FieldSet(), changed: true };
+      mine = {
+        manager: w.manager,
+        operation: "Update",
+        subresource: w.subresource,
+        apiVersion: w.apiVersion,
+        time: undefined,
+        set: new FieldSet(),
+        changed: true,
+      };
       entries.push(mine);
     }
     mine.set = mine.set.union(changed);
@@ -533,7 +600,11 @@ export interface ApplyResult {
  * Server-side apply of `config` onto `live` by one manager. Throws a 409 Conflict Status when another manager owns a
  * field whose value would change, unless `force` moves ownership.
  */
-export function applyConfig(live: KObject | undefined, config: JsonObject, w: ManagedWrite & { force: boolean }): ApplyResult {
+export function applyConfig(
+  live: KObject | undefined,
+  config: JsonObject,
+  w: ManagedWrite & { force: boolean },
+): ApplyResult {
   const strip = (s: FieldSet) => stripServerFields(s, w.subresource, w.hasStatusSubresource);
   const entries = readEntries(live);
   const id = entryId({ manager: w.manager, operation: "Apply", subresource: w.subresource });
@@ -572,12 +643,27 @@ export function applyConfig(live: KObject | undefined, config: JsonObject, w: Ma
     mine.set = appliedSet;
     mine.apiVersion = w.apiVersion;
   } else {
-    entries.push({ manager: w.manager, operation: "Apply", subresource: w.subresource, apiVersion: w.apiVersion, time: undefined, set: appliedSet, changed: true });
+    entries.push({
+      manager: w.manager,
+      operation: "Apply",
+      subresource: w.subresource,
+      apiVersion: w.apiVersion,
+      time: undefined,
+      set: appliedSet,
+      changed: true,
+    });
   }
   return { object: merged, managedFields: writeEntries(entries, w.now) };
 }
 
-function pruneRemoved(removed: FieldSet, prefix: string[], obj: JsonObject, others: ManagerEntry[], applied: FieldSet, schema: MergeSchema): void {
+function pruneRemoved(
+  removed: FieldSet,
+  prefix: string[],
+  obj: JsonObject,
+  others: ManagerEntry[],
+  applied: FieldSet,
+  schema: MergeSchema,
+): void {
   for (const [pe, child] of removed.children) {
     const path = [...prefix, pe];
     const stillOwned = applied.hasPrefix(path) || others.some((e) => e.set.hasPrefix(path));

@@ -29,7 +29,8 @@ const MSG_PREFIX = `prefix part ${MSG_SUBDOMAIN}`;
 type NameRule = "subdomain" | "label" | "dns1035" | "path";
 
 function nameRule(def: ResourceDef): NameRule {
-  if (def.group === "" && (def.name === "namespaces" || def.name === "serviceaccounts")) return def.name === "namespaces" ? "label" : "subdomain";
+  if (def.group === "" && (def.name === "namespaces" || def.name === "serviceaccounts"))
+    return def.name === "namespaces" ? "label" : "subdomain";
   if (def.group === "" && def.name === "services") return "dns1035";
   if (def.group === "rbac.authorization.k8s.io" || def.name === "tokenreviews") return "path";
   return "subdomain";
@@ -37,13 +38,25 @@ function nameRule(def: ResourceDef): NameRule {
 
 function checkName(value: string, rule: NameRule, field: string, errs: FieldError[]): void {
   if (rule === "path") {
-    if (value === "." || value === "..") errs.push({ type: "FieldValueInvalid", field, value, detail: `may not be '${value}'` });
-    else if (/[/%]/.test(value)) errs.push({ type: "FieldValueInvalid", field, value, detail: `may not contain '${value.includes("/") ? "/" : "%"}'` });
+    if (value === "." || value === "..")
+      errs.push({ type: "FieldValueInvalid", field, value, detail: `may not be '${value}'` });
+    else if (/[/%]/.test(value))
+      errs.push({
+        type: "FieldValueInvalid",
+        field,
+        value,
+        detail: `may not contain '${value.includes("/") ? "/" : "%"}'`,
+      });
     return;
   }
   const [re, msg, max] =
-    rule === "label" ? [DNS1123_LABEL, MSG_LABEL, 63] : rule === "dns1035" ? [DNS1035_LABEL, MSG_DNS1035, 63] : [DNS1123_SUBDOMAIN, MSG_SUBDOMAIN, 253];
-  if (value.length > max) errs.push({ type: "FieldValueInvalid", field, value, detail: `must be no more than ${max} characters` });
+    rule === "label"
+      ? [DNS1123_LABEL, MSG_LABEL, 63]
+      : rule === "dns1035"
+        ? [DNS1035_LABEL, MSG_DNS1035, 63]
+        : [DNS1123_SUBDOMAIN, MSG_SUBDOMAIN, 253];
+  if (value.length > max)
+    errs.push({ type: "FieldValueInvalid", field, value, detail: `must be no more than ${max} characters` });
   if (!re.test(value)) errs.push({ type: "FieldValueInvalid", field, value, detail: msg });
 }
 
@@ -53,8 +66,10 @@ function checkQualifiedName(key: string, field: string, errs: FieldError[]): voi
   if (parts.length === 2) {
     const prefix = parts[0] ?? "";
     name = parts[1] ?? "";
-    if (prefix.length === 0) errs.push({ type: "FieldValueInvalid", field, value: key, detail: "prefix part must be non-empty" });
-    else if (!DNS1123_SUBDOMAIN.test(prefix) || prefix.length > 253) errs.push({ type: "FieldValueInvalid", field, value: key, detail: MSG_PREFIX });
+    if (prefix.length === 0)
+      errs.push({ type: "FieldValueInvalid", field, value: key, detail: "prefix part must be non-empty" });
+    else if (!DNS1123_SUBDOMAIN.test(prefix) || prefix.length > 253)
+      errs.push({ type: "FieldValueInvalid", field, value: key, detail: MSG_PREFIX });
   } else if (parts.length > 2) {
     errs.push({
       type: "FieldValueInvalid",
@@ -64,9 +79,16 @@ function checkQualifiedName(key: string, field: string, errs: FieldError[]): voi
     });
     return;
   }
-  if (name.length === 0) errs.push({ type: "FieldValueInvalid", field, value: key, detail: "name part must be non-empty" });
+  if (name.length === 0)
+    errs.push({ type: "FieldValueInvalid", field, value: key, detail: "name part must be non-empty" });
   else {
-    if (name.length > 63) errs.push({ type: "FieldValueInvalid", field, value: key, detail: "name part must be no more than 63 characters" });
+    if (name.length > 63)
+      errs.push({
+        type: "FieldValueInvalid",
+        field,
+        value: key,
+        detail: "name part must be no more than 63 characters",
+      });
     if (!QUALIFIED_NAME.test(name)) errs.push({ type: "FieldValueInvalid", field, value: key, detail: MSG_NAME_PART });
   }
 }
@@ -116,7 +138,8 @@ function validatePodSpec(spec: Record<string, unknown> | undefined, field: strin
       if (seen.has(name)) errs.push({ type: "FieldValueDuplicate", field: `${f}.name`, value: name, detail: "" });
       seen.add(name);
     }
-    if (typeof c?.image !== "string" || c.image.trim() === "") errs.push({ type: "FieldValueRequired", field: `${f}.image`, detail: "" });
+    if (typeof c?.image !== "string" || c.image.trim() === "")
+      errs.push({ type: "FieldValueRequired", field: `${f}.image`, detail: "" });
   });
 }
 
@@ -124,12 +147,18 @@ function validateWorkload(obj: KObject, def: ResourceDef, errs: FieldError[]): v
   const spec = (obj.spec ?? {}) as Record<string, unknown>;
   const replicas = spec.replicas;
   if (typeof replicas === "number" && replicas < 0) {
-    errs.push({ type: "FieldValueInvalid", field: "spec.replicas", value: replicas, detail: "must be greater than or equal to 0" });
+    errs.push({
+      type: "FieldValueInvalid",
+      field: "spec.replicas",
+      value: replicas,
+      detail: "must be greater than or equal to 0",
+    });
   }
   if (def.kind === "CronJob") {
     const jt = ((spec.jobTemplate ?? {}) as Record<string, unknown>).spec as Record<string, unknown> | undefined;
     const tmpl = (jt?.template ?? {}) as Record<string, unknown>;
-    if (typeof spec.schedule !== "string" || !spec.schedule) errs.push({ type: "FieldValueRequired", field: "spec.schedule", detail: "" });
+    if (typeof spec.schedule !== "string" || !spec.schedule)
+      errs.push({ type: "FieldValueRequired", field: "spec.schedule", detail: "" });
     validatePodSpec(tmpl.spec as Record<string, unknown> | undefined, "spec.jobTemplate.spec.template.spec", errs);
     return;
   }
@@ -141,16 +170,32 @@ function validateWorkload(obj: KObject, def: ResourceDef, errs: FieldError[]): v
     else {
       const labels = (((template.metadata ?? {}) as Record<string, unknown>).labels ?? {}) as Record<string, string>;
       const empty = !selector.matchLabels && !selector.matchExpressions;
-      if (empty) errs.push({ type: "FieldValueInvalid", field: "spec.selector", value: selector, detail: "empty selector is invalid for deployment" });
+      if (empty)
+        errs.push({
+          type: "FieldValueInvalid",
+          field: "spec.selector",
+          value: selector,
+          detail: "empty selector is invalid for deployment",
+        });
       else if (!selectorMatches(selector, labels)) {
-        errs.push({ type: "FieldValueInvalid", field: "spec.template.metadata.labels", value: new GoLiteral(goMap(labels)), detail: "`selector` does not match template `labels`" });
+        errs.push({
+          type: "FieldValueInvalid",
+          field: "spec.template.metadata.labels",
+          value: new GoLiteral(goMap(labels)),
+          detail: "`selector` does not match template `labels`",
+        });
       }
     }
   }
   if (def.kind === "Job") {
     const rp = ((template.spec ?? {}) as Record<string, unknown>).restartPolicy;
     if (rp !== "OnFailure" && rp !== "Never") {
-      errs.push({ type: "FieldValueNotSupported", field: "spec.template.spec.restartPolicy", value: rp ?? "", detail: 'supported values: "OnFailure", "Never"' });
+      errs.push({
+        type: "FieldValueNotSupported",
+        field: "spec.template.spec.restartPolicy",
+        value: rp ?? "",
+        detail: 'supported values: "OnFailure", "Never"',
+      });
     }
   }
 }
@@ -170,9 +215,15 @@ function validateService(obj: KObject, errs: FieldError[]): void {
     ports.forEach((p: Record<string, unknown>, i) => {
       const port = p?.port;
       if (typeof port !== "number" || port < 1 || port > 65535) {
-        errs.push({ type: "FieldValueInvalid", field: `spec.ports[${i}].port`, value: port ?? 0, detail: "must be between 1 and 65535, inclusive" });
+        errs.push({
+          type: "FieldValueInvalid",
+          field: `spec.ports[${i}].port`,
+          value: port ?? 0,
+          detail: "must be between 1 and 65535, inclusive",
+        });
       }
-      if (ports.length > 1 && !p?.name) errs.push({ type: "FieldValueRequired", field: `spec.ports[${i}].name`, detail: "" });
+      if (ports.length > 1 && !p?.name)
+        errs.push({ type: "FieldValueRequired", field: `spec.ports[${i}].name`, detail: "" });
     });
   }
 }
@@ -185,16 +236,37 @@ function validateCrd(obj: KObject, errs: FieldError[]): void {
   if (!names.plural) errs.push({ type: "FieldValueRequired", field: "spec.names.plural", detail: "" });
   if (!names.kind) errs.push({ type: "FieldValueRequired", field: "spec.names.kind", detail: "" });
   if (!["Namespaced", "Cluster"].includes(String(spec.scope))) {
-    errs.push({ type: "FieldValueNotSupported", field: "spec.scope", value: spec.scope ?? "", detail: 'supported values: "Cluster", "Namespaced"' });
+    errs.push({
+      type: "FieldValueNotSupported",
+      field: "spec.scope",
+      value: spec.scope ?? "",
+      detail: 'supported values: "Cluster", "Namespaced"',
+    });
   }
   const expected = `${String(names.plural ?? "")}.${group}`;
   if (obj.metadata.name !== expected) {
-    errs.push({ type: "FieldValueInvalid", field: "metadata.name", value: obj.metadata.name, detail: `must be spec.names.plural+"."+spec.group` });
+    errs.push({
+      type: "FieldValueInvalid",
+      field: "metadata.name",
+      value: obj.metadata.name,
+      detail: `must be spec.names.plural+"."+spec.group`,
+    });
   }
   const versions = Array.isArray(spec.versions) ? (spec.versions as Array<Record<string, unknown>>) : [];
-  if (versions.length === 0) errs.push({ type: "FieldValueInvalid", field: "spec.versions", value: [], detail: "must have exactly one version marked as storage version" });
+  if (versions.length === 0)
+    errs.push({
+      type: "FieldValueInvalid",
+      field: "spec.versions",
+      value: [],
+      detail: "must have exactly one version marked as storage version",
+    });
   else if (versions.filter((v) => v.storage === true).length !== 1) {
-    errs.push({ type: "FieldValueInvalid", field: "spec.versions", value: versions, detail: "must have exactly one version marked as storage version" });
+    errs.push({
+      type: "FieldValueInvalid",
+      field: "spec.versions",
+      value: versions,
+      detail: "must have exactly one version marked as storage version",
+    });
   }
 }
 
@@ -202,7 +274,8 @@ function validateCrd(obj: KObject, errs: FieldError[]): void {
 export function validateObject(obj: KObject, def: ResourceDef, old: KObject | undefined): void {
   const errs: FieldError[] = [];
   const name = obj.metadata.name ?? "";
-  if (!name) errs.push({ type: "FieldValueRequired", field: "metadata.name", detail: "name or generateName is required" });
+  if (!name)
+    errs.push({ type: "FieldValueRequired", field: "metadata.name", detail: "name or generateName is required" });
   else checkName(name, nameRule(def), "metadata.name", errs);
   if (def.namespaced && obj.metadata.namespace) checkName(obj.metadata.namespace, "label", "metadata.namespace", errs);
   for (const [key, value] of Object.entries(obj.metadata.labels ?? {})) {
@@ -216,10 +289,19 @@ export function validateObject(obj: KObject, def: ResourceDef, old: KObject | un
       });
     }
   }
-  for (const key of Object.keys(obj.metadata.annotations ?? {})) checkQualifiedName(key.toLowerCase(), "metadata.annotations", errs);
+  for (const key of Object.keys(obj.metadata.annotations ?? {}))
+    checkQualifiedName(key.toLowerCase(), "metadata.annotations", errs);
   // ValidateAnnotations: keys and values together at most 256 KiB (a last-applied-configuration hits it first).
-  const annotationBytes = Object.entries(obj.metadata.annotations ?? {}).reduce((n, [key, v]) => n + Buffer.byteLength(key) + Buffer.byteLength(String(v)), 0);
-  if (annotationBytes > TOTAL_ANNOTATION_BYTES) errs.push({ type: "FieldValueTooLong", field: "metadata.annotations", detail: `may not be more than ${TOTAL_ANNOTATION_BYTES} bytes` });
+  const annotationBytes = Object.entries(obj.metadata.annotations ?? {}).reduce(
+    (n, [key, v]) => n + Buffer.byteLength(key) + Buffer.byteLength(String(v)),
+    0,
+  );
+  if (annotationBytes > TOTAL_ANNOTATION_BYTES)
+    errs.push({
+      type: "FieldValueTooLong",
+      field: "metadata.annotations",
+      detail: `may not be more than ${TOTAL_ANNOTATION_BYTES} bytes`,
+    });
 
   if (!def.crd) {
     switch (`${def.group}/${def.kind}`) {
@@ -240,14 +322,38 @@ export function validateObject(obj: KObject, def: ResourceDef, old: KObject | un
       case "/ConfigMap":
       case "/Secret": {
         // ValidateConfigMap / ValidateSecret: the values together at most 1 MiB (core.MaxSecretSize).
-        const values = def.kind === "ConfigMap" ? [...Object.values((obj.data ?? {}) as Record<string, string>), ...Object.values((obj.binaryData ?? {}) as Record<string, string>).map((b) => Buffer.from(b, "base64").toString("latin1"))] : Object.values((obj.data ?? {}) as Record<string, string>).map((b) => Buffer.from(b, "base64").toString("latin1"));
-        const total = values.reduce((n, v) => n + Buffer.byteLength(String(v), def.kind === "ConfigMap" ? "utf8" : "latin1"), 0);
+        const values =
+          def.kind === "ConfigMap"
+            ? [
+                ...Object.values((obj.data ?? {}) as Record<string, string>),
+                ...Object.values((obj.binaryData ?? {}) as Record<string, string>).map((b) =>
+                  Buffer.from(b, "base64").toString("latin1"),
+                ),
+              ]
+            : Object.values((obj.data ?? {}) as Record<string, string>).map((b) =>
+                Buffer.from(b, "base64").toString("latin1"),
+              );
+        const total = values.reduce(
+          (n, v) => n + Buffer.byteLength(String(v), def.kind === "ConfigMap" ? "utf8" : "latin1"),
+          0,
+        );
         // ValidateConfigMap reports the whole object with field.NewPath(""), which prints as "[]"; ValidateSecret says "data".
-        if (total > MAX_DATA_BYTES) errs.push({ type: "FieldValueTooLong", field: def.kind === "ConfigMap" ? "[]" : "data", detail: `may not be more than ${MAX_DATA_BYTES} bytes` });
+        if (total > MAX_DATA_BYTES)
+          errs.push({
+            type: "FieldValueTooLong",
+            field: def.kind === "ConfigMap" ? "[]" : "data",
+            detail: `may not be more than ${MAX_DATA_BYTES} bytes`,
+          });
         for (const field of ["data", "binaryData", "stringData"]) {
           for (const key of Object.keys((obj[field] ?? {}) as Record<string, unknown>)) {
             if (!CONFIGMAP_KEY.test(key)) {
-              errs.push({ type: "FieldValueInvalid", field: `${field}[${key}]`, value: key, detail: "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')" });
+              errs.push({
+                type: "FieldValueInvalid",
+                field: `${field}[${key}]`,
+                value: key,
+                detail:
+                  "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+              });
             }
           }
         }
@@ -280,18 +386,34 @@ function validateImmutable(obj: KObject, old: KObject, def: ResourceDef, errs: F
     errs.push({
       type: "FieldValueInvalid",
       field: "spec.selector",
-      value: new GoLiteral(`v1.LabelSelector{MatchLabels:${goMap(sel.matchLabels ?? {})}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}`),
+      value: new GoLiteral(
+        `v1.LabelSelector{MatchLabels:${goMap(sel.matchLabels ?? {})}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}`,
+      ),
       detail: "field is immutable",
     });
   }
   if (def.group === "apps" && def.kind === "StatefulSet") {
     const rest = (o: Record<string, unknown>) => {
-      const { replicas: _r, ordinals: _o, template: _t, updateStrategy: _u, revisionHistoryLimit: _h, persistentVolumeClaimRetentionPolicy: _p, minReadySeconds: _m, ...others } = o;
+      const {
+        replicas: _r,
+        ordinals: _o,
+        template: _t,
+        updateStrategy: _u,
+        revisionHistoryLimit: _h,
+        persistentVolumeClaimRetentionPolicy: _p,
+        minReadySeconds: _m,
+        ...others
+      } = o;
       void [_r, _o, _t, _u, _h, _p, _m];
       return others;
     };
     if (!same(rest(spec), rest(oldSpec))) {
-      errs.push({ type: "FieldValueForbidden", field: "spec", detail: "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden" });
+      errs.push({
+        type: "FieldValueForbidden",
+        field: "spec",
+        detail:
+          "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+      });
     }
   }
   if (def.group === "" && def.kind === "Pod") {
@@ -308,11 +430,21 @@ function validateImmutable(obj: KObject, old: KObject, def: ResourceDef, errs: F
       return c;
     };
     if (!same(mutable(spec, oldSpec), mutable(oldSpec, spec))) {
-      errs.push({ type: "FieldValueForbidden", field: "spec", detail: "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)" });
+      errs.push({
+        type: "FieldValueForbidden",
+        field: "spec",
+        detail:
+          "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)",
+      });
     }
   }
   if (def.kind === "Job" && def.group === "batch" && !same(spec.template, oldSpec.template)) {
-    errs.push({ type: "FieldValueInvalid", field: "spec.template", value: spec.template, detail: "field is immutable" });
+    errs.push({
+      type: "FieldValueInvalid",
+      field: "spec.template",
+      value: spec.template,
+      detail: "field is immutable",
+    });
   }
   if ((def.kind === "RoleBinding" || def.kind === "ClusterRoleBinding") && !same(obj.roleRef, old.roleRef)) {
     errs.push({ type: "FieldValueInvalid", field: "roleRef", value: obj.roleRef, detail: "cannot change roleRef" });
@@ -325,13 +457,30 @@ function validateImmutable(obj: KObject, old: KObject, def: ResourceDef, errs: F
     const detail = "field is immutable when `immutable` is set";
     if (obj.immutable !== true) errs.push({ type: "FieldValueForbidden", field: "immutable", detail });
     if (!same(obj.data ?? {}, old.data ?? {})) errs.push({ type: "FieldValueForbidden", field: "data", detail });
-    if (def.kind === "ConfigMap" && !same(obj.binaryData ?? {}, old.binaryData ?? {})) errs.push({ type: "FieldValueForbidden", field: "binaryData", detail });
+    if (def.kind === "ConfigMap" && !same(obj.binaryData ?? {}, old.binaryData ?? {}))
+      errs.push({ type: "FieldValueForbidden", field: "binaryData", detail });
   }
   if (def.group === "" && def.kind === "Service") {
     const oldIp = oldSpec.clusterIP;
-    const newIps = Array.isArray(spec.clusterIPs) ? (spec.clusterIPs as string[]) : spec.clusterIP !== undefined ? [String(spec.clusterIP)] : [];
-    if (typeof oldIp === "string" && oldIp !== "" && oldIp !== "None" && newIps.length > 0 && newIps[0] !== oldIp && spec.type !== "ExternalName") {
-      errs.push({ type: "FieldValueInvalid", field: "spec.clusterIPs[0]", value: new GoLiteral(`[]string{${newIps.map((ip) => JSON.stringify(ip)).join(", ")}}`), detail: "may not change once set" });
+    const newIps = Array.isArray(spec.clusterIPs)
+      ? (spec.clusterIPs as string[])
+      : spec.clusterIP !== undefined
+        ? [String(spec.clusterIP)]
+        : [];
+    if (
+      typeof oldIp === "string" &&
+      oldIp !== "" &&
+      oldIp !== "None" &&
+      newIps.length > 0 &&
+      newIps[0] !== oldIp &&
+      spec.type !== "ExternalName"
+    ) {
+      errs.push({
+        type: "FieldValueInvalid",
+        field: "spec.clusterIPs[0]",
+        value: new GoLiteral(`[]string{${newIps.map((ip) => JSON.stringify(ip)).join(", ")}}`),
+        detail: "may not change once set",
+      });
     }
   }
 }
@@ -372,12 +521,16 @@ interface Resolved {
   ref: string | undefined;
 }
 
-function resolveSchema(s: Record<string, unknown> | undefined, schemas: Record<string, Record<string, unknown>>): Resolved {
+function resolveSchema(
+  s: Record<string, unknown> | undefined,
+  schemas: Record<string, Record<string, unknown>>,
+): Resolved {
   let cur = s ?? {};
   let ref: string | undefined;
   for (let i = 0; i < 4; i++) {
     const direct = typeof cur.$ref === "string" ? cur.$ref : undefined;
-    const allOf = Array.isArray(cur.allOf) && cur.allOf.length === 1 ? (cur.allOf[0] as Record<string, unknown>).$ref : undefined;
+    const allOf =
+      Array.isArray(cur.allOf) && cur.allOf.length === 1 ? (cur.allOf[0] as Record<string, unknown>).$ref : undefined;
     const r = direct ?? (typeof allOf === "string" ? allOf : undefined);
     if (!r) break;
     ref = r.slice(REF.length);
@@ -405,7 +558,9 @@ function goType(s: Record<string, unknown> | undefined, schemas: Record<string, 
     case "array":
       return `[]${goType(schema.items as Record<string, unknown> | undefined, schemas)}`;
     case "object":
-      return schema.additionalProperties ? `map[string]${goType(schema.additionalProperties as Record<string, unknown>, schemas)}` : "map[string]interface {}";
+      return schema.additionalProperties
+        ? `map[string]${goType(schema.additionalProperties as Record<string, unknown>, schemas)}`
+        : "map[string]interface {}";
     default:
       return "interface {}";
   }
@@ -429,7 +584,9 @@ function goDynamicType(v: unknown): string {
 function smdListElement(item: unknown, index: number, schema: Record<string, unknown>): string {
   const keys = schema["x-kubernetes-list-map-keys"];
   if (schema["x-kubernetes-list-type"] === "map" && Array.isArray(keys) && item && typeof item === "object") {
-    const parts = (keys as string[]).filter((k) => (item as Record<string, unknown>)[k] !== undefined).map((k) => `${k}=${JSON.stringify((item as Record<string, unknown>)[k])}`);
+    const parts = (keys as string[])
+      .filter((k) => (item as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${k}=${JSON.stringify((item as Record<string, unknown>)[k])}`);
     if (parts.length) return `[${parts.join(",")}]`;
   }
   if (schema["x-kubernetes-list-type"] === "set") return `[=${JSON.stringify(item)}]`;
@@ -453,7 +610,14 @@ export function decodeBuiltin(obj: Record<string, unknown>, rootName: string, pr
   const root = api.schemas[rootName];
   if (!root) return report;
   const structName = rootName.split(".").pop() ?? "";
-  walkTyped(obj, { $ref: `${REF}${rootName}` }, { strictPath: "", smdPath: "", struct: structName, fieldStack: [] }, api.schemas, report, prune);
+  walkTyped(
+    obj,
+    { $ref: `${REF}${rootName}` },
+    { strictPath: "", smdPath: "", struct: structName, fieldStack: [] },
+    api.schemas,
+    report,
+    prune,
+  );
   return report;
 }
 
@@ -491,7 +655,14 @@ export function goPrint(v: unknown): string {
   return String(v);
 }
 
-function walkTyped(value: unknown, s: Record<string, unknown>, ctx: WalkCtx, schemas: Record<string, Record<string, unknown>>, report: DecodeReport, prune: boolean): void {
+function walkTyped(
+  value: unknown,
+  s: Record<string, unknown>,
+  ctx: WalkCtx,
+  schemas: Record<string, Record<string, unknown>>,
+  report: DecodeReport,
+  prune: boolean,
+): void {
   if (value === null || value === undefined) return;
   const { schema, ref } = resolveSchema(s, schemas);
   if (ref && LENIENT[ref]) {
@@ -515,7 +686,8 @@ function walkTyped(value: unknown, s: Record<string, unknown>, ctx: WalkCtx, sch
       return;
     case "integer":
       if (kind !== "number") mismatch(value, s, ctx, schemas, report, "numeric");
-      else if (!Number.isInteger(value) || (schema.format !== "int64" && Math.abs(value as number) >= INT32)) mismatch(value, s, ctx, schemas, report, undefined, `number ${String(value)}`);
+      else if (!Number.isInteger(value) || (schema.format !== "int64" && Math.abs(value as number) >= INT32))
+        mismatch(value, s, ctx, schemas, report, undefined, `number ${String(value)}`);
       return;
     case "number":
       if (kind !== "number") mismatch(value, s, ctx, schemas, report, "numeric");
@@ -527,7 +699,18 @@ function walkTyped(value: unknown, s: Record<string, unknown>, ctx: WalkCtx, sch
       }
       const items = (schema.items ?? {}) as Record<string, unknown>;
       (value as unknown[]).forEach((item, i) => {
-        walkTyped(item, items, { ...ctx, strictPath: `${ctx.strictPath}[${i}]`, smdPath: `${ctx.smdPath}${smdListElement(item, i, schema)}` }, schemas, report, prune);
+        walkTyped(
+          item,
+          items,
+          {
+            ...ctx,
+            strictPath: `${ctx.strictPath}[${i}]`,
+            smdPath: `${ctx.smdPath}${smdListElement(item, i, schema)}`,
+          },
+          schemas,
+          report,
+          prune,
+        );
       });
       return;
     }
@@ -545,7 +728,14 @@ function walkTyped(value: unknown, s: Record<string, unknown>, ctx: WalkCtx, sch
         const prop = props?.[key];
         if (prop) {
           const structName = ref ? (ref.split(".").pop() ?? ctx.struct) : ctx.struct;
-          walkTyped(o[key], prop, { strictPath, smdPath, struct: structName, fieldStack: [...ctx.fieldStack, key] }, schemas, report, prune);
+          walkTyped(
+            o[key],
+            prop,
+            { strictPath, smdPath, struct: structName, fieldStack: [...ctx.fieldStack, key] },
+            schemas,
+            report,
+            prune,
+          );
         } else if (extra && typeof extra === "object") {
           // Map values: the strict path names the key, encoding/json's field stack does not.
           walkTyped(o[key], extra, { ...ctx, strictPath, smdPath }, schemas, report, prune);
@@ -562,11 +752,21 @@ function walkTyped(value: unknown, s: Record<string, unknown>, ctx: WalkCtx, sch
   }
 }
 
-function mismatch(value: unknown, s: Record<string, unknown>, ctx: WalkCtx, schemas: Record<string, Record<string, unknown>>, report: DecodeReport, smdExpected: string | undefined, jsonValue?: string): void {
+function mismatch(
+  value: unknown,
+  s: Record<string, unknown>,
+  ctx: WalkCtx,
+  schemas: Record<string, Record<string, unknown>>,
+  report: DecodeReport,
+  smdExpected: string | undefined,
+  jsonValue?: string,
+): void {
   const t = goType(s, schemas);
   if (!report.typeError) {
     const what = jsonValue ?? jsonKind(value);
-    report.typeError = ctx.fieldStack.length ? `json: cannot unmarshal ${what} into Go struct field ${ctx.struct}.${ctx.fieldStack.join(".")} of type ${t}` : `json: cannot unmarshal ${what} into Go value of type ${t}`;
+    report.typeError = ctx.fieldStack.length
+      ? `json: cannot unmarshal ${what} into Go struct field ${ctx.struct}.${ctx.fieldStack.join(".")} of type ${t}`
+      : `json: cannot unmarshal ${what} into Go value of type ${t}`;
   }
   if (!smdExpected) return;
   const got =
@@ -601,7 +801,14 @@ export function decodeCustom(obj: Record<string, unknown>, schema: Schema | unde
   return unknown;
 }
 
-function pruneAndDefault(value: unknown, s: Schema, path: string, unknown: string[], root: boolean, withDefaults: boolean): void {
+function pruneAndDefault(
+  value: unknown,
+  s: Schema,
+  path: string,
+  unknown: string[],
+  root: boolean,
+  withDefaults: boolean,
+): void {
   if (Array.isArray(value)) {
     const items = s.items as Schema | undefined;
     if (items) value.forEach((item, i) => pruneAndDefault(item, items, `${path}[${i}]`, unknown, false, withDefaults));
@@ -618,7 +825,8 @@ function pruneAndDefault(value: unknown, s: Schema, path: string, unknown: strin
     if ((root || embedded) && (key === "apiVersion" || key === "kind" || key === "metadata")) continue;
     const prop = props[key];
     if (prop) pruneAndDefault(o[key], prop, child, unknown, false, withDefaults);
-    else if (extra && typeof extra === "object") pruneAndDefault(o[key], extra as Schema, child, unknown, false, withDefaults);
+    else if (extra && typeof extra === "object")
+      pruneAndDefault(o[key], extra as Schema, child, unknown, false, withDefaults);
     else if (!preserve && extra !== true) {
       unknown.push(child);
       delete o[key];
@@ -638,45 +846,109 @@ export function validateCustom(value: unknown, s: Schema, path: string, errs: Fi
   if (value === undefined) return;
   const where = path || "<root>";
   if (value === null) {
-    if (s.nullable !== true && s.type !== undefined) errs.push({ type: "FieldValueTypeInvalid", field: where, value: "null", detail: `${where} in body must be of type ${String(s.type)}: "null"` });
+    if (s.nullable !== true && s.type !== undefined)
+      errs.push({
+        type: "FieldValueTypeInvalid",
+        field: where,
+        value: "null",
+        detail: `${where} in body must be of type ${String(s.type)}: "null"`,
+      });
     return;
   }
   const actual = schemaType(value);
   const type = s.type as string | undefined;
   const intOrString = s["x-kubernetes-int-or-string"] === true;
   if (intOrString) {
-    if (actual !== "integer" && actual !== "string") errs.push({ type: "FieldValueTypeInvalid", field: where, value: actual, detail: `${where} in body must be of type integer,string: ${JSON.stringify(actual)}` });
+    if (actual !== "integer" && actual !== "string")
+      errs.push({
+        type: "FieldValueTypeInvalid",
+        field: where,
+        value: actual,
+        detail: `${where} in body must be of type integer,string: ${JSON.stringify(actual)}`,
+      });
   } else if (type && !(type === actual || (type === "number" && actual === "integer"))) {
-    errs.push({ type: "FieldValueTypeInvalid", field: where, value: actual, detail: `${where} in body must be of type ${type}: ${JSON.stringify(actual)}` });
+    errs.push({
+      type: "FieldValueTypeInvalid",
+      field: where,
+      value: actual,
+      detail: `${where} in body must be of type ${type}: ${JSON.stringify(actual)}`,
+    });
     return;
   }
   if (Array.isArray(s.enum) && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) {
-    errs.push({ type: "FieldValueNotSupported", field: where, value, detail: `supported values: ${(s.enum as unknown[]).map((e) => JSON.stringify(e)).join(", ")}` });
+    errs.push({
+      type: "FieldValueNotSupported",
+      field: where,
+      value,
+      detail: `supported values: ${(s.enum as unknown[]).map((e) => JSON.stringify(e)).join(", ")}`,
+    });
   }
   if (typeof value === "number") {
     if (typeof s.maximum === "number" && (s.exclusiveMaximum === true ? value >= s.maximum : value > s.maximum)) {
-      errs.push({ type: "FieldValueInvalid", field: where, value, detail: `${where} in body should be less than ${s.exclusiveMaximum === true ? "" : "or equal to "}${s.maximum}` });
+      errs.push({
+        type: "FieldValueInvalid",
+        field: where,
+        value,
+        detail: `${where} in body should be less than ${s.exclusiveMaximum === true ? "" : "or equal to "}${s.maximum}`,
+      });
     }
     if (typeof s.minimum === "number" && (s.exclusiveMinimum === true ? value <= s.minimum : value < s.minimum)) {
-      errs.push({ type: "FieldValueInvalid", field: where, value, detail: `${where} in body should be greater than ${s.exclusiveMinimum === true ? "" : "or equal to "}${s.minimum}` });
+      errs.push({
+        type: "FieldValueInvalid",
+        field: where,
+        value,
+        detail: `${where} in body should be greater than ${s.exclusiveMinimum === true ? "" : "or equal to "}${s.minimum}`,
+      });
     }
   }
   if (typeof value === "string") {
     const len = [...value].length;
-    if (typeof s.maxLength === "number" && len > s.maxLength) errs.push({ type: "FieldValueTooLong", field: where, value, detail: `may not be more than ${s.maxLength} bytes` });
-    if (typeof s.minLength === "number" && len < s.minLength) errs.push({ type: "FieldValueInvalid", field: where, value, detail: `${where} in body should be at least ${s.minLength} chars long` });
-    if (typeof s.pattern === "string" && !new RegExp(s.pattern, "u").test(value)) errs.push({ type: "FieldValueInvalid", field: where, value, detail: `${where} in body should match '${s.pattern}'` });
+    if (typeof s.maxLength === "number" && len > s.maxLength)
+      errs.push({
+        type: "FieldValueTooLong",
+        field: where,
+        value,
+        detail: `may not be more than ${s.maxLength} bytes`,
+      });
+    if (typeof s.minLength === "number" && len < s.minLength)
+      errs.push({
+        type: "FieldValueInvalid",
+        field: where,
+        value,
+        detail: `${where} in body should be at least ${s.minLength} chars long`,
+      });
+    if (typeof s.pattern === "string" && !new RegExp(s.pattern, "u").test(value))
+      errs.push({
+        type: "FieldValueInvalid",
+        field: where,
+        value,
+        detail: `${where} in body should match '${s.pattern}'`,
+      });
   }
   if (Array.isArray(value)) {
-    if (typeof s.maxItems === "number" && value.length > s.maxItems) errs.push({ type: "FieldValueTooMany", field: where, value: value.length, detail: `must have at most ${s.maxItems} items` });
-    if (typeof s.minItems === "number" && value.length < s.minItems) errs.push({ type: "FieldValueInvalid", field: where, value: value.length, detail: `${where} in body should have at least ${s.minItems} items` });
+    if (typeof s.maxItems === "number" && value.length > s.maxItems)
+      errs.push({
+        type: "FieldValueTooMany",
+        field: where,
+        value: value.length,
+        detail: `must have at most ${s.maxItems} items`,
+      });
+    if (typeof s.minItems === "number" && value.length < s.minItems)
+      errs.push({
+        type: "FieldValueInvalid",
+        field: where,
+        value: value.length,
+        detail: `${where} in body should have at least ${s.minItems} items`,
+      });
     const items = s.items as Schema | undefined;
     if (items) value.forEach((item, i) => validateCustom(item, items, `${path}[${i}]`, errs, false));
     return;
   }
   if (actual === "object") {
     const o = value as Record<string, unknown>;
-    for (const r of (s.required ?? []) as string[]) if (o[r] === undefined) errs.push({ type: "FieldValueRequired", field: `${path ? `${path}.` : ""}${r}`, detail: "" });
+    for (const r of (s.required ?? []) as string[])
+      if (o[r] === undefined)
+        errs.push({ type: "FieldValueRequired", field: `${path ? `${path}.` : ""}${r}`, detail: "" });
     const props = (s.properties ?? {}) as Record<string, Schema>;
     const extra = s.additionalProperties;
     for (const [key, v] of Object.entries(o)) {

@@ -4,7 +4,15 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { notificationBody } from "../messages";
-import { MAX_DELIVERY_ATTEMPTS, ZDeliveryState, type DeliveryListPage, type NotificationDeliveryView, type TDeliveryEvent, type TDeliveryListFilter, type TestDeliveryResult } from "../schemas";
+import {
+  MAX_DELIVERY_ATTEMPTS,
+  ZDeliveryState,
+  type DeliveryListPage,
+  type NotificationDeliveryView,
+  type TDeliveryEvent,
+  type TDeliveryListFilter,
+  type TestDeliveryResult,
+} from "../schemas";
 import { deliveryRetryDelayMs, postSigned, type SendResult } from "../send";
 import { openSinkSecret } from "../signing";
 
@@ -55,15 +63,28 @@ export function toDeliveryView(r: DeliveryRow): NotificationDeliveryView {
  * backoff, or `failed` once MAX_DELIVERY_ATTEMPTS attempts were made. Only a row still pending with the attempt
  * count we read is updated, so a delivery is never counted twice.
  */
-async function recordAttempt(opts: { id: string; attemptsBefore: number; result: SendResult; now: Date; random?: () => number }): Promise<void> {
+async function recordAttempt(opts: {
+  id: string;
+  attemptsBefore: number;
+  result: SendResult;
+  now: Date;
+  random?: () => number;
+}): Promise<void> {
   const attempts = opts.attemptsBefore + 1;
   const common = { attempts, lastStatus: opts.result.status, lastError: opts.result.error };
   const data = opts.result.ok
     ? { ...common, state: "delivered", deliveredAt: opts.now }
     : attempts >= MAX_DELIVERY_ATTEMPTS
       ? { ...common, state: "failed" }
-      : { ...common, state: "pending", nextAttemptAt: new Date(opts.now.getTime() + deliveryRetryDelayMs(attempts, opts.random)) };
-  await db().notificationDelivery.updateMany({ where: { id: opts.id, state: "pending", attempts: opts.attemptsBefore }, data });
+      : {
+          ...common,
+          state: "pending",
+          nextAttemptAt: new Date(opts.now.getTime() + deliveryRetryDelayMs(attempts, opts.random)),
+        };
+  await db().notificationDelivery.updateMany({
+    where: { id: opts.id, state: "pending", attempts: opts.attemptsBefore },
+    data,
+  });
 }
 
 /**
@@ -83,7 +104,13 @@ export async function dispatchDueDeliveries(
   const now = opts.now ?? new Date();
   const rows = await db().notificationDelivery.findMany({
     where: { state: "pending", nextAttemptAt: { lte: now }, sink: { enabled: true } },
-    select: { id: true, event: true, payload: true, attempts: true, sink: { select: { id: true, url: true, secretCiphertext: true } } },
+    select: {
+      id: true,
+      event: true,
+      payload: true,
+      attempts: true,
+      sink: { select: { id: true, url: true, secretCiphertext: true } },
+    },
     orderBy: [{ nextAttemptAt: "asc" }, { id: "asc" }],
     take: opts.limit ?? 50,
   });
@@ -100,7 +127,13 @@ export async function dispatchDueDeliveries(
       result = { ok: false, status: null, error: err instanceof Error ? err.message : String(err) };
     }
     if (result.ok) delivered++;
-    await recordAttempt({ id: row.id, attemptsBefore: row.attempts, result, now: opts.now ?? new Date(), ...(opts.random ? { random: opts.random } : {}) });
+    await recordAttempt({
+      id: row.id,
+      attemptsBefore: row.attempts,
+      result,
+      now: opts.now ?? new Date(),
+      ...(opts.random ? { random: opts.random } : {}),
+    });
   }
   return { attempted, delivered };
 }
@@ -110,16 +143,34 @@ export async function dispatchDueDeliveries(
  * like any other; when it fails it is retried like any other.
  */
 export async function sendTestNotification(opts: { sinkId: string; now?: Date }): Promise<TestDeliveryResult> {
-  const sink = await db().notificationSink.findUnique({ where: { id: opts.sinkId }, select: { id: true, name: true, url: true, secretCiphertext: true } });
+  const sink = await db().notificationSink.findUnique({
+    where: { id: opts.sinkId },
+    select: { id: true, name: true, url: true, secretCiphertext: true },
+  });
   if (!sink) throw new AppError("NOT_FOUND", "There is no notification sink with this id.");
   const now = opts.now ?? new Date();
-  const payload = JSON.stringify(notificationBody({ event: "test", data: { sinkId: sink.id, sinkName: sink.name } }, env().publicUrl));
+  const payload = JSON.stringify(
+    notificationBody({ event: "test", data: { sinkId: sink.id, sinkName: sink.name } }, env().publicUrl),
+  );
   // Not due for the dispatcher until well after the answer below is recorded, so it is not sent twice.
   const row = await db().notificationDelivery.create({
-    data: { sinkId: sink.id, event: "test", dedupKey: `test:${randomUUID()}`, payload, state: "pending", nextAttemptAt: new Date(now.getTime() + 60_000) },
+    data: {
+      sinkId: sink.id,
+      event: "test",
+      dedupKey: `test:${randomUUID()}`,
+      payload,
+      state: "pending",
+      nextAttemptAt: new Date(now.getTime() + 60_000),
+    },
     select: { id: true },
   });
-  const result = await postSigned({ url: sink.url, body: payload, secret: openSinkSecret(sink.id, sink.secretCiphertext), event: "test", deliveryId: row.id });
+  const result = await postSigned({
+    url: sink.url,
+    body: payload,
+    secret: openSinkSecret(sink.id, sink.secretCiphertext),
+    event: "test",
+    deliveryId: row.id,
+  });
   await recordAttempt({ id: row.id, attemptsBefore: 0, result, now: new Date() });
   const after = await db().notificationDelivery.findUniqueOrThrow({ where: { id: row.id }, select: DELIVERY_SELECT });
   return { delivery: toDeliveryView(after), ok: result.ok };

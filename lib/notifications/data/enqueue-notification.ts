@@ -11,7 +11,11 @@ import { wakeNotificationDispatcher } from "../wake";
  * `rotation.overdue:<credentialId>:<lastRotatedAt>`): a sink gets one delivery per key however often the condition
  * is seen, enforced by the unique (sinkId, dedupKey) index. Returns how many deliveries were queued.
  */
-export async function enqueueNotification(opts: { input: Exclude<NotificationInput, { event: "test" }>; dedupKey: string; now?: Date }): Promise<number> {
+export async function enqueueNotification(opts: {
+  input: Exclude<NotificationInput, { event: "test" }>;
+  dedupKey: string;
+  now?: Date;
+}): Promise<number> {
   const event = ZNotificationEvent.parse(opts.input.event);
   const sinks = await db().notificationSink.findMany({ where: { enabled: true }, select: { id: true, events: true } });
   const subscribed = sinks.filter((s) => parseEvents(s.events).includes(event));
@@ -19,11 +23,21 @@ export async function enqueueNotification(opts: { input: Exclude<NotificationInp
   const payload = JSON.stringify(notificationBody(opts.input, env().publicUrl));
   let queued = 0;
   for (const sink of subscribed) {
-    const existing = await db().notificationDelivery.findUnique({ where: { sinkId_dedupKey: { sinkId: sink.id, dedupKey: opts.dedupKey } }, select: { id: true } });
+    const existing = await db().notificationDelivery.findUnique({
+      where: { sinkId_dedupKey: { sinkId: sink.id, dedupKey: opts.dedupKey } },
+      select: { id: true },
+    });
     if (existing) continue;
     try {
       await db().notificationDelivery.create({
-        data: { sinkId: sink.id, event, dedupKey: opts.dedupKey, payload, state: "pending", nextAttemptAt: opts.now ?? new Date() },
+        data: {
+          sinkId: sink.id,
+          event,
+          dedupKey: opts.dedupKey,
+          payload,
+          state: "pending",
+          nextAttemptAt: opts.now ?? new Date(),
+        },
       });
       queued++;
     } catch (err) {
@@ -39,7 +53,9 @@ export async function enqueueNotification(opts: { input: Exclude<NotificationInp
 export function parseEvents(raw: string): ReturnType<typeof ZNotificationEvent.parse>[] {
   try {
     const parsed = JSON.parse(raw) as unknown;
-    return Array.isArray(parsed) ? parsed.flatMap((e) => (ZNotificationEvent.safeParse(e).success ? [ZNotificationEvent.parse(e)] : [])) : [];
+    return Array.isArray(parsed)
+      ? parsed.flatMap((e) => (ZNotificationEvent.safeParse(e).success ? [ZNotificationEvent.parse(e)] : []))
+      : [];
   } catch {
     return [];
   }

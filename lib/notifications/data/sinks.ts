@@ -18,14 +18,34 @@ import {
 import { newSinkSecret, sealSinkSecret } from "../signing";
 import { parseEvents } from "./enqueue-notification";
 
-const SINK_SELECT = { id: true, name: true, url: true, events: true, enabled: true, createdAt: true, updatedAt: true } as const;
+const SINK_SELECT = {
+  id: true,
+  name: true,
+  url: true,
+  events: true,
+  enabled: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
 
-type SinkRow = { id: string; name: string; url: string; events: string; enabled: boolean; createdAt: Date; updatedAt: Date };
+type SinkRow = {
+  id: string;
+  name: string;
+  url: string;
+  events: string;
+  enabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+};
 
 async function deliveryCounts(sinkIds: string[]): Promise<Map<string, NotificationSinkView["deliveries"]>> {
   const counts = new Map<string, NotificationSinkView["deliveries"]>();
   if (sinkIds.length === 0) return counts;
-  const groups = await db().notificationDelivery.groupBy({ by: ["sinkId", "state"], where: { sinkId: { in: sinkIds } }, _count: { _all: true } });
+  const groups = await db().notificationDelivery.groupBy({
+    by: ["sinkId", "state"],
+    where: { sinkId: { in: sinkIds } },
+    _count: { _all: true },
+  });
   for (const g of groups) {
     const c = counts.get(g.sinkId) ?? { pending: 0, delivered: 0, failed: 0 };
     if (g.state === "pending" || g.state === "delivered" || g.state === "failed") c[g.state] += g._count._all;
@@ -48,7 +68,9 @@ function toSinkView(row: SinkRow, deliveries?: NotificationSinkView["deliveries"
 }
 
 function nameTaken(name: string): AppError {
-  return new AppError("NAME_TAKEN", `A sink named "${name}" already exists.`, { fields: { name: ["This name is taken."] } });
+  return new AppError("NAME_TAKEN", `A sink named "${name}" already exists.`, {
+    fields: { name: ["This name is taken."] },
+  });
 }
 
 /**
@@ -88,9 +110,18 @@ export async function createNotificationSink(opts: {
   const secret = newSinkSecret();
   try {
     const row = await db().$transaction(async (tx) => {
-      if (await tx.notificationSink.findUnique({ where: { name: input.name }, select: { id: true } })) throw nameTaken(input.name);
+      if (await tx.notificationSink.findUnique({ where: { name: input.name }, select: { id: true } }))
+        throw nameTaken(input.name);
       const created = await tx.notificationSink.create({
-        data: { id, name: input.name, url: input.url, events: JSON.stringify(input.events), enabled: input.enabled, secretCiphertext: sealSinkSecret(id, secret), createdById: opts.actorUserId },
+        data: {
+          id,
+          name: input.name,
+          url: input.url,
+          events: JSON.stringify(input.events),
+          enabled: input.enabled,
+          secretCiphertext: sealSinkSecret(id, secret),
+          createdById: opts.actorUserId,
+        },
         select: SINK_SELECT,
       });
       await recordAuditEvent(tx, {
@@ -121,9 +152,16 @@ export async function updateNotificationSink(opts: {
   const secret = input.rotateSecret ? newSinkSecret() : null;
   try {
     const row = await db().$transaction(async (tx) => {
-      const existing = await tx.notificationSink.findUnique({ where: { id: opts.id }, select: { id: true, name: true } });
+      const existing = await tx.notificationSink.findUnique({
+        where: { id: opts.id },
+        select: { id: true, name: true },
+      });
       if (!existing) throw new AppError("NOT_FOUND", "There is no notification sink with this id.");
-      if (input.name && input.name !== existing.name && (await tx.notificationSink.findUnique({ where: { name: input.name }, select: { id: true } }))) {
+      if (
+        input.name &&
+        input.name !== existing.name &&
+        (await tx.notificationSink.findUnique({ where: { name: input.name }, select: { id: true } }))
+      ) {
         throw nameTaken(input.name);
       }
       const updated = await tx.notificationSink.update({
@@ -157,9 +195,16 @@ export async function updateNotificationSink(opts: {
 }
 
 /** Deletes a sink and its delivery log. */
-export async function deleteNotificationSink(opts: { id: string; actor: Actor; request: RequestContext }): Promise<void> {
+export async function deleteNotificationSink(opts: {
+  id: string;
+  actor: Actor;
+  request: RequestContext;
+}): Promise<void> {
   await db().$transaction(async (tx) => {
-    const existing = await tx.notificationSink.findUnique({ where: { id: opts.id }, select: { id: true, name: true, url: true } });
+    const existing = await tx.notificationSink.findUnique({
+      where: { id: opts.id },
+      select: { id: true, name: true, url: true },
+    });
     if (!existing) throw new AppError("NOT_FOUND", "There is no notification sink with this id.");
     await tx.notificationSink.delete({ where: { id: opts.id } });
     await recordAuditEvent(tx, {

@@ -10,7 +10,10 @@ export function useNotificationSinks() {
   return useInfiniteQuery({
     queryKey: notificationKeys.list(),
     queryFn: ({ pageParam, signal }) =>
-      apiFetch<NotificationSinkPage>(`/api/notification-sinks?${new URLSearchParams({ limit: String(SINKS_PAGE_SIZE), ...(pageParam ? { cursor: pageParam } : {}) }).toString()}`, { signal }),
+      apiFetch<NotificationSinkPage>(
+        `/api/notification-sinks?${new URLSearchParams({ limit: String(SINKS_PAGE_SIZE), ...(pageParam ? { cursor: pageParam } : {}) }).toString()}`,
+        { signal },
+      ),
     ...SINK_LIST_PAGING,
   });
 }

@@ -13,7 +13,10 @@ export function useSinkDeliveries(sinkId: string, cursor: string | undefined) {
   return useQuery({
     queryKey: notificationKeys.deliveryPage(sinkId, cursor),
     queryFn: ({ signal }) =>
-      apiFetch<DeliveryListPage>(`/api/notification-sinks/${encodeURIComponent(sinkId)}/deliveries?limit=${DELIVERIES_PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { signal }),
+      apiFetch<DeliveryListPage>(
+        `/api/notification-sinks/${encodeURIComponent(sinkId)}/deliveries?limit=${DELIVERIES_PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`,
+        { signal },
+      ),
     placeholderData: keepPreviousData,
     refetchInterval: (q) => (q.state.data?.items.some((d) => d.state === "pending") ? POLL_MS : false),
   });

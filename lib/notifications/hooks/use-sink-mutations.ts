@@ -3,13 +3,20 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api/client";
 import { notificationKeys } from "../query";
-import type { NotificationSinkView, NotificationSinkWithSecret, TCreateNotificationSinkInput, TestDeliveryResult, TUpdateNotificationSink } from "../schemas";
+import type {
+  NotificationSinkView,
+  NotificationSinkWithSecret,
+  TCreateNotificationSinkInput,
+  TestDeliveryResult,
+  TUpdateNotificationSink,
+} from "../schemas";
 
 /** Creates a sink; the answer's `secret` is shown once and never again. */
 export function useCreateSink() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (input: TCreateNotificationSinkInput) => apiFetch<NotificationSinkWithSecret>("/api/notification-sinks", { method: "POST", body: input }),
+    mutationFn: (input: TCreateNotificationSinkInput) =>
+      apiFetch<NotificationSinkWithSecret>("/api/notification-sinks", { method: "POST", body: input }),
     onSettled: () => qc.invalidateQueries({ queryKey: notificationKeys.all }),
   });
 }
@@ -19,7 +26,10 @@ export function useUpdateSink(sinkId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (input: TUpdateNotificationSink) =>
-      apiFetch<{ sink: NotificationSinkView; secret: string | null }>(`/api/notification-sinks/${encodeURIComponent(sinkId)}`, { method: "PATCH", body: input }),
+      apiFetch<{ sink: NotificationSinkView; secret: string | null }>(
+        `/api/notification-sinks/${encodeURIComponent(sinkId)}`,
+        { method: "PATCH", body: input },
+      ),
     onSettled: () => qc.invalidateQueries({ queryKey: notificationKeys.all }),
   });
 }
@@ -36,7 +46,8 @@ export function useDeleteSink(sinkId: string) {
 export function useTestSink(sinkId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: () => apiFetch<TestDeliveryResult>(`/api/notification-sinks/${encodeURIComponent(sinkId)}/test`, { method: "POST" }),
+    mutationFn: () =>
+      apiFetch<TestDeliveryResult>(`/api/notification-sinks/${encodeURIComponent(sinkId)}/test`, { method: "POST" }),
     onSettled: () => qc.invalidateQueries({ queryKey: notificationKeys.all }),
   });
 }

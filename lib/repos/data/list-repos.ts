@@ -8,12 +8,19 @@ import { REPO_INCLUDE, toRepoView } from "./to-repo-view";
 async function pendingPins(repoIds: string[]): Promise<Map<string, { deploymentId: string; revision: string }>> {
   if (repoIds.length === 0) return new Map();
   const rows = await db().deployment.findMany({
-    where: { sourceKind: "pull-revision", requestedByKind: { not: "agent" }, state: "pending-approval", pullRepoId: { in: repoIds } },
+    where: {
+      sourceKind: "pull-revision",
+      requestedByKind: { not: "agent" },
+      state: "pending-approval",
+      pullRepoId: { in: repoIds },
+    },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     select: { id: true, pullRepoId: true, revision: true },
   });
   const out = new Map<string, { deploymentId: string; revision: string }>();
-  for (const r of rows) if (r.pullRepoId && r.revision && !out.has(r.pullRepoId)) out.set(r.pullRepoId, { deploymentId: r.id, revision: r.revision });
+  for (const r of rows)
+    if (r.pullRepoId && r.revision && !out.has(r.pullRepoId))
+      out.set(r.pullRepoId, { deploymentId: r.id, revision: r.revision });
   return out;
 }
 
@@ -21,7 +28,11 @@ async function pendingPins(repoIds: string[]): Promise<Map<string, { deploymentI
 export async function listRepos(opts: { targetId: string }): Promise<PullRepoView[]> {
   const target = await db().target.findUnique({ where: { id: opts.targetId }, select: { id: true } });
   if (!target) throw new AppError("NOT_FOUND", "No target with this id exists.");
-  const rows = await db().pullRepo.findMany({ where: { targetId: opts.targetId }, include: REPO_INCLUDE, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  const rows = await db().pullRepo.findMany({
+    where: { targetId: opts.targetId },
+    include: REPO_INCLUDE,
+    orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+  });
   const pins = await pendingPins(rows.map((r) => r.id));
   return rows.map((r) => toRepoView(r, pins.get(r.id) ?? null));
 }

@@ -20,101 +20,143 @@ import { parseSpec } from "./repo-specs";
  *   author banned). Once approved, the next assignments read puts the pin in force.
  * Unpinning never needs approval (new revisions of the branch still do); it cancels pin requests still open.
  */
-export async function pinRepo(opts: { repoId: string; input: TPinRepoInput; principal: Principal; actor: Actor; request: RequestContext }): Promise<PinResult> {
+export async function pinRepo(opts: {
+  repoId: string;
+  input: TPinRepoInput;
+  principal: Principal;
+  actor: Actor;
+  request: RequestContext;
+}): Promise<PinResult> {
   const input = ZPinRepo.parse(opts.input);
-  const result = await db().$transaction(async (tx): Promise<{ outcome: PinResult["outcome"]; deploymentId: string | null; targetId: string }> => {
-    const repo = await tx.pullRepo.findUnique({ where: { id: opts.repoId }, include: { target: { select: { id: true, name: true, requiredApprovals: true } } } });
-    if (!repo) throw new AppError("NOT_FOUND", "There is no registered repository with this id.");
-    const openPins = await tx.deployment.findMany({
-      where: { sourceKind: "pull-revision", pullRepoId: repo.id, requestedByKind: { not: "agent" }, state: { in: ["pending-approval", "approved", "queued"] } },
-      select: { id: true },
-    });
-    const cancelOpenPins = async (why: string) => {
-      for (const d of openPins) {
-        await transitionDeployment(tx, { deploymentId: d.id, to: "cancelled", actor: opts.actor, request: opts.request, data: { finishedAt: new Date(), resultMessage: why } });
+  const result = await db().$transaction(
+    async (tx): Promise<{ outcome: PinResult["outcome"]; deploymentId: string | null; targetId: string }> => {
+      const repo = await tx.pullRepo.findUnique({
+        where: { id: opts.repoId },
+        include: { target: { select: { id: true, name: true, requiredApprovals: true } } },
+      });
+      if (!repo) throw new AppError("NOT_FOUND", "There is no registered repository with this id.");
+      const openPins = await tx.deployment.findMany({
+        where: {
+          sourceKind: "pull-revision",
+          pullRepoId: repo.id,
+          requestedByKind: { not: "agent" },
+          state: { in: ["pending-approval", "approved", "queued"] },
+        },
+        select: { id: true },
+      });
+      const cancelOpenPins = async (why: string) => {
+        for (const d of openPins) {
+          await transitionDeployment(tx, {
+            deploymentId: d.id,
+            to: "cancelled",
+            actor: opts.actor,
+            request: opts.request,
+            data: { finishedAt: new Date(), resultMessage: why },
+          });
+        }
+      };
+
+      if (input.revision === null) {
+        await cancelOpenPins("The repository was unpinned.");
+        await tx.pullRepo.update({ where: { id: repo.id }, data: { pinnedRevision: null } });
+        await recordAuditEvent(tx, {
+          actor: opts.actor,
+          action: "repo.unpinned",
+          subjectType: "pull-repo",
+          subjectId: repo.id,
+          targetId: repo.targetId,
+          details: { previous: repo.pinnedRevision, ...(input.reason ? { reason: input.reason } : {}) },
+          request: opts.request,
+        });
+        return { outcome: "unpinned", deploymentId: null, targetId: repo.targetId };
       }
-    };
 
-    if (input.revision === null) {
-      await cancelOpenPins("The repository was unpinned.");
-      await tx.pullRepo.update({ where: { id: repo.id }, data: { pinnedRevision: null } });
+      const seen = await tx.syncEvent.findFirst({
+        where: { repoId: repo.id, OR: [{ revisionId: input.revision }, { revisionSha: input.revision }] },
+        orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
+      });
+      if (!seen) {
+        throw new AppError(
+          "VALIDATION_FAILED",
+          "This repository's agent has never reported that revision; choose one from its sync history.",
+          {
+            fields: { revision: ["Choose a revision from the sync history."] },
+          },
+        );
+      }
+      const revision = input.revision;
+      await cancelOpenPins(`Replaced by a pin to ${revision}.`);
+
+      if (repo.target.requiredApprovals === 0) {
+        await tx.pullRepo.update({ where: { id: repo.id }, data: { pinnedRevision: revision } });
+        await recordAuditEvent(tx, {
+          actor: opts.actor,
+          action: "repo.pinned",
+          subjectType: "pull-repo",
+          subjectId: repo.id,
+          targetId: repo.targetId,
+          details: {
+            revision,
+            previous: repo.pinnedRevision,
+            via: "direct",
+            ...(input.reason ? { reason: input.reason } : {}),
+          },
+          request: opts.request,
+        });
+        return { outcome: "pinned", deploymentId: null, targetId: repo.targetId };
+      }
+
+      // The request shows where the pinned revision came from: the spec it was made with, when recorded.
+      const digest = specDigestOfRevision(revision);
+      const stored = digest
+        ? await tx.pullRepoSpec.findUnique({
+            where: { repoId_digest: { repoId: repo.id, digest } },
+            select: { spec: true },
+          })
+        : null;
+      const source = (stored ? parseSpec(stored.spec) : null) ?? repo;
+      const d = await tx.deployment.create({
+        data: {
+          targetId: repo.targetId,
+          state: "pending-approval",
+          sourceKind: "pull-revision",
+          pullRepoId: repo.id,
+          revision,
+          manifests: "",
+          manifestsDigest: revision,
+          objectCount: 0,
+          gitUrl: source.url,
+          gitRef: source.branch,
+          gitPath: source.path,
+          commitSha: seen.revisionSha,
+          commitAuthorEmail: seen.revisionAuthorEmail,
+          commitAuthorName: seen.revisionAuthorName,
+          commitMessage: seen.revisionMessage,
+          requestedById: opts.principal.userId,
+          requestedByKind: opts.principal.kind,
+          requestedByName: opts.actor.name,
+          reason: input.reason || `Roll back ${repo.url} (${repo.branch}) to ${revision}.`,
+        },
+        select: { id: true },
+      });
       await recordAuditEvent(tx, {
         actor: opts.actor,
-        action: "repo.unpinned",
-        subjectType: "pull-repo",
-        subjectId: repo.id,
+        action: "deployment.requested",
+        subjectType: "deployment",
+        subjectId: d.id,
         targetId: repo.targetId,
-        details: { previous: repo.pinnedRevision, ...(input.reason ? { reason: input.reason } : {}) },
+        details: {
+          sourceKind: "pull-revision",
+          rollbackPin: true,
+          repoId: repo.id,
+          revision,
+          commitSha: seen.revisionSha,
+        },
         request: opts.request,
       });
-      return { outcome: "unpinned", deploymentId: null, targetId: repo.targetId };
-    }
-
-    const seen = await tx.syncEvent.findFirst({
-      where: { repoId: repo.id, OR: [{ revisionId: input.revision }, { revisionSha: input.revision }] },
-      orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
-    });
-    if (!seen) {
-      throw new AppError("VALIDATION_FAILED", "This repository's agent has never reported that revision; choose one from its sync history.", {
-        fields: { revision: ["Choose a revision from the sync history."] },
-      });
-    }
-    const revision = input.revision;
-    await cancelOpenPins(`Replaced by a pin to ${revision}.`);
-
-    if (repo.target.requiredApprovals === 0) {
-      await tx.pullRepo.update({ where: { id: repo.id }, data: { pinnedRevision: revision } });
-      await recordAuditEvent(tx, {
-        actor: opts.actor,
-        action: "repo.pinned",
-        subjectType: "pull-repo",
-        subjectId: repo.id,
-        targetId: repo.targetId,
-        details: { revision, previous: repo.pinnedRevision, via: "direct", ...(input.reason ? { reason: input.reason } : {}) },
-        request: opts.request,
-      });
-      return { outcome: "pinned", deploymentId: null, targetId: repo.targetId };
-    }
-
-    // The request shows where the pinned revision came from: the spec it was made with, when recorded.
-    const digest = specDigestOfRevision(revision);
-    const stored = digest ? await tx.pullRepoSpec.findUnique({ where: { repoId_digest: { repoId: repo.id, digest } }, select: { spec: true } }) : null;
-    const source = (stored ? parseSpec(stored.spec) : null) ?? repo;
-    const d = await tx.deployment.create({
-      data: {
-        targetId: repo.targetId,
-        state: "pending-approval",
-        sourceKind: "pull-revision",
-        pullRepoId: repo.id,
-        revision,
-        manifests: "",
-        manifestsDigest: revision,
-        objectCount: 0,
-        gitUrl: source.url,
-        gitRef: source.branch,
-        gitPath: source.path,
-        commitSha: seen.revisionSha,
-        commitAuthorEmail: seen.revisionAuthorEmail,
-        commitAuthorName: seen.revisionAuthorName,
-        commitMessage: seen.revisionMessage,
-        requestedById: opts.principal.userId,
-        requestedByKind: opts.principal.kind,
-        requestedByName: opts.actor.name,
-        reason: input.reason || `Roll back ${repo.url} (${repo.branch}) to ${revision}.`,
-      },
-      select: { id: true },
-    });
-    await recordAuditEvent(tx, {
-      actor: opts.actor,
-      action: "deployment.requested",
-      subjectType: "deployment",
-      subjectId: d.id,
-      targetId: repo.targetId,
-      details: { sourceKind: "pull-revision", rollbackPin: true, repoId: repo.id, revision, commitSha: seen.revisionSha },
-      request: opts.request,
-    });
-    return { outcome: "pending-approval", deploymentId: d.id, targetId: repo.targetId };
-  });
+      return { outcome: "pending-approval", deploymentId: d.id, targetId: repo.targetId };
+    },
+  );
   await wakeAgentsOfTarget(result.targetId);
   return { repo: await getRepo({ repoId: opts.repoId }), outcome: result.outcome, deploymentId: result.deploymentId };
 }

@@ -10,7 +10,9 @@ import { recordRepoSpec, specOfRow } from "./repo-specs";
 import { REPO_INCLUDE, toRepoView } from "./to-repo-view";
 
 const alreadyRegistered = () =>
-  new AppError("REPO_ALREADY_REGISTERED", "This repository, branch and path are already registered on this target.", { fields: { url: ["Already registered with this branch and path."] } });
+  new AppError("REPO_ALREADY_REGISTERED", "This repository, branch and path are already registered on this target.", {
+    fields: { url: ["Already registered with this branch and path."] },
+  });
 
 /** ZRegisterRepo with every tag pattern checked against RE2 (server-side: the form's copy of ZRegisterRepo carries no re2js). */
 const ZRegisterRepoChecked = ZRegisterRepo.extend({ imagePolicies: ZCheckedImagePolicies.default([]) });
@@ -19,17 +21,32 @@ const ZRegisterRepoChecked = ZRegisterRepo.extend({ imagePolicies: ZCheckedImage
  * Registers a Git repository on a pull target (409 TARGET_NOT_PULL for push targets) and wakes the target's agents,
  * whose long polls answer at once so the first sync starts within about a second. Audited as `repo.registered`.
  */
-export async function registerRepo(opts: { targetId: string; input: TRegisterRepoInput; createdById: string; actor: Actor; request: RequestContext }): Promise<PullRepoView> {
+export async function registerRepo(opts: {
+  targetId: string;
+  input: TRegisterRepoInput;
+  createdById: string;
+  actor: Actor;
+  request: RequestContext;
+}): Promise<PullRepoView> {
   const input = ZRegisterRepoChecked.parse(opts.input);
   let row;
   try {
     row = await db().$transaction(async (tx) => {
-      const target = await tx.target.findUnique({ where: { id: opts.targetId }, select: { id: true, name: true, mode: true } });
+      const target = await tx.target.findUnique({
+        where: { id: opts.targetId },
+        select: { id: true, name: true, mode: true },
+      });
       if (!target) throw new AppError("NOT_FOUND", "No target with this id exists.");
       if (target.mode !== "pull") {
-        throw new AppError("TARGET_NOT_PULL", `${target.name} is a push target: Wharf applies to it directly. Register repositories on pull targets, or bind the repository for push webhooks.`);
+        throw new AppError(
+          "TARGET_NOT_PULL",
+          `${target.name} is a push target: Wharf applies to it directly. Register repositories on pull targets, or bind the repository for push webhooks.`,
+        );
       }
-      const dup = await tx.pullRepo.findFirst({ where: { targetId: target.id, url: input.url, branch: input.branch, path: input.path }, select: { id: true } });
+      const dup = await tx.pullRepo.findFirst({
+        where: { targetId: target.id, url: input.url, branch: input.branch, path: input.path },
+        select: { id: true },
+      });
       if (dup) throw alreadyRegistered();
       const created = await tx.pullRepo.create({
         data: {
@@ -53,7 +70,15 @@ export async function registerRepo(opts: { targetId: string; input: TRegisterRep
         subjectType: "pull-repo",
         subjectId: created.id,
         targetId: target.id,
-        details: { url: input.url, branch: input.branch, path: input.path, pollIntervalSeconds: input.pollIntervalSeconds, prune: input.prune, selfHeal: input.selfHeal, imagePolicies: input.imagePolicies.map((p) => p.name) },
+        details: {
+          url: input.url,
+          branch: input.branch,
+          path: input.path,
+          pollIntervalSeconds: input.pollIntervalSeconds,
+          prune: input.prune,
+          selfHeal: input.selfHeal,
+          imagePolicies: input.imagePolicies.map((p) => p.name),
+        },
         request: opts.request,
       });
       return created;

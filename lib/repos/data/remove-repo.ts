@@ -15,7 +15,11 @@ export async function removeRepo(opts: { repoId: string; actor: Actor; request: 
     const repo = await tx.pullRepo.findUnique({ where: { id: opts.repoId } });
     if (!repo) throw new AppError("NOT_FOUND", "There is no registered repository with this id.");
     const open = await tx.deployment.findMany({
-      where: { sourceKind: "pull-revision", pullRepoId: repo.id, state: { in: ["pending-approval", "approved", "queued"] } },
+      where: {
+        sourceKind: "pull-revision",
+        pullRepoId: repo.id,
+        state: { in: ["pending-approval", "approved", "queued"] },
+      },
       select: { id: true },
     });
     for (const d of open) {

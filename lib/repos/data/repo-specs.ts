@@ -15,7 +15,13 @@ export interface RepoSpecColumns {
 
 /** A repository row's apply-relevant spec, as the agent receives it in its assignment. */
 export function specOfRow(row: RepoSpecColumns): TRepoSpec {
-  return { url: row.url, branch: row.branch, path: row.path, prune: row.prune, imagePolicies: parseImagePolicies(row.imagePolicies) };
+  return {
+    url: row.url,
+    branch: row.branch,
+    path: row.path,
+    prune: row.prune,
+    imagePolicies: parseImagePolicies(row.imagePolicies),
+  };
 }
 
 /** The digest of a repository row's current spec: what the revision id of anything it would apply now ends with. */
@@ -27,7 +33,10 @@ export function currentSpecDigest(row: RepoSpecColumns): string {
  * Keeps a spec a repository has had, by digest (once: a spec set again keeps its first row and author), so a
  * revision approved or pinned with it can be served with it later. Returns the digest.
  */
-export async function recordRepoSpec(tx: Tx, opts: { repoId: string; spec: TRepoSpec; createdById: string | null }): Promise<string> {
+export async function recordRepoSpec(
+  tx: Tx,
+  opts: { repoId: string; spec: TRepoSpec; createdById: string | null },
+): Promise<string> {
   const digest = specDigestOf(opts.spec);
   await tx.pullRepoSpec.upsert({
     where: { repoId_digest: { repoId: opts.repoId, digest } },
@@ -45,10 +54,18 @@ export async function recordRepoSpec(tx: Tx, opts: { repoId: string; spec: TRepo
  * repository's behalf or already approved.
  */
 export async function settingsAuthorOf(tx: Tx, opts: { repoId: string; digest: string }): Promise<string | null> {
-  const row = await tx.pullRepoSpec.findUnique({ where: { repoId_digest: { repoId: opts.repoId, digest: opts.digest } }, select: { createdById: true } });
+  const row = await tx.pullRepoSpec.findUnique({
+    where: { repoId_digest: { repoId: opts.repoId, digest: opts.digest } },
+    select: { createdById: true },
+  });
   if (!row?.createdById) return null;
   const approvedBefore = await tx.deployment.count({
-    where: { sourceKind: "pull-revision", pullRepoId: opts.repoId, revision: { endsWith: `@${opts.digest}` }, state: { in: ["approved", "queued", "running", "succeeded"] } },
+    where: {
+      sourceKind: "pull-revision",
+      pullRepoId: opts.repoId,
+      revision: { endsWith: `@${opts.digest}` },
+      state: { in: ["approved", "queued", "running", "succeeded"] },
+    },
   });
   return approvedBefore > 0 ? null : row.createdById;
 }
@@ -70,7 +87,9 @@ export function parseSpec(stored: string): TRepoSpec | null {
  * it had when its settings were first changed afterwards — or its current settings, if they never were. A digest
  * Wharf never recorded gets null: the agent then applies nothing new on a target that requires approvals.
  */
-export async function specsOfRevisions(wanted: { repo: RepoSpecColumns & { id: string }; revision: string }[]): Promise<RevisionSpecs> {
+export async function specsOfRevisions(
+  wanted: { repo: RepoSpecColumns & { id: string }; revision: string }[],
+): Promise<RevisionSpecs> {
   const key = (repoId: string, revision: string) => `${repoId}\u0000${revision}`;
   const out = new Map<string, TRepoSpec | null>();
   const lookups: { repoId: string; revision: string; digest: string }[] = [];
@@ -83,7 +102,10 @@ export async function specsOfRevisions(wanted: { repo: RepoSpecColumns & { id: s
   }
   if (lookups.length > 0) {
     const rows = await db().pullRepoSpec.findMany({
-      where: { repoId: { in: [...new Set(lookups.map((l) => l.repoId))] }, digest: { in: [...new Set(lookups.map((l) => l.digest))] } },
+      where: {
+        repoId: { in: [...new Set(lookups.map((l) => l.repoId))] },
+        digest: { in: [...new Set(lookups.map((l) => l.digest))] },
+      },
       select: { repoId: true, digest: true, spec: true },
     });
     const byKey = new Map(rows.map((r) => [`${r.repoId}\u0000${r.digest}`, r.spec]));

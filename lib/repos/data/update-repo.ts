@@ -32,7 +32,10 @@ export async function updateRepo(opts: {
   let targetId: string;
   try {
     targetId = await db().$transaction(async (tx) => {
-      const before = await tx.pullRepo.findUnique({ where: { id: opts.repoId }, include: { ...REPO_INCLUDE, target: { select: { requiredApprovals: true } } } });
+      const before = await tx.pullRepo.findUnique({
+        where: { id: opts.repoId },
+        include: { ...REPO_INCLUDE, target: { select: { requiredApprovals: true } } },
+      });
       if (!before) throw new AppError("NOT_FOUND", "There is no registered repository with this id.");
       const data: Record<string, unknown> = {};
       const changed: string[] = [];
@@ -87,7 +90,11 @@ export async function updateRepo(opts: {
       return before.targetId;
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError("REPO_ALREADY_REGISTERED", "This repository, branch and path are already registered on this target.");
+    if (isUniqueViolation(err))
+      throw new AppError(
+        "REPO_ALREADY_REGISTERED",
+        "This repository, branch and path are already registered on this target.",
+      );
     throw err;
   }
   await wakeAgentsOfTarget(targetId);

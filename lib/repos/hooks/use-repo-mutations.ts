@@ -9,7 +9,8 @@ import type { PinResult, PullRepoView, TPinRepoInput, TRegisterRepoInput } from 
 export function useRegisterRepo(targetId: string) {
   const qc = useQueryClient();
   return useMutation<PullRepoView, ApiError, TRegisterRepoInput>({
-    mutationFn: (input) => apiFetch<PullRepoView>(`/api/targets/${encodeURIComponent(targetId)}/repos`, { method: "POST", body: input }),
+    mutationFn: (input) =>
+      apiFetch<PullRepoView>(`/api/targets/${encodeURIComponent(targetId)}/repos`, { method: "POST", body: input }),
     onSettled: () => qc.invalidateQueries({ queryKey: syncKeys.status(targetId) }),
   });
 }
@@ -27,7 +28,8 @@ export function useRemoveRepo(targetId: string) {
 export function usePinRepo(targetId: string) {
   const qc = useQueryClient();
   return useMutation<PinResult, ApiError, { repoId: string } & TPinRepoInput>({
-    mutationFn: ({ repoId, ...body }) => apiFetch<PinResult>(`/api/repos/${encodeURIComponent(repoId)}/pin`, { method: "POST", body }),
+    mutationFn: ({ repoId, ...body }) =>
+      apiFetch<PinResult>(`/api/repos/${encodeURIComponent(repoId)}/pin`, { method: "POST", body }),
     // A pin changes the status card and may add an approval request; history rows show it too.
     onSettled: () => qc.invalidateQueries({ queryKey: targetId ? syncKeys.status(targetId) : syncKeys.all }),
   });

@@ -33,7 +33,14 @@ export async function findDueRotations(opts: { now?: Date } = {}): Promise<DueRo
         kind: "service-account-token",
         OR: [{ nextRotationAttemptAt: null }, { nextRotationAttemptAt: { lte: now } }],
       },
-      select: { id: true, issuedAt: true, expiresAt: true, lastRotatedAt: true, nextRotationAttemptAt: true, target: TARGET_FOR_POLICY },
+      select: {
+        id: true,
+        issuedAt: true,
+        expiresAt: true,
+        lastRotatedAt: true,
+        nextRotationAttemptAt: true,
+        target: TARGET_FOR_POLICY,
+      },
       orderBy: { lastRotatedAt: "asc" },
     }),
     db().credentialPolicy.findMany(),
@@ -73,14 +80,26 @@ export async function enqueueRotationNotices(opts: { now?: Date } = {}): Promise
   const [rows, policies] = await Promise.all([
     db().credential.findMany({
       where: { state: "active", OR: NOTICE_STATUSES.map((status) => credentialStatusWhere(status, now)) },
-      select: { ...CREDENTIAL_PUBLIC_SELECT, target: { select: { name: true, environment: true, credentialPolicyId: true } } },
+      select: {
+        ...CREDENTIAL_PUBLIC_SELECT,
+        target: { select: { name: true, environment: true, credentialPolicyId: true } },
+      },
     }),
     db().credentialPolicy.findMany(),
   ]);
   let queued = 0;
   for (const row of rows) {
-    const view = toCredentialView(row, { targetName: row.target.name, policy: resolvePolicyFrom(row.target, policies), now });
-    const event = view.status === "due-soon" ? "rotation.due" : view.status === "overdue" || view.status === "expired" ? "rotation.overdue" : null;
+    const view = toCredentialView(row, {
+      targetName: row.target.name,
+      policy: resolvePolicyFrom(row.target, policies),
+      now,
+    });
+    const event =
+      view.status === "due-soon"
+        ? "rotation.due"
+        : view.status === "overdue" || view.status === "expired"
+          ? "rotation.overdue"
+          : null;
     if (!event) continue;
     queued += await enqueueNotification({
       input: {

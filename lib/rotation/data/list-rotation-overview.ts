@@ -7,7 +7,9 @@ import type { TRotationListFilter, RotationOverviewPage } from "../schemas";
  * rotation (see nextRotation: for automatic rotation the earlier of max age and 80 % of the lifetime), and age.
  * Filtered by status and paged by cursor like the credentials list; counts cover every active credential.
  */
-export async function listRotationOverview(filter: TRotationListFilter & { now?: Date }): Promise<RotationOverviewPage> {
+export async function listRotationOverview(
+  filter: TRotationListFilter & { now?: Date },
+): Promise<RotationOverviewPage> {
   const now = filter.now ?? new Date();
   const page = await listCredentials({ ...filter, now });
   return {

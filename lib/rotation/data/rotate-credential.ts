@@ -11,7 +11,15 @@ import { lockStatusColumns, recomputeCredentialStatusColumns } from "@/lib/crede
 import { resolvePolicyFrom } from "@/lib/credentials/views";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { createKubeClient, KubeError, kubeConfigFor, requestServiceAccountToken, selfSubjectAccessReview, type ClusterConnection, type KubeClient } from "@/lib/kube";
+import {
+  createKubeClient,
+  KubeError,
+  kubeConfigFor,
+  requestServiceAccountToken,
+  selfSubjectAccessReview,
+  type ClusterConnection,
+  type KubeClient,
+} from "@/lib/kube";
 import { enqueueNotification } from "@/lib/notifications/data/enqueue-notification";
 import { requestedLifetimeSeconds, rotationRetryDelayMs, serviceAccountOf, type TRotationReason } from "../schedule";
 
@@ -21,7 +29,14 @@ export const ROTATION_ACTOR: Actor = { kind: "system", id: null, name: "wharf:ro
 export type RotationTrigger = TRotationReason | "manual";
 
 export type RotationOutcome =
-  | { kind: "rotated"; credentialId: string; newCredentialId: string; fromFingerprint: string; toFingerprint: string; expiresAt: string | null }
+  | {
+      kind: "rotated";
+      credentialId: string;
+      newCredentialId: string;
+      fromFingerprint: string;
+      toFingerprint: string;
+      expiresAt: string | null;
+    }
   | { kind: "failed"; credentialId: string; message: string; attempts: number; nextAttemptAt: string };
 
 export interface RotateCredentialOptions {
@@ -68,12 +83,26 @@ async function loadForRotation(credentialId: string) {
       lastRotatedAt: true,
       rotationAttempts: true,
       target: {
-        select: { id: true, name: true, mode: true, serverUrl: true, caBundle: true, insecureSkipTlsVerify: true, defaultNamespace: true, environment: true, credentialPolicyId: true },
+        select: {
+          id: true,
+          name: true,
+          mode: true,
+          serverUrl: true,
+          caBundle: true,
+          insecureSkipTlsVerify: true,
+          defaultNamespace: true,
+          environment: true,
+          credentialPolicyId: true,
+        },
       },
     },
   });
   if (!row) throw new AppError("NOT_FOUND", "There is no credential with this id.");
-  if (row.state !== "active") throw new AppError("CREDENTIAL_NOT_ACTIVE", "This credential was already replaced; only a target's active credential is rotated.");
+  if (row.state !== "active")
+    throw new AppError(
+      "CREDENTIAL_NOT_ACTIVE",
+      "This credential was already replaced; only a target's active credential is rotated.",
+    );
   if (row.kind !== "service-account-token") {
     throw new AppError(
       "ROTATION_NOT_AUTOMATIC",
@@ -98,7 +127,10 @@ function connectionWith(target: RotationRow["target"], token: string): ClusterCo
 
 function clientWith(target: RotationRow["target"], token: string): KubeClient {
   // Few retries: the scheduler retries the whole rotation with its own (much longer) backoff.
-  return createKubeClient(kubeConfigFor(connectionWith(target, token)), { clusterName: target.name, retry: { attempts: 2, maxDelayMs: 1000 } });
+  return createKubeClient(kubeConfigFor(connectionWith(target, token)), {
+    clusterName: target.name,
+    retry: { attempts: 2, maxDelayMs: 1000 },
+  });
 }
 
 /**
@@ -118,14 +150,22 @@ export async function rotateCredential(opts: RotateCredentialOptions): Promise<R
     if (row.target.mode !== "push") throw new RotationStepError(`${row.target.name} is not a push target.`, null);
     const sa = serviceAccountOf(row.subject);
     if (!sa) {
-      throw new RotationStepError(`The token's subject (${row.subject ?? "none"}) is not a ServiceAccount (system:serviceaccount:NAMESPACE:NAME), so Wharf cannot request a new one.`, null);
+      throw new RotationStepError(
+        `The token's subject (${row.subject ?? "none"}) is not a ServiceAccount (system:serviceaccount:NAMESPACE:NAME), so Wharf cannot request a new one.`,
+        null,
+      );
     }
-    const seconds = requestedLifetimeSeconds({ issuedAt: row.issuedAt, expiresAt: row.expiresAt, maxAgeDays: policy?.maxAgeDays ?? null });
+    const seconds = requestedLifetimeSeconds({
+      issuedAt: row.issuedAt,
+      expiresAt: row.expiresAt,
+      maxAgeDays: policy?.maxAgeDays ?? null,
+    });
     return await withDecryptedCredential(
       row.id,
       { actor: opts.actor, purpose: { kind: "rotation", id: rotationId }, request: opts.request },
       async (material) => {
-        if (material.kind === "client-certificate") throw new RotationStepError("The stored material is not a token.", null);
+        if (material.kind === "client-certificate")
+          throw new RotationStepError("The stored material is not a token.", null);
         const current = clientWith(row.target, material.token);
         let issued: { token: string; expiresAt: Date };
         try {
@@ -134,12 +174,34 @@ export async function rotateCredential(opts: RotateCredentialOptions): Promise<R
           await current.close().catch(() => undefined);
         }
         await verifyNewToken(row, issued.token);
-        return commitRotation({ row, token: issued.token, serverExpiresAt: issued.expiresAt, reason: opts.reason, rotationId, actor: opts.actor, request: opts.request, now });
+        return commitRotation({
+          row,
+          token: issued.token,
+          serverExpiresAt: issued.expiresAt,
+          reason: opts.reason,
+          rotationId,
+          actor: opts.actor,
+          request: opts.request,
+          now,
+        });
       },
     );
   } catch (err) {
-    if (err instanceof AppError && (err.code === "CONFLICT" || err.code === "CREDENTIAL_NOT_ACTIVE" || err.code === "NOT_FOUND")) throw err;
-    return recordRotationFailure({ row, error: err, reason: opts.reason, rotationId, actor: opts.actor, request: opts.request, now, ...(opts.random ? { random: opts.random } : {}) });
+    if (
+      err instanceof AppError &&
+      (err.code === "CONFLICT" || err.code === "CREDENTIAL_NOT_ACTIVE" || err.code === "NOT_FOUND")
+    )
+      throw err;
+    return recordRotationFailure({
+      row,
+      error: err,
+      reason: opts.reason,
+      rotationId,
+      actor: opts.actor,
+      request: opts.request,
+      now,
+      ...(opts.random ? { random: opts.random } : {}),
+    });
   }
 }
 
@@ -150,15 +212,26 @@ export async function rotateCredential(opts: RotateCredentialOptions): Promise<R
 async function verifyNewToken(row: RotationRow, token: string): Promise<void> {
   const claims = readJwtClaims(token);
   if (claims?.sub !== row.subject) {
-    throw new RotationStepError(`The new token names ${claims?.sub ?? "no subject"}, not ${row.subject ?? "the old subject"}; it was not stored.`, null);
+    throw new RotationStepError(
+      `The new token names ${claims?.sub ?? "no subject"}, not ${row.subject ?? "the old subject"}; it was not stored.`,
+      null,
+    );
   }
   const sa = serviceAccountOf(row.subject);
   const client = clientWith(row.target, token);
   try {
-    await selfSubjectAccessReview(client, { verb: "create", resource: "serviceaccounts", subresource: "token", ...(sa ? { namespace: sa.namespace, name: sa.name } : {}) });
+    await selfSubjectAccessReview(client, {
+      verb: "create",
+      resource: "serviceaccounts",
+      subresource: "token",
+      ...(sa ? { namespace: sa.namespace, name: sa.name } : {}),
+    });
   } catch (err) {
     const { message, status } = describe(err);
-    throw new RotationStepError(`The new token failed verification (SelfSubjectAccessReview${status ? `, HTTP ${status}` : ""}): ${message}`, status);
+    throw new RotationStepError(
+      `The new token failed verification (SelfSubjectAccessReview${status ? `, HTTP ${status}` : ""}): ${message}`,
+      status,
+    );
   } finally {
     await client.close().catch(() => undefined);
   }
@@ -183,9 +256,19 @@ async function commitRotation(opts: {
     await lockTarget(tx, opts.row.target.id);
     const { count } = await tx.credential.updateMany({
       where: { id: opts.row.id, state: "active" },
-      data: { state: "superseded", supersededAt: opts.now, supersededById: newId, rotationError: null, nextRotationAttemptAt: null },
+      data: {
+        state: "superseded",
+        supersededAt: opts.now,
+        supersededById: newId,
+        rotationError: null,
+        nextRotationAttemptAt: null,
+      },
     });
-    if (count !== 1) throw new AppError("CONFLICT", "The credential was replaced or rotated while this rotation ran; the new token was discarded.");
+    if (count !== 1)
+      throw new AppError(
+        "CONFLICT",
+        "The credential was replaced or rotated while this rotation ran; the new token was discarded.",
+      );
     await tx.credential.create({
       data: {
         id: newId,
@@ -254,7 +337,13 @@ async function recordRotationFailure(opts: {
   await db().$transaction(async (tx) => {
     await tx.credential.updateMany({
       where: { id: opts.row.id, state: "active" },
-      data: { rotationError: message, rotationFailing: true, rotationFailedAt: opts.now, rotationAttempts: { increment: 1 }, nextRotationAttemptAt: nextAttemptAt },
+      data: {
+        rotationError: message,
+        rotationFailing: true,
+        rotationFailedAt: opts.now,
+        rotationAttempts: { increment: 1 },
+        nextRotationAttemptAt: nextAttemptAt,
+      },
     });
     await recordAuditEvent(tx, {
       actor: opts.actor,
@@ -264,7 +353,15 @@ async function recordRotationFailure(opts: {
       targetId: opts.row.target.id,
       credentialId: opts.row.id,
       outcome: "failure",
-      details: { rotationId: opts.rotationId, reason: opts.reason, fingerprint: opts.row.fingerprint, error: message, status, attempts, nextAttemptAt: nextAttemptAt.toISOString() },
+      details: {
+        rotationId: opts.rotationId,
+        reason: opts.reason,
+        fingerprint: opts.row.fingerprint,
+        error: message,
+        status,
+        attempts,
+        nextAttemptAt: nextAttemptAt.toISOString(),
+      },
       request: opts.request,
     });
   });
@@ -284,7 +381,9 @@ async function recordRotationFailure(opts: {
     },
     dedupKey: `rotation.failed:${opts.row.id}`,
     now: opts.now,
-  }).catch((err: unknown) => console.error(`[wharf] could not queue the rotation.failed notification for credential ${opts.row.id}:`, err));
+  }).catch((err: unknown) =>
+    console.error(`[wharf] could not queue the rotation.failed notification for credential ${opts.row.id}:`, err),
+  );
   return { kind: "failed", credentialId: opts.row.id, message, attempts, nextAttemptAt: nextAttemptAt.toISOString() };
 }
 
@@ -294,9 +393,28 @@ async function recordRotationFailure(opts: {
  * is audited (`credential.denied`). Throws ROTATION_NOT_AUTOMATIC for kinds Wharf cannot rotate (paste new material
  * instead) and ROTATION_FAILED with the server's message when the rotation fails (the failure is recorded first).
  */
-export async function rotateCredentialNow(opts: { credentialId: string; actor: Actor; actorRole: TRole; request: RequestContext; now?: Date }): Promise<RotationOutcome & { kind: "rotated" }> {
-  await requireReplaceRole({ credentialId: opts.credentialId, use: "rotate", actor: opts.actor, actorRole: opts.actorRole, request: opts.request });
-  const outcome = await rotateCredential({ credentialId: opts.credentialId, reason: "manual", actor: opts.actor, request: opts.request, ...(opts.now ? { now: opts.now } : {}) });
-  if (outcome.kind === "failed") throw new AppError("ROTATION_FAILED", `Rotation failed; the current credential stays in use. ${outcome.message}`);
+export async function rotateCredentialNow(opts: {
+  credentialId: string;
+  actor: Actor;
+  actorRole: TRole;
+  request: RequestContext;
+  now?: Date;
+}): Promise<RotationOutcome & { kind: "rotated" }> {
+  await requireReplaceRole({
+    credentialId: opts.credentialId,
+    use: "rotate",
+    actor: opts.actor,
+    actorRole: opts.actorRole,
+    request: opts.request,
+  });
+  const outcome = await rotateCredential({
+    credentialId: opts.credentialId,
+    reason: "manual",
+    actor: opts.actor,
+    request: opts.request,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  if (outcome.kind === "failed")
+    throw new AppError("ROTATION_FAILED", `Rotation failed; the current credential stays in use. ${outcome.message}`);
   return outcome;
 }

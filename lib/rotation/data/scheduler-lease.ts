@@ -37,7 +37,10 @@ export async function acquireSchedulerLease(opts: LeaseOptions): Promise<boolean
 
 /** Gives the lease up at once (on shutdown), so another process need not wait for it to run out. */
 export async function releaseSchedulerLease(opts: { name: string; holder: string }): Promise<void> {
-  await db().schedulerLease.updateMany({ where: { name: opts.name, holder: opts.holder }, data: { leaseUntil: new Date(0) } });
+  await db().schedulerLease.updateMany({
+    where: { name: opts.name, holder: opts.holder },
+    data: { leaseUntil: new Date(0) },
+  });
 }
 
 /**

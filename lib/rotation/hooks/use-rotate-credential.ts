@@ -18,10 +18,14 @@ export interface RotateResult {
 export function useRotateCredential() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (credentialId: string) => apiFetch<RotateResult>(`/api/credentials/${encodeURIComponent(credentialId)}/rotate`, { method: "POST" }),
+    mutationFn: (credentialId: string) =>
+      apiFetch<RotateResult>(`/api/credentials/${encodeURIComponent(credentialId)}/rotate`, { method: "POST" }),
     // A failed rotation is recorded on the credential too, so refresh either way.
     onSettled: async () => {
-      await Promise.all([qc.invalidateQueries({ queryKey: credentialKeys.all }), qc.invalidateQueries({ queryKey: rotationKeys.all })]);
+      await Promise.all([
+        qc.invalidateQueries({ queryKey: credentialKeys.all }),
+        qc.invalidateQueries({ queryKey: rotationKeys.all }),
+      ]);
     },
   });
 }

@@ -14,11 +14,18 @@ export async function dailySyncCounts(query: unknown, now = new Date()): Promise
   const days = Array.from({ length: q.days }, (_, i) => today - (q.days - 1 - i) * DAY_MS);
   const count = (start: number, results: readonly string[]) =>
     db().syncEvent.count({
-      where: { result: { in: [...results] }, occurredAt: { gte: new Date(start), lt: new Date(start + DAY_MS) }, ...(q.targetId ? { targetId: q.targetId } : {}) },
+      where: {
+        result: { in: [...results] },
+        occurredAt: { gte: new Date(start), lt: new Date(start + DAY_MS) },
+        ...(q.targetId ? { targetId: q.targetId } : {}),
+      },
     });
   return Promise.all(
     days.map(async (start) => {
-      const [synced, failed] = await Promise.all([count(start, DAILY_SYNCED_RESULTS), count(start, DAILY_FAILED_RESULTS)]);
+      const [synced, failed] = await Promise.all([
+        count(start, DAILY_SYNCED_RESULTS),
+        count(start, DAILY_FAILED_RESULTS),
+      ]);
       return { day: new Date(start).toISOString().slice(0, 10), synced, failed };
     }),
   );

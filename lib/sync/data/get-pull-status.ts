@@ -11,11 +11,17 @@ import { overallState, type PullStatusView } from "../schemas";
  * it and whether they are stale (STALE_AFTER_MISSED_HEARTBEATS missed heartbeats). 409 TARGET_NOT_PULL for push targets.
  */
 export async function getPullStatus(opts: { targetId: string; now?: Date }): Promise<PullStatusView> {
-  const target = await db().target.findUnique({ where: { id: opts.targetId }, select: { id: true, mode: true, requiredApprovals: true } });
+  const target = await db().target.findUnique({
+    where: { id: opts.targetId },
+    select: { id: true, mode: true, requiredApprovals: true },
+  });
   if (!target) throw new AppError("NOT_FOUND", "No target with this id exists.");
   if (target.mode !== "pull") throw new AppError("TARGET_NOT_PULL", "This is a push target; it has no agent status.");
   const now = opts.now ?? new Date();
-  const [repos, { agents }] = await Promise.all([listRepos({ targetId: target.id }), listAgents({ targetId: target.id, now, limit: AGENT_LIST_LIMIT_MAX })]);
+  const [repos, { agents }] = await Promise.all([
+    listRepos({ targetId: target.id }),
+    listAgents({ targetId: target.id, now, limit: AGENT_LIST_LIMIT_MAX }),
+  ]);
   const revisions = new Set(repos.map((r) => r.status?.revision ?? null));
   const lastSync = repos
     .map((r) => r.status?.lastSyncAt ?? null)

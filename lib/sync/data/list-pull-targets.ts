@@ -3,5 +3,10 @@ import { db } from "@/lib/db";
 
 /** Pull targets by name, for filters and pickers. */
 export async function listPullTargetOptions(): Promise<{ id: string; name: string }[]> {
-  return db().target.findMany({ where: { mode: "pull" }, orderBy: { name: "asc" }, select: { id: true, name: true }, take: 1000 });
+  return db().target.findMany({
+    where: { mode: "pull" },
+    orderBy: { name: "asc" },
+    select: { id: true, name: true },
+    take: 1000,
+  });
 }

@@ -31,9 +31,20 @@ function toView(row: Row, names: Map<string, string>, repos: Map<string, SyncEve
     trigger: ZSyncTrigger.catch("poll").parse(row.trigger),
     result: ZSyncResult.catch("failed").parse(row.result),
     revision: row.revisionSha
-      ? { sha: row.revisionSha, id: row.revisionId, message: row.revisionMessage, authorName: row.revisionAuthorName, authorEmail: row.revisionAuthorEmail }
+      ? {
+          sha: row.revisionSha,
+          id: row.revisionId,
+          message: row.revisionMessage,
+          authorName: row.revisionAuthorName,
+          authorEmail: row.revisionAuthorEmail,
+        }
       : null,
-    counts: { created: row.createdCount, changed: row.changedCount, unchanged: row.unchangedCount, pruned: row.prunedCount },
+    counts: {
+      created: row.createdCount,
+      changed: row.changedCount,
+      unchanged: row.unchangedCount,
+      pruned: row.prunedCount,
+    },
     durationMs: row.durationMs,
     message: row.message,
     image: (details.image as SyncEventView["image"]) ?? null,
@@ -64,7 +75,11 @@ export async function listSyncEvents(query: unknown): Promise<SyncEventPage> {
   if (q.withCommitTime) and.push({ committedAt: { not: null } });
   // The redundant `lte` bound lets the (occurredAt, id) index seek to the cursor; the OR alone is only a filter, so a
   // deep page would walk every newer row first (PostgreSQL: "Rows Removed by Filter").
-  if (cursor) and.push({ occurredAt: { lte: cursor.occurredAt } }, { OR: [{ occurredAt: { lt: cursor.occurredAt } }, { occurredAt: cursor.occurredAt, id: { lt: cursor.id } }] });
+  if (cursor)
+    and.push(
+      { occurredAt: { lte: cursor.occurredAt } },
+      { OR: [{ occurredAt: { lt: cursor.occurredAt } }, { occurredAt: cursor.occurredAt, id: { lt: cursor.id } }] },
+    );
   const rows = await db().syncEvent.findMany({
     where: and.length ? { AND: and } : {},
     orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
@@ -74,8 +89,15 @@ export async function listSyncEvents(query: unknown): Promise<SyncEventPage> {
   const targetIds = [...new Set(page.map((r) => r.targetId))];
   const repoIds = [...new Set(page.map((r) => r.repoId))];
   const [targets, repos] = await Promise.all([
-    targetIds.length ? db().target.findMany({ where: { id: { in: targetIds } }, select: { id: true, name: true } }) : [],
-    repoIds.length ? db().pullRepo.findMany({ where: { id: { in: repoIds } }, select: { id: true, url: true, branch: true, path: true } }) : [],
+    targetIds.length
+      ? db().target.findMany({ where: { id: { in: targetIds } }, select: { id: true, name: true } })
+      : [],
+    repoIds.length
+      ? db().pullRepo.findMany({
+          where: { id: { in: repoIds } },
+          select: { id: true, url: true, branch: true, path: true },
+        })
+      : [],
   ]);
   const names = new Map(targets.map((t) => [t.id, t.name]));
   const repoMap = new Map(repos.map((r) => [r.id, r]));

@@ -10,7 +10,8 @@ export function useDailySyncs(f: { targetId?: string | undefined; days: number }
   const params = new URLSearchParams({ days: String(f.days), ...(f.targetId ? { targetId: f.targetId } : {}) });
   return useQuery({
     queryKey: syncKeys.daily(f),
-    queryFn: ({ signal }) => apiFetch<{ days: SyncDailyCount[] }>(`/api/sync-events/daily?${params.toString()}`, { signal }),
+    queryFn: ({ signal }) =>
+      apiFetch<{ days: SyncDailyCount[] }>(`/api/sync-events/daily?${params.toString()}`, { signal }),
     refetchInterval: SYNC_POLL_MS,
   });
 }

@@ -9,7 +9,8 @@ import type { PullStatusView } from "../schemas";
 export function usePullStatus(targetId: string) {
   return useQuery({
     queryKey: syncKeys.status(targetId),
-    queryFn: ({ signal }) => apiFetch<PullStatusView>(`/api/targets/${encodeURIComponent(targetId)}/pull-status`, { signal }),
+    queryFn: ({ signal }) =>
+      apiFetch<PullStatusView>(`/api/targets/${encodeURIComponent(targetId)}/pull-status`, { signal }),
     refetchInterval: SYNC_POLL_MS,
   });
 }

@@ -9,7 +9,8 @@ import type { SyncEventPage, TSyncEventFilter } from "../schemas";
 export function useSyncEvents(filter: TSyncEventFilter) {
   return useInfiniteQuery({
     queryKey: syncKeys.list(filter),
-    queryFn: ({ pageParam, signal }) => apiFetch<SyncEventPage>(`/api/sync-events?${syncListSearch(filter, pageParam)}`, { signal }),
+    queryFn: ({ pageParam, signal }) =>
+      apiFetch<SyncEventPage>(`/api/sync-events?${syncListSearch(filter, pageParam)}`, { signal }),
     ...SYNC_LIST_PAGING,
     refetchInterval: SYNC_POLL_MS,
   });

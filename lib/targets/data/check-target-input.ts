@@ -14,14 +14,20 @@ export function nameTakenError(name: string): AppError {
  * The checks the shared schema cannot make: the CA bundle parses as X.509 (node:crypto) and the credential policy
  * exists. Throws one 422 listing every problem, before anything is written.
  */
-export async function checkTargetReferences(tx: Tx, input: { caBundle?: string | null; credentialPolicyId?: string | null }): Promise<void> {
+export async function checkTargetReferences(
+  tx: Tx,
+  input: { caBundle?: string | null; credentialPolicyId?: string | null },
+): Promise<void> {
   const fields: FieldErrors = {};
   if (input.caBundle) {
     const problem = caBundleProblem(input.caBundle);
     if (problem) fields.caBundle = [problem];
   }
   if (input.credentialPolicyId) {
-    const policy = await tx.credentialPolicy.findUnique({ where: { id: input.credentialPolicyId }, select: { id: true } });
+    const policy = await tx.credentialPolicy.findUnique({
+      where: { id: input.credentialPolicyId },
+      select: { id: true },
+    });
     if (!policy) fields.credentialPolicyId = ["No credential policy with this id exists."];
   }
   const first = Object.entries(fields)[0];

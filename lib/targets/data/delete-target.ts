@@ -19,7 +19,11 @@ export async function deleteTarget({ id, actor, request }: DeleteTargetOptions):
   await db().$transaction(async (tx) => {
     const target = await getTargetRow({ id }, tx);
     await assertTargetDeletable(tx, target);
-    const credentials = await tx.credential.findMany({ where: { targetId: id }, select: { id: true, fingerprint: true, kind: true, state: true }, orderBy: { createdAt: "asc" } });
+    const credentials = await tx.credential.findMany({
+      where: { targetId: id },
+      select: { id: true, fingerprint: true, kind: true, state: true },
+      orderBy: { createdAt: "asc" },
+    });
     const credentialsDeleted = credentials.length;
     await tx.target.delete({ where: { id } });
     // The cascade removes the credential rows; each one's end is still a credential event an auditor can find.
@@ -31,7 +35,13 @@ export async function deleteTarget({ id, actor, request }: DeleteTargetOptions):
         subjectId: c.id,
         targetId: id,
         credentialId: c.id,
-        details: { kind: c.kind, state: c.state, fingerprint: c.fingerprint, targetName: target.name, reason: "target deleted" },
+        details: {
+          kind: c.kind,
+          state: c.state,
+          fingerprint: c.fingerprint,
+          targetName: target.name,
+          reason: "target deleted",
+        },
         request,
       });
     }

@@ -3,6 +3,10 @@ import { db } from "@/lib/db";
 
 /** Every environment some target uses, alphabetically, for the list page's filter. */
 export async function listTargetEnvironments(): Promise<string[]> {
-  const rows = await db().target.findMany({ distinct: ["environment"], select: { environment: true }, orderBy: { environment: "asc" } });
+  const rows = await db().target.findMany({
+    distinct: ["environment"],
+    select: { environment: true },
+    orderBy: { environment: "asc" },
+  });
   return rows.map((r) => r.environment);
 }

@@ -30,7 +30,10 @@ export async function listTargets(query: TTargetListQuery): Promise<TargetListPa
     const after = decodeTargetCursor(query.cursor);
     if (!after) throw invalidCursorError();
     // The redundant `gte` bound lets the name index seek to the cursor instead of filtering every earlier row.
-    and.push({ name: { gte: after.name } }, { OR: [{ name: { gt: after.name } }, { name: after.name, id: { gt: after.id } }] });
+    and.push(
+      { name: { gte: after.name } },
+      { OR: [{ name: { gt: after.name } }, { name: after.name, id: { gt: after.id } }] },
+    );
   }
   const rows = await db().target.findMany({
     where: and.length ? { AND: and } : {},

@@ -3,7 +3,9 @@ import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { ZMode, type TargetListItem, type TargetView } from "../schemas";
 
 /** The Prisma include every read of a target uses, so views always carry the policy's name. */
-export const TARGET_INCLUDE = { credentialPolicy: { select: { id: true, name: true } } } as const satisfies Prisma.TargetInclude;
+export const TARGET_INCLUDE = {
+  credentialPolicy: { select: { id: true, name: true } },
+} as const satisfies Prisma.TargetInclude;
 
 export type TargetRow = Prisma.TargetGetPayload<{ include: typeof TARGET_INCLUDE }>;
 

@@ -64,7 +64,8 @@ export async function updateTarget({ id, patch, actor, request }: UpdateTargetOp
       // The environment and the policy decide which policy governs the target's credential (status boundaries); the
       // name is copied onto it for the credentials list's order. Locked like every writer of those columns, so a
       // credential stored meanwhile cannot keep the old name.
-      const movesCredentialColumns = patch.environment !== undefined || patch.credentialPolicyId !== undefined || patch.name !== undefined;
+      const movesCredentialColumns =
+        patch.environment !== undefined || patch.credentialPolicyId !== undefined || patch.name !== undefined;
       if (movesCredentialColumns) await lockStatusColumns(tx);
       const current = await getTargetRow({ id }, tx);
       const before = currentValues(current);
@@ -76,7 +77,10 @@ export async function updateTarget({ id, patch, actor, request }: UpdateTargetOp
         defaultNamespace: patch.defaultNamespace ?? current.defaultNamespace,
         allowedNamespaces: patch.allowedNamespaces ?? parseAllowedNamespaces(current.allowedNamespaces),
       });
-      if (problem) throw new AppError("VALIDATION_FAILED", `allowedNamespaces: ${problem}`, { fields: { allowedNamespaces: [problem] } });
+      if (problem)
+        throw new AppError("VALIDATION_FAILED", `allowedNamespaces: ${problem}`, {
+          fields: { allowedNamespaces: [problem] },
+        });
       await checkTargetReferences(tx, {
         caBundle: changed.includes("caBundle") ? patch.caBundle : undefined,
         credentialPolicyId: changed.includes("credentialPolicyId") ? patch.credentialPolicyId : undefined,
@@ -123,7 +127,9 @@ export async function updateTarget({ id, patch, actor, request }: UpdateTargetOp
           changed,
           ...(changed.includes("name") ? { previousName: current.name } : {}),
           ...(changed.includes("mode") ? { previousMode: current.mode, mode: row.mode } : {}),
-          ...(changed.includes("requiredApprovals") ? { previousRequiredApprovals: current.requiredApprovals, requiredApprovals: row.requiredApprovals } : {}),
+          ...(changed.includes("requiredApprovals")
+            ? { previousRequiredApprovals: current.requiredApprovals, requiredApprovals: row.requiredApprovals }
+            : {}),
         },
         request,
       });

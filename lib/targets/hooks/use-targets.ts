@@ -9,7 +9,8 @@ import type { TargetListPage, TTargetListFilter } from "../schemas";
 export function useTargets(filter: TTargetListFilter) {
   return useInfiniteQuery({
     queryKey: targetKeys.list(filter),
-    queryFn: ({ pageParam, signal }) => apiFetch<TargetListPage>(`/api/targets?${targetListSearch(filter, pageParam)}`, { signal }),
+    queryFn: ({ pageParam, signal }) =>
+      apiFetch<TargetListPage>(`/api/targets?${targetListSearch(filter, pageParam)}`, { signal }),
     ...TARGET_LIST_PAGING,
   });
 }

@@ -9,7 +9,8 @@ import type { TargetView, TUpdateTargetInput } from "../schemas";
 export function useUpdateTarget(id: string) {
   const qc = useQueryClient();
   return useMutation<TargetView, ApiError, TUpdateTargetInput>({
-    mutationFn: (patch) => apiFetch<TargetView>(`/api/targets/${encodeURIComponent(id)}`, { method: "PATCH", body: patch }),
+    mutationFn: (patch) =>
+      apiFetch<TargetView>(`/api/targets/${encodeURIComponent(id)}`, { method: "PATCH", body: patch }),
     onSuccess: (target) => qc.setQueryData(targetKeys.detail(id), target),
     onSettled: () => qc.invalidateQueries({ queryKey: targetKeys.lists() }),
   });

@@ -27,14 +27,25 @@ export interface CreateApiTokenOptions {
  * - a token used to create another token cannot hand out a longer life than its own;
  * - only the SHA-256 and a 12-character display prefix are stored; the plaintext is in this return value only.
  */
-export async function createApiToken({ principal, input, actor, request }: CreateApiTokenOptions): Promise<CreatedApiToken> {
+export async function createApiToken({
+  principal,
+  input,
+  actor,
+  request,
+}: CreateApiTokenOptions): Promise<CreatedApiToken> {
   if (!roleAtLeast(principal.role, input.role)) {
-    throw new AppError("FORBIDDEN", `A token cannot have a higher role (${input.role}) than yours (${principal.role}).`, {
-      fields: { role: [`Choose ${principal.role} or lower`] },
-    });
+    throw new AppError(
+      "FORBIDDEN",
+      `A token cannot have a higher role (${input.role}) than yours (${principal.role}).`,
+      {
+        fields: { role: [`Choose ${principal.role} or lower`] },
+      },
+    );
   }
   if (input.expiresInDays === null && principal.role !== "admin") {
-    throw new AppError("FORBIDDEN", "Only admins may create tokens that never expire.", { fields: { expiresInDays: ["Choose an expiry"] } });
+    throw new AppError("FORBIDDEN", "Only admins may create tokens that never expire.", {
+      fields: { expiresInDays: ["Choose an expiry"] },
+    });
   }
   const expiresAt = input.expiresInDays === null ? null : new Date(Date.now() + input.expiresInDays * DAY_MS);
 
@@ -43,11 +54,20 @@ export async function createApiToken({ principal, input, actor, request }: Creat
     if (principal.tokenId) {
       const parent = await tx.apiToken.findUnique({ where: { id: principal.tokenId }, select: { expiresAt: true } });
       if (parent?.expiresAt && (!expiresAt || expiresAt > parent.expiresAt)) {
-        throw new AppError("FORBIDDEN", "A token cannot create a token that outlives it.", { fields: { expiresInDays: ["Choose a shorter expiry"] } });
+        throw new AppError("FORBIDDEN", "A token cannot create a token that outlives it.", {
+          fields: { expiresInDays: ["Choose a shorter expiry"] },
+        });
       }
     }
     const token = await tx.apiToken.create({
-      data: { name: input.name, prefix: secret.slice(0, PREFIX_LENGTH), tokenHash: sha256Hex(secret), role: input.role, createdById: principal.userId, expiresAt },
+      data: {
+        name: input.name,
+        prefix: secret.slice(0, PREFIX_LENGTH),
+        tokenHash: sha256Hex(secret),
+        role: input.role,
+        createdById: principal.userId,
+        expiresAt,
+      },
       select: API_TOKEN_VIEW_SELECT,
     });
     await recordAuditEvent(tx, {
@@ -55,7 +75,13 @@ export async function createApiToken({ principal, input, actor, request }: Creat
       action: "api-token.created",
       subjectType: "api-token",
       subjectId: token.id,
-      details: { name: token.name, prefix: token.prefix, role: token.role, ownerId: principal.userId, expiresAt: expiresAt?.toISOString() ?? null },
+      details: {
+        name: token.name,
+        prefix: token.prefix,
+        role: token.role,
+        ownerId: principal.userId,
+        expiresAt: expiresAt?.toISOString() ?? null,
+      },
       request,
     });
     return { token: toApiTokenView(token), secret };

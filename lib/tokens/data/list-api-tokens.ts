@@ -20,5 +20,8 @@ export async function listApiTokens({ principal, cursor, limit }: ListApiTokensO
     ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
   });
   const page = rows.slice(0, limit);
-  return { items: page.map(toApiTokenView), nextCursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null };
+  return {
+    items: page.map(toApiTokenView),
+    nextCursor: rows.length > limit ? (page[page.length - 1]?.id ?? null) : null,
+  };
 }

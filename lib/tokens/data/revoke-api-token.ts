@@ -17,14 +17,23 @@ export interface RevokeApiTokenOptions {
 }
 
 /** Revokes a token for good. Revoking an already revoked token changes nothing and writes no audit row. */
-export async function revokeApiToken({ tokenId, principal, actor, request }: RevokeApiTokenOptions): Promise<ApiTokenView> {
+export async function revokeApiToken({
+  tokenId,
+  principal,
+  actor,
+  request,
+}: RevokeApiTokenOptions): Promise<ApiTokenView> {
   return db().$transaction(async (tx) => {
     const token = await tx.apiToken.findUnique({ where: { id: tokenId }, select: API_TOKEN_VIEW_SELECT });
     if (!token || (token.createdBy.id !== principal.userId && !can(principal.role, "users.manage"))) {
       throw new AppError("NOT_FOUND", "No such API token.");
     }
     if (token.revokedAt) return toApiTokenView(token);
-    const revoked = await tx.apiToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() }, select: API_TOKEN_VIEW_SELECT });
+    const revoked = await tx.apiToken.update({
+      where: { id: tokenId },
+      data: { revokedAt: new Date() },
+      select: API_TOKEN_VIEW_SELECT,
+    });
     await recordAuditEvent(tx, {
       actor,
       action: "api-token.revoked",

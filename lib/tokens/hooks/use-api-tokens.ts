@@ -10,7 +10,10 @@ export function useApiTokens() {
   return useInfiniteQuery({
     queryKey: tokenKeys.list(),
     queryFn: ({ pageParam, signal }) =>
-      apiFetch<ApiTokenPage>(`/api/tokens?${new URLSearchParams({ limit: String(TOKENS_PAGE_SIZE), ...(pageParam ? { cursor: pageParam } : {}) }).toString()}`, { signal }),
+      apiFetch<ApiTokenPage>(
+        `/api/tokens?${new URLSearchParams({ limit: String(TOKENS_PAGE_SIZE), ...(pageParam ? { cursor: pageParam } : {}) }).toString()}`,
+        { signal },
+      ),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });

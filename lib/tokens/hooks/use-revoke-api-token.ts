@@ -8,7 +8,8 @@ import type { ApiTokenView } from "../schemas";
 export function useRevokeApiToken() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (id: string) => apiFetch<{ token: ApiTokenView }>(`/api/tokens/${encodeURIComponent(id)}`, { method: "DELETE" }),
+    mutationFn: (id: string) =>
+      apiFetch<{ token: ApiTokenView }>(`/api/tokens/${encodeURIComponent(id)}`, { method: "DELETE" }),
     onSettled: () => qc.invalidateQueries({ queryKey: tokenKeys.all }),
   });
 }

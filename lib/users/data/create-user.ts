@@ -15,7 +15,9 @@ export interface CreateUserOptions {
 }
 
 function emailTaken(): AppError {
-  return new AppError("CONFLICT", "A user with this email already exists.", { fields: { email: ["A user with this email already exists"] } });
+  return new AppError("CONFLICT", "A user with this email already exists.", {
+    fields: { email: ["A user with this email already exists"] },
+  });
 }
 
 /**

@@ -15,5 +15,8 @@ export async function listUsers(options: TListUsers): Promise<UserPage> {
     ...(options.cursor ? { cursor: { id: options.cursor }, skip: 1 } : {}),
   });
   const page = rows.slice(0, options.limit);
-  return { items: page.map(toUserView), nextCursor: rows.length > options.limit ? (page[page.length - 1]?.id ?? null) : null };
+  return {
+    items: page.map(toUserView),
+    nextCursor: rows.length > options.limit ? (page[page.length - 1]?.id ?? null) : null,
+  };
 }

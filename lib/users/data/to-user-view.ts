@@ -3,7 +3,15 @@ import { ZRole } from "@/lib/auth/roles";
 import type { UserView } from "../schemas";
 
 /** The only way a user row leaves the data layer: the password hash stays behind. */
-export function toUserView(u: { id: string; email: string; name: string; role: string; disabled: boolean; lastSignInAt: Date | null; createdAt: Date }): UserView {
+export function toUserView(u: {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
+  disabled: boolean;
+  lastSignInAt: Date | null;
+  createdAt: Date;
+}): UserView {
   return {
     id: u.id,
     email: u.email,
@@ -16,4 +24,12 @@ export function toUserView(u: { id: string; email: string; name: string; role: s
 }
 
 /** Selects exactly the columns `toUserView` needs, so the hash is not even read. */
-export const USER_VIEW_SELECT = { id: true, email: true, name: true, role: true, disabled: true, lastSignInAt: true, createdAt: true } as const;
+export const USER_VIEW_SELECT = {
+  id: true,
+  email: true,
+  name: true,
+  role: true,
+  disabled: true,
+  lastSignInAt: true,
+  createdAt: true,
+} as const;

@@ -36,14 +36,18 @@ export async function updateUser({ userId, input, byUserId, actor, request }: Up
 
     const changes: { role?: Change<string>; disabled?: Change<boolean>; name?: Change<string> } = {};
     if (input.role !== undefined && input.role !== user.role) changes.role = { from: user.role, to: input.role };
-    if (input.disabled !== undefined && input.disabled !== user.disabled) changes.disabled = { from: user.disabled, to: input.disabled };
+    if (input.disabled !== undefined && input.disabled !== user.disabled)
+      changes.disabled = { from: user.disabled, to: input.disabled };
     if (input.name !== undefined && input.name !== user.name) changes.name = { from: user.name, to: input.name };
     if (Object.keys(changes).length === 0) return toUserView(user);
 
     if (changes.disabled?.to === true && userId === byUserId) {
-      throw new AppError("CONFLICT", "You cannot disable your own account.", { fields: { disabled: ["You cannot disable your own account"] } });
+      throw new AppError("CONFLICT", "You cannot disable your own account.", {
+        fields: { disabled: ["You cannot disable your own account"] },
+      });
     }
-    const losesAdmin = user.role === "admin" && !user.disabled && (changes.role !== undefined || changes.disabled?.to === true);
+    const losesAdmin =
+      user.role === "admin" && !user.disabled && (changes.role !== undefined || changes.disabled?.to === true);
     if (losesAdmin) {
       const otherAdmins = await tx.user.count({ where: { role: "admin", disabled: false, id: { not: userId } } });
       if (otherAdmins === 0) {
@@ -53,7 +57,11 @@ export async function updateUser({ userId, input, byUserId, actor, request }: Up
 
     const updated = await tx.user.update({
       where: { id: userId },
-      data: { ...(changes.role ? { role: changes.role.to } : {}), ...(changes.disabled ? { disabled: changes.disabled.to } : {}), ...(changes.name ? { name: changes.name.to } : {}) },
+      data: {
+        ...(changes.role ? { role: changes.role.to } : {}),
+        ...(changes.disabled ? { disabled: changes.disabled.to } : {}),
+        ...(changes.name ? { name: changes.name.to } : {}),
+      },
       select: USER_VIEW_SELECT,
     });
     let sessionsEnded = 0;

@@ -10,7 +10,10 @@ export function useUsers() {
   return useInfiniteQuery({
     queryKey: userKeys.list(),
     queryFn: ({ pageParam, signal }) =>
-      apiFetch<UserPage>(`/api/users?${new URLSearchParams({ limit: String(USERS_PAGE_SIZE), ...(pageParam ? { cursor: pageParam } : {}) }).toString()}`, { signal }),
+      apiFetch<UserPage>(
+        `/api/users?${new URLSearchParams({ limit: String(USERS_PAGE_SIZE), ...(pageParam ? { cursor: pageParam } : {}) }).toString()}`,
+        { signal },
+      ),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });

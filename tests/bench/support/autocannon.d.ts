@@ -15,7 +15,10 @@ declare module "autocannon" {
     "2xx": number;
   }
   interface Instance extends EventEmitter, PromiseLike<Result> {
-    on(event: "response", cb: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): this;
+    on(
+      event: "response",
+      cb: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void,
+    ): this;
   }
   function autocannon(opts: Options): Instance;
   export default autocannon;

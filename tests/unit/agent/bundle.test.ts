@@ -29,7 +29,11 @@ let metafile: Metafile;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-agent-bundle-"));
   const build = path.join(dir, "build");
-  await promisify(execFile)(process.execPath, ["deploy/agent/build.mjs", "--outfile", path.join(build, "main.mjs"), "--metafile", path.join(build, "meta.json")], { cwd: root });
+  await promisify(execFile)(
+    process.execPath,
+    ["deploy/agent/build.mjs", "--outfile", path.join(build, "main.mjs"), "--metafile", path.join(build, "meta.json")],
+    { cwd: root },
+  );
   metafile = JSON.parse(fs.readFileSync(path.join(build, "meta.json"), "utf8")) as Metafile;
   // Only the bundle, as the runtime stage copies it: a stray import of a package would fail to resolve here.
   const app = path.join(dir, "app");
@@ -42,11 +46,18 @@ afterAll(() => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function run(env: Record<string, string>, until?: RegExp): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  env: Record<string, string>,
+  until?: RegExp,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // Only the variables given: nothing from this shell (KUBECONFIG, WHARF_*) may make the agent work by accident.
     const childEnv = { PATH: process.env.PATH, HOME: dir, ...env } as unknown as NodeJS.ProcessEnv;
-    const child = spawn(process.execPath, [bundle], { cwd: path.dirname(bundle), env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bundle], {
+      cwd: path.dirname(bundle),
+      env: childEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
@@ -71,7 +82,9 @@ describe("agent bundle", () => {
     const externals = new Set(outputs[0]![1].imports.filter((i) => i.external).map((i) => i.path));
     // Bundled CommonJS code does require Node built-ins at run time, so the list is not empty.
     expect(externals.has("node:fs")).toBe(true);
-    const foreign = [...externals].filter((spec) => !spec.startsWith("node:") && !isBuiltin(spec) && !OPTIONAL_EXTERNALS.has(spec));
+    const foreign = [...externals].filter(
+      (spec) => !spec.startsWith("node:") && !isBuiltin(spec) && !OPTIONAL_EXTERNALS.has(spec),
+    );
     expect(foreign).toEqual([]);
   });
 
@@ -93,7 +106,9 @@ describe("agent bundle", () => {
         req.on("end", () => {
           requests.push({ method: req.method, url: req.url, body });
           if (req.method === "POST" && req.url === "/api/agent/v1/enrol") {
-            res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ agentId: "agent-1", agentName: "bundle-test", credential: "wharfa_bundle-test" }));
+            res
+              .writeHead(200, { "content-type": "application/json" })
+              .end(JSON.stringify({ agentId: "agent-1", agentName: "bundle-test", credential: "wharfa_bundle-test" }));
           } else {
             // Everything after enrolment: Wharf "down", so the agent backs off until it is stopped.
             res.writeHead(503, { "content-type": "application/json" }).end(JSON.stringify({ error: "unavailable" }));
@@ -122,7 +137,12 @@ describe("agent bundle", () => {
         ].join("\n"),
       );
       const result = await run(
-        { WHARF_URL: url, WHARF_ENROLMENT_TOKEN: "wharfe_bundle-test", WHARF_AGENT_STATE_DIR: stateDir, KUBECONFIG: kubeconfig },
+        {
+          WHARF_URL: url,
+          WHARF_ENROLMENT_TOKEN: "wharfe_bundle-test",
+          WHARF_AGENT_STATE_DIR: stateDir,
+          KUBECONFIG: kubeconfig,
+        },
         /enrolled as agent bundle-test \(agent-1\)/,
       );
       expect(result.stderr).toBe("");

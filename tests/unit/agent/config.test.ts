@@ -30,7 +30,11 @@ describe("loadAgentConfig", () => {
 
   it("needs a credential, an enrolment token, or a credential already in the state directory", () => {
     const dir = tempDir();
-    const base = { WHARF_URL: "https://wharf.example.com", WHARF_AGENT_STATE_DIR: dir, WHARF_AGENT_KUBECONFIG: kubeconfig(dir) };
+    const base = {
+      WHARF_URL: "https://wharf.example.com",
+      WHARF_AGENT_STATE_DIR: dir,
+      WHARF_AGENT_KUBECONFIG: kubeconfig(dir),
+    };
     expect(() => loadAgentConfig(base)).toThrow(/WHARF_AGENT_CREDENTIAL.*WHARF_ENROLMENT_TOKEN/);
     fs.writeFileSync(path.join(dir, "credential"), "wharfa_x\n");
     expect(loadAgentConfig(base).credential).toBeUndefined();
@@ -62,7 +66,10 @@ describe("loadAgentConfig", () => {
       wharfUrl: "http://127.0.0.1:3000",
       enrolmentToken: "wharfe_token",
       kube: { mode: "in-cluster" },
-      git: { credentialStoreFile: path.join(gitDir, "git-credentials"), knownHostsFile: path.join(gitDir, "known_hosts") },
+      git: {
+        credentialStoreFile: path.join(gitDir, "git-credentials"),
+        knownHostsFile: path.join(gitDir, "known_hosts"),
+      },
       registryCredentials: { "ghcr.io": { username: "bot", password: "pw" } },
       credentialSecret: { namespace: "wharf-agent", name: "wharf-agent-credential" },
     });
@@ -73,7 +80,13 @@ describe("loadAgentConfig", () => {
   it("prefers an explicit kubeconfig over the in-cluster service account", () => {
     const dir = tempDir();
     const file = kubeconfig(dir);
-    const config = loadAgentConfig({ WHARF_URL: "https://w.example.com", WHARF_AGENT_CREDENTIAL: "wharfa_x", WHARF_AGENT_KUBECONFIG: file, KUBERNETES_SERVICE_HOST: "10.0.0.1", WHARF_AGENT_KUBE_CONTEXT: "dev" });
+    const config = loadAgentConfig({
+      WHARF_URL: "https://w.example.com",
+      WHARF_AGENT_CREDENTIAL: "wharfa_x",
+      WHARF_AGENT_KUBECONFIG: file,
+      KUBERNETES_SERVICE_HOST: "10.0.0.1",
+      WHARF_AGENT_KUBE_CONTEXT: "dev",
+    });
     expect(config.kube).toEqual({ mode: "kubeconfig", path: file, context: "dev" });
   });
 });

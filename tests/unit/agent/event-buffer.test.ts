@@ -7,7 +7,16 @@ import { EventBuffer } from "@/lib/agent/event-buffer";
 import type { TSyncEventInput } from "@/lib/agent/protocol";
 
 function event(message: string): TSyncEventInput {
-  return { id: randomUUID(), occurredAt: new Date().toISOString(), targetId: "t", repoId: "r", kind: "sync", trigger: "poll", result: "synced", message };
+  return {
+    id: randomUUID(),
+    occurredAt: new Date().toISOString(),
+    targetId: "t",
+    repoId: "r",
+    kind: "sync",
+    trigger: "poll",
+    result: "synced",
+    message,
+  };
 }
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "wharf-journal-"));
 
@@ -34,7 +43,10 @@ describe("EventBuffer", () => {
     // While the batch was in flight, one more event pushed another old one out.
     buffer.append(event("6"));
     expect(buffer.dropped).toBe(3);
-    buffer.acknowledge(batch.events.map((e) => e.id), batch.dropped);
+    buffer.acknowledge(
+      batch.events.map((e) => e.id),
+      batch.dropped,
+    );
     expect(buffer.dropped).toBe(1);
     expect(buffer.peek(10).events.map((e) => e.message)).toEqual(["5", "6"]);
     expect(new EventBuffer({ dir, capacity: 3 }).dropped).toBe(1);

@@ -32,12 +32,17 @@ describe("RegistryClient", () => {
       const start = last ? all.indexOf(last) + 1 : 0;
       const page = all.slice(start, start + n);
       const headers: Record<string, string> = { "Content-Type": "application/json" };
-      if (start + n < all.length) headers.Link = `</v2/team/app/tags/list?n=${n}&last=${page[page.length - 1]}>; rel="next"`;
+      if (start + n < all.length)
+        headers.Link = `</v2/team/app/tags/list?n=${n}&last=${page[page.length - 1]}>; rel="next"`;
       res.writeHead(200, headers).end(JSON.stringify({ name: "team/app", tags: page }));
     });
     const tags = await new RegistryClient({ pageSize: 3 }).listTags(host, "team/app");
     expect(tags).toEqual(all);
-    expect(seen).toEqual(["/v2/team/app/tags/list?n=3", "/v2/team/app/tags/list?n=3&last=1.2.0", "/v2/team/app/tags/list?n=3&last=1.5.0"]);
+    expect(seen).toEqual([
+      "/v2/team/app/tags/list?n=3",
+      "/v2/team/app/tags/list?n=3&last=1.2.0",
+      "/v2/team/app/tags/list?n=3&last=1.5.0",
+    ]);
   });
 
   it("answers a Basic challenge with the registry's credentials, and reports refusal without them", async () => {
@@ -48,7 +53,9 @@ describe("RegistryClient", () => {
       }
       res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ name: "a", tags: ["1.0.0"] }));
     });
-    expect(await new RegistryClient({ credentials: { [host]: { username: "bot", password: "pw" } } }).listTags(host, "a")).toEqual(["1.0.0"]);
+    expect(
+      await new RegistryClient({ credentials: { [host]: { username: "bot", password: "pw" } } }).listTags(host, "a"),
+    ).toEqual(["1.0.0"]);
     await expect(new RegistryClient().listTags(host, "a")).rejects.toMatchObject({ code: "REGISTRY_AUTH_FAILED" });
   });
 
@@ -78,11 +85,21 @@ describe("RegistryClient", () => {
   });
 
   it("parses challenges and links, and uses http only for loopback registries", () => {
-    expect(parseChallenge('Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull"')).toEqual({
+    expect(
+      parseChallenge(
+        'Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull"',
+      ),
+    ).toEqual({
       scheme: "bearer",
-      params: { realm: "https://auth.example.com/token", service: "registry.example.com", scope: "repository:a/b:pull" },
+      params: {
+        realm: "https://auth.example.com/token",
+        service: "registry.example.com",
+        scope: "repository:a/b:pull",
+      },
     });
-    expect(nextLink('</v2/a/tags/list?n=2&last=b>; rel="next"', "https://r.example.com/v2/a/tags/list?n=2")).toBe("https://r.example.com/v2/a/tags/list?n=2&last=b");
+    expect(nextLink('</v2/a/tags/list?n=2&last=b>; rel="next"', "https://r.example.com/v2/a/tags/list?n=2")).toBe(
+      "https://r.example.com/v2/a/tags/list?n=2&last=b",
+    );
     expect(nextLink(null, "https://x")).toBeUndefined();
     expect(registryBaseUrl("127.0.0.1:5000")).toBe("http://127.0.0.1:5000");
     expect(registryBaseUrl("localhost:5000")).toBe("http://localhost:5000");
@@ -91,8 +108,18 @@ describe("RegistryClient", () => {
   });
 
   it("reads registry credentials from docker config.json and plain maps", () => {
-    const docker = JSON.stringify({ auths: { "https://ghcr.io": { auth: Buffer.from("u:p:w").toString("base64") }, "r.example.com": { registrytoken: "t" } } });
-    expect(parseRegistryCredentials(docker)).toEqual({ "ghcr.io": { username: "u", password: "p:w" }, "r.example.com": { token: "t" } });
-    expect(parseRegistryCredentials(JSON.stringify({ "127.0.0.1:5000": { username: "a", password: "b" } }))).toEqual({ "127.0.0.1:5000": { username: "a", password: "b" } });
+    const docker = JSON.stringify({
+      auths: {
+        "https://ghcr.io": { auth: Buffer.from("u:p:w").toString("base64") },
+        "r.example.com": { registrytoken: "t" },
+      },
+    });
+    expect(parseRegistryCredentials(docker)).toEqual({
+      "ghcr.io": { username: "u", password: "p:w" },
+      "r.example.com": { token: "t" },
+    });
+    expect(parseRegistryCredentials(JSON.stringify({ "127.0.0.1:5000": { username: "a", password: "b" } }))).toEqual({
+      "127.0.0.1:5000": { username: "a", password: "b" },
+    });
   });
 });

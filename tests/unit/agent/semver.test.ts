@@ -5,16 +5,44 @@ const ok = (version: string, range: string) => satisfies(parseSemVer(version)!, 
 
 describe("semver", () => {
   it("parses versions with an optional v and rejects non-semver tags", () => {
-    expect(parseSemVer("v1.2.3-rc.1+build.5")).toMatchObject({ major: 1, minor: 2, patch: 3, prerelease: ["rc", 1], raw: "v1.2.3-rc.1+build.5" });
+    expect(parseSemVer("v1.2.3-rc.1+build.5")).toMatchObject({
+      major: 1,
+      minor: 2,
+      patch: 3,
+      prerelease: ["rc", 1],
+      raw: "v1.2.3-rc.1+build.5",
+    });
     for (const tag of ["latest", "1.2", "01.2.3", "1.2.3.4", "main-abc123"]) expect(parseSemVer(tag)).toBeUndefined();
   });
 
   it("orders by precedence, pre-releases below their release", () => {
-    const sorted = ["1.0.0", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta.11", "1.0.0-beta.2", "1.0.0-rc.1", "0.9.9", "1.10.0", "1.2.0"]
+    const sorted = [
+      "1.0.0",
+      "1.0.0-alpha",
+      "1.0.0-alpha.1",
+      "1.0.0-alpha.beta",
+      "1.0.0-beta.11",
+      "1.0.0-beta.2",
+      "1.0.0-rc.1",
+      "0.9.9",
+      "1.10.0",
+      "1.2.0",
+    ]
       .map((t) => parseSemVer(t)!)
       .sort(compareSemVer)
       .map((v) => v.raw);
-    expect(sorted).toEqual(["0.9.9", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-alpha.beta", "1.0.0-beta.2", "1.0.0-beta.11", "1.0.0-rc.1", "1.0.0", "1.2.0", "1.10.0"]);
+    expect(sorted).toEqual([
+      "0.9.9",
+      "1.0.0-alpha",
+      "1.0.0-alpha.1",
+      "1.0.0-alpha.beta",
+      "1.0.0-beta.2",
+      "1.0.0-beta.11",
+      "1.0.0-rc.1",
+      "1.0.0",
+      "1.2.0",
+      "1.10.0",
+    ]);
   });
 
   it.each([

@@ -34,7 +34,17 @@ const assignments: TAssignments = {
   changed: true,
   version: "1",
   agent: { id: "agent-1", name: "a" },
-  targets: [{ targetId: "t-1", name: "t", defaultNamespace: "app", allowedNamespaces: [], allowClusterScoped: false, requiresApproval: true, repos: [repo] }],
+  targets: [
+    {
+      targetId: "t-1",
+      name: "t",
+      defaultNamespace: "app",
+      allowedNamespaces: [],
+      allowClusterScoped: false,
+      requiresApproval: true,
+      repos: [repo],
+    },
+  ],
 };
 
 describe("agent state written before spec digests", () => {
@@ -43,7 +53,13 @@ describe("agent state written before spec digests", () => {
     const before = new AgentState(dir);
     before.setAssignments(assignments);
     // A record as an agent without spec digests wrote it: no spec, a revision id without `@…`.
-    before.setRepo("repo-1", { revision: "abc123", sha: "abc123", images: {}, inventory: [], appliedAt: new Date(0).toISOString() });
+    before.setRepo("repo-1", {
+      revision: "abc123",
+      sha: "abc123",
+      images: {},
+      inventory: [],
+      appliedAt: new Date(0).toISOString(),
+    });
 
     const state = new AgentState(dir);
     state.adoptLegacySpecs();
@@ -51,7 +67,10 @@ describe("agent state written before spec digests", () => {
     expect(state.repo("repo-1")).toMatchObject({ revision: `abc123@${specDigestOf(spec)}`, spec });
     // Persisted: a restart reads it back as is, and adopting again changes nothing even if the assignments moved on.
     const again = new AgentState(dir);
-    again.setAssignments({ ...assignments, targets: [{ ...assignments.targets[0]!, repos: [{ ...repo, path: "elsewhere" }] }] });
+    again.setAssignments({
+      ...assignments,
+      targets: [{ ...assignments.targets[0]!, repos: [{ ...repo, path: "elsewhere" }] }],
+    });
     again.adoptLegacySpecs();
     expect(again.repo("repo-1")).toMatchObject({ revision: `abc123@${specDigestOf(spec)}`, spec: { path: "deploy" } });
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { HEARTBEAT_INTERVAL_MS, ZImagePolicy, commitOfRevision, revisionIdOf, specDigestOfRevision, specOf } from "@/lib/agent/protocol";
+import {
+  HEARTBEAT_INTERVAL_MS,
+  ZImagePolicy,
+  commitOfRevision,
+  revisionIdOf,
+  specDigestOfRevision,
+  specOf,
+} from "@/lib/agent/protocol";
 import { specDigestOf } from "@/lib/agent/spec";
 import { ZCheckedImagePolicies } from "@/lib/agent/tag-pattern";
 import { parseRevisionId } from "@/lib/agent/sync";
@@ -66,7 +73,9 @@ describe("protocol", () => {
     expect(ZImagePolicy.safeParse({ ...base, tagPattern: "([" }).success).toBe(true);
     expect(ZCheckedImagePolicies.safeParse([{ ...base, tagPattern: "([" }]).success).toBe(false);
     expect(ZCheckedImagePolicies.safeParse([{ ...base, tagPattern: "^v(\\d+)$" }]).success).toBe(true);
-    expect(ZImagePolicy.safeParse({ ...base, repository: "https://127.0.0.1:5000/app", semver: "^1" }).success).toBe(false);
+    expect(ZImagePolicy.safeParse({ ...base, repository: "https://127.0.0.1:5000/app", semver: "^1" }).success).toBe(
+      false,
+    );
     expect(ZImagePolicy.safeParse({ ...base, repository: "127.0.0.1:5000/app:1.0", semver: "^1" }).success).toBe(false);
   });
 
@@ -87,12 +96,24 @@ describe("protocol", () => {
 });
 
 describe("repository specs in revision ids", () => {
-  const spec = { url: "https://git.example.test/team/app.git", branch: "main", path: "deploy", prune: true, imagePolicies: [ZImagePolicy.parse({ name: "web", repository: "127.0.0.1:5000/team/web", semver: "^1" })] };
+  const spec = {
+    url: "https://git.example.test/team/app.git",
+    branch: "main",
+    path: "deploy",
+    prune: true,
+    imagePolicies: [ZImagePolicy.parse({ name: "web", repository: "127.0.0.1:5000/team/web", semver: "^1" })],
+  };
 
   it("any apply-relevant change is another digest; key order and unrelated fields are not", () => {
     const digest = specDigestOf(spec);
     expect(digest).toMatch(/^[0-9a-f]{32}$/);
-    for (const change of [{ url: "https://git.example.test/team/other.git" }, { branch: "release" }, { path: "other" }, { prune: false }, { imagePolicies: [] }]) {
+    for (const change of [
+      { url: "https://git.example.test/team/other.git" },
+      { branch: "release" },
+      { path: "other" },
+      { prune: false },
+      { imagePolicies: [] },
+    ]) {
       expect(specDigestOf({ ...spec, ...change })).not.toBe(digest);
     }
     expect(specDigestOf({ ...spec, imagePolicies: [{ ...spec.imagePolicies[0]!, semver: "^2" }] })).not.toBe(digest);
@@ -114,7 +135,9 @@ describe("repository specs in revision ids", () => {
 
   it("read short in tables: commit, tags, and the start of the spec digest", () => {
     const sha = "0123456789abcdef0123456789abcdef01234567";
-    expect(shortRevision(revisionIdOf(sha, { web: "1.2.0" }, "fedcba9876543210fedcba9876543210"))).toBe("0123456789 + web=1.2.0 @fedcba98");
+    expect(shortRevision(revisionIdOf(sha, { web: "1.2.0" }, "fedcba9876543210fedcba9876543210"))).toBe(
+      "0123456789 + web=1.2.0 @fedcba98",
+    );
     expect(shortRevision(revisionIdOf(sha, {}, "fedcba9876543210fedcba9876543210"))).toBe("0123456789 @fedcba98");
     expect(shortRevision(sha)).toBe("0123456789");
   });
@@ -128,11 +151,21 @@ describe("sync cursors and the install snippet", () => {
   });
 
   it("puts the URL and the secret in the agent's Secret", () => {
-    const s = agentInstallSnippet({ wharfUrl: "http://127.0.0.1:3000", secret: "wharfe_abc", secretKind: "enrolment-token", agentName: "a" });
+    const s = agentInstallSnippet({
+      wharfUrl: "http://127.0.0.1:3000",
+      secret: "wharfe_abc",
+      secretKind: "enrolment-token",
+      agentName: "a",
+    });
     expect(s).toContain('WHARF_URL="http://127.0.0.1:3000"');
     expect(s).toContain('  enrolment-token: "wharfe_abc"');
     expect(s).toContain("name: wharf-agent-credential");
-    const rotated = agentInstallSnippet({ wharfUrl: "u", secret: "wharfa_x", secretKind: "credential", agentName: "a" });
+    const rotated = agentInstallSnippet({
+      wharfUrl: "u",
+      secret: "wharfa_x",
+      secretKind: "credential",
+      agentName: "a",
+    });
     expect(rotated).toContain('  credential: "wharfa_x"');
     expect(rotated).toContain("rollout restart");
   });

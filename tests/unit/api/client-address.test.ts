@@ -27,13 +27,21 @@ describe("WHARF_TRUSTED_PROXIES", () => {
 describe("clientAddressOf", () => {
   it("has no address for an unstamped or forged peer, and never reads forwarded headers then", () => {
     expect(from(null, { "x-forwarded-for": "1.2.3.4" })).toMatchObject({ ip: null, viaTrustedProxy: false });
-    expect(clientAddressOf(new Headers({ [PEER_HEADER]: "0123456789abcdef0123456789abcdef 1.2.3.4 http" })).ip).toBeNull();
+    expect(
+      clientAddressOf(new Headers({ [PEER_HEADER]: "0123456789abcdef0123456789abcdef 1.2.3.4 http" })).ip,
+    ).toBeNull();
   });
 
   it("is the peer unless the peer is a trusted proxy; IPv4-mapped peers read as IPv4", () => {
-    expect(from("::ffff:192.0.2.7", { "x-forwarded-for": "1.2.3.4" })).toMatchObject({ ip: "192.0.2.7", viaTrustedProxy: false });
+    expect(from("::ffff:192.0.2.7", { "x-forwarded-for": "1.2.3.4" })).toMatchObject({
+      ip: "192.0.2.7",
+      viaTrustedProxy: false,
+    });
     trust("192.0.2.0/24");
-    expect(from("::ffff:192.0.2.7", { "x-forwarded-for": "1.2.3.4" })).toMatchObject({ ip: "1.2.3.4", viaTrustedProxy: true });
+    expect(from("::ffff:192.0.2.7", { "x-forwarded-for": "1.2.3.4" })).toMatchObject({
+      ip: "1.2.3.4",
+      viaTrustedProxy: true,
+    });
   });
 
   it("walks X-Forwarded-For from the right past trusted proxies, and stops at anything that is not an address", () => {

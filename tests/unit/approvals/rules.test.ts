@@ -1,10 +1,30 @@
 import { describe, expect, it } from "vitest";
-import { approvalStatus, refusalFor, validApprovals, type ApprovalRecord, type ApprovalRule, type Approver } from "@/lib/approvals/rules";
+import {
+  approvalStatus,
+  refusalFor,
+  validApprovals,
+  type ApprovalRecord,
+  type ApprovalRule,
+  type Approver,
+} from "@/lib/approvals/rules";
 
-const rule: ApprovalRule = { requiredApprovals: 2, approverRole: "approver", banRequester: true, banCommitAuthor: true, allowTokenApprovals: false, approvalTtlHours: 24 };
+const rule: ApprovalRule = {
+  requiredApprovals: 2,
+  approverRole: "approver",
+  banRequester: true,
+  banCommitAuthor: true,
+  allowTokenApprovals: false,
+  approvalTtlHours: 24,
+};
 const now = new Date("2026-06-01T12:00:00Z");
 const d = { requesterId: "req", commitAuthorEmail: "Author@Example.com", manifestsDigest: "sha256:aaa" };
-const approver = (id: string, over: Partial<Approver> = {}): Approver => ({ userId: id, email: `${id}@x.io`, role: "approver", kind: "user", ...over });
+const approver = (id: string, over: Partial<Approver> = {}): Approver => ({
+  userId: id,
+  email: `${id}@x.io`,
+  role: "approver",
+  kind: "user",
+  ...over,
+});
 const rec = (id: string, over: Partial<ApprovalRecord> = {}): ApprovalRecord => ({
   approverId: id,
   approverEmail: `${id}@x.io`,
@@ -45,7 +65,9 @@ describe("who may approve", () => {
 
 describe("approval status", () => {
   it("needs N distinct people", () => {
-    expect(approvalStatus(rule, d, [rec("a"), rec("a", { createdAt: new Date(now.getTime() - 1000) })], now).satisfied).toBe(false);
+    expect(
+      approvalStatus(rule, d, [rec("a"), rec("a", { createdAt: new Date(now.getTime() - 1000) })], now).satisfied,
+    ).toBe(false);
     expect(approvalStatus(rule, d, [rec("a"), rec("b")], now).satisfied).toBe(true);
   });
 
@@ -58,7 +80,9 @@ describe("approval status", () => {
   });
 
   it("ignores approvals from banned people even if recorded", () => {
-    expect(validApprovals(rule, d, [rec("req"), rec("z", { approverEmail: "author@example.com" })], now)).toHaveLength(0);
+    expect(validApprovals(rule, d, [rec("req"), rec("z", { approverEmail: "author@example.com" })], now)).toHaveLength(
+      0,
+    );
   });
 
   it("is rejected by one valid rejection", () => {

@@ -4,18 +4,30 @@ import { filterSearchParams, parseAuditDetails, parseAuditListFilter } from "@/l
 describe("parseAuditListFilter", () => {
   it("keeps valid fields, normalises times to ISO, and drops invalid or empty ones one by one", () => {
     expect(
-      parseAuditListFilter({ actor: " alice ", action: "user.updated", outcome: "bogus", subject: "", from: "2026-01-02T03:04:05+02:00", to: "not a date", extra: "x" }),
+      parseAuditListFilter({
+        actor: " alice ",
+        action: "user.updated",
+        outcome: "bogus",
+        subject: "",
+        from: "2026-01-02T03:04:05+02:00",
+        to: "not a date",
+        extra: "x",
+      }),
     ).toEqual({ actor: "alice", action: "user.updated", from: "2026-01-02T01:04:05.000Z" });
   });
 
   it("takes the first of repeated parameters and ignores unknown actions", () => {
-    expect(parseAuditListFilter({ outcome: ["denied", "success"], action: "user.deleted" })).toEqual({ outcome: "denied" });
+    expect(parseAuditListFilter({ outcome: ["denied", "success"], action: "user.deleted" })).toEqual({
+      outcome: "denied",
+    });
   });
 });
 
 describe("filterSearchParams", () => {
   it("omits empty fields so the API sees 'any'", () => {
-    expect(filterSearchParams({ actor: "", action: "user.created" }, { cursor: undefined, limit: 50 }).toString()).toBe("action=user.created&limit=50");
+    expect(filterSearchParams({ actor: "", action: "user.created" }, { cursor: undefined, limit: 50 }).toString()).toBe(
+      "action=user.created&limit=50",
+    );
   });
 });
 

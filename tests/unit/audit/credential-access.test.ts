@@ -37,7 +37,9 @@ function row(patch: Partial<AuditRowFields>): AuditRowFields {
 describe("credential access actions", () => {
   it("are every credential.* action plus refused tokens/routes and agent scope denials, nothing else", () => {
     for (const a of AUDIT_ACTIONS) {
-      expect(CREDENTIAL_ACCESS_ACTIONS.includes(a), a).toBe(a.startsWith("credential.") || a === "auth.denied" || a === "agent.denied");
+      expect(CREDENTIAL_ACCESS_ACTIONS.includes(a), a).toBe(
+        a.startsWith("credential.") || a === "auth.denied" || a === "agent.denied",
+      );
     }
     expect(CREDENTIAL_ACCESS_ACTIONS).toContain("credential.decrypted");
   });
@@ -57,20 +59,44 @@ describe("toCredentialAccessView", () => {
   });
 
   it("falls back to the name the row recorded for a deleted target, and explains refusals", () => {
-    const deleted = toCredentialAccessView(row({ action: "credential.deleted", details: JSON.stringify({ fingerprint: "x", targetName: "gone", reason: "target deleted" }) }), new Map());
+    const deleted = toCredentialAccessView(
+      row({
+        action: "credential.deleted",
+        details: JSON.stringify({ fingerprint: "x", targetName: "gone", reason: "target deleted" }),
+      }),
+      new Map(),
+    );
     expect(deleted.target).toEqual({ id: "tgt-1", name: "gone" });
     expect(deleted.reason).toBe("target deleted");
-    expect(toCredentialAccessView(row({ details: JSON.stringify({ attempted: "replace" }) }), new Map()).reason).toBe("attempted replace");
-    expect(toCredentialAccessView(row({ details: JSON.stringify({ error: "MASTER_KEY_UNAVAILABLE" }) }), new Map()).reason).toBe("MASTER_KEY_UNAVAILABLE");
+    expect(toCredentialAccessView(row({ details: JSON.stringify({ attempted: "replace" }) }), new Map()).reason).toBe(
+      "attempted replace",
+    );
+    expect(
+      toCredentialAccessView(row({ details: JSON.stringify({ error: "MASTER_KEY_UNAVAILABLE" }) }), new Map()).reason,
+    ).toBe("MASTER_KEY_UNAVAILABLE");
     expect(toCredentialAccessView(row({ details: "not json" }), new Map()).credential.fingerprint).toBeNull();
-    const rotated = toCredentialAccessView(row({ action: "credential.rotated", details: JSON.stringify({ fromFingerprint: "old000000000", toFingerprint: "new000000000" }) }), new Map());
+    const rotated = toCredentialAccessView(
+      row({
+        action: "credential.rotated",
+        details: JSON.stringify({ fromFingerprint: "old000000000", toFingerprint: "new000000000" }),
+      }),
+      new Map(),
+    );
     expect(rotated.credential.fingerprint).toBe("new000000000");
   });
 });
 
 describe("filters", () => {
   it("drop invalid fields from a shared link one by one", () => {
-    expect(parseCredentialAccessFilter({ credentialId: "c1", action: "user.updated", outcome: "nope", from: "2026-01-01", actor: ["alice", "bob"] })).toEqual({
+    expect(
+      parseCredentialAccessFilter({
+        credentialId: "c1",
+        action: "user.updated",
+        outcome: "nope",
+        from: "2026-01-01",
+        actor: ["alice", "bob"],
+      }),
+    ).toEqual({
       credentialId: "c1",
       from: "2026-01-01T00:00:00.000Z",
       actor: "alice",
@@ -84,7 +110,9 @@ describe("filters", () => {
   });
 
   it("write only non-empty fields to the query string", () => {
-    expect(filterSearchParams({ credentialId: "c1", actor: " " }, { cursor: 5, limit: undefined }).toString()).toBe("credentialId=c1&cursor=5");
+    expect(filterSearchParams({ credentialId: "c1", actor: " " }, { cursor: 5, limit: undefined }).toString()).toBe(
+      "credentialId=c1&cursor=5",
+    );
   });
 
   it("link deployment and preview purposes to the deployment", () => {

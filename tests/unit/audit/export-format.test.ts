@@ -52,7 +52,7 @@ describe("CSV cells", () => {
   });
 
   it("defuses text a spreadsheet would run as a formula", () => {
-    expect(csvCell("=HYPERLINK(\"http://evil\")")).toBe(`"'=HYPERLINK(""http://evil"")"`);
+    expect(csvCell('=HYPERLINK("http://evil")')).toBe(`"'=HYPERLINK(""http://evil"")"`);
     expect(csvCell("+1+1")).toBe("'+1+1");
     expect(csvCell("-2+3")).toBe("'-2+3");
     expect(csvCell("@SUM(A1)")).toBe("'@SUM(A1)");
@@ -85,17 +85,47 @@ describe("exportStream", () => {
   ];
 
   it("writes the CSV header, then every page in order, skipping empty pages", async () => {
-    const text = await readAll(exportStream({ format: "csv", columns, pages: pagesOf([[{ n: 1, s: "a" }], [], [{ n: 2, s: "b,c" }, { n: 3, s: "=x" }]]) }));
-    expect(parseCsv(text)).toEqual([["n", "s"], ["1", "a"], ["2", "b,c"], ["3", "'=x"]]);
+    const text = await readAll(
+      exportStream({
+        format: "csv",
+        columns,
+        pages: pagesOf([
+          [{ n: 1, s: "a" }],
+          [],
+          [
+            { n: 2, s: "b,c" },
+            { n: 3, s: "=x" },
+          ],
+        ]),
+      }),
+    );
+    expect(parseCsv(text)).toEqual([
+      ["n", "s"],
+      ["1", "a"],
+      ["2", "b,c"],
+      ["3", "'=x"],
+    ]);
   });
 
   it("writes JSON Lines without a header", async () => {
-    const text = await readAll(exportStream({ format: "jsonl", columns, pages: pagesOf([[{ n: 1, s: "a" }], [{ n: 2, s: "=b" }]]) }));
-    expect(text.trimEnd().split("\n").map((l) => JSON.parse(l) as unknown)).toEqual([{ n: 1, s: "a" }, { n: 2, s: "=b" }]);
+    const text = await readAll(
+      exportStream({ format: "jsonl", columns, pages: pagesOf([[{ n: 1, s: "a" }], [{ n: 2, s: "=b" }]]) }),
+    );
+    expect(
+      text
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual([
+      { n: 1, s: "a" },
+      { n: 2, s: "=b" },
+    ]);
   });
 
   it("writes only the header for no rows", async () => {
-    expect(await readAll(exportStream({ format: "csv", columns, pages: pagesOf<{ n: number; s: string }>([]) }))).toBe("n,s\r\n");
+    expect(await readAll(exportStream({ format: "csv", columns, pages: pagesOf<{ n: number; s: string }>([]) }))).toBe(
+      "n,s\r\n",
+    );
   });
 
   it("asks for the next page only when the reader wants more", async () => {
@@ -114,6 +144,8 @@ describe("exportStream", () => {
   });
 
   it("names the file by what and date", () => {
-    expect(exportFilename("credential-access", "csv", new Date("2026-11-26T12:00:00Z"))).toBe("wharf-credential-access-2026-11-26.csv");
+    expect(exportFilename("credential-access", "csv", new Date("2026-11-26T12:00:00Z"))).toBe(
+      "wharf-credential-access-2026-11-26.csv",
+    );
   });
 });

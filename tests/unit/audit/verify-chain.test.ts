@@ -62,7 +62,10 @@ describe("verifyChain", () => {
     const forged = { ...rows[1]!, outcome: "denied" };
     rows[1] = { ...forged, hash: hashAuditRow(forged) };
     const verdict = await verifyChain(stream(rows));
-    expect(verdict).toMatchObject({ intact: false, brokenAt: { seq: 3, reason: expect.stringMatching(/removed or reordered/) } });
+    expect(verdict).toMatchObject({
+      intact: false,
+      brokenAt: { seq: 3, reason: expect.stringMatching(/removed or reordered/) },
+    });
   });
 
   it("detects a removed middle row at the row after the gap", async () => {

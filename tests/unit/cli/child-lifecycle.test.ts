@@ -25,7 +25,11 @@ afterEach(() => {
 
 /** Node with tsx's loader in-process: one process, so a SIGKILL hits the harness itself, not a launcher. */
 function node(args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
-  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", ...args], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   started.push(child);
   return child;
 }
@@ -43,7 +47,9 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchA
       }
     };
     child.stdout?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`exited with ${code} before printing ${pattern}; stdout: ${buffer}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`exited with ${code} before printing ${pattern}; stdout: ${buffer}`)),
+    );
   });
 }
 
@@ -121,10 +127,17 @@ describe("npm start's children die with it", { timeout: 60_000 }, () => {
 
   it("a process whose launcher is killed with SIGKILL notices (its parent id changes)", async () => {
     // launcher → harness; the launcher dies, the harness is re-parented and must notice.
-    const launcher = spawn(process.execPath, ["-e", `require("node:child_process").spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", ${JSON.stringify(harness)}, "watch"], { stdio: "inherit" }); setInterval(() => {}, 60000)`], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const launcher = spawn(
+      process.execPath,
+      [
+        "-e",
+        `require("node:child_process").spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", ${JSON.stringify(harness)}, "watch"], { stdio: "inherit" }); setInterval(() => {}, 60000)`,
+      ],
+      {
+        cwd: root,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     started.push(launcher);
     const harnessPid = Number((await waitForLine(launcher, /harness (\d+)/))[1]);
     launcher.kill("SIGKILL");
@@ -139,15 +152,26 @@ describe("npm start's children die with it", { timeout: 60_000 }, () => {
     // tells it that npm start is gone. Detached: the stand-in for npm leads its own process group, as a shell's job.
     const port = await freePort();
     const script = `${JSON.stringify(process.execPath)} --conditions=react-server --import tsx ${JSON.stringify(harness)} serve ${port}; exit $?`;
-    const npm = spawn(process.execPath, ["-e", `require("node:child_process").spawn("sh", ["-c", ${JSON.stringify(script)}], { stdio: "inherit" }); setInterval(() => {}, 60000)`], {
-      cwd: root,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const npm = spawn(
+      process.execPath,
+      [
+        "-e",
+        `require("node:child_process").spawn("sh", ["-c", ${JSON.stringify(script)}], { stdio: "inherit" }); setInterval(() => {}, 60000)`,
+      ],
+      {
+        cwd: root,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     started.push(npm);
     groups.push(npm.pid ?? 0);
     // One wait for both lines: they may arrive in one chunk.
-    const [, harnessPid, childPid] = (await waitForLine(npm, /harness (\d+)[\s\S]*child (\d+)/)).map(Number) as [number, number, number];
+    const [, harnessPid, childPid] = (await waitForLine(npm, /harness (\d+)[\s\S]*child (\d+)/)).map(Number) as [
+      number,
+      number,
+      number,
+    ];
     const sh = parentOf(harnessPid);
     expect(commandOf(sh)).toBe("sh");
     expect(parentOf(sh)).toBe(npm.pid);
@@ -181,7 +205,11 @@ describe("npm start's children die with it", { timeout: 60_000 }, () => {
       expect(code).toBe(1);
       const lines = stderr.trim().split("\n");
       expect(lines, stderr).toHaveLength(1);
-      expect(lines[0]).toMatch(new RegExp(`^\\[wharf\\] start failed: port ${port} \\(the dashboard\\) is already in use.*PORT=${port + 1} npm start`));
+      expect(lines[0]).toMatch(
+        new RegExp(
+          `^\\[wharf\\] start failed: port ${port} \\(the dashboard\\) is already in use.*PORT=${port + 1} npm start`,
+        ),
+      );
       expect(stdout).not.toMatch(/\n\s+at /);
       fs.rmSync(dataDir, { recursive: true, force: true });
     } finally {

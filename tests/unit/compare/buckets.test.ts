@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { bucketLabel, bucketOf, bucketRange, DURATION_BUCKET_BOUNDS_MS, DURATION_BUCKET_COUNT, formatDuration, quantileFromBuckets } from "@/lib/compare/buckets";
+import {
+  bucketLabel,
+  bucketOf,
+  bucketRange,
+  DURATION_BUCKET_BOUNDS_MS,
+  DURATION_BUCKET_COUNT,
+  formatDuration,
+  quantileFromBuckets,
+} from "@/lib/compare/buckets";
 
 const MIN = 60_000;
 
@@ -14,7 +22,8 @@ describe("duration buckets", () => {
   });
 
   it("bounds are strictly increasing and ranges chain", () => {
-    for (let i = 1; i < DURATION_BUCKET_BOUNDS_MS.length; i++) expect(DURATION_BUCKET_BOUNDS_MS[i]!).toBeGreaterThan(DURATION_BUCKET_BOUNDS_MS[i - 1]!);
+    for (let i = 1; i < DURATION_BUCKET_BOUNDS_MS.length; i++)
+      expect(DURATION_BUCKET_BOUNDS_MS[i]!).toBeGreaterThan(DURATION_BUCKET_BOUNDS_MS[i - 1]!);
     for (let i = 1; i < DURATION_BUCKET_COUNT - 1; i++) expect(bucketRange(i)[0]).toBe(bucketRange(i - 1)[1]);
   });
 

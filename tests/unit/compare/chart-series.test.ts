@@ -84,7 +84,13 @@ describe("age chart", () => {
     // Bars: 0–7, 7–14, 14–30, 30–60, 60–90 | 90–180, 180–365, > 365.
     expect(c.policyX).toBe(5);
     expect(c.bars.map((b) => b.beyondPolicy)).toEqual([false, false, false, false, false, true, true, true]);
-    expect(c.bars[5]).toMatchObject({ label: "90–180 d", tick: "90–180", count: 1, x: 5.5, href: "/credentials?status=overdue" });
+    expect(c.bars[5]).toMatchObject({
+      label: "90–180 d",
+      tick: "90–180",
+      count: 1,
+      x: 5.5,
+      href: "/credentials?status=overdue",
+    });
     expect(c.bars[0]).toMatchObject({ count: 1, x: 0.5, href: "/credentials" });
   });
 

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { bucketOf } from "@/lib/compare/buckets";
-import { approvalDelta, deploymentFinishDelta, histogramIncrements, isEmptyDelta, syncDelta, utcDay } from "@/lib/compare/contributions";
+import {
+  approvalDelta,
+  deploymentFinishDelta,
+  histogramIncrements,
+  isEmptyDelta,
+  syncDelta,
+  utcDay,
+} from "@/lib/compare/contributions";
 
 const t = (iso: string) => new Date(iso);
 
@@ -11,15 +18,41 @@ describe("what one outcome adds to the rollups", () => {
   });
 
   it("a push success: lead time from the commit when known, else from the request; restore when it ends an outage", () => {
-    const git = deploymentFinishDelta({ state: "succeeded", finishedAt: t("2026-01-02T10:00:00Z"), createdAt: t("2026-01-02T09:50:00Z"), commitAt: t("2026-01-02T09:00:00Z"), restoreFrom: t("2026-01-02T08:00:00Z") });
-    expect(git).toMatchObject({ deployments: 1, succeeded: 1, failures: 0, leadTimeMs: 3_600_000, restoreMs: 2 * 3_600_000 });
+    const git = deploymentFinishDelta({
+      state: "succeeded",
+      finishedAt: t("2026-01-02T10:00:00Z"),
+      createdAt: t("2026-01-02T09:50:00Z"),
+      commitAt: t("2026-01-02T09:00:00Z"),
+      restoreFrom: t("2026-01-02T08:00:00Z"),
+    });
+    expect(git).toMatchObject({
+      deployments: 1,
+      succeeded: 1,
+      failures: 0,
+      leadTimeMs: 3_600_000,
+      restoreMs: 2 * 3_600_000,
+    });
     expect(git.day.toISOString()).toBe("2026-01-02T00:00:00.000Z");
-    const manifests = deploymentFinishDelta({ state: "succeeded", finishedAt: t("2026-01-02T10:00:00Z"), createdAt: t("2026-01-02T09:50:00Z"), commitAt: null, restoreFrom: null });
+    const manifests = deploymentFinishDelta({
+      state: "succeeded",
+      finishedAt: t("2026-01-02T10:00:00Z"),
+      createdAt: t("2026-01-02T09:50:00Z"),
+      commitAt: null,
+      restoreFrom: null,
+    });
     expect(manifests).toMatchObject({ leadTimeMs: 600_000, restoreMs: null });
   });
 
   it("a push failure counts, with no lead time and no restore", () => {
-    expect(deploymentFinishDelta({ state: "failed", finishedAt: t("2026-01-02T10:00:00Z"), createdAt: t("2026-01-02T09:00:00Z"), commitAt: null, restoreFrom: t("2026-01-01T00:00:00Z") })).toMatchObject({
+    expect(
+      deploymentFinishDelta({
+        state: "failed",
+        finishedAt: t("2026-01-02T10:00:00Z"),
+        createdAt: t("2026-01-02T09:00:00Z"),
+        commitAt: null,
+        restoreFrom: t("2026-01-01T00:00:00Z"),
+      }),
+    ).toMatchObject({
       deployments: 1,
       failures: 1,
       succeeded: 0,
@@ -29,7 +62,15 @@ describe("what one outcome adds to the rollups", () => {
   });
 
   it("clock skew never makes a negative duration", () => {
-    expect(deploymentFinishDelta({ state: "succeeded", finishedAt: t("2026-01-02T10:00:00Z"), createdAt: t("2026-01-02T09:00:00Z"), commitAt: t("2026-01-02T11:00:00Z"), restoreFrom: null }).leadTimeMs).toBe(0);
+    expect(
+      deploymentFinishDelta({
+        state: "succeeded",
+        finishedAt: t("2026-01-02T10:00:00Z"),
+        createdAt: t("2026-01-02T09:00:00Z"),
+        commitAt: t("2026-01-02T11:00:00Z"),
+        restoreFrom: null,
+      }).leadTimeMs,
+    ).toBe(0);
   });
 
   it("approval wait is counted on the day of the approval", () => {
@@ -41,16 +82,38 @@ describe("what one outcome adds to the rollups", () => {
 
   it("pull: synced and failed are deliveries, drift is drift, pending approval is nothing", () => {
     const at = t("2026-01-02T10:00:00Z");
-    expect(syncDelta({ result: "synced", occurredAt: at, committedAt: t("2026-01-02T09:30:00Z"), restoreFrom: null })).toMatchObject({ deployments: 1, succeeded: 1, leadTimeMs: 1_800_000 });
-    expect(syncDelta({ result: "synced", occurredAt: at, committedAt: null, restoreFrom: null })).toMatchObject({ deployments: 1, leadTimeMs: null });
-    expect(syncDelta({ result: "failed", occurredAt: at, committedAt: null, restoreFrom: t("2026-01-01T00:00:00Z") })).toMatchObject({ deployments: 1, failures: 1, restoreMs: null });
-    expect(syncDelta({ result: "drift-detected", occurredAt: at, committedAt: null, restoreFrom: null })).toMatchObject({ deployments: 0, driftDetected: 1 });
-    expect(syncDelta({ result: "drift-corrected", occurredAt: at, committedAt: null, restoreFrom: t("2026-01-02T09:00:00Z") })).toMatchObject({ deployments: 0, driftCorrected: 1, restoreMs: 3_600_000 });
+    expect(
+      syncDelta({ result: "synced", occurredAt: at, committedAt: t("2026-01-02T09:30:00Z"), restoreFrom: null }),
+    ).toMatchObject({ deployments: 1, succeeded: 1, leadTimeMs: 1_800_000 });
+    expect(syncDelta({ result: "synced", occurredAt: at, committedAt: null, restoreFrom: null })).toMatchObject({
+      deployments: 1,
+      leadTimeMs: null,
+    });
+    expect(
+      syncDelta({ result: "failed", occurredAt: at, committedAt: null, restoreFrom: t("2026-01-01T00:00:00Z") }),
+    ).toMatchObject({ deployments: 1, failures: 1, restoreMs: null });
+    expect(syncDelta({ result: "drift-detected", occurredAt: at, committedAt: null, restoreFrom: null })).toMatchObject(
+      { deployments: 0, driftDetected: 1 },
+    );
+    expect(
+      syncDelta({
+        result: "drift-corrected",
+        occurredAt: at,
+        committedAt: null,
+        restoreFrom: t("2026-01-02T09:00:00Z"),
+      }),
+    ).toMatchObject({ deployments: 0, driftCorrected: 1, restoreMs: 3_600_000 });
     expect(syncDelta({ result: "pending-approval", occurredAt: at, committedAt: null, restoreFrom: null })).toBeNull();
   });
 
   it("histogram increments follow the measured durations; an empty delta writes nothing", () => {
-    const d = deploymentFinishDelta({ state: "succeeded", finishedAt: t("2026-01-02T10:00:00Z"), createdAt: t("2026-01-02T09:50:00Z"), commitAt: null, restoreFrom: t("2026-01-02T09:00:00Z") });
+    const d = deploymentFinishDelta({
+      state: "succeeded",
+      finishedAt: t("2026-01-02T10:00:00Z"),
+      createdAt: t("2026-01-02T09:50:00Z"),
+      commitAt: null,
+      restoreFrom: t("2026-01-02T09:00:00Z"),
+    });
     expect(histogramIncrements(d)).toEqual([
       { metric: "lead-time", bucket: bucketOf(600_000) },
       { metric: "restore", bucket: bucketOf(3_600_000) },

@@ -14,6 +14,9 @@ describe("credential scope", () => {
     expect(parseScopeSummary(null)).toBeNull();
     expect(parseScopeSummary("not json")).toBeNull();
     expect(parseScopeSummary('{"clusterAdmin":"yes"}')).toBeNull();
-    expect(parseScopeSummary('{"clusterAdmin":true,"checkedAt":"2026-01-01T00:00:00Z"}')).toEqual({ clusterAdmin: true, checkedAt: "2026-01-01T00:00:00Z" });
+    expect(parseScopeSummary('{"clusterAdmin":true,"checkedAt":"2026-01-01T00:00:00Z"}')).toEqual({
+      clusterAdmin: true,
+      checkedAt: "2026-01-01T00:00:00Z",
+    });
   });
 });

@@ -24,8 +24,25 @@ describe("delivery figures from rollup sums", () => {
 
   it("sums per mode, rates over the whole range, one series point per day", () => {
     const rows = [
-      row({ day: day("2026-02-01"), mode: "push", deployments: 3, succeeded: 2, failures: 1, leadTimeCount: 2, leadTimeSumMs: 30 * MIN }),
-      row({ day: day("2026-02-03"), mode: "push", deployments: 1, succeeded: 1, leadTimeCount: 1, leadTimeSumMs: 60 * MIN, restoreCount: 1, restoreSumMs: 90 * MIN }),
+      row({
+        day: day("2026-02-01"),
+        mode: "push",
+        deployments: 3,
+        succeeded: 2,
+        failures: 1,
+        leadTimeCount: 2,
+        leadTimeSumMs: 30 * MIN,
+      }),
+      row({
+        day: day("2026-02-03"),
+        mode: "push",
+        deployments: 1,
+        succeeded: 1,
+        leadTimeCount: 1,
+        leadTimeSumMs: 60 * MIN,
+        restoreCount: 1,
+        restoreSumMs: 90 * MIN,
+      }),
       row({ day: day("2026-02-02"), mode: "pull", deployments: 2, succeeded: 2, driftDetected: 4, driftCorrected: 1 }),
       // Outside the range's days: summed (the query bounds the range) but has no series point.
       row({ day: day("2026-03-01"), mode: "other", deployments: 9 }),
@@ -50,7 +67,13 @@ describe("delivery figures from rollup sums", () => {
       ["2026-02-02", 0, 0],
       ["2026-02-03", 1, 0],
     ]);
-    expect(f.pull).toMatchObject({ deployments: 2, failures: 0, changeFailureRate: 0, driftDetected: 4, driftCorrected: 1 });
+    expect(f.pull).toMatchObject({
+      deployments: 2,
+      failures: 0,
+      changeFailureRate: 0,
+      driftDetected: 4,
+      driftCorrected: 1,
+    });
     expect(f.pull.leadTime.count).toBe(0); // counts come from the rollup rows, buckets from the histogram
     expect(f.pull.leadTime.p50Ms).toBe(54 * MIN); // rank 3 of 5 in (45 min, 1 h] → 45 + 15·3/5
   });

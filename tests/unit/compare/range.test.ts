@@ -14,7 +14,12 @@ describe("comparison range", () => {
 
   it("custom ranges include both days, swap nothing and clamp to a year", () => {
     const r = resolveRange({ range: "custom", from: "2026-04-01", to: "2026-04-03", environment: "prod" }, now);
-    expect([r.from.toISOString(), r.to.toISOString(), r.days, r.environment]).toEqual(["2026-04-01T00:00:00.000Z", "2026-04-04T00:00:00.000Z", 3, "prod"]);
+    expect([r.from.toISOString(), r.to.toISOString(), r.days, r.environment]).toEqual([
+      "2026-04-01T00:00:00.000Z",
+      "2026-04-04T00:00:00.000Z",
+      3,
+      "prod",
+    ]);
     expect(resolveRange({ range: "custom", from: "2026-04-05", to: "2026-04-03" }, now).days).toBe(1);
     expect(resolveRange({ range: "custom", from: "2020-01-01", to: "2026-04-03" }, now).days).toBe(366);
     expect(rangeParams(r)).toEqual({ range: "custom", from: "2026-04-01", to: "2026-04-03", environment: "prod" });

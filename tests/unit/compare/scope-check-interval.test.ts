@@ -34,6 +34,7 @@ describe("WHARF_SCOPE_CHECK_INTERVAL", () => {
   });
 
   it("refuses anything else, naming the variable", () => {
-    for (const bad of ["10s", "1.5h", "daily", "400d", "-1h"]) expect(() => parsed(bad), bad).toThrow(/WHARF_SCOPE_CHECK_INTERVAL/);
+    for (const bad of ["10s", "1.5h", "daily", "400d", "-1h"])
+      expect(() => parsed(bad), bad).toThrow(/WHARF_SCOPE_CHECK_INTERVAL/);
   });
 });

@@ -44,27 +44,37 @@ describe("seal/open", () => {
   ])("fails when one byte of the %s is flipped", (_name, part) => {
     const ring = keyringOf(k1);
     const env = seal("secret material", ring, "ctx");
-    expect(() => open(flipByteOfPart(env, part), ring, "ctx")).toThrowError(expect.objectContaining({ code: "CREDENTIAL_UNREADABLE" }));
+    expect(() => open(flipByteOfPart(env, part), ring, "ctx")).toThrowError(
+      expect.objectContaining({ code: "CREDENTIAL_UNREADABLE" }),
+    );
   });
 
   it("fails when the key id is relabelled or the context differs", () => {
     const ring = keyringOf(k1, [k2]);
     const env = seal("secret", ring, "credential:a:bearer-token");
     const relabelled = env.replace(keyIdFor(k1), keyIdFor(k2));
-    expect(() => open(relabelled, ring, "credential:a:bearer-token")).toThrowError(expect.objectContaining({ code: "CREDENTIAL_UNREADABLE" }));
-    expect(() => open(env, ring, "credential:b:bearer-token")).toThrowError(expect.objectContaining({ code: "CREDENTIAL_UNREADABLE" }));
+    expect(() => open(relabelled, ring, "credential:a:bearer-token")).toThrowError(
+      expect.objectContaining({ code: "CREDENTIAL_UNREADABLE" }),
+    );
+    expect(() => open(env, ring, "credential:b:bearer-token")).toThrowError(
+      expect.objectContaining({ code: "CREDENTIAL_UNREADABLE" }),
+    );
   });
 
   it("refuses a truncated or garbage envelope", () => {
     const ring = keyringOf(k1);
     const env = seal("secret", ring);
-    expect(() => open(env.split(".").slice(0, 4).join("."), ring)).toThrowError(expect.objectContaining({ code: "CREDENTIAL_UNREADABLE" }));
+    expect(() => open(env.split(".").slice(0, 4).join("."), ring)).toThrowError(
+      expect.objectContaining({ code: "CREDENTIAL_UNREADABLE" }),
+    );
     expect(() => open("plaintext", ring)).toThrowError(expect.objectContaining({ code: "CREDENTIAL_UNREADABLE" }));
   });
 
   it("fails with MASTER_KEY_UNAVAILABLE naming the key when the key is unknown", () => {
     const env = seal("secret", keyringOf(k1));
-    expect(() => open(env, keyringOf(k2))).toThrowError(expect.objectContaining({ code: "MASTER_KEY_UNAVAILABLE", message: expect.stringContaining(keyIdFor(k1)) }));
+    expect(() => open(env, keyringOf(k2))).toThrowError(
+      expect.objectContaining({ code: "MASTER_KEY_UNAVAILABLE", message: expect.stringContaining(keyIdFor(k1)) }),
+    );
   });
 
   it("opens old envelopes with a previous key after a key change (rotation), sealing new ones with the new key", () => {

@@ -11,7 +11,23 @@ export function makeCertificate(opts: { cn?: string; days?: number } = {}): { ce
     const key = path.join(dir, "key.pem");
     execFileSync(
       "openssl",
-      ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert, "-days", String(opts.days ?? 1), "-subj", `/CN=${opts.cn ?? "alice"}/O=devs`],
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-days",
+        String(opts.days ?? 1),
+        "-subj",
+        `/CN=${opts.cn ?? "alice"}/O=devs`,
+      ],
       { stdio: "ignore" },
     );
     return { certPem: fs.readFileSync(cert, "utf8"), keyPem: fs.readFileSync(key, "utf8") };
@@ -32,10 +48,20 @@ const b64 = (s: string) => Buffer.from(s).toString("base64");
  * A kubeconfig with three contexts: a service-account token user, a client-certificate user and an exec-plugin
  * user (not importable), plus the material so tests can look for it.
  */
-export function threeContextKubeconfig(): { yaml: string; token: string; cert: { certPem: string; keyPem: string }; ca: string } {
+export function threeContextKubeconfig(): {
+  yaml: string;
+  token: string;
+  cert: { certPem: string; keyPem: string };
+  ca: string;
+} {
   const ca = makeCertificate({ cn: "cluster-ca", days: 30 }).certPem;
   const cert = makeCertificate({ cn: "kube-admin", days: 10 });
-  const token = makeJwt({ iss: "kubernetes/serviceaccount", sub: "system:serviceaccount:wharf:deployer", exp: Math.floor(Date.now() / 1000) + 3600, iat: Math.floor(Date.now() / 1000) });
+  const token = makeJwt({
+    iss: "kubernetes/serviceaccount",
+    sub: "system:serviceaccount:wharf:deployer",
+    exp: Math.floor(Date.now() / 1000) + 3600,
+    iat: Math.floor(Date.now() / 1000),
+  });
   const yaml = `apiVersion: v1
 kind: Config
 current-context: Staging_EU
@@ -85,16 +111,27 @@ interface RawQueryable {
  * Every row of every table in the database (including Prisma's own), as one JSON string: the haystack for
  * "the secret is nowhere in the database". Reads the catalog, so a table added later is searched too.
  */
-export async function dumpWholeDatabase(db: RawQueryable, kind: "sqlite" | "postgresql"): Promise<{ text: string; tables: string[] }> {
+export async function dumpWholeDatabase(
+  db: RawQueryable,
+  kind: "sqlite" | "postgresql",
+): Promise<{ text: string; tables: string[] }> {
   const tables =
     kind === "sqlite"
-      ? (await db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table'`)).map((r) => r.name)
-      : (await db.$queryRawUnsafe<{ tablename: string }[]>(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`)).map((r) => r.tablename);
+      ? (await db.$queryRawUnsafe<{ name: string }[]>(`SELECT name FROM sqlite_master WHERE type = 'table'`)).map(
+          (r) => r.name,
+        )
+      : (
+          await db.$queryRawUnsafe<{ tablename: string }[]>(
+            `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()`,
+          )
+        ).map((r) => r.tablename);
   const dump: Record<string, unknown[]> = {};
   for (const table of tables) {
     dump[table] = await db.$queryRawUnsafe<unknown[]>(`SELECT * FROM "${table.replace(/"/g, '""')}"`);
   }
-  const text = JSON.stringify(dump, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString("latin1") : v));
+  const text = JSON.stringify(dump, (_k, v: unknown) =>
+    typeof v === "bigint" ? v.toString() : v instanceof Uint8Array ? Buffer.from(v).toString("latin1") : v,
+  );
   return { text, tables };
 }
 

@@ -29,7 +29,10 @@ describe("keyring", () => {
     const first = ensureMasterKey();
     const file = path.join(dir, "master.key");
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    expect(first).toEqual({ keyId: keyIdFor(Buffer.from(fs.readFileSync(file, "utf8").trim(), "base64")), source: "file" });
+    expect(first).toEqual({
+      keyId: keyIdFor(Buffer.from(fs.readFileSync(file, "utf8").trim(), "base64")),
+      source: "file",
+    });
     expect(warn.mock.calls.flat().join(" ")).toMatch(/WHARF_MASTER_KEY is not set/);
     const content = fs.readFileSync(file, "utf8");
     process.env.WHARF_DATA_DIR = dir + "/";

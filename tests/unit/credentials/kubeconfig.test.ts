@@ -8,11 +8,24 @@ describe("parseKubeconfig", () => {
 
   it("resolves every context to its cluster, CA and user", () => {
     expect(parsed.currentContext).toBe("Staging_EU");
-    expect(parsed.contexts.map((c) => c.name)).toEqual(["Staging_EU", "prod-admin", "arn:aws:eks:eu-west-1:123456789012:cluster/Prod"]);
+    expect(parsed.contexts.map((c) => c.name)).toEqual([
+      "Staging_EU",
+      "prod-admin",
+      "arn:aws:eks:eu-west-1:123456789012:cluster/Prod",
+    ]);
     const [staging, prod, eks] = parsed.contexts;
-    expect(staging).toMatchObject({ server: "https://10.0.0.1:6443", namespace: "apps", insecureSkipTlsVerify: false, problems: [], credentialNote: null });
+    expect(staging).toMatchObject({
+      server: "https://10.0.0.1:6443",
+      namespace: "apps",
+      insecureSkipTlsVerify: false,
+      problems: [],
+      credentialNote: null,
+    });
     expect(staging?.caPem).toContain("-----BEGIN CERTIFICATE-----");
-    expect(staging?.credential?.metadata).toMatchObject({ kind: "service-account-token", subject: "system:serviceaccount:wharf:deployer" });
+    expect(staging?.credential?.metadata).toMatchObject({
+      kind: "service-account-token",
+      subject: "system:serviceaccount:wharf:deployer",
+    });
     expect(prod).toMatchObject({ server: "https://prod.example.com:6443", namespace: "default" });
     expect(prod?.credential?.metadata).toMatchObject({ kind: "client-certificate", subject: "CN=kube-admin, O=devs" });
     expect(eks).toMatchObject({ insecureSkipTlsVerify: true, caPem: null, credential: null, problems: [] });
@@ -20,13 +33,27 @@ describe("parseKubeconfig", () => {
   });
 
   it("previews without any secret", () => {
-    const previews = parsed.contexts.map((c) => previewContext(c, { currentContext: parsed.currentContext, takenNames: new Set(["prod-admin"]) }));
+    const previews = parsed.contexts.map((c) =>
+      previewContext(c, { currentContext: parsed.currentContext, takenNames: new Set(["prod-admin"]) }),
+    );
     const text = JSON.stringify(previews);
     expect(text).not.toContain(fx.token);
     expect(text).not.toContain(fx.cert.keyPem.split("\n")[1]);
-    expect(previews[0]).toMatchObject({ suggestedName: "staging-eu", isCurrent: true, hasCaBundle: true, credential: { kind: "service-account-token" } });
-    expect(previews[1]).toMatchObject({ suggestedName: "prod-admin", nameTaken: true, credential: { kind: "client-certificate" } });
-    expect(previews[2]).toMatchObject({ suggestedName: "arn-aws-eks-eu-west-1-123456789012-cluster-prod", credential: null });
+    expect(previews[0]).toMatchObject({
+      suggestedName: "staging-eu",
+      isCurrent: true,
+      hasCaBundle: true,
+      credential: { kind: "service-account-token" },
+    });
+    expect(previews[1]).toMatchObject({
+      suggestedName: "prod-admin",
+      nameTaken: true,
+      credential: { kind: "client-certificate" },
+    });
+    expect(previews[2]).toMatchObject({
+      suggestedName: "arn-aws-eks-eu-west-1-123456789012-cluster-prod",
+      credential: null,
+    });
   });
 
   it("refuses CA file paths with a clear problem, and reports file-based users as not importable", () => {
@@ -63,7 +90,10 @@ contexts:
 
   it("reports a token user with a key that does not match as not importable, without the material", () => {
     const other = threeContextKubeconfig();
-    const yaml = fx.yaml.replace(/client-key-data: .*/, `client-key-data: ${Buffer.from(other.cert.keyPem).toString("base64")}`);
+    const yaml = fx.yaml.replace(
+      /client-key-data: .*/,
+      `client-key-data: ${Buffer.from(other.cert.keyPem).toString("base64")}`,
+    );
     const prod = parseKubeconfig(yaml).contexts[1];
     expect(prod?.credential).toBeNull();
     expect(prod?.credentialNote).toMatch(/does not belong to the certificate/);

@@ -19,7 +19,12 @@ describe("JWT claims", () => {
   });
 
   it("ignores claims of the wrong type", () => {
-    expect(readJwtClaims(makeJwt({ exp: "tomorrow", sub: 42 }))).toEqual({ exp: null, iat: null, sub: null, iss: null });
+    expect(readJwtClaims(makeJwt({ exp: "tomorrow", sub: 42 }))).toEqual({
+      exp: null,
+      iat: null,
+      sub: null,
+      iss: null,
+    });
   });
 
   it("fingerprints the token as the first 12 hex of its SHA-256", () => {
@@ -62,18 +67,31 @@ describe("client certificates", () => {
   });
 
   it("refuses a key that belongs to another certificate", () => {
-    expect(() => parseCredentialMaterial({ kind: "client-certificate", certPem: one.certPem, keyPem: other.keyPem })).toThrowError(
-      expect.objectContaining({ code: "INVALID_CREDENTIAL_MATERIAL", fields: { keyPem: ["This private key does not belong to the certificate."] } }),
+    expect(() =>
+      parseCredentialMaterial({ kind: "client-certificate", certPem: one.certPem, keyPem: other.keyPem }),
+    ).toThrowError(
+      expect.objectContaining({
+        code: "INVALID_CREDENTIAL_MATERIAL",
+        fields: { keyPem: ["This private key does not belong to the certificate."] },
+      }),
     );
   });
 
   it("refuses garbage in either field, naming the field", () => {
-    expect(() => parseCredentialMaterial({ kind: "client-certificate", certPem: "nope", keyPem: one.keyPem })).toThrowError(expect.objectContaining({ fields: { certPem: expect.any(Array) } }));
+    expect(() =>
+      parseCredentialMaterial({ kind: "client-certificate", certPem: "nope", keyPem: one.keyPem }),
+    ).toThrowError(expect.objectContaining({ fields: { certPem: expect.any(Array) } }));
     const badBody = one.certPem.replace(/\n[A-Za-z0-9+/]{10}/, "\n!!!!!!!!!!");
-    expect(() => parseCredentialMaterial({ kind: "client-certificate", certPem: badBody, keyPem: one.keyPem })).toThrowError(expect.objectContaining({ fields: { certPem: expect.any(Array) } }));
-    expect(() => parseCredentialMaterial({ kind: "client-certificate", certPem: one.certPem, keyPem: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----" })).toThrowError(
-      expect.objectContaining({ fields: { keyPem: expect.any(Array) } }),
-    );
+    expect(() =>
+      parseCredentialMaterial({ kind: "client-certificate", certPem: badBody, keyPem: one.keyPem }),
+    ).toThrowError(expect.objectContaining({ fields: { certPem: expect.any(Array) } }));
+    expect(() =>
+      parseCredentialMaterial({
+        kind: "client-certificate",
+        certPem: one.certPem,
+        keyPem: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
+      }),
+    ).toThrowError(expect.objectContaining({ fields: { keyPem: expect.any(Array) } }));
   });
 
   it("fingerprints different certificates differently", () => {

@@ -1,10 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { ZCredentialPolicy, ZKubeconfigImport, ZStoreCredential, ZUpdateCredentialPolicy } from "@/lib/credentials/schemas";
+import {
+  ZCredentialPolicy,
+  ZKubeconfigImport,
+  ZStoreCredential,
+  ZUpdateCredentialPolicy,
+} from "@/lib/credentials/schemas";
 
 describe("ZCredentialPolicy", () => {
   it("applies defaults", () => {
     expect(ZCredentialPolicy.parse({ name: "p", maxAgeDays: 90, warnBeforeDays: 7 })).toEqual({
-      name: "p", maxAgeDays: 90, warnBeforeDays: 7, minReplaceRole: "admin", autoRotate: false, environment: null,
+      name: "p",
+      maxAgeDays: 90,
+      warnBeforeDays: 7,
+      minReplaceRole: "admin",
+      autoRotate: false,
+      environment: null,
     });
   });
   it.each([
@@ -44,7 +54,9 @@ describe("ZKubeconfigImport", () => {
   });
   it("refuses invalid target names and a context picked twice", () => {
     const c = { context: "a", mode: "push", environment: "dev" };
-    expect(ZKubeconfigImport.safeParse({ kubeconfig: "x", contexts: [{ ...c, name: "Bad_Name" }] }).success).toBe(false);
+    expect(ZKubeconfigImport.safeParse({ kubeconfig: "x", contexts: [{ ...c, name: "Bad_Name" }] }).success).toBe(
+      false,
+    );
     expect(ZKubeconfigImport.safeParse({ kubeconfig: "x", contexts: [c, c] }).success).toBe(false);
   });
   it("refuses a kubeconfig over 1 MiB", () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DAY_MS, DEFAULT_EXPIRY_WARN_DAYS, rotationStatus, rotationStatusInstants, statusAt } from "@/lib/credentials/status";
+import {
+  DAY_MS,
+  DEFAULT_EXPIRY_WARN_DAYS,
+  rotationStatus,
+  rotationStatusInstants,
+  statusAt,
+} from "@/lib/credentials/status";
 
 const rotated = new Date("2026-01-01T00:00:00.000Z");
 const policy = { maxAgeDays: 90, warnBeforeDays: 14 };
@@ -21,13 +27,19 @@ describe("rotationStatus: max age", () => {
   });
 
   it("reports the max-age deadline as the next rotation", () => {
-    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: rotated, policy }).nextRotationDue?.getTime()).toBe(maxAgeAt);
+    expect(
+      rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: rotated, policy }).nextRotationDue?.getTime(),
+    ).toBe(maxAgeAt);
   });
 
   it("with a zero-day warn window goes straight from ok to overdue", () => {
     const p = { maxAgeDays: 90, warnBeforeDays: 0 };
-    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: at(maxAgeAt - 1), policy: p }).status).toBe("ok");
-    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: at(maxAgeAt), policy: p }).status).toBe("overdue");
+    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: at(maxAgeAt - 1), policy: p }).status).toBe(
+      "ok",
+    );
+    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: at(maxAgeAt), policy: p }).status).toBe(
+      "overdue",
+    );
   });
 });
 
@@ -45,9 +57,13 @@ describe("rotationStatus: own expiry", () => {
   });
 
   it("next rotation is the earlier of expiry and max age", () => {
-    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt, now: rotated, policy }).nextRotationDue?.getTime()).toBe(exp);
+    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt, now: rotated, policy }).nextRotationDue?.getTime()).toBe(
+      exp,
+    );
     const late = new Date(maxAgeAt + DAY_MS);
-    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: late, now: rotated, policy }).nextRotationDue?.getTime()).toBe(maxAgeAt);
+    expect(
+      rotationStatus({ lastRotatedAt: rotated, expiresAt: late, now: rotated, policy }).nextRotationDue?.getTime(),
+    ).toBe(maxAgeAt);
   });
 
   it("without a policy warns DEFAULT_EXPIRY_WARN_DAYS before expiry and has no age limit", () => {
@@ -55,7 +71,14 @@ describe("rotationStatus: own expiry", () => {
     expect(rotationStatus({ lastRotatedAt: rotated, expiresAt, now: at(warn - 1), policy: null }).status).toBe("ok");
     expect(rotationStatus({ lastRotatedAt: rotated, expiresAt, now: at(warn), policy: null }).status).toBe("due-soon");
     expect(rotationStatus({ lastRotatedAt: rotated, expiresAt, now: at(exp), policy: null }).status).toBe("expired");
-    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: at(rotated.getTime() + 3650 * DAY_MS), policy: null })).toEqual({ status: "ok", nextRotationDue: null });
+    expect(
+      rotationStatus({
+        lastRotatedAt: rotated,
+        expiresAt: null,
+        now: at(rotated.getTime() + 3650 * DAY_MS),
+        policy: null,
+      }),
+    ).toEqual({ status: "ok", nextRotationDue: null });
   });
 });
 
@@ -70,30 +93,51 @@ describe("rotationStatus: precedence", () => {
   });
   it("due-soon on expiry alone, while max age is far", () => {
     const expiresAt = at(rotated.getTime() + 5 * DAY_MS);
-    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt, now: at(rotated.getTime() + DAY_MS), policy }).status).toBe("due-soon");
+    expect(
+      rotationStatus({ lastRotatedAt: rotated, expiresAt, now: at(rotated.getTime() + DAY_MS), policy }).status,
+    ).toBe("due-soon");
   });
 });
 
 describe("rotationStatus: a stored rotation failure", () => {
-  const failed = "serviceaccounts \"wharf\" is forbidden";
+  const failed = 'serviceaccounts "wharf" is forbidden';
   it("beats ok and due-soon", () => {
-    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: rotated, policy, rotationError: failed }).status).toBe("rotation-failed");
-    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: at(warnAt), policy, rotationError: failed }).status).toBe("rotation-failed");
+    expect(
+      rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: rotated, policy, rotationError: failed }).status,
+    ).toBe("rotation-failed");
+    expect(
+      rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: at(warnAt), policy, rotationError: failed })
+        .status,
+    ).toBe("rotation-failed");
   });
   it("loses to overdue and expired", () => {
-    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: at(maxAgeAt), policy, rotationError: failed }).status).toBe("overdue");
+    expect(
+      rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: at(maxAgeAt), policy, rotationError: failed })
+        .status,
+    ).toBe("overdue");
     const expiresAt = at(rotated.getTime() + DAY_MS);
-    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt, now: expiresAt, policy, rotationError: failed }).status).toBe("expired");
+    expect(
+      rotationStatus({ lastRotatedAt: rotated, expiresAt, now: expiresAt, policy, rotationError: failed }).status,
+    ).toBe("expired");
   });
   it("no error (null or empty) computes as before", () => {
-    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: rotated, policy, rotationError: null }).status).toBe("ok");
-    expect(rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: rotated, policy, rotationError: "" }).status).toBe("ok");
+    expect(
+      rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: rotated, policy, rotationError: null }).status,
+    ).toBe("ok");
+    expect(
+      rotationStatus({ lastRotatedAt: rotated, expiresAt: null, now: rotated, policy, rotationError: "" }).status,
+    ).toBe("ok");
   });
 });
 
 describe("rotationStatusInstants: the boundaries stored on the row", () => {
   it("with a policy: overdue at max age, due soon a warning window before the earlier deadline", () => {
-    expect(rotationStatusInstants({ lastRotatedAt: rotated, expiresAt: null, policy })).toEqual({ expiresAt: null, overdueAt: at(maxAgeAt), dueSoonAt: at(warnAt), nextRotationDue: at(maxAgeAt) });
+    expect(rotationStatusInstants({ lastRotatedAt: rotated, expiresAt: null, policy })).toEqual({
+      expiresAt: null,
+      overdueAt: at(maxAgeAt),
+      dueSoonAt: at(warnAt),
+      nextRotationDue: at(maxAgeAt),
+    });
     const expiresAt = at(rotated.getTime() + 30 * DAY_MS);
     expect(rotationStatusInstants({ lastRotatedAt: rotated, expiresAt, policy })).toEqual({
       expiresAt,
@@ -104,9 +148,16 @@ describe("rotationStatusInstants: the boundaries stored on the row", () => {
   });
 
   it("without a policy: never overdue; due soon DEFAULT_EXPIRY_WARN_DAYS before its own expiry, if any", () => {
-    expect(rotationStatusInstants({ lastRotatedAt: rotated, expiresAt: null, policy: null })).toEqual({ expiresAt: null, overdueAt: null, dueSoonAt: null, nextRotationDue: null });
+    expect(rotationStatusInstants({ lastRotatedAt: rotated, expiresAt: null, policy: null })).toEqual({
+      expiresAt: null,
+      overdueAt: null,
+      dueSoonAt: null,
+      nextRotationDue: null,
+    });
     const expiresAt = at(rotated.getTime() + 30 * DAY_MS);
-    expect(rotationStatusInstants({ lastRotatedAt: rotated, expiresAt, policy: null }).dueSoonAt).toEqual(at(expiresAt.getTime() - DEFAULT_EXPIRY_WARN_DAYS * DAY_MS));
+    expect(rotationStatusInstants({ lastRotatedAt: rotated, expiresAt, policy: null }).dueSoonAt).toEqual(
+      at(expiresAt.getTime() - DEFAULT_EXPIRY_WARN_DAYS * DAY_MS),
+    );
   });
 
   it("statusAt reads each boundary as reached at its own instant, with the rule's precedence", () => {

@@ -6,7 +6,15 @@ import { ADVISORY_LOCKS } from "@/lib/db/advisory-locks";
 const root = path.resolve(import.meta.dirname, "../../..");
 
 function sourcesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile() && /\.(ts|tsx|mjs)$/.test(e.name) && !path.join(e.parentPath, e.name).includes(`${path.sep}generated${path.sep}`)).map((e) => path.join(e.parentPath, e.name));
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter(
+      (e) =>
+        e.isFile() &&
+        /\.(ts|tsx|mjs)$/.test(e.name) &&
+        !path.join(e.parentPath, e.name).includes(`${path.sep}generated${path.sep}`),
+    )
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 describe("advisory lock ids", () => {
@@ -17,7 +25,9 @@ describe("advisory lock ids", () => {
 
   it("are taken from the one table: no pg_advisory_* call in lib/, app/ or prisma/ names a number of its own", () => {
     const literal = /pg_advisory_\w*\(\s*\d/;
-    const offenders = ["lib", "app", "prisma"].flatMap((d) => sourcesUnder(path.join(root, d))).filter((f) => literal.test(fs.readFileSync(f, "utf8")));
+    const offenders = ["lib", "app", "prisma"]
+      .flatMap((d) => sourcesUnder(path.join(root, d)))
+      .filter((f) => literal.test(fs.readFileSync(f, "utf8")));
     expect(offenders.map((f) => path.relative(root, f))).toEqual([]);
   });
 });

@@ -11,7 +11,9 @@ const modelsOf = (schema: string) => schema.slice(schema.indexOf("\nmodel ") + 1
 describe("the SQLite and PostgreSQL schemas", () => {
   it("are both generated from prisma/models.prisma and up to date", () => {
     // --check exits non-zero when either generated schema differs from what models.prisma renders.
-    expect(() => execFileSync(process.execPath, [path.join(root, "prisma/generate.mjs"), "--check"], { stdio: "pipe" })).not.toThrow();
+    expect(() =>
+      execFileSync(process.execPath, [path.join(root, "prisma/generate.mjs"), "--check"], { stdio: "pipe" }),
+    ).not.toThrow();
   });
 
   it("share every model line for line", () => {
@@ -30,8 +32,11 @@ describe("the SQLite and PostgreSQL schemas", () => {
   it("create every model's table in both migration histories", () => {
     const models = [...read("prisma/models.prisma").matchAll(/^model (\w+) /gm)].map((m) => m[1]);
     for (const kind of ["sqlite", "postgresql"] as const) {
-      const sql = listMigrations(kind).map((m) => m.sql).join("\n");
-      for (const model of models) expect(sql, `${kind} migrations lack table ${model}`).toContain(`CREATE TABLE "${model}"`);
+      const sql = listMigrations(kind)
+        .map((m) => m.sql)
+        .join("\n");
+      for (const model of models)
+        expect(sql, `${kind} migrations lack table ${model}`).toContain(`CREATE TABLE "${model}"`);
     }
   });
 });

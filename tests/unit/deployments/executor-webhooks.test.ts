@@ -44,8 +44,20 @@ describe("parsePushEvent", () => {
   it("reads branch, commit and pusher; a deleted branch has no commit", () => {
     const sha = "a".repeat(40);
     const headers = new Headers({ "x-github-event": "push", "x-github-delivery": "d1" });
-    const e = parsePushEvent("github", headers, { ref: "refs/heads/release/1.2", after: sha, pusher: { name: "octo" }, repository: { clone_url: "https://x/y.git" } });
-    expect(e).toMatchObject({ isPush: true, branch: "release/1.2", commitSha: sha, pusher: "octo", deliveryId: "d1", repoUrls: ["https://x/y.git"] });
+    const e = parsePushEvent("github", headers, {
+      ref: "refs/heads/release/1.2",
+      after: sha,
+      pusher: { name: "octo" },
+      repository: { clone_url: "https://x/y.git" },
+    });
+    expect(e).toMatchObject({
+      isPush: true,
+      branch: "release/1.2",
+      commitSha: sha,
+      pusher: "octo",
+      deliveryId: "d1",
+      repoUrls: ["https://x/y.git"],
+    });
     const deleted = parsePushEvent("github", headers, { ref: "refs/heads/main", after: "0".repeat(40), deleted: true });
     expect(deleted.commitSha).toBeNull();
     const tag = parsePushEvent("github", headers, { ref: "refs/tags/v1", after: sha });

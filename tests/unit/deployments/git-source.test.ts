@@ -96,12 +96,19 @@ describe("fetchGitManifests: file:// and remote policy", () => {
     setEnv({ WHARF_GIT_LOCAL_ROOTS: other });
     // Wharf's own checkout is a git repository on the host: refused like a path that does not exist.
     const own = await failure(fetchGitManifests({ url: `file://${process.cwd()}`, ref: "main", path: "." }));
-    const missing = await failure(fetchGitManifests({ url: `file://${process.cwd()}/no/such/dir`, ref: "main", path: "." }));
+    const missing = await failure(
+      fetchGitManifests({ url: `file://${process.cwd()}/no/such/dir`, ref: "main", path: "." }),
+    );
     expect(own.message).toBe(missing.message);
     expect(own.message).toMatch(/WHARF_GIT_LOCAL_ROOTS/);
     // Escapes from an allowed root: dot segments, escapes, and a symlink pointing out are all refused.
     fs.symlinkSync(repo.dir, path.join(other, "link"));
-    for (const url of [`file://${other}/../${path.relative(path.dirname(other), repo.dir)}`, `file://${other}/%2e%2e/x`, `file://${other}/link`, `file://localhost${repo.dir}`]) {
+    for (const url of [
+      `file://${other}/../${path.relative(path.dirname(other), repo.dir)}`,
+      `file://${other}/%2e%2e/x`,
+      `file://${other}/link`,
+      `file://localhost${repo.dir}`,
+    ]) {
       expect((await failure(fetchGitManifests({ url, ref: "main", path: "deploy" }))).message).toBe(own.message);
     }
   });
@@ -139,7 +146,10 @@ describe("fetchGitManifests: file:// and remote policy", () => {
 
   it("reads no symlinks and nothing hidden below the path (the agent's rule)", async () => {
     const r = await git.createRepo("hidden.git");
-    await r.commit({ author: AUTHOR, files: { "deploy/a.yaml": CM, "deploy/.github/workflow.yaml": "on: push\n", "deploy/.hidden.yaml": CM } });
+    await r.commit({
+      author: AUTHOR,
+      files: { "deploy/a.yaml": CM, "deploy/.github/workflow.yaml": "on: push\n", "deploy/.hidden.yaml": CM },
+    });
     fs.symlinkSync("a.yaml", path.join(r.dir, "deploy", "link.yaml"));
     await r.commit({ author: AUTHOR, files: {} });
     const fetched = await fetchGitManifests({ url: r.url, ref: "main", path: "deploy" });

@@ -49,8 +49,12 @@ describe("diffObjects", () => {
     const after = deployment("nginx:1", { replicas: 3, paused: true });
     (after.metadata.labels as Record<string, string>)["app.kubernetes.io/part-of"] = "shop";
     delete (after.metadata.labels as Record<string, string>).app;
-    const containers = (after.spec as { template: { spec: { containers: { env?: unknown[] }[] } } }).template.spec.containers;
-    containers[1]!.env = [{ name: "A", value: "1" }, { name: "B", value: "2" }];
+    const containers = (after.spec as { template: { spec: { containers: { env?: unknown[] }[] } } }).template.spec
+      .containers;
+    containers[1]!.env = [
+      { name: "A", value: "1" },
+      { name: "B", value: "2" },
+    ];
     expect(diffObjects(before, after)).toEqual([
       { path: "metadata.labels.app", op: "remove", old: "web" },
       { path: 'metadata.labels["app.kubernetes.io/part-of"]', op: "add", new: "shop" },
@@ -81,7 +85,12 @@ describe("diffObjects", () => {
   });
 
   it("never shows Secret values", () => {
-    const s = (v: string): KubeObject => ({ apiVersion: "v1", kind: "Secret", metadata: { name: "s" }, data: { password: v } });
+    const s = (v: string): KubeObject => ({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "s" },
+      data: { password: v },
+    });
     expect(diffObjects(s("b2xk"), s("bmV3"))).toEqual([
       { path: "data.password", op: "change", old: "(sensitive value hidden)", new: "(sensitive value hidden)" },
     ]);
@@ -92,7 +101,13 @@ describe("sameConfiguration", () => {
   it("ignores status, resourceVersion, managedFields and key order", async () => {
     const { sameConfiguration } = await import("@/lib/kube/diff");
     const a = deployment("nginx:1");
-    const b: KubeObject = { status: { readyReplicas: 2 }, spec: a.spec, metadata: { ...a.metadata, resourceVersion: "999", managedFields: [] }, kind: a.kind, apiVersion: a.apiVersion };
+    const b: KubeObject = {
+      status: { readyReplicas: 2 },
+      spec: a.spec,
+      metadata: { ...a.metadata, resourceVersion: "999", managedFields: [] },
+      kind: a.kind,
+      apiVersion: a.apiVersion,
+    };
     expect(sameConfiguration(a, b)).toBe(true);
     expect(sameConfiguration(a, deployment("nginx:2"))).toBe(false);
   });

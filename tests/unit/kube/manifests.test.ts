@@ -92,8 +92,17 @@ metadata: {name: x}
     );
     expect(problems).toEqual([
       expect.objectContaining({ source: "app.yaml", documentIndex: 1, line: 9, message: "missing metadata.name" }),
-      expect.objectContaining({ documentIndex: 1, line: 10, column: 11, message: expect.stringContaining("metadata.labels.tier must be a string") }),
-      expect.objectContaining({ documentIndex: 2, line: 17, message: expect.stringMatching(/^invalid YAML: Nested mappings/) }),
+      expect.objectContaining({
+        documentIndex: 1,
+        line: 10,
+        column: 11,
+        message: expect.stringContaining("metadata.labels.tier must be a string"),
+      }),
+      expect.objectContaining({
+        documentIndex: 2,
+        line: 17,
+        message: expect.stringMatching(/^invalid YAML: Nested mappings/),
+      }),
       expect.objectContaining({ documentIndex: 3, line: 19, message: "missing apiVersion" }),
     ]);
   });
@@ -106,12 +115,24 @@ metadata: {name: x}
 
   it("rejects duplicate objects, across files too", () => {
     const cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n";
-    const problems = problemsOf(() => parseManifestFiles([{ path: "a.yaml", content: cm }, { path: "b.yaml", content: cm }]));
-    expect(problems).toEqual([expect.objectContaining({ source: "b.yaml", message: expect.stringContaining("already defined in a.yaml document 1") })]);
+    const problems = problemsOf(() =>
+      parseManifestFiles([
+        { path: "a.yaml", content: cm },
+        { path: "b.yaml", content: cm },
+      ]),
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({
+        source: "b.yaml",
+        message: expect.stringContaining("already defined in a.yaml document 1"),
+      }),
+    ]);
   });
 
   it("rejects non-objects and generateName", () => {
-    const problems = problemsOf(() => parseManifests("- just\n- a list\n---\napiVersion: v1\nkind: Pod\nmetadata: {generateName: x-}\n"));
+    const problems = problemsOf(() =>
+      parseManifests("- just\n- a list\n---\napiVersion: v1\nkind: Pod\nmetadata: {generateName: x-}\n"),
+    );
     expect(problems.map((p) => p.message)).toEqual([
       expect.stringContaining("not a Kubernetes object"),
       expect.stringContaining("not a Kubernetes object"),
@@ -122,7 +143,9 @@ metadata: {name: x}
 
 describe("validateObjects", () => {
   it("lists every invalid object", () => {
-    const problems = problemsOf(() => validateObjects([{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" } }, { kind: "X" }]));
+    const problems = problemsOf(() =>
+      validateObjects([{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" } }, { kind: "X" }]),
+    );
     expect(problems).toEqual([
       { documentIndex: 1, message: "missing apiVersion" },
       { documentIndex: 1, message: "missing metadata.name" },

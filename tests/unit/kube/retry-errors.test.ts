@@ -3,15 +3,26 @@ import { describe, expect, it } from "vitest";
 import { KubeError, isRetryable, parseRetryAfter, toKubeError } from "@/lib/kube/errors";
 import { backoffDelay, withRetry } from "@/lib/kube/retry";
 
-const context = { cluster: "prod", object: { apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "web" } };
+const context = {
+  cluster: "prod",
+  object: { apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "web" },
+};
 
 function status(code: number, reason: string, message: string, headers: Record<string, string> = {}) {
-  return new ApiException(code, "Unsuccessful HTTP Request", JSON.stringify({ kind: "Status", status: "Failure", code, reason, message }), headers);
+  return new ApiException(
+    code,
+    "Unsuccessful HTTP Request",
+    JSON.stringify({ kind: "Status", status: "Failure", code, reason, message }),
+    headers,
+  );
 }
 
 describe("toKubeError", () => {
   it("carries cluster, object, code, reason and the server's Status message", () => {
-    const err = toKubeError(status(403, "Forbidden", 'deployments.apps "web" is forbidden: no'), { ...context, operation: "apply" });
+    const err = toKubeError(status(403, "Forbidden", 'deployments.apps "web" is forbidden: no'), {
+      ...context,
+      operation: "apply",
+    });
     expect(err).toBeInstanceOf(KubeError);
     expect(err).toMatchObject({
       cluster: "prod",
@@ -21,7 +32,9 @@ describe("toKubeError", () => {
       serverMessage: 'deployments.apps "web" is forbidden: no',
       retryable: false,
     });
-    expect(err.message).toBe('apply Deployment web (namespace shop) on cluster prod: 403 Forbidden: deployments.apps "web" is forbidden: no');
+    expect(err.message).toBe(
+      'apply Deployment web (namespace shop) on cluster prod: 403 Forbidden: deployments.apps "web" is forbidden: no',
+    );
   });
 
   it("classifies 429 and 5xx as retryable, honouring Retry-After", () => {
@@ -34,11 +47,15 @@ describe("toKubeError", () => {
   });
 
   it("classifies connection errors by their code, even when wrapped by fetch", () => {
-    const refused = new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }) });
+    const refused = new TypeError("fetch failed", {
+      cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }),
+    });
     const err = toKubeError(refused, context);
     expect(err).toMatchObject({ code: 0, reason: "ECONNREFUSED", retryable: true });
     expect(err.serverMessage).toContain("ECONNREFUSED 127.0.0.1:1");
-    const tls = new TypeError("fetch failed", { cause: Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }) });
+    const tls = new TypeError("fetch failed", {
+      cause: Object.assign(new Error("self-signed certificate"), { code: "DEPTH_ZERO_SELF_SIGNED_CERT" }),
+    });
     expect(toKubeError(tls, context).retryable).toBe(false);
   });
 
@@ -96,10 +113,13 @@ describe("withRetry", () => {
     let calls = 0;
     const forbidden = toKubeError(status(403, "Forbidden", "no"), context);
     await expect(
-      withRetry(async () => {
-        calls++;
-        throw forbidden;
-      }, { sleep: noSleep }),
+      withRetry(
+        async () => {
+          calls++;
+          throw forbidden;
+        },
+        { sleep: noSleep },
+      ),
     ).rejects.toBe(forbidden);
     expect(calls).toBe(1);
     expect(isRetryable(forbidden)).toBe(false);
@@ -108,10 +128,13 @@ describe("withRetry", () => {
   it("gives up after the attempt budget with the last error", async () => {
     let calls = 0;
     await expect(
-      withRetry(async () => {
-        calls++;
-        throw throttled();
-      }, { attempts: 4, sleep: noSleep }),
+      withRetry(
+        async () => {
+          calls++;
+          throw throttled();
+        },
+        { attempts: 4, sleep: noSleep },
+      ),
     ).rejects.toMatchObject({ code: 429 });
     expect(calls).toBe(4);
   });

@@ -4,7 +4,8 @@ import { newAliasBudget, parseYamlDocuments, parseYamlValue } from "@/lib/kube/y
 
 const laughs = (levels: number) => {
   const lines = [`l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]`];
-  for (let i = 1; i < levels; i++) lines.push(`l${i}: &l${i} [${Array.from({ length: 9 }, () => `*l${i - 1}`).join(",")}]`);
+  for (let i = 1; i < levels; i++)
+    lines.push(`l${i}: &l${i} [${Array.from({ length: 9 }, () => `*l${i - 1}`).join(",")}]`);
   return lines.join("\n") + "\n";
 };
 
@@ -14,7 +15,10 @@ describe("parseYamlDocuments: the alias expansion bound", () => {
     // 9^9 × 5 characters ≈ 1.9 GB expanded; refused from the tree's sizes, nothing expanded.
     const [doc] = parseYamlDocuments(laughs(9));
     expect(doc!.errors).toHaveLength(1);
-    expect(doc!.errors[0]).toMatchObject({ code: "RESOURCE_EXHAUSTION", message: expect.stringMatching(/aliases \(here \*l\d\) expand this input by more than 1 MiB/) as string });
+    expect(doc!.errors[0]).toMatchObject({
+      code: "RESOURCE_EXHAUSTION",
+      message: expect.stringMatching(/aliases \(here \*l\d\) expand this input by more than 1 MiB/) as string,
+    });
   });
 
   it("counts every alias of a big anchor, and charges one budget across documents and files", () => {
@@ -25,7 +29,10 @@ describe("parseYamlDocuments: the alias expansion bound", () => {
     const twice = parseYamlDocuments(`a: &s ${big}\nb: *s\nc: *s\n---\na: &s ${big}\nb: *s\n`, {}, budget);
     expect(twice.map((d) => d.errors.length)).toEqual([0, 1]);
 
-    const file = (name: string) => ({ path: `${name}.yaml`, content: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: {a: &s ${big}, b: *s, c: *s}\n` });
+    const file = (name: string) => ({
+      path: `${name}.yaml`,
+      content: `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\ndata: {a: &s ${big}, b: *s, c: *s}\n`,
+    });
     expect(parseManifests(file("one").content)).toHaveLength(1);
     const error = (() => {
       try {
@@ -35,7 +42,9 @@ describe("parseYamlDocuments: the alias expansion bound", () => {
       }
     })();
     expect(error).toBeInstanceOf(ManifestError);
-    expect((error as ManifestError).problems).toEqual([expect.objectContaining({ source: "two.yaml", message: expect.stringContaining("expand this input") as string })]);
+    expect((error as ManifestError).problems).toEqual([
+      expect.objectContaining({ source: "two.yaml", message: expect.stringContaining("expand this input") as string }),
+    ]);
   });
 
   it("refuses an alias inside its own anchor (a cycle) and parses single values like yaml's parse", () => {

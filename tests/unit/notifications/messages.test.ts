@@ -3,11 +3,20 @@ import { notificationBody } from "@/lib/notifications/messages";
 import { deliveryRetryDelayMs } from "@/lib/notifications/send";
 import { signatureFor, verifySignature } from "@/lib/notifications/signing";
 
-const base = { credentialId: "c1", targetId: "t1", targetName: "prod <eu> & co", fingerprint: "0123456789ab", expiresAt: "2999-01-01T00:00:00.000Z" };
+const base = {
+  credentialId: "c1",
+  targetId: "t1",
+  targetName: "prod <eu> & co",
+  fingerprint: "0123456789ab",
+  expiresAt: "2999-01-01T00:00:00.000Z",
+};
 
 describe("notificationBody", () => {
   it("is Slack-compatible: text, a mrkdwn section block, and the event's fields under wharf", () => {
-    const body = notificationBody({ event: "rotation.due", data: { ...base, dueAt: "2026-05-01T12:00:00.000Z" } }, "https://wharf.example.com");
+    const body = notificationBody(
+      { event: "rotation.due", data: { ...base, dueAt: "2026-05-01T12:00:00.000Z" } },
+      "https://wharf.example.com",
+    );
     expect(body.text).toContain("<https://wharf.example.com/targets/t1|prod &lt;eu&gt; &amp; co>");
     expect(body.text).toContain("2026-05-01 12:00:00 UTC");
     expect(body.blocks).toEqual([{ type: "section", text: { type: "mrkdwn", text: body.text } }]);
@@ -15,14 +24,31 @@ describe("notificationBody", () => {
   });
 
   it("says expired rather than overdue once the credential's expiry has passed", () => {
-    const overdue = notificationBody({ event: "rotation.overdue", data: { ...base, dueAt: "2026-01-01T00:00:00.000Z" } }, "http://x");
+    const overdue = notificationBody(
+      { event: "rotation.overdue", data: { ...base, dueAt: "2026-01-01T00:00:00.000Z" } },
+      "http://x",
+    );
     expect(overdue.text).toContain("overdue");
-    const expired = notificationBody({ event: "rotation.overdue", data: { ...base, expiresAt: "2001-01-01T00:00:00.000Z" } }, "http://x");
+    const expired = notificationBody(
+      { event: "rotation.overdue", data: { ...base, expiresAt: "2001-01-01T00:00:00.000Z" } },
+      "http://x",
+    );
     expect(expired.text).toContain("expired");
   });
 
   it("rotation.failed carries the server's message (escaped) and the next attempt", () => {
-    const body = notificationBody({ event: "rotation.failed", data: { ...base, error: 'User "x" cannot create <token>', attempts: 3, nextAttemptAt: "2026-05-01T12:04:00.000Z" } }, "http://x");
+    const body = notificationBody(
+      {
+        event: "rotation.failed",
+        data: {
+          ...base,
+          error: 'User "x" cannot create <token>',
+          attempts: 3,
+          nextAttemptAt: "2026-05-01T12:04:00.000Z",
+        },
+      },
+      "http://x",
+    );
     expect(body.text).toContain('User "x" cannot create &lt;token&gt;');
     expect(body.text).toContain("next attempt 2026-05-01 12:04:00 UTC");
     expect(body.wharf).toMatchObject({ event: "rotation.failed", attempts: 3 });
@@ -30,10 +56,22 @@ describe("notificationBody", () => {
 
   it("deployment.awaiting-approval links the deployment", () => {
     const body = notificationBody(
-      { event: "deployment.awaiting-approval", data: { deploymentId: "d1", targetId: "t1", targetName: "prod", requestedBy: "dev@example.com", reason: "release 4", requiredApprovals: 2 } },
+      {
+        event: "deployment.awaiting-approval",
+        data: {
+          deploymentId: "d1",
+          targetId: "t1",
+          targetName: "prod",
+          requestedBy: "dev@example.com",
+          reason: "release 4",
+          requiredApprovals: 2,
+        },
+      },
       "https://wharf.example.com",
     );
-    expect(body.text).toBe("<https://wharf.example.com/deployments/d1|Deployment> to prod awaits approval (2 required), requested by dev@example.com: release 4");
+    expect(body.text).toBe(
+      "<https://wharf.example.com/deployments/d1|Deployment> to prod awaits approval (2 required), requested by dev@example.com: release 4",
+    );
   });
 });
 

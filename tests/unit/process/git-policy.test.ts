@@ -17,7 +17,12 @@ afterEach(() => {
 
 describe("repository URL schemas", () => {
   it("refuse credentials in the user part, with or without a password (422 at validation)", () => {
-    for (const bad of ["https://user:pass@git.example.com/a.git", "https://ghp_token@git.example.com/a.git", "git://u@host/a", "file://u@/tmp/a"]) {
+    for (const bad of [
+      "https://user:pass@git.example.com/a.git",
+      "https://ghp_token@git.example.com/a.git",
+      "git://u@host/a",
+      "file://u@/tmp/a",
+    ]) {
       expect(ZGitUrl.safeParse(bad).success, bad).toBe(false);
       expect(ZRepoUrl.safeParse(bad).success, bad).toBe(false);
     }
@@ -74,7 +79,12 @@ describe("WHARF_GIT_LOCAL_ROOTS", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-agent-roots-"));
     const kubeconfig = path.join(dir, "kubeconfig");
     fs.writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\nclusters: []\n");
-    const base = { WHARF_URL: "https://wharf.example.com", WHARF_AGENT_CREDENTIAL: "wharfa_x", WHARF_AGENT_STATE_DIR: dir, WHARF_AGENT_KUBECONFIG: kubeconfig };
+    const base = {
+      WHARF_URL: "https://wharf.example.com",
+      WHARF_AGENT_CREDENTIAL: "wharfa_x",
+      WHARF_AGENT_STATE_DIR: dir,
+      WHARF_AGENT_KUBECONFIG: kubeconfig,
+    };
     expect(loadAgentConfig(base).gitLocalRoots).toEqual([]);
     expect(loadAgentConfig({ ...base, WHARF_GIT_LOCAL_ROOTS: "/srv/git" }).gitLocalRoots).toEqual(["/srv/git"]);
     expect(() => loadAgentConfig({ ...base, WHARF_GIT_LOCAL_ROOTS: "srv/git" })).toThrow(/WHARF_GIT_LOCAL_ROOTS/);
@@ -94,7 +104,10 @@ describe("runGit over HTTP", () => {
       const port = (inner.address() as { port: number }).port;
       res.writeHead(302, { location: `http://127.0.0.1:${port}${req.url ?? "/"}` }).end();
     });
-    await Promise.all([new Promise<void>((r) => inner.listen(0, "127.0.0.1", r)), new Promise<void>((r) => outer.listen(0, "127.0.0.1", r))]);
+    await Promise.all([
+      new Promise<void>((r) => inner.listen(0, "127.0.0.1", r)),
+      new Promise<void>((r) => outer.listen(0, "127.0.0.1", r)),
+    ]);
     try {
       const url = `http://127.0.0.1:${(outer.address() as { port: number }).port}/org/app.git`;
       await expect(runGit(["ls-remote", url], { timeoutMs: 20_000 })).rejects.toThrow();

@@ -57,12 +57,19 @@ describe("runTool", () => {
     const { stdout } = await runGit(["-c", "alias.dumpenv=!env", "dumpenv"], { cwd: os.tmpdir() });
     const env = envOf(stdout.toString("utf8"));
     expectNoWharfVariables(env);
-    expect(env).toMatchObject({ GIT_TERMINAL_PROMPT: "0", GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", LC_ALL: "C" });
+    expect(env).toMatchObject({
+      GIT_TERMINAL_PROMPT: "0",
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_CONFIG_GLOBAL: "/dev/null",
+      LC_ALL: "C",
+    });
   });
 
   it("quotes the tool's first fatal:/error: line, not the advice after it", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-run-tool-"));
-    const err = (await runGit(["fetch", `file://${dir}/missing`, "main"], { cwd: dir, allow: { file: true } }).catch((e: unknown) => e)) as ToolError;
+    const err = (await runGit(["fetch", `file://${dir}/missing`, "main"], { cwd: dir, allow: { file: true } }).catch(
+      (e: unknown) => e,
+    )) as ToolError;
     expect(err).toBeInstanceOf(ToolError);
     expect(err.kind).toBe("exit");
     expect(err.reason).toMatch(/^fatal: .*(does not appear to be a git repository|not a git repository)/);
@@ -70,20 +77,31 @@ describe("runTool", () => {
   });
 
   it("kills a child that runs past its timeout or writes more than the output cap", async () => {
-    const slow = (await runTool(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { timeoutMs: 200 }).catch((e: unknown) => e)) as ToolError;
+    const slow = (await runTool(process.execPath, ["-e", "setTimeout(() => {}, 60000)"], { timeoutMs: 200 }).catch(
+      (e: unknown) => e,
+    )) as ToolError;
     expect(slow).toBeInstanceOf(ToolError);
     expect(slow.kind).toBe("timeout");
-    const loud = (await runTool(process.execPath, ["-e", "process.stdout.write('x'.repeat(1 << 20))"], { maxOutputBytes: 1000 }).catch((e: unknown) => e)) as ToolError;
+    const loud = (await runTool(process.execPath, ["-e", "process.stdout.write('x'.repeat(1 << 20))"], {
+      maxOutputBytes: 1000,
+    }).catch((e: unknown) => e)) as ToolError;
     expect(loud.kind).toBe("output-limit");
   });
 
   it("passes arguments as they are: no shell expands them", async () => {
-    const { stdout } = await runTool(process.execPath, ["-e", "process.stdout.write(process.argv[1])", "$(id) `id` ; id"]);
+    const { stdout } = await runTool(process.execPath, [
+      "-e",
+      "process.stdout.write(process.argv[1])",
+      "$(id) `id` ; id",
+    ]);
     expect(stdout.toString()).toBe("$(id) `id` ; id");
   });
 
   it("redacts URL credentials from the quoted reason", async () => {
-    const err = (await runTool(process.execPath, ["-e", "console.error(\"fatal: unable to access 'https://bot:s3cret@git.example.com/a.git/'\"); process.exit(2)"]).catch((e: unknown) => e)) as ToolError;
+    const err = (await runTool(process.execPath, [
+      "-e",
+      "console.error(\"fatal: unable to access 'https://bot:s3cret@git.example.com/a.git/'\"); process.exit(2)",
+    ]).catch((e: unknown) => e)) as ToolError;
     expect(err.reason).toBe("fatal: unable to access 'https://***@git.example.com/a.git/'");
     expect(err.stderr).not.toContain("s3cret");
   });

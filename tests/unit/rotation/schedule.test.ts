@@ -20,28 +20,56 @@ describe("nextRotation", () => {
   const token = { issuedAt: at(t0), expiresAt: at(t0 + 10 * DAY_MS), lastRotatedAt: at(t0) };
 
   it("automatic: 80 % of the lifetime when it comes before max age", () => {
-    expect(nextRotation({ ...token, maxAgeDays: 30, autoRotate: true })).toEqual({ at: at(t0 + 8 * DAY_MS), reason: "lifetime" });
+    expect(nextRotation({ ...token, maxAgeDays: 30, autoRotate: true })).toEqual({
+      at: at(t0 + 8 * DAY_MS),
+      reason: "lifetime",
+    });
   });
   it("automatic: max age when it comes before 80 % of the lifetime", () => {
-    expect(nextRotation({ ...token, maxAgeDays: 5, autoRotate: true })).toEqual({ at: at(t0 + 5 * DAY_MS), reason: "max-age" });
+    expect(nextRotation({ ...token, maxAgeDays: 5, autoRotate: true })).toEqual({
+      at: at(t0 + 5 * DAY_MS),
+      reason: "max-age",
+    });
   });
   it("automatic: a tie names the policy's max age", () => {
-    expect(nextRotation({ ...token, maxAgeDays: 8, autoRotate: true })).toEqual({ at: at(t0 + 8 * DAY_MS), reason: "max-age" });
+    expect(nextRotation({ ...token, maxAgeDays: 8, autoRotate: true })).toEqual({
+      at: at(t0 + 8 * DAY_MS),
+      reason: "max-age",
+    });
   });
   it("manual rotation only knows the policy's max age", () => {
-    expect(nextRotation({ ...token, maxAgeDays: 30, autoRotate: false })).toEqual({ at: at(t0 + 30 * DAY_MS), reason: "max-age" });
+    expect(nextRotation({ ...token, maxAgeDays: 30, autoRotate: false })).toEqual({
+      at: at(t0 + 30 * DAY_MS),
+      reason: "max-age",
+    });
     expect(nextRotation({ ...token, maxAgeDays: null, autoRotate: false })).toBeNull();
   });
   it("lifetime counts from the token's iat, or from when it was stored when there is none", () => {
-    expect(nextRotation({ issuedAt: null, lastRotatedAt: at(t0 + DAY_MS), expiresAt: at(t0 + 11 * DAY_MS), maxAgeDays: 30, autoRotate: true })?.at).toEqual(at(t0 + 9 * DAY_MS));
+    expect(
+      nextRotation({
+        issuedAt: null,
+        lastRotatedAt: at(t0 + DAY_MS),
+        expiresAt: at(t0 + 11 * DAY_MS),
+        maxAgeDays: 30,
+        autoRotate: true,
+      })?.at,
+    ).toEqual(at(t0 + 9 * DAY_MS));
   });
   it("automatic without an expiry falls back to max age", () => {
-    expect(nextRotation({ issuedAt: at(t0), lastRotatedAt: at(t0), expiresAt: null, maxAgeDays: 3, autoRotate: true })).toEqual({ at: at(t0 + 3 * DAY_MS), reason: "max-age" });
+    expect(
+      nextRotation({ issuedAt: at(t0), lastRotatedAt: at(t0), expiresAt: null, maxAgeDays: 3, autoRotate: true }),
+    ).toEqual({ at: at(t0 + 3 * DAY_MS), reason: "max-age" });
   });
 });
 
 describe("rotationDueReason: boundaries", () => {
-  const base = { issuedAt: at(t0), lastRotatedAt: at(t0), expiresAt: at(t0 + 24 * HOUR), autoRotate: true, nextAttemptAt: null };
+  const base = {
+    issuedAt: at(t0),
+    lastRotatedAt: at(t0),
+    expiresAt: at(t0 + 24 * HOUR),
+    autoRotate: true,
+    nextAttemptAt: null,
+  };
   const lifetimeAt = t0 + Math.floor(24 * HOUR * 0.8);
 
   it.each([
@@ -76,8 +104,12 @@ describe("requestedLifetimeSeconds", () => {
     expect(requestedLifetimeSeconds({ issuedAt: at(t0), expiresAt: at(t0 + 2 * HOUR), maxAgeDays: 30 })).toBe(7200);
   });
   it("is bounded to 600 s … 1 year", () => {
-    expect(requestedLifetimeSeconds({ issuedAt: at(t0), expiresAt: at(t0 + 60_000), maxAgeDays: null })).toBe(MIN_TOKEN_SECONDS);
-    expect(requestedLifetimeSeconds({ issuedAt: at(t0), expiresAt: at(t0 + 5 * 365 * DAY_MS), maxAgeDays: null })).toBe(MAX_TOKEN_SECONDS);
+    expect(requestedLifetimeSeconds({ issuedAt: at(t0), expiresAt: at(t0 + 60_000), maxAgeDays: null })).toBe(
+      MIN_TOKEN_SECONDS,
+    );
+    expect(requestedLifetimeSeconds({ issuedAt: at(t0), expiresAt: at(t0 + 5 * 365 * DAY_MS), maxAgeDays: null })).toBe(
+      MAX_TOKEN_SECONDS,
+    );
   });
   it("without a known lifetime uses the policy's max age, else one hour", () => {
     expect(requestedLifetimeSeconds({ issuedAt: null, expiresAt: null, maxAgeDays: 2 })).toBe(2 * 86_400);
@@ -106,9 +138,15 @@ describe("rotationRetryDelayMs", () => {
 
 describe("serviceAccountOf", () => {
   it("reads namespace and name from a service account subject", () => {
-    expect(serviceAccountOf("system:serviceaccount:kube-system:wharf-deployer")).toEqual({ namespace: "kube-system", name: "wharf-deployer" });
+    expect(serviceAccountOf("system:serviceaccount:kube-system:wharf-deployer")).toEqual({
+      namespace: "kube-system",
+      name: "wharf-deployer",
+    });
   });
-  it.each([null, "alice", "system:serviceaccount:ns", "system:serviceaccount:NS:x", "system:serviceaccount:ns:a:b"])("%s → null", (s) => {
-    expect(serviceAccountOf(s)).toBeNull();
-  });
+  it.each([null, "alice", "system:serviceaccount:ns", "system:serviceaccount:NS:x", "system:serviceaccount:ns:a:b"])(
+    "%s → null",
+    (s) => {
+      expect(serviceAccountOf(s)).toBeNull();
+    },
+  );
 });

@@ -14,11 +14,15 @@ describe("caBundleProblem", () => {
   });
 
   it("refuses blocks that are not certificates", () => {
-    expect(caBundleProblem(`${CA_PEM}\n${PUBLIC_KEY_PEM}`)).toBe("Block 2 is a public key, not a certificate. Paste only CA certificates.");
+    expect(caBundleProblem(`${CA_PEM}\n${PUBLIC_KEY_PEM}`)).toBe(
+      "Block 2 is a public key, not a certificate. Paste only CA certificates.",
+    );
   });
 
   it("refuses text with no PEM block or with stray text around blocks", () => {
     expect(caBundleProblem("hello")).toMatch(/^Paste one or more PEM certificates/);
-    expect(caBundleProblem(`garbage\n${CA_PEM}`)).toBe("The CA bundle contains text outside its -----BEGIN/END CERTIFICATE----- blocks.");
+    expect(caBundleProblem(`garbage\n${CA_PEM}`)).toBe(
+      "The CA bundle contains text outside its -----BEGIN/END CERTIFICATE----- blocks.",
+    );
   });
 });

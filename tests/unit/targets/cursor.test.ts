@@ -7,7 +7,12 @@ describe("target list cursor", () => {
     expect(decodeTargetCursor(encodeTargetCursor(c))).toEqual(c);
   });
   it("rejects anything it did not produce", () => {
-    for (const bad of ["", "not-a-cursor", Buffer.from("{}").toString("base64url"), Buffer.from('["a",1]').toString("base64url")]) {
+    for (const bad of [
+      "",
+      "not-a-cursor",
+      Buffer.from("{}").toString("base64url"),
+      Buffer.from('["a",1]').toString("base64url"),
+    ]) {
       expect(decodeTargetCursor(bad)).toBeNull();
     }
   });

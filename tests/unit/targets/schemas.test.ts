@@ -55,9 +55,12 @@ describe("ZTargetName (DNS-1123 label)", () => {
 });
 
 describe("ZServerUrl", () => {
-  it.each(["https://10.0.0.1:6443", "http://127.0.0.1:8080", "https://api.cluster.example/k8s"])("accepts %j", (url) => {
-    expect(ZServerUrl.safeParse(url).success).toBe(true);
-  });
+  it.each(["https://10.0.0.1:6443", "http://127.0.0.1:8080", "https://api.cluster.example/k8s"])(
+    "accepts %j",
+    (url) => {
+      expect(ZServerUrl.safeParse(url).success).toBe(true);
+    },
+  );
   it.each([
     ["", "Enter the cluster's API server URL."],
     ["10.0.0.1:6443", "Start the URL with https:// (or http://)."],
@@ -83,7 +86,8 @@ describe("ZCreateTarget", () => {
 
   it("bounds required approvals to 0–5 whole numbers", () => {
     for (const n of [0, 5]) expect(ZCreateTarget.safeParse({ ...base, requiredApprovals: n }).success).toBe(true);
-    for (const n of [-1, 6, 1.5]) expect(ZCreateTarget.safeParse({ ...base, requiredApprovals: n }).success).toBe(false);
+    for (const n of [-1, 6, 1.5])
+      expect(ZCreateTarget.safeParse({ ...base, requiredApprovals: n }).success).toBe(false);
   });
 
   it("checks each allowed namespace as a DNS label and refuses duplicates", () => {
@@ -94,8 +98,12 @@ describe("ZCreateTarget", () => {
   });
 
   it("requires the default namespace on a non-empty allow-list", () => {
-    expect(ZCreateTarget.safeParse({ ...base, defaultNamespace: "web", allowedNamespaces: ["api"] }).success).toBe(false);
-    expect(ZCreateTarget.safeParse({ ...base, defaultNamespace: "web", allowedNamespaces: ["api", "web"] }).success).toBe(true);
+    expect(ZCreateTarget.safeParse({ ...base, defaultNamespace: "web", allowedNamespaces: ["api"] }).success).toBe(
+      false,
+    );
+    expect(
+      ZCreateTarget.safeParse({ ...base, defaultNamespace: "web", allowedNamespaces: ["api", "web"] }).success,
+    ).toBe(true);
     expect(ZCreateTarget.safeParse({ ...base, defaultNamespace: "web", allowedNamespaces: [] }).success).toBe(true);
   });
 

@@ -4,14 +4,23 @@ import Link from "next/link";
 import { CredentialAccessLog } from "@/components/audit/credential-access-log";
 import { PageHeader } from "@/components/layout/page-header";
 import { Button } from "@/components/ui/button";
-import { CREDENTIAL_ACCESS_PAGE_SIZE, credentialAccessKeys, parseCredentialAccessFilter, type CredentialAccessPageView } from "@/lib/audit/credential-access";
+import {
+  CREDENTIAL_ACCESS_PAGE_SIZE,
+  credentialAccessKeys,
+  parseCredentialAccessFilter,
+  type CredentialAccessPageView,
+} from "@/lib/audit/credential-access";
 import { listCredentialAccess } from "@/lib/audit/data/list-credential-access";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { getQueryClient } from "@/lib/query/query-client";
 
 export const metadata: Metadata = { title: "Credential access" };
 
-export default async function CredentialAccessPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function CredentialAccessPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   await requirePrincipal("credential-access.read");
   const filter = parseCredentialAccessFilter(await searchParams);
   const qc = getQueryClient();

@@ -34,7 +34,10 @@ export default async function DeploymentPage({ params }: { params: Params }) {
         </Link>
       </nav>
       <HydrationBoundary state={dehydrate(qc)}>
-        <DeploymentDetail id={id} canPreview={can(principal.role, "deployments.request") || can(principal.role, "deployments.approve")} />
+        <DeploymentDetail
+          id={id}
+          canPreview={can(principal.role, "deployments.request") || can(principal.role, "deployments.approve")}
+        />
       </HydrationBoundary>
     </>
   );

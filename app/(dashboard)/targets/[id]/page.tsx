@@ -33,7 +33,13 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   return { title: target ? `Target ${target.name}` : "Target" };
 }
 
-export default async function TargetPage({ params, searchParams }: { params: Params; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function TargetPage({
+  params,
+  searchParams,
+}: {
+  params: Params;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const principal = await requirePrincipal();
   const { id } = await params;
   const query = await searchParams;
@@ -51,13 +57,23 @@ export default async function TargetPage({ params, searchParams }: { params: Par
         </Link>
       </nav>
       <HydrationBoundary state={dehydrate(qc)}>
-        <TargetDetail id={id} canManage={can(principal.role, "targets.manage")} canDeploy={can(principal.role, "deployments.request")} canRegister={can(principal.role, "repos.register")} />
+        <TargetDetail
+          id={id}
+          canManage={can(principal.role, "targets.manage")}
+          canDeploy={can(principal.role, "deployments.request")}
+          canRegister={can(principal.role, "repos.register")}
+        />
       </HydrationBoundary>
       <div className="mt-6">
         <CredentialPanel targetId={target.id} mode={target.mode} role={principal.role} />
       </div>
       <div className="mt-6">
-        <TargetComparison targetId={target.id} mode={target.mode === "pull" ? "pull" : "push"} query={{ range: first("range"), from: first("from"), to: first("to") }} canCheckScope={can(principal.role, "credentials.replace")} />
+        <TargetComparison
+          targetId={target.id}
+          mode={target.mode === "pull" ? "pull" : "push"}
+          query={{ range: first("range"), from: first("from"), to: first("to") }}
+          canCheckScope={can(principal.role, "credentials.replace")}
+        />
       </div>
     </>
   );

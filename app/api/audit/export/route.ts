@@ -11,7 +11,12 @@ const ZQuery = ZAuditFilter.omit({ cursor: true, limit: true }).extend({ format:
 export const GET = withAuth(
   async ({ req }) => {
     const { format, ...filter } = ZQuery.parse(nonEmptyQuery(searchParamsOf(req)));
-    const body = exportStream({ format, columns: AUDIT_EVENT_COLUMNS, toJson: auditEventJson, pages: auditEventPages(filter) });
+    const body = exportStream({
+      format,
+      columns: AUDIT_EVENT_COLUMNS,
+      toJson: auditEventJson,
+      pages: auditEventPages(filter),
+    });
     return new Response(body, { headers: exportHeaders(exportFilename("audit", format), format) });
   },
   { permission: "audit.read" },

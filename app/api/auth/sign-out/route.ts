@@ -9,7 +9,10 @@ export const POST = withAuth(
   async ({ req, request }) => {
     const cookie = readCookie(req.headers.get("cookie"), SESSION_COOKIE);
     if (cookie) await signOut(sha256Hex(cookie), request);
-    return new Response(null, { status: 204, headers: { "set-cookie": clearSessionCookieHeader(env().publicUrl.startsWith("https:")) } });
+    return new Response(null, {
+      status: 204,
+      headers: { "set-cookie": clearSessionCookieHeader(env().publicUrl.startsWith("https:")) },
+    });
   },
   { permission: "read" },
 );

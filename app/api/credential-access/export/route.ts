@@ -11,7 +11,12 @@ const ZQuery = ZCredentialAccessFilter.extend({ format: ZExportFormat.default("c
 export const GET = withAuth(
   async ({ req }) => {
     const { format, ...filter } = ZQuery.parse(nonEmptyQuery(searchParamsOf(req)));
-    const body = exportStream({ format, columns: CREDENTIAL_ACCESS_COLUMNS, toJson: credentialAccessJson, pages: credentialAccessPages(filter) });
+    const body = exportStream({
+      format,
+      columns: CREDENTIAL_ACCESS_COLUMNS,
+      toJson: credentialAccessJson,
+      pages: credentialAccessPages(filter),
+    });
     return new Response(body, { headers: exportHeaders(exportFilename("credential-access", format), format) });
   },
   { permission: "credential-access.read" },

@@ -3,7 +3,10 @@ import { searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { credentialUsage } from "@/lib/audit/data/credential-usage";
 import type { CredentialUsageView } from "@/lib/audit/credential-access";
 
-const ZQuery = z.object({ credentialId: z.string().trim().min(1).max(200), days: z.coerce.number().int().min(1).max(366).default(30) });
+const ZQuery = z.object({
+  credentialId: z.string().trim().min(1).max(200),
+  days: z.coerce.number().int().min(1).max(366).default(30),
+});
 
 // GET /api/credential-access/usage?credentialId= — who decrypted this credential in the last 30 days: actors, counts, last use, purposes
 export const GET = withAuth(

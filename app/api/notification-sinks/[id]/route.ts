@@ -4,7 +4,13 @@ import { ZUpdateNotificationSink } from "@/lib/notifications/schemas";
 
 // PATCH /api/notification-sinks/:id — change name, URL, events or enabled; `rotateSecret` returns a new secret once
 export const PATCH = withAuth(
-  async ({ req, params, actor, request }) => updateNotificationSink({ id: params.id ?? "", input: ZUpdateNotificationSink.parse(await readJson(req)), actor, request }),
+  async ({ req, params, actor, request }) =>
+    updateNotificationSink({
+      id: params.id ?? "",
+      input: ZUpdateNotificationSink.parse(await readJson(req)),
+      actor,
+      request,
+    }),
   { permission: "notifications.manage" },
 );
 

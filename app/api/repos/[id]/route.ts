@@ -10,7 +10,13 @@ export const GET = withAuth(async ({ params }) => getRepo({ repoId: params.id ??
 // PATCH /api/repos/:id — change a registered repository's settings
 export const PATCH = withAuth(
   async ({ req, params, principal, actor, request }) =>
-    updateRepo({ repoId: params.id ?? "", input: (await readJson(req)) as TUpdateRepoInput, changedById: principal.userId, actor, request }),
+    updateRepo({
+      repoId: params.id ?? "",
+      input: (await readJson(req)) as TUpdateRepoInput,
+      changedById: principal.userId,
+      actor,
+      request,
+    }),
   { permission: "repos.register" },
 );
 

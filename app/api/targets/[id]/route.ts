@@ -9,7 +9,8 @@ export const GET = withAuth(async ({ params }) => getTarget({ id: params.id ?? "
 
 // PATCH /api/targets/:id — change a target's settings (or rename it)
 export const PATCH = withAuth(
-  async ({ req, params, actor, request }) => updateTarget({ id: params.id ?? "", patch: ZUpdateTarget.parse(await readJson(req)), actor, request }),
+  async ({ req, params, actor, request }) =>
+    updateTarget({ id: params.id ?? "", patch: ZUpdateTarget.parse(await readJson(req)), actor, request }),
   { permission: "targets.manage" },
 );
 

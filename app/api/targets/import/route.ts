@@ -7,7 +7,13 @@ export const POST = withAuth(
   async ({ req, principal, actor, request }) => {
     const input = ZKubeconfigImport.parse(await readJson(req));
     if (input.dryRun) return previewKubeconfigImport({ kubeconfig: input.kubeconfig });
-    const result = await importTargetsFromKubeconfig({ kubeconfig: input.kubeconfig, contexts: input.contexts, actor, actorUserId: principal.userId, request });
+    const result = await importTargetsFromKubeconfig({
+      kubeconfig: input.kubeconfig,
+      contexts: input.contexts,
+      actor,
+      actorUserId: principal.userId,
+      request,
+    });
     return Response.json(result, { status: 201 });
   },
   { permission: "targets.manage" },

@@ -5,7 +5,13 @@ import { ZUpdateUser } from "@/lib/users/schemas";
 // PATCH /api/users/:id — rename, change role, disable or enable a user
 export const PATCH = withAuth(
   async ({ req, params, principal, actor, request }) => ({
-    user: await updateUser({ userId: params.id ?? "", input: ZUpdateUser.parse(await readJson(req)), byUserId: principal.userId, actor, request }),
+    user: await updateUser({
+      userId: params.id ?? "",
+      input: ZUpdateUser.parse(await readJson(req)),
+      byUserId: principal.userId,
+      actor,
+      request,
+    }),
   }),
   { permission: "users.manage" },
 );

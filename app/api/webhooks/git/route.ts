@@ -13,12 +13,20 @@ const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
 async function handle(req: Request): Promise<Response> {
   const request = requestContextOf(req);
   try {
-    const result = await receiveGitWebhook({ headers: req.headers, rawBody: await readBodyBytes(req, MAX_WEBHOOK_BYTES), request });
+    const result = await receiveGitWebhook({
+      headers: req.headers,
+      rawBody: await readBodyBytes(req, MAX_WEBHOOK_BYTES),
+      request,
+    });
     return Response.json(result.body, { status: result.status });
   } catch (err) {
     const { status, body, headers } = toErrorResponse(err);
-    if (status >= 500) console.error(`[wharf] webhook ${request.requestId ?? "-"} failed:`, err instanceof Error ? err.stack : err);
-    return Response.json(body, { status, headers: { ...headers, ...(request.requestId ? { "x-request-id": request.requestId } : {}) } });
+    if (status >= 500)
+      console.error(`[wharf] webhook ${request.requestId ?? "-"} failed:`, err instanceof Error ? err.stack : err);
+    return Response.json(body, {
+      status,
+      headers: { ...headers, ...(request.requestId ? { "x-request-id": request.requestId } : {}) },
+    });
   }
 }
 

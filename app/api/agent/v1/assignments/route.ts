@@ -9,5 +9,11 @@ export const dynamic = "force-dynamic";
 // GET /api/agent/v1/assignments — long poll: the agent's targets and repositories, at once when changed since `since`
 export const GET = withAgentAuth(async ({ req, agent, timing }) => {
   const q = ZAssignmentsQuery.parse(searchParamsOf(req));
-  return pollAssignments({ agent, since: q.since, ...(q.wait !== undefined ? { waitMs: q.wait * 1000 } : {}), signal: req.signal, timing });
+  return pollAssignments({
+    agent,
+    since: q.since,
+    ...(q.wait !== undefined ? { waitMs: q.wait * 1000 } : {}),
+    signal: req.signal,
+    timing,
+  });
 });

@@ -12,7 +12,8 @@ const handle = timedRoute(async (req: Request): Promise<Response> => {
     const body = await readJson(req);
     const token = (body as { enrolmentToken?: unknown } | null)?.enrolmentToken;
     // The enrolment token is this route's credential: without one it is 401 like every other agent route.
-    if (typeof token !== "string" || token.trim() === "") throw new AppError("ENROLMENT_TOKEN_INVALID", "Send the agent's enrolment token (wharfe_…).");
+    if (typeof token !== "string" || token.trim() === "")
+      throw new AppError("ENROLMENT_TOKEN_INVALID", "Send the agent's enrolment token (wharfe_…).");
     return agentRespond(await enrolAgent({ input: ZEnrolRequest.parse(body), request }), 201);
   } catch (err) {
     return agentErrorResponse(err, request.requestId);

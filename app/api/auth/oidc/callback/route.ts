@@ -20,6 +20,9 @@ export const GET = withPublic(async ({ req, request }) => {
     });
   } catch (err) {
     if (!(err instanceof OidcSignInError)) throw err;
-    return new Response(null, { status: 303, headers: { location: `/login?oidc_error=${err.reason}`, "cache-control": "no-store" } });
+    return new Response(null, {
+      status: 303,
+      headers: { location: `/login?oidc_error=${err.reason}`, "cache-control": "no-store" },
+    });
   }
 });

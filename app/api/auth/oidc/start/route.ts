@@ -8,7 +8,11 @@ export const GET = withPublic(async ({ req }) => {
     return new Response(null, { status: 302, headers: { location: url.href, "cache-control": "no-store" } });
   } catch (err) {
     const reason = err instanceof OidcSignInError ? err.reason : "provider-error";
-    if (!(err instanceof OidcSignInError)) console.warn("[wharf] OIDC start failed:", err instanceof Error ? err.message : err);
-    return new Response(null, { status: 302, headers: { location: `/login?oidc_error=${reason}`, "cache-control": "no-store" } });
+    if (!(err instanceof OidcSignInError))
+      console.warn("[wharf] OIDC start failed:", err instanceof Error ? err.message : err);
+    return new Response(null, {
+      status: 302,
+      headers: { location: `/login?oidc_error=${reason}`, "cache-control": "no-store" },
+    });
   }
 });

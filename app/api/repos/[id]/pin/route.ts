@@ -4,6 +4,7 @@ import type { TPinRepoInput } from "@/lib/repos/schemas";
 
 // POST /api/repos/:id/pin — roll back: pin an earlier revision (through the target's approval rule), or unpin
 export const POST = withAuth(
-  async ({ req, params, principal, actor, request }) => pinRepo({ repoId: params.id ?? "", input: (await readJson(req)) as TPinRepoInput, principal, actor, request }),
+  async ({ req, params, principal, actor, request }) =>
+    pinRepo({ repoId: params.id ?? "", input: (await readJson(req)) as TPinRepoInput, principal, actor, request }),
   { permission: "repos.register" },
 );

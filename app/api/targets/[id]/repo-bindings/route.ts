@@ -3,11 +3,19 @@ import { createRepoBinding, listRepoBindings } from "@/lib/deployments/data/repo
 import { ZCreateRepoBinding } from "@/lib/deployments/webhooks";
 
 // GET /api/targets/:id/repo-bindings — the repositories whose pushes request deployments to this target, and the webhook URL
-export const GET = withAuth(async ({ params }) => listRepoBindings({ targetId: params.id ?? "" }), { permission: "targets.manage" });
+export const GET = withAuth(async ({ params }) => listRepoBindings({ targetId: params.id ?? "" }), {
+  permission: "targets.manage",
+});
 
 // POST /api/targets/:id/repo-bindings — bind a repository branch; the response shows the generated webhook secret once
 export const POST = withAuth(
   async ({ req, params, principal, actor, request }) =>
-    createRepoBinding({ targetId: params.id ?? "", input: ZCreateRepoBinding.parse(await readJson(req)), createdById: principal.userId, actor, request }),
+    createRepoBinding({
+      targetId: params.id ?? "",
+      input: ZCreateRepoBinding.parse(await readJson(req)),
+      createdById: principal.userId,
+      actor,
+      request,
+    }),
   { permission: "targets.manage", successStatus: 201 },
 );
