@@ -16,3 +16,5 @@ export declare function toolModules(): ToolModule[];
 export declare function cacheRoot(): string;
 export declare function moduleDir(tool: ToolModule): string;
 export declare function findToolBinaries(): { paths: Partial<Record<string, string>>; missing: string[] };
+/** The go command's environment: explicit and minimal, never the caller's whole environment. */
+export declare function goEnv(): Record<string, string>;

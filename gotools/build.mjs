@@ -9,45 +9,13 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { COMPLETE_MARKER, GOTOOLS_DIR, cacheRoot, moduleDir, toolModules } from "./binaries.mjs";
+import { COMPLETE_MARKER, GOTOOLS_DIR, cacheRoot, goEnv, moduleDir, toolModules } from "./binaries.mjs";
 
 const MIN_GO = [1, 26];
 
 function fail(line) {
   console.error(`cluster:build: ${line}`);
   process.exit(1);
-}
-
-/**
- * The go command's environment: explicit and minimal (never the caller's whole environment, which may hold Wharf's
- * secrets), plus the Go and proxy settings a developer may have set on purpose.
- */
-function goEnv() {
-  const env = {
-    PATH: process.env.PATH ?? "/usr/local/go/bin:/usr/bin:/bin",
-    HOME: process.env.HOME ?? "/root",
-    // Every wrapper module builds with the machine's Go; none needs the newer approved toolchain (see README).
-    GOTOOLCHAIN: "local",
-    CGO_ENABLED: "0",
-    GOFLAGS: "-mod=readonly -buildvcs=false",
-  };
-  for (const name of [
-    "TMPDIR",
-    "GOPATH",
-    "GOCACHE",
-    "GOMODCACHE",
-    "GOPROXY",
-    "GOSUMDB",
-    "GONOSUMDB",
-    "GOPRIVATE",
-    "GOINSECURE",
-    "HTTPS_PROXY",
-    "HTTP_PROXY",
-    "NO_PROXY",
-  ]) {
-    if (process.env[name]) env[name] = process.env[name];
-  }
-  return env;
 }
 
 function checkGo(env) {

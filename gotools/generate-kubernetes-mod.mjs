@@ -7,13 +7,15 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { goEnv } from "./binaries.mjs";
 
 const version = process.argv[2] ?? "v1.34.4";
 const match = /^v1\.(\d+)\.(\d+)$/.exec(version);
 if (!match) throw new Error(`expected a version like v1.34.4, got ${version}`);
 const stagingVersion = `v0.${match[1]}.${match[2]}`;
 const dir = join(dirname(fileURLToPath(import.meta.url)), "kubernetes");
-const env = { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? "local", GOFLAGS: "-mod=mod" };
+// go mod tidy writes go.sum, which the build itself (-mod=readonly) may not.
+const env = { ...goEnv(), GOFLAGS: "-mod=mod" };
 
 const info = JSON.parse(
   execFileSync("go", ["mod", "download", "-json", `k8s.io/kubernetes@${version}`], { env }).toString(),

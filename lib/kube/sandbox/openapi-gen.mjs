@@ -15,6 +15,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { goEnv } from "../../../gotools/binaries.mjs";
 
 const KUBE_VERSION = "v1.34.4";
 const OUT = path.join(path.dirname(fileURLToPath(import.meta.url)), "openapi-schemas.json.gz");
@@ -46,7 +47,7 @@ const GROUP_VERSIONS = [
 
 function moduleDir() {
   const out = execFileSync("go", ["mod", "download", "-json", `k8s.io/kubernetes@${KUBE_VERSION}`], {
-    env: { ...process.env, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? "local", GOFLAGS: "-mod=mod" },
+    env: { ...goEnv(), GOFLAGS: "-mod=mod" },
     encoding: "utf8",
   });
   const info = JSON.parse(out);
