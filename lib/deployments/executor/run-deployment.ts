@@ -320,7 +320,7 @@ async function applyPruneWait(
       throw new Interrupted();
     }
     if (beat.cancelRequested) status.cancelled = true;
-    if (status.cancelled) throw new Stop("cancelled", cancelMessage(where, applied, total));
+    if (status.cancelled) throw new Stop("cancelled", cancelMessage(where, applied, total, positionOf));
   };
   const markNotApplied = (list: KubeObject[], reason: string) => {
     for (const obj of list) {
@@ -398,7 +398,7 @@ async function applyPruneWait(
   if (status.lost || (settings.signal?.aborted ?? false)) throw new Interrupted();
   if (status.cancelled) {
     await recorder.flush();
-    throw new Stop("cancelled", cancelMessage("while applying", applied, total));
+    throw new Stop("cancelled", cancelMessage("while applying", applied, total, positionOf));
   }
   if (failures.length > 0)
     return {
@@ -493,7 +493,8 @@ async function applyPruneWait(
       },
     });
     if (status.lost || (settings.signal?.aborted ?? false)) throw new Interrupted();
-    if (status.cancelled) throw new Stop("cancelled", cancelMessage("while waiting for the rollout", applied, total));
+    if (status.cancelled)
+      throw new Stop("cancelled", cancelMessage("while waiting for the rollout", applied, total, positionOf));
     if (!report.ok) {
       const bad = report.results.filter((r) => r.state !== "ready");
       return {
@@ -521,8 +522,18 @@ async function applyPruneWait(
   };
 }
 
-function cancelMessage(where: string, applied: ObjectRef[], total: number): string {
-  const list = applied.slice(0, 20).map(formatRef).join(", ");
+function cancelMessage(
+  where: string,
+  applied: ObjectRef[],
+  total: number,
+  positionOf: (ref: ObjectRef) => number | undefined,
+): string {
+  // Objects of one phase are applied concurrently and finish in any order; the message names them in the manifests'
+  // order, so the same cancellation always reads the same.
+  const inOrder = [...applied].sort(
+    (a, b) => (positionOf(a) ?? Number.MAX_SAFE_INTEGER) - (positionOf(b) ?? Number.MAX_SAFE_INTEGER),
+  );
+  const list = inOrder.slice(0, 20).map(formatRef).join(", ");
   const more = applied.length > 20 ? ` and ${applied.length - 20} more` : "";
   return applied.length === 0
     ? `Cancelled on request ${where}; nothing was applied.`
