@@ -1,4 +1,4 @@
-import { backoffDelay } from "@/lib/kube";
+import { backoffDelay } from "@/lib/jobs/backoff";
 
 /** Backoff tuning for one failing repo (or the Wharf connection). */
 export interface BackoffOptions {
@@ -8,9 +8,9 @@ export interface BackoffOptions {
 }
 
 /**
- * Consecutive-failure counter with capped exponential backoff and full jitter (lib/kube's `backoffDelay`), so many
- * agents retrying an unreachable Git host or Wharf spread out instead of stampeding. A floor keeps a flapping
- * dependency from being hammered when the random draw comes out near zero.
+ * Consecutive-failure counter with capped exponential backoff and full jitter (lib/jobs' `backoffDelay`), so many
+ * agents retrying an unreachable Git host or Wharf spread out instead of stampeding. Never below half the ceiling
+ * (`full-half-floor`), so a flapping dependency is not hammered when the random draw comes out near zero.
  */
 export class Backoff {
   #failures = 0;
@@ -31,14 +31,12 @@ export class Backoff {
 
   /** Records a failure; returns how long to wait before the next attempt. */
   fail(): number {
-    const attempt = this.#failures++;
-    const jittered = backoffDelay(attempt, {
-      baseDelayMs: this.#opts.baseDelayMs,
-      maxDelayMs: this.#opts.maxDelayMs,
+    return backoffDelay(this.#failures++, {
+      base: this.#opts.baseDelayMs,
+      cap: this.#opts.maxDelayMs,
+      jitter: "full-half-floor",
       ...(this.#opts.random ? { random: this.#opts.random } : {}),
     });
-    const floor = Math.min(this.#opts.maxDelayMs, this.#opts.baseDelayMs * 2 ** attempt) / 2;
-    return Math.max(Math.floor(floor), jittered);
   }
 
   reset(): void {

@@ -16,7 +16,7 @@ export {
   type KubeErrorContext,
   type StatusCause,
 } from "./errors";
-export { withRetry, backoffDelay, sleep, type RetryOptions } from "./retry";
+export { withRetry, retryDelay, sleep, type RetryOptions } from "./retry";
 export {
   parseManifests,
   parseManifestsDetailed,
@@ -44,6 +44,7 @@ export {
 } from "./apply";
 export {
   pruneObjects,
+  pruneApplySet,
   findPruneCandidates,
   isOwnedByInventory,
   inventorySelector,
@@ -51,6 +52,25 @@ export {
   type PruneCandidates,
   type PruneResult,
 } from "./prune";
+export {
+  applySetFor,
+  applySetId,
+  applySetParentRef,
+  applySetSelector,
+  groupKindOf,
+  ownershipOf,
+  readApplySetParent,
+  APPLYSET_PART_OF_LABEL,
+  APPLYSET_ID_LABEL,
+  APPLYSET_TOOLING,
+  APPLYSET_TOOLING_ANNOTATION,
+  APPLYSET_GROUP_KINDS_ANNOTATION,
+  APPLYSET_NAMESPACES_ANNOTATION,
+  APPLICATION_ANNOTATION,
+  type ApplySetRef,
+  type ApplySetParent,
+  type Ownership,
+} from "./applyset";
 export {
   diffManifests,
   diffObjects,

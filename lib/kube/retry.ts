@@ -1,3 +1,4 @@
+import { backoffDelay } from "../jobs/backoff";
 import { isRetryable, KubeError } from "./errors";
 
 export interface RetryOptions {
@@ -19,10 +20,11 @@ export interface RetryOptions {
 }
 
 /**
- * Backoff before retry number `attempt` (0-based): full jitter over a capped exponential ceiling, so many clients
- * retrying together spread out instead of stampeding. A server's Retry-After is a floor, not a suggestion.
+ * Delay before retry number `attempt` (0-based): full jitter over a capped exponential ceiling (200 ms … 5 s by
+ * default; lib/jobs' `backoffDelay`), so many clients retrying together spread out instead of stampeding. A server's
+ * Retry-After is a floor, not a suggestion.
  */
-export function backoffDelay(
+export function retryDelay(
   attempt: number,
   opts: {
     baseDelayMs?: number;
@@ -32,10 +34,12 @@ export function backoffDelay(
     random?: () => number;
   } = {},
 ): number {
-  const base = opts.baseDelayMs ?? 200;
-  const cap = opts.maxDelayMs ?? 5000;
-  const ceiling = Math.min(cap, base * 2 ** attempt);
-  const jittered = Math.floor((opts.random ?? Math.random)() * ceiling);
+  const jittered = backoffDelay(attempt, {
+    base: opts.baseDelayMs ?? 200,
+    cap: opts.maxDelayMs ?? 5000,
+    jitter: "full",
+    ...(opts.random ? { random: opts.random } : {}),
+  });
   if (opts.retryAfterMs === undefined) return jittered;
   return Math.max(jittered, Math.min(opts.retryAfterMs, opts.maxRetryAfterMs ?? 30_000));
 }
@@ -72,7 +76,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
       return await fn(attempt);
     } catch (error) {
       if (attempt + 1 >= attempts || !shouldRetry(error) || opts.signal?.aborted) throw error;
-      const delayMs = backoffDelay(attempt, {
+      const delayMs = retryDelay(attempt, {
         ...(opts.baseDelayMs === undefined ? {} : { baseDelayMs: opts.baseDelayMs }),
         ...(opts.maxDelayMs === undefined ? {} : { maxDelayMs: opts.maxDelayMs }),
         ...(opts.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: opts.maxRetryAfterMs }),

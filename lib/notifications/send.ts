@@ -1,3 +1,4 @@
+import { backoffDelay } from "@/lib/jobs/backoff";
 import { signatureFor } from "./signing";
 
 /** How long a sink has to answer. */
@@ -5,8 +6,7 @@ export const DELIVERY_TIMEOUT_MS = 10_000;
 
 /** Delay before retrying a delivery after its `attempts`-th failure: 30 s doubling to at most 1 h, with jitter. */
 export function deliveryRetryDelayMs(attempts: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(3_600_000, 30_000 * 2 ** Math.max(0, Math.min(attempts - 1, 20)));
-  return Math.floor(ceiling / 2 + random() * (ceiling / 2));
+  return backoffDelay(attempts - 1, { base: 30_000, cap: 3_600_000, jitter: "equal", random });
 }
 
 export interface SendResult {

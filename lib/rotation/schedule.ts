@@ -1,4 +1,5 @@
 import { DAY_MS } from "@/lib/credentials/status";
+import { backoffDelay } from "@/lib/jobs/backoff";
 
 /** Automatic rotation renews a token once this share of its lifetime (issuedAt → expiresAt) has passed. */
 export const LIFETIME_FRACTION = 0.8;
@@ -85,8 +86,13 @@ export function requestedLifetimeSeconds(input: {
  * capped at 6 h, with jitter over its upper half so processes that failed together spread out; never below 1 min.
  */
 export function rotationRetryDelayMs(attempts: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(RETRY_CAP_MS, RETRY_BASE_MS * 2 ** Math.max(0, Math.min(attempts - 1, 30)));
-  return Math.max(RETRY_BASE_MS, Math.floor(ceiling / 2 + random() * (ceiling / 2)));
+  return backoffDelay(attempts - 1, {
+    base: RETRY_BASE_MS,
+    cap: RETRY_CAP_MS,
+    jitter: "equal",
+    min: RETRY_BASE_MS,
+    random,
+  });
 }
 
 /** `system:serviceaccount:NS:NAME` → its namespace and name; null for any other subject. */

@@ -1,7 +1,7 @@
 import { ApiException } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { KubeError, isRetryable, parseRetryAfter, toKubeError } from "@/lib/kube/errors";
-import { backoffDelay, withRetry } from "@/lib/kube/retry";
+import { retryDelay, withRetry } from "@/lib/kube/retry";
 
 const context = {
   cluster: "prod",
@@ -77,15 +77,15 @@ describe("toKubeError", () => {
 
 describe("backoff", () => {
   it("is full jitter over a capped exponential ceiling", () => {
-    expect(backoffDelay(0, { random: () => 0.999 })).toBe(199);
-    expect(backoffDelay(3, { random: () => 0.5 })).toBe(800);
-    expect(backoffDelay(20, { random: () => 0.999, maxDelayMs: 5000 })).toBe(4995);
-    expect(backoffDelay(2, { random: () => 0 })).toBe(0);
+    expect(retryDelay(0, { random: () => 0.999 })).toBe(199);
+    expect(retryDelay(3, { random: () => 0.5 })).toBe(800);
+    expect(retryDelay(20, { random: () => 0.999, maxDelayMs: 5000 })).toBe(4995);
+    expect(retryDelay(2, { random: () => 0 })).toBe(0);
   });
 
   it("waits at least Retry-After, capped", () => {
-    expect(backoffDelay(0, { random: () => 0, retryAfterMs: 1500 })).toBe(1500);
-    expect(backoffDelay(0, { random: () => 0, retryAfterMs: 120_000, maxRetryAfterMs: 30_000 })).toBe(30_000);
+    expect(retryDelay(0, { random: () => 0, retryAfterMs: 1500 })).toBe(1500);
+    expect(retryDelay(0, { random: () => 0, retryAfterMs: 120_000, maxRetryAfterMs: 30_000 })).toBe(30_000);
   });
 });
 
