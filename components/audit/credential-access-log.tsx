@@ -3,13 +3,9 @@
 import Link from "next/link";
 import { useState } from "react";
 import { Table, Td, Th } from "@/components/ui/table";
-import {
-  CREDENTIAL_ACCESS_ACTIONS,
-  purposeHref,
-  type CredentialAccessListFilter,
-  type CredentialAccessView,
-} from "@/lib/audit/credential-access";
-import { filterSearchParams } from "@/lib/audit/query";
+import { CREDENTIAL_ACCESS_ACTIONS } from "@/lib/audit/credential-access";
+import { filterSearchParams, type CredentialAccessListFilter } from "@/lib/audit/query";
+import { purposeHref, type CredentialAccessView } from "@/lib/audit/views";
 import { useCredentialAccess } from "@/lib/audit/hooks/use-credential-access";
 import { OUTCOMES } from "@/lib/audit/schemas";
 import { DateTime } from "./date-time";

@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { DateTime } from "@/components/audit/date-time";
 import { Table, Td, Th } from "@/components/ui/table";
-import { purposeHref } from "@/lib/audit/credential-access";
+import { purposeHref } from "@/lib/audit/views";
 import { useCredentialUsage } from "@/lib/audit/hooks/use-credential-access";
 
 /**

@@ -1,6 +1,5 @@
-import type { AuditRowFields, CredentialAccessView } from "./credential-access";
-import { parseAuditDetails } from "./query";
 import type { ExportColumn } from "./export-format";
+import { parseAuditDetails, type AuditRowFields, type CredentialAccessView } from "./views";
 
 /**
  * Columns of the credential access export: what an auditor needs per row (Vault's audit entries are the bar) —

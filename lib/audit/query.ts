@@ -1,7 +1,10 @@
 import type { ZodType } from "zod";
-import type { AuditRowFields } from "./credential-access";
 import { firstValues, type PageSearchParams } from "@/lib/utils";
-import { ZAuditFilter, type TActorKind, type TAuditAction, type TAuditFilter, type TOutcome } from "./schemas";
+import { ZCredentialAccessFilter, type TCredentialAccessFilter } from "./credential-access";
+import { ZAuditFilter, type TAuditFilter } from "./schemas";
+
+// React Query keys of the audit trail and the credential access view, and the list filters they are keyed on as
+// links and query strings carry them. The views the queries return are in views.ts.
 
 /** The filter part of an audit query: everything but paging. */
 export type AuditListFilter = Omit<TAuditFilter, "cursor" | "limit" | "from" | "to"> & { from?: string; to?: string };
@@ -16,61 +19,20 @@ export const auditKeys = {
 /** Rows per page on the audit page. */
 export const AUDIT_PAGE_SIZE = 50;
 
-/** An audit row as the API and pages see it: `details` parsed, the time as an ISO string. */
-export interface AuditEventView {
-  seq: number;
-  id: string;
-  at: string;
-  actorKind: TActorKind;
-  actorId: string | null;
-  actorName: string;
-  action: TAuditAction;
-  subjectType: string;
-  subjectId: string | null;
-  targetId: string | null;
-  credentialId: string | null;
-  outcome: TOutcome;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  details: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
-}
+/** The filter as the browser and the URL carry it: dates as ISO strings. */
+export type CredentialAccessListFilter = Omit<TCredentialAccessFilter, "from" | "to"> & { from?: string; to?: string };
 
-export interface AuditEventPage {
-  items: AuditEventView[];
-  nextCursor: number | null;
-}
+/** Rows per page of the credential access view. */
+export const CREDENTIAL_ACCESS_PAGE_SIZE = 50;
 
-/** The answer of `POST /api/audit/verify`. */
-export type AuditChainVerdict =
-  | { intact: true; rows: number }
-  | { intact: false; rows: number; brokenAt: { seq: number; id: string; at: string; reason: string } };
-
-/** Parses a stored details column; a row whose details are not a JSON object is shown, not hidden. */
-export function parseAuditDetails(details: string): Record<string, unknown> {
-  try {
-    const parsed: unknown = JSON.parse(details);
-    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : { value: parsed };
-  } catch {
-    return { unparsed: details };
-  }
-}
-
-/** Maps a stored row to its view. Enumerated columns are trusted as written by `recordAuditEvent`. */
-export function toAuditEventView(row: AuditRowFields): AuditEventView {
-  return {
-    ...row,
-    at: row.at.toISOString(),
-    actorKind: row.actorKind as TActorKind,
-    action: row.action as TAuditAction,
-    outcome: row.outcome as TOutcome,
-    details: parseAuditDetails(row.details),
-  };
-}
+/** React Query keys; the page prefetches with the same keys the hooks read. */
+export const credentialAccessKeys = {
+  all: ["credential-access"] as const,
+  lists: () => [...credentialAccessKeys.all, "list"] as const,
+  list: (filter: CredentialAccessListFilter) => [...credentialAccessKeys.lists(), filter] as const,
+  usages: () => [...credentialAccessKeys.all, "usage"] as const,
+  usage: (credentialId: string) => [...credentialAccessKeys.usages(), credentialId] as const,
+};
 
 /** Query string for a list filter and page (audit trail, credential access), dropping empty fields (the API treats
  * absent and empty alike). */
@@ -110,4 +72,13 @@ export function parseLinkFilter<F>(
 /** The audit page's filter from its link. */
 export function parseAuditListFilter(query: Record<string, string | string[] | undefined>): AuditListFilter {
   return parseLinkFilter(ZAuditFilter.shape, ["actor", "action", "subject", "outcome", "from", "to"], query);
+}
+
+const CREDENTIAL_ACCESS_FILTER_KEYS = ["credentialId", "targetId", "actor", "action", "outcome", "from", "to"] as const;
+
+/** The credential access view's filter from its link (`/credentials/access?credentialId=…`). */
+export function parseCredentialAccessFilter(
+  query: Record<string, string | string[] | undefined>,
+): CredentialAccessListFilter {
+  return parseLinkFilter(ZCredentialAccessFilter.shape, CREDENTIAL_ACCESS_FILTER_KEYS, query);
 }

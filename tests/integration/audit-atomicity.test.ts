@@ -5,7 +5,7 @@ import * as deploymentsRoute from "@/app/api/deployments/route";
 import * as targetCredentialsRoute from "@/app/api/targets/[id]/credentials/route";
 import * as targetsRoute from "@/app/api/targets/route";
 import * as accessRoute from "@/app/api/credential-access/route";
-import type { CredentialAccessPageView } from "@/lib/audit/credential-access";
+import type { CredentialAccessPageView } from "@/lib/audit/views";
 import { NO_REQUEST } from "@/lib/audit/schemas";
 import { newSecretToken, sha256Hex } from "@/lib/auth/secrets";
 import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-credential";

@@ -8,11 +8,7 @@ import * as targetRoute from "@/app/api/targets/[id]/route";
 import * as targetsRoute from "@/app/api/targets/route";
 import * as tokensRoute from "@/app/api/tokens/route";
 import { recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
-import type {
-  CredentialAccessPageView,
-  CredentialAccessView,
-  CredentialUsageView,
-} from "@/lib/audit/credential-access";
+import type { CredentialAccessPageView, CredentialAccessView, CredentialUsageView } from "@/lib/audit/views";
 import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-credential";
 import { dbFor } from "@/lib/db/client";
 import { callRoute, createCaller, fromPeer, type Caller } from "../support/api";

@@ -3,13 +3,8 @@ import type { Metadata } from "next";
 import { AuditLog } from "@/components/audit/audit-log";
 import { PageHeader } from "@/components/layout/page-header";
 import { listAuditEvents } from "@/lib/audit/data/list-audit-events";
-import {
-  AUDIT_PAGE_SIZE,
-  auditKeys,
-  parseAuditListFilter,
-  toAuditEventView,
-  type AuditEventPage,
-} from "@/lib/audit/query";
+import { AUDIT_PAGE_SIZE, auditKeys, parseAuditListFilter } from "@/lib/audit/query";
+import { toAuditEventView, type AuditEventPage } from "@/lib/audit/views";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { getQueryClient } from "@/lib/query/query-client";
 

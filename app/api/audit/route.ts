@@ -1,6 +1,6 @@
 import { searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { listAuditEvents } from "@/lib/audit/data/list-audit-events";
-import { toAuditEventView, type AuditEventPage } from "@/lib/audit/query";
+import { toAuditEventView, type AuditEventPage } from "@/lib/audit/views";
 import { ZAuditFilter } from "@/lib/audit/schemas";
 
 // GET /api/audit — audit rows, newest first, filtered by actor/action/subject/outcome/time, cursor-paginated

@@ -1,7 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
-import type { CredentialUsageActor, CredentialUsageView } from "../credential-access";
-import { parseAuditDetails } from "../query";
+import { parseAuditDetails, type CredentialUsageActor, type CredentialUsageView } from "../views";
 import type { TActorKind } from "../schemas";
 
 const DAY_MS = 86_400_000;

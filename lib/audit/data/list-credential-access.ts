@@ -3,13 +3,15 @@ import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import {
   CREDENTIAL_ACCESS_ACTIONS,
+  type TCredentialAccessFilter,
+  type TCredentialAccessPage,
+} from "../credential-access";
+import {
   toCredentialAccessView,
   type AuditRowFields,
   type CredentialAccessPageView,
   type CredentialAccessView,
-  type TCredentialAccessFilter,
-  type TCredentialAccessPage,
-} from "../credential-access";
+} from "../views";
 import type { TAuditFilter } from "../schemas";
 import { auditWhere } from "./list-audit-events";
 

@@ -2,7 +2,8 @@
 
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api/client";
-import { AUDIT_PAGE_SIZE, auditKeys, filterSearchParams, type AuditEventPage, type AuditListFilter } from "../query";
+import { AUDIT_PAGE_SIZE, auditKeys, filterSearchParams, type AuditListFilter } from "../query";
+import type { AuditEventPage } from "../views";
 
 /** Audit rows matching a filter, newest first; `fetchNextPage` continues below the last row's sequence number. */
 export function useAuditEvents(filter: AuditListFilter) {

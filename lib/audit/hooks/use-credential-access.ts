@@ -5,11 +5,10 @@ import { apiFetch } from "@/lib/api/client";
 import {
   CREDENTIAL_ACCESS_PAGE_SIZE,
   credentialAccessKeys,
+  filterSearchParams,
   type CredentialAccessListFilter,
-  type CredentialAccessPageView,
-  type CredentialUsageView,
-} from "../credential-access";
-import { filterSearchParams } from "../query";
+} from "../query";
+import type { CredentialAccessPageView, CredentialUsageView } from "../views";
 
 /** Credential access rows matching a filter, newest first; `fetchNextPage` continues below the last row's seq. */
 export function useCredentialAccess(filter: CredentialAccessListFilter) {

@@ -2,7 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api/client";
-import type { AuditChainVerdict } from "../query";
+import type { AuditChainVerdict } from "../views";
 
 /** Walks the hash chain on the server; a mutation because it is an on-demand, possibly long, check. */
 export function useVerifyAuditChain() {

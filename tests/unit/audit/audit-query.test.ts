@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { filterSearchParams, parseAuditDetails, parseAuditListFilter } from "@/lib/audit/query";
+import { filterSearchParams, parseAuditListFilter } from "@/lib/audit/query";
+import { parseAuditDetails } from "@/lib/audit/views";
 
 describe("parseAuditListFilter", () => {
   it("keeps valid fields, normalises times to ISO, and drops invalid or empty ones one by one", () => {

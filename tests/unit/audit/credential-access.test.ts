@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  CREDENTIAL_ACCESS_ACTIONS,
-  parseCredentialAccessFilter,
-  purposeHref,
-  toCredentialAccessView,
-  ZCredentialAccessPage,
-  type AuditRowFields,
-} from "@/lib/audit/credential-access";
-import { filterSearchParams } from "@/lib/audit/query";
+import { CREDENTIAL_ACCESS_ACTIONS, ZCredentialAccessPage } from "@/lib/audit/credential-access";
+import { filterSearchParams, parseCredentialAccessFilter } from "@/lib/audit/query";
+import { purposeHref, toCredentialAccessView, type AuditRowFields } from "@/lib/audit/views";
 import { AUDIT_ACTIONS } from "@/lib/audit/schemas";
 
 function row(patch: Partial<AuditRowFields>): AuditRowFields {

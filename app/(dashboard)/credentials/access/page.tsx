@@ -4,12 +4,8 @@ import Link from "next/link";
 import { CredentialAccessLog } from "@/components/audit/credential-access-log";
 import { PageHeader } from "@/components/layout/page-header";
 import { Button } from "@/components/ui/button";
-import {
-  CREDENTIAL_ACCESS_PAGE_SIZE,
-  credentialAccessKeys,
-  parseCredentialAccessFilter,
-  type CredentialAccessPageView,
-} from "@/lib/audit/credential-access";
+import { CREDENTIAL_ACCESS_PAGE_SIZE, credentialAccessKeys, parseCredentialAccessFilter } from "@/lib/audit/query";
+import type { CredentialAccessPageView } from "@/lib/audit/views";
 import { listCredentialAccess } from "@/lib/audit/data/list-credential-access";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { getQueryClient } from "@/lib/query/query-client";

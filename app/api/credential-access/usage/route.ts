@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { credentialUsage } from "@/lib/audit/data/credential-usage";
-import type { CredentialUsageView } from "@/lib/audit/credential-access";
+import type { CredentialUsageView } from "@/lib/audit/views";
 
 const ZQuery = z.object({
   credentialId: z.string().trim().min(1).max(200),
