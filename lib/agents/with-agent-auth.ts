@@ -4,6 +4,7 @@ import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { sha256Hex } from "@/lib/auth/secrets";
 import { AppError, toErrorResponse } from "@/lib/errors";
 import { timedRoute, type RequestTiming, type RouteContext } from "@/lib/metrics/timed-route";
+import { ROUTE_DOCS, type RouteDocs } from "@/lib/openapi/route-docs";
 import { findAgentByCredentialHash, type AgentPrincipal } from "./data/find-agent";
 
 export type { AgentPrincipal } from "./data/find-agent";
@@ -49,7 +50,7 @@ export function agentRespond(result: Result, status = 200): Response {
  * carries no ambient authority. Scope checks (target/repo belongs to this agent) are the handler's job, through
  * `assertAgentScope`, which audits refusals. Timed like every API route (`timedRoute`).
  */
-export function withAgentAuth(handler: (ctx: AgentHandlerContext) => Promise<Result>) {
+export function withAgentAuth(handler: (ctx: AgentHandlerContext) => Promise<Result>, docs?: RouteDocs) {
   const wrapped = timedRoute(
     async (req: Request, _ctx: RouteContext | undefined, timing: RequestTiming): Promise<Response> => {
       const request = requestContextOf(req);
@@ -67,5 +68,5 @@ export function withAgentAuth(handler: (ctx: AgentHandlerContext) => Promise<Res
       }
     },
   );
-  return Object.assign(wrapped, { [AGENT_ROUTE]: "credential" });
+  return Object.assign(wrapped, { [AGENT_ROUTE]: "credential", [ROUTE_DOCS]: docs });
 }

@@ -10,6 +10,7 @@ import { sha256Hex } from "@/lib/auth/secrets";
 import { env } from "@/lib/env";
 import { AppError, toErrorResponse } from "@/lib/errors";
 import { timedRoute, type RouteContext } from "@/lib/metrics/timed-route";
+import { ROUTE_DOCS, type RouteDocs } from "@/lib/openapi/route-docs";
 import { clientAddressOf } from "./client-address";
 import { MAX_JSON_BYTES, hasNul, parseJsonBody, readBodyBytes } from "./read-body";
 
@@ -139,6 +140,11 @@ function errorResponse(err: unknown, requestId: string | null): Response {
   return Response.json(body, { status, headers: { ...headers, ...(requestId ? { "x-request-id": requestId } : {}) } });
 }
 
+/** The route's documentation for the OpenAPI document, with the success status the wrapper answers. */
+function docsOf(opts: { successStatus?: number; docs?: RouteDocs }): RouteDocs | undefined {
+  return opts.docs && { success: opts.successStatus, ...opts.docs };
+}
+
 /**
  * The one wrapper for protected route handlers: authenticates (session cookie or API token), checks the declared
  * permission, enforces the Origin check on cookie-authenticated writes, and maps every error to
@@ -146,7 +152,7 @@ function errorResponse(err: unknown, requestId: string | null): Response {
  */
 export function withAuth(
   handler: (ctx: HandlerContext) => Promise<Result>,
-  opts: { permission: Permission; successStatus?: number },
+  opts: { permission: Permission; successStatus?: number; docs?: RouteDocs },
 ) {
   const wrapped = timedRoute(async (req: Request, ctx?: RouteContext): Promise<Response> => {
     const request = requestContextOf(req);
@@ -182,13 +188,13 @@ export function withAuth(
       return errorResponse(err, request.requestId);
     }
   });
-  return Object.assign(wrapped, { [PROTECTED_ROUTE]: opts.permission });
+  return Object.assign(wrapped, { [PROTECTED_ROUTE]: opts.permission, [ROUTE_DOCS]: docsOf(opts) });
 }
 
 /** For the few routes anyone may call (sign-in, health). They still get error mapping and, for writes, the Origin check. */
 export function withPublic(
   handler: (ctx: PublicHandlerContext) => Promise<Result>,
-  opts: { successStatus?: number } = {},
+  opts: { successStatus?: number; docs?: RouteDocs } = {},
 ) {
   const wrapped = timedRoute(async (req: Request, ctx?: RouteContext): Promise<Response> => {
     const request = requestContextOf(req);
@@ -199,7 +205,7 @@ export function withPublic(
       return errorResponse(err, request.requestId);
     }
   });
-  return Object.assign(wrapped, { [PUBLIC_ROUTE]: true });
+  return Object.assign(wrapped, { [PUBLIC_ROUTE]: true, [ROUTE_DOCS]: docsOf(opts) });
 }
 
 /**

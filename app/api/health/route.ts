@@ -1,4 +1,9 @@
 import { withPublic } from "@/lib/api/with-auth";
 
-// GET /api/health — liveness for load balancers and start-up checks; reveals nothing
-export const GET = withPublic(async () => ({ status: "ok" }));
+export const GET = withPublic(async () => ({ status: "ok" }), {
+  docs: {
+    tag: "operations",
+    summary: "Liveness for load balancers and start-up checks; reveals nothing",
+    returns: '{ status: "ok" }',
+  },
+});

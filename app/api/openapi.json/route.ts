@@ -1,6 +1,23 @@
 import { withPublic } from "@/lib/api/with-auth";
-import { buildOpenApiDocument } from "@/lib/api/openapi";
 import { env } from "@/lib/env";
+import { buildOpenApiDocument } from "@/lib/openapi/document";
 
-// GET /api/openapi.json — the OpenAPI 3.1 document of the REST API, generated from the routes' zod schemas
-export const GET = withPublic(async () => buildOpenApiDocument({ serverUrl: env().publicUrl }));
+// Built once per process (the routes cannot change while it runs); a failed build is retried on the next request.
+let document: ReturnType<typeof buildOpenApiDocument> | undefined;
+
+export const GET = withPublic(
+  async () => {
+    document ??= buildOpenApiDocument({ serverUrl: env().publicUrl }).catch((err: unknown) => {
+      document = undefined;
+      throw err;
+    });
+    return document;
+  },
+  {
+    docs: {
+      tag: "operations",
+      summary: "This document: the REST API as OpenAPI 3.1, generated from the route handlers' declarations",
+      returns: "OpenAPI 3.1 document.",
+    },
+  },
+);

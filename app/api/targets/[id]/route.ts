@@ -4,21 +4,36 @@ import { getTarget } from "@/lib/targets/data/get-target";
 import { updateTarget } from "@/lib/targets/data/update-target";
 import { ZUpdateTarget } from "@/lib/targets/schemas";
 
-// GET /api/targets/:id — one target
-export const GET = withAuth(async ({ params }) => getTarget({ id: params.id ?? "" }), { permission: "read" });
+export const GET = withAuth(async ({ params }) => getTarget({ id: params.id ?? "" }), {
+  permission: "read",
+  docs: { tag: "targets", summary: "One target", returns: "The target." },
+});
 
-// PATCH /api/targets/:id — change a target's settings (or rename it)
 export const PATCH = withAuth(
   async ({ req, params, actor, request }) =>
     updateTarget({ id: params.id ?? "", patch: ZUpdateTarget.parse(await readJson(req)), actor, request }),
-  { permission: "targets.manage" },
+  {
+    permission: "targets.manage",
+    docs: {
+      tag: "targets",
+      summary: "Change a target's settings (or rename it)",
+      body: ZUpdateTarget,
+      returns: "The target.",
+    },
+  },
 );
 
-// DELETE /api/targets/:id — delete a target and its credentials
 export const DELETE = withAuth(
   async ({ params, actor, request }) => {
     await deleteTarget({ id: params.id ?? "", actor, request });
     return null;
   },
-  { permission: "targets.manage" },
+  {
+    permission: "targets.manage",
+    docs: {
+      tag: "targets",
+      summary: "Delete a target and its credentials",
+      returns: "Nothing (204) or acknowledgement.",
+    },
+  },
 );

@@ -2,7 +2,6 @@ import { readJson, withAuth } from "@/lib/api/with-auth";
 import { importTargetsFromKubeconfig, previewKubeconfigImport } from "@/lib/credentials/data/import-targets";
 import { ZKubeconfigImport } from "@/lib/credentials/schemas";
 
-// POST /api/targets/import — {kubeconfig, dryRun: true} previews contexts; {kubeconfig, contexts} creates targets
 export const POST = withAuth(
   async ({ req, principal, actor, request }) => {
     const input = ZKubeconfigImport.parse(await readJson(req));
@@ -16,5 +15,13 @@ export const POST = withAuth(
     });
     return Response.json(result, { status: 201 });
   },
-  { permission: "targets.manage" },
+  {
+    permission: "targets.manage",
+    docs: {
+      tag: "targets",
+      summary: "{kubeconfig, dryRun: true} previews contexts; {kubeconfig, contexts} creates targets",
+      body: ZKubeconfigImport,
+      returns: "The preview or the created targets.",
+    },
+  },
 );
