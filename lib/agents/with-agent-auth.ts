@@ -1,8 +1,10 @@
 import "server-only";
+import { bearerTokenOf } from "@/lib/api/bearer-token";
+import { errorResponse, routeResponse, type RouteResult } from "@/lib/api/route-response";
 import { requestContextOf } from "@/lib/api/with-auth";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { sha256Hex } from "@/lib/auth/secrets";
-import { AppError, toErrorResponse } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
 import { timedRoute, type RequestTiming, type RouteContext } from "@/lib/metrics/timed-route";
 import { ROUTE_DOCS, type RouteDocs } from "@/lib/openapi/route-docs";
 import { findAgentByCredentialHash, type AgentPrincipal } from "./data/find-agent";
@@ -24,24 +26,19 @@ export interface AgentHandlerContext {
   timing: RequestTiming;
 }
 
-type Result = Response | object | null;
-
 /** The audit actor for an agent: kind `agent`, named `agent:<name>` so it reads apart from people. */
 export function agentActor(agent: { agentId: string; name: string }): Actor {
   return { kind: "agent", id: agent.agentId, name: `agent:${agent.name}` };
 }
 
+/** The shared error answer (`errorResponse`), logged as an agent request; also for enrolment, which has no wrapper. */
 export function agentErrorResponse(err: unknown, requestId: string | null): Response {
-  const { status, body, headers } = toErrorResponse(err);
-  if (status >= 500)
-    console.error(`[wharf] agent request ${requestId ?? "-"} failed:`, err instanceof Error ? err.stack : err);
-  return Response.json(body, { status, headers: { ...headers, ...(requestId ? { "x-request-id": requestId } : {}) } });
+  return errorResponse(err, requestId, "agent request");
 }
 
-export function agentRespond(result: Result, status = 200): Response {
-  if (result instanceof Response) return result;
-  if (result === null) return new Response(null, { status: 204 });
-  return Response.json(result, { status, headers: { "cache-control": "no-store" } });
+/** The shared success answer, never cached: assignments and credentials are the agent's alone and change any time. */
+export function agentRespond(result: RouteResult, status = 200): Response {
+  return routeResponse(result, { status, headers: { "cache-control": "no-store" } });
 }
 
 /**
@@ -50,13 +47,13 @@ export function agentRespond(result: Result, status = 200): Response {
  * carries no ambient authority. Scope checks (target/repo belongs to this agent) are the handler's job, through
  * `assertAgentScope`, which audits refusals. Timed like every API route (`timedRoute`).
  */
-export function withAgentAuth(handler: (ctx: AgentHandlerContext) => Promise<Result>, docs?: RouteDocs) {
+export function withAgentAuth(handler: (ctx: AgentHandlerContext) => Promise<RouteResult>, docs?: RouteDocs) {
   const wrapped = timedRoute(
     async (req: Request, _ctx: RouteContext | undefined, timing: RequestTiming): Promise<Response> => {
       const request = requestContextOf(req);
       try {
-        const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
-        const agent = match?.[1] ? await findAgentByCredentialHash(sha256Hex(match[1])) : null;
+        const credential = bearerTokenOf(req);
+        const agent = credential ? await findAgentByCredentialHash(sha256Hex(credential)) : null;
         if (!agent)
           throw new AppError(
             "AGENT_UNAUTHENTICATED",

@@ -8,11 +8,13 @@ import { recordDeniedApiToken } from "@/lib/auth/data/record-denied-api-token";
 import { can, type Permission } from "@/lib/auth/roles";
 import { sha256Hex } from "@/lib/auth/secrets";
 import { env } from "@/lib/env";
-import { AppError, toErrorResponse } from "@/lib/errors";
+import { AppError } from "@/lib/errors";
 import { timedRoute, type RouteContext } from "@/lib/metrics/timed-route";
 import { ROUTE_DOCS, type RouteDocs } from "@/lib/openapi/route-docs";
+import { bearerTokenOf } from "./bearer-token";
 import { clientAddressOf } from "./client-address";
 import { MAX_JSON_BYTES, hasNul, parseJsonBody, readBodyBytes } from "./read-body";
+import { errorResponse, routeResponse, type RouteResult } from "./route-response";
 
 export type { Principal } from "@/lib/auth/data/principals";
 
@@ -29,8 +31,6 @@ export interface PublicHandlerContext {
   request: RequestContext;
   params: Record<string, string>;
 }
-
-type Result = Response | object | null;
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -89,12 +89,6 @@ export async function authenticate(req: Request): Promise<{ principal: Principal
   return principal ? { principal, via: "cookie" } : null;
 }
 
-/** The bearer token of a request, if it sends one. */
-export function bearerTokenOf(req: Request): string | null {
-  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "");
-  return match?.[1] ?? null;
-}
-
 /**
  * A bearer token that did not resolve is a denied access attempt and goes to the audit trail (bounded, see
  * `recordDeniedApiToken`). Failing to write it must not turn the 401 into a 500, so the error is only logged.
@@ -127,19 +121,6 @@ async function routeParamsOf(req: Request, ctx: RouteContext | undefined): Promi
   return out;
 }
 
-function respond(result: Result, status = 200): Response {
-  if (result instanceof Response) return result;
-  if (result === null) return new Response(null, { status: 204 });
-  return Response.json(result, { status });
-}
-
-function errorResponse(err: unknown, requestId: string | null): Response {
-  const { status, body, headers } = toErrorResponse(err);
-  if (status >= 500)
-    console.error(`[wharf] request ${requestId ?? "-"} failed:`, err instanceof Error ? err.stack : err);
-  return Response.json(body, { status, headers: { ...headers, ...(requestId ? { "x-request-id": requestId } : {}) } });
-}
-
 /** The route's documentation for the OpenAPI document, with the success status the wrapper answers. */
 function docsOf(opts: { successStatus?: number; docs?: RouteDocs }): RouteDocs | undefined {
   return opts.docs && { success: opts.successStatus, ...opts.docs };
@@ -151,7 +132,7 @@ function docsOf(opts: { successStatus?: number; docs?: RouteDocs }): RouteDocs |
  * `{error:{code,message}}`. A refused permission is written to the audit trail.
  */
 export function withAuth(
-  handler: (ctx: HandlerContext) => Promise<Result>,
+  handler: (ctx: HandlerContext) => Promise<RouteResult>,
   opts: { permission: Permission; successStatus?: number; docs?: RouteDocs },
 ) {
   const wrapped = timedRoute(async (req: Request, ctx?: RouteContext): Promise<Response> => {
@@ -183,7 +164,7 @@ export function withAuth(
         request,
         params: await routeParamsOf(req, ctx),
       });
-      return respond(result, opts.successStatus);
+      return routeResponse(result, { status: opts.successStatus });
     } catch (err) {
       return errorResponse(err, request.requestId);
     }
@@ -193,14 +174,15 @@ export function withAuth(
 
 /** For the few routes anyone may call (sign-in, health). They still get error mapping and, for writes, the Origin check. */
 export function withPublic(
-  handler: (ctx: PublicHandlerContext) => Promise<Result>,
+  handler: (ctx: PublicHandlerContext) => Promise<RouteResult>,
   opts: { successStatus?: number; docs?: RouteDocs } = {},
 ) {
   const wrapped = timedRoute(async (req: Request, ctx?: RouteContext): Promise<Response> => {
     const request = requestContextOf(req);
     try {
       if (!SAFE_METHODS.has(req.method)) checkSameOrigin(req);
-      return respond(await handler({ req, request, params: await routeParamsOf(req, ctx) }), opts.successStatus);
+      const result = await handler({ req, request, params: await routeParamsOf(req, ctx) });
+      return routeResponse(result, { status: opts.successStatus });
     } catch (err) {
       return errorResponse(err, request.requestId);
     }

@@ -1,7 +1,7 @@
 import { readBodyBytes } from "@/lib/api/read-body";
+import { errorResponse } from "@/lib/api/route-response";
 import { PUBLIC_ROUTE, requestContextOf } from "@/lib/api/with-auth";
 import { receiveGitWebhook } from "@/lib/deployments/data/repo-bindings";
-import { toErrorResponse } from "@/lib/errors";
 
 /** GitHub caps deliveries at 25 MB; push payloads are far smaller, and nothing larger is read into memory. */
 const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
@@ -20,13 +20,7 @@ async function handle(req: Request): Promise<Response> {
     });
     return Response.json(result.body, { status: result.status });
   } catch (err) {
-    const { status, body, headers } = toErrorResponse(err);
-    if (status >= 500)
-      console.error(`[wharf] webhook ${request.requestId ?? "-"} failed:`, err instanceof Error ? err.stack : err);
-    return Response.json(body, {
-      status,
-      headers: { ...headers, ...(request.requestId ? { "x-request-id": request.requestId } : {}) },
-    });
+    return errorResponse(err, request.requestId, "webhook");
   }
 }
 
