@@ -4,15 +4,18 @@ import { useSearchParams } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { RotateNowButton } from "@/components/rotation/rotate-now-button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { DateTime } from "@/components/ui/date-time";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { Table, Td, Th } from "@/components/ui/table";
 import { can, roleAtLeast, type TRole } from "@/lib/auth/roles";
 import { useTargetCredentials } from "@/lib/credentials/hooks/use-target-credentials";
 import { CREDENTIAL_KIND_LABELS, type CredentialView } from "@/lib/credentials/schemas";
+import { formatDays } from "@/lib/format/duration";
 import { CredentialForm } from "./credential-form";
 import { CredentialUsage } from "./credential-usage";
-import { CredentialStatusBadge, formatDate } from "./status-badge";
+import { CredentialStatusBadge } from "./status-badge";
 
 const PULL_NOTE = "Pull targets hold no cluster credential in Wharf — the in-cluster agent syncs them.";
 
@@ -35,16 +38,23 @@ function ActiveCredential({ c }: { c: CredentialView }) {
       <Detail label="Status">{c.status ? <CredentialStatusBadge status={c.status} /> : "—"}</Detail>
       <Detail label="Policy">{c.policyName ?? "None"}</Detail>
       <Detail label="Subject">{c.subject ?? "—"}</Detail>
-      <Detail label="Issued">{formatDate(c.issuedAt)}</Detail>
-      <Detail label="Expires">{formatDate(c.expiresAt)}</Detail>
+      <Detail label="Issued">
+        <DateTime value={c.issuedAt} precision="minute" />
+      </Detail>
+      <Detail label="Expires">
+        <DateTime value={c.expiresAt} precision="minute" />
+      </Detail>
       <Detail label="Last rotated">
-        {formatDate(c.lastRotatedAt)} <span className="text-xs text-slate-500">({c.origin})</span>
+        <DateTime value={c.lastRotatedAt} precision="minute" />{" "}
+        <span className="text-xs text-slate-500">({c.origin})</span>
       </Detail>
       <Detail label="Next rotation">
-        {formatDate(c.nextRotationAt)}
+        <DateTime value={c.nextRotationAt} precision="minute" />
         {c.autoRotate ? <span className="block text-xs text-slate-500">automatic</span> : null}
       </Detail>
-      <Detail label="Rotate by">{formatDate(c.nextRotationDue)}</Detail>
+      <Detail label="Rotate by">
+        <DateTime value={c.nextRotationDue} precision="minute" />
+      </Detail>
     </dl>
   );
 }
@@ -64,7 +74,8 @@ function RotationFailure({ c }: { c: CredentialView }) {
       </p>
       <p className="mt-1 break-words font-mono text-xs">{c.rotationError}</p>
       <p className="mt-1 text-xs">
-        Failed {formatDate(c.rotationFailedAt)} · next attempt {formatDate(c.nextRotationAttemptAt)}
+        Failed <RelativeTime value={c.rotationFailedAt} never="—" /> · next attempt{" "}
+        <RelativeTime value={c.nextRotationAttemptAt} never="—" />
       </p>
     </div>
   );
@@ -128,7 +139,7 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
         title="Cluster credential"
         description={
           query.data?.policy
-            ? `Policy: ${query.data.policy.name} (rotate every ${query.data.policy.maxAgeDays} days)`
+            ? `Policy: ${query.data.policy.name} (rotate every ${formatDays(query.data.policy.maxAgeDays)})`
             : "No credential policy applies."
         }
         actions={action}
@@ -196,9 +207,15 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
                   <tr key={h.id}>
                     <Td>{CREDENTIAL_KIND_LABELS[h.kind]}</Td>
                     <Td className="font-mono">{h.fingerprint}</Td>
-                    <Td>{formatDate(h.lastRotatedAt)}</Td>
-                    <Td>{formatDate(h.expiresAt)}</Td>
-                    <Td>{formatDate(h.supersededAt)}</Td>
+                    <Td>
+                      <DateTime value={h.lastRotatedAt} precision="minute" />
+                    </Td>
+                    <Td>
+                      <DateTime value={h.expiresAt} precision="minute" />
+                    </Td>
+                    <Td>
+                      <DateTime value={h.supersededAt} precision="minute" />
+                    </Td>
                   </tr>
                 ))}
               </tbody>

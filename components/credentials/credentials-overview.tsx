@@ -4,11 +4,12 @@ import Link from "next/link";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { CursorPager } from "@/components/ui/cursor-pager";
+import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, Td, Th } from "@/components/ui/table";
 import { useCredentials } from "@/lib/credentials/hooks/use-credentials";
 import { CREDENTIAL_KIND_LABELS, type TRotationStatus } from "@/lib/credentials/schemas";
-import { CredentialStatusBadge, formatDate } from "./status-badge";
+import { CredentialStatusBadge } from "./status-badge";
 import { StatusFilterGroup, useStatusFilteredPages } from "./status-filter";
 
 export const CREDENTIALS_PAGE_SIZE = 50;
@@ -79,9 +80,15 @@ export function CredentialsOverview({ initialStatus }: { initialStatus?: TRotati
                   <Td>{CREDENTIAL_KIND_LABELS[c.kind]}</Td>
                   <Td className="font-mono">{c.fingerprint}</Td>
                   <Td>{c.status ? <CredentialStatusBadge status={c.status} /> : null}</Td>
-                  <Td>{formatDate(c.expiresAt)}</Td>
-                  <Td>{formatDate(c.lastRotatedAt)}</Td>
-                  <Td>{formatDate(c.nextRotationDue)}</Td>
+                  <Td>
+                    <DateTime value={c.expiresAt} precision="minute" />
+                  </Td>
+                  <Td>
+                    <DateTime value={c.lastRotatedAt} precision="minute" />
+                  </Td>
+                  <Td>
+                    <DateTime value={c.nextRotationDue} precision="minute" />
+                  </Td>
                   <Td>{c.policyName ?? "—"}</Td>
                 </tr>
               ))}

@@ -15,6 +15,7 @@ import {
   type KubeconfigContextPreview,
   type TImportContext,
 } from "@/lib/credentials/schemas";
+import { formatDateTime } from "@/lib/format/date";
 
 interface Choice {
   selected: boolean;
@@ -70,7 +71,7 @@ function ContextRow(props: {
               <span className="text-emerald-700">
                 Will import a {CREDENTIAL_KIND_LABELS[c.credential.kind].toLowerCase()} (fingerprint{" "}
                 <code>{c.credential.fingerprint}</code>
-                {c.credential.expiresAt ? `, expires ${new Date(c.credential.expiresAt).toLocaleDateString()}` : ""}).
+                {c.credential.expiresAt ? `, expires ${formatDateTime(c.credential.expiresAt)}` : ""}).
               </span>
             ) : (
               <span className="text-amber-700">

@@ -11,6 +11,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { Badge } from "@/components/ui/badge";
 import { usePolicies, usePolicyMutations } from "@/lib/credentials/hooks/use-policies";
 import type { CredentialPolicyView } from "@/lib/credentials/schemas";
+import { formatDays } from "@/lib/format/duration";
 import { PolicyForm } from "./policy-form";
 
 function DeletePolicyButton({ policy }: { policy: CredentialPolicyView }) {
@@ -81,8 +82,8 @@ export function PoliciesManager({ canManage }: { canManage: boolean }) {
               {policies.map((p) => (
                 <tr key={p.id}>
                   <Td className="font-medium text-slate-900">{p.name}</Td>
-                  <Td>{p.maxAgeDays} days</Td>
-                  <Td>{p.warnBeforeDays} days</Td>
+                  <Td>{formatDays(p.maxAgeDays)}</Td>
+                  <Td>{formatDays(p.warnBeforeDays)}</Td>
                   <Td>{p.minReplaceRole}</Td>
                   <Td>
                     {p.environment ? <Badge tone="blue">env: {p.environment}</Badge> : null}

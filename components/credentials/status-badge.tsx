@@ -24,9 +24,3 @@ export function CredentialStatusBadge({ status }: { status: TRotationStatus }) {
     </Badge>
   );
 }
-
-/** Dates as people read them, in their own time zone; "—" for none. */
-export function formatDate(iso: string | null): string {
-  if (!iso) return "—";
-  return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-}

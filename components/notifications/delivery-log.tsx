@@ -1,8 +1,9 @@
 "use client";
 
-import { formatDate } from "@/components/credentials/status-badge";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { CursorPager, useCursorStack } from "@/components/ui/cursor-pager";
+import { DateTime } from "@/components/ui/date-time";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { Table, Td, Th } from "@/components/ui/table";
 import { useSinkDeliveries } from "@/lib/notifications/hooks/use-sink-deliveries";
 import type { TDeliveryState } from "@/lib/notifications/schemas";
@@ -43,12 +44,16 @@ export function DeliveryLog({ sinkId, sinkName }: { sinkId: string; sinkName: st
         <tbody className="divide-y divide-slate-100" aria-busy={query.isFetching}>
           {query.data.items.map((d) => (
             <tr key={d.id} data-testid="delivery-row">
-              <Td className="whitespace-nowrap">{formatDate(d.createdAt)}</Td>
+              <Td className="whitespace-nowrap">
+                <DateTime value={d.createdAt} precision="minute" />
+              </Td>
               <Td className="font-mono text-xs">{d.event}</Td>
               <Td>
                 <Badge tone={STATE_TONE[d.state]}>{d.state}</Badge>
                 {d.state === "pending" && d.attempts > 0 ? (
-                  <span className="block text-xs text-slate-500">retry {formatDate(d.nextAttemptAt)}</span>
+                  <span className="block text-xs text-slate-500">
+                    retry <RelativeTime value={d.nextAttemptAt} never="—" />
+                  </span>
                 ) : null}
               </Td>
               <Td className="tabular-nums">{d.attempts}</Td>

@@ -1,9 +1,10 @@
+import { formatDays, formatDuration } from "@/lib/format/duration";
 import type { RotationOverviewItem } from "@/lib/rotation/schemas";
 
 const DAY_MS = 86_400_000;
 const LABEL_W = 170;
 const PLOT_W = 560;
-const VALUE_W = 90;
+const VALUE_W = 130;
 const ROW_H = 26;
 const TOP = 24;
 
@@ -17,12 +18,6 @@ const BAR_COLOR: Record<string, string> = {
 
 function days(ms: number): number {
   return ms / DAY_MS;
-}
-
-/** "3.2 d", or hours under a day. */
-export function formatAge(ms: number): string {
-  const d = days(ms);
-  return d < 1 ? `${(ms / 3_600_000).toFixed(1)} h` : `${d.toFixed(1)} d`;
 }
 
 /**
@@ -52,7 +47,7 @@ export function AgeChart({ items }: { items: RotationOverviewItem[] }) {
           <g key={d}>
             <line x1={x(d)} x2={x(d)} y1={TOP - 6} y2={height - 8} stroke="#e2e8f0" />
             <text x={x(d)} y={TOP - 10} fontSize="10" textAnchor="middle" fill="#64748b">
-              {d.toFixed(d < 10 ? 1 : 0)} d
+              {d === 0 ? "0" : formatDuration(d * DAY_MS)}
             </text>
           </g>
         ))}
@@ -84,8 +79,8 @@ export function AgeChart({ items }: { items: RotationOverviewItem[] }) {
                 />
               ) : null}
               <text x={LABEL_W + PLOT_W + 6} y={y + ROW_H / 2 + 4} fontSize="11" fill="#475569">
-                {formatAge(item.ageMs)}
-                {item.policyMaxAgeDays !== null ? ` / ${item.policyMaxAgeDays} d` : ""}
+                {formatDuration(item.ageMs)}
+                {item.policyMaxAgeDays !== null ? ` / ${formatDays(item.policyMaxAgeDays)}` : ""}
               </text>
             </g>
           );
@@ -123,9 +118,9 @@ export function AgeChart({ items }: { items: RotationOverviewItem[] }) {
             {items.map((item) => (
               <tr key={item.id}>
                 <td className="py-1 pr-4">{item.targetName}</td>
-                <td className="py-1 pr-4 tabular-nums">{formatAge(item.ageMs)}</td>
+                <td className="py-1 pr-4 tabular-nums">{formatDuration(item.ageMs)}</td>
                 <td className="py-1 pr-4 tabular-nums">
-                  {item.policyMaxAgeDays !== null ? `${item.policyMaxAgeDays} d` : "no policy"}
+                  {item.policyMaxAgeDays !== null ? formatDays(item.policyMaxAgeDays) : "no policy"}
                 </td>
                 <td className="py-1">{item.status ?? "—"}</td>
               </tr>

@@ -1,28 +1,33 @@
 "use client";
 
 import Link from "next/link";
-import { CredentialStatusBadge, formatDate } from "@/components/credentials/status-badge";
+import { CredentialStatusBadge } from "@/components/credentials/status-badge";
 import { StatusFilterGroup, useStatusFilteredPages } from "@/components/credentials/status-filter";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { CursorPager } from "@/components/ui/cursor-pager";
+import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { Table, Td, Th } from "@/components/ui/table";
 import { CREDENTIAL_KIND_LABELS, type TRotationStatus } from "@/lib/credentials/schemas";
+import { formatDays, formatDuration } from "@/lib/format/duration";
 import { useRotationOverview } from "@/lib/rotation/hooks/use-rotation-overview";
-import { AgeChart, formatAge } from "./age-chart";
+import { AgeChart } from "./age-chart";
 import { RotateNowButton } from "./rotate-now-button";
 
 export const ROTATION_PAGE_SIZE = 50;
 
-/** A date without its time (the full instant is in the tooltip), to keep the wide table readable. */
-function Day({ iso }: { iso: string | null }) {
-  if (!iso) return <>—</>;
-  return (
-    <time dateTime={iso} title={formatDate(iso)}>
-      {new Date(iso).toLocaleDateString(undefined, { dateStyle: "medium" })}
-    </time>
-  );
+const SHOW_TIME_WITHIN_MS = 2 * 86_400_000;
+
+/**
+ * A date without its time (the full instant is in the tooltip), to keep the wide table readable; within two days of
+ * `now` the time too, or a short-lived token that rotates hourly would show the same day in every column. `now` is
+ * the server's, sent with the page, so server and browser pick the same precision.
+ */
+function Day({ iso, now }: { iso: string | null; now: string }) {
+  const near = iso !== null && Math.abs(Date.parse(iso) - Date.parse(now)) < SHOW_TIME_WITHIN_MS;
+  return <DateTime value={iso} precision={near ? "minute" : "date"} />;
 }
 
 /**
@@ -114,21 +119,21 @@ export function RotationOverview({
                         <span className="block text-xs text-slate-500">rotated automatically</span>
                       ) : null}
                     </Td>
-                    <Td className="tabular-nums">{formatAge(c.ageMs)}</Td>
+                    <Td className="tabular-nums">{formatDuration(c.ageMs)}</Td>
                     <Td>
-                      <Day iso={c.expiresAt} />
+                      <Day iso={c.expiresAt} now={query.data.now} />
                     </Td>
                     <Td>
-                      <Day iso={c.lastRotatedAt} />
+                      <Day iso={c.lastRotatedAt} now={query.data.now} />
                       <span className="block text-xs text-slate-500">{c.origin}</span>
                     </Td>
                     <Td>
-                      <Day iso={c.nextRotationAt} />
+                      <Day iso={c.nextRotationAt} now={query.data.now} />
                     </Td>
                     <Td>
                       {c.policyName ?? "—"}
-                      {c.policyName ? (
-                        <span className="block text-xs text-slate-500">max {c.policyMaxAgeDays} d</span>
+                      {c.policyName && c.policyMaxAgeDays !== null ? (
+                        <span className="block text-xs text-slate-500">max {formatDays(c.policyMaxAgeDays)}</span>
                       ) : null}
                     </Td>
                     <Td className="min-w-56 whitespace-normal">
@@ -138,7 +143,7 @@ export function RotationOverview({
                           {c.rotationError}
                           {c.nextRotationAttemptAt ? (
                             <span className="block text-slate-500">
-                              Next attempt {formatDate(c.nextRotationAttemptAt)}
+                              Next attempt <RelativeTime value={c.nextRotationAttemptAt} />
                             </span>
                           ) : null}
                         </p>
