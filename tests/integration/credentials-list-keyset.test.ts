@@ -4,7 +4,7 @@ import * as credentialsListRoute from "@/app/api/credentials/route";
 import { NO_REQUEST, SYSTEM_ACTOR } from "@/lib/audit/schemas";
 import { tallyStatus } from "@/lib/credentials/data/list-active-credential-statuses";
 import { listCredentials } from "@/lib/credentials/data/list-credentials";
-import { createPolicy, updatePolicy } from "@/lib/credentials/data/policies";
+import { createPolicy, updatePolicy } from "@/lib/credentials/data/save-policy";
 import { saveCredential } from "@/lib/credentials/data/store-credential";
 import { ROTATION_STATUSES, type TRotationStatus } from "@/lib/credentials/schemas";
 import { DAY_MS, rotationStatus, rotationStatusInstants } from "@/lib/credentials/status";

@@ -4,7 +4,7 @@ import { PoliciesManager } from "@/components/credentials/policies-manager";
 import { PageHeader } from "@/components/layout/page-header";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { can } from "@/lib/auth/roles";
-import { listPolicies } from "@/lib/credentials/data/policies";
+import { listPolicies } from "@/lib/credentials/data/list-policies";
 import { POLICIES_PAGE_SIZE, POLICY_LIST_PAGING, policyKeys } from "@/lib/credentials/query";
 import { getQueryClient } from "@/lib/query/query-client";
 

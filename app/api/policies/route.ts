@@ -1,5 +1,6 @@
 import { readJson, searchParamsOf, withAuth } from "@/lib/api/with-auth";
-import { createPolicy, listPolicies } from "@/lib/credentials/data/policies";
+import { listPolicies } from "@/lib/credentials/data/list-policies";
+import { createPolicy } from "@/lib/credentials/data/save-policy";
 import { ZCredentialPolicy, ZCredentialPolicyListQuery } from "@/lib/credentials/schemas";
 
 // GET /api/policies — credential policies by name, cursor-paginated

@@ -1,5 +1,7 @@
 import { readJson, withAuth } from "@/lib/api/with-auth";
-import { deletePolicy, getPolicy, updatePolicy } from "@/lib/credentials/data/policies";
+import { deletePolicy } from "@/lib/credentials/data/delete-policy";
+import { getPolicy } from "@/lib/credentials/data/get-policy";
+import { updatePolicy } from "@/lib/credentials/data/save-policy";
 import { ZUpdateCredentialPolicy } from "@/lib/credentials/schemas";
 
 // GET /api/policies/:id — one credential policy
