@@ -232,7 +232,7 @@ async function hasCommit(dir: string, sha: string): Promise<boolean> {
 
 /**
  * Fetches `branch` (full history, into a cache of its own) and answers whether `pushed` descends from `current`,
- * and what the branch head is now: the ordering check of push webhooks (lib/deployments/data/repo-bindings.ts).
+ * and what the branch head is now: the ordering check of push webhooks (lib/deployments/data/receive-git-webhook.ts).
  * Commits no longer on the branch are fetched by SHA where the server allows it; one that cannot be found counts
  * as not descending. Errors: 422 on the URL (one generic "could not reach" message, as for manifests).
  */

@@ -4,7 +4,7 @@ import { ZGitPath, ZGitUrl } from "./schemas";
 
 /**
  * Git push webhooks, GitHub and GitLab style: reading the headers and payload, and checking the shared secret.
- * Pure functions; the flow that finds bindings and creates requests is in data/repo-bindings.ts.
+ * Pure functions; the flow that finds bindings and creates requests is in data/receive-git-webhook.ts.
  */
 
 export type WebhookProvider = "github" | "gitlab";
@@ -224,4 +224,30 @@ export interface CreatedRepoBinding {
   binding: RepoBindingView;
   secret: string;
   webhookUrl: string;
+}
+
+/** The envelope context binds a sealed secret to its row: a ciphertext copied onto another binding does not open. */
+export function secretContext(bindingId: string): string {
+  return `repo-binding:${bindingId}`;
+}
+
+/** A binding row as the API shows it: never the sealed secret. */
+export function toRepoBindingView(row: {
+  id: string;
+  targetId: string;
+  repoUrl: string;
+  branch: string;
+  path: string;
+  createdById: string;
+  createdAt: Date;
+}): RepoBindingView {
+  return {
+    id: row.id,
+    targetId: row.targetId,
+    repoUrl: row.repoUrl,
+    branch: row.branch,
+    path: row.path,
+    createdById: row.createdById,
+    createdAt: row.createdAt.toISOString(),
+  };
 }

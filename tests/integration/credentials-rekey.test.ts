@@ -9,7 +9,7 @@ import { NO_REQUEST, SYSTEM_ACTOR } from "@/lib/audit/schemas";
 import { dbFor } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { useTestDatabase } from "../support/test-db";
-import { createRepoBinding } from "@/lib/deployments/data/repo-bindings";
+import { createRepoBinding } from "@/lib/deployments/data/create-repo-binding";
 import { open } from "@/lib/credentials/crypto";
 import { loadKeyring } from "@/lib/credentials/keyring";
 import { makeCertificate } from "../unit/credentials/fixtures";

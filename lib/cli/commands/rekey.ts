@@ -1,6 +1,6 @@
 import { rekeyCredentials } from "@/lib/credentials/data/rekey-credentials";
 import { ensureMasterKey } from "@/lib/credentials/keyring";
-import { rekeyRepoBindingSecrets } from "@/lib/deployments/data/repo-bindings";
+import { rekeyRepoBindingSecrets } from "@/lib/deployments/data/rekey-repo-binding-secrets";
 import { rekeyNotificationSinkSecrets } from "@/lib/notifications/data/rekey-sink-secrets";
 
 const USAGE = `Usage: npm run wharf -- rekey

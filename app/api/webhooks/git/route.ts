@@ -1,7 +1,7 @@
 import { readBodyBytes } from "@/lib/api/read-body";
 import { errorResponse } from "@/lib/api/route-response";
 import { PUBLIC_ROUTE, requestContextOf } from "@/lib/api/with-auth";
-import { receiveGitWebhook } from "@/lib/deployments/data/repo-bindings";
+import { receiveGitWebhook } from "@/lib/deployments/data/receive-git-webhook";
 
 /** GitHub caps deliveries at 25 MB; push payloads are far smaller, and nothing larger is read into memory. */
 const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;

@@ -1,5 +1,6 @@
 import { readJson, withAuth } from "@/lib/api/with-auth";
-import { createRepoBinding, listRepoBindings } from "@/lib/deployments/data/repo-bindings";
+import { createRepoBinding } from "@/lib/deployments/data/create-repo-binding";
+import { listRepoBindings } from "@/lib/deployments/data/list-repo-bindings";
 import { ZCreateRepoBinding } from "@/lib/deployments/webhooks";
 
 // GET /api/targets/:id/repo-bindings — the repositories whose pushes request deployments to this target, and the webhook URL

@@ -1,5 +1,5 @@
 import { withAuth } from "@/lib/api/with-auth";
-import { deleteRepoBinding } from "@/lib/deployments/data/repo-bindings";
+import { deleteRepoBinding } from "@/lib/deployments/data/delete-repo-binding";
 
 // DELETE /api/targets/:id/repo-bindings/:bindingId — remove a binding; its webhook is refused from then on
 export const DELETE = withAuth(

@@ -1,164 +1,24 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import { notifyPullRepos } from "@/lib/agents/data/notify";
 import { parseJsonBody } from "@/lib/api/read-body";
-import { createHash, randomBytes } from "node:crypto";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
-import { SYSTEM_ACTOR, type Actor, type RequestContext } from "@/lib/audit/schemas";
-import { keyIdOf, open, seal } from "@/lib/credentials/crypto";
+import type { Actor, RequestContext } from "@/lib/audit/schemas";
+import { open } from "@/lib/credentials/crypto";
 import { loadKeyring } from "@/lib/credentials/keyring";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
 import { AppError, isUniqueViolation } from "@/lib/errors";
+import { comparePushedCommit } from "../git-source";
 import {
   normalizeRepoUrl,
   parsePushEvent,
+  secretContext,
   verifyWebhook,
   webhookProviderOf,
-  type CreatedRepoBinding,
   type PushEvent,
-  type RepoBindingView,
-  type TCreateRepoBinding,
 } from "../webhooks";
-import { checkFetchableUrl, comparePushedCommit } from "../git-source";
 import { requestDeployment } from "./request-deployment";
 import { recordWebhookSignatureFailure } from "./webhook-signature-failures";
-
-/** The envelope context binds a sealed secret to its row: a ciphertext copied onto another binding does not open. */
-export function secretContext(bindingId: string): string {
-  return `repo-binding:${bindingId}`;
-}
-
-function toView(row: {
-  id: string;
-  targetId: string;
-  repoUrl: string;
-  branch: string;
-  path: string;
-  createdById: string;
-  createdAt: Date;
-}): RepoBindingView {
-  return {
-    id: row.id,
-    targetId: row.targetId,
-    repoUrl: row.repoUrl,
-    branch: row.branch,
-    path: row.path,
-    createdById: row.createdById,
-    createdAt: row.createdAt.toISOString(),
-  };
-}
-
-/** The URL a Git host must POST push events to. */
-export function webhookUrl(): string {
-  return `${env().publicUrl}/api/webhooks/git`;
-}
-
-/** A target's repository bindings, newest first. NOT_FOUND when the target does not exist. */
-export async function listRepoBindings(opts: {
-  targetId: string;
-}): Promise<{ bindings: RepoBindingView[]; webhookUrl: string }> {
-  const target = await db().target.findUnique({ where: { id: opts.targetId }, select: { id: true } });
-  if (!target) throw new AppError("NOT_FOUND", "There is no target with this id.");
-  const rows = await db().repoBinding.findMany({
-    where: { targetId: opts.targetId },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-  });
-  return { bindings: rows.map(toView), webhookUrl: webhookUrl() };
-}
-
-/**
- * Binds a repository branch (and path) to a push target. Wharf generates the webhook secret, seals it with the
- * master key, and returns it in this response only; it is never shown again. One binding per target, repository
- * (in any spelling), branch and path.
- */
-export async function createRepoBinding(opts: {
-  targetId: string;
-  input: TCreateRepoBinding;
-  createdById: string;
-  actor: Actor;
-  request: RequestContext;
-}): Promise<CreatedRepoBinding> {
-  const secret = randomBytes(32).toString("base64url");
-  const keyring = loadKeyring();
-  const mode = (await db().target.findUnique({ where: { id: opts.targetId }, select: { mode: true } }))?.mode;
-  // A push target's binding is fetched by the dashboard: the server's file:// policy applies now, not at the first push.
-  // (A pull target's repositories are fetched by its agent, under the agent's own policy.)
-  if (mode === "push") checkFetchableUrl(opts.input.repoUrl, "repoUrl");
-  try {
-    const row = await db().$transaction(async (tx) => {
-      const target = await tx.target.findUnique({
-        where: { id: opts.targetId },
-        select: { id: true, name: true, mode: true },
-      });
-      if (!target) throw new AppError("NOT_FOUND", "There is no target with this id.");
-      // On a pull target the binding only holds the webhook secret: verified pushes wake its agent (notifyPullRepos).
-      const existing = await tx.repoBinding.findMany({
-        where: { targetId: opts.targetId, branch: opts.input.branch, path: opts.input.path },
-      });
-      if (existing.some((b) => normalizeRepoUrl(b.repoUrl) === normalizeRepoUrl(opts.input.repoUrl))) {
-        throw new AppError("CONFLICT", "This repository, branch and path are already bound to this target.", {
-          fields: { repoUrl: ["Already bound to this target for this branch and path."] },
-        });
-      }
-      const created = await tx.repoBinding.create({
-        data: {
-          targetId: opts.targetId,
-          repoUrl: opts.input.repoUrl,
-          branch: opts.input.branch,
-          path: opts.input.path,
-          secretCiphertext: "",
-          createdById: opts.createdById,
-        },
-      });
-      const sealed = await tx.repoBinding.update({
-        where: { id: created.id },
-        data: { secretCiphertext: seal(secret, keyring, secretContext(created.id)) },
-      });
-      await recordAuditEvent(tx, {
-        actor: opts.actor,
-        action: "repo-binding.created",
-        subjectType: "repo-binding",
-        subjectId: created.id,
-        targetId: opts.targetId,
-        details: {
-          repoUrl: opts.input.repoUrl,
-          branch: opts.input.branch,
-          path: opts.input.path,
-          keyId: keyring.current.id,
-        },
-        request: opts.request,
-      });
-      return sealed;
-    });
-    return { binding: toView(row), secret, webhookUrl: webhookUrl() };
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError("CONFLICT", "This binding already exists.");
-    throw err;
-  }
-}
-
-/** Removes a binding (its webhook then gets 401). NOT_FOUND unless the binding belongs to the target. */
-export async function deleteRepoBinding(opts: {
-  targetId: string;
-  bindingId: string;
-  actor: Actor;
-  request: RequestContext;
-}): Promise<void> {
-  await db().$transaction(async (tx) => {
-    const row = await tx.repoBinding.findFirst({ where: { id: opts.bindingId, targetId: opts.targetId } });
-    if (!row) throw new AppError("NOT_FOUND", "There is no such repository binding on this target.");
-    await tx.repoBinding.delete({ where: { id: row.id } });
-    await recordAuditEvent(tx, {
-      actor: opts.actor,
-      action: "repo-binding.deleted",
-      subjectType: "repo-binding",
-      subjectId: row.id,
-      targetId: row.targetId,
-      details: { repoUrl: row.repoUrl, branch: row.branch, path: row.path },
-      request: opts.request,
-    });
-  });
-}
 
 /** What the webhook endpoint answers. */
 export interface WebhookResult {
@@ -496,50 +356,4 @@ export async function receiveGitWebhook(opts: {
       ...(pullMatching.length ? { pullReposNotified: notified } : {}),
     },
   };
-}
-
-/**
- * Re-seals every webhook secret that is not under the current master key (part of `wharf rekey`): one binding per
- * transaction with its audit row, and only if the ciphertext is still the one that was read.
- */
-export async function rekeyRepoBindingSecrets(
-  opts: { actor?: Actor } = {},
-): Promise<{ rekeyed: number; failed: { bindingId: string; keyId: string }[] }> {
-  const keyring = loadKeyring();
-  const current = keyring.current.id;
-  const result = { rekeyed: 0, failed: [] as { bindingId: string; keyId: string }[] };
-  const rows = await db().repoBinding.findMany({
-    select: { id: true, secretCiphertext: true },
-    orderBy: { id: "asc" },
-  });
-  for (const row of rows) {
-    const fromKeyId = keyIdOf(row.secretCiphertext);
-    if (fromKeyId === current) continue;
-    try {
-      const done = await db().$transaction(async (tx) => {
-        const resealed = seal(
-          open(row.secretCiphertext, keyring, secretContext(row.id)),
-          keyring,
-          secretContext(row.id),
-        );
-        const { count } = await tx.repoBinding.updateMany({
-          where: { id: row.id, secretCiphertext: row.secretCiphertext },
-          data: { secretCiphertext: resealed },
-        });
-        if (count !== 1) return false;
-        await recordAuditEvent(tx, {
-          actor: opts.actor ?? SYSTEM_ACTOR,
-          action: "repo-binding.rekeyed",
-          subjectType: "repo-binding",
-          subjectId: row.id,
-          details: { fromKeyId, toKeyId: current },
-        });
-        return true;
-      });
-      if (done) result.rekeyed++;
-    } catch {
-      result.failed.push({ bindingId: row.id, keyId: fromKeyId });
-    }
-  }
-  return result;
 }
