@@ -4,7 +4,7 @@ import os from "node:os";
 import { FLOOD_WINDOW_MS, flushAuditFloodSummaries } from "@/lib/audit/data/record-capped-audit-event";
 import { NO_REQUEST } from "@/lib/audit/schemas";
 import { env } from "@/lib/env";
-import { dispatchDueDeliveries } from "@/lib/notifications/data/deliveries";
+import { dispatchDueDeliveries } from "@/lib/notifications/data/dispatch-due-deliveries";
 import { onNotificationWake } from "@/lib/notifications/wake";
 import { wakeableSleep } from "@/lib/utils";
 import { enqueueRotationNotices, findDueRotations } from "./data/find-due-rotations";

@@ -3,7 +3,7 @@ import type { Metadata } from "next";
 import { PageHeader } from "@/components/layout/page-header";
 import { NotificationsManager } from "@/components/notifications/notifications-manager";
 import { requirePrincipal } from "@/lib/auth/current-user";
-import { listNotificationSinks } from "@/lib/notifications/data/sinks";
+import { listNotificationSinks } from "@/lib/notifications/data/list-notification-sinks";
 import { notificationKeys, SINK_LIST_PAGING, SINKS_PAGE_SIZE } from "@/lib/notifications/query";
 import { getQueryClient } from "@/lib/query/query-client";
 

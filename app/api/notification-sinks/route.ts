@@ -1,5 +1,6 @@
 import { readJson, searchParamsOf, withAuth } from "@/lib/api/with-auth";
-import { createNotificationSink, listNotificationSinks } from "@/lib/notifications/data/sinks";
+import { listNotificationSinks } from "@/lib/notifications/data/list-notification-sinks";
+import { createNotificationSink } from "@/lib/notifications/data/save-notification-sink";
 import { ZCreateNotificationSink, ZNotificationSinkListQuery } from "@/lib/notifications/schemas";
 
 // GET /api/notification-sinks — webhook sinks by name with their events and delivery counts (never their secrets), cursor-paginated

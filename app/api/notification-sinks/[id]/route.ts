@@ -1,5 +1,6 @@
 import { readJson, withAuth } from "@/lib/api/with-auth";
-import { deleteNotificationSink, updateNotificationSink } from "@/lib/notifications/data/sinks";
+import { deleteNotificationSink } from "@/lib/notifications/data/delete-notification-sink";
+import { updateNotificationSink } from "@/lib/notifications/data/save-notification-sink";
 import { ZUpdateNotificationSink } from "@/lib/notifications/schemas";
 
 // PATCH /api/notification-sinks/:id — change name, URL, events or enabled; `rotateSecret` returns a new secret once

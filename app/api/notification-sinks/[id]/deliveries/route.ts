@@ -1,5 +1,5 @@
 import { searchParamsOf, withAuth } from "@/lib/api/with-auth";
-import { listDeliveries } from "@/lib/notifications/data/deliveries";
+import { listDeliveries } from "@/lib/notifications/data/list-deliveries";
 import { ZDeliveryListFilter } from "@/lib/notifications/schemas";
 
 // GET /api/notification-sinks/:id/deliveries — the sink's delivery log, newest first; ?cursor=&limit=

@@ -4,95 +4,21 @@ import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
-import { decodeKeysetCursor, encodeKeysetCursor, invalidCursorError } from "@/lib/keyset-cursor";
 import {
   ZCreateNotificationSink,
   ZUpdateNotificationSink,
-  type NotificationSinkPage,
   type NotificationSinkView,
   type NotificationSinkWithSecret,
   type TCreateNotificationSinkInput,
-  type TNotificationSinkListQuery,
   type TUpdateNotificationSink,
 } from "../schemas";
 import { newSinkSecret, sealSinkSecret } from "../signing";
-import { parseEvents } from "./enqueue-notification";
-
-const SINK_SELECT = {
-  id: true,
-  name: true,
-  url: true,
-  events: true,
-  enabled: true,
-  createdAt: true,
-  updatedAt: true,
-} as const;
-
-type SinkRow = {
-  id: string;
-  name: string;
-  url: string;
-  events: string;
-  enabled: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-};
-
-async function deliveryCounts(sinkIds: string[]): Promise<Map<string, NotificationSinkView["deliveries"]>> {
-  const counts = new Map<string, NotificationSinkView["deliveries"]>();
-  if (sinkIds.length === 0) return counts;
-  const groups = await db().notificationDelivery.groupBy({
-    by: ["sinkId", "state"],
-    where: { sinkId: { in: sinkIds } },
-    _count: { _all: true },
-  });
-  for (const g of groups) {
-    const c = counts.get(g.sinkId) ?? { pending: 0, delivered: 0, failed: 0 };
-    if (g.state === "pending" || g.state === "delivered" || g.state === "failed") c[g.state] += g._count._all;
-    counts.set(g.sinkId, c);
-  }
-  return counts;
-}
-
-function toSinkView(row: SinkRow, deliveries?: NotificationSinkView["deliveries"]): NotificationSinkView {
-  return {
-    id: row.id,
-    name: row.name,
-    url: row.url,
-    events: parseEvents(row.events),
-    enabled: row.enabled,
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-    deliveries: deliveries ?? { pending: 0, delivered: 0, failed: 0 },
-  };
-}
+import { deliveryCounts, SINK_SELECT, toSinkView } from "./list-notification-sinks";
 
 function nameTaken(name: string): AppError {
   return new AppError("NAME_TAKEN", `A sink named "${name}" already exists.`, {
     fields: { name: ["This name is taken."] },
   });
-}
-
-/**
- * Sinks by name, a page at a time, with the delivery counts of the page's sinks only: names are unique, so the name
- * alone orders them and the cursor seeks in its unique index. Secrets never leave the data layer.
- */
-export async function listNotificationSinks(query: TNotificationSinkListQuery): Promise<NotificationSinkPage> {
-  const after = query.cursor ? decodeKeysetCursor(query.cursor, 1) : null;
-  if (query.cursor && !after) throw invalidCursorError();
-  const rows = await db().notificationSink.findMany({
-    where: after ? { name: { gt: after[0] } } : {},
-    select: SINK_SELECT,
-    orderBy: { name: "asc" },
-    take: query.limit + 1,
-  });
-  const page = rows.slice(0, query.limit);
-  const counts = await deliveryCounts(page.map((r) => r.id));
-  const last = page[page.length - 1];
-  return {
-    items: page.map((r) => toSinkView(r, counts.get(r.id))),
-    nextCursor: rows.length > query.limit && last ? encodeKeysetCursor([last.name]) : null,
-  };
 }
 
 /**
@@ -192,28 +118,4 @@ export async function updateNotificationSink(opts: {
     if (isUniqueViolation(err)) throw nameTaken(input.name ?? "");
     throw err;
   }
-}
-
-/** Deletes a sink and its delivery log. */
-export async function deleteNotificationSink(opts: {
-  id: string;
-  actor: Actor;
-  request: RequestContext;
-}): Promise<void> {
-  await db().$transaction(async (tx) => {
-    const existing = await tx.notificationSink.findUnique({
-      where: { id: opts.id },
-      select: { id: true, name: true, url: true },
-    });
-    if (!existing) throw new AppError("NOT_FOUND", "There is no notification sink with this id.");
-    await tx.notificationSink.delete({ where: { id: opts.id } });
-    await recordAuditEvent(tx, {
-      actor: opts.actor,
-      action: "notification-sink.deleted",
-      subjectType: "notification-sink",
-      subjectId: opts.id,
-      details: { name: existing.name, url: existing.url },
-      request: opts.request,
-    });
-  });
 }
