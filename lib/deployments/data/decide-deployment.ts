@@ -4,7 +4,7 @@ import { auditedTransaction, recordAuditEvent } from "@/lib/audit/data/record-au
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { AppError, type ErrorCode } from "@/lib/errors";
 import { wakeAgentsOfTarget } from "@/lib/agents/data/notify";
-import { wakeExecutor } from "../executor/wake";
+import { wakeExecutor } from "../wake";
 import { ZApprovalInput, type DeploymentView, type TApprovalInput } from "../schemas";
 import { getDeployment, type Viewer } from "./get-deployment";
 import { approveAndQueue } from "./queue-deployment";

@@ -7,7 +7,7 @@ import { AppError } from "@/lib/errors";
 import { ManifestError, formatProblem } from "@/lib/kube/manifests";
 import { enqueueNotification } from "@/lib/notifications/data/enqueue-notification";
 import { parseAllowedNamespaces } from "@/lib/targets/data/to-target-view";
-import { wakeExecutor } from "../executor/wake";
+import { wakeExecutor } from "../wake";
 import { fetchGitManifests, joinManifestFiles } from "../git-source";
 import { objectRefsFor, validateDeploymentManifests, type ValidatedManifests } from "../manifests";
 import { ZDeploymentSource, ZEmergency, ZReason, type DeploymentView } from "../schemas";

@@ -5,9 +5,9 @@ import { env } from "@/lib/env";
 import { wakeableSleep } from "@/lib/utils";
 import { claimNextDeployment, releaseClaim } from "../data/executor-claim";
 import { runClaimedDeployment, type PhaseHook, type RunOutcome } from "./run-deployment";
-import { onExecutorWake } from "./wake";
+import { onExecutorWake } from "../wake";
 
-export { wakeExecutor } from "./wake";
+export { wakeExecutor } from "../wake";
 export type { RunOutcome, PhaseHook } from "./run-deployment";
 
 export interface ExecutorOptions {
