@@ -8,7 +8,7 @@ import { wakeExecutor } from "../wake";
 import { ZApprovalInput, type DeploymentView, type TApprovalInput } from "../schemas";
 import { getDeployment, type Viewer } from "./get-deployment";
 import { approveAndQueue } from "./queue-deployment";
-import { forApproval, ruleOf, toApprovalRecord } from "./rules-of";
+import { forApproval, ruleOf, toApprovalRecord } from "../approval-inputs";
 import { transitionDeployment } from "./transition-deployment";
 
 const REFUSAL_CODES: Record<RefusalReason, ErrorCode> = {

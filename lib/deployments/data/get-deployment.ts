@@ -19,7 +19,7 @@ import {
   type DeploymentView,
 } from "../schemas";
 import { isTerminal, ZDeploymentState, type TDeploymentState } from "../states";
-import { forApproval, ruleOf, toApprovalRecord, type ApprovalRow } from "./rules-of";
+import { forApproval, ruleOf, toApprovalRecord, type ApprovalRow } from "../approval-inputs";
 
 /** Who is looking: decides `viewer.canApprove`, `canCancel` and `canRollback`. */
 export interface Viewer {

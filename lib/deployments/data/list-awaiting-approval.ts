@@ -4,7 +4,7 @@ import { can } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
 import type { AwaitingApprovalItem } from "../schemas";
 import type { Viewer } from "./get-deployment";
-import { forApproval, ruleOf, toApprovalRecord } from "./rules-of";
+import { forApproval, ruleOf, toApprovalRecord } from "../approval-inputs";
 
 /**
  * Deployments waiting for approval that `principal` may approve now (role, bans, not yet decided), oldest first,

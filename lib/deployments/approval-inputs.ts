@@ -1,6 +1,8 @@
-import "server-only";
 import type { ApprovalRecord, ApprovalRule, DeploymentForApproval } from "@/lib/approvals/rules";
 import { ZRole } from "@/lib/auth/roles";
+
+// Deployment, target and approval rows as the inputs of lib/approvals/rules: pure, shared by the data files that
+// read a deployment, list what awaits approval and decide.
 
 /** The approval-rule columns of a target row. */
 export interface TargetRuleColumns {
