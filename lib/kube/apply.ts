@@ -1,3 +1,14 @@
+import {
+  APPLYSET_PART_OF_LABEL,
+  applySetId,
+  applySetScope,
+  describeOwner,
+  ownedElsewhereError,
+  ownershipOf,
+  readApplySetParent,
+  writeApplySetParent,
+  type ApplySetRef,
+} from "./applyset";
 import type { KubeClient } from "./client";
 import { mapConcurrent } from "./concurrency";
 import { KubeError, toKubeError } from "./errors";
@@ -38,8 +49,16 @@ export interface ApplyOptions {
   dryRun?: boolean;
   /** Take ownership of fields another manager owns instead of failing with 409 Conflict. */
   force?: boolean;
-  /** Labels objects with this inventory id (also implied by `prune.inventoryId`). */
+  /** Labels objects with this inventory id (also implied by `prune.inventoryId`). Legacy: prefer `applySet`. */
   inventoryId?: string;
+  /**
+   * The application these objects belong to (KEP-3659 ApplySet): each object is labelled `part-of` its id, and its
+   * parent ConfigMap records the group-kinds and namespaces before anything is applied, so an interrupted apply
+   * leaks nothing from the next prune. An object that already belongs to another application (another ApplySet or
+   * another Wharf inventory) is refused, and then nothing is applied. Prune is a separate call (`pruneApplySet`) made
+   * once the rollout succeeded; `prune` cannot be combined with this.
+   */
+  applySet?: ApplySetRef;
   /** Delete the inventory's objects that are no longer desired (only when everything applied). */
   prune?: { inventoryId: string; previous?: ObjectRef[]; allowCascadingDeletes?: boolean };
   /** Objects applied at once within a phase (default 16). */
@@ -100,7 +119,7 @@ function failure(ref: ObjectRef, err: unknown, client: KubeClient): ApplyResult 
 async function knownVersions(
   client: KubeClient,
   objects: { ref: ObjectRef }[],
-  selector: string,
+  selectors: string[],
   concurrency: number,
 ): Promise<KnownVersions> {
   const groups = new Map<string, { apiVersion: string; kind: string; namespace?: string; keys: string[] }>();
@@ -120,11 +139,13 @@ async function knownVersions(
   const unknown = new Set<string>();
   await mapConcurrent([...groups.values()], concurrency, async (group) => {
     try {
-      const items = await client.list(group.apiVersion, group.kind, {
-        labelSelector: selector,
-        ...(group.namespace ? { namespace: group.namespace } : {}),
-      });
-      for (const item of items) versions.set(refKey(refOf(item)), item);
+      for (const labelSelector of selectors) {
+        const items = await client.list(group.apiVersion, group.kind, {
+          labelSelector,
+          ...(group.namespace ? { namespace: group.namespace } : {}),
+        });
+        for (const item of items) versions.set(refKey(refOf(item)), item);
+      }
       for (const key of group.keys) listed.add(key);
     } catch {
       // Not allowed to list (or not served yet): fall back to reading each object before applying it.
@@ -135,7 +156,7 @@ async function knownVersions(
 }
 
 interface KnownVersions {
-  /** Live objects of this inventory, by refKey. */
+  /** Live objects of this inventory (with an ApplySet: of any ApplySet or inventory), by refKey. */
   versions: Map<string, KubeObject>;
   /** Desired objects whose kind/namespace was listed: absent from `versions` means not ours (or not there). */
   listed: Set<string>;
@@ -209,10 +230,19 @@ export async function applyManifests(
   if (opts.prune && opts.inventoryId && opts.prune.inventoryId !== opts.inventoryId) {
     throw new Error("applyManifests: prune.inventoryId and inventoryId differ");
   }
+  if (opts.applySet && (opts.prune || opts.inventoryId)) {
+    throw new Error("applyManifests: applySet replaces inventoryId, and its prune is pruneApplySet after the rollout");
+  }
+  const applySet = opts.applySet;
+  const setId = applySet ? applySetId(applySet) : undefined;
   const inventoryId = opts.prune?.inventoryId ?? opts.inventoryId;
   const concurrency = opts.concurrency ?? 16;
-  const selector = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}${inventoryId ? `,${INVENTORY_LABEL}=${inventoryId}` : ""}`;
-  const prepared = objects.map((obj) => withWharfLabels(obj, inventoryId));
+  // With an ApplySet, every labelled object of a desired kind and namespace is listed, whoever's it is: ownership is
+  // decided per object below (this set's, adoptable, or another application's).
+  const selectors = applySet
+    ? [APPLYSET_PART_OF_LABEL, ...(applySet.legacyInventory ? [`${INVENTORY_LABEL},!${APPLYSET_PART_OF_LABEL}`] : [])]
+    : [`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}${inventoryId ? `,${INVENTORY_LABEL}=${inventoryId}` : ""}`];
+  const prepared = objects.map((obj) => withWharfLabels(obj, inventoryId, setId));
   const crdKinds = crdServedKinds(prepared);
   const newNamespaces = namespacesCreatedBy(prepared);
   const total = prepared.length;
@@ -241,15 +271,72 @@ export async function applyManifests(
     );
     return ref ? { ref } : undefined;
   });
-  const known = await knownVersions(
-    client,
-    resolvable.filter((entry): entry is { ref: ObjectRef } => entry !== undefined),
-    selector,
-    concurrency,
-  );
+  const resolvedOf = new Map(prepared.flatMap((obj, i) => (resolvable[i] ? [[obj, resolvable[i].ref] as const] : [])));
+  const resolvedUpFront = resolvable.filter((entry): entry is { ref: ObjectRef } => entry !== undefined);
+  const known = await knownVersions(client, resolvedUpFront, selectors, concurrency);
+
+  // Who owns what, before anything is applied: one object of another application refuses the whole set, so nothing
+  // is taken over and nothing is half-applied.
+  const refusal = async (ref: ObjectRef, live: KubeObject | undefined): Promise<ApplyResult | undefined> => {
+    if (!applySet || !live) return undefined;
+    const ownership = ownershipOf(live, applySet);
+    if (ownership.owner !== "other") return undefined;
+    const error = ownedElsewhereError(client, ref, await describeOwner(client, ref, ownership, applySet));
+    return { ref, action: "failed", message: error.serverMessage, error };
+  };
+  if (applySet) {
+    const refused = (
+      await mapConcurrent(resolvedUpFront, concurrency, ({ ref }) => refusal(ref, known.versions.get(refKey(ref))))
+    ).filter((r): r is ApplyResult => r !== undefined);
+    if (refused.length > 0) {
+      const refusedByKey = new Map(refused.map((r) => [refKey(r.ref), r]));
+      const reason = `not applied: ${refused.length} object${refused.length === 1 ? "" : "s"} of this set belong${refused.length === 1 ? "s" : ""} to another application`;
+      for (const phase of applyPhases(prepared)) {
+        for (const obj of phase.objects) {
+          const ref = resolvedOf.get(obj) ?? refOf(obj);
+          inventory.push(ref);
+          record(refusedByKey.get(refKey(ref)) ?? { ref, action: "skipped", message: reason });
+        }
+      }
+      const counts = emptyCounts();
+      for (const result of results) counts[result.action]++;
+      return { results, counts, ok: false, pruneRetained: [], inventory };
+    }
+  }
+  // The parent records the union of what it listed and what this apply adds before anything is applied (kubectl's
+  // "superset" step), so an interrupted apply leaves nothing the next prune cannot find. When the parent's namespace
+  // is created by this very set, it is written right after the Namespaces phase instead.
+  let parentPending = applySet !== undefined;
+  const writeParent = async (): Promise<void> => {
+    if (!applySet || !parentPending) return;
+    const parent = await readApplySetParent(client, applySet, opts.signal ? { signal: opts.signal } : {});
+    // Custom resources of CRDs this set creates are not resolvable yet; their group-kind is known all the same.
+    const scope = applySetScope(prepared.map((obj) => resolvedOf.get(obj) ?? refOf(obj)));
+    try {
+      await writeApplySetParent(
+        client,
+        applySet,
+        {
+          groupKinds: [...parent.groupKinds, ...scope.groupKinds],
+          namespaces: [...parent.namespaces, ...scope.namespaces],
+        },
+        { ...(opts.dryRun ? { dryRun: true } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
+      );
+      parentPending = false;
+    } catch (err) {
+      // Its namespace is created by this set: not yet (dry run: never), so retry after the Namespaces phase.
+      if (err instanceof KubeError && err.code === 404 && newNamespaces.has(applySet.namespace)) {
+        if (opts.dryRun) parentPending = false;
+        return;
+      }
+      throw err;
+    }
+  };
+  await writeParent();
 
   for (const phase of applyPhases(prepared)) {
     if (!stopReason && opts.signal?.aborted) stopReason = "cancelled";
+    if (!stopReason && parentPending) await writeParent();
     if (stopReason) {
       for (const obj of phase.objects) {
         inventory.push(refOf(obj));
@@ -275,7 +362,7 @@ export async function applyManifests(
       (entry) =>
         entry.error === undefined && !known.listed.has(refKey(entry.ref)) && !known.unknown.has(refKey(entry.ref)),
     );
-    if (notListed.length > 0) mergeKnown(known, await knownVersions(client, notListed, selector, concurrency));
+    if (notListed.length > 0) mergeKnown(known, await knownVersions(client, notListed, selectors, concurrency));
     const { versions, unknown } = known;
 
     const isCrdPhase = phase.name === "custom resource definitions";
@@ -297,13 +384,16 @@ export async function applyManifests(
         let before = versions.get(key);
         let existed: boolean | undefined = before === undefined ? undefined : true;
         if (unknown.has(key)) {
-          // Best effort: a credential may be allowed to patch but not to read.
+          // Best effort: a credential may be allowed to patch but not to read (then ownership cannot be checked).
           const live = await client.get(ref).catch(() => null);
           if (live !== null) {
             existed = live !== undefined;
             before = live;
           }
         }
+        // Custom resources listed only now, and objects read one by one, are checked here.
+        const refused = await refusal(ref, before);
+        if (refused) return refused;
         const { status, object } = await client.apply(obj, {
           fieldManager: opts.fieldManager,
           ...(opts.force ? { force: true } : {}),

@@ -1,3 +1,4 @@
+import { applySetId, describeOwner, ownedElsewhereError, ownershipOf, type ApplySetRef } from "./applyset";
 import type { KubeClient } from "./client";
 import { mapConcurrent } from "./concurrency";
 import { KubeError, toKubeError } from "./errors";
@@ -35,10 +36,15 @@ export interface DiffReport {
 export interface DiffOptions {
   fieldManager: string;
   force?: boolean;
-  /** Label objects as apply would (so the diff matches what apply will do). */
+  /** Label objects as apply would (so the diff matches what apply will do). Legacy: see `applySet`. */
   inventoryId?: string;
-  /** Also list what a prune would delete. */
-  prune?: { inventoryId: string; previous?: ObjectRef[]; allowCascadingDeletes?: boolean };
+  /**
+   * Label objects as an apply to this ApplySet would, show an object another application owns as the error the apply
+   * will refuse it with, and (with `prune`) list the set's members the prune would delete.
+   */
+  applySet?: ApplySetRef;
+  /** Also list what a prune would delete (`inventoryId` is needed without `applySet`). */
+  prune?: { inventoryId?: string; previous?: ObjectRef[]; allowCascadingDeletes?: boolean };
   concurrency?: number;
 }
 
@@ -192,8 +198,11 @@ function emptyCounts(): Record<DiffAction, number> {
  */
 export async function diffManifests(client: KubeClient, objects: KubeObject[], opts: DiffOptions): Promise<DiffReport> {
   validateObjects(objects);
-  const inventoryId = opts.prune?.inventoryId ?? opts.inventoryId;
-  const prepared = sortForApply(objects.map((obj) => withWharfLabels(obj, inventoryId)));
+  const { applySet } = opts;
+  const inventoryId = applySet ? undefined : (opts.prune?.inventoryId ?? opts.inventoryId);
+  const prepared = sortForApply(
+    objects.map((obj) => withWharfLabels(obj, inventoryId, applySet ? applySetId(applySet) : undefined)),
+  );
   const crdKinds = crdServedKinds(prepared);
   const newNamespaces = namespacesCreatedBy(prepared);
   await client.preflight([...new Set(prepared.map((obj) => obj.apiVersion))]);
@@ -228,6 +237,11 @@ export async function diffManifests(client: KubeClient, objects: KubeObject[], o
           .apply(obj, { fieldManager: opts.fieldManager, dryRun: true, ...(opts.force ? { force: true } : {}) })
           .catch((err: unknown) => err),
       ]);
+      const ownership = live && applySet ? ownershipOf(live, applySet) : undefined;
+      if (applySet && ownership?.owner === "other") {
+        const error = ownedElsewhereError(client, ref, await describeOwner(client, ref, ownership, applySet));
+        return { ref, action: "error", changes: [], message: error.serverMessage, error };
+      }
       if (dryRun instanceof Error || !isRecord(dryRun)) {
         const error = toKubeError(dryRun, { cluster: client.cluster, object: ref, operation: "dry-run apply" });
         if (!live && ref.namespace && newNamespaces.has(ref.namespace) && error.code === 404) {
@@ -245,9 +259,9 @@ export async function diffManifests(client: KubeClient, objects: KubeObject[], o
   });
 
   let pruneRetained: DiffReport["pruneRetained"] = [];
-  if (opts.prune) {
+  if (opts.prune && (applySet || inventoryId)) {
     const { candidates, retained } = await findPruneCandidates(client, {
-      inventoryId: opts.prune.inventoryId,
+      ...(applySet ? { applySet } : { inventoryId: inventoryId ?? "" }),
       keep: diffs.map((d) => d.ref),
       ...(opts.prune.previous ? { previous: opts.prune.previous } : {}),
       ...(opts.prune.allowCascadingDeletes ? { allowCascadingDeletes: true } : {}),

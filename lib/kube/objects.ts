@@ -1,12 +1,17 @@
+import { APPLYSET_PART_OF_LABEL } from "./applyset";
 import { groupOf, INVENTORY_LABEL, isRecord, MANAGED_BY_LABEL, MANAGED_BY_VALUE, type KubeObject } from "./types";
 
-/** Adds Wharf's ownership labels to a copy of the object; the caller's object is left untouched. */
-export function withWharfLabels(obj: KubeObject, inventoryId?: string): KubeObject {
+/**
+ * Adds Wharf's ownership labels to a copy of the object; the caller's object is left untouched. With an ApplySet id the
+ * object is labelled `part-of` it and no longer with the legacy inventory label (server-side apply then drops that
+ * label, which the same field manager set).
+ */
+export function withWharfLabels(obj: KubeObject, inventoryId?: string, applySetId?: string): KubeObject {
   const copy = structuredClone(obj);
   copy.metadata.labels = {
     ...(copy.metadata.labels ?? {}),
     [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
-    ...(inventoryId ? { [INVENTORY_LABEL]: inventoryId } : {}),
+    ...(applySetId ? { [APPLYSET_PART_OF_LABEL]: applySetId } : inventoryId ? { [INVENTORY_LABEL]: inventoryId } : {}),
   };
   return copy;
 }

@@ -1,3 +1,14 @@
+import {
+  applySetScope,
+  applySetSelector,
+  groupKindOf,
+  isApplySetMember,
+  parseGroupKind,
+  preferredVersionOf,
+  readApplySetParent,
+  writeApplySetParent,
+  type ApplySetRef,
+} from "./applyset";
 import type { KubeClient } from "./client";
 import { mapConcurrent } from "./concurrency";
 import { KubeError } from "./errors";
@@ -42,8 +53,14 @@ function isCascading(ref: ObjectRef): boolean {
 }
 
 export interface PruneOptions {
-  /** Only objects labelled with this inventory id (and managed-by wharf) are ever deleted. */
-  inventoryId: string;
+  /** Only objects labelled with this inventory id (and managed-by wharf) are ever deleted. Legacy: see `applySet`. */
+  inventoryId?: string;
+  /**
+   * Only members of this ApplySet (its `part-of` label, or its legacy inventory label) that are managed by Wharf are
+   * ever deleted; they are searched over the group-kinds and namespaces its parent records plus those of `keep` and
+   * `previous`. Replaces `inventoryId`.
+   */
+  applySet?: ApplySetRef;
   /** What the previous successful apply to this inventory applied. */
   previous?: ObjectRef[];
   /** The new desired set; never pruned. */
@@ -90,6 +107,11 @@ export function inventorySelector(inventoryId: string): string {
  * `keep` — and only those that, read live, carry Wharf's managed-by label and this inventory id.
  */
 export async function findPruneCandidates(client: KubeClient, opts: PruneOptions): Promise<PruneCandidates> {
+  const { applySet, inventoryId } = opts;
+  if ((applySet === undefined) === (inventoryId === undefined))
+    throw new Error("findPruneCandidates: give exactly one of applySet and inventoryId");
+  const owned = (obj: KubeObject) =>
+    applySet ? isApplySetMember(obj, applySet) : isOwnedByInventory(obj, inventoryId ?? "");
   const keep = new Set(opts.keep.map(refKey));
   const found = new Map<string, KubeObject>();
   const retained: { ref: ObjectRef; reason: string }[] = [];
@@ -106,32 +128,63 @@ export async function findPruneCandidates(client: KubeClient, opts: PruneOptions
       throw err;
     }
     if (!live) return;
-    if (isOwnedByInventory(live, opts.inventoryId))
-      found.set(refKey(refOf(live)), { ...live, apiVersion: ref.apiVersion, kind: ref.kind });
-    else retained.push({ ref, reason: "not labelled as managed by Wharf for this inventory" });
+    if (owned(live)) found.set(refKey(refOf(live)), { ...live, apiVersion: ref.apiVersion, kind: ref.kind });
+    else
+      retained.push({
+        ref,
+        reason: applySet
+          ? "not labelled as managed by Wharf for this application"
+          : "not labelled as managed by Wharf for this inventory",
+      });
   });
 
+  const known = [...opts.keep, ...(opts.previous ?? [])];
   const kinds = new Map<string, { apiVersion: string; kind: string }>();
-  for (const ref of [...LABEL_SEARCH_KINDS, ...opts.keep, ...(opts.previous ?? [])]) {
-    kinds.set(`${ref.apiVersion}/${ref.kind}`, { apiVersion: ref.apiVersion, kind: ref.kind });
-  }
+  for (const ref of known) kinds.set(groupKindOf(ref), { apiVersion: ref.apiVersion, kind: ref.kind });
   const namespaces = new Set<string>([
     ...(opts.namespaces ?? []),
-    ...[...opts.keep, ...(opts.previous ?? [])].flatMap((ref) => (ref.namespace ? [ref.namespace] : [])),
+    ...known.flatMap((ref) => (ref.namespace ? [ref.namespace] : [])),
   ]);
+  // Label searches: the ApplySet's members over what its parent records (KEP-3659's listing), plus, until every
+  // object is relabelled, the legacy inventory label over today's kinds; or the inventory label alone.
+  const selectors: { labelSelector: string; kinds: Map<string, { apiVersion: string; kind: string }> }[] = [];
+  const legacyKinds = new Map(kinds);
+  for (const kind of LABEL_SEARCH_KINDS) legacyKinds.set(groupKindOf(kind), kind);
+  if (applySet) {
+    const parent = await readApplySetParent(client, applySet);
+    for (const namespace of parent.namespaces) namespaces.add(namespace);
+    const setKinds = new Map(kinds);
+    for (const groupKind of parent.groupKinds) {
+      if (setKinds.has(groupKind)) continue;
+      const { kind, group } = parseGroupKind(groupKind);
+      const apiVersion = await preferredVersionOf(client, group);
+      // A group no longer served has nothing left to prune.
+      if (apiVersion) setKinds.set(groupKind, { apiVersion, kind });
+    }
+    selectors.push({ labelSelector: applySetSelector(applySet), kinds: setKinds });
+    if (applySet.legacyInventory)
+      selectors.push({ labelSelector: inventorySelector(applySet.legacyInventory), kinds: legacyKinds });
+  } else {
+    selectors.push({ labelSelector: inventorySelector(inventoryId ?? ""), kinds: legacyKinds });
+  }
   if (namespaces.size === 0) namespaces.add(client.defaultNamespace);
-  const searches: { apiVersion: string; kind: string; namespace?: string }[] = [];
-  for (const kind of kinds.values()) {
-    const resource = await client.resourceFor(kind.apiVersion, kind.kind);
-    if (!resource || !resource.verbs.includes("list")) continue;
-    if (resource.namespaced) for (const namespace of namespaces) searches.push({ ...kind, namespace });
-    else searches.push(kind);
+  const searches: { apiVersion: string; kind: string; namespace?: string; labelSelector: string }[] = [];
+  for (const { labelSelector, kinds: searched } of selectors) {
+    for (const kind of searched.values()) {
+      const resource = await client.resourceFor(kind.apiVersion, kind.kind).catch((err: unknown) => {
+        if (err instanceof KubeError && err.code === 404) return undefined;
+        throw err;
+      });
+      if (!resource || !resource.verbs.includes("list")) continue;
+      if (resource.namespaced) for (const namespace of namespaces) searches.push({ ...kind, namespace, labelSelector });
+      else searches.push({ ...kind, labelSelector });
+    }
   }
   await mapConcurrent(searches, concurrency, async (search) => {
     let items: KubeObject[];
     try {
       items = await client.list(search.apiVersion, search.kind, {
-        labelSelector: inventorySelector(opts.inventoryId),
+        labelSelector: search.labelSelector,
         ...(search.namespace ? { namespace: search.namespace } : {}),
       });
     } catch (err) {
@@ -141,7 +194,7 @@ export async function findPruneCandidates(client: KubeClient, opts: PruneOptions
     }
     for (const item of items) {
       const key = refKey(refOf(item));
-      if (!keep.has(key) && isOwnedByInventory(item, opts.inventoryId)) found.set(key, item);
+      if (!keep.has(key) && owned(item)) found.set(key, item);
     }
   });
 
@@ -187,4 +240,29 @@ export async function pruneObjects(
     }
   });
   return { results, retained };
+}
+
+/**
+ * An ApplySet's prune, made only after the new revision rolled out: deletes the members the new revision dropped (see
+ * `findPruneCandidates` with `applySet`), then, unless this is a dry run, rewrites the parent to list exactly the
+ * group-kinds and namespaces of what is left — the new set, plus members that were retained or could not be deleted,
+ * which stay members. Throws a 409 `ApplySetConflict` KubeError when the parent belongs to another tool.
+ */
+export async function pruneApplySet(
+  client: KubeClient,
+  opts: Omit<PruneOptions, "inventoryId"> & { applySet: ApplySetRef },
+): Promise<{ results: PruneResult[]; retained: PruneCandidates["retained"] }> {
+  const pruned = await pruneObjects(client, opts);
+  if (!opts.dryRun) {
+    const remaining = [
+      ...opts.keep,
+      // Namespaces and CRDs kept back stay members; a stranger in `previous` never was one.
+      ...pruned.retained.map((r) => r.ref).filter(isCascading),
+      ...pruned.results.filter((r) => r.action === "failed").map((r) => r.ref),
+    ];
+    await writeApplySetParent(client, opts.applySet, applySetScope(remaining), {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+  }
+  return pruned;
 }

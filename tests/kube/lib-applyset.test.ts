@@ -1,0 +1,295 @@
+import { createHash } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  APPLICATION_ANNOTATION,
+  applyManifests,
+  applySetFor,
+  applySetId,
+  applySetParentRef,
+  APPLYSET_GROUP_KINDS_ANNOTATION,
+  APPLYSET_ID_LABEL,
+  APPLYSET_NAMESPACES_ANNOTATION,
+  APPLYSET_PART_OF_LABEL,
+  APPLYSET_TOOLING_ANNOTATION,
+  diffManifests,
+  INVENTORY_LABEL,
+  MANAGED_BY_LABEL,
+  pruneApplySet,
+  refOf,
+  type KubeObject,
+} from "@/lib/kube";
+import { kubectlRunner, type KubectlResult } from "@/tests/support/sandbox";
+import { configMap, deployment, namespace, startKube, uniqueName } from "./lib-support";
+
+// Applications as KEP-3659 ApplySets, on both legs: each owns only its objects, prunes only its own leftovers, refuses
+// another application's objects, and kubectl sees the same inventory.
+
+let kube: Awaited<ReturnType<typeof startKube>>;
+let kubectl: (args: string[], opts?: { input?: string }) => Promise<KubectlResult>;
+const created: string[] = [];
+
+beforeAll(async () => {
+  kube = await startKube();
+  kubectl = await kubectlRunner(kube.cluster);
+});
+afterAll(async () => {
+  if (kube?.cluster.kind === "real" && created.length > 0)
+    await kubectl(["delete", "namespace", ...created, "--ignore-not-found", "--wait=false"]);
+  await kube?.stop();
+});
+
+function freshNamespace(prefix: string): string {
+  const ns = uniqueName(prefix);
+  created.push(ns);
+  return ns;
+}
+
+const names = (refs: { ref: { kind: string; name: string } }[]) =>
+  refs.map((r) => `${r.ref.kind}/${r.ref.name}`).sort();
+
+describe("ApplySet ids", () => {
+  it("follows kubectl's format: applyset-<base64url(sha256(name.namespace.kind.group))>-v1", () => {
+    const hash = createHash("sha256").update("shop.shop-dev.ConfigMap.").digest("base64url");
+    expect(applySetId({ name: "shop", namespace: "shop-dev" })).toBe(`applyset-${hash}-v1`);
+    expect(applySetId({ name: "shop", namespace: "shop-dev" })).not.toContain("=");
+    expect(applySetFor("cmabc123", "ns").name).toBe("applyset-cmabc123");
+    // A key that is no valid object name is cleaned and hashed, so two keys never share a parent.
+    const odd = applySetFor("Repo/With Spaces", "ns").name;
+    expect(odd).toMatch(/^applyset-repo-with-spaces-[0-9a-f]{10}$/);
+    expect(applySetFor("repo-with-spaces", "ns").name).not.toBe(odd);
+  });
+});
+
+describe("applyManifests and pruneApplySet with an ApplySet", () => {
+  it("labels members, records the parent, and two applications in one namespace never prune each other", async () => {
+    const ns = freshNamespace("aset");
+    const extra = freshNamespace("aset-extra");
+    await applyManifests(kube.client, [namespace(ns), namespace(extra)], { fieldManager: "test-setup" });
+    const guestbook = applySetFor(uniqueName("guestbook"), ns, { application: "guestbook" });
+    const podinfo = applySetFor(uniqueName("podinfo"), ns, { application: "podinfo" });
+
+    const first = await applyManifests(
+      kube.client,
+      [configMap(ns, "gb-config"), configMap(extra, "gb-extra"), deployment(ns, "gb-web")],
+      { fieldManager: "wharf", applySet: guestbook },
+    );
+    expect(first.ok).toBe(true);
+    const pod = await applyManifests(kube.client, [configMap(ns, "pi-config"), deployment(ns, "pi-web")], {
+      fieldManager: "wharf",
+      applySet: podinfo,
+    });
+    expect(pod.ok).toBe(true);
+
+    const live = await kube.client.get(refOf(configMap(ns, "gb-config")));
+    expect(live?.metadata.labels?.[APPLYSET_PART_OF_LABEL]).toBe(applySetId(guestbook));
+    expect(live?.metadata.labels?.[MANAGED_BY_LABEL]).toBe("wharf");
+    expect(live?.metadata.labels?.[INVENTORY_LABEL]).toBeUndefined();
+    const parent = await kube.client.get(applySetParentRef(guestbook));
+    expect(parent?.metadata.labels?.[APPLYSET_ID_LABEL]).toBe(applySetId(guestbook));
+    expect(parent?.metadata.annotations).toMatchObject({
+      [APPLYSET_TOOLING_ANNOTATION]: "wharf/v1",
+      [APPLYSET_GROUP_KINDS_ANNOTATION]: "ConfigMap,Deployment.apps",
+      [APPLYSET_NAMESPACES_ANNOTATION]: extra,
+      [APPLICATION_ANNOTATION]: "guestbook",
+    });
+
+    // guestbook's next revision drops everything but its config; podinfo's objects are not its to prune.
+    const keep = [refOf(configMap(ns, "gb-config"))];
+    const dry = await pruneApplySet(kube.client, { applySet: guestbook, keep, dryRun: true });
+    expect(names(dry.results)).toEqual(["ConfigMap/gb-extra", "Deployment/gb-web"]);
+    expect(await kube.client.get(refOf(deployment(ns, "gb-web")))).toBeDefined();
+    const pruned = await pruneApplySet(kube.client, { applySet: guestbook, keep });
+    expect(names(pruned.results)).toEqual(["ConfigMap/gb-extra", "Deployment/gb-web"]);
+    expect(pruned.results.every((r) => r.action === "pruned")).toBe(true);
+    for (const name of ["pi-config", "gb-config"])
+      expect(await kube.client.get(refOf(configMap(ns, name)))).toBeDefined();
+    expect(await kube.client.get(refOf(deployment(ns, "pi-web")))).toBeDefined();
+    // The parent now lists exactly what is left.
+    const after = await kube.client.get(applySetParentRef(guestbook));
+    expect(after?.metadata.annotations?.[APPLYSET_GROUP_KINDS_ANNOTATION]).toBe("ConfigMap");
+    expect(after?.metadata.annotations?.[APPLYSET_NAMESPACES_ANNOTATION]).toBeUndefined();
+
+    // podinfo pruning with an empty new set removes only its own two objects.
+    const podPrune = await pruneApplySet(kube.client, { applySet: podinfo, keep: [] });
+    expect(names(podPrune.results)).toEqual(["ConfigMap/pi-config", "Deployment/pi-web"]);
+    expect(await kube.client.get(refOf(configMap(ns, "gb-config")))).toBeDefined();
+  });
+
+  it("refuses an object another application owns, naming it, and applies nothing", async () => {
+    const ns = freshNamespace("asetown");
+    await applyManifests(kube.client, [namespace(ns)], { fieldManager: "test-setup" });
+    const owner = applySetFor(uniqueName("owner"), ns, { application: "podinfo" });
+    const intruder = applySetFor(uniqueName("intruder"), ns, { application: "guestbook" });
+    expect(
+      (await applyManifests(kube.client, [configMap(ns, "shared")], { fieldManager: "wharf", applySet: owner })).ok,
+    ).toBe(true);
+
+    const report = await applyManifests(
+      kube.client,
+      [configMap(ns, "mine"), configMap(ns, "shared", { key: "taken" })],
+      { fieldManager: "wharf", applySet: intruder },
+    );
+    expect(report.ok).toBe(false);
+    const refused = report.results.find((r) => r.ref.name === "shared");
+    expect(refused?.action).toBe("failed");
+    expect(refused?.error?.reason).toBe("OwnedByAnotherApplication");
+    expect(refused?.message).toContain("application podinfo");
+    expect(report.results.find((r) => r.ref.name === "mine")?.action).toBe("skipped");
+    // Nothing taken over, nothing half-applied, no parent written.
+    const shared = await kube.client.get(refOf(configMap(ns, "shared")));
+    expect(shared?.data).toEqual({ key: "value" });
+    expect(shared?.metadata.labels?.[APPLYSET_PART_OF_LABEL]).toBe(applySetId(owner));
+    expect(await kube.client.get(refOf(configMap(ns, "mine")))).toBeUndefined();
+    expect(await kube.client.get(applySetParentRef(intruder))).toBeUndefined();
+
+    // The preview shows the same refusal.
+    const diff = await diffManifests(kube.client, [configMap(ns, "shared", { key: "taken" })], {
+      fieldManager: "wharf",
+      applySet: intruder,
+    });
+    expect(diff.objects[0]?.action).toBe("error");
+    expect(diff.objects[0]?.message).toContain("application podinfo");
+  });
+
+  it("adopts its own legacy-labelled objects and unlabelled ones; refuses another inventory's", async () => {
+    const ns = freshNamespace("asetlegacy");
+    await applyManifests(kube.client, [namespace(ns)], { fieldManager: "test-setup" });
+    const key = uniqueName("inv");
+    // Yesterday's Wharf: objects labelled with the inventory, no ApplySet.
+    await applyManifests(kube.client, [configMap(ns, "old-keep"), configMap(ns, "old-drop")], {
+      fieldManager: "wharf",
+      inventoryId: key,
+    });
+    await applyManifests(kube.client, [configMap(ns, "other-inv")], { fieldManager: "wharf", inventoryId: "someone" });
+    await kube.client.apply(configMap(ns, "unlabelled"), { fieldManager: "kubectl" });
+    const set = applySetFor(key, ns);
+
+    const refused = await applyManifests(kube.client, [configMap(ns, "old-keep"), configMap(ns, "other-inv")], {
+      fieldManager: "wharf",
+      applySet: set,
+    });
+    expect(refused.results.find((r) => r.ref.name === "other-inv")?.message).toContain("Wharf inventory someone");
+
+    const report = await applyManifests(kube.client, [configMap(ns, "old-keep"), configMap(ns, "unlabelled")], {
+      fieldManager: "wharf",
+      applySet: set,
+    });
+    expect(report.ok).toBe(true);
+    const relabelled = await kube.client.get(refOf(configMap(ns, "old-keep")));
+    expect(relabelled?.metadata.labels?.[APPLYSET_PART_OF_LABEL]).toBe(applySetId(set));
+    // The same field manager set the legacy label, so server-side apply removed it.
+    expect(relabelled?.metadata.labels?.[INVENTORY_LABEL]).toBeUndefined();
+    expect((await kube.client.get(refOf(configMap(ns, "unlabelled"))))?.metadata.labels?.[APPLYSET_PART_OF_LABEL]).toBe(
+      applySetId(set),
+    );
+
+    // The legacy leftover is this application's to prune (found by its old label, with no `previous`).
+    const pruned = await pruneApplySet(kube.client, {
+      applySet: set,
+      keep: [refOf(configMap(ns, "old-keep")), refOf(configMap(ns, "unlabelled"))],
+    });
+    expect(names(pruned.results)).toEqual(["ConfigMap/old-drop"]);
+    expect(await kube.client.get(refOf(configMap(ns, "other-inv")))).toBeDefined();
+  });
+
+  it("writes the parent after the Namespaces phase when the set creates its namespace", async () => {
+    const ns = freshNamespace("asetnew");
+    const set = applySetFor(uniqueName("fresh"), ns);
+    const objects: KubeObject[] = [namespace(ns), configMap(ns, "a")];
+    const dry = await applyManifests(kube.client, objects, { fieldManager: "wharf", applySet: set, dryRun: true });
+    expect(dry.ok).toBe(true);
+    const report = await applyManifests(kube.client, objects, { fieldManager: "wharf", applySet: set });
+    expect(report.ok).toBe(true);
+    const parent = await kube.client.get(applySetParentRef(set));
+    expect(parent?.metadata.annotations?.[APPLYSET_GROUP_KINDS_ANNOTATION]).toBe("ConfigMap,Namespace");
+    // The Namespace is a member, and pruning it would take everything inside with it: retained, still a member.
+    const pruned = await pruneApplySet(kube.client, { applySet: set, keep: [] });
+    expect(names(pruned.results)).toEqual(["ConfigMap/a"]);
+    expect(pruned.retained.map((r) => r.ref.name)).toEqual([ns]);
+    expect(
+      (await kube.client.get(applySetParentRef(set)))?.metadata.annotations?.[APPLYSET_GROUP_KINDS_ANNOTATION],
+    ).toBe("Namespace");
+  });
+});
+
+describe("kubectl sees the same ApplySets", () => {
+  it("lists Wharf's parent and members, refuses to mutate it, and Wharf refuses kubectl's", async () => {
+    const ns = freshNamespace("asetkctl");
+    await applyManifests(kube.client, [namespace(ns)], { fieldManager: "test-setup" });
+    const set = applySetFor(uniqueName("app"), ns);
+    expect(
+      (await applyManifests(kube.client, [configMap(ns, "web-config")], { fieldManager: "wharf", applySet: set })).ok,
+    ).toBe(true);
+
+    const parents = await kubectl(["get", "configmaps", "-n", ns, "-l", APPLYSET_ID_LABEL, "-o", "name"]);
+    expect(parents.stdout.trim().split("\n")).toEqual([`configmap/${set.name}`]);
+    const members = await kubectl([
+      "get",
+      "configmaps",
+      "-n",
+      ns,
+      "-l",
+      `${APPLYSET_PART_OF_LABEL}=${applySetId(set)}`,
+      "-o",
+      "name",
+    ]);
+    expect(members.stdout.trim()).toBe("configmap/web-config");
+
+    // kubectl's own ApplySet in the same namespace: its id is the one Wharf computes for that parent.
+    const file = path.join(os.tmpdir(), `wharf-applyset-${ns}.yaml`);
+    await writeFile(
+      file,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kubectl-config, namespace: ${ns}}\ndata: {a: b}\n`,
+    );
+    const env = process.env.KUBECTL_APPLYSET;
+    process.env.KUBECTL_APPLYSET = "true";
+    try {
+      const applied = await kubectl([
+        "apply",
+        "-n",
+        ns,
+        "--prune",
+        "--applyset=configmaps/kset",
+        "--server-side",
+        "-f",
+        file,
+      ]);
+      expect(applied.code, applied.stderr).toBe(0);
+      const kset = await kube.client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "kset" });
+      expect(kset?.metadata.labels?.[APPLYSET_ID_LABEL]).toBe(applySetId({ name: "kset", namespace: ns }));
+
+      // kubectl will not mutate Wharf's ApplySet ...
+      const hijack = await kubectl([
+        "apply",
+        "-n",
+        ns,
+        "--prune",
+        `--applyset=configmaps/${set.name}`,
+        "--server-side",
+        "-f",
+        file,
+      ]);
+      expect(hijack.code).not.toBe(0);
+      expect(hijack.stderr).toContain("wharf");
+    } finally {
+      if (env === undefined) delete process.env.KUBECTL_APPLYSET;
+      else process.env.KUBECTL_APPLYSET = env;
+    }
+
+    // ... and Wharf neither takes kubectl's objects nor its parent.
+    const taken = await applyManifests(kube.client, [configMap(ns, "kubectl-config")], {
+      fieldManager: "wharf",
+      applySet: set,
+    });
+    expect(taken.results[0]?.message).toMatch(/ApplySet ConfigMap kset in namespace .* \(kubectl\//);
+    await expect(
+      applyManifests(kube.client, [configMap(ns, "x")], {
+        fieldManager: "wharf",
+        applySet: { name: "kset", namespace: ns },
+      }),
+    ).rejects.toThrow(/managed by kubectl/);
+  });
+});
