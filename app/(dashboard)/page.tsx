@@ -5,6 +5,7 @@ import { AwaitingApprovalCard } from "@/components/deployments/awaiting-approval
 import { PageHeader } from "@/components/layout/page-header";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { DateTime } from "@/components/ui/date-time";
 import { listAuditEvents } from "@/lib/audit/data/list-audit-events";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { can } from "@/lib/auth/roles";
@@ -120,9 +121,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
               <ul className="divide-y divide-slate-100">
                 {recent.items.map((e) => (
                   <li key={e.id} className="flex items-center gap-3 px-5 py-2 text-sm">
-                    <time className="w-40 shrink-0 tabular-nums text-slate-500" dateTime={e.at.toISOString()}>
-                      {e.at.toISOString().replace("T", " ").slice(0, 19)}
-                    </time>
+                    <span className="w-48 shrink-0 tabular-nums text-slate-500">
+                      <DateTime value={e.at} />
+                    </span>
                     <span className="font-mono text-xs text-slate-800">{e.action}</span>
                     <span className="truncate text-slate-600">{e.actorName}</span>
                     {e.outcome !== "success" ? <Badge tone="red">{e.outcome}</Badge> : null}

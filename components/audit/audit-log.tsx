@@ -7,7 +7,7 @@ import { useAuditEvents } from "@/lib/audit/hooks/use-audit-events";
 import { filterSearchParams, type AuditListFilter } from "@/lib/audit/query";
 import type { AuditEventView } from "@/lib/audit/views";
 import { AUDIT_ACTIONS, OUTCOMES } from "@/lib/audit/schemas";
-import { DateTime } from "./date-time";
+import { DateTime } from "@/components/ui/date-time";
 import { ExportButtons } from "./export-buttons";
 import { FilterForm, type FilterField } from "./filter-form";
 import { ActorCell, OutcomeBadge, RequestAndHashCells, TrailView } from "./trail-view";

@@ -8,7 +8,7 @@ import { filterSearchParams, type CredentialAccessListFilter } from "@/lib/audit
 import { purposeHref, type CredentialAccessView } from "@/lib/audit/views";
 import { useCredentialAccess } from "@/lib/audit/hooks/use-credential-access";
 import { OUTCOMES } from "@/lib/audit/schemas";
-import { DateTime } from "./date-time";
+import { DateTime } from "@/components/ui/date-time";
 import { ExportButtons } from "./export-buttons";
 import { FilterForm, type FilterField } from "./filter-form";
 import { ActorCell, OutcomeBadge, RequestAndHashCells, TrailView } from "./trail-view";

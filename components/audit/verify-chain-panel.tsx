@@ -3,7 +3,7 @@
 import { Button } from "@/components/ui/button";
 import { ApiError } from "@/lib/api/client";
 import { useVerifyAuditChain } from "@/lib/audit/hooks/use-verify-audit-chain";
-import { DateTime } from "./date-time";
+import { DateTime } from "@/components/ui/date-time";
 
 /** "Verify chain": walks the whole hash chain on the server and shows "Intact — N rows" or the first broken link. */
 export function VerifyChainPanel() {

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { DateTime } from "@/components/audit/date-time";
+import { DateTime } from "@/components/ui/date-time";
 import { Table, Td, Th } from "@/components/ui/table";
 import { purposeHref } from "@/lib/audit/views";
 import { useCredentialUsage } from "@/lib/audit/hooks/use-credential-access";

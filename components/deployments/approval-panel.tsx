@@ -7,7 +7,7 @@ import { Field } from "@/components/ui/field";
 import { Textarea } from "@/components/ui/input";
 import { useDecideDeployment } from "@/lib/deployments/hooks/use-decide-deployment";
 import type { DeploymentView } from "@/lib/deployments/schemas";
-import { formatWhen } from "./deployment-state-badge";
+import { formatDateTime } from "@/lib/format/date";
 
 /**
  * The rule in words, who approved or rejected (and whether it still counts), who still may, and for the viewer
@@ -60,7 +60,7 @@ export function ApprovalPanel({ deployment: d }: { deployment: DeploymentView })
                 <span className="text-xs text-slate-500">{a.approverEmail}</span>
                 {a.approverKind === "api-token" ? <Badge>API token</Badge> : null}
                 <time className="ml-auto text-xs text-slate-500" dateTime={a.createdAt}>
-                  {formatWhen(a.createdAt)}
+                  {formatDateTime(a.createdAt)}
                 </time>
               </div>
               {a.comment ? <p className="mt-1 whitespace-pre-wrap text-slate-700">“{a.comment}”</p> : null}

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import type { AwaitingApprovalItem } from "@/lib/deployments/schemas";
-import { formatWhen } from "./deployment-state-badge";
+import { formatDateTime } from "@/lib/format/date";
 
 /** "Waiting for my approval": the deployments the viewer may approve now, oldest first. A server component. */
 export function AwaitingApprovalCard({ items }: { items: AwaitingApprovalItem[] }) {
@@ -30,7 +30,7 @@ export function AwaitingApprovalCard({ items }: { items: AwaitingApprovalItem[] 
                   <span className="text-xs text-slate-500">{d.target.environment}</span>
                   <span className="truncate text-slate-600">{d.reason || `requested by ${d.requestedByName}`}</span>
                   <span className="ml-auto shrink-0 text-xs tabular-nums text-slate-500">
-                    {d.approvedCount}/{d.requiredApprovals} · {formatWhen(d.createdAt)}
+                    {d.approvedCount}/{d.requiredApprovals} · {formatDateTime(d.createdAt)}
                   </span>
                 </Link>
               </li>

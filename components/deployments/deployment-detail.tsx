@@ -9,11 +9,12 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { useDeployment } from "@/lib/deployments/hooks/use-deployment";
 import { useRerunPreview } from "@/lib/deployments/hooks/use-rerun-preview";
 import { isTerminal } from "@/lib/deployments/states";
+import { formatDateTime } from "@/lib/format/date";
 import { ApprovalPanel } from "./approval-panel";
 import { DeploymentActions } from "./deployment-actions";
 import { DeploymentDiff } from "./deployment-diff";
 import { DeploymentProgress } from "./deployment-progress";
-import { DeploymentStateBadge, formatWhen } from "./deployment-state-badge";
+import { DeploymentStateBadge } from "./deployment-state-badge";
 
 /** A deployment's page: header, source, reason, approvals, diff and live progress. Polls until it is finished. */
 export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: boolean }) {
@@ -39,7 +40,7 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
             {d.emergency ? <Badge tone="red">emergency</Badge> : null}
             {d.cancelRequested && d.state === "running" ? <Badge tone="yellow">cancel requested</Badge> : null}
             <span>
-              requested by {d.requestedBy.name} · {formatWhen(d.createdAt)}
+              requested by {d.requestedBy.name} · {formatDateTime(d.createdAt)}
             </span>
           </span>
         }
@@ -83,7 +84,7 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
                     ) : null}
                   </Row>
                   <Row label="Author">
-                    {d.git.authorName} &lt;{d.git.authorEmail}&gt; · {formatWhen(d.git.committedAt)}
+                    {d.git.authorName} &lt;{d.git.authorEmail}&gt; · {formatDateTime(d.git.committedAt)}
                   </Row>
                 </>
               ) : null}
@@ -115,7 +116,7 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
       <Card className="mt-6">
         <CardHeader
           title="Changes"
-          description={d.previewedAt ? `Server-side dry run at ${formatWhen(d.previewedAt)}` : "Not previewed yet"}
+          description={d.previewedAt ? `Server-side dry run at ${formatDateTime(d.previewedAt)}` : "Not previewed yet"}
           actions={
             canPreview && !finished ? (
               <Button variant="secondary" size="sm" onClick={() => rerun.mutate()} disabled={rerun.isPending}>

@@ -15,7 +15,8 @@ import { useDeployments } from "@/lib/deployments/hooks/use-deployments";
 import { deploymentListParams } from "@/lib/deployments/query";
 import type { TDeploymentListFilter, TDeploymentTimeField } from "@/lib/deployments/schemas";
 import { DEPLOYMENT_STATES, type TDeploymentState } from "@/lib/deployments/states";
-import { DeploymentStateBadge, formatWhen } from "./deployment-state-badge";
+import { formatDateTime } from "@/lib/format/date";
+import { DeploymentStateBadge } from "./deployment-state-badge";
 
 const TIME_LABEL: Record<TDeploymentTimeField, string> = {
   requested: "requested",
@@ -380,7 +381,7 @@ export function DeploymentList(props: {
                 <tr key={d.id} className="hover:bg-slate-50">
                   <Td className="whitespace-nowrap">
                     <Link href={`/deployments/${d.id}`} className="font-medium text-brand-700 hover:underline">
-                      {formatWhen(
+                      {formatDateTime(
                         timeField === "requested"
                           ? d.createdAt
                           : timeField === "finished"
@@ -400,7 +401,7 @@ export function DeploymentList(props: {
                       {d.outageStartedAt ? (
                         <Badge
                           tone="green"
-                          title={`Ended a run of failures that started ${formatWhen(d.outageStartedAt)}`}
+                          title={`Ended a run of failures that started ${formatDateTime(d.outageStartedAt)}`}
                         >
                           recovery
                         </Badge>

@@ -32,7 +32,3 @@ export function DeploymentStateBadge({ state }: { state: TDeploymentState }) {
     </Badge>
   );
 }
-
-export function formatWhen(iso: string | null): string {
-  return iso ? new Date(iso).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "—";
-}

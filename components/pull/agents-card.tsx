@@ -6,11 +6,12 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { Table, Td, Th } from "@/components/ui/table";
 import { useCreateAgent, useRevokeAgent, useRotateAgent } from "@/lib/agents/hooks/use-agent-mutations";
 import type { AgentSecretView, AgentView } from "@/lib/agents/schemas";
-import { RelativeTime } from "./relative-time";
-import { AgentStateBadge, formatTime } from "./sync-badges";
+import { formatDateTime } from "@/lib/format/date";
+import { AgentStateBadge } from "./sync-badges";
 
 /** The one-time secret (enrolment token or rotated credential) and its install snippet, until dismissed. */
 function SecretOnce({ created, onDone }: { created: AgentSecretView; onDone: () => void }) {
@@ -124,7 +125,7 @@ export function AgentsCard({
                     <AgentStateBadge state={a.state} />
                   </Td>
                   <Td>
-                    <RelativeTime iso={a.lastSeenAt} />
+                    <RelativeTime value={a.lastSeenAt} />
                   </Td>
                   <Td className="text-xs">
                     {a.version ?? "—"}
@@ -134,7 +135,7 @@ export function AgentsCard({
                     {a.credentialPrefix
                       ? `${a.credentialPrefix}…`
                       : a.enrolmentExpiresAt
-                        ? `enrol by ${formatTime(a.enrolmentExpiresAt)}`
+                        ? `enrol by ${formatDateTime(a.enrolmentExpiresAt)}`
                         : "—"}
                   </Td>
                   {canManage ? (

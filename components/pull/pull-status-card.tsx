@@ -1,10 +1,10 @@
 "use client";
 
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { STALE_AFTER_MISSED_HEARTBEATS } from "@/lib/agent/protocol";
 import type { PullStatusView } from "@/lib/sync/schemas";
-import { RelativeTime } from "./relative-time";
-import { AgentStateBadge, formatTime, shortRevision, SyncStateBadge } from "./sync-badges";
+import { AgentStateBadge, shortRevision, SyncStateBadge } from "./sync-badges";
 
 /** Current revision, sync state, last sync, the agents' last heartbeat and version, and a stale-agent warning. */
 export function PullStatusCard({ status }: { status: PullStatusView }) {
@@ -47,7 +47,7 @@ export function PullStatusCard({ status }: { status: PullStatusView }) {
           <div>
             <dt className="text-slate-500">Last sync</dt>
             <dd className="mt-1">
-              {status.lastSyncAt ? <time dateTime={status.lastSyncAt}>{formatTime(status.lastSyncAt)}</time> : "never"}
+              <RelativeTime value={status.lastSyncAt} />
             </dd>
           </div>
           <div>
@@ -64,7 +64,7 @@ export function PullStatusCard({ status }: { status: PullStatusView }) {
                 <span className="font-medium">{a.name}</span>
                 <AgentStateBadge state={a.state} />
                 <span className="text-slate-500">
-                  last seen <RelativeTime iso={a.lastSeenAt} />
+                  last seen <RelativeTime value={a.lastSeenAt} />
                   {a.version ? ` · version ${a.version}` : ""}
                   {a.hostname ? ` · ${a.hostname}` : ""}
                 </span>

@@ -6,11 +6,11 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { Table, Td, Th } from "@/components/ui/table";
 import { usePinRepo, useRegisterRepo, useRemoveRepo } from "@/lib/repos/hooks/use-repo-mutations";
 import type { PullRepoView } from "@/lib/repos/schemas";
 import { RegisterRepoForm } from "./register-repo-form";
-import { RelativeTime } from "./relative-time";
 import { shortRevision, SyncStateBadge } from "./sync-badges";
 
 /** Registered repositories with their reported state, and the "Register repository" form for deployers and admins. */
@@ -99,7 +99,7 @@ export function ReposCard({
                     ) : null}
                     {r.status?.lastSyncAt ? (
                       <div className="text-xs text-slate-500">
-                        last sync <RelativeTime iso={r.status.lastSyncAt} />
+                        last sync <RelativeTime value={r.status.lastSyncAt} />
                       </div>
                     ) : null}
                   </Td>

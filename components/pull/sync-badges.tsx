@@ -45,21 +45,6 @@ export function AgentStateBadge({ state }: { state: AgentState }) {
   return <Badge tone={a.tone}>{a.label}</Badge>;
 }
 
-/** "2026-11-26 10:53 UTC", or a dash. */
-export function formatTime(iso: string | null): string {
-  return iso ? new Date(iso).toISOString().replace("T", " ").slice(0, 16) + " UTC" : "—";
-}
-
-/** "3 s ago", "5 min ago", "2 h ago", "4 d ago". */
-export function ago(iso: string | null, now = Date.now()): string {
-  if (!iso) return "never";
-  const s = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86_400) return `${Math.round(s / 3600)} h ago`;
-  return `${Math.round(s / 86_400)} d ago`;
-}
-
 /**
  * A revision id for a table cell: the commit's first 10 characters, the image tags, and the first 8 of the spec
  * digest (a changed path or branch of the same commit is another revision, and must read as one).

@@ -5,6 +5,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody } from "@/components/ui/card";
+import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FilterChips, type FilterChip } from "@/components/ui/filter-chips";
 import { Field } from "@/components/ui/field";
@@ -16,7 +17,7 @@ import { usePinRepo } from "@/lib/repos/hooks/use-repo-mutations";
 import { useSyncEvents } from "@/lib/sync/hooks/use-sync-events";
 import { normalizeSyncFilter } from "@/lib/sync/query";
 import type { SyncEventView, TSyncEventFilter } from "@/lib/sync/schemas";
-import { formatTime, shortRevision, SyncResultBadge } from "./sync-badges";
+import { shortRevision, SyncResultBadge } from "./sync-badges";
 
 function Counts({ e }: { e: SyncEventView }) {
   const { created, changed, pruned } = e.counts;
@@ -43,7 +44,7 @@ function EventRow({
   return (
     <tr className="align-top" data-testid="sync-event-row">
       <Td>
-        <time dateTime={e.occurredAt}>{formatTime(e.occurredAt)}</time>
+        <DateTime value={e.occurredAt} precision="minute" />
       </Td>
       <Td className="whitespace-normal">
         {e.target.name ? (

@@ -4,6 +4,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { DateTime } from "@/components/ui/date-time";
 import { PageHeader } from "@/components/layout/page-header";
 import { useTarget } from "@/lib/targets/hooks/use-target";
 import { describeApprovalRule } from "@/lib/targets/schemas";
@@ -115,10 +116,10 @@ export function TargetDetail({
                 {target.credentialPolicy?.name ?? "None set (the environment's policy applies, if any)"}
               </Row>
               <Row label="Created">
-                <time dateTime={target.createdAt}>{formatDate(target.createdAt)}</time>
+                <DateTime value={target.createdAt} precision="minute" />
               </Row>
               <Row label="Last changed">
-                <time dateTime={target.updatedAt}>{formatDate(target.updatedAt)}</time>
+                <DateTime value={target.updatedAt} precision="minute" />
               </Row>
             </dl>
           </CardBody>
@@ -133,10 +134,6 @@ export function TargetDetail({
       )}
     </>
   );
-}
-
-function formatDate(iso: string): string {
-  return new Date(iso).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 }
 
 function Row({ label, children }: { label: string; children: ReactNode }) {

@@ -1,6 +1,7 @@
 "use client";
 
-import { DateTime } from "@/components/audit/date-time";
+import { DateTime } from "@/components/ui/date-time";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { RoleBadge } from "@/components/users/role-badge";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -32,7 +33,7 @@ function TokenRow({ token, showOwner }: { token: ApiTokenView; showOwner: boolea
         <DateTime value={token.createdAt} precision="date" />
       </Td>
       <Td>
-        <DateTime value={token.lastUsedAt} precision="minute" empty="never" />
+        <RelativeTime value={token.lastUsedAt} />
       </Td>
       <Td>
         <DateTime value={token.expiresAt} precision="date" empty="never" />

@@ -1,7 +1,8 @@
 "use client";
 
 import { useState } from "react";
-import { DateTime } from "@/components/audit/date-time";
+import { DateTime } from "@/components/ui/date-time";
+import { RelativeTime } from "@/components/ui/relative-time";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
@@ -68,7 +69,7 @@ function UserRow({ user, isSelf }: { user: UserView; isSelf: boolean }) {
       </Td>
       <Td>{user.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}</Td>
       <Td>
-        <DateTime value={user.lastSignInAt} precision="minute" empty="never" />
+        <RelativeTime value={user.lastSignInAt} />
       </Td>
       <Td>
         <DateTime value={user.createdAt} precision="date" />

@@ -1,3 +1,4 @@
+import { formatDateTime } from "@/lib/format/date";
 import type { NotificationBody, TDeliveryEvent } from "./schemas";
 
 /** What a rotation notification says about a credential (never its material). */
@@ -35,12 +36,7 @@ function esc(s: string): string {
 }
 
 function when(iso: string | null | undefined): string {
-  return iso
-    ? iso
-        .replace("T", " ")
-        .replace(/\.\d+Z$/, " UTC")
-        .replace(/Z$/, " UTC")
-    : "never";
+  return formatDateTime(iso, { empty: "never" });
 }
 
 function link(url: string, label: string): string {

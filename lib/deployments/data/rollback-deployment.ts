@@ -2,6 +2,7 @@ import "server-only";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { formatDateTime } from "@/lib/format/date";
 import { ZRollbackInput, type DeploymentView, type TRollbackInput } from "../schemas";
 import { createDeploymentRequest, type RequestPrincipal } from "./request-deployment";
 
@@ -52,9 +53,7 @@ export async function rollbackDeployment(opts: {
   return createDeploymentRequest({
     targetId: source.targetId,
     source: { kind: git ? "git" : "manifests", manifests: source.manifests, ...(git ? { git } : {}) },
-    reason:
-      input.reason ||
-      `Roll back to deployment ${source.id} (${source.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC)`,
+    reason: input.reason || `Roll back to deployment ${source.id} (${formatDateTime(source.createdAt)})`,
     ...(input.emergency ? { emergency: input.emergency } : {}),
     rollbackOfId: source.id,
     actor: opts.actor,

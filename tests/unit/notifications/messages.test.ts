@@ -18,7 +18,7 @@ describe("notificationBody", () => {
       "https://wharf.example.com",
     );
     expect(body.text).toContain("<https://wharf.example.com/targets/t1|prod &lt;eu&gt; &amp; co>");
-    expect(body.text).toContain("2026-05-01 12:00:00 UTC");
+    expect(body.text).toContain("2026-05-01 12:00 UTC");
     expect(body.blocks).toEqual([{ type: "section", text: { type: "mrkdwn", text: body.text } }]);
     expect(body.wharf).toEqual({ event: "rotation.due", ...base, dueAt: "2026-05-01T12:00:00.000Z" });
   });
@@ -50,7 +50,7 @@ describe("notificationBody", () => {
       "http://x",
     );
     expect(body.text).toContain('User "x" cannot create &lt;token&gt;');
-    expect(body.text).toContain("next attempt 2026-05-01 12:04:00 UTC");
+    expect(body.text).toContain("next attempt 2026-05-01 12:04 UTC");
     expect(body.wharf).toMatchObject({ event: "rotation.failed", attempts: 3 });
   });
 
