@@ -2,8 +2,7 @@ import "server-only";
 import { NO_REQUEST } from "@/lib/audit/schemas";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { newSchedulerId } from "@/lib/rotation/scheduler";
-import { wakeableSleep } from "@/lib/utils";
+import { runLeasedLoop, startOncePerProcess } from "@/lib/jobs/leased-loop";
 import {
   claimScopeCheck,
   findDueScopeChecks,
@@ -87,52 +86,32 @@ export interface ScopeSweeper {
 
 /**
  * Starts the loop that runs a sweep pass every SCOPE_SWEEP_POLL_MS (at once again while a pass found a full batch).
- * Every dashboard process runs one; the per-credential claims keep them from checking the same credential twice.
+ * Every dashboard process runs one; the per-credential claims keep them from checking the same credential twice, so
+ * the loop itself takes no lease.
  */
 export function startScopeSweeper(opts: { intervalMs: number; holder?: string; pollMs?: number }): ScopeSweeper {
-  const holder = opts.holder ?? newSchedulerId();
-  const pollMs = opts.pollMs ?? SCOPE_SWEEP_POLL_MS;
-  let stopped = false;
-  const idle = wakeableSleep();
-  const loop = (async () => {
-    while (!stopped) {
-      let full = false;
-      try {
-        const outcomes = await runScopeSweepTick({ holder, intervalMs: opts.intervalMs });
-        full = outcomes.length >= SCOPE_SWEEP_BATCH && outcomes.some((o) => o.result !== "skipped");
-        for (const o of outcomes) {
-          if (o.result === "failed")
-            console.warn(`[wharf] scope check of credential ${o.credentialId} failed: ${o.error}`);
-        }
-      } catch (err) {
-        console.error(`[wharf] scope sweeper ${holder}: pass failed:`, err);
+  const loop = runLeasedLoop({
+    name: "scope sweeper",
+    ...(opts.holder ? { holder: opts.holder } : {}),
+    intervalMs: opts.pollMs ?? SCOPE_SWEEP_POLL_MS,
+    pass: async ({ holder }) => {
+      const outcomes = await runScopeSweepTick({ holder, intervalMs: opts.intervalMs });
+      for (const o of outcomes) {
+        if (o.result === "failed")
+          console.warn(`[wharf] scope check of credential ${o.credentialId} failed: ${o.error}`);
       }
-      if (stopped || full) continue;
-      await idle.sleep(pollMs);
-    }
-  })();
-  return {
-    holder,
-    async stop() {
-      stopped = true;
-      idle.wake();
-      await loop;
+      return outcomes.length >= SCOPE_SWEEP_BATCH && outcomes.some((o) => o.result !== "skipped");
     },
-  };
+  });
+  return { holder: loop.holder, stop: () => loop.stop() };
 }
-
-const GLOBAL_KEY = Symbol.for("wharf.scope-sweeper.instance");
 
 /**
  * Starts this process's scope sweeper once (from instrumentation.ts), unless WHARF_SCOPE_CHECK_INTERVAL is off.
- * Kept on globalThis so a dev-mode reload does not start a second loop.
  */
 export function startProcessScopeSweeper(): ScopeSweeper | null {
-  const g = globalThis as typeof globalThis & { [GLOBAL_KEY]?: ScopeSweeper };
-  if (g[GLOBAL_KEY]) return g[GLOBAL_KEY];
-  const intervalMs = env().WHARF_SCOPE_CHECK_INTERVAL;
-  if (intervalMs === null) return null;
-  const sweeper = startScopeSweeper({ intervalMs });
-  g[GLOBAL_KEY] = sweeper;
-  return sweeper;
+  return startOncePerProcess("scope-sweeper", () => {
+    const intervalMs = env().WHARF_SCOPE_CHECK_INTERVAL;
+    return intervalMs === null ? null : startScopeSweeper({ intervalMs });
+  });
 }

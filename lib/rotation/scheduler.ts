@@ -1,14 +1,11 @@
 import "server-only";
-import { randomBytes } from "node:crypto";
-import os from "node:os";
 import { FLOOD_WINDOW_MS, flushAuditFloodSummaries } from "@/lib/audit/data/record-capped-audit-event";
 import { NO_REQUEST } from "@/lib/audit/schemas";
 import { env } from "@/lib/env";
 import { dispatchDueDeliveries } from "@/lib/notifications/data/dispatch-due-deliveries";
 import { onNotificationWake } from "@/lib/notifications/wake";
-import { wakeableSleep } from "@/lib/utils";
+import { newHolderId, runLeasedLoop, runLeasedPass, startOncePerProcess } from "@/lib/jobs/leased-loop";
 import { enqueueRotationNotices, findDueRotations } from "./data/find-due-rotations";
-import { acquireSchedulerLease, releaseSchedulerLease } from "./data/scheduler-lease";
 import { ROTATION_ACTOR, rotateCredential, type RotationOutcome } from "./data/rotate-credential";
 
 export const ROTATION_LEASE = "rotation";
@@ -32,11 +29,6 @@ export interface TickOptions {
   random?: () => number;
 }
 
-/** A scheduler id that differs between processes and between schedulers started in one process. */
-export function newSchedulerId(): string {
-  return `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
-}
-
 /**
  * One pass of the rotation scheduler: take (or renew) the `rotation` lease — without it, do nothing — then queue
  * due/overdue notifications and rotate every credential that is due, one at a time, renewing the lease before each
@@ -45,9 +37,19 @@ export function newSchedulerId(): string {
  */
 export async function runRotationTick(opts: TickOptions): Promise<RotationTickResult> {
   const clock = opts.now ?? (() => new Date());
-  const lease = () =>
-    acquireSchedulerLease({ name: ROTATION_LEASE, holder: opts.holder, leaseMs: opts.leaseMs, now: clock() });
-  if (!(await lease())) return { leased: false, outcomes: [], notices: 0 };
+  const run = await runLeasedPass({ lease: ROTATION_LEASE, ...opts }, (renew) =>
+    rotateDueCredentials({ renew, now: clock, ...(opts.random ? { random: opts.random } : {}) }),
+  );
+  return run.leased ? { leased: true, ...run.result } : { leased: false, outcomes: [], notices: 0 };
+}
+
+/** The rotation pass itself, for a holder of the `rotation` lease; `renew` before each credential. */
+async function rotateDueCredentials(opts: {
+  renew: () => Promise<boolean>;
+  now: () => Date;
+  random?: () => number;
+}): Promise<{ outcomes: RotationOutcome[]; notices: number }> {
+  const clock = opts.now;
   let notices = 0;
   try {
     notices = await enqueueRotationNotices({ now: clock() });
@@ -56,7 +58,7 @@ export async function runRotationTick(opts: TickOptions): Promise<RotationTickRe
   }
   const outcomes: RotationOutcome[] = [];
   for (const due of await findDueRotations({ now: clock() })) {
-    if (!(await lease())) break;
+    if (!(await opts.renew())) break;
     try {
       outcomes.push(
         await rotateCredential({
@@ -76,7 +78,7 @@ export async function runRotationTick(opts: TickOptions): Promise<RotationTickRe
       );
     }
   }
-  return { leased: true, outcomes, notices };
+  return { outcomes, notices };
 }
 
 /** One pass of the notification dispatcher, under the `notifications` lease. */
@@ -84,16 +86,11 @@ export async function runNotificationTick(
   opts: TickOptions,
 ): Promise<{ leased: boolean; attempted: number; delivered: number }> {
   const clock = opts.now ?? (() => new Date());
-  const lease = () =>
-    acquireSchedulerLease({ name: NOTIFICATIONS_LEASE, holder: opts.holder, leaseMs: opts.leaseMs, now: clock() });
-  if (!(await lease())) return { leased: false, attempted: 0, delivered: 0 };
-  // Renewed before each delivery: a slow sink (up to 10 s each) must not let the lease lapse mid-batch.
-  const result = await dispatchDueDeliveries({
-    now: clock(),
-    beforeEach: lease,
-    ...(opts.random ? { random: opts.random } : {}),
-  });
-  return { leased: true, ...result };
+  const run = await runLeasedPass({ lease: NOTIFICATIONS_LEASE, ...opts }, (renew) =>
+    // Renewed before each delivery: a slow sink (up to 10 s each) must not let the lease lapse mid-batch.
+    dispatchDueDeliveries({ now: clock(), beforeEach: renew, ...(opts.random ? { random: opts.random } : {}) }),
+  );
+  return run.leased ? { leased: true, ...run.result } : { leased: false, attempted: 0, delivered: 0 };
 }
 
 /**
@@ -103,16 +100,10 @@ export async function runNotificationTick(
  */
 export async function runAuditFloodTick(opts: TickOptions): Promise<{ leased: boolean; summaries: number }> {
   const clock = opts.now ?? (() => new Date());
-  if (
-    !(await acquireSchedulerLease({
-      name: AUDIT_FLOOD_LEASE,
-      holder: opts.holder,
-      leaseMs: opts.leaseMs,
-      now: clock(),
-    }))
-  )
-    return { leased: false, summaries: 0 };
-  return { leased: true, summaries: await flushAuditFloodSummaries({ now: clock() }) };
+  const run = await runLeasedPass({ lease: AUDIT_FLOOD_LEASE, ...opts }, () =>
+    flushAuditFloodSummaries({ now: clock() }),
+  );
+  return run.leased ? { leased: true, summaries: run.result } : { leased: false, summaries: 0 };
 }
 
 export interface BackgroundScheduler {
@@ -122,10 +113,10 @@ export interface BackgroundScheduler {
 }
 
 /**
- * Starts the loop that runs the rotation scheduler every `rotationIntervalMs`, the notification dispatcher every
- * `notificationsPollMs` (or at once when this process queues something) and the audit flood summaries every
- * `floodSummaryIntervalMs` (a minute: counts are per minute). Every dashboard process runs one; the leases make
- * exactly one of them do each kind of work, and another takes over within a lease when it dies.
+ * Starts the loops (lib/jobs' runLeasedLoop) that run the rotation scheduler every `rotationIntervalMs`, the
+ * notification dispatcher every `notificationsPollMs` (or at once when this process queues something) and the audit
+ * flood summaries every `floodSummaryIntervalMs` (a minute: counts are per minute). Every dashboard process runs them;
+ * the leases make exactly one of them do each kind of work, and another takes over within a lease when it dies.
  */
 export function startBackgroundScheduler(
   opts: {
@@ -136,78 +127,50 @@ export function startBackgroundScheduler(
   } = {},
 ): BackgroundScheduler {
   const e = env();
-  const holder = opts.holder ?? newSchedulerId();
+  const holder = opts.holder ?? newHolderId();
   const rotationIntervalMs = opts.rotationIntervalMs ?? e.WHARF_ROTATION_INTERVAL_SECONDS * 1000;
   const pollMs = opts.notificationsPollMs ?? e.WHARF_NOTIFICATIONS_POLL_SECONDS * 1000;
-  // A lease outlives a couple of missed passes, so a busy holder keeps it, and a dead one is replaced soon after.
-  const rotationLeaseMs = Math.max(60_000, rotationIntervalMs * 3);
-  const notificationsLeaseMs = Math.max(30_000, pollMs * 3);
   const floodIntervalMs = opts.floodSummaryIntervalMs ?? FLOOD_WINDOW_MS;
-  const floodLeaseMs = Math.max(60_000, floodIntervalMs * 3);
-  let stopped = false;
-  const idle = wakeableSleep();
-  const unsubscribe = onNotificationWake(idle.wake);
-  let nextRotationAt = 0;
-  let nextFloodAt = 0;
-
-  const loop = (async () => {
-    while (!stopped) {
-      if (Date.now() >= nextRotationAt) {
-        nextRotationAt = Date.now() + rotationIntervalMs;
-        try {
-          await runRotationTick({ holder, leaseMs: rotationLeaseMs });
-        } catch (err) {
-          console.error(`[wharf] rotation scheduler ${holder}: pass failed:`, err);
-        }
-      }
-      if (stopped) break;
-      if (Date.now() >= nextFloodAt) {
-        nextFloodAt = Date.now() + floodIntervalMs;
-        try {
-          await runAuditFloodTick({ holder, leaseMs: floodLeaseMs });
-        } catch (err) {
-          console.error(`[wharf] audit flood summaries ${holder}: pass failed:`, err);
-        }
-      }
-      if (stopped) break;
-      try {
-        await runNotificationTick({ holder, leaseMs: notificationsLeaseMs });
-      } catch (err) {
-        console.error(`[wharf] notification dispatcher ${holder}: pass failed:`, err);
-      }
-      if (stopped) break;
-      await idle.sleep(Math.min(pollMs, Math.max(0, Math.min(nextRotationAt, nextFloodAt) - Date.now())));
-    }
-  })();
-
+  // A lease outlives a couple of missed passes, so a busy holder keeps it, and a dead one is replaced soon after.
+  const loops = [
+    runLeasedLoop({
+      name: "rotation scheduler",
+      holder,
+      lease: { name: ROTATION_LEASE, leaseMs: Math.max(60_000, rotationIntervalMs * 3) },
+      intervalMs: rotationIntervalMs,
+      pass: ({ renew }) => rotateDueCredentials({ renew, now: () => new Date() }).then(() => false),
+    }),
+    runLeasedLoop({
+      name: "audit flood summaries",
+      holder,
+      lease: { name: AUDIT_FLOOD_LEASE, leaseMs: Math.max(60_000, floodIntervalMs * 3) },
+      intervalMs: floodIntervalMs,
+      pass: () => flushAuditFloodSummaries({ now: new Date() }).then(() => false),
+    }),
+    runLeasedLoop({
+      name: "notification dispatcher",
+      holder,
+      lease: { name: NOTIFICATIONS_LEASE, leaseMs: Math.max(30_000, pollMs * 3) },
+      intervalMs: pollMs,
+      onWake: onNotificationWake,
+      // Renewed before each delivery: a slow sink (up to 10 s each) must not let the lease lapse mid-batch.
+      pass: ({ renew }) => dispatchDueDeliveries({ now: new Date(), beforeEach: renew }).then(() => false),
+    }),
+  ];
   return {
     holder,
     async stop() {
-      stopped = true;
-      unsubscribe();
-      idle.wake();
-      await loop;
-      await Promise.all([
-        releaseSchedulerLease({ name: ROTATION_LEASE, holder }).catch(() => undefined),
-        releaseSchedulerLease({ name: NOTIFICATIONS_LEASE, holder }).catch(() => undefined),
-        releaseSchedulerLease({ name: AUDIT_FLOOD_LEASE, holder }).catch(() => undefined),
-      ]);
+      await Promise.all(loops.map((loop) => loop.stop()));
     },
   };
 }
 
-const GLOBAL_KEY = Symbol.for("wharf.rotation-scheduler.instance");
-
 /**
- * Starts this process's rotation, notification and audit flood summary loop once (from instrumentation.ts), unless
+ * Starts this process's rotation, notification and audit flood summary loops once (from instrumentation.ts), unless
  * WHARF_ROTATION=off.
- * Kept on globalThis so a dev-mode reload does not start a second loop.
  */
 export function startProcessScheduler(): BackgroundScheduler | null {
-  const g = globalThis as typeof globalThis & { [GLOBAL_KEY]?: BackgroundScheduler };
-  if (g[GLOBAL_KEY]) return g[GLOBAL_KEY];
-  if (env().WHARF_ROTATION === "off") return null;
-  const scheduler = startBackgroundScheduler();
-  g[GLOBAL_KEY] = scheduler;
-  return scheduler;
+  return startOncePerProcess("rotation-scheduler", () =>
+    env().WHARF_ROTATION === "off" ? null : startBackgroundScheduler(),
+  );
 }

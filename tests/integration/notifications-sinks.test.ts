@@ -16,7 +16,7 @@ import { enqueueNotification } from "@/lib/notifications/data/enqueue-notificati
 import { rekeyNotificationSinkSecrets } from "@/lib/notifications/data/rekey-sink-secrets";
 import { MAX_DELIVERY_ATTEMPTS } from "@/lib/notifications/schemas";
 import { enqueueRotationNotices } from "@/lib/rotation/data/find-due-rotations";
-import { releaseSchedulerLease } from "@/lib/rotation/data/scheduler-lease";
+import { releaseSchedulerLease } from "@/lib/jobs/data/scheduler-lease";
 import { NOTIFICATIONS_LEASE, runNotificationTick } from "@/lib/rotation/scheduler";
 import { startTestCluster, type TestCluster } from "../support/cluster";
 import { callRoute, createCaller, type Caller } from "../support/api";

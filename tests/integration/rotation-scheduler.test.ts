@@ -11,7 +11,7 @@ import { applyManifests, createKubeClient, kubeConfigFor, type KubeClient } from
 import { startTestCluster, testClusterKind, type TestCluster } from "../support/cluster";
 import { sandboxInternals } from "@/lib/kube/sandbox/server";
 import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
-import { releaseSchedulerLease } from "@/lib/rotation/data/scheduler-lease";
+import { releaseSchedulerLease } from "@/lib/jobs/data/scheduler-lease";
 import { ROTATION_LEASE, runRotationTick, startBackgroundScheduler } from "@/lib/rotation/scheduler";
 import { callRoute, createCaller } from "../support/api";
 import { createSandboxPushTarget, selfTokenRbac, type SandboxPushTarget } from "../support/push-target";

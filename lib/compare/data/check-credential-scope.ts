@@ -9,7 +9,7 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { targetConnection } from "@/lib/credentials/material";
 import { createKubeClient, KubeError, kubeConfigFor, selfSubjectRulesReview } from "@/lib/kube";
-import { acquireSchedulerLease, dropSchedulerLease } from "@/lib/rotation/data/scheduler-lease";
+import { acquireSchedulerLease, dropSchedulerLease } from "@/lib/jobs/data/scheduler-lease";
 import { rotationRetryDelayMs } from "@/lib/rotation/schedule";
 import { isClusterAdminEquivalent, type ScopeSummary } from "../exposure";
 
@@ -46,7 +46,7 @@ export interface RunScopeCheckOptions {
 const claimName = (credentialId: string) => `scope-check:${credentialId}`;
 
 /**
- * Claims one credential's check (a SchedulerLease row per credential, the rotation scheduler's lease code), so two
+ * Claims one credential's check (a SchedulerLease row per credential, lib/jobs' lease code), so two
  * dashboard processes — or the sweeper and a person's "Check now" — never check the same credential at once.
  */
 export function claimScopeCheck(opts: { credentialId: string; holder: string; now?: Date }): Promise<boolean> {

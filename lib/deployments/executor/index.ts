@@ -1,8 +1,6 @@
 import "server-only";
-import { randomBytes } from "node:crypto";
-import os from "node:os";
 import { env } from "@/lib/env";
-import { wakeableSleep } from "@/lib/utils";
+import { newHolderId, runLeasedLoop, startOncePerProcess } from "@/lib/jobs/leased-loop";
 import { claimNextDeployment, releaseClaim } from "../data/executor-claim";
 import { runClaimedDeployment, type PhaseHook, type RunOutcome } from "./run-deployment";
 import { onExecutorWake } from "../wake";
@@ -35,15 +33,10 @@ export interface Executor {
   stop(opts?: { abandon?: boolean }): Promise<void>;
 }
 
-/** A process id that differs between processes and between executors started in one process. */
-export function newProcessId(): string {
-  return `${os.hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
-}
-
 function settingsOf(opts: ExecutorOptions) {
   const e = env();
   return {
-    processId: opts.processId ?? newProcessId(),
+    processId: opts.processId ?? newHolderId(),
     pollMs: opts.pollMs ?? e.WHARF_EXECUTOR_POLL_MS,
     leaseMs: opts.leaseMs ?? e.WHARF_EXECUTOR_LEASE_SECONDS * 1000,
     rolloutTimeoutMs: opts.rolloutTimeoutMs ?? e.WHARF_ROLLOUT_TIMEOUT_SECONDS * 1000,
@@ -80,54 +73,35 @@ export async function runOnce(opts: ExecutorOptions & { signal?: AbortSignal } =
 }
 
 /**
- * Starts an executor loop: claim, run, repeat while there is work; then sleep until the poll interval passes or a
- * wake signal arrives. Runs one deployment at a time per executor; several dashboard processes on one PostgreSQL
- * share the queue safely through the claim's conditional update.
+ * Starts an executor loop (lib/jobs' runLeasedLoop, without a lease: the claim on each deployment is the lease):
+ * claim, run, repeat while there is work; then sleep until the poll interval passes or a wake signal arrives. Runs
+ * one deployment at a time per executor; several dashboard processes on one PostgreSQL share the queue safely
+ * through the claim's conditional update.
  */
 export function startExecutor(opts: ExecutorOptions = {}): Executor {
   const s = settingsOf(opts);
-  const abandon = new AbortController();
-  let stopped = false;
-  const idle = wakeableSleep();
-  const unsubscribe = onExecutorWake(idle.wake);
-
-  const loop = (async () => {
-    while (!stopped) {
+  const loop = runLeasedLoop({
+    name: "executor",
+    holder: s.processId,
+    intervalMs: s.pollMs,
+    onWake: onExecutorWake,
+    pass: async ({ signal }) => {
       let outcome: RunOutcome | null = null;
       try {
-        outcome = await runOnce({ ...opts, ...s, signal: abandon.signal });
+        outcome = await runOnce({ ...opts, ...s, signal });
       } catch (err) {
         console.error(`[wharf] executor ${s.processId}: claim failed:`, err);
       }
       if (outcome) opts.onRun?.(outcome);
-      if (stopped) break;
-      if (!outcome) await idle.sleep(s.pollMs);
-    }
-  })();
-
-  return {
-    processId: s.processId,
-    async stop(stopOpts = {}) {
-      stopped = true;
-      unsubscribe();
-      if (stopOpts.abandon) abandon.abort();
-      idle.wake();
-      await loop;
+      return outcome !== null;
     },
-  };
+  });
+  return { processId: s.processId, stop: (stopOpts) => loop.stop(stopOpts) };
 }
 
-const GLOBAL_KEY = Symbol.for("wharf.executor.instance");
-
 /**
- * Starts this process's executor once (from instrumentation.ts), unless WHARF_EXECUTOR=off. Kept on globalThis so a
- * dev-mode reload of the module does not start a second loop.
+ * Starts this process's executor once (from instrumentation.ts), unless WHARF_EXECUTOR=off.
  */
 export function startProcessExecutor(): Executor | null {
-  const g = globalThis as typeof globalThis & { [GLOBAL_KEY]?: Executor };
-  if (g[GLOBAL_KEY]) return g[GLOBAL_KEY];
-  if (env().WHARF_EXECUTOR === "off") return null;
-  const executor = startExecutor();
-  g[GLOBAL_KEY] = executor;
-  return executor;
+  return startOncePerProcess("executor", () => (env().WHARF_EXECUTOR === "off" ? null : startExecutor()));
 }

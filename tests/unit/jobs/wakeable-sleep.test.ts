@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { wakeableSleep } from "@/lib/utils";
+import { wakeableSleep } from "@/lib/jobs/wakeable-sleep";
 
 afterEach(() => vi.useRealTimers());
 
