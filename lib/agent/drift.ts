@@ -1,4 +1,4 @@
-import { diffManifests, type KubeClient, type KubeObject, type ObjectRef } from "@/lib/kube";
+import { diffManifests, type ApplySetRef, type KubeClient, type KubeObject, type ObjectRef } from "@/lib/kube";
 import { AgentError } from "./errors";
 import { DIFF_CHANGES_PER_OBJECT_MAX, DIFF_OBJECTS_MAX, type TDrift } from "./protocol";
 
@@ -21,11 +21,12 @@ export interface DriftReport extends TDrift {
 export async function detectDrift(
   client: KubeClient,
   objects: KubeObject[],
-  inventoryId: string,
+  applySet: ApplySetRef,
 ): Promise<DriftReport> {
   let report;
   try {
-    report = await diffManifests(client, objects, { fieldManager: FIELD_MANAGER, force: true, inventoryId });
+    // Labelled as the apply labels them, so the ApplySet labels themselves never count as drift.
+    report = await diffManifests(client, objects, { fieldManager: FIELD_MANAGER, force: true, applySet });
   } catch (err) {
     throw new AgentError(
       "CLUSTER_UNREACHABLE",

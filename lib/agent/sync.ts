@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
 import {
   applyManifests,
+  applySetFor,
   diffManifests,
   formatRef,
+  pruneApplySet,
   waitForRollout,
+  type ApplySetRef,
   type DiffReport,
   type KubeClient,
   type KubeObject,
@@ -389,8 +392,8 @@ export class RepoReconciler {
     const diff = await diffManifests(this.ctx.client, objects, {
       fieldManager: FIELD_MANAGER,
       force: true,
-      inventoryId: repo.repoId,
-      ...(desired.spec.prune ? { prune: { inventoryId: repo.repoId, ...(previous ? { previous } : {}) } } : {}),
+      applySet: applySetOf(target, repo),
+      ...(desired.spec.prune ? { prune: { ...(previous ? { previous } : {}) } } : {}),
     });
     this.#pendingReported.add(desired.id);
     const c = diff.counts;
@@ -420,7 +423,7 @@ export class RepoReconciler {
   async #checkDrift(target: TTargetAssignment, repo: TRepoAssignment, last: RepoRecord): Promise<void> {
     const objects = await this.#appliedObjects(target, repo, last);
     const started = Date.now();
-    const drift = await detectDrift(this.ctx.client, objects, repo.repoId);
+    const drift = await detectDrift(this.ctx.client, objects, applySetOf(target, repo));
     if (drift.objects.length === 0) {
       this.#lastDrift = undefined;
       this.#status = { state: "in-sync", revision: last.revision };
@@ -450,7 +453,7 @@ export class RepoReconciler {
     const report2 = await applyManifests(this.ctx.client, objects, {
       fieldManager: FIELD_MANAGER,
       force: true,
-      inventoryId: repo.repoId,
+      applySet: applySetOf(target, repo),
     });
     if (!report2.ok) throw new AgentError("APPLY_FAILED", `drift correction failed: ${failures(report2.results)}`);
     this.#lastDrift = undefined;
@@ -482,21 +485,20 @@ export class RepoReconciler {
     started: number,
   ): Promise<void> {
     const { objects, changes } = await this.#build(target, desired);
+    const applySet = applySetOf(target, repo);
     const report = await applyManifests(this.ctx.client, objects, {
       fieldManager: FIELD_MANAGER,
-      // Git is the source of truth: fields another manager took over are taken back, as Flux does.
+      // Git is the source of truth: fields another manager took over are taken back, as Flux does. Objects of another
+      // application are still refused (ApplySet ownership, checked before anything is applied).
       force: true,
-      inventoryId: repo.repoId,
-      ...(desired.spec.prune
-        ? { prune: { inventoryId: repo.repoId, ...(last ? { previous: last.inventory } : {}) } }
-        : {}),
+      applySet,
     }).catch((err: unknown) => {
       throw new AgentError("CLUSTER_UNREACHABLE", err instanceof Error ? err.message : String(err), { cause: err });
     });
     if (!report.ok) {
       throw new AgentError(
         "APPLY_FAILED",
-        `apply of ${desired.id.slice(0, 12)} failed: ${failures(report.results) || report.pruneSkippedReason || "unknown error"}`,
+        `apply of ${desired.id.slice(0, 12)} failed: ${failures(report.results) || "unknown error"}`,
       );
     }
     const record: RepoRecord = {
@@ -528,11 +530,30 @@ export class RepoReconciler {
       );
     }
 
+    // Prune only now: a revision that did not roll out deletes nothing its predecessor may still be serving with.
+    let pruned = 0;
+    if (desired.spec.prune) {
+      const prune = await pruneApplySet(this.ctx.client, {
+        applySet,
+        keep: report.inventory,
+        ...(last ? { previous: last.inventory } : {}),
+      }).catch((err: unknown) => {
+        throw new AgentError(
+          "APPLY_FAILED",
+          `prune of ${desired.id.slice(0, 12)} failed: ${err instanceof Error ? err.message : String(err)}`,
+          { cause: err },
+        );
+      });
+      if (prune.results.some((r) => r.action === "failed"))
+        throw new AgentError("APPLY_FAILED", `prune of ${desired.id.slice(0, 12)} failed: ${failures(prune.results)}`);
+      pruned = prune.results.length;
+    }
+
     const counts = {
       created: report.counts.created,
       changed: report.counts.configured,
       unchanged: report.counts.unchanged,
-      pruned: report.counts.pruned,
+      pruned,
     };
     const lastImages = last?.images ?? {};
     const imageChanges = desired.spec.imagePolicies
@@ -562,6 +583,16 @@ export class RepoReconciler {
       `repo ${repo.repoId}: synced ${desired.id.slice(0, 12)} (${trigger}) in ${Date.now() - started} ms: ${summary}${imageText ? `; ${imageText}` : ""}`,
     );
   }
+}
+
+/**
+ * The repository's application: an ApplySet whose parent lives in the target's default namespace, keyed by the
+ * repository id (whose `wharf.dev/inventory` objects, from before ApplySets, it adopts).
+ */
+function applySetOf(target: TTargetAssignment, repo: TRepoAssignment): ApplySetRef {
+  return applySetFor(repo.repoId, target.defaultNamespace, {
+    application: `${repo.url}${repo.path && repo.path !== "." ? ` (${repo.path})` : ""}`,
+  });
 }
 
 function failures(

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGitServer, type GitServer } from "@/tests/support/git-server";
 import { repoAssignment, startFakeWharf, targetAssignment } from "@/tests/support/agent-wharf";
 import { commitOfRevision } from "@/lib/agent/protocol";
-import type { KubeClient } from "@/lib/kube";
+import { applySetFor, applySetId, type KubeClient } from "@/lib/kube";
 import { agentClusterAccess, appManifests, AUTHOR, eventually, startTestAgent } from "./agent-support";
 import { startKube, uniqueName } from "./lib-support";
 
@@ -68,9 +68,10 @@ describe("pull agent against the sandbox, a git daemon and the agent protocol", 
         namespace: ns,
         name: "web",
       });
+      // The repository is an application: an ApplySet whose parent sits in the target's default namespace.
       expect(deployment?.metadata.labels).toMatchObject({
         "app.kubernetes.io/managed-by": "wharf",
-        "wharf.dev/inventory": repoId,
+        "applyset.kubernetes.io/part-of": applySetId(applySetFor(repoId, ns)),
       });
       expect((deployment?.metadata.managedFields as { manager: string }[]).map((m) => m.manager)).toContain(
         "wharf-agent",
