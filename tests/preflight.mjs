@@ -61,8 +61,8 @@ function hasGo() {
   }
 }
 
-/** The wrapper modules the test suite needs: the control plane and its fake node. */
-const TEST_CLUSTER_MODULES = "etcd,kubernetes,kwok";
+/** The tools the test suite needs: the control plane and its fake node, and lib/render's helm and kustomize. */
+const TEST_CLUSTER_MODULES = "etcd,kubernetes,kwok,helm,kustomize";
 
 function buildCluster() {
   if (!hasGo()) {
@@ -73,8 +73,8 @@ function buildCluster() {
     );
     return;
   }
-  // build.mjs prints its own progress and fails with one line of its own. Only what the suite runs: helm and
-  // kustomize (half of a cold build) are built by `npm run cluster:build` when a developer wants them.
+  // build.mjs prints its own progress and fails with one line of its own. helm builds in the kubernetes module and
+  // reuses its compiled k8s.io packages; kustomize is a small module of its own.
   const result = spawnSync(process.execPath, [path.join(root, "gotools/build.mjs"), "--only", TEST_CLUSTER_MODULES], {
     stdio: "inherit",
   });

@@ -19,6 +19,12 @@ if (!realLeg && (selects("kube-real") || selects("integration-postgresql"))) {
       "and integration-postgresql uses the sandbox. Run `npm run cluster:build` (needs Go ≥ 1.26). ***\n",
   );
 }
+// lib/render finds helm and kustomize on PATH: the ones `npm run cluster:build` built (pinned versions) come first,
+// for the test processes and every child they start, whatever else the machine has installed.
+const built = findToolBinaries().paths;
+const renderTools = ["helm", "kustomize"].flatMap((name) => (built[name] ? [path.dirname(built[name])] : []));
+if (renderTools.length > 0) process.env.PATH = [...renderTools, process.env.PATH ?? ""].join(path.delimiter);
+
 const resolve = {
   alias: {
     "@": root,

@@ -3,9 +3,18 @@ import fs from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { PassThrough } from "node:stream";
 import { checkGitUrl, isManifestEntry, isMissingRef, runGit } from "@/lib/process/git";
-import { findOnPath, runTool, ToolError, toolReason } from "@/lib/process/run-tool";
+import { findOnPath, ToolError, toolReason } from "@/lib/process/run-tool";
+import {
+  detectKind,
+  listTree,
+  RenderError,
+  renderSource,
+  writeTree,
+  type HelmOptions,
+  type RenderToolPaths,
+  type SourceKind,
+} from "@/lib/render";
 import { AgentError, redactUrls } from "./errors";
 
 /** Where the agent's Git credentials come from; paths only, the secrets never leave the files. */
@@ -38,8 +47,8 @@ export interface GitCacheOptions {
   credentials?: GitCredentials;
   /** Per git command; default 120 s. */
   timeoutMs?: number;
-  /** kubectl for kustomize; default: found on PATH. */
-  kubectlPath?: string;
+  /** helm and kustomize (or kubectl) for charts and kustomizations; default: found on PATH. */
+  tools?: RenderToolPaths;
   /**
    * Absolute directories `file://` repositories may come from (the agent's WHARF_GIT_LOCAL_ROOTS); none by default,
    * so a repository registered in Wharf cannot make the agent read its pod's or node's files.
@@ -51,7 +60,6 @@ export interface GitCacheOptions {
 
 /** Largest manifest set read from one path, so a repository of binaries cannot exhaust the agent's memory. */
 const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
-const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 interface RunResult {
   stdout: Buffer;
@@ -218,10 +226,16 @@ export class GitCache {
 
   /**
    * Manifests under `dirPath` at `sha`: every .yaml/.yml/.json file, recursively (hidden directories such as .github
-   * skipped: their YAML is not Kubernetes), or — when the directory has a kustomization file — the output of
-   * `kubectl kustomize`. `dirPath` may also name a single file.
+   * skipped: their YAML is not Kubernetes), or — when the directory has a kustomization file or a Chart.yaml — what
+   * lib/render's kustomize or helm renders from it (`render.helm` gives the release, asked only for a chart). `dirPath` may also name a
+   * single file.
    */
-  async readManifests(url: string, sha: string, dirPath: string): Promise<ManifestFile[]> {
+  async readManifests(
+    url: string,
+    sha: string,
+    dirPath: string,
+    render: { helm?: () => Promise<HelmOptions> } = {},
+  ): Promise<ManifestFile[]> {
     const dir = this.mirrorDir(url);
     const clean = normalizePath(dirPath);
     const { stdout } = await this.#run(["ls-tree", "-r", "-z", "--full-tree", sha, "--", ...(clean ? [clean] : [])], {
@@ -243,9 +257,13 @@ export class GitCache {
         `path ${clean || "/"} not found at ${sha.slice(0, 12)} in ${redactUrls(url)}`,
       );
     const prefix = clean && entries.some((e) => e.path !== clean) ? `${clean}/` : "";
-    if (KUSTOMIZATION_FILES.some((name) => entries.some((e) => e.path === `${prefix}${name}`))) {
-      return [await this.#kustomize(dir, sha, clean, prefix)];
-    }
+    const kind = prefix
+      ? detectKind(entries.map((e) => e.path.slice(prefix.length)).filter((n) => !n.includes("/")))
+      : clean
+        ? "plain"
+        : detectKind(entries.map((e) => e.path).filter((n) => !n.includes("/")));
+    if (kind !== "plain")
+      return this.#render(dir, sha, clean, kind, kind === "helm" ? await render.helm?.() : undefined);
     const wanted = entries.filter((entry) => isManifestEntry(entry.path.slice(prefix.length), entry.mode));
     const contents = await this.#readBlobs(
       dir,
@@ -277,60 +295,45 @@ export class GitCache {
     return out;
   }
 
-  async #kustomize(dir: string, sha: string, clean: string, prefix: string): Promise<ManifestFile> {
-    const kubectl = this.#opts.kubectlPath ?? findOnPath("kubectl");
-    if (!kubectl) {
-      throw new AgentError(
-        "KUSTOMIZE_UNAVAILABLE",
-        `${prefix || "/"}kustomization.yaml needs kubectl to render it, and kubectl was not found on PATH`,
-      );
-    }
-    const work = await mkdtemp(path.join(os.tmpdir(), "wharf-kustomize-"));
+  /**
+   * A kustomization or chart: the commit's regular files (never symlinks) written to a private directory, since
+   * bases and charts may be anywhere in the repository, and rendered by lib/render.
+   */
+  async #render(
+    dir: string,
+    sha: string,
+    clean: string,
+    kind: SourceKind,
+    helm: HelmOptions | undefined,
+  ): Promise<ManifestFile[]> {
+    const work = await mkdtemp(path.join(os.tmpdir(), "wharf-render-"));
     try {
-      // The whole tree, not just the path: overlays refer to bases elsewhere in the repository.
-      await this.#extract(dir, sha, work);
-      const target = path.join(work, clean);
-      let rendered: string;
-      try {
-        rendered = (
-          await runTool(kubectl, ["kustomize", target], {
-            home: work,
-            timeoutMs: this.#opts.timeoutMs ?? 120_000,
-            maxOutputBytes: MAX_TOTAL_BYTES,
-          })
-        ).stdout.toString("utf8");
-      } catch (err) {
-        if (err instanceof ToolError && err.kind === "spawn")
-          throw new AgentError("KUSTOMIZE_UNAVAILABLE", `could not run kubectl: ${err.reason}`);
-        const text = err instanceof ToolError ? err.stderr || err.reason : String(err);
-        throw new AgentError(
-          "KUSTOMIZE_FAILED",
-          `kubectl kustomize ${clean || "."} failed: ${text.split(work).join("").trim()}`,
-        );
-      }
-      return { path: `${prefix}kustomization.yaml (rendered)`, content: rendered };
+      await writeTree(dir, await listTree(dir, sha), work);
+      const rendered = await renderSource({
+        dir: work,
+        path: clean,
+        kind,
+        ...(helm ? { helm } : {}),
+        tools: this.#opts.tools ?? {},
+        limits: { timeoutMs: this.#opts.timeoutMs ?? 120_000, maxOutputBytes: MAX_TOTAL_BYTES },
+        // renderManifests parses the files (lib/agent/render.ts).
+        parse: false,
+      });
+      return rendered.files;
+    } catch (err) {
+      if (!(err instanceof RenderError)) throw err;
+      const tool = kind === "helm" ? "HELM" : "KUSTOMIZE";
+      throw new AgentError(
+        err.code === "RENDER_TOOL_MISSING"
+          ? `${tool}_UNAVAILABLE`
+          : err.code === "MANIFESTS_INVALID"
+            ? "MANIFESTS_INVALID"
+            : `${tool}_FAILED`,
+        err.message,
+        { details: { problems: err.problems } },
+      );
     } finally {
       await rm(work, { recursive: true, force: true });
-    }
-  }
-
-  async #extract(dir: string, sha: string, into: string): Promise<void> {
-    // git archive streams the tree into tar (both through the runner), without a shell pipe or a buffer in between.
-    const stream = new PassThrough();
-    const tar = runTool("tar", ["-x", "-C", into], {
-      input: stream,
-      home: into,
-      timeoutMs: this.#opts.timeoutMs ?? 120_000,
-    });
-    try {
-      await Promise.all([this.#run(["archive", "--format=tar", sha], { cwd: dir, stdoutTo: stream }), tar]);
-    } catch (err) {
-      stream.destroy();
-      await tar.catch(() => undefined);
-      throw new AgentError(
-        "GIT_FAILED",
-        `extracting ${sha.slice(0, 12)} failed: ${err instanceof Error ? err.message : String(err)}`,
-      );
     }
   }
 }

@@ -11,6 +11,7 @@ import {
   type KubeClient,
   type KubeObject,
 } from "@/lib/kube";
+import { defaultReleaseName, helmCapabilities } from "@/lib/render";
 import { describeDrift, detectDrift, FIELD_MANAGER } from "./drift";
 import { AgentError } from "./errors";
 import type { CommitInfo, GitCache } from "./git";
@@ -268,7 +269,14 @@ export class RepoReconciler {
     desired: Desired,
   ): Promise<{ objects: KubeObject[]; changes: (ImageChange & { policy: string })[] }> {
     const { spec } = desired;
-    const files = await this.ctx.git.readManifests(spec.url, desired.commit.sha, spec.path === "." ? "" : spec.path);
+    const files = await this.ctx.git.readManifests(spec.url, desired.commit.sha, spec.path === "." ? "" : spec.path, {
+      // A chart renders into the target's namespace with the target's versions (asked only when the path is a chart).
+      helm: async () => ({
+        releaseName: defaultReleaseName(spec.path, spec.url),
+        namespace: target.defaultNamespace,
+        ...(await helmCapabilities(this.ctx.client)),
+      }),
+    });
     let objects = await scopeObjects(this.ctx.client, renderManifests(files), target);
     const changes: (ImageChange & { policy: string })[] = [];
     for (const policy of spec.imagePolicies) {

@@ -1,11 +1,22 @@
 import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { checkGitUrl, isManifestEntry, isMissingRef, runGit } from "@/lib/process/git";
 import { redactUrls, ToolError, toolReason } from "@/lib/process/run-tool";
-import { MANIFESTS_MAX_CHARS, ZGitPath, ZGitRef, ZGitUrl } from "./schemas";
+import {
+  detectKind,
+  listTree,
+  RenderError,
+  renderSource,
+  writeTree,
+  type HelmOptions,
+  type SourceKind,
+} from "@/lib/render";
+import { ZGitPath, ZGitRef, ZGitUrl } from "./schemas";
 
 /**
  * Fetches manifests from a Git repository with the real `git` CLI (no shell, no libgit), through the shared policy
@@ -19,7 +30,15 @@ export interface GitSourceRequest {
   ref: string;
   /** A directory (read recursively) or a single file; "." is the repository root. */
   path: string;
+  /** For a Helm chart at the path: the release name and namespace (the target's), values, the target's versions. */
+  helm?: HelmOptions;
 }
+
+/**
+ * Largest set of YAML/JSON files, and largest rendered output, a Git source may have: well above the 10 MB
+ * kube-prometheus renders to, and bounded (the pasted-manifests limit, 1.5 MB, is a request body's).
+ */
+export const GIT_SOURCE_MAX_BYTES = 32 * 1024 * 1024;
 
 export interface GitManifests {
   commitSha: string;
@@ -27,8 +46,13 @@ export interface GitManifests {
   authorEmail: string;
   message: string;
   committedAt: Date;
-  /** YAML and JSON files at the path, sorted by path; `path` is relative to the repository root. */
+  /**
+   * The manifests at the path, `path` relative to the repository root: its YAML and JSON files sorted by path, or
+   * what kustomize or Helm rendered from it (lib/render).
+   */
   files: { path: string; content: string }[];
+  /** How the path was rendered. */
+  kind: SourceKind;
 }
 
 const FETCH_TIMEOUT_MS = 120_000;
@@ -182,7 +206,32 @@ export async function fetchGitManifests(request: GitSourceRequest): Promise<GitM
   const under = entries.filter((e) => repoPath === "." || e.file === repoPath || e.file.startsWith(`${repoPath}/`));
   if (under.length === 0)
     throw invalid("path", `The commit ${commitSha.slice(0, 12)} has no file or directory "${repoPath}".`);
-  // The same rule as the agent's: no symlinks, nothing hidden below the path (lib/process/git.ts isManifestEntry).
+  const names = under.map((e) => (repoPath === "." ? e.file : e.file.slice(repoPath.length + 1)));
+  const kind = under.some((e) => e.file === repoPath) ? "plain" : detectKind(names.filter((n) => !n.includes("/")));
+  const files =
+    kind === "plain"
+      ? await readPlainFiles(dir, commitSha, repoPath, under)
+      : await renderFromTree(dir, commitSha, repoPath, request.helm);
+
+  return {
+    commitSha,
+    authorName,
+    authorEmail,
+    message: message.trim(),
+    committedAt: new Date(committedAt),
+    files,
+    kind,
+  };
+}
+
+/** The YAML/JSON files below the path, read straight from git (no checkout): the same rule as the agent's. */
+async function readPlainFiles(
+  dir: string,
+  commitSha: string,
+  repoPath: string,
+  under: { mode: string; file: string }[],
+): Promise<{ path: string; content: string }[]> {
+  // No symlinks, nothing hidden below the path (lib/process/git.ts isManifestEntry).
   const files = under
     .filter((e) =>
       isManifestEntry(repoPath === "." || e.file === repoPath ? e.file : e.file.slice(repoPath.length + 1), e.mode),
@@ -197,17 +246,43 @@ export async function fetchGitManifests(request: GitSourceRequest): Promise<GitM
     files.map((f) => `${commitSha}:${f}`),
   );
   const total = blobs.reduce((n, b) => n + b.length, 0);
-  if (total > MANIFESTS_MAX_CHARS)
-    throw invalid("path", `The manifests at "${repoPath}" are larger than 1.5 MB (${total} bytes).`);
+  if (total > GIT_SOURCE_MAX_BYTES)
+    throw invalid(
+      "path",
+      `The manifests at "${repoPath}" are larger than ${GIT_SOURCE_MAX_BYTES / 1024 / 1024} MiB (${total} bytes).`,
+    );
+  return files.map((file, i) => ({ path: file, content: (blobs[i] as Buffer).toString("utf8") }));
+}
 
-  return {
-    commitSha,
-    authorName,
-    authorEmail,
-    message: message.trim(),
-    committedAt: new Date(committedAt),
-    files: files.map((file, i) => ({ path: file, content: (blobs[i] as Buffer).toString("utf8") })),
-  };
+/**
+ * A kustomization or Helm chart: the commit's regular files are written to a private temporary directory (bases and
+ * charts may be anywhere in the repository; never symlinks) and lib/render runs kustomize or helm on the path.
+ * Render errors are 422s on `source.path` that name the file and line.
+ */
+async function renderFromTree(
+  dir: string,
+  commitSha: string,
+  repoPath: string,
+  helm: HelmOptions | undefined,
+): Promise<{ path: string; content: string }[]> {
+  const work = await mkdtemp(path.join(os.tmpdir(), "wharf-source-"));
+  try {
+    await writeTree(dir, await listTree(dir, commitSha), work);
+    const rendered = await renderSource({
+      dir: work,
+      path: repoPath,
+      ...(helm ? { helm } : {}),
+      limits: { maxOutputBytes: GIT_SOURCE_MAX_BYTES },
+      // requestDeployment parses and checks the files against the target's rules (one parse, not two).
+      parse: false,
+    });
+    return rendered.files;
+  } catch (err) {
+    if (err instanceof RenderError) throw invalid("path", err.message);
+    throw err;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }
 
 /** How a pushed commit relates to the one a binding last acted on, learnt from the repository itself. */

@@ -130,7 +130,12 @@ export function objectProblems(value: unknown): { message: string; path: string[
     for (const [key, inner] of Object.entries(map)) {
       if (typeof inner !== "string") {
         problems.push({
-          message: `metadata.${field}.${key} must be a string (quote it: "${String(inner)}")`,
+          // A mapping here is usually an unrendered template (`{{ .Values.x }}` parses as one): say what it is,
+          // never "[object Object]".
+          message:
+            inner !== null && typeof inner === "object"
+              ? `metadata.${field}.${key} must be a string, not ${Array.isArray(inner) ? "a list" : "a mapping"} (${JSON.stringify(inner)})`
+              : `metadata.${field}.${key} must be a string (quote it: "${String(inner)}")`,
           path: ["metadata", field, key],
         });
       }

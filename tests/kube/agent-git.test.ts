@@ -191,7 +191,7 @@ describe("GitCache (real git against git daemon)", () => {
     expect((await cache.readManifests(repo.url, sha, "k8s")).map((f) => f.path)).toEqual(["k8s/a.yaml"]);
   });
 
-  it("renders a kustomization (with a base elsewhere in the repository) through kubectl kustomize", async () => {
+  it("renders a kustomization (with a base elsewhere in the repository) through lib/render", async () => {
     const repo = await git.createRepo("kustomize.git");
     const sha = await repo.commit({
       author: AUTHOR,
@@ -213,9 +213,11 @@ describe("GitCache (real git against git daemon)", () => {
       data: { mode: "base" },
     });
 
-    const noKubectl = new GitCache({ dir: cacheDir(), kubectlPath: "/nonexistent/kubectl" });
-    await noKubectl.fetch(repo.url, "main");
-    expect(await codeOf(noKubectl.readManifests(repo.url, sha, "overlays/prod"))).toMatch(/^KUSTOMIZE_UNAVAILABLE/);
+    const noKustomize = new GitCache({ dir: cacheDir(), tools: { kustomize: "/nonexistent/kustomize" } });
+    await noKustomize.fetch(repo.url, "main");
+    expect(await codeOf(noKustomize.readManifests(repo.url, sha, "overlays/prod"))).toMatch(
+      /^KUSTOMIZE_UNAVAILABLE: overlays\/prod\/kustomization.yaml needs kustomize .*npm run cluster:build -- --only kustomize/,
+    );
   });
 
   it("creates the npm start demo repository once, readable over file://, and keeps later commits", async () => {

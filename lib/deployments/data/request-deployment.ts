@@ -6,6 +6,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { ManifestError, formatProblem } from "@/lib/kube/manifests";
 import { enqueueNotification } from "@/lib/notifications/data/enqueue-notification";
+import { defaultReleaseName } from "@/lib/render";
 import { parseAllowedNamespaces } from "@/lib/targets/data/to-target-view";
 import { wakeExecutor } from "../wake";
 import { fetchGitManifests, joinManifestFiles } from "../git-source";
@@ -228,12 +229,18 @@ export function viewerOf(p: RequestPrincipal): Viewer {
  */
 export async function requestDeployment(opts: RequestDeploymentOptions): Promise<DeploymentView> {
   const source = ZDeploymentSource.parse(opts.source);
-  await loadPushTarget(opts.targetId);
+  const target = await loadPushTarget(opts.targetId);
   let resolved: ResolvedSource;
   if (source.kind === "manifests") {
     resolved = { kind: "manifests", manifests: source.manifests };
   } else {
-    const fetched = await fetchGitManifests({ url: source.url, ref: source.ref, path: source.path });
+    const fetched = await fetchGitManifests({
+      url: source.url,
+      ref: source.ref,
+      path: source.path,
+      // Used only when the path is a Helm chart: it renders into the target's namespace, as the agent's would.
+      helm: { releaseName: defaultReleaseName(source.path, source.url), namespace: target.defaultNamespace },
+    });
     resolved = {
       kind: "git",
       manifests: joinManifestFiles(fetched.files),
