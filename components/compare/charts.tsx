@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { formatDuration } from "@/lib/compare/buckets";
+import { formatDays, formatDuration } from "@/lib/format/duration";
 import {
   ageChart,
   dailyBars,
@@ -227,7 +227,7 @@ export function CredentialAgeBars({
 }) {
   const chart = ageChart(ages, links);
   if (chart.total === 0) return <p className="text-xs text-slate-500">No {noun}.</p>;
-  const caption = `${label}${chart.policyMaxAgeDays !== null ? ` (policy: ${chart.policyMaxAgeDays} days)` : ""}`;
+  const caption = `${label}${chart.policyMaxAgeDays !== null ? ` (policy: ${formatDays(chart.policyMaxAgeDays)})` : ""}`;
   return (
     <figure>
       <Frame label={caption}>
@@ -241,7 +241,7 @@ export function CredentialAgeBars({
             <LegendItem
               swatch={<span aria-hidden className="inline-block w-4 border-t-2 border-dashed border-red-600" />}
             >
-              policy {chart.policyMaxAgeDays} d
+              policy {formatDays(chart.policyMaxAgeDays)}
             </LegendItem>
           </>
         ) : (

@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
-import { formatDuration } from "@/lib/compare/buckets";
+import { formatDuration } from "@/lib/format/duration";
 import type { Comparison } from "@/lib/compare/data/get-comparison";
 import type { ModeDelivery, TMode } from "@/lib/compare/figures";
 import { deliveryFigureHref, type FigureScope, type TDeliveryFigure } from "@/lib/compare/links";

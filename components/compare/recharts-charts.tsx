@@ -21,6 +21,7 @@ import {
   type DailyParts,
   type DurationBar,
 } from "@/lib/compare/chart-series";
+import { formatDays } from "@/lib/format/duration";
 import { CHART_COLORS as C } from "./chart-theme";
 
 // Loaded lazily by lazy-charts.tsx (never server-rendered): the server sends the frame, legend and data table.
@@ -249,13 +250,18 @@ export function AgeBarsChart({ chart, noun, onMounted }: { chart: AgeChart; noun
         shape={ageBarShape}
         onClick={onBar<AgeChart["bars"][number]>((b) => router.push(b.href))}
       />
-      {chart.policyX !== null ? (
+      {chart.policyX !== null && chart.policyMaxAgeDays !== null ? (
         <ReferenceLine
           x={chart.policyX}
           stroke={C.policy.fill}
           strokeDasharray="4 3"
           ifOverflow="extendDomain"
-          label={{ value: `policy ${chart.policyMaxAgeDays} d`, position: "top", fontSize: 10, fill: C.policy.fill }}
+          label={{
+            value: `policy ${formatDays(chart.policyMaxAgeDays)}`,
+            position: "top",
+            fontSize: 10,
+            fill: C.policy.fill,
+          }}
         />
       ) : null}
     </BarChart>

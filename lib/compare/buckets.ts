@@ -1,3 +1,5 @@
+import { formatDuration } from "@/lib/format/duration";
+
 /**
  * Fixed histogram buckets for delivery durations (lead time, approval wait, time to restore). The rollups store a
  * count per bucket, so p50/p90 over any range and any set of targets is a sum of counts — never a scan of the
@@ -69,16 +71,7 @@ export function quantileFromBuckets(counts: readonly number[], q: number): numbe
   return null;
 }
 
-/** A human duration: "45 s", "12 min", "3.5 h", "2.1 d". */
-export function formatDuration(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms)) return "—";
-  if (ms < MIN) return `${Math.round(ms / 1000)} s`;
-  if (ms < HOUR) return `${Math.round(ms / MIN)} min`;
-  if (ms < DAY) return `${(ms / HOUR).toFixed(1).replace(/\.0$/, "")} h`;
-  return `${(ms / DAY).toFixed(1).replace(/\.0$/, "")} d`;
-}
-
-/** A short label for a bucket, for the lead-time chart's axis: "≤ 5 min", "> 30 d". */
+/** A short label for a bucket, for the lead-time chart's axis: "≤ 5 min", "> 30 days". */
 export function bucketLabel(bucket: number): string {
   const bound = DURATION_BUCKET_BOUNDS_MS[bucket];
   if (bound === undefined)

@@ -106,7 +106,7 @@ export function ageChart(ages: AgeBars, links: { href: string; beyondPolicyHref?
     const beyondPolicy = policy !== null && lower >= policy;
     return {
       label: b.label,
-      tick: b.label.replace(" d", ""),
+      tick: b.label.replace(" days", ""),
       count: b.count,
       x: i + 0.5,
       beyondPolicy,

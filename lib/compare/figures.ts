@@ -160,7 +160,7 @@ export function deliveryFigures(
 export const AGE_BAR_BOUNDS_DAYS = [7, 14, 30, 60, 90, 180, 365] as const;
 
 export interface AgeBars {
-  /** Labels and counts, youngest first; the last bar is "> 365 d". */
+  /** Labels and counts, youngest first; the last bar is "> 365 days". */
   bars: { label: string; count: number; upperDays: number | null }[];
   /** The max age of the policy most credentials fall under; null when none has a policy. */
   policyMaxAgeDays: number | null;
@@ -186,12 +186,12 @@ export function ageBars(items: readonly { ageDays: number; policyMaxAgeDays: num
  */
 export function ageBarsFromCounts(counts: readonly number[], policyCounts: ReadonlyMap<number, number>): AgeBars {
   const bars = AGE_BAR_BOUNDS_DAYS.map((upper, i) => ({
-    label: `${i === 0 ? 0 : AGE_BAR_BOUNDS_DAYS[i - 1]}–${upper} d`,
+    label: `${i === 0 ? 0 : AGE_BAR_BOUNDS_DAYS[i - 1]}–${upper} days`,
     count: counts[i] ?? 0,
     upperDays: upper as number | null,
   }));
   bars.push({
-    label: `> ${AGE_BAR_BOUNDS_DAYS[AGE_BAR_BOUNDS_DAYS.length - 1]} d`,
+    label: `> ${AGE_BAR_BOUNDS_DAYS[AGE_BAR_BOUNDS_DAYS.length - 1]} days`,
     count: counts[AGE_BAR_BOUNDS_DAYS.length] ?? 0,
     upperDays: null,
   });

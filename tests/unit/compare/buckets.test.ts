@@ -5,7 +5,6 @@ import {
   bucketRange,
   DURATION_BUCKET_BOUNDS_MS,
   DURATION_BUCKET_COUNT,
-  formatDuration,
   quantileFromBuckets,
 } from "@/lib/compare/buckets";
 
@@ -40,13 +39,10 @@ describe("duration buckets", () => {
     expect(quantileFromBuckets(counts, 0.5)).toBe(8.75 * MIN); // rank 3 of the 4 in (5, 10]
   });
 
-  it("formats durations and labels for people", () => {
-    expect(formatDuration(null)).toBe("—");
-    expect(formatDuration(45_000)).toBe("45 s");
-    expect(formatDuration(12 * MIN)).toBe("12 min");
-    expect(formatDuration(90 * MIN)).toBe("1.5 h");
-    expect(formatDuration(2 * 24 * 60 * MIN)).toBe("2 d");
+  it("labels buckets in the one duration style (lib/format/duration)", () => {
     expect(bucketLabel(2)).toBe("≤ 5 min");
-    expect(bucketLabel(DURATION_BUCKET_COUNT - 1)).toBe("> 30 d");
+    expect(bucketLabel(DURATION_BUCKET_BOUNDS_MS.indexOf(24 * 60 * MIN))).toBe("≤ 1 day");
+    expect(bucketLabel(DURATION_BUCKET_BOUNDS_MS.indexOf(2 * 24 * 60 * MIN))).toBe("≤ 2 days");
+    expect(bucketLabel(DURATION_BUCKET_COUNT - 1)).toBe("> 30 days");
   });
 });

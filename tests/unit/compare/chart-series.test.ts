@@ -63,7 +63,7 @@ describe("duration bars", () => {
     b[DURATION_BUCKET_COUNT - 1] = 1;
     const bars = durationBars(b);
     expect(bars).toHaveLength(DURATION_BUCKET_COUNT);
-    expect(bars[bars.length - 1]?.label).toBe("> 30 d");
+    expect(bars[bars.length - 1]?.label).toBe("> 30 days");
   });
 });
 
@@ -85,7 +85,7 @@ describe("age chart", () => {
     expect(c.policyX).toBe(5);
     expect(c.bars.map((b) => b.beyondPolicy)).toEqual([false, false, false, false, false, true, true, true]);
     expect(c.bars[5]).toMatchObject({
-      label: "90–180 d",
+      label: "90–180 days",
       tick: "90–180",
       count: 1,
       x: 5.5,

@@ -96,7 +96,7 @@ describe("credential age bars", () => {
       { ageDays: 400, policyMaxAgeDays: null },
     ]);
     expect(bars.bars.map((b) => b.count)).toEqual([2, 0, 0, 1, 0, 0, 0, 1]);
-    expect(bars.bars[bars.bars.length - 1]!.label).toBe("> 365 d");
+    expect(bars.bars[bars.bars.length - 1]!.label).toBe("> 365 days");
     expect(bars.policyMaxAgeDays).toBe(30);
     expect(ageBars([{ ageDays: 3, policyMaxAgeDays: null }]).policyMaxAgeDays).toBeNull();
   });
