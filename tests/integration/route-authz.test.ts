@@ -20,6 +20,8 @@ const PUBLIC = new Set([
   "POST /api/webhooks/git",
   "GET /api/metrics",
   "GET /api/openapi.json",
+  // The JSON 404 of paths no route serves (app/api/[[...path]]): it names nothing, so it is the same for everyone.
+  ...METHODS.map((m) => `${m} /api/[[...path]]`),
 ]);
 
 function routeFiles(dir: string): string[] {
