@@ -1,4 +1,6 @@
 import type { Comparison } from "@/lib/compare/data/get-comparison";
+import { formatDate } from "@/lib/format/date";
+import { formatDays } from "@/lib/format/duration";
 
 /**
  * Time range and environment as a plain GET form: the choice lives in the URL (shareable, back button works) and
@@ -14,7 +16,7 @@ export function RangeControls({
   showEnvironment?: boolean;
 }) {
   const r = comparison.range;
-  const lastDay = new Date(new Date(r.to).getTime() - 1).toISOString().slice(0, 10);
+  const lastDay = formatDate(new Date(r.to).getTime() - 1);
   return (
     <form method="get" action={action} className="flex flex-wrap items-end gap-3 text-sm" aria-label="Comparison range">
       <label className="flex flex-col gap-1">
@@ -65,7 +67,7 @@ export function RangeControls({
         Apply
       </button>
       <p className="ml-auto text-xs text-slate-500">
-        {r.from.slice(0, 10)} – {lastDay} (UTC), {r.days} days
+        {formatDate(r.from)} – {lastDay} (UTC), {formatDays(r.days)}
       </p>
     </form>
   );

@@ -5,6 +5,7 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import type { TSyncResult } from "@/lib/agent/protocol";
 import { dailyBars, type DailyBar, type DailyParts } from "@/lib/compare/chart-series";
 import { dayScope, syncHref } from "@/lib/compare/links";
+import { formatDays } from "@/lib/format/duration";
 import { useDailySyncs } from "@/lib/sync/hooks/use-daily-syncs";
 import { DAILY_FAILED_RESULTS, DAILY_SYNCED_RESULTS, type SyncDailyCount } from "@/lib/sync/schemas";
 
@@ -50,7 +51,7 @@ export function SyncTimeline({ days, targetId }: { days: SyncDailyCount[]; targe
       parts={PARTS}
       noun="syncs"
       testId="sync-chart"
-      label={`${synced} synced and ${failed} failed syncs over ${days.length} days`}
+      label={`${synced} synced and ${failed} failed syncs over ${formatDays(days.length)}`}
     />
   );
 }
@@ -73,8 +74,8 @@ export function SyncChart({
         title={title}
         description={
           totals
-            ? `Last ${days} days, UTC: ${totals.synced} synced, ${totals.failed} failed.`
-            : `Last ${days} days, UTC.`
+            ? `Last ${formatDays(days)}, UTC: ${totals.synced} synced, ${totals.failed} failed.`
+            : `Last ${formatDays(days)}, UTC.`
         }
       />
       <CardBody>

@@ -17,6 +17,7 @@ import { usePinRepo } from "@/lib/repos/hooks/use-repo-mutations";
 import { useSyncEvents } from "@/lib/sync/hooks/use-sync-events";
 import { normalizeSyncFilter } from "@/lib/sync/query";
 import type { SyncEventView, TSyncEventFilter } from "@/lib/sync/schemas";
+import { formatDuration } from "@/lib/format/duration";
 import { shortRevision, SyncResultBadge } from "./sync-badges";
 
 function Counts({ e }: { e: SyncEventView }) {
@@ -80,7 +81,7 @@ function EventRow({
       <Td>
         <Counts e={e} />
       </Td>
-      <Td className="text-xs">{e.durationMs !== null ? `${(e.durationMs / 1000).toFixed(1)} s` : "—"}</Td>
+      <Td className="text-xs">{formatDuration(e.durationMs)}</Td>
       <Td className="whitespace-normal text-xs">
         <div className="max-w-80">
           {e.image ? `image updated ${e.image.from ?? "(none)"} → ${e.image.to}` : e.message}

@@ -26,12 +26,12 @@ interface Unit {
   limit: number;
   one: string;
   many: string;
-  /** Whether a fraction carries meaning ("1.5 h"); seconds and minutes are whole. */
+  /** Whether a fraction carries meaning ("1.5 h", "0.3 s"); minutes are whole. */
   fractional: boolean;
 }
 
 const UNITS: readonly Unit[] = [
-  { ms: SECOND_MS, limit: 60, one: "s", many: "s", fractional: false },
+  { ms: SECOND_MS, limit: 60, one: "s", many: "s", fractional: true },
   { ms: MINUTE_MS, limit: 60, one: "min", many: "min", fractional: false },
   { ms: HOUR_MS, limit: 24, one: "h", many: "h", fractional: true },
   { ms: DAY_MS, limit: Infinity, one: "day", many: "days", fractional: true },
@@ -44,7 +44,8 @@ function rounded(value: number, fractional: boolean): number {
 }
 
 /**
- * A length of time in the largest unit it fills: "45 s", "12 min", "1.5 h", "12 h", "1 day", "3.2 days", "45 days".
+ * A length of time in the largest unit it fills: "0.3 s", "45 s", "12 min", "1.5 h", "12 h", "1 day", "3.2 days",
+ * "45 days".
  * The unit is picked after rounding, so 59.6 s reads "1 min", never "60 s". `whole` drops the tenth (relative times
  * read "2 h ago", not "2.4 h ago"). Null, undefined or not finite → "—"; a negative length (clock skew) counts as 0.
  */

@@ -1,6 +1,7 @@
 import { rebuildRollups } from "@/lib/compare/data/rollups";
 import { deliveryHistorySpan } from "@/lib/compare/rebuild-rollups";
 import { db } from "@/lib/db";
+import { formatDays } from "@/lib/format/duration";
 
 const DAY_MS = 86_400_000;
 const USAGE = "usage: npm run wharf -- rollups [days | all]   (days 1–3660, default 90; all: the whole stored history)";
@@ -32,7 +33,7 @@ export async function run(args: string[]): Promise<number> {
   const started = Date.now();
   const result = await rebuildRollups({ ...window, log: (line) => console.log(`  ${line}`) });
   console.log(
-    `rebuilt ${result.rows} rollup rows and ${result.histogramRows} histogram rows (fleet: ${result.fleetRows} and ${result.fleetHistogramRows}) over ${result.days} days ` +
+    `rebuilt ${result.rows} rollup rows and ${result.histogramRows} histogram rows (fleet: ${result.fleetRows} and ${result.fleetHistogramRows}) over ${formatDays(result.days)} ` +
       `(${result.marks} recovery marks and ${result.committedAt} commit times written) in ${Date.now() - started} ms`,
   );
   return 0;

@@ -9,6 +9,8 @@ const DAY = 24 * H;
 describe("formatDuration", () => {
   it("writes a length in the largest unit it fills", () => {
     expect(formatDuration(0)).toBe("0 s");
+    expect(formatDuration(300)).toBe("0.3 s");
+    expect(formatDuration(2340)).toBe("2.3 s");
     expect(formatDuration(45 * S)).toBe("45 s");
     expect(formatDuration(3 * MIN)).toBe("3 min");
     expect(formatDuration(90 * MIN)).toBe("1.5 h");
@@ -33,6 +35,7 @@ describe("formatDuration", () => {
     expect(formatDuration(59.6 * MIN)).toBe("1 h");
     expect(formatDuration(23.96 * H)).toBe("1 day");
     expect(formatDuration(9.96 * H)).toBe("10 h");
+    expect(formatDuration(9.96 * S)).toBe("10 s");
   });
 
   it("drops the tenth when asked for whole units", () => {
