@@ -6,7 +6,7 @@ import { Card, CardBody } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { LoadMore, type PagedQuery } from "@/components/ui/load-more";
 import { Td } from "@/components/ui/table";
-import { ApiError } from "@/lib/api/client";
+import { ApiError } from "@/lib/api-fetch";
 import type { TActorKind, TOutcome } from "@/lib/audit/schemas";
 
 const ACTOR_TONE: Record<TActorKind, BadgeTone> = {

@@ -1,7 +1,7 @@
 "use client";
 
 import { Button } from "@/components/ui/button";
-import { ApiError } from "@/lib/api/client";
+import { ApiError } from "@/lib/api-fetch";
 import { useVerifyAuditChain } from "@/lib/audit/hooks/use-verify-audit-chain";
 import { DateTime } from "@/components/ui/date-time";
 

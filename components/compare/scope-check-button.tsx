@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Button } from "@/components/ui/button";
-import { ApiError, apiFetch } from "@/lib/api/client";
+import { ApiError, apiFetch } from "@/lib/api-fetch";
 
 /**
  * "Check now": runs the cluster-admin check (SelfSubjectRulesReview) at once for the credentials in view that were

@@ -4,7 +4,7 @@ import { useId, useState, type CSSProperties, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Select, Textarea } from "@/components/ui/input";
-import { ApiError } from "@/lib/api/client";
+import { ApiError } from "@/lib/api-fetch";
 import { useSaveCredential } from "@/lib/credentials/hooks/use-save-credential";
 import {
   CREDENTIAL_KINDS,

@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Field } from "@/components/ui/field";
 import { Input, Select, Textarea } from "@/components/ui/input";
-import { ApiError } from "@/lib/api/client";
+import { ApiError } from "@/lib/api-fetch";
 import { useImportKubeconfig, usePreviewKubeconfig } from "@/lib/credentials/hooks/use-import-kubeconfig";
 import {
   CREDENTIAL_KIND_LABELS,

@@ -4,7 +4,7 @@ import { useId, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
-import { ApiError } from "@/lib/api/client";
+import { ApiError } from "@/lib/api-fetch";
 import { ROLES, type TRole } from "@/lib/auth/roles";
 import { usePolicyMutations } from "@/lib/credentials/hooks/use-policies";
 import { ZCredentialPolicy, type CredentialPolicyView } from "@/lib/credentials/schemas";

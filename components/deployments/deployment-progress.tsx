@@ -5,7 +5,7 @@ import { useEffect, useRef } from "react";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Table, Td, Th } from "@/components/ui/table";
-import { apiFetch } from "@/lib/api/client";
+import { apiFetch } from "@/lib/api-fetch";
 import {
   isProgressTerminal,
   type DeploymentProgress as Progress,

@@ -8,7 +8,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
 import { Table, Td, Th } from "@/components/ui/table";
-import { apiFetch, type ApiError } from "@/lib/api/client";
+import { apiFetch, type ApiError } from "@/lib/api-fetch";
 import type { CreatedRepoBinding, RepoBindingView, TCreateRepoBindingInput } from "@/lib/deployments/webhooks";
 
 export const repoBindingKeys = {

@@ -4,7 +4,7 @@ import { useId, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input } from "@/components/ui/input";
-import { ApiError } from "@/lib/api/client";
+import { ApiError } from "@/lib/api-fetch";
 import { zodFieldErrors } from "@/lib/errors";
 import { useCreateSink } from "@/lib/notifications/hooks/use-sink-mutations";
 import {

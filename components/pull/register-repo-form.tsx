@@ -10,7 +10,7 @@ import {
   type TImagePolicyInput,
   type TImagePolicyTarget,
 } from "@/lib/agent/protocol";
-import type { ApiError } from "@/lib/api/client";
+import type { ApiError } from "@/lib/api-fetch";
 import type { TRegisterRepoInput } from "@/lib/repos/schemas";
 
 interface PolicyDraft {

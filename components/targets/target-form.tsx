@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody } from "@/components/ui/card";
 import { Field, FormAlert } from "@/components/ui/field";
 import { Input, Select, Textarea } from "@/components/ui/input";
-import { ApiError } from "@/lib/api/client";
+import { ApiError } from "@/lib/api-fetch";
 import type { FieldErrors } from "@/lib/errors";
 import { zodFieldErrors } from "@/lib/errors";
 import { useCreateTarget } from "@/lib/targets/hooks/use-create-target";

@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button";
 import { DialogContent, DialogRoot, DialogTrigger } from "@/components/ui/dialog";
 import { Field, FormAlert } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
-import { ApiError } from "@/lib/api/client";
+import { ApiError } from "@/lib/api-fetch";
 import { ROLES, roleAtLeast, type TRole } from "@/lib/auth/roles";
 import type { FieldErrors } from "@/lib/errors";
 import { useCreateApiToken } from "@/lib/tokens/hooks/use-create-api-token";

@@ -10,7 +10,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, Td, Th } from "@/components/ui/table";
 import { LoadMore } from "@/components/ui/load-more";
-import { ApiError } from "@/lib/api/client";
+import { ApiError } from "@/lib/api-fetch";
 import { useApiTokens } from "@/lib/tokens/hooks/use-api-tokens";
 import { useRevokeApiToken } from "@/lib/tokens/hooks/use-revoke-api-token";
 import type { ApiTokenView, TTokenStatus } from "@/lib/tokens/schemas";

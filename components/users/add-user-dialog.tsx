@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { DialogContent, DialogRoot, DialogTrigger } from "@/components/ui/dialog";
 import { Field, FormAlert } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
-import { ApiError } from "@/lib/api/client";
+import { ApiError } from "@/lib/api-fetch";
 import { ROLES, type TRole } from "@/lib/auth/roles";
 import type { FieldErrors } from "@/lib/errors";
 import { useCreateUser } from "@/lib/users/hooks/use-create-user";

@@ -11,7 +11,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { Select } from "@/components/ui/input";
 import { Table, Td, Th } from "@/components/ui/table";
 import { LoadMore } from "@/components/ui/load-more";
-import { ApiError } from "@/lib/api/client";
+import { ApiError } from "@/lib/api-fetch";
 import { ROLES, type TRole } from "@/lib/auth/roles";
 import { useUpdateUser } from "@/lib/users/hooks/use-update-user";
 import { useUsers } from "@/lib/users/hooks/use-users";

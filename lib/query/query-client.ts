@@ -1,5 +1,5 @@
 import { QueryClient, isServer } from "@tanstack/react-query";
-import { ApiError } from "@/lib/api/client";
+import { ApiError } from "@/lib/api-fetch";
 
 /** One place for React Query defaults: data stays fresh for 30 s, and 4xx answers are never retried. */
 export function makeQueryClient(): QueryClient {

@@ -1,7 +1,7 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { apiFetch } from "@/lib/api/client";
+import { apiFetch } from "@/lib/api-fetch";
 import { AUDIT_PAGE_SIZE, auditKeys, filterSearchParams, type AuditListFilter } from "../query";
 import type { AuditEventPage } from "../views";
 

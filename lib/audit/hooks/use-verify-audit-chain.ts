@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { apiFetch } from "@/lib/api/client";
+import { apiFetch } from "@/lib/api-fetch";
 import type { AuditChainVerdict } from "../views";
 
 /** Walks the hash chain on the server; a mutation because it is an on-demand, possibly long, check. */

@@ -1,7 +1,7 @@
 "use client";
 
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
-import { apiFetch } from "@/lib/api/client";
+import { apiFetch } from "@/lib/api-fetch";
 import { credentialKeys, POLICIES_PAGE_SIZE, POLICY_LIST_PAGING, policyKeys } from "../query";
 import type {
   CredentialPolicyPage,

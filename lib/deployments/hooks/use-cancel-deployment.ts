@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { apiFetch, type ApiError } from "@/lib/api/client";
+import { apiFetch, type ApiError } from "@/lib/api-fetch";
 import { deploymentKeys } from "../query";
 import type { DeploymentView } from "../schemas";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { apiFetch } from "@/lib/api/client";
+import { apiFetch } from "@/lib/api-fetch";
 import { DEPLOYMENT_LIST_PAGING, deploymentKeys, deploymentListSearch } from "../query";
 import type { DeploymentListPage, TDeploymentListFilter } from "../schemas";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { apiFetch } from "@/lib/api/client";
+import { apiFetch } from "@/lib/api-fetch";
 import { notificationKeys, SINK_LIST_PAGING, SINKS_PAGE_SIZE } from "../query";
 import type { NotificationSinkPage } from "../schemas";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { apiFetch } from "@/lib/api/client";
+import { apiFetch } from "@/lib/api-fetch";
 import { SYNC_POLL_MS, syncKeys } from "../query";
 import type { SyncDailyCount } from "../schemas";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { apiFetch } from "@/lib/api/client";
+import { apiFetch } from "@/lib/api-fetch";
 import { SYNC_LIST_PAGING, SYNC_POLL_MS, syncKeys, syncListSearch } from "../query";
 import type { SyncEventPage, TSyncEventFilter } from "../schemas";
 

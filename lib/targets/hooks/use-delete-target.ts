@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { apiFetch, type ApiError } from "@/lib/api/client";
+import { apiFetch, type ApiError } from "@/lib/api-fetch";
 import { targetKeys } from "../query";
 
 /** DELETE /api/targets/:id; drops the cached detail and refreshes every list. */

@@ -1,7 +1,7 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { apiFetch } from "@/lib/api/client";
+import { apiFetch } from "@/lib/api-fetch";
 import { TARGET_LIST_PAGING, targetKeys, targetListSearch } from "../query";
 import type { TargetListPage, TTargetListFilter } from "../schemas";
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { apiFetch } from "@/lib/api/client";
+import { apiFetch } from "@/lib/api-fetch";
 import { tokenKeys } from "../query";
 import type { CreatedApiToken, TCreateApiToken } from "../schemas";
 

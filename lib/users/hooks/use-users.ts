@@ -1,7 +1,7 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { apiFetch } from "@/lib/api/client";
+import { apiFetch } from "@/lib/api-fetch";
 import { userKeys, USERS_PAGE_SIZE } from "../query";
 import type { UserPage } from "../schemas";
 

@@ -1,3 +1,5 @@
+// The browser's side of Wharf's API, used by every React Query hook and form. It imports nothing but the error types
+// (lib/errors.ts), so a client component reaches no server code through it; the server's side is lib/api/.
 import type { ErrorCode, FieldErrors } from "@/lib/errors";
 
 /** An error answer from Wharf's API, as the browser sees it. */
