@@ -8,6 +8,7 @@ import {
   type ManifestProblem,
   type ParsedManifest,
 } from "@/lib/kube/manifests";
+import { applySetFor, type ApplySetRef } from "@/lib/kube/applyset";
 import { crdServedKinds } from "@/lib/kube/objects";
 import { groupOf, isRecord, refKey, type KubeObject, type ObjectRef } from "@/lib/kube/types";
 
@@ -225,4 +226,13 @@ export { refKey };
  */
 export function pushInventoryId(targetId: string): string {
   return `push-${targetId}`;
+}
+
+/**
+ * The application push deployments to a target form (a KEP-3659 ApplySet): parent `applyset-push-<target id>` in the
+ * target's default namespace, adopting the objects labelled with `pushInventoryId` before ApplySets. One per target
+ * for now, shared by the preview and the executor so the preview shows what the apply and prune will do.
+ */
+export function pushApplySet(target: { id: string; name: string; defaultNamespace: string }): ApplySetRef {
+  return applySetFor(pushInventoryId(target.id), target.defaultNamespace, { application: `push to ${target.name}` });
 }

@@ -1,20 +1,22 @@
 import {
   diffManifests,
   diffObjects,
+  findPruneCandidates,
   type KubeError,
-  refKey,
+  refOf,
   toKubeError,
+  type ApplySetRef,
   type KubeClient,
   type KubeObject,
   type ObjectRef,
 } from "@/lib/kube";
-import { pushInventoryId } from "./manifests";
 import type { DeploymentPreview, PreviewAction, PreviewObject } from "./schemas";
 
 /**
  * The review diff of a push deployment: a server-side dry-run apply of every object (lib/kube's diffManifests, so
- * defaults, admission and field ownership are the cluster's), plus the objects the previous successful deployment
- * to the target applied that this one no longer contains (what the executor will prune). Plain Node.
+ * defaults, admission and field ownership are the cluster's; an object of another application shows as the error the
+ * apply will refuse it with), plus what the executor's prune will delete once the rollout succeeded, found the same
+ * way (the application's members that this set no longer contains). Plain Node.
  */
 
 /** Field manager of push deployments; the preview dry-runs as the apply will run. */
@@ -67,18 +69,19 @@ export function describeClusterProblem(err: KubeError, serverUrl: string): strin
 }
 
 /**
- * Computes the preview. `previous` is what the last successful deployment to the target applied; those objects
- * that this set lacks are listed as prunes when they still exist. Errors per object stay per object; an
- * unreachable cluster or a refused credential is also summarized in `problem`.
+ * Computes the preview. `applySet` is the deployment's application (see `pushApplySet`); `previous` is what the last
+ * successful deployment to the target applied. Prunes are the application's members this set lacks, as the
+ * executor's prune will find them. Errors per object stay per object; an unreachable cluster or a refused credential
+ * is also summarized in `problem`.
  */
 export async function computePreview(
   client: KubeClient,
   objects: KubeObject[],
-  opts: { targetId: string; serverUrl: string; previous: ObjectRef[]; allowClusterScoped?: boolean },
+  opts: { applySet: ApplySetRef; serverUrl: string; previous: ObjectRef[]; allowClusterScoped?: boolean },
 ): Promise<PreviewResult> {
   const report = await diffManifests(client, objects, {
     fieldManager: PUSH_FIELD_MANAGER,
-    inventoryId: pushInventoryId(opts.targetId),
+    applySet: opts.applySet,
   });
   const out: PreviewObject[] = [];
   let problem: string | null = null;
@@ -105,17 +108,18 @@ export async function computePreview(
     if (o.error) problem ??= describeClusterProblem(o.error, opts.serverUrl);
   }
 
-  const keep = new Set(report.objects.map((o) => refKey(o.ref)));
-  const gone = opts.previous.filter((ref) => !keep.has(refKey(ref)));
-  for (const ref of gone) {
-    try {
-      const live = await client.get(ref);
-      if (live) out.push(viewOf(ref, "prune", diffObjects(live, undefined), null));
-    } catch (err) {
-      const error = toKubeError(err, { cluster: client.cluster, object: ref, operation: "get" });
-      out.push(viewOf(ref, "prune", [], `Could not read the object to prune: ${error.serverMessage}`));
-      problem ??= describeClusterProblem(error, opts.serverUrl);
-    }
+  try {
+    const { candidates } = await findPruneCandidates(client, {
+      applySet: opts.applySet,
+      keep: report.objects.map((o) => o.ref),
+      previous: opts.previous,
+    });
+    for (const live of candidates) out.push(viewOf(refOf(live), "prune", diffObjects(live, undefined), null));
+  } catch (err) {
+    const error = toKubeError(err, { cluster: client.cluster, operation: "find what to prune" });
+    problem ??=
+      describeClusterProblem(error, opts.serverUrl) ??
+      `Wharf could not work out what this deployment will prune: ${error.serverMessage}`;
   }
   const counts: Record<PreviewAction, number> = { create: 0, change: 0, unchanged: 0, prune: 0, error: 0 };
   for (const o of out) counts[o.action]++;

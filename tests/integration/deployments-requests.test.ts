@@ -521,13 +521,14 @@ describe("targets and deployments", () => {
 
 async function applyAsTarget(docs: string[]) {
   const { applyManifests, createKubeClient, kubeConfigFor, parseManifests } = await import("@/lib/kube");
-  const { pushInventoryId } = await import("@/lib/deployments/manifests");
+  const { pushApplySet } = await import("@/lib/deployments/manifests");
   const client = createKubeClient(
     kubeConfigFor({ name: "t", server: cluster.url, caPem: cluster.caPem, token: target.token, namespace: ns() }),
   );
+  // As the executor applies: the target's application (ApplySet).
   const report = await applyManifests(client, parseManifests(docs.join("\n---\n")), {
     fieldManager: "wharf",
-    inventoryId: pushInventoryId(target.targetId),
+    applySet: pushApplySet({ id: target.targetId, name: target.name, defaultNamespace: ns() }),
   });
   await client.close();
   expect(report.ok).toBe(true);

@@ -6,6 +6,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { targetConnection } from "@/lib/credentials/material";
 import { createKubeClient, kubeConfigFor, KubeError, parseManifests, type ObjectRef } from "@/lib/kube";
+import { pushApplySet } from "../manifests";
 import { computePreview, describeClusterProblem } from "../preview";
 import type { DeploymentPreview } from "../schemas";
 import { TERMINAL_STATES, type TDeploymentState } from "../states";
@@ -81,7 +82,7 @@ export async function previewDeployment(opts: {
           const client = createKubeClient(kc, { clusterName: target.name, retry: PREVIEW_RETRY });
           try {
             return await computePreview(client, objects, {
-              targetId: target.id,
+              applySet: pushApplySet(target),
               serverUrl: target.serverUrl,
               previous,
               allowClusterScoped: target.allowClusterScoped,
