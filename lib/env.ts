@@ -3,27 +3,98 @@ import path from "node:path";
 import { z } from "zod";
 import { ZGitLocalRoots } from "@/lib/process/git";
 
-const DURATION_UNITS_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+type DurationUnit = keyof typeof DURATION_UNITS_MS;
 
-/** `off`/`0` → null; `90`, `90s`, `30m`, `24h`, `7d` → milliseconds (a bare number is seconds). */
-const intervalOrOff = (fallback: string) =>
+/**
+ * The one duration style of Wharf's variables: a whole number and a unit, `500ms`, `30s`, `5m`, `24h`, `7d` (case and
+ * spaces ignored), or `off` → null. A bare number is read in `bareUnit` where a variable allows one (the old names, and
+ * WHARF_SCOPE_CHECK_INTERVAL's seconds); undefined when the text is not a duration.
+ */
+export function parseDuration(value: string, opts: { bareUnit?: DurationUnit } = {}): number | null | undefined {
+  const raw = value.trim().toLowerCase();
+  if (raw === "off") return null;
+  const m = /^(\d+)\s*(ms|s|m|h|d)?$/.exec(raw);
+  const unit = (m?.[2] as DurationUnit | undefined) ?? opts.bareUnit;
+  return m && unit ? Number(m[1]) * DURATION_UNITS_MS[unit] : undefined;
+}
+
+/** `3600000` → `1h`: the largest unit that divides the value, for messages and defaults. */
+export function formatDuration(ms: number): string {
+  const unit = (["d", "h", "m", "s"] as const).find((u) => ms % DURATION_UNITS_MS[u] === 0);
+  return unit ? `${ms / DURATION_UNITS_MS[unit]}${unit}` : `${ms}ms`;
+}
+
+interface DurationRule {
+  min: number;
+  max: number;
+  /** Keep WHARF_SCOPE_CHECK_INTERVAL's older spellings working: `0` for off, a bare number of seconds. */
+  zeroIsOff?: boolean;
+  bareUnit?: DurationUnit;
+}
+
+/** Milliseconds within the rule's range, null for `off` where `off` is allowed, else an issue for the variable. */
+function checkDuration(value: string, ctx: z.RefinementCtx, rule: DurationRule & { off: boolean }): number | null {
+  const ms = rule.zeroIsOff && value.trim() === "0" ? null : parseDuration(value, rule);
+  if (ms === null && rule.off) return null;
+  if (ms === undefined || ms === null || ms < rule.min || ms > rule.max) {
+    ctx.addIssue({
+      code: "custom",
+      message: `must be ${rule.off ? "off or " : ""}a duration from ${formatDuration(rule.min)} to ${formatDuration(rule.max)} such as 30s, 5m or 24h`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+}
+
+/** A duration variable, in milliseconds. */
+const duration = (fallback: string, rule: DurationRule) =>
   z
     .string()
     .default(fallback)
-    .transform((value, ctx) => {
-      const raw = value.trim().toLowerCase();
-      if (raw === "off" || raw === "0") return null;
-      const m = /^(\d+)\s*([smhd]?)$/.exec(raw);
-      const ms = m ? Number(m[1]) * (DURATION_UNITS_MS[m[2] || "s"] ?? 1000) : NaN;
-      if (!(ms >= 60_000 && ms <= 366 * 86_400_000)) {
-        ctx.addIssue({
-          code: "custom",
-          message: "must be off, 0, or a duration from 60s to 366d such as 3600, 30m, 24h or 7d",
-        });
-        return z.NEVER;
-      }
-      return ms;
-    });
+    .transform((value, ctx): number => checkDuration(value, ctx, { ...rule, off: false }) ?? z.NEVER);
+
+/** A duration variable that can be `off` (null), in milliseconds. */
+const durationOrOff = (fallback: string, rule: DurationRule) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => checkDuration(value, ctx, { ...rule, off: true }));
+
+/**
+ * Durations whose variable was renamed when every duration took one style: the old name is still read, in its old
+ * unit, with one deprecation line per process naming the new one. The new name wins when both are set.
+ */
+export const DEPRECATED_DURATIONS = [
+  { old: "WHARF_SESSION_TTL_HOURS", name: "WHARF_SESSION_TTL", unit: "h" },
+  { old: "WHARF_EXECUTOR_LEASE_SECONDS", name: "WHARF_EXECUTOR_LEASE", unit: "s" },
+  { old: "WHARF_EXECUTOR_POLL_MS", name: "WHARF_EXECUTOR_POLL_INTERVAL", unit: "ms" },
+  { old: "WHARF_ROLLOUT_TIMEOUT_SECONDS", name: "WHARF_ROLLOUT_TIMEOUT", unit: "s" },
+  { old: "WHARF_ROTATION_INTERVAL_SECONDS", name: "WHARF_ROTATION_INTERVAL", unit: "s" },
+  { old: "WHARF_NOTIFICATIONS_POLL_SECONDS", name: "WHARF_NOTIFICATIONS_INTERVAL", unit: "s" },
+] as const satisfies readonly { old: string; name: string; unit: DurationUnit }[];
+
+const warnedDeprecated = new Set<string>();
+
+/** The environment with each deprecated duration moved to its new name (a bare number gets its old unit). */
+function withRenamedDurations(source: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = { ...source };
+  for (const d of DEPRECATED_DURATIONS) {
+    const value = out[d.old];
+    if (value === undefined) continue;
+    delete out[d.old];
+    const replaced = out[d.name] === undefined;
+    if (replaced) out[d.name] = /^\s*\d+\s*$/.test(value) ? `${value.trim()}${d.unit}` : value;
+    if (warnedDeprecated.has(d.old)) continue;
+    warnedDeprecated.add(d.old);
+    console.warn(
+      replaced
+        ? `[wharf] ${d.old} is deprecated: set ${d.name}=${out[d.name]} instead (durations read 30s, 5m, 24h).`
+        : `[wharf] ${d.old} is deprecated and ignored: ${d.name} is set.`,
+    );
+  }
+  return out;
+}
 
 /** `10.0.0.5`, `10.0.0.0/8`, `::1`, `fd00::/8`: an address, or a network with a prefix length that fits its family. */
 function isIpOrCidr(entry: string): boolean {
@@ -79,45 +150,36 @@ const ZEnv = z.object({
       }
       return entries;
     }),
-  WHARF_SESSION_TTL_HOURS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 30)
-    .default(12),
+  /** Session lifetime. */
+  WHARF_SESSION_TTL: duration("12h", { min: 3_600_000, max: 30 * 86_400_000 }),
   /** Failed sign-ins allowed per account and client address within one minute; the next one gets 429. */
   WHARF_SIGNIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   WHARF_SEED_DEMO: z.enum(["true", "false"]).default("true"),
   /** The push executor runs in every dashboard process unless `off` (e.g. a read-only replica); see instrumentation.ts. */
   WHARF_EXECUTOR: z.enum(["on", "off"]).default("on"),
   /** How long an executor's claim on a deployment lasts without a heartbeat; another process takes over after it. */
-  WHARF_EXECUTOR_LEASE_SECONDS: z.coerce.number().int().min(3).max(3600).default(30),
+  WHARF_EXECUTOR_LEASE: duration("30s", { min: 3000, max: 3_600_000 }),
   /** How often an idle executor looks for queued deployments (approvals also wake it at once in-process). */
-  WHARF_EXECUTOR_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  WHARF_EXECUTOR_POLL_INTERVAL: duration("2s", { min: 100, max: 60_000 }),
   /** How long a deployment waits for its workloads to roll out before it fails. */
-  WHARF_ROLLOUT_TIMEOUT_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(6 * 3600)
-    .default(300),
-  /** Automatic credential rotation and notification delivery run in every dashboard process unless `off`; a lease lets one work at a time. */
+  WHARF_ROLLOUT_TIMEOUT: duration("5m", { min: 1000, max: 6 * 3_600_000 }),
+  /** Automatic credential rotation runs in every dashboard process unless `off` (notification delivery and the audit flood summaries run regardless); a lease lets one work at a time. */
   WHARF_ROTATION: z.enum(["on", "off"]).default("on"),
   /** How often the rotation scheduler looks for credentials due for rotation (and for due/overdue notifications). */
-  WHARF_ROTATION_INTERVAL_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(5)
-    .max(24 * 3600)
-    .default(60),
+  WHARF_ROTATION_INTERVAL: duration("1m", { min: 5000, max: 86_400_000 }),
   /**
    * The scope sweeper (every dashboard process) checks each active cluster credential with a SelfSubjectRulesReview
    * soon after it is stored or rotated and again after this long, flagging cluster-admin-equivalent ones; parsed to
    * milliseconds, null when `off`/`0`.
    */
-  WHARF_SCOPE_CHECK_INTERVAL: intervalOrOff("24h"),
+  WHARF_SCOPE_CHECK_INTERVAL: durationOrOff("24h", {
+    min: 60_000,
+    max: 366 * 86_400_000,
+    zeroIsOff: true,
+    bareUnit: "s",
+  }),
   /** How often pending notification deliveries (webhook sinks) are sent and retried. */
-  WHARF_NOTIFICATIONS_POLL_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  WHARF_NOTIFICATIONS_INTERVAL: duration("5s", { min: 1000, max: 3_600_000 }),
   /**
    * Comma-separated absolute directories `file://` Git repositories may come from (push sources and repository
    * bindings); none by default, so a deployer cannot make the dashboard read the host's repositories or probe its
@@ -151,9 +213,13 @@ let cached: TEnv | undefined;
 /** Parses the environment on first use and fails with every problem listed, naming the variables. */
 export function env(): TEnv {
   if (cached) return cached;
-  const parsed = ZEnv.safeParse(process.env);
+  const parsed = ZEnv.safeParse(withRenamedDurations(process.env));
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    const lines = parsed.error.issues.map((i) => {
+      const name = i.path.join(".");
+      const renamed = DEPRECATED_DURATIONS.find((d) => d.name === name && process.env[d.name] === undefined);
+      return `  ${name}${renamed && process.env[renamed.old] !== undefined ? ` (set as ${renamed.old})` : ""}: ${i.message}`;
+    });
     throw new Error(`Invalid Wharf configuration:\n${lines.join("\n")}`);
   }
   const e = parsed.data;

@@ -128,8 +128,8 @@ export function startBackgroundScheduler(
 ): BackgroundScheduler {
   const e = env();
   const holder = opts.holder ?? newHolderId();
-  const rotationIntervalMs = opts.rotationIntervalMs ?? e.WHARF_ROTATION_INTERVAL_SECONDS * 1000;
-  const pollMs = opts.notificationsPollMs ?? e.WHARF_NOTIFICATIONS_POLL_SECONDS * 1000;
+  const rotationIntervalMs = opts.rotationIntervalMs ?? e.WHARF_ROTATION_INTERVAL;
+  const pollMs = opts.notificationsPollMs ?? e.WHARF_NOTIFICATIONS_INTERVAL;
   const floodIntervalMs = opts.floodSummaryIntervalMs ?? FLOOD_WINDOW_MS;
   // A lease outlives a couple of missed passes, so a busy holder keeps it, and a dead one is replaced soon after.
   const loops = [

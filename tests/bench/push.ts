@@ -126,7 +126,7 @@ export async function run(): Promise<void> {
   process.env.DATABASE_URL = `file:${path.join(dir, "wharf.db")}`;
   process.env.WHARF_DATA_DIR = dir;
   process.env.WHARF_MASTER_KEY = randomBytes(32).toString("base64");
-  process.env.WHARF_ROLLOUT_TIMEOUT_SECONDS = "300";
+  process.env.WHARF_ROLLOUT_TIMEOUT = "5m";
   resetEnvCache();
   await migrateDatabase(process.env.DATABASE_URL);
   const db = dbFor(process.env.DATABASE_URL);

@@ -204,8 +204,8 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
           WHARF_PUBLIC_URL: `http://127.0.0.1:${port}`,
           PORT: String(port),
           NODE_ENV: "production",
-          WHARF_EXECUTOR_POLL_MS: "200",
-          WHARF_ROTATION_INTERVAL_SECONDS: "5",
+          WHARF_EXECUTOR_POLL_INTERVAL: "200ms",
+          WHARF_ROTATION_INTERVAL: "5s",
         }),
       );
     }

@@ -158,7 +158,7 @@ export async function completeOidcLogin(opts: {
   }
 
   const token = newSecretToken("wharfs");
-  const expiresAt = new Date(Date.now() + env().WHARF_SESSION_TTL_HOURS * 3_600_000);
+  const expiresAt = new Date(Date.now() + env().WHARF_SESSION_TTL);
   await db().$transaction(async (tx) => {
     let user = existing;
     if (!user) {

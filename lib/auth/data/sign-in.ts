@@ -60,7 +60,7 @@ async function takeAttempt(keys: { email: string; ip: string }, max: number): Pr
  * five failed (or are still being checked) is answered 429 before the password is even looked at.
  */
 export async function signIn(input: TSignIn, request: RequestContext): Promise<{ token: string; expiresAt: Date }> {
-  const { WHARF_SIGNIN_MAX_FAILURES: max, WHARF_SESSION_TTL_HOURS: ttlHours } = env();
+  const { WHARF_SIGNIN_MAX_FAILURES: max, WHARF_SESSION_TTL: ttlMs } = env();
   const attempt = await takeAttempt({ email: `email:${input.email}`, ip: `ip:${request.ip ?? "unknown"}` }, max);
 
   const user = await db().user.findUnique({ where: { email: input.email } });
@@ -86,7 +86,7 @@ export async function signIn(input: TSignIn, request: RequestContext): Promise<{
   }
 
   const token = newSecretToken("wharfs");
-  const expiresAt = new Date(Date.now() + ttlHours * 3_600_000);
+  const expiresAt = new Date(Date.now() + ttlMs);
   await db().$transaction(async (tx) => {
     const session = await tx.session.create({
       data: { tokenHash: sha256Hex(token), userId: user.id, expiresAt, ip: request.ip, userAgent: request.userAgent },

@@ -11,11 +11,11 @@ export type { RunOutcome, PhaseHook } from "./run-deployment";
 export interface ExecutorOptions {
   /** Identifies this executor in claims and audit rows; default `<hostname>:<pid>:<random>`, unique per start. */
   processId?: string;
-  /** Idle poll interval (default WHARF_EXECUTOR_POLL_MS). A wake signal polls at once. */
+  /** Idle poll interval (default WHARF_EXECUTOR_POLL_INTERVAL). A wake signal polls at once. */
   pollMs?: number;
-  /** Claim lease (default WHARF_EXECUTOR_LEASE_SECONDS); renewed every lease/3 while running. */
+  /** Claim lease (default WHARF_EXECUTOR_LEASE); renewed every lease/3 while running. */
   leaseMs?: number;
-  /** Rollout wait limit (default WHARF_ROLLOUT_TIMEOUT_SECONDS). */
+  /** Rollout wait limit (default WHARF_ROLLOUT_TIMEOUT). */
   rolloutTimeoutMs?: number;
   /** Awaited before each apply phase (tracing, and tests that need to act mid-run). */
   onPhase?: PhaseHook;
@@ -37,9 +37,9 @@ function settingsOf(opts: ExecutorOptions) {
   const e = env();
   return {
     processId: opts.processId ?? newHolderId(),
-    pollMs: opts.pollMs ?? e.WHARF_EXECUTOR_POLL_MS,
-    leaseMs: opts.leaseMs ?? e.WHARF_EXECUTOR_LEASE_SECONDS * 1000,
-    rolloutTimeoutMs: opts.rolloutTimeoutMs ?? e.WHARF_ROLLOUT_TIMEOUT_SECONDS * 1000,
+    pollMs: opts.pollMs ?? e.WHARF_EXECUTOR_POLL_INTERVAL,
+    leaseMs: opts.leaseMs ?? e.WHARF_EXECUTOR_LEASE,
+    rolloutTimeoutMs: opts.rolloutTimeoutMs ?? e.WHARF_ROLLOUT_TIMEOUT,
   };
 }
 
