@@ -115,6 +115,43 @@ describe("pull agent against the sandbox, a git daemon and the agent protocol", 
     }
   });
 
+  it("prunes only after the rollout succeeded: a revision that does not roll out deletes nothing", async () => {
+    const { ns, repo, first, agentClient, wharf, repoId } = await setup();
+    const agent = await startTestAgent({
+      wharfUrl: wharf.url,
+      credential: wharf.credential,
+      kubeClient: agentClient,
+      rolloutTimeoutMs: 10_000,
+    });
+    try {
+      await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === first);
+      // The config goes away and the new image never becomes ready.
+      const broken = await repo.commit({
+        files: { ...appManifests({ image: "registry.local/app:fail" }), "deploy/config.yaml": null },
+        author: AUTHOR,
+        message: "broken rollout",
+      });
+      wharf.notify(repoId);
+      const failed = await wharf.waitForEvent((e) => e.result === "failed" && e.revision?.sha === broken);
+      expect(failed.message).toMatch(/^ROLLOUT_FAILED/);
+      expect(await configValue(kube.client, ns)).toBe("v1");
+
+      const fixed = await repo.commit({
+        files: { ...appManifests({ image: "nginx:1.28" }), "deploy/config.yaml": null },
+        author: AUTHOR,
+        message: "fixed",
+      });
+      wharf.notify(repoId);
+      const synced = await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === fixed);
+      // The previous record is the failed revision's (it no longer had the config): the ApplySet label finds it.
+      expect(synced.counts).toMatchObject({ pruned: 1 });
+      expect(await configValue(kube.client, ns)).toBeUndefined();
+    } finally {
+      await agent.stop();
+      await wharf.stop();
+    }
+  });
+
   it("rejects a commit with bad YAML as a whole: failed event naming file, document and line; cluster unchanged", async () => {
     const { ns, repo, first, agentClient, wharf, repoId } = await setup();
     const agent = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: agentClient });
