@@ -1,8 +1,8 @@
 // Next.js calls `register()` once when a server process starts (https://nextjs.org/docs/app/guides/instrumentation).
-// Wharf uses it to start the push-deployment executor, the rotation/notification scheduler and the scope sweeper in
-// each dashboard process.
+// Wharf uses it to start the background loops of each dashboard process (lib/jobs' runLeasedLoop): the push-deployment
+// executor, the rotation scheduler, the notification dispatcher, the audit flood summaries and the scope sweeper.
 
-/** Starts the deployment executor, the rotation scheduler and the scope sweeper in the Node.js server runtime only — never in the edge runtime or during `next build`. */
+/** Starts the background loops in the Node.js server runtime only — never in the edge runtime or during `next build`. */
 export async function register(): Promise<void> {
   // NEXT_RUNTIME and NEXT_PHASE are Next's own signals about where this code runs, not Wharf configuration.
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
@@ -13,9 +13,14 @@ export async function register(): Promise<void> {
   // Imported dynamically so the edge bundle never pulls in Prisma, lib/kube or node: modules.
   const { startProcessExecutor } = await import("@/lib/deployments/executor");
   startProcessExecutor();
-  // Rotates service account tokens and delivers notification webhooks; a lease lets one process of several work.
-  const { startProcessScheduler } = await import("@/lib/rotation/scheduler");
-  startProcessScheduler();
+  // Rotates service account tokens (unless WHARF_ROTATION=off); a lease lets one process of several work.
+  const { startProcessRotationScheduler } = await import("@/lib/rotation/scheduler");
+  startProcessRotationScheduler();
+  // Delivers notification webhooks and writes the audit flood summaries, whatever else is off; a lease each.
+  const { startProcessNotificationDispatcher } = await import("@/lib/notifications/dispatcher");
+  startProcessNotificationDispatcher();
+  const { startProcessAuditFloodSummaries } = await import("@/lib/audit/flood-summaries");
+  startProcessAuditFloodSummaries();
   // Checks each stored cluster credential for cluster-admin equivalence (SelfSubjectRulesReview), again every
   // WHARF_SCOPE_CHECK_INTERVAL; a claim per credential keeps processes from checking the same one.
   const { startProcessScopeSweeper } = await import("@/lib/compare/scope-sweeper");

@@ -122,16 +122,40 @@ export function runLeasedLoop(opts: LeasedLoopOptions): LeasedLoop {
   };
 }
 
+const STARTED_KEYS = Symbol.for("wharf.process-loops");
+
+type Stoppable = { stop(): Promise<void> };
+type ProcessGlobals = typeof globalThis & Record<symbol, Stoppable | Set<string> | undefined>;
+
 /**
  * Starts one instance per process of the thing `start` returns (null: switched off), from instrumentation.ts. Kept
  * on globalThis under `wharf.<key>.instance`, so a dev-mode reload of the module does not start a second loop.
  */
-export function startOncePerProcess<T extends object>(key: string, start: () => T | null): T | null {
+export function startOncePerProcess<T extends Stoppable>(key: string, start: () => T | null): T | null {
+  const g = globalThis as ProcessGlobals;
   const symbol = Symbol.for(`wharf.${key}.instance`);
-  const g = globalThis as typeof globalThis & Record<symbol, T | undefined>;
-  const running = g[symbol];
+  const running = g[symbol] as T | undefined;
   if (running) return running;
   const started = start();
-  if (started) g[symbol] = started;
+  if (started) {
+    g[symbol] = started;
+    const keys = (g[STARTED_KEYS] as Set<string> | undefined) ?? new Set<string>();
+    g[STARTED_KEYS] = keys.add(key);
+  }
   return started;
+}
+
+/** Stops every loop startOncePerProcess started (a clean shutdown; tests), so they may be started again. */
+export async function stopProcessLoops(): Promise<void> {
+  const g = globalThis as ProcessGlobals;
+  const keys = (g[STARTED_KEYS] as Set<string> | undefined) ?? new Set<string>();
+  await Promise.all(
+    [...keys].map(async (key) => {
+      const symbol = Symbol.for(`wharf.${key}.instance`);
+      const running = g[symbol] as Stoppable | undefined;
+      delete g[symbol];
+      keys.delete(key);
+      await running?.stop();
+    }),
+  );
 }

@@ -1,16 +1,11 @@
 import "server-only";
-import { FLOOD_WINDOW_MS, flushAuditFloodSummaries } from "@/lib/audit/data/record-capped-audit-event";
 import { NO_REQUEST } from "@/lib/audit/schemas";
 import { env } from "@/lib/env";
-import { dispatchDueDeliveries } from "@/lib/notifications/data/dispatch-due-deliveries";
-import { onNotificationWake } from "@/lib/notifications/wake";
-import { newHolderId, runLeasedLoop, runLeasedPass, startOncePerProcess } from "@/lib/jobs/leased-loop";
+import { runLeasedLoop, runLeasedPass, startOncePerProcess, type LeasedLoop } from "@/lib/jobs/leased-loop";
 import { enqueueRotationNotices, findDueRotations } from "./data/find-due-rotations";
 import { ROTATION_ACTOR, rotateCredential, type RotationOutcome } from "./data/rotate-credential";
 
 export const ROTATION_LEASE = "rotation";
-export const NOTIFICATIONS_LEASE = "notifications";
-export const AUDIT_FLOOD_LEASE = "audit-flood-summaries";
 
 export interface RotationTickResult {
   /** False when another process holds the lease (this one did nothing). */
@@ -81,96 +76,28 @@ async function rotateDueCredentials(opts: {
   return { outcomes, notices };
 }
 
-/** One pass of the notification dispatcher, under the `notifications` lease. */
-export async function runNotificationTick(
-  opts: TickOptions,
-): Promise<{ leased: boolean; attempted: number; delivered: number }> {
-  const clock = opts.now ?? (() => new Date());
-  const run = await runLeasedPass({ lease: NOTIFICATIONS_LEASE, ...opts }, (renew) =>
-    // Renewed before each delivery: a slow sink (up to 10 s each) must not let the lease lapse mid-batch.
-    dispatchDueDeliveries({ now: clock(), beforeEach: renew, ...(opts.random ? { random: opts.random } : {}) }),
-  );
-  return run.leased ? { leased: true, ...run.result } : { leased: false, attempted: 0, delivered: 0 };
-}
-
 /**
- * One pass of the audit flood summaries, under the `audit-flood-summaries` lease: the counts of minutes that are over
- * become their summary rows (`flushAuditFloodSummaries`, itself safe to race; the lease keeps the other processes
- * from even trying).
+ * Starts the loop (lib/jobs' runLeasedLoop) that runs the rotation scheduler every `intervalMs` (default: the
+ * configured rotation interval). Every dashboard process runs one unless WHARF_ROTATION=off; the `rotation` lease makes
+ * exactly one of them rotate, and another takes over within a lease when it dies.
  */
-export async function runAuditFloodTick(opts: TickOptions): Promise<{ leased: boolean; summaries: number }> {
-  const clock = opts.now ?? (() => new Date());
-  const run = await runLeasedPass({ lease: AUDIT_FLOOD_LEASE, ...opts }, () =>
-    flushAuditFloodSummaries({ now: clock() }),
-  );
-  return run.leased ? { leased: true, summaries: run.result } : { leased: false, summaries: 0 };
-}
-
-export interface BackgroundScheduler {
-  holder: string;
-  /** Stops the loop after the current pass and gives its leases up. */
-  stop(): Promise<void>;
-}
-
-/**
- * Starts the loops (lib/jobs' runLeasedLoop) that run the rotation scheduler every `rotationIntervalMs`, the
- * notification dispatcher every `notificationsPollMs` (or at once when this process queues something) and the audit
- * flood summaries every `floodSummaryIntervalMs` (a minute: counts are per minute). Every dashboard process runs them;
- * the leases make exactly one of them do each kind of work, and another takes over within a lease when it dies.
- */
-export function startBackgroundScheduler(
-  opts: {
-    holder?: string;
-    rotationIntervalMs?: number;
-    notificationsPollMs?: number;
-    floodSummaryIntervalMs?: number;
-  } = {},
-): BackgroundScheduler {
-  const e = env();
-  const holder = opts.holder ?? newHolderId();
-  const rotationIntervalMs = opts.rotationIntervalMs ?? e.WHARF_ROTATION_INTERVAL;
-  const pollMs = opts.notificationsPollMs ?? e.WHARF_NOTIFICATIONS_INTERVAL;
-  const floodIntervalMs = opts.floodSummaryIntervalMs ?? FLOOD_WINDOW_MS;
-  // A lease outlives a couple of missed passes, so a busy holder keeps it, and a dead one is replaced soon after.
-  const loops = [
-    runLeasedLoop({
-      name: "rotation scheduler",
-      holder,
-      lease: { name: ROTATION_LEASE, leaseMs: Math.max(60_000, rotationIntervalMs * 3) },
-      intervalMs: rotationIntervalMs,
-      pass: ({ renew }) => rotateDueCredentials({ renew, now: () => new Date() }).then(() => false),
-    }),
-    runLeasedLoop({
-      name: "audit flood summaries",
-      holder,
-      lease: { name: AUDIT_FLOOD_LEASE, leaseMs: Math.max(60_000, floodIntervalMs * 3) },
-      intervalMs: floodIntervalMs,
-      pass: () => flushAuditFloodSummaries({ now: new Date() }).then(() => false),
-    }),
-    runLeasedLoop({
-      name: "notification dispatcher",
-      holder,
-      lease: { name: NOTIFICATIONS_LEASE, leaseMs: Math.max(30_000, pollMs * 3) },
-      intervalMs: pollMs,
-      onWake: onNotificationWake,
-      // Renewed before each delivery: a slow sink (up to 10 s each) must not let the lease lapse mid-batch.
-      pass: ({ renew }) => dispatchDueDeliveries({ now: new Date(), beforeEach: renew }).then(() => false),
-    }),
-  ];
-  return {
-    holder,
-    async stop() {
-      await Promise.all(loops.map((loop) => loop.stop()));
+export function startRotationScheduler(opts: { holder?: string; intervalMs?: number } = {}): LeasedLoop {
+  const intervalMs = opts.intervalMs ?? env().WHARF_ROTATION_INTERVAL;
+  return runLeasedLoop({
+    name: "rotation scheduler",
+    ...(opts.holder ? { holder: opts.holder } : {}),
+    // A lease outlives a couple of missed passes, so a busy holder keeps it, and a dead one is replaced soon after.
+    lease: { name: ROTATION_LEASE, leaseMs: Math.max(60_000, intervalMs * 3) },
+    intervalMs,
+    pass: async ({ renew }) => {
+      await rotateDueCredentials({ renew, now: () => new Date() });
     },
-  };
+  });
 }
 
-/**
- * Starts this process's rotation, notification and audit flood summary loops once (from instrumentation.ts), unless
- * WHARF_ROTATION=off.
- */
-export function startProcessScheduler(): BackgroundScheduler | null {
+/** Starts this process's rotation scheduler once (from instrumentation.ts), unless WHARF_ROTATION=off. */
+export function startProcessRotationScheduler(): LeasedLoop | null {
   return startOncePerProcess("rotation-scheduler", () =>
-    env().WHARF_ROTATION === "off" ? null : startBackgroundScheduler(),
+    env().WHARF_ROTATION === "off" ? null : startRotationScheduler(),
   );
 }

@@ -8,7 +8,7 @@ import {
 import { recordDeniedApiToken } from "@/lib/auth/data/record-denied-api-token";
 import { getComparison } from "@/lib/compare/data/get-comparison";
 import { dbFor } from "@/lib/db/client";
-import { runAuditFloodTick, startBackgroundScheduler } from "@/lib/rotation/scheduler";
+import { runAuditFloodTick, startAuditFloodSummaries } from "@/lib/audit/flood-summaries";
 import { useTestDatabase } from "../support/test-db";
 
 const t = useTestDatabase();
@@ -36,14 +36,7 @@ describe("flood summaries", () => {
     await db().auditFloodCount.create({
       data: { action: "webhook.rejected", subjectType: "webhook", windowStart, count: 7 },
     });
-    const loops = [1, 2, 3].map((i) =>
-      startBackgroundScheduler({
-        holder: `flood-test-${i}`,
-        rotationIntervalMs: 3_600_000,
-        notificationsPollMs: 50,
-        floodSummaryIntervalMs: 50,
-      }),
-    );
+    const loops = [1, 2, 3].map((i) => startAuditFloodSummaries({ holder: `flood-test-${i}`, intervalMs: 50 }));
     try {
       await vi.waitFor(async () => expect(await db().auditFloodCount.count()).toBe(0), {
         timeout: 15_000,

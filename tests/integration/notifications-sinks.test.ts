@@ -17,7 +17,7 @@ import { rekeyNotificationSinkSecrets } from "@/lib/notifications/data/rekey-sin
 import { MAX_DELIVERY_ATTEMPTS } from "@/lib/notifications/schemas";
 import { enqueueRotationNotices } from "@/lib/rotation/data/find-due-rotations";
 import { releaseSchedulerLease } from "@/lib/jobs/data/scheduler-lease";
-import { NOTIFICATIONS_LEASE, runNotificationTick } from "@/lib/rotation/scheduler";
+import { NOTIFICATIONS_LEASE, runNotificationTick } from "@/lib/notifications/dispatcher";
 import { startTestCluster, type TestCluster } from "../support/cluster";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { createSandboxPushTarget } from "../support/push-target";

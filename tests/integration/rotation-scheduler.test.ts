@@ -12,7 +12,7 @@ import { startTestCluster, testClusterKind, type TestCluster } from "../support/
 import { sandboxInternals } from "@/lib/kube/sandbox/server";
 import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { releaseSchedulerLease } from "@/lib/jobs/data/scheduler-lease";
-import { ROTATION_LEASE, runRotationTick, startBackgroundScheduler } from "@/lib/rotation/scheduler";
+import { ROTATION_LEASE, runRotationTick, startRotationScheduler } from "@/lib/rotation/scheduler";
 import { callRoute, createCaller } from "../support/api";
 import { createSandboxPushTarget, selfTokenRbac, type SandboxPushTarget } from "../support/push-target";
 import { rawRequest } from "../support/sandbox";
@@ -300,8 +300,8 @@ describe("background loop", () => {
     });
     await recomputeCredentialStatusColumns(db(), { where: { id: target.credentialId } });
     const loops = [
-      startBackgroundScheduler({ holder: "loop-a", rotationIntervalMs: 100, notificationsPollMs: 50 }),
-      startBackgroundScheduler({ holder: "loop-b", rotationIntervalMs: 100, notificationsPollMs: 50 }),
+      startRotationScheduler({ holder: "loop-a", intervalMs: 100 }),
+      startRotationScheduler({ holder: "loop-b", intervalMs: 100 }),
     ];
     try {
       // Poll for the outcome; the bound only keeps a broken build from hanging.

@@ -10,7 +10,7 @@ import { createSandboxPushTarget } from "../support/push-target";
 import { useTestDatabase } from "../support/test-db";
 
 // Two dashboard processes share one PostgreSQL database. Each child runs what `next start` runs in the background
-// (instrumentation.ts: startProcessExecutor + startProcessScheduler) in its own Node process, so nothing is shared
+// (instrumentation.ts: the executor and the other leased loops) in its own Node process, so nothing is shared
 // but the database and the cluster. Why children and not two `next start`: a current production build cannot be
 // assumed in the suite (building takes minutes and races other builds of the same checkout), and the HTTP layer adds
 // nothing to the question asked here — whether the claim and the lease hold across processes.

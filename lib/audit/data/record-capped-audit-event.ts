@@ -77,7 +77,7 @@ async function summariseEndedWindows(tx: Tx, now: Date): Promise<number> {
 
 /**
  * Writes the summary rows of every minute that is over (`summariseEndedWindows`). Capped writes do it on their way;
- * the dashboard's background loop calls this every minute (lib/rotation/scheduler.ts), so a flood's last minute
+ * the dashboard's background loop calls this every minute (lib/audit/flood-summaries.ts), so a flood's last minute
  * reaches the audit trail soon after it ends even when no capped event follows. Safe to run in several processes at
  * once. Returns how many summary rows it wrote.
  */

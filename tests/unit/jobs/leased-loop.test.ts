@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { runLeasedLoop, startOncePerProcess } from "@/lib/jobs/leased-loop";
+import { runLeasedLoop, startOncePerProcess, stopProcessLoops } from "@/lib/jobs/leased-loop";
 
 afterEach(() => vi.useRealTimers());
 
@@ -69,10 +69,18 @@ describe("runLeasedLoop (without a lease)", () => {
 });
 
 describe("startOncePerProcess", () => {
-  it("starts once, and not at all while switched off", () => {
+  it("starts once, not at all while switched off, and again after stopProcessLoops stopped it", async () => {
     const key = `test-${Math.random()}`;
+    let stops = 0;
+    const start = () => ({ stop: async () => void stops++ });
     expect(startOncePerProcess(key, () => null)).toBeNull();
-    const first = startOncePerProcess(key, () => ({ n: 1 }));
-    expect(startOncePerProcess(key, () => ({ n: 2 }))).toBe(first);
+    const first = startOncePerProcess(key, start);
+    expect(startOncePerProcess(key, start)).toBe(first);
+    await stopProcessLoops();
+    expect(stops).toBe(1);
+    const second = startOncePerProcess(key, start);
+    expect(second).not.toBe(first);
+    await stopProcessLoops();
+    expect(stops).toBe(2);
   });
 });
