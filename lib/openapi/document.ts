@@ -2,7 +2,6 @@ import { z } from "zod";
 import { AGENT_ROUTE } from "@/lib/agents/with-agent-auth";
 import { PROTECTED_ROUTE, PUBLIC_ROUTE } from "@/lib/api/with-auth";
 import type { Permission } from "@/lib/auth/roles";
-import { LEGACY_ROUTES } from "./legacy-routes";
 import { ROUTE_DOCS, type RouteAccess, type RouteDocs, type RouteModule } from "./route-docs";
 import { ROUTE_MODULES } from "./route-modules";
 
@@ -44,15 +43,7 @@ export async function collectRoutes(
     for (const method of METHODS) {
       const handler = mod[method] as Record<symbol, unknown> | undefined;
       if (typeof handler !== "function") continue;
-      const legacy = LEGACY_ROUTES.find((r) => r.method === method && r.path.replace(/:([A-Za-z]+)/g, "{$1}") === path);
-      const docs =
-        (handler[ROUTE_DOCS] as RouteDocs | undefined) ??
-        (legacy && {
-          ...legacy,
-          returns: legacy.response,
-          response: undefined,
-          access: legacy.access === "metrics" ? ("metrics" as const) : undefined,
-        });
+      const docs = handler[ROUTE_DOCS] as RouteDocs | undefined;
       const access = accessOf(handler, docs);
       if (!docs) throw new Error(`${method} ${path} declares no documentation: pass \`docs\` to its route wrapper.`);
       if (!access)

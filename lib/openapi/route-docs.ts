@@ -38,8 +38,3 @@ export interface RouteDocs {
 
 /** A route module as Next loads it: its exports by name (GET, POST, …). */
 export type RouteModule = Record<string, unknown>;
-
-/** Attaches documentation to a handler that no wrapper builds (the enrolment and Git webhook routes). */
-export function documented<H extends object>(handler: H, docs: RouteDocs): H & { [ROUTE_DOCS]: RouteDocs } {
-  return Object.assign(handler, { [ROUTE_DOCS]: docs });
-}

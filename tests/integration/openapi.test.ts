@@ -53,6 +53,13 @@ describe("OpenAPI document", () => {
       expect(await ROUTE_MODULES[folder]!(), folder).toBe(await import(path.join(apiDir, folder, "route.ts")));
   });
 
+  it("is the only place a route is described: no route file repeats it in a header comment", () => {
+    for (const file of routeFiles(apiDir)) {
+      const header = /^\/\/ (GET|POST|PUT|PATCH|DELETE) \/api\/.*$/m.exec(fs.readFileSync(file, "utf8"));
+      expect(header?.[0], `${folderOf(file)}: declare it in the wrapper's docs instead`).toBeUndefined();
+    }
+  });
+
   it("refuses a route whose handler declares no documentation", async () => {
     const undocumented = withAuth(async () => null, { permission: "read" });
     await expect(collectRoutes({ "things/[id]": async () => ({ GET: undocumented }) })).rejects.toThrow(

@@ -1,18 +1,24 @@
 import { readJson, searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { createAgent } from "@/lib/agents/data/create-agent";
 import { listAgents } from "@/lib/agents/data/list-agents";
-import { ZAgentListQuery, type TCreateAgentInput } from "@/lib/agents/schemas";
+import { ZAgentListQuery, ZCreateAgent, type TCreateAgentInput } from "@/lib/agents/schemas";
 
-// GET /api/agents — pull agents (optionally of one target), without secrets, newest first, cursor-paginated
 export const GET = withAuth(
   async ({ req }) => {
     const q = ZAgentListQuery.parse(searchParamsOf(req));
     return listAgents({ targetId: q.targetId, cursor: q.cursor, limit: q.limit });
   },
-  { permission: "read" },
+  {
+    permission: "read",
+    docs: {
+      tag: "agents",
+      summary: "Pull agents (optionally of one target), without secrets, newest first, cursor-paginated",
+      query: ZAgentListQuery,
+      returns: "A page of agents with their state, and nextCursor (null on the last page).",
+    },
+  },
 );
 
-// POST /api/agents — create an agent for pull targets; answers its one-time enrolment token and install snippet
 export const POST = withAuth(
   async ({ req, principal, actor, request }) => {
     return createAgent({
@@ -22,5 +28,14 @@ export const POST = withAuth(
       request,
     });
   },
-  { permission: "targets.manage", successStatus: 201 },
+  {
+    permission: "targets.manage",
+    successStatus: 201,
+    docs: {
+      tag: "agents",
+      summary: "Create an agent for pull targets; answers its one-time enrolment token and install snippet",
+      body: ZCreateAgent,
+      returns: "The agent, its enrolment token (once) and the install snippet.",
+    },
+  },
 );

@@ -3,7 +3,6 @@ import { listAuditEvents } from "@/lib/audit/data/list-audit-events";
 import { toAuditEventView, type AuditEventPage } from "@/lib/audit/views";
 import { ZAuditFilter } from "@/lib/audit/schemas";
 
-// GET /api/audit — audit rows, newest first, filtered by actor/action/subject/outcome/time, cursor-paginated
 export const GET = withAuth(
   async ({ req }): Promise<AuditEventPage> => {
     // An empty form field means "any", not an invalid value.
@@ -11,5 +10,13 @@ export const GET = withAuth(
     const page = await listAuditEvents(ZAuditFilter.parse(query));
     return { items: page.items.map(toAuditEventView), nextCursor: page.nextCursor };
   },
-  { permission: "audit.read" },
+  {
+    permission: "audit.read",
+    docs: {
+      tag: "audit",
+      summary: "Audit rows, newest first, filtered by actor/action/subject/outcome/time, cursor-paginated",
+      query: ZAuditFilter,
+      returns: "A page of audit events and the next cursor.",
+    },
+  },
 );

@@ -3,16 +3,30 @@ import { listDeployments } from "@/lib/deployments/data/list-deployments";
 import { requestDeployment } from "@/lib/deployments/data/request-deployment";
 import { ZCreateDeployment, ZDeploymentListQuery } from "@/lib/deployments/schemas";
 
-// GET /api/deployments — list deployments (target, environment, mode, state(s), requester; [from, to) on the requested/finished/approved instant; the comparison's approval-wait and recovery rows; cursor pagination, newest first)
 export const GET = withAuth(async ({ req }) => listDeployments(ZDeploymentListQuery.parse(searchParamsOf(req))), {
   permission: "read",
+  docs: {
+    tag: "deployments",
+    summary:
+      "List deployments (target, environment, mode, state(s), requester; [from, to) on the requested/finished/approved instant; the comparison's approval-wait and recovery rows; cursor pagination, newest first)",
+    query: ZDeploymentListQuery,
+    returns: "A page of deployments and the next cursor.",
+  },
 });
 
-// POST /api/deployments — request a push deployment (pasted manifests or a Git repository path)
 export const POST = withAuth(
   async ({ req, principal, actor, request }) => {
     const input = ZCreateDeployment.parse(await readJson(req));
     return requestDeployment({ ...input, actor, principal, request });
   },
-  { permission: "deployments.request", successStatus: 201 },
+  {
+    permission: "deployments.request",
+    successStatus: 201,
+    docs: {
+      tag: "deployments",
+      summary: "Request a push deployment (pasted manifests or a Git repository path)",
+      body: ZCreateDeployment,
+      returns: "The deployment, with its preview and approval rule.",
+    },
+  },
 );

@@ -10,13 +10,24 @@ function tokenMatches(sent: string, expected: string): boolean {
   return timingSafeEqual(Buffer.from(sha256Hex(sent), "hex"), Buffer.from(sha256Hex(expected), "hex"));
 }
 
-// GET /api/metrics — Prometheus text format; needs `Authorization: Bearer $WHARF_METRICS_TOKEN` (404 when unset)
-export const GET = withPublic(async ({ req }) => {
-  const expected = env().WHARF_METRICS_TOKEN;
-  if (!expected) throw new AppError("NOT_FOUND", "Metrics are off: set WHARF_METRICS_TOKEN to enable them.");
-  const sent = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
-  if (!sent || !tokenMatches(sent, expected))
-    throw new AppError("UNAUTHENTICATED", "Send the metrics token: Authorization: Bearer <WHARF_METRICS_TOKEN>.");
-  const { text, contentType } = await renderMetrics();
-  return new Response(text, { status: 200, headers: { "content-type": contentType, "cache-control": "no-store" } });
-});
+export const GET = withPublic(
+  async ({ req }) => {
+    const expected = env().WHARF_METRICS_TOKEN;
+    if (!expected) throw new AppError("NOT_FOUND", "Metrics are off: set WHARF_METRICS_TOKEN to enable them.");
+    const sent = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
+    if (!sent || !tokenMatches(sent, expected))
+      throw new AppError("UNAUTHENTICATED", "Send the metrics token: Authorization: Bearer <WHARF_METRICS_TOKEN>.");
+    const { text, contentType } = await renderMetrics();
+    return new Response(text, { status: 200, headers: { "content-type": contentType, "cache-control": "no-store" } });
+  },
+  {
+    docs: {
+      tag: "operations",
+      summary:
+        "Prometheus metrics (text format) for `Authorization: Bearer $WHARF_METRICS_TOKEN`; 404 while it is unset",
+      returns: "Prometheus text exposition.",
+      produces: "text/plain",
+      access: "metrics",
+    },
+  },
+);

@@ -3,13 +3,19 @@ import { listNotificationSinks } from "@/lib/notifications/data/list-notificatio
 import { createNotificationSink } from "@/lib/notifications/data/save-notification-sink";
 import { ZCreateNotificationSink, ZNotificationSinkListQuery } from "@/lib/notifications/schemas";
 
-// GET /api/notification-sinks — webhook sinks by name with their events and delivery counts (never their secrets), cursor-paginated
 export const GET = withAuth(
   async ({ req }) => listNotificationSinks(ZNotificationSinkListQuery.parse(searchParamsOf(req))),
-  { permission: "notifications.manage" },
+  {
+    permission: "notifications.manage",
+    docs: {
+      tag: "notifications",
+      summary: "Webhook sinks by name with their events and delivery counts (never their secrets), cursor-paginated",
+      query: ZNotificationSinkListQuery,
+      returns: "A page of sinks ({ items, nextCursor }; nextCursor is null on the last page).",
+    },
+  },
 );
 
-// POST /api/notification-sinks — create a sink; the answer holds its signing secret, shown this once
 export const POST = withAuth(
   async ({ req, principal, actor, request }) =>
     createNotificationSink({
@@ -18,5 +24,14 @@ export const POST = withAuth(
       actorUserId: principal.userId,
       request,
     }),
-  { permission: "notifications.manage", successStatus: 201 },
+  {
+    permission: "notifications.manage",
+    successStatus: 201,
+    docs: {
+      tag: "notifications",
+      summary: "Create a sink; the answer holds its signing secret, shown this once",
+      body: ZCreateNotificationSink,
+      returns: "The sink and its secret (once).",
+    },
+  },
 );

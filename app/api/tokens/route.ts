@@ -3,15 +3,19 @@ import { createApiToken } from "@/lib/tokens/data/create-api-token";
 import { listApiTokens } from "@/lib/tokens/data/list-api-tokens";
 import { ZCreateApiToken, ZListApiTokens } from "@/lib/tokens/schemas";
 
-// GET /api/tokens — the caller's API tokens (admins: all tokens, with owners); never the secrets
 export const GET = withAuth(
   async ({ req, principal }) => listApiTokens({ principal, ...ZListApiTokens.parse(searchParamsOf(req)) }),
   {
     permission: "read",
+    docs: {
+      tag: "users and tokens",
+      summary: "The caller's API tokens (admins: all tokens, with owners); never the secrets",
+      query: ZListApiTokens,
+      returns: "Tokens.",
+    },
   },
 );
 
-// POST /api/tokens — create a token for the caller; the plaintext is in this response and nowhere else
 export const POST = withAuth(
   async ({ req, principal, actor, request }) => {
     const created = await createApiToken({
@@ -22,5 +26,14 @@ export const POST = withAuth(
     });
     return Response.json(created, { status: 201, headers: { "cache-control": "no-store" } });
   },
-  { permission: "tokens.manage-own", successStatus: 201 },
+  {
+    permission: "tokens.manage-own",
+    successStatus: 201,
+    docs: {
+      tag: "users and tokens",
+      summary: "Create a token for the caller; the plaintext is in this response and nowhere else",
+      body: ZCreateApiToken,
+      returns: "The token and its secret (once).",
+    },
+  },
 );

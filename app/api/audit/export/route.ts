@@ -7,7 +7,6 @@ import { ZAuditFilter } from "@/lib/audit/schemas";
 
 const ZQuery = ZAuditFilter.omit({ cursor: true, limit: true }).extend({ format: ZExportFormat.default("csv") });
 
-// GET /api/audit/export — the filtered audit log as a streamed CSV or JSON Lines download, oldest first (chain order)
 export const GET = withAuth(
   async ({ req }) => {
     const { format, ...filter } = ZQuery.parse(nonEmptyQuery(searchParamsOf(req)));
@@ -19,5 +18,14 @@ export const GET = withAuth(
     });
     return new Response(body, { headers: exportHeaders(exportFilename("audit", format), format) });
   },
-  { permission: "audit.read" },
+  {
+    permission: "audit.read",
+    docs: {
+      tag: "audit",
+      summary: "The filtered audit log as a streamed CSV or JSON Lines download, oldest first (chain order)",
+      query: ZQuery,
+      returns: "CSV or JSON Lines.",
+      produces: "text/csv",
+    },
+  },
 );

@@ -4,12 +4,21 @@ import { signIn } from "@/lib/auth/data/sign-in";
 import { ZSignIn } from "@/lib/auth/schemas";
 import { env } from "@/lib/env";
 
-// POST /api/auth/sign-in — email + password; sets the httpOnly session cookie
-export const POST = withPublic(async ({ req, request }) => {
-  const input = ZSignIn.parse(await readJson(req));
-  const { token, expiresAt } = await signIn(input, request);
-  return Response.json(
-    { ok: true, expiresAt: expiresAt.toISOString() },
-    { headers: { "set-cookie": sessionCookieHeader(token, expiresAt, env().publicUrl.startsWith("https:")) } },
-  );
-});
+export const POST = withPublic(
+  async ({ req, request }) => {
+    const input = ZSignIn.parse(await readJson(req));
+    const { token, expiresAt } = await signIn(input, request);
+    return Response.json(
+      { ok: true, expiresAt: expiresAt.toISOString() },
+      { headers: { "set-cookie": sessionCookieHeader(token, expiresAt, env().publicUrl.startsWith("https:")) } },
+    );
+  },
+  {
+    docs: {
+      tag: "auth",
+      summary: "Email + password; sets the httpOnly session cookie",
+      body: ZSignIn,
+      returns: "The signed-in user.",
+    },
+  },
+);

@@ -4,7 +4,6 @@ import { signOut } from "@/lib/auth/data/sign-in";
 import { sha256Hex } from "@/lib/auth/secrets";
 import { env } from "@/lib/env";
 
-// POST /api/auth/sign-out — ends the current session and clears its cookie
 export const POST = withAuth(
   async ({ req, request }) => {
     const cookie = readCookie(req.headers.get("cookie"), SESSION_COOKIE);
@@ -14,5 +13,12 @@ export const POST = withAuth(
       headers: { "set-cookie": clearSessionCookieHeader(env().publicUrl.startsWith("https:")) },
     });
   },
-  { permission: "read" },
+  {
+    permission: "read",
+    docs: {
+      tag: "auth",
+      summary: "End the current session and clear its cookie",
+      returns: "Nothing (204) or acknowledgement.",
+    },
+  },
 );

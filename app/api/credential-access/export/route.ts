@@ -7,7 +7,6 @@ import { exportFilename, exportHeaders, exportStream } from "@/lib/audit/export-
 // Paging parameters of a copied list URL are ignored (zod drops unknown keys): an export is always the whole filter.
 const ZQuery = ZCredentialAccessFilter.extend({ format: ZExportFormat.default("csv") });
 
-// GET /api/credential-access/export — the filtered credential access rows as a streamed CSV or JSON Lines download, oldest first
 export const GET = withAuth(
   async ({ req }) => {
     const { format, ...filter } = ZQuery.parse(nonEmptyQuery(searchParamsOf(req)));
@@ -19,5 +18,14 @@ export const GET = withAuth(
     });
     return new Response(body, { headers: exportHeaders(exportFilename("credential-access", format), format) });
   },
-  { permission: "credential-access.read" },
+  {
+    permission: "credential-access.read",
+    docs: {
+      tag: "audit",
+      summary: "The filtered credential access rows as a streamed CSV or JSON Lines download, oldest first",
+      query: ZQuery,
+      returns: "CSV or JSON Lines.",
+      produces: "text/csv",
+    },
+  },
 );

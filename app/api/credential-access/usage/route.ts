@@ -8,8 +8,15 @@ const ZQuery = z.object({
   days: z.coerce.number().int().min(1).max(366).default(30),
 });
 
-// GET /api/credential-access/usage?credentialId= — who decrypted this credential in the last 30 days: actors, counts, last use, purposes
 export const GET = withAuth(
   async ({ req }): Promise<CredentialUsageView> => credentialUsage(ZQuery.parse(searchParamsOf(req))),
-  { permission: "credential-access.read" },
+  {
+    permission: "credential-access.read",
+    docs: {
+      tag: "audit",
+      summary: "Who decrypted a credential in the last `days` days (default 30): actors, counts, last use, purposes",
+      query: ZQuery,
+      returns: "Usage by actor.",
+    },
+  },
 );

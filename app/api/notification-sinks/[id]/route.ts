@@ -3,7 +3,6 @@ import { deleteNotificationSink } from "@/lib/notifications/data/delete-notifica
 import { updateNotificationSink } from "@/lib/notifications/data/save-notification-sink";
 import { ZUpdateNotificationSink } from "@/lib/notifications/schemas";
 
-// PATCH /api/notification-sinks/:id — change name, URL, events or enabled; `rotateSecret` returns a new secret once
 export const PATCH = withAuth(
   async ({ req, params, actor, request }) =>
     updateNotificationSink({
@@ -12,14 +11,28 @@ export const PATCH = withAuth(
       actor,
       request,
     }),
-  { permission: "notifications.manage" },
+  {
+    permission: "notifications.manage",
+    docs: {
+      tag: "notifications",
+      summary: "Change name, URL, events or enabled; `rotateSecret` returns a new secret once",
+      body: ZUpdateNotificationSink,
+      returns: "The sink.",
+    },
+  },
 );
 
-// DELETE /api/notification-sinks/:id — delete a sink and its delivery log
 export const DELETE = withAuth(
   async ({ params, actor, request }) => {
     await deleteNotificationSink({ id: params.id ?? "", actor, request });
     return null;
   },
-  { permission: "notifications.manage" },
+  {
+    permission: "notifications.manage",
+    docs: {
+      tag: "notifications",
+      summary: "Delete a sink and its delivery log",
+      returns: "Nothing (204) or acknowledgement.",
+    },
+  },
 );

@@ -4,21 +4,36 @@ import { getPolicy } from "@/lib/credentials/data/get-policy";
 import { updatePolicy } from "@/lib/credentials/data/save-policy";
 import { ZUpdateCredentialPolicy } from "@/lib/credentials/schemas";
 
-// GET /api/policies/:id — one credential policy
-export const GET = withAuth(async ({ params }) => getPolicy({ id: params.id ?? "" }), { permission: "read" });
+export const GET = withAuth(async ({ params }) => getPolicy({ id: params.id ?? "" }), {
+  permission: "read",
+  docs: { tag: "credentials", summary: "One credential policy", returns: "The policy." },
+});
 
-// PATCH /api/policies/:id — change a credential policy (any subset of its fields)
 export const PATCH = withAuth(
   async ({ req, params, actor, request }) =>
     updatePolicy({ id: params.id ?? "", input: ZUpdateCredentialPolicy.parse(await readJson(req)), actor, request }),
-  { permission: "policies.manage" },
+  {
+    permission: "policies.manage",
+    docs: {
+      tag: "credentials",
+      summary: "Change a credential policy (any subset of its fields)",
+      body: ZUpdateCredentialPolicy,
+      returns: "The policy.",
+    },
+  },
 );
 
-// DELETE /api/policies/:id — delete a credential policy; targets naming it fall back to their environment's
 export const DELETE = withAuth(
   async ({ params, actor, request }) => {
     await deletePolicy({ id: params.id ?? "", actor, request });
     return null;
   },
-  { permission: "policies.manage" },
+  {
+    permission: "policies.manage",
+    docs: {
+      tag: "credentials",
+      summary: "Delete a credential policy; targets naming it fall back to their environment's",
+      returns: "Nothing (204) or acknowledgement.",
+    },
+  },
 );

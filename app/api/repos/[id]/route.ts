@@ -2,12 +2,13 @@ import { readJson, withAuth } from "@/lib/api/with-auth";
 import { getRepo } from "@/lib/repos/data/list-repos";
 import { removeRepo } from "@/lib/repos/data/remove-repo";
 import { updateRepo } from "@/lib/repos/data/update-repo";
-import type { TUpdateRepoInput } from "@/lib/repos/schemas";
+import { ZUpdateRepo, type TUpdateRepoInput } from "@/lib/repos/schemas";
 
-// GET /api/repos/:id — one registered repository and its status
-export const GET = withAuth(async ({ params }) => getRepo({ repoId: params.id ?? "" }), { permission: "read" });
+export const GET = withAuth(async ({ params }) => getRepo({ repoId: params.id ?? "" }), {
+  permission: "read",
+  docs: { tag: "pull", summary: "One registered repository and its status", returns: "The repository." },
+});
 
-// PATCH /api/repos/:id — change a registered repository's settings
 export const PATCH = withAuth(
   async ({ req, params, principal, actor, request }) =>
     updateRepo({
@@ -17,14 +18,29 @@ export const PATCH = withAuth(
       actor,
       request,
     }),
-  { permission: "repos.register" },
+  {
+    permission: "repos.register",
+    docs: {
+      tag: "pull",
+      summary:
+        "Change a registered repository's settings; a changed URL, branch, path, prune flag or image policy is a new revision (on approval-gated targets it waits for approval)",
+      body: ZUpdateRepo,
+      returns: "The repository.",
+    },
+  },
 );
 
-// DELETE /api/repos/:id — stop syncing a repository (history is kept; applied objects stay)
 export const DELETE = withAuth(
   async ({ params, actor, request }) => {
     await removeRepo({ repoId: params.id ?? "", actor, request });
     return null;
   },
-  { permission: "repos.register" },
+  {
+    permission: "repos.register",
+    docs: {
+      tag: "pull",
+      summary: "Stop syncing a repository (history is kept; applied objects stay)",
+      returns: "Nothing (204) or acknowledgement.",
+    },
+  },
 );

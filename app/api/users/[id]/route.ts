@@ -2,7 +2,6 @@ import { readJson, withAuth } from "@/lib/api/with-auth";
 import { updateUser } from "@/lib/users/data/update-user";
 import { ZUpdateUser } from "@/lib/users/schemas";
 
-// PATCH /api/users/:id — rename, change role, disable or enable a user
 export const PATCH = withAuth(
   async ({ req, params, principal, actor, request }) => ({
     user: await updateUser({
@@ -13,5 +12,13 @@ export const PATCH = withAuth(
       request,
     }),
   }),
-  { permission: "users.manage" },
+  {
+    permission: "users.manage",
+    docs: {
+      tag: "users and tokens",
+      summary: "Rename, change role, disable or enable a user",
+      body: ZUpdateUser,
+      returns: "{ user }",
+    },
+  },
 );

@@ -2,6 +2,7 @@ import { readBodyBytes } from "@/lib/api/read-body";
 import { errorResponse } from "@/lib/api/route-response";
 import { PUBLIC_ROUTE, requestContextOf } from "@/lib/api/with-auth";
 import { receiveGitWebhook } from "@/lib/deployments/data/receive-git-webhook";
+import { ROUTE_DOCS, type RouteDocs } from "@/lib/openapi/route-docs";
 
 /** GitHub caps deliveries at 25 MB; push payloads are far smaller, and nothing larger is read into memory. */
 const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
@@ -24,5 +25,11 @@ async function handle(req: Request): Promise<Response> {
   }
 }
 
-// POST /api/webhooks/git — GitHub/GitLab push webhook (HMAC-SHA256 or token verified): a deployment request per bound target
-export const POST = Object.assign(handle, { [PUBLIC_ROUTE]: true });
+export const POST = Object.assign(handle, {
+  [PUBLIC_ROUTE]: true,
+  [ROUTE_DOCS]: {
+    tag: "webhooks",
+    summary: "GitHub/GitLab push webhook (HMAC-SHA256 or token verified): a deployment request per bound target",
+    returns: "What was requested, per bound target.",
+  } satisfies RouteDocs,
+});

@@ -4,6 +4,7 @@ import { enrolAgent } from "@/lib/agents/data/enrol-agent";
 import { AGENT_ROUTE, agentErrorResponse, agentRespond } from "@/lib/agents/with-agent-auth";
 import { AppError } from "@/lib/errors";
 import { timedRoute } from "@/lib/metrics/timed-route";
+import { ROUTE_DOCS, type RouteDocs } from "@/lib/openapi/route-docs";
 
 // Not `withAgentAuth`: the caller has no agent credential yet, the enrolment token in the body is what authenticates.
 const handle = timedRoute(async (req: Request): Promise<Response> => {
@@ -20,5 +21,13 @@ const handle = timedRoute(async (req: Request): Promise<Response> => {
   }
 });
 
-// POST /api/agent/v1/enrol — trade a one-time enrolment token for the agent's credential (shown once)
-export const POST = Object.assign(handle, { [AGENT_ROUTE]: "enrolment-token" });
+export const POST = Object.assign(handle, {
+  [AGENT_ROUTE]: "enrolment-token",
+  [ROUTE_DOCS]: {
+    tag: "agent protocol",
+    summary: "Trade a one-time enrolment token for the agent's credential (shown once)",
+    body: ZEnrolRequest,
+    returns: "The agent id and its credential.",
+    success: 201,
+  } satisfies RouteDocs,
+});

@@ -1,10 +1,16 @@
 import { withAuth } from "@/lib/api/with-auth";
 import { rotateCredentialNow } from "@/lib/rotation/data/rotate-credential";
 
-// POST /api/credentials/:id/rotate — rotate a service account token now through the TokenRequest API ("Rotate now")
 export const POST = withAuth(
   async ({ params, principal, actor, request }) =>
     rotateCredentialNow({ credentialId: params.id ?? "", actor, actorRole: principal.role, request }),
   // Like replacing: the governing policy's minReplaceRole (admin without a policy) decides who may.
-  { permission: "credentials.replace" },
+  {
+    permission: "credentials.replace",
+    docs: {
+      tag: "credentials",
+      summary: "Rotate a service account token now through the TokenRequest API",
+      returns: "The new credential (never material).",
+    },
+  },
 );

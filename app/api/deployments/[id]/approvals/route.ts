@@ -2,7 +2,6 @@ import { readJson, withAuth } from "@/lib/api/with-auth";
 import { decideDeployment } from "@/lib/deployments/data/decide-deployment";
 import { ZApprovalInput } from "@/lib/deployments/schemas";
 
-// POST /api/deployments/:id/approvals — approve or reject (a rejection needs a comment)
 export const POST = withAuth(
   async ({ req, params, principal, actor, request }) =>
     decideDeployment({
@@ -12,5 +11,14 @@ export const POST = withAuth(
       actor,
       request,
     }),
-  { permission: "deployments.approve", successStatus: 201 },
+  {
+    permission: "deployments.approve",
+    successStatus: 201,
+    docs: {
+      tag: "deployments",
+      summary: "Approve or reject (a rejection needs a comment)",
+      body: ZApprovalInput,
+      returns: "The deployment after the decision.",
+    },
+  },
 );

@@ -4,7 +4,6 @@ import { getDeployment } from "@/lib/deployments/data/get-deployment";
 import { previewDeployment } from "@/lib/deployments/data/preview-deployment";
 import { AppError } from "@/lib/errors";
 
-// POST /api/deployments/:id/preview — run the dry-run diff against the cluster again (requesters and approvers)
 export const POST = withAuth(
   async ({ params, principal, actor, request }) => {
     if (!can(principal.role, "deployments.request") && !can(principal.role, "deployments.approve")) {
@@ -13,5 +12,12 @@ export const POST = withAuth(
     await previewDeployment({ deploymentId: params.id ?? "", actor, request });
     return getDeployment({ id: params.id ?? "", viewer: principal });
   },
-  { permission: "read" },
+  {
+    permission: "read",
+    docs: {
+      tag: "deployments",
+      summary: "Run the dry-run diff against the cluster again (requesters and approvers)",
+      returns: "The deployment with its new preview.",
+    },
+  },
 );

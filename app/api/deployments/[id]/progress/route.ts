@@ -4,11 +4,18 @@ import { getDeploymentProgress } from "@/lib/deployments/data/executor-progress"
 
 const ZProgressQuery = z.object({ afterLog: z.coerce.number().int().min(0).optional() });
 
-// GET /api/deployments/:id/progress — live execution progress: counters, object results, log lines after ?afterLog=<seq>
 export const GET = withAuth(
   async ({ req, params }) => {
     const { afterLog } = ZProgressQuery.parse(searchParamsOf(req));
     return getDeploymentProgress({ deploymentId: params.id ?? "", ...(afterLog !== undefined ? { afterLog } : {}) });
   },
-  { permission: "read" },
+  {
+    permission: "read",
+    docs: {
+      tag: "deployments",
+      summary: "Live execution progress: counters, object results, log lines after ?afterLog=<seq>",
+      query: ZProgressQuery,
+      returns: "Progress.",
+    },
+  },
 );

@@ -2,7 +2,6 @@ import { readJson, withAuth } from "@/lib/api/with-auth";
 import { rollbackDeployment } from "@/lib/deployments/data/rollback-deployment";
 import { ZRollbackInput } from "@/lib/deployments/schemas";
 
-// POST /api/deployments/:id/rollback — request a new deployment of a past succeeded one's manifests (admins: emergency)
 export const POST = withAuth(
   async ({ req, params, principal, actor, request }) => {
     // The body is optional: an empty one asks for a plain rollback.
@@ -10,5 +9,14 @@ export const POST = withAuth(
     const input = ZRollbackInput.parse(hasBody ? await readJson(req) : {});
     return rollbackDeployment({ deploymentId: params.id ?? "", input, actor, principal, request });
   },
-  { permission: "deployments.request", successStatus: 201 },
+  {
+    permission: "deployments.request",
+    successStatus: 201,
+    docs: {
+      tag: "deployments",
+      summary: "Request a new deployment of a past succeeded one's manifests (admins: emergency)",
+      body: ZRollbackInput,
+      returns: "The new deployment.",
+    },
+  },
 );

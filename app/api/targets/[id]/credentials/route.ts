@@ -3,12 +3,15 @@ import { listTargetCredentials } from "@/lib/credentials/data/list-credentials";
 import { saveCredential } from "@/lib/credentials/data/store-credential";
 import { ZStoreCredential } from "@/lib/credentials/schemas";
 
-// GET /api/targets/:id/credentials — the target's active credential, its history and policy (never material)
 export const GET = withAuth(async ({ params }) => listTargetCredentials({ targetId: params.id ?? "" }), {
   permission: "read",
+  docs: {
+    tag: "credentials",
+    summary: "The target's active credential, its history and policy (never material)",
+    returns: "Active credential, history, policy.",
+  },
 });
 
-// POST /api/targets/:id/credentials — store a credential, or replace the active one (manual rotation)
 export const POST = withAuth(
   async ({ req, params, principal, actor, request }) => {
     const input = ZStoreCredential.parse(await readJson(req));
@@ -22,5 +25,14 @@ export const POST = withAuth(
     });
   },
   // The policy decides who may replace (minReplaceRole); storing a first credential stays admin-only.
-  { permission: "credentials.replace", successStatus: 201 },
+  {
+    permission: "credentials.replace",
+    successStatus: 201,
+    docs: {
+      tag: "credentials",
+      summary: "Store a credential, or replace the active one (manual rotation)",
+      body: ZStoreCredential,
+      returns: "The stored credential (never material).",
+    },
+  },
 );

@@ -1,5 +1,11 @@
 import { withAuth } from "@/lib/api/with-auth";
 import { getPullStatus } from "@/lib/sync/data/get-pull-status";
 
-// GET /api/targets/:id/pull-status — a pull target's status card: repositories, applied revision, agents, staleness
-export const GET = withAuth(async ({ params }) => getPullStatus({ targetId: params.id ?? "" }), { permission: "read" });
+export const GET = withAuth(async ({ params }) => getPullStatus({ targetId: params.id ?? "" }), {
+  permission: "read",
+  docs: {
+    tag: "pull",
+    summary: "A pull target's status card: repositories, applied revision, agents, staleness",
+    returns: "Pull status.",
+  },
+});

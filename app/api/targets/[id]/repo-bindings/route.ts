@@ -3,12 +3,15 @@ import { createRepoBinding } from "@/lib/deployments/data/create-repo-binding";
 import { listRepoBindings } from "@/lib/deployments/data/list-repo-bindings";
 import { ZCreateRepoBinding } from "@/lib/deployments/webhooks";
 
-// GET /api/targets/:id/repo-bindings — the repositories whose pushes request deployments to this target, and the webhook URL
 export const GET = withAuth(async ({ params }) => listRepoBindings({ targetId: params.id ?? "" }), {
   permission: "targets.manage",
+  docs: {
+    tag: "targets",
+    summary: "The repositories whose pushes request deployments to this target, and the webhook URL",
+    returns: "Bindings and the webhook URL.",
+  },
 });
 
-// POST /api/targets/:id/repo-bindings — bind a repository branch; the response shows the generated webhook secret once
 export const POST = withAuth(
   async ({ req, params, principal, actor, request }) =>
     createRepoBinding({
@@ -18,5 +21,14 @@ export const POST = withAuth(
       actor,
       request,
     }),
-  { permission: "targets.manage", successStatus: 201 },
+  {
+    permission: "targets.manage",
+    successStatus: 201,
+    docs: {
+      tag: "targets",
+      summary: "Bind a repository branch; the response shows the generated webhook secret once",
+      body: ZCreateRepoBinding,
+      returns: "The binding and its secret (once).",
+    },
+  },
 );

@@ -1,14 +1,17 @@
 import { readJson, withAuth } from "@/lib/api/with-auth";
 import { listRepos } from "@/lib/repos/data/list-repos";
 import { registerRepo } from "@/lib/repos/data/register-repo";
-import type { TRegisterRepoInput } from "@/lib/repos/schemas";
+import { ZRegisterRepo, type TRegisterRepoInput } from "@/lib/repos/schemas";
 
-// GET /api/targets/:id/repos — repositories registered on a pull target, with their last reported status
 export const GET = withAuth(async ({ params }) => ({ repos: await listRepos({ targetId: params.id ?? "" }) }), {
   permission: "read",
+  docs: {
+    tag: "pull",
+    summary: "Repositories registered on a pull target, with their last reported status",
+    returns: "{ repos }",
+  },
 });
 
-// POST /api/targets/:id/repos — register a Git repository on a pull target (its agents pick it up at once)
 export const POST = withAuth(
   async ({ req, params, principal, actor, request }) =>
     registerRepo({
@@ -18,5 +21,14 @@ export const POST = withAuth(
       actor,
       request,
     }),
-  { permission: "repos.register", successStatus: 201 },
+  {
+    permission: "repos.register",
+    successStatus: 201,
+    docs: {
+      tag: "pull",
+      summary: "Register a Git repository on a pull target (its agents pick it up at once)",
+      body: ZRegisterRepo,
+      returns: "The repository.",
+    },
+  },
 );
