@@ -15,7 +15,6 @@ import { KubeError, toKubeError } from "./errors";
 import { applyPhases, validateObjects } from "./manifests";
 import { sameConfiguration } from "./diff";
 import { crdServedKinds, namespacesCreatedBy, withWharfLabels } from "./objects";
-import { pruneObjects, type PruneResult } from "./prune";
 import { sleep } from "./retry";
 import {
   groupOf,
@@ -30,7 +29,7 @@ import {
 } from "./types";
 
 /** What happened to one object. `skipped`: not attempted because of cancellation or an earlier failed phase. */
-export type ApplyAction = "created" | "configured" | "unchanged" | "pruned" | "failed" | "skipped";
+export type ApplyAction = "created" | "configured" | "unchanged" | "failed" | "skipped";
 
 export interface ApplyResult {
   ref: ObjectRef;
@@ -49,18 +48,16 @@ export interface ApplyOptions {
   dryRun?: boolean;
   /** Take ownership of fields another manager owns instead of failing with 409 Conflict. */
   force?: boolean;
-  /** Labels objects with this inventory id (also implied by `prune.inventoryId`). Legacy: prefer `applySet`. */
+  /** Labels objects with this inventory id. Legacy: prefer `applySet`. */
   inventoryId?: string;
   /**
    * The application these objects belong to (KEP-3659 ApplySet): each object is labelled `part-of` its id, and its
    * parent ConfigMap records the group-kinds and namespaces before anything is applied, so an interrupted apply
    * leaks nothing from the next prune. An object that already belongs to another application (another ApplySet or
-   * another Wharf inventory) is refused, and then nothing is applied. Prune is a separate call (`pruneApplySet`) made
-   * once the rollout succeeded; `prune` cannot be combined with this.
+   * another Wharf inventory) is refused, and then nothing is applied. Pruning is a separate call (`pruneApplySet`),
+   * made once the caller has seen the rollout succeed.
    */
   applySet?: ApplySetRef;
-  /** Delete the inventory's objects that are no longer desired (only when everything applied). */
-  prune?: { inventoryId: string; previous?: ObjectRef[]; allowCascadingDeletes?: boolean };
   /** Objects applied at once within a phase (default 16). */
   concurrency?: number;
   /** Keep applying later phases after a failure (default false: stop, because later objects may depend on it). */
@@ -78,10 +75,6 @@ export interface ApplyReport {
   counts: Record<ApplyAction, number>;
   /** True when nothing failed or was skipped. */
   ok: boolean;
-  /** Leftovers the prune found but did not delete, and why. */
-  pruneRetained: { ref: ObjectRef; reason: string }[];
-  /** Why the prune did not run, when it did not. */
-  pruneSkippedReason?: string;
   /** Normalized refs of every desired object: what to record as this apply's inventory. */
   inventory: ObjectRef[];
 }
@@ -103,7 +96,7 @@ function sameState(before: KubeObject, after: KubeObject, dryRun: boolean | unde
 }
 
 function emptyCounts(): Record<ApplyAction, number> {
-  return { created: 0, configured: 0, unchanged: 0, pruned: 0, failed: 0, skipped: 0 };
+  return { created: 0, configured: 0, unchanged: 0, failed: 0, skipped: 0 };
 }
 
 function failure(ref: ObjectRef, err: unknown, client: KubeClient): ApplyResult {
@@ -216,10 +209,11 @@ export async function waitForCrdEstablished(
 /**
  * Applies objects with server-side apply, in dependency phases (Namespaces, CRDs, RBAC, config, Services, workloads,
  * other, custom resources), concurrently within a phase over pooled connections. Every object gets Wharf's managed-by
- * and inventory labels. CRDs are waited on until Established before their instances are applied. Returns one result
- * per object — created / configured / unchanged / failed / skipped — plus pruned results when `prune` is set and
- * everything applied. Throws `ManifestError` (before any request) when an object lacks apiVersion, kind or name, and
- * `KubeError` (before anything is applied) when the cluster is unreachable or refuses the credential.
+ * label and its ApplySet's `part-of` label (or the legacy inventory label). CRDs are waited on until Established before
+ * their instances are applied. Returns one result per object — created / configured / unchanged / failed / skipped.
+ * Never deletes anything: pruning is `pruneApplySet`, once the rollout succeeded. Throws `ManifestError` (before any
+ * request) when an object lacks apiVersion, kind or name, and `KubeError` (before anything is applied) when the
+ * cluster is unreachable or refuses the credential, or the ApplySet's parent belongs to another tool.
  */
 export async function applyManifests(
   client: KubeClient,
@@ -227,15 +221,10 @@ export async function applyManifests(
   opts: ApplyOptions,
 ): Promise<ApplyReport> {
   validateObjects(objects);
-  if (opts.prune && opts.inventoryId && opts.prune.inventoryId !== opts.inventoryId) {
-    throw new Error("applyManifests: prune.inventoryId and inventoryId differ");
-  }
-  if (opts.applySet && (opts.prune || opts.inventoryId)) {
-    throw new Error("applyManifests: applySet replaces inventoryId, and its prune is pruneApplySet after the rollout");
-  }
+  if (opts.applySet && opts.inventoryId) throw new Error("applyManifests: applySet replaces inventoryId");
   const applySet = opts.applySet;
   const setId = applySet ? applySetId(applySet) : undefined;
-  const inventoryId = opts.prune?.inventoryId ?? opts.inventoryId;
+  const inventoryId = opts.inventoryId;
   const concurrency = opts.concurrency ?? 16;
   // With an ApplySet, every labelled object of a desired kind and namespace is listed, whoever's it is: ownership is
   // decided per object below (this set's, adoptable, or another application's).
@@ -300,7 +289,7 @@ export async function applyManifests(
       }
       const counts = emptyCounts();
       for (const result of results) counts[result.action]++;
-      return { results, counts, ok: false, pruneRetained: [], inventory };
+      return { results, counts, ok: false, inventory };
     }
   }
   // The parent records the union of what it listed and what this apply adds before anything is applied (kubectl's
@@ -448,53 +437,12 @@ export async function applyManifests(
     }
   }
 
-  let pruneRetained: ApplyReport["pruneRetained"] = [];
-  let pruneSkippedReason: string | undefined;
-  if (opts.prune) {
-    const incomplete = results.filter((r) => r.action === "failed" || r.action === "skipped").length;
-    if (incomplete > 0) {
-      pruneSkippedReason = `prune skipped: ${incomplete} object${incomplete === 1 ? " was" : "s were"} not applied`;
-    } else {
-      try {
-        const pruned = await pruneObjects(client, {
-          inventoryId: opts.prune.inventoryId,
-          keep: inventory,
-          ...(opts.prune.previous ? { previous: opts.prune.previous } : {}),
-          ...(opts.prune.allowCascadingDeletes ? { allowCascadingDeletes: true } : {}),
-          ...(opts.dryRun ? { dryRun: true } : {}),
-          ...(opts.signal ? { signal: opts.signal } : {}),
-          concurrency,
-        });
-        pruneRetained = pruned.retained;
-        for (const result of pruned.results) {
-          const converted = pruneToApplyResult(result);
-          results.push(converted);
-          emit(converted, total + pruned.results.length);
-        }
-      } catch (err) {
-        const error = toKubeError(err, { cluster: client.cluster, operation: "prune" });
-        pruneSkippedReason = `prune failed: ${error.message}`;
-      }
-    }
-  }
-
   const counts = emptyCounts();
   for (const result of results) counts[result.action]++;
   return {
     results,
     counts,
-    ok: counts.failed === 0 && counts.skipped === 0 && !pruneSkippedReason?.startsWith("prune failed"),
-    pruneRetained,
-    ...(pruneSkippedReason ? { pruneSkippedReason } : {}),
+    ok: counts.failed === 0 && counts.skipped === 0,
     inventory,
-  };
-}
-
-function pruneToApplyResult(result: PruneResult): ApplyResult {
-  return {
-    ref: result.ref,
-    action: result.action,
-    ...(result.message ? { message: result.message } : {}),
-    ...(result.error ? { error: result.error } : {}),
   };
 }

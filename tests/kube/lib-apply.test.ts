@@ -183,14 +183,14 @@ data:
         { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "Not_A_Valid_Name", namespace: ns } },
         configMap(ns, "cm"),
       ],
-      { fieldManager: "wharf", prune: { inventoryId: "stop-test" } },
+      { fieldManager: "wharf", inventoryId: "stop-test" },
     );
     const byName = Object.fromEntries(report.results.map((r) => [r.ref.name, r]));
     expect(byName.Not_A_Valid_Name?.action).toBe("failed");
     expect(byName.Not_A_Valid_Name?.error?.code).toBe(422);
     expect(byName.cm?.action).toBe("skipped");
     expect(byName.cm?.message).toContain("service accounts and roles");
-    expect(report.pruneSkippedReason).toContain("not applied");
+    expect(report.ok).toBe(false);
     expect(await kube.client.get(refOf(configMap(ns, "cm")))).toBeUndefined();
   });
 

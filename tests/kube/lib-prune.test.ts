@@ -35,12 +35,15 @@ describe("prune", () => {
     // Someone else's object that even claims the name of a previously applied one (listed in `previous`).
     await apply(configMap(ns, "impostor"), "kubectl");
 
-    const second = await applyManifests(kube.client, [namespace(ns), configMap(ns, "keep")], {
+    const applied = await applyManifests(kube.client, [namespace(ns), configMap(ns, "keep")], {
       fieldManager: "wharf",
-      prune: {
-        inventoryId: "inv-1",
-        previous: [...first.inventory, refOf(configMap(ns, "impostor"))],
-      },
+      inventoryId: "inv-1",
+    });
+    // Pruning is its own call, made after the apply (and, by callers, after the rollout).
+    const second = await pruneObjects(kube.client, {
+      inventoryId: "inv-1",
+      keep: applied.inventory,
+      previous: [...first.inventory, refOf(configMap(ns, "impostor"))],
     });
     expect(
       second.results
@@ -48,7 +51,7 @@ describe("prune", () => {
         .map((r) => `${r.ref.kind}/${r.ref.name}`)
         .sort(),
     ).toEqual(["ConfigMap/leftover", "Deployment/old-web"]);
-    expect(second.pruneRetained.map((r) => r.ref.name)).toEqual(["impostor"]);
+    expect(second.retained.map((r) => r.ref.name)).toEqual(["impostor"]);
 
     expect(await kube.client.get(refOf(configMap(ns, "leftover")))).toBeUndefined();
     expect(await kube.client.get(refOf(deployment(ns, "old-web")))).toBeUndefined();
@@ -80,10 +83,10 @@ describe("prune", () => {
       fieldManager: "wharf",
       inventoryId: "inv-dry",
     });
-    const report = await applyManifests(kube.client, [namespace(ns), configMap(ns, "a")], {
-      fieldManager: "wharf",
+    const report = await pruneObjects(kube.client, {
+      inventoryId: "inv-dry",
+      keep: [refOf(namespace(ns)), refOf(configMap(ns, "a"))],
       dryRun: true,
-      prune: { inventoryId: "inv-dry" },
     });
     expect(report.results.filter((r) => r.action === "pruned").map((r) => r.ref.name)).toEqual(["b"]);
     expect(await kube.client.get(refOf(configMap(ns, "b")))).toBeDefined();
