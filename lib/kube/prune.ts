@@ -253,7 +253,8 @@ export async function pruneApplySet(
   opts: Omit<PruneOptions, "inventoryId"> & { applySet: ApplySetRef },
 ): Promise<{ results: PruneResult[]; retained: PruneCandidates["retained"] }> {
   const pruned = await pruneObjects(client, opts);
-  if (!opts.dryRun) {
+  // A cancelled prune leaves the parent as the apply widened it: the next prune still finds everything.
+  if (!opts.dryRun && !opts.signal?.aborted) {
     const remaining = [
       ...opts.keep,
       // Namespaces and CRDs kept back stay members; a stranger in `previous` never was one.
