@@ -23,6 +23,6 @@ export async function register(): Promise<void> {
   startProcessAuditFloodSummaries();
   // Checks each stored cluster credential for cluster-admin equivalence (SelfSubjectRulesReview), again every
   // WHARF_SCOPE_CHECK_INTERVAL; a claim per credential keeps processes from checking the same one.
-  const { startProcessScopeSweeper } = await import("@/lib/compare/scope-sweeper");
+  const { startProcessScopeSweeper } = await import("@/lib/credentials/scope-sweeper");
   startProcessScopeSweeper();
 }

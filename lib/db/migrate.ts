@@ -62,7 +62,7 @@ async function backfillCredentialColumns(url: string): Promise<void> {
   const [{ createDb }, columns, { parseScopeSummary }] = await Promise.all([
     import("./client"),
     import("../credentials/status-columns"),
-    import("../compare/exposure"),
+    import("../credentials/scope"),
   ]);
   const db = createDb(url);
   try {

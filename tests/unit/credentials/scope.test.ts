@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isClusterAdminEquivalent, parseScopeSummary } from "@/lib/compare/exposure";
+import { isClusterAdminEquivalent, parseScopeSummary } from "@/lib/credentials/scope";
 
 describe("credential scope", () => {
   it("flags only a rule granting every verb on every resource of every API group", () => {

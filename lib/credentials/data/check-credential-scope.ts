@@ -9,9 +9,9 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { targetConnection } from "@/lib/credentials/material";
 import { createKubeClient, KubeError, kubeConfigFor, selfSubjectRulesReview } from "@/lib/kube";
+import { backoffDelay } from "@/lib/jobs/backoff";
 import { acquireSchedulerLease, dropSchedulerLease } from "@/lib/jobs/data/scheduler-lease";
-import { rotationRetryDelayMs } from "@/lib/rotation/schedule";
-import { isClusterAdminEquivalent, type ScopeSummary } from "../exposure";
+import { isClusterAdminEquivalent, type ScopeSummary } from "../scope";
 
 /** Who checks scopes automatically, as the audit trail names it (the decrypt rows of the scope sweeper). */
 export const SCOPE_CHECK_ACTOR: Actor = { kind: "system", id: null, name: "wharf:scope-check" };
@@ -23,6 +23,9 @@ export const DEFAULT_SCOPE_CHECK_INTERVAL_MS = 24 * 3600_000;
 export const SCOPE_CLAIM_MS = 5 * 60_000;
 
 const MAX_ERROR_CHARS = 2000;
+
+/** Retry after failed checks: the rotation's numbers (1 min doubling to 6 h, jittered over the upper half, never below 1 min). */
+const RETRY_BACKOFF = { base: 60_000, cap: 6 * 3600_000, jitter: "equal", min: 60_000 } as const;
 
 export interface CredentialScopeResult extends ScopeSummary {
   credentialId: string;
@@ -121,7 +124,10 @@ export async function runScopeCheck(opts: RunScopeCheckOptions): Promise<Credent
         : `The cluster did not answer the rules review: ${err instanceof KubeError ? err.serverMessage : err instanceof Error ? err.message : String(err)}`
     ).slice(0, MAX_ERROR_CHARS);
     const failures = row.scopeCheckFailures + 1;
-    const retryMs = Math.min(intervalMs, rotationRetryDelayMs(failures, opts.random));
+    const retryMs = Math.min(
+      intervalMs,
+      backoffDelay(failures - 1, { ...RETRY_BACKOFF, ...(opts.random ? { random: opts.random } : {}) }),
+    );
     await db().credential.updateMany({
       where: { id: row.id, state: "active" },
       data: {
