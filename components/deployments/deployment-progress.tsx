@@ -10,7 +10,7 @@ import {
   isProgressTerminal,
   type DeploymentProgress as Progress,
   type DeploymentProgressObject,
-} from "@/lib/deployments/executor/progress-view";
+} from "@/lib/deployments/progress-view";
 
 const POLL_MS = 1000;
 /** Lines kept in the browser; a very long run keeps its newest lines on screen (all stay in the database). */

@@ -9,7 +9,7 @@ import {
   type DeploymentProgressLog,
   type DeploymentProgressObject,
   type TExecutionPhase,
-} from "../executor/progress-view";
+} from "../progress-view";
 
 /** One manifest object as recorded before anything is applied. */
 export interface PlannedObject {

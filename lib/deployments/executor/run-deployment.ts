@@ -38,7 +38,7 @@ import {
   type FinishState,
 } from "../data/executor-run";
 import { ProgressRecorder } from "./progress-recorder";
-import { combinedAction } from "./progress-view";
+import { combinedAction } from "../progress-view";
 
 /** A run that keeps being interrupted (the process dies on it every time) is failed instead of retried forever. */
 export const MAX_ATTEMPTS = 5;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { progressPercent } from "@/lib/deployments/executor/progress-view";
+import { progressPercent } from "@/lib/deployments/progress-view";
 import { githubSignature, normalizeRepoUrl, parsePushEvent, verifyWebhook } from "@/lib/deployments/webhooks";
 
 describe("normalizeRepoUrl", () => {
