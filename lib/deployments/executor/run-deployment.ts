@@ -288,6 +288,23 @@ function positionIndex(objects: KubeObject[], defaultNamespace: string): (ref: O
   return (ref) => index.get(refKey(ref)) ?? index.get(keyOf(ref, undefined));
 }
 
+/** How a run ends when it is not interrupted: the state, message and audit details of its finishing transition. */
+type RunResult = { state: FinishState; message: string; details?: Record<string, unknown> };
+
+/** What the steps of one run (apply, prune, wait) share. */
+interface RunStep {
+  client: KubeClient;
+  input: DeploymentRunInput;
+  settings: RunSettings;
+  run: RunState;
+  earlier: EarlierOutcomes;
+  total: number;
+  positionOf: (ref: ObjectRef) => number | undefined;
+  /** What this attempt applied, in completion order; cancel messages name these. */
+  applied: ObjectRef[];
+}
+
+/** Apply in phases, prune what is no longer wanted, wait for the rollout: each step stops the run when it must. */
 async function applyPruneWait(
   client: KubeClient,
   input: DeploymentRunInput,
@@ -295,41 +312,76 @@ async function applyPruneWait(
   settings: RunSettings,
   run: RunState,
   earlier: EarlierOutcomes,
-): Promise<{ state: FinishState; message: string; details?: Record<string, unknown> }> {
-  const { recorder, work, status } = run;
-  const total = objects.length;
-  const positionOf = positionIndex(objects, input.target.defaultNamespace);
-  const applied: ObjectRef[] = [];
+): Promise<RunResult> {
+  const step: RunStep = {
+    client,
+    input,
+    settings,
+    run,
+    earlier,
+    total: objects.length,
+    positionOf: positionIndex(objects, input.target.defaultNamespace),
+    applied: [],
+  };
+  const applyReport = await applyInPhases(step, objects);
+  if (applyReport.failures.length > 0)
+    return {
+      state: "failed",
+      message: failureMessage(applyReport.failures, step.applied.length, step.total),
+      details: { failed: applyReport.failures.length, applied: step.applied.length },
+    };
+  const prune = await pruneLeftovers(step, applyReport.inventory);
+  const rollout = await waitForWorkloads(step, applyReport.inventory);
+  if ("failed" in rollout) return rollout.failed;
+  return runResult(step, applyReport.counts, prune, rollout.note);
+}
+
+/**
+ * A checkpoint between phases: stores progress so far, renews the lease (stopping if it was lost) and honours a
+ * cancel request before anything else is applied.
+ */
+async function checkpoint(step: RunStep, where: string): Promise<void> {
+  const { recorder, work, status } = step.run;
+  const { settings, input } = step;
+  await recorder.flush();
+  if (settings.signal?.aborted) throw new Interrupted();
+  const beat = await heartbeatLease({
+    deploymentId: input.id,
+    processId: settings.processId,
+    leaseMs: settings.leaseMs,
+  });
+  if (!beat.held) {
+    status.lost = true;
+    work.abort();
+    throw new Interrupted();
+  }
+  if (beat.cancelRequested) status.cancelled = true;
+  if (status.cancelled) throw new Stop("cancelled", cancelMessage(where, step.applied, step.total, step.positionOf));
+}
+
+/** Marks objects that will not be applied; an object an earlier attempt applied is in the cluster, its row says so. */
+function markNotApplied(step: RunStep, list: KubeObject[], reason: string): void {
+  for (const obj of list) {
+    const position = step.positionOf(refOf(obj));
+    if (position !== undefined && !step.earlier.applied.has(position))
+      step.run.recorder.object(position, "pending", `not applied: ${reason}`);
+  }
+}
+
+interface ApplyReport {
+  /** The inventory every applied object joined: what prune keeps and what the rollout waits for. */
+  inventory: ObjectRef[];
+  failures: ApplyResult[];
+  counts: { created: number; configured: number; unchanged: number };
+}
+
+/** Applies the objects phase by phase with server-side apply; a failed phase stops the phases after it. */
+async function applyInPhases(step: RunStep, objects: KubeObject[]): Promise<ApplyReport> {
+  const { client, input, settings, earlier, total, positionOf, applied } = step;
+  const { recorder, work, status } = step.run;
   const inventory: ObjectRef[] = [];
   const failures: ApplyResult[] = [];
   const counts = { created: 0, configured: 0, unchanged: 0 };
-
-  // A checkpoint between phases: stores progress so far, renews the lease (stopping if it was lost) and honours a
-  // cancel request before anything else is applied.
-  const checkpoint = async (where: string) => {
-    await recorder.flush();
-    if (settings.signal?.aborted) throw new Interrupted();
-    const beat = await heartbeatLease({
-      deploymentId: input.id,
-      processId: settings.processId,
-      leaseMs: settings.leaseMs,
-    });
-    if (!beat.held) {
-      status.lost = true;
-      work.abort();
-      throw new Interrupted();
-    }
-    if (beat.cancelRequested) status.cancelled = true;
-    if (status.cancelled) throw new Stop("cancelled", cancelMessage(where, applied, total, positionOf));
-  };
-  const markNotApplied = (list: KubeObject[], reason: string) => {
-    for (const obj of list) {
-      const position = positionOf(refOf(obj));
-      // An object an earlier attempt applied is in the cluster: its row keeps saying so.
-      if (position !== undefined && !earlier.applied.has(position))
-        recorder.object(position, "pending", `not applied: ${reason}`);
-    }
-  };
 
   recorder.set({ phase: "applying" });
   recorder.log(
@@ -344,9 +396,10 @@ async function applyPruneWait(
       phase: phase.name,
       objects: phase.objects.length,
     });
-    await checkpoint(`before ${phase.name}`).catch((err: unknown) => {
+    await checkpoint(step, `before ${phase.name}`).catch((err: unknown) => {
       if (err instanceof Stop)
         markNotApplied(
+          step,
           phases.slice(index).flatMap((p) => p.objects),
           "cancelled",
         );
@@ -388,6 +441,7 @@ async function applyPruneWait(
     inventory.push(...report.inventory);
     if (failures.length > 0) {
       markNotApplied(
+        step,
         phases.slice(index + 1).flatMap((p) => p.objects),
         `an earlier phase (${phase.name}) failed`,
       );
@@ -400,15 +454,21 @@ async function applyPruneWait(
     await recorder.flush();
     throw new Stop("cancelled", cancelMessage("while applying", applied, total, positionOf));
   }
-  if (failures.length > 0)
-    return {
-      state: "failed",
-      message: failureMessage(failures, applied.length, total),
-      details: { failed: failures.length, applied: applied.length },
-    };
+  return { inventory, failures, counts };
+}
 
-  // Prune: what the previous success applied (and anything labelled with this target's inventory) that is gone now.
-  await checkpoint("before pruning");
+interface PruneReport {
+  /** Leftovers pruned by this deployment, counting those an earlier attempt pruned once. */
+  prunedCount: number;
+  /** Leftovers that could not be deleted, as `ref: message`. */
+  failures: string[];
+}
+
+/** Prune: what the previous success applied (and anything labelled with this target's inventory) that is gone now. */
+async function pruneLeftovers(step: RunStep, inventory: ObjectRef[]): Promise<PruneReport> {
+  const { client, input, earlier } = step;
+  const { recorder, work } = step.run;
+  await checkpoint(step, "before pruning");
   recorder.set({ phase: "pruning" });
   const previous: ObjectRef[] = input.previousObjects.map((o) => ({
     apiVersion: o.apiVersion,
@@ -456,9 +516,17 @@ async function applyPruneWait(
         ? `Nothing left to prune (an earlier attempt pruned ${earlier.pruned.size}).`
         : "Nothing to prune.",
     );
+  return { prunedCount: prunedRefs.size, failures: pruneFailures };
+}
 
-  // Rollout: replicas ready / desired across every tracked workload.
-  await checkpoint("before waiting for the rollout");
+/** Rollout: replicas ready / desired across every tracked workload; a note for the final message, or the failure. */
+async function waitForWorkloads(
+  step: RunStep,
+  inventory: ObjectRef[],
+): Promise<{ note: string } | { failed: RunResult }> {
+  const { client, input, settings, applied, total, positionOf } = step;
+  const { recorder, work, status } = step.run;
+  await checkpoint(step, "before waiting for the rollout");
   const workloads = inventory.filter(isTrackedWorkload);
   await settings.onPhase?.({
     deploymentId: input.id,
@@ -467,54 +535,61 @@ async function applyPruneWait(
     objects: workloads.length,
   });
   recorder.set({ phase: "waiting-rollout" });
-  let rolloutNote = "no workloads to wait for";
-  if (workloads.length > 0) {
-    recorder.log(
-      "info",
-      `Waiting for ${workloads.length} workload${workloads.length === 1 ? "" : "s"} to roll out (timeout ${Math.round(settings.rolloutTimeoutMs / 1000)} s).`,
-    );
-    const latest = new Map<string, RolloutProgress>();
-    const report = await waitForRollout(client, workloads, {
-      timeoutMs: settings.rolloutTimeoutMs,
-      signal: work.signal,
-      onProgress: (p) => {
-        latest.set(`${p.kind}/${p.namespace ?? ""}/${p.name}`, p);
-        let ready = 0;
-        let desired = 0;
-        for (const entry of latest.values()) {
-          ready += entry.ready;
-          desired += entry.desired;
-        }
-        recorder.set({ readyReplicas: ready, desiredReplicas: desired });
-        recorder.log(
-          p.state === "failed" ? "error" : "info",
-          `${p.kind} ${p.name}${p.namespace ? ` (namespace ${p.namespace})` : ""}: ${p.message}`,
-        );
-      },
-    });
-    if (status.lost || (settings.signal?.aborted ?? false)) throw new Interrupted();
-    if (status.cancelled)
-      throw new Stop("cancelled", cancelMessage("while waiting for the rollout", applied, total, positionOf));
-    if (!report.ok) {
-      const bad = report.results.filter((r) => r.state !== "ready");
-      return {
+  if (workloads.length === 0) return { note: "no workloads to wait for" };
+  recorder.log(
+    "info",
+    `Waiting for ${workloads.length} workload${workloads.length === 1 ? "" : "s"} to roll out (timeout ${Math.round(settings.rolloutTimeoutMs / 1000)} s).`,
+  );
+  const latest = new Map<string, RolloutProgress>();
+  const report = await waitForRollout(client, workloads, {
+    timeoutMs: settings.rolloutTimeoutMs,
+    signal: work.signal,
+    onProgress: (p) => {
+      latest.set(`${p.kind}/${p.namespace ?? ""}/${p.name}`, p);
+      let ready = 0;
+      let desired = 0;
+      for (const entry of latest.values()) {
+        ready += entry.ready;
+        desired += entry.desired;
+      }
+      recorder.set({ readyReplicas: ready, desiredReplicas: desired });
+      recorder.log(
+        p.state === "failed" ? "error" : "info",
+        `${p.kind} ${p.name}${p.namespace ? ` (namespace ${p.namespace})` : ""}: ${p.message}`,
+      );
+    },
+  });
+  if (status.lost || (settings.signal?.aborted ?? false)) throw new Interrupted();
+  if (status.cancelled)
+    throw new Stop("cancelled", cancelMessage("while waiting for the rollout", applied, total, positionOf));
+  if (!report.ok) {
+    const bad = report.results.filter((r) => r.state !== "ready");
+    return {
+      failed: {
         state: "failed",
         message: `Rollout failed: ${bad.map((r) => `${formatRef(r.ref)}: ${r.message}`).join("; ")}`,
         details: { rollout: bad.map((r) => ({ object: formatRef(r.ref), state: r.state })) },
-      };
-    }
-    const ready = report.results.reduce((n, r) => n + r.ready, 0);
-    const desired = report.results.reduce((n, r) => n + r.desired, 0);
-    recorder.set({ readyReplicas: ready, desiredReplicas: desired });
-    rolloutNote = `${workloads.length} workload${workloads.length === 1 ? "" : "s"} rolled out (${ready}/${desired} replicas ready)`;
-  }
-  if (pruneFailures.length > 0) {
-    return {
-      state: "failed",
-      message: `Applied ${applied.length} of ${total} objects and ${rolloutNote}, but ${pruneFailures.length} leftover${pruneFailures.length === 1 ? "" : "s"} could not be pruned: ${pruneFailures.join("; ")}`,
+      },
     };
   }
-  const prunedCount = prunedRefs.size;
+  const ready = report.results.reduce((n, r) => n + r.ready, 0);
+  const desired = report.results.reduce((n, r) => n + r.desired, 0);
+  recorder.set({ readyReplicas: ready, desiredReplicas: desired });
+  return {
+    note: `${workloads.length} workload${workloads.length === 1 ? "" : "s"} rolled out (${ready}/${desired} replicas ready)`,
+  };
+}
+
+/** The finishing result once everything was applied and the rollout is done: failed only by leftovers that stayed. */
+function runResult(step: RunStep, counts: ApplyReport["counts"], prune: PruneReport, rolloutNote: string): RunResult {
+  const { applied, total } = step;
+  if (prune.failures.length > 0) {
+    return {
+      state: "failed",
+      message: `Applied ${applied.length} of ${total} objects and ${rolloutNote}, but ${prune.failures.length} leftover${prune.failures.length === 1 ? "" : "s"} could not be pruned: ${prune.failures.join("; ")}`,
+    };
+  }
+  const prunedCount = prune.prunedCount;
   return {
     state: "succeeded",
     message: `Applied ${total} object${total === 1 ? "" : "s"} (${counts.created} created, ${counts.configured} configured, ${counts.unchanged} unchanged), pruned ${prunedCount}; ${rolloutNote}.`,
