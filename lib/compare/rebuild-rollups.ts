@@ -177,25 +177,20 @@ interface Mark {
 const sameInstant = (a: Date | null, b: Date | null) =>
   a === null || b === null ? a === b : a.getTime() === b.getTime();
 
-async function rebuildSlice(
-  client: Db,
-  dialect: DatabaseKind,
-  slice: { from: Date; to: Date },
-  targets: Map<string, TargetFacts>,
-  lines: LineStates,
-) {
-  const started = performance.now();
-  const sums = new Map<string, TargetRollupRow>();
-  const histogram = new Map<
-    string,
-    { day: Date; targetId: string; target: TargetFacts; metric: string; bucket: number; count: number }
-  >();
-  const add = (targetId: string, delta: RollupDelta | null) => {
+type HistogramSum = { day: Date; targetId: string; target: TargetFacts; metric: string; bucket: number; count: number };
+
+/** The sums of one slice, per (day, target) and per histogram bucket, as the walk adds each outcome's delta. */
+class SliceSums {
+  readonly rollups = new Map<string, TargetRollupRow>();
+  readonly histogram = new Map<string, HistogramSum>();
+  constructor(private readonly targets: Map<string, TargetFacts>) {}
+
+  add(targetId: string, delta: RollupDelta | null): void {
     if (!delta || isEmptyDelta(delta)) return;
-    const target = targets.get(targetId);
+    const target = this.targets.get(targetId);
     if (!target) return;
     const key = `${delta.day.getTime()}|${targetId}`;
-    let s = sums.get(key);
+    let s = this.rollups.get(key);
     if (!s) {
       s = {
         day: delta.day,
@@ -213,7 +208,7 @@ async function rebuildSlice(
         driftDetected: 0,
         driftCorrected: 0,
       };
-      sums.set(key, s);
+      this.rollups.set(key, s);
     }
     s.deployments += delta.deployments;
     s.succeeded += delta.succeeded;
@@ -234,15 +229,63 @@ async function rebuildSlice(
     }
     for (const h of histogramIncrements(delta)) {
       const hk = `${key}|${h.metric}|${h.bucket}`;
-      const row = histogram.get(hk);
+      const row = this.histogram.get(hk);
       if (row) row.count++;
-      else histogram.set(hk, { day: delta.day, targetId, target, metric: h.metric, bucket: h.bucket, count: 1 });
+      else this.histogram.set(hk, { day: delta.day, targetId, target, metric: h.metric, bucket: h.bucket, count: 1 });
     }
-  };
+  }
+}
 
-  // Push deliveries, in finish order, with the restore state per target.
-  const deploymentMarks: Mark[] = [];
-  let deployments = 0;
+/**
+ * Rebuilds one slice of days: reads the sources in time order (push deliveries, approval waits, pull deliveries and
+ * drift) into sums and row marks, then writes them in one transaction.
+ */
+async function rebuildSlice(
+  client: Db,
+  dialect: DatabaseKind,
+  slice: { from: Date; to: Date },
+  targets: Map<string, TargetFacts>,
+  lines: LineStates,
+) {
+  const started = performance.now();
+  const sums = new SliceSums(targets);
+  const push = await readPushDeliveries(client, dialect, slice, lines, sums);
+  await readApprovalWaits(client, slice, sums);
+  const pull = await readSyncEvents(client, dialect, slice, lines, sums);
+  const readMs = performance.now() - started;
+  const { rollupRows, histogramRows } = sliceRows(sums, new Date());
+  const fleet = await writeSlice(client, dialect, slice, rollupRows, histogramRows, {
+    deployments: push.marks,
+    syncEvents: pull.marks,
+    committedAt: pull.committedBackfill,
+  });
+  return {
+    readMs,
+    writeMs: performance.now() - started - readMs,
+    deployments: push.count,
+    syncEvents: pull.count,
+    rows: rollupRows.length,
+    histogramRows: histogramRows.length,
+    fleetRows: fleet.rows,
+    fleetHistogramRows: fleet.histogramRows,
+    marks: push.marks.length + pull.marks.length,
+    committedAt: pull.committedBackfill.length,
+  };
+}
+
+/**
+ * Push deliveries, in finish order, with the restore state per target: their sums, and the recovery marks that
+ * differ from what the rows hold.
+ */
+async function readPushDeliveries(
+  client: Db,
+  dialect: DatabaseKind,
+  slice: { from: Date; to: Date },
+  lines: LineStates,
+  sums: SliceSums,
+): Promise<{ marks: Mark[]; count: number }> {
+  const marks: Mark[] = [];
+  let count = 0;
   let after: { finishedAt: Date; id: string } | null = null;
   for (;;) {
     const page: {
@@ -296,8 +339,8 @@ async function rebuildSlice(
         restoreFrom = lines.push.get(d.targetId) ?? null;
         lines.push.set(d.targetId, null);
       }
-      if (!sameInstant(restoreFrom, d.outageStartedAt)) deploymentMarks.push({ id: d.id, at: restoreFrom });
-      add(
+      if (!sameInstant(restoreFrom, d.outageStartedAt)) marks.push({ id: d.id, at: restoreFrom });
+      sums.add(
         d.targetId,
         deploymentFinishDelta({
           state: d.state as "succeeded" | "failed",
@@ -308,13 +351,17 @@ async function rebuildSlice(
         }),
       );
     }
-    deployments += page.length;
+    count += page.length;
     const last = page[page.length - 1];
     if (!last || page.length < READ_PAGE) break;
     after = { finishedAt: last.finishedAt!, id: last.id };
   }
 
-  // Approval waits, on the day of the approval.
+  return { marks, count };
+}
+
+/** Approval waits, on the day of the approval. */
+async function readApprovalWaits(client: Db, slice: { from: Date; to: Date }, sums: SliceSums): Promise<void> {
   let approvedAfter: { approvedAt: Date; id: string } | null = null;
   for (;;) {
     const page: { id: string; targetId: string; createdAt: Date; approvedAt: Date | null }[] =
@@ -335,17 +382,28 @@ async function rebuildSlice(
         take: READ_PAGE,
         select: { id: true, targetId: true, createdAt: true, approvedAt: true },
       });
-    for (const d of page) add(d.targetId, approvalDelta({ createdAt: d.createdAt, approvedAt: d.approvedAt! }));
+    for (const d of page) sums.add(d.targetId, approvalDelta({ createdAt: d.createdAt, approvedAt: d.approvedAt! }));
     const last = page[page.length - 1];
     if (!last || page.length < READ_PAGE) break;
     approvedAfter = { approvedAt: last.approvedAt!, id: last.id };
   }
+}
 
-  // Pull deliveries and drift, in time order, with the restore state per repository.
-  const syncMarks: Mark[] = [];
+/**
+ * Pull deliveries and drift, in time order, with the restore state per repository: their sums, the recovery marks
+ * that differ and the commit times to fill in.
+ */
+async function readSyncEvents(
+  client: Db,
+  dialect: DatabaseKind,
+  slice: { from: Date; to: Date },
+  lines: LineStates,
+  sums: SliceSums,
+): Promise<{ marks: Mark[]; committedBackfill: Mark[]; count: number }> {
+  const marks: Mark[] = [];
   /** Events stored before `SyncEvent.committedAt` existed: the commit time is only in `details`. */
   const committedBackfill: Mark[] = [];
-  let syncEvents = 0;
+  let count = 0;
   let syncAfter: { occurredAt: Date; id: string } | null = null;
   for (;;) {
     const page: {
@@ -411,23 +469,26 @@ async function rebuildSlice(
         restoreFrom = lines.pull.get(e.repoId) ?? null;
         lines.pull.set(e.repoId, null);
       }
-      if (!sameInstant(restoreFrom, e.outageStartedAt)) syncMarks.push({ id: e.id, at: restoreFrom });
+      if (!sameInstant(restoreFrom, e.outageStartedAt)) marks.push({ id: e.id, at: restoreFrom });
       let committedAt: Date | null = null;
       if (e.result === "synced") {
         committedAt = e.committedAt ?? committedAtOfDetails(details.get(e.id) ?? "{}");
         if (committedAt && !e.committedAt) committedBackfill.push({ id: e.id, at: committedAt });
       }
-      add(e.targetId, syncDelta({ result: e.result, occurredAt: e.occurredAt, committedAt, restoreFrom }));
+      sums.add(e.targetId, syncDelta({ result: e.result, occurredAt: e.occurredAt, committedAt, restoreFrom }));
     }
-    syncEvents += page.length;
+    count += page.length;
     const last = page[page.length - 1];
     if (!last || page.length < READ_PAGE) break;
     syncAfter = { occurredAt: last.occurredAt, id: last.id };
   }
 
-  const readMs = performance.now() - started;
-  const now = new Date();
-  const rollupRows = [...sums.values()].map((s) => ({
+  return { marks, committedBackfill, count };
+}
+
+/** The slice's sums as DeliveryRollup and DeliveryHistogram rows. */
+function sliceRows(sums: SliceSums, now: Date) {
+  const rollupRows = [...sums.rollups.values()].map((s) => ({
     id: randomUUID(),
     day: s.day,
     targetId: s.targetId,
@@ -446,7 +507,7 @@ async function rebuildSlice(
     driftCorrected: s.driftCorrected,
     updatedAt: now,
   }));
-  const histogramRows = [...histogram.values()].map((h) => ({
+  const histogramRows = [...sums.histogram.values()].map((h) => ({
     id: randomUUID(),
     day: h.day,
     targetId: h.targetId,
@@ -456,6 +517,21 @@ async function rebuildSlice(
     bucket: h.bucket,
     count: h.count,
   }));
+  return { rollupRows, histogramRows };
+}
+
+/**
+ * In one transaction: replaces the slice's rollup and histogram rows, sums them into the fleet rows and brings the
+ * row marks in line. Returns the fleet rows written.
+ */
+async function writeSlice(
+  client: Db,
+  dialect: DatabaseKind,
+  slice: { from: Date; to: Date },
+  rollupRows: ReturnType<typeof sliceRows>["rollupRows"],
+  histogramRows: ReturnType<typeof sliceRows>["histogramRows"],
+  marks: { deployments: Mark[]; syncEvents: Mark[]; committedAt: Mark[] },
+): Promise<{ rows: number; histogramRows: number }> {
   let fleet = { rows: 0, histogramRows: 0 };
   await client.$transaction(
     async (tx) => {
@@ -474,24 +550,13 @@ async function rebuildSlice(
         },
         data: { outageStartedAt: null },
       });
-      await setDateColumn(tx, dialect, "Deployment", "outageStartedAt", deploymentMarks);
-      await setDateColumn(tx, dialect, "SyncEvent", "outageStartedAt", syncMarks);
-      await setDateColumn(tx, dialect, "SyncEvent", "committedAt", committedBackfill);
+      await setDateColumn(tx, dialect, "Deployment", "outageStartedAt", marks.deployments);
+      await setDateColumn(tx, dialect, "SyncEvent", "outageStartedAt", marks.syncEvents);
+      await setDateColumn(tx, dialect, "SyncEvent", "committedAt", marks.committedAt);
     },
     { maxWait: 60_000, timeout: 30 * 60_000 },
   );
-  return {
-    readMs,
-    writeMs: performance.now() - started - readMs,
-    deployments,
-    syncEvents,
-    rows: rollupRows.length,
-    histogramRows: histogramRows.length,
-    fleetRows: fleet.rows,
-    fleetHistogramRows: fleet.histogramRows,
-    marks: deploymentMarks.length + syncMarks.length,
-    committedAt: committedBackfill.length,
-  };
+  return fleet;
 }
 
 function unknownLines(ids: string[], states: Map<string, Date | null>): string[] {
