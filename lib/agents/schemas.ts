@@ -41,34 +41,50 @@ export const ZAgentListQuery = z.object({
   ),
 });
 
-export type AgentState = "awaiting-enrolment" | "enrolment-expired" | "online" | "stale" | "never-seen" | "revoked";
+export const AGENT_STATES = [
+  "awaiting-enrolment",
+  "enrolment-expired",
+  "online",
+  "stale",
+  "never-seen",
+  "revoked",
+] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
 
-export interface AgentView {
-  id: string;
-  name: string;
-  state: AgentState;
-  targets: { id: string; name: string }[];
-  credentialPrefix: string | null;
-  credentialIssuedAt: string | null;
-  enrolmentExpiresAt: string | null;
-  enrolledAt: string | null;
-  revokedAt: string | null;
-  lastSeenAt: string | null;
-  version: string | null;
-  hostname: string | null;
-  createdAt: string;
-}
+export const ZAgentView = z.object({
+  id: z.string(),
+  name: z.string(),
+  state: z.enum(AGENT_STATES),
+  targets: z.array(z.object({ id: z.string(), name: z.string() })),
+  credentialPrefix: z.string().nullable(),
+  credentialIssuedAt: z.iso.datetime().nullable(),
+  enrolmentExpiresAt: z.iso.datetime().nullable(),
+  enrolledAt: z.iso.datetime().nullable(),
+  revokedAt: z.iso.datetime().nullable(),
+  lastSeenAt: z.iso.datetime().nullable(),
+  version: z.string().nullable(),
+  hostname: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type AgentView = z.output<typeof ZAgentView>;
+
+export const ZAgentListPage = z.object({
+  agents: z.array(ZAgentView),
+  nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last one."),
+});
+export type AgentListPage = z.output<typeof ZAgentListPage>;
 
 /** The one response that carries a secret: shown once after creation (enrolment token) or rotation (credential). */
-export interface AgentSecretView {
-  agent: AgentView;
-  /** `wharfe_…` (creation) or `wharfa_…` (rotation). */
-  secret: string;
-  secretKind: "enrolment-token" | "credential";
-  /** A `kubectl apply -f -` snippet putting the secret and Wharf's URL into the agent's Secret. */
-  snippet: string;
-  wharfUrl: string;
-}
+export const ZAgentSecretView = z.object({
+  agent: ZAgentView,
+  secret: z.string().describe("`wharfe_…` (creation) or `wharfa_…` (rotation)."),
+  secretKind: z.enum(["enrolment-token", "credential"]),
+  snippet: z
+    .string()
+    .describe("A `kubectl apply -f -` snippet putting the secret and Wharf's URL into the agent's Secret."),
+  wharfUrl: z.string(),
+});
+export type AgentSecretView = z.output<typeof ZAgentSecretView>;
 
 /** When an agent counts as stale: STALE_AFTER_MISSED_HEARTBEATS heartbeat intervals without word from it. */
 export const STALE_AFTER_MS = HEARTBEAT_INTERVAL_MS * STALE_AFTER_MISSED_HEARTBEATS;

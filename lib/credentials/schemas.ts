@@ -204,25 +204,25 @@ export const ZCredentialPolicyListQuery = z.object({
 });
 export type TCredentialPolicyListQuery = z.infer<typeof ZCredentialPolicyListQuery>;
 
-export interface CredentialPolicyView {
-  id: string;
-  name: string;
-  maxAgeDays: number;
-  warnBeforeDays: number;
-  minReplaceRole: z.infer<typeof ZRole>;
-  autoRotate: boolean;
-  environment: string | null;
-  /** Targets that name this policy explicitly. */
-  explicitTargets: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export const ZCredentialPolicyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  maxAgeDays: z.number().int(),
+  warnBeforeDays: z.number().int(),
+  minReplaceRole: ZRole,
+  autoRotate: z.boolean(),
+  environment: z.string().nullable(),
+  explicitTargets: z.number().int().describe("Targets that name this policy explicitly."),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type CredentialPolicyView = z.output<typeof ZCredentialPolicyView>;
 
-export interface CredentialPolicyPage {
-  items: CredentialPolicyView[];
-  /** Pass back as `cursor` for the next page; null on the last one. */
-  nextCursor: string | null;
-}
+export const ZCredentialPolicyPage = z.object({
+  items: z.array(ZCredentialPolicyView),
+  nextCursor: z.string().nullable().describe("Pass back as `cursor` for the next page; null on the last one."),
+});
+export type CredentialPolicyPage = z.output<typeof ZCredentialPolicyPage>;
 
 export interface TargetCredentialsView {
   targetId: string;

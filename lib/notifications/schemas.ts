@@ -73,52 +73,52 @@ export const ZDeliveryListFilter = z.object({
 });
 export type TDeliveryListFilter = z.infer<typeof ZDeliveryListFilter>;
 
-export interface NotificationSinkView {
-  id: string;
-  name: string;
-  url: string;
-  events: TNotificationEvent[];
-  enabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-  /** Delivery counts by state, for the list. */
-  deliveries: { pending: number; delivered: number; failed: number };
-}
+export const ZNotificationSinkView = z.object({
+  id: z.string(),
+  name: z.string(),
+  url: z.string(),
+  events: z.array(ZNotificationEvent),
+  enabled: z.boolean(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  deliveries: z
+    .object({ pending: z.number().int(), delivered: z.number().int(), failed: z.number().int() })
+    .describe("Delivery counts by state, for the list."),
+});
+export type NotificationSinkView = z.output<typeof ZNotificationSinkView>;
 
-export interface NotificationSinkPage {
-  items: NotificationSinkView[];
-  /** Pass back as `cursor` for the next page; null on the last one. */
-  nextCursor: string | null;
-}
+export const ZNotificationSinkPage = z.object({
+  items: z.array(ZNotificationSinkView),
+  nextCursor: z.string().nullable().describe("Pass back as `cursor` for the next page; null on the last one."),
+});
+export type NotificationSinkPage = z.output<typeof ZNotificationSinkPage>;
 
 /** The answer to create (and to a secret rotation): the only time the signing secret is shown. */
-export interface NotificationSinkWithSecret {
-  sink: NotificationSinkView;
-  secret: string;
-}
+export const ZNotificationSinkWithSecret = z.object({ sink: ZNotificationSinkView, secret: z.string() });
+export type NotificationSinkWithSecret = z.output<typeof ZNotificationSinkWithSecret>;
 
-export interface NotificationDeliveryView {
-  id: string;
-  sinkId: string;
-  event: TDeliveryEvent;
-  state: TDeliveryState;
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastStatus: number | null;
-  lastError: string | null;
-  deliveredAt: string | null;
-  createdAt: string;
-}
+export const ZNotificationDeliveryView = z.object({
+  id: z.string(),
+  sinkId: z.string(),
+  event: z.union([ZNotificationEvent, z.literal(TEST_EVENT)]),
+  state: ZDeliveryState,
+  attempts: z.number().int(),
+  nextAttemptAt: z.iso.datetime().nullable(),
+  lastStatus: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  deliveredAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type NotificationDeliveryView = z.output<typeof ZNotificationDeliveryView>;
 
-export interface DeliveryListPage {
-  items: NotificationDeliveryView[];
-  nextCursor: string | null;
-}
+export const ZDeliveryListPage = z.object({
+  items: z.array(ZNotificationDeliveryView),
+  nextCursor: z.string().nullable(),
+});
+export type DeliveryListPage = z.output<typeof ZDeliveryListPage>;
 
-export interface TestDeliveryResult {
-  delivery: NotificationDeliveryView;
-  ok: boolean;
-}
+export const ZTestDeliveryResult = z.object({ delivery: ZNotificationDeliveryView, ok: z.boolean() });
+export type TestDeliveryResult = z.output<typeof ZTestDeliveryResult>;
 
 /** The JSON body of every delivery: Slack-compatible (`text`, `blocks`), with Wharf's own fields under `wharf`. */
 export interface NotificationBody {

@@ -216,37 +216,39 @@ export type TTargetListQuery = z.output<typeof ZTargetListQuery>;
 export type TTargetListFilter = Pick<TTargetListQuery, "q" | "mode" | "environment" | "limit">;
 
 /** A target as routes return it and pages show it. Dates are ISO strings so it crosses the server/client boundary. */
-export interface TargetView {
-  id: string;
-  name: string;
-  environment: string;
-  mode: TMode;
-  serverUrl: string;
-  caBundle: string | null;
-  insecureSkipTlsVerify: boolean;
-  defaultNamespace: string;
-  allowedNamespaces: string[];
-  allowClusterScoped: boolean;
-  requiredApprovals: number;
-  approverRole: "approver" | "admin";
-  banRequester: boolean;
-  banCommitAuthor: boolean;
-  allowTokenApprovals: boolean;
-  approvalTtlHours: number;
-  ownerTeam: string;
-  credentialPolicy: { id: string; name: string } | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export const ZTargetView = z.object({
+  id: z.string(),
+  name: z.string(),
+  environment: z.string(),
+  mode: ZMode,
+  serverUrl: z.string(),
+  caBundle: z.string().nullable(),
+  insecureSkipTlsVerify: z.boolean(),
+  defaultNamespace: z.string(),
+  allowedNamespaces: z.array(z.string()),
+  allowClusterScoped: z.boolean(),
+  requiredApprovals: z.number().int(),
+  approverRole: ZApproverRole,
+  banRequester: z.boolean(),
+  banCommitAuthor: z.boolean(),
+  allowTokenApprovals: z.boolean(),
+  approvalTtlHours: z.number().int(),
+  ownerTeam: z.string(),
+  credentialPolicy: z.object({ id: z.string(), name: z.string() }).nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type TargetView = z.output<typeof ZTargetView>;
 
 /** A row of the targets list: the view without the (possibly large) CA bundle. */
-export type TargetListItem = Omit<TargetView, "caBundle"> & { hasCaBundle: boolean };
+export const ZTargetListItem = ZTargetView.omit({ caBundle: true }).extend({ hasCaBundle: z.boolean() });
+export type TargetListItem = z.output<typeof ZTargetListItem>;
 
-export interface TargetListPage {
-  items: TargetListItem[];
-  /** Opaque; pass back as `cursor` for the next page. Null on the last page. */
-  nextCursor: string | null;
-}
+export const ZTargetListPage = z.object({
+  items: z.array(ZTargetListItem),
+  nextCursor: z.string().nullable().describe("Opaque; pass back as `cursor` for the next page. Null on the last page."),
+});
+export type TargetListPage = z.output<typeof ZTargetListPage>;
 
 export interface TargetModeCounts {
   push: number;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { TRole } from "@/lib/auth/roles";
+import { ZRole } from "@/lib/auth/roles";
 
 export { ZCreateApiToken, type TCreateApiToken } from "@/lib/auth/schemas";
 
@@ -14,30 +14,28 @@ export const TOKEN_STATUSES = ["active", "expired", "revoked"] as const;
 export type TTokenStatus = (typeof TOKEN_STATUSES)[number];
 
 /** An API token as lists show it: a display prefix, never the secret or its hash. Dates are ISO strings. */
-export interface ApiTokenView {
-  id: string;
-  name: string;
-  /** The first 12 characters of the token, enough to recognise it in a secret scanner's report. */
-  prefix: string;
-  role: TRole;
-  status: TTokenStatus;
-  owner: { id: string; email: string; name: string };
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-}
+export const ZApiTokenView = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z
+    .string()
+    .describe("The first 12 characters of the token, enough to recognise it in a secret scanner's report."),
+  role: ZRole,
+  status: z.enum(TOKEN_STATUSES),
+  owner: z.object({ id: z.string(), email: z.string(), name: z.string() }),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime().nullable(),
+  expiresAt: z.iso.datetime().nullable(),
+  revokedAt: z.iso.datetime().nullable(),
+});
+export type ApiTokenView = z.output<typeof ZApiTokenView>;
 
-export interface ApiTokenPage {
-  items: ApiTokenView[];
-  nextCursor: string | null;
-}
+export const ZApiTokenPage = z.object({ items: z.array(ZApiTokenView), nextCursor: z.string().nullable() });
+export type ApiTokenPage = z.output<typeof ZApiTokenPage>;
 
 /** The answer to creating a token: the only time the plaintext `secret` ever leaves Wharf. */
-export interface CreatedApiToken {
-  token: ApiTokenView;
-  secret: string;
-}
+export const ZCreatedApiToken = z.object({ token: ZApiTokenView, secret: z.string() });
+export type CreatedApiToken = z.output<typeof ZCreatedApiToken>;
 
 /** Revoked wins over expired: a revoked token stays revoked whatever its expiry says. */
 export function tokenStatus(

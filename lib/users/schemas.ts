@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { TRole } from "@/lib/auth/roles";
+import { ZRole } from "@/lib/auth/roles";
 
 export { ZCreateUser, ZUpdateUser, type TCreateUser, type TUpdateUser } from "@/lib/auth/schemas";
 
@@ -11,17 +11,16 @@ export const ZListUsers = z.object({
 export type TListUsers = z.infer<typeof ZListUsers>;
 
 /** A user as the API and the users page see it: never the password hash. Dates are ISO strings. */
-export interface UserView {
-  id: string;
-  email: string;
-  name: string;
-  role: TRole;
-  disabled: boolean;
-  lastSignInAt: string | null;
-  createdAt: string;
-}
+export const ZUserView = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: ZRole,
+  disabled: z.boolean(),
+  lastSignInAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type UserView = z.output<typeof ZUserView>;
 
-export interface UserPage {
-  items: UserView[];
-  nextCursor: string | null;
-}
+export const ZUserPage = z.object({ items: z.array(ZUserView), nextCursor: z.string().nullable() });
+export type UserPage = z.output<typeof ZUserPage>;

@@ -197,6 +197,22 @@ describe("OpenAPI document", () => {
     expect(comparison.every((x) => !x.required)).toBe(true);
   });
 
+  it("describes responses with the zod schemas the handlers answer in", () => {
+    const json = (op: any, status: string) => op.responses[status]?.content?.["application/json"]?.schema;
+    const page = json(doc.paths["/api/targets"]!.get, "200");
+    expect(page.required).toEqual(expect.arrayContaining(["items", "nextCursor"]));
+    expect(page.properties.items.items.properties.hasCaBundle).toEqual({ type: "boolean" });
+    expect(page.properties.items.items.properties.caBundle).toBeUndefined();
+    const target = json(doc.paths["/api/targets/{id}"]!.get, "200");
+    expect(target.properties.createdAt).toEqual(expect.objectContaining({ type: "string", format: "date-time" }));
+    expect(target.$schema).toBeUndefined();
+    // A handler that answers nothing is a 204 without content.
+    const deleted = doc.paths["/api/targets/{id}"]!.delete.responses;
+    expect(Object.keys(deleted)).toContain("204");
+    expect(deleted["204"].content).toBeUndefined();
+    expect(json(doc.paths["/api/tokens"]!.post, "201").required).toEqual(expect.arrayContaining(["token", "secret"]));
+  });
+
   it("is served publicly at GET /api/openapi.json", async () => {
     const res = await callRoute(openapiRoute.GET, { method: "GET", path: "/api/openapi.json" });
     expect(res.status).toBe(200);

@@ -1,7 +1,13 @@
 import { readJson, searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { createAgent } from "@/lib/agents/data/create-agent";
 import { listAgents } from "@/lib/agents/data/list-agents";
-import { ZAgentListQuery, ZCreateAgent, type TCreateAgentInput } from "@/lib/agents/schemas";
+import {
+  ZAgentListQuery,
+  ZCreateAgent,
+  type TCreateAgentInput,
+  ZAgentListPage,
+  ZAgentSecretView,
+} from "@/lib/agents/schemas";
 
 export const GET = withAuth(
   async ({ req }) => {
@@ -15,6 +21,7 @@ export const GET = withAuth(
       summary: "Pull agents (optionally of one target), without secrets, newest first, cursor-paginated",
       query: ZAgentListQuery,
       returns: "A page of agents with their state, and nextCursor (null on the last page).",
+      response: ZAgentListPage,
     },
   },
 );
@@ -36,6 +43,7 @@ export const POST = withAuth(
       summary: "Create an agent for pull targets; answers its one-time enrolment token and install snippet",
       body: ZCreateAgent,
       returns: "The agent, its enrolment token (once) and the install snippet.",
+      response: ZAgentSecretView,
     },
   },
 );

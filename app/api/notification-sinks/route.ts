@@ -1,7 +1,12 @@
 import { readJson, searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { listNotificationSinks } from "@/lib/notifications/data/list-notification-sinks";
 import { createNotificationSink } from "@/lib/notifications/data/save-notification-sink";
-import { ZCreateNotificationSink, ZNotificationSinkListQuery } from "@/lib/notifications/schemas";
+import {
+  ZCreateNotificationSink,
+  ZNotificationSinkListQuery,
+  ZNotificationSinkPage,
+  ZNotificationSinkWithSecret,
+} from "@/lib/notifications/schemas";
 
 export const GET = withAuth(
   async ({ req }) => listNotificationSinks(ZNotificationSinkListQuery.parse(searchParamsOf(req))),
@@ -12,6 +17,7 @@ export const GET = withAuth(
       summary: "Webhook sinks by name with their events and delivery counts (never their secrets), cursor-paginated",
       query: ZNotificationSinkListQuery,
       returns: "A page of sinks ({ items, nextCursor }; nextCursor is null on the last page).",
+      response: ZNotificationSinkPage,
     },
   },
 );
@@ -32,6 +38,7 @@ export const POST = withAuth(
       summary: "Create a sink; the answer holds its signing secret, shown this once",
       body: ZCreateNotificationSink,
       returns: "The sink and its secret (once).",
+      response: ZNotificationSinkWithSecret,
     },
   },
 );

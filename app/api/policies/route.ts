@@ -1,7 +1,12 @@
 import { readJson, searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { listPolicies } from "@/lib/credentials/data/list-policies";
 import { createPolicy } from "@/lib/credentials/data/save-policy";
-import { ZCredentialPolicy, ZCredentialPolicyListQuery } from "@/lib/credentials/schemas";
+import {
+  ZCredentialPolicy,
+  ZCredentialPolicyListQuery,
+  ZCredentialPolicyPage,
+  ZCredentialPolicyView,
+} from "@/lib/credentials/schemas";
 
 export const GET = withAuth(async ({ req }) => listPolicies(ZCredentialPolicyListQuery.parse(searchParamsOf(req))), {
   permission: "read",
@@ -10,6 +15,7 @@ export const GET = withAuth(async ({ req }) => listPolicies(ZCredentialPolicyLis
     summary: "Credential policies by name, cursor-paginated",
     query: ZCredentialPolicyListQuery,
     returns: "A page of policies ({ items, nextCursor }; nextCursor is null on the last page).",
+    response: ZCredentialPolicyPage,
   },
 });
 
@@ -24,6 +30,7 @@ export const POST = withAuth(
       summary: "Create a credential policy",
       body: ZCredentialPolicy,
       returns: "The policy.",
+      response: ZCredentialPolicyView,
     },
   },
 );

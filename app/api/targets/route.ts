@@ -1,7 +1,7 @@
 import { readJson, searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { createTarget } from "@/lib/targets/data/create-target";
 import { listTargets } from "@/lib/targets/data/list-targets";
-import { ZCreateTarget, ZTargetListQuery } from "@/lib/targets/schemas";
+import { ZCreateTarget, ZTargetListQuery, ZTargetListPage, ZTargetView } from "@/lib/targets/schemas";
 
 export const GET = withAuth(async ({ req }) => listTargets(ZTargetListQuery.parse(searchParamsOf(req))), {
   permission: "read",
@@ -10,6 +10,7 @@ export const GET = withAuth(async ({ req }) => listTargets(ZTargetListQuery.pars
     summary: "List targets (q, mode, environment filters; cursor pagination)",
     query: ZTargetListQuery,
     returns: "A page of targets and the next cursor.",
+    response: ZTargetListPage,
   },
 });
 
@@ -18,6 +19,12 @@ export const POST = withAuth(
   {
     permission: "targets.manage",
     successStatus: 201,
-    docs: { tag: "targets", summary: "Register a target", body: ZCreateTarget, returns: "The target." },
+    docs: {
+      tag: "targets",
+      summary: "Register a target",
+      body: ZCreateTarget,
+      returns: "The target.",
+      response: ZTargetView,
+    },
   },
 );

@@ -1,7 +1,7 @@
 import { readJson, searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { createApiToken } from "@/lib/tokens/data/create-api-token";
 import { listApiTokens } from "@/lib/tokens/data/list-api-tokens";
-import { ZCreateApiToken, ZListApiTokens } from "@/lib/tokens/schemas";
+import { ZCreateApiToken, ZListApiTokens, ZApiTokenPage, ZCreatedApiToken } from "@/lib/tokens/schemas";
 
 export const GET = withAuth(
   async ({ req, principal }) => listApiTokens({ principal, ...ZListApiTokens.parse(searchParamsOf(req)) }),
@@ -12,6 +12,7 @@ export const GET = withAuth(
       summary: "The caller's API tokens (admins: all tokens, with owners); never the secrets",
       query: ZListApiTokens,
       returns: "Tokens.",
+      response: ZApiTokenPage,
     },
   },
 );
@@ -34,6 +35,7 @@ export const POST = withAuth(
       summary: "Create a token for the caller; the plaintext is in this response and nowhere else",
       body: ZCreateApiToken,
       returns: "The token and its secret (once).",
+      response: ZCreatedApiToken,
     },
   },
 );

@@ -1,7 +1,8 @@
 import { readJson, searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { createUser } from "@/lib/users/data/create-user";
 import { listUsers } from "@/lib/users/data/list-users";
-import { ZCreateUser, ZListUsers } from "@/lib/users/schemas";
+import { ZCreateUser, ZListUsers, ZUserPage, ZUserView } from "@/lib/users/schemas";
+import { z } from "zod";
 
 export const GET = withAuth(async ({ req }) => listUsers(ZListUsers.parse(searchParamsOf(req))), {
   permission: "users.manage",
@@ -10,6 +11,7 @@ export const GET = withAuth(async ({ req }) => listUsers(ZListUsers.parse(search
     summary: "List users, oldest first, cursor-paginated",
     query: ZListUsers,
     returns: "A page of users.",
+    response: ZUserPage,
   },
 });
 
@@ -25,6 +27,7 @@ export const POST = withAuth(
       summary: "Create a user with an initial password",
       body: ZCreateUser,
       returns: "{ user }",
+      response: z.object({ user: ZUserView }),
     },
   },
 );

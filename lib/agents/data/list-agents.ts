@@ -2,14 +2,10 @@ import "server-only";
 import { db } from "@/lib/db";
 import { invalidCursorError } from "@/lib/keyset-cursor";
 import { decodeAgentCursor, encodeAgentCursor } from "../cursor";
-import { AGENT_LIST_LIMIT_DEFAULT, type AgentView } from "../schemas";
+import { AGENT_LIST_LIMIT_DEFAULT, type AgentListPage } from "../schemas";
 import { AGENT_INCLUDE, toAgentView } from "./to-agent-view";
 
-export interface AgentListPage {
-  agents: AgentView[];
-  /** Pass as `cursor` for the next page; null on the last one. */
-  nextCursor: string | null;
-}
+export type { AgentListPage } from "../schemas";
 
 /**
  * Agents, newest first, a page at a time (keyset on the (createdAt, id) index); with `targetId`, only those serving

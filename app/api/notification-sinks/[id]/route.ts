@@ -1,7 +1,8 @@
 import { readJson, withAuth } from "@/lib/api/with-auth";
 import { deleteNotificationSink } from "@/lib/notifications/data/delete-notification-sink";
 import { updateNotificationSink } from "@/lib/notifications/data/save-notification-sink";
-import { ZUpdateNotificationSink } from "@/lib/notifications/schemas";
+import { ZUpdateNotificationSink, ZNotificationSinkView } from "@/lib/notifications/schemas";
+import { z } from "zod";
 
 export const PATCH = withAuth(
   async ({ req, params, actor, request }) =>
@@ -17,7 +18,8 @@ export const PATCH = withAuth(
       tag: "notifications",
       summary: "Change name, URL, events or enabled; `rotateSecret` returns a new secret once",
       body: ZUpdateNotificationSink,
-      returns: "The sink.",
+      returns: "The sink, and its new secret (once) when `rotateSecret` was sent, else null.",
+      response: z.object({ sink: ZNotificationSinkView, secret: z.string().nullable() }),
     },
   },
 );
@@ -32,7 +34,8 @@ export const DELETE = withAuth(
     docs: {
       tag: "notifications",
       summary: "Delete a sink and its delivery log",
-      returns: "Nothing (204) or acknowledgement.",
+      returns: "Nothing.",
+      success: 204,
     },
   },
 );

@@ -2,11 +2,16 @@ import { readJson, withAuth } from "@/lib/api/with-auth";
 import { deletePolicy } from "@/lib/credentials/data/delete-policy";
 import { getPolicy } from "@/lib/credentials/data/get-policy";
 import { updatePolicy } from "@/lib/credentials/data/save-policy";
-import { ZUpdateCredentialPolicy } from "@/lib/credentials/schemas";
+import { ZUpdateCredentialPolicy, ZCredentialPolicyView } from "@/lib/credentials/schemas";
 
 export const GET = withAuth(async ({ params }) => getPolicy({ id: params.id ?? "" }), {
   permission: "read",
-  docs: { tag: "credentials", summary: "One credential policy", returns: "The policy." },
+  docs: {
+    tag: "credentials",
+    summary: "One credential policy",
+    returns: "The policy.",
+    response: ZCredentialPolicyView,
+  },
 });
 
 export const PATCH = withAuth(
@@ -19,6 +24,7 @@ export const PATCH = withAuth(
       summary: "Change a credential policy (any subset of its fields)",
       body: ZUpdateCredentialPolicy,
       returns: "The policy.",
+      response: ZCredentialPolicyView,
     },
   },
 );
@@ -33,7 +39,8 @@ export const DELETE = withAuth(
     docs: {
       tag: "credentials",
       summary: "Delete a credential policy; targets naming it fall back to their environment's",
-      returns: "Nothing (204) or acknowledgement.",
+      returns: "Nothing.",
+      success: 204,
     },
   },
 );

@@ -40,7 +40,8 @@ export const DELETE = withAuth(
     docs: {
       tag: "pull",
       summary: "Stop syncing a repository (history is kept; applied objects stay)",
-      returns: "Nothing (204) or acknowledgement.",
+      returns: "Nothing.",
+      success: 204,
     },
   },
 );

@@ -2,11 +2,11 @@ import { readJson, withAuth } from "@/lib/api/with-auth";
 import { deleteTarget } from "@/lib/targets/data/delete-target";
 import { getTarget } from "@/lib/targets/data/get-target";
 import { updateTarget } from "@/lib/targets/data/update-target";
-import { ZUpdateTarget } from "@/lib/targets/schemas";
+import { ZUpdateTarget, ZTargetView } from "@/lib/targets/schemas";
 
 export const GET = withAuth(async ({ params }) => getTarget({ id: params.id ?? "" }), {
   permission: "read",
-  docs: { tag: "targets", summary: "One target", returns: "The target." },
+  docs: { tag: "targets", summary: "One target", returns: "The target.", response: ZTargetView },
 });
 
 export const PATCH = withAuth(
@@ -19,6 +19,7 @@ export const PATCH = withAuth(
       summary: "Change a target's settings (or rename it)",
       body: ZUpdateTarget,
       returns: "The target.",
+      response: ZTargetView,
     },
   },
 );
@@ -33,7 +34,8 @@ export const DELETE = withAuth(
     docs: {
       tag: "targets",
       summary: "Delete a target and its credentials",
-      returns: "Nothing (204) or acknowledgement.",
+      returns: "Nothing.",
+      success: 204,
     },
   },
 );

@@ -1,5 +1,7 @@
 import { withAuth } from "@/lib/api/with-auth";
 import { revokeApiToken } from "@/lib/tokens/data/revoke-api-token";
+import { ZApiTokenView } from "@/lib/tokens/schemas";
+import { z } from "zod";
 
 export const DELETE = withAuth(
   async ({ params, principal, actor, request }) => ({
@@ -12,6 +14,7 @@ export const DELETE = withAuth(
       tag: "users and tokens",
       summary: "Revoke a token: your own (any role may), or any token (admins)",
       returns: "{ token }",
+      response: z.object({ token: ZApiTokenView }),
     },
   },
 );

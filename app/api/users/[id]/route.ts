@@ -1,6 +1,7 @@
 import { readJson, withAuth } from "@/lib/api/with-auth";
 import { updateUser } from "@/lib/users/data/update-user";
-import { ZUpdateUser } from "@/lib/users/schemas";
+import { ZUpdateUser, ZUserView } from "@/lib/users/schemas";
+import { z } from "zod";
 
 export const PATCH = withAuth(
   async ({ req, params, principal, actor, request }) => ({
@@ -19,6 +20,7 @@ export const PATCH = withAuth(
       summary: "Rename, change role, disable or enable a user",
       body: ZUpdateUser,
       returns: "{ user }",
+      response: z.object({ user: ZUserView }),
     },
   },
 );

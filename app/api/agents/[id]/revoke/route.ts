@@ -1,5 +1,7 @@
 import { withAuth } from "@/lib/api/with-auth";
 import { revokeAgent } from "@/lib/agents/data/revoke-agent";
+import { ZAgentView } from "@/lib/agents/schemas";
+import { z } from "zod";
 
 export const POST = withAuth(
   async ({ params, actor, request }) => ({ agent: await revokeAgent({ agentId: params.id ?? "", actor, request }) }),
@@ -9,6 +11,7 @@ export const POST = withAuth(
       tag: "agents",
       summary: "Revoke an agent: its credential and enrolment token stop working at once",
       returns: "The revoked agent.",
+      response: z.object({ agent: ZAgentView }),
     },
   },
 );

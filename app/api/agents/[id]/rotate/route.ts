@@ -1,5 +1,6 @@
 import { withAuth } from "@/lib/api/with-auth";
 import { rotateAgentCredential } from "@/lib/agents/data/rotate-agent-credential";
+import { ZAgentSecretView } from "@/lib/agents/schemas";
 
 export const POST = withAuth(
   async ({ params, actor, request }) => rotateAgentCredential({ agentId: params.id ?? "", actor, request }),
@@ -9,6 +10,7 @@ export const POST = withAuth(
       tag: "agents",
       summary: "Issue a new agent credential (shown once); the old one stops working",
       returns: "The new credential, once.",
+      response: ZAgentSecretView,
     },
   },
 );

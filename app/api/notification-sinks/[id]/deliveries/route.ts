@@ -1,6 +1,6 @@
 import { searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { listDeliveries } from "@/lib/notifications/data/list-deliveries";
-import { ZDeliveryListFilter } from "@/lib/notifications/schemas";
+import { ZDeliveryListFilter, ZDeliveryListPage } from "@/lib/notifications/schemas";
 
 export const GET = withAuth(
   async ({ req, params }) =>
@@ -12,6 +12,7 @@ export const GET = withAuth(
       summary: "The sink's delivery log, newest first, cursor-paginated",
       query: ZDeliveryListFilter,
       returns: "A page of deliveries.",
+      response: ZDeliveryListPage,
     },
   },
 );

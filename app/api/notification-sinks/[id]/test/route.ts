@@ -1,5 +1,6 @@
 import { withAuth } from "@/lib/api/with-auth";
 import { sendTestNotification } from "@/lib/notifications/data/send-test-notification";
+import { ZTestDeliveryResult } from "@/lib/notifications/schemas";
 
 export const POST = withAuth(async ({ params }) => sendTestNotification({ sinkId: params.id ?? "" }), {
   permission: "notifications.manage",
@@ -7,5 +8,6 @@ export const POST = withAuth(async ({ params }) => sendTestNotification({ sinkId
     tag: "notifications",
     summary: "Send a signed test notification now and report the sink's answer",
     returns: "The sink's answer.",
+    response: ZTestDeliveryResult,
   },
 });

@@ -11,7 +11,8 @@ export const DELETE = withAuth(
     docs: {
       tag: "targets",
       summary: "Remove a binding; its webhook is refused from then on",
-      returns: "Nothing (204) or acknowledgement.",
+      returns: "Nothing.",
+      success: 204,
     },
   },
 );
