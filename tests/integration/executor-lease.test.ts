@@ -147,7 +147,7 @@ describe("executor: leases", () => {
     expect(logs.some((m) => m.startsWith("Resumed by executor rescuer (attempt 2)"))).toBe(true);
   });
 
-  it("taken over after pruning: the summary counts what the first attempt created, configured and pruned", async () => {
+  it("taken over after the rollout, before pruning: the first attempt pruned nothing; the summary counts what it created and configured, and the rescuer's prune", async () => {
     const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
     const ns = target.namespaces[0]!;
     // The previous success: ConfigMaps "old" and "one", and the workload at nginx:1.
@@ -165,7 +165,7 @@ describe("executor: leases", () => {
       state: "succeeded",
     });
 
-    // This one keeps "one", adds "two", changes the image, drops "old". Its executor dies after pruning, while waiting for the rollout.
+    // This one keeps "one", adds "two", changes the image, drops "old". Its executor dies after the rollout, as it is about to prune.
     const id = await insertQueuedDeployment({
       databaseUrl: t.url,
       targetId: target.targetId,
@@ -177,18 +177,19 @@ describe("executor: leases", () => {
     });
     const leaseMs = 1500;
     let crashed!: () => void;
-    const crashedAtRollout = new Promise<void>((resolve) => (crashed = resolve));
+    const crashedAtPrune = new Promise<void>((resolve) => (crashed = resolve));
     const first = startExecutor({
-      processId: "doomed-after-prune",
+      processId: "doomed-before-prune",
       pollMs: 30,
       leaseMs,
       rolloutTimeoutMs: 15_000,
       onPhase: ({ phase }) => {
-        if (phase === "waiting-rollout") void first.stop({ abandon: true }).then(crashed);
+        if (phase === "pruning") void first.stop({ abandon: true }).then(crashed);
       },
     });
-    await crashedAtRollout;
-    expect(await admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "old" })).toBeUndefined();
+    await crashedAtPrune;
+    // Prune comes only after a successful rollout, and this attempt never got to it.
+    expect(await admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "old" })).toBeDefined();
     const mid = await db().deployment.findUniqueOrThrow({ where: { id } });
     expect(mid).toMatchObject({ state: "running", attempts: 1 });
 
@@ -200,7 +201,7 @@ describe("executor: leases", () => {
 
     const row = await db().deployment.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ state: "succeeded", attempts: 2 });
-    // The rescuer itself found everything unchanged and nothing to prune; the deployment did more than that.
+    // The rescuer itself found everything unchanged and pruned "old"; the deployment did more than that.
     expect(row.resultMessage).toMatch(
       /^Applied 3 objects \(1 created, 1 configured, 1 unchanged\), pruned 1; 1 workload rolled out/,
     );

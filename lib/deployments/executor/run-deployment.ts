@@ -14,7 +14,7 @@ import {
   kubeConfigFor,
   ManifestError,
   parseManifests,
-  pruneObjects,
+  pruneApplySet,
   refKey,
   refOf,
   waitForRollout,
@@ -25,7 +25,7 @@ import {
   type ObjectRef,
   type RolloutProgress,
 } from "@/lib/kube";
-import { objectRefsFor, pushInventoryId } from "../manifests";
+import { objectRefsFor, pushApplySet } from "../manifests";
 import type { DeploymentClaim } from "../data/executor-claim";
 import { releaseClaim } from "../data/executor-claim";
 import { heartbeatLease, isCancelRequested } from "../data/executor-lease";
@@ -44,8 +44,8 @@ import { combinedAction } from "../progress-view";
 export const MAX_ATTEMPTS = 5;
 
 /**
- * Observes a run at each apply phase before it starts, and before the rollout wait (phase "waiting-rollout", after
- * pruning); awaited, so tests can act at a known point.
+ * Observes a run at each apply phase before it starts, before the rollout wait (phase "waiting-rollout") and before
+ * pruning, which follows a successful rollout (phase "pruning"); awaited, so tests can act at a known point.
  */
 export type PhaseHook = (event: {
   deploymentId: string;
@@ -304,7 +304,10 @@ interface RunStep {
   applied: ObjectRef[];
 }
 
-/** Apply in phases, prune what is no longer wanted, wait for the rollout: each step stops the run when it must. */
+/**
+ * Apply in phases, wait for the rollout, and only when it succeeded prune what is no longer wanted: each step stops
+ * the run when it must.
+ */
 async function applyPruneWait(
   client: KubeClient,
   input: DeploymentRunInput,
@@ -330,9 +333,13 @@ async function applyPruneWait(
       message: failureMessage(applyReport.failures, step.applied.length, step.total),
       details: { failed: applyReport.failures.length, applied: step.applied.length },
     };
-  const prune = await pruneLeftovers(step, applyReport.inventory);
   const rollout = await waitForWorkloads(step, applyReport.inventory);
-  if ("failed" in rollout) return rollout.failed;
+  if ("failed" in rollout) {
+    // What the previous deployment left may be what still serves: a failed rollout deletes nothing.
+    step.run.recorder.log("warn", "Nothing pruned: the rollout did not succeed.");
+    return rollout.failed;
+  }
+  const prune = await pruneLeftovers(step, applyReport.inventory);
   return runResult(step, applyReport.counts, prune, rollout.note);
 }
 
@@ -408,7 +415,8 @@ async function applyInPhases(step: RunStep, objects: KubeObject[]): Promise<Appl
     recorder.log("info", `Phase ${index + 1}/${phases.length}: ${phase.name} (${phase.objects.length}).`);
     const report = await applyManifests(client, phase.objects, {
       fieldManager: "wharf",
-      inventoryId: pushInventoryId(input.targetId),
+      // The target's application: another application's object is refused, nothing taken over.
+      applySet: pushApplySet(input.target),
       signal: work.signal,
       onResult: (result) => {
         const position = positionOf(result.ref);
@@ -464,10 +472,19 @@ interface PruneReport {
   failures: string[];
 }
 
-/** Prune: what the previous success applied (and anything labelled with this target's inventory) that is gone now. */
+/**
+ * Prune, once the rollout succeeded: the members of the target's application (ApplySet) that this deployment no longer
+ * contains, found by their label and among what the previous success applied.
+ */
 async function pruneLeftovers(step: RunStep, inventory: ObjectRef[]): Promise<PruneReport> {
-  const { client, input, earlier } = step;
-  const { recorder, work } = step.run;
+  const { client, input, earlier, settings } = step;
+  const { recorder, work, status } = step.run;
+  await settings.onPhase?.({
+    deploymentId: input.id,
+    processId: settings.processId,
+    phase: "pruning",
+    objects: input.previousObjects.length,
+  });
   await checkpoint(step, "before pruning");
   recorder.set({ phase: "pruning" });
   const previous: ObjectRef[] = input.previousObjects.map((o) => ({
@@ -480,12 +497,13 @@ async function pruneLeftovers(step: RunStep, inventory: ObjectRef[]): Promise<Pr
     "info",
     `Pruning objects no longer in the manifests${input.previousDeploymentId ? ` (previous deployment ${input.previousDeploymentId} applied ${previous.length})` : ""}.`,
   );
-  const pruned = await pruneObjects(client, {
-    inventoryId: pushInventoryId(input.targetId),
+  const pruned = await pruneApplySet(client, {
+    applySet: pushApplySet(input.target),
     keep: inventory,
     previous,
     signal: work.signal,
   });
+  if (status.lost || (settings.signal?.aborted ?? false)) throw new Interrupted();
   let extra = earlier.nextExtraPosition;
   const pruneFailures: string[] = [];
   // Leftovers an earlier attempt of this deployment pruned keep their rows and count once, even if deleted again now.
