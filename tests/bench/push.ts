@@ -1,6 +1,6 @@
 // `npm run bench -- push`: request-to-succeeded time of a 200-object push deployment on the sandbox cluster, through the
-// real path — request (validation, store, preview dry run), two approvals, the executor (claim, decrypt, apply, prune,
-// rollout wait) — on a fresh SQLite database in a temp dir. Broken into approval bookkeeping, apply and rollout wait;
+// real path — request (validation, store, preview dry run), two approvals, the executor (claim, decrypt, apply, rollout
+// wait, prune) — on a fresh SQLite database in a temp dir. Broken into approval bookkeeping, apply and rollout wait;
 // the apply is compared with `kubectl apply --server-side` of the same objects into a fresh namespace (ratio).
 // The sandbox runs in its own process, as a real API server would (see apply.ts).
 import "reflect-metadata";
@@ -221,9 +221,10 @@ export async function run(): Promise<void> {
         request: t1 - t0,
         approvals: t2 - t1,
         queueToStart: row.startedAt!.getTime() - row.queuedAt!.getTime(),
-        apply: pruneAt - row.startedAt!.getTime(),
-        prune: waitAt - pruneAt,
-        rollout: row.finishedAt!.getTime() - waitAt,
+        // The executor waits for the rollout before it prunes.
+        apply: waitAt - row.startedAt!.getTime(),
+        rollout: pruneAt - waitAt,
+        prune: row.finishedAt!.getTime() - pruneAt,
         total: t3 - t0,
         kubectl,
       };
