@@ -56,7 +56,32 @@ const AFTER_MIGRATION: Record<string, { table: string; run: (url: string) => Pro
   "20261126132747_deployment_list_filters": { table: "Target", run: rebuildDeliveryHistory },
   // The target name copy (list order) and autoRotateAt (nextRotation under an autoRotate policy).
   "20261126135309_credential_list_order": { table: "Credential", run: recomputeCredentialColumns },
+  // Pull applications made from repositories get their names by the rule new registrations use (the SQL gave them
+  // a placeholder label): the repository URL's last segment and path, unique per target.
+  "20261206130709_applications": { table: "PullRepo", run: nameRepoApplications },
 };
+
+async function nameRepoApplications(url: string): Promise<void> {
+  const [{ createDb }, naming] = await Promise.all([import("./client"), import("../applications/naming")]);
+  const db = createDb(url);
+  try {
+    const repos = await db.pullRepo.findMany({
+      where: { applicationId: { not: null } },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      select: { id: true, url: true, path: true, targetId: true, application: { select: { id: true, name: true } } },
+    });
+    for (const repo of repos) {
+      const app = repo.application;
+      if (!app || app.name !== naming.placeholderRepoApplicationName(repo.id)) continue;
+      const names = await db.application.findMany({ where: { targetId: repo.targetId }, select: { name: true } });
+      const taken = new Set(names.map((n) => n.name));
+      const name = naming.uniqueName(naming.repoApplicationName(repo.url, repo.path), taken);
+      await db.application.update({ where: { id: app.id }, data: { name } });
+    }
+  } finally {
+    await db.$disconnect();
+  }
+}
 
 async function backfillCredentialColumns(url: string): Promise<void> {
   const [{ createDb }, columns, { parseScopeSummary }] = await Promise.all([
@@ -84,7 +109,10 @@ async function recomputeCredentialColumns(url: string): Promise<void> {
 }
 
 async function rebuildDeliveryHistory(url: string): Promise<void> {
-  const [{ createDb }, rollups] = await Promise.all([import("./client"), import("../compare/rebuild-rollups")]);
+  const [{ createDb }, rollups] = await Promise.all([
+    import("./client"),
+    import("../rollups/rebuild-delivery-rollups"),
+  ]);
   const db = createDb(url);
   try {
     const span = await rollups.deliveryHistorySpan(db);
