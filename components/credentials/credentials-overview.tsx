@@ -8,11 +8,10 @@ import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, Td, Th } from "@/components/ui/table";
 import { useCredentials } from "@/lib/credentials/hooks/use-credentials";
+import { CREDENTIALS_PAGE_SIZE } from "@/lib/credentials/query";
 import { CREDENTIAL_KIND_LABELS, type TRotationStatus } from "@/lib/credentials/schemas";
 import { CredentialStatusBadge } from "./status-badge";
 import { StatusFilterGroup, useStatusFilteredPages } from "./status-filter";
-
-export const CREDENTIALS_PAGE_SIZE = 50;
 
 /**
  * Every active credential with its rotation status, filterable by status and paged by cursor. The status filter

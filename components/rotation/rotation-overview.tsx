@@ -13,10 +13,9 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { CREDENTIAL_KIND_LABELS, type TRotationStatus } from "@/lib/credentials/schemas";
 import { formatDays, formatDuration } from "@/lib/format/duration";
 import { useRotationOverview } from "@/lib/rotation/hooks/use-rotation-overview";
+import { ROTATION_PAGE_SIZE } from "@/lib/rotation/query";
 import { AgeChart } from "./age-chart";
 import { RotateNowButton } from "./rotate-now-button";
-
-export const ROTATION_PAGE_SIZE = 50;
 
 const SHOW_TIME_WITHIN_MS = 2 * 86_400_000;
 

@@ -11,6 +11,12 @@ export const credentialKeys = {
   detail: (targetId: string) => [...credentialKeys.details(), targetId] as const,
 };
 
+/**
+ * Credentials per page on the credentials page. Here, not in the "use client" component: a server page that imports a
+ * value from a client module gets a client reference, not the number, and its prefetch then fails.
+ */
+export const CREDENTIALS_PAGE_SIZE = 50;
+
 export const policyKeys = {
   all: ["credential-policies"] as const,
   lists: () => [...policyKeys.all, "list"] as const,

@@ -3,6 +3,9 @@ import type { TRotationListFilter } from "./schemas";
 
 export type RotationListKeyFilter = Partial<Pick<TRotationListFilter, "status" | "cursor" | "limit">>;
 
+/** Credentials per page on the rotation page; shared by the server page's prefetch and the client's query. */
+export const ROTATION_PAGE_SIZE = 50;
+
 /** React Query keys for the rotation page; the server page prefetches with the same key. */
 export const rotationKeys = {
   all: ["rotation"] as const,

@@ -1,12 +1,12 @@
 import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { CREDENTIALS_PAGE_SIZE, CredentialsOverview } from "@/components/credentials/credentials-overview";
+import { CredentialsOverview } from "@/components/credentials/credentials-overview";
 import { PageHeader } from "@/components/layout/page-header";
 import { Button } from "@/components/ui/button";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { listCredentials } from "@/lib/credentials/data/list-credentials";
-import { credentialKeys } from "@/lib/credentials/query";
+import { CREDENTIALS_PAGE_SIZE, credentialKeys } from "@/lib/credentials/query";
 import { ZRotationStatus } from "@/lib/credentials/schemas";
 import { getQueryClient } from "@/lib/query/query-client";
 

@@ -2,14 +2,14 @@ import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { PageHeader } from "@/components/layout/page-header";
-import { ROTATION_PAGE_SIZE, RotationOverview } from "@/components/rotation/rotation-overview";
+import { RotationOverview } from "@/components/rotation/rotation-overview";
 import { Button } from "@/components/ui/button";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { can } from "@/lib/auth/roles";
 import { ZRotationStatus } from "@/lib/credentials/schemas";
 import { getQueryClient } from "@/lib/query/query-client";
 import { listRotationOverview } from "@/lib/rotation/data/list-rotation-overview";
-import { rotationKeys } from "@/lib/rotation/query";
+import { ROTATION_PAGE_SIZE, rotationKeys } from "@/lib/rotation/query";
 
 export const metadata: Metadata = { title: "Rotation" };
 
