@@ -9,7 +9,7 @@ import { GENESIS_HASH, hashAuditRow, type ChainedFields } from "@/lib/audit/chai
 import { seal } from "@/lib/credentials/crypto";
 import { loadKeyring } from "@/lib/credentials/keyring";
 import { envelopeContext, fingerprintOf, serializeMaterial } from "@/lib/credentials/material";
-import { rebuildDeliveryRollups } from "@/lib/compare/rebuild-rollups";
+import { rebuildDeliveryRollups } from "@/lib/rollups/rebuild-delivery-rollups";
 import { statusColumnsFor } from "@/lib/credentials/status-columns";
 import { advisoryXactLockSql } from "@/lib/db/advisory-locks";
 import { createDb, type Db, type Tx } from "@/lib/db/client";

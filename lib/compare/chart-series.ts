@@ -1,4 +1,4 @@
-import { bucketLabel } from "./buckets";
+import { bucketLabel } from "@/lib/rollups/buckets";
 import type { AgeBars, DayPoint } from "./figures";
 
 /**

@@ -1,39 +1,10 @@
-import { DURATION_BUCKET_COUNT, quantileFromBuckets, type TRollupMetric } from "./buckets";
+import { DURATION_BUCKET_COUNT, quantileFromBuckets, type TRollupMetric } from "@/lib/rollups/buckets";
 import { DAY_MS } from "@/lib/credentials/status";
 import { isoDayOf, type ComparisonRange } from "./range";
+import type { RollupSums } from "@/lib/rollups/sums";
 
 export const MODES = ["push", "pull"] as const;
 export type TMode = (typeof MODES)[number];
-
-/** One rollup row's figures, summed over whatever the caller grouped by (day and mode for the page). */
-export interface RollupSums {
-  deployments: number;
-  succeeded: number;
-  failures: number;
-  leadTimeCount: number;
-  leadTimeSumMs: number;
-  approvalWaitCount: number;
-  approvalWaitSumMs: number;
-  restoreCount: number;
-  restoreSumMs: number;
-  driftDetected: number;
-  driftCorrected: number;
-}
-
-/** The summed columns of a rollup row, as a Prisma `_sum` selection (per-target and fleet rows have the same ones). */
-export const ROLLUP_SUM_FIELDS = {
-  deployments: true,
-  succeeded: true,
-  failures: true,
-  leadTimeCount: true,
-  leadTimeSumMs: true,
-  approvalWaitCount: true,
-  approvalWaitSumMs: true,
-  restoreCount: true,
-  restoreSumMs: true,
-  driftDetected: true,
-  driftCorrected: true,
-} as const satisfies Record<keyof RollupSums, true>;
 
 export interface RollupDayRow extends RollupSums {
   day: Date;
@@ -52,7 +23,7 @@ export interface DurationFigure {
   meanMs: number | null;
   p50Ms: number | null;
   p90Ms: number | null;
-  /** Counts per bucket of lib/compare/buckets.ts, for the distribution chart. */
+  /** Counts per bucket of lib/rollups/buckets.ts, for the distribution chart. */
   buckets: number[];
 }
 

@@ -6,7 +6,7 @@ import type { TMode } from "./figures";
 
 /**
  * Links from the comparison's figures to the list rows they were computed from. Each delivery figure names the
- * rows with the same rules as lib/compare/contributions.ts and data/rollups.ts — the same instant (a delivery counts
+ * rows with the same rules as lib/rollups/contributions.ts and lib/rollups/data/record-delivery-outcome.ts — the same instant (a delivery counts
  * when it finished or the sync happened, an approval wait when it was approved), the same half-open range
  * [from, to), the target's environment and mode, and the same result conditions — so the list behind a link holds
  * exactly as many rows as the figure counts (tests/integration/compare-figure-links.test.ts). Plain functions,

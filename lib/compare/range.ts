@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DAY_MS } from "@/lib/credentials/status";
-import { utcDay } from "./contributions";
+import { utcDay } from "@/lib/rollups/contributions";
 
 export const COMPARISON_PRESETS = ["7", "30", "90"] as const;
 const MAX_CUSTOM_DAYS = 366;

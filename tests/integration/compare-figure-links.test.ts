@@ -5,7 +5,7 @@ import * as eventsRoute from "@/app/api/agent/v1/events/route";
 import * as syncEventsRoute from "@/app/api/sync-events/route";
 import type { Actor } from "@/lib/audit/schemas";
 import { getDeliveryComparison } from "@/lib/compare/data/get-comparison";
-import { rebuildRollups } from "@/lib/compare/data/rollups";
+import { rebuildRollups } from "@/lib/rollups/data/rebuild-rollups";
 import type { ModeDelivery, TMode } from "@/lib/compare/figures";
 import {
   dayScope,

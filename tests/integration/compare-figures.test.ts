@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/audit/schemas";
-import { utcDay } from "@/lib/compare/contributions";
+import { utcDay } from "@/lib/rollups/contributions";
 import { getComparison, getDeliveryComparison } from "@/lib/compare/data/get-comparison";
-import { rebuildRollups } from "@/lib/compare/data/rollups";
+import { rebuildRollups } from "@/lib/rollups/data/rebuild-rollups";
 import { resolveRange } from "@/lib/compare/range";
 import { db } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";

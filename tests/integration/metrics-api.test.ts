@@ -4,7 +4,7 @@ import * as assignmentsRoute from "@/app/api/agent/v1/assignments/route";
 import * as metricsRoute from "@/app/api/metrics/route";
 import * as targetRoute from "@/app/api/targets/[id]/route";
 import type { Actor } from "@/lib/audit/schemas";
-import { rebuildRollups } from "@/lib/compare/data/rollups";
+import { rebuildRollups } from "@/lib/rollups/data/rebuild-rollups";
 import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { db } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";

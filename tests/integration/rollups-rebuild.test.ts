@@ -2,9 +2,10 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as eventsRoute from "@/app/api/agent/v1/events/route";
 import type { Actor } from "@/lib/audit/schemas";
-import { utcDay } from "@/lib/compare/contributions";
-import { rebuildRollups, recordDeliveryOutcome } from "@/lib/compare/data/rollups";
-import { deliveryHistorySpan, rebuildDeliveryRollups } from "@/lib/compare/rebuild-rollups";
+import { utcDay } from "@/lib/rollups/contributions";
+import { rebuildRollups } from "@/lib/rollups/data/rebuild-rollups";
+import { recordDeliveryOutcome } from "@/lib/rollups/data/record-delivery-outcome";
+import { deliveryHistorySpan, rebuildDeliveryRollups } from "@/lib/rollups/rebuild-delivery-rollups";
 import { db } from "@/lib/db";
 import { createDb, type Db } from "@/lib/db/client";
 import { listMigrations, migrateDatabase } from "@/lib/db/migrate";
@@ -14,7 +15,7 @@ import { expectFleetOfTargets } from "../support/fleet-rollups";
 import { createEnrolledAgent, fakeSha, syncEvent, type AgentCaller } from "../support/pull";
 import { createScratchDatabase, useTestDatabase } from "../support/test-db";
 
-// The rebuild (lib/compare/rebuild-rollups.ts) against the incremental path, where the two could part: a window that
+// The rebuild (lib/rollups/rebuild-delivery-rollups.ts) against the incremental path, where the two could part: a window that
 // starts inside a run of failures (the line's state before the window comes from the database, for many lines per
 // statement), slices of days that cut through runs (the state carries over), damaged marks and sums, and an upgrade
 // from before SyncEvent.committedAt and the recovery marks existed (the rebuild runs at migrate time). The fleet rows

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { seedScale } from "@/lib/cli/seed-scale";
 import { getDeliveryComparison } from "@/lib/compare/data/get-comparison";
-import { rebuildRollups, recordDeliveryOutcome } from "@/lib/compare/data/rollups";
+import { rebuildRollups } from "@/lib/rollups/data/rebuild-rollups";
+import { recordDeliveryOutcome } from "@/lib/rollups/data/record-delivery-outcome";
 import { resolveRange } from "@/lib/compare/range";
 import { db } from "@/lib/db";
 import { expectFleetOfTargets } from "../support/fleet-rollups";

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { ROLLUP_SUM_FIELDS } from "@/lib/compare/figures";
+import { ROLLUP_SUM_FIELDS } from "@/lib/rollups/sums";
 import type { Db } from "@/lib/db/client";
 
 const ORDER = [{ day: "asc" }, { mode: "asc" }, { environment: "asc" }] as const;

@@ -16,7 +16,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
  */
 export const FLOORS = [
   // Ground: pure helpers anything may use, including the browser and the agent.
-  ["lib/errors", "lib/utils", "lib/keyset-cursor", "lib/format", "lib/api-client"],
+  ["lib/errors", "lib/utils", "lib/keyset-cursor", "lib/format", "lib/api-fetch"],
   // Configuration and plain-Node mechanisms with no domain knowledge.
   ["lib/env", "lib/process", "lib/jobs"],
   ["lib/kube", "lib/render"],
@@ -27,7 +27,7 @@ export const FLOORS = [
   // The route boundary.
   ["lib/api"],
   // Domains that own stored things other domains build on.
-  ["lib/users", "lib/tokens", "lib/targets", "lib/credentials"],
+  ["lib/users", "lib/tokens", "lib/targets", "lib/credentials", "lib/rollups"],
   // Domains of delivery.
   [
     "lib/approvals",

@@ -11,7 +11,7 @@ import {
 } from "@/lib/agent/protocol";
 import { auditedTransaction, recordAuditEvent, recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { RequestContext } from "@/lib/audit/schemas";
-import { recordDeliveryOutcome } from "@/lib/compare/data/rollups";
+import { recordDeliveryOutcome } from "@/lib/rollups/data/record-delivery-outcome";
 import { db, type Tx } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import type { DeploymentPreview } from "@/lib/deployments/schemas";

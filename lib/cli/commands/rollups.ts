@@ -1,5 +1,5 @@
-import { rebuildRollups } from "@/lib/compare/data/rollups";
-import { deliveryHistorySpan } from "@/lib/compare/rebuild-rollups";
+import { rebuildRollups } from "@/lib/rollups/data/rebuild-rollups";
+import { deliveryHistorySpan } from "@/lib/rollups/rebuild-delivery-rollups";
 import { db } from "@/lib/db";
 import { formatDays } from "@/lib/format/duration";
 

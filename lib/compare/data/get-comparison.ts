@@ -11,10 +11,10 @@ import type { CredentialStatusCounts } from "@/lib/credentials/schemas";
 import { DAY_MS, statusAt } from "@/lib/credentials/status";
 import { db } from "@/lib/db";
 import { Prisma } from "@/lib/db/generated/sqlite/client";
+import { ROLLUP_SUM_FIELDS } from "@/lib/rollups/sums";
 import type { PullExposure, PushExposure } from "../exposure";
 import {
   AGE_BAR_BOUNDS_DAYS,
-  ROLLUP_SUM_FIELDS,
   ageBars,
   ageBarsFromCounts,
   deliveryFigures,

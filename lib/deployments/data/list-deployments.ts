@@ -18,7 +18,7 @@ const TIME_COLUMN = {
  * (instant, id). Filters: target, its environment and mode, state(s), requester (a user id or an email address),
  * a half-open range [from, to) on the instant, and the comparison's row sets — approved after people's approvals
  * (`waitedForApproval`) and successes that ended an outage (`recovery`) — each with the same rule as the rollups
- * (lib/compare/data/rollups.ts), so a comparison figure and its list count the same rows.
+ * (lib/rollups/data/record-delivery-outcome.ts), so a comparison figure and its list count the same rows.
  */
 export async function listDeployments(query: TDeploymentListQuery): Promise<DeploymentListPage> {
   const timeField = query.timeField;

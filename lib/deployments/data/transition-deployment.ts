@@ -2,7 +2,7 @@ import "server-only";
 import { lockAuditChain, recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import type { Tx } from "@/lib/db";
-import { recordDeliveryOutcome } from "@/lib/compare/data/rollups";
+import { recordDeliveryOutcome } from "@/lib/rollups/data/record-delivery-outcome";
 import { AppError } from "@/lib/errors";
 import { ENTER_ACTION, statesLeadingTo, type TDeploymentState } from "../states";
 

@@ -1,6 +1,6 @@
 import "server-only";
 import { Registry } from "prom-client";
-import { DURATION_BUCKET_BOUNDS_MS, DURATION_BUCKET_COUNT } from "@/lib/compare/buckets";
+import { DURATION_BUCKET_BOUNDS_MS, DURATION_BUCKET_COUNT } from "@/lib/rollups/buckets";
 import { countCredentialStatuses } from "@/lib/credentials/data/count-credential-statuses";
 import { ROTATION_STATUSES, type TRotationStatus } from "@/lib/credentials/schemas";
 import { db } from "@/lib/db";

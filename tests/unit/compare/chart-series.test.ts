@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bucketOf, DURATION_BUCKET_COUNT } from "@/lib/compare/buckets";
+import { bucketOf, DURATION_BUCKET_COUNT } from "@/lib/rollups/buckets";
 import { ageChart, dailyBars, durationBars } from "@/lib/compare/chart-series";
 import { ageBars } from "@/lib/compare/figures";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bucketOf } from "@/lib/compare/buckets";
+import { bucketOf } from "@/lib/rollups/buckets";
 import { ageBars, deliveryFigures, type RollupDayRow } from "@/lib/compare/figures";
 
 const MIN = 60_000;

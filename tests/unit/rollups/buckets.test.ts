@@ -6,7 +6,7 @@ import {
   DURATION_BUCKET_BOUNDS_MS,
   DURATION_BUCKET_COUNT,
   quantileFromBuckets,
-} from "@/lib/compare/buckets";
+} from "@/lib/rollups/buckets";
 
 const MIN = 60_000;
 

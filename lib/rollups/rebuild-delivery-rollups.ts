@@ -12,7 +12,7 @@ import {
   utcDay,
   type RollupDelta,
 } from "./contributions";
-import type { RollupSums } from "./figures";
+import type { RollupSums } from "./sums";
 
 // Not a `data/` module on purpose: the migration runner (lib/db/migrate.ts, plain Node, no `server-only`) rebuilds
 // with the same code as `npm run wharf -- rollups` and `seed:scale`, so every caller hands in its own client.
@@ -92,7 +92,7 @@ export function committedAtOfDetails(details: string): Date | null {
  * they differ) and `SyncEvent.committedAt` of events stored before that column existed.
  * Time to restore keeps a state per line while it walks in time order; a line's state before the window is read
  * for many lines per statement, when the walk first meets them. The same rules as the incremental path
- * (lib/compare/contributions.ts); tests check that the two agree.
+ * (lib/rollups/contributions.ts); tests check that the two agree.
  */
 export async function rebuildDeliveryRollups(client: Db, opts: RebuildRollupsOptions): Promise<RebuildRollupsResult> {
   const from = utcDay(opts.from);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bucketOf } from "@/lib/compare/buckets";
+import { bucketOf } from "@/lib/rollups/buckets";
 import {
   approvalDelta,
   deploymentFinishDelta,
@@ -7,7 +7,7 @@ import {
   isEmptyDelta,
   syncDelta,
   utcDay,
-} from "@/lib/compare/contributions";
+} from "@/lib/rollups/contributions";
 
 const t = (iso: string) => new Date(iso);
 

@@ -1,6 +1,5 @@
 import "server-only";
-import { db, type Db, type Tx } from "@/lib/db";
-import { env } from "@/lib/env";
+import type { Tx } from "@/lib/db";
 import {
   approvalDelta,
   deploymentFinishDelta,
@@ -10,7 +9,6 @@ import {
   syncDelta,
   type RollupDelta,
 } from "../contributions";
-import { rebuildDeliveryRollups, type RebuildRollupsResult } from "../rebuild-rollups";
 
 /**
  * An outcome the comparison counts. Deployment transitions are reported for every state (the function ignores the
@@ -216,25 +214,4 @@ export async function recordDeliveryOutcome(tx: Tx, outcome: DeliveryOutcome): P
   if (delta) await applyDelta(tx, outcome.targetId, target, delta);
   if (delta && restoreFrom)
     await tx.syncEvent.updateMany({ where: { id: outcome.eventId }, data: { outageStartedAt: restoreFrom } });
-}
-
-/**
- * Recomputes the rollups of whole UTC days [from, to) and the row marks behind them from deployments and sync events
- * (lib/compare/rebuild-rollups.ts), on this process's database unless `client` names another one of the same kind.
- * For backfills (`npm run wharf -- rollups`, after an import) and for tests that check the incremental path against it.
- */
-export async function rebuildRollups(opts: {
-  from: Date;
-  to: Date;
-  client?: Db;
-  sliceDays?: number;
-  log?: (line: string) => void;
-}): Promise<RebuildRollupsResult> {
-  return rebuildDeliveryRollups(opts.client ?? db(), {
-    from: opts.from,
-    to: opts.to,
-    dialect: env().databaseKind,
-    ...(opts.sliceDays ? { sliceDays: opts.sliceDays } : {}),
-    ...(opts.log ? { log: opts.log } : {}),
-  });
 }
