@@ -35,9 +35,5 @@ export const ZCreateApiToken = z.object({
 export type TCreateApiToken = z.infer<typeof ZCreateApiToken>;
 
 /** What the browser and API clients learn about the signed-in principal. */
-export interface SessionUser {
-  id: string;
-  email: string;
-  name: string;
-  role: z.infer<typeof ZRole>;
-}
+export const ZSessionUser = z.object({ id: z.string(), email: z.string(), name: z.string(), role: ZRole });
+export type SessionUser = z.output<typeof ZSessionUser>;

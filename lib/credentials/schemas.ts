@@ -160,41 +160,47 @@ export const ZCredentialListFilter = z.object({
 export type TCredentialListFilter = z.infer<typeof ZCredentialListFilter>;
 
 /** What pages and API answers show of a credential. There is deliberately no field for material or ciphertext. */
-export interface CredentialView {
-  id: string;
-  targetId: string;
-  targetName: string;
-  kind: TCredentialKind;
-  state: TCredentialState;
-  fingerprint: string;
-  subject: string | null;
-  keyId: string;
-  issuedAt: string | null;
-  expiresAt: string | null;
-  lastRotatedAt: string;
-  createdAt: string;
-  supersededAt: string | null;
-  supersededById: string | null;
-  /** Rotation status for the active credential; null for history rows. */
-  status: TRotationStatus | null;
-  nextRotationDue: string | null;
-  policyName: string | null;
-  origin: TCredentialOrigin;
-  /** The API server's message from the last failed automatic rotation; null once a rotation succeeds. */
-  rotationError: string | null;
-  rotationFailedAt: string | null;
-  rotationAttempts: number;
-  /** Automatic rotation does not retry before this instant (capped exponential backoff after failures). */
-  nextRotationAttemptAt: string | null;
-  /** Whether Wharf rotates this credential by itself (a service account token under an autoRotate policy). */
-  autoRotate: boolean;
-  policyMaxAgeDays: number | null;
-  /**
-   * When the credential should next be rotated: for automatic rotation the earlier of max age and 80 % of the
-   * token's lifetime, otherwise last rotation + max age; null without a policy. Active credentials only.
-   */
-  nextRotationAt: string | null;
-}
+export const ZCredentialView = z.object({
+  id: z.string(),
+  targetId: z.string(),
+  targetName: z.string(),
+  kind: ZCredentialKind,
+  state: ZCredentialState,
+  fingerprint: z.string(),
+  subject: z.string().nullable(),
+  keyId: z.string(),
+  issuedAt: z.iso.datetime().nullable(),
+  expiresAt: z.iso.datetime().nullable(),
+  lastRotatedAt: z.iso.datetime(),
+  createdAt: z.iso.datetime(),
+  supersededAt: z.iso.datetime().nullable(),
+  supersededById: z.string().nullable(),
+  status: ZRotationStatus.nullable().describe("Rotation status for the active credential; null for history rows."),
+  nextRotationDue: z.iso.datetime().nullable(),
+  policyName: z.string().nullable(),
+  origin: ZCredentialOrigin,
+  rotationError: z
+    .string()
+    .nullable()
+    .describe("The API server's message from the last failed automatic rotation; null once a rotation succeeds."),
+  rotationFailedAt: z.iso.datetime().nullable(),
+  rotationAttempts: z.number().int(),
+  nextRotationAttemptAt: z.iso
+    .datetime()
+    .nullable()
+    .describe("Automatic rotation does not retry before this instant (capped exponential backoff after failures)."),
+  autoRotate: z
+    .boolean()
+    .describe("Whether Wharf rotates this credential by itself (a service account token under an autoRotate policy)."),
+  policyMaxAgeDays: z.number().int().nullable(),
+  nextRotationAt: z.iso
+    .datetime()
+    .nullable()
+    .describe(
+      "When the credential should next be rotated: for automatic rotation the earlier of max age and 80 % of the token's lifetime, otherwise last rotation + max age; null without a policy. Active credentials only.",
+    ),
+});
+export type CredentialView = z.output<typeof ZCredentialView>;
 
 /** Query of `GET /api/policies`: by name (unique), keyset-paginated. */
 export const ZCredentialPolicyListQuery = z.object({
@@ -224,28 +230,31 @@ export const ZCredentialPolicyPage = z.object({
 });
 export type CredentialPolicyPage = z.output<typeof ZCredentialPolicyPage>;
 
-export interface TargetCredentialsView {
-  targetId: string;
-  targetName: string;
-  mode: TTargetMode;
-  active: CredentialView | null;
-  history: CredentialView[];
-  policy: CredentialPolicyView | null;
-}
+export const ZTargetCredentialsView = z.object({
+  targetId: z.string(),
+  targetName: z.string(),
+  mode: ZMode,
+  active: ZCredentialView.nullable(),
+  history: z.array(ZCredentialView),
+  policy: ZCredentialPolicyView.nullable(),
+});
+export type TargetCredentialsView = z.output<typeof ZTargetCredentialsView>;
 
-export interface CredentialStatusCounts {
-  ok: number;
-  dueSoon: number;
-  rotationFailed: number;
-  overdue: number;
-  expired: number;
-}
+export const ZCredentialStatusCounts = z.object({
+  ok: z.number().int(),
+  dueSoon: z.number().int(),
+  rotationFailed: z.number().int(),
+  overdue: z.number().int(),
+  expired: z.number().int(),
+});
+export type CredentialStatusCounts = z.output<typeof ZCredentialStatusCounts>;
 
-export interface CredentialListPage {
-  items: CredentialView[];
-  nextCursor: string | null;
-  counts: CredentialStatusCounts;
-}
+export const ZCredentialListPage = z.object({
+  items: z.array(ZCredentialView),
+  nextCursor: z.string().nullable(),
+  counts: ZCredentialStatusCounts,
+});
+export type CredentialListPage = z.output<typeof ZCredentialListPage>;
 
 /** A kubeconfig context as the import preview shows it: where it points and what would be imported, never secrets. */
 export interface KubeconfigContextPreview {

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { TRole } from "@/lib/auth/roles";
-import { DEPLOYMENT_STATES, ZDeploymentState, type TDeploymentState } from "./states";
+import { ZRole, type TRole } from "@/lib/auth/roles";
+import { DEPLOYMENT_STATES, ZDeploymentState } from "./states";
 
 /**
  * Deployment schemas and views, shared by route handlers, forms in the browser, and the webhook handler. Nothing
@@ -237,14 +237,15 @@ export type TDeploymentListFilter = Omit<TDeploymentListQuery, "cursor" | "from"
 };
 
 /** A target's approval rule as pages show it. */
-export interface ApprovalRuleView {
-  requiredApprovals: number;
-  approverRole: TRole;
-  banRequester: boolean;
-  banCommitAuthor: boolean;
-  allowTokenApprovals: boolean;
-  approvalTtlHours: number;
-}
+export const ZApprovalRuleView = z.object({
+  requiredApprovals: z.number().int(),
+  approverRole: ZRole,
+  banRequester: z.boolean(),
+  banCommitAuthor: z.boolean(),
+  allowTokenApprovals: z.boolean(),
+  approvalTtlHours: z.number().int(),
+});
+export type ApprovalRuleView = z.output<typeof ZApprovalRuleView>;
 
 const ROLE_PLURAL: Record<TRole, string> = {
   viewer: "viewers",
@@ -271,121 +272,137 @@ export function describeRule(rule: ApprovalRuleView): string {
   return parts.join("; ");
 }
 
-export type PreviewAction = "create" | "change" | "unchanged" | "prune" | "error";
+export const PREVIEW_ACTIONS = ["create", "change", "unchanged", "prune", "error"] as const;
+export const ZPreviewAction = z.enum(PREVIEW_ACTIONS);
+export type PreviewAction = z.output<typeof ZPreviewAction>;
 
-export interface PreviewFieldChange {
-  path: string;
-  op: "add" | "change" | "remove";
-  old?: unknown;
-  new?: unknown;
-}
+export const ZPreviewFieldChange = z.object({
+  path: z.string(),
+  op: z.enum(["add", "change", "remove"]),
+  old: z.unknown().optional(),
+  new: z.unknown().optional(),
+});
+export type PreviewFieldChange = z.output<typeof ZPreviewFieldChange>;
 
-export interface PreviewObject {
-  apiVersion: string;
-  kind: string;
-  namespace: string | null;
-  name: string;
-  action: PreviewAction;
-  changes: PreviewFieldChange[];
-  message: string | null;
-}
+export const ZPreviewObject = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string().nullable(),
+  name: z.string(),
+  action: ZPreviewAction,
+  changes: z.array(ZPreviewFieldChange),
+  message: z.string().nullable(),
+});
+export type PreviewObject = z.output<typeof ZPreviewObject>;
 
 /** The stored result of a dry run: what applying would do, object by object. */
-export interface DeploymentPreview {
-  counts: Record<PreviewAction, number>;
-  objects: PreviewObject[];
-}
+export const ZDeploymentPreview = z.object({
+  counts: z.record(ZPreviewAction, z.number().int()),
+  objects: z.array(ZPreviewObject),
+});
+export type DeploymentPreview = z.output<typeof ZDeploymentPreview>;
 
-export interface DeploymentApprovalView {
-  id: string;
-  approverId: string;
-  approverName: string;
-  approverEmail: string;
-  approverKind: "user" | "api-token";
-  decision: TDecision;
-  comment: string;
-  createdAt: string;
-  /** Whether it still counts: same content, not expired, not from a banned person, first of its person. */
-  valid: boolean;
-  /** Why it no longer counts, when it does not. */
-  invalidReason: string | null;
-}
+export const ZDeploymentApprovalView = z.object({
+  id: z.string(),
+  approverId: z.string(),
+  approverName: z.string(),
+  approverEmail: z.string(),
+  approverKind: z.enum(["user", "api-token"]),
+  decision: ZDecision,
+  comment: z.string(),
+  createdAt: z.iso.datetime(),
+  valid: z
+    .boolean()
+    .describe("Whether it still counts: same content, not expired, not from a banned person, first of its person."),
+  invalidReason: z.string().nullable().describe("Why it no longer counts, when it does not."),
+});
+export type DeploymentApprovalView = z.output<typeof ZDeploymentApprovalView>;
 
-export interface DeploymentObjectView {
-  position: number;
-  apiVersion: string;
-  kind: string;
-  namespace: string | null;
-  name: string;
-  action: string;
-  message: string | null;
-}
+export const ZDeploymentObjectView = z.object({
+  position: z.number().int(),
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string().nullable(),
+  name: z.string(),
+  action: z.string(),
+  message: z.string().nullable(),
+});
+export type DeploymentObjectView = z.output<typeof ZDeploymentObjectView>;
 
-export interface GitSourceView {
-  url: string;
-  ref: string;
-  path: string;
-  commitSha: string | null;
-  authorName: string | null;
-  authorEmail: string | null;
-  message: string | null;
-  committedAt: string | null;
-}
+export const ZGitSourceView = z.object({
+  url: z.string(),
+  ref: z.string(),
+  path: z.string(),
+  commitSha: z.string().nullable(),
+  authorName: z.string().nullable(),
+  authorEmail: z.string().nullable(),
+  message: z.string().nullable(),
+  committedAt: z.iso.datetime().nullable(),
+});
+export type GitSourceView = z.output<typeof ZGitSourceView>;
 
 /** A row of the deployments list. Dates are ISO strings so it crosses the server/client boundary. */
-export interface DeploymentListItem {
-  id: string;
-  target: { id: string; name: string; environment: string };
-  state: TDeploymentState;
-  sourceKind: TSourceKind;
-  git: GitSourceView | null;
-  manifestsDigest: string;
-  objectCount: number;
-  requestedBy: { id: string; kind: string; name: string };
-  reason: string;
-  emergency: boolean;
-  rollbackOfId: string | null;
-  createdAt: string;
-  approvedAt: string | null;
-  finishedAt: string | null;
-  /** On a success that ended a run of failures on its target: when the first failure of that run finished. */
-  outageStartedAt: string | null;
-}
+export const ZDeploymentListItem = z.object({
+  id: z.string(),
+  target: z.object({ id: z.string(), name: z.string(), environment: z.string() }),
+  state: ZDeploymentState,
+  sourceKind: ZSourceKind,
+  git: ZGitSourceView.nullable(),
+  manifestsDigest: z.string(),
+  objectCount: z.number().int(),
+  requestedBy: z.object({ id: z.string(), kind: z.string(), name: z.string() }),
+  reason: z.string(),
+  emergency: z.boolean(),
+  rollbackOfId: z.string().nullable(),
+  createdAt: z.iso.datetime(),
+  approvedAt: z.iso.datetime().nullable(),
+  finishedAt: z.iso.datetime().nullable(),
+  outageStartedAt: z.iso
+    .datetime()
+    .nullable()
+    .describe("On a success that ended a run of failures on its target: when the first failure of that run finished."),
+});
+export type DeploymentListItem = z.output<typeof ZDeploymentListItem>;
 
 /** One deployment as the detail page and `GET /api/deployments/:id` show it, for a given viewer. */
-export interface DeploymentView extends DeploymentListItem {
-  manifests: string;
-  emergencyReason: string | null;
-  preview: DeploymentPreview | null;
-  previewError: string | null;
-  previewedAt: string | null;
-  approvedAt: string | null;
-  queuedAt: string | null;
-  startedAt: string | null;
-  cancelRequested: boolean;
-  phase: string | null;
-  appliedCount: number;
-  readyReplicas: number;
-  desiredReplicas: number;
-  resultMessage: string | null;
-  rule: ApprovalRuleView;
-  ruleDescription: string;
-  approvals: DeploymentApprovalView[];
-  approvalStatus: { required: number; approvedCount: number; satisfied: boolean; rejected: boolean };
-  /** People who could still approve (role allows, not banned, not yet decided); at most 20. */
-  eligibleApprovers: { id: string; name: string; email: string }[];
-  viewer: { canApprove: boolean; reason: string | null };
-  canCancel: boolean;
-  canRollback: boolean;
-  canEmergencyRollback: boolean;
-  objects: DeploymentObjectView[];
-  updatedAt: string;
-}
+export const ZDeploymentView = ZDeploymentListItem.extend({
+  manifests: z.string(),
+  emergencyReason: z.string().nullable(),
+  preview: ZDeploymentPreview.nullable(),
+  previewError: z.string().nullable(),
+  previewedAt: z.iso.datetime().nullable(),
+  approvedAt: z.iso.datetime().nullable(),
+  queuedAt: z.iso.datetime().nullable(),
+  startedAt: z.iso.datetime().nullable(),
+  cancelRequested: z.boolean(),
+  phase: z.string().nullable(),
+  appliedCount: z.number().int(),
+  readyReplicas: z.number().int(),
+  desiredReplicas: z.number().int(),
+  resultMessage: z.string().nullable(),
+  rule: ZApprovalRuleView,
+  ruleDescription: z.string(),
+  approvals: z.array(ZDeploymentApprovalView),
+  approvalStatus: z.object({
+    required: z.number().int(),
+    approvedCount: z.number().int(),
+    satisfied: z.boolean(),
+    rejected: z.boolean(),
+  }),
+  eligibleApprovers: z
+    .array(z.object({ id: z.string(), name: z.string(), email: z.string() }))
+    .describe("People who could still approve (role allows, not banned, not yet decided); at most 20."),
+  viewer: z.object({ canApprove: z.boolean(), reason: z.string().nullable() }),
+  canCancel: z.boolean(),
+  canRollback: z.boolean(),
+  canEmergencyRollback: z.boolean(),
+  objects: z.array(ZDeploymentObjectView),
+  updatedAt: z.iso.datetime(),
+});
+export type DeploymentView = z.output<typeof ZDeploymentView>;
 
-export interface DeploymentListPage {
-  items: DeploymentListItem[];
-  nextCursor: string | null;
-}
+export const ZDeploymentListPage = z.object({ items: z.array(ZDeploymentListItem), nextCursor: z.string().nullable() });
+export type DeploymentListPage = z.output<typeof ZDeploymentListPage>;
 
 /** A deployment waiting for the viewer's approval, for the home page. */
 export interface AwaitingApprovalItem {

@@ -209,22 +209,20 @@ export type TCreateRepoBinding = z.output<typeof ZCreateRepoBinding>;
 export type TCreateRepoBindingInput = z.input<typeof ZCreateRepoBinding>;
 
 /** A binding as pages and the API show it: never the secret. */
-export interface RepoBindingView {
-  id: string;
-  targetId: string;
-  repoUrl: string;
-  branch: string;
-  path: string;
-  createdById: string;
-  createdAt: string;
-}
+export const ZRepoBindingView = z.object({
+  id: z.string(),
+  targetId: z.string(),
+  repoUrl: z.string(),
+  branch: z.string(),
+  path: z.string(),
+  createdById: z.string(),
+  createdAt: z.iso.datetime(),
+});
+export type RepoBindingView = z.output<typeof ZRepoBindingView>;
 
 /** The create response: the only time the secret is ever shown. */
-export interface CreatedRepoBinding {
-  binding: RepoBindingView;
-  secret: string;
-  webhookUrl: string;
-}
+export const ZCreatedRepoBinding = z.object({ binding: ZRepoBindingView, secret: z.string(), webhookUrl: z.string() });
+export type CreatedRepoBinding = z.output<typeof ZCreatedRepoBinding>;
 
 /** The envelope context binds a sealed secret to its row: a ciphertext copied onto another binding does not open. */
 export function secretContext(bindingId: string): string {

@@ -6,9 +6,9 @@ import {
   ZRepoBranch,
   ZRepoPath,
   ZRepoUrl,
+  ZImagePolicy,
+  ZRepoState,
   ZRevisionId,
-  type TImagePolicy,
-  type TRepoState,
 } from "@/lib/agent/protocol";
 
 /**
@@ -52,38 +52,48 @@ export type TPinRepoInput = z.input<typeof ZPinRepo>;
  * A stored image policy as the repository view shows it. `invalid` says why the agent refuses it — a tag pattern
  * stored before patterns were checked against RE2 — so the policy is shown with the reason, never silently left out.
  */
-export type TImagePolicyView = TImagePolicy & { invalid?: string };
+export const ZImagePolicyView = z.intersection(
+  ZImagePolicy,
+  z.object({ invalid: z.string().optional().describe("Why its tag pattern is unusable, if it is.") }),
+);
+export type TImagePolicyView = z.output<typeof ZImagePolicyView>;
 
-export interface RepoStatusView {
-  state: TRepoState;
-  revision: string | null;
-  message: string | null;
-  updatedAt: string;
-  lastSyncAt: string | null;
-}
+export const ZRepoStatusView = z.object({
+  state: ZRepoState,
+  revision: z.string().nullable(),
+  message: z.string().nullable(),
+  updatedAt: z.iso.datetime(),
+  lastSyncAt: z.iso.datetime().nullable(),
+});
+export type RepoStatusView = z.output<typeof ZRepoStatusView>;
 
-export interface PullRepoView {
-  id: string;
-  targetId: string;
-  url: string;
-  branch: string;
-  path: string;
-  pollIntervalSeconds: number;
-  prune: boolean;
-  selfHeal: boolean;
-  imagePolicies: TImagePolicyView[];
-  pinnedRevision: string | null;
-  /** A rollback pin waiting for approvals: the deployment request to approve. */
-  pendingPin: { deploymentId: string; revision: string } | null;
-  notifySeq: number;
-  status: RepoStatusView | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export const ZPullRepoView = z.object({
+  id: z.string(),
+  targetId: z.string(),
+  url: z.string(),
+  branch: z.string(),
+  path: z.string(),
+  pollIntervalSeconds: z.number().int(),
+  prune: z.boolean(),
+  selfHeal: z.boolean(),
+  imagePolicies: z.array(ZImagePolicyView),
+  pinnedRevision: z.string().nullable(),
+  pendingPin: z
+    .object({ deploymentId: z.string(), revision: z.string() })
+    .nullable()
+    .describe("A rollback pin waiting for approvals: the deployment request to approve."),
+  notifySeq: z.number().int(),
+  status: ZRepoStatusView.nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type PullRepoView = z.output<typeof ZPullRepoView>;
 
-export interface PinResult {
-  repo: PullRepoView;
-  /** "pinned"/"unpinned" took effect now; "pending-approval" created the deployment request named here. */
-  outcome: "pinned" | "unpinned" | "pending-approval";
-  deploymentId: string | null;
-}
+export const ZPinResult = z.object({
+  repo: ZPullRepoView,
+  outcome: z
+    .enum(["pinned", "unpinned", "pending-approval"])
+    .describe('"pinned"/"unpinned" took effect now; "pending-approval" created the deployment request named here.'),
+  deploymentId: z.string().nullable(),
+});
+export type PinResult = z.output<typeof ZPinResult>;

@@ -1,4 +1,5 @@
-import type { CredentialStatusCounts, CredentialView } from "@/lib/credentials/schemas";
+import { z } from "zod";
+import { ZCredentialStatusCounts, ZCredentialView } from "@/lib/credentials/schemas";
 
 export {
   ZCredentialListFilter as ZRotationListFilter,
@@ -6,15 +7,19 @@ export {
 } from "@/lib/credentials/schemas";
 
 /** One row of the rotation page: an active credential with its age, measured on the server's clock. */
-export interface RotationOverviewItem extends CredentialView {
-  /** Time since the credential was last stored, replaced or rotated — what a policy's max age limits. */
-  ageMs: number;
-}
+export const ZRotationOverviewItem = ZCredentialView.extend({
+  ageMs: z
+    .number()
+    .describe("Time since the credential was last stored, replaced or rotated — what a policy's max age limits."),
+});
+export type RotationOverviewItem = z.output<typeof ZRotationOverviewItem>;
 
-export interface RotationOverviewPage {
-  items: RotationOverviewItem[];
-  nextCursor: string | null;
-  counts: CredentialStatusCounts;
-  /** The instant ages and statuses were computed at, so the page renders the same on server and client. */
-  now: string;
-}
+export const ZRotationOverviewPage = z.object({
+  items: z.array(ZRotationOverviewItem),
+  nextCursor: z.string().nullable(),
+  counts: ZCredentialStatusCounts,
+  now: z.iso
+    .datetime()
+    .describe("The instant ages and statuses were computed at, so the page renders the same on server and client."),
+});
+export type RotationOverviewPage = z.output<typeof ZRotationOverviewPage>;

@@ -1,15 +1,14 @@
 import { z } from "zod";
 import {
   ZRepoState,
+  ZSyncEventKind,
   ZSyncResult,
   ZSyncTrigger,
   type TRepoState,
-  type TSyncEventKind,
   type TSyncResult,
-  type TSyncTrigger,
 } from "@/lib/agent/protocol";
-import type { AgentView } from "@/lib/agents/schemas";
-import type { PullRepoView } from "@/lib/repos/schemas";
+import { ZAgentView } from "@/lib/agents/schemas";
+import { ZPullRepoView } from "@/lib/repos/schemas";
 
 /** Sync history and pull status: queries and views shared by routes, pages and hooks. */
 
@@ -98,58 +97,81 @@ export const ZSyncDailyQuery = z.object({
 });
 export type TSyncDailyQuery = z.output<typeof ZSyncDailyQuery>;
 
-export interface SyncEventView {
-  id: string;
-  occurredAt: string;
-  receivedAt: string;
-  agentId: string;
-  target: { id: string; name: string | null };
-  repo: { id: string; url: string; branch: string; path: string } | null;
-  kind: TSyncEventKind;
-  trigger: TSyncTrigger;
-  result: TSyncResult;
-  revision: {
-    sha: string;
-    id: string | null;
-    message: string | null;
-    authorName: string | null;
-    authorEmail: string | null;
-  } | null;
-  counts: { created: number; changed: number; unchanged: number; pruned: number };
-  durationMs: number | null;
-  message: string;
-  image: { policy: string; from: string | null; to: string } | null;
-  problems: { file: string; document?: number; line?: number; message: string }[];
-  drift: { ref: { apiVersion: string; kind: string; namespace?: string; name: string }; fields: string[] }[];
-}
+export const ZSyncEventView = z.object({
+  id: z.string(),
+  occurredAt: z.iso.datetime(),
+  receivedAt: z.iso.datetime(),
+  agentId: z.string(),
+  target: z.object({ id: z.string(), name: z.string().nullable() }),
+  repo: z.object({ id: z.string(), url: z.string(), branch: z.string(), path: z.string() }).nullable(),
+  kind: ZSyncEventKind,
+  trigger: ZSyncTrigger,
+  result: ZSyncResult,
+  revision: z
+    .object({
+      sha: z.string(),
+      id: z.string().nullable(),
+      message: z.string().nullable(),
+      authorName: z.string().nullable(),
+      authorEmail: z.string().nullable(),
+    })
+    .nullable(),
+  counts: z.object({
+    created: z.number().int(),
+    changed: z.number().int(),
+    unchanged: z.number().int(),
+    pruned: z.number().int(),
+  }),
+  durationMs: z.number().nullable(),
+  message: z.string(),
+  image: z.object({ policy: z.string(), from: z.string().nullable(), to: z.string() }).nullable(),
+  problems: z.array(
+    z.object({
+      file: z.string(),
+      document: z.number().int().optional(),
+      line: z.number().int().optional(),
+      message: z.string(),
+    }),
+  ),
+  drift: z.array(
+    z.object({
+      ref: z.object({ apiVersion: z.string(), kind: z.string(), namespace: z.string().optional(), name: z.string() }),
+      fields: z.array(z.string()),
+    }),
+  ),
+});
+export type SyncEventView = z.output<typeof ZSyncEventView>;
 
-export interface SyncEventPage {
-  items: SyncEventView[];
-  nextCursor: string | null;
-}
+export const ZSyncEventPage = z.object({ items: z.array(ZSyncEventView), nextCursor: z.string().nullable() });
+export type SyncEventPage = z.output<typeof ZSyncEventPage>;
 
-export interface SyncDailyCount {
-  /** UTC day, `YYYY-MM-DD`. */
-  day: string;
-  synced: number;
-  failed: number;
-}
+export const ZSyncDailyCount = z.object({
+  day: z.string().describe("UTC day, `YYYY-MM-DD`."),
+  synced: z.number().int(),
+  failed: z.number().int(),
+});
+export type SyncDailyCount = z.output<typeof ZSyncDailyCount>;
 
-export type PullOverallState = TRepoState | "no-repos" | "unknown";
+export const ZPullOverallState = z.union([ZRepoState, z.enum(["no-repos", "unknown"])]);
+export type PullOverallState = z.output<typeof ZPullOverallState>;
 
 /** What a pull target's status card shows. */
-export interface PullStatusView {
-  targetId: string;
-  requiresApproval: boolean;
-  state: PullOverallState;
-  /** The applied revision when all repositories agree (or there is one), else null. */
-  currentRevision: string | null;
-  lastSyncAt: string | null;
-  repos: PullRepoView[];
-  agents: AgentView[];
-  /** True when no live agent serves the target or every one of them missed 3 heartbeats. */
-  agentsStale: boolean;
-}
+export const ZPullStatusView = z.object({
+  targetId: z.string(),
+  requiresApproval: z.boolean(),
+  state: ZPullOverallState,
+  currentRevision: z
+    .string()
+    .nullable()
+    .describe("The applied revision when all repositories agree (or there is one), else null."),
+  lastSyncAt: z.iso.datetime().nullable(),
+  repos: z.array(ZPullRepoView),
+  agents: z.array(ZAgentView),
+  agentsStale: z
+    .boolean()
+    .describe("True when no live agent serves the target or every one of them missed 3 heartbeats."),
+});
+export type PullStatusView = z.output<typeof ZPullStatusView>;
 
 /** Worst first: the status card shows the worst repository state. */
 export const STATE_SEVERITY: Record<TRepoState, number> = {

@@ -1,7 +1,12 @@
 import { readJson, searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { listDeployments } from "@/lib/deployments/data/list-deployments";
 import { requestDeployment } from "@/lib/deployments/data/request-deployment";
-import { ZCreateDeployment, ZDeploymentListQuery } from "@/lib/deployments/schemas";
+import {
+  ZCreateDeployment,
+  ZDeploymentListQuery,
+  ZDeploymentListPage,
+  ZDeploymentView,
+} from "@/lib/deployments/schemas";
 
 export const GET = withAuth(async ({ req }) => listDeployments(ZDeploymentListQuery.parse(searchParamsOf(req))), {
   permission: "read",
@@ -11,6 +16,7 @@ export const GET = withAuth(async ({ req }) => listDeployments(ZDeploymentListQu
       "List deployments (target, environment, mode, state(s), requester; [from, to) on the requested/finished/approved instant; the comparison's approval-wait and recovery rows; cursor pagination, newest first)",
     query: ZDeploymentListQuery,
     returns: "A page of deployments and the next cursor.",
+    response: ZDeploymentListPage,
   },
 });
 
@@ -27,6 +33,7 @@ export const POST = withAuth(
       summary: "Request a push deployment (pasted manifests or a Git repository path)",
       body: ZCreateDeployment,
       returns: "The deployment, with its preview and approval rule.",
+      response: ZDeploymentView,
     },
   },
 );

@@ -1,5 +1,5 @@
-import { withPublic } from "@/lib/api/with-auth";
 import { z } from "zod";
+import { withPublic } from "@/lib/api/with-auth";
 
 export const GET = withPublic(async () => ({ status: "ok" }), {
   docs: {

@@ -1,6 +1,6 @@
 import { searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { listRotationOverview } from "@/lib/rotation/data/list-rotation-overview";
-import { ZRotationListFilter } from "@/lib/rotation/schemas";
+import { ZRotationListFilter, ZRotationOverviewPage } from "@/lib/rotation/schemas";
 
 export const GET = withAuth(async ({ req }) => listRotationOverview(ZRotationListFilter.parse(searchParamsOf(req))), {
   permission: "read",
@@ -9,5 +9,6 @@ export const GET = withAuth(async ({ req }) => listRotationOverview(ZRotationLis
     summary: "Active credentials with age, last/next rotation, policy and status, cursor-paginated",
     query: ZRotationListFilter,
     returns: "A page of the rotation overview.",
+    response: ZRotationOverviewPage,
   },
 });

@@ -1,8 +1,8 @@
+import { z } from "zod";
 import { readJson, searchParamsOf, withAuth } from "@/lib/api/with-auth";
 import { createUser } from "@/lib/users/data/create-user";
 import { listUsers } from "@/lib/users/data/list-users";
 import { ZCreateUser, ZListUsers, ZUserPage, ZUserView } from "@/lib/users/schemas";
-import { z } from "zod";
 
 export const GET = withAuth(async ({ req }) => listUsers(ZListUsers.parse(searchParamsOf(req))), {
   permission: "users.manage",

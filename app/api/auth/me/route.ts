@@ -1,5 +1,6 @@
+import { z } from "zod";
 import { withAuth } from "@/lib/api/with-auth";
-import type { SessionUser } from "@/lib/auth/schemas";
+import { ZSessionUser, type SessionUser } from "@/lib/auth/schemas";
 
 export const GET = withAuth(
   async ({ principal }): Promise<{ user: SessionUser; via: string }> => ({
@@ -12,6 +13,7 @@ export const GET = withAuth(
       tag: "auth",
       summary: "Who the caller is (session or API token) and their role",
       returns: "The principal.",
+      response: z.object({ user: ZSessionUser, via: z.enum(["user", "api-token"]) }),
     },
   },
 );

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { readJson, withPublic } from "@/lib/api/with-auth";
 import { sessionCookieHeader } from "@/lib/auth/cookies";
 import { signIn } from "@/lib/auth/data/sign-in";
@@ -18,7 +19,8 @@ export const POST = withPublic(
       tag: "auth",
       summary: "Email + password; sets the httpOnly session cookie",
       body: ZSignIn,
-      returns: "The signed-in user.",
+      returns: "Acknowledgement and when the session expires; the session itself is the httpOnly cookie.",
+      response: z.object({ ok: z.literal(true), expiresAt: z.iso.datetime() }),
     },
   },
 );

@@ -18,7 +18,8 @@ export const POST = withAuth(
     docs: {
       tag: "auth",
       summary: "End the current session and clear its cookie",
-      returns: "Nothing (204) or acknowledgement.",
+      returns: "Nothing.",
+      success: 204,
     },
   },
 );

@@ -1,8 +1,8 @@
+import { z } from "zod";
 import { readJson, withAuth } from "@/lib/api/with-auth";
 import { deleteNotificationSink } from "@/lib/notifications/data/delete-notification-sink";
 import { updateNotificationSink } from "@/lib/notifications/data/save-notification-sink";
 import { ZUpdateNotificationSink, ZNotificationSinkView } from "@/lib/notifications/schemas";
-import { z } from "zod";
 
 export const PATCH = withAuth(
   async ({ req, params, actor, request }) =>

@@ -2,11 +2,16 @@ import { readJson, withAuth } from "@/lib/api/with-auth";
 import { getRepo } from "@/lib/repos/data/list-repos";
 import { removeRepo } from "@/lib/repos/data/remove-repo";
 import { updateRepo } from "@/lib/repos/data/update-repo";
-import { ZUpdateRepo, type TUpdateRepoInput } from "@/lib/repos/schemas";
+import { ZUpdateRepo, type TUpdateRepoInput, ZPullRepoView } from "@/lib/repos/schemas";
 
 export const GET = withAuth(async ({ params }) => getRepo({ repoId: params.id ?? "" }), {
   permission: "read",
-  docs: { tag: "pull", summary: "One registered repository and its status", returns: "The repository." },
+  docs: {
+    tag: "pull",
+    summary: "One registered repository and its status",
+    returns: "The repository.",
+    response: ZPullRepoView,
+  },
 });
 
 export const PATCH = withAuth(
@@ -26,6 +31,7 @@ export const PATCH = withAuth(
         "Change a registered repository's settings; a changed URL, branch, path, prune flag or image policy is a new revision (on approval-gated targets it waits for approval)",
       body: ZUpdateRepo,
       returns: "The repository.",
+      response: ZPullRepoView,
     },
   },
 );

@@ -1,7 +1,7 @@
+import { z } from "zod";
 import { withAuth } from "@/lib/api/with-auth";
 import { revokeApiToken } from "@/lib/tokens/data/revoke-api-token";
 import { ZApiTokenView } from "@/lib/tokens/schemas";
-import { z } from "zod";
 
 export const DELETE = withAuth(
   async ({ params, principal, actor, request }) => ({

@@ -1,7 +1,7 @@
+import { z } from "zod";
 import { readJson, withAuth } from "@/lib/api/with-auth";
 import { updateUser } from "@/lib/users/data/update-user";
 import { ZUpdateUser, ZUserView } from "@/lib/users/schemas";
-import { z } from "zod";
 
 export const PATCH = withAuth(
   async ({ req, params, principal, actor, request }) => ({

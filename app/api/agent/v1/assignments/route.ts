@@ -1,5 +1,5 @@
 import { searchParamsOf } from "@/lib/api/with-auth";
-import { ZAssignmentsQuery } from "@/lib/agent/protocol";
+import { ZAssignmentsQuery, ZAssignments } from "@/lib/agent/protocol";
 import { pollAssignments } from "@/lib/agents/data/assignments";
 import { withAgentAuth } from "@/lib/agents/with-agent-auth";
 
@@ -22,5 +22,6 @@ export const GET = withAgentAuth(
     summary: "Long poll: the agent's targets and repositories, at once when changed since `since`",
     query: ZAssignmentsQuery,
     returns: "The assignments and their version.",
+    response: ZAssignments,
   },
 );

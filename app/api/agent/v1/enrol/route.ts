@@ -1,5 +1,5 @@
 import { readJson, requestContextOf } from "@/lib/api/with-auth";
-import { ZEnrolRequest } from "@/lib/agent/protocol";
+import { ZEnrolRequest, ZEnrolResponse } from "@/lib/agent/protocol";
 import { enrolAgent } from "@/lib/agents/data/enrol-agent";
 import { AGENT_ROUTE, agentErrorResponse, agentRespond } from "@/lib/agents/with-agent-auth";
 import { AppError } from "@/lib/errors";
@@ -28,6 +28,7 @@ export const POST = Object.assign(handle, {
     summary: "Trade a one-time enrolment token for the agent's credential (shown once)",
     body: ZEnrolRequest,
     returns: "The agent id and its credential.",
+    response: ZEnrolResponse,
     success: 201,
   } satisfies RouteDocs,
 });

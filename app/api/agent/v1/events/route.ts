@@ -1,5 +1,5 @@
 import { readJson } from "@/lib/api/with-auth";
-import { ZEventsRequest, type TEventsRequest } from "@/lib/agent/protocol";
+import { ZEventsRequest, type TEventsRequest, ZEventsResponse } from "@/lib/agent/protocol";
 import { recordSyncEvents } from "@/lib/agents/data/record-events";
 import { withAgentAuth } from "@/lib/agents/with-agent-auth";
 
@@ -12,5 +12,6 @@ export const POST = withAgentAuth(
     summary: "A batch of sync events, stored once each by event id",
     body: ZEventsRequest,
     returns: "Counts of accepted and duplicate events.",
+    response: ZEventsResponse,
   },
 );

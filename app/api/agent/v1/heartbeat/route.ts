@@ -1,5 +1,5 @@
 import { readJson } from "@/lib/api/with-auth";
-import { ZHeartbeatRequest, type THeartbeatRequest } from "@/lib/agent/protocol";
+import { ZHeartbeatRequest, type THeartbeatRequest, ZHeartbeatResponse } from "@/lib/agent/protocol";
 import { recordHeartbeat } from "@/lib/agents/data/record-heartbeat";
 import { withAgentAuth } from "@/lib/agents/with-agent-auth";
 
@@ -12,5 +12,6 @@ export const POST = withAgentAuth(
     summary: "Agent version, hostname and each repository's applied revision and state",
     body: ZHeartbeatRequest,
     returns: "Acknowledgement.",
+    response: ZHeartbeatResponse,
   },
 );

@@ -1,7 +1,7 @@
+import { z } from "zod";
 import { withAuth } from "@/lib/api/with-auth";
 import { revokeAgent } from "@/lib/agents/data/revoke-agent";
 import { ZAgentView } from "@/lib/agents/schemas";
-import { z } from "zod";
 
 export const POST = withAuth(
   async ({ params, actor, request }) => ({ agent: await revokeAgent({ agentId: params.id ?? "", actor, request }) }),

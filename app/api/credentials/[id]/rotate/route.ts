@@ -10,7 +10,8 @@ export const POST = withAuth(
     docs: {
       tag: "credentials",
       summary: "Rotate a service account token now through the TokenRequest API",
-      returns: "The new credential (never material).",
+      returns:
+        "The rotation: the old and new credential ids and fingerprints and the new token's expiry (never material).",
     },
   },
 );

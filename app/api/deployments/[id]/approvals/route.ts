@@ -1,6 +1,6 @@
 import { readJson, withAuth } from "@/lib/api/with-auth";
 import { decideDeployment } from "@/lib/deployments/data/decide-deployment";
-import { ZApprovalInput } from "@/lib/deployments/schemas";
+import { ZApprovalInput, ZDeploymentView } from "@/lib/deployments/schemas";
 
 export const POST = withAuth(
   async ({ req, params, principal, actor, request }) =>
@@ -19,6 +19,7 @@ export const POST = withAuth(
       summary: "Approve or reject (a rejection needs a comment)",
       body: ZApprovalInput,
       returns: "The deployment after the decision.",
+      response: ZDeploymentView,
     },
   },
 );

@@ -1,5 +1,6 @@
 import { withAuth } from "@/lib/api/with-auth";
 import { cancelDeployment } from "@/lib/deployments/data/cancel-deployment";
+import { ZDeploymentView } from "@/lib/deployments/schemas";
 
 export const POST = withAuth(
   async ({ params, principal, actor, request }) =>
@@ -11,6 +12,7 @@ export const POST = withAuth(
       tag: "deployments",
       summary: "Cancel before it runs, or ask the executor to stop a running one (requester, approvers, admins)",
       returns: "The deployment.",
+      response: ZDeploymentView,
     },
   },
 );

@@ -3,6 +3,7 @@ import { can } from "@/lib/auth/roles";
 import { getDeployment } from "@/lib/deployments/data/get-deployment";
 import { previewDeployment } from "@/lib/deployments/data/preview-deployment";
 import { AppError } from "@/lib/errors";
+import { ZDeploymentView } from "@/lib/deployments/schemas";
 
 export const POST = withAuth(
   async ({ params, principal, actor, request }) => {
@@ -18,6 +19,7 @@ export const POST = withAuth(
       tag: "deployments",
       summary: "Run the dry-run diff against the cluster again (requesters and approvers)",
       returns: "The deployment with its new preview.",
+      response: ZDeploymentView,
     },
   },
 );

@@ -1,6 +1,6 @@
 import { readJson, withAuth } from "@/lib/api/with-auth";
 import { rollbackDeployment } from "@/lib/deployments/data/rollback-deployment";
-import { ZRollbackInput } from "@/lib/deployments/schemas";
+import { ZRollbackInput, ZDeploymentView } from "@/lib/deployments/schemas";
 
 export const POST = withAuth(
   async ({ req, params, principal, actor, request }) => {
@@ -17,6 +17,7 @@ export const POST = withAuth(
       summary: "Request a new deployment of a past succeeded one's manifests (admins: emergency)",
       body: ZRollbackInput,
       returns: "The new deployment.",
+      response: ZDeploymentView,
     },
   },
 );

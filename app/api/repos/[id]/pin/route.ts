@@ -1,6 +1,6 @@
 import { readJson, withAuth } from "@/lib/api/with-auth";
 import { pinRepo } from "@/lib/repos/data/pin-repo";
-import { ZPinRepo, type TPinRepoInput } from "@/lib/repos/schemas";
+import { ZPinRepo, type TPinRepoInput, ZPinResult } from "@/lib/repos/schemas";
 
 export const POST = withAuth(
   async ({ req, params, principal, actor, request }) =>
@@ -12,6 +12,7 @@ export const POST = withAuth(
       summary: "Roll back: pin an earlier revision (through the target's approval rule), or unpin",
       body: ZPinRepo,
       returns: "The outcome (pinned, pending approval, unpinned).",
+      response: ZPinResult,
     },
   },
 );

@@ -1,7 +1,8 @@
+import { z } from "zod";
 import { readJson, withAuth } from "@/lib/api/with-auth";
 import { listTargetCredentials } from "@/lib/credentials/data/list-credentials";
 import { saveCredential } from "@/lib/credentials/data/store-credential";
-import { ZStoreCredential } from "@/lib/credentials/schemas";
+import { ZStoreCredential, ZTargetCredentialsView, ZCredentialView } from "@/lib/credentials/schemas";
 
 export const GET = withAuth(async ({ params }) => listTargetCredentials({ targetId: params.id ?? "" }), {
   permission: "read",
@@ -9,6 +10,7 @@ export const GET = withAuth(async ({ params }) => listTargetCredentials({ target
     tag: "credentials",
     summary: "The target's active credential, its history and policy (never material)",
     returns: "Active credential, history, policy.",
+    response: ZTargetCredentialsView,
   },
 });
 
@@ -32,7 +34,8 @@ export const POST = withAuth(
       tag: "credentials",
       summary: "Store a credential, or replace the active one (manual rotation)",
       body: ZStoreCredential,
-      returns: "The stored credential (never material).",
+      returns: "The stored credential (never material) and whether it replaced an active one.",
+      response: z.object({ credential: ZCredentialView, replaced: z.boolean() }),
     },
   },
 );

@@ -1,7 +1,8 @@
+import { z } from "zod";
 import { readJson, withAuth } from "@/lib/api/with-auth";
 import { createRepoBinding } from "@/lib/deployments/data/create-repo-binding";
 import { listRepoBindings } from "@/lib/deployments/data/list-repo-bindings";
-import { ZCreateRepoBinding } from "@/lib/deployments/webhooks";
+import { ZCreateRepoBinding, ZRepoBindingView, ZCreatedRepoBinding } from "@/lib/deployments/webhooks";
 
 export const GET = withAuth(async ({ params }) => listRepoBindings({ targetId: params.id ?? "" }), {
   permission: "targets.manage",
@@ -9,6 +10,7 @@ export const GET = withAuth(async ({ params }) => listRepoBindings({ targetId: p
     tag: "targets",
     summary: "The repositories whose pushes request deployments to this target, and the webhook URL",
     returns: "Bindings and the webhook URL.",
+    response: z.object({ bindings: z.array(ZRepoBindingView), webhookUrl: z.string() }),
   },
 });
 
@@ -29,6 +31,7 @@ export const POST = withAuth(
       summary: "Bind a repository branch; the response shows the generated webhook secret once",
       body: ZCreateRepoBinding,
       returns: "The binding and its secret (once).",
+      response: ZCreatedRepoBinding,
     },
   },
 );

@@ -1,7 +1,8 @@
+import { z } from "zod";
 import { readJson, withAuth } from "@/lib/api/with-auth";
 import { listRepos } from "@/lib/repos/data/list-repos";
 import { registerRepo } from "@/lib/repos/data/register-repo";
-import { ZRegisterRepo, type TRegisterRepoInput } from "@/lib/repos/schemas";
+import { ZRegisterRepo, type TRegisterRepoInput, ZPullRepoView } from "@/lib/repos/schemas";
 
 export const GET = withAuth(async ({ params }) => ({ repos: await listRepos({ targetId: params.id ?? "" }) }), {
   permission: "read",
@@ -9,6 +10,7 @@ export const GET = withAuth(async ({ params }) => ({ repos: await listRepos({ ta
     tag: "pull",
     summary: "Repositories registered on a pull target, with their last reported status",
     returns: "{ repos }",
+    response: z.object({ repos: z.array(ZPullRepoView) }),
   },
 });
 
@@ -29,6 +31,7 @@ export const POST = withAuth(
       summary: "Register a Git repository on a pull target (its agents pick it up at once)",
       body: ZRegisterRepo,
       returns: "The repository.",
+      response: ZPullRepoView,
     },
   },
 );
