@@ -2,7 +2,7 @@ import type { Db, Tx } from "@/lib/db/client";
 import { advisoryXactLockSql } from "@/lib/db/advisory-locks";
 import { env } from "@/lib/env";
 import { Prisma, type CredentialPolicy } from "@/lib/db/generated/sqlite/client";
-import { nextRotation } from "@/lib/rotation/schedule";
+import { nextRotation } from "./rotation-due";
 import { isRotationFailing, rotationStatusInstants, type RotationPolicyLimits } from "./status";
 import { resolvePolicyFrom } from "./views";
 

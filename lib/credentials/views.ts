@@ -1,6 +1,6 @@
 import { ZRole } from "@/lib/auth/roles";
 import type { Credential, CredentialPolicy } from "@/lib/db/generated/sqlite/client";
-import { nextRotation } from "@/lib/rotation/schedule";
+import { nextRotation } from "./rotation-due";
 import {
   ZCredentialKind,
   ZCredentialOrigin,

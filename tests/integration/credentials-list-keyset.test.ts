@@ -12,7 +12,7 @@ import { resolvePolicyFrom } from "@/lib/credentials/views";
 import { dbFor } from "@/lib/db/client";
 import { findDueRotations } from "@/lib/rotation/data/find-due-rotations";
 import { rotateCredential } from "@/lib/rotation/data/rotate-credential";
-import { nextRotation, rotationDueReason } from "@/lib/rotation/schedule";
+import { nextRotation, rotationDueReason } from "@/lib/credentials/rotation-due";
 import { updateTarget } from "@/lib/targets/data/update-target";
 import { callRoute, createCaller } from "../support/api";
 import { useTestDatabase } from "../support/test-db";

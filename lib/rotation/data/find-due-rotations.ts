@@ -3,7 +3,7 @@ import { credentialStatusWhere } from "@/lib/credentials/data/count-credential-s
 import { CREDENTIAL_PUBLIC_SELECT, resolvePolicyFrom, toCredentialView } from "@/lib/credentials/views";
 import { db } from "@/lib/db";
 import { enqueueNotification } from "@/lib/notifications/data/enqueue-notification";
-import { rotationDueReason, type TRotationReason } from "../schedule";
+import { rotationDueReason, type TRotationReason } from "@/lib/credentials/rotation-due";
 
 export interface DueRotation {
   credentialId: string;

@@ -21,7 +21,8 @@ import {
   type KubeClient,
 } from "@/lib/kube";
 import { enqueueNotification } from "@/lib/notifications/data/enqueue-notification";
-import { requestedLifetimeSeconds, rotationRetryDelayMs, serviceAccountOf, type TRotationReason } from "../schedule";
+import type { TRotationReason } from "@/lib/credentials/rotation-due";
+import { requestedLifetimeSeconds, rotationRetryDelayMs, serviceAccountOf } from "../schedule";
 
 /** Who rotates automatically, as the audit trail names it. */
 export const ROTATION_ACTOR: Actor = { kind: "system", id: null, name: "wharf:rotation" };

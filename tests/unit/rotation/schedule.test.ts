@@ -5,12 +5,11 @@ import {
   MIN_TOKEN_SECONDS,
   RETRY_BASE_MS,
   RETRY_CAP_MS,
-  nextRotation,
   requestedLifetimeSeconds,
-  rotationDueReason,
   rotationRetryDelayMs,
   serviceAccountOf,
 } from "@/lib/rotation/schedule";
+import { nextRotation, rotationDueReason } from "@/lib/credentials/rotation-due";
 
 const HOUR = 3_600_000;
 const t0 = new Date("2026-03-01T00:00:00.000Z").getTime();
