@@ -1,9 +1,10 @@
 import { timingSafeEqual } from "node:crypto";
+import { bearerTokenOf } from "@/lib/api/bearer-token";
 import { withPublic } from "@/lib/api/with-auth";
 import { sha256Hex } from "@/lib/auth/secrets";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { renderMetrics } from "@/lib/metrics/data/collect-metrics";
+import { renderMetrics } from "@/lib/compare/data/render-metrics";
 
 /** Compares hashes, so neither the length nor the content of the configured token leaks through timing. */
 function tokenMatches(sent: string, expected: string): boolean {
@@ -14,7 +15,7 @@ export const GET = withPublic(
   async ({ req }) => {
     const expected = env().WHARF_METRICS_TOKEN;
     if (!expected) throw new AppError("NOT_FOUND", "Metrics are off: set WHARF_METRICS_TOKEN to enable them.");
-    const sent = /^Bearer\s+(\S+)$/i.exec(req.headers.get("authorization") ?? "")?.[1];
+    const sent = bearerTokenOf(req);
     if (!sent || !tokenMatches(sent, expected))
       throw new AppError("UNAUTHENTICATED", "Send the metrics token: Authorization: Bearer <WHARF_METRICS_TOKEN>.");
     const { text, contentType } = await renderMetrics();

@@ -4,8 +4,8 @@ import { DURATION_BUCKET_BOUNDS_MS, DURATION_BUCKET_COUNT } from "@/lib/rollups/
 import { countCredentialStatuses } from "@/lib/credentials/data/count-credential-statuses";
 import { ROTATION_STATUSES, type TRotationStatus } from "@/lib/credentials/schemas";
 import { db } from "@/lib/db";
-import { histogramValues, snapshotMetric, type SnapshotValue } from "../format";
-import { processMetrics } from "../registry";
+import { histogramValues, snapshotMetric, type SnapshotValue } from "@/lib/metrics/format";
+import { processMetrics } from "@/lib/metrics/registry";
 
 const BOUNDS_SECONDS = DURATION_BUCKET_BOUNDS_MS.map((ms) => ms / 1000);
 const MODES = ["push", "pull"] as const;
