@@ -6,7 +6,7 @@ import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { sha256Hex } from "@/lib/auth/secrets";
 import { AppError } from "@/lib/errors";
 import { timedRoute, type RequestTiming, type RouteContext } from "@/lib/metrics/timed-route";
-import { ROUTE_DOCS, type RouteDocs } from "@/lib/openapi/route-docs";
+import { ROUTE_DOCS, type RouteDocs } from "@/lib/api/route-docs";
 import { findAgentByCredentialHash, type AgentPrincipal } from "./data/find-agent";
 
 export type { AgentPrincipal } from "./data/find-agent";

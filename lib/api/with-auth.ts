@@ -10,10 +10,10 @@ import { sha256Hex } from "@/lib/auth/secrets";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { timedRoute, type RouteContext } from "@/lib/metrics/timed-route";
-import { ROUTE_DOCS, type RouteDocs } from "@/lib/openapi/route-docs";
 import { bearerTokenOf } from "./bearer-token";
 import { clientAddressOf } from "./client-address";
 import { MAX_JSON_BYTES, hasNul, parseJsonBody, readBodyBytes } from "./read-body";
+import { ROUTE_DOCS, type RouteDocs } from "./route-docs";
 import { errorResponse, routeResponse, type RouteResult } from "./route-response";
 
 export type { Principal } from "@/lib/auth/data/principals";

@@ -2,10 +2,12 @@ import { z } from "zod";
 import { AGENT_ROUTE } from "@/lib/agents/with-agent-auth";
 import { PROTECTED_ROUTE, PUBLIC_ROUTE } from "@/lib/api/with-auth";
 import type { Permission } from "@/lib/auth/roles";
-import { ROUTE_DOCS, type RouteAccess, type RouteDocs, type RouteModule } from "./route-docs";
-import { ROUTE_MODULES } from "./route-modules";
+import { ROUTE_DOCS, type RouteAccess, type RouteDocs, type RouteModule } from "@/lib/api/route-docs";
 
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+
+/** Route modules by their folder under app/api (`targets/[id]`), loaded when the document is built. */
+export type RouteModules = Record<string, () => Promise<RouteModule>>;
 
 /** One operation of Wharf's REST API, as its handler declares it. */
 export interface ApiRoute extends Omit<RouteDocs, "access"> {
@@ -33,9 +35,7 @@ function accessOf(handler: Record<symbol, unknown>, docs: RouteDocs | undefined)
  * Every operation of the given route modules, from the documentation each handler carries. A handler without
  * documentation or an access marker is an error: the document must describe every route there is.
  */
-export async function collectRoutes(
-  modules: Record<string, () => Promise<RouteModule>> = ROUTE_MODULES,
-): Promise<ApiRoute[]> {
+export async function collectRoutes(modules: RouteModules): Promise<ApiRoute[]> {
   const routes: ApiRoute[] = [];
   for (const [folder, load] of Object.entries(modules)) {
     const path = pathOfRouteFolder(folder);
@@ -125,7 +125,7 @@ const errorRef = (description: string) => ({
 export async function buildOpenApiDocument(opts: {
   serverUrl: string;
   version?: string;
-  modules?: Record<string, () => Promise<RouteModule>>;
+  modules: RouteModules;
 }): Promise<JsonSchema> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of await collectRoutes(opts.modules)) {

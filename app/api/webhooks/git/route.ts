@@ -2,7 +2,7 @@ import { readBodyBytes } from "@/lib/api/read-body";
 import { errorResponse } from "@/lib/api/route-response";
 import { PUBLIC_ROUTE, requestContextOf } from "@/lib/api/with-auth";
 import { receiveGitWebhook } from "@/lib/deployments/data/receive-git-webhook";
-import { ROUTE_DOCS, type RouteDocs } from "@/lib/openapi/route-docs";
+import { ROUTE_DOCS, type RouteDocs } from "@/lib/api/route-docs";
 
 /** GitHub caps deliveries at 25 MB; push payloads are far smaller, and nothing larger is read into memory. */
 const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;

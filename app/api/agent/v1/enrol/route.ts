@@ -4,7 +4,7 @@ import { enrolAgent } from "@/lib/agents/data/enrol-agent";
 import { AGENT_ROUTE, agentErrorResponse, agentRespond } from "@/lib/agents/with-agent-auth";
 import { AppError } from "@/lib/errors";
 import { timedRoute } from "@/lib/metrics/timed-route";
-import { ROUTE_DOCS, type RouteDocs } from "@/lib/openapi/route-docs";
+import { ROUTE_DOCS, type RouteDocs } from "@/lib/api/route-docs";
 
 // Not `withAgentAuth`: the caller has no agent credential yet, the enrolment token in the body is what authenticates.
 const handle = timedRoute(async (req: Request): Promise<Response> => {
