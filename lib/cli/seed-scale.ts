@@ -13,7 +13,7 @@ import { rebuildDeliveryRollups } from "@/lib/rollups/rebuild-delivery-rollups";
 import { statusColumnsFor } from "@/lib/credentials/status-columns";
 import { advisoryXactLockSql } from "@/lib/db/advisory-locks";
 import { createDb, type Db, type Tx } from "@/lib/db/client";
-import { migrateDatabase } from "@/lib/db/migrate";
+import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { env } from "@/lib/env";
 import { seededRandom } from "@/lib/utils";
 

@@ -4,7 +4,7 @@ import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { ensureMasterKey } from "@/lib/credentials/keyring";
-import { migrateDatabase } from "@/lib/db/migrate";
+import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { redactUrl } from "@/lib/db/url";
 import { env } from "@/lib/env";
 import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";

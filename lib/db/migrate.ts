@@ -42,98 +42,34 @@ const MIGRATIONS_TABLE: Record<DatabaseKind, string> = {
 };
 
 /**
- * Steps a migration's SQL cannot express without a second copy of one of Wharf's rules (and in two SQL dialects):
- * they run right after the named migration is applied, with a Prisma client, when `table` holds rows (a new
- * database has nothing to fill). Each step is idempotent, and a command reruns it: `npm run wharf -- credential-status`,
- * `npm run wharf -- rollups all`.
+ * A step a migration's SQL cannot express without a second copy of one of Wharf's rules: it runs right after the named
+ * migration is applied (on PostgreSQL still under the migration lock), when `table` holds rows. The steps belong to
+ * the domains whose rules they apply, so they are passed in (lib/upgrade/migrate-database.ts) rather than imported here.
  */
-const AFTER_MIGRATION: Record<string, { table: string; run: (url: string) => Promise<void> }> = {
-  // Status boundaries (overdueAt, dueSoonAt, …) by the one rule in lib/credentials/status.ts, and scope verdicts
-  // out of the scopeSummary JSON.
-  "20261126132551_credential_status_scope": { table: "Credential", run: backfillCredentialColumns },
-  // SyncEvent.committedAt (from the details the agent sent) and the recovery marks (outageStartedAt) of rows stored
-  // before the columns existed, with the rollups they belong to: a rebuild of every day that holds deliveries.
-  "20261126132747_deployment_list_filters": { table: "Target", run: rebuildDeliveryHistory },
-  // The target name copy (list order) and autoRotateAt (nextRotation under an autoRotate policy).
-  "20261126135309_credential_list_order": { table: "Credential", run: recomputeCredentialColumns },
-  // Pull applications made from repositories get their names by the rule new registrations use (the SQL gave them
-  // a placeholder label): the repository URL's last segment and path, unique per target.
-  "20261206130709_applications": { table: "PullRepo", run: nameRepoApplications },
-};
-
-async function nameRepoApplications(url: string): Promise<void> {
-  const [{ createDb }, naming] = await Promise.all([import("./client"), import("../applications/naming")]);
-  const db = createDb(url);
-  try {
-    const repos = await db.pullRepo.findMany({
-      where: { applicationId: { not: null } },
-      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-      select: { id: true, url: true, path: true, targetId: true, application: { select: { id: true, name: true } } },
-    });
-    for (const repo of repos) {
-      const app = repo.application;
-      if (!app || app.name !== naming.placeholderRepoApplicationName(repo.id)) continue;
-      const names = await db.application.findMany({ where: { targetId: repo.targetId }, select: { name: true } });
-      const taken = new Set(names.map((n) => n.name));
-      const name = naming.uniqueName(naming.repoApplicationName(repo.url, repo.path), taken);
-      await db.application.update({ where: { id: app.id }, data: { name } });
-    }
-  } finally {
-    await db.$disconnect();
-  }
+export interface AfterMigrationStep {
+  table: string;
+  run: (url: string) => Promise<void>;
 }
 
-async function backfillCredentialColumns(url: string): Promise<void> {
-  const [{ createDb }, columns, { parseScopeSummary }] = await Promise.all([
-    import("./client"),
-    import("../credentials/status-columns"),
-    import("../credentials/scope"),
-  ]);
-  const db = createDb(url);
-  try {
-    await columns.recomputeCredentialStatusColumns(db, { dialect: databaseKind(url) });
-    await columns.backfillScopeColumns(db, { parse: parseScopeSummary });
-  } finally {
-    await db.$disconnect();
-  }
-}
-
-async function recomputeCredentialColumns(url: string): Promise<void> {
-  const [{ createDb }, columns] = await Promise.all([import("./client"), import("../credentials/status-columns")]);
-  const db = createDb(url);
-  try {
-    await columns.recomputeCredentialStatusColumns(db, { dialect: databaseKind(url) });
-  } finally {
-    await db.$disconnect();
-  }
-}
-
-async function rebuildDeliveryHistory(url: string): Promise<void> {
-  const [{ createDb }, rollups] = await Promise.all([
-    import("./client"),
-    import("../rollups/rebuild-delivery-rollups"),
-  ]);
-  const db = createDb(url);
-  try {
-    const span = await rollups.deliveryHistorySpan(db);
-    if (span) await rollups.rebuildDeliveryRollups(db, { ...span, dialect: databaseKind(url) });
-  } finally {
-    await db.$disconnect();
-  }
-}
+export type AfterMigrationSteps = Readonly<Record<string, AfterMigrationStep>>;
 
 /**
  * Applies pending migrations to the database at `url` and returns their names. Each migration runs in its own
  * transaction and is recorded in `_prisma_migrations`. A migration that was applied with a different checksum is
  * an error: someone edited history. On PostgreSQL an advisory lock lets several dashboard processes start at once.
+ * Callers go through `migrateDatabase` (lib/upgrade), which adds the domains' after-migration steps.
  */
-export async function migrateDatabase(url: string, opts: { until?: string } = {}): Promise<string[]> {
+export async function runMigrations(
+  url: string,
+  opts: { until?: string; afterMigration: AfterMigrationSteps },
+): Promise<string[]> {
   const kind = databaseKind(url);
   // `until` stops after the named migration: upgrade tests start from an older schema.
   const migrations = listMigrations(kind).filter((m) => !opts.until || m.name <= opts.until);
-  return kind === "sqlite" ? migrateSqlite(url, migrations) : migratePostgres(url, migrations);
+  return kind === "sqlite"
+    ? migrateSqlite(url, migrations, opts.afterMigration)
+    : migratePostgres(url, migrations, opts.afterMigration);
 }
-
 function checkHistory(applied: Map<string, string>, migrations: Migration[]): Migration[] {
   for (const m of migrations) {
     const checksum = applied.get(m.name);
@@ -144,7 +80,11 @@ function checkHistory(applied: Map<string, string>, migrations: Migration[]): Mi
   return migrations.filter((m) => !applied.has(m.name));
 }
 
-async function migrateSqlite(url: string, migrations: Migration[]): Promise<string[]> {
+async function migrateSqlite(
+  url: string,
+  migrations: Migration[],
+  afterMigration: AfterMigrationSteps,
+): Promise<string[]> {
   const file = sqlitePath(url);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file, { timeout: 10_000 });
@@ -180,7 +120,7 @@ async function migrateSqlite(url: string, migrations: Migration[]): Promise<stri
       sqlite.pragma("foreign_keys = ON");
     }
     const steps = pending.flatMap((m) => {
-      const step = AFTER_MIGRATION[m.name];
+      const step = afterMigration[m.name];
       return step && sqlite.prepare(`SELECT 1 FROM "${step.table}" LIMIT 1`).get() ? [step] : [];
     });
     sqlite.close();
@@ -191,7 +131,11 @@ async function migrateSqlite(url: string, migrations: Migration[]): Promise<stri
   }
 }
 
-async function migratePostgres(url: string, migrations: Migration[]): Promise<string[]> {
+async function migratePostgres(
+  url: string,
+  migrations: Migration[],
+  afterMigration: AfterMigrationSteps,
+): Promise<string[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -218,7 +162,7 @@ async function migratePostgres(url: string, migrations: Migration[]): Promise<st
     }
     // Still under the advisory lock: a second process starting at the same time waits for the backfill.
     for (const m of pending) {
-      const step = AFTER_MIGRATION[m.name];
+      const step = afterMigration[m.name];
       if (step && (await client.query(`SELECT 1 FROM "${step.table}" LIMIT 1`)).rowCount) await step.run(url);
     }
     return pending.map((m) => m.name);

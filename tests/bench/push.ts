@@ -16,7 +16,7 @@ import { stringify } from "yaml";
 import { NO_REQUEST, SYSTEM_ACTOR } from "@/lib/audit/schemas";
 import { saveCredential } from "@/lib/credentials/data/store-credential";
 import { dbFor } from "@/lib/db/client";
-import { migrateDatabase } from "@/lib/db/migrate";
+import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { decideDeployment } from "@/lib/deployments/data/decide-deployment";
 import { requestDeployment } from "@/lib/deployments/data/request-deployment";
 import { startExecutor } from "@/lib/deployments/executor";

@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "@playwright/test";
 import pg from "pg";
-import { migrateDatabase } from "@/lib/db/migrate";
+import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 
 // Two real `next start` processes on one PostgreSQL database, as behind a load balancer: deployments requested
 // through either process run exactly once, by whichever executor claims them, a due credential is rotated once

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/lib/db/client";
-import { listMigrations, migrateDatabase } from "@/lib/db/migrate";
+import { listMigrations } from "@/lib/db/migrate";
+import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { createScratchDatabase, useTestDatabase } from "../support/test-db";
 
 // Upgrading a database with push deployments, bindings and pull repositories makes applications of them: no row is
@@ -52,7 +53,10 @@ describe("the applications migration on a database with deployments, bindings an
       const deployment = async (id: string, target: string, kind: string, at: Date, extra: Record<string, string>) => {
         const cols = ["id", "targetId", "state", "sourceKind", "manifests", "manifestsDigest", "objectCount"];
         const vals: unknown[] = [id, target, "succeeded", kind, "", "d", 1];
-        for (const [k, v] of Object.entries(extra)) (cols.push(k), vals.push(v));
+        for (const [k, v] of Object.entries(extra)) {
+          cols.push(k);
+          vals.push(v);
+        }
         cols.push("requestedById", "requestedByKind", "requestedByName", "createdAt", "updatedAt");
         vals.push("u1", "user", "Ada", at, at);
         const marks = vals.map((_, i) => (t.kind === "postgresql" ? `$${i + 1}` : "?")).join(", ");

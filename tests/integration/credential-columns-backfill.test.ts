@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { DAY_MS } from "@/lib/credentials/status";
 import { statusColumnsFor } from "@/lib/credentials/status-columns";
 import { createDb, type Db } from "@/lib/db/client";
-import { listMigrations, migrateDatabase } from "@/lib/db/migrate";
+import { listMigrations } from "@/lib/db/migrate";
+import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { createScratchDatabase, useTestDatabase } from "../support/test-db";
 
 // Upgrading a database that already holds credentials fills the new status and scope columns at migrate time, by the

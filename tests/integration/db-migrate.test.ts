@@ -4,7 +4,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { dbFor } from "@/lib/db/client";
-import { listMigrations, migrateDatabase } from "@/lib/db/migrate";
+import { listMigrations } from "@/lib/db/migrate";
+import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { useTestDatabase } from "../support/test-db";
 
 const t = useTestDatabase();

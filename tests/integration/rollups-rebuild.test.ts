@@ -8,7 +8,8 @@ import { recordDeliveryOutcome } from "@/lib/rollups/data/record-delivery-outcom
 import { deliveryHistorySpan, rebuildDeliveryRollups } from "@/lib/rollups/rebuild-delivery-rollups";
 import { db } from "@/lib/db";
 import { createDb, type Db } from "@/lib/db/client";
-import { listMigrations, migrateDatabase } from "@/lib/db/migrate";
+import { listMigrations } from "@/lib/db/migrate";
+import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { expectFleetOfTargets } from "../support/fleet-rollups";

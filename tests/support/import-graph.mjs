@@ -17,12 +17,11 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const FLOORS = [
   // Ground: pure helpers anything may use, including the browser and the agent.
   ["lib/errors", "lib/utils", "lib/keyset-cursor", "lib/format", "lib/api-fetch"],
-  // Configuration and plain-Node mechanisms with no domain knowledge.
-  ["lib/env", "lib/process", "lib/jobs"],
+  // Configuration, the database client and mechanisms with no domain knowledge.
+  ["lib/env", "lib/process", "lib/db", "lib/metrics", "lib/jobs"],
   ["lib/kube", "lib/render"],
   // The pull agent: plain Node, runs in the cluster.
   ["lib/agent"],
-  ["lib/db", "lib/metrics"],
   ["lib/auth", "lib/audit"],
   // The route boundary.
   ["lib/api"],
@@ -41,7 +40,7 @@ export const FLOORS = [
   ],
   // Views across domains, and the API's documentation (it names every domain's schemas).
   ["lib/compare", "lib/query", "lib/openapi"],
-  ["lib/cli", "instrumentation"],
+  ["lib/cli", "lib/upgrade", "instrumentation"],
   ["components"],
   ["app"],
 ];
@@ -113,7 +112,7 @@ export function readGraph() {
 }
 
 /** Tarjan's strongly connected components of size > 1: the import cycles. */
-export function findCycles(edges) {
+export function findCycles(edges, name = (file) => path.relative(ROOT, file)) {
   let index = 0;
   const stack = [];
   const onStack = new Set();
@@ -143,7 +142,7 @@ export function findCycles(edges) {
         onStack.delete(member);
         component.push(member);
       } while (member !== node);
-      if (component.length > 1) cycles.push(component.map((f) => path.relative(ROOT, f)).sort());
+      if (component.length > 1) cycles.push(component.map(name).sort());
     }
   };
   for (const node of edges.keys()) if (!indices.has(node)) visit(node);
@@ -164,6 +163,11 @@ export function analyse() {
     }
   }
   const rooms = [...new Set(files.map(roomOf))].sort();
+  const roomEdges = new Map(rooms.map((room) => [room, new Set()]));
+  for (const key of arrows.keys()) {
+    const [a, b] = key.split(" → ");
+    roomEdges.get(a).add(b);
+  }
   const backUp = [];
   for (const [key, example] of arrows) {
     const [a, b] = key.split(" → ");
@@ -178,6 +182,7 @@ export function analyse() {
     arrows: arrows.size,
     backUp: backUp.sort((x, y) => x.arrow.localeCompare(y.arrow)),
     cycles: findCycles(edges),
+    roomCycles: findCycles(roomEdges, (room) => room),
   };
 }
 
@@ -191,6 +196,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     for (const { arrow, example } of report.backUp) console.log(`  ${arrow}    (${example})`);
     console.log(`${report.cycles.length} import cycles between files:`);
     for (const cycle of report.cycles) console.log(`  ${cycle.join(" ↔ ")}`);
+    console.log(`${report.roomCycles.length} circles between rooms:`);
+    for (const cycle of report.roomCycles) console.log(`  ${cycle.join(" ↔ ")}`);
     if (report.unplaced.length)
       console.log(`rooms without a floor (add them to FLOORS): ${report.unplaced.join(", ")}`);
   }

@@ -6,7 +6,7 @@ import pg from "pg";
 import { afterAll, beforeAll, onTestFinished } from "vitest";
 import { stopAgentWakeListener } from "@/lib/agents/wake-listener";
 import { dbFor } from "@/lib/db/client";
-import { migrateDatabase } from "@/lib/db/migrate";
+import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { resetEnvCache } from "@/lib/env";
 
 /** The PostgreSQL server integration tests use; each test file gets its own database on it. */

@@ -1,4 +1,4 @@
-import { migrateDatabase } from "@/lib/db/migrate";
+import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { redactUrl } from "@/lib/db/url";
 import { env } from "@/lib/env";
 
