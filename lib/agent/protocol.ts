@@ -302,6 +302,11 @@ export const ZRepoAssignment = z.object({
   approvedSpec: ZRepoSpec.nullable().optional(),
   /** The spec `pinnedRevision` was applied with; null when Wharf does not know it (the agent then uses the settings above). */
   pinnedSpec: ZRepoSpec.nullable().optional(),
+  /**
+   * The key of the repository's application's ApplySet (the repository id for applications made from repositories
+   * registered before applications). Absent from older dashboards: the agent then keys the set by `repoId`.
+   */
+  inventoryKey: id.optional(),
 });
 export type TRepoAssignment = z.infer<typeof ZRepoAssignment>;
 

@@ -595,10 +595,11 @@ export class RepoReconciler {
 
 /**
  * The repository's application: an ApplySet whose parent lives in the target's default namespace, keyed by the
- * repository id (whose `wharf.dev/inventory` objects, from before ApplySets, it adopts).
+ * application's inventory key (the repository id for repositories registered before applications, and when an older
+ * dashboard sends none), whose `wharf.dev/inventory` objects, from before ApplySets, it adopts.
  */
 function applySetOf(target: TTargetAssignment, repo: TRepoAssignment): ApplySetRef {
-  return applySetFor(repo.repoId, target.defaultNamespace, {
+  return applySetFor(repo.inventoryKey ?? repo.repoId, target.defaultNamespace, {
     application: `${repo.url}${repo.path && repo.path !== "." ? ` (${repo.path})` : ""}`,
   });
 }

@@ -54,6 +54,7 @@ export const AUDIT_ACTIONS = [
   "notification-sink.created",
   "notification-sink.updated",
   "notification-sink.deleted",
+  "application.created",
 ] as const;
 export const ZAuditAction = z.enum(AUDIT_ACTIONS);
 export type TAuditAction = z.infer<typeof ZAuditAction>;

@@ -221,18 +221,25 @@ export function objectRefsFor(objects: KubeObject[], defaultNamespace: string): 
 export { refKey };
 
 /**
- * The inventory label value Wharf's push deployments to one target carry (lib/kube's `wharf.dev/inventory`), shared by
- * the preview's dry run and the executor's apply so the preview shows what the apply will do.
+ * The inventory label value a push application's objects carry (lib/kube's `wharf.dev/inventory`), shared by the
+ * preview's dry run and the executor's apply so the preview shows what the apply will do. The key is the
+ * application's `inventoryKey`: the target id for a target's default application, as before applications.
  */
-export function pushInventoryId(targetId: string): string {
-  return `push-${targetId}`;
+export function pushInventoryId(inventoryKey: string): string {
+  return `push-${inventoryKey}`;
 }
 
 /**
- * The application push deployments to a target form (a KEP-3659 ApplySet): parent `applyset-push-<target id>` in the
- * target's default namespace, adopting the objects labelled with `pushInventoryId` before ApplySets. One per target
- * for now, shared by the preview and the executor so the preview shows what the apply and prune will do.
+ * A push application as a KEP-3659 ApplySet: parent `applyset-push-<inventory key>` in the target's default
+ * namespace, adopting the objects labelled with `pushInventoryId` before ApplySets. Without an application (a row
+ * from before applications) it is the target's default application, keyed by the target id. Shared by the preview
+ * and the executor so the preview shows what the apply and prune will do.
  */
-export function pushApplySet(target: { id: string; name: string; defaultNamespace: string }): ApplySetRef {
-  return applySetFor(pushInventoryId(target.id), target.defaultNamespace, { application: `push to ${target.name}` });
+export function pushApplySet(
+  target: { id: string; name: string; defaultNamespace: string },
+  application?: { name: string; inventoryKey: string } | null,
+): ApplySetRef {
+  return applySetFor(pushInventoryId(application?.inventoryKey ?? target.id), target.defaultNamespace, {
+    application: application ? `${application.name} (push to ${target.name})` : `push to ${target.name}`,
+  });
 }

@@ -90,7 +90,12 @@ export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAss
   const targets = await db().target.findMany({
     where: { id: { in: targetIds }, mode: "pull" },
     orderBy: [{ name: "asc" }],
-    include: { pullRepos: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] } },
+    include: {
+      pullRepos: {
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        include: { application: { select: { inventoryKey: true } } },
+      },
+    },
   });
   const approved = repoIds.length
     ? await db().deployment.findMany({
@@ -147,6 +152,7 @@ export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAss
           notifySeq: r.notifySeq,
           approvedSpec: approvedRevision ? specs.get(r.id, approvedRevision) : null,
           pinnedSpec: r.pinnedRevision ? specs.get(r.id, r.pinnedRevision) : null,
+          ...(r.application ? { inventoryKey: r.application.inventoryKey } : {}),
         };
       }),
     };

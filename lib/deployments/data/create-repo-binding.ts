@@ -1,5 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
+import { pushApplicationFor } from "@/lib/applications/data/ensure-application";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { seal } from "@/lib/credentials/crypto";
@@ -50,9 +51,29 @@ export async function createRepoBinding(opts: {
           fields: { repoUrl: ["Already bound to this target for this branch and path."] },
         });
       }
+      // A push binding deploys its target's default application (what a push to it always replaced); a pull one
+      // belongs to the repository it wakes, when that is registered.
+      const applicationId =
+        target.mode === "push"
+          ? (
+              await pushApplicationFor(tx, {
+                target,
+                source: { kind: "git", repoUrl: opts.input.repoUrl, ref: opts.input.branch, path: opts.input.path },
+                actor: opts.actor,
+                request: opts.request,
+                createdById: opts.createdById,
+              })
+            ).id
+          : ((
+              await tx.pullRepo.findMany({
+                where: { targetId: target.id, branch: opts.input.branch, path: opts.input.path },
+                select: { url: true, applicationId: true },
+              })
+            ).find((r) => normalizeRepoUrl(r.url) === normalizeRepoUrl(opts.input.repoUrl))?.applicationId ?? null);
       const created = await tx.repoBinding.create({
         data: {
           targetId: opts.targetId,
+          applicationId,
           repoUrl: opts.input.repoUrl,
           branch: opts.input.branch,
           path: opts.input.path,

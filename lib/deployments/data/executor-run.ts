@@ -21,9 +21,11 @@ export interface DeploymentRunInput {
     insecureSkipTlsVerify: boolean;
     defaultNamespace: string;
   };
+  /** Its application (null for a row from before applications: the target's default one). */
+  application: { id: string; name: string; inventoryKey: string } | null;
   /** The target's active credential, or null when it has none. */
   credentialId: string | null;
-  /** What the last succeeded deployment to this target applied: the prune baseline. */
+  /** What the last succeeded deployment of its application (or, without one, to its target) applied: the prune baseline. */
   previousObjects: { apiVersion: string; kind: string; namespace: string | null; name: string }[];
   previousDeploymentId: string | null;
 }
@@ -50,6 +52,7 @@ export async function loadDeploymentForRun(deploymentId: string): Promise<Deploy
           defaultNamespace: true,
         },
       },
+      application: { select: { id: true, name: true, inventoryKey: true } },
     },
   });
   if (!row) return null;
@@ -59,7 +62,11 @@ export async function loadDeploymentForRun(deploymentId: string): Promise<Deploy
     select: { id: true },
   });
   const previous = await db().deployment.findFirst({
-    where: { targetId: row.targetId, state: "succeeded", id: { not: row.id } },
+    where: {
+      ...(row.application ? { applicationId: row.application.id } : { targetId: row.targetId }),
+      state: "succeeded",
+      id: { not: row.id },
+    },
     orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
     select: { id: true },
   });

@@ -14,9 +14,16 @@ import { TERMINAL_STATES, type TDeploymentState } from "../states";
 const PREVIEW_RETRY = { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 };
 
 /** The objects the last successful deployment to a target applied (the prune baseline), from its object rows. */
-export async function previousAppliedObjects(targetId: string, excludeId: string): Promise<ObjectRef[]> {
+export async function previousAppliedObjects(
+  line: { targetId: string; applicationId: string | null },
+  excludeId: string,
+): Promise<ObjectRef[]> {
   const previous = await db().deployment.findFirst({
-    where: { targetId, state: "succeeded", id: { not: excludeId } },
+    where: {
+      ...(line.applicationId ? { applicationId: line.applicationId } : { targetId: line.targetId }),
+      state: "succeeded",
+      id: { not: excludeId },
+    },
     orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
     select: {
       objects: { where: { action: { in: ["created", "configured", "unchanged"] } }, orderBy: { position: "asc" } },
@@ -51,7 +58,10 @@ export async function previewDeployment(opts: {
   actor: Actor;
   request: RequestContext;
 }): Promise<void> {
-  const d = await db().deployment.findUnique({ where: { id: opts.deploymentId }, include: { target: true } });
+  const d = await db().deployment.findUnique({
+    where: { id: opts.deploymentId },
+    include: { target: true, application: { select: { name: true, inventoryKey: true } } },
+  });
   if (!d) throw new AppError("NOT_FOUND", "There is no deployment with this id.");
   if (TERMINAL_STATES.includes(d.state as TDeploymentState)) {
     throw new AppError(
@@ -73,7 +83,7 @@ export async function previewDeployment(opts: {
   } else {
     try {
       const objects = parseManifests(d.manifests);
-      const previous = await previousAppliedObjects(target.id, d.id);
+      const previous = await previousAppliedObjects(d, d.id);
       const result = await withDecryptedCredential(
         credential.id,
         { actor: opts.actor, purpose: { kind: "preview", id: d.id }, request: opts.request },
@@ -82,7 +92,7 @@ export async function previewDeployment(opts: {
           const client = createKubeClient(kc, { clusterName: target.name, retry: PREVIEW_RETRY });
           try {
             return await computePreview(client, objects, {
-              applySet: pushApplySet(target),
+              applySet: pushApplySet(target, d.application),
               serverUrl: target.serverUrl,
               previous,
               allowClusterScoped: target.allowClusterScoped,

@@ -26,15 +26,19 @@ export async function approveAndQueue(
 ): Promise<QueueOutcome> {
   const d = await tx.deployment.findUnique({
     where: { id: opts.deploymentId },
-    select: { id: true, targetId: true, createdAt: true, sourceKind: true, pullRepoId: true },
+    select: { id: true, targetId: true, createdAt: true, sourceKind: true, pullRepoId: true, applicationId: true },
   });
   if (!d) return "unchanged";
   const newer = { OR: [{ createdAt: { gt: d.createdAt } }, { createdAt: d.createdAt, id: { gt: d.id } }] };
   const older = { OR: [{ createdAt: { lt: d.createdAt } }, { createdAt: d.createdAt, id: { lt: d.id } }] };
   const common = { actor: opts.actor, ...(opts.request ? { request: opts.request } : {}) };
   const pull = d.sourceKind === "pull-revision";
-  // Push requests never supersede pull revisions, nor one repository's revisions another's.
-  const sameLine = { pullRepoId: pull ? d.pullRepoId : null };
+  // Push requests never supersede pull revisions, nor one repository's revisions another's, nor one push
+  // application's requests another's (rows from before applications have none and compete per target).
+  const sameLine = {
+    pullRepoId: pull ? d.pullRepoId : null,
+    ...(!pull && d.applicationId ? { applicationId: d.applicationId } : {}),
+  };
 
   const overtaken = await tx.deployment.findFirst({
     where: { targetId: d.targetId, state: { in: CHOSEN_STATES }, ...sameLine, ...newer },

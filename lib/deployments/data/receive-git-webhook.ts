@@ -295,6 +295,7 @@ export async function receiveGitWebhook(opts: {
       const deployment = await requestDeployment({
         targetId: binding.targetId,
         source: { kind: "git", url: binding.repoUrl, ref: commitSha, path: binding.path },
+        ...(binding.applicationId ? { applicationId: binding.applicationId } : {}),
         reason:
           `Push to ${event.branch} by ${event.pusher} (${commitSha.slice(0, 12)})${event.headCommitMessage ? `: ${event.headCommitMessage}` : ""}`.slice(
             0,

@@ -1,4 +1,5 @@
 import "server-only";
+import { pushApplicationFor } from "@/lib/applications/data/ensure-application";
 import { recordAuditEvent, auditedTransaction } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import type { TRole } from "@/lib/auth/roles";
@@ -31,6 +32,10 @@ export interface RequestDeploymentOptions {
   /** Admins only, on rollbacks: skips approvals; the reason is mandatory and recorded. */
   emergency?: { reason: string };
   rollbackOfId?: string;
+  /** The push application to deploy, by name (created when new); without it, the target's default application. */
+  application?: string;
+  /** The application, by id (rollbacks and webhooks: the rolled-back deployment's, the binding's). */
+  applicationId?: string;
   actor: Actor;
   principal: RequestPrincipal;
   request: RequestContext;
@@ -121,9 +126,21 @@ export async function createDeploymentRequest(
   const git = opts.source.git;
 
   const { id, outcome } = await auditedTransaction(async (tx) => {
+    const application = opts.applicationId
+      ? await tx.application.findFirst({ where: { id: opts.applicationId, targetId: target.id, mode: "push" } })
+      : await pushApplicationFor(tx, {
+          target,
+          ...(opts.application ? { name: opts.application } : {}),
+          source: git ? { kind: "git", repoUrl: git.url, ref: git.ref, path: git.path } : { kind: "manifests" },
+          actor: opts.actor,
+          request: opts.request,
+          createdById: opts.principal.userId,
+        });
+    if (!application) throw new AppError("NOT_FOUND", "There is no push application with this id on this target.");
     const created = await tx.deployment.create({
       data: {
         targetId: target.id,
+        applicationId: application.id,
         state: "pending-approval",
         sourceKind: opts.source.kind,
         manifests: opts.source.manifests,
@@ -170,6 +187,7 @@ export async function createDeploymentRequest(
       details: {
         to: "pending-approval",
         source: opts.source.kind,
+        application: application.name,
         digest: validated.digest,
         objectCount: validated.objects.length,
         ...(git ? { gitUrl: git.url, gitRef: git.ref, gitPath: git.path, commitSha: git.commitSha } : {}),

@@ -56,6 +56,8 @@ export async function rollbackDeployment(opts: {
     reason: input.reason || `Roll back to deployment ${source.id} (${formatDateTime(source.createdAt)})`,
     ...(input.emergency ? { emergency: input.emergency } : {}),
     rollbackOfId: source.id,
+    // The rollback is a deployment of the same application (its ApplySet and its prune baseline).
+    ...(source.applicationId ? { applicationId: source.applicationId } : {}),
     actor: opts.actor,
     principal: opts.principal,
     request: opts.request,

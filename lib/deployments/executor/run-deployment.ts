@@ -416,7 +416,7 @@ async function applyInPhases(step: RunStep, objects: KubeObject[]): Promise<Appl
     const report = await applyManifests(client, phase.objects, {
       fieldManager: "wharf",
       // The target's application: another application's object is refused, nothing taken over.
-      applySet: pushApplySet(input.target),
+      applySet: pushApplySet(input.target, input.application),
       signal: work.signal,
       onResult: (result) => {
         const position = positionOf(result.ref);
@@ -498,7 +498,7 @@ async function pruneLeftovers(step: RunStep, inventory: ObjectRef[]): Promise<Pr
     `Pruning objects no longer in the manifests${input.previousDeploymentId ? ` (previous deployment ${input.previousDeploymentId} applied ${previous.length})` : ""}.`,
   );
   const pruned = await pruneApplySet(client, {
-    applySet: pushApplySet(input.target),
+    applySet: pushApplySet(input.target, input.application),
     keep: inventory,
     previous,
     signal: work.signal,

@@ -1,4 +1,6 @@
 import "server-only";
+import { pullApplicationFor } from "@/lib/applications/data/ensure-application";
+import type { TRenderOptions } from "@/lib/applications/schemas";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { wakeAgentsOfTarget } from "@/lib/agents/data/notify";
@@ -20,10 +22,12 @@ const ZRegisterRepoChecked = ZRegisterRepo.extend({ imagePolicies: ZCheckedImage
 /**
  * Registers a Git repository on a pull target (409 TARGET_NOT_PULL for push targets) and wakes the target's agents,
  * whose long polls answer at once so the first sync starts within about a second. Audited as `repo.registered`.
+ * The repository is its application's source: the named one (POST /api/applications), or a new one named after it.
  */
 export async function registerRepo(opts: {
   targetId: string;
   input: TRegisterRepoInput;
+  application?: { name: string; renderOptions?: TRenderOptions; driftInterval?: number | null };
   createdById: string;
   actor: Actor;
   request: RequestContext;
@@ -48,9 +52,18 @@ export async function registerRepo(opts: {
         select: { id: true },
       });
       if (dup) throw alreadyRegistered();
+      const application = await pullApplicationFor(tx, {
+        target,
+        ...(opts.application ? { name: opts.application.name, settings: opts.application } : {}),
+        repo: input,
+        actor: opts.actor,
+        request: opts.request,
+        createdById: opts.createdById,
+      });
       const created = await tx.pullRepo.create({
         data: {
           targetId: target.id,
+          applicationId: application.id,
           url: input.url,
           branch: input.branch,
           path: input.path,

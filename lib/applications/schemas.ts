@@ -1,0 +1,151 @@
+import { z } from "zod";
+import { ZRepoBranch, ZRepoPath, ZRepoUrl } from "@/lib/agent/protocol";
+import { ZDeploymentState } from "@/lib/deployments/states";
+import { dnsLabel, ZMode } from "@/lib/targets/schemas";
+import { APPLICATION_NAME_MAX } from "./naming";
+
+/**
+ * Application schemas and views, shared by the route handlers and the pages. An application is a named desired state
+ * on one target; the same name on several targets is the same application in several environments.
+ */
+
+/** An application's name: a DNS label (≤ 63), unique per target. */
+export const ZApplicationName = dnsLabel("Enter a name.");
+
+export const APPLICATION_SOURCE_KINDS = ["git", "manifests"] as const;
+export const ZApplicationSourceKind = z.enum(APPLICATION_SOURCE_KINDS);
+
+export const RENDER_KINDS = ["auto", "plain", "kustomize", "helm"] as const;
+const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/;
+
+/** How a Git source is rendered (lib/render): `auto` reads Chart.yaml or a kustomization, else plain YAML/JSON. */
+export const ZRenderOptions = z.strictObject({
+  kind: z.enum(RENDER_KINDS, { error: "Choose auto, plain, kustomize or helm." }).default("auto"),
+  helm: z
+    .strictObject({
+      /** Defaults to one derived from the source path and repository (lib/render defaultReleaseName). */
+      releaseName: z
+        .string()
+        .trim()
+        .regex(RELEASE_NAME, "Use a DNS label of at most 53 characters for the release name.")
+        .optional(),
+      /** Relative to the chart directory, inside the repository. */
+      valuesFiles: z.array(z.string().trim().min(1).max(1024)).max(20, "Use at most 20 values files.").default([]),
+      /** Applied after the values files. */
+      values: z.record(z.string(), z.unknown()).default({}),
+    })
+    .optional(),
+});
+export type TRenderOptions = z.output<typeof ZRenderOptions>;
+
+/** Seconds between a pull application's drift checks (null: the agent's default). */
+export const ZDriftInterval = z
+  .number({ error: "Enter a whole number of seconds from 30 to 86400." })
+  .int("Enter a whole number of seconds from 30 to 86400.")
+  .min(30, "Check for drift at most every 30 seconds.")
+  .max(86_400, "Check for drift at least once a day (86400 seconds).");
+
+/** Where an application's manifests come from: a Git path, or (push only) manifests sent with each deployment. */
+export const ZApplicationSource = z.discriminatedUnion(
+  "kind",
+  [
+    z.strictObject({
+      kind: z.literal("git"),
+      repoUrl: ZRepoUrl,
+      ref: ZRepoBranch.default("main"),
+      path: ZRepoPath.default("."),
+    }),
+    z.strictObject({ kind: z.literal("manifests") }),
+  ],
+  { error: "Choose a source: git or manifests." },
+);
+export type TApplicationSource = z.output<typeof ZApplicationSource>;
+
+/** Body of `POST /api/applications`. Push or pull follows the target's mode; a pull application's source is Git. */
+export const ZCreateApplication = z.strictObject({
+  name: ZApplicationName,
+  targetId: z.string({ error: "Choose a target." }).trim().min(1, "Choose a target.").max(100),
+  source: ZApplicationSource,
+  renderOptions: ZRenderOptions.default({ kind: "auto" }),
+  prune: z.boolean().default(true),
+  /** Pull only: the agent puts drifted objects back. */
+  selfHeal: z.boolean().default(true),
+  /** Pull only. */
+  driftInterval: ZDriftInterval.nullable().default(null),
+});
+export type TCreateApplication = z.output<typeof ZCreateApplication>;
+export type TCreateApplicationInput = z.input<typeof ZCreateApplication>;
+
+/** A change to an application: any subset of its settings (its name, target and mode stay). */
+export const ZUpdateApplication = z.strictObject({
+  source: ZApplicationSource.optional(),
+  renderOptions: ZRenderOptions.optional(),
+  prune: z.boolean().optional(),
+  selfHeal: z.boolean().optional(),
+  driftInterval: ZDriftInterval.nullable().optional(),
+});
+export type TUpdateApplicationInput = z.input<typeof ZUpdateApplication>;
+
+export const APPLICATION_LIST_LIMIT_DEFAULT = 50;
+export const APPLICATION_LIST_LIMIT_MAX = 100;
+const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+
+/** Query of `GET /api/applications`: every application, or those of one target, or one name across targets. */
+export const ZApplicationListQuery = z.object({
+  targetId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
+  name: z.preprocess(emptyToUndefined, z.string().trim().max(APPLICATION_NAME_MAX).optional()),
+  cursor: z.preprocess(emptyToUndefined, z.string().max(600).optional()),
+  limit: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(APPLICATION_LIST_LIMIT_MAX, `Ask for at most ${APPLICATION_LIST_LIMIT_MAX} applications per page.`)
+      .default(APPLICATION_LIST_LIMIT_DEFAULT),
+  ),
+});
+export type TApplicationListQuery = z.output<typeof ZApplicationListQuery>;
+export type TApplicationListFilter = Pick<TApplicationListQuery, "targetId" | "name" | "limit">;
+
+/** An application as routes return it and pages show it. Dates are ISO strings. */
+export const ZApplicationView = z.object({
+  id: z.string(),
+  name: z.string(),
+  target: z.object({ id: z.string(), name: z.string(), environment: z.string(), mode: ZMode }),
+  mode: ZMode,
+  source: z.object({
+    kind: ZApplicationSourceKind,
+    repoUrl: z.string().nullable(),
+    ref: z.string().nullable(),
+    path: z.string().nullable(),
+  }),
+  renderOptions: ZRenderOptions,
+  prune: z.boolean(),
+  selfHeal: z.boolean(),
+  driftInterval: z.number().int().nullable(),
+  inventoryKey: z.string().describe("The key of its ApplySet: which live objects belong to it."),
+  pullRepoId: z.string().nullable().describe("Pull: the registered repository its agent syncs."),
+  lastDeployment: z
+    .object({
+      id: z.string(),
+      state: ZDeploymentState,
+      createdAt: z.iso.datetime(),
+      finishedAt: z.iso.datetime().nullable(),
+    })
+    .nullable()
+    .describe("Push: its newest deployment."),
+  lastSync: z
+    .object({ state: z.string(), revision: z.string().nullable(), at: z.iso.datetime().nullable() })
+    .nullable()
+    .describe("Pull: what its agent last reported."),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type ApplicationView = z.output<typeof ZApplicationView>;
+
+export const ZApplicationListPage = z.object({
+  items: z.array(ZApplicationView),
+  nextCursor: z.string().nullable().describe("Opaque; pass back as `cursor` for the next page. Null on the last page."),
+});
+export type ApplicationListPage = z.output<typeof ZApplicationListPage>;
