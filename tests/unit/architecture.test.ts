@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error -- a plain .mjs script without types, shared with `node tests/support/import-graph.mjs`
 import { analyse } from "../support/import-graph.mjs";
@@ -24,5 +26,26 @@ describe("the dependency picture", () => {
 
   it("has no import cycle between files", () => {
     expect(report.cycles).toEqual([]);
+  });
+});
+
+describe("ARCHITECTURE.md's module table", () => {
+  const root = path.resolve(__dirname, "../..");
+  const text = readFileSync(path.join(root, "ARCHITECTURE.md"), "utf8");
+  const table = text.slice(text.indexOf("## Modules"), text.indexOf("\n## ", text.indexOf("## Modules") + 1));
+  // The first cell of each row: one or more `lib/x/` or `lib/x.ts` names.
+  const named = table
+    .split("\n")
+    .filter((line) => line.startsWith("| `"))
+    .flatMap((line) => [...(line.split("|")[1] ?? "").matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
+
+  it("has a row for every module of lib/", () => {
+    const rooms = (analyse() as Report).rooms.filter((room) => room.startsWith("lib/"));
+    const missing = rooms.filter((room) => !named.includes(`${room}/`) && !named.includes(`${room}.ts`));
+    expect(missing).toEqual([]);
+  });
+
+  it("names only folders and files that exist", () => {
+    expect(named.filter((name) => !existsSync(path.join(root, name)))).toEqual([]);
   });
 });
