@@ -1,14 +1,5 @@
 import { z } from "zod";
-import {
-  blankToUndefined,
-  INSTANT_DOC,
-  refineRange,
-  ZListCursor,
-  ZOnlyWhenFlag,
-  ZPageLimit,
-} from "@/lib/keyset-cursor";
 import { ZApplicationName } from "@/lib/applications/schemas";
-import { fullUrlOf, isPlainGitRevision, ZRepoPath, ZRepoUrlText } from "@/lib/agent/protocol";
 import { ZRole, type TRole } from "@/lib/auth/roles";
 import { DEPLOYMENT_STATES, ZDeploymentState } from "./states";
 
@@ -37,17 +28,27 @@ export const ZManifestsSource = z.strictObject({
  * credentials. Which `file://` directories are allowed is the server's configuration (WHARF_GIT_LOCAL_ROOTS), checked
  * where the dashboard fetches (lib/deployments/git-source.ts checkFetchableUrl).
  */
-export const ZGitUrl = ZRepoUrlText().superRefine((value, ctx) => {
-  const url = fullUrlOf(value, ctx);
-  if (!url) return;
-  if (!["http:", "https:", "git:", "file:"].includes(url.protocol)) {
-    ctx.addIssue({ code: "custom", message: "Use an https://, http://, git:// or file:// URL." });
-  } else if (url.username || url.password) {
-    // A user part is a credential here (https://token@host, https://user:pass@host): it would be stored, shown
-    // and logged with the URL. None of these transports needs a user name.
-    ctx.addIssue({ code: "custom", message: "Do not put credentials in the URL." });
-  }
-});
+export const ZGitUrl = z
+  .string({ error: "Enter the repository URL." })
+  .trim()
+  .min(1, "Enter the repository URL.")
+  .max(2048, "Use at most 2048 characters.")
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: "custom", message: "Enter a full URL, e.g. https://git.example.com/team/app.git." });
+      return;
+    }
+    if (!["http:", "https:", "git:", "file:"].includes(url.protocol)) {
+      ctx.addIssue({ code: "custom", message: "Use an https://, http://, git:// or file:// URL." });
+    } else if (url.username || url.password) {
+      // A user part is a credential here (https://token@host, https://user:pass@host): it would be stored, shown
+      // and logged with the URL. None of these transports needs a user name.
+      ctx.addIssue({ code: "custom", message: "Do not put credentials in the URL." });
+    }
+  });
 
 /** A branch, tag or commit SHA. Refuses what git would read as an option or a revision range. */
 export const ZGitRef = z
@@ -55,10 +56,18 @@ export const ZGitRef = z
   .trim()
   .min(1, "Enter a branch, tag or commit.")
   .max(255, "Use at most 255 characters.")
-  .refine(isPlainGitRevision, "Enter a plain branch, tag or commit SHA.");
+  .refine((v) => !v.startsWith("-") && !/[\s~^:?*[\\]|\.\.|@\{/.test(v), "Enter a plain branch, tag or commit SHA.");
 
-/** A path inside the repository; "." is the root. The same rule as a pull repository's path. */
-export const ZGitPath = ZRepoPath;
+/** A path inside the repository; "." is the root. */
+export const ZGitPath = z
+  .string()
+  .trim()
+  .max(1024, "Use at most 1024 characters.")
+  .transform((v) => v.replace(/^\.?\/+/, "").replace(/\/+$/, "") || ".")
+  .refine(
+    (v) => v === "." || !v.split("/").some((part) => part === ".." || part === "" || part === "."),
+    "Enter a path inside the repository, without '..'.",
+  );
 
 export const ZGitSource = z.strictObject({
   kind: z.literal("git"),
@@ -116,7 +125,7 @@ export const ZRollbackInput = z.strictObject({
 });
 export type TRollbackInput = z.input<typeof ZRollbackInput>;
 
-const emptyToUndefined = blankToUndefined;
+const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
 export const DEPLOYMENT_LIST_LIMIT_DEFAULT = 25;
 export const DEPLOYMENT_LIST_LIMIT_MAX = 100;
@@ -156,6 +165,13 @@ const ZStateList = z.preprocess(
   z.array(ZDeploymentState).min(1).max(DEPLOYMENT_STATE_COUNT),
 );
 
+/** How the OpenAPI document describes parameters whose parsed value (a Date, a flag) has no JSON Schema of its own. */
+const INSTANT_DOC = { type: "string", format: "date-time" } as const;
+const FLAG_DOC = { type: "string", enum: ["true", "false"] } as const;
+
+/** `true` turns a narrowing on, `false` (or nothing) leaves it off; anything else is refused rather than guessed. */
+const ZOnlyWhen = z.enum(["true", "false"]).transform((v) => (v === "true" ? (true as const) : undefined));
+
 /** Query of the deployments list; values arrive as strings from the URL, an empty one means "no filter". */
 export const ZDeploymentListQuery = z
   .object({
@@ -186,16 +202,31 @@ export const ZDeploymentListQuery = z
     to: z
       .preprocess(emptyToUndefined, ZInstant.optional())
       .meta({ ...INSTANT_DOC, description: "Exclusive upper bound on the `timeField` instant; must be after `from`." }),
-    waitedForApproval: ZOnlyWhenFlag(
-      "`true`: only deployments approved after people approved them (the comparison's approval-wait rows).",
+    waitedForApproval: z.preprocess(emptyToUndefined, ZOnlyWhen.optional()).meta({
+      ...FLAG_DOC,
+      description:
+        "`true`: only deployments approved after people approved them (the comparison's approval-wait rows).",
+    }),
+    recovery: z.preprocess(emptyToUndefined, ZOnlyWhen.optional()).meta({
+      ...FLAG_DOC,
+      description:
+        "`true`: only successes that ended a run of failures on their target (the comparison's time-to-restore rows).",
+    }),
+    cursor: z.preprocess(emptyToUndefined, z.string().max(600).optional()),
+    limit: z.preprocess(
+      emptyToUndefined,
+      z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(DEPLOYMENT_LIST_LIMIT_MAX, `Ask for at most ${DEPLOYMENT_LIST_LIMIT_MAX} deployments per page.`)
+        .default(DEPLOYMENT_LIST_LIMIT_DEFAULT),
     ),
-    recovery: ZOnlyWhenFlag(
-      "`true`: only successes that ended a run of failures on their target (the comparison's time-to-restore rows).",
-    ),
-    cursor: ZListCursor(600),
-    limit: ZPageLimit({ max: DEPLOYMENT_LIST_LIMIT_MAX, default: DEPLOYMENT_LIST_LIMIT_DEFAULT, noun: "deployments" }),
   })
-  .superRefine(refineRange);
+  .superRefine((q, ctx) => {
+    if (q.from && q.to && q.from.getTime() >= q.to.getTime())
+      ctx.addIssue({ code: "custom", path: ["to"], message: "`to` must be after `from` (the range is [from, to))." });
+  });
 export type TDeploymentListQuery = z.output<typeof ZDeploymentListQuery>;
 
 /**
