@@ -10,6 +10,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   const items: NavItem[] = [
     { href: "/", label: "Overview" },
     { href: "/targets", label: "Targets" },
+    { href: "/applications", label: "Applications" },
     { href: "/deployments", label: "Deployments" },
     { href: "/sync", label: "Sync" },
     { href: "/credentials", label: "Credentials" },

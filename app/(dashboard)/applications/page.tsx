@@ -1,0 +1,45 @@
+import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
+import type { Metadata } from "next";
+import { ApplicationList } from "@/components/applications/application-list";
+import { PageHeader } from "@/components/layout/page-header";
+import { listApplications } from "@/lib/applications/data/list-applications";
+import { APPLICATION_LIST_PAGING, applicationKeys, normalizeApplicationFilter } from "@/lib/applications/query";
+import {
+  ZApplicationListQuery,
+  type ApplicationListPage,
+  type TApplicationListFilter,
+} from "@/lib/applications/schemas";
+import { requirePrincipal } from "@/lib/auth/current-user";
+import { getQueryClient } from "@/lib/query/query-client";
+import { firstValues, type PageSearchParams } from "@/lib/utils";
+
+export const metadata: Metadata = { title: "Applications" };
+
+type SearchParams = Promise<PageSearchParams>;
+
+export default async function ApplicationsPage({ searchParams }: { searchParams: SearchParams }) {
+  await requirePrincipal();
+  // A hand-edited URL with a bad filter shows the unfiltered list rather than an error page.
+  const parsed = ZApplicationListQuery.safeParse(firstValues(await searchParams));
+  const query = parsed.success ? parsed.data : ZApplicationListQuery.parse({});
+  const filter: TApplicationListFilter = normalizeApplicationFilter(query);
+
+  const qc = getQueryClient();
+  await qc.prefetchInfiniteQuery({
+    queryKey: applicationKeys.list(filter),
+    queryFn: (): Promise<ApplicationListPage> => listApplications({ ...filter, cursor: undefined }),
+    ...APPLICATION_LIST_PAGING,
+  });
+
+  return (
+    <>
+      <PageHeader
+        title={filter.name ? `Application ${filter.name}` : "Applications"}
+        description="What Wharf delivers, per target: the same name on several targets is one application in several environments."
+      />
+      <HydrationBoundary state={dehydrate(qc)}>
+        <ApplicationList filter={filter} />
+      </HydrationBoundary>
+    </>
+  );
+}
