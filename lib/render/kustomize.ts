@@ -155,15 +155,15 @@ export function toolFailure(
       `${tool} rendered more than ${Math.round(maxOutputBytes / 1024 / 1024)} MiB from ${file}.`,
       [{ file, message: "rendered output too large" }],
     );
-  const text = stripRoot(err.stderr || err.reason, root);
-  const reason =
-    text
-      .split("\n")
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .find((l) => /^error:/i.test(l)) ??
-    text.split("\n").find(Boolean) ??
-    `exited with ${err.exitCode}`;
+  // From the tool's `Error:` line to the end, on one line: kustomize spreads one error over several (the config it
+  // could not use, then why), and the why is the part people need.
+  const lines = stripRoot(err.stderr || err.reason, root)
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const from = lines.findIndex((l) => /^error:/i.test(l));
+  const joined = (from >= 0 ? lines.slice(from) : lines).join(" ");
+  const reason = (joined.length > 600 ? `${joined.slice(0, 600)}…` : joined) || `exited with ${err.exitCode}`;
   const line = /\bline (\d+)/.exec(reason)?.[1];
   return new RenderError("RENDER_FAILED", `${tool} could not render ${file}: ${reason.replace(/^error:\s*/i, "")}`, [
     { file, ...(line ? { line: Number(line) } : {}), message: reason },
