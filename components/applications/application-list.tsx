@@ -23,11 +23,11 @@ function sourceText(source: ApplicationView["source"]): string {
 /** Push: its newest deployment; pull: what its agent last reported. */
 function LastActivity({ app }: { app: ApplicationView }) {
   if (app.mode === "pull") {
-    const state = app.lastSync ? ZRepoState.safeParse(app.lastSync.state) : null;
-    if (!app.lastSync || !state?.success) return <span className="text-slate-400">No sync reported yet</span>;
+    if (!app.lastSync) return <span className="text-slate-400">No sync reported yet</span>;
+    const state = ZRepoState.safeParse(app.lastSync.state);
     return (
       <span className="flex flex-wrap items-center gap-2">
-        <SyncStateBadge state={state.data} />
+        {state.success ? <SyncStateBadge state={state.data} /> : app.lastSync.state}
         {app.lastSync.revision ? (
           <span className="font-mono text-xs">{shortRevision(app.lastSync.revision)}</span>
         ) : null}

@@ -107,19 +107,22 @@ export async function pushApplicationFor(
   tx: Tx,
   opts: { target: { id: string; name: string }; name?: string; source: NewApplication["source"] } & Author,
 ): Promise<ApplicationRef> {
+  const select = { ...REF, pullRepo: { select: { id: true } } };
   const existing = opts.name
     ? await tx.application.findUnique({
         where: { targetId_name: { targetId: opts.target.id, name: opts.name } },
-        select: REF,
+        select,
       })
-    : await tx.application.findUnique({ where: { inventoryKey: opts.target.id }, select: REF });
+    : await tx.application.findUnique({ where: { inventoryKey: opts.target.id }, select });
   if (existing) {
-    if (existing.mode !== "push" || existing.targetId !== opts.target.id) {
+    if (existing.pullRepo || existing.targetId !== opts.target.id) {
       throw new AppError(
         "CONFLICT",
         `The application ${existing.name} is not a push application of ${opts.target.name}.`,
       );
     }
+    // One made while the target pulled (approvals of a removed repository) is pushed now that the target is.
+    if (existing.mode !== "push") await tx.application.update({ where: { id: existing.id }, data: { mode: "push" } });
     return { id: existing.id, name: existing.name, inventoryKey: existing.inventoryKey };
   }
   const name = opts.name ?? uniqueName(opts.target.name, await namesOn(tx, opts.target.id));
