@@ -68,38 +68,49 @@ export type TEnrolResponse = z.infer<typeof ZEnrolResponse>;
 // ---------------------------------------------------------------------------------------------------------------
 // Repositories and image policies
 
+/** A repository URL before its transport rules (which differ between the agent and the dashboard's own fetch). */
+export const ZRepoUrlText = () =>
+  z
+    .string({ error: "Enter the repository URL." })
+    .trim()
+    .min(1, "Enter the repository URL.")
+    .max(2048, "Use at most 2048 characters.");
+
+/** The URL a repository URL's text names; null (and the issue added) when it is not a full URL. */
+export function fullUrlOf(value: string, ctx: z.core.$RefinementCtx<string>): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    ctx.addIssue({ code: "custom", message: "Enter a full URL, e.g. https://git.example.com/team/app.git." });
+    return null;
+  }
+}
+
+/** Whether git reads a branch, tag or commit name as just that: not as an option (`-…`) or a revision expression. */
+export const isPlainGitRevision = (v: string) => !v.startsWith("-") && !/[\s~^:?*[\\]|\.\.|@\{/.test(v);
+
 /**
  * A Git URL the agent may fetch with the real `git`: https, http, git, ssh, file, or scp-like `git@host:org/repo`.
  * Credentials never go in the URL: they live in the cluster (a Secret the agent reads).
  */
-export const ZRepoUrl = z
-  .string({ error: "Enter the repository URL." })
-  .trim()
-  .min(1, "Enter the repository URL.")
-  .max(2048, "Use at most 2048 characters.")
-  .superRefine((value, ctx) => {
-    if (value.startsWith("-") || /\s/.test(value)) {
-      ctx.addIssue({ code: "custom", message: "Enter a plain repository URL." });
-      return;
-    }
-    if (/^[a-z0-9._-]+@[a-z0-9.-]+:[^/]/i.test(value)) return; // scp-like: git@github.com:org/repo.git
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      ctx.addIssue({ code: "custom", message: "Enter a full URL, e.g. https://git.example.com/team/app.git." });
-      return;
-    }
-    if (!["http:", "https:", "git:", "ssh:", "file:"].includes(url.protocol)) {
-      ctx.addIssue({ code: "custom", message: "Use an https://, http://, ssh://, git:// or file:// URL." });
-    } else if (url.password || (url.username && url.protocol !== "ssh:")) {
-      // Only ssh:// names a (non-secret) user, e.g. ssh://git@host/org/repo; elsewhere a user part is a token.
-      ctx.addIssue({
-        code: "custom",
-        message: "Do not put credentials in the URL; the agent reads them from a Secret in the cluster.",
-      });
-    }
-  });
+export const ZRepoUrl = ZRepoUrlText().superRefine((value, ctx) => {
+  if (value.startsWith("-") || /\s/.test(value)) {
+    ctx.addIssue({ code: "custom", message: "Enter a plain repository URL." });
+    return;
+  }
+  if (/^[a-z0-9._-]+@[a-z0-9.-]+:[^/]/i.test(value)) return; // scp-like: git@github.com:org/repo.git
+  const url = fullUrlOf(value, ctx);
+  if (!url) return;
+  if (!["http:", "https:", "git:", "ssh:", "file:"].includes(url.protocol)) {
+    ctx.addIssue({ code: "custom", message: "Use an https://, http://, ssh://, git:// or file:// URL." });
+  } else if (url.password || (url.username && url.protocol !== "ssh:")) {
+    // Only ssh:// names a (non-secret) user, e.g. ssh://git@host/org/repo; elsewhere a user part is a token.
+    ctx.addIssue({
+      code: "custom",
+      message: "Do not put credentials in the URL; the agent reads them from a Secret in the cluster.",
+    });
+  }
+});
 
 /** A branch name. Refuses what git would read as an option or a revision expression. */
 export const ZRepoBranch = z
@@ -107,10 +118,7 @@ export const ZRepoBranch = z
   .trim()
   .min(1, "Enter a branch.")
   .max(255, "Use at most 255 characters.")
-  .refine(
-    (v) => !v.startsWith("-") && !/[\s~^:?*[\\]|\.\.|@\{/.test(v) && !v.endsWith(".lock") && !v.endsWith("/"),
-    "Enter a plain branch name.",
-  );
+  .refine((v) => isPlainGitRevision(v) && !v.endsWith(".lock") && !v.endsWith("/"), "Enter a plain branch name.");
 
 /** A folder inside the repository; "." (the default) is the root. Normalized: no leading "./" or "/", no trailing "/". */
 export const ZRepoPath = z

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ZApplicationName } from "@/lib/applications/schemas";
+import { fullUrlOf, isPlainGitRevision, ZRepoPath, ZRepoUrlText } from "@/lib/agent/protocol";
 import { ZRole, type TRole } from "@/lib/auth/roles";
 import { DEPLOYMENT_STATES, ZDeploymentState } from "./states";
 
@@ -28,27 +29,17 @@ export const ZManifestsSource = z.strictObject({
  * credentials. Which `file://` directories are allowed is the server's configuration (WHARF_GIT_LOCAL_ROOTS), checked
  * where the dashboard fetches (lib/deployments/git-source.ts checkFetchableUrl).
  */
-export const ZGitUrl = z
-  .string({ error: "Enter the repository URL." })
-  .trim()
-  .min(1, "Enter the repository URL.")
-  .max(2048, "Use at most 2048 characters.")
-  .superRefine((value, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      ctx.addIssue({ code: "custom", message: "Enter a full URL, e.g. https://git.example.com/team/app.git." });
-      return;
-    }
-    if (!["http:", "https:", "git:", "file:"].includes(url.protocol)) {
-      ctx.addIssue({ code: "custom", message: "Use an https://, http://, git:// or file:// URL." });
-    } else if (url.username || url.password) {
-      // A user part is a credential here (https://token@host, https://user:pass@host): it would be stored, shown
-      // and logged with the URL. None of these transports needs a user name.
-      ctx.addIssue({ code: "custom", message: "Do not put credentials in the URL." });
-    }
-  });
+export const ZGitUrl = ZRepoUrlText().superRefine((value, ctx) => {
+  const url = fullUrlOf(value, ctx);
+  if (!url) return;
+  if (!["http:", "https:", "git:", "file:"].includes(url.protocol)) {
+    ctx.addIssue({ code: "custom", message: "Use an https://, http://, git:// or file:// URL." });
+  } else if (url.username || url.password) {
+    // A user part is a credential here (https://token@host, https://user:pass@host): it would be stored, shown
+    // and logged with the URL. None of these transports needs a user name.
+    ctx.addIssue({ code: "custom", message: "Do not put credentials in the URL." });
+  }
+});
 
 /** A branch, tag or commit SHA. Refuses what git would read as an option or a revision range. */
 export const ZGitRef = z
@@ -56,18 +47,10 @@ export const ZGitRef = z
   .trim()
   .min(1, "Enter a branch, tag or commit.")
   .max(255, "Use at most 255 characters.")
-  .refine((v) => !v.startsWith("-") && !/[\s~^:?*[\\]|\.\.|@\{/.test(v), "Enter a plain branch, tag or commit SHA.");
+  .refine(isPlainGitRevision, "Enter a plain branch, tag or commit SHA.");
 
-/** A path inside the repository; "." is the root. */
-export const ZGitPath = z
-  .string()
-  .trim()
-  .max(1024, "Use at most 1024 characters.")
-  .transform((v) => v.replace(/^\.?\/+/, "").replace(/\/+$/, "") || ".")
-  .refine(
-    (v) => v === "." || !v.split("/").some((part) => part === ".." || part === "" || part === "."),
-    "Enter a path inside the repository, without '..'.",
-  );
+/** A path inside the repository; "." is the root. The same rule as a pull repository's path. */
+export const ZGitPath = ZRepoPath;
 
 export const ZGitSource = z.strictObject({
   kind: z.literal("git"),
