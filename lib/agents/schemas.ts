@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZListCursor, ZPageLimit } from "@/lib/keyset-cursor";
 import { HEARTBEAT_INTERVAL_MS, STALE_AFTER_MISSED_HEARTBEATS } from "@/lib/agent/protocol";
 import { dnsLabel } from "@/lib/targets/schemas";
 
@@ -29,16 +30,8 @@ const emptyToUndefined = (v: unknown) => (v === "" ? undefined : v);
 
 export const ZAgentListQuery = z.object({
   targetId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
-  cursor: z.preprocess(emptyToUndefined, z.string().max(200).optional()),
-  limit: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(AGENT_LIST_LIMIT_MAX, `Ask for at most ${AGENT_LIST_LIMIT_MAX} agents per page.`)
-      .default(AGENT_LIST_LIMIT_DEFAULT),
-  ),
+  cursor: ZListCursor(200, emptyToUndefined),
+  limit: ZPageLimit({ max: AGENT_LIST_LIMIT_MAX, default: AGENT_LIST_LIMIT_DEFAULT, noun: "agents" }, emptyToUndefined),
 });
 
 export const AGENT_STATES = [

@@ -1,4 +1,12 @@
 import { z } from "zod";
+import {
+  blankToUndefined,
+  INSTANT_DOC,
+  refineRange,
+  ZListCursor,
+  ZOnlyWhenFlag,
+  ZPageLimit,
+} from "@/lib/keyset-cursor";
 import { ZApplicationName } from "@/lib/applications/schemas";
 import { fullUrlOf, isPlainGitRevision, ZRepoPath, ZRepoUrlText } from "@/lib/agent/protocol";
 import { ZRole, type TRole } from "@/lib/auth/roles";
@@ -108,7 +116,7 @@ export const ZRollbackInput = z.strictObject({
 });
 export type TRollbackInput = z.input<typeof ZRollbackInput>;
 
-const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const emptyToUndefined = blankToUndefined;
 
 export const DEPLOYMENT_LIST_LIMIT_DEFAULT = 25;
 export const DEPLOYMENT_LIST_LIMIT_MAX = 100;
@@ -148,13 +156,6 @@ const ZStateList = z.preprocess(
   z.array(ZDeploymentState).min(1).max(DEPLOYMENT_STATE_COUNT),
 );
 
-/** How the OpenAPI document describes parameters whose parsed value (a Date, a flag) has no JSON Schema of its own. */
-const INSTANT_DOC = { type: "string", format: "date-time" } as const;
-const FLAG_DOC = { type: "string", enum: ["true", "false"] } as const;
-
-/** `true` turns a narrowing on, `false` (or nothing) leaves it off; anything else is refused rather than guessed. */
-const ZOnlyWhen = z.enum(["true", "false"]).transform((v) => (v === "true" ? (true as const) : undefined));
-
 /** Query of the deployments list; values arrive as strings from the URL, an empty one means "no filter". */
 export const ZDeploymentListQuery = z
   .object({
@@ -185,31 +186,16 @@ export const ZDeploymentListQuery = z
     to: z
       .preprocess(emptyToUndefined, ZInstant.optional())
       .meta({ ...INSTANT_DOC, description: "Exclusive upper bound on the `timeField` instant; must be after `from`." }),
-    waitedForApproval: z.preprocess(emptyToUndefined, ZOnlyWhen.optional()).meta({
-      ...FLAG_DOC,
-      description:
-        "`true`: only deployments approved after people approved them (the comparison's approval-wait rows).",
-    }),
-    recovery: z.preprocess(emptyToUndefined, ZOnlyWhen.optional()).meta({
-      ...FLAG_DOC,
-      description:
-        "`true`: only successes that ended a run of failures on their target (the comparison's time-to-restore rows).",
-    }),
-    cursor: z.preprocess(emptyToUndefined, z.string().max(600).optional()),
-    limit: z.preprocess(
-      emptyToUndefined,
-      z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(DEPLOYMENT_LIST_LIMIT_MAX, `Ask for at most ${DEPLOYMENT_LIST_LIMIT_MAX} deployments per page.`)
-        .default(DEPLOYMENT_LIST_LIMIT_DEFAULT),
+    waitedForApproval: ZOnlyWhenFlag(
+      "`true`: only deployments approved after people approved them (the comparison's approval-wait rows).",
     ),
+    recovery: ZOnlyWhenFlag(
+      "`true`: only successes that ended a run of failures on their target (the comparison's time-to-restore rows).",
+    ),
+    cursor: ZListCursor(600),
+    limit: ZPageLimit({ max: DEPLOYMENT_LIST_LIMIT_MAX, default: DEPLOYMENT_LIST_LIMIT_DEFAULT, noun: "deployments" }),
   })
-  .superRefine((q, ctx) => {
-    if (q.from && q.to && q.from.getTime() >= q.to.getTime())
-      ctx.addIssue({ code: "custom", path: ["to"], message: "`to` must be after `from` (the range is [from, to))." });
-  });
+  .superRefine(refineRange);
 export type TDeploymentListQuery = z.output<typeof ZDeploymentListQuery>;
 
 /**

@@ -1,5 +1,13 @@
 import { z } from "zod";
 import {
+  blankToUndefined,
+  INSTANT_DOC,
+  refineRange,
+  ZListCursor,
+  ZOnlyWhenFlag,
+  ZPageLimit,
+} from "@/lib/keyset-cursor";
+import {
   ZRepoState,
   ZSyncEventKind,
   ZSyncResult,
@@ -12,7 +20,7 @@ import { ZPullRepoView } from "@/lib/repos/schemas";
 
 /** Sync history and pull status: queries and views shared by routes, pages and hooks. */
 
-const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const emptyToUndefined = blankToUndefined;
 
 export const SYNC_LIST_LIMIT_DEFAULT = 25;
 export const SYNC_LIST_LIMIT_MAX = 100;
@@ -32,11 +40,6 @@ const ZResultList = z.preprocess(
       : v,
   z.array(ZSyncResult).min(1).max(ZSyncResult.options.length),
 );
-
-/** `true` turns a narrowing on, `false` (or nothing) leaves it off; anything else is refused rather than guessed. */
-const ZOnlyWhen = z.enum(["true", "false"]).transform((v) => (v === "true" ? (true as const) : undefined));
-const INSTANT_DOC = { type: "string", format: "date-time" } as const;
-const FLAG_DOC = { type: "string", enum: ["true", "false"] } as const;
 
 /** What the daily sync chart counts as a sync (green) and as a failure (red); its day links list exactly these. */
 export const DAILY_SYNCED_RESULTS: readonly TSyncResult[] = ["synced", "drift-corrected"];
@@ -60,31 +63,16 @@ export const ZSyncEventListQuery = z
     to: z
       .preprocess(emptyToUndefined, z.coerce.date().optional())
       .meta({ ...INSTANT_DOC, description: "Exclusive upper bound on occurredAt (ISO 8601); must be after `from`." }),
-    recovery: z.preprocess(emptyToUndefined, ZOnlyWhen.optional()).meta({
-      ...FLAG_DOC,
-      description:
-        "`true`: only healthy syncs that ended a run of failures of their repository (the comparison's time-to-restore rows).",
-    }),
-    withCommitTime: z.preprocess(emptyToUndefined, ZOnlyWhen.optional()).meta({
-      ...FLAG_DOC,
-      description:
-        "`true`: only events whose revision's commit time is known (the comparison measures lead time on these).",
-    }),
-    cursor: z.preprocess(emptyToUndefined, z.string().max(300).optional()),
-    limit: z.preprocess(
-      emptyToUndefined,
-      z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(SYNC_LIST_LIMIT_MAX, `Ask for at most ${SYNC_LIST_LIMIT_MAX} events per page.`)
-        .default(SYNC_LIST_LIMIT_DEFAULT),
+    recovery: ZOnlyWhenFlag(
+      "`true`: only healthy syncs that ended a run of failures of their repository (the comparison's time-to-restore rows).",
     ),
+    withCommitTime: ZOnlyWhenFlag(
+      "`true`: only events whose revision's commit time is known (the comparison measures lead time on these).",
+    ),
+    cursor: ZListCursor(300),
+    limit: ZPageLimit({ max: SYNC_LIST_LIMIT_MAX, default: SYNC_LIST_LIMIT_DEFAULT, noun: "events" }),
   })
-  .superRefine((q, ctx) => {
-    if (q.from && q.to && q.from.getTime() >= q.to.getTime())
-      ctx.addIssue({ code: "custom", path: ["to"], message: "`to` must be after `from` (the range is [from, to))." });
-  });
+  .superRefine(refineRange);
 export type TSyncEventListQuery = z.output<typeof ZSyncEventListQuery>;
 export type TSyncEventFilter = Omit<TSyncEventListQuery, "cursor" | "from" | "to"> & {
   from?: string | undefined;

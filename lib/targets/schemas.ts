@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { blankToUndefined, ZListCursor, ZPageLimit } from "@/lib/keyset-cursor";
 
 /**
  * Deployment-target schemas, shared by the route handlers, the form in the browser and (later) the agent. Nothing here
@@ -190,7 +191,7 @@ export const ZUpdateTarget = z.strictObject(targetFields).partial();
 export type TUpdateTarget = z.output<typeof ZUpdateTarget>;
 export type TUpdateTargetInput = z.input<typeof ZUpdateTarget>;
 
-const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const emptyToUndefined = blankToUndefined;
 
 export const TARGET_LIST_LIMIT_DEFAULT = 25;
 export const TARGET_LIST_LIMIT_MAX = 100;
@@ -200,16 +201,8 @@ export const ZTargetListQuery = z.object({
   q: z.preprocess(emptyToUndefined, z.string().trim().max(100, "Search for at most 100 characters.").optional()),
   mode: z.preprocess(emptyToUndefined, ZMode.optional()),
   environment: z.preprocess(emptyToUndefined, z.string().trim().max(63).optional()),
-  cursor: z.preprocess(emptyToUndefined, z.string().max(600).optional()),
-  limit: z.preprocess(
-    emptyToUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(TARGET_LIST_LIMIT_MAX, `Ask for at most ${TARGET_LIST_LIMIT_MAX} targets per page.`)
-      .default(TARGET_LIST_LIMIT_DEFAULT),
-  ),
+  cursor: ZListCursor(600),
+  limit: ZPageLimit({ max: TARGET_LIST_LIMIT_MAX, default: TARGET_LIST_LIMIT_DEFAULT, noun: "targets" }),
 });
 export type TTargetListQuery = z.output<typeof ZTargetListQuery>;
 /** The filter part of a list query (no cursor): what the list's query key and URL carry. */
