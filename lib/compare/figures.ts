@@ -1,7 +1,7 @@
 import { DURATION_BUCKET_COUNT, quantileFromBuckets, type TRollupMetric } from "@/lib/rollups/buckets";
 import { DAY_MS } from "@/lib/credentials/status";
 import { isoDayOf, type ComparisonRange } from "./range";
-import type { RollupSums } from "@/lib/rollups/sums";
+import { zeroRollupSums, type RollupSums } from "@/lib/rollups/sums";
 
 export const MODES = ["push", "pull"] as const;
 export type TMode = (typeof MODES)[number];
@@ -63,20 +63,6 @@ function durationFigure(count: number, sumMs: number, buckets: number[]): Durati
   };
 }
 
-const zeroSums = (): RollupSums => ({
-  deployments: 0,
-  succeeded: 0,
-  failures: 0,
-  leadTimeCount: 0,
-  leadTimeSumMs: 0,
-  approvalWaitCount: 0,
-  approvalWaitSumMs: 0,
-  restoreCount: 0,
-  restoreSumMs: 0,
-  driftDetected: 0,
-  driftCorrected: 0,
-});
-
 /**
  * The delivery side of the comparison from rollup rows (grouped by day and mode) and histogram rows (grouped by
  * mode, metric and bucket) of the range. Pure: the data layer only sums rows, every rule lives here.
@@ -88,7 +74,7 @@ export function deliveryFigures(
 ): DeliveryComparison {
   const out = {} as DeliveryComparison;
   for (const mode of MODES) {
-    const sums = zeroSums();
+    const sums = zeroRollupSums();
     const perDay = new Map<string, DayPoint>();
     for (let i = 0; i < range.days; i++) {
       const day = isoDayOf(new Date(range.from.getTime() + i * DAY_MS));

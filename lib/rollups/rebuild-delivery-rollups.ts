@@ -12,7 +12,7 @@ import {
   utcDay,
   type RollupDelta,
 } from "./contributions";
-import type { RollupSums } from "./sums";
+import { zeroRollupSums, type RollupSums } from "./sums";
 
 // Not a `data/` module on purpose: the migration runner (lib/db/migrate.ts, plain Node, no `server-only`) rebuilds
 // with the same code as `npm run wharf -- rollups` and `seed:scale`, so every caller hands in its own client.
@@ -196,17 +196,7 @@ class SliceSums {
         day: delta.day,
         targetId,
         target,
-        deployments: 0,
-        succeeded: 0,
-        failures: 0,
-        leadTimeCount: 0,
-        leadTimeSumMs: 0,
-        approvalWaitCount: 0,
-        approvalWaitSumMs: 0,
-        restoreCount: 0,
-        restoreSumMs: 0,
-        driftDetected: 0,
-        driftCorrected: 0,
+        ...zeroRollupSums(),
       };
       this.rollups.set(key, s);
     }

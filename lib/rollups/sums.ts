@@ -13,6 +13,21 @@ export interface RollupSums {
   driftCorrected: number;
 }
 
+/** A row with nothing counted yet: where sums over rows start. */
+export const zeroRollupSums = (): RollupSums => ({
+  deployments: 0,
+  succeeded: 0,
+  failures: 0,
+  leadTimeCount: 0,
+  leadTimeSumMs: 0,
+  approvalWaitCount: 0,
+  approvalWaitSumMs: 0,
+  restoreCount: 0,
+  restoreSumMs: 0,
+  driftDetected: 0,
+  driftCorrected: 0,
+});
+
 /** The summed columns of a rollup row, as a Prisma `_sum` selection (per-target and fleet rows have the same ones). */
 export const ROLLUP_SUM_FIELDS = {
   deployments: true,
