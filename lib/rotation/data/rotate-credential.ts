@@ -6,7 +6,7 @@ import type { TRole } from "@/lib/auth/roles";
 import { requireReplaceRole } from "@/lib/credentials/data/require-replace-role";
 import { lockTarget, sealCredential } from "@/lib/credentials/data/store-credential";
 import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-credential";
-import { parseCredentialMaterial, readJwtClaims } from "@/lib/credentials/material";
+import { parseCredentialMaterial, readJwtClaims, targetConnection } from "@/lib/credentials/material";
 import { lockStatusColumns, recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { resolvePolicyFrom } from "@/lib/credentials/views";
 import { db } from "@/lib/db";
@@ -17,7 +17,6 @@ import {
   kubeConfigFor,
   requestServiceAccountToken,
   selfSubjectAccessReview,
-  type ClusterConnection,
   type KubeClient,
 } from "@/lib/kube";
 import { enqueueNotification } from "@/lib/notifications/data/enqueue-notification";
@@ -115,20 +114,9 @@ async function loadForRotation(credentialId: string) {
 
 type RotationRow = Awaited<ReturnType<typeof loadForRotation>>;
 
-function connectionWith(target: RotationRow["target"], token: string): ClusterConnection {
-  return {
-    name: target.name,
-    server: target.serverUrl,
-    ...(target.caBundle ? { caPem: target.caBundle } : {}),
-    insecureSkipTlsVerify: target.insecureSkipTlsVerify,
-    namespace: target.defaultNamespace,
-    token,
-  };
-}
-
 function clientWith(target: RotationRow["target"], token: string): KubeClient {
   // Few retries: the scheduler retries the whole rotation with its own (much longer) backoff.
-  return createKubeClient(kubeConfigFor(connectionWith(target, token)), {
+  return createKubeClient(kubeConfigFor(targetConnection(target, { kind: "service-account-token", token })), {
     clusterName: target.name,
     retry: { attempts: 2, maxDelayMs: 1000 },
   });
