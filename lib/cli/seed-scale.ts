@@ -102,19 +102,12 @@ export async function bulkInsert(
   return rows.length;
 }
 
-interface AuditDraft {
-  at: Date;
-  actorKind: string;
-  actorId: string | null;
-  actorName: string;
-  action: string;
-  subjectType: string;
-  subjectId: string | null;
-  targetId?: string | null;
-  credentialId?: string | null;
-  outcome?: string;
-  details?: Record<string, unknown>;
-}
+/** An audit row before it is chained: the chain's own fields (lib/audit/chain.ts), the request ones filled in later. */
+type AuditDraft = Pick<
+  ChainedFields,
+  "at" | "actorKind" | "actorId" | "actorName" | "action" | "subjectType" | "subjectId"
+> &
+  Partial<Pick<ChainedFields, "targetId" | "credentialId" | "outcome">> & { details?: Record<string, unknown> };
 
 /** Fills the database. Exported for tests and the benchmark, which seed smaller worlds the same way. */
 export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport> {
