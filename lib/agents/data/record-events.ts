@@ -14,6 +14,7 @@ import type { RequestContext } from "@/lib/audit/schemas";
 import { recordDeliveryOutcome } from "@/lib/rollups/data/record-delivery-outcome";
 import { db, type Tx } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
+import { pullRevisionRow } from "@/lib/deployments/pull-revision-row";
 import type { DeploymentPreview } from "@/lib/deployments/schemas";
 import { isUniqueViolation } from "@/lib/errors";
 import {
@@ -119,18 +120,9 @@ async function requestApproval(tx: Tx, e: TSyncEvent, agent: AgentPrincipal): Pr
   const settingsAuthorId = digest === null ? null : await settingsAuthorOf(tx, { repoId: repo.id, digest });
   const d = await tx.deployment.create({
     data: {
-      targetId: repo.targetId,
-      state: "pending-approval",
-      sourceKind: "pull-revision",
-      pullRepoId: repo.id,
-      revision,
+      ...pullRevisionRow(repo, repo, revision),
       settingsAuthorId,
-      manifests: "",
-      manifestsDigest: revision,
       objectCount: preview?.objects.length ?? 0,
-      gitUrl: repo.url,
-      gitRef: repo.branch,
-      gitPath: repo.path,
       commitSha: e.revision?.sha ?? null,
       commitAuthorEmail: e.revision?.authorEmail || null,
       commitAuthorName: e.revision?.authorName || null,

@@ -6,6 +6,7 @@ import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { wakeAgentsOfTarget } from "@/lib/agents/data/notify";
 import { db } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
+import { pullRevisionRow } from "@/lib/deployments/pull-revision-row";
 import { AppError } from "@/lib/errors";
 import { ZPinRepo, type PinResult, type TPinRepoInput } from "../schemas";
 import { getRepo } from "./list-repos";
@@ -117,17 +118,8 @@ export async function pinRepo(opts: {
       const source = (stored ? parseSpec(stored.spec) : null) ?? repo;
       const d = await tx.deployment.create({
         data: {
-          targetId: repo.targetId,
-          state: "pending-approval",
-          sourceKind: "pull-revision",
-          pullRepoId: repo.id,
-          revision,
-          manifests: "",
-          manifestsDigest: revision,
+          ...pullRevisionRow(repo, source, revision),
           objectCount: 0,
-          gitUrl: source.url,
-          gitRef: source.branch,
-          gitPath: source.path,
           commitSha: seen.revisionSha,
           commitAuthorEmail: seen.revisionAuthorEmail,
           commitAuthorName: seen.revisionAuthorName,
