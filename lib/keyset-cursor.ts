@@ -71,3 +71,21 @@ export function refineRange<T extends { from?: Date | undefined; to?: Date | und
   if (q.from && q.to && q.from.getTime() >= q.to.getTime())
     ctx.addIssue({ code: "custom", path: ["to"], message: "`to` must be after `from` (the range is [from, to))." });
 }
+
+/** A comma-separated list of `item`s in a list query (`succeeded,failed`): one value keeps its plain form in URLs. */
+export function ZCommaList<T extends z.ZodType>(item: T, max: number) {
+  return z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? [
+            ...new Set(
+              v
+                .split(",")
+                .map((s) => s.trim())
+                .filter(Boolean),
+            ),
+          ]
+        : v,
+    z.array(item).min(1).max(max),
+  );
+}

@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   blankToUndefined,
   INSTANT_DOC,
+  ZCommaList,
   refineRange,
   ZListCursor,
   ZOnlyWhenFlag,
@@ -141,20 +142,7 @@ export const ZInstant = z
 const DEPLOYMENT_STATE_COUNT = DEPLOYMENT_STATES.length;
 
 /** A comma-separated list of states (`succeeded,failed`): one value keeps its plain form in URLs. */
-const ZStateList = z.preprocess(
-  (v) =>
-    typeof v === "string"
-      ? [
-          ...new Set(
-            v
-              .split(",")
-              .map((s) => s.trim())
-              .filter(Boolean),
-          ),
-        ]
-      : v,
-  z.array(ZDeploymentState).min(1).max(DEPLOYMENT_STATE_COUNT),
-);
+const ZStateList = ZCommaList(ZDeploymentState, DEPLOYMENT_STATE_COUNT);
 
 /** Query of the deployments list; values arrive as strings from the URL, an empty one means "no filter". */
 export const ZDeploymentListQuery = z

@@ -2,6 +2,7 @@ import { z } from "zod";
 import {
   blankToUndefined,
   INSTANT_DOC,
+  ZCommaList,
   refineRange,
   ZListCursor,
   ZOnlyWhenFlag,
@@ -26,20 +27,7 @@ export const SYNC_LIST_LIMIT_DEFAULT = 25;
 export const SYNC_LIST_LIMIT_MAX = 100;
 
 /** A comma-separated list of results (`synced,failed`: the deliveries the comparison counts). */
-const ZResultList = z.preprocess(
-  (v) =>
-    typeof v === "string"
-      ? [
-          ...new Set(
-            v
-              .split(",")
-              .map((s) => s.trim())
-              .filter(Boolean),
-          ),
-        ]
-      : v,
-  z.array(ZSyncResult).min(1).max(ZSyncResult.options.length),
-);
+const ZResultList = ZCommaList(ZSyncResult, ZSyncResult.options.length);
 
 /** What the daily sync chart counts as a sync (green) and as a failure (red); its day links list exactly these. */
 export const DAILY_SYNCED_RESULTS: readonly TSyncResult[] = ["synced", "drift-corrected"];
