@@ -65,30 +65,16 @@ export async function verifyChain(
   for await (const row of rows) {
     count++;
     if (row.prevHash !== prev) {
-      return {
-        intact: false,
-        rows: count,
-        brokenAt: {
-          seq: row.seq,
-          id: row.id,
-          at: row.at,
-          reason: "link to the previous row does not match (a row was removed or reordered)",
-        },
-      };
+      return brokenAt(row, count, "link to the previous row does not match (a row was removed or reordered)");
     }
     if (hashAuditRow(row) !== row.hash) {
-      return {
-        intact: false,
-        rows: count,
-        brokenAt: {
-          seq: row.seq,
-          id: row.id,
-          at: row.at,
-          reason: "row content does not match its hash (the row was edited)",
-        },
-      };
+      return brokenAt(row, count, "row content does not match its hash (the row was edited)");
     }
     prev = row.hash;
   }
   return { intact: true, rows: count };
+}
+
+function brokenAt(row: { seq: number; id: string; at: Date }, rows: number, reason: string): ChainVerdict {
+  return { intact: false, rows, brokenAt: { seq: row.seq, id: row.id, at: row.at, reason } };
 }
