@@ -8,7 +8,7 @@ import { defaultRequiredApprovals } from "@/lib/targets/schemas";
 import { deriveTargetName, parseKubeconfig, previewContext, type KubeconfigContext } from "../kubeconfig";
 import type { ImportResult, KubeconfigPreview, TImportContext } from "../schemas";
 import { lockStatusColumns, recomputeCredentialStatusColumns } from "../status-columns";
-import { sealCredential } from "./store-credential";
+import { activeCredentialData, sealCredential } from "./store-credential";
 
 /** Parses a kubeconfig and describes each context for the import page, marking names that are already taken. */
 export async function previewKubeconfigImport(opts: { kubeconfig: string }): Promise<KubeconfigPreview> {
@@ -126,16 +126,7 @@ export async function importTargetsFromKubeconfig(opts: {
           const { ciphertext, keyId } = sealCredential(credentialId, ctx.credential);
           await tx.credential.create({
             data: {
-              id: credentialId,
-              targetId: target.id,
-              kind: meta.kind,
-              state: "active",
-              ciphertext,
-              keyId,
-              fingerprint: meta.fingerprint,
-              subject: meta.subject,
-              issuedAt: meta.issuedAt,
-              expiresAt: meta.expiresAt,
+              ...activeCredentialData(credentialId, target.id, ctx.credential, { ciphertext, keyId }),
               createdById: opts.actorUserId,
             },
           });

@@ -46,6 +46,28 @@ export function sealCredential(id: string, parsed: ParsedCredential): { cipherte
   };
 }
 
+/** A new active credential row's columns: its sealed material and what may be known about it without the secret. */
+export function activeCredentialData(
+  id: string,
+  targetId: string,
+  parsed: ParsedCredential,
+  sealed: { ciphertext: string; keyId: string },
+) {
+  const meta = parsed.metadata;
+  return {
+    id,
+    targetId,
+    kind: meta.kind,
+    state: "active",
+    ciphertext: sealed.ciphertext,
+    keyId: sealed.keyId,
+    fingerprint: meta.fingerprint,
+    subject: meta.subject,
+    issuedAt: meta.issuedAt,
+    expiresAt: meta.expiresAt,
+  } as const;
+}
+
 type Outcome = { kind: "saved"; credentialId: string; replaced: boolean } | { kind: "denied"; message: string };
 
 /**
@@ -112,16 +134,7 @@ export async function saveCredential(
 
     await tx.credential.create({
       data: {
-        id,
-        targetId: target.id,
-        kind: meta.kind,
-        state: "active",
-        ciphertext,
-        keyId,
-        fingerprint: meta.fingerprint,
-        subject: meta.subject,
-        issuedAt: meta.issuedAt,
-        expiresAt: meta.expiresAt,
+        ...activeCredentialData(id, target.id, parsed, { ciphertext, keyId }),
         lastRotatedAt: now,
         origin: active ? "replaced" : "stored",
         createdById: opts.actorUserId,
