@@ -121,39 +121,6 @@ export function parsePushEvent(provider: WebhookProvider, headers: Headers, payl
   };
 }
 
-/**
- * One comparable form for the many spellings of a repository: `https://GitHub.com/Org/App.git`,
- * `git@github.com:org/app.git`, `ssh://git@github.com/org/app` and `github.com/org/app/` all become
- * `github.com/org/app`. Scheme, user, port, `.git` suffix, trailing slashes and case are dropped.
- */
-export function normalizeRepoUrl(raw: string): string {
-  let s = raw.trim();
-  // scp-like SSH syntax: user@host:path (no scheme).
-  const scp = /^(?:[^@/\s]+@)?([^:/\s]+):(?!\/\/)(.+)$/.exec(s);
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(s) && scp) {
-    s = `${scp[1]}/${scp[2]}`;
-  } else {
-    try {
-      const url = new URL(s);
-      if (url.protocol === "file:")
-        return `file://${url.pathname.replace(/\/+$/, "").replace(/\.git$/i, "")}`.toLowerCase();
-      s = `${url.hostname}${url.pathname}`;
-    } catch {
-      // Not a URL: compare what was given, normalized the same way.
-    }
-  }
-  return s
-    .replace(/\/+$/, "")
-    .replace(/\.git$/i, "")
-    .replace(/\/+$/, "")
-    .toLowerCase();
-}
-
-/** Whether two spellings name the same repository. */
-export function sameRepo(a: string, b: string): boolean {
-  return normalizeRepoUrl(a) === normalizeRepoUrl(b);
-}
-
 function constantTimeEqual(a: string, b: string): boolean {
   const ab = Buffer.from(a, "utf8");
   const bb = Buffer.from(b, "utf8");

@@ -7,14 +7,9 @@ import { seal } from "@/lib/credentials/crypto";
 import { loadKeyring } from "@/lib/credentials/keyring";
 import { db } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
+import { sameRepoUrl } from "@/lib/repos/url";
 import { checkFetchableUrl } from "../git-source";
-import {
-  normalizeRepoUrl,
-  secretContext,
-  toRepoBindingView,
-  type CreatedRepoBinding,
-  type TCreateRepoBinding,
-} from "../webhooks";
+import { secretContext, toRepoBindingView, type CreatedRepoBinding, type TCreateRepoBinding } from "../webhooks";
 import { webhookUrl } from "./list-repo-bindings";
 
 /**
@@ -46,7 +41,7 @@ export async function createRepoBinding(opts: {
       const existing = await tx.repoBinding.findMany({
         where: { targetId: opts.targetId, branch: opts.input.branch, path: opts.input.path },
       });
-      if (existing.some((b) => normalizeRepoUrl(b.repoUrl) === normalizeRepoUrl(opts.input.repoUrl))) {
+      if (existing.some((b) => sameRepoUrl(b.repoUrl, opts.input.repoUrl))) {
         throw new AppError("CONFLICT", "This repository, branch and path are already bound to this target.", {
           fields: { repoUrl: ["Already bound to this target for this branch and path."] },
         });
@@ -69,7 +64,7 @@ export async function createRepoBinding(opts: {
                 where: { targetId: target.id, branch: opts.input.branch, path: opts.input.path },
                 select: { url: true, applicationId: true },
               })
-            ).find((r) => normalizeRepoUrl(r.url) === normalizeRepoUrl(opts.input.repoUrl))?.applicationId ?? null);
+            ).find((r) => sameRepoUrl(r.url, opts.input.repoUrl))?.applicationId ?? null);
       const created = await tx.repoBinding.create({
         data: {
           targetId: opts.targetId,

@@ -8,15 +8,9 @@ import { open } from "@/lib/credentials/crypto";
 import { loadKeyring } from "@/lib/credentials/keyring";
 import { db } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
+import { repoKey } from "@/lib/repos/url";
 import { comparePushedCommit } from "../git-source";
-import {
-  normalizeRepoUrl,
-  parsePushEvent,
-  secretContext,
-  verifyWebhook,
-  webhookProviderOf,
-  type PushEvent,
-} from "../webhooks";
+import { parsePushEvent, secretContext, verifyWebhook, webhookProviderOf, type PushEvent } from "../webhooks";
 import { requestDeployment } from "./request-deployment";
 import { recordWebhookSignatureFailure } from "./webhook-signature-failures";
 
@@ -143,9 +137,8 @@ export async function receiveGitWebhook(opts: {
     .includes("application/x-www-form-urlencoded");
   const payload = formEncoded ? null : parseJsonBody(opts.rawBody);
   const event = parsePushEvent(provider, opts.headers, payload);
-  const wanted = new Set(event.repoUrls.map(normalizeRepoUrl));
-  const bindings =
-    wanted.size === 0 ? [] : (await findBindings()).filter((b) => wanted.has(normalizeRepoUrl(b.repoUrl)));
+  const wanted = new Set(event.repoUrls.map(repoKey));
+  const bindings = wanted.size === 0 ? [] : (await findBindings()).filter((b) => wanted.has(repoKey(b.repoUrl)));
 
   const keyring = loadKeyring();
   const verified = bindings.filter((b) => {

@@ -14,7 +14,6 @@ import { shortRevision } from "@/components/pull/sync-badges";
 import { ZRegisterRepo } from "@/lib/repos/schemas";
 import { agentStateOf, isAgentStale } from "@/lib/agents/schemas";
 import { agentInstallSnippet } from "@/lib/agents/snippet";
-import { repoUrlKey, sameRepoUrl } from "@/lib/repos/url";
 import { overallState } from "@/lib/sync/schemas";
 import { decodeSyncCursor, encodeSyncCursor } from "@/lib/sync/cursor";
 
@@ -48,17 +47,6 @@ describe("overall pull state", () => {
     expect(overallState(["in-sync", null])).toBe("unknown");
     expect(overallState(["in-sync", "drifted", "pending-approval"])).toBe("drifted");
     expect(overallState(["drifted", "failed", null])).toBe("failed");
-  });
-});
-
-describe("repository URLs for webhooks", () => {
-  it("match across scheme, .git, trailing slash, host case and scp-like form", () => {
-    expect(sameRepoUrl("https://GitHub.com/org/app.git", "https://github.com/org/app/")).toBe(true);
-    expect(sameRepoUrl("git@github.com:org/app.git", "https://github.com/org/app")).toBe(true);
-    expect(sameRepoUrl("ssh://git@github.com/org/app", "http://github.com/org/app.git")).toBe(true);
-    expect(sameRepoUrl("https://github.com/org/app", "https://github.com/org/app2")).toBe(false);
-    expect(sameRepoUrl("https://github.com/org/app", "https://gitlab.com/org/app")).toBe(false);
-    expect(repoUrlKey("file:///tmp/repos/demo.git")).toBe("file:/tmp/repos/demo");
   });
 });
 

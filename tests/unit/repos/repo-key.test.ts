@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { repoKey, sameRepoUrl } from "@/lib/repos/url";
+
+describe("repoKey", () => {
+  it("gives clone, SSH, scp-like and web spellings of one repository one key", () => {
+    const forms = [
+      "https://github.com/Team/App.git",
+      "https://GitHub.com/team/app",
+      "https://github.com/team/app/",
+      "http://github.com/team/app.git",
+      "git@github.com:team/app.git",
+      "git@GitHub.com:Team/App.git",
+      "ssh://git@github.com/team/app.git",
+      "ssh://git@github.com:22/team/app",
+      "git://github.com/team/app",
+      "https://user:token@github.com:443/team/app.git",
+      "github.com/team/app/",
+    ];
+    expect(new Set(forms.map(repoKey))).toEqual(new Set(["github.com/team/app"]));
+  });
+
+  it("folds the path's case only on hosts whose names are case-insensitive", () => {
+    expect(repoKey("https://gitlab.com/Acme/App")).toBe("gitlab.com/acme/app");
+    expect(repoKey("https://bitbucket.org/Acme/App.git")).toBe("bitbucket.org/acme/app");
+    expect(repoKey("https://Git.Example.com/Acme/App.git")).toBe("git.example.com/Acme/App");
+    expect(repoKey("file:///tmp/repos/Demo.git")).toBe("file:/tmp/repos/Demo");
+  });
+
+  it("keeps a non-default port and drops the default one", () => {
+    expect(repoKey("https://git.example.com:8443/a/b")).toBe("git.example.com:8443/a/b");
+    expect(repoKey("https://git.example.com:443/a/b")).toBe("git.example.com/a/b");
+    expect(repoKey("ssh://git@git.example.com:2222/a/b")).toBe("git.example.com:2222/a/b");
+  });
+
+  it("keeps different repositories apart", () => {
+    expect(sameRepoUrl("https://github.com/team/app", "https://github.com/team/app2")).toBe(false);
+    expect(sameRepoUrl("https://github.com/team/app", "https://gitlab.com/team/app")).toBe(false);
+    expect(sameRepoUrl("https://git.example.com/team/App", "https://git.example.com/team/app")).toBe(false);
+    expect(sameRepoUrl("https://git.example.com:8443/a/b", "https://git.example.com/a/b")).toBe(false);
+  });
+});
