@@ -39,6 +39,7 @@ const STATE_TONE: Record<string, BadgeTone> = {
   failed: "red",
   cancelled: "yellow",
   superseded: "neutral",
+  "plan-changed": "yellow",
   rejected: "red",
 };
 

@@ -11,6 +11,7 @@ const TONE: Record<TDeploymentState, BadgeTone> = {
   rejected: "red",
   cancelled: "neutral",
   superseded: "neutral",
+  "plan-changed": "yellow",
 };
 
 const LABEL: Record<TDeploymentState, string> = {
@@ -23,6 +24,7 @@ const LABEL: Record<TDeploymentState, string> = {
   rejected: "rejected",
   cancelled: "cancelled",
   superseded: "superseded",
+  "plan-changed": "plan changed",
 };
 
 export function DeploymentStateBadge({ state }: { state: TDeploymentState }) {

@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = [
   "deployment.cancel-requested",
   "deployment.cancelled",
   "deployment.superseded",
+  "deployment.plan-changed",
   "repo-binding.created",
   "repo-binding.deleted",
   "repo-binding.rekeyed",

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   diffManifests,
   diffObjects,
@@ -124,4 +125,26 @@ export async function computePreview(
   const counts: Record<PreviewAction, number> = { create: 0, change: 0, unchanged: 0, prune: 0, error: 0 };
   for (const o of out) counts[o.action]++;
   return { preview: { counts, objects: out }, problem };
+}
+
+/** The actions that make a plan: what the run will create, change or prune. */
+const PLAN_ACTIONS: readonly PreviewAction[] = ["create", "change", "prune"];
+
+/**
+ * The plan of a preview as a digest: the sorted (action, object) pairs of its creates, changes and prunes — never field
+ * values, so a defaulted field or a status the dry run reports differently does not make an approved run stop. Two
+ * previews have the same digest exactly when they would create, change and prune the same objects.
+ */
+export function planDigest(preview: DeploymentPreview): string {
+  const lines = preview.objects
+    .filter((o) => PLAN_ACTIONS.includes(o.action))
+    .map((o) => `${o.action} ${o.apiVersion} ${o.kind} ${o.namespace ?? ""} ${o.name}`)
+    .sort();
+  return `sha256:${createHash("sha256").update(lines.join("\n")).digest("hex")}`;
+}
+
+/** The plan's counts in words ("create 0, change 1, prune 3"), for log lines and the stop message. */
+export function planSummary(preview: DeploymentPreview): string {
+  const { create, change, prune } = preview.counts;
+  return `create ${create}, change ${change}, prune ${prune}`;
 }

@@ -62,7 +62,14 @@ export interface DeploymentProgress {
 }
 
 /** States after which nothing changes any more, so polling can stop. */
-export const PROGRESS_TERMINAL_STATES = ["rejected", "succeeded", "failed", "cancelled", "superseded"] as const;
+export const PROGRESS_TERMINAL_STATES = [
+  "rejected",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "superseded",
+  "plan-changed",
+] as const;
 
 export function isProgressTerminal(state: string): boolean {
   return (PROGRESS_TERMINAL_STATES as readonly string[]).includes(state);

@@ -2,7 +2,9 @@ import { z } from "zod";
 
 /**
  * A push deployment's life. `superseded` ends a request that a newer one for the same target overtook: once a newer
- * request is approved, older ones that have not started can no longer run.
+ * request is approved, older ones that have not started can no longer run. `plan-changed` ends an approved run whose
+ * plan (what it creates, changes, prunes), recomputed when the executor starts, differs from the approved preview:
+ * nothing was applied, and a fresh request with its own preview and approvals is the way forward.
  */
 export const DEPLOYMENT_STATES = [
   "pending-approval",
@@ -14,6 +16,7 @@ export const DEPLOYMENT_STATES = [
   "failed",
   "cancelled",
   "superseded",
+  "plan-changed",
 ] as const;
 export const ZDeploymentState = z.enum(DEPLOYMENT_STATES);
 export type TDeploymentState = z.infer<typeof ZDeploymentState>;
@@ -23,12 +26,13 @@ export const TRANSITIONS: Record<TDeploymentState, readonly TDeploymentState[]> 
   "pending-approval": ["approved", "rejected", "cancelled", "superseded"],
   approved: ["queued", "cancelled", "superseded"],
   queued: ["running", "cancelled", "superseded"],
-  running: ["succeeded", "failed", "cancelled"],
+  running: ["succeeded", "failed", "cancelled", "plan-changed"],
   rejected: [],
   succeeded: [],
   failed: [],
   cancelled: [],
   superseded: [],
+  "plan-changed": [],
 };
 
 export const TERMINAL_STATES: readonly TDeploymentState[] = [
@@ -37,6 +41,7 @@ export const TERMINAL_STATES: readonly TDeploymentState[] = [
   "failed",
   "cancelled",
   "superseded",
+  "plan-changed",
 ];
 /** States in which a newer approved request makes this one obsolete. */
 export const SUPERSEDABLE_STATES: readonly TDeploymentState[] = ["pending-approval", "approved", "queued"];
@@ -65,4 +70,5 @@ export const ENTER_ACTION = {
   failed: "deployment.failed",
   cancelled: "deployment.cancelled",
   superseded: "deployment.superseded",
+  "plan-changed": "deployment.plan-changed",
 } as const satisfies Record<TDeploymentState, string>;

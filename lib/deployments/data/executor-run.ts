@@ -20,7 +20,13 @@ export interface DeploymentRunInput {
     caBundle: string | null;
     insecureSkipTlsVerify: boolean;
     defaultNamespace: string;
+    allowClusterScoped: boolean;
   };
+  /**
+   * The plan digest of the preview its approvers approved; null when nobody approved it (a target needing no
+   * approval, an emergency) or no sound preview was stored before approval: then there is no plan to hold it to.
+   */
+  approvedPlanDigest: string | null;
   /** Its application (null for a row from before applications: the target's default one). */
   application: { id: string; name: string; inventoryKey: string } | null;
   /** The target's active credential, or null when it has none. */
@@ -50,12 +56,16 @@ export async function loadDeploymentForRun(deploymentId: string): Promise<Deploy
           caBundle: true,
           insecureSkipTlsVerify: true,
           defaultNamespace: true,
+          allowClusterScoped: true,
         },
       },
       application: { select: { id: true, name: true, inventoryKey: true } },
+      planDigest: true,
+      approvals: { where: { decision: "approved" }, select: { id: true }, take: 1 },
     },
   });
   if (!row) return null;
+  const { planDigest, approvals, ...rest } = row;
   const credential = await db().credential.findFirst({
     where: { targetId: row.targetId, state: "active" },
     orderBy: { createdAt: "desc" },
@@ -78,7 +88,13 @@ export async function loadDeploymentForRun(deploymentId: string): Promise<Deploy
         select: { apiVersion: true, kind: true, namespace: true, name: true },
       })
     : [];
-  return { ...row, credentialId: credential?.id ?? null, previousObjects, previousDeploymentId: previous?.id ?? null };
+  return {
+    ...rest,
+    approvedPlanDigest: approvals.length > 0 ? planDigest : null,
+    credentialId: credential?.id ?? null,
+    previousObjects,
+    previousDeploymentId: previous?.id ?? null,
+  };
 }
 
 /**
@@ -108,7 +124,7 @@ export async function startClaimedDeployment(opts: {
   });
 }
 
-export type FinishState = "succeeded" | "failed" | "cancelled";
+export type FinishState = "succeeded" | "failed" | "cancelled" | "plan-changed";
 
 /**
  * Ends a run in `to`, writing the result message and the audit row in one transaction — only while this process
@@ -143,7 +159,8 @@ export async function finishClaimedDeployment(opts: {
       await tx.deploymentLog.create({
         data: {
           deploymentId: opts.deploymentId,
-          level: opts.to === "succeeded" ? "info" : opts.to === "cancelled" ? "warn" : "error",
+          level:
+            opts.to === "succeeded" ? "info" : opts.to === "cancelled" || opts.to === "plan-changed" ? "warn" : "error",
           message: `Deployment ${opts.to}: ${opts.message}`.slice(0, 4000),
         },
       });

@@ -7,7 +7,7 @@ import { AppError } from "@/lib/errors";
 import { targetConnection } from "@/lib/credentials/material";
 import { createKubeClient, kubeConfigFor, KubeError, parseManifests, type ObjectRef } from "@/lib/kube";
 import { pushApplySet } from "../manifests";
-import { computePreview, describeClusterProblem } from "../preview";
+import { computePreview, describeClusterProblem, planDigest } from "../preview";
 import type { DeploymentPreview } from "../schemas";
 import { TERMINAL_STATES, type TDeploymentState } from "../states";
 
@@ -110,6 +110,14 @@ export async function previewDeployment(opts: {
   }
   await db().deployment.update({
     where: { id: d.id },
-    data: { previewJson: preview ? JSON.stringify(preview) : null, previewError: problem, previewedAt: new Date() },
+    data: {
+      previewJson: preview ? JSON.stringify(preview) : null,
+      // The plan approvers approve: only while approvals are being collected, so a preview run again after the
+      // approval cannot move the plan the executor holds the run to. A preview with a problem (unreachable cluster,
+      // refused credential) has no trustworthy plan.
+      ...(d.state === "pending-approval" ? { planDigest: preview && !problem ? planDigest(preview) : null } : {}),
+      previewError: problem,
+      previewedAt: new Date(),
+    },
   });
 }

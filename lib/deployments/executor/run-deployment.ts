@@ -37,6 +37,7 @@ import {
   type DeploymentRunInput,
   type FinishState,
 } from "../data/executor-run";
+import { computePreview, planDigest, planSummary } from "../preview";
 import { ProgressRecorder } from "./progress-recorder";
 import { combinedAction } from "../progress-view";
 
@@ -166,7 +167,7 @@ export async function runClaimedDeployment(claim: DeploymentClaim, settings: Run
         `Gave up after ${claim.attempts - 1} interrupted attempts: the executor stopped before finishing each time.`,
       );
     }
-    result = await execute(input, settings, { recorder, work, status, actor });
+    result = await execute(input, settings, { recorder, work, status, actor }, claim.resumed);
   } catch (err) {
     result =
       err instanceof Stop
@@ -215,6 +216,7 @@ async function execute(
   input: DeploymentRunInput,
   settings: RunSettings,
   run: RunState,
+  resumed: boolean,
 ): Promise<{ state: FinishState; message: string; details?: Record<string, unknown> }> {
   let objects: KubeObject[];
   try {
@@ -260,11 +262,49 @@ async function execute(
         clusterName: input.target.name,
       });
       try {
+        // A resumed run may have applied part of its plan already, so its recomputed plan differs by construction;
+        // the first attempt checked it before applying anything.
+        if (!resumed) await holdToApprovedPlan(client, input, objects, run);
         return await applyPruneWait(client, input, objects, settings, run, earlier);
       } finally {
         await client.close().catch(() => undefined);
       }
     },
+  );
+}
+
+/**
+ * What approvers approved is what runs: recomputes the plan (creates, changes, prunes) with the preview's own dry run
+ * and stops in `plan-changed`, before anything is applied, when it is not the approved one — typically because
+ * another deployment of the same application landed in between and changed what exists or what would be pruned.
+ */
+async function holdToApprovedPlan(
+  client: KubeClient,
+  input: DeploymentRunInput,
+  objects: KubeObject[],
+  run: RunState,
+): Promise<void> {
+  if (!input.approvedPlanDigest) return;
+  const { preview, problem } = await computePreview(client, objects, {
+    applySet: pushApplySet(input.target, input.application),
+    serverUrl: input.target.serverUrl,
+    previous: input.previousObjects.map((o) => ({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      name: o.name,
+      ...(o.namespace ? { namespace: o.namespace } : {}),
+    })),
+    allowClusterScoped: input.target.allowClusterScoped,
+  });
+  if (problem) throw new Stop("failed", `Could not recompute the plan before applying: ${problem}`);
+  if (planDigest(preview) === input.approvedPlanDigest) {
+    run.recorder.log("info", `The recomputed plan is the approved one (${planSummary(preview)}).`);
+    return;
+  }
+  const application = input.application?.name ?? `the application of ${input.target.name}`;
+  throw new Stop(
+    "plan-changed",
+    `The plan changed since it was approved (another deployment of ${application} landed): it would now ${planSummary(preview)}. Nothing was applied; request it again to preview and approve the new plan.`,
   );
 }
 
