@@ -22,14 +22,17 @@ function requiredVersion(dir, module) {
 }
 
 /**
- * The wrapper modules in build order (the control plane first: it is what the tests need most). `commands` maps an
+ * The tools in build order (the control plane first: it is what the tests need most), each built in its wrapper
+ * module (`dir`, default its name). `commands` maps an
  * output file name to the package whose main it builds; `ldflags` stamps the version a command reports where its own
  * build (Makefile, goreleaser) would have.
  */
 export function toolModules() {
   const k8s = requiredVersion("kubernetes", "k8s.io/kubernetes");
   const [, k8sMajor, k8sMinor] = /^v(\d+)\.(\d+)/.exec(k8s) ?? [];
-  const helm = requiredVersion("helm", "helm.sh/helm/v4");
+  // helm is built inside the kubernetes wrapper module (its go.mod requires both): minimal version selection gives it
+  // the k8s.io modules the control plane already compiles, so a cold build compiles them once, not twice.
+  const helm = requiredVersion("kubernetes", "helm.sh/helm/v4");
   return [
     {
       name: "etcd",
@@ -73,10 +76,21 @@ export function toolModules() {
     },
     {
       name: "helm",
+      dir: "kubernetes",
       module: "helm.sh/helm/v4",
       version: helm,
       commands: { helm: "helm.sh/helm/v4/cmd/helm" },
-      ldflags: [`-X helm.sh/helm/v4/internal/version.version=${helm}`],
+      // What helm's own Makefile stamps: its version, and the Kubernetes minor of its client-go as the default
+      // `.Capabilities.KubeVersion` (Wharf passes the target's own with --kube-version).
+      ldflags: [
+        `-X helm.sh/helm/v4/internal/version.version=${helm}`,
+        ...["pkg/chart/common", "pkg/chart/v2/lint/rules", "pkg/internal/v3/lint/rules"].flatMap((pkg) => [
+          `-X helm.sh/helm/v4/${pkg}.k8sVersionMajor=${k8sMajor}`,
+          `-X helm.sh/helm/v4/${pkg}.k8sVersionMinor=${k8sMinor}`,
+        ]),
+        `-X helm.sh/helm/v4/internal/version.kubeClientVersionMajor=${k8sMajor}`,
+        `-X helm.sh/helm/v4/internal/version.kubeClientVersionMinor=${k8sMinor}`,
+      ],
     },
     {
       name: "kustomize",
@@ -86,6 +100,11 @@ export function toolModules() {
       ldflags: [],
     },
   ];
+}
+
+/** The wrapper module a tool builds in: its own folder, or another tool's (`dir`) whose go.mod requires it too. */
+export function toolDir(tool) {
+  return tool.dir ?? tool.name;
 }
 
 /** ~/.cache/wharf/cluster, or WHARF_CLUSTER_CACHE: outside the repository, so clones and worktrees share one build. */
@@ -105,7 +124,7 @@ export function moduleDir(tool) {
     `${RECIPE}\0${tool.name}\0${tool.version}\0${JSON.stringify(tool.commands)}\0${tool.ldflags.join(" ")}\0`,
   );
   if (tool.files) hash.update(`${JSON.stringify(tool.files)}\0`);
-  for (const file of ["go.mod", "go.sum"]) hash.update(readFileSync(path.join(GOTOOLS_DIR, tool.name, file)));
+  for (const file of ["go.mod", "go.sum"]) hash.update(readFileSync(path.join(GOTOOLS_DIR, toolDir(tool), file)));
   return path.join(cacheRoot(), `${tool.name}-${hash.digest("hex").slice(0, 16)}`);
 }
 

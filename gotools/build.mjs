@@ -9,7 +9,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { COMPLETE_MARKER, GOTOOLS_DIR, cacheRoot, goEnv, moduleDir, toolModules } from "./binaries.mjs";
+import { COMPLETE_MARKER, GOTOOLS_DIR, cacheRoot, goEnv, moduleDir, toolDir, toolModules } from "./binaries.mjs";
 
 const MIN_GO = [1, 26];
 
@@ -139,13 +139,13 @@ async function main() {
       for (const [out, pkg] of Object.entries(tool.commands)) {
         await run(
           ["build", "-p", "2", "-trimpath", "-ldflags", ldflags, "-o", path.join(tmp, out), pkg],
-          path.join(GOTOOLS_DIR, tool.name),
+          path.join(GOTOOLS_DIR, toolDir(tool)),
           env,
         );
       }
       if (tool.files) {
         const moduleSource = execFileSync("go", ["list", "-m", "-f", "{{.Dir}}", tool.module], {
-          cwd: path.join(GOTOOLS_DIR, tool.name),
+          cwd: path.join(GOTOOLS_DIR, toolDir(tool)),
           env,
           encoding: "utf8",
         }).trim();

@@ -2,7 +2,10 @@
 // Writes gotools/kubernetes/go.mod from k8s.io/kubernetes's own go.mod: that module requires its staging modules at
 // v0.0.0 with `replace => ./staging/...`, which only resolve inside its repository, so a module that builds its
 // commands must replace every one of them with the published v0.<minor>.<patch> version. The list changes between
-// minors, so it is read, never typed. Usage: node gotools/generate-kubernetes-mod.mjs [v1.34.4]
+// minors, so it is read, never typed. The module also builds helm (gotools/binaries.mjs): a helm whose own go.mod
+// asks for k8s.io/* of the same minor, so minimal version selection settles on the control plane's patch and one cold
+// build compiles the k8s.io packages once (helm v4.3.2 in a module of its own compiled k8s.io v0.36 too: 27 min cold).
+// Usage: node gotools/generate-kubernetes-mod.mjs [v1.34.4 [v4.0.5]]
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -10,6 +13,8 @@ import { fileURLToPath } from "node:url";
 import { goEnv } from "./binaries.mjs";
 
 const version = process.argv[2] ?? "v1.34.4";
+// The newest helm whose k8s.io requirements (v0.34.1) do not pass the control plane's minor.
+const helmVersion = process.argv[3] ?? "v4.0.5";
 const match = /^v1\.(\d+)\.(\d+)$/.exec(version);
 if (!match) throw new Error(`expected a version like v1.34.4, got ${version}`);
 const stagingVersion = `v0.${match[1]}.${match[2]}`;
@@ -31,7 +36,10 @@ const lines = [
   "",
   `go ${goLine}`,
   "",
-  `require k8s.io/kubernetes ${version}`,
+  "require (",
+  `\thelm.sh/helm/v4 ${helmVersion}`,
+  `\tk8s.io/kubernetes ${version}`,
+  ")",
   "",
   "replace (",
   ...staging.map((m) => `\t${m} => ${m} ${stagingVersion}`),
@@ -41,5 +49,5 @@ const lines = [
 writeFileSync(join(dir, "go.mod"), lines.join("\n"));
 execFileSync("go", ["mod", "tidy"], { cwd: dir, env, stdio: "inherit" });
 console.log(
-  `gotools/kubernetes/go.mod: k8s.io/kubernetes ${version}, ${staging.length} staging modules at ${stagingVersion}`,
+  `gotools/kubernetes/go.mod: k8s.io/kubernetes ${version}, helm ${helmVersion}, ${staging.length} staging modules at ${stagingVersion}`,
 );
