@@ -1,0 +1,151 @@
+import "reflect-metadata";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as approvalsRoute from "@/app/api/deployments/[id]/approvals/route";
+import * as deploymentsRoute from "@/app/api/deployments/route";
+import { newSecretToken, sha256Hex } from "@/lib/auth/secrets";
+import { dbFor } from "@/lib/db/client";
+import { runOnce } from "@/lib/deployments/executor";
+import type { DeploymentPreview } from "@/lib/deployments/schemas";
+import { createKubeClient, kubeConfigFor, type KubeClient } from "@/lib/kube";
+import { callRoute, createCaller, type Caller } from "../support/api";
+import { startTestCluster, type TestCluster } from "../support/cluster";
+import { appManifests, insertQueuedDeployment } from "../support/executor";
+import { createSandboxPushTarget, type SandboxPushTarget } from "../support/push-target";
+import { useTestDatabase } from "../support/test-db";
+
+// Issue 14, Must 3: what approvers approved is what runs. The executor recomputes the plan (creates, changes,
+// prunes) before applying an approved deployment; when another deployment of the same application landed since the
+// preview, the run stops in plan-changed with nothing applied instead of pruning what the approvers never saw.
+
+const t = useTestDatabase();
+const db = () => dbFor(t.url);
+const settings = { leaseMs: 10_000, rolloutTimeoutMs: 15_000 };
+let cluster: TestCluster;
+let admin: KubeClient;
+let deployer: Caller;
+let approver: Caller;
+
+beforeAll(async () => {
+  cluster = await startTestCluster({ rolloutDelayMs: 200 });
+  admin = createKubeClient(
+    kubeConfigFor({ name: "sandbox", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }),
+  );
+  deployer = await createCaller("deployer");
+  approver = await createCaller("approver");
+});
+
+afterAll(async () => {
+  await admin?.close();
+  await cluster?.stop();
+});
+
+const configMap = (namespace: string, name: string) =>
+  admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace, name });
+
+/** Requests through the API, so the preview (and its plan digest) is computed the way a person sees it. */
+async function request(target: SandboxPushTarget, manifests: string) {
+  const res = await callRoute(deploymentsRoute.POST, {
+    method: "POST",
+    path: "/api/deployments",
+    body: { targetId: target.targetId, source: { kind: "manifests", manifests }, reason: "plan test" },
+    as: deployer,
+  });
+  expect(res.status).toBe(201);
+  const row = await db().deployment.findUniqueOrThrow({ where: { id: (res.body as { id: string }).id } });
+  expect(row.state).toBe("pending-approval");
+  expect(row.planDigest).toMatch(/^sha256:/);
+  return row;
+}
+
+/** Approves as a signed-in person (a cookie session: approvals come from people). */
+async function approve(id: string) {
+  const token = newSecretToken("sess");
+  await db().session.create({
+    data: { tokenHash: sha256Hex(token), userId: approver.userId, expiresAt: new Date(Date.now() + 3_600_000) },
+  });
+  const res = await callRoute(approvalsRoute.POST, {
+    method: "POST",
+    path: `/api/deployments/${id}/approvals`,
+    params: { id },
+    body: { decision: "approved" },
+    cookie: `wharf_session=${token}`,
+    origin: "http://localhost:3000",
+  });
+  expect(res.status).toBe(201);
+  expect((await db().deployment.findUniqueOrThrow({ where: { id } })).state).toBe("queued");
+}
+
+async function run(id: string) {
+  const outcome = await runOnce({ processId: "exec-plan", ...settings });
+  expect(outcome?.deploymentId).toBe(id);
+  const row = await db().deployment.findUniqueOrThrow({ where: { id } });
+  const logs = await db().deploymentLog.findMany({ where: { deploymentId: id }, orderBy: { seq: "asc" } });
+  return { row, log: logs.map((l) => l.message).join("\n") };
+}
+
+describe("executor: an approved plan that changed before the run stops it", () => {
+  it("stops in plan-changed, applies nothing, and says why, when another deployment of the application landed", async () => {
+    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 1 });
+    const ns = target.namespaces[0]!;
+
+    // podinfo's deployment of the application is on its way; guestbook is requested and previewed before it lands,
+    // while nothing of the application exists yet: create 1, prune 0.
+    const podinfoId = await insertQueuedDeployment({
+      databaseUrl: t.url,
+      targetId: target.targetId,
+      manifests: appManifests({ namespace: ns, configMaps: ["podinfo-a", "podinfo-b", "podinfo-c"] }),
+    });
+    const guestbook = await request(target, appManifests({ namespace: ns, configMaps: ["guestbook"] }));
+    const preview = JSON.parse(guestbook.previewJson ?? "null") as DeploymentPreview;
+    expect(preview.counts).toMatchObject({ create: 1, prune: 0 });
+    await db().deployment.update({ where: { id: podinfoId }, data: { applicationId: guestbook.applicationId } });
+
+    // The approver approves what they saw (prune 0) while podinfo's deployment runs; then podinfo lands.
+    let approved = false;
+    const landed = await runOnce({
+      processId: "exec-plan",
+      ...settings,
+      onPhase: async () => {
+        if (approved) return;
+        approved = true;
+        await approve(guestbook.id);
+      },
+    });
+    expect(landed).toMatchObject({ deploymentId: podinfoId, state: "succeeded" });
+    expect(approved).toBe(true);
+
+    // The plan now would prune podinfo's three objects: the run stops before applying anything.
+    const { row, log } = await run(guestbook.id);
+    expect(row.state).toBe("plan-changed");
+    expect(row.resultMessage).toMatch(/^The plan changed since it was approved \(another deployment of .+ landed\)/);
+    expect(row.resultMessage).toContain("create 1, change 0, prune 3");
+    expect(row.resultMessage).toContain("Nothing was applied");
+    expect(log).toContain("Deployment plan-changed: The plan changed since it was approved");
+
+    for (const name of ["podinfo-a", "podinfo-b", "podinfo-c"]) expect(await configMap(ns, name), name).toBeDefined();
+    expect(await configMap(ns, "guestbook")).toBeUndefined();
+    const touched = await db().deploymentObject.findMany({
+      where: { deploymentId: guestbook.id, action: { not: "pending" } },
+    });
+    expect(touched).toEqual([]);
+    const audit = await db().auditEvent.findMany({ where: { subjectId: guestbook.id }, orderBy: { seq: "asc" } });
+    expect(audit.map((a) => a.action).at(-1)).toBe("deployment.plan-changed");
+  });
+
+  it("runs an approved deployment whose plan did not change", async () => {
+    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 1 });
+    const ns = target.namespaces[0]!;
+    const first = await request(target, appManifests({ namespace: ns, configMaps: ["keep", "drop"] }));
+    await approve(first.id);
+    expect((await run(first.id)).row.state).toBe("succeeded");
+
+    const second = await request(target, appManifests({ namespace: ns, configMaps: ["keep", "new"] }));
+    expect(JSON.parse(second.previewJson ?? "null").counts).toMatchObject({ create: 1, prune: 1 });
+    await approve(second.id);
+    const { row, log } = await run(second.id);
+    expect(row.state).toBe("succeeded");
+    expect(log).toContain("The recomputed plan is the approved one (create 1, change 0, prune 1).");
+    expect(await configMap(ns, "drop")).toBeUndefined();
+    expect(await configMap(ns, "new")).toBeDefined();
+  });
+});
