@@ -44,8 +44,3 @@ export function repoKey(url: string): string {
   if (CASE_INSENSITIVE_HOSTS.has(host)) path = path.toLowerCase();
   return `${host}${path.startsWith("/") ? "" : "/"}${path}`;
 }
-
-/** Whether two spellings name the same repository. */
-export function sameRepoUrl(a: string, b: string): boolean {
-  return repoKey(a) === repoKey(b);
-}

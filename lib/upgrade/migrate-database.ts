@@ -27,7 +27,28 @@ const AFTER_MIGRATION: AfterMigrationSteps = {
   // Pull applications made from repositories get their names by the rule new registrations use (the SQL gave them
   // a placeholder label): the repository URL's last segment and path, unique per target.
   "20261206130709_applications": { table: "PullRepo", run: nameRepoApplications },
+  // The repository key of bindings, pull repositories and applications, by lib/repos/url.ts repoKey (host case,
+  // ports, path case on known forges: no SQL of either dialect says it the same way). Every such row has a target.
+  "20261206134900_repo_key": { table: "Target", run: backfillRepoKeys },
 };
+
+async function backfillRepoKeys(url: string): Promise<void> {
+  const [{ createDb }, { repoKey }] = await Promise.all([import("@/lib/db/client"), import("@/lib/repos/url")]);
+  const db = createDb(url);
+  try {
+    for (const b of await db.repoBinding.findMany({ select: { id: true, repoUrl: true } }))
+      await db.repoBinding.update({ where: { id: b.id }, data: { repoKey: repoKey(b.repoUrl) } });
+    for (const r of await db.pullRepo.findMany({ select: { id: true, url: true } }))
+      await db.pullRepo.update({ where: { id: r.id }, data: { repoKey: repoKey(r.url) } });
+    for (const a of await db.application.findMany({
+      where: { repoUrl: { not: null } },
+      select: { id: true, repoUrl: true },
+    }))
+      await db.application.update({ where: { id: a.id }, data: { repoKey: repoKey(a.repoUrl!) } });
+  } finally {
+    await db.$disconnect();
+  }
+}
 
 async function nameRepoApplications(url: string): Promise<void> {
   const [{ createDb }, naming] = await Promise.all([import("@/lib/db/client"), import("@/lib/applications/naming")]);

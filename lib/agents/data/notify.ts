@@ -1,25 +1,28 @@
 import "server-only";
 import { db } from "@/lib/db";
-import { sameRepoUrl } from "@/lib/repos/url";
+import { repoKey } from "@/lib/repos/url";
 import { wakeAgents } from "../notifier";
 import { notifyAgentWake, wakeAgentsEverywhere } from "./agent-wake";
 
 /**
  * Called for a verified push webhook: bumps `notifySeq` of every pull repository registered for this URL and branch
- * and wakes the long polls of the agents serving their targets, which fetch at once. URLs compare loosely (scheme,
- * credentials-free host case, trailing `.git` and `/` ignored; scp-like `git@host:org/repo` equals
- * `ssh://git@host/org/repo` and `https://host/org/repo`). Returns how many repositories were notified.
+ * and wakes the long polls of the agents serving their targets, which fetch at once. Repositories are found by their
+ * stored key (lib/repos/url.ts repoKey), the one webhook bindings are found by, so both find the same repository
+ * whatever spelling of its URL each was registered with. Returns how many repositories were notified.
  */
 export async function notifyPullRepos(opts: {
   url: string;
   branch: string;
   /** Only repositories on these targets (the webhook binding's). */ targetIds?: string[];
 }): Promise<number> {
-  const candidates = await db().pullRepo.findMany({
-    where: { branch: opts.branch, ...(opts.targetIds ? { targetId: { in: opts.targetIds } } : {}) },
-    select: { id: true, url: true, targetId: true },
+  const matched = await db().pullRepo.findMany({
+    where: {
+      repoKey: repoKey(opts.url),
+      branch: opts.branch,
+      ...(opts.targetIds ? { targetId: { in: opts.targetIds } } : {}),
+    },
+    select: { id: true, targetId: true },
   });
-  const matched = candidates.filter((r) => sameRepoUrl(r.url, opts.url));
   if (matched.length === 0) return 0;
   const agentIds = await db().$transaction(async (tx) => {
     await tx.pullRepo.updateMany({

@@ -4,6 +4,7 @@ import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { repoKey } from "@/lib/repos/url";
 import { repoApplicationName, uniqueName } from "../naming";
 import type { TRenderOptions } from "../schemas";
 
@@ -62,6 +63,7 @@ export async function insertApplication(
       mode: app.mode,
       sourceKind: app.source.kind,
       repoUrl: git?.repoUrl ?? null,
+      repoKey: git ? repoKey(git.repoUrl) : null,
       ref: git?.ref ?? null,
       path: git?.path ?? null,
       renderOptions: JSON.stringify(app.renderOptions ?? { kind: "auto" }),
@@ -161,6 +163,7 @@ export async function pullApplicationFor(
         data: {
           sourceKind: "git",
           repoUrl: source.repoUrl,
+          repoKey: repoKey(source.repoUrl),
           ref: source.ref,
           path: source.path,
           prune: opts.repo.prune,

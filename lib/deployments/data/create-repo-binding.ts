@@ -7,7 +7,7 @@ import { seal } from "@/lib/credentials/crypto";
 import { loadKeyring } from "@/lib/credentials/keyring";
 import { db } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
-import { sameRepoUrl } from "@/lib/repos/url";
+import { repoKey } from "@/lib/repos/url";
 import { checkFetchableUrl } from "../git-source";
 import { secretContext, toRepoBindingView, type CreatedRepoBinding, type TCreateRepoBinding } from "../webhooks";
 import { webhookUrl } from "./list-repo-bindings";
@@ -25,6 +25,7 @@ export async function createRepoBinding(opts: {
   request: RequestContext;
 }): Promise<CreatedRepoBinding> {
   const secret = randomBytes(32).toString("base64url");
+  const key = repoKey(opts.input.repoUrl);
   const keyring = loadKeyring();
   const mode = (await db().target.findUnique({ where: { id: opts.targetId }, select: { mode: true } }))?.mode;
   // A push target's binding is fetched by the dashboard: the server's file:// policy applies now, not at the first push.
@@ -39,9 +40,10 @@ export async function createRepoBinding(opts: {
       if (!target) throw new AppError("NOT_FOUND", "There is no target with this id.");
       // On a pull target the binding only holds the webhook secret: verified pushes wake its agent (notifyPullRepos).
       const existing = await tx.repoBinding.findMany({
-        where: { targetId: opts.targetId, branch: opts.input.branch, path: opts.input.path },
+        where: { targetId: opts.targetId, repoKey: key, branch: opts.input.branch, path: opts.input.path },
+        select: { id: true },
       });
-      if (existing.some((b) => sameRepoUrl(b.repoUrl, opts.input.repoUrl))) {
+      if (existing.length > 0) {
         throw new AppError("CONFLICT", "This repository, branch and path are already bound to this target.", {
           fields: { repoUrl: ["Already bound to this target for this branch and path."] },
         });
@@ -61,15 +63,16 @@ export async function createRepoBinding(opts: {
             ).id
           : ((
               await tx.pullRepo.findMany({
-                where: { targetId: target.id, branch: opts.input.branch, path: opts.input.path },
-                select: { url: true, applicationId: true },
+                where: { targetId: target.id, repoKey: key, branch: opts.input.branch, path: opts.input.path },
+                select: { applicationId: true },
               })
-            ).find((r) => sameRepoUrl(r.url, opts.input.repoUrl))?.applicationId ?? null);
+            )[0]?.applicationId ?? null);
       const created = await tx.repoBinding.create({
         data: {
           targetId: opts.targetId,
           applicationId,
           repoUrl: opts.input.repoUrl,
+          repoKey: key,
           branch: opts.input.branch,
           path: opts.input.path,
           secretCiphertext: "",

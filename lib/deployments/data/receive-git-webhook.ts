@@ -57,8 +57,12 @@ async function lastRequestedCommit(bindingId: string): Promise<string | null> {
 class BindingMoved extends Error {}
 
 type BindingRow = Awaited<ReturnType<typeof findBindings>>[number];
-function findBindings() {
-  return db().repoBinding.findMany({ include: { target: { select: { mode: true, name: true } } } });
+/** The bindings of the repository the payload names, by its key (lib/repos/url.ts repoKey) in any of its spellings. */
+function findBindings(repoKeys: string[]) {
+  return db().repoBinding.findMany({
+    where: { repoKey: { in: repoKeys } },
+    include: { target: { select: { mode: true, name: true } } },
+  });
 }
 
 /**
@@ -137,8 +141,8 @@ export async function receiveGitWebhook(opts: {
     .includes("application/x-www-form-urlencoded");
   const payload = formEncoded ? null : parseJsonBody(opts.rawBody);
   const event = parsePushEvent(provider, opts.headers, payload);
-  const wanted = new Set(event.repoUrls.map(repoKey));
-  const bindings = wanted.size === 0 ? [] : (await findBindings()).filter((b) => wanted.has(repoKey(b.repoUrl)));
+  const wanted = [...new Set(event.repoUrls.map(repoKey))];
+  const bindings = wanted.length === 0 ? [] : await findBindings(wanted);
 
   const keyring = loadKeyring();
   const verified = bindings.filter((b) => {

@@ -8,6 +8,7 @@ import { ZCheckedImagePolicies } from "@/lib/agent/tag-pattern";
 import { db } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { ZRegisterRepo, type PullRepoView, type TRegisterRepoInput } from "../schemas";
+import { repoKey } from "../url";
 import { recordRepoSpec, specOfRow } from "./repo-specs";
 import { REPO_INCLUDE, toRepoView } from "./to-repo-view";
 
@@ -65,6 +66,7 @@ export async function registerRepo(opts: {
           targetId: target.id,
           applicationId: application.id,
           url: input.url,
+          repoKey: repoKey(input.url),
           branch: input.branch,
           path: input.path,
           pollIntervalSeconds: input.pollIntervalSeconds,

@@ -6,6 +6,7 @@ import { ZCheckedImagePolicies } from "@/lib/agent/tag-pattern";
 import { db } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { ZUpdateRepo, type PullRepoView, type TUpdateRepoInput } from "../schemas";
+import { repoKey } from "../url";
 import { getRepo } from "./list-repos";
 import { currentSpecDigest, recordRepoSpec, specOfRow } from "./repo-specs";
 import { REPO_INCLUDE } from "./to-repo-view";
@@ -53,6 +54,7 @@ export async function updateRepo(opts: {
         }
       }
       if (changed.length === 0) return before.targetId;
+      if (patch.url !== undefined && data.url !== undefined) data.repoKey = repoKey(patch.url);
       const after = await tx.pullRepo.update({ where: { id: before.id }, data });
       const previousDigest = currentSpecDigest(before);
       const specDigest = currentSpecDigest(after);

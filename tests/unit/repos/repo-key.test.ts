@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { repoKey, sameRepoUrl } from "@/lib/repos/url";
+import { repoKey } from "@/lib/repos/url";
 
 describe("repoKey", () => {
   it("gives clone, SSH, scp-like and web spellings of one repository one key", () => {
@@ -33,9 +33,9 @@ describe("repoKey", () => {
   });
 
   it("keeps different repositories apart", () => {
-    expect(sameRepoUrl("https://github.com/team/app", "https://github.com/team/app2")).toBe(false);
-    expect(sameRepoUrl("https://github.com/team/app", "https://gitlab.com/team/app")).toBe(false);
-    expect(sameRepoUrl("https://git.example.com/team/App", "https://git.example.com/team/app")).toBe(false);
-    expect(sameRepoUrl("https://git.example.com:8443/a/b", "https://git.example.com/a/b")).toBe(false);
+    expect(repoKey("https://github.com/team/app")).not.toBe(repoKey("https://github.com/team/app2"));
+    expect(repoKey("https://github.com/team/app")).not.toBe(repoKey("https://gitlab.com/team/app"));
+    expect(repoKey("https://git.example.com/team/App")).not.toBe(repoKey("https://git.example.com/team/app"));
+    expect(repoKey("https://git.example.com:8443/a/b")).not.toBe(repoKey("https://git.example.com/a/b"));
   });
 });
