@@ -47,7 +47,17 @@ export function DeploymentActions({ deployment: d }: { deployment: DeploymentVie
           onConfirm={() => cancel.mutate()}
         />
       ) : null}
-      {d.canRollback ? (
+      {d.canRollback && d.state === "plan-changed" ? (
+        <ConfirmDialog
+          trigger={<Button variant="secondary">Request again</Button>}
+          title="Request this deployment again?"
+          description={`A new request with these manifests is created for ${d.target.name}, previewed against what exists now. It needs the target's approvals like any other.`}
+          confirmLabel="Request again"
+          pending={rollback.isPending}
+          error={rollback.error ? rollback.error.message : null}
+          onConfirm={() => rollBack(false)}
+        />
+      ) : d.canRollback ? (
         <ConfirmDialog
           trigger={<Button variant="secondary">Roll back to this</Button>}
           title="Roll back to this deployment?"

@@ -152,6 +152,7 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
       d.state === "succeeded" ||
       d.state === "failed" ||
       d.state === "queued" ||
+      d.state === "plan-changed" ||
       (d.state === "cancelled" && d.startedAt) ? (
         <div className="mt-6">
           <DeploymentProgress deploymentId={d.id} />

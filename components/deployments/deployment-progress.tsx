@@ -131,7 +131,7 @@ export function DeploymentProgress({ deploymentId }: { deploymentId: string }) {
             className="h-2 w-full overflow-hidden rounded-full bg-slate-100"
           >
             <div
-              className={`h-full transition-all ${data.state === "failed" ? "bg-red-500" : data.state === "cancelled" ? "bg-amber-500" : data.state === "succeeded" ? "bg-emerald-500" : "bg-brand-600"}`}
+              className={`h-full transition-all ${data.state === "failed" ? "bg-red-500" : data.state === "cancelled" || data.state === "plan-changed" ? "bg-amber-500" : data.state === "succeeded" ? "bg-emerald-500" : "bg-brand-600"}`}
               style={{ width: `${data.percent}%` }}
             />
           </div>
@@ -140,7 +140,7 @@ export function DeploymentProgress({ deploymentId }: { deploymentId: string }) {
         {isProgressTerminal(data.state) && data.resultMessage ? (
           <p
             role="status"
-            className={`rounded p-3 text-sm ${data.state === "succeeded" ? "bg-emerald-50 text-emerald-900" : data.state === "cancelled" ? "bg-amber-50 text-amber-900" : "bg-red-50 text-red-900"}`}
+            className={`rounded p-3 text-sm ${data.state === "succeeded" ? "bg-emerald-50 text-emerald-900" : data.state === "cancelled" || data.state === "plan-changed" ? "bg-amber-50 text-amber-900" : "bg-red-50 text-red-900"}`}
           >
             <span className="font-medium capitalize">{data.state}:</span> {data.resultMessage}
           </p>

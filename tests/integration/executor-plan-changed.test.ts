@@ -1,6 +1,8 @@
 import "reflect-metadata";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as approvalsRoute from "@/app/api/deployments/[id]/approvals/route";
+import * as rollbackRoute from "@/app/api/deployments/[id]/rollback/route";
+import * as deploymentRoute from "@/app/api/deployments/[id]/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
 import { newSecretToken, sha256Hex } from "@/lib/auth/secrets";
 import { dbFor } from "@/lib/db/client";
@@ -130,6 +132,27 @@ describe("executor: an approved plan that changed before the run stops it", () =
     expect(touched).toEqual([]);
     const audit = await db().auditEvent.findMany({ where: { subjectId: guestbook.id }, orderBy: { seq: "asc" } });
     expect(audit.map((a) => a.action).at(-1)).toBe("deployment.plan-changed");
+
+    // The way forward: request it again; the new request previews the plan as it is now, for new approvals.
+    const view = await callRoute(deploymentRoute.GET, {
+      method: "GET",
+      path: `/api/deployments/${guestbook.id}`,
+      params: { id: guestbook.id },
+      as: deployer,
+    });
+    expect(view.body).toMatchObject({ state: "plan-changed", canRollback: true, canEmergencyRollback: false });
+    const again = await callRoute(rollbackRoute.POST, {
+      method: "POST",
+      path: `/api/deployments/${guestbook.id}/rollback`,
+      params: { id: guestbook.id },
+      as: deployer,
+    });
+    expect(again.status).toBe(201);
+    const fresh = await db().deployment.findUniqueOrThrow({ where: { id: (again.body as { id: string }).id } });
+    expect(fresh).toMatchObject({ state: "pending-approval", manifests: guestbook.manifests, rollbackOfId: null });
+    expect(fresh.applicationId).toBe(guestbook.applicationId);
+    expect(JSON.parse(fresh.previewJson ?? "null").counts).toMatchObject({ create: 1, prune: 3 });
+    expect(await db().deploymentApproval.count({ where: { deploymentId: fresh.id } })).toBe(0);
   });
 
   it("runs an approved deployment whose plan did not change", async () => {

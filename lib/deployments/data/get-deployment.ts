@@ -218,8 +218,12 @@ export async function getDeployment(opts: { id: string; viewer: Viewer }): Promi
     eligibleApprovers,
     viewer: viewerApproval(state, rule, d, records, viewer, now),
     canCancel: mayStop && !isTerminal(state) && !(state === "running" && row.cancelRequested),
-    // Pull targets roll back by pinning a revision (POST /api/repos/:id/pin), not by re-sending manifests.
-    canRollback: state === "succeeded" && row.sourceKind !== "pull-revision" && can(viewer.role, "deployments.request"),
+    // Pull targets roll back by pinning a revision (POST /api/repos/:id/pin), not by re-sending manifests. A run
+    // stopped in plan-changed is requested again through the same endpoint.
+    canRollback:
+      (state === "succeeded" || state === "plan-changed") &&
+      row.sourceKind !== "pull-revision" &&
+      can(viewer.role, "deployments.request"),
     canEmergencyRollback: state === "succeeded" && row.sourceKind !== "pull-revision" && viewer.role === "admin",
     objects: row.objects.map((o) => ({
       position: o.position,

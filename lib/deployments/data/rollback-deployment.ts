@@ -10,7 +10,8 @@ import { createDeploymentRequest, type RequestPrincipal } from "./request-deploy
  * Rolls a target back to a past deployment that succeeded: a new request with exactly those manifests (and, for a
  * Git source, the same commit and author, so the author ban still holds), through the same approval rule. An admin
  * may declare an emergency with a reason: approvals are skipped and the reason is recorded on the deployment and in
- * the audit trail.
+ * the audit trail. A deployment that stopped in `plan-changed` is requested again the same way (no emergency: its
+ * approvers approved another plan): the new request gets its own preview of the plan as it is now, and approvals.
  */
 export async function rollbackDeployment(opts: {
   deploymentId: string;
@@ -28,10 +29,17 @@ export async function rollbackDeployment(opts: {
       "Pull targets roll back by pinning an earlier revision of the repository (POST /api/repos/:id/pin), which goes through the same approval rule.",
     );
   }
-  if (source.state !== "succeeded") {
+  const again = source.state === "plan-changed";
+  if (source.state !== "succeeded" && !again) {
     throw new AppError(
       "DEPLOYMENT_STATE_CONFLICT",
       `Only a deployment that succeeded can be rolled back to; this one is ${source.state}.`,
+    );
+  }
+  if (again && input.emergency) {
+    throw new AppError(
+      "DEPLOYMENT_STATE_CONFLICT",
+      "A deployment whose plan changed is requested again with a fresh preview and approvals, not as an emergency.",
     );
   }
   if (input.emergency && opts.principal.role !== "admin") {
@@ -53,9 +61,13 @@ export async function rollbackDeployment(opts: {
   return createDeploymentRequest({
     targetId: source.targetId,
     source: { kind: git ? "git" : "manifests", manifests: source.manifests, ...(git ? { git } : {}) },
-    reason: input.reason || `Roll back to deployment ${source.id} (${formatDateTime(source.createdAt)})`,
+    reason:
+      input.reason ||
+      (again
+        ? `Request again deployment ${source.id}, whose plan changed after approval`
+        : `Roll back to deployment ${source.id} (${formatDateTime(source.createdAt)})`),
     ...(input.emergency ? { emergency: input.emergency } : {}),
-    rollbackOfId: source.id,
+    ...(again ? {} : { rollbackOfId: source.id }),
     // The rollback is a deployment of the same application (its ApplySet and its prune baseline).
     ...(source.applicationId ? { applicationId: source.applicationId } : {}),
     actor: opts.actor,

@@ -14,7 +14,8 @@ export const POST = withAuth(
     successStatus: 201,
     docs: {
       tag: "deployments",
-      summary: "Request a new deployment of a past succeeded one's manifests (admins: emergency)",
+      summary:
+        "Request a new deployment of a past succeeded one's manifests (admins: emergency), or again of one stopped in plan-changed",
       body: ZRollbackInput,
       returns: "The new deployment.",
       response: ZDeploymentView,
