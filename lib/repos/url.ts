@@ -1,19 +1,14 @@
-/**
- * Hosts whose owner and repository names are case-insensitive: `github.com/Acme/App` and `github.com/acme/app` are
- * one repository there (the forge redirects either spelling), so their keys fold the path. Elsewhere a path may be a
- * directory on a case-sensitive file system (plain `git http-backend`, `file://`), so its case is kept rather than
- * risk merging two different repositories.
- */
-const CASE_INSENSITIVE_HOSTS = new Set(["github.com", "gitlab.com", "bitbucket.org"]);
-
 const DEFAULT_PORTS: Record<string, string> = { "https:": "443", "http:": "80", "ssh:": "22", "git:": "9418" };
 
 /**
  * The one comparable form of a repository URL, stored in the `repoKey` columns and used by webhooks, push bindings
  * and pull registrations alike: `https://GitHub.com/Acme/App.git`, `git@github.com:acme/app.git`,
  * `ssh://git@github.com:22/acme/app` and `github.com/acme/app/` all become `github.com/acme/app`. Scheme,
- * credentials, default ports, `.git` and trailing slashes are dropped, the host is lower-cased, and the path is
- * case-folded only on CASE_INSENSITIVE_HOSTS. `file://` URLs keep their path as `file:/path`. Pure.
+ * credentials, default ports, `.git` and trailing slashes are dropped and host and path are lower-cased: the forges
+ * webhooks come from (GitHub, GitLab, Bitbucket, Gitea) treat owner and repository names case-insensitively and send
+ * whichever spelling the repository was created with, and push bindings have always matched that way. A wider match
+ * costs nothing, since a delivery acts only on bindings whose own secret verifies it. `file://` paths keep their case
+ * (`file:/path`): they are directories, and two of them may differ only in case. Pure.
  */
 export function repoKey(url: string): string {
   let v = url.trim();
@@ -41,6 +36,6 @@ export function repoKey(url: string): string {
     .replace(/\/+$/, "")
     .replace(/\.git$/i, "")
     .replace(/\/+$/, "");
-  if (CASE_INSENSITIVE_HOSTS.has(host)) path = path.toLowerCase();
+  if (host !== "file:") path = path.toLowerCase();
   return `${host}${path.startsWith("/") ? "" : "/"}${path}`;
 }

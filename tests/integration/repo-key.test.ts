@@ -123,7 +123,7 @@ describe("one repository key for webhooks, bindings and pull registrations", () 
         "github.com/acme/app",
       );
       expect((await upgraded.pullRepo.findUniqueOrThrow({ where: { id: "r1" } })).repoKey).toBe(
-        "git.example.com/Org/Infra",
+        "git.example.com/org/infra",
       );
       expect((await upgraded.application.findUniqueOrThrow({ where: { id: "a1" } })).repoKey).toBe(
         "github.com/acme/app",

@@ -19,10 +19,10 @@ describe("repoKey", () => {
     expect(new Set(forms.map(repoKey))).toEqual(new Set(["github.com/team/app"]));
   });
 
-  it("folds the path's case only on hosts whose names are case-insensitive", () => {
+  it("folds the case of host and path, except in file:// paths", () => {
     expect(repoKey("https://gitlab.com/Acme/App")).toBe("gitlab.com/acme/app");
     expect(repoKey("https://bitbucket.org/Acme/App.git")).toBe("bitbucket.org/acme/app");
-    expect(repoKey("https://Git.Example.com/Acme/App.git")).toBe("git.example.com/Acme/App");
+    expect(repoKey("https://Git.Example.com/Acme/App.git")).toBe("git.example.com/acme/app");
     expect(repoKey("file:///tmp/repos/Demo.git")).toBe("file:/tmp/repos/Demo");
   });
 
@@ -35,7 +35,7 @@ describe("repoKey", () => {
   it("keeps different repositories apart", () => {
     expect(repoKey("https://github.com/team/app")).not.toBe(repoKey("https://github.com/team/app2"));
     expect(repoKey("https://github.com/team/app")).not.toBe(repoKey("https://gitlab.com/team/app"));
-    expect(repoKey("https://git.example.com/team/App")).not.toBe(repoKey("https://git.example.com/team/app"));
+    expect(repoKey("file:///srv/git/App")).not.toBe(repoKey("file:///srv/git/app"));
     expect(repoKey("https://git.example.com:8443/a/b")).not.toBe(repoKey("https://git.example.com/a/b"));
   });
 });
