@@ -27,16 +27,25 @@ export function ruleOf(target: TargetRuleColumns): ApprovalRule {
   };
 }
 
+/**
+ * What an approval is for: the content and, once a sound preview was stored, its plan (create/change/prune refs), so
+ * an approval of the old plan does not count after a new preview shows another one. The rules compare it as the digest.
+ */
+export function approvedDigest(manifestsDigest: string, planDigest: string | null): string {
+  return planDigest ? `${manifestsDigest} plan ${planDigest}` : manifestsDigest;
+}
+
 export function forApproval(d: {
   requestedById: string;
   commitAuthorEmail: string | null;
   manifestsDigest: string;
+  planDigest: string | null;
   settingsAuthorId?: string | null;
 }): DeploymentForApproval {
   return {
     requesterId: d.requestedById,
     commitAuthorEmail: d.commitAuthorEmail,
-    manifestsDigest: d.manifestsDigest,
+    manifestsDigest: approvedDigest(d.manifestsDigest, d.planDigest),
     settingsAuthorId: d.settingsAuthorId ?? null,
   };
 }
@@ -50,6 +59,7 @@ export interface ApprovalRow {
   decision: string;
   comment: string;
   manifestsDigest: string;
+  planDigest: string | null;
   createdAt: Date;
 }
 
@@ -60,7 +70,7 @@ export function toApprovalRecord(a: ApprovalRow): ApprovalRecord & { id: string 
     approverEmail: a.approverEmail,
     approverKind: a.approverKind === "api-token" ? "api-token" : "user",
     decision: a.decision === "rejected" ? "rejected" : "approved",
-    manifestsDigest: a.manifestsDigest,
+    manifestsDigest: approvedDigest(a.manifestsDigest, a.planDigest),
     createdAt: a.createdAt,
   };
 }

@@ -230,6 +230,8 @@ describe("approvals", () => {
         approverKind: "user",
         decision: "approved",
         manifestsDigest: d.manifestsDigest,
+        // Given for the plan as it is now too (an approval of another plan is void): only its age voids it.
+        planDigest: (await db().deployment.findUniqueOrThrow({ where: { id: d.id } })).planDigest,
         createdAt: new Date(Date.now() - 25 * 3_600_000),
       },
     });

@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as approvalsRoute from "@/app/api/deployments/[id]/approvals/route";
 import * as rollbackRoute from "@/app/api/deployments/[id]/rollback/route";
+import * as previewRoute from "@/app/api/deployments/[id]/preview/route";
 import * as deploymentRoute from "@/app/api/deployments/[id]/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
 import { newSecretToken, sha256Hex } from "@/lib/auth/secrets";
@@ -60,10 +61,10 @@ async function request(target: SandboxPushTarget, manifests: string) {
 }
 
 /** Approves as a signed-in person (a cookie session: approvals come from people). */
-async function approve(id: string) {
+async function approve(id: string, who: Caller = approver, expected = "queued") {
   const token = newSecretToken("sess");
   await db().session.create({
-    data: { tokenHash: sha256Hex(token), userId: approver.userId, expiresAt: new Date(Date.now() + 3_600_000) },
+    data: { tokenHash: sha256Hex(token), userId: who.userId, expiresAt: new Date(Date.now() + 3_600_000) },
   });
   const res = await callRoute(approvalsRoute.POST, {
     method: "POST",
@@ -74,7 +75,7 @@ async function approve(id: string) {
     origin: "http://localhost:3000",
   });
   expect(res.status).toBe(201);
-  expect((await db().deployment.findUniqueOrThrow({ where: { id } })).state).toBe("queued");
+  expect((await db().deployment.findUniqueOrThrow({ where: { id } })).state).toBe(expected);
 }
 
 async function run(id: string) {
@@ -170,5 +171,38 @@ describe("executor: an approved plan that changed before the run stops it", () =
     expect(log).toContain("The recomputed plan is the approved one (create 1, change 0, prune 1).");
     expect(await configMap(ns, "drop")).toBeUndefined();
     expect(await configMap(ns, "new")).toBeDefined();
+  });
+
+  it("an approval of the old plan does not count once a new preview shows another plan", async () => {
+    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 2 });
+    const ns = target.namespaces[0]!;
+    const second = await createCaller("approver");
+    const podinfoId = await insertQueuedDeployment({
+      databaseUrl: t.url,
+      targetId: target.targetId,
+      manifests: appManifests({ namespace: ns, configMaps: ["podinfo-a", "podinfo-b", "podinfo-c"] }),
+    });
+    const guestbook = await request(target, appManifests({ namespace: ns, configMaps: ["guestbook"] }));
+    await db().deployment.update({ where: { id: podinfoId }, data: { applicationId: guestbook.applicationId } });
+    await approve(guestbook.id, approver, "pending-approval");
+    expect((await run(podinfoId)).row.state).toBe("succeeded");
+
+    // Preview again: the plan now prunes podinfo's objects, so the first approval (of prune 0) no longer counts.
+    const previewed = await callRoute(previewRoute.POST, {
+      method: "POST",
+      path: `/api/deployments/${guestbook.id}/preview`,
+      params: { id: guestbook.id },
+      as: deployer,
+    });
+    expect(previewed.body).toMatchObject({ preview: { counts: { create: 1, prune: 3 } } });
+    expect(previewed.body).toMatchObject({ approvalStatus: { approvedCount: 0 } });
+    await approve(guestbook.id, second, "pending-approval");
+    await approve(guestbook.id, approver, "queued");
+
+    // Approved for the plan it now runs: prune 3.
+    const { row, log } = await run(guestbook.id);
+    expect(row.state).toBe("succeeded");
+    expect(log).toContain("The recomputed plan is the approved one (create 1, change 0, prune 3).");
+    expect(await configMap(ns, "podinfo-a")).toBeUndefined();
   });
 });

@@ -93,6 +93,7 @@ export async function decideDeployment(opts: DecideOptions): Promise<DeploymentV
         decision: input.decision,
         comment: input.comment,
         manifestsDigest: d.manifestsDigest,
+        planDigest: d.planDigest,
         createdAt: now,
       },
     });

@@ -19,7 +19,7 @@ import {
   type DeploymentView,
 } from "../schemas";
 import { isTerminal, ZDeploymentState, type TDeploymentState } from "../states";
-import { forApproval, ruleOf, toApprovalRecord, type ApprovalRow } from "../approval-inputs";
+import { approvedDigest, forApproval, ruleOf, toApprovalRecord, type ApprovalRow } from "../approval-inputs";
 
 /** Who is looking: decides `viewer.canApprove`, `canCancel` and `canRollback`. */
 export interface Viewer {
@@ -98,7 +98,11 @@ const sameEmail = (a: string | null, b: string | null) =>
 
 /** Why an approval no longer counts, in the order the rules check it. */
 function invalidReason(rule: ApprovalRule, d: DeploymentForApproval, a: ApprovalRow, now: Date): string {
-  if (a.manifestsDigest !== d.manifestsDigest) return "Given for different content: the manifests changed since.";
+  if (approvedDigest(a.manifestsDigest, a.planDigest) !== d.manifestsDigest) {
+    return d.manifestsDigest.startsWith(a.manifestsDigest)
+      ? "Given for a different plan: a new preview shows other creates, changes or prunes."
+      : "Given for different content: the manifests changed since.";
+  }
   if (now.getTime() - a.createdAt.getTime() > rule.approvalTtlHours * 3_600_000)
     return `Expired: approvals count for ${rule.approvalTtlHours} h.`;
   if (rule.banRequester && a.approverId === d.requesterId) return "From the requester, who may not approve.";

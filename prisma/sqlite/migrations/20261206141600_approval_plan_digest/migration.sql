@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "DeploymentApproval" ADD COLUMN "planDigest" TEXT;
