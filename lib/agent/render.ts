@@ -1,14 +1,7 @@
-import { ManifestError, parseManifestFiles, type KubeClient, type KubeObject } from "@/lib/kube";
+import type { KubeClient, KubeObject } from "@/lib/kube";
+import { parseRendered, RenderError, type RenderProblem } from "@/lib/render";
 import { AgentError } from "./errors";
 import type { ManifestFile } from "./git";
-
-/** A manifest problem as reported to Wharf: file, 0-based document index, 1-based line, message. */
-export interface RenderProblem {
-  file: string;
-  document?: number;
-  line?: number;
-  message: string;
-}
 
 /**
  * Parses a revision's files into objects with lib/kube's parser. Any problem in any file rejects the whole revision
@@ -17,15 +10,10 @@ export interface RenderProblem {
  */
 export function renderManifests(files: ManifestFile[]): KubeObject[] {
   try {
-    return parseManifestFiles(files).map((m) => m.object);
+    return parseRendered(files).map((m) => m.object);
   } catch (err) {
-    if (!(err instanceof ManifestError)) throw err;
-    const problems: RenderProblem[] = err.problems.map((p) => ({
-      file: p.source ?? "(unknown file)",
-      document: p.documentIndex,
-      ...(p.line === undefined ? {} : { line: p.line }),
-      message: p.message,
-    }));
+    if (!(err instanceof RenderError) || err.code !== "MANIFESTS_INVALID") throw err;
+    const problems = err.problems;
     throw new AgentError("MANIFESTS_INVALID", summarizeProblems(problems), { details: { problems } });
   }
 }

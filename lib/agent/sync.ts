@@ -11,7 +11,7 @@ import {
   type KubeClient,
   type KubeObject,
 } from "@/lib/kube";
-import { defaultReleaseName, helmCapabilities } from "@/lib/render";
+import { defaultReleaseName, helmCapabilities, type RenderProblem } from "@/lib/render";
 import { describeDrift, detectDrift, FIELD_MANAGER } from "./drift";
 import { AgentError } from "./errors";
 import type { CommitInfo, GitCache } from "./git";
@@ -34,7 +34,7 @@ import {
   type TTargetAssignment,
 } from "./protocol";
 import type { RegistryClient } from "./registry";
-import { renderManifests, scopeObjects, type RenderProblem } from "./render";
+import { renderManifests, scopeObjects } from "./render";
 import { specDigestOf } from "./spec";
 import { tagPatternProblem } from "./tag-pattern";
 import type { AgentState, RepoRecord } from "./state";
