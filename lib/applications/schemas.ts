@@ -18,6 +18,26 @@ export const ZApplicationSourceKind = z.enum(APPLICATION_SOURCE_KINDS);
 export const RENDER_KINDS = ["auto", "plain", "kustomize", "helm"] as const;
 const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$/;
 
+/** A Helm chart repository an application allows dependencies from: a name and an http(s) URL. */
+export const ZChartRepository = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .regex(/^[a-zA-Z0-9][-a-zA-Z0-9_.]{0,62}$/, "Name the repository with letters, digits, '-', '_' or '.'."),
+  url: z
+    .string()
+    .trim()
+    .max(2048)
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return (u.protocol === "https:" || u.protocol === "http:") && !u.username && !u.password;
+      } catch {
+        return false;
+      }
+    }, "Use an https:// (or http://) chart repository URL without credentials."),
+});
+
 /** How a Git source is rendered (lib/render): `auto` reads Chart.yaml or a kustomization, else plain YAML/JSON. */
 export const ZRenderOptions = z.strictObject({
   kind: z.enum(RENDER_KINDS, { error: "Choose auto, plain, kustomize or helm." }).default("auto"),
@@ -33,6 +53,11 @@ export const ZRenderOptions = z.strictObject({
       valuesFiles: z.array(z.string().trim().min(1).max(1024)).max(20, "Use at most 20 values files.").default([]),
       /** Applied after the values files. */
       values: z.record(z.string(), z.unknown()).default({}),
+      /**
+       * Chart repositories a dependency missing from the chart's charts/ folder may be fetched from; without one
+       * listed, every dependency must be vendored (lib/render refuses the rest, naming them).
+       */
+      repositories: z.array(ZChartRepository).max(20, "List at most 20 chart repositories.").optional(),
     })
     .optional(),
 });
