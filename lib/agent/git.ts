@@ -228,13 +228,13 @@ export class GitCache {
    * Manifests under `dirPath` at `sha`: every .yaml/.yml/.json file, recursively (hidden directories such as .github
    * skipped: their YAML is not Kubernetes), or — when the directory has a kustomization file or a Chart.yaml — what
    * lib/render's kustomize or helm renders from it (`render.helm` gives the release, asked only for a chart). `dirPath` may also name a
-   * single file.
+   * single file. `render.kind` other than `auto` (the application's render options) insists on one renderer.
    */
   async readManifests(
     url: string,
     sha: string,
     dirPath: string,
-    render: { helm?: () => Promise<HelmOptions> } = {},
+    render: { kind?: "auto" | SourceKind; helm?: () => Promise<HelmOptions> } = {},
   ): Promise<ManifestFile[]> {
     const dir = this.mirrorDir(url);
     const clean = normalizePath(dirPath);
@@ -257,11 +257,14 @@ export class GitCache {
         `path ${clean || "/"} not found at ${sha.slice(0, 12)} in ${redactUrls(url)}`,
       );
     const prefix = clean && entries.some((e) => e.path !== clean) ? `${clean}/` : "";
-    const kind = prefix
-      ? detectKind(entries.map((e) => e.path.slice(prefix.length)).filter((n) => !n.includes("/")))
-      : clean
-        ? "plain"
-        : detectKind(entries.map((e) => e.path).filter((n) => !n.includes("/")));
+    const kind: SourceKind =
+      render.kind && render.kind !== "auto"
+        ? render.kind
+        : prefix
+          ? detectKind(entries.map((e) => e.path.slice(prefix.length)).filter((n) => !n.includes("/")))
+          : clean
+            ? "plain"
+            : detectKind(entries.map((e) => e.path).filter((n) => !n.includes("/")));
     if (kind !== "plain")
       return this.#render(dir, sha, clean, kind, kind === "helm" ? await render.helm?.() : undefined);
     const wanted = entries.filter((entry) => isManifestEntry(entry.path.slice(prefix.length), entry.mode));
