@@ -34,6 +34,7 @@ export function detailRefetchInterval(d: DeploymentView | undefined): number | f
 export function normalizeDeploymentFilter(filter: TDeploymentListFilter): TDeploymentListFilter {
   const out: TDeploymentListFilter = { limit: filter.limit };
   if (filter.targetId) out.targetId = filter.targetId;
+  if (filter.applicationId) out.applicationId = filter.applicationId;
   if (filter.state?.length) out.state = [...new Set(filter.state)].sort();
   if (filter.requester) out.requester = filter.requester;
   if (filter.environment) out.environment = filter.environment;
@@ -63,6 +64,7 @@ export function deploymentListParams(
   const params = new URLSearchParams();
   const f = normalizeDeploymentFilter(filter);
   if (f.targetId) params.set("targetId", f.targetId);
+  if (f.applicationId) params.set("applicationId", f.applicationId);
   if (f.environment) params.set("environment", f.environment);
   if (f.mode) params.set("mode", f.mode);
   if (f.state) params.set("state", f.state.join(","));

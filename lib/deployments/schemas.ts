@@ -148,6 +148,9 @@ const ZStateList = ZCommaList(ZDeploymentState, DEPLOYMENT_STATE_COUNT);
 export const ZDeploymentListQuery = z
   .object({
     targetId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
+    applicationId: z
+      .preprocess(emptyToUndefined, z.string().trim().max(100).optional())
+      .describe("The application's id: its deployments (push) or the approval requests of its revisions (pull)."),
     /** One state or several, comma-separated (e.g. `succeeded,failed`: the deliveries the comparison counts). */
     state: z
       .preprocess(emptyToUndefined, ZStateList.optional())

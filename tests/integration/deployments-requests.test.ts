@@ -393,6 +393,24 @@ describe("reads", () => {
     expect(byRequester.body.items).toHaveLength(5);
     expect((await list(`requester=${admin.userId}&targetId=${other.targetId}`)).body.items).toHaveLength(0);
     expect((await list(`state=queued&targetId=${other.targetId}`)).body.items).toHaveLength(0);
+
+    // An application's own deployments: the one requested for "list-app", not the target's default application's.
+    const ofApp = await request({
+      targetId: other.targetId,
+      source: { kind: "manifests", manifests: configMap("list-app", { a: "1" }) },
+      application: "list-app",
+    });
+    expect(ofApp.status).toBe(201);
+    const app = await db().application.findUniqueOrThrow({
+      where: { targetId_name: { targetId: other.targetId, name: "list-app" } },
+    });
+    const byApp = await list(`applicationId=${app.id}`);
+    expect(byApp.status).toBe(200);
+    expect(byApp.body.items.map((d: { id: string }) => d.id)).toEqual([ofApp.body.id]);
+    const defaultApp = await db().application.findUniqueOrThrow({ where: { inventoryKey: other.targetId } });
+    expect((await list(`applicationId=${defaultApp.id}&limit=10`)).body.items.map((d: { id: string }) => d.id)).toEqual(
+      [...ids].reverse(),
+    );
     expect((await list("state=bogus")).status).toBe(422);
     expect((await list("cursor=nonsense")).status).toBe(422);
 

@@ -15,16 +15,18 @@ const TIME_COLUMN = {
 
 /**
  * A page of deployments, newest first by the `timeField` instant (requested by default), keyset-paginated on
- * (instant, id). Filters: target, its environment and mode, state(s), requester (a user id or an email address),
- * a half-open range [from, to) on the instant, and the comparison's row sets — approved after people's approvals
- * (`waitedForApproval`) and successes that ended an outage (`recovery`) — each with the same rule as the rollups
- * (lib/rollups/data/record-delivery-outcome.ts), so a comparison figure and its list count the same rows.
+ * (instant, id). Filters: target, application, the target's environment and mode, state(s), requester (a user id or
+ * an email address), a half-open range [from, to) on the instant, and the comparison's row sets — approved after
+ * people's approvals (`waitedForApproval`) and successes that ended an outage (`recovery`) — each with the same rule
+ * as the rollups (lib/rollups/data/record-delivery-outcome.ts), so a comparison figure and its list count the same
+ * rows.
  */
 export async function listDeployments(query: TDeploymentListQuery): Promise<DeploymentListPage> {
   const timeField = query.timeField;
   const column = TIME_COLUMN[timeField];
   const and: Prisma.DeploymentWhereInput[] = [];
   if (query.targetId) and.push({ targetId: query.targetId });
+  if (query.applicationId) and.push({ applicationId: query.applicationId });
   if (query.environment) and.push({ target: { environment: query.environment } });
   // The mode a deployment belongs to is its kind, as in the rollups: pull revisions (approval requests of pull
   // targets) or push deployments. Unlike the target's mode, it does not move when a target changes mode later.
