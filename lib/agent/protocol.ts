@@ -218,9 +218,56 @@ export const ZImagePolicies = z
 // ---------------------------------------------------------------------------------------------------------------
 // Revisions
 
+export const REPO_RENDER_KINDS = ["auto", "plain", "kustomize", "helm"] as const;
+
+/**
+ * How the agent renders a repository's path (lib/render): `auto` reads a Chart.yaml or a kustomization, else the
+ * YAML/JSON files; the other kinds insist. For a chart: the release name (default lib/render defaultReleaseName of
+ * the path), values files relative to the chart directory and inline values applied after them. The namespace is
+ * the target's default one and the versions come from the agent's own cluster discovery, so neither is part of it.
+ * The dashboard's application render options (lib/applications/schemas.ts ZRenderOptions) in the agent's terms.
+ */
+export const ZRepoRender = z.object({
+  kind: z.enum(REPO_RENDER_KINDS),
+  helm: z
+    .object({
+      releaseName: z.string().max(53).optional(),
+      valuesFiles: z.array(z.string().max(1024)).max(20).default([]),
+      values: z.record(z.string(), z.unknown()).default({}),
+      /** Chart repositories a dependency not vendored in the chart's charts/ folder may be fetched from. */
+      repositories: z
+        .array(z.object({ name: z.string().max(63), url: z.string().max(2048) }))
+        .max(20)
+        .optional(),
+    })
+    .optional(),
+});
+export type TRepoRender = z.output<typeof ZRepoRender>;
+
+/**
+ * Render options without what says nothing: undefined for the default (`auto` with no Helm option), the Helm part
+ * only when it sets something. The form specs and assignments carry, so that a repository whose application keeps
+ * the defaults has the same spec, digest and assignment as before render options existed.
+ */
+export function renderOf(render: TRepoRender | null | undefined): TRepoRender | undefined {
+  if (!render) return undefined;
+  const h = render.helm;
+  const helm =
+    h && (h.releaseName || h.valuesFiles.length > 0 || Object.keys(h.values).length > 0 || h.repositories?.length)
+      ? {
+          ...(h.releaseName ? { releaseName: h.releaseName } : {}),
+          valuesFiles: h.valuesFiles,
+          values: h.values,
+          ...(h.repositories?.length ? { repositories: h.repositories } : {}),
+        }
+      : undefined;
+  if (render.kind === "auto" && !helm) return undefined;
+  return { kind: render.kind, ...(helm ? { helm } : {}) };
+}
+
 /**
  * The settings of a repository that decide what the agent applies: where the manifests come from (URL, branch,
- * folder), how images are rewritten, and whether objects no longer in Git are pruned. A change to any of them is a
+ * folder), how they are rendered, how images are rewritten, and whether objects no longer in Git are pruned. A change to any of them is a
  * new desired revision (its digest is part of the revision id, see revisionIdOf), so on a target that requires
  * approvals it waits for approval like a new commit. How often the agent polls and whether it self-heals are not in
  * it: they change when the agent looks, not what it applies.
@@ -231,19 +278,29 @@ export const ZRepoSpec = z.object({
   path: z.string(),
   prune: z.boolean(),
   imagePolicies: z.array(ZImagePolicy),
+  /** Absent: the default (`auto`, no Helm option), as from dashboards older than render options. */
+  render: ZRepoRender.optional(),
 });
 export type TRepoSpec = z.output<typeof ZRepoSpec>;
 
-/** The apply-relevant part of a repository assignment (or registration). */
+/** The apply-relevant part of a repository assignment (or registration); default render options are left out. */
 export function specOf(repo: TRepoSpec): TRepoSpec {
-  return { url: repo.url, branch: repo.branch, path: repo.path, prune: repo.prune, imagePolicies: repo.imagePolicies };
+  const render = renderOf(repo.render);
+  return {
+    url: repo.url,
+    branch: repo.branch,
+    path: repo.path,
+    prune: repo.prune,
+    imagePolicies: repo.imagePolicies,
+    ...(render ? { render } : {}),
+  };
 }
 
 /**
  * The identifier approvals, pins and heartbeats use for "what is applied": the commit SHA; then, when image policies
  * chose images, `+<policy>=<tag>[,<policy>=<tag>…]` (policies sorted by name), so a new image is a new revision; then
- * `@<spec digest>` (lib/agent/spec.ts specDigestOf), so a changed URL, branch, path, prune flag or image policy is a
- * new revision too. Ids without `@…` come from agents older than the spec digest.
+ * `@<spec digest>` (lib/agent/spec.ts specDigestOf), so a changed URL, branch, path, render option, prune flag or
+ * image policy is a new revision too. Ids without `@…` come from agents older than the spec digest.
  */
 export function revisionIdOf(sha: string, images: Record<string, string> = {}, specDigest?: string): string {
   const parts = Object.keys(images)
@@ -289,6 +346,8 @@ export const ZRepoAssignment = z.object({
   prune: z.boolean(),
   selfHeal: z.boolean(),
   imagePolicies: z.array(ZImagePolicy),
+  /** How the path is rendered; absent for the default (`auto`) and from dashboards older than render options. */
+  render: ZRepoRender.optional(),
   /**
    * When the target requires approvals: the newest approved revision id, which the agent may apply; null = none
    * approved yet (apply nothing new, keep what is there). Always null when approvals are not required.

@@ -60,7 +60,7 @@ export interface RepoStatus {
 
 /**
  * A revision to deploy: a commit, the image tag each policy chose (or was pinned to), and the spec (URL, branch,
- * path, prune, image policies) it is applied with — a unit, as approved: the id names all three.
+ * path, render options, prune, image policies) it is applied with — a unit, as approved: the id names all three.
  */
 interface Desired {
   commit: CommitInfo;
@@ -269,11 +269,18 @@ export class RepoReconciler {
     desired: Desired,
   ): Promise<{ objects: KubeObject[]; changes: (ImageChange & { policy: string })[] }> {
     const { spec } = desired;
+    const render = spec.render;
+    const helm = render?.helm;
     const files = await this.ctx.git.readManifests(spec.url, desired.commit.sha, spec.path === "." ? "" : spec.path, {
-      // A chart renders into the target's namespace with the target's versions (asked only when the path is a chart).
+      kind: render?.kind ?? "auto",
+      // A chart renders with the spec's release name, values files and inline values, into the target's namespace,
+      // with the versions this cluster serves (its discovery, asked only when the path is a chart).
       helm: async () => ({
-        releaseName: defaultReleaseName(spec.path, spec.url),
+        releaseName: helm?.releaseName ?? defaultReleaseName(spec.path, spec.url),
         namespace: target.defaultNamespace,
+        ...(helm?.valuesFiles.length ? { valuesFiles: helm.valuesFiles } : {}),
+        ...(helm && Object.keys(helm.values).length ? { values: helm.values } : {}),
+        ...(helm?.repositories?.length ? { repositories: helm.repositories } : {}),
         ...(await helmCapabilities(this.ctx.client)),
       }),
     });

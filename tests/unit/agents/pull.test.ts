@@ -110,6 +110,46 @@ describe("repository specs in revision ids", () => {
     expect(specDigestOf(specOf({ ...spec, ...{ pollIntervalSeconds: 5, selfHeal: false } }))).toBe(digest);
   });
 
+  it("default render options leave the digest as it was before they existed; any other render option changes it", () => {
+    // The digest this spec had before render options were part of specs (computed with the earlier specDigestOf):
+    // repositories whose application keeps the defaults must keep their applied revision's id across the upgrade,
+    // or every approval-gated target would show its live revision as a new one awaiting approval.
+    const before = "28d4f5fd928c7c95a4038a2809a75afc";
+    expect(specDigestOf(spec)).toBe(before);
+    expect(specDigestOf({ ...spec, render: { kind: "auto" } })).toBe(before);
+    expect(specDigestOf({ ...spec, render: { kind: "auto", helm: { valuesFiles: [], values: {} } } })).toBe(before);
+    // What the dashboard sends for such a repository is the spec without `render` at all: assignments unchanged too.
+    expect(specOf({ ...spec, render: { kind: "auto", helm: { valuesFiles: [], values: {} } } })).toEqual(spec);
+
+    const helm = { kind: "helm" as const, helm: { valuesFiles: ["values-prod.yaml"], values: { greeting: "hi" } } };
+    const digests = new Set(
+      [
+        { kind: "plain" as const },
+        { kind: "kustomize" as const },
+        { kind: "helm" as const },
+        { kind: "auto" as const, helm: { releaseName: "web", valuesFiles: [], values: {} } },
+        { kind: "auto" as const, helm: { valuesFiles: ["values-prod.yaml"], values: {} } },
+        { kind: "auto" as const, helm: { valuesFiles: [], values: { greeting: "hi" } } },
+        helm,
+        { ...helm, helm: { ...helm.helm, values: { greeting: "hello" } } },
+        { ...helm, helm: { ...helm.helm, values: { greeting: ["hi"] } } },
+        { ...helm, helm: { ...helm.helm, values: { greeting: { 0: "hi" } } } },
+        { ...helm, helm: { ...helm.helm, valuesFiles: ["values-prod.yaml", "values-eu.yaml"] } },
+        { ...helm, helm: { ...helm.helm, repositories: [{ name: "charts", url: "https://charts.example.test" }] } },
+      ].map((render) => specDigestOf({ ...spec, render })),
+    );
+    expect(digests.size).toBe(12);
+    expect(digests.has(before)).toBe(false);
+    // Inline values hash alike whatever order their keys were stored in, at every level.
+    const a = { kind: "helm" as const, helm: { valuesFiles: [], values: { a: 1, b: { x: 1, y: [1, 2] } } } };
+    const b = { kind: "helm" as const, helm: { valuesFiles: [], values: { b: { y: [1, 2], x: 1 }, a: 1 } } };
+    expect(specDigestOf({ ...spec, render: a })).toBe(specDigestOf({ ...spec, render: b }));
+    // The spec carries only what says something: an empty Helm part of a chart is left out.
+    expect(specOf({ ...spec, render: { kind: "helm", helm: { valuesFiles: [], values: {} } } }).render).toEqual({
+      kind: "helm",
+    });
+  });
+
   it("revision ids end with the spec digest; commit, images and digest parse back", () => {
     const id = revisionIdOf("abc", { web: "1.2.0" }, "d1");
     expect(id).toBe("abc+web=1.2.0@d1");
