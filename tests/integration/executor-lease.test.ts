@@ -1,30 +1,13 @@
 import "reflect-metadata";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dbFor } from "@/lib/db/client";
+import { describe, expect, it } from "vitest";
 import { runOnce, startExecutor, type RunOutcome } from "@/lib/deployments/executor";
-import { createKubeClient, kubeConfigFor, type KubeClient } from "@/lib/kube";
-import { startTestCluster, type TestCluster } from "../support/cluster";
 import { appManifests, insertQueuedDeployment, waitForTerminal } from "../support/executor";
-import { createSandboxPushTarget } from "../support/push-target";
+import { useExecutorFixture } from "../support/executor-fixture";
 import { useTestDatabase } from "../support/test-db";
 
 const t = useTestDatabase();
-let cluster: TestCluster;
-let admin: KubeClient;
-
-beforeAll(async () => {
-  cluster = await startTestCluster({ rolloutDelayMs: 200 });
-  admin = createKubeClient(
-    kubeConfigFor({ name: "test-cluster", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }),
-  );
-});
-
-afterAll(async () => {
-  await admin?.close();
-  await cluster?.stop();
-});
-
-const db = () => dbFor(t.url);
+const fx = useExecutorFixture(t);
+const db = fx.db;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** ConfigMaps (phase "config") then a Deployment (phase "workloads"): two apply phases with a checkpoint between. */
 const twoPhases = (ns: string) =>
@@ -40,7 +23,7 @@ async function audits(deploymentId: string, action: string) {
 
 describe("executor: leases", () => {
   it("two executors racing for one deployment: exactly one runs it", async () => {
-    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
+    const target = await fx.pushTarget();
     const id = await insertQueuedDeployment({
       databaseUrl: t.url,
       targetId: target.targetId,
@@ -65,7 +48,7 @@ describe("executor: leases", () => {
     expect(starters).toEqual([`Started by executor ${row.claimedBy}.`]);
 
     // Two running loops on one database, several deployments of different targets: each runs exactly once.
-    const targets = await Promise.all([1, 2, 3].map(() => createSandboxPushTarget(cluster, { databaseUrl: t.url })));
+    const targets = await Promise.all([1, 2, 3].map(() => fx.pushTarget()));
     const executors = [
       startExecutor({ processId: "loop-a", pollMs: 30, leaseMs: 10_000, rolloutTimeoutMs: 15_000 }),
       startExecutor({ processId: "loop-b", pollMs: 30, leaseMs: 10_000, rolloutTimeoutMs: 15_000 }),
@@ -93,7 +76,7 @@ describe("executor: leases", () => {
   });
 
   it("an executor stopped mid-apply leaves its lease; another resumes after it expires and finishes", async () => {
-    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
+    const target = await fx.pushTarget();
     const ns = target.namespaces[0]!;
     const id = await insertQueuedDeployment({
       databaseUrl: t.url,
@@ -120,8 +103,10 @@ describe("executor: leases", () => {
 
     const mid = await db().deployment.findUniqueOrThrow({ where: { id } });
     expect(mid).toMatchObject({ state: "running", claimedBy: "doomed", attempts: 1 });
-    expect(await admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "one" })).toBeDefined();
-    expect(await admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "app" })).toBeUndefined();
+    expect(await fx.admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "one" })).toBeDefined();
+    expect(
+      await fx.admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "app" }),
+    ).toBeUndefined();
 
     // While the lease lasts, nobody else may take it.
     expect(await runOnce({ processId: "rescuer", leaseMs, rolloutTimeoutMs: 15_000 })).toBeNull();
@@ -148,7 +133,7 @@ describe("executor: leases", () => {
   });
 
   it("taken over after the rollout, before pruning: the first attempt pruned nothing; the summary counts what it created and configured, and the rescuer's prune", async () => {
-    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
+    const target = await fx.pushTarget();
     const ns = target.namespaces[0]!;
     // The previous success: ConfigMaps "old" and "one", and the workload at nginx:1.
     const previous = await insertQueuedDeployment({
@@ -189,7 +174,7 @@ describe("executor: leases", () => {
     });
     await crashedAtPrune;
     // Prune comes only after a successful rollout, and this attempt never got to it.
-    expect(await admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "old" })).toBeDefined();
+    expect(await fx.admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "old" })).toBeDefined();
     const mid = await db().deployment.findUniqueOrThrow({ where: { id } });
     expect(mid).toMatchObject({ state: "running", attempts: 1 });
 
@@ -219,7 +204,7 @@ describe("executor: leases", () => {
   });
 
   it("a cancel request stops further applies; the result lists what was applied", async () => {
-    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
+    const target = await fx.pushTarget();
     const ns = target.namespaces[0]!;
     const id = await insertQueuedDeployment({
       databaseUrl: t.url,
@@ -247,12 +232,14 @@ describe("executor: leases", () => {
       ["app", "pending"],
     ]);
     expect(objects[2]!.message).toMatch(/cancelled/);
-    expect(await admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "app" })).toBeUndefined();
+    expect(
+      await fx.admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "app" }),
+    ).toBeUndefined();
     expect(await audits(id, "deployment.cancelled")).toHaveLength(1);
   });
 
   it("an executor that lost its lease stops touching the cluster and writes no outcome", async () => {
-    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
+    const target = await fx.pushTarget();
     const ns = target.namespaces[0]!;
     const id = await insertQueuedDeployment({
       databaseUrl: t.url,
@@ -275,12 +262,14 @@ describe("executor: leases", () => {
     expect(outcome).toMatchObject({ deploymentId: id, state: "lost" });
     const row = await db().deployment.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ state: "running", claimedBy: "new-owner", finishedAt: null });
-    expect(await admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "app" })).toBeUndefined();
+    expect(
+      await fx.admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "app" }),
+    ).toBeUndefined();
     expect(await audits(id, "deployment.failed")).toHaveLength(0);
   });
 
   it("a deployment interrupted too many times is failed instead of retried forever", async () => {
-    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
+    const target = await fx.pushTarget();
     const id = await insertQueuedDeployment({
       databaseUrl: t.url,
       targetId: target.targetId,

@@ -1,34 +1,17 @@
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as progressRoute from "@/app/api/deployments/[id]/progress/route";
-import { dbFor } from "@/lib/db/client";
 import { runOnce } from "@/lib/deployments/executor";
-import { createKubeClient, kubeConfigFor, type KubeClient } from "@/lib/kube";
-import { startTestCluster, type TestCluster } from "../support/cluster";
 import { callRoute, createCaller } from "../support/api";
 import { appManifests, insertQueuedDeployment } from "../support/executor";
-import { createSandboxPushTarget } from "../support/push-target";
+import { EXECUTOR_TEST_SETTINGS, useExecutorFixture } from "../support/executor-fixture";
 import { useTestDatabase } from "../support/test-db";
 
 const t = useTestDatabase();
-let cluster: TestCluster;
-let admin: KubeClient;
-
-beforeAll(async () => {
-  cluster = await startTestCluster({ rolloutDelayMs: 200 });
-  admin = createKubeClient(
-    kubeConfigFor({ name: "sandbox", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }),
-  );
-});
-
-afterAll(async () => {
-  await admin?.close();
-  await cluster?.stop();
-});
-
-const db = () => dbFor(t.url);
-const settings = { leaseMs: 10_000, rolloutTimeoutMs: 15_000 };
+const fx = useExecutorFixture(t);
+const db = fx.db;
+const settings = EXECUTOR_TEST_SETTINGS;
 
 async function auditRows(deploymentId: string, action: string) {
   return db().auditEvent.findMany({ where: { action, subjectId: deploymentId } });
@@ -36,7 +19,7 @@ async function auditRows(deploymentId: string, action: string) {
 
 describe("executor: apply, rollout, results", () => {
   it("runs a queued deployment: objects created, rollout succeeded, logs, progress and the decrypt audit stored", async () => {
-    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
+    const target = await fx.pushTarget();
     const ns = target.namespaces[0]!;
     const id = await insertQueuedDeployment({
       databaseUrl: t.url,
@@ -70,7 +53,7 @@ describe("executor: apply, rollout, results", () => {
       ["ConfigMap", "settings", ns, "created"],
       ["Deployment", "web", ns, "created"],
     ]);
-    const live = await admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "web" });
+    const live = await fx.admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "web" });
     expect(live?.metadata.labels?.["app.kubernetes.io/managed-by"]).toBe("wharf");
     expect(
       (live?.metadata.managedFields as { manager?: string }[] | undefined)?.some((f) => f.manager === "wharf"),
@@ -126,7 +109,7 @@ describe("executor: apply, rollout, results", () => {
   });
 
   it("fails with the rollout message when a workload never becomes ready (:fail image)", async () => {
-    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
+    const target = await fx.pushTarget();
     const id = await insertQueuedDeployment({
       databaseUrl: t.url,
       targetId: target.targetId,
@@ -153,8 +136,11 @@ describe("executor: apply, rollout, results", () => {
     const suffix = randomBytes(3).toString("hex");
     const allowed = `ok-${suffix}`;
     const forbidden = `no-${suffix}`;
-    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url, namespaces: [allowed] });
-    await admin.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: forbidden } }, { fieldManager: "test" });
+    const target = await fx.pushTarget({ namespaces: [allowed] });
+    await fx.admin.apply(
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: forbidden } },
+      { fieldManager: "test" },
+    );
     // Wharf's rules allow both namespaces; the cluster's RBAC for this ServiceAccount only the first.
     await db().target.update({
       where: { id: target.targetId },
@@ -183,13 +169,13 @@ describe("executor: apply, rollout, results", () => {
     expect(objects[1]!.message).toMatch(/forbidden/i);
     expect(objects[2]!.message).toMatch(/not applied/);
     expect(
-      await admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: allowed, name: "later" }),
+      await fx.admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: allowed, name: "later" }),
     ).toBeUndefined();
-    expect(await admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: allowed, name: "fine" })).toBeDefined();
+    expect(await fx.admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: allowed, name: "fine" })).toBeDefined();
   });
 
   it("prunes what the previous success applied and this one dropped, and nothing else", async () => {
-    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
+    const target = await fx.pushTarget();
     const ns = target.namespaces[0]!;
     const first = await insertQueuedDeployment({
       databaseUrl: t.url,
@@ -198,7 +184,7 @@ describe("executor: apply, rollout, results", () => {
     });
     expect((await runOnce({ processId: "exec-p", ...settings }))?.state).toBe("succeeded");
     // Someone else's object in the same namespace, not managed by Wharf.
-    await admin.apply(
+    await fx.admin.apply(
       { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "theirs", namespace: ns }, data: {} },
       { fieldManager: "kubectl" },
     );
@@ -218,9 +204,9 @@ describe("executor: apply, rollout, results", () => {
       ["keep", "unchanged"],
       ["drop", "pruned"],
     ]);
-    expect(await admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "drop" })).toBeUndefined();
-    expect(await admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "keep" })).toBeDefined();
-    expect(await admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "theirs" })).toBeDefined();
+    expect(await fx.admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "drop" })).toBeUndefined();
+    expect(await fx.admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "keep" })).toBeDefined();
+    expect(await fx.admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "theirs" })).toBeDefined();
     expect(first).not.toBe(second);
   });
 });

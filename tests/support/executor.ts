@@ -12,12 +12,15 @@ export async function insertQueuedDeployment(opts: {
   targetId: string;
   manifests: string;
   queuedAt?: Date;
+  /** The application it deploys; omitted: none (a row from before applications, the target's default application). */
+  applicationId?: string;
 }): Promise<string> {
   const db = dbFor(opts.databaseUrl);
   const objects = parseManifests(opts.manifests);
   const row = await db.deployment.create({
     data: {
       targetId: opts.targetId,
+      ...(opts.applicationId ? { applicationId: opts.applicationId } : {}),
       state: "queued",
       sourceKind: "manifests",
       manifests: opts.manifests,
