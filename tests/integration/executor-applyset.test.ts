@@ -1,63 +1,69 @@
 import "reflect-metadata";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dbFor } from "@/lib/db/client";
-import { runOnce } from "@/lib/deployments/executor";
+import { beforeAll, describe, expect, it } from "vitest";
+import * as deploymentsRoute from "@/app/api/deployments/route";
+import type { DeploymentPreview } from "@/lib/deployments/schemas";
 import { pushApplySet } from "@/lib/deployments/manifests";
-import { APPLYSET_PART_OF_LABEL, applySetId, createKubeClient, kubeConfigFor, type KubeClient } from "@/lib/kube";
-import { startTestCluster, type TestCluster } from "../support/cluster";
-import { appManifests, insertQueuedDeployment } from "../support/executor";
-import { createSandboxPushTarget, type SandboxPushTarget } from "../support/push-target";
+import { APPLYSET_PART_OF_LABEL, applySetId } from "@/lib/kube";
+import { callRoute, createCaller, type Caller } from "../support/api";
+import { appManifests } from "../support/executor";
+import { useExecutorFixture } from "../support/executor-fixture";
+import type { SandboxPushTarget } from "../support/push-target";
 import { useTestDatabase } from "../support/test-db";
 
-// Issue 14, Must 2 at the executor: each push target's deployments form one application (an ApplySet); prune runs only
-// after the rollout succeeded and only over that application's objects; another application's object is refused.
+// Issue 14, Must 2 at the executor, on both cluster legs (SQLite with the sandbox, PostgreSQL with the real control
+// plane when it is built): each application is an ApplySet; prune runs only after the rollout succeeded and only over
+// that application's objects; another application's object is refused, naming its owner, and never taken over.
 
 const t = useTestDatabase();
-let cluster: TestCluster;
-let admin: KubeClient;
+const fx = useExecutorFixture(t);
+let deployer: Caller;
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ rolloutDelayMs: 200 });
-  admin = createKubeClient(
-    kubeConfigFor({ name: "sandbox", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }),
-  );
+  deployer = await createCaller("deployer");
 });
 
-afterAll(async () => {
-  await admin?.close();
-  await cluster?.stop();
-});
+const partOf = async (ns: string, name: string) =>
+  (await fx.configMap(ns, name))?.metadata.labels?.[APPLYSET_PART_OF_LABEL];
 
-const db = () => dbFor(t.url);
-const settings = { leaseMs: 10_000, rolloutTimeoutMs: 15_000 };
-
-const configMap = (namespace: string, name: string) =>
-  admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace, name });
-
-async function deploy(target: SandboxPushTarget, manifests: string) {
-  const id = await insertQueuedDeployment({ databaseUrl: t.url, targetId: target.targetId, manifests });
-  const outcome = await runOnce({ processId: "exec-aset", ...settings });
-  expect(outcome?.deploymentId).toBe(id);
-  const row = await db().deployment.findUniqueOrThrow({ where: { id } });
-  const logs = await db().deploymentLog.findMany({ where: { deploymentId: id }, orderBy: { seq: "asc" } });
-  return { row, log: logs.map((l) => l.message).join("\n") };
+/**
+ * Requests a deployment of `application` through the API, as a person does (no approvals needed on these targets, so
+ * it is queued with its preview), then runs it. Returns the preview people saw and the run's row, log and objects.
+ */
+async function deployApp(target: SandboxPushTarget, application: string, manifests: string) {
+  const res = await callRoute(deploymentsRoute.POST, {
+    method: "POST",
+    path: "/api/deployments",
+    body: { targetId: target.targetId, application, source: { kind: "manifests", manifests }, reason: "two apps" },
+    as: deployer,
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const id = (res.body as { id: string }).id;
+  const requested = await fx.db().deployment.findUniqueOrThrow({ where: { id }, include: { application: true } });
+  expect(requested.state).toBe("queued");
+  expect(requested.previewError).toBeNull();
+  const preview = JSON.parse(requested.previewJson ?? "null") as DeploymentPreview;
+  const { row, log } = await fx.run(id);
+  const objects = await fx
+    .db()
+    .deploymentObject.findMany({ where: { deploymentId: id }, orderBy: { position: "asc" } });
+  return { preview, row, log, objects, application: requested.application! };
 }
 
 describe("executor: each application owns only its objects", () => {
   it("a failed rollout prunes nothing; the next successful one prunes what was dropped", async () => {
-    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
+    const target = await fx.pushTarget();
     const ns = target.namespaces[0]!;
-    const first = await deploy(
+    const first = await fx.deployQueued(
       target,
       appManifests({ namespace: ns, configMaps: ["keep", "drop"], deployment: { name: "web", image: "nginx:1.27" } }),
     );
     expect(first.row.state).toBe("succeeded");
-    const live = await configMap(ns, "drop");
-    expect(live?.metadata.labels?.[APPLYSET_PART_OF_LABEL]).toBe(
+    expect(await partOf(ns, "drop")).toBe(
       applySetId(pushApplySet({ id: target.targetId, name: target.name, defaultNamespace: ns })),
     );
 
-    const broken = await deploy(
+    // The image ending in `:fail` never becomes ready: the sandbox's simulator and kwok (real leg) both fail it.
+    const broken = await fx.deployQueued(
       target,
       appManifests({
         namespace: ns,
@@ -68,48 +74,157 @@ describe("executor: each application owns only its objects", () => {
     expect(broken.row.state).toBe("failed");
     expect(broken.row.resultMessage).toMatch(/^Rollout failed/);
     expect(broken.log).toMatch(/Nothing pruned: the rollout did not succeed/);
-    expect(await configMap(ns, "drop")).toBeDefined();
-    const brokenPruned = await db().deploymentObject.findMany({
+    expect(await fx.configMap(ns, "drop")).toBeDefined();
+    const brokenPruned = await fx.db().deploymentObject.findMany({
       where: { deploymentId: broken.row.id, action: "pruned" },
     });
     expect(brokenPruned).toEqual([]);
 
-    const fixed = await deploy(
+    const fixed = await fx.deployQueued(
       target,
       appManifests({ namespace: ns, configMaps: ["keep"], deployment: { name: "web", image: "nginx:1.27" } }),
     );
     expect(fixed.row.state).toBe("succeeded");
     expect(fixed.row.resultMessage).toMatch(/pruned 1/);
-    expect(await configMap(ns, "drop")).toBeUndefined();
-    expect(await configMap(ns, "keep")).toBeDefined();
+    expect(await fx.configMap(ns, "drop")).toBeUndefined();
+    expect(await fx.configMap(ns, "keep")).toBeDefined();
     // The log shows the order: rollout first, prune after.
     expect(fixed.log.indexOf("rolled out")).toBeLessThan(fixed.log.indexOf("pruned"));
   });
 
+  it("two applications on one target and namespace never prune each other; the preview's prune count is what is pruned", async () => {
+    const target = await fx.pushTarget();
+    const ns = target.namespaces[0]!;
+    const guestbookV1 = appManifests({
+      namespace: ns,
+      configMaps: ["guestbook-ui", "guestbook-redis"],
+      deployment: { name: "guestbook", image: "nginx:1.27", replicas: 1 },
+    });
+    const podinfo = appManifests({
+      namespace: ns,
+      configMaps: ["podinfo-a", "podinfo-b"],
+      deployment: { name: "podinfo", image: "nginx:1.27", replicas: 1 },
+    });
+
+    const a1 = await deployApp(target, "guestbook", guestbookV1);
+    expect(a1.row.state, a1.row.resultMessage ?? "").toBe("succeeded");
+    const b1 = await deployApp(target, "podinfo", podinfo);
+    expect(b1.row.state, b1.row.resultMessage ?? "").toBe("succeeded");
+    // podinfo's first preview: its three objects are created, none of guestbook's is pruned.
+    expect(b1.preview.counts).toMatchObject({ create: 3, prune: 0 });
+    expect(b1.preview.objects.filter((o) => o.action === "prune")).toEqual([]);
+    expect(b1.row.resultMessage).toMatch(/pruned 0/);
+
+    const guestbookSet = applySetId(
+      pushApplySet({ id: target.targetId, name: target.name, defaultNamespace: ns }, a1.application),
+    );
+    const podinfoSet = applySetId(
+      pushApplySet({ id: target.targetId, name: target.name, defaultNamespace: ns }, b1.application),
+    );
+    expect(guestbookSet).not.toBe(podinfoSet);
+    expect(await partOf(ns, "guestbook-redis")).toBe(guestbookSet);
+    expect(await partOf(ns, "podinfo-a")).toBe(podinfoSet);
+    const podinfoBefore = await Promise.all(
+      ["podinfo-a", "podinfo-b"].map(async (name) => (await fx.configMap(ns, name))?.metadata.resourceVersion),
+    );
+
+    // guestbook again without its redis ConfigMap: only that object goes, after the rollout; podinfo is untouched.
+    const a2 = await deployApp(
+      target,
+      "guestbook",
+      appManifests({
+        namespace: ns,
+        configMaps: ["guestbook-ui"],
+        deployment: { name: "guestbook", image: "nginx:1.28", replicas: 1 },
+      }),
+    );
+    expect(a2.row.state, a2.row.resultMessage ?? "").toBe("succeeded");
+    expect(a2.application.id).toBe(a1.application.id);
+    const previewPrunes = a2.preview.objects.filter((o) => o.action === "prune").map((o) => `${o.kind}/${o.name}`);
+    const pruned = a2.objects.filter((o) => o.action === "pruned").map((o) => `${o.kind}/${o.name}`);
+    expect(previewPrunes).toEqual(["ConfigMap/guestbook-redis"]);
+    expect(a2.preview.counts.prune).toBe(pruned.length);
+    expect(pruned).toEqual(previewPrunes);
+    expect(a2.row.resultMessage).toMatch(/pruned 1/);
+    expect(await fx.configMap(ns, "guestbook-redis")).toBeUndefined();
+    expect(await fx.configMap(ns, "guestbook-ui")).toBeDefined();
+    const podinfoAfter = await Promise.all(
+      ["podinfo-a", "podinfo-b"].map(async (name) => (await fx.configMap(ns, name))?.metadata.resourceVersion),
+    );
+    expect(podinfoAfter).toEqual(podinfoBefore);
+    const podinfoDeployment = await fx.admin.get({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      namespace: ns,
+      name: "podinfo",
+    });
+    expect(podinfoDeployment?.metadata.labels?.[APPLYSET_PART_OF_LABEL]).toBe(podinfoSet);
+    expect(a2.log.indexOf("rolled out")).toBeLessThan(a2.log.indexOf("guestbook-redis (namespace"));
+
+    // podinfo's next deployment, with nothing dropped, prunes nothing of guestbook's.
+    const b2 = await deployApp(target, "podinfo", podinfo);
+    expect(b2.row.state).toBe("succeeded");
+    expect(b2.preview.counts.prune ?? 0).toBe(0);
+    expect(b2.objects.filter((o) => o.action === "pruned")).toEqual([]);
+    expect(await fx.configMap(ns, "guestbook-ui")).toBeDefined();
+  });
+
+  it("an object of another application on the same target is refused naming that application, never taken over", async () => {
+    const target = await fx.pushTarget();
+    const ns = target.namespaces[0]!;
+    const a = await deployApp(target, "guestbook", appManifests({ namespace: ns, configMaps: ["guestbook-ui"] }));
+    expect(a.row.state).toBe("succeeded");
+    const owner = `application guestbook (push to ${target.name})`;
+
+    const b = await deployApp(
+      target,
+      "podinfo",
+      appManifests({ namespace: ns, configMaps: ["podinfo-a", "guestbook-ui"] }),
+    );
+    // The preview already shows the refusal, on the object, naming its owner.
+    const refusedInPreview = b.preview.objects.find((o) => o.name === "guestbook-ui");
+    expect(refusedInPreview?.action).toBe("error");
+    expect(refusedInPreview?.message).toContain(`already belongs to ${owner}`);
+    expect(b.row.state).toBe("failed");
+    expect(b.row.resultMessage).toContain(`ConfigMap guestbook-ui`);
+    expect(b.row.resultMessage).toContain(`already belongs to ${owner}`);
+    // Nothing of the set was applied: not the stranger's object, not its own.
+    expect(await partOf(ns, "guestbook-ui")).toBe(
+      applySetId(pushApplySet({ id: target.targetId, name: target.name, defaultNamespace: ns }, a.application)),
+    );
+    expect(((await fx.configMap(ns, "guestbook-ui"))?.data as Record<string, string>).key).toBe("guestbook-ui-value");
+    expect(await fx.configMap(ns, "podinfo-a")).toBeUndefined();
+    expect(b.objects.find((o) => o.name === "guestbook-ui")?.action).toBe("failed");
+  });
+
   it("two targets in one namespace never prune each other, and one cannot take the other's object", async () => {
-    const shop = await createSandboxPushTarget(cluster, { databaseUrl: t.url });
+    const shop = await fx.pushTarget();
     const ns = shop.namespaces[0]!;
-    const other = await createSandboxPushTarget(cluster, { databaseUrl: t.url, namespaces: [ns] });
+    const other = await fx.pushTarget({ namespaces: [ns] });
 
     expect(
-      (await deploy(shop, appManifests({ namespace: ns, configMaps: ["podinfo-a", "podinfo-b"] }))).row.state,
+      (await fx.deployQueued(shop, appManifests({ namespace: ns, configMaps: ["podinfo-a", "podinfo-b"] }))).row.state,
     ).toBe("succeeded");
-    expect((await deploy(other, appManifests({ namespace: ns, configMaps: ["guestbook"] }))).row.state).toBe(
+    expect((await fx.deployQueued(other, appManifests({ namespace: ns, configMaps: ["guestbook"] }))).row.state).toBe(
       "succeeded",
     );
     // The other target's next deployment drops nothing of shop's, whatever it contains.
-    expect((await deploy(other, appManifests({ namespace: ns, configMaps: ["guestbook-2"] }))).row.state).toBe(
+    expect((await fx.deployQueued(other, appManifests({ namespace: ns, configMaps: ["guestbook-2"] }))).row.state).toBe(
       "succeeded",
     );
-    for (const name of ["podinfo-a", "podinfo-b", "guestbook-2"]) expect(await configMap(ns, name), name).toBeDefined();
-    expect(await configMap(ns, "guestbook")).toBeUndefined();
+    for (const name of ["podinfo-a", "podinfo-b", "guestbook-2"])
+      expect(await fx.configMap(ns, name), name).toBeDefined();
+    expect(await fx.configMap(ns, "guestbook")).toBeUndefined();
 
-    const taken = await deploy(other, appManifests({ namespace: ns, configMaps: ["guestbook-2", "podinfo-a"] }));
+    const taken = await fx.deployQueued(
+      other,
+      appManifests({ namespace: ns, configMaps: ["guestbook-2", "podinfo-a"] }),
+    );
     expect(taken.row.state).toBe("failed");
     expect(taken.row.resultMessage).toContain(`already belongs to application push to ${shop.name}`);
-    expect((await configMap(ns, "podinfo-a"))?.metadata.labels?.[APPLYSET_PART_OF_LABEL]).toBe(
+    expect(await partOf(ns, "podinfo-a")).toBe(
       applySetId(pushApplySet({ id: shop.targetId, name: shop.name, defaultNamespace: ns })),
     );
-    expect(await configMap(ns, "guestbook-2")).toBeDefined();
+    expect(await fx.configMap(ns, "guestbook-2")).toBeDefined();
   });
 });
