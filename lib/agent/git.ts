@@ -1,10 +1,9 @@
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { checkGitUrl, isManifestEntry, isMissingRef, runGit } from "@/lib/process/git";
-import { findOnPath, ToolError, toolReason } from "@/lib/process/run-tool";
+import { GIT_MANIFESTS_MAX_BYTES, GitClient, GitError, type GitCredentials, type SourcePath } from "@/lib/process/git";
+import { findOnPath } from "@/lib/process/run-tool";
 import {
   detectKind,
   listTree,
@@ -17,15 +16,7 @@ import {
 } from "@/lib/render";
 import { AgentError, redactUrls } from "./errors";
 
-/** Where the agent's Git credentials come from; paths only, the secrets never leave the files. */
-export interface GitCredentials {
-  /** git-credential-store file (`https://user:token@host` per line), used through `credential.helper=store`. */
-  credentialStoreFile?: string;
-  /** SSH private key for `ssh://` and `git@host:` URLs. */
-  sshKeyFile?: string;
-  /** known_hosts for SSH; without it, host keys are accepted on first use. */
-  knownHostsFile?: string;
-}
+export type { GitCredentials };
 
 export interface CommitInfo {
   sha: string;
@@ -45,7 +36,7 @@ export interface GitCacheOptions {
   /** Directory holding one bare mirror per repository URL. */
   dir: string;
   credentials?: GitCredentials;
-  /** Per git command; default 120 s. */
+  /** Per fetch; default 120 s. */
   timeoutMs?: number;
   /** helm and kustomize (or kubectl) for charts and kustomizations; default: found on PATH. */
   tools?: RenderToolPaths;
@@ -58,140 +49,68 @@ export interface GitCacheOptions {
   log?: (line: string) => void;
 }
 
-/** Largest manifest set read from one path, so a repository of binaries cannot exhaust the agent's memory. */
-const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
-
-interface RunResult {
-  stdout: Buffer;
-  stderr: string;
-}
+/** Largest manifest set read from one path (and rendered from it): the git client's cap, the dashboard's too. */
+const MAX_TOTAL_BYTES = GIT_MANIFESTS_MAX_BYTES;
 
 export { findOnPath };
 
 /**
- * Git through the real `git` CLI: one bare mirror per repository URL under the state directory, fetched
- * incrementally (only new objects travel), read with `ls-tree` and `cat-file --batch` without any checkout.
- * Credentials are handed to git through a credential helper and GIT_SSH_COMMAND, never on a command line that
- * could be logged, and never included in errors.
+ * The agent's side of the git client (lib/process/git): one bare mirror per repository URL under the state
+ * directory, fetched incrementally (only new objects travel), read without any checkout; ssh allowed with the
+ * agent's key, credentials as file paths only. Errors become the agent's codes.
  */
 export class GitCache {
   readonly #opts: GitCacheOptions;
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #git: GitClient;
 
   constructor(opts: GitCacheOptions) {
     this.#opts = opts;
     fs.mkdirSync(opts.dir, { recursive: true });
-  }
-
-  /** The mirror directory for a URL (hashed: URLs may contain characters paths cannot). */
-  mirrorDir(url: string): string {
-    return path.join(this.#opts.dir, `${createHash("sha256").update(url).digest("hex").slice(0, 24)}.git`);
-  }
-
-  /** git's variables beyond the shared policy: only the SSH command when a key is configured. */
-  #env(): Record<string, string> {
-    const creds = this.#opts.credentials ?? {};
-    if (!creds.sshKeyFile) return {};
-    const knownHosts = creds.knownHostsFile
-      ? `-o UserKnownHostsFile=${creds.knownHostsFile} -o StrictHostKeyChecking=yes`
-      : `-o UserKnownHostsFile=${path.join(this.#opts.dir, "known_hosts")} -o StrictHostKeyChecking=accept-new`;
-    return { GIT_SSH_COMMAND: `ssh -i ${creds.sshKeyFile} -o IdentitiesOnly=yes -o BatchMode=yes ${knownHosts}` };
-  }
-
-  #run(
-    args: string[],
-    opts: { cwd?: string; input?: string; stdoutTo?: NodeJS.WritableStream; allowFile?: boolean } = {},
-  ): Promise<RunResult> {
-    const store = this.#opts.credentials?.credentialStoreFile;
-    return runGit(args, {
-      cwd: opts.cwd ?? this.#opts.dir,
-      // HOME is the mirror directory: nothing of the agent user's home is read.
-      home: this.#opts.dir,
-      env: this.#env(),
-      // The policy clears inherited credential helpers; then only the configured store is asked.
-      config: store ? [`credential.helper=store --file=${store}`] : [],
-      allow: { ssh: true, file: opts.allowFile ?? false },
-      timeoutMs: this.#opts.timeoutMs ?? 120_000,
-      maxOutputBytes: MAX_TOTAL_BYTES * 2,
-      ...(opts.input !== undefined ? { input: opts.input } : {}),
-      ...(opts.stdoutTo ? { stdoutTo: opts.stdoutTo } : {}),
+    // Mirrors of earlier agents were named <24 hex>.git; the client keys by the whole hash, so they are refetched.
+    for (const name of fs.readdirSync(opts.dir))
+      if (/^[0-9a-f]{24}\.git$/.test(name)) fs.rmSync(path.join(opts.dir, name), { recursive: true, force: true });
+    this.#git = new GitClient({
+      root: opts.dir,
+      localRoots: opts.localRoots ?? [],
+      ssh: true,
+      ...(opts.credentials ? { credentials: opts.credentials } : {}),
+      timeoutMs: opts.timeoutMs ?? 120_000,
+      ...(opts.log ? { log: opts.log } : {}),
     });
   }
 
-  async #locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(key) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(fn);
-    this.#locks.set(key, next);
-    try {
-      return await next;
-    } finally {
-      if (this.#locks.get(key) === next) this.#locks.delete(key);
+  /** The mirror directory for a URL. */
+  mirrorDir(url: string): string {
+    return this.#git.dirOf(url);
+  }
+
+  #agentError(err: unknown, url: string, what: string): unknown {
+    if (!(err instanceof GitError)) return err;
+    const repo = redactUrls(url);
+    switch (err.code) {
+      case "URL_NOT_ALLOWED":
+        return new AgentError("GIT_FAILED", `repository ${repo} is not allowed: ${err.message}`);
+      case "UNREACHABLE":
+        // One message for a closed port, an empty reply, a timeout, a missing repository or anything else the
+        // remote said: the sync history is shown in Wharf. git's reason went to the agent's log.
+        return new AgentError("GIT_UNREACHABLE", `could not reach the repository ${repo}`);
+      case "REF_MISSING":
+        return new AgentError("GIT_BRANCH_MISSING", `branch ${what} not found in ${repo}`);
+      case "PATH_INVALID":
+      case "PATH_MISSING":
+        return new AgentError("GIT_PATH_MISSING", `path ${what} not found in ${repo}: ${err.message}`);
+      case "TOO_LARGE":
+        return new AgentError("MANIFESTS_INVALID", `manifests exceed ${MAX_TOTAL_BYTES / 1024 / 1024} MiB`);
+      default:
+        return new AgentError("GIT_FAILED", err.message);
     }
   }
 
-  async #ensureMirror(url: string): Promise<string> {
-    const dir = this.mirrorDir(url);
-    if (!fs.existsSync(path.join(dir, "HEAD"))) {
-      await rm(dir, { recursive: true, force: true });
-      await this.#run(["init", "--quiet", "--bare", dir]);
-    }
-    return dir;
-  }
-
-  /** Refuses a `file://` URL outside the agent's local roots before git ever sees it. */
-  #checkUrl(url: string): boolean {
-    const checked = checkGitUrl(url, this.#opts.localRoots ?? []);
-    if (!checked.ok)
-      throw new AgentError("GIT_FAILED", `repository ${redactUrls(url)} is not allowed: ${checked.message}`);
-    return checked.local;
-  }
-
-  async #fetchBranch(dir: string, url: string, branch: string): Promise<void> {
-    const allowFile = this.#checkUrl(url);
-    try {
-      // The URL is passed each time rather than stored as a remote: one process less per new mirror, and a URL
-      // changed in Wharf maps to a new mirror anyway.
-      await this.#run(
-        [
-          "fetch",
-          "--quiet",
-          "--no-tags",
-          "--no-write-fetch-head",
-          "--",
-          url,
-          `+refs/heads/${branch}:refs/heads/${branch}`,
-        ],
-        { cwd: dir, allowFile },
-      );
-    } catch (err) {
-      if (isMissingRef(err))
-        throw new AgentError("GIT_BRANCH_MISSING", `branch ${branch} not found in ${redactUrls(url)}`);
-      // One message for a closed port, an empty reply, a timeout, a missing repository or anything else the remote
-      // said: the sync history is shown in Wharf, and git's words there would let whoever registers URLs scan the
-      // cluster's network. git's reason goes to the agent's log.
-      const reason = err instanceof ToolError ? toolReason(err.stderr || err.reason) : String(err);
-      this.#opts.log?.(`git: fetch of ${redactUrls(url)} failed: ${reason}`);
-      throw new AgentError("GIT_UNREACHABLE", `could not reach the repository ${redactUrls(url)}`);
-    }
-  }
-
-  async #commitInfo(dir: string, rev: string): Promise<CommitInfo | undefined> {
-    try {
-      const { stdout } = await this.#run(
-        ["show", "-s", "--format=%H%x00%an%x00%ae%x00%aI%x00%B", `${rev}^{commit}`, "--"],
-        { cwd: dir },
-      );
-      const [sha, authorName, authorEmail, date, ...message] = stdout.toString("utf8").split("\0");
-      return {
-        sha: sha!.trim(),
-        authorName: authorName ?? "",
-        authorEmail: authorEmail ?? "",
-        date: date ?? "",
-        message: message.join("\0").trim(),
-      };
-    } catch {
-      return undefined;
-    }
+  async #commitInfo(url: string, rev: string): Promise<CommitInfo | undefined> {
+    const c = await this.#git.commit(url, rev);
+    return (
+      c && { sha: c.sha, authorName: c.authorName, authorEmail: c.authorEmail, date: c.authorDate, message: c.message }
+    );
   }
 
   /**
@@ -199,25 +118,26 @@ export class GitCache {
    * (a pinned commit, for rollbacks) when given — fetched by SHA if the branch no longer contains it.
    */
   async fetch(url: string, branch: string, revision?: string): Promise<CommitInfo> {
-    return this.#locked(url, async () => {
-      const dir = await this.#ensureMirror(url);
-      if (revision) {
-        const known = await this.#commitInfo(dir, revision);
-        if (known) return known;
+    return this.#git.locked(url, async () => {
+      try {
+        this.#git.checkUrl(url);
+        if (revision) {
+          const known = await this.#commitInfo(url, revision);
+          if (known) return known;
+        }
+        await this.#git.fetch(url, [`+refs/heads/${branch}:refs/heads/${branch}`]);
+      } catch (err) {
+        throw this.#agentError(err, url, branch);
       }
-      await this.#fetchBranch(dir, url, branch);
       if (!revision) {
-        const head = await this.#commitInfo(dir, `refs/heads/${branch}`);
+        const head = await this.#commitInfo(url, `refs/heads/${branch}`);
         if (!head) throw new AgentError("GIT_BRANCH_MISSING", `branch ${branch} not found in ${redactUrls(url)}`);
         return head;
       }
-      let pinned = await this.#commitInfo(dir, revision);
+      let pinned = await this.#commitInfo(url, revision);
       if (!pinned && /^[0-9a-f]{40}$/i.test(revision)) {
-        await this.#run(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", url, revision], {
-          cwd: dir,
-          allowFile: this.#checkUrl(url),
-        }).catch(() => undefined);
-        pinned = await this.#commitInfo(dir, revision);
+        await this.#git.fetch(url, [revision]).catch(() => undefined);
+        pinned = await this.#commitInfo(url, revision);
       }
       if (!pinned) throw new AgentError("GIT_REVISION_MISSING", `revision ${revision} not found in ${redactUrls(url)}`);
       return pinned;
@@ -225,10 +145,11 @@ export class GitCache {
   }
 
   /**
-   * Manifests under `dirPath` at `sha`: every .yaml/.yml/.json file, recursively (hidden directories such as .github
-   * skipped: their YAML is not Kubernetes), or — when the directory has a kustomization file or a Chart.yaml — what
-   * lib/render's kustomize or helm renders from it (`render.helm` gives the release, asked only for a chart). `dirPath` may also name a
-   * single file. `render.kind` other than `auto` (the application's render options) insists on one renderer.
+   * Manifests under `dirPath` at `sha`: every .yaml/.yml/.json regular file, recursively (hidden files and
+   * directories such as .github skipped, symlinks never read: the git client's rule, the dashboard's too), or — when
+   * the directory has a kustomization file or a Chart.yaml — what lib/render's kustomize or helm renders from it
+   * (`render.helm` gives the release, asked only for a chart). `dirPath` may also name a single file.
+   * `render.kind` other than `auto` (the application's render options) insists on one renderer.
    */
   async readManifests(
     url: string,
@@ -237,65 +158,25 @@ export class GitCache {
     render: { kind?: "auto" | SourceKind; helm?: () => Promise<HelmOptions> } = {},
   ): Promise<ManifestFile[]> {
     const dir = this.mirrorDir(url);
-    const clean = normalizePath(dirPath);
-    const { stdout } = await this.#run(["ls-tree", "-r", "-z", "--full-tree", sha, "--", ...(clean ? [clean] : [])], {
-      cwd: dir,
-    });
-    const entries = stdout
-      .toString("utf8")
-      .split("\0")
-      .filter(Boolean)
-      .map((line) => {
-        const tab = line.indexOf("\t");
-        const [mode, type, object] = line.slice(0, tab).split(" ");
-        return { mode: mode ?? "", type: type ?? "", object: object ?? "", path: line.slice(tab + 1) };
-      })
-      .filter((entry) => entry.type === "blob");
-    if (entries.length === 0)
-      throw new AgentError(
-        "GIT_PATH_MISSING",
-        `path ${clean || "/"} not found at ${sha.slice(0, 12)} in ${redactUrls(url)}`,
-      );
-    const prefix = clean && entries.some((e) => e.path !== clean) ? `${clean}/` : "";
+    let source: SourcePath;
+    try {
+      source = await this.#git.listPath(url, sha, dirPath);
+    } catch (err) {
+      if (err instanceof GitError && err.code === "PATH_MISSING")
+        throw new AgentError(
+          "GIT_PATH_MISSING",
+          `path ${dirPath || "/"} not found at ${sha.slice(0, 12)} in ${redactUrls(url)}`,
+        );
+      throw this.#agentError(err, url, dirPath);
+    }
+    const clean = source.path;
     const kind: SourceKind =
-      render.kind && render.kind !== "auto"
-        ? render.kind
-        : prefix
-          ? detectKind(entries.map((e) => e.path.slice(prefix.length)).filter((n) => !n.includes("/")))
-          : clean
-            ? "plain"
-            : detectKind(entries.map((e) => e.path).filter((n) => !n.includes("/")));
+      render.kind && render.kind !== "auto" ? render.kind : source.isFile ? "plain" : detectKind(source.names);
     if (kind !== "plain")
       return this.#render(dir, sha, clean, kind, kind === "helm" ? await render.helm?.() : undefined);
-    const wanted = entries.filter((entry) => isManifestEntry(entry.path.slice(prefix.length), entry.mode));
-    const contents = await this.#readBlobs(
-      dir,
-      wanted.map((e) => e.object),
-    );
-    return wanted.map((entry, index) => ({ path: entry.path, content: contents[index] ?? "" }));
-  }
-
-  async #readBlobs(dir: string, objects: string[]): Promise<string[]> {
-    if (objects.length === 0) return [];
-    const tooLarge = () => new AgentError("MANIFESTS_INVALID", `manifests exceed ${MAX_TOTAL_BYTES / 1024 / 1024} MiB`);
-    const { stdout } = await this.#run(["cat-file", "--batch"], { cwd: dir, input: `${objects.join("\n")}\n` }).catch(
-      (err: unknown) => {
-        throw err instanceof ToolError && err.kind === "output-limit" ? tooLarge() : err;
-      },
-    );
-    if (stdout.length > MAX_TOTAL_BYTES + objects.length * 64) throw tooLarge();
-    const out: string[] = [];
-    let offset = 0;
-    for (let i = 0; i < objects.length; i++) {
-      const newline = stdout.indexOf(0x0a, offset);
-      const header = stdout.subarray(offset, newline).toString("utf8").split(" ");
-      const size = Number(header[2]);
-      if (header[1] !== "blob" || !Number.isFinite(size))
-        throw new AgentError("GIT_FAILED", `unexpected git cat-file output for ${objects[i]}`);
-      out.push(stdout.subarray(newline + 1, newline + 1 + size).toString("utf8"));
-      offset = newline + 1 + size + 1;
-    }
-    return out;
+    return this.#git.readManifestFiles(url, source, MAX_TOTAL_BYTES).catch((err: unknown) => {
+      throw this.#agentError(err, url, dirPath);
+    });
   }
 
   /**
@@ -339,12 +220,4 @@ export class GitCache {
       await rm(work, { recursive: true, force: true });
     }
   }
-}
-
-function normalizePath(p: string): string {
-  return p
-    .replace(/\\/g, "/")
-    .split("/")
-    .filter((part) => part && part !== ".")
-    .join("/");
 }

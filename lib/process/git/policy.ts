@@ -1,12 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { runTool, ToolError, type RunToolOptions, type ToolResult } from "./run-tool";
+import { runTool, ToolError, type RunToolOptions, type ToolResult } from "../run-tool";
 
 /**
- * The one git policy of both git clients (the dashboard's push sources in lib/deployments/git-source.ts and the pull
- * agent's mirrors in lib/agent/git.ts): which transports git may use, which local directories a `file://` URL may
- * name, the environment git runs with, how a failure is classified, and which tree entries count as manifests.
+ * The one git policy of push and pull (lib/deployments/git-source.ts and lib/agent/git.ts go through ./client.ts):
+ * which transports git may use, which local directories a `file://` URL may name, the environment git runs with,
+ * how a failure is classified.
  */
 
 export interface GitRunOptions extends Omit<RunToolOptions, "env"> {
@@ -28,11 +28,22 @@ export const GIT_ENV: Readonly<Record<string, string>> = {
   GIT_CONFIG_NOSYSTEM: "1",
   GIT_CONFIG_GLOBAL: "/dev/null",
   GIT_PROTOCOL_FROM_USER: "0",
+  // Replace refs could make a commit read as another one; Wharf never writes any, a fetched one is ignored.
+  GIT_NO_REPLACE_OBJECTS: "1",
 };
 
-/** Only the transports Wharf allows, whatever a repository's config or a remote says (no ext::, fd::, …). */
+/** The transports a run may use: https, http and git always, ssh and file only when the caller says so. */
+export function allowedProtocols(allow: GitRunOptions["allow"] = {}): string[] {
+  return ["https", "http", "git", ...(allow.ssh ? ["ssh"] : []), ...(allow.file ? ["file"] : [])];
+}
+
+/**
+ * Only the transports Wharf allows, whatever a repository's config or a remote says (no ext::, fd::, …). Said twice
+ * on purpose: as `-c protocol.*` settings and as GIT_ALLOW_PROTOCOL, which overrides any configuration, including a
+ * cache's own, and reaches every git a run starts (submodule helpers, remote helpers).
+ */
 function policyConfig(allow: GitRunOptions["allow"] = {}): string[] {
-  const allowed = ["https", "http", "git", ...(allow.ssh ? ["ssh"] : []), ...(allow.file ? ["file"] : [])];
+  const allowed = allowedProtocols(allow);
   // An empty helper first clears any inherited one; a caller may then name its own. Redirects are never followed:
   // git's default follows them on the first request, so a remote a deployer names could send the dashboard (or the
   // agent, inside the cluster) to an address the deployer cannot reach themselves.
@@ -49,8 +60,13 @@ export function runGit(args: readonly string[], opts: GitRunOptions = {}): Promi
   const { config = [], allow, env, ...rest } = opts;
   return runTool("git", [...policyConfig(allow), ...config.flatMap((c) => ["-c", c]), ...args], {
     ...rest,
-    env: { ...GIT_ENV, ...env },
+    env: gitEnv(allow, env),
   });
+}
+
+/** The complete variables git gets on top of run-tool's PATH, HOME and locale: the policy's, then the caller's. */
+export function gitEnv(allow?: GitRunOptions["allow"], extra: Record<string, string> = {}): Record<string, string> {
+  return { ...extra, ...GIT_ENV, GIT_ALLOW_PROTOCOL: allowedProtocols(allow).join(":") };
 }
 
 /**
@@ -118,21 +134,5 @@ export function isMissingRef(err: unknown): boolean {
     /couldn't find remote ref|remote branch .* not found|not our ref|no such remote ref|unadvertised object|invalid refspec/i.test(
       err.stderr,
     )
-  );
-}
-
-/** YAML and JSON: what is read as manifests. */
-export const MANIFEST_FILE = /\.(ya?ml|json)$/i;
-
-/**
- * Whether a tree entry is read as a manifest, by its path below the source path and its git mode: a YAML/JSON
- * regular file (not a symlink, whose blob is a path, nor a submodule), outside hidden files and directories
- * (.github workflows are YAML but not Kubernetes objects).
- */
-export function isManifestEntry(relativePath: string, mode: string): boolean {
-  return (
-    MANIFEST_FILE.test(relativePath) &&
-    (mode === "100644" || mode === "100755") &&
-    !relativePath.split("/").some((part) => part.startsWith("."))
   );
 }
