@@ -72,7 +72,8 @@ describe("fetchGitManifests: subprocess environment", () => {
     const dump = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wharf-env-dump-")), "env.txt");
     const script = path.join(path.dirname(dump), "upload-pack.sh");
     fs.writeFileSync(script, `#!/bin/sh\nenv > '${dump}'\nexec git-upload-pack "$@"\n`, { mode: 0o755 });
-    execFileSync("git", ["config", "remote.origin.uploadpack", script], { cwd: gitCacheDir(url) });
+    // The cache fetches the URL itself (an anonymous remote), which reads remote.<url>.uploadpack from its config.
+    execFileSync("git", ["config", `remote.${url}.uploadpack`, script], { cwd: gitCacheDir(url) });
 
     await repo.commit({ author: AUTHOR, files: { "deploy/b.yaml": CM.replace("name: a", "name: b") } });
     const fetched = await fetchGitManifests({ url, ref: "main", path: "deploy" });
