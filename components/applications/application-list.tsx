@@ -4,6 +4,7 @@ import Link from "next/link";
 import { DeploymentStateBadge } from "@/components/deployments/deployment-state-badge";
 import { shortRevision, SyncStateBadge } from "@/components/pull/sync-badges";
 import { TargetModeBadge } from "@/components/targets/target-mode-badge";
+import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -50,7 +51,14 @@ function LastActivity({ app }: { app: ApplicationView }) {
  * Applications by name, so one application's environments sit together; the server page prefetches the first page
  * and "Load more" follows the cursor.
  */
-export function ApplicationList({ filter }: { filter: TApplicationListFilter }) {
+export function ApplicationList({
+  filter,
+  canCreate = false,
+}: {
+  filter: TApplicationListFilter;
+  /** Deployers and admins: the empty list offers to create one. */
+  canCreate?: boolean;
+}) {
   const query = useApplications(filter);
   const items = query.data?.pages.flatMap((p) => p.items) ?? [];
 
@@ -75,7 +83,16 @@ export function ApplicationList({ filter }: { filter: TApplicationListFilter }) 
           ) : (
             <EmptyState
               title="No applications yet"
-              description="A push deployment, a push webhook binding or a repository registered on a pull target creates its application."
+              description="An application is what Wharf delivers to one target: a Git folder (plain YAML, kustomize or a Helm chart) or manifests sent with each deployment."
+              action={
+                canCreate ? (
+                  <Button asChild>
+                    <Link href="/applications/new">Create your first application</Link>
+                  </Button>
+                ) : (
+                  <p className="text-sm text-slate-500">Deployers and admins can create applications.</p>
+                )
+              }
             />
           )
         ) : (
@@ -94,13 +111,19 @@ export function ApplicationList({ filter }: { filter: TApplicationListFilter }) 
               {items.map((a) => (
                 <tr key={a.id} className="hover:bg-slate-50">
                   <Td>
-                    <Link
-                      href={`/applications?name=${encodeURIComponent(a.name)}`}
-                      className="font-medium text-brand-700 hover:underline"
-                      title="This application on every target"
-                    >
+                    <Link href={`/applications/${a.id}`} className="font-medium text-brand-700 hover:underline">
                       {a.name}
                     </Link>
+                    {filter.name ? null : (
+                      <Link
+                        href={`/applications?name=${encodeURIComponent(a.name)}`}
+                        className="ml-2 text-xs text-slate-500 hover:underline"
+                        aria-label={`${a.name} on every target`}
+                        title="This application on every target"
+                      >
+                        all targets
+                      </Link>
+                    )}
                   </Td>
                   <Td>
                     <Link href={`/targets/${a.target.id}`} className="hover:underline">

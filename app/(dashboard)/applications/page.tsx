@@ -1,7 +1,9 @@
 import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
+import Link from "next/link";
 import { ApplicationList } from "@/components/applications/application-list";
 import { PageHeader } from "@/components/layout/page-header";
+import { Button } from "@/components/ui/button";
 import { listApplications } from "@/lib/applications/data/list-applications";
 import { APPLICATION_LIST_PAGING, applicationKeys, normalizeApplicationFilter } from "@/lib/applications/query";
 import {
@@ -10,6 +12,7 @@ import {
   type TApplicationListFilter,
 } from "@/lib/applications/schemas";
 import { requirePrincipal } from "@/lib/auth/current-user";
+import { can } from "@/lib/auth/roles";
 import { getQueryClient } from "@/lib/query/query-client";
 import { firstValues, type PageSearchParams } from "@/lib/utils";
 
@@ -18,7 +21,8 @@ export const metadata: Metadata = { title: "Applications" };
 type SearchParams = Promise<PageSearchParams>;
 
 export default async function ApplicationsPage({ searchParams }: { searchParams: SearchParams }) {
-  await requirePrincipal();
+  const principal = await requirePrincipal();
+  const canCreate = can(principal.role, "deployments.request");
   // A hand-edited URL with a bad filter shows the unfiltered list rather than an error page.
   const parsed = ZApplicationListQuery.safeParse(firstValues(await searchParams));
   const query = parsed.success ? parsed.data : ZApplicationListQuery.parse({});
@@ -36,9 +40,16 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
       <PageHeader
         title={filter.name ? `Application ${filter.name}` : "Applications"}
         description="What Wharf delivers, per target: the same name on several targets is one application in several environments."
+        actions={
+          canCreate ? (
+            <Button asChild>
+              <Link href="/applications/new">New application</Link>
+            </Button>
+          ) : undefined
+        }
       />
       <HydrationBoundary state={dehydrate(qc)}>
-        <ApplicationList filter={filter} />
+        <ApplicationList filter={filter} canCreate={canCreate} />
       </HydrationBoundary>
     </>
   );
