@@ -140,6 +140,15 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
               {d.previewError}
             </p>
           ) : null}
+          {d.preview?.notes?.map((note) => (
+            <p
+              key={note}
+              className="mb-3 rounded-md bg-slate-50 px-3 py-2 text-sm text-slate-700"
+              data-testid="preview-note"
+            >
+              {note}
+            </p>
+          ))}
           {d.preview ? (
             <DeploymentDiff preview={d.preview} />
           ) : !d.previewError ? (

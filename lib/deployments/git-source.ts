@@ -14,6 +14,7 @@ import {
 import { redactUrls } from "@/lib/process/run-tool";
 import {
   detectKind,
+  KUSTOMIZATION_FILES,
   listTree,
   RenderError,
   renderSource,
@@ -35,8 +36,18 @@ export interface GitSourceRequest {
   ref: string;
   /** A directory (read recursively) or a single file; "." is the repository root. */
   path: string;
-  /** For a Helm chart at the path: the release name and namespace (the target's), values, the target's versions. */
-  helm?: HelmOptions;
+  /**
+   * How to render the path (the application's render options): `auto` (default) makes a folder with a Chart.yaml a
+   * chart and one with a kustomization a kustomization, else reads its YAML/JSON files; `plain` reads the files
+   * whatever else is there; `kustomize` and `helm` insist on their file (422 on the path without it).
+   */
+  kind?: "auto" | SourceKind;
+  /**
+   * For a Helm chart at the path: the release name and namespace (the target's), values, the target's versions.
+   * A function is called only when the path renders as a chart (the target's versions cost a credential decrypt and
+   * a round trip to its cluster, which plain folders and kustomizations do not need).
+   */
+  helm?: HelmOptions | (() => Promise<HelmOptions>);
 }
 
 /** Largest set of YAML/JSON files, and largest rendered output, a Git source may have: the git client's cap. */
@@ -134,11 +145,23 @@ export async function fetchGitManifests(request: GitSourceRequest): Promise<GitM
   const source = await git.listPath(url, commitSha, repoPath).catch(fail);
   const under = source.entries.map((e) => ({ ...e, file: e.path }));
   const names = under.map((e) => (repoPath === "." ? e.file : e.file.slice(repoPath.length + 1)));
-  const kind = under.some((e) => e.file === repoPath) ? "plain" : detectKind(names.filter((n) => !n.includes("/")));
+  const topLevel = names.filter((n) => !n.includes("/"));
+  const isFile = under.some((e) => e.file === repoPath);
+  const kind = request.kind && request.kind !== "auto" ? request.kind : isFile ? "plain" : detectKind(topLevel);
+  // Checked here, before a chart's helm options are asked for (they may reach the target's cluster).
+  if (kind === "helm" && (isFile || !topLevel.includes("Chart.yaml")))
+    throw invalid("path", `The application renders "${repoPath}" with Helm, and it has no Chart.yaml.`);
+  if (kind === "kustomize" && (isFile || !KUSTOMIZATION_FILES.some((f) => topLevel.includes(f))))
+    throw invalid("path", `The application renders "${repoPath}" with kustomize, and it has no kustomization.yaml.`);
   const files =
     kind === "plain"
       ? await readPlainFiles(dir, commitSha, repoPath, under)
-      : await renderFromTree(dir, commitSha, repoPath, request.helm);
+      : await renderFromTree(dir, commitSha, repoPath, {
+          kind,
+          ...(kind === "helm" && request.helm
+            ? { helm: typeof request.helm === "function" ? await request.helm() : request.helm }
+            : {}),
+        });
 
   return {
     commitSha,
@@ -177,7 +200,7 @@ async function renderFromTree(
   dir: string,
   commitSha: string,
   repoPath: string,
-  helm: HelmOptions | undefined,
+  render: { kind: "kustomize" | "helm"; helm?: HelmOptions },
 ): Promise<{ path: string; content: string }[]> {
   const work = await mkdtemp(path.join(os.tmpdir(), "wharf-source-"));
   try {
@@ -185,7 +208,8 @@ async function renderFromTree(
     const rendered = await renderSource({
       dir: work,
       path: repoPath,
-      ...(helm ? { helm } : {}),
+      kind: render.kind,
+      ...(render.helm ? { helm: render.helm } : {}),
       limits: { maxOutputBytes: GIT_SOURCE_MAX_BYTES },
       // requestDeployment parses and checks the files against the target's rules (one parse, not two).
       parse: false,

@@ -20,6 +20,12 @@ import type { DeploymentPreview, PreviewAction, PreviewObject } from "./schemas"
  * way (the application's members that this set no longer contains). Plain Node.
  */
 
+/**
+ * Starts the log lines a request writes about how its manifests were made (a Helm chart rendered without the
+ * target's versions); the preview shows them as its notes, however often it is computed again.
+ */
+export const RENDER_NOTE_PREFIX = "Render: ";
+
 /** Field manager of push deployments; the preview dry-runs as the apply will run. */
 export const PUSH_FIELD_MANAGER = "wharf";
 

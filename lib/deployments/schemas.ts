@@ -262,6 +262,12 @@ export type PreviewObject = z.output<typeof ZPreviewObject>;
 export const ZDeploymentPreview = z.object({
   counts: z.record(ZPreviewAction, z.number().int()),
   objects: z.array(ZPreviewObject),
+  notes: z
+    .array(z.string())
+    .optional()
+    .describe(
+      "How the manifests were made, when reviewers should know (a chart rendered without the target's versions).",
+    ),
 });
 export type DeploymentPreview = z.output<typeof ZDeploymentPreview>;
 

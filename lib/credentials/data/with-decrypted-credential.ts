@@ -10,7 +10,7 @@ import { ZCredentialKind, type TCredentialKind } from "../schemas";
 
 /** Why a credential is being decrypted; recorded on the audit row so "who used this and for what" has an answer. */
 export interface DecryptPurpose {
-  kind: "deployment" | "preview" | "rotation" | "rekey" | "scope-check";
+  kind: "deployment" | "preview" | "render" | "rotation" | "rekey" | "scope-check";
   id: string;
 }
 

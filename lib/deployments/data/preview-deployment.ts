@@ -1,15 +1,13 @@
 import "server-only";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
-import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-credential";
-import type { CredentialMaterial } from "@/lib/credentials/material";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { targetConnection } from "@/lib/credentials/material";
-import { createKubeClient, kubeConfigFor, KubeError, parseManifests, type ObjectRef } from "@/lib/kube";
+import { KubeError, parseManifests, type ObjectRef } from "@/lib/kube";
 import { pushApplySet } from "../manifests";
-import { computePreview, describeClusterProblem, planDigest } from "../preview";
+import { computePreview, describeClusterProblem, planDigest, RENDER_NOTE_PREFIX } from "../preview";
 import type { DeploymentPreview } from "../schemas";
 import { TERMINAL_STATES, type TDeploymentState } from "../states";
+import { activeCredentialId, withTargetClient } from "./target-client";
 
 const PREVIEW_RETRY = { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 };
 
@@ -70,37 +68,32 @@ export async function previewDeployment(opts: {
     );
   }
   const { target } = d;
-  const credential = await db().credential.findFirst({
-    where: { targetId: target.id, state: "active" },
-    orderBy: { createdAt: "desc" },
-    select: { id: true },
-  });
+  const credentialId = await activeCredentialId(target.id);
 
   let preview: DeploymentPreview | null = null;
   let problem: string | null = null;
-  if (!credential) {
+  if (!credentialId) {
     problem = `The target ${target.name} has no stored credential, so Wharf cannot preview against its cluster. An admin can store one on the target's page.`;
   } else {
     try {
       const objects = parseManifests(d.manifests);
       const previous = await previousAppliedObjects(d, d.id);
-      const result = await withDecryptedCredential(
-        credential.id,
-        { actor: opts.actor, purpose: { kind: "preview", id: d.id }, request: opts.request },
-        async (material: CredentialMaterial) => {
-          const kc = kubeConfigFor(targetConnection(target, material));
-          const client = createKubeClient(kc, { clusterName: target.name, retry: PREVIEW_RETRY });
-          try {
-            return await computePreview(client, objects, {
-              applySet: pushApplySet(target, d.application),
-              serverUrl: target.serverUrl,
-              previous,
-              allowClusterScoped: target.allowClusterScoped,
-            });
-          } finally {
-            await client.close();
-          }
+      const result = await withTargetClient(
+        {
+          target,
+          credentialId,
+          actor: opts.actor,
+          purpose: { kind: "preview", id: d.id },
+          request: opts.request,
+          retry: PREVIEW_RETRY,
         },
+        (client) =>
+          computePreview(client, objects, {
+            applySet: pushApplySet(target, d.application),
+            serverUrl: target.serverUrl,
+            previous,
+            allowClusterScoped: target.allowClusterScoped,
+          }),
       );
       preview = result.preview;
       problem = result.problem;
@@ -108,6 +101,16 @@ export async function previewDeployment(opts: {
       problem = messageOf(err, target.serverUrl);
     }
   }
+  // What the request noted about its render (a chart rendered without the target's versions) goes with every preview.
+  const notes = (
+    await db().deploymentLog.findMany({
+      where: { deploymentId: d.id, message: { startsWith: RENDER_NOTE_PREFIX } },
+      orderBy: { seq: "asc" },
+      select: { message: true },
+    })
+  ).map((l) => l.message.slice(RENDER_NOTE_PREFIX.length));
+  if (preview && notes.length > 0) preview = { ...preview, notes };
+  if (problem && notes.length > 0) problem = [problem, ...notes].join(" ");
   await db().deployment.update({
     where: { id: d.id },
     data: {

@@ -1,5 +1,7 @@
 import "server-only";
 import { pushApplicationFor } from "@/lib/applications/data/ensure-application";
+import { parseRenderOptions } from "@/lib/applications/data/to-application-view";
+import type { TRenderOptions } from "@/lib/applications/schemas";
 import { recordAuditEvent, auditedTransaction } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import type { TRole } from "@/lib/auth/roles";
@@ -7,15 +9,17 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { ManifestError, formatProblem } from "@/lib/kube/manifests";
 import { enqueueNotification } from "@/lib/notifications/data/enqueue-notification";
-import { defaultReleaseName } from "@/lib/render";
+import { defaultReleaseName, type HelmOptions, type SourceKind } from "@/lib/render";
 import { parseAllowedNamespaces } from "@/lib/targets/data/to-target-view";
 import { wakeExecutor } from "../wake";
 import { fetchGitManifests, joinManifestFiles } from "../git-source";
 import { objectRefsFor, validateDeploymentManifests, type ValidatedManifests } from "../manifests";
+import { RENDER_NOTE_PREFIX } from "../preview";
 import { ZDeploymentSource, ZEmergency, ZReason, type DeploymentView } from "../schemas";
 import { getDeployment, type Viewer } from "./get-deployment";
 import { previewDeployment } from "./preview-deployment";
 import { approveAndQueue } from "./queue-deployment";
+import { discoverTargetVersions } from "./target-client";
 
 /** Who asks: the signed-in user or the API token's owner, with the role that decides what they may do. */
 export interface RequestPrincipal {
@@ -57,6 +61,13 @@ export interface ResolvedSource {
     message: string | null;
     committedAt: Date | null;
   };
+  /** How a Git source was rendered (lib/render), for the audit row. */
+  renderKind?: SourceKind;
+  /**
+   * What reviewers should know about how the manifests were made (a chart rendered without the target's versions):
+   * kept as the deployment's log lines and shown with its preview.
+   */
+  notes?: string[];
 }
 
 async function loadPushTarget(targetId: string) {
@@ -167,6 +178,14 @@ export async function createDeploymentRequest(
         rollbackOfId: opts.rollbackOfId ?? null,
       },
     });
+    if (opts.source.notes?.length)
+      await tx.deploymentLog.createMany({
+        data: opts.source.notes.map((note) => ({
+          deploymentId: created.id,
+          level: "warn",
+          message: `${RENDER_NOTE_PREFIX}${note}`,
+        })),
+      });
     await tx.deploymentObject.createMany({
       data: refs.map((ref, position) => ({
         deploymentId: created.id,
@@ -191,6 +210,7 @@ export async function createDeploymentRequest(
         digest: validated.digest,
         objectCount: validated.objects.length,
         ...(git ? { gitUrl: git.url, gitRef: git.ref, gitPath: git.path, commitSha: git.commitSha } : {}),
+        ...(opts.source.renderKind ? { render: opts.source.renderKind } : {}),
         ...(reason ? { reason } : {}),
         ...(opts.rollbackOfId ? { rollbackOf: opts.rollbackOfId } : {}),
         ...(emergency ? { emergency: true, emergencyReason: emergency.reason } : {}),
@@ -240,6 +260,47 @@ export function viewerOf(p: RequestPrincipal): Viewer {
 }
 
 /**
+ * The render options of the application a request deploys (by id, by name, or the target's default application);
+ * the defaults (`auto`, nothing for Helm) for one this request creates.
+ */
+async function renderOptionsOf(
+  targetId: string,
+  opts: Pick<RequestDeploymentOptions, "application" | "applicationId">,
+): Promise<TRenderOptions> {
+  const row = await db().application.findUnique({
+    where: opts.applicationId
+      ? { id: opts.applicationId }
+      : opts.application
+        ? { targetId_name: { targetId, name: opts.application } }
+        : { inventoryKey: targetId },
+    select: { targetId: true, renderOptions: true },
+  });
+  return row && row.targetId === targetId ? parseRenderOptions(row.renderOptions) : { kind: "auto" };
+}
+
+/**
+ * `helm template`'s options for a push application's chart: its release name (default: lib/render
+ * defaultReleaseName, as the agent's), the target's default namespace, its values files then inline values, the
+ * chart repositories it lists, and the target's versions when its discovery answered.
+ */
+export function helmOptionsFor(
+  render: TRenderOptions,
+  source: { path: string; url: string; namespace: string },
+  versions: { kubeVersion?: string; apiVersions: string[] },
+): HelmOptions {
+  const helm = render.helm;
+  return {
+    releaseName: helm?.releaseName ?? defaultReleaseName(source.path, source.url),
+    namespace: source.namespace,
+    valuesFiles: helm?.valuesFiles ?? [],
+    values: helm?.values ?? {},
+    ...(helm?.repositories?.length ? { repositories: helm.repositories } : {}),
+    ...(versions.kubeVersion ? { kubeVersion: versions.kubeVersion } : {}),
+    apiVersions: versions.apiVersions,
+  };
+}
+
+/**
  * Requests a push deployment of pasted manifests or of a Git repository path (fetched with git; the resolved commit
  * and its author are recorded, and the author may then not approve). Validation comes first and lists every
  * problem (422, `fields.manifests`); pull targets are refused (409). Used by `POST /api/deployments`, the form and
@@ -252,17 +313,30 @@ export async function requestDeployment(opts: RequestDeploymentOptions): Promise
   if (source.kind === "manifests") {
     resolved = { kind: "manifests", manifests: source.manifests };
   } else {
+    const render = await renderOptionsOf(target.id, opts);
+    const notes: string[] = [];
     const fetched = await fetchGitManifests({
       url: source.url,
       ref: source.ref,
       path: source.path,
-      // Used only when the path is a Helm chart: it renders into the target's namespace, as the agent's would.
-      helm: { releaseName: defaultReleaseName(source.path, source.url), namespace: target.defaultNamespace },
+      kind: render.kind,
+      // Asked only when the path renders as a Helm chart: the target's versions need its cluster.
+      helm: async () => {
+        const versions = await discoverTargetVersions({ target, actor: opts.actor, request: opts.request });
+        if (versions.note) notes.push(versions.note);
+        return helmOptionsFor(
+          render,
+          { path: source.path, url: source.url, namespace: target.defaultNamespace },
+          versions,
+        );
+      },
     });
     resolved = {
       kind: "git",
       manifests: joinManifestFiles(fetched.files),
       files: fetched.files,
+      renderKind: fetched.kind,
+      notes,
       git: {
         url: source.url,
         ref: source.ref,
