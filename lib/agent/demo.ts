@@ -47,24 +47,38 @@ function demoFiles(namespace: string): Record<string, string> {
 }
 
 /**
+ * Creates (once) a Git repository on disk at `dir` with `files` in one commit on `main`. An existing repository is
+ * left as it is, so people's own commits survive restarts. Returns whether it was created now.
+ */
+export async function ensureGitRepoOnce(opts: {
+  dir: string;
+  files: Record<string, string>;
+  message: string;
+}): Promise<boolean> {
+  const dir = path.resolve(opts.dir);
+  if (fs.existsSync(path.join(dir, ".git"))) return false;
+  fs.mkdirSync(dir, { recursive: true });
+  await runGit(["init", "--quiet", "--initial-branch=main", dir]);
+  for (const [file, content] of Object.entries(opts.files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), content);
+  }
+  await runGit(["add", "--all"], { cwd: dir });
+  await runGit(["commit", "--quiet", "-m", opts.message], { cwd: dir, env: DEMO_AUTHOR });
+  return true;
+}
+
+/**
  * Creates (once) a Git repository on disk with a small app under `deploy/` — a Deployment, a Service and a ConfigMap
  * without namespaces, so they land in the pull target's default namespace — for `npm start`'s demo. An existing
  * repository is left as it is, so people's own commits survive restarts.
  */
 export async function ensureDemoRepo(opts: { dir: string; namespace: string }): Promise<DemoRepo> {
   const dir = path.resolve(opts.dir);
-  const result: DemoRepo = { dir, url: `file://${dir}`, branch: "main", path: "deploy" };
-  if (fs.existsSync(path.join(dir, ".git"))) return result;
-  fs.mkdirSync(dir, { recursive: true });
-  await runGit(["init", "--quiet", "--initial-branch=main", dir]);
-  for (const [file, content] of Object.entries(demoFiles(opts.namespace))) {
-    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    fs.writeFileSync(path.join(dir, file), content);
-  }
-  await runGit(["add", "--all"], { cwd: dir });
-  await runGit(["commit", "--quiet", "-m", "Demo app: hello Deployment, Service and ConfigMap"], {
-    cwd: dir,
-    env: DEMO_AUTHOR,
+  await ensureGitRepoOnce({
+    dir,
+    files: demoFiles(opts.namespace),
+    message: "Demo app: hello Deployment, Service and ConfigMap",
   });
-  return result;
+  return { dir, url: `file://${dir}`, branch: "main", path: "deploy" };
 }

@@ -14,10 +14,14 @@ import { registerRepo } from "@/lib/repos/data/register-repo";
 export const DEMO_PULL_TARGET = "web-staging";
 const AGENT_SA = { namespace: "kube-system", name: "wharf-agent-demo" };
 
-function paths() {
+/** Where the demo keeps its repositories and its agent's files: under the data directory. */
+export function demoPaths() {
   const dir = env().dataDir;
   return {
     repo: path.join(dir, "demo-repo"),
+    /** The demo applications' repository (lib/cli/demo-applications.ts) and the list of those seeded once. */
+    appsRepo: path.join(dir, "demo-apps"),
+    appsState: path.join(dir, "demo-applications.json"),
     state: path.join(dir, "agent"),
     enrolment: path.join(dir, "agent-enrolment-token"),
   };
@@ -31,12 +35,14 @@ function paths() {
 export async function seedPullDemo(): Promise<void> {
   const target = await db().target.findUnique({ where: { name: DEMO_PULL_TARGET } });
   if (!target || target.mode !== "pull") return;
-  const p = paths();
+  const p = demoPaths();
   const repo = await ensureDemoRepo({ dir: p.repo, namespace: target.defaultNamespace });
   const admin = await db().user.findFirstOrThrow({ where: { role: "admin" }, orderBy: { createdAt: "asc" } });
   await registerRepo({
     targetId: target.id,
     input: { url: repo.url, branch: repo.branch, path: repo.path, pollIntervalSeconds: 5, prune: true, selfHeal: true },
+    // A plain folder, as the application `hello`; the demo applications (demo-applications.ts) add a chart and an overlay.
+    application: { name: "hello" },
     createdById: admin.id,
     actor: SYSTEM_ACTOR,
     request: NO_REQUEST,
@@ -56,7 +62,7 @@ export async function seedPullDemo(): Promise<void> {
  * own credential and to the sandbox with a ServiceAccount that is admin in the target's namespace only.
  */
 export async function startDemoAgent(sandbox: Sandbox): Promise<{ stop(): Promise<void> } | null> {
-  const p = paths();
+  const p = demoPaths();
   const hasCredential = fs.existsSync(path.join(p.state, "credential"));
   const enrolmentToken = fs.existsSync(p.enrolment) ? fs.readFileSync(p.enrolment, "utf8").trim() : undefined;
   if (!hasCredential && !enrolmentToken) return null;
@@ -96,9 +102,9 @@ export async function startDemoAgent(sandbox: Sandbox): Promise<{ stop(): Promis
     ...(hasCredential ? {} : { enrolmentToken }),
     stateDir: p.state,
     kubeClient,
-    // The demo repository is a file:// repository on this host: the demo agent may read it (and whatever the
+    // The demo repositories are file:// repositories on this host: the demo agent may read them (and whatever the
     // administrator allowed), nothing else of the host's file system.
-    gitLocalRoots: [p.repo, ...env().WHARF_GIT_LOCAL_ROOTS],
+    gitLocalRoots: [...new Set([p.repo, p.appsRepo, ...env().WHARF_GIT_LOCAL_ROOTS])],
     log: (line) => console.log(`[agent] ${line}`),
     persistCredential: async () => fs.rmSync(p.enrolment, { force: true }),
   });

@@ -3,13 +3,15 @@
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import { findToolBinaries } from "../../gotools/binaries.mjs";
 import { ensureMasterKey } from "@/lib/credentials/keyring";
 import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { redactUrl } from "@/lib/db/url";
-import { env } from "@/lib/env";
+import { env, resetEnvCache } from "@/lib/env";
 import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
 import { ensurePortFree, spawnTethered, watchAncestors } from "./child-lifecycle";
-import { startDemoAgent } from "./demo-pull";
+import { seedDemoApplications } from "./demo-applications";
+import { demoPaths, startDemoAgent } from "./demo-pull";
 import { seedIfEmpty } from "./seed-demo";
 
 const root = process.cwd();
@@ -49,6 +51,31 @@ function wharfChildEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...extra };
 }
 
+/**
+ * helm and kustomize render Git sources that are charts or kustomizations (lib/render looks them up on PATH): the ones
+ * `npm run cluster:build` built go first on this process's PATH, and so on the dashboard's and the demo agent's, as the
+ * tests do. Returns the tools put there.
+ */
+function useBuiltRenderTools(): string[] {
+  const built = findToolBinaries().paths;
+  const found = (["helm", "kustomize"] as const).filter((name) => built[name]);
+  const dirs = found.map((name) => path.dirname(built[name]!));
+  if (dirs.length > 0) process.env.PATH = [...new Set(dirs), process.env.PATH ?? ""].join(path.delimiter);
+  return [...found];
+}
+
+/**
+ * The demo's repositories are file:// repositories in the data directory: the dashboard may fetch them (push
+ * deployments of the demo applications) as the demo agent may; WHARF_GIT_LOCAL_ROOTS still decides for anything else.
+ */
+function allowDemoRepositories(): void {
+  const e = env();
+  if (e.WHARF_SEED_DEMO === "false" || e.WHARF_SANDBOX !== "on") return;
+  const demo = demoPaths();
+  process.env.WHARF_GIT_LOCAL_ROOTS = [...new Set([...e.WHARF_GIT_LOCAL_ROOTS, demo.repo, demo.appsRepo])].join(",");
+  resetEnvCache();
+}
+
 function run(cmd: string, args: string[], extraEnv: Record<string, string> = {}): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawnTethered(cmd, args, { env: wharfChildEnv(extraEnv) });
@@ -60,6 +87,8 @@ function run(cmd: string, args: string[], extraEnv: Record<string, string> = {})
 }
 
 async function main(): Promise<void> {
+  const builtTools = useBuiltRenderTools();
+  allowDemoRepositories();
   const e = env();
   // npm, its sh or the tsx launcher killed outright: stop as on Ctrl-C — until the dashboard runs, by exiting (as
   // Ctrl-C's default does; the tether stops a running build), then through stop() below. This process killed outright:
@@ -94,6 +123,17 @@ async function main(): Promise<void> {
   }
 
   const seed = await seedIfEmpty({ sandbox });
+  const demoNotes: string[] = [];
+  const demo = demoPaths();
+  // The demo's applications: on a first start, and on later ones while some wait for a binary (helm, kustomize).
+  if (sandbox && e.WHARF_SEED_DEMO !== "false" && (seed.seeded || fs.existsSync(demo.appsRepo))) {
+    if (builtTools.length > 0) console.log(`[wharf] render tools from npm run cluster:build: ${builtTools.join(", ")}`);
+    const apps = await seedDemoApplications({ repoDir: demo.appsRepo, stateFile: demo.appsState });
+    if (apps.created.length > 0)
+      console.log(`[wharf] demo applications (${demo.appsRepo}): ${apps.created.join(", ")}`);
+    for (const note of apps.notes) console.log(`[wharf] note: ${note}`);
+    demoNotes.push(...apps.notes);
+  }
 
   if (!buildIsCurrent()) {
     console.log("[wharf] building the dashboard (first start or sources changed)…");
@@ -147,6 +187,8 @@ async function main(): Promise<void> {
         if (seed.generatedPassword)
           console.log("  (generated for this first start and shown only once — change it or set WHARF_ADMIN_PASSWORD)");
       }
+      // Repeated here, where a first start's reader looks: the demo is missing applications until they act.
+      for (const note of demoNotes) console.log(`  Note: ${note}`);
       console.log("");
       // The demo pull agent talks to the dashboard over HTTP, so it starts once the server answers.
       if (sandbox) {
@@ -159,7 +201,7 @@ async function main(): Promise<void> {
             agent = a;
             if (a)
               console.log(
-                "[wharf] demo pull agent running (data/demo-repo → target web-staging; commit there to watch it sync)",
+                `[wharf] demo pull agent running (${path.relative(root, demo.repo) || demo.repo} and ${path.relative(root, demo.appsRepo) || demo.appsRepo} → target web-staging; commit there to watch it sync)`,
               );
           })
           .catch((err: unknown) => console.error(`[wharf] demo agent did not start: ${(err as Error).message}`));
