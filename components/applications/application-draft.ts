@@ -185,9 +185,16 @@ export function errorsByInput(fields: FieldErrors): { byInput: FieldErrors; othe
   const byInput: FieldErrors = {};
   const other: string[] = [];
   for (const [key, messages] of Object.entries(fields)) {
-    const input = Object.entries(FIELD_KEYS).find(([, keys]) =>
-      keys.some((k) => key === k || (k.includes(".") && key.startsWith(`${k}.`))),
-    )?.[0];
+    // The most specific key wins: `renderOptions.helm.repositories.0.url` is the repositories input's, not the
+    // catch-all `renderOptions.helm`'s.
+    let input: string | undefined;
+    let best = -1;
+    for (const [name, keys] of Object.entries(FIELD_KEYS)) {
+      for (const k of keys) {
+        const matches = key === k || (k.includes(".") && key.startsWith(`${k}.`));
+        if (matches && k.length > best) [input, best] = [name, k.length];
+      }
+    }
     if (input) (byInput[input] ??= []).push(...messages);
     else other.push(...messages);
   }
