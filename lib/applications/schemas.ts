@@ -101,7 +101,11 @@ export const ZCreateApplication = z.strictObject({
 export type TCreateApplication = z.output<typeof ZCreateApplication>;
 export type TCreateApplicationInput = z.input<typeof ZCreateApplication>;
 
-/** A change to an application: any subset of its settings (its name, target and mode stay). */
+/**
+ * Body of `PATCH /api/applications/:id`: any subset of its settings (its name, target and mode stay). `source` is
+ * replaced whole (a Git source's omitted ref and path read as `main` and `.`). A pull application's source is Git;
+ * `selfHeal` and `driftInterval` are for pull applications only.
+ */
 export const ZUpdateApplication = z.strictObject({
   source: ZApplicationSource.optional(),
   renderOptions: ZRenderOptions.optional(),
@@ -109,6 +113,7 @@ export const ZUpdateApplication = z.strictObject({
   selfHeal: z.boolean().optional(),
   driftInterval: ZDriftInterval.nullable().optional(),
 });
+export type TUpdateApplication = z.output<typeof ZUpdateApplication>;
 export type TUpdateApplicationInput = z.input<typeof ZUpdateApplication>;
 
 export const APPLICATION_LIST_LIMIT_DEFAULT = 50;
@@ -174,3 +179,43 @@ export const ZApplicationListPage = z.object({
   nextCursor: z.string().nullable().describe("Opaque; pass back as `cursor` for the next page. Null on the last page."),
 });
 export type ApplicationListPage = z.output<typeof ZApplicationListPage>;
+
+/** The settings of `PATCH /api/applications/:id`, as `changed` names them. */
+export const APPLICATION_SETTINGS = ["source", "renderOptions", "prune", "selfHeal", "driftInterval"] as const;
+
+/** The answer of `PATCH /api/applications/:id`: the application, and what the change does. */
+export const ZApplicationUpdated = ZApplicationView.extend({
+  update: z.object({
+    changed: z.array(z.enum(APPLICATION_SETTINGS)).describe("The settings that changed (empty: nothing did)."),
+    pendingDeployment: z
+      .boolean()
+      .describe(
+        "Push: the new source, render options or prune flag are stored and nothing running changed; the next deployment (a webhook push or a request) uses them.",
+      ),
+    newRevision: z.boolean().describe("Pull: what the agent applies changed, a new desired revision it re-syncs."),
+    awaitingApproval: z
+      .boolean()
+      .describe("Pull: the new revision waits for the target's approvals; the approved revision stays applied."),
+    message: z.string().describe("What happens next, in words."),
+  }),
+});
+export type ApplicationUpdated = z.output<typeof ZApplicationUpdated>;
+
+/** The answer of `DELETE /api/applications/:id`. */
+export const ZApplicationDeleted = z.object({
+  id: z.string(),
+  name: z.string(),
+  targetId: z.string(),
+  mode: ZMode,
+  pullRepoRemoved: z
+    .string()
+    .nullable()
+    .describe("Pull: the repository registration removed with it; the target's agents stop syncing it."),
+  repoBindingsRemoved: z
+    .number()
+    .int()
+    .describe("Webhook bindings that deployed it (or woke its repository), removed."),
+  cancelledRequests: z.number().int().describe("Pull: approval requests of its revisions, cancelled."),
+  message: z.string().describe("What stays: objects it applied stay in the cluster; its history is kept."),
+});
+export type ApplicationDeleted = z.output<typeof ZApplicationDeleted>;

@@ -56,6 +56,8 @@ export const AUDIT_ACTIONS = [
   "notification-sink.updated",
   "notification-sink.deleted",
   "application.created",
+  "application.updated",
+  "application.deleted",
 ] as const;
 export const ZAuditAction = z.enum(AUDIT_ACTIONS);
 export type TAuditAction = z.infer<typeof ZAuditAction>;
