@@ -6,7 +6,7 @@ import { db } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import { AppError } from "@/lib/errors";
 import type { RequestTiming } from "@/lib/metrics/timed-route";
-import { specsOfRevisions } from "@/lib/repos/data/repo-specs";
+import { renderOfStored, specsOfRevisions } from "@/lib/repos/data/repo-specs";
 import { parseImagePolicies } from "@/lib/repos/data/to-repo-view";
 import { parseAllowedNamespaces } from "@/lib/targets/data/to-target-view";
 import { waitForAgentWake } from "../notifier";
@@ -93,7 +93,7 @@ export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAss
     include: {
       pullRepos: {
         orderBy: [{ createdAt: "asc" }, { id: "asc" }],
-        include: { application: { select: { inventoryKey: true } } },
+        include: { application: { select: { inventoryKey: true, renderOptions: true } } },
       },
     },
   });
@@ -138,6 +138,8 @@ export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAss
       requiresApproval,
       repos: t.pullRepos.map((r) => {
         const approvedRevision = requiresApproval ? (approvedByRepo.get(r.id) ?? null) : null;
+        // Left out at the default, so an assignment (and its version) is what it was before render options existed.
+        const render = renderOfStored(r.application?.renderOptions);
         return {
           repoId: r.id,
           url: r.url,
@@ -147,6 +149,7 @@ export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAss
           prune: r.prune,
           selfHeal: r.selfHeal,
           imagePolicies: parseImagePolicies(r.imagePolicies),
+          ...(render ? { render } : {}),
           approvedRevision,
           pinnedRevision: r.pinnedRevision,
           notifySeq: r.notifySeq,

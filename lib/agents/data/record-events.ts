@@ -20,6 +20,7 @@ import { isUniqueViolation } from "@/lib/errors";
 import {
   currentSpecDigest,
   settingsAuthorOf,
+  SPEC_INCLUDE,
   stateAgainstSpec,
   type RepoSpecColumns,
 } from "@/lib/repos/data/repo-specs";
@@ -103,7 +104,7 @@ async function requestApproval(tx: Tx, e: TSyncEvent, agent: AgentPrincipal): Pr
   if (!revision) return;
   const repo = await tx.pullRepo.findUnique({
     where: { id: e.repoId },
-    include: { target: { select: { requiredApprovals: true } } },
+    include: { target: { select: { requiredApprovals: true } }, ...SPEC_INCLUDE },
   });
   if (!repo || repo.target.requiredApprovals === 0) return;
   // A revision made with settings the repository no longer has (reported before the agent saw a change) is not
@@ -292,7 +293,7 @@ export async function recordSyncEvents(opts: {
         });
         const repo = await tx.pullRepo.findUnique({
           where: { id: e.repoId },
-          select: { url: true, branch: true, path: true, prune: true, imagePolicies: true },
+          select: { url: true, branch: true, path: true, prune: true, imagePolicies: true, ...SPEC_INCLUDE },
         });
         if (!repo) return;
         await applyStatus(tx, e, opts.agent.agentId, repo);

@@ -7,7 +7,7 @@ import {
 } from "@/lib/agent/protocol";
 import type { RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
-import { stateAgainstSpec } from "@/lib/repos/data/repo-specs";
+import { SPEC_INCLUDE, stateAgainstSpec } from "@/lib/repos/data/repo-specs";
 import type { AgentPrincipal } from "../with-agent-auth";
 import { assertAgentScope } from "./agent-scope";
 
@@ -38,7 +38,15 @@ export async function recordHeartbeat(opts: {
         ? (
             await tx.pullRepo.findMany({
               where: { id: { in: ids } },
-              select: { id: true, url: true, branch: true, path: true, prune: true, imagePolicies: true },
+              select: {
+                id: true,
+                url: true,
+                branch: true,
+                path: true,
+                prune: true,
+                imagePolicies: true,
+                ...SPEC_INCLUDE,
+              },
             })
           ).map((r) => [r.id, r])
         : [],

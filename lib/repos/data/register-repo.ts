@@ -9,7 +9,7 @@ import { db } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { ZRegisterRepo, type PullRepoView, type TRegisterRepoInput } from "../schemas";
 import { repoKey } from "../url";
-import { recordRepoSpec, specOfRow } from "./repo-specs";
+import { recordRepoSpec, SPEC_INCLUDE, specOfRow } from "./repo-specs";
 import { REPO_INCLUDE, toRepoView } from "./to-repo-view";
 
 const alreadyRegistered = () =>
@@ -75,9 +75,10 @@ export async function registerRepo(opts: {
           imagePolicies: JSON.stringify(input.imagePolicies),
           createdById: opts.createdById,
         },
-        include: REPO_INCLUDE,
+        include: { ...REPO_INCLUDE, ...SPEC_INCLUDE },
       });
-      // Its first spec, so revisions made with it can be served with it after its settings change.
+      // Its first spec (with its application's render options), so revisions made with it can be served with it
+      // after its settings change.
       await recordRepoSpec(tx, { repoId: created.id, spec: specOfRow(created), createdById: opts.createdById });
       await recordAuditEvent(tx, {
         actor: opts.actor,

@@ -1,26 +1,58 @@
 import "server-only";
-import { specDigestOfRevision, ZRepoSpec, type TRepoSpec, type TRepoState } from "@/lib/agent/protocol";
+import {
+  renderOf,
+  specDigestOfRevision,
+  ZRepoRender,
+  ZRepoSpec,
+  type TRepoRender,
+  type TRepoSpec,
+  type TRepoState,
+} from "@/lib/agent/protocol";
 import { specDigestOf } from "@/lib/agent/spec";
 import { db, type Tx } from "@/lib/db";
 import { parseImagePolicies } from "./to-repo-view";
 
-/** The columns of a PullRepo row that make up its spec. */
+/**
+ * The columns of a PullRepo row that make up its spec, with its application's render options: read them with
+ * SPEC_INCLUDE, or the spec is taken with the default render options (as for a repository without an application).
+ */
 export interface RepoSpecColumns {
   url: string;
   branch: string;
   path: string;
   prune: boolean;
   imagePolicies: string;
+  application?: { renderOptions: string } | null;
+}
+
+/** What a PullRepo read includes for specOfRow: its application's render options. */
+export const SPEC_INCLUDE = { application: { select: { renderOptions: true } } } as const;
+
+/**
+ * An application's stored render options (Application.renderOptions, ZRenderOptions JSON) as the agent takes them;
+ * undefined for the defaults, and for a value that does not parse (written by hand: rendered as `auto`, as before
+ * render options existed, rather than failing every assignment of the agent).
+ */
+export function renderOfStored(stored: string | null | undefined): TRepoRender | undefined {
+  if (!stored) return undefined;
+  try {
+    const parsed = ZRepoRender.safeParse(JSON.parse(stored));
+    return parsed.success ? renderOf(parsed.data) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A repository row's apply-relevant spec, as the agent receives it in its assignment. */
 export function specOfRow(row: RepoSpecColumns): TRepoSpec {
+  const render = renderOfStored(row.application?.renderOptions);
   return {
     url: row.url,
     branch: row.branch,
     path: row.path,
     prune: row.prune,
     imagePolicies: parseImagePolicies(row.imagePolicies),
+    ...(render ? { render } : {}),
   };
 }
 
