@@ -55,9 +55,23 @@ function EventRow({
         ) : (
           <span className="font-mono text-xs">{e.target.id}</span>
         )}
-        <div className="max-w-56 truncate font-mono text-xs text-slate-500" title={e.repo?.url}>
-          {e.repo ? `${e.repo.url.replace(/^[a-z]+:\/\//, "")} @ ${e.repo.branch}` : "removed repository"}
-        </div>
+        {e.spec ? (
+          // The settings this revision was synced with, not the repository's current ones: three registrations of
+          // one repository (or one registration before and after a change of path) read apart.
+          <div className="max-w-56 font-mono text-xs text-slate-500" data-testid="sync-event-spec">
+            <div className="truncate" title={e.spec.url}>
+              {`${e.spec.url.replace(/^[a-z]+:\/\//, "")} @ ${e.spec.branch}`}
+            </div>
+            <div className="truncate" title={e.spec.path}>
+              {e.spec.path === "." ? "/" : e.spec.path}
+              {e.spec.render !== "auto" ? ` · ${e.spec.render}` : ""}
+            </div>
+          </div>
+        ) : (
+          <div className="max-w-56 truncate font-mono text-xs text-slate-500" title={e.repo?.url}>
+            {e.repo ? `${e.repo.url.replace(/^[a-z]+:\/\//, "")} @ ${e.repo.branch}` : "removed repository"}
+          </div>
+        )}
       </Td>
       <Td className="whitespace-normal">
         {e.revision ? (

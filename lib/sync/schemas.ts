@@ -9,6 +9,7 @@ import {
   ZPageLimit,
 } from "@/lib/keyset-cursor";
 import {
+  REPO_RENDER_KINDS,
   ZRepoState,
   ZSyncEventKind,
   ZSyncResult,
@@ -80,6 +81,17 @@ export const ZSyncEventView = z.object({
   agentId: z.string(),
   target: z.object({ id: z.string(), name: z.string().nullable() }),
   repo: z.object({ id: z.string(), url: z.string(), branch: z.string(), path: z.string() }).nullable(),
+  spec: z
+    .object({
+      url: z.string(),
+      branch: z.string(),
+      path: z.string(),
+      render: z.enum(REPO_RENDER_KINDS).describe("How the path was rendered: auto, plain, kustomize or helm."),
+    })
+    .nullable()
+    .describe(
+      "The repository settings the revision was synced with (found by the spec digest its id ends with), which may differ from `repo`'s current ones; null when Wharf does not know them.",
+    ),
   kind: ZSyncEventKind,
   trigger: ZSyncTrigger,
   result: ZSyncResult,

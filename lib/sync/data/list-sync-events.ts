@@ -1,8 +1,10 @@
 import "server-only";
-import { ZSyncEventKind, ZSyncResult, ZSyncTrigger } from "@/lib/agent/protocol";
+import { specDigestOfRevision, ZSyncEventKind, ZSyncResult, ZSyncTrigger, type TRepoSpec } from "@/lib/agent/protocol";
+import { specDigestOf } from "@/lib/agent/spec";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { invalidCursorError } from "@/lib/keyset-cursor";
+import { currentSpecDigest, parseSpec, SPEC_INCLUDE, specOfRow } from "@/lib/repos/data/repo-specs";
 import { decodeSyncCursor, encodeSyncCursor } from "../cursor";
 import { ZSyncEventListQuery, type SyncEventPage, type SyncEventView } from "../schemas";
 
@@ -17,8 +19,57 @@ function parseDetails(stored: string): Record<string, unknown> {
   }
 }
 
-function toView(row: Row, names: Map<string, string>, repos: Map<string, SyncEventView["repo"]>): SyncEventView {
+/** The settings of a spec the history shows next to a revision: where it came from and how it was rendered. */
+function specView(spec: TRepoSpec | null | undefined): SyncEventView["spec"] {
+  return spec ? { url: spec.url, branch: spec.branch, path: spec.path, render: spec.render?.kind ?? "auto" } : null;
+}
+
+const specKey = (repoId: string, digest: string) => `${repoId}\u0000${digest}`;
+
+/**
+ * The spec each row's revision was synced with, by the digest its revision id ends with: the repository's current
+ * settings when the digest is theirs, else its recorded spec of that digest (PullRepoSpec, one query for the page).
+ * Rows whose id has no digest (agents older than spec digests) get none: Wharf cannot tell which settings made them.
+ */
+async function specsOfRows(
+  rows: Row[],
+  repos: Map<string, Parameters<typeof specOfRow>[0]>,
+): Promise<Map<string, TRepoSpec>> {
+  const out = new Map<string, TRepoSpec>();
+  const current = new Map([...repos].map(([id, r]) => [id, currentSpecDigest(r)]));
+  const wanted = new Map<string, { repoId: string; digest: string }>();
+  for (const row of rows) {
+    const digest = row.revisionId ? specDigestOfRevision(row.revisionId) : null;
+    if (!digest) continue;
+    const repo = repos.get(row.repoId);
+    if (repo && current.get(row.repoId) === digest) out.set(specKey(row.repoId, digest), specOfRow(repo));
+    else wanted.set(specKey(row.repoId, digest), { repoId: row.repoId, digest });
+  }
+  if (wanted.size === 0) return out;
+  const stored = await db().pullRepoSpec.findMany({
+    where: {
+      repoId: { in: [...new Set([...wanted.values()].map((w) => w.repoId))] },
+      digest: { in: [...new Set([...wanted.values()].map((w) => w.digest))] },
+    },
+    select: { repoId: true, digest: true, spec: true },
+  });
+  for (const r of stored) {
+    const spec = parseSpec(r.spec);
+    // As for the agent (specsOfRevisions): a stored spec that no longer hashes to its digest is not shown as it.
+    if (spec && specDigestOf(spec) === r.digest && wanted.has(specKey(r.repoId, r.digest)))
+      out.set(specKey(r.repoId, r.digest), spec);
+  }
+  return out;
+}
+
+function toView(
+  row: Row,
+  names: Map<string, string>,
+  repos: Map<string, SyncEventView["repo"]>,
+  specs: Map<string, TRepoSpec>,
+): SyncEventView {
   const details = parseDetails(row.details);
+  const digest = row.revisionId ? specDigestOfRevision(row.revisionId) : null;
   const drift = (details.drift as { objects?: SyncEventView["drift"] } | undefined)?.objects ?? [];
   return {
     id: row.id,
@@ -27,6 +78,7 @@ function toView(row: Row, names: Map<string, string>, repos: Map<string, SyncEve
     agentId: row.agentId,
     target: { id: row.targetId, name: names.get(row.targetId) ?? null },
     repo: repos.get(row.repoId) ?? null,
+    spec: digest ? specView(specs.get(specKey(row.repoId, digest))) : null,
     kind: ZSyncEventKind.catch("sync").parse(row.kind),
     trigger: ZSyncTrigger.catch("poll").parse(row.trigger),
     result: ZSyncResult.catch("failed").parse(row.result),
@@ -95,15 +147,16 @@ export async function listSyncEvents(query: unknown): Promise<SyncEventPage> {
     repoIds.length
       ? db().pullRepo.findMany({
           where: { id: { in: repoIds } },
-          select: { id: true, url: true, branch: true, path: true },
+          select: { id: true, url: true, branch: true, path: true, prune: true, imagePolicies: true, ...SPEC_INCLUDE },
         })
       : [],
   ]);
   const names = new Map(targets.map((t) => [t.id, t.name]));
-  const repoMap = new Map(repos.map((r) => [r.id, r]));
+  const repoMap = new Map(repos.map((r) => [r.id, { id: r.id, url: r.url, branch: r.branch, path: r.path }]));
+  const specs = await specsOfRows(page, new Map(repos.map((r) => [r.id, r])));
   const last = page[page.length - 1];
   return {
-    items: page.map((r) => toView(r, names, repoMap)),
+    items: page.map((r) => toView(r, names, repoMap, specs)),
     nextCursor: rows.length > q.limit && last ? encodeSyncCursor(last.occurredAt, last.id) : null,
   };
 }
