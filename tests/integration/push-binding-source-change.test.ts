@@ -2,17 +2,12 @@ import "reflect-metadata";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as approvalsRoute from "@/app/api/deployments/[id]/approvals/route";
 import * as bindingRoute from "@/app/api/targets/[id]/repo-bindings/[bindingId]/route";
-import * as bindingsRoute from "@/app/api/targets/[id]/repo-bindings/route";
-import * as webhookRoute from "@/app/api/webhooks/git/route";
-import { dbFor } from "@/lib/db/client";
-import { githubSignature } from "@/lib/deployments/webhooks";
 import { runOnce } from "@/lib/deployments/executor";
-import { createKubeClient, kubeConfigFor } from "@/lib/kube";
-import { startSandbox, type Sandbox } from "@/lib/kube/sandbox";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { startGitServer, type GitServer, type TestRepo } from "../support/git-server";
 import { appManifests } from "../support/executor";
-import { createSandboxPushTarget } from "../support/push-target";
+import { EXECUTOR_TEST_SETTINGS, useExecutorFixture } from "../support/executor-fixture";
+import { bindRepository, deliverGithubPush } from "../support/git-webhook";
 import { useTestDatabase } from "../support/test-db";
 
 // The push half of "a change of what would be applied waits for approval": a binding's source (URL, branch, path)
@@ -20,53 +15,29 @@ import { useTestDatabase } from "../support/test-db";
 // cluster only as the manifests that were approved, and a push under the new source is a new request that waits.
 
 const t = useTestDatabase();
-const db = () => dbFor(t.url);
-let sandbox: Sandbox;
+const fx = useExecutorFixture(t);
+const db = fx.db;
 let git: GitServer;
 let admin: Caller;
 let approver: Caller;
 
 beforeAll(async () => {
-  [sandbox, git] = await Promise.all([startSandbox({ port: 0, rolloutDelayMs: 200 }), startGitServer()]);
+  git = await startGitServer();
   [admin, approver] = await Promise.all([createCaller("admin"), createCaller("approver")]);
 });
 afterAll(async () => {
   await git?.stop();
-  await sandbox?.stop();
 });
 
-async function bind(targetId: string, repo: TestRepo, path: string): Promise<{ id: string; secret: string }> {
-  const res = await callRoute(bindingsRoute.POST, {
-    method: "POST",
-    path: `/api/targets/${targetId}/repo-bindings`,
-    params: { id: targetId },
-    body: { repoUrl: repo.url, branch: "main", path },
-    as: admin,
-  });
-  expect(res.status).toBe(201);
-  return { id: res.body.binding.id, secret: res.body.secret };
-}
+const bind = (targetId: string, repo: TestRepo, path: string) =>
+  bindRepository(admin, targetId, { repoUrl: repo.url, path });
 
 async function push(repo: TestRepo, sha: string, secret: string, delivery: string) {
-  const raw = JSON.stringify({
-    ref: "refs/heads/main",
-    before: "0".repeat(40),
-    after: sha,
-    deleted: false,
+  const res = await deliverGithubPush({
+    secret,
+    sha,
+    delivery,
     repository: { full_name: "team/app", clone_url: repo.url, html_url: "https://github.example/team/app" },
-    pusher: { name: "octocat", email: "octo@example.com" },
-    head_commit: { id: sha, message: "change" },
-  });
-  const res = await callRoute(webhookRoute.POST, {
-    method: "POST",
-    path: "/api/webhooks/git",
-    body: raw,
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": "push",
-      "x-github-delivery": delivery,
-      "x-hub-signature-256": githubSignature(secret, raw),
-    },
   });
   expect(res.status).toBe(202);
   expect(res.body.deployments[0].deploymentId).toBeTruthy();
@@ -75,7 +46,7 @@ async function push(repo: TestRepo, sha: string, secret: string, delivery: strin
 
 describe("push binding: a change of its source", () => {
   it("never lets a deployment reach the cluster without the approvals its target requires", async () => {
-    const target = await createSandboxPushTarget(sandbox, { databaseUrl: t.url, requiredApprovals: 1 });
+    const target = await fx.pushTarget({ requiredApprovals: 1 });
     await db().target.update({ where: { id: target.targetId }, data: { allowTokenApprovals: true } });
     const ns = target.namespaces[0]!;
     const repo = await git.createRepo(`bind-src-${Date.now()}`);
@@ -124,22 +95,13 @@ describe("push binding: a change of its source", () => {
     });
 
     // The executor applies the approved request and nothing else.
-    expect(await runOnce({ processId: "bind-src", leaseMs: 10_000, rolloutTimeoutMs: 15_000 })).toMatchObject({
+    expect(await runOnce({ processId: "bind-src", ...EXECUTOR_TEST_SETTINGS })).toMatchObject({
       deploymentId: d1.id,
       state: "succeeded",
     });
-    expect(await runOnce({ processId: "bind-src", leaseMs: 10_000, rolloutTimeoutMs: 15_000 })).toBeNull();
-    const client = createKubeClient(
-      kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }),
-    );
-    try {
-      expect(await client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "settings" })).toBeDefined();
-      expect(
-        await client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "intruder" }),
-      ).toBeUndefined();
-    } finally {
-      await client.close();
-    }
+    expect(await runOnce({ processId: "bind-src", ...EXECUTOR_TEST_SETTINGS })).toBeNull();
+    expect(await fx.configMap(ns, "settings")).toBeDefined();
+    expect(await fx.configMap(ns, "intruder")).toBeUndefined();
     expect((await db().deployment.findUniqueOrThrow({ where: { id: d2.id } })).state).toBe("pending-approval");
   });
 });

@@ -1,12 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import * as bindingsRoute from "@/app/api/targets/[id]/repo-bindings/route";
 import * as reposRoute from "@/app/api/targets/[id]/repos/route";
-import * as webhookRoute from "@/app/api/webhooks/git/route";
 import { createDb, dbFor } from "@/lib/db/client";
 import { listMigrations } from "@/lib/db/migrate";
-import { githubSignature } from "@/lib/deployments/webhooks";
 import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { callRoute, createCaller, type Caller } from "../support/api";
+import { bindRepository, deliverGithubPush } from "../support/git-webhook";
 import { createPullTarget, createPushTarget, fakeSha } from "../support/pull";
 import { createScratchDatabase, useTestDatabase } from "../support/test-db";
 
@@ -20,43 +18,19 @@ beforeAll(async () => {
   admin = await createCaller("admin");
 });
 
-async function bind(targetId: string, repoUrl: string): Promise<{ id: string; secret: string }> {
-  const res = await callRoute(bindingsRoute.POST, {
-    method: "POST",
-    path: `/api/targets/${targetId}/repo-bindings`,
-    params: { id: targetId },
-    body: { repoUrl, branch: "main", path: "." },
-    as: admin,
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return { id: (res.body.binding as { id: string }).id, secret: res.body.secret as string };
-}
+const bind = (targetId: string, repoUrl: string) => bindRepository(admin, targetId, { repoUrl });
 
 async function deliver(url: string, secret: string, delivery: string) {
   const sha = fakeSha();
-  const raw = JSON.stringify({
-    ref: "refs/heads/main",
-    before: "0".repeat(40),
-    after: sha,
-    deleted: false,
+  const res = await deliverGithubPush({
+    secret,
+    sha,
+    delivery,
     repository: {
       full_name: "Acme/App",
       clone_url: `${url}.git`,
       html_url: url,
       ssh_url: "git@github.com:Acme/App.git",
-    },
-    pusher: { name: "octocat", email: "octo@example.com" },
-    head_commit: { id: sha, message: "change" },
-  });
-  const res = await callRoute(webhookRoute.POST, {
-    method: "POST",
-    path: "/api/webhooks/git",
-    body: raw,
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": "push",
-      "x-github-delivery": delivery,
-      "x-hub-signature-256": githubSignature(secret, raw),
     },
   });
   return { ...res, sha };
