@@ -1,0 +1,77 @@
+import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ApplicationDetail } from "@/components/applications/application-detail";
+import { recentDeploymentsFilter, recentSyncsFilter } from "@/components/applications/page-queries";
+import { getApplication } from "@/lib/applications/data/get-application";
+import { applicationKeys } from "@/lib/applications/query";
+import type { ApplicationView } from "@/lib/applications/schemas";
+import { requirePrincipal } from "@/lib/auth/current-user";
+import { can } from "@/lib/auth/roles";
+import { listDeployments } from "@/lib/deployments/data/list-deployments";
+import { DEPLOYMENT_LIST_PAGING, deploymentKeys } from "@/lib/deployments/query";
+import { ZDeploymentListQuery } from "@/lib/deployments/schemas";
+import { AppError } from "@/lib/errors";
+import { getQueryClient } from "@/lib/query/query-client";
+import { listSyncEvents } from "@/lib/sync/data/list-sync-events";
+import { SYNC_LIST_PAGING, syncKeys, syncListSearch } from "@/lib/sync/query";
+import { getTarget } from "@/lib/targets/data/get-target";
+import { targetKeys } from "@/lib/targets/query";
+
+type Params = Promise<{ id: string }>;
+
+/** The application, or Next's 404 page for an unknown id. */
+async function loadApplication(id: string): Promise<ApplicationView> {
+  try {
+    return await getApplication({ id });
+  } catch (err) {
+    if (err instanceof AppError && err.code === "NOT_FOUND") notFound();
+    throw err;
+  }
+}
+
+export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
+  const { id } = await params;
+  const app = await getApplication({ id }).catch(() => null);
+  return { title: app ? `Application ${app.name} on ${app.target.name}` : "Application" };
+}
+
+export default async function ApplicationPage({ params }: { params: Params }) {
+  const principal = await requirePrincipal();
+  const { id } = await params;
+  const app = await loadApplication(id);
+  const qc = getQueryClient();
+  qc.setQueryData(applicationKeys.detail(id), app);
+  const syncs = app.pullRepoId ? recentSyncsFilter(app.pullRepoId) : null;
+  const activity =
+    app.mode === "push"
+      ? qc.prefetchInfiniteQuery({
+          queryKey: deploymentKeys.list(recentDeploymentsFilter(app.id)),
+          queryFn: () => listDeployments(ZDeploymentListQuery.parse(recentDeploymentsFilter(app.id))),
+          ...DEPLOYMENT_LIST_PAGING,
+        })
+      : syncs
+        ? qc.prefetchInfiniteQuery({
+            queryKey: syncKeys.list(syncs),
+            queryFn: ({ pageParam }: { pageParam: string | null }) =>
+              listSyncEvents(Object.fromEntries(new URLSearchParams(syncListSearch(syncs, pageParam)).entries())),
+            ...SYNC_LIST_PAGING,
+          })
+        : Promise.resolve();
+  const [target] = await Promise.all([getTarget({ id: app.target.id }), activity]);
+  qc.setQueryData(targetKeys.detail(app.target.id), target);
+
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <Link href="/applications" className="text-brand-700 hover:underline">
+          ← Applications
+        </Link>
+      </nav>
+      <HydrationBoundary state={dehydrate(qc)}>
+        <ApplicationDetail id={id} canManage={can(principal.role, "deployments.request")} />
+      </HydrationBoundary>
+    </>
+  );
+}

@@ -1,0 +1,119 @@
+"use client";
+
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { PageHeader } from "@/components/layout/page-header";
+import { TargetModeBadge } from "@/components/targets/target-mode-badge";
+import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { useApplication } from "@/lib/applications/hooks/use-application";
+import type { ApplicationView } from "@/lib/applications/schemas";
+import { useTarget } from "@/lib/targets/hooks/use-target";
+import { describeApprovalRule } from "@/lib/targets/schemas";
+import { ApplicationActivity } from "./application-activity";
+import { ApplicationSettingsCard } from "./application-settings-card";
+import { DeleteApplicationButton } from "./delete-application-button";
+import { DeployApplicationButton } from "./deploy-application-button";
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="grid gap-1 sm:grid-cols-3 sm:gap-4">
+      <dt className="text-slate-500">{label}</dt>
+      <dd className="min-w-0 break-words text-slate-900 sm:col-span-2">{children}</dd>
+    </div>
+  );
+}
+
+/**
+ * One application: where it runs (target, environment, mode, approval rule), its settings, and its recent
+ * deployments (push) or syncs (pull). Deployers and admins deploy a push application's Git source from here, change
+ * its settings and delete it.
+ */
+export function ApplicationDetail({ id, canManage }: { id: string; canManage: boolean }) {
+  const { data: app, error } = useApplication(id);
+  if (error) {
+    return (
+      <p role="alert" className="text-sm text-red-700">
+        Could not load the application: {error.message}
+      </p>
+    );
+  }
+  if (!app) return <p className="text-sm text-slate-500">Loading…</p>;
+  return <LoadedApplication app={app} canManage={canManage} />;
+}
+
+function LoadedApplication({ app, canManage }: { app: ApplicationView; canManage: boolean }) {
+  const { data: target } = useTarget(app.target.id);
+  const rule = target ? describeApprovalRule(target) : null;
+  const canDeploy = canManage && app.mode === "push" && app.source.kind === "git" && !!app.source.repoUrl;
+
+  return (
+    <>
+      <PageHeader
+        title={app.name}
+        description={
+          <span className="inline-flex flex-wrap items-center gap-2">
+            <TargetModeBadge mode={app.mode} /> on {app.target.name} ({app.target.environment})
+          </span>
+        }
+        actions={
+          canManage ? (
+            <>
+              {canDeploy ? (
+                <DeployApplicationButton app={app} rule={rule ?? "The target's approval rule applies"} />
+              ) : null}
+              <DeleteApplicationButton app={app} />
+            </>
+          ) : undefined
+        }
+      />
+      {canManage && app.mode === "push" && app.source.kind === "manifests" ? (
+        <p className="mb-4 text-sm text-slate-600">
+          Its manifests are sent with each deployment: request one from{" "}
+          <Link href={`/targets/${app.target.id}/deploy`} className="text-brand-700 hover:underline">
+            the target&apos;s New deployment page
+          </Link>
+          .
+        </p>
+      ) : null}
+      <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
+        <div className="min-w-0 space-y-6">
+          <Card>
+            <CardHeader title="Where it runs" />
+            <CardBody>
+              <dl className="space-y-3 text-sm">
+                <Row label="Target">
+                  <Link href={`/targets/${app.target.id}`} className="text-brand-700 hover:underline">
+                    {app.target.name}
+                  </Link>
+                </Row>
+                <Row label="Environment">{app.target.environment}</Row>
+                <Row label="Mode">
+                  {app.mode === "push"
+                    ? "Push: Wharf applies each approved deployment"
+                    : "Pull: the target's agent syncs it from Git"}
+                </Row>
+                <Row label="Approvals">{rule ?? "—"}</Row>
+                <Row label="Other environments">
+                  <Link
+                    href={`/applications?name=${encodeURIComponent(app.name)}`}
+                    className="text-brand-700 hover:underline"
+                  >
+                    {app.name} on every target
+                  </Link>
+                </Row>
+              </dl>
+            </CardBody>
+          </Card>
+          <ApplicationSettingsCard
+            app={app}
+            canEdit={canManage}
+            target={target && rule ? { requiredApprovals: target.requiredApprovals, rule } : null}
+          />
+        </div>
+        <div className="min-w-0">
+          <ApplicationActivity app={app} />
+        </div>
+      </div>
+    </>
+  );
+}
