@@ -259,6 +259,40 @@ describe("PATCH /api/applications/:id", () => {
     expect(JSON.parse(audit[1]!.details)).toMatchObject({ newRevision: true, awaitingApproval: true });
   });
 
+  it("pull: render options and drift interval are the application's own; a new revision exactly when the agent's spec changed", async () => {
+    const target = await createPullTarget();
+    const agent = await createEnrolledAgent(admin, [target.id]);
+    const app = await create({
+      name: "charts",
+      targetId: target.id,
+      source: { kind: "git", repoUrl: `https://git.example.test/team/${fakeSha().slice(0, 8)}.git`, path: "chart" },
+    });
+    const repoId: string = app.pullRepoId;
+    const repoBefore = await db().pullRepo.findUniqueOrThrow({ where: { id: repoId } });
+    const digestBefore = specDigestOf(specOf(await assignment(agent, repoId)));
+    const renderOptions = { kind: "helm", helm: { valuesFiles: ["values-dev.yaml"], values: { replicas: 1 } } };
+    const res = await patch(app.id, { renderOptions, driftInterval: 120 });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({
+      renderOptions,
+      driftInterval: 120,
+      update: { changed: ["driftInterval", "renderOptions"], pendingDeployment: false, awaitingApproval: false },
+    });
+    const stored = await db().application.findUniqueOrThrow({ where: { id: app.id } });
+    expect(JSON.parse(stored.renderOptions)).toEqual(renderOptions);
+    expect(stored.driftInterval).toBe(120);
+    // The registration's own columns are untouched.
+    expect(await db().pullRepo.findUniqueOrThrow({ where: { id: repoId } })).toMatchObject({
+      branch: repoBefore.branch,
+      path: repoBefore.path,
+      prune: repoBefore.prune,
+    });
+    const digestAfter = specDigestOf(specOf(await assignment(agent, repoId)));
+    expect(res.body.update.newRevision).toBe(digestAfter !== digestBefore);
+    const recorded = await db().pullRepoSpec.count({ where: { repoId, digest: digestAfter } });
+    expect(recorded).toBe(1);
+  });
+
   it("pull: a change that collides with another registration is refused and nothing changes", async () => {
     const target = await createPullTarget();
     const url = `https://git.example.test/team/${fakeSha().slice(0, 8)}.git`;
