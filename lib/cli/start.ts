@@ -36,6 +36,12 @@ function newestSourceMtime(): number {
   return newest;
 }
 
+/** A path as people type it here: relative to the checkout when inside it (data/demo-repo), else absolute. */
+function shown(p: string): string {
+  const rel = path.relative(root, p);
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : p;
+}
+
 function buildIsCurrent(): boolean {
   const id = path.join(root, ".next", "BUILD_ID");
   return fs.existsSync(id) && fs.statSync(id).mtimeMs >= newestSourceMtime();
@@ -130,7 +136,7 @@ async function main(): Promise<void> {
     if (builtTools.length > 0) console.log(`[wharf] render tools from npm run cluster:build: ${builtTools.join(", ")}`);
     const apps = await seedDemoApplications({ repoDir: demo.appsRepo, stateFile: demo.appsState });
     if (apps.created.length > 0)
-      console.log(`[wharf] demo applications (${demo.appsRepo}): ${apps.created.join(", ")}`);
+      console.log(`[wharf] demo applications (${shown(demo.appsRepo)}): ${apps.created.join(", ")}`);
     for (const note of apps.notes) console.log(`[wharf] note: ${note}`);
     demoNotes.push(...apps.notes);
   }
@@ -201,7 +207,7 @@ async function main(): Promise<void> {
             agent = a;
             if (a)
               console.log(
-                `[wharf] demo pull agent running (${path.relative(root, demo.repo) || demo.repo} and ${path.relative(root, demo.appsRepo) || demo.appsRepo} → target web-staging; commit there to watch it sync)`,
+                `[wharf] demo pull agent running (${shown(demo.repo)} and ${shown(demo.appsRepo)} → target web-staging; commit there to watch it sync)`,
               );
           })
           .catch((err: unknown) => console.error(`[wharf] demo agent did not start: ${(err as Error).message}`));
