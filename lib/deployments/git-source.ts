@@ -9,7 +9,7 @@ import {
   GitClient,
   GitError,
   readManifestFiles,
-  type TreeEntry,
+  type SourcePath,
 } from "@/lib/process/git";
 import { redactUrls } from "@/lib/process/run-tool";
 import {
@@ -143,10 +143,7 @@ export async function fetchGitManifests(request: GitSourceRequest): Promise<GitM
   const { authorName = "", authorEmail = "", committedAt = "", message = "" } = meta ?? {};
   // The client's listing: regular files at or below the path only (no symlinks, nothing beside it).
   const source = await git.listPath(url, commitSha, repoPath).catch(fail);
-  const under = source.entries.map((e) => ({ ...e, file: e.path }));
-  const names = under.map((e) => (repoPath === "." ? e.file : e.file.slice(repoPath.length + 1)));
-  const topLevel = names.filter((n) => !n.includes("/"));
-  const isFile = under.some((e) => e.file === repoPath);
+  const { isFile, names: topLevel } = source;
   const kind = request.kind && request.kind !== "auto" ? request.kind : isFile ? "plain" : detectKind(topLevel);
   // Checked here, before a chart's helm options are asked for (they may reach the target's cluster).
   if (kind === "helm" && (isFile || !topLevel.includes("Chart.yaml")))
@@ -155,7 +152,7 @@ export async function fetchGitManifests(request: GitSourceRequest): Promise<GitM
     throw invalid("path", `The application renders "${repoPath}" with kustomize, and it has no kustomization.yaml.`);
   const files =
     kind === "plain"
-      ? await readPlainFiles(dir, commitSha, repoPath, under)
+      ? await readPlainFiles(dir, commitSha, source)
       : await renderFromTree(dir, commitSha, repoPath, {
           kind,
           ...(kind === "helm" && request.helm
@@ -178,16 +175,16 @@ export async function fetchGitManifests(request: GitSourceRequest): Promise<GitM
 async function readPlainFiles(
   dir: string,
   commitSha: string,
-  repoPath: string,
-  under: TreeEntry[],
+  source: SourcePath,
 ): Promise<{ path: string; content: string }[]> {
-  const isFile = under.some((e) => e.path === repoPath);
-  const source = { path: repoPath === "." ? "" : repoPath, isFile, entries: under, names: [] };
   const files = await readManifestFiles(dir, source, GIT_SOURCE_MAX_BYTES).catch((err: unknown) => {
     throw err instanceof GitError ? invalid("path", err.message) : err;
   });
   if (files.length === 0)
-    throw invalid("path", `"${repoPath}" holds no .yaml, .yml or .json files at commit ${commitSha.slice(0, 12)}.`);
+    throw invalid(
+      "path",
+      `"${source.path || "."}" holds no .yaml, .yml or .json files at commit ${commitSha.slice(0, 12)}.`,
+    );
   return files;
 }
 

@@ -111,7 +111,9 @@ export async function listSourcePath(repoDir: string, commit: string, p: string)
     throw new GitError("PATH_MISSING", `The commit ${commit.slice(0, 12)} has no file or directory "${clean || "."}".`);
   const isFile = clean !== "" && entries.some((e) => e.path === clean);
   const prefix = clean && !isFile ? `${clean}/` : "";
-  const names = entries.map((e) => e.path.slice(prefix.length)).filter((n) => !n.includes("/"));
+  const names = isFile
+    ? [clean.slice(clean.lastIndexOf("/") + 1)]
+    : entries.map((e) => e.path.slice(prefix.length)).filter((n) => !n.includes("/"));
   return { path: clean, isFile, entries: isFile ? entries.filter((e) => e.path === clean) : entries, names };
 }
 
