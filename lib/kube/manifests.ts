@@ -1,6 +1,6 @@
 import { isNode, LineCounter, type Document } from "yaml";
 import { groupOf, isRecord, refKey, type KubeObject } from "./types";
-import { newAliasBudget, parseYamlDocuments, type AliasBudget } from "./yaml";
+import { newAliasBudget, parseYamlDocuments, usesAliases, type AliasBudget } from "./yaml";
 
 /** One problem found in a manifest set. `documentIndex` is 0-based; `line`/`column` are 1-based. */
 export interface ManifestProblem {
@@ -68,15 +68,51 @@ function positionOf(lineCounter: LineCounter, offset: number | undefined): Posit
   return pos.line > 0 ? { line: pos.line, column: pos.col } : {};
 }
 
-/** YAML 1.1 timestamps become Dates; Kubernetes (via sigs.k8s.io/yaml) sees RFC 3339 strings. */
-function normalizeValue(value: unknown): unknown {
+/** YAML 1.1 timestamps become Dates and !!binary Uint8Arrays; Kubernetes (via sigs.k8s.io/yaml) sees RFC 3339 and base64. */
+function normalizeScalar(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString().replace(/\.000Z$/, "Z");
   if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
-  if (Array.isArray(value)) return value.map(normalizeValue);
+  return value;
+}
+
+/** A normalized copy: what an aliased document needs, so no two places of it share one object. */
+function normalizedCopy(value: unknown): unknown {
+  if (value instanceof Date || value instanceof Uint8Array) return normalizeScalar(value);
+  if (Array.isArray(value)) return value.map(normalizedCopy);
   if (isRecord(value)) {
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) out[key] = normalizeValue(inner);
+    for (const [key, inner] of Object.entries(value))
+      Object.defineProperty(out, key, {
+        value: normalizedCopy(inner),
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
     return out;
+  }
+  return value;
+}
+
+/**
+ * Normalizes `toJS`'s fresh output in place, where no object is shared (a document without aliases): a copy of every
+ * object of a large source is as much allocation again as `toJS` itself.
+ */
+function normalizeInPlace(value: unknown): unknown {
+  if (value instanceof Date || value instanceof Uint8Array) return normalizeScalar(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const inner: unknown = value[i];
+      if (inner !== null && typeof inner === "object") value[i] = normalizeInPlace(inner);
+    }
+  } else if (isRecord(value)) {
+    for (const key of Object.keys(value)) {
+      const inner = value[key];
+      if (inner === null || typeof inner !== "object") continue;
+      const out = normalizeInPlace(inner);
+      // defineProperty, not assignment: a "__proto__" key (toJS defines it as an own property) stays a property.
+      if (out !== inner)
+        Object.defineProperty(value, key, { value: out, writable: true, enumerable: true, configurable: true });
+    }
   }
   return value;
 }
@@ -178,7 +214,8 @@ export function parseManifestsDetailed(text: string, opts: ParseOptions = {}): P
     if (doc.contents === null) return;
     let value: unknown;
     try {
-      value = normalizeValue(doc.toJS({ maxAliasCount: 100 }));
+      const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+      value = usesAliases(doc) ? normalizedCopy(raw) : normalizeInPlace(raw);
     } catch (err) {
       problems.push({
         ...base(documentIndex),

@@ -54,3 +54,54 @@ describe("parseYamlDocuments: the alias expansion bound", () => {
     expect(() => parseYamlValue("a: 1\n---\nb: 2\n")).toThrow(/multiple documents/);
   });
 });
+
+describe("parseYamlDocuments: duplicate keys", () => {
+  it("reports a repeated key at its line, in block and flow mappings, as yaml does", () => {
+    const problems = (() => {
+      try {
+        parseManifests("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  x: '1'\n  y: '2'\n  x: '3'\n");
+      } catch (err) {
+        if (err instanceof ManifestError) return err.problems;
+      }
+      return [];
+    })();
+    expect(problems).toEqual([
+      { documentIndex: 0, line: 8, column: 3, message: "invalid YAML: Map keys must be unique" },
+    ]);
+    expect(parseYamlDocuments("{a: 1, b: 2, a: 3}")[0]!.errors.map((e) => e.code)).toEqual(["DUPLICATE_KEY"]);
+    // Equal scalars, not equal text: 1 and 0x1 are one key; "1" (a string) is another.
+    expect(parseYamlDocuments("1: a\n0x1: b\n")[0]!.errors.map((e) => e.code)).toEqual(["DUPLICATE_KEY"]);
+    expect(parseYamlDocuments("1: a\n'1': b\n")[0]!.errors).toEqual([]);
+    // A caller's own rule still goes to yaml.
+    expect(parseYamlDocuments("a: 1\na: 2\n", { uniqueKeys: false })[0]!.errors).toEqual([]);
+  });
+
+  it(
+    "checks a mapping of 30,000 keys in linear time (yaml's own check compares each key with all before it)",
+    { timeout: 30_000 },
+    () => {
+      const lines = Array.from({ length: 30_000 }, (_, i) => `  key${i}: value-${i}`);
+      const text = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n${lines.join("\n")}\n`;
+      const [object] = parseManifests(text);
+      expect(Object.keys(object!.data as object)).toHaveLength(30_000);
+      expect(() => parseManifests(`${text}  key7: again\n`)).toThrow(
+        /line 30006, column 3: invalid YAML: Map keys must be unique/,
+      );
+    },
+  );
+});
+
+describe("parseManifests: what the objects are made of", () => {
+  it("gives objects that share no value through aliases, and keeps a __proto__ key a plain key", () => {
+    const [a, b] = parseManifests(
+      "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a, labels: &l {app: x}}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b, labels: *l}\n",
+    );
+    expect(b!.metadata.labels).toEqual({ app: "x" });
+    expect(b!.metadata.labels).not.toBe(a!.metadata.labels);
+    const [c] = parseManifests(
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  __proto__: {when: 2024-01-02}\n",
+    );
+    expect(Object.getPrototypeOf(c!.data)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(c!.data, "__proto__")?.value).toEqual({ when: "2024-01-02T00:00:00Z" });
+  });
+});
