@@ -73,7 +73,13 @@ async function setup() {
 describe("pull agent: two applications on one target and namespace", () => {
   it("never prune each other: a commit of one prunes only what it dropped, after its rollout", async () => {
     const { ns, repos, first, agentClient, wharf, ids, sets } = await setup();
-    const agent = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: agentClient });
+    // A real control plane reports a pod that never becomes ready only at the rollout timeout.
+    const agent = await startTestAgent({
+      wharfUrl: wharf.url,
+      credential: wharf.credential,
+      kubeClient: agentClient,
+      rolloutTimeoutMs: 10_000,
+    });
     try {
       for (const app of ["guestbook", "podinfo"] as const) {
         const synced = await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === first[app]);
