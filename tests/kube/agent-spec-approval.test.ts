@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGitServer, type GitServer } from "@/tests/support/git-server";
+import { HELM_CHART } from "@/tests/support/render-fixtures";
 import { repoAssignment, startFakeWharf, targetAssignment } from "@/tests/support/agent-wharf";
 import { specOf, type TRepoAssignment } from "@/lib/agent/protocol";
 import { specDigestOf } from "@/lib/agent/spec";
@@ -181,6 +182,56 @@ describe("pull agent: a changed spec on an approval-gated target", () => {
       expect(failed.message).toContain("SPEC_UNKNOWN");
       expect(await get(kube.client, ns, "intruder")).toBeUndefined();
       expect(await get(kube.client, ns, "web-config")).toBeUndefined();
+    } finally {
+      await agent.stop();
+      await wharf.stop();
+    }
+  });
+
+  it("a change of render options (a chart's inline values) is a new revision that waits for approval", async () => {
+    const ns = uniqueName("spec-render");
+    const repo = await git.createRepo(`${ns}.git`);
+    const sha = await repo.commit({ files: HELM_CHART, author: AUTHOR, message: "chart" });
+    const agentClient = await agentClusterAccess(kube.cluster, kube.client, [ns], `agent-${ns}`);
+    const wharf = await startFakeWharf();
+    const repoId = `repo-${ns}`;
+    const assignment = repoAssignment({
+      repoId,
+      url: repo.url,
+      path: "charts/web",
+      pollIntervalSeconds: 3600,
+      render: { kind: "helm", helm: { releaseName: "shop", valuesFiles: [], values: { color: "green" } } },
+    });
+    wharf.setTargets([
+      targetAssignment({ targetId: `target-${ns}`, defaultNamespace: ns, requiresApproval: true, repos: [assignment] }),
+    ]);
+    const spec1 = specOf(assignment);
+    const color = async () =>
+      ((await get(kube.client, ns, "shop-config"))?.data as Record<string, string> | undefined)?.color;
+    const agent = await startTestAgent({ wharfUrl: wharf.url, credential: wharf.credential, kubeClient: agentClient });
+    try {
+      const pending1 = await wharf.waitForEvent((e) => e.result === "pending-approval");
+      expect(pending1.revision?.id).toBe(`${sha}@${specDigestOf(spec1)}`);
+      wharf.updateRepo(repoId, { approvedRevision: pending1.revision!.id!, approvedSpec: spec1 });
+      await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.id === pending1.revision?.id);
+      expect(await color()).toBe("green");
+
+      // Only the inline values change: same commit, same path, another revision, which waits.
+      const render = { kind: "helm" as const, helm: { ...spec1.render!.helm!, values: { color: "red" } } };
+      wharf.updateRepo(repoId, { render });
+      const spec2 = { ...spec1, render };
+      const pending2 = await wharf.waitForEvent(
+        (e) => e.result === "pending-approval" && e.revision?.id === `${sha}@${specDigestOf(spec2)}`,
+      );
+      expect(pending2.diff?.objects.map((o) => `${o.action} ${o.ref.name}`)).toContain("change shop-config");
+      await agent.syncNow(repoId);
+      expect(await color()).toBe("green");
+      expect(agent.status().get(repoId)).toMatchObject({ state: "pending-approval", revision: pending1.revision?.id });
+
+      // Approved with the spec it was reported with: the new values apply.
+      wharf.updateRepo(repoId, { approvedRevision: pending2.revision!.id!, approvedSpec: spec2 });
+      await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.id === pending2.revision?.id);
+      expect(await color()).toBe("red");
     } finally {
       await agent.stop();
       await wharf.stop();
