@@ -1,4 +1,10 @@
 import "reflect-metadata";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as applicationsRoute from "@/app/api/applications/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
@@ -200,6 +206,59 @@ describe("push deployments render with the application's render options", () => 
     expect(message).toMatch(/vendor it there .* or list the chart repository in the application/);
     expect(JSON.stringify(res.body)).not.toContain("[object Object]");
     expect(await db().deployment.count({ where: { application: { name: "deps" } } })).toBe(0);
+  });
+
+  it("fetches a dependency from a chart repository the application lists", { timeout: 60_000 }, async () => {
+    // A chart repository on loopback: one packaged chart and its index, as `helm package` and `helm repo index` make.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-chart-repo-"));
+    const server = http.createServer((req, res) => {
+      const file = path.join(dir, path.basename(req.url ?? "/"));
+      if (!fs.existsSync(file)) return void res.writeHead(404).end();
+      res.writeHead(200).end(fs.readFileSync(file));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const chart = path.join(dir, "src", "remote-sub");
+      fs.mkdirSync(path.join(chart, "templates"), { recursive: true });
+      fs.writeFileSync(path.join(chart, "Chart.yaml"), "apiVersion: v2\nname: remote-sub\nversion: 0.2.0\n");
+      fs.writeFileSync(
+        path.join(chart, "templates", "cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-remote\ndata:\n  from: repository\n",
+      );
+      execFileSync("helm", ["package", chart, "--destination", dir], { stdio: "pipe" });
+      execFileSync("helm", ["repo", "index", dir, "--url", url], { stdio: "pipe" });
+      fs.rmSync(path.join(dir, "src"), { recursive: true });
+
+      const fetchedChart = {
+        "fetched/Chart.yaml": [
+          "apiVersion: v2",
+          "name: fetched",
+          "version: 0.1.0",
+          "dependencies:",
+          "  - name: remote-sub",
+          "    version: 0.2.0",
+          `    repository: ${url}`,
+          "",
+        ].join("\n"),
+        "fetched/templates/cm.yaml":
+          "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-main\ndata:\n  part: main\n",
+      };
+      await repo.commit({ author: { name: "Ada", email: "ada@example.com" }, files: fetchedChart, message: "Fetched" });
+      await createApplication("fetched", "fetched", {
+        kind: "helm",
+        helm: { repositories: [{ name: "local", url }] },
+      });
+      const res = await request("fetched", "fetched");
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      expect(res.body.objects.map((o: { name: string }) => o.name).sort()).toEqual(["fetched-main", "fetched-remote"]);
+      expect(res.body.manifests).toContain("from: repository");
+      // Queued at once on this target: run it, so later runs of this file pick up their own deployments.
+      expect((await runOnce(settings))?.deploymentId).toBe(res.body.id);
+    } finally {
+      server.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("renders without the target's versions when its cluster does not answer, and says so with the preview", async () => {
