@@ -1,19 +1,17 @@
 import "reflect-metadata";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as approvalsRoute from "@/app/api/deployments/[id]/approvals/route";
 import * as rollbackRoute from "@/app/api/deployments/[id]/rollback/route";
 import * as previewRoute from "@/app/api/deployments/[id]/preview/route";
 import * as deploymentRoute from "@/app/api/deployments/[id]/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
 import { newSecretToken, sha256Hex } from "@/lib/auth/secrets";
-import { dbFor } from "@/lib/db/client";
 import { runOnce } from "@/lib/deployments/executor";
 import type { DeploymentPreview } from "@/lib/deployments/schemas";
-import { createKubeClient, kubeConfigFor, type KubeClient } from "@/lib/kube";
 import { callRoute, createCaller, type Caller } from "../support/api";
-import { startTestCluster, type TestCluster } from "../support/cluster";
 import { appManifests, insertQueuedDeployment } from "../support/executor";
-import { createSandboxPushTarget, type SandboxPushTarget } from "../support/push-target";
+import { EXECUTOR_TEST_SETTINGS, useExecutorFixture } from "../support/executor-fixture";
+import type { SandboxPushTarget } from "../support/push-target";
 import { useTestDatabase } from "../support/test-db";
 
 // Issue 14, Must 3: what approvers approved is what runs. The executor recomputes the plan (creates, changes,
@@ -21,29 +19,17 @@ import { useTestDatabase } from "../support/test-db";
 // preview, the run stops in plan-changed with nothing applied instead of pruning what the approvers never saw.
 
 const t = useTestDatabase();
-const db = () => dbFor(t.url);
-const settings = { leaseMs: 10_000, rolloutTimeoutMs: 15_000 };
-let cluster: TestCluster;
-let admin: KubeClient;
+const fx = useExecutorFixture(t);
+const db = fx.db;
+const settings = EXECUTOR_TEST_SETTINGS;
+const configMap = fx.configMap;
 let deployer: Caller;
 let approver: Caller;
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ rolloutDelayMs: 200 });
-  admin = createKubeClient(
-    kubeConfigFor({ name: "sandbox", server: cluster.url, caPem: cluster.caPem, token: cluster.adminToken }),
-  );
   deployer = await createCaller("deployer");
   approver = await createCaller("approver");
 });
-
-afterAll(async () => {
-  await admin?.close();
-  await cluster?.stop();
-});
-
-const configMap = (namespace: string, name: string) =>
-  admin.get({ apiVersion: "v1", kind: "ConfigMap", namespace, name });
 
 /** Requests through the API, so the preview (and its plan digest) is computed the way a person sees it. */
 async function request(target: SandboxPushTarget, manifests: string) {
@@ -78,17 +64,11 @@ async function approve(id: string, who: Caller = approver, expected = "queued") 
   expect((await db().deployment.findUniqueOrThrow({ where: { id } })).state).toBe(expected);
 }
 
-async function run(id: string) {
-  const outcome = await runOnce({ processId: "exec-plan", ...settings });
-  expect(outcome?.deploymentId).toBe(id);
-  const row = await db().deployment.findUniqueOrThrow({ where: { id } });
-  const logs = await db().deploymentLog.findMany({ where: { deploymentId: id }, orderBy: { seq: "asc" } });
-  return { row, log: logs.map((l) => l.message).join("\n") };
-}
+const run = (id: string) => fx.run(id, { processId: "exec-plan" });
 
 describe("executor: an approved plan that changed before the run stops it", () => {
   it("stops in plan-changed, applies nothing, and says why, when another deployment of the application landed", async () => {
-    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 1 });
+    const target = await fx.pushTarget({ requiredApprovals: 1 });
     const ns = target.namespaces[0]!;
 
     // podinfo's deployment of the application is on its way; guestbook is requested and previewed before it lands,
@@ -157,7 +137,7 @@ describe("executor: an approved plan that changed before the run stops it", () =
   });
 
   it("runs an approved deployment whose plan did not change", async () => {
-    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 1 });
+    const target = await fx.pushTarget({ requiredApprovals: 1 });
     const ns = target.namespaces[0]!;
     const first = await request(target, appManifests({ namespace: ns, configMaps: ["keep", "drop"] }));
     await approve(first.id);
@@ -174,7 +154,7 @@ describe("executor: an approved plan that changed before the run stops it", () =
   });
 
   it("an approval of the old plan does not count once a new preview shows another plan", async () => {
-    const target = await createSandboxPushTarget(cluster, { databaseUrl: t.url, requiredApprovals: 2 });
+    const target = await fx.pushTarget({ requiredApprovals: 2 });
     const ns = target.namespaces[0]!;
     const second = await createCaller("approver");
     const podinfoId = await insertQueuedDeployment({
