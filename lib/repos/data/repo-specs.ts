@@ -13,8 +13,9 @@ import { db, type Tx } from "@/lib/db";
 import { parseImagePolicies } from "./to-repo-view";
 
 /**
- * The columns of a PullRepo row that make up its spec, with its application's render options: read them with
- * SPEC_INCLUDE, or the spec is taken with the default render options (as for a repository without an application).
+ * The columns of a PullRepo row that make up its spec, with its application's render options (read them with
+ * SPEC_INCLUDE: required, so a read that forgets them does not compile; null for a repository without an
+ * application, which renders with the defaults).
  */
 export interface RepoSpecColumns {
   url: string;
@@ -22,7 +23,7 @@ export interface RepoSpecColumns {
   path: string;
   prune: boolean;
   imagePolicies: string;
-  application?: { renderOptions: string } | null;
+  application: { renderOptions: string } | null;
 }
 
 /** What a PullRepo read includes for specOfRow: its application's render options. */
