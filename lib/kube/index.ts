@@ -115,3 +115,19 @@ export {
   type KubeObject,
   type ObjectRef,
 } from "./types";
+export {
+  assessHealth,
+  aggregateHealth,
+  isWorseHealth,
+  HEALTH_ORDER,
+  type HealthStatus,
+  type HealthStatusCode,
+} from "./health";
+export {
+  buildResourceTree,
+  walkResourceTree,
+  type PodSummary,
+  type ResourceNode,
+  type ResourceTree,
+  type ResourceTreeOptions,
+} from "./tree";
