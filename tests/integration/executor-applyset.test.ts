@@ -27,9 +27,9 @@ const partOf = async (ns: string, name: string) =>
 
 /**
  * Requests a deployment of `application` through the API, as a person does (no approvals needed on these targets, so
- * it is queued with its preview), then runs it. Returns the preview people saw and the run's row, log and objects.
+ * it is queued with its preview). Returns its id and the preview people saw.
  */
-async function deployApp(target: SandboxPushTarget, application: string, manifests: string) {
+async function requestApp(target: SandboxPushTarget, application: string, manifests: string) {
   const res = await callRoute(deploymentsRoute.POST, {
     method: "POST",
     path: "/api/deployments",
@@ -38,15 +38,26 @@ async function deployApp(target: SandboxPushTarget, application: string, manifes
   });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const id = (res.body as { id: string }).id;
-  const requested = await fx.db().deployment.findUniqueOrThrow({ where: { id }, include: { application: true } });
+  const requested = await fx.db().deployment.findUniqueOrThrow({ where: { id } });
   expect(requested.state).toBe("queued");
   expect(requested.previewError).toBeNull();
-  const preview = JSON.parse(requested.previewJson ?? "null") as DeploymentPreview;
-  const { row, log } = await fx.run(id);
+  return { id, preview: JSON.parse(requested.previewJson ?? "null") as DeploymentPreview };
+}
+
+/** Runs a requested deployment; returns its row, log, objects and application. */
+async function runApp(id: string, opts: Parameters<typeof fx.run>[1] = {}) {
+  const { row, log } = await fx.run(id, opts);
   const objects = await fx
     .db()
     .deploymentObject.findMany({ where: { deploymentId: id }, orderBy: { position: "asc" } });
-  return { preview, row, log, objects, application: requested.application! };
+  const application = await fx.db().application.findUniqueOrThrow({ where: { id: row.applicationId ?? "" } });
+  return { row, log, objects, application };
+}
+
+/** Requests and runs a deployment of `application`: the preview people saw and what the run did. */
+async function deployApp(target: SandboxPushTarget, application: string, manifests: string) {
+  const { id, preview } = await requestApp(target, application, manifests);
+  return { preview, ...(await runApp(id)) };
 }
 
 describe("executor: each application owns only its objects", () => {
@@ -167,6 +178,37 @@ describe("executor: each application owns only its objects", () => {
     expect(b2.preview.counts.prune ?? 0).toBe(0);
     expect(b2.objects.filter((o) => o.action === "pruned")).toEqual([]);
     expect(await fx.configMap(ns, "guestbook-ui")).toBeDefined();
+  });
+
+  it("a preview made while the other application's deployment runs is what runs: it prunes none of the other's objects", async () => {
+    // The issue's report: guestbook's preview said prune 0 while podinfo's deployment ran, and its run then pruned
+    // podinfo's three objects. Two applications now: the preview and the run both see only guestbook's objects.
+    const target = await fx.pushTarget();
+    const ns = target.namespaces[0]!;
+    const guestbook = appManifests({ namespace: ns, configMaps: ["guestbook-ui"] });
+    expect((await deployApp(target, "guestbook", guestbook)).row.state).toBe("succeeded");
+
+    const podinfo = await requestApp(
+      target,
+      "podinfo",
+      appManifests({ namespace: ns, configMaps: ["podinfo-a", "podinfo-b", "podinfo-c"] }),
+    );
+    let again: Awaited<ReturnType<typeof requestApp>> | undefined;
+    const landed = await runApp(podinfo.id, {
+      onPhase: async ({ phase }) => {
+        // podinfo's objects are applied, its run is not over: guestbook is requested (and previewed) now.
+        if (phase === "waiting-rollout") again = await requestApp(target, "guestbook", guestbook);
+      },
+    });
+    expect(landed.row.state).toBe("succeeded");
+    expect(again?.preview.counts).toMatchObject({ unchanged: 1, prune: 0 });
+
+    const run = await runApp(again!.id);
+    expect(run.row.state).toBe("succeeded");
+    expect(run.objects.filter((o) => o.action === "pruned")).toEqual([]);
+    expect(run.row.resultMessage).toMatch(/pruned 0/);
+    for (const name of ["podinfo-a", "podinfo-b", "podinfo-c"])
+      expect(await fx.configMap(ns, name), name).toBeDefined();
   });
 
   it("an object of another application on the same target is refused naming that application, never taken over", async () => {

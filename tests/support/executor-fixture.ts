@@ -1,6 +1,6 @@
 import { afterAll, beforeAll } from "vitest";
 import { dbFor } from "@/lib/db/client";
-import { runOnce } from "@/lib/deployments/executor";
+import { runOnce, type PhaseHook } from "@/lib/deployments/executor";
 import { createKubeClient, kubeConfigFor, type KubeClient, type KubeObject } from "@/lib/kube";
 import type { SandboxOptions } from "@/lib/kube/sandbox";
 import { startTestCluster, type TestCluster } from "./cluster";
@@ -31,10 +31,13 @@ export interface ExecutorFixture {
     manifests: string,
     opts?: { processId?: string; applicationId?: string },
   ): Promise<{ row: Awaited<ReturnType<ReturnType<typeof dbFor>["deployment"]["findUniqueOrThrow"]>>; log: string }>;
-  /** Runs the deployment `id` (already queued) with one `runOnce`; returns its row and log as `deployQueued` does. */
+  /**
+   * Runs the deployment `id` (already queued) with one `runOnce`; returns its row and log as `deployQueued` does.
+   * `onPhase` runs at each phase of the run, for tests that act while it is under way.
+   */
   run(
     id: string,
-    opts?: { processId?: string },
+    opts?: { processId?: string; onPhase?: PhaseHook },
   ): Promise<{ row: Awaited<ReturnType<ReturnType<typeof dbFor>["deployment"]["findUniqueOrThrow"]>>; log: string }>;
 }
 
@@ -67,7 +70,11 @@ export function useExecutorFixture(
   };
   const db = () => dbFor(t.url);
   const run: ExecutorFixture["run"] = async (id, opts = {}) => {
-    const outcome = await runOnce({ processId: opts.processId ?? "exec-test", ...EXECUTOR_TEST_SETTINGS });
+    const outcome = await runOnce({
+      processId: opts.processId ?? "exec-test",
+      ...EXECUTOR_TEST_SETTINGS,
+      ...(opts.onPhase ? { onPhase: opts.onPhase } : {}),
+    });
     if (outcome?.deploymentId !== id)
       throw new Error(`the executor ran ${outcome?.deploymentId ?? "nothing"}, expected deployment ${id}`);
     const row = await db().deployment.findUniqueOrThrow({ where: { id } });
