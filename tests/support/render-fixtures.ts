@@ -497,7 +497,7 @@ export function kubePrometheusLike(opts: KubePrometheusOptions = {}): Record<str
           image: component.image,
           args: [`--web.listen-address=:${component.port}`, "--log.level=info"],
           ports: [{ containerPort: component.port, name: "http" }],
-          resources: { limits: { cpu: "250m", memory: "180Mi" }, requests: { cpu: "10m", memory: "190Mi" } },
+          resources: { limits: { cpu: "250m", memory: "180Mi" }, requests: { cpu: "10m", memory: "100Mi" } },
           securityContext: {
             allowPrivilegeEscalation: false,
             capabilities: { drop: ["ALL"] },
