@@ -56,6 +56,8 @@ export function DeploymentList(props: {
   targets: { id: string; name: string }[];
   environments: string[];
   me: { email: string };
+  /** The name (and target) of the application the filter names, for its chip. */
+  applicationName?: string | undefined;
   /** Why the URL's filter was not used (it did not parse), shown above the unfiltered list. */
   invalidFilter?: string | null;
 }) {
@@ -112,6 +114,7 @@ export function DeploymentList(props: {
     setRange({ timeField: "requested", from: "", to: "" });
     apply({
       targetId: undefined,
+      applicationId: undefined,
       environment: undefined,
       mode: undefined,
       state: undefined,
@@ -149,6 +152,12 @@ export function DeploymentList(props: {
       key: "target",
       label: `target: ${targetName(filter.targetId)}`,
       onClear: () => apply({ targetId: undefined }),
+    });
+  if (filter.applicationId)
+    chips.push({
+      key: "application",
+      label: `application: ${props.applicationName ?? filter.applicationId}`,
+      onClear: () => apply({ applicationId: undefined }),
     });
   if (filter.state?.length)
     chips.push({

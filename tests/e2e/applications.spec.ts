@@ -95,7 +95,12 @@ test("a deployer creates an application from a Helm chart folder, deploys it, tw
   const deploymentUrl = deployer.url();
   await expect(deployer.getByTestId("deployment-state").first()).toHaveText("pending approval");
   await expect(deployer.getByTestId("preview-counts")).toContainText("1 create");
-  await expect(deployer.getByText(`${release}-config`).first()).toBeVisible();
+  // Rendered with the application's release name, its values file and its inline values.
+  const object = deployer.getByRole("button", { name: new RegExp(`ConfigMap\\s*${release}-config`) });
+  await object.click();
+  const preview = deployer.getByRole("listitem").filter({ has: object });
+  await expect(preview).toContainText("hello from prod");
+  await expect(preview).toContainText("green");
 
   // Two distinct approvers approve; the requester may not.
   await expect(deployer.getByRole("button", { name: /^Approve/ })).toHaveCount(0);
@@ -114,6 +119,11 @@ test("a deployer creates an application from a Helm chart folder, deploys it, tw
   const recent = deployer.getByRole("list", { name: "Recent deployments" });
   await expect(recent.getByTestId("deployment-state")).toHaveText("succeeded");
   await expect(recent.getByRole("link").first()).toHaveAttribute("href", new URL(deploymentUrl).pathname);
+  // "All deployments" is the deployments list narrowed to this application, and says so.
+  await deployer.getByRole("link", { name: "All deployments" }).click();
+  await expect(deployer.getByTestId("filter-chip-application")).toContainText(`application: ${name} on ${TARGET}`);
+  await expect(deployer.getByRole("table", { name: "Deployments" })).toContainText(`Ship ${name}`);
+  await deployer.goto(appUrl);
 
   // A values change on this gated target is confirmed first, saying the next deployment waits for approval.
   await deployer.getByRole("button", { name: "Edit settings" }).click();

@@ -2,6 +2,7 @@ import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/layout/page-header";
 import { DeploymentList } from "@/components/deployments/deployment-list";
+import { getApplication } from "@/lib/applications/data/get-application";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { listDeployments } from "@/lib/deployments/data/list-deployments";
 import { DEPLOYMENT_LIST_PAGING, deploymentFilterOf, deploymentKeys } from "@/lib/deployments/query";
@@ -27,11 +28,13 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
   const filter = deploymentFilterOf(query);
 
   const qc = getQueryClient();
-  const [targets, environments, linkedTarget] = await Promise.all([
+  const [targets, environments, linkedTarget, linkedApplication] = await Promise.all([
     listTargets({ mode: "push", limit: 100 }),
     listTargetEnvironments(),
     // A link may name a target outside the first 100 push targets (or a pull target's approvals): name it too.
     query.targetId ? getTarget({ id: query.targetId }).catch(() => null) : Promise.resolve(null),
+    // An application's page links here with its id; the chip names it.
+    query.applicationId ? getApplication({ id: query.applicationId }).catch(() => null) : Promise.resolve(null),
     qc.prefetchInfiniteQuery({
       queryKey: deploymentKeys.list(filter),
       queryFn: (): Promise<DeploymentListPage> => listDeployments(query),
@@ -55,6 +58,9 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
           environments={environments}
           me={{ email: principal.email }}
           invalidFilter={invalidFilter}
+          applicationName={
+            linkedApplication ? `${linkedApplication.name} on ${linkedApplication.target.name}` : undefined
+          }
         />
       </HydrationBoundary>
     </>
