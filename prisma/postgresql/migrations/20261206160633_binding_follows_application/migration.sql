@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "RepoBinding" ADD COLUMN     "followsApplication" BOOLEAN NOT NULL DEFAULT false;
