@@ -119,6 +119,19 @@ async function updatePush(tx: Tx, app: AppRow, opts: Opts): Promise<Outcome> {
   };
   if (changed.length === 0) return { changed, update, wakeTargetId: null };
   await tx.application.update({ where: { id: app.id }, data });
+  // Bindings that follow the application read its source at each delivery (lib/deployments/webhooks.ts
+  // bindingSource): the application is the one place it is stored, so nothing of it is copied here. Only their
+  // ordering base goes: the last commit they acted on is of the old repository or branch, no base for the new one.
+  if (data.repoUrl !== undefined || data.ref !== undefined || data.sourceKind !== undefined) {
+    await tx.repoBinding.updateMany({
+      where: { applicationId: app.id, followsApplication: true },
+      data: { lastCommitSha: null },
+    });
+  }
+  if (patch.source?.kind === "manifests" && data.sourceKind !== undefined) {
+    const following = await tx.repoBinding.count({ where: { applicationId: app.id, followsApplication: true } });
+    if (following > 0) update.message += ` Its webhook bindings deploy nothing until it has a Git source again.`;
+  }
   await audit(tx, app, opts, changed, {
     ...Object.fromEntries(Object.entries(data).filter(([k]) => k !== "repoKey")),
     pendingDeployment,

@@ -4,12 +4,20 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { toRepoBindingView, type RepoBindingView } from "../webhooks";
 
+/** What a binding's view reads of its application: its name, and its Git source when the binding follows it. */
+export const BINDING_APPLICATION = {
+  select: { id: true, name: true, repoUrl: true, ref: true, path: true },
+} as const;
+
 /** The URL a Git host must POST push events to. */
 export function webhookUrl(): string {
   return `${env().publicUrl}/api/webhooks/git`;
 }
 
-/** A target's repository bindings, newest first. NOT_FOUND when the target does not exist. */
+/**
+ * A target's repository bindings, newest first, each with the source it deploys now (its application's, when it
+ * follows one). NOT_FOUND when the target does not exist.
+ */
 export async function listRepoBindings(opts: {
   targetId: string;
 }): Promise<{ bindings: RepoBindingView[]; webhookUrl: string }> {
@@ -18,6 +26,7 @@ export async function listRepoBindings(opts: {
   const rows = await db().repoBinding.findMany({
     where: { targetId: opts.targetId },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    include: { application: BINDING_APPLICATION },
   });
   return { bindings: rows.map(toRepoBindingView), webhookUrl: webhookUrl() };
 }

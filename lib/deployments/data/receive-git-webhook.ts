@@ -7,10 +7,18 @@ import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { open } from "@/lib/credentials/crypto";
 import { loadKeyring } from "@/lib/credentials/keyring";
 import { db } from "@/lib/db";
+import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { repoKey } from "@/lib/repos/url";
 import { comparePushedCommit } from "../git-source";
-import { parsePushEvent, secretContext, verifyWebhook, webhookProviderOf, type PushEvent } from "../webhooks";
+import {
+  bindingSource,
+  parsePushEvent,
+  secretContext,
+  verifyWebhook,
+  webhookProviderOf,
+  type PushEvent,
+} from "../webhooks";
 import { requestDeployment } from "./request-deployment";
 import { recordWebhookSignatureFailure } from "./webhook-signature-failures";
 
@@ -56,12 +64,35 @@ async function lastRequestedCommit(bindingId: string): Promise<string | null> {
 /** Thrown inside the delivery transaction when a binding's commit changed under it: decide again. */
 class BindingMoved extends Error {}
 
-type BindingRow = Awaited<ReturnType<typeof findBindings>>[number];
-/** The bindings of the repository the payload names, by its key (lib/repos/url.ts repoKey) in any of its spellings. */
+const BINDING_READ = {
+  target: { select: { mode: true, name: true } },
+  application: { select: { id: true, name: true, repoUrl: true, ref: true, path: true } },
+} as const;
+
+/**
+ * A binding as a delivery sees it: `repoUrl`, `branch` and `path` are the source it deploys now — its application's
+ * current one when it follows it (lib/deployments/webhooks.ts bindingSource), else its own.
+ */
+type BindingRow = Awaited<ReturnType<typeof readBindings>>[number];
+
+async function readBindings(where: Prisma.RepoBindingWhereInput) {
+  const rows = await db().repoBinding.findMany({ where, include: BINDING_READ });
+  return rows.flatMap((row) => {
+    const source = bindingSource(row);
+    return source ? [{ ...row, ...source }] : [];
+  });
+}
+
+/**
+ * The bindings of the repository the payload names, by its key (lib/repos/url.ts repoKey) in any of its spellings:
+ * a binding that follows its application by the application's repository (what it deploys now), any other by its own.
+ */
 function findBindings(repoKeys: string[]) {
-  return db().repoBinding.findMany({
-    where: { repoKey: { in: repoKeys } },
-    include: { target: { select: { mode: true, name: true } } },
+  return readBindings({
+    OR: [
+      { followsApplication: false, repoKey: { in: repoKeys } },
+      { followsApplication: true, application: { sourceKind: "git", repoKey: { in: repoKeys } } },
+    ],
   });
 }
 
@@ -83,7 +114,9 @@ async function orderPush(
   const failed: WebhookRequestedDeployment[] = [];
   const answers = new Map<string, Promise<{ descends: boolean; branchHead: string | null }>>();
   for (const binding of bindings) {
-    const last = binding.lastCommitSha ?? (await lastRequestedCommit(binding.id));
+    // A binding that follows its application is newer than the column, and its ordering base is reset (null) when the
+    // application's repository or ref changes: requests it made from the old branch are no base for the new one.
+    const last = binding.lastCommitSha ?? (binding.followsApplication ? null : await lastRequestedCommit(binding.id));
     if (last === null) {
       accepted.push(binding);
       continue;
@@ -122,7 +155,8 @@ async function orderPush(
  * ordering rule (`orderPush`: only a commit newer than the binding's last one, by git ancestry) and moves its
  * `lastCommitSha` in the same transaction, then a deployment request of the pushed commit is created for every binding
  * that moved, through the same `requestDeployment` as people use (validation, approvals). The repository
- * is fetched from the binding's URL, never from a URL in the payload.
+ * is fetched from the binding's URL, never from a URL in the payload. A binding that follows its application deploys
+ * the application's current URL, ref and path, into it, with its render options.
  */
 export async function receiveGitWebhook(opts: {
   headers: Headers;
@@ -215,10 +249,9 @@ export async function receiveGitWebhook(opts: {
       const current =
         attempt === 0
           ? matching
-          : await db().repoBinding.findMany({
-              where: { id: { in: matching.map((b) => b.id) } },
-              include: { target: { select: { mode: true, name: true } } },
-            });
+          : (await readBindings({ id: { in: matching.map((b) => b.id) } })).filter(
+              (b) => b.branch === event.branch && b.target.mode === "push",
+            );
       const decision = await orderPush(current, event, commitSha);
       decided = await db()
         .$transaction(async (tx) => {

@@ -8,7 +8,8 @@ export const GET = withAuth(async ({ params }) => listRepoBindings({ targetId: p
   permission: "targets.manage",
   docs: {
     tag: "targets",
-    summary: "The repositories whose pushes request deployments to this target, and the webhook URL",
+    summary:
+      "The repositories whose pushes request deployments to this target (each with the source it deploys now and its application), and the webhook URL",
     returns: "Bindings and the webhook URL.",
     response: z.object({ bindings: z.array(ZRepoBindingView), webhookUrl: z.string() }),
   },
@@ -28,9 +29,11 @@ export const POST = withAuth(
     successStatus: 201,
     docs: {
       tag: "targets",
-      summary: "Bind a repository branch; the response shows the generated webhook secret once",
+      summary:
+        "Bind a repository branch, or (`application`) a push application's Git source; the response shows the generated webhook secret once",
       body: ZCreateRepoBinding,
-      returns: "The binding and its secret (once).",
+      returns:
+        "The binding and its secret (once). A binding naming `application` follows it: a push to its ref deploys its current path with its render options, and a change of its source moves the binding; an unknown, pull, non-Git or other-repository application is a 422 and nothing is created. Without one, `note` says when an application has exactly this source.",
       response: ZCreatedRepoBinding,
     },
   },
