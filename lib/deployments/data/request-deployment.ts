@@ -97,15 +97,10 @@ function manifestsInvalid(err: ManifestError): AppError {
   );
 }
 
-/**
- * Stores a request for an already resolved source: validates it against the target's rules (nothing is stored when
- * anything is wrong), inserts it as `pending-approval` with its audit row, and — when the target needs no approval
- * or an admin declared an emergency — approves and queues it in the same transaction. After the commit the preview
- * is computed (its failures land in `previewError`, never fail the request) and the executor is woken.
- */
-export async function createDeploymentRequest(
-  opts: Omit<RequestDeploymentOptions, "source"> & { source: ResolvedSource },
-): Promise<DeploymentView> {
+/** The reason and emergency of a request, checked: what needs neither the source nor the cluster. */
+function checkRequestInputs(
+  opts: Pick<RequestDeploymentOptions, "reason" | "emergency" | "rollbackOfId" | "principal">,
+) {
   const reason = ZReason.parse(opts.reason ?? "");
   const emergency = opts.emergency ? ZEmergency.parse(opts.emergency) : undefined;
   if (emergency && opts.principal.role !== "admin") {
@@ -120,6 +115,46 @@ export async function createDeploymentRequest(
       },
     );
   }
+  return { reason, emergency };
+}
+
+/**
+ * The application a request deploys, checked before its source is fetched and rendered: rendering a chart reaches
+ * the target's cluster (and decrypts its credential, audited), which a request refused anyway must not do. The
+ * transaction checks again (createDeploymentRequest); this is the early answer with the same errors.
+ */
+async function checkApplication(
+  target: { id: string; name: string },
+  opts: Pick<RequestDeploymentOptions, "application" | "applicationId">,
+): Promise<void> {
+  if (opts.applicationId) {
+    const app = await db().application.findFirst({
+      where: { id: opts.applicationId, targetId: target.id, mode: "push" },
+      select: { id: true },
+    });
+    if (!app) throw new AppError("NOT_FOUND", "There is no push application with this id on this target.");
+    return;
+  }
+  if (!opts.application) return;
+  const app = await db().application.findUnique({
+    where: { targetId_name: { targetId: target.id, name: opts.application } },
+    select: { name: true, pullRepo: { select: { id: true } } },
+  });
+  // The same rule as pushApplicationFor's: a new name is created with the request, a pull application's is refused.
+  if (app?.pullRepo)
+    throw new AppError("CONFLICT", `The application ${app.name} is not a push application of ${target.name}.`);
+}
+
+/**
+ * Stores a request for an already resolved source: validates it against the target's rules (nothing is stored when
+ * anything is wrong), inserts it as `pending-approval` with its audit row, and — when the target needs no approval
+ * or an admin declared an emergency — approves and queues it in the same transaction. After the commit the preview
+ * is computed (its failures land in `previewError`, never fail the request) and the executor is woken.
+ */
+export async function createDeploymentRequest(
+  opts: Omit<RequestDeploymentOptions, "source"> & { source: ResolvedSource },
+): Promise<DeploymentView> {
+  const { reason, emergency } = checkRequestInputs(opts);
   const target = await loadPushTarget(opts.targetId);
   const rules = {
     defaultNamespace: target.defaultNamespace,
@@ -308,7 +343,11 @@ export function helmOptionsFor(
  */
 export async function requestDeployment(opts: RequestDeploymentOptions): Promise<DeploymentView> {
   const source = ZDeploymentSource.parse(opts.source);
+  // Everything that needs neither the source nor the cluster is refused first, before a chart's render decrypts the
+  // target's credential to ask its cluster for its versions (an audited use a refused request must not leave).
+  checkRequestInputs(opts);
   const target = await loadPushTarget(opts.targetId);
+  await checkApplication(target, opts);
   let resolved: ResolvedSource;
   if (source.kind === "manifests") {
     resolved = { kind: "manifests", manifests: source.manifests };
