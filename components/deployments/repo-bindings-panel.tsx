@@ -6,9 +6,11 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Field } from "@/components/ui/field";
-import { Input } from "@/components/ui/input";
+import { Input, Select } from "@/components/ui/input";
 import { Table, Td, Th } from "@/components/ui/table";
 import { apiFetch, type ApiError } from "@/lib/api-fetch";
+import { useApplications } from "@/lib/applications/hooks/use-applications";
+import type { ApplicationView } from "@/lib/applications/schemas";
 import type { CreatedRepoBinding, RepoBindingView, TCreateRepoBindingInput } from "@/lib/deployments/webhooks";
 
 export const repoBindingKeys = {
@@ -107,6 +109,7 @@ export function RepoBindingsPanel({
             >
               {created.secret}
             </code>
+            {created.note ? <p>{created.note}</p> : null}
             <Button variant="secondary" size="sm" onClick={() => setCreated(null)}>
               I have copied it
             </Button>
@@ -120,6 +123,7 @@ export function RepoBindingsPanel({
                 <Th>Repository</Th>
                 <Th>Branch</Th>
                 <Th>Path</Th>
+                <Th>Application</Th>
                 <Th>
                   <span className="sr-only">Actions</span>
                 </Th>
@@ -131,6 +135,16 @@ export function RepoBindingsPanel({
                   <Td className="font-mono text-xs break-all">{b.repoUrl}</Td>
                   <Td className="font-mono text-xs">{b.branch}</Td>
                   <Td className="font-mono text-xs">{b.path}</Td>
+                  <Td className="text-xs">
+                    {b.application ? (
+                      <>
+                        <span className="font-mono">{b.application.name}</span>
+                        {b.followsApplication ? <span className="block text-slate-500">follows its source</span> : null}
+                      </>
+                    ) : (
+                      "—"
+                    )}
+                  </Td>
                   <Td>
                     <ConfirmDialog
                       title="Remove this binding?"
@@ -155,17 +169,34 @@ export function RepoBindingsPanel({
           <p className="text-sm text-slate-500">No repository is bound to this target yet.</p>
         ) : null}
 
-        <CreateBindingForm pending={create.isPending} error={create.error} onSubmit={(input) => create.mutate(input)} />
+        <CreateBindingForm
+          targetId={targetId}
+          mode={mode}
+          pending={create.isPending}
+          error={create.error}
+          onSubmit={(input) => create.mutate(input)}
+        />
       </CardBody>
     </Card>
   );
 }
 
+/** The push applications of a target a binding may follow: those with a Git source (first page, up to 100). */
+function useFollowableApplications(targetId: string, enabled: boolean): ApplicationView[] {
+  const { data } = useApplications({ targetId, limit: 100 });
+  if (!enabled) return [];
+  return (data?.pages[0]?.items ?? []).filter((a) => a.mode === "push" && a.source.kind === "git");
+}
+
 function CreateBindingForm({
+  targetId,
+  mode,
   pending,
   error,
   onSubmit,
 }: {
+  targetId: string;
+  mode: "push" | "pull";
   pending: boolean;
   error: ApiError | null;
   onSubmit: (input: TCreateRepoBindingInput) => void;
@@ -174,14 +205,51 @@ function CreateBindingForm({
   const [repoUrl, setRepoUrl] = useState("");
   const [branch, setBranch] = useState("main");
   const [path, setPath] = useState(".");
+  const [application, setApplication] = useState("");
+  const applications = useFollowableApplications(targetId, mode === "push");
+  const followed = applications.find((a) => a.name === application) ?? null;
   const fields = error?.fields ?? {};
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    onSubmit({ repoUrl, branch, path });
+    // A binding that follows an application deploys its ref and path: they are not asked for.
+    onSubmit(followed ? { repoUrl, application: followed.name } : { repoUrl, branch, path });
+  };
+  const choose = (name: string) => {
+    setApplication(name);
+    const app = applications.find((a) => a.name === name);
+    // Its repository is the one to bind; an URL already typed is kept (the server says if it is another one).
+    if (app?.source.repoUrl && !repoUrl) setRepoUrl(app.source.repoUrl);
   };
   return (
     <form onSubmit={submit} className="space-y-3 border-t border-slate-100 pt-4" aria-label="Bind a repository">
       <h3 className="text-sm font-medium text-slate-800">Bind a repository</h3>
+      {mode === "push" ? (
+        <Field
+          htmlFor={`${id}-application`}
+          label="Application (optional)"
+          hint={
+            followed
+              ? `Pushes to ${followed.source.ref ?? "its ref"} deploy ${followed.name}'s path ${followed.source.path ?? "."} with its render options, and follow changes of its source.`
+              : "Without one, pushes deploy the branch and path below into the target's default application."
+          }
+          errors={fields.application}
+        >
+          <Select
+            id={`${id}-application`}
+            value={application}
+            onChange={(e) => choose(e.target.value)}
+            aria-describedby={`${id}-application-help`}
+            aria-invalid={fields.application?.length ? true : undefined}
+          >
+            <option value="">None (the default application)</option>
+            {applications.map((a) => (
+              <option key={a.id} value={a.name}>
+                {a.name} — {a.source.ref} {a.source.path}
+              </option>
+            ))}
+          </Select>
+        </Field>
+      ) : null}
       <Field
         htmlFor={`${id}-url`}
         label="Repository URL"
@@ -198,7 +266,7 @@ function CreateBindingForm({
           required
         />
       </Field>
-      <div className="grid gap-3 sm:grid-cols-2">
+      <div className={followed ? "hidden" : "grid gap-3 sm:grid-cols-2"}>
         <Field htmlFor={`${id}-branch`} label="Branch" errors={fields.branch}>
           <Input
             id={`${id}-branch`}
@@ -206,7 +274,7 @@ function CreateBindingForm({
             onChange={(e) => setBranch(e.target.value)}
             aria-describedby={`${id}-branch-help`}
             aria-invalid={fields.branch?.length ? true : undefined}
-            required
+            required={!followed}
           />
         </Field>
         <Field
