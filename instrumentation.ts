@@ -21,6 +21,8 @@ export async function register(): Promise<void> {
   startProcessNotificationDispatcher();
   const { startProcessAuditFloodSummaries } = await import("@/lib/audit/flood-summaries");
   startProcessAuditFloodSummaries();
+  const { startProcessAuditCheckpoints } = await import("@/lib/audit/checkpoints");
+  startProcessAuditCheckpoints();
   // Checks each stored cluster credential for cluster-admin equivalence (SelfSubjectRulesReview), again every
   // WHARF_SCOPE_CHECK_INTERVAL; a claim per credential keeps processes from checking the same one.
   const { startProcessScopeSweeper } = await import("@/lib/credentials/scope-sweeper");

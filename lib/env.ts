@@ -178,6 +178,11 @@ const ZEnv = z.object({
     zeroIsOff: true,
     bareUnit: "s",
   }),
+  /**
+   * How often the audit chain's head is signed into `<data dir>/audit-checkpoints.jsonl` (when it moved), so `audit
+   * verify` detects removed newest rows and a rewritten chain; `off` leaves only the checkpoints verify writes.
+   */
+  WHARF_AUDIT_CHECKPOINT_INTERVAL: durationOrOff("5m", { min: 10_000, max: 7 * 86_400_000 }),
   /** How often pending notification deliveries (webhook sinks) are sent and retried. */
   WHARF_NOTIFICATIONS_INTERVAL: duration("5s", { min: 1000, max: 3_600_000 }),
   /**

@@ -5,7 +5,10 @@ import { ApiError } from "@/lib/api-fetch";
 import { useVerifyAuditChain } from "@/lib/audit/hooks/use-verify-audit-chain";
 import { DateTime } from "@/components/ui/date-time";
 
-/** "Verify chain": walks the whole hash chain on the server and shows "Intact — N rows" or the first broken link. */
+/**
+ * "Verify chain": walks the whole keyed hash chain on the server, against the signed checkpoints, and shows "Intact —
+ * N rows" or the first problem, and what it checked against.
+ */
 export function VerifyChainPanel() {
   const verify = useVerifyAuditChain();
   const verdict = verify.data;
@@ -29,10 +32,34 @@ export function VerifyChainPanel() {
             role="alert"
             className="block rounded-md border border-red-200 bg-red-50 px-3 py-2 text-red-800"
           >
-            <span className="font-semibold">Broken at seq {verdict.brokenAt.seq}</span> (id{" "}
-            <code className="font-mono text-xs">{verdict.brokenAt.id}</code>, <DateTime value={verdict.brokenAt.at} />
-            ): {verdict.brokenAt.reason}. {Math.max(0, verdict.rows - 1).toLocaleString("en-US")} rows before it
-            verified.
+            <span className="font-semibold">
+              Broken{verdict.brokenAt.seq !== null ? ` at seq ${verdict.brokenAt.seq}` : ""}
+            </span>
+            {verdict.brokenAt.id && verdict.brokenAt.at ? (
+              <>
+                {" "}
+                (id <code className="font-mono text-xs">{verdict.brokenAt.id}</code>,{" "}
+                <DateTime value={verdict.brokenAt.at} />)
+              </>
+            ) : null}
+            : {verdict.brokenAt.reason}.{" "}
+            {verdict.brokenAt.id
+              ? `${Math.max(0, verdict.rows - 1).toLocaleString("en-US")} rows before it verified.`
+              : `${verdict.rows.toLocaleString("en-US")} rows verified.`}
+          </span>
+        ) : null}
+        {verdict ? (
+          <span data-testid="chain-checked" className="block text-xs text-slate-500">
+            Checked {verdict.checked.keyedRows.toLocaleString("en-US")} keyed rows
+            {verdict.checked.firstKeyedSeq !== null ? ` (from seq ${verdict.checked.firstKeyedSeq})` : ""} against{" "}
+            {verdict.checked.checkpoints.valid.toLocaleString("en-US")} signed checkpoints
+            {verdict.checked.checkpoints.last ? (
+              <>
+                , the last at seq {verdict.checked.checkpoints.last.seq} (
+                <DateTime value={verdict.checked.checkpoints.last.at} />)
+              </>
+            ) : null}
+            .
           </span>
         ) : null}
       </div>

@@ -50,9 +50,23 @@ export interface AuditEventPage {
 }
 
 /** The answer of `POST /api/audit/verify`. */
-export type AuditChainVerdict =
+/** What a verification checked against (lib/audit/chain.ts `ChainChecked`). */
+export interface AuditChainChecked {
+  rows: number;
+  keyedRows: number;
+  firstKeyedSeq: number | null;
+  head: { seq: number; hash: string } | null;
+  checkpoints: { file: string; valid: number; last: { seq: number; at: string } | null };
+}
+
+export type AuditChainVerdict = (
   | { intact: true; rows: number }
-  | { intact: false; rows: number; brokenAt: { seq: number; id: string; at: string; reason: string } };
+  | {
+      intact: false;
+      rows: number;
+      brokenAt: { seq: number | null; id: string | null; at: string | null; reason: string };
+    }
+) & { checked: AuditChainChecked; checkpointWritten: { seq: number; at: string } | null };
 
 /** Maps a stored row to its view. Enumerated columns are trusted as written by `recordAuditEvent`. */
 export function toAuditEventView(row: AuditRowFields): AuditEventView {

@@ -5,7 +5,8 @@
 // writes (recovery marks, commit times). Refuses a database that already has targets unless --force (then it
 // adds to what is there; nothing is ever deleted — the audit trail is append-only).
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { GENESIS_HASH, hashAuditRow, type ChainedFields } from "@/lib/audit/chain";
+import { CHAIN_SCHEMES, GENESIS_HASH, hashAuditRow, type ChainedFields } from "@/lib/audit/chain";
+import { auditKeysForWrite } from "@/lib/audit/data/audit-keys";
 import { seal } from "@/lib/credentials/crypto";
 import { loadKeyring } from "@/lib/credentials/keyring";
 import { envelopeContext, fingerprintOf, serializeMaterial } from "@/lib/credentials/material";
@@ -584,6 +585,11 @@ export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport
   await step("audit events", async () => {
     // Appending to an existing chain: later rows link to the current head, whatever their timestamps.
     const head = await db.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
+    // Keyed like every row the dashboard writes: an unkeyed row after a keyed one fails verification.
+    const keys = await db.$transaction(async (tx) => {
+      if (env().databaseKind === "postgresql") await tx.$executeRawUnsafe(advisoryXactLockSql("auditChain"));
+      return auditKeysForWrite(tx);
+    });
     let prev = head?.hash ?? GENESIS_HASH;
     for (let i = 0; i < audit.length; i += batch) {
       const chunk = audit.slice(i, i + batch).map((d) => {
@@ -605,9 +611,9 @@ export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport
           details: JSON.stringify(d.details ?? {}),
           prevHash: prev,
         };
-        const hash = hashAuditRow(fields);
+        const hash = hashAuditRow(fields, keys.chain);
         prev = hash;
-        return { ...fields, hash };
+        return { ...fields, hash, chainScheme: CHAIN_SCHEMES.keyed };
       });
       // Rows go in in chain order (seq follows VALUES order); the chain-head lock keeps concurrent writers out.
       await bulkInsert(db, "AuditEvent", chunk, {

@@ -2,7 +2,11 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { DEPRECATED_DURATIONS, env, formatDuration, parseDuration, resetEnvCache } from "@/lib/env";
 
 // Every duration variable reads one style (30s, 5m, 24h, off); the names they had before still work, once warned.
-const NAMES = [...DEPRECATED_DURATIONS.flatMap((d) => [d.old, d.name]), "WHARF_SCOPE_CHECK_INTERVAL"];
+const NAMES = [
+  ...DEPRECATED_DURATIONS.flatMap((d) => [d.old, d.name]),
+  "WHARF_SCOPE_CHECK_INTERVAL",
+  "WHARF_AUDIT_CHECKPOINT_INTERVAL",
+];
 const saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
 
 function withEnv(values: Record<string, string>) {
@@ -65,6 +69,15 @@ describe("duration variables", () => {
     expect(e.WHARF_ROTATION_INTERVAL).toBe(60_000);
     expect(e.WHARF_NOTIFICATIONS_INTERVAL).toBe(5000);
     expect(e.WHARF_SCOPE_CHECK_INTERVAL).toBe(86_400_000);
+    expect(e.WHARF_AUDIT_CHECKPOINT_INTERVAL).toBe(300_000);
+  });
+
+  it("read off as null where a loop can be switched off", () => {
+    expect(withEnv({ WHARF_AUDIT_CHECKPOINT_INTERVAL: "off" }).WHARF_AUDIT_CHECKPOINT_INTERVAL).toBeNull();
+    expect(withEnv({ WHARF_AUDIT_CHECKPOINT_INTERVAL: "30s" }).WHARF_AUDIT_CHECKPOINT_INTERVAL).toBe(30_000);
+    expect(() => withEnv({ WHARF_AUDIT_CHECKPOINT_INTERVAL: "1s" })).toThrow(
+      /WHARF_AUDIT_CHECKPOINT_INTERVAL: must be off or a duration from 10s to 7d/,
+    );
   });
 
   it("read the new names in any unit", () => {

@@ -3,15 +3,18 @@ import { randomUUID } from "node:crypto";
 import { db, type Tx } from "@/lib/db";
 import { advisoryXactLockSql } from "@/lib/db/advisory-locks";
 import { env } from "@/lib/env";
-import { GENESIS_HASH, hashAuditRow, type ChainedFields } from "../chain";
+import { CHAIN_SCHEMES, GENESIS_HASH, hashAuditRow, type ChainedFields } from "../chain";
 import { NO_REQUEST, type AuditEntry } from "../schemas";
+import { auditKeysForWrite } from "./audit-keys";
 
 /**
  * Appends one hash-chained audit row inside the caller's transaction, so the row and the change it records commit
- * or roll back together. Never pass secret material in `details`.
+ * or roll back together. The hash is keyed (HMAC with the audit chain key), so someone with only the database cannot
+ * recompute it after an edit. Never pass secret material in `details`.
  */
 export async function recordAuditEvent(tx: Tx, entry: AuditEntry): Promise<{ id: string; seq: number }> {
   await lockAuditChain(tx);
+  const keys = await auditKeysForWrite(tx);
   const head = await tx.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
   const request = entry.request ?? NO_REQUEST;
   const fields: ChainedFields = {
@@ -33,7 +36,7 @@ export async function recordAuditEvent(tx: Tx, entry: AuditEntry): Promise<{ id:
     prevHash: head?.hash ?? GENESIS_HASH,
   };
   const row = await tx.auditEvent.create({
-    data: { ...fields, hash: hashAuditRow(fields) },
+    data: { ...fields, hash: hashAuditRow(fields, keys.chain), chainScheme: CHAIN_SCHEMES.keyed },
     select: { id: true, seq: true },
   });
   return row;

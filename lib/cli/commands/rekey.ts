@@ -1,3 +1,4 @@
+import { rekeyAuditChainKey } from "@/lib/audit/data/audit-keys";
 import { rekeyCredentials } from "@/lib/credentials/data/rekey-credentials";
 import { ensureMasterKey } from "@/lib/credentials/keyring";
 import { rekeyRepoBindingSecrets } from "@/lib/deployments/data/rekey-repo-binding-secrets";
@@ -5,7 +6,7 @@ import { rekeyNotificationSinkSecrets } from "@/lib/notifications/data/rekey-sin
 
 const USAGE = `Usage: npm run wharf -- rekey
 
-Re-encrypts every stored credential, webhook secret and notification sink secret under the current master key (WHARF_MASTER_KEY, or data/master.key when it
+Re-encrypts every stored credential, webhook secret, notification sink secret and the audit chain key under the current master key (WHARF_MASTER_KEY, or data/master.key when it
 is unset). Credentials sealed with an older key are read with the keys in WHARF_PREVIOUS_MASTER_KEYS
 (comma-separated base64). Safe to run while Wharf serves requests: each credential moves in its own transaction.
 
@@ -48,5 +49,10 @@ export async function run(args: string[]): Promise<number> {
   console.log(`Notification sink secrets rekeyed: ${sinks.rekeyed}, failed: ${sinks.failed.length}`);
   for (const f of sinks.failed)
     console.error(`  notification sink ${f.sinkId} (key ${f.keyId}) — add that key to WHARF_PREVIOUS_MASTER_KEYS`);
-  return report.failed.length || bindings.failed.length || sinks.failed.length ? 1 : 0;
+  // The audit chain's root secret moves too (resealed, not changed), so the keyed chain and its checkpoints verify.
+  const audit = await rekeyAuditChainKey();
+  if (audit.missingKeyId)
+    console.error(`  audit chain key (key ${audit.missingKeyId}) — add that key to WHARF_PREVIOUS_MASTER_KEYS`);
+  else console.log(`Audit chain key: ${audit.rekeyed ? "rekeyed" : "already under the current key (or none yet)"}`);
+  return audit.missingKeyId || report.failed.length || bindings.failed.length || sinks.failed.length ? 1 : 0;
 }
