@@ -5,6 +5,7 @@ import { Backoff, withJitter } from "./backoff";
 import { AgentError } from "./errors";
 import { EventBuffer } from "./event-buffer";
 import { GitCache, type GitCredentials } from "./git";
+import { describeLiveState, liveStateOf, LiveStateReporter, readLiveObjects } from "./live-state";
 import {
   EVENTS_BATCH_MAX,
   HEARTBEAT_INTERVAL_MS,
@@ -55,7 +56,15 @@ export interface AgentOptions {
   concurrency?: number;
   /** Called once after enrolment with the new credential, to keep it somewhere that outlives the state directory. */
   persistCredential?: (credential: string) => Promise<void>;
+  /**
+   * While an application is Progressing after a reconciliation, its live state is read again after this delay
+   * (default 5 s, at most LIVE_SETTLE_READS times), so the report settles without waiting for the next poll.
+   */
+  liveStateSettleMs?: number;
 }
+
+/** Extra live-state reads of a Progressing application between two reconciliations. */
+export const LIVE_SETTLE_READS = 24;
 
 export interface RunningAgent {
   /** Stops polling, timers and heartbeats; waits for running syncs and a last event flush. */
@@ -66,6 +75,8 @@ export interface RunningAgent {
   status(): Map<string, RepoStatus>;
   /** Events waiting in the journal for Wharf. */
   pendingEvents(): number;
+  /** Live-state reports sent to (and accepted by) Wharf so far: one per application per change. */
+  liveStatesSent(): number;
 }
 
 interface Worker {
@@ -79,6 +90,9 @@ interface Worker {
   backoff: Backoff;
   notifySeq: number;
   configKey: string;
+  /** The next extra live-state read while the application is Progressing, and how many are left. */
+  settleTimer: NodeJS.Timeout | undefined;
+  settleReads: number;
 }
 
 /** The parts of an assignment whose change means "look again now" (notifySeq handled separately). */
@@ -122,6 +136,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   const version = options.version ?? AGENT_VERSION;
+  const liveStates = new LiveStateReporter(wharf, log, {
+    baseDelayMs: options.backoff?.baseDelayMs ?? 1000,
+    maxDelayMs: options.backoff?.maxDelayMs ?? 5 * 60_000,
+  });
   const hostname = options.hostname ?? os.hostname();
   const backoffOptions = {
     baseDelayMs: options.backoff?.baseDelayMs ?? 1000,
@@ -208,6 +226,40 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     if (next) next();
     else slots.free++;
   };
+  // ---- live state -------------------------------------------------------------------------------------------
+  const settleMs = options.liveStateSettleMs ?? 5000;
+  const liveReadErrors = new Map<string, string>();
+  /** Reads the application's objects and queues its live state; nothing before its first apply. */
+  const observe = async (worker: Worker): Promise<void> => {
+    const repoId = worker.repo.repoId;
+    const record = state.repo(repoId);
+    if (!record || stopped) return;
+    try {
+      const read = await readLiveObjects(options.kubeClient, record.inventory);
+      const live = liveStateOf(
+        { targetId: worker.target.targetId, repoId, revisionId: record.revision, inventory: record.inventory },
+        read,
+      );
+      liveReadErrors.delete(repoId);
+      if (liveStates.report(live)) log(`repo ${repoId}: live state ${describeLiveState(live)}`);
+      if (worker.settleTimer) clearTimeout(worker.settleTimer);
+      worker.settleTimer = undefined;
+      if (live.health.status === "Progressing" && worker.settleReads > 0 && !stopped) {
+        worker.settleReads--;
+        worker.settleTimer = setTimeout(() => {
+          worker.settleTimer = undefined;
+          // A running reconciliation reads the state itself when it ends.
+          if (worker.running || stopped || workers.get(repoId) !== worker) return;
+          void acquire().then(() => observe(worker).finally(release));
+        }, settleMs);
+      }
+    } catch (err) {
+      const text = err instanceof Error ? err.message : String(err);
+      if (liveReadErrors.get(repoId) !== text) log(`repo ${repoId}: could not read the live state: ${text}`);
+      liveReadErrors.set(repoId, text);
+    }
+  };
+
   const arm = (worker: Worker, delayMs: number) => {
     if (worker.timer) clearTimeout(worker.timer);
     if (stopped) return;
@@ -226,6 +278,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         let error;
         try {
           error = await worker.reconciler.reconcile(worker.target, worker.repo, trigger);
+          // After every sync and drift check (the poll interval): what runs now, as the cluster says.
+          worker.settleReads = LIVE_SETTLE_READS;
+          await observe(worker);
         } finally {
           release();
         }
@@ -270,6 +325,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
             backoff: new Backoff(backoffOptions),
             notifySeq: repo.notifySeq,
             configKey: key,
+            settleTimer: undefined,
+            settleReads: 0,
           };
           workers.set(repo.repoId, worker);
           void request(worker, state.repo(repo.repoId) ? "poll" : "registered");
@@ -302,6 +359,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       // Unassigned: stop following it. Its objects stay; deleting workloads because a registration was removed
       // would be a surprising outage.
       if (worker.timer) clearTimeout(worker.timer);
+      if (worker.settleTimer) clearTimeout(worker.settleTimer);
+      liveStates.forget(repoId);
       workers.delete(repoId);
     }
   };
@@ -425,7 +484,10 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       abort.abort(new Error("agent stopping"));
       if (heartbeatTimer) clearTimeout(heartbeatTimer);
       if (flushTimer) clearTimeout(flushTimer);
-      for (const worker of workers.values()) if (worker.timer) clearTimeout(worker.timer);
+      for (const worker of workers.values()) {
+        if (worker.timer) clearTimeout(worker.timer);
+        if (worker.settleTimer) clearTimeout(worker.settleTimer);
+      }
       await Promise.race([
         Promise.all(
           [...workers.values()]
@@ -438,6 +500,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       await flushing?.catch(() => undefined);
       // One last attempt, so a clean shutdown leaves nothing behind when Wharf is up; the journal keeps the rest.
       if (buffer.size > 0) await flush().catch(() => undefined);
+      await liveStates.stop();
     },
     async syncNow(repoId) {
       const targets = repoId
@@ -452,6 +515,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     },
     pendingEvents() {
       return buffer.size;
+    },
+    liveStatesSent() {
+      return liveStates.sentCount;
     },
   };
 }

@@ -10,6 +10,7 @@ import { z } from "zod";
  * - `GET  /api/agent/v1/assignments`  ?since=<version> long poll → ZAssignments
  * - `POST /api/agent/v1/events`       ZEventsRequest → ZEventsResponse (idempotent by event id)
  * - `POST /api/agent/v1/heartbeat`    ZHeartbeatRequest → ZHeartbeatResponse
+ * - `POST /api/agent/v1/live-state`   ZLiveStateRequest → ZLiveStateResponse (latest resource tree per application)
  * Errors are `{ error: { code, message } }` with 401 (unknown/revoked credential), 403 (target or repo outside the
  * agent's scope), 422 (invalid body), 5xx (retry with backoff). See lib/agent/PROTOCOL.md.
  */
@@ -21,6 +22,7 @@ export const AGENT_PATHS = {
   assignments: `${AGENT_API_PREFIX}/assignments`,
   events: `${AGENT_API_PREFIX}/events`,
   heartbeat: `${AGENT_API_PREFIX}/heartbeat`,
+  liveState: `${AGENT_API_PREFIX}/live-state`,
 } as const;
 
 /** Readable prefixes so leaked secrets are easy to grep for: `wharfa_…` credentials, `wharfe_…` enrolment tokens. */
@@ -567,3 +569,121 @@ export const ZHeartbeatResponse = z.object({
   heartbeatIntervalMs: z.number().int().positive(),
 });
 export type THeartbeatResponse = z.infer<typeof ZHeartbeatResponse>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Live state (issue 15): each application's resource tree and health, as the agent reads them from its cluster
+
+/** Nodes in one application's reported tree (inventory objects included); the agent builds its tree within it. */
+export const LIVE_TREE_NODES_MAX = 2000;
+/** Levels of a reported tree: an inventory object and four below it (CronJob → Job → Pod needs two). */
+export const LIVE_TREE_DEPTH_MAX = 5;
+/** Applications in one `POST /live-state` batch; the agent also keeps a batch under LIVE_STATE_BATCH_BYTES. */
+export const LIVE_STATES_BATCH_MAX = 50;
+export const LIVE_STATE_BATCH_BYTES = 1024 * 1024;
+
+export const HEALTH_CODES = ["Healthy", "Progressing", "Degraded", "Suspended", "Missing", "Unknown"] as const;
+export const ZLiveHealth = z.object({
+  status: z.enum(HEALTH_CODES),
+  message: z.string().max(1000).optional(),
+});
+export type TLiveHealth = z.infer<typeof ZLiveHealth>;
+
+const name253 = z.string().max(253);
+
+/** lib/kube/tree.ts ResourceNode without uids: what the application page shows of one object. */
+export interface TLiveNode {
+  apiVersion: string;
+  kind: string;
+  namespace?: string | undefined;
+  name: string;
+  health: TLiveHealth;
+  /** True for the application's own objects, false for those they own. */
+  inInventory: boolean;
+  pod?: { phase: string; restarts: number; ready: number; containers: number; images: string[] } | undefined;
+  children: TLiveNode[];
+  /** Owned objects the bounds left out. */
+  omittedChildren?: number | undefined;
+}
+
+export const ZLiveNode: z.ZodType<TLiveNode> = z.lazy(() =>
+  z.object({
+    apiVersion: name253,
+    kind: name253,
+    namespace: name253.optional(),
+    name: name253,
+    health: ZLiveHealth,
+    inInventory: z.boolean(),
+    pod: z
+      .object({
+        phase: z.string().max(100),
+        restarts: z.number().int().min(0),
+        ready: z.number().int().min(0),
+        containers: z.number().int().min(0),
+        images: z.array(z.string().max(1000)).max(100),
+      })
+      .optional(),
+    children: z.array(ZLiveNode).max(LIVE_TREE_NODES_MAX),
+    omittedChildren: z.number().int().min(0).optional(),
+  }),
+);
+
+/** Nodes and levels of a tree (a level is a node with its parents). */
+export function liveTreeSize(roots: readonly TLiveNode[]): { nodes: number; depth: number } {
+  let nodes = 0;
+  let depth = 0;
+  const stack = roots.map((node) => ({ node, level: 1 }));
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    nodes++;
+    depth = Math.max(depth, next.level);
+    for (const child of next.node.children) stack.push({ node: child, level: next.level + 1 });
+  }
+  return { nodes, depth };
+}
+
+export const ZLiveState = z
+  .object({
+    targetId: id,
+    repoId: id,
+    /** The revision id applied when the cluster was read; null before the first successful sync. */
+    revisionId: z.string().max(1000).nullable(),
+    /** The application's health: the worst of its inventory objects' (lib/kube/health.ts aggregateHealth). */
+    health: ZLiveHealth,
+    roots: z.array(ZLiveNode).max(LIVE_TREE_NODES_MAX),
+    /** Nodes in `roots`, all levels. */
+    nodeCount: z.number().int().min(0).max(LIVE_TREE_NODES_MAX),
+    /** True when the tree's bounds left owned objects out (see each node's omittedChildren). */
+    truncated: z.boolean(),
+    observedAt: z.iso.datetime({ offset: true }),
+  })
+  .superRefine((state, ctx) => {
+    const size = liveTreeSize(state.roots);
+    if (size.nodes !== state.nodeCount)
+      ctx.addIssue({
+        code: "custom",
+        path: ["nodeCount"],
+        message: `nodeCount is ${state.nodeCount}, the tree has ${size.nodes} nodes`,
+      });
+    if (size.depth > LIVE_TREE_DEPTH_MAX)
+      ctx.addIssue({
+        code: "custom",
+        path: ["roots"],
+        message: `the tree has ${size.depth} levels; at most ${LIVE_TREE_DEPTH_MAX}`,
+      });
+  });
+export type TLiveState = z.infer<typeof ZLiveState>;
+
+/** Body of `POST /api/agent/v1/live-state`: the latest state of some of the agent's applications, one entry each. */
+export const ZLiveStateRequest = z.object({
+  states: z.array(ZLiveState).min(1).max(LIVE_STATES_BATCH_MAX),
+});
+export type TLiveStateRequest = z.infer<typeof ZLiveStateRequest>;
+
+export const ZLiveStateResponse = z.object({
+  /** States stored because they differ from the application's last one. */
+  changed: z.number().int().min(0),
+  /** States identical to the last one (only its confirmation time moved). */
+  unchanged: z.number().int().min(0),
+  /** States of repositories Wharf no longer has or that have no application: nothing stored, safe to forget. */
+  ignored: z.number().int().min(0),
+});
+export type TLiveStateResponse = z.infer<typeof ZLiveStateResponse>;

@@ -7,12 +7,15 @@ import {
   ZEnrolResponse,
   ZEventsResponse,
   ZHeartbeatResponse,
+  ZLiveStateResponse,
   type TAssignments,
   type TEnrolResponse,
   type TEventsRequest,
   type TEventsResponse,
   type THeartbeatRequest,
   type THeartbeatResponse,
+  type TLiveStateRequest,
+  type TLiveStateResponse,
 } from "./protocol";
 
 export interface WharfClientOptions {
@@ -119,5 +122,10 @@ export class WharfClient {
 
   heartbeat(body: THeartbeatRequest): Promise<THeartbeatResponse> {
     return this.#call("POST", AGENT_PATHS.heartbeat, ZHeartbeatResponse, { body });
+  }
+
+  /** The latest live state of some applications (their resource trees); Wharf keeps the last one per application. */
+  sendLiveStates(body: TLiveStateRequest): Promise<TLiveStateResponse> {
+    return this.#call("POST", AGENT_PATHS.liveState, ZLiveStateResponse, { body });
   }
 }

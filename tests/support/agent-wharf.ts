@@ -4,7 +4,9 @@ import {
   AGENT_PATHS,
   ZEventsRequest,
   ZHeartbeatRequest,
+  ZLiveStateRequest,
   type TAssignments,
+  type TLiveState,
   type THeartbeatRequest,
   type TRepoAssignment,
   type TSyncEvent,
@@ -27,6 +29,8 @@ export interface FakeWharf {
   /** Sum of `dropped` counts the agent reported. */
   dropped: number;
   heartbeats: THeartbeatRequest[];
+  /** Live states received (POST /live-state), in arrival order. */
+  liveStates: TLiveState[];
   setTargets(targets: TTargetAssignment[]): void;
   /** Changes one repo's assignment (e.g. approvedRevision) and wakes the long poll. */
   updateRepo(repoId: string, change: Partial<TRepoAssignment>): void;
@@ -86,6 +90,7 @@ export async function startFakeWharf(opts: { credential?: string; longPollMs?: n
     duplicates: 0,
     dropped: 0,
     heartbeats: [],
+    liveStates: [],
     setTargets(next) {
       targets = structuredClone(next);
       wake();
@@ -192,6 +197,13 @@ export async function startFakeWharf(opts: { credential?: string; longPollMs?: n
           return send(res, 422, { error: { code: "VALIDATION_FAILED", message: parsed.error.message } });
         fake.heartbeats.push(parsed.data);
         return send(res, 200, { ok: true, serverTime: new Date().toISOString(), heartbeatIntervalMs: 15_000 });
+      }
+      if (req.method === "POST" && url.pathname === AGENT_PATHS.liveState) {
+        const parsed = ZLiveStateRequest.safeParse(await readBody(req));
+        if (!parsed.success)
+          return send(res, 422, { error: { code: "VALIDATION_FAILED", message: parsed.error.message } });
+        fake.liveStates.push(...parsed.data.states);
+        return send(res, 200, { changed: parsed.data.states.length, unchanged: 0, ignored: 0 });
       }
       return send(res, 404, { error: { code: "NOT_FOUND", message: "no such endpoint" } });
     })();
