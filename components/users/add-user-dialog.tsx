@@ -55,14 +55,15 @@ export function AddUserDialog() {
     }
   }
 
+  // Every way of closing goes through here: Radix calls onOpenChange only for Escape, the overlay and its own close
+  // controls, not when "Done" or "Cancel" set the state, so those would leave the last result for the next opening.
+  function openChange(next: boolean) {
+    setOpen(next);
+    reset();
+  }
+
   return (
-    <DialogRoot
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) reset();
-      }}
-    >
+    <DialogRoot open={open} onOpenChange={openChange}>
       <DialogTrigger asChild>
         <Button>Add user</Button>
       </DialogTrigger>
@@ -93,7 +94,7 @@ export function AddUserDialog() {
               </div>
             ) : null}
             <div className="flex justify-end">
-              <Button onClick={() => setOpen(false)}>Done</Button>
+              <Button onClick={() => openChange(false)}>Done</Button>
             </div>
           </div>
         ) : (
@@ -172,7 +173,7 @@ export function AddUserDialog() {
             </Field>
             <FormAlert error={error} />
             <div className="flex justify-end gap-2">
-              <Button variant="secondary" onClick={() => setOpen(false)}>
+              <Button variant="secondary" onClick={() => openChange(false)}>
                 Cancel
               </Button>
               <Button type="submit" disabled={create.isPending}>
