@@ -1,6 +1,5 @@
 "use client";
 
-import { useState } from "react";
 import { DateTime } from "@/components/ui/date-time";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { Badge } from "@/components/ui/badge";
@@ -8,15 +7,14 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Select } from "@/components/ui/input";
 import { Table, Td, Th } from "@/components/ui/table";
 import { LoadMore } from "@/components/ui/load-more";
 import { ApiError } from "@/lib/api-fetch";
-import { ROLES, type TRole } from "@/lib/auth/roles";
 import { useUpdateUser } from "@/lib/users/hooks/use-update-user";
 import { useUsers } from "@/lib/users/hooks/use-users";
 import type { UserView } from "@/lib/users/schemas";
 import { RoleBadge } from "./role-badge";
+import { RoleControl } from "./role-control";
 
 function errorText(err: unknown): string | null {
   if (!err) return null;
@@ -24,9 +22,7 @@ function errorText(err: unknown): string | null {
 }
 
 function UserRow({ user, isSelf }: { user: UserView; isSelf: boolean }) {
-  const roleChange = useUpdateUser();
   const toggle = useUpdateUser();
-  const [roleError, setRoleError] = useState<string | null>(null);
   const action = user.disabled ? "Enable" : "Disable";
   return (
     <tr className={user.disabled ? "bg-slate-50 text-slate-500" : undefined}>
@@ -36,36 +32,12 @@ function UserRow({ user, isSelf }: { user: UserView; isSelf: boolean }) {
       </Td>
       <Td>{user.name}</Td>
       <Td>
-        <div className="flex items-center gap-2">
-          <RoleBadge role={user.role} />
-          <label htmlFor={`role-${user.id}`} className="sr-only">
-            Role of {user.email}
-          </label>
-          <Select
-            id={`role-${user.id}`}
-            className="h-8 w-32"
-            value={user.role}
-            disabled={roleChange.isPending}
-            onChange={(e) => {
-              setRoleError(null);
-              roleChange.mutate(
-                { id: user.id, role: e.target.value as TRole },
-                { onError: (err) => setRoleError(errorText(err)) },
-              );
-            }}
-          >
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </Select>
+        <div className="flex items-start gap-2">
+          <span className="pt-1">
+            <RoleBadge role={user.role} />
+          </span>
+          <RoleControl user={user} />
         </div>
-        {roleError ? (
-          <p role="alert" className="mt-1 whitespace-normal text-xs text-red-600">
-            {roleError}
-          </p>
-        ) : null}
       </Td>
       <Td>{user.disabled ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}</Td>
       <Td>
