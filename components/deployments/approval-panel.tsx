@@ -101,9 +101,22 @@ export function ApprovalPanel({ deployment: d }: { deployment: DeploymentView })
               {decide.error.message}
             </p>
           ) : null}
+          {d.viewer.approvalStartsDeployment ? (
+            <p id="approval-starts" className="text-slate-700" data-testid="approval-starts">
+              Yours is the last approval needed: approving starts the deployment to {d.target.name}.
+            </p>
+          ) : null}
           <div className="flex gap-2">
-            <Button onClick={() => submit("approved")} disabled={decide.isPending}>
-              {decide.isPending && decide.variables?.decision === "approved" ? "Approving…" : "Approve"}
+            <Button
+              onClick={() => submit("approved")}
+              disabled={decide.isPending}
+              aria-describedby={d.viewer.approvalStartsDeployment ? "approval-starts" : undefined}
+            >
+              {decide.isPending && decide.variables?.decision === "approved"
+                ? "Approving…"
+                : d.viewer.approvalStartsDeployment
+                  ? "Approve and deploy"
+                  : "Approve"}
             </Button>
             <Button variant="danger" onClick={() => submit("rejected")} disabled={decide.isPending}>
               {decide.isPending && decide.variables?.decision === "rejected" ? "Rejecting…" : "Reject"}

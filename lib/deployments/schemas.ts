@@ -361,7 +361,15 @@ export const ZDeploymentView = ZDeploymentListItem.extend({
   eligibleApprovers: z
     .array(z.object({ id: z.string(), name: z.string(), email: z.string() }))
     .describe("People who could still approve (role allows, not banned, not yet decided); at most 20."),
-  viewer: z.object({ canApprove: z.boolean(), reason: z.string().nullable() }),
+  viewer: z.object({
+    canApprove: z.boolean(),
+    reason: z.string().nullable(),
+    approvalStartsDeployment: z
+      .boolean()
+      .describe(
+        "Whether the viewer's approval now would be the last one the rule needs, so approving starts the deployment.",
+      ),
+  }),
   canCancel: z.boolean(),
   canRollback: z.boolean(),
   canEmergencyRollback: z.boolean(),

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as approvalsRoute from "@/app/api/deployments/[id]/approvals/route";
 import * as rollbackRoute from "@/app/api/deployments/[id]/rollback/route";
+import * as deploymentRoute from "@/app/api/deployments/[id]/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
 import { NO_REQUEST } from "@/lib/audit/schemas";
 import { newSecretToken, sha256Hex } from "@/lib/auth/secrets";
@@ -67,6 +68,18 @@ async function requestOn(targetId: string, manifests: string, as: Caller = deplo
   });
   expect(res.status).toBe(201);
   return res.body as { id: string; state: string; manifestsDigest: string };
+}
+
+/** The deployment as the caller's signed-in page sees it (GET /api/deployments/:id). */
+async function viewAs(id: string, as: Caller) {
+  const res = await callRoute(deploymentRoute.GET, {
+    path: `/api/deployments/${id}`,
+    params: { id },
+    cookie: await sessionCookie(as),
+    origin: "http://localhost:3000",
+  });
+  expect(res.status).toBe(200);
+  return res.body as { viewer: { canApprove: boolean; reason: string | null; approvalStartsDeployment: boolean } };
 }
 
 /** Approve or reject as a signed-in person (cookie session), or with the caller's API token when `token` is set. */
@@ -153,6 +166,12 @@ describe("approvals", () => {
 
   it("two distinct approvers → approved → queued; one person twice does not count twice", async () => {
     const d = await requestOn(target.targetId, configMap("two"));
+    // The page says "Approve and deploy" only to whoever would give the last approval the rule needs.
+    expect((await viewAs(d.id, approver1)).viewer).toEqual({
+      canApprove: true,
+      reason: null,
+      approvalStartsDeployment: false,
+    });
     const first = await decide(d.id, approver1, { decision: "approved", comment: "looks right" });
     expect(first.status).toBe(201);
     expect(first.body.state).toBe("pending-approval");
@@ -160,6 +179,12 @@ describe("approvals", () => {
     expect(first.body.viewer).toEqual({
       canApprove: false,
       reason: "You have already approved or rejected this deployment.",
+      approvalStartsDeployment: false,
+    });
+    expect((await viewAs(d.id, approver2)).viewer).toEqual({
+      canApprove: true,
+      reason: null,
+      approvalStartsDeployment: true,
     });
     const again = await decide(d.id, approver1, { decision: "approved" });
     expect(again.status).toBe(409);

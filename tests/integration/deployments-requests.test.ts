@@ -423,6 +423,7 @@ describe("reads", () => {
     expect(one.body.viewer).toEqual({
       canApprove: false,
       reason: "Your role cannot approve deployments to this target.",
+      approvalStartsDeployment: false,
     });
     expect(one.body.canCancel).toBe(false);
     expect(

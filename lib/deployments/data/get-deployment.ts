@@ -123,12 +123,31 @@ export function viewerApproval(
   records: ReturnType<typeof toApprovalRecord>[],
   viewer: Viewer,
   now: Date,
-): { canApprove: boolean; reason: string | null } {
+): DeploymentView["viewer"] {
   if (state !== "pending-approval")
-    return { canApprove: false, reason: `This deployment is ${state}; it no longer takes approvals.` };
-  if (!can(viewer.role, "deployments.approve")) return { canApprove: false, reason: REFUSAL_MESSAGES.role };
+    return {
+      canApprove: false,
+      reason: `This deployment is ${state}; it no longer takes approvals.`,
+      approvalStartsDeployment: false,
+    };
+  if (!can(viewer.role, "deployments.approve"))
+    return { canApprove: false, reason: REFUSAL_MESSAGES.role, approvalStartsDeployment: false };
   const refusal = refusalFor(rule, d, viewer, records, now);
-  return refusal ? { canApprove: false, reason: REFUSAL_MESSAGES[refusal] } : { canApprove: true, reason: null };
+  if (refusal) return { canApprove: false, reason: REFUSAL_MESSAGES[refusal], approvalStartsDeployment: false };
+  // The same count decideDeployment makes after recording the approval: with the viewer's, is the rule satisfied?
+  const mine = {
+    approverId: viewer.userId,
+    approverEmail: viewer.email,
+    approverKind: viewer.kind,
+    decision: "approved" as const,
+    manifestsDigest: d.manifestsDigest,
+    createdAt: now,
+  };
+  return {
+    canApprove: true,
+    reason: null,
+    approvalStartsDeployment: approvalStatus(rule, d, [...records, mine], now).satisfied,
+  };
 }
 
 function parsePreview(json: string | null): DeploymentPreview | null {
