@@ -10,12 +10,15 @@ import { Textarea } from "@/components/ui/input";
 import { useCancelDeployment } from "@/lib/deployments/hooks/use-cancel-deployment";
 import { useRollbackDeployment } from "@/lib/deployments/hooks/use-rollback-deployment";
 import type { DeploymentView } from "@/lib/deployments/schemas";
+import { formatDateTime } from "@/lib/format/date";
 
 /** Cancel and Rollback, rendered only for those the server says may use them. */
 export function DeploymentActions({ deployment: d }: { deployment: DeploymentView }) {
   const router = useRouter();
   const cancel = useCancelDeployment(d.id);
   const rollback = useRollbackDeployment(d.id);
+  // A failed run rolls back to its application's last success (POST /api/deployments/<that one>/rollback).
+  const rollbackToLast = useRollbackDeployment(d.lastSucceeded?.id ?? d.id);
   const [emergencyReason, setEmergencyReason] = useState("");
   const [emergencyError, setEmergencyError] = useState<string[] | undefined>();
 
@@ -57,7 +60,25 @@ export function DeploymentActions({ deployment: d }: { deployment: DeploymentVie
           error={rollback.error ? rollback.error.message : null}
           onConfirm={() => rollBack(false)}
         />
-      ) : d.canRollback ? (
+      ) : d.canRollback && d.state === "failed" && d.lastSucceeded ? (
+        <ConfirmDialog
+          trigger={<Button variant="secondary">Roll back to the last successful deployment</Button>}
+          title="Roll back to the last successful deployment?"
+          description={
+            <>
+              A new request with the manifests of the deployment that succeeded on{" "}
+              {formatDateTime(d.lastSucceeded.finishedAt)} (what ran before this one) is created for {d.target.name}. It
+              needs the target&apos;s approvals like any other.
+            </>
+          }
+          confirmLabel="Request rollback"
+          pending={rollbackToLast.isPending}
+          error={rollbackToLast.error?.message ?? null}
+          onConfirm={() =>
+            rollbackToLast.mutate({}, { onSuccess: (created) => router.push(`/deployments/${created.id}`) })
+          }
+        />
+      ) : d.canRollback && d.state === "succeeded" ? (
         <ConfirmDialog
           trigger={<Button variant="secondary">Roll back to this</Button>}
           title="Roll back to this deployment?"

@@ -37,6 +37,11 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
         description={
           <span className="inline-flex flex-wrap items-center gap-2">
             <DeploymentStateBadge state={d.state} />
+            {d.live ? (
+              <span title="The newest success of its application: what runs now." data-testid="deployment-live">
+                <Badge tone="green">live</Badge>
+              </span>
+            ) : null}
             {d.emergency ? <Badge tone="red">emergency</Badge> : null}
             {d.cancelRequested && d.state === "running" ? <Badge tone="yellow">cancel requested</Badge> : null}
             <span>

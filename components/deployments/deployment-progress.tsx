@@ -107,6 +107,9 @@ export function DeploymentProgress({ deploymentId }: { deploymentId: string }) {
         ? `Replicas ready: ${data.readyReplicas} of ${data.desiredReplicas}`
         : `Objects applied: ${data.appliedCount} of ${data.objectCount}`;
   const notStarted = data.state === "queued" || data.state === "approved" || data.state === "pending-approval";
+  // A failed run has no progress to show: replicas ready at the end are often the old version's, still serving, and a
+  // full red bar next to "failed" reads as done. It says what was applied, and the reason below says what broke.
+  const failed = data.state === "failed";
 
   return (
     <Card>
@@ -116,26 +119,33 @@ export function DeploymentProgress({ deploymentId }: { deploymentId: string }) {
         actions={<Badge tone={STATE_TONE[data.state] ?? "neutral"}>{data.state}</Badge>}
       />
       <CardBody className="space-y-4">
-        <div>
-          <div className="mb-1 flex justify-between text-sm text-slate-700">
-            <span id={`progress-label-${deploymentId}`}>{notStarted ? "Waiting for the executor" : label}</span>
-            <span aria-hidden="true">{data.percent}%</span>
-          </div>
-          <div
-            role="progressbar"
-            aria-labelledby={`progress-label-${deploymentId}`}
-            aria-valuemin={0}
-            aria-valuemax={100}
-            aria-valuenow={data.percent}
-            aria-valuetext={`${data.percent}% — ${label}`}
-            className="h-2 w-full overflow-hidden rounded-full bg-slate-100"
-          >
+        {failed ? (
+          <p className="text-sm text-slate-700" data-testid="progress-failed">
+            <span className="font-medium text-red-700">Failed</span> after applying {data.appliedCount} of{" "}
+            {data.objectCount} object{data.objectCount === 1 ? "" : "s"}.
+          </p>
+        ) : (
+          <div>
+            <div className="mb-1 flex justify-between text-sm text-slate-700">
+              <span id={`progress-label-${deploymentId}`}>{notStarted ? "Waiting for the executor" : label}</span>
+              <span aria-hidden="true">{data.percent}%</span>
+            </div>
             <div
-              className={`h-full transition-all ${data.state === "failed" ? "bg-red-500" : data.state === "cancelled" || data.state === "plan-changed" ? "bg-amber-500" : data.state === "succeeded" ? "bg-emerald-500" : "bg-brand-600"}`}
-              style={{ width: `${data.percent}%` }}
-            />
+              role="progressbar"
+              aria-labelledby={`progress-label-${deploymentId}`}
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={data.percent}
+              aria-valuetext={`${data.percent}% — ${label}`}
+              className="h-2 w-full overflow-hidden rounded-full bg-slate-100"
+            >
+              <div
+                className={`h-full transition-all ${data.state === "cancelled" || data.state === "plan-changed" ? "bg-amber-500" : data.state === "succeeded" ? "bg-emerald-500" : "bg-brand-600"}`}
+                style={{ width: `${data.percent}%` }}
+              />
+            </div>
           </div>
-        </div>
+        )}
 
         {isProgressTerminal(data.state) && data.resultMessage ? (
           <p

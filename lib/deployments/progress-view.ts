@@ -77,7 +77,8 @@ export function isProgressTerminal(state: string): boolean {
 
 /**
  * The bar's value: 100 on success; replicas ready / desired once the rollout is being waited for (or finished with
- * workloads); objects applied / total before that.
+ * workloads); objects applied / total before that. A failed run counts objects applied: its replicas ready at the end
+ * are often the previous version's, so "2 of 2 ready" would say the rollout went well when it did not.
  */
 export function progressPercent(
   p: Pick<DeploymentProgress, "state" | "phase" | "appliedCount" | "objectCount" | "readyReplicas" | "desiredReplicas">,
@@ -87,6 +88,7 @@ export function progressPercent(
 } {
   if (p.state === "succeeded") return { percent: 100, measuring: p.desiredReplicas > 0 ? "replicas" : "objects" };
   const ratio = (a: number, b: number) => (b > 0 ? Math.max(0, Math.min(100, Math.floor((a / b) * 100))) : 0);
+  if (p.state === "failed") return { percent: ratio(p.appliedCount, p.objectCount), measuring: "objects" };
   if (p.phase === "waiting-rollout" || (p.phase === null && p.desiredReplicas > 0)) {
     return { percent: ratio(p.readyReplicas, p.desiredReplicas), measuring: "replicas" };
   }

@@ -371,8 +371,23 @@ export const ZDeploymentView = ZDeploymentListItem.extend({
       ),
   }),
   canCancel: z.boolean(),
-  canRollback: z.boolean(),
+  canRollback: z
+    .boolean()
+    .describe(
+      "Whether the viewer may request, from this page, a rollback to it (a success that is not live), the same again (plan-changed), or a rollback to `lastSucceeded` (failed).",
+    ),
   canEmergencyRollback: z.boolean(),
+  live: z
+    .boolean()
+    .describe(
+      "Whether this is the newest success of its application, i.e. what runs now; it is not offered to roll back to.",
+    ),
+  lastSucceeded: z
+    .object({ id: z.string(), createdAt: z.iso.datetime(), finishedAt: z.iso.datetime() })
+    .nullable()
+    .describe(
+      "On a failed deployment: its application's newest success, when it finished before this failure (what ran before); `canRollback` then means rolling back to it.",
+    ),
   objects: z.array(ZDeploymentObjectView),
   updatedAt: z.iso.datetime(),
 });

@@ -90,8 +90,9 @@ test("a deployer requests, an approver approves in a second browser, and the pro
   await expect(deployer.getByTestId("deployment-state").first()).toHaveText("succeeded", { timeout: 30_000 });
   await deployer.screenshot({ path: testInfo.outputPath("deployment-succeeded.png"), fullPage: true });
 
-  // It is listed as succeeded, and the deployer may roll back to it.
-  await expect(deployer.getByRole("button", { name: "Roll back to this" })).toBeVisible();
+  // It is listed as succeeded. It is what runs now (shop-staging's newest success), so there is nothing to roll back to.
+  await expect(deployer.getByTestId("deployment-live")).toBeVisible();
+  await expect(deployer.getByRole("button", { name: "Roll back to this" })).toHaveCount(0);
   await deployer.goto(`/deployments?state=succeeded`);
   await expect(deployer.getByRole("table", { name: "Deployments" })).toContainText(`Ship web ${id}`);
 });

@@ -159,6 +159,27 @@ function parsePreview(json: string | null): DeploymentPreview | null {
   }
 }
 
+/**
+ * The newest push deployment that succeeded in `row`'s application (its target's, for rows from before
+ * applications): what runs in the cluster now. Pull revisions are rolled back by pinning, so they have none.
+ */
+async function latestSuccess(row: {
+  sourceKind: string;
+  applicationId: string | null;
+  targetId: string;
+}): Promise<{ id: string; createdAt: Date; finishedAt: Date | null } | null> {
+  if (row.sourceKind === "pull-revision") return null;
+  return db().deployment.findFirst({
+    where: {
+      ...(row.applicationId ? { applicationId: row.applicationId } : { targetId: row.targetId, applicationId: null }),
+      state: "succeeded",
+      sourceKind: { not: "pull-revision" },
+    },
+    orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
+    select: { id: true, createdAt: true, finishedAt: true },
+  });
+}
+
 /** One deployment with its rule, approvals, preview, progress and objects, as `viewer` may act on it. */
 export async function getDeployment(opts: { id: string; viewer: Viewer }): Promise<DeploymentView> {
   const row = await db().deployment.findUnique({
@@ -211,6 +232,16 @@ export async function getDeployment(opts: { id: string; viewer: Viewer }): Promi
       .map(({ id, name, email }) => ({ id, name, email }));
   }
 
+  // Only a success (is it live?) and a failure (what to roll back to) need the application's newest success.
+  const latest = state === "succeeded" || state === "failed" ? await latestSuccess(row) : null;
+  const live = state === "succeeded" && latest?.id === row.id;
+  // A failed run's way back: the success the cluster ran before it, unless another one has replaced it since.
+  const lastSucceeded =
+    state === "failed" && latest && row.finishedAt && latest.finishedAt && latest.finishedAt <= row.finishedAt
+      ? { id: latest.id, createdAt: latest.createdAt.toISOString(), finishedAt: latest.finishedAt.toISOString() }
+      : null;
+  const mayRequest = can(viewer.role, "deployments.request") && row.sourceKind !== "pull-revision";
+
   const isRequester = viewer.userId === row.requestedById;
   const mayStop = isRequester || can(viewer.role, "deployments.approve");
   return {
@@ -243,11 +274,14 @@ export async function getDeployment(opts: { id: string; viewer: Viewer }): Promi
     canCancel: mayStop && !isTerminal(state) && !(state === "running" && row.cancelRequested),
     // Pull targets roll back by pinning a revision (POST /api/repos/:id/pin), not by re-sending manifests. A run
     // stopped in plan-changed is requested again through the same endpoint.
+    // The live deployment (the newest success) is what runs: rolling back to it would change nothing.
     canRollback:
-      (state === "succeeded" || state === "plan-changed") &&
-      row.sourceKind !== "pull-revision" &&
-      can(viewer.role, "deployments.request"),
-    canEmergencyRollback: state === "succeeded" && row.sourceKind !== "pull-revision" && viewer.role === "admin",
+      mayRequest &&
+      ((state === "succeeded" && !live) || state === "plan-changed" || (state === "failed" && lastSucceeded !== null)),
+    canEmergencyRollback:
+      state === "succeeded" && !live && row.sourceKind !== "pull-revision" && viewer.role === "admin",
+    live,
+    lastSucceeded,
     objects: row.objects.map((o) => ({
       position: o.position,
       apiVersion: o.apiVersion,

@@ -53,4 +53,17 @@ describe("progressPercent", () => {
     expect(progressPercent({ ...base, state: "succeeded", phase: null }).percent).toBe(100);
     expect(progressPercent({ ...base, objectCount: 0, phase: "applying" }).percent).toBe(0);
   });
+
+  it("does not report a failed rollout's ready replicas as progress", () => {
+    // The new pods crash; the old ones still serve, so 2 of 2 are ready when the run fails.
+    const failed = {
+      state: "failed",
+      phase: null,
+      appliedCount: 1,
+      objectCount: 2,
+      readyReplicas: 2,
+      desiredReplicas: 2,
+    };
+    expect(progressPercent(failed)).toEqual({ percent: 50, measuring: "objects" });
+  });
 });
