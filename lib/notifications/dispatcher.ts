@@ -2,6 +2,7 @@ import "server-only";
 import { env } from "@/lib/env";
 import { runLeasedLoop, runLeasedPass, startOncePerProcess, type LeasedLoop } from "@/lib/jobs/leased-loop";
 import { dispatchDueDeliveries } from "./data/dispatch-due-deliveries";
+import { notifyStaleAgents } from "./data/notify-stale-agents";
 import { onNotificationWake } from "./wake";
 
 export const NOTIFICATIONS_LEASE = "notifications";
@@ -18,15 +19,16 @@ export async function runNotificationTick(opts: {
   random?: () => number;
 }): Promise<{ leased: boolean; attempted: number; delivered: number }> {
   const clock = opts.now ?? (() => new Date());
-  const run = await runLeasedPass({ lease: NOTIFICATIONS_LEASE, ...opts }, (renew) =>
+  const run = await runLeasedPass({ lease: NOTIFICATIONS_LEASE, ...opts }, async (renew) => {
+    await notifyStaleAgents({ now: clock() });
     // Renewed before each delivery: a slow sink (up to 10 s each) must not let the lease lapse mid-batch.
-    dispatchDueDeliveries({ now: clock(), beforeEach: renew, ...(opts.random ? { random: opts.random } : {}) }),
-  );
+    return dispatchDueDeliveries({ now: clock(), beforeEach: renew, ...(opts.random ? { random: opts.random } : {}) });
+  });
   return run.leased ? { leased: true, ...run.result } : { leased: false, attempted: 0, delivered: 0 };
 }
 
 /**
- * Starts the loop that sends due webhook deliveries every `pollMs` (default: the configured poll interval), or at once
+ * Starts the loop that queues agent.stale for agents that went quiet and sends due webhook deliveries every `pollMs` (default: the configured poll interval), or at once
  * when this process queues something. Every dashboard process runs one, whatever else is switched off; the
  * `notifications` lease makes exactly one of them send.
  */
@@ -39,6 +41,8 @@ export function startNotificationDispatcher(opts: { holder?: string; pollMs?: nu
     intervalMs: pollMs,
     onWake: onNotificationWake,
     pass: async ({ renew }) => {
+      // Agent staleness is the passage of time, which no request marks: the one lease holder looks on each pass.
+      await notifyStaleAgents({ now: new Date() });
       await dispatchDueDeliveries({ now: new Date(), beforeEach: renew });
     },
   });

@@ -25,9 +25,55 @@ export interface ApprovalNotice {
   requiredApprovals: number;
 }
 
+/**
+ * What a delivery notice (deployment.*, sync.failed, drift.detected) says: where it happened, which revision, and
+ * one link — the application's page when there is an application, else the deployment's page or the repository's
+ * sync history. `linkPath` is relative to Wharf's public URL; the body carries the absolute `url`.
+ */
+export interface DeliveryNotice {
+  linkPath: string;
+  applicationId: string | null;
+  applicationName: string | null;
+  targetId: string;
+  targetName: string;
+  environment: string;
+  /** The commit SHA; without one, the pull revision id or (manifests) the manifests digest. */
+  revision: string | null;
+  /** The outcome in the deployment's or agent's words (the API server's message for a failure). */
+  message: string;
+}
+
+export interface DeploymentNotice extends DeliveryNotice {
+  deploymentId: string;
+  mode: "push" | "pull";
+  requestedBy: string;
+}
+
+export interface SyncNotice extends DeliveryNotice {
+  syncEventId: string;
+  repoId: string;
+  repoUrl: string;
+  branch: string;
+  occurredAt: string;
+  /** drift.detected: the drifted objects (`Kind namespace/name`) and their fields, as the agent reported them. */
+  drift?: { object: string; fields: string[] }[];
+}
+
+export interface AgentNotice {
+  linkPath: string;
+  agentId: string;
+  agentName: string;
+  lastSeenAt: string;
+  /** The pull targets it serves: nothing on them syncs while it is silent. */
+  targets: { id: string; name: string; environment: string }[];
+}
+
 export type NotificationInput =
   | { event: "rotation.due" | "rotation.overdue" | "rotation.failed"; data: RotationNotice }
   | { event: "deployment.awaiting-approval"; data: ApprovalNotice }
+  | { event: "deployment.failed" | "deployment.succeeded"; data: DeploymentNotice }
+  | { event: "sync.failed" | "drift.detected"; data: SyncNotice }
+  | { event: "agent.stale"; data: AgentNotice }
   | { event: "test"; data: { sinkId: string; sinkName: string } };
 
 // Slack mrkdwn needs &, < and > escaped in text that is not a link.
@@ -41,6 +87,23 @@ function when(iso: string | null | undefined): string {
 
 function link(url: string, label: string): string {
   return `<${url}|${esc(label)}>`;
+}
+
+function shortRevision(revision: string | null): string {
+  if (!revision) return "";
+  // A 40-hex commit SHA reads as its first 12 characters; a pull revision id (`<sha>[+images]@<digest>`) likewise.
+  return /^[0-9a-f]{40}/.test(revision) ? revision.slice(0, 12) : revision.slice(0, 40);
+}
+
+/** "storefront on shop-prod (prod) at 1a2b3c4d5e6f": what a delivery notice is about, linked. */
+function subject(d: DeliveryNotice, publicUrl: string, fallback: string): string {
+  const what = link(`${publicUrl}${d.linkPath}`, d.applicationName ?? fallback);
+  const rev = shortRevision(d.revision);
+  return `${what} on ${esc(d.targetName)} (${esc(d.environment)})${rev ? ` at ${esc(rev)}` : ""}`;
+}
+
+function withMessage(text: string, message: string): string {
+  return message ? `${text}: ${esc(message)}` : `${text}.`;
 }
 
 /**
@@ -77,14 +140,50 @@ export function notificationBody(input: NotificationInput, publicUrl: string): N
         `(${d.requiredApprovals} required), requested by ${esc(d.requestedBy)}${d.reason ? `: ${esc(d.reason)}` : "."}`;
       break;
     }
+    case "deployment.failed":
+      text = withMessage(`Deployment of ${subject(input.data, publicUrl, "deployment")} failed`, input.data.message);
+      break;
+    case "deployment.succeeded":
+      text = withMessage(`Deployment of ${subject(input.data, publicUrl, "deployment")} succeeded`, input.data.message);
+      break;
+    case "sync.failed":
+      text =
+        withMessage(`Sync of ${subject(input.data, publicUrl, input.data.repoUrl)} failed`, input.data.message) +
+        " Further failures are not announced until it syncs again.";
+      break;
+    case "drift.detected": {
+      const d = input.data;
+      const objects = d.drift ?? [];
+      const named = objects
+        .slice(0, 3)
+        .map((o) => `${o.object}${o.fields.length ? ` (${o.fields.slice(0, 3).join(", ")})` : ""}`)
+        .join("; ");
+      text =
+        `Drift detected in ${subject(d, publicUrl, d.repoUrl)}` +
+        (objects.length
+          ? `: ${objects.length} object${objects.length === 1 ? "" : "s"} changed in the cluster, ${esc(named)}${objects.length > 3 ? "; …" : ""}.`
+          : d.message
+            ? `: ${esc(d.message)}`
+            : ".");
+      break;
+    }
+    case "agent.stale": {
+      const d = input.data;
+      const targets = d.targets.map((t) => `${t.name} (${t.environment})`).join(", ");
+      text =
+        `Agent ${link(`${publicUrl}${d.linkPath}`, d.agentName)} has not reported since ${when(d.lastSeenAt)}` +
+        (targets ? `: nothing syncs on ${esc(targets)} until it is back.` : ".");
+      break;
+    }
     case "test":
       text = `Test notification from Wharf to sink "${esc(input.data.sinkName)}". If you can read this, the sink works.`;
       break;
   }
   const event: TDeliveryEvent = input.event;
+  const url = "linkPath" in input.data ? { url: `${publicUrl}${input.data.linkPath}` } : {};
   return {
     text,
     blocks: [{ type: "section", text: { type: "mrkdwn", text } }],
-    wharf: { event, ...input.data },
+    wharf: { event, ...input.data, ...url },
   };
 }

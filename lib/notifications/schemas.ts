@@ -6,6 +6,11 @@ export const NOTIFICATION_EVENTS = [
   "rotation.overdue",
   "rotation.failed",
   "deployment.awaiting-approval",
+  "deployment.failed",
+  "deployment.succeeded",
+  "sync.failed",
+  "drift.detected",
+  "agent.stale",
 ] as const;
 export const ZNotificationEvent = z.enum(NOTIFICATION_EVENTS);
 export type TNotificationEvent = z.infer<typeof ZNotificationEvent>;
@@ -19,6 +24,11 @@ export const NOTIFICATION_EVENT_LABELS: Record<TNotificationEvent, string> = {
   "rotation.overdue": "Rotation overdue or credential expired",
   "rotation.failed": "Automatic rotation failed",
   "deployment.awaiting-approval": "Deployment awaiting approval",
+  "deployment.failed": "Deployment failed",
+  "deployment.succeeded": "Deployment succeeded",
+  "sync.failed": "Pull sync failing (once until it syncs again)",
+  "drift.detected": "Drift detected in a cluster (once per drift)",
+  "agent.stale": "Agent stopped reporting (once until it reports again)",
 };
 
 export const DELIVERY_STATES = ["pending", "delivered", "failed"] as const;

@@ -11,6 +11,7 @@ import {
 } from "@/lib/agent/protocol";
 import { auditedTransaction, recordAuditEvent, recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { RequestContext } from "@/lib/audit/schemas";
+import { notifySyncEvent } from "@/lib/notifications/data/notify-sync-event";
 import { recordDeliveryOutcome } from "@/lib/rollups/data/record-delivery-outcome";
 import { db, type Tx } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
@@ -299,6 +300,18 @@ export async function recordSyncEvents(opts: {
         await applyStatus(tx, e, opts.agent.agentId, repo);
         if (e.result === "pending-approval") await requestApproval(tx, e, opts.agent);
         if (e.result === "synced" || e.result === "drift-corrected") await completeApproved(tx, e, opts.agent);
+        // sync.failed / drift.detected, once per episode (see notifySyncEvent), with the event that shows it.
+        await notifySyncEvent(tx, {
+          id: e.id,
+          repoId: e.repoId,
+          targetId: e.targetId,
+          occurredAt: new Date(e.occurredAt),
+          result: e.result,
+          revisionSha: e.revision?.sha ?? null,
+          revisionId: revisionIdOfEvent(e),
+          message: e.message,
+          drift: e.drift ?? null,
+        });
       });
       accepted++;
     } catch (err) {

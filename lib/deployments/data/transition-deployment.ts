@@ -2,6 +2,7 @@ import "server-only";
 import { lockAuditChain, recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import type { Tx } from "@/lib/db";
+import { notifyDeploymentFinished } from "@/lib/notifications/data/notify-deployment-finished";
 import { recordDeliveryOutcome } from "@/lib/rollups/data/record-delivery-outcome";
 import { AppError } from "@/lib/errors";
 import { ENTER_ACTION, statesLeadingTo, type TDeploymentState } from "../states";
@@ -47,5 +48,8 @@ export async function transitionDeployment(tx: Tx, opts: TransitionOptions): Pro
     ...(opts.request ? { request: opts.request } : {}),
   });
   await recordDeliveryOutcome(tx, { kind: "deployment", deploymentId: opts.deploymentId, state: opts.to });
+  // Paged-on outcomes are queued with the transition: a rolled-back finish announces nothing.
+  if (opts.to === "succeeded" || opts.to === "failed")
+    await notifyDeploymentFinished(tx, { deploymentId: opts.deploymentId, state: opts.to });
   return true;
 }

@@ -1,9 +1,9 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { db, type Tx } from "@/lib/db";
 import { env } from "@/lib/env";
 import { isUniqueViolation } from "@/lib/errors";
 import { notificationBody, type NotificationInput } from "../messages";
-import { ZNotificationEvent } from "../schemas";
+import { ZNotificationEvent, type TNotificationEvent } from "../schemas";
 import { wakeNotificationDispatcher } from "../wake";
 
 /**
@@ -47,6 +47,61 @@ export async function enqueueNotification(opts: {
   }
   if (queued > 0) wakeNotificationDispatcher();
   return queued;
+}
+
+type QueuedInput = Exclude<NotificationInput, { event: "test" }>;
+
+/**
+ * Queues a notification inside the caller's transaction, so it exists exactly when the state change it announces
+ * commits (a rolled-back transition announces nothing). `build` runs only when an enabled sink subscribes to `event`,
+ * so a state change nobody listens to costs one query. Same (sinkId, dedupKey) rule as enqueueNotification, checked
+ * before inserting: the callers hold the audit chain lock (transitionDeployment, recordSyncEvents) or the
+ * notifications lease (notifyStaleAgents), so no one inserts the same key between the look and the insert — and a
+ * unique violation here would abort the caller's PostgreSQL transaction rather than be caught.
+ * Returns how many deliveries were queued.
+ */
+export async function enqueueNotificationInTx(
+  tx: Tx,
+  opts: {
+    event: TNotificationEvent;
+    dedupKey: string;
+    build: () => Promise<QueuedInput | null>;
+    now?: Date;
+  },
+): Promise<number> {
+  const sinks = await tx.notificationSink.findMany({ where: { enabled: true }, select: { id: true, events: true } });
+  const subscribed = sinks.filter((s) => parseEvents(s.events).includes(opts.event));
+  if (subscribed.length === 0) return 0;
+  const have = new Set(
+    (
+      await tx.notificationDelivery.findMany({
+        where: { dedupKey: opts.dedupKey, sinkId: { in: subscribed.map((s) => s.id) } },
+        select: { sinkId: true },
+      })
+    ).map((d) => d.sinkId),
+  );
+  const missing = subscribed.filter((s) => !have.has(s.id));
+  if (missing.length === 0) return 0;
+  const input = await opts.build();
+  if (!input) return 0;
+  if (input.event !== opts.event) throw new Error(`notification built as ${input.event}, queued as ${opts.event}`);
+  const payload = JSON.stringify(notificationBody(input, env().publicUrl));
+  for (const sink of missing) {
+    await tx.notificationDelivery.create({
+      data: {
+        sinkId: sink.id,
+        event: opts.event,
+        dedupKey: opts.dedupKey,
+        payload,
+        state: "pending",
+        nextAttemptAt: opts.now ?? new Date(),
+      },
+    });
+  }
+  // The rows are visible once the caller commits, which this function cannot see: wake the dispatcher a moment
+  // later; if the transaction takes longer, its next poll (WHARF_NOTIFICATIONS_INTERVAL) sends them.
+  setTimeout(wakeNotificationDispatcher, 250).unref();
+  return missing.length;
 }
 
 /** The sink's `events` column (a JSON array), keeping only known event kinds. */

@@ -1,0 +1,75 @@
+import "server-only";
+import type { Tx } from "@/lib/db";
+import { enqueueNotificationInTx } from "./enqueue-notification";
+
+/** The results that mean the repository is applied again: they end a failure streak and a drift episode. */
+const RECOVERED = ["synced", "drift-corrected"];
+
+/** A stored sync event, as recordSyncEvents has just written it. */
+export interface StoredSyncEvent {
+  id: string;
+  repoId: string;
+  targetId: string;
+  occurredAt: Date;
+  result: string;
+  revisionSha: string | null;
+  revisionId: string | null;
+  message: string;
+  drift?: { objects: { ref: { kind: string; namespace?: string | null; name: string }; fields: string[] }[] } | null;
+}
+
+/**
+ * Queues `sync.failed` for a failed sync and `drift.detected` for detected drift, inside the transaction that stores
+ * the event. Flood rule: one notification per repository per episode, an episode being everything since the
+ * repository's last applied event (synced or drift-corrected, by occurredAt, so a replayed batch counts the same). The
+ * dedup key names the repository and that event: an agent failing every minute announces once; a success followed by
+ * a failure announces again; drift re-detected at every check announces once until the repository is applied again.
+ */
+export async function notifySyncEvent(tx: Tx, e: StoredSyncEvent): Promise<number> {
+  const event = e.result === "failed" ? "sync.failed" : e.result === "drift-detected" ? "drift.detected" : null;
+  if (!event) return 0;
+  const lastApplied = await tx.syncEvent.findFirst({
+    where: { repoId: e.repoId, result: { in: RECOVERED }, occurredAt: { lte: e.occurredAt }, id: { not: e.id } },
+    orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
+    select: { id: true },
+  });
+  return enqueueNotificationInTx(tx, {
+    event,
+    dedupKey: `${event}:${e.repoId}:${lastApplied?.id ?? "never-applied"}`,
+    build: async () => {
+      const repo = await tx.pullRepo.findUnique({
+        where: { id: e.repoId },
+        select: {
+          url: true,
+          branch: true,
+          application: { select: { id: true, name: true } },
+          target: { select: { id: true, name: true, environment: true } },
+        },
+      });
+      if (!repo) return null;
+      const data = {
+        linkPath: repo.application
+          ? `/applications/${repo.application.id}`
+          : `/sync?repoId=${encodeURIComponent(e.repoId)}&targetId=${encodeURIComponent(repo.target.id)}`,
+        syncEventId: e.id,
+        repoId: e.repoId,
+        repoUrl: repo.url,
+        branch: repo.branch,
+        occurredAt: e.occurredAt.toISOString(),
+        applicationId: repo.application?.id ?? null,
+        applicationName: repo.application?.name ?? null,
+        targetId: repo.target.id,
+        targetName: repo.target.name,
+        environment: repo.target.environment,
+        revision: e.revisionSha ?? e.revisionId,
+        message: e.message,
+      };
+      if (event === "sync.failed") return { event, data };
+      const drift = (e.drift?.objects ?? []).map((o) => ({
+        object: `${o.ref.kind} ${o.ref.namespace ? `${o.ref.namespace}/` : ""}${o.ref.name}`,
+        fields: o.fields,
+      }));
+      return { event, data: { ...data, drift } };
+    },
+  });
+}
