@@ -67,6 +67,39 @@ export const ZRepoStatusView = z.object({
 });
 export type RepoStatusView = z.output<typeof ZRepoStatusView>;
 
+/** A commit as the agent reported it (from the sync history): what the pin dialogs and the pinned status name. */
+// A factory: one zod instance used three times in one response becomes a `$defs` reference the OpenAPI document
+// does not resolve, so each use gets its own.
+const reportedCommit = () =>
+  z.object({
+    revision: z.string().describe("The revision id (commit, image tags, spec digest) or the bare commit."),
+    sha: z.string(),
+    message: z.string().nullable(),
+    authorName: z.string().nullable(),
+    reportedAt: z.iso.datetime().describe("When the agent last reported this revision."),
+  });
+export const ZReportedCommit = reportedCommit();
+export type ReportedCommit = z.output<typeof ZReportedCommit>;
+
+export const ZPinView = z
+  .object({
+    revision: z.string(),
+    sha: z.string(),
+    branchHeadSha: z
+      .string()
+      .nullable()
+      .describe("The branch head the agent last reported while following the branch (it stops fetching when pinned)."),
+    behind: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        "Commits the agent reported from the branch after the pinned one, up to that head (a lower bound: commits fetched together count once); null when unknown.",
+      ),
+  })
+  .describe("Where the pinned revision stands against its branch.");
+export type PinView = z.output<typeof ZPinView>;
+
 export const ZPullRepoView = z.object({
   id: z.string(),
   targetId: z.string(),
@@ -82,6 +115,7 @@ export const ZPullRepoView = z.object({
     .object({ deploymentId: z.string(), revision: z.string() })
     .nullable()
     .describe("A rollback pin waiting for approvals: the deployment request to approve."),
+  pin: ZPinView.nullable().describe("Set while the repository is pinned."),
   notifySeq: z.number().int(),
   status: ZRepoStatusView.nullable(),
   createdAt: z.iso.datetime(),
@@ -97,3 +131,33 @@ export const ZPinResult = z.object({
   deploymentId: z.string().nullable(),
 });
 export type PinResult = z.output<typeof ZPinResult>;
+
+/** Query of `GET /api/repos/:id/pin`: the revision a rollback would pin; absent to preview unpinning. */
+export const ZPinPreviewQuery = z.object({
+  revision: z.preprocess((v) => (v === "" ? undefined : v), ZRevisionId.optional()),
+});
+
+/** What a pin (or unpin) would change, for the confirmation dialog: from which revision to which, and how far. */
+export const ZPinPreview = z.object({
+  repo: z.object({ id: z.string(), url: z.string(), branch: z.string(), path: z.string() }),
+  requiredApprovals: z.number().int().describe("The target's approval rule: > 0 means a pin becomes a request."),
+  pinnedRevision: z.string().nullable(),
+  from: reportedCommit().nullable().describe("The live revision (the agent's last applied one), when reported."),
+  to: reportedCommit()
+    .nullable()
+    .describe(
+      "The revision to pin, or when unpinning the branch head the agent last reported (null when it never did).",
+    ),
+  branchHead: reportedCommit().nullable(),
+  fromBehind: z
+    .number()
+    .int()
+    .nullable()
+    .describe("Commits (as reported) `from` is behind the branch head; null when unknown."),
+  toBehind: z
+    .number()
+    .int()
+    .nullable()
+    .describe("Commits (as reported) `to` is behind the branch head; null when unknown."),
+});
+export type PinPreview = z.output<typeof ZPinPreview>;

@@ -95,6 +95,7 @@ export const ZSyncEventView = z.object({
   kind: ZSyncEventKind,
   trigger: ZSyncTrigger,
   result: ZSyncResult,
+  live: z.boolean().describe("The revision is the one its repository runs now (the agent's last applied one)."),
   revision: z
     .object({
       sha: z.string(),

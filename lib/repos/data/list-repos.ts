@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { PullRepoView } from "../schemas";
+import { pinViews } from "./pin-state";
 import { REPO_INCLUDE, toRepoView } from "./to-repo-view";
 
 /** Rollback pins still waiting for approval, by repository. */
@@ -33,14 +34,14 @@ export async function listRepos(opts: { targetId: string }): Promise<PullRepoVie
     include: REPO_INCLUDE,
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
   });
-  const pins = await pendingPins(rows.map((r) => r.id));
-  return rows.map((r) => toRepoView(r, pins.get(r.id) ?? null));
+  const [pins, positions] = await Promise.all([pendingPins(rows.map((r) => r.id)), pinViews(rows)]);
+  return rows.map((r) => toRepoView(r, pins.get(r.id) ?? null, positions.get(r.id) ?? null));
 }
 
 /** One repository; 404 when unknown. */
 export async function getRepo(opts: { repoId: string }): Promise<PullRepoView> {
   const row = await db().pullRepo.findUnique({ where: { id: opts.repoId }, include: REPO_INCLUDE });
   if (!row) throw new AppError("NOT_FOUND", "There is no registered repository with this id.");
-  const pins = await pendingPins([row.id]);
-  return toRepoView(row, pins.get(row.id) ?? null);
+  const [pins, positions] = await Promise.all([pendingPins([row.id]), pinViews([row])]);
+  return toRepoView(row, pins.get(row.id) ?? null, positions.get(row.id) ?? null);
 }

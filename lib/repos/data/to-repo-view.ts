@@ -1,5 +1,5 @@
 import "server-only";
-import { ZImagePolicies, ZRepoState, type TImagePolicy } from "@/lib/agent/protocol";
+import { commitOfRevision, ZImagePolicies, ZRepoState, type TImagePolicy } from "@/lib/agent/protocol";
 import { tagPatternProblem } from "@/lib/agent/tag-pattern";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import type { PullRepoView, TImagePolicyView } from "../schemas";
@@ -29,7 +29,11 @@ export function imagePolicyViews(policies: TImagePolicy[]): TImagePolicyView[] {
   });
 }
 
-export function toRepoView(row: RepoRow, pendingPin: PullRepoView["pendingPin"] = null): PullRepoView {
+export function toRepoView(
+  row: RepoRow,
+  pendingPin: PullRepoView["pendingPin"] = null,
+  pin: PullRepoView["pin"] = null,
+): PullRepoView {
   const state = row.status ? ZRepoState.safeParse(row.status.state) : null;
   return {
     id: row.id,
@@ -43,6 +47,15 @@ export function toRepoView(row: RepoRow, pendingPin: PullRepoView["pendingPin"] 
     imagePolicies: imagePolicyViews(parseImagePolicies(row.imagePolicies)),
     pinnedRevision: row.pinnedRevision,
     pendingPin,
+    // A pin's position is read from the sync history (pinViews); without it the pin still shows, as unknown.
+    pin: row.pinnedRevision
+      ? (pin ?? {
+          revision: row.pinnedRevision,
+          sha: commitOfRevision(row.pinnedRevision),
+          branchHeadSha: null,
+          behind: null,
+        })
+      : null,
     notifySeq: row.notifySeq,
     status:
       row.status && state?.success

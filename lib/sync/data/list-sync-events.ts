@@ -62,11 +62,22 @@ async function specsOfRows(
   return out;
 }
 
+/**
+ * The row's revision is the one its repository runs now (the agent's last applied one): rolling back to it would
+ * change nothing, so the history offers no rollback there. Ids from agents older than revision ids are bare commits.
+ */
+function isLive(row: Row, liveRevision: string | null): boolean {
+  if (!liveRevision || !row.revisionSha) return false;
+  if (row.revisionId) return row.revisionId === liveRevision;
+  return row.revisionSha === liveRevision;
+}
+
 function toView(
   row: Row,
   names: Map<string, string>,
   repos: Map<string, SyncEventView["repo"]>,
   specs: Map<string, TRepoSpec>,
+  live: Map<string, string | null>,
 ): SyncEventView {
   const details = parseDetails(row.details);
   const digest = row.revisionId ? specDigestOfRevision(row.revisionId) : null;
@@ -82,6 +93,7 @@ function toView(
     kind: ZSyncEventKind.catch("sync").parse(row.kind),
     trigger: ZSyncTrigger.catch("poll").parse(row.trigger),
     result: ZSyncResult.catch("failed").parse(row.result),
+    live: isLive(row, live.get(row.repoId) ?? null),
     revision: row.revisionSha
       ? {
           sha: row.revisionSha,
@@ -147,16 +159,26 @@ export async function listSyncEvents(query: unknown): Promise<SyncEventPage> {
     repoIds.length
       ? db().pullRepo.findMany({
           where: { id: { in: repoIds } },
-          select: { id: true, url: true, branch: true, path: true, prune: true, imagePolicies: true, ...SPEC_INCLUDE },
+          select: {
+            id: true,
+            url: true,
+            branch: true,
+            path: true,
+            prune: true,
+            imagePolicies: true,
+            status: { select: { revision: true } },
+            ...SPEC_INCLUDE,
+          },
         })
       : [],
   ]);
   const names = new Map(targets.map((t) => [t.id, t.name]));
   const repoMap = new Map(repos.map((r) => [r.id, { id: r.id, url: r.url, branch: r.branch, path: r.path }]));
   const specs = await specsOfRows(page, new Map(repos.map((r) => [r.id, r])));
+  const live = new Map(repos.map((r) => [r.id, r.status?.revision ?? null]));
   const last = page[page.length - 1];
   return {
-    items: page.map((r) => toView(r, names, repoMap, specs)),
+    items: page.map((r) => toView(r, names, repoMap, specs, live)),
     nextCursor: rows.length > q.limit && last ? encodeSyncCursor(last.occurredAt, last.id) : null,
   };
 }
