@@ -9,6 +9,8 @@ import { AgentStateBadge, shortRevision, SyncStateBadge } from "./sync-badges";
 /** Current revision, sync state, last sync, the agents' last heartbeat and version, and a stale-agent warning. */
 export function PullStatusCard({ status }: { status: PullStatusView }) {
   const live = status.agents.filter((a) => a.state !== "revoked");
+  // With one pinned repository, the target's state is that pin; with several, each shows its own in the table.
+  const pinned = status.repos.filter((r) => r.pin);
   return (
     <Card>
       <CardHeader
@@ -31,7 +33,14 @@ export function PullStatusCard({ status }: { status: PullStatusView }) {
           <div>
             <dt className="text-slate-500">State</dt>
             <dd className="mt-1" data-testid="pull-state">
-              <SyncStateBadge state={status.state} />
+              {pinned.length === 1 && pinned[0] ? (
+                <SyncStateBadge state={status.state} pin={pinned[0].pin} branch={pinned[0].branch} />
+              ) : (
+                <SyncStateBadge state={status.state} />
+              )}
+              {pinned.length > 1 && status.state === "in-sync" ? (
+                <span className="ml-2 text-xs text-slate-600">{pinned.length} repositories pinned (below)</span>
+              ) : null}
             </dd>
           </div>
           <div>

@@ -10,6 +10,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { Table, Td, Th } from "@/components/ui/table";
 import { usePinRepo, useRegisterRepo, useRemoveRepo } from "@/lib/repos/hooks/use-repo-mutations";
 import type { PullRepoView } from "@/lib/repos/schemas";
+import { PinDialog } from "./pin-dialog";
 import { RegisterRepoForm } from "./register-repo-form";
 import { shortRevision, SyncStateBadge } from "./sync-badges";
 
@@ -93,7 +94,7 @@ export function ReposCard({
                     </div>
                   </Td>
                   <Td className="whitespace-normal">
-                    {r.status ? <SyncStateBadge state={r.status.state} /> : <SyncStateBadge state="unknown" />}
+                    <SyncStateBadge state={r.status?.state ?? "unknown"} pin={r.pin} branch={r.branch} />
                     {r.status?.message ? (
                       <div className="mt-1 max-w-xs text-xs text-slate-500">{r.status.message}</div>
                     ) : null}
@@ -142,14 +143,18 @@ export function ReposCard({
                       History
                     </Link>
                     {canRegister && r.pinnedRevision ? (
-                      <Button
-                        variant="ghost"
-                        size="sm"
-                        disabled={pin.isPending}
-                        onClick={() => pin.mutate({ repoId: r.id, revision: null })}
-                      >
-                        Unpin
-                      </Button>
+                      <PinDialog
+                        repoId={r.id}
+                        revision={null}
+                        pending={pin.isPending}
+                        error={pin.error?.message ?? null}
+                        onConfirm={(done) => pin.mutate({ repoId: r.id, revision: null }, { onSuccess: done })}
+                        trigger={
+                          <Button variant="ghost" size="sm" disabled={pin.isPending}>
+                            Unpin
+                          </Button>
+                        }
+                      />
                     ) : null}
                     {canRegister ? (
                       <ConfirmDialog

@@ -1,6 +1,8 @@
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { specDigestOfRevision, type TRepoState, type TSyncResult } from "@/lib/agent/protocol";
 import type { AgentState } from "@/lib/agents/schemas";
+import { pinnedLabel } from "@/lib/repos/branch-position";
+import type { PinView } from "@/lib/repos/schemas";
 import type { PullOverallState } from "@/lib/sync/schemas";
 
 const STATE: Record<PullOverallState, { tone: BadgeTone; label: string }> = {
@@ -13,7 +15,29 @@ const STATE: Record<PullOverallState, { tone: BadgeTone; label: string }> = {
   unknown: { tone: "neutral", label: "Not reported yet" },
 };
 
-export function SyncStateBadge({ state }: { state: PullOverallState | TRepoState }) {
+/**
+ * A repository's (or target's) state. A pinned repository the agent reports in sync is not "In sync" with its branch:
+ * it reads "Pinned, N commits behind main" (or where it is pinned and where the branch is, when N is unknown).
+ */
+export function SyncStateBadge({
+  state,
+  pin,
+  branch,
+}: {
+  state: PullOverallState | TRepoState;
+  pin?: PinView | null | undefined;
+  branch?: string | undefined;
+}) {
+  if (state === "in-sync" && pin && branch) {
+    return (
+      <Badge
+        tone="yellow"
+        title={`Pinned at ${pin.sha}; ${branch} was at ${pin.branchHeadSha ?? "(not reported)"} when the agent last fetched it. Counted from the commits the agent reported: commits fetched together count once.`}
+      >
+        <span data-testid="pinned-state">{pinnedLabel(pin, branch)}</span>
+      </Badge>
+    );
+  }
   const s = STATE[state];
   return <Badge tone={s.tone}>{s.label}</Badge>;
 }

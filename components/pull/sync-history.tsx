@@ -18,6 +18,7 @@ import { useSyncEvents } from "@/lib/sync/hooks/use-sync-events";
 import { normalizeSyncFilter } from "@/lib/sync/query";
 import type { SyncEventView, TSyncEventFilter } from "@/lib/sync/schemas";
 import { formatDuration } from "@/lib/format/duration";
+import { PinDialog } from "./pin-dialog";
 import { shortRevision, SyncResultBadge } from "./sync-badges";
 
 function Counts({ e }: { e: SyncEventView }) {
@@ -35,11 +36,13 @@ function EventRow({
   canRollback,
   onRollback,
   pending,
+  error,
 }: {
   e: SyncEventView;
   canRollback: boolean;
-  onRollback: (e: SyncEventView) => void;
+  onRollback: (e: SyncEventView, done: () => void) => void;
   pending: boolean;
+  error: string | null;
 }) {
   const hasMore = e.problems.length > 0 || e.drift.length > 0 || e.image !== null;
   return (
@@ -123,10 +126,22 @@ function EventRow({
         ) : null}
       </Td>
       <Td>
-        {canRollback && e.repo && e.revision && (e.result === "synced" || e.result === "drift-corrected") ? (
-          <Button variant="ghost" size="sm" disabled={pending} onClick={() => onRollback(e)}>
-            Roll back to this
-          </Button>
+        {/* Never on the revision running now: "rolling back" to it would only stop the agent following the branch. */}
+        {canRollback && e.repo && e.revision && !e.live && (e.result === "synced" || e.result === "drift-corrected") ? (
+          <PinDialog
+            repoId={e.repo.id}
+            revision={e.revision.id ?? e.revision.sha}
+            pending={pending}
+            error={error}
+            onConfirm={(done) => onRollback(e, done)}
+            trigger={
+              <Button variant="ghost" size="sm" disabled={pending}>
+                Roll back to this
+              </Button>
+            }
+          />
+        ) : e.live ? (
+          <span className="text-xs text-slate-500">running now</span>
         ) : null}
       </Td>
     </tr>
@@ -214,13 +229,16 @@ export function SyncHistory({
     });
   const filtered = Object.keys(filter).some((k) => k !== "limit");
   const set = (patch: Partial<TSyncEventFilter>) => setDraft((d) => ({ ...d, ...patch }));
-  const rollback = (e: SyncEventView) => {
+  const rollback = (e: SyncEventView, done: () => void) => {
     if (!e.repo || !e.revision) return;
-    pin.mutate({
-      repoId: e.repo.id,
-      revision: e.revision.id ?? e.revision.sha,
-      reason: `Roll back to ${shortRevision(e.revision.id ?? e.revision.sha)} from the sync history.`,
-    });
+    pin.mutate(
+      {
+        repoId: e.repo.id,
+        revision: e.revision.id ?? e.revision.sha,
+        reason: `Roll back to ${shortRevision(e.revision.id ?? e.revision.sha)} from the sync history.`,
+      },
+      { onSuccess: done },
+    );
   };
 
   return (
@@ -367,7 +385,14 @@ export function SyncHistory({
             </thead>
             <tbody>
               {items.map((e) => (
-                <EventRow key={e.id} e={e} canRollback={canRollback} onRollback={rollback} pending={pin.isPending} />
+                <EventRow
+                  key={e.id}
+                  e={e}
+                  canRollback={canRollback}
+                  onRollback={rollback}
+                  pending={pin.isPending}
+                  error={pin.error?.message ?? null}
+                />
               ))}
             </tbody>
           </Table>
