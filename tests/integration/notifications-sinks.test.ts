@@ -1,7 +1,5 @@
 import "reflect-metadata";
 import { createHmac, randomBytes } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as deploymentsRoute from "@/app/api/deployments/route";
 import * as deliveriesRoute from "@/app/api/notification-sinks/[id]/deliveries/route";
@@ -20,47 +18,12 @@ import { releaseSchedulerLease } from "@/lib/jobs/data/scheduler-lease";
 import { NOTIFICATIONS_LEASE, runNotificationTick } from "@/lib/notifications/dispatcher";
 import { startTestCluster, type TestCluster } from "../support/cluster";
 import { callRoute, createCaller, type Caller } from "../support/api";
+import { Receiver } from "../support/notification-receiver";
 import { createSandboxPushTarget } from "../support/push-target";
 import { useTestDatabase } from "../support/test-db";
 
 const t = useTestDatabase();
 const db = () => dbFor(t.url);
-
-interface Received {
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A webhook receiver on loopback: records every request and answers with the queued statuses (then 200). */
-class Receiver {
-  readonly received: Received[] = [];
-  readonly statuses: number[] = [];
-  private server!: http.Server;
-  url = "";
-
-  async start(): Promise<void> {
-    this.server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
-        const status = this.statuses.shift() ?? 200;
-        res.writeHead(status, { "content-type": "text/plain" }).end(status >= 300 ? "receiver is down" : "ok");
-      });
-    });
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
-  }
-
-  reset(statuses: number[] = []): void {
-    this.received.length = 0;
-    this.statuses.splice(0, this.statuses.length, ...statuses);
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 const receiver = new Receiver();
 let admin: Caller;
