@@ -8,7 +8,7 @@ import { ApiError } from "@/lib/api-fetch";
 import { zodFieldErrors } from "@/lib/errors";
 import { useCreateSink } from "@/lib/notifications/hooks/use-sink-mutations";
 import {
-  NOTIFICATION_EVENTS,
+  NOTIFICATION_EVENT_GROUPS,
   NOTIFICATION_EVENT_LABELS,
   ZCreateNotificationSink,
   type NotificationSinkWithSecret,
@@ -77,16 +77,24 @@ export function SinkForm(props: { onCreated: (created: NotificationSinkWithSecre
       </div>
       <fieldset aria-describedby={`${eventsId}-help`}>
         <legend className="text-sm font-medium text-slate-700">Events</legend>
-        <div className="mt-2 grid gap-2 sm:grid-cols-2">
-          {NOTIFICATION_EVENTS.map((ev) => (
-            <label key={ev} className="flex items-center gap-2 text-sm text-slate-700">
-              <input
-                type="checkbox"
-                checked={events.includes(ev)}
-                onChange={(e) => setEvents((cur) => (e.target.checked ? [...cur, ev] : cur.filter((x) => x !== ev)))}
-              />
-              {NOTIFICATION_EVENT_LABELS[ev]} <code className="text-xs text-slate-500">{ev}</code>
-            </label>
+        <div className="mt-2 grid gap-4 sm:grid-cols-3">
+          {NOTIFICATION_EVENT_GROUPS.map((group) => (
+            <div key={group.title} role="group" aria-label={group.title} className="space-y-2">
+              <p className="text-xs font-semibold uppercase tracking-wide text-slate-500">{group.title}</p>
+              {group.events.map((ev) => (
+                <label key={ev} className="flex items-center gap-2 text-sm text-slate-700">
+                  <input
+                    type="checkbox"
+                    checked={events.includes(ev)}
+                    onChange={(e) =>
+                      setEvents((cur) => (e.target.checked ? [...cur, ev] : cur.filter((x) => x !== ev)))
+                    }
+                  />
+                  {NOTIFICATION_EVENT_LABELS[ev]} <code className="text-xs text-slate-500">{ev}</code>
+                </label>
+              ))}
+              {group.hint ? <p className="text-xs text-slate-500">{group.hint}</p> : null}
+            </div>
           ))}
         </div>
         <div id={`${eventsId}-help`}>

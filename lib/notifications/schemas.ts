@@ -26,10 +26,21 @@ export const NOTIFICATION_EVENT_LABELS: Record<TNotificationEvent, string> = {
   "deployment.awaiting-approval": "Deployment awaiting approval",
   "deployment.failed": "Deployment failed",
   "deployment.succeeded": "Deployment succeeded",
-  "sync.failed": "Pull sync failing (once until it syncs again)",
-  "drift.detected": "Drift detected in a cluster (once per drift)",
-  "agent.stale": "Agent stopped reporting (once until it reports again)",
+  "sync.failed": "Pull sync failed",
+  "drift.detected": "Drift detected",
+  "agent.stale": "Agent stopped reporting",
 };
+
+/** The sink form's event picker, by what the events are about; every event is in exactly one group. */
+export const NOTIFICATION_EVENT_GROUPS: { title: string; hint?: string; events: TNotificationEvent[] }[] = [
+  { title: "Credentials", events: ["rotation.due", "rotation.overdue", "rotation.failed"] },
+  { title: "Deployments", events: ["deployment.awaiting-approval", "deployment.failed", "deployment.succeeded"] },
+  {
+    title: "Pull targets",
+    hint: "Sent once when it starts; again only after the repository has synced (or the agent has reported) in between.",
+    events: ["sync.failed", "drift.detected", "agent.stale"],
+  },
+];
 
 export const DELIVERY_STATES = ["pending", "delivered", "failed"] as const;
 export const ZDeliveryState = z.enum(DELIVERY_STATES);

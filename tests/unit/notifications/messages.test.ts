@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { notificationBody } from "@/lib/notifications/messages";
+import { NOTIFICATION_EVENT_GROUPS, NOTIFICATION_EVENTS } from "@/lib/notifications/schemas";
 import { deliveryRetryDelayMs } from "@/lib/notifications/send";
 import { signatureFor, verifySignature } from "@/lib/notifications/signing";
 
@@ -95,5 +96,83 @@ describe("deliveryRetryDelayMs", () => {
     expect(deliveryRetryDelayMs(3, () => 1)).toBe(120_000);
     expect(deliveryRetryDelayMs(30, () => 1)).toBe(3_600_000);
     expect(deliveryRetryDelayMs(30, () => 0)).toBe(1_800_000);
+  });
+});
+
+describe("paged-on events (issue 15)", () => {
+  const delivery = {
+    linkPath: "/applications/a1",
+    applicationId: "a1",
+    applicationName: "storefront",
+    targetId: "t1",
+    targetName: "shop-prod",
+    environment: "prod",
+    revision: "0123456789abcdef0123456789abcdef01234567",
+    message: "",
+  };
+
+  it("deployment.failed names application, target, environment and short commit, links the application, quotes the error", () => {
+    const body = notificationBody(
+      {
+        event: "deployment.failed",
+        data: { ...delivery, deploymentId: "d1", mode: "push", requestedBy: "ada", message: "403 <Forbidden>" },
+      },
+      "https://wharf.example.com",
+    );
+    expect(body.text).toBe(
+      "Deployment of <https://wharf.example.com/applications/a1|storefront> on shop-prod (prod) at 0123456789ab failed: 403 &lt;Forbidden&gt;",
+    );
+    expect(body.wharf).toMatchObject({ event: "deployment.failed", url: "https://wharf.example.com/applications/a1" });
+  });
+
+  it("without an application the link is labelled by what it opens; drift lists its first objects and fields", () => {
+    const body = notificationBody(
+      {
+        event: "drift.detected",
+        data: {
+          ...delivery,
+          applicationId: null,
+          applicationName: null,
+          linkPath: "/sync?repoId=r1&targetId=t1",
+          syncEventId: "e1",
+          repoId: "r1",
+          repoUrl: "https://git.example/shop.git",
+          branch: "main",
+          occurredAt: "2026-03-01T12:00:00.000Z",
+          drift: [
+            { object: "Deployment web/api", fields: ["spec.replicas"] },
+            { object: "ConfigMap web/settings", fields: ["data.a", "data.b"] },
+          ],
+        },
+      },
+      "http://x",
+    );
+    expect(body.text).toContain("<http://x/sync?repoId=r1&targetId=t1|https://git.example/shop.git>");
+    expect(body.text).toContain("2 objects changed in the cluster, Deployment web/api (spec.replicas)");
+    expect(body.text).toContain("ConfigMap web/settings (data.a, data.b)");
+  });
+
+  it("agent.stale says since when and what stops syncing", () => {
+    const body = notificationBody(
+      {
+        event: "agent.stale",
+        data: {
+          linkPath: "/targets/t1",
+          agentId: "ag1",
+          agentName: "edge-1",
+          lastSeenAt: "2026-03-01T12:00:00.000Z",
+          targets: [{ id: "t1", name: "web-staging", environment: "staging" }],
+        },
+      },
+      "http://x",
+    );
+    expect(body.text).toBe(
+      "Agent <http://x/targets/t1|edge-1> has not reported since 2026-03-01 12:00 UTC: nothing syncs on web-staging (staging) until it is back.",
+    );
+  });
+
+  it("the sink form's groups hold every event exactly once", () => {
+    const grouped = NOTIFICATION_EVENT_GROUPS.flatMap((g) => g.events);
+    expect([...grouped].sort()).toEqual([...NOTIFICATION_EVENTS].sort());
   });
 });
