@@ -24,12 +24,16 @@ const EMPTY = { token: "", certPem: "", keyPem: "" };
 export function CredentialForm(props: {
   targetId: string;
   replacing: boolean;
+  /** The kind to start with: the credential's own when replacing or rotating it (a bearer token stays a bearer token). */
+  initialKind?: TCredentialKind;
+  /** Why the form is open, above its fields (from "Rotate now" for a kind Wharf cannot mint). */
+  note?: string;
   onDone: (saved: CredentialView) => void;
   onCancel: () => void;
 }) {
   const id = useId();
   const save = useSaveCredential(props.targetId);
-  const [kind, setKind] = useState<TCredentialKind>("service-account-token");
+  const [kind, setKind] = useState<TCredentialKind>(props.initialKind ?? "service-account-token");
   const [material, setMaterial] = useState(EMPTY);
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -78,6 +82,11 @@ export function CredentialForm(props: {
       aria-label={props.replacing ? "Replace credential" : "Store credential"}
       noValidate
     >
+      {props.note ? (
+        <p className="text-sm text-slate-700" data-testid="credential-form-note">
+          {props.note}
+        </p>
+      ) : null}
       <Field htmlFor={`${id}-kind`} label="Kind" errors={fieldErrors.kind}>
         <Select
           id={`${id}-kind`}

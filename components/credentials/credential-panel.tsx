@@ -97,7 +97,10 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
   const canReplace =
     can(props.role, "credentials.replace") && roleAtLeast(props.role, query.data?.policy?.minReplaceRole ?? "admin");
   const canManage = active ? canReplace : canStore;
-  const [editing, setEditing] = useState(canReplace && searchParams.get("credential") === "replace");
+  // "rotate": opened by "Rotate now" (here or on the rotation page) for a kind Wharf cannot mint; "replace": by hand.
+  const [editing, setEditing] = useState<false | "rotate" | "replace">(
+    canReplace && searchParams.get("credential") === "replace" ? "rotate" : false,
+  );
   const [savedNote, setSavedNote] = useState<string | null>(null);
 
   if (!isPush) {
@@ -111,8 +114,8 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
     );
   }
 
-  const openForm = () => {
-    setEditing(true);
+  const openForm = (why: "rotate" | "replace") => {
+    setEditing(why);
     setSavedNote(null);
   };
   const action =
@@ -124,10 +127,10 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
             targetId={props.targetId}
             kind={active.kind}
             targetName={query.data.targetName}
-            onReplace={openForm}
+            onReplace={() => openForm("rotate")}
           />
         ) : null}
-        <Button size="sm" variant={active ? "secondary" : "primary"} onClick={openForm}>
+        <Button size="sm" variant={active ? "secondary" : "primary"} onClick={() => openForm("replace")}>
           {active ? "Replace credential" : "Store credential"}
         </Button>
       </div>
@@ -171,11 +174,18 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
           </p>
         ) : null}
 
-        {editing ? (
+        {/* Waits for the credential, so the form starts with its kind. */}
+        {editing && !query.isPending ? (
           <div className="rounded-md border border-slate-200 p-4">
             <CredentialForm
               targetId={props.targetId}
               replacing={!!active}
+              {...(active ? { initialKind: active.kind } : {})}
+              {...(active && editing === "rotate"
+                ? {
+                    note: `Wharf cannot mint a new ${CREDENTIAL_KIND_LABELS[active.kind].toLowerCase()}: rotating it means pasting new material from where it was issued. The current one stays in use until you save.`,
+                  }
+                : {})}
               onCancel={() => setEditing(false)}
               onDone={(saved) => {
                 setEditing(false);

@@ -5,10 +5,13 @@ import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { ApiError } from "@/lib/api-fetch";
-import { ROLES, type TRole } from "@/lib/auth/roles";
+import { can, ROLES, type TRole } from "@/lib/auth/roles";
 import { usePolicyMutations } from "@/lib/credentials/hooks/use-policies";
 import { ZCredentialPolicy, type CredentialPolicyView } from "@/lib/credentials/schemas";
 import { zodFieldErrors } from "@/lib/errors";
+
+/** The roles that can replace a credential at all (viewers never can, whatever a policy says). */
+const REPLACE_ROLES = ROLES.filter((r) => can(r, "credentials.replace"));
 
 /** Create or edit a credential policy; validates with the same schema as the API, then shows the API's 409/422 inline. */
 export function PolicyForm(props: { policy?: CredentialPolicyView; onDone: () => void; onCancel: () => void }) {
@@ -19,7 +22,8 @@ export function PolicyForm(props: { policy?: CredentialPolicyView; onDone: () =>
     name: p?.name ?? "",
     maxAgeDays: String(p?.maxAgeDays ?? 90),
     warnBeforeDays: String(p?.warnBeforeDays ?? 14),
-    minReplaceRole: (p?.minReplaceRole ?? "admin") as TRole,
+    // A policy stored with "viewer" lets exactly the deployers and up replace, as "deployer" does.
+    minReplaceRole: (p?.minReplaceRole === "viewer" ? "deployer" : (p?.minReplaceRole ?? "admin")) as TRole,
     autoRotate: p?.autoRotate ?? false,
     environment: p?.environment ?? "",
   });
@@ -88,6 +92,7 @@ export function PolicyForm(props: { policy?: CredentialPolicyView; onDone: () =>
       <Field
         htmlFor={`${id}-minReplaceRole`}
         label="Minimum role to replace a credential"
+        hint="Who may replace or rotate the credential of a target with this policy. Viewers never may."
         errors={errors.minReplaceRole}
       >
         <Select
@@ -96,7 +101,7 @@ export function PolicyForm(props: { policy?: CredentialPolicyView; onDone: () =>
           onChange={set("minReplaceRole")}
           {...invalid("minReplaceRole")}
         >
-          {ROLES.map((r) => (
+          {REPLACE_ROLES.map((r) => (
             <option key={r} value={r}>
               {r}
             </option>

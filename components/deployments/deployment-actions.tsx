@@ -45,6 +45,7 @@ export function DeploymentActions({ deployment: d }: { deployment: DeploymentVie
               : "It will not run. A new request is needed to deploy these manifests later."
           }
           confirmLabel="Cancel deployment"
+          cancelLabel={d.state === "running" ? "Keep running" : "Keep the request"}
           pending={cancel.isPending}
           error={cancel.error?.message ?? null}
           onConfirm={() => cancel.mutate()}

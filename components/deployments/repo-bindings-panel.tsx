@@ -18,6 +18,16 @@ export const repoBindingKeys = {
   list: (targetId: string) => [...repoBindingKeys.all, "list", targetId] as const,
 };
 
+/**
+ * What to type to remove a binding: the repository's name (the URL's last path segment, without .git), which says
+ * which repository goes; a branch name like "main" is the same for most of them.
+ */
+export function repositoryName(url: string): string {
+  const path = url.replace(/[?#].*$/, "").replace(/\/+$/, "");
+  const last = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf(":")) + 1).replace(/\.git$/, "");
+  return last || url;
+}
+
 interface BindingList {
   bindings: RepoBindingView[];
   webhookUrl: string;
@@ -149,7 +159,7 @@ export function RepoBindingsPanel({
                     <ConfirmDialog
                       title="Remove this binding?"
                       description={`Pushes to ${b.branch} of ${b.repoUrl} will no longer request deployments; its webhook will be refused.`}
-                      confirmText={b.branch}
+                      confirmText={repositoryName(b.repoUrl)}
                       confirmLabel="Remove binding"
                       pending={remove.isPending}
                       error={remove.error?.message ?? null}

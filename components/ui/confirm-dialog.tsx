@@ -13,6 +13,8 @@ export function ConfirmDialog(props: {
   title: string;
   description: ReactNode;
   confirmLabel: string;
+  /** The button that closes without acting; "Cancel" unless that reads like the action (cancelling a deployment). */
+  cancelLabel?: string;
   confirmText?: string;
   pending?: boolean;
   error?: string | null;
@@ -52,7 +54,7 @@ export function ConfirmDialog(props: {
           ) : null}
           <div className="flex justify-end gap-2">
             <DialogClose asChild>
-              <Button variant="secondary">Cancel</Button>
+              <Button variant="secondary">{props.cancelLabel ?? "Cancel"}</Button>
             </DialogClose>
             <Button type="submit" variant="danger" disabled={!ready || props.pending}>
               {props.pending ? "Working…" : props.confirmLabel}

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZRole } from "@/lib/auth/roles";
+import { can, ZRole } from "@/lib/auth/roles";
 import { ZEnvironment, ZMode, ZTargetName, type TMode } from "@/lib/targets/schemas";
 
 /** Kinds of cluster credential a push target can hold. */
@@ -64,7 +64,10 @@ const policyFields = {
   name: z.string().trim().min(1, "Give the policy a name.").max(100, "At most 100 characters."),
   maxAgeDays: z.coerce.number().int("Whole days.").min(1, "At least 1 day.").max(3650, "At most 3650 days (10 years)."),
   warnBeforeDays: z.coerce.number().int("Whole days.").min(0, "Cannot be negative.").max(3649, "At most 3649 days."),
-  minReplaceRole: ZRole,
+  minReplaceRole: ZRole.refine(
+    (r) => can(r, "credentials.replace"),
+    "Viewers can never replace credentials: choose deployer, approver or admin.",
+  ),
   autoRotate: z.boolean(),
   /** Targets of this environment without a policy of their own use this policy; empty/null means explicit use only. */
   environment: z
