@@ -605,27 +605,38 @@ export interface TLiveNode {
   omittedChildren?: number | undefined;
 }
 
-export const ZLiveNode: z.ZodType<TLiveNode> = z.lazy(() =>
-  z.object({
+const ZLivePod = z.object({
+  phase: z.string().max(100),
+  restarts: z.number().int().min(0),
+  ready: z.number().int().min(0),
+  containers: z.number().int().min(0),
+  images: z.array(z.string().max(1000)).max(100),
+});
+
+/**
+ * A node whose children are nodes one level deeper, down to LIVE_TREE_DEPTH_MAX levels, where children must be
+ * empty. Spelled out level by level instead of z.lazy, so the tree's depth is part of the schema and the OpenAPI
+ * document needs no recursive reference.
+ */
+function liveNodeAt(level: number): z.ZodType<TLiveNode> {
+  const children =
+    level >= LIVE_TREE_DEPTH_MAX
+      ? z.array(z.never()).max(0, `A tree has at most ${LIVE_TREE_DEPTH_MAX} levels.`)
+      : z.array(liveNodeAt(level + 1)).max(LIVE_TREE_NODES_MAX);
+  return z.object({
     apiVersion: name253,
     kind: name253,
     namespace: name253.optional(),
     name: name253,
     health: ZLiveHealth,
     inInventory: z.boolean(),
-    pod: z
-      .object({
-        phase: z.string().max(100),
-        restarts: z.number().int().min(0),
-        ready: z.number().int().min(0),
-        containers: z.number().int().min(0),
-        images: z.array(z.string().max(1000)).max(100),
-      })
-      .optional(),
-    children: z.array(ZLiveNode).max(LIVE_TREE_NODES_MAX),
+    pod: ZLivePod.optional(),
+    children,
     omittedChildren: z.number().int().min(0).optional(),
-  }),
-);
+  }) as z.ZodType<TLiveNode>;
+}
+
+export const ZLiveNode = liveNodeAt(1);
 
 /** Nodes and levels of a tree (a level is a node with its parents). */
 export function liveTreeSize(roots: readonly TLiveNode[]): { nodes: number; depth: number } {

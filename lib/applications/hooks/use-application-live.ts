@@ -1,0 +1,21 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { apiFetch } from "@/lib/api-fetch";
+import type { ApplicationLive } from "../live-schemas";
+import { applicationKeys } from "../query";
+
+/** Re-read while the page is open: a pull agent reports after each sync and drift check, at most once per change. */
+export const APPLICATION_LIVE_REFRESH_MS = 15_000;
+
+/** Query key of an application's live state (under its detail key, so invalidating the application refreshes it). */
+export const applicationLiveKey = (id: string) => [...applicationKeys.detail(id), "live"] as const;
+
+/** An application's live state (resource tree and health), refreshed every APPLICATION_LIVE_REFRESH_MS. */
+export function useApplicationLive(id: string) {
+  return useQuery({
+    queryKey: applicationLiveKey(id),
+    queryFn: ({ signal }) => apiFetch<ApplicationLive>(`/api/applications/${encodeURIComponent(id)}/live`, { signal }),
+    refetchInterval: APPLICATION_LIVE_REFRESH_MS,
+  });
+}
