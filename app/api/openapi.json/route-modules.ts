@@ -16,7 +16,6 @@ export const ROUTE_MODULES: RouteModules = {
   applications: () => import("@/app/api/applications/route"),
   "applications/[id]": () => import("@/app/api/applications/[id]/route"),
   "applications/[id]/live": () => import("@/app/api/applications/[id]/live/route"),
-  "applications/matrix": () => import("@/app/api/applications/matrix/route"),
   "agents/[id]/revoke": () => import("@/app/api/agents/[id]/revoke/route"),
   "agents/[id]/rotate": () => import("@/app/api/agents/[id]/rotate/route"),
   audit: () => import("@/app/api/audit/route"),
