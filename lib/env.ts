@@ -199,6 +199,21 @@ const ZEnv = z.object({
    * off (404). At least 16 characters, so it cannot be guessed.
    */
   WHARF_METRICS_TOKEN: z.string().min(16).optional(),
+  /**
+   * The environments matrix's column order, comma-separated (compared without case); environments of targets not in
+   * the list follow it alphabetically.
+   */
+  WHARF_ENVIRONMENT_ORDER: z
+    .string()
+    .default("dev,staging,prod")
+    .transform((value) => [
+      ...new Set(
+        value
+          .split(",")
+          .map((e) => e.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+    ]),
   /** OIDC sign-in ("Sign in with …") is offered when issuer, client id and secret are all set. */
   WHARF_OIDC_ISSUER: z.string().url().optional(),
   WHARF_OIDC_CLIENT_ID: z.string().min(1).optional(),

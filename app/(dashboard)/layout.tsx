@@ -11,6 +11,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     { href: "/", label: "Overview" },
     { href: "/targets", label: "Targets" },
     { href: "/applications", label: "Applications" },
+    { href: "/environments", label: "Environments" },
     { href: "/deployments", label: "Deployments" },
     { href: "/sync", label: "Sync" },
     { href: "/credentials", label: "Credentials" },

@@ -1,0 +1,196 @@
+import "server-only";
+import { commitOfRevision } from "@/lib/agent/protocol";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { decodeKeysetCursor, encodeKeysetCursor, invalidCursorError } from "@/lib/keyset-cursor";
+import { markDifferences, orderEnvironments, pullResultOf, pushResultOf } from "../matrix";
+import type { EnvironmentMatrix, TEnvironmentMatrixQuery, TMatrixEntry, TMatrixRow } from "../matrix-schemas";
+
+type DeploymentRow = {
+  id: string;
+  applicationId: string | null;
+  state: string;
+  commitSha: string | null;
+  manifestsDigest: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+  resultMessage: string | null;
+};
+
+const DEPLOYMENT_SELECT = {
+  id: true,
+  applicationId: true,
+  state: true,
+  commitSha: true,
+  manifestsDigest: true,
+  createdAt: true,
+  finishedAt: true,
+  resultMessage: true,
+} as const;
+
+/**
+ * Per application: its newest deployment row (any state: the last result) and, for push, its newest succeeded one
+ * (what is live). Two grouped maxima and one fetch of the rows they name, whatever the page size: no query per
+ * application.
+ */
+async function deploymentsOf(ids: string[], pushIds: string[]) {
+  if (ids.length === 0) return { newest: new Map<string, DeploymentRow>(), live: new Map<string, DeploymentRow>() };
+  const [newestKeys, liveKeys] = await Promise.all([
+    db().deployment.groupBy({
+      by: ["applicationId"],
+      where: { applicationId: { in: ids } },
+      _max: { createdAt: true },
+    }),
+    pushIds.length
+      ? db().deployment.groupBy({
+          by: ["applicationId"],
+          where: { applicationId: { in: pushIds }, state: "succeeded" },
+          _max: { finishedAt: true },
+        })
+      : Promise.resolve([]),
+  ]);
+  const or = [
+    ...newestKeys.flatMap((k) =>
+      k.applicationId && k._max.createdAt ? [{ applicationId: k.applicationId, createdAt: k._max.createdAt }] : [],
+    ),
+    ...liveKeys.flatMap((k) =>
+      k.applicationId && k._max.finishedAt
+        ? [{ applicationId: k.applicationId, state: "succeeded", finishedAt: k._max.finishedAt }]
+        : [],
+    ),
+  ];
+  const rows: DeploymentRow[] = or.length
+    ? await db().deployment.findMany({ where: { OR: or }, select: DEPLOYMENT_SELECT, orderBy: { id: "asc" } })
+    : [];
+  const newestAt = new Map(newestKeys.map((k) => [k.applicationId, k._max.createdAt?.getTime()]));
+  const liveAt = new Map(liveKeys.map((k) => [k.applicationId, k._max.finishedAt?.getTime()]));
+  const newest = new Map<string, DeploymentRow>();
+  const live = new Map<string, DeploymentRow>();
+  // Equal timestamps are possible (same millisecond): the later id wins, as rows are ordered by id.
+  for (const r of rows) {
+    if (!r.applicationId) continue;
+    if (newestAt.get(r.applicationId) === r.createdAt.getTime()) newest.set(r.applicationId, r);
+    if (r.state === "succeeded" && r.finishedAt && liveAt.get(r.applicationId) === r.finishedAt.getTime())
+      live.set(r.applicationId, r);
+  }
+  return { newest, live };
+}
+
+/**
+ * One page of the applications × environments matrix: application names (one application on several targets is
+ * one row), keyset-paginated by name; the columns are every target environment in WHARF_ENVIRONMENT_ORDER. Each
+ * cell lists the application's targets in that environment with what is live there, the last result and (pull) its
+ * reported health, marked where it differs from the previous environment.
+ */
+export async function getEnvironmentMatrix(query: TEnvironmentMatrixQuery): Promise<EnvironmentMatrix> {
+  let after: string | null = null;
+  if (query.cursor) {
+    const key = decodeKeysetCursor(query.cursor, 1);
+    if (!key) throw invalidCursorError();
+    after = key[0]!;
+  }
+  const [nameRows, environmentRows] = await Promise.all([
+    db().application.groupBy({
+      by: ["name"],
+      where: after === null ? {} : { name: { gt: after } },
+      orderBy: { name: "asc" },
+      take: query.limit + 1,
+    }),
+    db().target.groupBy({ by: ["environment"], orderBy: { environment: "asc" } }),
+  ]);
+  const names = nameRows.slice(0, query.limit).map((r) => r.name);
+  const environments = orderEnvironments(
+    environmentRows.map((r) => r.environment),
+    env().WHARF_ENVIRONMENT_ORDER,
+  );
+  const nextCursor = nameRows.length > query.limit ? encodeKeysetCursor([names[names.length - 1]!]) : null;
+  if (names.length === 0) return { environments, rows: [], nextCursor: null };
+
+  const apps = await db().application.findMany({
+    where: { name: { in: names } },
+    orderBy: [{ name: "asc" }, { id: "asc" }],
+    select: {
+      id: true,
+      name: true,
+      mode: true,
+      target: { select: { id: true, name: true, environment: true } },
+      pullRepo: { select: { status: { select: { state: true, revision: true, message: true, lastSyncAt: true } } } },
+      liveState: { select: { health: true, healthMessage: true, observedAt: true } },
+    },
+  });
+  const { newest, live } = await deploymentsOf(
+    apps.map((a) => a.id),
+    apps.filter((a) => a.mode === "push").map((a) => a.id),
+  );
+
+  const column = new Map(environments.map((e, i) => [e, i]));
+  const rows = new Map<string, TMatrixRow>(names.map((n) => [n, { name: n, cells: environments.map(() => []) }]));
+  for (const a of apps) {
+    const last = newest.get(a.id);
+    let entry: TMatrixEntry;
+    if (a.mode === "pull") {
+      const status = a.pullRepo?.status;
+      // A revision waiting for approval is the newest thing that happened to it, whatever the agent last reported.
+      const awaiting = last?.state === "pending-approval";
+      entry = {
+        applicationId: a.id,
+        target: { id: a.target.id, name: a.target.name },
+        mode: "pull",
+        revision: status?.revision
+          ? {
+              commitSha: commitOfRevision(status.revision),
+              manifestsDigest: null,
+              revisionId: status.revision,
+              deploymentId: null,
+              at: status.lastSyncAt?.toISOString() ?? null,
+            }
+          : null,
+        result: awaiting
+          ? { state: "awaiting-approval", at: last.createdAt.toISOString(), message: null }
+          : {
+              state: pullResultOf(status?.state),
+              at: status?.lastSyncAt?.toISOString() ?? null,
+              message: status?.message ?? null,
+            },
+        health: a.liveState
+          ? {
+              status: a.liveState.health,
+              message: a.liveState.healthMessage,
+              observedAt: a.liveState.observedAt.toISOString(),
+            }
+          : null,
+        differsFromPrevious: null,
+      };
+    } else {
+      const d = live.get(a.id);
+      entry = {
+        applicationId: a.id,
+        target: { id: a.target.id, name: a.target.name },
+        mode: "push",
+        revision: d
+          ? {
+              commitSha: d.commitSha,
+              manifestsDigest: d.manifestsDigest,
+              revisionId: null,
+              deploymentId: d.id,
+              at: d.finishedAt?.toISOString() ?? null,
+            }
+          : null,
+        result: last
+          ? {
+              state: pushResultOf(last.state),
+              at: (last.finishedAt ?? last.createdAt).toISOString(),
+              message: last.state === "failed" || last.state === "plan-changed" ? last.resultMessage : null,
+            }
+          : { state: "none", at: null, message: null },
+        health: null,
+        differsFromPrevious: null,
+      };
+    }
+    const i = column.get(a.target.environment);
+    if (i !== undefined) rows.get(a.name)?.cells[i]!.push(entry);
+  }
+  const out = [...rows.values()];
+  for (const row of out) markDifferences(row.cells);
+  return { environments, rows: out, nextCursor };
+}
