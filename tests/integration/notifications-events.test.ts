@@ -7,11 +7,12 @@ import * as sinksRoute from "@/app/api/notification-sinks/route";
 import * as reposRoute from "@/app/api/targets/[id]/repos/route";
 import { STALE_AFTER_MS } from "@/lib/agents/schemas";
 import { dbFor } from "@/lib/db/client";
+import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import { env } from "@/lib/env";
 import { releaseSchedulerLease } from "@/lib/jobs/data/scheduler-lease";
 import { NOTIFICATIONS_LEASE, runNotificationTick } from "@/lib/notifications/dispatcher";
 import { callRoute, createCaller, type Caller } from "../support/api";
-import { appManifests } from "../support/executor";
+import { appManifests, insertQueuedDeployment } from "../support/executor";
 import { useExecutorFixture } from "../support/executor-fixture";
 import { Receiver } from "../support/notification-receiver";
 import { createEnrolledAgent, createPullTarget, fakeSha, syncEvent, type AgentCaller } from "../support/pull";
@@ -133,6 +134,28 @@ describe("deployment.succeeded / deployment.failed", () => {
 
     // A sink not subscribed to deployment events got nothing.
     expect(await deliveries(other.id)).toHaveLength(0);
+  });
+
+  it("are part of the transition's transaction: a finish that rolls back announces nothing", async () => {
+    const sink = await createSink(["deployment.failed"]);
+    const target = await fx.pushTarget();
+    const id = await insertQueuedDeployment({
+      databaseUrl: t.url,
+      targetId: target.targetId,
+      manifests: appManifests({ namespace: target.namespaces[0]!, configMaps: ["never"] }),
+    });
+    const actor = { kind: "system" as const, id: "test", name: "test" };
+    await expect(
+      db().$transaction(async (tx) => {
+        await transitionDeployment(tx, { deploymentId: id, to: "running", actor });
+        expect(await transitionDeployment(tx, { deploymentId: id, to: "failed", actor })).toBe(true);
+        expect(await tx.notificationDelivery.count({ where: { sinkId: sink.id } })).toBe(1);
+        throw new Error("the change fails after the notification was queued");
+      }),
+    ).rejects.toThrow("the change fails");
+    expect((await db().deployment.findUniqueOrThrow({ where: { id } })).state).toBe("queued");
+    expect(await deliveries(sink.id)).toHaveLength(0);
+    await db().deployment.update({ where: { id }, data: { state: "cancelled" } });
   });
 });
 

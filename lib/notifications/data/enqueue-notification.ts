@@ -64,7 +64,8 @@ export async function enqueueNotificationInTx(
   tx: Tx,
   opts: {
     event: TNotificationEvent;
-    dedupKey: string;
+    /** The condition's key, or a function computing it (run only when a sink subscribes: it may cost a query). */
+    dedupKey: string | (() => Promise<string>);
     build: () => Promise<QueuedInput | null>;
     now?: Date;
   },
@@ -72,10 +73,11 @@ export async function enqueueNotificationInTx(
   const sinks = await tx.notificationSink.findMany({ where: { enabled: true }, select: { id: true, events: true } });
   const subscribed = sinks.filter((s) => parseEvents(s.events).includes(opts.event));
   if (subscribed.length === 0) return 0;
+  const dedupKey = typeof opts.dedupKey === "string" ? opts.dedupKey : await opts.dedupKey();
   const have = new Set(
     (
       await tx.notificationDelivery.findMany({
-        where: { dedupKey: opts.dedupKey, sinkId: { in: subscribed.map((s) => s.id) } },
+        where: { dedupKey, sinkId: { in: subscribed.map((s) => s.id) } },
         select: { sinkId: true },
       })
     ).map((d) => d.sinkId),
@@ -91,7 +93,7 @@ export async function enqueueNotificationInTx(
       data: {
         sinkId: sink.id,
         event: opts.event,
-        dedupKey: opts.dedupKey,
+        dedupKey,
         payload,
         state: "pending",
         nextAttemptAt: opts.now ?? new Date(),

@@ -28,14 +28,17 @@ export interface StoredSyncEvent {
 export async function notifySyncEvent(tx: Tx, e: StoredSyncEvent): Promise<number> {
   const event = e.result === "failed" ? "sync.failed" : e.result === "drift-detected" ? "drift.detected" : null;
   if (!event) return 0;
-  const lastApplied = await tx.syncEvent.findFirst({
-    where: { repoId: e.repoId, result: { in: RECOVERED }, occurredAt: { lte: e.occurredAt }, id: { not: e.id } },
-    orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
-    select: { id: true },
-  });
   return enqueueNotificationInTx(tx, {
     event,
-    dedupKey: `${event}:${e.repoId}:${lastApplied?.id ?? "never-applied"}`,
+    // Looked up only when a sink listens: it walks back over the current failure streak (repoId, occurredAt index).
+    dedupKey: async () => {
+      const lastApplied = await tx.syncEvent.findFirst({
+        where: { repoId: e.repoId, result: { in: RECOVERED }, occurredAt: { lte: e.occurredAt }, id: { not: e.id } },
+        orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
+        select: { id: true },
+      });
+      return `${event}:${e.repoId}:${lastApplied?.id ?? "never-applied"}`;
+    },
     build: async () => {
       const repo = await tx.pullRepo.findUnique({
         where: { id: e.repoId },
