@@ -84,3 +84,14 @@ export const ZEnvironmentMatrix = z.object({
   nextCursor: z.string().nullable().describe("Opaque; pass back as `cursor` for the next page. Null on the last page."),
 });
 export type EnvironmentMatrix = z.output<typeof ZEnvironmentMatrix>;
+
+/** Body of `POST /api/applications/:id/promote`: the target whose application of the same name receives the revision. */
+export const ZPromoteInput = z.strictObject({
+  to: z
+    .string({ error: "Choose the target to promote to." })
+    .trim()
+    .min(1, "Choose the target to promote to.")
+    .max(100),
+  reason: z.string().trim().max(2000, "Use at most 2000 characters.").optional(),
+});
+export type TPromoteInput = z.output<typeof ZPromoteInput>;

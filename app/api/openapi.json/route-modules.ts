@@ -15,6 +15,7 @@ export const ROUTE_MODULES: RouteModules = {
   agents: () => import("@/app/api/agents/route"),
   applications: () => import("@/app/api/applications/route"),
   "applications/[id]": () => import("@/app/api/applications/[id]/route"),
+  "applications/[id]/promote": () => import("@/app/api/applications/[id]/promote/route"),
   "applications/matrix": () => import("@/app/api/applications/matrix/route"),
   "applications/[id]/live": () => import("@/app/api/applications/[id]/live/route"),
   "agents/[id]/revoke": () => import("@/app/api/agents/[id]/revoke/route"),
