@@ -2,7 +2,9 @@ import * as assignmentsRoute from "@/app/api/agent/v1/assignments/route";
 import * as enrolRoute from "@/app/api/agent/v1/enrol/route";
 import * as eventsRoute from "@/app/api/agent/v1/events/route";
 import * as heartbeatRoute from "@/app/api/agent/v1/heartbeat/route";
+import * as liveStateRoute from "@/app/api/agent/v1/live-state/route";
 import * as agentsRoute from "@/app/api/agents/route";
+import * as applicationLiveRoute from "@/app/api/applications/[id]/live/route";
 import * as revokeRoute from "@/app/api/agents/[id]/revoke/route";
 import * as rotateRoute from "@/app/api/agents/[id]/rotate/route";
 import * as approvalsRoute from "@/app/api/deployments/[id]/approvals/route";
@@ -22,6 +24,8 @@ export const PULL_ROUTES: Record<string, RouteModule> = {
   "/api/agent/v1/assignments": assignmentsRoute,
   "/api/agent/v1/events": eventsRoute,
   "/api/agent/v1/heartbeat": heartbeatRoute,
+  "/api/agent/v1/live-state": liveStateRoute,
+  "/api/applications/[id]/live": applicationLiveRoute,
   "/api/agents": agentsRoute,
   "/api/agents/[id]/rotate": rotateRoute,
   "/api/agents/[id]/revoke": revokeRoute,
