@@ -59,6 +59,11 @@ export interface SyncNotice extends DeliveryNotice {
   drift?: { object: string; fields: string[] }[];
 }
 
+export interface HealthNotice extends DeliveryNotice {
+  /** The first Degraded objects of the tree (`Kind namespace/name`) with their reasons. */
+  degraded: { object: string; message: string }[];
+}
+
 export interface AgentNotice {
   linkPath: string;
   agentId: string;
@@ -74,6 +79,7 @@ export type NotificationInput =
   | { event: "deployment.failed" | "deployment.succeeded"; data: DeploymentNotice }
   | { event: "sync.failed" | "drift.detected"; data: SyncNotice }
   | { event: "agent.stale"; data: AgentNotice }
+  | { event: "health.degraded"; data: HealthNotice }
   | { event: "test"; data: { sinkId: string; sinkName: string } };
 
 // Slack mrkdwn needs &, < and > escaped in text that is not a link.
@@ -165,6 +171,14 @@ export function notificationBody(input: NotificationInput, publicUrl: string): N
           : d.message
             ? `: ${esc(d.message)}`
             : ".");
+      break;
+    }
+    case "health.degraded": {
+      const d = input.data;
+      const named = d.degraded.map((o) => `${o.object}${o.message ? ` (${o.message})` : ""}`).join("; ");
+      text =
+        `${subject(d, publicUrl, "Application")} is Degraded${d.message ? `: ${esc(d.message)}` : ""}.` +
+        (named ? ` Degraded: ${esc(named)}.` : "");
       break;
     }
     case "agent.stale": {

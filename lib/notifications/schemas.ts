@@ -11,6 +11,7 @@ export const NOTIFICATION_EVENTS = [
   "sync.failed",
   "drift.detected",
   "agent.stale",
+  "health.degraded",
 ] as const;
 export const ZNotificationEvent = z.enum(NOTIFICATION_EVENTS);
 export type TNotificationEvent = z.infer<typeof ZNotificationEvent>;
@@ -29,12 +30,18 @@ export const NOTIFICATION_EVENT_LABELS: Record<TNotificationEvent, string> = {
   "sync.failed": "Pull sync failed",
   "drift.detected": "Drift detected",
   "agent.stale": "Agent stopped reporting",
+  "health.degraded": "Application health degraded",
 };
 
 /** The sink form's event picker, by what the events are about; every event is in exactly one group. */
 export const NOTIFICATION_EVENT_GROUPS: { title: string; hint?: string; events: TNotificationEvent[] }[] = [
   { title: "Credentials", events: ["rotation.due", "rotation.overdue", "rotation.failed"] },
   { title: "Deployments", events: ["deployment.awaiting-approval", "deployment.failed", "deployment.succeeded"] },
+  {
+    title: "Applications",
+    hint: "Sent when an application turns Degraded; once per revision.",
+    events: ["health.degraded"],
+  },
   {
     title: "Pull targets",
     hint: "Sent once when it starts; again only after the repository has synced (or the agent has reported) in between.",

@@ -3,8 +3,11 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as eventsRoute from "@/app/api/agent/v1/events/route";
 import * as heartbeatRoute from "@/app/api/agent/v1/heartbeat/route";
+import * as liveStateRoute from "@/app/api/agent/v1/live-state/route";
+import * as applicationsRoute from "@/app/api/applications/route";
 import * as sinksRoute from "@/app/api/notification-sinks/route";
 import * as reposRoute from "@/app/api/targets/[id]/repos/route";
+import type { TLiveNode, TLiveState } from "@/lib/agent/protocol";
 import { STALE_AFTER_MS } from "@/lib/agents/schemas";
 import { dbFor } from "@/lib/db/client";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
@@ -338,6 +341,104 @@ describe("agent.stale", () => {
     await db().agent.update({ where: { id: agent.agentId }, data: { revokedAt: new Date() } });
     await tick(new Date(back.getTime() + 10 * STALE_AFTER_MS));
     expect(await ofAgent()).toHaveLength(2);
+    expect(await deliveries(deaf.id)).toHaveLength(0);
+  });
+});
+
+describe("health.degraded", () => {
+  it("is queued with the live-state report that turns an application Degraded, once per revision, naming the Degraded objects", async () => {
+    const sink = await createSink(["health.degraded"]);
+    const deaf = await createSink(["deployment.failed", "drift.detected"]);
+    const target = await createPullTarget();
+    const agent = await createEnrolledAgent(admin, [target.id]);
+    const name = `app-${randomBytes(3).toString("hex")}`;
+    const created = await callRoute(applicationsRoute.POST, {
+      method: "POST",
+      path: "/api/applications",
+      body: {
+        name,
+        targetId: target.id,
+        source: { kind: "git", repoUrl: `https://git.example.test/team/${name}.git`, ref: "main", path: "deploy" },
+      },
+      as: deployer,
+    });
+    expect(created.status).toBe(201);
+    const app = { id: created.body.id as string, repoId: created.body.pullRepoId as string };
+
+    const pod = (status: TLiveNode["health"]["status"], message?: string): TLiveNode => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      namespace: "shop",
+      name: "web-1",
+      health: message ? { status, message } : { status },
+      inInventory: false,
+      children: [],
+    });
+    const report = async (
+      revisionId: string,
+      status: TLiveNode["health"]["status"],
+      message?: string,
+    ): Promise<void> => {
+      const state: TLiveState = {
+        targetId: target.id,
+        repoId: app.repoId,
+        revisionId,
+        health: message ? { status, message } : { status },
+        roots: [
+          {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            namespace: "shop",
+            name: "web",
+            health: message ? { status, message } : { status },
+            inInventory: true,
+            children: [pod(status, status === "Degraded" ? "CrashLoopBackOff" : undefined)],
+          },
+        ],
+        nodeCount: 2,
+        truncated: false,
+        observedAt: new Date().toISOString(),
+      };
+      const res = await callRoute(liveStateRoute.POST, {
+        method: "POST",
+        path: "/api/agent/v1/live-state",
+        body: { states: [state] },
+        as: agent,
+      });
+      expect(res.status).toBe(200);
+    };
+    const first = `${fakeSha()}@abc`;
+    await report(first, "Healthy");
+    expect(await deliveries(sink.id)).toHaveLength(0);
+    await report(first, "Degraded", 'deployment "web" exceeded its progress deadline');
+    let rows = await deliveries(sink.id);
+    expect(rows.map((r) => [r.event, r.dedupKey])).toEqual([["health.degraded", `health.degraded:${app.id}:${first}`]]);
+    expect(wharfOf(rows[0]!)).toMatchObject({
+      applicationId: app.id,
+      applicationName: name,
+      targetId: target.id,
+      targetName: target.name,
+      environment: "dev",
+      revision: first,
+      message: 'deployment "web" exceeded its progress deadline',
+      degraded: [
+        { object: "Deployment shop/web", message: 'deployment "web" exceeded its progress deadline' },
+        { object: "Pod shop/web-1", message: "CrashLoopBackOff" },
+      ],
+      linkPath: `/applications/${app.id}`,
+      url: `${publicUrl()}/applications/${app.id}`,
+    });
+    expect(textOf(rows[0]!)).toContain("is Degraded");
+
+    // Flapping on the same revision announces nothing more; a new revision that degrades announces again.
+    await report(first, "Progressing");
+    await report(first, "Degraded", "still failing");
+    expect(await deliveries(sink.id)).toHaveLength(1);
+    const second = `${fakeSha()}@abc`;
+    await report(second, "Healthy");
+    await report(second, "Degraded", "pods crash");
+    rows = await deliveries(sink.id);
+    expect(rows.map((r) => wharfOf(r).revision)).toEqual([first, second]);
     expect(await deliveries(deaf.id)).toHaveLength(0);
   });
 });

@@ -8,6 +8,7 @@ import {
 } from "@/lib/agent/protocol";
 import type { RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
+import { notifyHealthDegraded } from "@/lib/notifications/data/notify-health-degraded";
 import type { AgentPrincipal } from "../with-agent-auth";
 import { assertAgentScope } from "./agent-scope";
 
@@ -82,10 +83,14 @@ export async function recordLiveStates(opts: {
       receivedAt: now,
       confirmedAt: now,
     };
-    await db().applicationLiveState.upsert({
-      where: { applicationId },
-      create: { applicationId, ...data },
-      update: data,
+    await db().$transaction(async (tx) => {
+      // health.degraded is queued with the report that turns the application Degraded (compared before it is replaced).
+      await notifyHealthDegraded(tx, { applicationId, state });
+      await tx.applicationLiveState.upsert({
+        where: { applicationId },
+        create: { applicationId, ...data },
+        update: data,
+      });
     });
     changed++;
   }

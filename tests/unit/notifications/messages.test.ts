@@ -171,6 +171,23 @@ describe("paged-on events (issue 15)", () => {
     );
   });
 
+  it("health.degraded says the application is Degraded and names its Degraded objects with their reasons", () => {
+    const body = notificationBody(
+      {
+        event: "health.degraded",
+        data: {
+          ...delivery,
+          message: "1 of 2 pods crash",
+          degraded: [{ object: "Pod shop/web-1", message: "CrashLoopBackOff" }],
+        },
+      },
+      "http://x",
+    );
+    expect(body.text).toBe(
+      "<http://x/applications/a1|storefront> on shop-prod (prod) at 0123456789ab is Degraded: 1 of 2 pods crash. Degraded: Pod shop/web-1 (CrashLoopBackOff).",
+    );
+  });
+
   it("the sink form's groups hold every event exactly once", () => {
     const grouped = NOTIFICATION_EVENT_GROUPS.flatMap((g) => g.events);
     expect([...grouped].sort()).toEqual([...NOTIFICATION_EVENTS].sort());
