@@ -9,8 +9,10 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { LoadMore } from "@/components/ui/load-more";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useEnvironmentMatrix } from "@/lib/applications/hooks/use-environment-matrix";
+import { sameRevision } from "@/lib/applications/matrix";
 import type { TMatrixEntry, TMatrixResult, TMatrixRevision } from "@/lib/applications/matrix-schemas";
 import { cn } from "@/lib/utils";
+import { PromoteDialog } from "./promote-dialog";
 
 const RESULT: Record<TMatrixResult, { label: string; tone: BadgeTone }> = {
   succeeded: { label: "succeeded", tone: "green" },
@@ -82,11 +84,27 @@ function Entry({ entry }: { entry: TMatrixEntry }) {
   );
 }
 
+/** The entries of the next environment after column `i` that holds the application (promotion's destinations). */
+function nextCell(byEnvironment: Map<string, TMatrixEntry[]>, environments: string[], i: number): TMatrixEntry[] {
+  for (const e of environments.slice(i + 1)) {
+    const cell = byEnvironment.get(e);
+    if (cell?.length) return cell;
+  }
+  return [];
+}
+
 /**
  * Applications × environments: one row per application name, one column per environment (WHARF_ENVIRONMENT_ORDER).
  * The table scrolls sideways inside its own box with the names pinned, so it stays usable on a phone.
  */
-export function EnvironmentMatrix({ limit }: { limit: number }) {
+export function EnvironmentMatrix({
+  limit,
+  canPromote = false,
+}: {
+  limit: number;
+  /** Deployers and admins: push cells offer to promote their live revision to the next environment. */
+  canPromote?: boolean;
+}) {
   const query = useEnvironmentMatrix(limit);
   const pages = query.data?.pages ?? [];
   // Every page names the same columns (all target environments); the newest page's list is authoritative.
@@ -150,8 +168,9 @@ export function EnvironmentMatrix({ limit }: { limit: number }) {
                     >
                       {r.name}
                     </th>
-                    {environments.map((e) => {
+                    {environments.map((e, i) => {
                       const cell = r.byEnvironment.get(e) ?? [];
+                      const next = canPromote ? nextCell(r.byEnvironment, environments, i) : [];
                       return (
                         <td key={e} className="border-b border-slate-100 px-2 py-1.5 align-top">
                           {cell.length === 0 ? (
@@ -161,7 +180,27 @@ export function EnvironmentMatrix({ limit }: { limit: number }) {
                           ) : (
                             <div className="flex flex-col gap-1">
                               {cell.map((entry) => (
-                                <Entry key={entry.applicationId} entry={entry} />
+                                <div key={entry.applicationId}>
+                                  <Entry entry={entry} />
+                                  {entry.mode === "push" && entry.revision
+                                    ? next
+                                        .filter(
+                                          (to) =>
+                                            to.mode === "push" &&
+                                            (!to.revision || sameRevision(entry.revision!, to.revision) !== true),
+                                        )
+                                        .map((to) => (
+                                          <PromoteDialog
+                                            key={to.applicationId}
+                                            name={r.name}
+                                            from={entry}
+                                            to={to}
+                                            fromText={revisionText(entry.revision!)}
+                                            toText={to.revision ? revisionText(to.revision) : "nothing yet"}
+                                          />
+                                        ))
+                                    : null}
+                                </div>
                               ))}
                             </div>
                           )}
