@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { useCallback, type ReactNode } from "react";
 import { PageHeader } from "@/components/layout/page-header";
 import { TargetModeBadge } from "@/components/targets/target-mode-badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
@@ -28,7 +28,16 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
  * deployments (push) or syncs (pull). Deployers and admins deploy a push application's Git source from here, change
  * its settings and delete it.
  */
-export function ApplicationDetail({ id, canManage }: { id: string; canManage: boolean }) {
+export function ApplicationDetail({
+  id,
+  canManage,
+  justCreated = false,
+}: {
+  id: string;
+  canManage: boolean;
+  /** Arrived from the new-application form: say what happens next, and put the focus there. */
+  justCreated?: boolean;
+}) {
   const { data: app, error } = useApplication(id);
   if (error) {
     return (
@@ -38,12 +47,42 @@ export function ApplicationDetail({ id, canManage }: { id: string; canManage: bo
     );
   }
   if (!app) return <p className="text-sm text-slate-500">Loading…</p>;
-  return <LoadedApplication app={app} canManage={canManage} />;
+  return <LoadedApplication app={app} canManage={canManage} justCreated={justCreated} />;
 }
 
-function LoadedApplication({ app, canManage }: { app: ApplicationView; canManage: boolean }) {
+/** The announcement after creating: focused once, so keyboard and screen reader users land on the result. */
+function CreatedNotice({ app }: { app: ApplicationView }) {
+  const focus = useCallback((el: HTMLParagraphElement | null) => el?.focus(), []);
+  return (
+    <p
+      ref={focus}
+      tabIndex={-1}
+      role="status"
+      className="mb-4 rounded-md bg-green-50 px-3 py-2 text-sm text-green-800 outline-none"
+    >
+      {app.mode === "pull"
+        ? `Created ${app.name}: its repository is registered and ${app.target.name}'s agent syncs it.`
+        : app.source.kind === "git"
+          ? `Created ${app.name}. Deploy requests a deployment of its newest commit.`
+          : `Created ${app.name}. Request a deployment with its manifests from the target's New deployment page.`}
+    </p>
+  );
+}
+
+function LoadedApplication({
+  app,
+  canManage,
+  justCreated,
+}: {
+  app: ApplicationView;
+  canManage: boolean;
+  justCreated: boolean;
+}) {
   const { data: target } = useTarget(app.target.id);
-  const rule = target ? describeApprovalRule(target) : null;
+  // The rule gates deployments on push and new revisions (what the agent applies) on pull.
+  const rule = target
+    ? describeApprovalRule(target).replace(/^Deploys/, app.mode === "pull" ? "New revisions" : "Deploys")
+    : null;
   const canDeploy = canManage && app.mode === "push" && app.source.kind === "git" && !!app.source.repoUrl;
 
   return (
@@ -66,6 +105,7 @@ function LoadedApplication({ app, canManage }: { app: ApplicationView; canManage
           ) : undefined
         }
       />
+      {justCreated ? <CreatedNotice app={app} /> : null}
       {canManage && app.mode === "push" && app.source.kind === "manifests" ? (
         <p className="mb-4 text-sm text-slate-600">
           Its manifests are sent with each deployment: request one from{" "}

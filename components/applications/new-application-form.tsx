@@ -57,7 +57,7 @@ export function NewApplicationForm({ initialTargetId }: { initialTargetId?: stri
     setError(null);
     try {
       const app = await create.mutateAsync(input);
-      router.push(`/applications/${app.id}`);
+      router.push(`/applications/${app.id}?created=1`);
     } catch (err) {
       const apiErr = err as { message?: string; fields?: FieldErrors };
       fail(apiErr.message ?? "The application could not be created. Try again.", apiErr.fields ?? {});

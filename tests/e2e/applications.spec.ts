@@ -80,8 +80,10 @@ test("a deployer creates an application from a Helm chart folder, deploys it, tw
   await deployer.getByLabel("Name", { exact: true }).fill(name);
   await deployer.getByRole("button", { name: "Create application" }).click();
   await expect(deployer).toHaveURL(/\/applications\/(?!new$)[^/]+$/);
-  const appUrl = deployer.url();
+  const appUrl = deployer.url().replace(/\?.*$/, "");
   await expect(deployer.getByRole("heading", { level: 1, name })).toBeVisible();
+  // The result of the form is where the focus goes.
+  await expect(deployer.getByText(`Created ${name}. Deploy requests a deployment of its newest commit.`)).toBeFocused();
   await expect(deployer.getByText("Helm chart")).toBeVisible();
   await expect(deployer.getByText("Not deployed yet")).toBeVisible();
 
@@ -147,34 +149,40 @@ test("a deployer creates an application from a Helm chart folder, deploys it, tw
   await expect(deployer.getByTestId("deployment-state").first()).toHaveText("succeeded");
 });
 
-test("the application pages fit a phone: no sideways scroll at 390 px", async ({ page }, testInfo) => {
-  // Its own application, with long values, through the API.
-  await page.goto("/applications");
-  const origin = new URL(page.url()).origin;
-  const targets = await page.request.get("/api/targets?q=shop-dev");
+/** Creates an application through the API (the page's own session) on the named demo target; returns its id. */
+async function createApplication(page: Page, targetName: string, body: Record<string, unknown>): Promise<string> {
+  const targets = await page.request.get(`/api/targets?q=${targetName}`);
   const target = ((await targets.json()) as { items: { id: string; name: string }[] }).items.find(
-    (t) => t.name === "shop-dev",
+    (t) => t.name === targetName,
   );
-  expect(target).toBeDefined();
+  expect(target, targetName).toBeDefined();
   const created = await page.request.post("/api/applications", {
-    headers: { origin },
-    data: {
-      name: `phone-${uid()}`,
-      targetId: target!.id,
-      source: {
-        kind: "git",
-        repoUrl: "https://git.example.com/a-team-with-a-long-name/a-repository-with-an-even-longer-name.git",
-        ref: "main",
-        path: "deploy/charts/a-chart-folder-whose-name-goes-on-and-on",
-      },
-      renderOptions: {
-        kind: "helm",
-        helm: { valuesFiles: ["values-production-europe-west.yaml"], values: { image: { tag: "1.2.3" } } },
-      },
-    },
+    headers: { origin: new URL(page.url()).origin },
+    data: { ...body, targetId: target!.id },
   });
   expect(created.status(), await created.text()).toBe(201);
-  const app = (await created.json()) as { id: string };
+  return ((await created.json()) as { id: string }).id;
+}
+
+test("the application pages fit a phone: no sideways scroll at 390 px, push and pull", async ({ page }, testInfo) => {
+  // Its own applications, with long values, through the API.
+  await page.goto("/applications");
+  const longRepo = "https://git.example.com/a-team-with-a-long-name/a-repository-with-an-even-longer-name.git";
+  const push = await createApplication(page, "shop-dev", {
+    name: `phone-${uid()}`,
+    source: { kind: "git", repoUrl: longRepo, ref: "main", path: "deploy/charts/a-chart-folder-whose-name-goes-on" },
+    renderOptions: {
+      kind: "helm",
+      helm: { valuesFiles: ["values-production-europe-west.yaml"], values: { image: { tag: "1.2.3" } } },
+    },
+  });
+  const pull = await createApplication(page, "web-staging", {
+    name: `phone-pull-${uid()}`,
+    source: { kind: "git", repoUrl: longRepo, ref: "main", path: "deploy/overlays/staging" },
+    renderOptions: { kind: "kustomize" },
+    selfHeal: false,
+    driftInterval: 300,
+  });
 
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto("/applications/new");
@@ -182,11 +190,26 @@ test("the application pages fit a phone: no sideways scroll at 390 px", async ({
   await page.getByLabel("Render as").selectOption("helm");
   await expectNoSidewaysScroll(page);
   await page.screenshot({ path: testInfo.outputPath("new-application-390.png"), fullPage: true });
+  // A pull target's application is Git only, with self-heal and a drift interval.
+  await page.getByLabel("Target").selectOption({ label: "web-staging — staging, pull" });
+  await expect(page.getByRole("radio")).toHaveCount(0);
+  await expect(page.getByLabel("Self-heal")).toBeChecked();
+  await expect(page.getByLabel("Drift check interval (seconds)")).toBeVisible();
+  await expectNoSidewaysScroll(page);
 
   await page.goto("/applications");
   await expectNoSidewaysScroll(page);
-  await page.goto(`/applications/${app.id}`);
+  await page.goto(`/applications/${push}`);
   await expect(page.getByRole("heading", { level: 2, name: "Settings" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 2, name: "Recent deployments" })).toBeVisible();
   await expectNoSidewaysScroll(page);
   await page.screenshot({ path: testInfo.outputPath("application-390.png"), fullPage: true });
+
+  await page.goto(`/applications/${pull}`);
+  await expect(page.getByRole("heading", { level: 2, name: "Recent syncs" })).toBeVisible();
+  await expect(page.getByText("Off: drift is reported only")).toBeVisible();
+  await expect(page.getByText("Every 300 s")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Deploy" })).toHaveCount(0);
+  await expectNoSidewaysScroll(page);
+  await page.screenshot({ path: testInfo.outputPath("pull-application-390.png"), fullPage: true });
 });

@@ -18,6 +18,7 @@ import { listSyncEvents } from "@/lib/sync/data/list-sync-events";
 import { SYNC_LIST_PAGING, syncKeys, syncListSearch } from "@/lib/sync/query";
 import { getTarget } from "@/lib/targets/data/get-target";
 import { targetKeys } from "@/lib/targets/query";
+import { firstValues, type PageSearchParams } from "@/lib/utils";
 
 type Params = Promise<{ id: string }>;
 
@@ -37,9 +38,16 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
   return { title: app ? `Application ${app.name} on ${app.target.name}` : "Application" };
 }
 
-export default async function ApplicationPage({ params }: { params: Params }) {
+export default async function ApplicationPage({
+  params,
+  searchParams,
+}: {
+  params: Params;
+  searchParams: Promise<PageSearchParams>;
+}) {
   const principal = await requirePrincipal();
   const { id } = await params;
+  const { created } = firstValues(await searchParams);
   const app = await loadApplication(id);
   const qc = getQueryClient();
   qc.setQueryData(applicationKeys.detail(id), app);
@@ -70,7 +78,11 @@ export default async function ApplicationPage({ params }: { params: Params }) {
         </Link>
       </nav>
       <HydrationBoundary state={dehydrate(qc)}>
-        <ApplicationDetail id={id} canManage={can(principal.role, "deployments.request")} />
+        <ApplicationDetail
+          id={id}
+          canManage={can(principal.role, "deployments.request")}
+          justCreated={created === "1"}
+        />
       </HydrationBoundary>
     </>
   );
