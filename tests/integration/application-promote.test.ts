@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as promoteRoute from "@/app/api/applications/[id]/promote/route";
 import * as matrixRoute from "@/app/api/applications/matrix/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
 import { ZEnvironmentMatrix } from "@/lib/applications/matrix-schemas";
 import { dbFor } from "@/lib/db/client";
 import { callRoute, createCaller, type Caller } from "../support/api";
+import { startGitServer, type GitServer } from "../support/git-server";
 import { useTestDatabase } from "../support/test-db";
 
 // Promote (issue 15, Must 4): what is live of a push application in one environment becomes a deployment request of
@@ -14,11 +15,20 @@ const t = useTestDatabase();
 const db = () => dbFor(t.url);
 let deployer: Caller;
 let viewer: Caller;
+let git: GitServer;
 
 beforeAll(async () => {
   deployer = await createCaller("deployer");
   viewer = await createCaller("viewer");
+  git = await startGitServer();
 });
+
+afterAll(async () => {
+  await git?.stop();
+});
+
+const cm = (name: string, value: string) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  value: "${value}"\n`;
 
 const MANIFESTS = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-settings\ndata:\n  color: "blue"\n';
 
@@ -100,5 +110,67 @@ describe("promote", () => {
     });
     expect((await promote(src.id, { to: pull.id })).status).toBe(409);
     expect((await promote(dst.id, { to: staging.id })).status).toBe(409);
+  });
+
+  it("from Git requests the live commit, not the branch head, at the destination's own path", async () => {
+    const repo = await git.createRepo(`promote-${randomBytes(3).toString("hex")}`);
+    const live = await repo.commit({
+      author: { name: "Ada", email: "ada@example.com" },
+      files: { "staging/cm.yaml": cm("api", "staging-1"), "prod/cm.yaml": cm("api", "prod-1") },
+    });
+    await repo.commit({
+      author: { name: "Ada", email: "ada@example.com" },
+      files: { "staging/cm.yaml": cm("api", "staging-2"), "prod/cm.yaml": cm("api", "prod-2") },
+    });
+    const staging = await target("staging", "push");
+    const prod = await target("prod", "push", 1);
+    const app = (targetId: string, path: string) =>
+      db().application.create({
+        data: {
+          name: "api",
+          targetId,
+          mode: "push",
+          sourceKind: "git",
+          repoUrl: repo.url,
+          ref: "main",
+          path,
+          inventoryKey: `api-${path}`,
+        },
+      });
+    const source = await app(staging.id, "staging");
+    const destination = await app(prod.id, "prod");
+    await db().deployment.create({
+      data: {
+        targetId: staging.id,
+        applicationId: source.id,
+        state: "succeeded",
+        sourceKind: "git",
+        manifests: cm("api", "staging-1"),
+        manifestsDigest: "sha256:staging",
+        objectCount: 1,
+        gitUrl: repo.url,
+        gitRef: "main",
+        gitPath: "staging",
+        commitSha: live,
+        requestedById: deployer.userId,
+        requestedByKind: "user",
+        requestedByName: "Test",
+        finishedAt: new Date(),
+      },
+    });
+
+    const promoted = await promote(source.id, { to: prod.id });
+    expect(promoted.status, JSON.stringify(promoted.body)).toBe(201);
+    const row = await db().deployment.findUniqueOrThrow({ where: { id: promoted.body.id } });
+    expect(row).toMatchObject({
+      applicationId: destination.id,
+      state: "pending-approval",
+      sourceKind: "git",
+      commitSha: live,
+      gitPath: "prod",
+      commitAuthorEmail: "ada@example.com",
+    });
+    expect(row.manifests).toContain("prod-1");
+    expect(row.reason).toContain(`commit ${live.slice(0, 7)}`);
   });
 });
