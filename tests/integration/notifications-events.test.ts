@@ -5,6 +5,7 @@ import * as eventsRoute from "@/app/api/agent/v1/events/route";
 import * as heartbeatRoute from "@/app/api/agent/v1/heartbeat/route";
 import * as liveStateRoute from "@/app/api/agent/v1/live-state/route";
 import * as applicationsRoute from "@/app/api/applications/route";
+import * as approvalsRoute from "@/app/api/deployments/[id]/approvals/route";
 import * as sinksRoute from "@/app/api/notification-sinks/route";
 import * as reposRoute from "@/app/api/targets/[id]/repos/route";
 import type { TLiveNode, TLiveState } from "@/lib/agent/protocol";
@@ -342,6 +343,69 @@ describe("agent.stale", () => {
     await tick(new Date(back.getTime() + 10 * STALE_AFTER_MS));
     expect(await ofAgent()).toHaveLength(2);
     expect(await deliveries(deaf.id)).toHaveLength(0);
+  });
+});
+
+describe("pull revisions", () => {
+  it("a revision the agent asks approval for notifies deployment.awaiting-approval with it; applied, deployment.succeeded (mode pull)", async () => {
+    const sink = await createSink(["deployment.awaiting-approval", "deployment.succeeded"]);
+    const target = await createPullTarget({ requiredApprovals: 1, allowTokenApprovals: true });
+    const agent = await createEnrolledAgent(admin, [target.id]);
+    const reg = await callRoute(reposRoute.POST, {
+      method: "POST",
+      path: `/api/targets/${target.id}/repos`,
+      params: { id: target.id },
+      body: { url: `https://git.example.test/${fakeSha().slice(0, 10)}.git` },
+      as: deployer,
+    });
+    expect(reg.status).toBe(201);
+    const repoId = reg.body.id as string;
+    const sha = fakeSha();
+    const post = (result: "pending-approval" | "synced") =>
+      callRoute(eventsRoute.POST, {
+        method: "POST",
+        path: "/api/agent/v1/events",
+        body: {
+          events: [
+            syncEvent({
+              targetId: target.id,
+              repoId,
+              kind: result === "pending-approval" ? "pending-approval" : "sync",
+              result,
+              revision: { sha, message: "m", authorName: "A", authorEmail: "a@x" },
+            }),
+          ],
+        },
+        as: agent,
+      });
+    expect((await post("pending-approval")).body.accepted).toBe(1);
+    const d = await db().deployment.findFirstOrThrow({ where: { pullRepoId: repoId, sourceKind: "pull-revision" } });
+    let rows = await deliveries(sink.id);
+    expect(rows.map((r) => [r.event, r.dedupKey])).toEqual([
+      ["deployment.awaiting-approval", `deployment.awaiting-approval:${d.id}`],
+    ]);
+    expect(wharfOf(rows[0]!)).toMatchObject({ deploymentId: d.id, targetName: target.name, requiredApprovals: 1 });
+
+    const approver = await createCaller("approver");
+    const approved = await callRoute(approvalsRoute.POST, {
+      method: "POST",
+      path: `/api/deployments/${d.id}/approvals`,
+      params: { id: d.id },
+      body: { decision: "approved" },
+      as: approver,
+    });
+    expect(approved.status).toBe(201);
+    expect((await post("synced")).body.accepted).toBe(1);
+    rows = await deliveries(sink.id);
+    expect(rows.map((r) => r.event)).toEqual(["deployment.awaiting-approval", "deployment.succeeded"]);
+    const app = (await db().pullRepo.findUniqueOrThrow({ where: { id: repoId } })).applicationId;
+    expect(wharfOf(rows[1]!)).toMatchObject({
+      deploymentId: d.id,
+      mode: "pull",
+      revision: sha,
+      applicationId: app,
+      linkPath: app ? `/applications/${app}` : `/deployments/${d.id}`,
+    });
   });
 });
 

@@ -11,6 +11,7 @@ import {
 } from "@/lib/agent/protocol";
 import { auditedTransaction, recordAuditEvent, recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { RequestContext } from "@/lib/audit/schemas";
+import { notifyAwaitingApproval } from "@/lib/notifications/data/notify-awaiting-approval";
 import { notifySyncEvent } from "@/lib/notifications/data/notify-sync-event";
 import { recordDeliveryOutcome } from "@/lib/rollups/data/record-delivery-outcome";
 import { db, type Tx } from "@/lib/db";
@@ -154,6 +155,7 @@ async function requestApproval(tx: Tx, e: TSyncEvent, agent: AgentPrincipal): Pr
       ...(settingsAuthorId ? { settingsAuthorId } : {}),
     },
   });
+  await notifyAwaitingApproval(tx, { deploymentId: d.id });
 }
 
 /**
