@@ -10,6 +10,13 @@ export const NOTIFICATIONS_LEASE = "notifications";
 /** A lease outlives a couple of missed passes, so a busy holder keeps it, and a dead one is replaced soon after. */
 const leaseMsFor = (pollMs: number) => Math.max(30_000, pollMs * 3);
 
+/** Queues agent.stale where due; a failure here is logged and must not hold up the deliveries of the pass. */
+async function lookForStaleAgents(now: Date): Promise<void> {
+  await notifyStaleAgents({ now }).catch((err: unknown) =>
+    console.error("[wharf] could not look for stale agents to notify about:", err),
+  );
+}
+
 /** One pass of the notification dispatcher, under the `notifications` lease. */
 export async function runNotificationTick(opts: {
   holder: string;
@@ -20,7 +27,7 @@ export async function runNotificationTick(opts: {
 }): Promise<{ leased: boolean; attempted: number; delivered: number }> {
   const clock = opts.now ?? (() => new Date());
   const run = await runLeasedPass({ lease: NOTIFICATIONS_LEASE, ...opts }, async (renew) => {
-    await notifyStaleAgents({ now: clock() });
+    await lookForStaleAgents(clock());
     // Renewed before each delivery: a slow sink (up to 10 s each) must not let the lease lapse mid-batch.
     return dispatchDueDeliveries({ now: clock(), beforeEach: renew, ...(opts.random ? { random: opts.random } : {}) });
   });
@@ -42,7 +49,7 @@ export function startNotificationDispatcher(opts: { holder?: string; pollMs?: nu
     onWake: onNotificationWake,
     pass: async ({ renew }) => {
       // Agent staleness is the passage of time, which no request marks: the one lease holder looks on each pass.
-      await notifyStaleAgents({ now: new Date() });
+      await lookForStaleAgents(new Date());
       await dispatchDueDeliveries({ now: new Date(), beforeEach: renew });
     },
   });
