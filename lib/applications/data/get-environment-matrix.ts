@@ -30,49 +30,65 @@ const DEPLOYMENT_SELECT = {
 
 /**
  * Per application: its newest deployment row (any state: the last result) and, for push, its newest succeeded one
- * (what is live). Two grouped maxima and one fetch of the rows they name, whatever the page size: no query per
- * application.
+ * (what is live). Two grouped maxima, then the rows they name fetched as IN lists on both columns of an index
+ * ((applicationId, createdAt); (targetId, finishedAt)), which both databases serve as index lookups where a list of
+ * (application AND time) pairs made PostgreSQL filter the table. A row whose time happens to be another
+ * application's maximum comes back too and is dropped here. No query per application, whatever the page size.
  */
-async function deploymentsOf(ids: string[], pushIds: string[]) {
-  if (ids.length === 0) return { newest: new Map<string, DeploymentRow>(), live: new Map<string, DeploymentRow>() };
+async function deploymentsOf(apps: { id: string; mode: string; targetId: string }[]) {
+  const newest = new Map<string, DeploymentRow>();
+  const live = new Map<string, DeploymentRow>();
+  if (apps.length === 0) return { newest, live };
+  const ids = apps.map((a) => a.id);
+  const push = apps.filter((a) => a.mode === "push");
   const [newestKeys, liveKeys] = await Promise.all([
     db().deployment.groupBy({
       by: ["applicationId"],
       where: { applicationId: { in: ids } },
       _max: { createdAt: true },
     }),
-    pushIds.length
+    push.length
       ? db().deployment.groupBy({
           by: ["applicationId"],
-          where: { applicationId: { in: pushIds }, state: "succeeded" },
+          where: { applicationId: { in: push.map((a) => a.id) }, state: "succeeded" },
           _max: { finishedAt: true },
         })
       : Promise.resolve([]),
   ]);
-  const or = [
-    ...newestKeys.flatMap((k) =>
-      k.applicationId && k._max.createdAt ? [{ applicationId: k.applicationId, createdAt: k._max.createdAt }] : [],
-    ),
-    ...liveKeys.flatMap((k) =>
-      k.applicationId && k._max.finishedAt
-        ? [{ applicationId: k.applicationId, state: "succeeded", finishedAt: k._max.finishedAt }]
-        : [],
-    ),
-  ];
-  const rows: DeploymentRow[] = or.length
-    ? await db().deployment.findMany({ where: { OR: or }, select: DEPLOYMENT_SELECT, orderBy: { id: "asc" } })
-    : [];
-  const newestAt = new Map(newestKeys.map((k) => [k.applicationId, k._max.createdAt?.getTime()]));
-  const liveAt = new Map(liveKeys.map((k) => [k.applicationId, k._max.finishedAt?.getTime()]));
-  const newest = new Map<string, DeploymentRow>();
-  const live = new Map<string, DeploymentRow>();
+  const newestAt = new Map<string, number>();
+  for (const k of newestKeys)
+    if (k.applicationId && k._max.createdAt) newestAt.set(k.applicationId, k._max.createdAt.getTime());
+  const liveAt = new Map<string, number>();
+  for (const k of liveKeys)
+    if (k.applicationId && k._max.finishedAt) liveAt.set(k.applicationId, k._max.finishedAt.getTime());
+  const times = (m: Map<string, number>) => [...new Set(m.values())].map((t) => new Date(t));
+  const [newestRows, liveRows] = await Promise.all([
+    newestAt.size
+      ? db().deployment.findMany({
+          where: { applicationId: { in: [...newestAt.keys()] }, createdAt: { in: times(newestAt) } },
+          select: DEPLOYMENT_SELECT,
+          orderBy: { id: "asc" },
+        })
+      : Promise.resolve([]),
+    liveAt.size
+      ? db().deployment.findMany({
+          where: {
+            targetId: { in: [...new Set(push.filter((a) => liveAt.has(a.id)).map((a) => a.targetId))] },
+            finishedAt: { in: times(liveAt) },
+            applicationId: { in: [...liveAt.keys()] },
+            state: "succeeded",
+          },
+          select: DEPLOYMENT_SELECT,
+          orderBy: { id: "asc" },
+        })
+      : Promise.resolve([]),
+  ]);
   // Equal timestamps are possible (same millisecond): the later id wins, as rows are ordered by id.
-  for (const r of rows) {
-    if (!r.applicationId) continue;
-    if (newestAt.get(r.applicationId) === r.createdAt.getTime()) newest.set(r.applicationId, r);
-    if (r.state === "succeeded" && r.finishedAt && liveAt.get(r.applicationId) === r.finishedAt.getTime())
+  for (const r of newestRows as DeploymentRow[])
+    if (r.applicationId && newestAt.get(r.applicationId) === r.createdAt.getTime()) newest.set(r.applicationId, r);
+  for (const r of liveRows as DeploymentRow[])
+    if (r.applicationId && r.finishedAt && liveAt.get(r.applicationId) === r.finishedAt.getTime())
       live.set(r.applicationId, r);
-  }
   return { newest, live };
 }
 
@@ -118,10 +134,7 @@ export async function getEnvironmentMatrix(query: TEnvironmentMatrixQuery): Prom
       liveState: { select: { health: true, healthMessage: true, observedAt: true } },
     },
   });
-  const { newest, live } = await deploymentsOf(
-    apps.map((a) => a.id),
-    apps.filter((a) => a.mode === "push").map((a) => a.id),
-  );
+  const { newest, live } = await deploymentsOf(apps.map((a) => ({ id: a.id, mode: a.mode, targetId: a.target.id })));
 
   const column = new Map(environments.map((e, i) => [e, i]));
   const rows = new Map<string, TMatrixRow>(names.map((n) => [n, { name: n, cells: environments.map(() => []) }]));
