@@ -12,21 +12,12 @@ import { apiFetch, type ApiError } from "@/lib/api-fetch";
 import { useApplications } from "@/lib/applications/hooks/use-applications";
 import type { ApplicationView } from "@/lib/applications/schemas";
 import type { CreatedRepoBinding, RepoBindingView, TCreateRepoBindingInput } from "@/lib/deployments/webhooks";
+import { repositoryName } from "@/lib/repos/url";
 
 export const repoBindingKeys = {
   all: ["repo-bindings"] as const,
   list: (targetId: string) => [...repoBindingKeys.all, "list", targetId] as const,
 };
-
-/**
- * What to type to remove a binding: the repository's name (the URL's last path segment, without .git), which says
- * which repository goes; a branch name like "main" is the same for most of them.
- */
-export function repositoryName(url: string): string {
-  const path = url.replace(/[?#].*$/, "").replace(/\/+$/, "");
-  const last = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf(":")) + 1).replace(/\.git$/, "");
-  return last || url;
-}
 
 interface BindingList {
   bindings: RepoBindingView[];

@@ -98,7 +98,13 @@ export function RegisterRepoForm({
       <Field
         htmlFor={`${id}-url`}
         label="Git repository URL"
-        hint="https://, ssh:// or git@host:org/repo. Credentials for private repositories stay in the cluster (a Secret the agent reads)."
+        hint={
+          <>
+            https://, ssh:// or git@host:org/repo. Credentials for private repositories stay in the cluster (a Secret
+            the agent reads). file:///path works only for a directory on the agent&apos;s own machine inside one of the
+            directories its WHARF_GIT_LOCAL_ROOTS lists (none by default); any other file:// URL fails to sync.
+          </>
+        }
         errors={err("url")}
       >
         <Input

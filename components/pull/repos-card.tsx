@@ -10,6 +10,7 @@ import { RelativeTime } from "@/components/ui/relative-time";
 import { Table, Td, Th } from "@/components/ui/table";
 import { usePinRepo, useRegisterRepo, useRemoveRepo } from "@/lib/repos/hooks/use-repo-mutations";
 import type { PullRepoView } from "@/lib/repos/schemas";
+import { repositoryName } from "@/lib/repos/url";
 import { PinDialog } from "./pin-dialog";
 import { RegisterRepoForm } from "./register-repo-form";
 import { shortRevision, SyncStateBadge } from "./sync-badges";
@@ -160,7 +161,7 @@ export function ReposCard({
                       <ConfirmDialog
                         title="Stop syncing this repository?"
                         description={`The agent stops syncing ${r.url} (${r.branch}). Objects it applied stay in the cluster; the sync history is kept.`}
-                        confirmText={r.branch}
+                        confirmText={repositoryName(r.url)}
                         confirmLabel="Remove repository"
                         pending={remove.isPending}
                         error={remove.error?.message ?? null}

@@ -39,3 +39,14 @@ export function repoKey(url: string): string {
   if (host !== "file:") path = path.toLowerCase();
   return `${host}${path.startsWith("/") ? "" : "/"}${path}`;
 }
+
+/**
+ * A repository's name as people say it: the URL's last path segment without `.git` (`git@host:acme/shop.git` →
+ * `shop`). Removing a push binding or a pull registration asks to type it, since it says which repository goes; a
+ * branch name like "main" is the same for most of them. Pure, and safe in the browser.
+ */
+export function repositoryName(url: string): string {
+  const path = url.replace(/[?#].*$/, "").replace(/\/+$/, "");
+  const last = path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf(":")) + 1).replace(/\.git$/, "");
+  return last || url;
+}
