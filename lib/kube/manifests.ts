@@ -1,5 +1,6 @@
 import { isNode, LineCounter, type Document } from "yaml";
 import { groupOf, isRecord, refKey, type KubeObject } from "./types";
+import { fastParseDocuments, type FastDocument } from "./fast-yaml";
 import { newAliasBudget, parseYamlDocuments, usesAliases, type AliasBudget } from "./yaml";
 
 /** One problem found in a manifest set. `documentIndex` is 0-based; `line`/`column` are 1-based. */
@@ -186,6 +187,8 @@ export function objectProblems(value: unknown): { message: string; path: string[
  * naming every problem with document index, line and column; nothing is returned unless all documents are valid.
  */
 export function parseManifestsDetailed(text: string, opts: ParseOptions = {}): ParsedManifest[] {
+  const fast = fastManifests(text, opts);
+  if (fast) return fast;
   const lineCounter = new LineCounter();
   const docs = parseYamlDocuments(
     text,
@@ -263,6 +266,41 @@ export function parseManifestsDetailed(text: string, opts: ParseOptions = {}): P
   problems.push(...duplicateProblems(results));
   if (problems.length > 0) throw new ManifestError(problems);
   return results;
+}
+
+/**
+ * The same result from ./fast-yaml.ts's reader, when it reads the whole text and every object is valid; otherwise
+ * undefined, and the `yaml` path above reads it again to report what it finds where. No aliases are accepted there,
+ * so nothing is charged to the alias budget.
+ */
+function fastManifests(text: string, opts: ParseOptions): ParsedManifest[] | undefined {
+  const docs = fastParseDocuments(text);
+  if (!docs) return undefined;
+  const results: ParsedManifest[] = [];
+  for (let documentIndex = 0; documentIndex < docs.length; documentIndex++) {
+    const doc = docs[documentIndex] as FastDocument;
+    const value = normalizeInPlace(doc.value);
+    if (value === null || value === undefined) continue;
+    const items: { value: unknown; line: number | undefined; itemIndex?: number }[] = [];
+    if (Array.isArray(value))
+      value.forEach((item, i) => items.push({ value: item, line: doc.itemLines[i], itemIndex: i }));
+    else if (isRecord(value) && isListKind(value))
+      (value.items as unknown[]).forEach((item, i) =>
+        items.push({ value: item, line: doc.itemLines[i], itemIndex: i }),
+      );
+    else items.push({ value, line: doc.line });
+    for (const item of items) {
+      if (item.line === undefined || objectProblems(item.value).length > 0) return undefined;
+      results.push({
+        object: item.value as KubeObject,
+        ...(opts.source ? { source: opts.source } : {}),
+        documentIndex,
+        ...(item.itemIndex === undefined ? {} : { itemIndex: item.itemIndex }),
+        line: item.line,
+      });
+    }
+  }
+  return duplicateProblems(results).length > 0 ? undefined : results;
 }
 
 function duplicateProblems(manifests: ParsedManifest[]): ManifestProblem[] {

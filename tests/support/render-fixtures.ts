@@ -513,9 +513,10 @@ export function kubePrometheusLike(opts: KubePrometheusOptions = {}): Record<str
         metadata: meta(name, name),
         spec: {
           ...(component.workload === "Deployment" ? { replicas: 1 } : {}),
-          selector: { matchLabels: labels },
+          // Copies: one object in two places would come out as a YAML anchor and alias, which renderers do not print.
+          selector: { matchLabels: { ...labels } },
           template: {
-            metadata: { annotations: { "kubectl.kubernetes.io/default-container": name }, labels },
+            metadata: { annotations: { "kubectl.kubernetes.io/default-container": name }, labels: { ...labels } },
             spec: podSpec,
           },
         },
@@ -526,7 +527,7 @@ export function kubePrometheusLike(opts: KubePrometheusOptions = {}): Record<str
         apiVersion: "v1",
         kind: "Service",
         metadata: meta(name, name),
-        spec: { ports: [{ name: "https", port: component.port, targetPort: "http" }], selector: labels },
+        spec: { ports: [{ name: "https", port: component.port, targetPort: "http" }], selector: { ...labels } },
       },
     ]);
     put(`${name}-networkPolicy.yaml`, [
@@ -535,7 +536,7 @@ export function kubePrometheusLike(opts: KubePrometheusOptions = {}): Record<str
         kind: "NetworkPolicy",
         metadata: meta(name, name),
         spec: {
-          podSelector: { matchLabels: labels },
+          podSelector: { matchLabels: { ...labels } },
           policyTypes: ["Egress", "Ingress"],
           egress: [{}],
           ingress: [
@@ -553,7 +554,7 @@ export function kubePrometheusLike(opts: KubePrometheusOptions = {}): Record<str
           apiVersion: "policy/v1",
           kind: "PodDisruptionBudget",
           metadata: meta(name, name),
-          spec: { maxUnavailable: 1, selector: { matchLabels: labels } },
+          spec: { maxUnavailable: 1, selector: { matchLabels: { ...labels } } },
         },
       ]);
     put(`${name}-secret.yaml`, [
