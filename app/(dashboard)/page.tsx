@@ -3,9 +3,11 @@ import { ComparisonView } from "@/components/compare/comparison-view";
 import { RangeControls } from "@/components/compare/range-controls";
 import { AwaitingApprovalCard } from "@/components/deployments/awaiting-approval-card";
 import { PageHeader } from "@/components/layout/page-header";
+import { ApplicationCounts } from "@/components/overview/application-counts";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
+import { countApplicationHealth } from "@/lib/applications/data/count-application-health";
 import { listAuditEvents } from "@/lib/audit/data/list-audit-events";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { can } from "@/lib/auth/roles";
@@ -36,8 +38,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
   const showAudit = can(principal.role, "audit.read");
   const canApprove = can(principal.role, "deployments.approve");
   const range = resolveRange(firstValues(await searchParams));
-  const [targets, filteredCredentials, recent, awaiting, comparison] = await Promise.all([
+  const [targets, applications, filteredCredentials, recent, awaiting, comparison] = await Promise.all([
     countTargetsByMode(),
+    countApplicationHealth(),
     // Without an environment filter the comparison already computed every active credential's status.
     range.environment ? countCredentialsByStatus() : Promise.resolve(null),
     showAudit ? listAuditEvents({ limit: 8 }) : Promise.resolve(null),
@@ -58,6 +61,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
           <AwaitingApprovalCard items={awaiting} />
         </div>
       ) : null}
+      <div className="mb-6">
+        <ApplicationCounts counts={applications} />
+      </div>
       <section aria-labelledby="comparison-heading" className="mb-6 space-y-4">
         <div className="flex flex-wrap items-center justify-between gap-3">
           <h2 id="comparison-heading" className="text-lg font-semibold text-slate-900">
