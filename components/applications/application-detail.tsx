@@ -13,6 +13,7 @@ import { ApplicationActivity } from "./application-activity";
 import { ApplicationSettingsCard } from "./application-settings-card";
 import { DeleteApplicationButton } from "./delete-application-button";
 import { DeployApplicationButton } from "./deploy-application-button";
+import { LiveStateCard } from "./live-state-card";
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -24,9 +25,9 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 }
 
 /**
- * One application: where it runs (target, environment, mode, approval rule), its settings, and its recent
- * deployments (push) or syncs (pull). Deployers and admins deploy a push application's Git source from here, change
- * its settings and delete it.
+ * One application: its live state (health and resource tree), where it runs (target, environment, mode, approval
+ * rule), its settings, and its recent deployments (push) or syncs (pull). Deployers and admins deploy a push
+ * application's Git source from here, change its settings and delete it.
  */
 export function ApplicationDetail({
   id,
@@ -115,6 +116,9 @@ function LoadedApplication({
           .
         </p>
       ) : null}
+      <div className="mb-6">
+        <LiveStateCard app={app} />
+      </div>
       <div className="grid grid-cols-1 gap-6 lg:grid-cols-2">
         <div className="min-w-0 space-y-6">
           <Card>
