@@ -4,7 +4,7 @@ import { AppError } from "@/lib/errors";
 import { parseYamlValue } from "@/lib/kube/yaml";
 import { isServiceAccountJwt, parseCredentialMaterial, readJwtClaims, type ParsedCredential } from "./material";
 import { ZServerUrl, dnsLabelProblem } from "@/lib/targets/schemas";
-import type { KubeconfigContextPreview } from "./schemas";
+import { defaultCredentialLabel, type KubeconfigContextPreview } from "./schemas";
 
 /** One context of a kubeconfig, resolved to its cluster and user. Holds secrets: never send it to a browser. */
 export interface KubeconfigContext {
@@ -263,8 +263,12 @@ export function previewContext(
           fingerprint: meta.fingerprint,
           subject: meta.subject,
           expiresAt: meta.expiresAt?.toISOString() ?? null,
+          label: defaultCredentialLabel(suggestedName, meta.kind),
         }
       : null,
+    // Filled in by the preview's rules review (data/import-targets.ts), which needs the network.
+    clusterAdmin: null,
+    scopeCheckError: null,
     credentialNote: ctx.credentialNote,
     problems: ctx.problems,
     nameTaken: opts.takenNames.has(suggestedName),

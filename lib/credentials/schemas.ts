@@ -30,14 +30,28 @@ export type TRotationStatus = z.infer<typeof ZRotationStatus>;
 
 const MAX_TOKEN_CHARS = 16 * 1024;
 const MAX_PEM_CHARS = 64 * 1024;
+export const MAX_LABEL_CHARS = 100;
+
+/** The label a credential gets when none is given: "<target name> <kind>", cut to the column's limit. */
+export function defaultCredentialLabel(targetName: string, kind: string): string {
+  return `${targetName} ${kind}`.slice(0, MAX_LABEL_CHARS);
+}
 
 /**
  * What a person pastes to store or replace a credential. Messages never echo the value: zod's messages name the
  * rule only, and material.ts checks the content.
  */
+/** A credential's label as a person gives it; empty or absent means the default, "<target name> <kind>". */
+export const ZCredentialLabel = z
+  .string()
+  .trim()
+  .max(MAX_LABEL_CHARS, `At most ${MAX_LABEL_CHARS} characters.`)
+  .optional();
+
 export const ZStoreCredential = z.discriminatedUnion("kind", [
   z.object({
     kind: z.enum(["bearer-token", "service-account-token"]),
+    label: ZCredentialLabel,
     token: z
       .string()
       .trim()
@@ -46,6 +60,7 @@ export const ZStoreCredential = z.discriminatedUnion("kind", [
   }),
   z.object({
     kind: z.literal("client-certificate"),
+    label: ZCredentialLabel,
     certPem: z
       .string()
       .trim()
@@ -167,6 +182,13 @@ export const ZCredentialView = z.object({
   id: z.string(),
   targetId: z.string(),
   targetName: z.string(),
+  label: z.string().describe('What the credential is called: given on store or replace, else "<target name> <kind>".'),
+  clusterAdmin: z
+    .boolean()
+    .nullable()
+    .describe(
+      "The last successful cluster-admin check's verdict (SelfSubjectRulesReview: `*` verbs on `*` resources in `*` groups); null when never checked.",
+    ),
   kind: ZCredentialKind,
   state: ZCredentialState,
   fingerprint: z.string(),
@@ -274,7 +296,16 @@ export interface KubeconfigContextPreview {
     fingerprint: string;
     subject: string | null;
     expiresAt: string | null;
+    /** The label the credential would get ("<suggested name> <kind>"). */
+    label: string;
   } | null;
+  /**
+   * The cluster-admin check of this context's credential, asked before anything is stored (a SelfSubjectRulesReview
+   * with the context's own credential): true = it can do anything in the cluster, false = narrower, null = not asked
+   * or the cluster did not answer (see `scopeCheckError`).
+   */
+  clusterAdmin: boolean | null;
+  scopeCheckError: string | null;
   /** Why no credential would be imported (exec plugin, file paths…); null when one would be. */
   credentialNote: string | null;
   /** Problems that stop this context from becoming a target at all. */

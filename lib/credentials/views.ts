@@ -2,6 +2,7 @@ import { ZRole } from "@/lib/auth/roles";
 import type { Credential, CredentialPolicy } from "@/lib/db/generated/sqlite/client";
 import { nextRotation } from "./rotation-due";
 import {
+  defaultCredentialLabel,
   ZCredentialKind,
   ZCredentialOrigin,
   ZCredentialState,
@@ -30,6 +31,8 @@ export const CREDENTIAL_PUBLIC_SELECT = {
   rotationFailedAt: true,
   rotationAttempts: true,
   nextRotationAttemptAt: true,
+  label: true,
+  scopeClusterAdmin: true,
 } as const;
 
 export type CredentialPublicRow = Pick<Credential, keyof typeof CREDENTIAL_PUBLIC_SELECT>;
@@ -66,6 +69,11 @@ export function toCredentialView(
     id: row.id,
     targetId: row.targetId,
     targetName: opts.targetName,
+    // Rows stored before labels existed were backfilled by the migration; this covers one written meanwhile.
+    label: row.label ?? defaultCredentialLabel(opts.targetName, row.kind),
+    // The stored verdict of the one cluster-admin check (data/check-credential-scope.ts), the same column the
+    // comparison's Exposure count reads.
+    clusterAdmin: row.scopeClusterAdmin,
     kind: ZCredentialKind.parse(row.kind),
     state: ZCredentialState.parse(row.state),
     fingerprint: row.fingerprint,

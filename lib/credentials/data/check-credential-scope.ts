@@ -158,6 +158,53 @@ export async function runScopeCheck(opts: RunScopeCheckOptions): Promise<Credent
   return { credentialId: row.id, ...summary };
 }
 
+const PREVIEW_CHECK_TIMEOUT_MS = 5_000;
+
+/** Asks a cluster for a rules review with one connection (credential included); tests replace it. */
+export type RulesReviewer = (
+  connection: ReturnType<typeof targetConnection>,
+) => Promise<Awaited<ReturnType<typeof selfSubjectRulesReview>>>;
+
+const reviewWithConnection: RulesReviewer = async (connection) => {
+  const client = createKubeClient(kubeConfigFor(connection), {
+    clusterName: connection.name,
+    retry: { attempts: 1, maxDelayMs: 0 },
+  });
+  try {
+    return await selfSubjectRulesReview(client, connection.namespace ?? "default");
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+};
+
+/**
+ * The cluster-admin check of a credential that is not stored yet (the kubeconfig import preview): the same rules
+ * review and the same verdict (isClusterAdminEquivalent) as runScopeCheck, with the pasted material and nothing
+ * written. A cluster that does not answer gives `clusterAdmin: null` and its message.
+ */
+export async function checkUnstoredScope(
+  connection: ReturnType<typeof targetConnection>,
+  review: RulesReviewer = reviewWithConnection,
+): Promise<{ clusterAdmin: boolean | null; error: string | null }> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    // A person waits on the preview: a cluster that does not answer soon is reported, not waited for.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${PREVIEW_CHECK_TIMEOUT_MS / 1000} s`)),
+        PREVIEW_CHECK_TIMEOUT_MS,
+      );
+    });
+    const result = await Promise.race([review(connection), timeout]);
+    return { clusterAdmin: isClusterAdminEquivalent(result.resourceRules), error: null };
+  } catch (err) {
+    const message = err instanceof KubeError ? err.serverMessage : err instanceof Error ? err.message : String(err);
+    return { clusterAdmin: null, error: `The cluster did not answer the rules review: ${message}`.slice(0, 500) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * "Check now" (the comparison's button, POST /api/credentials/:id/scope-check): one check by a person, under the same
  * claim as the sweeper's; while another check of this credential runs, 409 CONFLICT. The check decrypts the

@@ -6,18 +6,46 @@ import { db } from "@/lib/db";
 import { AppError, isUniqueViolation, type FieldErrors } from "@/lib/errors";
 import { defaultRequiredApprovals } from "@/lib/targets/schemas";
 import { deriveTargetName, parseKubeconfig, previewContext, type KubeconfigContext } from "../kubeconfig";
-import type { ImportResult, KubeconfigPreview, TImportContext } from "../schemas";
+import { defaultCredentialLabel, type ImportResult, type KubeconfigPreview, type TImportContext } from "../schemas";
 import { lockStatusColumns, recomputeCredentialStatusColumns } from "../status-columns";
+import { targetConnection } from "../material";
+import { checkUnstoredScope, type RulesReviewer } from "./check-credential-scope";
 import { activeCredentialData, sealCredential } from "./store-credential";
 
-/** Parses a kubeconfig and describes each context for the import page, marking names that are already taken. */
-export async function previewKubeconfigImport(opts: { kubeconfig: string }): Promise<KubeconfigPreview> {
+/**
+ * Parses a kubeconfig and describes each context for the import page, marking names that are already taken, and
+ * asks each context's cluster what its credential may do (the cluster-admin check, checkUnstoredScope) so the page
+ * warns before anything is stored. Nothing is written and nothing is audited: no stored secret is decrypted.
+ */
+export async function previewKubeconfigImport(opts: {
+  kubeconfig: string;
+  review?: RulesReviewer;
+}): Promise<KubeconfigPreview> {
   const parsed = parseKubeconfig(opts.kubeconfig);
   const names = parsed.contexts.map((c) => deriveTargetName(c.name));
   const taken = await db().target.findMany({ where: { name: { in: names } }, select: { name: true } });
   const takenNames = new Set(taken.map((t) => t.name));
   return {
-    contexts: parsed.contexts.map((c) => previewContext(c, { currentContext: parsed.currentContext, takenNames })),
+    contexts: await Promise.all(
+      parsed.contexts.map(async (c) => {
+        const preview = previewContext(c, { currentContext: parsed.currentContext, takenNames });
+        if (!c.credential || !c.server || c.problems.length) return preview;
+        const verdict = await checkUnstoredScope(
+          targetConnection(
+            {
+              name: preview.suggestedName,
+              serverUrl: c.server,
+              caBundle: c.caPem,
+              insecureSkipTlsVerify: c.insecureSkipTlsVerify,
+              defaultNamespace: c.namespace,
+            },
+            c.credential.material,
+          ),
+          opts.review,
+        );
+        return { ...preview, clusterAdmin: verdict.clusterAdmin, scopeCheckError: verdict.error };
+      }),
+    ),
   };
 }
 
@@ -126,7 +154,13 @@ export async function importTargetsFromKubeconfig(opts: {
           const { ciphertext, keyId } = sealCredential(credentialId, ctx.credential);
           await tx.credential.create({
             data: {
-              ...activeCredentialData(credentialId, target.id, ctx.credential, { ciphertext, keyId }),
+              ...activeCredentialData(
+                credentialId,
+                target.id,
+                ctx.credential,
+                { ciphertext, keyId },
+                defaultCredentialLabel(target.name, meta.kind),
+              ),
               createdById: opts.actorUserId,
             },
           });
@@ -138,7 +172,14 @@ export async function importTargetsFromKubeconfig(opts: {
             subjectId: credentialId,
             targetId: target.id,
             credentialId,
-            details: { kind: meta.kind, fingerprint: meta.fingerprint, keyId, source: "kubeconfig", context: ctx.name },
+            details: {
+              label: defaultCredentialLabel(target.name, meta.kind),
+              kind: meta.kind,
+              fingerprint: meta.fingerprint,
+              keyId,
+              source: "kubeconfig",
+              context: ctx.name,
+            },
             request: opts.request,
           });
         }

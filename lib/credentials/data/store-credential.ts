@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import { seal } from "../crypto";
 import { loadKeyring } from "../keyring";
 import { envelopeContext, parseCredentialMaterial, serializeMaterial, type ParsedCredential } from "../material";
-import type { CredentialView, TStoreCredential } from "../schemas";
+import { defaultCredentialLabel, type CredentialView, type TStoreCredential } from "../schemas";
 import { lockStatusColumns, recomputeCredentialStatusColumns } from "../status-columns";
 import { CREDENTIAL_PUBLIC_SELECT, resolvePolicyFrom, toCredentialView } from "../views";
 
@@ -52,11 +52,13 @@ export function activeCredentialData(
   targetId: string,
   parsed: ParsedCredential,
   sealed: { ciphertext: string; keyId: string },
+  label: string,
 ) {
   const meta = parsed.metadata;
   return {
     id,
     targetId,
+    label,
     kind: meta.kind,
     state: "active",
     ciphertext: sealed.ciphertext,
@@ -132,9 +134,11 @@ export async function saveCredential(
       };
     }
 
+    // An empty label (the form's field left blank) means the default.
+    const label = opts.input.label || defaultCredentialLabel(target.name, meta.kind);
     await tx.credential.create({
       data: {
-        ...activeCredentialData(id, target.id, parsed, { ciphertext, keyId }),
+        ...activeCredentialData(id, target.id, parsed, { ciphertext, keyId }, label),
         lastRotatedAt: now,
         origin: active ? "replaced" : "stored",
         createdById: opts.actorUserId,
@@ -157,6 +161,7 @@ export async function saveCredential(
       targetId: target.id,
       credentialId: id,
       details: {
+        label,
         kind: meta.kind,
         fingerprint: meta.fingerprint,
         keyId,

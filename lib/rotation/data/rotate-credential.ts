@@ -258,10 +258,13 @@ async function commitRotation(opts: {
         "CONFLICT",
         "The credential was replaced or rotated while this rotation ran; the new token was discarded.",
       );
+    // A rotated token is the same credential to the people who named it: it keeps its label.
+    const previous = await tx.credential.findUnique({ where: { id: opts.row.id }, select: { label: true } });
     await tx.credential.create({
       data: {
         id: newId,
         targetId: opts.row.target.id,
+        label: previous?.label ?? null,
         kind: "service-account-token",
         state: "active",
         ciphertext,
