@@ -3,12 +3,13 @@
 import { useId, useState, type CSSProperties, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
-import { Select, Textarea } from "@/components/ui/input";
+import { Input, Select, Textarea } from "@/components/ui/input";
 import { ApiError } from "@/lib/api-fetch";
 import { useSaveCredential } from "@/lib/credentials/hooks/use-save-credential";
 import {
   CREDENTIAL_KINDS,
   CREDENTIAL_KIND_LABELS,
+  MAX_LABEL_CHARS,
   type CredentialView,
   type TCredentialKind,
   type TStoreCredential,
@@ -26,6 +27,8 @@ export function CredentialForm(props: {
   replacing: boolean;
   /** The kind to start with: the credential's own when replacing or rotating it (a bearer token stays a bearer token). */
   initialKind?: TCredentialKind;
+  /** The label to start with: the replaced credential's own; empty means the default ("<target name> <kind>"). */
+  initialLabel?: string;
   /** Why the form is open, above its fields (from "Rotate now" for a kind Wharf cannot mint). */
   note?: string;
   onDone: (saved: CredentialView) => void;
@@ -35,6 +38,7 @@ export function CredentialForm(props: {
   const save = useSaveCredential(props.targetId);
   const [kind, setKind] = useState<TCredentialKind>(props.initialKind ?? "service-account-token");
   const [material, setMaterial] = useState(EMPTY);
+  const [label, setLabel] = useState(props.initialLabel ?? "");
   const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
   const [formError, setFormError] = useState<string | null>(null);
 
@@ -48,8 +52,8 @@ export function CredentialForm(props: {
     setFormError(null);
     const input: TStoreCredential =
       kind === "client-certificate"
-        ? { kind, certPem: material.certPem, keyPem: material.keyPem }
-        : { kind, token: material.token };
+        ? { kind, label, certPem: material.certPem, keyPem: material.keyPem }
+        : { kind, label, token: material.token };
     try {
       const res = await save.mutateAsync(input);
       clear();
@@ -87,6 +91,20 @@ export function CredentialForm(props: {
           {props.note}
         </p>
       ) : null}
+      <Field
+        htmlFor={`${id}-label`}
+        label="Label"
+        hint="What lists and the audit trail call it. Empty: the target's name and the kind."
+        errors={fieldErrors.label}
+      >
+        <Input
+          id={`${id}-label`}
+          value={label}
+          maxLength={MAX_LABEL_CHARS}
+          onChange={(e) => setLabel(e.target.value)}
+          aria-invalid={!!fieldErrors.label?.length}
+        />
+      </Field>
       <Field htmlFor={`${id}-kind`} label="Kind" errors={fieldErrors.kind}>
         <Select
           id={`${id}-kind`}

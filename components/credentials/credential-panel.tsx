@@ -15,6 +15,7 @@ import { CREDENTIAL_KIND_LABELS, type CredentialView } from "@/lib/credentials/s
 import { formatDays } from "@/lib/format/duration";
 import { CredentialForm } from "./credential-form";
 import { CredentialUsage } from "./credential-usage";
+import { ClusterAdminBadge } from "./cluster-admin-badge";
 import { CredentialStatusBadge } from "./status-badge";
 
 const PULL_NOTE = "Pull targets hold no cluster credential in Wharf — the in-cluster agent syncs them.";
@@ -31,11 +32,22 @@ function Detail({ label, children }: { label: string; children: ReactNode }) {
 function ActiveCredential({ c }: { c: CredentialView }) {
   return (
     <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4" data-testid="active-credential">
+      <Detail label="Label">{c.label}</Detail>
       <Detail label="Kind">{CREDENTIAL_KIND_LABELS[c.kind]}</Detail>
       <Detail label="Fingerprint">
         <code className="font-mono">{c.fingerprint}</code>
       </Detail>
-      <Detail label="Status">{c.status ? <CredentialStatusBadge status={c.status} /> : "—"}</Detail>
+      <Detail label="Status">
+        <span className="flex flex-wrap gap-1">
+          {c.status ? <CredentialStatusBadge status={c.status} /> : "—"}
+          <ClusterAdminBadge clusterAdmin={c.clusterAdmin} />
+        </span>
+        {c.clusterAdmin ? (
+          <span className="mt-1 block text-xs text-red-700">
+            Can do anything in the cluster; prefer a namespaced service account.
+          </span>
+        ) : null}
+      </Detail>
       <Detail label="Policy">{c.policyName ?? "None"}</Detail>
       <Detail label="Subject">{c.subject ?? "—"}</Detail>
       <Detail label="Issued">
@@ -180,7 +192,7 @@ export function CredentialPanel(props: { targetId: string; mode: "push" | "pull"
             <CredentialForm
               targetId={props.targetId}
               replacing={!!active}
-              {...(active ? { initialKind: active.kind } : {})}
+              {...(active ? { initialKind: active.kind, initialLabel: active.label } : {})}
               {...(active && editing === "rotate"
                 ? {
                     note: `Wharf cannot mint a new ${CREDENTIAL_KIND_LABELS[active.kind].toLowerCase()}: rotating it means pasting new material from where it was issued. The current one stays in use until you save.`,

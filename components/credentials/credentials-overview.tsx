@@ -10,6 +10,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { useCredentials } from "@/lib/credentials/hooks/use-credentials";
 import { CREDENTIALS_PAGE_SIZE } from "@/lib/credentials/query";
 import { CREDENTIAL_KIND_LABELS, type TRotationStatus } from "@/lib/credentials/schemas";
+import { ClusterAdminBadge } from "./cluster-admin-badge";
 import { CredentialStatusBadge } from "./status-badge";
 import { StatusFilterGroup, useStatusFilteredPages } from "./status-filter";
 
@@ -59,6 +60,7 @@ export function CredentialsOverview({ initialStatus }: { initialStatus?: TRotati
             <thead>
               <tr>
                 <Th>Target</Th>
+                <Th>Label</Th>
                 <Th>Kind</Th>
                 <Th>Fingerprint</Th>
                 <Th>Status</Th>
@@ -76,9 +78,15 @@ export function CredentialsOverview({ initialStatus }: { initialStatus?: TRotati
                       {c.targetName}
                     </Link>
                   </Td>
+                  <Td>{c.label}</Td>
                   <Td>{CREDENTIAL_KIND_LABELS[c.kind]}</Td>
                   <Td className="font-mono">{c.fingerprint}</Td>
-                  <Td>{c.status ? <CredentialStatusBadge status={c.status} /> : null}</Td>
+                  <Td>
+                    <span className="flex flex-wrap gap-1">
+                      {c.status ? <CredentialStatusBadge status={c.status} /> : null}
+                      <ClusterAdminBadge clusterAdmin={c.clusterAdmin} />
+                    </span>
+                  </Td>
                   <Td>
                     <DateTime value={c.expiresAt} precision="minute" />
                   </Td>

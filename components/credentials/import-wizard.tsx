@@ -71,7 +71,21 @@ function ContextRow(props: {
               <span className="text-emerald-700">
                 Will import a {CREDENTIAL_KIND_LABELS[c.credential.kind].toLowerCase()} (fingerprint{" "}
                 <code>{c.credential.fingerprint}</code>
-                {c.credential.expiresAt ? `, expires ${formatDateTime(c.credential.expiresAt)}` : ""}).
+                {c.credential.expiresAt ? `, expires ${formatDateTime(c.credential.expiresAt)}` : ""}), labelled “
+                {c.credential.label}”.
+                {c.clusterAdmin ? (
+                  <span
+                    role="alert"
+                    className="mt-1 block font-medium text-red-700"
+                    data-testid="cluster-admin-warning"
+                  >
+                    Warning: this credential can do anything in the cluster; prefer a namespaced service account.
+                  </span>
+                ) : c.scopeCheckError ? (
+                  <span className="mt-1 block text-amber-700">
+                    Could not check what this credential may do ({c.scopeCheckError}).
+                  </span>
+                ) : null}
               </span>
             ) : (
               <span className="text-amber-700">

@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { ClusterAdminBadge } from "@/components/credentials/cluster-admin-badge";
 import { CredentialStatusBadge } from "@/components/credentials/status-badge";
 import { StatusFilterGroup, useStatusFilteredPages } from "@/components/credentials/status-filter";
 import { Button } from "@/components/ui/button";
@@ -90,7 +91,7 @@ export function RotationOverview({
               <thead>
                 <tr>
                   <Th>Target</Th>
-                  <Th>Kind</Th>
+                  <Th>Label · kind</Th>
                   <Th>Age</Th>
                   <Th>Expires</Th>
                   <Th>Last rotated</Th>
@@ -113,6 +114,7 @@ export function RotationOverview({
                       </Link>
                     </Td>
                     <Td>
+                      <span className="block">{c.label}</span>
                       {CREDENTIAL_KIND_LABELS[c.kind]}
                       {c.autoRotate ? (
                         <span className="block text-xs text-slate-500">rotated automatically</span>
@@ -136,7 +138,10 @@ export function RotationOverview({
                       ) : null}
                     </Td>
                     <Td className="min-w-56 whitespace-normal">
-                      {c.status ? <CredentialStatusBadge status={c.status} /> : null}
+                      <span className="flex flex-wrap gap-1">
+                        {c.status ? <CredentialStatusBadge status={c.status} /> : null}
+                        <ClusterAdminBadge clusterAdmin={c.clusterAdmin} />
+                      </span>
                       {c.rotationError ? (
                         <p className="mt-1 max-w-xs break-words text-xs text-red-700" data-testid="rotation-error">
                           {c.rotationError}
