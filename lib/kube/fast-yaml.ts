@@ -42,7 +42,12 @@ interface PlainTag {
 }
 const plainTags = schema.tags.filter((tag) => tag.default === true && tag.test !== undefined) as PlainTag[];
 
+// Only these can start a plain scalar of another type than string in YAML 1.1 (null, bool, int, float, timestamp):
+// most scalars skip the dozen tag tests. The tests compare the outcome with `yaml`'s.
+const MAYBE_TYPED = /^[-+.0-9~nNyYtTfFoO]/;
+
 function resolvePlain(text: string): unknown {
+  if (text !== "" && !MAYBE_TYPED.test(text)) return text;
   const tag = plainTags.find((t) => t.test?.test(text));
   if (!tag?.resolve) return text;
   let failed = false;
@@ -77,6 +82,8 @@ class Reader {
   private readonly text: string;
   private lines: Line[] = [];
   private i = 0;
+  /** Plain keys already checked: the same few (apiVersion, metadata, name...) recur in every object. */
+  private readonly plainKeys = new Set<string>();
 
   constructor(text: string) {
     this.text = text;
@@ -274,11 +281,13 @@ class Reader {
       return key;
     }
     const raw = text.slice(from, colon).replace(TRAILING_SPACE, "");
+    if (this.plainKeys.has(raw)) return raw;
     if (raw.includes("\t")) giveUp();
     if (raw === "" || raw === "__proto__" || raw === "<<" || /^[-?:,[\]{}#&*!|>'"%@`]/.test(raw)) {
       if (!(raw.length > 1 && /^[-?:][^ ]/.test(raw))) giveUp();
     }
     if (typeof resolvePlain(raw) !== "string") giveUp();
+    this.plainKeys.add(raw);
     return raw;
   }
 
