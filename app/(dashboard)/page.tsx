@@ -9,6 +9,7 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
 import { countApplicationHealth } from "@/lib/applications/data/count-application-health";
 import { listAuditEvents } from "@/lib/audit/data/list-audit-events";
+import { auditActionPhrase, auditActorPhrase } from "@/lib/audit/phrases";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { can } from "@/lib/auth/roles";
 import { getComparison } from "@/lib/compare/data/get-comparison";
@@ -130,8 +131,11 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
                     <span className="w-48 shrink-0 tabular-nums text-slate-500">
                       <DateTime value={e.at} />
                     </span>
-                    <span className="font-mono text-xs text-slate-800">{e.action}</span>
-                    <span className="truncate text-slate-600">{e.actorName}</span>
+                    {/* In words; the code stays on hover and in the audit trail, where it is filtered on. */}
+                    <span className="text-slate-800" title={e.action}>
+                      {auditActionPhrase(e.action)}
+                    </span>
+                    <span className="truncate text-slate-600">by {auditActorPhrase(e.actorKind, e.actorName)}</span>
                     {e.outcome !== "success" ? <Badge tone="red">{e.outcome}</Badge> : null}
                   </li>
                 ))}
