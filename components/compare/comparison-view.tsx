@@ -2,6 +2,7 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { formatDuration } from "@/lib/format/duration";
+import { rateOf } from "@/lib/format/rate";
 import type { Comparison } from "@/lib/compare/data/get-comparison";
 import type { ModeDelivery, TMode } from "@/lib/compare/figures";
 import { deliveryFigureHref, type FigureScope, type TDeliveryFigure } from "@/lib/compare/links";
@@ -84,20 +85,21 @@ function PairFigure(props: {
 }
 
 const pct = (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(v < 0.1 && v > 0 ? 1 : 0)} %`);
-const perDay = (v: number) => (v >= 10 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2));
 
 type Scope = FigureScope;
 
 function DeliveryBlock({ mode, d, scope }: { mode: TMode; d: ModeDelivery; scope: Scope }) {
   const link = (figure: TDeliveryFigure) => deliveryFigureHref(mode, figure, scope);
   const noun = mode === "push" ? "deployments" : "syncs";
+  // "0.2 syncs per week" rather than "0.03 syncs per day": the unit follows the rate.
+  const rate = rateOf(d.deploymentsPerDay);
   return (
     <div className="space-y-3">
       <h3 className="text-sm font-semibold text-slate-700">Delivery</h3>
       <div className="grid grid-cols-2 gap-1 sm:grid-cols-3">
         <Figure
-          label={`${noun} per day`}
-          value={perDay(d.deploymentsPerDay)}
+          label={`${noun} per ${rate.unit}`}
+          value={rate.value}
           hint={`${d.deployments} in range`}
           link={link("deliveries")}
         />
