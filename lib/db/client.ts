@@ -12,12 +12,25 @@ export type Db = SqliteClient;
 /** The client handed to `$transaction` callbacks. */
 export type Tx = Prisma.TransactionClient;
 
+/**
+ * Interactive transactions get more than Prisma's 5 s: storing a large rendered source (kube-prometheus, ~4 MB) with
+ * its objects and audit row took 5.1 s on a loaded 2-core machine and failed with a 500 although nothing was wrong.
+ * The audit chain lock is held for the transaction, so this stays bounded rather than unlimited.
+ */
+const TRANSACTION_OPTIONS = { timeout: 30_000, maxWait: 10_000 } as const;
+
 /** Creates a client for a database URL; the caller owns it and must `$disconnect()` it. */
 export function createDb(url: string): Db {
   if (databaseKind(url) === "sqlite") {
-    return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 10_000 }) });
+    return new SqliteClient({
+      adapter: new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 10_000 }),
+      transactionOptions: TRANSACTION_OPTIONS,
+    });
   }
-  const client = new PostgresClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) });
+  const client = new PostgresClient({
+    adapter: new PrismaPg({ connectionString: url, max: 10 }),
+    transactionOptions: TRANSACTION_OPTIONS,
+  });
   return client as unknown as Db;
 }
 
