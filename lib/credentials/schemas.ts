@@ -282,42 +282,55 @@ export const ZCredentialListPage = z.object({
 export type CredentialListPage = z.output<typeof ZCredentialListPage>;
 
 /** A kubeconfig context as the import preview shows it: where it points and what would be imported, never secrets. */
-export interface KubeconfigContextPreview {
-  context: string;
-  suggestedName: string;
-  cluster: string | null;
-  user: string | null;
-  server: string | null;
-  namespace: string;
-  hasCaBundle: boolean;
-  insecureSkipTlsVerify: boolean;
-  credential: {
-    kind: TCredentialKind;
-    fingerprint: string;
-    subject: string | null;
-    expiresAt: string | null;
-    /** The label the credential would get ("<suggested name> <kind>"). */
-    label: string;
-  } | null;
-  /**
-   * The cluster-admin check of this context's credential, asked before anything is stored (a SelfSubjectRulesReview
-   * with the context's own credential): true = it can do anything in the cluster, false = narrower, null = not asked
-   * or the cluster did not answer (see `scopeCheckError`).
-   */
-  clusterAdmin: boolean | null;
-  scopeCheckError: string | null;
-  /** Why no credential would be imported (exec plugin, file paths…); null when one would be. */
-  credentialNote: string | null;
-  /** Problems that stop this context from becoming a target at all. */
-  problems: string[];
-  nameTaken: boolean;
-  isCurrent: boolean;
-}
+export const ZKubeconfigContextPreview = z.object({
+  context: z.string(),
+  suggestedName: z.string(),
+  cluster: z.string().nullable(),
+  user: z.string().nullable(),
+  server: z.string().nullable(),
+  namespace: z.string(),
+  hasCaBundle: z.boolean(),
+  insecureSkipTlsVerify: z.boolean(),
+  credential: z
+    .object({
+      kind: ZCredentialKind,
+      fingerprint: z.string(),
+      subject: z.string().nullable(),
+      expiresAt: z.string().nullable(),
+      label: z.string().describe('The label the credential would get: "<suggested name> <kind>".'),
+    })
+    .nullable(),
+  clusterAdmin: z
+    .boolean()
+    .nullable()
+    .describe(
+      "The cluster-admin check of this context's credential, asked before anything is stored (a SelfSubjectRulesReview with the context's own credential): true = it can do anything in the cluster, false = narrower, null = not asked (no credential) or the cluster did not answer (see scopeCheckError).",
+    ),
+  scopeCheckError: z.string().nullable(),
+  credentialNote: z
+    .string()
+    .nullable()
+    .describe("Why no credential would be imported (exec plugin, file paths…); null when one would be."),
+  problems: z.array(z.string()).describe("Problems that stop this context from becoming a target at all."),
+  nameTaken: z.boolean(),
+  isCurrent: z.boolean(),
+});
+export type KubeconfigContextPreview = z.output<typeof ZKubeconfigContextPreview>;
 
-export interface KubeconfigPreview {
-  contexts: KubeconfigContextPreview[];
-}
+/** The answer of POST /api/targets/import with `dryRun: true`. Nothing is stored. */
+export const ZKubeconfigPreview = z.object({ contexts: z.array(ZKubeconfigContextPreview) });
+export type KubeconfigPreview = z.output<typeof ZKubeconfigPreview>;
 
-export interface ImportResult {
-  targets: { id: string; name: string; mode: TTargetMode; environment: string; credentialId: string | null }[];
-}
+/** The answer of POST /api/targets/import without `dryRun`: the targets created (with their credential, push only). */
+export const ZImportResult = z.object({
+  targets: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      mode: ZTargetMode,
+      environment: z.string(),
+      credentialId: z.string().nullable(),
+    }),
+  ),
+});
+export type ImportResult = z.output<typeof ZImportResult>;

@@ -226,7 +226,6 @@ describe("OpenAPI document", () => {
       "POST /api/credentials/{id}/scope-check",
       "GET /api/deployments/{id}/progress",
       "GET /api/openapi.json",
-      "POST /api/targets/import",
       "POST /api/webhooks/git",
     ]);
     const bare: string[] = [];

@@ -1,6 +1,7 @@
 import { readJson, withAuth } from "@/lib/api/with-auth";
 import { importTargetsFromKubeconfig, previewKubeconfigImport } from "@/lib/credentials/data/import-targets";
-import { ZKubeconfigImport } from "@/lib/credentials/schemas";
+import { z } from "zod";
+import { ZImportResult, ZKubeconfigImport, ZKubeconfigPreview } from "@/lib/credentials/schemas";
 
 export const POST = withAuth(
   async ({ req, principal, actor, request }) => {
@@ -21,7 +22,9 @@ export const POST = withAuth(
       tag: "targets",
       summary: "{kubeconfig, dryRun: true} previews contexts; {kubeconfig, contexts} creates targets",
       body: ZKubeconfigImport,
-      returns: "The preview or the created targets.",
+      returns:
+        "With dryRun: the preview (each context's label and cluster-admin verdict, checked before anything is stored; nothing is written). Otherwise (201) the created targets.",
+      response: z.union([ZKubeconfigPreview, ZImportResult]),
     },
   },
 );
