@@ -29,7 +29,8 @@ function Detail({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function ActiveCredential({ c }: { c: CredentialView }) {
+/** The active credential's details on the card (exported for its unit test). */
+export function ActiveCredential({ c }: { c: CredentialView }) {
   return (
     <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4" data-testid="active-credential">
       <Detail label="Label">{c.label}</Detail>
