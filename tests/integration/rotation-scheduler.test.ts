@@ -115,7 +115,10 @@ describe.runIf(testClusterKind() === "sandbox")("automatic rotation", () => {
       kind: "service-account-token",
       subject: `system:serviceaccount:kube-system:${target.serviceAccount.name}`,
       rotationError: null,
+      // A rotated token is the same credential to the people who named it (issue 16, Must 5).
+      label: old.label,
     });
+    expect(old.label).toBe(`${target.name} service-account-token`);
     expect(fresh.ciphertext).not.toContain(".ey");
     // The new token lives as long as the old one did (24 h), counted from the rotation.
     expect(fresh.expiresAt!.getTime() - fresh.issuedAt!.getTime()).toBe(
