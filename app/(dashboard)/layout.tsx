@@ -28,23 +28,24 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   return (
     <div className="min-h-screen">
       <header className="bg-slate-900">
-        <div className="mx-auto flex max-w-7xl items-center gap-6 px-6 pt-3">
-          <Link href="/" className="text-lg font-bold tracking-tight text-white">
-            ⚓ Wharf
-          </Link>
-          <div className="ml-auto flex min-w-0 items-center gap-3 text-sm text-slate-300">
-            <span data-testid="current-user" className="truncate">
-              {principal.email} · <span className="font-medium text-white">{principal.role}</span>
-            </span>
-            <SignOutButton />
-          </div>
-        </div>
-        {/* A second row keeps every section one click away without crowding the account controls. */}
-        <div className="mx-auto max-w-7xl px-4 pb-2 pt-2">
-          <Nav items={items} />
-        </div>
+        <Nav
+          items={items}
+          brand={
+            <Link href="/" className="shrink-0 text-lg font-bold tracking-tight text-white">
+              ⚓ Wharf
+            </Link>
+          }
+          account={
+            <>
+              <span data-testid="current-user" className="truncate">
+                {principal.email} · <span className="font-medium text-white">{principal.role}</span>
+              </span>
+              <SignOutButton />
+            </>
+          }
+        />
       </header>
-      <main className="mx-auto max-w-7xl px-6 py-8">{children}</main>
+      <main className="mx-auto max-w-7xl px-4 py-8 sm:px-6">{children}</main>
     </div>
   );
 }

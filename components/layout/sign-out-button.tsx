@@ -11,7 +11,7 @@ export function SignOutButton() {
     <button
       type="button"
       disabled={pending}
-      className="rounded-md px-2 py-1 text-sm text-slate-300 hover:bg-slate-800 hover:text-white"
+      className="shrink-0 rounded-md px-2 py-1 text-sm whitespace-nowrap text-slate-300 hover:bg-slate-800 hover:text-white"
       onClick={async () => {
         setPending(true);
         await apiFetch("/api/auth/sign-out", { method: "POST" }).catch(() => undefined);
