@@ -27,6 +27,13 @@ export default async function DashboardLayout({ children }: { children: ReactNod
   ];
   return (
     <div className="min-h-screen">
+      {/* The first Tab stop: past the header's links straight to the page (focus lands on <main>, tabIndex -1). */}
+      <a
+        href="#main"
+        className="sr-only rounded-md bg-white px-3 py-2 text-sm font-medium text-slate-900 shadow focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50"
+      >
+        Skip to content
+      </a>
       <header className="bg-slate-900">
         <Nav
           items={items}
@@ -45,7 +52,9 @@ export default async function DashboardLayout({ children }: { children: ReactNod
           }
         />
       </header>
-      <main className="mx-auto max-w-7xl px-4 py-8 sm:px-6">{children}</main>
+      <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-4 py-8 focus:outline-none sm:px-6">
+        {children}
+      </main>
     </div>
   );
 }
