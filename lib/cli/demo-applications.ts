@@ -353,13 +353,13 @@ export async function seedDemoApplications(opts: {
     const key = `${app.target}/${app.name}`;
     if (state.seeded.includes(key)) continue;
     const target = await db().target.findUnique({
-      where: { name: app.target },
+      where: { name_archivedKey: { name: app.target, archivedKey: "" } },
       select: { id: true, mode: true, defaultNamespace: true },
     });
     // A demo target someone removed or switched to the other mode keeps what they made of it.
     if (!target || target.mode !== app.mode) continue;
     const existing = await db().application.findUnique({
-      where: { targetId_name: { targetId: target.id, name: app.name } },
+      where: { targetId_name_archivedKey: { targetId: target.id, name: app.name, archivedKey: "" } },
       select: { id: true },
     });
     if (existing) {

@@ -33,7 +33,9 @@ export function demoPaths() {
  * the agent has exchanged it.
  */
 export async function seedPullDemo(): Promise<void> {
-  const target = await db().target.findUnique({ where: { name: DEMO_PULL_TARGET } });
+  const target = await db().target.findUnique({
+    where: { name_archivedKey: { name: DEMO_PULL_TARGET, archivedKey: "" } },
+  });
   if (!target || target.mode !== "pull") return;
   const p = demoPaths();
   const repo = await ensureDemoRepo({ dir: p.repo, namespace: target.defaultNamespace });
@@ -66,7 +68,9 @@ export async function startDemoAgent(sandbox: Sandbox): Promise<{ stop(): Promis
   const hasCredential = fs.existsSync(path.join(p.state, "credential"));
   const enrolmentToken = fs.existsSync(p.enrolment) ? fs.readFileSync(p.enrolment, "utf8").trim() : undefined;
   if (!hasCredential && !enrolmentToken) return null;
-  const target = await db().target.findUnique({ where: { name: DEMO_PULL_TARGET } });
+  const target = await db().target.findUnique({
+    where: { name_archivedKey: { name: DEMO_PULL_TARGET, archivedKey: "" } },
+  });
   if (!target) return null;
 
   const admin = createKubeClient(

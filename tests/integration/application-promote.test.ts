@@ -59,7 +59,7 @@ describe("promote", () => {
     });
     expect(requested.status).toBe(201);
     const source = await db().application.findUniqueOrThrow({
-      where: { targetId_name: { targetId: staging.id, name: "web" } },
+      where: { targetId_name_archivedKey: { targetId: staging.id, name: "web", archivedKey: "" } },
     });
     const webProd = await db().application.create({
       data: { name: "web", targetId: prod.id, mode: "push", sourceKind: "manifests", inventoryKey: "web-prod" },

@@ -118,7 +118,9 @@ describe("npm start's demo applications", () => {
   });
 
   it("registers the pull applications with their render options, which render from the demo repository", async () => {
-    const pull = await fx.db().target.findUniqueOrThrow({ where: { name: "web-staging" } });
+    const pull = await fx
+      .db()
+      .target.findUniqueOrThrow({ where: { name_archivedKey: { name: "web-staging", archivedKey: "" } } });
     const apps = await applicationsOf(pull.id);
     expect(apps.map((a) => [a.name, a.mode, a.renderOptions.kind, a.source.path, a.pullRepoId !== null])).toEqual([
       ["catalog", "pull", "kustomize", "catalog/overlays/staging", true],

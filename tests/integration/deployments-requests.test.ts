@@ -402,7 +402,7 @@ describe("reads", () => {
     });
     expect(ofApp.status).toBe(201);
     const app = await db().application.findUniqueOrThrow({
-      where: { targetId_name: { targetId: other.targetId, name: "list-app" } },
+      where: { targetId_name_archivedKey: { targetId: other.targetId, name: "list-app", archivedKey: "" } },
     });
     const byApp = await list(`applicationId=${app.id}`);
     expect(byApp.status).toBe(200);

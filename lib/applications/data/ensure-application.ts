@@ -49,7 +49,7 @@ export async function insertApplication(
   author: Author,
 ): Promise<ApplicationRef> {
   const taken = await tx.application.findUnique({
-    where: { targetId_name: { targetId: target.id, name: app.name } },
+    where: { targetId_name_archivedKey: { targetId: target.id, name: app.name, archivedKey: "" } },
     select: { id: true },
   });
   if (taken) throw nameTakenError(app.name, target.name);
@@ -112,7 +112,7 @@ export async function pushApplicationFor(
   const select = { ...REF, pullRepo: { select: { id: true } } };
   const existing = opts.name
     ? await tx.application.findUnique({
-        where: { targetId_name: { targetId: opts.target.id, name: opts.name } },
+        where: { targetId_name_archivedKey: { targetId: opts.target.id, name: opts.name, archivedKey: "" } },
         select,
       })
     : await tx.application.findUnique({ where: { inventoryKey: opts.target.id }, select });
@@ -153,7 +153,7 @@ export async function pullApplicationFor(
   const source = { kind: "git" as const, repoUrl: opts.repo.url, ref: opts.repo.branch, path: opts.repo.path };
   if (opts.name) {
     const existing = await tx.application.findUnique({
-      where: { targetId_name: { targetId: opts.target.id, name: opts.name } },
+      where: { targetId_name_archivedKey: { targetId: opts.target.id, name: opts.name, archivedKey: "" } },
       select: { ...REF, pullRepo: { select: { id: true } } },
     });
     if (existing) {

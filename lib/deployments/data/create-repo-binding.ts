@@ -27,7 +27,7 @@ async function followedApplication(
   key: string,
 ) {
   const app = await tx.application.findUnique({
-    where: { targetId_name: { targetId: target.id, name: input.application } },
+    where: { targetId_name_archivedKey: { targetId: target.id, name: input.application, archivedKey: "" } },
     select: { id: true, name: true, mode: true, sourceKind: true, repoUrl: true, repoKey: true, ref: true, path: true },
   });
   if (!app) throw refused("application", `${target.name} has no application named ${input.application}.`);

@@ -36,7 +36,7 @@ export async function promoteApplication(opts: {
       fields: { to: ["Choose another target."] },
     });
   const destination = await db().application.findUnique({
-    where: { targetId_name: { targetId: input.to, name: source.name } },
+    where: { targetId_name_archivedKey: { targetId: input.to, name: source.name, archivedKey: "" } },
     select: {
       id: true,
       mode: true,

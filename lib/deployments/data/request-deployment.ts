@@ -137,7 +137,7 @@ async function checkApplication(
   }
   if (!opts.application) return;
   const app = await db().application.findUnique({
-    where: { targetId_name: { targetId: target.id, name: opts.application } },
+    where: { targetId_name_archivedKey: { targetId: target.id, name: opts.application, archivedKey: "" } },
     select: { name: true, pullRepo: { select: { id: true } } },
   });
   // The same rule as pushApplicationFor's: a new name is created with the request, a pull application's is refused.
@@ -306,7 +306,7 @@ async function renderOptionsOf(
     where: opts.applicationId
       ? { id: opts.applicationId }
       : opts.application
-        ? { targetId_name: { targetId, name: opts.application } }
+        ? { targetId_name_archivedKey: { targetId, name: opts.application, archivedKey: "" } }
         : { inventoryKey: targetId },
     select: { targetId: true, renderOptions: true },
   });

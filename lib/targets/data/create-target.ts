@@ -22,7 +22,10 @@ export async function createTarget({ input, actor, request }: CreateTargetOption
   try {
     return await db().$transaction(async (tx) => {
       await checkTargetReferences(tx, input);
-      const taken = await tx.target.findUnique({ where: { name: input.name }, select: { id: true } });
+      const taken = await tx.target.findUnique({
+        where: { name_archivedKey: { name: input.name, archivedKey: "" } },
+        select: { id: true },
+      });
       if (taken) throw nameTakenError(input.name);
       const requiredApprovals = input.requiredApprovals ?? defaultRequiredApprovals(input.environment);
       const row = await tx.target.create({

@@ -86,7 +86,10 @@ export async function updateTarget({ id, patch, actor, request }: UpdateTargetOp
         credentialPolicyId: changed.includes("credentialPolicyId") ? patch.credentialPolicyId : undefined,
       });
       if (patch.name !== undefined && changed.includes("name")) {
-        const taken = await tx.target.findUnique({ where: { name: patch.name }, select: { id: true } });
+        const taken = await tx.target.findUnique({
+          where: { name_archivedKey: { name: patch.name, archivedKey: "" } },
+          select: { id: true },
+        });
         if (taken && taken.id !== id) throw nameTakenError(patch.name);
       }
 
