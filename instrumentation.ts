@@ -1,6 +1,7 @@
 // Next.js calls `register()` once when a server process starts (https://nextjs.org/docs/app/guides/instrumentation).
 // Wharf uses it to start the background loops of each dashboard process (lib/jobs' runLeasedLoop): the push-deployment
-// executor, the rotation scheduler, the notification dispatcher, the audit flood summaries and the scope sweeper.
+// executor, the rotation scheduler, the notification dispatcher, the audit flood summaries, the scope sweeper and the
+// push live-state reads.
 
 /** Starts the background loops in the Node.js server runtime only — never in the edge runtime or during `next build`. */
 export async function register(): Promise<void> {
@@ -27,4 +28,8 @@ export async function register(): Promise<void> {
   // WHARF_SCOPE_CHECK_INTERVAL; a claim per credential keeps processes from checking the same one.
   const { startProcessScopeSweeper } = await import("@/lib/credentials/scope-sweeper");
   startProcessScopeSweeper();
+  // Reads push applications' live state on their target's interval (statusReadIntervalSeconds; off for production by
+  // default); a claim per application keeps processes (and viewers) from reading the same one twice per interval.
+  const { startProcessPushStatusReads } = await import("@/lib/applications/push-status-reads");
+  startProcessPushStatusReads();
 }

@@ -11,8 +11,9 @@ import { cn } from "@/lib/utils";
 import { HealthBadge } from "./health-badge";
 
 /**
- * "Live state": what runs for this application and how healthy it is. Pull: the tree the target's agent last
- * reported, re-read every few seconds while the page is visible. Push: the API says why there is nothing to show yet.
+ * "Live state": what runs for this application and how healthy it is, re-read every few seconds while the page is
+ * visible, and where it comes from in words: pull, the tree the target's agent last reported; push, the tree Wharf read
+ * from the cluster with the target's credential (each read an audited credential use, so the source line names it).
  */
 export function LiveStateCard({ app }: { app: ApplicationView }) {
   const { data: live, error } = useApplicationLive(app.id);
@@ -27,7 +28,7 @@ export function LiveStateCard({ app }: { app: ApplicationView }) {
     body = <p className="text-sm text-slate-500">Loading…</p>;
   } else if (live.source === "none") {
     body = <p className="text-sm text-slate-600">{live.message}</p>;
-  } else if (!live.reported) {
+  } else if (live.source === "agent" && !live.reported) {
     body = (
       <div className="space-y-1 text-sm">
         <p className="font-medium text-slate-900">The agent has not reported this application yet.</p>
@@ -43,12 +44,35 @@ export function LiveStateCard({ app }: { app: ApplicationView }) {
             <HealthBadge status={live.health.status} message={live.health.message} />
           </span>
           <span className="text-slate-500">
-            Observed <RelativeTime value={live.observedAt} /> by the target&apos;s agent
+            {live.source === "push" ? (
+              <>
+                Read from the cluster with {live.credentialLabel ?? "the target's credential"} (push){" "}
+                <RelativeTime value={live.observedAt} />
+              </>
+            ) : (
+              <>
+                Reported by agent {live.agentName ?? live.agentId} (pull) <RelativeTime value={live.observedAt} />
+              </>
+            )}
           </span>
         </div>
+        {live.source === "push" && live.readError ? (
+          <p role="alert" className="break-words text-sm text-amber-800">
+            The last read failed
+            {live.readAttemptAt ? (
+              <>
+                {" "}
+                (<RelativeTime value={live.readAttemptAt} />)
+              </>
+            ) : null}
+            : {live.readError}
+          </p>
+        ) : null}
         {live.health.message ? <p className="break-words text-sm text-slate-700">{live.health.message}</p> : null}
         {live.roots.length === 0 ? (
-          <p className="text-sm text-slate-500">The agent found none of this application&apos;s objects.</p>
+          <p className="text-sm text-slate-500">
+            {live.source === "push" ? "Wharf" : "The agent"} found none of this application&apos;s objects.
+          </p>
         ) : (
           <ResourceTree roots={live.roots} label={`Resources of ${app.name}`} />
         )}
@@ -64,7 +88,11 @@ export function LiveStateCard({ app }: { app: ApplicationView }) {
     <Card>
       <CardHeader
         title="Live state"
-        description={app.mode === "pull" ? "As the target's agent reports it" : "Push: read from the cluster"}
+        description={
+          app.mode === "pull"
+            ? "Pull: as the target's agent reports it"
+            : "Push: read from the cluster with the target's credential while you look (each read is audited)"
+        }
       />
       <CardBody>{body}</CardBody>
     </Card>

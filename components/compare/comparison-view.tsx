@@ -225,6 +225,12 @@ function PushExposureBlock({ c, scope, canCheckScope }: { c: Comparison; scope: 
           link={href("/credentials/access", { action: "credential.decrypted", targetId: scope.targetId, ...range })}
         />
         <Figure
+          label="credential uses to observe the cluster"
+          value={String(e.statusReads)}
+          hint="live-state reads while someone looks or on the target's interval"
+          link={href("/credentials/access", { action: "credential.decrypted", targetId: scope.targetId, ...range })}
+        />
+        <Figure
           label="denied attempts"
           value={String(denied)}
           hint={`${e.denied.auth} permission, ${e.denied.credential} credential, ${e.denied.agent} agent`}
@@ -259,6 +265,13 @@ function PullExposureBlock({ c, scope }: { c: Comparison; scope: Scope }) {
           label="cluster credentials held by Wharf"
           value="0"
           hint="the agent uses its in-cluster ServiceAccount"
+          link={href("/targets", { mode: "pull" })}
+          tone="green"
+        />
+        <Figure
+          label="credential uses to observe the cluster"
+          value={String(e.statusReads)}
+          hint="the agent reports the live state it sees"
           link={href("/targets", { mode: "pull" })}
           tone="green"
         />

@@ -39,6 +39,8 @@ interface FormState {
   approvalTtlHours: string;
   ownerTeam: string;
   credentialPolicyId: string;
+  /** Seconds between background live-state reads; "" = off on edit, the environment's default on create. */
+  statusReadIntervalSeconds: string;
 }
 
 const FIELD_ORDER: (keyof FormState)[] = [
@@ -59,6 +61,7 @@ const FIELD_ORDER: (keyof FormState)[] = [
   "approvalTtlHours",
   "ownerTeam",
   "credentialPolicyId",
+  "statusReadIntervalSeconds",
 ];
 
 function initialState(target: TargetView | undefined): FormState {
@@ -80,6 +83,10 @@ function initialState(target: TargetView | undefined): FormState {
     approvalTtlHours: String(target?.approvalTtlHours ?? 24),
     ownerTeam: target?.ownerTeam ?? "",
     credentialPolicyId: target?.credentialPolicy?.id ?? "",
+    statusReadIntervalSeconds:
+      target?.statusReadIntervalSeconds === null || target?.statusReadIntervalSeconds === undefined
+        ? ""
+        : String(target.statusReadIntervalSeconds),
   };
 }
 
@@ -90,7 +97,8 @@ function splitNamespaces(text: string): string[] {
     .filter(Boolean);
 }
 
-function toInput(s: FormState): TCreateTargetInput {
+function toInput(s: FormState, editing: boolean): TCreateTargetInput {
+  const interval = s.statusReadIntervalSeconds.trim();
   return {
     name: s.name,
     environment: s.environment,
@@ -110,6 +118,12 @@ function toInput(s: FormState): TCreateTargetInput {
     approvalTtlHours: s.approvalTtlHours.trim() === "" ? Number.NaN : Number(s.approvalTtlHours),
     ownerTeam: s.ownerTeam,
     credentialPolicyId: s.credentialPolicyId || null,
+    // Empty: off when editing; on create, the default (off for production, 300 s for other push targets).
+    ...(interval === ""
+      ? editing
+        ? { statusReadIntervalSeconds: null }
+        : {}
+      : { statusReadIntervalSeconds: Number(interval) }),
   };
 }
 
@@ -156,7 +170,7 @@ export function TargetForm(props: { target?: TargetView; policies: { id: string;
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     if (pending) return;
-    const input = toInput(state);
+    const input = toInput(state, target !== undefined);
     const namespaces = input.allowedNamespaces ?? [];
     const parsed = ZCreateTarget.safeParse(input);
     if (!parsed.success) {
@@ -440,6 +454,27 @@ export function TargetForm(props: { target?: TargetView; policies: { id: string;
             ))}
           </Select>
         </Field>
+        {state.mode === "push" ? (
+          <Field
+            htmlFor="target-statusReadIntervalSeconds"
+            label="Read live state in the background every (seconds)"
+            hint={
+              target
+                ? "Each read decrypts this target's credential (audited, counted per 5 minutes). Empty: only while someone looks at an application (30–86400)."
+                : "Each read decrypts this target's credential (audited, counted per 5 minutes). Empty: off for prod, every 300 s otherwise; applications are also read while someone looks (30–86400)."
+            }
+            errors={fields.statusReadIntervalSeconds}
+          >
+            <Input
+              {...input("statusReadIntervalSeconds")}
+              value={state.statusReadIntervalSeconds}
+              onChange={(e) => set("statusReadIntervalSeconds", e.target.value)}
+              inputMode="numeric"
+              placeholder={target ? "off" : "default"}
+              className="w-32"
+            />
+          </Field>
+        ) : null}
       </Section>
 
       <div className="flex justify-end gap-2">

@@ -1,11 +1,11 @@
 import os from "node:os";
 import path from "node:path";
-import type { KubeClient } from "@/lib/kube";
+import { readLiveObjects, type KubeClient } from "@/lib/kube";
 import { Backoff, withJitter } from "./backoff";
 import { AgentError } from "./errors";
 import { EventBuffer } from "./event-buffer";
 import { GitCache, type GitCredentials } from "./git";
-import { describeLiveState, liveStateOf, LiveStateReporter, readLiveObjects } from "./live-state";
+import { describeLiveState, liveStateOf, LiveStateReporter } from "./live-state";
 import {
   EVENTS_BATCH_MAX,
   HEARTBEAT_INTERVAL_MS,

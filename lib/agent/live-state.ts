@@ -5,15 +5,7 @@
 // has no watch helper, and a watch per owned kind per application would hold far more connections than a re-read on
 // the interval costs. Reports are deduplicated per application by digest and sent in bounded batches.
 import { createHash } from "node:crypto";
-import {
-  buildResourceTree,
-  refKey,
-  refOf,
-  type KubeClient,
-  type KubeObject,
-  type ObjectRef,
-  type ResourceNode,
-} from "@/lib/kube";
+import { buildResourceTree, refKey, type LiveRead, type ObjectRef, type ResourceNode } from "@/lib/kube";
 import { Backoff } from "./backoff";
 import { AgentError } from "./errors";
 import {
@@ -26,108 +18,7 @@ import {
 } from "./protocol";
 import type { WharfClient } from "./wharf-client";
 
-/** Owned objects read per application at most; the tree's own node cap is lower, this bounds the lists. */
-export const OWNED_OBJECTS_MAX = 5000;
 const MESSAGE_MAX = 1000;
-
-type Json = Record<string, unknown>;
-const rec = (v: unknown): Json => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
-
-/** A label selector (matchLabels and matchExpressions) as the API's query text; null for none or an empty one. */
-export function selectorText(selector: unknown): string | null {
-  const s = rec(selector);
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(rec(s.matchLabels))) parts.push(`${key}=${String(value)}`);
-  for (const expr of Array.isArray(s.matchExpressions) ? s.matchExpressions.map(rec) : []) {
-    const key = String(expr.key ?? "");
-    const values = Array.isArray(expr.values) ? expr.values.map(String).join(",") : "";
-    if (!key) continue;
-    if (expr.operator === "In") parts.push(`${key} in (${values})`);
-    else if (expr.operator === "NotIn") parts.push(`${key} notin (${values})`);
-    else if (expr.operator === "Exists") parts.push(key);
-    else if (expr.operator === "DoesNotExist") parts.push(`!${key}`);
-  }
-  // An empty selector selects everything in the namespace: never what an owner means, and unbounded.
-  return parts.length ? parts.join(",") : null;
-}
-
-/** The lists that find what one live object owns: [apiVersion, kind, selector] in its namespace. */
-function ownedQueries(obj: KubeObject): { apiVersion: string; kind: string; labelSelector: string | null }[] {
-  const spec = rec(obj.spec);
-  const selector = selectorText(spec.selector);
-  const group = obj.apiVersion.split("/")[0];
-  if (obj.kind === "Deployment" && group === "apps")
-    return [
-      { apiVersion: "apps/v1", kind: "ReplicaSet", labelSelector: selector },
-      { apiVersion: "v1", kind: "Pod", labelSelector: selector },
-    ];
-  if ((["StatefulSet", "DaemonSet", "ReplicaSet"].includes(obj.kind) && group === "apps") || obj.kind === "Job")
-    return [{ apiVersion: "v1", kind: "Pod", labelSelector: selector }];
-  // A CronJob's Jobs carry no label of it; they are found by ownerReferences among the namespace's Jobs.
-  if (obj.kind === "CronJob") return [{ apiVersion: "batch/v1", kind: "Job", labelSelector: "" }];
-  return [];
-}
-
-export interface LiveRead {
-  objects: KubeObject[];
-  /** Inventory objects that could not be read (forbidden, kind not served), with why. */
-  unreadable: Map<string, string>;
-}
-
-/**
- * Reads an application's inventory objects and, by their selectors, what they own (Deployment → ReplicaSets and
- * Pods, StatefulSet/DaemonSet/ReplicaSet/Job → Pods, CronJob → Jobs → Pods), each list once per namespace and
- * selector, at most OWNED_OBJECTS_MAX owned objects in all. A list that fails leaves its objects out (the tree then
- * shows fewer children), not the whole report.
- */
-export async function readLiveObjects(client: KubeClient, inventory: readonly ObjectRef[]): Promise<LiveRead> {
-  const objects: KubeObject[] = [];
-  const unreadable = new Map<string, string>();
-  const queue: KubeObject[] = [];
-  for (const ref of inventory) {
-    try {
-      const obj = await client.get(ref);
-      if (obj) {
-        objects.push(obj);
-        queue.push(obj);
-      }
-    } catch (err) {
-      unreadable.set(refKey(ref), err instanceof Error ? err.message : String(err));
-    }
-  }
-  const seen = new Set(objects.map((o) => refKey(refOf(o))));
-  const listed = new Set<string>();
-  let owned = 0;
-  for (let next = queue.shift(); next && owned < OWNED_OBJECTS_MAX; next = queue.shift()) {
-    const namespace = next.metadata.namespace;
-    if (!namespace) continue;
-    for (const q of ownedQueries(next)) {
-      if (q.labelSelector === null) continue;
-      const key = `${q.apiVersion}/${q.kind}/${namespace}/${q.labelSelector}`;
-      if (listed.has(key)) continue;
-      listed.add(key);
-      let items: KubeObject[];
-      try {
-        items = await client.list(q.apiVersion, q.kind, {
-          namespace,
-          ...(q.labelSelector ? { labelSelector: q.labelSelector } : {}),
-        });
-      } catch {
-        continue;
-      }
-      for (const item of items) {
-        const itemKey = refKey(refOf(item));
-        if (seen.has(itemKey) || owned >= OWNED_OBJECTS_MAX) continue;
-        seen.add(itemKey);
-        objects.push(item);
-        owned++;
-        // Jobs found for a CronJob own Pods in turn; ReplicaSets' Pods come with the Deployment's own Pod list.
-        if (item.kind === "Job") queue.push(item);
-      }
-    }
-  }
-  return { objects, unreadable };
-}
 
 function clip(text: string | undefined): string | undefined {
   if (!text) return undefined;
@@ -152,13 +43,16 @@ function toLiveNode(node: ResourceNode, unreadable: Map<string, string>): TLiveN
   return out;
 }
 
-/** One application's live state as the protocol carries it, from its inventory and the objects read for it. */
-export function liveStateOf(
-  app: { targetId: string; repoId: string; revisionId: string | null; inventory: readonly ObjectRef[] },
-  read: LiveRead,
-  observedAt = new Date(),
-): TLiveState {
-  const tree = buildResourceTree(app.inventory, read.objects, {
+/** What a live state says about the cluster, without whose it is or when it was read. */
+export type LiveTree = Pick<TLiveState, "health" | "roots" | "nodeCount" | "truncated">;
+
+/**
+ * The bounded tree, with health, of an application from its inventory and the objects read for it: what the agent
+ * reports for a pull application and what the dashboard stores for a push one it read with the target's credential,
+ * so both are built, bounded and judged alike.
+ */
+export function liveTreeOf(inventory: readonly ObjectRef[], read: LiveRead): LiveTree {
+  const tree = buildResourceTree(inventory, read.objects, {
     maxNodes: LIVE_TREE_NODES_MAX,
     maxDepth: LIVE_TREE_DEPTH_MAX - 1,
   });
@@ -167,13 +61,24 @@ export function liveStateOf(
   const health = unknown && tree.health.status !== "Unknown" ? unknown.health : tree.health;
   const message = clip(health.message);
   return {
-    targetId: app.targetId,
-    repoId: app.repoId,
-    revisionId: app.revisionId,
     health: { status: health.status, ...(message ? { message } : {}) },
     roots,
     nodeCount: tree.nodeCount,
     truncated: tree.truncated,
+  };
+}
+
+/** One application's live state as the protocol carries it, from its inventory and the objects read for it. */
+export function liveStateOf(
+  app: { targetId: string; repoId: string; revisionId: string | null; inventory: readonly ObjectRef[] },
+  read: LiveRead,
+  observedAt = new Date(),
+): TLiveState {
+  return {
+    targetId: app.targetId,
+    repoId: app.repoId,
+    revisionId: app.revisionId,
+    ...liveTreeOf(app.inventory, read),
     observedAt: observedAt.toISOString(),
   };
 }

@@ -16,8 +16,13 @@ export interface PushExposure {
   uncheckedIds: string[];
   status: { ok: number; dueSoon: number; rotationFailed: number; overdue: number; expired: number };
   ages: AgeBars;
-  /** `credential.decrypted` audit rows in the range: each is plaintext in a dashboard process's memory. */
+  /**
+   * Decrypts in the range (`credential.decrypted` events, a use summary counting the reads it stands for, and the
+   * reads of windows not summarised yet): each is plaintext in a dashboard process's memory.
+   */
   decrypts: number;
+  /** Of those, the credential uses to observe the cluster: reads of push applications' live state (purpose status). */
+  statusReads: number;
   /** Refused attempts in the range: permission denials, credential access denials, agent scope denials. */
   denied: { auth: number; credential: number; agent: number };
 }
@@ -31,4 +36,6 @@ export interface PullExposure {
   credentialAges: AgeBars;
   /** Cluster credentials Wharf holds for pull targets: none, by design. */
   clusterCredentialsHeld: 0;
+  /** Credential uses to observe the cluster: none, the agent reports what it sees. */
+  statusReads: 0;
 }

@@ -131,3 +131,4 @@ export {
   type ResourceTree,
   type ResourceTreeOptions,
 } from "./tree";
+export { readLiveObjects, selectorText, OWNED_OBJECTS_MAX, type LiveRead } from "./live-objects";

@@ -132,6 +132,31 @@ export function defaultRequiredApprovals(environment: string): number {
   return (PRODUCTION_ENVIRONMENTS as readonly string[]).includes(environment.trim().toLowerCase()) ? 1 : 0;
 }
 
+/** Bounds of a push target's background live-state read interval: not more often than twice a minute, at least daily. */
+export const STATUS_READ_INTERVAL_MIN_SECONDS = 30;
+export const STATUS_READ_INTERVAL_MAX_SECONDS = 86_400;
+/** The interval a new non-production push target starts with. */
+export const STATUS_READ_INTERVAL_DEFAULT_SECONDS = 300;
+const STATUS_READ_INTERVAL_MESSAGE = "Enter a whole number of seconds from 30 to 86400, or leave it empty for off.";
+export const ZStatusReadIntervalSeconds = z
+  .number({ error: STATUS_READ_INTERVAL_MESSAGE })
+  .int(STATUS_READ_INTERVAL_MESSAGE)
+  .min(STATUS_READ_INTERVAL_MIN_SECONDS, STATUS_READ_INTERVAL_MESSAGE)
+  .max(STATUS_READ_INTERVAL_MAX_SECONDS, STATUS_READ_INTERVAL_MESSAGE)
+  .nullable();
+
+/**
+ * The background live-state read interval a new target gets when its creator does not set one: off (null) for pull
+ * (its agent reports) and for production push targets (each read decrypts the credential, so reading a production
+ * cluster with nobody looking is opt-in), 300 s for other push targets.
+ */
+export function defaultStatusReadIntervalSeconds(environment: string, mode: TMode): number | null {
+  if (mode !== "push") return null;
+  return (PRODUCTION_ENVIRONMENTS as readonly string[]).includes(environment.trim().toLowerCase())
+    ? null
+    : STATUS_READ_INTERVAL_DEFAULT_SECONDS;
+}
+
 const targetFields = {
   name: ZTargetName,
   environment: ZEnvironment,
@@ -154,6 +179,11 @@ const targetFields = {
   approvalTtlHours: ZApprovalTtlHours.optional(),
   ownerTeam: ZOwnerTeam.optional(),
   credentialPolicyId: z.string().trim().max(100).nullable().optional(),
+  /**
+   * Push: seconds between background reads of its applications' live state with its credential (each an audited
+   * credential use); null: only while someone looks. Omitted on create: `defaultStatusReadIntervalSeconds`.
+   */
+  statusReadIntervalSeconds: ZStatusReadIntervalSeconds.optional(),
 };
 
 /** The namespace rules a whole target must satisfy, whether created or assembled from a patch. */
@@ -227,6 +257,8 @@ export const ZTargetView = z.object({
   allowTokenApprovals: z.boolean(),
   approvalTtlHours: z.number().int(),
   ownerTeam: z.string(),
+  /** Push: seconds between background live-state reads; null when they happen only while someone looks. */
+  statusReadIntervalSeconds: z.number().int().nullable(),
   credentialPolicy: z.object({ id: z.string(), name: z.string() }).nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

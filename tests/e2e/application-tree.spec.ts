@@ -32,7 +32,7 @@ test("a pull application's live state: health, then the tree walked with the key
   await expect(tree).toBeVisible({ timeout: 60_000 });
   // The application's health: a glyph and a word, not a colour alone.
   await expect(live).toContainText(/Health\s*[✓↻✕⏸∅?]\s*(Healthy|Progressing|Degraded|Suspended|Missing|Unknown)/);
-  await expect(live.getByText(/Observed .* by the target's agent/)).toBeVisible();
+  await expect(live.getByText(/Reported by agent .+ \(pull\)/)).toBeVisible();
 
   // Top level expanded, what it owns collapsed.
   const deployment = tree.getByRole("treeitem", { name: /^Deployment .*\/catalog$/ });
@@ -67,8 +67,14 @@ test("a pull application's live state: health, then the tree walked with the key
   await expectNoSidewaysScroll(page);
 });
 
-test("a push application's live state says why there is none yet", async ({ page }) => {
+test("a push application's live state is read from its cluster with the target's credential, and says so", async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  // guestbook (demo-applications.ts) is a plain push application on shop-dev, deployed at first start.
   await openApplication(page, "guestbook", "shop-dev");
-  await expect(page.getByText(/does not read this push application's cluster yet/)).toBeVisible();
-  await expect(page.getByRole("tree")).toHaveCount(0);
+  const live = page.locator("section").filter({ has: page.getByRole("heading", { name: "Live state" }) });
+  await expect(live.getByText(/Read from the cluster with .+ \(push\)/)).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole("tree", { name: "Resources of guestbook" })).toBeVisible();
+  await expect(live).toContainText(/Health\s*[✓↻✕⏸∅?]\s*(Healthy|Progressing|Degraded|Suspended|Missing|Unknown)/);
 });

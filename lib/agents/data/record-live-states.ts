@@ -13,7 +13,9 @@ import type { AgentPrincipal } from "../with-agent-auth";
 import { assertAgentScope } from "./agent-scope";
 
 /** What a state says (revision, health, tree), not when it was read: equal digests are the same live state. */
-export function liveStateDigestOf(state: TLiveState): string {
+export function liveStateDigestOf(
+  state: Pick<TLiveState, "revisionId" | "health" | "roots" | "nodeCount" | "truncated">,
+): string {
   const content = {
     revisionId: state.revisionId,
     health: state.health,
@@ -71,6 +73,7 @@ export async function recordLiveStates(opts: {
       continue;
     }
     const data = {
+      source: "agent",
       repoId: state.repoId,
       agentId: opts.agent.agentId,
       revisionId: state.revisionId,

@@ -41,7 +41,10 @@ export async function credentialUsage(opts: {
         refused++;
         continue;
       }
-      total++;
+      const details = parseAuditDetails(r.details);
+      // A use summary (live-status reads, counted per credential and 5 minutes) stands for `details.count` uses.
+      const uses = typeof details.count === "number" && details.count > 0 ? details.count : 1;
+      total += uses;
       const key = `${r.actorKind}\u0000${r.actorId ?? ""}\u0000${r.actorId ? "" : r.actorName}`;
       let entry = byActor.get(key);
       if (!entry) {
@@ -56,10 +59,9 @@ export async function credentialUsage(opts: {
         };
         byActor.set(key, entry);
       }
-      entry.count++;
-      const details = parseAuditDetails(r.details);
+      entry.count += uses;
       const kind = typeof details.purpose === "string" ? details.purpose : "unknown";
-      entry.purposeCounts.set(kind, (entry.purposeCounts.get(kind) ?? 0) + 1);
+      entry.purposeCounts.set(kind, (entry.purposeCounts.get(kind) ?? 0) + uses);
       if (entry.recent.length < RECENT_PER_ACTOR)
         entry.recent.push({ kind, id: typeof details.purposeId === "string" ? details.purposeId : null });
     }

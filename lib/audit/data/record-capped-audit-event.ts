@@ -12,8 +12,14 @@ export const FLOOD_WINDOW_MS = 60_000;
 export const FLOOD_SUMMARY_ACTOR: Actor = { kind: "system", id: null, name: "wharf (flood summary)" };
 
 /**
- * SQL for the number of events a set of audit rows stands for: one per row, and a flood summary row (actor
- * FLOOD_SUMMARY_ACTOR) its `details.suppressed`. Every count of events over audit rows (the comparison's denied
+ * The actor of a use summary (`countAuditEvent`): one row standing for `details.count` uses of one subject in one
+ * window, e.g. a push target's credential read for live status by whoever was looking.
+ */
+export const USE_SUMMARY_ACTOR: Actor = { kind: "system", id: null, name: "wharf (use summary)" };
+
+/**
+ * SQL for the number of events a set of audit rows stands for: one per row, a flood summary row (actor
+ * FLOOD_SUMMARY_ACTOR) its `details.suppressed` and a use summary row (USE_SUMMARY_ACTOR) its `details.count`. Every count of events over audit rows (the comparison's denied
  * attempts) sums this instead of COUNT(*), so what the caps held back is counted too; summaries are at most one per
  * action, subject type and minute, so this reads the rows the count's own index range reads, nothing more.
  */
@@ -22,8 +28,13 @@ export function auditEventCountSql(): Prisma.Sql {
     env().databaseKind === "postgresql"
       ? Prisma.sql`("details"::jsonb ->> 'suppressed')::bigint`
       : Prisma.sql`CAST(json_extract("details", '$.suppressed') AS INTEGER)`;
+  const counted =
+    env().databaseKind === "postgresql"
+      ? Prisma.sql`("details"::jsonb ->> 'count')::bigint`
+      : Prisma.sql`CAST(json_extract("details", '$.count') AS INTEGER)`;
   const isSummary = Prisma.sql`"actorKind" = ${FLOOD_SUMMARY_ACTOR.kind} AND "actorId" IS NULL AND "actorName" = ${FLOOD_SUMMARY_ACTOR.name}`;
-  return Prisma.sql`COALESCE(SUM(CASE WHEN ${isSummary} THEN COALESCE(${suppressed}, 1) ELSE 1 END), 0)`;
+  const isUseSummary = Prisma.sql`"actorKind" = ${USE_SUMMARY_ACTOR.kind} AND "actorId" IS NULL AND "actorName" = ${USE_SUMMARY_ACTOR.name}`;
+  return Prisma.sql`COALESCE(SUM(CASE WHEN ${isSummary} THEN COALESCE(${suppressed}, 1) WHEN ${isUseSummary} THEN COALESCE(${counted}, 1) ELSE 1 END), 0)`;
 }
 
 /** At most `max` rows of the entry's action and subject type in the last minute that match `match`. */
@@ -34,8 +45,22 @@ export interface AuditCap {
 
 export type CappedAuditOutcome = { recorded: true } | { recorded: false; cap: number };
 
-function windowStartOf(at: Date): Date {
-  return new Date(Math.floor(at.getTime() / FLOOD_WINDOW_MS) * FLOOD_WINDOW_MS);
+function windowStartOf(at: Date, windowMs = FLOOD_WINDOW_MS): Date {
+  return new Date(Math.floor(at.getTime() / windowMs) * windowMs);
+}
+
+/** Windows a use count may have (`countAuditEvent`): each is summarised once it is over. */
+export const USE_WINDOWS_MS = [5 * 60_000] as const;
+export type UseWindowMs = (typeof USE_WINDOWS_MS)[number];
+
+/** The counts whose windows are over at `now`: floods per minute, uses per their own window. */
+function endedWindows(now: Date): Prisma.AuditFloodCountWhereInput {
+  return {
+    OR: [
+      { windowMs: FLOOD_WINDOW_MS, windowStart: { lt: windowStartOf(now) } },
+      ...USE_WINDOWS_MS.map((windowMs) => ({ windowMs, windowStart: { lt: windowStartOf(now, windowMs) } })),
+    ],
+  };
 }
 
 /** Most minutes one flush summarises in one transaction; the rest wait for the next flush. */
@@ -51,7 +76,7 @@ const FLUSH_BATCH = 100;
  */
 async function summariseEndedWindows(tx: Tx, now: Date): Promise<number> {
   const ended = await tx.auditFloodCount.findMany({
-    where: { windowStart: { lt: windowStartOf(now) } },
+    where: endedWindows(now),
     orderBy: { windowStart: "asc" },
     take: FLUSH_BATCH,
   });
@@ -59,6 +84,25 @@ async function summariseEndedWindows(tx: Tx, now: Date): Promise<number> {
   for (const c of ended) {
     const { count: taken } = await tx.auditFloodCount.deleteMany({ where: { id: c.id, count: c.count } });
     if (taken !== 1) continue;
+    const to = new Date(c.windowStart.getTime() + c.windowMs).toISOString();
+    if (c.kind === "use") {
+      await recordAuditEvent(tx, {
+        actor: USE_SUMMARY_ACTOR,
+        action: c.action as TAuditAction,
+        subjectType: c.subjectType,
+        subjectId: c.subjectId || null,
+        targetId: c.targetId,
+        credentialId: c.credentialId,
+        details: {
+          ...(JSON.parse(c.details ?? "{}") as Record<string, unknown>),
+          count: c.count,
+          from: c.windowStart.toISOString(),
+          to,
+        },
+      });
+      written++;
+      continue;
+    }
     await recordAuditEvent(tx, {
       actor: FLOOD_SUMMARY_ACTOR,
       action: c.action as TAuditAction,
@@ -67,7 +111,7 @@ async function summariseEndedWindows(tx: Tx, now: Date): Promise<number> {
       details: {
         suppressed: c.count,
         from: c.windowStart.toISOString(),
-        to: new Date(c.windowStart.getTime() + FLOOD_WINDOW_MS).toISOString(),
+        to,
       },
     });
     written++;
@@ -86,7 +130,7 @@ export async function flushAuditFloodSummaries(opts: { now?: Date } = {}): Promi
   // Nothing to do is the usual case: one indexed read, no write lock and no chain lock.
   if (
     !(await db().auditFloodCount.findFirst({
-      where: { windowStart: { lt: windowStartOf(now) } },
+      where: endedWindows(now),
       select: { id: true },
     }))
   )
@@ -124,7 +168,7 @@ export async function recordCappedAuditEvent(opts: {
       if ((await tx.auditEvent.count({ where: { ...recent, ...match } })) < max) continue;
       const windowStart = windowStartOf(now);
       await tx.auditFloodCount.upsert({
-        where: { action_subjectType_windowStart: { action, subjectType, windowStart } },
+        where: { action_subjectType_subjectId_windowStart: { action, subjectType, subjectId: "", windowStart } },
         create: { action, subjectType, windowStart, count: 1 },
         update: { count: { increment: 1 } },
       });
@@ -132,5 +176,45 @@ export async function recordCappedAuditEvent(opts: {
     }
     await recordAuditEvent(tx, opts.entry);
     return { recorded: true };
+  });
+}
+
+/**
+ * Accounts for one use of a subject that happens often by design (a push target's credential read for live status
+ * while someone looks at the application) inside the caller's transaction, the one that makes the use: instead of a
+ * row per use, the use is counted per subject and window, and each window's count becomes one chained summary row
+ * once the window is over (action and subject of `entry`, actor USE_SUMMARY_ACTOR, `details` plus `count`, `from` and
+ * `to`). Nothing is lost (the count commits with the use or not at all) and the trail stays append-only: counts are
+ * never rows of it, and a summary is written once (`summariseEndedWindows`). Ended windows are summarised on the way,
+ * as capped writes do; the background flush does the rest.
+ */
+export async function countAuditEvent(
+  tx: Tx,
+  opts: {
+    entry: Omit<AuditEntry, "actor" | "outcome" | "request"> & { subjectId: string };
+    windowMs: UseWindowMs;
+    now?: Date;
+  },
+): Promise<void> {
+  const now = opts.now ?? new Date();
+  const { action, subjectType, subjectId } = opts.entry;
+  const windowStart = windowStartOf(now, opts.windowMs);
+  await lockAuditChain(tx);
+  await summariseEndedWindows(tx, now);
+  await tx.auditFloodCount.upsert({
+    where: { action_subjectType_subjectId_windowStart: { action, subjectType, subjectId, windowStart } },
+    create: {
+      kind: "use",
+      action,
+      subjectType,
+      subjectId,
+      windowStart,
+      windowMs: opts.windowMs,
+      targetId: opts.entry.targetId ?? null,
+      credentialId: opts.entry.credentialId ?? null,
+      details: JSON.stringify(opts.entry.details ?? {}),
+      count: 1,
+    },
+    update: { count: { increment: 1 } },
   });
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { STALE_AFTER_MS } from "@/lib/agents/schemas";
-import { auditEventCountSql } from "@/lib/audit/data/record-capped-audit-event";
+import { auditEventCountSql, USE_SUMMARY_ACTOR } from "@/lib/audit/data/record-capped-audit-event";
 import {
   activeCredentialsIn,
   countCredentialStatuses,
@@ -231,27 +231,40 @@ async function pushExposure(range: ComparisonRange, targetId: string | undefined
 
   // Access counts: events in the range (audit rows by the (action, at) index, a flood summary row counting the events
   // it stands for), narrowed to the target or environment in view.
-  const auditCount = (action: string, byTarget: boolean): Promise<number> => {
-    const scope =
-      byTarget && targetId
-        ? Prisma.sql` AND "targetId" = ${targetId}`
-        : // The environment's targets as a subquery, not an id list: an environment of thousands of targets would
-          // exceed the database's bound-parameter limit.
-          byTarget && range.environment
-          ? Prisma.sql` AND "targetId" IN (SELECT "id" FROM "Target" WHERE "environment" = ${range.environment})`
-          : Prisma.empty;
-    return db().$queryRaw<
+  const scopeSql = (byTarget: boolean): Prisma.Sql =>
+    byTarget && targetId
+      ? Prisma.sql` AND "targetId" = ${targetId}`
+      : // The environment's targets as a subquery, not an id list: an environment of thousands of targets would
+        // exceed the database's bound-parameter limit.
+        byTarget && range.environment
+        ? Prisma.sql` AND "targetId" IN (SELECT "id" FROM "Target" WHERE "environment" = ${range.environment})`
+        : Prisma.empty;
+  const auditCount = (action: string, byTarget: boolean, also: Prisma.Sql = Prisma.empty): Promise<number> =>
+    db().$queryRaw<
       { n: number | bigint | string }[]
-    >`SELECT ${auditEventCountSql()} AS "n" FROM "AuditEvent" WHERE "action" = ${action} AND "at" >= ${range.from} AND "at" < ${range.to}${scope}`.then(
+    >`SELECT ${auditEventCountSql()} AS "n" FROM "AuditEvent" WHERE "action" = ${action} AND "at" >= ${range.from} AND "at" < ${range.to}${scopeSql(byTarget)}${also}`.then(
       (rows) => Number(rows[0]?.n ?? 0),
     );
-  };
-  const [decrypts, credentialDenied, authDenied, agentDenied] = await Promise.all([
+  // Status reads of push applications' live state (purpose `status`, the only aggregated decrypt): the use summaries
+  // of windows that are over, plus the counts of windows still open, so a read is counted the moment it happens.
+  const statusSummaries = auditCount(
+    "credential.decrypted",
+    true,
+    Prisma.sql` AND "actorKind" = ${USE_SUMMARY_ACTOR.kind} AND "actorName" = ${USE_SUMMARY_ACTOR.name}`,
+  );
+  const statusOpen = db().$queryRaw<
+    { n: number | bigint | string | null }[]
+  >`SELECT COALESCE(SUM("count"), 0) AS "n" FROM "AuditFloodCount" WHERE "kind" = 'use' AND "action" = 'credential.decrypted' AND "windowStart" >= ${range.from} AND "windowStart" < ${range.to}${scopeSql(true)}`.then(
+    (rows) => Number(rows[0]?.n ?? 0),
+  );
+  const [decrypts, credentialDenied, authDenied, agentDenied, statusClosed, statusPending] = await Promise.all([
     auditCount("credential.decrypted", true),
     auditCount("credential.denied", true),
     // Permission refusals are about routes, not targets: shown unfiltered on the overview, not per target.
     targetId ? Promise.resolve(0) : auditCount("auth.denied", false),
     targetId ? Promise.resolve(0) : auditCount("agent.denied", false),
+    statusSummaries,
+    statusOpen,
   ]);
   const { total, ...statusCounts } = figures.status;
   return {
@@ -266,7 +279,8 @@ async function pushExposure(range: ComparisonRange, targetId: string | undefined
     uncheckedIds: figures.uncheckedIds,
     status: statusCounts,
     ages: ageBarsFromCounts(figures.ageCounts, policyCounts),
-    decrypts,
+    decrypts: decrypts + statusPending,
+    statusReads: statusClosed + statusPending,
     denied: { auth: authDenied, credential: credentialDenied, agent: agentDenied },
   };
 }
@@ -302,6 +316,7 @@ async function pullExposure(range: ComparisonRange, targetId: string | undefined
         .map((a) => ({ ageDays: (now.getTime() - a.credentialIssuedAt!.getTime()) / DAY_MS, policyMaxAgeDays: null })),
     ),
     clusterCredentialsHeld: 0,
+    statusReads: 0,
   };
 }
 

@@ -1,5 +1,6 @@
 import "server-only";
 import { recordAuditEvent, recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
+import { countAuditEvent, type UseWindowMs } from "@/lib/audit/data/record-capped-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -10,9 +11,18 @@ import { ZCredentialKind, type TCredentialKind } from "../schemas";
 
 /** Why a credential is being decrypted; recorded on the audit row so "who used this and for what" has an answer. */
 export interface DecryptPurpose {
-  kind: "deployment" | "preview" | "render" | "rotation" | "rekey" | "scope-check";
+  /** `status`: reading a push application's live state (lib/applications/data/read-push-live-state.ts). */
+  kind: "deployment" | "preview" | "render" | "rotation" | "rekey" | "scope-check" | "status";
   id: string;
 }
+
+/**
+ * Purposes whose decrypts are counted per credential and window instead of a row each (their summary row says how
+ * many, lib/audit/data/record-capped-audit-event.ts countAuditEvent): live-status reads happen every few seconds while
+ * someone looks, and a row each would bury every other use of the credential. Still accounted for in the decrypt's
+ * own transaction.
+ */
+export const AGGREGATED_PURPOSES: Partial<Record<DecryptPurpose["kind"], UseWindowMs>> = { status: 5 * 60_000 };
 
 export interface DecryptedCredentialInfo {
   id: string;
@@ -30,7 +40,13 @@ export interface DecryptedCredentialInfo {
  */
 export async function withDecryptedCredential<T>(
   credentialId: string,
-  opts: { actor: Actor; purpose: DecryptPurpose; request: RequestContext },
+  opts: {
+    actor: Actor;
+    purpose: DecryptPurpose;
+    request: RequestContext;
+    /** The clock of an aggregated purpose's window (tests move it); defaults to the wall clock. */
+    now?: Date;
+  },
   fn: (material: CredentialMaterial, credential: DecryptedCredentialInfo) => Promise<T> | T,
 ): Promise<T> {
   // Known once the row is read, so a failed decrypt can still be recorded against the right credential.
@@ -52,21 +68,39 @@ export async function withDecryptedCredential<T>(
           "CREDENTIAL_NOT_ACTIVE",
           "This credential was replaced; only a target's active credential can be used.",
         );
-      await recordAuditEvent(tx, {
-        actor: opts.actor,
-        action: "credential.decrypted",
-        subjectType: "credential",
-        subjectId: row.id,
-        targetId: row.targetId,
-        credentialId: row.id,
-        details: {
-          purpose: opts.purpose.kind,
-          purposeId: opts.purpose.id,
-          fingerprint: row.fingerprint,
-          keyId: row.keyId,
-        },
-        request: opts.request,
-      });
+      const aggregateMs = AGGREGATED_PURPOSES[opts.purpose.kind];
+      if (aggregateMs) {
+        // One summary per credential and window: the purpose id (which application) varies within it, so it is left
+        // out; the live state row names the credential it was read with.
+        await countAuditEvent(tx, {
+          entry: {
+            action: "credential.decrypted",
+            subjectType: "credential",
+            subjectId: row.id,
+            targetId: row.targetId,
+            credentialId: row.id,
+            details: { purpose: opts.purpose.kind, fingerprint: row.fingerprint, keyId: row.keyId },
+          },
+          windowMs: aggregateMs,
+          ...(opts.now ? { now: opts.now } : {}),
+        });
+      } else {
+        await recordAuditEvent(tx, {
+          actor: opts.actor,
+          action: "credential.decrypted",
+          subjectType: "credential",
+          subjectId: row.id,
+          targetId: row.targetId,
+          credentialId: row.id,
+          details: {
+            purpose: opts.purpose.kind,
+            purposeId: opts.purpose.id,
+            fingerprint: row.fingerprint,
+            keyId: row.keyId,
+          },
+          request: opts.request,
+        });
+      }
       return {
         material: deserializeMaterial(open(row.ciphertext, loadKeyring(), envelopeContext(row.id, info.kind))),
         info,

@@ -30,12 +30,14 @@ export async function withTargetClient<T>(
     purpose: DecryptPurpose;
     request: RequestContext;
     retry?: KubeClientOptions["retry"];
+    /** The clock of an aggregated purpose's audit window (`status`); tests move it. */
+    now?: Date;
   },
   fn: (client: KubeClient) => Promise<T>,
 ): Promise<T> {
   return withDecryptedCredential(
     opts.credentialId,
-    { actor: opts.actor, purpose: opts.purpose, request: opts.request },
+    { actor: opts.actor, purpose: opts.purpose, request: opts.request, ...(opts.now ? { now: opts.now } : {}) },
     async (material) => {
       const client = createKubeClient(kubeConfigFor(targetConnection(opts.target, material)), {
         clusterName: opts.target.name,

@@ -3,7 +3,12 @@ import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import { db } from "@/lib/db";
 import { isUniqueViolation } from "@/lib/errors";
-import { defaultRequiredApprovals, type TargetView, type TCreateTarget } from "../schemas";
+import {
+  defaultRequiredApprovals,
+  defaultStatusReadIntervalSeconds,
+  type TargetView,
+  type TCreateTarget,
+} from "../schemas";
 import { checkTargetReferences, nameTakenError } from "./check-target-input";
 import { TARGET_INCLUDE, toTargetView } from "./to-target-view";
 
@@ -16,7 +21,8 @@ export interface CreateTargetOptions {
 
 /**
  * Registers a target and writes `target.created` in the same transaction, so a failed create (422, 409, crash)
- * leaves neither a target nor an audit row. Without `requiredApprovals`, production environments get 1, others 0.
+ * leaves neither a target nor an audit row. Without `requiredApprovals`, production environments get 1, others 0;
+ * without `statusReadIntervalSeconds`, production and pull targets read no live state in the background.
  */
 export async function createTarget({ input, actor, request }: CreateTargetOptions): Promise<TargetView> {
   try {
@@ -47,6 +53,10 @@ export async function createTarget({ input, actor, request }: CreateTargetOption
           approvalTtlHours: input.approvalTtlHours ?? 24,
           ownerTeam: input.ownerTeam ?? "",
           credentialPolicyId: input.credentialPolicyId || null,
+          statusReadIntervalSeconds:
+            input.statusReadIntervalSeconds !== undefined
+              ? input.statusReadIntervalSeconds
+              : defaultStatusReadIntervalSeconds(input.environment, input.mode),
         },
         include: TARGET_INCLUDE,
       });

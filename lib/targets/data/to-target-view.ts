@@ -40,6 +40,7 @@ export function toTargetView(row: TargetRow): TargetView {
     allowTokenApprovals: row.allowTokenApprovals,
     approvalTtlHours: row.approvalTtlHours,
     ownerTeam: row.ownerTeam,
+    statusReadIntervalSeconds: row.statusReadIntervalSeconds,
     credentialPolicy: row.credentialPolicy ? { id: row.credentialPolicy.id, name: row.credentialPolicy.name } : null,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),

@@ -39,6 +39,7 @@ function currentValues(row: TargetRow): Record<keyof TUpdateTarget, Comparable> 
     approvalTtlHours: row.approvalTtlHours,
     ownerTeam: row.ownerTeam,
     credentialPolicyId: row.credentialPolicyId,
+    statusReadIntervalSeconds: row.statusReadIntervalSeconds,
   };
 }
 
@@ -113,6 +114,7 @@ export async function updateTarget({ id, patch, actor, request }: UpdateTargetOp
           approvalTtlHours: patch.approvalTtlHours,
           ownerTeam: patch.ownerTeam,
           credentialPolicyId: patch.credentialPolicyId === undefined ? undefined : patch.credentialPolicyId || null,
+          statusReadIntervalSeconds: patch.statusReadIntervalSeconds,
         },
         include: TARGET_INCLUDE,
       });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { AgentError } from "@/lib/agent/errors";
-import { liveStateDigest, liveStateOf, LiveStateReporter, selectorText } from "@/lib/agent/live-state";
+import { liveStateDigest, liveStateOf, LiveStateReporter } from "@/lib/agent/live-state";
+import { selectorText } from "@/lib/kube";
 import { LIVE_STATES_BATCH_MAX, ZLiveState, type TLiveState, type TLiveStateRequest } from "@/lib/agent/protocol";
 import type { WharfClient } from "@/lib/agent/wharf-client";
 import type { KubeObject } from "@/lib/kube";

@@ -1,0 +1,192 @@
+import "server-only";
+import { liveTreeOf } from "@/lib/agent/live-state";
+import { liveStateDigestOf } from "@/lib/agents/data/record-live-states";
+import type { Actor, RequestContext } from "@/lib/audit/schemas";
+import { db } from "@/lib/db";
+import { activeCredentialId, withTargetClient } from "@/lib/deployments/data/target-client";
+import { readLiveObjects, type ObjectRef } from "@/lib/kube";
+import { notifyHealthDegraded } from "@/lib/notifications/data/notify-health-degraded";
+
+/**
+ * The least time between two reads of one push application's cluster for its live state, however many people look:
+ * the application page polls every few seconds, and each read is a credential use. Viewers within the interval get
+ * the state stored by the last read.
+ */
+export const PUSH_STATUS_MIN_INTERVAL_MS = 15_000;
+
+/** A read's bound: the API server's answers are retried once, never for longer than a viewer waits. */
+const READ_RETRY = { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 } as const;
+const ERROR_MAX = 1000;
+
+export type PushReadOutcome =
+  | { read: true; health: string }
+  | { read: false; reason: "fresh" | "no-deployment" | "no-credential" | "failed" | "not-push" };
+
+/** Reads in progress in this process, per application: concurrent viewers wait for the one read. */
+const inFlight = new Map<string, Promise<PushReadOutcome>>();
+
+/**
+ * Reads a push application's live state from its cluster with its target's active credential and stores it like an
+ * agent's report (ApplicationLiveState, source "push"), unless the stored state was read (or a read was tried) less
+ * than `minIntervalMs` ago. Scope: the objects its last succeeded deployment applied (its ApplySet, pruned ones left
+ * out) and what they own, read and bounded exactly as the pull agent reads its own (lib/kube readLiveObjects,
+ * lib/agent/live-state liveTreeOf). The credential is decrypted through withTargetClient, purpose `status`: each read
+ * is counted in the decrypt's transaction and summarised per credential and 5 minutes in the audit trail. The claim
+ * on `readAttemptAt` makes one dashboard process read per interval; a failed read keeps the last tree and records why.
+ * Nothing is read (and nothing decrypted) for an application that was never deployed or a target without a credential.
+ */
+export async function readPushLiveState(opts: {
+  applicationId: string;
+  actor: Actor;
+  request: RequestContext;
+  minIntervalMs?: number;
+  now?: Date;
+}): Promise<PushReadOutcome> {
+  const running = inFlight.get(opts.applicationId);
+  if (running) return running;
+  const read = readOnce(opts).finally(() => inFlight.delete(opts.applicationId));
+  inFlight.set(opts.applicationId, read);
+  return read;
+}
+
+async function readOnce(opts: {
+  applicationId: string;
+  actor: Actor;
+  request: RequestContext;
+  minIntervalMs?: number;
+  now?: Date;
+}): Promise<PushReadOutcome> {
+  const now = opts.now ?? new Date();
+  const minIntervalMs = opts.minIntervalMs ?? PUSH_STATUS_MIN_INTERVAL_MS;
+  const app = await db().application.findUnique({
+    where: { id: opts.applicationId },
+    select: {
+      id: true,
+      mode: true,
+      target: {
+        select: {
+          id: true,
+          name: true,
+          serverUrl: true,
+          caBundle: true,
+          insecureSkipTlsVerify: true,
+          defaultNamespace: true,
+        },
+      },
+      liveState: { select: { readAttemptAt: true, observedAt: true } },
+    },
+  });
+  if (!app || app.mode !== "push") return { read: false, reason: "not-push" };
+  const deployment = await db().deployment.findFirst({
+    where: { applicationId: app.id, state: "succeeded" },
+    orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
+    select: {
+      id: true,
+      objects: {
+        where: { action: { not: "pruned" } },
+        orderBy: { position: "asc" },
+        select: { apiVersion: true, kind: true, namespace: true, name: true },
+      },
+    },
+  });
+  if (!deployment) return { read: false, reason: "no-deployment" };
+  const credentialId = await activeCredentialId(app.target.id);
+  if (!credentialId) return { read: false, reason: "no-credential" };
+
+  // The claim: only the process (and request) that moves readAttemptAt past the interval reads.
+  const since = new Date(now.getTime() - minIntervalMs);
+  if (app.liveState) {
+    const claimed = await db().applicationLiveState.updateMany({
+      where: { applicationId: app.id, OR: [{ readAttemptAt: null }, { readAttemptAt: { lte: since } }] },
+      data: { readAttemptAt: now },
+    });
+    if (claimed.count === 0) return { read: false, reason: "fresh" };
+  }
+
+  const inventory: ObjectRef[] = deployment.objects.map((o) => ({
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    name: o.name,
+    ...(o.namespace ? { namespace: o.namespace } : {}),
+  }));
+  const label = await db().credential.findUnique({ where: { id: credentialId }, select: { label: true } });
+  let tree: ReturnType<typeof liveTreeOf>;
+  try {
+    tree = await withTargetClient(
+      {
+        target: app.target,
+        credentialId,
+        actor: opts.actor,
+        purpose: { kind: "status", id: app.id },
+        request: opts.request,
+        retry: READ_RETRY,
+        now,
+      },
+      async (client) => liveTreeOf(inventory, await readLiveObjects(client, inventory)),
+    );
+  } catch (err) {
+    const message = (err instanceof Error ? err.message : String(err)).slice(0, ERROR_MAX);
+    const failed = {
+      source: "push",
+      credentialId,
+      credentialLabel: label?.label ?? null,
+      readAttemptAt: now,
+      readError: message,
+    };
+    // The last tree stays (with its time); without one, the state is Unknown and says why.
+    await db().applicationLiveState.upsert({
+      where: { applicationId: app.id },
+      create: {
+        applicationId: app.id,
+        ...failed,
+        revisionId: deployment.id,
+        health: "Unknown",
+        healthMessage: `Wharf could not read the cluster: ${message}`.slice(0, ERROR_MAX),
+        treeJson: JSON.stringify({ roots: [], truncated: false }),
+        nodeCount: 0,
+        digest: "",
+        observedAt: now,
+        receivedAt: now,
+        confirmedAt: now,
+      },
+      update: failed,
+    });
+    return { read: false, reason: "failed" };
+  }
+
+  const state = { revisionId: deployment.id, ...tree };
+  const digest = liveStateDigestOf(state);
+  const data = {
+    source: "push",
+    repoId: null,
+    agentId: null,
+    credentialId,
+    credentialLabel: label?.label ?? null,
+    revisionId: deployment.id,
+    health: tree.health.status,
+    healthMessage: tree.health.message ?? null,
+    treeJson: JSON.stringify({ roots: tree.roots, truncated: tree.truncated }),
+    nodeCount: tree.nodeCount,
+    digest,
+    observedAt: now,
+    confirmedAt: now,
+    readAttemptAt: now,
+    readError: null,
+  };
+  await db().$transaction(async (tx) => {
+    const before = await tx.applicationLiveState.findUnique({
+      where: { applicationId: app.id },
+      select: { digest: true, receivedAt: true },
+    });
+    // health.degraded as for pull: queued with the read that turns the application Degraded.
+    await notifyHealthDegraded(tx, { applicationId: app.id, state });
+    // receivedAt is when this state was first seen, as for a pull report: an unchanged re-read only confirms it.
+    const receivedAt = before?.digest === digest ? before.receivedAt : now;
+    await tx.applicationLiveState.upsert({
+      where: { applicationId: app.id },
+      create: { applicationId: app.id, ...data, receivedAt },
+      update: { ...data, receivedAt },
+    });
+  });
+  return { read: true, health: tree.health.status };
+}

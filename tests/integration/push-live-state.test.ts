@@ -1,0 +1,256 @@
+import "reflect-metadata";
+import { randomBytes } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import * as liveRoute from "@/app/api/applications/[id]/live/route";
+import * as applicationsRoute from "@/app/api/applications/route";
+import * as targetsRoute from "@/app/api/targets/route";
+import type { TLiveNode } from "@/lib/agent/protocol";
+import { readPushLiveState } from "@/lib/applications/data/read-push-live-state";
+import type { ApplicationLive } from "@/lib/applications/live-schemas";
+import { runPushStatusTick } from "@/lib/applications/push-status-reads";
+import { flushAuditFloodSummaries, USE_SUMMARY_ACTOR } from "@/lib/audit/data/record-capped-audit-event";
+import { NO_REQUEST, type Actor } from "@/lib/audit/schemas";
+import { getComparison } from "@/lib/compare/data/get-comparison";
+import { callRoute, createCaller, type Caller } from "../support/api";
+import { appManifests } from "../support/executor";
+import { useExecutorFixture } from "../support/executor-fixture";
+import type { SandboxPushTarget } from "../support/push-target";
+import { useTestDatabase } from "../support/test-db";
+
+// Issue 15, Must 2 (push half), on both databases and both cluster legs (SQLite with the sandbox, PostgreSQL with the
+// real control plane when it is built): the dashboard reads a push application's live state from its cluster with the
+// target's credential, scoped to its last deployment's objects; every read is a credential use counted in the decrypt's
+// transaction and summarised per credential and 5 minutes; N viewers cause one read per interval; the background
+// reads follow the target's interval, off by default for production.
+
+const t = useTestDatabase();
+const fx = useExecutorFixture(t);
+const WINDOW_MS = 5 * 60_000;
+
+let deployer: Caller;
+let viewer: Caller;
+let viewerActor: Actor;
+
+beforeAll(async () => {
+  [deployer, viewer] = await Promise.all([createCaller("deployer"), createCaller("viewer")]);
+  viewerActor = { kind: "user", id: viewer.userId, name: viewer.email };
+});
+
+/** A push application on `target` with a Deployment (2 replicas) and a ConfigMap deployed by the executor. */
+async function deployedApplication(target: SandboxPushTarget): Promise<{ id: string; namespace: string }> {
+  const name = `app-${randomBytes(3).toString("hex")}`;
+  const created = await callRoute(applicationsRoute.POST, {
+    method: "POST",
+    path: "/api/applications",
+    body: { name, targetId: target.targetId, source: { kind: "manifests" } },
+    as: deployer,
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const namespace = target.namespaces[0]!;
+  const { row } = await fx.deployQueued(
+    target,
+    appManifests({
+      namespace,
+      configMaps: ["settings"],
+      deployment: { name: "web", image: "nginx:1.27", replicas: 2 },
+    }),
+    { applicationId: created.body.id },
+  );
+  expect(row.state).toBe("succeeded");
+  return { id: created.body.id as string, namespace };
+}
+
+const live = (id: string, as: Caller | null = viewer) =>
+  callRoute(liveRoute.GET, {
+    path: `/api/applications/${id}/live`,
+    params: { id },
+    ...(as ? { as } : {}),
+  }) as Promise<{ status: number; body: ApplicationLive & { error?: { code: string } } }>;
+
+const useCount = (credentialId: string) =>
+  fx.db().auditFloodCount.findMany({ where: { kind: "use", credentialId }, orderBy: { windowStart: "asc" } });
+const statusSummaries = (credentialId: string) =>
+  fx.db().auditEvent.findMany({
+    where: { action: "credential.decrypted", credentialId, actorName: USE_SUMMARY_ACTOR.name },
+    orderBy: { seq: "asc" },
+  });
+const activeCredential = async (targetId: string) =>
+  (await fx.db().credential.findFirstOrThrow({ where: { targetId, state: "active" } })).id;
+
+function find(nodes: TLiveNode[], kind: string): TLiveNode[] {
+  return nodes.flatMap((n) => [...(n.kind === kind ? [n] : []), ...find(n.children, kind)]);
+}
+
+describe("push live state: read from the cluster with the target's credential", () => {
+  it("the live endpoint answers the tree with health, read with the credential it names; N viewers cause one read", async () => {
+    const target = await fx.pushTarget();
+    const app = await deployedApplication(target);
+    const credentialId = await activeCredential(target.targetId);
+
+    const res = await live(app.id);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const body = res.body;
+    if (body.source !== "push") throw new Error(`expected a push live state, got ${JSON.stringify(body)}`);
+    expect(body.credentialId).toBe(credentialId);
+    expect(body.credentialLabel).toBeTruthy();
+    expect(body.readError).toBeNull();
+    expect(body.roots.map((r) => `${r.kind}/${r.name}`).sort()).toEqual(["ConfigMap/settings", "Deployment/web"]);
+    const deployment = body.roots.find((r) => r.kind === "Deployment")!;
+    expect(deployment.inInventory).toBe(true);
+    expect(deployment.health.status).toBe("Healthy");
+    // Owned objects come with it: its ReplicaSet and that ReplicaSet's Pods, each with images.
+    const pods = find(deployment.children, "Pod");
+    expect(find(deployment.children, "ReplicaSet").length).toBeGreaterThanOrEqual(1);
+    expect(pods).toHaveLength(2);
+    expect(pods[0]!.pod?.images).toEqual(["nginx:1.27"]);
+    expect(body.health.status).toBe("Healthy");
+
+    // Viewers within the interval are answered from the stored state: five more requests, no more decrypts.
+    const again = await Promise.all([1, 2, 3, 4, 5].map(() => live(app.id)));
+    expect(again.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(again.every((r) => r.body.source === "push" && r.body.observedAt === body.observedAt)).toBe(true);
+    expect((await useCount(credentialId)).reduce((n, c) => n + c.count, 0)).toBe(1);
+    // Counted, not written one by one: no per-read row of the viewer.
+    expect(
+      await fx.db().auditEvent.count({
+        where: { action: "credential.decrypted", credentialId, actorId: viewer.userId },
+      }),
+    ).toBe(0);
+  });
+
+  it("refuses callers without a session (401) and unknown applications (404), reading nothing", async () => {
+    const target = await fx.pushTarget();
+    const app = await deployedApplication(target);
+    const credentialId = await activeCredential(target.targetId);
+    expect((await live(app.id, null)).status).toBe(401);
+    const revoked = await createCaller("viewer");
+    await fx.db().apiToken.updateMany({ where: { createdById: revoked.userId }, data: { revokedAt: new Date() } });
+    expect((await live(app.id, revoked)).status).toBe(401);
+    const unknown = await live("no-such-application");
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error?.code).toBe("NOT_FOUND");
+    expect(await useCount(credentialId)).toEqual([]);
+  });
+
+  it("counts each status read in its decrypt's transaction: two reads in one window are one summary of 2, a read in the next window a new one", async () => {
+    const target = await fx.pushTarget();
+    const app = await deployedApplication(target);
+    const credentialId = await activeCredential(target.targetId);
+    // Windows of the clock an hour ahead, so nothing else in this file falls in them.
+    const base = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS + 12 * WINDOW_MS;
+    const read = (offsetMs: number) =>
+      readPushLiveState({
+        applicationId: app.id,
+        actor: viewerActor,
+        request: NO_REQUEST,
+        now: new Date(base + offsetMs),
+      });
+
+    expect(await read(10_000)).toMatchObject({ read: true, health: "Healthy" });
+    expect(await read(70_000)).toMatchObject({ read: true });
+    // Within the minimum interval: answered from the stored state, no decrypt.
+    expect(await read(75_000)).toEqual({ read: false, reason: "fresh" });
+    let counts = await useCount(credentialId);
+    expect(counts.map((c) => [c.windowStart.getTime(), c.count])).toEqual([[base, 2]]);
+    expect(await statusSummaries(credentialId)).toEqual([]);
+
+    // The next window: its first read writes the summary of the last one (in its own transaction) and starts a count.
+    expect(await read(WINDOW_MS + 10_000)).toMatchObject({ read: true });
+    counts = await useCount(credentialId);
+    expect(counts.map((c) => [c.windowStart.getTime(), c.count])).toEqual([[base + WINDOW_MS, 1]]);
+    let summaries = await statusSummaries(credentialId);
+    expect(summaries).toHaveLength(1);
+    expect(summaries[0]).toMatchObject({
+      subjectType: "credential",
+      subjectId: credentialId,
+      targetId: target.targetId,
+      outcome: "success",
+      actorKind: "system",
+    });
+    expect(JSON.parse(summaries[0]!.details)).toMatchObject({
+      purpose: "status",
+      count: 2,
+      from: new Date(base).toISOString(),
+      to: new Date(base + WINDOW_MS).toISOString(),
+    });
+
+    // Counted the moment they happen: the summary's 2 and the open window's 1.
+    const comparison = (now: Date) =>
+      getComparison({
+        range: {
+          key: "custom",
+          from: new Date(Date.now() - 60 * WINDOW_MS),
+          to: new Date(base + 4 * WINDOW_MS),
+          days: 1,
+          environment: null,
+        },
+        targetId: target.targetId,
+        now,
+      });
+    expect((await comparison(new Date(base + WINDOW_MS + 20_000))).exposure.push.statusReads).toBe(3);
+
+    // The background flush summarises the last window once it is over.
+    expect(await flushAuditFloodSummaries({ now: new Date(base + 2 * WINDOW_MS + 1000) })).toBeGreaterThanOrEqual(1);
+    summaries = await statusSummaries(credentialId);
+    expect(summaries.map((s) => (JSON.parse(s.details) as { count: number }).count)).toEqual([2, 1]);
+    expect(await useCount(credentialId)).toEqual([]);
+
+    // The comparison counts them as credential uses to observe the cluster for push, none for pull (the summary rows
+    // are dated when written, now; the windows they count are ahead of it).
+    const c = await comparison(new Date(base + 3 * WINDOW_MS));
+    expect(c.exposure.push.statusReads).toBe(3);
+    expect(c.exposure.pull.statusReads).toBe(0);
+  });
+});
+
+describe("push live state: background reads follow the target's interval", () => {
+  it("new production push targets start off, others at 300 s; the background pass reads only targets with an interval", async () => {
+    const admin = await createCaller("admin");
+    const create = (environment: string, mode: "push" | "pull") =>
+      callRoute(targetsRoute.POST, {
+        method: "POST",
+        path: "/api/targets",
+        body: {
+          name: `t-${randomBytes(4).toString("hex")}`,
+          environment,
+          mode,
+          serverUrl: "https://10.0.0.1:6443",
+        },
+        as: admin,
+      });
+    const [prod, production, dev, pull] = await Promise.all([
+      create("prod", "push"),
+      create("Production", "push"),
+      create("dev", "push"),
+      create("dev", "pull"),
+    ]);
+    expect([prod.status, production.status, dev.status, pull.status]).toEqual([201, 201, 201, 201]);
+    expect(prod.body.statusReadIntervalSeconds).toBeNull();
+    expect(production.body.statusReadIntervalSeconds).toBeNull();
+    expect(dev.body.statusReadIntervalSeconds).toBe(300);
+    expect(pull.body.statusReadIntervalSeconds).toBeNull();
+
+    // On the cluster: a prod target left at its default, and a staging one with an interval.
+    const prodTarget = await fx.pushTarget({ environment: "prod" });
+    const stagingTarget = await fx.pushTarget({ environment: "staging" });
+    await fx.db().target.update({ where: { id: stagingTarget.targetId }, data: { statusReadIntervalSeconds: 60 } });
+    const [prodApp, stagingApp] = await Promise.all([
+      deployedApplication(prodTarget),
+      deployedApplication(stagingTarget),
+    ]);
+    const base = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS + 24 * WINDOW_MS;
+    await runPushStatusTick({ now: new Date(base) });
+    const states = await fx.db().applicationLiveState.findMany({
+      where: { applicationId: { in: [prodApp.id, stagingApp.id] } },
+    });
+    expect(states.map((s) => [s.applicationId, s.source, s.health])).toEqual([[stagingApp.id, "push", "Healthy"]]);
+    expect((await useCount(await activeCredential(stagingTarget.targetId))).map((c) => c.count)).toEqual([1]);
+    expect(await useCount(await activeCredential(prodTarget.targetId))).toEqual([]);
+
+    // Within the target's interval the pass reads nothing again; after it, once more.
+    await runPushStatusTick({ now: new Date(base + 30_000) });
+    expect((await useCount(await activeCredential(stagingTarget.targetId))).map((c) => c.count)).toEqual([1]);
+    await runPushStatusTick({ now: new Date(base + 61_000) });
+    expect((await useCount(await activeCredential(stagingTarget.targetId))).map((c) => c.count)).toEqual([2]);
+  });
+});
