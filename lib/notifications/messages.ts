@@ -23,6 +23,23 @@ export interface ApprovalNotice {
   requestedBy: string;
   reason: string;
   requiredApprovals: number;
+  /** Set when the request promotes an application's live revision from the previous environment. */
+  promotion?: PromotionNotice;
+}
+
+/**
+ * What a promotion's awaiting-approval notice adds: the application (linked: `linkPath` is its page, relative to
+ * Wharf's public URL) and the environments it moves between.
+ */
+export interface PromotionNotice {
+  linkPath: string;
+  applicationId: string;
+  applicationName: string;
+  fromTargetName: string;
+  fromEnvironment: string;
+  toEnvironment: string;
+  /** The revision promoted: its commit SHA (or pull revision id; the manifests digest for pasted manifests). */
+  revision: string | null;
 }
 
 /**
@@ -141,9 +158,15 @@ export function notificationBody(input: NotificationInput, publicUrl: string): N
     }
     case "deployment.awaiting-approval": {
       const d = input.data;
-      text =
-        `${link(`${publicUrl}/deployments/${d.deploymentId}`, "Deployment")} to ${esc(d.targetName)} awaits approval ` +
-        `(${d.requiredApprovals} required), requested by ${esc(d.requestedBy)}${d.reason ? `: ${esc(d.reason)}` : "."}`;
+      const p = d.promotion;
+      const rev = p ? shortRevision(p.revision) : "";
+      text = p
+        ? `Promotion of ${link(`${publicUrl}${p.linkPath}`, p.applicationName)} from ${esc(p.fromEnvironment)} to ` +
+          `${esc(p.toEnvironment)} awaiting approval${rev ? ` (${esc(rev)})` : ""}: from ${esc(p.fromTargetName)} to ` +
+          `${esc(d.targetName)}, ${d.requiredApprovals} approval${d.requiredApprovals === 1 ? "" : "s"} required, ` +
+          `requested by ${esc(d.requestedBy)}. ${link(`${publicUrl}/deployments/${d.deploymentId}`, "Review the request")}`
+        : `${link(`${publicUrl}/deployments/${d.deploymentId}`, "Deployment")} to ${esc(d.targetName)} awaits approval ` +
+          `(${d.requiredApprovals} required), requested by ${esc(d.requestedBy)}${d.reason ? `: ${esc(d.reason)}` : "."}`;
       break;
     }
     case "deployment.failed":
@@ -194,7 +217,13 @@ export function notificationBody(input: NotificationInput, publicUrl: string): N
       break;
   }
   const event: TDeliveryEvent = input.event;
-  const url = "linkPath" in input.data ? { url: `${publicUrl}${input.data.linkPath}` } : {};
+  const linkPath =
+    "linkPath" in input.data
+      ? input.data.linkPath
+      : "promotion" in input.data
+        ? input.data.promotion?.linkPath
+        : undefined;
+  const url = linkPath ? { url: `${publicUrl}${linkPath}` } : {};
   return {
     text,
     blocks: [{ type: "section", text: { type: "mrkdwn", text } }],

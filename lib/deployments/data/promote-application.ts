@@ -4,11 +4,13 @@ import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import type { DeploymentView } from "../schemas";
+import { promotePullApplication } from "./promote-pull-application";
 import { requestDeployment, type RequestPrincipal } from "./request-deployment";
 
 /**
- * Promotes what is live of a push application (its newest succeeded deployment) to the application of the same name
- * on another push target: a new deployment request there, through `requestDeployment` like any other, so the
+ * Promotes what is live of an application in one environment to its namesake on another target of the same mode.
+ * A pull application's goes as an approved pinned revision (promotePullApplication). A push application's newest
+ * succeeded deployment goes to the application of the same name on another push target: a new deployment request there, through `requestDeployment` like any other, so the
  * destination's approval rule, bans and preview all apply and nothing is skipped. From Git it is the same commit,
  * read at the destination's own repository path and rendered with the destination's render options (environments
  * differ in values, not in version); pasted manifests are sent again as they are, so the digest is the same.
@@ -26,15 +28,11 @@ export async function promoteApplication(opts: {
     select: { id: true, name: true, mode: true, target: { select: { id: true, name: true, environment: true } } },
   });
   if (!source) throw new AppError("NOT_FOUND", "There is no application with this id.");
-  if (source.mode !== "push")
-    throw new AppError(
-      "TARGET_NOT_PUSH",
-      "Only push applications are promoted here; a pull application's revision is approved on its repository.",
-    );
   if (input.to === source.target.id)
     throw new AppError("VALIDATION_FAILED", "Promote to another target than the application's own.", {
       fields: { to: ["Choose another target."] },
     });
+  if (source.mode === "pull") return promotePullApplication({ ...opts, source, input });
   const destination = await db().application.findUnique({
     where: { targetId_name_archivedKey: { targetId: input.to, name: source.name, archivedKey: "" } },
     select: {
@@ -43,7 +41,7 @@ export async function promoteApplication(opts: {
       sourceKind: true,
       repoUrl: true,
       path: true,
-      target: { select: { id: true, name: true } },
+      target: { select: { id: true, name: true, environment: true } },
     },
   });
   if (!destination)
@@ -53,12 +51,20 @@ export async function promoteApplication(opts: {
   if (destination.mode !== "push")
     throw new AppError(
       "TARGET_NOT_PUSH",
-      `${source.name} on ${destination.target.name} is a pull application; its agent applies approved revisions of its repository.`,
+      `${source.name} on ${destination.target.name} is a pull application; only a pull application's revision is promoted to it.`,
     );
   const live = await db().deployment.findFirst({
     where: { applicationId: source.id, state: "succeeded" },
     orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
-    select: { id: true, sourceKind: true, manifests: true, gitUrl: true, gitPath: true, commitSha: true },
+    select: {
+      id: true,
+      sourceKind: true,
+      manifests: true,
+      manifestsDigest: true,
+      gitUrl: true,
+      gitPath: true,
+      commitSha: true,
+    },
   });
   if (!live)
     throw new AppError(
@@ -84,6 +90,15 @@ export async function promoteApplication(opts: {
         }
       : { kind: "manifests", manifests: live.manifests },
     reason,
+    promotion: {
+      linkPath: `/applications/${destination.id}`,
+      applicationId: destination.id,
+      applicationName: source.name,
+      fromTargetName: source.target.name,
+      fromEnvironment: source.target.environment,
+      toEnvironment: destination.target.environment,
+      revision: fromGit ? live.commitSha : live.manifestsDigest,
+    },
     actor: opts.actor,
     principal: opts.principal,
     request: opts.request,

@@ -10,6 +10,7 @@ import { AppError } from "@/lib/errors";
 import { ManifestError, formatProblem } from "@/lib/kube/manifests";
 import { enqueueNotification } from "@/lib/notifications/data/enqueue-notification";
 import { defaultReleaseName, type HelmOptions, type SourceKind } from "@/lib/render";
+import type { PromotionNotice } from "@/lib/notifications/messages";
 import { parseAllowedNamespaces } from "@/lib/targets/data/to-target-view";
 import { wakeExecutor } from "../wake";
 import { fetchGitManifests, joinManifestFiles } from "../git-source";
@@ -42,6 +43,8 @@ export interface RequestDeploymentOptions {
   applicationId?: string;
   actor: Actor;
   principal: RequestPrincipal;
+  /** A promotion from the previous environment: the awaiting-approval notice says so and links the application. */
+  promotion?: PromotionNotice;
   request: RequestContext;
 }
 
@@ -292,6 +295,7 @@ export async function createDeploymentRequest(
 
 export function viewerOf(p: RequestPrincipal): Viewer {
   return { userId: p.userId, email: p.email, role: p.role, kind: p.kind };
+          ...(opts.promotion ? { promotion: opts.promotion } : {}),
 }
 
 /**

@@ -1,12 +1,19 @@
 import "server-only";
 import type { Tx } from "@/lib/db";
+import type { PromotionNotice } from "../messages";
 import { enqueueNotificationInTx } from "./enqueue-notification";
+
+export type { PromotionNotice } from "../messages";
 
 /**
  * Queues `deployment.awaiting-approval` for a deployment request created in this transaction — the pull revisions an
- * agent asks approval for (push requests queue theirs in requestDeployment). Same payload and dedup key as push.
+ * agent asks approval for and the pins people request (push requests queue theirs in requestDeployment). Same payload
+ * and dedup key as push; a promotion's notice says so.
  */
-export async function notifyAwaitingApproval(tx: Tx, opts: { deploymentId: string }): Promise<number> {
+export async function notifyAwaitingApproval(
+  tx: Tx,
+  opts: { deploymentId: string; promotion?: PromotionNotice },
+): Promise<number> {
   return enqueueNotificationInTx(tx, {
     event: "deployment.awaiting-approval",
     dedupKey: `deployment.awaiting-approval:${opts.deploymentId}`,
@@ -30,6 +37,7 @@ export async function notifyAwaitingApproval(tx: Tx, opts: { deploymentId: strin
           requestedBy: d.requestedByName,
           reason: d.reason,
           requiredApprovals: d.target.requiredApprovals,
+          ...(opts.promotion ? { promotion: opts.promotion } : {}),
         },
       };
     },

@@ -5,12 +5,11 @@ import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { wakeAgentsOfTarget } from "@/lib/agents/data/notify";
 import { db } from "@/lib/db";
-import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
-import { pullRevisionRow } from "@/lib/deployments/pull-revision-row";
 import { AppError } from "@/lib/errors";
 import { ZPinRepo, type PinResult, type TPinRepoInput } from "../schemas";
 import { getRepo } from "./list-repos";
 import { parseSpec } from "./repo-specs";
+import { cancelOpenPins, requestPinInTx } from "./request-pin";
 
 /**
  * Rollback for pull targets: pins a repository to an earlier revision (one its agent has reported before, so the
@@ -36,29 +35,14 @@ export async function pinRepo(opts: {
         include: { target: { select: { id: true, name: true, requiredApprovals: true } } },
       });
       if (!repo) throw new AppError("NOT_FOUND", "There is no registered repository with this id.");
-      const openPins = await tx.deployment.findMany({
-        where: {
-          sourceKind: "pull-revision",
-          pullRepoId: repo.id,
-          requestedByKind: { not: "agent" },
-          state: { in: ["pending-approval", "approved", "queued"] },
-        },
-        select: { id: true },
-      });
-      const cancelOpenPins = async (why: string) => {
-        for (const d of openPins) {
-          await transitionDeployment(tx, {
-            deploymentId: d.id,
-            to: "cancelled",
-            actor: opts.actor,
-            request: opts.request,
-            data: { finishedAt: new Date(), resultMessage: why },
-          });
-        }
-      };
 
       if (input.revision === null) {
-        await cancelOpenPins("The repository was unpinned.");
+        await cancelOpenPins(tx, {
+          repoId: repo.id,
+          why: "The repository was unpinned.",
+          actor: opts.actor,
+          request: opts.request,
+        });
         await tx.pullRepo.update({ where: { id: repo.id }, data: { pinnedRevision: null } });
         await recordAuditEvent(tx, {
           actor: opts.actor,
@@ -86,27 +70,6 @@ export async function pinRepo(opts: {
         );
       }
       const revision = input.revision;
-      await cancelOpenPins(`Replaced by a pin to ${revision}.`);
-
-      if (repo.target.requiredApprovals === 0) {
-        await tx.pullRepo.update({ where: { id: repo.id }, data: { pinnedRevision: revision } });
-        await recordAuditEvent(tx, {
-          actor: opts.actor,
-          action: "repo.pinned",
-          subjectType: "pull-repo",
-          subjectId: repo.id,
-          targetId: repo.targetId,
-          details: {
-            revision,
-            previous: repo.pinnedRevision,
-            via: "direct",
-            ...(input.reason ? { reason: input.reason } : {}),
-          },
-          request: opts.request,
-        });
-        return { outcome: "pinned", deploymentId: null, targetId: repo.targetId };
-      }
-
       // The request shows where the pinned revision came from: the spec it was made with, when recorded.
       const digest = specDigestOfRevision(revision);
       const stored = digest
@@ -116,37 +79,29 @@ export async function pinRepo(opts: {
           })
         : null;
       const source = (stored ? parseSpec(stored.spec) : null) ?? repo;
-      const d = await tx.deployment.create({
-        data: {
-          ...pullRevisionRow(repo, source, revision),
-          objectCount: 0,
-          commitSha: seen.revisionSha,
-          commitAuthorEmail: seen.revisionAuthorEmail,
-          commitAuthorName: seen.revisionAuthorName,
-          commitMessage: seen.revisionMessage,
-          requestedById: opts.principal.userId,
-          requestedByKind: opts.principal.kind,
-          requestedByName: opts.actor.name,
-          reason: input.reason || `Roll back ${repo.url} (${repo.branch}) to ${revision}.`,
+      const pinned = await requestPinInTx(tx, {
+        repo,
+        revision,
+        source,
+        commit: {
+          sha: seen.revisionSha,
+          authorEmail: seen.revisionAuthorEmail,
+          authorName: seen.revisionAuthorName,
+          message: seen.revisionMessage,
         },
-        select: { id: true },
-      });
-      await recordAuditEvent(tx, {
+        reason: input.reason || `Roll back ${repo.url} (${repo.branch}) to ${revision}.`,
+        principal: opts.principal,
         actor: opts.actor,
-        action: "deployment.requested",
-        subjectType: "deployment",
-        subjectId: d.id,
-        targetId: repo.targetId,
-        details: {
-          sourceKind: "pull-revision",
-          rollbackPin: true,
-          repoId: repo.id,
-          revision,
-          commitSha: seen.revisionSha,
-        },
         request: opts.request,
+        details:
+          repo.target.requiredApprovals === 0 ? (input.reason ? { reason: input.reason } : {}) : { rollbackPin: true },
+        withoutApprovals: "pin",
       });
-      return { outcome: "pending-approval", deploymentId: d.id, targetId: repo.targetId };
+      return {
+        outcome: pinned.outcome === "pinned" ? "pinned" : "pending-approval",
+        deploymentId: pinned.deploymentId,
+        targetId: repo.targetId,
+      };
     },
   );
   await wakeAgentsOfTarget(result.targetId);

@@ -74,6 +74,39 @@ describe("notificationBody", () => {
       "<https://wharf.example.com/deployments/d1|Deployment> to prod awaits approval (2 required), requested by dev@example.com: release 4",
     );
   });
+
+  it("a promotion's awaiting-approval says it is a promotion, from which environment to which, linking the application", () => {
+    const body = notificationBody(
+      {
+        event: "deployment.awaiting-approval",
+        data: {
+          deploymentId: "d2",
+          targetId: "t2",
+          targetName: "edge-prod",
+          requestedBy: "dev@example.com",
+          reason: "Promote shop",
+          requiredApprovals: 1,
+          promotion: {
+            linkPath: "/applications/a2",
+            applicationId: "a2",
+            applicationName: "shop <web>",
+            fromTargetName: "web-staging",
+            fromEnvironment: "staging",
+            toEnvironment: "prod",
+            revision: "0123456789abcdef0123456789abcdef01234567@d1",
+          },
+        },
+      },
+      "https://wharf.example.com",
+    );
+    expect(body.text).toBe(
+      "Promotion of <https://wharf.example.com/applications/a2|shop &lt;web&gt;> from staging to prod awaiting approval " +
+        "(0123456789ab): from web-staging to edge-prod, 1 approval required, requested by dev@example.com. " +
+        "<https://wharf.example.com/deployments/d2|Review the request>",
+    );
+    // Machines get the application's link as the body's url, as for the other delivery events.
+    expect(body.wharf).toMatchObject({ url: "https://wharf.example.com/applications/a2", deploymentId: "d2" });
+  });
 });
 
 describe("signatures", () => {

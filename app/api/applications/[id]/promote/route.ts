@@ -18,10 +18,10 @@ export const POST = withAuth(
     docs: {
       tag: "applications",
       summary:
-        "Promote what is live of a push application to its namesake on another push target (a deployment request there, through that target's approval rule)",
+        "Promote what is live of an application to its namesake on another target of the same mode, through that target's approval rule: a deployment request (push) or a pinned-revision request its agent applies once approved (pull)",
       body: ZPromoteInput,
       returns:
-        "The new deployment request on the destination: the same commit rendered with the destination's options, or the same manifests.",
+        "The new request on the destination: push, the same commit rendered with the destination's options, or the same manifests; pull, the same commit (and image tags) with the destination's settings, pinned once approved.",
       response: ZDeploymentView,
     },
   },
