@@ -7,8 +7,8 @@ import type { ApplicationView } from "@/lib/applications/schemas";
 import { useDeleteApplication } from "@/lib/applications/hooks/use-delete-application";
 
 /**
- * Delete with a confirmation that says what happens: Wharf forgets the application, and what it applied stays in the
- * cluster. On success, back to the list.
+ * Delete with a confirmation that says what happens: the application is archived (its history stays readable), and
+ * what it applied stays in the cluster. On success, back to the list.
  */
 export function DeleteApplicationButton({ app }: { app: ApplicationView }) {
   const router = useRouter();
@@ -25,8 +25,9 @@ export function DeleteApplicationButton({ app }: { app: ApplicationView }) {
           <strong className="font-semibold text-slate-800">
             The objects it applied stay in the cluster as they are
           </strong>{" "}
-          — nothing is pruned; delete them with kubectl if they should go. Its deployments, syncs and audit records are
-          kept. A deployment of it waiting for approval or running must be cancelled first.
+          — nothing is pruned; delete them with kubectl if they should go. Its history is kept: its deployments,
+          approvals, syncs and audit records stay readable, marked deleted, and its name can be reused. A deployment of
+          it waiting for approval or running must be cancelled first.
         </>
       }
       confirmLabel="Delete application"

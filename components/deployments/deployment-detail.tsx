@@ -6,6 +6,7 @@ import { PageHeader } from "@/components/layout/page-header";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
+import { ArchivedBanner, archivedPhrase } from "@/components/targets/archived-banner";
 import { useDeployment } from "@/lib/deployments/hooks/use-deployment";
 import { useRerunPreview } from "@/lib/deployments/hooks/use-rerun-preview";
 import { isTerminal } from "@/lib/deployments/states";
@@ -51,6 +52,12 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
         }
         actions={<DeploymentActions deployment={d} />}
       />
+      {/* A deleted target or application: this record is history, kept readable (lib/targets/live.ts). */}
+      {d.target.archived ? (
+        <ArchivedBanner what="target" name={d.target.name} archived={d.target.archived} />
+      ) : d.application?.archived ? (
+        <ArchivedBanner what="application" name={d.application.name} archived={d.application.archived} />
+      ) : null}
       {/* Once the executor started, its progress section reports the outcome. */}
       {d.resultMessage && finished && !d.startedAt ? (
         <p
@@ -70,7 +77,20 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
                   {d.target.name}
                 </Link>{" "}
                 <span className="text-slate-500">({d.target.environment})</span>
+                {d.target.archived ? (
+                  <span className="ml-1 text-amber-800">— {archivedPhrase(d.target.archived)}</span>
+                ) : null}
               </Row>
+              {d.application ? (
+                <Row label="Application">
+                  <Link href={`/applications/${d.application.id}`} className="text-brand-700 hover:underline">
+                    {d.application.name}
+                  </Link>
+                  {d.application.archived ? (
+                    <span className="ml-1 text-amber-800">— {archivedPhrase(d.application.archived)}</span>
+                  ) : null}
+                </Row>
+              ) : null}
               <Row label="Source">
                 {d.git ? (
                   <span className="font-mono break-all">

@@ -6,6 +6,7 @@ import { useId, useState, useTransition, type FormEvent } from "react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { archivedPhrase } from "@/components/targets/archived-banner";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FilterChips, type FilterChip } from "@/components/ui/filter-chips";
 import { Input, Select } from "@/components/ui/input";
@@ -401,6 +402,9 @@ export function DeploymentList(props: {
                   </Td>
                   <Td>
                     {d.target.name} <span className="text-xs text-slate-500">{d.target.environment}</span>
+                    {d.target.archived ? (
+                      <span className="block text-xs text-amber-800">{archivedPhrase(d.target.archived)}</span>
+                    ) : null}
                   </Td>
                   <Td>
                     <span className="inline-flex items-center gap-1">

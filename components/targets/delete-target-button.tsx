@@ -13,7 +13,17 @@ export function DeleteTargetButton({ id, name }: { id: string; name: string }) {
     <ConfirmDialog
       trigger={<Button variant="danger">Delete</Button>}
       title={`Delete target ${name}?`}
-      description="The target and all of its credentials (including history) are deleted. The audit trail keeps the record. This cannot be undone."
+      description={
+        <>
+          Its credentials (including history) are destroyed, its webhook bindings and pull repositories removed, its
+          agents stop serving it and requests awaiting approval are cancelled: nothing can be deployed to it any more.{" "}
+          <strong className="font-semibold text-slate-800">
+            The objects already applied stay in the cluster as they are
+          </strong>{" "}
+          — nothing is pruned. Its history is kept: its deployments, approvals, syncs and audit records stay readable,
+          marked deleted, and its name can be given to a new target. This cannot be undone.
+        </>
+      }
       confirmLabel="Delete target"
       confirmText={name}
       pending={del.isPending}

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ZRepoBranch, ZRepoPath, ZRepoUrl } from "@/lib/agent/protocol";
 import { ZDeploymentState } from "@/lib/deployments/states";
-import { dnsLabel, ZMode } from "@/lib/targets/schemas";
+import { dnsLabel, ZArchived, ZMode } from "@/lib/targets/schemas";
 import { APPLICATION_NAME_MAX } from "./naming";
 
 /**
@@ -156,6 +156,7 @@ export const ZApplicationView = z.object({
   driftInterval: z.number().int().nullable(),
   inventoryKey: z.string().describe("The key of its ApplySet: which live objects belong to it."),
   pullRepoId: z.string().nullable().describe("Pull: the registered repository its agent syncs."),
+  archived: ZArchived.nullable(),
   lastDeployment: z
     .object({
       id: z.string(),

@@ -11,6 +11,7 @@ import {
 import { ZApplicationName } from "@/lib/applications/schemas";
 import { fullUrlOf, isPlainGitRevision, ZRepoPath, ZRepoUrlText } from "@/lib/agent/protocol";
 import { ZRole, type TRole } from "@/lib/auth/roles";
+import { ZArchived } from "@/lib/targets/schemas";
 import { DEPLOYMENT_STATES, ZDeploymentState } from "./states";
 
 /**
@@ -313,7 +314,12 @@ export type GitSourceView = z.output<typeof ZGitSourceView>;
 /** A row of the deployments list. Dates are ISO strings so it crosses the server/client boundary. */
 export const ZDeploymentListItem = z.object({
   id: z.string(),
-  target: z.object({ id: z.string(), name: z.string(), environment: z.string() }),
+  target: z.object({
+    id: z.string(),
+    name: z.string(),
+    environment: z.string(),
+    archived: ZArchived.nullable().describe("Set once the target was deleted: this record stays readable."),
+  }),
   state: ZDeploymentState,
   sourceKind: ZSourceKind,
   git: ZGitSourceView.nullable(),
@@ -377,6 +383,14 @@ export const ZDeploymentView = ZDeploymentListItem.extend({
       "Whether the viewer may request, from this page, a rollback to it (a success that is not live), the same again (plan-changed), or a rollback to `lastSucceeded` (failed).",
     ),
   canEmergencyRollback: z.boolean(),
+  application: z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      archived: ZArchived.nullable().describe("Set once the application was deleted: this record stays readable."),
+    })
+    .nullable()
+    .describe("The application it deployed (null only on rows from before applications)."),
   live: z
     .boolean()
     .describe(

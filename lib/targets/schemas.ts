@@ -238,6 +238,12 @@ export type TTargetListQuery = z.output<typeof ZTargetListQuery>;
 /** The filter part of a list query (no cursor): what the list's query key and URL carry. */
 export type TTargetListFilter = Pick<TTargetListQuery, "q" | "mode" | "environment" | "limit">;
 
+/** When a deleted (archived) target or application was deleted and by whom; views carry null while it is live. */
+export const ZArchived = z
+  .object({ at: z.iso.datetime(), byName: z.string().nullable() })
+  .describe("Set once it was deleted: it is archived, its history stays readable and nothing runs on it.");
+export type Archived = z.output<typeof ZArchived>;
+
 /** A target as routes return it and pages show it. Dates are ISO strings so it crosses the server/client boundary. */
 export const ZTargetView = z.object({
   id: z.string(),
@@ -260,6 +266,7 @@ export const ZTargetView = z.object({
   /** Push: seconds between background live-state reads; null when they happen only while someone looks. */
   statusReadIntervalSeconds: z.number().int().nullable(),
   credentialPolicy: z.object({ id: z.string(), name: z.string() }).nullable(),
+  archived: ZArchived.nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });

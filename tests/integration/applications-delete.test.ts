@@ -14,8 +14,8 @@ import { createEnrolledAgent, createPullTarget, createPushTarget, fakeSha, syncE
 import { useTestDatabase } from "../support/test-db";
 
 // DELETE /api/applications/:id: refused while one of its deployments awaits approval, waits or runs; otherwise the
-// application goes (with, for pull, its repository registration, and the webhook bindings that deploy it) and its
-// history stays, no longer linked to it. Objects it applied stay in the cluster.
+// application is archived (with, for pull, its repository registration, and the webhook bindings that deploy it
+// removed) and its history stays, still linked to it. Objects it applied stay in the cluster.
 const t = useTestDatabase();
 const db = () => dbFor(t.url);
 let admin: Caller;
@@ -89,19 +89,19 @@ describe("DELETE /api/applications/:id", () => {
       repoBindingsRemoved: 1,
     });
     expect(removed.body.message).toContain("stay in the cluster");
-    expect(await db().application.count({ where: { id: appId } })).toBe(0);
+    expect(await db().application.findUniqueOrThrow({ where: { id: appId } })).toMatchObject({ archivedKey: appId });
     expect(await db().repoBinding.count({ where: { id: binding.body.binding.id } })).toBe(0);
-    // History stays, no longer linked.
+    // History stays, still linked to the archived application.
     expect(await db().deployment.findUniqueOrThrow({ where: { id: deployment.id } })).toMatchObject({
       state: "cancelled",
-      applicationId: null,
+      applicationId: appId,
     });
     const audit = await db().auditEvent.findMany({ where: { targetId: target.id }, orderBy: { seq: "asc" } });
     const actions = audit.map((a) => a.action);
     expect(actions).toContain("application.created");
     expect(actions.slice(-2)).toEqual(["repo-binding.deleted", "application.deleted"]);
     expect(JSON.parse(audit.at(-1)!.details)).toMatchObject({ repoBindingsRemoved: 1, pullRepoRemoved: null });
-    expect((await remove(appId)).status).toBe(404);
+    expect((await remove(appId)).body.error.code).toBe("APPLICATION_ARCHIVED");
   });
 
   it("pull: removes its repository registration (the agent stops syncing it), cancels its revision requests, keeps its sync history", async () => {
@@ -157,11 +157,11 @@ describe("DELETE /api/applications/:id", () => {
     expect(removed.body).toMatchObject({ mode: "pull", pullRepoRemoved: repoId, cancelledRequests: 1 });
     expect(removed.body.message).toContain("stops syncing");
     expect(await db().pullRepo.count({ where: { id: repoId } })).toBe(0);
-    expect(await db().application.count({ where: { id: app.id } })).toBe(0);
+    expect((await db().application.findUniqueOrThrow({ where: { id: app.id } })).archivedAt).not.toBeNull();
     expect((await assigned()).map((r) => r.repoId)).not.toContain(repoId);
     expect(await db().deployment.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({
       state: "cancelled",
-      applicationId: null,
+      applicationId: app.id,
     });
     expect(await db().syncEvent.count({ where: { repoId } })).toBe(syncEvents);
     const actions = (await db().auditEvent.findMany({ where: { targetId: target.id }, orderBy: { seq: "asc" } })).map(

@@ -93,14 +93,15 @@ describe("target CRUD through the route handlers", () => {
       as: admin,
     });
     expect(deleted.status).toBe(204);
-    expect(await database().target.findUnique({ where: { id } })).toBeNull();
+    // Deleting archives: the row stays for its history, marked (tests/integration/targets-archive.test.ts).
+    expect(await database().target.findUnique({ where: { id } })).toMatchObject({ archivedKey: id });
     const deletedAudit = await database().auditEvent.findMany({ where: { subjectId: id, action: "target.deleted" } });
     expect(deletedAudit).toHaveLength(1);
     expect(JSON.parse(deletedAudit[0]!.details)).toMatchObject({ name, credentialsDeleted: 0 });
 
     const gone = await callRoute(targetRoute.GET, { path: `/api/targets/${id}`, params: { id }, as: admin });
-    expect(gone.status).toBe(404);
-    expect(gone.body.error.code).toBe("NOT_FOUND");
+    expect(gone.status).toBe(200);
+    expect(gone.body).toMatchObject({ name, archived: { byName: expect.any(String) } });
   });
 
   it("applies the approval default by environment only when none is given", async () => {

@@ -9,6 +9,7 @@ import type { RequestTiming } from "@/lib/metrics/timed-route";
 import { renderOfStored, specsOfRevisions } from "@/lib/repos/data/repo-specs";
 import { parseImagePolicies } from "@/lib/repos/data/to-repo-view";
 import { parseAllowedNamespaces } from "@/lib/targets/data/to-target-view";
+import { LIVE_TARGET } from "@/lib/targets/live";
 import { waitForAgentWake } from "../notifier";
 import { ensureAgentWakeListener } from "../wake-listener";
 import { agentActor, type AgentPrincipal } from "../with-agent-auth";
@@ -88,7 +89,7 @@ export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAss
   await applyApprovedPins(scoped, repoIds);
 
   const targets = await db().target.findMany({
-    where: { id: { in: targetIds }, mode: "pull" },
+    where: { id: { in: targetIds }, mode: "pull", ...LIVE_TARGET },
     orderBy: [{ name: "asc" }],
     include: {
       pullRepos: {

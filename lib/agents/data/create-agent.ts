@@ -1,4 +1,5 @@
 import "server-only";
+import { LIVE_TARGET } from "@/lib/targets/live";
 import { ENROLMENT_TOKEN_PREFIX } from "@/lib/agent/protocol";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
@@ -31,7 +32,8 @@ export async function createAgent(opts: CreateAgentOptions): Promise<AgentSecret
   try {
     const row = await db().$transaction(async (tx) => {
       const targets = await tx.target.findMany({
-        where: { id: { in: input.targetIds } },
+        // A deleted (archived) target is not one an agent may serve: it reads as unknown here.
+        where: { id: { in: input.targetIds }, ...LIVE_TARGET },
         select: { id: true, name: true, mode: true },
       });
       const missing = input.targetIds.filter((id) => !targets.some((t) => t.id === id));

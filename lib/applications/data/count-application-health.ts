@@ -1,6 +1,7 @@
 import "server-only";
 import { HEALTH_CODES, type TRepoState } from "@/lib/agent/protocol";
 import { db } from "@/lib/db";
+import { LIVE_APPLICATION } from "@/lib/targets/live";
 import { pushResultOf } from "../matrix";
 import type { TMatrixResult } from "../matrix-schemas";
 
@@ -65,15 +66,15 @@ const isHealth = (v: string): v is HealthCode => (HEALTH_CODES as readonly strin
  */
 export async function countApplicationHealth(): Promise<ApplicationHealthCounts> {
   const [modes, health, sync, newest] = await Promise.all([
-    db().application.groupBy({ by: ["mode"], _count: { _all: true } }),
+    db().application.groupBy({ by: ["mode"], where: LIVE_APPLICATION, _count: { _all: true } }),
     db().applicationLiveState.groupBy({
       by: ["health"],
-      where: { application: { mode: "pull" } },
+      where: { application: { mode: "pull", ...LIVE_APPLICATION } },
       _count: { _all: true },
     }),
     db().repoStatus.groupBy({
       by: ["state"],
-      where: { repo: { application: { mode: "pull" } } },
+      where: { repo: { application: { mode: "pull", ...LIVE_APPLICATION } } },
       _count: { _all: true },
     }),
     db().$queryRaw<{ state: string; n: number | bigint | string }[]>`
@@ -85,7 +86,7 @@ export async function countApplicationHealth(): Promise<ApplicationHealthCounts>
         ORDER BY "x"."createdAt" DESC, "x"."id" DESC
         LIMIT 1
       )
-      WHERE "a"."mode" = 'push'
+      WHERE "a"."mode" = 'push' AND "a"."archivedAt" IS NULL
       GROUP BY "d"."state"`,
   ]);
 

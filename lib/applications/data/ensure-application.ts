@@ -5,6 +5,7 @@ import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import type { Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { repoKey } from "@/lib/repos/url";
+import { LIVE_APPLICATION } from "@/lib/targets/live";
 import { repoApplicationName, uniqueName } from "../naming";
 import type { TRenderOptions } from "../schemas";
 
@@ -94,7 +95,7 @@ export async function insertApplication(
 }
 
 async function namesOn(tx: Tx, targetId: string): Promise<Set<string>> {
-  const rows = await tx.application.findMany({ where: { targetId }, select: { name: true } });
+  const rows = await tx.application.findMany({ where: { targetId, ...LIVE_APPLICATION }, select: { name: true } });
   return new Set(rows.map((r) => r.name));
 }
 

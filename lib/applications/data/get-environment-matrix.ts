@@ -2,6 +2,7 @@ import "server-only";
 import { commitOfRevision } from "@/lib/agent/protocol";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { LIVE_APPLICATION, LIVE_TARGET } from "@/lib/targets/live";
 import { decodeKeysetCursor, encodeKeysetCursor, invalidCursorError } from "@/lib/keyset-cursor";
 import { markDifferences, orderEnvironments, pullResultOf, pushResultOf } from "../matrix";
 import type { EnvironmentMatrix, TEnvironmentMatrixQuery, TMatrixEntry, TMatrixRow } from "../matrix-schemas";
@@ -108,11 +109,11 @@ export async function getEnvironmentMatrix(query: TEnvironmentMatrixQuery): Prom
   const [nameRows, environmentRows] = await Promise.all([
     db().application.groupBy({
       by: ["name"],
-      where: after === null ? {} : { name: { gt: after } },
+      where: after === null ? LIVE_APPLICATION : { ...LIVE_APPLICATION, name: { gt: after } },
       orderBy: { name: "asc" },
       take: query.limit + 1,
     }),
-    db().target.groupBy({ by: ["environment"], orderBy: { environment: "asc" } }),
+    db().target.groupBy({ by: ["environment"], where: LIVE_TARGET, orderBy: { environment: "asc" } }),
   ]);
   const names = nameRows.slice(0, query.limit).map((r) => r.name);
   const environments = orderEnvironments(
@@ -123,7 +124,7 @@ export async function getEnvironmentMatrix(query: TEnvironmentMatrixQuery): Prom
   if (names.length === 0) return { environments, rows: [], nextCursor: null };
 
   const apps = await db().application.findMany({
-    where: { name: { in: names } },
+    where: { name: { in: names }, ...LIVE_APPLICATION },
     orderBy: [{ name: "asc" }, { id: "asc" }],
     select: {
       id: true,

@@ -2,6 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { invalidCursorError } from "@/lib/keyset-cursor";
+import { LIVE_APPLICATION } from "@/lib/targets/live";
 import { decodeApplicationCursor, encodeApplicationCursor } from "../cursor";
 import type { ApplicationListPage, TApplicationListQuery } from "../schemas";
 import { APPLICATION_INCLUDE, toApplicationViews } from "./to-application-view";
@@ -11,7 +12,8 @@ import { APPLICATION_INCLUDE, toApplicationViews } from "./to-application-view";
  * `name` is exact (the `name` index: one application across targets); `targetId` keeps one target's.
  */
 export async function listApplications(query: TApplicationListQuery): Promise<ApplicationListPage> {
-  const and: Prisma.ApplicationWhereInput[] = [];
+  // Deleted (archived) applications leave the list (lib/targets/live.ts); their pages stay reachable by id.
+  const and: Prisma.ApplicationWhereInput[] = [LIVE_APPLICATION];
   if (query.targetId) and.push({ targetId: query.targetId });
   if (query.name) and.push({ name: query.name });
   if (query.cursor) {
@@ -23,7 +25,7 @@ export async function listApplications(query: TApplicationListQuery): Promise<Ap
     );
   }
   const rows = await db().application.findMany({
-    where: and.length ? { AND: and } : {},
+    where: { AND: and },
     orderBy: [{ name: "asc" }, { id: "asc" }],
     take: query.limit + 1,
     include: APPLICATION_INCLUDE,

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { db } from "@/lib/db";
+import { archivedMark } from "@/lib/targets/live";
 import { ZRenderOptions, type ApplicationView, type TRenderOptions } from "../schemas";
 
 export const APPLICATION_INCLUDE = {
@@ -56,6 +57,7 @@ export async function toApplicationViews(rows: ApplicationRow[]): Promise<Applic
       driftInterval: r.driftInterval,
       inventoryKey: r.inventoryKey,
       pullRepoId: r.pullRepo?.id ?? null,
+      archived: archivedMark(r),
       lastDeployment: d
         ? {
             id: d.id,

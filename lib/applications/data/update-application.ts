@@ -1,4 +1,5 @@
 import "server-only";
+import { applicationArchivedError } from "@/lib/targets/live";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { wakeAgentsOfTarget } from "@/lib/agents/data/notify";
@@ -58,6 +59,7 @@ export async function updateApplication(opts: {
     outcome = await db().$transaction(async (tx) => {
       const app = await tx.application.findUnique({ where: { id: opts.id }, include: APP_READ });
       if (!app) throw new AppError("NOT_FOUND", "There is no application with this id.");
+      if (app.archivedAt) throw applicationArchivedError(app);
       return app.mode === "pull" ? updatePull(tx, app, opts) : updatePush(tx, app, opts);
     });
   } catch (err) {

@@ -1,4 +1,5 @@
 import "server-only";
+import { LIVE_TARGET } from "@/lib/targets/live";
 import { randomUUID } from "node:crypto";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
@@ -23,7 +24,7 @@ export async function previewKubeconfigImport(opts: {
 }): Promise<KubeconfigPreview> {
   const parsed = parseKubeconfig(opts.kubeconfig);
   const names = parsed.contexts.map((c) => deriveTargetName(c.name));
-  const taken = await db().target.findMany({ where: { name: { in: names } }, select: { name: true } });
+  const taken = await db().target.findMany({ where: { name: { in: names }, ...LIVE_TARGET }, select: { name: true } });
   const takenNames = new Set(taken.map((t) => t.name));
   return {
     contexts: await Promise.all(
@@ -102,7 +103,7 @@ export async function importTargetsFromKubeconfig(opts: {
     return await db().$transaction(async (tx) => {
       await lockStatusColumns(tx);
       const clashes = await tx.target.findMany({
-        where: { name: { in: plan.map((p) => p.name) } },
+        where: { name: { in: plan.map((p) => p.name) }, ...LIVE_TARGET },
         select: { name: true },
       });
       if (clashes.length) {

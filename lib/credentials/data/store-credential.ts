@@ -1,4 +1,5 @@
 import "server-only";
+import { assertTargetLive } from "@/lib/targets/live";
 import { randomUUID } from "node:crypto";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
@@ -92,8 +93,10 @@ export async function saveCredential(
     if (!(await lockTarget(tx, opts.targetId))) throw new AppError("NOT_FOUND", "There is no target with this id.");
     const target = await tx.target.findUniqueOrThrow({
       where: { id: opts.targetId },
-      select: { id: true, name: true, mode: true, environment: true, credentialPolicyId: true },
+      select: { id: true, name: true, mode: true, environment: true, credentialPolicyId: true, archivedAt: true },
     });
+    // A deleted target's credentials were destroyed with it; none may be stored on it again.
+    assertTargetLive(target);
     if (target.mode !== "push") {
       throw new AppError(
         "TARGET_NOT_PUSH",

@@ -8,6 +8,7 @@ import { loadKeyring } from "@/lib/credentials/keyring";
 import { db, type Tx } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { repoKey } from "@/lib/repos/url";
+import { assertTargetLive } from "@/lib/targets/live";
 import { checkFetchableUrl } from "../git-source";
 import { secretContext, toRepoBindingView, type CreatedRepoBinding, type TCreateRepoBinding } from "../webhooks";
 import { BINDING_APPLICATION, webhookUrl } from "./list-repo-bindings";
@@ -98,9 +99,10 @@ export async function createRepoBinding(opts: {
     const { row, note } = await db().$transaction(async (tx) => {
       const target = await tx.target.findUnique({
         where: { id: opts.targetId },
-        select: { id: true, name: true, mode: true },
+        select: { id: true, name: true, mode: true, archivedAt: true },
       });
       if (!target) throw new AppError("NOT_FOUND", "There is no target with this id.");
+      assertTargetLive(target);
       const named = opts.input.application;
       const followed = named ? await followedApplication(tx, target, { ...opts.input, application: named }, key) : null;
       const branch = followed?.ref ?? opts.input.branch!;

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "@/lib/db";
+import { LIVE_TARGET } from "@/lib/targets/live";
 
 /** The deployment sources the executor applies; everything else (pull revisions) belongs to an agent. */
 export const EXECUTOR_SOURCE_KINDS = ["manifests", "git"] as const;
@@ -47,7 +48,13 @@ export async function claimNextDeployment(opts: ClaimOptions): Promise<Deploymen
     })
   ).map((d) => d.targetId);
   const candidates = await db().deployment.findMany({
-    where: { ...claimable, ...(busyTargets.length > 0 ? { targetId: { notIn: busyTargets } } : {}) },
+    where: {
+      ...claimable,
+      // Deleting a target refuses while a run waits and cancels what awaits approval; this is the executor's own
+      // guarantee that nothing reaches a deleted (archived) target's cluster.
+      target: LIVE_TARGET,
+      ...(busyTargets.length > 0 ? { targetId: { notIn: busyTargets } } : {}),
+    },
     // Interrupted runs first (they already touched the cluster), then queue order.
     orderBy: [{ startedAt: { sort: "asc", nulls: "last" } }, { queuedAt: "asc" }, { id: "asc" }],
     take: opts.candidates ?? 5,

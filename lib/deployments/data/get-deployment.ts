@@ -11,6 +11,7 @@ import { can, ROLES, roleAtLeast, type TRole } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { AppError } from "@/lib/errors";
+import { archivedMark } from "@/lib/targets/live";
 import {
   describeRule,
   type DeploymentApprovalView,
@@ -53,7 +54,7 @@ export const LIST_SELECT = {
   approvedAt: true,
   finishedAt: true,
   outageStartedAt: true,
-  target: { select: { id: true, name: true, environment: true } },
+  target: { select: { id: true, name: true, environment: true, archivedAt: true, archivedByName: true } },
 } as const satisfies Prisma.DeploymentSelect;
 
 export type ListRow = Prisma.DeploymentGetPayload<{ select: typeof LIST_SELECT }>;
@@ -63,7 +64,12 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 export function toListItem(row: ListRow): DeploymentListItem {
   return {
     id: row.id,
-    target: row.target,
+    target: {
+      id: row.target.id,
+      name: row.target.name,
+      environment: row.target.environment,
+      archived: archivedMark(row.target),
+    },
     state: ZDeploymentState.catch("failed").parse(row.state),
     // Pull revisions (sourceKind "pull-revision") show as Git: the agent's repository, branch, path and commit.
     sourceKind: row.sourceKind === "git" || row.sourceKind === "pull-revision" ? "git" : "manifests",
@@ -186,6 +192,7 @@ export async function getDeployment(opts: { id: string; viewer: Viewer }): Promi
     where: { id: opts.id },
     include: {
       target: true,
+      application: { select: { id: true, name: true, archivedAt: true, archivedByName: true } },
       approvals: { orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
       objects: { orderBy: { position: "asc" } },
     },
@@ -240,7 +247,9 @@ export async function getDeployment(opts: { id: string; viewer: Viewer }): Promi
     state === "failed" && latest && row.finishedAt && latest.finishedAt && latest.finishedAt <= row.finishedAt
       ? { id: latest.id, createdAt: latest.createdAt.toISOString(), finishedAt: latest.finishedAt.toISOString() }
       : null;
-  const mayRequest = can(viewer.role, "deployments.request") && row.sourceKind !== "pull-revision";
+  // A deleted target or application takes no new requests (rollbacks included): its record is history only.
+  const archived = !!row.target.archivedAt || !!row.application?.archivedAt;
+  const mayRequest = can(viewer.role, "deployments.request") && row.sourceKind !== "pull-revision" && !archived;
 
   const isRequester = viewer.userId === row.requestedById;
   const mayStop = isRequester || can(viewer.role, "deployments.approve");
@@ -279,7 +288,10 @@ export async function getDeployment(opts: { id: string; viewer: Viewer }): Promi
       mayRequest &&
       ((state === "succeeded" && !live) || state === "plan-changed" || (state === "failed" && lastSucceeded !== null)),
     canEmergencyRollback:
-      state === "succeeded" && !live && row.sourceKind !== "pull-revision" && viewer.role === "admin",
+      state === "succeeded" && !live && row.sourceKind !== "pull-revision" && viewer.role === "admin" && !archived,
+    application: row.application
+      ? { id: row.application.id, name: row.application.name, archived: archivedMark(row.application) }
+      : null,
     live,
     lastSucceeded,
     objects: row.objects.map((o) => ({

@@ -3,6 +3,7 @@ import { ZPromoteInput, type TPromoteInput } from "@/lib/applications/matrix-sch
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { applicationArchivedError } from "@/lib/targets/live";
 import type { DeploymentView } from "../schemas";
 import { promotePullApplication } from "./promote-pull-application";
 import { requestDeployment, type RequestPrincipal } from "./request-deployment";
@@ -25,9 +26,17 @@ export async function promoteApplication(opts: {
   const input = ZPromoteInput.parse(opts.input);
   const source = await db().application.findUnique({
     where: { id: opts.applicationId },
-    select: { id: true, name: true, mode: true, target: { select: { id: true, name: true, environment: true } } },
+    select: {
+      id: true,
+      name: true,
+      mode: true,
+      archivedAt: true,
+      target: { select: { id: true, name: true, environment: true } },
+    },
   });
   if (!source) throw new AppError("NOT_FOUND", "There is no application with this id.");
+  // A deleted application's history is readable, but what it ran is not promoted anywhere from it.
+  if (source.archivedAt) throw applicationArchivedError(source);
   if (input.to === source.target.id)
     throw new AppError("VALIDATION_FAILED", "Promote to another target than the application's own.", {
       fields: { to: ["Choose another target."] },

@@ -12,6 +12,7 @@ import { enqueueNotification } from "@/lib/notifications/data/enqueue-notificati
 import { defaultReleaseName, type HelmOptions, type SourceKind } from "@/lib/render";
 import type { PromotionNotice } from "@/lib/notifications/messages";
 import { parseAllowedNamespaces } from "@/lib/targets/data/to-target-view";
+import { applicationArchivedError, assertTargetLive } from "@/lib/targets/live";
 import { wakeExecutor } from "../wake";
 import { fetchGitManifests, joinManifestFiles } from "../git-source";
 import { objectRefsFor, validateDeploymentManifests, type ValidatedManifests } from "../manifests";
@@ -79,6 +80,8 @@ async function loadPushTarget(targetId: string) {
     throw new AppError("NOT_FOUND", "There is no target with this id.", {
       fields: { targetId: ["There is no target with this id."] },
     });
+  // Requests, rollbacks, promotions and webhooks all come through here: nothing is deployed to a deleted target.
+  assertTargetLive(target);
   if (target.mode !== "push") {
     throw new AppError(
       "TARGET_NOT_PUSH",
@@ -133,9 +136,10 @@ async function checkApplication(
   if (opts.applicationId) {
     const app = await db().application.findFirst({
       where: { id: opts.applicationId, targetId: target.id, mode: "push" },
-      select: { id: true },
+      select: { id: true, name: true, archivedAt: true },
     });
     if (!app) throw new AppError("NOT_FOUND", "There is no push application with this id on this target.");
+    if (app.archivedAt) throw applicationArchivedError(app);
     return;
   }
   if (!opts.application) return;
@@ -176,7 +180,13 @@ export async function createDeploymentRequest(
 
   const { id, outcome } = await auditedTransaction(async (tx) => {
     const application = opts.applicationId
-      ? await tx.application.findFirst({ where: { id: opts.applicationId, targetId: target.id, mode: "push" } })
+      ? await tx.application
+          .findFirst({ where: { id: opts.applicationId, targetId: target.id, mode: "push" } })
+          .then((app) => {
+            // Rollbacks and webhooks name the application by id: a deleted one is deployed no more.
+            if (app?.archivedAt) throw applicationArchivedError(app);
+            return app;
+          })
       : await pushApplicationFor(tx, {
           target,
           ...(opts.application ? { name: opts.application } : {}),

@@ -1,4 +1,5 @@
 import "server-only";
+import { assertTargetLive } from "@/lib/targets/live";
 import { pullApplicationFor } from "@/lib/applications/data/ensure-application";
 import type { TRenderOptions } from "@/lib/applications/schemas";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
@@ -39,9 +40,10 @@ export async function registerRepo(opts: {
     row = await db().$transaction(async (tx) => {
       const target = await tx.target.findUnique({
         where: { id: opts.targetId },
-        select: { id: true, name: true, mode: true },
+        select: { id: true, name: true, mode: true, archivedAt: true },
       });
       if (!target) throw new AppError("NOT_FOUND", "No target with this id exists.");
+      assertTargetLive(target);
       if (target.mode !== "pull") {
         throw new AppError(
           "TARGET_NOT_PULL",

@@ -3,6 +3,7 @@ import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { env } from "@/lib/env";
 import { invalidCursorError } from "@/lib/keyset-cursor";
+import { LIVE_TARGET } from "../live";
 import { decodeTargetCursor, encodeTargetCursor } from "../cursor";
 import type { TargetListPage, TTargetListQuery } from "../schemas";
 import { TARGET_INCLUDE, toTargetListItem } from "./to-target-view";
@@ -22,7 +23,8 @@ function containsInsensitive(q: string): Prisma.StringFilter {
  * filters use the `(mode, name)` and `(environment, name)` indexes; `q` searches name and owner team.
  */
 export async function listTargets(query: TTargetListQuery): Promise<TargetListPage> {
-  const and: Prisma.TargetWhereInput[] = [];
+  // Deleted (archived) targets leave the list; their pages stay reachable by id.
+  const and: Prisma.TargetWhereInput[] = [LIVE_TARGET];
   if (query.mode) and.push({ mode: query.mode });
   if (query.environment) and.push({ environment: query.environment });
   if (query.q) and.push({ OR: [{ name: containsInsensitive(query.q) }, { ownerTeam: containsInsensitive(query.q) }] });
@@ -36,7 +38,7 @@ export async function listTargets(query: TTargetListQuery): Promise<TargetListPa
     );
   }
   const rows = await db().target.findMany({
-    where: and.length ? { AND: and } : {},
+    where: { AND: and },
     orderBy: [{ name: "asc" }, { id: "asc" }],
     take: query.limit + 1,
     include: TARGET_INCLUDE,

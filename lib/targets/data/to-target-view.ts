@@ -1,5 +1,6 @@
 import "server-only";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
+import { archivedMark } from "../live";
 import { ZMode, type TargetListItem, type TargetView } from "../schemas";
 
 /** The Prisma include every read of a target uses, so views always carry the policy's name. */
@@ -42,6 +43,7 @@ export function toTargetView(row: TargetRow): TargetView {
     ownerTeam: row.ownerTeam,
     statusReadIntervalSeconds: row.statusReadIntervalSeconds,
     credentialPolicy: row.credentialPolicy ? { id: row.credentialPolicy.id, name: row.credentialPolicy.name } : null,
+    archived: archivedMark(row),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -6,6 +6,7 @@ import { db } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { namespaceRuleProblem, type TargetView, type TUpdateTarget } from "../schemas";
 import { checkTargetReferences, nameTakenError } from "./check-target-input";
+import { assertTargetLive } from "../live";
 import { getTargetRow } from "./get-target";
 import { parseAllowedNamespaces, TARGET_INCLUDE, toTargetView, type TargetRow } from "./to-target-view";
 
@@ -69,6 +70,8 @@ export async function updateTarget({ id, patch, actor, request }: UpdateTargetOp
         patch.environment !== undefined || patch.credentialPolicyId !== undefined || patch.name !== undefined;
       if (movesCredentialColumns) await lockStatusColumns(tx);
       const current = await getTargetRow({ id }, tx);
+      // A deleted target's settings are its history: they read as they were.
+      assertTargetLive(current);
       const before = currentValues(current);
       const after = patchValues(patch);
       const changed = (Object.keys(after) as (keyof TUpdateTarget)[]).filter((k) => after[k] !== before[k]);

@@ -33,6 +33,7 @@ function view(over: Partial<ApplicationView> = {}): ApplicationView {
     driftInterval: null,
     inventoryKey: "a1",
     pullRepoId: null,
+    archived: null,
     lastDeployment: null,
     lastSync: null,
     createdAt: "2026-12-06T00:00:00.000Z",

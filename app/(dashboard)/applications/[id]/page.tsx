@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ApplicationDetail } from "@/components/applications/application-detail";
+import { ArchivedBanner } from "@/components/targets/archived-banner";
 import { recentDeploymentsFilter, recentSyncsFilter } from "@/components/applications/page-queries";
 import { getApplication } from "@/lib/applications/data/get-application";
 import { applicationKeys } from "@/lib/applications/query";
@@ -77,10 +78,12 @@ export default async function ApplicationPage({
           ← Applications
         </Link>
       </nav>
+      {app.archived ? <ArchivedBanner what="application" name={app.name} archived={app.archived} /> : null}
       <HydrationBoundary state={dehydrate(qc)}>
+        {/* A deleted application is history: readable as it was, with nothing to deploy, edit or roll back. */}
         <ApplicationDetail
           id={id}
-          canManage={can(principal.role, "deployments.request")}
+          canManage={!app.archived && can(principal.role, "deployments.request")}
           justCreated={created === "1"}
         />
       </HydrationBoundary>

@@ -4,6 +4,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { TargetComparison } from "@/components/compare/target-comparison";
 import { CredentialPanel } from "@/components/credentials/credential-panel";
+import { ArchivedBanner } from "@/components/targets/archived-banner";
 import { TargetDetail } from "@/components/targets/target-detail";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { can } from "@/lib/auth/roles";
@@ -56,17 +57,21 @@ export default async function TargetPage({
           ← Targets
         </Link>
       </nav>
+      {target.archived ? <ArchivedBanner what="target" name={target.name} archived={target.archived} /> : null}
       <HydrationBoundary state={dehydrate(qc)}>
+        {/* A deleted target is history: its settings read as they were, with nothing to change or deploy. */}
         <TargetDetail
           id={id}
-          canManage={can(principal.role, "targets.manage")}
-          canDeploy={can(principal.role, "deployments.request")}
-          canRegister={can(principal.role, "repos.register")}
+          canManage={!target.archived && can(principal.role, "targets.manage")}
+          canDeploy={!target.archived && can(principal.role, "deployments.request")}
+          canRegister={!target.archived && can(principal.role, "repos.register")}
         />
       </HydrationBoundary>
-      <div className="mt-6">
-        <CredentialPanel targetId={target.id} mode={target.mode} role={principal.role} />
-      </div>
+      {target.archived ? null : (
+        <div className="mt-6">
+          <CredentialPanel targetId={target.id} mode={target.mode} role={principal.role} />
+        </div>
+      )}
       <div className="mt-6">
         <TargetComparison
           targetId={target.id}
