@@ -112,6 +112,13 @@ export function TargetDetail({
                 )}
               </Row>
               <Row label="Cluster-scoped objects">{target.allowClusterScoped ? "Allowed" : "Not allowed"}</Row>
+              {target.mode === "push" ? (
+                <Row label="Live-state reads">
+                  {target.statusReadIntervalSeconds === null
+                    ? "Only while someone looks at an application (each read uses the credential)"
+                    : `Every ${target.statusReadIntervalSeconds} s in the background, and while someone looks (each read uses the credential)`}
+                </Row>
+              ) : null}
               <Row label="Credential policy">
                 {target.credentialPolicy?.name ?? "None set (the environment's policy applies, if any)"}
               </Row>
