@@ -14,8 +14,8 @@ import { FilterForm, type FilterField } from "./filter-form";
 import { ActorCell, OutcomeBadge, RequestAndHashCells, TrailView } from "./trail-view";
 
 const FILTER_FIELDS: readonly FilterField<keyof CredentialAccessListFilter>[] = [
-  { key: "credentialId", label: "Credential id", kind: "text", placeholder: "credential id" },
-  { key: "targetId", label: "Target id", kind: "text", placeholder: "target id" },
+  { key: "target", label: "Target", kind: "name", names: "target", placeholder: "target name" },
+  { key: "credential", label: "Credential", kind: "name", names: "credential", placeholder: "credential label" },
   { key: "actor", label: "Actor", kind: "text", placeholder: "name, email or id" },
   { key: "action", label: "Action", kind: "select", any: "Any action", options: CREDENTIAL_ACCESS_ACTIONS },
   { key: "outcome", label: "Outcome", kind: "select", any: "Any outcome", options: OUTCOMES },
@@ -35,9 +35,16 @@ function AccessRow({ row }: { row: CredentialAccessView }) {
       <Td className="text-xs">
         {row.credential.id ? (
           <div>
-            <code className="font-mono" title={row.credential.id}>
-              {row.credential.id.slice(0, 8)}…
-            </code>
+            {row.credential.label ? (
+              <div className="font-medium text-slate-800" title={row.credential.id}>
+                {row.credential.label}
+                {row.credential.kind ? <span className="ml-1 text-slate-500">({row.credential.kind})</span> : null}
+              </div>
+            ) : (
+              <code className="font-mono" title={row.credential.id}>
+                {row.credential.id.slice(0, 8)}…
+              </code>
+            )}
             {row.credential.fingerprint ? (
               <div className="font-mono text-slate-500">fp {row.credential.fingerprint}</div>
             ) : null}
@@ -49,9 +56,12 @@ function AccessRow({ row }: { row: CredentialAccessView }) {
       <Td>
         {row.target.id ? (
           row.target.name ? (
-            <Link href={`/targets/${encodeURIComponent(row.target.id)}`} className="text-blue-700 hover:underline">
-              {row.target.name}
-            </Link>
+            <div>
+              <Link href={`/targets/${encodeURIComponent(row.target.id)}`} className="text-blue-700 hover:underline">
+                {row.target.name}
+              </Link>
+              {row.target.environment ? <div className="text-xs text-slate-500">{row.target.environment}</div> : null}
+            </div>
           ) : (
             <code className="font-mono text-xs" title="This target was deleted">
               {row.target.id}
@@ -71,6 +81,18 @@ function AccessRow({ row }: { row: CredentialAccessView }) {
               </Link>
             ) : row.purpose.id ? (
               <code className="font-mono">{row.purpose.id.slice(0, 8)}…</code>
+            ) : null}
+            {row.application ? <div className="text-slate-700">{row.application}</div> : null}
+            {row.deployment ? (
+              <div className="max-w-56 whitespace-normal text-slate-500">
+                {[
+                  row.deployment.reason ? `“${row.deployment.reason}”` : null,
+                  row.deployment.requester ? `by ${row.deployment.requester}` : null,
+                  row.deployment.revision ? `at ${row.deployment.revision.slice(0, 12)}` : null,
+                ]
+                  .filter(Boolean)
+                  .join(" ")}
+              </div>
             ) : null}
           </span>
         ) : (
@@ -100,7 +122,11 @@ export function CredentialAccessLog({ initialFilter }: { initialFilter: Credenti
   const rows = query.data?.pages.flatMap((p) => p.items) ?? [];
   const filtered = Object.keys(filter).length > 0;
 
-  function apply(next: CredentialAccessListFilter) {
+  function apply(applied: CredentialAccessListFilter) {
+    // Ids come from links (a credential's "Access" link), not from the form: they stay until Reset clears everything.
+    const reset = Object.keys(applied).length === 0;
+    const next = reset ? applied : { credentialId: filter.credentialId, targetId: filter.targetId, ...applied };
+    for (const key of ["credentialId", "targetId"] as const) if (next[key] === undefined) delete next[key];
     setFilter(next);
     const qs = filterSearchParams(next).toString();
     window.history.replaceState(null, "", qs ? `?${qs}` : window.location.pathname);
@@ -131,6 +157,7 @@ export function CredentialAccessLog({ initialFilter }: { initialFilter: Credenti
       filtered={filtered}
       noun="credential events"
       emptyDescription="Every decrypt, store, replacement and refused attempt will be listed here."
+      notice={query.data?.pages[0]?.notice}
       table={
         <Table label="Credential access">
           <thead className="bg-slate-50">

@@ -2,7 +2,10 @@
 
 import { useId, useState, useSyncExternalStore, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
+import { Combobox } from "@/components/ui/combobox";
 import { Input, Select } from "@/components/ui/input";
+import { useAuditNames } from "@/lib/audit/hooks/use-audit-names";
+import type { TAuditNameKind } from "@/lib/audit/names";
 import { cn } from "@/lib/utils";
 
 const noop = () => () => undefined;
@@ -30,13 +33,59 @@ export function localInputToIso(value: string): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
-/** One control of a filter form: free text, a choice from a closed list ("any" first), or a local date-time. */
+/**
+ * One control of a filter form: free text, a name with suggestions (of the names audit rows carry), a choice from a
+ * closed list ("any" first), or a local date-time.
+ */
 export type FilterField<K extends string> =
   | { key: K; label: string; kind: "text"; placeholder: string }
+  | { key: K; label: string; kind: "name"; names: TAuditNameKind; placeholder: string }
   | { key: K; label: string; kind: "select"; any: string; options: readonly string[] }
   | { key: K; label: string; kind: "instant" };
 
 const labelClass = "block text-xs font-medium text-slate-600";
+
+const NAME_NOUNS: Record<TAuditNameKind, string> = {
+  target: "targets",
+  application: "applications",
+  credential: "credentials",
+  user: "users",
+};
+
+/** A name field: a combobox whose suggestions are the names of that kind the audit rows carry. */
+function NameField({
+  id,
+  kind,
+  value,
+  onChange,
+  placeholder,
+}: {
+  id: string;
+  kind: TAuditNameKind;
+  value: string;
+  onChange: (value: string) => void;
+  placeholder: string;
+}) {
+  const names = useAuditNames(kind, value);
+  const typed = value.trim();
+  return (
+    <Combobox
+      id={id}
+      value={value}
+      onChange={onChange}
+      options={names.data?.items ?? []}
+      loading={names.isPending}
+      placeholder={placeholder}
+      emptyText={
+        names.isError
+          ? "Suggestions could not be loaded."
+          : typed
+            ? `No ${NAME_NOUNS[kind]} with audit events start with '${typed}'`
+            : `No ${NAME_NOUNS[kind]} have audit events yet`
+      }
+    />
+  );
+}
 
 /**
  * A filter form of string fields (the audit trail's, credential access'), applied on submit so typing does not fire
@@ -80,7 +129,15 @@ export function FilterForm<F extends Partial<Record<K, string>>, K extends strin
             <label htmlFor={id} className={labelClass}>
               {field.label}
             </label>
-            {field.kind === "text" ? (
+            {field.kind === "name" ? (
+              <NameField
+                id={id}
+                kind={field.names}
+                value={current}
+                onChange={(v) => set(field.key, v)}
+                placeholder={field.placeholder}
+              />
+            ) : field.kind === "text" ? (
               <Input
                 id={id}
                 placeholder={field.placeholder}

@@ -79,6 +79,7 @@ export function TrailView({
   filtered,
   noun,
   emptyDescription,
+  notice,
   table,
 }: {
   filters: ReactNode;
@@ -89,6 +90,8 @@ export function TrailView({
   /** What the rows are, for the states: "audit events", "credential events". */
   noun: string;
   emptyDescription: string;
+  /** Why there are no rows when a name filter names nothing ("No target named 'x' has audit events"). */
+  notice?: string | null;
   table: ReactNode;
 }) {
   return (
@@ -104,6 +107,11 @@ export function TrailView({
           <p role="alert" className="px-5 py-4 text-sm text-red-600">
             {query.error instanceof ApiError ? query.error.message : `The ${noun} could not be loaded.`}
           </p>
+        ) : shown === 0 && notice ? (
+          <EmptyState
+            title={notice}
+            description="Names are matched as the audit rows recorded them (deleted ones too): pick one from the suggestions."
+          />
         ) : shown === 0 ? (
           <EmptyState
             title={

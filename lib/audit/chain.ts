@@ -18,6 +18,11 @@ export interface ChainedFields {
   requestId: string | null;
   details: string;
   prevHash: string;
+  /** The names the row is about (JSON) and their indexed copies; hashed only by the "hmac-sha256+names" scheme. */
+  names?: string | null;
+  targetName?: string | null;
+  credentialLabel?: string | null;
+  applicationName?: string | null;
 }
 
 /** The chain starts from this value, so the first row's link is checked like every other. */
@@ -25,9 +30,14 @@ export const GENESIS_HASH = "0".repeat(64);
 
 /**
  * How a row's hash was computed. `sha256`: plain, rows written before the chain was keyed (anyone can recompute it).
- * `hmac-sha256`: keyed with the audit chain key, which a database-only attacker does not have.
+ * `hmac-sha256`: keyed with the audit chain key, which a database-only attacker does not have. `hmac-sha256+names`:
+ * keyed, and the input also covers the names the row stores (names JSON, target name, credential label, application
+ * name); rows written before names were kept keep their scheme and their hash input, so they still verify.
  */
-export const CHAIN_SCHEMES = { plain: "sha256", keyed: "hmac-sha256" } as const;
+export const CHAIN_SCHEMES = { plain: "sha256", keyed: "hmac-sha256", keyedNames: "hmac-sha256+names" } as const;
+
+/** The schemes whose hash needs the audit chain key. */
+export const KEYED_CHAIN_SCHEMES: readonly string[] = [CHAIN_SCHEMES.keyed, CHAIN_SCHEMES.keyedNames];
 
 /** The keys of the keyed chain and its checkpoints, both derived from the audit root secret (never used directly). */
 export interface AuditKeys {
@@ -56,10 +66,11 @@ export function deriveAuditKeys(root: Buffer): AuditKeys {
 /**
  * The hash of a row over a fixed-order JSON encoding of its fields, including the previous row's hash, so editing any
  * field of any row, or removing a row, breaks the link of that row or the next one. With `key`, HMAC-SHA256 (the
- * keyed scheme: recomputing it needs the key); without, plain SHA-256 (rows from before the chain was keyed).
+ * keyed scheme: recomputing it needs the key); without, plain SHA-256 (rows from before the chain was keyed). With
+ * `withNames` (scheme "hmac-sha256+names"), the stored names are appended to the input, so editing them is noticed.
  */
-export function hashAuditRow(row: ChainedFields, key?: Buffer | null): string {
-  const canonical = JSON.stringify([
+export function hashAuditRow(row: ChainedFields, key?: Buffer | null, withNames = false): string {
+  const fields: unknown[] = [
     row.id,
     row.at.toISOString(),
     row.actorKind,
@@ -76,7 +87,11 @@ export function hashAuditRow(row: ChainedFields, key?: Buffer | null): string {
     row.requestId,
     row.details,
     row.prevHash,
-  ]);
+  ];
+  if (withNames) {
+    fields.push(row.names ?? null, row.targetName ?? null, row.credentialLabel ?? null, row.applicationName ?? null);
+  }
+  const canonical = JSON.stringify(fields);
   return (key ? createHmac("sha256", key) : createHash("sha256")).update(canonical).digest("hex");
 }
 
@@ -195,11 +210,12 @@ export async function verifyChain(
     if (row.prevHash !== prev) {
       return broken(row, "link to the previous row does not match (a row was removed or reordered)");
     }
-    if (scheme === CHAIN_SCHEMES.keyed) {
+    if (scheme === CHAIN_SCHEMES.keyed || scheme === CHAIN_SCHEMES.keyedNames) {
       if (!keys) return broken(row, "the row is keyed but the audit chain key is missing from the database");
       checked.keyedRows++;
       checked.firstKeyedSeq ??= row.seq;
-      if (hashAuditRow(row, keys.chain) !== row.hash) {
+      // Relabelling a names row "hmac-sha256" changes its hash input too, so it fails here like any other edit.
+      if (hashAuditRow(row, keys.chain, scheme === CHAIN_SCHEMES.keyedNames) !== row.hash) {
         return broken(
           row,
           "row content does not match its keyed hash (the row was edited, or rehashed without the key)",

@@ -20,10 +20,13 @@ const ZCredentialAccessAction = z
     message: "Not a credential access action",
   });
 
-/** Filters of the credential access view and its exports. Everything optional; ids match exactly, actor by id or name. */
+/** Filters of the credential access view and its exports. Everything optional; ids match exactly, names in any case, actor by id or name. */
 export const ZCredentialAccessFilter = z.object({
   credentialId: z.string().trim().min(1).max(200).optional(),
   targetId: z.string().trim().min(1).max(200).optional(),
+  /** A target name and a credential label (any case), matched against the names the rows stored when written. */
+  target: z.string().trim().min(1).max(200).optional(),
+  credential: z.string().trim().min(1).max(200).optional(),
   actor: z.string().trim().min(1).max(200).optional(),
   action: ZCredentialAccessAction.optional(),
   outcome: z.enum(OUTCOMES).optional(),

@@ -1,5 +1,5 @@
 import type { ExportColumn } from "./export-format";
-import { parseAuditDetails, type AuditRowFields, type CredentialAccessView } from "./views";
+import { parseAuditDetails, rowNames, type AuditRowFields, type CredentialAccessView } from "./views";
 
 /**
  * Columns of the credential access export: what an auditor needs per row (Vault's audit entries are the bar) —
@@ -15,11 +15,18 @@ export const CREDENTIAL_ACCESS_COLUMNS: readonly ExportColumn<CredentialAccessVi
   { header: "actor_name", value: (r) => r.actor.name },
   { header: "action", value: (r) => r.action },
   { header: "credential_id", value: (r) => r.credential.id },
+  { header: "credential_label", value: (r) => r.credential.label },
+  { header: "credential_kind", value: (r) => r.credential.kind },
   { header: "fingerprint", value: (r) => r.credential.fingerprint },
   { header: "target_id", value: (r) => r.target.id },
   { header: "target_name", value: (r) => r.target.name },
+  { header: "target_environment", value: (r) => r.target.environment },
   { header: "purpose", value: (r) => r.purpose?.kind },
   { header: "purpose_id", value: (r) => r.purpose?.id },
+  { header: "application", value: (r) => r.application },
+  { header: "deployment_reason", value: (r) => r.deployment?.reason },
+  { header: "deployment_requester", value: (r) => r.deployment?.requester },
+  { header: "revision", value: (r) => r.deployment?.revision },
   { header: "outcome", value: (r) => r.outcome },
   { header: "reason", value: (r) => r.reason },
   { header: "ip", value: (r) => r.ip },
@@ -52,14 +59,19 @@ export const AUDIT_EVENT_COLUMNS: readonly ExportColumn<AuditRowFields>[] = [
   { header: "user_agent", value: (r) => r.userAgent },
   { header: "request_id", value: (r) => r.requestId },
   { header: "details", value: (r) => r.details },
+  { header: "names", value: (r) => r.names },
+  { header: "target_name", value: (r) => r.targetName },
+  { header: "credential_label", value: (r) => r.credentialLabel },
+  { header: "application_name", value: (r) => r.applicationName },
+  { header: "chain_scheme", value: (r) => r.chainScheme },
   { header: "prev_hash", value: (r) => r.prevHash },
   { header: "hash", value: (r) => r.hash },
 ];
 
 /**
- * JSON Lines object of an audit row, with `details` kept as the stored text: together with the other fields and
- * `prevHash` it is exactly what the row's hash covers, so an export can be re-verified offline.
+ * JSON Lines object of an audit row, with `details` and `names` kept as the stored text: together with the other
+ * fields and `prevHash` it is exactly what the row's hash covers, so an export can be re-verified offline.
  */
 export function auditEventJson(r: AuditRowFields): Record<string, unknown> {
-  return { ...r, at: r.at.toISOString(), parsedDetails: parseAuditDetails(r.details) };
+  return { ...r, at: r.at.toISOString(), parsedDetails: parseAuditDetails(r.details), parsedNames: rowNames(r) };
 }

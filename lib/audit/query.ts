@@ -14,6 +14,7 @@ export const auditKeys = {
   all: ["audit"] as const,
   lists: () => [...auditKeys.all, "list"] as const,
   list: (filter: AuditListFilter) => [...auditKeys.lists(), filter] as const,
+  names: (kind: string, prefix: string) => [...auditKeys.all, "names", kind, prefix] as const,
 };
 
 /** Rows per page on the audit page. */
@@ -71,10 +72,24 @@ export function parseLinkFilter<F>(
 
 /** The audit page's filter from its link. */
 export function parseAuditListFilter(query: Record<string, string | string[] | undefined>): AuditListFilter {
-  return parseLinkFilter(ZAuditFilter.shape, ["actor", "action", "subject", "outcome", "from", "to"], query);
+  return parseLinkFilter(
+    ZAuditFilter.shape,
+    ["actor", "action", "subject", "target", "application", "credential", "outcome", "from", "to"],
+    query,
+  );
 }
 
-const CREDENTIAL_ACCESS_FILTER_KEYS = ["credentialId", "targetId", "actor", "action", "outcome", "from", "to"] as const;
+const CREDENTIAL_ACCESS_FILTER_KEYS = [
+  "credentialId",
+  "targetId",
+  "target",
+  "credential",
+  "actor",
+  "action",
+  "outcome",
+  "from",
+  "to",
+] as const;
 
 /** The credential access view's filter from its link (`/credentials/access?credentialId=…`). */
 export function parseCredentialAccessFilter(

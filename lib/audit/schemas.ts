@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { TAuditNames } from "./names";
 
 /** The closed set of audited actions. Adding one is a code change reviewed like any other. */
 export const AUDIT_ACTIONS = [
@@ -96,12 +97,21 @@ export interface AuditEntry {
   outcome?: TOutcome;
   details?: Record<string, unknown>;
   request?: RequestContext;
+  /**
+   * The names the row is about, when the caller already has them (saves the writer's look-ups by id); whatever is
+   * missing is read by id in the same transaction (lib/audit/data/resolve-audit-names.ts).
+   */
+  names?: TAuditNames;
 }
 
 export const ZAuditFilter = z.object({
   actor: z.string().trim().max(200).optional(),
   action: ZAuditAction.optional(),
   subject: z.string().trim().max(200).optional(),
+  /** Names (any case), matched against the names rows stored when written, so deleted ones still find their rows. */
+  target: z.string().trim().min(1).max(200).optional(),
+  application: z.string().trim().min(1).max(200).optional(),
+  credential: z.string().trim().min(1).max(200).optional(),
   outcome: z.enum(OUTCOMES).optional(),
   from: z.coerce.date().optional(),
   to: z.coerce.date().optional(),

@@ -1,4 +1,5 @@
-import type { ChainedFields } from "./chain";
+import { CHAIN_SCHEMES, type ChainedFields } from "./chain";
+import { parseAuditNames, type TAuditNames } from "./names";
 import type { TActorKind, TAuditAction, TOutcome } from "./schemas";
 
 // What the API and pages see of stored audit rows, and the mappers from the rows: shared by the audit trail, the
@@ -8,6 +9,15 @@ import type { TActorKind, TAuditAction, TOutcome } from "./schemas";
 export interface AuditRowFields extends ChainedFields {
   seq: number;
   hash: string;
+  chainScheme?: string;
+}
+
+/**
+ * The names a row stored when it was written. Only rows whose hash covers them ("hmac-sha256+names") are read: on
+ * older rows the columns are not part of the hash, so whatever is there could have been written later by anyone.
+ */
+export function rowNames(row: AuditRowFields): TAuditNames | null {
+  return row.chainScheme === CHAIN_SCHEMES.keyedNames ? parseAuditNames(row.names) : null;
 }
 
 /** Parses a stored details column; a row whose details are not a JSON object is shown, not hidden. */
@@ -40,6 +50,8 @@ export interface AuditEventView {
   userAgent: string | null;
   requestId: string | null;
   details: Record<string, unknown>;
+  /** The names the row stored when written (target, credential, application, deployment, repository, user). */
+  names: TAuditNames | null;
   prevHash: string;
   hash: string;
 }
@@ -47,6 +59,8 @@ export interface AuditEventView {
 export interface AuditEventPage {
   items: AuditEventView[];
   nextCursor: number | null;
+  /** Why the page is empty when a name filter names nothing ("No target named 'x' has audit events"). */
+  notice?: string | null;
 }
 
 /** The answer of `POST /api/audit/verify`. */
@@ -77,6 +91,7 @@ export function toAuditEventView(row: AuditRowFields): AuditEventView {
     action: row.action as TAuditAction,
     outcome: row.outcome as TOutcome,
     details: parseAuditDetails(row.details),
+    names: rowNames(row),
   };
 }
 
@@ -93,9 +108,12 @@ export interface CredentialAccessView {
   at: string;
   actor: { kind: TActorKind; id: string | null; name: string };
   action: TAuditAction;
-  credential: { id: string | null; fingerprint: string | null };
-  target: { id: string | null; name: string | null };
+  credential: { id: string | null; fingerprint: string | null; label: string | null; kind: string | null };
+  target: { id: string | null; name: string | null; environment: string | null };
   purpose: AccessPurpose | null;
+  /** The deployment a decrypt was for, as it was then: reason, who requested it, the revision. */
+  deployment: { reason: string | null; requester: string | null; revision: string | null } | null;
+  application: string | null;
   outcome: TOutcome;
   /** Why it was refused or failed (`reason`, `error` or the denied attempt), when the row says. */
   reason: string | null;
@@ -110,6 +128,8 @@ export interface CredentialAccessView {
 export interface CredentialAccessPageView {
   items: CredentialAccessView[];
   nextCursor: number | null;
+  /** Why the page is empty when a name filter names nothing ("No target named 'x' has audit events"). */
+  notice?: string | null;
 }
 
 function str(v: unknown): string | null {
@@ -117,14 +137,16 @@ function str(v: unknown): string | null {
 }
 
 /**
- * Maps a stored audit row to its access view. The fingerprint and purpose come from `details`, where the credential
- * writers put them; the target's name from `targetNames` (a deleted target keeps the name its rows recorded, if any).
+ * Maps a stored audit row to its access view. Names come from the row itself (stored when it was written, so they
+ * read after a delete); rows from before names were kept take the fingerprint and purpose from `details` and the
+ * target's name from `targetNames` (today's names, looked up per page) or the `targetName` a delete recorded.
  */
 export function toCredentialAccessView(
   row: AuditRowFields,
   targetNames: ReadonlyMap<string, string>,
 ): CredentialAccessView {
   const details = parseAuditDetails(row.details);
+  const names = rowNames(row);
   const purposeKind = str(details.purpose);
   const reason =
     str(details.reason) ??
@@ -138,12 +160,26 @@ export function toCredentialAccessView(
     actor: { kind: row.actorKind as TActorKind, id: row.actorId, name: row.actorName },
     action: row.action as TAuditAction,
     // Rotation rows name the new credential and carry `toFingerprint` (its predecessor's is `fromFingerprint`).
-    credential: { id: row.credentialId, fingerprint: str(details.fingerprint) ?? str(details.toFingerprint) },
+    credential: {
+      id: row.credentialId,
+      fingerprint: str(details.fingerprint) ?? str(details.toFingerprint) ?? names?.credential?.fingerprint ?? null,
+      label: names?.credential?.label ?? null,
+      kind: names?.credential?.kind ?? null,
+    },
     target: {
       id: row.targetId,
-      name: row.targetId ? (targetNames.get(row.targetId) ?? str(details.targetName)) : null,
+      name: names?.target?.name ?? (row.targetId ? (targetNames.get(row.targetId) ?? str(details.targetName)) : null),
+      environment: names?.target?.environment ?? null,
     },
     purpose: purposeKind ? { kind: purposeKind, id: str(details.purposeId) } : null,
+    deployment: names?.deployment
+      ? {
+          reason: names.deployment.reason ?? null,
+          requester: names.deployment.requester ?? null,
+          revision: names.deployment.revision ?? null,
+        }
+      : null,
+    application: names?.application?.name ?? null,
     outcome: row.outcome as TOutcome,
     reason,
     ip: row.ip,

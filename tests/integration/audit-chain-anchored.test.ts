@@ -127,7 +127,8 @@ describe("audit chain anchored outside the database", () => {
     expect(rows.slice(0, LEGACY_ROWS).every((r) => r.chainScheme === "sha256")).toBe(true);
     const keyed = rows.slice(LEGACY_ROWS);
     expect(keyed.length).toBeGreaterThanOrEqual(25);
-    expect(keyed.every((r) => r.chainScheme === "hmac-sha256")).toBe(true);
+    // Keyed, and since issue 16 Must 1 also covering the names the row stores.
+    expect(keyed.every((r) => r.chainScheme === "hmac-sha256+names")).toBe(true);
     // A keyed row's hash is not what plain SHA-256 gives: a database-only attacker cannot recompute it.
     expect(hashAuditRow(keyed[0]!)).not.toBe(keyed[0]!.hash);
     // The root secret is stored sealed under the master key, not in the clear and not the master key itself.

@@ -255,8 +255,13 @@ describe("the credential access view", () => {
       "credential.stored",
     ]);
     for (const item of page.items) {
-      expect(item.credential).toEqual({ id: credentialId, fingerprint });
-      expect(item.target).toEqual({ id: target.id, name: target.name });
+      expect(item.credential).toEqual({
+        id: credentialId,
+        fingerprint,
+        label: `${target.name} bearer-token`,
+        kind: "bearer-token",
+      });
+      expect(item.target).toEqual({ id: target.id, name: target.name, environment: "staging" });
     }
     const stored = page.items[4]!;
     expect(stored).toMatchObject({
@@ -373,7 +378,7 @@ describe("exports", () => {
       /^attachment; filename=wharf-credential-access-\d{4}-\d{2}-\d{2}\.csv$/,
     );
     expect(lines[0]).toBe(
-      "time,seq,id,actor_kind,actor_id,actor_name,action,credential_id,fingerprint,target_id,target_name,purpose,purpose_id,outcome,reason,ip,user_agent,request_id,prev_hash,hash",
+      "time,seq,id,actor_kind,actor_id,actor_name,action,credential_id,credential_label,credential_kind,fingerprint,target_id,target_name,target_environment,purpose,purpose_id,application,deployment_reason,deployment_requester,revision,outcome,reason,ip,user_agent,request_id,prev_hash,hash",
     );
     // Oldest first, one line per row.
     expect(lines).toHaveLength(6);

@@ -28,7 +28,7 @@ export default async function AuditPage({
         cursor: pageParam ?? undefined,
         limit: AUDIT_PAGE_SIZE,
       });
-      return { items: page.items.map(toAuditEventView), nextCursor: page.nextCursor };
+      return { items: page.items.map(toAuditEventView), nextCursor: page.nextCursor, notice: page.notice };
     },
     initialPageParam: null as number | null,
     getNextPageParam: (last) => last.nextCursor,

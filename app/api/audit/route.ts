@@ -8,13 +8,13 @@ export const GET = withAuth(
     // An empty form field means "any", not an invalid value.
     const query = Object.fromEntries(Object.entries(searchParamsOf(req)).filter(([, v]) => v.trim() !== ""));
     const page = await listAuditEvents(ZAuditFilter.parse(query));
-    return { items: page.items.map(toAuditEventView), nextCursor: page.nextCursor };
+    return { items: page.items.map(toAuditEventView), nextCursor: page.nextCursor, notice: page.notice };
   },
   {
     permission: "audit.read",
     docs: {
       tag: "audit",
-      summary: "Audit rows, newest first, filtered by actor/action/subject/outcome/time, cursor-paginated",
+      summary: "Audit rows, newest first, filtered by actor/action/subject/name/outcome/time, cursor-paginated",
       query: ZAuditFilter,
       returns: "A page of audit events and the next cursor.",
     },

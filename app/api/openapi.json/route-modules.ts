@@ -22,6 +22,7 @@ export const ROUTE_MODULES: RouteModules = {
   "agents/[id]/rotate": () => import("@/app/api/agents/[id]/rotate/route"),
   audit: () => import("@/app/api/audit/route"),
   "audit/export": () => import("@/app/api/audit/export/route"),
+  "audit/names": () => import("@/app/api/audit/names/route"),
   "audit/verify": () => import("@/app/api/audit/verify/route"),
   "auth/me": () => import("@/app/api/auth/me/route"),
   "auth/oidc/callback": () => import("@/app/api/auth/oidc/callback/route"),

@@ -7,6 +7,7 @@ import {
   type TCredentialAccessPage,
 } from "../credential-access";
 import {
+  rowNames,
   toCredentialAccessView,
   type AuditRowFields,
   type CredentialAccessPageView,
@@ -14,25 +15,43 @@ import {
 } from "../views";
 import type { TAuditFilter } from "../schemas";
 import { auditWhere } from "./list-audit-events";
+import { resolveNameFilter } from "./name-filters";
 
 /** Rows per database round trip when streaming an export: big enough to be quick, small enough to stay flat. */
 export const EXPORT_PAGE_SIZE = 1000;
 
-/** The Prisma condition of a credential access filter: always restricted to the credential access actions. */
-export function credentialAccessWhere(filter: TCredentialAccessFilter): Prisma.AuditEventWhereInput {
+/**
+ * The Prisma condition of a credential access filter, always restricted to the credential access actions, and the
+ * notice of a name filter that names nothing.
+ */
+export async function credentialAccessWhere(
+  filter: TCredentialAccessFilter,
+): Promise<{ where: Prisma.AuditEventWhereInput; notice: string | null }> {
+  const named = await resolveNameFilter({ target: filter.target, credential: filter.credential });
   const where: Prisma.AuditEventWhereInput = { action: filter.action ?? { in: [...CREDENTIAL_ACCESS_ACTIONS] } };
+  if (named.where.length > 0) where.AND = named.where;
   if (filter.credentialId) where.credentialId = filter.credentialId;
   if (filter.targetId) where.targetId = filter.targetId;
   if (filter.outcome) where.outcome = filter.outcome;
   if (filter.actor) where.OR = [{ actorId: filter.actor }, { actorName: { contains: filter.actor } }];
   if (filter.from || filter.to)
     where.at = { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) };
-  return where;
+  return { where, notice: named.notice };
 }
 
-/** Names of the targets rows refer to, in one query per page. Deleted targets are simply absent. */
+/**
+ * Today's names of the targets of rows written before names were kept, in one query per page (none when every row
+ * stored its names). Deleted targets are simply absent.
+ */
 async function targetNamesOf(rows: readonly AuditRowFields[]): Promise<Map<string, string>> {
-  const ids = [...new Set(rows.map((r) => r.targetId).filter((id): id is string => !!id))];
+  const ids = [
+    ...new Set(
+      rows
+        .filter((r) => !rowNames(r)?.target)
+        .map((r) => r.targetId)
+        .filter((id): id is string => !!id),
+    ),
+  ];
   if (ids.length === 0) return new Map();
   const targets = await db().target.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
   return new Map(targets.map((t) => [t.id, t.name]));
@@ -44,7 +63,7 @@ async function targetNamesOf(rows: readonly AuditRowFields[]): Promise<Map<strin
  * so each action is read on its own (action, seq) index and the pages are merged.
  */
 async function newestFirst(where: Prisma.AuditEventWhereInput, filter: TCredentialAccessFilter, take: number) {
-  if (filter.action || filter.credentialId || filter.targetId) {
+  if (filter.action || filter.credentialId || filter.targetId || filter.target || filter.credential) {
     return db().auditEvent.findMany({ where, orderBy: { seq: "desc" }, take });
   }
   const perAction = await Promise.all(
@@ -61,14 +80,15 @@ async function newestFirst(where: Prisma.AuditEventWhereInput, filter: TCredenti
 /** Credential access rows, newest first, keyset-paginated on the sequence number. */
 export async function listCredentialAccess(page: TCredentialAccessPage): Promise<CredentialAccessPageView> {
   const { cursor, limit, ...filter } = page;
-  const where = credentialAccessWhere(filter);
+  const { where, notice } = await credentialAccessWhere(filter);
   if (cursor) where.seq = { lt: cursor };
-  const rows = await newestFirst(where, filter, limit + 1);
+  const rows = notice ? [] : await newestFirst(where, filter, limit + 1);
   const pageRows = rows.slice(0, limit);
   const names = await targetNamesOf(pageRows);
   return {
     items: pageRows.map((r) => toCredentialAccessView(r, names)),
     nextCursor: rows.length > limit ? (pageRows[pageRows.length - 1]?.seq ?? null) : null,
+    notice,
   };
 }
 
@@ -96,16 +116,20 @@ export async function* credentialAccessPages(
   filter: TCredentialAccessFilter,
   pageSize = EXPORT_PAGE_SIZE,
 ): AsyncGenerator<CredentialAccessView[]> {
-  for await (const rows of auditPages(credentialAccessWhere(filter), pageSize)) {
+  const { where, notice } = await credentialAccessWhere(filter);
+  if (notice) return;
+  for await (const rows of auditPages(where, pageSize)) {
     const names = await targetNamesOf(rows);
     yield rows.map((r) => toCredentialAccessView(r, names));
   }
 }
 
 /** Audit rows of a filter of the general audit log, oldest first, as pages, for export. */
-export function auditEventPages(
+export async function* auditEventPages(
   filter: Omit<TAuditFilter, "cursor" | "limit">,
   pageSize = EXPORT_PAGE_SIZE,
 ): AsyncGenerator<AuditRowFields[]> {
-  return auditPages(auditWhere(filter), pageSize);
+  const { where, notice } = await auditWhere(filter);
+  if (notice) return;
+  yield* auditPages(where, pageSize);
 }

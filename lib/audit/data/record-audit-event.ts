@@ -4,19 +4,25 @@ import { db, type Tx } from "@/lib/db";
 import { advisoryXactLockSql } from "@/lib/db/advisory-locks";
 import { env } from "@/lib/env";
 import { CHAIN_SCHEMES, GENESIS_HASH, hashAuditRow, type ChainedFields } from "../chain";
+import { nameColumnsOf, nameKey, serializeAuditNames, suggestibleNames, ZAuditNames } from "../names";
 import { NO_REQUEST, type AuditEntry } from "../schemas";
 import { auditKeysForWrite } from "./audit-keys";
+import { resolveAuditNames } from "./resolve-audit-names";
 
 /**
  * Appends one hash-chained audit row inside the caller's transaction, so the row and the change it records commit
  * or roll back together. The hash is keyed (HMAC with the audit chain key), so someone with only the database cannot
- * recompute it after an edit. Never pass secret material in `details`.
+ * recompute it after an edit. The row stores the names it is about as they are now (target, credential, application,
+ * deployment, repository, user), covered by the hash, so it reads in words after they are deleted; the names also
+ * join the filters' suggestions. Never pass secret material in `details`.
  */
 export async function recordAuditEvent(tx: Tx, entry: AuditEntry): Promise<{ id: string; seq: number }> {
   await lockAuditChain(tx);
   const keys = await auditKeysForWrite(tx);
   const head = await tx.auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { hash: true } });
   const request = entry.request ?? NO_REQUEST;
+  const names = ZAuditNames.parse(await resolveAuditNames(tx, entry));
+  const namesJson = serializeAuditNames(names);
   const fields: ChainedFields = {
     id: randomUUID(),
     at: new Date(),
@@ -34,12 +40,29 @@ export async function recordAuditEvent(tx: Tx, entry: AuditEntry): Promise<{ id:
     requestId: request.requestId,
     details: JSON.stringify(entry.details ?? {}),
     prevHash: head?.hash ?? GENESIS_HASH,
+    names: namesJson,
+    ...(namesJson ? nameColumnsOf(names) : { targetName: null, credentialLabel: null, applicationName: null }),
   };
   const row = await tx.auditEvent.create({
-    data: { ...fields, hash: hashAuditRow(fields, keys.chain), chainScheme: CHAIN_SCHEMES.keyed },
+    data: { ...fields, hash: hashAuditRow(fields, keys.chain, true), chainScheme: CHAIN_SCHEMES.keyedNames },
     select: { id: true, seq: true },
   });
+  await rememberNames(tx, suggestibleNames(names, entry.actor.kind === "user" ? entry.actor.name : null));
   return row;
+}
+
+/**
+ * Adds names to the suggestions list (AuditName), one statement for all of a row's names; a name already there is
+ * left as it is (insert or ignore, on both databases).
+ */
+async function rememberNames(tx: Tx, pairs: readonly (readonly [string, string])[]): Promise<void> {
+  if (pairs.length === 0) return;
+  const pg = env().databaseKind === "postgresql";
+  const values = pairs.map((_, i) => (pg ? `($${i * 3 + 1}, $${i * 3 + 2}, $${i * 3 + 3})` : "(?, ?, ?)")).join(", ");
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "AuditName" ("kind", "name", "key") VALUES ${values} ON CONFLICT DO NOTHING`,
+    ...pairs.flatMap(([kind, name]) => [kind, name, nameKey(name)]),
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { CHAIN_SCHEMES, type AuditCheckpoint, type AuditKeys } from "../chain";
+import { KEYED_CHAIN_SCHEMES, type AuditCheckpoint, type AuditKeys } from "../chain";
 import { appendCheckpoint, checkpointFileIn } from "../checkpoint-file";
 import { auditKeysForWrite } from "./audit-keys";
 import { lockAuditChain } from "./record-audit-event";
@@ -31,7 +31,7 @@ export async function writeAuditCheckpoint(
     const row = await db().auditEvent.findFirst({ orderBy: { seq: "desc" }, select: { seq: true, hash: true } });
     if (!row) return null;
     const firstKeyed = await db().auditEvent.findFirst({
-      where: { chainScheme: CHAIN_SCHEMES.keyed },
+      where: { chainScheme: { in: [...KEYED_CHAIN_SCHEMES] } },
       orderBy: { seq: "asc" },
       select: { seq: true },
     });

@@ -40,6 +40,31 @@ describe("credential access actions", () => {
 });
 
 describe("toCredentialAccessView", () => {
+  it("reads the names a row stored when written, ahead of today's names, only where the hash covers them", () => {
+    const names = JSON.stringify({
+      target: { name: "payments-prod", environment: "production" },
+      credential: { label: "payments-prod bearer-token", kind: "bearer-token", fingerprint: "abcdef012345" },
+      application: { name: "checkout" },
+      deployment: { reason: "hotfix", requester: "ana@example.com", revision: "0123456789abcdef" },
+    });
+    const stored = row({ names, targetName: "payments-prod", chainScheme: "hmac-sha256+names" });
+    const v = toCredentialAccessView(stored, new Map([["tgt-1", "renamed-since"]]));
+    expect(v.target).toEqual({ id: "tgt-1", name: "payments-prod", environment: "production" });
+    expect(v.credential).toEqual({
+      id: "cred-1",
+      fingerprint: "abcdef012345",
+      label: "payments-prod bearer-token",
+      kind: "bearer-token",
+    });
+    expect(v.application).toBe("checkout");
+    expect(v.deployment).toEqual({ reason: "hotfix", requester: "ana@example.com", revision: "0123456789abcdef" });
+    // On a row of an older scheme the names are not covered by its hash: they are ignored, not trusted.
+    const older = toCredentialAccessView({ ...stored, chainScheme: "hmac-sha256" }, new Map([["tgt-1", "today"]]));
+    expect(older.target.name).toBe("today");
+    expect(older.credential.label).toBeNull();
+    expect(older.deployment).toBeNull();
+  });
+
   it("reads fingerprint and purpose from details and the target name from the lookup", () => {
     const v = toCredentialAccessView(row({}), new Map([["tgt-1", "prod-eu"]]));
     expect(v).toMatchObject({
@@ -60,7 +85,7 @@ describe("toCredentialAccessView", () => {
       }),
       new Map(),
     );
-    expect(deleted.target).toEqual({ id: "tgt-1", name: "gone" });
+    expect(deleted.target).toEqual({ id: "tgt-1", name: "gone", environment: null });
     expect(deleted.reason).toBe("target deleted");
     expect(toCredentialAccessView(row({ details: JSON.stringify({ attempted: "replace" }) }), new Map()).reason).toBe(
       "attempted replace",
