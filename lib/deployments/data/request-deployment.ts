@@ -9,8 +9,8 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { ManifestError, formatProblem } from "@/lib/kube/manifests";
 import { enqueueNotification } from "@/lib/notifications/data/enqueue-notification";
-import { defaultReleaseName, type HelmOptions, type SourceKind } from "@/lib/render";
 import type { PromotionNotice } from "@/lib/notifications/messages";
+import { defaultReleaseName, type HelmOptions, type SourceKind } from "@/lib/render";
 import { parseAllowedNamespaces } from "@/lib/targets/data/to-target-view";
 import { applicationArchivedError, assertTargetLive } from "@/lib/targets/live";
 import { wakeExecutor } from "../wake";
@@ -42,10 +42,10 @@ export interface RequestDeploymentOptions {
   application?: string;
   /** The application, by id (rollbacks and webhooks: the rolled-back deployment's, the binding's). */
   applicationId?: string;
-  actor: Actor;
-  principal: RequestPrincipal;
   /** A promotion from the previous environment: the awaiting-approval notice says so and links the application. */
   promotion?: PromotionNotice;
+  actor: Actor;
+  principal: RequestPrincipal;
   request: RequestContext;
 }
 
@@ -293,6 +293,7 @@ export async function createDeploymentRequest(
           requestedBy: opts.actor.name,
           reason,
           requiredApprovals: target.requiredApprovals,
+          ...(opts.promotion ? { promotion: opts.promotion } : {}),
         },
       },
       dedupKey: `deployment.awaiting-approval:${id}`,
@@ -305,7 +306,6 @@ export async function createDeploymentRequest(
 
 export function viewerOf(p: RequestPrincipal): Viewer {
   return { userId: p.userId, email: p.email, role: p.role, kind: p.kind };
-          ...(opts.promotion ? { promotion: opts.promotion } : {}),
 }
 
 /**
