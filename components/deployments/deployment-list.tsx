@@ -409,6 +409,14 @@ export function DeploymentList(props: {
                   <Td>
                     <span className="inline-flex items-center gap-1">
                       <DeploymentStateBadge state={d.state} />
+                      {d.live ? (
+                        <span
+                          title="The newest success of its application: what runs now."
+                          data-testid="deployment-live"
+                        >
+                          <Badge tone="green">Live</Badge>
+                        </span>
+                      ) : null}
                       {d.emergency ? <Badge tone="red">emergency</Badge> : null}
                       {d.rollbackOfId ? <Badge tone="neutral">rollback</Badge> : null}
                       {d.outageStartedAt ? (

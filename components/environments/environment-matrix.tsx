@@ -1,6 +1,7 @@
 "use client";
 
 import Link from "next/link";
+import { ResultBadge } from "@/components/applications/result-badge";
 import { shortRevision } from "@/components/pull/sync-badges";
 import { TargetModeBadge } from "@/components/targets/target-mode-badge";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
@@ -10,20 +11,9 @@ import { LoadMore } from "@/components/ui/load-more";
 import { RelativeTime } from "@/components/ui/relative-time";
 import { useEnvironmentMatrix } from "@/lib/applications/hooks/use-environment-matrix";
 import { sameRevision } from "@/lib/applications/matrix";
-import type { TMatrixEntry, TMatrixResult, TMatrixRevision } from "@/lib/applications/matrix-schemas";
+import type { TMatrixEntry, TMatrixRevision } from "@/lib/applications/matrix-schemas";
 import { cn } from "@/lib/utils";
 import { PromoteDialog } from "./promote-dialog";
-
-const RESULT: Record<TMatrixResult, { label: string; tone: BadgeTone }> = {
-  succeeded: { label: "succeeded", tone: "green" },
-  failed: { label: "failed", tone: "red" },
-  syncing: { label: "syncing", tone: "blue" },
-  "awaiting-approval": { label: "awaiting approval", tone: "yellow" },
-  drifted: { label: "drifted", tone: "yellow" },
-  rejected: { label: "rejected", tone: "neutral" },
-  cancelled: { label: "cancelled", tone: "neutral" },
-  none: { label: "nothing yet", tone: "neutral" },
-};
 
 const HEALTH_TONE: Record<string, BadgeTone> = {
   Healthy: "green",
@@ -42,7 +32,6 @@ function revisionText(r: TMatrixRevision): string {
 }
 
 function Entry({ entry }: { entry: TMatrixEntry }) {
-  const result = RESULT[entry.result.state];
   return (
     <Link
       href={`/applications/${entry.applicationId}`}
@@ -56,9 +45,7 @@ function Entry({ entry }: { entry: TMatrixEntry }) {
       <span className="flex flex-wrap items-center gap-1.5">
         <span className="text-xs font-medium text-slate-800">{entry.target.name}</span>
         <TargetModeBadge mode={entry.mode} />
-        <Badge tone={result.tone} title={entry.result.message ?? undefined}>
-          {result.label}
-        </Badge>
+        <ResultBadge state={entry.result.state} message={entry.result.message} />
         {entry.health ? (
           <Badge tone={HEALTH_TONE[entry.health.status] ?? "neutral"} title={entry.health.message ?? undefined}>
             {entry.health.status}
@@ -74,7 +61,7 @@ function Entry({ entry }: { entry: TMatrixEntry }) {
             <RelativeTime value={entry.revision.at} never="" />
           </>
         ) : (
-          <span className="text-slate-400">nothing live yet</span>
+          <span className="text-slate-500">nothing live yet</span>
         )}
       </span>
       {entry.differsFromPrevious ? (
@@ -102,7 +89,7 @@ export function EnvironmentMatrix({
   canPromote = false,
 }: {
   limit: number;
-  /** Deployers and admins: push cells offer to promote their live revision to the next environment. */
+  /** Deployers and admins: cells offer to promote their live revision to the next environment's same-mode target. */
   canPromote?: boolean;
 }) {
   const query = useEnvironmentMatrix(limit);
@@ -182,11 +169,12 @@ export function EnvironmentMatrix({
                               {cell.map((entry) => (
                                 <div key={entry.applicationId}>
                                   <Entry entry={entry} />
-                                  {entry.mode === "push" && entry.revision
+                                  {entry.revision
                                     ? next
                                         .filter(
                                           (to) =>
-                                            to.mode === "push" &&
+                                            // Push to push (a deployment request), pull to pull (a pinned revision).
+                                            to.mode === entry.mode &&
                                             (!to.revision || sameRevision(entry.revision!, to.revision) !== true),
                                         )
                                         .map((to) => (

@@ -1,4 +1,4 @@
-import type { ApplicationListPage, TApplicationListFilter } from "./schemas";
+import { APPLICATION_LIST_FILTERS, type ApplicationListPage, type TApplicationListFilter } from "./schemas";
 
 /**
  * React Query keys for applications. Server pages prefetch with these and the browser hooks read the same keys, so
@@ -15,18 +15,35 @@ export const applicationKeys = {
 /** Drops empty values so `{name: ""}` and `{}` share a cache entry on the server and in the browser. */
 export function normalizeApplicationFilter(filter: TApplicationListFilter): TApplicationListFilter {
   const out: TApplicationListFilter = { limit: filter.limit };
-  if (filter.targetId) out.targetId = filter.targetId;
-  if (filter.name) out.name = filter.name;
+  for (const key of APPLICATION_LIST_FILTERS) if (filter[key]) Object.assign(out, { [key]: filter[key] });
   return out;
+}
+
+/** Whether any filter narrows the list (the empty state then offers to clear them rather than to create one). */
+export function hasApplicationFilters(filter: Partial<TApplicationListFilter>): boolean {
+  return APPLICATION_LIST_FILTERS.some((key) => !!filter[key]);
+}
+
+/**
+ * The filters as a query string, in a fixed order so a shared link reads the same: the page's URL (`withLimit`
+ * false, the default size left out) and the API's.
+ */
+export function applicationListParams(
+  filter: Partial<TApplicationListFilter>,
+  opts: { withLimit?: boolean } = {},
+): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const key of APPLICATION_LIST_FILTERS) {
+    const value = filter[key];
+    if (value) params.set(key, value);
+  }
+  if (opts.withLimit !== false && filter.limit) params.set("limit", String(filter.limit));
+  return params;
 }
 
 /** The API query string for a list filter and cursor. */
 export function applicationListSearch(filter: TApplicationListFilter, cursor?: string | null): string {
-  const params = new URLSearchParams();
-  const f = normalizeApplicationFilter(filter);
-  if (f.targetId) params.set("targetId", f.targetId);
-  if (f.name) params.set("name", f.name);
-  params.set("limit", String(f.limit));
+  const params = applicationListParams(normalizeApplicationFilter(filter));
   if (cursor) params.set("cursor", cursor);
   return params.toString();
 }

@@ -1,8 +1,10 @@
 import { z } from "zod";
-import { ZRepoBranch, ZRepoPath, ZRepoUrl } from "@/lib/agent/protocol";
+import { HEALTH_CODES, ZRepoBranch, ZRepoPath, ZRepoUrl } from "@/lib/agent/protocol";
 import { ZDeploymentState } from "@/lib/deployments/states";
 import { dnsLabel, ZArchived, ZMode } from "@/lib/targets/schemas";
+import { ZMatrixResult } from "./matrix-schemas";
 import { APPLICATION_NAME_MAX } from "./naming";
+import { ZRevisionSummary } from "./revision-summary";
 
 /**
  * Application schemas and views, shared by the route handlers and the pages. An application is a named desired state
@@ -120,10 +122,33 @@ export const APPLICATION_LIST_LIMIT_DEFAULT = 50;
 export const APPLICATION_LIST_LIMIT_MAX = 100;
 const emptyToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
 
-/** Query of `GET /api/applications`: every application, or those of one target, or one name across targets. */
+/**
+ * Whether what runs matches what was asked for, in Argo CD's words. Pull: its repository's reported state (in sync,
+ * else behind, drifted, waiting for approval or failed). Push: its newest request that was not rejected, cancelled or
+ * superseded (succeeded: Synced; waiting, running or failed: OutOfSync). Unknown: nothing reported or deployed yet.
+ */
+export const SYNC_STATUSES = ["Synced", "OutOfSync", "Unknown"] as const;
+export const ZSyncStatus = z.enum(SYNC_STATUSES);
+export type TSyncStatus = z.infer<typeof ZSyncStatus>;
+
+/** Query of `GET /api/applications`: filters (all optional, combined with AND), the cursor and the page size. */
 export const ZApplicationListQuery = z.object({
   targetId: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
+  /** Exact name: one application across its targets (the "all targets" link). */
   name: z.preprocess(emptyToUndefined, z.string().trim().max(APPLICATION_NAME_MAX).optional()),
+  /** Names containing this text (names are lower-case DNS labels, so the search is too). */
+  q: z.preprocess(emptyToUndefined, z.string().trim().toLowerCase().max(APPLICATION_NAME_MAX).optional()),
+  mode: z.preprocess(emptyToUndefined, ZMode.optional()),
+  /** The target's environment, exactly as targets spell it. */
+  environment: z.preprocess(emptyToUndefined, z.string().trim().max(100).optional()),
+  health: z.preprocess(
+    emptyToUndefined,
+    z.enum(HEALTH_CODES, { error: `Choose a health: ${HEALTH_CODES.join(", ")}.` }).optional(),
+  ),
+  sync: z.preprocess(
+    emptyToUndefined,
+    z.enum(SYNC_STATUSES, { error: `Choose a sync status: ${SYNC_STATUSES.join(", ")}.` }).optional(),
+  ),
   cursor: z.preprocess(emptyToUndefined, z.string().max(600).optional()),
   limit: z.preprocess(
     emptyToUndefined,
@@ -136,7 +161,9 @@ export const ZApplicationListQuery = z.object({
   ),
 });
 export type TApplicationListQuery = z.output<typeof ZApplicationListQuery>;
-export type TApplicationListFilter = Pick<TApplicationListQuery, "targetId" | "name" | "limit">;
+export type TApplicationListFilter = Omit<TApplicationListQuery, "cursor">;
+/** The list's filters (everything but the page size and cursor), in the order the URL and the chips name them. */
+export const APPLICATION_LIST_FILTERS = ["q", "name", "mode", "environment", "targetId", "health", "sync"] as const;
 
 /** An application as routes return it and pages show it. Dates are ISO strings. */
 export const ZApplicationView = z.object({
@@ -175,8 +202,33 @@ export const ZApplicationView = z.object({
 });
 export type ApplicationView = z.output<typeof ZApplicationView>;
 
+/** A row of the Applications list: the application with what runs, how it is doing and what last happened. */
+export const ZApplicationListItem = ZApplicationView.extend({
+  sync: ZSyncStatus,
+  health: z
+    .object({ status: z.string(), message: z.string().nullable(), observedAt: z.iso.datetime() })
+    .nullable()
+    .describe("As last observed (ApplicationLiveState); null before the first report."),
+  live: z
+    .object({
+      commitSha: z.string().nullable().describe("The Git commit applied; null for pasted manifests."),
+      revisionId: z.string().nullable().describe("Pull: the revision id the agent applied."),
+      deploymentId: z.string().nullable().describe("Push: the deployment that made it live."),
+      at: z.iso.datetime().nullable().describe("When it became live (the deployment's finish; the last sync)."),
+      summary: ZRevisionSummary.nullable().describe(
+        "Chart and images: from the live tree when one was observed, else from the live deployment's manifests.",
+      ),
+    })
+    .nullable()
+    .describe("What runs: push, its newest succeeded deployment; pull, the revision its agent applied."),
+  result: z
+    .object({ state: ZMatrixResult, at: z.iso.datetime().nullable(), message: z.string().nullable() })
+    .describe("The last deployment or sync and its result, in the matrix's vocabulary."),
+});
+export type ApplicationListItem = z.output<typeof ZApplicationListItem>;
+
 export const ZApplicationListPage = z.object({
-  items: z.array(ZApplicationView),
+  items: z.array(ZApplicationListItem),
   nextCursor: z.string().nullable().describe("Opaque; pass back as `cursor` for the next page. Null on the last page."),
 });
 export type ApplicationListPage = z.output<typeof ZApplicationListPage>;

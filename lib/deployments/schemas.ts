@@ -336,6 +336,11 @@ export const ZDeploymentListItem = z.object({
     .datetime()
     .nullable()
     .describe("On a success that ended a run of failures on its target: when the first failure of that run finished."),
+  live: z
+    .boolean()
+    .describe(
+      "Whether this is the newest success of its application, i.e. what runs now; it is not offered to roll back to.",
+    ),
 });
 export type DeploymentListItem = z.output<typeof ZDeploymentListItem>;
 

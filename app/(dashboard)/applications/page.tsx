@@ -14,6 +14,9 @@ import {
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { can } from "@/lib/auth/roles";
 import { getQueryClient } from "@/lib/query/query-client";
+import { getTarget } from "@/lib/targets/data/get-target";
+import { listTargetEnvironments } from "@/lib/targets/data/list-target-environments";
+import { listTargets } from "@/lib/targets/data/list-targets";
 import { firstValues, type PageSearchParams } from "@/lib/utils";
 
 export const metadata: Metadata = { title: "Applications" };
@@ -29,11 +32,20 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
   const filter: TApplicationListFilter = normalizeApplicationFilter(query);
 
   const qc = getQueryClient();
-  await qc.prefetchInfiniteQuery({
-    queryKey: applicationKeys.list(filter),
-    queryFn: (): Promise<ApplicationListPage> => listApplications({ ...filter, cursor: undefined }),
-    ...APPLICATION_LIST_PAGING,
-  });
+  const [targets, environments, linkedTarget] = await Promise.all([
+    listTargets({ limit: 100 }),
+    listTargetEnvironments(),
+    // A link may name a target outside the first 100: the filter and its chip still name it.
+    filter.targetId ? getTarget({ id: filter.targetId }).catch(() => null) : Promise.resolve(null),
+    qc.prefetchInfiniteQuery({
+      queryKey: applicationKeys.list(filter),
+      queryFn: (): Promise<ApplicationListPage> => listApplications({ ...filter, cursor: undefined }),
+      ...APPLICATION_LIST_PAGING,
+    }),
+  ]);
+  const options = targets.items.map((t) => ({ id: t.id, name: t.name }));
+  if (linkedTarget && !options.some((t) => t.id === linkedTarget.id))
+    options.unshift({ id: linkedTarget.id, name: linkedTarget.name });
 
   return (
     <>
@@ -49,7 +61,7 @@ export default async function ApplicationsPage({ searchParams }: { searchParams:
         }
       />
       <HydrationBoundary state={dehydrate(qc)}>
-        <ApplicationList filter={filter} canCreate={canCreate} />
+        <ApplicationList filter={filter} targets={options} environments={environments} canCreate={canCreate} />
       </HydrationBoundary>
     </>
   );

@@ -12,9 +12,11 @@ export const GET = withAuth(async ({ req }) => listApplications(ZApplicationList
   permission: "read",
   docs: {
     tag: "applications",
-    summary: "List applications by name (targetId and exact name filters; cursor pagination)",
+    summary:
+      "List applications by name (filters: name search, exact name, mode, environment, target, health, sync; cursor pagination)",
     query: ZApplicationListQuery,
-    returns: "A page of applications, each with its target, newest deployment and last sync, and the next cursor.",
+    returns:
+      "A page of applications, each with its target, sync status, health, live revision (commit, chart, images), last deployment or sync and its result, and the next cursor.",
     response: ZApplicationListPage,
   },
 });

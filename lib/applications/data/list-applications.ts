@@ -1,39 +1,206 @@
 import "server-only";
+import { commitOfRevision } from "@/lib/agent/protocol";
 import { db } from "@/lib/db";
-import type { Prisma } from "@/lib/db/generated/sqlite/client";
+import { Prisma } from "@/lib/db/generated/sqlite/client";
+import { liveDeploymentIds } from "@/lib/deployments/data/live-deployments";
 import { invalidCursorError } from "@/lib/keyset-cursor";
-import { LIVE_APPLICATION } from "@/lib/targets/live";
 import { decodeApplicationCursor, encodeApplicationCursor } from "../cursor";
-import type { ApplicationListPage, TApplicationListQuery } from "../schemas";
+import { pullResultOf, pushResultOf } from "../matrix";
+import { parseRevisionSummary, summarizeLiveTree, type TRevisionSummary } from "../revision-summary";
+import type { ApplicationListItem, ApplicationListPage, TApplicationListQuery, TSyncStatus } from "../schemas";
 import { APPLICATION_INCLUDE, toApplicationViews } from "./to-application-view";
 
 /**
- * A page of applications ordered by (name, id), keyset-paginated, so one application's environments sit together.
- * `name` is exact (the `name` index: one application across targets); `targetId` keeps one target's.
+ * An application's sync status as one SQL expression, so the filter and the column are the same rule
+ * (lib/applications/schemas.ts SYNC_STATUSES). Pull: its repository's reported state (one unique-key lookup). Push:
+ * its newest request that changed or meant to change the cluster — rejected, cancelled and superseded ones did not,
+ * so a success before them still counts — one backward step on the (applicationId, createdAt) index.
  */
-export async function listApplications(query: TApplicationListQuery): Promise<ApplicationListPage> {
+const SYNC_SQL = Prisma.sql`COALESCE(CASE WHEN "a"."mode" = 'pull' THEN (
+    SELECT CASE "rs"."state" WHEN 'in-sync' THEN 'Synced' ELSE 'OutOfSync' END
+    FROM "PullRepo" AS "p" JOIN "RepoStatus" AS "rs" ON "rs"."repoId" = "p"."id"
+    WHERE "p"."applicationId" = "a"."id"
+  ) ELSE (
+    SELECT CASE "d"."state" WHEN 'succeeded' THEN 'Synced' ELSE 'OutOfSync' END
+    FROM "Deployment" AS "d"
+    WHERE "d"."applicationId" = "a"."id" AND "d"."state" NOT IN ('rejected', 'cancelled', 'superseded')
+    ORDER BY "d"."createdAt" DESC, "d"."id" DESC
+    LIMIT 1
+  ) END, 'Unknown')`;
+
+/** `%` and `_` are LIKE wildcards; names cannot contain them, but a typed search may. */
+const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** A page of application ids in (name, id) order with their sync status and newest deployment, filters applied. */
+async function pageOf(query: TApplicationListQuery) {
   // Deleted (archived) applications leave the list (lib/targets/live.ts); their pages stay reachable by id.
-  const and: Prisma.ApplicationWhereInput[] = [LIVE_APPLICATION];
-  if (query.targetId) and.push({ targetId: query.targetId });
-  if (query.name) and.push({ name: query.name });
+  const where: Prisma.Sql[] = [Prisma.sql`"a"."archivedAt" IS NULL`];
+  const joins: Prisma.Sql[] = [];
+  if (query.targetId) where.push(Prisma.sql`"a"."targetId" = ${query.targetId}`);
+  if (query.name) where.push(Prisma.sql`"a"."name" = ${query.name}`);
+  if (query.q) where.push(Prisma.sql`"a"."name" LIKE ${likeContains(query.q)} ESCAPE '\\'`);
+  if (query.mode) where.push(Prisma.sql`"a"."mode" = ${query.mode}`);
+  if (query.environment) {
+    joins.push(Prisma.sql`JOIN "Target" AS "t" ON "t"."id" = "a"."targetId"`);
+    where.push(Prisma.sql`"t"."environment" = ${query.environment}`);
+  }
+  if (query.health) {
+    joins.push(Prisma.sql`JOIN "ApplicationLiveState" AS "l" ON "l"."applicationId" = "a"."id"`);
+    where.push(Prisma.sql`"l"."health" = ${query.health}`);
+  }
+  if (query.sync) where.push(Prisma.sql`${SYNC_SQL} = ${query.sync}`);
   if (query.cursor) {
     const after = decodeApplicationCursor(query.cursor);
     if (!after) throw invalidCursorError();
-    and.push(
-      { name: { gte: after.name } },
-      { OR: [{ name: { gt: after.name } }, { name: after.name, id: { gt: after.id } }] },
+    // The redundant `>=` bound lets the (name, id) index seek to the cursor instead of filtering every earlier row.
+    where.push(
+      Prisma.sql`"a"."name" >= ${after.name}`,
+      Prisma.sql`("a"."name" > ${after.name} OR ("a"."name" = ${after.name} AND "a"."id" > ${after.id}))`,
     );
   }
-  const rows = await db().application.findMany({
-    where: { AND: and },
-    orderBy: [{ name: "asc" }, { id: "asc" }],
-    take: query.limit + 1,
-    include: APPLICATION_INCLUDE,
+  return db().$queryRaw<{ id: string; name: string; sync: string; newestId: string | null }[]>`
+    SELECT "a"."id" AS "id", "a"."name" AS "name", ${SYNC_SQL} AS "sync", (
+      SELECT "n"."id" FROM "Deployment" AS "n" WHERE "n"."applicationId" = "a"."id"
+      ORDER BY "n"."createdAt" DESC, "n"."id" DESC LIMIT 1
+    ) AS "newestId"
+    FROM "Application" AS "a"
+    ${joins.length ? Prisma.join(joins, " ") : Prisma.empty}
+    ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty}
+    ORDER BY "a"."name" ASC, "a"."id" ASC
+    LIMIT ${query.limit + 1}`;
+}
+
+const DEPLOYMENT_SELECT = {
+  id: true,
+  applicationId: true,
+  state: true,
+  commitSha: true,
+  createdAt: true,
+  finishedAt: true,
+  resultMessage: true,
+  revisionSummary: true,
+} as const;
+
+/** The images a stored live tree shows (`{roots, truncated}`), or null when it is not JSON. */
+function treeSummary(treeJson: string): TRevisionSummary | null {
+  try {
+    return summarizeLiveTree((JSON.parse(treeJson) as { roots?: unknown } | null)?.roots);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A page of the Applications list ordered by (name, id), keyset-paginated, so one application's environments sit
+ * together. Filters: target, exact name, name search, mode, environment, health, sync status. Each row carries its
+ * sync status, health, live revision (commit, chart, images) and last deployment or sync. A fixed number of
+ * statements whatever the page size: the filtered id page (sync and newest deployment computed in it), then the
+ * applications, their live deployments and the deployments those name, each as one IN list.
+ */
+export async function listApplications(query: TApplicationListQuery): Promise<ApplicationListPage> {
+  const found = await pageOf(query);
+  const page = found.slice(0, query.limit);
+  const ids = page.map((r) => r.id);
+  if (ids.length === 0) return { items: [], nextCursor: null };
+
+  const [rows, liveIds] = await Promise.all([
+    db().application.findMany({
+      where: { id: { in: ids } },
+      include: {
+        ...APPLICATION_INCLUDE,
+        pullRepo: {
+          select: {
+            id: true,
+            status: { select: { state: true, revision: true, lastSyncAt: true, message: true } },
+          },
+        },
+        liveState: { select: { health: true, healthMessage: true, observedAt: true, treeJson: true } },
+      },
+    }),
+    liveDeploymentIds(ids),
+  ]);
+  const deploymentIds = [...new Set([...page.flatMap((r) => (r.newestId ? [r.newestId] : [])), ...liveIds.values()])];
+  const deployments = deploymentIds.length
+    ? await db().deployment.findMany({ where: { id: { in: deploymentIds } }, select: DEPLOYMENT_SELECT })
+    : [];
+  const deployment = new Map(deployments.map((d) => [d.id, d]));
+  const newest = new Map(page.flatMap((r) => (r.newestId && deployment.has(r.newestId) ? [[r.id, r.newestId]] : [])));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const ordered = ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+  const views = await toApplicationViews(
+    ordered,
+    new Map([...newest].map(([appId, depId]) => [appId, deployment.get(depId)!])),
+  );
+  const syncOf = new Map(page.map((r) => [r.id, r.sync as TSyncStatus]));
+
+  const items: ApplicationListItem[] = views.map((view, i) => {
+    const row = ordered[i]!;
+    const status = row.pullRepo?.status;
+    const last = newest.has(row.id) ? deployment.get(newest.get(row.id)!) : undefined;
+    const liveDeployment = liveIds.has(row.id) ? deployment.get(liveIds.get(row.id)!) : undefined;
+    const observed = row.liveState ? treeSummary(row.liveState.treeJson) : null;
+    let live: ApplicationListItem["live"] = null;
+    let result: ApplicationListItem["result"];
+    if (row.mode === "pull") {
+      if (status?.revision)
+        live = {
+          commitSha: commitOfRevision(status.revision),
+          revisionId: status.revision,
+          deploymentId: null,
+          at: status.lastSyncAt?.toISOString() ?? null,
+          summary: observed,
+        };
+      // A revision waiting for approval is the newest thing that happened to it, whatever the agent last reported.
+      result =
+        last?.state === "pending-approval"
+          ? { state: "awaiting-approval", at: last.createdAt.toISOString(), message: null }
+          : {
+              state: pullResultOf(status?.state),
+              at: status?.lastSyncAt?.toISOString() ?? null,
+              message: status?.message ?? null,
+            };
+    } else {
+      if (liveDeployment)
+        live = {
+          commitSha: liveDeployment.commitSha,
+          revisionId: null,
+          deploymentId: liveDeployment.id,
+          at: liveDeployment.finishedAt?.toISOString() ?? null,
+          // The deployment knows the chart; an observed tree knows the images that really run.
+          summary: mergeSummaries(parseRevisionSummary(liveDeployment.revisionSummary), observed),
+        };
+      result = last
+        ? {
+            state: pushResultOf(last.state),
+            at: (last.finishedAt ?? last.createdAt).toISOString(),
+            message: last.state === "failed" || last.state === "plan-changed" ? last.resultMessage : null,
+          }
+        : { state: "none", at: null, message: null };
+    }
+    return {
+      ...view,
+      sync: syncOf.get(row.id) ?? "Unknown",
+      health: row.liveState
+        ? {
+            status: row.liveState.health,
+            message: row.liveState.healthMessage,
+            observedAt: row.liveState.observedAt.toISOString(),
+          }
+        : null,
+      live,
+      result,
+    };
   });
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
+  const lastRow = page[page.length - 1];
   return {
-    items: await toApplicationViews(page),
-    nextCursor: rows.length > query.limit && last ? encodeApplicationCursor({ name: last.name, id: last.id }) : null,
+    items,
+    nextCursor:
+      found.length > query.limit && lastRow ? encodeApplicationCursor({ name: lastRow.name, id: lastRow.id }) : null,
   };
+}
+
+/** The chart from what was deployed, the images from what was observed running when there is an observation. */
+function mergeSummaries(deployed: TRevisionSummary | null, observed: TRevisionSummary | null): TRevisionSummary | null {
+  if (!observed || observed.imageCount === 0) return deployed;
+  return { ...observed, chart: deployed?.chart ?? null };
 }

@@ -34,9 +34,17 @@ async function lastDeployments(ids: string[]) {
   return new Map(rows.flatMap((r) => (r?.applicationId ? [[r.applicationId, r] as const] : [])));
 }
 
-/** The API views of `rows`, with each one's newest deployment and (pull) what its agent last reported. */
-export async function toApplicationViews(rows: ApplicationRow[]): Promise<ApplicationView[]> {
-  const last = await lastDeployments(rows.map((r) => r.id));
+type NewestDeployment = { id: string; state: string; createdAt: Date; finishedAt: Date | null };
+
+/**
+ * The API views of `rows`, with each one's newest deployment and (pull) what its agent last reported. A list passes
+ * the newest deployments it already fetched in one statement (`newest`); a single application looks its own up.
+ */
+export async function toApplicationViews(
+  rows: ApplicationRow[],
+  newest?: ReadonlyMap<string, NewestDeployment>,
+): Promise<ApplicationView[]> {
+  const last: ReadonlyMap<string, NewestDeployment> = newest ?? (await lastDeployments(rows.map((r) => r.id)));
   return rows.map((r) => {
     const d = last.get(r.id);
     const status = r.pullRepo?.status;

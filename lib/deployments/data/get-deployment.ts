@@ -32,6 +32,7 @@ export interface Viewer {
 
 export const LIST_SELECT = {
   id: true,
+  applicationId: true,
   state: true,
   sourceKind: true,
   gitUrl: true,
@@ -61,7 +62,8 @@ export type ListRow = Prisma.DeploymentGetPayload<{ select: typeof LIST_SELECT }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function toListItem(row: ListRow): DeploymentListItem {
+/** A list row; `live` is computed for the whole page by the list (lib/deployments/data/live-deployments.ts). */
+export function toListItem(row: ListRow, live = false): DeploymentListItem {
   return {
     id: row.id,
     target: {
@@ -96,6 +98,7 @@ export function toListItem(row: ListRow): DeploymentListItem {
     approvedAt: iso(row.approvedAt),
     finishedAt: iso(row.finishedAt),
     outageStartedAt: iso(row.outageStartedAt),
+    live,
   };
 }
 

@@ -4,6 +4,7 @@ import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { invalidCursorError } from "@/lib/keyset-cursor";
 import type { DeploymentListPage, TDeploymentListQuery, TDeploymentTimeField } from "../schemas";
 import { decodeDeploymentCursor, encodeDeploymentCursor } from "./deployment-cursor";
+import { liveDeploymentIds } from "./live-deployments";
 import { LIST_SELECT, toListItem } from "./get-deployment";
 
 /** The column behind each `timeField`; each has an (instant, id) index for the range and the keyset order. */
@@ -64,6 +65,11 @@ export async function listDeployments(query: TDeploymentListQuery): Promise<Depl
     select: LIST_SELECT,
   });
   const page = rows.slice(0, query.limit);
+  // Which rows run now: one statement for the page's applications, not a lookup per row.
+  const live = await liveDeploymentIds(
+    page.flatMap((r) => (r.applicationId && r.state === "succeeded" ? [r.applicationId] : [])),
+  );
+  const liveIds = new Set(live.values());
   const last = page[page.length - 1];
   const lastAt = last
     ? timeField === "requested"
@@ -73,7 +79,7 @@ export async function listDeployments(query: TDeploymentListQuery): Promise<Depl
         : last.approvedAt
     : null;
   return {
-    items: page.map(toListItem),
+    items: page.map((r) => toListItem(r, liveIds.has(r.id))),
     nextCursor:
       rows.length > query.limit && last && lastAt
         ? encodeDeploymentCursor({ at: lastAt, id: last.id, timeField })

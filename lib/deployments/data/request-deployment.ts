@@ -1,6 +1,7 @@
 import "server-only";
 import { pushApplicationFor } from "@/lib/applications/data/ensure-application";
 import { parseRenderOptions } from "@/lib/applications/data/to-application-view";
+import { summarizeObjects } from "@/lib/applications/revision-summary";
 import type { TRenderOptions } from "@/lib/applications/schemas";
 import { recordAuditEvent, auditedTransaction } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
@@ -205,6 +206,7 @@ export async function createDeploymentRequest(
         manifests: opts.source.manifests,
         manifestsDigest: validated.digest,
         objectCount: validated.objects.length,
+        revisionSummary: JSON.stringify(summarizeObjects(validated.objects)),
         ...(git
           ? {
               gitUrl: git.url,
