@@ -44,7 +44,7 @@ export const DELETE = withAuth(
     docs: {
       tag: "applications",
       summary:
-        "Delete an application (409 APPLICATION_BUSY while one of its deployments awaits approval, waits or runs: cancel it first). Pull: its repository registration goes too and its agent stops syncing it. Objects it applied stay in the cluster; its deployments, syncs and audit rows are kept",
+        "Delete an application (409 APPLICATION_BUSY while one of its deployments awaits approval, waits or runs: cancel it first). Pull: its repository registration goes too and its agent stops syncing it. Objects it applied stay in the cluster; it is archived: its deployments, syncs and audit rows stay readable and linked, marked deleted, and its name is free",
       returns: "What was removed with it, and what stays.",
       response: ZApplicationDeleted,
     },

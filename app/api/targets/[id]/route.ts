@@ -33,7 +33,8 @@ export const DELETE = withAuth(
     permission: "targets.manage",
     docs: {
       tag: "targets",
-      summary: "Delete a target and its credentials",
+      summary:
+        "Delete a target: it is archived (its deployments, approvals and page stay readable, marked deleted; its name is free), its credentials destroyed, its bindings, repositories and agent assignments removed, requests awaiting approval cancelled (409 TARGET_BUSY while a deployment waits to run or runs)",
       returns: "Nothing.",
       success: 204,
     },

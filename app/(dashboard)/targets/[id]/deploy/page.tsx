@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/layout/page-header";
 import { NewDeploymentForm } from "@/components/deployments/new-deployment-form";
+import { ArchivedBanner } from "@/components/targets/archived-banner";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { AppError } from "@/lib/errors";
 import { getTarget } from "@/lib/targets/data/get-target";
@@ -30,7 +31,9 @@ export default async function NewDeploymentPage({ params }: { params: Params }) 
         </Link>
       </nav>
       <PageHeader title={`New deployment to ${target.name}`} description={`${describeApprovalRule(target)}.`} />
-      {target.mode === "push" ? (
+      {target.archived ? (
+        <ArchivedBanner what="target" name={target.name} archived={target.archived} />
+      ) : target.mode === "push" ? (
         <NewDeploymentForm target={target} />
       ) : (
         <p role="alert" className="text-sm text-slate-700">
