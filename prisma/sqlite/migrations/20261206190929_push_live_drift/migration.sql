@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ApplicationLiveState" ADD COLUMN "driftJson" TEXT;
