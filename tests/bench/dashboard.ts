@@ -31,7 +31,17 @@ const artifacts = path.join(root, "tests/.artifacts/bench-dashboard");
 const LIST_GOAL_MS = 150;
 const HOME_GOAL_MS = 1000;
 /** The dashboard's list pages: each renders its first page on the server (a failed prefetch once cost 3 s of retries). */
-const LIST_PAGES = ["/targets", "/sync", "/deployments", "/audit", "/credentials", "/rotation", "/policies", "/users"];
+const LIST_PAGES = [
+  "/targets",
+  "/applications",
+  "/sync",
+  "/deployments",
+  "/audit",
+  "/credentials",
+  "/rotation",
+  "/policies",
+  "/users",
+];
 
 interface Flags {
   db: ("sqlite" | "postgresql")[];
@@ -354,6 +364,20 @@ export async function run(): Promise<void> {
             LIST_GOAL_MS,
           ),
         );
+      // The Applications list (per-row sync, health, live revision) answers here; the scale seed holds no applications,
+      // so its 10,000-application figures come from `npm run bench -- applications`.
+      rows.push(
+        await measure("applications, first page", `${base}/api/applications?limit=50`, bearer, n, LIST_GOAL_MS),
+      );
+      rows.push(
+        await measure(
+          "applications, sync=OutOfSync",
+          `${base}/api/applications?limit=50&sync=OutOfSync`,
+          bearer,
+          n,
+          LIST_GOAL_MS,
+        ),
+      );
       rows.push(await measure("sync history, first page", `${base}/api/sync-events?limit=50`, bearer, n, LIST_GOAL_MS));
       if (cursors.event)
         rows.push(
