@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { RelativeTime } from "@/components/ui/relative-time";
-import type { TLiveNode } from "@/lib/agent/protocol";
+import type { TDrift, TLiveNode } from "@/lib/agent/protocol";
 import { useApplicationLive } from "@/lib/applications/hooks/use-application-live";
 import { initialExpanded, treeKeyAction, visibleRows, type LiveTreeRow } from "@/lib/applications/live-tree";
 import type { ApplicationView } from "@/lib/applications/schemas";
@@ -56,6 +56,7 @@ export function LiveStateCard({ app }: { app: ApplicationView }) {
             )}
           </span>
         </div>
+        {live.source === "push" ? <PushDrift drift={live.drift} /> : null}
         {live.source === "push" && live.readError ? (
           <p role="alert" className="break-words text-sm text-amber-800">
             The last read failed
@@ -96,6 +97,34 @@ export function LiveStateCard({ app }: { app: ApplicationView }) {
       />
       <CardBody>{body}</CardBody>
     </Card>
+  );
+}
+
+/** How many objects, and which fields, differ from what the last deployment applied (push; pull drift is the agent's). */
+function PushDrift({ drift }: { drift: TDrift | null }) {
+  if (!drift)
+    return <p className="text-sm text-slate-500">Drift: not checked (the comparison with the cluster failed).</p>;
+  if (drift.objects.length === 0)
+    return <p className="text-sm text-slate-600">In sync with the manifests of the last deployment.</p>;
+  return (
+    <div className="text-sm">
+      <p className="font-medium text-amber-800">
+        Drift: {drift.objects.length}
+        {drift.truncated ? "+" : ""} object{drift.objects.length === 1 ? "" : "s"} differ from the last deployment
+      </p>
+      <ul className="mt-1 list-disc space-y-0.5 pl-5 text-slate-700">
+        {drift.objects.slice(0, 5).map((o) => (
+          <li key={`${o.ref.apiVersion}/${o.ref.kind}/${o.ref.namespace ?? ""}/${o.ref.name}`} className="break-words">
+            {o.ref.kind} {o.ref.namespace ? `${o.ref.namespace}/` : ""}
+            {o.ref.name}: {o.fields.slice(0, 5).join(", ")}
+            {o.fields.length > 5 ? ` and ${o.fields.length - 5} more` : ""}
+          </li>
+        ))}
+      </ul>
+      {drift.objects.length > 5 ? (
+        <p className="text-xs text-slate-500">and {drift.objects.length - 5} more objects</p>
+      ) : null}
+    </div>
   );
 }
 

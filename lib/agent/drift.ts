@@ -22,11 +22,17 @@ export async function detectDrift(
   client: KubeClient,
   objects: KubeObject[],
   applySet: ApplySetRef,
+  /** The manager whose apply is compared: the agent's by default; the push executor's for a push application. */
+  opts: { fieldManager?: string } = {},
 ): Promise<DriftReport> {
   let report;
   try {
     // Labelled as the apply labels them, so the ApplySet labels themselves never count as drift.
-    report = await diffManifests(client, objects, { fieldManager: FIELD_MANAGER, force: true, applySet });
+    report = await diffManifests(client, objects, {
+      fieldManager: opts.fieldManager ?? FIELD_MANAGER,
+      force: true,
+      applySet,
+    });
   } catch (err) {
     throw new AgentError(
       "CLUSTER_UNREACHABLE",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ZLiveHealth, ZLiveNode } from "@/lib/agent/protocol";
+import { ZDrift, ZLiveHealth, ZLiveNode } from "@/lib/agent/protocol";
 
 /** The tree, health and times of a live state, whoever read it. */
 const liveTreeFields = {
@@ -59,6 +59,11 @@ export const ZApplicationLive = z.discriminatedUnion("source", [
     readError: z.string().nullable(),
     /** When Wharf last tried to read the cluster. */
     readAttemptAt: z.string().nullable(),
+    /**
+     * What differs between the cluster and the deployment's manifests (the pull agent's drift comparison): objects
+     * with their differing field paths, none when in sync; null when it could not be checked.
+     */
+    drift: ZDrift.nullable(),
   }),
 ]);
 export type ApplicationLive = z.infer<typeof ZApplicationLive>;

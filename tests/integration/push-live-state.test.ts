@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { HttpMethod } from "@kubernetes/client-node";
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as liveRoute from "@/app/api/applications/[id]/live/route";
@@ -200,6 +201,46 @@ describe("push live state: read from the cluster with the target's credential", 
     const c = await comparison(new Date(base + 3 * WINDOW_MS));
     expect(c.exposure.push.statusReads).toBe(3);
     expect(c.exposure.pull.statusReads).toBe(0);
+  });
+});
+
+describe("push drift: the cluster compared with the last deployment's manifests, as the agent compares pull", () => {
+  it("is in sync after the deployment; a kubectl edit of the replicas shows the Deployment and field as drift", async () => {
+    const target = await fx.pushTarget();
+    const app = await deployedApplication(target);
+    const base = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS + 36 * WINDOW_MS;
+    const read = (offsetMs: number) =>
+      readPushLiveState({
+        applicationId: app.id,
+        actor: viewerActor,
+        request: NO_REQUEST,
+        now: new Date(base + offsetMs),
+      });
+    const driftOf = async () => {
+      const res = await live(app.id);
+      if (res.body.source !== "push") throw new Error(`expected a push live state, got ${JSON.stringify(res.body)}`);
+      return res.body.drift;
+    };
+
+    expect(await read(0)).toMatchObject({ read: true });
+    expect(await driftOf()).toEqual({ objects: [], truncated: false });
+
+    // What `kubectl edit` does: a merge patch (an Update) under another field manager.
+    await fx.admin.request(HttpMethod.PATCH, `/apis/apps/v1/namespaces/${app.namespace}/deployments/web`, {
+      query: { fieldManager: "kubectl-edit" },
+      body: { spec: { replicas: 5 } },
+      contentType: "application/merge-patch+json",
+    });
+    expect(await read(20_000)).toMatchObject({ read: true });
+    expect(await driftOf()).toEqual({
+      objects: [
+        {
+          ref: { apiVersion: "apps/v1", kind: "Deployment", namespace: app.namespace, name: "web" },
+          fields: ["spec.replicas"],
+        },
+      ],
+      truncated: false,
+    });
   });
 });
 

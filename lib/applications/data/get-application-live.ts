@@ -1,5 +1,5 @@
 import "server-only";
-import type { TLiveNode } from "@/lib/agent/protocol";
+import type { TDrift, TLiveNode } from "@/lib/agent/protocol";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
@@ -75,6 +75,7 @@ export async function getApplicationLive(opts: {
       confirmedAt: live.confirmedAt.toISOString(),
       readError: live.readError,
       readAttemptAt: live.readAttemptAt?.toISOString() ?? null,
+      drift: live.driftJson ? (JSON.parse(live.driftJson) as TDrift) : null,
     };
   }
   const live = app.liveState;

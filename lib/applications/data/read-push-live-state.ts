@@ -1,10 +1,14 @@
 import "server-only";
+import { detectDrift } from "@/lib/agent/drift";
 import { liveTreeOf } from "@/lib/agent/live-state";
+import type { TDrift } from "@/lib/agent/protocol";
 import { liveStateDigestOf } from "@/lib/agents/data/record-live-states";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { activeCredentialId, withTargetClient } from "@/lib/deployments/data/target-client";
-import { readLiveObjects, type ObjectRef } from "@/lib/kube";
+import { pushApplySet } from "@/lib/deployments/manifests";
+import { PUSH_FIELD_MANAGER } from "@/lib/deployments/preview";
+import { parseManifests, readLiveObjects, type ObjectRef } from "@/lib/kube";
 import { notifyHealthDegraded } from "@/lib/notifications/data/notify-health-degraded";
 
 /**
@@ -33,6 +37,7 @@ const inFlight = new Map<string, Promise<PushReadOutcome>>();
  * lib/agent/live-state liveTreeOf). The credential is decrypted through withTargetClient, purpose `status`: each read
  * is counted in the decrypt's transaction and summarised per credential and 5 minutes in the audit trail. The claim
  * on `readAttemptAt` makes one dashboard process read per interval; a failed read keeps the last tree and records why.
+ * Each read also compares the cluster with the deployment's manifests the way the pull agent checks drift (driftOf).
  * Nothing is read (and nothing decrypted) for an application that was never deployed or a target without a credential.
  */
 export async function readPushLiveState(opts: {
@@ -49,6 +54,26 @@ export async function readPushLiveState(opts: {
   return read;
 }
 
+/**
+ * What differs between the cluster and the manifests the deployment applied, by the pull agent's comparison
+ * (detectDrift: a forced server-side dry-run apply as the push executor's field manager, in the application's
+ * ApplySet, so its labels never count as drift); null when the check failed (the tree still stands).
+ */
+async function driftOf(
+  client: Parameters<typeof detectDrift>[0],
+  manifests: string,
+  app: { name: string; inventoryKey: string; target: { id: string; name: string; defaultNamespace: string } },
+): Promise<TDrift | null> {
+  try {
+    const report = await detectDrift(client, parseManifests(manifests), pushApplySet(app.target, app), {
+      fieldManager: PUSH_FIELD_MANAGER,
+    });
+    return { objects: report.objects, truncated: report.truncated };
+  } catch {
+    return null;
+  }
+}
+
 async function readOnce(opts: {
   applicationId: string;
   actor: Actor;
@@ -62,6 +87,8 @@ async function readOnce(opts: {
     where: { id: opts.applicationId },
     select: {
       id: true,
+      name: true,
+      inventoryKey: true,
       mode: true,
       target: {
         select: {
@@ -82,6 +109,7 @@ async function readOnce(opts: {
     orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
     select: {
       id: true,
+      manifests: true,
       objects: {
         where: { action: { not: "pruned" } },
         orderBy: { position: "asc" },
@@ -111,8 +139,9 @@ async function readOnce(opts: {
   }));
   const label = await db().credential.findUnique({ where: { id: credentialId }, select: { label: true } });
   let tree: ReturnType<typeof liveTreeOf>;
+  let drift: TDrift | null = null;
   try {
-    tree = await withTargetClient(
+    ({ tree, drift } = await withTargetClient(
       {
         target: app.target,
         credentialId,
@@ -122,8 +151,11 @@ async function readOnce(opts: {
         retry: READ_RETRY,
         now,
       },
-      async (client) => liveTreeOf(inventory, await readLiveObjects(client, inventory)),
-    );
+      async (client) => ({
+        tree: liveTreeOf(inventory, await readLiveObjects(client, inventory)),
+        drift: await driftOf(client, deployment.manifests, app),
+      }),
+    ));
   } catch (err) {
     const message = (err instanceof Error ? err.message : String(err)).slice(0, ERROR_MAX);
     const failed = {
@@ -167,6 +199,7 @@ async function readOnce(opts: {
     healthMessage: tree.health.message ?? null,
     treeJson: JSON.stringify({ roots: tree.roots, truncated: tree.truncated }),
     nodeCount: tree.nodeCount,
+    driftJson: drift ? JSON.stringify(drift) : null,
     digest,
     observedAt: now,
     confirmedAt: now,
