@@ -1,10 +1,11 @@
 import os from "node:os";
 import path from "node:path";
-import { readLiveObjects, type KubeClient } from "@/lib/kube";
+import { readLiveObjects, readObjectEvents, type KubeClient } from "@/lib/kube";
 import { Backoff, withJitter } from "./backoff";
 import { AgentError } from "./errors";
 import { EventBuffer } from "./event-buffer";
 import { GitCache, type GitCredentials } from "./git";
+import { LIVE_EVENT_BOUNDS, withLiveDetails } from "./live-details";
 import { describeLiveState, liveStateOf, LiveStateReporter } from "./live-state";
 import {
   EVENTS_BATCH_MAX,
@@ -236,10 +237,16 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     if (!record || stopped) return;
     try {
       const read = await readLiveObjects(options.kubeClient, record.inventory);
-      const live = liveStateOf(
+      const state = liveStateOf(
         { targetId: worker.target.targetId, repoId, revisionId: record.revision, inventory: record.inventory },
         read,
       );
+      // Sync status from the reconciler's last apply or drift check (no second dry run), Events read now.
+      const events = await readObjectEvents(options.kubeClient, read.objects, LIVE_EVENT_BOUNDS);
+      const live = {
+        ...state,
+        roots: withLiveDetails(state.roots, { sync: worker.reconciler.syncStatus, events }),
+      };
       liveReadErrors.delete(repoId);
       if (liveStates.report(live)) log(`repo ${repoId}: live state ${describeLiveState(live)}`);
       if (worker.settleTimer) clearTimeout(worker.settleTimer);

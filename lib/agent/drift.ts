@@ -1,5 +1,15 @@
-import { diffManifests, type ApplySetRef, type KubeClient, type KubeObject, type ObjectRef } from "@/lib/kube";
+import {
+  diffManifests,
+  refKey,
+  syncStatusOf,
+  type ApplySetRef,
+  type KubeClient,
+  type KubeObject,
+  type ObjectRef,
+  type ObjectSyncStatus,
+} from "@/lib/kube";
 import { AgentError } from "./errors";
+import { LIVE_SYNC_BOUNDS } from "./live-details";
 import { DIFF_CHANGES_PER_OBJECT_MAX, DIFF_OBJECTS_MAX, type TDrift } from "./protocol";
 
 export const FIELD_MANAGER = "wharf-agent";
@@ -10,6 +20,11 @@ export const MISSING_OBJECT = "(object missing)";
 export interface DriftReport extends TDrift {
   /** Stable text of what drifted, so the same drift is reported once, not every interval. */
   signature: string;
+  /**
+   * Each differing object's sync status by refKey, with the drifted fields' values and the manager that changed them
+   * (for the live-state report; the drift event keeps to paths). Objects not in it are Synced.
+   */
+  sync: Map<string, ObjectSyncStatus>;
 }
 
 /**
@@ -32,6 +47,7 @@ export async function detectDrift(
       fieldManager: opts.fieldManager ?? FIELD_MANAGER,
       force: true,
       applySet,
+      attribute: true,
     });
   } catch (err) {
     throw new AgentError(
@@ -41,7 +57,9 @@ export async function detectDrift(
     );
   }
   const drifted: { ref: ObjectRef; fields: string[] }[] = [];
+  const sync = new Map<string, ObjectSyncStatus>();
   for (const diff of report.objects) {
+    if (diff.action !== "unchanged") sync.set(refKey(diff.ref), syncStatusOf(diff, LIVE_SYNC_BOUNDS));
     if (diff.action === "change") drifted.push({ ref: diff.ref, fields: diff.changes.map((c) => c.path) });
     else if (diff.action === "create") drifted.push({ ref: diff.ref, fields: [MISSING_OBJECT] });
   }
@@ -60,7 +78,7 @@ export async function detectDrift(
   const objectsOut = drifted
     .slice(0, DIFF_OBJECTS_MAX)
     .map((d) => ({ ref: d.ref, fields: d.fields.slice(0, DIFF_CHANGES_PER_OBJECT_MAX) }));
-  return { objects: objectsOut, truncated, signature: JSON.stringify(objectsOut) };
+  return { objects: objectsOut, truncated, signature: JSON.stringify(objectsOut), sync };
 }
 
 /** "Deployment web (namespace shop): spec.replicas; ConfigMap…" — a drift event's message. */

@@ -600,6 +600,10 @@ export interface TLiveNode {
   /** True for the application's own objects, false for those they own. */
   inInventory: boolean;
   pod?: { phase: string; restarts: number; ready: number; containers: number; images: string[] } | undefined;
+  /** An inventory object's sync status from the last drift check; absent when not checked (or not Wharf's). */
+  sync?: TLiveSync | undefined;
+  /** The object's recent Events, newest first. */
+  events?: TLiveEvent[] | undefined;
   children: TLiveNode[];
   /** Owned objects the bounds left out. */
   omittedChildren?: number | undefined;
@@ -612,6 +616,57 @@ const ZLivePod = z.object({
   containers: z.number().int().min(0),
   images: z.array(z.string().max(1000)).max(100),
 });
+
+/** Bounds on what a node says of its sync status and Events (lib/kube/sync-status.ts, lib/kube/object-events.ts). */
+export const LIVE_SYNC_FIELDS_MAX = 20;
+/** Drifted fields in one application's report, all objects together; objects past it keep only their status. */
+export const LIVE_SYNC_FIELDS_TOTAL_MAX = 200;
+export const LIVE_SYNC_VALUE_MAX = 200;
+export const LIVE_SYNC_PATH_MAX = 500;
+export const LIVE_EVENTS_PER_OBJECT_MAX = 5;
+/** Events in one application's report, all objects together (the newest are kept). */
+export const LIVE_EVENTS_MAX = 100;
+export const LIVE_EVENT_MESSAGE_MAX = 500;
+
+export const SYNC_STATUS_CODES = ["Synced", "OutOfSync", "Unknown"] as const;
+
+/** lib/kube's FieldOwner: the field manager that owns a drifted field's live value. */
+const ZLiveFieldOwner = z.object({
+  manager: z.string().max(128),
+  operation: z.string().max(32),
+  time: z.string().max(64).optional(),
+});
+
+/** lib/kube's ObjectSyncStatus, bounded: `spec.replicas` applied "3", live "7", owned by kubectl-edit. */
+export const ZLiveSync = z.object({
+  status: z.enum(SYNC_STATUS_CODES),
+  fields: z
+    .array(
+      z.object({
+        path: z.string().max(LIVE_SYNC_PATH_MAX),
+        applied: z.string().max(LIVE_SYNC_VALUE_MAX).optional(),
+        live: z.string().max(LIVE_SYNC_VALUE_MAX).optional(),
+        owner: ZLiveFieldOwner.optional(),
+      }),
+    )
+    .max(LIVE_SYNC_FIELDS_MAX),
+  /** Differing fields the bounds left out. */
+  omittedFields: z.number().int().min(0).optional(),
+  /** True when fields were left out or a path or value was cut (cut text ends in "…"). */
+  truncated: z.boolean().optional(),
+  message: z.string().max(1000).optional(),
+});
+export type TLiveSync = z.infer<typeof ZLiveSync>;
+
+/** lib/kube's ObjectEvent: one recent Event of an object. */
+export const ZLiveEvent = z.object({
+  type: z.string().max(64),
+  reason: z.string().max(128),
+  message: z.string().max(LIVE_EVENT_MESSAGE_MAX),
+  count: z.number().int().min(1),
+  lastTime: z.string().max(64).optional(),
+});
+export type TLiveEvent = z.infer<typeof ZLiveEvent>;
 
 /**
  * A node whose children are nodes one level deeper, down to LIVE_TREE_DEPTH_MAX levels, where children must be
@@ -631,6 +686,8 @@ function liveNodeAt(level: number): z.ZodType<TLiveNode> {
     health: ZLiveHealth,
     inInventory: z.boolean(),
     pod: ZLivePod.optional(),
+    sync: ZLiveSync.optional(),
+    events: z.array(ZLiveEvent).max(LIVE_EVENTS_PER_OBJECT_MAX).optional(),
     children,
     omittedChildren: z.number().int().min(0).optional(),
   }) as z.ZodType<TLiveNode>;
@@ -638,17 +695,26 @@ function liveNodeAt(level: number): z.ZodType<TLiveNode> {
 
 export const ZLiveNode = liveNodeAt(1);
 
-/** Nodes and levels of a tree (a level is a node with its parents). */
-export function liveTreeSize(roots: readonly TLiveNode[]): { nodes: number; depth: number } {
+/** Nodes and levels of a tree (a level is a node with its parents), and the drifted fields and Events it carries. */
+export function liveTreeSize(roots: readonly TLiveNode[]): {
+  nodes: number;
+  depth: number;
+  syncFields: number;
+  events: number;
+} {
   let nodes = 0;
   let depth = 0;
+  let syncFields = 0;
+  let events = 0;
   const stack = roots.map((node) => ({ node, level: 1 }));
   for (let next = stack.pop(); next; next = stack.pop()) {
     nodes++;
     depth = Math.max(depth, next.level);
+    syncFields += next.node.sync?.fields.length ?? 0;
+    events += next.node.events?.length ?? 0;
     for (const child of next.node.children) stack.push({ node: child, level: next.level + 1 });
   }
-  return { nodes, depth };
+  return { nodes, depth, syncFields, events };
 }
 
 export const ZLiveState = z
@@ -679,6 +745,18 @@ export const ZLiveState = z
         code: "custom",
         path: ["roots"],
         message: `the tree has ${size.depth} levels; at most ${LIVE_TREE_DEPTH_MAX}`,
+      });
+    if (size.syncFields > LIVE_SYNC_FIELDS_TOTAL_MAX)
+      ctx.addIssue({
+        code: "custom",
+        path: ["roots"],
+        message: `the tree carries ${size.syncFields} drifted fields; at most ${LIVE_SYNC_FIELDS_TOTAL_MAX}`,
+      });
+    if (size.events > LIVE_EVENTS_MAX)
+      ctx.addIssue({
+        code: "custom",
+        path: ["roots"],
+        message: `the tree carries ${size.events} Events; at most ${LIVE_EVENTS_MAX}`,
       });
   });
 export type TLiveState = z.infer<typeof ZLiveState>;

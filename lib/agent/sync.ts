@@ -10,6 +10,7 @@ import {
   type DiffReport,
   type KubeClient,
   type KubeObject,
+  type ObjectSyncStatus,
 } from "@/lib/kube";
 import { defaultReleaseName, helmCapabilities, type RenderProblem } from "@/lib/render";
 import { describeDrift, detectDrift, FIELD_MANAGER } from "./drift";
@@ -156,6 +157,8 @@ export class RepoReconciler {
   #pendingReported = new Set<string>();
   #lastFailure: string | undefined;
   #lastDrift: string | undefined;
+  /** Sync status of the drifted objects of the last applied revision (none: all Synced); undefined until checked. */
+  #sync: Map<string, ObjectSyncStatus> | undefined;
 
   constructor(
     private readonly ctx: SyncContext,
@@ -168,6 +171,14 @@ export class RepoReconciler {
 
   get status(): RepoStatus {
     return this.#status;
+  }
+
+  /**
+   * What the last apply or drift check found of each inventory object (lib/agent/live-details.ts): the drifted ones by
+   * refKey, with values and field managers. Undefined before either ran.
+   */
+  get syncStatus(): ReadonlyMap<string, ObjectSyncStatus> | undefined {
+    return this.#sync;
   }
 
   #event(
@@ -439,12 +450,15 @@ export class RepoReconciler {
     const objects = await this.#appliedObjects(target, repo, last);
     const started = Date.now();
     const drift = await detectDrift(this.ctx.client, objects, applySetOf(target, repo));
+    this.#sync = drift.sync;
     if (drift.objects.length === 0) {
       this.#lastDrift = undefined;
       this.#status = { state: "in-sync", revision: last.revision };
       return;
     }
-    const { signature, ...report } = drift;
+    // The drift event keeps to paths; values and managers go with the live-state report.
+    const { signature, sync: _sync, ...report } = drift;
+    void _sync;
     const description = describeDrift(report);
     const spec = this.#specOfRecord(repo, last);
     const commit = await this.ctx.git.fetch(spec.url, spec.branch, last.sha);
@@ -471,6 +485,7 @@ export class RepoReconciler {
       applySet: applySetOf(target, repo),
     });
     if (!report2.ok) throw new AgentError("APPLY_FAILED", `drift correction failed: ${failures(report2.results)}`);
+    this.#sync = new Map();
     this.#lastDrift = undefined;
     this.#status = { state: "in-sync", revision: last.revision };
     this.#event(target, repo, {
@@ -516,6 +531,8 @@ export class RepoReconciler {
         `apply of ${desired.id.slice(0, 12)} failed: ${failures(report.results) || "unknown error"}`,
       );
     }
+    // Applied with force: every object is as Wharf wants it now, whatever its rollout does next.
+    this.#sync = new Map();
     const record: RepoRecord = {
       revision: desired.id,
       sha: desired.commit.sha,

@@ -308,11 +308,20 @@ export class KubeClient {
     }
   }
 
-  /** Lists objects of a kind (all pages), in one namespace, or across namespaces / cluster-wide when omitted. */
+  /**
+   * Lists objects of a kind (all pages, or pages until `maxItems` are read), in one namespace, or across namespaces /
+   * cluster-wide when omitted.
+   */
   async list(
     apiVersion: string,
     kind: string,
-    opts: { namespace?: string; labelSelector?: string; fieldSelector?: string; pageSize?: number } = {},
+    opts: {
+      namespace?: string;
+      labelSelector?: string;
+      fieldSelector?: string;
+      pageSize?: number;
+      maxItems?: number;
+    } = {},
   ): Promise<KubeObject[]> {
     const resource = await this.requireResource(apiVersion, kind);
     const path = this.collectionPath(apiVersion, resource, opts.namespace);
@@ -323,7 +332,7 @@ export class KubeClient {
         query: {
           labelSelector: opts.labelSelector,
           fieldSelector: opts.fieldSelector,
-          limit: String(opts.pageSize ?? 500),
+          limit: String(Math.min(opts.pageSize ?? 500, opts.maxItems ?? Infinity)),
           continue: continueToken,
         },
         context: { operation: `list ${kind}`, ...(opts.namespace ? { namespace: opts.namespace } : {}) },
@@ -333,8 +342,8 @@ export class KubeClient {
         items.push({ ...item, apiVersion, kind });
       }
       continueToken = res.body.metadata?.continue || undefined;
-    } while (continueToken);
-    return items;
+    } while (continueToken && (opts.maxItems === undefined || items.length < opts.maxItems));
+    return opts.maxItems === undefined ? items : items.slice(0, opts.maxItems);
   }
 
   /**

@@ -5,6 +5,7 @@ import { KubeError, toKubeError } from "./errors";
 import { crdServedKinds, namespacesCreatedBy, withWharfLabels } from "./objects";
 import { sortForApply, validateObjects } from "./manifests";
 import { findPruneCandidates } from "./prune";
+import { fieldOwner, type FieldOwner, type PathSegment } from "./field-owners";
 import { groupOf, isRecord, refOf, type KubeObject, type ObjectRef } from "./types";
 
 /** One field difference between live and desired state. `path` reads like `spec.template.spec.containers[name=web].image`. */
@@ -13,6 +14,11 @@ export interface FieldChange {
   op: "add" | "change" | "remove";
   old?: unknown;
   new?: unknown;
+  /**
+   * The other field manager that owns the live field (from metadata.managedFields), when the diff was asked to
+   * attribute changes (`DiffOptions.attribute`): who made the live value differ from ours, e.g. `kubectl-edit`.
+   */
+  owner?: FieldOwner;
 }
 
 export type DiffAction = "create" | "change" | "unchanged" | "prune" | "error";
@@ -46,6 +52,11 @@ export interface DiffOptions {
   /** Also list what a prune would delete (`inventoryId` is needed without `applySet`). */
   prune?: { inventoryId?: string; previous?: ObjectRef[]; allowCascadingDeletes?: boolean };
   concurrency?: number;
+  /**
+   * Name, for each changed field, the field manager other than `fieldManager` that owns its live value (the drift's
+   * author, e.g. `kubectl-edit` or an HPA), read from the live object's managedFields.
+   */
+  attribute?: boolean;
 }
 
 /** Metadata the server owns; never part of a diff. */
@@ -126,19 +137,22 @@ function equal(a: unknown, b: unknown): boolean {
   return false;
 }
 
-function walk(oldValue: unknown, newValue: unknown, path: string, out: FieldChange[]): void {
+/** A change with where it is as path elements, so it can be looked up in managedFields. */
+type LocatedChange = FieldChange & { segments: PathSegment[] };
+
+function walk(oldValue: unknown, newValue: unknown, path: string, segments: PathSegment[], out: LocatedChange[]): void {
   if (equal(oldValue, newValue)) return;
   if (oldValue === undefined) {
-    out.push({ path, op: "add", new: newValue });
+    out.push({ path, segments, op: "add", new: newValue });
     return;
   }
   if (newValue === undefined) {
-    out.push({ path, op: "remove", old: oldValue });
+    out.push({ path, segments, op: "remove", old: oldValue });
     return;
   }
   if (isRecord(oldValue) && isRecord(newValue)) {
     const keys = [...new Set([...Object.keys(oldValue), ...Object.keys(newValue)])].sort();
-    for (const key of keys) walk(oldValue[key], newValue[key], joinKey(path, key), out);
+    for (const key of keys) walk(oldValue[key], newValue[key], joinKey(path, key), [...segments, { field: key }], out);
     return;
   }
   if (Array.isArray(oldValue) && Array.isArray(newValue)) {
@@ -147,15 +161,18 @@ function walk(oldValue: unknown, newValue: unknown, path: string, out: FieldChan
       const byKey = (list: unknown[]) => new Map(list.map((item) => [(item as Record<string, unknown>)[key], item]));
       const oldItems = byKey(oldValue);
       const newItems = byKey(newValue);
-      for (const [id, item] of oldItems) walk(item, newItems.get(id), itemPath(path, key, id), out);
-      for (const [id, item] of newItems) if (!oldItems.has(id)) walk(undefined, item, itemPath(path, key, id), out);
+      // The live (old) item goes along so a compound merge key in managedFields can be matched against it.
+      const at = (id: unknown): PathSegment[] => [...segments, { key, value: id, item: oldItems.get(id) }];
+      for (const [id, item] of oldItems) walk(item, newItems.get(id), itemPath(path, key, id), at(id), out);
+      for (const [id, item] of newItems)
+        if (!oldItems.has(id)) walk(undefined, item, itemPath(path, key, id), at(id), out);
       return;
     }
     const length = Math.max(oldValue.length, newValue.length);
-    for (let i = 0; i < length; i++) walk(oldValue[i], newValue[i], `${path}[${i}]`, out);
+    for (let i = 0; i < length; i++) walk(oldValue[i], newValue[i], `${path}[${i}]`, [...segments, { index: i }], out);
     return;
   }
-  out.push({ path, op: "change", old: oldValue, new: newValue });
+  out.push({ path, segments, op: "change", old: oldValue, new: newValue });
 }
 
 const REDACTED = "(sensitive value hidden)";
@@ -165,7 +182,11 @@ function redactSecretChanges(obj: { apiVersion: string; kind: string }, changes:
   if (obj.kind !== "Secret" || groupOf(obj.apiVersion) !== "") return changes;
   return changes.map((change) => {
     if (!/^(data|stringData)([.[]|$)/.test(change.path)) return change;
-    const redacted: FieldChange = { path: change.path, op: change.op };
+    const redacted: FieldChange = {
+      path: change.path,
+      op: change.op,
+      ...(change.owner ? { owner: change.owner } : {}),
+    };
     if (change.old !== undefined) redacted.old = REDACTED;
     if (change.new !== undefined) redacted.new = REDACTED;
     return redacted;
@@ -175,12 +196,22 @@ function redactSecretChanges(obj: { apiVersion: string; kind: string }, changes:
 /**
  * Field-level differences from `live` to `desired` (either may be undefined for create / delete), ignoring status and
  * server-set metadata. Lists of objects are matched by their merge key (name, mountPath, containerPort…), so a
- * changed image reads `spec.template.spec.containers[name=web].image`. Secret values are redacted.
+ * changed image reads `spec.template.spec.containers[name=web].image`. Secret values are redacted. With
+ * `attributeExcept` (our own field manager), each change names the other manager owning the live field, if any.
  */
-export function diffObjects(live: KubeObject | undefined, desired: KubeObject | undefined): FieldChange[] {
-  const changes: FieldChange[] = [];
+export function diffObjects(
+  live: KubeObject | undefined,
+  desired: KubeObject | undefined,
+  opts: { attributeExcept?: string } = {},
+): FieldChange[] {
+  const located: LocatedChange[] = [];
   // Creates and deletes are listed per top-level field (apiVersion, kind, metadata, spec…), not as one blob.
-  walk(live ? comparable(live) : {}, desired ? comparable(desired) : {}, "", changes);
+  walk(live ? comparable(live) : {}, desired ? comparable(desired) : {}, "", [], located);
+  const changes = located.map(({ segments, ...change }): FieldChange => {
+    if (live === undefined || opts.attributeExcept === undefined) return change;
+    const owner = fieldOwner(live, segments, { except: opts.attributeExcept });
+    return owner ? { ...change, owner } : change;
+  });
   const sample = desired ?? live;
   return sample ? redactSecretChanges(sample, changes) : changes;
 }
@@ -250,7 +281,7 @@ export async function diffManifests(client: KubeClient, objects: KubeObject[], o
         return { ref, action: "error", changes: [], message: error.serverMessage, error };
       }
       const desired = (dryRun as { object: KubeObject }).object;
-      const changes = diffObjects(live, desired);
+      const changes = diffObjects(live, desired, opts.attribute ? { attributeExcept: opts.fieldManager } : {});
       return { ref, action: !live ? "create" : changes.length > 0 ? "change" : "unchanged", changes };
     } catch (err) {
       const error = toKubeError(err, { cluster: client.cluster, object: ref, operation: "diff" });

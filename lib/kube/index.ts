@@ -81,6 +81,23 @@ export {
   type FieldChange,
   type ObjectDiff,
 } from "./diff";
+export { fieldOwner, fieldsV1Holds, type FieldOwner, type PathSegment } from "./field-owners";
+export {
+  syncStatusOf,
+  valueText,
+  SYNC_STATUS_DEFAULTS,
+  type DriftedField,
+  type ObjectSyncStatus,
+  type SyncStatusBounds,
+  type SyncStatusCode,
+} from "./sync-status";
+export {
+  readObjectEvents,
+  objectEventOf,
+  OBJECT_EVENT_DEFAULTS,
+  type ObjectEvent,
+  type ObjectEventBounds,
+} from "./object-events";
 export {
   waitForRollout,
   assertRolloutSucceeded,

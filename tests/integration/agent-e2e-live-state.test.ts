@@ -9,6 +9,7 @@ import { startRouteServer, type RouteServer } from "../support/route-server";
 import { useTestDatabase } from "../support/test-db";
 import { agentClusterAccess, appManifests, AUTHOR, eventually, startTestAgent } from "../kube/agent-support";
 import { startKube, uniqueName } from "../kube/lib-support";
+import { kubectlRunner } from "../support/sandbox";
 
 // Issue 15, Must 2 (pull), end to end: a real agent syncs an application on the cluster (the sandbox with SQLite,
 // the real control plane with PostgreSQL), reports its live state to the dashboard's own route, and a viewer reads
@@ -68,6 +69,8 @@ describe("live state over HTTP: agent → dashboard route → GET /api/applicati
         url: repo.url,
         path: "deploy",
         pollIntervalSeconds: 3600,
+        // Drift is reported, not corrected, so the hand edit below stays for the tree to show.
+        selfHeal: false,
       });
       expect(registered.status).toBe(201);
       const { applicationId } = await db().pullRepo.findUniqueOrThrow({
@@ -101,8 +104,49 @@ describe("live state over HTTP: agent → dashboard route → GET /api/applicati
       const after = await db().applicationLiveState.findUniqueOrThrow({ where: { applicationId: applicationId! } });
       expect(after.receivedAt.getTime()).toBe(row.receivedAt.getTime());
       expect(after.digest).toBe(row.digest);
+
+      // Issue 15, Must 1: a `kubectl edit` of the replicas (a patch under the field manager kubectl-edit) reaches the
+      // viewer as an OutOfSync Deployment with what Wharf applied, what runs and who changed it; Events come along.
+      const deployed = live.roots.find((n: { kind: string }) => n.kind === "Deployment");
+      expect(deployed.sync).toEqual({ status: "Synced", fields: [] });
+      const kubectl = await kubectlRunner(kube.cluster);
+      const edited = await kubectl([
+        "patch",
+        "deployment",
+        "web",
+        "-n",
+        ns,
+        "--type",
+        "merge",
+        "-p",
+        '{"spec":{"replicas":3}}',
+        "--field-manager",
+        "kubectl-edit",
+      ]);
+      expect(edited.code).toBe(0);
+      await agent.syncNow(registered.body.id);
+      const drifted = await eventually(
+        async () => {
+          const res = await http("GET", `/api/applications/${applicationId}/live`, viewer);
+          const d = res.body.roots?.find((n: { kind: string }) => n.kind === "Deployment");
+          return d?.sync?.status === "OutOfSync" ? d : undefined;
+        },
+        "an OutOfSync Deployment served",
+        60_000,
+      );
+      expect(drifted.sync.fields).toEqual([
+        {
+          path: "spec.replicas",
+          applied: "2",
+          live: "3",
+          owner: { manager: "kubectl-edit", operation: "Update", time: expect.any(String) },
+        },
+      ]);
+      expect(drifted.events).toEqual(
+        expect.arrayContaining([expect.objectContaining({ type: "Normal", reason: "ScalingReplicaSet" })]),
+      );
     } finally {
       await agent.stop();
     }
-  });
+  }, 180_000);
 });

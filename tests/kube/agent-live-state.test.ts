@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGitServer, type GitServer } from "@/tests/support/git-server";
+import { kubectlRunner } from "@/tests/support/sandbox";
 import { repoAssignment, startFakeWharf, targetAssignment } from "@/tests/support/agent-wharf";
 import { commitOfRevision, type TLiveNode, type TLiveState } from "@/lib/agent/protocol";
 import { agentClusterAccess, appManifests, AUTHOR, eventually, startTestAgent } from "./agent-support";
@@ -125,6 +126,98 @@ describe("pull agent live state", () => {
       expect(pods[0]).toMatchObject({ kind: "Pod", pod: { images: ["registry.local/app:fail"] } });
       expect(pods[0]!.health).toMatchObject({ status: "Degraded" });
       expect(pods[0]!.health.message).toMatch(/CrashLoopBackOff/);
+    } finally {
+      await agent.stop();
+      await wharf.stop();
+    }
+  });
+
+  it("shows a kubectl edit as OutOfSync with the applied and live values and the manager, and the objects' Events", async () => {
+    const { ns, first, agentClient, wharf, repoId } = await setup(appManifests({ value: "v1" }));
+    const agent = await startTestAgent({
+      wharfUrl: wharf.url,
+      credential: wharf.credential,
+      kubeClient: agentClient,
+      liveStateSettleMs: 500,
+    });
+    const kubectl = await kubectlRunner(kube.cluster);
+    try {
+      await wharf.waitForEvent((e) => e.result === "synced" && e.revision?.sha === first);
+      // Just applied: Wharf's own objects are Synced, owned ones say nothing of sync.
+      const synced = await eventually(
+        () =>
+          wharf.liveStates.find(
+            (s) => s.repoId === repoId && s.health.status === "Healthy" && find(s.roots, "Deployment", "web")?.sync,
+          ),
+        "a Healthy live state with sync status",
+        60_000,
+      );
+      expect(find(synced.roots, "Deployment", "web")!.sync).toEqual({ status: "Synced", fields: [] });
+      expect(find(synced.roots, "ConfigMap", "web-config")!.sync).toEqual({ status: "Synced", fields: [] });
+      expect(find(synced.roots, "Deployment", "web")!.children[0]!.sync).toBeUndefined();
+
+      // What `kubectl edit` does: a patch (an Update) under the field manager kubectl-edit.
+      const edited = await kubectl([
+        "patch",
+        "deployment",
+        "web",
+        "-n",
+        ns,
+        "--type",
+        "merge",
+        "-p",
+        '{"spec":{"replicas":3}}',
+        "--field-manager",
+        "kubectl-edit",
+      ]);
+      expect(edited.stderr).toBe("");
+      expect(edited.code).toBe(0);
+      await agent.syncNow(repoId);
+      const drifted = await eventually(
+        () =>
+          wharf.liveStates.find(
+            (s) => s.repoId === repoId && find(s.roots, "Deployment", "web")?.sync?.status === "OutOfSync",
+          ),
+        "an OutOfSync Deployment",
+        60_000,
+      );
+      const deployment = find(drifted.roots, "Deployment", "web")!;
+      expect(deployment.sync).toEqual({
+        status: "OutOfSync",
+        fields: [
+          {
+            path: "spec.replicas",
+            applied: "2",
+            live: "3",
+            owner: { manager: "kubectl-edit", operation: "Update", time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+          },
+        ],
+      });
+      expect(Date.parse(deployment.sync!.fields[0]!.owner!.time!)).toBeGreaterThan(Date.now() - 5 * 60_000);
+      expect(find(drifted.roots, "ConfigMap", "web-config")!.sync).toEqual({ status: "Synced", fields: [] });
+
+      // Events of the tree's objects: the Deployment controller scaled its ReplicaSet, which created Pods.
+      const withEvents = await eventually(
+        () =>
+          wharf.liveStates.find((s) => {
+            const d = find(s.roots, "Deployment", "web");
+            return s.repoId === repoId &&
+              d?.events?.some((e) => e.reason === "ScalingReplicaSet") &&
+              d.children.some((rs) => rs.events?.some((e) => e.reason === "SuccessfulCreate"))
+              ? s
+              : undefined;
+          }),
+        "Events on the Deployment and its ReplicaSet",
+        60_000,
+      );
+      const scaled = find(withEvents.roots, "Deployment", "web")!.events!.find(
+        (e) => e.reason === "ScalingReplicaSet",
+      )!;
+      expect(scaled).toMatchObject({ type: "Normal", count: expect.any(Number) });
+      expect(scaled.message).toMatch(/replica set web-/i);
+      expect(Date.parse(scaled.lastTime ?? "")).not.toBeNaN();
+      // No Event of another object is shown against this one.
+      expect(JSON.stringify(withEvents)).not.toMatch(/managedFields|"uid"/);
     } finally {
       await agent.stop();
       await wharf.stop();
