@@ -68,6 +68,10 @@ const live = (id: string, as: Caller | null = viewer) =>
     ...(as ? { as } : {}),
   }) as Promise<{ status: number; body: ApplicationLive & { error?: { code: string } } }>;
 
+/** A status read as the viewer, at `at` on a clock the test moves. */
+const readAt = (applicationId: string, at: number) =>
+  readPushLiveState({ applicationId, actor: viewerActor, request: NO_REQUEST, now: new Date(at) });
+
 const useCount = (credentialId: string) =>
   fx.db().auditFloodCount.findMany({ where: { kind: "use", credentialId }, orderBy: { windowStart: "asc" } });
 const statusSummaries = (credentialId: string) =>
@@ -139,13 +143,7 @@ describe("push live state: read from the cluster with the target's credential", 
     const credentialId = await activeCredential(target.targetId);
     // Windows of the clock an hour ahead, so nothing else in this file falls in them.
     const base = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS + 12 * WINDOW_MS;
-    const read = (offsetMs: number) =>
-      readPushLiveState({
-        applicationId: app.id,
-        actor: viewerActor,
-        request: NO_REQUEST,
-        now: new Date(base + offsetMs),
-      });
+    const read = (offsetMs: number) => readAt(app.id, base + offsetMs);
 
     expect(await read(10_000)).toMatchObject({ read: true, health: "Healthy" });
     expect(await read(70_000)).toMatchObject({ read: true });
@@ -209,13 +207,7 @@ describe("push drift: the cluster compared with the last deployment's manifests,
     const target = await fx.pushTarget();
     const app = await deployedApplication(target);
     const base = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS + 36 * WINDOW_MS;
-    const read = (offsetMs: number) =>
-      readPushLiveState({
-        applicationId: app.id,
-        actor: viewerActor,
-        request: NO_REQUEST,
-        now: new Date(base + offsetMs),
-      });
+    const read = (offsetMs: number) => readAt(app.id, base + offsetMs);
     const driftOf = async () => {
       const res = await live(app.id);
       if (res.body.source !== "push") throw new Error(`expected a push live state, got ${JSON.stringify(res.body)}`);
