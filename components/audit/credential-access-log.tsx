@@ -148,6 +148,13 @@ export function CredentialAccessLog({ initialFilter }: { initialFilter: Credenti
           <p className="text-sm text-slate-500">
             Exports hold every row of this filter, oldest first, with fingerprints and hash links — never secret
             material.
+            {filter.credentialId || filter.targetId ? (
+              <span className="block" data-testid="id-filter">
+                Also limited to {filter.credentialId ? "one credential" : "one target"} by the link that opened this
+                view (<code className="font-mono text-xs">{filter.credentialId ?? filter.targetId}</code>); Reset clears
+                it.
+              </span>
+            ) : null}
           </p>
           <ExportButtons path="/api/credential-access/export" params={filterSearchParams(filter)} />
         </>

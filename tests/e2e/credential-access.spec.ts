@@ -11,7 +11,7 @@ test("an auditor (viewer) filters the credential access log for one credential a
   await page.goto("/");
   const origin = new URL(page.url()).origin;
   const token = fakeJwt(new Date(Date.now() + 90 * 86_400_000), `system:serviceaccount:ci:auditor-${uid()}`);
-  const seeded: { targetId: string; credentialId: string; fingerprint: string }[] = [];
+  const seeded: { targetId: string; credentialId: string; fingerprint: string; label: string }[] = [];
   for (const name of [`access-${uid()}`, `other-${uid()}`]) {
     const target = await page.request.post("/api/targets", {
       data: { name, environment: "staging", mode: "push", serverUrl: "https://10.9.8.7:6443" },
@@ -28,7 +28,12 @@ test("an auditor (viewer) filters the credential access log for one credential a
     });
     expect(stored.status(), await stored.text()).toBe(201);
     const { credential } = (await stored.json()) as { credential: { id: string; fingerprint: string } };
-    seeded.push({ targetId, credentialId: credential.id, fingerprint: credential.fingerprint });
+    seeded.push({
+      targetId,
+      credentialId: credential.id,
+      fingerprint: credential.fingerprint,
+      label: `${name} service-account-token`,
+    });
   }
   const [mine, other] = seeded as [(typeof seeded)[number], (typeof seeded)[number]];
 
@@ -37,9 +42,10 @@ test("an auditor (viewer) filters the credential access log for one credential a
   await auditor.getByRole("link", { name: "Credential access", exact: true }).first().click();
   await expect(auditor.getByRole("heading", { level: 1, name: "Credential access" })).toBeVisible();
 
-  await auditor.getByLabel("Credential id").fill(mine.credentialId);
+  // Credentials are found by their label ("<target name> <kind>" unless given one), not their id.
+  await auditor.getByLabel("Credential", { exact: true }).fill(mine.label);
   await auditor.getByRole("button", { name: "Apply" }).click();
-  await expect(auditor).toHaveURL(new RegExp(`credentialId=${mine.credentialId}`));
+  await expect(auditor).toHaveURL(new RegExp(`credential=${mine.label.replace(" ", "\\+")}`));
   const rows = auditor.getByTestId("credential-access-row");
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText("credential.stored");
@@ -57,7 +63,7 @@ test("an auditor (viewer) filters the credential access log for one credential a
   const csv = fs.readFileSync((await download.path())!, "utf8");
   const lines = csv.split("\r\n").filter((l) => l !== "");
   expect(lines[0]).toBe(
-    "time,seq,id,actor_kind,actor_id,actor_name,action,credential_id,fingerprint,target_id,target_name,purpose,purpose_id,outcome,reason,ip,user_agent,request_id,prev_hash,hash",
+    "time,seq,id,actor_kind,actor_id,actor_name,action,credential_id,credential_label,credential_kind,fingerprint,target_id,target_name,target_environment,purpose,purpose_id,application,deployment_reason,deployment_requester,revision,outcome,reason,ip,user_agent,request_id,prev_hash,hash",
   );
   expect(lines).toHaveLength(2);
   expect(lines[1]).toContain(mine.fingerprint);
@@ -69,27 +75,27 @@ test("an auditor (viewer) filters the credential access log for one credential a
   await auditor.context().close();
 });
 
-test("the audit trail filters by action and subject, keeps the filter in the URL, and Reset shows everything again", async ({
+test("the audit trail filters by action and target name, keeps the filter in the URL, and Reset shows everything again", async ({
   page,
 }) => {
   await page.goto("/");
   const origin = new URL(page.url()).origin;
+  const name = `trail-${uid()}`;
   const created = await page.request.post("/api/targets", {
-    data: { name: `trail-${uid()}`, environment: "staging", mode: "push", serverUrl: "https://10.9.8.6:6443" },
+    data: { name, environment: "staging", mode: "push", serverUrl: "https://10.9.8.6:6443" },
     headers: { origin },
   });
   expect(created.status(), await created.text()).toBe(201);
-  const targetId = ((await created.json()) as { id: string }).id;
 
   await gotoHydrated(page, "/audit");
   await page.getByLabel("Action").selectOption("target.created");
-  await page.getByLabel("Subject id").fill(` ${targetId} `);
+  await page.getByLabel("Target", { exact: true }).fill(` ${name} `);
   await page.getByRole("button", { name: "Apply" }).click();
-  // Trimmed before it is applied: the URL holds the id alone.
-  await expect(page).toHaveURL(new RegExp(`action=target\\.created.*subject=${targetId}$`));
+  // Trimmed before it is applied: the URL holds the name alone.
+  await expect(page).toHaveURL(new RegExp(`action=target\\.created.*target=${name}$`));
   const table = page.getByRole("table", { name: "Audit events" });
   await expect(table.locator("tbody tr")).toHaveCount(1);
-  await expect(table.locator("tbody tr").first()).toContainText(targetId);
+  await expect(table.locator("tbody tr").first()).toContainText(name);
   await expect(page.getByText("1 shown")).toBeVisible();
 
   await page.getByRole("button", { name: "Reset" }).click();
