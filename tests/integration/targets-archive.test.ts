@@ -5,6 +5,7 @@ import * as applicationsRoute from "@/app/api/applications/route";
 import * as deploymentRoute from "@/app/api/deployments/[id]/route";
 import * as rollbackRoute from "@/app/api/deployments/[id]/rollback/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
+import * as pullStatusRoute from "@/app/api/targets/[id]/pull-status/route";
 import * as targetRoute from "@/app/api/targets/[id]/route";
 import * as targetsRoute from "@/app/api/targets/route";
 import { ZAssignments } from "@/lib/agent/protocol";
@@ -229,6 +230,21 @@ describe("deleting a pull target archives it", () => {
     expect(app.status).toBe(200);
     expect(app.body.archived).toMatchObject({ byName: expect.any(String) });
     expect(await db().pullRepo.count({ where: { targetId: target.id } })).toBe(0);
+    // Nothing new is registered on it; its pull status page still reads.
+    const refused = await callRoute(applicationsRoute.POST, {
+      method: "POST",
+      path: "/api/applications",
+      body: { name: "shop2", targetId: target.id, source: { kind: "git", repoUrl: "https://git.example.test/x.git" } },
+      as: deployer,
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe("TARGET_ARCHIVED");
+    const status = await callRoute(pullStatusRoute.GET, {
+      path: `/api/targets/${target.id}/pull-status`,
+      params: { id: target.id },
+      as: viewer,
+    });
+    expect(status.status, status.text).toBe(200);
   });
 });
 

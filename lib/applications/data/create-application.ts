@@ -3,6 +3,7 @@ import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { AppError, isUniqueViolation } from "@/lib/errors";
 import { registerRepo } from "@/lib/repos/data/register-repo";
+import { assertTargetLive } from "@/lib/targets/live";
 import type { ApplicationView, TCreateApplication } from "../schemas";
 import { insertApplication, nameTakenError } from "./ensure-application";
 import { getApplication } from "./get-application";
@@ -24,12 +25,13 @@ export async function createApplication(opts: CreateApplicationOptions): Promise
   const { input } = opts;
   const target = await db().target.findUnique({
     where: { id: input.targetId },
-    select: { id: true, name: true, mode: true },
+    select: { id: true, name: true, mode: true, archivedAt: true },
   });
   if (!target)
     throw new AppError("NOT_FOUND", "There is no target with this id.", {
       fields: { targetId: ["There is no target with this id."] },
     });
+  assertTargetLive(target);
   if (target.mode === "pull") {
     if (input.source.kind !== "git") {
       throw new AppError("VALIDATION_FAILED", `${target.name} is a pull target: its agent syncs from Git.`, {
