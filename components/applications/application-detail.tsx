@@ -9,8 +9,8 @@ import { useApplication } from "@/lib/applications/hooks/use-application";
 import type { ApplicationView } from "@/lib/applications/schemas";
 import { useTarget } from "@/lib/targets/hooks/use-target";
 import { describeApprovalRule } from "@/lib/targets/schemas";
-import { ApplicationActivity } from "./application-activity";
 import { ApplicationSettingsCard } from "./application-settings-card";
+import { ApplicationTimeline } from "./application-timeline";
 import { DeleteApplicationButton } from "./delete-application-button";
 import { DeployApplicationButton } from "./deploy-application-button";
 import { LiveStateCard } from "./live-state-card";
@@ -26,8 +26,8 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 
 /**
  * One application: its live state (health and resource tree), where it runs (target, environment, mode, approval
- * rule), its settings, and its recent deployments (push) or syncs (pull). Deployers and admins deploy a push
- * application's Git source from here, change its settings and delete it.
+ * rule), its settings, and its timeline (deployments, approvals, syncs, drift, rollbacks). Deployers and admins deploy a
+ * push application's Git source from here, roll back to an earlier revision, change its settings and delete it.
  */
 export function ApplicationDetail({
   id,
@@ -155,7 +155,7 @@ function LoadedApplication({
           />
         </div>
         <div className="min-w-0">
-          <ApplicationActivity app={app} />
+          <ApplicationTimeline app={app} canRollback={canManage} />
         </div>
       </div>
     </>

@@ -154,3 +154,36 @@ export function planSummary(preview: DeploymentPreview): string {
   const { create, change, prune } = preview.counts;
   return `create ${create}, change ${change}, prune ${prune}`;
 }
+
+/**
+ * The review diff between two sets of manifests as Wharf stored them, with no cluster involved: what requesting
+ * `desired` again changes compared with what `current` applied (a rollback to an earlier deployment, shown before it is
+ * requested). Objects match by kind, namespace (the target's default when a manifest names none) and name; field
+ * changes come from the same `diffObjects` as the dry run's (Secret values redacted), clipped the same way. The request
+ * itself then gets the server-side dry run against the cluster as it is, for its approvers.
+ */
+export function manifestsPreview(
+  current: KubeObject[],
+  desired: KubeObject[],
+  defaultNamespace: string,
+): DeploymentPreview {
+  const key = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ?? defaultNamespace}/${o.metadata.name}`;
+  const withNamespace = (o: KubeObject): ObjectRef => ({
+    ...refOf(o),
+    namespace: o.metadata.namespace ?? defaultNamespace,
+  });
+  const before = new Map(current.map((o) => [key(o), o]));
+  const out: PreviewObject[] = [];
+  for (const o of desired) {
+    const was = before.get(key(o));
+    before.delete(key(o));
+    const changes = diffObjects(was, o);
+    out.push(
+      viewOf(withNamespace(o), !was ? "create" : changes.length ? "change" : "unchanged", was ? changes : [], null),
+    );
+  }
+  for (const gone of before.values()) out.push(viewOf(withNamespace(gone), "prune", [], null));
+  const counts: Record<PreviewAction, number> = { create: 0, change: 0, unchanged: 0, prune: 0, error: 0 };
+  for (const o of out) counts[o.action]++;
+  return { counts, objects: out };
+}

@@ -116,9 +116,9 @@ test("a deployer creates an application from a Helm chart folder, deploys it, tw
   await expect(deployer.getByTestId("deployment-state").first()).toHaveText("succeeded", { timeout: 90_000 });
   await deployer.screenshot({ path: testInfo.outputPath("application-deployment-succeeded.png"), fullPage: true });
 
-  // The application's page lists the deployment as succeeded, and links to it.
+  // The application's timeline lists the deployment as succeeded (after its two approvals), and links to it.
   await deployer.goto(appUrl);
-  const recent = deployer.getByRole("list", { name: "Recent deployments" });
+  const recent = deployer.getByRole("list", { name: "Timeline" });
   await expect(recent.getByTestId("deployment-state")).toHaveText("succeeded");
   await expect(recent.getByRole("link").first()).toHaveAttribute("href", new URL(deploymentUrl).pathname);
   // "All deployments" is the deployments list narrowed to this application, and says so.
@@ -201,12 +201,12 @@ test("the application pages fit a phone: no sideways scroll at 390 px, push and 
   await expectNoSidewaysScroll(page);
   await page.goto(`/applications/${push}`);
   await expect(page.getByRole("heading", { level: 2, name: "Settings" })).toBeVisible();
-  await expect(page.getByRole("heading", { level: 2, name: "Recent deployments" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 2, name: "Timeline" })).toBeVisible();
   await expectNoSidewaysScroll(page);
   await page.screenshot({ path: testInfo.outputPath("application-390.png"), fullPage: true });
 
   await page.goto(`/applications/${pull}`);
-  await expect(page.getByRole("heading", { level: 2, name: "Recent syncs" })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 2, name: "Timeline" })).toBeVisible();
   await expect(page.getByText("Off: drift is reported only")).toBeVisible();
   await expect(page.getByText("Every 300 s")).toBeVisible();
   await expect(page.getByRole("button", { name: "Deploy" })).toHaveCount(0);

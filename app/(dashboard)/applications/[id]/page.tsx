@@ -4,19 +4,15 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ApplicationDetail } from "@/components/applications/application-detail";
 import { ArchivedBanner } from "@/components/targets/archived-banner";
-import { recentDeploymentsFilter, recentSyncsFilter } from "@/components/applications/page-queries";
 import { getApplication } from "@/lib/applications/data/get-application";
+import { listApplicationTimeline } from "@/lib/applications/data/list-application-timeline";
 import { applicationKeys } from "@/lib/applications/query";
+import { TIMELINE_PAGING, timelineKeys, timelineSearch } from "@/lib/applications/timeline-query";
 import type { ApplicationView } from "@/lib/applications/schemas";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { can } from "@/lib/auth/roles";
-import { listDeployments } from "@/lib/deployments/data/list-deployments";
-import { DEPLOYMENT_LIST_PAGING, deploymentKeys } from "@/lib/deployments/query";
-import { ZDeploymentListQuery } from "@/lib/deployments/schemas";
 import { AppError } from "@/lib/errors";
 import { getQueryClient } from "@/lib/query/query-client";
-import { listSyncEvents } from "@/lib/sync/data/list-sync-events";
-import { SYNC_LIST_PAGING, syncKeys, syncListSearch } from "@/lib/sync/query";
 import { getTarget } from "@/lib/targets/data/get-target";
 import { targetKeys } from "@/lib/targets/query";
 import { firstValues, type PageSearchParams } from "@/lib/utils";
@@ -52,23 +48,17 @@ export default async function ApplicationPage({
   const app = await loadApplication(id);
   const qc = getQueryClient();
   qc.setQueryData(applicationKeys.detail(id), app);
-  const syncs = app.pullRepoId ? recentSyncsFilter(app.pullRepoId) : null;
-  const activity =
-    app.mode === "push"
-      ? qc.prefetchInfiniteQuery({
-          queryKey: deploymentKeys.list(recentDeploymentsFilter(app.id)),
-          queryFn: () => listDeployments(ZDeploymentListQuery.parse(recentDeploymentsFilter(app.id))),
-          ...DEPLOYMENT_LIST_PAGING,
-        })
-      : syncs
-        ? qc.prefetchInfiniteQuery({
-            queryKey: syncKeys.list(syncs),
-            queryFn: ({ pageParam }: { pageParam: string | null }) =>
-              listSyncEvents(Object.fromEntries(new URLSearchParams(syncListSearch(syncs, pageParam)).entries())),
-            ...SYNC_LIST_PAGING,
-          })
-        : Promise.resolve();
-  const [target] = await Promise.all([getTarget({ id: app.target.id }), activity]);
+  // The timeline's first page, with the key and query string the browser's hook reads.
+  const timeline = qc.prefetchInfiniteQuery({
+    queryKey: timelineKeys.timeline(id),
+    queryFn: ({ pageParam }: { pageParam: string | null }) =>
+      listApplicationTimeline({
+        applicationId: id,
+        query: Object.fromEntries(new URLSearchParams(timelineSearch(pageParam)).entries()),
+      }),
+    ...TIMELINE_PAGING,
+  });
+  const [target] = await Promise.all([getTarget({ id: app.target.id }), timeline]);
   qc.setQueryData(targetKeys.detail(app.target.id), target);
 
   return (
