@@ -1,16 +1,22 @@
 "use client";
 
 import Link from "next/link";
-import { useState } from "react";
+import { RequestDialog } from "@/components/deployments/request-dialog";
 import { Button } from "@/components/ui/button";
-import { DialogClose, DialogContent, DialogRoot, DialogTrigger } from "@/components/ui/dialog";
 import { usePromoteApplication } from "@/lib/applications/hooks/use-promote-application";
 import type { TMatrixEntry } from "@/lib/applications/matrix-schemas";
 
+const STATE_WORDS: Record<string, string> = {
+  "pending-approval": "awaiting approval",
+  approved: "approved",
+  queued: "queued",
+};
+
 /**
  * "Promote to <target>": requests what is live in this cell on the next environment's application. Nothing is
- * deployed by this dialog itself: the request waits for that target's approvals like any other, and its page shows
- * the preview (what changes there).
+ * deployed by this dialog itself: the request waits for that target's approvals like any other. Push: a deployment
+ * request of the same commit (or manifests), whose page shows the preview. Pull: a pinned-revision request; once
+ * approved, the destination's agent applies that commit with its own settings and stops following its branch.
  */
 export function PromoteDialog({
   name,
@@ -25,71 +31,59 @@ export function PromoteDialog({
   fromText: string;
   toText: string;
 }) {
-  const [open, setOpen] = useState(false);
   const promote = usePromoteApplication(from.applicationId);
   const done = promote.data;
+  const pull = from.mode === "pull";
   return (
-    <DialogRoot
-      open={open}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (!next) promote.reset();
-      }}
-    >
-      <DialogTrigger asChild>
+    <RequestDialog
+      trigger={
         <Button variant="secondary" size="sm" className="mt-1 h-7 px-2 text-xs">
           Promote to {to.target.name}
         </Button>
-      </DialogTrigger>
-      <DialogContent
-        title={`Promote ${name} to ${to.target.name}?`}
-        description={
+      }
+      title={`Promote ${name} to ${to.target.name}?`}
+      description={
+        pull ? (
           <>
-            Requests <span className="font-mono">{fromText}</span> (live on {from.target.name}) on {to.target.name},
-            which now runs <span className="font-mono">{toText}</span>. The request goes through the approval rule of{" "}
-            {to.target.name}; its page shows what changes there.
+            Asks {to.target.name}&apos;s agent to apply the commit live on {from.target.name}, with {to.target.name}
+            &apos;s own folder and settings, and to stay on it (pinned) instead of following its branch. The request
+            goes through the approval rule of {to.target.name} first.
           </>
-        }
-      >
-        {done ? (
-          <div className="space-y-4">
-            <p role="status" className="text-sm text-slate-700">
-              Promotion requested:{" "}
-              <Link href={`/deployments/${done.id}`} className="font-medium text-brand-700 hover:underline">
-                deployment on {to.target.name}
-              </Link>{" "}
-              is {done.state === "pending-approval" ? "awaiting approval" : done.state}.
-            </p>
-            <div className="flex justify-end">
-              <DialogClose asChild>
-                <Button variant="secondary">Done</Button>
-              </DialogClose>
-            </div>
-          </div>
         ) : (
-          <form
-            className="space-y-4"
-            onSubmit={(e) => {
-              e.preventDefault();
-              promote.mutate({ to: to.target.id });
-            }}
-          >
-            {promote.error ? (
-              <p role="alert" className="text-sm text-red-600">
-                {promote.error.message}
-              </p>
-            ) : null}
-            <div className="flex justify-end gap-2">
-              <DialogClose asChild>
-                <Button variant="secondary">Cancel</Button>
-              </DialogClose>
-              <Button type="submit" disabled={promote.isPending}>
-                {promote.isPending ? "Requesting…" : "Request promotion"}
-              </Button>
-            </div>
-          </form>
-        )}
-      </DialogContent>
-    </DialogRoot>
+          <>
+            Requests what is live on {from.target.name} on {to.target.name}. The request goes through the approval rule
+            of {to.target.name}; its page shows what changes there.
+          </>
+        )
+      }
+      submitLabel="Request promotion"
+      pendingLabel="Requesting…"
+      pending={promote.isPending}
+      error={promote.error}
+      onClose={() => promote.reset()}
+      onSubmit={(reason) => promote.mutate({ to: to.target.id, ...(reason.trim() ? { reason } : {}) })}
+      done={
+        done ? (
+          <>
+            Promotion requested:{" "}
+            <Link href={`/deployments/${done.id}`} className="font-medium text-brand-700 hover:underline">
+              request on {to.target.name}
+            </Link>{" "}
+            is {STATE_WORDS[done.state] ?? done.state}.
+          </>
+        ) : undefined
+      }
+    >
+      <dl className="grid grid-cols-[auto,1fr] gap-x-3 gap-y-1 rounded-md bg-slate-50 px-3 py-2 text-sm">
+        <dt className="text-slate-500">{to.target.name} runs</dt>
+        <dd className="font-mono" data-testid="promote-current">
+          {toText}
+        </dd>
+        <dt className="text-slate-500">would run</dt>
+        <dd className="font-mono" data-testid="promote-next">
+          {fromText} <span className="font-sans text-slate-500">(live on {from.target.name})</span>
+        </dd>
+      </dl>
+    </RequestDialog>
   );
 }

@@ -13,12 +13,14 @@ import { registerRepo } from "@/lib/repos/data/register-repo";
  * `npm start`'s demo applications: one Git repository on disk (`<data>/demo-apps`) holding a Helm chart with values
  * files per environment, a kustomize base with an overlay per environment and a plain folder, delivered as
  * applications to the demo's push targets (dev, staging, prod) and to its pull target, so a first start shows every
- * kind of source in both modes. Helm and kustomize applications are seeded only when the binary is there (on PATH, or
+ * kind of source in both modes, healthy and (`checkout`, an image the sandbox never makes ready) degraded. Helm and kustomize applications are seeded only when the binary is there (on PATH, or
  * built by `npm run cluster:build`, which npm start puts on PATH); otherwise a note says which one is missing and how
  * to build it, and the next start adds them.
  */
 
 const CHART = "charts/storefront";
+/** A plain folder whose Deployment never gets ready: the demo's Degraded application, in both modes. */
+const CHECKOUT = "checkout";
 
 const DEMO_APPS_FILES: Record<string, string> = {
   "README.md": [
@@ -30,6 +32,8 @@ const DEMO_APPS_FILES: Record<string, string> = {
     "  values from the application's render options.",
     "- `catalog/overlays/<env>`: kustomize overlays on `catalog/base`.",
     "- `guestbook`: plain YAML.",
+    "- `checkout`: plain YAML whose image is tagged `fail`: the sandbox's kubelet crash-loops it, so it never gets",
+    "  ready and shows Degraded (a failed rollout on a push target). Change the tag and commit to heal it.",
     "",
     'Edit a file and commit (`git commit -am "…"`): the pull target\'s agent syncs it within seconds; on a push',
     "target, request a new deployment of the application.",
@@ -204,6 +208,26 @@ const DEMO_APPS_FILES: Record<string, string> = {
     "          ports: [{ containerPort: 80 }]",
     "",
   ].join("\n"),
+  [`${CHECKOUT}/deployment.yaml`]: [
+    "apiVersion: apps/v1",
+    "kind: Deployment",
+    "metadata:",
+    "  name: checkout",
+    "spec:",
+    "  replicas: 1",
+    "  selector:",
+    "    matchLabels: { app: checkout }",
+    "  template:",
+    "    metadata:",
+    "      labels: { app: checkout }",
+    "    spec:",
+    "      containers:",
+    "        - name: checkout",
+    // The tag the sandbox (and the real control plane's kwok) treat as a container that exits 1 (CrashLoopBackOff).
+    "          image: nginx:fail",
+    "          ports: [{ containerPort: 80 }]",
+    "",
+  ].join("\n"),
   "guestbook/service.yaml": [
     "apiVersion: v1",
     "kind: Service",
@@ -264,6 +288,11 @@ export const DEMO_APPLICATIONS: DemoApplication[] = [
   kustomizeApp("payments-prod", "push", "prod"),
   helmApp("web-staging", "pull", "staging", { greeting: "Hello from the pull agent (inline value)" }),
   kustomizeApp("web-staging", "pull", "staging"),
+  // Prod for pull requires an approval: its agent asks for one, and staging's revision can be promoted to it.
+  kustomizeApp("edge-prod", "pull", "prod"),
+  // Degraded in both modes (never ready): on targets that need no approval, so a first start shows it at once.
+  { target: "shop-dev", mode: "push", name: "checkout", path: CHECKOUT, renderOptions: { kind: "plain" } },
+  { target: "web-staging", mode: "pull", name: "checkout", path: CHECKOUT, renderOptions: { kind: "plain" } },
 ];
 
 const DEMO_ACTOR: Actor = { kind: "system", id: null, name: "wharf demo" };
@@ -366,6 +395,8 @@ export async function seedDemoApplications(opts: {
       state.seeded.push(key);
       continue;
     }
+    // A demo repository made by an older Wharf lacks newer folders; it is people's own now, so nothing is added to it.
+    if (!fs.existsSync(path.join(repo.dir, app.path))) continue;
     if (app.needs && missing.includes(app.needs)) {
       skipped.set(app.needs, [...(skipped.get(app.needs) ?? []), app]);
       continue;

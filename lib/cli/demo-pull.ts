@@ -10,8 +10,13 @@ import { applyManifests, createKubeClient, kubeConfigFor, type KubeClient, type 
 import type { Sandbox } from "@/lib/kube/sandbox";
 import { registerRepo } from "@/lib/repos/data/register-repo";
 
-/** The seeded pull target the demo agent serves. */
+/** The seeded pull target the demo's `hello` repository is registered on. */
 export const DEMO_PULL_TARGET = "web-staging";
+/**
+ * Every seeded pull target the demo agent serves: staging, and prod (which requires an approval), so a pull
+ * application's revision can be promoted from one to the other through the approval rule.
+ */
+export const DEMO_AGENT_TARGETS = [DEMO_PULL_TARGET, "edge-prod"];
 const AGENT_SA = { namespace: "kube-system", name: "wharf-agent-demo" };
 
 /** Where the demo keeps its repositories and its agent's files: under the data directory. */
@@ -49,8 +54,12 @@ export async function seedPullDemo(): Promise<void> {
     actor: SYSTEM_ACTOR,
     request: NO_REQUEST,
   });
+  const served = await db().target.findMany({
+    where: { name: { in: DEMO_AGENT_TARGETS }, archivedKey: "", mode: "pull" },
+    select: { id: true },
+  });
   const created = await createAgent({
-    input: { name: "demo-agent", targetIds: [target.id] },
+    input: { name: "demo-agent", targetIds: served.map((t) => t.id) },
     createdById: admin.id,
     actor: SYSTEM_ACTOR,
     request: NO_REQUEST,
@@ -61,32 +70,36 @@ export async function seedPullDemo(): Promise<void> {
 
 /**
  * Runs the demo agent in this process, as it would run in the cluster: it talks to the dashboard over HTTP with its
- * own credential and to the sandbox with a ServiceAccount that is admin in the target's namespace only.
+ * own credential and to the sandbox with a ServiceAccount that is admin in its targets' namespaces only.
  */
 export async function startDemoAgent(sandbox: Sandbox): Promise<{ stop(): Promise<void> } | null> {
   const p = demoPaths();
   const hasCredential = fs.existsSync(path.join(p.state, "credential"));
   const enrolmentToken = fs.existsSync(p.enrolment) ? fs.readFileSync(p.enrolment, "utf8").trim() : undefined;
   if (!hasCredential && !enrolmentToken) return null;
-  const target = await db().target.findUnique({
-    where: { name_archivedKey: { name: DEMO_PULL_TARGET, archivedKey: "" } },
+  const targets = await db().target.findMany({
+    where: { name: { in: DEMO_AGENT_TARGETS }, archivedKey: "", mode: "pull" },
+    select: { defaultNamespace: true },
   });
-  if (!target) return null;
+  if (targets.length === 0) return null;
 
   const admin = createKubeClient(
     kubeConfigFor({ name: "sandbox", server: sandbox.url, caPem: sandbox.caPem, token: sandbox.adminToken }),
   );
   try {
     const rbac: KubeObject[] = [
-      { apiVersion: "v1", kind: "Namespace", metadata: { name: target.defaultNamespace } },
       { apiVersion: "v1", kind: "ServiceAccount", metadata: AGENT_SA },
-      {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "RoleBinding",
-        metadata: { name: "wharf-agent", namespace: target.defaultNamespace },
-        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" },
-        subjects: [{ kind: "ServiceAccount", ...AGENT_SA }],
-      },
+      // Admin in each served target's namespace only, as an agent installed per cluster would be.
+      ...targets.flatMap((target): KubeObject[] => [
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: target.defaultNamespace } },
+        {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "RoleBinding",
+          metadata: { name: "wharf-agent", namespace: target.defaultNamespace },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" },
+          subjects: [{ kind: "ServiceAccount", ...AGENT_SA }],
+        },
+      ]),
     ];
     const report = await applyManifests(admin, rbac, { fieldManager: "wharf-demo-setup" });
     if (!report.ok) throw new Error("could not grant the demo agent access to its namespace");

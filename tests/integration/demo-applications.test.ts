@@ -9,10 +9,14 @@ import { DEMO_APPLICATIONS, seedDemoApplications } from "@/lib/cli/demo-applicat
 import { runOnce } from "@/lib/deployments/executor";
 import { resetEnvCache } from "@/lib/env";
 import { renderSource } from "@/lib/render";
+import { agentClusterAccess, eventually, startTestAgent } from "../kube/agent-support";
+import { uniqueName } from "../kube/lib-support";
+import { PULL_ROUTES } from "../support/agent-routes";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { EXECUTOR_TEST_SETTINGS, useExecutorFixture } from "../support/executor-fixture";
-import { createPullTarget } from "../support/pull";
+import { createEnrolledAgent, createPullTarget } from "../support/pull";
 import type { SandboxPushTarget } from "../support/push-target";
+import { startRouteServer, type RouteServer } from "../support/route-server";
 import { useTestDatabase } from "../support/test-db";
 
 // npm start's demo applications (lib/cli/demo-applications.ts): a Helm chart with values files and inline values, a
@@ -24,6 +28,8 @@ const t = useTestDatabase();
 const fx = useExecutorFixture(t);
 let dir: string;
 let viewer: Caller;
+let admin: Caller;
+let server: RouteServer;
 let dev: SandboxPushTarget;
 const saved = process.env.WHARF_GIT_LOCAL_ROOTS;
 
@@ -44,14 +50,16 @@ beforeAll(async () => {
   // As npm start does: the dashboard may fetch the demo's file:// repository.
   process.env.WHARF_GIT_LOCAL_ROOTS = dir;
   resetEnvCache();
-  await createCaller("admin");
+  admin = await createCaller("admin");
   viewer = await createCaller("viewer");
+  server = await startRouteServer(PULL_ROUTES);
   dev = await fx.pushTarget();
   await fx.db().target.update({ where: { id: dev.targetId }, data: { name: "shop-dev", environment: "dev" } });
   await createPullTarget({ name: "web-staging" });
 });
 
-afterAll(() => {
+afterAll(async () => {
+  await server?.stop();
   if (saved === undefined) delete process.env.WHARF_GIT_LOCAL_ROOTS;
   else process.env.WHARF_GIT_LOCAL_ROOTS = saved;
   resetEnvCache();
@@ -64,15 +72,18 @@ describe("npm start's demo applications", () => {
     expect(seeded.notes).toEqual([]);
     expect(seeded.created.sort()).toEqual([
       "shop-dev/catalog",
+      "shop-dev/checkout",
       "shop-dev/guestbook",
       "shop-dev/storefront",
       "web-staging/catalog",
+      "web-staging/checkout",
       "web-staging/storefront",
     ]);
 
     const apps = await applicationsOf(dev.targetId);
     expect(apps.map((a) => [a.name, a.mode, a.renderOptions.kind, a.source.path])).toEqual([
       ["catalog", "push", "kustomize", "catalog/overlays/dev"],
+      ["checkout", "push", "plain", "checkout"],
       ["guestbook", "push", "plain", "guestbook"],
       ["storefront", "push", "helm", "charts/storefront"],
     ]);
@@ -83,7 +94,7 @@ describe("npm start's demo applications", () => {
     expect(new Set(apps.map((a) => a.source.repoUrl))).toEqual(new Set([`file://${repoDir()}`]));
 
     // shop-dev needs no approval: each first deployment is queued; the executor runs them one by one.
-    for (let i = 0; i < 3; i++) await runOnce({ processId: "demo-test", ...EXECUTOR_TEST_SETTINGS });
+    for (let i = 0; i < 4; i++) await runOnce({ processId: "demo-test", ...EXECUTOR_TEST_SETTINGS });
     const deployments = await fx.db().deployment.findMany({
       where: { targetId: dev.targetId },
       include: { application: { select: { name: true } }, objects: true },
@@ -94,12 +105,17 @@ describe("npm start's demo applications", () => {
         { state: d.state, objects: d.objects.map((o) => `${o.kind}/${o.name}`).sort() },
       ]),
     );
+    // checkout's image never gets ready on either leg (the `fail` tag): the push application the demo shows degraded,
+    // its rollout failed with the cluster's reason.
+    const checkout = deployments.find((d) => d.application?.name === "checkout");
+    expect(checkout?.resultMessage).toBeTruthy();
     expect(byApp).toEqual({
       storefront: {
         state: "succeeded",
         objects: ["ConfigMap/storefront-config", "Deployment/storefront", "Service/storefront"],
       },
       catalog: { state: "succeeded", objects: ["ConfigMap/catalog-settings", "Deployment/catalog", "Service/catalog"] },
+      checkout: { state: "failed", objects: ["Deployment/checkout"] },
       guestbook: {
         state: "succeeded",
         objects: ["ConfigMap/guestbook-config", "Deployment/guestbook-ui", "Service/guestbook-ui"],
@@ -124,8 +140,19 @@ describe("npm start's demo applications", () => {
     const apps = await applicationsOf(pull.id);
     expect(apps.map((a) => [a.name, a.mode, a.renderOptions.kind, a.source.path, a.pullRepoId !== null])).toEqual([
       ["catalog", "pull", "kustomize", "catalog/overlays/staging", true],
+      ["checkout", "pull", "plain", "checkout", true],
       ["storefront", "pull", "helm", "charts/storefront", true],
     ]);
+    // The pull application the demo shows degraded: its only container's image is tagged `fail`, which the sandbox's
+    // kubelet (and kwok on the real control plane) never make ready, so its agent reports it Degraded.
+    const checkout = await renderSource({ dir: repoDir(), path: "checkout" });
+    expect(checkout.manifests.map((m) => `${m.object.kind}/${m.object.metadata.name}`)).toEqual([
+      "Deployment/checkout",
+    ]);
+    const pod = (
+      checkout.manifests[0]!.object as unknown as { spec: { template: { spec: { containers: { image: string }[] } } } }
+    ).spec.template.spec;
+    expect(pod.containers.map((c) => c.image.endsWith(":fail"))).toEqual([true]);
     const storefront = apps.find((a) => a.name === "storefront")!;
     const chart = await renderSource({
       dir: repoDir(),
@@ -151,6 +178,42 @@ describe("npm start's demo applications", () => {
       "Deployment/catalog",
       "Service/catalog",
     ]);
+  });
+
+  it("the pull checkout, synced by a real agent, is reported Degraded with the reason (Healthy ones beside it)", async () => {
+    const pull = await fx.db().target.findFirstOrThrow({ where: { name: "web-staging", mode: "pull" } });
+    const ns = uniqueName("demo-pull");
+    await fx.db().target.update({ where: { id: pull.id }, data: { defaultNamespace: ns } });
+    const agentCaller = await createEnrolledAgent(admin, [pull.id]);
+    const kubeClient = await agentClusterAccess(fx.cluster, fx.admin, [ns], `agent-${ns}`);
+    const agent = await startTestAgent({
+      wharfUrl: server.url,
+      credential: agentCaller.token,
+      kubeClient,
+      // As npm start allows its demo agent: the demo repository is a file:// repository on this host.
+      gitLocalRoots: [dir],
+      liveStateSettleMs: 300,
+    });
+    try {
+      const apps = await applicationsOf(pull.id);
+      const idOf = (name: string) => apps.find((a) => a.name === name)!.id;
+      const health = (name: string) =>
+        eventually(
+          async () => {
+            const row = await fx.db().applicationLiveState.findUnique({ where: { applicationId: idOf(name) } });
+            return row && row.health !== "Progressing" ? row : undefined;
+          },
+          `${name}'s live state`,
+          90_000,
+        );
+      const checkout = await health("checkout");
+      expect(checkout.health).toBe("Degraded");
+      expect(checkout.healthMessage).toBeTruthy();
+      expect((await health("catalog")).health).toBe("Healthy");
+    } finally {
+      await agent.stop();
+      await kubeClient.close();
+    }
   });
 
   it("is idempotent: a second start creates nothing and requests nothing", async () => {

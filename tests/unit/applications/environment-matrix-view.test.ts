@@ -67,6 +67,30 @@ describe("environments matrix view", () => {
     expect(html.match(/Promote to [a-z-]+/g)).toEqual(["Promote to staging-eu", "Promote to prod-eu"]);
   });
 
+  it("offers pull cells promotion to the next environment's pull targets only (a pinned revision), never across modes", () => {
+    const pull = (id: string, target: string, sha: string | null): TMatrixEntry => ({
+      ...entry(id, target, null, null),
+      mode: "pull",
+      revision: sha
+        ? { commitSha: sha, manifestsDigest: null, revisionId: `${sha}@d1`, deploymentId: null, at: null }
+        : null,
+    });
+    const html = render(true, {
+      environments: ["staging", "prod"],
+      rows: [
+        {
+          name: "shop",
+          cells: [
+            [pull("s-staging", "web-staging", "4444444dddd")],
+            [pull("s-prod", "edge-prod", "5555555eeee"), entry("s-push", "payments-prod", null, null)],
+          ],
+        },
+      ],
+      nextCursor: null,
+    });
+    expect(html.match(/Promote to [a-z-]+/g)).toEqual(["Promote to edge-prod"]);
+  });
+
   it("says so when there is nothing to show", () => {
     expect(render(false, { environments: [], rows: [], nextCursor: null })).toContain("No applications yet");
   });
