@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Credential_label_idx" ON "Credential"("label");
