@@ -68,7 +68,9 @@ function SettingsList({ app }: { app: ApplicationView }) {
               </Row>
               <Row label="Inline values">
                 {values ? (
-                  <pre className="max-h-48 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs">{values}</pre>
+                  <pre tabIndex={0} className="max-h-48 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs">
+                    {values}
+                  </pre>
                 ) : (
                   <span className="text-slate-500">none</span>
                 )}

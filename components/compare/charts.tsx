@@ -120,7 +120,7 @@ export function DailyBarsFigure({
       <Legend>
         <LegendItem swatch={<Swatch className={C.succeeded.swatch} />}>{parts.succeeded}</LegendItem>
         <LegendItem swatch={<Swatch className={C.failed.swatch} />}>{parts.failed}</LegendItem>
-        <span className="text-slate-400">click a day for its {noun}</span>
+        <span className="text-slate-500">click a day for its {noun}</span>
       </Legend>
       {bars ? (
         <DataTable caption={label}>
@@ -245,7 +245,7 @@ export function CredentialAgeBars({
             </LegendItem>
           </>
         ) : (
-          <span className="text-slate-400">no rotation policy</span>
+          <span className="text-slate-500">no rotation policy</span>
         )}
       </Legend>
       <DataTable caption={caption}>

@@ -36,7 +36,7 @@ function Figure({
     <>
       <p className={`text-xl font-semibold tabular-nums ${tone ? TONE_CLASS[tone] : "text-slate-900"}`}>{value}</p>
       <p className="text-xs text-slate-600">{label}</p>
-      {hint ? <p className="text-[11px] text-slate-400">{hint}</p> : null}
+      {hint ? <p className="text-[11px] text-slate-500">{hint}</p> : null}
     </>
   );
   if (!link) return <div className="rounded-md px-2 py-1.5">{body}</div>;
@@ -79,7 +79,7 @@ function PairFigure(props: {
         </Link>
       </p>
       <p className="text-xs text-slate-600">{label}</p>
-      <p className="text-[11px] text-slate-400">{hint}</p>
+      <p className="text-[11px] text-slate-500">{hint}</p>
     </div>
   );
 }

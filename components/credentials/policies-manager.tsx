@@ -90,7 +90,7 @@ export function PoliciesManager({ canManage }: { canManage: boolean }) {
                     {p.explicitTargets ? (
                       <span className="ml-2 text-xs text-slate-500">{p.explicitTargets} target(s) explicitly</span>
                     ) : null}
-                    {!p.environment && !p.explicitTargets ? <span className="text-slate-400">Not applied</span> : null}
+                    {!p.environment && !p.explicitTargets ? <span className="text-slate-500">Not applied</span> : null}
                   </Td>
                   <Td>{p.autoRotate ? "Automatic" : "Manual"}</Td>
                   {canManage ? (

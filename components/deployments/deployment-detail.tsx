@@ -113,7 +113,7 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
                   </Row>
                 </>
               ) : null}
-              <Row label="Reason">{d.reason || <span className="text-slate-400">—</span>}</Row>
+              <Row label="Reason">{d.reason || <span className="text-slate-500">—</span>}</Row>
               {d.rollbackOfId ? (
                 <Row label="Rolls back to">
                   <Link href={`/deployments/${d.rollbackOfId}`} className="font-mono text-brand-700 hover:underline">
@@ -200,7 +200,9 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
             <summary className="cursor-pointer text-sm text-slate-600">
               Show the {d.objectCount} object(s) as requested
             </summary>
-            <pre className="mt-2 max-h-96 overflow-auto rounded bg-slate-50 p-3 font-mono text-xs">{d.manifests}</pre>
+            <pre tabIndex={0} className="mt-2 max-h-96 overflow-auto rounded bg-slate-50 p-3 font-mono text-xs">
+              {d.manifests}
+            </pre>
           </details>
         </CardBody>
       </Card>

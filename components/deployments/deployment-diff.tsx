@@ -27,12 +27,16 @@ function Change({ change }: { change: PreviewFieldChange }) {
       {multiline ? (
         <div className="mt-1 grid gap-2 md:grid-cols-2">
           {change.old !== undefined ? (
-            <pre className="overflow-auto rounded bg-red-50 p-2 text-xs text-red-900">{show(change.old)}</pre>
+            <pre tabIndex={0} className="overflow-auto rounded bg-red-50 p-2 text-xs text-red-900">
+              {show(change.old)}
+            </pre>
           ) : (
             <span />
           )}
           {change.new !== undefined ? (
-            <pre className="overflow-auto rounded bg-emerald-50 p-2 text-xs text-emerald-900">{show(change.new)}</pre>
+            <pre tabIndex={0} className="overflow-auto rounded bg-emerald-50 p-2 text-xs text-emerald-900">
+              {show(change.new)}
+            </pre>
           ) : null}
         </div>
       ) : (
@@ -82,7 +86,7 @@ export function DeploymentDiff({ preview }: { preview: DeploymentPreview }) {
                 }
                 className="flex w-full items-center gap-2 px-3 py-2 text-left text-sm hover:bg-slate-50"
               >
-                <span className="w-3 text-slate-400">{expanded ? "▾" : "▸"}</span>
+                <span className="w-3 text-slate-500">{expanded ? "▾" : "▸"}</span>
                 <Badge tone={ACTION_TONE[o.action]}>{o.action}</Badge>
                 <span className="font-medium">{o.kind}</span>
                 <span className="font-mono">{o.name}</span>

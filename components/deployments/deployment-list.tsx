@@ -265,7 +265,7 @@ export function DeploymentList(props: {
               ))}
             </Select>
           </div>
-          <form onSubmit={onRequester} className="flex items-center gap-2">
+          <form onSubmit={onRequester} className="flex flex-wrap items-center gap-2">
             <label htmlFor="deployment-requester" className="text-sm text-slate-600">
               Requester
             </label>
@@ -442,7 +442,7 @@ export function DeploymentList(props: {
                   </Td>
                   <Td className="max-w-48 truncate">{d.requestedBy.name}</Td>
                   <Td className="max-w-64 truncate text-slate-600" title={d.reason}>
-                    {d.reason || <span className="text-slate-400">—</span>}
+                    {d.reason || <span className="text-slate-500">—</span>}
                   </Td>
                 </tr>
               ))}

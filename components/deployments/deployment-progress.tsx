@@ -197,6 +197,8 @@ export function DeploymentProgress({ deploymentId }: { deploymentId: string }) {
             <ol
               ref={logRef}
               aria-label="Deployment log"
+              // Scrolls: focusable, so the keyboard can scroll it too.
+              tabIndex={0}
               aria-live="polite"
               aria-relevant="additions"
               onScroll={(e) => {
@@ -210,7 +212,7 @@ export function DeploymentProgress({ deploymentId }: { deploymentId: string }) {
                   key={l.seq}
                   className={l.level === "error" ? "text-red-300" : l.level === "warn" ? "text-amber-200" : undefined}
                 >
-                  <time dateTime={l.at} className="mr-2 text-slate-500">
+                  <time dateTime={l.at} className="mr-2 text-slate-400">
                     {l.at.slice(11, 19)}
                   </time>
                   {l.message}

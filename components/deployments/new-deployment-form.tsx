@@ -163,7 +163,9 @@ export function NewDeploymentForm({
                 />
               </Field>
               {manifests && fileName ? (
-                <pre className="max-h-60 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs">{manifests}</pre>
+                <pre tabIndex={0} className="max-h-60 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs">
+                  {manifests}
+                </pre>
               ) : null}
             </div>
           ) : null}

@@ -35,6 +35,7 @@ function SecretOnce({ created, onDone }: { created: AgentSecretView; onDone: () 
       </code>
       <pre
         data-testid="agent-snippet"
+        tabIndex={0}
         className="max-h-72 overflow-auto rounded bg-slate-900 p-3 font-mono text-xs text-slate-100 select-all"
       >
         {created.snippet}

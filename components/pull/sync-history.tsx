@@ -23,7 +23,7 @@ import { shortRevision, SyncResultBadge } from "./sync-badges";
 
 function Counts({ e }: { e: SyncEventView }) {
   const { created, changed, pruned } = e.counts;
-  if (created + changed + pruned + e.counts.unchanged === 0) return <span className="text-slate-400">—</span>;
+  if (created + changed + pruned + e.counts.unchanged === 0) return <span className="text-slate-500">—</span>;
   return (
     <span className="text-xs">
       +{created} ~{changed} −{pruned}

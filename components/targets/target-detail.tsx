@@ -88,7 +88,7 @@ export function TargetDetail({
               </Row>
               {target.caBundle ? (
                 <Row label="CA bundle">
-                  <pre className="max-h-40 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs">
+                  <pre tabIndex={0} className="max-h-40 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs">
                     {target.caBundle}
                   </pre>
                 </Row>

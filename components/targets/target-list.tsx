@@ -183,9 +183,9 @@ export function TargetList({
                       t.requiredApprovals === 0 ? "No approval needed" : `${t.requiredApprovals} approval(s) required`
                     }
                   >
-                    {t.requiredApprovals === 0 ? <span className="text-slate-400">none</span> : t.requiredApprovals}
+                    {t.requiredApprovals === 0 ? <span className="text-slate-500">none</span> : t.requiredApprovals}
                   </Td>
-                  <Td>{t.ownerTeam || <span className="text-slate-400">—</span>}</Td>
+                  <Td>{t.ownerTeam || <span className="text-slate-500">—</span>}</Td>
                   <Td className="max-w-xs truncate font-mono text-xs" title={t.serverUrl}>
                     {t.serverUrl}
                   </Td>

@@ -15,7 +15,7 @@ export function DateTime({
   empty?: string;
 }) {
   const dateTime = toDateTimeAttribute(value);
-  if (dateTime === undefined) return <span className="text-slate-400">{empty}</span>;
+  if (dateTime === undefined) return <span className="text-slate-500">{empty}</span>;
   return (
     <time dateTime={dateTime} title={formatDateTime(dateTime, { seconds: true })}>
       {precision === "date" ? formatDate(dateTime) : formatDateTime(dateTime, { seconds: precision === "second" })}

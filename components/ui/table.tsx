@@ -1,9 +1,34 @@
-import type { ReactNode, TdHTMLAttributes, ThHTMLAttributes } from "react";
+"use client";
+
+import { useEffect, useRef, useState, type ReactNode, type TdHTMLAttributes, type ThHTMLAttributes } from "react";
 import { cn } from "@/lib/utils";
 
+/**
+ * A table that never widens the page: wider than its card (a phone, a long row), it scrolls sideways inside its own
+ * container. `contain: inline-size` keeps the table's width out of the container's intrinsic size, so a grid or flex
+ * ancestor cannot grow to fit it and push the page past the viewport. While it scrolls, the container is a labelled,
+ * focusable region, so keyboard users can scroll it with the arrow keys (WCAG 2.1.1); when everything fits it is not
+ * an extra Tab stop.
+ */
 export function Table({ children, label }: { children: ReactNode; label: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const [scrolls, setScrolls] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const check = () => setScrolls(el.scrollWidth > el.clientWidth + 1);
+    check();
+    const observer = new ResizeObserver(check);
+    observer.observe(el);
+    if (el.firstElementChild) observer.observe(el.firstElementChild);
+    return () => observer.disconnect();
+  }, []);
   return (
-    <div className="overflow-x-auto">
+    <div
+      ref={ref}
+      className="w-full overflow-x-auto [contain:inline-size]"
+      {...(scrolls ? { role: "region", "aria-label": label, tabIndex: 0 } : {})}
+    >
       <table aria-label={label} className="min-w-full divide-y divide-slate-200 text-sm">
         {children}
       </table>
@@ -23,4 +48,16 @@ export function Th({ className, ...props }: ThHTMLAttributes<HTMLTableCellElemen
 
 export function Td({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
   return <td className={cn("whitespace-nowrap px-4 py-2.5 text-slate-700", className)} {...props} />;
+}
+
+/**
+ * A cell's long text on one line, cut with an ellipsis at `max` and shown whole on hover (title) and to screen readers
+ * (the text itself stays in the DOM): hashes, user agents, URLs.
+ */
+export function Truncate({ text, className }: { text: string; className?: string }) {
+  return (
+    <span title={text} className={cn("block max-w-48 truncate", className)}>
+      {text}
+    </span>
+  );
 }
