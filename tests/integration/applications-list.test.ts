@@ -113,7 +113,13 @@ async function pullReport(
   return repo;
 }
 
-async function liveState(app: { id: string }, health: string, images: string[], repoId = "none") {
+async function liveState(
+  app: { id: string },
+  health: string,
+  images: string[],
+  repoId = "none",
+  revisionId: string | null = null,
+) {
   const pod = (name: string, image: string) => ({
     apiVersion: "v1",
     kind: "Pod",
@@ -145,6 +151,7 @@ async function liveState(app: { id: string }, health: string, images: string[], 
       applicationId: app.id,
       repoId,
       agentId: "agent",
+      revisionId,
       health,
       healthMessage: health === "Degraded" ? "web: 0/1 ready" : null,
       treeJson: JSON.stringify(tree),
@@ -245,6 +252,20 @@ describe("applications list", () => {
       result: { state: "drifted" },
     });
     expect(byName(page!.items, "new", "pull")).toMatchObject({ sync: "Unknown", health: null, live: null });
+  });
+
+  it("shows what the agent's live read saw applied before the repository's first sync status arrives", async () => {
+    const pull = await target("pull");
+    const early = await application("early", pull);
+    await liveState(early, "Progressing", ["registry.test/early:0.1"], "none", `${SHA_B}@spec2`);
+    const { page } = await list(`environment=${env}`);
+    expect(page!.items).toHaveLength(1);
+    expect(page!.items[0]).toMatchObject({
+      sync: "Unknown",
+      health: { status: "Progressing" },
+      live: { commitSha: SHA_B, revisionId: `${SHA_B}@spec2`, summary: { images: ["registry.test/early:0.1"] } },
+      result: { state: "none" },
+    });
   });
 
   it("filters by mode, environment, target, health, sync, name search and exact name, combined", async () => {

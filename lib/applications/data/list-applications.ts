@@ -114,7 +114,9 @@ export async function listApplications(query: TApplicationListQuery): Promise<Ap
             status: { select: { state: true, revision: true, lastSyncAt: true, message: true } },
           },
         },
-        liveState: { select: { health: true, healthMessage: true, observedAt: true, treeJson: true } },
+        liveState: {
+          select: { health: true, healthMessage: true, observedAt: true, treeJson: true, revisionId: true },
+        },
       },
     }),
     liveDeploymentIds(ids),
@@ -142,12 +144,14 @@ export async function listApplications(query: TApplicationListQuery): Promise<Ap
     let live: ApplicationListItem["live"] = null;
     let result: ApplicationListItem["result"];
     if (row.mode === "pull") {
-      if (status?.revision)
+      // What the repository reports applied; before its first sync event arrives, what the agent's live read saw.
+      const revision = status?.revision ?? row.liveState?.revisionId ?? null;
+      if (revision)
         live = {
-          commitSha: commitOfRevision(status.revision),
-          revisionId: status.revision,
+          commitSha: commitOfRevision(revision),
+          revisionId: revision,
           deploymentId: null,
-          at: status.lastSyncAt?.toISOString() ?? null,
+          at: (status?.revision ? status.lastSyncAt : row.liveState?.observedAt)?.toISOString() ?? null,
           summary: observed,
         };
       // A revision waiting for approval is the newest thing that happened to it, whatever the agent last reported.
