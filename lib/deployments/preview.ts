@@ -167,22 +167,20 @@ export function manifestsPreview(
   desired: KubeObject[],
   defaultNamespace: string,
 ): DeploymentPreview {
-  const key = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ?? defaultNamespace}/${o.metadata.name}`;
-  const withNamespace = (o: KubeObject): ObjectRef => ({
-    ...refOf(o),
-    namespace: o.metadata.namespace ?? defaultNamespace,
-  });
-  const before = new Map(current.map((o) => [key(o), o]));
+  // Both sides placed in the target's default namespace where they name none, as the apply places them: a manifest
+  // that starts or stops naming that namespace is the same object, unchanged.
+  const placed = (o: KubeObject): KubeObject =>
+    o.metadata.namespace ? o : { ...o, metadata: { ...o.metadata, namespace: defaultNamespace } };
+  const key = (o: KubeObject) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
+  const before = new Map(current.map((o) => [key(placed(o)), placed(o)]));
   const out: PreviewObject[] = [];
-  for (const o of desired) {
+  for (const o of desired.map(placed)) {
     const was = before.get(key(o));
     before.delete(key(o));
-    const changes = diffObjects(was, o);
-    out.push(
-      viewOf(withNamespace(o), !was ? "create" : changes.length ? "change" : "unchanged", was ? changes : [], null),
-    );
+    const changes = was ? diffObjects(was, o) : [];
+    out.push(viewOf(refOf(o), !was ? "create" : changes.length ? "change" : "unchanged", changes, null));
   }
-  for (const gone of before.values()) out.push(viewOf(withNamespace(gone), "prune", [], null));
+  for (const gone of before.values()) out.push(viewOf(refOf(gone), "prune", [], null));
   const counts: Record<PreviewAction, number> = { create: 0, change: 0, unchanged: 0, prune: 0, error: 0 };
   for (const o of out) counts[o.action]++;
   return { counts, objects: out };
