@@ -9,6 +9,7 @@ import { initialExpanded, treeKeyAction, visibleRows, type LiveTreeRow } from "@
 import type { ApplicationView } from "@/lib/applications/schemas";
 import { cn } from "@/lib/utils";
 import { HealthBadge } from "./health-badge";
+import { NodeDetails, SyncBadge } from "./live-node-details";
 
 /**
  * "Live state": what runs for this application and how healthy it is, re-read every few seconds while the page is
@@ -210,7 +211,8 @@ function ResourceTree({ roots, label }: { roots: TLiveNode[]; label: string }) {
             </span>
             <NodeSummary node={row.node} labelId={labelId} />
           </div>
-          {open ? (
+          {open ? <NodeDetails node={row.node} /> : null}
+          {open && row.node.children.length > 0 ? (
             <ul role="group" className="ml-2 pl-2 sm:ml-3 sm:pl-3">
               {renderRows(row.key)}
             </ul>
@@ -236,6 +238,7 @@ function NodeSummary({ node, labelId }: { node: TLiveNode; labelId: string }) {
           <span className="text-slate-700">{node.namespace ? `${node.namespace}/${node.name}` : node.name}</span>
         </span>
         <HealthBadge status={node.health.status} message={node.health.message} />
+        {node.sync ? <SyncBadge sync={node.sync} /> : null}
         {node.omittedChildren ? (
           <span className="text-xs text-slate-500">+{node.omittedChildren} more not shown</span>
         ) : null}

@@ -17,6 +17,17 @@ export interface LiveTreeRow {
   setSize: number;
 }
 
+/**
+ * Whether a node has more to show than its row when expanded: the fields that drifted from what Wharf applied (or why
+ * its sync status is what it is) and its recent Events.
+ */
+export function hasLiveDetails(node: TLiveNode): boolean {
+  return (
+    (node.sync !== undefined && (node.sync.fields.length > 0 || node.sync.message !== undefined)) ||
+    (node.events?.length ?? 0) > 0
+  );
+}
+
 /** A node's key under its parent's. */
 export function liveNodeKey(node: TLiveNode, parentKey: string | null): string {
   const own = `${node.apiVersion}/${node.kind}/${node.namespace ?? ""}/${node.name}`;
@@ -34,7 +45,7 @@ export function visibleRows(roots: readonly TLiveNode[], expanded: ReadonlySet<s
   const walk = (nodes: readonly TLiveNode[], level: number, parentKey: string | null) => {
     nodes.forEach((node, index) => {
       const key = liveNodeKey(node, parentKey);
-      const expandable = node.children.length > 0;
+      const expandable = node.children.length > 0 || hasLiveDetails(node);
       rows.push({ key, node, level, parentKey, expandable, posInSet: index + 1, setSize: nodes.length });
       if (expandable && expanded.has(key)) walk(node.children, level + 1, key);
     });
@@ -73,7 +84,9 @@ export function treeKeyAction(
       return index > 0 ? { type: "focus", key: rows[index - 1]!.key } : null;
     case "ArrowRight":
       if (!row.expandable) return null;
-      return open ? { type: "focus", key: rows[index + 1]!.key } : { type: "expand", key: row.key };
+      if (!open) return { type: "expand", key: row.key };
+      // An open node with details but no children has no child row to move into.
+      return row.node.children.length > 0 ? { type: "focus", key: rows[index + 1]!.key } : null;
     case "ArrowLeft":
       if (open) return { type: "collapse", key: row.key };
       return row.parentKey !== null ? { type: "focus", key: row.parentKey } : null;

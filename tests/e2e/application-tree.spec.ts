@@ -40,6 +40,12 @@ test("a pull application's live state: health, then the tree walked with the key
   const replicaSet = tree.getByRole("treeitem", { name: /^ReplicaSet / }).first();
   await expect(replicaSet).toHaveAttribute("aria-expanded", "false");
   await expect(tree.getByRole("treeitem", { name: /^Pod / })).toHaveCount(0);
+  // Sync status per object (issue 15, Must 1): the agent's last check found catalog's own objects as Wharf applied
+  // them; an expanded object shows its recent Events.
+  await expect(deployment.locator(":scope > div").first()).toContainText(/=\s*Synced/);
+  await expect(deployment.getByRole("list", { name: "Events of Deployment catalog" })).toContainText(
+    "ScalingReplicaSet",
+  );
 
   // Keyboard only: focus the Deployment, Down to its ReplicaSet, Right opens it, Right again enters its first Pod.
   await deployment.focus();
@@ -47,6 +53,9 @@ test("a pull application's live state: health, then the tree walked with the key
   await expect(replicaSet).toBeFocused();
   await page.keyboard.press("ArrowRight");
   await expect(replicaSet).toHaveAttribute("aria-expanded", "true");
+  await expect(replicaSet.getByRole("list", { name: /^Events of ReplicaSet catalog-/ })).toContainText(
+    "SuccessfulCreate",
+  );
   await page.keyboard.press("ArrowRight");
   const pod = tree.getByRole("treeitem", { name: /^Pod / }).first();
   await expect(pod).toBeFocused();

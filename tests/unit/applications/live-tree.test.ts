@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TLiveNode } from "@/lib/agent/protocol";
-import { initialExpanded, liveNodeKey, treeKeyAction, visibleRows } from "@/lib/applications/live-tree";
+import { hasLiveDetails, initialExpanded, liveNodeKey, treeKeyAction, visibleRows } from "@/lib/applications/live-tree";
 
 const healthy = { status: "Healthy" as const };
 const node = (kind: string, name: string, children: TLiveNode[] = []): TLiveNode => ({
@@ -77,5 +77,39 @@ describe("the tree's keys (WAI-ARIA tree view)", () => {
     expect(treeKeyAction(rows, new Set(), deployment, "*")).toEqual({ type: "expand-siblings", keys: [deployment] });
     expect(treeKeyAction(rows, expanded, deployment, "a")).toBeNull();
     expect(treeKeyAction(rows, expanded, "gone", "ArrowDown")).toEqual({ type: "focus", key: deployment });
+  });
+});
+
+describe("objects with details (issue 15, Must 1: drifted fields and Events)", () => {
+  const drifted: TLiveNode = {
+    ...node("ConfigMap", "web-config"),
+    sync: { status: "OutOfSync", fields: [{ path: "data.greeting", applied: "hello", live: "hi" }] },
+  };
+  const synced: TLiveNode = { ...node("Service", "web"), sync: { status: "Synced", fields: [] } };
+  const withEvents: TLiveNode = {
+    ...node("Pod", "web-1-a"),
+    events: [{ type: "Warning", reason: "BackOff", message: "Back-off restarting", count: 3 }],
+  };
+
+  it("a leaf with drifted fields or Events expands to show them; a Synced leaf without Events does not", () => {
+    expect([drifted, synced, withEvents].map(hasLiveDetails)).toEqual([true, false, true]);
+    const missing: TLiveNode = { ...synced, sync: { status: "OutOfSync", fields: [], message: "Missing" } };
+    expect(hasLiveDetails(missing)).toBe(true);
+    const rows = visibleRows([drifted, synced], new Set());
+    expect(rows.map((row) => row.expandable)).toEqual([true, false]);
+  });
+
+  it("Right opens a leaf's details and then stays (no child to enter); Left closes them", () => {
+    const tree = [drifted, synced];
+    const key = liveNodeKey(drifted, null);
+    expect(treeKeyAction(visibleRows(tree, new Set()), new Set(), key, "ArrowRight")).toEqual({ type: "expand", key });
+    const open = new Set([key]);
+    expect(treeKeyAction(visibleRows(tree, open), open, key, "ArrowRight")).toBeNull();
+    expect(treeKeyAction(visibleRows(tree, open), open, key, "ArrowLeft")).toEqual({ type: "collapse", key });
+    // Down still goes to the next object, not into the details.
+    expect(treeKeyAction(visibleRows(tree, open), open, key, "ArrowDown")).toEqual({
+      type: "focus",
+      key: liveNodeKey(synced, null),
+    });
   });
 });
