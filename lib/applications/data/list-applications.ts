@@ -28,6 +28,18 @@ const SYNC_SQL = Prisma.sql`COALESCE(CASE WHEN "a"."mode" = 'pull' THEN (
     LIMIT 1
   ) END, 'Unknown')`;
 
+/**
+ * SYNC_SQL = 'Unknown' said as existence tests: the same rows, but each is one index probe without ordering, which
+ * matters because Unknown is usually rare and finding it walks most of the table.
+ */
+const UNKNOWN_SQL = Prisma.sql`(CASE WHEN "a"."mode" = 'pull' THEN NOT EXISTS (
+    SELECT 1 FROM "PullRepo" AS "p" JOIN "RepoStatus" AS "rs" ON "rs"."repoId" = "p"."id"
+    WHERE "p"."applicationId" = "a"."id"
+  ) ELSE NOT EXISTS (
+    SELECT 1 FROM "Deployment" AS "d"
+    WHERE "d"."applicationId" = "a"."id" AND "d"."state" NOT IN ('rejected', 'cancelled', 'superseded')
+  ) END)`;
+
 /** `%` and `_` are LIKE wildcards; names cannot contain them, but a typed search may. */
 const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -48,7 +60,8 @@ async function pageOf(query: TApplicationListQuery) {
     joins.push(Prisma.sql`JOIN "ApplicationLiveState" AS "l" ON "l"."applicationId" = "a"."id"`);
     where.push(Prisma.sql`"l"."health" = ${query.health}`);
   }
-  if (query.sync) where.push(Prisma.sql`${SYNC_SQL} = ${query.sync}`);
+  if (query.sync === "Unknown") where.push(UNKNOWN_SQL);
+  else if (query.sync) where.push(Prisma.sql`${SYNC_SQL} = ${query.sync}`);
   if (query.cursor) {
     const after = decodeApplicationCursor(query.cursor);
     if (!after) throw invalidCursorError();
@@ -58,16 +71,22 @@ async function pageOf(query: TApplicationListQuery) {
       Prisma.sql`("a"."name" > ${after.name} OR ("a"."name" = ${after.name} AND "a"."id" > ${after.id}))`,
     );
   }
+  // The page is chosen first and the per-row lookups run on its rows only: a filter the planner serves with a sort
+  // (e.g. environment, through Target) would otherwise compute them for every matching row before sorting.
   return db().$queryRaw<{ id: string; name: string; sync: string; newestId: string | null }[]>`
     SELECT "a"."id" AS "id", "a"."name" AS "name", ${SYNC_SQL} AS "sync", (
       SELECT "n"."id" FROM "Deployment" AS "n" WHERE "n"."applicationId" = "a"."id"
       ORDER BY "n"."createdAt" DESC, "n"."id" DESC LIMIT 1
     ) AS "newestId"
-    FROM "Application" AS "a"
-    ${joins.length ? Prisma.join(joins, " ") : Prisma.empty}
-    ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty}
-    ORDER BY "a"."name" ASC, "a"."id" ASC
-    LIMIT ${query.limit + 1}`;
+    FROM (
+      SELECT "a"."id", "a"."name", "a"."mode"
+      FROM "Application" AS "a"
+      ${joins.length ? Prisma.join(joins, " ") : Prisma.empty}
+      ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty}
+      ORDER BY "a"."name" ASC, "a"."id" ASC
+      LIMIT ${query.limit + 1}
+    ) AS "a"
+    ORDER BY "a"."name" ASC, "a"."id" ASC`;
 }
 
 const DEPLOYMENT_SELECT = {
