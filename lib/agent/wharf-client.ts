@@ -28,6 +28,9 @@ export interface WharfClientOptions {
   timeoutMs?: number;
 }
 
+/** How long enrolment waits for Wharf's answer (see enrol). */
+const ENROL_TIMEOUT_MS = 120_000;
+
 /**
  * The agent's side of the protocol (lib/agent/protocol.ts): bearer-authenticated JSON over fetch, every response
  * validated with the shared zod schemas. Network failures and 5xx are WHARF_UNREACHABLE (retry with backoff); 401/403
@@ -104,7 +107,9 @@ export class WharfClient {
 
   /** Trades a one-time enrolment token for the agent credential. */
   enrol(body: { enrolmentToken: string; hostname?: string; version: string }): Promise<TEnrolResponse> {
-    return this.#call("POST", AGENT_PATHS.enrol, ZEnrolResponse, { body, auth: false });
+    // The token is spent when Wharf handles the call, so giving up before its answer loses the credential for good
+    // (every retry is then refused): enrolment waits longer than short calls, e.g. for a dashboard's cold first request.
+    return this.#call("POST", AGENT_PATHS.enrol, ZEnrolResponse, { body, auth: false, timeoutMs: ENROL_TIMEOUT_MS });
   }
 
   /** Long poll: returns at once when anything changed since `since`, else after Wharf's long-poll timeout. */

@@ -215,6 +215,8 @@ const DEMO_APPS_FILES: Record<string, string> = {
     "  name: checkout",
     "spec:",
     "  replicas: 1",
+    // Reported failed (ProgressDeadlineExceeded, so Degraded) after 30 s rather than Kubernetes' default 10 minutes.
+    "  progressDeadlineSeconds: 30",
     "  selector:",
     "    matchLabels: { app: checkout }",
     "  template:",
