@@ -11,6 +11,7 @@ import { Table, Td, Th } from "@/components/ui/table";
 import { LoadMore } from "@/components/ui/load-more";
 import { useTargets } from "@/lib/targets/hooks/use-targets";
 import { TARGET_LIST_LIMIT_DEFAULT, TARGET_MODES, type TTargetListFilter } from "@/lib/targets/schemas";
+import { archivedPhrase } from "./archived-banner";
 import { TargetModeBadge } from "./target-mode-badge";
 
 /**
@@ -32,7 +33,7 @@ export function TargetList({
   const [q, setQ] = useState(filter.q ?? "");
   const query = useTargets(filter);
   const items = query.data?.pages.flatMap((p) => p.items) ?? [];
-  const filtered = Boolean(filter.q || filter.mode || filter.environment);
+  const filtered = Boolean(filter.q || filter.mode || filter.environment || filter.deleted);
 
   function apply(next: Partial<TTargetListFilter>) {
     const merged = { ...filter, ...next };
@@ -40,6 +41,7 @@ export function TargetList({
     if (merged.q) params.set("q", merged.q);
     if (merged.mode) params.set("mode", merged.mode);
     if (merged.environment) params.set("environment", merged.environment);
+    if (merged.deleted) params.set("deleted", merged.deleted);
     if (merged.limit !== TARGET_LIST_LIMIT_DEFAULT) params.set("limit", String(merged.limit));
     const qs = params.toString();
     startNavigation(() => router.push(qs ? `${pathname}?${qs}` : pathname));
@@ -108,6 +110,15 @@ export function TargetList({
             ))}
           </Select>
         </div>
+        {/* Deleted targets are history: shown only on request, marked, so their pages (and deployments) are a click away. */}
+        <label className="flex items-center gap-2 text-sm text-slate-600">
+          <input
+            type="checkbox"
+            checked={filter.deleted === "include"}
+            onChange={(e) => apply({ deleted: e.target.checked ? "include" : undefined })}
+          />
+          Include deleted
+        </label>
       </div>
 
       <div aria-busy={navigating || query.isFetching} className={navigating ? "opacity-60" : undefined}>
@@ -125,7 +136,7 @@ export function TargetList({
                   variant="secondary"
                   onClick={() => {
                     setQ("");
-                    apply({ q: undefined, mode: undefined, environment: undefined });
+                    apply({ q: undefined, mode: undefined, environment: undefined, deleted: undefined });
                   }}
                 >
                   Clear filters
@@ -173,6 +184,9 @@ export function TargetList({
                     <Link href={`/targets/${t.id}`} className="font-medium text-brand-700 hover:underline">
                       {t.name}
                     </Link>
+                    {t.archived ? (
+                      <span className="block text-xs text-amber-800">{archivedPhrase(t.archived)}</span>
+                    ) : null}
                   </Td>
                   <Td>
                     <TargetModeBadge mode={t.mode} />

@@ -18,6 +18,7 @@ export function normalizeFilter(filter: TTargetListFilter): TTargetListFilter {
   if (filter.q) out.q = filter.q;
   if (filter.mode) out.mode = filter.mode;
   if (filter.environment) out.environment = filter.environment;
+  if (filter.deleted) out.deleted = filter.deleted;
   return out;
 }
 
@@ -28,6 +29,7 @@ export function targetListSearch(filter: TTargetListFilter, cursor?: string | nu
   if (f.q) params.set("q", f.q);
   if (f.mode) params.set("mode", f.mode);
   if (f.environment) params.set("environment", f.environment);
+  if (f.deleted) params.set("deleted", f.deleted);
   params.set("limit", String(f.limit));
   if (cursor) params.set("cursor", cursor);
   return params.toString();

@@ -231,12 +231,14 @@ export const ZTargetListQuery = z.object({
   q: z.preprocess(emptyToUndefined, z.string().trim().max(100, "Search for at most 100 characters.").optional()),
   mode: z.preprocess(emptyToUndefined, ZMode.optional()),
   environment: z.preprocess(emptyToUndefined, z.string().trim().max(63).optional()),
+  /** `include`: deleted (archived) targets too, marked; without it the list shows live targets only. */
+  deleted: z.preprocess(emptyToUndefined, z.enum(["include"]).optional()),
   cursor: ZListCursor(600),
   limit: ZPageLimit({ max: TARGET_LIST_LIMIT_MAX, default: TARGET_LIST_LIMIT_DEFAULT, noun: "targets" }),
 });
 export type TTargetListQuery = z.output<typeof ZTargetListQuery>;
 /** The filter part of a list query (no cursor): what the list's query key and URL carry. */
-export type TTargetListFilter = Pick<TTargetListQuery, "q" | "mode" | "environment" | "limit">;
+export type TTargetListFilter = Pick<TTargetListQuery, "q" | "mode" | "environment" | "deleted" | "limit">;
 
 /** When a deleted (archived) target or application was deleted and by whom; views carry null while it is live. */
 export const ZArchived = z

@@ -114,6 +114,13 @@ describe("deleting a push target archives it", () => {
     expect(own.body).toMatchObject({ name: target.name, archived: { byName: expect.any(String) } });
     const listed = await callRoute(targetsRoute.GET, { path: `/api/targets?q=${target.name}`, as: viewer });
     expect(listed.body.items.map((x: { id: string }) => x.id)).not.toContain(target.id);
+    const withDeleted = await callRoute(targetsRoute.GET, {
+      path: `/api/targets?q=${target.name}&deleted=include`,
+      as: viewer,
+    });
+    expect(withDeleted.body.items).toEqual([
+      expect.objectContaining({ id: target.id, archived: expect.objectContaining({ byName: expect.any(String) }) }),
+    ]);
 
     // Nothing can be deployed to it: a request and a rollback are refused with a clear code.
     const refused = await request({ targetId: target.id });

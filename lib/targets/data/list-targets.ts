@@ -20,11 +20,12 @@ function containsInsensitive(q: string): Prisma.StringFilter {
 
 /**
  * A page of targets ordered by (name, id), keyset-paginated so page N costs the same as page 1. Mode and environment
- * filters use the `(mode, name)` and `(environment, name)` indexes; `q` searches name and owner team.
+ * filters use the `(mode, name)` and `(environment, name)` indexes; `q` searches name and owner team. Deleted targets
+ * are left out unless `deleted` is `include`.
  */
 export async function listTargets(query: TTargetListQuery): Promise<TargetListPage> {
-  // Deleted (archived) targets leave the list; their pages stay reachable by id.
-  const and: Prisma.TargetWhereInput[] = [LIVE_TARGET];
+  // Deleted (archived) targets leave the list unless asked for (`deleted=include`); their pages stay reachable by id.
+  const and: Prisma.TargetWhereInput[] = query.deleted === "include" ? [] : [LIVE_TARGET];
   if (query.mode) and.push({ mode: query.mode });
   if (query.environment) and.push({ environment: query.environment });
   if (query.q) and.push({ OR: [{ name: containsInsensitive(query.q) }, { ownerTeam: containsInsensitive(query.q) }] });
