@@ -4,6 +4,7 @@ import { generatePassword, hashPassword } from "@/lib/auth/secrets";
 import { saveCredential } from "@/lib/credentials/data/store-credential";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { defaultStatusReadIntervalSeconds } from "@/lib/targets/schemas";
 import { applyManifests, createKubeClient, kubeConfigFor, type KubeObject } from "@/lib/kube";
 import type { Sandbox } from "@/lib/kube/sandbox";
 import { seedPullDemo } from "./demo-pull";
@@ -174,6 +175,8 @@ export async function seedIfEmpty(opts: { sandbox: Sandbox | null }): Promise<Se
           caBundle: opts.sandbox?.caPem ?? null,
           defaultNamespace: t.name,
           allowedNamespaces: JSON.stringify([t.name]),
+          // As a new target: background live-state reads every 300 s on dev and staging, off on prod.
+          statusReadIntervalSeconds: defaultStatusReadIntervalSeconds(t.environment, t.mode),
         },
       });
       await recordAuditEvent(tx, {
