@@ -137,7 +137,12 @@ function DeliveryBlock({ mode, d, scope }: { mode: TMode; d: ModeDelivery; scope
           link={link("approval-wait")}
         />
         {mode === "push" ? (
-          <Figure label="drift detected / corrected" value="n/a" hint="push does not watch the cluster" link={null} />
+          <Figure
+            label="drift detected / corrected"
+            value="n/a"
+            hint="not counted: push drift shows on each application's live state, read while someone looks"
+            link={null}
+          />
         ) : (
           <PairFigure
             label="drift detected / corrected"
