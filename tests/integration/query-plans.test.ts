@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
+import * as namesRoute from "@/app/api/audit/names/route";
 import * as auditRoute from "@/app/api/audit/route";
 import * as comparisonRoute from "@/app/api/comparison/route";
 import * as credentialAccessRoute from "@/app/api/credential-access/route";
@@ -443,6 +444,35 @@ describe(`query plans of the hot lists (${process.env.WHARF_TEST_DB ?? "sqlite"}
         ).toBe(false);
       }
     }
+  });
+
+  it("audit names: suggestions by prefix, and the target and credential name filters of both lists", async () => {
+    // Every seeded target's name is suggestible, as the names of rows written since names were kept are.
+    const known = new Set((await log.db.auditName.findMany({ select: { name: true } })).map((n) => n.name));
+    const targets = await log.db.target.findMany({ select: { name: true } });
+    await bulkInsert(
+      log.db,
+      "AuditName",
+      targets
+        .filter((x) => !known.has(x.name))
+        .map((x) => ({ kind: "target", name: x.name, key: x.name.toLowerCase() })),
+    );
+    const target = await log.db.target.findUniqueOrThrow({ where: { id: sample.targetId } });
+    const credential = await log.db.credential.findUniqueOrThrow({ where: { id: sample.credentialId } });
+    if (t.kind === "postgresql") {
+      const client = new pg.Client({ connectionString: t.url });
+      await client.connect();
+      await client.query('ANALYZE "AuditName"');
+      await client.end();
+    }
+    const big = [...BIG, "AuditName"];
+    const prefix = encodeURIComponent(target.name.slice(0, 4).toUpperCase());
+    await expectIndexed(namesRoute.GET, `/api/audit/names?kind=target&q=${prefix}`, { big });
+    const name = encodeURIComponent(target.name);
+    await expectIndexed(credentialAccessRoute.GET, `/api/credential-access?target=${name}&limit=50`, { big });
+    await expectIndexed(auditRoute.GET, `/api/audit?target=${name}&limit=50`, { big });
+    const label = encodeURIComponent(credential.label ?? "");
+    await expectIndexed(credentialAccessRoute.GET, `/api/credential-access?credential=${label}&limit=50`, { big });
   });
 
   it("the check itself catches a full scan, in Prisma's schema-qualified SQL too", async () => {

@@ -25,8 +25,8 @@ const DEPLOYMENT_NAMES = {
 /**
  * The names a row is about, as they are now, inside the writing transaction (so a row written just before its
  * subject is deleted still finds it). What the caller passed in `entry.names` is kept and not looked up again; the
- * rest is read by id, at most one query per thing named (subject, target, credential), and what a caller deleted
- * before writing falls back to the names it put in `details` (targetName, label, fingerprint).
+ * rest is read by id, at most one query per thing named (subject, credential with its target, target), and what a
+ * caller deleted before writing falls back to the names it put in `details` (targetName, label, fingerprint).
  */
 export async function resolveAuditNames(tx: Tx, entry: AuditEntry): Promise<TAuditNames> {
   const names: TAuditNames = { ...entry.names };
@@ -95,6 +95,24 @@ export async function resolveAuditNames(tx: Tx, entry: AuditEntry): Promise<TAud
   }
 
   const targetId = entry.targetId ?? (entry.subjectType === "target" ? subjectId : null);
+  const credentialId = entry.credentialId ?? (entry.subjectType === "credential" ? subjectId : null);
+  if (credentialId && !names.credential) {
+    // One query for the credential and its target: most credential rows name both.
+    const c = await tx.credential.findUnique({
+      where: { id: credentialId },
+      select: {
+        label: true,
+        kind: true,
+        fingerprint: true,
+        targetId: true,
+        target: { select: { name: true, environment: true } },
+      },
+    });
+    names.credential = c
+      ? { label: c.label, kind: c.kind, fingerprint: c.fingerprint }
+      : { label: str(details.label), kind: str(details.kind), fingerprint: str(details.fingerprint) };
+    if (c && c.targetId === targetId) names.target ??= { name: c.target.name, environment: c.target.environment };
+  }
   if (targetId && !names.target) {
     const t = await tx.target.findUnique({ where: { id: targetId }, select: { name: true, environment: true } });
     const deletedName = str(details.targetName);
@@ -102,15 +120,5 @@ export async function resolveAuditNames(tx: Tx, entry: AuditEntry): Promise<TAud
     else if (deletedName) names.target = { name: deletedName, environment: str(details.environment) };
   }
 
-  const credentialId = entry.credentialId ?? (entry.subjectType === "credential" ? subjectId : null);
-  if (credentialId && !names.credential) {
-    const c = await tx.credential.findUnique({
-      where: { id: credentialId },
-      select: { label: true, kind: true, fingerprint: true },
-    });
-    names.credential = c
-      ? { label: c.label, kind: c.kind, fingerprint: c.fingerprint }
-      : { label: str(details.label), kind: str(details.kind), fingerprint: str(details.fingerprint) };
-  }
   return names;
 }
