@@ -6,6 +6,7 @@ import * as deploymentRoute from "@/app/api/deployments/[id]/route";
 import * as rollbackRoute from "@/app/api/deployments/[id]/rollback/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
 import * as pullStatusRoute from "@/app/api/targets/[id]/pull-status/route";
+import * as bindingsRoute from "@/app/api/targets/[id]/repo-bindings/route";
 import * as targetRoute from "@/app/api/targets/[id]/route";
 import * as targetsRoute from "@/app/api/targets/route";
 import { ZAssignments } from "@/lib/agent/protocol";
@@ -78,6 +79,14 @@ describe("deleting a push target archives it", () => {
     const waiting = await request({ targetId: target.id });
     expect(waiting.status, waiting.text).toBe(201);
     expect(waiting.body.state).toBe("pending-approval");
+    const binding = await callRoute(bindingsRoute.POST, {
+      method: "POST",
+      path: `/api/targets/${target.id}/repo-bindings`,
+      params: { id: target.id },
+      body: { repoUrl: "https://git.example.test/team/archived.git", branch: "main" },
+      as: admin,
+    });
+    expect(binding.status, binding.text).toBe(201);
     await db().credential.create({
       data: {
         targetId: target.id,
@@ -163,12 +172,20 @@ describe("deleting a push target archives it", () => {
     });
     expect(await claimNextDeployment({ processId: "archive-test", leaseMs: 30_000 })).toBeNull();
 
+    // Webhook pushes find no binding (its sealed secret went with it).
+    expect(await db().repoBinding.count({ where: { targetId: target.id } })).toBe(0);
     // The secret material is gone, with its audit row; no row anywhere still holds the ciphertext.
     expect(await db().credential.count({ where: { targetId: target.id } })).toBe(0);
     expect(await db().credential.count({ where: { ciphertext: "sealed-secret-material" } })).toBe(0);
     const audit = await db().auditEvent.findMany({ where: { targetId: target.id }, orderBy: { seq: "asc" } });
     expect(audit.map((a) => a.action)).toEqual(
-      expect.arrayContaining(["credential.deleted", "deployment.cancelled", "application.deleted", "target.deleted"]),
+      expect.arrayContaining([
+        "credential.deleted",
+        "deployment.cancelled",
+        "repo-binding.deleted",
+        "application.deleted",
+        "target.deleted",
+      ]),
     );
     expect(audit.at(-1)!.action).toBe("target.deleted");
     expect(JSON.parse(audit.at(-1)!.details)).toMatchObject({
