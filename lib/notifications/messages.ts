@@ -42,6 +42,24 @@ export interface PromotionNotice {
   revision: string | null;
 }
 
+/** The promotion notice of a request made on `destination` with what is live of its namesake on `from`. */
+export function promotionNotice(opts: {
+  destination: { id: string; target: { environment: string } };
+  name: string;
+  from: { name: string; environment: string };
+  revision: string | null;
+}): PromotionNotice {
+  return {
+    linkPath: `/applications/${opts.destination.id}`,
+    applicationId: opts.destination.id,
+    applicationName: opts.name,
+    fromTargetName: opts.from.name,
+    fromEnvironment: opts.from.environment,
+    toEnvironment: opts.destination.target.environment,
+    revision: opts.revision,
+  };
+}
+
 /**
  * What a delivery notice (deployment.*, sync.failed, drift.detected) says: where it happened, which revision, and
  * one link — the application's page when there is an application, else the deployment's page or the repository's

@@ -3,6 +3,7 @@ import { ZPromoteInput, type TPromoteInput } from "@/lib/applications/matrix-sch
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { promotionNotice } from "@/lib/notifications/messages";
 import { applicationArchivedError } from "@/lib/targets/live";
 import type { DeploymentView } from "../schemas";
 import { promotePullApplication } from "./promote-pull-application";
@@ -99,15 +100,12 @@ export async function promoteApplication(opts: {
         }
       : { kind: "manifests", manifests: live.manifests },
     reason,
-    promotion: {
-      linkPath: `/applications/${destination.id}`,
-      applicationId: destination.id,
-      applicationName: source.name,
-      fromTargetName: source.target.name,
-      fromEnvironment: source.target.environment,
-      toEnvironment: destination.target.environment,
+    promotion: promotionNotice({
+      destination,
+      name: source.name,
+      from: source.target,
       revision: fromGit ? live.commitSha : live.manifestsDigest,
-    },
+    }),
     actor: opts.actor,
     principal: opts.principal,
     request: opts.request,

@@ -5,6 +5,7 @@ import type { TPromoteInput } from "@/lib/applications/matrix-schemas";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
+import { promotionNotice } from "@/lib/notifications/messages";
 import { recordRepoSpec, SPEC_INCLUDE, specOfRow } from "@/lib/repos/data/repo-specs";
 import { requestPinInTx } from "@/lib/repos/data/request-pin";
 import { promotedRevisionId } from "@/lib/repos/promotion";
@@ -115,15 +116,7 @@ export async function promotePullApplication(opts: {
         ...(input.reason ? { reason: input.reason } : {}),
       },
       withoutApprovals: "request",
-      promotion: {
-        linkPath: `/applications/${destination.id}`,
-        applicationId: destination.id,
-        applicationName: source.name,
-        fromTargetName: source.target.name,
-        fromEnvironment: source.target.environment,
-        toEnvironment: destination.target.environment,
-        revision,
-      },
+      promotion: promotionNotice({ destination, name: source.name, from: source.target, revision }),
     });
   });
   await wakeAgentsOfTarget(destination.target.id);
