@@ -11,7 +11,7 @@ import * as rollbackRoute from "@/app/api/deployments/[id]/rollback/route";
 import * as deploymentRoute from "@/app/api/deployments/[id]/route";
 import * as pullStatusRoute from "@/app/api/targets/[id]/pull-status/route";
 import * as reposRoute from "@/app/api/targets/[id]/repos/route";
-import { ZAssignments } from "@/lib/agent/protocol";
+import { LONG_POLL_TIMEOUT_MS, ZAssignments } from "@/lib/agent/protocol";
 import { notifyPullRepos } from "@/lib/agents/data/notify";
 import { dbFor } from "@/lib/db/client";
 import { callRoute, createCaller, type Caller } from "../support/api";
@@ -344,7 +344,8 @@ describe("assignments long poll", () => {
     ).body;
     const woke = await waiting;
     const elapsed = Date.now() - t0;
-    expect(elapsed).toBeLessThan(5_000);
+    // Woken by the change: a poll nobody woke answers only when its hold runs out.
+    expect(elapsed).toBeLessThan(LONG_POLL_TIMEOUT_MS);
     expect(woke.body.changed).toBe(true);
     const parsed = ZAssignments.parse(woke.body);
     expect(parsed.targets[0]!.repos).toEqual([
@@ -374,7 +375,8 @@ describe("assignments long poll", () => {
     expect(await notifyPullRepos({ url: "https://git.example.test/team/notify-me", branch: "other" })).toBe(0);
     expect(await notifyPullRepos({ url: "https://git.example.test/team/notify-me", branch: "main" })).toBe(1);
     const woke = await waiting;
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    // Woken by the change: a poll nobody woke answers only when its hold runs out.
+    expect(Date.now() - t0).toBeLessThan(LONG_POLL_TIMEOUT_MS);
     expect(woke.body.changed).toBe(true);
     expect(woke.body.targets[0].repos[0].notifySeq).toBe(1);
   });
@@ -390,7 +392,8 @@ describe("assignments long poll", () => {
     // As another dashboard process would: straight to the database, no in-process wake-up.
     await db().pullRepo.update({ where: { id: repo.id }, data: { pollIntervalSeconds: 30 } });
     const woke = await waiting;
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    // Woken by the change: a poll nobody woke answers only when its hold runs out.
+    expect(Date.now() - t0).toBeLessThan(LONG_POLL_TIMEOUT_MS);
     expect(woke.body.targets[0].repos[0].pollIntervalSeconds).toBe(30);
   });
 });
@@ -514,7 +517,8 @@ describe("pull approvals", () => {
     // Approved, not queued: the agent applies it, not the push executor.
     expect((await db().deployment.findUniqueOrThrow({ where: { id: d.id } })).state).toBe("approved");
     a = ZAssignments.parse((await waiting).body);
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    // Woken by the change: a poll nobody woke answers only when its hold runs out.
+    expect(Date.now() - t0).toBeLessThan(LONG_POLL_TIMEOUT_MS);
     expect(a.changed).toBe(true);
     expect(a.targets[0]!.repos[0]!.approvedRevision).toBe(sha);
 

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { LONG_POLL_TIMEOUT_MS } from "@/lib/agent/protocol";
 import * as assignmentsRoute from "@/app/api/agent/v1/assignments/route";
 import * as bindingsRoute from "@/app/api/targets/[id]/repo-bindings/route";
 import * as reposRoute from "@/app/api/targets/[id]/repos/route";
@@ -88,7 +89,8 @@ describe("push webhook for a repository registered on a pull target", () => {
     expect(ok.body.pullReposNotified).toBe(1);
     expect(ok.body.deployments).toEqual([]);
     const woke = await waiting;
-    expect(Date.now() - t0).toBeLessThan(5_000);
+    // Woken by the change: a poll nobody woke answers only when its hold runs out.
+    expect(Date.now() - t0).toBeLessThan(LONG_POLL_TIMEOUT_MS);
     expect(woke.body.changed).toBe(true);
     expect(woke.body.targets[0].repos[0].notifySeq).toBe(1);
     expect(await db().deployment.count({ where: { targetId: target.id } })).toBe(0);
