@@ -371,11 +371,13 @@ export function ApplicationTimeline({ app, canRollback }: { app: ApplicationView
         </p>
       ) : items.length === 0 && !query.isPending ? (
         <EmptyState
-          title="Nothing happened yet"
+          title={app.mode === "push" ? "Not deployed yet" : "No sync reported yet"}
           description={
-            app.mode === "push"
-              ? "Deployments, approvals and rollbacks of this application appear here."
-              : "Its agent's syncs, drift checks, revision approvals and pins appear here."
+            app.mode === "pull"
+              ? "The target's agent reports here once it has fetched the repository; its syncs, drift, approvals and pins follow."
+              : app.source.kind === "git"
+                ? "Deploy requests a deployment of the source's newest commit; approvers then see its preview."
+                : "Its manifests are sent with each deployment; deployments, approvals and rollbacks appear here."
           }
         />
       ) : (
