@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
@@ -33,12 +34,18 @@ const resolve = {
   },
 };
 
+// Test files mostly wait (on SQLite/PostgreSQL, git, helm, the API servers), so more files than cores run at once;
+// vitest's default (cores - 1) is one file at a time on a 2-core machine, which made the integration phase ~17 min.
+// Files are written for this: each has its own database, sandbox and namespaces on the shared real control plane.
+const workers = Number(process.env.WHARF_TEST_WORKERS) || Math.max(2, availableParallelism());
+
 export default defineConfig({
   root,
   resolve,
   test: {
     // A focused test must never pass CI silently.
     allowOnly: !process.env.CI,
+    maxWorkers: workers,
     projects: [
       {
         resolve,
