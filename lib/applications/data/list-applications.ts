@@ -3,7 +3,7 @@ import { commitOfRevision } from "@/lib/agent/protocol";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { Prisma } from "@/lib/db/generated/sqlite/client";
-import { liveDeploymentIds } from "@/lib/deployments/data/live-deployments";
+import { liveDeploymentSql } from "@/lib/deployments/data/live-deployments";
 import { invalidCursorError } from "@/lib/keyset-cursor";
 import { decodeApplicationCursor, encodeApplicationCursor } from "../cursor";
 import { pullResultOf, pushResultOf } from "../matrix";
@@ -74,11 +74,13 @@ async function pageOf(query: TApplicationListQuery) {
   }
   // The page is chosen first and the per-row lookups run on its rows only: a filter the planner serves with a sort
   // (e.g. environment, through Target) would otherwise compute them for every matching row before sorting.
-  const page = db().$queryRaw<{ id: string; name: string; sync: string; newestId: string | null }[]>`
+  const page = db().$queryRaw<
+    { id: string; name: string; sync: string; newestId: string | null; liveId: string | null }[]
+  >`
     SELECT "a"."id" AS "id", "a"."name" AS "name", ${SYNC_SQL} AS "sync", (
       SELECT "n"."id" FROM "Deployment" AS "n" WHERE "n"."applicationId" = "a"."id"
       ORDER BY "n"."createdAt" DESC, "n"."id" DESC LIMIT 1
-    ) AS "newestId"
+    ) AS "newestId", ${liveDeploymentSql(Prisma.sql`"a"."id"`)} AS "liveId"
     FROM (
       SELECT "a"."id", "a"."name", "a"."mode"
       FROM "Application" AS "a"
@@ -119,8 +121,8 @@ function treeSummary(treeJson: string): TRevisionSummary | null {
  * A page of the Applications list ordered by (name, id), keyset-paginated, so one application's environments sit
  * together. Filters: target, exact name, name search, mode, environment, health, sync status. Each row carries its
  * sync status, health, live revision (commit, chart, images) and last deployment or sync. A fixed number of
- * statements whatever the page size: the filtered id page (sync and newest deployment computed in it), then the
- * applications, their live deployments and the deployments those name, each as one IN list.
+ * statements whatever the page size: the filtered id page (sync, newest and live deployment computed in it), then the
+ * applications and the deployments those name, each as one IN list.
  */
 export async function listApplications(query: TApplicationListQuery): Promise<ApplicationListPage> {
   const found = await pageOf(query);
@@ -128,7 +130,9 @@ export async function listApplications(query: TApplicationListQuery): Promise<Ap
   const ids = page.map((r) => r.id);
   if (ids.length === 0) return { items: [], nextCursor: null };
 
-  const [rows, liveIds] = await Promise.all([
+  const liveIds = new Map(page.flatMap((r) => (r.liveId ? [[r.id, r.liveId] as const] : [])));
+  const deploymentIds = [...new Set([...page.flatMap((r) => (r.newestId ? [r.newestId] : [])), ...liveIds.values()])];
+  const [rows, deployments] = await Promise.all([
     db().application.findMany({
       where: { id: { in: ids } },
       include: {
@@ -144,12 +148,10 @@ export async function listApplications(query: TApplicationListQuery): Promise<Ap
         },
       },
     }),
-    liveDeploymentIds(ids),
+    deploymentIds.length
+      ? db().deployment.findMany({ where: { id: { in: deploymentIds } }, select: DEPLOYMENT_SELECT })
+      : Promise.resolve([]),
   ]);
-  const deploymentIds = [...new Set([...page.flatMap((r) => (r.newestId ? [r.newestId] : [])), ...liveIds.values()])];
-  const deployments = deploymentIds.length
-    ? await db().deployment.findMany({ where: { id: { in: deploymentIds } }, select: DEPLOYMENT_SELECT })
-    : [];
   const deployment = new Map(deployments.map((d) => [d.id, d]));
   const newest = new Map(page.flatMap((r) => (r.newestId && deployment.has(r.newestId) ? [[r.id, r.newestId]] : [])));
   const byId = new Map(rows.map((r) => [r.id, r]));
