@@ -3,8 +3,8 @@ import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { wakeAgentsOfTarget } from "@/lib/agents/data/notify";
 import { db, type Tx } from "@/lib/db";
-import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import { AppError } from "@/lib/errors";
+import { cancelOpenPins } from "./request-pin";
 
 /**
  * Removes a registered repository inside the caller's transaction (audited `repo.removed`): open approval requests
@@ -18,23 +18,13 @@ export async function removeRepoRow(
 ): Promise<{ targetId: string; cancelledRequests: number }> {
   const repo = await tx.pullRepo.findUnique({ where: { id: opts.repoId } });
   if (!repo) throw new AppError("NOT_FOUND", "There is no registered repository with this id.");
-  const open = await tx.deployment.findMany({
-    where: {
-      sourceKind: "pull-revision",
-      pullRepoId: repo.id,
-      state: { in: ["pending-approval", "approved", "queued"] },
-    },
-    select: { id: true },
+  const cancelledRequests = await cancelOpenPins(tx, {
+    repoId: repo.id,
+    why: opts.reason ?? "The repository was removed from the target.",
+    actor: opts.actor,
+    request: opts.request,
+    agentRequests: true,
   });
-  for (const d of open) {
-    await transitionDeployment(tx, {
-      deploymentId: d.id,
-      to: "cancelled",
-      actor: opts.actor,
-      request: opts.request,
-      data: { finishedAt: new Date(), resultMessage: opts.reason ?? "The repository was removed from the target." },
-    });
-  }
   await tx.pullRepo.delete({ where: { id: repo.id } });
   await recordAuditEvent(tx, {
     actor: opts.actor,
@@ -42,10 +32,10 @@ export async function removeRepoRow(
     subjectType: "pull-repo",
     subjectId: repo.id,
     targetId: repo.targetId,
-    details: { url: repo.url, branch: repo.branch, path: repo.path, cancelledRequests: open.length },
+    details: { url: repo.url, branch: repo.branch, path: repo.path, cancelledRequests },
     request: opts.request,
   });
-  return { targetId: repo.targetId, cancelledRequests: open.length };
+  return { targetId: repo.targetId, cancelledRequests };
 }
 
 /**

@@ -55,18 +55,19 @@ export interface PinRequestOutcome {
 }
 
 /**
- * Cancels a repository's pin requests that are still open (a person's, never an agent's revision requests): a newer
- * pin or an unpin replaces them. Inside the caller's transaction.
+ * Cancels a repository's pin requests that are still open (a person's; a newer pin or an unpin replaces them), or
+ * with `agentRequests` its agent's revision requests too (the repository is removed). Inside the caller's
+ * transaction; returns how many were cancelled.
  */
 export async function cancelOpenPins(
   tx: Tx,
-  opts: { repoId: string; why: string; actor: Actor; request: RequestContext },
-): Promise<void> {
+  opts: { repoId: string; why: string; actor: Actor; request: RequestContext; agentRequests?: boolean },
+): Promise<number> {
   const open = await tx.deployment.findMany({
     where: {
       sourceKind: "pull-revision",
       pullRepoId: opts.repoId,
-      requestedByKind: { not: "agent" },
+      ...(opts.agentRequests ? {} : { requestedByKind: { not: "agent" } }),
       state: { in: ["pending-approval", "approved", "queued"] },
     },
     select: { id: true },
@@ -80,6 +81,7 @@ export async function cancelOpenPins(
       data: { finishedAt: new Date(), resultMessage: opts.why },
     });
   }
+  return open.length;
 }
 
 /**
