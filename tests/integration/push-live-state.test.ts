@@ -202,6 +202,33 @@ describe("push live state: read from the cluster with the target's credential", 
   });
 });
 
+describe("push live state: when the cluster or the credential is not there", () => {
+  it("an unreachable cluster keeps the last tree and says why, the decrypt still counted; no credential, no read", async () => {
+    const target = await fx.pushTarget();
+    const app = await deployedApplication(target);
+    const credentialId = await activeCredential(target.targetId);
+    const base = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS + 48 * WINDOW_MS;
+    expect(await readAt(app.id, base)).toMatchObject({ read: true });
+    const before = await fx.db().applicationLiveState.findUniqueOrThrow({ where: { applicationId: app.id } });
+
+    // Nothing listens on port 1: the read fails after the decrypt, which is counted all the same.
+    await fx.db().target.update({ where: { id: target.targetId }, data: { serverUrl: "https://127.0.0.1:1" } });
+    expect(await readAt(app.id, base + 20_000)).toEqual({ read: false, reason: "failed" });
+    const after = await fx.db().applicationLiveState.findUniqueOrThrow({ where: { applicationId: app.id } });
+    expect(after.readError).toMatch(/127\.0\.0\.1:1|ECONNREFUSED|connect/i);
+    expect(after.treeJson).toBe(before.treeJson);
+    expect(after.observedAt).toEqual(before.observedAt);
+    expect((await useCount(credentialId)).map((c) => c.count)).toEqual([2]);
+    const res = await live(app.id);
+    expect(res.body).toMatchObject({ source: "push", readError: after.readError });
+
+    // Without an active credential nothing is decrypted or read; the last state stays as it was.
+    await fx.db().credential.updateMany({ where: { targetId: target.targetId }, data: { state: "superseded" } });
+    expect(await readAt(app.id, base + 60_000)).toEqual({ read: false, reason: "no-credential" });
+    expect((await useCount(credentialId)).map((c) => c.count)).toEqual([2]);
+  });
+});
+
 describe("push drift: the cluster compared with the last deployment's manifests, as the agent compares pull", () => {
   it("is in sync after the deployment; a kubectl edit of the replicas shows the Deployment and field as drift", async () => {
     const target = await fx.pushTarget();

@@ -151,10 +151,15 @@ async function readOnce(opts: {
         retry: READ_RETRY,
         now,
       },
-      async (client) => ({
-        tree: liveTreeOf(inventory, await readLiveObjects(client, inventory)),
-        drift: await driftOf(client, deployment.manifests, app),
-      }),
+      async (client) => {
+        const objects = await readLiveObjects(client, inventory);
+        // Not one object could be read (cluster unreachable, credential refused): a failed read, not a tree of
+        // Unknowns — the last tree stays and readError says why.
+        const firstError = objects.unreadable.values().next();
+        if (objects.objects.length === 0 && objects.unreadable.size === inventory.length && !firstError.done)
+          throw new Error(firstError.value);
+        return { tree: liveTreeOf(inventory, objects), drift: await driftOf(client, deployment.manifests, app) };
+      },
     ));
   } catch (err) {
     const message = (err instanceof Error ? err.message : String(err)).slice(0, ERROR_MAX);
