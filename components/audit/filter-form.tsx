@@ -66,24 +66,27 @@ function NameField({
   onChange: (value: string) => void;
   placeholder: string;
 }) {
-  const names = useAuditNames(kind, value);
+  const [touched, setTouched] = useState(false);
+  const names = useAuditNames(kind, value, touched);
   const typed = value.trim();
   return (
-    <Combobox
-      id={id}
-      value={value}
-      onChange={onChange}
-      options={names.data?.items ?? []}
-      loading={names.isPending}
-      placeholder={placeholder}
-      emptyText={
-        names.isError
-          ? "Suggestions could not be loaded."
-          : typed
-            ? `No ${NAME_NOUNS[kind]} with audit events start with '${typed}'`
-            : `No ${NAME_NOUNS[kind]} have audit events yet`
-      }
-    />
+    <div onFocus={() => setTouched(true)}>
+      <Combobox
+        id={id}
+        value={value}
+        onChange={onChange}
+        options={names.data?.items ?? []}
+        loading={names.isPending}
+        placeholder={placeholder}
+        emptyText={
+          names.isError
+            ? "Suggestions could not be loaded."
+            : typed
+              ? `No ${NAME_NOUNS[kind]} with audit events start with '${typed}'`
+              : `No ${NAME_NOUNS[kind]} have audit events yet`
+        }
+      />
+    </div>
   );
 }
 

@@ -9,8 +9,11 @@ import { auditKeys } from "../query";
 /** Typing pauses this long before the suggestions are asked for, so a fast typist sends one request, not one a key. */
 const SUGGEST_DELAY_MS = 150;
 
-/** Names audit rows have been about that start with `prefix` (deleted ones included), for a filter's combobox. */
-export function useAuditNames(kind: TAuditNameKind, prefix: string) {
+/**
+ * Names audit rows have been about that start with `prefix` (deleted ones included), for a filter's combobox; asked
+ * for only once `enabled` (the field was focused), so a page of filters does not fetch suggestions nobody looks at.
+ */
+export function useAuditNames(kind: TAuditNameKind, prefix: string, enabled = true) {
   const [settled, setSettled] = useState(prefix);
   useEffect(() => {
     const timer = setTimeout(() => setSettled(prefix.trim()), SUGGEST_DELAY_MS);
@@ -23,6 +26,7 @@ export function useAuditNames(kind: TAuditNameKind, prefix: string) {
         signal,
       }),
     placeholderData: keepPreviousData,
+    enabled,
     staleTime: 30_000,
   });
 }
