@@ -241,8 +241,16 @@ describe("push drift: the cluster compared with the last deployment's manifests,
       return res.body.drift;
     };
 
+    const webNode = async () => {
+      const res = await live(app.id);
+      if (res.body.source !== "push") throw new Error(`expected a push live state, got ${JSON.stringify(res.body)}`);
+      return res.body.roots.find((r) => r.kind === "Deployment" && r.name === "web")!;
+    };
+
     expect(await read(0)).toMatchObject({ read: true });
     expect(await driftOf()).toEqual({ objects: [], truncated: false });
+    // Each own object carries its sync status, as a pull tree does.
+    expect((await webNode()).sync).toEqual({ status: "Synced", fields: [] });
 
     // What `kubectl edit` does: a merge patch (an Update) under another field manager.
     await fx.admin.request(HttpMethod.PATCH, `/apis/apps/v1/namespaces/${app.namespace}/deployments/web`, {
@@ -259,6 +267,18 @@ describe("push drift: the cluster compared with the last deployment's manifests,
         },
       ],
       truncated: false,
+    });
+    // The tree node says what changed, from what to what, and who changed it (the same details as pull).
+    expect((await webNode()).sync).toEqual({
+      status: "OutOfSync",
+      fields: [
+        {
+          path: "spec.replicas",
+          applied: "2",
+          live: "5",
+          owner: { manager: "kubectl-edit", operation: "Update", time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+        },
+      ],
     });
   });
 });

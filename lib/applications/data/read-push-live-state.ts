@@ -1,5 +1,6 @@
 import "server-only";
-import { detectDrift } from "@/lib/agent/drift";
+import { detectDrift, type DriftReport } from "@/lib/agent/drift";
+import { LIVE_EVENT_BOUNDS, withLiveDetails } from "@/lib/agent/live-details";
 import { liveTreeOf } from "@/lib/agent/live-state";
 import type { TDrift } from "@/lib/agent/protocol";
 import { liveStateDigestOf } from "@/lib/agents/data/record-live-states";
@@ -8,7 +9,7 @@ import { db } from "@/lib/db";
 import { activeCredentialId, withTargetClient } from "@/lib/deployments/data/target-client";
 import { pushApplySet } from "@/lib/deployments/manifests";
 import { PUSH_FIELD_MANAGER } from "@/lib/deployments/preview";
-import { parseManifests, readLiveObjects, type ObjectRef } from "@/lib/kube";
+import { parseManifests, readLiveObjects, readObjectEvents, type ObjectRef } from "@/lib/kube";
 import { notifyHealthDegraded } from "@/lib/notifications/data/notify-health-degraded";
 
 /**
@@ -57,18 +58,18 @@ export async function readPushLiveState(opts: {
 /**
  * What differs between the cluster and the manifests the deployment applied, by the pull agent's comparison
  * (detectDrift: a forced server-side dry-run apply as the push executor's field manager, in the application's
- * ApplySet, so its labels never count as drift); null when the check failed (the tree still stands).
+ * ApplySet, so its labels never count as drift), with each object's sync status (values and managers); null when the
+ * check failed (the tree still stands, without sync status).
  */
 async function driftOf(
   client: Parameters<typeof detectDrift>[0],
   manifests: string,
   app: { name: string; inventoryKey: string; target: { id: string; name: string; defaultNamespace: string } },
-): Promise<TDrift | null> {
+): Promise<DriftReport | null> {
   try {
-    const report = await detectDrift(client, parseManifests(manifests), pushApplySet(app.target, app), {
+    return await detectDrift(client, parseManifests(manifests), pushApplySet(app.target, app), {
       fieldManager: PUSH_FIELD_MANAGER,
     });
-    return { objects: report.objects, truncated: report.truncated };
   } catch {
     return null;
   }
@@ -158,7 +159,14 @@ async function readOnce(opts: {
         const firstError = objects.unreadable.values().next();
         if (objects.objects.length === 0 && objects.unreadable.size === inventory.length && !firstError.done)
           throw new Error(firstError.value);
-        return { tree: liveTreeOf(inventory, objects), drift: await driftOf(client, deployment.manifests, app) };
+        const base = liveTreeOf(inventory, objects);
+        const report = await driftOf(client, deployment.manifests, app);
+        // The same details the agent attaches to a pull tree: each own object's sync status and recent Events.
+        const events = await readObjectEvents(client, objects.objects, LIVE_EVENT_BOUNDS).catch(() => undefined);
+        return {
+          tree: { ...base, roots: withLiveDetails(base.roots, { sync: report?.sync, events }) },
+          drift: report ? { objects: report.objects, truncated: report.truncated } : null,
+        };
       },
     ));
   } catch (err) {
