@@ -78,6 +78,9 @@ describe("deploy/ manifests", () => {
       expect(await can({ verb: "patch", resource: "deployments", group: "apps", namespace: "apps" })).toBe(true);
       expect(await can({ verb: "delete", resource: "configmaps", namespace: "apps" })).toBe(true);
       expect(await can({ verb: "list", resource: "services", namespace: "apps" })).toBe(true);
+      // Events are read for the live state, never written.
+      expect(await can({ verb: "list", resource: "events", namespace: "apps" })).toBe(true);
+      expect(await can({ verb: "create", resource: "events", namespace: "apps" })).toBe(false);
       expect(
         await can({ verb: "patch", resource: "secrets", namespace: "wharf-agent", name: "wharf-agent-credential" }),
       ).toBe(true);
