@@ -4,6 +4,7 @@ import * as timelineRoute from "@/app/api/applications/[id]/timeline/route";
 import { ZTimelinePage, type TimelineEntry } from "@/lib/applications/timeline-schemas";
 import { dbFor } from "@/lib/db/client";
 import { callRoute, createCaller, type Caller } from "../support/api";
+import { installQueryLog } from "../support/query-log";
 import { useTestDatabase } from "../support/test-db";
 
 // Issue 15, Must 3: one timeline per application (deployments, rollbacks, approvals, syncs, drift, pins), newest
@@ -251,5 +252,36 @@ describe("application timeline", () => {
       expect(res.body.error).toMatchObject({ code: "VALIDATION_FAILED", message: expect.stringContaining("cursor") });
     }
     expect((await timeline(app.id, "limit=101")).status).toBe(422);
+  });
+
+  it("reads a page with a fixed number of statements, whatever its size (no query per entry)", async () => {
+    const { target, app } = await pushApp();
+    for (let i = 0; i < 40; i++) {
+      const d = await deployment({ targetId: target.id, applicationId: app.id }, at(i * 60));
+      await db().deploymentApproval.create({
+        data: {
+          deploymentId: d.id,
+          approverId: viewer.userId,
+          approverEmail: "approver@test.wharf",
+          approverName: "Approver",
+          approverKind: "user",
+          decision: "approved",
+          manifestsDigest: d.manifestsDigest,
+          createdAt: at(i * 60 + 1),
+        },
+      });
+    }
+    const log = installQueryLog(t.url);
+    const counted = async (limit: number) => {
+      log.clear();
+      const res = await timeline(app.id, `limit=${limit}`);
+      expect(ZTimelinePage.parse(res.body).items).toHaveLength(limit);
+      return log.queries.filter((q) => !/api_?token|"User"|session/i.test(q.sql)).length;
+    };
+    const small = await counted(2);
+    expect(await counted(80)).toBe(small);
+    // The application with its repository and status, one keyset query per source (deployments, approvals; syncs and
+    // pins only for a pull application), and the live deployment; on PostgreSQL also transaction statements.
+    expect(small).toBeLessThanOrEqual(8);
   });
 });
