@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Nav, type NavItem } from "@/components/layout/nav";
+import { RouteFocus } from "@/components/layout/route-focus";
 import { SignOutButton } from "@/components/layout/sign-out-button";
 import { requirePrincipal } from "@/lib/auth/current-user";
 import { can } from "@/lib/auth/roles";
@@ -55,6 +56,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
       <main id="main" tabIndex={-1} className="mx-auto max-w-7xl px-4 py-8 focus:outline-none sm:px-6">
         {children}
       </main>
+      <RouteFocus />
     </div>
   );
 }

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useState } from "react";
-import { Table, Td, Th } from "@/components/ui/table";
+import { Breakable, Table, Td, Th } from "@/components/ui/table";
 import { CREDENTIAL_ACCESS_ACTIONS } from "@/lib/audit/credential-access";
 import { filterSearchParams, type CredentialAccessListFilter } from "@/lib/audit/query";
 import { purposeHref, type CredentialAccessView } from "@/lib/audit/views";
@@ -30,8 +30,10 @@ function AccessRow({ row }: { row: CredentialAccessView }) {
       <Td>
         <DateTime value={row.at} />
       </Td>
-      <ActorCell kind={row.actor.kind} id={row.actor.id} name={row.actor.name} className="max-w-56 truncate" />
-      <Td className="font-mono text-xs">{row.action}</Td>
+      <ActorCell kind={row.actor.kind} id={row.actor.id} name={row.actor.name} className="max-w-40 truncate" />
+      <Td className="font-mono text-xs">
+        <Breakable text={row.action} />
+      </Td>
       <Td className="text-xs">
         {row.credential.id ? (
           <div>
@@ -105,7 +107,7 @@ function AccessRow({ row }: { row: CredentialAccessView }) {
       </Td>
       <Td className="font-mono text-xs" title={row.userAgent ?? undefined}>
         <div>{row.ip ?? "—"}</div>
-        {row.userAgent ? <div className="max-w-40 truncate text-slate-500">{row.userAgent}</div> : null}
+        {row.userAgent ? <div className="max-w-32 truncate text-slate-500">{row.userAgent}</div> : null}
       </Td>
       <RequestAndHashCells requestId={row.requestId} hash={row.hash} prevHash={row.prevHash} />
     </tr>

@@ -84,12 +84,12 @@ export function DeploymentDiff({ preview }: { preview: DeploymentPreview }) {
                     return next;
                   })
                 }
-                className="flex w-full items-center gap-2 px-3 py-2 text-left text-sm hover:bg-slate-50"
+                className="flex w-full flex-wrap items-center gap-x-2 gap-y-1 px-3 py-2 text-left text-sm hover:bg-slate-50"
               >
                 <span className="w-3 text-slate-500">{expanded ? "▾" : "▸"}</span>
                 <Badge tone={ACTION_TONE[o.action]}>{o.action}</Badge>
                 <span className="font-medium">{o.kind}</span>
-                <span className="font-mono">{o.name}</span>
+                <span className="min-w-0 font-mono break-all">{o.name}</span>
                 {o.namespace ? <span className="text-xs text-slate-500">in {o.namespace}</span> : null}
                 {o.changes.length ? (
                   <span className="ml-auto text-xs text-slate-500">

@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardBody } from "@/components/ui/card";
 import { Field, FormAlert } from "@/components/ui/field";
 import { Input, Textarea } from "@/components/ui/input";
+import { TabList } from "@/components/ui/tabs";
 import { useRequestDeployment } from "@/lib/deployments/hooks/use-request-deployment";
 import { MANIFESTS_MAX_CHARS, type TCreateDeploymentInput } from "@/lib/deployments/schemas";
 import type { FieldErrors } from "@/lib/errors";
@@ -101,25 +102,16 @@ export function NewDeploymentForm({
             <code className="rounded bg-slate-100 px-1">{target.defaultNamespace}</code>); cluster-scoped objects are{" "}
             {target.allowClusterScoped ? "allowed" : "not allowed"}.
           </p>
-          <div role="tablist" aria-label="Source" className="flex gap-1 border-b border-slate-200">
-            {TABS.map((t) => (
-              <button
-                key={t.id}
-                type="button"
-                role="tab"
-                id={`source-tab-${t.id}`}
-                aria-selected={tab === t.id}
-                aria-controls={`source-panel-${t.id}`}
-                onClick={() => {
-                  setTab(t.id);
-                  setFields({});
-                }}
-                className={`-mb-px border-b-2 px-3 py-2 text-sm ${tab === t.id ? "border-brand-600 font-medium text-brand-700" : "border-transparent text-slate-600 hover:text-slate-900"}`}
-              >
-                {t.label}
-              </button>
-            ))}
-          </div>
+          <TabList
+            label="Source"
+            idPrefix="source"
+            tabs={TABS}
+            value={tab}
+            onChange={(next) => {
+              setTab(next);
+              setFields({});
+            }}
+          />
 
           {tab === "paste" ? (
             <div role="tabpanel" id="source-panel-paste" aria-labelledby="source-tab-paste">

@@ -61,7 +61,7 @@ function EventRow({
         {e.spec ? (
           // The settings this revision was synced with, not the repository's current ones: three registrations of
           // one repository (or one registration before and after a change of path) read apart.
-          <div className="max-w-56 font-mono text-xs text-slate-500" data-testid="sync-event-spec">
+          <div className="max-w-48 font-mono text-xs text-slate-500" data-testid="sync-event-spec">
             <div className="truncate" title={e.spec.url}>
               {`${e.spec.url.replace(/^[a-z]+:\/\//, "")} @ ${e.spec.branch}`}
             </div>
@@ -71,7 +71,7 @@ function EventRow({
             </div>
           </div>
         ) : (
-          <div className="max-w-56 truncate font-mono text-xs text-slate-500" title={e.repo?.url}>
+          <div className="max-w-48 truncate font-mono text-xs text-slate-500" title={e.repo?.url}>
             {e.repo ? `${e.repo.url.replace(/^[a-z]+:\/\//, "")} @ ${e.repo.branch}` : "removed repository"}
           </div>
         )}
@@ -82,7 +82,7 @@ function EventRow({
             <span className="font-mono text-xs" title={e.revision.id ?? e.revision.sha}>
               {shortRevision(e.revision.id ?? e.revision.sha)}
             </span>
-            <div className="max-w-64 truncate text-xs text-slate-600" title={e.revision.message ?? undefined}>
+            <div className="max-w-48 truncate text-xs text-slate-600" title={e.revision.message ?? undefined}>
               {e.revision.message}
             </div>
             <div className="text-xs text-slate-500">{e.revision.authorName}</div>

@@ -1,4 +1,6 @@
-import type { ReactNode } from "react";
+"use client";
+
+import { useEffect, useRef, type ReactNode } from "react";
 
 /**
  * A labelled form control with its hint and errors wired for screen readers: pass the control's id as `htmlFor`
@@ -30,11 +32,19 @@ export function Field(props: {
   );
 }
 
-/** A form's whole-form error (the server's message), announced when it appears; nothing without one. */
+/**
+ * A form's whole-form error (the server's message), announced when it appears; nothing without one. It takes focus
+ * when it appears or changes, so after a failed submit the keyboard and the screen reader start at what went wrong
+ * (the field errors follow below it) instead of on the submit button.
+ */
 export function FormAlert({ error }: { error: string | null | undefined }) {
+  const ref = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (error) ref.current?.focus();
+  }, [error]);
   if (!error) return null;
   return (
-    <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+    <p ref={ref} tabIndex={-1} role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
       {error}
     </p>
   );

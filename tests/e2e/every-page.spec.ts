@@ -98,6 +98,11 @@ async function overflowReport(page: Page): Promise<{ scrollWidth: number; innerW
       // Only the outermost offender of a chain: its ancestors inside the viewport are not the cause.
       const parent = el.parentElement?.getBoundingClientRect();
       if (parent && parent.right > innerWidth + 1) continue;
+      // Content clipped by a scroll container that fits (a wide table in its own scroller) does not widen the page.
+      let clipped = false;
+      for (let a = el.parentElement; a && !clipped; a = a.parentElement)
+        clipped = getComputedStyle(a).overflowX !== "visible" && a.getBoundingClientRect().right <= innerWidth + 1;
+      if (clipped) continue;
       const cls = typeof el.className === "string" ? el.className.split(" ").slice(0, 4).join(".") : "";
       culprits.push({ right: Math.round(r.right), name: `${el.tagName.toLowerCase()}${cls ? `.${cls}` : ""}` });
     }
@@ -131,6 +136,19 @@ async function checkEveryPage(page: Page, testInfo: TestInfo, width: number): Pr
       expect
         .soft(overflow.scrollWidth, `${url} scrolls sideways at ${width} px: ${overflow.culprits.join(", ")}`)
         .toBeLessThanOrEqual(overflow.innerWidth);
+
+      if (width >= 1280) {
+        // On a laptop every column shows: long cells wrap or truncate rather than the table scrolling in its card.
+        const wide = await page.evaluate(() =>
+          Array.from(document.querySelectorAll<HTMLElement>("[data-table-scroll]"))
+            .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+            .map(
+              (el) =>
+                `${el.querySelector("table")?.getAttribute("aria-label")} (${el.scrollWidth} in ${el.clientWidth} px)`,
+            ),
+        );
+        expect.soft(wide, `${url}: tables wider than their card at ${width} px`).toEqual([]);
+      }
 
       const axe = await new AxeBuilder({ page }).analyze();
       const serious = axe.violations
