@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as verifyRoute from "@/app/api/audit/verify/route";
@@ -8,12 +8,12 @@ import { checkpointFileIn } from "@/lib/audit/checkpoint-file";
 import { startAuditCheckpoints } from "@/lib/audit/checkpoints";
 import { rekeyAuditChainKey } from "@/lib/audit/data/audit-keys";
 import { writeAuditCheckpoint } from "@/lib/audit/data/write-audit-checkpoint";
-import { run as auditCli } from "@/lib/cli/commands/audit";
 import { dbFor } from "@/lib/db/client";
 import { keyIdOf } from "@/lib/keys/crypto";
 import { keyIdFor } from "@/lib/keys/keyring";
 import { env, resetEnvCache } from "@/lib/env";
 import { callRoute, createCaller, type Caller } from "../support/api";
+import { auditVerifyCli, dropAuditTriggers, legacyAuditFields } from "../support/audit-chain";
 import { useTestDatabase } from "../support/test-db";
 
 // Issue 16, Must 6: the attacks a database administrator can make on the audit trail, done for real on each database
@@ -23,17 +23,7 @@ const db = () => dbFor(t.url);
 let admin: Caller;
 const LEGACY_ROWS = 3;
 
-async function cli(): Promise<{ code: number; out: string }> {
-  const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
-  const err = vi.spyOn(console, "error").mockImplementation(() => undefined);
-  try {
-    const code = await auditCli(["verify"]);
-    return { code, out: [...log.mock.calls, ...err.mock.calls].map((c) => c.join(" ")).join("\n") };
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = auditVerifyCli;
 
 async function addUsers(n: number, tag: string) {
   for (let i = 0; i < n; i++) {
@@ -52,14 +42,7 @@ async function addUsers(n: number, tag: string) {
   }
 }
 
-async function dropTriggers() {
-  if (t.kind === "sqlite") {
-    await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AuditEvent_no_update"`);
-    await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AuditEvent_no_delete"`);
-  } else {
-    await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AuditEvent_no_update_delete" ON "AuditEvent"`);
-  }
-}
+const dropTriggers = () => dropAuditTriggers(db(), t.kind);
 
 const allRows = () => db().auditEvent.findMany({ orderBy: { seq: "asc" } });
 type Row = Awaited<ReturnType<typeof allRows>>[number];
@@ -96,24 +79,7 @@ beforeAll(async () => {
   // Rows written before the chain was keyed: plain SHA-256, as the previous version of Wharf wrote them.
   let prev = GENESIS_HASH;
   for (let i = 0; i < LEGACY_ROWS; i++) {
-    const fields: ChainedFields = {
-      id: randomUUID(),
-      at: new Date(Date.now() - 60_000 + i),
-      actorKind: "system",
-      actorId: null,
-      actorName: "wharf",
-      action: "user.created",
-      subjectType: "user",
-      subjectId: `legacy-${i}`,
-      targetId: null,
-      credentialId: null,
-      outcome: "success",
-      ip: null,
-      userAgent: null,
-      requestId: null,
-      details: "{}",
-      prevHash: prev,
-    };
+    const fields = legacyAuditFields(i, prev);
     prev = hashAuditRow(fields);
     await db().auditEvent.create({ data: { ...fields, hash: prev } });
   }

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as auditRoute from "@/app/api/audit/route";
 import * as namesRoute from "@/app/api/audit/names/route";
@@ -8,13 +8,13 @@ import * as targetCredentialsRoute from "@/app/api/targets/[id]/credentials/rout
 import * as targetRoute from "@/app/api/targets/[id]/route";
 import * as targetsRoute from "@/app/api/targets/route";
 import * as usersRoute from "@/app/api/users/route";
-import { CHAIN_SCHEMES, GENESIS_HASH, hashAuditRow, type ChainedFields } from "@/lib/audit/chain";
+import { CHAIN_SCHEMES, GENESIS_HASH, hashAuditRow } from "@/lib/audit/chain";
 import { auditKeysForWrite } from "@/lib/audit/data/audit-keys";
 import type { AuditEventPage, CredentialAccessPageView } from "@/lib/audit/views";
-import { run as auditCli } from "@/lib/cli/commands/audit";
 import { withDecryptedCredential } from "@/lib/credentials/data/with-decrypted-credential";
 import { dbFor } from "@/lib/db/client";
 import { callRoute, createCaller, type Caller } from "../support/api";
+import { auditVerifyCli, dropAuditTriggers, legacyAuditFields } from "../support/audit-chain";
 import { useTestDatabase } from "../support/test-db";
 
 // Issue 16, Musts 1 and 3: audit rows keep the names they are about (so a deleted target still reads in words on
@@ -76,26 +76,8 @@ async function trail(query: string): Promise<AuditEventPage> {
   return res.body as AuditEventPage;
 }
 
-async function verify(): Promise<{ code: number; out: string }> {
-  const log = vi.spyOn(console, "log").mockImplementation(() => undefined);
-  const err = vi.spyOn(console, "error").mockImplementation(() => undefined);
-  try {
-    const code = await auditCli(["verify"]);
-    return { code, out: [...log.mock.calls, ...err.mock.calls].map((c) => c.join(" ")).join("\n") };
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
-}
-
-async function dropTriggers() {
-  if (t.kind === "sqlite") {
-    await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AuditEvent_no_update"`);
-    await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AuditEvent_no_delete"`);
-  } else {
-    await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS "AuditEvent_no_update_delete" ON "AuditEvent"`);
-  }
-}
+const verify = auditVerifyCli;
+const dropTriggers = () => dropAuditTriggers(db(), t.kind);
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -105,24 +87,7 @@ beforeAll(async () => {
     const keys = await auditKeysForWrite(tx);
     let prev = GENESIS_HASH;
     for (let i = 0; i < LEGACY_ROWS; i++) {
-      const fields: ChainedFields = {
-        id: randomUUID(),
-        at: new Date(Date.now() - 60_000 + i),
-        actorKind: "system",
-        actorId: null,
-        actorName: "wharf",
-        action: "user.created",
-        subjectType: "user",
-        subjectId: `legacy-${i}`,
-        targetId: null,
-        credentialId: null,
-        outcome: "success",
-        ip: null,
-        userAgent: null,
-        requestId: null,
-        details: "{}",
-        prevHash: prev,
-      };
+      const fields = legacyAuditFields(i, prev);
       prev = hashAuditRow(fields, keys.chain);
       await tx.auditEvent.create({ data: { ...fields, hash: prev, chainScheme: CHAIN_SCHEMES.keyed } });
     }
