@@ -30,7 +30,7 @@ function AccessRow({ row }: { row: CredentialAccessView }) {
       <Td>
         <DateTime value={row.at} />
       </Td>
-      <ActorCell kind={row.actor.kind} id={row.actor.id} name={row.actor.name} className="max-w-40 truncate" />
+      <ActorCell kind={row.actor.kind} id={row.actor.id} name={row.actor.name} className="max-w-36 truncate" />
       <Td className="font-mono text-xs">
         <Breakable text={row.action} />
       </Td>

@@ -31,7 +31,8 @@ export function ActorCell({
 }) {
   return (
     <Td>
-      <div className="flex items-center gap-2">
+      {/* The name goes under its badge when the column is narrow, so a wide trail still fits a laptop's card. */}
+      <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
         <Badge tone={ACTOR_TONE[kind] ?? "neutral"}>{kind}</Badge>
         <span title={id ?? undefined} className={className}>
           {name}

@@ -22,9 +22,10 @@ const PULL_NOTE = "Pull targets hold no cluster credential in Wharf — the in-c
 
 function Detail({ label, children }: { label: string; children: ReactNode }) {
   return (
-    <div>
+    // min-w-0 and break-words: a long label ("shop-dev service-account-token") wraps in its column on a phone.
+    <div className="min-w-0">
       <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
-      <dd className="mt-0.5 text-sm text-slate-800">{children}</dd>
+      <dd className="mt-0.5 text-sm break-words text-slate-800">{children}</dd>
     </div>
   );
 }
