@@ -25,6 +25,7 @@ export const ROUTE_MODULES: RouteModules = {
   audit: () => import("@/app/api/audit/route"),
   "audit/export": () => import("@/app/api/audit/export/route"),
   "audit/names": () => import("@/app/api/audit/names/route"),
+  "audit/stream": () => import("@/app/api/audit/stream/route"),
   "audit/verify": () => import("@/app/api/audit/verify/route"),
   "auth/me": () => import("@/app/api/auth/me/route"),
   "auth/oidc/callback": () => import("@/app/api/auth/oidc/callback/route"),
