@@ -69,7 +69,7 @@ function flags(argv: string[]): Flags {
   return f;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.listen(0, "127.0.0.1", () => {
@@ -120,7 +120,7 @@ async function scaleDatabase(kind: "sqlite" | "postgresql", f: Flags): Promise<{
 }
 
 /** A fresh admin with a password (for the browser's session) and an API token (for autocannon). */
-async function benchAdmin(db: Db): Promise<{ email: string; password: string; token: string }> {
+export async function benchAdmin(db: Db): Promise<{ email: string; password: string; token: string }> {
   const email = `bench-${randomBytes(4).toString("hex")}@bench.wharf`;
   const password = randomBytes(12).toString("base64url");
   const user = await db.user.create({
@@ -139,7 +139,7 @@ async function benchAdmin(db: Db): Promise<{ email: string; password: string; to
   return { email, password, token };
 }
 
-async function startServer(url: string, dataDir: string, port: number): Promise<ChildProcess> {
+export async function startServer(url: string, dataDir: string, port: number): Promise<ChildProcess> {
   if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
     console.log("[bench] no production build: running next build…");
     await new Promise<void>((resolve, reject) => {

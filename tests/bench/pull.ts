@@ -21,12 +21,12 @@ const AUTHOR = { name: "Bench", email: "bench@example.com" };
 const COMMITS = 20;
 const REPOS = Number(process.env.BENCH_PULL_REPOS ?? 1000);
 
-interface SandboxInfo {
+export interface SandboxInfo {
   url: string;
   kubeconfigPath: string;
 }
 
-async function startSandboxProcess(): Promise<{ info: SandboxInfo; child: ChildProcess }> {
+export async function startSandboxProcess(): Promise<{ info: SandboxInfo; child: ChildProcess }> {
   const script = path.join(root, "tests/bench/support/sandbox-process.ts");
   const child = spawn(process.execPath, ["--import", "tsx", script], {
     stdio: ["ignore", "pipe", "inherit"],
@@ -48,7 +48,7 @@ async function agentBundle(): Promise<string> {
   return outfile;
 }
 
-async function startAgentProcess(
+export async function startAgentProcess(
   wharf: FakeWharf,
   sandbox: SandboxInfo,
   stateDir: string,
@@ -73,14 +73,14 @@ async function startAgentProcess(
   });
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
   await exited;
 }
 
-function rssMiB(pid: number): { rss: number; peak: number } {
+export function rssMiB(pid: number): { rss: number; peak: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
   return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
@@ -141,7 +141,7 @@ async function latency(git: GitServer, sandbox: SandboxInfo, mode: "notify" | "p
 }
 
 /** 1,000 bare repositories, one commit each (one ConfigMap), written with git fast-import: one process per repo. */
-async function manyRepos(git: GitServer, count: number): Promise<string[]> {
+export async function manyRepos(git: GitServer, count: number): Promise<string[]> {
   const names = Array.from({ length: count }, (_, i) => `many-${i}.git`);
   let next = 0;
   const worker = async () => {
