@@ -18,19 +18,24 @@ function href(path: string, params: Record<string, string | null | undefined>): 
 
 const TONE_CLASS = { red: "text-red-700", amber: "text-amber-700", green: "text-emerald-700" } as const;
 
-/** A figure linking to its rows; without a link (nothing was counted, e.g. drift on push) it is plain text. */
+/**
+ * A figure linking to its rows; without a link (nothing was counted, e.g. drift on push) it is plain text.
+ * `definition` says in a sentence what is counted (the tooltip), so a figure can be read without the docs.
+ */
 function Figure({
   label,
   value,
   hint,
   link,
   tone,
+  definition,
 }: {
   label: string;
   value: string;
   hint?: string;
   link: string | null;
   tone?: "red" | "amber" | "green" | undefined;
+  definition?: string;
 }) {
   const body = (
     <>
@@ -39,12 +44,17 @@ function Figure({
       {hint ? <p className="text-[11px] text-slate-500">{hint}</p> : null}
     </>
   );
-  if (!link) return <div className="rounded-md px-2 py-1.5">{body}</div>;
+  if (!link)
+    return (
+      <div className="rounded-md px-2 py-1.5" title={definition}>
+        {body}
+      </div>
+    );
   return (
     <Link
       href={link}
       className="block rounded-md px-2 py-1.5 hover:bg-slate-50"
-      title={`${label}: the rows behind this figure`}
+      title={definition ? `${definition} Opens the rows behind it.` : `${label}: the rows behind this figure`}
     >
       {body}
     </Link>
@@ -55,12 +65,13 @@ function Figure({
 function PairFigure(props: {
   label: string;
   hint: string;
+  definition: string;
   parts: [{ value: number; link: string; name: string }, { value: number; link: string; name: string }];
   tone?: "amber" | undefined;
 }) {
-  const { label, hint, parts, tone } = props;
+  const { label, hint, definition, parts, tone } = props;
   return (
-    <div className="rounded-md px-2 py-1.5">
+    <div className="rounded-md px-2 py-1.5" title={definition}>
       <p className={`text-xl font-semibold tabular-nums ${tone ? TONE_CLASS[tone] : "text-slate-900"}`}>
         <Link
           href={parts[0].link}
@@ -102,12 +113,18 @@ function DeliveryBlock({ mode, d, scope }: { mode: TMode; d: ModeDelivery; scope
           value={rate.value}
           hint={`${d.deployments} in range`}
           link={link("deliveries")}
+          definition={
+            mode === "push"
+              ? `Deployments that finished (succeeded or failed) in the range, per ${rate.unit}.`
+              : `Syncs that applied a revision or failed in the range, per ${rate.unit}.`
+          }
         />
         <Figure
           label="change failure rate"
           value={pct(d.changeFailureRate)}
           hint={`${d.failures} failed`}
           link={link("failures")}
+          definition={`Failed ${noun} out of all ${noun} in the range.`}
           tone={
             d.changeFailureRate === null
               ? undefined
@@ -121,20 +138,27 @@ function DeliveryBlock({ mode, d, scope }: { mode: TMode; d: ModeDelivery; scope
         <Figure
           label="lead time p50 / p90"
           value={`${formatDuration(d.leadTime.p50Ms)} / ${formatDuration(d.leadTime.p90Ms)}`}
-          hint={`commit → live, ${d.leadTime.count} measured`}
+          hint={`commit → ${mode === "push" ? "live" : "synced"}, ${d.leadTime.count} measured`}
           link={link("lead-time")}
+          definition={
+            mode === "push"
+              ? "From the Git commit (or the request, for pasted manifests) to the deployment succeeding; median and 90th percentile."
+              : "From the commit to the agent applying it, for commits made after the repository was registered (its first sync of an older commit is not measured); median and 90th percentile."
+          }
         />
         <Figure
           label="time to restore (mean)"
           value={formatDuration(d.restore.meanMs)}
           hint={`${d.restore.count} recoveries`}
           link={link("restore")}
+          definition={`From the first failure of a run to the next success on the same ${mode === "push" ? "target" : "repository"}, averaged.`}
         />
         <Figure
           label="approval wait p50 / p90"
           value={`${formatDuration(d.approvalWait.p50Ms)} / ${formatDuration(d.approvalWait.p90Ms)}`}
           hint={`${d.approvalWait.count} approved by people`}
           link={link("approval-wait")}
+          definition="From the request to its approval, for deployments that waited for people (targets without required approvals are left out)."
         />
         {mode === "push" ? (
           <Figure
@@ -142,11 +166,13 @@ function DeliveryBlock({ mode, d, scope }: { mode: TMode; d: ModeDelivery; scope
             value="n/a"
             hint="not counted: push drift shows on each application's live state, read while someone looks"
             link={null}
+            definition="Push clusters are not watched for drift continuously, so there is nothing to count here."
           />
         ) : (
           <PairFigure
             label="drift detected / corrected"
             hint="agent compares cluster to Git"
+            definition="Detected: drifts the agent found between the cluster and Git, including those it corrected at once (self-heal). Corrected: drifts it reverted to Git."
             parts={[
               { value: d.driftDetected, link: link("drift-detected") ?? "/sync", name: "drift detected" },
               { value: d.driftCorrected, link: link("drift-corrected") ?? "/sync", name: "drift corrected" },

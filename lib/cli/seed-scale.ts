@@ -460,8 +460,9 @@ export async function seedScale(db: Db, opts: ScaleOptions): Promise<ScaleReport
     branch: "main",
     path: `envs/${t.environment}`,
     createdById: pick(r, deployers).id,
-    createdAt: new Date(now - 60 * DAY),
-    updatedAt: new Date(now - 60 * DAY),
+    // Registered before the seeded history: lead time counts only commits made after registration.
+    createdAt: new Date(now - (HISTORY_DAYS + 1) * DAY),
+    updatedAt: new Date(now - (HISTORY_DAYS + 1) * DAY),
   }));
   await step("repositories", () => bulkInsert(db, "PullRepo", repos as Record<string, unknown>[]));
   await step("repository status", () =>

@@ -115,7 +115,8 @@ export function deliveryFigureHref(mode: TMode, figure: TDeliveryFigure, scope: 
     case "restore":
       return syncHref({ ...where, recovery: true });
     case "drift-detected":
-      return syncHref({ ...where, result: ["drift-detected"] });
+      // A self-healed drift is reported once, as corrected: it was detected too.
+      return syncHref({ ...where, result: ["drift-detected", "drift-corrected"] });
     case "drift-corrected":
       return syncHref({ ...where, result: ["drift-corrected"] });
   }

@@ -6,7 +6,10 @@ import { bucketOf, type TRollupMetric } from "./buckets";
  * - push: a deployment that ends `succeeded` or `failed` is one delivery; lead time (success only) runs from the Git
  *   commit (commitAt) — or, for pasted/uploaded manifests, from the request (createdAt) — to finishedAt;
  * - pull: a sync event `synced` (a revision applied) or `failed` is one delivery; lead time runs from the revision's
- *   commit time to the event; `drift-detected` and `drift-corrected` count as drift, not as deliveries;
+ *   commit time to the event, only for commits made once the repository was registered (leadTimeCommitAt);
+ *   `drift-detected` and `drift-corrected` count as drift, not as deliveries. A correction is also a detection: with
+ *   self-heal on the agent finds and corrects a drift in one pass and reports only `drift-corrected`, so "drift
+ *   detected" counts both results and "drift corrected" the corrections;
  * - time to restore: from the first failure after the last success to the next success on the same line (target
  *   for push, repository for pull);
  * - approval wait: request (createdAt) → approvedAt, for deployments that actually waited for people's approvals,
@@ -76,6 +79,19 @@ export function approvalDelta(d: { createdAt: Date; approvedAt: Date }): RollupD
 /** Results of a pull sync that end a run of failures (the repository is in sync again). */
 export const PULL_HEALTHY_RESULTS = ["synced", "drift-corrected"] as const;
 
+/**
+ * The commit time a pull sync's lead time is measured from: the revision's commit time, or null when the commit was
+ * made before the repository was registered. Registering a repository whose branch points at a month-old commit
+ * delivers nothing that was waited for; measuring that first sync would put "30 d" into the lead time. Later commits
+ * (made while Wharf watched the repository) are measured as usual. Null `registeredAt` (repository gone) keeps the
+ * commit time. Stored as SyncEvent.committedAt, so the lead-time link lists exactly the measured rows.
+ */
+export function leadTimeCommitAt(committedAt: Date | null, registeredAt: Date | null): Date | null {
+  if (!committedAt) return null;
+  if (registeredAt && committedAt.getTime() < registeredAt.getTime()) return null;
+  return committedAt;
+}
+
 /** A sync event arrived. Null for results that are not delivery figures (`pending-approval`). */
 export function syncDelta(e: {
   result: string;
@@ -99,6 +115,7 @@ export function syncDelta(e: {
       delta.driftDetected = 1;
       return delta;
     case "drift-corrected":
+      delta.driftDetected = 1;
       delta.driftCorrected = 1;
       break;
     default:

@@ -7,6 +7,7 @@ import {
   deploymentFinishDelta,
   histogramIncrements,
   isEmptyDelta,
+  leadTimeCommitAt,
   PULL_HEALTHY_RESULTS,
   syncDelta,
   utcDay,
@@ -68,7 +69,10 @@ export interface RebuildRollupsResult {
   fleetHistogramRows: number;
   /** Recovery marks (`outageStartedAt`) set or cleared on deployments and sync events. */
   marks: number;
-  /** Sync events whose `committedAt` was filled from `details` (events stored before the column existed). */
+  /**
+   * Sync events whose `committedAt` was filled from `details` (events stored before the column existed) or cleared
+   * (a commit made before its repository was registered, which lead time does not count).
+   */
   committedAt: number;
 }
 
@@ -89,7 +93,8 @@ export function committedAtOfDetails(details: string): Date | null {
  * sources in keyset pages, sums in memory, then in one transaction deletes the slice's rollup and histogram rows,
  * inserts the sums with multi-row INSERTs, sums those into the slice's fleet rows (per day, mode and environment:
  * rollUpFleet) and brings the row marks in line — the recovery marks (`outageStartedAt`, set or cleared only where
- * they differ) and `SyncEvent.committedAt` of events stored before that column existed.
+ * they differ) and `SyncEvent.committedAt` (filled for events stored before that column existed, cleared where the
+ * commit predates its repository's registration).
  * Time to restore keeps a state per line while it walks in time order; a line's state before the window is read
  * for many lines per statement, when the walk first meets them. The same rules as the incremental path
  * (lib/rollups/contributions.ts); tests check that the two agree.
@@ -393,6 +398,7 @@ async function readSyncEvents(
   const marks: Mark[] = [];
   /** Events stored before `SyncEvent.committedAt` existed: the commit time is only in `details`. */
   const committedBackfill: Mark[] = [];
+  const registeredAtOf = new Map<string, Date | null>();
   let count = 0;
   let syncAfter: { occurredAt: Date; id: string } | null = null;
   for (;;) {
@@ -439,7 +445,17 @@ async function readSyncEvents(
       slice.from,
       lines.pull,
     );
-    // `details` can be large (diffs, drift reports): read only where the commit time is not in its column yet.
+    // Lead time counts only commits made once the repository was registered (leadTimeCommitAt).
+    const unknownRepos = [...new Set(page.map((e) => e.repoId))].filter((id) => !registeredAtOf.has(id));
+    if (unknownRepos.length) {
+      const found = await client.pullRepo.findMany({
+        where: { id: { in: unknownRepos } },
+        select: { id: true, createdAt: true },
+      });
+      for (const id of unknownRepos) registeredAtOf.set(id, null);
+      for (const r of found) registeredAtOf.set(r.id, r.createdAt);
+    }
+    // `details` can be large (diffs, drift reports): read only where the commit time is not in its column.
     const withoutCommitTime = page.filter((e) => e.result === "synced" && !e.committedAt).map((e) => e.id);
     const details = new Map(
       withoutCommitTime.length
@@ -462,8 +478,12 @@ async function readSyncEvents(
       if (!sameInstant(restoreFrom, e.outageStartedAt)) marks.push({ id: e.id, at: restoreFrom });
       let committedAt: Date | null = null;
       if (e.result === "synced") {
-        committedAt = e.committedAt ?? committedAtOfDetails(details.get(e.id) ?? "{}");
-        if (committedAt && !e.committedAt) committedBackfill.push({ id: e.id, at: committedAt });
+        committedAt = leadTimeCommitAt(
+          e.committedAt ?? committedAtOfDetails(details.get(e.id) ?? "{}"),
+          registeredAtOf.get(e.repoId) ?? null,
+        );
+        // Filled in (events stored before the column existed) or cleared (a commit older than its repository).
+        if (!sameInstant(committedAt, e.committedAt)) committedBackfill.push({ id: e.id, at: committedAt });
       }
       sums.add(e.targetId, syncDelta({ result: e.result, occurredAt: e.occurredAt, committedAt, restoreFrom }));
     }

@@ -235,12 +235,26 @@ beforeAll(async () => {
   t.pullOther = await target("pull", OTHER);
   repo.pull = (
     await db().pullRepo.create({
-      data: { targetId: t.pull, url: "https://git.example/a.git", branch: "main", createdById: admin.userId },
+      data: {
+        targetId: t.pull,
+        url: "https://git.example/a.git",
+        branch: "main",
+        createdById: admin.userId,
+        // Registered before the fixture's commits, so their syncs count in lead time.
+        createdAt: new Date(Date.UTC(2020, 0, 1)),
+      },
     })
   ).id;
   repo.pullOther = (
     await db().pullRepo.create({
-      data: { targetId: t.pullOther, url: "https://git.example/b.git", branch: "main", createdById: admin.userId },
+      data: {
+        targetId: t.pullOther,
+        url: "https://git.example/b.git",
+        branch: "main",
+        createdById: admin.userId,
+        // Registered before the fixture's commits, so their syncs count in lead time.
+        createdAt: new Date(Date.UTC(2020, 0, 1)),
+      },
     })
   ).id;
   agent = await createEnrolledAgent(admin, [t.pull, t.pullOther]);
@@ -356,7 +370,7 @@ describe("every delivery figure links to exactly the rows it counts", () => {
       restore: 2,
       wait: 2,
     });
-    // Pull: synced R0, failed +3d, synced +3d1h (no commit time); both syncs end an outage; drift 1/1; one approval.
+    // Pull: synced R0, failed +3d, synced +3d1h (no commit time); both syncs end an outage; drift 2/1 (a correction is also a detection); one approval.
     expect({
       n: d.pull.deployments,
       f: d.pull.failures,
@@ -371,7 +385,7 @@ describe("every delivery figure links to exactly the rows it counts", () => {
       lead: 1,
       restore: 2,
       wait: 1,
-      dd: 1,
+      dd: 2, // detected, and the correction (a detection too)
       dc: 1,
     });
   });

@@ -134,7 +134,14 @@ beforeAll(async () => {
   pullTarget = await target("pull", ENV);
   repoId = (
     await db().pullRepo.create({
-      data: { targetId: pullTarget, url: "https://git.example/app.git", branch: "main", createdById: admin.userId },
+      data: {
+        targetId: pullTarget,
+        url: "https://git.example/app.git",
+        branch: "main",
+        createdById: admin.userId,
+        // Registered before the fixture's commits, so their syncs count in lead time.
+        createdAt: new Date(Date.UTC(2020, 0, 1)),
+      },
     })
   ).id;
   agent = await createEnrolledAgent(admin, [pullTarget]);
@@ -244,7 +251,8 @@ describe("comparison figures against a hand-computed fixture", () => {
     expect(pull.leadTime.p90Ms).toBe(60 * MIN); // rank 4 → 45 + 15·2/2
     expect(pull.restore.count).toBe(1);
     expect(pull.restore.meanMs).toBe(1 * HOUR); // first failure 2 h → synced 3 h
-    expect(pull.driftDetected).toBe(1);
+    // The detected event and the correction (a correction is a detection too); one corrected.
+    expect(pull.driftDetected).toBe(2);
     expect(pull.driftCorrected).toBe(1);
     expect(pull.approvalWait.count).toBe(0);
   });

@@ -159,7 +159,14 @@ beforeAll(async () => {
   ).id;
   repoId = (
     await db().pullRepo.create({
-      data: { targetId: pullTarget, url: "https://git.example/r.git", branch: "main", createdById: admin.userId },
+      data: {
+        targetId: pullTarget,
+        url: "https://git.example/r.git",
+        branch: "main",
+        createdById: admin.userId,
+        // Registered before the fixture's commits, so their syncs count in lead time.
+        createdAt: new Date(Date.UTC(2020, 0, 1)),
+      },
     })
   ).id;
   agent = await createEnrolledAgent(admin, [pullTarget]);

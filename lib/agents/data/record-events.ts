@@ -14,6 +14,7 @@ import type { RequestContext } from "@/lib/audit/schemas";
 import { notifyAwaitingApproval } from "@/lib/notifications/data/notify-awaiting-approval";
 import { notifySyncEvent } from "@/lib/notifications/data/notify-sync-event";
 import { recordDeliveryOutcome } from "@/lib/rollups/data/record-delivery-outcome";
+import { leadTimeCommitAt } from "@/lib/rollups/contributions";
 import { db, type Tx } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import { pullRevisionRow } from "@/lib/deployments/pull-revision-row";
@@ -247,6 +248,13 @@ export async function recordSyncEvents(opts: {
       (t) => [t.id, t.environment],
     ),
   );
+  // Lead time counts only commits made once a repository was registered (lib/rollups/contributions.ts).
+  const repoIds = [...new Set(input.events.map((e) => e.repoId))];
+  const registeredAtOf = new Map(
+    (await db().pullRepo.findMany({ where: { id: { in: repoIds } }, select: { id: true, createdAt: true } })).map(
+      (r) => [r.id, r.createdAt],
+    ),
+  );
   let accepted = 0;
   let duplicates = 0;
   for (const e of input.events) {
@@ -258,6 +266,10 @@ export async function recordSyncEvents(opts: {
     try {
       // Chain lock first: the event's delivery figures lock fleet rollup rows that audited deployment transitions
       // (approving a pull revision) lock too, and the event may write audit rows itself (an approval request).
+      const committedAt = leadTimeCommitAt(
+        e.revision?.committedAt ? new Date(e.revision.committedAt) : null,
+        registeredAtOf.get(e.repoId) ?? null,
+      );
       await auditedTransaction(async (tx) => {
         await tx.syncEvent.create({
           data: {
@@ -281,7 +293,7 @@ export async function recordSyncEvents(opts: {
             durationMs: e.durationMs ?? null,
             message: e.message,
             details: detailsOf(e),
-            committedAt: e.revision?.committedAt ? new Date(e.revision.committedAt) : null,
+            committedAt,
             environment: environmentOf.get(e.targetId) ?? null,
           },
         });
@@ -292,7 +304,7 @@ export async function recordSyncEvents(opts: {
           repoId: e.repoId,
           occurredAt: new Date(e.occurredAt),
           result: e.result,
-          committedAt: e.revision?.committedAt ? new Date(e.revision.committedAt) : null,
+          committedAt,
         });
         const repo = await tx.pullRepo.findUnique({
           where: { id: e.repoId },

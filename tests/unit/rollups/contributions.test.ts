@@ -102,7 +102,7 @@ describe("what one outcome adds to the rollups", () => {
         committedAt: null,
         restoreFrom: t("2026-01-02T09:00:00Z"),
       }),
-    ).toMatchObject({ deployments: 0, driftCorrected: 1, restoreMs: 3_600_000 });
+    ).toMatchObject({ deployments: 0, driftDetected: 1, driftCorrected: 1, restoreMs: 3_600_000 });
     expect(syncDelta({ result: "pending-approval", occurredAt: at, committedAt: null, restoreFrom: null })).toBeNull();
   });
 
