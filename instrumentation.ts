@@ -24,6 +24,9 @@ export async function register(): Promise<void> {
   startProcessAuditFloodSummaries();
   const { startProcessAuditCheckpoints } = await import("@/lib/audit/checkpoints");
   startProcessAuditCheckpoints();
+  // Pushes the audit trail (and its checkpoints) to sinks subscribed to audit.stream; a lease of its own.
+  const { startProcessAuditStream } = await import("@/lib/notifications/audit-stream");
+  startProcessAuditStream();
   // Checks each stored cluster credential for cluster-admin equivalence (SelfSubjectRulesReview), again every
   // WHARF_SCOPE_CHECK_INTERVAL; a claim per credential keeps processes from checking the same one.
   const { startProcessScopeSweeper } = await import("@/lib/credentials/scope-sweeper");

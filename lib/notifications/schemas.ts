@@ -12,6 +12,7 @@ export const NOTIFICATION_EVENTS = [
   "drift.detected",
   "agent.stale",
   "health.degraded",
+  "audit.stream",
 ] as const;
 export const ZNotificationEvent = z.enum(NOTIFICATION_EVENTS);
 export type TNotificationEvent = z.infer<typeof ZNotificationEvent>;
@@ -31,6 +32,7 @@ export const NOTIFICATION_EVENT_LABELS: Record<TNotificationEvent, string> = {
   "drift.detected": "Drift detected",
   "agent.stale": "Agent stopped reporting",
   "health.degraded": "Application health degraded",
+  "audit.stream": "Every audit event (JSON Lines stream)",
 };
 
 /** The sink form's event picker, by what the events are about; every event is in exactly one group. */
@@ -46,6 +48,11 @@ export const NOTIFICATION_EVENT_GROUPS: { title: string; hint?: string; events: 
     title: "Pull targets",
     hint: "Sent once when it starts; again only after the repository has synced (or the agent has reported) in between.",
     events: ["sync.failed", "drift.detected", "agent.stale"],
+  },
+  {
+    title: "Audit trail",
+    hint: "Every audit event in order as signed JSON Lines batches, resumed from the last acknowledged one, and each signed checkpoint — for a SIEM.",
+    events: ["audit.stream"],
   },
 ];
 

@@ -28,6 +28,10 @@ export async function postSigned(opts: {
   event: string;
   deliveryId: string;
   timeoutMs?: number;
+  /** The body's media type: JSON unless said (the audit stream sends JSON Lines). */
+  contentType?: string;
+  /** More headers that describe the body (the audit stream's seq range); never secret material. */
+  headers?: Record<string, string>;
 }): Promise<SendResult> {
   try {
     const res = await fetch(opts.url, {
@@ -35,7 +39,8 @@ export async function postSigned(opts: {
       redirect: "manual",
       signal: AbortSignal.timeout(opts.timeoutMs ?? DELIVERY_TIMEOUT_MS),
       headers: {
-        "content-type": "application/json",
+        ...opts.headers,
+        "content-type": opts.contentType ?? "application/json",
         "user-agent": "Wharf-Notifications/1",
         "x-wharf-event": opts.event,
         "x-wharf-delivery": opts.deliveryId,
