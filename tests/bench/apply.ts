@@ -18,6 +18,7 @@ import { createKubeClient } from "../../lib/kube/client";
 import { kubeConfigFor } from "../../lib/kube/connection";
 import { startRealCluster } from "../../lib/kube/real-cluster";
 import type { KubeObject } from "../../lib/kube/types";
+import { notRun, ratioRow, type BenchRow, type TableOptions } from "./support/table";
 
 const run$ = promisify(execFile);
 function option(name: string): string | undefined {
@@ -178,9 +179,41 @@ function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+interface ApplyFigures {
+  wharf: number;
+  kubectl: number;
+  floor: number;
+}
+
 export async function run(): Promise<void> {
   if (CLUSTER !== "sandbox" && CLUSTER !== "real") throw new Error(`--cluster must be sandbox or real, not ${CLUSTER}`);
   if (!Number.isInteger(OBJECTS) || OBJECTS < 2) throw new Error("--objects must be an integer ≥ 2");
+  await measure(CLUSTER, OBJECTS, RUNS);
+}
+
+/** `npm run bench -- all`: 200 objects, 3 runs, on the sandbox and (when its binaries are built) the real control plane. */
+export async function runForTable(opts: TableOptions): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const cluster of ["sandbox", "real"] as const) {
+    if (cluster === "real" && opts.realClusterMissing) {
+      rows.push(notRun(`apply (${cluster})`, opts.realClusterMissing));
+      continue;
+    }
+    const f = await measure(cluster, 200, 3);
+    rows.push(
+      ratioRow(
+        `apply (${cluster})`,
+        "lib/kube / kubectl apply --server-side, 200 objects (median of 3)",
+        f.wharf / f.kubectl,
+        0.5,
+      ),
+      ratioRow(`apply (${cluster})`, "lib/kube / raw HTTPS floor, 200 objects (median of 3)", f.wharf / f.floor, 1.2),
+    );
+  }
+  return rows;
+}
+
+async function measure(CLUSTER: "sandbox" | "real", OBJECTS: number, RUNS: number): Promise<ApplyFigures> {
   const sandbox = CLUSTER === "real" ? await startRealCluster() : await startSandboxProcess();
   console.log(`cluster: ${CLUSTER} (${sandbox.url}), ${OBJECTS} objects`);
   const dir = await mkdtemp(path.join(tmpdir(), "wharf-bench-apply-"));
@@ -262,4 +295,5 @@ export async function run(): Promise<void> {
   console.log(
     `  ${CLUSTER} floor (raw HTTPS, 16 concurrent, no client library): ${f.toFixed(0)} ms = ${(f / k).toFixed(2)} of kubectl`,
   );
+  return { wharf: w, kubectl: k, floor: f };
 }

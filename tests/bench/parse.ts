@@ -7,6 +7,7 @@
 // (a generated ConfigMap), which `yaml`'s own duplicate-key check made quadratic.
 import { parseRendered } from "../../lib/render/render-source";
 import { kubePrometheusLike } from "../support/render-fixtures";
+import type { BenchRow } from "./support/table";
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -63,35 +64,62 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-export async function run(): Promise<void> {
+interface ShapeResult {
+  name: string;
+  bytes: number;
+  ms: number;
+  goal: number;
+}
+
+/** Parses each input shape `runs` times at `mb` megabytes; logs a line per shape and returns the medians. */
+async function measure(mb: number, runs: number): Promise<ShapeResult[]> {
   const inputs: [string, Files][] = [];
-  const kp = kubePrometheus(MB);
+  const kp = kubePrometheus(mb);
   inputs.push(["kube-prometheus-like, its files", kp]);
   inputs.push([
     "kube-prometheus-like, one file",
     [{ path: "rendered.yaml", content: kp.map((f) => f.content).join("---\n") }],
   ]);
-  inputs.push(["many small documents", manySmallDocuments(MB)]);
-  inputs.push(["one mapping of many keys", oneBigMapping(MB)]);
+  inputs.push(["many small documents", manySmallDocuments(mb)]);
+  inputs.push(["one mapping of many keys", oneBigMapping(mb)]);
   // Linear in size: the same shape at a quarter of the size should take about a quarter of the time.
-  inputs.push([`kube-prometheus-like at ${MB / 4} MB`, kubePrometheus(MB / 4)]);
+  inputs.push([`kube-prometheus-like at ${mb / 4} MB`, kubePrometheus(mb / 4)]);
 
   // Warm up (JIT) on a small input, so the first shape measured is not the slowest for that alone.
   parseRendered(kubePrometheus(1));
-  console.log(`parseRendered, ${RUNS} runs each (median); goal: ${GOAL_MS_PER_10MB} ms per 10 MB`);
+  console.log(`parseRendered, ${runs} runs each (median); goal: ${GOAL_MS_PER_10MB} ms per 10 MB`);
+  const results: ShapeResult[] = [];
   for (const [name, files] of inputs) {
     const bytes = bytesOf(files);
     const times: number[] = [];
     let objects = 0;
-    for (let r = 0; r < RUNS; r++) {
+    for (let r = 0; r < runs; r++) {
       const start = performance.now();
       objects = parseRendered(files).length;
       times.push(performance.now() - start);
     }
     const ms = median(times);
     const goal = (GOAL_MS_PER_10MB * bytes) / 10e6;
+    results.push({ name, bytes, ms, goal });
     console.log(
       `${name.padEnd(34)} ${(bytes / 1e6).toFixed(1).padStart(5)} MB ${String(files.length).padStart(4)} files ${String(objects).padStart(6)} objects  ${ms.toFixed(0).padStart(6)} ms  ${((bytes / 1e6 / ms) * 1000).toFixed(1).padStart(5)} MB/s  ${ms <= goal ? "ok" : `SLOWER than ${goal.toFixed(0)} ms`}`,
     );
   }
+  return results;
+}
+
+export async function run(): Promise<void> {
+  await measure(MB, RUNS);
+}
+
+/** `npm run bench -- all`: the full 10 MB shapes (a few seconds), each against its size's share of the goal. */
+export async function runForTable(): Promise<BenchRow[]> {
+  const results = await measure(10, 3);
+  return results.map((r) => ({
+    bench: "parse",
+    figure: `${r.name}, ${(r.bytes / 1e6).toFixed(1)} MB (median of 3)`,
+    goal: `≤ ${r.goal.toFixed(0)} ms`,
+    value: `${r.ms.toFixed(0)} ms`,
+    met: r.ms <= r.goal,
+  }));
 }

@@ -22,6 +22,7 @@ import { requestDeployment } from "@/lib/deployments/data/request-deployment";
 import { startExecutor } from "@/lib/deployments/executor";
 import { resetEnvCache } from "@/lib/env";
 import type { KubeObject } from "@/lib/kube";
+import { ratioRow, type BenchRow } from "./support/table";
 
 const run$ = promisify(execFile);
 const OBJECTS = 200;
@@ -122,6 +123,32 @@ interface Timing {
 }
 
 export async function run(): Promise<void> {
+  await measure();
+}
+
+/** `npm run bench -- all`: the same 200-object deployment, median of 3 (about a minute with the rollout waits). */
+export async function runForTable(): Promise<BenchRow[]> {
+  const m = await measure();
+  const info = (figure: string, value: number): BenchRow => ({
+    bench: "push (sandbox)",
+    figure,
+    goal: "—",
+    value: `${value.toFixed(0)} ms`,
+    met: null,
+  });
+  return [
+    ratioRow(
+      "push (sandbox)",
+      `executor apply / kubectl apply --server-side, ${OBJECTS} objects`,
+      m.apply / m.kubectl,
+      0.5,
+    ),
+    info(`request → succeeded excluding rollout wait, ${OBJECTS} objects (median of ${RUNS})`, m.total - m.rollout),
+    info(`rollout wait (sandbox delay 1500 ms per workload)`, m.rollout),
+  ];
+}
+
+async function measure(): Promise<Timing> {
   const dir = await mkdtemp(path.join(tmpdir(), "wharf-bench-push-"));
   process.env.DATABASE_URL = `file:${path.join(dir, "wharf.db")}`;
   process.env.WHARF_DATA_DIR = dir;
@@ -259,4 +286,6 @@ export async function run(): Promise<void> {
   );
   console.log(`  kubectl apply --server-side         ${m("kubectl").toFixed(0)} ms`);
   console.log(`  ratio Wharf apply / kubectl         ${(m("apply") / m("kubectl")).toFixed(2)}`);
+  const keys = Object.keys(timings[0]!) as (keyof Timing)[];
+  return Object.fromEntries(keys.map((key) => [key, m(key)])) as unknown as Timing;
 }
