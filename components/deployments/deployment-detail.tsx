@@ -11,6 +11,7 @@ import { useDeployment } from "@/lib/deployments/hooks/use-deployment";
 import { useRerunPreview } from "@/lib/deployments/hooks/use-rerun-preview";
 import { isTerminal } from "@/lib/deployments/states";
 import { formatDateTime } from "@/lib/format/date";
+import { AppliedManifests } from "./applied-manifests";
 import { ApprovalPanel } from "./approval-panel";
 import { DeploymentActions } from "./deployment-actions";
 import { DeploymentDiff } from "./deployment-diff";
@@ -196,6 +197,7 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
       <Card className="mt-6">
         <CardHeader title="Manifests" />
         <CardBody>
+          <AppliedManifests deployment={d} />
           <details>
             <summary className="cursor-pointer text-sm text-slate-600">
               Show the {d.objectCount} object(s) as requested

@@ -43,6 +43,7 @@ export const AUDIT_ACTION_PHRASES: Record<TAuditAction, string> = {
   "deployment.cancelled": "Deployment cancelled",
   "deployment.superseded": "Deployment replaced by a newer request",
   "deployment.plan-changed": "Deployment stopped: its plan changed since approval",
+  "deployment.manifests-downloaded": "Applied manifests of a deployment downloaded",
   "repo-binding.created": "Repository linked to a target",
   "repo-binding.deleted": "Repository unlinked from a target",
   "repo-binding.rekeyed": "Repository link's webhook secret re-encrypted",

@@ -37,6 +37,7 @@ export const AUDIT_ACTIONS = [
   "deployment.cancelled",
   "deployment.superseded",
   "deployment.plan-changed",
+  "deployment.manifests-downloaded",
   "repo-binding.created",
   "repo-binding.deleted",
   "repo-binding.rekeyed",

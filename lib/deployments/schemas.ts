@@ -347,6 +347,20 @@ export type DeploymentListItem = z.output<typeof ZDeploymentListItem>;
 /** One deployment as the detail page and `GET /api/deployments/:id` show it, for a given viewer. */
 export const ZDeploymentView = ZDeploymentListItem.extend({
   manifests: z.string(),
+  appliedManifests: z
+    .object({
+      sha256: z
+        .string()
+        .describe("SHA-256 (hex) of the manifests' bytes: the X-Wharf-Manifests-Sha256 of the download."),
+      bytes: z.number().int(),
+      clusterName: z.string().describe("The target's name when the run started (its name now before it started)."),
+      serverUrl: z.string().describe("The API server the run applied to (the target's URL now before it started)."),
+      canDownload: z
+        .boolean()
+        .describe("Whether the viewer may download them: approvers, admins and the requester (GET /manifests)."),
+    })
+    .nullable()
+    .describe("The manifests as stored and applied, for push deployments; null for pull revisions."),
   emergencyReason: z.string().nullable(),
   preview: ZDeploymentPreview.nullable(),
   previewError: z.string().nullable(),

@@ -4,6 +4,7 @@ import * as promoteRoute from "@/app/api/applications/[id]/promote/route";
 import * as matrixRoute from "@/app/api/applications/matrix/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
 import { ZEnvironmentMatrix } from "@/lib/applications/matrix-schemas";
+import { manifestsTextOf } from "@/lib/deployments/stored-manifests";
 import { dbFor } from "@/lib/db/client";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { startGitServer, type GitServer } from "../support/git-server";
@@ -170,7 +171,7 @@ describe("promote", () => {
       gitPath: "prod",
       commitAuthorEmail: "ada@example.com",
     });
-    expect(row.manifests).toContain("prod-1");
+    expect(manifestsTextOf(row)).toContain("prod-1");
     expect(row.reason).toContain(`commit ${live.slice(0, 7)}`);
   });
 });

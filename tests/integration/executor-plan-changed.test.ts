@@ -130,7 +130,11 @@ describe("executor: an approved plan that changed before the run stops it", () =
     });
     expect(again.status).toBe(201);
     const fresh = await db().deployment.findUniqueOrThrow({ where: { id: (again.body as { id: string }).id } });
-    expect(fresh).toMatchObject({ state: "pending-approval", manifests: guestbook.manifests, rollbackOfId: null });
+    expect(fresh).toMatchObject({
+      state: "pending-approval",
+      manifestsSha256: guestbook.manifestsSha256,
+      rollbackOfId: null,
+    });
     expect(fresh.applicationId).toBe(guestbook.applicationId);
     expect(JSON.parse(fresh.previewJson ?? "null").counts).toMatchObject({ create: 1, prune: 3 });
     expect(await db().deploymentApproval.count({ where: { deploymentId: fresh.id } })).toBe(0);

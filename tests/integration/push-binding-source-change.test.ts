@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as approvalsRoute from "@/app/api/deployments/[id]/approvals/route";
 import * as bindingRoute from "@/app/api/targets/[id]/repo-bindings/[bindingId]/route";
 import { runOnce } from "@/lib/deployments/executor";
+import { manifestsTextOf } from "@/lib/deployments/stored-manifests";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { startGitServer, type GitServer, type TestRepo } from "../support/git-server";
 import { appManifests } from "../support/executor";
@@ -83,12 +84,12 @@ describe("push binding: a change of its source", () => {
     const d2 = await push(repo, c2, second.secret, "src-2");
     // A new request for the new source: its own content, no approvals carried over, waiting.
     expect(d2).toMatchObject({ state: "pending-approval", gitPath: "other" });
-    expect(d2.manifests).toContain("intruder");
+    expect(manifestsTextOf(d2)).toContain("intruder");
     expect(await db().deploymentApproval.count({ where: { deploymentId: d2.id } })).toBe(0);
     // The approved request is exactly what was approved.
     const d1After = await db().deployment.findUniqueOrThrow({ where: { id: d1.id } });
     expect(d1After).toMatchObject({
-      manifests: d1.manifests,
+      manifestsSha256: d1.manifestsSha256,
       manifestsDigest: d1.manifestsDigest,
       gitPath: "deploy",
       state: "queued",

@@ -11,6 +11,7 @@ import * as deploymentsRoute from "@/app/api/deployments/route";
 import * as bindingsRoute from "@/app/api/targets/[id]/repo-bindings/route";
 import * as webhookRoute from "@/app/api/webhooks/git/route";
 import { dbFor } from "@/lib/db/client";
+import { manifestsTextOf } from "@/lib/deployments/stored-manifests";
 import { runOnce } from "@/lib/deployments/executor";
 import { githubSignature } from "@/lib/deployments/webhooks";
 import { createKubeClient, kubeConfigFor, type KubeClient } from "@/lib/kube";
@@ -328,9 +329,10 @@ describe("push deployments render with the application's render options", () => 
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     const [created] = await db().deployment.findMany({ where: { targetId: bound.targetId } });
     expect(created?.applicationId).toBe(row.applicationId);
-    expect(created?.manifests).toContain("name: hooked-config");
-    expect(created?.manifests).toContain('greeting: "hello from prod"');
-    expect(created?.manifests).toContain('color: "green"');
+    const createdText = created ? manifestsTextOf(created) : "";
+    expect(createdText).toContain("name: hooked-config");
+    expect(createdText).toContain('greeting: "hello from prod"');
+    expect(createdText).toContain('color: "green"');
   });
 
   it("takes the render kind as given: plain skips detection, helm and kustomize need their file", async () => {

@@ -43,6 +43,7 @@ export const ROUTE_MODULES: RouteModules = {
   "deployments/[id]": () => import("@/app/api/deployments/[id]/route"),
   "deployments/[id]/approvals": () => import("@/app/api/deployments/[id]/approvals/route"),
   "deployments/[id]/cancel": () => import("@/app/api/deployments/[id]/cancel/route"),
+  "deployments/[id]/manifests": () => import("@/app/api/deployments/[id]/manifests/route"),
   "deployments/[id]/preview": () => import("@/app/api/deployments/[id]/preview/route"),
   "deployments/[id]/progress": () => import("@/app/api/deployments/[id]/progress/route"),
   "deployments/[id]/rollback": () => import("@/app/api/deployments/[id]/rollback/route"),

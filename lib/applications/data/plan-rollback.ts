@@ -1,4 +1,5 @@
 import "server-only";
+import { manifestsTextOf } from "@/lib/deployments/stored-manifests";
 import { db } from "@/lib/db";
 import { liveDeploymentIds } from "@/lib/deployments/data/live-deployments";
 import { manifestsPreview } from "@/lib/deployments/preview";
@@ -11,6 +12,7 @@ const SIDE = {
   createdAt: true,
   finishedAt: true,
   manifests: true,
+  manifestsGz: true,
   manifestsDigest: true,
   objectCount: true,
   commitSha: true,
@@ -92,8 +94,8 @@ export async function planRollback(opts: { applicationId: string; query: unknown
     from: live ? side(live) : null,
     to: side(to),
     preview: manifestsPreview(
-      live ? objectsOf(live.manifests) : [],
-      objectsOf(to.manifests),
+      live ? objectsOf(manifestsTextOf(live)) : [],
+      objectsOf(manifestsTextOf(to)),
       app.target.defaultNamespace,
     ),
   };

@@ -1,4 +1,5 @@
 import "server-only";
+import { manifestsTextOf } from "@/lib/deployments/stored-manifests";
 import { detectDrift, type DriftReport } from "@/lib/agent/drift";
 import { LIVE_EVENT_BOUNDS, withLiveDetails } from "@/lib/agent/live-details";
 import { liveTreeOf } from "@/lib/agent/live-state";
@@ -111,6 +112,7 @@ async function readOnce(opts: {
     select: {
       id: true,
       manifests: true,
+      manifestsGz: true,
       objects: {
         where: { action: { not: "pruned" } },
         orderBy: { position: "asc" },
@@ -160,7 +162,7 @@ async function readOnce(opts: {
         if (objects.objects.length === 0 && objects.unreadable.size === inventory.length && !firstError.done)
           throw new Error(firstError.value);
         const base = liveTreeOf(inventory, objects);
-        const report = await driftOf(client, deployment.manifests, app);
+        const report = await driftOf(client, manifestsTextOf(deployment), app);
         // The same details the agent attaches to a pull tree: each own object's sync status and recent Events.
         const events = await readObjectEvents(client, objects.objects, LIVE_EVENT_BOUNDS).catch(() => undefined);
         return {

@@ -2,6 +2,7 @@ import "server-only";
 import { auditedTransaction } from "@/lib/audit/data/record-audit-event";
 import type { Actor } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
+import { manifestsTextOf } from "../stored-manifests";
 import { transitionDeployment } from "./transition-deployment";
 
 /** Everything the executor needs about a claimed deployment, its target and the target's active credential. */
@@ -45,6 +46,7 @@ export async function loadDeploymentForRun(deploymentId: string): Promise<Deploy
       state: true,
       targetId: true,
       manifests: true,
+      manifestsGz: true,
       objectCount: true,
       attempts: true,
       cancelRequested: true,
@@ -65,7 +67,7 @@ export async function loadDeploymentForRun(deploymentId: string): Promise<Deploy
     },
   });
   if (!row) return null;
-  const { planDigest, approvals, ...rest } = row;
+  const { planDigest, approvals, manifests, manifestsGz, ...rest } = row;
   const credential = await db().credential.findFirst({
     where: { targetId: row.targetId, state: "active" },
     orderBy: { createdAt: "desc" },
@@ -90,6 +92,7 @@ export async function loadDeploymentForRun(deploymentId: string): Promise<Deploy
     : [];
   return {
     ...rest,
+    manifests: manifestsTextOf({ manifests, manifestsGz }),
     approvedPlanDigest: approvals.length > 0 ? planDigest : null,
     credentialId: credential?.id ?? null,
     previousObjects,
@@ -106,6 +109,8 @@ export async function startClaimedDeployment(opts: {
   processId: string;
   actor: Actor;
   attempt: number;
+  /** The cluster this run applies to, kept on the record: a target's name and URL may change after it. */
+  cluster?: { name: string; serverUrl: string };
 }): Promise<boolean> {
   return auditedTransaction(async (tx) => {
     const { count } = await tx.deployment.updateMany({
@@ -118,7 +123,14 @@ export async function startClaimedDeployment(opts: {
       to: "running",
       from: ["queued"],
       actor: opts.actor,
-      data: { startedAt: new Date(), phase: "applying", appliedCount: 0, readyReplicas: 0, desiredReplicas: 0 },
+      data: {
+        startedAt: new Date(),
+        phase: "applying",
+        appliedCount: 0,
+        readyReplicas: 0,
+        desiredReplicas: 0,
+        ...(opts.cluster ? { appliedTargetName: opts.cluster.name, appliedServerUrl: opts.cluster.serverUrl } : {}),
+      },
       details: { executor: opts.processId, attempt: opts.attempt },
     });
   });

@@ -19,6 +19,8 @@ import {
   type DeploymentPreview,
   type DeploymentView,
 } from "../schemas";
+import { mayDownloadManifests } from "../applied-manifests";
+import { manifestsBytesOf, manifestsSha256 } from "../stored-manifests";
 import { isTerminal, ZDeploymentState, type TDeploymentState } from "../states";
 import { approvedDigest, forApproval, ruleOf, toApprovalRecord, type ApprovalRow } from "../approval-inputs";
 
@@ -254,11 +256,23 @@ export async function getDeployment(opts: { id: string; viewer: Viewer }): Promi
   const archived = !!row.target.archivedAt || !!row.application?.archivedAt;
   const mayRequest = can(viewer.role, "deployments.request") && row.sourceKind !== "pull-revision" && !archived;
 
+  const bytes = manifestsBytesOf(row);
+  const text = bytes.toString("utf8");
   const isRequester = viewer.userId === row.requestedById;
   const mayStop = isRequester || can(viewer.role, "deployments.approve");
   return {
     ...toListItem(row),
-    manifests: row.manifests,
+    manifests: text,
+    appliedManifests:
+      row.sourceKind === "pull-revision"
+        ? null
+        : {
+            sha256: row.manifestsSha256 ?? manifestsSha256(bytes),
+            bytes: bytes.length,
+            clusterName: row.appliedTargetName ?? row.target.name,
+            serverUrl: row.appliedServerUrl ?? row.target.serverUrl,
+            canDownload: mayDownloadManifests(viewer, row),
+          },
     emergencyReason: row.emergencyReason,
     preview: parsePreview(row.previewJson),
     previewError: row.previewError,

@@ -4,6 +4,7 @@ import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { KubeError, parseManifests, type ObjectRef } from "@/lib/kube";
 import { pushApplySet } from "../manifests";
+import { manifestsTextOf } from "../stored-manifests";
 import { computePreview, describeClusterProblem, planDigest, RENDER_NOTE_PREFIX } from "../preview";
 import type { DeploymentPreview } from "../schemas";
 import { TERMINAL_STATES, type TDeploymentState } from "../states";
@@ -76,7 +77,7 @@ export async function previewDeployment(opts: {
     problem = `The target ${target.name} has no stored credential, so Wharf cannot preview against its cluster. An admin can store one on the target's page.`;
   } else {
     try {
-      const objects = parseManifests(d.manifests);
+      const objects = parseManifests(manifestsTextOf(d));
       const previous = await previousAppliedObjects(d, d.id);
       const result = await withTargetClient(
         {

@@ -1,4 +1,5 @@
 import "server-only";
+import { manifestsTextOf } from "@/lib/deployments/stored-manifests";
 import { ZPromoteInput, type TPromoteInput } from "@/lib/applications/matrix-schemas";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
@@ -70,6 +71,7 @@ export async function promoteApplication(opts: {
       id: true,
       sourceKind: true,
       manifests: true,
+      manifestsGz: true,
       manifestsDigest: true,
       gitUrl: true,
       gitPath: true,
@@ -98,7 +100,7 @@ export async function promoteApplication(opts: {
           ref: live.commitSha!,
           path: destination.path ?? live.gitPath ?? ".",
         }
-      : { kind: "manifests", manifests: live.manifests },
+      : { kind: "manifests", manifests: manifestsTextOf(live) },
     reason,
     promotion: promotionNotice({
       destination,

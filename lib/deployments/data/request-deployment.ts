@@ -18,6 +18,7 @@ import { wakeExecutor } from "../wake";
 import { fetchGitManifests, joinManifestFiles } from "../git-source";
 import { objectRefsFor, validateDeploymentManifests, type ValidatedManifests } from "../manifests";
 import { RENDER_NOTE_PREFIX } from "../preview";
+import { compressManifests } from "../stored-manifests";
 import { ZDeploymentSource, ZEmergency, ZReason, type DeploymentView } from "../schemas";
 import { getDeployment, type Viewer } from "./get-deployment";
 import { previewDeployment } from "./preview-deployment";
@@ -203,7 +204,7 @@ export async function createDeploymentRequest(
         applicationId: application.id,
         state: "pending-approval",
         sourceKind: opts.source.kind,
-        manifests: opts.source.manifests,
+        ...compressManifests(opts.source.manifests),
         manifestsDigest: validated.digest,
         objectCount: validated.objects.length,
         revisionSummary: JSON.stringify(summarizeObjects(validated.objects)),

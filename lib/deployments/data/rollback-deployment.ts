@@ -3,6 +3,7 @@ import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format/date";
+import { manifestsTextOf } from "../stored-manifests";
 import { ZRollbackInput, type DeploymentView, type TRollbackInput } from "../schemas";
 import { createDeploymentRequest, type RequestPrincipal } from "./request-deployment";
 
@@ -60,7 +61,7 @@ export async function rollbackDeployment(opts: {
       : undefined;
   return createDeploymentRequest({
     targetId: source.targetId,
-    source: { kind: git ? "git" : "manifests", manifests: source.manifests, ...(git ? { git } : {}) },
+    source: { kind: git ? "git" : "manifests", manifests: manifestsTextOf(source), ...(git ? { git } : {}) },
     reason:
       input.reason ||
       (again

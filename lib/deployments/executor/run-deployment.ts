@@ -104,7 +104,13 @@ export async function runClaimedDeployment(claim: DeploymentClaim, settings: Run
     return { deploymentId: id, state: "skipped", message: "no longer runnable" };
   }
   if (input.state === "queued") {
-    const started = await startClaimedDeployment({ deploymentId: id, processId, actor, attempt: claim.attempts });
+    const started = await startClaimedDeployment({
+      deploymentId: id,
+      processId,
+      actor,
+      attempt: claim.attempts,
+      cluster: { name: input.target.name, serverUrl: input.target.serverUrl },
+    });
     if (!started) {
       await releaseClaim({ deploymentId: id, processId });
       return { deploymentId: id, state: "skipped", message: "moved on before it started" };
