@@ -7,11 +7,40 @@ import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EmptyState } from "@/components/ui/empty-state";
 import { LoadMore } from "@/components/ui/load-more";
+import { formatDateTime } from "@/lib/format/date";
 import { useNotificationSinks } from "@/lib/notifications/hooks/use-notification-sinks";
 import { useDeleteSink, useTestSink, useUpdateSink } from "@/lib/notifications/hooks/use-sink-mutations";
 import { NOTIFICATION_EVENT_LABELS, type NotificationSinkView } from "@/lib/notifications/schemas";
 import { DeliveryLog } from "./delivery-log";
 import { SinkForm } from "./sink-form";
+
+/** How far the audit trail has been streamed to a sink, and the retry of a refused batch. */
+function AuditStreamState({ stream }: { stream: NotificationSinkView["auditStream"] }) {
+  if (!stream || stream.afterSeq === 0) {
+    return (
+      <p className="text-xs text-slate-600" data-testid="audit-stream-state">
+        Audit trail: {stream?.lastError ? "not delivered yet" : "starts from the first event on the next pass"}
+        {stream?.lastError ? <AuditStreamRetry stream={stream} /> : null}
+      </p>
+    );
+  }
+  return (
+    <p className="text-xs text-slate-600" data-testid="audit-stream-state">
+      Audit trail: delivered up to seq {stream.afterSeq}
+      {stream.lastDeliveredAt ? ` (last batch ${formatDateTime(stream.lastDeliveredAt)})` : ""}
+      {stream.lastError ? <AuditStreamRetry stream={stream} /> : null}
+    </p>
+  );
+}
+
+function AuditStreamRetry({ stream }: { stream: NonNullable<NotificationSinkView["auditStream"]> }) {
+  return (
+    <span className="block text-red-700">
+      The next batch failed {stream.attempts} {stream.attempts === 1 ? "time" : "times"}: {stream.lastError}
+      {stream.nextAttemptAt ? `. Sent again ${formatDateTime(stream.nextAttemptAt)}; nothing is skipped.` : ""}
+    </span>
+  );
+}
 
 /** The signing secret, shown once after creation or rotation, with how receivers verify it. */
 function SecretOnce({ sinkName, secret, onDismiss }: { sinkName: string; secret: string; onDismiss: () => void }) {
@@ -111,6 +140,7 @@ function SinkCard({
         <p className="text-xs text-slate-600">
           {sink.deliveries.delivered} delivered · {sink.deliveries.pending} pending · {sink.deliveries.failed} failed
         </p>
+        {sink.events.includes("audit.stream") ? <AuditStreamState stream={sink.auditStream} /> : null}
         {test.isSuccess ? (
           <p
             role="status"

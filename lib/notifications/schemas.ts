@@ -119,6 +119,16 @@ export const ZNotificationSinkView = z.object({
   deliveries: z
     .object({ pending: z.number().int(), delivered: z.number().int(), failed: z.number().int() })
     .describe("Delivery counts by state, for the list."),
+  auditStream: z
+    .object({
+      afterSeq: z.number().int().describe("The last audit seq the sink acknowledged (0: none yet)."),
+      lastDeliveredAt: z.iso.datetime().nullable(),
+      attempts: z.number().int().describe("Failed attempts of the current batch (0: not retrying)."),
+      nextAttemptAt: z.iso.datetime().nullable().describe("When a failed batch is sent again; null when not retrying."),
+      lastError: z.string().nullable(),
+    })
+    .nullable()
+    .describe("Where streaming the audit trail stands (audit.stream sinks; null before its first pass)."),
 });
 export type NotificationSinkView = z.output<typeof ZNotificationSinkView>;
 

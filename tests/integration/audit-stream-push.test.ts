@@ -130,6 +130,18 @@ describe("audit streaming to a sink", () => {
     const failed = await db().auditStreamCursor.findUniqueOrThrow({ where: { sinkId: sink.id } });
     expect(failed).toMatchObject({ afterSeq: before.afterSeq, attempts: 1, lastStatus: 500 });
     expect(failed.nextAttemptAt.getTime()).toBeGreaterThan(clock.getTime());
+    // The sinks list says so: how far the stream got, the error and when the batch is sent again.
+    const listed = await callRoute(sinksRoute.GET, { path: "/api/notification-sinks", as: admin });
+    expect(listed.status, listed.text).toBe(200);
+    const view = (listed.body.items as { id: string; auditStream: Record<string, unknown> | null }[]).find(
+      (s) => s.id === sink.id,
+    );
+    expect(view?.auditStream).toMatchObject({
+      afterSeq: before.afterSeq,
+      attempts: 1,
+      nextAttemptAt: failed.nextAttemptAt.toISOString(),
+      lastError: expect.stringContaining("HTTP 500"),
+    });
     // Before the backoff has passed nothing is sent.
     const early = await tick();
     expect(early.sent + early.failed).toBe(0);

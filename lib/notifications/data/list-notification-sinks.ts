@@ -42,7 +42,29 @@ export async function deliveryCounts(sinkIds: string[]): Promise<Map<string, Not
   return counts;
 }
 
-export function toSinkView(row: SinkRow, deliveries?: NotificationSinkView["deliveries"]): NotificationSinkView {
+/** The audit stream cursors of these sinks (only sinks that stream the audit trail have one). */
+export async function auditStreamStates(sinkIds: string[]): Promise<Map<string, NotificationSinkView["auditStream"]>> {
+  if (sinkIds.length === 0) return new Map();
+  const rows = await db().auditStreamCursor.findMany({ where: { sinkId: { in: sinkIds } } });
+  return new Map(
+    rows.map((c) => [
+      c.sinkId,
+      {
+        afterSeq: c.afterSeq,
+        lastDeliveredAt: c.lastDeliveredAt?.toISOString() ?? null,
+        attempts: c.attempts,
+        nextAttemptAt: c.attempts > 0 ? c.nextAttemptAt.toISOString() : null,
+        lastError: c.lastError,
+      },
+    ]),
+  );
+}
+
+export function toSinkView(
+  row: SinkRow,
+  deliveries?: NotificationSinkView["deliveries"],
+  auditStream?: NotificationSinkView["auditStream"],
+): NotificationSinkView {
   return {
     id: row.id,
     name: row.name,
@@ -52,6 +74,7 @@ export function toSinkView(row: SinkRow, deliveries?: NotificationSinkView["deli
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
     deliveries: deliveries ?? { pending: 0, delivered: 0, failed: 0 },
+    auditStream: auditStream ?? null,
   };
 }
 
@@ -69,10 +92,11 @@ export async function listNotificationSinks(query: TNotificationSinkListQuery): 
     take: query.limit + 1,
   });
   const page = rows.slice(0, query.limit);
-  const counts = await deliveryCounts(page.map((r) => r.id));
+  const ids = page.map((r) => r.id);
+  const [counts, streams] = await Promise.all([deliveryCounts(ids), auditStreamStates(ids)]);
   const last = page[page.length - 1];
   return {
-    items: page.map((r) => toSinkView(r, counts.get(r.id))),
+    items: page.map((r) => toSinkView(r, counts.get(r.id), streams.get(r.id))),
     nextCursor: rows.length > query.limit && last ? encodeKeysetCursor([last.name]) : null,
   };
 }

@@ -13,7 +13,7 @@ import {
   type TUpdateNotificationSink,
 } from "../schemas";
 import { newSinkSecret, sealSinkSecret } from "../signing";
-import { deliveryCounts, SINK_SELECT, toSinkView } from "./list-notification-sinks";
+import { auditStreamStates, deliveryCounts, SINK_SELECT, toSinkView } from "./list-notification-sinks";
 
 function nameTaken(name: string): AppError {
   return new AppError("NAME_TAKEN", `A sink named "${name}" already exists.`, {
@@ -112,8 +112,8 @@ export async function updateNotificationSink(opts: {
       });
       return updated;
     });
-    const counts = await deliveryCounts([row.id]);
-    return { sink: toSinkView(row, counts.get(row.id)), secret };
+    const [counts, streams] = await Promise.all([deliveryCounts([row.id]), auditStreamStates([row.id])]);
+    return { sink: toSinkView(row, counts.get(row.id), streams.get(row.id)), secret };
   } catch (err) {
     if (isUniqueViolation(err)) throw nameTaken(input.name ?? "");
     throw err;
