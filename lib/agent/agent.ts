@@ -18,7 +18,7 @@ import {
 } from "./protocol";
 import { RegistryClient, type RegistryCredential } from "./registry";
 import { AgentState } from "./state";
-import { RepoReconciler, type RepoStatus } from "./sync";
+import { RepoReconciler, type RepoStatus, type SyncContext } from "./sync";
 import { WharfClient } from "./wharf-client";
 
 export const AGENT_VERSION = "0.1.0";
@@ -205,7 +205,22 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     scheduleFlush(20);
   };
 
-  const ctx = {
+  // Assigned with the heartbeat loop below; a repo whose state changed asks for an early heartbeat.
+  let heartbeatSoon: () => void = () => undefined;
+
+  // ---- per-repo scheduling -------------------------------------------------------------------------------------
+  const slots = { free: Math.max(1, options.concurrency ?? 8), queue: [] as (() => void)[] };
+  /** `first`: ahead of the queue, for a reconciliation that already started and only has to finish. */
+  const acquire = (first = false) =>
+    slots.free > 0
+      ? (slots.free--, Promise.resolve())
+      : new Promise<void>((resolve) => (first ? slots.queue.unshift(resolve) : slots.queue.push(resolve)));
+  const release = () => {
+    const next = slots.queue.shift();
+    if (next) next();
+    else slots.free++;
+  };
+  const ctx: SyncContext = {
     client: options.kubeClient,
     git,
     registry,
@@ -213,19 +228,17 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     emit,
     log,
     ...(options.rolloutTimeoutMs ? { rolloutTimeoutMs: options.rolloutTimeoutMs } : {}),
-  };
-
-  // Assigned with the heartbeat loop below; a repo whose state changed asks for an early heartbeat.
-  let heartbeatSoon: () => void = () => undefined;
-
-  // ---- per-repo scheduling -------------------------------------------------------------------------------------
-  const slots = { free: Math.max(1, options.concurrency ?? 8), queue: [] as (() => void)[] };
-  const acquire = () =>
-    slots.free > 0 ? (slots.free--, Promise.resolve()) : new Promise<void>((resolve) => slots.queue.push(resolve));
-  const release = () => {
-    const next = slots.queue.shift();
-    if (next) next();
-    else slots.free++;
+    // A reconciliation holds one slot from git fetch to its live-state read; its rollout wait (up to
+    // rolloutTimeoutMs, only polling the API server) gives the slot back, or `concurrency` never-ready rollouts would
+    // stop every other repo of the agent for as long.
+    async whileWaiting(wait) {
+      release();
+      try {
+        return await wait();
+      } finally {
+        await acquire(true);
+      }
+    },
   };
   // ---- live state -------------------------------------------------------------------------------------------
   const settleMs = options.liveStateSettleMs ?? 5000;

@@ -4,6 +4,7 @@ import {
   applySetFor,
   diffManifests,
   formatRef,
+  isTrackedWorkload,
   pruneApplySet,
   waitForRollout,
   type ApplySetRef,
@@ -50,6 +51,11 @@ export interface SyncContext {
   log(line: string): void;
   /** Deadline for workloads to become ready after an apply. Default 5 minutes. */
   rolloutTimeoutMs?: number;
+  /**
+   * Runs a wait that needs no concurrency slot (the rollout wait): the agent gives the reconciliation's slot to other
+   * repos meanwhile and takes one back before it goes on, so a rollout that never becomes ready holds up nobody else.
+   */
+  whileWaiting?<T>(wait: () => Promise<T>): Promise<T>;
 }
 
 /** Per-repo status for heartbeats. */
@@ -549,9 +555,13 @@ export class RepoReconciler {
     const changedWorkloads = report.results
       .filter((r) => r.action === "created" || r.action === "configured")
       .map((r) => r.ref);
-    const rollout = await waitForRollout(this.ctx.client, changedWorkloads, {
-      timeoutMs: this.ctx.rolloutTimeoutMs ?? 5 * 60_000,
-    });
+    const wait = () =>
+      waitForRollout(this.ctx.client, changedWorkloads, { timeoutMs: this.ctx.rolloutTimeoutMs ?? 5 * 60_000 });
+    // Only a workload makes it a wait worth giving the slot up for; a ConfigMap-only change finishes at once.
+    const rollout =
+      this.ctx.whileWaiting && changedWorkloads.some(isTrackedWorkload)
+        ? await this.ctx.whileWaiting(wait)
+        : await wait();
     if (!rollout.ok) {
       throw new AgentError(
         "ROLLOUT_FAILED",
