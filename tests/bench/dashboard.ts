@@ -25,6 +25,7 @@ import { encodeDeploymentCursor } from "@/lib/deployments/data/deployment-cursor
 import { resetEnvCache } from "@/lib/env";
 import { encodeSyncCursor } from "@/lib/sync/cursor";
 import { encodeTargetCursor } from "@/lib/targets/cursor";
+import { belowGoal, notRun, type BenchRow } from "./support/table";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const artifacts = path.join(root, "tests/.artifacts/bench-dashboard");
@@ -376,8 +377,16 @@ function printTable(kind: string, f: Flags, rows: Row[], browser: Awaited<Return
   line(`/login, CPU ×${CPU_THROTTLE}`, browser.minimalThrottled, "");
 }
 
-export async function run(): Promise<void> {
-  const f = flags(process.argv.slice(3));
+/** One database's figures, returned for `npm run bench -- all` (see runForTable). */
+interface DashboardResult {
+  kind: string;
+  rows: Row[];
+  browser: Awaited<ReturnType<typeof browserTimings>>;
+}
+
+export async function run(argv = process.argv.slice(3)): Promise<DashboardResult[]> {
+  const f = flags(argv);
+  const results: DashboardResult[] = [];
   for (const kind of f.db) {
     const { url, dataDir } = await scaleDatabase(kind, f);
     const db = createDb(url);
@@ -495,6 +504,7 @@ export async function run(): Promise<void> {
       rows.push(await measure("home / comparison page (HTML)", `${base}/`, { cookie }, f.homeRequests ?? n));
       const browser = await browserTimings(base, cookie);
       printTable(kind, f, rows, browser);
+      results.push({ kind, rows, browser });
     } finally {
       if (server && server.exitCode === null) {
         const exited = new Promise((r) => server!.once("exit", r));
@@ -504,4 +514,23 @@ export async function run(): Promise<void> {
       await db.$disconnect();
     }
   }
+  return results;
+}
+
+/**
+ * `npm run bench -- all`: SQLite with 1,000 targets and 50,000 sync events (seeded once), 50 requests a list, 10 of
+ * the home page. Needs a production build (`npx next build`): building is not part of the 15 minutes.
+ */
+export async function runForTable(): Promise<BenchRow[]> {
+  if (!fs.existsSync(path.join(root, ".next", "BUILD_ID")))
+    return [notRun("dashboard", "no production build (run `npx next build` first)")];
+  const [result] = await run("--db sqlite --targets 1000 --events 50000 --requests 50 --home-requests 10".split(" "));
+  if (!result) return [notRun("dashboard", "no result")];
+  const bench = "dashboard (SQLite, 1,000 targets, 50,000 events)";
+  return [
+    ...result.rows
+      .filter((r) => r.goal !== undefined)
+      .map((r) => belowGoal(bench, `${r.name}, p95 of 50${r.errors ? ` (${r.errors} errors)` : ""}`, r.p95, r.goal!)),
+    belowGoal(bench, "home page interactive in Chromium (median of 5)", result.browser.interactive, HOME_GOAL_MS),
+  ];
 }
