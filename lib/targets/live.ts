@@ -1,7 +1,7 @@
 import { AppError } from "@/lib/errors";
 
 /**
- * Deleting a target or an application archives it (lib/targets/data/delete-target.ts,
+ * Deleting a target or an application archives it (lib/applications/data/archive-target.ts,
  * lib/applications/data/delete-application.ts): the row stays so its deployments, approvals and audit links keep
  * reading, but nothing may list it as current or deploy, sync or rotate anything for it. Every query that selects
  * targets or applications for work or for a list spreads these where-clauses; archiving a target archives its

@@ -1,5 +1,5 @@
 import { readJson, withAuth } from "@/lib/api/with-auth";
-import { deleteTarget } from "@/lib/targets/data/delete-target";
+import { deleteTarget } from "@/lib/applications/data/archive-target";
 import { getTarget } from "@/lib/targets/data/get-target";
 import { updateTarget } from "@/lib/targets/data/update-target";
 import { ZUpdateTarget, ZTargetView } from "@/lib/targets/schemas";

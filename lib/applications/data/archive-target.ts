@@ -2,13 +2,13 @@ import "server-only";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import { wakeAgentsEverywhere } from "@/lib/agents/data/agent-wake";
-import { archiveApplicationRow } from "@/lib/applications/data/archive-application";
 import { db } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import { removeRepoRow } from "@/lib/repos/data/remove-repo";
-import { LIVE_APPLICATION, targetArchivedError } from "../live";
-import { assertTargetDeletable } from "./assert-target-deletable";
-import { getTargetRow } from "./get-target";
+import { LIVE_APPLICATION, targetArchivedError } from "@/lib/targets/live";
+import { assertTargetDeletable } from "@/lib/targets/data/assert-target-deletable";
+import { getTargetRow } from "@/lib/targets/data/get-target";
+import { archiveApplicationRow } from "./archive-application";
 
 export interface DeleteTargetOptions {
   id: string;
@@ -17,7 +17,7 @@ export interface DeleteTargetOptions {
 }
 
 /**
- * Deletes a target by archiving it, in one transaction with its audit rows: its deployments, approvals and their
+ * Deletes a target by archiving it (here, not in lib/targets: it reaches into the delivery domains built on targets), in one transaction with its audit rows: its deployments, approvals and their
  * audit links stay readable (marked deleted), while everything that could still reach its cluster goes.
  * - Its credentials (active and history) are deleted, so their ciphertext is gone: `credential.deleted` each.
  * - Its webhook bindings (and their sealed secrets) and pull repository registrations are removed, its
