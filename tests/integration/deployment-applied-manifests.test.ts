@@ -7,6 +7,7 @@ import * as manifestsRoute from "@/app/api/deployments/[id]/manifests/route";
 import * as deploymentRoute from "@/app/api/deployments/[id]/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
 import { newSecretToken, sha256Hex } from "@/lib/auth/secrets";
+import { listAwaitingMyApproval } from "@/lib/deployments/data/list-awaiting-approval";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { appManifests } from "../support/executor";
 import { useExecutorFixture } from "../support/executor-fixture";
@@ -151,6 +152,9 @@ describe("applied manifests of a push deployment", () => {
     const id = await request(target, manifests);
     const row = await db().deployment.findUniqueOrThrow({ where: { id } });
     expect(row.manifestsGz!.length).toBeLessThan(Buffer.byteLength(manifests) / 10);
+    // The home page's waiting list reads the request without its manifests.
+    const waiting = await listAwaitingMyApproval({ ...approver, kind: "user" });
+    expect(waiting.map((w) => w.id)).toContain(id);
     const back = await download(id, approver);
     expect(back.status).toBe(200);
     expect(back.body.equals(Buffer.from(manifests, "utf8"))).toBe(true);

@@ -19,6 +19,8 @@ export async function listAwaitingMyApproval(
     where: { state: "pending-approval" },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     take: 500,
+    // The manifests (up to 1.5 MB each, compressed or not) are for the deployment's page and its download, not a list.
+    omit: { manifests: true, manifestsGz: true, previewJson: true },
     include: { target: true, approvals: true },
   });
   const now = new Date();
