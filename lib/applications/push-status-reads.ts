@@ -2,6 +2,7 @@ import "server-only";
 import { NO_REQUEST, type Actor } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { runLeasedLoop, startOncePerProcess, type LeasedLoop } from "@/lib/jobs/leased-loop";
+import { LIVE_APPLICATION } from "@/lib/targets/live";
 import { STATUS_READ_INTERVAL_MIN_SECONDS } from "@/lib/targets/schemas";
 import { readPushLiveState, type PushReadOutcome } from "./data/read-push-live-state";
 
@@ -23,6 +24,7 @@ export async function runPushStatusTick(opts: { now?: Date; limit?: number } = {
   const now = opts.now ?? new Date();
   const due = await db().application.findMany({
     where: {
+      ...LIVE_APPLICATION,
       mode: "push",
       target: { mode: "push", statusReadIntervalSeconds: { not: null } },
       deployments: { some: { state: "succeeded" } },

@@ -332,5 +332,10 @@ describe("push live state: background reads follow the target's interval", () =>
     expect((await useCount(await activeCredential(stagingTarget.targetId))).map((c) => c.count)).toEqual([1]);
     await runPushStatusTick({ now: new Date(base + 61_000) });
     expect((await useCount(await activeCredential(stagingTarget.targetId))).map((c) => c.count)).toEqual([2]);
+
+    // A deleted (archived) application is never read again, however long since its last read.
+    await fx.db().application.update({ where: { id: stagingApp.id }, data: { archivedAt: new Date() } });
+    await runPushStatusTick({ now: new Date(base + 200_000) });
+    expect((await useCount(await activeCredential(stagingTarget.targetId))).map((c) => c.count)).toEqual([2]);
   });
 });
