@@ -5,14 +5,12 @@ import { AppError } from "@/lib/errors";
 import { mayDownloadManifests, type ManifestsReader } from "../applied-manifests";
 import { manifestsBytesOf, manifestsSha256 } from "../stored-manifests";
 
-/** A deployment's manifests as stored and applied, ready to serve: the bytes, their gzip when stored so, the digest. */
+/** A deployment's manifests as stored and applied, ready to serve: the bytes and their digest. */
 export interface AppliedManifestsFile {
   deploymentId: string;
   filename: string;
   /** The manifests' bytes exactly as requested and applied. */
   bytes: Buffer;
-  /** The stored gzip of `bytes`, served as is to clients that accept gzip; null for rows stored as text. */
-  gzip: Buffer | null;
   /** SHA-256 (hex) of `bytes`. */
   sha256: string;
 }
@@ -72,7 +70,6 @@ export async function downloadAppliedManifests(opts: {
       deploymentId: row.id,
       filename: manifestsFilename(name, row.id, sha256),
       bytes,
-      gzip: row.manifestsGz ? Buffer.from(row.manifestsGz) : null,
       sha256,
     };
   });
