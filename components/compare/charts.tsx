@@ -1,9 +1,16 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { formatDays, formatDuration } from "@/lib/format/duration";
-import { ageChart, DELIVERY_PARTS, durationBars, type DailyBar, type DailyParts } from "@/lib/compare/chart-series";
-import type { AgeBars, TMode } from "@/lib/compare/figures";
-import { deliveryFigureHref, type FigureScope, type TDeliveryFigure } from "@/lib/compare/links";
+import {
+  ageChart,
+  dailyBars,
+  DELIVERY_PARTS,
+  durationBars,
+  type DailyBar,
+  type DailyParts,
+} from "@/lib/compare/chart-series";
+import type { AgeBars, DayPoint, TMode } from "@/lib/compare/figures";
+import { dayScope, deliveryFigureHref, type FigureScope, type TDeliveryFigure } from "@/lib/compare/links";
 import { CHART_COLORS as C, CHART_HEIGHT } from "./chart-theme";
 import { ChartPlaceholder, LazyAgeBarsChart, LazyDailyChart, LazyDurationChart } from "./lazy-charts";
 
@@ -63,6 +70,28 @@ function DataTable({ caption, children }: { caption: string; children: ReactNode
       </table>
     </div>
   );
+}
+
+/** Deliveries per day, failures stacked on successes; each day links to that day's rows. */
+export function DailyDeliveries({
+  series,
+  mode,
+  scope,
+  label,
+  noun,
+  testId,
+}: {
+  series: DayPoint[];
+  mode: TMode;
+  scope: FigureScope;
+  label: string;
+  noun: string;
+  testId?: string;
+}) {
+  const bars = dailyBars(series, (day, failed) =>
+    figureHref(mode, failed ? "failures" : "deliveries", dayScope(scope, day)),
+  );
+  return <DailyBarsFigure bars={bars} label={label} noun={noun} testId={testId} />;
 }
 
 /**

@@ -3,12 +3,10 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { formatDuration } from "@/lib/format/duration";
 import { rateOf } from "@/lib/format/rate";
-import { compactDailySeries } from "@/lib/compare/chart-series";
 import type { Comparison } from "@/lib/compare/data/get-comparison";
 import type { ModeDelivery, TMode } from "@/lib/compare/figures";
 import { deliveryFigureHref, type FigureScope, type TDeliveryFigure } from "@/lib/compare/links";
-import { CredentialAgeBars, DurationDistribution } from "./charts";
-import { DailyDeliveriesFigure } from "./daily-deliveries";
+import { CredentialAgeBars, DailyDeliveries, DurationDistribution } from "./charts";
 import { ScopeCheckButton } from "./scope-check-button";
 
 function href(path: string, params: Record<string, string | null | undefined>): string {
@@ -186,8 +184,8 @@ function DeliveryBlock({ mode, d, scope }: { mode: TMode; d: ModeDelivery; scope
       <div className="grid gap-3 sm:grid-cols-2">
         <div>
           <p className="mb-1 text-xs font-medium text-slate-600">{noun} per day</p>
-          <DailyDeliveriesFigure
-            series={compactDailySeries(d.series)}
+          <DailyDeliveries
+            series={d.series}
             mode={mode}
             scope={scope}
             noun={noun}

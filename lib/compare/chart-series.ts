@@ -28,26 +28,6 @@ export interface DailyParts {
 
 export const DELIVERY_PARTS: DailyParts = { succeeded: "succeeded", failed: "failed" };
 
-/**
- * A daily series as compact as a server → client prop gets: the first UTC day and one count per day. The Overview
- * sends each mode's series once in this form (components/compare/daily-deliveries.tsx builds the rest in the browser).
- */
-export interface CompactDailySeries {
-  /** YYYY-MM-DD (UTC) of the first count. */
-  firstDay: string;
-  deliveries: number[];
-  failures: number[];
-}
-
-/** The compact form of a series of consecutive days, oldest first (as lib/compare/figures.ts makes them). */
-export function compactDailySeries(series: readonly DayPoint[]): CompactDailySeries {
-  return {
-    firstDay: series[0]?.day ?? "",
-    deliveries: series.map((d) => d.deployments),
-    failures: series.map((d) => d.failures),
-  };
-}
-
 /** The list link of one day (`YYYY-MM-DD`); `failed` narrows to its failures. */
 export type DayHref = (day: string, failed: boolean) => string;
 

@@ -35,14 +35,9 @@ test("a day of the deliveries chart opens that day's deployments, from the chart
   expect(href.searchParams.get("state")?.split(",").sort()).toEqual(["failed", "succeeded"]);
   expect(new URL((await failed.getAttribute("href"))!, origin).searchParams.get("state")).toBe("failed");
 
-  // The chart's data table is there exactly once, and the page sends each day's links once: the two of today's row
-  // in each mode's table (push and pull), in the HTML, and not again in the inline RSC payload (as chart props and
-  // as a server-rendered copy of the table).
+  // The chart's data table is there exactly once (it is visually hidden; the chart draws the same numbers).
   await expect(figure.getByRole("table")).toHaveCount(1);
   await expect(page.getByRole("table", { name: "push deployments and failures per day" })).toHaveCount(1);
-  const html = await (await page.request.get(`/?range=7&environment=${env}`)).text();
-  const todayFrom = `from=${encodeURIComponent(`${today}T00:00:00.000Z`)}`;
-  expect(html.split(todayFrom).length - 1, `occurrences of ${todayFrom}`).toBe(4);
 
   // Point at the last day's column: the tooltip names the day; a click opens the same list.
   const box = (await chart.locator(".recharts-surface").boundingBox())!;

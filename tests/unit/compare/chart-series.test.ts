@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { bucketOf, DURATION_BUCKET_COUNT } from "@/lib/rollups/buckets";
-import { ageChart, compactDailySeries, dailyBars, durationBars } from "@/lib/compare/chart-series";
+import { ageChart, dailyBars, durationBars } from "@/lib/compare/chart-series";
 import { ageBars } from "@/lib/compare/figures";
 
 const MIN = 60_000;
@@ -39,18 +39,6 @@ describe("daily bars", () => {
   it("never draws a negative success bar when failures exceed deliveries", () => {
     const [bar] = dailyBars([{ day: "2026-02-01", deployments: 1, failures: 3 }], () => "/");
     expect(bar).toMatchObject({ succeeded: 0, failed: 1, total: 1 });
-  });
-});
-
-describe("compact daily series", () => {
-  it("keeps the first day and one count per day, in order: what the Overview sends the browser once", () => {
-    const series = [
-      { day: "2026-03-01", deployments: 3, failures: 1 },
-      { day: "2026-03-02", deployments: 0, failures: 0 },
-      { day: "2026-03-03", deployments: 5, failures: 2 },
-    ];
-    expect(compactDailySeries(series)).toEqual({ firstDay: "2026-03-01", deliveries: [3, 0, 5], failures: [1, 0, 2] });
-    expect(compactDailySeries([])).toEqual({ firstDay: "", deliveries: [], failures: [] });
   });
 });
 
