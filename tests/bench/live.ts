@@ -147,6 +147,7 @@ async function seedTree(dir: string): Promise<{ url: string; applicationId: stri
     });
     const roots = thousandNodeTree();
     const nodes = liveTreeSize(roots).nodes;
+    if (nodes !== TREE_OBJECTS) throw new Error(`the bench tree has ${nodes} nodes, not ${TREE_OBJECTS}`);
     if (nodes > LIVE_TREE_NODES_MAX) throw new Error(`${nodes} nodes exceed the protocol's ${LIVE_TREE_NODES_MAX}`);
     const state: TLiveState = {
       targetId: target.id,
