@@ -5,6 +5,7 @@ import * as applicationsRoute from "@/app/api/applications/route";
 import * as bindingsRoute from "@/app/api/targets/[id]/repo-bindings/route";
 import * as webhookRoute from "@/app/api/webhooks/git/route";
 import { requestDeployment } from "@/lib/deployments/data/request-deployment";
+import { manifestsTextOf } from "@/lib/deployments/stored-manifests";
 import { githubSignature } from "@/lib/deployments/webhooks";
 import { AppError } from "@/lib/errors";
 import { callRoute, createCaller, type Caller } from "../support/api";
@@ -168,7 +169,7 @@ describe("a push binding that names an application", () => {
       const first = await pushAndRun(repo, { sha: c1, secret });
       // Into the application, from its path, rendered with its release name, values file and inline values.
       expect(first).toMatchObject({ applicationId: appId, gitPath: "charts/web", commitSha: c1 });
-      expect(first.manifests).toContain("name: bound-config");
+      expect(manifestsTextOf(first)).toContain("name: bound-config");
       expect(await liveData(target, "bound-config")).toMatchObject({ greeting: "hello from prod", color: "green" });
       // The chart's render asked the target's cluster for its versions: a decrypt audited with purpose render.
       const decrypts = await db().auditEvent.findMany({
@@ -187,8 +188,8 @@ describe("a push binding that names an application", () => {
       const c2 = await repo.commit({ author: AUTHOR, files: { "README.md": "two\n" }, message: "two" });
       const second = await pushAndRun(repo, { sha: c2, secret });
       expect(second).toMatchObject({ applicationId: appId, gitPath: "charts/api", commitSha: c2 });
-      expect(second.manifests).toContain("name: bound-api");
-      expect(second.manifests).not.toContain("bound-config");
+      expect(manifestsTextOf(second)).toContain("name: bound-api");
+      expect(manifestsTextOf(second)).not.toContain("bound-config");
       expect(await liveData(target, "bound-api")).toMatchObject({ greeting: "hello from prod", color: "green" });
       // The same application's new revision dropped the old path's ConfigMap: pruned, as its own object.
       expect(await liveData(target, "bound-config")).toBeUndefined();
