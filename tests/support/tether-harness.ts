@@ -3,11 +3,12 @@
 //   node --import tsx tests/support/tether-harness.ts serve <port>   a tethered child serving HTTP on <port>; like
 //                                                                    start.ts, stops it and exits when an ancestor dies
 //   node --import tsx tests/support/tether-harness.ts watch          prints "parent gone" when an ancestor dies
-// Prints "child <pid>" once the child listens, and "harness <pid>" at once.
+// Prints "child <pid>" once the child listens, and "harness <pid>" as soon as it watches its ancestors: printed
+// before, a test that kills the parent on reading it could do so before the watch took its first look, and the
+// harness would take the new parent (pid 1) for the original one and never notice.
 import { spawnTethered, watchAncestors } from "@/lib/cli/child-lifecycle";
 
 const [mode, port] = process.argv.slice(2);
-console.log(`harness ${process.pid}`);
 if (mode === "serve") {
   const server = `require("node:http").createServer((q, r) => r.end("ok")).listen(${Number(port)}, () => console.log("child " + process.pid))`;
   const tether = spawnTethered(process.execPath, ["-e", server], { env: process.env });
@@ -22,3 +23,4 @@ if (mode === "serve") {
 } else {
   throw new Error(`unknown mode ${mode}`);
 }
+console.log(`harness ${process.pid}`);
