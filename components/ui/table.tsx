@@ -59,10 +59,12 @@ export function Th({ className, ...props }: ThHTMLAttributes<HTMLTableCellElemen
 /**
  * A cell stays on one line on a phone (the table scrolls in place, rows stay one line tall) and wraps from 1024 px, so
  * a wide table fits a laptop's card instead of hiding its last columns (long unbroken tokens: Truncate, Breakable).
+ * From 1024 px a token with no break point (an id, a hash, a URL) may also break anywhere as a last resort: without it
+ * one such cell set its column's minimum width and pushed Credential access and Sync history past their cards.
  */
 export function Td({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
   return (
-    <td className={cn("whitespace-nowrap px-4 py-2.5 text-slate-700 lg:whitespace-normal", className)} {...props} />
+    <td className={cn("whitespace-nowrap px-4 py-2.5 text-slate-700 lg:whitespace-normal lg:[overflow-wrap:anywhere]", className)} {...props} />
   );
 }
 
