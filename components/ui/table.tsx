@@ -64,7 +64,13 @@ export function Th({ className, ...props }: ThHTMLAttributes<HTMLTableCellElemen
  */
 export function Td({ className, ...props }: TdHTMLAttributes<HTMLTableCellElement>) {
   return (
-    <td className={cn("whitespace-nowrap px-4 py-2.5 text-slate-700 lg:whitespace-normal lg:[overflow-wrap:anywhere]", className)} {...props} />
+    <td
+      className={cn(
+        "whitespace-nowrap px-4 py-2.5 text-slate-700 lg:whitespace-normal lg:[overflow-wrap:anywhere]",
+        className,
+      )}
+      {...props}
+    />
   );
 }
 
