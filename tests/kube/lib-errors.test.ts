@@ -42,7 +42,24 @@ async function scopedToken(home: string): Promise<string> {
   ];
   const report = await applyManifests(kube.client, rbac, { fieldManager: "test-setup" });
   expect(report.ok).toBe(true);
-  return kube.cluster.mintToken({ serviceAccount: { namespace: home, name: "deployer" } });
+  const token = await kube.cluster.mintToken({ serviceAccount: { namespace: home, name: "deployer" } });
+  // A real API server authorizes from an informer cache: a RoleBinding just written can be unseen for a moment
+  // (CI saw the allowed create fail). Wait until the token may read in `home` before a test relies on it.
+  const probe = clientFor(kube.cluster, token, { clusterName: "probe" });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await probe.get({ apiVersion: "v1", kind: "ConfigMap", namespace: home, name: "rbac-probe" });
+        break;
+      } catch (e) {
+        if (!(e instanceof KubeError && e.code === 403) || attempt >= 100) throw e;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    await probe.close();
+  }
+  return token;
 }
 
 describe("errors", () => {
