@@ -5,8 +5,6 @@ import { ZodError } from "zod";
  * carry secret material.
  */
 export const ERROR_STATUS = {
-  /** A stream cursor (`after`) or page size that is not a whole number in range: the caller must not start over. */
-  INVALID_CURSOR: 400,
   UNAUTHENTICATED: 401,
   INVALID_CREDENTIALS: 401,
   WEBHOOK_SIGNATURE_INVALID: 401,

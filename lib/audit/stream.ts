@@ -22,8 +22,9 @@ export const ZAuditStreamQuery = z.object({
 });
 
 /**
- * Parses the cursor and page size of a stream request. A collector that sends a garbled cursor must hear so (400
- * INVALID_CURSOR) instead of silently starting over from 0 and re-sending the whole trail, or skipping ahead.
+ * Parses the cursor and page size of a stream request. A collector that sends a garbled cursor must hear so (422
+ * VALIDATION_FAILED naming the field, like every other bad cursor in the API) instead of silently starting over from 0
+ * and re-sending the whole trail, or skipping ahead.
  */
 export function parseAuditStreamQuery(query: { after?: string; limit?: string }): {
   after: number;
@@ -31,11 +32,19 @@ export function parseAuditStreamQuery(query: { after?: string; limit?: string })
 } {
   const after = query.after ?? "0";
   if (!/^\d{1,15}$/.test(after))
-    throw new AppError("INVALID_CURSOR", "after must be the seq of the last event received (a whole number ≥ 0).");
+    throw new AppError(
+      "VALIDATION_FAILED",
+      "The stream cursor is not valid; pass the seq of the last event received.",
+      {
+        fields: { after: ["A whole number ≥ 0: the seq of the last event received."] },
+      },
+    );
   const limitText = query.limit ?? String(AUDIT_STREAM_DEFAULT_LIMIT);
   const limit = /^\d{1,5}$/.test(limitText) ? Number(limitText) : NaN;
   if (!(limit >= 1 && limit <= AUDIT_STREAM_MAX_LIMIT))
-    throw new AppError("INVALID_CURSOR", `limit must be a whole number from 1 to ${AUDIT_STREAM_MAX_LIMIT}.`);
+    throw new AppError("VALIDATION_FAILED", `The page size is not valid.`, {
+      fields: { limit: [`A whole number from 1 to ${AUDIT_STREAM_MAX_LIMIT}.`] },
+    });
   return { after: Number(after), limit };
 }
 

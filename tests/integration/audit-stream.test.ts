@@ -98,18 +98,22 @@ describe("GET /api/audit/stream", () => {
     const p = await page(null, null);
     expect(p.events.length).toBe(await db().auditEvent.count());
     const res = await callRoute(streamRoute.GET, { path: "/api/audit/stream?limit=5001", as: approver });
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe("INVALID_CURSOR");
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: "VALIDATION_FAILED", fields: { limit: expect.any(Array) } });
   });
 
-  it("answers 400 with an error body for a cursor that is not a seq", async () => {
+  it("answers 422 naming the field for a cursor that is not a seq, like every other bad cursor", async () => {
     for (const bad of ["abc", "-1", "1.5", "", "12abc"]) {
       const res = await callRoute(streamRoute.GET, {
         path: `/api/audit/stream?after=${encodeURIComponent(bad)}`,
         as: approver,
       });
-      expect(res.status, bad).toBe(400);
-      expect(res.body.error).toMatchObject({ code: "INVALID_CURSOR", message: expect.any(String) });
+      expect(res.status, bad).toBe(422);
+      expect(res.body.error).toMatchObject({
+        code: "VALIDATION_FAILED",
+        message: expect.any(String),
+        fields: { after: expect.any(Array) },
+      });
     }
   });
 
