@@ -114,3 +114,8 @@ const NOUN: Record<TAuditNameKind, string> = {
 export function unknownNameMessage(kind: TAuditNameKind, value: string): string {
   return `No ${NOUN[kind]} named '${value}' has audit events`;
 }
+
+/** The same for the actor filter, which matches users, tokens, agents and Wharf itself by any part of their name. */
+export function unknownActorMessage(value: string): string {
+  return `No actor named '${value}' has audit events`;
+}

@@ -196,6 +196,13 @@ describe("audit rows keep their names", () => {
     const none = await access(`target=${DELETED}&to=2000-01-01T00:00:00Z`);
     expect(none.items).toEqual([]);
     expect(none.notice ?? null).toBeNull();
+    // The actor filter too: a name no actor has says so, on both views; a known actor out of range does not.
+    expect((await trail(`actor=${nope}`)).notice).toBe(`No actor named '${nope}' has audit events`);
+    expect((await access(`actor=${nope}`)).notice).toBe(`No actor named '${nope}' has audit events`);
+    const known = (await trail(`target=${DELETED}`)).items[0]!.actorName;
+    const actorOutOfRange = await trail(`actor=${encodeURIComponent(known)}&to=2000-01-01T00:00:00Z`);
+    expect(actorOutOfRange.items).toEqual([]);
+    expect(actorOutOfRange.notice ?? null).toBeNull();
   });
 
   it("suggests names by prefix in any case, deleted ones included, at most ten, users only to audit readers", async () => {

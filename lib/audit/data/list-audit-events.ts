@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import type { TAuditFilter } from "../schemas";
-import { resolveNameFilter } from "./name-filters";
+import { resolveNameFilter, unknownActorNotice } from "./name-filters";
 
 /**
  * The Prisma condition of an audit filter, and the notice of a name filter that names nothing; shared by the list
@@ -32,10 +32,11 @@ export async function listAuditEvents(filter: TAuditFilter) {
   if (filter.cursor) where.seq = { lt: filter.cursor };
   const rows = await db().auditEvent.findMany({ where, orderBy: { seq: "desc" }, take: filter.limit + 1 });
   const page = rows.slice(0, filter.limit);
+  const firstPageEmpty = page.length === 0 && !filter.cursor;
   return {
     items: page,
     nextCursor: rows.length > filter.limit ? (page[page.length - 1]?.seq ?? null) : null,
-    notice,
+    notice: notice ?? (firstPageEmpty && filter.actor ? await unknownActorNotice(filter.actor) : null),
   };
 }
 

@@ -15,7 +15,7 @@ import {
 } from "../views";
 import type { TAuditFilter } from "../schemas";
 import { auditWhere } from "./list-audit-events";
-import { resolveNameFilter } from "./name-filters";
+import { resolveNameFilter, unknownActorNotice } from "./name-filters";
 
 /** Rows per database round trip when streaming an export: big enough to be quick, small enough to stay flat. */
 export const EXPORT_PAGE_SIZE = 1000;
@@ -85,10 +85,11 @@ export async function listCredentialAccess(page: TCredentialAccessPage): Promise
   const rows = notice ? [] : await newestFirst(where, filter, limit + 1);
   const pageRows = rows.slice(0, limit);
   const names = await targetNamesOf(pageRows);
+  const firstPageEmpty = pageRows.length === 0 && !cursor;
   return {
     items: pageRows.map((r) => toCredentialAccessView(r, names)),
     nextCursor: rows.length > limit ? (pageRows[pageRows.length - 1]?.seq ?? null) : null,
-    notice,
+    notice: notice ?? (firstPageEmpty && filter.actor ? await unknownActorNotice(filter.actor) : null),
   };
 }
 

@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
-import { nameKey, unknownNameMessage, type TAuditNameKind } from "../names";
+import { nameKey, unknownActorMessage, unknownNameMessage, type TAuditNameKind } from "../names";
 
 /** The name filters of the audit trail and the credential access view. */
 export interface AuditNameFilter {
@@ -71,4 +71,17 @@ export async function resolveNameFilter(filter: AuditNameFilter): Promise<Resolv
     where.push(ids.length > 0 ? { OR: [byName, byId] } : byName);
   }
   return { where, notice: null };
+}
+
+/**
+ * The notice of an actor filter that matches no row at all, asked only once a first page came back empty: the actor
+ * filter is a substring of the actor's name (or its exact id), which no index serves, so the check must not run on
+ * every filtered request. An actor who exists but did nothing in the other filters' range gets an ordinary empty page.
+ */
+export async function unknownActorNotice(actor: string): Promise<string | null> {
+  const any = await db().auditEvent.findFirst({
+    where: { OR: [{ actorId: actor }, { actorName: { contains: actor } }] },
+    select: { seq: true },
+  });
+  return any ? null : unknownActorMessage(actor);
 }
