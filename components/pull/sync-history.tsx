@@ -15,6 +15,7 @@ import { LoadMore } from "@/components/ui/load-more";
 import { SYNC_RESULTS, SYNC_TRIGGERS } from "@/lib/agent/protocol";
 import { usePinRepo } from "@/lib/repos/hooks/use-repo-mutations";
 import { useSyncEvents } from "@/lib/sync/hooks/use-sync-events";
+import { useSyncLive } from "@/lib/sync/hooks/use-sync-live";
 import { normalizeSyncFilter } from "@/lib/sync/query";
 import type { SyncEventView, TSyncEventFilter } from "@/lib/sync/schemas";
 import { formatDuration } from "@/lib/format/duration";
@@ -171,6 +172,7 @@ export function SyncHistory({
     setDraft(initialFilter);
   }
   const query = useSyncEvents(filter);
+  useSyncLive();
   const pin = usePinRepo(filter.targetId ?? "");
   const items = query.data?.pages.flatMap((p) => p.items) ?? [];
 

@@ -9,7 +9,7 @@ import { can, type Permission } from "@/lib/auth/roles";
 import { sha256Hex } from "@/lib/auth/secrets";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { timedRoute, type RouteContext } from "@/lib/metrics/timed-route";
+import { timedRoute, type RequestTiming, type RouteContext } from "@/lib/metrics/timed-route";
 import { bearerTokenOf } from "./bearer-token";
 import { clientAddressOf } from "./client-address";
 import { MAX_JSON_BYTES, hasNul, parseJsonBody, readBodyBytes } from "./read-body";
@@ -24,6 +24,8 @@ export interface HandlerContext {
   actor: Actor;
   request: RequestContext;
   params: Record<string, string>;
+  /** The request-duration timer: a long poll hands it its hold (`timing.idle`) so the wait is not counted. */
+  timing: RequestTiming;
 }
 
 export interface PublicHandlerContext {
@@ -135,7 +137,7 @@ export function withAuth(
   handler: (ctx: HandlerContext) => Promise<RouteResult>,
   opts: { permission: Permission; successStatus?: number; docs?: RouteDocs },
 ) {
-  const wrapped = timedRoute(async (req: Request, ctx?: RouteContext): Promise<Response> => {
+  const wrapped = timedRoute(async (req: Request, ctx: RouteContext | undefined, timing): Promise<Response> => {
     const request = requestContextOf(req);
     try {
       const auth = await authenticate(req);
@@ -163,6 +165,7 @@ export function withAuth(
         actor,
         request,
         params: await routeParamsOf(req, ctx),
+        timing,
       });
       return routeResponse(result, { status: opts.successStatus });
     } catch (err) {

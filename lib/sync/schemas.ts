@@ -34,6 +34,21 @@ const ZResultList = ZCommaList(ZSyncResult, ZSyncResult.options.length);
 export const DAILY_SYNCED_RESULTS: readonly TSyncResult[] = ["synced", "drift-corrected"];
 export const DAILY_FAILED_RESULTS: readonly TSyncResult[] = ["failed"];
 
+/** How long a sync-history page's long poll for new events may be held (as the agents' long poll). */
+export const SYNC_CHANGES_WAIT_MAX_SECONDS = 25;
+
+/** Query of `GET /api/sync-events/changes`. */
+export const ZSyncChangesQuery = z.object({
+  /** The `version` of the last answer; absent on a page's first call. */
+  since: z.string().trim().max(100).optional(),
+  /** Seconds to hold the request when nothing is stored meanwhile (default and maximum 25). */
+  wait: z.coerce.number().int().min(0).max(SYNC_CHANGES_WAIT_MAX_SECONDS).optional(),
+});
+
+/** Answer of `GET /api/sync-events/changes`: whether sync events were stored since `since`, and the version now. */
+export const ZSyncChanges = z.object({ changed: z.boolean(), version: z.string() });
+export type TSyncChanges = z.infer<typeof ZSyncChanges>;
+
 /** Query of `GET /api/sync-events`; values arrive as strings from the URL, an empty one means "no filter". */
 export const ZSyncEventListQuery = z
   .object({

@@ -60,6 +60,7 @@ export const ROUTE_MODULES: RouteModules = {
   rotation: () => import("@/app/api/rotation/route"),
   "sync-events": () => import("@/app/api/sync-events/route"),
   "sync-events/daily": () => import("@/app/api/sync-events/daily/route"),
+  "sync-events/changes": () => import("@/app/api/sync-events/changes/route"),
   targets: () => import("@/app/api/targets/route"),
   "targets/[id]": () => import("@/app/api/targets/[id]/route"),
   "targets/[id]/credentials": () => import("@/app/api/targets/[id]/credentials/route"),

@@ -15,6 +15,7 @@ import { notifyAwaitingApproval } from "@/lib/notifications/data/notify-awaiting
 import { notifySyncEvent } from "@/lib/notifications/data/notify-sync-event";
 import { recordDeliveryOutcome } from "@/lib/rollups/data/record-delivery-outcome";
 import { leadTimeCommitAt } from "@/lib/rollups/contributions";
+import { announceSyncEvents } from "@/lib/sync/live";
 import { db, type Tx } from "@/lib/db";
 import { transitionDeployment } from "@/lib/deployments/data/transition-deployment";
 import { pullRevisionRow } from "@/lib/deployments/pull-revision-row";
@@ -334,6 +335,8 @@ export async function recordSyncEvents(opts: {
       duplicates++;
     }
   }
+  // Open sync-history pages served by this process refetch now rather than on their next poll.
+  if (accepted > 0) announceSyncEvents();
   if (input.dropped) {
     await recordStandaloneAuditEvent({
       actor: agentActor(opts.agent),
