@@ -61,33 +61,36 @@ function Figure({
   );
 }
 
+type PairPart = { value: number; link: string | null; name: string };
+
 /** Two counts in one figure ("1 / 2"), each linking to its own rows. */
 function PairFigure(props: {
   label: string;
   hint: string;
   definition: string;
-  parts: [{ value: number; link: string; name: string }, { value: number; link: string; name: string }];
+  /** A part without a link (no list holds its rows: push drift is on each application's timeline) is plain text. */
+  parts: [PairPart, PairPart];
   tone?: "amber" | undefined;
 }) {
   const { label, hint, definition, parts, tone } = props;
+  const part = (p: PairPart) =>
+    p.link ? (
+      <Link
+        href={p.link}
+        className="rounded hover:bg-slate-50 hover:underline"
+        title={`${p.name}: the rows behind this count`}
+      >
+        {p.value}
+      </Link>
+    ) : (
+      <span>{p.value}</span>
+    );
   return (
     <div className="rounded-md px-2 py-1.5" title={definition}>
       <p className={`text-xl font-semibold tabular-nums ${tone ? TONE_CLASS[tone] : "text-slate-900"}`}>
-        <Link
-          href={parts[0].link}
-          className="rounded hover:bg-slate-50 hover:underline"
-          title={`${parts[0].name}: the rows behind this count`}
-        >
-          {parts[0].value}
-        </Link>
+        {part(parts[0])}
         {" / "}
-        <Link
-          href={parts[1].link}
-          className="rounded hover:bg-slate-50 hover:underline"
-          title={`${parts[1].name}: the rows behind this count`}
-        >
-          {parts[1].value}
-        </Link>
+        {part(parts[1])}
       </p>
       <p className="text-xs text-slate-600">{label}</p>
       <p className="text-[11px] text-slate-500">{hint}</p>
@@ -161,12 +164,15 @@ function DeliveryBlock({ mode, d, scope }: { mode: TMode; d: ModeDelivery; scope
           definition="From the request to its approval, for deployments that waited for people (targets without required approvals are left out)."
         />
         {mode === "push" ? (
-          <Figure
+          <PairFigure
             label="drift detected / corrected"
-            value="n/a"
-            hint="not counted: push drift shows on each application's live state, read while someone looks"
-            link={null}
-            definition="Push clusters are not watched for drift continuously, so there is nothing to count here."
+            hint="status reads compare cluster to last deployment"
+            definition="Detected: drifts Wharf's status reads (with the target's credential, while someone looks or at the target's interval) found between the cluster and the application's last deployment, once per change of the drifted fields, as the agent counts pull drift; each is on its application's timeline. Corrected: always 0, push has no self-heal; a deployment that overwrites a drift counts as a deployment, as a pull sync of a new revision over a drift counts as a sync."
+            parts={[
+              { value: d.driftDetected, link: link("drift-detected"), name: "drift detected" },
+              { value: d.driftCorrected, link: link("drift-corrected"), name: "drift corrected" },
+            ]}
+            tone={d.driftDetected > 0 ? "amber" : undefined}
           />
         ) : (
           <PairFigure

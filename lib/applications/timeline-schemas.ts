@@ -40,12 +40,23 @@ export const ZTimelineEntry = z.object({
   kind: ZTimelineKind,
   at: z.iso.datetime().describe("When it happened: requested, decided, synced or pinned."),
   title: z.string().describe("What happened, in words."),
-  actor: z.string().nullable().describe("Who did it, as recorded at the time (null for the agent's syncs)."),
+  actor: z
+    .string()
+    .nullable()
+    .describe(
+      "Who did it, as recorded at the time (null for the agent's syncs); for push drift, the field managers that changed the drifted values.",
+    ),
   status: z
     .string()
     .nullable()
-    .describe("The deployment's state now, the sync's result or the approval's decision; null for pins."),
-  detail: z.string().describe("The reason, the comment or the agent's message; may be empty."),
+    .describe(
+      "The deployment's state now, the sync's result (push drift: drift-detected) or the approval's decision; null for pins.",
+    ),
+  detail: z
+    .string()
+    .describe(
+      "The reason, the comment or the agent's message; for push drift each drifted field as applied → live with its manager, e.g. `Deployment shop/web: spec.replicas 2 → 5 (kubectl-edit)`. May be empty.",
+    ),
   revision: z
     .object({ commit: z.string().nullable(), id: z.string().nullable(), message: z.string().nullable() })
     .nullable()

@@ -74,7 +74,8 @@ export function dayScope(scope: FigureScope, day: string): FigureScope {
 }
 
 /**
- * The list behind a delivery figure of a mode, or null when the figure is not computed from rows (push has no drift).
+ * The list behind a delivery figure of a mode, or null when no list holds its rows (push drift: each drift is on its
+ * application's timeline, there is no list across applications yet).
  * - push deliveries are deployments that finished `succeeded` or `failed` in the range (by finish time); failures,
  *   lead time (every success is measured) and time to restore (successes that ended an outage) narrow that;
  * - pull deliveries are sync events `synced` or `failed` in the range (by occurrence); lead time counts `synced` ones

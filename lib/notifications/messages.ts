@@ -85,10 +85,14 @@ export interface DeploymentNotice extends DeliveryNotice {
 }
 
 export interface SyncNotice extends DeliveryNotice {
+  /** The event it announces: a pull SyncEvent, or (drift.detected of a push application) a PushDriftEvent. */
   syncEventId: string;
-  repoId: string;
-  repoUrl: string;
-  branch: string;
+  /** pull: the agent reported it; push: a status read with the target's credential found it (drift.detected only). */
+  mode: "push" | "pull";
+  /** The pull repository; null for push. */
+  repoId: string | null;
+  repoUrl: string | null;
+  branch: string | null;
   occurredAt: string;
   /** drift.detected: the drifted objects (`Kind namespace/name`) and their fields, as the agent reported them. */
   drift?: { object: string; fields: string[] }[];
@@ -195,8 +199,10 @@ export function notificationBody(input: NotificationInput, publicUrl: string): N
       break;
     case "sync.failed":
       text =
-        withMessage(`Sync of ${subject(input.data, publicUrl, input.data.repoUrl)} failed`, input.data.message) +
-        " Further failures are not announced until it syncs again.";
+        withMessage(
+          `Sync of ${subject(input.data, publicUrl, input.data.repoUrl ?? "repository")} failed`,
+          input.data.message,
+        ) + " Further failures are not announced until it syncs again.";
       break;
     case "drift.detected": {
       const d = input.data;
@@ -206,7 +212,7 @@ export function notificationBody(input: NotificationInput, publicUrl: string): N
         .map((o) => `${o.object}${o.fields.length ? ` (${o.fields.slice(0, 3).join(", ")})` : ""}`)
         .join("; ");
       text =
-        `Drift detected in ${subject(d, publicUrl, d.repoUrl)}` +
+        `Drift detected in ${subject(d, publicUrl, d.repoUrl ?? "application")}` +
         (objects.length
           ? `: ${objects.length} object${objects.length === 1 ? "" : "s"} changed in the cluster, ${esc(named)}${objects.length > 3 ? "; …" : ""}.`
           : d.message

@@ -10,6 +10,10 @@ import { bucketOf, type TRollupMetric } from "./buckets";
  *   `drift-detected` and `drift-corrected` count as drift, not as deliveries. A correction is also a detection: with
  *   self-heal on the agent finds and corrects a drift in one pass and reports only `drift-corrected`, so "drift
  *   detected" counts both results and "drift corrected" the corrections;
+ * - push drift: a PushDriftEvent (a status read found the application's objects differing from its last deployment,
+ *   once per change of the drifted fields, as the agent reports `drift-detected` once per change) counts exactly as a
+ *   pull `drift-detected` event (pushDriftDelta). Push has no self-heal, so nothing counts as "drift corrected": a
+ *   later push deployment that overwrites the drift is a delivery, as a pull sync of a new revision over a drift is;
  * - time to restore: from the first failure after the last success to the next success on the same line (target
  *   for push, repository for pull);
  * - approval wait: request (createdAt) → approvedAt, for deployments that actually waited for people's approvals,
@@ -123,6 +127,14 @@ export function syncDelta(e: {
   }
   if (e.restoreFrom) delta.restoreMs = nonNegative(at - e.restoreFrom.getTime());
   return delta;
+}
+
+/**
+ * A push status read recorded a drift (PushDriftEvent): the same contribution as a pull `drift-detected` event — one
+ * drift detected on the day it was found, nothing else — so the comparison's two figures have one definition.
+ */
+export function pushDriftDelta(e: { occurredAt: Date }): RollupDelta {
+  return syncDelta({ result: "drift-detected", occurredAt: e.occurredAt, committedAt: null, restoreFrom: null })!;
 }
 
 /** The histogram increments a delta implies: (metric, bucket) pairs, one per measured duration. */

@@ -9,6 +9,7 @@ import {
   isEmptyDelta,
   leadTimeCommitAt,
   PULL_HEALTHY_RESULTS,
+  pushDriftDelta,
   syncDelta,
   utcDay,
   type RollupDelta,
@@ -89,10 +90,10 @@ export function committedAtOfDetails(details: string): Date | null {
 }
 
 /**
- * Recomputes the rollups of whole UTC days [from, to) from deployments and sync events: per slice of days, reads the
- * sources in keyset pages, sums in memory, then in one transaction deletes the slice's rollup and histogram rows,
- * inserts the sums with multi-row INSERTs, sums those into the slice's fleet rows (per day, mode and environment:
- * rollUpFleet) and brings the row marks in line — the recovery marks (`outageStartedAt`, set or cleared only where
+ * Recomputes the rollups of whole UTC days [from, to) from deployments, sync events and push drift events: per slice
+ * of days, reads the sources in keyset pages, sums in memory, then in one transaction deletes the slice's rollup and
+ * histogram rows, inserts the sums with multi-row INSERTs, sums those into the slice's fleet rows (per day, mode and
+ * environment: rollUpFleet) and brings the row marks in line — the recovery marks (`outageStartedAt`, set or cleared only where
  * they differ) and `SyncEvent.committedAt` (filled for events stored before that column existed, cleared where the
  * commit predates its repository's registration).
  * Time to restore keeps a state per line while it walks in time order; a line's state before the window is read
@@ -130,7 +131,7 @@ export async function rebuildDeliveryRollups(client: Db, opts: RebuildRollupsOpt
     total.marks += r.marks;
     total.committedAt += r.committedAt;
     opts.log?.(
-      `${isoDay(slice.from)}..${isoDay(new Date(slice.to.getTime() - DAY_MS))}: ${r.deployments} deployments, ${r.syncEvents} sync events → ` +
+      `${isoDay(slice.from)}..${isoDay(new Date(slice.to.getTime() - DAY_MS))}: ${r.deployments} deployments, ${r.syncEvents} sync events, ${r.pushDrift} push drift events → ` +
         `${r.rows} rollup rows, ${r.histogramRows} histogram rows (fleet: ${r.fleetRows}, ${r.fleetHistogramRows}), ${r.marks} recovery marks, ${r.committedAt} commit times ` +
         `(read ${(r.readMs / 1000).toFixed(1)} s, write ${(r.writeMs / 1000).toFixed(1)} s)`,
     );
@@ -139,14 +140,15 @@ export async function rebuildDeliveryRollups(client: Db, opts: RebuildRollupsOpt
 }
 
 /**
- * The days that hold delivery outcomes (finished push deployments, approvals, sync events) as [from, to), or null
+ * The days that hold delivery outcomes (finished push deployments, approvals, sync events, push drift) as [from, to), or null
  * when there are none: a rebuild of the whole history, as an upgrade needs it. Min/max come from the time indexes.
  */
 export async function deliveryHistorySpan(client: Db): Promise<{ from: Date; to: Date } | null> {
-  const [finished, approved, synced] = await Promise.all([
+  const [finished, approved, synced, drifted] = await Promise.all([
     client.deployment.aggregate({ _min: { finishedAt: true }, _max: { finishedAt: true } }),
     client.deployment.aggregate({ _min: { approvedAt: true }, _max: { approvedAt: true } }),
     client.syncEvent.aggregate({ _min: { occurredAt: true }, _max: { occurredAt: true } }),
+    client.pushDriftEvent.aggregate({ _min: { occurredAt: true }, _max: { occurredAt: true } }),
   ]);
   const instants = [
     finished._min.finishedAt,
@@ -155,6 +157,8 @@ export async function deliveryHistorySpan(client: Db): Promise<{ from: Date; to:
     approved._max.approvedAt,
     synced._min.occurredAt,
     synced._max.occurredAt,
+    drifted._min.occurredAt,
+    drifted._max.occurredAt,
   ]
     .filter((d): d is Date => d instanceof Date)
     .map((d) => d.getTime());
@@ -247,6 +251,7 @@ async function rebuildSlice(
   const push = await readPushDeliveries(client, dialect, slice, lines, sums);
   await readApprovalWaits(client, slice, sums);
   const pull = await readSyncEvents(client, dialect, slice, lines, sums);
+  const pushDrift = await readPushDrift(client, slice, sums);
   const readMs = performance.now() - started;
   const { rollupRows, histogramRows } = sliceRows(sums, new Date());
   const fleet = await writeSlice(client, dialect, slice, rollupRows, histogramRows, {
@@ -259,6 +264,7 @@ async function rebuildSlice(
     writeMs: performance.now() - started - readMs,
     deployments: push.count,
     syncEvents: pull.count,
+    pushDrift,
     rows: rollupRows.length,
     histogramRows: histogramRows.length,
     fleetRows: fleet.rows,
@@ -494,6 +500,30 @@ async function readSyncEvents(
   }
 
   return { marks, committedBackfill, count };
+}
+
+/** Push drift events of the slice (pushDriftDelta: each one drift detected), in keyset pages; returns how many. */
+async function readPushDrift(client: Db, slice: { from: Date; to: Date }, sums: SliceSums): Promise<number> {
+  let count = 0;
+  let after: { occurredAt: Date; id: string } | null = null;
+  for (;;) {
+    const page: { id: string; targetId: string; occurredAt: Date }[] = await client.pushDriftEvent.findMany({
+      where: {
+        occurredAt: { gte: after?.occurredAt ?? slice.from, lt: slice.to },
+        ...(after
+          ? { OR: [{ occurredAt: { gt: after.occurredAt } }, { occurredAt: after.occurredAt, id: { gt: after.id } }] }
+          : {}),
+      },
+      orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
+      take: READ_PAGE,
+      select: { id: true, targetId: true, occurredAt: true },
+    });
+    for (const e of page) sums.add(e.targetId, pushDriftDelta(e));
+    count += page.length;
+    const last = page[page.length - 1];
+    if (!last || page.length < READ_PAGE) return count;
+    after = { occurredAt: last.occurredAt, id: last.id };
+  }
 }
 
 /** The slice's sums as DeliveryRollup and DeliveryHistogram rows. */

@@ -1,20 +1,25 @@
 import "reflect-metadata";
 import { HttpMethod } from "@kubernetes/client-node";
 import { randomBytes } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as liveRoute from "@/app/api/applications/[id]/live/route";
 import * as applicationsRoute from "@/app/api/applications/route";
+import * as sinksRoute from "@/app/api/notification-sinks/route";
 import * as targetsRoute from "@/app/api/targets/route";
 import type { TLiveNode } from "@/lib/agent/protocol";
 import { readPushLiveState } from "@/lib/applications/data/read-push-live-state";
+import { listApplicationTimeline } from "@/lib/applications/data/list-application-timeline";
 import type { ApplicationLive } from "@/lib/applications/live-schemas";
 import { runPushStatusTick } from "@/lib/applications/push-status-reads";
 import { flushAuditFloodSummaries, USE_SUMMARY_ACTOR } from "@/lib/audit/data/record-capped-audit-event";
 import { NO_REQUEST, type Actor } from "@/lib/audit/schemas";
 import { getComparison } from "@/lib/compare/data/get-comparison";
+import { env } from "@/lib/env";
+import { rebuildDeliveryRollups } from "@/lib/rollups/rebuild-delivery-rollups";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { appManifests } from "../support/executor";
 import { useExecutorFixture } from "../support/executor-fixture";
+import { Receiver } from "../support/notification-receiver";
 import type { SandboxPushTarget } from "../support/push-target";
 import { useTestDatabase } from "../support/test-db";
 
@@ -30,11 +35,22 @@ const WINDOW_MS = 5 * 60_000;
 
 let deployer: Caller;
 let viewer: Caller;
+let admin: Caller;
 let viewerActor: Actor;
+const receiver = new Receiver();
 
 beforeAll(async () => {
-  [deployer, viewer] = await Promise.all([createCaller("deployer"), createCaller("viewer")]);
+  [deployer, viewer, admin] = await Promise.all([
+    createCaller("deployer"),
+    createCaller("viewer"),
+    createCaller("admin"),
+  ]);
   viewerActor = { kind: "user", id: viewer.userId, name: viewer.email };
+  await receiver.start();
+});
+
+afterAll(async () => {
+  await receiver.stop();
 });
 
 /** A push application on `target` with a Deployment (2 replicas) and a ConfigMap deployed by the executor. */
@@ -280,6 +296,140 @@ describe("push drift: the cluster compared with the last deployment's manifests,
         },
       ],
     });
+  });
+});
+
+describe("push drift events: one per change of the drift, counted, announced and on the timeline as pull drift is", () => {
+  it("a kubectl edit found by one status read is one drift event: 1 push drift detected, drift.detected with the application's link, old → new on the timeline; a re-read adds nothing", async () => {
+    const sink = await callRoute(sinksRoute.POST, {
+      method: "POST",
+      path: "/api/notification-sinks",
+      body: { name: `sink-${randomBytes(4).toString("hex")}`, url: receiver.url, events: ["drift.detected"] },
+      as: admin,
+    });
+    expect(sink.status).toBe(201);
+    const sinkId = sink.body.sink.id as string;
+    // An environment of its own, so the fleet rows (by mode and environment) count this test's targets only.
+    const environment = `drift-${randomBytes(3).toString("hex")}`;
+    const target = await fx.pushTarget({ environment });
+    const app = await deployedApplication(target);
+    const base = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS + 60 * WINDOW_MS;
+    const read = (offsetMs: number) => readAt(app.id, base + offsetMs);
+    const events = () =>
+      fx.db().pushDriftEvent.findMany({ where: { applicationId: app.id }, orderBy: { occurredAt: "asc" } });
+    const deliveries = () =>
+      fx.db().notificationDelivery.findMany({ where: { sinkId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    const range = {
+      key: "custom" as const,
+      from: new Date(base - 2 * 86_400_000),
+      to: new Date(base + 2 * 86_400_000),
+      days: 5,
+    };
+    const pushDrift = async () => {
+      const [byTarget, byEnvironment] = await Promise.all([
+        getComparison({ range: { ...range, environment: null }, targetId: target.targetId }),
+        getComparison({ range: { ...range, environment } }),
+      ]);
+      return [byTarget.delivery.push, byEnvironment.delivery.push].map((d) => [d.driftDetected, d.driftCorrected]);
+    };
+    const patchReplicas = (replicas: number) =>
+      fx.admin.request(HttpMethod.PATCH, `/apis/apps/v1/namespaces/${app.namespace}/deployments/web`, {
+        query: { fieldManager: "kubectl-edit" },
+        body: { spec: { replicas } },
+        contentType: "application/merge-patch+json",
+      });
+
+    // In sync after the deployment: nothing recorded, nothing counted.
+    expect(await read(0)).toMatchObject({ read: true });
+    expect(await events()).toEqual([]);
+    expect(await pushDrift()).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+
+    // An out-of-band change under another field manager; one status read finds it.
+    await patchReplicas(5);
+    expect(await read(20_000)).toMatchObject({ read: true });
+    const [event] = await events();
+    expect(await events()).toHaveLength(1);
+    expect(event).toMatchObject({
+      targetId: target.targetId,
+      environment,
+      occurredAt: new Date(base + 20_000),
+      message: `Deployment ${app.namespace}/web: spec.replicas 2 → 5 (kubectl-edit)`,
+    });
+    // Counted as pull drift is (lib/rollups/contributions.ts), per target and in the fleet rows; push corrects nothing.
+    expect(await pushDrift()).toEqual([
+      [1, 0],
+      [1, 0],
+    ]);
+    // drift.detected, with the message and payload a pull drift has and the application's link.
+    const queued = await deliveries();
+    expect(queued.map((d) => d.event)).toEqual(["drift.detected"]);
+    const body = JSON.parse(queued[0]!.payload) as { text: string; wharf: Record<string, unknown> };
+    expect(body.wharf).toMatchObject({
+      event: "drift.detected",
+      mode: "push",
+      syncEventId: event!.id,
+      applicationId: app.id,
+      targetId: target.targetId,
+      environment,
+      linkPath: `/applications/${app.id}`,
+      url: `${env().publicUrl}/applications/${app.id}`,
+      drift: [{ object: `Deployment ${app.namespace}/web`, fields: ["spec.replicas"] }],
+    });
+    expect(body.text).toContain(`<${env().publicUrl}/applications/${app.id}|`);
+    expect(body.text).toContain(`1 object changed in the cluster, Deployment ${app.namespace}/web (spec.replicas)`);
+    // On the application's timeline: the field with its values, and who changed it.
+    const timeline = await listApplicationTimeline({ applicationId: app.id, query: {} });
+    const drifts = timeline.items.filter((i) => i.kind === "drift");
+    expect(drifts).toEqual([
+      expect.objectContaining({
+        id: `push-drift:${event!.id}`,
+        title: "Drift detected",
+        status: "drift-detected",
+        actor: "kubectl-edit",
+        at: new Date(base + 20_000).toISOString(),
+        detail: `Deployment ${app.namespace}/web: spec.replicas 2 → 5 (kubectl-edit)`,
+      }),
+    ]);
+
+    // The same drift read again (the page polls, the background pass reads): no second event, count or notification,
+    // even with another value in the same field (the agent compares drifted paths, not values, too).
+    expect(await read(40_000)).toMatchObject({ read: true });
+    await patchReplicas(6);
+    expect(await read(60_000)).toMatchObject({ read: true });
+    expect(await events()).toHaveLength(1);
+    expect(await pushDrift()).toEqual([
+      [1, 0],
+      [1, 0],
+    ]);
+    expect(await deliveries()).toHaveLength(1);
+
+    // Put back by hand: in sync, nothing recorded (pull reports nothing either); the same edit again is a new drift,
+    // counted, but announced once per episode until the application is deployed again (pull's flood rule).
+    await patchReplicas(2);
+    expect(await read(80_000)).toMatchObject({ read: true });
+    expect(await events()).toHaveLength(1);
+    await patchReplicas(7);
+    expect(await read(100_000)).toMatchObject({ read: true });
+    const all = await events();
+    expect(all.map((e) => e.message)).toEqual([
+      `Deployment ${app.namespace}/web: spec.replicas 2 → 5 (kubectl-edit)`,
+      `Deployment ${app.namespace}/web: spec.replicas 2 → 7 (kubectl-edit)`,
+    ]);
+    expect(await pushDrift()).toEqual([
+      [2, 0],
+      [2, 0],
+    ]);
+    expect(await deliveries()).toHaveLength(1);
+
+    // The rebuild (upgrades, `npm run wharf -- rollups`) counts the same from the events as the reads did.
+    await rebuildDeliveryRollups(fx.db(), { from: range.from, to: range.to, dialect: t.kind });
+    expect(await pushDrift()).toEqual([
+      [2, 0],
+      [2, 0],
+    ]);
   });
 });
 

@@ -5,14 +5,15 @@ import { db } from "@/lib/db";
 import { liveDeploymentIds } from "@/lib/deployments/data/live-deployments";
 import { AppError } from "@/lib/errors";
 import { decodeKeysetCursor, encodeKeysetCursor, invalidCursorError } from "@/lib/keyset-cursor";
+import { parsePushDriftDetails, pushDriftManagers } from "../push-drift";
 import { ZTimelineQuery, type TimelineEntry, type TimelinePage, type TimelineRollback } from "../timeline-schemas";
 
 /**
- * The timeline merges four sources, each read with its own keyset query. The sort key is (instant, source, row id),
+ * The timeline merges five sources, each read with its own keyset query. The sort key is (instant, source, row id),
  * newest first; the source letter breaks ties between rows of different sources at the same instant, so the order is
  * total and a cursor names one position in it.
  */
-const SOURCES = ["a", "d", "p", "s"] as const; // approvals, deployments, pins (audit rows), syncs
+const SOURCES = ["a", "d", "p", "r", "s"] as const; // approvals, deployments, pins (audit rows), push drift, syncs
 type Source = (typeof SOURCES)[number];
 
 interface Cursor {
@@ -65,7 +66,8 @@ interface Candidate {
 
 /**
  * One page of an application's timeline: its deployments (push) and pull revision requests, rollbacks, approval
- * decisions, its repository's syncs and drift events, and rollback pins, newest first. Each source is one keyset query
+ * decisions, its repository's syncs and drift events, the drift its push status reads found (PushDriftEvent: the
+ * fields with their applied → live values and the field manager that changed them), and rollback pins, newest first. Each source is one keyset query
  * of at most `limit + 1` rows on its own index (no query per entry), merged here; no cap beyond the page size.
  * An entry offers a rollback when it is an earlier succeeded deployment or synced revision that is not the live one.
  */
@@ -86,7 +88,7 @@ export async function listApplicationTimeline(opts: { applicationId: string; que
   const repoId = app.pullRepo?.id ?? null;
   const liveRevision = app.pullRepo?.status?.revision ?? null;
 
-  const [deployments, approvals, syncs, pins, livePush] = await Promise.all([
+  const [deployments, approvals, syncs, pins, livePush, pushDrift] = await Promise.all([
     db().deployment.findMany({
       where: { applicationId: app.id, ...after("createdAt", "d", cursor) },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -149,6 +151,14 @@ export async function listApplicationTimeline(opts: { applicationId: string; que
         })
       : Promise.resolve([]),
     app.mode === "push" ? liveDeploymentIds([app.id]).then((live) => live.get(app.id) ?? null) : Promise.resolve(null),
+    app.mode === "push"
+      ? db().pushDriftEvent.findMany({
+          where: { applicationId: app.id, ...after("occurredAt", "r", cursor) },
+          orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
+          take,
+          select: { id: true, occurredAt: true, deploymentId: true, message: true, details: true },
+        })
+      : Promise.resolve([]),
   ]);
 
   const candidates: Candidate[] = [];
@@ -242,6 +252,31 @@ export async function listApplicationTimeline(opts: { applicationId: string; que
           href: `/sync?repoId=${encodeURIComponent(repoId ?? "")}`,
           live,
           rollback: applied && revision && !live && repoId ? { mode: "pull" as const, repoId, revision } : null,
+        },
+      };
+    }),
+  );
+  push(
+    "r",
+    pushDrift.map((e) => {
+      // Who changed it: the field managers the read found owning the drifted values.
+      const managers = pushDriftManagers(parsePushDriftDetails(e.details));
+      return {
+        id: e.id,
+        at: e.occurredAt,
+        entry: {
+          id: `push-drift:${e.id}`,
+          kind: "drift" as const,
+          at: e.occurredAt.toISOString(),
+          title: SYNC_TITLES["drift-detected"]!,
+          actor: managers.length ? managers.join(", ") : null,
+          status: "drift-detected",
+          detail: e.message,
+          revision: null,
+          deploymentId: e.deploymentId,
+          href: `/deployments/${e.deploymentId}`,
+          live: false,
+          rollback: null,
         },
       };
     }),

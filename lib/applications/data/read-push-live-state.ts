@@ -6,12 +6,15 @@ import { liveTreeOf } from "@/lib/agent/live-state";
 import type { TDrift } from "@/lib/agent/protocol";
 import { liveStateDigestOf } from "@/lib/agents/data/record-live-states";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
-import { db } from "@/lib/db";
+import { db, type Tx } from "@/lib/db";
 import { activeCredentialId, withTargetClient } from "@/lib/deployments/data/target-client";
 import { pushApplySet } from "@/lib/deployments/manifests";
 import { PUSH_FIELD_MANAGER } from "@/lib/deployments/preview";
 import { parseManifests, readLiveObjects, readObjectEvents, type ObjectRef } from "@/lib/kube";
 import { notifyHealthDegraded } from "@/lib/notifications/data/notify-health-degraded";
+import { notifyPushDrift } from "@/lib/notifications/data/notify-sync-event";
+import { recordDeliveryOutcome } from "@/lib/rollups/data/record-delivery-outcome";
+import { describePushDrift, pushDriftDetails, pushDriftSignature } from "../push-drift";
 
 /**
  * The least time between two reads of one push application's cluster for its live state, however many people look:
@@ -39,7 +42,8 @@ const inFlight = new Map<string, Promise<PushReadOutcome>>();
  * lib/agent/live-state liveTreeOf). The credential is decrypted through withTargetClient, purpose `status`: each read
  * is counted in the decrypt's transaction and summarised per credential and 5 minutes in the audit trail. The claim
  * on `readAttemptAt` makes one dashboard process read per interval; a failed read keeps the last tree and records why.
- * Each read also compares the cluster with the deployment's manifests the way the pull agent checks drift (driftOf).
+ * Each read also compares the cluster with the deployment's manifests the way the pull agent checks drift (driftOf),
+ * and records a drift once per change of its drifted fields, as the agent reports one (recordPushDrift).
  * Nothing is read (and nothing decrypted) for an application that was never deployed or a target without a credential.
  */
 export async function readPushLiveState(opts: {
@@ -76,6 +80,64 @@ async function driftOf(
   }
 }
 
+/**
+ * Records a drift the read found, once per change, in the read's transaction: the drift's signature (its objects and
+ * field paths, as the agent compares them) is swapped into ApplicationLiveState.driftSignature only when it differs
+ * from the last checked read's — a conditional update, so of two overlapping reads one records it — and then one
+ * PushDriftEvent is stored with its rollup contribution (counted as a pull `drift-detected` event) and its
+ * `drift.detected` notification. A read that finds the cluster in sync clears the signature (pull reports nothing
+ * when a drift goes away, so neither does push): the same drift found again later is a new one.
+ */
+async function recordPushDrift(
+  tx: Tx,
+  opts: {
+    app: { id: string; target: { id: string; environment: string } };
+    deploymentId: string;
+    report: DriftReport;
+    now: Date;
+  },
+): Promise<void> {
+  const { app, report, now } = opts;
+  if (report.objects.length === 0) {
+    await tx.applicationLiveState.updateMany({
+      where: { applicationId: app.id, driftSignature: { not: null } },
+      data: { driftSignature: null },
+    });
+    return;
+  }
+  const signature = pushDriftSignature(report.signature);
+  const changed = await tx.applicationLiveState.updateMany({
+    where: { applicationId: app.id, OR: [{ driftSignature: null }, { driftSignature: { not: signature } }] },
+    data: { driftSignature: signature },
+  });
+  if (changed.count === 0) return;
+  const drift = { objects: report.objects, truncated: report.truncated };
+  const details = pushDriftDetails(drift, report.sync);
+  const message = describePushDrift(details);
+  const event = await tx.pushDriftEvent.create({
+    data: {
+      applicationId: app.id,
+      targetId: app.target.id,
+      environment: app.target.environment,
+      deploymentId: opts.deploymentId,
+      occurredAt: now,
+      signature,
+      message,
+      details: JSON.stringify(details),
+    },
+    select: { id: true },
+  });
+  await recordDeliveryOutcome(tx, { kind: "push-drift", targetId: app.target.id, occurredAt: now });
+  await notifyPushDrift(tx, {
+    id: event.id,
+    applicationId: app.id,
+    deploymentId: opts.deploymentId,
+    occurredAt: now,
+    message,
+    drift,
+  });
+}
+
 async function readOnce(opts: {
   applicationId: string;
   actor: Actor;
@@ -96,6 +158,7 @@ async function readOnce(opts: {
         select: {
           id: true,
           name: true,
+          environment: true,
           serverUrl: true,
           caBundle: true,
           insecureSkipTlsVerify: true,
@@ -143,8 +206,9 @@ async function readOnce(opts: {
   const label = await db().credential.findUnique({ where: { id: credentialId }, select: { label: true } });
   let tree: ReturnType<typeof liveTreeOf>;
   let drift: TDrift | null = null;
+  let report: DriftReport | null = null;
   try {
-    ({ tree, drift } = await withTargetClient(
+    ({ tree, drift, report } = await withTargetClient(
       {
         target: app.target,
         credentialId,
@@ -168,6 +232,7 @@ async function readOnce(opts: {
         return {
           tree: { ...base, roots: withLiveDetails(base.roots, { sync: report?.sync, events }) },
           drift: report ? { objects: report.objects, truncated: report.truncated } : null,
+          report,
         };
       },
     ));
@@ -235,6 +300,7 @@ async function readOnce(opts: {
       create: { applicationId: app.id, ...data, receivedAt },
       update: { ...data, receivedAt },
     });
+    if (report) await recordPushDrift(tx, { app, deploymentId: deployment.id, report, now });
   });
   return { read: true, health: tree.health.status };
 }

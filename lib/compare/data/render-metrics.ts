@@ -117,7 +117,7 @@ export async function renderMetrics(now: Date = new Date()): Promise<{ text: str
   register(
     snapshotMetric(
       "wharf_drift_events_total",
-      "Drift on pull targets: detected (left as is) and corrected (re-applied).",
+      "Drift found between clusters and what was applied, per mode: detected (pull: by the agent; push: by status reads, once per change) and corrected (re-applied by self-heal; push has none).",
       "counter",
       MODES.flatMap((mode) => [
         { labels: { mode, kind: "detected" }, value: sums(mode)?.driftDetected ?? 0 },

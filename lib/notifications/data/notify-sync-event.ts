@@ -15,7 +15,17 @@ export interface StoredSyncEvent {
   revisionSha: string | null;
   revisionId: string | null;
   message: string;
-  drift?: { objects: { ref: { kind: string; namespace?: string | null; name: string }; fields: string[] }[] } | null;
+  drift?: { objects: DriftObjects } | null;
+}
+
+type DriftObjects = { ref: { kind: string; namespace?: string | null; name: string }; fields: string[] }[];
+
+/** The drifted objects as a drift.detected notice names them (`Kind namespace/name` and field paths), pull and push. */
+function driftNoticeObjects(objects: DriftObjects | undefined): { object: string; fields: string[] }[] {
+  return (objects ?? []).map((o) => ({
+    object: `${o.ref.kind} ${o.ref.namespace ? `${o.ref.namespace}/` : ""}${o.ref.name}`,
+    fields: o.fields,
+  }));
 }
 
 /**
@@ -55,6 +65,7 @@ export async function notifySyncEvent(tx: Tx, e: StoredSyncEvent): Promise<numbe
           ? `/applications/${repo.application.id}`
           : `/sync?repoId=${encodeURIComponent(e.repoId)}&targetId=${encodeURIComponent(repo.target.id)}`,
         syncEventId: e.id,
+        mode: "pull" as const,
         repoId: e.repoId,
         repoUrl: repo.url,
         branch: repo.branch,
@@ -68,11 +79,64 @@ export async function notifySyncEvent(tx: Tx, e: StoredSyncEvent): Promise<numbe
         message: e.message,
       };
       if (event === "sync.failed") return { event, data };
-      const drift = (e.drift?.objects ?? []).map((o) => ({
-        object: `${o.ref.kind} ${o.ref.namespace ? `${o.ref.namespace}/` : ""}${o.ref.name}`,
-        fields: o.fields,
-      }));
-      return { event, data: { ...data, drift } };
+      return { event, data: { ...data, drift: driftNoticeObjects(e.drift?.objects) } };
+    },
+  });
+}
+
+/**
+ * Queues `drift.detected` for a drift a push status read recorded (PushDriftEvent), inside the transaction that
+ * stores it, with the message and payload of a pull drift (mode "push", no repository) and the application's link.
+ * The same flood rule as pull: once per drift episode, an episode being everything since the application was last
+ * applied — for push its last succeeded deployment, the one the cluster was compared with — so a drift whose fields
+ * change again announces once, and a deployment re-arms it.
+ */
+export async function notifyPushDrift(
+  tx: Tx,
+  e: {
+    id: string;
+    applicationId: string;
+    deploymentId: string;
+    occurredAt: Date;
+    message: string;
+    drift: { objects: DriftObjects };
+  },
+): Promise<number> {
+  const event = "drift.detected";
+  return enqueueNotificationInTx(tx, {
+    event,
+    dedupKey: `${event}:application:${e.applicationId}:${e.deploymentId}`,
+    build: async () => {
+      const app = await tx.application.findUnique({
+        where: { id: e.applicationId },
+        select: { id: true, name: true, target: { select: { id: true, name: true, environment: true } } },
+      });
+      const deployment = await tx.deployment.findUnique({
+        where: { id: e.deploymentId },
+        select: { commitSha: true, revision: true, manifestsDigest: true },
+      });
+      if (!app) return null;
+      return {
+        event,
+        data: {
+          linkPath: `/applications/${app.id}`,
+          syncEventId: e.id,
+          mode: "push" as const,
+          repoId: null,
+          repoUrl: null,
+          branch: null,
+          occurredAt: e.occurredAt.toISOString(),
+          applicationId: app.id,
+          applicationName: app.name,
+          targetId: app.target.id,
+          targetName: app.target.name,
+          environment: app.target.environment,
+          // As a deployment notice names it: the commit, else the manifests' digest.
+          revision: deployment ? (deployment.commitSha ?? deployment.revision ?? deployment.manifestsDigest) : null,
+          message: e.message,
+          drift: driftNoticeObjects(e.drift.objects),
+        },
+      };
     },
   });
 }

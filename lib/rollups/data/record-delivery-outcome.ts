@@ -6,6 +6,7 @@ import {
   histogramIncrements,
   isEmptyDelta,
   PULL_HEALTHY_RESULTS,
+  pushDriftDelta,
   syncDelta,
   type RollupDelta,
 } from "../contributions";
@@ -25,7 +26,9 @@ export type DeliveryOutcome =
       result: string;
       /** The revision's commit time as the agent reported it; null when unknown (no lead time then). */
       committedAt: Date | null;
-    };
+    }
+  /** A push status read recorded a drift (PushDriftEvent): counted as a pull `drift-detected` event is. */
+  | { kind: "push-drift"; targetId: string; occurredAt: Date };
 
 interface TargetFacts {
   mode: string;
@@ -183,8 +186,8 @@ async function deploymentDelta(
 /**
  * Adds one outcome to the delivery rollups inside the caller's transaction, so the figures move exactly when the
  * state change commits (a rolled-back transition or a duplicate sync event adds nothing). Called by
- * `transitionDeployment` (every deployment state change; only approved/succeeded/failed count) and by the agent
- * event ingestion (every stored sync event). A recovery also marks its row (`outageStartedAt`), so the lists can show
+ * `transitionDeployment` (every deployment state change; only approved/succeeded/failed count), by the agent
+ * event ingestion (every stored sync event) and by a push status read that records a drift (readPushLiveState). A recovery also marks its row (`outageStartedAt`), so the lists can show
  * exactly the rows behind the time-to-restore figure.
  */
 export async function recordDeliveryOutcome(tx: Tx, outcome: DeliveryOutcome): Promise<void> {
@@ -203,6 +206,10 @@ export async function recordDeliveryOutcome(tx: Tx, outcome: DeliveryOutcome): P
     select: { mode: true, environment: true },
   });
   if (!target) return;
+  if (outcome.kind === "push-drift") {
+    await applyDelta(tx, outcome.targetId, target, pushDriftDelta(outcome));
+    return;
+  }
   const healthy = (PULL_HEALTHY_RESULTS as readonly string[]).includes(outcome.result);
   const restoreFrom = healthy ? await pullRestoreFrom(tx, outcome.repoId, outcome.occurredAt, outcome.eventId) : null;
   const delta = syncDelta({

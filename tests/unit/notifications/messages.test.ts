@@ -168,6 +168,7 @@ describe("paged-on events (issue 15)", () => {
           applicationName: null,
           linkPath: "/sync?repoId=r1&targetId=t1",
           syncEventId: "e1",
+          mode: "pull",
           repoId: "r1",
           repoUrl: "https://git.example/shop.git",
           branch: "main",

@@ -5,6 +5,7 @@ import {
   deploymentFinishDelta,
   histogramIncrements,
   isEmptyDelta,
+  pushDriftDelta,
   syncDelta,
   utcDay,
 } from "@/lib/rollups/contributions";
@@ -104,6 +105,20 @@ describe("what one outcome adds to the rollups", () => {
       }),
     ).toMatchObject({ deployments: 0, driftDetected: 1, driftCorrected: 1, restoreMs: 3_600_000 });
     expect(syncDelta({ result: "pending-approval", occurredAt: at, committedAt: null, restoreFrom: null })).toBeNull();
+  });
+
+  it("push drift counts exactly as a pull drift-detected event: one detected, nothing corrected, no delivery", () => {
+    const at = t("2026-01-02T23:59:00Z");
+    expect(pushDriftDelta({ occurredAt: at })).toEqual(
+      syncDelta({ result: "drift-detected", occurredAt: at, committedAt: null, restoreFrom: null }),
+    );
+    expect(pushDriftDelta({ occurredAt: at })).toMatchObject({
+      day: t("2026-01-02T00:00:00Z"),
+      deployments: 0,
+      driftDetected: 1,
+      driftCorrected: 0,
+      restoreMs: null,
+    });
   });
 
   it("histogram increments follow the measured durations; an empty delta writes nothing", () => {
