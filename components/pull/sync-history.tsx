@@ -49,7 +49,10 @@ function EventRow({
   return (
     <tr className="align-top" data-testid="sync-event-row">
       <Td>
-        <DateTime value={e.occurredAt} precision="minute" />
+        {/* The event's page: its record of what was applied (digest, download, who approved). */}
+        <Link className="text-brand-700 hover:underline" href={`/sync/${e.id}`} data-testid="sync-event-link">
+          <DateTime value={e.occurredAt} precision="minute" />
+        </Link>
       </Td>
       <Td className="whitespace-normal">
         {e.target.name ? (

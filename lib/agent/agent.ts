@@ -3,12 +3,14 @@ import path from "node:path";
 import { readLiveObjects, readObjectEvents, type KubeClient } from "@/lib/kube";
 import { Backoff, withJitter } from "./backoff";
 import { AgentError } from "./errors";
+import { ManifestsSpool } from "./applied-manifests";
 import { EventBuffer } from "./event-buffer";
 import { GitCache, type GitCredentials } from "./git";
 import { LIVE_EVENT_BOUNDS, withLiveDetails } from "./live-details";
 import { describeLiveState, liveStateOf, LiveStateReporter } from "./live-state";
 import {
   EVENTS_BATCH_MAX,
+  MANIFESTS_GZ_MAX_BYTES,
   HEARTBEAT_INTERVAL_MS,
   type TAssignments,
   type TRepoAssignment,
@@ -123,6 +125,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     dir: path.join(options.stateDir, "journal"),
     ...(options.eventCapacity ? { capacity: options.eventCapacity } : {}),
   });
+  // Applied manifests wait here until Wharf holds them; any an event no longer names (dropped by overflow) go.
+  const spool = new ManifestsSpool(path.join(options.stateDir, "manifests"));
+  spool.prune(new Set(buffer.peek(buffer.size).events.flatMap((e) => (e.manifests ? [e.manifests.sha256] : []))));
   const git = new GitCache({
     dir: path.join(options.stateDir, "git"),
     ...(options.gitCredentials ? { credentials: options.gitCredentials } : {}),
@@ -165,10 +170,40 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const refusedForGood = (err: unknown) =>
     err instanceof AgentError &&
     (err.code === "WHARF_REJECTED" || (err.code === "WHARF_FORBIDDEN" && err.details?.status === 403));
+  /** Digests Wharf holds (or refused for good) as far as this process knows: a repeated render is not asked about. */
+  const settled = new Set<string>();
+  /**
+   * Before a batch goes, the manifests its events name reach Wharf: only the digest is asked about, and the gzip is
+   * uploaded only when Wharf does not hold it yet, so an unchanged render is never sent twice. Too large (413) or a
+   * Wharf older than the record (404): the event keeps the digest alone. Unreachable: the batch waits and retries.
+   */
+  const uploadManifests = async (events: readonly TSyncEventInput[]): Promise<void> => {
+    for (const sha256 of new Set(events.flatMap((e) => (e.manifests ? [e.manifests.sha256] : [])))) {
+      const gz = settled.has(sha256) ? undefined : spool.read(sha256);
+      if (gz) {
+        try {
+          if (!(await wharf.manifestsStatus(sha256)).held) {
+            if (gz.length > MANIFESTS_GZ_MAX_BYTES)
+              log(`manifests ${sha256.slice(0, 12)}: ${gz.length} bytes compressed, over Wharf's limit; digest only`);
+            else await wharf.uploadManifests(sha256, gz);
+          }
+        } catch (err) {
+          if (!refusedForGood(err)) throw err;
+          log(
+            `manifests ${sha256.slice(0, 12)}: Wharf refused them; the event keeps their digest only: ${err instanceof Error ? err.message : String(err)}`,
+          );
+        }
+        if (settled.size >= 1000) settled.clear();
+        settled.add(sha256);
+      }
+      spool.remove(sha256);
+    }
+  };
   const flush = async (): Promise<void> => {
     while (buffer.size > 0 || buffer.dropped > 0) {
       const batch = buffer.peek(EVENTS_BATCH_MAX);
       try {
+        await uploadManifests(batch.events);
         await wharf.sendEvents({ events: batch.events, ...(batch.dropped ? { dropped: batch.dropped } : {}) });
         buffer.acknowledge(
           batch.events.map((e) => e.id),
@@ -227,6 +262,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     state,
     emit,
     log,
+    keepManifests: (objects) =>
+      spool.keep(objects, (err) =>
+        log(
+          `manifests: could not keep the applied manifests for upload: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      ),
     ...(options.rolloutTimeoutMs ? { rolloutTimeoutMs: options.rolloutTimeoutMs } : {}),
     // A reconciliation holds one slot from git fetch to its live-state read; its rollout wait (up to
     // rolloutTimeoutMs, only polling the API server) gives the slot back, or `concurrency` never-ready rollouts would

@@ -11,6 +11,8 @@ import { z } from "zod";
  * - `POST /api/agent/v1/events`       ZEventsRequest → ZEventsResponse (idempotent by event id)
  * - `POST /api/agent/v1/heartbeat`    ZHeartbeatRequest → ZHeartbeatResponse
  * - `POST /api/agent/v1/live-state`   ZLiveStateRequest → ZLiveStateResponse (latest resource tree per application)
+ * - `GET  /api/agent/v1/manifests/<sha256>`  → ZManifestsStatus: does Wharf hold the applied manifests of this digest?
+ * - `PUT  /api/agent/v1/manifests/<sha256>`  gzip body (≤ MANIFESTS_GZ_MAX_BYTES) → ZManifestsStored; 413 beyond it
  * Errors are `{ error: { code, message } }` with 401 (unknown/revoked credential), 403 (target or repo outside the
  * agent's scope), 422 (invalid body), 5xx (retry with backoff). See lib/agent/PROTOCOL.md.
  */
@@ -23,6 +25,7 @@ export const AGENT_PATHS = {
   events: `${AGENT_API_PREFIX}/events`,
   heartbeat: `${AGENT_API_PREFIX}/heartbeat`,
   liveState: `${AGENT_API_PREFIX}/live-state`,
+  manifests: (sha256: string) => `${AGENT_API_PREFIX}/manifests/${sha256}`,
 } as const;
 
 /** Readable prefixes so leaked secrets are easy to grep for: `wharfa_…` credentials, `wharfe_…` enrolment tokens. */
@@ -40,6 +43,13 @@ export const EVENTS_BATCH_MAX = 200;
 export const DIFF_OBJECTS_MAX = 500;
 export const DIFF_CHANGES_PER_OBJECT_MAX = 50;
 export const MESSAGE_MAX_CHARS = 4000;
+/**
+ * Largest gzip of applied manifests Wharf stores (issue 16, Must 4): a render past it is still applied and its digest
+ * recorded, but its text is not kept. Rendered YAML compresses several-fold, so this is tens of MiB of manifests.
+ */
+export const MANIFESTS_GZ_MAX_BYTES = 5 * 1024 * 1024;
+/** Largest uncompressed manifests Wharf inflates an upload to: bounds what a small gzip may expand into. */
+export const MANIFESTS_MAX_BYTES = 64 * 1024 * 1024;
 export const POLL_INTERVAL_MIN_SECONDS = 5;
 export const POLL_INTERVAL_DEFAULT_SECONDS = 60;
 export const POLL_INTERVAL_MAX_SECONDS = 86_400;
@@ -499,6 +509,27 @@ export const ZCounts = z.object({
   pruned: z.number().int().min(0),
 });
 
+/** A SHA-256 digest in lower-case hex: how applied manifests are named, on both sides. */
+export const ZSha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "Give a SHA-256 digest as 64 lower-case hex digits.");
+
+/**
+ * The rendered manifests a sync applied, by digest: the SHA-256 of their exact bytes (lib/agent/applied-manifests.ts)
+ * and their size. The text itself goes once per digest to `PUT /manifests/<sha256>`, before the event that names it.
+ */
+export const ZAppliedManifestsRef = z.object({
+  sha256: ZSha256Hex,
+  bytes: z.number().int().min(0),
+});
+export type TAppliedManifestsRef = z.infer<typeof ZAppliedManifestsRef>;
+
+/** Answer of `GET /api/agent/v1/manifests/<sha256>`: whether Wharf holds those manifests already (then no upload). */
+export const ZManifestsStatus = z.object({ sha256: ZSha256Hex, held: z.boolean() });
+export type TManifestsStatus = z.infer<typeof ZManifestsStatus>;
+
+/** Answer of `PUT /api/agent/v1/manifests/<sha256>`: `stored` false when another upload had stored them first. */
+export const ZManifestsStored = z.object({ sha256: ZSha256Hex, stored: z.boolean() });
+export type TManifestsStored = z.infer<typeof ZManifestsStored>;
+
 export const ZSyncEvent = z.object({
   /** A UUID the agent makes when the event happens and keeps across retries: the dashboard stores each id once. */
   id: z.uuid(),
@@ -518,6 +549,8 @@ export const ZSyncEvent = z.object({
   /** Every image the sync changed, when more than one policy moved. */
   images: z.array(ZImageChange).max(20).optional(),
   problems: z.array(ZProblem).max(200).optional(),
+  /** What a sync or drift correction applied (absent from agents older than the record, and when nothing was applied). */
+  manifests: ZAppliedManifestsRef.optional(),
 });
 export type TSyncEvent = z.output<typeof ZSyncEvent>;
 export type TSyncEventInput = z.input<typeof ZSyncEvent>;

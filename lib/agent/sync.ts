@@ -26,6 +26,7 @@ import {
   DIFF_OBJECTS_MAX,
   MESSAGE_MAX_CHARS,
   revisionIdOf,
+  type TAppliedManifestsRef,
   type TDiff,
   type TImagePolicy,
   type TRepoAssignment,
@@ -49,6 +50,11 @@ export interface SyncContext {
   state: AgentState;
   emit(event: TSyncEventInput): void;
   log(line: string): void;
+  /**
+   * Keeps the manifests of objects just applied until Wharf holds them (lib/agent/applied-manifests.ts ManifestsSpool)
+   * and returns what the event names them by. Absent: events carry no manifests record.
+   */
+  keepManifests?(objects: readonly KubeObject[]): TAppliedManifestsRef;
   /** Deadline for workloads to become ready after an apply. Default 5 minutes. */
   rolloutTimeoutMs?: number;
   /**
@@ -165,6 +171,8 @@ export class RepoReconciler {
   #lastDrift: string | undefined;
   /** Sync status of the drifted objects of the last applied revision (none: all Synced); undefined until checked. */
   #sync: Map<string, ObjectSyncStatus> | undefined;
+  /** What this reconciliation applied, for its event even when the rollout then fails; reset by each reconcile. */
+  #appliedManifests: TAppliedManifestsRef | undefined;
 
   constructor(
     private readonly ctx: SyncContext,
@@ -321,6 +329,7 @@ export class RepoReconciler {
   ): Promise<AgentError | undefined> {
     const started = Date.now();
     let desired: Desired | undefined;
+    this.#appliedManifests = undefined;
     try {
       const last = this.ctx.state.repo(repo.repoId);
       if (repo.pinnedRevision) {
@@ -406,6 +415,8 @@ export class RepoReconciler {
           ...(problems
             ? { problems: problems.map((p) => ({ ...p, file: p.file.slice(0, 1024), message: truncate(p.message) })) }
             : {}),
+          // Applied, then its rollout or prune failed: the record still says what reached the cluster.
+          ...(this.#appliedManifests ? { manifests: this.#appliedManifests } : {}),
         });
       }
       return error;
@@ -491,6 +502,7 @@ export class RepoReconciler {
       applySet: applySetOf(target, repo),
     });
     if (!report2.ok) throw new AgentError("APPLY_FAILED", `drift correction failed: ${failures(report2.results)}`);
+    const manifests = this.ctx.keepManifests?.(objects);
     this.#sync = new Map();
     this.#lastDrift = undefined;
     this.#status = { state: "in-sync", revision: last.revision };
@@ -508,6 +520,7 @@ export class RepoReconciler {
       },
       durationMs: Date.now() - started,
       message: `drift corrected: ${description}`,
+      ...(manifests ? { manifests } : {}),
     });
     this.ctx.log(`repo ${repo.repoId}: drift corrected: ${description}`);
   }
@@ -538,6 +551,7 @@ export class RepoReconciler {
       );
     }
     // Applied with force: every object is as Wharf wants it now, whatever its rollout does next.
+    this.#appliedManifests = this.ctx.keepManifests?.(objects);
     this.#sync = new Map();
     const record: RepoRecord = {
       revision: desired.id,
@@ -620,6 +634,7 @@ export class RepoReconciler {
       message: `synced ${desired.id.slice(0, 12)}: ${summary}${imageText ? `; ${imageText}` : ""}`,
       ...(imageChanges[0] ? { image: imageChanges[0] } : {}),
       ...(imageChanges.length > 1 ? { images: imageChanges } : {}),
+      ...(this.#appliedManifests ? { manifests: this.#appliedManifests } : {}),
     });
     this.ctx.log(
       `repo ${repo.repoId}: synced ${desired.id.slice(0, 12)} (${trigger}) in ${Date.now() - started} ms: ${summary}${imageText ? `; ${imageText}` : ""}`,

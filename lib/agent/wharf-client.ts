@@ -8,6 +8,8 @@ import {
   ZEventsResponse,
   ZHeartbeatResponse,
   ZLiveStateResponse,
+  ZManifestsStatus,
+  ZManifestsStored,
   type TAssignments,
   type TEnrolResponse,
   type TEventsRequest,
@@ -16,6 +18,8 @@ import {
   type THeartbeatResponse,
   type TLiveStateRequest,
   type TLiveStateResponse,
+  type TManifestsStatus,
+  type TManifestsStored,
 } from "./protocol";
 
 export interface WharfClientOptions {
@@ -51,10 +55,17 @@ export class WharfClient {
   }
 
   async #call<T>(
-    method: "GET" | "POST",
+    method: "GET" | "POST" | "PUT",
     path: string,
     schema: z.ZodType<T>,
-    opts: { body?: unknown; timeoutMs?: number; signal?: AbortSignal; auth?: boolean } = {},
+    opts: {
+      body?: unknown;
+      /** A body sent as it is (not JSON), with its content type. */
+      raw?: { bytes: Uint8Array; contentType: string };
+      timeoutMs?: number;
+      signal?: AbortSignal;
+      auth?: boolean;
+    } = {},
   ): Promise<T> {
     const url = new URL(path, this.#opts.url).toString();
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.#opts.timeoutMs ?? 15_000);
@@ -62,6 +73,7 @@ export class WharfClient {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (opts.auth !== false && this.#credential) headers.Authorization = `Bearer ${this.#credential}`;
     if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+    if (opts.raw) headers["Content-Type"] = opts.raw.contentType;
     let res: Response;
     try {
       res = await (this.#opts.fetch ?? fetch)(url, {
@@ -69,6 +81,7 @@ export class WharfClient {
         headers,
         signal,
         ...(opts.body === undefined ? {} : { body: JSON.stringify(opts.body) }),
+        ...(opts.raw ? { body: new Uint8Array(opts.raw.bytes) } : {}),
       });
     } catch (err) {
       if (opts.signal?.aborted) throw err;
@@ -127,6 +140,20 @@ export class WharfClient {
 
   heartbeat(body: THeartbeatRequest): Promise<THeartbeatResponse> {
     return this.#call("POST", AGENT_PATHS.heartbeat, ZHeartbeatResponse, { body });
+  }
+
+  /** Whether Wharf already holds the applied manifests of a digest (then they are not uploaded again). */
+  manifestsStatus(sha256: string): Promise<TManifestsStatus> {
+    return this.#call("GET", AGENT_PATHS.manifests(sha256), ZManifestsStatus);
+  }
+
+  /** Uploads applied manifests (their gzip) under their digest; Wharf checks the digest and answers 413 past its cap. */
+  uploadManifests(sha256: string, gz: Uint8Array): Promise<TManifestsStored> {
+    return this.#call("PUT", AGENT_PATHS.manifests(sha256), ZManifestsStored, {
+      raw: { bytes: gz, contentType: "application/gzip" },
+      // A few MiB over a slow link: more than a short call's 15 s.
+      timeoutMs: 120_000,
+    });
   }
 
   /** The latest live state of some applications (their resource trees); Wharf keeps the last one per application. */

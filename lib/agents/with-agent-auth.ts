@@ -1,7 +1,7 @@
 import "server-only";
 import { bearerTokenOf } from "@/lib/api/bearer-token";
 import { errorResponse, routeResponse, type RouteResult } from "@/lib/api/route-response";
-import { requestContextOf } from "@/lib/api/with-auth";
+import { requestContextOf, routeParamsOf } from "@/lib/api/with-auth";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { sha256Hex } from "@/lib/auth/secrets";
 import { AppError } from "@/lib/errors";
@@ -22,6 +22,8 @@ export interface AgentHandlerContext {
   agent: AgentPrincipal;
   actor: Actor;
   request: RequestContext;
+  /** The route's dynamic segments (`/manifests/[sha256]`); empty for the others. */
+  params: Record<string, string>;
   /** The request-duration timer: a long poll hands it its hold (`timing.idle`) so the wait is not counted. */
   timing: RequestTiming;
 }
@@ -49,7 +51,7 @@ export function agentRespond(result: RouteResult, status = 200): Response {
  */
 export function withAgentAuth(handler: (ctx: AgentHandlerContext) => Promise<RouteResult>, docs?: RouteDocs) {
   const wrapped = timedRoute(
-    async (req: Request, _ctx: RouteContext | undefined, timing: RequestTiming): Promise<Response> => {
+    async (req: Request, ctx: RouteContext | undefined, timing: RequestTiming): Promise<Response> => {
       const request = requestContextOf(req);
       try {
         const credential = bearerTokenOf(req);
@@ -59,7 +61,8 @@ export function withAgentAuth(handler: (ctx: AgentHandlerContext) => Promise<Rou
             "AGENT_UNAUTHENTICATED",
             "Send a valid agent credential (Authorization: Bearer wharfa_…).",
           );
-        return agentRespond(await handler({ req, agent, actor: agentActor(agent), request, timing }));
+        const params = await routeParamsOf(req, ctx);
+        return agentRespond(await handler({ req, agent, actor: agentActor(agent), request, params, timing }));
       } catch (err) {
         return agentErrorResponse(err, request.requestId);
       }

@@ -113,7 +113,7 @@ async function recordDeniedBearer(req: Request, request: RequestContext): Promis
  * NUL (and PostgreSQL could not even compare one), so such a path names nothing (404); a NUL in the query string is
  * 422 here too, for handlers that read `URL.searchParams` themselves (the OIDC callback's `state`).
  */
-async function routeParamsOf(req: Request, ctx: RouteContext | undefined): Promise<Record<string, string>> {
+export async function routeParamsOf(req: Request, ctx: RouteContext | undefined): Promise<Record<string, string>> {
   // Next passes a context without params to routes that have no dynamic segments.
   const raw = (ctx?.params ? await ctx.params : undefined) ?? {};
   const out: Record<string, string> = {};

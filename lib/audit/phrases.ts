@@ -60,6 +60,7 @@ export const AUDIT_ACTION_PHRASES: Record<TAuditAction, string> = {
   "repo.pinned": "Pull repository pinned to a revision",
   "repo.unpinned": "Pull repository unpinned",
   "sync.events-dropped": "Sync events over the limit dropped",
+  "sync.manifests-downloaded": "Applied manifests of a sync downloaded",
   "notification-sink.created": "Notification webhook added",
   "notification-sink.updated": "Notification webhook changed",
   "notification-sink.deleted": "Notification webhook removed",

@@ -54,6 +54,7 @@ export const AUDIT_ACTIONS = [
   "repo.pinned",
   "repo.unpinned",
   "sync.events-dropped",
+  "sync.manifests-downloaded",
   "notification-sink.created",
   "notification-sink.updated",
   "notification-sink.deleted",

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { gunzipSync } from "node:zlib";
+import { gzipManifests, manifestsSha256 } from "@/lib/agent/applied-manifests";
 
 /**
  * How a push deployment keeps its manifests: the exact text it was requested with (and the executor applies),
@@ -14,10 +14,8 @@ export interface StoredManifestsColumns {
   manifestsGz: Uint8Array | null;
 }
 
-/** SHA-256 (hex) of the manifests' bytes as UTF-8: the digest of the downloadable file. */
-export function manifestsSha256(bytes: Uint8Array): string {
-  return createHash("sha256").update(bytes).digest("hex");
-}
+/** SHA-256 (hex) of the manifests' bytes as UTF-8: the digest of the downloadable file (the pull agent's too). */
+export { manifestsSha256 };
 
 /** The columns a new deployment row is written with: the text compressed, the old text column left empty. */
 export function compressManifests(text: string): {
@@ -26,8 +24,7 @@ export function compressManifests(text: string): {
   manifestsSha256: string;
 } {
   const bytes = Buffer.from(text, "utf8");
-  // Level 9: rows are written once and read rarely; repetitive YAML shrinks several-fold either way.
-  const gz = gzipSync(bytes, { level: 9 });
+  const gz = gzipManifests(bytes);
   return { manifests: "", manifestsGz: new Uint8Array(gz), manifestsSha256: manifestsSha256(bytes) };
 }
 

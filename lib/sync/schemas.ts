@@ -143,8 +143,41 @@ export const ZSyncEventView = z.object({
       fields: z.array(z.string()),
     }),
   ),
+  manifests: z
+    .object({ sha256: z.string(), bytes: z.number().int().nullable() })
+    .nullable()
+    .describe(
+      "The rendered manifests the sync applied, by the SHA-256 of their bytes; null when nothing was applied or the agent is older than the record.",
+    ),
 });
 export type SyncEventView = z.output<typeof ZSyncEventView>;
+
+/**
+ * One sync event's page (issue 16, Must 4): the event, and the record of what it applied — the cluster, the revision,
+ * the manifests' digest and whether Wharf holds their text, who asked for the revision and who approved it.
+ */
+export const ZSyncEventDetail = ZSyncEventView.extend({
+  cluster: z
+    .object({ name: z.string().nullable(), serverUrl: z.string().nullable(), archived: z.boolean() })
+    .describe("The target the agent synced; null fields when the target is gone."),
+  appliedManifests: z
+    .object({
+      sha256: z.string(),
+      bytes: z.number().int().nullable(),
+      held: z.boolean().describe("Wharf holds the text (false: the upload was over the cap or never arrived)."),
+      canDownload: z.boolean().describe("The viewer may download them (approvers and admins; audited)."),
+    })
+    .nullable(),
+  approval: z
+    .object({
+      deploymentId: z.string(),
+      requestedBy: z.string(),
+      approvedBy: z.array(z.string()),
+    })
+    .nullable()
+    .describe("The approval request of this revision on a target that requires approvals; null elsewhere."),
+});
+export type SyncEventDetail = z.output<typeof ZSyncEventDetail>;
 
 export const ZSyncEventPage = z.object({ items: z.array(ZSyncEventView), nextCursor: z.string().nullable() });
 export type SyncEventPage = z.output<typeof ZSyncEventPage>;

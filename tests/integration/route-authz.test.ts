@@ -60,7 +60,7 @@ describe("every route handler under app/api checks authorization", () => {
         if (handler[AGENT_ROUTE]) {
           // Agent-protocol routes: not for users; a bearer agent credential (or the enrolment token) is required.
           expect(
-            key.startsWith("POST /api/agent/") || key.startsWith("GET /api/agent/"),
+            ["POST", "GET", "PUT"].some((m) => key.startsWith(`${m} /api/agent/`)),
             `${key} is an agent route outside /api/agent/`,
           ).toBe(true);
           const anon = await callRoute(handler, {

@@ -3,6 +3,7 @@ import * as enrolRoute from "@/app/api/agent/v1/enrol/route";
 import * as eventsRoute from "@/app/api/agent/v1/events/route";
 import * as heartbeatRoute from "@/app/api/agent/v1/heartbeat/route";
 import * as liveStateRoute from "@/app/api/agent/v1/live-state/route";
+import * as manifestsRoute from "@/app/api/agent/v1/manifests/[sha256]/route";
 import * as agentsRoute from "@/app/api/agents/route";
 import * as applicationLiveRoute from "@/app/api/applications/[id]/live/route";
 import * as revokeRoute from "@/app/api/agents/[id]/revoke/route";
@@ -10,6 +11,8 @@ import * as rotateRoute from "@/app/api/agents/[id]/rotate/route";
 import * as approvalsRoute from "@/app/api/deployments/[id]/approvals/route";
 import * as pinRoute from "@/app/api/repos/[id]/pin/route";
 import * as repoRoute from "@/app/api/repos/[id]/route";
+import * as syncEventManifestsRoute from "@/app/api/sync-events/[id]/manifests/route";
+import * as syncEventRoute from "@/app/api/sync-events/[id]/route";
 import * as syncEventsRoute from "@/app/api/sync-events/route";
 import * as pullStatusRoute from "@/app/api/targets/[id]/pull-status/route";
 import * as reposRoute from "@/app/api/targets/[id]/repos/route";
@@ -25,6 +28,7 @@ export const PULL_ROUTES: Record<string, RouteModule> = {
   "/api/agent/v1/events": eventsRoute,
   "/api/agent/v1/heartbeat": heartbeatRoute,
   "/api/agent/v1/live-state": liveStateRoute,
+  "/api/agent/v1/manifests/[sha256]": manifestsRoute,
   "/api/applications/[id]/live": applicationLiveRoute,
   "/api/agents": agentsRoute,
   "/api/agents/[id]/rotate": rotateRoute,
@@ -35,4 +39,6 @@ export const PULL_ROUTES: Record<string, RouteModule> = {
   "/api/repos/[id]/pin": pinRoute,
   "/api/deployments/[id]/approvals": approvalsRoute,
   "/api/sync-events": syncEventsRoute,
+  "/api/sync-events/[id]": syncEventRoute,
+  "/api/sync-events/[id]/manifests": syncEventManifestsRoute,
 };

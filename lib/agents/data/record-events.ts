@@ -296,6 +296,9 @@ export async function recordSyncEvents(opts: {
             details: detailsOf(e),
             committedAt,
             environment: environmentOf.get(e.targetId) ?? null,
+            // The digest even when the text never arrives (over the cap): the record still says what was applied.
+            manifestsSha256: e.manifests?.sha256 ?? null,
+            manifestsBytes: e.manifests?.bytes ?? null,
           },
         });
         await recordDeliveryOutcome(tx, {

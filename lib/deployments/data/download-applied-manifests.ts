@@ -2,17 +2,17 @@ import "server-only";
 import { auditedTransaction, recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { AppError } from "@/lib/errors";
-import { mayDownloadManifests, type ManifestsReader } from "../applied-manifests";
+import {
+  manifestsFilename,
+  mayDownloadManifests,
+  type ManifestsFile,
+  type ManifestsReader,
+} from "../applied-manifests";
 import { manifestsBytesOf, manifestsSha256 } from "../stored-manifests";
 
 /** A deployment's manifests as stored and applied, ready to serve: the bytes and their digest. */
-export interface AppliedManifestsFile {
+export interface AppliedManifestsFile extends ManifestsFile {
   deploymentId: string;
-  filename: string;
-  /** The manifests' bytes exactly as requested and applied. */
-  bytes: Buffer;
-  /** SHA-256 (hex) of `bytes`. */
-  sha256: string;
 }
 
 /**
@@ -73,10 +73,4 @@ export async function downloadAppliedManifests(opts: {
       sha256,
     };
   });
-}
-
-/** `<application>-<deployment id>-<digest prefix>.yaml`, safe in a Content-Disposition header on any system. */
-function manifestsFilename(name: string, id: string, sha256: string): string {
-  const safe = name.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^-+|-+$/g, "") || "deployment";
-  return `${safe}-${id}-${sha256.slice(0, 12)}.yaml`;
 }

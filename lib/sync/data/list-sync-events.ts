@@ -114,6 +114,7 @@ function toView(
     image: (details.image as SyncEventView["image"]) ?? null,
     problems: ((details.problems as SyncEventView["problems"]) ?? []).slice(0, 50),
     drift: drift.slice(0, 50),
+    manifests: row.manifestsSha256 ? { sha256: row.manifestsSha256, bytes: row.manifestsBytes } : null,
   };
 }
 
@@ -150,6 +151,15 @@ export async function listSyncEvents(query: unknown): Promise<SyncEventPage> {
     take: q.limit + 1,
   });
   const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  return {
+    items: await syncEventViews(page),
+    nextCursor: rows.length > q.limit && last ? encodeSyncCursor(last.occurredAt, last.id) : null,
+  };
+}
+
+/** Sync event rows as the history and an event's page show them: names, repository, spec and whether it runs now. */
+export async function syncEventViews(page: Row[]): Promise<SyncEventView[]> {
   const targetIds = [...new Set(page.map((r) => r.targetId))];
   const repoIds = [...new Set(page.map((r) => r.repoId))];
   const [targets, repos] = await Promise.all([
@@ -176,9 +186,5 @@ export async function listSyncEvents(query: unknown): Promise<SyncEventPage> {
   const repoMap = new Map(repos.map((r) => [r.id, { id: r.id, url: r.url, branch: r.branch, path: r.path }]));
   const specs = await specsOfRows(page, new Map(repos.map((r) => [r.id, r])));
   const live = new Map(repos.map((r) => [r.id, r.status?.revision ?? null]));
-  const last = page[page.length - 1];
-  return {
-    items: page.map((r) => toView(r, names, repoMap, specs, live)),
-    nextCursor: rows.length > q.limit && last ? encodeSyncCursor(last.occurredAt, last.id) : null,
-  };
+  return page.map((r) => toView(r, names, repoMap, specs, live));
 }

@@ -1,4 +1,5 @@
 import { withAuth } from "@/lib/api/with-auth";
+import { manifestsFileResponse } from "@/lib/deployments/applied-manifests";
 import { downloadAppliedManifests } from "@/lib/deployments/data/download-applied-manifests";
 
 export const GET = withAuth(
@@ -9,16 +10,7 @@ export const GET = withAuth(
       actor,
       request,
     });
-    const headers = new Headers({
-      "Content-Type": "application/yaml; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${file.filename}"`,
-      "X-Wharf-Manifests-Sha256": file.sha256,
-      Digest: `sha-256=${Buffer.from(file.sha256, "hex").toString("base64")}`,
-      "Cache-Control": "private, no-store",
-    });
-    // The file itself, not the stored gzip under Content-Encoding: served that way through Next's server, Chromium
-    // saved the raw gzip as the .yaml file. Transport compression is left to the server or proxy in front.
-    return new Response(new Uint8Array(file.bytes), { headers });
+    return manifestsFileResponse(file);
   },
   {
     permission: "read",
