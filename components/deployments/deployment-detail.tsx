@@ -142,9 +142,13 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
       <Card className="mt-6">
         <CardHeader
           title="Changes"
-          description={d.previewedAt ? `Server-side dry run at ${formatDateTime(d.previewedAt)}` : "Not previewed yet"}
+          description={
+            d.previewedAt
+              ? `${d.previewByAgent ? `Dry run by ${d.target.name}'s agent` : "Server-side dry run"} at ${formatDateTime(d.previewedAt)}`
+              : "Not previewed yet"
+          }
           actions={
-            canPreview && !finished ? (
+            canPreview && !finished && !d.previewByAgent ? (
               <Button variant="secondary" size="sm" onClick={() => rerun.mutate()} disabled={rerun.isPending}>
                 {rerun.isPending ? "Previewing…" : "Preview again"}
               </Button>
@@ -177,9 +181,17 @@ export function DeploymentDetail({ id, canPreview }: { id: string; canPreview: b
           ))}
           {d.preview ? (
             <DeploymentDiff preview={d.preview} />
-          ) : !d.previewError ? (
+          ) : d.previewError ? null : d.previewByAgent && d.state === "pending-approval" ? (
+            <p className="text-sm text-slate-500" data-testid="preview-waiting">
+              Waiting for {d.target.name}&apos;s agent to compute the diff…
+            </p>
+          ) : d.previewByAgent ? (
+            <p className="text-sm text-slate-500">
+              No diff: {d.target.name}&apos;s agent reports one only while a revision awaits approval.
+            </p>
+          ) : (
             <p className="text-sm text-slate-500">No preview yet.</p>
-          ) : null}
+          )}
         </CardBody>
       </Card>
 

@@ -386,6 +386,17 @@ export const ZRepoAssignment = z.object({
    * registered before applications). Absent from older dashboards: the agent then keys the set by `repoId`.
    */
   inventoryKey: id.optional(),
+  /**
+   * A person's pin requests (rollback or promotion, lib/repos/data/request-pin.ts) awaiting approval, with the spec
+   * each revision is made with. The agent dry-runs each once (server-side apply, dryRun=All: nothing is applied) and
+   * reports its diff in a `pending-approval` event naming the request, so its approvers see what the pin changes
+   * here. Never applied from this list: only `pinnedRevision`, once in force. Absent when there are none and from
+   * older dashboards.
+   */
+  pendingPins: z
+    .array(z.object({ requestId: id, revision: ZRevisionId, spec: ZRepoSpec.nullable() }))
+    .max(20)
+    .optional(),
 });
 export type TRepoAssignment = z.infer<typeof ZRepoAssignment>;
 
@@ -549,6 +560,11 @@ export const ZSyncEvent = z.object({
   /** Every image the sync changed, when more than one policy moved. */
   images: z.array(ZImageChange).max(20).optional(),
   problems: z.array(ZProblem).max(200).optional(),
+  /**
+   * On a `pending-approval` event: the pin request (ZRepoAssignment.pendingPins) whose dry run this is — its diff, or
+   * without one why the dry run failed. Such an event asks no approval of its own and leaves the repository's status.
+   */
+  pinRequestId: id.optional(),
   /** What a sync or drift correction applied (absent from agents older than the record, and when nothing was applied). */
   manifests: ZAppliedManifestsRef.optional(),
 });

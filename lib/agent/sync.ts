@@ -321,8 +321,21 @@ export class RepoReconciler {
     return { objects, changes };
   }
 
-  /** Runs one reconciliation; never throws (failures become `failed` events and status), returns the error for backoff. */
+  /**
+   * Runs one reconciliation, then dry-runs the pin requests awaiting approval (#reportPendingPins) against what runs
+   * after it. Never throws (failures become `failed` events and status), returns the error for backoff.
+   */
   async reconcile(
+    target: TTargetAssignment,
+    repo: TRepoAssignment,
+    trigger: TSyncTrigger,
+  ): Promise<AgentError | undefined> {
+    const error = await this.#reconcile(target, repo, trigger);
+    await this.#reportPendingPins(target, repo, trigger);
+    return error;
+  }
+
+  async #reconcile(
     target: TTargetAssignment,
     repo: TRepoAssignment,
     trigger: TSyncTrigger,
@@ -423,13 +436,20 @@ export class RepoReconciler {
     }
   }
 
+  /**
+   * Dry-runs a revision awaiting approval and reports its diff, once: a new revision of the branch (keyed by its id),
+   * or with `pinRequestId` the revision of a pin request (keyed by the request, so a request made again is reported
+   * again). Server-side apply with dryRun=All: nothing reaches the cluster.
+   */
   async #reportPending(
     target: TTargetAssignment,
     repo: TRepoAssignment,
     desired: Desired,
     trigger: TSyncTrigger,
+    pinRequestId?: string,
   ): Promise<void> {
-    if (this.#pendingReported.has(desired.id)) return;
+    const key = pinRequestId ? pinKeyOf(pinRequestId) : desired.id;
+    if (this.#pendingReported.has(key)) return;
     const { objects } = await this.#build(target, desired);
     const previous = this.ctx.state.repo(repo.repoId)?.inventory;
     const diff = await diffManifests(this.ctx.client, objects, {
@@ -438,7 +458,7 @@ export class RepoReconciler {
       applySet: applySetOf(target, repo),
       ...(desired.spec.prune ? { prune: { ...(previous ? { previous } : {}) } } : {}),
     });
-    this.#pendingReported.add(desired.id);
+    this.#pendingReported.add(key);
     const c = diff.counts;
     this.#event(target, repo, {
       kind: "pending-approval",
@@ -446,9 +466,43 @@ export class RepoReconciler {
       result: "pending-approval",
       revision: this.#revisionOf(desired),
       diff: toProtocolDiff(diff),
-      message: `revision ${desired.id.slice(0, 12)} awaits approval: ${c.create} to create, ${c.change} to change, ${c.prune} to prune`,
+      message: `${pinRequestId ? "pinned revision" : "revision"} ${desired.id.slice(0, 12)} awaits approval: ${c.create} to create, ${c.change} to change, ${c.prune} to prune`,
+      ...(pinRequestId ? { pinRequestId } : {}),
     });
-    this.ctx.log(`repo ${repo.repoId}: ${desired.id.slice(0, 12)} pending approval`);
+    this.ctx.log(`repo ${repo.repoId}: ${desired.id.slice(0, 12)} pending approval${pinRequestId ? " (pin)" : ""}`);
+  }
+
+  /**
+   * The diff of each pin request awaiting approval (ZRepoAssignment.pendingPins), reported once by #reportPending.
+   * The pin is not in force, so nothing is applied. A dry run that fails (the commit is gone, the settings are
+   * unknown) is reported with its reason, once per reason, and tried again on the next reconciliation.
+   */
+  async #reportPendingPins(target: TTargetAssignment, repo: TRepoAssignment, trigger: TSyncTrigger): Promise<void> {
+    const pins = repo.pendingPins ?? [];
+    // Requests decided or cancelled since are forgotten: the set stays as small as the list.
+    const open = new Set(pins.map((p) => pinKeyOf(p.requestId)));
+    for (const key of this.#pendingReported)
+      if (key.startsWith(PIN_KEY) && !open.has(key.split("|")[0]!)) this.#pendingReported.delete(key);
+    for (const pin of pins) {
+      const key = pinKeyOf(pin.requestId);
+      if (this.#pendingReported.has(key)) continue;
+      try {
+        const spec = this.#specFor(target, repo, pin.revision, sentSpec(repo, pin.spec));
+        await this.#reportPending(target, repo, await this.#resolve(spec, pin.revision), trigger, pin.requestId);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (this.#pendingReported.has(`${key}|${message}`)) continue;
+        this.#pendingReported.add(`${key}|${message}`);
+        this.#event(target, repo, {
+          kind: "pending-approval",
+          trigger,
+          result: "pending-approval",
+          pinRequestId: pin.requestId,
+          message: `the dry run of pinned revision ${pin.revision.slice(0, 12)} failed: ${message}`,
+        });
+        this.ctx.log(`repo ${repo.repoId}: dry run of pin ${pin.revision.slice(0, 12)} failed: ${message}`);
+      }
+    }
   }
 
   /** The objects the last applied revision consists of, built with the spec it was applied with (never the current one). */
@@ -641,6 +695,10 @@ export class RepoReconciler {
     );
   }
 }
+
+/** #pendingReported keys of pin requests (revision ids never start so). */
+const PIN_KEY = "pin ";
+const pinKeyOf = (requestId: string) => `${PIN_KEY}${requestId}`;
 
 /**
  * The repository's application: an ApplySet whose parent lives in the target's default namespace, keyed by the

@@ -363,6 +363,11 @@ export const ZDeploymentView = ZDeploymentListItem.extend({
     .describe("The manifests as stored and applied, for push deployments; null for pull revisions."),
   emergencyReason: z.string().nullable(),
   preview: ZDeploymentPreview.nullable(),
+  previewByAgent: z
+    .boolean()
+    .describe(
+      "Pull revisions: the target's agent computes the diff (a dry run in its cluster, reported while the revision awaits approval); Wharf cannot preview them itself.",
+    ),
   previewError: z.string().nullable(),
   previewedAt: z.iso.datetime().nullable(),
   approvedAt: z.iso.datetime().nullable(),

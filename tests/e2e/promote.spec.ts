@@ -99,6 +99,11 @@ test("promote staging to prod from the environments matrix: a second user approv
   const approver = await signedInPageAs(browser, page, "approver");
   await gotoHydrated(approver, requestHref ?? "");
   await expect(approver.getByTestId("deployment-state").first()).toHaveText("pending approval");
+  // What it changes in prod, dry-run by edge-prod's agent before anyone approves: the ConfigMap is created.
+  await expect(approver.getByTestId("preview-counts")).toContainText("1 create", { timeout: 60_000 });
+  await expect(
+    approver.getByTestId("preview-counts").locator("xpath=..").getByText(name, { exact: true }),
+  ).toBeVisible();
   await approver.getByRole("button", { name: /^Approve/ }).click();
   await expect(approver.getByTestId("deployment-state").first()).not.toHaveText("pending approval");
 

@@ -5,7 +5,9 @@ import * as applicationsRoute from "@/app/api/applications/route";
 import * as approvalsRoute from "@/app/api/deployments/[id]/approvals/route";
 import { commitOfRevision } from "@/lib/agent/protocol";
 import { dbFor } from "@/lib/db/client";
-import { agentClusterAccess, AUTHOR, eventually, startTestAgent } from "../kube/agent-support";
+import * as deploymentRoute from "@/app/api/deployments/[id]/route";
+import type { DeploymentView } from "@/lib/deployments/schemas";
+import { agentClusterAccess, appManifests, AUTHOR, eventually, startTestAgent } from "../kube/agent-support";
 import { startKube, uniqueName } from "../kube/lib-support";
 import { PULL_ROUTES } from "../support/agent-routes";
 import { callRoute, createCaller, type Caller } from "../support/api";
@@ -180,6 +182,128 @@ describe("promote a pull application, applied by its agent", () => {
         name: "shop-settings",
       });
       expect((cm as { data?: Record<string, string> } | null)?.data?.value).toBe("prod-1");
+    } finally {
+      await agent.stop();
+      await kubeClient.close();
+    }
+  }, 240_000);
+
+  it("before prod's approval, the promotion request shows the diff prod's agent dry-ran, and prod is untouched", async () => {
+    const [stagingNs, prodNs] = [uniqueName("promote-ds"), uniqueName("promote-dp")];
+    const staging = await pullTarget("staging", stagingNs, 0);
+    const prod = await pullTarget("prod", prodNs, 1);
+    const repo = await git.createRepo(`promote-diff-${randomBytes(3).toString("hex")}.git`);
+    const name = `shop-${randomBytes(3).toString("hex")}`;
+    // Both environments' folders hold the same app; a release changes its image in both.
+    const release = (image: string) =>
+      Object.fromEntries(
+        ["staging", "prod"].flatMap((env) =>
+          Object.entries(appManifests({ image, replicas: 1 })).map(([file, text]) => [
+            file.replace("deploy/", `envs/${env}/`),
+            text,
+          ]),
+        ),
+      );
+    const first = await repo.commit({ files: release("nginx:1.27"), author: AUTHOR, message: "first" });
+    const agentCaller = await createEnrolledAgent(admin, [staging.id, prod.id]);
+    const kubeClient = await agentClusterAccess(kube.cluster, kube.client, [stagingNs, prodNs], `agent-${stagingNs}`);
+    const agent = await startTestAgent({ wharfUrl: server.url, credential: agentCaller.token, kubeClient });
+    const prodImage = async () => {
+      const d = (await kube.client.get({
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        namespace: prodNs,
+        name: "web",
+      })) as {
+        spec?: { template?: { spec?: { containers?: { image?: string }[] } } };
+      } | null;
+      return d?.spec?.template?.spec?.containers?.[0]?.image;
+    };
+    const approve = async (id: string) => {
+      const res = await callRoute(approvalsRoute.POST, {
+        method: "POST",
+        path: `/api/deployments/${id}/approvals`,
+        params: { id },
+        body: { decision: "approved" },
+        as: approver,
+      });
+      expect(res.status, res.text).toBe(201);
+    };
+    try {
+      const stagingApp = await pullApp(staging.id, name, repo.url, "envs/staging");
+      const prodApp = await pullApp(prod.id, name, repo.url, "envs/prod");
+      // Prod runs the first release, through its own approval.
+      const own = await eventually(
+        () =>
+          db()
+            .deployment.findFirst({ where: { applicationId: prodApp, state: "pending-approval" } })
+            .then((d) => d ?? undefined),
+        "prod's approval request for the first release",
+        60_000,
+      );
+      await approve(own.id);
+      await eventually(async () => ((await prodImage()) === "nginx:1.27" ? true : undefined), "prod on 1.27", 60_000);
+
+      // The second release reaches staging; prod's branch waits for approval.
+      const second = await repo.commit({ files: release("nginx:1.28"), author: AUTHOR, message: "second" });
+      await agent.syncNow((await statusOf(stagingApp)).id);
+      await eventually(
+        async () => ((await statusOf(stagingApp)).status?.revision?.startsWith(second) ? true : undefined),
+        "staging on the second release",
+        60_000,
+      );
+
+      const promoted = await callRoute(promoteRoute.POST, {
+        method: "POST",
+        path: `/api/applications/${stagingApp}/promote`,
+        params: { id: stagingApp },
+        body: { to: prod.id },
+        as: admin,
+      });
+      expect(promoted.status, promoted.text).toBe(201);
+      expect(promoted.body.state).toBe("pending-approval");
+      const id = promoted.body.id as string;
+
+      // The request's page: prod's agent dry-runs the pin and reports what it changes there.
+      const shown = await eventually(
+        async () => {
+          const res = await callRoute(deploymentRoute.GET, {
+            path: `/api/deployments/${id}`,
+            params: { id },
+            as: admin,
+          });
+          const view = res.body as DeploymentView;
+          return view.preview ? view : undefined;
+        },
+        "the promotion's diff from prod's agent",
+        60_000,
+      );
+      expect(shown.previewByAgent).toBe(true);
+      expect(shown.state).toBe("pending-approval");
+      const web = shown.preview!.objects.find((o) => o.kind === "Deployment" && o.name === "web");
+      expect(web).toMatchObject({ action: "change", namespace: prodNs });
+      expect(web!.changes).toContainEqual(
+        expect.objectContaining({
+          path: "spec.template.spec.containers[name=web].image",
+          old: "nginx:1.27",
+          new: "nginx:1.28",
+        }),
+      );
+      // A dry run only: prod still runs the first release, unpinned.
+      expect(await prodImage()).toBe("nginx:1.27");
+      const before = await statusOf(prodApp);
+      expect(before.pinnedRevision).toBeNull();
+      expect(commitOfRevision(before.status!.revision!)).toBe(first);
+
+      // Approved, prod's agent applies it.
+      await approve(id);
+      await eventually(async () => ((await prodImage()) === "nginx:1.28" ? true : undefined), "prod on 1.28", 60_000);
+      await eventually(
+        async () =>
+          (await db().deployment.findUniqueOrThrow({ where: { id } })).state === "succeeded" ? true : undefined,
+        "the promotion request succeeded",
+        60_000,
+      );
     } finally {
       await agent.stop();
       await kubeClient.close();

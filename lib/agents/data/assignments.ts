@@ -110,6 +110,27 @@ export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAss
         select: { pullRepoId: true, revision: true },
       })
     : [];
+  // A person's pin requests still awaiting approval: the agent dry-runs them so their pages show the diff.
+  const pendingPins = repoIds.length
+    ? await db().deployment.findMany({
+        where: {
+          sourceKind: "pull-revision",
+          requestedByKind: { not: "agent" },
+          state: "pending-approval",
+          pullRepoId: { in: repoIds },
+        },
+        orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+        select: { id: true, pullRepoId: true, revision: true },
+      })
+    : [];
+  const pendingPinsByRepo = new Map<string, { requestId: string; revision: string }[]>();
+  for (const d of pendingPins) {
+    if (!d.pullRepoId || !d.revision) continue;
+    const list = pendingPinsByRepo.get(d.pullRepoId) ?? [];
+    // The protocol's bound; a repository has one open pin request (a new one replaces it), so this never cuts.
+    if (list.length < 20) list.push({ requestId: d.id, revision: d.revision });
+    pendingPinsByRepo.set(d.pullRepoId, list);
+  }
   const approvedByRepo = new Map<string, string>();
   for (const d of approved)
     if (d.pullRepoId && d.revision && !approvedByRepo.has(d.pullRepoId)) approvedByRepo.set(d.pullRepoId, d.revision);
@@ -123,6 +144,7 @@ export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAss
         return [
           ...(approvedRevision ? [{ repo: r, revision: approvedRevision }] : []),
           ...(r.pinnedRevision ? [{ repo: r, revision: r.pinnedRevision }] : []),
+          ...(pendingPinsByRepo.get(r.id) ?? []).map((p) => ({ repo: r, revision: p.revision })),
         ];
       }),
     ),
@@ -141,6 +163,7 @@ export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAss
         const approvedRevision = requiresApproval ? (approvedByRepo.get(r.id) ?? null) : null;
         // Left out at the default, so an assignment (and its version) is what it was before render options existed.
         const render = renderOfStored(r.application?.renderOptions);
+        const pins = pendingPinsByRepo.get(r.id);
         return {
           repoId: r.id,
           url: r.url,
@@ -157,6 +180,8 @@ export async function buildAssignments(agent: AgentPrincipal): Promise<Omit<TAss
           approvedSpec: approvedRevision ? specs.get(r.id, approvedRevision) : null,
           pinnedSpec: r.pinnedRevision ? specs.get(r.id, r.pinnedRevision) : null,
           ...(r.application ? { inventoryKey: r.application.inventoryKey } : {}),
+          // Left out when there are none, so the assignment (and its version) is what it was before.
+          ...(pins ? { pendingPins: pins.map((p) => ({ ...p, spec: specs.get(r.id, p.revision) })) } : {}),
         };
       }),
     };

@@ -161,6 +161,34 @@ async function requestApproval(tx: Tx, e: TSyncEvent, agent: AgentPrincipal): Pr
 }
 
 /**
+ * A dry run of a person's pin request awaiting approval (ZRepoAssignment.pendingPins): its diff becomes that
+ * request's preview, shown on its page as a push request's is; a dry run that failed leaves its reason as the
+ * preview error. Only an open pin request of the event's repository takes it (the agent's scope is the repository),
+ * and a replayed older dry run never replaces a newer one. The pin itself is untouched: it is set only once the
+ * request is approved (assignments.ts applyApprovedPins). No plan digest: approvals of a pull revision name it.
+ */
+async function attachPinDryRun(tx: Tx, e: TSyncEvent, pinRequestId: string): Promise<void> {
+  const at = new Date(e.occurredAt);
+  const preview = toPreview(e.diff);
+  await tx.deployment.updateMany({
+    where: {
+      id: pinRequestId,
+      pullRepoId: e.repoId,
+      sourceKind: "pull-revision",
+      requestedByKind: { not: "agent" },
+      state: "pending-approval",
+      OR: [{ previewedAt: null }, { previewedAt: { lt: at } }],
+    },
+    data: {
+      previewJson: preview ? JSON.stringify(preview) : null,
+      previewError: preview ? null : e.message || "The agent could not dry-run this revision.",
+      previewedAt: at,
+      ...(preview ? { objectCount: preview.objects.length } : {}),
+    },
+  });
+}
+
+/**
  * The agent applied a revision: its pull requests (approved new revisions and approved pins) move through the
  * push state machine to `succeeded` (approved → queued → running → succeeded), each step audited with the agent as
  * the actor, so the deployments page shows them done.
@@ -315,6 +343,8 @@ export async function recordSyncEvents(opts: {
           select: { url: true, branch: true, path: true, prune: true, imagePolicies: true, ...SPEC_INCLUDE },
         });
         if (!repo) return;
+        // A pin request's dry run says nothing of what runs: it neither moves the status nor asks approval itself.
+        if (e.pinRequestId) return attachPinDryRun(tx, e, e.pinRequestId);
         await applyStatus(tx, e, opts.agent.agentId, repo);
         if (e.result === "pending-approval") await requestApproval(tx, e, opts.agent);
         if (e.result === "synced" || e.result === "drift-corrected") await completeApproved(tx, e, opts.agent);

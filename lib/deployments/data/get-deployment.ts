@@ -275,6 +275,8 @@ export async function getDeployment(opts: { id: string; viewer: Viewer }): Promi
           },
     emergencyReason: row.emergencyReason,
     preview: parsePreview(row.previewJson),
+    // Wharf holds no credential of a pull target: its agent reports the diff (lib/agents/data/record-events.ts).
+    previewByAgent: row.sourceKind === "pull-revision",
     previewError: row.previewError,
     previewedAt: iso(row.previewedAt),
     approvedAt: iso(row.approvedAt),
