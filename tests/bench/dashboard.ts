@@ -144,6 +144,18 @@ export async function benchAdmin(db: Db): Promise<{ email: string; password: str
   return { email, password, token };
 }
 
+/** Signs in as a browser does (POST /api/auth/sign-in with an Origin); returns the `wharf_session=…` cookie. */
+export async function sessionCookie(base: string, user: { email: string; password: string }): Promise<string> {
+  const signIn = await fetch(`${base}/api/auth/sign-in`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: base },
+    body: JSON.stringify({ email: user.email, password: user.password }),
+  });
+  const cookie = /wharf_session=[^;]+/.exec(signIn.headers.get("set-cookie") ?? "")?.[0];
+  if (!cookie) throw new Error(`sign-in failed: ${signIn.status}`);
+  return cookie;
+}
+
 export async function startServer(url: string, dataDir: string, port: number): Promise<ChildProcess> {
   if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
     console.log("[bench] no production build: running next build…");
@@ -398,13 +410,7 @@ export async function run(argv = process.argv.slice(3)): Promise<DashboardResult
       server = await startServer(url, dataDir, port);
       const base = `http://127.0.0.1:${port}`;
       const bearer = { authorization: `Bearer ${admin.token}` };
-      const signIn = await fetch(`${base}/api/auth/sign-in`, {
-        method: "POST",
-        headers: { "content-type": "application/json", origin: base },
-        body: JSON.stringify({ email: admin.email, password: admin.password }),
-      });
-      const cookie = /wharf_session=[^;]+/.exec(signIn.headers.get("set-cookie") ?? "")?.[0];
-      if (!cookie) throw new Error(`sign-in for the home page failed: ${signIn.status}`);
+      const cookie = await sessionCookie(base, admin);
 
       const q = encodeURIComponent;
       const rows: Row[] = [];

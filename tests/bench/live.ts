@@ -26,7 +26,7 @@ import { resetEnvCache } from "@/lib/env";
 import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { repoAssignment, startFakeWharf, targetAssignment } from "../support/agent-wharf";
 import { startGitServer, type GitServer } from "../support/git-server";
-import { benchAdmin, freePort, startServer } from "./dashboard";
+import { benchAdmin, freePort, sessionCookie, startServer } from "./dashboard";
 import { manyRepos, rssMiB, startAgentProcess, startSandboxProcess, stopProcess, type SandboxInfo } from "./pull";
 import { belowGoal, notRun, percentile, type BenchRow } from "./support/table";
 
@@ -251,13 +251,7 @@ async function treeBenchRows(runs: number): Promise<BenchRow[]> {
     const port = await freePort();
     server = await startServer(url, dir, port);
     const base = `http://127.0.0.1:${port}`;
-    const signIn = await fetch(`${base}/api/auth/sign-in`, {
-      method: "POST",
-      headers: { "content-type": "application/json", origin: base },
-      body: JSON.stringify({ email: admin.email, password: admin.password }),
-    });
-    const cookie = /wharf_session=[^;]+/.exec(signIn.headers.get("set-cookie") ?? "")?.[0];
-    if (!cookie) throw new Error(`sign-in failed: ${signIn.status}`);
+    const cookie = await sessionCookie(base, admin);
     const sorted = (await treeTimings(base, cookie, applicationId, runs)).sort((a, b) => a - b);
     const p50 = percentile(sorted, 50);
     const p95 = percentile(sorted, 95);

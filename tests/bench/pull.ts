@@ -50,8 +50,8 @@ async function agentBundle(): Promise<string> {
 }
 
 export async function startAgentProcess(
-  wharf: FakeWharf,
-  sandbox: SandboxInfo,
+  wharf: Pick<FakeWharf, "url" | "credential">,
+  sandbox: Pick<SandboxInfo, "kubeconfigPath">,
   stateDir: string,
   runner: "bundle" | "tsx" = "bundle",
 ): Promise<ChildProcess> {

@@ -23,17 +23,14 @@ export async function bindRepository(
   return { id: (res.body.binding as { id: string }).id, secret: res.body.secret as string };
 }
 
-/**
- * Delivers a GitHub push event of `sha` to `refs/heads/main` (POST /api/webhooks/git), signed with `secret` as
- * GitHub signs it; `repository` is the payload's repository object (its URLs are how Wharf finds bindings).
- */
-export async function deliverGithubPush(opts: {
+/** What a GitHub push webhook of `sha` to `refs/heads/main` sends: its raw body and headers, signed with `secret`. */
+export function githubPushDelivery(opts: {
   secret: string;
   sha: string;
   delivery: string;
   repository: { full_name: string; clone_url: string; html_url: string; ssh_url?: string };
-}) {
-  const raw = JSON.stringify({
+}): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify({
     ref: "refs/heads/main",
     before: "0".repeat(40),
     after: opts.sha,
@@ -42,15 +39,22 @@ export async function deliverGithubPush(opts: {
     pusher: { name: "octocat", email: "octo@example.com" },
     head_commit: { id: opts.sha, message: "change" },
   });
-  return callRoute(webhookRoute.POST, {
-    method: "POST",
-    path: "/api/webhooks/git",
-    body: raw,
+  return {
+    body,
     headers: {
       "content-type": "application/json",
       "x-github-event": "push",
       "x-github-delivery": opts.delivery,
-      "x-hub-signature-256": githubSignature(opts.secret, raw),
+      "x-hub-signature-256": githubSignature(opts.secret, body),
     },
-  });
+  };
+}
+
+/**
+ * Delivers a GitHub push event of `sha` to `refs/heads/main` (POST /api/webhooks/git), signed with `secret` as
+ * GitHub signs it; `repository` is the payload's repository object (its URLs are how Wharf finds bindings).
+ */
+export async function deliverGithubPush(opts: Parameters<typeof githubPushDelivery>[0]) {
+  const { body, headers } = githubPushDelivery(opts);
+  return callRoute(webhookRoute.POST, { method: "POST", path: "/api/webhooks/git", body, headers });
 }
