@@ -52,6 +52,24 @@ try {
   await admin.end();
 }
 
+// Indexes the PostgreSQL migrations create by hand because the Prisma schema cannot describe them (shared models,
+// no SQLite equivalent): a diff sees them as extra and would drop them in every new migration, so those statements
+// are taken out again, and a migration left with nothing else is not written.
+const HAND_MADE_POSTGRES_INDEXES = [
+  // Trigram index of the Applications list's name search (20261206221207_application_status_columns).
+  "Application_name_trgm_idx",
+];
+for (const dir of [...migrationDirs("postgresql")].filter((d) => !postgresBefore.has(d))) {
+  const file = path.join(prismaDir, "postgresql", "migrations", dir, "migration.sql");
+  let sql = fs.readFileSync(file, "utf8");
+  for (const index of HAND_MADE_POSTGRES_INDEXES)
+    sql = sql.replace(new RegExp(`(-- DropIndex\\n)?DROP INDEX "${index}";\\n?`, "g"), "");
+  if (sql.replace(/--[^\n]*/g, "").trim() === "") {
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+    console.log(`removed ${dir}: it only dropped hand-made indexes`);
+  } else fs.writeFileSync(file, sql);
+}
+
 // Both histories must carry the same folder names (tests/unit/db/prisma-schemas.test.ts checks it): the two runs
 // started a few seconds apart, so give the PostgreSQL folder the SQLite folder's timestamped name.
 const sqliteNew = [...migrationDirs("sqlite")].filter((d) => !sqliteBefore.has(d));

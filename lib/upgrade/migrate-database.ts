@@ -30,7 +30,22 @@ const AFTER_MIGRATION: AfterMigrationSteps = {
   // The repository key of bindings, pull repositories and applications, by lib/repos/url.ts repoKey (host case,
   // ports, path case on known forges: no SQL of either dialect says it the same way). Every such row has a target.
   "20261206134900_repo_key": { table: "Target", run: backfillRepoKeys },
+  // The Applications list's stored sync status and health, by the rule the list computed per row until then.
+  "20261206221207_application_status_columns": { table: "Application", run: backfillApplicationStatus },
 };
+
+async function backfillApplicationStatus(url: string): Promise<void> {
+  const [{ createDb }, { recomputeApplicationStatus }] = await Promise.all([
+    import("@/lib/db/client"),
+    import("@/lib/applications/status-columns"),
+  ]);
+  const db = createDb(url);
+  try {
+    await recomputeApplicationStatus(db, "all");
+  } finally {
+    await db.$disconnect();
+  }
+}
 
 async function backfillRepoKeys(url: string): Promise<void> {
   const [{ createDb }, { repoKey }] = await Promise.all([import("@/lib/db/client"), import("@/lib/repos/url")]);

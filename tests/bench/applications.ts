@@ -1,8 +1,9 @@
 // `npm run bench -- applications [--db sqlite|postgresql|both] [--apps 10000] [--requests 100]`
-// Server time of the Applications list (lib/applications/data/list-applications.ts) and of the deployments list with
-// its Live badge, called as the route calls them, on `--apps` application names × 3 environments (dev, staging, prod;
-// half push with two deployments each, half pull with a reported state and a small live tree). p50/p95 of each filter,
-// a deep cursor and the name search. The database is seeded once per size under tests/.artifacts/bench-applications
+// Server time of the Applications list (lib/applications/data/list-applications.ts), of the deployments list with
+// its Live badge and of the environments matrix (data/get-environment-matrix.ts), called as the routes call them, on
+// `--apps` application names × 3 environments (dev, staging, prod; half push with two deployments each, half pull
+// with a reported state and a small live tree). p50/p95 of each filter, a deep cursor, the name search and the
+// matrix's first and a deep page. The database is seeded once per size under tests/.artifacts/bench-applications
 // (PostgreSQL: database wharf_bench_apps_<apps>), so later runs start at once. Goal: p95 < 150 ms (issue 15).
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -10,13 +11,17 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { encodeApplicationCursor } from "@/lib/applications/cursor";
+import { getEnvironmentMatrix } from "@/lib/applications/data/get-environment-matrix";
 import { listApplications } from "@/lib/applications/data/list-applications";
+import { MATRIX_LIMIT_DEFAULT, ZEnvironmentMatrixQuery } from "@/lib/applications/matrix-schemas";
 import { ZApplicationListQuery } from "@/lib/applications/schemas";
+import { recomputeApplicationStatus } from "@/lib/applications/status-columns";
 import { createDb, type Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { listDeployments } from "@/lib/deployments/data/list-deployments";
 import { ZDeploymentListQuery } from "@/lib/deployments/schemas";
 import { resetEnvCache } from "@/lib/env";
+import { encodeKeysetCursor } from "@/lib/keyset-cursor";
 import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { belowGoal, percentile, type BenchRow } from "./support/table";
 
@@ -204,6 +209,8 @@ async function seed(db: Db, apps: number): Promise<void> {
   await inChunks(repos, (data) => db.pullRepo.createMany({ data }));
   await inChunks(statuses, (data) => db.repoStatus.createMany({ data }));
   await inChunks(liveStates, (data) => db.applicationLiveState.createMany({ data }));
+  // Rows written here bypass the data functions that keep the list's stored sync and health current.
+  await recomputeApplicationStatus(db, "all");
 }
 
 async function database(kind: "sqlite" | "postgresql", f: Flags): Promise<string> {
@@ -272,6 +279,8 @@ async function measureKind(kind: "sqlite" | "postgresql", f: Flags): Promise<Mea
     select: { name: true, id: true },
   });
   await db.$disconnect();
+  const matrix = (cursor?: string) => () =>
+    getEnvironmentMatrix(ZEnvironmentMatrixQuery.parse({ limit: String(MATRIX_LIMIT_DEFAULT), cursor }));
   const apps = (q: string) => () =>
     listApplications(ZApplicationListQuery.parse(Object.fromEntries(new URLSearchParams(q))));
   const cases: [string, () => Promise<unknown>][] = [
@@ -283,6 +292,8 @@ async function measureKind(kind: "sqlite" | "postgresql", f: Flags): Promise<Mea
     ["applications, name search", apps("limit=50&q=app-099")],
     ["applications, deep cursor", apps(`limit=50&cursor=${encodeURIComponent(encodeApplicationCursor(deep!))}`)],
     ["deployments (Live badge), first page", () => listDeployments(ZDeploymentListQuery.parse({ limit: "25" }))],
+    ["environments matrix, first page", matrix()],
+    ["environments matrix, deep cursor", matrix(encodeKeysetCursor([deep!.name]))],
   ];
   const rows = [];
   for (const [name, call] of cases) rows.push(await measure(name, f.requests, call));

@@ -3,6 +3,7 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import * as applicationsRoute from "@/app/api/applications/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
 import { ZApplicationListPage, type ApplicationListItem } from "@/lib/applications/schemas";
+import { recomputeApplicationStatus } from "@/lib/applications/status-columns";
 import { ZDeploymentListPage } from "@/lib/deployments/schemas";
 import { dbFor } from "@/lib/db/client";
 import { callRoute, createCaller, type Caller } from "../support/api";
@@ -61,6 +62,13 @@ async function application(name: string, tg: { id: string; mode: string }) {
   });
 }
 
+/**
+ * The fixtures below write rows straight to the database, past the data functions that recompute the list's stored
+ * sync and health in the same transaction; so they recompute them as those do (applications-list-status.test.ts
+ * goes through the real writers).
+ */
+const storedStatus = (app: { id: string }) => recomputeApplicationStatus(db(), { applicationIds: [app.id] });
+
 let minute = 0;
 /** A push deployment of `app` in `state`, each a minute after the previous one (so "newest" is unambiguous). */
 async function deployment(
@@ -70,7 +78,7 @@ async function deployment(
 ) {
   minute += 1;
   const at = new Date(Date.UTC(2026, 0, 1, 0, minute));
-  return db().deployment.create({
+  const created = await db().deployment.create({
     data: {
       targetId: app.targetId,
       applicationId: app.id,
@@ -89,6 +97,8 @@ async function deployment(
       resultMessage: state === "failed" ? "rollout timed out" : null,
     },
   });
+  await storedStatus(app);
+  return created;
 }
 
 /** A pull application's repository with its reported state, and (optionally) the live state its agent reported. */
@@ -109,6 +119,7 @@ async function pullReport(
   await db().repoStatus.create({
     data: { repoId: repo.id, state, revision: opts.revision ?? null, lastSyncAt: new Date(Date.UTC(2026, 0, 2)) },
   });
+  await storedStatus(app);
   if (opts.health) await liveState(app, opts.health, opts.images ?? [], repo.id);
   return repo;
 }
@@ -162,6 +173,7 @@ async function liveState(
       confirmedAt: now,
     },
   });
+  await storedStatus(app);
 }
 
 /**

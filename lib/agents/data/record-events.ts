@@ -9,6 +9,7 @@ import {
   type TSyncEvent,
   type TSyncResult,
 } from "@/lib/agent/protocol";
+import { recomputeApplicationStatus } from "@/lib/applications/status-columns";
 import { auditedTransaction, recordAuditEvent, recordStandaloneAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { RequestContext } from "@/lib/audit/schemas";
 import { notifyAwaitingApproval } from "@/lib/notifications/data/notify-awaiting-approval";
@@ -94,6 +95,7 @@ async function applyStatus(tx: Tx, e: TSyncEvent, agentId: string, repo: RepoSpe
     ...(attempt ? { lastSyncAt: occurredAt } : {}),
   };
   await tx.repoStatus.upsert({ where: { repoId: e.repoId }, create: { repoId: e.repoId, ...data }, update: data });
+  await recomputeApplicationStatus(tx, { repoIds: [e.repoId] });
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   type THeartbeatRequest,
   type THeartbeatResponse,
 } from "@/lib/agent/protocol";
+import { recomputeApplicationStatus } from "@/lib/applications/status-columns";
 import type { RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { SPEC_INCLUDE, stateAgainstSpec } from "@/lib/repos/data/repo-specs";
@@ -67,6 +68,8 @@ export async function recordHeartbeat(opts: {
       };
       await tx.repoStatus.upsert({ where: { repoId: r.repoId }, create: { repoId: r.repoId, ...data }, update: data });
     }
+    // The list's sync filter column, with the states it is read from (only rows whose status changed are written).
+    await recomputeApplicationStatus(tx, { repoIds: ids.filter((id) => specs.has(id)) });
   });
   return { ok: true, serverTime: now.toISOString(), heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS };
 }

@@ -6,6 +6,7 @@ import {
   type TLiveStateRequest,
   type TLiveStateResponse,
 } from "@/lib/agent/protocol";
+import { recomputeApplicationStatus } from "@/lib/applications/status-columns";
 import type { RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { notifyHealthDegraded } from "@/lib/notifications/data/notify-health-degraded";
@@ -94,6 +95,8 @@ export async function recordLiveStates(opts: {
         create: { applicationId, ...data },
         update: data,
       });
+      // The list's health filter column, with the report it copies.
+      await recomputeApplicationStatus(tx, { applicationIds: [applicationId] });
     });
     changed++;
   }

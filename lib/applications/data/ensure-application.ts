@@ -8,6 +8,7 @@ import { repoKey } from "@/lib/repos/url";
 import { LIVE_APPLICATION } from "@/lib/targets/live";
 import { repoApplicationName, uniqueName } from "../naming";
 import type { TRenderOptions } from "../schemas";
+import { recomputeApplicationStatus } from "../status-columns";
 
 /** What every push deployment, binding and pull repository needs of its application. */
 export interface ApplicationRef {
@@ -125,7 +126,11 @@ export async function pushApplicationFor(
       );
     }
     // One made while the target pulled (approvals of a removed repository) is pushed now that the target is.
-    if (existing.mode !== "push") await tx.application.update({ where: { id: existing.id }, data: { mode: "push" } });
+    if (existing.mode !== "push") {
+      await tx.application.update({ where: { id: existing.id }, data: { mode: "push" } });
+      // Its sync status is read from its deployments from now on, no longer from a repository's state.
+      await recomputeApplicationStatus(tx, { applicationIds: [existing.id] });
+    }
     return { id: existing.id, name: existing.name, inventoryKey: existing.inventoryKey };
   }
   const name = opts.name ?? uniqueName(opts.target.name, await namesOn(tx, opts.target.id));

@@ -9,37 +9,11 @@ import { decodeApplicationCursor, encodeApplicationCursor } from "../cursor";
 import { pullResultOf, pushResultOf } from "../matrix";
 import { parseRevisionSummary, summarizeLiveTree, type TRevisionSummary } from "../revision-summary";
 import type { ApplicationListItem, ApplicationListPage, TApplicationListQuery, TSyncStatus } from "../schemas";
+import { syncStatusSql } from "../status-columns";
 import { APPLICATION_INCLUDE, toApplicationViews } from "./to-application-view";
 
-/**
- * An application's sync status as one SQL expression, so the filter and the column are the same rule
- * (lib/applications/schemas.ts SYNC_STATUSES). Pull: its repository's reported state (one unique-key lookup). Push:
- * its newest request that changed or meant to change the cluster — rejected, cancelled and superseded ones did not,
- * so a success before them still counts — one backward step on the (applicationId, createdAt) index.
- */
-const SYNC_SQL = Prisma.sql`COALESCE(CASE WHEN "a"."mode" = 'pull' THEN (
-    SELECT CASE "rs"."state" WHEN 'in-sync' THEN 'Synced' ELSE 'OutOfSync' END
-    FROM "PullRepo" AS "p" JOIN "RepoStatus" AS "rs" ON "rs"."repoId" = "p"."id"
-    WHERE "p"."applicationId" = "a"."id"
-  ) ELSE (
-    SELECT CASE "d"."state" WHEN 'succeeded' THEN 'Synced' ELSE 'OutOfSync' END
-    FROM "Deployment" AS "d"
-    WHERE "d"."applicationId" = "a"."id" AND "d"."state" NOT IN ('rejected', 'cancelled', 'superseded')
-    ORDER BY "d"."createdAt" DESC, "d"."id" DESC
-    LIMIT 1
-  ) END, 'Unknown')`;
-
-/**
- * SYNC_SQL = 'Unknown' said as existence tests: the same rows, but each is one index probe without ordering, which
- * matters because Unknown is usually rare and finding it walks most of the table.
- */
-const UNKNOWN_SQL = Prisma.sql`(CASE WHEN "a"."mode" = 'pull' THEN NOT EXISTS (
-    SELECT 1 FROM "PullRepo" AS "p" JOIN "RepoStatus" AS "rs" ON "rs"."repoId" = "p"."id"
-    WHERE "p"."applicationId" = "a"."id"
-  ) ELSE NOT EXISTS (
-    SELECT 1 FROM "Deployment" AS "d"
-    WHERE "d"."applicationId" = "a"."id" AND "d"."state" NOT IN ('rejected', 'cancelled', 'superseded')
-  ) END)`;
+/** The sync status shown on each row of a page: the same rule the stored filter column is recomputed by. */
+const SYNC_SQL = syncStatusSql("a");
 
 /** `%` and `_` are LIKE wildcards; names cannot contain them, but a typed search may. */
 const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -56,13 +30,10 @@ async function pageOf(query: TApplicationListQuery) {
   if (query.environment) {
     joins.push(Prisma.sql`JOIN "Target" AS "t" ON "t"."id" = "a"."targetId"`);
     where.push(Prisma.sql`"t"."environment" = ${query.environment}`);
-  }
-  if (query.health) {
-    joins.push(Prisma.sql`JOIN "ApplicationLiveState" AS "l" ON "l"."applicationId" = "a"."id"`);
-    where.push(Prisma.sql`"l"."health" = ${query.health}`);
-  }
-  if (query.sync === "Unknown") where.push(UNKNOWN_SQL);
-  else if (query.sync) where.push(Prisma.sql`${SYNC_SQL} = ${query.sync}`);
+  }  // Stored columns, each with a (column, name, id) index the filter walks in the list's order (status-columns.ts
+  // keeps them current): the rule evaluated per row made a rare status walk most of the table.
+  if (query.health) where.push(Prisma.sql`"a"."health" = ${query.health}`);
+  if (query.sync) where.push(Prisma.sql`"a"."syncStatus" = ${query.sync}`);
   if (query.cursor) {
     const after = decodeApplicationCursor(query.cursor);
     if (!after) throw invalidCursorError();

@@ -5,6 +5,7 @@ import { LIVE_EVENT_BOUNDS, withLiveDetails } from "@/lib/agent/live-details";
 import { liveTreeOf } from "@/lib/agent/live-state";
 import type { TDrift } from "@/lib/agent/protocol";
 import { liveStateDigestOf } from "@/lib/agents/data/record-live-states";
+import { recomputeApplicationStatus } from "../status-columns";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db, type Tx } from "@/lib/db";
 import { activeCredentialId, withTargetClient } from "@/lib/deployments/data/target-client";
@@ -245,23 +246,27 @@ async function readOnce(opts: {
       readAttemptAt: now,
       readError: message,
     };
-    // The last tree stays (with its time); without one, the state is Unknown and says why.
-    await db().applicationLiveState.upsert({
-      where: { applicationId: app.id },
-      create: {
-        applicationId: app.id,
-        ...failed,
-        revisionId: deployment.id,
-        health: "Unknown",
-        healthMessage: `Wharf could not read the cluster: ${message}`.slice(0, ERROR_MAX),
-        treeJson: JSON.stringify({ roots: [], truncated: false }),
-        nodeCount: 0,
-        digest: "",
-        observedAt: now,
-        receivedAt: now,
-        confirmedAt: now,
-      },
-      update: failed,
+    // The last tree stays (with its time); without one, the state is Unknown and says why — and the list's health
+    // filter column copies it in the same transaction.
+    await db().$transaction(async (tx) => {
+      await tx.applicationLiveState.upsert({
+        where: { applicationId: app.id },
+        create: {
+          applicationId: app.id,
+          ...failed,
+          revisionId: deployment.id,
+          health: "Unknown",
+          healthMessage: `Wharf could not read the cluster: ${message}`.slice(0, ERROR_MAX),
+          treeJson: JSON.stringify({ roots: [], truncated: false }),
+          nodeCount: 0,
+          digest: "",
+          observedAt: now,
+          receivedAt: now,
+          confirmedAt: now,
+        },
+        update: failed,
+      });
+      await recomputeApplicationStatus(tx, { applicationIds: [app.id] });
     });
     return { read: false, reason: "failed" };
   }
@@ -300,6 +305,7 @@ async function readOnce(opts: {
       create: { applicationId: app.id, ...data, receivedAt },
       update: { ...data, receivedAt },
     });
+    await recomputeApplicationStatus(tx, { applicationIds: [app.id] });
     if (report) await recordPushDrift(tx, { app, deploymentId: deployment.id, report, now });
   });
   return { read: true, health: tree.health.status };

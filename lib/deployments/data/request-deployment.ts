@@ -2,6 +2,7 @@ import "server-only";
 import { pushApplicationFor } from "@/lib/applications/data/ensure-application";
 import { parseRenderOptions } from "@/lib/applications/data/to-application-view";
 import { summarizeObjects } from "@/lib/applications/revision-summary";
+import { recomputeApplicationStatus } from "@/lib/applications/status-columns";
 import type { TRenderOptions } from "@/lib/applications/schemas";
 import { recordAuditEvent, auditedTransaction } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
@@ -229,6 +230,8 @@ export async function createDeploymentRequest(
         rollbackOfId: opts.rollbackOfId ?? null,
       },
     });
+    // A new request is the application's newest deployment: its sync status (OutOfSync until it succeeds) with it.
+    await recomputeApplicationStatus(tx, { applicationIds: [application.id] });
     if (opts.source.notes?.length)
       await tx.deploymentLog.createMany({
         data: opts.source.notes.map((note) => ({

@@ -1,6 +1,7 @@
 import "server-only";
 import { lockAuditChain, recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
+import { recomputeApplicationStatus } from "@/lib/applications/status-columns";
 import type { Tx } from "@/lib/db";
 import { notifyDeploymentFinished } from "@/lib/notifications/data/notify-deployment-finished";
 import { recordDeliveryOutcome } from "@/lib/rollups/data/record-delivery-outcome";
@@ -30,7 +31,7 @@ export async function transitionDeployment(tx: Tx, opts: TransitionOptions): Pro
   const allowed = statesLeadingTo(opts.to).filter((s) => !opts.from || opts.from.includes(s));
   const current = await tx.deployment.findUnique({
     where: { id: opts.deploymentId },
-    select: { state: true, targetId: true },
+    select: { state: true, targetId: true, applicationId: true },
   });
   if (!current) throw new AppError("NOT_FOUND", "There is no deployment with this id.");
   const { count } = await tx.deployment.updateMany({
@@ -38,6 +39,8 @@ export async function transitionDeployment(tx: Tx, opts: TransitionOptions): Pro
     data: { ...opts.data, state: opts.to },
   });
   if (count === 0) return false;
+  // The application's sync status reads its newest deployment's state: stored with the state that changes it.
+  await recomputeApplicationStatus(tx, { applicationIds: [current.applicationId] });
   await recordAuditEvent(tx, {
     actor: opts.actor,
     action: ENTER_ACTION[opts.to],

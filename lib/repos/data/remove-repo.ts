@@ -2,6 +2,7 @@ import "server-only";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { wakeAgentsOfTarget } from "@/lib/agents/data/notify";
+import { recomputeApplicationStatus } from "@/lib/applications/status-columns";
 import { db, type Tx } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { cancelOpenPins } from "./request-pin";
@@ -26,6 +27,8 @@ export async function removeRepoRow(
     agentRequests: true,
   });
   await tx.pullRepo.delete({ where: { id: repo.id } });
+  // Its reported state went with it (cascade): the application's sync status is Unknown again.
+  await recomputeApplicationStatus(tx, { applicationIds: [repo.applicationId] });
   await recordAuditEvent(tx, {
     actor: opts.actor,
     action: "repo.removed",

@@ -1,5 +1,6 @@
 import "server-only";
 import type { TRenderOptions } from "@/lib/applications/schemas";
+import { recomputeApplicationStatus } from "@/lib/applications/status-columns";
 import { recordAuditEvent } from "@/lib/audit/data/record-audit-event";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { wakeAgentsOfTarget } from "@/lib/agents/data/notify";
@@ -153,6 +154,7 @@ export async function changeRepo(
         updatedAt: new Date(),
       },
     });
+    await recomputeApplicationStatus(tx, { repoIds: [before.id] });
   }
   if (changed.length > 0) {
     await recordAuditEvent(tx, {
