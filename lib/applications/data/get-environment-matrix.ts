@@ -31,12 +31,14 @@ const DEPLOYMENT_SELECT = {
 
 /**
  * Per application: its newest deployment row (any state: the last result) and, for push, its newest succeeded one
- * (what is live). Two grouped maxima, then the rows they name fetched as IN lists on both columns of an index
- * ((applicationId, createdAt); (targetId, finishedAt)), which both databases serve as index lookups where a list of
- * (application AND time) pairs made PostgreSQL filter the table. A row whose time happens to be another
- * application's maximum comes back too and is dropped here. No query per application, whatever the page size.
+ * (what is live). Two grouped maxima, then the rows they name fetched as IN lists on the columns of an index
+ * ((applicationId, createdAt); (applicationId, state, finishedAt)), which both databases serve as index lookups where
+ * a list of (application AND time) pairs made PostgreSQL filter the table. (A target id list beside the live one let
+ * SQLite walk every succeeded deployment through the (state, queuedAt) index: ~115 ms of a 10,000-application page.)
+ * A row whose time happens to be another application's maximum comes back too and is dropped here. No query per
+ * application, whatever the page size.
  */
-async function deploymentsOf(apps: { id: string; mode: string; targetId: string }[]) {
+async function deploymentsOf(apps: { id: string; mode: string }[]) {
   const newest = new Map<string, DeploymentRow>();
   const live = new Map<string, DeploymentRow>();
   if (apps.length === 0) return { newest, live };
@@ -74,10 +76,9 @@ async function deploymentsOf(apps: { id: string; mode: string; targetId: string 
     liveAt.size
       ? db().deployment.findMany({
           where: {
-            targetId: { in: [...new Set(push.filter((a) => liveAt.has(a.id)).map((a) => a.targetId))] },
-            finishedAt: { in: times(liveAt) },
             applicationId: { in: [...liveAt.keys()] },
             state: "succeeded",
+            finishedAt: { in: times(liveAt) },
           },
           select: DEPLOYMENT_SELECT,
           orderBy: { id: "asc" },
@@ -135,7 +136,7 @@ export async function getEnvironmentMatrix(query: TEnvironmentMatrixQuery): Prom
       liveState: { select: { health: true, healthMessage: true, observedAt: true } },
     },
   });
-  const { newest, live } = await deploymentsOf(apps.map((a) => ({ id: a.id, mode: a.mode, targetId: a.target.id })));
+  const { newest, live } = await deploymentsOf(apps.map((a) => ({ id: a.id, mode: a.mode })));
 
   const column = new Map(environments.map((e, i) => [e, i]));
   const rows = new Map<string, TMatrixRow>(names.map((n) => [n, { name: n, cells: environments.map(() => []) }]));
