@@ -1,11 +1,12 @@
 // `npm run bench -- dashboard [--db sqlite|postgresql|both] [--targets 10000] [--events 1000000] [--requests 200]
-//   [--home-requests N]`
+//   [--home-requests N] [--browser-only]`
 // Server time of the dashboard's hot reads on a large Wharf: p50/p95 of the list APIs (first page and a deep cursor),
 // deployment detail, the list pages' HTML (server render with its prefetch) and the home (comparison) page,
 // `--requests` each with autocannon against a real `next start`; then first contentful paint and time to interactive
 // of the home page in Chromium. The scale database is seeded once per size with `seed:scale` and kept under
 // tests/.artifacts/bench-dashboard (PostgreSQL: database wharf_bench_<targets>_<events>) so later runs start at once.
-// Goals: p95 < 150 ms for every list API and list page, home < 1 s.
+// Goals: p95 < 150 ms for every list API and list page, home < 1 s. `--browser-only` skips the server timings and
+// measures only the Overview in Chromium, with the size of its HTML and inline RSC payload.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -25,6 +26,7 @@ import { encodeDeploymentCursor } from "@/lib/deployments/data/deployment-cursor
 import { resetEnvCache } from "@/lib/env";
 import { encodeSyncCursor } from "@/lib/sync/cursor";
 import { encodeTargetCursor } from "@/lib/targets/cursor";
+import { inlineRscPayload } from "../support/rsc-payload";
 import { belowGoal, notRun, type BenchRow } from "./support/table";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -55,10 +57,19 @@ interface Flags {
   requests: number;
   /** The home page renders the whole comparison; fewer samples keep a full-scale run short. Default: --requests. */
   homeRequests: number | null;
+  /** `--browser-only`: skip the server timings and measure only the Overview in Chromium (and its payload). */
+  browserOnly: boolean;
 }
 
 function flags(argv: string[]): Flags {
-  const f: Flags = { db: ["sqlite"], targets: 10_000, events: 1_000_000, requests: 200, homeRequests: null };
+  const f: Flags = {
+    db: ["sqlite"],
+    targets: 10_000,
+    events: 1_000_000,
+    requests: 200,
+    homeRequests: null,
+    browserOnly: argv.includes("--browser-only"),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
@@ -287,6 +298,8 @@ async function deepCursors(db: Db, depth: number) {
 }
 
 interface PageTimings {
+  /** The HTML's first byte (responseStart): the server's render of the page, which interactive includes. */
+  ttfb: number;
   fcp: number;
   interactive: number;
   load: number;
@@ -315,7 +328,12 @@ async function pageTimings(context: BrowserContext, url: string, throttle: numbe
       const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
       const fcp = performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN;
       const hydrated = performance.getEntriesByName(mark)[0]?.startTime ?? NaN;
-      return { fcp, interactive: Math.max(hydrated, nav.domContentLoadedEventEnd), load: nav.loadEventEnd };
+      return {
+        ttfb: nav.responseStart,
+        fcp,
+        interactive: Math.max(hydrated, nav.domContentLoadedEventEnd),
+        load: nav.loadEventEnd,
+      };
     }, HYDRATED_MARK);
     if (new URL(page.url()).pathname !== new URL(url).pathname) throw new Error(`${url} redirected to ${page.url()}`);
     if (i > 0) samples.push(t); // the first load warms the server's route and the browser's cache
@@ -323,7 +341,7 @@ async function pageTimings(context: BrowserContext, url: string, throttle: numbe
     await page.close();
   }
   const med = (k: keyof PageTimings) => samples.map((s) => s[k]).sort((a, b) => a - b)[Math.floor(samples.length / 2)]!;
-  return { fcp: med("fcp"), interactive: med("interactive"), load: med("load") };
+  return { ttfb: med("ttfb"), fcp: med("fcp"), interactive: med("interactive"), load: med("load") };
 }
 
 /**
@@ -353,7 +371,25 @@ async function browserTimings(
   }
 }
 
-function printTable(kind: string, f: Flags, rows: Row[], browser: Awaited<ReturnType<typeof browserTimings>>): void {
+interface HomePayload {
+  htmlBytes: number;
+  /** The inline RSC payload inside that HTML (tests/support/rsc-payload.ts). */
+  rscBytes: number;
+}
+
+/** The size of the home page's HTML and of the RSC payload inlined in it: the bytes the browser parses before it answers. */
+async function homePayload(base: string, cookie: string): Promise<HomePayload> {
+  const html = await (await fetch(`${base}/`, { headers: { cookie } })).text();
+  return { htmlBytes: Buffer.byteLength(html), rscBytes: Buffer.byteLength(inlineRscPayload(html)) };
+}
+
+function printTable(
+  kind: string,
+  f: Flags,
+  rows: Row[],
+  browser: Awaited<ReturnType<typeof browserTimings>>,
+  payload: HomePayload,
+): void {
   const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} ms` : "—");
   console.log(
     `\nDashboard benchmark — ${kind}, ${f.targets.toLocaleString("en")} targets, ${f.events.toLocaleString("en")} sync events, ${f.requests} requests each (home page ${f.homeRequests ?? f.requests}), one connection\n`,
@@ -368,7 +404,7 @@ function printTable(kind: string, f: Flags, rows: Row[], browser: Awaited<Return
   const ratio = (a: PageTimings, b: PageTimings) => a.interactive / b.interactive;
   const line = (name: string, t: PageTimings, verdict: string) =>
     console.log(
-      `${name.padEnd(34)} FCP ${ms(t.fcp).padStart(8)}  interactive ${ms(t.interactive).padStart(8)}  load ${ms(t.load).padStart(8)}  ${verdict}`,
+      `${name.padEnd(34)} TTFB ${ms(t.ttfb).padStart(8)}  FCP ${ms(t.fcp).padStart(8)}  interactive ${ms(t.interactive).padStart(8)}  load ${ms(t.load).padStart(8)}  ${verdict}`,
     );
   const vsMinimal = (r: number) =>
     `${r.toFixed(2)}× /login ${r <= HOME_VS_MINIMAL_GOAL ? `≤ ${HOME_VS_MINIMAL_GOAL}× ✓` : `> ${HOME_VS_MINIMAL_GOAL}× ✗`}`;
@@ -387,6 +423,8 @@ function printTable(kind: string, f: Flags, rows: Row[], browser: Awaited<Return
     vsMinimal(ratio(browser.throttled, browser.minimalThrottled)),
   );
   line(`/login, CPU ×${CPU_THROTTLE}`, browser.minimalThrottled, "");
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  console.log(`home page HTML ${kb(payload.htmlBytes)}, of which the inline RSC payload ${kb(payload.rscBytes)}`);
 }
 
 /** One database's figures, returned for `npm run bench -- all` (see runForTable). */
@@ -394,6 +432,7 @@ interface DashboardResult {
   kind: string;
   rows: Row[];
   browser: Awaited<ReturnType<typeof browserTimings>>;
+  payload: HomePayload;
 }
 
 export async function run(argv = process.argv.slice(3)): Promise<DashboardResult[]> {
@@ -415,102 +454,111 @@ export async function run(argv = process.argv.slice(3)): Promise<DashboardResult
       const q = encodeURIComponent;
       const rows: Row[] = [];
       const n = f.requests;
-      rows.push(await measure("targets, first page", `${base}/api/targets?limit=50`, bearer, n, LIST_GOAL_MS));
-      if (cursors.target)
+      if (!f.browserOnly) {
+        rows.push(await measure("targets, first page", `${base}/api/targets?limit=50`, bearer, n, LIST_GOAL_MS));
+        if (cursors.target)
+          rows.push(
+            await measure(
+              "targets, deep cursor",
+              `${base}/api/targets?limit=50&cursor=${q(cursors.target)}`,
+              bearer,
+              n,
+              LIST_GOAL_MS,
+            ),
+          );
+        // The Applications list (per-row sync, health, live revision) answers here; the scale seed holds no applications,
+        // so its 10,000-application figures come from `npm run bench -- applications`.
+        rows.push(
+          await measure("applications, first page", `${base}/api/applications?limit=50`, bearer, n, LIST_GOAL_MS),
+        );
         rows.push(
           await measure(
-            "targets, deep cursor",
-            `${base}/api/targets?limit=50&cursor=${q(cursors.target)}`,
+            "applications, sync=OutOfSync",
+            `${base}/api/applications?limit=50&sync=OutOfSync`,
             bearer,
             n,
             LIST_GOAL_MS,
           ),
         );
-      // The Applications list (per-row sync, health, live revision) answers here; the scale seed holds no applications,
-      // so its 10,000-application figures come from `npm run bench -- applications`.
-      rows.push(
-        await measure("applications, first page", `${base}/api/applications?limit=50`, bearer, n, LIST_GOAL_MS),
-      );
-      rows.push(
-        await measure(
-          "applications, sync=OutOfSync",
-          `${base}/api/applications?limit=50&sync=OutOfSync`,
-          bearer,
-          n,
-          LIST_GOAL_MS,
-        ),
-      );
-      rows.push(await measure("sync history, first page", `${base}/api/sync-events?limit=50`, bearer, n, LIST_GOAL_MS));
-      if (cursors.event)
+        rows.push(
+          await measure("sync history, first page", `${base}/api/sync-events?limit=50`, bearer, n, LIST_GOAL_MS),
+        );
+        if (cursors.event)
+          rows.push(
+            await measure(
+              "sync history, deep cursor",
+              `${base}/api/sync-events?limit=50&cursor=${q(cursors.event)}`,
+              bearer,
+              n,
+              LIST_GOAL_MS,
+            ),
+          );
+        rows.push(
+          await measure("deployments, first page", `${base}/api/deployments?limit=25`, bearer, n, LIST_GOAL_MS),
+        );
+        if (cursors.deployment)
+          rows.push(
+            await measure(
+              "deployments, deep cursor",
+              `${base}/api/deployments?limit=25&cursor=${q(cursors.deployment)}`,
+              bearer,
+              n,
+              LIST_GOAL_MS,
+            ),
+          );
+        rows.push(await measure("audit, first page", `${base}/api/audit?limit=50`, bearer, n, LIST_GOAL_MS));
+        if (cursors.audit)
+          rows.push(
+            await measure(
+              "audit, deep cursor",
+              `${base}/api/audit?limit=50&cursor=${cursors.audit}`,
+              bearer,
+              n,
+              LIST_GOAL_MS,
+            ),
+          );
         rows.push(
           await measure(
-            "sync history, deep cursor",
-            `${base}/api/sync-events?limit=50&cursor=${q(cursors.event)}`,
+            "credential access, first page",
+            `${base}/api/credential-access?limit=50`,
             bearer,
             n,
             LIST_GOAL_MS,
           ),
         );
-      rows.push(await measure("deployments, first page", `${base}/api/deployments?limit=25`, bearer, n, LIST_GOAL_MS));
-      if (cursors.deployment)
+        rows.push(
+          await measure("credentials, first page", `${base}/api/credentials?limit=50`, bearer, n, LIST_GOAL_MS),
+        );
+        if (cursors.credential)
+          rows.push(
+            await measure(
+              "credentials, deep cursor",
+              `${base}/api/credentials?limit=50&cursor=${q(cursors.credential)}`,
+              bearer,
+              n,
+              LIST_GOAL_MS,
+            ),
+          );
         rows.push(
           await measure(
-            "deployments, deep cursor",
-            `${base}/api/deployments?limit=25&cursor=${q(cursors.deployment)}`,
+            "credentials, status=overdue",
+            `${base}/api/credentials?status=overdue&limit=50`,
             bearer,
             n,
             LIST_GOAL_MS,
           ),
         );
-      rows.push(await measure("audit, first page", `${base}/api/audit?limit=50`, bearer, n, LIST_GOAL_MS));
-      if (cursors.audit)
-        rows.push(
-          await measure(
-            "audit, deep cursor",
-            `${base}/api/audit?limit=50&cursor=${cursors.audit}`,
-            bearer,
-            n,
-            LIST_GOAL_MS,
-          ),
-        );
-      rows.push(
-        await measure(
-          "credential access, first page",
-          `${base}/api/credential-access?limit=50`,
-          bearer,
-          n,
-          LIST_GOAL_MS,
-        ),
-      );
-      rows.push(await measure("credentials, first page", `${base}/api/credentials?limit=50`, bearer, n, LIST_GOAL_MS));
-      if (cursors.credential)
-        rows.push(
-          await measure(
-            "credentials, deep cursor",
-            `${base}/api/credentials?limit=50&cursor=${q(cursors.credential)}`,
-            bearer,
-            n,
-            LIST_GOAL_MS,
-          ),
-        );
-      rows.push(
-        await measure(
-          "credentials, status=overdue",
-          `${base}/api/credentials?status=overdue&limit=50`,
-          bearer,
-          n,
-          LIST_GOAL_MS,
-        ),
-      );
-      rows.push(await measure("users, first page", `${base}/api/users?limit=50`, bearer, n, LIST_GOAL_MS));
-      if (cursors.deploymentId)
-        rows.push(await measure("deployment detail", `${base}/api/deployments/${cursors.deploymentId}`, bearer, n));
-      for (const page of LIST_PAGES)
-        rows.push(await measure(`${page} page (HTML)`, `${base}${page}`, { cookie }, n, LIST_GOAL_MS));
-      rows.push(await measure("home / comparison page (HTML)", `${base}/`, { cookie }, f.homeRequests ?? n));
+        rows.push(await measure("users, first page", `${base}/api/users?limit=50`, bearer, n, LIST_GOAL_MS));
+        if (cursors.deploymentId)
+          rows.push(await measure("deployment detail", `${base}/api/deployments/${cursors.deploymentId}`, bearer, n));
+        for (const page of LIST_PAGES)
+          rows.push(await measure(`${page} page (HTML)`, `${base}${page}`, { cookie }, n, LIST_GOAL_MS));
+        rows.push(await measure("home / comparison page (HTML)", `${base}/`, { cookie }, f.homeRequests ?? n));
+      }
+      const payload = await homePayload(base, cookie);
       const browser = await browserTimings(base, cookie);
-      printTable(kind, f, rows, browser);
-      results.push({ kind, rows, browser });
+      printTable(kind, f, rows, browser, payload);
+      results.push({ kind, rows, browser, payload });
     } finally {
       if (server && server.exitCode === null) {
         const exited = new Promise((r) => server!.once("exit", r));
