@@ -68,7 +68,8 @@ async function inChunks<T>(rows: T[], write: (chunk: T[]) => Promise<unknown>): 
   for (let i = 0; i < rows.length; i += CHUNK) await write(rows.slice(i, i + CHUNK));
 }
 
-async function seed(db: Db, apps: number): Promise<void> {
+/** `apps` application names × 3 environments on their own 60 targets (also the many-dashboards benchmark's data). */
+export async function seedApplications(db: Db, apps: number): Promise<void> {
   const user = await db.user.create({
     data: { email: `bench-${randomBytes(4).toString("hex")}@bench.wharf`, name: "Bench", role: "admin" },
   });
@@ -240,7 +241,7 @@ async function database(kind: "sqlite" | "postgresql", f: Flags): Promise<string
     const have = await db.application.count();
     if (have === 0) {
       console.log(`[bench] seeding ${kind}: ${f.apps} applications × ${ENVIRONMENTS.length} environments (once)…`);
-      await seed(db, f.apps);
+      await seedApplications(db, f.apps);
       if (kind === "postgresql") await db.$executeRawUnsafe("ANALYZE");
     } else if (have !== f.apps * ENVIRONMENTS.length) {
       throw new Error(`${url} holds ${have} applications, not ${f.apps * ENVIRONMENTS.length}; remove it to reseed`);

@@ -1,120 +1,32 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { expect, test } from "@playwright/test";
-import pg from "pg";
-import { migrateDatabase } from "@/lib/upgrade/migrate-database";
+import {
+  pgAdminUrl,
+  pgReachable,
+  sleep,
+  startTwoDashboards,
+  waitFor,
+  type Seeded,
+  type TwoDashboards,
+} from "../support/two-dashboards";
 
 // Two real `next start` processes on one PostgreSQL database, as behind a load balancer: deployments requested
 // through either process run exactly once, by whichever executor claims them, a due credential is rotated once
 // though both schedulers look, and an agent's long poll held by one process answers a change made through the other
 // (LISTEN/NOTIFY, with the once-a-second re-check behind it). Lives with the e2e specs because the Playwright webServer (`npm start`) has built
-// `.next` by the time it runs; it uses nothing else of that server. Node-side only, no browser.
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const pgAdminUrl = process.env.WHARF_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+// `.next` by the time it runs; it uses nothing else of that server. Node-side only, no browser. The processes, their
+// database and the sandbox they deploy to are started by tests/support/two-dashboards.ts (also the many-dashboards
+// benchmark's).
 const DEPLOYMENTS = 8;
-
-function assertLocal(url: string): void {
-  const host = new URL(url).hostname;
-  if (!["127.0.0.1", "localhost", "::1", "[::1]"].includes(host)) {
-    throw new Error(`Refusing to run tests against a non-local database host (${host}).`);
-  }
-}
-
-async function pgReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: pgAdminUrl, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function pgQuery(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: pgAdminUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-interface Child {
-  proc: ChildProcess;
-  output: () => string;
-}
-
-function spawnChild(cmd: string, args: string[], env: Record<string, string>): Child {
-  const proc = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  proc.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  return { proc, output: () => out };
-}
-
-function stopChild(child: Child | undefined): Promise<void> {
-  if (!child || child.proc.exitCode !== null || child.proc.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.proc.once("exit", () => resolve());
-    child.proc.kill("SIGTERM");
-    setTimeout(() => child.proc.kill("SIGKILL"), 10_000).unref();
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-  diagnostics: () => string = () => "",
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs / 1000} s\n${diagnostics()}`);
-    await sleep(250);
-  }
-}
-
-interface Seeded {
-  targets: { targetId: string; namespace: string }[];
-  token: string;
-  rotatingTargetId: string;
-  rotatingCredentialId: string;
-}
 
 test.describe("two dashboard processes on one PostgreSQL", () => {
   test.setTimeout(300_000);
 
-  let dbName = "";
-  let tmp = "";
-  let seed: Child | undefined;
-  const dashboards: Child[] = [];
+  let started: TwoDashboards | undefined;
   let seeded: Seeded;
   let bases: string[] = [];
 
-  const diagnostics = () => dashboards.map((d, i) => `--- dashboard ${i}\n${d.output().slice(-2000)}`).join("\n");
+  const diagnostics = () => started?.diagnostics() ?? "";
   /** An API call as the seeded admin's token through dashboard `i % 2`. */
   const api = async (i: number, method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> => {
     const res = await fetch(`${bases[i % 2]}${p}`, {
@@ -130,10 +42,7 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
   };
 
   test.afterAll(async () => {
-    await Promise.all(dashboards.map((d) => stopChild(d)));
-    await stopChild(seed);
-    if (dbName) await pgQuery(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    await started?.stop();
   });
 
   test.beforeAll(async () => {
@@ -142,84 +51,11 @@ test.describe("two dashboard processes on one PostgreSQL", () => {
       test.skip(true, `PostgreSQL is not reachable at ${pgAdminUrl} and WHARF_TEST_PG_URL is unset`);
       return;
     }
-    assertLocal(pgAdminUrl);
-    if (!fs.existsSync(path.join(root, ".next", "BUILD_ID"))) {
-      throw new Error(
-        "No production build (.next/BUILD_ID is missing): run `npm run build` or let the e2e webServer (`npm start`) build first.",
-      );
-    }
-
-    // 1. A fresh database, migrated.
-    dbName = `wharf_e2e_${randomBytes(6).toString("hex")}`;
-    await pgQuery(`CREATE DATABASE "${dbName}"`);
-    const u = new URL(pgAdminUrl);
-    u.pathname = `/${dbName}`;
-    const databaseUrl = u.toString();
-    await migrateDatabase(databaseUrl);
-
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-two-dashboards-"));
-    const masterKey = randomBytes(32).toString("base64");
-    const common = {
-      DATABASE_URL: databaseUrl,
-      WHARF_MASTER_KEY: masterKey,
-      WHARF_PREVIOUS_MASTER_KEYS: "",
-      NEXT_TELEMETRY_DISABLED: "1",
-    };
-
-    // 2. Seed (and host the sandbox cluster) in a child that may import server-only modules.
-    const seedDataDir = path.join(tmp, "seed");
-    fs.mkdirSync(seedDataDir);
-    seed = spawnChild(
-      path.join(root, "node_modules/.bin/tsx"),
-      ["--conditions=react-server", "tests/support/two-dashboards-seed.ts", String(DEPLOYMENTS)],
-      {
-        ...common,
-        WHARF_DATA_DIR: seedDataDir,
-      },
-    );
-    const seedChild = seed;
-    seeded = await waitFor(
-      "the seed script did not print its result",
-      90_000,
-      async () => {
-        if (seedChild.proc.exitCode !== null) throw new Error(`seed exited with ${seedChild.proc.exitCode}`);
-        const line = seedChild
-          .output()
-          .split("\n")
-          .find((l) => l.startsWith("{"));
-        return line ? (JSON.parse(line) as Seeded) : undefined;
-      },
-      () => seedChild.output().slice(-3000),
-    );
-
-    // 3. Two `next start` processes on the same database, each with its own data folder and public URL.
-    const ports = [await freePort(), await freePort()];
-    for (const [i, port] of ports.entries()) {
-      const dataDir = path.join(tmp, `dashboard-${i}`);
-      fs.mkdirSync(dataDir);
-      dashboards.push(
-        spawnChild(path.join(root, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
-          ...common,
-          WHARF_DATA_DIR: dataDir,
-          WHARF_PUBLIC_URL: `http://127.0.0.1:${port}`,
-          PORT: String(port),
-          NODE_ENV: "production",
-          WHARF_EXECUTOR_POLL_INTERVAL: "200ms",
-          WHARF_ROTATION_INTERVAL: "5s",
-        }),
-      );
-    }
-    bases = ports.map((p) => `http://127.0.0.1:${p}`);
-    await Promise.all(
-      bases.map((base, i) =>
-        waitFor(
-          `dashboard ${i} did not answer /api/health`,
-          60_000,
-          async () => ((await fetch(`${base}/api/health`)).ok ? true : undefined),
-          () => dashboards[i]!.output().slice(-3000),
-        ),
-      ),
-    );
+    started = await startTwoDashboards({
+      targets: DEPLOYMENTS,
+      env: { WHARF_EXECUTOR_POLL_INTERVAL: "200ms", WHARF_ROTATION_INTERVAL: "5s" },
+    });
+    ({ seeded, bases } = started);
   });
 
   test("run each deployment exactly once and rotate a due credential once", async () => {

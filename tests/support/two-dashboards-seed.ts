@@ -1,10 +1,12 @@
-// Seeds the database two `next start` processes share (tests/e2e/two-dashboards.spec.ts) and hosts the sandbox
-// cluster their executors deploy to:
-//   tsx --conditions=react-server tests/support/two-dashboards-seed.ts
+// Seeds the database two `next start` processes share (tests/support/two-dashboards.ts, for
+// tests/e2e/two-dashboards.spec.ts and tests/bench/many-dashboards.ts) and hosts the sandbox cluster their executors
+// deploy to:
+//   tsx --conditions=react-server tests/support/two-dashboards-seed.ts [targets] [approvals]
 // with DATABASE_URL, WHARF_DATA_DIR and WHARF_MASTER_KEY set as for the dashboards. The sandbox lives here, not in the
 // spec, because it signs ServiceAccount tokens in its own process (`mintToken`), which createSandboxPushTarget needs.
-// Argument: how many push targets (default 8). Prints one JSON line { targets: [{ targetId, namespace }], token, rotatingTargetId, rotatingCredentialId } once seeded, then keeps
-// the sandbox serving until SIGTERM.
+// Arguments: how many push targets (default 8) and the approvals each requires (default 0). Prints one JSON line
+// { targets: [{ targetId, namespace }], token, rotatingTargetId, rotatingCredentialId } once seeded, then keeps the
+// sandbox serving until SIGTERM.
 import "reflect-metadata";
 import { recomputeCredentialStatusColumns } from "@/lib/credentials/status-columns";
 import { dbFor } from "@/lib/db/client";
@@ -20,8 +22,9 @@ const db = dbFor(databaseUrl);
 
 // One target per deployment: a newer queued deployment on the same target supersedes an older one.
 const count = Number(process.argv[2] ?? 8);
+const requiredApprovals = Number(process.argv[3] ?? 0);
 const targets = await Promise.all(
-  Array.from({ length: count }, () => createSandboxPushTarget(sandbox, { databaseUrl, requiredApprovals: 0 })),
+  Array.from({ length: count }, () => createSandboxPushTarget(sandbox, { databaseUrl, requiredApprovals })),
 );
 
 // A second target whose credential is due for rotation under an auto-rotating policy; its ServiceAccount may ask
