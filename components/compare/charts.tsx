@@ -11,15 +11,15 @@ import {
 } from "@/lib/compare/chart-series";
 import type { AgeBars, DayPoint, TMode } from "@/lib/compare/figures";
 import { dayScope, deliveryFigureHref, type FigureScope, type TDeliveryFigure } from "@/lib/compare/links";
+import { ChartPointer } from "./chart-pointer";
 import { CHART_COLORS as C, CHART_HEIGHT } from "./chart-theme";
-import { ChartPlaceholder, LazyAgeBarsChart, LazyDailyChart, LazyDurationChart } from "./lazy-charts";
 
 /**
- * The comparison charts, rendered on the server for the home page: a fixed-height frame (role="img") holding the
- * Recharts chart, which loads after hydration (lazy-charts.tsx), a legend, and a visually hidden table of the same
- * numbers whose cells link to the rows behind them. Every value and link is computed here and passed down as plain
- * data. Nothing here is server-only: the live sync timeline (components/pull/sync-chart.tsx) renders the daily chart
- * from a client component.
+ * The comparison charts, drawn on the server: a fixed-height frame (role="img") holding the bars as SVG paths, a
+ * legend, and a visually hidden table of the same numbers whose cells link to the rows behind them. The table is the
+ * only place a bar's numbers and links are sent; the small client part (chart-pointer.tsx) reads it for the tooltip
+ * and on click, so no chart library and no per-bar props reach the browser. Nothing here is server-only: the live
+ * sync timeline (components/pull/sync-chart.tsx) renders the daily chart from a client component.
  */
 
 /** A delivery figure's list; the figures charted here always have one (only push drift has none). */
@@ -57,9 +57,130 @@ function Frame({ label, testId, children }: { label: string; testId?: string | u
   );
 }
 
+/** While a live chart's numbers load: the same frame, empty. */
+function ChartPlaceholder() {
+  return <div aria-hidden className="h-full w-full rounded-sm border-b border-slate-200 bg-slate-50" />;
+}
+
+/** One stacked part of every bar (bottom first); `part` is which of the row's links a click on it follows. */
+interface Layer {
+  values: readonly number[];
+  className: string;
+  part?: number;
+}
+
+/** The smallest of 1, 2, 5 × 10ⁿ (and 4, 25) at or above `max`, so the axis reads in round numbers. */
+function niceTop(max: number): number {
+  if (max <= 1) return 1;
+  const scale = 10 ** Math.floor(Math.log10(max));
+  const step = [1, 2, 2.5, 4, 5, 10].find((m) => m * scale >= max) ?? 10;
+  return Math.ceil(step * scale);
+}
+
+const n2 = (v: number) => Math.round(v * 100) / 100;
+
+/**
+ * Bars as SVG paths on a viewBox one unit wide per bar and 100 high, stretched to the frame (one path per layer, so
+ * the markup stays small whatever the number of bars); axes and labels are HTML so text is never stretched. `ticks`
+ * holds one label per bar ("" for none); the policy line sits at `policy.x` on the same axis.
+ */
+function BarPlot({
+  layers,
+  ticks,
+  gap = 0.2,
+  policy,
+}: {
+  layers: Layer[];
+  ticks: readonly string[];
+  gap?: number;
+  policy?: { x: number; label: string } | null;
+}) {
+  const n = ticks.length;
+  const totals = ticks.map((_, i) => layers.reduce((t, l) => t + (l.values[i] ?? 0), 0));
+  const top = niceTop(Math.max(0, ...totals));
+  const base = ticks.map(() => 0);
+  const paths = layers.map((l) => {
+    let d = "";
+    l.values.forEach((v, i) => {
+      if (v <= 0) return;
+      const h = (v / top) * 100;
+      d += `M${n2(i + gap / 2)} ${n2(100 - base[i]! - h)}h${n2(1 - gap)}v${n2(h)}h${n2(gap - 1)}z`;
+      base[i]! += h;
+    });
+    return { ...l, d };
+  });
+  const yTicks = top % 2 === 0 ? [top, top / 2, 0] : [top, 0];
+  return (
+    <div
+      className={`grid h-full grid-cols-[2rem_minmax(0,1fr)] grid-rows-[minmax(0,1fr)_1rem] pr-2 ${policy ? "pt-4" : "pt-2"}`}
+    >
+      <div aria-hidden className="relative text-[10px] text-slate-500 tabular-nums">
+        {yTicks.map((v) => (
+          <span key={v} className="absolute right-1.5 -translate-y-1/2" style={{ top: `${100 - (v / top) * 100}%` }}>
+            {v}
+          </span>
+        ))}
+      </div>
+      <div className="relative">
+        <ChartPointer count={n}>
+          <svg
+            aria-hidden
+            viewBox={`0 0 ${n} 100`}
+            preserveAspectRatio="none"
+            className="relative block h-full w-full overflow-visible"
+          >
+            <path
+              d={yTicks.map((v) => `M0 ${100 - (v / top) * 100}H${n}`).join("")}
+              className="fill-none stroke-slate-200"
+              vectorEffect="non-scaling-stroke"
+            />
+            {paths.map((p) =>
+              p.d ? <path key={p.className} d={p.d} className={p.className} data-part={p.part} /> : null,
+            )}
+            {policy ? (
+              <path
+                d={`M${n2(policy.x)} 0V100`}
+                className={`fill-none ${C.policy.plot}`}
+                strokeWidth={1.5}
+                strokeDasharray="4 3"
+                vectorEffect="non-scaling-stroke"
+              />
+            ) : null}
+          </svg>
+        </ChartPointer>
+        {policy ? (
+          <span
+            aria-hidden
+            className="pointer-events-none absolute -top-4 -translate-x-1/2 text-[10px] whitespace-nowrap text-red-600"
+            style={{ left: `${(policy.x / n) * 100}%` }}
+          >
+            {policy.label}
+          </span>
+        ) : null}
+      </div>
+      <div />
+      <div aria-hidden className="relative overflow-hidden text-[10px] whitespace-nowrap text-slate-500">
+        {ticks.map((t, i) =>
+          t ? (
+            <span key={i} className="absolute top-0.5 -translate-x-1/2" style={{ left: `${((i + 0.5) / n) * 100}%` }}>
+              {t}
+            </span>
+          ) : null,
+        )}
+      </div>
+    </div>
+  );
+}
+
+/** At most about `max` tick labels, always the last bar's (a day chart's today). */
+function thinTicks(labels: readonly string[], max: number): string[] {
+  const step = Math.ceil(labels.length / max);
+  return labels.map((l, i) => ((labels.length - 1 - i) % step === 0 ? l : ""));
+}
+
 /**
  * The chart's numbers as a table: visually hidden, but shown while a keyboard user is inside it, so its links never
- * take focus out of sight.
+ * take focus out of sight. Its rows are in the bars' order: the chart reads them (chart-pointer.tsx).
  */
 function DataTable({ caption, children }: { caption: string; children: ReactNode }) {
   return (
@@ -115,7 +236,20 @@ export function DailyBarsFigure({
   return (
     <figure>
       <Frame label={label} testId={testId}>
-        {bars ? <LazyDailyChart data={bars} noun={noun} parts={parts} /> : <ChartPlaceholder />}
+        {bars ? (
+          <BarPlot
+            ticks={thinTicks(
+              bars.map((b) => b.tick),
+              7,
+            )}
+            layers={[
+              { values: bars.map((b) => b.succeeded), className: C.succeeded.plot },
+              { values: bars.map((b) => b.failed), className: C.failed.plot, part: 1 },
+            ]}
+          />
+        ) : (
+          <ChartPlaceholder />
+        )}
       </Frame>
       <Legend>
         <LegendItem swatch={<Swatch className={C.succeeded.swatch} />}>{parts.succeeded}</LegendItem>
@@ -135,15 +269,12 @@ export function DailyBarsFigure({
             {bars.map((d) => (
               <tr key={d.day}>
                 <th scope="row">{d.day}</th>
+                {/* Plain links: a keyboard path to the rows, with no client component per cell to hydrate. */}
                 <td>
-                  <Link href={d.href} prefetch={false}>
-                    {d.total}
-                  </Link>
+                  <a href={d.href}>{d.total}</a>
                 </td>
                 <td>
-                  <Link href={d.failedHref} prefetch={false}>
-                    {d.failed}
-                  </Link>
+                  <a href={d.failedHref}>{d.failed}</a>
                 </td>
               </tr>
             ))}
@@ -179,7 +310,14 @@ export function DurationDistribution({
   return (
     <figure>
       <Frame label={caption}>
-        <LazyDurationChart data={bars} href={link} noun={noun} />
+        <BarPlot
+          gap={0.15}
+          ticks={thinTicks(
+            bars.map((b) => b.tick),
+            8,
+          )}
+          layers={[{ values: bars.map((b) => b.count), className: C.duration.plot }]}
+        />
       </Frame>
       <Legend>
         <LegendItem swatch={<Swatch className={C.duration.swatch} />}>{noun} per bucket</LegendItem>
@@ -203,7 +341,7 @@ export function DurationDistribution({
           ))}
         </tbody>
       </DataTable>
-      <Link href={link} prefetch={false} className="sr-only focus:not-sr-only focus:text-xs">
+      <Link href={link} prefetch={false} data-chart-link className="sr-only focus:not-sr-only focus:text-xs">
         List the {noun} behind this distribution
       </Link>
     </figure>
@@ -231,7 +369,19 @@ export function CredentialAgeBars({
   return (
     <figure>
       <Frame label={caption}>
-        <LazyAgeBarsChart chart={chart} noun={noun} />
+        <BarPlot
+          gap={0.15}
+          ticks={chart.bars.map((b) => b.tick)}
+          layers={[
+            { values: chart.bars.map((b) => (b.beyondPolicy ? 0 : b.count)), className: C.age.plot },
+            { values: chart.bars.map((b) => (b.beyondPolicy ? b.count : 0)), className: C.beyondPolicy.plot },
+          ]}
+          policy={
+            chart.policyX !== null && chart.policyMaxAgeDays !== null
+              ? { x: chart.policyX, label: `policy ${formatDays(chart.policyMaxAgeDays)}` }
+              : null
+          }
+        />
       </Frame>
       <Legend>
         <LegendItem swatch={<Swatch className={C.age.swatch} />}>{noun}</LegendItem>
@@ -260,9 +410,7 @@ export function CredentialAgeBars({
             <tr key={b.label}>
               <th scope="row">{b.label}</th>
               <td>
-                <Link href={b.href} prefetch={false}>
-                  {b.count}
-                </Link>
+                <a href={b.href}>{b.count}</a>
               </td>
             </tr>
           ))}

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { inlineRscPayload, occurrences } from "../support/rsc-payload";
 import { uid } from "./support";
 
 // The deliveries chart: a day links to exactly that UTC day's rows, from the chart (pointer) and from its data table
@@ -18,9 +19,9 @@ test("a day of the deliveries chart opens that day's deployments, from the chart
   await page.goto(`/?range=7&environment=${env}`);
   const chart = page.getByTestId("compare-daily-push");
   await expect(chart).toHaveAttribute("role", "img");
-  // The chart mounts once it is near the viewport.
+  // Drawn on the server: the bars are there before any script runs.
   await chart.scrollIntoViewIfNeeded();
-  await expect(chart.locator(".recharts-surface")).toBeVisible();
+  await expect(chart.locator("svg")).toBeVisible();
 
   const today = new Date().toISOString().slice(0, 10);
   const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString();
@@ -39,15 +40,27 @@ test("a day of the deliveries chart opens that day's deployments, from the chart
   await expect(figure.getByRole("table")).toHaveCount(1);
   await expect(page.getByRole("table", { name: "push deployments and failures per day" })).toHaveCount(1);
 
+  // Each series crosses to the browser once: a day's link is in the page's inline RSC payload once (the table's
+  // cell), not again as chart props.
+  const html = await (await page.request.get(`/?range=7&environment=${env}`)).text();
+  const payload = inlineRscPayload(html);
+  expect(occurrences(payload, (await all.getAttribute("href"))!)).toBe(1);
+
   // Point at the last day's column: the tooltip names the day; a click opens the same list.
-  const box = (await chart.locator(".recharts-surface").boundingBox())!;
+  const box = (await chart.locator("svg").boundingBox())!;
   await page.mouse.move(box.x + box.width - 14, box.y + box.height / 2);
-  await expect(chart.locator(".recharts-tooltip-wrapper")).toContainText(today);
+  await expect(chart.getByTestId("chart-tooltip")).toContainText(today);
+  // A click on the red part lists the day's failures, anywhere else in the column all of the day's rows.
+  const onFailed = await page.evaluate(
+    ([x, y]) => document.elementFromPoint(x!, y!)?.getAttribute("data-part") === "1",
+    [box.x + box.width - 14, box.y + box.height / 2],
+  );
+  const expected = onFailed ? new URL((await failed.getAttribute("href"))!, origin) : href;
   await page.mouse.click(box.x + box.width - 14, box.y + box.height / 2);
   await expect(page).toHaveURL(/\/deployments\?/);
   const landed = new URL(page.url());
   for (const k of ["from", "to", "environment", "state", "timeField", "mode"])
-    expect(landed.searchParams.get(k), k).toBe(href.searchParams.get(k));
+    expect(landed.searchParams.get(k), k).toBe(expected.searchParams.get(k));
 
   // The table's links reach the same list from the keyboard.
   await page.goBack();

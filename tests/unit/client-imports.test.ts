@@ -82,4 +82,9 @@ describe("browser bundles", () => {
     const chain = packages.get("re2js")?.map((f) => path.relative(root, f));
     expect(chain, `re2js reached through ${chain?.join(" → ")}`).toBeUndefined();
   });
+
+  it("no client component reaches a chart library: the charts are SVG drawn on the server (issue 17, item 2)", () => {
+    const chain = packages.get("recharts")?.map((f) => path.relative(root, f));
+    expect(chain, `recharts reached through ${chain?.join(" → ")}`).toBeUndefined();
+  });
 });
