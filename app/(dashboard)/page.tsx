@@ -21,11 +21,28 @@ import { firstValues, type PageSearchParams } from "@/lib/utils";
 
 export const dynamic = "force-dynamic";
 
-function Figure({ label, value, href, tone }: { label: string; value: number; href: string; tone?: "red" | "yellow" }) {
+/** A count linking to its rows; `definition` says in one sentence what is counted (the tooltip), as the comparison's figures do. */
+function Figure({
+  label,
+  value,
+  href,
+  tone,
+  definition,
+}: {
+  label: string;
+  value: number;
+  href: string;
+  tone?: "red" | "yellow";
+  definition: string;
+}) {
   const color =
     value > 0 && tone === "red" ? "text-red-700" : value > 0 && tone === "yellow" ? "text-amber-700" : "text-slate-900";
   return (
-    <Link href={href} className="block rounded-md px-3 py-2 hover:bg-slate-50">
+    <Link
+      href={href}
+      className="block rounded-md px-3 py-2 hover:bg-slate-50"
+      title={`${definition} Opens the rows behind it.`}
+    >
       <p className={`text-3xl font-semibold tabular-nums ${color}`}>{value}</p>
       <p className="text-sm text-slate-600">{label}</p>
     </Link>
@@ -81,14 +98,24 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
             description="Push targets are applied by Wharf with a stored credential; pull targets sync themselves."
           />
           <CardBody className="grid grid-cols-2 gap-2">
-            <Figure label="push targets" value={targets.push} href="/targets?mode=push" />
-            <Figure label="pull targets" value={targets.pull} href="/targets?mode=pull" />
+            <Figure
+              label="push targets"
+              value={targets.push}
+              href="/targets?mode=push"
+              definition="Targets Wharf deploys to itself, applying manifests with a cluster credential it stores."
+            />
+            <Figure
+              label="pull targets"
+              value={targets.pull}
+              href="/targets?mode=pull"
+              definition="Targets whose in-cluster agent syncs from Git and reports back; Wharf holds no cluster credential for them."
+            />
           </CardBody>
         </Card>
         <Card>
           <CardHeader
             title="Credential rotation"
-            description="Cluster credentials held outside clusters, against their policies."
+            description="Cluster credentials held outside clusters, against their policies; each counts once, under its most urgent status."
             actions={
               attention > 0 ? (
                 <Badge tone="red">{attention} need attention</Badge>
@@ -98,16 +125,40 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
             }
           />
           <CardBody className="grid grid-cols-5 gap-2">
-            <Figure label="ok" value={credentials.ok} href="/credentials?status=ok" />
-            <Figure label="due soon" value={credentials.dueSoon} href="/credentials?status=due-soon" tone="yellow" />
+            <Figure
+              label="ok"
+              value={credentials.ok}
+              href="/credentials?status=ok"
+              definition="Credentials within their policy's maximum age and their expiry, and not yet in the warning window before either."
+            />
+            <Figure
+              label="due soon"
+              value={credentials.dueSoon}
+              href="/credentials?status=due-soon"
+              tone="yellow"
+              definition="Credentials inside the warning window before their policy's maximum age or their expiry."
+            />
             <Figure
               label="rotation failed"
               value={credentials.rotationFailed}
               href="/rotation?status=rotation-failed"
               tone="red"
+              definition="Credentials whose last automatic rotation failed and has not succeeded since (unless already overdue or expired)."
             />
-            <Figure label="overdue" value={credentials.overdue} href="/credentials?status=overdue" tone="red" />
-            <Figure label="expired" value={credentials.expired} href="/credentials?status=expired" tone="red" />
+            <Figure
+              label="overdue"
+              value={credentials.overdue}
+              href="/credentials?status=overdue"
+              tone="red"
+              definition="Credentials older than their policy's maximum age, counted from when they were stored or last rotated."
+            />
+            <Figure
+              label="expired"
+              value={credentials.expired}
+              href="/credentials?status=expired"
+              tone="red"
+              definition="Credentials past their expiry (a token's or certificate's end of validity): the cluster no longer accepts them."
+            />
           </CardBody>
         </Card>
       </div>
