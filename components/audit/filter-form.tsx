@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useState, useSyncExternalStore, type FormEvent } from "react";
+import { useId, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Combobox } from "@/components/ui/combobox";
 import { Input, Select } from "@/components/ui/input";
@@ -8,34 +8,26 @@ import { useAuditNames } from "@/lib/audit/hooks/use-audit-names";
 import type { TAuditNameKind } from "@/lib/audit/names";
 import { cn } from "@/lib/utils";
 
-const noop = () => () => undefined;
-
-/** True after hydration. Local times depend on the browser's time zone, so they are not rendered on the server. */
-export function useIsClient(): boolean {
-  return useSyncExternalStore(
-    noop,
-    () => true,
-    () => false,
-  );
-}
-
-/** An ISO instant as a `datetime-local` value in the browser's zone. */
-export function isoToLocalInput(iso: string | undefined): string {
+/**
+ * An ISO instant as a `datetime-local` value read in UTC: the dashboard shows every date in UTC (lib/format/date.ts),
+ * so the filter's fields take the same clock as the times in the rows they filter, whatever the browser's zone.
+ */
+export function isoToUtcInput(iso: string | undefined): string {
   if (!iso) return "";
-  const d = new Date(iso);
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? "" : new Date(t).toISOString().slice(0, 16);
 }
 
-/** A `datetime-local` value (browser's zone) as an ISO instant, so the server never guesses the zone. */
-export function localInputToIso(value: string): string | undefined {
-  if (!value) return undefined;
-  const d = new Date(value);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+/** A `datetime-local` value, read as UTC, as an ISO instant. */
+export function utcInputToIso(value: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/.test(value)) return undefined;
+  const t = Date.parse(`${value}Z`);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
 
 /**
  * One control of a filter form: free text, a name with suggestions (of the names audit rows carry), a choice from a
- * closed list ("any" first), or a local date-time.
+ * closed list ("any" first), or a date-time in UTC (its label says so).
  */
 export type FilterField<K extends string> =
   | { key: K; label: string; kind: "text"; placeholder: string }
@@ -109,7 +101,6 @@ export function FilterForm<F extends Partial<Record<K, string>>, K extends strin
 }) {
   const idPrefix = useId();
   const [draft, setDraft] = useState<Partial<Record<K, string>>>(value);
-  const isClient = useIsClient();
   const set = (key: K, v: string | undefined) => setDraft((d) => ({ ...d, [key]: v }));
 
   function submit(e: FormEvent) {
@@ -131,6 +122,7 @@ export function FilterForm<F extends Partial<Record<K, string>>, K extends strin
           <div key={field.key} className="space-y-1">
             <label htmlFor={id} className={labelClass}>
               {field.label}
+              {field.kind === "instant" ? " (UTC)" : ""}
             </label>
             {field.kind === "name" ? (
               <NameField
@@ -160,8 +152,8 @@ export function FilterForm<F extends Partial<Record<K, string>>, K extends strin
               <Input
                 id={id}
                 type="datetime-local"
-                value={isClient ? isoToLocalInput(current || undefined) : ""}
-                onChange={(e) => set(field.key, localInputToIso(e.target.value))}
+                value={isoToUtcInput(current || undefined)}
+                onChange={(e) => set(field.key, utcInputToIso(e.target.value))}
               />
             )}
           </div>
