@@ -40,7 +40,7 @@ export function SyncEventRecord({ event: e }: { event: SyncEventDetail }) {
             <Row label="Cluster">
               {e.cluster.name ? (
                 <>
-                  <Link className="text-brand-700 hover:underline" href={`/targets/${e.target.id}`}>
+                  <Link className="text-brand-700 underline underline-offset-2" href={`/targets/${e.target.id}`}>
                     {e.cluster.name}
                   </Link>
                   {e.cluster.archived ? <span className="text-slate-500"> (deleted)</span> : null}
@@ -88,7 +88,10 @@ export function SyncEventRecord({ event: e }: { event: SyncEventDetail }) {
                     ? `, approved by ${e.approval.approvedBy.join(", ")}`
                     : ", with no approval recorded"}{" "}
                   (
-                  <Link className="text-brand-700 hover:underline" href={`/deployments/${e.approval.deploymentId}`}>
+                  <Link
+                    className="text-brand-700 underline underline-offset-2"
+                    href={`/deployments/${e.approval.deploymentId}`}
+                  >
                     approval request
                   </Link>
                   )

@@ -25,6 +25,7 @@ interface Seeded {
   pullTargetId: string;
   applicationId: string;
   deploymentId: string;
+  syncEventId: string;
 }
 
 /** The ids behind the detail pages: demo targets, an application, and a deployment requested here. */
@@ -56,7 +57,19 @@ async function seed(page: Page): Promise<Seeded> {
   });
   expect(res.status(), await res.text()).toBe(201);
   const deploymentId = ((await res.json()) as { id: string }).id;
-  return { pushTargetId, pullTargetId, applicationId: apps.items[0]!.id, deploymentId };
+  // A sync of the demo agent (started by npm start with the seeded pull target) for the sync event's page.
+  let syncEventId = "";
+  await expect
+    .poll(
+      async () => {
+        const events = await page.request.get(`/api/sync-events?targetId=${pullTargetId}&limit=1`);
+        syncEventId = ((await events.json()) as { items: { id: string }[] }).items[0]?.id ?? "";
+        return syncEventId;
+      },
+      { message: "a sync event of the demo agent", timeout: 60_000 },
+    )
+    .not.toBe("");
+  return { pushTargetId, pullTargetId, applicationId: apps.items[0]!.id, deploymentId, syncEventId };
 }
 
 /** Each route with the URL that shows it (detail pages with a seeded id). */
@@ -76,6 +89,7 @@ function pagesFor(s: Seeded): Record<string, string> {
     "/policies": "/policies",
     "/rotation": "/rotation",
     "/sync": "/sync",
+    "/sync/[id]": `/sync/${s.syncEventId}`,
     "/targets": "/targets",
     "/targets/[id]": `/targets/${s.pushTargetId}`,
     "/targets/[id]/deploy": `/targets/${s.pushTargetId}/deploy`,
