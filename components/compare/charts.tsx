@@ -22,7 +22,7 @@ import { CHART_COLORS as C, CHART_HEIGHT } from "./chart-theme";
  * sync timeline (components/pull/sync-chart.tsx) renders the daily chart from a client component.
  */
 
-/** A delivery figure's list; the figures charted here always have one (only push drift has none). */
+/** A delivery figure's list; the figures charted here always have one (only push drift corrected, always 0, has none). */
 function figureHref(mode: TMode, figure: TDeliveryFigure, scope: FigureScope): string {
   return deliveryFigureHref(mode, figure, scope) ?? (mode === "push" ? "/deployments" : "/sync");
 }

@@ -19,7 +19,7 @@ function href(path: string, params: Record<string, string | null | undefined>): 
 const TONE_CLASS = { red: "text-red-700", amber: "text-amber-700", green: "text-emerald-700" } as const;
 
 /**
- * A figure linking to its rows; without a link (nothing was counted, e.g. drift on push) it is plain text.
+ * A figure linking to its rows; without a link (it counts no rows) it is plain text.
  * `definition` says in a sentence what is counted (the tooltip), so a figure can be read without the docs.
  */
 function Figure({
@@ -68,7 +68,7 @@ function PairFigure(props: {
   label: string;
   hint: string;
   definition: string;
-  /** A part without a link (no list holds its rows: push drift is on each application's timeline) is plain text. */
+  /** A part without a link (it counts no rows: push drift corrected, always 0) is plain text. */
   parts: [PairPart, PairPart];
   tone?: "amber" | undefined;
 }) {
@@ -167,7 +167,7 @@ function DeliveryBlock({ mode, d, scope }: { mode: TMode; d: ModeDelivery; scope
           <PairFigure
             label="drift detected / corrected"
             hint="status reads compare cluster to last deployment"
-            definition="Detected: drifts Wharf's status reads (with the target's credential, while someone looks or at the target's interval) found between the cluster and the application's last deployment, once per change of the drifted fields, as the agent counts pull drift; each is on its application's timeline. Corrected: always 0, push has no self-heal; a deployment that overwrites a drift counts as a deployment, as a pull sync of a new revision over a drift counts as a sync."
+            definition="Detected: drifts Wharf's status reads (with the target's credential, while someone looks or at the target's interval) found between the cluster and the application's last deployment, once per change of the drifted fields, as the agent counts pull drift; the count opens them with their fields, values and managers. Corrected: always 0, push has no self-heal; a deployment that overwrites a drift counts as a deployment, as a pull sync of a new revision over a drift counts as a sync."
             parts={[
               { value: d.driftDetected, link: link("drift-detected"), name: "drift detected" },
               { value: d.driftCorrected, link: link("drift-corrected"), name: "drift corrected" },

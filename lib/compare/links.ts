@@ -1,3 +1,4 @@
+import { pushDriftSearch, type TPushDriftFilter } from "@/lib/applications/drift-schemas";
 import { deploymentListParams } from "@/lib/deployments/query";
 import { DEPLOYMENT_LIST_LIMIT_DEFAULT, type TDeploymentListFilter } from "@/lib/deployments/schemas";
 import { normalizeSyncFilter } from "@/lib/sync/query";
@@ -60,6 +61,15 @@ export function syncHref(filter: SyncLink): string {
   return qs ? `/sync?${qs}` : "/sync";
 }
 
+/**
+ * `/applications/drift?…` for a push drift filter; the query string is also the `GET /api/applications/drift` query
+ * for the same rows.
+ */
+export function pushDriftHref(filter: TPushDriftFilter): string {
+  const qs = pushDriftSearch(filter);
+  return qs ? `/applications/drift?${qs}` : "/applications/drift";
+}
+
 const DAY_MS = 86_400_000;
 
 /**
@@ -74,12 +84,14 @@ export function dayScope(scope: FigureScope, day: string): FigureScope {
 }
 
 /**
- * The list behind a delivery figure of a mode, or null when no list holds its rows (push drift: each drift is on its
- * application's timeline, there is no list across applications yet).
+ * The list behind a delivery figure of a mode, or null when it counts no rows (push drift corrected: push has no
+ * self-heal, the figure is always 0).
  * - push deliveries are deployments that finished `succeeded` or `failed` in the range (by finish time); failures,
  *   lead time (every success is measured) and time to restore (successes that ended an outage) narrow that;
  * - pull deliveries are sync events `synced` or `failed` in the range (by occurrence); lead time counts `synced` ones
  *   with a known commit time, time to restore the healthy ones that ended a run of failures;
+ * - push drift detected: the drift events push status reads recorded in the range (by occurrence, environment as
+ *   stored with the event), counted as pull's `drift-detected` events are;
  * - approval wait, both modes: deployments approved in the range after people approved them (pull: revisions).
  */
 export function deliveryFigureHref(mode: TMode, figure: TDeliveryFigure, scope: FigureScope): string | null {
@@ -102,6 +114,8 @@ export function deliveryFigureHref(mode: TMode, figure: TDeliveryFigure, scope: 
         return deploymentsHref({ ...finished, state: ["succeeded"] });
       case "restore":
         return deploymentsHref({ ...finished, state: ["succeeded"], recovery: true });
+      case "drift-detected":
+        return pushDriftHref(where);
       default:
         return null;
     }

@@ -78,6 +78,7 @@ function pagesFor(s: Seeded): Record<string, string> {
     "/": "/",
     "/applications": "/applications",
     "/applications/[id]": `/applications/${s.applicationId}`,
+    "/applications/drift": "/applications/drift",
     "/applications/new": "/applications/new",
     "/audit": "/audit",
     "/credentials": "/credentials",

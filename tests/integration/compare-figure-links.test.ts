@@ -1,17 +1,23 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
+import * as driftRoute from "@/app/api/applications/drift/route";
 import * as deploymentsRoute from "@/app/api/deployments/route";
 import * as eventsRoute from "@/app/api/agent/v1/events/route";
 import * as syncEventsRoute from "@/app/api/sync-events/route";
+import { pushDriftDetails } from "@/lib/applications/push-drift";
+import { refKey } from "@/lib/kube";
 import type { Actor } from "@/lib/audit/schemas";
 import { getDeliveryComparison } from "@/lib/compare/data/get-comparison";
 import { rebuildRollups } from "@/lib/rollups/data/rebuild-rollups";
+import { recordDeliveryOutcome } from "@/lib/rollups/data/record-delivery-outcome";
 import type { ModeDelivery, TMode } from "@/lib/compare/figures";
+import type { PushDriftEventPage } from "@/lib/applications/drift-schemas";
 import {
   dayScope,
   DELIVERY_FIGURES,
   deliveryFigureHref,
   deploymentsHref,
+  pushDriftHref,
   syncHref,
   type FigureScope,
   type TDeliveryFigure,
@@ -147,6 +153,55 @@ async function deployment(opts: {
   return d.id;
 }
 
+/**
+ * A drift a push status read recorded on the target's application, stored as readPushLiveState stores it: the event
+ * with the environment of its target and its rollup contribution in one transaction.
+ */
+async function pushDrift(targetId: string, occurredAt: Date): Promise<void> {
+  const target = await db().target.findUniqueOrThrow({ where: { id: targetId } });
+  const app =
+    (await db().application.findFirst({ where: { targetId } })) ??
+    (await db().application.create({
+      data: {
+        name: `web-${randomBytes(3).toString("hex")}`,
+        targetId,
+        mode: "push",
+        sourceKind: "manifests",
+        inventoryKey: `links-${randomBytes(6).toString("hex")}`,
+      },
+    }));
+  const ref = { apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "web" };
+  const details = pushDriftDetails(
+    { objects: [{ ref, fields: ["spec.replicas"] }], truncated: false },
+    new Map([
+      [
+        refKey(ref),
+        {
+          status: "OutOfSync" as const,
+          fields: [
+            { path: "spec.replicas", applied: "2", live: "5", owner: { manager: "kubectl-edit", operation: "Update" } },
+          ],
+        },
+      ],
+    ]),
+  );
+  await db().$transaction(async (tx) => {
+    await tx.pushDriftEvent.create({
+      data: {
+        applicationId: app.id,
+        targetId,
+        environment: target.environment,
+        deploymentId: "d-links",
+        occurredAt,
+        signature: randomBytes(8).toString("hex"),
+        message: "Deployment shop/web: spec.replicas 2 → 5 (kubectl-edit)",
+        details: JSON.stringify(details),
+      },
+    });
+    await recordDeliveryOutcome(tx, { kind: "push-drift", targetId, occurredAt });
+  });
+}
+
 type Result = "synced" | "failed" | "drift-detected" | "drift-corrected" | "pending-approval";
 
 function pullEvent(which: "pull" | "pullOther", result: Result, occurredAt: Date, opts: { committed?: boolean } = {}) {
@@ -183,9 +238,14 @@ async function send(events: ReturnType<typeof pullEvent>[]): Promise<void> {
 /** Every row of a list link, read through the list API in small pages (so the cursor crosses the filtered range). */
 async function rowsOf(link: string, pageSize = 2): Promise<{ id: string }[]> {
   const [path, qs = ""] = link.split("?");
-  const route = path === "/deployments" ? deploymentsRoute.GET : path === "/sync" ? syncEventsRoute.GET : null;
-  if (!route) throw new Error(`not a list link: ${link}`);
-  const api = path === "/deployments" ? "/api/deployments" : "/api/sync-events";
+  const lists: Record<string, [typeof deploymentsRoute.GET, string]> = {
+    "/deployments": [deploymentsRoute.GET, "/api/deployments"],
+    "/sync": [syncEventsRoute.GET, "/api/sync-events"],
+    "/applications/drift": [driftRoute.GET, "/api/applications/drift"],
+  };
+  const list = lists[path ?? ""];
+  if (!list) throw new Error(`not a list link: ${link}`);
+  const [route, api] = list;
   const rows: { id: string }[] = [];
   let cursor: string | null = null;
   for (let page = 0; page < 200; page++) {
@@ -307,6 +367,15 @@ beforeAll(async () => {
     to: "succeeded",
   });
 
+  // Push drift: at the range's first instant, inside, just before its end; 1 ms before it and at its end (out); the
+  // other environment inside.
+  await pushDrift(t.push, at(-1));
+  await pushDrift(t.push, at(0));
+  await pushDrift(t.push, at(DAY + 5 * MIN));
+  await pushDrift(t.push, new Date(REnd - 1));
+  await pushDrift(t.push, new Date(REnd));
+  await pushDrift(t.pushOther, at(DAY));
+
   // Pull, in time order.
   await send([
     pullEvent("pull", "synced", at(-3 * DAY)),
@@ -356,19 +425,24 @@ describe("every delivery figure links to exactly the rows it counts", () => {
   it("the fixture exercises every figure (hand-computed, environment filter)", async () => {
     const d = await getDeliveryComparison({ range });
     // Push: successes at R0, +1d and +2d5h, failures at +2d1h and +2d3h; the successes at R0 and +2d5h end an outage;
-    // approval waits of the deployments approved at R0 and +2d30m (the one approved the day before the range is out).
+    // approval waits of the deployments approved at R0 and +2d30m (the one approved the day before the range is out);
+    // drift at R0, +1d5m and the end's last millisecond (never corrected: push has no self-heal).
     expect({
       n: d.push.deployments,
       f: d.push.failures,
       lead: d.push.leadTime.count,
       restore: d.push.restore.count,
       wait: d.push.approvalWait.count,
+      dd: d.push.driftDetected,
+      dc: d.push.driftCorrected,
     }).toEqual({
       n: 5,
       f: 2,
       lead: 3,
       restore: 2,
       wait: 2,
+      dd: 3,
+      dc: 0,
     });
     // Pull: synced R0, failed +3d, synced +3d1h (no commit time); both syncs end an outage; drift 2/1 (a correction is also a detection); one approval.
     expect({
@@ -400,7 +474,8 @@ describe("every delivery figure links to exactly the rows it counts", () => {
         for (const figure of DELIVERY_FIGURES) {
           const link = deliveryFigureHref(mode, figure, s.scope);
           if (link === null) {
-            expect(mode === "push" && figure.startsWith("drift"), `${mode} ${figure} has no link`).toBe(true);
+            expect(mode === "push" && figure === "drift-corrected", `${mode} ${figure} has no link`).toBe(true);
+            expect(countOf(d, figure)).toBe(0);
             continue;
           }
           expect((await rowsOf(link)).length, `${mode} ${figure} (${s.name}): ${link}`).toBe(countOf(d, figure));
@@ -436,6 +511,10 @@ describe("every delivery figure links to exactly the rows it counts", () => {
     expect((await rowsOf(unranged, 25)).length).toBeGreaterThan(expected);
     expect((await rowsOf(requested, 25)).length).not.toBe(expected);
     expect((await rowsOf(anyEnv, 25)).length).toBeGreaterThan(expected);
+    const drift = deliveryFigureHref("push", "drift-detected", scope)!;
+    const driftExpected = (await getDeliveryComparison({ range })).push.driftDetected;
+    expect((await rowsOf(drift.replace(/&?(from|to)=[^&]*/g, ""), 25)).length).toBeGreaterThan(driftExpected);
+    expect((await rowsOf(drift.replace(/&?environment=[^&]*/, ""), 25)).length).toBeGreaterThan(driftExpected);
     const pull = deliveryFigureHref("pull", "deliveries", scope)!;
     expect((await rowsOf(pull.replace(/&?(from|to)=[^&]*/g, ""), 25)).length).toBeGreaterThan(
       (await getDeliveryComparison({ range })).pull.deployments,
@@ -572,6 +651,54 @@ describe("list filters: bounds, paging and validation", () => {
     );
     expect(byDate).toHaveLength(1);
     expect(byOffset).toEqual(byDate);
+  });
+});
+
+describe("the push drift list", () => {
+  it("shows each drift's application, target, environment, fields as applied → live and the manager; any reader may list it", async () => {
+    const scope: FigureScope = { from: range.from.toISOString(), to: range.to.toISOString(), environment: ENV };
+    const link = deliveryFigureHref("push", "drift-detected", scope)!;
+    expect(link).toBe(pushDriftHref({ environment: ENV, from: scope.from, to: scope.to }));
+    expect(link.startsWith("/applications/drift?")).toBe(true);
+    const viewer = await createCaller("viewer");
+    const res = await callRoute(driftRoute.GET, { path: `/api/applications/drift?${link.split("?")[1]}`, as: viewer });
+    expect(res.status, res.text).toBe(200);
+    const items = (res.body as PushDriftEventPage).items;
+    expect(items.map((i) => i.occurredAt)).toEqual(
+      [new Date(REnd - 1), at(DAY + 5 * MIN), at(0)].map((d) => d.toISOString()),
+    );
+    const app = await db().application.findFirstOrThrow({ where: { targetId: t.push } });
+    expect(items[0]).toMatchObject({
+      application: { id: app.id, name: app.name },
+      target: { id: t.push },
+      environment: ENV,
+      managers: ["kubectl-edit"],
+      objects: [
+        {
+          ref: { kind: "Deployment", namespace: "shop", name: "web" },
+          fields: [{ path: "spec.replicas", applied: "2", live: "5", manager: "kubectl-edit" }],
+        },
+      ],
+    });
+    // An empty range is an empty page, not an error.
+    const empty = await callRoute(driftRoute.GET, {
+      path: `/api/applications/drift?from=2001-01-01T00:00:00Z&to=2001-01-02T00:00:00Z`,
+      as: viewer,
+    });
+    expect(empty.body).toEqual({ items: [], nextCursor: null });
+  });
+
+  it("refuses an inverted range and a cursor it did not produce with VALIDATION_FAILED, and anonymous callers", async () => {
+    for (const path of [
+      "/api/applications/drift?from=2026-02-02T00:00:00Z&to=2026-02-01T00:00:00Z",
+      "/api/applications/drift?cursor=nope",
+      "/api/applications/drift?limit=1000",
+    ]) {
+      const res = await callRoute(driftRoute.GET, { path, as: admin });
+      expect(res.status, path).toBe(422);
+      expect(res.body.error.code, path).toBe("VALIDATION_FAILED");
+    }
+    expect((await callRoute(driftRoute.GET, { path: "/api/applications/drift" })).status).toBe(401);
   });
 });
 

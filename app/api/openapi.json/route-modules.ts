@@ -18,6 +18,7 @@ export const ROUTE_MODULES: RouteModules = {
   "applications/[id]": () => import("@/app/api/applications/[id]/route"),
   "applications/[id]/promote": () => import("@/app/api/applications/[id]/promote/route"),
   "applications/matrix": () => import("@/app/api/applications/matrix/route"),
+  "applications/drift": () => import("@/app/api/applications/drift/route"),
   "applications/[id]/live": () => import("@/app/api/applications/[id]/live/route"),
   "applications/[id]/timeline": () => import("@/app/api/applications/[id]/timeline/route"),
   "applications/[id]/rollback": () => import("@/app/api/applications/[id]/rollback/route"),
