@@ -17,8 +17,12 @@ export function sqlitePath(url: string): string {
   return path.resolve(p);
 }
 
-/** A URL safe to print: the password is masked. */
+/**
+ * A URL safe to print: the password is masked. A `file:` URL carries no password and is printed as given: parsed as
+ * a URL, the relative `file:./data/wharf.db` would print as the absolute `file:///data/wharf.db`.
+ */
 export function redactUrl(url: string): string {
+  if (url.startsWith("file:")) return url;
   try {
     const u = new URL(url);
     if (u.password) u.password = "****";
