@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { ReactNode } from "react";
+import type { CSSProperties, ReactNode } from "react";
 import { formatDays, formatDuration } from "@/lib/format/duration";
 import {
   ageChart,
@@ -162,7 +162,7 @@ function BarPlot({
       <div aria-hidden className="relative overflow-hidden text-[10px] whitespace-nowrap text-slate-500">
         {ticks.map((t, i) =>
           t ? (
-            <span key={i} className="absolute top-0.5 -translate-x-1/2" style={{ left: `${((i + 0.5) / n) * 100}%` }}>
+            <span key={i} className={`absolute top-0.5 ${tickPlace(i, n).className}`} style={tickPlace(i, n).style}>
               {t}
             </span>
           ) : null,
@@ -170,6 +170,16 @@ function BarPlot({
       </div>
     </div>
   );
+}
+
+/**
+ * Where a bar's tick label goes: centred under the bar, except under the first and last of many narrow bars (a month
+ * of days), where a centred label would be cut at the frame's edge: there it aligns with the edge.
+ */
+function tickPlace(i: number, n: number): { className: string; style: CSSProperties } {
+  if (n > 12 && i === n - 1) return { className: "", style: { right: 0 } };
+  if (n > 12 && i === 0) return { className: "", style: { left: 0 } };
+  return { className: "-translate-x-1/2", style: { left: `${((i + 0.5) / n) * 100}%` } };
 }
 
 /** At most about `max` tick labels, always the last bar's (a day chart's today). */
