@@ -56,7 +56,12 @@ describe("pull agent: pin requests awaiting approval", () => {
     ]);
     const image = async () =>
       (
-        (await kube.client.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "web" })) as {
+        (await kube.client.get({
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          namespace: ns,
+          name: "web",
+        })) as unknown as {
           spec: { template: { spec: { containers: { image: string }[] } } };
         }
       ).spec.template.spec.containers[0]!.image;
