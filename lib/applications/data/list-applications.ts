@@ -30,7 +30,7 @@ async function pageOf(query: TApplicationListQuery) {
   if (query.environment) {
     joins.push(Prisma.sql`JOIN "Target" AS "t" ON "t"."id" = "a"."targetId"`);
     where.push(Prisma.sql`"t"."environment" = ${query.environment}`);
-  }  // Stored columns, each with a (column, name, id) index the filter walks in the list's order (status-columns.ts
+  } // Stored columns, each with a (column, name, id) index the filter walks in the list's order (status-columns.ts
   // keeps them current): the rule evaluated per row made a rare status walk most of the table.
   if (query.health) where.push(Prisma.sql`"a"."health" = ${query.health}`);
   if (query.sync) where.push(Prisma.sql`"a"."syncStatus" = ${query.sync}`);
