@@ -11,3 +11,15 @@ export function decodeSyncCursor(cursor: string): { occurredAt: Date; id: string
   const occurredAt = key ? new Date(key[0]!) : null;
   return key && occurredAt && !Number.isNaN(occurredAt.getTime()) ? { occurredAt, id: key[1]! } : null;
 }
+
+/**
+ * The rows after a cursor position, newest first. The redundant `lte` bound lets the (occurredAt, id) index seek to
+ * the cursor; the OR alone is only a filter, so a deep page would walk every newer row first (PostgreSQL: "Rows
+ * Removed by Filter"). Plain conditions, so any model ordered by (occurredAt desc, id desc) can AND them in.
+ */
+export function afterSyncCursor(cursor: { occurredAt: Date; id: string }) {
+  return [
+    { occurredAt: { lte: cursor.occurredAt } },
+    { OR: [{ occurredAt: { lt: cursor.occurredAt } }, { occurredAt: cursor.occurredAt, id: { lt: cursor.id } }] },
+  ];
+}

@@ -4,7 +4,7 @@ import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { refKey } from "@/lib/kube";
 import { invalidCursorError } from "@/lib/keyset-cursor";
 // The same order as the sync history, (occurredAt desc, id desc), so the same cursor shape.
-import { decodeSyncCursor, encodeSyncCursor } from "@/lib/sync/cursor";
+import { afterSyncCursor, decodeSyncCursor, encodeSyncCursor } from "@/lib/sync/cursor";
 import { ZPushDriftListQuery, type PushDriftEventPage, type PushDriftEventView } from "../drift-schemas";
 import { parsePushDriftDetails, pushDriftManagers } from "../push-drift";
 
@@ -48,12 +48,7 @@ export async function listPushDriftEvents(query: unknown): Promise<PushDriftEven
   if (q.environment) and.push({ environment: q.environment });
   if (q.from) and.push({ occurredAt: { gte: q.from } });
   if (q.to) and.push({ occurredAt: { lt: q.to } });
-  // The redundant `lte` lets the (occurredAt, id) index seek to the cursor, as in the sync history.
-  if (cursor)
-    and.push(
-      { occurredAt: { lte: cursor.occurredAt } },
-      { OR: [{ occurredAt: { lt: cursor.occurredAt } }, { occurredAt: cursor.occurredAt, id: { lt: cursor.id } }] },
-    );
+  if (cursor) and.push(...afterSyncCursor(cursor));
   const rows = await db().pushDriftEvent.findMany({
     where: and.length ? { AND: and } : {},
     orderBy: [{ occurredAt: "desc" }, { id: "desc" }],

@@ -5,7 +5,7 @@ import { db } from "@/lib/db";
 import type { Prisma } from "@/lib/db/generated/sqlite/client";
 import { invalidCursorError } from "@/lib/keyset-cursor";
 import { currentSpecDigest, parseSpec, SPEC_INCLUDE, specOfRow } from "@/lib/repos/data/repo-specs";
-import { decodeSyncCursor, encodeSyncCursor } from "../cursor";
+import { afterSyncCursor, decodeSyncCursor, encodeSyncCursor } from "../cursor";
 import { ZSyncEventListQuery, type SyncEventPage, type SyncEventView } from "../schemas";
 
 type Row = Prisma.SyncEventGetPayload<object>;
@@ -138,13 +138,7 @@ export async function listSyncEvents(query: unknown): Promise<SyncEventPage> {
   if (q.environment) and.push({ environment: q.environment });
   if (q.recovery) and.push({ outageStartedAt: { not: null } });
   if (q.withCommitTime) and.push({ committedAt: { not: null } });
-  // The redundant `lte` bound lets the (occurredAt, id) index seek to the cursor; the OR alone is only a filter, so a
-  // deep page would walk every newer row first (PostgreSQL: "Rows Removed by Filter").
-  if (cursor)
-    and.push(
-      { occurredAt: { lte: cursor.occurredAt } },
-      { OR: [{ occurredAt: { lt: cursor.occurredAt } }, { occurredAt: cursor.occurredAt, id: { lt: cursor.id } }] },
-    );
+  if (cursor) and.push(...afterSyncCursor(cursor));
   const rows = await db().syncEvent.findMany({
     where: and.length ? { AND: and } : {},
     orderBy: [{ occurredAt: "desc" }, { id: "desc" }],
