@@ -107,6 +107,12 @@ function EventRow({
         <div className="max-w-80">
           {e.image ? `image updated ${e.image.from ?? "(none)"} → ${e.image.to}` : e.message}
         </div>
+        {e.pinRequestId ? (
+          // A dry run of someone's pin request: the commit it names is what they asked for, not what runs.
+          <Link className="text-blue-700 underline" href={`/deployments/${e.pinRequestId}`}>
+            Dry run of a pin request awaiting approval
+          </Link>
+        ) : null}
         {hasMore ? (
           <details className="mt-1">
             <summary className="cursor-pointer text-slate-500">details</summary>

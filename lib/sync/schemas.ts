@@ -149,6 +149,10 @@ export const ZSyncEventView = z.object({
     .describe(
       "The rendered manifests the sync applied, by the SHA-256 of their bytes; null when nothing was applied or the agent is older than the record.",
     ),
+  pinRequestId: z
+    .string()
+    .nullable()
+    .describe("Set when this event is the agent's dry run of a pin request awaiting approval: that request's id."),
 });
 export type SyncEventView = z.output<typeof ZSyncEventView>;
 

@@ -172,7 +172,24 @@ describe("pinned status", () => {
     expect(p.requiredApprovals).toBe(1);
     expect(p.toBehind).toBe(2);
     expect(p.branchHead?.sha).toBe(c3);
-    expect((await pin(repoId, c1)).body.outcome).toBe("pending-approval");
+    const requested = await pin(repoId, c1);
+    expect(requested.body.outcome).toBe("pending-approval");
+
+    // The agent's dry run of that request names c1, the commit asked for, not where the branch is: the branch head
+    // and the count stay as the branch reports left them.
+    await send(agent, [
+      report(ids, c1, 3, {
+        kind: "pending-approval",
+        result: "pending-approval",
+        pinRequestId: (requested.body as { deploymentId: string }).deploymentId,
+      }),
+    ]);
+    const requestId = (requested.body as { deploymentId: string }).deploymentId;
+    const history = await callRoute(syncEventsRoute.GET, { path: `/api/sync-events?repoId=${repoId}`, as: deployer });
+    expect((history.body.items as SyncEventView[]).map((e) => e.pinRequestId)).toEqual([requestId, null, null, null]);
+    const after = await preview(repoId, c1);
+    expect(after.branchHead?.sha).toBe(c3);
+    expect(after.toBehind).toBe(2);
     const unknown = await callRoute(pinRoute.GET, {
       path: `/api/repos/${repoId}/pin?revision=${fakeSha()}`,
       params: { id: repoId },

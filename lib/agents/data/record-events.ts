@@ -329,6 +329,7 @@ export async function recordSyncEvents(opts: {
             // The digest even when the text never arrives (over the cap): the record still says what was applied.
             manifestsSha256: e.manifests?.sha256 ?? null,
             manifestsBytes: e.manifests?.bytes ?? null,
+            pinRequestId: e.pinRequestId ?? null,
           },
         });
         await recordDeliveryOutcome(tx, {

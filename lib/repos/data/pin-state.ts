@@ -21,7 +21,8 @@ async function reportedHistory(repoIds: string[]): Promise<Map<string, Reported[
   const out = new Map<string, Reported[]>();
   if (repoIds.length === 0) return out;
   const rows = await db().syncEvent.findMany({
-    where: { repoId: { in: repoIds }, revisionSha: { not: null } },
+    // A pin request's dry run names the commit someone asked to pin, not the branch's head.
+    where: { repoId: { in: repoIds }, revisionSha: { not: null }, pinRequestId: null },
     orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
     select: {
       repoId: true,

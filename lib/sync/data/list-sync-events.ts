@@ -115,6 +115,7 @@ function toView(
     problems: ((details.problems as SyncEventView["problems"]) ?? []).slice(0, 50),
     drift: drift.slice(0, 50),
     manifests: row.manifestsSha256 ? { sha256: row.manifestsSha256, bytes: row.manifestsBytes } : null,
+    pinRequestId: row.pinRequestId,
   };
 }
 

@@ -1,0 +1,3 @@
+
+-- AlterTable
+ALTER TABLE "SyncEvent" ADD COLUMN     "pinRequestId" TEXT;
