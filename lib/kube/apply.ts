@@ -148,6 +148,82 @@ async function knownVersions(
   return { versions, listed, unknown };
 }
 
+/**
+ * Labelled objects of one kind in one namespace past which an ApplySet apply stops reading every application's
+ * objects there (see knownSetVersions).
+ */
+const CROWDED_AT = 50;
+
+/**
+ * knownVersions for an ApplySet apply: every labelled object of a desired kind and namespace is listed, whoever's it
+ * is, since ownership is decided per object — one small request where few are there. In a namespace crowded with
+ * other applications that list is most of an apply's cost: a thousand applications in one namespace each read all
+ * the others' objects on every sync, O(n²) bytes for the API server and the syncing process's heap. So the first page
+ * stops at CROWDED_AT; past it, only this set's own members are listed and the desired objects not among them (new
+ * ones, typically none after the first apply) are read one by one, so another application's object is still found,
+ * and refused, before anything is applied.
+ */
+async function knownSetVersions(
+  client: KubeClient,
+  objects: { ref: ObjectRef }[],
+  applySet: ApplySetRef,
+  concurrency: number,
+): Promise<KnownVersions> {
+  const legacy = applySet.legacyInventory;
+  const everyone = [APPLYSET_PART_OF_LABEL, ...(legacy ? [`${INVENTORY_LABEL},!${APPLYSET_PART_OF_LABEL}`] : [])];
+  const own = [
+    `${APPLYSET_PART_OF_LABEL}=${applySetId(applySet)}`,
+    ...(legacy ? [`${INVENTORY_LABEL}=${legacy},!${APPLYSET_PART_OF_LABEL}`] : []),
+  ];
+  const groups = new Map<string, { apiVersion: string; kind: string; namespace?: string; refs: ObjectRef[] }>();
+  for (const { ref } of objects) {
+    const id = `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ""}`;
+    const group = groups.get(id) ?? {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      ...(ref.namespace ? { namespace: ref.namespace } : {}),
+      refs: [],
+    };
+    group.refs.push(ref);
+    groups.set(id, group);
+  }
+  const versions = new Map<string, KubeObject>();
+  const listed = new Set<string>();
+  const unknown = new Set<string>();
+  const unlisted: ObjectRef[] = [];
+  await mapConcurrent([...groups.values()], concurrency, async (group) => {
+    const list = (labelSelector: string, maxItems?: number) =>
+      client.list(group.apiVersion, group.kind, {
+        labelSelector,
+        ...(group.namespace ? { namespace: group.namespace } : {}),
+        ...(maxItems ? { maxItems, pageSize: maxItems } : {}),
+      });
+    try {
+      let items = (await Promise.all(everyone.map((selector) => list(selector, CROWDED_AT + 1)))).flat();
+      if (items.length > CROWDED_AT) {
+        items = (await Promise.all(own.map((selector) => list(selector)))).flat();
+        const found = new Set(items.map((item) => refKey(refOf(item))));
+        unlisted.push(...group.refs.filter((ref) => !found.has(refKey(ref))));
+      }
+      for (const item of items) versions.set(refKey(refOf(item)), item);
+      for (const ref of group.refs) listed.add(refKey(ref));
+    } catch {
+      // Not allowed to list (or not served yet): fall back to reading each object before applying it.
+      for (const ref of group.refs) unknown.add(refKey(ref));
+    }
+  });
+  await mapConcurrent(unlisted, concurrency, async (ref) => {
+    try {
+      const live = await client.get(ref);
+      if (live) versions.set(refKey(ref), live);
+    } catch {
+      listed.delete(refKey(ref));
+      unknown.add(refKey(ref));
+    }
+  });
+  return { versions, listed, unknown };
+}
+
 interface KnownVersions {
   /** Live objects of this inventory (with an ApplySet: of any ApplySet or inventory), by refKey. */
   versions: Map<string, KubeObject>;
@@ -226,11 +302,17 @@ export async function applyManifests(
   const setId = applySet ? applySetId(applySet) : undefined;
   const inventoryId = opts.inventoryId;
   const concurrency = opts.concurrency ?? 16;
-  // With an ApplySet, every labelled object of a desired kind and namespace is listed, whoever's it is: ownership is
-  // decided per object below (this set's, adoptable, or another application's).
-  const selectors = applySet
-    ? [APPLYSET_PART_OF_LABEL, ...(applySet.legacyInventory ? [`${INVENTORY_LABEL},!${APPLYSET_PART_OF_LABEL}`] : [])]
-    : [`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}${inventoryId ? `,${INVENTORY_LABEL}=${inventoryId}` : ""}`];
+  // With an ApplySet, other applications' objects are read too: ownership is decided per object below (this set's,
+  // adoptable, or another application's).
+  const knownOf = (refs: { ref: ObjectRef }[]) =>
+    applySet
+      ? knownSetVersions(client, refs, applySet, concurrency)
+      : knownVersions(
+          client,
+          refs,
+          [`${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}${inventoryId ? `,${INVENTORY_LABEL}=${inventoryId}` : ""}`],
+          concurrency,
+        );
   const prepared = objects.map((obj) => withWharfLabels(obj, inventoryId, setId));
   const crdKinds = crdServedKinds(prepared);
   const newNamespaces = namespacesCreatedBy(prepared);
@@ -262,7 +344,7 @@ export async function applyManifests(
   });
   const resolvedOf = new Map(prepared.flatMap((obj, i) => (resolvable[i] ? [[obj, resolvable[i].ref] as const] : [])));
   const resolvedUpFront = resolvable.filter((entry): entry is { ref: ObjectRef } => entry !== undefined);
-  const known = await knownVersions(client, resolvedUpFront, selectors, concurrency);
+  const known = await knownOf(resolvedUpFront);
 
   // Who owns what, before anything is applied: one object of another application refuses the whole set, so nothing
   // is taken over and nothing is half-applied.
@@ -351,7 +433,7 @@ export async function applyManifests(
       (entry) =>
         entry.error === undefined && !known.listed.has(refKey(entry.ref)) && !known.unknown.has(refKey(entry.ref)),
     );
-    if (notListed.length > 0) mergeKnown(known, await knownVersions(client, notListed, selectors, concurrency));
+    if (notListed.length > 0) mergeKnown(known, await knownOf(notListed));
     const { versions, unknown } = known;
 
     const isCrdPhase = phase.name === "custom resource definitions";

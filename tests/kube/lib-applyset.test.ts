@@ -195,6 +195,50 @@ describe("applyManifests and pruneApplySet with an ApplySet", () => {
     expect(await kube.client.get(refOf(configMap(ns, "other-inv")))).toBeDefined();
   });
 
+  it("in a namespace crowded with other applications, reads only its own objects and still refuses theirs", async () => {
+    const ns = freshNamespace("asetcrowd");
+    await applyManifests(kube.client, [namespace(ns)], { fieldManager: "test-setup" });
+    const crowd = applySetFor(uniqueName("crowd"), ns, { application: "crowd" });
+    const others = Array.from({ length: 60 }, (_, i) => configMap(ns, `crowd-${i}`));
+    expect((await applyManifests(kube.client, others, { fieldManager: "wharf", applySet: crowd })).ok).toBe(true);
+    const mine = applySetFor(uniqueName("mine"), ns, { application: "mine" });
+    // Every item any list of these applies returns: a thousand applications in one namespace must not each read all.
+    const listedItems: number[] = [];
+    const list = kube.client.list.bind(kube.client);
+    kube.client.list = async (...args) => {
+      const items = await list(...args);
+      listedItems.push(items.length);
+      return items;
+    };
+    try {
+      const refused = await applyManifests(
+        kube.client,
+        [configMap(ns, "mine-a"), configMap(ns, "crowd-7", { k: "x" })],
+        {
+          fieldManager: "wharf",
+          applySet: mine,
+        },
+      );
+      expect(refused.ok).toBe(false);
+      expect(refused.results.find((r) => r.ref.name === "crowd-7")?.message).toContain("application crowd");
+      expect(await kube.client.get(refOf(configMap(ns, "mine-a")))).toBeUndefined();
+
+      const first = await applyManifests(kube.client, [configMap(ns, "mine-a")], {
+        fieldManager: "wharf",
+        applySet: mine,
+      });
+      expect(first.results.map((r) => r.action)).toEqual(["created"]);
+      const again = await applyManifests(kube.client, [configMap(ns, "mine-a")], {
+        fieldManager: "wharf",
+        applySet: mine,
+      });
+      expect(again.results.map((r) => r.action)).toEqual(["unchanged"]);
+    } finally {
+      kube.client.list = list;
+    }
+    expect(Math.max(...listedItems)).toBeLessThanOrEqual(51);
+  });
+
   it("writes the parent after the Namespaces phase when the set creates its namespace", async () => {
     const ns = freshNamespace("asetnew");
     const set = applySetFor(uniqueName("fresh"), ns);
