@@ -1,21 +1,32 @@
-// `npm run bench -- push-e2e [--runs N]`: push, end to end, on the real control plane (issue 18, Must 2).
+// `npm run bench -- push-e2e [--runs N] [--no-page]`: push, end to end, on the real control plane (issue 18, Must 2).
 // A push deployment of 1 and of 200 objects through the real path — request, last approval, the executor (claim,
-// decrypt, apply, rollout wait, prune) — on a fresh SQLite database, against etcd + kube-apiserver +
-// kube-controller-manager + kwok (lib/kube/real-cluster; `npm run cluster:build` first). Each run the executor's apply
-// (from its start to its "Waiting for" log line) is compared with the same objects applied into a fresh namespace by
+// decrypt, plan re-check, apply, rollout wait, prune, succeeded) — on a fresh SQLite database, against etcd +
+// kube-apiserver + kube-controller-manager + kwok (lib/kube/real-cluster; `npm run cluster:build` first), and, when
+// this checkout has a production build (`npx next build`), the deployment's page open in Chromium on `next start`
+// until it shows "succeeded".
+// The timeline of each run comes from the run's own records (log lines stamped as they happen, startedAt,
+// finishedAt), a raw watch of the namespace's Deployments (when the cluster itself had them rolled out) and the
+// API requests the executor sent (undici's diagnostics channel), so every phase is a row and nothing is hidden:
+//   approval → run started (wake, claim, load) · pre-apply (plan rows, credential decrypt + audit, plan re-check by
+//   dry run) · apply (the executor's "Applying" line → its last object applied) · rollout wait (the cluster's: last
+//   object applied → every Deployment ready, by the watch) · Wharf noticing the rollout · prune and finish · the page.
+// The apply span is compared with the same objects applied into a fresh namespace by
 //   - the floor: raw server-side apply over node:https (PATCH application/apply-patch+yaml, fieldManager, force), no
-//     client library, as many at once as lib/kube's apply (16): goal Wharf/floor ≤ 1.2;
-//   - `kubectl apply --server-side`: goal Wharf/kubectl ≤ 0.5.
-// "Succeeded" is read from the deployment's row, not from a browser page; last approval → succeeded is printed with
-// the rollout wait apart.
+//     client library, as many at once as lib/kube's apply (16), over connections opened beforehand — the executor's
+//     apply starts with the connections its plan re-check opened: goal Wharf/floor ≤ 1.2;
+//   - `kubectl apply --server-side` (its own process, discovery from its disk cache): goal Wharf/kubectl ≤ 0.5.
 import "reflect-metadata";
-import { execFile } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import fs from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { Agent, request } from "node:https";
-import { tmpdir } from "node:os";
+import os, { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { chromium, type Browser, type Page } from "@playwright/test";
 import { stringify } from "yaml";
 import { NO_REQUEST, SYSTEM_ACTOR } from "@/lib/audit/schemas";
 import { saveCredential } from "@/lib/credentials/data/store-credential";
@@ -26,12 +37,17 @@ import { startExecutor } from "@/lib/deployments/executor";
 import { resetEnvCache } from "@/lib/env";
 import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import type { KubeObject } from "@/lib/kube";
+import { deploymentStatus } from "@/lib/kube/rollout";
 import { startRealCluster, type RealCluster } from "@/lib/kube/real-cluster";
+import { benchAdmin, freePort, sessionCookie, startServer } from "./dashboard";
+import { stopProcess } from "./pull";
 import { median, ms, notRun, ratioRow, type BenchRow, type TableOptions } from "./support/table";
 
 const run$ = promisify(execFile);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const KUBECTL = "/usr/bin/kubectl";
 const FLOOR_CONCURRENCY = 16;
+const BENCH = "push end to end (real control plane)";
 const PLURALS: Record<string, string> = {
   ConfigMap: "configmaps",
   Secret: "secrets",
@@ -88,22 +104,23 @@ async function createNamespace(cluster: RealCluster, ns: string): Promise<void> 
   await run$(KUBECTL, ["--kubeconfig", cluster.kubeconfigPath, "create", "namespace", ns]);
 }
 
-/** The floor: server-side apply of each object over keep-alive HTTPS, FLOOR_CONCURRENCY at once, no client library. */
-async function rawApply(cluster: RealCluster, objects: KubeObject[]): Promise<number> {
-  const agent = new Agent({ keepAlive: true, ca: cluster.caPem });
-  const send = (o: KubeObject) =>
+/**
+ * The floor: server-side apply of each object over keep-alive HTTPS, FLOOR_CONCURRENCY at once, no client library.
+ * `warm` opens the connections first (a GET /version on each, not timed), as the executor's apply finds them open.
+ */
+async function rawApply(cluster: RealCluster, objects: KubeObject[], warm: boolean): Promise<number> {
+  const agent = new Agent({ keepAlive: true, ca: cluster.caPem, maxSockets: FLOOR_CONCURRENCY });
+  const send = (method: "GET" | "PATCH", url: string, body?: string) =>
     new Promise<void>((resolve, reject) => {
-      const base = o.apiVersion === "v1" ? "/api/v1" : `/apis/${o.apiVersion}`;
-      const url = `${cluster.url}${base}/namespaces/${o.metadata.namespace}/${PLURALS[o.kind]}/${o.metadata.name}?fieldManager=floor&force=true`;
       const req = request(
         url,
         {
-          method: "PATCH",
+          method,
           agent,
           headers: {
             authorization: `Bearer ${cluster.adminToken}`,
-            "content-type": "application/apply-patch+yaml",
             accept: "application/json",
+            ...(body ? { "content-type": "application/apply-patch+yaml" } : {}),
           },
         },
         (res) => {
@@ -114,14 +131,21 @@ async function rawApply(cluster: RealCluster, objects: KubeObject[]): Promise<nu
         },
       );
       req.on("error", reject);
-      // JSON is YAML: the body the content type names, without a YAML library's time in the floor.
-      req.end(JSON.stringify(o));
+      req.end(body);
     });
+  const lanes = Math.min(FLOOR_CONCURRENCY, objects.length);
+  if (warm) await Promise.all(Array.from({ length: lanes }, () => send("GET", `${cluster.url}/version`)));
   const start = performance.now();
   let next = 0;
   await Promise.all(
-    Array.from({ length: Math.min(FLOOR_CONCURRENCY, objects.length) }, async () => {
-      while (next < objects.length) await send(objects[next++]!);
+    Array.from({ length: lanes }, async () => {
+      while (next < objects.length) {
+        const o = objects[next++]!;
+        const base = o.apiVersion === "v1" ? "/api/v1" : `/apis/${o.apiVersion}`;
+        const url = `${cluster.url}${base}/namespaces/${o.metadata.namespace}/${PLURALS[o.kind]}/${o.metadata.name}?fieldManager=floor&force=true`;
+        // JSON is YAML: the body the content type names, without a YAML library's time in the floor.
+        await send("PATCH", url, JSON.stringify(o));
+      }
     }),
   );
   const elapsed = performance.now() - start;
@@ -146,34 +170,156 @@ async function kubectlApply(cluster: RealCluster, dir: string, objects: KubeObje
   return elapsed;
 }
 
-interface Figures {
-  objects: number;
-  /** Last approval → succeeded (row), excluding the rollout wait; and the rollout wait. */
-  approvalToSucceeded: number;
-  rollout: number;
-  apply: number;
-  floor: number;
-  kubectl: number;
+/** A raw watch of a namespace's Deployments: when each was first seen and first seen ready (lib/kube/rollout's rule). */
+function watchDeployments(cluster: RealCluster, ns: string) {
+  const seen = new Map<string, { seenAt: number; readyAt?: number }>();
+  let buffer = "";
+  const req = request(
+    `${cluster.url}/apis/apps/v1/namespaces/${ns}/deployments?watch=true&timeoutSeconds=3600`,
+    { ca: cluster.caPem, headers: { authorization: `Bearer ${cluster.adminToken}`, accept: "application/json" } },
+    (res) => {
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        const at = Date.now();
+        buffer += chunk;
+        let nl: number;
+        while ((nl = buffer.indexOf("\n")) >= 0) {
+          const line = buffer.slice(0, nl).trim();
+          buffer = buffer.slice(nl + 1);
+          if (!line) continue;
+          const { object } = JSON.parse(line) as { object: KubeObject };
+          const entry = seen.get(object.metadata.name) ?? { seenAt: at };
+          seen.set(object.metadata.name, entry);
+          if (entry.readyAt === undefined && deploymentStatus(object).state === "ready") entry.readyAt = at;
+        }
+      });
+    },
+  );
+  req.on("error", () => undefined);
+  req.end();
+  return {
+    /** When the last of `count` Deployments was seen ready (NaN until all were). */
+    allReadyAt: (count: number) => {
+      const ready = [...seen.values()].map((e) => e.readyAt ?? Number.NaN);
+      return ready.length < count ? Number.NaN : Math.max(...ready);
+    },
+    stop: () => req.destroy(),
+  };
 }
 
-async function measure(cluster: RealCluster, dir: string, sizes: number[], runs: number): Promise<Figures[]> {
-  process.env.DATABASE_URL = `file:${path.join(dir, "wharf.db")}`;
+/** The API requests this process sends through undici (the executor's lib/kube client; the floor uses node:https). */
+function recordRequests() {
+  const at: number[] = [];
+  const onCreate = () => at.push(Date.now());
+  subscribe("undici:request:create", onCreate);
+  return {
+    between: (from: number, to: number) => at.filter((t) => t >= from && t <= to).length,
+    stop: () => unsubscribe("undici:request:create", onCreate),
+  };
+}
+
+/**
+ * Records, in the page, when the deployment's state badge first reads "succeeded" (Date.now(), the bench's clock). A
+ * string, not a function: tsx would wrap a named inner function in a helper the page does not have.
+ */
+const OBSERVE_STATE = `(() => {
+  window.succeededAt = undefined;
+  const look = () => {
+    for (const el of document.querySelectorAll('[data-testid="deployment-state"]'))
+      if (el.textContent === "succeeded") window.succeededAt ??= Date.now();
+  };
+  look();
+  new MutationObserver(look).observe(document.body, { childList: true, subtree: true, characterData: true });
+})()`;
+
+async function pageSucceededAt(page: Page, timeoutMs: number): Promise<number> {
+  const handle = await page.waitForFunction(() => (window as unknown as { succeededAt?: number }).succeededAt, null, {
+    polling: 50,
+    timeout: timeoutMs,
+  });
+  return (await handle.jsonValue()) as number;
+}
+
+/** One run's timeline, in ms; see the header. NaN where a phase was not observed (no page). */
+interface Sample {
+  approvalToStarted: number;
+  preApply: number;
+  /** Of the pre-apply: the credential decrypted (its audit row) → the plan re-check's verdict. */
+  planCheck: number;
+  apply: number;
+  applyRequests: number;
+  floor: number;
+  floorCold: number;
+  kubectl: number;
+  /** Last object applied → the executor starts waiting for the rollout (lease, cancel check, progress written). */
+  appliedToWaiting: number;
+  /** The cluster's: last object applied → every Deployment ready (the watch). */
+  rollout: number;
+  /** Every Deployment ready (the watch) → the executor's last rollout line. */
+  rolloutNoticed: number;
+  /** Rollout noticed → finishedAt: checkpoint, prune (label lists, parent write), the audited finish. */
+  pruneAndFinish: number;
+  /** finishedAt → the bench reads the row succeeded (5 ms polls). */
+  finishedToRow: number;
+  /** finishedAt → the page shows "succeeded". */
+  finishedToPage: number;
+  /** Approval → succeeded on the page (or in the row without a page), less the cluster's rollout wait. */
+  totalExclRollout: number;
+  requests: number;
+}
+
+interface Figures {
+  objects: number;
+  runs: number;
+  page: boolean;
+  median: Sample;
+}
+
+const RESULT_LINE = / (created|configured|unchanged)$/;
+
+async function measure(
+  cluster: RealCluster,
+  dir: string,
+  sizes: number[],
+  runs: number,
+  withPage: boolean,
+): Promise<Figures[]> {
+  const url = `file:${path.join(dir, "wharf.db")}`;
+  process.env.DATABASE_URL = url;
   process.env.WHARF_DATA_DIR = dir;
   process.env.WHARF_MASTER_KEY = randomBytes(32).toString("base64");
   process.env.WHARF_ROLLOUT_TIMEOUT = "5m";
   resetEnvCache();
-  await migrateDatabase(process.env.DATABASE_URL);
-  const db = dbFor(process.env.DATABASE_URL);
+  await migrateDatabase(url);
+  const db = dbFor(url);
   const executor = startExecutor({ processId: "bench-e2e", pollMs: 1000 });
+  const requests = recordRequests();
   const user = (role: "deployer" | "approver") =>
     db.user.create({ data: { email: `${role}-${randomBytes(3).toString("hex")}@bench.wharf`, name: role, role } });
   const requester = await user("deployer");
   const approver = await user("approver");
+  let server: ChildProcess | null = null;
+  let browser: Browser | null = null;
+  let page: Page | null = null;
+  let base = "";
   const results: Figures[] = [];
   try {
+    if (withPage) {
+      const port = await freePort();
+      base = `http://127.0.0.1:${port}`;
+      server = await startServer(url, dir, port);
+      browser = await chromium.launch({
+        executablePath: fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined,
+        args: ["--headless", "--no-sandbox", "--disable-gpu"],
+      });
+      const context = await browser.newContext();
+      const [name, value] = (await sessionCookie(base, await benchAdmin(db))).split("=") as [string, string];
+      await context.addCookies([{ name, value, url: base }]);
+      page = await context.newPage();
+    }
     for (const size of sizes) {
-      const samples: Omit<Figures, "objects">[] = [];
-      // Run 0 warms up the executor, kubectl's discovery cache and the API server: not counted.
+      const samples: Sample[] = [];
+      // Run 0 warms up the executor, kubectl's discovery cache, the page and the API server: not counted.
       for (let round = 0; round <= runs; round++) {
         const ns = `e2e-${size}-${round}`;
         await createNamespace(cluster, ns);
@@ -198,20 +344,24 @@ async function measure(cluster: RealCluster, dir: string, sizes: number[], runs:
           actorUserId: null,
           request: NO_REQUEST,
         });
+        const objects = objectsFor(ns, size);
         const requested = await requestDeployment({
           targetId: target.id,
-          source: {
-            kind: "manifests",
-            manifests: objectsFor(ns, size)
-              .map((o) => stringify(o))
-              .join("---\n"),
-          },
+          source: { kind: "manifests", manifests: objects.map((o) => stringify(o)).join("---\n") },
           reason: "bench",
           actor: { kind: "user", id: requester.id, name: requester.email },
           principal: { userId: requester.id, email: requester.email, role: "deployer", kind: "user" },
           request: NO_REQUEST,
         });
-        const t0 = performance.now();
+        if (page) {
+          await page.goto(`${base}/deployments/${requested.id}`);
+          await page.locator('[data-testid="deployment-state"]').first().waitFor({ timeout: 60_000 });
+          await page.evaluate(OBSERVE_STATE);
+        }
+        const watch = watchDeployments(cluster, ns);
+        // The watch's first answer (the empty list) before the clock starts.
+        await new Promise((r) => setTimeout(r, 100));
+        const t0 = Date.now();
         await decideDeployment({
           deploymentId: requested.id,
           input: { decision: "approved" },
@@ -226,54 +376,100 @@ async function measure(cluster: RealCluster, dir: string, sizes: number[], runs:
           request: NO_REQUEST,
         });
         let row = await db.deployment.findUniqueOrThrow({ where: { id: requested.id } });
-        while (!["succeeded", "failed", "cancelled", "superseded"].includes(row.state)) {
-          await new Promise((r) => setTimeout(r, 20));
+        while (!["succeeded", "failed", "cancelled", "superseded", "plan-changed"].includes(row.state)) {
+          await new Promise((r) => setTimeout(r, 5));
           row = await db.deployment.findUniqueOrThrow({ where: { id: requested.id } });
         }
-        const total = performance.now() - t0;
+        const rowAt = Date.now();
         if (row.state !== "succeeded") throw new Error(`deployment ${row.id} ${row.state}: ${row.resultMessage}`);
+        const pageAt = page ? await pageSucceededAt(page, 60_000) : Number.NaN;
+        const deployments = objects.filter((o) => o.kind === "Deployment").length;
+        let readyAt = watch.allReadyAt(deployments);
+        for (let i = 0; Number.isNaN(readyAt) && i < 100; i++) {
+          await new Promise((r) => setTimeout(r, 20));
+          readyAt = watch.allReadyAt(deployments);
+        }
+        watch.stop();
+
         const logs = await db.deploymentLog.findMany({ where: { deploymentId: row.id }, orderBy: { seq: "asc" } });
-        const at = (prefix: string) => logs.find((l) => l.message.startsWith(prefix))?.at.getTime() ?? Number.NaN;
-        const waitAt = at("Waiting for");
-        const rollout = at("Pruning objects") - waitAt;
-        const apply = waitAt - row.startedAt!.getTime();
+        const first = (test: (m: string) => boolean) => logs.find((l) => test(l.message))?.at.getTime() ?? Number.NaN;
+        const applyingAt = first((m) => m.startsWith("Applying "));
+        const lastAppliedAt = Math.max(...logs.filter((l) => RESULT_LINE.test(l.message)).map((l) => l.at.getTime()));
+        const waitingAt = first((m) => m.startsWith("Waiting for"));
+        const pruningIndex = logs.findIndex((l) => l.message.startsWith("Pruning objects"));
+        const noticedAt = logs[pruningIndex - 1]?.at.getTime() ?? Number.NaN;
+        const planAt = first((m) => m.startsWith("The recomputed plan"));
+        const decrypted = await db.auditEvent.findFirst({
+          where: { action: "credential.decrypted", targetId: target.id },
+          orderBy: { at: "desc" },
+        });
+        const startedAt = row.startedAt!.getTime();
+        const finishedAt = row.finishedAt!.getTime();
+        const doneAt = page ? pageAt : rowAt;
+        const rollout = readyAt - lastAppliedAt;
 
         const floorNs = `${ns}-floor`;
+        const coldNs = `${ns}-cold`;
         const kubectlNs = `${ns}-kubectl`;
-        await createNamespace(cluster, floorNs);
-        await createNamespace(cluster, kubectlNs);
-        // Alternate which of the two goes first so neither always meets a cooler server.
+        for (const n of [floorNs, coldNs, kubectlNs]) await createNamespace(cluster, n);
+        // Alternate which goes first so none always meets a cooler server.
         let floor: number;
+        let floorCold: number;
         let kubectl: number;
         if (round % 2) {
-          floor = await rawApply(cluster, objectsFor(floorNs, size));
+          floor = await rawApply(cluster, objectsFor(floorNs, size), true);
+          floorCold = await rawApply(cluster, objectsFor(coldNs, size), false);
           kubectl = await kubectlApply(cluster, dir, objectsFor(kubectlNs, size));
         } else {
           kubectl = await kubectlApply(cluster, dir, objectsFor(kubectlNs, size));
-          floor = await rawApply(cluster, objectsFor(floorNs, size));
+          floorCold = await rawApply(cluster, objectsFor(coldNs, size), false);
+          floor = await rawApply(cluster, objectsFor(floorNs, size), true);
         }
-        const sample = { approvalToSucceeded: total - rollout, rollout, apply, floor, kubectl };
+        const sample: Sample = {
+          approvalToStarted: startedAt - t0,
+          preApply: applyingAt - startedAt,
+          planCheck: planAt - (decrypted?.at.getTime() ?? Number.NaN),
+          apply: lastAppliedAt - applyingAt,
+          applyRequests: requests.between(applyingAt, lastAppliedAt),
+          floor,
+          floorCold,
+          kubectl,
+          appliedToWaiting: waitingAt - lastAppliedAt,
+          rollout,
+          rolloutNoticed: noticedAt - readyAt,
+          pruneAndFinish: finishedAt - noticedAt,
+          finishedToRow: rowAt - finishedAt,
+          finishedToPage: pageAt - finishedAt,
+          totalExclRollout: doneAt - t0 - rollout,
+          requests: requests.between(startedAt, finishedAt),
+        };
         console.log(
-          `${size} objects, ${round === 0 ? "warm-up" : `run ${round}/${runs}`}: approval → succeeded ${ms(total)} (rollout wait ${ms(rollout)}), ` +
-            `executor apply ${ms(apply)}, floor ${ms(floor)}, kubectl ${ms(kubectl)}`,
+          `${size} object(s), ${round === 0 ? "warm-up" : `run ${round}/${runs}`}: approval → succeeded${page ? " on the page" : ""} ${ms(doneAt - t0)}, excl. rollout wait ${ms(sample.totalExclRollout)}\n` +
+            `  approval → run started ${ms(sample.approvalToStarted)} · pre-apply ${ms(sample.preApply)} (plan re-check ${ms(sample.planCheck)})` +
+            ` · apply ${ms(sample.apply)} (${sample.applyRequests} requests) · applied → rollout wait ${ms(sample.appliedToWaiting)}` +
+            ` · rollout (cluster) ${ms(rollout)} · noticed ${ms(sample.rolloutNoticed)} · prune + finish ${ms(sample.pruneAndFinish)}` +
+            ` · finished → row ${ms(sample.finishedToRow)}${page ? ` · finished → page ${ms(sample.finishedToPage)}` : ""}` +
+            ` · ${sample.requests} API requests in all\n` +
+            `  floor ${ms(floor)} (cold connections ${ms(floorCold)}), kubectl ${ms(kubectl)}`,
         );
         if (round > 0) samples.push(sample);
       }
-      const m = (key: keyof Omit<Figures, "objects">) => median(samples.map((s) => s[key]));
-      results.push({
-        objects: size,
-        approvalToSucceeded: m("approvalToSucceeded"),
-        rollout: m("rollout"),
-        apply: m("apply"),
-        floor: m("floor"),
-        kubectl: m("kubectl"),
-      });
+      const keys = Object.keys(samples[0]!) as (keyof Sample)[];
+      const mid = Object.fromEntries(keys.map((k) => [k, median(samples.map((s) => s[k]))])) as unknown as Sample;
+      results.push({ objects: size, runs, page: page !== null, median: mid });
     }
   } finally {
+    requests.stop();
     await executor.stop();
+    await browser?.close();
+    if (server) await stopProcess(server);
     await db.$disconnect();
   }
   return results;
+}
+
+function hasBuild(): boolean {
+  return fs.existsSync(path.join(root, ".next", "BUILD_ID"));
 }
 
 async function withCluster<T>(work: (cluster: RealCluster, dir: string) => Promise<T>): Promise<T> {
@@ -287,40 +483,76 @@ async function withCluster<T>(work: (cluster: RealCluster, dir: string) => Promi
   }
 }
 
-function rows(figures: Figures[], runs: number): BenchRow[] {
-  const bench = "push end to end (real control plane)";
-  return figures.flatMap((f) => [
-    {
-      bench,
-      figure: `last approval → succeeded excl. rollout wait, ${f.objects} object(s) (median of ${runs})`,
-      goal: "—",
-      value: ms(f.approvalToSucceeded),
-      met: null,
-    },
-    ratioRow(bench, `executor apply / raw HTTPS SSA floor, ${f.objects} object(s)`, f.apply / f.floor, 1.2),
-    ratioRow(bench, `executor apply / kubectl apply --server-side, ${f.objects} object(s)`, f.apply / f.kubectl, 0.5),
-  ]);
+function rows(figures: Figures[]): BenchRow[] {
+  const cores = os.availableParallelism();
+  const info = (figure: string, value: number): BenchRow => ({
+    bench: BENCH,
+    figure,
+    goal: "—",
+    value: ms(value),
+    met: null,
+  });
+  return figures.flatMap((f) => {
+    const m = f.median;
+    const of = `${f.objects} object(s), median of ${f.runs}`;
+    return [
+      info(
+        `last approval → succeeded ${f.page ? "on the page (Chromium)" : "(row; no production build for the page)"} excl. rollout wait, ${of} (${cores} cores)`,
+        m.totalExclRollout,
+      ),
+      info(`  approval → run started (wake, claim), ${of}`, m.approvalToStarted),
+      info(`  pre-apply (decrypt + audit, plan re-check by dry run), ${of}`, m.preApply),
+      info(`  apply: "Applying" → last object applied, ${of}`, m.apply),
+      ratioRow(BENCH, `  apply / raw HTTPS SSA floor (open connections), ${of}`, m.apply / m.floor, 1.2),
+      ratioRow(BENCH, `  apply / kubectl apply --server-side, ${of}`, m.apply / m.kubectl, 0.5),
+      info(`  rollout noticed after ready, ${of}`, m.rolloutNoticed),
+      info(`  prune + finish, ${of}`, m.pruneAndFinish),
+      ...(f.page ? [info(`  succeeded written → on the page, ${of}`, m.finishedToPage)] : []),
+      info(`  rollout wait (the cluster's, not counted above), ${of}`, m.rollout),
+    ];
+  });
 }
 
-/** `npm run bench -- all`: 1 and 200 objects, median of 3. */
+function summary(figures: Figures[]): void {
+  for (const f of figures) {
+    const m = f.median;
+    console.log(`\n${f.objects} object(s), median of ${f.runs}, ${os.availableParallelism()} cores:`);
+    console.log(
+      `  last approval → succeeded ${f.page ? "on the page" : "(row)"} excl. rollout wait  ${ms(m.totalExclRollout)}`,
+    );
+    console.log(`    approval → run started (wake, claim, load)          ${ms(m.approvalToStarted)}`);
+    console.log(
+      `    pre-apply (plan rows, decrypt + audit, re-check)    ${ms(m.preApply)} (plan re-check dry run ${ms(m.planCheck)})`,
+    );
+    console.log(`    apply ("Applying" → last object applied)           ${ms(m.apply)} (${m.applyRequests} requests)`);
+    console.log(`    last applied → rollout wait starts (overlaps)       ${ms(m.appliedToWaiting)}`);
+    console.log(`    rollout ready → noticed by the executor             ${ms(m.rolloutNoticed)}`);
+    console.log(`    noticed → succeeded written (prune, finish)         ${ms(m.pruneAndFinish)}`);
+    console.log(`    succeeded written → row read                        ${ms(m.finishedToRow)}`);
+    if (f.page) console.log(`    succeeded written → on the page                     ${ms(m.finishedToPage)}`);
+    console.log(`  rollout wait (cluster: last applied → all ready)      ${ms(m.rollout)}`);
+    console.log(`  API requests per run (started → finished)             ${m.requests}`);
+    console.log(
+      `  floor ${ms(m.floor)} (cold connections ${ms(m.floorCold)}), kubectl --server-side ${ms(m.kubectl)}; ` +
+        `Wharf/floor ${(m.apply / m.floor).toFixed(2)} (goal ≤ 1.20; ${(m.apply / m.floorCold).toFixed(2)} of the cold floor), ` +
+        `Wharf/kubectl ${(m.apply / m.kubectl).toFixed(2)} (goal ≤ 0.50)`,
+    );
+  }
+}
+
+/** `npm run bench -- all`: 1 and 200 objects, median of 3, with the page when there is a production build. */
 export async function runForTable(opts: TableOptions): Promise<BenchRow[]> {
-  if (opts.realClusterMissing) return [notRun("push end to end (real control plane)", opts.realClusterMissing)];
-  return rows(await withCluster((cluster, dir) => measure(cluster, dir, [1, 200], 3)), 3);
+  if (opts.realClusterMissing) return [notRun(BENCH, opts.realClusterMissing)];
+  const figures = await withCluster((cluster, dir) => measure(cluster, dir, [1, 200], 3, hasBuild()));
+  summary(figures);
+  return rows(figures);
 }
 
 export async function run(): Promise<void> {
   const i = process.argv.indexOf("--runs");
   const runs = i >= 0 ? Number(process.argv[i + 1]) : 5;
-  const figures = await withCluster((cluster, dir) => measure(cluster, dir, [1, 200], runs));
-  for (const f of figures) {
-    console.log(
-      `\n${f.objects} object(s), median of ${runs}: last approval → succeeded ${ms(f.approvalToSucceeded)} excluding the rollout wait (${ms(f.rollout)})`,
-    );
-    console.log(
-      `  executor apply ${ms(f.apply)}, raw HTTPS floor ${ms(f.floor)}, kubectl --server-side ${ms(f.kubectl)}`,
-    );
-    console.log(
-      `  Wharf/floor ${(f.apply / f.floor).toFixed(2)} (goal ≤ 1.20), Wharf/kubectl ${(f.apply / f.kubectl).toFixed(2)} (goal ≤ 0.50)`,
-    );
-  }
+  const withPage = !process.argv.includes("--no-page") && hasBuild();
+  if (!withPage) console.log("[bench] without the page: no production build here (`npx next build`) or --no-page");
+  const figures = await withCluster((cluster, dir) => measure(cluster, dir, [1, 200], runs, withPage));
+  summary(figures);
 }
