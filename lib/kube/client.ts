@@ -46,6 +46,7 @@ const DISCOVERY_MISS_REFRESH_MS = 500;
  */
 class RawObjectApi extends KubernetesObjectApi {
   readonly discovery = new Map<string, DiscoveryEntry>();
+  kubeConfig: KubeConfig | undefined;
   discoveryRequests = 0;
   requests = 0;
 
@@ -62,6 +63,7 @@ class RawObjectApi extends KubernetesObjectApi {
       }),
     );
     api.setDefaultNamespace(kc);
+    api.kubeConfig = kc;
     return api;
   }
 
@@ -91,6 +93,58 @@ class RawObjectApi extends KubernetesObjectApi {
     if (opts.signal) ctx.setSignal(opts.signal);
     this.requests++;
     return (await this.requestPromise(ctx)) as unknown as RawResponse<T>;
+  }
+
+  /**
+   * A GET whose answer is a stream of JSON lines (a watch), read as it arrives: each line goes to `onLine`; resolves
+   * when the server ends the stream. Same auth, TLS and pooled connection as every other request. Throws
+   * `StreamUnsupported` when this configuration has no dispatcher to stream through (then callers poll instead).
+   */
+  async stream(
+    path: string,
+    opts: { query?: Record<string, string | undefined>; signal?: AbortSignal },
+    onLine: (line: string) => void,
+  ): Promise<void> {
+    const ctx = this.configuration.baseServer.makeRequestContext(path, HttpMethod.GET);
+    ctx.setHeaderParam("Accept", "application/json");
+    ctx.setHeaderParam("User-Agent", "wharf-lib-kube (@kubernetes/client-node)");
+    for (const [key, value] of Object.entries(opts.query ?? {})) {
+      if (value !== undefined) ctx.setQueryParam(key, value);
+    }
+    await this.configuration.authMethods.default?.applySecurityAuthentication(ctx);
+    const dispatcher = this.kubeConfig instanceof PooledKubeConfig ? await this.kubeConfig.streamDispatcher() : null;
+    if (!dispatcher) throw new StreamUnsupported();
+    this.requests++;
+    const url = new URL(ctx.getUrl());
+    const res = await dispatcher.request({
+      origin: url.origin,
+      path: `${url.pathname}${url.search}`,
+      method: HttpMethod.GET,
+      headers: ctx.getHeaders(),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    try {
+      if (res.statusCode < 200 || res.statusCode > 299) {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+        }
+        throw new ApiException(res.statusCode, "Unsuccessful HTTP Request", await res.body.text(), headers);
+      }
+      res.body.setEncoding("utf8");
+      let buffer = "";
+      for await (const chunk of res.body as AsyncIterable<string>) {
+        buffer += chunk;
+        let nl: number;
+        while ((nl = buffer.indexOf("\n")) >= 0) {
+          const line = buffer.slice(0, nl).trim();
+          buffer = buffer.slice(nl + 1);
+          if (line) onLine(line);
+        }
+      }
+    } finally {
+      res.body.destroy();
+    }
   }
 
   protected override async processResponse<T extends KubernetesObject>(response: ResponseContext): Promise<T> {
@@ -147,6 +201,19 @@ class RawObjectApi extends KubernetesObjectApi {
   apiPath(apiVersion: string): string {
     return this.apiVersionPath(apiVersion);
   }
+}
+
+/** This configuration cannot stream (no connection pool to stream through): watch callers fall back to polling. */
+export class StreamUnsupported extends Error {
+  constructor() {
+    super("this cluster connection cannot stream a watch");
+  }
+}
+
+/** One event of a watch: ADDED, MODIFIED, DELETED (BOOKMARK and ERROR are handled by `KubeClient.watch`). */
+export interface WatchEvent {
+  type: "ADDED" | "MODIFIED" | "DELETED";
+  object: KubeObject;
 }
 
 export interface KubeClientOptions {
@@ -344,6 +411,89 @@ export class KubeClient {
       continueToken = res.body.metadata?.continue || undefined;
     } while (continueToken && (opts.maxItems === undefined || items.length < opts.maxItems));
     return opts.maxItems === undefined ? items : items.slice(0, opts.maxItems);
+  }
+
+  /**
+   * Lists a collection once (first page, up to `limit`) and returns its resourceVersion with the items: where a watch
+   * resumes without missing anything in between.
+   */
+  async listForWatch(
+    apiVersion: string,
+    kind: string,
+    opts: { namespace?: string; fieldSelector?: string; signal?: AbortSignal } = {},
+  ): Promise<{ items: KubeObject[]; resourceVersion: string | undefined; complete: boolean }> {
+    const resource = await this.requireResource(apiVersion, kind);
+    const res = await this.request<{
+      items?: KubeObject[];
+      metadata?: { continue?: string; resourceVersion?: string };
+    }>(HttpMethod.GET, this.collectionPath(apiVersion, resource, opts.namespace), {
+      query: { fieldSelector: opts.fieldSelector, limit: "500" },
+      context: { operation: `list ${kind}`, ...(opts.namespace ? { namespace: opts.namespace } : {}) },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    return {
+      items: (res.body.items ?? []).map((item) => ({ ...item, apiVersion, kind })),
+      resourceVersion: res.body.metadata?.resourceVersion,
+      complete: !res.body.metadata?.continue,
+    };
+  }
+
+  /**
+   * Watches a collection from `resourceVersion` (a `listForWatch`'s): each change is handed to `onEvent` as it
+   * arrives. Resolves when the server closes the watch (`timeoutSeconds`); rejects with a KubeError when it is refused
+   * or fails — 410 Gone when the version is too old (list again) — or when `signal` aborts. Never retried: the caller
+   * lists again and resumes, as a watch cache client does.
+   */
+  async watch(
+    apiVersion: string,
+    kind: string,
+    opts: {
+      namespace?: string;
+      fieldSelector?: string;
+      resourceVersion?: string;
+      timeoutSeconds?: number;
+      signal?: AbortSignal;
+    },
+    onEvent: (event: WatchEvent) => void,
+  ): Promise<void> {
+    const resource = await this.requireResource(apiVersion, kind);
+    const context: KubeErrorContext = {
+      cluster: this.cluster,
+      operation: `watch ${kind}`,
+      ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    };
+    try {
+      await this.#api.stream(
+        this.collectionPath(apiVersion, resource, opts.namespace),
+        {
+          query: {
+            watch: "true",
+            resourceVersion: opts.resourceVersion,
+            fieldSelector: opts.fieldSelector,
+            timeoutSeconds: opts.timeoutSeconds === undefined ? undefined : String(opts.timeoutSeconds),
+          },
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        },
+        (line) => {
+          const event = JSON.parse(line) as { type?: string; object?: KubeObject & { code?: number } };
+          if (event.type === "ERROR") {
+            const status = (event.object ?? {}) as { code?: number; reason?: string; message?: string };
+            throw new KubeError({
+              context,
+              code: status.code ?? 500,
+              reason: status.reason ?? "WatchError",
+              serverMessage: status.message ?? "the watch ended with an error",
+              retryable: false,
+            });
+          }
+          if ((event.type === "ADDED" || event.type === "MODIFIED" || event.type === "DELETED") && event.object)
+            onEvent({ type: event.type, object: { ...event.object, apiVersion, kind } });
+        },
+      );
+    } catch (err) {
+      if (err instanceof KubeError || err instanceof StreamUnsupported) throw err;
+      throw toKubeError(err, context);
+    }
   }
 
   /**

@@ -65,6 +65,28 @@ export class PooledKubeConfig extends KubeConfig {
     if (fresh !== pooled) fresh.close().catch(() => undefined);
   }
 
+  /**
+   * A dispatcher for long-lived streams (watches), apart from the bounded pool: a watch holds its connection for as
+   * long as it runs, and a few of them must never leave requests queueing for the pool. Null for proxies and SOCKS
+   * (callers poll instead). Built once, closed with the pool.
+   */
+  async streamDispatcher(): Promise<Dispatcher | null> {
+    if (this.#streams !== undefined) return this.#streams;
+    const tls: Record<string, unknown> = {};
+    await this.applyToHTTPSOptions(tls);
+    const { headers: _headers, ...agentOptions } = tls;
+    void _headers;
+    const options = this.createDispatcherOptions(this.getCurrentCluster(), agentOptions);
+    if (options.type !== "agent") return (this.#streams = null);
+    // The pooled agent's class, as #boundedDispatcher uses it: same TLS options, no connection cap.
+    const pooled = [...this.#dispatchers.values()][0];
+    if (!pooled) return null;
+    const Agent = pooled.constructor as DispatcherConstructor;
+    return (this.#streams = new Agent({ connect: options.connect }));
+  }
+
+  #streams: Dispatcher | null | undefined;
+
   async #boundedDispatcher(fresh: Dispatcher): Promise<Dispatcher> {
     const tls: Record<string, unknown> = {};
     await this.applyToHTTPSOptions(tls);
@@ -80,8 +102,9 @@ export class PooledKubeConfig extends KubeConfig {
 
   /** Closes pooled connections; the config stays usable and reconnects on the next request. */
   async closeConnections(): Promise<void> {
-    const dispatchers = [...this.#dispatchers.values()];
+    const dispatchers = [...this.#dispatchers.values(), ...(this.#streams ? [this.#streams] : [])];
     this.#dispatchers.clear();
+    this.#streams = undefined;
     await Promise.allSettled(dispatchers.map((dispatcher) => dispatcher.close()));
   }
 }

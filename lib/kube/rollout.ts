@@ -1,5 +1,5 @@
-import type { KubeClient } from "./client";
-import { toKubeError } from "./errors";
+import { StreamUnsupported, type KubeClient } from "./client";
+import { KubeError, toKubeError } from "./errors";
 import { sleep } from "./retry";
 import { formatRef, groupOf, isRecord, refOf, type KubeObject, type ObjectRef } from "./types";
 
@@ -20,9 +20,19 @@ export interface RolloutOptions {
   timeoutMs?: number;
   onProgress?: (progress: RolloutProgress) => void;
   signal?: AbortSignal;
-  /** First and largest polling interval (defaults 250 ms and 2 s): quick feedback for fast rollouts, little load for slow ones. */
+  /**
+   * First and largest polling interval (defaults 250 ms and 2 s): quick feedback for fast rollouts, little load for
+   * slow ones; with `watch`, the backoff between failed watches.
+   */
   minIntervalMs?: number;
   maxIntervalMs?: number;
+  /**
+   * Follow each kind and namespace with a list and a watch (kubectl rollout status's way) instead of polling each
+   * workload: a rollout is seen done as the server records it, not up to a poll interval later. Each watch holds a
+   * connection of its own (outside the client's pool) while it runs; where the credential may not list or watch, the
+   * workloads are polled all the same.
+   */
+  watch?: boolean;
 }
 
 export interface RolloutResult {
@@ -249,9 +259,178 @@ export function isTrackedWorkload(ref: { apiVersion: string; kind: string }): bo
   return trackerFor(ref) !== undefined;
 }
 
+/** What following one workload needs: its status function, the last status seen, and how it ended. */
+interface Followed {
+  ref: ObjectRef;
+  tracker: (obj: KubeObject) => Status;
+  last?: Status;
+  result?: RolloutResult;
+}
+
+interface FollowContext {
+  deadline: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: RolloutProgress) => void;
+}
+
+/** Records a workload's status (reporting it when it changed) and ends it when it is no longer progressing. */
+function observe(entry: Followed, live: KubeObject | undefined, ctx: FollowContext): void {
+  if (entry.result) return;
+  const { ref } = entry;
+  const status: Status = !live
+    ? {
+        state: "failed",
+        ready: 0,
+        desired: entry.last?.desired ?? 0,
+        message: `${ref.kind.toLowerCase()} "${ref.name}" was deleted`,
+      }
+    : entry.tracker(live);
+  const last = entry.last;
+  if (status.message !== last?.message || status.ready !== last?.ready || status.state !== last?.state) {
+    ctx.onProgress?.({
+      kind: ref.kind,
+      ...(ref.namespace ? { namespace: ref.namespace } : {}),
+      name: ref.name,
+      ready: status.ready,
+      desired: status.desired,
+      message: status.message,
+      state: status.state,
+    });
+  }
+  entry.last = status;
+  if (status.state !== "progressing")
+    entry.result = { ref, state: status.state, message: status.message, ready: status.ready, desired: status.desired };
+}
+
+/** Ends what is still progressing: cancelled, or timed out with its last status. */
+function endUnfinished(entries: Followed[], ctx: FollowContext): void {
+  for (const entry of entries) {
+    if (entry.result) continue;
+    const ready = entry.last?.ready ?? 0;
+    const desired = entry.last?.desired ?? 0;
+    entry.result = ctx.signal?.aborted
+      ? { ref: entry.ref, state: "failed", message: "rollout wait cancelled", ready, desired }
+      : {
+          ref: entry.ref,
+          state: "timeout",
+          message: `timed out after ${formatSeconds(ctx.timeoutMs)} waiting for rollout${entry.last ? `: ${entry.last.message}` : ""}`,
+          ready,
+          desired,
+        };
+  }
+}
+
+/** Polls one workload with backoff: where a watch is not allowed (a credential may get but not list or watch). */
+async function poll(
+  client: KubeClient,
+  entry: Followed,
+  ctx: FollowContext,
+  minInterval: number,
+  maxInterval: number,
+): Promise<void> {
+  let interval = minInterval;
+  while (!entry.result) {
+    if (ctx.signal?.aborted || Date.now() >= ctx.deadline) return endUnfinished([entry], ctx);
+    let live: KubeObject | undefined;
+    try {
+      live = await client.get(entry.ref, ctx.signal ? { signal: ctx.signal } : {});
+    } catch (err) {
+      if (ctx.signal?.aborted) continue;
+      throw toKubeError(err, { cluster: client.cluster, object: entry.ref, operation: "wait for rollout" });
+    }
+    const before = entry.last;
+    observe(entry, live, ctx);
+    if (entry.result) return;
+    // Back to quick polling whenever something moves.
+    const moved = entry.last?.message !== before?.message || entry.last?.ready !== before?.ready;
+    interval = moved ? minInterval : Math.min(maxInterval, interval * 2);
+    try {
+      await sleep(Math.min(interval, Math.max(0, ctx.deadline - Date.now())), ctx.signal);
+    } catch {
+      // Aborted; the loop head reports it.
+    }
+  }
+}
+
+/** Whether a failed list or watch means "not allowed / not possible here": then the workloads are polled instead. */
+function watchUnavailable(err: unknown): boolean {
+  return err instanceof StreamUnsupported || (err instanceof KubeError && [403, 405].includes(err.code));
+}
+
+/**
+ * Follows the workloads of one collection (kind and namespace) with one list and a watch from its resourceVersion,
+ * kubectl rollout status's way: a change is seen as the server makes it, not at the next poll. A watch the server
+ * closes (its timeout, a version too old) is resumed from a fresh list.
+ */
+async function follow(
+  client: KubeClient,
+  entries: Followed[],
+  ctx: FollowContext,
+  minInterval: number,
+  maxInterval: number,
+): Promise<void> {
+  const { apiVersion, kind, namespace } = entries[0]!.ref;
+  const byName = new Map(entries.map((e) => [e.ref.name, e]));
+  const pending = () => entries.filter((e) => !e.result);
+  // One workload: only its own events; several: the collection's, others ignored.
+  const fieldSelector = entries.length === 1 ? `metadata.name=${entries[0]!.ref.name}` : undefined;
+  const scope = { ...(namespace ? { namespace } : {}), ...(fieldSelector ? { fieldSelector } : {}) };
+  let failures = 0;
+  while (pending().length > 0) {
+    if (ctx.signal?.aborted || Date.now() >= ctx.deadline) return endUnfinished(entries, ctx);
+    const stop = new AbortController();
+    const onAbort = () => stop.abort();
+    ctx.signal?.addEventListener("abort", onAbort);
+    const timer = setTimeout(onAbort, Math.max(0, ctx.deadline - Date.now()));
+    try {
+      const listed = await client.listForWatch(apiVersion, kind, { ...scope, signal: stop.signal });
+      const live = new Map(listed.items.map((item) => [item.metadata.name, item]));
+      // A partial page cannot prove a workload is gone: only those it holds are judged.
+      for (const entry of pending())
+        if (listed.complete || live.has(entry.ref.name)) observe(entry, live.get(entry.ref.name), ctx);
+      if (pending().length === 0) return;
+      await client.watch(
+        apiVersion,
+        kind,
+        {
+          ...scope,
+          ...(listed.resourceVersion ? { resourceVersion: listed.resourceVersion } : {}),
+          timeoutSeconds: Math.max(1, Math.min(300, Math.ceil((ctx.deadline - Date.now()) / 1000))),
+          signal: stop.signal,
+        },
+        (event) => {
+          const entry = byName.get(event.object.metadata.name);
+          if (!entry) return;
+          observe(entry, event.type === "DELETED" ? undefined : event.object, ctx);
+          if (pending().length === 0) stop.abort();
+        },
+      );
+      failures = 0;
+    } catch (err) {
+      if (pending().length === 0) return;
+      if (stop.signal.aborted) continue;
+      if (watchUnavailable(err)) {
+        await Promise.all(pending().map((entry) => poll(client, entry, ctx, minInterval, maxInterval)));
+        return;
+      }
+      // 410 Gone (the version is too old), a dropped connection, a busy server: list again, with backoff while it keeps
+      // failing. Anything else (401, a kind no longer served) is the cluster saying no.
+      const again =
+        !(err instanceof KubeError) || err.code === 410 || err.code === 0 || err.code === 429 || err.code >= 500;
+      if (!again || ++failures >= 5) throw toKubeError(err, { cluster: client.cluster, operation: "wait for rollout" });
+      await sleep(Math.min(maxInterval, minInterval * 2 ** failures), ctx.signal).catch(() => undefined);
+    } finally {
+      clearTimeout(timer);
+      ctx.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+}
+
 /**
  * Waits until every Deployment, StatefulSet, DaemonSet and Job among `objects` has rolled out (other kinds are
- * ignored), polling each with backoff and reporting progress whenever it changes. A workload fails on
+ * ignored), polling each with backoff — or, with `watch`, following each kind and namespace with a watch — and
+ * reporting progress whenever it changes. A workload fails on
  * ProgressDeadlineExceeded, a failed Job, deletion, or the overall timeout; the others keep being tracked so the
  * report is complete. Never throws for rollout failures (see `assertRolloutSucceeded`); throws KubeError only when
  * the cluster cannot be read at all (e.g. 401/403).
@@ -262,79 +441,32 @@ export async function waitForRollout(
   opts: RolloutOptions = {},
 ): Promise<RolloutReport> {
   const timeoutMs = opts.timeoutMs ?? 5 * 60_000;
-  const deadline = Date.now() + timeoutMs;
+  const ctx: FollowContext = {
+    deadline: Date.now() + timeoutMs,
+    timeoutMs,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+  };
   const minInterval = opts.minIntervalMs ?? 250;
   const maxInterval = opts.maxIntervalMs ?? 2000;
-  const refs = objects.map(refOf).filter(isTrackedWorkload);
-
-  const results = await Promise.all(
-    refs.map(async (ref): Promise<RolloutResult> => {
-      let interval = minInterval;
-      let last: Status | undefined;
-      let lastMessage = "";
-      for (;;) {
-        if (opts.signal?.aborted) {
-          return {
-            ref,
-            state: "failed",
-            message: "rollout wait cancelled",
-            ready: last?.ready ?? 0,
-            desired: last?.desired ?? 0,
-          };
-        }
-        let live: KubeObject | undefined;
-        try {
-          live = await client.get(ref, opts.signal ? { signal: opts.signal } : {});
-        } catch (err) {
-          if (opts.signal?.aborted) continue;
-          throw toKubeError(err, { cluster: client.cluster, object: ref, operation: "wait for rollout" });
-        }
-        const tracker = trackerFor(ref);
-        const status: Status = !live
-          ? {
-              state: "failed",
-              ready: 0,
-              desired: last?.desired ?? 0,
-              message: `${ref.kind.toLowerCase()} "${ref.name}" was deleted`,
-            }
-          : (tracker as (obj: KubeObject) => Status)(live);
-        if (status.message !== lastMessage || status.ready !== last?.ready || status.state !== last?.state) {
-          opts.onProgress?.({
-            kind: ref.kind,
-            ...(ref.namespace ? { namespace: ref.namespace } : {}),
-            name: ref.name,
-            ready: status.ready,
-            desired: status.desired,
-            message: status.message,
-            state: status.state,
-          });
-          // Back to quick polling whenever something moves.
-          interval = minInterval;
-        } else {
-          interval = Math.min(maxInterval, interval * 2);
-        }
-        last = status;
-        lastMessage = status.message;
-        if (status.state !== "progressing")
-          return { ref, state: status.state, message: status.message, ready: status.ready, desired: status.desired };
-        const remaining = deadline - Date.now();
-        if (remaining <= 0) {
-          return {
-            ref,
-            state: "timeout",
-            message: `timed out after ${formatSeconds(timeoutMs)} waiting for rollout: ${status.message}`,
-            ready: status.ready,
-            desired: status.desired,
-          };
-        }
-        try {
-          await sleep(Math.min(interval, remaining), opts.signal);
-        } catch {
-          // Aborted; the loop head reports it.
-        }
-      }
-    }),
+  const entries: Followed[] = objects
+    .map(refOf)
+    .filter(isTrackedWorkload)
+    .map((ref) => ({ ref, tracker: trackerFor(ref)! }));
+  const collections = new Map<string, Followed[]>();
+  for (const entry of entries) {
+    const key = `${entry.ref.apiVersion}|${entry.ref.kind}|${entry.ref.namespace ?? ""}`;
+    collections.set(key, [...(collections.get(key) ?? []), entry]);
+  }
+  await Promise.all(
+    [...collections.values()].map((group) =>
+      opts.watch
+        ? follow(client, group, ctx, minInterval, maxInterval)
+        : Promise.all(group.map((entry) => poll(client, entry, ctx, minInterval, maxInterval))),
+    ),
   );
+  endUnfinished(entries, ctx);
+  const results = entries.map((e) => e.result!);
   return { ok: results.every((r) => r.state === "ready"), results };
 }
 

@@ -50,6 +50,37 @@ describe("waitForRollout", () => {
     expect(() => assertRolloutSucceeded(report)).not.toThrow();
   });
 
+  it("follows a namespace's workloads with one list and one watch, not a request per workload per poll", async () => {
+    const ns = uniqueName("rollwatch");
+    const names = ["a", "b", "c", "d", "e", "f"];
+    const objects = [namespace(ns), ...names.map((name) => deployment(ns, name))];
+    await applyManifests(kube.client, objects, { fieldManager: "wharf" });
+    const before = kube.client.stats.requests;
+    const report = await waitForRollout(kube.client, objects, { timeoutMs: 30_000, watch: true });
+    expect(report.ok).toBe(true);
+    expect(report.results.map((r) => [r.ref.name, r.state])).toEqual(names.map((name) => [name, "ready"]));
+    // Polling would have read each of the six at least once; the watch saw all of them become ready as it happened.
+    expect(kube.client.stats.requests - before).toBeLessThanOrEqual(3);
+  });
+
+  it("a workload deleted while it is followed fails as deleted; the others are still followed to the end", async () => {
+    const slow = await startKube({ rolloutDelayMs: 3000 });
+    try {
+      const ns = uniqueName("rolldelete");
+      const objects = [namespace(ns), deployment(ns, "kept"), deployment(ns, "gone")];
+      await applyManifests(slow.client, objects, { fieldManager: "wharf" });
+      const waiting = waitForRollout(slow.client, objects, { timeoutMs: 30_000, watch: true });
+      await new Promise((r) => setTimeout(r, 300));
+      await slow.client.delete({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "gone" });
+      const report = await waiting;
+      const byName = Object.fromEntries(report.results.map((r) => [r.ref.name, r]));
+      expect(byName.gone).toMatchObject({ state: "failed", message: 'deployment "gone" was deleted' });
+      expect(byName.kept?.state).toBe("ready");
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it("fails a Deployment whose image never becomes available with the progress-deadline message", async () => {
     const ns = uniqueName("rollfail");
     // A real Deployment controller reports ProgressDeadlineExceeded only after progressDeadlineSeconds (the sandbox at
@@ -81,7 +112,10 @@ describe("waitForRollout", () => {
     expect(report.results[0]?.message).toMatch(/^job "migrate" failed/);
   });
 
-  it("times out with the last status in the message", async () => {
+  it.each([
+    ["polling", false],
+    ["watching", true],
+  ])("times out with the last status in the message (%s)", async (_mode, watch) => {
     // Slow on both legs: the sandbox delays readiness 20 s; on the real leg the Pods can never be scheduled (no node
     // has that label), as on a full cluster.
     const slow = await startKube({ rolloutDelayMs: 20_000 });
@@ -93,7 +127,7 @@ describe("waitForRollout", () => {
       };
       const objects = [namespace(ns), unschedulable];
       await applyManifests(slow.client, objects, { fieldManager: "wharf" });
-      const report = await waitForRollout(slow.client, objects, { timeoutMs: 5000 });
+      const report = await waitForRollout(slow.client, objects, { timeoutMs: 5000, watch });
       expect(report.results[0]?.state).toBe("timeout");
       expect(report.results[0]?.message).toMatch(
         /^timed out after 5s waiting for rollout: Waiting for deployment "slow" rollout to finish/,
