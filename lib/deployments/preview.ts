@@ -86,6 +86,22 @@ export async function computePreview(
   objects: KubeObject[],
   opts: { applySet: ApplySetRef; serverUrl: string; previous: ObjectRef[]; allowClusterScoped?: boolean },
 ): Promise<PreviewResult> {
+  // What the prune would delete is found alongside the dry runs: it needs only the objects' refs as the server
+  // resolves them (discovery, as the diff resolves them), not the dry runs' answers.
+  const pruneSearch = (async () => {
+    const keep = await Promise.all(
+      objects.map((obj) =>
+        client.normalizeRef(refOf(obj)).then(
+          (resolved) => resolved.ref,
+          () => refOf(obj),
+        ),
+      ),
+    );
+    return findPruneCandidates(client, { applySet: opts.applySet, keep, previous: opts.previous });
+  })().then(
+    (found) => ({ found }),
+    (err: unknown) => ({ err }),
+  );
   const report = await diffManifests(client, objects, {
     fieldManager: PUSH_FIELD_MANAGER,
     applySet: opts.applySet,
@@ -115,15 +131,12 @@ export async function computePreview(
     if (o.error) problem ??= describeClusterProblem(o.error, opts.serverUrl);
   }
 
-  try {
-    const { candidates } = await findPruneCandidates(client, {
-      applySet: opts.applySet,
-      keep: report.objects.map((o) => o.ref),
-      previous: opts.previous,
-    });
-    for (const live of candidates) out.push(viewOf(refOf(live), "prune", diffObjects(live, undefined), null));
-  } catch (err) {
-    const error = toKubeError(err, { cluster: client.cluster, operation: "find what to prune" });
+  const pruned = await pruneSearch;
+  if ("found" in pruned) {
+    for (const live of pruned.found.candidates)
+      out.push(viewOf(refOf(live), "prune", diffObjects(live, undefined), null));
+  } else {
+    const error = toKubeError(pruned.err, { cluster: client.cluster, operation: "find what to prune" });
     problem ??=
       describeClusterProblem(error, opts.serverUrl) ??
       `Wharf could not work out what this deployment will prune: ${error.serverMessage}`;

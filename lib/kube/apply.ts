@@ -66,6 +66,13 @@ export interface ApplyOptions {
   crdTimeoutMs?: number;
   /** Cancels further applies; objects not yet started are reported as skipped. */
   signal?: AbortSignal;
+  /**
+   * Awaited before each phase's objects are applied (the first time after the reads, before the ApplySet parent
+   * write), so a caller can act between phases — renew a lease, honour a cancel, record progress — and still make one
+   * call: discovery, the labelled lists and the parent write then happen once, not once per phase. A throw stops the
+   * apply there and is rethrown; nothing of that phase or later ones has been written.
+   */
+  beforePhase?: (phase: { name: string; index: number; count: number; objects: KubeObject[] }) => Promise<void>;
   /** Called as each object finishes, for progress bars. */
   onResult?: (result: ApplyResult, progress: { done: number; total: number }) => void;
 }
@@ -344,6 +351,11 @@ export async function applyManifests(
   });
   const resolvedOf = new Map(prepared.flatMap((obj, i) => (resolvable[i] ? [[obj, resolvable[i].ref] as const] : [])));
   const resolvedUpFront = resolvable.filter((entry): entry is { ref: ObjectRef } => entry !== undefined);
+  // The parent is read alongside the lists; a parent of another tool is reported where it is written (writeParent).
+  const parentRead = applySet
+    ? readApplySetParent(client, applySet, opts.signal ? { signal: opts.signal } : {})
+    : undefined;
+  parentRead?.catch(() => undefined);
   const known = await knownOf(resolvedUpFront);
 
   // Who owns what, before anything is applied: one object of another application refuses the whole set, so nothing
@@ -379,8 +391,8 @@ export async function applyManifests(
   // is created by this very set, it is written right after the Namespaces phase instead.
   let parentPending = applySet !== undefined;
   const writeParent = async (): Promise<void> => {
-    if (!applySet || !parentPending) return;
-    const parent = await readApplySetParent(client, applySet, opts.signal ? { signal: opts.signal } : {});
+    if (!applySet || !parentRead || !parentPending) return;
+    const parent = await parentRead;
     // Custom resources of CRDs this set creates are not resolvable yet; their group-kind is known all the same.
     const scope = applySetScope(prepared.map((obj) => resolvedOf.get(obj) ?? refOf(obj)));
     try {
@@ -403,9 +415,11 @@ export async function applyManifests(
       throw err;
     }
   };
-  await writeParent();
 
-  for (const phase of applyPhases(prepared)) {
+  const phases = applyPhases(prepared);
+  for (const [index, phase] of phases.entries()) {
+    if (!stopReason && opts.beforePhase)
+      await opts.beforePhase({ name: phase.name, index, count: phases.length, objects: phase.objects });
     if (!stopReason && opts.signal?.aborted) stopReason = "cancelled";
     if (!stopReason && parentPending) await writeParent();
     if (stopReason) {

@@ -154,10 +154,15 @@ export async function findPruneCandidates(client: KubeClient, opts: PruneOptions
     const parent = await readApplySetParent(client, applySet);
     for (const namespace of parent.namespaces) namespaces.add(namespace);
     const setKinds = new Map(kinds);
-    for (const groupKind of parent.groupKinds) {
-      if (setKinds.has(groupKind)) continue;
-      const { kind, group } = parseGroupKind(groupKind);
-      const apiVersion = await preferredVersionOf(client, group);
+    const recorded = await Promise.all(
+      parent.groupKinds
+        .filter((groupKind) => !setKinds.has(groupKind))
+        .map(async (groupKind) => {
+          const { kind, group } = parseGroupKind(groupKind);
+          return { groupKind, kind, apiVersion: await preferredVersionOf(client, group) };
+        }),
+    );
+    for (const { groupKind, kind, apiVersion } of recorded) {
       // A group no longer served has nothing left to prune.
       if (apiVersion) setKinds.set(groupKind, { apiVersion, kind });
     }
@@ -169,16 +174,25 @@ export async function findPruneCandidates(client: KubeClient, opts: PruneOptions
   }
   if (namespaces.size === 0) namespaces.add(client.defaultNamespace);
   const searches: { apiVersion: string; kind: string; namespace?: string; labelSelector: string }[] = [];
-  for (const { labelSelector, kinds: searched } of selectors) {
-    for (const kind of searched.values()) {
-      const resource = await client.resourceFor(kind.apiVersion, kind.kind).catch((err: unknown) => {
-        if (err instanceof KubeError && err.code === 404) return undefined;
-        throw err;
-      });
-      if (!resource || !resource.verbs.includes("list")) continue;
-      if (resource.namespaced) for (const namespace of namespaces) searches.push({ ...kind, namespace, labelSelector });
-      else searches.push({ ...kind, labelSelector });
-    }
+  // Discovery of every searched group/version at once (a fresh client knows none of them), then the searches in order.
+  const resolved = await Promise.all(
+    selectors.map(({ labelSelector, kinds: searched }) =>
+      Promise.all(
+        [...searched.values()].map(async (kind) => ({
+          kind,
+          labelSelector,
+          resource: await client.resourceFor(kind.apiVersion, kind.kind).catch((err: unknown) => {
+            if (err instanceof KubeError && err.code === 404) return undefined;
+            throw err;
+          }),
+        })),
+      ),
+    ),
+  );
+  for (const { kind, labelSelector, resource } of resolved.flat()) {
+    if (!resource || !resource.verbs.includes("list")) continue;
+    if (resource.namespaced) for (const namespace of namespaces) searches.push({ ...kind, namespace, labelSelector });
+    else searches.push({ ...kind, labelSelector });
   }
   await mapConcurrent(searches, concurrency, async (search) => {
     let items: KubeObject[];

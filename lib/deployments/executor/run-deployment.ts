@@ -432,7 +432,6 @@ interface ApplyReport {
 async function applyInPhases(step: RunStep, objects: KubeObject[]): Promise<ApplyReport> {
   const { client, input, settings, earlier, total, positionOf, applied } = step;
   const { recorder, work, status } = step.run;
-  const inventory: ObjectRef[] = [];
   const failures: ApplyResult[] = [];
   const counts = { created: 0, configured: 0, unchanged: 0 };
 
@@ -441,8 +440,12 @@ async function applyInPhases(step: RunStep, objects: KubeObject[]): Promise<Appl
     "info",
     `Applying ${total} object${total === 1 ? "" : "s"} to ${input.target.name} with server-side apply (field manager wharf).`,
   );
+  // One apply of every phase: discovery, the labelled lists and the ApplySet parent write happen once; between phases
+  // (and before the first) the run stops at a checkpoint — lease, cancel, progress — before anything more is written.
   const phases = applyPhases(objects);
-  for (const [index, phase] of phases.entries()) {
+  const stopBefore = async (index: number): Promise<void> => {
+    const phase = phases[index];
+    if (!phase) return;
     await settings.onPhase?.({
       deploymentId: input.id,
       processId: settings.processId,
@@ -458,12 +461,22 @@ async function applyInPhases(step: RunStep, objects: KubeObject[]): Promise<Appl
         );
       throw err;
     });
-    recorder.log("info", `Phase ${index + 1}/${phases.length}: ${phase.name} (${phase.objects.length}).`);
-    const report = await applyManifests(client, phase.objects, {
+  };
+  // The first checkpoint only touches the database: it runs while lib/kube reads (lists, ApplySet parent), and is
+  // awaited before anything is written to the cluster.
+  const first = stopBefore(0);
+  first.catch(() => undefined);
+  let report: Awaited<ReturnType<typeof applyManifests>>;
+  try {
+    report = await applyManifests(client, objects, {
       fieldManager: "wharf",
       // The target's application: another application's object is refused, nothing taken over.
       applySet: pushApplySet(input.target, input.application),
       signal: work.signal,
+      beforePhase: async ({ name, index, count, objects: phaseObjects }) => {
+        await (index === 0 ? first : stopBefore(index));
+        recorder.log("info", `Phase ${index + 1}/${count}: ${name} (${phaseObjects.length}).`);
+      },
       onResult: (result) => {
         const position = positionOf(result.ref);
         const namespace = result.ref.namespace ?? null;
@@ -492,23 +505,16 @@ async function applyInPhases(step: RunStep, objects: KubeObject[]): Promise<Appl
         }
       },
     });
-    inventory.push(...report.inventory);
-    if (failures.length > 0) {
-      markNotApplied(
-        step,
-        phases.slice(index + 1).flatMap((p) => p.objects),
-        `an earlier phase (${phase.name}) failed`,
-      );
-      break;
-    }
-    if (work.signal.aborted) break;
+  } finally {
+    // Settled before the run goes on, whichever way applyManifests ended (a refusal returns before the first phase).
+    await first.catch(() => undefined);
   }
   if (status.lost || (settings.signal?.aborted ?? false)) throw new Interrupted();
   if (status.cancelled) {
     await recorder.flush();
     throw new Stop("cancelled", cancelMessage("while applying", applied, total, positionOf));
   }
-  return { inventory, failures, counts };
+  return { inventory: report.inventory, failures, counts };
 }
 
 interface PruneReport {
@@ -607,6 +613,8 @@ async function waitForWorkloads(
   const latest = new Map<string, RolloutProgress>();
   const report = await waitForRollout(client, workloads, {
     timeoutMs: settings.rolloutTimeoutMs,
+    // Seen done as the cluster records it, not up to a poll interval later: the run's client holds nothing else now.
+    watch: true,
     signal: work.signal,
     onProgress: (p) => {
       latest.set(`${p.kind}/${p.namespace ?? ""}/${p.name}`, p);
