@@ -81,7 +81,14 @@ export function runLeasedLoop(opts: LeasedLoopOptions): LeasedLoop {
   const holder = opts.holder ?? newHolderId();
   const abandon = new AbortController();
   const idle = wakeableSleep();
-  const unsubscribe = opts.onWake?.(idle.wake);
+  // A wake that arrives during a pass (work queued just after the pass looked for it) is not lost to the sleep that
+  // follows: the loop passes again at once instead of leaving that work to the next interval.
+  let wokenInPass = false;
+  const wake = () => {
+    wokenInPass = true;
+    idle.wake();
+  };
+  const unsubscribe = opts.onWake?.(wake);
   let stopped = false;
 
   const passOnce = async (): Promise<boolean> => {
@@ -97,6 +104,7 @@ export function runLeasedLoop(opts: LeasedLoopOptions): LeasedLoop {
   const loop = (async () => {
     while (!stopped) {
       const startedAt = Date.now();
+      wokenInPass = false;
       let again = false;
       try {
         again = await passOnce();
@@ -104,13 +112,13 @@ export function runLeasedLoop(opts: LeasedLoopOptions): LeasedLoop {
         console.error(`[wharf] ${opts.name} ${holder}: pass failed:`, err);
       }
       if (stopped) break;
-      if (!again) await idle.sleep(Math.max(0, startedAt + opts.intervalMs - Date.now()));
+      if (!again && !wokenInPass) await idle.sleep(Math.max(0, startedAt + opts.intervalMs - Date.now()));
     }
   })();
 
   return {
     holder,
-    wake: () => idle.wake(),
+    wake,
     async stop(stopOpts = {}) {
       stopped = true;
       unsubscribe?.();

@@ -36,6 +36,34 @@ describe("runLeasedLoop (without a lease)", () => {
     expect(starts.length).toBe(5);
   });
 
+  it("a wake during a pass is not lost: the loop passes again at once instead of sleeping its interval", async () => {
+    vi.useFakeTimers();
+    const starts: number[] = [];
+    const loop = runLeasedLoop({
+      name: "test",
+      holder: "h",
+      intervalMs: 10_000,
+      pass: async () => {
+        starts.push(Date.now());
+        await new Promise((r) => setTimeout(r, 100));
+        return false;
+      },
+    });
+    await vi.advanceTimersByTimeAsync(50);
+    expect(starts.length).toBe(1);
+    // Work was queued after this pass looked for it: its wake comes while the pass is still running.
+    loop.wake();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(starts.length).toBe(2);
+    expect(starts[1]! - starts[0]!).toBe(100);
+    // Without a wake, the next pass waits for the interval.
+    await vi.advanceTimersByTimeAsync(9_000);
+    expect(starts.length).toBe(2);
+    const stopping = loop.stop();
+    await vi.advanceTimersByTimeAsync(100);
+    await stopping;
+  });
+
   it("logs a failed pass and goes on; stop({ abandon }) aborts the pass's signal; onWake is unsubscribed on stop", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     let subscribed = 0;
