@@ -414,20 +414,20 @@ export class KubeClient {
   }
 
   /**
-   * Lists a collection once (first page, up to `limit`) and returns its resourceVersion with the items: where a watch
-   * resumes without missing anything in between.
+   * One page of a collection (up to `limit`, default 500), with its resourceVersion — where a watch resumes without
+   * missing anything in between — and whether the page held the whole collection.
    */
-  async listForWatch(
+  async listPage(
     apiVersion: string,
     kind: string,
-    opts: { namespace?: string; fieldSelector?: string; signal?: AbortSignal } = {},
+    opts: { namespace?: string; fieldSelector?: string; limit?: number; signal?: AbortSignal } = {},
   ): Promise<{ items: KubeObject[]; resourceVersion: string | undefined; complete: boolean }> {
     const resource = await this.requireResource(apiVersion, kind);
     const res = await this.request<{
       items?: KubeObject[];
       metadata?: { continue?: string; resourceVersion?: string };
     }>(HttpMethod.GET, this.collectionPath(apiVersion, resource, opts.namespace), {
-      query: { fieldSelector: opts.fieldSelector, limit: "500" },
+      query: { fieldSelector: opts.fieldSelector, limit: String(opts.limit ?? 500) },
       context: { operation: `list ${kind}`, ...(opts.namespace ? { namespace: opts.namespace } : {}) },
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
@@ -439,7 +439,7 @@ export class KubeClient {
   }
 
   /**
-   * Watches a collection from `resourceVersion` (a `listForWatch`'s): each change is handed to `onEvent` as it
+   * Watches a collection from `resourceVersion` (a `listPage`'s): each change is handed to `onEvent` as it
    * arrives. Resolves when the server closes the watch (`timeoutSeconds`); rejects with a KubeError when it is refused
    * or fails — 410 Gone when the version is too old (list again) — or when `signal` aborts. Never retried: the caller
    * lists again and resumes, as a watch cache client does.

@@ -384,7 +384,7 @@ async function follow(
     ctx.signal?.addEventListener("abort", onAbort);
     const timer = setTimeout(onAbort, Math.max(0, ctx.deadline - Date.now()));
     try {
-      const listed = await client.listForWatch(apiVersion, kind, { ...scope, signal: stop.signal });
+      const listed = await client.listPage(apiVersion, kind, { ...scope, signal: stop.signal });
       const live = new Map(listed.items.map((item) => [item.metadata.name, item]));
       // A partial page cannot prove a workload is gone: only those it holds are judged.
       for (const entry of pending())

@@ -61,6 +61,21 @@ describe("diffManifests against the sandbox", () => {
     expect(await kube.client.get(refOf(configMap(ns, "brand-new")))).toBeUndefined();
   });
 
+  it("reads the live objects of a kind and namespace with one list, not a GET each, and still tells changes apart", async () => {
+    const ns = uniqueName("difflist");
+    const names = Array.from({ length: 20 }, (_, i) => `cm-${i}`);
+    await applyManifests(kube.client, [namespace(ns), ...names.slice(0, 10).map((n) => configMap(ns, n))], {
+      fieldManager: "wharf",
+      inventoryId: "diff-list",
+    });
+    const desired = names.map((n, i) => configMap(ns, n, { key: i < 5 ? "value" : "changed" }));
+    const before = kube.client.stats.requests;
+    const report = await diffManifests(kube.client, desired, { fieldManager: "wharf", inventoryId: "diff-list" });
+    expect(report.counts).toMatchObject({ unchanged: 5, change: 5, create: 10, error: 0 });
+    // 20 dry runs and one list (discovery is cached); a GET each would be 40.
+    expect(kube.client.stats.requests - before).toBeLessThanOrEqual(22);
+  });
+
   it("lists prune candidates of the inventory only", async () => {
     const ns = uniqueName("diffprune");
     await applyManifests(kube.client, [namespace(ns), configMap(ns, "keep"), configMap(ns, "old")], {
