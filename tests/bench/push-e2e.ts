@@ -400,7 +400,8 @@ async function measure(
         const noticedAt = logs[pruningIndex - 1]?.at.getTime() ?? Number.NaN;
         const planAt = first((m) => m.startsWith("The recomputed plan"));
         const decrypted = await db.auditEvent.findFirst({
-          where: { action: "credential.decrypted", targetId: target.id },
+          // The executor's decrypt, not the request's preview nor the page's live-state reads.
+          where: { action: "credential.decrypted", targetId: target.id, actorName: { startsWith: "executor " } },
           orderBy: { at: "desc" },
         });
         const startedAt = row.startedAt!.getTime();
