@@ -345,7 +345,8 @@ describe(`the credentials list, keyset-paginated in the database (seed ${seed})`
     expect(await db().credential.count({ where: { state: "active", rotationFailing: true } })).toBeGreaterThan(0);
     expect(await db().credential.count({ where: { state: { not: "active" } } })).toBeGreaterThan(0);
     await expectListFollowsTheRule("as stored", await interestingNows(["expiresAt", "overdueAt", "dueSoonAt"], 1));
-  });
+    // Hundreds of pages (every status, page sizes 1..3, several instants): a busy 2-core CI machine took over 60 s.
+  }, 180_000);
 
   it("follows a rename (the target's place in the order) and a policy edit, and filters one target", async () => {
     const [renamed, other] = [targetIds[0]!, targetIds[1]!];
