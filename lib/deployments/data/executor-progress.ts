@@ -136,10 +136,13 @@ export async function writeProgress(opts: {
   }
   await db().$transaction(async (tx) => {
     for (const { data, positions } of sameOutcome.values()) {
-      await tx.deploymentObject.updateMany({
-        where: { deploymentId: opts.deploymentId, position: { in: positions } },
-        data,
-      });
+      // At most 500 positions a statement: well inside every database's limit on bound parameters.
+      for (let i = 0; i < positions.length; i += 500) {
+        await tx.deploymentObject.updateMany({
+          where: { deploymentId: opts.deploymentId, position: { in: positions.slice(i, i + 500) } },
+          data,
+        });
+      }
     }
     if (batch.extraObjects?.length) {
       await tx.deploymentObject.createMany({
