@@ -1,5 +1,6 @@
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import type { SqlDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaClient as PostgresClient } from "./generated/postgresql/client";
 import { PrismaClient as SqliteClient, type Prisma } from "./generated/sqlite/client";
 import { databaseKind, sqlitePath } from "./url";
@@ -19,11 +20,39 @@ export type Tx = Prisma.TransactionClient;
  */
 const TRANSACTION_OPTIONS = { timeout: 30_000, maxWait: 10_000 } as const;
 
+/**
+ * better-sqlite3 answers synchronously, so Prisma's promises over it resolve without ever returning to the event loop:
+ * the Overview's few dozen queries held the process for their whole duration (300 ms on a loaded machine), so none of
+ * the page's HTML streamed out meanwhile and every other request waited. Queries outside a transaction now run one at
+ * a time (the one connection ran them one at a time anyway), each in its own turn of the event loop, so whatever was
+ * waiting for a turn — a streamed page's next chunk, another request — runs between two queries. A transaction's own
+ * queries are left as they were: no more of other requests' queries land inside it on the shared connection.
+ */
+function yieldingSqlite(factory: PrismaBetterSqlite3): SqlDriverAdapterFactory {
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    async connect() {
+      const adapter = await factory.connect();
+      let previous: Promise<unknown> = Promise.resolve();
+      const inTurn = <T>(run: () => Promise<T>): Promise<T> => {
+        const next = previous.then(() => new Promise<void>((resolve) => setImmediate(resolve))).then(run);
+        previous = next.catch(() => undefined);
+        return next;
+      };
+      const { queryRaw, executeRaw } = adapter;
+      adapter.queryRaw = (query) => inTurn(() => queryRaw.call(adapter, query));
+      adapter.executeRaw = (query) => inTurn(() => executeRaw.call(adapter, query));
+      return adapter;
+    },
+  };
+}
+
 /** Creates a client for a database URL; the caller owns it and must `$disconnect()` it. */
 export function createDb(url: string): Db {
   if (databaseKind(url) === "sqlite") {
     return new SqliteClient({
-      adapter: new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 10_000 }),
+      adapter: yieldingSqlite(new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 10_000 })),
       transactionOptions: TRANSACTION_OPTIONS,
     });
   }
