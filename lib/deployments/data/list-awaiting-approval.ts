@@ -19,9 +19,33 @@ export async function listAwaitingMyApproval(
     where: { state: "pending-approval" },
     orderBy: [{ createdAt: "asc" }, { id: "asc" }],
     take: 500,
-    // The manifests (up to 1.5 MB each, compressed or not) are for the deployment's page and its download, not a list.
-    omit: { manifests: true, manifestsGz: true, previewJson: true },
-    include: { target: true, approvals: true },
+    // Only what the approval rules and the card read: the Overview renders this list on every load, and whole rows
+    // (manifests up to 1.5 MB, the target's connection settings) cost more to read and map than to decide on.
+    select: {
+      id: true,
+      requestedById: true,
+      requestedByName: true,
+      reason: true,
+      createdAt: true,
+      commitAuthorEmail: true,
+      manifestsDigest: true,
+      planDigest: true,
+      settingsAuthorId: true,
+      target: {
+        select: {
+          id: true,
+          name: true,
+          environment: true,
+          requiredApprovals: true,
+          approverRole: true,
+          banRequester: true,
+          banCommitAuthor: true,
+          allowTokenApprovals: true,
+          approvalTtlHours: true,
+        },
+      },
+      approvals: true,
+    },
   });
   const now = new Date();
   const out: AwaitingApprovalItem[] = [];
