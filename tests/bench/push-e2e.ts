@@ -1,4 +1,4 @@
-// `npm run bench -- push-e2e [--runs N] [--no-page]`: push, end to end, on the real control plane (issue 18, Must 2).
+// `npm run bench -- push-e2e [--runs N] [--objects N] [--no-page]`: push, end to end, on the real control plane (issue 18, Must 2).
 // A push deployment of 1 and of 200 objects through the real path — request, last approval, the executor (claim,
 // decrypt, plan re-check, apply, rollout wait, prune, succeeded) — on a fresh SQLite database, against etcd +
 // kube-apiserver + kube-controller-manager + kwok (lib/kube/real-cluster; `npm run cluster:build` first), and, when
@@ -555,8 +555,10 @@ export async function runForTable(opts: TableOptions): Promise<BenchRow[]> {
 export async function run(): Promise<void> {
   const i = process.argv.indexOf("--runs");
   const runs = i >= 0 ? Number(process.argv[i + 1]) : 5;
+  const o = process.argv.indexOf("--objects");
+  const sizes = o >= 0 ? [Number(process.argv[o + 1])] : [1, 200];
   const withPage = !process.argv.includes("--no-page") && hasBuild();
   if (!withPage) console.log("[bench] without the page: no production build here (`npx next build`) or --no-page");
-  const figures = await withCluster((cluster, dir) => measure(cluster, dir, [1, 200], runs, withPage));
+  const figures = await withCluster((cluster, dir) => measure(cluster, dir, sizes, runs, withPage));
   summary(figures);
 }
