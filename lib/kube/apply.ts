@@ -403,7 +403,11 @@ export async function applyManifests(
           groupKinds: [...parent.groupKinds, ...scope.groupKinds],
           namespaces: [...parent.namespaces, ...scope.namespaces],
         },
-        { ...(opts.dryRun ? { dryRun: true } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
+        {
+          ...(opts.dryRun ? { dryRun: true } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          ...(parent.live ? { live: parent.live } : {}),
+        },
       );
       parentPending = false;
     } catch (err) {

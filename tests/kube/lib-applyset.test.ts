@@ -239,6 +239,40 @@ describe("applyManifests and pruneApplySet with an ApplySet", () => {
     expect(Math.max(...listedItems)).toBeLessThanOrEqual(51);
   });
 
+  it("writes the parent only when the apply would change it", async () => {
+    const ns = freshNamespace("asetparent");
+    await applyManifests(kube.client, [namespace(ns)], { fieldManager: "test-setup" });
+    const set = applySetFor(uniqueName("steady"), ns, { application: "steady" });
+    const applied: string[] = [];
+    const apply = kube.client.apply.bind(kube.client);
+    kube.client.apply = async (obj, opts) => {
+      applied.push(`${obj.kind}/${obj.metadata.name}`);
+      return apply(obj, opts);
+    };
+    const parentName = `ConfigMap/${applySetParentRef(set).name}`;
+    const run = async (objects: KubeObject[]) => {
+      applied.length = 0;
+      expect((await applyManifests(kube.client, objects, { fieldManager: "wharf", applySet: set })).ok).toBe(true);
+      return [...applied];
+    };
+    try {
+      expect(await run([configMap(ns, "a")])).toEqual([parentName, "ConfigMap/a"]);
+      // The same set again: its parent already says so.
+      expect(await run([configMap(ns, "a", { k: "v2" })])).toEqual(["ConfigMap/a"]);
+      // A new kind widens the parent before the object is applied.
+      expect(await run([configMap(ns, "a"), deployment(ns, "web")])).toEqual([
+        parentName,
+        "ConfigMap/a",
+        "Deployment/web",
+      ]);
+    } finally {
+      kube.client.apply = apply;
+    }
+    expect(
+      (await kube.client.get(applySetParentRef(set)))?.metadata.annotations?.[APPLYSET_GROUP_KINDS_ANNOTATION],
+    ).toBe("ConfigMap,Deployment.apps");
+  });
+
   it("writes the parent after the Namespaces phase when the set creates its namespace", async () => {
     const ns = freshNamespace("asetnew");
     const set = applySetFor(uniqueName("fresh"), ns);
