@@ -8,12 +8,6 @@ export function cn(...inputs: ClassValue[]): string {
 /** Performance mark set once the page's React tree has hydrated (app/providers.tsx); the dashboard bench reads it. */
 export const HYDRATED_MARK = "wharf:hydrated";
 
-/**
- * Attribute of the element each streamed section renders (components/layout/section-hydrated.tsx); its value names the
- * section's own mark, `${HYDRATED_MARK}:<value>`, set once that section has hydrated.
- */
-export const SECTION_HYDRATED_ATTRIBUTE = "data-hydrated-mark";
-
 /** A small deterministic PRNG (mulberry32): the same seed gives the same sequence, so generated data can be replayed. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;

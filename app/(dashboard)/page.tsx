@@ -1,12 +1,9 @@
 import Link from "next/link";
-import { Suspense } from "react";
 import { ComparisonView } from "@/components/compare/comparison-view";
 import { RangeControls } from "@/components/compare/range-controls";
 import { AwaitingApprovalCard } from "@/components/deployments/awaiting-approval-card";
 import { PageHeader } from "@/components/layout/page-header";
-import { SectionHydrated } from "@/components/layout/section-hydrated";
 import { ApplicationCounts } from "@/components/overview/application-counts";
-import { OverviewSkeleton } from "@/components/overview/overview-skeleton";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DateTime } from "@/components/ui/date-time";
@@ -14,10 +11,9 @@ import { countApplicationHealth } from "@/lib/applications/data/count-applicatio
 import { listAuditEvents } from "@/lib/audit/data/list-audit-events";
 import { auditActionPhrase, auditActorPhrase } from "@/lib/audit/phrases";
 import { requirePrincipal } from "@/lib/auth/current-user";
-import type { Principal } from "@/lib/auth/data/principals";
 import { can } from "@/lib/auth/roles";
 import { getComparison } from "@/lib/compare/data/get-comparison";
-import { resolveRange, type ComparisonRange } from "@/lib/compare/range";
+import { resolveRange } from "@/lib/compare/range";
 import { countCredentialsByStatus } from "@/lib/credentials/data/list-credentials";
 import { listAwaitingMyApproval } from "@/lib/deployments/data/list-awaiting-approval";
 import { countTargetsByMode } from "@/lib/targets/data/count-targets-by-mode";
@@ -55,31 +51,11 @@ function Figure({
 
 type SearchParams = Promise<PageSearchParams>;
 
-/**
- * The shell (header, navigation, title) streams at once and hydrates while the figures are read; everything below the
- * title waits for its data behind one Suspense boundary, so the browser loads and runs the page's JavaScript during
- * the server's queries instead of after them. One boundary, not one per card: React reveals streamed boundaries at
- * most every 300 ms, so several would arrive in steps and move the page each time.
- */
 export default async function OverviewPage({ searchParams }: { searchParams: SearchParams }) {
   const principal = await requirePrincipal();
-  const range = resolveRange(firstValues(await searchParams));
-  return (
-    <>
-      <PageHeader
-        title="Overview"
-        description="Push and pull delivery side by side: what Wharf holds, and what needs attention."
-      />
-      <Suspense fallback={<OverviewSkeleton withApprovals={can(principal.role, "deployments.approve")} />}>
-        <OverviewContent principal={principal} range={range} />
-      </Suspense>
-    </>
-  );
-}
-
-async function OverviewContent({ principal, range }: { principal: Principal; range: ComparisonRange }) {
   const showAudit = can(principal.role, "audit.read");
   const canApprove = can(principal.role, "deployments.approve");
+  const range = resolveRange(firstValues(await searchParams));
   const [targets, applications, filteredCredentials, recent, awaiting, comparison] = await Promise.all([
     countTargetsByMode(),
     countApplicationHealth(),
@@ -94,6 +70,10 @@ async function OverviewContent({ principal, range }: { principal: Principal; ran
 
   return (
     <>
+      <PageHeader
+        title="Overview"
+        description="Push and pull delivery side by side: what Wharf holds, and what needs attention."
+      />
       {awaiting ? (
         <div className="mb-6">
           <AwaitingApprovalCard items={awaiting} />
@@ -215,7 +195,6 @@ async function OverviewContent({ principal, range }: { principal: Principal; ran
           </CardBody>
         </Card>
       ) : null}
-      <SectionHydrated name="overview" />
     </>
   );
 }

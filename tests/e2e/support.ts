@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, type Browser, type Page } from "@playwright/test";
-import { waitForHydration } from "../support/hydration";
+import { HYDRATED_MARK } from "@/lib/utils";
 
 /** A short random suffix so each test's data is its own. */
 export function uid(): string {
@@ -77,10 +77,10 @@ export function opensslCert(cn: string): { certPem: string; keyPem: string } {
 }
 
 /**
- * Opens a page and waits until React has hydrated it, streamed sections included: a select changed or a button
- * clicked on the server-rendered HTML before hydration is reset or lost when React takes over.
+ * Opens a page and waits until React has hydrated it: a select changed or a button clicked on the server-rendered
+ * HTML before hydration is reset or lost when React takes over.
  */
 export async function gotoHydrated(page: Page, url: string): Promise<void> {
   await page.goto(url);
-  await waitForHydration(page);
+  await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, HYDRATED_MARK);
 }
