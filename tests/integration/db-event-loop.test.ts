@@ -24,3 +24,13 @@ describe.runIf(t.kind === "sqlite")("SQLite queries", () => {
     expect(turns).toBeGreaterThanOrEqual(queries - 1);
   });
 });
+
+// Short keyset pages whose estimated cost passed jit_above_cost spent ~280 ms compiling plans that ran in ~20 ms.
+describe.runIf(t.kind === "postgresql")("PostgreSQL connections", () => {
+  it("run with JIT compilation off", async () => {
+    const db = dbFor(t.url);
+    // Two at once: both of the pool's connections answer, not only the first one opened.
+    const settings = await Promise.all([db.$queryRaw`SHOW jit`, db.$queryRaw`SHOW jit`]);
+    expect(settings).toEqual([[{ jit: "off" }], [{ jit: "off" }]]);
+  });
+});

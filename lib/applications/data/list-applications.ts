@@ -1,7 +1,6 @@
 import "server-only";
 import { commitOfRevision } from "@/lib/agent/protocol";
 import { db } from "@/lib/db";
-import { env } from "@/lib/env";
 import { Prisma } from "@/lib/db/generated/sqlite/client";
 import { liveDeploymentSql } from "@/lib/deployments/data/live-deployments";
 import { invalidCursorError } from "@/lib/keyset-cursor";
@@ -61,11 +60,9 @@ async function pageOf(query: TApplicationListQuery) {
       LIMIT ${query.limit + 1}
     ) AS "a"
     ORDER BY "a"."name" ASC, "a"."id" ASC`;
-  if (env().databaseKind !== "postgresql") return page;
   // PostgreSQL prices a filtered walk of the name index as if it read the whole table (the correlated lookups look
-  // expensive), passes jit_above_cost and spends ~280 ms compiling a plan that runs in ~20 ms. Not for this statement.
-  const [, rows] = await db().$transaction([db().$executeRaw`SET LOCAL jit = off`, page]);
-  return rows;
+  // expensive); its JIT, which that price would start, is off on every connection (lib/db/client.ts).
+  return page;
 }
 
 const DEPLOYMENT_SELECT = {
