@@ -13,7 +13,6 @@
 // The row's time is taken in the page by a MutationObserver (Date.now(), the same clock as the bench's).
 import { execFile, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import { request } from "node:https";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,8 +21,6 @@ import { chromium, type Page } from "@playwright/test";
 import * as reposRoute from "@/app/api/targets/[id]/repos/route";
 import { createDb } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
-import { deploymentStatus } from "@/lib/kube/rollout";
-import type { KubeObject } from "@/lib/kube";
 import { startRealCluster, type RealCluster, type RealClusterInfo } from "@/lib/kube/real-cluster";
 import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { findToolBinaries } from "../../gotools/binaries.mjs";
@@ -35,6 +32,7 @@ import { createEnrolledAgent, createPullTarget } from "../support/pull";
 import { benchAdmin, freePort, sessionCookie, startServer } from "./dashboard";
 import { startAgentProcess, stopProcess } from "./pull";
 import { belowGoal, notRun, percentile, type BenchRow, type TableOptions } from "./support/table";
+import { watchDeployments } from "./support/watch-deployments";
 
 const run$ = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -92,51 +90,6 @@ const SOURCE_FILES: Record<Source, { path: string; files: (i: number) => Record<
 
 /** What the bench needs of the control plane. */
 type Cluster = Pick<RealClusterInfo, "url" | "caPem" | "adminToken" | "kubeconfigPath">;
-
-/** When the bench's watch first saw each generation of each Deployment, and when that generation was rolled out. */
-interface Generation {
-  seenAt: number;
-  readyAt?: number;
-}
-
-/** A raw watch of the namespace's Deployments over node:https, stamped on arrival. */
-function watchDeployments(cluster: Cluster, ns: string) {
-  const seen = new Map<string, Map<number, Generation>>();
-  let buffer = "";
-  const onEvent = (line: string) => {
-    const at = Date.now();
-    const { object } = JSON.parse(line) as { type: string; object: KubeObject };
-    const generation = Number(object.metadata.generation ?? 0);
-    const gens = seen.get(object.metadata.name) ?? new Map<number, Generation>();
-    seen.set(object.metadata.name, gens);
-    const entry = gens.get(generation) ?? { seenAt: at };
-    gens.set(generation, entry);
-    if (entry.readyAt === undefined && deploymentStatus(object).state === "ready") entry.readyAt = at;
-  };
-  const req = request(
-    `${cluster.url}/apis/apps/v1/namespaces/${ns}/deployments?watch=true&timeoutSeconds=3600`,
-    { ca: cluster.caPem, headers: { authorization: `Bearer ${cluster.adminToken}`, accept: "application/json" } },
-    (res) => {
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        buffer += chunk;
-        let nl: number;
-        while ((nl = buffer.indexOf("\n")) >= 0) {
-          const line = buffer.slice(0, nl).trim();
-          buffer = buffer.slice(nl + 1);
-          if (line) onEvent(line);
-        }
-      });
-    },
-  );
-  req.on("error", () => undefined);
-  req.end();
-  return {
-    latest: (name: string) => Math.max(0, ...(seen.get(name)?.keys() ?? [])),
-    generation: (name: string, generation: number) => seen.get(name)?.get(generation),
-    stop: () => req.destroy(),
-  };
-}
 
 /**
  * Records, in the page, when each sync row's revision first appears (a MutationObserver sees every insertion). A

@@ -37,11 +37,11 @@ import { startExecutor } from "@/lib/deployments/executor";
 import { resetEnvCache } from "@/lib/env";
 import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import type { KubeObject } from "@/lib/kube";
-import { deploymentStatus } from "@/lib/kube/rollout";
 import { startRealCluster, type RealCluster } from "@/lib/kube/real-cluster";
 import { benchAdmin, freePort, sessionCookie, startServer } from "./dashboard";
 import { stopProcess } from "./pull";
 import { median, ms, notRun, ratioRow, type BenchRow, type TableOptions } from "./support/table";
+import { watchDeployments } from "./support/watch-deployments";
 
 const run$ = promisify(execFile);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -168,43 +168,6 @@ async function kubectlApply(cluster: RealCluster, dir: string, objects: KubeObje
   const applied = stdout.split("\n").filter((line) => line.trim()).length;
   if (applied !== objects.length) throw new Error(`kubectl applied ${applied}/${objects.length}:\n${stdout}`);
   return elapsed;
-}
-
-/** A raw watch of a namespace's Deployments: when each was first seen and first seen ready (lib/kube/rollout's rule). */
-function watchDeployments(cluster: RealCluster, ns: string) {
-  const seen = new Map<string, { seenAt: number; readyAt?: number }>();
-  let buffer = "";
-  const req = request(
-    `${cluster.url}/apis/apps/v1/namespaces/${ns}/deployments?watch=true&timeoutSeconds=3600`,
-    { ca: cluster.caPem, headers: { authorization: `Bearer ${cluster.adminToken}`, accept: "application/json" } },
-    (res) => {
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        const at = Date.now();
-        buffer += chunk;
-        let nl: number;
-        while ((nl = buffer.indexOf("\n")) >= 0) {
-          const line = buffer.slice(0, nl).trim();
-          buffer = buffer.slice(nl + 1);
-          if (!line) continue;
-          const { object } = JSON.parse(line) as { object: KubeObject };
-          const entry = seen.get(object.metadata.name) ?? { seenAt: at };
-          seen.set(object.metadata.name, entry);
-          if (entry.readyAt === undefined && deploymentStatus(object).state === "ready") entry.readyAt = at;
-        }
-      });
-    },
-  );
-  req.on("error", () => undefined);
-  req.end();
-  return {
-    /** When the last of `count` Deployments was seen ready (NaN until all were). */
-    allReadyAt: (count: number) => {
-      const ready = [...seen.values()].map((e) => e.readyAt ?? Number.NaN);
-      return ready.length < count ? Number.NaN : Math.max(...ready);
-    },
-    stop: () => req.destroy(),
-  };
 }
 
 /** The API requests this process sends through undici (the executor's lib/kube client; the floor uses node:https). */
