@@ -17,6 +17,7 @@ import { sameConfiguration } from "./diff";
 import { crdServedKinds, namespacesCreatedBy, withWharfLabels } from "./objects";
 import { sleep } from "./retry";
 import {
+  groupByCollection,
   groupOf,
   INVENTORY_LABEL,
   isRecord,
@@ -122,36 +123,29 @@ async function knownVersions(
   selectors: string[],
   concurrency: number,
 ): Promise<KnownVersions> {
-  const groups = new Map<string, { apiVersion: string; kind: string; namespace?: string; keys: string[] }>();
-  for (const { ref } of objects) {
-    const id = `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ""}`;
-    const group = groups.get(id) ?? {
-      apiVersion: ref.apiVersion,
-      kind: ref.kind,
-      ...(ref.namespace ? { namespace: ref.namespace } : {}),
-      keys: [],
-    };
-    group.keys.push(refKey(ref));
-    groups.set(id, group);
-  }
   const versions = new Map<string, KubeObject>();
   const listed = new Set<string>();
   const unknown = new Set<string>();
-  await mapConcurrent([...groups.values()], concurrency, async (group) => {
-    try {
-      for (const labelSelector of selectors) {
-        const items = await client.list(group.apiVersion, group.kind, {
-          labelSelector,
-          ...(group.namespace ? { namespace: group.namespace } : {}),
-        });
-        for (const item of items) versions.set(refKey(refOf(item)), item);
+  await mapConcurrent(
+    groupByCollection(objects, (o) => o.ref),
+    concurrency,
+    async (group) => {
+      const keys = group.members.map(({ ref }) => refKey(ref));
+      try {
+        for (const labelSelector of selectors) {
+          const items = await client.list(group.apiVersion, group.kind, {
+            labelSelector,
+            ...(group.namespace ? { namespace: group.namespace } : {}),
+          });
+          for (const item of items) versions.set(refKey(refOf(item)), item);
+        }
+        for (const key of keys) listed.add(key);
+      } catch {
+        // Not allowed to list (or not served yet): fall back to reading each object before applying it.
+        for (const key of keys) unknown.add(key);
       }
-      for (const key of group.keys) listed.add(key);
-    } catch {
-      // Not allowed to list (or not served yet): fall back to reading each object before applying it.
-      for (const key of group.keys) unknown.add(key);
-    }
-  });
+    },
+  );
   return { versions, listed, unknown };
 }
 
@@ -182,43 +176,36 @@ async function knownSetVersions(
     `${APPLYSET_PART_OF_LABEL}=${applySetId(applySet)}`,
     ...(legacy ? [`${INVENTORY_LABEL}=${legacy},!${APPLYSET_PART_OF_LABEL}`] : []),
   ];
-  const groups = new Map<string, { apiVersion: string; kind: string; namespace?: string; refs: ObjectRef[] }>();
-  for (const { ref } of objects) {
-    const id = `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ""}`;
-    const group = groups.get(id) ?? {
-      apiVersion: ref.apiVersion,
-      kind: ref.kind,
-      ...(ref.namespace ? { namespace: ref.namespace } : {}),
-      refs: [],
-    };
-    group.refs.push(ref);
-    groups.set(id, group);
-  }
   const versions = new Map<string, KubeObject>();
   const listed = new Set<string>();
   const unknown = new Set<string>();
   const unlisted: ObjectRef[] = [];
-  await mapConcurrent([...groups.values()], concurrency, async (group) => {
-    const list = (labelSelector: string, maxItems?: number) =>
-      client.list(group.apiVersion, group.kind, {
-        labelSelector,
-        ...(group.namespace ? { namespace: group.namespace } : {}),
-        ...(maxItems ? { maxItems, pageSize: maxItems } : {}),
-      });
-    try {
-      let items = (await Promise.all(everyone.map((selector) => list(selector, CROWDED_AT + 1)))).flat();
-      if (items.length > CROWDED_AT) {
-        items = (await Promise.all(own.map((selector) => list(selector)))).flat();
-        const found = new Set(items.map((item) => refKey(refOf(item))));
-        unlisted.push(...group.refs.filter((ref) => !found.has(refKey(ref))));
+  await mapConcurrent(
+    groupByCollection(objects, (o) => o.ref),
+    concurrency,
+    async (group) => {
+      const refs = group.members.map((o) => o.ref);
+      const list = (labelSelector: string, maxItems?: number) =>
+        client.list(group.apiVersion, group.kind, {
+          labelSelector,
+          ...(group.namespace ? { namespace: group.namespace } : {}),
+          ...(maxItems ? { maxItems, pageSize: maxItems } : {}),
+        });
+      try {
+        let items = (await Promise.all(everyone.map((selector) => list(selector, CROWDED_AT + 1)))).flat();
+        if (items.length > CROWDED_AT) {
+          items = (await Promise.all(own.map((selector) => list(selector)))).flat();
+          const found = new Set(items.map((item) => refKey(refOf(item))));
+          unlisted.push(...refs.filter((ref) => !found.has(refKey(ref))));
+        }
+        for (const item of items) versions.set(refKey(refOf(item)), item);
+        for (const ref of refs) listed.add(refKey(ref));
+      } catch {
+        // Not allowed to list (or not served yet): fall back to reading each object before applying it.
+        for (const ref of refs) unknown.add(refKey(ref));
       }
-      for (const item of items) versions.set(refKey(refOf(item)), item);
-      for (const ref of group.refs) listed.add(refKey(ref));
-    } catch {
-      // Not allowed to list (or not served yet): fall back to reading each object before applying it.
-      for (const ref of group.refs) unknown.add(refKey(ref));
-    }
-  });
+    },
+  );
   await mapConcurrent(unlisted, concurrency, async (ref) => {
     try {
       const live = await client.get(ref);

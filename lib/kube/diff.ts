@@ -6,7 +6,7 @@ import { crdServedKinds, namespacesCreatedBy, withWharfLabels } from "./objects"
 import { sortForApply, validateObjects } from "./manifests";
 import { findPruneCandidates } from "./prune";
 import { fieldOwner, type FieldOwner, type PathSegment } from "./field-owners";
-import { groupOf, isRecord, refOf, type KubeObject, type ObjectRef } from "./types";
+import { collectionKey, groupByCollection, groupOf, isRecord, refOf, type KubeObject, type ObjectRef } from "./types";
 
 /** One field difference between live and desired state. `path` reads like `spec.template.spec.containers[name=web].image`. */
 export interface FieldChange {
@@ -228,41 +228,32 @@ async function liveObjects(
   objects: KubeObject[],
   concurrency: number,
 ): Promise<(ref: ObjectRef) => Promise<KubeObject | undefined>> {
-  const groups = new Map<string, { apiVersion: string; kind: string; namespace?: string; count: number }>();
+  const resolved: ObjectRef[] = [];
   for (const obj of objects) {
-    const resolved = await client.normalizeRef(refOf(obj)).then(
+    const ref = await client.normalizeRef(refOf(obj)).then(
       (r) => r.ref,
       () => undefined,
     );
-    if (!resolved) continue;
-    const key = `${resolved.apiVersion}|${resolved.kind}|${resolved.namespace ?? ""}`;
-    const group = groups.get(key) ?? {
-      apiVersion: resolved.apiVersion,
-      kind: resolved.kind,
-      ...(resolved.namespace ? { namespace: resolved.namespace } : {}),
-      count: 0,
-    };
-    group.count++;
-    groups.set(key, group);
+    if (ref) resolved.push(ref);
   }
   const listed = new Map<string, Map<string, KubeObject>>();
   await mapConcurrent(
-    [...groups.entries()].filter(([, group]) => group.count >= LIST_FROM),
+    groupByCollection(resolved, (ref) => ref).filter((group) => group.members.length >= LIST_FROM),
     concurrency,
-    async ([key, group]) => {
+    async (group) => {
       try {
         const page = await client.listPage(group.apiVersion, group.kind, {
           ...(group.namespace ? { namespace: group.namespace } : {}),
-          limit: group.count * 2,
+          limit: group.members.length * 2,
         });
-        if (page.complete) listed.set(key, new Map(page.items.map((item) => [item.metadata.name, item])));
+        if (page.complete) listed.set(group.key, new Map(page.items.map((item) => [item.metadata.name, item])));
       } catch {
         // Read one by one below; a failure that matters is reported per object there.
       }
     },
   );
   return (ref) => {
-    const group = listed.get(`${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ""}`);
+    const group = listed.get(collectionKey(ref));
     return group ? Promise.resolve(group.get(ref.name)) : client.get(ref);
   };
 }

@@ -1,7 +1,7 @@
 import { StreamUnsupported, type KubeClient } from "./client";
 import { KubeError, toKubeError } from "./errors";
 import { sleep } from "./retry";
-import { formatRef, groupOf, isRecord, refOf, type KubeObject, type ObjectRef } from "./types";
+import { formatRef, groupByCollection, groupOf, isRecord, refOf, type KubeObject, type ObjectRef } from "./types";
 
 /** Progress of one workload, for the UI. */
 export interface RolloutProgress {
@@ -453,13 +453,8 @@ export async function waitForRollout(
     .map(refOf)
     .filter(isTrackedWorkload)
     .map((ref) => ({ ref, tracker: trackerFor(ref)! }));
-  const collections = new Map<string, Followed[]>();
-  for (const entry of entries) {
-    const key = `${entry.ref.apiVersion}|${entry.ref.kind}|${entry.ref.namespace ?? ""}`;
-    collections.set(key, [...(collections.get(key) ?? []), entry]);
-  }
   await Promise.all(
-    [...collections.values()].map((group) =>
+    groupByCollection(entries, (entry) => entry.ref).map(({ members: group }) =>
       opts.watch
         ? follow(client, group, ctx, minInterval, maxInterval)
         : Promise.all(group.map((entry) => poll(client, entry, ctx, minInterval, maxInterval))),

@@ -55,6 +55,42 @@ export function refKey(ref: ObjectRef): string {
   return `${groupOf(ref.apiVersion)}/${ref.kind}/${ref.namespace ?? ""}/${ref.name}`;
 }
 
+/** Objects of one API version, kind and namespace: what one LIST or WATCH request covers. */
+export interface Collection<T> {
+  key: string;
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  members: T[];
+}
+
+/** The collection a reference belongs to, as a map key. */
+export function collectionKey(ref: ObjectRef): string {
+  return `${ref.apiVersion}|${ref.kind}|${ref.namespace ?? ""}`;
+}
+
+/** `items` grouped by the collection their references name, in the order each collection is first seen. */
+export function groupByCollection<T>(items: readonly T[], refOfItem: (item: T) => ObjectRef): Collection<T>[] {
+  const groups = new Map<string, Collection<T>>();
+  for (const item of items) {
+    const ref = refOfItem(item);
+    const key = collectionKey(ref);
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        key,
+        apiVersion: ref.apiVersion,
+        kind: ref.kind,
+        ...(ref.namespace ? { namespace: ref.namespace } : {}),
+        members: [],
+      };
+      groups.set(key, group);
+    }
+    group.members.push(item);
+  }
+  return [...groups.values()];
+}
+
 /** Human-readable reference, kubectl style: `Deployment apps/web -n shop`. */
 export function formatRef(ref: ObjectRef): string {
   return `${ref.kind} ${ref.name}${ref.namespace ? ` (namespace ${ref.namespace})` : ""}`;
