@@ -155,6 +155,21 @@ async function knownVersions(
  */
 const CROWDED_AT = 50;
 
+/** How long a collection found crowded is listed by its own label only before the full list is tried again. */
+const CROWDED_FOR_MS = 10 * 60_000;
+const crowdedCollections = new WeakMap<KubeClient, Map<string, number>>();
+
+function wasCrowded(client: KubeClient, key: string): boolean {
+  const until = crowdedCollections.get(client)?.get(key);
+  return until !== undefined && until > Date.now();
+}
+
+function rememberCrowded(client: KubeClient, key: string): void {
+  const seen = crowdedCollections.get(client) ?? new Map<string, number>();
+  crowdedCollections.set(client, seen);
+  seen.set(key, Date.now() + CROWDED_FOR_MS);
+}
+
 /**
  * knownVersions for an ApplySet apply: every labelled object of a desired kind and namespace is listed, whoever's it
  * is, since ownership is decided per object — one small request where few are there. In a namespace crowded with
@@ -192,8 +207,16 @@ async function knownSetVersions(
           ...(maxItems ? { maxItems, pageSize: maxItems } : {}),
         });
       try {
-        let items = (await Promise.all(everyone.map((selector) => list(selector, CROWDED_AT + 1)))).flat();
-        if (items.length > CROWDED_AT) {
+        // A collection found crowded before is listed by this set's own label straight away (one round trip, not
+        // two on every sync of a thousand applications sharing a namespace).
+        let crowded = wasCrowded(client, group.key);
+        let items: KubeObject[] = [];
+        if (!crowded) {
+          items = (await Promise.all(everyone.map((selector) => list(selector, CROWDED_AT + 1)))).flat();
+          crowded = items.length > CROWDED_AT;
+          if (crowded) rememberCrowded(client, group.key);
+        }
+        if (crowded) {
           items = (await Promise.all(own.map((selector) => list(selector)))).flat();
           const found = new Set(items.map((item) => refKey(refOf(item))));
           unlisted.push(...refs.filter((ref) => !found.has(refKey(ref))));

@@ -228,11 +228,14 @@ describe("applyManifests and pruneApplySet with an ApplySet", () => {
         applySet: mine,
       });
       expect(first.results.map((r) => r.action)).toEqual(["created"]);
+      const listsBefore = listedItems.length;
       const again = await applyManifests(kube.client, [configMap(ns, "mine-a")], {
         fieldManager: "wharf",
         applySet: mine,
       });
       expect(again.results.map((r) => r.action)).toEqual(["unchanged"]);
+      // The namespace was found crowded: this set's own objects are listed straight away, not the crowd's first page.
+      expect(Math.max(...listedItems.slice(listsBefore))).toBe(1);
     } finally {
       kube.client.list = list;
     }
