@@ -4,12 +4,14 @@ import {
   diffObjects,
   findPruneCandidates,
   type KubeError,
+  observedFrom,
   refOf,
   toKubeError,
   type ApplySetRef,
   type KubeClient,
   type KubeObject,
   type ObjectRef,
+  type ObservedState,
 } from "@/lib/kube";
 import type { DeploymentPreview, PreviewAction, PreviewObject } from "./schemas";
 
@@ -65,6 +67,12 @@ export interface PreviewResult {
   preview: DeploymentPreview;
   /** A plain sentence when the cluster could not be reached or refused the credential; null when the diff is sound. */
   problem: string | null;
+  /**
+   * The live objects and the ApplySet parent as this preview read them: the executor's apply right after its plan
+   * re-check starts from them instead of reading them again (lib/kube's ApplyOptions.observed, whose writes are
+   * conditional on these reads).
+   */
+  observed: ObservedState;
 }
 
 /** "The cluster refused the stored credential (403): <message>" or "Wharf could not reach …", from any KubeError. */
@@ -132,6 +140,7 @@ export async function computePreview(
   }
 
   const pruned = await pruneSearch;
+  const observed = observedFrom(report, "found" in pruned ? pruned.found.parent : undefined);
   if ("found" in pruned) {
     for (const live of pruned.found.candidates)
       out.push(viewOf(refOf(live), "prune", diffObjects(live, undefined), null));
@@ -143,7 +152,7 @@ export async function computePreview(
   }
   const counts: Record<PreviewAction, number> = { create: 0, change: 0, unchanged: 0, prune: 0, error: 0 };
   for (const o of out) counts[o.action]++;
-  return { preview: { counts, objects: out }, problem };
+  return { preview: { counts, objects: out }, problem, observed };
 }
 
 /** The actions that make a plan: what the run will create, change or prune. */

@@ -3,17 +3,20 @@ import {
   applySetId,
   applySetScope,
   describeOwner,
+  expectedVersion,
+  isConflict,
   ownedElsewhereError,
   ownershipOf,
   readApplySetParent,
   writeApplySetParent,
+  type ApplySetParent,
   type ApplySetRef,
 } from "./applyset";
 import type { KubeClient } from "./client";
 import { mapConcurrent } from "./concurrency";
 import { KubeError, toKubeError } from "./errors";
 import { applyPhases, validateObjects } from "./manifests";
-import { sameConfiguration } from "./diff";
+import { sameConfiguration, type DiffReport } from "./diff";
 import { crdServedKinds, namespacesCreatedBy, withWharfLabels } from "./objects";
 import { sleep } from "./retry";
 import {
@@ -59,6 +62,16 @@ export interface ApplyOptions {
    * made once the caller has seen the rollout succeed.
    */
   applySet?: ApplySetRef;
+  /**
+   * With `applySet`: what the caller read of these objects and of the parent moments ago (the executor's plan
+   * re-check), so the apply does not read them again before writing — for a re-deploy the first object's apply is
+   * then the first request. Every write it covers is conditional on that read instead: the apply body carries the
+   * resourceVersion read (or, for an object read as absent, one no object has, so the apply can only create it), and
+   * a 409 makes the apply re-read the object, decide its ownership again — refusing it if another application took
+   * it meanwhile — and apply it on the new read. So a change between the read and the write is never overwritten
+   * unseen, where a fresh read would only have narrowed that window.
+   */
+  observed?: ObservedState;
   /** Objects applied at once within a phase (default 16). */
   concurrency?: number;
   /** Keep applying later phases after a failure (default false: stop, because later objects may depend on it). */
@@ -77,6 +90,28 @@ export interface ApplyOptions {
   /** Called as each object finishes, for progress bars. */
   onResult?: (result: ApplyResult, progress: { done: number; total: number }) => void;
 }
+
+/** What a caller read just before an apply (see ApplyOptions.observed). */
+export interface ObservedState {
+  /** By refKey of the server-normalized ref: the live object as read, or null when it did not exist. */
+  objects: Map<string, KubeObject | null>;
+  /** The ApplySet parent as read. */
+  parent?: ApplySetParent;
+}
+
+/**
+ * The ObservedState of a diff (diffManifests: each object as it read it) and of a prune search (findPruneCandidates:
+ * the parent as it read it), taken just before an apply of the same objects.
+ */
+export function observedFrom(diff: DiffReport, parent: ApplySetParent | undefined): ObservedState {
+  return {
+    objects: new Map(diff.objects.flatMap((o) => (o.live === undefined ? [] : [[refKey(o.ref), o.live] as const]))),
+    ...(parent ? { parent } : {}),
+  };
+}
+
+/** Reads of one object after its conditional apply met a 409 (each a re-read and another conditional apply). */
+const STALE_RETRIES = 3;
 
 export interface ApplyReport {
   results: ApplyResult[];
@@ -361,12 +396,24 @@ export async function applyManifests(
   });
   const resolvedOf = new Map(prepared.flatMap((obj, i) => (resolvable[i] ? [[obj, resolvable[i].ref] as const] : [])));
   const resolvedUpFront = resolvable.filter((entry): entry is { ref: ObjectRef } => entry !== undefined);
+  // What the caller just read is not read again; each write it covers is conditional on that read (applyOne).
+  const observed = applySet ? opts.observed : undefined;
+  const covered = (ref: ObjectRef) => observed?.objects.has(refKey(ref)) ?? false;
+  const readParent = (set: ApplySetRef) => readApplySetParent(client, set, opts.signal ? { signal: opts.signal } : {});
   // The parent is read alongside the lists; a parent of another tool is reported where it is written (writeParent).
   const parentRead = applySet
-    ? readApplySetParent(client, applySet, opts.signal ? { signal: opts.signal } : {})
+    ? observed?.parent
+      ? Promise.resolve(observed.parent)
+      : readParent(applySet)
     : undefined;
   parentRead?.catch(() => undefined);
-  const known = await knownOf(resolvedUpFront);
+  const known = await knownOf(resolvedUpFront.filter(({ ref }) => !covered(ref)));
+  for (const { ref } of resolvedUpFront) {
+    const live = observed?.objects.get(refKey(ref));
+    if (live === undefined) continue;
+    known.listed.add(refKey(ref));
+    if (live) known.versions.set(refKey(ref), live);
+  }
 
   // Who owns what, before anything is applied: one object of another application refuses the whole set, so nothing
   // is taken over and nothing is half-applied.
@@ -402,23 +449,32 @@ export async function applyManifests(
   let parentPending = applySet !== undefined;
   const writeParent = async (): Promise<void> => {
     if (!applySet || !parentRead || !parentPending) return;
-    const parent = await parentRead;
+    let parent = await parentRead;
     // Custom resources of CRDs this set creates are not resolvable yet; their group-kind is known all the same.
     const scope = applySetScope(prepared.map((obj) => resolvedOf.get(obj) ?? refOf(obj)));
     try {
-      await writeApplySetParent(
-        client,
-        applySet,
-        {
-          groupKinds: [...parent.groupKinds, ...scope.groupKinds],
-          namespaces: [...parent.namespaces, ...scope.namespaces],
-        },
-        {
-          ...(opts.dryRun ? { dryRun: true } : {}),
-          ...(opts.signal ? { signal: opts.signal } : {}),
-          ...(parent.live ? { live: parent.live } : {}),
-        },
-      );
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await writeApplySetParent(
+            client,
+            applySet,
+            {
+              groupKinds: [...parent.groupKinds, ...scope.groupKinds],
+              namespaces: [...parent.namespaces, ...scope.namespaces],
+            },
+            {
+              ...(opts.dryRun ? { dryRun: true } : {}),
+              ...(opts.signal ? { signal: opts.signal } : {}),
+              // Conditional on the parent read: a union with a stale read could drop what was recorded since.
+              live: parent.live ?? null,
+            },
+          );
+          break;
+        } catch (err) {
+          if (!isConflict(err) || attempt >= STALE_RETRIES) throw err;
+          parent = await readParent(applySet);
+        }
+      }
       parentPending = false;
     } catch (err) {
       // Its namespace is created by this set: not yet (dry run: never), so retry after the Namespaces phase.
@@ -482,6 +538,9 @@ export async function applyManifests(
       try {
         let before = versions.get(key);
         let existed: boolean | undefined = before === undefined ? undefined : true;
+        // Read by the caller (observed): known to exist or not, and applied on that condition.
+        const guarded = covered(ref);
+        if (guarded) existed = before !== undefined;
         if (unknown.has(key)) {
           // Best effort: a credential may be allowed to patch but not to read (then ownership cannot be checked).
           const live = await client.get(ref).catch(() => null);
@@ -493,12 +552,33 @@ export async function applyManifests(
         // Custom resources listed only now, and objects read one by one, are checked here.
         const refused = await refusal(ref, before);
         if (refused) return refused;
-        const { status, object } = await client.apply(obj, {
-          fieldManager: opts.fieldManager,
-          ...(opts.force ? { force: true } : {}),
-          ...(opts.dryRun ? { dryRun: true } : {}),
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        });
+        const applyAs = (expected: KubeObject | undefined) =>
+          client.apply(
+            guarded ? { ...obj, metadata: { ...obj.metadata, resourceVersion: expectedVersion(expected) } } : obj,
+            {
+              fieldManager: opts.fieldManager,
+              ...(opts.force ? { force: true } : {}),
+              ...(opts.dryRun ? { dryRun: true } : {}),
+              ...(opts.signal ? { signal: opts.signal } : {}),
+            },
+          );
+        let applied: Awaited<ReturnType<typeof applyAs>> | undefined;
+        for (let attempt = 0; !applied; attempt++) {
+          try {
+            applied = await applyAs(before);
+          } catch (err) {
+            if (!guarded || !isConflict(err) || attempt >= STALE_RETRIES) throw err;
+            // The object as it is now: unchanged since the read means the 409 was the apply's own (a field owned by
+            // another manager); changed means it is decided again on this read — refused if another application's.
+            const live = await client.get(ref);
+            if (expectedVersion(live) === expectedVersion(before)) throw err;
+            before = live;
+            existed = live !== undefined;
+            const taken = await refusal(ref, live);
+            if (taken) return taken;
+          }
+        }
+        const { status, object } = applied;
         const action: ApplyAction =
           status === 201 || existed === false
             ? "created"

@@ -171,12 +171,34 @@ export function applySetScope(refs: ObjectRef[]): { groupKinds: string[]; namesp
   };
 }
 
-/** Creates or updates the parent (server-side apply) so it lists exactly these group-kinds and namespaces. */
+/**
+ * A resourceVersion no object ever has (etcd revisions are signed 64-bit; this is 2^64 - 1), for an apply that must
+ * only create: the API server ignores an apply body's resourceVersion when the object does not exist and refuses it
+ * with 409 Conflict when it does (as any stale resourceVersion), so the apply creates or fails, never overwrites.
+ */
+export const ABSENT_RESOURCE_VERSION = "18446744073709551615";
+
+/** The apply's precondition for an object as it was read: its resourceVersion, or ABSENT when it did not exist. */
+export function expectedVersion(live: KubeObject | null | undefined): string {
+  return live?.metadata.resourceVersion ?? ABSENT_RESOURCE_VERSION;
+}
+
+/** A 409 of an apply that carried a resourceVersion: perhaps the object changed since it was read (re-read to know). */
+export function isConflict(err: unknown): err is KubeError {
+  return err instanceof KubeError && err.code === 409;
+}
+
+/**
+ * Creates or updates the parent (server-side apply) so it lists exactly these group-kinds and namespaces. With
+ * `live` (the parent as read, or null: it did not exist), the write carries that read's resourceVersion and fails with
+ * 409 if the parent changed since — its group-kinds are a union with what was read, so a write from a stale read
+ * could drop what another write just recorded.
+ */
 export async function writeApplySetParent(
   client: KubeClient,
   set: ApplySetRef,
   scope: { groupKinds: string[]; namespaces: string[] },
-  opts: { dryRun?: boolean; signal?: AbortSignal; live?: KubeObject } = {},
+  opts: { dryRun?: boolean; signal?: AbortSignal; live?: KubeObject | null } = {},
 ): Promise<void> {
   const additional = [...new Set(scope.namespaces)].filter((ns) => ns !== set.namespace).sort();
   const parent: KubeObject = {
@@ -197,6 +219,7 @@ export async function writeApplySetParent(
   // A re-apply of the same set finds its parent as it would write it: one round trip less before the first object
   // (the apply of a one-object application is three sequential requests instead of four).
   if (opts.live && parentIsCurrent(opts.live, parent)) return;
+  if (opts.live !== undefined) parent.metadata.resourceVersion = expectedVersion(opts.live);
   // Forced, as kubectl retries its parent write: the parent is the set's own bookkeeping, no one else's fields.
   await client.apply(parent, {
     fieldManager: APPLYSET_FIELD_MANAGER,

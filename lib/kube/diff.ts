@@ -30,6 +30,11 @@ export interface ObjectDiff {
   /** A note (e.g. why an object could not be validated) or, for errors, the server's message. */
   message?: string;
   error?: KubeError;
+  /**
+   * The live object as this diff read it, `null` when it did not exist; absent when it was not read. An apply right
+   * after may start from it (ApplyOptions.observed) instead of reading it again.
+   */
+  live?: KubeObject | null;
 }
 
 export interface DiffReport {
@@ -316,21 +321,25 @@ export async function diffManifests(client: KubeClient, objects: KubeObject[], o
           .apply(obj, { fieldManager: opts.fieldManager, dryRun: true, ...(opts.force ? { force: true } : {}) })
           .catch((err: unknown) => err),
       ]);
+      const read = { live: live ?? null };
       const ownership = live && applySet ? ownershipOf(live, applySet) : undefined;
       if (applySet && ownership?.owner === "other") {
         const error = ownedElsewhereError(client, ref, await describeOwner(client, ref, ownership, applySet));
-        return { ref, action: "error", changes: [], message: error.serverMessage, error };
+        return { ref, action: "error", changes: [], message: error.serverMessage, error, ...read };
       }
       if (dryRun instanceof Error || !isRecord(dryRun)) {
         const error = toKubeError(dryRun, { cluster: client.cluster, object: ref, operation: "dry-run apply" });
         if (!live && ref.namespace && newNamespaces.has(ref.namespace) && error.code === 404) {
-          return unvalidated(`not validated by the server: namespace ${ref.namespace} is created by this apply`);
+          return {
+            ...unvalidated(`not validated by the server: namespace ${ref.namespace} is created by this apply`),
+            ...read,
+          };
         }
-        return { ref, action: "error", changes: [], message: error.serverMessage, error };
+        return { ref, action: "error", changes: [], message: error.serverMessage, error, ...read };
       }
       const desired = (dryRun as { object: KubeObject }).object;
       const changes = diffObjects(live, desired, opts.attribute ? { attributeExcept: opts.fieldManager } : {});
-      return { ref, action: !live ? "create" : changes.length > 0 ? "change" : "unchanged", changes };
+      return { ref, action: !live ? "create" : changes.length > 0 ? "change" : "unchanged", changes, ...read };
     } catch (err) {
       const error = toKubeError(err, { cluster: client.cluster, object: ref, operation: "diff" });
       return { ref, action: "error", changes: [], message: error.serverMessage, error };

@@ -36,11 +36,13 @@ export {
 export { withWharfLabels } from "./objects";
 export {
   applyManifests,
+  observedFrom,
   waitForCrdEstablished,
   type ApplyAction,
   type ApplyOptions,
   type ApplyReport,
   type ApplyResult,
+  type ObservedState,
 } from "./apply";
 export {
   pruneObjects,

@@ -7,6 +7,7 @@ import {
   preferredVersionOf,
   readApplySetParent,
   writeApplySetParent,
+  type ApplySetParent,
   type ApplySetRef,
 } from "./applyset";
 import type { KubeClient } from "./client";
@@ -82,6 +83,8 @@ export interface PruneCandidates {
   candidates: KubeObject[];
   /** Leftovers that are not deleted, and why. */
   retained: { ref: ObjectRef; reason: string }[];
+  /** With an ApplySet: its parent as this search read it (an apply right after may start from it; see `observed`). */
+  parent?: ApplySetParent;
 }
 
 export interface PruneResult {
@@ -150,8 +153,9 @@ export async function findPruneCandidates(client: KubeClient, opts: PruneOptions
   const selectors: { labelSelector: string; kinds: Map<string, { apiVersion: string; kind: string }> }[] = [];
   const legacyKinds = new Map(kinds);
   for (const kind of LABEL_SEARCH_KINDS) legacyKinds.set(groupKindOf(kind), kind);
+  let parent: ApplySetParent | undefined;
   if (applySet) {
-    const parent = await readApplySetParent(client, applySet);
+    parent = await readApplySetParent(client, applySet);
     for (const namespace of parent.namespaces) namespaces.add(namespace);
     const setKinds = new Map(kinds);
     const recorded = await Promise.all(
@@ -221,7 +225,7 @@ export async function findPruneCandidates(client: KubeClient, opts: PruneOptions
       candidates.push(obj);
     }
   }
-  return { candidates, retained };
+  return { candidates, retained, ...(parent ? { parent } : {}) };
 }
 
 /**

@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { beforeAll, describe, expect, it } from "vitest";
 import * as approvalsRoute from "@/app/api/deployments/[id]/approvals/route";
 import * as rollbackRoute from "@/app/api/deployments/[id]/rollback/route";
@@ -155,6 +156,51 @@ describe("executor: an approved plan that changed before the run stops it", () =
     expect(log).toContain("The recomputed plan is the approved one (create 1, change 0, prune 1).");
     expect(await configMap(ns, "drop")).toBeUndefined();
     expect(await configMap(ns, "new")).toBeDefined();
+  });
+
+  it("applies from what the plan re-check read: its first request after the re-check is a write", async () => {
+    const target = await fx.pushTarget({ requiredApprovals: 1 });
+    const ns = target.namespaces[0]!;
+    // Every API request of this process (the executor's client is its own), marked from the run's first phase on:
+    // the plan re-check has read the objects and the ApplySet parent by then.
+    const sent: { method: string; path: string; applying: boolean }[] = [];
+    let applying = false;
+    const onCreate = (message: unknown) => {
+      const { method, path } = (message as { request: { method: string; path: string } }).request;
+      sent.push({ method, path, applying });
+    };
+    const readsBeforeFirstWrite = async (id: string) => {
+      sent.length = 0;
+      applying = false;
+      subscribe("undici:request:create", onCreate);
+      try {
+        const { row } = await fx.run(id, {
+          processId: "exec-plan",
+          onPhase: () => {
+            applying = true;
+            return Promise.resolve();
+          },
+        });
+        expect(row.state).toBe("succeeded");
+      } finally {
+        unsubscribe("undici:request:create", onCreate);
+      }
+      const apply = sent.filter((r) => r.applying);
+      const firstWrite = apply.findIndex((r) => r.method === "PATCH" && !r.path.includes("dryRun"));
+      return apply
+        .slice(0, firstWrite + 1)
+        .map((r) => `${r.method} ${r.path.split("?")[0]!.split("/").slice(-2).join("/")}`);
+    };
+
+    // A new application: the parent is written first (it records the group-kinds before any member exists).
+    const first = await request(target, appManifests({ namespace: ns, configMaps: ["a"] }));
+    await approve(first.id);
+    expect(await readsBeforeFirstWrite(first.id)).toEqual([expect.stringMatching(/^PATCH configmaps\/applyset-/)]);
+
+    // A re-deploy: the parent is current, and the object's own apply is the first request.
+    const second = await request(target, appManifests({ namespace: ns, configMaps: ["a", "b"] }));
+    await approve(second.id);
+    expect(await readsBeforeFirstWrite(second.id)).toEqual([expect.stringMatching(/^PATCH configmaps\/[ab]$/)]);
   });
 
   it("an approval of the old plan does not count once a new preview shows another plan", async () => {

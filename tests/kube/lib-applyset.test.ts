@@ -15,11 +15,15 @@ import {
   APPLYSET_PART_OF_LABEL,
   APPLYSET_TOOLING_ANNOTATION,
   diffManifests,
+  findPruneCandidates,
   INVENTORY_LABEL,
   MANAGED_BY_LABEL,
+  observedFrom,
   pruneApplySet,
   refOf,
+  type ApplySetRef,
   type KubeObject,
+  type ObservedState,
 } from "@/lib/kube";
 import { kubectlRunner, type KubectlResult } from "@/tests/support/sandbox";
 import { configMap, deployment, namespace, startKube, uniqueName } from "./lib-support";
@@ -293,6 +297,131 @@ describe("applyManifests and pruneApplySet with an ApplySet", () => {
     expect(
       (await kube.client.get(applySetParentRef(set)))?.metadata.annotations?.[APPLYSET_GROUP_KINDS_ANNOTATION],
     ).toBe("Namespace");
+  });
+});
+
+describe("applyManifests from what the caller just read (the executor after its plan re-check)", () => {
+  /** What the plan re-check reads: each object (the diff) and the parent (the prune search). */
+  async function observe(objects: KubeObject[], set: ApplySetRef): Promise<ObservedState> {
+    const diff = await diffManifests(kube.client, objects, { fieldManager: "wharf", applySet: set });
+    const found = await findPruneCandidates(kube.client, { applySet: set, keep: diff.objects.map((o) => o.ref) });
+    return observedFrom(diff, found.parent);
+  }
+
+  /** Applies `objects` from `observed`; returns the report and every request the apply sent ("PATCH configmaps/a"). */
+  async function applyObserved(objects: KubeObject[], set: ApplySetRef, observed: ObservedState) {
+    const requests: string[] = [];
+    const request = kube.client.request.bind(kube.client);
+    kube.client.request = ((method, path, opts) => {
+      requests.push(`${String(method)} ${path.split("/").slice(-2).join("/")}`);
+      return request(method, path, opts);
+    }) as typeof kube.client.request;
+    try {
+      const report = await applyManifests(kube.client, objects, { fieldManager: "wharf", applySet: set, observed });
+      return { report, requests };
+    } finally {
+      kube.client.request = request;
+    }
+  }
+
+  async function freshSet(prefix: string) {
+    const ns = freshNamespace(prefix);
+    await applyManifests(kube.client, [namespace(ns)], { fieldManager: "test-setup" });
+    const set = applySetFor(uniqueName(prefix), ns, { application: prefix });
+    return { ns, set, parent: `PATCH configmaps/${applySetParentRef(set).name}` };
+  }
+
+  /** Another application's apply of `obj` (the same field manager: every push application's is "wharf"). */
+  const otherApplication = (ns: string) => applySetFor(uniqueName("other"), ns, { application: "other" });
+
+  it("sends no read before its first write: parent then object for a new application, the object alone after", async () => {
+    const { ns, set, parent } = await freshSet("asetobs");
+    const objects = [configMap(ns, "a")];
+    const first = await applyObserved(objects, set, await observe(objects, set));
+    expect(first.report.results.map((r) => r.action)).toEqual(["created"]);
+    expect(first.requests).toEqual([parent, "PATCH configmaps/a"]);
+
+    const changed = [configMap(ns, "a", { key: "v2" })];
+    const second = await applyObserved(changed, set, await observe(changed, set));
+    expect(second.report.results.map((r) => r.action)).toEqual(["configured"]);
+    expect(second.requests).toEqual(["PATCH configmaps/a"]);
+    expect((await kube.client.get(refOf(configMap(ns, "a"))))?.data).toEqual({ key: "v2" });
+  });
+
+  it("never takes an object another application created or took after the read", async () => {
+    const { ns, set } = await freshSet("asetrace");
+    const other = otherApplication(ns);
+    const objects = [configMap(ns, "new", { key: "mine" }), configMap(ns, "kept", { key: "mine" })];
+    expect(
+      (await applyManifests(kube.client, [configMap(ns, "kept")], { fieldManager: "wharf", applySet: set })).ok,
+    ).toBe(true);
+    const observed = await observe(objects, set);
+    // Between the read and the apply another application creates "new" (read as absent) and takes "kept" over (read as
+    // this set's), both with the field manager of every push application.
+    expect(
+      (
+        await applyManifests(kube.client, [configMap(ns, "new", { key: "theirs" })], {
+          fieldManager: "wharf",
+          applySet: other,
+        })
+      ).ok,
+    ).toBe(true);
+    const theirs = configMap(ns, "kept", { key: "theirs" });
+    theirs.metadata.labels = { [APPLYSET_PART_OF_LABEL]: applySetId(other) };
+    await kube.client.apply(theirs, { fieldManager: "wharf", force: true });
+
+    const { report } = await applyObserved(objects, set, observed);
+    expect(report.ok).toBe(false);
+    for (const name of ["new", "kept"]) {
+      const result = report.results.find((r) => r.ref.name === name);
+      expect(result?.error?.reason, `${name}: ${result?.message}`).toBe("OwnedByAnotherApplication");
+      const live = await kube.client.get(refOf(configMap(ns, name)));
+      expect(live?.data).toEqual({ key: "theirs" });
+      expect(live?.metadata.labels?.[APPLYSET_PART_OF_LABEL]).toBe(applySetId(other));
+    }
+  });
+
+  it("applies on a fresh read when its own object or its parent changed after the read", async () => {
+    const { ns, set } = await freshSet("asetstale");
+    expect((await applyManifests(kube.client, [configMap(ns, "a")], { fieldManager: "wharf", applySet: set })).ok).toBe(
+      true,
+    );
+    const objects = [configMap(ns, "a", { key: "v2" }), deployment(ns, "web")];
+    const observed = await observe(objects, set);
+    // Meanwhile: someone annotates "a" (a field that is not ours), and another run of this set records Secrets.
+    await kube.client.apply(
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: ns, annotations: { note: "hi" } } },
+      { fieldManager: "someone" },
+    );
+    const parentNow = await kube.client.get(applySetParentRef(set));
+    await kube.client.apply(
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+          name: applySetParentRef(set).name,
+          namespace: ns,
+          labels: { ...parentNow?.metadata.labels },
+          annotations: {
+            ...parentNow?.metadata.annotations,
+            [APPLYSET_GROUP_KINDS_ANNOTATION]: "ConfigMap,Secret",
+          },
+        },
+      },
+      { fieldManager: "wharf-applyset", force: true },
+    );
+
+    const { report, requests } = await applyObserved(objects, set, observed);
+    expect(report.results.map((r) => `${r.ref.name} ${r.action}`)).toEqual(["a configured", "web created"]);
+    // Each stale write was refused (409), re-read and made again: nothing written from the stale read.
+    expect(requests.filter((r) => r.startsWith("GET"))).toHaveLength(2);
+    const a = await kube.client.get(refOf(configMap(ns, "a")));
+    expect(a?.data).toEqual({ key: "v2" });
+    expect(a?.metadata.annotations?.note).toBe("hi");
+    // The parent's union is taken with what was recorded meanwhile, not with the stale read.
+    expect(
+      (await kube.client.get(applySetParentRef(set)))?.metadata.annotations?.[APPLYSET_GROUP_KINDS_ANNOTATION],
+    ).toBe("ConfigMap,Deployment.apps,Secret");
   });
 });
 

@@ -23,6 +23,7 @@ import {
   type KubeClient,
   type KubeObject,
   type ObjectRef,
+  type ObservedState,
   type RolloutProgress,
 } from "@/lib/kube";
 import { objectRefsFor, pushApplySet } from "../manifests";
@@ -270,8 +271,8 @@ async function execute(
       try {
         // A resumed run may have applied part of its plan already, so its recomputed plan differs by construction;
         // the first attempt checked it before applying anything.
-        if (!resumed) await holdToApprovedPlan(client, input, objects, run);
-        return await applyPruneWait(client, input, objects, settings, run, earlier);
+        const observed = resumed ? undefined : await holdToApprovedPlan(client, input, objects, run);
+        return await applyPruneWait(client, input, objects, settings, run, earlier, observed);
       } finally {
         await client.close().catch(() => undefined);
       }
@@ -283,15 +284,17 @@ async function execute(
  * What approvers approved is what runs: recomputes the plan (creates, changes, prunes) with the preview's own dry run
  * and stops in `plan-changed`, before anything is applied, when it is not the approved one — typically because
  * another deployment of the same application landed in between and changed what exists or what would be pruned.
+ * Returns what the re-check read (the objects, the ApplySet parent): the apply starts from it, conditionally, instead
+ * of reading it all again before its first write.
  */
 async function holdToApprovedPlan(
   client: KubeClient,
   input: DeploymentRunInput,
   objects: KubeObject[],
   run: RunState,
-): Promise<void> {
-  if (!input.approvedPlanDigest) return;
-  const { preview, problem } = await computePreview(client, objects, {
+): Promise<ObservedState | undefined> {
+  if (!input.approvedPlanDigest) return undefined;
+  const { preview, problem, observed } = await computePreview(client, objects, {
     applySet: pushApplySet(input.target, input.application),
     serverUrl: input.target.serverUrl,
     previous: input.previousObjects.map((o) => ({
@@ -305,7 +308,7 @@ async function holdToApprovedPlan(
   if (problem) throw new Stop("failed", `Could not recompute the plan before applying: ${problem}`);
   if (planDigest(preview) === input.approvedPlanDigest) {
     run.recorder.log("info", `The recomputed plan is the approved one (${planSummary(preview)}).`);
-    return;
+    return observed;
   }
   const application = input.application?.name ?? `the application of ${input.target.name}`;
   throw new Stop(
@@ -361,6 +364,7 @@ async function applyPruneWait(
   settings: RunSettings,
   run: RunState,
   earlier: EarlierOutcomes,
+  observed: ObservedState | undefined,
 ): Promise<RunResult> {
   const step: RunStep = {
     client,
@@ -372,7 +376,7 @@ async function applyPruneWait(
     positionOf: positionIndex(objects, input.target.defaultNamespace),
     applied: [],
   };
-  const applyReport = await applyInPhases(step, objects);
+  const applyReport = await applyInPhases(step, objects, observed);
   if (applyReport.failures.length > 0)
     return {
       state: "failed",
@@ -429,7 +433,11 @@ interface ApplyReport {
 }
 
 /** Applies the objects phase by phase with server-side apply; a failed phase stops the phases after it. */
-async function applyInPhases(step: RunStep, objects: KubeObject[]): Promise<ApplyReport> {
+async function applyInPhases(
+  step: RunStep,
+  objects: KubeObject[],
+  observed: ObservedState | undefined,
+): Promise<ApplyReport> {
   const { client, input, settings, earlier, total, positionOf, applied } = step;
   const { recorder, work, status } = step.run;
   const failures: ApplyResult[] = [];
@@ -472,6 +480,8 @@ async function applyInPhases(step: RunStep, objects: KubeObject[]): Promise<Appl
       fieldManager: "wharf",
       // The target's application: another application's object is refused, nothing taken over.
       applySet: pushApplySet(input.target, input.application),
+      // What the plan re-check just read: not read again, every write conditional on it.
+      ...(observed ? { observed } : {}),
       signal: work.signal,
       beforePhase: async ({ name, index, count, objects: phaseObjects }) => {
         await (index === 0 ? first : stopBefore(index));
