@@ -5,6 +5,7 @@ import * as signOutRoute from "@/app/api/auth/sign-out/route";
 import { SESSION_COOKIE } from "@/lib/auth/cookies";
 import { dbFor } from "@/lib/db/client";
 import { callRoute, createCaller } from "../support/api";
+import { installQueryLog } from "../support/query-log";
 import { useTestDatabase } from "../support/test-db";
 
 const t = useTestDatabase();
@@ -105,6 +106,24 @@ describe("sign-in", () => {
     await dbFor(t.url).user.update({ where: { id: user.userId }, data: { disabled: true } });
     expect((await callRoute(meRoute.GET, { path: "/api/auth/me", cookie })).status).toBe(401);
     expect((await signIn(user.email, PASSWORD, "10.0.3.1")).status).toBe(403);
+  });
+
+  it("reads a session and its user in one statement, without the password hash, and refuses it once expired", async () => {
+    const user = await createCaller("viewer", { password: PASSWORD });
+    const cookie = sessionCookieFrom(await signIn(user.email, PASSWORD, "10.0.8.1"));
+    // Every signed-in request starts with this lookup: a second statement for the user was a round trip on each.
+    const log = installQueryLog(t.url);
+    const me = await callRoute(meRoute.GET, { path: "/api/auth/me", cookie });
+    expect(me.status).toBe(200);
+    expect(me.body.user).toMatchObject({ email: user.email, role: "viewer" });
+    const reads = log.queries.filter((q) => /^\s*SELECT/i.test(q.sql));
+    expect(reads.map((q) => q.sql)).toHaveLength(1);
+    expect(reads[0]!.sql).not.toMatch(/passwordHash/);
+    await log.db.session.updateMany({
+      where: { userId: user.userId },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    expect((await callRoute(meRoute.GET, { path: "/api/auth/me", cookie })).status).toBe(401);
   });
 
   it("validates input with field errors", async () => {

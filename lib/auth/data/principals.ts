@@ -15,10 +15,29 @@ export interface Principal {
 
 const TOUCH_EVERY_MS = 60_000;
 
-/** The signed-in user behind a session cookie's hash, or null when the session is unknown, expired or disabled. */
+/**
+ * The signed-in user behind a session cookie's hash, or null when the session is unknown, expired or disabled.
+ * Every request of a signed-in user starts here, so it is one statement (the session joined to its user) reading only
+ * the columns a principal needs: Prisma's `include` read the user as a second statement, with its password hash.
+ * Nothing is cached: a signed-out, expired or disabled session is refused on its next request, in every process.
+ */
 export async function findPrincipalBySession(tokenHash: string): Promise<Principal | null> {
-  const session = await db().session.findUnique({ where: { tokenHash }, include: { user: true } });
-  if (!session || session.expiresAt <= new Date() || session.user.disabled) return null;
+  const [session] = await db().$queryRaw<
+    {
+      id: string;
+      userId: string;
+      expiresAt: Date;
+      lastSeenAt: Date;
+      email: string;
+      name: string;
+      role: string;
+      disabled: boolean;
+    }[]
+  >`
+    SELECT "s"."id", "s"."userId", "s"."expiresAt", "s"."lastSeenAt", "u"."email", "u"."name", "u"."role", "u"."disabled"
+    FROM "Session" AS "s" JOIN "User" AS "u" ON "u"."id" = "s"."userId"
+    WHERE "s"."tokenHash" = ${tokenHash}`;
+  if (!session || session.expiresAt <= new Date() || session.disabled) return null;
   if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
     await db()
       .session.update({ where: { id: session.id }, data: { lastSeenAt: new Date() } })
@@ -27,9 +46,9 @@ export async function findPrincipalBySession(tokenHash: string): Promise<Princip
   return {
     kind: "user",
     userId: session.userId,
-    email: session.user.email,
-    displayName: session.user.name,
-    role: ZRole.parse(session.user.role),
+    email: session.email,
+    displayName: session.name,
+    role: ZRole.parse(session.role),
     tokenId: null,
     sessionId: session.id,
   };
