@@ -1,7 +1,7 @@
 import "server-only";
 import { commitOfRevision } from "@/lib/agent/protocol";
 import { db } from "@/lib/db";
-import { Prisma } from "@/lib/db/generated/sqlite/client";
+import { Prisma, type Application } from "@/lib/db/generated/sqlite/client";
 import { liveDeploymentSql } from "@/lib/deployments/data/live-deployments";
 import { invalidCursorError } from "@/lib/keyset-cursor";
 import { decodeApplicationCursor, encodeApplicationCursor } from "../cursor";
@@ -9,7 +9,7 @@ import { pullResultOf, pushResultOf } from "../matrix";
 import { parseRevisionSummary, summarizeLiveTree, type TRevisionSummary } from "../revision-summary";
 import type { ApplicationListItem, ApplicationListPage, TApplicationListQuery, TSyncStatus } from "../schemas";
 import { syncStatusSql } from "../status-columns";
-import { APPLICATION_INCLUDE, toApplicationViews } from "./to-application-view";
+import { toApplicationViews } from "./to-application-view";
 
 /** The sync status shown on each row of a page: the same rule the stored filter column is recomputed by. */
 const SYNC_SQL = syncStatusSql("a");
@@ -17,7 +17,75 @@ const SYNC_SQL = syncStatusSql("a");
 /** `%` and `_` are LIKE wildcards; names cannot contain them, but a typed search may. */
 const likeContains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** A page of application ids in (name, id) order with their sync status and newest deployment, filters applied. */
+/** One row of the page: the application's own columns, then its relations' (null where it has none). */
+type PageRow = Application & {
+  sync: string;
+  newestId: string | null;
+  liveId: string | null;
+  targetName: string;
+  targetEnvironment: string;
+  targetMode: string;
+  repoId: string | null;
+  statusId: string | null;
+  statusState: string | null;
+  statusRevision: string | null;
+  statusLastSyncAt: Date | null;
+  statusMessage: string | null;
+  liveStateId: string | null;
+  liveHealth: string | null;
+  liveHealthMessage: string | null;
+  liveObservedAt: Date | null;
+  liveTreeJson: string | null;
+  liveRevisionId: string | null;
+};
+
+/** A page row as the shapes the views read: the application with its target and repository, and its live state. */
+function rowOf(r: PageRow) {
+  const {
+    sync: _sync,
+    newestId: _newestId,
+    liveId: _liveId,
+    targetName,
+    targetEnvironment,
+    targetMode,
+    repoId,
+    statusId,
+    statusState,
+    statusRevision,
+    statusLastSyncAt,
+    statusMessage,
+    liveStateId,
+    liveHealth,
+    liveHealthMessage,
+    liveObservedAt,
+    liveTreeJson,
+    liveRevisionId,
+    ...application
+  } = r;
+  return {
+    ...application,
+    target: { id: r.targetId, name: targetName, environment: targetEnvironment, mode: targetMode },
+    pullRepo: repoId
+      ? {
+          id: repoId,
+          status: statusId
+            ? { state: statusState!, revision: statusRevision, lastSyncAt: statusLastSyncAt, message: statusMessage }
+            : null,
+        }
+      : null,
+    liveState: liveStateId
+      ? {
+          health: liveHealth!,
+          healthMessage: liveHealthMessage,
+          observedAt: liveObservedAt!,
+          treeJson: liveTreeJson!,
+          revisionId: liveRevisionId,
+        }
+      : null,
+  };
+}
+
+/** A page of applications in (name, id) order with their sync status and newest deployment, filters applied. */
 async function pageOf(query: TApplicationListQuery) {
   // Deleted (archived) applications leave the list (lib/targets/live.ts); their pages stay reachable by id.
   const where: Prisma.Sql[] = [Prisma.sql`"a"."archivedAt" IS NULL`];
@@ -44,25 +112,34 @@ async function pageOf(query: TApplicationListQuery) {
   }
   // The page is chosen first and the per-row lookups run on its rows only: a filter the planner serves with a sort
   // (e.g. environment, through Target) would otherwise compute them for every matching row before sorting.
-  const page = db().$queryRaw<
-    { id: string; name: string; sync: string; newestId: string | null; liveId: string | null }[]
-  >`
-    SELECT "a"."id" AS "id", "a"."name" AS "name", ${SYNC_SQL} AS "sync", (
+  // The page's rows carry what each list item shows — the application, its target, repository status and live state
+  // (one row each at most, by unique keys) — so the page is one statement, not one per relation as Prisma's `include`
+  // read them (five): each statement cost the process more CPU than the database spent on it.
+  return db().$queryRaw<PageRow[]>`
+    SELECT "a".*, ${SYNC_SQL} AS "sync", (
       SELECT "n"."id" FROM "Deployment" AS "n" WHERE "n"."applicationId" = "a"."id"
       ORDER BY "n"."createdAt" DESC, "n"."id" DESC LIMIT 1
-    ) AS "newestId", ${liveDeploymentSql(Prisma.sql`"a"."id"`)} AS "liveId"
+    ) AS "newestId", ${liveDeploymentSql(Prisma.sql`"a"."id"`)} AS "liveId",
+      "tg"."name" AS "targetName", "tg"."environment" AS "targetEnvironment", "tg"."mode" AS "targetMode",
+      "p"."id" AS "repoId", "rs"."id" AS "statusId", "rs"."state" AS "statusState", "rs"."revision" AS "statusRevision",
+      "rs"."lastSyncAt" AS "statusLastSyncAt", "rs"."message" AS "statusMessage", "ls"."id" AS "liveStateId",
+      "ls"."health" AS "liveHealth", "ls"."healthMessage" AS "liveHealthMessage", "ls"."observedAt" AS "liveObservedAt",
+      "ls"."treeJson" AS "liveTreeJson", "ls"."revisionId" AS "liveRevisionId"
     FROM (
-      SELECT "a"."id", "a"."name", "a"."mode"
+      SELECT "a".*
       FROM "Application" AS "a"
       ${joins.length ? Prisma.join(joins, " ") : Prisma.empty}
       ${where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty}
       ORDER BY "a"."name" ASC, "a"."id" ASC
       LIMIT ${query.limit + 1}
     ) AS "a"
+    JOIN "Target" AS "tg" ON "tg"."id" = "a"."targetId"
+    LEFT JOIN "PullRepo" AS "p" ON "p"."applicationId" = "a"."id"
+    LEFT JOIN "RepoStatus" AS "rs" ON "rs"."repoId" = "p"."id"
+    LEFT JOIN "ApplicationLiveState" AS "ls" ON "ls"."applicationId" = "a"."id"
     ORDER BY "a"."name" ASC, "a"."id" ASC`;
   // PostgreSQL prices a filtered walk of the name index as if it read the whole table (the correlated lookups look
   // expensive); its JIT, which that price would start, is off on every connection (lib/db/client.ts).
-  return page;
 }
 
 const DEPLOYMENT_SELECT = {
@@ -89,41 +166,22 @@ function treeSummary(treeJson: string): TRevisionSummary | null {
  * A page of the Applications list ordered by (name, id), keyset-paginated, so one application's environments sit
  * together. Filters: target, exact name, name search, mode, environment, health, sync status. Each row carries its
  * sync status, health, live revision (commit, chart, images) and last deployment or sync. A fixed number of
- * statements whatever the page size: the filtered id page (sync, newest and live deployment computed in it), then the
- * applications and the deployments those name, each as one IN list.
+ * statements whatever the page size: the filtered page (each row with its application, target, repository status,
+ * live state, sync status and newest and live deployment ids), then the deployments those name as one IN list.
  */
 export async function listApplications(query: TApplicationListQuery): Promise<ApplicationListPage> {
   const found = await pageOf(query);
   const page = found.slice(0, query.limit);
-  const ids = page.map((r) => r.id);
-  if (ids.length === 0) return { items: [], nextCursor: null };
+  if (page.length === 0) return { items: [], nextCursor: null };
 
   const liveIds = new Map(page.flatMap((r) => (r.liveId ? [[r.id, r.liveId] as const] : [])));
   const deploymentIds = [...new Set([...page.flatMap((r) => (r.newestId ? [r.newestId] : [])), ...liveIds.values()])];
-  const [rows, deployments] = await Promise.all([
-    db().application.findMany({
-      where: { id: { in: ids } },
-      include: {
-        ...APPLICATION_INCLUDE,
-        pullRepo: {
-          select: {
-            id: true,
-            status: { select: { state: true, revision: true, lastSyncAt: true, message: true } },
-          },
-        },
-        liveState: {
-          select: { health: true, healthMessage: true, observedAt: true, treeJson: true, revisionId: true },
-        },
-      },
-    }),
-    deploymentIds.length
-      ? db().deployment.findMany({ where: { id: { in: deploymentIds } }, select: DEPLOYMENT_SELECT })
-      : Promise.resolve([]),
-  ]);
+  const deployments = deploymentIds.length
+    ? await db().deployment.findMany({ where: { id: { in: deploymentIds } }, select: DEPLOYMENT_SELECT })
+    : [];
   const deployment = new Map(deployments.map((d) => [d.id, d]));
   const newest = new Map(page.flatMap((r) => (r.newestId && deployment.has(r.newestId) ? [[r.id, r.newestId]] : [])));
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const ordered = ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
+  const ordered = page.map(rowOf);
   const views = await toApplicationViews(
     ordered,
     new Map([...newest].map(([appId, depId]) => [appId, deployment.get(depId)!])),
