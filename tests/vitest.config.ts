@@ -89,6 +89,7 @@ export default defineConfig({
           include: ["tests/integration/**/*.test.ts"],
           // Matrix: SQLite with the sandbox, PostgreSQL with the real control plane (ARCHITECTURE.md, "Test legs").
           env: { WHARF_TEST_DB: "sqlite", WHARF_TEST_CLUSTER: "sandbox" },
+          globalSetup: ["tests/support/sqlite-global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

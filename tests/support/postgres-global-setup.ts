@@ -1,11 +1,14 @@
 import pg from "pg";
-import { testPgUrl } from "./test-db";
+import { provideTemplateDatabase, testPgUrl } from "./test-db";
 
 /**
  * Runs once before the PostgreSQL leg. When the server is unreachable the leg is skipped with a loud message,
- * unless WHARF_TEST_PG_URL was set explicitly (as CI does): then an unreachable server is a failure.
+ * unless WHARF_TEST_PG_URL was set explicitly (as CI does): then an unreachable server is a failure. When it is
+ * reachable, migrates the template the leg's databases are copied from (provideTemplateDatabase).
  */
-export default async function setup(project: { config: { include: string[] } }): Promise<void> {
+export default async function setup(
+  project: { config: { include: string[] } } & Parameters<typeof provideTemplateDatabase>[0],
+): Promise<void | (() => Promise<void>)> {
   const url = testPgUrl();
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
@@ -24,5 +27,7 @@ export default async function setup(project: { config: { include: string[] } }):
         "Set WHARF_TEST_PG_URL to run it. ***\n",
     );
     project.config.include = [];
+    return;
   }
+  return provideTemplateDatabase(project, "postgresql");
 }
