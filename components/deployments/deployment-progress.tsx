@@ -5,32 +5,54 @@ import { useEffect, useRef } from "react";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { Table, Td, Th } from "@/components/ui/table";
-import { apiFetch } from "@/lib/api-fetch";
+import { ApiError, apiFetch } from "@/lib/api-fetch";
+import { deploymentKeys } from "@/lib/deployments/query";
 import {
   isProgressTerminal,
+  PROGRESS_WAIT_MAX_SECONDS,
   type DeploymentProgress as Progress,
   type DeploymentProgressObject,
 } from "@/lib/deployments/progress-view";
+import type { DeploymentView } from "@/lib/deployments/schemas";
+import { backoffDelay } from "@/lib/jobs/backoff";
 
-const POLL_MS = 1000;
 /** Lines kept in the browser; a very long run keeps its newest lines on screen (all stay in the database). */
 const MAX_LOG_LINES = 5000;
 
 export const deploymentProgressKey = (id: string) => ["deployments", "detail", id, "progress"] as const;
 
 /**
- * Fetches only the log lines after the last one already held and appends them, so each poll transfers what is new.
+ * One long poll: sends the last log line and the version already held, so the server answers as soon as anything is
+ * newer (or "unchanged" after up to 25 s), and appends the new log lines to the ones held.
  */
 async function fetchProgress(qc: QueryClient, id: string, signal: AbortSignal): Promise<Progress> {
   const previous = qc.getQueryData<Progress>(deploymentProgressKey(id));
+  const params = new URLSearchParams();
   const lastSeq = previous?.logs.at(-1)?.seq;
+  if (lastSeq !== undefined) params.set("afterLog", String(lastSeq));
+  // The first request, and one after the run ended, answer at once; the others wait for news.
+  if (previous && !isProgressTerminal(previous.state)) {
+    params.set("after", previous.version);
+    params.set("wait", String(PROGRESS_WAIT_MAX_SECONDS));
+  }
+  const query = params.toString();
   const next = await apiFetch<Progress>(
-    `/api/deployments/${encodeURIComponent(id)}/progress${lastSeq !== undefined ? `?afterLog=${lastSeq}` : ""}`,
+    `/api/deployments/${encodeURIComponent(id)}/progress${query ? `?${query}` : ""}`,
     { signal },
   );
   const logs = [...(previous?.logs ?? []), ...next.logs];
   return { ...next, logs: logs.length > MAX_LOG_LINES ? logs.slice(-MAX_LOG_LINES) : logs };
 }
+
+/**
+ * Retried without end while the run goes on (the page is live), backing off the way every Wharf retry does: an
+ * unreachable or busy server (5xx, 429 RATE_LIMITED when it holds too many long polls) is asked again after 1, 2, 4 …
+ * up to 30 s. Any other 4xx (signed out, forbidden, gone) stops.
+ */
+function retryProgress(_count: number, error: Error): boolean {
+  return !(error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429);
+}
+const progressRetryDelay = (attempt: number) => backoffDelay(attempt, { base: 1000, cap: 30_000, jitter: "equal" });
 
 const STATE_TONE: Record<string, BadgeTone> = {
   queued: "neutral",
@@ -60,28 +82,47 @@ const PHASE_LABEL = {
 
 /**
  * Live execution of one deployment: a progress bar (objects applied / total while applying, then replicas ready /
- * desired), the per-object results, a streaming log and the final state. Polls every second until the deployment
- * reaches a final state, then stops.
+ * desired), the per-object results, a streaming log and the final state. Follows the run by long poll — the next
+ * request goes out as soon as one answers — until the deployment reaches a final state, then stops.
  */
 export function DeploymentProgress({ deploymentId }: { deploymentId: string }) {
   const qc = useQueryClient();
-  const { data, error } = useQuery({
+  const { data, error, failureReason, dataUpdatedAt, refetch } = useQuery({
     queryKey: deploymentProgressKey(deploymentId),
     queryFn: ({ signal }) => fetchProgress(qc, deploymentId, signal),
-    refetchInterval: (q) => (q.state.data && isProgressTerminal(q.state.data.state) ? false : POLL_MS),
+    retry: retryProgress,
+    retryDelay: progressRetryDelay,
     // The merge above relies on the previous data; never drop it between polls.
     staleTime: 0,
     gcTime: 5 * 60_000,
   });
 
-  // When the run ends, the rest of the page (state badge, buttons) is refreshed once.
-  const finishedState = data && isProgressTerminal(data.state) ? data.state : null;
-  const seenFinish = useRef<string | null>(null);
+  // The loop: each answer (news or "unchanged" at the bound) sends the next long poll, until the run is over. A
+  // request still in flight (a refetch on window focus) is joined, not cancelled.
+  const live = data !== undefined && !isProgressTerminal(data.state);
   useEffect(() => {
-    if (!finishedState || seenFinish.current === finishedState) return;
-    seenFinish.current = finishedState;
-    void qc.invalidateQueries({ queryKey: ["deployments"], predicate: (q) => q.queryKey[3] !== "progress" });
-  }, [finishedState, qc]);
+    if (live) void refetch({ cancelRefetch: false });
+  }, [live, dataUpdatedAt, refetch]);
+
+  // A new state shows on the rest of the page (state badge, buttons) at once, then the deployment is read again for
+  // whatever else the change brings (an applied manifest, a finished time).
+  const seenState = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (!data || seenState.current === data.state) return;
+    const first = seenState.current === undefined;
+    seenState.current = data.state;
+    const detail = qc.getQueryData<DeploymentView>(deploymentKeys.detail(deploymentId));
+    if (!detail || (first && detail.state === data.state)) return;
+    qc.setQueryData<DeploymentView>(deploymentKeys.detail(deploymentId), {
+      ...detail,
+      state: data.state as DeploymentView["state"],
+      startedAt: data.startedAt,
+      finishedAt: data.finishedAt,
+      resultMessage: data.resultMessage,
+      cancelRequested: data.cancelRequested,
+    });
+    void qc.invalidateQueries({ queryKey: deploymentKeys.all, predicate: (q) => q.queryKey[3] !== "progress" });
+  }, [data, deploymentId, qc]);
 
   const logRef = useRef<HTMLOListElement>(null);
   const stickToBottom = useRef(true);
@@ -91,10 +132,11 @@ export function DeploymentProgress({ deploymentId }: { deploymentId: string }) {
     if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
   }, [lineCount]);
 
-  if (error && !data) {
+  const failure = error ?? failureReason;
+  if (failure && !data) {
     return (
       <p role="alert" className="text-sm text-red-700">
-        Could not load the progress: {error.message}
+        Could not load the progress: {failure.message}
       </p>
     );
   }

@@ -59,7 +59,17 @@ export interface DeploymentProgress {
   finishedAt: string | null;
   resultMessage: string | null;
   cancelRequested: boolean;
+  /**
+   * A digest of everything above except the log lines (which the client follows by `seq`): the long poll's
+   * `?after=<version>` answers at once when it differs, so any change to state, counters or objects reaches the page.
+   */
+  version: string;
+  /** Whether this answer holds news for the client; false when a long poll ran out its wait with nothing new. */
+  changed: boolean;
 }
+
+/** The longest a progress long poll may be held, in seconds (`?wait=`); the client asks for this much. */
+export const PROGRESS_WAIT_MAX_SECONDS = 25;
 
 /** States after which nothing changes any more, so polling can stop. */
 export const PROGRESS_TERMINAL_STATES = [

@@ -19,12 +19,16 @@ export const deploymentKeys = {
   detail: (id: string) => [...deploymentKeys.details(), id] as const,
 };
 
-/** How often an unfinished deployment's page polls for news. */
+/** How often an unfinished deployment's page polls for news (approvals, a preview) before it runs. */
 export const DEPLOYMENT_POLL_MS = 1500;
 
-/** Poll while the deployment can still change; stop once it is finished. */
+/**
+ * Poll while the deployment can still change; stop once it is finished. Not while it is queued or running: the page
+ * then follows it through the progress long poll (components/deployments/deployment-progress.tsx), which puts each new
+ * state in this query's data and reads the deployment again, so polling here would only load the database.
+ */
 export function detailRefetchInterval(d: DeploymentView | undefined): number | false {
-  return d && isTerminal(d.state) ? false : DEPLOYMENT_POLL_MS;
+  return d && (isTerminal(d.state) || d.state === "queued" || d.state === "running") ? false : DEPLOYMENT_POLL_MS;
 }
 
 /**

@@ -48,6 +48,8 @@ export async function callRoute(
     origin?: string;
     headers?: Record<string, string>;
     peer?: string;
+    /** Aborts the request the way a client going away does (a route sees it as `req.signal`). */
+    signal?: AbortSignal;
   } = {},
 ): Promise<{ status: number; body: any; headers: Headers; text: string }> {
   const headers: Record<string, string> = { ...(opts.peer ? fromPeer(opts.peer) : {}), ...opts.headers };
@@ -59,6 +61,7 @@ export async function callRoute(
     method: opts.method ?? "GET",
     headers: { host: "localhost:3000", ...headers },
     body: opts.body === undefined ? undefined : typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const res = await handler(req, { params: Promise.resolve(opts.params ?? {}) });
   const text = await res.text();

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, inject, onTestFinished } from "vitest";
-import { stopAgentWakeListener } from "@/lib/agents/wake-listener";
+import { stopWakeListener } from "@/lib/wake/listener";
 import { dbFor } from "@/lib/db/client";
 import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { resetEnvCache } from "@/lib/env";
@@ -89,8 +89,8 @@ export function useTestDatabase(): TestDatabase {
   });
 
   afterAll(async () => {
-    // The agent wake-up listener holds its own connection; stop it before the database is dropped under it.
-    stopAgentWakeListener();
+    // The wake-up listener holds its own connection; stop it before the database is dropped under it.
+    stopWakeListener();
     await dbFor(handle.url).$disconnect();
     if (pgName) await dropPgDatabase(pgName);
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });

@@ -10,20 +10,11 @@ import { renderOfStored, specsOfRevisions } from "@/lib/repos/data/repo-specs";
 import { parseImagePolicies } from "@/lib/repos/data/to-repo-view";
 import { parseAllowedNamespaces } from "@/lib/targets/data/to-target-view";
 import { LIVE_TARGET } from "@/lib/targets/live";
-import { waitForAgentWake } from "../notifier";
-import { ensureAgentWakeListener } from "../wake-listener";
+import { longPoll } from "@/lib/wake/long-poll";
 import { agentActor, type AgentPrincipal } from "../with-agent-auth";
 
 /** Deployment states in which a pull revision counts as approved for the agent to apply. */
 export const APPROVED_PULL_STATES = ["approved", "queued", "running", "succeeded"];
-/**
- * How often a waiting long poll re-reads the database. The fallback that makes every change reach the agent: on
- * PostgreSQL other processes' changes normally arrive at once through LISTEN/NOTIFY (../wake-listener.ts), but a
- * notification sent while that connection is down is lost, and a change written without a wake-up (straight to the
- * database, or by code that does not notify) is still seen within a second.
- */
-const RECHECK_MS = 1000;
-
 /**
  * Puts approved rollback pins in force: a pin request (a `pull-revision` deployment requested by a person) that the
  * approval rule has approved sets the repository's `pinnedRevision` and moves on to `queued` (handed to the agent).
@@ -209,19 +200,19 @@ export interface PollOptions {
 }
 
 /**
- * The long poll: answers at once with `changed: true` when the assignments' version differs from `since`; otherwise
- * waits, waking on this process's notifier (fed by changes served here and, on PostgreSQL, by NOTIFY from the other
- * dashboard processes) and re-reading the database every second, and answers `changed: false` after `waitMs`.
+ * The long poll (lib/wake/long-poll.ts, `agent` topic): answers at once with `changed: true` when the assignments'
+ * version differs from `since`; otherwise waits, waking on this agent's wake-ups and re-reading the database every
+ * second, and answers `changed: false` after `waitMs`.
  */
 export async function pollAssignments(opts: PollOptions): Promise<TAssignments> {
-  const deadline = Date.now() + Math.min(Math.max(opts.waitMs ?? LONG_POLL_TIMEOUT_MS, 0), LONG_POLL_TIMEOUT_MS);
-  ensureAgentWakeListener();
-  for (;;) {
-    const current = await buildAssignments(opts.agent);
-    if (opts.since === undefined || current.version !== opts.since) return { changed: true, ...current };
-    const remaining = deadline - Date.now();
-    if (remaining <= 0 || opts.signal?.aborted) return { changed: false, ...current };
-    const wake = waitForAgentWake(opts.agent.agentId, Math.min(RECHECK_MS, remaining), opts.signal);
-    await (opts.timing ? opts.timing.idle(wake) : wake);
-  }
+  const { changed, value } = await longPoll({
+    topic: "agent",
+    id: opts.agent.agentId,
+    read: () => buildAssignments(opts.agent),
+    isNew: (current) => opts.since === undefined || current.version !== opts.since,
+    waitMs: Math.min(opts.waitMs ?? LONG_POLL_TIMEOUT_MS, LONG_POLL_TIMEOUT_MS),
+    signal: opts.signal,
+    timing: opts.timing,
+  });
+  return { changed, ...value };
 }

@@ -3,6 +3,8 @@ import { auditedTransaction, recordAuditEvent } from "@/lib/audit/data/record-au
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { can } from "@/lib/auth/roles";
 import { AppError } from "@/lib/errors";
+import { notifyWake } from "@/lib/wake/data/notify-wake";
+import { wake } from "@/lib/wake/notifier";
 import type { DeploymentView } from "../schemas";
 import { getDeployment, type Viewer } from "./get-deployment";
 import { transitionDeployment } from "./transition-deployment";
@@ -57,10 +59,13 @@ export async function cancelDeployment(opts: {
           targetId: d.targetId,
           request: opts.request,
         });
+        await notifyWake(tx, "deployment", [d.id]);
       }
       return;
     }
     throw new AppError("DEPLOYMENT_STATE_CONFLICT", `This deployment is ${current.state}; there is nothing to cancel.`);
   });
+  // The page following the deployment shows the cancel (or the request for one) now, not at its next re-check.
+  wake("deployment", [opts.deploymentId]);
   return getDeployment({ id: opts.deploymentId, viewer: opts.viewer });
 }

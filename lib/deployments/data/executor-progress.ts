@@ -1,7 +1,12 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { refKey } from "@/lib/kube/types";
+import type { RequestTiming } from "@/lib/metrics/timed-route";
+import { notifyWake } from "@/lib/wake/data/notify-wake";
+import { longPoll } from "@/lib/wake/long-poll";
+import { wake } from "@/lib/wake/notifier";
 import {
   EXECUTION_PHASES,
   progressPercent,
@@ -61,7 +66,7 @@ export async function planDeploymentObjects(opts: {
   processId: string;
   objects: PlannedObject[];
 }): Promise<EarlierOutcomes | null> {
-  return db().$transaction(async (tx) => {
+  const earlier = await db().$transaction(async (tx) => {
     const { count } = await tx.deployment.updateMany({
       where: { id: opts.deploymentId, claimedBy: opts.processId },
       data: {
@@ -104,8 +109,11 @@ export async function planDeploymentObjects(opts: {
         data: fresh.map((o) => ({ deploymentId: opts.deploymentId, ...o, action: "pending", message: null })),
       });
     }
+    await notifyWake(tx, "deployment", [opts.deploymentId]);
     return earlier;
   });
+  if (earlier) wake("deployment", [opts.deploymentId]);
+  return earlier;
 }
 
 /**
@@ -177,19 +185,60 @@ export async function writeProgress(opts: {
         data: batch.deployment,
       });
     }
+    // Pages following this deployment's progress (lib/wake): other processes on commit, this one just below.
+    await notifyWake(tx, "deployment", [opts.deploymentId]);
   });
+  wake("deployment", [opts.deploymentId]);
 }
 
 const MAX_LOGS_PER_CALL = 500;
 
 /**
- * A deployment's live progress for the page: counters, every object's result, and the log lines after `afterLog`
- * (so a poller only receives what it has not seen). NOT_FOUND for an unknown id.
+ * Progress long polls held at once in one process. Each holds a request and a timer, not a connection to the
+ * database; past this the page gets RATE_LIMITED and backs off, so memory stays bounded however many tabs are open.
  */
-export async function getDeploymentProgress(opts: {
+export const MAX_PROGRESS_WAITERS = 1000;
+
+export interface PollProgressOptions {
   deploymentId: string;
-  afterLog?: number;
-}): Promise<DeploymentProgress> {
+  /** The last log `seq` the client holds; any line after it is news. */
+  afterLog?: number | undefined;
+  /** The `version` the client holds; absent answers at once. */
+  after?: string | undefined;
+  /** How long to hold the request when nothing is new; 0 answers at once. */
+  waitMs: number;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal | undefined;
+  /** The route's request timer (see lib/wake/long-poll.ts). */
+  timing?: RequestTiming | undefined;
+}
+
+/**
+ * A deployment's live progress for the page: counters, every object's result, and the log lines after `afterLog` (so
+ * a poller only receives what it has not seen); NOT_FOUND for an unknown id. Also the page's long poll: answers at once when the progress differs from `after` or has log lines after
+ * `afterLog`; otherwise holds the request until the executor writes progress or changes the state (woken through
+ * lib/wake, `deployment` topic, from this process or, on PostgreSQL, another), re-reading once a second as the
+ * fallback, and answers `changed: false` after `waitMs` or when the client goes away.
+ */
+export async function pollDeploymentProgress(opts: PollProgressOptions): Promise<DeploymentProgress> {
+  const { changed, value } = await longPoll({
+    topic: "deployment",
+    id: opts.deploymentId,
+    read: () => readProgress(opts),
+    isNew: (p) => opts.after === undefined || p.version !== opts.after || p.logs.length > 0,
+    waitMs: opts.waitMs,
+    signal: opts.signal,
+    timing: opts.timing,
+    maxHeld: MAX_PROGRESS_WAITERS,
+  });
+  return { ...value, changed };
+}
+
+/** One read of the progress and its version. */
+async function readProgress(opts: {
+  deploymentId: string;
+  afterLog?: number | undefined;
+}): Promise<Omit<DeploymentProgress, "changed">> {
   const row = await db().deployment.findUnique({
     where: { id: opts.deploymentId },
     select: {
@@ -218,7 +267,7 @@ export async function getDeploymentProgress(opts: {
   const phase = (EXECUTION_PHASES as readonly string[]).includes(row.phase ?? "")
     ? (row.phase as TExecutionPhase)
     : null;
-  return {
+  const progress = {
     id: row.id,
     state: row.state,
     phase,
@@ -247,4 +296,7 @@ export async function getDeploymentProgress(opts: {
     resultMessage: row.resultMessage,
     cancelRequested: row.cancelRequested,
   };
+  const { logs: _logs, ...versioned } = progress;
+  const version = createHash("sha256").update(JSON.stringify(versioned)).digest("hex").slice(0, 32);
+  return { ...progress, version };
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { auditedTransaction } from "@/lib/audit/data/record-audit-event";
 import type { Actor } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
+import { wake } from "@/lib/wake/notifier";
 import { manifestsTextOf } from "../stored-manifests";
 import { transitionDeployment } from "./transition-deployment";
 
@@ -112,7 +113,7 @@ export async function startClaimedDeployment(opts: {
   /** The cluster this run applies to, kept on the record: a target's name and URL may change after it. */
   cluster?: { name: string; serverUrl: string };
 }): Promise<boolean> {
-  return auditedTransaction(async (tx) => {
+  const started = await auditedTransaction(async (tx) => {
     const { count } = await tx.deployment.updateMany({
       where: { id: opts.deploymentId, claimedBy: opts.processId, state: "queued" },
       data: { heartbeatAt: new Date() },
@@ -134,6 +135,9 @@ export async function startClaimedDeployment(opts: {
       details: { executor: opts.processId, attempt: opts.attempt },
     });
   });
+  // This process's pages following the deployment, once committed (others heard the transition's NOTIFY).
+  if (started) wake("deployment", [opts.deploymentId]);
+  return started;
 }
 
 export type FinishState = "succeeded" | "failed" | "cancelled" | "plan-changed";
@@ -151,7 +155,7 @@ export async function finishClaimedDeployment(opts: {
   message: string;
   details?: Record<string, unknown>;
 }): Promise<boolean> {
-  return auditedTransaction(async (tx) => {
+  const finished = await auditedTransaction(async (tx) => {
     const now = new Date();
     const { count } = await tx.deployment.updateMany({
       where: { id: opts.deploymentId, claimedBy: opts.processId, state: { in: ["queued", "running"] } },
@@ -179,4 +183,6 @@ export async function finishClaimedDeployment(opts: {
     }
     return moved;
   });
+  if (finished) wake("deployment", [opts.deploymentId]);
+  return finished;
 }

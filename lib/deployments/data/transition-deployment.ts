@@ -6,6 +6,7 @@ import type { Tx } from "@/lib/db";
 import { notifyDeploymentFinished } from "@/lib/notifications/data/notify-deployment-finished";
 import { recordDeliveryOutcome } from "@/lib/rollups/data/record-delivery-outcome";
 import { AppError } from "@/lib/errors";
+import { notifyWake } from "@/lib/wake/data/notify-wake";
 import { ENTER_ACTION, statesLeadingTo, type TDeploymentState } from "../states";
 
 export interface TransitionOptions {
@@ -54,5 +55,9 @@ export async function transitionDeployment(tx: Tx, opts: TransitionOptions): Pro
   // Paged-on outcomes are queued with the transition: a rolled-back finish announces nothing.
   if (opts.to === "succeeded" || opts.to === "failed")
     await notifyDeploymentFinished(tx, { deploymentId: opts.deploymentId, state: opts.to });
+  // Pages following the deployment (lib/wake) hear of the new state on commit, in every process on PostgreSQL; the
+  // executor also wakes its own process's pages after commit (executor-run.ts), other callers leave them to the
+  // long poll's re-check.
+  await notifyWake(tx, "deployment", [opts.deploymentId]);
   return true;
 }

@@ -1,23 +1,29 @@
 import "server-only";
 import pg from "pg";
 import { env } from "@/lib/env";
-import { wakeAgents } from "./notifier";
+import { WAKE_TOPICS, wake, type TWakeTopic } from "./notifier";
 
 /**
- * Cross-process wake-ups for agents' long polls on PostgreSQL. A change that concerns an agent sends
- * `pg_notify('wharf_agent_wake', <agentId>)` (see data/agent-wake.ts), inside the transaction of the change where
- * there is one, so PostgreSQL delivers it on commit and never for a rolled-back change. Every dashboard process holds
- * one connection that LISTENs on the channel and wakes its own waiting requests, so a registration served by one
- * process answers a long poll held by another at once, whatever the load balancer did.
+ * Cross-process wake-ups for long polls on PostgreSQL. A change sends `pg_notify(<its topic's channel>, <id>)` (see
+ * data/notify-wake.ts), inside the transaction of the change where there is one, so PostgreSQL delivers it on commit
+ * and never for a rolled-back change. Every dashboard process holds one connection that LISTENs on every topic's
+ * channel and wakes its own waiting requests, so a change served by one process (an agent registration, an executor's
+ * progress) answers a long poll held by another at once, whatever the load balancer did.
  *
  * Notifications sent while this connection is down are lost; the long poll's once-a-second database re-check
- * (data/assignments.ts) covers that gap, so this is a latency improvement with the polling as the guarantee. The same
- * holds behind a pooler that does not keep LISTEN sessions (PgBouncer in transaction mode). SQLite serves one process
- * and needs none of this: the in-process notifier reaches every waiter.
+ * (./long-poll.ts) covers that gap, so this is a latency improvement with the polling as the guarantee. The same holds
+ * behind a pooler that does not keep LISTEN sessions (PgBouncer in transaction mode). SQLite serves one process and
+ * needs none of this: the in-process notifier reaches every waiter.
  */
-export const AGENT_WAKE_CHANNEL = "wharf_agent_wake";
+export const WAKE_CHANNELS: Record<TWakeTopic, string> = {
+  // The agents' channel keeps its name from before there were topics, so processes of both versions still hear each
+  // other during a rolling upgrade.
+  agent: "wharf_agent_wake",
+  deployment: "wharf_deployment_wake",
+};
+const TOPIC_OF_CHANNEL = new Map(WAKE_TOPICS.map((t) => [WAKE_CHANNELS[t], t]));
 /** Shows in pg_stat_activity, so an operator (and the reconnection test) can tell this connection apart. */
-export const AGENT_WAKE_APPLICATION_NAME = "wharf-agent-wake";
+export const WAKE_APPLICATION_NAME = "wharf-wake";
 const FIRST_RETRY_MS = 500;
 const MAX_RETRY_MS = 30_000;
 
@@ -32,7 +38,7 @@ interface ListenerState {
   reported: boolean;
 }
 
-const KEY = Symbol.for("wharf.agents.wake-listener");
+const KEY = Symbol.for("wharf.wake.listener");
 type GlobalWithListener = typeof globalThis & { [KEY]?: ListenerState };
 
 function connect(state: ListenerState): void {
@@ -40,7 +46,7 @@ function connect(state: ListenerState): void {
   state.retryTimer = null;
   const client = new pg.Client({
     connectionString: state.url,
-    application_name: AGENT_WAKE_APPLICATION_NAME,
+    application_name: WAKE_APPLICATION_NAME,
     keepAlive: true,
   });
   state.client = client;
@@ -56,7 +62,7 @@ function connect(state: ListenerState): void {
     if (!state.reported) {
       state.reported = true;
       console.warn(
-        `[wharf] agent wake-up listener (PostgreSQL LISTEN) is down, retrying; long polls still see changes within a second meanwhile: ${err instanceof Error ? err.message : String(err)}`,
+        `[wharf] wake-up listener (PostgreSQL LISTEN) is down, retrying; long polls still see changes within a second meanwhile: ${err instanceof Error ? err.message : String(err)}`,
       );
     }
     state.retryTimer = setTimeout(() => connect(state), state.retryMs);
@@ -67,11 +73,12 @@ function connect(state: ListenerState): void {
   client.on("error", fail);
   client.on("end", () => fail(new Error("connection closed")));
   client.on("notification", (msg) => {
-    if (msg.channel === AGENT_WAKE_CHANNEL && msg.payload) wakeAgents([msg.payload]);
+    const topic = TOPIC_OF_CHANNEL.get(msg.channel);
+    if (topic && msg.payload) wake(topic, [msg.payload]);
   });
   client
     .connect()
-    .then(() => client.query(`LISTEN ${AGENT_WAKE_CHANNEL}`))
+    .then(() => client.query(WAKE_TOPICS.map((t) => `LISTEN ${WAKE_CHANNELS[t]}`).join("; ")))
     .then(() => {
       if (failed) return;
       if (state.stopped) return void client.end().catch(() => undefined);
@@ -83,9 +90,9 @@ function connect(state: ListenerState): void {
 
 /**
  * Starts this process's listener for the configured PostgreSQL database, once; a no-op on SQLite or when it already
- * runs. Started lazily by the first long poll, so processes that never serve agents hold no extra connection.
+ * runs. Started lazily by the first long poll, so processes that never hold one keep no extra connection.
  */
-export function ensureAgentWakeListener(): void {
+export function ensureWakeListener(): void {
   const { databaseKind, DATABASE_URL } = env();
   if (databaseKind !== "postgresql") return;
   const g = globalThis as GlobalWithListener;
@@ -106,7 +113,7 @@ export function ensureAgentWakeListener(): void {
 }
 
 /** Whether the listener is connected and LISTENing (for tests and diagnostics). */
-export function agentWakeListenerConnected(): boolean {
+export function wakeListenerConnected(): boolean {
   return (globalThis as GlobalWithListener)[KEY]?.connected ?? false;
 }
 
@@ -123,7 +130,7 @@ function stopState(state: ListenerState): void {
 }
 
 /** Stops the listener (tests, before their database is dropped). The next long poll starts it again. */
-export function stopAgentWakeListener(): void {
+export function stopWakeListener(): void {
   const g = globalThis as GlobalWithListener;
   const state = g[KEY];
   if (state) stopState(state);

@@ -5,33 +5,28 @@ import * as revokeRoute from "@/app/api/agents/[id]/revoke/route";
 import * as rotateRoute from "@/app/api/agents/[id]/rotate/route";
 import { notifyAgentWake } from "@/lib/agents/data/agent-wake";
 import { waitForAgentWake } from "@/lib/agents/notifier";
+import { notifyWake } from "@/lib/wake/data/notify-wake";
 import {
-  AGENT_WAKE_APPLICATION_NAME,
-  agentWakeListenerConnected,
-  ensureAgentWakeListener,
-  stopAgentWakeListener,
-} from "@/lib/agents/wake-listener";
+  WAKE_APPLICATION_NAME,
+  ensureWakeListener,
+  stopWakeListener,
+  wakeListenerConnected,
+} from "@/lib/wake/listener";
+import { WAKE_TOPICS, waitForWake } from "@/lib/wake/notifier";
 import { createDb, type Db } from "@/lib/db/client";
 import { callRoute, createCaller, type Caller } from "../support/api";
 import { createEnrolledAgent, createPullTarget, type AgentCaller } from "../support/pull";
 import { useTestDatabase } from "../support/test-db";
+import { until } from "../support/until";
 
-// Wake-ups of agents' long polls. A held poll outlives the authentication of its request, so a rotation or
+// Wake-ups of long polls (lib/wake). A held agent poll outlives the authentication of its request, so a rotation or
 // revocation must end it, not leave it to answer assignments to a credential that no longer works. Across processes,
 // a change committed by another dashboard process (here a second Prisma client on the same database, which shares
-// nothing in memory with this one) reaches this process's waiters through PostgreSQL LISTEN/NOTIFY; SQLite has one
-// process and no listener.
+// nothing in memory with this one) reaches this process's waiters through PostgreSQL LISTEN/NOTIFY, on every topic's
+// channel; SQLite has one process and no listener.
 const t = useTestDatabase();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, probe: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${what} within 20 s`);
-    await sleep(50);
-  }
-}
 
 async function listenerBackends(): Promise<{ pid: number; query: string }[]> {
   const client = new pg.Client({ connectionString: t.url });
@@ -39,7 +34,7 @@ async function listenerBackends(): Promise<{ pid: number; query: string }[]> {
   try {
     const res = await client.query<{ pid: number; query: string }>(
       "SELECT pid, query FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()",
-      [AGENT_WAKE_APPLICATION_NAME],
+      [WAKE_APPLICATION_NAME],
     );
     return res.rows;
   } finally {
@@ -99,43 +94,46 @@ describe("a held long poll and its agent's credential", () => {
 });
 
 describe.runIf(process.env.WHARF_TEST_DB === "postgresql")(
-  "agent wake-ups across dashboard processes (PostgreSQL LISTEN/NOTIFY)",
+  "wake-ups across dashboard processes (PostgreSQL LISTEN/NOTIFY), every topic",
   () => {
     let other: Db | undefined;
     const otherProcess = () => (other ??= createDb(t.url));
 
     afterAll(async () => {
-      stopAgentWakeListener();
+      stopWakeListener();
       await other?.$disconnect();
     });
 
-    it("a notification committed by another client wakes this process's waiter; one rolled back never arrives", async () => {
-      ensureAgentWakeListener();
-      await until("the listener did not connect", agentWakeListenerConnected);
+    it.each(WAKE_TOPICS)(
+      "%s topic: a notification committed by another client wakes this process's waiter; one rolled back never arrives",
+      async (topic) => {
+        ensureWakeListener();
+        await until("the listener did not connect", wakeListenerConnected);
 
-      let rolledBackWoke = false;
-      void waitForAgentWake("agent-rolled-back", 20_000).then((woken) => (rolledBackWoke = woken));
-      const committed = waitForAgentWake("agent-committed", 20_000);
+        let rolledBackWoke = false;
+        void waitForWake(topic, `${topic}-rolled-back`, 20_000).then((woken) => (rolledBackWoke = woken));
+        const committed = waitForWake(topic, `${topic}-committed`, 20_000);
 
-      await expect(
-        otherProcess().$transaction(async (tx) => {
-          await notifyAgentWake(tx, ["agent-rolled-back"]);
-          throw new Error("roll back");
-        }),
-      ).rejects.toThrow("roll back");
-      await otherProcess().$transaction(async (tx) => {
-        await notifyAgentWake(tx, ["agent-committed", "agent-committed"]);
-      });
+        await expect(
+          otherProcess().$transaction(async (tx) => {
+            await notifyWake(tx, topic, [`${topic}-rolled-back`]);
+            throw new Error("roll back");
+          }),
+        ).rejects.toThrow("roll back");
+        await otherProcess().$transaction(async (tx) => {
+          await notifyWake(tx, topic, [`${topic}-committed`, `${topic}-committed`]);
+        });
 
-      expect(await committed).toBe(true);
-      // One connection delivers notifications in commit order: had the rolled-back one been sent, it would have arrived
-      // (and woken its waiter) before this one.
-      expect(rolledBackWoke).toBe(false);
-    });
+        expect(await committed).toBe(true);
+        // One connection delivers notifications in commit order: had the rolled-back one been sent, it would have
+        // arrived (and woken its waiter) before this one.
+        expect(rolledBackWoke).toBe(false);
+      },
+    );
 
     it("reconnects when its connection is killed, reports the outage once, and wakes waiters again", async () => {
-      ensureAgentWakeListener();
-      await until("the listener did not connect", agentWakeListenerConnected);
+      ensureWakeListener();
+      await until("the listener did not connect", wakeListenerConnected);
       const [before] = await listenerBackends();
       expect(before?.query).toMatch(/^LISTEN /);
 
@@ -151,11 +149,11 @@ describe.runIf(process.env.WHARF_TEST_DB === "postgresql")(
             now.length === 1 &&
             now[0]!.pid !== before!.pid &&
             now[0]!.query.startsWith("LISTEN ") &&
-            agentWakeListenerConnected()
+            wakeListenerConnected()
           );
         });
         expect(warn).toHaveBeenCalledTimes(1);
-        expect(String(warn.mock.calls[0]![0])).toMatch(/agent wake-up listener/);
+        expect(String(warn.mock.calls[0]![0])).toMatch(/wake-up listener/);
       } finally {
         warn.mockRestore();
       }
