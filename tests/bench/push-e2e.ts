@@ -15,6 +15,9 @@
 //     client library, as many at once as lib/kube's apply (16), over connections opened beforehand — the executor's
 //     apply starts with the connections its plan re-check opened: goal Wharf/floor ≤ 1.2;
 //   - `kubectl apply --server-side` (its own process, discovery from its disk cache): goal Wharf/kubectl ≤ 0.5.
+// Each round's application is new (a new target), so its apply writes the ApplySet parent before the first object —
+// two sequential writes where the floor sends one. Each round then re-deploys it with every object changed (an
+// annotation: no rollout), the common case of a push, and re-applies the same change through the floor and kubectl.
 import "reflect-metadata";
 import { execFile, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -98,6 +101,14 @@ function objectsFor(ns: string, count: number): KubeObject[] {
     }
   }
   return objects;
+}
+
+/** The same objects changed for a re-deploy: an annotation on each (a Deployment's pod template is untouched). */
+function changedFor(ns: string, count: number): KubeObject[] {
+  return objectsFor(ns, count).map((o) => ({
+    ...o,
+    metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, "bench.wharf.dev/round": "re-deploy" } },
+  }));
 }
 
 async function createNamespace(cluster: RealCluster, ns: string): Promise<void> {
@@ -229,6 +240,11 @@ interface Sample {
   /** Approval → succeeded on the page (or in the row without a page), less the cluster's rollout wait. */
   totalExclRollout: number;
   requests: number;
+  /** The re-deploy of the same application with every object changed: its apply span, requests and floors. */
+  redeployApply: number;
+  redeployApplyRequests: number;
+  redeployFloor: number;
+  redeployKubectl: number;
 }
 
 interface Figures {
@@ -239,6 +255,13 @@ interface Figures {
 }
 
 const RESULT_LINE = / (created|configured|unchanged)$/;
+
+/** The apply span in a run's log: its "Applying" line → its last object's result line. */
+function applySpan(logs: { message: string; at: Date }[]): { applyingAt: number; lastAppliedAt: number } {
+  const applyingAt = logs.find((l) => l.message.startsWith("Applying "))?.at.getTime() ?? Number.NaN;
+  const lastAppliedAt = Math.max(...logs.filter((l) => RESULT_LINE.test(l.message)).map((l) => l.at.getTime()));
+  return { applyingAt, lastAppliedAt };
+}
 
 async function measure(
   cluster: RealCluster,
@@ -261,6 +284,38 @@ async function measure(
     db.user.create({ data: { email: `${role}-${randomBytes(3).toString("hex")}@bench.wharf`, name: role, role } });
   const requester = await user("deployer");
   const approver = await user("approver");
+  const request = (targetId: string, objects: KubeObject[]) =>
+    requestDeployment({
+      targetId,
+      source: { kind: "manifests", manifests: objects.map((o) => stringify(o)).join("---\n") },
+      reason: "bench",
+      actor: { kind: "user", id: requester.id, name: requester.email },
+      principal: { userId: requester.id, email: requester.email, role: "deployer", kind: "user" },
+      request: NO_REQUEST,
+    });
+  /** The last approval, then the row polled every 5 ms until the run ends; anything but succeeded stops the bench. */
+  const approveAndFinish = async (deploymentId: string) => {
+    await decideDeployment({
+      deploymentId,
+      input: { decision: "approved" },
+      approver: {
+        userId: approver.id,
+        email: approver.email,
+        role: "approver",
+        kind: "user",
+        name: approver.name ?? approver.email,
+      },
+      actor: { kind: "user", id: approver.id, name: approver.email },
+      request: NO_REQUEST,
+    });
+    let row = await db.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
+    while (!["succeeded", "failed", "cancelled", "superseded", "plan-changed"].includes(row.state)) {
+      await new Promise((r) => setTimeout(r, 5));
+      row = await db.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
+    }
+    if (row.state !== "succeeded") throw new Error(`deployment ${row.id} ${row.state}: ${row.resultMessage}`);
+    return row;
+  };
   let server: ChildProcess | null = null;
   let browser: Browser | null = null;
   let page: Page | null = null;
@@ -308,14 +363,7 @@ async function measure(
           request: NO_REQUEST,
         });
         const objects = objectsFor(ns, size);
-        const requested = await requestDeployment({
-          targetId: target.id,
-          source: { kind: "manifests", manifests: objects.map((o) => stringify(o)).join("---\n") },
-          reason: "bench",
-          actor: { kind: "user", id: requester.id, name: requester.email },
-          principal: { userId: requester.id, email: requester.email, role: "deployer", kind: "user" },
-          request: NO_REQUEST,
-        });
+        const requested = await request(target.id, objects);
         if (page) {
           await page.goto(`${base}/deployments/${requested.id}`);
           await page.locator('[data-testid="deployment-state"]').first().waitFor({ timeout: 60_000 });
@@ -325,26 +373,8 @@ async function measure(
         // The watch's first answer (the empty list) before the clock starts.
         await new Promise((r) => setTimeout(r, 100));
         const t0 = Date.now();
-        await decideDeployment({
-          deploymentId: requested.id,
-          input: { decision: "approved" },
-          approver: {
-            userId: approver.id,
-            email: approver.email,
-            role: "approver",
-            kind: "user",
-            name: approver.name ?? approver.email,
-          },
-          actor: { kind: "user", id: approver.id, name: approver.email },
-          request: NO_REQUEST,
-        });
-        let row = await db.deployment.findUniqueOrThrow({ where: { id: requested.id } });
-        while (!["succeeded", "failed", "cancelled", "superseded", "plan-changed"].includes(row.state)) {
-          await new Promise((r) => setTimeout(r, 5));
-          row = await db.deployment.findUniqueOrThrow({ where: { id: requested.id } });
-        }
+        const row = await approveAndFinish(requested.id);
         const rowAt = Date.now();
-        if (row.state !== "succeeded") throw new Error(`deployment ${row.id} ${row.state}: ${row.resultMessage}`);
         const pageAt = page ? await pageSucceededAt(page, 60_000) : Number.NaN;
         const deployments = objects.filter((o) => o.kind === "Deployment").length;
         let readyAt = watch.allReadyAt(deployments);
@@ -356,8 +386,7 @@ async function measure(
 
         const logs = await db.deploymentLog.findMany({ where: { deploymentId: row.id }, orderBy: { seq: "asc" } });
         const first = (test: (m: string) => boolean) => logs.find((l) => test(l.message))?.at.getTime() ?? Number.NaN;
-        const applyingAt = first((m) => m.startsWith("Applying "));
-        const lastAppliedAt = Math.max(...logs.filter((l) => RESULT_LINE.test(l.message)).map((l) => l.at.getTime()));
+        const { applyingAt, lastAppliedAt } = applySpan(logs);
         const waitingAt = first((m) => m.startsWith("Waiting for"));
         const pruningIndex = logs.findIndex((l) => l.message.startsWith("Pruning objects"));
         const noticedAt = logs[pruningIndex - 1]?.at.getTime() ?? Number.NaN;
@@ -392,6 +421,23 @@ async function measure(
           floorCold = await rawApply(cluster, objectsFor(coldNs, size), false);
           floor = await rawApply(cluster, objectsFor(floorNs, size), true);
         }
+
+        // The re-deploy: the same application, every object changed; then the same change through the floor and kubectl.
+        const again = await request(target.id, changedFor(ns, size));
+        await approveAndFinish(again.id);
+        const redeploy = applySpan(
+          await db.deploymentLog.findMany({ where: { deploymentId: again.id }, orderBy: { seq: "asc" } }),
+        );
+        let redeployFloor: number;
+        let redeployKubectl: number;
+        if (round % 2) {
+          redeployFloor = await rawApply(cluster, changedFor(floorNs, size), true);
+          redeployKubectl = await kubectlApply(cluster, dir, changedFor(kubectlNs, size));
+        } else {
+          redeployKubectl = await kubectlApply(cluster, dir, changedFor(kubectlNs, size));
+          redeployFloor = await rawApply(cluster, changedFor(floorNs, size), true);
+        }
+
         const sample: Sample = {
           approvalToStarted: startedAt - t0,
           preApply: applyingAt - startedAt,
@@ -409,6 +455,10 @@ async function measure(
           finishedToPage: pageAt - finishedAt,
           totalExclRollout: doneAt - t0 - rollout,
           requests: requests.between(startedAt, finishedAt),
+          redeployApply: redeploy.lastAppliedAt - redeploy.applyingAt,
+          redeployApplyRequests: requests.between(redeploy.applyingAt, redeploy.lastAppliedAt),
+          redeployFloor,
+          redeployKubectl,
         };
         console.log(
           `${size} object(s), ${round === 0 ? "warm-up" : `run ${round}/${runs}`}: approval → succeeded${page ? " on the page" : ""} ${ms(doneAt - t0)}, excl. rollout wait ${ms(sample.totalExclRollout)}\n` +
@@ -417,7 +467,8 @@ async function measure(
             ` · rollout (cluster) ${ms(rollout)} · noticed ${ms(sample.rolloutNoticed)} · prune + finish ${ms(sample.pruneAndFinish)}` +
             ` · finished → row ${ms(sample.finishedToRow)}${page ? ` · finished → page ${ms(sample.finishedToPage)}` : ""}` +
             ` · ${sample.requests} API requests in all\n` +
-            `  floor ${ms(floor)} (cold connections ${ms(floorCold)}), kubectl ${ms(kubectl)}`,
+            `  floor ${ms(floor)} (cold connections ${ms(floorCold)}), kubectl ${ms(kubectl)}\n` +
+            `  re-deploy: apply ${ms(sample.redeployApply)} (${sample.redeployApplyRequests} requests), floor ${ms(redeployFloor)}, kubectl ${ms(redeployKubectl)}`,
         );
         if (round > 0) samples.push(sample);
       }
@@ -472,6 +523,19 @@ function rows(figures: Figures[]): BenchRow[] {
       info(`  apply: "Applying" → last object applied, ${of}`, m.apply),
       ratioRow(BENCH, `  apply / raw HTTPS SSA floor (open connections), ${of}`, m.apply / m.floor, 1.2),
       ratioRow(BENCH, `  apply / kubectl apply --server-side, ${of}`, m.apply / m.kubectl, 0.5),
+      info(`  re-deploy, every object changed: apply, ${of}`, m.redeployApply),
+      ratioRow(
+        BENCH,
+        `  re-deploy apply / raw HTTPS SSA floor (open connections), ${of}`,
+        m.redeployApply / m.redeployFloor,
+        1.2,
+      ),
+      ratioRow(
+        BENCH,
+        `  re-deploy apply / kubectl apply --server-side, ${of}`,
+        m.redeployApply / m.redeployKubectl,
+        0.5,
+      ),
       info(`  rollout noticed after ready, ${of}`, m.rolloutNoticed),
       info(`  prune + finish, ${of}`, m.pruneAndFinish),
       ...(f.page ? [info(`  succeeded written → on the page, ${of}`, m.finishedToPage)] : []),
@@ -503,6 +567,12 @@ function summary(figures: Figures[]): void {
       `  floor ${ms(m.floor)} (cold connections ${ms(m.floorCold)}), kubectl --server-side ${ms(m.kubectl)}; ` +
         `Wharf/floor ${(m.apply / m.floor).toFixed(2)} (goal ≤ 1.20; ${(m.apply / m.floorCold).toFixed(2)} of the cold floor), ` +
         `Wharf/kubectl ${(m.apply / m.kubectl).toFixed(2)} (goal ≤ 0.50)`,
+    );
+    console.log(
+      `  re-deploy (every object changed): apply ${ms(m.redeployApply)} (${m.redeployApplyRequests} requests), ` +
+        `floor ${ms(m.redeployFloor)}, kubectl ${ms(m.redeployKubectl)}; ` +
+        `Wharf/floor ${(m.redeployApply / m.redeployFloor).toFixed(2)} (goal ≤ 1.20), ` +
+        `Wharf/kubectl ${(m.redeployApply / m.redeployKubectl).toFixed(2)} (goal ≤ 0.50)`,
     );
   }
 }
