@@ -37,9 +37,11 @@ function Figure({
 }) {
   const color =
     value > 0 && tone === "red" ? "text-red-700" : value > 0 && tone === "yellow" ? "text-amber-700" : "text-slate-900";
+  // The Overview's links are not prefetched (see comparison-view.tsx's Figure; tests/e2e/overview-prefetch.spec.ts).
   return (
     <Link
       href={href}
+      prefetch={false}
       className="block rounded-md px-3 py-2 hover:bg-slate-50"
       title={`${definition} Opens the rows behind it.`}
     >
@@ -167,7 +169,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
           <CardHeader
             title="Recent activity"
             actions={
-              <Link className="text-sm text-brand-600 underline" href="/audit">
+              <Link className="text-sm text-brand-600 underline" href="/audit" prefetch={false}>
                 Audit trail
               </Link>
             }

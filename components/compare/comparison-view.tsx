@@ -50,9 +50,12 @@ function Figure({
         {body}
       </div>
     );
+  // Not prefetched, like every link of the comparison: a figure's rows are opened now and then, not next, and a
+  // prefetch of a dynamic page without a loading state fetches only layouts, a server render each while this hydrates.
   return (
     <Link
       href={link}
+      prefetch={false}
       className="block rounded-md px-2 py-1.5 hover:bg-slate-50"
       title={definition ? `${definition} Opens the rows behind it.` : `${label}: the rows behind this figure`}
     >
@@ -77,6 +80,7 @@ function PairFigure(props: {
     p.link ? (
       <Link
         href={p.link}
+        prefetch={false}
         className="rounded hover:bg-slate-50 hover:underline"
         title={`${p.name}: the rows behind this count`}
       >
@@ -380,6 +384,7 @@ export function ComparisonView({
               targetId ? null : (
                 <Link
                   href={href("/targets", { mode, environment: comparison.range.environment })}
+                  prefetch={false}
                   className="text-sm text-brand-700 hover:underline"
                 >
                   <Badge tone="neutral">{comparison.targets[mode]} targets</Badge>

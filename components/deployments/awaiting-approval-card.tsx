@@ -24,6 +24,7 @@ export function AwaitingApprovalCard({ items }: { items: AwaitingApprovalItem[] 
               <li key={d.id}>
                 <Link
                   href={`/deployments/${d.id}`}
+                  prefetch={false}
                   className="flex items-center gap-3 px-5 py-2 text-sm hover:bg-slate-50"
                 >
                   <span className="font-medium text-brand-700">{d.target.name}</span>

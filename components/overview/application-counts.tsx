@@ -23,7 +23,7 @@ function Counts({ title, counts, href }: { title: string; counts: Count[]; href:
       <ul className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
         {counts.map((c) => (
           <li key={c.label}>
-            <Link href={href} className="rounded hover:bg-slate-50 hover:underline">
+            <Link href={href} prefetch={false} className="rounded hover:bg-slate-50 hover:underline">
               <span
                 className={`font-semibold tabular-nums ${c.value > 0 && c.tone ? TONE_CLASS[c.tone] : "text-slate-900"}`}
               >
@@ -55,10 +55,10 @@ export function ApplicationCounts({ counts }: { counts: ApplicationHealthCounts 
         description="What runs where, and whether it is healthy."
         actions={
           <>
-            <Link className="text-sm text-brand-600 underline" href="/applications">
+            <Link className="text-sm text-brand-600 underline" href="/applications" prefetch={false}>
               All {counts.total} applications
             </Link>
-            <Link className="text-sm text-brand-600 underline" href="/environments">
+            <Link className="text-sm text-brand-600 underline" href="/environments" prefetch={false}>
               Environments matrix
             </Link>
           </>
@@ -67,7 +67,7 @@ export function ApplicationCounts({ counts }: { counts: ApplicationHealthCounts 
       <CardBody className="grid gap-4 md:grid-cols-2">
         <div className="space-y-3" data-testid="overview-applications-pull">
           <p className="text-sm font-semibold text-slate-700">
-            <Link href="/applications" className="hover:underline">
+            <Link href="/applications" prefetch={false} className="hover:underline">
               {pull.total} pull
             </Link>
           </p>
@@ -103,7 +103,7 @@ export function ApplicationCounts({ counts }: { counts: ApplicationHealthCounts 
         </div>
         <div className="space-y-3" data-testid="overview-applications-push">
           <p className="text-sm font-semibold text-slate-700">
-            <Link href="/applications" className="hover:underline">
+            <Link href="/applications" prefetch={false} className="hover:underline">
               {push.total} push
             </Link>
           </p>
