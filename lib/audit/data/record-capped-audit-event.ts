@@ -18,12 +18,13 @@ export const FLOOD_SUMMARY_ACTOR: Actor = { kind: "system", id: null, name: "wha
 export const USE_SUMMARY_ACTOR: Actor = { kind: "system", id: null, name: "wharf (use summary)" };
 
 /**
- * SQL for the number of events a set of audit rows stands for: one per row, a flood summary row (actor
- * FLOOD_SUMMARY_ACTOR) its `details.suppressed` and a use summary row (USE_SUMMARY_ACTOR) its `details.count`. Every count of events over audit rows (the comparison's denied
- * attempts) sums this instead of COUNT(*), so what the caps held back is counted too; summaries are at most one per
- * action, subject type and minute, so this reads the rows the count's own index range reads, nothing more.
+ * SQL for the number of events one audit row stands for: one, a flood summary row (actor FLOOD_SUMMARY_ACTOR) its
+ * `details.suppressed` and a use summary row (USE_SUMMARY_ACTOR) its `details.count`. Every count of events over audit
+ * rows (the comparison's access counts) sums this instead of COUNT(*), so what the caps held back is counted too;
+ * summaries are at most one per action, subject type and minute, so this reads the rows the count's own index range
+ * reads, nothing more.
  */
-export function auditEventCountSql(): Prisma.Sql {
+export function auditEventWeightSql(): Prisma.Sql {
   const suppressed =
     env().databaseKind === "postgresql"
       ? Prisma.sql`("details"::jsonb ->> 'suppressed')::bigint`
@@ -34,7 +35,7 @@ export function auditEventCountSql(): Prisma.Sql {
       : Prisma.sql`CAST(json_extract("details", '$.count') AS INTEGER)`;
   const isSummary = Prisma.sql`"actorKind" = ${FLOOD_SUMMARY_ACTOR.kind} AND "actorId" IS NULL AND "actorName" = ${FLOOD_SUMMARY_ACTOR.name}`;
   const isUseSummary = Prisma.sql`"actorKind" = ${USE_SUMMARY_ACTOR.kind} AND "actorId" IS NULL AND "actorName" = ${USE_SUMMARY_ACTOR.name}`;
-  return Prisma.sql`COALESCE(SUM(CASE WHEN ${isSummary} THEN COALESCE(${suppressed}, 1) WHEN ${isUseSummary} THEN COALESCE(${counted}, 1) ELSE 1 END), 0)`;
+  return Prisma.sql`CASE WHEN ${isSummary} THEN COALESCE(${suppressed}, 1) WHEN ${isUseSummary} THEN COALESCE(${counted}, 1) ELSE 1 END`;
 }
 
 /** At most `max` rows of the entry's action and subject type in the last minute that match `match`. */

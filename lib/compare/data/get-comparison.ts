@@ -1,6 +1,6 @@
 import "server-only";
 import { STALE_AFTER_MS } from "@/lib/agents/schemas";
-import { auditEventCountSql, USE_SUMMARY_ACTOR } from "@/lib/audit/data/record-capped-audit-event";
+import { auditEventWeightSql, USE_SUMMARY_ACTOR } from "@/lib/audit/data/record-capped-audit-event";
 import {
   activeCredentialsIn,
   countCredentialStatuses,
@@ -115,12 +115,23 @@ const UNCHECKED_IDS = 50;
 async function credentialFiguresByCounts(scope: CredentialScope, now: Date): Promise<CredentialFigures> {
   const base = activeCredentialsIn(scope);
   const count = (where: Prisma.CredentialWhereInput) => db().credential.count({ where: { AND: [base, where] } });
-  // Bucket i holds ages in (bound[i-1], bound[i]] days: lastRotatedAt in [now − bound[i], now − bound[i-1]).
+  // Bucket i holds ages in (bound[i-1], bound[i]] days: lastRotatedAt in [now − bound[i], now − bound[i-1]). One
+  // grouped count walks the (state[, targetEnvironment], lastRotatedAt) index once, the rows the eight range counts
+  // it replaces walked between them, in one statement instead of eight.
   const edges = AGE_BAR_BOUNDS_DAYS.map((days) => new Date(now.getTime() - days * DAY_MS));
-  const ageCounts = Promise.all([
-    ...edges.map((edge, i) => count({ lastRotatedAt: { gte: edge, ...(i > 0 ? { lt: edges[i - 1] } : {}) } })),
-    count({ lastRotatedAt: { lt: edges[edges.length - 1]! } }),
-  ]);
+  const bucketOf = Prisma.join(
+    edges.map((edge, i) => Prisma.sql`WHEN "lastRotatedAt" >= ${edge} THEN ${i}`),
+    " ",
+  );
+  const ageCounts = db().$queryRaw<
+    { bucket: number | bigint; n: number | bigint | string }[]
+  >`SELECT CASE ${bucketOf} ELSE ${edges.length} END AS "bucket", COUNT(*) AS "n" FROM "Credential" WHERE "state" = 'active'${
+    scope.environment ? Prisma.sql` AND "targetEnvironment" = ${scope.environment}` : Prisma.empty
+  }${scope.targetId ? Prisma.sql` AND "targetId" = ${scope.targetId}` : Prisma.empty} GROUP BY 1`.then((rows) => {
+    const counts = new Array<number>(edges.length + 1).fill(0);
+    for (const r of rows) counts[Number(r.bucket)] = Number(r.n);
+    return counts;
+  });
   const failing = { scopeCheckFailures: { gt: 0 } };
   // Each list reads its own index in index order, so neither sorts the credentials it skips.
   const idsWhere = (where: Prisma.CredentialWhereInput, orderBy: Prisma.CredentialOrderByWithRelationInput) =>
@@ -239,33 +250,40 @@ async function pushExposure(range: ComparisonRange, targetId: string | undefined
         byTarget && range.environment
         ? Prisma.sql` AND "targetId" IN (SELECT "id" FROM "Target" WHERE "environment" = ${range.environment})`
         : Prisma.empty;
-  const auditCount = (action: string, byTarget: boolean, also: Prisma.Sql = Prisma.empty): Promise<number> =>
+  // The access counts of the range in one grouped statement per scope, each action an equality on the (action, at)
+  // index as the separate counts were: the credential actions narrowed to the target or environment in view,
+  // permission refusals (about routes, not targets) unfiltered on the overview and left out on a target's page. The
+  // status reads' use summaries of windows that are over (purpose `status`, the only aggregated decrypt) are a
+  // second sum over the decrypts' rows.
+  const isStatusSummary = Prisma.sql`"actorKind" = ${USE_SUMMARY_ACTOR.kind} AND "actorName" = ${USE_SUMMARY_ACTOR.name}`;
+  const auditCounts = (actions: string[], byTarget: boolean) =>
     db().$queryRaw<
-      { n: number | bigint | string }[]
-    >`SELECT ${auditEventCountSql()} AS "n" FROM "AuditEvent" WHERE "action" = ${action} AND "at" >= ${range.from} AND "at" < ${range.to}${scopeSql(byTarget)}${also}`.then(
-      (rows) => Number(rows[0]?.n ?? 0),
-    );
-  // Status reads of push applications' live state (purpose `status`, the only aggregated decrypt): the use summaries
-  // of windows that are over, plus the counts of windows still open, so a read is counted the moment it happens.
-  const statusSummaries = auditCount(
-    "credential.decrypted",
-    true,
-    Prisma.sql` AND "actorKind" = ${USE_SUMMARY_ACTOR.kind} AND "actorName" = ${USE_SUMMARY_ACTOR.name}`,
+      { action: string; n: number | bigint | string; summarised: number | bigint | string }[]
+    >`SELECT "action", COALESCE(SUM(${auditEventWeightSql()}), 0) AS "n", COALESCE(SUM(CASE WHEN ${isStatusSummary} THEN ${auditEventWeightSql()} ELSE 0 END), 0) AS "summarised" FROM "AuditEvent" WHERE "action" IN (${Prisma.join(actions)}) AND "at" >= ${range.from} AND "at" < ${range.to}${scopeSql(byTarget)} GROUP BY "action"`;
+  const credentialActions = ["credential.decrypted", "credential.denied"];
+  const routeActions = targetId ? [] : ["auth.denied", "agent.denied"];
+  // Without a target or environment in view both scopes are the whole range: one statement for all four actions.
+  const sameScope = !targetId && !range.environment;
+  const counted = Promise.all(
+    sameScope
+      ? [auditCounts([...credentialActions, ...routeActions], false)]
+      : [auditCounts(credentialActions, true), ...(routeActions.length ? [auditCounts(routeActions, false)] : [])],
+  ).then(
+    (groups) => new Map(groups.flat().map((g) => [g.action, { n: Number(g.n), summarised: Number(g.summarised) }])),
   );
+  // Status reads of windows still open are counted the moment they happen, from the open windows' counters.
   const statusOpen = db().$queryRaw<
     { n: number | bigint | string | null }[]
   >`SELECT COALESCE(SUM("count"), 0) AS "n" FROM "AuditFloodCount" WHERE "kind" = 'use' AND "action" = 'credential.decrypted' AND "windowStart" >= ${range.from} AND "windowStart" < ${range.to}${scopeSql(true)}`.then(
     (rows) => Number(rows[0]?.n ?? 0),
   );
-  const [decrypts, credentialDenied, authDenied, agentDenied, statusClosed, statusPending] = await Promise.all([
-    auditCount("credential.decrypted", true),
-    auditCount("credential.denied", true),
-    // Permission refusals are about routes, not targets: shown unfiltered on the overview, not per target.
-    targetId ? Promise.resolve(0) : auditCount("auth.denied", false),
-    targetId ? Promise.resolve(0) : auditCount("agent.denied", false),
-    statusSummaries,
-    statusOpen,
-  ]);
+  const [counts, statusPending] = await Promise.all([counted, statusOpen]);
+  const countOf = (action: string) => counts.get(action)?.n ?? 0;
+  const decrypts = countOf("credential.decrypted");
+  const statusClosed = counts.get("credential.decrypted")?.summarised ?? 0;
+  const credentialDenied = countOf("credential.denied");
+  const authDenied = countOf("auth.denied");
+  const agentDenied = countOf("agent.denied");
   const { total, ...statusCounts } = figures.status;
   return {
     credentials: total,
