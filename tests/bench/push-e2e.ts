@@ -1,9 +1,9 @@
 // `npm run bench -- push-e2e [--runs N] [--objects N] [--no-page]`: push, end to end, on the real control plane (issue 18, Must 2).
 // A push deployment of 1 and of 200 objects through the real path — request, last approval, the executor (claim,
-// decrypt, plan re-check, apply, rollout wait, prune, succeeded) — on a fresh SQLite database, against etcd +
-// kube-apiserver + kube-controller-manager + kwok (lib/kube/real-cluster; `npm run cluster:build` first), and, when
-// this checkout has a production build (`npx next build`), the deployment's page open in Chromium on `next start`
-// until it shows "succeeded".
+// decrypt, plan re-check, apply, rollout wait, prune, succeeded) — on a fresh PostgreSQL database (SQLite when none
+// answers; see withCluster), against etcd + kube-apiserver + kube-controller-manager + kwok (lib/kube/real-cluster;
+// `npm run cluster:build` first), and, when this checkout has a production build (`npx next build`), the deployment's
+// page open in Chromium on `next start` until it shows "succeeded".
 // The timeline of each run comes from the run's own records (log lines stamped as they happen, startedAt,
 // finishedAt), a raw watch of the namespace's Deployments (when the cluster itself had them rolled out) and the
 // API requests the executor sent (undici's diagnostics channel), so every phase is a row and nothing is hidden:
@@ -41,6 +41,7 @@ import { resetEnvCache } from "@/lib/env";
 import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import type { KubeObject } from "@/lib/kube";
 import { startRealCluster, type RealCluster } from "@/lib/kube/real-cluster";
+import { pgAdminUrl, pgQuery, pgReachable, pgUrlOf } from "../support/two-dashboards";
 import { benchAdmin, freePort, sessionCookie, startServer } from "./dashboard";
 import { stopProcess } from "./pull";
 import { median, ms, notRun, ratioRow, type BenchRow, type TableOptions } from "./support/table";
@@ -248,6 +249,7 @@ interface Sample {
 }
 
 interface Figures {
+  database: "PostgreSQL" | "SQLite";
   objects: number;
   runs: number;
   page: boolean;
@@ -269,8 +271,8 @@ async function measure(
   sizes: number[],
   runs: number,
   withPage: boolean,
+  url: string,
 ): Promise<Figures[]> {
-  const url = `file:${path.join(dir, "wharf.db")}`;
   process.env.DATABASE_URL = url;
   process.env.WHARF_DATA_DIR = dir;
   process.env.WHARF_MASTER_KEY = randomBytes(32).toString("base64");
@@ -474,7 +476,13 @@ async function measure(
       }
       const keys = Object.keys(samples[0]!) as (keyof Sample)[];
       const mid = Object.fromEntries(keys.map((k) => [k, median(samples.map((s) => s[k]))])) as unknown as Sample;
-      results.push({ objects: size, runs, page: page !== null, median: mid });
+      results.push({
+        database: url.startsWith("file:") ? "SQLite" : "PostgreSQL",
+        objects: size,
+        runs,
+        page: page !== null,
+        median: mid,
+      });
     }
   } finally {
     requests.stop();
@@ -490,14 +498,24 @@ function hasBuild(): boolean {
   return fs.existsSync(path.join(root, ".next", "BUILD_ID"));
 }
 
-async function withCluster<T>(work: (cluster: RealCluster, dir: string) => Promise<T>): Promise<T> {
+/**
+ * The run's database: PostgreSQL when it answers, else SQLite. The executor runs in this process (its API requests are
+ * counted here) and the page on `next start`: two processes, which Wharf supports on PostgreSQL, where the executor's
+ * writes reach the page's held progress poll through NOTIFY. On SQLite Wharf is one process (the dashboard runs the
+ * executor); split as here, the page hears of a change only at its one-second re-check, so "on the page" is overstated.
+ */
+async function withCluster<T>(work: (cluster: RealCluster, dir: string, url: string) => Promise<T>): Promise<T> {
   const cluster = await startRealCluster();
   const dir = await mkdtemp(path.join(tmpdir(), "wharf-bench-push-e2e-"));
+  const pgName = (await pgReachable()) ? `wharf_bench_push_${randomBytes(4).toString("hex")}` : null;
+  if (pgName) await pgQuery(`CREATE DATABASE "${pgName}"`);
+  else console.log(`[bench] PostgreSQL not reachable at ${new URL(pgAdminUrl).host}: SQLite, the page at its re-check`);
   try {
-    return await work(cluster, dir);
+    return await work(cluster, dir, pgName ? pgUrlOf(pgName) : `file:${path.join(dir, "wharf.db")}`);
   } finally {
     await cluster.stop();
     await rm(dir, { recursive: true, force: true });
+    if (pgName) await pgQuery(`DROP DATABASE IF EXISTS "${pgName}" WITH (FORCE)`);
   }
 }
 
@@ -515,7 +533,7 @@ function rows(figures: Figures[]): BenchRow[] {
     const of = `${f.objects} object(s), median of ${f.runs}`;
     return [
       info(
-        `last approval → succeeded ${f.page ? "on the page (Chromium)" : "(row; no production build for the page)"} excl. rollout wait, ${of} (${cores} cores)`,
+        `last approval → succeeded ${f.page ? "on the page (Chromium)" : "(row; no production build for the page)"} excl. rollout wait, ${of} (${f.database}, ${cores} cores)`,
         m.totalExclRollout,
       ),
       info(`  approval → run started (wake, claim), ${of}`, m.approvalToStarted),
@@ -547,7 +565,7 @@ function rows(figures: Figures[]): BenchRow[] {
 function summary(figures: Figures[]): void {
   for (const f of figures) {
     const m = f.median;
-    console.log(`\n${f.objects} object(s), median of ${f.runs}, ${os.availableParallelism()} cores:`);
+    console.log(`\n${f.objects} object(s), median of ${f.runs}, ${f.database}, ${os.availableParallelism()} cores:`);
     console.log(
       `  last approval → succeeded ${f.page ? "on the page" : "(row)"} excl. rollout wait  ${ms(m.totalExclRollout)}`,
     );
@@ -580,7 +598,7 @@ function summary(figures: Figures[]): void {
 /** `npm run bench -- all`: 1 and 200 objects, median of 3, with the page when there is a production build. */
 export async function runForTable(opts: TableOptions): Promise<BenchRow[]> {
   if (opts.realClusterMissing) return [notRun(BENCH, opts.realClusterMissing)];
-  const figures = await withCluster((cluster, dir) => measure(cluster, dir, [1, 200], 3, hasBuild()));
+  const figures = await withCluster((cluster, dir, url) => measure(cluster, dir, [1, 200], 3, hasBuild(), url));
   summary(figures);
   return rows(figures);
 }
@@ -592,6 +610,6 @@ export async function run(): Promise<void> {
   const sizes = o >= 0 ? [Number(process.argv[o + 1])] : [1, 200];
   const withPage = !process.argv.includes("--no-page") && hasBuild();
   if (!withPage) console.log("[bench] without the page: no production build here (`npx next build`) or --no-page");
-  const figures = await withCluster((cluster, dir) => measure(cluster, dir, sizes, runs, withPage));
+  const figures = await withCluster((cluster, dir, url) => measure(cluster, dir, sizes, runs, withPage, url));
   summary(figures);
 }
