@@ -66,7 +66,10 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe("npm start's demo applications", () => {
+// Real rollouts run to their end here: the push checkout's failure waits out its rollout timeout (~15 s) and the pull
+// checkout's Degraded its progressDeadlineSeconds (30 s), beside three other deployments and renders. 56 s alone on a
+// 2-core machine: the project's 60 s per test left nothing for a loaded CI run.
+describe("npm start's demo applications", { timeout: 150_000 }, () => {
   it("seeds a Helm chart, a kustomize overlay and a plain folder on the push target, which deploy", async () => {
     const seeded = await seedDemoApplications({ repoDir: repoDir(), stateFile: stateFile() });
     expect(seeded.notes).toEqual([]);
