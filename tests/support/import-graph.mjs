@@ -18,7 +18,7 @@ export const FLOORS = [
   // Ground: pure helpers anything may use, including the browser and the agent.
   ["lib/errors", "lib/utils", "lib/keyset-cursor", "lib/format", "lib/api-fetch"],
   // Configuration, the database client and mechanisms with no domain knowledge.
-  ["lib/env", "lib/process", "lib/db", "lib/metrics", "lib/jobs", "lib/keys"],
+  ["lib/env", "lib/process", "lib/db", "lib/metrics", "lib/jobs", "lib/wake", "lib/keys"],
   ["lib/kube", "lib/render"],
   // The pull agent: plain Node, runs in the cluster.
   ["lib/agent"],
