@@ -110,7 +110,7 @@ export function observedFrom(diff: DiffReport, parent: ApplySetParent | undefine
   };
 }
 
-/** Reads of one object after its conditional apply met a 409 (each a re-read and another conditional apply). */
+/** Re-reads of one object after its conditional apply met a 409; the apply after the last one is unconditional. */
 const STALE_RETRIES = 3;
 
 export interface ApplyReport {
@@ -552,9 +552,9 @@ export async function applyManifests(
         // Custom resources listed only now, and objects read one by one, are checked here.
         const refused = await refusal(ref, before);
         if (refused) return refused;
-        const applyAs = (expected: KubeObject | undefined) =>
+        const applyAs = (expected: KubeObject | undefined, conditional: boolean) =>
           client.apply(
-            guarded ? { ...obj, metadata: { ...obj.metadata, resourceVersion: expectedVersion(expected) } } : obj,
+            conditional ? { ...obj, metadata: { ...obj.metadata, resourceVersion: expectedVersion(expected) } } : obj,
             {
               fieldManager: opts.fieldManager,
               ...(opts.force ? { force: true } : {}),
@@ -565,7 +565,10 @@ export async function applyManifests(
         let applied: Awaited<ReturnType<typeof applyAs>> | undefined;
         for (let attempt = 0; !applied; attempt++) {
           try {
-            applied = await applyAs(before);
+            // An object written faster than it can be re-read and applied (a controller moving its status) would meet
+            // a 409 every time: its last attempt is made on its last read without the condition — how it was applied
+            // before the read was reused, and its ownership has just been decided on that read.
+            applied = await applyAs(before, guarded && attempt < STALE_RETRIES);
           } catch (err) {
             if (!guarded || !isConflict(err) || attempt >= STALE_RETRIES) throw err;
             // The object as it is now: unchanged since the read means the 409 was the apply's own (a field owned by

@@ -423,6 +423,48 @@ describe("applyManifests from what the caller just read (the executor after its 
       (await kube.client.get(applySetParentRef(set)))?.metadata.annotations?.[APPLYSET_GROUP_KINDS_ANNOTATION],
     ).toBe("ConfigMap,Deployment.apps,Secret");
   });
+
+  it("applies an object that changes after every read on its last read, unconditionally, once the retries are spent", async () => {
+    const { ns, set } = await freshSet("asethot");
+    expect(
+      (await applyManifests(kube.client, [configMap(ns, "hot")], { fieldManager: "wharf", applySet: set })).ok,
+    ).toBe(true);
+    const objects = [configMap(ns, "hot", { key: "v2" })];
+    const observed = await observe(objects, set);
+    // A controller writing the object after each read of it (a status that keeps moving): every conditional write
+    // meets a newer version than the one it was read at.
+    let beats = 0;
+    const beat = () =>
+      kube.client.apply(
+        {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: "hot", namespace: ns, annotations: { beat: String(++beats) } },
+        },
+        { fieldManager: "controller" },
+      );
+    await beat();
+    const request = kube.client.request.bind(kube.client);
+    kube.client.request = (async (method, path, opts) => {
+      const answer = await request(method, path, opts);
+      if (String(method) === "GET" && path.endsWith("/configmaps/hot")) await beat();
+      return answer;
+    }) as typeof kube.client.request;
+    let report: Awaited<ReturnType<typeof applyManifests>>;
+    try {
+      report = await applyManifests(kube.client, objects, { fieldManager: "wharf", applySet: set, observed });
+    } finally {
+      kube.client.request = request;
+    }
+    expect(report.results.map((r) => `${r.ref.name} ${r.action} ${r.message ?? ""}`.trim())).toEqual([
+      "hot configured",
+    ]);
+    // The initial change, then one after each of the three re-reads.
+    expect(beats).toBe(4);
+    const live = await kube.client.get(refOf(configMap(ns, "hot")));
+    expect(live?.data).toEqual({ key: "v2" });
+    expect(live?.metadata.annotations?.beat).toBe("4");
+  });
 });
 
 describe("kubectl sees the same ApplySets", () => {
