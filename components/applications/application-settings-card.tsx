@@ -1,6 +1,6 @@
 "use client";
 
-import { useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useCallback, useState, type FormEvent, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { DialogClose, DialogContent, DialogRoot } from "@/components/ui/dialog";
@@ -138,9 +138,12 @@ export function ApplicationSettingsCard({
   const [draft, setDraft] = useState<ApplicationDraft>(() => draftOf(app));
   const [fields, setFields] = useState<FieldErrors>({});
   const [error, setError] = useState<string | null>(null);
-  const [result, setResult] = useState<string | null>(null);
+  /** The last save's message; `saved` counts saves, so each one mounts (and focuses) its own message. */
+  const [result, setResult] = useState<{ message: string; saved: number } | null>(null);
   const [confirming, setConfirming] = useState<TUpdateApplicationInput | null>(null);
-  const resultRef = useRef<HTMLParagraphElement>(null);
+  // The form is gone after a save; the result is where the keyboard user continues. Focused when React attaches it: a
+  // requestAnimationFrame could run before the render that adds it, and the focus then went nowhere (a flaky e2e).
+  const focusResult = useCallback((el: HTMLParagraphElement | null) => el?.focus(), []);
 
   function startEditing() {
     setDraft(draftOf(app));
@@ -155,9 +158,7 @@ export function ApplicationSettingsCard({
     try {
       const updated = await update.mutateAsync(patch);
       setEditing(false);
-      setResult(updated.update.message);
-      // The form is gone; the result is where the keyboard user continues.
-      requestAnimationFrame(() => resultRef.current?.focus());
+      setResult((previous) => ({ message: updated.update.message, saved: (previous?.saved ?? 0) + 1 }));
     } catch (err) {
       const apiErr = err as { message?: string; fields?: FieldErrors };
       setFields(apiErr.fields ?? {});
@@ -210,12 +211,13 @@ export function ApplicationSettingsCard({
       <CardBody className="space-y-4">
         {result ? (
           <p
-            ref={resultRef}
+            key={result.saved}
+            ref={focusResult}
             tabIndex={-1}
             role="status"
             className="rounded-md bg-green-50 px-3 py-2 text-sm text-green-800 outline-none"
           >
-            {result}
+            {result.message}
           </p>
         ) : null}
         {editing ? (
