@@ -17,7 +17,8 @@
 //   - `kubectl apply --server-side` (its own process, discovery from its disk cache): goal Wharf/kubectl ≤ 0.5.
 // Each round's application is new (a new target), so its apply writes the ApplySet parent before the first object —
 // two sequential writes where the floor sends one. Each round then re-deploys it with every object changed (an
-// annotation: no rollout), the common case of a push, and re-applies the same change through the floor and kubectl.
+// annotation: no rollout), the common case of a push, and re-applies the same change through the floor (kubectl's
+// ratio is the first deployment's: ~0.1, and its 200-object run took half a minute of the table's 15 minutes).
 import "reflect-metadata";
 import { execFile, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -245,7 +246,6 @@ interface Sample {
   redeployApply: number;
   redeployApplyRequests: number;
   redeployFloor: number;
-  redeployKubectl: number;
 }
 
 interface Figures {
@@ -424,21 +424,13 @@ async function measure(
           floor = await rawApply(cluster, objectsFor(floorNs, size), true);
         }
 
-        // The re-deploy: the same application, every object changed; then the same change through the floor and kubectl.
+        // The re-deploy: the same application, every object changed; then the same change through the floor.
         const again = await request(target.id, changedFor(ns, size));
         await approveAndFinish(again.id);
         const redeploy = applySpan(
           await db.deploymentLog.findMany({ where: { deploymentId: again.id }, orderBy: { seq: "asc" } }),
         );
-        let redeployFloor: number;
-        let redeployKubectl: number;
-        if (round % 2) {
-          redeployFloor = await rawApply(cluster, changedFor(floorNs, size), true);
-          redeployKubectl = await kubectlApply(cluster, dir, changedFor(kubectlNs, size));
-        } else {
-          redeployKubectl = await kubectlApply(cluster, dir, changedFor(kubectlNs, size));
-          redeployFloor = await rawApply(cluster, changedFor(floorNs, size), true);
-        }
+        const redeployFloor = await rawApply(cluster, changedFor(floorNs, size), true);
 
         const sample: Sample = {
           approvalToStarted: startedAt - t0,
@@ -460,7 +452,6 @@ async function measure(
           redeployApply: redeploy.lastAppliedAt - redeploy.applyingAt,
           redeployApplyRequests: requests.between(redeploy.applyingAt, redeploy.lastAppliedAt),
           redeployFloor,
-          redeployKubectl,
         };
         console.log(
           `${size} object(s), ${round === 0 ? "warm-up" : `run ${round}/${runs}`}: approval → succeeded${page ? " on the page" : ""} ${ms(doneAt - t0)}, excl. rollout wait ${ms(sample.totalExclRollout)}\n` +
@@ -470,7 +461,7 @@ async function measure(
             ` · finished → row ${ms(sample.finishedToRow)}${page ? ` · finished → page ${ms(sample.finishedToPage)}` : ""}` +
             ` · ${sample.requests} API requests in all\n` +
             `  floor ${ms(floor)} (cold connections ${ms(floorCold)}), kubectl ${ms(kubectl)}\n` +
-            `  re-deploy: apply ${ms(sample.redeployApply)} (${sample.redeployApplyRequests} requests), floor ${ms(redeployFloor)}, kubectl ${ms(redeployKubectl)}`,
+            `  re-deploy: apply ${ms(sample.redeployApply)} (${sample.redeployApplyRequests} requests), floor ${ms(redeployFloor)}`,
         );
         if (round > 0) samples.push(sample);
       }
@@ -548,12 +539,6 @@ function rows(figures: Figures[]): BenchRow[] {
         m.redeployApply / m.redeployFloor,
         1.2,
       ),
-      ratioRow(
-        BENCH,
-        `  re-deploy apply / kubectl apply --server-side, ${of}`,
-        m.redeployApply / m.redeployKubectl,
-        0.5,
-      ),
       info(`  rollout noticed after ready, ${of}`, m.rolloutNoticed),
       info(`  prune + finish, ${of}`, m.pruneAndFinish),
       ...(f.page ? [info(`  succeeded written → on the page, ${of}`, m.finishedToPage)] : []),
@@ -588,9 +573,7 @@ function summary(figures: Figures[]): void {
     );
     console.log(
       `  re-deploy (every object changed): apply ${ms(m.redeployApply)} (${m.redeployApplyRequests} requests), ` +
-        `floor ${ms(m.redeployFloor)}, kubectl ${ms(m.redeployKubectl)}; ` +
-        `Wharf/floor ${(m.redeployApply / m.redeployFloor).toFixed(2)} (goal ≤ 1.20), ` +
-        `Wharf/kubectl ${(m.redeployApply / m.redeployKubectl).toFixed(2)} (goal ≤ 0.50)`,
+        `floor ${ms(m.redeployFloor)}; Wharf/floor ${(m.redeployApply / m.redeployFloor).toFixed(2)} (goal ≤ 1.20)`,
     );
   }
 }
