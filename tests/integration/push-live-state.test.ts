@@ -464,10 +464,10 @@ describe("push live state: background reads follow the target's interval", () =>
     const prodTarget = await fx.pushTarget({ environment: "prod" });
     const stagingTarget = await fx.pushTarget({ environment: "staging" });
     await fx.db().target.update({ where: { id: stagingTarget.targetId }, data: { statusReadIntervalSeconds: 60 } });
-    const [prodApp, stagingApp] = await Promise.all([
-      deployedApplication(prodTarget),
-      deployedApplication(stagingTarget),
-    ]);
+    // One after the other: each queues a deployment and runs the executor once, which claims the oldest queued one —
+    // run together, either could take the other's (a failed CI run: "the executor ran …, expected deployment …").
+    const prodApp = await deployedApplication(prodTarget);
+    const stagingApp = await deployedApplication(stagingTarget);
     const base = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS + 24 * WINDOW_MS;
     await runPushStatusTick({ now: new Date(base) });
     const states = await fx.db().applicationLiveState.findMany({
