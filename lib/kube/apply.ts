@@ -56,8 +56,8 @@ export interface ApplyOptions {
   inventoryId?: string;
   /**
    * The application these objects belong to (KEP-3659 ApplySet): each object is labelled `part-of` its id, and its
-   * parent ConfigMap records the group-kinds and namespaces before anything is applied, so an interrupted apply
-   * leaks nothing from the next prune. An object that already belongs to another application (another ApplySet or
+   * parent ConfigMap records the group-kinds and namespaces before anything is applied (or alongside, see
+   * `parentAlongside`), so an interrupted apply leaks nothing from the next prune. An object that already belongs to another application (another ApplySet or
    * another Wharf inventory) is refused, and then nothing is applied. Pruning is a separate call (`pruneApplySet`),
    * made once the caller has seen the rollout succeed.
    */
@@ -72,6 +72,14 @@ export interface ApplyOptions {
    * unseen, where a fresh read would only have narrowed that window.
    */
   observed?: ObservedState;
+  /**
+   * With `applySet`: the caller keeps its own durable record of every object this apply may create, written before
+   * the call, and hands it to the next prune as `previous` until a prune succeeds (the executor: each deployment's
+   * planned objects in its database). The parent is then not what an interrupted apply's objects are found by, so
+   * its write goes out alongside the first phase's applies instead of before them: a new application's first
+   * object waits for one write, not two. Without such a record (the agent) the parent is written first.
+   */
+  parentAlongside?: boolean;
   /** Objects applied at once within a phase (default 16). */
   concurrency?: number;
   /** Keep applying later phases after a failure (default false: stop, because later objects may depend on it). */
@@ -491,7 +499,14 @@ export async function applyManifests(
     if (!stopReason && opts.beforePhase)
       await opts.beforePhase({ name: phase.name, index, count: phases.length, objects: phase.objects });
     if (!stopReason && opts.signal?.aborted) stopReason = "cancelled";
-    if (!stopReason && parentPending) await writeParent();
+    // Alongside this phase's applies (see parentAlongside): settled, and any failure thrown, before the next phase.
+    let parentWrite: Promise<void> | undefined;
+    if (!stopReason && parentPending) {
+      if (opts.parentAlongside) {
+        parentWrite = writeParent();
+        parentWrite.catch(() => undefined);
+      } else await writeParent();
+    }
     if (stopReason) {
       for (const obj of phase.objects) {
         inventory.push(refOf(obj));
@@ -623,6 +638,7 @@ export async function applyManifests(
       return result;
     });
     results.push(...phaseResults);
+    await parentWrite;
 
     const failedHere = phaseResults.filter((r) => r.action === "failed");
     if (failedHere.length > 0 && !opts.continueOnError) {

@@ -8,15 +8,17 @@
 // finishedAt), a raw watch of the namespace's Deployments (when the cluster itself had them rolled out) and the
 // API requests the executor sent (undici's diagnostics channel), so every phase is a row and nothing is hidden:
 //   approval → run started (wake, claim, load) · pre-apply (plan rows, credential decrypt + audit, plan re-check by
-//   dry run) · apply (the executor's "Applying" line → its last object applied) · rollout wait (the cluster's: last
+//   dry run, the first checkpoint: progress, lease and cancel in one transaction) · apply (the executor's "Applying"
+//   line, logged once that checkpoint let it write to the cluster → its last object applied) · rollout wait (the cluster's: last
 //   object applied → every Deployment ready, by the watch) · Wharf noticing the rollout · prune and finish · the page.
 // The apply span is compared with the same objects applied into a fresh namespace by
 //   - the floor: raw server-side apply over node:https (PATCH application/apply-patch+yaml, fieldManager, force), no
 //     client library, as many at once as lib/kube's apply (16), over connections opened beforehand — the executor's
 //     apply starts with the connections its plan re-check opened: goal Wharf/floor ≤ 1.2;
 //   - `kubectl apply --server-side` (its own process, discovery from its disk cache): goal Wharf/kubectl ≤ 0.5.
-// Each round's application is new (a new target), so its apply writes the ApplySet parent before the first object —
-// two sequential writes where the floor sends one. Each round then re-deploys it with every object changed (an
+// Each round's application is new (a new target), so its apply also writes the ApplySet parent — alongside its first
+// objects (lib/kube's parentAlongside: the deployment's rows, not the parent, are what a later prune finds an
+// interrupted apply's objects by). Each round then re-deploys it with every object changed (an
 // annotation: no rollout), the common case of a push, and re-applies the same change through the floor (kubectl's
 // ratio is the first deployment's: ~0.1, and its 200-object run took half a minute of the table's 15 minutes).
 import "reflect-metadata";
@@ -528,7 +530,7 @@ function rows(figures: Figures[]): BenchRow[] {
         m.totalExclRollout,
       ),
       info(`  approval → run started (wake, claim), ${of}`, m.approvalToStarted),
-      info(`  pre-apply (decrypt + audit, plan re-check by dry run), ${of}`, m.preApply),
+      info(`  pre-apply (decrypt + audit, plan re-check by dry run, first checkpoint), ${of}`, m.preApply),
       info(`  apply: "Applying" → last object applied, ${of}`, m.apply),
       ratioRow(BENCH, `  apply / raw HTTPS SSA floor (open connections), ${of}`, m.apply / m.floor, 1.2),
       ratioRow(BENCH, `  apply / kubectl apply --server-side, ${of}`, m.apply / m.kubectl, 0.5),
@@ -556,7 +558,7 @@ function summary(figures: Figures[]): void {
     );
     console.log(`    approval → run started (wake, claim, load)          ${ms(m.approvalToStarted)}`);
     console.log(
-      `    pre-apply (plan rows, decrypt + audit, re-check)    ${ms(m.preApply)} (plan re-check dry run ${ms(m.planCheck)})`,
+      `    pre-apply (rows, decrypt + audit, re-check, gate)   ${ms(m.preApply)} (plan re-check dry run ${ms(m.planCheck)})`,
     );
     console.log(`    apply ("Applying" → last object applied)           ${ms(m.apply)} (${m.applyRequests} requests)`);
     console.log(`    last applied → rollout wait starts (overlaps)       ${ms(m.appliedToWaiting)}`);

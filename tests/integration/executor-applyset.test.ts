@@ -3,9 +3,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as deploymentsRoute from "@/app/api/deployments/route";
 import type { DeploymentPreview } from "@/lib/deployments/schemas";
 import { pushApplySet } from "@/lib/deployments/manifests";
-import { APPLYSET_PART_OF_LABEL, applySetId } from "@/lib/kube";
+import { APPLYSET_PART_OF_LABEL, applySetId, MANAGED_BY_LABEL, MANAGED_BY_VALUE, readApplySetParent } from "@/lib/kube";
 import { callRoute, createCaller, type Caller } from "../support/api";
-import { appManifests } from "../support/executor";
+import { appManifests, insertQueuedDeployment } from "../support/executor";
 import { useExecutorFixture } from "../support/executor-fixture";
 import type { SandboxPushTarget } from "../support/push-target";
 import { useTestDatabase } from "../support/test-db";
@@ -101,6 +101,65 @@ describe("executor: each application owns only its objects", () => {
     expect(await fx.configMap(ns, "keep")).toBeDefined();
     // The log shows the order: rollout first, prune after.
     expect(fixed.log.indexOf("rolled out")).toBeLessThan(fixed.log.indexOf("pruned"));
+  });
+
+  it("prunes what an interrupted attempt applied before the ApplySet parent recorded it", async () => {
+    // The executor writes the parent alongside the first objects (lib/kube's parentAlongside), so a crash or a failed
+    // parent write can leave a member whose kind the parent does not name: the attempt's rows name it instead.
+    const target = await fx.pushTarget();
+    const ns = target.namespaces[0]!;
+    const first = await fx.deployQueued(target, appManifests({ namespace: ns, configMaps: ["a"] }));
+    expect(first.row.state).toBe("succeeded");
+    const set = pushApplySet({ id: target.targetId, name: target.name, defaultNamespace: ns });
+
+    // The attempt that planned a Secret too: its object applied as a member, its parent write never made.
+    const withSecret = `${appManifests({ namespace: ns, configMaps: ["a"] })}---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: stray
+  namespace: ${ns}
+stringData:
+  token: t
+`;
+    const interruptedId = await insertQueuedDeployment({
+      databaseUrl: t.url,
+      targetId: target.targetId,
+      manifests: withSecret,
+    });
+    await fx.db().deployment.update({
+      where: { id: interruptedId },
+      data: { applicationId: first.row.applicationId, state: "failed", startedAt: new Date(), finishedAt: new Date() },
+    });
+    await fx.db().deploymentObject.createMany({
+      data: [
+        { deploymentId: interruptedId, position: 0, apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "a" },
+        // Applied, but the crash came before its row said so.
+        { deploymentId: interruptedId, position: 1, apiVersion: "v1", kind: "Secret", namespace: ns, name: "stray" },
+      ],
+    });
+    await fx.admin.apply(
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: {
+          name: "stray",
+          namespace: ns,
+          labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE, [APPLYSET_PART_OF_LABEL]: applySetId(set) },
+        },
+        stringData: { token: "t" },
+      },
+      { fieldManager: "wharf" },
+    );
+    const secret = { apiVersion: "v1", kind: "Secret", namespace: ns, name: "stray" };
+    const parent = await readApplySetParent(fx.admin, set);
+    expect(parent.groupKinds).not.toContain("Secret");
+
+    const next = await fx.deployQueued(target, appManifests({ namespace: ns, configMaps: ["a"] }));
+    expect(next.row.state, next.log).toBe("succeeded");
+    expect(next.log).toMatch(/Secret stray \(namespace [^)]+\) pruned/);
+    expect(await fx.admin.get(secret)).toBeUndefined();
+    expect(await fx.configMap(ns, "a")).toBeDefined();
   });
 
   it("two applications on one target and namespace never prune each other; the preview's prune count is what is pruned", async () => {

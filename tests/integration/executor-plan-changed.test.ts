@@ -192,7 +192,7 @@ describe("executor: an approved plan that changed before the run stops it", () =
         .map((r) => `${r.method} ${r.path.split("?")[0]!.split("/").slice(-2).join("/")}`);
     };
 
-    // A new application: the parent is written first (it records the group-kinds before any member exists).
+    // A new application: the parent write goes out first, its first object alongside it (parentAlongside).
     const first = await request(target, appManifests({ namespace: ns, configMaps: ["a"] }));
     await approve(first.id);
     expect(await readsBeforeFirstWrite(first.id)).toEqual([expect.stringMatching(/^PATCH configmaps\/applyset-/)]);

@@ -348,6 +348,46 @@ describe("applyManifests from what the caller just read (the executor after its 
     expect((await kube.client.get(refOf(configMap(ns, "a"))))?.data).toEqual({ key: "v2" });
   });
 
+  it("with parentAlongside, a new application's first object does not wait for the parent write", async () => {
+    const { ns, set } = await freshSet("asetalong");
+    const parentName = applySetParentRef(set).name;
+    const objects = [configMap(ns, "a")];
+    const observed = await observe(objects, set);
+    const events: string[] = [];
+    let objectSent!: () => void;
+    const objectStarted = new Promise<void>((resolve) => (objectSent = resolve));
+    const request = kube.client.request.bind(kube.client);
+    kube.client.request = (async (method, path, opts) => {
+      const name = path.split("?")[0]!.split("/").at(-1);
+      if (name === parentName) {
+        // Held until the object's apply is on its way; written first, it would wait here for the fallback instead.
+        await Promise.race([objectStarted, new Promise((r) => setTimeout(r, 3000))]);
+        const res = await request(method, path, opts);
+        events.push("parent written");
+        return res;
+      }
+      events.push(`${String(method)} ${name}`);
+      objectSent();
+      return request(method, path, opts);
+    }) as typeof kube.client.request;
+    try {
+      const report = await applyManifests(kube.client, objects, {
+        fieldManager: "wharf",
+        applySet: set,
+        observed,
+        parentAlongside: true,
+      });
+      expect(report.results.map((r) => r.action)).toEqual(["created"]);
+    } finally {
+      kube.client.request = request;
+    }
+    expect(events).toEqual(["PATCH a", "parent written"]);
+    // The parent records the member all the same.
+    expect(
+      (await kube.client.get(applySetParentRef(set)))?.metadata.annotations?.[APPLYSET_GROUP_KINDS_ANNOTATION],
+    ).toBe("ConfigMap");
+  });
+
   it("never takes an object another application created or took after the read", async () => {
     const { ns, set } = await freshSet("asetrace");
     const other = otherApplication(ns);

@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "@/lib/db";
+import { db, type Db, type Tx } from "@/lib/db";
 
 export interface HeartbeatResult {
   /** False when the lease is no longer this process's (expired and taken over, or the deployment finished). */
@@ -10,21 +10,22 @@ export interface HeartbeatResult {
 /**
  * Extends this process's lease on a deployment. The update only matches while `claimedBy` is still this process and
  * the deployment is still claimable work, so a process that lost its lease (it stalled past `leaseUntil` and another
- * took over) learns so here and must stop touching the cluster. Also reports whether a cancel was requested.
+ * took over) learns so here and must stop touching the cluster. Also reports whether a cancel was requested. One
+ * statement; pass a transaction to renew in the same commit as other writes (the executor's checkpoint: see
+ * writeProgress).
  */
-export async function heartbeatLease(opts: {
-  deploymentId: string;
-  processId: string;
-  leaseMs: number;
-  now?: Date;
-}): Promise<HeartbeatResult> {
+export async function heartbeatLease(
+  opts: { deploymentId: string; processId: string; leaseMs: number; now?: Date },
+  client: Tx | Db = db(),
+): Promise<HeartbeatResult> {
   const now = opts.now ?? new Date();
-  const { count } = await db().deployment.updateMany({
+  const renewed = await client.deployment.updateManyAndReturn({
     where: { id: opts.deploymentId, claimedBy: opts.processId, state: { in: ["queued", "running"] } },
     data: { leaseUntil: new Date(now.getTime() + opts.leaseMs), heartbeatAt: now },
+    select: { cancelRequested: true },
   });
-  if (count === 0) return { held: false, cancelRequested: false };
-  return { held: true, cancelRequested: await isCancelRequested(opts.deploymentId) };
+  const row = renewed[0];
+  return row ? { held: true, cancelRequested: row.cancelRequested } : { held: false, cancelRequested: false };
 }
 
 /** Whether someone asked to cancel the deployment (checked between objects and phases). */

@@ -7,6 +7,7 @@ import type { RequestTiming } from "@/lib/metrics/timed-route";
 import { notifyWake } from "@/lib/wake/data/notify-wake";
 import { longPoll } from "@/lib/wake/long-poll";
 import { wake } from "@/lib/wake/notifier";
+import { heartbeatLease, type HeartbeatResult } from "./executor-lease";
 import {
   EXECUTION_PHASES,
   progressPercent,
@@ -125,8 +126,26 @@ export async function writeProgress(opts: {
   deploymentId: string;
   processId: string;
   batch: ProgressBatch;
-}): Promise<void> {
+}): Promise<void>;
+/** With `lease`: renews it in the same transaction (the executor's checkpoint) and says whether it is still held. */
+export async function writeProgress(opts: {
+  deploymentId: string;
+  processId: string;
+  batch: ProgressBatch;
+  lease: { leaseMs: number };
+}): Promise<HeartbeatResult>;
+export async function writeProgress(opts: {
+  deploymentId: string;
+  processId: string;
+  batch: ProgressBatch;
+  lease?: { leaseMs: number };
+}): Promise<HeartbeatResult | void> {
   const { batch } = opts;
+  const hasProgress =
+    Boolean(batch.objects?.length) ||
+    Boolean(batch.extraObjects?.length) ||
+    Boolean(batch.logs?.length) ||
+    Object.keys(batch.deployment ?? {}).length > 0;
   // Objects that end the same way (a phase's "created", no message, one namespace) are one update, not one each: a
   // 200-object apply writes a handful of statements per batch instead of 200.
   type Outcome = { action: ObjectAction; message: string | null; namespace?: string | null };
@@ -142,7 +161,7 @@ export async function writeProgress(opts: {
     group.positions.push(o.position);
     sameOutcome.set(key, group);
   }
-  await db().$transaction(async (tx) => {
+  const beat = await db().$transaction(async (tx) => {
     for (const { data, positions } of sameOutcome.values()) {
       // At most 500 positions a statement: well inside every database's limit on bound parameters.
       for (let i = 0; i < positions.length; i += 500) {
@@ -186,9 +205,13 @@ export async function writeProgress(opts: {
       });
     }
     // Pages following this deployment's progress (lib/wake): other processes on commit, this one just below.
-    await notifyWake(tx, "deployment", [opts.deploymentId]);
+    if (hasProgress) await notifyWake(tx, "deployment", [opts.deploymentId]);
+    return opts.lease
+      ? heartbeatLease({ deploymentId: opts.deploymentId, processId: opts.processId, leaseMs: opts.lease.leaseMs }, tx)
+      : undefined;
   });
-  wake("deployment", [opts.deploymentId]);
+  if (hasProgress) wake("deployment", [opts.deploymentId]);
+  return beat;
 }
 
 const MAX_LOGS_PER_CALL = 500;

@@ -2,8 +2,10 @@ import "server-only";
 import { auditedTransaction } from "@/lib/audit/data/record-audit-event";
 import type { Actor } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
+import type { ObjectRef } from "@/lib/kube/types";
 import { wake } from "@/lib/wake/notifier";
 import { manifestsTextOf } from "../stored-manifests";
+import { listPruneBaseline } from "./list-prune-baseline";
 import { transitionDeployment } from "./transition-deployment";
 
 /** Everything the executor needs about a claimed deployment, its target and the target's active credential. */
@@ -33,9 +35,11 @@ export interface DeploymentRunInput {
   application: { id: string; name: string; inventoryKey: string } | null;
   /** The target's active credential, or null when it has none. */
   credentialId: string | null;
-  /** What the last succeeded deployment of its application (or, without one, to its target) applied: the prune baseline. */
-  previousObjects: { apiVersion: string; kind: string; namespace: string | null; name: string }[];
+  /** The prune baseline (listPruneBaseline): what the last success applied and what attempts since may have. */
+  previousObjects: ObjectRef[];
   previousDeploymentId: string | null;
+  /** How many of previousObjects the last success left applied. */
+  previousApplied: number;
 }
 
 /** Reads a claimed deployment with its target, active credential id and the previous success's applied objects. */
@@ -74,30 +78,18 @@ export async function loadDeploymentForRun(deploymentId: string): Promise<Deploy
     orderBy: { createdAt: "desc" },
     select: { id: true },
   });
-  const previous = await db().deployment.findFirst({
-    where: {
-      ...(row.application ? { applicationId: row.application.id } : { targetId: row.targetId }),
-      state: "succeeded",
-      id: { not: row.id },
-    },
-    orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
-    select: { id: true },
-  });
-  const previousObjects = previous
-    ? await db().deploymentObject.findMany({
-        // Whatever the previous success left in the cluster: applied objects, not the ones it pruned or failed.
-        where: { deploymentId: previous.id, action: { in: ["created", "configured", "unchanged"] } },
-        orderBy: { position: "asc" },
-        select: { apiVersion: true, kind: true, namespace: true, name: true },
-      })
-    : [];
+  const baseline = await listPruneBaseline(
+    { targetId: row.targetId, applicationId: row.application?.id ?? null },
+    row.id,
+  );
   return {
     ...rest,
     manifests: manifestsTextOf({ manifests, manifestsGz }),
     approvedPlanDigest: approvals.length > 0 ? planDigest : null,
     credentialId: credential?.id ?? null,
-    previousObjects,
-    previousDeploymentId: previous?.id ?? null,
+    previousObjects: baseline.objects,
+    previousDeploymentId: baseline.previousDeploymentId,
+    previousApplied: baseline.previousApplied,
   };
 }
 

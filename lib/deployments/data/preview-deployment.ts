@@ -2,39 +2,16 @@ import "server-only";
 import type { Actor, RequestContext } from "@/lib/audit/schemas";
 import { db } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { KubeError, parseManifests, type ObjectRef } from "@/lib/kube";
+import { KubeError, parseManifests } from "@/lib/kube";
 import { pushApplySet } from "../manifests";
 import { manifestsTextOf } from "../stored-manifests";
 import { computePreview, describeClusterProblem, planDigest, RENDER_NOTE_PREFIX } from "../preview";
 import type { DeploymentPreview } from "../schemas";
 import { TERMINAL_STATES, type TDeploymentState } from "../states";
+import { listPruneBaseline } from "./list-prune-baseline";
 import { activeCredentialId, withTargetClient } from "./target-client";
 
 const PREVIEW_RETRY = { attempts: 2, baseDelayMs: 200, maxDelayMs: 1000 };
-
-/** The objects the last successful deployment to a target applied (the prune baseline), from its object rows. */
-export async function previousAppliedObjects(
-  line: { targetId: string; applicationId: string | null },
-  excludeId: string,
-): Promise<ObjectRef[]> {
-  const previous = await db().deployment.findFirst({
-    where: {
-      ...(line.applicationId ? { applicationId: line.applicationId } : { targetId: line.targetId }),
-      state: "succeeded",
-      id: { not: excludeId },
-    },
-    orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
-    select: {
-      objects: { where: { action: { in: ["created", "configured", "unchanged"] } }, orderBy: { position: "asc" } },
-    },
-  });
-  return (previous?.objects ?? []).map((o) => ({
-    apiVersion: o.apiVersion,
-    kind: o.kind,
-    name: o.name,
-    ...(o.namespace ? { namespace: o.namespace } : {}),
-  }));
-}
 
 function messageOf(err: unknown, serverUrl: string): string {
   if (err instanceof KubeError) return describeClusterProblem(err, serverUrl) ?? `The dry run failed: ${err.message}`;
@@ -78,7 +55,7 @@ export async function previewDeployment(opts: {
   } else {
     try {
       const objects = parseManifests(manifestsTextOf(d));
-      const previous = await previousAppliedObjects(d, d.id);
+      const previous = (await listPruneBaseline(d, d.id)).objects;
       const result = await withTargetClient(
         {
           target,

@@ -297,12 +297,7 @@ async function holdToApprovedPlan(
   const { preview, problem, observed } = await computePreview(client, objects, {
     applySet: pushApplySet(input.target, input.application),
     serverUrl: input.target.serverUrl,
-    previous: input.previousObjects.map((o) => ({
-      apiVersion: o.apiVersion,
-      kind: o.kind,
-      name: o.name,
-      ...(o.namespace ? { namespace: o.namespace } : {}),
-    })),
+    previous: input.previousObjects,
     allowClusterScoped: input.target.allowClusterScoped,
   });
   if (problem) throw new Stop("failed", `Could not recompute the plan before applying: ${problem}`);
@@ -399,14 +394,10 @@ async function applyPruneWait(
  */
 async function checkpoint(step: RunStep, where: string): Promise<void> {
   const { recorder, work, status } = step.run;
-  const { settings, input } = step;
-  await recorder.flush();
+  const { settings } = step;
+  // Progress and the lease in one transaction: the first checkpoint is what the first write to the cluster waits for.
+  const beat = await recorder.flushWithLease(settings.leaseMs);
   if (settings.signal?.aborted) throw new Interrupted();
-  const beat = await heartbeatLease({
-    deploymentId: input.id,
-    processId: settings.processId,
-    leaseMs: settings.leaseMs,
-  });
   if (!beat.held) {
     status.lost = true;
     work.abort();
@@ -444,10 +435,7 @@ async function applyInPhases(
   const counts = { created: 0, configured: 0, unchanged: 0 };
 
   recorder.set({ phase: "applying" });
-  recorder.log(
-    "info",
-    `Applying ${total} object${total === 1 ? "" : "s"} to ${input.target.name} with server-side apply (field manager wharf).`,
-  );
+  const applying = `Applying ${total} object${total === 1 ? "" : "s"} to ${input.target.name} with server-side apply (field manager wharf).`;
   // One apply of every phase: discovery, the labelled lists and the ApplySet parent write happen once; between phases
   // (and before the first) the run stops at a checkpoint — lease, cancel, progress — before anything more is written.
   const phases = applyPhases(objects);
@@ -482,9 +470,14 @@ async function applyInPhases(
       applySet: pushApplySet(input.target, input.application),
       // What the plan re-check just read: not read again, every write conditional on it.
       ...(observed ? { observed } : {}),
+      // Every object this run may create is in its rows (planDeploymentObjects, above), which the next prune reads
+      // (listPruneBaseline): the parent need not be written before the first of them.
+      parentAlongside: true,
       signal: work.signal,
       beforePhase: async ({ name, index, count, objects: phaseObjects }) => {
         await (index === 0 ? first : stopBefore(index));
+        // Once the first checkpoint let the run through: from this line on, the run writes to the cluster.
+        if (index === 0) recorder.log("info", applying);
         recorder.log("info", `Phase ${index + 1}/${count}: ${name} (${phaseObjects.length}).`);
       },
       onResult: (result) => {
@@ -536,7 +529,8 @@ interface PruneReport {
 
 /**
  * Prune, once the rollout succeeded: the members of the target's application (ApplySet) that this deployment no longer
- * contains, found by their label and among what the previous success applied.
+ * contains, found by their label and among what the previous success applied and what attempts since may have
+ * (listPruneBaseline).
  */
 async function pruneLeftovers(step: RunStep, inventory: ObjectRef[]): Promise<PruneReport> {
   const { client, input, earlier, settings } = step;
@@ -549,15 +543,10 @@ async function pruneLeftovers(step: RunStep, inventory: ObjectRef[]): Promise<Pr
   });
   await checkpoint(step, "before pruning");
   recorder.set({ phase: "pruning" });
-  const previous: ObjectRef[] = input.previousObjects.map((o) => ({
-    apiVersion: o.apiVersion,
-    kind: o.kind,
-    name: o.name,
-    ...(o.namespace ? { namespace: o.namespace } : {}),
-  }));
+  const previous = input.previousObjects;
   recorder.log(
     "info",
-    `Pruning objects no longer in the manifests${input.previousDeploymentId ? ` (previous deployment ${input.previousDeploymentId} applied ${previous.length})` : ""}.`,
+    `Pruning objects no longer in the manifests${input.previousDeploymentId ? ` (previous deployment ${input.previousDeploymentId} applied ${input.previousApplied})` : ""}.`,
   );
   const pruned = await pruneApplySet(client, {
     applySet: pushApplySet(input.target, input.application),
