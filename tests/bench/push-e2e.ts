@@ -33,6 +33,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { chromium, type Browser, type Page } from "@playwright/test";
+import pg from "pg";
 import { stringify } from "yaml";
 import { NO_REQUEST, SYSTEM_ACTOR } from "@/lib/audit/schemas";
 import { saveCredential } from "@/lib/credentials/data/store-credential";
@@ -42,6 +43,7 @@ import { requestDeployment } from "@/lib/deployments/data/request-deployment";
 import { startExecutor } from "@/lib/deployments/executor";
 import { resetEnvCache } from "@/lib/env";
 import { migrateDatabase } from "@/lib/upgrade/migrate-database";
+import { waitForWake } from "@/lib/wake/notifier";
 import type { KubeObject } from "@/lib/kube";
 import { startRealCluster, type RealCluster } from "@/lib/kube/real-cluster";
 import { pgAdminUrl, pgQuery, pgReachable, pgUrlOf } from "../support/two-dashboards";
@@ -51,6 +53,19 @@ import { median, ms, notRun, ratioRow, type BenchRow, type TableOptions } from "
 import { watchDeployments } from "./support/watch-deployments";
 
 const run$ = promisify(execFile);
+/**
+ * When each database statement of this process was sent (node-postgres, under Prisma's adapter): the executor's
+ * progress writes share its CPU and the database's with the apply, so a run's line counts them within its span.
+ */
+const dbStatements: number[] = [];
+{
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    dbStatements.push(Date.now());
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof original;
+}
+const statementsBetween = (from: number, to: number) => dbStatements.filter((t) => t >= from && t <= to).length;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const KUBECTL = "/usr/bin/kubectl";
 const FLOOR_CONCURRENCY = 16;
@@ -119,6 +134,9 @@ async function createNamespace(cluster: RealCluster, ns: string): Promise<void> 
   await run$(KUBECTL, ["--kubeconfig", cluster.kubeconfigPath, "create", "namespace", ns]);
 }
 
+/** The last floor's lanes (see `lanes`), for the run's lines. */
+let lastFloorLanes = "";
+
 /**
  * The floor: server-side apply of each object over keep-alive HTTPS, FLOOR_CONCURRENCY at once, no client library.
  * `warm` opens the connections first (a GET /version on each, not timed), as the executor's apply finds them open.
@@ -149,6 +167,7 @@ async function rawApply(cluster: RealCluster, objects: KubeObject[], warm: boole
       req.end(body);
     });
   const lanes = Math.min(FLOOR_CONCURRENCY, objects.length);
+  let busy = 0;
   if (warm) await Promise.all(Array.from({ length: lanes }, () => send("GET", `${cluster.url}/version`)));
   const start = performance.now();
   let next = 0;
@@ -159,12 +178,15 @@ async function rawApply(cluster: RealCluster, objects: KubeObject[], warm: boole
         const base = o.apiVersion === "v1" ? "/api/v1" : `/apis/${o.apiVersion}`;
         const url = `${cluster.url}${base}/namespaces/${o.metadata.namespace}/${PLURALS[o.kind]}/${o.metadata.name}?fieldManager=floor&force=true`;
         // JSON is YAML: the body the content type names, without a YAML library's time in the floor.
+        const sentAt = performance.now();
         await send("PATCH", url, JSON.stringify(o));
+        busy += performance.now() - sentAt;
       }
     }),
   );
   const elapsed = performance.now() - start;
   agent.destroy();
+  lastFloorLanes = `in flight ${(busy / elapsed).toFixed(1)}, latency ${(busy / objects.length).toFixed(1)} ms`;
   return elapsed;
 }
 
@@ -185,15 +207,76 @@ async function kubectlApply(cluster: RealCluster, dir: string, objects: KubeObje
   return elapsed;
 }
 
-/** The API requests this process sends through undici (the executor's lib/kube client; the floor uses node:https). */
+/** One API request this process sent through undici: when it was created, its headers came back, it ended. */
+interface SentRequest {
+  method: string;
+  createdAt: number;
+  headersAt: number;
+  endedAt: number;
+  status: number;
+}
+
+/**
+ * The API requests this process sends through undici (the executor's lib/kube client; the floor uses node:https),
+ * with their timings (performance.now(), and Date.now() at creation for the run's log stamps).
+ */
 function recordRequests() {
   const at: number[] = [];
-  const onCreate = () => at.push(Date.now());
-  subscribe("undici:request:create", onCreate);
+  const sent: (SentRequest & { wallAt: number })[] = [];
+  const open = new WeakMap<object, SentRequest & { wallAt: number }>();
+  const onCreate = (message: unknown) => {
+    const { request } = message as { request: { method: string } };
+    const entry = {
+      method: request.method,
+      wallAt: Date.now(),
+      createdAt: performance.now(),
+      headersAt: Number.NaN,
+      endedAt: Number.NaN,
+      status: 0,
+    };
+    at.push(entry.wallAt);
+    sent.push(entry);
+    open.set(request, entry);
+  };
+  const onHeaders = (message: unknown) => {
+    const { request, response } = message as { request: object; response: { statusCode: number } };
+    const entry = open.get(request);
+    if (!entry) return;
+    entry.headersAt = performance.now();
+    entry.status = response.statusCode;
+  };
+  const onEnd = (message: unknown) => {
+    const entry = open.get((message as { request: object }).request);
+    if (entry) entry.endedAt = performance.now();
+  };
+  const channels = {
+    "undici:request:create": onCreate,
+    "undici:request:headers": onHeaders,
+    "undici:request:trailers": onEnd,
+    "undici:request:error": onEnd,
+  };
+  for (const [name, fn] of Object.entries(channels)) subscribe(name, fn);
   return {
     between: (from: number, to: number) => at.filter((t) => t >= from && t <= to).length,
-    stop: () => unsubscribe("undici:request:create", onCreate),
+    /** The requests created between two Date.now() stamps (the run's log lines). */
+    sentBetween: (from: number, to: number) => sent.filter((r) => r.wallAt >= from && r.wallAt <= to),
+    stop: () => {
+      for (const [name, fn] of Object.entries(channels)) unsubscribe(name, fn);
+    },
   };
+}
+
+/**
+ * How busy the connections were over a span: mean requests in flight (the sum of request latencies over the span;
+ * 16 means every lane always had a request out) and the mean latency per request, with the status codes met.
+ */
+function lanes(sent: SentRequest[], spanMs: number): string {
+  const done = sent.filter((r) => Number.isFinite(r.endedAt));
+  const busy = done.reduce((sum, r) => sum + (r.endedAt - r.createdAt), 0);
+  const statuses = new Map<number, number>();
+  for (const r of sent) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+  const codes = [...statuses].map(([code, n]) => `${n}×${code}`).join(" ");
+  return `in flight ${(busy / spanMs).toFixed(1)}, latency ${(busy / Math.max(1, done.length)).toFixed(1)} ms (${codes})`;
 }
 
 /**
@@ -237,7 +320,7 @@ interface Sample {
   rolloutNoticed: number;
   /** Rollout noticed → finishedAt: checkpoint, prune (label lists, parent write), the audited finish. */
   pruneAndFinish: number;
-  /** finishedAt → the bench reads the row succeeded (5 ms polls). */
+  /** finishedAt → the bench reads the row succeeded (read on the finish's wake). */
   finishedToRow: number;
   /** finishedAt → the page shows "succeeded". */
   finishedToPage: number;
@@ -259,6 +342,30 @@ interface Figures {
 }
 
 const RESULT_LINE = / (created|configured|unchanged)$/;
+const PHASE_LINE = /^Phase \d+\/\d+: (.*) \((\d+)\)\.$/;
+
+/**
+ * Where an apply's span went, from its log lines: the previous phase's last result (or "Applying") → each phase's line
+ * (the checkpoint before it: progress, lease and cancel in one transaction) → its first object's result (one round
+ * trip) → its last (the phase's objects, its tail running below full concurrency).
+ */
+function applyBreakdown(logs: { message: string; at: Date }[]): string {
+  let mark = logs.find((l) => l.message.startsWith("Applying "))?.at.getTime() ?? Number.NaN;
+  const parts: string[] = [];
+  for (let i = 0; i < logs.length; i++) {
+    const match = PHASE_LINE.exec(logs[i]!.message);
+    if (!match) continue;
+    const phaseAt = logs[i]!.at.getTime();
+    const results: number[] = [];
+    for (let j = i + 1; j < logs.length && !PHASE_LINE.test(logs[j]!.message); j++)
+      if (RESULT_LINE.test(logs[j]!.message)) results.push(logs[j]!.at.getTime());
+    const first = Math.min(...results);
+    const last = Math.max(...results);
+    parts.push(`→ ${match[1]} ${phaseAt - mark} · first +${first - phaseAt} · ${match[2]} in ${last - first}`);
+    mark = last;
+  }
+  return parts.join(" ");
+}
 
 /** The apply span in a run's log: its "Applying" line → its last object's result line. */
 function applySpan(logs: { message: string; at: Date }[]): { applyingAt: number; lastAppliedAt: number } {
@@ -297,7 +404,14 @@ async function measure(
       principal: { userId: requester.id, email: requester.email, role: "deployer", kind: "user" },
       request: NO_REQUEST,
     });
-  /** The last approval, then the row polled every 5 ms until the run ends; anything but succeeded stops the bench. */
+  /**
+   * The last approval, then the row read each time the run wakes its followers (lib/wake: every progress write and
+   * its finish, in this process) until it ends; anything but succeeded stops the bench. Not a 5 ms poll: ~200 reads a
+   * second through Prisma in the executor's own process, which the floor never shares — in a 200-object re-deploy
+   * 400–630 database statements within the apply span instead of ~220, and in its CPU profile Prisma and pg took
+   * several times lib/kube's time. The row is still read right after the finish commits (its wake), so "finished →
+   * row" keeps its meaning.
+   */
   const approveAndFinish = async (deploymentId: string) => {
     await decideDeployment({
       deploymentId,
@@ -312,13 +426,19 @@ async function measure(
       actor: { kind: "user", id: approver.id, name: approver.email },
       request: NO_REQUEST,
     });
-    let row = await db.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
-    while (!["succeeded", "failed", "cancelled", "superseded", "plan-changed"].includes(row.state)) {
-      await new Promise((r) => setTimeout(r, 5));
-      row = await db.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
+    const ended = (state: string) => ["succeeded", "failed", "cancelled", "superseded", "plan-changed"].includes(state);
+    for (;;) {
+      // Listening before the read: a wake between the read and the wait is not missed.
+      const stop = new AbortController();
+      const woken = waitForWake("deployment", deploymentId, 1000, stop.signal);
+      const row = await db.deployment.findUniqueOrThrow({ where: { id: deploymentId } });
+      if (ended(row.state)) {
+        stop.abort();
+        if (row.state !== "succeeded") throw new Error(`deployment ${row.id} ${row.state}: ${row.resultMessage}`);
+        return row;
+      }
+      await woken;
     }
-    if (row.state !== "succeeded") throw new Error(`deployment ${row.id} ${row.state}: ${row.resultMessage}`);
-    return row;
   };
   let server: ChildProcess | null = null;
   let browser: Browser | null = null;
@@ -416,23 +536,33 @@ async function measure(
         let floor: number;
         let floorCold: number;
         let kubectl: number;
+        let floorLanes = "";
         if (round % 2) {
           floor = await rawApply(cluster, objectsFor(floorNs, size), true);
+          floorLanes = lastFloorLanes;
           floorCold = await rawApply(cluster, objectsFor(coldNs, size), false);
           kubectl = await kubectlApply(cluster, dir, objectsFor(kubectlNs, size));
         } else {
           kubectl = await kubectlApply(cluster, dir, objectsFor(kubectlNs, size));
           floorCold = await rawApply(cluster, objectsFor(coldNs, size), false);
           floor = await rawApply(cluster, objectsFor(floorNs, size), true);
+          floorLanes = lastFloorLanes;
         }
 
         // The re-deploy: the same application, every object changed; then the same change through the floor.
         const again = await request(target.id, changedFor(ns, size));
         await approveAndFinish(again.id);
-        const redeploy = applySpan(
-          await db.deploymentLog.findMany({ where: { deploymentId: again.id }, orderBy: { seq: "asc" } }),
-        );
+        const redeployLogs = await db.deploymentLog.findMany({
+          where: { deploymentId: again.id },
+          orderBy: { seq: "asc" },
+        });
+        const redeploy = applySpan(redeployLogs);
         const redeployFloor = await rawApply(cluster, changedFor(floorNs, size), true);
+        const redeployFloorLanes = lastFloorLanes;
+        const redeployLanes = lanes(
+          requests.sentBetween(redeploy.applyingAt, redeploy.lastAppliedAt),
+          redeploy.lastAppliedAt - redeploy.applyingAt,
+        );
 
         const sample: Sample = {
           approvalToStarted: startedAt - t0,
@@ -462,8 +592,14 @@ async function measure(
             ` · rollout (cluster) ${ms(rollout)} · noticed ${ms(sample.rolloutNoticed)} · prune + finish ${ms(sample.pruneAndFinish)}` +
             ` · finished → row ${ms(sample.finishedToRow)}${page ? ` · finished → page ${ms(sample.finishedToPage)}` : ""}` +
             ` · ${sample.requests} API requests in all\n` +
+            `    apply: ${lanes(requests.sentBetween(applyingAt, lastAppliedAt), lastAppliedAt - applyingAt)}, ` +
+            `${statementsBetween(applyingAt, lastAppliedAt)} database statements; ${applyBreakdown(logs)}\n` +
             `  floor ${ms(floor)} (cold connections ${ms(floorCold)}), kubectl ${ms(kubectl)}\n` +
-            `  re-deploy: apply ${ms(sample.redeployApply)} (${sample.redeployApplyRequests} requests), floor ${ms(redeployFloor)}`,
+            `    floor: ${floorLanes}\n` +
+            `  re-deploy: apply ${ms(sample.redeployApply)} (${sample.redeployApplyRequests} requests), floor ${ms(redeployFloor)}\n` +
+            `    apply: ${redeployLanes}, ${statementsBetween(redeploy.applyingAt, redeploy.lastAppliedAt)} database statements; ` +
+            `${applyBreakdown(redeployLogs)}\n` +
+            `    floor: ${redeployFloorLanes}`,
         );
         if (round > 0) samples.push(sample);
       }
