@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { Nav, type NavItem } from "@/components/layout/nav";
+import { InAppLinks } from "@/components/layout/in-app-links";
 import { RouteFocus } from "@/components/layout/route-focus";
 import { SignOutButton } from "@/components/layout/sign-out-button";
 import { requirePrincipal } from "@/lib/auth/current-user";
@@ -57,6 +58,7 @@ export default async function DashboardLayout({ children }: { children: ReactNod
         {children}
       </main>
       <RouteFocus />
+      <InAppLinks />
     </div>
   );
 }

@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { ComparisonView } from "@/components/compare/comparison-view";
 import { RangeControls } from "@/components/compare/range-controls";
 import { AwaitingApprovalCard } from "@/components/deployments/awaiting-approval-card";
@@ -37,17 +36,16 @@ function Figure({
 }) {
   const color =
     value > 0 && tone === "red" ? "text-red-700" : value > 0 && tone === "yellow" ? "text-amber-700" : "text-slate-900";
-  // The Overview's links are not prefetched (see comparison-view.tsx's Figure; tests/e2e/overview-prefetch.spec.ts).
+  // A plain link, as every link of the Overview (see comparison-view.tsx's Figure): InAppLinks navigates it in the app.
   return (
-    <Link
+    <a
       href={href}
-      prefetch={false}
       className="block rounded-md px-3 py-2 hover:bg-slate-50"
       title={`${definition} Opens the rows behind it.`}
     >
       <p className={`text-3xl font-semibold tabular-nums ${color}`}>{value}</p>
       <p className="text-sm text-slate-600">{label}</p>
-    </Link>
+    </a>
   );
 }
 
@@ -169,9 +167,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Sea
           <CardHeader
             title="Recent activity"
             actions={
-              <Link className="text-sm text-brand-600 underline" href="/audit" prefetch={false}>
+              <a className="text-sm text-brand-600 underline" href="/audit">
                 Audit trail
-              </Link>
+              </a>
             }
           />
           <CardBody className="p-0">

@@ -1,4 +1,3 @@
-import Link from "next/link";
 import type { CSSProperties, ReactNode } from "react";
 import { formatDays, formatDuration } from "@/lib/format/duration";
 import {
@@ -351,9 +350,9 @@ export function DurationDistribution({
           ))}
         </tbody>
       </DataTable>
-      <Link href={link} prefetch={false} data-chart-link className="sr-only focus:not-sr-only focus:text-xs">
+      <a href={link} data-chart-link className="sr-only focus:not-sr-only focus:text-xs">
         List the {noun} behind this distribution
-      </Link>
+      </a>
     </figure>
   );
 }

@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import { formatDuration } from "@/lib/format/duration";
@@ -50,17 +49,17 @@ function Figure({
         {body}
       </div>
     );
-  // Not prefetched, like every link of the comparison: a figure's rows are opened now and then, not next, and a
+  // A plain link, like every link of the comparison: the dashboard's InAppLinks navigates it in the app, with no client
+  // component per link to hydrate. Nor is it prefetched: a figure's rows are opened now and then, not next, and a
   // prefetch of a dynamic page without a loading state fetches only layouts, a server render each while this hydrates.
   return (
-    <Link
+    <a
       href={link}
-      prefetch={false}
       className="block rounded-md px-2 py-1.5 hover:bg-slate-50"
       title={definition ? `${definition} Opens the rows behind it.` : `${label}: the rows behind this figure`}
     >
       {body}
-    </Link>
+    </a>
   );
 }
 
@@ -78,14 +77,13 @@ function PairFigure(props: {
   const { label, hint, definition, parts, tone } = props;
   const part = (p: PairPart) =>
     p.link ? (
-      <Link
+      <a
         href={p.link}
-        prefetch={false}
         className="rounded hover:bg-slate-50 hover:underline"
         title={`${p.name}: the rows behind this count`}
       >
         {p.value}
-      </Link>
+      </a>
     ) : (
       <span>{p.value}</span>
     );
@@ -382,13 +380,12 @@ export function ComparisonView({
             description={TITLES[mode].description}
             actions={
               targetId ? null : (
-                <Link
+                <a
                   href={href("/targets", { mode, environment: comparison.range.environment })}
-                  prefetch={false}
                   className="text-sm text-brand-700 hover:underline"
                 >
                   <Badge tone="neutral">{comparison.targets[mode]} targets</Badge>
-                </Link>
+                </a>
               )
             }
           />

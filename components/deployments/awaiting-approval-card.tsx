@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import type { AwaitingApprovalItem } from "@/lib/deployments/schemas";
@@ -22,9 +21,8 @@ export function AwaitingApprovalCard({ items }: { items: AwaitingApprovalItem[] 
           <ul className="divide-y divide-slate-100" data-testid="awaiting-approval">
             {items.map((d) => (
               <li key={d.id}>
-                <Link
+                <a
                   href={`/deployments/${d.id}`}
-                  prefetch={false}
                   className="flex items-center gap-3 px-5 py-2 text-sm hover:bg-slate-50"
                 >
                   <span className="font-medium text-brand-700">{d.target.name}</span>
@@ -33,7 +31,7 @@ export function AwaitingApprovalCard({ items }: { items: AwaitingApprovalItem[] 
                   <span className="ml-auto shrink-0 text-xs tabular-nums text-slate-500">
                     {d.approvedCount}/{d.requiredApprovals} · {formatDateTime(d.createdAt)}
                   </span>
-                </Link>
+                </a>
               </li>
             ))}
           </ul>

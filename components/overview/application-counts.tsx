@@ -1,4 +1,3 @@
-import Link from "next/link";
 import { Card, CardBody, CardHeader } from "@/components/ui/card";
 import type { ApplicationHealthCounts } from "@/lib/applications/data/count-application-health";
 
@@ -23,14 +22,14 @@ function Counts({ title, counts, href }: { title: string; counts: Count[]; href:
       <ul className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
         {counts.map((c) => (
           <li key={c.label}>
-            <Link href={href} prefetch={false} className="rounded hover:bg-slate-50 hover:underline">
+            <a href={href} className="rounded hover:bg-slate-50 hover:underline">
               <span
                 className={`font-semibold tabular-nums ${c.value > 0 && c.tone ? TONE_CLASS[c.tone] : "text-slate-900"}`}
               >
                 {c.value}
               </span>{" "}
               <span className="text-slate-600">{c.label}</span>
-            </Link>
+            </a>
           </li>
         ))}
       </ul>
@@ -55,21 +54,23 @@ export function ApplicationCounts({ counts }: { counts: ApplicationHealthCounts 
         description="What runs where, and whether it is healthy."
         actions={
           <>
-            <Link className="text-sm text-brand-600 underline" href="/applications" prefetch={false}>
+            {/* eslint-disable-next-line @next/next/no-html-link-for-pages -- InAppLinks (the dashboard layout) navigates it in the app */}
+            <a className="text-sm text-brand-600 underline" href="/applications">
               All {counts.total} applications
-            </Link>
-            <Link className="text-sm text-brand-600 underline" href="/environments" prefetch={false}>
+            </a>
+            <a className="text-sm text-brand-600 underline" href="/environments">
               Environments matrix
-            </Link>
+            </a>
           </>
         }
       />
       <CardBody className="grid gap-4 md:grid-cols-2">
         <div className="space-y-3" data-testid="overview-applications-pull">
           <p className="text-sm font-semibold text-slate-700">
-            <Link href="/applications" prefetch={false} className="hover:underline">
+            {/* eslint-disable-next-line @next/next/no-html-link-for-pages -- InAppLinks (the dashboard layout) navigates it in the app */}
+            <a href="/applications" className="hover:underline">
               {pull.total} pull
-            </Link>
+            </a>
           </p>
           <Counts
             title="Health"
@@ -103,9 +104,10 @@ export function ApplicationCounts({ counts }: { counts: ApplicationHealthCounts 
         </div>
         <div className="space-y-3" data-testid="overview-applications-push">
           <p className="text-sm font-semibold text-slate-700">
-            <Link href="/applications" prefetch={false} className="hover:underline">
+            {/* eslint-disable-next-line @next/next/no-html-link-for-pages -- InAppLinks (the dashboard layout) navigates it in the app */}
+            <a href="/applications" className="hover:underline">
               {push.total} push
-            </Link>
+            </a>
           </p>
           <Counts
             title="Last deployment"
