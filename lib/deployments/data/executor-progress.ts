@@ -186,17 +186,16 @@ export async function writeProgress(opts: {
       });
     }
     if (batch.logs?.length) {
-      // One insert per line keeps `seq` in write order on both databases (createMany gives no order guarantee).
-      for (const log of batch.logs) {
-        await tx.deploymentLog.create({
-          data: {
-            deploymentId: opts.deploymentId,
-            level: log.level,
-            message: log.message.slice(0, MAX_MESSAGE),
-            ...(log.at ? { at: log.at } : {}),
-          },
-        });
-      }
+      // One multi-row INSERT, not one round trip per line: `seq` follows VALUES order on both databases (as
+      // lib/cli/seed-scale.ts relies on for the audit chain), so lines keep their write order.
+      await tx.deploymentLog.createMany({
+        data: batch.logs.map((log) => ({
+          deploymentId: opts.deploymentId,
+          level: log.level,
+          message: log.message.slice(0, MAX_MESSAGE),
+          ...(log.at ? { at: log.at } : {}),
+        })),
+      });
     }
     if (batch.deployment && Object.keys(batch.deployment).length > 0) {
       await tx.deployment.updateMany({
