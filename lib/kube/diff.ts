@@ -83,7 +83,16 @@ const BOOKKEEPING_ANNOTATIONS = [
 
 /** Strips status and server-set metadata so only configuration is compared. */
 export function comparable(obj: KubeObject): Record<string, unknown> {
-  const copy = structuredClone(obj) as Record<string, unknown> & KubeObject;
+  return stripped(structuredClone(obj));
+}
+
+/**
+ * `comparable` without the deep copy, for comparisons that only read the result: just the top level, metadata and
+ * its annotations are copied (they lose keys); everything else is shared with `obj`. The apply compares every object
+ * it writes with what it read (sameState), and cloning both — managedFields and all — cost ~0.4 ms a Deployment.
+ */
+function stripped(obj: KubeObject): Record<string, unknown> {
+  const copy = { ...obj } as Record<string, unknown> & KubeObject;
   delete copy.status;
   const metadata: Record<string, unknown> = { ...copy.metadata };
   for (const field of SERVER_METADATA) delete metadata[field];
@@ -99,7 +108,7 @@ export function comparable(obj: KubeObject): Record<string, unknown> {
 
 /** Whether two versions of an object carry the same configuration (ignoring status and server-set metadata). */
 export function sameConfiguration(a: KubeObject, b: KubeObject): boolean {
-  return equal(comparable(a), comparable(b));
+  return equal(stripped(a), stripped(b));
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
