@@ -92,7 +92,8 @@ describe("agent bundle", () => {
     const result = await run({});
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/invalid agent configuration: WHARF_URL/);
-  });
+    // A child Node process: its start took over the unit project's 5 s default on a loaded machine (load 12).
+  }, 30_000);
 
   describe("with a Wharf that answers enrolment", () => {
     let server: http.Server;
