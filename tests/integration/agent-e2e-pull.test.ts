@@ -158,9 +158,13 @@ describe("agent ↔ dashboard routes over HTTP (route server, real database, san
         "second synced row",
       );
       expect(row.trigger).toBe("notify");
-      const status = await http<Record<string, unknown>>("GET", `/api/targets/${target.id}/pull-status`, admin);
-      expect(status.status).toBe(200);
-      expect(JSON.stringify(status.body)).toContain(second);
+      // The agent reports the sync event and its repository status in separate requests: the status may follow the
+      // history row by a moment (the CI run on PostgreSQL at load ~4 read it in between).
+      await eventually(async () => {
+        const status = await http<Record<string, unknown>>("GET", `/api/targets/${target.id}/pull-status`, admin);
+        expect(status.status).toBe(200);
+        return JSON.stringify(status.body).includes(second) ? true : undefined;
+      }, "pull status at the second commit");
     } finally {
       await agent.stop();
     }
