@@ -184,6 +184,13 @@ export async function startRealCluster(
       "--leader-elect=false",
       "--secure-port=0",
       "--profiling=false",
+      // Their client-side rate limits (controller-manager 20 requests/s, scheduler 50) are sized for a shared
+      // production API server; here they were the whole rollout wait: a 50-Deployment apply took ~15 s to roll out
+      // (ReplicaSet, Pod, binding, events and status writes, ~7 per Deployment, queued at 20/s), and test files running
+      // at once queue behind each other's rollouts. Lifted as kwokctl's --disable-qps-limits does (kwok's own client
+      // has none): one test cluster on loopback.
+      "--kube-api-qps=5000",
+      "--kube-api-burst=10000",
     ];
     group.start("kube-controller-manager", bin["kube-controller-manager"], [
       ...common,
