@@ -1,6 +1,6 @@
 import os from "node:os";
 import path from "node:path";
-import { readLiveObjects, readObjectEvents, type KubeClient } from "@/lib/kube";
+import { readLiveObjects, readObjectEvents, WatchBudget, type KubeClient } from "@/lib/kube";
 import { Backoff, withJitter } from "./backoff";
 import { AgentError } from "./errors";
 import { ManifestsSpool } from "./applied-manifests";
@@ -57,6 +57,12 @@ export interface AgentOptions {
    * together, e.g. on start-up with a thousand assignments.
    */
   concurrency?: number;
+  /**
+   * Rollout watches open at once (default ROLLOUT_WATCHES_DEFAULT): each holds a connection to the API server for as
+   * long as its rollout takes, so past this many (say, a thousand applications rolling out together, or rollouts that
+   * never become ready) a rollout is polled instead. 0: always poll.
+   */
+  rolloutWatches?: number;
   /** Called once after enrolment with the new credential, to keep it somewhere that outlives the state directory. */
   persistCredential?: (credential: string) => Promise<void>;
   /**
@@ -65,6 +71,9 @@ export interface AgentOptions {
    */
   liveStateSettleMs?: number;
 }
+
+/** Default cap on rollout watches open at once (AgentOptions.rolloutWatches): connections, not memory, are the cost. */
+export const ROLLOUT_WATCHES_DEFAULT = 64;
 
 /** Extra live-state reads of a Progressing application between two reconciliations. */
 export const LIVE_SETTLE_READS = 24;
@@ -269,8 +278,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         ),
       ),
     ...(options.rolloutTimeoutMs ? { rolloutTimeoutMs: options.rolloutTimeoutMs } : {}),
+    rolloutWatches: new WatchBudget(options.rolloutWatches ?? ROLLOUT_WATCHES_DEFAULT),
     // A reconciliation holds one slot from git fetch to its live-state read; its rollout wait (up to
-    // rolloutTimeoutMs, only polling the API server) gives the slot back, or `concurrency` never-ready rollouts would
+    // rolloutTimeoutMs, only watching or polling the API server) gives the slot back, or `concurrency` never-ready rollouts would
     // stop every other repo of the agent for as long.
     async whileWaiting(wait) {
       release();

@@ -8,6 +8,7 @@ import {
   pruneApplySet,
   waitForRollout,
   type ApplySetRef,
+  type WatchBudget,
   type DiffReport,
   type KubeClient,
   type KubeObject,
@@ -57,6 +58,11 @@ export interface SyncContext {
   keepManifests?(objects: readonly KubeObject[]): TAppliedManifestsRef;
   /** Deadline for workloads to become ready after an apply. Default 5 minutes. */
   rolloutTimeoutMs?: number;
+  /**
+   * The agent's cap on rollout watches open at once (lib/kube WatchBudget), shared by all its repos: a rollout is
+   * followed with a watch while the cap allows, else polled. Absent: every rollout wait watches.
+   */
+  rolloutWatches?: WatchBudget;
   /**
    * Runs a wait that needs no concurrency slot (the rollout wait): the agent gives the reconciliation's slot to other
    * repos meanwhile and takes one back before it goes on, so a rollout that never becomes ready holds up nobody else.
@@ -623,8 +629,14 @@ export class RepoReconciler {
     const changedWorkloads = report.results
       .filter((r) => r.action === "created" || r.action === "configured")
       .map((r) => r.ref);
+    // Followed with a watch (kubectl rollout status's way): the rollout is seen done as the cluster records it, where a
+    // poll (250 ms doubling to 2 s) saw it up to an interval later — time every sync's event waited for nothing.
     const wait = () =>
-      waitForRollout(this.ctx.client, changedWorkloads, { timeoutMs: this.ctx.rolloutTimeoutMs ?? 5 * 60_000 });
+      waitForRollout(this.ctx.client, changedWorkloads, {
+        timeoutMs: this.ctx.rolloutTimeoutMs ?? 5 * 60_000,
+        watch: true,
+        ...(this.ctx.rolloutWatches ? { watchBudget: this.ctx.rolloutWatches } : {}),
+      });
     // Only a workload makes it a wait worth giving the slot up for; a ConfigMap-only change finishes at once.
     const rollout =
       this.ctx.whileWaiting && changedWorkloads.some(isTrackedWorkload)

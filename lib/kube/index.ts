@@ -109,6 +109,7 @@ export {
   daemonSetStatus,
   jobStatus,
   RolloutError,
+  WatchBudget,
   type RolloutOptions,
   type RolloutProgress,
   type RolloutReport,

@@ -33,6 +33,42 @@ export interface RolloutOptions {
    * workloads are polled all the same.
    */
   watch?: boolean;
+  /**
+   * With `watch`, the cap on watches open at once that this wait shares with others (see WatchBudget): a kind and
+   * namespace that finds it spent is polled instead. Without it, each kind and namespace gets its watch.
+   */
+  watchBudget?: WatchBudget;
+}
+
+/**
+ * A cap on rollout watches open at once, shared by the waits given it — one for a whole agent, whatever its number of
+ * applications. A watch holds a connection (outside the client's pool) for as long as its rollout takes, up to the
+ * rollout timeout for one that never becomes ready; past the cap a wait polls its workloads as it does where watches
+ * are not allowed, so a thousand rollouts at once cost `limit` connections, not a thousand.
+ */
+export class WatchBudget {
+  readonly limit: number;
+  #inUse = 0;
+
+  constructor(limit: number) {
+    this.limit = Math.max(0, Math.floor(limit));
+  }
+
+  /** Watches open now under this budget. */
+  get inUse(): number {
+    return this.#inUse;
+  }
+
+  /** Takes one watch if the budget allows it; the caller releases it when its watch ends. */
+  tryAcquire(): boolean {
+    if (this.#inUse >= this.limit) return false;
+    this.#inUse++;
+    return true;
+  }
+
+  release(): void {
+    this.#inUse = Math.max(0, this.#inUse - 1);
+  }
 }
 
 export interface RolloutResult {
@@ -429,8 +465,8 @@ async function follow(
 
 /**
  * Waits until every Deployment, StatefulSet, DaemonSet and Job among `objects` has rolled out (other kinds are
- * ignored), polling each with backoff — or, with `watch`, following each kind and namespace with a watch — and
- * reporting progress whenever it changes. A workload fails on
+ * ignored), polling each with backoff — or, with `watch`, following each kind and namespace with a watch (within
+ * `watchBudget`, if given) — and reporting progress whenever it changes. A workload fails on
  * ProgressDeadlineExceeded, a failed Job, deletion, or the overall timeout; the others keep being tracked so the
  * report is complete. Never throws for rollout failures (see `assertRolloutSucceeded`); throws KubeError only when
  * the cluster cannot be read at all (e.g. 401/403).
@@ -453,12 +489,18 @@ export async function waitForRollout(
     .map(refOf)
     .filter(isTrackedWorkload)
     .map((ref) => ({ ref, tracker: trackerFor(ref)! }));
+  const budget = opts.watchBudget;
   await Promise.all(
-    groupByCollection(entries, (entry) => entry.ref).map(({ members: group }) =>
-      opts.watch
-        ? follow(client, group, ctx, minInterval, maxInterval)
-        : Promise.all(group.map((entry) => poll(client, entry, ctx, minInterval, maxInterval))),
-    ),
+    groupByCollection(entries, (entry) => entry.ref).map(async ({ members: group }) => {
+      if (opts.watch && (!budget || budget.tryAcquire())) {
+        try {
+          return await follow(client, group, ctx, minInterval, maxInterval);
+        } finally {
+          budget?.release();
+        }
+      }
+      await Promise.all(group.map((entry) => poll(client, entry, ctx, minInterval, maxInterval)));
+    }),
   );
   endUnfinished(entries, ctx);
   const results = entries.map((e) => e.result!);

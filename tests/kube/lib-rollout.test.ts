@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   applyManifests,
   assertRolloutSucceeded,
   RolloutError,
   waitForRollout,
+  WatchBudget,
   type KubeObject,
   type RolloutProgress,
 } from "@/lib/kube";
@@ -61,6 +62,36 @@ describe("waitForRollout", () => {
     expect(report.results.map((r) => [r.ref.name, r.state])).toEqual(names.map((name) => [name, "ready"]));
     // Polling would have read each of the six at least once; the watch saw all of them become ready as it happened.
     expect(kube.client.stats.requests - before).toBeLessThanOrEqual(3);
+  });
+
+  it("watches no more kinds and namespaces at once than its budget allows; the rest are polled, the budget handed back", async () => {
+    const [first, second] = [uniqueName("rollbudget"), uniqueName("rollbudget")];
+    const objects = [namespace(first), namespace(second), deployment(first, "web"), deployment(second, "web")];
+    await applyManifests(kube.client, objects, { fieldManager: "wharf" });
+    const watch = vi.spyOn(kube.client, "watch");
+    try {
+      const budget = new WatchBudget(1);
+      const report = await waitForRollout(kube.client, objects, {
+        timeoutMs: 30_000,
+        watch: true,
+        watchBudget: budget,
+      });
+      expect(report.results.map((r) => [r.ref.namespace, r.state])).toEqual([
+        [first, "ready"],
+        [second, "ready"],
+      ]);
+      // The first namespace took the one watch (in order); the second was polled all the same, never watched.
+      expect(watch.mock.calls.map((call) => call[2].namespace).filter((ns) => ns !== first)).toEqual([]);
+      expect(budget.inUse).toBe(0);
+
+      watch.mockClear();
+      const spent = new WatchBudget(0);
+      const again = await waitForRollout(kube.client, objects, { timeoutMs: 30_000, watch: true, watchBudget: spent });
+      expect(again.ok).toBe(true);
+      expect(watch).not.toHaveBeenCalled();
+    } finally {
+      watch.mockRestore();
+    }
   });
 
   it("a workload deleted while it is followed fails as deleted; the others are still followed to the end", async () => {
