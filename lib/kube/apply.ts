@@ -94,9 +94,28 @@ export interface ApplyOptions {
    * call: discovery, the labelled lists and the parent write then happen once, not once per phase. A throw stops the
    * apply there and is rethrown; nothing of that phase or later ones has been written.
    */
-  beforePhase?: (phase: { name: string; index: number; count: number; objects: KubeObject[] }) => Promise<void>;
+  beforePhase?: (phase: ApplyPhase) => Promise<void>;
+  /**
+   * The part of a caller's work between phases that may start early, while the previous phase's tail is still in
+   * flight: called for the first phase at the start, and for each later one as soon as the phase before it has
+   * dispatched its last object (not when the apply is already stopping: a failure in that phase or a cancel). Awaited
+   * before that phase's `beforePhase` and its first write, and a throw stops the apply there just like
+   * `beforePhase`'s; so the executor's checkpoint (one database transaction, 25–40 ms) overlaps the slowest objects of
+   * the phase before instead of following them, and still nothing of the phase is written before it passed. When the
+   * apply stops before that phase, its result is ignored: awaited, rejection included, before the apply returns or
+   * throws, never reported. `beforePhase` is where the phase really starts.
+   */
+  preparePhase?: (phase: ApplyPhase) => Promise<void>;
   /** Called as each object finishes, for progress bars. */
   onResult?: (result: ApplyResult, progress: { done: number; total: number }) => void;
+}
+
+/** One phase of an apply, as `beforePhase` and `preparePhase` see it. */
+export interface ApplyPhase {
+  name: string;
+  index: number;
+  count: number;
+  objects: KubeObject[];
 }
 
 /** What a caller read just before an apply (see ApplyOptions.observed). */
@@ -357,6 +376,22 @@ export async function applyManifests(
   opts: ApplyOptions,
 ): Promise<ApplyReport> {
   validateObjects(objects);
+  // Preparations of phases the apply never reached are settled (their failures swallowed) before it returns or throws:
+  // nothing of the caller's runs on unseen after the call, and no rejection goes unhandled.
+  const preparations = new Map<number, Promise<void>>();
+  try {
+    return await applyValidated(client, objects, opts, preparations);
+  } finally {
+    await Promise.allSettled(preparations.values());
+  }
+}
+
+async function applyValidated(
+  client: KubeClient,
+  objects: KubeObject[],
+  opts: ApplyOptions,
+  preparations: Map<number, Promise<void>>,
+): Promise<ApplyReport> {
   if (opts.applySet && opts.inventoryId) throw new Error("applyManifests: applySet replaces inventoryId");
   const applySet = opts.applySet;
   const setId = applySet ? applySetId(applySet) : undefined;
@@ -374,6 +409,21 @@ export async function applyManifests(
           concurrency,
         );
   const prepared = objects.map((obj) => withWharfLabels(obj, inventoryId, setId));
+  const phases = applyPhases(prepared);
+  const phaseAt = (index: number): ApplyPhase | undefined => {
+    const phase = phases[index];
+    return phase && { name: phase.name, index, count: phases.length, objects: phase.objects };
+  };
+  const prepare = (index: number): void => {
+    const phase = phaseAt(index);
+    if (!opts.preparePhase || !phase || preparations.has(index)) return;
+    const preparation = opts.preparePhase(phase);
+    // Handled where the phase starts; when it never does, applyManifests settles it.
+    preparation.catch(() => undefined);
+    preparations.set(index, preparation);
+  };
+  // The first phase's preparation runs alongside discovery and the reads below.
+  prepare(0);
   const crdKinds = crdServedKinds(prepared);
   const newNamespaces = namespacesCreatedBy(prepared);
   const total = prepared.length;
@@ -494,10 +544,12 @@ export async function applyManifests(
     }
   };
 
-  const phases = applyPhases(prepared);
   for (const [index, phase] of phases.entries()) {
-    if (!stopReason && opts.beforePhase)
-      await opts.beforePhase({ name: phase.name, index, count: phases.length, objects: phase.objects });
+    if (!stopReason) {
+      prepare(index);
+      await preparations.get(index);
+      await opts.beforePhase?.({ name: phase.name, index, count: phases.length, objects: phase.objects });
+    }
     if (!stopReason && opts.signal?.aborted) stopReason = "cancelled";
     // Alongside this phase's applies (see parentAlongside): settled, and any failure thrown, before the next phase.
     let parentWrite: Promise<void> | undefined;
@@ -632,8 +684,16 @@ export async function applyManifests(
         return failure(ref, err, client);
       }
     };
-    const phaseResults = await mapConcurrent(resolved, concurrency, async (entry) => {
-      const result = await applyOne(entry);
+    let failing = false;
+    const phaseResults = await mapConcurrent(resolved, concurrency, async (entry, position) => {
+      const applying = applyOne(entry);
+      // This phase's last object is on its way: the next phase's preparation overlaps the tail (up to `concurrency`
+      // objects still in flight) rather than waiting for the slowest of them. Not when this phase already failed (the
+      // next one will not start) or the apply is cancelled.
+      if (position === resolved.length - 1 && !(failing && !opts.continueOnError) && !opts.signal?.aborted)
+        prepare(index + 1);
+      const result = await applying;
+      if (result.action === "failed") failing = true;
       emit(result);
       return result;
     });

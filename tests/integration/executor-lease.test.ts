@@ -1,6 +1,7 @@
 import "reflect-metadata";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { runOnce, startExecutor, type RunOutcome } from "@/lib/deployments/executor";
+import { KubeClient } from "@/lib/kube";
 import { appManifests, insertQueuedDeployment, waitForTerminal } from "../support/executor";
 import { useExecutorFixture } from "../support/executor-fixture";
 import { useTestDatabase } from "../support/test-db";
@@ -16,6 +17,19 @@ const twoPhases = (ns: string) =>
     configMaps: ["one", "two"],
     deployment: { name: "app", image: "nginx:1", replicas: 1 },
   });
+
+/**
+ * Waits until the run has recorded these objects as applied. The hook of an apply phase after the first is called as
+ * the phase before sends its last object, not once its responses are in: a test that means "the phase before is done"
+ * waits for it.
+ */
+async function untilRecorded(deploymentId: string, names: string[]) {
+  for (;;) {
+    const rows = await db().deploymentObject.findMany({ where: { deploymentId, name: { in: names } } });
+    if (rows.length === names.length && rows.every((r) => r.action !== "pending" && r.action !== "failed")) return;
+    await sleep(20);
+  }
+}
 
 async function audits(deploymentId: string, action: string) {
   return db().auditEvent.findMany({ where: { action, subjectId: deploymentId } });
@@ -92,9 +106,10 @@ describe("executor: leases", () => {
       pollMs: 30,
       leaseMs,
       rolloutTimeoutMs: 15_000,
-      onPhase: ({ phase }) => {
+      onPhase: async ({ phase, deploymentId }) => {
         // The ConfigMaps are applied; "kill" the process before the workloads phase, like a crash would.
         if (phase === "workloads") {
+          await untilRecorded(deploymentId, ["one", "two"]);
           void first.stop({ abandon: true }).then(crashed);
         }
       },
@@ -217,8 +232,10 @@ describe("executor: leases", () => {
       rolloutTimeoutMs: 15_000,
       onPhase: async ({ phase, deploymentId }) => {
         // Someone presses Cancel while the ConfigMaps are done and the workloads not yet started.
-        if (phase === "workloads")
+        if (phase === "workloads") {
+          await untilRecorded(deploymentId, ["one", "two"]);
           await db().deployment.update({ where: { id: deploymentId }, data: { cancelRequested: true } });
+        }
       },
     });
     expect(outcome).toMatchObject({ deploymentId: id, state: "cancelled" });
@@ -236,6 +253,77 @@ describe("executor: leases", () => {
       await fx.admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "app" }),
     ).toBeUndefined();
     expect(await audits(id, "deployment.cancelled")).toHaveLength(1);
+  });
+
+  it("the checkpoint before a phase starts while the phase before still awaits a response, and a cancel it sees stops that phase", async () => {
+    const target = await fx.pushTarget();
+    const ns = target.namespaces[0]!;
+    const id = await insertQueuedDeployment({
+      databaseUrl: t.url,
+      targetId: target.targetId,
+      manifests: twoPhases(ns),
+    });
+    // The executor's apply of ConfigMap "two", the config phase's last object, is held until the workloads phase's
+    // checkpoint begins — or, if it never begins while "two" is in flight, for 5 s, which the test then reports.
+    let releasedBy: "checkpoint" | "fallback" | undefined;
+    let open!: () => void;
+    const released = new Promise<void>((resolve) => (open = resolve));
+    const release = (by: "checkpoint" | "fallback") => {
+      releasedBy ??= by;
+      open();
+    };
+    const fallback = setTimeout(() => release("fallback"), 5000);
+    let twoApplied!: () => void;
+    const twoDone = new Promise<void>((resolve) => (twoApplied = resolve));
+    const original = KubeClient.prototype.apply;
+    const spy = vi.spyOn(KubeClient.prototype, "apply").mockImplementation(async function (
+      this: KubeClient,
+      obj,
+      opts,
+    ) {
+      if (obj.kind !== "ConfigMap" || obj.metadata.name !== "two" || opts.dryRun) return original.call(this, obj, opts);
+      await released;
+      try {
+        return await original.call(this, obj, opts);
+      } finally {
+        twoApplied();
+      }
+    });
+    let outcome: RunOutcome | null;
+    try {
+      outcome = await runOnce({
+        processId: "early-checkpoint",
+        leaseMs: 10_000,
+        rolloutTimeoutMs: 15_000,
+        onPhase: async ({ phase, deploymentId }) => {
+          if (phase !== "workloads") return;
+          release("checkpoint");
+          // "two" lands before the cancel: what stops the run is this checkpoint, not an abort of "two" in flight.
+          await twoDone;
+          await db().deployment.update({ where: { id: deploymentId }, data: { cancelRequested: true } });
+        },
+      });
+    } finally {
+      clearTimeout(fallback);
+      spy.mockRestore();
+    }
+    expect(releasedBy).toBe("checkpoint");
+    expect(outcome).toMatchObject({ deploymentId: id, state: "cancelled" });
+    const row = await db().deployment.findUniqueOrThrow({ where: { id } });
+    expect(row.resultMessage).toMatch(/after applying 2 of 3 objects \(ConfigMap one .*ConfigMap two/);
+    const objects = await db().deploymentObject.findMany({ where: { deploymentId: id }, orderBy: { position: "asc" } });
+    expect(objects.map((o) => [o.name, o.action])).toEqual([
+      ["one", "created"],
+      ["two", "created"],
+      ["app", "pending"],
+    ]);
+    expect(
+      await fx.admin.get({ apiVersion: "apps/v1", kind: "Deployment", namespace: ns, name: "app" }),
+    ).toBeUndefined();
+    // The workloads phase never started, and the log does not say it did.
+    const logs = (await db().deploymentLog.findMany({ where: { deploymentId: id } })).map((l) => l.message);
+    expect(logs.some((m) => m.startsWith("Phase 1/2: configuration and storage"))).toBe(true);
+    expect(logs.filter((m) => m.startsWith("Phase 2/2"))).toEqual([]);
   });
 
   it("an executor that lost its lease stops touching the cluster and writes no outcome", async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   applyManifests,
   INVENTORY_LABEL,
@@ -9,7 +9,7 @@ import {
   refOf,
   type KubeObject,
 } from "@/lib/kube";
-import { configMap, mixedObjects, namespace, startKube, uniqueName } from "./lib-support";
+import { configMap, deployment, mixedObjects, namespace, startKube, uniqueName } from "./lib-support";
 
 let kube: Awaited<ReturnType<typeof startKube>>;
 
@@ -215,5 +215,113 @@ data:
     });
     expect(forced.results[0]?.action).toBe("configured");
     expect((await kube.client.get(refOf(configMap(ns, "shared"))))?.data).toEqual({ mode: "a" });
+  });
+});
+
+describe("applyManifests: a phase's preparation overlaps the phase before", () => {
+  /**
+   * Holds the apply of the ConfigMap named `held` until `release()` — called by the test when the next phase's
+   * preparation starts, or after 5 s without it, which the test then reports.
+   */
+  function holdApplyOf(held: string) {
+    let releasedBy: "preparation" | "fallback" | undefined;
+    let open!: () => void;
+    const released = new Promise<void>((resolve) => (open = resolve));
+    const release = (by: "preparation" | "fallback") => {
+      releasedBy ??= by;
+      open();
+    };
+    const fallback = setTimeout(() => release("fallback"), 5000);
+    const original = kube.client.apply.bind(kube.client);
+    const spy = vi.spyOn(kube.client, "apply").mockImplementation(async (obj, opts) => {
+      if (obj.kind === "ConfigMap" && obj.metadata.name === held) await released;
+      return original(obj, opts);
+    });
+    return {
+      release,
+      releasedBy: () => releasedBy,
+      restore() {
+        clearTimeout(fallback);
+        spy.mockRestore();
+      },
+    };
+  }
+
+  it("prepares the next phase once the last object is sent, before its response; a throw at the phase stops it", async () => {
+    const ns = uniqueName("prepare");
+    await applyManifests(kube.client, [namespace(ns)], { fieldManager: "wharf" });
+    const hold = holdApplyOf("b");
+    const events: string[] = [];
+    try {
+      const applying = applyManifests(kube.client, [configMap(ns, "a"), configMap(ns, "b"), deployment(ns, "web")], {
+        fieldManager: "wharf",
+        preparePhase: async ({ name }) => {
+          events.push(
+            `prepare ${name}${name === "workloads" && hold.releasedBy() === undefined ? " (b in flight)" : ""}`,
+          );
+          if (name === "workloads") hold.release("preparation");
+        },
+        beforePhase: async ({ name }) => {
+          events.push(`start ${name}`);
+          // As the executor's checkpoint does on a cancel: nothing of this phase may be written.
+          if (name === "workloads") throw new Error("stopped before the workloads");
+        },
+        onResult: (result) => events.push(`${result.ref.name} ${result.action}`),
+      });
+      await expect(applying).rejects.toThrow("stopped before the workloads");
+    } finally {
+      hold.restore();
+    }
+    expect(events).toEqual([
+      "prepare configuration and storage",
+      "start configuration and storage",
+      "prepare workloads (b in flight)",
+      "a created",
+      "b created",
+      "start workloads",
+    ]);
+    expect(await kube.client.get(refOf(configMap(ns, "b")))).toBeDefined();
+    expect(await kube.client.get(refOf(deployment(ns, "web")))).toBeUndefined();
+  });
+
+  it("after a failed phase, the next phase's early preparation is settled and ignored, its rejection never surfaces", async () => {
+    const ns = uniqueName("prepare-failed");
+    await applyManifests(kube.client, [namespace(ns)], { fieldManager: "wharf" });
+    const hold = holdApplyOf("b");
+    const events: string[] = [];
+    let settled = false;
+    try {
+      const report = await applyManifests(
+        kube.client,
+        // "a" fails (its namespace does not exist) while "b" is held: the workloads' preparation has started by then.
+        [configMap(uniqueName("missing"), "a"), configMap(ns, "b"), deployment(ns, "web")],
+        {
+          fieldManager: "wharf",
+          preparePhase: async ({ name }) => {
+            if (name !== "workloads") return;
+            events.push(`prepare ${name}`);
+            hold.release("preparation");
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            settled = true;
+            throw new Error("an early checkpoint's failure, for a phase that never starts");
+          },
+          beforePhase: async ({ name }) => {
+            events.push(`start ${name}`);
+          },
+        },
+      );
+      // Settled before the apply returned: nothing of the caller's runs on after it.
+      expect(settled).toBe(true);
+      expect(hold.releasedBy()).toBe("preparation");
+      expect(events).toEqual(["start configuration and storage", "prepare workloads"]);
+      const byName = Object.fromEntries(report.results.map((r) => [r.ref.name, r]));
+      expect(byName.a?.action).toBe("failed");
+      expect(byName.b?.action).toBe("created");
+      expect(byName.web?.action).toBe("skipped");
+      expect(byName.web?.message).toContain("configuration and storage");
+    } finally {
+      hold.restore();
+    }
+    expect(await kube.client.get(refOf(deployment(ns, "web")))).toBeUndefined();
   });
 });

@@ -29,7 +29,7 @@ import {
 import { objectRefsFor, pushApplySet } from "../manifests";
 import type { DeploymentClaim } from "../data/executor-claim";
 import { releaseClaim } from "../data/executor-claim";
-import { heartbeatLease, isCancelRequested } from "../data/executor-lease";
+import { heartbeatLease, isCancelRequested, type HeartbeatResult } from "../data/executor-lease";
 import { planDeploymentObjects, type EarlierOutcomes, type PlannedObject } from "../data/executor-progress";
 import {
   finishClaimedDeployment,
@@ -46,8 +46,10 @@ import { combinedAction } from "../progress-view";
 export const MAX_ATTEMPTS = 5;
 
 /**
- * Observes a run at each apply phase before it starts, before the rollout wait (phase "waiting-rollout") and before
- * pruning, which follows a successful rollout (phase "pruning"); awaited, so tests can act at a known point.
+ * Observes a run at the start of each checkpoint, before its transaction: before each apply phase (for a phase after
+ * the first, as soon as the phase before has sent its last object, whose responses may still be on their way), before
+ * the rollout wait (phase "waiting-rollout") and before pruning, which follows a successful rollout (phase "pruning");
+ * awaited, so tests can act at a known point.
  */
 export type PhaseHook = (event: {
   deploymentId: string;
@@ -393,10 +395,17 @@ async function applyPruneWait(
  * cancel request before anything else is applied.
  */
 async function checkpoint(step: RunStep, where: string): Promise<void> {
-  const { recorder, work, status } = step.run;
-  const { settings } = step;
   // Progress and the lease in one transaction: the first checkpoint is what the first write to the cluster waits for.
-  const beat = await recorder.flushWithLease(settings.leaseMs);
+  passCheckpoint(step, where, await step.run.recorder.flushWithLease(step.settings.leaseMs));
+}
+
+/**
+ * A checkpoint's decision on its transaction's answer, taken where the run would go on. Separate from the transaction
+ * so the apply can start that early (see applyInPhases) while deciding only at the phase boundary.
+ */
+function passCheckpoint(step: RunStep, where: string, beat: HeartbeatResult): void {
+  const { work, status } = step.run;
+  const { settings } = step;
   if (settings.signal?.aborted) throw new Interrupted();
   if (!beat.held) {
     status.lost = true;
@@ -438,17 +447,34 @@ async function applyInPhases(
   const applying = `Applying ${total} object${total === 1 ? "" : "s"} to ${input.target.name} with server-side apply (field manager wharf).`;
   // One apply of every phase: discovery, the labelled lists and the ApplySet parent write happen once; between phases
   // (and before the first) the run stops at a checkpoint — lease, cancel, progress — before anything more is written.
+  // Its transaction is lib/kube's preparePhase: the first one runs while lib/kube reads (lists, ApplySet parent), each
+  // later one as soon as the phase before has sent its last object, overlapping that phase's slowest responses instead
+  // of following them. Its answer is acted on only in beforePhase, where the phase really starts: a cancel or a lost
+  // lease still stops the run before anything of the phase is written, the cancel message names every object applied
+  // by then, and when the phase before failed, the answer is never looked at (the run ends failed, as it did before).
   const phases = applyPhases(objects);
-  const stopBefore = async (index: number): Promise<void> => {
+  const beats = new Map<number, Promise<HeartbeatResult>>();
+  const prepare = (index: number): Promise<HeartbeatResult> => {
+    const phase = phases[index];
+    const beat = (async () => {
+      if (phase)
+        await settings.onPhase?.({
+          deploymentId: input.id,
+          processId: settings.processId,
+          phase: phase.name,
+          objects: phase.objects.length,
+        });
+      return recorder.flushWithLease(settings.leaseMs);
+    })();
+    beats.set(index, beat);
+    return beat;
+  };
+  const pass = async (index: number): Promise<void> => {
     const phase = phases[index];
     if (!phase) return;
-    await settings.onPhase?.({
-      deploymentId: input.id,
-      processId: settings.processId,
-      phase: phase.name,
-      objects: phase.objects.length,
-    });
-    await checkpoint(step, `before ${phase.name}`).catch((err: unknown) => {
+    try {
+      passCheckpoint(step, `before ${phase.name}`, await (beats.get(index) ?? prepare(index)));
+    } catch (err) {
       if (err instanceof Stop)
         markNotApplied(
           step,
@@ -456,62 +482,55 @@ async function applyInPhases(
           "cancelled",
         );
       throw err;
-    });
+    }
   };
-  // The first checkpoint only touches the database: it runs while lib/kube reads (lists, ApplySet parent), and is
-  // awaited before anything is written to the cluster.
-  const first = stopBefore(0);
-  first.catch(() => undefined);
-  let report: Awaited<ReturnType<typeof applyManifests>>;
-  try {
-    report = await applyManifests(client, objects, {
-      fieldManager: "wharf",
-      // The target's application: another application's object is refused, nothing taken over.
-      applySet: pushApplySet(input.target, input.application),
-      // What the plan re-check just read: not read again, every write conditional on it.
-      ...(observed ? { observed } : {}),
-      // Every object this run may create is in its rows (planDeploymentObjects, above), which the next prune reads
-      // (listPruneBaseline): the parent need not be written before the first of them.
-      parentAlongside: true,
-      signal: work.signal,
-      beforePhase: async ({ name, index, count, objects: phaseObjects }) => {
-        await (index === 0 ? first : stopBefore(index));
-        // Once the first checkpoint let the run through: from this line on, the run writes to the cluster.
-        if (index === 0) recorder.log("info", applying);
-        recorder.log("info", `Phase ${index + 1}/${count}: ${name} (${phaseObjects.length}).`);
-      },
-      onResult: (result) => {
-        const position = positionOf(result.ref);
-        const namespace = result.ref.namespace ?? null;
-        if (result.action === "skipped") {
-          if (position !== undefined && !earlier.applied.has(position))
-            recorder.object(position, "pending", result.message ?? "not applied", namespace);
-          return;
-        }
-        if (result.action === "failed") {
-          failures.push(result);
-          if (position !== undefined) recorder.object(position, "failed", result.message ?? "failed", namespace);
-          recorder.log("error", `${formatRef(result.ref)}: ${describeApplyFailure(result)}`);
-          return;
-        }
-        if (result.action === "created" || result.action === "configured" || result.action === "unchanged") {
-          // Counted for the deployment as a whole: what an earlier attempt created stays "created" (see combinedAction).
-          const action = combinedAction(
-            position === undefined ? undefined : earlier.applied.get(position),
-            result.action,
-          );
-          if (action === "created" || action === "configured" || action === "unchanged") counts[action]++;
-          applied.push(result.ref);
-          if (position !== undefined) recorder.object(position, action, result.message ?? null, namespace);
-          recorder.set({ appliedCount: applied.length });
-          recorder.log("info", `${formatRef(result.ref)} ${result.action}`);
-        }
-      },
-    });
-  } finally {
-    // Settled before the run goes on, whichever way applyManifests ended (a refusal returns before the first phase).
-    await first.catch(() => undefined);
-  }
+  const report = await applyManifests(client, objects, {
+    fieldManager: "wharf",
+    // The target's application: another application's object is refused, nothing taken over.
+    applySet: pushApplySet(input.target, input.application),
+    // What the plan re-check just read: not read again, every write conditional on it.
+    ...(observed ? { observed } : {}),
+    // Every object this run may create is in its rows (planDeploymentObjects, above), which the next prune reads
+    // (listPruneBaseline): the parent need not be written before the first of them.
+    parentAlongside: true,
+    signal: work.signal,
+    preparePhase: async ({ index }) => {
+      await prepare(index);
+    },
+    beforePhase: async ({ name, index, count, objects: phaseObjects }) => {
+      await pass(index);
+      // Once the first checkpoint let the run through: from this line on, the run writes to the cluster.
+      if (index === 0) recorder.log("info", applying);
+      recorder.log("info", `Phase ${index + 1}/${count}: ${name} (${phaseObjects.length}).`);
+    },
+    onResult: (result) => {
+      const position = positionOf(result.ref);
+      const namespace = result.ref.namespace ?? null;
+      if (result.action === "skipped") {
+        if (position !== undefined && !earlier.applied.has(position))
+          recorder.object(position, "pending", result.message ?? "not applied", namespace);
+        return;
+      }
+      if (result.action === "failed") {
+        failures.push(result);
+        if (position !== undefined) recorder.object(position, "failed", result.message ?? "failed", namespace);
+        recorder.log("error", `${formatRef(result.ref)}: ${describeApplyFailure(result)}`);
+        return;
+      }
+      if (result.action === "created" || result.action === "configured" || result.action === "unchanged") {
+        // Counted for the deployment as a whole: what an earlier attempt created stays "created" (see combinedAction).
+        const action = combinedAction(
+          position === undefined ? undefined : earlier.applied.get(position),
+          result.action,
+        );
+        if (action === "created" || action === "configured" || action === "unchanged") counts[action]++;
+        applied.push(result.ref);
+        if (position !== undefined) recorder.object(position, action, result.message ?? null, namespace);
+        recorder.set({ appliedCount: applied.length });
+        recorder.log("info", `${formatRef(result.ref)} ${result.action}`);
+      }
+    },
+  });
   if (status.lost || (settings.signal?.aborted ?? false)) throw new Interrupted();
   if (status.cancelled) {
     await recorder.flush();
