@@ -43,11 +43,7 @@ export class PooledKubeConfig extends KubeConfig {
     await super.applySecurityAuthentication(context);
     const fresh = context.getDispatcher();
     if (!fresh) return;
-    const key = JSON.stringify([
-      this.getCurrentContext(),
-      this.getCurrentCluster()?.server,
-      this.getCurrentUser()?.name,
-    ]);
+    const key = this.#poolKey();
     let pooled = this.#dispatchers.get(key);
     if (!pooled) {
       const built = await this.#boundedDispatcher(fresh);
@@ -63,6 +59,15 @@ export class PooledKubeConfig extends KubeConfig {
     context.setDispatcher(pooled);
     // The per-request agent never opened a connection; closing it just releases it promptly.
     if (fresh !== pooled) fresh.close().catch(() => undefined);
+  }
+
+  #poolKey(): string {
+    return JSON.stringify([this.getCurrentContext(), this.getCurrentCluster()?.server, this.getCurrentUser()?.name]);
+  }
+
+  /** The pool of the current cluster/user once the first request built it (see createDispatcher below). */
+  pooledDispatcher(): Dispatcher | undefined {
+    return this.#dispatchers.get(this.#poolKey());
   }
 
   /**
@@ -108,6 +113,20 @@ export class PooledKubeConfig extends KubeConfig {
     await Promise.allSettled(dispatchers.map((dispatcher) => dispatcher.close()));
   }
 }
+
+// client-node's applySecurityAuthentication (which PooledKubeConfig's calls for the headers) builds its undici Agent
+// through the private createDispatcher on every request, for the pool above to replace and close: ~40–80 µs of CPU a
+// request, 8–16 ms of a 200-object apply's. Once the pool exists it is handed back instead. Assigned outside the class
+// because the method is private in client-node's types; same arguments, same result as the request would end up with.
+type BuildDispatcher = (cluster: unknown, agentOptions: unknown) => Dispatcher | undefined;
+const buildDispatcher = (KubeConfig.prototype as unknown as { createDispatcher: BuildDispatcher }).createDispatcher;
+Object.defineProperty(PooledKubeConfig.prototype, "createDispatcher", {
+  configurable: true,
+  writable: true,
+  value: function (this: PooledKubeConfig, cluster: unknown, agentOptions: unknown): Dispatcher | undefined {
+    return this.pooledDispatcher() ?? buildDispatcher.call(this, cluster, agentOptions);
+  },
+});
 
 function base64(pem: string): string {
   return Buffer.from(pem, "utf8").toString("base64");

@@ -1,7 +1,7 @@
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ensureCertificates } from "@/lib/kube/sandbox/certs";
 import { createKubeClient, kubeConfigFor, kubeConfigFromFile, KubeError } from "@/lib/kube";
 import { startKube } from "./lib-support";
@@ -32,6 +32,32 @@ describe("connections", () => {
       expect(client.cluster).toBe("prod-eu");
       expect(client.defaultNamespace).toBe("team-a");
       expect((await client.get(defaultNs))?.metadata.name).toBe("default");
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("once its pool exists, a request builds and throws away no dispatcher of its own", async () => {
+    const kc = kubeConfigFor({
+      name: "pooled",
+      server: kube.cluster.url,
+      caPem: kube.cluster.caPem,
+      token: kube.cluster.adminToken,
+    });
+    const client = createKubeClient(kc);
+    try {
+      expect((await client.get(defaultNs))?.metadata.name).toBe("default");
+      const pooled = kc.pooledDispatcher();
+      expect(pooled).toBeDefined();
+      // client-node's per-request agent is closed unused as soon as the pool replaces it: no close, none was built.
+      const closed = vi.spyOn(Object.getPrototypeOf(pooled) as { close(): Promise<void> }, "close");
+      try {
+        for (let i = 0; i < 5; i++) expect((await client.get(defaultNs))?.metadata.name).toBe("default");
+        expect(closed).not.toHaveBeenCalled();
+        expect(kc.pooledDispatcher()).toBe(pooled);
+      } finally {
+        closed.mockRestore();
+      }
     } finally {
       await client.close();
     }
