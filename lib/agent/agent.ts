@@ -186,25 +186,36 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
    * uploaded only when Wharf does not hold it yet, so an unchanged render is never sent twice. Too large (413) or a
    * Wharf older than the record (404): the event keeps the digest alone. Unreachable: the batch waits and retries.
    */
+  /** Uploads in flight by digest: the flush waits for one the apply started rather than starting its own. */
+  const settling = new Map<string, Promise<void>>();
+  /** Makes sure Wharf holds one digest's manifests (or refused them for good); throws while it is unreachable. */
+  const settleManifests = (sha256: string): Promise<void> => {
+    const running = settling.get(sha256);
+    if (running) return running;
+    const work = (async () => {
+      const gz = settled.has(sha256) ? undefined : spool.read(sha256);
+      if (!gz) return;
+      try {
+        if (!(await wharf.manifestsStatus(sha256)).held) {
+          if (gz.length > MANIFESTS_GZ_MAX_BYTES)
+            log(`manifests ${sha256.slice(0, 12)}: ${gz.length} bytes compressed, over Wharf's limit; digest only`);
+          else await wharf.uploadManifests(sha256, gz);
+        }
+      } catch (err) {
+        if (!refusedForGood(err)) throw err;
+        log(
+          `manifests ${sha256.slice(0, 12)}: Wharf refused them; the event keeps their digest only: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+      if (settled.size >= 1000) settled.clear();
+      settled.add(sha256);
+    })().finally(() => settling.delete(sha256));
+    settling.set(sha256, work);
+    return work;
+  };
   const uploadManifests = async (events: readonly TSyncEventInput[]): Promise<void> => {
     for (const sha256 of new Set(events.flatMap((e) => (e.manifests ? [e.manifests.sha256] : [])))) {
-      const gz = settled.has(sha256) ? undefined : spool.read(sha256);
-      if (gz) {
-        try {
-          if (!(await wharf.manifestsStatus(sha256)).held) {
-            if (gz.length > MANIFESTS_GZ_MAX_BYTES)
-              log(`manifests ${sha256.slice(0, 12)}: ${gz.length} bytes compressed, over Wharf's limit; digest only`);
-            else await wharf.uploadManifests(sha256, gz);
-          }
-        } catch (err) {
-          if (!refusedForGood(err)) throw err;
-          log(
-            `manifests ${sha256.slice(0, 12)}: Wharf refused them; the event keeps their digest only: ${err instanceof Error ? err.message : String(err)}`,
-          );
-        }
-        if (settled.size >= 1000) settled.clear();
-        settled.add(sha256);
-      }
+      await settleManifests(sha256);
       spool.remove(sha256);
     }
   };
@@ -246,7 +257,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   };
   const emit = (event: TSyncEventInput) => {
     buffer.append(event);
-    scheduleFlush(20);
+    // Sent on the next turn, not after a pause: events emitted together still share a batch, and those emitted while
+    // one is in flight go in the flush's next batch.
+    scheduleFlush(0);
   };
 
   // Assigned with the heartbeat loop below; a repo whose state changed asks for an early heartbeat.
@@ -271,12 +284,17 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     state,
     emit,
     log,
-    keepManifests: (objects) =>
-      spool.keep(objects, (err) =>
+    keepManifests: (objects) => {
+      const kept = spool.keep(objects, (err) =>
         log(
           `manifests: could not keep the applied manifests for upload: ${err instanceof Error ? err.message : String(err)}`,
         ),
-      ),
+      );
+      // Uploaded now, while the rollout is waited for, not when the event is sent: the sync's event then goes out
+      // alone, two requests sooner. A failure here is the flush's to retry (with backoff); it waits for this one.
+      if (!stopped) settleManifests(kept.sha256).catch(() => undefined);
+      return kept;
+    },
     ...(options.rolloutTimeoutMs ? { rolloutTimeoutMs: options.rolloutTimeoutMs } : {}),
     rolloutWatches: new WatchBudget(options.rolloutWatches ?? ROLLOUT_WATCHES_DEFAULT),
     // A reconciliation holds one slot from git fetch to its live-state read; its rollout wait (up to

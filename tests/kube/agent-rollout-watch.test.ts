@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startGitServer, type GitServer } from "@/tests/support/git-server";
 import { repoAssignment, startFakeWharf, targetAssignment } from "@/tests/support/agent-wharf";
+import { AGENT_PATHS } from "@/lib/agent/protocol";
 import { deploymentStatus, type KubeClient } from "@/lib/kube";
 import { agentClusterAccess, appManifests, AUTHOR, startTestAgent } from "./agent-support";
 import { startKube, uniqueName } from "./lib-support";
@@ -70,7 +71,7 @@ describe("pull agent: rollout wait", () => {
     }
   });
 
-  it("past its cap on rollout watches polls instead: a never-ready rollout holds the only watch, another still syncs", async () => {
+  it("past its cap on rollout watches polls instead: a never-ready rollout holds the only watch, another still syncs; the stuck sync's manifests are sent while it waits", async () => {
     const stuckNs = uniqueName("rollcap-stuck");
     const otherNs = uniqueName("rollcap-other");
     const stuckRepo = await git.createRepo(`${stuckNs}.git`);
@@ -121,8 +122,12 @@ describe("pull agent: rollout wait", () => {
       expect(new Set(watched.filter((w) => w.kind === "Deployment").map((w) => w.namespace))).toEqual(
         new Set([stuckNs]),
       );
+      const requestsWhileWaiting = wharf.requests.map((r) => `${r.method} ${r.path}`);
       const failed = await wharf.waitForEvent((e) => e.repoId === stuckId && e.result === "failed", 60_000);
       expect(failed.message).toMatch(/^ROLLOUT_FAILED/);
+      // What the stuck sync applied went to Wharf while its rollout was still waited for, not with its event.
+      expect(failed.manifests?.sha256).toBeDefined();
+      expect(requestsWhileWaiting).toContain(`GET ${AGENT_PATHS.manifests(failed.manifests!.sha256)}`);
     } finally {
       await agent.stop();
       await wharf.stop();

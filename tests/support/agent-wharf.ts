@@ -31,6 +31,8 @@ export interface FakeWharf {
   heartbeats: THeartbeatRequest[];
   /** Live states received (POST /live-state), in arrival order. */
   liveStates: TLiveState[];
+  /** Every authenticated request's method and path, in arrival order (a manifests upload answers 404 here). */
+  requests: { method: string; path: string }[];
   setTargets(targets: TTargetAssignment[]): void;
   /** Changes one repo's assignment (e.g. approvedRevision) and wakes the long poll. */
   updateRepo(repoId: string, change: Partial<TRepoAssignment>): void;
@@ -91,6 +93,7 @@ export async function startFakeWharf(opts: { credential?: string; longPollMs?: n
     dropped: 0,
     heartbeats: [],
     liveStates: [],
+    requests: [],
     setTargets(next) {
       targets = structuredClone(next);
       wake();
@@ -152,6 +155,7 @@ export async function startFakeWharf(opts: { credential?: string; longPollMs?: n
       if (req.headers.authorization !== `Bearer ${credential}`)
         return send(res, 401, { error: { code: "UNAUTHENTICATED", message: "unknown credential" } });
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      fake.requests.push({ method: req.method ?? "", path: url.pathname });
       if (req.method === "GET" && url.pathname === AGENT_PATHS.assignments) {
         const since = url.searchParams.get("since");
         if (since !== String(version)) return send(res, 200, assignments(true));
