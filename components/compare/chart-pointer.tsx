@@ -2,39 +2,40 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type MouseEvent, type ReactNode } from "react";
+import { useChartTable } from "./chart-figure";
 
 /**
- * The one interactive part of a comparison chart: the bars are server-drawn SVG and the numbers and links live once,
- * in the figure's data table. Under the pointer this reads the hovered bar's table row for the tooltip; a click
- * follows that row's link (its `data-part`-th link when a bar part says which, e.g. a day's failures), or the
- * figure's own link (`a[data-chart-link]`) when rows carry none. Nothing per bar crosses to the browser as props.
+ * The pointer part of a comparison chart: the bars are server-drawn SVG and the numbers and links live once, in the
+ * figure's table data (chart-figure.tsx), whether or not its table is shown. Under the pointer this reads the
+ * hovered bar's row for the tooltip; a click follows that row's link (its `data-part`-th link when a bar part says
+ * which, e.g. a day's failures), or the figure's own link (`a[data-chart-link]`) when rows carry none.
  */
 export function ChartPointer({ count, children }: { count: number; children: ReactNode }) {
   const router = useRouter();
+  const table = useChartTable();
   const [hover, setHover] = useState<{ index: number; lines: string[] } | null>(null);
 
   const indexAt = (e: MouseEvent<HTMLDivElement>) => {
     const r = e.currentTarget.getBoundingClientRect();
     return Math.min(count - 1, Math.max(0, Math.floor(((e.clientX - r.left) / r.width) * count)));
   };
-  const rowAt = (el: Element, index: number) => el.closest("figure")?.querySelector("tbody")?.rows[index];
 
   function onPointerMove(e: MouseEvent<HTMLDivElement>) {
     const index = indexAt(e);
     if (hover?.index === index) return;
-    const row = rowAt(e.currentTarget, index);
+    const row = table?.rows[index];
     if (!row) return setHover(null);
-    const heads = [...(row.closest("table")?.tHead?.rows[0]?.cells ?? [])].map((c) => c.textContent ?? "");
-    const [title, ...cells] = [...row.cells].map((c) => c.textContent ?? "");
-    setHover({ index, lines: [title ?? "", ...cells.map((v, i) => `${heads[i + 1] ?? ""}: ${v}`)] });
+    const [title, ...cells] = row;
+    setHover({ index, lines: [String(title), ...cells.map((v, i) => `${table.heads[i + 1] ?? ""}: ${v}`)] });
   }
 
   function onClick(e: MouseEvent<HTMLDivElement>) {
-    const row = rowAt(e.currentTarget, indexAt(e));
-    const links = row?.querySelectorAll("a");
+    const links = table?.hrefs?.[indexAt(e)];
     const part = Number((e.target as Element).closest("[data-part]")?.getAttribute("data-part") ?? 0);
-    const link = links?.[part] ?? links?.[0] ?? e.currentTarget.closest("figure")?.querySelector("a[data-chart-link]");
-    const href = link?.getAttribute("href");
+    const href =
+      links?.[part] ??
+      links?.[0] ??
+      e.currentTarget.closest("figure")?.querySelector("a[data-chart-link]")?.getAttribute("href");
     if (href) router.push(href);
   }
 

@@ -10,15 +10,17 @@ import {
 } from "@/lib/compare/chart-series";
 import type { AgeBars, DayPoint, TMode } from "@/lib/compare/figures";
 import { dayScope, deliveryFigureHref, type FigureScope, type TDeliveryFigure } from "@/lib/compare/links";
+import { ChartFigure } from "./chart-figure";
 import { ChartPointer } from "./chart-pointer";
 import { CHART_COLORS as C, CHART_HEIGHT } from "./chart-theme";
 
 /**
- * The comparison charts, drawn on the server: a fixed-height frame (role="img") holding the bars as SVG paths, a
- * legend, and a visually hidden table of the same numbers whose cells link to the rows behind them. The table is the
- * only place a bar's numbers and links are sent; the small client part (chart-pointer.tsx) reads it for the tooltip
- * and on click, so no chart library and no per-bar props reach the browser. Nothing here is server-only: the live
- * sync timeline (components/pull/sync-chart.tsx) renders the daily chart from a client component.
+ * The comparison charts, drawn on the server: a fixed-height frame (role="img", its name summarising the figure)
+ * holding the bars as SVG paths, a legend, and a "Show data table" disclosure with the same numbers, whose cells link
+ * to the rows behind them (chart-figure.tsx). The table's data is the only place a bar's numbers and links are sent,
+ * once, compactly: the table is rendered in the browser when asked for, and the small pointer part
+ * (chart-pointer.tsx) reads the same data for the tooltip and on click. No chart library is involved. Nothing here is
+ * server-only: the live sync timeline (components/pull/sync-chart.tsx) renders the daily chart from a client component.
  */
 
 /** A delivery figure's list; the figures charted here always have one (only push drift corrected, always 0, has none). */
@@ -187,21 +189,6 @@ function thinTicks(labels: readonly string[], max: number): string[] {
   return labels.map((l, i) => ((labels.length - 1 - i) % step === 0 ? l : ""));
 }
 
-/**
- * The chart's numbers as a table: visually hidden, but shown while a keyboard user is inside it, so its links never
- * take focus out of sight. Its rows are in the bars' order: the chart reads them (chart-pointer.tsx).
- */
-function DataTable({ caption, children }: { caption: string; children: ReactNode }) {
-  return (
-    <div className="sr-only focus-within:not-sr-only focus-within:mt-2 focus-within:block focus-within:max-h-60 focus-within:overflow-auto focus-within:rounded-md focus-within:border focus-within:border-slate-200">
-      <table className="w-full text-left text-xs tabular-nums [&_a]:text-brand-700 [&_a]:underline [&_td]:px-2 [&_td]:py-0.5 [&_th]:px-2 [&_th]:py-0.5 [&_th]:font-medium">
-        <caption className="px-2 py-1 text-left font-medium text-slate-700">{caption}</caption>
-        {children}
-      </table>
-    </div>
-  );
-}
-
 /** Deliveries per day, failures stacked on successes; each day links to that day's rows. */
 export function DailyDeliveries({
   series,
@@ -221,30 +208,48 @@ export function DailyDeliveries({
   const bars = dailyBars(series, (day, failed) =>
     figureHref(mode, failed ? "failures" : "deliveries", dayScope(scope, day)),
   );
-  return <DailyBarsFigure bars={bars} label={label} noun={noun} testId={testId} />;
+  const total = bars.reduce((t, b) => t + b.total, 0);
+  const failed = bars.reduce((t, b) => t + b.failed, 0);
+  return (
+    <DailyBarsFigure
+      bars={bars}
+      label={label}
+      summary={`${label}: ${total} ${noun} and ${failed} failed over ${formatDays(bars.length)}`}
+      noun={noun}
+      testId={testId}
+    />
+  );
 }
 
 /**
  * Any daily count with its failures stacked in red (the comparison's deliveries, the sync timeline), each day and its
  * red part linking to their rows. `bars` null is "still loading": the same frame and legend around a placeholder, so
- * nothing moves when the numbers arrive.
+ * nothing moves when the numbers arrive. `summary` names the chart's frame when `label` does not summarise it.
  */
 export function DailyBarsFigure({
   bars,
   label,
+  summary,
   noun,
   testId,
   parts = DELIVERY_PARTS,
 }: {
   bars: DailyBar[] | null;
   label: string;
+  summary?: string;
   noun: string;
   testId?: string | undefined;
   parts?: DailyParts;
 }) {
+  const table = bars && {
+    caption: label,
+    heads: ["Day (UTC)", noun, parts.failed],
+    rows: bars.map((d) => [d.day, d.total, d.failed]),
+    hrefs: bars.map((d) => [d.href, d.failedHref]),
+  };
   return (
-    <figure>
-      <Frame label={label} testId={testId}>
+    <ChartFigure table={table}>
+      <Frame label={summary ?? label} testId={testId}>
         {bars ? (
           <BarPlot
             ticks={thinTicks(
@@ -265,32 +270,7 @@ export function DailyBarsFigure({
         <LegendItem swatch={<Swatch className={C.failed.swatch} />}>{parts.failed}</LegendItem>
         <span className="text-slate-500">click a day for its {noun}</span>
       </Legend>
-      {bars ? (
-        <DataTable caption={label}>
-          <thead>
-            <tr>
-              <th scope="col">Day (UTC)</th>
-              <th scope="col">{noun}</th>
-              <th scope="col">{parts.failed}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {bars.map((d) => (
-              <tr key={d.day}>
-                <th scope="row">{d.day}</th>
-                {/* Plain links: a keyboard path to the rows, with no client component per cell to hydrate. */}
-                <td>
-                  <a href={d.href}>{d.total}</a>
-                </td>
-                <td>
-                  <a href={d.failedHref}>{d.failed}</a>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </DataTable>
-      ) : null}
-    </figure>
+    </ChartFigure>
   );
 }
 
@@ -316,9 +296,12 @@ export function DurationDistribution({
   if (bars.length === 0) return <p className="text-xs text-slate-500">No measurements in this range.</p>;
   const link = figureHref(mode, "lead-time", scope);
   const caption = `${label}: p50 ${formatDuration(p50)}, p90 ${formatDuration(p90)}`;
+  const measured = bars.reduce((t, b) => t + b.count, 0);
+  // No per-bar links: every bar lists the same rows, the figure's link below.
+  const table = { caption, heads: ["duration", noun], rows: bars.map((b) => [b.label, b.count]) };
   return (
-    <figure>
-      <Frame label={caption}>
+    <ChartFigure table={table}>
+      <Frame label={`${caption}, ${measured} ${noun} measured`}>
         <BarPlot
           gap={0.15}
           ticks={thinTicks(
@@ -334,26 +317,10 @@ export function DurationDistribution({
           p50 {formatDuration(p50)} · p90 {formatDuration(p90)}
         </span>
       </Legend>
-      <DataTable caption={caption}>
-        <thead>
-          <tr>
-            <th scope="col">duration</th>
-            <th scope="col">{noun}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {bars.map((b) => (
-            <tr key={b.bucket}>
-              <th scope="row">{b.label}</th>
-              <td>{b.count}</td>
-            </tr>
-          ))}
-        </tbody>
-      </DataTable>
       <a href={link} data-chart-link className="sr-only focus:not-sr-only focus:text-xs">
         List the {noun} behind this distribution
       </a>
-    </figure>
+    </ChartFigure>
   );
 }
 
@@ -375,9 +342,18 @@ export function CredentialAgeBars({
   const chart = ageChart(ages, links);
   if (chart.total === 0) return <p className="text-xs text-slate-500">No {noun}.</p>;
   const caption = `${label}${chart.policyMaxAgeDays !== null ? ` (policy: ${formatDays(chart.policyMaxAgeDays)})` : ""}`;
+  const beyond = chart.bars.reduce((t, b) => t + (b.beyondPolicy ? b.count : 0), 0);
+  const table = {
+    caption,
+    heads: ["age (days)", noun],
+    rows: chart.bars.map((b) => [b.label, b.count]),
+    hrefs: chart.bars.map((b) => [b.href]),
+  };
   return (
-    <figure>
-      <Frame label={caption}>
+    <ChartFigure table={table}>
+      <Frame
+        label={`${caption}: ${chart.total} ${noun}${chart.policyMaxAgeDays !== null ? `, ${beyond} past the policy` : ""}`}
+      >
         <BarPlot
           gap={0.15}
           ticks={chart.bars.map((b) => b.tick)}
@@ -407,24 +383,6 @@ export function CredentialAgeBars({
           <span className="text-slate-500">no rotation policy</span>
         )}
       </Legend>
-      <DataTable caption={caption}>
-        <thead>
-          <tr>
-            <th scope="col">age (days)</th>
-            <th scope="col">{noun}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {chart.bars.map((b) => (
-            <tr key={b.label}>
-              <th scope="row">{b.label}</th>
-              <td>
-                <a href={b.href}>{b.count}</a>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </DataTable>
-    </figure>
+    </ChartFigure>
   );
 }

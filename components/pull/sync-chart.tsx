@@ -42,7 +42,7 @@ function totalsOf(days: readonly SyncDailyCount[]): { synced: number; failed: nu
   });
 }
 
-/** Syncs per day with failures stacked in red: the comparison's daily chart, with a hidden table of day links. */
+/** Syncs per day with failures stacked in red: the comparison's daily chart, with a data table of day links on demand. */
 export function SyncTimeline({ days, targetId }: { days: SyncDailyCount[]; targetId?: string | undefined }) {
   const { synced, failed } = totalsOf(days);
   return (

@@ -20,10 +20,10 @@ test("a day of the sync chart opens that day's sync events on the same target, f
 
   const today = new Date().toISOString().slice(0, 10);
   const tomorrow = new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString();
-  const todayRow = page
-    .locator("figure")
-    .filter({ has: chart })
-    .getByRole("row", { name: new RegExp(`^${today}`) });
+  const figure = page.locator("figure").filter({ has: chart });
+  // The day links are in the figure's data table, shown on demand.
+  await figure.getByRole("button", { name: /^Show data table/ }).click();
+  const todayRow = figure.getByRole("row", { name: new RegExp(`^${today}`) });
   const [all, failed] = [todayRow.getByRole("link").nth(0), todayRow.getByRole("link").nth(1)];
   const href = new URL((await all.getAttribute("href"))!, origin);
   expect(href.pathname).toBe("/sync");
@@ -53,7 +53,11 @@ test("a day of the sync chart opens that day's sync events on the same target, f
   await expect(chips.getByTestId("filter-chip-range")).toContainText(`${today} → before ${tomorrow.slice(0, 10)}`);
   await expect(page.getByLabel("Target")).toHaveValue(targetId);
 
-  // The table's failed link, from the keyboard: the history narrows to that day's failures.
+  // The table's failed link, from the keyboard: the history narrows to that day's failures. (The page re-rendered
+  // for the new filter: the table stays open if React kept the chart, else it is opened again.)
+  const toggle = figure.getByRole("button", { name: /data table/ });
+  await expect(toggle).toBeVisible();
+  if ((await toggle.getAttribute("aria-expanded")) === "false") await toggle.click();
   await failed.focus();
   await page.keyboard.press("Enter");
   await expect(page).toHaveURL(/result=failed(&|$)/);
