@@ -5,7 +5,7 @@ import { repoAssignment, startFakeWharf, targetAssignment } from "@/tests/suppor
 import { specOf, type TRepoAssignment } from "@/lib/agent/protocol";
 import { specDigestOf } from "@/lib/agent/spec";
 import type { KubeClient } from "@/lib/kube";
-import { agentClusterAccess, appManifests, AUTHOR, eventually, startTestAgent } from "./agent-support";
+import { agentClusterAccess, appManifests, AUTHOR, eventually, startTestAgent, statusOnceIn } from "./agent-support";
 import { startKube, uniqueName } from "./lib-support";
 
 // The agent's half of "a change of a repository's spec waits for approval": with the approved revision and its spec
@@ -73,7 +73,7 @@ describe("pull agent: a changed spec on an approval-gated target", () => {
       );
       expect(pending2.diff?.objects.map((o) => `${o.action} ${o.ref.name}`)).toContain("create intruder");
       expect(await get(kube.client, ns, "intruder")).toBeUndefined();
-      expect(agent.status().get(repoId)).toMatchObject({ state: "pending-approval", revision: pending1.revision?.id });
+      expect(await statusOnceIn(agent, repoId, "pending-approval")).toMatchObject({ revision: pending1.revision?.id });
 
       // Self-heal restores the approved folder's object, and only that: the reported attack's "drift corrected".
       await kube.client.delete({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "web-config" });

@@ -68,6 +68,22 @@ export async function eventually<T>(
   throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
 }
 
+/**
+ * A repo's status once it reads `state`: an event goes out on the agent's next turn, while the reconcile that sent it
+ * may still be settling the status (a drift check after a pending approval), so a test that has just seen the event
+ * waits for the status rather than reading it once.
+ */
+export function statusOnceIn(
+  agent: { status(): ReadonlyMap<string, { state: string; revision?: string | null }> },
+  repoId: string,
+  state: string,
+) {
+  return eventually(() => {
+    const status = agent.status().get(repoId);
+    return status?.state === state ? status : undefined;
+  }, `repo ${repoId} to be ${state}`);
+}
+
 export const AUTHOR = { name: "Ada Lovelace", email: "ada@example.com" };
 
 /** A small app: a ConfigMap and a Deployment whose image and config value tests change. */

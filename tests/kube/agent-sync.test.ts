@@ -3,7 +3,7 @@ import { startGitServer, type GitServer } from "@/tests/support/git-server";
 import { repoAssignment, startFakeWharf, targetAssignment } from "@/tests/support/agent-wharf";
 import { commitOfRevision } from "@/lib/agent/protocol";
 import { applySetFor, applySetId, type KubeClient } from "@/lib/kube";
-import { agentClusterAccess, appManifests, AUTHOR, eventually, startTestAgent } from "./agent-support";
+import { agentClusterAccess, appManifests, AUTHOR, eventually, startTestAgent, statusOnceIn } from "./agent-support";
 import { startKube, uniqueName } from "./lib-support";
 
 let kube: Awaited<ReturnType<typeof startKube>>;
@@ -174,7 +174,7 @@ describe("pull agent against the sandbox, a git daemon and the agent protocol", 
       // The valid part of that commit (greeting v2) was not applied either.
       expect(await configValue(kube.client, ns)).toBe("v1");
       expect(await kube.client.get({ apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "ok" })).toBeUndefined();
-      expect(agent.status().get(repoId)?.state).toBe("failed");
+      await statusOnceIn(agent, repoId, "failed");
       expect(commitOfRevision(agent.status().get(repoId)?.revision ?? "")).toBe(first);
 
       // Retrying the same bad revision does not report it again.
@@ -234,7 +234,7 @@ describe("pull agent against the sandbox, a git daemon and the agent protocol", 
       });
       expect(wharf.events.filter((e) => e.kind === "drift")).toHaveLength(1);
       expect(await configValue(kube.client, ns)).toBeUndefined();
-      expect(agent.status().get(repoId)?.state).toBe("drifted");
+      await statusOnceIn(agent, repoId, "drifted");
     } finally {
       await agent.stop();
       await wharf.stop();
@@ -265,7 +265,7 @@ describe("pull agent against the sandbox, a git daemon and the agent protocol", 
         expect.objectContaining({ path: "data.greeting", op: "change", old: "v1", new: "v2" }),
       ]);
       expect(await configValue(kube.client, ns)).toBe("v1");
-      expect(agent.status().get(repoId)?.state).toBe("pending-approval");
+      await statusOnceIn(agent, repoId, "pending-approval");
       wharf.updateRepo(repoId, { approvedRevision: second });
       await eventually(
         async () => ((await configValue(kube.client, ns)) === "v2" ? true : undefined),

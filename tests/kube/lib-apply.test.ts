@@ -272,7 +272,8 @@ describe("applyManifests: a phase's preparation overlaps the phase before", () =
     } finally {
       hold.restore();
     }
-    expect(events).toEqual([
+    // "a" and "b" answer in either order once "b" is released (the real API server often answers "b" first).
+    expect([...events.slice(0, 3), ...events.slice(3, 5).sort(), ...events.slice(5)]).toEqual([
       "prepare configuration and storage",
       "start configuration and storage",
       "prepare workloads (b in flight)",
