@@ -53,19 +53,31 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpMatchA
   });
 }
 
-/** Alive and not a zombie (an orphan's zombie lingers where PID 1 does not reap). */
+/**
+ * Alive and not a zombie (an orphan's zombie lingers where PID 1 does not reap). Judged by every thread, not the
+ * leader alone: Node's leader thread turns zombie while its other threads are still exiting, and the process's
+ * sockets close only when the last of them has gone.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
     return false;
   }
+  let threads: string[];
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+    threads = fs.readdirSync(`/proc/${pid}/task`);
   } catch {
     return true;
   }
+  return threads.some((tid) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      return !["Z", "X"].includes(stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3));
+    } catch {
+      return false; // the thread has gone
+    }
+  });
 }
 
 /** Field `index` (1-based, as in proc(5)) of /proc/<pid>/stat. */
