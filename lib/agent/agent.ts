@@ -549,6 +549,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       const res = await wharf.heartbeat({
         version,
         hostname,
+        observedAt: new Date().toISOString(),
         repos: [...workers.values()].map((w) => ({
           repoId: w.repo.repoId,
           revision: w.reconciler.status.revision,

@@ -597,6 +597,11 @@ export type TRepoState = z.infer<typeof ZRepoState>;
 export const ZHeartbeatRequest = z.object({
   version: z.string().trim().min(1).max(100),
   hostname: z.string().trim().max(253),
+  /**
+   * When the agent read the repositories' states it sends (its clock, as events' occurredAt): an event that occurred
+   * later, and reached Wharf before this heartbeat did, is newer than the state here. Absent from older agents.
+   */
+  observedAt: z.iso.datetime({ offset: true }).optional(),
   repos: z
     .array(
       z.object({

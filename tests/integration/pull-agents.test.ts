@@ -316,6 +316,50 @@ describe("heartbeat", () => {
     ]);
     expect((await db().repoStatus.findUniqueOrThrow({ where: { repoId: repo.id } })).state).toBe("drifted");
   });
+
+  it("a heartbeat read before a sync finished, arriving after its event, does not put the status back", async () => {
+    const target = await createPullTarget();
+    const agent = await createEnrolledAgent(admin, [target.id]);
+    const repo = (await register(target.id)).body;
+    const heartbeat = (body: Record<string, unknown>) =>
+      callRoute(heartbeatRoute.POST, { method: "POST", path: "/api/agent/v1/heartbeat", body, as: agent });
+    const statusRow = () => db().repoStatus.findUniqueOrThrow({ where: { repoId: repo.id } });
+    // The agent reads its states (nothing applied yet), then the sync finishes and its event reaches Wharf first.
+    const readAt = new Date(Date.now() - 2_000).toISOString();
+    const sha = fakeSha();
+    await sendEvents(agent, [
+      syncEvent({
+        targetId: target.id,
+        repoId: repo.id,
+        occurredAt: new Date(Date.now() - 1_000).toISOString(),
+        revision: { sha, message: "first", authorName: "A", authorEmail: "a@x" },
+      }),
+    ]);
+    expect((await statusRow()).revision).toBe(sha);
+    const stale = {
+      version: "2.0.0",
+      hostname: "h",
+      repos: [{ repoId: repo.id, revision: null, state: "out-of-sync" }],
+    };
+    const late = await heartbeat({ ...stale, observedAt: readAt });
+    expect(late.status).toBe(200);
+    const kept = await statusRow();
+    expect(kept.revision).toBe(sha);
+    expect(kept.state).toBe("in-sync");
+    // The agent is still seen, and its next heartbeat, read after the event, is the status again.
+    expect(
+      Date.now() - (await db().agent.findUniqueOrThrow({ where: { id: agent.agentId } })).lastSeenAt!.getTime(),
+    ).toBeLessThan(10_000);
+    await heartbeat({ ...stale, observedAt: new Date().toISOString() });
+    expect((await statusRow()).revision).toBeNull();
+    // A time ahead of Wharf's clock counts as now: it cannot make a state newer than every later event.
+    await heartbeat({
+      ...stale,
+      repos: [{ repoId: repo.id, revision: sha, state: "in-sync" }],
+      observedAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    expect((await statusRow()).updatedAt.getTime()).toBeLessThanOrEqual(Date.now());
+  });
 });
 
 describe("assignments long poll", () => {

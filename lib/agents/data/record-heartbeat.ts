@@ -14,8 +14,10 @@ import { assertAgentScope } from "./agent-scope";
 
 /**
  * Records a heartbeat: the agent's last-seen time, version and hostname, and each repository's applied revision and
- * state (the status card's source of truth; newer than any event it overwrites; `in-sync` only for a revision made
- * with the repository's current settings, see stateAgainstSpec). Repositories outside the agent's
+ * state (the status card's source of truth; `in-sync` only for a revision made with the repository's current settings,
+ * see stateAgainstSpec) as of when the agent read them — unless an event that occurred after that was recorded
+ * meanwhile: a heartbeat read just before a sync finished, and in flight while its event went out, must not put the
+ * status back for a heartbeat's interval. Repositories outside the agent's
  * targets → 403 and an audit row; ids of repositories removed meanwhile are ignored.
  */
 export async function recordHeartbeat(opts: {
@@ -26,6 +28,8 @@ export async function recordHeartbeat(opts: {
 }): Promise<THeartbeatResponse> {
   const input = ZHeartbeatRequest.parse(opts.input);
   const now = opts.now ?? new Date();
+  // On the agent's clock, as events' occurredAt are (applyStatus compares the two), never later than now.
+  const observedAt = input.observedAt ? new Date(Math.min(Date.parse(input.observedAt), now.getTime())) : now;
   const repoTarget = await assertAgentScope({
     agent: opts.agent,
     claims: input.repos.map((r) => ({ repoId: r.repoId })),
@@ -52,19 +56,29 @@ export async function recordHeartbeat(opts: {
           ).map((r) => [r.id, r])
         : [],
     );
+    const newer = new Set(
+      ids.length
+        ? (
+            await tx.repoStatus.findMany({
+              where: { repoId: { in: ids }, updatedAt: { gt: observedAt } },
+              select: { repoId: true },
+            })
+          ).map((r) => r.repoId)
+        : [],
+    );
     await tx.agent.update({
       where: { id: opts.agent.agentId },
       data: { lastSeenAt: now, version: input.version, hostname: input.hostname || null },
     });
     for (const r of input.repos) {
       const spec = specs.get(r.repoId);
-      if (!repoTarget.has(r.repoId) || !spec) continue;
+      if (!repoTarget.has(r.repoId) || !spec || newer.has(r.repoId)) continue;
       const data = {
         agentId: opts.agent.agentId,
         revision: r.revision,
         state: stateAgainstSpec(r.state, r.revision, spec),
         message: r.message ?? null,
-        updatedAt: now,
+        updatedAt: observedAt,
       };
       await tx.repoStatus.upsert({ where: { repoId: r.repoId }, create: { repoId: r.repoId, ...data }, update: data });
     }
