@@ -10,6 +10,8 @@ export const applicationKeys = {
   list: (filter: TApplicationListFilter) => [...applicationKeys.lists(), normalizeApplicationFilter(filter)] as const,
   details: () => [...applicationKeys.all, "detail"] as const,
   detail: (id: string) => [...applicationKeys.details(), id] as const,
+  /** An application's live state (under its detail key, so invalidating the application refreshes it). */
+  live: (id: string) => [...applicationKeys.detail(id), "live"] as const,
 };
 
 /** Drops empty values so `{name: ""}` and `{}` share a cache entry on the server and in the browser. */

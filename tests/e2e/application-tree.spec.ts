@@ -33,6 +33,9 @@ test("a pull application's live state: health, then the tree walked with the key
   // The application's health: a glyph and a word, not a colour alone.
   await expect(live).toContainText(/Health\s*[✓↻✕⏸∅?]\s*(Healthy|Progressing|Degraded|Suspended|Missing|Unknown)/);
   await expect(live.getByText(/Reported by agent .+ \(pull\)/)).toBeVisible();
+  // Once reported, the tree is in the page as the server sends it, not fetched after the page's scripts ran.
+  const html = await (await page.request.get(page.url())).text();
+  expect(html).toContain('aria-label="Resources of catalog"');
 
   // Top level expanded, what it owns collapsed.
   const deployment = tree.getByRole("treeitem", { name: /^Deployment .*\/catalog$/ });
@@ -86,4 +89,7 @@ test("a push application's live state is read from its cluster with the target's
   await expect(live.getByText(/Read from the cluster with .+ \(push\)/)).toBeVisible({ timeout: 60_000 });
   await expect(page.getByRole("tree", { name: "Resources of guestbook" })).toBeVisible();
   await expect(live).toContainText(/Health\s*[✓↻✕⏸∅?]\s*(Healthy|Progressing|Degraded|Suspended|Missing|Unknown)/);
+  // A push application's tree is not in the page as served: rendering a page never reads a cluster with a credential.
+  const html = await (await page.request.get(page.url())).text();
+  expect(html).not.toContain('aria-label="Resources of guestbook"');
 });

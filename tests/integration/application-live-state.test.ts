@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as liveStateRoute from "@/app/api/agent/v1/live-state/route";
 import * as applicationsRoute from "@/app/api/applications/route";
 import * as liveRoute from "@/app/api/applications/[id]/live/route";
+import { getReportedApplicationLive } from "@/lib/applications/data/get-application-live";
 import { LIVE_TREE_NODES_MAX, type TLiveNode, type TLiveState } from "@/lib/agent/protocol";
 import { dbFor } from "@/lib/db/client";
 import { callRoute, createCaller, type Caller } from "../support/api";
@@ -131,6 +132,8 @@ describe("application live state (pull)", () => {
       observedAt: first.observedAt,
     });
     expect(served.body.roots).toEqual(first.roots);
+    // What the application's page renders at once is what the API serves.
+    expect(JSON.parse(JSON.stringify(await getReportedApplicationLive(app.id)))).toEqual(served.body);
     const row = await db().applicationLiveState.findUniqueOrThrow({ where: { applicationId: app.id } });
 
     // The same state read again later: only confirmedAt moves.
@@ -234,6 +237,8 @@ describe("application live state (pull)", () => {
     expect(res.body).toMatchObject({ source: "none", mode: "push" });
     // Nothing to read yet (tests/integration/push-live-state.test.ts reads a deployed one from its cluster).
     expect(res.body.message).toMatch(/Nothing was deployed yet/);
+    // A page never renders a push application's live state itself: asking reads the cluster with the credential.
+    expect(await getReportedApplicationLive(created.body.id)).toBeNull();
     expect((await live("nope")).status).toBe(404);
     expect((await live(created.body.id, null as unknown as Caller)).status).toBe(401);
     expect(

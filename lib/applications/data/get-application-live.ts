@@ -48,8 +48,23 @@ export async function getApplicationLive(opts: {
       request: opts.request,
       ...(opts.now ? { now: opts.now } : {}),
     });
+  return storedApplicationLive(opts.id, outcome);
+}
+
+/**
+ * A pull application's live state, its agent's last report, for a page to render at once: a database read, no
+ * cluster and no credential. Null for a push application, whose live state is asked for by the browser (asking reads
+ * the cluster, an audited credential use, which a page view does not do).
+ */
+export async function getReportedApplicationLive(id: string): Promise<ApplicationLive | null> {
+  const live = await storedApplicationLive(id, null);
+  return live.mode === "pull" ? live : null;
+}
+
+/** The stored live state of an application in the API's shape; `outcome` is this request's push read, if any. */
+async function storedApplicationLive(id: string, outcome: PushReadOutcome | null): Promise<ApplicationLive> {
   const app = await db().application.findUnique({
-    where: { id: opts.id },
+    where: { id },
     select: { mode: true, liveState: true },
   });
   if (!app) throw new AppError("NOT_FOUND", "There is no application with this id.");

@@ -11,8 +11,8 @@ import { applicationKeys } from "../query";
  */
 export const APPLICATION_LIVE_REFRESH_MS = 5_000;
 
-/** Query key of an application's live state (under its detail key, so invalidating the application refreshes it). */
-export const applicationLiveKey = (id: string) => [...applicationKeys.detail(id), "live"] as const;
+/** Query key of an application's live state (applicationKeys.live, which the page's prefetch uses too). */
+export const applicationLiveKey = applicationKeys.live;
 
 /**
  * An application's live state (resource tree and health), refreshed every APPLICATION_LIVE_REFRESH_MS while the tab

@@ -5,6 +5,7 @@ import { notFound } from "next/navigation";
 import { ApplicationDetail } from "@/components/applications/application-detail";
 import { ArchivedBanner } from "@/components/targets/archived-banner";
 import { getApplication } from "@/lib/applications/data/get-application";
+import { getReportedApplicationLive } from "@/lib/applications/data/get-application-live";
 import { listApplicationTimeline } from "@/lib/applications/data/list-application-timeline";
 import { applicationKeys } from "@/lib/applications/query";
 import { TIMELINE_PAGING, timelineKeys, timelineSearch } from "@/lib/applications/timeline-query";
@@ -58,7 +59,13 @@ export default async function ApplicationPage({
       }),
     ...TIMELINE_PAGING,
   });
-  const [target] = await Promise.all([getTarget({ id: app.target.id }), timeline]);
+  // A pull application's tree is in the page (its agent's stored report); the browser then keeps it fresh. A push
+  // application's is asked for by the browser: reading its cluster is an audited credential use.
+  const live =
+    app.mode === "pull"
+      ? getReportedApplicationLive(id).then((state) => state && qc.setQueryData(applicationKeys.live(id), state))
+      : null;
+  const [target] = await Promise.all([getTarget({ id: app.target.id }), timeline, live]);
   qc.setQueryData(targetKeys.detail(app.target.id), target);
 
   return (
