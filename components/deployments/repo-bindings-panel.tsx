@@ -9,6 +9,7 @@ import { Field } from "@/components/ui/field";
 import { Input, Select } from "@/components/ui/input";
 import { Table, Td, Th } from "@/components/ui/table";
 import { apiFetch, type ApiError } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { useApplications } from "@/lib/applications/hooks/use-applications";
 import type { ApplicationView } from "@/lib/applications/schemas";
 import type { CreatedRepoBinding, RepoBindingView, TCreateRepoBindingInput } from "@/lib/deployments/webhooks";
@@ -49,11 +50,11 @@ export function RepoBindingsPanel({
   const create = useMutation<CreatedRepoBinding, ApiError, TCreateRepoBindingInput>({
     mutationFn: (input) => apiFetch<CreatedRepoBinding>(path, { method: "POST", body: input }),
     onSuccess: (result) => setCreated(result),
-    onSettled: () => qc.invalidateQueries({ queryKey: repoBindingKeys.list(targetId) }),
+    onSettled: () => refetchAfterWrite(qc, repoBindingKeys.list(targetId)),
   });
   const remove = useMutation<void, ApiError, string>({
     mutationFn: (bindingId) => apiFetch<void>(`${path}/${encodeURIComponent(bindingId)}`, { method: "DELETE" }),
-    onSettled: () => qc.invalidateQueries({ queryKey: repoBindingKeys.list(targetId) }),
+    onSettled: () => refetchAfterWrite(qc, repoBindingKeys.list(targetId)),
   });
 
   if (!canManage) {
