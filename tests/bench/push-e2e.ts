@@ -1,4 +1,5 @@
 // `npm run bench -- push-e2e [--runs N] [--objects N] [--no-page]`: push, end to end, on the real control plane (issue 18, Must 2).
+// --runs N: runs per size after a warm-up (default 5; a one-object size runs at least ONE_OBJECT_MIN_RUNS).
 // A push deployment of 1 and of 200 objects through the real path — request, last approval, the executor (claim,
 // decrypt, plan re-check, apply, rollout wait, prune, succeeded) — on a fresh PostgreSQL database (SQLite when none
 // answers; see withCluster), against etcd + kube-apiserver + kube-controller-manager + kwok (lib/kube/real-cluster;
@@ -11,6 +12,8 @@
 //   dry run, the first checkpoint: progress, lease and cancel in one transaction) · apply (the executor's "Applying"
 //   line, logged once that checkpoint let it write to the cluster → its last object applied) · rollout wait (the cluster's: last
 //   object applied → every Deployment ready, by the watch) · Wharf noticing the rollout · prune and finish · the page.
+// The apply span's two ends come from the executor's apply-timing channel (performance.now(), where it logs those
+// lines): the lines' whole-millisecond stamps are a fifth of a one-object apply.
 // The apply span is compared with the same objects applied into a fresh namespace by
 //   - the floor: raw server-side apply over node:https (PATCH application/apply-patch+yaml, fieldManager, force), no
 //     client library, as many at once as lib/kube's apply (16), over connections opened beforehand — the executor's
@@ -41,6 +44,7 @@ import { dbFor } from "@/lib/db/client";
 import { decideDeployment } from "@/lib/deployments/data/decide-deployment";
 import { requestDeployment } from "@/lib/deployments/data/request-deployment";
 import { startExecutor } from "@/lib/deployments/executor";
+import { APPLY_TIMING_CHANNEL, type ApplyTimingMessage } from "@/lib/deployments/executor/apply-timing";
 import { resetEnvCache } from "@/lib/env";
 import { migrateDatabase } from "@/lib/upgrade/migrate-database";
 import { waitForWake } from "@/lib/wake/notifier";
@@ -288,6 +292,29 @@ function recordRequests() {
 }
 
 /**
+ * Each deployment's apply span from the executor's apply-timing channel: "applying" → its last "applied", in
+ * performance.now() milliseconds (NaN when the channel said nothing of it).
+ */
+function recordApplySpans() {
+  const spans = new Map<string, { applying: number; lastApplied: number }>();
+  const onTiming = (message: unknown) => {
+    const { deploymentId, event, at } = message as ApplyTimingMessage;
+    const span = spans.get(deploymentId) ?? { applying: Number.NaN, lastApplied: Number.NaN };
+    if (event === "applying") span.applying = at;
+    else span.lastApplied = Math.max(at, Number.isNaN(span.lastApplied) ? at : span.lastApplied);
+    spans.set(deploymentId, span);
+  };
+  subscribe(APPLY_TIMING_CHANNEL, onTiming);
+  return {
+    of: (deploymentId: string) => {
+      const span = spans.get(deploymentId);
+      return span ? span.lastApplied - span.applying : Number.NaN;
+    },
+    stop: () => unsubscribe(APPLY_TIMING_CHANNEL, onTiming),
+  };
+}
+
+/**
  * How busy the connections were over a span: mean requests in flight (the sum of request latencies over the span;
  * 16 means every lane always had a request out) and the mean latency per request, with the status codes met.
  */
@@ -395,11 +422,21 @@ function applySpan(logs: { message: string; at: Date }[]): { applyingAt: number;
   return { applyingAt, lastAppliedAt };
 }
 
+/**
+ * A one-object apply takes a few milliseconds on an idle server and a scheduling hiccup of either process adds one: its
+ * median needs more runs than the 200-object one's, and each costs seconds, not tens of them.
+ */
+const ONE_OBJECT_MIN_RUNS = 7;
+
+function runsFor(size: number, minRuns: number): number {
+  return size === 1 ? Math.max(minRuns, ONE_OBJECT_MIN_RUNS) : minRuns;
+}
+
 async function measure(
   cluster: RealCluster,
   dir: string,
   sizes: number[],
-  runs: number,
+  minRuns: number,
   withPage: boolean,
   url: string,
 ): Promise<Figures[]> {
@@ -412,6 +449,7 @@ async function measure(
   const db = dbFor(url);
   const executor = startExecutor({ processId: "bench-e2e", pollMs: 1000 });
   const requests = recordRequests();
+  const applySpans = recordApplySpans();
   const user = (role: "deployer" | "approver") =>
     db.user.create({ data: { email: `${role}-${randomBytes(3).toString("hex")}@bench.wharf`, name: role, role } });
   const requester = await user("deployer");
@@ -482,6 +520,7 @@ async function measure(
     }
     for (const size of sizes) {
       const samples: Sample[] = [];
+      const runs = runsFor(size, minRuns);
       // Run 0 warms up the executor, kubectl's discovery cache, the page and the API server: not counted.
       for (let round = 0; round <= runs; round++) {
         const ns = `e2e-${size}-${round}`;
@@ -589,7 +628,7 @@ async function measure(
           approvalToStarted: startedAt - t0,
           preApply: applyingAt - startedAt,
           planCheck: planAt - (decrypted?.at.getTime() ?? Number.NaN),
-          apply: lastAppliedAt - applyingAt,
+          apply: applySpans.of(row.id),
           applyRequests: requests.between(applyingAt, lastAppliedAt),
           floor,
           floorCold,
@@ -602,7 +641,7 @@ async function measure(
           finishedToPage: pageAt - finishedAt,
           totalExclRollout: doneAt - t0 - rollout,
           requests: requests.between(startedAt, finishedAt),
-          redeployApply: redeploy.lastAppliedAt - redeploy.applyingAt,
+          redeployApply: applySpans.of(again.id),
           redeployApplyRequests: requests.between(redeploy.applyingAt, redeploy.lastAppliedAt),
           redeployFloor,
         };
@@ -638,6 +677,7 @@ async function measure(
     }
   } finally {
     requests.stop();
+    applySpans.stop();
     await executor.stop();
     await browser?.close();
     if (server) await stopProcess(server);
@@ -739,7 +779,7 @@ function summary(figures: Figures[]): void {
   }
 }
 
-/** `npm run bench -- all`: 1 and 200 objects, median of 3, with the page when there is a production build. */
+/** `npm run bench -- all`: 1 and 200 objects, median of 7 and of 3, with the page when there is a production build. */
 export async function runForTable(opts: TableOptions): Promise<BenchRow[]> {
   if (opts.realClusterMissing) return [notRun(BENCH, opts.realClusterMissing)];
   const figures = await withCluster((cluster, dir, url) => measure(cluster, dir, [1, 200], 3, hasBuild(), url));

@@ -39,6 +39,7 @@ import {
   type FinishState,
 } from "../data/executor-run";
 import { computePreview, planDigest, planSummary } from "../preview";
+import { publishApplyTiming } from "./apply-timing";
 import { ProgressRecorder } from "./progress-recorder";
 import { combinedAction } from "../progress-view";
 
@@ -500,7 +501,10 @@ async function applyInPhases(
     beforePhase: async ({ name, index, count, objects: phaseObjects }) => {
       await pass(index);
       // Once the first checkpoint let the run through: from this line on, the run writes to the cluster.
-      if (index === 0) recorder.log("info", applying);
+      if (index === 0) {
+        recorder.log("info", applying);
+        publishApplyTiming(input.id, "applying");
+      }
       recorder.log("info", `Phase ${index + 1}/${count}: ${name} (${phaseObjects.length}).`);
     },
     onResult: (result) => {
@@ -528,6 +532,7 @@ async function applyInPhases(
         if (position !== undefined) recorder.object(position, action, result.message ?? null, namespace);
         recorder.set({ appliedCount: applied.length });
         recorder.log("info", `${formatRef(result.ref)} ${result.action}`);
+        publishApplyTiming(input.id, "applied");
       }
     },
   });
