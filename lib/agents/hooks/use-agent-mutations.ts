@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch, type ApiError } from "@/lib/api-fetch";
 import { syncKeys } from "@/lib/sync/query";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import type { AgentSecretView, AgentView, TCreateAgentInput } from "../schemas";
 
 /** POST /api/agents — answers the one-time enrolment token; refreshes status cards. */
@@ -10,7 +11,7 @@ export function useCreateAgent() {
   const qc = useQueryClient();
   return useMutation<AgentSecretView, ApiError, TCreateAgentInput>({
     mutationFn: (input) => apiFetch<AgentSecretView>("/api/agents", { method: "POST", body: input }),
-    onSettled: () => qc.invalidateQueries({ queryKey: syncKeys.statuses() }),
+    onSettled: () => refetchAfterWrite(qc, syncKeys.statuses()),
   });
 }
 
@@ -19,7 +20,7 @@ export function useRotateAgent() {
   const qc = useQueryClient();
   return useMutation<AgentSecretView, ApiError, string>({
     mutationFn: (id) => apiFetch<AgentSecretView>(`/api/agents/${encodeURIComponent(id)}/rotate`, { method: "POST" }),
-    onSettled: () => qc.invalidateQueries({ queryKey: syncKeys.statuses() }),
+    onSettled: () => refetchAfterWrite(qc, syncKeys.statuses()),
   });
 }
 
@@ -29,6 +30,6 @@ export function useRevokeAgent() {
   return useMutation<{ agent: AgentView }, ApiError, string>({
     mutationFn: (id) =>
       apiFetch<{ agent: AgentView }>(`/api/agents/${encodeURIComponent(id)}/revoke`, { method: "POST" }),
-    onSettled: () => qc.invalidateQueries({ queryKey: syncKeys.statuses() }),
+    onSettled: () => refetchAfterWrite(qc, syncKeys.statuses()),
   });
 }

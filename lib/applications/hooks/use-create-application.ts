@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch, type ApiError } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { applicationKeys } from "../query";
 import type { ApplicationView, TCreateApplicationInput } from "../schemas";
 
@@ -11,6 +12,6 @@ export function useCreateApplication() {
   return useMutation<ApplicationView, ApiError, TCreateApplicationInput>({
     mutationFn: (input) => apiFetch<ApplicationView>("/api/applications", { method: "POST", body: input }),
     onSuccess: (app) => qc.setQueryData(applicationKeys.detail(app.id), app),
-    onSettled: () => qc.invalidateQueries({ queryKey: applicationKeys.lists() }),
+    onSettled: () => refetchAfterWrite(qc, applicationKeys.lists()),
   });
 }

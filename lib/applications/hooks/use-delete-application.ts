@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch, type ApiError } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { applicationKeys } from "../query";
 import type { ApplicationDeleted } from "../schemas";
 
@@ -11,6 +12,6 @@ export function useDeleteApplication(id: string) {
   return useMutation<ApplicationDeleted, ApiError, void>({
     mutationFn: () => apiFetch<ApplicationDeleted>(`/api/applications/${encodeURIComponent(id)}`, { method: "DELETE" }),
     onSuccess: () => qc.removeQueries({ queryKey: applicationKeys.detail(id) }),
-    onSettled: () => qc.invalidateQueries({ queryKey: applicationKeys.lists() }),
+    onSettled: () => refetchAfterWrite(qc, applicationKeys.lists()),
   });
 }

@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch, type ApiError } from "@/lib/api-fetch";
 import type { DeploymentView } from "@/lib/deployments/schemas";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { matrixKeys } from "../matrix-query";
 import type { TPromoteInput } from "../matrix-schemas";
 
@@ -12,10 +13,6 @@ export function usePromoteApplication(applicationId: string) {
   return useMutation<DeploymentView, ApiError, TPromoteInput>({
     mutationFn: (input) =>
       apiFetch<DeploymentView>(`/api/applications/${applicationId}/promote`, { method: "POST", body: input }),
-    onSettled: () =>
-      Promise.all([
-        qc.invalidateQueries({ queryKey: matrixKeys.all }),
-        qc.invalidateQueries({ queryKey: ["deployments"] }),
-      ]),
+    onSettled: () => Promise.all([refetchAfterWrite(qc, matrixKeys.all), refetchAfterWrite(qc, ["deployments"])]),
   });
 }

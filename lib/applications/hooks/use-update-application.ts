@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch, type ApiError } from "@/lib/api-fetch";
 import { deploymentKeys } from "@/lib/deployments/query";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { applicationKeys } from "../query";
 import type { ApplicationUpdated, TUpdateApplicationInput } from "../schemas";
 
@@ -17,8 +18,8 @@ export function useUpdateApplication(id: string) {
       apiFetch<ApplicationUpdated>(`/api/applications/${encodeURIComponent(id)}`, { method: "PATCH", body: patch }),
     onSuccess: ({ update: _update, ...app }) => qc.setQueryData(applicationKeys.detail(id), app),
     onSettled: async () => {
-      await qc.invalidateQueries({ queryKey: applicationKeys.lists() });
-      await qc.invalidateQueries({ queryKey: deploymentKeys.lists() });
+      await refetchAfterWrite(qc, applicationKeys.lists());
+      await refetchAfterWrite(qc, deploymentKeys.lists());
     },
   });
 }

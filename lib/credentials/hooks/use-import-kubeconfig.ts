@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { credentialKeys } from "../query";
 import type { ImportResult, KubeconfigPreview, TImportContext } from "../schemas";
 
@@ -21,10 +22,7 @@ export function useImportKubeconfig() {
       apiFetch<ImportResult>("/api/targets/import", { method: "POST", body: input }),
     onSettled: async () => {
       // "targets" is the targets domain's key root (targetKeys.all); invalidating by prefix needs no import from it.
-      await Promise.all([
-        qc.invalidateQueries({ queryKey: ["targets"] }),
-        qc.invalidateQueries({ queryKey: credentialKeys.all }),
-      ]);
+      await Promise.all([refetchAfterWrite(qc, ["targets"]), refetchAfterWrite(qc, credentialKeys.all)]);
     },
   });
 }

@@ -2,6 +2,7 @@
 
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { credentialKeys, POLICIES_PAGE_SIZE, POLICY_LIST_PAGING, policyKeys } from "../query";
 import type {
   CredentialPolicyPage,
@@ -27,10 +28,7 @@ export function usePolicies() {
 export function usePolicyMutations() {
   const qc = useQueryClient();
   const onSettled = async () => {
-    await Promise.all([
-      qc.invalidateQueries({ queryKey: policyKeys.all }),
-      qc.invalidateQueries({ queryKey: credentialKeys.all }),
-    ]);
+    await Promise.all([refetchAfterWrite(qc, policyKeys.all), refetchAfterWrite(qc, credentialKeys.all)]);
   };
   return {
     create: useMutation({

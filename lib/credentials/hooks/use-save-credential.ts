@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { credentialKeys } from "../query";
 import type { CredentialView, TStoreCredential } from "../schemas";
 
@@ -14,6 +15,6 @@ export function useSaveCredential(targetId: string) {
         `/api/targets/${encodeURIComponent(targetId)}/credentials`,
         { method: "POST", body: input },
       ),
-    onSettled: () => qc.invalidateQueries({ queryKey: credentialKeys.all }),
+    onSettled: () => refetchAfterWrite(qc, credentialKeys.all),
   });
 }

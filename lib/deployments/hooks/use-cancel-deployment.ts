@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch, type ApiError } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { deploymentKeys } from "../query";
 import type { DeploymentView } from "../schemas";
 
@@ -12,8 +13,8 @@ export function useCancelDeployment(id: string) {
     mutationFn: () => apiFetch<DeploymentView>(`/api/deployments/${encodeURIComponent(id)}/cancel`, { method: "POST" }),
     onSuccess: (d) => qc.setQueryData(deploymentKeys.detail(id), d),
     onSettled: async () => {
-      await qc.invalidateQueries({ queryKey: deploymentKeys.detail(id) });
-      await qc.invalidateQueries({ queryKey: deploymentKeys.lists() });
+      await refetchAfterWrite(qc, deploymentKeys.detail(id));
+      await refetchAfterWrite(qc, deploymentKeys.lists());
     },
   });
 }

@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch, type ApiError } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { deploymentKeys } from "../query";
 import type { DeploymentView, TCreateDeploymentInput } from "../schemas";
 
@@ -11,6 +12,6 @@ export function useRequestDeployment() {
   return useMutation<DeploymentView, ApiError, TCreateDeploymentInput>({
     mutationFn: (input) => apiFetch<DeploymentView>("/api/deployments", { method: "POST", body: input }),
     onSuccess: (d) => qc.setQueryData(deploymentKeys.detail(d.id), d),
-    onSettled: () => qc.invalidateQueries({ queryKey: deploymentKeys.lists() }),
+    onSettled: () => refetchAfterWrite(qc, deploymentKeys.lists()),
   });
 }

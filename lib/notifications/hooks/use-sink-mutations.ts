@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { notificationKeys } from "../query";
 import type {
   NotificationSinkView,
@@ -17,7 +18,7 @@ export function useCreateSink() {
   return useMutation({
     mutationFn: (input: TCreateNotificationSinkInput) =>
       apiFetch<NotificationSinkWithSecret>("/api/notification-sinks", { method: "POST", body: input }),
-    onSettled: () => qc.invalidateQueries({ queryKey: notificationKeys.all }),
+    onSettled: () => refetchAfterWrite(qc, notificationKeys.all),
   });
 }
 
@@ -30,7 +31,7 @@ export function useUpdateSink(sinkId: string) {
         `/api/notification-sinks/${encodeURIComponent(sinkId)}`,
         { method: "PATCH", body: input },
       ),
-    onSettled: () => qc.invalidateQueries({ queryKey: notificationKeys.all }),
+    onSettled: () => refetchAfterWrite(qc, notificationKeys.all),
   });
 }
 
@@ -38,7 +39,7 @@ export function useDeleteSink(sinkId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: () => apiFetch<null>(`/api/notification-sinks/${encodeURIComponent(sinkId)}`, { method: "DELETE" }),
-    onSettled: () => qc.invalidateQueries({ queryKey: notificationKeys.all }),
+    onSettled: () => refetchAfterWrite(qc, notificationKeys.all),
   });
 }
 
@@ -48,6 +49,6 @@ export function useTestSink(sinkId: string) {
   return useMutation({
     mutationFn: () =>
       apiFetch<TestDeliveryResult>(`/api/notification-sinks/${encodeURIComponent(sinkId)}/test`, { method: "POST" }),
-    onSettled: () => qc.invalidateQueries({ queryKey: notificationKeys.all }),
+    onSettled: () => refetchAfterWrite(qc, notificationKeys.all),
   });
 }

@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch, type ApiError } from "@/lib/api-fetch";
 import { syncKeys } from "@/lib/sync/query";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import type { PinResult, PullRepoView, TPinRepoInput, TRegisterRepoInput } from "../schemas";
 
 /** POST /api/targets/:id/repos; refreshes the target's status card. */
@@ -11,7 +12,7 @@ export function useRegisterRepo(targetId: string) {
   return useMutation<PullRepoView, ApiError, TRegisterRepoInput>({
     mutationFn: (input) =>
       apiFetch<PullRepoView>(`/api/targets/${encodeURIComponent(targetId)}/repos`, { method: "POST", body: input }),
-    onSettled: () => qc.invalidateQueries({ queryKey: syncKeys.status(targetId) }),
+    onSettled: () => refetchAfterWrite(qc, syncKeys.status(targetId)),
   });
 }
 
@@ -20,7 +21,7 @@ export function useRemoveRepo(targetId: string) {
   const qc = useQueryClient();
   return useMutation<void, ApiError, string>({
     mutationFn: (repoId) => apiFetch<void>(`/api/repos/${encodeURIComponent(repoId)}`, { method: "DELETE" }),
-    onSettled: () => qc.invalidateQueries({ queryKey: syncKeys.status(targetId) }),
+    onSettled: () => refetchAfterWrite(qc, syncKeys.status(targetId)),
   });
 }
 
@@ -31,6 +32,6 @@ export function usePinRepo(targetId: string) {
     mutationFn: ({ repoId, ...body }) =>
       apiFetch<PinResult>(`/api/repos/${encodeURIComponent(repoId)}/pin`, { method: "POST", body }),
     // A pin changes the status card and may add an approval request; history rows show it too.
-    onSettled: () => qc.invalidateQueries({ queryKey: targetId ? syncKeys.status(targetId) : syncKeys.all }),
+    onSettled: () => refetchAfterWrite(qc, targetId ? syncKeys.status(targetId) : syncKeys.all),
   });
 }

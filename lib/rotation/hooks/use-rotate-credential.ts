@@ -3,6 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api-fetch";
 import { credentialKeys } from "@/lib/credentials/query";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { rotationKeys } from "../query";
 
 export interface RotateResult {
@@ -22,10 +23,7 @@ export function useRotateCredential() {
       apiFetch<RotateResult>(`/api/credentials/${encodeURIComponent(credentialId)}/rotate`, { method: "POST" }),
     // A failed rotation is recorded on the credential too, so refresh either way.
     onSettled: async () => {
-      await Promise.all([
-        qc.invalidateQueries({ queryKey: credentialKeys.all }),
-        qc.invalidateQueries({ queryKey: rotationKeys.all }),
-      ]);
+      await Promise.all([refetchAfterWrite(qc, credentialKeys.all), refetchAfterWrite(qc, rotationKeys.all)]);
     },
   });
 }

@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch, type ApiError } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { targetKeys } from "../query";
 import type { TargetView, TCreateTargetInput } from "../schemas";
 
@@ -11,6 +12,6 @@ export function useCreateTarget() {
   return useMutation<TargetView, ApiError, TCreateTargetInput>({
     mutationFn: (input) => apiFetch<TargetView>("/api/targets", { method: "POST", body: input }),
     onSuccess: (target) => qc.setQueryData(targetKeys.detail(target.id), target),
-    onSettled: () => qc.invalidateQueries({ queryKey: targetKeys.lists() }),
+    onSettled: () => refetchAfterWrite(qc, targetKeys.lists()),
   });
 }

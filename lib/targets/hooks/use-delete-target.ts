@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch, type ApiError } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { targetKeys } from "../query";
 
 /** DELETE /api/targets/:id; drops the cached detail and refreshes every list. */
@@ -10,6 +11,6 @@ export function useDeleteTarget(id: string) {
   return useMutation<void, ApiError, void>({
     mutationFn: () => apiFetch<void>(`/api/targets/${encodeURIComponent(id)}`, { method: "DELETE" }),
     onSuccess: () => qc.removeQueries({ queryKey: targetKeys.detail(id) }),
-    onSettled: () => qc.invalidateQueries({ queryKey: targetKeys.lists() }),
+    onSettled: () => refetchAfterWrite(qc, targetKeys.lists()),
   });
 }

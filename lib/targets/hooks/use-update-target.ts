@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch, type ApiError } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { targetKeys } from "../query";
 import type { TargetView, TUpdateTargetInput } from "../schemas";
 
@@ -12,6 +13,6 @@ export function useUpdateTarget(id: string) {
     mutationFn: (patch) =>
       apiFetch<TargetView>(`/api/targets/${encodeURIComponent(id)}`, { method: "PATCH", body: patch }),
     onSuccess: (target) => qc.setQueryData(targetKeys.detail(id), target),
-    onSettled: () => qc.invalidateQueries({ queryKey: targetKeys.lists() }),
+    onSettled: () => refetchAfterWrite(qc, targetKeys.lists()),
   });
 }

@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { tokenKeys } from "../query";
 import type { CreatedApiToken, TCreateApiToken } from "../schemas";
 
@@ -10,6 +11,6 @@ export function useCreateApiToken() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (input: TCreateApiToken) => apiFetch<CreatedApiToken>("/api/tokens", { method: "POST", body: input }),
-    onSettled: () => qc.invalidateQueries({ queryKey: tokenKeys.all }),
+    onSettled: () => refetchAfterWrite(qc, tokenKeys.all),
   });
 }

@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { tokenKeys } from "../query";
 import type { ApiTokenView } from "../schemas";
 
@@ -10,6 +11,6 @@ export function useRevokeApiToken() {
   return useMutation({
     mutationFn: (id: string) =>
       apiFetch<{ token: ApiTokenView }>(`/api/tokens/${encodeURIComponent(id)}`, { method: "DELETE" }),
-    onSettled: () => qc.invalidateQueries({ queryKey: tokenKeys.all }),
+    onSettled: () => refetchAfterWrite(qc, tokenKeys.all),
   });
 }

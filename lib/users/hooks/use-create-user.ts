@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { userKeys } from "../query";
 import type { TCreateUser, UserView } from "../schemas";
 
@@ -9,6 +10,6 @@ export function useCreateUser() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (input: TCreateUser) => apiFetch<{ user: UserView }>("/api/users", { method: "POST", body: input }),
-    onSettled: () => qc.invalidateQueries({ queryKey: userKeys.all }),
+    onSettled: () => refetchAfterWrite(qc, userKeys.all),
   });
 }

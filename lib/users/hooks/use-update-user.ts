@@ -2,6 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { apiFetch } from "@/lib/api-fetch";
+import { refetchAfterWrite } from "@/lib/query/refetch-after-write";
 import { userKeys } from "../query";
 import type { TUpdateUser, UserView } from "../schemas";
 
@@ -11,6 +12,6 @@ export function useUpdateUser() {
   return useMutation({
     mutationFn: ({ id, ...input }: TUpdateUser & { id: string }) =>
       apiFetch<{ user: UserView }>(`/api/users/${encodeURIComponent(id)}`, { method: "PATCH", body: input }),
-    onSettled: () => qc.invalidateQueries({ queryKey: userKeys.all }),
+    onSettled: () => refetchAfterWrite(qc, userKeys.all),
   });
 }
