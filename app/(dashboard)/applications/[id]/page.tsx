@@ -2,6 +2,7 @@ import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 import { ApplicationDetail } from "@/components/applications/application-detail";
 import { ArchivedBanner } from "@/components/targets/archived-banner";
 import { getApplication } from "@/lib/applications/data/get-application";
@@ -20,10 +21,13 @@ import { firstValues, type PageSearchParams } from "@/lib/utils";
 
 type Params = Promise<{ id: string }>;
 
+/** Read once per request: the title (generateMetadata) and the page ask for the same row. */
+const readApplication = cache((id: string) => getApplication({ id }));
+
 /** The application, or Next's 404 page for an unknown id. */
 async function loadApplication(id: string): Promise<ApplicationView> {
   try {
-    return await getApplication({ id });
+    return await readApplication(id);
   } catch (err) {
     if (err instanceof AppError && err.code === "NOT_FOUND") notFound();
     throw err;
@@ -32,7 +36,7 @@ async function loadApplication(id: string): Promise<ApplicationView> {
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { id } = await params;
-  const app = await getApplication({ id }).catch(() => null);
+  const app = await readApplication(id).catch(() => null);
   return { title: app ? `Application ${app.name} on ${app.target.name}` : "Application" };
 }
 

@@ -2,6 +2,7 @@ import { dehydrate, HydrationBoundary } from "@tanstack/react-query";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 import { TargetComparison } from "@/components/compare/target-comparison";
 import { CredentialPanel } from "@/components/credentials/credential-panel";
 import { ArchivedBanner } from "@/components/targets/archived-banner";
@@ -18,10 +19,13 @@ import type { TargetView } from "@/lib/targets/schemas";
 
 type Params = Promise<{ id: string }>;
 
+/** Read once per request: the title (generateMetadata) and the page ask for the same row. */
+const readTarget = cache((id: string) => getTarget({ id }));
+
 /** The target, or Next's 404 page for an unknown id. */
 async function loadTarget(id: string): Promise<TargetView> {
   try {
-    return await getTarget({ id });
+    return await readTarget(id);
   } catch (err) {
     if (err instanceof AppError && err.code === "NOT_FOUND") notFound();
     throw err;
@@ -30,7 +34,7 @@ async function loadTarget(id: string): Promise<TargetView> {
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const { id } = await params;
-  const target = await getTarget({ id }).catch(() => null);
+  const target = await readTarget(id).catch(() => null);
   return { title: target ? `Target ${target.name}` : "Target" };
 }
 
