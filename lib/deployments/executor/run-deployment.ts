@@ -535,7 +535,7 @@ async function applyInPhases(
         publishApplyTiming(input.id, "applied");
       }
     },
-  });
+  }).finally(() => publishApplyTiming(input.id, "ended"));
   if (status.lost || (settings.signal?.aborted ?? false)) throw new Interrupted();
   if (status.cancelled) {
     await recorder.flush();
