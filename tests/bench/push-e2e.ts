@@ -22,9 +22,10 @@
 // Each round's application is new (a new target), so its apply also writes the ApplySet parent — alongside its first
 // objects (lib/kube's parentAlongside: the deployment's rows, not the parent, are what a later prune finds an
 // interrupted apply's objects by); a third floor makes the same writes, the parent (copied from the cluster) first and
-// then the objects: at one object the first deployment writes two objects to the floor's one. Each round then re-deploys it with every object changed (an
-// annotation: no rollout), the common case of a push, and re-applies the same change through the floor (kubectl's
-// ratio is the first deployment's: ~0.1, and its 200-object run took half a minute of the table's 15 minutes).
+// then the objects: at one object the first deployment writes two objects to the floor's one. Each round then
+// re-deploys it with every object changed (an annotation: no rollout), the common case of a push, and re-applies the
+// same change through the floor (kubectl's ratio is the first deployment's: ~0.1, and its 200-object run took half a
+// minute of the table's 15 minutes).
 import "reflect-metadata";
 import { execFile, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
