@@ -17,8 +17,9 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const FLOORS = [
   // Ground: pure helpers anything may use, including the browser and the agent.
   ["lib/errors", "lib/utils", "lib/keyset-cursor", "lib/format", "lib/api-fetch"],
-  // Configuration, the database client and mechanisms with no domain knowledge.
-  ["lib/env", "lib/process", "lib/db", "lib/metrics", "lib/jobs", "lib/wake", "lib/keys"],
+  // Configuration, the database client and mechanisms with no domain knowledge (lib/query: the React Query client and
+  // the write-then-read every domain's hooks use).
+  ["lib/env", "lib/process", "lib/db", "lib/metrics", "lib/jobs", "lib/wake", "lib/keys", "lib/query"],
   ["lib/kube", "lib/render"],
   // The pull agent: plain Node, runs in the cluster.
   ["lib/agent"],
@@ -39,7 +40,7 @@ export const FLOORS = [
     "lib/notifications",
   ],
   // Views across domains, and the API's documentation (it names every domain's schemas).
-  ["lib/compare", "lib/query", "lib/openapi"],
+  ["lib/compare", "lib/openapi"],
   ["lib/cli", "lib/upgrade", "instrumentation"],
   ["components"],
   ["app"],
