@@ -108,6 +108,8 @@ describe("pull agent renders Helm charts and kustomizations", () => {
       expect(first.revision?.id).toBe(`${sha}@${specDigestOf(specOf(chart))}`);
       // The release name given, the values file over values.yaml, the inline values over both.
       expect(await config()).toMatchObject({ greeting: "hello from prod", color: "green" });
+      // The overlay is its own repository, synced on its own: its object is there once its sync is reported.
+      await wharf.waitForEvent((e) => e.repoId === `overlay-${ns}` && e.result === "synced");
       const settings = await kube.client.get({
         apiVersion: "v1",
         kind: "ConfigMap",
@@ -115,7 +117,6 @@ describe("pull agent renders Helm charts and kustomizations", () => {
         name: "dev-settings",
       });
       expect(settings?.data).toEqual({ mode: "base" });
-      await wharf.waitForEvent((e) => e.repoId === `overlay-${ns}` && e.result === "synced");
 
       // The inline values change, the commit does not: a new revision (same commit, another digest) re-renders.
       const render = { kind: "helm" as const, helm: { ...chart.render!.helm!, values: { color: "red" } } };
