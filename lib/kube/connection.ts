@@ -105,12 +105,20 @@ export class PooledKubeConfig extends KubeConfig {
     return new Agent({ connect: options.connect, connections: MAX_CONNECTIONS });
   }
 
-  /** Closes pooled connections; the config stays usable and reconnects on the next request. */
+  /**
+   * Closes pooled connections, letting requests in flight finish, and ends open watches; the config stays usable and
+   * reconnects on the next request. A watch is not waited for: it runs until its timeoutSeconds (a rollout's, up to
+   * five minutes), and a graceful close of its dispatcher held the agent's shutdown that long.
+   */
   async closeConnections(): Promise<void> {
-    const dispatchers = [...this.#dispatchers.values(), ...(this.#streams ? [this.#streams] : [])];
+    const dispatchers = [...this.#dispatchers.values()];
+    const streams = this.#streams;
     this.#dispatchers.clear();
     this.#streams = undefined;
-    await Promise.allSettled(dispatchers.map((dispatcher) => dispatcher.close()));
+    await Promise.allSettled([
+      ...dispatchers.map((dispatcher) => dispatcher.close()),
+      ...(streams ? [streams.destroy()] : []),
+    ]);
   }
 }
 

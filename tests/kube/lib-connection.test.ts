@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ensureCertificates } from "@/lib/kube/sandbox/certs";
 import { createKubeClient, kubeConfigFor, kubeConfigFromFile, KubeError } from "@/lib/kube";
-import { startKube } from "./lib-support";
+import { clientFor, configMap, namespace, startKube, uniqueName } from "./lib-support";
 
 let kube: Awaited<ReturnType<typeof startKube>>;
 
@@ -62,6 +62,35 @@ describe("connections", () => {
       await client.close();
     }
   });
+
+  it("closing a client ends its open watches instead of waiting them out", async () => {
+    const ns = uniqueName("close-watch");
+    await kube.client.apply(namespace(ns), { fieldManager: "test" });
+    const client = clientFor(kube.cluster, kube.cluster.adminToken);
+    const listed = await client.listPage("v1", "ConfigMap", { namespace: ns });
+    let seen!: () => void;
+    const added = new Promise<void>((resolve) => (seen = resolve));
+    // Ten minutes: what the server would hold it open for; a close that waited for it would time the test out.
+    const watching = client.watch(
+      "v1",
+      "ConfigMap",
+      { namespace: ns, resourceVersion: listed.resourceVersion!, timeoutSeconds: 600 },
+      (event) => {
+        if (event.type === "ADDED" && event.object.metadata.name === "probe") seen();
+      },
+    );
+    const settled = watching.then(
+      () => "ended",
+      (err: unknown) => err,
+    );
+    await kube.client.apply(configMap(ns, "probe"), { fieldManager: "test" });
+    await added; // the watch is open and streaming
+    await client.close();
+    expect(await settled).toBeInstanceOf(KubeError);
+    // Still usable: the next request reconnects.
+    expect((await client.get(defaultNs))?.metadata.name).toBe("default");
+    await client.close();
+  }, 30_000);
 
   it("refuses a server certificate signed by another CA", async () => {
     // A CA of its own (not a second cluster's: on the real leg every file shares one control plane and its CA).
