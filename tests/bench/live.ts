@@ -16,7 +16,6 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { chromium } from "@playwright/test";
 import { liveTreeSize, LIVE_TREE_NODES_MAX, type TLiveNode, type TLiveState } from "@/lib/agent/protocol";
 import { recordLiveStates } from "@/lib/agents/data/record-live-states";
 import { NO_REQUEST } from "@/lib/audit/schemas";
@@ -28,6 +27,7 @@ import { repoAssignment, startFakeWharf, targetAssignment } from "../support/age
 import { startGitServer, type GitServer } from "../support/git-server";
 import { benchAdmin, freePort, sessionCookie, startServer } from "./dashboard";
 import { manyRepos, rssMiB, startAgentProcess, startSandboxProcess, stopProcess, type SandboxInfo } from "./pull";
+import { launchBenchChromium } from "./support/chromium";
 import { belowGoal, notRun, percentile, type BenchRow } from "./support/table";
 
 const run$ = promisify(execFile);
@@ -176,8 +176,7 @@ async function seedTree(dir: string): Promise<{ url: string; applicationId: stri
  * object (a ReplicaSet) expands it. One warm-up load first (the server's first render of the route), then `runs`.
  */
 async function treeTimings(base: string, cookie: string, applicationId: string, runs: number): Promise<number[]> {
-  const executablePath = fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined;
-  const browser = await chromium.launch({ executablePath, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+  const browser = await launchBenchChromium();
   const samples: number[] = [];
   try {
     const context = await browser.newContext();

@@ -17,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { chromium, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import * as reposRoute from "@/app/api/targets/[id]/repos/route";
 import { createDb } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
@@ -31,6 +31,7 @@ import { bindRepository, githubPushDelivery } from "../support/git-webhook";
 import { createEnrolledAgent, createPullTarget } from "../support/pull";
 import { benchAdmin, freePort, sessionCookie, startServer } from "./dashboard";
 import { startAgentProcess, stopProcess } from "./pull";
+import { launchBenchChromium } from "./support/chromium";
 import { belowGoal, notRun, percentile, type BenchRow, type TableOptions } from "./support/table";
 import { watchDeployments } from "./support/watch-deployments";
 
@@ -164,10 +165,7 @@ async function measure(cluster: Cluster, commits: number): Promise<Measured> {
   let agent: ChildProcess | null = null;
   let git: GitServer | null = null;
   let watch: ReturnType<typeof watchDeployments> | null = null;
-  const browser = await chromium.launch({
-    executablePath: fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined,
-    args: ["--headless", "--no-sandbox", "--disable-gpu"],
-  });
+  const browser = await launchBenchChromium();
   try {
     await run$("/usr/bin/kubectl", ["--kubeconfig", cluster.kubeconfigPath, "create", "namespace", ns]);
     watch = watchDeployments(cluster, ns);

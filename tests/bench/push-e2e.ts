@@ -37,7 +37,7 @@ import os, { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { chromium, type Browser, type Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
 import pg from "pg";
 import { stringify } from "yaml";
 import { NO_REQUEST, SYSTEM_ACTOR } from "@/lib/audit/schemas";
@@ -55,6 +55,7 @@ import { startRealCluster, type RealCluster } from "@/lib/kube/real-cluster";
 import { pgAdminUrl, pgQuery, pgReachable, pgUrlOf } from "../support/two-dashboards";
 import { benchAdmin, freePort, sessionCookie, startServer } from "./dashboard";
 import { stopProcess } from "./pull";
+import { launchBenchChromium } from "./support/chromium";
 import { median, ms, notRun, ratioRow, type BenchRow, type TableOptions } from "./support/table";
 import { watchDeployments } from "./support/watch-deployments";
 
@@ -567,10 +568,7 @@ async function measure(
       const port = await freePort();
       base = `http://127.0.0.1:${port}`;
       server = await startServer(url, dir, port);
-      browser = await chromium.launch({
-        executablePath: fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined,
-        args: ["--headless", "--no-sandbox", "--disable-gpu"],
-      });
+      browser = await launchBenchChromium();
       const context = await browser.newContext();
       const [name, value] = (await sessionCookie(base, await benchAdmin(db))).split("=") as [string, string];
       await context.addCookies([{ name, value, url: base }]);
