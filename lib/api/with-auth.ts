@@ -129,9 +129,41 @@ function docsOf(opts: { successStatus?: number; docs?: RouteDocs }): RouteDocs |
 }
 
 /**
+ * The caller of `req`, allowed `permission`: 401 when nobody (a bearer token that did not resolve is recorded), 403
+ * with an `auth.denied` audit row when their role does not allow it.
+ */
+async function authorize(
+  req: Request,
+  request: RequestContext,
+  permission: Permission,
+): Promise<{ principal: Principal; via: "token" | "cookie"; actor: Actor }> {
+  const auth = await authenticate(req);
+  if (!auth) {
+    await recordDeniedBearer(req, request);
+    throw new AppError("UNAUTHENTICATED", "Sign in or send a valid API token.");
+  }
+  const actor = actorOf(auth.principal);
+  if (!can(auth.principal.role, permission)) {
+    await recordStandaloneAuditEvent({
+      actor,
+      action: "auth.denied",
+      subjectType: "route",
+      subjectId: `${req.method} ${new URL(req.url).pathname}`,
+      outcome: "denied",
+      details: { permission, role: auth.principal.role },
+      request,
+    });
+    throw new AppError("FORBIDDEN", `Your role (${auth.principal.role}) does not allow this (${permission}).`);
+  }
+  return { ...auth, actor };
+}
+
+/**
  * The one wrapper for protected route handlers: authenticates (session cookie or API token), checks the declared
  * permission, enforces the Origin check on cookie-authenticated writes, and maps every error to
- * `{error:{code,message}}`. A refused permission is written to the audit trail.
+ * `{error:{code,message}}`. A refused permission is written to the audit trail. A handler that held the request (a
+ * long poll's `timing.idle`, up to 25 s) answers only if its caller is still allowed then: a session signed out, a
+ * token revoked, a user disabled or demoted while it waited gets the 401 or 403, not what the wait found.
  */
 export function withAuth(
   handler: (ctx: HandlerContext) => Promise<RouteResult>,
@@ -140,33 +172,17 @@ export function withAuth(
   const wrapped = timedRoute(async (req: Request, ctx: RouteContext | undefined, timing): Promise<Response> => {
     const request = requestContextOf(req);
     try {
-      const auth = await authenticate(req);
-      if (!auth) {
-        await recordDeniedBearer(req, request);
-        throw new AppError("UNAUTHENTICATED", "Sign in or send a valid API token.");
-      }
+      const auth = await authorize(req, request, opts.permission);
       if (auth.via === "cookie" && !SAFE_METHODS.has(req.method)) checkSameOrigin(req);
-      const actor = actorOf(auth.principal);
-      if (!can(auth.principal.role, opts.permission)) {
-        await recordStandaloneAuditEvent({
-          actor,
-          action: "auth.denied",
-          subjectType: "route",
-          subjectId: `${req.method} ${new URL(req.url).pathname}`,
-          outcome: "denied",
-          details: { permission: opts.permission, role: auth.principal.role },
-          request,
-        });
-        throw new AppError("FORBIDDEN", `Your role (${auth.principal.role}) does not allow this (${opts.permission}).`);
-      }
       const result = await handler({
         req,
         principal: auth.principal,
-        actor,
+        actor: auth.actor,
         request,
         params: await routeParamsOf(req, ctx),
         timing,
       });
+      if (timing.held) await authorize(req, request, opts.permission);
       return routeResponse(result, { status: opts.successStatus });
     } catch (err) {
       return errorResponse(err, request.requestId);

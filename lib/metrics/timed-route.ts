@@ -14,6 +14,11 @@ export interface RequestTiming {
    * happen is the client's choice (`?wait=`), not time the server spent answering it.
    */
   idle<T>(wait: Promise<T>): Promise<T>;
+  /**
+   * Whether the handler held the request (called `idle`): its caller was checked before the hold, so `withAuth` checks
+   * it again before the answer goes out (the agents' assignments poll re-reads its agent itself, buildAssignments).
+   */
+  readonly held: boolean;
 }
 
 /**
@@ -27,8 +32,13 @@ export function timedRoute(
   return async (req: Request, ctx?: RouteContext): Promise<Response> => {
     const startedAt = performance.now();
     let idleMs = 0;
+    let held = false;
     const timing: RequestTiming = {
+      get held() {
+        return held;
+      },
       idle: async (wait) => {
+        held = true;
         const idleFrom = performance.now();
         try {
           return await wait;

@@ -31,11 +31,11 @@ async function queuedDeployment(): Promise<string> {
   return insertQueuedDeployment({ databaseUrl: t.url, targetId: target.id, manifests: MANIFESTS });
 }
 
-function progress(id: string, query = "", signal?: AbortSignal) {
+function progress(id: string, query = "", signal?: AbortSignal, as: Caller = viewer) {
   return callRoute(progressRoute.GET, {
     path: `/api/deployments/${id}/progress${query}`,
     params: { id },
-    as: viewer,
+    as,
     ...(signal ? { signal } : {}),
   });
 }
@@ -44,12 +44,12 @@ function progress(id: string, query = "", signal?: AbortSignal) {
  * Starts a long poll from what the client holds now (its version and last log line), held up to 25 s, and returns
  * once the request waits, so a change made next comes while it is held.
  */
-async function heldPoll(id: string, signal?: AbortSignal) {
-  const first = await progress(id);
+async function heldPoll(id: string, signal?: AbortSignal, as: Caller = viewer) {
+  const first = await progress(id, "", undefined, as);
   expect(first.status).toBe(200);
   expect(first.body.changed).toBe(true);
   const lastSeq = (first.body.logs as { seq: number }[]).at(-1)?.seq;
-  const held = progress(id, `?after=${first.body.version}&wait=25${lastSeq ? `&afterLog=${lastSeq}` : ""}`, signal);
+  const held = progress(id, `?after=${first.body.version}&wait=25${lastSeq ? `&afterLog=${lastSeq}` : ""}`, signal, as);
   await until("the request did not start waiting", () => waiterCount("deployment") === 1);
   return { held };
 }
@@ -145,6 +145,43 @@ describe("the deployment progress long poll", () => {
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe("VALIDATION_FAILED");
     expect(res.body.error.message).toEqual(expect.any(String));
+  });
+
+  it.each([
+    [
+      "its API token is revoked",
+      (c: Caller) => db().apiToken.updateMany({ where: { createdById: c.userId }, data: { revokedAt: new Date() } }),
+    ],
+    ["its user is disabled", (c: Caller) => db().user.update({ where: { id: c.userId }, data: { disabled: true } })],
+  ] as const)("a held request answers 401, not what it waited for, when %s while it waits", async (_what, revoke) => {
+    const id = await queuedDeployment();
+    const caller = await createCaller("viewer");
+    const { held } = await heldPoll(id, undefined, caller);
+    await revoke(caller);
+    await writeProgress({
+      deploymentId: id,
+      processId: "exec-test",
+      batch: { logs: [{ level: "info", message: "not for a revoked caller" }] },
+    });
+    const res = await held;
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe("UNAUTHENTICATED");
+    expect(JSON.stringify(res.body)).not.toContain("not for a revoked caller");
+    expectNoWaiterLeft();
+    // The same caller, asking again, is refused at once.
+    expect((await progress(id, "", undefined, caller)).status).toBe(401);
+  });
+
+  it("a request held to the bound of its wait answers 401 when its token was revoked meanwhile", async () => {
+    const id = await queuedDeployment();
+    const caller = await createCaller("viewer");
+    const first = await progress(id, "", undefined, caller);
+    const held = progress(id, `?after=${first.body.version}&wait=1`, undefined, caller);
+    await until("the request did not start waiting", () => waiterCount("deployment") === 1);
+    await db().apiToken.updateMany({ where: { createdById: caller.userId }, data: { revokedAt: new Date() } });
+    const res = await held;
+    expect(res.status).toBe(401);
+    expectNoWaiterLeft();
   });
 
   it("is refused without a session or token, like the rest of the progress route", async () => {
