@@ -11,16 +11,14 @@ import { applicationKeys } from "../query";
  */
 export const APPLICATION_LIVE_REFRESH_MS = 5_000;
 
-/** Query key of an application's live state (applicationKeys.live, which the page's prefetch uses too). */
-export const applicationLiveKey = applicationKeys.live;
-
 /**
  * An application's live state (resource tree and health), refreshed every APPLICATION_LIVE_REFRESH_MS while the tab
  * is visible (a hidden tab does not poll; focusing it refetches).
  */
 export function useApplicationLive(id: string) {
   return useQuery({
-    queryKey: applicationLiveKey(id),
+    // The key the application page's server prefetch fills (app/(dashboard)/applications/[id]/page.tsx).
+    queryKey: applicationKeys.live(id),
     queryFn: ({ signal }) => apiFetch<ApplicationLive>(`/api/applications/${encodeURIComponent(id)}/live`, { signal }),
     refetchInterval: APPLICATION_LIVE_REFRESH_MS,
     refetchIntervalInBackground: false,

@@ -4,8 +4,8 @@ import { renderToString } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { LiveStateCard } from "@/components/applications/live-state-card";
 import type { TLiveNode } from "@/lib/agent/protocol";
-import { applicationLiveKey } from "@/lib/applications/hooks/use-application-live";
 import type { ApplicationLive } from "@/lib/applications/live-schemas";
+import { applicationKeys } from "@/lib/applications/query";
 import type { ApplicationView } from "@/lib/applications/schemas";
 
 // Issue 15, Must 2: the live card says where its state comes from, as the server renders it — push: read from the
@@ -30,7 +30,7 @@ const tree = { health: { status: "Healthy" as const }, roots: [web], nodeCount: 
 
 function render(mode: "push" | "pull", live: ApplicationLive): string {
   const client = new QueryClient();
-  client.setQueryData(applicationLiveKey("app-1"), live);
+  client.setQueryData(applicationKeys.live("app-1"), live);
   const app = { id: "app-1", name: "web", mode } as ApplicationView;
   // React separates adjacent text parts with comments; the assertions read the text as people see it.
   return renderToString(
