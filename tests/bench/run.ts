@@ -1,6 +1,7 @@
 // `npm run bench -- <name>` runs tests/bench/<name>.ts's exported run().
 // `npm run bench -- all` runs every benchmark's runForTable() (small sizes: 15 minutes on 2 cores) one after another,
-// each in a process of its own, and prints one table of figures, goals and verdicts with the machine beside it; also tests/.artifacts/bench-all.md.
+// each in a process of its own, and prints one table of figures, goals and verdicts with the machine beside it; also
+// tests/.artifacts/bench-all.md.
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";

@@ -41,15 +41,21 @@ function progress(id: string, query = "", signal?: AbortSignal, as: Caller = vie
 }
 
 /**
- * Starts a long poll from what the client holds now (its version and last log line), held up to 25 s, and returns
- * once the request waits, so a change made next comes while it is held.
+ * Starts a long poll from what the client holds now (its version and last log line), held up to `wait` seconds (25),
+ * and returns once the request waits, so a change made next comes while it is held.
  */
-async function heldPoll(id: string, signal?: AbortSignal, as: Caller = viewer) {
+async function heldPoll(id: string, opts: { signal?: AbortSignal; as?: Caller; wait?: number } = {}) {
+  const { signal, as = viewer, wait = 25 } = opts;
   const first = await progress(id, "", undefined, as);
   expect(first.status).toBe(200);
   expect(first.body.changed).toBe(true);
   const lastSeq = (first.body.logs as { seq: number }[]).at(-1)?.seq;
-  const held = progress(id, `?after=${first.body.version}&wait=25${lastSeq ? `&afterLog=${lastSeq}` : ""}`, signal, as);
+  const held = progress(
+    id,
+    `?after=${first.body.version}&wait=${wait}${lastSeq ? `&afterLog=${lastSeq}` : ""}`,
+    signal,
+    as,
+  );
   await until("the request did not start waiting", () => waiterCount("deployment") === 1);
   return { held };
 }
@@ -127,7 +133,7 @@ describe("the deployment progress long poll", () => {
   it("ends the wait when the client goes away, leaving no waiter behind", async () => {
     const id = await queuedDeployment();
     const abort = new AbortController();
-    const { held } = await heldPoll(id, abort.signal);
+    const { held } = await heldPoll(id, { signal: abort.signal });
     expect(heldLongPolls("deployment")).toBe(1);
     abort.abort();
     const res = await held.catch((err: unknown) => err);
@@ -156,7 +162,7 @@ describe("the deployment progress long poll", () => {
   ] as const)("a held request answers 401, not what it waited for, when %s while it waits", async (_what, revoke) => {
     const id = await queuedDeployment();
     const caller = await createCaller("viewer");
-    const { held } = await heldPoll(id, undefined, caller);
+    const { held } = await heldPoll(id, { as: caller });
     await revoke(caller);
     await writeProgress({
       deploymentId: id,
@@ -175,9 +181,7 @@ describe("the deployment progress long poll", () => {
   it("a request held to the bound of its wait answers 401 when its token was revoked meanwhile", async () => {
     const id = await queuedDeployment();
     const caller = await createCaller("viewer");
-    const first = await progress(id, "", undefined, caller);
-    const held = progress(id, `?after=${first.body.version}&wait=1`, undefined, caller);
-    await until("the request did not start waiting", () => waiterCount("deployment") === 1);
+    const { held } = await heldPoll(id, { as: caller, wait: 1 });
     await db().apiToken.updateMany({ where: { createdById: caller.userId }, data: { revokedAt: new Date() } });
     const res = await held;
     expect(res.status).toBe(401);
