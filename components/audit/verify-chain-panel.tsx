@@ -4,6 +4,7 @@ import { Button } from "@/components/ui/button";
 import { ApiError } from "@/lib/api-fetch";
 import { useVerifyAuditChain } from "@/lib/audit/hooks/use-verify-audit-chain";
 import { DateTime } from "@/components/ui/date-time";
+import { formatNumber } from "@/lib/format/number";
 
 /**
  * "Verify chain": walks the whole keyed hash chain on the server, against the signed checkpoints, and shows "Intact —
@@ -24,7 +25,7 @@ export function VerifyChainPanel() {
           </span>
         ) : verdict?.intact ? (
           <span data-testid="chain-verdict" className="font-medium text-emerald-700">
-            Intact — {verdict.rows.toLocaleString("en-US")} rows
+            Intact — {formatNumber(verdict.rows)} rows
           </span>
         ) : verdict ? (
           <span
@@ -44,15 +45,15 @@ export function VerifyChainPanel() {
             ) : null}
             : {verdict.brokenAt.reason}.{" "}
             {verdict.brokenAt.id
-              ? `${Math.max(0, verdict.rows - 1).toLocaleString("en-US")} rows before it verified.`
-              : `${verdict.rows.toLocaleString("en-US")} rows verified.`}
+              ? `${formatNumber(Math.max(0, verdict.rows - 1))} rows before it verified.`
+              : `${formatNumber(verdict.rows)} rows verified.`}
           </span>
         ) : null}
         {verdict ? (
           <span data-testid="chain-checked" className="block text-xs text-slate-500">
-            Checked {verdict.checked.keyedRows.toLocaleString("en-US")} keyed rows
+            Checked {formatNumber(verdict.checked.keyedRows)} keyed rows
             {verdict.checked.firstKeyedSeq !== null ? ` (from seq ${verdict.checked.firstKeyedSeq})` : ""} against{" "}
-            {verdict.checked.checkpoints.valid.toLocaleString("en-US")} signed checkpoints
+            {formatNumber(verdict.checked.checkpoints.valid)} signed checkpoints
             {verdict.checked.checkpoints.last ? (
               <>
                 , the last at seq {verdict.checked.checkpoints.last.seq} (

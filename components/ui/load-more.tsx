@@ -1,6 +1,7 @@
 "use client";
 
 import { cn } from "@/lib/utils";
+import { formatNumber } from "@/lib/format/number";
 import { Button } from "./button";
 
 /** What the control needs of a react-query infinite query (useInfiniteQuery's result satisfies it). */
@@ -42,7 +43,7 @@ export function LoadMore({
         className,
       )}
     >
-      <span>{shown.toLocaleString("en-US")} shown</span>
+      <span>{formatNumber(shown)} shown</span>
       {button ?? (endLabel ? <span>{endLabel}</span> : null)}
     </div>
   );

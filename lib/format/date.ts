@@ -14,30 +14,24 @@ export const DISPLAY_TIME_ZONE = "UTC";
 /** What the formatters accept: a Date, an ISO string or epoch milliseconds. */
 export type Instant = Date | string | number;
 
-// en-US with h23 and 2-digit fields gives stable numeric parts in every runtime; the parts are reassembled below
-// into ISO order, which no locale writes on its own.
-const PARTS = new Intl.DateTimeFormat("en-US", {
-  timeZone: DISPLAY_TIME_ZONE,
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  hourCycle: "h23",
-});
-
 function toDate(value: Instant): Date | null {
   const d = value instanceof Date ? value : new Date(value);
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
+const two = (n: number) => String(n).padStart(2, "0");
+
+// Read with the UTC getters because the display zone is UTC: no Intl, whose first formatter in a browser tab loads
+// ICU's data before the page can hydrate (lib/format/number.ts). Another zone would need Intl.DateTimeFormat here.
 function partsOf(d: Date): Record<"year" | "month" | "day" | "hour" | "minute" | "second", string> {
-  const p = { year: "", month: "", day: "", hour: "", minute: "", second: "" };
-  for (const { type, value } of PARTS.formatToParts(d)) {
-    if (type in p) p[type as keyof typeof p] = value;
-  }
-  return p;
+  return {
+    year: String(d.getUTCFullYear()),
+    month: two(d.getUTCMonth() + 1),
+    day: two(d.getUTCDate()),
+    hour: two(d.getUTCHours()),
+    minute: two(d.getUTCMinutes()),
+    second: two(d.getUTCSeconds()),
+  };
 }
 
 /**

@@ -2,22 +2,19 @@
  * The one duration style of the dashboard, its notifications and its CLI: "45 s", "12 min", "1.5 h", "1 day",
  * "3.2 days". Plain module (no Next, no server-only), so the agent and CLI may use it too.
  */
+import { formatNumber } from "./number";
 
 const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 
-// en-US and explicit digits: the same text on the server and in every browser, whatever its locale.
-const WHOLE = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-const ONE_DECIMAL = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
-
 /**
  * `n` with its noun, singular only for exactly one: "1 day", "0 days", "2.5 days", "1,200 credentials".
  * `many` defaults to `one` + "s".
  */
 export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${(Number.isInteger(n) ? WHOLE : ONE_DECIMAL).format(n)} ${n === 1 ? one : many}`;
+  return `${formatNumber(n, Number.isInteger(n) ? 0 : 1)} ${n === 1 ? one : many}`;
 }
 
 interface Unit {

@@ -3,10 +3,9 @@
  * month", never "0.03 per day". Plain module (no Next, no server-only).
  */
 
-export type RateUnit = "day" | "week" | "month";
+import { formatNumber } from "./number";
 
-const WHOLE = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-const ONE_DECIMAL = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+export type RateUnit = "day" | "week" | "month";
 
 /** Days per unit; a month is 30 days, as close as a rate over a range of days needs. */
 const DAYS: Record<RateUnit, number> = { day: 1, week: 7, month: 30 };
@@ -25,7 +24,7 @@ export function rateOf(perDay: number | null | undefined): { value: string; unit
     Math.round(perDay * 10) >= 10 ? "day" : Math.round(perDay * DAYS.week * 10) >= 10 ? "week" : "month";
   const n = perDay * DAYS[unit];
   if (n < 0.05) return { value: "< 0.1", unit };
-  return { value: (n >= 9.95 ? WHOLE : ONE_DECIMAL).format(n), unit };
+  return { value: formatNumber(n, n >= 9.95 ? 0 : 1), unit };
 }
 
 /** "3.2 per day", "2 per week", "0.3 per month". */
